@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: MIT
+# casefile — GNU Makefile.
+#
+# Knobs (override on the command line or in the environment):
+#   CC        C compiler                         (default: cc)
+#   CFLAGS    extra compiler flags               (default: -O2 -g)
+#   PREFIX    install prefix                     (default: /usr/local)
+#   DESTDIR   staging root for packagers         (default: empty)
+#   SANITIZE  e.g. address,undefined             (default: none; see 'make check')
+#   BUILD     object directory                   (default: build, or build-san)
+#   DEVELOPER=1  turn warnings into errors
+#   V=1       show the full compiler commands
+#
+# Targets: all (./casefile), deps, test, check, demo, fuzz, bench, install,
+#          clean.  'test', 'check' and 'demo' run 'deps' first, which
+#          installs missing Debian packages when run as root.
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+BINDIR    = $(DESTDIR)$(PREFIX)/bin
+DATADIR   = $(DESTDIR)$(PREFIX)/share/casefile
+
+# libhpdf-dev 2.3.0 and libunistring ship no pkg-config file.
+PKGS      = libarchive libcrypto libssl sqlite3 jansson libexif libwebp libpng libjpeg libcurl
+HPDF_LIBS ?= -lhpdf
+UNISTRING_LIBS ?= -lunistring
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN      = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
+CPPFLAGS += -Iinclude -D_GNU_SOURCE -DCASEFILE_DATADIR='"$(PREFIX)/share/casefile"'
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread
+LDLIBS   += $(PKG_LIBS) $(HPDF_LIBS) $(UNISTRING_LIBS) -lz -lm -pthread
+
+ifdef DEVELOPER
+ALL_CFLAGS += -Werror
+endif
+ifdef SANITIZE
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS    += -fsanitize=$(SANITIZE)
+endif
+
+ifndef V
+QUIET_CC = @echo '   CC ' $@;
+QUIET_LD = @echo '   LD ' $@;
+QUIET_AR = @echo '   AR ' $@;
+endif
+
+# --- sources, by area (one line each, so parallel work merges cleanly) ---
+SRC_CORE    = src/err.c src/xalloc.c src/buf.c src/cftime.c src/ctx.c src/hash.c
+SRC_VAULT   = src/db.c src/vault.c
+SRC_PARSE   =
+SRC_MEDIA   =
+SRC_PDF     =
+SRC_SIGN    =
+SRC_LEDGER  =
+SRC_BUNDLE  =
+SRC_DISPUTE =
+SRC_CMD     = src/cmd_init.c
+
+SRC  = $(SRC_CORE) $(SRC_VAULT) $(SRC_PARSE) $(SRC_MEDIA) $(SRC_PDF) \
+       $(SRC_SIGN) $(SRC_LEDGER) $(SRC_BUNDLE) $(SRC_DISPUTE) $(SRC_CMD)
+OBJ  = $(SRC:src/%.c=$(BUILD)/%.o)
+LIB  = $(BUILD)/libcasefile.a
+
+ifeq ($(BUILD),build)
+PROG = casefile
+else
+PROG = $(BUILD)/casefile
+endif
+
+# Unit tests: tests/unit/test_<m>.c, each its own cmocka program.
+UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Helpers used by the CLI tests (test TSA, fixture generators).
+TOOL_SRC   = $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN   = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
+
+all: $(PROG)
+
+$(BUILD)/%.o: src/%.c $(wildcard include/casefile/*.h) | $(BUILD)
+	$(QUIET_CC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD):
+	@mkdir -p $(BUILD)/tests/tools
+
+$(LIB): $(filter-out $(BUILD)/main.o,$(OBJ))
+	$(QUIET_AR)rm -f $@ && ar rcs $@ $^
+
+$(PROG): $(BUILD)/main.o $(LIB)
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB) | $(BUILD)
+	$(QUIET_CC)$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/tools/%: tests/tools/%.c $(LIB) | $(BUILD)
+	$(QUIET_CC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# --- Debian packages -------------------------------------------------------
+DEB_BUILD = build-essential pkg-config libhpdf-dev libarchive-dev libssl-dev \
+            libsqlite3-dev libjansson-dev libexif-dev libwebp-dev libpng-dev \
+            libjpeg-dev libcurl4-openssl-dev libunistring-dev zlib1g-dev \
+            fonts-wqy-microhei
+DEB_TEST  = libcmocka-dev poppler-utils qpdf libnss3-tools sqlite3 zip unzip \
+            p7zip-full zstd xz-utils bzip2 clang libclang-rt-14-dev \
+            imagemagick libimage-exiftool-perl openssl git time img2pdf hyperfine
+DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
+
+deps:
+	@missing=$$(for p in $(DEB_ALL); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "casefile: installing Debian packages:" $$missing; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	else \
+		echo "casefile: missing Debian packages; run as root:"; \
+		echo "  apt-get install -y $$missing"; exit 1; \
+	fi
+
+# --- tests -----------------------------------------------------------------
+test: deps
+	@$(MAKE) --no-print-directory test-run
+
+test-run: $(PROG) $(UNIT_BIN) $(TOOL_BIN)
+	@CASEFILE_BIN=$(abspath $(PROG)) BUILD=$(abspath $(BUILD)) sh tests/run.sh
+
+check: deps
+	@$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined test-run
+
+# --- fuzzing (clang libFuzzer; bounded time per harness) ------------------
+FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TIME ?= 30
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link" SANITIZE=address,undefined build-fuzz/libcasefile.a
+	@set -e; for f in $(FUZZ_SRC); do \
+		n=$$(basename $$f .c); \
+		clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
+			-o build-fuzz/$$n $$f build-fuzz/libcasefile.a $(LDLIBS); \
+		mkdir -p build-fuzz/corpus-$$n; \
+		echo "fuzz: $$n for $(FUZZ_TIME)s"; \
+		./build-fuzz/$$n -max_total_time=$(FUZZ_TIME) -max_len=65536 \
+			build-fuzz/corpus-$$n tests/fuzz/corpus/$$n 2>build-fuzz/$$n.log \
+			|| { tail -40 build-fuzz/$$n.log; exit 1; }; \
+	done
+
+# --- demo and bench --------------------------------------------------------
+demo: deps
+	@$(MAKE) --no-print-directory $(PROG)
+	@sh examples/demo.sh
+
+bench: deps $(PROG)
+	@for b in bench/*.sh; do sh $$b || exit 1; done
+
+# --- install ---------------------------------------------------------------
+install: $(PROG)
+	install -d $(BINDIR) $(DATADIR)
+	install -m 0755 $(PROG) $(BINDIR)/casefile
+	cp -R templates $(DATADIR)/
+	if [ -d fonts ]; then cp -R fonts $(DATADIR)/; fi
+
+uninstall:
+	rm -f $(BINDIR)/casefile
+	rm -rf $(DATADIR)
+
+clean:
+	rm -rf build build-san build-fuzz casefile demo-out
+
+.PHONY: all deps test test-run check fuzz demo bench install uninstall clean
+.DELETE_ON_ERROR:

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * buf — a growable byte buffer, always NUL-terminated.
+ *
+ * Invariants: data is never NULL after cf_buf_init() or CF_BUF_INIT (it points
+ * at a shared empty string until the first append); data[len] == '\0'; the
+ * buffer may hold NUL bytes (len is the truth, not strlen).
+ * Growth aborts on out-of-memory (see xalloc.h).
+ */
+#ifndef CASEFILE_BUF_H
+#define CASEFILE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct cf_buf {
+	char *data;
+	size_t len;
+	size_t cap;	/* 0 while data points at the shared empty string */
+};
+
+extern char cf_buf_empty[];
+#define CF_BUF_INIT { cf_buf_empty, 0, 0 }
+
+void cf_buf_init(struct cf_buf *b);
+/* Free the storage; the buffer is empty and reusable afterwards. */
+void cf_buf_release(struct cf_buf *b);
+/* Make room for at least n more bytes. */
+void cf_buf_grow(struct cf_buf *b, size_t n);
+void cf_buf_reset(struct cf_buf *b);
+void cf_buf_add(struct cf_buf *b, const void *p, size_t n);
+void cf_buf_addstr(struct cf_buf *b, const char *s);
+void cf_buf_addch(struct cf_buf *b, int c);
+void cf_buf_addf(struct cf_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cf_buf_vaddf(struct cf_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+/* Append a JSON string literal (quotes included) for UTF-8 text s[0..n). */
+void cf_buf_add_json_str(struct cf_buf *b, const char *s, size_t n);
+/*
+ * Hand the storage to the caller (free() it) and reset the buffer.
+ * Never returns NULL; *len_out (when not NULL) gets the length.
+ */
+char *cf_buf_detach(struct cf_buf *b, size_t *len_out);
+
+#endif

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * commands — one entry per cmd_<name>.c; main.c lists them in its table.
+ */
+#ifndef CASEFILE_COMMANDS_H
+#define CASEFILE_COMMANDS_H
+
+#include "casefile/ctx.h"
+
+extern const struct cmd cmd_init;
+
+#endif

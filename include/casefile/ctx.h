@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ctx — the state of one casefile run, the command table entry type, the
+ * exit codes, and the few output helpers every cmd_*.c shares.
+ *
+ * One struct cf_ctx exists per run: main() fills it from the global options
+ * and the environment, every command receives it, main() releases it.
+ * Modules never see it: they take explicit arguments and a struct cf_err.
+ */
+#ifndef CASEFILE_CTX_H
+#define CASEFILE_CTX_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "casefile/err.h"
+
+struct vault;
+
+/* Exit codes of DESIGN.md; listed in `casefile --help` and the README. */
+enum cf_exit {
+	CF_EXIT_OK = 0,		/* success */
+	CF_EXIT_PROBLEM = 1,	/* verify/audit found a problem */
+	CF_EXIT_USAGE = 2,	/* bad command line, unknown order/command */
+	CF_EXIT_INPUT = 3,	/* some input was refused; the rest processed */
+	CF_EXIT_DEADLINE = 4,	/* `due`: a deadline is within the window */
+	CF_EXIT_INTERNAL = 5,	/* bug or system failure (disk, memory) */
+};
+
+struct cf_ctx {
+	char *vault_dir;	/* --vault, $CASEFILE_VAULT, ./casefile-vault */
+	struct vault *vault;	/* opened by ctx_open_vault(), closed by main */
+	int json;		/* --json: machine output on stdout */
+	int quiet;		/* --quiet: only errors on stderr */
+	int tty;		/* stderr is a terminal: progress allowed */
+	long tz_offset;		/* display offset east of UTC, seconds (+8h) */
+	char *tz_name;		/* "+08:00" style label for display */
+	time_t now;		/* $CASEFILE_NOW / --now, else time(NULL) */
+	unsigned bad_items;	/* inputs refused so far (exit 3 when > 0) */
+	const struct cmd *cmd;	/* the command being run */
+};
+
+enum cmd_flags {
+	CMD_NEEDS_VAULT = 1 << 0,	/* open the vault before run() */
+	CMD_WRITES = 1 << 1,		/* run() writes to the vault */
+};
+
+struct cmd {
+	const char *name;
+	const char *usage;	/* "casefile ingest ORDER FILE..." */
+	const char *summary;	/* one line for `casefile --help` */
+	const char *help;	/* full text for `casefile CMD --help` */
+	unsigned flags;		/* enum cmd_flags */
+	enum cf_exit (*run)(int argc, char **argv, struct cf_ctx *ctx);
+};
+
+/*
+ * Common options every command accepts, for getopt_long tables:
+ * --vault DIR, --json, --quiet, --tz TZ, --now TIME, --help.
+ * Commands start their own option values at CTX_OPT_BASE + 100 or use
+ * short letters.
+ */
+enum {
+	CTX_OPT_VAULT = 0x1000,
+	CTX_OPT_JSON,
+	CTX_OPT_QUIET,
+	CTX_OPT_TZ,
+	CTX_OPT_NOW,
+	CTX_OPT_HELP,
+	CTX_OPT_BASE = 0x1100,
+};
+#define CTX_COMMON_OPTIONS                                          \
+	{ "vault", 1, NULL, CTX_OPT_VAULT },                        \
+	{ "json", 0, NULL, CTX_OPT_JSON },                          \
+	{ "quiet", 0, NULL, CTX_OPT_QUIET },                        \
+	{ "tz", 1, NULL, CTX_OPT_TZ },                              \
+	{ "now", 1, NULL, CTX_OPT_NOW },                            \
+	{ "help", 0, NULL, CTX_OPT_HELP }
+
+/*
+ * Handle one of the common options inside a command's getopt loop.
+ * Returns 1 when c was a common option and was applied, 0 when c is not a
+ * common option, and -1 on a bad value (message already printed; exit 2).
+ * --help prints the command's help to stdout and returns 2: the caller
+ * returns CF_EXIT_OK.
+ */
+int ctx_common_opt(struct cf_ctx *ctx, int c, const char *arg);
+
+/*
+ * Parse the options of a command that has no options of its own beyond the
+ * common ones.  Returns -1 after printing a usage error (return
+ * CF_EXIT_USAGE), 1 after --help (return CF_EXIT_OK), or 0 with *optind_out
+ * set to the first operand.
+ */
+int ctx_parse_common(struct cf_ctx *ctx, int argc, char **argv, int *optind_out);
+
+/* Open ctx->vault_dir unless already open; prints the error on failure. */
+int ctx_open_vault(struct cf_ctx *ctx);
+
+/* "casefile: <msg>" on stderr; returns CF_EXIT_USAGE after usage + hint. */
+enum cf_exit ctx_usage(struct cf_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Print "casefile: <err->msg>" and return the exit code for err->code. */
+enum cf_exit ctx_fail(struct cf_ctx *ctx, struct cf_err *err);
+/* "casefile: warning: ..." on stderr unless --quiet. */
+void ctx_warn(struct cf_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "casefile: ..." on stderr, always (errors are never silenced). */
+void ctx_error(struct cf_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A result line on stdout (no prefix) unless --quiet or --json. */
+void ctx_info(struct cf_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Map an error status to the exit code of DESIGN.md. */
+enum cf_exit ctx_exit_for(enum cf_status code);
+
+/*
+ * Format a UTC instant in the display zone as "2025-05-03 10:12:00 +08:00"
+ * into buf (at least 32 bytes).  Returns buf.
+ */
+char *ctx_fmt_time(const struct cf_ctx *ctx, long long utc, char *buf, size_t n);
+
+#endif

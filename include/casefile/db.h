@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * db — the vault's SQLite database: opening, schema migrations, and the one
+ * adapter that turns SQLite errors into struct cf_err.
+ *
+ * Invariants:
+ *  - journal_mode=WAL, foreign_keys=ON, busy_timeout set on every handle.
+ *  - PRAGMA user_version is the schema version.  db_open() migrates forward
+ *    one step at a time, each step in its own transaction; a database newer
+ *    than this program is refused, never touched.
+ *  - All times are integer seconds since the Unix epoch, UTC.
+ *  - SHA-256 values are stored as 32-byte BLOBs.
+ *
+ * Schema (see db.c for the exact SQL):
+ *   meta(key, value)                     vault settings (vault id, tsa, limits)
+ *   objects(sha256, size, stored_at)     one row per stored original
+ *   evidence(id, order_id, kind, sha256, size, name, name_raw, source_path,
+ *            rel_path, mtime, ingested_at, tool_version, user, host, note,
+ *            bundle, leaf_index)         one row per (order, content)
+ *   warnings(evidence_id, seq, message)  parse warnings of an evidence row
+ *   order_records / order_items          parsed order.json
+ *   messages                             parsed chat logs
+ *   logistics / logistics_events         parsed logistics records
+ *   media                                image/video facts (size, EXIF time)
+ *   v2: ledger tables   v3: dispute tables
+ */
+#ifndef CASEFILE_DB_H
+#define CASEFILE_DB_H
+
+#include <sqlite3.h>
+
+#include "casefile/err.h"
+
+/* The schema version this program writes. */
+int db_schema_version(void);
+
+/*
+ * Open (create with create != 0) the database at path, apply pragmas and
+ * migrate it to db_schema_version().  On success *out owns the handle (close
+ * with db_close).  On failure nothing is left open; a database newer than
+ * this program gives CF_EDB "vault schema N is newer than this casefile (M)".
+ */
+int db_open(const char *path, int create, sqlite3 **out, struct cf_err *err);
+void db_close(sqlite3 *db);
+
+/*
+ * Record the current SQLite error of db in err: "<what>: <sqlite message>",
+ * code CF_EDB (CF_EIO for disk full / I/O errors).  Returns -1.
+ */
+int db_err(sqlite3 *db, struct cf_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* sqlite3_exec without callbacks; -1 with db_err on failure. */
+int db_exec(sqlite3 *db, const char *sql, struct cf_err *err);
+/* BEGIN IMMEDIATE (waits up to busy_timeout for other writers). */
+int db_begin(sqlite3 *db, struct cf_err *err);
+int db_commit(sqlite3 *db, struct cf_err *err);
+/* ROLLBACK if a transaction is open; never fails visibly. */
+void db_rollback(sqlite3 *db);
+int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
+	       struct cf_err *err);
+
+/* meta table: get returns a malloc'd copy or NULL when unset. */
+char *db_meta_get(sqlite3 *db, const char *key);
+int db_meta_set(sqlite3 *db, const char *key, const char *value,
+		struct cf_err *err);
+
+#endif

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vault — the on-disk evidence store: content-addressed originals beside a
+ * SQLite database.
+ *
+ *   VAULT/casefile.db       SQLite (see db.h)
+ *   VAULT/objects/ab/cdef…  originals named by SHA-256 hex, mode 0444
+ *   VAULT/tmp/              staging: write, then rename into objects/
+ *   VAULT/keys/             signing key (0600) and certificates
+ *   VAULT/lock              flock(2) target: shared by every open handle
+ *
+ * Durability contract (DESIGN.md "Vault"): an object is written to tmp/,
+ * renamed into objects/, and made durable by vault_sync() before the caller
+ * commits any row naming it.  vault_sync() flushes everything put since the
+ * last sync with one syncfs(2) on the vault's file system (git's "batch"
+ * idea: many objects, one flush), falling back to fsync of each file and
+ * directory where syncfs is unavailable.  So after power loss a committed
+ * row always has its object; an uncommitted object is harmless (it is
+ * content-addressed; audit lists it as unexpected only if no row names it).
+ *
+ * Stray tmp files (a killed run) are removed by vault_open() when no other
+ * process has the vault open (it can take the lock exclusively for a moment).
+ */
+#ifndef CASEFILE_VAULT_H
+#define CASEFILE_VAULT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <sqlite3.h>
+
+#include "casefile/buf.h"
+#include "casefile/err.h"
+#include "casefile/hash.h"
+
+struct vault;
+
+/*
+ * Create a vault at dir (created if missing).  Refuses a non-empty folder
+ * that is not a vault, and an existing vault ("already a vault").  On failure
+ * nothing it created is left behind except dir itself when it existed.
+ */
+int vault_init(const char *dir, struct cf_err *err);
+
+enum vault_open_flags {
+	VAULT_OPEN_NO_CLEANUP = 1 << 0,	/* leave tmp/ alone (tests) */
+};
+
+/*
+ * Open an existing vault; migrates its schema forward.  *out is closed with
+ * vault_close().  Fails with CF_ENOTFOUND when dir is not a vault.
+ */
+int vault_open(const char *dir, unsigned flags, struct vault **out,
+	       struct cf_err *err);
+/* Close the database and release the lock.  Accepts NULL. */
+void vault_close(struct vault *v);
+
+/* Borrowed: valid until vault_close(). */
+const char *vault_dir(const struct vault *v);
+sqlite3 *vault_db(struct vault *v);
+/* "VAULT/rel"; caller frees. */
+char *vault_path_new(const struct vault *v, const char *rel);
+
+/*
+ * A source of bytes for vault_put(): returns bytes read (0 at end), or -1
+ * with err set.
+ */
+typedef ssize_t (*vault_read_fn)(void *cookie, void *buf, size_t n,
+				 struct cf_err *err);
+
+struct vault_put_result {
+	unsigned char sha256[CF_SHA256_LEN];
+	uint64_t size;
+	int created;		/* 1: new object; 0: the bytes were stored already */
+};
+
+/*
+ * Stream bytes from fn into the object store, hashing while copying.  At most
+ * `keep_max` first bytes are also appended to *keep (may be NULL) so the
+ * caller can parse small files without reading them twice; keep_complete
+ * (may be NULL) is set to 1 when *keep holds the whole content.  Memory use
+ * is one fixed copy buffer whatever the size.  On failure no object and no
+ * tmp file remain.  The object is not durable until vault_sync().
+ */
+int vault_put(struct vault *v, vault_read_fn fn, void *cookie,
+	      struct cf_buf *keep, size_t keep_max, int *keep_complete,
+	      struct vault_put_result *res, struct cf_err *err);
+/* vault_put() from an open file descriptor. */
+int vault_put_fd(struct vault *v, int fd, struct cf_buf *keep, size_t keep_max,
+		 int *keep_complete, struct vault_put_result *res,
+		 struct cf_err *err);
+
+/* Make every object put since the last sync durable (see the contract). */
+int vault_sync(struct vault *v, struct cf_err *err);
+
+/* "VAULT/objects/ab/cdef…"; caller frees. */
+char *vault_object_path(const struct vault *v,
+			const unsigned char sha256[CF_SHA256_LEN]);
+/* Open an object read-only; *fd is the caller's to close. */
+int vault_object_open(const struct vault *v,
+		      const unsigned char sha256[CF_SHA256_LEN], int *fd,
+		      struct cf_err *err);
+
+#endif

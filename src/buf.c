@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * buf — growable byte buffer (see include/casefile/buf.h).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/buf.h"
+#include "casefile/xalloc.h"
+
+char cf_buf_empty[1];
+
+void
+cf_buf_init(struct cf_buf *b)
+{
+	b->data = cf_buf_empty;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void
+cf_buf_release(struct cf_buf *b)
+{
+	if (b == NULL)
+		return;
+	if (b->cap)
+		free(b->data);
+	cf_buf_init(b);
+}
+
+static void __attribute__((noreturn))
+buf_overflow(void)
+{
+	fputs("casefile: out of memory\n", stderr);
+	exit(5);
+}
+
+void
+cf_buf_grow(struct cf_buf *b, size_t n)
+{
+	size_t want;
+
+	if (n > SIZE_MAX - b->len - 1)
+		buf_overflow();
+	want = b->len + n + 1;
+	if (want <= b->cap)
+		return;
+	if (want < 64)
+		want = 64;
+	if (b->cap && want < b->cap + b->cap / 2) {
+		if (b->cap > SIZE_MAX / 2)
+			buf_overflow();
+		want = b->cap + b->cap / 2;
+	}
+	if (b->cap == 0) {
+		b->data = xmalloc(want);
+		b->data[0] = '\0';
+	} else {
+		b->data = xrealloc(b->data, want);
+	}
+	b->cap = want;
+}
+
+void
+cf_buf_reset(struct cf_buf *b)
+{
+	b->len = 0;
+	if (b->cap)
+		b->data[0] = '\0';
+}
+
+void
+cf_buf_add(struct cf_buf *b, const void *p, size_t n)
+{
+	if (n == 0)
+		return;
+	cf_buf_grow(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+cf_buf_addstr(struct cf_buf *b, const char *s)
+{
+	cf_buf_add(b, s, strlen(s));
+}
+
+void
+cf_buf_addch(struct cf_buf *b, int c)
+{
+	char ch = (char)c;
+
+	cf_buf_add(b, &ch, 1);
+}
+
+void
+cf_buf_vaddf(struct cf_buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n <= 0)
+		return;
+	cf_buf_grow(b, (size_t)n);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void
+cf_buf_addf(struct cf_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cf_buf_vaddf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
+cf_buf_add_json_str(struct cf_buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	cf_buf_addch(b, '"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		switch (c) {
+		case '"': cf_buf_add(b, "\\\"", 2); break;
+		case '\\': cf_buf_add(b, "\\\\", 2); break;
+		case '\n': cf_buf_add(b, "\\n", 2); break;
+		case '\r': cf_buf_add(b, "\\r", 2); break;
+		case '\t': cf_buf_add(b, "\\t", 2); break;
+		default:
+			if (c < 0x20)
+				cf_buf_addf(b, "\\u%04x", c);
+			else
+				cf_buf_addch(b, c);
+		}
+	}
+	cf_buf_addch(b, '"');
+}
+
+char *
+cf_buf_detach(struct cf_buf *b, size_t *len_out)
+{
+	char *p;
+
+	if (len_out)
+		*len_out = b->len;
+	if (b->cap == 0)
+		p = xstrdup("");
+	else
+		p = b->data;
+	cf_buf_init(b);
+	return p;
+}

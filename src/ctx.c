@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ctx — common option handling and the output helpers of the commands.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/cftime.h"
+#include "casefile/ctx.h"
+#include "casefile/vault.h"
+#include "casefile/xalloc.h"
+
+enum cf_exit
+ctx_exit_for(enum cf_status code)
+{
+	switch (code) {
+	case CF_OK:
+		return CF_EXIT_OK;
+	case CF_EINPUT:
+	case CF_EARCHIVE:
+		return CF_EXIT_INPUT;
+	case CF_ENOTFOUND:
+		return CF_EXIT_USAGE;
+	case CF_EVERIFY:
+		return CF_EXIT_PROBLEM;
+	case CF_ENET:
+		return CF_EXIT_INPUT;
+	case CF_EIO:
+	case CF_EDB:
+	case CF_ECRYPTO:
+	case CF_EPDF:
+		return CF_EXIT_INTERNAL;
+	}
+	return CF_EXIT_INTERNAL;
+}
+
+static void
+vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fputs("casefile: ", stderr);
+	if (prefix)
+		fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+ctx_warn(struct cf_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->quiet)
+		return;
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+ctx_error(struct cf_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)ctx;
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+ctx_info(struct cf_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->quiet || ctx->json)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+enum cf_exit
+ctx_usage(struct cf_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+	if (ctx->cmd) {
+		fprintf(stderr, "usage: %s\n", ctx->cmd->usage);
+		fprintf(stderr, "try 'casefile %s --help'\n", ctx->cmd->name);
+	} else {
+		fputs("try 'casefile --help'\n", stderr);
+	}
+	return CF_EXIT_USAGE;
+}
+
+enum cf_exit
+ctx_fail(struct cf_ctx *ctx, struct cf_err *err)
+{
+	ctx_error(ctx, "%s", err->msg ? err->msg : "unknown error");
+	return ctx_exit_for(err->code);
+}
+
+int
+ctx_common_opt(struct cf_ctx *ctx, int c, const char *arg)
+{
+	struct cf_err err = CF_ERR_INIT;
+	long long t;
+	long off;
+	char label[8];
+
+	switch (c) {
+	case CTX_OPT_VAULT:
+		free(ctx->vault_dir);
+		ctx->vault_dir = xstrdup(arg);
+		return 1;
+	case CTX_OPT_JSON:
+		ctx->json = 1;
+		return 1;
+	case CTX_OPT_QUIET:
+		ctx->quiet = 1;
+		return 1;
+	case CTX_OPT_TZ:
+		if (cftime_parse_tz(arg, &off, &err) < 0)
+			goto bad;
+		ctx->tz_offset = off;
+		free(ctx->tz_name);
+		ctx->tz_name = xstrdup(cftime_format_offset(off, label, sizeof(label)));
+		return 1;
+	case CTX_OPT_NOW:
+		if (cftime_parse(arg, strlen(arg), &t, &err) < 0)
+			goto bad;
+		ctx->now = (time_t)t;
+		return 1;
+	case CTX_OPT_HELP:
+		if (ctx->cmd) {
+			printf("usage: %s\n\n%s\n", ctx->cmd->usage, ctx->cmd->summary);
+			if (ctx->cmd->help)
+				printf("\n%s", ctx->cmd->help);
+			printf("\ncommon options: --vault DIR, --json, --quiet, --tz ZONE, --now TIME, --help\n"
+			       "exit codes: 0 ok, 1 problem found, 2 usage, 3 bad input (rest processed),\n"
+			       "            4 deadline alert, 5 internal error\n");
+		}
+		return 2;
+	default:
+		return 0;
+	}
+bad:
+	ctx_usage(ctx, "%s", err.msg);
+	cf_err_release(&err);
+	return -1;
+}
+
+int
+ctx_parse_common(struct cf_ctx *ctx, int argc, char **argv, int *optind_out)
+{
+	static const struct option opts[] = { CTX_COMMON_OPTIONS, { 0 } };
+	int c, r;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == '?') {
+			ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+			return -1;
+		}
+		r = ctx_common_opt(ctx, c, optarg);
+		if (r < 0)
+			return -1;
+		if (r == 2)
+			return 1;
+	}
+	*optind_out = optind;
+	return 0;
+}
+
+int
+ctx_open_vault(struct cf_ctx *ctx)
+{
+	struct cf_err err = CF_ERR_INIT;
+
+	if (ctx->vault)
+		return 0;
+	if (vault_open(ctx->vault_dir, 0, &ctx->vault, &err) < 0) {
+		ctx_error(ctx, "%s", err.msg);
+		cf_err_release(&err);
+		return -1;
+	}
+	return 0;
+}
+
+char *
+ctx_fmt_time(const struct cf_ctx *ctx, long long utc, char *buf, size_t n)
+{
+	return cftime_format(utc, ctx->tz_offset, buf, n);
+}

@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * db — SQLite handle setup and forward-only schema migrations.
+ *
+ * Migration i (1-based) takes a database from user_version i-1 to i.  Each
+ * runs in its own IMMEDIATE transaction together with the user_version
+ * bump, so a crash leaves the database at a whole version.  Never edit a
+ * released migration: add a new one.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/db.h"
+#include "casefile/xalloc.h"
+
+#define DB_BUSY_TIMEOUT_MS 60000
+
+/* v1: objects, evidence and everything parsed from them. */
+static const char schema_v1[] =
+	"CREATE TABLE meta(\n"
+	"  key TEXT PRIMARY KEY,\n"
+	"  value TEXT NOT NULL);\n"
+	"CREATE TABLE objects(\n"
+	"  sha256 BLOB PRIMARY KEY CHECK(length(sha256) = 32),\n"
+	"  size INTEGER NOT NULL CHECK(size >= 0),\n"
+	"  stored_at INTEGER NOT NULL) WITHOUT ROWID;\n"
+	"CREATE TABLE evidence(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  order_id TEXT NOT NULL,\n"
+	"  kind TEXT NOT NULL CHECK(kind IN ('chat','logistics','order','photo',"
+	"'video','receipt','other')),\n"
+	"  sha256 BLOB NOT NULL REFERENCES objects(sha256),\n"
+	"  size INTEGER NOT NULL,\n"
+	"  name TEXT NOT NULL,          -- NFC UTF-8 base name\n"
+	"  name_raw BLOB NOT NULL,      -- the name's bytes as found\n"
+	"  source_path TEXT,            -- path as given / inside the bundle\n"
+	"  rel_path TEXT,               -- path under the order folder\n"
+	"  mtime INTEGER,               -- source file mtime, UTC seconds\n"
+	"  ingested_at INTEGER NOT NULL,\n"
+	"  tool_version TEXT NOT NULL,\n"
+	"  user TEXT,\n"
+	"  host TEXT,\n"
+	"  note TEXT,\n"
+	"  bundle TEXT,\n"
+	"  leaf_index INTEGER UNIQUE,   -- position in the Merkle ledger\n"
+	"  UNIQUE(order_id, sha256));\n"
+	"CREATE INDEX evidence_order ON evidence(order_id, id);\n"
+	"CREATE TABLE warnings(\n"
+	"  evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  message TEXT NOT NULL,\n"
+	"  PRIMARY KEY(evidence_id, seq)) WITHOUT ROWID;\n"
+	"CREATE TABLE order_records(\n"
+	"  evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id) ON DELETE CASCADE,\n"
+	"  order_id TEXT, shop TEXT,\n"
+	"  created_at INTEGER, paid_at INTEGER, shipped_at INTEGER, delivered_at INTEGER,\n"
+	"  buyer_nick TEXT, buyer_phone TEXT, buyer_address TEXT,\n"
+	"  total_fen INTEGER, currency TEXT,\n"
+	"  pay_method TEXT, pay_txn TEXT,\n"
+	"  extra TEXT);                 -- JSON of fields not mapped above\n"
+	"CREATE TABLE order_items(\n"
+	"  evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  sku TEXT, title TEXT, qty INTEGER, price_fen INTEGER,\n"
+	"  PRIMARY KEY(evidence_id, seq)) WITHOUT ROWID;\n"
+	"CREATE TABLE messages(\n"
+	"  evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  time INTEGER,                -- NULL when the time could not be read\n"
+	"  sender TEXT NOT NULL CHECK(sender IN ('buyer','merchant','platform','system')),\n"
+	"  sender_raw TEXT,\n"
+	"  name TEXT,\n"
+	"  text TEXT NOT NULL,\n"
+	"  attachments TEXT,            -- JSON array of names, or NULL\n"
+	"  PRIMARY KEY(evidence_id, seq)) WITHOUT ROWID;\n"
+	"CREATE TABLE logistics(\n"
+	"  evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id) ON DELETE CASCADE,\n"
+	"  carrier TEXT, tracking_no TEXT);\n"
+	"CREATE TABLE logistics_events(\n"
+	"  evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  time INTEGER,\n"
+	"  status TEXT,                 -- collected in_transit out_for_delivery delivered exception returned, or NULL\n"
+	"  status_raw TEXT,\n"
+	"  location TEXT,\n"
+	"  description TEXT,\n"
+	"  PRIMARY KEY(evidence_id, seq)) WITHOUT ROWID;\n"
+	"CREATE TABLE media(\n"
+	"  evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id) ON DELETE CASCADE,\n"
+	"  format TEXT,                 -- jpeg png webp heic mp4 mov pdf ...\n"
+	"  width INTEGER, height INTEGER,\n"
+	"  orientation INTEGER,         -- EXIF 1..8\n"
+	"  captured_at INTEGER,         -- EXIF DateTimeOriginal, read as China time\n"
+	"  has_gps INTEGER NOT NULL DEFAULT 0,\n"
+	"  duration_ms INTEGER);\n";
+
+/* v2: the Merkle ledger (filled by the ledger module). */
+static const char schema_v2[] = "";
+
+/* v3: disputes (filled by the dispute module). */
+static const char schema_v3[] = "";
+
+static const char *const migrations[] = {
+	schema_v1,
+	schema_v2,
+	schema_v3,
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int
+db_schema_version(void)
+{
+	return NMIGRATIONS;
+}
+
+int
+db_err(sqlite3 *db, struct cf_err *err, const char *fmt, ...)
+{
+	va_list ap;
+	char *head;
+	int code = db ? sqlite3_errcode(db) : SQLITE_ERROR;
+	enum cf_status st = CF_EDB;
+
+	if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CANTOPEN ||
+	    code == SQLITE_READONLY || code == SQLITE_PERM)
+		st = CF_EIO;
+	va_start(ap, fmt);
+	head = xvasprintf(fmt, ap);
+	va_end(ap);
+	cf_err_set(err, st, "%s: %s", head, db ? sqlite3_errmsg(db) : "out of memory");
+	free(head);
+	return -1;
+}
+
+int
+db_exec(sqlite3 *db, const char *sql, struct cf_err *err)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_err(db, err, "database");
+	return 0;
+}
+
+int
+db_begin(sqlite3 *db, struct cf_err *err)
+{
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_err(db, err, "cannot start a transaction");
+	return 0;
+}
+
+int
+db_commit(sqlite3 *db, struct cf_err *err)
+{
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		db_err(db, err, "cannot commit");
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+void
+db_rollback(sqlite3 *db)
+{
+	if (db && !sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct cf_err *err)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
+		*st = NULL;
+		return db_err(db, err, "cannot prepare statement");
+	}
+	return 0;
+}
+
+static int
+user_version(sqlite3 *db, int *v, struct cf_err *err)
+{
+	sqlite3_stmt *st;
+
+	if (db_prepare(db, "PRAGMA user_version", &st, err) < 0)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return db_err(db, err, "cannot read the schema version");
+	}
+	*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+migrate(sqlite3 *db, struct cf_err *err)
+{
+	int v = 0, i;
+	char pragma[64];
+
+	if (db_begin(db, err) < 0)
+		return -1;
+	if (user_version(db, &v, err) < 0)
+		goto fail;
+	if (v > NMIGRATIONS) {
+		cf_err_set(err, CF_EDB,
+			   "vault schema %d is newer than this casefile (schema %d): "
+			   "upgrade casefile", v, NMIGRATIONS);
+		goto fail;
+	}
+	for (i = v; i < NMIGRATIONS; i++) {
+		if (migrations[i][0] && db_exec(db, migrations[i], err) < 0) {
+			cf_err_prefix(err, "schema migration %d", i + 1);
+			goto fail;
+		}
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", i + 1);
+		if (db_exec(db, pragma, err) < 0)
+			goto fail;
+	}
+	return db_commit(db, err);
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int
+db_open(const char *path, int create, sqlite3 **out, struct cf_err *err)
+{
+	sqlite3 *db = NULL;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	char *jm = NULL;
+
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		if (db == NULL)
+			return cf_err_set(err, CF_EIO, "cannot open database '%s'", path);
+		db_err(db, err, "cannot open database '%s'", path);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db, 0);
+	sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
+	if (db_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;", err) < 0)
+		goto fail;
+	{
+		sqlite3_stmt *st;
+
+		if (db_prepare(db, "PRAGMA journal_mode = WAL", &st, err) < 0)
+			goto fail;
+		if (sqlite3_step(st) == SQLITE_ROW)
+			jm = xstrdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		if (jm == NULL || strcmp(jm, "wal") != 0) {
+			cf_err_set(err, CF_EDB, "database '%s': cannot enable WAL mode", path);
+			goto fail;
+		}
+	}
+	if (migrate(db, err) < 0) {
+		cf_err_prefix(err, "database '%s'", path);
+		goto fail;
+	}
+	free(jm);
+	*out = db;
+	return 0;
+fail:
+	free(jm);
+	sqlite3_close(db);
+	return -1;
+}
+
+void
+db_close(sqlite3 *db)
+{
+	if (db)
+		sqlite3_close(db);
+}
+
+char *
+db_meta_get(sqlite3 *db, const char *key)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+int
+db_meta_set(sqlite3 *db, const char *key, const char *value, struct cf_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "INSERT INTO meta(key, value) VALUES(?, ?) "
+			   "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_err(db, err, "cannot set '%s'", key);
+	return 0;
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main — global options, the command table, and the exit code.
+ *
+ * casefile [--vault DIR] [--json] [--quiet] [--tz ZONE] COMMAND [ARGS]
+ *
+ * Only main.c and the cmd_*.c files print errors or choose exit codes.
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "casefile/cftime.h"
+#include "casefile/commands.h"
+#include "casefile/ctx.h"
+#include "casefile/vault.h"
+#include "casefile/version.h"
+#include "casefile/xalloc.h"
+
+static const struct cmd *const commands[] = {
+	&cmd_init,
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+print_help(FILE *f)
+{
+	size_t i;
+
+	fputs("usage: casefile [--vault DIR] [--json] [--quiet] [--tz ZONE] COMMAND [ARGS]\n"
+	      "\n"
+	      "Keep refund-dispute evidence in a tamper-evident vault and build signed,\n"
+	      "timestamped PDF dossiers for platform arbitration.\n"
+	      "\n"
+	      "commands:\n", f);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	fputs("\n"
+	      "vault: --vault DIR, else $CASEFILE_VAULT, else ./casefile-vault\n"
+	      "times are stored in UTC and shown in China Standard Time (+08:00) unless --tz\n"
+	      "\n"
+	      "exit codes:\n"
+	      "  0  ok\n"
+	      "  1  verify or audit found a problem\n"
+	      "  2  usage error (bad option, unknown command or order)\n"
+	      "  3  bad input: something was refused, the rest was processed\n"
+	      "  4  deadline alert (from 'due')\n"
+	      "  5  internal error: a bug, or the system failed (disk full, out of memory)\n"
+	      "\n"
+	      "'casefile COMMAND --help' describes one command.\n", f);
+}
+
+static const struct cmd *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
+	return NULL;
+}
+
+static void
+ctx_defaults(struct cf_ctx *ctx)
+{
+	const char *env;
+	struct cf_err err = CF_ERR_INIT;
+	long long t;
+
+	memset(ctx, 0, sizeof(*ctx));
+	env = getenv("CASEFILE_VAULT");
+	ctx->vault_dir = xstrdup(env && *env ? env : "casefile-vault");
+	ctx->tz_offset = CFTIME_CST_OFFSET;
+	ctx->tz_name = xstrdup("+08:00");
+	ctx->tty = isatty(STDERR_FILENO);
+	ctx->now = time(NULL);
+	env = getenv("CASEFILE_NOW");
+	if (env && *env) {
+		if (cftime_parse(env, strlen(env), &t, &err) == 0)
+			ctx->now = (time_t)t;
+		else
+			fprintf(stderr, "casefile: warning: ignoring CASEFILE_NOW: %s\n", err.msg);
+		cf_err_release(&err);
+	}
+}
+
+static void
+ctx_release(struct cf_ctx *ctx)
+{
+	vault_close(ctx->vault);
+	ctx->vault = NULL;
+	free(ctx->vault_dir);
+	free(ctx->tz_name);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cf_ctx ctx;
+	const struct cmd *cmd;
+	enum cf_exit rc;
+	int i, r;
+
+	setlocale(LC_CTYPE, "C.UTF-8");
+	ctx_defaults(&ctx);
+	/* Global options, before the command name. */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		int c = 0;
+		const char *val = NULL;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			print_help(stdout);
+			ctx_release(&ctx);
+			return fflush(stdout) || ferror(stdout) ? CF_EXIT_INTERNAL : CF_EXIT_OK;
+		}
+		if (!strcmp(a, "--version")) {
+			printf("casefile %s\n", CASEFILE_VERSION);
+			ctx_release(&ctx);
+			return fflush(stdout) || ferror(stdout) ? CF_EXIT_INTERNAL : CF_EXIT_OK;
+		}
+		if (!strcmp(a, "--json"))
+			c = CTX_OPT_JSON;
+		else if (!strcmp(a, "--quiet") || !strcmp(a, "-q"))
+			c = CTX_OPT_QUIET;
+		else if (!strncmp(a, "--vault", 7) || !strncmp(a, "--tz", 4) ||
+			 !strncmp(a, "--now", 5)) {
+			const char *eq = strchr(a, '=');
+			size_t len = eq ? (size_t)(eq - a) : strlen(a);
+
+			if (len == 7 && !strncmp(a, "--vault", 7))
+				c = CTX_OPT_VAULT;
+			else if (len == 4 && !strncmp(a, "--tz", 4))
+				c = CTX_OPT_TZ;
+			else if (len == 5 && !strncmp(a, "--now", 5))
+				c = CTX_OPT_NOW;
+			if (c) {
+				if (eq)
+					val = eq + 1;
+				else if (i + 1 < argc)
+					val = argv[++i];
+				else {
+					ctx_usage(&ctx, "option '%s' needs a value", a);
+					ctx_release(&ctx);
+					return CF_EXIT_USAGE;
+				}
+			}
+		}
+		if (c == 0) {
+			ctx_usage(&ctx, "unknown option '%s'", a);
+			ctx_release(&ctx);
+			return CF_EXIT_USAGE;
+		}
+		if (ctx_common_opt(&ctx, c, val) < 0) {
+			ctx_release(&ctx);
+			return CF_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		print_help(stderr);
+		ctx_release(&ctx);
+		return CF_EXIT_USAGE;
+	}
+	if (!strcmp(argv[i], "help")) {
+		if (i + 1 < argc && (cmd = find_command(argv[i + 1])) != NULL) {
+			char *hargv[] = { argv[i + 1], "--help", NULL };
+
+			ctx.cmd = cmd;
+			rc = cmd->run(2, hargv, &ctx);
+		} else {
+			print_help(stdout);
+			rc = CF_EXIT_OK;
+		}
+		goto out;
+	}
+	cmd = find_command(argv[i]);
+	if (cmd == NULL) {
+		ctx_usage(&ctx, "'%s' is not a casefile command", argv[i]);
+		ctx_release(&ctx);
+		return CF_EXIT_USAGE;
+	}
+	ctx.cmd = cmd;
+	rc = cmd->run(argc - i, argv + i, &ctx);
+out:
+	r = fflush(stdout);
+	if ((r != 0 || ferror(stdout)) && rc == CF_EXIT_OK) {
+		fprintf(stderr, "casefile: cannot write to standard output\n");
+		rc = CF_EXIT_INTERNAL;
+	}
+	ctx_release(&ctx);
+	return (int)rc;
+}

@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vault — object store and vault lifecycle (contract in vault.h).
+ *
+ * How a put works: bytes stream through one 1 MiB buffer into
+ * tmp/<pid>-<n>, hashed with SHA-256 on the way.  Writeback of the tmp file
+ * is started every few MiB with sync_file_range(2) so that, for large
+ * videos, the disk is busy while we hash the next chunks; the final flush
+ * in vault_sync() then has little left to do.  The file is made read-only,
+ * then renamed to objects/ab/cdef….  If that name exists, the bytes are
+ * already stored: the tmp file is dropped.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "casefile/db.h"
+#include "casefile/vault.h"
+#include "casefile/xalloc.h"
+
+#define COPY_BUF_SIZE (1u << 20)
+#define WRITEBACK_CHUNK (8u << 20)
+
+struct vault {
+	char *dir;
+	int dirfd;
+	int lockfd;
+	sqlite3 *db;
+	unsigned char *buf;	/* COPY_BUF_SIZE, allocated on first put */
+	unsigned long tmp_seq;
+	int dirty;		/* objects put since the last sync */
+	char **pending;		/* object paths for the fsync fallback */
+	size_t npending, cappending;
+};
+
+const char *
+vault_dir(const struct vault *v)
+{
+	return v->dir;
+}
+
+sqlite3 *
+vault_db(struct vault *v)
+{
+	return v->db;
+}
+
+char *
+vault_path_new(const struct vault *v, const char *rel)
+{
+	return xasprintf("%s/%s", v->dir, rel);
+}
+
+static int
+dir_is_empty(const char *dir, int *empty, struct cf_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d == NULL)
+		return cf_err_errno(err, CF_EIO, "cannot read '%s'", dir);
+	*empty = 1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+			*empty = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+static int
+mkdir_in(const char *dir, const char *sub, mode_t mode, struct cf_err *err)
+{
+	char *p = xasprintf("%s/%s", dir, sub);
+	int ret = 0;
+
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		ret = cf_err_errno(err, CF_EIO, "cannot create '%s'", p);
+	free(p);
+	return ret;
+}
+
+static char *
+uuid_new(void)
+{
+	unsigned char r[16];
+	char hex[33];
+
+	if (RAND_bytes(r, sizeof(r)) != 1)
+		CF_BUG("RAND_bytes failed");
+	r[6] = (r[6] & 0x0f) | 0x40;
+	r[8] = (r[8] & 0x3f) | 0x80;
+	cf_hex_encode(r, sizeof(r), hex);
+	return xasprintf("%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+			 hex + 16, hex + 20);
+}
+
+int
+vault_init(const char *dir, struct cf_err *err)
+{
+	struct stat st;
+	char *dbpath = NULL, *lock = NULL, *id = NULL;
+	sqlite3 *db = NULL;
+	int empty = 0, fd, ret = -1;
+	char now[32];
+
+	if (mkdir(dir, 0755) < 0) {
+		if (errno != EEXIST)
+			return cf_err_errno(err, CF_EIO, "cannot create vault '%s'", dir);
+		if (stat(dir, &st) < 0)
+			return cf_err_errno(err, CF_EIO, "cannot use '%s'", dir);
+		if (!S_ISDIR(st.st_mode))
+			return cf_err_set(err, CF_EINPUT, "'%s' exists and is not a folder", dir);
+		dbpath = xasprintf("%s/casefile.db", dir);
+		if (access(dbpath, F_OK) == 0) {
+			cf_err_set(err, CF_EINPUT, "'%s' is already a casefile vault", dir);
+			goto out;
+		}
+		if (dir_is_empty(dir, &empty, err) < 0)
+			goto out;
+		if (!empty) {
+			cf_err_set(err, CF_EINPUT,
+				   "'%s' is not empty and not a vault: refusing to initialise it", dir);
+			goto out;
+		}
+	}
+	if (mkdir_in(dir, "objects", 0755, err) < 0 || mkdir_in(dir, "tmp", 0700, err) < 0 ||
+	    mkdir_in(dir, "keys", 0700, err) < 0)
+		goto out;
+	lock = xasprintf("%s/lock", dir);
+	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot create '%s'", lock);
+		goto out;
+	}
+	close(fd);
+	free(dbpath);
+	dbpath = xasprintf("%s/casefile.db", dir);
+	if (db_open(dbpath, 1, &db, err) < 0)
+		goto out;
+	id = uuid_new();
+	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
+	if (db_meta_set(db, "vault_id", id, err) < 0 ||
+	    db_meta_set(db, "created_at", now, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	db_close(db);
+	free(dbpath);
+	free(lock);
+	free(id);
+	return ret;
+}
+
+/* Remove tmp/ leftovers of killed runs; called while holding LOCK_EX. */
+static void
+vault_clean_tmp(struct vault *v)
+{
+	char *tmp = vault_path_new(v, "tmp");
+	DIR *d = opendir(tmp);
+	struct dirent *de;
+
+	if (d) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			unlinkat(dirfd(d), de->d_name, 0);
+		}
+		closedir(d);
+	}
+	free(tmp);
+}
+
+int
+vault_open(const char *dir, unsigned flags, struct vault **out, struct cf_err *err)
+{
+	struct vault *v = xcalloc(1, sizeof(*v));
+	char *dbpath = xasprintf("%s/casefile.db", dir), *lock = NULL;
+	struct stat st;
+
+	v->dirfd = v->lockfd = -1;
+	v->dir = xstrdup(dir);
+	if (stat(dbpath, &st) < 0) {
+		if (errno == ENOENT)
+			cf_err_set(err, CF_ENOTFOUND,
+				   "'%s' is not a casefile vault (run 'casefile init' or pass --vault DIR)",
+				   dir);
+		else
+			cf_err_errno(err, CF_EIO, "cannot open vault '%s'", dir);
+		goto fail;
+	}
+	if ((v->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot open vault '%s'", dir);
+		goto fail;
+	}
+	lock = xasprintf("%s/lock", dir);
+	if ((v->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0 &&
+	    (v->lockfd = open(lock, O_RDONLY | O_CLOEXEC)) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot open '%s'", lock);
+		goto fail;
+	}
+	if (flock(v->lockfd, LOCK_EX | LOCK_NB) == 0) {
+		if (!(flags & VAULT_OPEN_NO_CLEANUP))
+			vault_clean_tmp(v);
+		flock(v->lockfd, LOCK_SH);
+	} else if (flock(v->lockfd, LOCK_SH) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot lock '%s'", lock);
+		goto fail;
+	}
+	if (db_open(dbpath, 0, &v->db, err) < 0)
+		goto fail;
+	free(dbpath);
+	free(lock);
+	*out = v;
+	return 0;
+fail:
+	free(dbpath);
+	free(lock);
+	vault_close(v);
+	return -1;
+}
+
+void
+vault_close(struct vault *v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	db_close(v->db);
+	if (v->lockfd >= 0)
+		close(v->lockfd);
+	if (v->dirfd >= 0)
+		close(v->dirfd);
+	for (i = 0; i < v->npending; i++)
+		free(v->pending[i]);
+	free(v->pending);
+	free(v->buf);
+	free(v->dir);
+	free(v);
+}
+
+char *
+vault_object_path(const struct vault *v, const unsigned char sha256[CF_SHA256_LEN])
+{
+	char hex[CF_SHA256_HEXLEN + 1];
+
+	cf_hex_encode(sha256, CF_SHA256_LEN, hex);
+	return xasprintf("%s/objects/%.2s/%s", v->dir, hex, hex + 2);
+}
+
+int
+vault_object_open(const struct vault *v, const unsigned char sha256[CF_SHA256_LEN],
+		  int *fd, struct cf_err *err)
+{
+	char *path = vault_object_path(v, sha256);
+	int ret = 0;
+
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		ret = cf_err_errno(err, errno == ENOENT ? CF_EVERIFY : CF_EIO,
+				   "cannot open object '%s'", path);
+	free(path);
+	return ret;
+}
+
+static void
+pending_add(struct vault *v, char *path)
+{
+	if (v->npending == v->cappending) {
+		v->cappending = v->cappending ? 2 * v->cappending : 64;
+		v->pending = xreallocarray(v->pending, v->cappending, sizeof(char *));
+	}
+	v->pending[v->npending++] = path;
+}
+
+static int
+write_all(int fd, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
+	  size_t keep_max, int *keep_complete, struct vault_put_result *res,
+	  struct cf_err *err)
+{
+	EVP_MD_CTX *md = NULL;
+	char *tmp = NULL, *obj = NULL, *slash;
+	int fd = -1, ret = -1;
+	uint64_t total = 0, synced = 0;
+	unsigned int mdlen = CF_SHA256_LEN;
+	struct stat st;
+
+	if (v->buf == NULL)
+		v->buf = xmalloc(COPY_BUF_SIZE);
+	tmp = xasprintf("%s/tmp/%ld-%lu", v->dir, (long)getpid(), ++v->tmp_seq);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot create '%s'", tmp);
+		free(tmp);
+		return -1;
+	}
+	if ((md = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		cf_err_ssl(err, "cannot start SHA-256");
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = fn(cookie, v->buf, COPY_BUF_SIZE, err);
+
+		if (n < 0)
+			goto out;
+		if (n == 0)
+			break;
+		if (!EVP_DigestUpdate(md, v->buf, (size_t)n)) {
+			cf_err_ssl(err, "SHA-256 failed");
+			goto out;
+		}
+		if (keep && total < keep_max) {
+			size_t k = (size_t)n;
+
+			if (k > keep_max - total)
+				k = (size_t)(keep_max - total);
+			cf_buf_add(keep, v->buf, k);
+		}
+		if (write_all(fd, v->buf, (size_t)n) < 0) {
+			cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
+			goto out;
+		}
+		total += (uint64_t)n;
+		if (total - synced >= WRITEBACK_CHUNK) {
+			sync_file_range(fd, (off_t)synced, (off_t)(total - synced),
+					SYNC_FILE_RANGE_WRITE);
+			synced = total;
+		}
+	}
+	if (!EVP_DigestFinal_ex(md, res->sha256, &mdlen)) {
+		cf_err_ssl(err, "SHA-256 failed");
+		goto out;
+	}
+	res->size = total;
+	if (keep_complete)
+		*keep_complete = total <= keep_max;
+	if (fchmod(fd, 0444) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot make '%s' read-only", tmp);
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
+		goto out;
+	}
+	fd = -1;
+	obj = vault_object_path(v, res->sha256);
+	if (lstat(obj, &st) == 0) {
+		res->created = 0;
+		unlink(tmp);
+	} else {
+		slash = strrchr(obj, '/');
+		*slash = '\0';
+		if (mkdir(obj, 0755) < 0 && errno != EEXIST) {
+			cf_err_errno(err, CF_EIO, "cannot create '%s'", obj);
+			goto out;
+		}
+		*slash = '/';
+		if (rename(tmp, obj) < 0) {
+			cf_err_errno(err, CF_EIO, "cannot store '%s'", obj);
+			goto out;
+		}
+		res->created = 1;
+	}
+	free(tmp);
+	tmp = NULL;
+	pending_add(v, obj);
+	obj = NULL;
+	v->dirty = 1;
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+	free(obj);
+	EVP_MD_CTX_free(md);
+	return ret;
+}
+
+static ssize_t
+fd_read(void *cookie, void *buf, size_t n, struct cf_err *err)
+{
+	int fd = *(int *)cookie;
+	ssize_t r;
+
+	do
+		r = read(fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return cf_err_errno(err, CF_EIO, "read error");
+	return r;
+}
+
+int
+vault_put_fd(struct vault *v, int fd, struct cf_buf *keep, size_t keep_max,
+	     int *keep_complete, struct vault_put_result *res, struct cf_err *err)
+{
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	return vault_put(v, fd_read, &fd, keep, keep_max, keep_complete, res, err);
+}
+
+static int
+fsync_path(const char *path, int flags, struct cf_err *err)
+{
+	int fd = open(path, flags | O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return cf_err_errno(err, CF_EIO, "cannot open '%s'", path);
+	if (fsync(fd) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot flush '%s' to disk", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int
+vault_sync(struct vault *v, struct cf_err *err)
+{
+	size_t i;
+	int ret = 0;
+
+	if (!v->dirty)
+		return 0;
+	if (syncfs(v->dirfd) < 0) {
+		if (errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
+			return cf_err_errno(err, CF_EIO, "cannot flush vault '%s' to disk", v->dir);
+		/* Fallback: each object, its directory, and objects/. */
+		for (i = 0; i < v->npending && ret == 0; i++) {
+			char *slash;
+
+			ret = fsync_path(v->pending[i], 0, err);
+			slash = strrchr(v->pending[i], '/');
+			*slash = '\0';
+			if (ret == 0)
+				ret = fsync_path(v->pending[i], O_DIRECTORY, err);
+			*slash = '/';
+		}
+		if (ret == 0) {
+			char *objs = vault_path_new(v, "objects");
+
+			ret = fsync_path(objs, O_DIRECTORY, err);
+			free(objs);
+		}
+		if (ret < 0)
+			return -1;
+	}
+	for (i = 0; i < v->npending; i++)
+		free(v->pending[i]);
+	v->npending = 0;
+	v->dirty = 0;
+	return 0;
+}

@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Run every unit test program and every CLI test, count the results, and end
+# with one summary line "tests: N passed, N failed".
+#
+# Environment: CASEFILE_BIN (the binary under test), BUILD (its build dir).
+# Optional: T=pattern runs only matching CLI tests (e.g. T=t1).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+: "${BUILD:?}" "${CASEFILE_BIN:?}"
+export CASEFILE_BIN BUILD
+export CASEFILE_TOOLS="$BUILD/tests/tools"
+export LC_ALL=C.UTF-8 TZ=UTC
+log="$BUILD/test-logs"
+rm -rf "$log"; mkdir -p "$log"
+pass=0; fail=0; failed=""
+
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	n=$(basename "$t")
+	if CMOCKA_MESSAGE_OUTPUT=stdout "$t" >"$log/$n.log" 2>&1; then
+		c=$(grep -c '^\[       OK \]' "$log/$n.log")
+		pass=$((pass + c))
+		echo "ok   unit $n ($c)"
+	else
+		c=$(grep -c '^\[       OK \]' "$log/$n.log")
+		f=$(grep -c '^\[  FAILED  \]' "$log/$n.log")
+		[ "$f" -gt 0 ] || f=1
+		pass=$((pass + c)); fail=$((fail + f))
+		failed="$failed unit:$n"
+		echo "FAIL unit $n"; sed 's/^/    /' "$log/$n.log" | tail -30
+	fi
+done
+
+for t in "$here"/cli/t[0-9][0-9][0-9][0-9]-*.sh; do
+	[ -f "$t" ] || continue
+	n=$(basename "$t" .sh)
+	case "$n" in ${T:-*}*) ;; *) continue ;; esac
+	sh "$t" >"$log/$n.log" 2>&1
+	rc=$?
+	c=$(grep -c '^ok ' "$log/$n.log")
+	f=$(grep -c '^not ok ' "$log/$n.log")
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	pass=$((pass + c)); fail=$((fail + f))
+	if [ "$f" -gt 0 ]; then
+		failed="$failed $n"
+		echo "FAIL $n"; grep -v '^ok ' "$log/$n.log" | sed 's/^/    /' | tail -40
+	else
+		echo "ok   $n ($c)"
+	fi
+done
+
+[ -z "$failed" ] || echo "failed:$failed (logs in $log)"
+echo "tests: $pass passed, $fail failed"
+[ $fail -eq 0 ] && [ $pass -gt 0 ]
