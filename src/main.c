@@ -20,7 +20,19 @@
 #include "casefile/xalloc.h"
 
 static const struct cmd *const commands[] = {
+	/* vault and ingest */
 	&cmd_init,
+
+	/* dossier */
+
+	/* keys, signing, verification */
+
+	/* ledger, seal, audit */
+
+	/* bundles and export */
+
+	/* disputes */
+
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

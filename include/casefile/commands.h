@@ -7,6 +7,18 @@
 
 #include "casefile/ctx.h"
 
+/* vault and ingest */
 extern const struct cmd cmd_init;
+
+/* dossier */
+
+/* keys, signing, verification */
+
+/* ledger, seal, audit */
+
+/* bundles and export */
+
+/* disputes */
+
 
 #endif
