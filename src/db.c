@@ -96,8 +96,31 @@ static const char schema_v1[] =
 	"  has_gps INTEGER NOT NULL DEFAULT 0,\n"
 	"  duration_ms INTEGER);\n";
 
-/* v2: the Merkle ledger (filled by the ledger module). */
-static const char schema_v2[] = "";
+/*
+ * v2: the Merkle ledger (see ledger.h for the theory of operation).
+ * ledger_nodes holds every complete perfect subtree: level 0 = leaf hashes,
+ * level L idx i = MTH of leaves [i*2^L, (i+1)*2^L).  heads holds one row per
+ * seal: the signed checkpoint text exactly as signed, its RFC 3161 token,
+ * and the consistency proof from the previous head (concatenated 32-byte
+ * hashes, RFC 9162 order; empty for the first head).
+ */
+static const char schema_v2[] =
+	"CREATE TABLE ledger_nodes(\n"
+	"  level INTEGER NOT NULL CHECK(level BETWEEN 0 AND 63),\n"
+	"  idx INTEGER NOT NULL CHECK(idx >= 0),\n"
+	"  hash BLOB NOT NULL CHECK(length(hash) = 32),\n"
+	"  PRIMARY KEY(level, idx)) WITHOUT ROWID;\n"
+	"CREATE TABLE heads(\n"
+	"  tree_size INTEGER PRIMARY KEY CHECK(tree_size > 0),\n"
+	"  root BLOB NOT NULL CHECK(length(root) = 32),\n"
+	"  created_at INTEGER NOT NULL,   -- seal time, UTC seconds (local clock)\n"
+	"  origin TEXT NOT NULL,          -- checkpoint origin line = key name\n"
+	"  checkpoint TEXT NOT NULL,      -- signed note, byte-exact\n"
+	"  key_id BLOB,                   -- 4-byte signed-note key ID\n"
+	"  tst BLOB,                      -- RFC 3161 token (DER) over checkpoint\n"
+	"  tsa_url TEXT,\n"
+	"  prev_size INTEGER,             -- previous head, NULL for the first\n"
+	"  consistency_proof BLOB NOT NULL DEFAULT x'');\n";
 
 /* v3: disputes (filled by the dispute module). */
 static const char schema_v3[] = "";
