@@ -28,6 +28,8 @@ static const struct cmd *const commands[] = {
 	/* keys, signing, verification */
 
 	/* ledger, seal, audit */
+	&cmd_seal,
+	&cmd_log,
 
 	/* bundles and export */
 

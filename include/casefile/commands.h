@@ -15,6 +15,8 @@ extern const struct cmd cmd_init;
 /* keys, signing, verification */
 
 /* ledger, seal, audit */
+extern const struct cmd cmd_seal;
+extern const struct cmd cmd_log;
 
 /* bundles and export */
 
