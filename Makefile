@@ -57,10 +57,10 @@ SRC_PARSE   =
 SRC_MEDIA   =
 SRC_PDF     =
 SRC_SIGN    =
-SRC_LEDGER  = src/ledger.c src/base64.c src/checkpoint.c src/seal.c src/proofs.c
+SRC_LEDGER  = src/ledger.c src/base64.c src/checkpoint.c src/seal.c src/proofs.c src/audit.c
 SRC_BUNDLE  =
 SRC_DISPUTE =
-SRC_CMD     = src/cmd_init.c src/cmd_seal.c src/cmd_log.c
+SRC_CMD     = src/cmd_init.c src/cmd_seal.c src/cmd_log.c src/cmd_audit.c
 
 SRC  = $(SRC_CORE) $(SRC_VAULT) $(SRC_PARSE) $(SRC_MEDIA) $(SRC_PDF) \
        $(SRC_SIGN) $(SRC_LEDGER) $(SRC_BUNDLE) $(SRC_DISPUTE) $(SRC_CMD)

@@ -30,6 +30,7 @@ static const struct cmd *const commands[] = {
 	/* ledger, seal, audit */
 	&cmd_seal,
 	&cmd_log,
+	&cmd_audit,
 
 	/* bundles and export */
 

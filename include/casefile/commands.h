@@ -17,6 +17,7 @@ extern const struct cmd cmd_init;
 /* ledger, seal, audit */
 extern const struct cmd cmd_seal;
 extern const struct cmd cmd_log;
+extern const struct cmd cmd_audit;
 
 /* bundles and export */
 
