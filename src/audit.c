@@ -268,7 +268,7 @@ scan_unexpected(struct vault *v, struct obj *objs, size_t n, struct audit_report
 				memcpy(name + 2, f->d_name, CF_SHA256_HEXLEN - 2);
 				name[CF_SHA256_HEXLEN] = '\0';
 			}
-			if (name[0] == '\0' ||
+			if (name[0] == '\0' || strspn(name, "0123456789abcdef") != CF_SHA256_HEXLEN ||
 			    cf_hex_decode(name, CF_SHA256_HEXLEN, sha, CF_SHA256_LEN) < 0 ||
 			    obj_find(objs, n, sha) == NULL) {
 				rep->unexpected++;
