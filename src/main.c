@@ -22,6 +22,9 @@
 static const struct cmd *const commands[] = {
 	/* vault and ingest */
 	&cmd_init,
+	&cmd_ingest,
+	&cmd_list,
+	&cmd_show,
 
 	/* dossier */
 
