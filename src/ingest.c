@@ -8,9 +8,14 @@
  *   2. (order, sha256) already recorded → duplicate, nothing else happens.
  *   3. parse_evidence() on the kept bytes (and the stored object's fd).
  *   4. INSERT objects (if new), evidence, parsed rows, warnings.
- * Any failure rolls back to the savepoint: the item leaves no row.  The
- * object file may remain; it is content-addressed and harmless, and the
- * next identical put reuses it.
+ * Any failure rolls back to the savepoint: the item leaves no row.
+ *
+ * Objects created by this batch are remembered until the commit.  When the
+ * item or the whole batch is rolled back they are unlinked again, so a
+ * failed command (disk full, permissions) leaves neither a row nor a stray
+ * object.  This is safe because object puts only happen inside a write
+ * transaction: no other process can have started to use an object we
+ * created before we commit or roll back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,7 +48,34 @@ struct ingest {
 	char *user, *host;
 	struct cf_buf keep;
 	sqlite3_stmt *q_dup, *q_obj, *q_ev, *q_warn;
+	unsigned char (*created)[CF_SHA256_LEN]; /* objects new in this batch */
+	size_t ncreated, capcreated;
 };
+
+static void
+created_add(struct ingest *in, const unsigned char sha[CF_SHA256_LEN])
+{
+	if (in->ncreated == in->capcreated) {
+		in->capcreated = in->capcreated ? 2 * in->capcreated : 256;
+		in->created = xreallocarray(in->created, in->capcreated, CF_SHA256_LEN);
+	}
+	memcpy(in->created[in->ncreated++], sha, CF_SHA256_LEN);
+}
+
+/* Unlink the objects created since index `from` (rollback). */
+static void
+created_unlink(struct ingest *in, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < in->ncreated; i++) {
+		char *path = vault_object_path(in->v, in->created[i]);
+
+		unlink(path);
+		free(path);
+	}
+	in->ncreated = from;
+}
 
 int
 ingest_valid_order_id(const char *s)
@@ -302,6 +334,7 @@ ingest_item(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, v
 {
 	struct vault_put_result put;
 	int complete = 0, r;
+	size_t mark = in->ncreated;
 
 	if (!in->open)
 		CF_BUG("ingest used after commit");
@@ -316,10 +349,13 @@ ingest_item(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, v
 		r = vault_put_fd(in->v, fd, &in->keep, KEEP_MAX, &complete, &put, err);
 	else
 		r = vault_put(in->v, fn, cookie, &in->keep, KEEP_MAX, &complete, &put, err);
+	if (r == 0 && put.created)
+		created_add(in, put.sha256);
 	if (r == 0)
 		r = record_item(in, it, &put, complete, res, err);
 	if (r < 0) {
 		sqlite3_exec(in->db, "ROLLBACK TO item; RELEASE item", NULL, NULL, NULL);
+		created_unlink(in, mark);
 		return -1;
 	}
 	if (db_exec(in->db, "RELEASE item", err) < 0)
@@ -349,7 +385,12 @@ ingest_commit(struct ingest *in, struct cf_err *err)
 	if (vault_sync(in->v, err) < 0)
 		return -1;
 	in->open = 0;
-	return db_commit(in->db, err);
+	if (db_commit(in->db, err) < 0) {
+		created_unlink(in, 0);
+		return -1;
+	}
+	in->ncreated = 0;
+	return 0;
 }
 
 int
@@ -368,8 +409,11 @@ ingest_free(struct ingest *in)
 {
 	if (in == NULL)
 		return;
-	if (in->open)
+	if (in->open) {
+		created_unlink(in, 0);
 		db_rollback(in->db);
+	}
+	free(in->created);
 	sqlite3_finalize(in->q_dup);
 	sqlite3_finalize(in->q_obj);
 	sqlite3_finalize(in->q_ev);
