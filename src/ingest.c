@@ -32,6 +32,7 @@
 #include "casefile/buf.h"
 #include "casefile/db.h"
 #include "casefile/ingest.h"
+#include "casefile/ledger.h"
 #include "casefile/parse.h"
 #include "casefile/version.h"
 #include "casefile/xalloc.h"
@@ -234,7 +235,8 @@ record_item(struct ingest *in, const struct ingest_item *it, struct vault_put_re
 	char *nfc = NULL, *extra = NULL;
 	int fd = -1, ret = -1, seq = 0;
 	size_t i;
-	int64_t id;
+	int64_t id, ingested_at;
+	struct ledger_leaf leaf;
 	const char *stated;
 
 	memset(res, 0, sizeof(*res));
@@ -282,7 +284,8 @@ record_item(struct ingest *in, const struct ingest_item *it, struct vault_put_re
 		sqlite3_bind_int64(in->q_ev, 9, it->mtime);
 	else
 		sqlite3_bind_null(in->q_ev, 9);
-	sqlite3_bind_int64(in->q_ev, 10, (sqlite3_int64)time(NULL));
+	ingested_at = (int64_t)time(NULL);
+	sqlite3_bind_int64(in->q_ev, 10, (sqlite3_int64)ingested_at);
 	sqlite3_bind_text(in->q_ev, 11, CASEFILE_VERSION, -1, SQLITE_STATIC);
 	sqlite3_bind_text(in->q_ev, 12, in->user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(in->q_ev, 13, in->host, -1, SQLITE_STATIC);
@@ -294,6 +297,14 @@ record_item(struct ingest *in, const struct ingest_item *it, struct vault_put_re
 	res->evidence_id = id;
 
 	/* Ledger leaf: appended here, in the same transaction (ledger.h). */
+	leaf.order_id = it->order_id;
+	leaf.kind = res->kind;
+	memcpy(leaf.sha256, put->sha256, CF_SHA256_LEN);
+	leaf.size = put->size;
+	leaf.name = nfc;
+	leaf.ingested_at = ingested_at;
+	if (ledger_append(in->db, &leaf, id, NULL, err) < 0)
+		goto out;
 
 	if (parsed_store(p, in->db, id, err) < 0)
 		goto out;
