@@ -342,7 +342,7 @@ int
 seal_vault_key_load(const char *vault_dir, const char *passphrase, EVP_PKEY **key,
 		    struct cf_err *err)
 {
-	char *path = xasprintf("%s/keys/key.pem", vault_dir);
+	char *path = xasprintf("%s/keys/signing.key", vault_dir);
 	FILE *f;
 	int ret = -1;
 

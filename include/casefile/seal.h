@@ -111,7 +111,7 @@ int seal_head_find(sqlite3 *db, uint64_t min_size, struct seal_head *head, int *
 /*
  * Load the vault's signing key.  STOPGAP until keys.h (signing branch)
  * lands, when the lead replaces the body with keys_load(): reads the PEM
- * private key VAULT/keys/key.pem (PKCS#8, encrypted ones with passphrase,
+ * private key VAULT/keys/signing.key (PKCS#8, encrypted ones with passphrase,
  * which may be NULL).  CF_ENOTFOUND "no vault key: run 'casefile keygen'"
  * when the file does not exist.  *key is the caller's (EVP_PKEY_free).
  */

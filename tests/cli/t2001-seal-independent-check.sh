@@ -63,7 +63,7 @@ open("text", "wb").write(text + b"\n")
 sig = base64.b64decode(sigs.split(b" ")[2])
 open("sig.der", "wb").write(sig[4:])
 PY
-	openssl pkey -in vault/keys/key.pem -pubout -out pub.pem 2>/dev/null
+	openssl pkey -in vault/keys/signing.key -pubout -out pub.pem 2>/dev/null
 	check "$alg: openssl verifies the checkpoint signature" openssl dgst -sha256 -verify pub.pem -signature sig.der text
 	sed 's/^7$/8/' text >text.forged
 	check_not "$alg: openssl rejects a forged size" openssl dgst -sha256 -verify pub.pem -signature sig.der text.forged
