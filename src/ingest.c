@@ -49,6 +49,7 @@ struct ingest {
 	char *user, *host;
 	struct cf_buf keep;
 	sqlite3_stmt *q_dup, *q_obj, *q_ev, *q_warn;
+	struct ledger_writer *lw;	/* appends each new row's leaf */
 	unsigned char (*created)[CF_SHA256_LEN]; /* objects new in this batch */
 	size_t ncreated, capcreated;
 };
@@ -130,7 +131,8 @@ prepare_all(struct ingest *in, struct cf_err *err)
 		       " note, bundle) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		       &in->q_ev, err) < 0 ||
 	    db_prepare(in->db, "INSERT INTO warnings(evidence_id, seq, message) VALUES(?, ?, ?)",
-		       &in->q_warn, err) < 0)
+		       &in->q_warn, err) < 0 ||
+	    ledger_writer_open(in->db, &in->lw, err) < 0)
 		return -1;
 	return 0;
 }
@@ -303,7 +305,7 @@ record_item(struct ingest *in, const struct ingest_item *it, struct vault_put_re
 	leaf.size = put->size;
 	leaf.name = nfc;
 	leaf.ingested_at = ingested_at;
-	if (ledger_append(in->db, &leaf, id, NULL, err) < 0)
+	if (ledger_writer_append(in->lw, &leaf, id, NULL, err) < 0)
 		goto out;
 
 	if (parsed_store(p, in->db, id, err) < 0)
@@ -429,6 +431,7 @@ ingest_free(struct ingest *in)
 	sqlite3_finalize(in->q_obj);
 	sqlite3_finalize(in->q_ev);
 	sqlite3_finalize(in->q_warn);
+	ledger_writer_close(in->lw);
 	cf_buf_release(&in->keep);
 	free(in->user);
 	free(in->host);

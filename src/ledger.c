@@ -399,39 +399,126 @@ set_leaf_index(sqlite3 *db, sqlite3_stmt *upd, int64_t evidence_id, uint64_t ind
 #define SQL_LEAF_INDEX \
 	"UPDATE evidence SET leaf_index = ? WHERE id = ? AND leaf_index IS NULL"
 
+struct ledger_writer {
+	sqlite3 *db;
+	struct nodes nd;
+	sqlite3_stmt *size, *ins, *upd;
+};
+
+int
+ledger_writer_open(sqlite3 *db, struct ledger_writer **out, struct cf_err *err)
+{
+	struct ledger_writer *w = xcalloc(1, sizeof(*w));
+
+	w->db = db;
+	if (nodes_open(&w->nd, db, err) < 0 ||
+	    db_prepare(db, "SELECT max(idx) FROM ledger_nodes WHERE level = 0", &w->size, err) < 0 ||
+	    db_prepare(db, SQL_NODE_INSERT, &w->ins, err) < 0 ||
+	    db_prepare(db, SQL_LEAF_INDEX, &w->upd, err) < 0) {
+		ledger_writer_close(w);
+		return -1;
+	}
+	*out = w;
+	return 0;
+}
+
+void
+ledger_writer_close(struct ledger_writer *w)
+{
+	if (w == NULL)
+		return;
+	nodes_close(&w->nd);
+	sqlite3_finalize(w->size);
+	sqlite3_finalize(w->ins);
+	sqlite3_finalize(w->upd);
+	free(w);
+}
+
+static int
+writer_size(struct ledger_writer *w, uint64_t *n, struct cf_err *err)
+{
+	int rc;
+
+	sqlite3_reset(w->size);
+	rc = sqlite3_step(w->size);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(w->size);
+		return db_err(w->db, err, "cannot read the ledger size");
+	}
+	*n = sqlite3_column_type(w->size, 0) == SQLITE_NULL ? 0 :
+	     (uint64_t)sqlite3_column_int64(w->size, 0) + 1;
+	sqlite3_reset(w->size);
+	return 0;
+}
+
+/* Append leaf hash h as leaf n (the current size). */
+static int
+writer_put(struct ledger_writer *w, uint64_t n, const unsigned char *leaf_hash,
+	   struct cf_err *err)
+{
+	uint64_t idx;
+	unsigned level = 0;
+	hash_t h, sib;
+
+	memcpy(h, leaf_hash, CF_SHA256_LEN);
+	if (node_put(w->db, w->ins, 0, n, h, err) < 0)
+		return -1;
+	for (idx = n; idx & 1; idx >>= 1) {
+		if (node_get(&w->nd, level, idx - 1, sib, err) < 0)
+			return -1;
+		ledger_hash_children(sib, h, h);
+		level++;
+		if (node_put(w->db, w->ins, level, idx >> 1, h, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+ledger_writer_append_hash(struct ledger_writer *w, const unsigned char leaf_hash[CF_SHA256_LEN],
+			  uint64_t *index, struct cf_err *err)
+{
+	uint64_t n;
+
+	if (sqlite3_get_autocommit(w->db))
+		CF_BUG("ledger append outside a transaction");
+	if (writer_size(w, &n, err) < 0 || writer_put(w, n, leaf_hash, err) < 0)
+		return -1;
+	if (index)
+		*index = n;
+	return 0;
+}
+
+int
+ledger_writer_append(struct ledger_writer *w, const struct ledger_leaf *leaf,
+		     int64_t evidence_id, uint64_t *index, struct cf_err *err)
+{
+	uint64_t n;
+	hash_t h;
+
+	if (sqlite3_get_autocommit(w->db))
+		CF_BUG("ledger append outside a transaction");
+	if (writer_size(w, &n, err) < 0 || set_leaf_index(w->db, w->upd, evidence_id, n, err) < 0)
+		return -1;
+	ledger_leaf_hash(leaf, h);
+	if (writer_put(w, n, h, err) < 0)
+		return -1;
+	if (index)
+		*index = n;
+	return 0;
+}
+
 int
 ledger_append_hash(sqlite3 *db, const unsigned char leaf_hash[CF_SHA256_LEN],
 		   uint64_t *index, struct cf_err *err)
 {
-	struct nodes nd = { 0 };
-	sqlite3_stmt *ins = NULL;
-	uint64_t n, idx;
-	unsigned level = 0;
-	hash_t h, sib;
-	int ret = -1;
+	struct ledger_writer *w;
+	int ret;
 
-	if (sqlite3_get_autocommit(db))
-		CF_BUG("ledger_append outside a transaction");
-	if (ledger_size(db, &n, err) < 0 || nodes_open(&nd, db, err) < 0 ||
-	    db_prepare(db, SQL_NODE_INSERT, &ins, err) < 0)
-		goto out;
-	memcpy(h, leaf_hash, CF_SHA256_LEN);
-	if (node_put(db, ins, 0, n, h, err) < 0)
-		goto out;
-	for (idx = n; idx & 1; idx >>= 1) {
-		if (node_get(&nd, level, idx - 1, sib, err) < 0)
-			goto out;
-		ledger_hash_children(sib, h, h);
-		level++;
-		if (node_put(db, ins, level, idx >> 1, h, err) < 0)
-			goto out;
-	}
-	if (index)
-		*index = n;
-	ret = 0;
-out:
-	nodes_close(&nd);
-	sqlite3_finalize(ins);
+	if (ledger_writer_open(db, &w, err) < 0)
+		return -1;
+	ret = ledger_writer_append_hash(w, leaf_hash, index, err);
+	ledger_writer_close(w);
 	return ret;
 }
 
@@ -439,23 +526,13 @@ int
 ledger_append(sqlite3 *db, const struct ledger_leaf *leaf, int64_t evidence_id,
 	      uint64_t *index, struct cf_err *err)
 {
-	sqlite3_stmt *upd = NULL;
-	uint64_t n;
-	hash_t h;
-	int ret = -1;
+	struct ledger_writer *w;
+	int ret;
 
-	if (sqlite3_get_autocommit(db))
-		CF_BUG("ledger_append outside a transaction");
-	if (ledger_size(db, &n, err) < 0 || db_prepare(db, SQL_LEAF_INDEX, &upd, err) < 0)
-		goto out;
-	if (set_leaf_index(db, upd, evidence_id, n, err) < 0)
-		goto out;
-	ledger_leaf_hash(leaf, h);
-	if (ledger_append_hash(db, h, index, err) < 0)
-		goto out;
-	ret = 0;
-out:
-	sqlite3_finalize(upd);
+	if (ledger_writer_open(db, &w, err) < 0)
+		return -1;
+	ret = ledger_writer_append(w, leaf, evidence_id, index, err);
+	ledger_writer_close(w);
 	return ret;
 }
 

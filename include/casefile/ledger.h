@@ -119,6 +119,23 @@ int ledger_append_hash(sqlite3 *db, const unsigned char leaf_hash[CF_SHA256_LEN]
 		       uint64_t *index, struct cf_err *err);
 
 /*
+ * The same appends with the statements prepared once: for callers that
+ * append many leaves (ingest holds one per batch).  A writer caches
+ * nothing but prepared statements — the size is read for every append —
+ * so savepoint rollbacks between appends are safe.  Close it before the
+ * database (sqlite3_close refuses a connection with live statements).
+ */
+struct ledger_writer;
+int ledger_writer_open(sqlite3 *db, struct ledger_writer **out, struct cf_err *err);
+int ledger_writer_append(struct ledger_writer *w, const struct ledger_leaf *leaf,
+			 int64_t evidence_id, uint64_t *index, struct cf_err *err);
+int ledger_writer_append_hash(struct ledger_writer *w,
+			      const unsigned char leaf_hash[CF_SHA256_LEN],
+			      uint64_t *index, struct cf_err *err);
+/* Accepts NULL. */
+void ledger_writer_close(struct ledger_writer *w);
+
+/*
  * Backfill: append a leaf for every evidence row without leaf_index, in id
  * order (vaults made before the ledger existed).  Runs in its own
  * transaction unless one is already open, in which case it uses the
