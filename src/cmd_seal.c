@@ -77,6 +77,9 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	if (seal_run(db, &so, &head, &sealed, &backfilled, &err) < 0)
 		goto fail;
 	cf_hex_encode(head.root, CF_SHA256_LEN, hex);
+	if (backfilled)	/* rows from before the ledger, or inserted around ingest */
+		ctx_info(ctx, "added %llu evidence rows without a leaf to the ledger",
+			 (unsigned long long)backfilled);
 	if (ctx->json) {
 		struct cf_buf b = CF_BUF_INIT;
 
