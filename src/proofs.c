@@ -186,7 +186,7 @@ get_hash(json_t *o, const char *key, unsigned char out[CF_SHA256_LEN])
 
 /* Check one sealed exhibit; returns NULL when good, else a heap message. */
 static char *
-check_exhibit(json_t *ex, EVP_PKEY *pub, struct proofs_item *it)
+check_exhibit(json_t *ex, const char *origin, EVP_PKEY *pub, struct proofs_item *it)
 {
 	struct cf_err err = CF_ERR_INIT;
 	struct ledger_leaf leaf;
@@ -242,6 +242,10 @@ check_exhibit(json_t *ex, EVP_PKEY *pub, struct proofs_item *it)
 		msg = xstrdup("the checkpoint is for another tree size or root");
 		goto out;
 	}
+	if (strcmp(cp.origin, origin) != 0) {
+		msg = xasprintf("the checkpoint is from log '%s', not '%s'", cp.origin, origin);
+		goto out;
+	}
 	if (pub && checkpoint_verify(&cp, cptext, strlen(cptext), pub, &err) < 0)
 		goto fail;
 	tst = get_str(ex, "checkpoint_timestamp");
@@ -282,7 +286,7 @@ proofs_verify_json(const char *json, size_t n, EVP_PKEY *pub, struct proofs_repo
 {
 	json_error_t jerr;
 	json_t *root, *arr;
-	const char *fmt;
+	const char *fmt, *origin;
 	size_t i, first_bad = (size_t)-1;
 
 	memset(rep, 0, sizeof(*rep));
@@ -291,7 +295,8 @@ proofs_verify_json(const char *json, size_t n, EVP_PKEY *pub, struct proofs_repo
 		return cf_err_set(err, CF_EINPUT, "proofs.json: line %d: %s", jerr.line, jerr.text);
 	fmt = get_str(root, "format");
 	arr = json_object_get(root, "exhibits");
-	if (fmt == NULL || strcmp(fmt, PROOFS_FORMAT) != 0 || !json_is_array(arr)) {
+	origin = get_str(root, "log_origin");
+	if (fmt == NULL || strcmp(fmt, PROOFS_FORMAT) != 0 || !json_is_array(arr) || !origin) {
 		json_decref(root);
 		return cf_err_set(err, CF_EINPUT, "proofs.json: not a '%s' document", PROOFS_FORMAT);
 	}
@@ -327,7 +332,7 @@ proofs_verify_json(const char *json, size_t n, EVP_PKEY *pub, struct proofs_repo
 			goto bad;
 		}
 		it->sealed = 1;
-		if ((it->problem = check_exhibit(ex, pub, it)) != NULL)
+		if ((it->problem = check_exhibit(ex, origin, pub, it)) != NULL)
 			goto bad;
 		it->ok = 1;
 		continue;

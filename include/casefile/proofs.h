@@ -93,7 +93,8 @@ void proofs_report_release(struct proofs_report *rep);
 /*
  * Check a proofs.json document json[0..n) (outside bytes): per exhibit the
  * recomputed leaf hash, the inclusion proof against its root, that the
- * checkpoint states that size and root, its signature by pub (skipped when
+ * checkpoint states that size and root and comes from the document's
+ * log_origin, its signature by pub (skipped when
  * pub is NULL — e.g. give X509_get0_pubkey(cert) of the vault certificate),
  * and the timestamp token (seal_token_check: imprint and token signature;
  * the TSA's chain is not judged here).  *rep is filled in every case but a

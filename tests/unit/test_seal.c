@@ -59,12 +59,12 @@ tsa_stamp(void *cookie, const char *url, const void *data, size_t n, unsigned ch
 {
 	struct tsa *t = cookie;
 	unsigned char dg[32];
-	TS_REQ *req = TS_REQ_new();
-	TS_MSG_IMPRINT *mi = TS_MSG_IMPRINT_new();
-	X509_ALGOR *alg = X509_ALGOR_new();
-	TS_RESP_CTX *ctx = TS_RESP_CTX_new();
-	ASN1_OBJECT *policy = OBJ_txt2obj("1.3.6.1.4.1.99999.1", 1);
-	BIO *bio = BIO_new(BIO_s_mem());
+	TS_REQ *req;
+	TS_MSG_IMPRINT *mi;
+	X509_ALGOR *alg;
+	TS_RESP_CTX *ctx;
+	ASN1_OBJECT *policy;
+	BIO *bio;
 	TS_RESP *resp;
 	unsigned char *der = NULL;
 	int dl;
@@ -73,6 +73,12 @@ tsa_stamp(void *cookie, const char *url, const void *data, size_t n, unsigned ch
 	t->calls++;
 	if (t->fail)
 		return cf_err_set(err, CF_ENET, "test tsa is down");
+	req = TS_REQ_new();
+	mi = TS_MSG_IMPRINT_new();
+	alg = X509_ALGOR_new();
+	ctx = TS_RESP_CTX_new();
+	policy = OBJ_txt2obj("1.3.6.1.4.1.99999.1", 1);
+	bio = BIO_new(BIO_s_mem());
 	cf_sha256(t->wrong_data ? "other" : data, t->wrong_data ? 5 : n, dg);
 	X509_ALGOR_set0(alg, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, NULL);
 	TS_MSG_IMPRINT_set_algo(mi, alg);
@@ -354,6 +360,13 @@ test_proofs_roundtrip(void **state)
 		proofs_report_release(&rep);
 		free(q);
 	}
+
+	/* A document claiming another log. */
+	bad = replace_once(json, "\"log_origin\":\"casefile/", "\"log_origin\":\"casefile/x");
+	assert_int_equal(proofs_verify_json(bad, strlen(bad), f->key, &rep, &err), -1);
+	assert_non_null(strstr(err.msg, "is from log"));
+	proofs_report_release(&rep);
+	free(bad);
 
 	/* Not proofs.json at all. */
 	assert_int_equal(proofs_verify_json("{}", 2, f->key, &rep, &err), -1);
