@@ -399,24 +399,42 @@ node_cb(void *cookie, unsigned level, uint64_t idx, const unsigned char *h)
 	int rc;
 
 	tc->nodes++;
+	if (level == 0)
+		return 0;	/* leaves are compared by the caller */
 	sqlite3_reset(tc->get);
 	sqlite3_bind_int(tc->get, 1, (int)level);
 	sqlite3_bind_int64(tc->get, 2, (sqlite3_int64)idx);
 	rc = sqlite3_step(tc->get);
 	if (rc != SQLITE_ROW || sqlite3_column_bytes(tc->get, 0) != CF_SHA256_LEN ||
 	    memcmp(sqlite3_column_blob(tc->get, 0), h, CF_SHA256_LEN) != 0) {
-		/* Level 0 is reported per leaf by the caller. */
-		if (level > 0) {
-			tc->bad_nodes++;
-			if (tc->bad_nodes <= 10)
-				problem(tc->rep, AUDIT_LEAF, xasprintf("ledger node %u/%llu", level,
-								       (unsigned long long)idx),
-					xstrdup(rc == SQLITE_ROW ? "stored hash differs from the "
-						"recomputed one" : "missing"));
-		}
+		tc->bad_nodes++;
+		if (tc->bad_nodes <= 10)
+			problem(tc->rep, AUDIT_LEAF, xasprintf("ledger node %u/%llu", level,
+							       (unsigned long long)idx),
+				xstrdup(rc == SQLITE_ROW ? "stored hash differs from the "
+					"recomputed one" : "missing"));
 	}
 	sqlite3_reset(tc->get);
 	return 0;
+}
+
+/* The stored hash of leaf idx; 0, or -1 when there is none. */
+static int
+stored_leaf(struct tree_check *tc, uint64_t idx, unsigned char out[CF_SHA256_LEN])
+{
+	int ok;
+
+	sqlite3_reset(tc->get);
+	sqlite3_bind_int(tc->get, 1, 0);
+	sqlite3_bind_int64(tc->get, 2, (sqlite3_int64)idx);
+	ok = sqlite3_step(tc->get) == SQLITE_ROW &&
+	     sqlite3_column_bytes(tc->get, 0) == CF_SHA256_LEN;
+	if (ok)
+		memcpy(out, sqlite3_column_blob(tc->get, 0), CF_SHA256_LEN);
+	else
+		memset(out, 0, CF_SHA256_LEN);
+	sqlite3_reset(tc->get);
+	return ok ? 0 : -1;
 }
 
 static void
@@ -488,13 +506,11 @@ audit_ledger(sqlite3 *db, EVP_PKEY *pub, struct audit_report *rep, struct cf_err
 
 		/* Leaves without a row in between: deleted rows. */
 		while (r.size < (uint64_t)idx && r.size < stored_size) {
-			have_stored = ledger_leaf_hash_at(db, r.size, stored, NULL) == 0;
+			stored_leaf(&tc, r.size, stored);
 			rep->leaves++;
 			rep->leaves_bad++;
 			problem(rep, AUDIT_LEAF, xasprintf("leaf %llu", (unsigned long long)r.size),
 				xstrdup("no evidence row has this leaf (row deleted?)"));
-			if (!have_stored)
-				memset(stored, 0, sizeof(stored));
 			ledger_range_push(&r, stored, node_cb, &tc);
 			for (; hi < nheads && heads[hi].tree_size == r.size; hi++) {
 				ledger_range_root(&r, root);
@@ -521,7 +537,7 @@ audit_ledger(sqlite3 *db, EVP_PKEY *pub, struct audit_report *rep, struct cf_err
 			ledger_leaf_hash(&leaf, h);
 		}
 		rep->leaves++;
-		have_stored = ledger_leaf_hash_at(db, r.size, stored, NULL) == 0;
+		have_stored = stored_leaf(&tc, r.size, stored) == 0;
 		if (!have_stored || memcmp(h, stored, CF_SHA256_LEN) != 0) {
 			rep->leaves_bad++;
 			if (bad_reported++ < 1000)
@@ -546,8 +562,7 @@ audit_ledger(sqlite3 *db, EVP_PKEY *pub, struct audit_report *rep, struct cf_err
 	while (r.size < stored_size) {
 		unsigned char stored[CF_SHA256_LEN];
 
-		if (ledger_leaf_hash_at(db, r.size, stored, NULL) < 0)
-			memset(stored, 0, sizeof(stored));
+		stored_leaf(&tc, r.size, stored);
 		rep->leaves++;
 		rep->leaves_bad++;
 		problem(rep, AUDIT_LEAF, xasprintf("leaf %llu", (unsigned long long)r.size),

@@ -334,24 +334,24 @@ range_hash(struct nodes *nd, uint64_t start, uint64_t n, unsigned char out[CF_SH
 	return 0;
 }
 
+/* The size is one more than the last leaf's index (a descending PK seek). */
+#define SQL_SIZE "SELECT idx FROM ledger_nodes WHERE level = 0 ORDER BY idx DESC LIMIT 1"
+
 int
 ledger_size(sqlite3 *db, uint64_t *size, struct cf_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (db_prepare(db, "SELECT max(idx) FROM ledger_nodes WHERE level = 0", &st, err) < 0)
+	if (db_prepare(db, SQL_SIZE, &st, err) < 0)
 		return -1;
 	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		db_err(db, err, "cannot read the ledger size");
 		sqlite3_finalize(st);
 		return -1;
 	}
-	if (sqlite3_column_type(st, 0) == SQLITE_NULL)
-		*size = 0;
-	else
-		*size = (uint64_t)sqlite3_column_int64(st, 0) + 1;
+	*size = rc == SQLITE_DONE ? 0 : (uint64_t)sqlite3_column_int64(st, 0) + 1;
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -412,7 +412,7 @@ ledger_writer_open(sqlite3 *db, struct ledger_writer **out, struct cf_err *err)
 
 	w->db = db;
 	if (nodes_open(&w->nd, db, err) < 0 ||
-	    db_prepare(db, "SELECT max(idx) FROM ledger_nodes WHERE level = 0", &w->size, err) < 0 ||
+	    db_prepare(db, SQL_SIZE, &w->size, err) < 0 ||
 	    db_prepare(db, SQL_NODE_INSERT, &w->ins, err) < 0 ||
 	    db_prepare(db, SQL_LEAF_INDEX, &w->upd, err) < 0) {
 		ledger_writer_close(w);
@@ -441,12 +441,11 @@ writer_size(struct ledger_writer *w, uint64_t *n, struct cf_err *err)
 
 	sqlite3_reset(w->size);
 	rc = sqlite3_step(w->size);
-	if (rc != SQLITE_ROW) {
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		sqlite3_reset(w->size);
 		return db_err(w->db, err, "cannot read the ledger size");
 	}
-	*n = sqlite3_column_type(w->size, 0) == SQLITE_NULL ? 0 :
-	     (uint64_t)sqlite3_column_int64(w->size, 0) + 1;
+	*n = rc == SQLITE_DONE ? 0 : (uint64_t)sqlite3_column_int64(w->size, 0) + 1;
 	sqlite3_reset(w->size);
 	return 0;
 }
