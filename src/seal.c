@@ -50,7 +50,11 @@ seal_timestamp_tsa(void *cookie, const char *url, const void *data, size_t n,
 	(void)n;
 	(void)token;
 	(void)len;
-	/* Wire tsa.h (signing branch) here: timestamp data[0..n) at url. */
+	/*
+	 * Wire tsa.h (signing branch) here, replacing this body with:
+	 *	struct tsa_opts to = { .url = url };
+	 *	return tsa_timestamp(&to, data, n, token, len, NULL, err);
+	 */
 	return cf_err_set(err, CF_ENET,
 			  "cannot timestamp with '%s': no RFC 3161 client in this build yet", url);
 }
@@ -338,6 +342,15 @@ pass_cb(char *buf, int size, int rwflag, void *u)
 	return (int)n;
 }
 
+/*
+ * Stopgap until keys.h lands; then the body becomes:
+ *	X509 *cert = NULL;
+ *	STACK_OF(X509) *chain = NULL;
+ *	int r = keys_load_pass(vault_dir, passphrase, key, &cert, &chain, err);
+ *	X509_free(cert);
+ *	sk_X509_pop_free(chain, X509_free);
+ *	return r;
+ */
 int
 seal_vault_key_load(const char *vault_dir, const char *passphrase, EVP_PKEY **key,
 		    struct cf_err *err)
