@@ -548,6 +548,50 @@ test_evidence_append_and_rebuild(void **state)
 	db_close(db);
 }
 
+/* A writer survives savepoint rollbacks between appends (ingest's items). */
+static void
+test_writer_savepoints(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	sqlite3 *db = fresh_db();
+	struct ledger_writer *w;
+	hash_t d[4], root, want;
+	uint64_t idx;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++)
+		cf_sha256(&i, sizeof(i), d[i]);
+	assert_int_equal(db_begin(db, &err), 0);
+	assert_int_equal(ledger_writer_open(db, &w, &err), 0);
+	assert_int_equal(ledger_writer_append_hash(w, d[0], &idx, &err), 0);
+	assert_int_equal(sqlite3_exec(db, "SAVEPOINT item", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(ledger_writer_append_hash(w, d[3], &idx, &err), 0);
+	assert_int_equal(idx, 1);
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK TO item; RELEASE item", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(ledger_writer_append_hash(w, d[1], &idx, &err), 0);
+	assert_int_equal(idx, 1);
+	assert_int_equal(ledger_writer_append_hash(w, d[2], &idx, &err), 0);
+	assert_int_equal(idx, 2);
+	/* An evidence append for a missing row fails and writes nothing. */
+	{
+		struct ledger_leaf leaf = { "A", "other", { 0 }, 1, "x", 0 };
+		uint64_t size;
+
+		assert_int_equal(ledger_writer_append(w, &leaf, 12345, &idx, &err), -1);
+		assert_int_equal(err.code, CF_EINPUT);
+		assert_int_equal(ledger_size(db, &size, &err), 0);
+		assert_int_equal(size, 3);
+	}
+	ledger_writer_close(w);
+	assert_int_equal(db_commit(db, &err), 0);
+	ref_mth(d, 3, want);
+	assert_int_equal(ledger_root(db, 3, root, &err), 0);
+	assert_memory_equal(root, want, 32);
+	cf_err_release(&err);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -558,6 +602,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_all_proofs, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_range_matches_nodes, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_append_and_rebuild, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_writer_savepoints, test_tmpdir_setup, test_tmpdir_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
