@@ -85,8 +85,10 @@ struct seal_opts {
  * written (then *head, which may be NULL, receives it), 0 when there was
  * nothing new (then *head receives the latest head, or tree_size 0 when the
  * ledger is empty).  *backfilled (may be NULL) gets the number of leaves
- * backfilled.  On -1 no head was written: CF_EVERIFY when the ledger no
- * longer matches the previous head, CF_ENET/CF_ECRYPTO/CF_EDB otherwise.
+ * backfilled.  Two seals at once are safe: the one that finds another's
+ * head stored first starts over (and usually finds nothing new).  On -1 no
+ * head was written: CF_EVERIFY when the ledger no longer matches the
+ * previous head, CF_ENET/CF_ECRYPTO/CF_EDB otherwise.
  */
 int seal_run(sqlite3 *db, const struct seal_opts *opts, struct seal_head *head,
 	     int *sealed, uint64_t *backfilled, struct cf_err *err);
