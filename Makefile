@@ -59,7 +59,7 @@ SRC_PDF     =
 SRC_SIGN    =
 SRC_LEDGER  =
 SRC_BUNDLE  =
-SRC_DISPUTE =
+SRC_DISPUTE = src/money.c src/templates.c src/profile.c src/dispute.c
 SRC_CMD     = src/cmd_init.c
 
 SRC  = $(SRC_CORE) $(SRC_VAULT) $(SRC_PARSE) $(SRC_MEDIA) $(SRC_PDF) \
