@@ -32,6 +32,7 @@ static const struct cmd *const commands[] = {
 	/* bundles and export */
 
 	/* disputes */
+	&cmd_dispute, &cmd_due, &cmd_check, &cmd_stats,
 
 };
 

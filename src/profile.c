@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "casefile/buf.h"
+#include "casefile/db.h"
 #include "casefile/profile.h"
 #include "casefile/templates.h"
 #include "casefile/xalloc.h"
@@ -369,4 +370,20 @@ profile_format_ok(const struct profile *p, const char *fmt)
 		if (!strcasecmp(p->formats[i], fmt))
 			return 1;
 	return 0;
+}
+
+int
+profile_resolve(sqlite3 *db, const char *opt, struct profile **out,
+		struct cf_err *err)
+{
+	char *set = NULL;
+	int ret;
+
+	if (opt == NULL && db != NULL)
+		set = db_meta_get(db, "dispute.profile");
+	ret = profile_find(opt ? opt : set ? set : PROFILE_DEFAULT, out, err);
+	if (ret < 0 && set)
+		cf_err_prefix(err, "vault setting dispute.profile");
+	free(set);
+	return ret;
 }

@@ -19,6 +19,10 @@ extern const struct cmd cmd_init;
 /* bundles and export */
 
 /* disputes */
+extern const struct cmd cmd_dispute;
+extern const struct cmd cmd_due;
+extern const struct cmd cmd_check;
+extern const struct cmd cmd_stats;
 
 
 #endif

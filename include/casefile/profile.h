@@ -28,6 +28,8 @@
 
 #include <stddef.h>
 
+#include <sqlite3.h>
+
 #include "casefile/err.h"
 
 struct profile {
@@ -64,6 +66,14 @@ int profile_load(const char *path, struct profile **out, struct cf_err *err);
  */
 int profile_find(const char *name_or_path, struct profile **out,
 		 struct cf_err *err);
+
+/*
+ * The profile a command uses: opt (--profile) when not NULL, else the vault
+ * setting dispute.profile (meta table, `casefile config dispute.profile P`)
+ * when db is not NULL and it is set, else PROFILE_DEFAULT; then profile_find.
+ */
+int profile_resolve(sqlite3 *db, const char *opt, struct profile **out,
+		    struct cf_err *err);
 
 /* 1 when fmt (e.g. "jpeg", "JPG") is accepted by p. */
 int profile_format_ok(const struct profile *p, const char *fmt);
