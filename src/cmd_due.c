@@ -83,7 +83,7 @@ run_due(int argc, char **argv, struct cf_ctx *ctx)
 	struct due_row *rows = NULL;
 	struct cf_buf b = CF_BUF_INIT;
 	const char *profile_opt = NULL;
-	long long within = DUE_DEFAULT_WITHIN, now = (long long)ctx->now;
+	long long within = DUE_DEFAULT_WITHIN, now;
 	size_t n = 0, i, nalert = 0, noverdue = 0;
 	enum cf_exit rc = CF_EXIT_OK;
 	int c, r, seen_within = 0;
@@ -116,6 +116,7 @@ run_due(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	if (optind < argc)
 		return ctx_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	now = (long long)ctx->now;	/* after --now */
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
 	if (profile_opt && profile_find(profile_opt, &forced, &err) < 0) {
