@@ -228,6 +228,11 @@ parse_rule(char *text, struct rule *r, const char *source, unsigned line,
 				    type, tok);
 		*eq = '\0';
 		val = eq + 1;
+		if ((!strcmp(tok, "kind") && r->kinds.n) || (!strcmp(tok, "note") && r->note.n) ||
+		    (!strcmp(tok, "keyword") && r->words.n) ||
+		    (!strcmp(tok, "status") && r->status) || (!strcmp(tok, "from") && r->from) ||
+		    ((!strcmp(tok, "field") || !strcmp(tok, "before")) && r->field))
+			return lerr(err, source, line, "'%s' given twice in rule '%s'", tok, type);
 		if (!strcmp(tok, "min") &&
 		    (r->type == R_EVIDENCE || r->type == R_CAPTURED || r->type == R_BUYER)) {
 			char *end;
