@@ -101,6 +101,9 @@ parse_size(const char *v, long long *out)
 		mult = 1024LL * 1024 * 1024;
 	else
 		return -1;
+	/* At most 1 TiB whatever the unit (fuzz: 30040006819 GB overflowed). */
+	if (n > (1LL << 40) / mult)
+		return -1;
 	*out = n * mult;
 	return 0;
 }

@@ -108,6 +108,9 @@ test_errors(void **state)
 	parse_bad("name = t\nbuyer_escalation_hours = 99999999999999999999\n", 54, "line 2: bad hours");
 	parse_bad("name = t\nstatement_max_chars = 100001\n", 37, "line 2: bad count '100001'");
 	parse_bad("name = t\nmax_file_size = 5TB\n", 28, "line 2: bad size '5TB'");
+	/* 2026-11-26, found by fuzz_profile: the unit multiplied past LLONG_MAX. */
+	parse_bad("name = t\nmax_file_size = 30040006819 g\n", 39, "line 2: bad size '30040006819 g'");
+	parse_bad("name = t\nmax_file_size = 1025 GB\n", 33, "line 2: bad size '1025 GB'");
 	parse_bad("name = t\nmax_file_size = MB\n", 27, "line 2: bad size 'MB'");
 	parse_bad("name = t\naccepted_formats = jp.eg\n", 33, "line 2: bad format list 'jp.eg'");
 	parse_bad("name = t\naccepted_formats = ,\n", 29, "line 2: bad format list");
