@@ -285,6 +285,7 @@ run_check(int argc, char **argv, struct cf_ctx *ctx)
 		rc = CF_EXIT_INPUT;
 	}
 out:
+	cf_err_release(&err);
 	check_report_free(rep);
 	checklist_free(cl);
 	profile_free(prof);

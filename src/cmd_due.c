@@ -229,6 +229,7 @@ run_due(int argc, char **argv, struct cf_ctx *ctx)
 			rc = CF_EXIT_DEADLINE;
 	}
 out:
+	cf_err_release(&err);
 	cf_buf_release(&b);
 	free(rows);
 	dispute_list_free(v, n);

@@ -207,6 +207,14 @@ cmp_key_rows(const void *a, const void *b)
 	return strcmp(x->key2, y->key2);
 }
 
+/* qsort(NULL, 0, …) is undefined: an empty table stays as it is. */
+static void
+sort_table(struct stats_table *t, int (*cmp)(const void *, const void *))
+{
+	if (t->n > 1)
+		qsort(t->rows, t->n, sizeof(*t->rows), cmp);
+}
+
 char *
 stats_mask_buyer(const char *key)
 {
@@ -450,12 +458,12 @@ stats_compute(sqlite3 *db, long long since, long long until, long tz_offset,
 		}
 		free(all.rows);
 	}
-	qsort(s->reason.rows, s->reason.n, sizeof(struct stats_row), cmp_reason_rows);
-	qsort(s->kinds.rows, s->kinds.n, sizeof(struct stats_row), cmp_reason_rows);
-	qsort(s->sku.rows, s->sku.n, sizeof(struct stats_row), cmp_count_rows);
-	qsort(s->buyer.rows, s->buyer.n, sizeof(struct stats_row), cmp_count_rows);
-	qsort(s->month.rows, s->month.n, sizeof(struct stats_row), cmp_key_rows);
-	qsort(s->outcome.rows, s->outcome.n, sizeof(struct stats_row), cmp_key_rows);
+	sort_table(&s->reason, cmp_reason_rows);
+	sort_table(&s->kinds, cmp_reason_rows);
+	sort_table(&s->sku, cmp_count_rows);
+	sort_table(&s->buyer, cmp_count_rows);
+	sort_table(&s->month, cmp_key_rows);
+	sort_table(&s->outcome, cmp_key_rows);
 	for (i = 0; i < n; i++)
 		drec_release(&v[i]);
 	free(v);
