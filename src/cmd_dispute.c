@@ -603,7 +603,9 @@ run_list(int argc, char **argv, struct cf_ctx *ctx)
 	} else if (!ctx->quiet) {
 		char t1[48], m[32];
 
-		if (n)
+		if (n == 0)
+			printf("no %sdisputes\n", o.open_only ? "open " : "");
+		else
 			printf("%-4s %-20s %-22s %-11s %-9s %10s  %s\n", "ID", "ORDER", "REASON",
 			       "STATUS", "OUTCOME", "AMOUNT", "OPENED");
 		for (i = 0; i < n; i++)

@@ -55,6 +55,18 @@ fmt_median(long long secs, char *buf, size_t n)
 		dispute_format_left(secs, buf, n);
 }
 
+/* Table headings in capitals; s is one of the short key names. */
+static const char *
+upper(const char *s, char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < n; i++)
+		buf[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 'a' + 'A' : s[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
 static void
 csv_field(struct cf_buf *b, const char *s)
 {
@@ -95,7 +107,7 @@ emit_table(struct cf_buf *b, const struct stats *s, const char *by, enum out_mod
 {
 	const struct stats_table *t = table_of(s, by);
 	const char *k1, *k2;
-	char rate[48], med[32], money[32], r2[48];
+	char rate[48], med[32], money[32], r2[48], u1[16], u2[16];
 	size_t i, j;
 	int kinds = !strcmp(by, "kinds");
 
@@ -212,7 +224,7 @@ emit_table(struct cf_buf *b, const struct stats *s, const char *by, enum out_mod
 		return;
 	}
 	cf_buf_addf(b, "  %-22s %-16s %6s %5s %5s %5s %7s %9s %6s %12s %10s\n",
-		    k1, k2 ? k2 : "", "COUNT", "OPEN", "WON", "LOST", "SETTLED",
+		    upper(k1, u1, sizeof(u1)), k2 ? upper(k2, u2, sizeof(u2)) : "", "COUNT", "OPEN", "WON", "LOST", "SETTLED",
 		    "WITHDRAWN", "WIN%", "REFUNDED", "MEDIAN");
 	for (i = 0; i < t->n; i++) {
 		const struct stats_row *r = &t->rows[i];
