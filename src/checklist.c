@@ -607,7 +607,9 @@ eval_rule(sqlite3 *db, const struct rule *r, const char *order,
 				"ORDER BY e.id", r->field);
 		break;
 	case R_BUYER:
-		if (db_prepare(db, "SELECT nullif(o.buyer_phone, ''), nullif(o.buyer_nick, '') "
+		/* A nick the platform already masked ("小**") identifies nobody. */
+		if (db_prepare(db, "SELECT nullif(o.buyer_phone, ''), CASE WHEN o.buyer_nick "
+				   "LIKE '%*%' THEN NULL ELSE nullif(o.buyer_nick, '') END "
 				   "FROM order_records o JOIN evidence e ON e.id = o.evidence_id "
 				   "WHERE e.order_id = ?1 ORDER BY e.id LIMIT 1", &st, err) < 0)
 			return -1;

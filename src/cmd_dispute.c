@@ -13,7 +13,6 @@
  * the past, times out of order, a refund above the amount, a bad profile);
  * 5 internal error.
  */
-#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include "casefile/cftime.h"
 #include "casefile/commands.h"
 #include "casefile/dispute.h"
+#include "casefile/ingest.h"
 #include "casefile/money.h"
 #include "casefile/profile.h"
 #include "casefile/vault.h"
@@ -64,19 +64,6 @@ struct dopts {
 	int open_only;
 	unsigned seen[OPT_LAST - OPT_REASON];
 };
-
-static int
-valid_order(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 64 || s[0] == '-')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
-			return 0;
-	return 1;
-}
 
 static int
 opt_time(struct cf_ctx *ctx, const char *name, const char *arg, long long *t)
@@ -221,7 +208,7 @@ parse_opts(struct cf_ctx *ctx, int argc, char **argv, const char *allowed,
 			ctx_usage(ctx, "an order id is required");
 			return -1;
 		}
-		if (!valid_order(argv[optind])) {
+		if (!ingest_valid_order_id(argv[optind])) {
 			ctx_usage(ctx, "bad order id '%s': 1-64 letters, digits, '_' or '-'",
 				  argv[optind]);
 			return -1;

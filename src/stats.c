@@ -271,7 +271,8 @@ load(sqlite3 *db, long long since, long long until, long tz, struct drec **out,
 	if (db_prepare(db, "SELECT order_id, reason, outcome, resolution, refunded_fen, "
 			   "coalesce(requested_at, opened_at) AS t0, closed_at FROM disputes "
 			   "WHERE t0 >= ?1 AND t0 < ?2 ORDER BY id", &st, err) < 0 ||
-	    db_prepare(db, "SELECT nullif(o.buyer_phone, ''), nullif(o.buyer_nick, '') "
+	    db_prepare(db, "SELECT nullif(o.buyer_phone, ''), CASE WHEN o.buyer_nick LIKE '%*%' "
+			   "THEN NULL ELSE nullif(o.buyer_nick, '') END "
 			   "FROM order_records o JOIN evidence e ON e.id = o.evidence_id "
 			   "WHERE e.order_id = ? ORDER BY e.id LIMIT 1", &qb, err) < 0 ||
 	    db_prepare(db, "SELECT DISTINCT i.sku FROM order_items i JOIN evidence e "

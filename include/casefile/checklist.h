@@ -27,7 +27,8 @@
  *	captured before=F [min=N]             photos/videos whose EXIF capture
  *	        time is before the order's F (e.g. shipped_at)
  *	buyer_disputes [min=N]                other disputes in the vault by the
- *	        same buyer (same phone, else same nick)
+ *	        same buyer (same phone, else same nick unless it is masked
+ *	        like "小**")
  *
  * Words are matched as substrings, case-insensitively for ASCII.  Parse
  * errors name the file and line.

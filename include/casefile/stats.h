@@ -12,8 +12,9 @@
  *                 lower-middle and upper-middle average (floored) when even
  *   by sku        a dispute counts once for each distinct SKU of its order
  *                 ("(none)" without an order record)
- *   buyers        same phone, else same nick; listed masked when a buyer has
- *                 two or more disputes
+ *   buyers        same phone, else same nick (a nick already masked by the
+ *                 platform, "小**", is no identity and is ignored); listed
+ *                 masked when a buyer has two or more disputes
  *   kinds         per reason and evidence kind: decided disputes (won / lost)
  *                 whose order has evidence of that kind
  */

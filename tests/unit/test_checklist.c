@@ -189,6 +189,25 @@ test_eval(void **state)
 	assert_int_equal(r->missing_required, 5);
 	assert_int_equal(r->missing_recommended, 2);
 	check_report_free(r);
+	/* Masked nicks ("小**") are no identity: C and D are not the same buyer,
+	 * while the unmasked nick of E and F is. */
+	exec(db, "INSERT INTO objects VALUES(x'08" "00000000000000000000000000000000000000000000000000000000000000', 1, 0);"
+		 "INSERT INTO evidence(id, order_id, kind, sha256, size, name, name_raw, ingested_at, tool_version) VALUES"
+		 "(8, 'C', 'order', x'08" "00000000000000000000000000000000000000000000000000000000000000', 1, 'o', x'00', 0, 't'),"
+		 "(9, 'D', 'order', x'08" "00000000000000000000000000000000000000000000000000000000000000', 1, 'o', x'00', 0, 't'),"
+		 "(10, 'E', 'order', x'08" "00000000000000000000000000000000000000000000000000000000000000', 1, 'o', x'00', 0, 't'),"
+		 "(11, 'F', 'order', x'08" "00000000000000000000000000000000000000000000000000000000000000', 1, 'o', x'00', 0, 't');"
+		 "INSERT INTO order_records(evidence_id, order_id, buyer_nick) VALUES"
+		 "(8, 'C', '小**'), (9, 'D', '小**'), (10, 'E', '青青'), (11, 'F', '青青');"
+		 "INSERT INTO disputes(order_id, reason, status, profile, opened_at) VALUES"
+		 "('D', 'other', 'requested', 't', 0), ('F', 'other', 'requested', 't', 0);");
+	assert_int_equal(checklist_eval(db, cl, "suspected_abuse", "C", &r, &err), 0);
+	assert_false(r->items[4].have);
+	check_report_free(r);
+	assert_int_equal(checklist_eval(db, cl, "suspected_abuse", "E", &r, &err), 0);
+	assert_true(r->items[4].have);
+	assert_non_null(strstr(r->items[4].cites[0].name, "order F dispute #"));
+	check_report_free(r);
 	assert_int_equal(checklist_eval(db, cl, "quality", "A", &r, &err), -1);
 	assert_non_null(strstr(err.msg, "no section '[quality]'"));
 	profile_free(p);
