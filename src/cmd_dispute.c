@@ -448,7 +448,7 @@ run_open(int argc, char **argv, struct cf_ctx *ctx)
 	struct cf_err err = CF_ERR_INIT;
 	struct profile *prof = NULL;
 	struct dopts o;
-	char *who = NULL;
+	char *who = NULL, *ref = NULL;
 	const char allowed[] = { A(OPT_REASON), A(OPT_CLAIM), A(OPT_AMOUNT),
 		A(OPT_REQUESTED), A(OPT_REJECTED), A(OPT_ARBITRATION), A(OPT_DEADLINE),
 		A(OPT_PROFILE), A(OPT_NOTE), A(OPT_STATUS), 0 };
@@ -463,6 +463,8 @@ run_open(int argc, char **argv, struct cf_ctx *ctx)
 		return CF_EXIT_USAGE;
 	if (profile_resolve(vault_db(ctx->vault), o.profile_opt, &prof, &err) < 0)
 		return fail(ctx, &err);
+	ref = profile_ref_new(prof);
+	o.ch.profile = ref;
 	who = dispute_who_new();
 	if (dispute_open(vault_db(ctx->vault), o.order, o.reason, &o.ch, prof,
 			 (long long)ctx->now, who, NULL, &err) < 0) {
@@ -472,6 +474,7 @@ run_open(int argc, char **argv, struct cf_ctx *ctx)
 	warn_no_evidence(ctx, o.order);
 	rc = show_after(ctx, o.order, "opened");
 out:
+	free(ref);
 	free(who);
 	profile_free(prof);
 	return rc;
@@ -484,7 +487,7 @@ run_update(int argc, char **argv, struct cf_ctx *ctx)
 	struct profile *prof = NULL;
 	struct dispute *d = NULL;
 	struct dopts o;
-	char *who = NULL;
+	char *who = NULL, *ref = NULL;
 	const char allowed[] = { A(OPT_CLAIM), A(OPT_AMOUNT), A(OPT_REQUESTED),
 		A(OPT_REJECTED), A(OPT_ARBITRATION), A(OPT_DEADLINE), A(OPT_NO_DEADLINE),
 		A(OPT_PROFILE), A(OPT_NOTE), A(OPT_STATUS), 0 };
@@ -505,7 +508,8 @@ run_update(int argc, char **argv, struct cf_ctx *ctx)
 	} else if (o.profile_opt != NULL) {
 		if (profile_find(o.profile_opt, &prof, &err) < 0)
 			return fail(ctx, &err);
-		o.ch.profile = prof->name;
+		ref = profile_ref_new(prof);
+		o.ch.profile = ref;
 	} else {
 		if (err.code == CF_ENOTFOUND)
 			err.code = CF_EINPUT;
@@ -519,6 +523,7 @@ run_update(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	rc = show_after(ctx, o.order, "updated");
 out:
+	free(ref);
 	free(who);
 	profile_free(prof);
 	return rc;

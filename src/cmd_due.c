@@ -48,6 +48,7 @@ cmp_rows(const void *a, const void *b)
 /* Profiles by name, loaded once each. */
 struct pcache {
 	struct profile **v;
+	char **keys;		/* the reference each was found by */
 	size_t n;
 };
 
@@ -58,11 +59,13 @@ pcache_get(struct pcache *pc, const char *name, struct cf_err *err)
 	size_t i;
 
 	for (i = 0; i < pc->n; i++)
-		if (!strcmp(pc->v[i]->name, name))
+		if (!strcmp(pc->keys[i], name))
 			return pc->v[i];
 	if (profile_find(name, &p, err) < 0)
 		return NULL;
 	pc->v = xreallocarray(pc->v, pc->n + 1, sizeof(*pc->v));
+	pc->keys = xreallocarray(pc->keys, pc->n + 1, sizeof(*pc->keys));
+	pc->keys[pc->n] = xstrdup(name);
 	pc->v[pc->n++] = p;
 	return p;
 }
@@ -77,7 +80,7 @@ run_due(int argc, char **argv, struct cf_ctx *ctx)
 		{ 0 }
 	};
 	struct cf_err err = CF_ERR_INIT;
-	struct pcache pc = { NULL, 0 };
+	struct pcache pc = { NULL, NULL, 0 };
 	struct profile *forced = NULL;
 	struct dispute **v = NULL;
 	struct due_row *rows = NULL;
@@ -233,9 +236,12 @@ out:
 	cf_buf_release(&b);
 	free(rows);
 	dispute_list_free(v, n);
-	for (i = 0; i < pc.n; i++)
+	for (i = 0; i < pc.n; i++) {
 		profile_free(pc.v[i]);
+		free(pc.keys[i]);
+	}
 	free(pc.v);
+	free(pc.keys);
 	profile_free(forced);
 	return rc;
 }

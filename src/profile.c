@@ -390,3 +390,22 @@ profile_resolve(sqlite3 *db, const char *opt, struct profile **out,
 	free(set);
 	return ret;
 }
+
+char *
+profile_ref_new(const struct profile *p)
+{
+	char *rel = xasprintf("profiles/%s.conf", p->name);
+	char *tpl = templates_path_new(rel, NULL);
+	char *a = realpath(p->source, NULL), *b = tpl ? realpath(tpl, NULL) : NULL;
+	char *ref;
+
+	if (a && b && !strcmp(a, b))
+		ref = xstrdup(p->name);
+	else
+		ref = xstrdup(a ? a : p->source);
+	free(rel);
+	free(tpl);
+	free(a);
+	free(b);
+	return ref;
+}

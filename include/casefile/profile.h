@@ -75,6 +75,13 @@ int profile_find(const char *name_or_path, struct profile **out,
 int profile_resolve(sqlite3 *db, const char *opt, struct profile **out,
 		    struct cf_err *err);
 
+/*
+ * How to record p in a dispute so that profile_find() finds it again later
+ * from any directory: its name when templates/profiles/<name>.conf is the
+ * file it was read from, else the absolute path of that file.  Caller frees.
+ */
+char *profile_ref_new(const struct profile *p);
+
 /* 1 when fmt (e.g. "jpeg", "JPG") is accepted by p. */
 int profile_format_ok(const struct profile *p, const char *fmt);
 

@@ -31,8 +31,14 @@ cp "$SRC_DIR/templates/profiles/wechat.conf" wx.conf
 sql "INSERT INTO meta VALUES('dispute.profile', '$SCRATCH/wx.conf')"
 cf dispute open A1 --reason quality --rejected-at '2025-05-04 10:00'
 expect_rc 0 "default profile from the vault setting"
-check "wechat recorded" test "$(sql 'SELECT profile FROM disputes')" = wechat
+check "a profile outside templates/ is recorded by its absolute path" test "$(sql 'SELECT profile FROM disputes')" = "$(realpath wx.conf)"
 expect_out "deadline 2025-05-11 10:00:00 \+08:00 \(escalation\)" "7-day window"
+mkdir elsewhere
+(cd elsewhere && "$CASEFILE_BIN" due --json >"$out" 2>"$err"); rc=$?
+expect_clean "due finds the recorded profile from another directory"
+expect_out '"profile":"[^"]*/wx.conf","deadline":"2025-05-11T02:00:00Z"' "with its own window"
+cf dispute open A9 --reason quality --profile wechat
+check "a shipped profile is recorded by name" test "$(sql "SELECT profile FROM disputes WHERE order_id = 'A9'")" = wechat
 sql "UPDATE meta SET value = 'nosuch' WHERE key = 'dispute.profile'"
 cf dispute open A2 --reason quality
 expect_rc 2 "a vault setting naming a missing profile"
