@@ -238,17 +238,19 @@ static void
 print_deadline(struct cf_ctx *ctx, const struct dispute *d)
 {
 	char when[48], left[32];
+	const char *src;
 
 	if (d->deadline == DISPUTE_NO_TIME) {
 		ctx_info(ctx, "  no deadline yet (set --rejected-at, --arbitration-at or --deadline)");
 		return;
 	}
 	ctx_fmt_time(ctx, d->deadline, when, sizeof(when));
+	src = d->deadline_source ? d->deadline_source : "stored";
 	if (d->deadline > (long long)ctx->now)
-		ctx_info(ctx, "  deadline %s (%s), %s left", when, d->deadline_source,
+		ctx_info(ctx, "  deadline %s (%s), %s left", when, src,
 			 dispute_format_left(d->deadline - (long long)ctx->now, left, sizeof(left)));
 	else
-		ctx_info(ctx, "  deadline %s (%s), overdue by %s", when, d->deadline_source,
+		ctx_info(ctx, "  deadline %s (%s), overdue by %s", when, src,
 			 dispute_format_left((long long)ctx->now - d->deadline, left, sizeof(left)));
 }
 

@@ -185,7 +185,7 @@ run_due(int argc, char **argv, struct cf_ctx *ctx)
 				    "\"overdue\":%s,\"alert\":%s}",
 				    cftime_format_iso(dl, iso, sizeof(iso)),
 				    ctx_fmt_time(ctx, dl, when, sizeof(when)),
-				    rows[i].source ? rows[i].source : "explicit", dl - now,
+				    rows[i].source ? rows[i].source : "stored", dl - now,
 				    dl <= now ? "true" : "false",
 				    dl - now <= within ? "true" : "false");
 		}
@@ -214,12 +214,12 @@ run_due(int argc, char **argv, struct cf_ctx *ctx)
 				printf("%-20s %-22s %-11s %-26s %s left (%s)%s\n", d->order_id,
 				       d->reason, d->status, when,
 				       dispute_format_left(dl - now, left, sizeof(left)),
-				       rows[i].source, tag);
+				       rows[i].source ? rows[i].source : "stored", tag);
 			else
 				printf("%-20s %-22s %-11s %-26s OVERDUE by %s (%s)%s\n",
 				       d->order_id, d->reason, d->status, when,
 				       dispute_format_left(now - dl, left, sizeof(left)),
-				       rows[i].source, tag);
+				       rows[i].source ? rows[i].source : "stored", tag);
 		}
 	}
 	if (nalert) {
