@@ -55,6 +55,8 @@ struct parsed {
 	enum cf_kind kind;
 	struct pwarn *warn;
 	size_t nwarn, capwarn;
+	size_t nmore;		/* warnings past PARSE_MAX_WARNINGS, dropped */
+	int more_bad;		/* one of them was bad */
 	char *order_id;
 
 	struct pmsg *msgs;

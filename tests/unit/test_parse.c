@@ -231,7 +231,8 @@ t04_chat_json_bad_entries(void **state)
 		" {\"time\": \"2025-02-30 10:00\", \"from\": \"buyer\", \"text\": \"a\"},\n"
 		" \"not an object\",\n"
 		" {\"time\": 1.5, \"from\": 7, \"text\": [\"x\"], \"attachments\": 3},\n"
-		" {\"time\": \"2025-13-01 10:00\", \"from\": \"buyer\", \"text\": \"b\\u0000c\"}\n"
+		" {\"time\": \"2025-13-01 10:00\", \"from\": \"buyer\", \"text\": \"b\\u0000c\"},\n"
+		" {\"time\": 20250503, \"from\": \"buyer\", \"text\": \"d\"}\n"
 		"]}";
 	struct parsed *p = parse_str(s, -1);
 	sqlite3 *db;
@@ -246,10 +247,11 @@ t04_chat_json_bad_entries(void **state)
 	assert_int_equal(nwarn(p, 1, "message 3: 'text' is not a string"), 1);
 	assert_int_equal(nwarn(p, 1, "message 3: 'attachments' is not a list"), 1);
 	assert_int_equal(nwarn(p, 1, "message 4: bad time '2025-13-01 10:00': no such month"), 1);
+	assert_int_equal(nwarn(p, 1, "message 5: bad time 20250503: not a Unix time"), 1);
 	db = store(p);
-	assert_int_equal(q_int(db, "SELECT count(*) FROM messages"), 3);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM messages"), 4);
 	/* the record is kept, the unreadable field is NULL */
-	assert_int_equal(q_int(db, "SELECT count(*) FROM messages WHERE time IS NULL"), 3);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM messages WHERE time IS NULL"), 4);
 	assert_string_equal(q_text(db, "SELECT text FROM messages WHERE seq = 1"), "a");
 	/* an escaped NUL is replaced, never truncates */
 	assert_string_equal(q_text(db, "SELECT text FROM messages WHERE seq = 3"),
@@ -780,6 +782,33 @@ t21_store_two(void **state)
 	(void)dump_warnings;
 }
 
+/* A broken line in every row: warnings are capped, with a summary. */
+static void
+t22_warning_cap(void **state)
+{
+	size_t rows = 5000, i;
+	char *s = malloc(rows * 64 + 64), *q = s;
+	struct parsed *p;
+
+	(void)state;
+	assert_non_null(s);
+	q += sprintf(q, "time,from,text\n");
+	for (i = 0; i < rows; i++)
+		q += sprintf(q, "2025-02-30 10:%02zu,buyer,x\n", i % 60);
+	p = parse_str(s, -1);
+	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
+	assert_int_equal(parsed_warning_count(p), PARSE_MAX_WARNINGS + 1);
+	assert_string_equal(parsed_warning(p, PARSE_MAX_WARNINGS),
+			    "... and 4800 more warnings");
+	assert_int_equal(parsed_warning_bad(p, PARSE_MAX_WARNINGS), 1);
+	parsed_free(p);
+	free(s);
+	/* "%PDF-" quoted inside a chat log does not make it a receipt */
+	p = parse_str("[{\"from\":\"buyer\",\"text\":\"%PDF-1.4 是发票吗\"}]", -1);
+	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
+	parsed_free(p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -805,6 +834,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(t19_media_stored),
 		cmocka_unit_test(t20_prefix_and_fd),
 		cmocka_unit_test(t21_store_two),
+		cmocka_unit_test(t22_warning_cap),
 	};
 
 	(void)argc;
