@@ -612,6 +612,32 @@ scan_head(const char *s, const char *end, struct head *h)
 	return 1;
 }
 
+/*
+ * Whether text before a colon can be a sender: a known role, or a short
+ * name without sentence punctuation.  Otherwise the colon belongs to the
+ * text of a message without sender.
+ */
+static int
+plausible_spec(const char *s, size_t n)
+{
+	static const char *const punct[] = { ",", "\xEF\xBC\x8C" /* ， */,
+		"\xE3\x80\x82" /* 。 */, "\xE3\x80\x81" /* 、 */, "!", "?",
+		"\xEF\xBC\x81", "\xEF\xBC\x9F", NULL };
+	const char *role, *name;
+	size_t rlen, nlen, i;
+
+	split_spec(s, n, &role, &rlen, &name, &nlen);
+	if (parse_sender_role(role, rlen))
+		return 1;
+	s = parse_trim(s, &n);
+	if (n == 0 || n > 32)
+		return 0;
+	for (i = 0; punct[i]; i++)
+		if (memmem(s, n, punct[i], strlen(punct[i])))
+			return 0;
+	return 1;
+}
+
 int
 parse_is_transcript(const char *text, size_t n)
 {
@@ -678,6 +704,11 @@ parse_chat_text(struct parsed *p, const char *text, size_t n)
 			snprintf(what, sizeof(what), "line %zu", line);
 			m = parse_add_msg(p);
 			parse_text_time(p, what, h.ts, h.tslen, &m->time);
+			if (h.spec && !plausible_spec(h.spec, h.speclen)) {
+				/* "订单已发货,单号:SF1": a colon inside the text */
+				h.text = h.spec;
+				h.spec = NULL;
+			}
 			if (h.spec) {
 				const char *role, *name;
 				size_t rlen, nlen;

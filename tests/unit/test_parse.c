@@ -371,7 +371,7 @@ t09_transcript_variants_and_bad(void **state)
 		"2025/05/03 10:12 +0800 消费者（小**）：杯子裂了\r\n"
 		"2025-02-30 10:00:00 客服: 这一行日期不存在\r\n"
 		"2025-05-03 10:14:05 阿姨: 我是谁\r\n"
-		"2025-05-03 10:15:00 订单已发货\r\n"
+		"2025-05-03 10:15:00 订单已发货,单号:SF1234567890\r\n"
 		"[2025-05-03 10:16:00 UTC] 【商家】 青瓷小铺: 好的\r\n";
 	struct parsed *p = parse_str(s, -1);
 	sqlite3 *db;
@@ -390,6 +390,8 @@ t09_transcript_variants_and_bad(void **state)
 	assert_int_equal(q_int(db, "SELECT time IS NULL FROM messages WHERE seq = 2"), 1);
 	assert_string_equal(q_text(db, "SELECT text FROM messages WHERE seq = 2"),
 			    "这一行日期不存在");
+	assert_string_equal(q_text(db, "SELECT sender || '|' || text FROM messages WHERE seq = 4"),
+			    "system|订单已发货,单号:SF1234567890");
 	assert_int_equal(q_int(db, "SELECT time FROM messages WHERE seq = 5"),
 			 cst("2025-05-03T10:16:00Z"));
 	assert_string_equal(q_text(db, "SELECT sender || '|' || name FROM messages WHERE seq = 5"),
