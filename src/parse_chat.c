@@ -195,12 +195,11 @@ header_release(struct header *h)
 
 /* Note once which columns were kept as extra text. */
 static void
-note_extras(struct parsed *p, const struct header *h, enum col first_used)
+note_extras(struct parsed *p, const struct header *h)
 {
 	struct cf_buf b = CF_BUF_INIT;
 	size_t i;
 
-	(void)first_used;
 	for (i = 0; i < h->n; i++) {
 		if (h->role[i] != COL_NONE)
 			continue;
@@ -269,7 +268,7 @@ parse_chat_csv(struct parsed *p, const char *text, size_t n)
 		goto out;
 	}
 	header_read(c, &h);
-	note_extras(p, &h, COL_NONE);
+	note_extras(p, &h);
 	while (csv_next(c)) {
 		char what[48];
 		struct pmsg *m;
