@@ -811,6 +811,47 @@ t22_warning_cap(void **state)
 	parsed_free(p);
 }
 
+/* Encodings under CSV and JSON: GBK headers, UTF-16 JSON, cut UTF-16. */
+static void
+t23_encoded_csv_json(void **state)
+{
+	/* "时间,发送方,内容\n2025-05-03 10:12,客服,您好\n" in GBK */
+	static const char gbk[] = "\xCA\xB1\xBC\xE4,\xB7\xA2\xCB\xCD\xB7\xBD,"
+				  "\xC4\xDA\xC8\xDD\n2025-05-03 10:12,\xBF\xCD\xB7\xFE,"
+				  "\xC4\xFA\xBA\xC3\n";
+	/* {"events":[{"status":"签收"}]} as UTF-16LE with BOM, one byte cut */
+	static const char u16[] = "\xFF\xFE{\0\"\0e\0v\0e\0n\0t\0s\0\"\0:\0[\0{\0"
+				  "\"\0s\0t\0a\0t\0u\0s\0\"\0:\0\"\0\x7E\x7B\x36\x65\"\0}\0]\0}\0";
+	struct parsed *p;
+	sqlite3 *db;
+
+	(void)state;
+	p = parse_buf(gbk, sizeof(gbk) - 1, -1);
+	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
+	assert_int_equal(nwarn(p, 0, "text read as gb18030"), 1);
+	assert_int_equal(nwarn(p, 1, NULL), 0);
+	db = store(p);
+	assert_string_equal(q_text(db, "SELECT sender || '|' || sender_raw || '|' || text "
+				   "FROM messages"), "merchant|客服|您好");
+	finish(db);
+	parsed_free(p);
+	p = parse_buf(u16, sizeof(u16) - 1, -1);
+	assert_int_equal(parsed_kind(p), CF_KIND_LOGISTICS);
+	assert_int_equal(nwarn(p, 0, "text read as utf-16le"), 1);
+	assert_int_equal(nwarn(p, 1, NULL), 0);
+	db = store(p);
+	assert_string_equal(q_text(db, "SELECT status || '|' || status_raw FROM logistics_events"),
+			    "delivered|签收");
+	finish(db);
+	parsed_free(p);
+	/* the same, cut inside its last character: still read, and said */
+	p = parse_buf(u16, sizeof(u16) - 2, -1);
+	assert_int_equal(nwarn(p, 1, "invalid utf-16le text: 1 byte sequence replaced"), 1);
+	assert_int_equal(parsed_kind(p), CF_KIND_OTHER);	/* the JSON is cut too */
+	assert_int_equal(nwarn(p, 1, "line 1, column "), 1);
+	parsed_free(p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -837,6 +878,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(t20_prefix_and_fd),
 		cmocka_unit_test(t21_store_two),
 		cmocka_unit_test(t22_warning_cap),
+		cmocka_unit_test(t23_encoded_csv_json),
 	};
 
 	(void)argc;
