@@ -1446,6 +1446,18 @@ zsink_put(struct pdf *p, struct zsink *zs, const void *data, size_t n, int flush
 	return 0;
 }
 
+/*
+ * libharu drops a /Filter key of a stream whose filter is NONE, so the
+ * pre-deflated image declares its filter from the dict's write hook, which
+ * runs inside the dictionary.
+ */
+static HPDF_STATUS
+predeflated_write(HPDF_Dict d, HPDF_Stream st)
+{
+	(void)d;
+	return HPDF_Stream_WriteStr(st, "/Filter /FlateDecode\n");
+}
+
 static HPDF_Dict
 raw_image_begin(struct pdf *p, unsigned w, unsigned h, struct zsink *zs)
 {
@@ -1453,8 +1465,7 @@ raw_image_begin(struct pdf *p, unsigned w, unsigned h, struct zsink *zs)
 
 	if (d == NULL)
 		return NULL;
-	if (hchk(p, HPDF_Dict_AddName(d, "Filter", "FlateDecode"), "image") < 0)
-		return NULL;
+	d->write_fn = predeflated_write;
 	d->filter = HPDF_STREAM_FILTER_NONE;	/* we deflate ourselves */
 	memset(&zs->z, 0, sizeof(zs->z));
 	if (deflateInit(&zs->z, 6) != Z_OK) {
