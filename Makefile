@@ -55,12 +55,12 @@ SRC_CORE    = src/err.c src/xalloc.c src/buf.c src/cftime.c src/ctx.c src/hash.c
 SRC_VAULT   = src/db.c src/vault.c src/ingest.c
 SRC_PARSE   = src/parse.c
 SRC_MEDIA   =
-SRC_PDF     = src/pdf.c
+SRC_PDF     = src/pdf.c src/statement.c src/dossier.c
 SRC_SIGN    =
 SRC_LEDGER  =
 SRC_BUNDLE  =
 SRC_DISPUTE =
-SRC_CMD     = src/cmd_init.c src/cmd_ingest.c src/cmd_list.c src/cmd_show.c
+SRC_CMD     = src/cmd_init.c src/cmd_ingest.c src/cmd_list.c src/cmd_show.c src/cmd_build.c
 
 SRC  = $(SRC_CORE) $(SRC_VAULT) $(SRC_PARSE) $(SRC_MEDIA) $(SRC_PDF) \
        $(SRC_SIGN) $(SRC_LEDGER) $(SRC_BUNDLE) $(SRC_DISPUTE) $(SRC_CMD)
@@ -107,7 +107,7 @@ DEB_BUILD = build-essential pkg-config libhpdf-dev libarchive-dev libssl-dev \
             fonts-wqy-microhei
 DEB_TEST  = libcmocka-dev poppler-utils qpdf libnss3-tools sqlite3 zip unzip \
             p7zip-full zstd xz-utils bzip2 clang libclang-rt-14-dev \
-            imagemagick libimage-exiftool-perl openssl git time img2pdf hyperfine
+            imagemagick libimage-exiftool-perl openssl git time img2pdf hyperfine jq
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 deps:
