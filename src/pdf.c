@@ -1342,6 +1342,7 @@ load_jpeg(struct pdf *p, const char *path, const unsigned char *b, size_t n,
 	size_t q = 2;
 	unsigned w = 0, h = 0, comps = 0, prec = 0;
 	int adobe = 0, exif = 0;
+	size_t sos = 0;
 	const char *cs;
 	HPDF_Dict d;
 	uint64_t size;
@@ -1376,8 +1377,10 @@ load_jpeg(struct pdf *p, const char *path, const unsigned char *b, size_t n,
 			h = be16(b + q + 5);
 			w = be16(b + q + 7);
 			comps = b[q + 9];
+		} else if (m == 0xDA) {
+			sos = q;
 			break;
-		} else if (m == 0xDA || m == 0xD9) {
+		} else if (m == 0xD9) {
 			break;
 		}
 		q += 2 + len;
@@ -1390,6 +1393,13 @@ load_jpeg(struct pdf *p, const char *path, const unsigned char *b, size_t n,
 				  prec);
 	if (too_large(p, path, w, h, PDF_IMAGE_MAX_PIXELS) < 0)
 		return -1;
+	/*
+	 * A truncated file is refused without decoding: the entropy-coded data
+	 * cannot contain FF D9 (FF is stuffed as FF 00), so the end-of-image
+	 * marker after the scan header proves the data is complete.
+	 */
+	if (sos == 0 || memmem(b + sos, n - sos, "\xFF\xD9", 2) == NULL)
+		return cf_err_set(p->err, CF_EINPUT, "'%s': corrupt JPEG: truncated", path);
 	cs = comps == 1 ? "DeviceGray" : comps == 3 ? "DeviceRGB" :
 	     comps == 4 ? "DeviceCMYK" : NULL;
 	if (cs == NULL)
