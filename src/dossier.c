@@ -611,7 +611,8 @@ timeline(struct build *b, struct cf_err *err)
 		sqlite3_finalize(st);
 		st = NULL;
 	}
-	qsort(ev, n, sizeof(*ev), cmp_tev);
+	if (n > 1)
+		qsort(ev, n, sizeof(*ev), cmp_tev);
 	if (new_section(b, "sec_timeline", NULL, err) < 0)
 		goto out;
 	{
