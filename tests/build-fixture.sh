@@ -12,7 +12,13 @@
 make_order() {
 	_o=$1
 	[ -d "$CASEFILE_VAULT" ] || "$CASEFILE_BIN" init >/dev/null || return 1
-	mkdir -p "in-$_o" && cd "in-$_o" || return 1
+	mkdir -p "in-$_o" || return 1
+	(cd "in-$_o" && _make_files "$_o" "${2:-}") || return 1
+	_fill_db "$_o"
+}
+
+_make_files() {
+	_o=$1
 	cat >chat.json <<JSON
 {"order_id": "$_o", "channel": "feige", "messages": [
  {"time": "2025-05-03T10:12:00+08:00", "from": "buyer", "name": "小**",
@@ -37,18 +43,35 @@ JSON
  {"time": "2025-05-02T14:03:00+08:00", "status": "delivered", "location": "上海", "desc": "已签收,签收人:本人"}]}
 JSON
 	convert -size 1200x900 xc:'#d01010' -quality 90 IMG_0001.jpg || return 1
-	head -c 150000 /dev/urandom >pack.mp4
+	# a minimal MP4: ftyp, moov with an mvhd (12.345 s), mdat of noise
+	{
+		printf '\000\000\000\030ftypisom\000\000\002\000isommp41'
+		printf '\000\000\000\164moov\000\000\000\154mvhd'
+		head -c 12 /dev/zero
+		printf '\000\000\003\350\000\000\060\071\000\001\000\000\001\000'
+		head -c 10 /dev/zero
+		printf '\000\001\000\000'; head -c 12 /dev/zero
+		printf '\000\001\000\000'; head -c 12 /dev/zero
+		printf '\100\000\000\000'; head -c 24 /dev/zero
+		printf '\000\000\000\002'
+		printf '\000\002\111\370mdat'; head -c 150000 /dev/urandom
+	} >pack.mp4
 	"$CASEFILE_BIN" ingest --quiet --kind chat "$_o" chat.json &&
 	"$CASEFILE_BIN" ingest --quiet --kind order "$_o" order.json &&
 	"$CASEFILE_BIN" ingest --quiet --kind logistics "$_o" logistics.json &&
 	"$CASEFILE_BIN" ingest --quiet --kind photo "$_o" IMG_0001.jpg &&
 	"$CASEFILE_BIN" ingest --quiet --kind video "$_o" pack.mp4 || return 1
-	if [ "${2:-}" = bad ]; then
+	if [ "$2" = bad ]; then
 		head -c 300 IMG_0001.jpg >broken.jpg
 		printf '\377\330\377\300\000\021\010\116\040\116\040\003\001\042\000\002\021\001\003\021\001\377\331' >huge.jpg
-		"$CASEFILE_BIN" ingest --quiet --kind photo "$_o" broken.jpg huge.jpg || return 1
+		# stored with a warning (exit 3) is what a bad photo gets
+		"$CASEFILE_BIN" ingest --quiet --kind photo "$_o" broken.jpg huge.jpg 2>/dev/null
+		[ $? -le 3 ] || return 1
 	fi
-	cd .. || return 1
+}
+
+_fill_db() {
+	_o=$1
 	sqlite3 "$CASEFILE_VAULT/casefile.db" <<SQL
 CREATE TEMP VIEW ev AS SELECT id, name FROM evidence WHERE order_id = '$_o';
 INSERT OR IGNORE INTO messages SELECT id, 1, 1746238320, 'buyer', '买家', '小**', '收到的杯子有裂痕，我的电话13812345678', '["IMG_0001.jpg"]' FROM ev WHERE name = 'chat.json';

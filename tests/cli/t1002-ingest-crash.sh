@@ -7,7 +7,7 @@ O=6931000000000001
 cf init
 mkdir small
 i=0
-while [ $i -lt 300 ]; do printf 'message %d %s\n' $i "$(date +%N)" >small/m$i.txt; i=$((i + 1)); done
+while [ $i -lt 300 ]; do printf '2025-05-03 10:12:%02d 买家(小**): message %d %s\n' $((i % 60)) $i "$(date +%N)" >small/m$i.txt; i=$((i + 1)); done
 head -c 96M /dev/urandom >big.mp4
 
 # Every committed row must name an object whose bytes hash to its sha256.

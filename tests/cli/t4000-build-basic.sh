@@ -29,6 +29,7 @@ check "mixed-script message extracted" grep -q 'order looks broken 語' d.txt
 check "statement cites exhibits" grep -q '证据2' d.txt
 check "statement quotes the buyer with time" grep -q '2025-05-03 10:12:00 +08:00' d.txt
 check "cover says no dispute recorded" grep -q '未记录争议' d.txt
+check "video shown as a card with its duration" grep -q '时长: 12.345 s' d.txt
 
 pdfinfo d.pdf >info.txt
 pages=$(sed -n 's/^Pages: *//p' info.txt)
