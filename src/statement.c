@@ -542,8 +542,34 @@ statement_truncate(char *s, size_t max)
 		s[0] = '\0';
 		return 0;
 	}
-	strcpy(s + cut, "…");
-	return max;
+	/*
+	 * "…" takes 3 bytes: it may only replace a tail at least that long, so
+	 * step back over whole characters until it fits (fewer characters,
+	 * never more).  Regression 2026-11-26 (fuzz_templates): writing it over
+	 * a 2-byte ASCII tail overflowed the buffer.
+	 */
+	{
+		size_t len = strlen(s), kept = max - 1;
+
+		while (cut > 0 && len - cut < 3) {
+			do
+				cut--;
+			while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80);
+			kept--;
+		}
+		if (len - cut >= 3) {
+			memcpy(s + cut, "…", 4);
+			return kept + 1;
+		}
+		/* too short for an ellipsis at all: plain cut after max chars */
+		for (i = 0, chars = 0; s[i] && chars < max; chars++) {
+			i++;
+			while (((unsigned char)s[i] & 0xC0) == 0x80)
+				i++;
+		}
+		s[i] = '\0';
+		return chars;
+	}
 }
 
 /* "证据2、证据3" for every exhibit of kind, or the "none" string. */

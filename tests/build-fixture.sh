@@ -26,7 +26,7 @@ _make_files() {
  {"time": "2025-05-03 10:14:05", "from": "merchant", "name": "客服-阿青",
   "text": "您好，麻烦拍一下外包装和裂痕的位置"},
  {"time": "2025-05-03 10:20:00", "from": "buyer", "name": "小**",
-  "text": "地址是杭州市西湖区文三路123号4栋502室, order looks broken 語"}]}
+  "text": "地址是杭州市西湖区文三路123号4栋502室, order looks broken 語 😀"}]}
 JSON
 	cat >order.json <<JSON
 {"order_id": "$_o", "shop": "青瓷小铺", "created_at": "2025-04-30T20:01:00+08:00",
@@ -76,7 +76,7 @@ _fill_db() {
 CREATE TEMP VIEW ev AS SELECT id, name FROM evidence WHERE order_id = '$_o';
 INSERT OR IGNORE INTO messages SELECT id, 1, 1746238320, 'buyer', '买家', '小**', '收到的杯子有裂痕，我的电话13812345678', '["IMG_0001.jpg"]' FROM ev WHERE name = 'chat.json';
 INSERT OR IGNORE INTO messages SELECT id, 2, 1746238445, 'merchant', '商家', '客服-阿青', '您好，麻烦拍一下外包装和裂痕的位置', NULL FROM ev WHERE name = 'chat.json';
-INSERT OR IGNORE INTO messages SELECT id, 3, 1746238800, 'buyer', '买家', '小**', '地址是杭州市西湖区文三路123号4栋502室, order looks broken 語', NULL FROM ev WHERE name = 'chat.json';
+INSERT OR IGNORE INTO messages SELECT id, 3, 1746238800, 'buyer', '买家', '小**', '地址是杭州市西湖区文三路123号4栋502室, order looks broken 語 😀', NULL FROM ev WHERE name = 'chat.json';
 INSERT OR IGNORE INTO order_records SELECT id, '$_o', '青瓷小铺', 1746014460, 1746014500, 1746094800, 1746165780, '小**', '13812345678', '浙江省杭州市西湖区文三路123号', 8900, 'CNY', 'douyin_pay', '4200000000000000000', NULL FROM ev WHERE name = 'order.json';
 INSERT OR IGNORE INTO order_items SELECT id, 1, 'CUP-01', '手工青瓷杯', 1, 8900 FROM ev WHERE name = 'order.json';
 INSERT OR IGNORE INTO logistics SELECT id, 'SF', 'SF1234567890' FROM ev WHERE name = 'logistics.json';

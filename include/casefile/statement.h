@@ -88,8 +88,12 @@ int statement_draft(sqlite3 *db, const struct templates *t,
 		    size_t max_chars, int mask, long tz_offset, char **out,
 		    struct cf_err *err);
 
-/* Truncate UTF-8 s in place to at most max Unicode characters ("…" ends
- * a cut text and counts as one).  Returns the number of characters. */
+/*
+ * Truncate UTF-8 s in place to at most max Unicode characters, never
+ * inside a character.  A cut text ends with "…" (counted as one) when the
+ * removed tail has room for its 3 bytes; a cut may thus keep fewer than
+ * max characters.  Returns the number of characters left.
+ */
 size_t statement_truncate(char *s, size_t max);
 
 /*

@@ -25,7 +25,7 @@ check "merchant reply reproduced" grep -q '您好，麻烦拍一下外包装和�
 check "house numbers masked" grep -q '文三路\*\*\*号\*栋\*\*\*室' d.txt
 check_not "no unmasked phone anywhere" grep -q 13812345678 d.txt
 check_not "no unmasked street number" grep -q '文三路123号' d.txt
-check "mixed-script message extracted" grep -q 'order looks broken 語' d.txt
+check "mixed-script message extracted, emoji as a visible substitute" grep -q 'order looks broken 語 □' d.txt
 check "statement cites exhibits" grep -q '证据2' d.txt
 check "statement quotes the buyer with time" grep -q '2025-05-03 10:12:00 +08:00' d.txt
 check "cover says no dispute recorded" grep -q '未记录争议' d.txt

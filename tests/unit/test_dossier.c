@@ -64,6 +64,13 @@ test_truncate(void **state)
 	assert_string_equal(s, "ab语c");
 	assert_int_equal(statement_truncate(s, 3), 3);
 	assert_string_equal(s, "ab…");
+	/* regression 2026-11-26: "…" over a short ASCII tail overflowed */
+	strcpy(s, "abcd");
+	assert_int_equal(statement_truncate(s, 3), 2);
+	assert_string_equal(s, "a…");
+	strcpy(s, "ab");
+	assert_int_equal(statement_truncate(s, 1), 1);
+	assert_string_equal(s, "a");
 	strcpy(s, "abc");
 	assert_int_equal(statement_truncate(s, 0), 0);
 	assert_string_equal(s, "");

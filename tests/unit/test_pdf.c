@@ -328,6 +328,18 @@ test_images(void **state)
 	assert_int_equal(err.code, CF_EINPUT);
 	cf_err_release(&err);
 
+	/* orientation read from the JPEG's own EXIF when not given */
+	assert_int_equal(sh("cp a.jpg exif8.jpg && exiftool -q -overwrite_original -n "
+			    "-Orientation=8 exif8.jpg"), 0);
+	assert_int_equal(pdf_image_load(p, "exif8.jpg", 0, &im, &err), 0);
+	pdf_image_size(im, &w, &h);
+	assert_int_equal(w, 300);
+	assert_int_equal(h, 400);
+	/* an explicit orientation wins over EXIF */
+	assert_int_equal(pdf_image_load(p, "exif8.jpg", 1, &im, &err), 0);
+	pdf_image_size(im, &w, &h);
+	assert_int_equal(w, 400);
+
 	/* orientation 6: displayed 300x400, the blue corner at top-right */
 	assert_int_equal(pdf_image_load(p, "a.jpg", 6, &im, &err), 0);
 	pdf_image_size(im, &w, &h);
