@@ -1486,6 +1486,18 @@ raw_image_begin(struct pdf *p, unsigned w, unsigned h, struct zsink *zs)
 	return d;
 }
 
+/*
+ * A pre-deflated image abandoned half way stays in libharu's object table
+ * (objects cannot be removed); make it an empty, filter-less stream so the
+ * file stays valid.
+ */
+static void
+orphan_image(HPDF_Dict d)
+{
+	HPDF_MemStream_FreeData(d->stream);
+	d->write_fn = NULL;
+}
+
 /* Blend RGBA onto white into RGB, in place. */
 static void
 rgba_to_rgb(unsigned char *row, unsigned w)
@@ -1541,7 +1553,7 @@ load_png(struct pdf *p, const char *path, FILE *f, int orientation,
 	volatile int zinit = 0, ret = -1;
 	png_uint_32 w, h, y;
 	int interlace, passes;
-	HPDF_Dict d;
+	HPDF_Dict volatile d = NULL;
 
 	pe.msg[0] = '\0';
 	png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &pe, png_on_error,
@@ -1602,6 +1614,8 @@ load_png(struct pdf *p, const char *path, FILE *f, int orientation,
 	*out = image_new(p, d, w, h, orientation);
 	ret = 0;
 out:
+	if (ret < 0 && zinit)
+		orphan_image(d);
 	if (zinit)
 		deflateEnd(&zs->z);
 	free(zs);
@@ -1637,6 +1651,8 @@ load_webp(struct pdf *p, const char *path, const unsigned char *b, size_t n,
 	*out = image_new(p, d, (unsigned)w, (unsigned)h, orientation);
 	ret = 0;
 out:
+	if (ret < 0)
+		orphan_image(d);
 	deflateEnd(&zs->z);
 out2:
 	WebPFree(rgb);

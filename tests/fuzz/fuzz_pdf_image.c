@@ -16,6 +16,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct pdf *doc;
 static char path[64];
 
+static void
+cleanup(void)
+{
+	unlink(path);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -25,6 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (doc == NULL) {
 		snprintf(path, sizeof(path), "/tmp/fuzz-pdf-image-%d", (int)getpid());
+		atexit(cleanup);
 		if (pdf_new(NULL, &doc, &err) < 0 || pdf_page_new(doc, &err) < 0)
 			abort();
 	}

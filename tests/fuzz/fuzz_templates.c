@@ -16,10 +16,21 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static char dir[64];
+
+static void
+cleanup(void)
+{
+	char f[96];
+
+	snprintf(f, sizeof(f), "%s/en.txt", dir);
+	unlink(f);
+	rmdir(dir);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char dir[64];
 	struct cf_err err = CF_ERR_INIT;
 	struct templates *t = NULL;
 	char file[96], *s, *m;
@@ -29,6 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dir[0] == '\0') {
 		snprintf(dir, sizeof(dir), "/tmp/fuzz-templates-%d", (int)getpid());
 		mkdir(dir, 0700);
+		atexit(cleanup);
 	}
 	snprintf(file, sizeof(file), "%s/en.txt", dir);
 	if ((f = fopen(file, "wb")) == NULL)

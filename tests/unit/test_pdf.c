@@ -327,6 +327,13 @@ test_images(void **state)
 	assert_int_equal(pdf_image_load(p, "junk.png", 0, &im, &err), -1);
 	assert_int_equal(err.code, CF_EINPUT);
 	cf_err_release(&err);
+	/* a PNG cut in its pixel data fails half way through decoding */
+	assert_int_equal(sh("convert -size 300x300 xc: +noise Random noise.png && "
+			    "head -c $(( $(stat -c %%s noise.png) / 2 )) noise.png > halfpng.png"), 0);
+	assert_int_equal(pdf_image_load(p, "halfpng.png", 0, &im, &err), -1);
+	assert_int_equal(err.code, CF_EINPUT);
+	assert_non_null(strstr(err.msg, "corrupt PNG"));
+	cf_err_release(&err);
 
 	/* orientation read from the JPEG's own EXIF when not given */
 	assert_int_equal(sh("cp a.jpg exif8.jpg && exiftool -q -overwrite_original -n "
