@@ -642,6 +642,48 @@ out:
 
 /* ---------------------------------------------------------- exhibit index */
 
+/* A generated "what it shows" when the ingest gave no note. */
+static char *
+describe(struct build *b, const struct dossier_exhibit *x)
+{
+	static const struct {
+		const char *kind, *sql, *key;
+	} q[] = {
+		{ "chat", "SELECT count(*), NULL FROM messages WHERE evidence_id = ?", "desc_chat" },
+		{ "logistics", "SELECT (SELECT count(*) FROM logistics_events WHERE evidence_id = ?1), "
+			       "(SELECT coalesce(carrier, '') || ' ' || coalesce(tracking_no, '') "
+			       "FROM logistics WHERE evidence_id = ?1)", "desc_logistics" },
+		{ "order", "SELECT (SELECT count(*) FROM order_items WHERE evidence_id = ?1), "
+			   "(SELECT shop FROM order_records WHERE evidence_id = ?1)", "desc_order" },
+		{ "photo", "SELECT width, height FROM media WHERE evidence_id = ?", "desc_photo" },
+	};
+	sqlite3_stmt *st = NULL;
+	char *r = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		if (strcmp(x->kind, q[i].kind) != 0)
+			continue;
+		if (sqlite3_prepare_v2(b->db, q[i].sql, -1, &st, NULL) != SQLITE_OK)
+			break;
+		sqlite3_bind_int64(st, 1, x->evidence_id);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+			const char *t = (const char *)sqlite3_column_text(st, 1);
+
+			r = xasprintf("%s: %lld%s%s", T(b, q[i].key),
+				      (long long)sqlite3_column_int64(st, 0),
+				      i == 3 ? "×" : " ", t ? t : "");
+			if (i == 3)	/* width × height */
+				r = (free(r), xasprintf("%s: %lld×%lld", T(b, q[i].key),
+							(long long)sqlite3_column_int64(st, 0),
+							(long long)sqlite3_column_int64(st, 1)));
+		}
+		sqlite3_finalize(st);
+		break;
+	}
+	return r ? r : kind_str(b, x->kind);
+}
+
 static int
 exhibit_index(struct build *b, struct cf_err *err)
 {
@@ -659,7 +701,8 @@ exhibit_index(struct build *b, struct cf_err *err)
 	for (i = 0; i < b->ex.n; i++) {
 		struct dossier_exhibit *x = &b->ex.v[i];
 		char hex[CF_SHA256_HEXLEN + 1], *no = xasprintf("%d", x->no);
-		char *kind = kind_str(b, x->kind), *desc = M(b, x->note ? x->note : kind);
+		char *kind = kind_str(b, x->kind), *gen = describe(b, x);
+		char *desc = M(b, x->note ? x->note : gen);
 		char *cap = tstr(b, x->captured_at), *sz = size_str(x->size);
 		char *ing = tstr(b, x->ingested_at);
 		const char *c[8];
@@ -671,6 +714,7 @@ exhibit_index(struct build *b, struct cf_err *err)
 		r = pdf_table_row(b->p, 8, w, c, SZ_TINY, PDF_TEXT_RULE, err);
 		free(no);
 		free(kind);
+		free(gen);
 		free(desc);
 		free(cap);
 		free(sz);

@@ -20,9 +20,13 @@
  *    photo nor a 500 MB video sits in memory; compressed data is written
  *    without Flate (HPDF_AttachFile deflates everything and names the file
  *    after its path).
- *  - errors: the HPDF error handler records into p->err, which every API
- *    function points at its caller's cf_err on entry; libharu's own error
- *    state is reset after each failure.
+ *  - errors: the HPDF error handler (user_data = p) records into p->err,
+ *    which every API function points at its caller's cf_err on entry, and
+ *    sets p->herr.  Calls whose status is checked go through hchk(); the
+ *    few drawing calls that are not (colours, line width, path building)
+ *    still cannot fail silently: herr is sticky, so the next hchk() in the
+ *    same operation reports their error.  libharu's own error state is
+ *    reset after each failure.
  */
 #include <errno.h>
 #include <fcntl.h>
