@@ -275,6 +275,13 @@ plan_attachments(struct build *b)
 			b->rep->left_out++;
 			continue;
 		}
+		if (x->size > PDF_ATTACH_MAX) {
+			/* libharu writes stream lengths as 32-bit signed numbers */
+			note(b, "exhibit %d '%s': %llu bytes: too large to attach, listed only",
+			     x->no, x->name, (unsigned long long)x->size);
+			b->rep->left_out++;
+			continue;
+		}
 		n = xasprintf("E%03d-%s", x->no, x->name);
 		for (q = n; *q; q++)
 			if (*q == '/' || *q == '\\')

@@ -1229,7 +1229,7 @@ file_stream_dict(struct pdf *p, const char *path, uint64_t *size)
 		cf_err_errno(p->err, CF_EIO, "cannot read '%s'", path);
 		return NULL;
 	}
-	if ((uint64_t)sb.st_size > 0xFFFFFFF0u) {
+	if ((uint64_t)sb.st_size > PDF_ATTACH_MAX) {
 		cf_err_set(p->err, CF_EINPUT, "'%s': too large to embed", path);
 		return NULL;
 	}
@@ -1828,6 +1828,9 @@ pdf_attach_file(struct pdf *p, const char *name, const char *path,
 	p->err = err;
 	if (stat(path, &sb) < 0)
 		return cf_err_errno(err, CF_EIO, "cannot read '%s'", path);
+	if ((uint64_t)sb.st_size > PDF_ATTACH_MAX)
+		return cf_err_set(err, CF_EINPUT, "'%s': too large to attach (%llu bytes)",
+				  path, (unsigned long long)sb.st_size);
 	if (attach_add(p, name, mime, desc, flags) < 0)
 		return -1;
 	s = xcalloc(1, sizeof(*s));

@@ -167,6 +167,9 @@ void pdf_image_size(const struct pdf_image *img, unsigned *w, unsigned *h);
 int pdf_image_place(struct pdf *p, struct pdf_image *img, double max_h,
 		    struct cf_err *err);
 
+/* The largest file pdf_attach_file() can embed (libharu's 32-bit lengths). */
+#define PDF_ATTACH_MAX 0x7FFFFFF0ull
+
 enum pdf_attach_flags {
 	PDF_ATTACH_STORE = 1 << 0,	/* no Flate (already compressed) */
 };
