@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casefile/buf.h"
 #include "casefile/commands.h"
 #include "casefile/dossier.h"
 #include "casefile/statement.h"
@@ -154,13 +155,16 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	for (i = 0; i < rep.nnotes; i++)
 		ctx_warn(ctx, "%s", rep.notes[i]);
 	if (ctx->json) {
-		printf("{\"path\":");
-		fputc('"', stdout);
-		fputs(o.out_path, stdout);	/* paths with quotes are the user's own */
-		printf("\",\"order_id\":\"%s\",\"dossier_id\":\"%s\",\"pages\":%d,"
-		       "\"exhibits\":%zu,\"attached\":%zu,\"left_out\":%zu,\"cards\":%zu}\n",
-		       o.order_id, rep.dossier_id, rep.pages, rep.exhibits, rep.attached,
-		       rep.left_out, rep.cards);
+		struct cf_buf j = CF_BUF_INIT;
+
+		cf_buf_addstr(&j, "{\"path\":");
+		cf_buf_add_json_str(&j, o.out_path, strlen(o.out_path));
+		cf_buf_addf(&j, ",\"order_id\":\"%s\",\"dossier_id\":\"%s\",\"pages\":%d,"
+			    "\"exhibits\":%zu,\"attached\":%zu,\"left_out\":%zu,\"cards\":%zu}\n",
+			    o.order_id, rep.dossier_id, rep.pages, rep.exhibits, rep.attached,
+			    rep.left_out, rep.cards);
+		fputs(j.data, stdout);
+		cf_buf_release(&j);
 	} else {
 		ctx_info(ctx, "%s", o.out_path);
 	}
