@@ -27,6 +27,7 @@ static const struct cmd *const commands[] = {
 	&cmd_show,
 
 	/* dossier */
+	&cmd_build,
 
 	/* keys, signing, verification */
 

@@ -14,6 +14,7 @@ extern const struct cmd cmd_list;
 extern const struct cmd cmd_show;
 
 /* dossier */
+extern const struct cmd cmd_build;
 
 /* keys, signing, verification */
 
