@@ -24,13 +24,30 @@ rm -rf "$DIR"; mkdir -p "$DIR/large" "$DIR/small"
 cd "$DIR"
 
 echo "generating corpus in $DIR ..."
-head -c "${VIDEO_MB}M" /dev/urandom >large/packing-1.mp4
-head -c "${VIDEO_MB}M" /dev/urandom >large/packing-2.mp4
+# be32 N: N as 4 big-endian bytes.
+be32() { LC_ALL=C awk -v n="$1" 'BEGIN { printf "%c%c%c%c", int(n / 16777216) % 256, int(n / 65536) % 256, int(n / 256) % 256, n % 256 }'; }
+# A real MP4 skeleton (ftyp, moov/mvhd with a 95 s duration) whose mdat
+# holds MB megabytes of noise: sniffed and probed like a phone's video.
+mkvideo() {
+	{
+		be32 24; printf 'ftypisom'; be32 512; printf 'isommp41'
+		be32 108; printf 'moov'; be32 100; printf 'mvhd'
+		be32 0; be32 0; be32 0; be32 1000; be32 95000
+		head -c 80 /dev/zero
+		be32 $(( $2 * 1048576 + 8 )); printf 'mdat'
+		head -c "$2M" /dev/urandom
+	} >"$1"
+}
+mkvideo large/packing-1.mp4 "$VIDEO_MB"
+mkvideo large/packing-2.mp4 "$VIDEO_MB"
+# 20 real 4000x3000 JPEGs padded after EOI with noise to 2-4 MB each.
+convert -size 4000x3000 gradient:red-blue -attenuate 0.3 +noise Gaussian -quality 70 base.jpg
 i=1
 while [ $i -le 20 ]; do
-	head -c $(( (2048 + (i * 97) % 2048) * 1024 )) /dev/urandom >large/IMG_$i.jpg
+	{ cat base.jpg; head -c $(( (1700 + (i * 97) % 2048) * 1024 )) /dev/urandom; } >large/IMG_$i.jpg
 	i=$((i + 1))
 done
+rm -f base.jpg
 awk -v n="$SMALL_N" 'BEGIN {
 	srand(42);
 	for (i = 0; i < n; i++) {

@@ -122,8 +122,44 @@ static const char schema_v2[] =
 	"  prev_size INTEGER,             -- previous head, NULL for the first\n"
 	"  consistency_proof BLOB NOT NULL DEFAULT x'');\n";
 
-/* v3: disputes (filled by the dispute module). */
-static const char schema_v3[] = "";
+/*
+ * v3: disputes (the dispute module).  A dispute is open while closed_at IS
+ * NULL; the partial unique index allows one open dispute per order.  deadline
+ * holds the effective deadline computed at the last change (explicit
+ * --deadline when deadline_source = 'explicit'); amounts are integer fen.
+ * Every change is appended to dispute_events (never updated or deleted).
+ */
+static const char schema_v3[] =
+	"CREATE TABLE disputes(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  order_id TEXT NOT NULL,\n"
+	"  reason TEXT NOT NULL,         -- quality not_as_described ... other\n"
+	"  claim TEXT,                   -- the buyer's claim in their words\n"
+	"  amount_fen INTEGER CHECK(amount_fen >= 0),\n"
+	"  status TEXT NOT NULL CHECK(status IN ('requested','rejected','arbitration','closed')),\n"
+	"  profile TEXT NOT NULL,        -- platform profile name (douyin, wechat, ...)\n"
+	"  requested_at INTEGER,         -- buyer asked for the refund\n"
+	"  rejected_at INTEGER,          -- merchant rejected it\n"
+	"  arbitration_at INTEGER,       -- platform arbitration started\n"
+	"  deadline INTEGER,             -- effective deadline, UTC seconds\n"
+	"  deadline_source TEXT CHECK(deadline_source IN ('explicit','escalation','evidence')),\n"
+	"  outcome TEXT CHECK(outcome IN ('won','lost','settled','withdrawn')),\n"
+	"  refunded_fen INTEGER CHECK(refunded_fen >= 0),\n"
+	"  resolution TEXT CHECK(resolution IN ('partial_refund','coupon','exchange',"
+	"'return_refund','full_refund','none')),\n"
+	"  opened_at INTEGER NOT NULL,\n"
+	"  closed_at INTEGER,\n"
+	"  CHECK((status = 'closed') = (closed_at IS NOT NULL)));\n"
+	"CREATE UNIQUE INDEX disputes_one_open ON disputes(order_id) WHERE closed_at IS NULL;\n"
+	"CREATE INDEX disputes_order ON disputes(order_id, id);\n"
+	"CREATE TABLE dispute_events(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  dispute_id INTEGER NOT NULL REFERENCES disputes(id),\n"
+	"  at INTEGER NOT NULL,          -- when the change was recorded, UTC seconds\n"
+	"  who TEXT NOT NULL,            -- user@host\n"
+	"  kind TEXT NOT NULL CHECK(kind IN ('open','update','note','close')),\n"
+	"  what TEXT NOT NULL);          -- one readable line: what changed\n"
+	"CREATE INDEX dispute_events_dispute ON dispute_events(dispute_id, id);\n";
 
 static const char *const migrations[] = {
 	schema_v1,

@@ -27,6 +27,7 @@ static const struct cmd *const commands[] = {
 	&cmd_show,
 
 	/* dossier */
+	&cmd_build,
 
 	/* keys, signing, verification */
 
@@ -38,6 +39,7 @@ static const struct cmd *const commands[] = {
 	/* bundles and export */
 
 	/* disputes */
+	&cmd_dispute, &cmd_due, &cmd_check, &cmd_stats,
 
 };
 

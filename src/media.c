@@ -175,13 +175,19 @@ media_sniff(const void *data, size_t n, struct media_info *mi)
 		mi->format = "mov";
 		return mi->cls;
 	} else {
-		/* %PDF- may follow a little junk (the spec allows 1024 bytes) */
-		for (i = 0; i + 5 <= n && i < 1024; i++)
-			if (s[i] == '%' && !memcmp(s + i, "%PDF-", 5)) {
-				mi->cls = MEDIA_PDF;
-				mi->format = "pdf";
-				return mi->cls;
-			}
+		/*
+		 * %PDF- may follow white space.  (Readers also accept junk
+		 * before it; we do not, so a chat log quoting "%PDF-" in its
+		 * first lines is never taken for a receipt.)
+		 */
+		for (i = 0; i < n && i < 1024 && (s[i] == ' ' || s[i] == '\t' ||
+						  s[i] == '\r' || s[i] == '\n'); i++)
+			;
+		if (i + 5 <= n && !memcmp(s + i, "%PDF-", 5)) {
+			mi->cls = MEDIA_PDF;
+			mi->format = "pdf";
+			return mi->cls;
+		}
 		return MEDIA_NONE;
 	}
 	mi->cls = MEDIA_IMAGE;

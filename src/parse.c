@@ -68,14 +68,27 @@ void
 parse_warn(struct parsed *p, int bad, const char *fmt, ...)
 {
 	va_list ap;
+	char *raw, *msg, *c;
 
+	if (p->nwarn >= PARSE_MAX_WARNINGS) {
+		p->nmore++;
+		p->more_bad |= bad;
+		return;
+	}
 	if (p->nwarn == p->capwarn) {
 		p->capwarn = p->capwarn ? p->capwarn * 2 : 8;
 		p->warn = xreallocarray(p->warn, p->capwarn, sizeof(*p->warn));
 	}
 	va_start(ap, fmt);
-	p->warn[p->nwarn].msg = xvasprintf(fmt, ap);
+	raw = xvasprintf(fmt, ap);
 	va_end(ap);
+	/* one line of valid UTF-8, whatever a library or the input put in it */
+	msg = textenc_decode(raw, strlen(raw), NULL, NULL);
+	for (c = msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7F)
+			*c = ' ';
+	free(raw);
+	p->warn[p->nwarn].msg = msg;
 	p->warn[p->nwarn].bad = bad;
 	p->nwarn++;
 }
@@ -292,7 +305,15 @@ parse_json_time(struct parsed *p, const char *what, const json_t *v, struct pval
 	if (json_is_string(v)) {
 		parse_text_time(p, what, json_string_value(v), json_string_length(v), out);
 	} else if (json_is_integer(v)) {
-		out->v = cftime_from_unix(json_integer_value(v));
+		json_int_t i = json_integer_value(v);
+
+		/* like cftime_parse(): fewer than 9 digits is not a Unix time */
+		if (i < 100000000 && i > -100000000) {
+			parse_warn(p, 1, "%s: bad time %" JSON_INTEGER_FORMAT ": not a Unix "
+				   "time in seconds or milliseconds", what, i);
+			return;
+		}
+		out->v = cftime_from_unix(i);
 		out->set = 1;
 	} else if (json_is_real(v)) {
 		parse_warn(p, 1, "%s: bad time %.17g: not a whole number of seconds",
@@ -795,6 +816,16 @@ parse_evidence(const void *data, size_t n, int complete, uint64_t total, int fd,
 		break;
 	}
 done:
+	if (p->nmore) {
+		/* the summary goes one past the cap, on purpose */
+		if (p->nwarn == p->capwarn) {
+			p->capwarn++;
+			p->warn = xreallocarray(p->warn, p->capwarn, sizeof(*p->warn));
+		}
+		p->warn[p->nwarn].msg = xasprintf("... and %zu more warnings", p->nmore);
+		p->warn[p->nwarn].bad = p->more_bad;
+		p->nwarn++;
+	}
 	*out = p;
 	p = NULL;
 	ret = 0;

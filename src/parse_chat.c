@@ -195,12 +195,11 @@ header_release(struct header *h)
 
 /* Note once which columns were kept as extra text. */
 static void
-note_extras(struct parsed *p, const struct header *h, enum col first_used)
+note_extras(struct parsed *p, const struct header *h)
 {
 	struct cf_buf b = CF_BUF_INIT;
 	size_t i;
 
-	(void)first_used;
 	for (i = 0; i < h->n; i++) {
 		if (h->role[i] != COL_NONE)
 			continue;
@@ -269,7 +268,7 @@ parse_chat_csv(struct parsed *p, const char *text, size_t n)
 		goto out;
 	}
 	header_read(c, &h);
-	note_extras(p, &h, COL_NONE);
+	note_extras(p, &h);
 	while (csv_next(c)) {
 		char what[48];
 		struct pmsg *m;
@@ -612,6 +611,32 @@ scan_head(const char *s, const char *end, struct head *h)
 	return 1;
 }
 
+/*
+ * Whether text before a colon can be a sender: a known role, or a short
+ * name without sentence punctuation.  Otherwise the colon belongs to the
+ * text of a message without sender.
+ */
+static int
+plausible_spec(const char *s, size_t n)
+{
+	static const char *const punct[] = { ",", "\xEF\xBC\x8C" /* ， */,
+		"\xE3\x80\x82" /* 。 */, "\xE3\x80\x81" /* 、 */, "!", "?",
+		"\xEF\xBC\x81", "\xEF\xBC\x9F", NULL };
+	const char *role, *name;
+	size_t rlen, nlen, i;
+
+	split_spec(s, n, &role, &rlen, &name, &nlen);
+	if (parse_sender_role(role, rlen))
+		return 1;
+	s = parse_trim(s, &n);
+	if (n == 0 || n > 32)
+		return 0;
+	for (i = 0; punct[i]; i++)
+		if (memmem(s, n, punct[i], strlen(punct[i])))
+			return 0;
+	return 1;
+}
+
 int
 parse_is_transcript(const char *text, size_t n)
 {
@@ -678,6 +703,11 @@ parse_chat_text(struct parsed *p, const char *text, size_t n)
 			snprintf(what, sizeof(what), "line %zu", line);
 			m = parse_add_msg(p);
 			parse_text_time(p, what, h.ts, h.tslen, &m->time);
+			if (h.spec && !plausible_spec(h.spec, h.speclen)) {
+				/* "订单已发货,单号:SF1": a colon inside the text */
+				h.text = h.spec;
+				h.spec = NULL;
+			}
 			if (h.spec) {
 				const char *role, *name;
 				size_t rlen, nlen;

@@ -14,6 +14,7 @@ extern const struct cmd cmd_list;
 extern const struct cmd cmd_show;
 
 /* dossier */
+extern const struct cmd cmd_build;
 
 /* keys, signing, verification */
 
@@ -25,6 +26,10 @@ extern const struct cmd cmd_audit;
 /* bundles and export */
 
 /* disputes */
+extern const struct cmd cmd_dispute;
+extern const struct cmd cmd_due;
+extern const struct cmd cmd_check;
+extern const struct cmd cmd_stats;
 
 
 #endif

@@ -37,6 +37,12 @@
 
 /* Larger text files are stored but not parsed (with a bad warning). */
 #define PARSE_MAX_TEXT (64u << 20)
+/*
+ * At most this many warnings are kept per file, then one summary warning
+ * ("... and N more warnings", bad if any of them was): a 60 MB CSV with a
+ * broken line in every row must not make a million warning rows.
+ */
+#define PARSE_MAX_WARNINGS 200
 /* Larger images are stored with their format only (with a note). */
 #define PARSE_MAX_IMAGE (128u << 20)
 

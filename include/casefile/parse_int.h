@@ -55,6 +55,8 @@ struct parsed {
 	enum cf_kind kind;
 	struct pwarn *warn;
 	size_t nwarn, capwarn;
+	size_t nmore;		/* warnings past PARSE_MAX_WARNINGS, dropped */
+	int more_bad;		/* one of them was bad */
 	char *order_id;
 
 	struct pmsg *msgs;
@@ -113,8 +115,12 @@ const char *parse_status_word(const char *s, size_t n);
 /* Trim ASCII space and full-width space (U+3000) at both ends of s[0..*n). */
 const char *parse_trim(const char *s, size_t *n);
 
-/* The readers.  Each fills p (rows and warnings) and never fails. */
-/* Chat / logistics / order from a JSON root already decoded. */
+/*
+ * The readers fill p with rows and warnings.  The JSON readers return 0,
+ * or -1 (with a bad warning) when the root is not of their shape at all —
+ * "messages" is not a list — and the caller then keeps kind other (or the
+ * forced kind) with no rows; a bad entry inside never makes them fail.
+ */
 int parse_chat_json(struct parsed *p, json_t *root);
 int parse_logistics_json(struct parsed *p, json_t *root);
 int parse_order_json(struct parsed *p, json_t *root);
@@ -131,10 +137,6 @@ void parse_logistics_csv(struct parsed *p, const char *text, size_t n);
 int parse_is_transcript(const char *text, size_t n);
 void parse_chat_text(struct parsed *p, const char *text, size_t n);
 
-#endif
-
-#ifndef CASEFILE_PARSE_INT_H_MORE
-#define CASEFILE_PARSE_INT_H_MORE
 /* Set p->order_id from root's "order_id" (string, or integer with a note). */
 void parse_json_order_id(struct parsed *p, const json_t *root);
 /*
@@ -157,4 +159,5 @@ enum col {
 	COL_ORDER,
 };
 enum col parse_csv_col(const char *s, size_t n);
+
 #endif
