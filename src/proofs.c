@@ -14,7 +14,9 @@
 #include "casefile/cftime.h"
 #include "casefile/checkpoint.h"
 #include "casefile/db.h"
+#include "casefile/dossier.h"
 #include "casefile/ledger.h"
+#include "casefile/pdf.h"
 #include "casefile/proofs.h"
 #include "casefile/seal.h"
 #include "casefile/xalloc.h"
@@ -348,4 +350,27 @@ bad:
 				  rep->items[first_bad].name ? rep->items[first_bad].name : "?",
 				  rep->items[first_bad].problem);
 	return 0;
+}
+
+int
+proofs_dossier_attach(void *arg, struct pdf *p, const struct dossier_exhibits *ex,
+		      struct cf_err *err)
+{
+	int64_t *ids = xcalloc(ex->n ? ex->n : 1, sizeof(*ids));
+	char *json = NULL;
+	size_t i, len;
+	int ret = -1;
+
+	for (i = 0; i < ex->n; i++)
+		ids[i] = ex->v[i].evidence_id;
+	if (proofs_json_new(arg, ids, ex->n, &json, &len, err) < 0 ||
+	    pdf_attach_mem(p, "proofs.json", json, len, "application/json",
+			   "Merkle ledger inclusion proofs, signed tree head and timestamp "
+			   "(format " PROOFS_FORMAT ")", 0, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(json);
+	free(ids);
+	return ret;
 }

@@ -105,4 +105,18 @@ void proofs_report_release(struct proofs_report *rep);
 int proofs_verify_json(const char *json, size_t n, EVP_PKEY *pub,
 		       struct proofs_report *rep, struct cf_err *err);
 
+/*
+ * A dossier_attach_fn (dossier.h) that attaches proofs.json for all of a
+ * dossier's exhibits, in exhibit order, as the embedded file "proofs.json"
+ * (application/json).  arg is the vault's sqlite3 handle.  Wire it with
+ *	o.attach_hook = proofs_dossier_attach;
+ *	o.hook_arg = vault_db(v);
+ * Returns 0, or -1 with err (CF_EVERIFY when a row no longer matches its
+ * leaf: such a dossier must not be built).
+ */
+struct pdf;
+struct dossier_exhibits;
+int proofs_dossier_attach(void *arg, struct pdf *p, const struct dossier_exhibits *ex,
+			  struct cf_err *err);
+
 #endif
