@@ -56,11 +56,11 @@ SRC_VAULT   = src/db.c src/vault.c
 SRC_PARSE   =
 SRC_MEDIA   =
 SRC_PDF     =
-SRC_SIGN    =
+SRC_SIGN    = src/pdfread.c src/keys.c src/tsa.c src/pades.c src/verify.c
 SRC_LEDGER  =
 SRC_BUNDLE  =
 SRC_DISPUTE =
-SRC_CMD     = src/cmd_init.c
+SRC_CMD     = src/cmd_init.c src/cmd_keygen.c src/cmd_sign.c src/cmd_verify.c
 
 SRC  = $(SRC_CORE) $(SRC_VAULT) $(SRC_PARSE) $(SRC_MEDIA) $(SRC_PDF) \
        $(SRC_SIGN) $(SRC_LEDGER) $(SRC_BUNDLE) $(SRC_DISPUTE) $(SRC_CMD)

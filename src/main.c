@@ -26,6 +26,9 @@ static const struct cmd *const commands[] = {
 	/* dossier */
 
 	/* keys, signing, verification */
+	&cmd_keygen,
+	&cmd_sign,
+	&cmd_verify,
 
 	/* ledger, seal, audit */
 

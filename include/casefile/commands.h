@@ -13,6 +13,9 @@ extern const struct cmd cmd_init;
 /* dossier */
 
 /* keys, signing, verification */
+extern const struct cmd cmd_keygen;
+extern const struct cmd cmd_sign;
+extern const struct cmd cmd_verify;
 
 /* ledger, seal, audit */
 
