@@ -39,7 +39,7 @@ for alg in ec rsa; do
 	check "$alg: openssl ts -verify of the token over the signature value" openssl ts -verify \
 		-data parts-$alg/sigvalue.bin -in parts-$alg/token.der -token_in -CAfile pki/ca.pem
 	openssl cms -cmsout -print -inform DER -in parts-$alg/cms.der >cms.txt
-	awk '/signedAttrs:/{f=1} /signatureAlgorithm:/{f=0} f' cms.txt >signed-attrs.txt
+	awk '/^ *signedAttrs:/{f=1} /^ *signatureAlgorithm:/{f=0} f' cms.txt >signed-attrs.txt
 	check "$alg: signed attributes are contentType, messageDigest, signing-certificate-v2" \
 		test "$(grep -c 'object:' signed-attrs.txt)" = 3
 	check "$alg: signed attributes have no signingTime" sh -c "! grep -q signingTime signed-attrs.txt"
