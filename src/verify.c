@@ -912,10 +912,6 @@ verify_file(const char *path, const struct verify_opts *o, struct verify_report 
 	int ret = -1;
 
 	if (pdf_open(path, &d.pdf, &e) < 0) {
-		if (e.code == CF_EIO && e.sys_errno != 0) {
-			cf_err_move(err, &e);
-			return -1;
-		}
 		verify_report_add(r, "pdf", VERIFY_FAIL, "%s", e.msg);
 		cf_err_release(&e);
 		return 0;
