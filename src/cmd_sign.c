@@ -192,6 +192,9 @@ run_sign(int argc, char **argv, struct cf_ctx *ctx)
 	goto out;
 fail:
 	rc = ctx_fail(ctx, &err);
+	/* an unreadable, encrypted or broken input PDF is bad input, not a bug */
+	if (err.code == CF_EPDF)
+		rc = CF_EXIT_INPUT;
 	if (err.code == CF_ENET)
 		ctx_error(ctx, "'%s' was not signed (use --tsa-optional to sign without a timestamp)", in);
 out:
