@@ -865,6 +865,25 @@ filter_kind(struct pdf *pdf, const struct pdf_obj *s, int *flate,
 	return 0;
 }
 
+/*
+ * Large streams are read through the mapping once; let the kernel take the
+ * pages back from this process (they stay in the page cache) so the
+ * resident size does not grow with the attachment.
+ */
+static void
+drop_pages(struct pdf *pdf, uint64_t off, size_t n)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t a, b;
+
+	if (!pdf->mapped || pg <= 0 || n < (size_t)pg)
+		return;
+	a = (off + (uint64_t)pg - 1) & ~((uint64_t)pg - 1);
+	b = (off + n) & ~((uint64_t)pg - 1);
+	if (b > a)
+		madvise((void *)(pdf->p + a), (size_t)(b - a), MADV_DONTNEED);
+}
+
 int
 pdf_stream_decode(struct pdf *pdf, const struct pdf_obj *s, pdf_sink_fn fn,
 		  void *cookie, struct cf_err *err)
@@ -880,8 +899,19 @@ pdf_stream_decode(struct pdf *pdf, const struct pdf_obj *s, pdf_sink_fn fn,
 		return -1;
 	if (s->soff > pdf->n || s->slen > pdf->n - s->soff)
 		return cf_err_set(err, CF_EPDF, "stream data out of range");
-	if (!flate)
-		return fn(cookie, pdf->p + s->soff, (size_t)s->slen, err);
+	if (!flate) {
+		uint64_t pos = s->soff, end = s->soff + s->slen;
+
+		while (pos < end) {
+			size_t k = end - pos > (1u << 20) ? (1u << 20) : (size_t)(end - pos);
+
+			if (fn(cookie, pdf->p + pos, k, err) < 0)
+				return -1;
+			drop_pages(pdf, pos, k);
+			pos += k;
+		}
+		return 0;
+	}
 	pred = pdf_dict_getr(pdf, parms, "Predictor");
 	if (pred && pred->type == PDF_INT && pred->u.i > 1)
 		return cf_err_set(err, CF_EPDF, "predictors are not supported in streamed decoding");
@@ -893,10 +923,16 @@ pdf_stream_decode(struct pdf *pdf, const struct pdf_obj *s, pdf_sink_fn fn,
 	{
 		uint64_t left = s->slen;
 
+		uint64_t fed = s->soff;
+
 		do {
 			if (z.avail_in == 0 && left > 0) {
-				z.avail_in = left > (1u << 30) ? (1u << 30) : (unsigned)left;
+				/* feed 1 MB at a time so consumed pages can be dropped */
+				if (fed > s->soff)
+					drop_pages(pdf, fed - (1u << 20), 1u << 20);
+				z.avail_in = left > (1u << 20) ? (1u << 20) : (unsigned)left;
 				left -= z.avail_in;
+				fed += z.avail_in;
 			}
 			z.next_out = out;
 			z.avail_out = sizeof(out);
