@@ -1180,8 +1180,8 @@ read_xref_stream(struct pdf *pdf, uint64_t off, struct pdf_obj **trailer,
 	size_t i, pos = 0, rowlen;
 	int ret = -1;
 
-	if (parse_indirect(pdf, off, (unsigned)-1, &s, err) < 0)
-		return -1;
+	if (parse_indirect(pdf, off, (unsigned)-1, &s, NULL) < 0)
+		return cf_err_set(err, CF_EPDF, "no xref at offset %llu", (unsigned long long)off);
 	if (s->type != PDF_STREAM || !pdf_is_name(pdf_dict_get(s, "Type"), "XRef")) {
 		cf_err_set(err, CF_EPDF, "no xref at offset %llu", (unsigned long long)off);
 		goto out;

@@ -544,8 +544,12 @@ tsa_server_transport(void *cookie, const unsigned char *req, size_t n,
 	unsigned char *r;
 	size_t len;
 
-	if (tsa_server_respond(cookie, req, n, &r, &len, err) < 0)
+	if (tsa_server_respond(cookie, req, n, &r, &len, err) < 0) {
+		/* to the client this is a TSA that failed, like an HTTP 500 */
+		if (err)
+			err->code = CF_ENET;
 		return -1;
+	}
 	cf_buf_add(resp, r, len);
 	free(r);
 	return 0;

@@ -135,6 +135,10 @@ main(int argc, char **argv)
 			snprintf(path, sizeof(path), "%s/token.der", argv[3]);
 			spit(path, ASN1_STRING_get0_data(tok), (size_t)ASN1_STRING_length(tok));
 		}
+		free(signed_bytes);
+		OPENSSL_free(der);
+		CMS_ContentInfo_free(cms);
+		free(pdf);
 		return 0;
 	}
 	if (!strcmp(argv[1], "swap-token") && argc == 5) {
@@ -167,7 +171,13 @@ main(int argc, char **argv)
 			snprintf(h, sizeof(h), "%02X", der[i]);
 			memcpy(pdf + br[1] + 1 + 2 * i, h, 2);
 		}
-		return spit(argv[4], pdf, n) ? 1 : 0;
+		len = spit(argv[4], pdf, n) ? 1 : 0;
+		OPENSSL_free(der);
+		CMS_ContentInfo_free(cms);
+		CMS_ContentInfo_free(dcms);
+		free(pdf);
+		free(donor);
+		return len;
 	}
 	return 2;
 }
