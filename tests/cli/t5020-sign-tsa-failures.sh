@@ -44,6 +44,19 @@ pdfsig opt.pdf >pdfsig.out 2>&1
 check "--tsa-optional: valid signature" grep -q "Signature is Valid." pdfsig.out
 stop_tsa
 
+# http_proxy is honoured: the test TSA plays the proxy for a host that
+# does not resolve, so the request only succeeds through the proxy
+start_tsa pki ok
+port=${TSA_URL#http://127.0.0.1:}; port=${port%%/*}
+unset no_proxy NO_PROXY
+http_proxy="http://127.0.0.1:$port" "$CASEFILE_BIN" sign in.pdf -o proxied.pdf \
+	--tsa "http://tsa.invalid/tsr" >"$out" 2>"$err"; rc=$?
+expect_clean "sign through http_proxy"
+expect_out "PAdES B-T: .*\(http://tsa.invalid/tsr\)" "the proxied TSA answered"
+"$CASEFILE_BIN" sign in.pdf -o direct.pdf --tsa "http://tsa.invalid/tsr" --tsa-timeout 3 >"$out" 2>"$err"; rc=$?
+expect_rc 3 "without the proxy the same url fails"
+stop_tsa
+
 # a TSA whose certificate is not under the CA we trust for it
 start_tsa pki ok
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other.key \
