@@ -578,10 +578,43 @@ copy_hash(const char *in_path, int out_fd, const char *tmp, EVP_MD_CTX *md,
 			cf_err_ssl(err, "sha-256 failed");
 			goto out;
 		}
-		if (write_all(out_fd, buf, (size_t)r, tmp, err) < 0)
-			goto out;
 		total += (uint64_t)r;
 		*last_byte = buf[r - 1];
+	}
+	/*
+	 * Copy inside the kernel (no second pass through user space; a
+	 * reflink where the file system can); fall back to read/write.
+	 */
+	{
+		loff_t ioff = 0;
+		uint64_t done = 0;
+
+		while (done < total) {
+			ssize_t c = copy_file_range(fd, &ioff, out_fd, NULL, (size_t)(total - done), 0);
+
+			if (c <= 0)
+				break;
+			done += (uint64_t)c;
+		}
+		if (done < total) {
+			if (lseek(out_fd, (off_t)done, SEEK_SET) < 0) {
+				cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
+				goto out;
+			}
+			while (done < total) {
+				ssize_t r = pread(fd, buf, cap, (off_t)done);
+
+				if (r < 0 && errno == EINTR)
+					continue;
+				if (r <= 0) {
+					cf_err_errno(err, CF_EIO, "cannot read '%s'", in_path);
+					goto out;
+				}
+				if (write_all(out_fd, buf, (size_t)r, tmp, err) < 0)
+					goto out;
+				done += (uint64_t)r;
+			}
+		}
 	}
 	*size = total;
 	ret = 0;

@@ -51,6 +51,7 @@ struct pdf {
 	int depth;		/* nested pdf_get() calls (/Length 7 0 R chains) */
 	struct cf_buf *objstm;	/* decoded object streams, by number (lazy) */
 	int *objstm_done;
+	unsigned nobjstm;	/* entries in objstm / objstm_done */
 };
 
 struct lex {
@@ -727,9 +728,13 @@ objstm_load(struct pdf *pdf, unsigned stm, struct cf_err *err)
 {
 	const struct pdf_obj *s;
 
-	if (pdf->objstm == NULL) {
-		pdf->objstm = xcalloc(pdf->nx, sizeof(*pdf->objstm));
-		pdf->objstm_done = xcalloc(pdf->nx, sizeof(int));
+	if (stm >= pdf->nobjstm) {
+		/* the xref table may have grown since the last object stream */
+		pdf->objstm = xreallocarray(pdf->objstm, pdf->nx, sizeof(*pdf->objstm));
+		pdf->objstm_done = xreallocarray(pdf->objstm_done, pdf->nx, sizeof(int));
+		memset(pdf->objstm + pdf->nobjstm, 0, (pdf->nx - pdf->nobjstm) * sizeof(*pdf->objstm));
+		memset(pdf->objstm_done + pdf->nobjstm, 0, (pdf->nx - pdf->nobjstm) * sizeof(int));
+		pdf->nobjstm = pdf->nx;
 	}
 	if (pdf->objstm_done[stm] == 1)
 		return 0;
@@ -1092,13 +1097,24 @@ pdf_stream_read(struct pdf *pdf, const struct pdf_obj *s, size_t max,
 
 /* --- cross-reference data ------------------------------------------- */
 
+static void xref_grow(struct pdf *pdf, uint64_t size);
+
+/*
+ * Record an entry.  The table grows only as far as entries actually
+ * present, and object numbers are capped relative to the file size, so a
+ * tiny file claiming /Size 8000000 (or /Index [8000000 1]) cannot make us
+ * allocate hundreds of megabytes.
+ */
 static void
 xref_set(struct pdf *pdf, uint64_t num, int type, uint64_t off, unsigned idx)
 {
 	struct xent *e;
+	uint64_t cap = 64 * (uint64_t)pdf->n + 65536;
 
-	if (num >= pdf->nx)
+	if (num >= cap || num >= PDF_MAX_OBJECTS)
 		return;
+	if (num >= pdf->nx)
+		xref_grow(pdf, num + 1 > 2 * (uint64_t)pdf->nx ? num + 1 : 2 * (uint64_t)pdf->nx);
 	e = &pdf->x[num];
 	if (e->seen)
 		return;	/* a newer section already defined it */
@@ -1142,7 +1158,6 @@ read_xref_table(struct pdf *pdf, struct lex *l, struct pdf_obj **trailer,
 		if (count > PDF_MAX_OBJECTS || start > PDF_MAX_OBJECTS ||
 		    count * 18 > l->n - l->i)
 			return perr(err, l, "xref subsection too large");
-		xref_grow(pdf, start + count);
 		for (k = 0; k < count; k++) {
 			int kind;
 
@@ -1207,7 +1222,6 @@ read_xref_stream(struct pdf *pdf, uint64_t off, struct pdf_obj **trailer,
 		cf_err_set(err, CF_EPDF, "xref stream: bad /W");
 		goto out;
 	}
-	xref_grow(pdf, (uint64_t)sz->u.i);
 	/* /Length may be indirect: objects known so far are usable. */
 	if (pdf_stream_read(pdf, s, MAX_XREF_DECODED, &data, err) < 0) {
 		cf_err_prefix(err, "xref stream at %llu", (unsigned long long)off);
@@ -1232,7 +1246,6 @@ read_xref_stream(struct pdf *pdf, uint64_t off, struct pdf_obj **trailer,
 				cf_err_set(err, CF_EPDF, "xref stream: bad /Index");
 				goto out;
 			}
-			xref_grow(pdf, first + count);
 		}
 		for (k = 0; k < count; k++) {
 			const unsigned char *r;
@@ -1326,7 +1339,6 @@ load_xref(struct pdf *pdf, struct cf_err *err)
 			if (!sz || sz->type != PDF_INT || sz->u.i < 1 || sz->u.i > PDF_MAX_OBJECTS)
 				return cf_err_set(err, CF_EPDF, "trailer has no valid /Size");
 			pdf->size = (unsigned)sz->u.i;
-			xref_grow(pdf, pdf->size);
 			first = 0;
 		}
 		/* hybrid file: the table's /XRefStm section comes right after it */
@@ -1438,11 +1450,11 @@ pdf_close(struct pdf *pdf)
 
 	if (pdf == NULL)
 		return;
-	for (i = 0; i < pdf->nx; i++) {
+	for (i = 0; i < pdf->nx; i++)
 		pdf_obj_free(pdf->x[i].obj);
-		if (pdf->objstm && pdf->objstm_done[i])
+	for (i = 0; i < pdf->nobjstm; i++)
+		if (pdf->objstm_done[i])
 			cf_buf_release(&pdf->objstm[i]);
-	}
 	free(pdf->x);
 	free(pdf->objstm);
 	free(pdf->objstm_done);
