@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -547,22 +548,57 @@ write_all(int fd, const void *p, size_t n, const char *path, struct cf_err *err)
 	return 0;
 }
 
-/* Copy the input into fd while hashing it; returns its size in *size. */
+/*
+ * The copy of the input into the temporary file runs inside the kernel
+ * (copy_file_range: no trip through user space, a reflink where the file
+ * system can) on a second thread while this one reads and hashes the
+ * input: the two passes overlap instead of adding up.
+ */
+struct copy_job {
+	int in_fd, out_fd;
+	uint64_t total, done;
+	pthread_t t;
+};
+
+static void *
+copy_job_run(void *arg)
+{
+	struct copy_job *j = arg;
+	loff_t ioff = 0, ooff = 0;
+
+	while (j->done < j->total) {
+		ssize_t c = copy_file_range(j->in_fd, &ioff, j->out_fd, &ooff,
+					    (size_t)(j->total - j->done), 0);
+
+		if (c <= 0)
+			break;
+		j->done += (uint64_t)c;
+	}
+	return NULL;
+}
+
+/* Copy in_path (expected_size bytes) into out_fd and hash it into md. */
 static int
-copy_hash(const char *in_path, int out_fd, const char *tmp, EVP_MD_CTX *md,
-	  uint64_t *size, int *last_byte, struct cf_err *err)
+copy_hash(const char *in_path, uint64_t expected_size, int out_fd, const char *tmp,
+	  EVP_MD_CTX *md, uint64_t *size, int *last_byte, struct cf_err *err)
 {
 	const size_t cap = 1u << 20;
 	unsigned char *buf = xmalloc(cap);
+	struct copy_job job;
 	uint64_t total = 0;
-	int fd, ret = -1;
+	int fd, cfd = -1, ret = -1, started = 0;
 
 	*last_byte = -1;
-	if ((fd = open(in_path, O_RDONLY)) < 0) {
+	memset(&job, 0, sizeof(job));
+	if ((fd = open(in_path, O_RDONLY)) < 0 || (cfd = open(in_path, O_RDONLY)) < 0) {
 		cf_err_errno(err, CF_EIO, "cannot open '%s'", in_path);
 		goto out;
 	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	job.in_fd = cfd;
+	job.out_fd = out_fd;
+	job.total = expected_size;
+	started = pthread_create(&job.t, NULL, copy_job_run, &job) == 0;
 	for (;;) {
 		ssize_t r = read(fd, buf, cap);
 
@@ -581,46 +617,45 @@ copy_hash(const char *in_path, int out_fd, const char *tmp, EVP_MD_CTX *md,
 		total += (uint64_t)r;
 		*last_byte = buf[r - 1];
 	}
-	/*
-	 * Copy inside the kernel (no second pass through user space; a
-	 * reflink where the file system can); fall back to read/write.
-	 */
-	{
-		loff_t ioff = 0;
-		uint64_t done = 0;
+	if (started) {
+		pthread_join(job.t, NULL);
+		started = 0;
+	}
+	if (total != expected_size) {
+		cf_err_set(err, CF_EIO, "'%s' changed while it was being signed", in_path);
+		goto out;
+	}
+	/* no copy_file_range (or it stopped short): finish with read/write */
+	if (job.done < total && lseek(out_fd, (off_t)job.done, SEEK_SET) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
+		goto out;
+	}
+	while (job.done < total) {
+		ssize_t r = pread(fd, buf, cap, (off_t)job.done);
 
-		while (done < total) {
-			ssize_t c = copy_file_range(fd, &ioff, out_fd, NULL, (size_t)(total - done), 0);
-
-			if (c <= 0)
-				break;
-			done += (uint64_t)c;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			cf_err_errno(err, CF_EIO, "cannot read '%s'", in_path);
+			goto out;
 		}
-		if (done < total) {
-			if (lseek(out_fd, (off_t)done, SEEK_SET) < 0) {
-				cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
-				goto out;
-			}
-			while (done < total) {
-				ssize_t r = pread(fd, buf, cap, (off_t)done);
-
-				if (r < 0 && errno == EINTR)
-					continue;
-				if (r <= 0) {
-					cf_err_errno(err, CF_EIO, "cannot read '%s'", in_path);
-					goto out;
-				}
-				if (write_all(out_fd, buf, (size_t)r, tmp, err) < 0)
-					goto out;
-				done += (uint64_t)r;
-			}
-		}
+		if (write_all(out_fd, buf, (size_t)r, tmp, err) < 0)
+			goto out;
+		job.done += (uint64_t)r;
+	}
+	if (lseek(out_fd, (off_t)total, SEEK_SET) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
+		goto out;
 	}
 	*size = total;
 	ret = 0;
 out:
+	if (started)
+		pthread_join(job.t, NULL);
 	if (fd >= 0)
 		close(fd);
+	if (cfd >= 0)
+		close(cfd);
 	free(buf);
 	return ret;
 }
@@ -696,12 +731,8 @@ pades_sign_file(const char *in_path, const char *out_path, EVP_PKEY *key, X509 *
 		cf_err_ssl(err, "sha-256 failed");
 		goto out;
 	}
-	if (copy_hash(in_path, fd, tmp, base_md, &size, &last_byte, err) < 0)
+	if (copy_hash(in_path, pdf_size(pdf), fd, tmp, base_md, &size, &last_byte, err) < 0)
 		goto out;
-	if (size != pdf_size(pdf)) {
-		cf_err_set(err, CF_EIO, "'%s' changed while it was being signed", in_path);
-		goto out;
-	}
 	add_nl = last_byte != '\n' && last_byte != '\r';
 
 	for (attempt = 0; attempt < 2; attempt++) {
