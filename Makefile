@@ -24,7 +24,7 @@ BINDIR    = $(DESTDIR)$(PREFIX)/bin
 DATADIR   = $(DESTDIR)$(PREFIX)/share/casefile
 
 # libhpdf-dev 2.3.0 and libunistring ship no pkg-config file.
-PKGS      = libarchive libcrypto libssl sqlite3 jansson libexif libwebp libpng libjpeg libcurl
+PKGS      = libarchive libcrypto libssl sqlite3 jansson libexif libwebp libwebpdemux libpng libjpeg libcurl
 HPDF_LIBS ?= -lhpdf
 UNISTRING_LIBS ?= -lunistring
 
@@ -52,15 +52,15 @@ endif
 
 # --- sources, by area (one line each, so parallel work merges cleanly) ---
 SRC_CORE    = src/err.c src/xalloc.c src/buf.c src/cftime.c src/ctx.c src/hash.c
-SRC_VAULT   = src/db.c src/vault.c
-SRC_PARSE   =
-SRC_MEDIA   =
+SRC_VAULT   = src/db.c src/vault.c src/ingest.c
+SRC_PARSE   = src/textenc.c src/csv.c src/parse.c src/parse_chat.c src/parse_logistics.c src/parse_order.c
+SRC_MEDIA   = src/media.c
 SRC_PDF     =
 SRC_SIGN    = src/pdfread.c src/keys.c src/tsa.c src/pades.c src/verify.c
 SRC_LEDGER  =
 SRC_BUNDLE  =
 SRC_DISPUTE =
-SRC_CMD     = src/cmd_init.c src/cmd_keygen.c src/cmd_sign.c src/cmd_verify.c
+SRC_CMD     = src/cmd_init.c src/cmd_ingest.c src/cmd_list.c src/cmd_show.c src/cmd_keygen.c src/cmd_sign.c src/cmd_verify.c
 
 SRC  = $(SRC_CORE) $(SRC_VAULT) $(SRC_PARSE) $(SRC_MEDIA) $(SRC_PDF) \
        $(SRC_SIGN) $(SRC_LEDGER) $(SRC_BUNDLE) $(SRC_DISPUTE) $(SRC_CMD)

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ingest — the one path by which evidence enters the vault, used by
+ * `casefile ingest` (files and folders) and `casefile import` (bundles).
+ *
+ * A batch is one SQLite transaction.  For each item: stream the bytes into
+ * the object store (hash while copying), sniff and parse them, then insert
+ * the evidence row, its parsed rows and its warnings inside a savepoint, so
+ * a failing item leaves no trace and the batch goes on.  ingest_commit()
+ * makes every object durable (vault_sync) before COMMIT: no committed row
+ * can name a missing object, even after power loss.
+ *
+ * Dedup: the same bytes for the same order are reported as a duplicate (no
+ * new row); the same bytes in another order share the object.
+ */
+#ifndef CASEFILE_INGEST_H
+#define CASEFILE_INGEST_H
+
+#include <stdint.h>
+
+#include "casefile/err.h"
+#include "casefile/hash.h"
+#include "casefile/vault.h"
+
+struct ingest;
+
+/* One input.  All strings are borrowed for the duration of the call. */
+struct ingest_item {
+	const char *order_id;	 /* validated by ingest_valid_order_id() */
+	const char *name;	 /* base name as found (raw bytes) */
+	const char *source_path; /* path as given, or path inside the bundle */
+	const char *rel_path;	 /* path under the order folder, or NULL */
+	long long mtime;	 /* source modification time (UTC s), -1 unknown */
+	int kind;		 /* forced enum cf_kind, or -1 to sniff */
+	const char *note;	 /* what the item shows, or NULL */
+	const char *bundle;	 /* bundle name, or NULL */
+};
+
+struct ingest_result {
+	int64_t evidence_id;	/* the new row, or the existing one if duplicate */
+	int duplicate;		/* 1: this order already holds these bytes */
+	int new_object;		/* 1: the bytes were not in the vault before */
+	const char *kind;	/* static string: "chat", "photo", ... */
+	unsigned char sha256[CF_SHA256_LEN];
+	uint64_t size;
+	unsigned nbad;		/* warnings meaning "not understood" (exit 3) */
+	unsigned nnotes;	/* warnings that only inform */
+};
+
+/*
+ * Called for each warning of an item; msg has no file prefix ("line 3: bad
+ * time …"); bad is 1 when the input was not understood (the command exits
+ * 3), 0 for a note.  May be NULL.
+ */
+typedef void (*ingest_warn_fn)(void *cookie, const struct ingest_item *it,
+			       const char *msg, int bad);
+
+/* Start a batch (BEGIN IMMEDIATE: waits for other writers). */
+int ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie,
+		 struct ingest **out, struct cf_err *err);
+/*
+ * Ingest one item read from fd (read to its end; not closed).  On -1 the
+ * item left no row and the batch can go on; err says why.
+ */
+int ingest_fd(struct ingest *in, const struct ingest_item *it, int fd,
+	      struct ingest_result *res, struct cf_err *err);
+/* Same, reading from a callback (archive entries). */
+int ingest_stream(struct ingest *in, const struct ingest_item *it,
+		  vault_read_fn fn, void *cookie, struct ingest_result *res,
+		  struct cf_err *err);
+/* Make objects durable, then COMMIT.  The batch can't be used afterwards. */
+int ingest_commit(struct ingest *in, struct cf_err *err);
+/* ingest_commit() then start a new batch on the same handle (long imports). */
+int ingest_checkpoint(struct ingest *in, struct cf_err *err);
+/* Roll back anything uncommitted and free.  Accepts NULL. */
+void ingest_free(struct ingest *in);
+
+/*
+ * 1 when s is acceptable as an order id: 1..64 bytes of [A-Za-z0-9_-],
+ * not starting with '-'.  Order ids become folder names in exports.
+ */
+int ingest_valid_order_id(const char *s);
+
+#endif
