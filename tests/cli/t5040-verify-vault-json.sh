@@ -6,12 +6,13 @@
 echo "chat log" >chat.json; head -c 4000 /dev/urandom >photo.jpg
 "$CASEFILE_TOOLS/mkpdf" -z -m in.pdf chat.json photo.jpg || echo "not ok - mkpdf"
 cf init; cf keygen --cn "Vault Shop"
-# store the exhibits as vault objects (objects/ab/cdef…, named by SHA-256)
+# store the exhibits in the vault the way casefile does (objects/ab/cdef…)
+cf ingest --kind other 6931000000000001 chat.json photo.jpg
+expect_clean "ingest the exhibits"
 for f in chat.json photo.jpg; do
 	h=$(sha256sum "$f" | cut -c1-64)
-	mkdir -p "vault/objects/$(echo "$h" | cut -c1-2)"
-	cp "$f" "vault/objects/$(echo "$h" | cut -c1-2)/$(echo "$h" | cut -c3-)"
-	chmod 0444 "vault/objects/$(echo "$h" | cut -c1-2)/$(echo "$h" | cut -c3-)"
+	check "'$f' stored as objects/$(echo "$h" | cut -c1-2)/…" \
+		test -f "vault/objects/$(echo "$h" | cut -c1-2)/$(echo "$h" | cut -c3-)"
 done
 cf sign in.pdf -o d.pdf; expect_clean "sign"
 cf verify d.pdf --vault "$CASEFILE_VAULT"
