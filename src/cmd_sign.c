@@ -23,6 +23,7 @@ enum {
 	OPT_NO_TSA,
 	OPT_TSA_CA,
 	OPT_TSA_TIMEOUT,
+	OPT_TSA_TLS_CA,
 	OPT_REASON,
 	OPT_LOCATION,
 	OPT_CONTACT,
@@ -79,6 +80,7 @@ run_sign(int argc, char **argv, struct cf_ctx *ctx)
 		{ "no-tsa", 0, NULL, OPT_NO_TSA },
 		{ "tsa-ca", 1, NULL, OPT_TSA_CA },
 		{ "tsa-timeout", 1, NULL, OPT_TSA_TIMEOUT },
+		{ "tsa-tls-ca", 1, NULL, OPT_TSA_TLS_CA },
 		{ "reason", 1, NULL, OPT_REASON },
 		{ "location", 1, NULL, OPT_LOCATION },
 		{ "contact", 1, NULL, OPT_CONTACT },
@@ -86,7 +88,7 @@ run_sign(int argc, char **argv, struct cf_ctx *ctx)
 		{ 0 },
 	};
 	const char *out = NULL, *in, *passfile = NULL;
-	char *tsa_url = NULL, *tsa_ca = NULL, *reason = NULL, *location = NULL,
+	char *tsa_url = NULL, *tsa_ca = NULL, *tls_ca = NULL, *reason = NULL, *location = NULL,
 	     *contact = NULL, *pass = NULL, *end;
 	int tsa_optional = 0, no_tsa = 0, c, r, fell_back = 0;
 	double timeout = 15;
@@ -114,6 +116,7 @@ run_sign(int argc, char **argv, struct cf_ctx *ctx)
 		case OPT_TSA_OPTIONAL: tsa_optional = 1; break;
 		case OPT_NO_TSA: no_tsa = 1; break;
 		case OPT_TSA_CA: free(tsa_ca); tsa_ca = xstrdup(optarg); break;
+		case OPT_TSA_TLS_CA: free(tls_ca); tls_ca = xstrdup(optarg); break;
 		case OPT_TSA_TIMEOUT:
 			timeout = strtod(optarg, &end);
 			if (*end || !(timeout > 0 && timeout <= 600))
@@ -158,6 +161,8 @@ run_sign(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	if (!tsa_ca)
 		tsa_ca = db_meta_get(db, "tsa.ca");
+	if (!tls_ca)
+		tls_ca = db_meta_get(db, "tsa.tls_ca");
 	if (!reason)
 		reason = db_meta_get(db, "sign.reason");
 	if (!location)
@@ -171,6 +176,7 @@ run_sign(int argc, char **argv, struct cf_ctx *ctx)
 	to.url = tsa_url;
 	to.timeout_ms = (long)(timeout * 1000);
 	to.ca_file = tsa_ca;
+	to.tls_ca_file = tls_ca;
 	memset(&po, 0, sizeof(po));
 	po.reason = reason;
 	po.location = location;
@@ -203,6 +209,7 @@ out:
 	keys_pass_free(pass);
 	free(tsa_url);
 	free(tsa_ca);
+	free(tls_ca);
 	free(reason);
 	free(location);
 	free(contact);
@@ -215,7 +222,8 @@ out:
 const struct cmd cmd_sign = {
 	.name = "sign",
 	.usage = "casefile sign IN.pdf [-o OUT.pdf] [--tsa URL | --no-tsa] [--tsa-optional]\n"
-		 "       [--tsa-ca CA.pem] [--tsa-timeout SEC] [--reason R] [--location L]\n"
+		 "       [--tsa-ca CA.pem] [--tsa-tls-ca CA.pem] [--tsa-timeout SEC]\n"
+		 "       [--reason R] [--location L]\n"
 		 "       [--contact C] [--passphrase-file F]",
 	.summary = "PAdES-sign a PDF (timestamped when a TSA is configured)",
 	.help = "Appends an incremental update holding a PAdES signature (CAdES detached\n"
@@ -229,7 +237,10 @@ const struct cmd cmd_sign = {
 		"(--tsa-timeout, default 15 s), refuses or answers garbage stops the\n"
 		"signing with exit code 3, unless --tsa-optional: then it falls back\n"
 		"to B-B with a warning.  --tsa-ca (or config tsa.ca) names the CA the\n"
-		"TSA certificate must chain to.  /Reason, /Location and /ContactInfo\n"
+		"TSA certificate must chain to; --tsa-tls-ca (or config tsa.tls_ca) the\n"
+		"CA of an https:// TSA's server certificate (default: the system's).\n"
+		"http_proxy, https_proxy and no_proxy are honoured.\n"
+		"/Reason, /Location and /ContactInfo\n"
 		"default to the config keys sign.reason, sign.location, sign.contact.\n"
 		"The key's passphrase comes from --passphrase-file or $CASEFILE_PASSPHRASE.\n",
 	.flags = CMD_NEEDS_VAULT,

@@ -100,6 +100,8 @@ tsa_http_transport(void *cookie, const unsigned char *req, size_t n,
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_sink);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	if (o->tls_ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, o->tls_ca_file);
 	r = curl_easy_perform(c);
 	if (r == CURLE_OPERATION_TIMEDOUT) {
 		cf_err_set(err, CF_ENET, "tsa '%s' did not answer within %.1f s", o->url,

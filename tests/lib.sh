@@ -72,7 +72,8 @@ done_testing() { echo "1..$tap_n"; }
 # certificates and a TSA certificate (critical EKU timeStamping), made fresh
 # by each test with the openssl CLI.  Nothing here is ever committed.
 #   DIR/ca.pem ca.key  signer.pem signer.key  signer-rsa.pem signer-rsa.key
-#   DIR/tsa.pem tsa.key  DIR/signer.p12 (passphrase "p12pass")
+#   DIR/tsa.pem tsa.key  DIR/tls.pem tls.key (HTTPS for 127.0.0.1)
+#   DIR/signer.p12 (passphrase "p12pass")
 make_test_pki() {
 	_d=$1; mkdir -p "$_d"
 	cat >"$_d/ext.cnf" <<'EOC'
@@ -85,6 +86,11 @@ basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,nonRepudiation
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
+[tls]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1,DNS:localhost
 [tsa]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
@@ -96,7 +102,7 @@ EOC
 		-keyout "$_d/ca.key" -out "$_d/ca.pem" -days 30 -subj "/CN=casefile test CA" \
 		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
 		2>/dev/null || return 1
-	for _n in signer:ec signer-rsa:rsa tsa:ec; do
+	for _n in signer:ec signer-rsa:rsa tsa:ec tls:ec; do
 		_name=${_n%%:*}; _alg=${_n##*:}
 		if [ "$_alg" = rsa ]; then _ko="-newkey rsa:3072"; else _ko="-newkey ec -pkeyopt ec_paramgen_curve:P-256"; fi
 		_ext=$_name; [ "$_name" = signer-rsa ] && _ext=signer
@@ -111,19 +117,23 @@ EOC
 		-passout pass:p12pass -out "$_d/signer.p12" 2>/dev/null || return 1
 }
 
-# start_tsa PKI_DIR [MODE]: run the test TSA (tests/tools/tsa_server) on
-# 127.0.0.1; sets TSA_URL and TSA_PID.  Stopped at exit, or by stop_tsa.
+# start_tsa PKI_DIR [MODE [tls]]: run the test TSA (tests/tools/tsa_server)
+# on 127.0.0.1, over HTTPS with "tls"; sets TSA_URL and TSA_PID.  Stopped at
+# exit, or by stop_tsa.
 start_tsa() {
 	_pf="$SCRATCH/.tsa-port.$$.$tap_n.${2:-ok}"
+	_scheme=http; _tls=""
+	if [ "${3:-}" = tls ]; then _scheme=https; _tls="--tls-cert $1/tls.pem --tls-key $1/tls.key"; fi
 	rm -f "$_pf"
-	"$CASEFILE_TOOLS/tsa_server" --key "$1/tsa.key" --cert "$1/tsa.pem" \
+	# shellcheck disable=SC2086
+	"$CASEFILE_TOOLS/tsa_server" --key "$1/tsa.key" --cert "$1/tsa.pem" $_tls \
 		--mode "${2:-ok}" --port-file "$_pf" >/dev/null 2>"$SCRATCH/.tsa-err" &
 	TSA_PID=$!
 	LIB_PIDS="$LIB_PIDS $TSA_PID"
 	_i=0
 	while [ ! -s "$_pf" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
 	[ -s "$_pf" ] || { echo "# tsa_server did not start"; cat "$SCRATCH/.tsa-err"; return 1; }
-	TSA_URL="http://127.0.0.1:$(cat "$_pf")/tsa"
+	TSA_URL="$_scheme://127.0.0.1:$(cat "$_pf")/tsa"
 }
 stop_tsa() { kill "$TSA_PID" 2>/dev/null; wait "$TSA_PID" 2>/dev/null; }
 

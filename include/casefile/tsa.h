@@ -37,6 +37,8 @@ struct tsa_opts {
 	const char *url;		/* http:// or https:// (used by the HTTP transport) */
 	long timeout_ms;		/* whole exchange; 0 means 15000 */
 	const char *ca_file;		/* PEM CA(s) trusted for the TSA, or NULL */
+	const char *tls_ca_file;	/* PEM CA(s) for an https:// TSA's server
+					   certificate; NULL: the system store */
 	tsa_transport_fn transport;	/* NULL: HTTP POST to url with libcurl */
 	void *cookie;			/* for transport */
 };

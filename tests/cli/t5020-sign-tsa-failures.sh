@@ -57,6 +57,17 @@ expect_out "PAdES B-T: .*\(http://tsa.invalid/tsr\)" "the proxied TSA answered"
 expect_rc 3 "without the proxy the same url fails"
 stop_tsa
 
+# HTTPS: the TSA behind TLS with a server certificate from the test CA
+start_tsa pki ok tls
+cf sign in.pdf -o https.pdf --tsa "$TSA_URL" --tsa-tls-ca pki/ca.pem --tsa-ca pki/ca.pem
+expect_clean "sign with an https:// TSA"
+expect_out "PAdES B-T: .*\(https://127.0.0.1:[0-9]+/tsa\)" "timestamp came over https"
+cf sign in.pdf -o https2.pdf --tsa "$TSA_URL" --tsa-timeout 5
+expect_rc 3 "https TSA with an unknown server certificate is refused"
+expect_err "cannot reach tsa 'https://.*certificate" "names the certificate problem"
+check "no output" test ! -e https2.pdf
+stop_tsa
+
 # a TSA whose certificate is not under the CA we trust for it
 start_tsa pki ok
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other.key \

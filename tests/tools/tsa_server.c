@@ -5,14 +5,15 @@
  *
  *   tsa_server --key K.pem --cert C.pem [--chain CA.pem]
  *              [--mode ok|reject|garbage|hang|badnonce|http500]
- *              [--port N] [--port-file F]
+ *              [--port N] [--port-file F] [--tls-cert C --tls-key K]
  *
  * It listens on 127.0.0.1 (port 0 picks a free one), prints the port on
  * stdout and writes it to --port-file, then answers one connection at a
  * time until killed.  Modes: ok grants; reject answers status rejection;
  * garbage answers HTTP 200 with bytes that are not a TimeStampResp;
  * hang reads the request and never answers (client timeouts); badnonce
- * grants with a different nonce; http500 answers an HTTP error.
+ * grants with a different nonce; http500 answers an HTTP error.  With
+ * --tls-cert/--tls-key it speaks HTTPS instead.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 
 #include "casefile/tsa.h"
 
@@ -36,13 +38,29 @@ die(const char *msg)
 	exit(1);
 }
 
+struct conn {
+	int fd;
+	SSL *ssl;
+};
+
+static ssize_t
+conn_read(struct conn *c, void *p, size_t n)
+{
+	if (c->ssl) {
+		int r = SSL_read(c->ssl, p, (int)n);
+
+		return r > 0 ? r : -1;
+	}
+	return read(c->fd, p, n);
+}
+
 static int
-write_all(int fd, const void *p, size_t n)
+write_all(struct conn *c, const void *p, size_t n)
 {
 	const char *q = p;
 
 	while (n > 0) {
-		ssize_t w = write(fd, q, n);
+		ssize_t w = c->ssl ? SSL_write(c->ssl, q, (int)n) : write(c->fd, q, n);
 
 		if (w <= 0)
 			return -1;
@@ -54,7 +72,7 @@ write_all(int fd, const void *p, size_t n)
 
 /* Read one HTTP request; returns the body (malloc'd) or NULL. */
 static unsigned char *
-read_request(int fd, size_t *blen)
+read_request(struct conn *cn, size_t *blen)
 {
 	char *buf = NULL, *hend;
 	size_t len = 0, cap = 0, clen = 0, hl;
@@ -68,7 +86,7 @@ read_request(int fd, size_t *blen)
 				goto bad;
 			buf = realloc(buf, cap + 1);
 		}
-		r = read(fd, buf + len, cap - len);
+		r = conn_read(cn, buf + len, cap - len);
 		if (r <= 0)
 			goto bad;
 		len += (size_t)r;
@@ -87,7 +105,7 @@ read_request(int fd, size_t *blen)
 					cap = hl + clen;
 					buf = realloc(buf, cap + 1);
 				}
-				r = read(fd, buf + len, cap - len);
+				r = conn_read(cn, buf + len, cap - len);
 				if (r <= 0)
 					goto bad;
 				len += (size_t)r;
@@ -108,9 +126,12 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "key", 1, NULL, 'k' }, { "cert", 1, NULL, 'c' }, { "chain", 1, NULL, 'C' },
 		{ "mode", 1, NULL, 'm' }, { "port", 1, NULL, 'p' }, { "port-file", 1, NULL, 'f' },
+		{ "tls-cert", 1, NULL, 'T' }, { "tls-key", 1, NULL, 'K' },
 		{ 0 },
 	};
-	const char *keyp = NULL, *certp = NULL, *chainp = NULL, *mode = "ok", *portfile = NULL;
+	const char *keyp = NULL, *certp = NULL, *chainp = NULL, *mode = "ok", *portfile = NULL,
+		   *tlscert = NULL, *tlskey = NULL;
+	SSL_CTX *tls = NULL;
 	int port = 0, c, s, one = 1;
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof(sa);
@@ -129,6 +150,8 @@ main(int argc, char **argv)
 		case 'm': mode = optarg; break;
 		case 'p': port = atoi(optarg); break;
 		case 'f': portfile = optarg; break;
+		case 'T': tlscert = optarg; break;
+		case 'K': tlskey = optarg; break;
 		default: return 2;
 		}
 	}
@@ -148,6 +171,12 @@ main(int argc, char **argv)
 		while ((x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL)
 			sk_X509_push(chain, x);
 		fclose(f);
+	}
+	if (tlscert) {
+		if ((tls = SSL_CTX_new(TLS_server_method())) == NULL ||
+		    SSL_CTX_use_certificate_chain_file(tls, tlscert) != 1 ||
+		    SSL_CTX_use_PrivateKey_file(tls, tlskey ? tlskey : tlscert, SSL_FILETYPE_PEM) != 1)
+			die("cannot load the tls certificate");
 	}
 	if (tsa_server_new(key, cert, chain, &tsa, &err) < 0)
 		die(err.msg);
@@ -185,6 +214,7 @@ main(int argc, char **argv)
 	fflush(stdout);
 	for (;;) {
 		int fd = accept(s, NULL, NULL);
+		struct conn cn = { fd, NULL };
 		unsigned char *body, *resp = NULL;
 		size_t blen = 0, rlen = 0;
 		char hdr[256];
@@ -194,8 +224,18 @@ main(int argc, char **argv)
 				continue;
 			die("accept");
 		}
-		body = read_request(fd, &blen);
+		if (tls) {
+			cn.ssl = SSL_new(tls);
+			SSL_set_fd(cn.ssl, fd);
+			if (SSL_accept(cn.ssl) != 1) {
+				SSL_free(cn.ssl);
+				close(fd);
+				continue;
+			}
+		}
+		body = read_request(&cn, &blen);
 		if (body == NULL) {
+			SSL_free(cn.ssl);
 			close(fd);
 			continue;
 		}
@@ -208,22 +248,26 @@ main(int argc, char **argv)
 			static const char r500[] = "HTTP/1.1 500 Internal Server Error\r\n"
 						   "Content-Length: 0\r\nConnection: close\r\n\r\n";
 
-			write_all(fd, r500, sizeof(r500) - 1);
+			write_all(&cn, r500, sizeof(r500) - 1);
 		} else if (tsa_server_respond(tsa, body, blen, &resp, &rlen, &err) == 0) {
 			snprintf(hdr, sizeof(hdr), "HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\n"
 				 "Content-Length: %zu\r\nConnection: close\r\n\r\n", rlen);
-			write_all(fd, hdr, strlen(hdr));
-			write_all(fd, resp, rlen);
+			write_all(&cn, hdr, strlen(hdr));
+			write_all(&cn, resp, rlen);
 		} else {
 			static const char r400[] = "HTTP/1.1 400 Bad Request\r\n"
 						   "Content-Length: 0\r\nConnection: close\r\n\r\n";
 
 			fprintf(stderr, "tsa_server: %s\n", err.msg);
 			cf_err_release(&err);
-			write_all(fd, r400, sizeof(r400) - 1);
+			write_all(&cn, r400, sizeof(r400) - 1);
 		}
 		free(resp);
 		free(body);
+		if (cn.ssl) {
+			SSL_shutdown(cn.ssl);
+			SSL_free(cn.ssl);
+		}
 		close(fd);
 	}
 }
