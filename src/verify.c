@@ -867,6 +867,7 @@ check_manifest(struct verify_doc *d, const struct verify_opts *o, struct verify_
 	if (mf->stream == NULL || pdf_stream_read(pdf, mf->stream, MAX_MANIFEST, &mb, &e) < 0) {
 		verify_report_add(r, "manifest", VERIFY_FAIL, "cannot read the manifest.json attachment: %s",
 				  e.msg ? e.msg : "no data");
+		cf_err_release(&e);
 		goto out;
 	}
 	root = json_loadb(mb.data, mb.len, 0, &je);

@@ -86,6 +86,33 @@ cf sign in.pdf -o now.pdf
 expect_rc 3 "signing with an expired certificate is refused"
 expect_err "has expired" "says expired"
 
+# 8. a manifest.json whose stream cannot be decoded (regression 2026-11-26:
+#    fuzz_verify found the error message of this path leaked)
+python3 - in.pdf badman-src.pdf <<'PY'
+import re, sys, zlib
+pdf = bytearray(open(sys.argv[1], "rb").read())
+for m in re.finditer(rb"stream\r?\n", bytes(pdf)):
+    start = m.end()
+    end = pdf.find(b"endstream", start)
+    try:
+        data = zlib.decompress(bytes(pdf[start:end]))
+    except zlib.error:
+        continue
+    if b"casefile-manifest/1" in data:
+        for i in range(start + 2, end - 1):
+            pdf[i] = 0xff        # same length, no longer valid deflate data
+        break
+else:
+    sys.exit("manifest stream not found")
+open(sys.argv[2], "wb").write(pdf)
+PY
+export CASEFILE_VAULT="$SCRATCH/vault"
+cf sign badman-src.pdf -o badman.pdf
+expect_rc 0 "sign a PDF with an undecodable manifest stream"
+cf verify badman.pdf
+expect_rc 1 "undecodable manifest: exit 1"
+expect_out "^FAIL  manifest: cannot read the manifest.json attachment: corrupt FlateDecode data" "undecodable manifest: named"
+
 # 7. garbage and unsigned inputs
 printf 'not a pdf' >junk.pdf
 cf verify junk.pdf
