@@ -82,5 +82,5 @@ sqlite3 "$CASEFILE_VAULT/casefile.db" "INSERT OR REPLACE INTO meta(key,value) VA
 cf sign in.pdf -o cfg.pdf --tsa-ca pki/ca.pem
 expect_clean "sign with tsa.url from config"
 expect_out "PAdES B-T" "config TSA used"
-check "reason from config" grep -q "/Reason <$(printf 'config reason' | xxd -p | tr a-f A-F)>" cfg.pdf
+check "reason from config" grep -q "/Reason <$(printf 'config reason' | od -An -tx1 | tr -d ' \n' | tr a-f A-F)>" cfg.pdf
 done_testing
