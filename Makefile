@@ -56,11 +56,11 @@ SRC_VAULT   = src/db.c src/vault.c src/ingest.c
 SRC_PARSE   = src/textenc.c src/csv.c src/parse.c src/parse_chat.c src/parse_logistics.c src/parse_order.c
 SRC_MEDIA   = src/media.c
 SRC_PDF     = src/pdf.c src/statement.c src/dossier.c
-SRC_SIGN    =
+SRC_SIGN    = src/pdfread.c src/keys.c src/tsa.c src/pades.c src/verify.c
 SRC_LEDGER  = src/ledger.c src/base64.c src/checkpoint.c src/seal.c src/proofs.c src/audit.c
 SRC_BUNDLE  =
 SRC_DISPUTE = src/money.c src/templates.c src/profile.c src/dispute.c src/checklist.c src/stats.c src/stats_report.c
-SRC_CMD     = src/cmd_init.c src/cmd_ingest.c src/cmd_list.c src/cmd_show.c src/cmd_dispute.c src/cmd_due.c src/cmd_check.c src/cmd_stats.c src/cmd_build.c src/cmd_seal.c src/cmd_log.c src/cmd_audit.c
+SRC_CMD     = src/cmd_init.c src/cmd_ingest.c src/cmd_list.c src/cmd_show.c src/cmd_dispute.c src/cmd_due.c src/cmd_check.c src/cmd_stats.c src/cmd_build.c src/cmd_seal.c src/cmd_log.c src/cmd_audit.c src/cmd_keygen.c src/cmd_sign.c src/cmd_verify.c
 
 SRC  = $(SRC_CORE) $(SRC_VAULT) $(SRC_PARSE) $(SRC_MEDIA) $(SRC_PDF) \
        $(SRC_SIGN) $(SRC_LEDGER) $(SRC_BUNDLE) $(SRC_DISPUTE) $(SRC_CMD)

@@ -30,6 +30,9 @@ static const struct cmd *const commands[] = {
 	&cmd_build,
 
 	/* keys, signing, verification */
+	&cmd_keygen,
+	&cmd_sign,
+	&cmd_verify,
 
 	/* ledger, seal, audit */
 	&cmd_seal,

@@ -17,7 +17,12 @@ TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
 SRC_DIR=$(cd "$TESTS_DIR/.." && pwd)
 FIXTURES="$TESTS_DIR/fixtures"
 SCRATCH=$(mktemp -d /tmp/casefile-cli-XXXXXX)
-trap 'chmod -R u+w "$SCRATCH" 2>/dev/null; rm -rf "$SCRATCH"' EXIT
+LIB_PIDS=""
+lib_cleanup() {
+	for _p in $LIB_PIDS; do kill "$_p" 2>/dev/null; wait "$_p" 2>/dev/null; done
+	chmod -R u+w "$SCRATCH" 2>/dev/null; rm -rf "$SCRATCH"
+}
+trap lib_cleanup EXIT
 cd "$SCRATCH" || exit 1
 export CASEFILE_VAULT="$SCRATCH/vault"
 export CASEFILE_TEMPLATES="$SRC_DIR/templates"
@@ -61,3 +66,79 @@ check_not() {
 }
 sql() { sqlite3 "$CASEFILE_VAULT/casefile.db" "$@"; }
 done_testing() { echo "1..$tap_n"; }
+
+# --- signing and time-stamping (issue 4) ---------------------------------
+# make_test_pki DIR: a test CA and, issued by it, ECDSA and RSA-3072 signer
+# certificates and a TSA certificate (critical EKU timeStamping), made fresh
+# by each test with the openssl CLI.  Nothing here is ever committed.
+#   DIR/ca.pem ca.key  signer.pem signer.key  signer-rsa.pem signer-rsa.key
+#   DIR/tsa.pem tsa.key  DIR/tls.pem tls.key (HTTPS for 127.0.0.1)
+#   DIR/signer.p12 (passphrase "p12pass")
+make_test_pki() {
+	_d=$1; mkdir -p "$_d"
+	cat >"$_d/ext.cnf" <<'EOC'
+[ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[signer]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,nonRepudiation
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[tls]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1,DNS:localhost
+[tsa]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = critical,timeStamping
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOC
+	openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$_d/ca.key" -out "$_d/ca.pem" -days 30 -subj "/CN=casefile test CA" \
+		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+		2>/dev/null || return 1
+	for _n in signer:ec signer-rsa:rsa tsa:ec tls:ec; do
+		_name=${_n%%:*}; _alg=${_n##*:}
+		if [ "$_alg" = rsa ]; then _ko="-newkey rsa:3072"; else _ko="-newkey ec -pkeyopt ec_paramgen_curve:P-256"; fi
+		_ext=$_name; [ "$_name" = signer-rsa ] && _ext=signer
+		# shellcheck disable=SC2086
+		openssl req -new $_ko -nodes -keyout "$_d/$_name.key" -out "$_d/$_name.csr" \
+			-subj "/O=casefile tests/CN=test $_name" 2>/dev/null || return 1
+		openssl x509 -req -in "$_d/$_name.csr" -CA "$_d/ca.pem" -CAkey "$_d/ca.key" \
+			-CAcreateserial -days 30 -extfile "$_d/ext.cnf" -extensions "$_ext" \
+			-out "$_d/$_name.pem" 2>/dev/null || return 1
+	done
+	openssl pkcs12 -export -inkey "$_d/signer.key" -in "$_d/signer.pem" -certfile "$_d/ca.pem" \
+		-passout pass:p12pass -out "$_d/signer.p12" 2>/dev/null || return 1
+}
+
+# start_tsa PKI_DIR [MODE [tls]]: run the test TSA (tests/tools/tsa_server)
+# on 127.0.0.1, over HTTPS with "tls"; sets TSA_URL and TSA_PID.  Stopped at
+# exit, or by stop_tsa.
+start_tsa() {
+	_pf="$SCRATCH/.tsa-port.$$.$tap_n.${2:-ok}"
+	_scheme=http; _tls=""
+	if [ "${3:-}" = tls ]; then _scheme=https; _tls="--tls-cert $1/tls.pem --tls-key $1/tls.key"; fi
+	rm -f "$_pf"
+	# shellcheck disable=SC2086
+	"$CASEFILE_TOOLS/tsa_server" --key "$1/tsa.key" --cert "$1/tsa.pem" $_tls \
+		--mode "${2:-ok}" --port-file "$_pf" >/dev/null 2>"$SCRATCH/.tsa-err" &
+	TSA_PID=$!
+	LIB_PIDS="$LIB_PIDS $TSA_PID"
+	_i=0
+	while [ ! -s "$_pf" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+	[ -s "$_pf" ] || { echo "# tsa_server did not start"; cat "$SCRATCH/.tsa-err"; return 1; }
+	TSA_URL="$_scheme://127.0.0.1:$(cat "$_pf")/tsa"
+}
+stop_tsa() { kill "$TSA_PID" 2>/dev/null; wait "$TSA_PID" 2>/dev/null; }
+
+# pdf_byterange FILE: the four /ByteRange numbers of the newest signature.
+pdf_byterange() {
+	grep -a -o '/ByteRange \[[0-9 ]*\]' "$1" | tail -1 | tr -d '/ByteRange[]' | xargs
+}
+# cms_tool parts SIGNED.pdf DIR / swap-token: see tests/tools/cms_tool.c

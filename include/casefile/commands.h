@@ -17,6 +17,9 @@ extern const struct cmd cmd_show;
 extern const struct cmd cmd_build;
 
 /* keys, signing, verification */
+extern const struct cmd cmd_keygen;
+extern const struct cmd cmd_sign;
+extern const struct cmd cmd_verify;
 
 /* ledger, seal, audit */
 extern const struct cmd cmd_seal;

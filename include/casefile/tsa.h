@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tsa — RFC 3161 time-stamping: a client (over HTTP/HTTPS with libcurl, or
+ * any caller-supplied transport), token verification, and a small
+ * in-process time-stamp authority built on OpenSSL's TS_RESP_CTX for tests
+ * and the test server (tests/tools/tsa_server.c).
+ *
+ * The API is generic: timestamp arbitrary bytes and get a DER token (a CMS
+ * SignedData holding a TSTInfo); verify a token against bytes or their
+ * SHA-256.  Requests always use SHA-256, a random 64-bit nonce and
+ * certReq=true, so the token carries the TSA certificate.
+ *
+ * Trust: a token is checked against a CA file when one is given; otherwise
+ * against the certificates inside the token itself, which proves integrity
+ * but not who the TSA is.  struct tsa_info says which was done.
+ */
+#ifndef CASEFILE_TSA_H
+#define CASEFILE_TSA_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "casefile/buf.h"
+#include "casefile/err.h"
+#include "casefile/hash.h"
+
+/*
+ * Send the DER request req[0..n) and append the DER response to resp.
+ * Returns 0, or -1 with CF_ENET naming the failure.
+ */
+typedef int (*tsa_transport_fn)(void *cookie, const unsigned char *req, size_t n,
+				struct cf_buf *resp, struct cf_err *err);
+
+struct tsa_opts {
+	const char *url;		/* http:// or https:// (used by the HTTP transport) */
+	long timeout_ms;		/* whole exchange; 0 means 15000 */
+	const char *ca_file;		/* PEM CA(s) trusted for the TSA, or NULL */
+	const char *tls_ca_file;	/* PEM CA(s) for an https:// TSA's server
+					   certificate; NULL: the system store */
+	tsa_transport_fn transport;	/* NULL: HTTP POST to url with libcurl */
+	void *cookie;			/* for transport */
+};
+
+struct tsa_info {
+	long long time;		/* genTime, UTC seconds */
+	char *tsa_name;		/* TSA certificate subject CN (heap) */
+	char *serial;		/* token serial number, hex (heap) */
+	char *policy;		/* policy OID (heap) */
+	int trusted;		/* 1: chain checked against ca_file */
+};
+
+void tsa_info_release(struct tsa_info *info);
+
+/*
+ * Timestamp data[0..n): build a request over its SHA-256, send it, check the
+ * response (status granted, version, imprint, nonce, TSA signature and
+ * chain) and return the DER token in *token (malloc'd; caller frees).
+ * info (may be NULL) is filled on success; release it with
+ * tsa_info_release.  Fails with CF_ENET for transport problems and for any
+ * response that is refused, garbage or does not match the request.
+ */
+int tsa_timestamp(const struct tsa_opts *o, const void *data, size_t n,
+		  unsigned char **token, size_t *token_len, struct tsa_info *info,
+		  struct cf_err *err);
+
+/*
+ * Verify a DER token against data[0..n) (or an already computed SHA-256):
+ * the imprint must be SHA-256 of the data, the TSA signature valid, and the
+ * signer certificate fit for time-stamping and chained to ca_file (or to the
+ * token's own certificates when ca_file is NULL).  CF_EVERIFY on mismatch,
+ * CF_EINPUT when the token cannot be parsed.
+ */
+int tsa_token_verify(const unsigned char *token, size_t len, const void *data,
+		     size_t n, const char *ca_file, struct tsa_info *info,
+		     struct cf_err *err);
+int tsa_token_verify_digest(const unsigned char *token, size_t len,
+			    const unsigned char digest[CF_SHA256_LEN],
+			    const char *ca_file, struct tsa_info *info,
+			    struct cf_err *err);
+
+/* The HTTP transport (libcurl); cookie is the struct tsa_opts. */
+int tsa_http_transport(void *cookie, const unsigned char *req, size_t n,
+		       struct cf_buf *resp, struct cf_err *err);
+
+/* --- in-process TSA (tests, test server, benchmarks) --------------- */
+struct tsa_server;
+
+enum tsa_server_mode {
+	TSA_SERVER_OK,		/* grant every valid request */
+	TSA_SERVER_REJECT,	/* answer status rejection */
+	TSA_SERVER_GARBAGE,	/* answer bytes that are not a TimeStampResp */
+	TSA_SERVER_BADNONCE,	/* grant, but with a different nonce */
+};
+
+/*
+ * A TSA signing with key/cert (cert must carry the critical
+ * extendedKeyUsage timeStamping); chain (may be NULL) is included in
+ * tokens.  The server takes its own references.  Free with tsa_server_free.
+ */
+int tsa_server_new(EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain,
+		   struct tsa_server **out, struct cf_err *err);
+void tsa_server_free(struct tsa_server *s);
+void tsa_server_set_mode(struct tsa_server *s, enum tsa_server_mode mode);
+/* Answer one DER request; *resp is malloc'd. */
+int tsa_server_respond(struct tsa_server *s, const unsigned char *req, size_t n,
+		       unsigned char **resp, size_t *resp_len, struct cf_err *err);
+/* A tsa_transport_fn whose cookie is a struct tsa_server. */
+int tsa_server_transport(void *cookie, const unsigned char *req, size_t n,
+			 struct cf_buf *resp, struct cf_err *err);
+
+#endif

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * verify — check a signed dossier (or any PAdES-signed PDF) and report one
+ * line per check: PASS, WARN or FAIL.
+ *
+ * Checks, in order (names as printed):
+ *   pdf              the file parses (xref, catalog); not encrypted
+ *   byterange        /ByteRange covers the whole file except the /Contents
+ *                    hex string ("total document signed"); bytes appended
+ *                    after the signature are a FAIL naming how many
+ *   cms digest       messageDigest = hash of the byte ranges
+ *   cms signature    the SignerInfo signature over the signed attributes
+ *   cades attributes contentType, signing-certificate-v2 matching the signer
+ *   certificate      validity at the timestamp time (else now), key usage
+ *   trust            chain to --trust; WARN self-signed/untrusted + fingerprint
+ *   timestamp        RFC 3161 token: TSA signature, imprint = SHA-256 of the
+ *                    signature value; time in UTC and China time.  WARN at B-B
+ *   manifest         manifest.json attached and readable
+ *   exhibit N        each manifest entry vs its attachment's SHA-256/size
+ *   attachment X     an embedded file the manifest does not list (WARN)
+ *   vault exhibit N  with a vault: the object is stored and unchanged
+ * Later checks added by other modules go through verify_hooks[] in
+ * verify.c (the ledger's proofs.json checks: see verify_doc_attachment).
+ *
+ * A report is "ok" when it has no FAIL; WARN never fails it.
+ */
+#ifndef CASEFILE_VERIFY_H
+#define CASEFILE_VERIFY_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "casefile/buf.h"
+#include "casefile/err.h"
+
+enum verify_status { VERIFY_PASS, VERIFY_WARN, VERIFY_FAIL };
+
+struct verify_check {
+	char *name;		/* "byterange", "exhibit 3", … */
+	enum verify_status status;
+	char *detail;		/* one line, lowercase, names the item */
+};
+
+struct verify_report {
+	struct verify_check *v;
+	size_t n;
+	size_t nfail, nwarn;
+};
+
+struct verify_opts {
+	const char *trust_file;		/* PEM CA(s) for the signer, or NULL */
+	const char *tsa_ca_file;	/* PEM CA(s) for the TSA (default trust_file) */
+	const char *vault_dir;		/* compare exhibits with this vault, or NULL */
+	time_t now;			/* "current time" for certificate checks */
+};
+
+void verify_report_init(struct verify_report *r);
+void verify_report_release(struct verify_report *r);
+void verify_report_add(struct verify_report *r, const char *name,
+		       enum verify_status st, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* 1 when no check failed. */
+int verify_report_ok(const struct verify_report *r);
+const char *verify_status_word(enum verify_status st);
+/* {"file":…,"ok":…,"checks":[{"check":…,"status":…,"detail":…}]} */
+void verify_report_json(const struct verify_report *r, const char *file,
+			struct cf_buf *out);
+
+/*
+ * Run every check on path, appending to r.  Returns 0 when the checks ran
+ * (whatever they found: look at the report), -1 only when the system failed
+ * (CF_EIO reading, out of resources).  An unreadable or unsigned PDF is a
+ * FAIL in the report, not an error.
+ */
+int verify_file(const char *path, const struct verify_opts *o,
+		struct verify_report *r, struct cf_err *err);
+
+/* --- for checks added by other modules ------------------------------ */
+struct verify_doc;
+
+/*
+ * Read the embedded file called name (name-tree key, /UF or /F) into out,
+ * at most max bytes.  CF_ENOTFOUND when there is no such attachment.
+ */
+int verify_doc_attachment(struct verify_doc *d, const char *name, size_t max,
+			  struct cf_buf *out, struct cf_err *err);
+
+typedef void (*verify_hook_fn)(struct verify_doc *d, const struct verify_opts *o,
+			       struct verify_report *r);
+
+#endif

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_keygen — `casefile keygen`: create the vault's signing key and a
+ * self-signed certificate, or import a merchant's CA-issued one.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/buf.h"
+#include "casefile/commands.h"
+#include "casefile/keys.h"
+#include "casefile/xalloc.h"
+
+enum {
+	OPT_CN = CTX_OPT_BASE + 100,
+	OPT_ORG,
+	OPT_RSA,
+	OPT_DAYS,
+	OPT_PASSFILE,
+	OPT_IMPORT,
+	OPT_CERT,
+	OPT_CHAIN,
+	OPT_IMPORT_PASSFILE,
+};
+
+static enum cf_exit
+run_keygen(int argc, char **argv, struct cf_ctx *ctx)
+{
+	static const struct option opts[] = {
+		CTX_COMMON_OPTIONS,
+		{ "cn", 1, NULL, OPT_CN },
+		{ "org", 1, NULL, OPT_ORG },
+		{ "rsa", 0, NULL, OPT_RSA },
+		{ "days", 1, NULL, OPT_DAYS },
+		{ "passphrase-file", 1, NULL, OPT_PASSFILE },
+		{ "import", 1, NULL, OPT_IMPORT },
+		{ "cert", 1, NULL, OPT_CERT },
+		{ "chain", 1, NULL, OPT_CHAIN },
+		{ "import-passphrase-file", 1, NULL, OPT_IMPORT_PASSFILE },
+		{ 0 },
+	};
+	struct keys_gen_opts g = { NULL, NULL, 0, 1095, 0, NULL };
+	const char *passfile = NULL, *import = NULL, *certp = NULL, *chainp = NULL,
+		   *ipassfile = NULL;
+	struct cf_err err = CF_ERR_INIT;
+	char *pass = NULL, *ipass = NULL, *end;
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+	STACK_OF(X509) *chain = NULL;
+	unsigned char fp[CF_SHA256_LEN];
+	char fps[3 * CF_SHA256_LEN], *cn = NULL;
+	enum cf_exit rc = CF_EXIT_OK;
+	int c, r;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_CN: g.cn = optarg; break;
+		case OPT_ORG: g.org = optarg; break;
+		case OPT_RSA: g.flags |= KEYS_GEN_RSA; break;
+		case OPT_DAYS:
+			g.days = strtol(optarg, &end, 10);
+			if (*end || g.days <= 0 || g.days > 36500)
+				return ctx_usage(ctx, "bad --days '%s' (1..36500)", optarg);
+			break;
+		case OPT_PASSFILE: passfile = optarg; break;
+		case OPT_IMPORT: import = optarg; break;
+		case OPT_CERT: certp = optarg; break;
+		case OPT_CHAIN: chainp = optarg; break;
+		case OPT_IMPORT_PASSFILE: ipassfile = optarg; break;
+		case '?':
+			return ctx_usage(ctx, "unknown option or missing value '%s'", argv[optind - 1]);
+		default:
+			r = ctx_common_opt(ctx, c, optarg);
+			if (r < 0)
+				return CF_EXIT_USAGE;
+			if (r == 2)
+				return CF_EXIT_OK;
+		}
+	}
+	if (optind < argc)
+		return ctx_usage(ctx, "keygen takes no arguments");
+	if (import && (g.cn || g.org || (g.flags & KEYS_GEN_RSA)))
+		return ctx_usage(ctx, "--import cannot be combined with --cn, --org or --rsa");
+	if (!import && (certp || chainp || ipassfile))
+		return ctx_usage(ctx, "--cert, --chain and --import-passphrase-file need --import");
+	if (ctx_open_vault(ctx) < 0)
+		return CF_EXIT_USAGE;
+	if (keys_read_pass(passfile, &pass, &err) < 0)
+		goto fail;
+	if (import) {
+		if (ipassfile && keys_read_pass(ipassfile, &ipass, &err) < 0)
+			goto fail;
+		if (keys_import(ctx->vault_dir, import, ipass, certp, chainp, pass, &err) < 0)
+			goto fail;
+	} else {
+		g.not_before = ctx->now;
+		g.pass = pass;
+		if (keys_generate(ctx->vault_dir, &g, &err) < 0)
+			goto fail;
+	}
+	if (keys_load_pass(ctx->vault_dir, pass, &key, &cert, &chain, &err) < 0)
+		goto fail;
+	keys_cert_fingerprint(cert, fp);
+	keys_fingerprint_str(fp, fps, sizeof(fps));
+	cn = keys_cert_cn(cert);
+	if (ctx->json) {
+		struct cf_buf b = CF_BUF_INIT;
+
+		cf_buf_addstr(&b, "{\"subject_cn\":");
+		cf_buf_add_json_str(&b, cn, strlen(cn));
+		cf_buf_addf(&b, ",\"algorithm\":\"%s\",\"sha256_fingerprint\":\"%s\",\"encrypted\":%s,\"imported\":%s}\n",
+			    EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? "RSA" : "ECDSA",
+			    fps, pass ? "true" : "false", import ? "true" : "false");
+		fputs(b.data, stdout);
+		cf_buf_release(&b);
+	} else {
+		ctx_info(ctx, "%s %s key and certificate for '%s' in '%s/keys'%s",
+			 import ? "imported" : "created",
+			 EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ?
+				 (import ? "RSA" : "RSA-3072") : (import ? "ECDSA" : "ECDSA P-256"),
+			 cn, ctx->vault_dir, pass ? " (key encrypted)" : "");
+		ctx_info(ctx, "certificate SHA-256: %s", fps);
+	}
+	goto out;
+fail:
+	rc = ctx_fail(ctx, &err);
+out:
+	cf_err_release(&err);
+	keys_pass_free(pass);
+	keys_pass_free(ipass);
+	free(cn);
+	EVP_PKEY_free(key);
+	X509_free(cert);
+	sk_X509_pop_free(chain, X509_free);
+	return rc;
+}
+
+const struct cmd cmd_keygen = {
+	.name = "keygen",
+	.usage = "casefile keygen [--cn NAME] [--org SHOP] [--rsa] [--days N] [--passphrase-file F]\n"
+		 "       casefile keygen --import FILE.p12|KEY.pem [--cert CERT.pem] [--chain CHAIN.pem]",
+	.summary = "create or import the vault's signing key and certificate",
+	.help = "Creates an ECDSA P-256 key (RSA-3072 with --rsa) and a self-signed\n"
+		"certificate (key usage digitalSignature, nonRepudiation; valid --days,\n"
+		"default 1095, from now) in VAULT/keys/.  The key file is created with\n"
+		"mode 0600 and never overwritten; a key readable by others is refused.\n"
+		"With a passphrase (--passphrase-file, or $CASEFILE_PASSPHRASE) the key\n"
+		"is stored encrypted (PKCS#8, AES-256); signing then needs the same.\n"
+		"\n"
+		"--import reads a PKCS#12 file (its passphrase from\n"
+		"--import-passphrase-file) or a PEM private key with --cert and\n"
+		"optionally --chain: a merchant's CA-issued certificate.\n"
+		"Ed25519 is not offered: OpenSSL 3.0 CMS and poppler's pdfsig cannot\n"
+		"verify it in PDF signatures.\n",
+	.flags = CMD_NEEDS_VAULT,
+	.run = run_keygen,
+};

@@ -1,0 +1,1577 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pdfread — lexer, object parser, cross-reference loader and stream
+ * decoder for the PDF reader of pdfread.h.
+ *
+ * Theory of operation: pdf_open() maps the file, finds the last
+ * "startxref", and walks the chain of xref sections newest first (/Prev,
+ * plus /XRefStm of hybrid files).  The first entry seen for an object number
+ * wins, which is exactly the incremental-update rule.  Objects are parsed
+ * when first asked for and cached by number; objects inside object streams
+ * are parsed from the decoded stream, which is cached as well.  A "loading"
+ * mark on each slot breaks reference cycles (/Length 5 0 R inside object 5).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "casefile/pdfread.h"
+#include "casefile/xalloc.h"
+
+#define MAX_XREF_SECTIONS 4096
+#define MAX_OBJSTM_DECODED (64u << 20)
+#define MAX_XREF_DECODED (256u << 20)
+
+struct xent {
+	unsigned char type;	/* 0 unset/free, 1 in file, 2 in object stream */
+	unsigned char loading;
+	unsigned char seen;	/* set by any section (even as free) */
+	uint64_t off;		/* type 1: offset; type 2: object stream number */
+	unsigned idx;		/* type 2: index inside the object stream */
+	struct pdf_obj *obj;	/* cache */
+};
+
+struct pdf {
+	const unsigned char *p;
+	size_t n;
+	int mapped;
+	uint64_t startxref;
+	int xref_stream;
+	unsigned size;		/* trailer /Size */
+	struct xent *x;
+	unsigned nx;
+	struct pdf_obj *trailer;
+	int depth;		/* nested pdf_get() calls (/Length 7 0 R chains) */
+	struct cf_buf *objstm;	/* decoded object streams, by number (lazy) */
+	int *objstm_done;
+	unsigned nobjstm;	/* entries in objstm / objstm_done */
+};
+
+struct lex {
+	const unsigned char *p;
+	size_t n, i;
+};
+
+static struct pdf_obj null_obj = { PDF_NULL, { 0 }, 0, 0 };
+
+/* --- objects -------------------------------------------------------- */
+
+struct pdf_obj *
+pdf_obj_new(enum pdf_type type)
+{
+	struct pdf_obj *o = xcalloc(1, sizeof(*o));
+
+	o->type = type;
+	return o;
+}
+
+struct pdf_obj *
+pdf_obj_new_int(long long v)
+{
+	struct pdf_obj *o = pdf_obj_new(PDF_INT);
+
+	o->u.i = v;
+	return o;
+}
+
+struct pdf_obj *
+pdf_obj_new_name(const char *name)
+{
+	struct pdf_obj *o = pdf_obj_new(PDF_NAME);
+
+	o->u.s.n = strlen(name);
+	o->u.s.p = xmemdup(name, o->u.s.n);
+	return o;
+}
+
+struct pdf_obj *
+pdf_obj_new_string(const void *p, size_t n)
+{
+	struct pdf_obj *o = pdf_obj_new(PDF_STRING);
+
+	o->u.s.n = n;
+	o->u.s.p = xmemdup(p, n);
+	return o;
+}
+
+struct pdf_obj *
+pdf_obj_new_ref(unsigned num, unsigned gen)
+{
+	struct pdf_obj *o = pdf_obj_new(PDF_REF);
+
+	o->u.ref.num = num;
+	o->u.ref.gen = gen;
+	return o;
+}
+
+void
+pdf_obj_free(struct pdf_obj *o)
+{
+	size_t i;
+
+	if (o == NULL || o == &null_obj)
+		return;
+	switch (o->type) {
+	case PDF_NAME:
+	case PDF_STRING:
+		free(o->u.s.p);
+		break;
+	case PDF_ARRAY:
+		for (i = 0; i < o->u.a.n; i++)
+			pdf_obj_free(o->u.a.v[i]);
+		free(o->u.a.v);
+		break;
+	case PDF_DICT:
+	case PDF_STREAM:
+		for (i = 0; i < o->u.d.n; i++) {
+			free(o->u.d.k[i]);
+			pdf_obj_free(o->u.d.v[i]);
+		}
+		free(o->u.d.k);
+		free(o->u.d.v);
+		break;
+	default:
+		break;
+	}
+	free(o);
+}
+
+struct pdf_obj *
+pdf_obj_copy(const struct pdf_obj *o)
+{
+	struct pdf_obj *c;
+	size_t i;
+
+	if (o == NULL)
+		return pdf_obj_new(PDF_NULL);
+	c = pdf_obj_new(o->type);
+	c->soff = o->soff;
+	c->slen = o->slen;
+	switch (o->type) {
+	case PDF_NAME:
+	case PDF_STRING:
+		c->u.s.n = o->u.s.n;
+		c->u.s.p = xmemdup(o->u.s.p, o->u.s.n);
+		break;
+	case PDF_ARRAY:
+		for (i = 0; i < o->u.a.n; i++)
+			pdf_array_push(c, pdf_obj_copy(o->u.a.v[i]));
+		break;
+	case PDF_DICT:
+	case PDF_STREAM:
+		for (i = 0; i < o->u.d.n; i++)
+			pdf_dict_set(c, o->u.d.k[i], pdf_obj_copy(o->u.d.v[i]));
+		break;
+	default:
+		c->u = o->u;
+		break;
+	}
+	return c;
+}
+
+void
+pdf_dict_set(struct pdf_obj *d, const char *key, struct pdf_obj *v)
+{
+	size_t i;
+
+	for (i = 0; i < d->u.d.n; i++)
+		if (strcmp(d->u.d.k[i], key) == 0) {
+			pdf_obj_free(d->u.d.v[i]);
+			d->u.d.v[i] = v;
+			return;
+		}
+	d->u.d.k = xreallocarray(d->u.d.k, d->u.d.n + 1, sizeof(char *));
+	d->u.d.v = xreallocarray(d->u.d.v, d->u.d.n + 1, sizeof(*d->u.d.v));
+	d->u.d.k[d->u.d.n] = xstrdup(key);
+	d->u.d.v[d->u.d.n++] = v;
+}
+
+void
+pdf_array_push(struct pdf_obj *a, struct pdf_obj *v)
+{
+	a->u.a.v = xreallocarray(a->u.a.v, a->u.a.n + 1, sizeof(*a->u.a.v));
+	a->u.a.v[a->u.a.n++] = v;
+}
+
+const struct pdf_obj *
+pdf_dict_get(const struct pdf_obj *d, const char *key)
+{
+	size_t i;
+
+	if (d == NULL || (d->type != PDF_DICT && d->type != PDF_STREAM))
+		return NULL;
+	for (i = 0; i < d->u.d.n; i++)
+		if (strcmp(d->u.d.k[i], key) == 0)
+			return d->u.d.v[i];
+	return NULL;
+}
+
+int
+pdf_is_name(const struct pdf_obj *o, const char *s)
+{
+	return o && o->type == PDF_NAME && strlen(s) == o->u.s.n &&
+	       memcmp(o->u.s.p, s, o->u.s.n) == 0;
+}
+
+static int
+is_regular_name_char(int c)
+{
+	return c > 0x20 && c < 0x7f && c != '#' && !strchr("()<>[]{}/%", c);
+}
+
+void
+pdf_obj_write(struct cf_buf *b, const struct pdf_obj *o)
+{
+	size_t i;
+
+	if (o == NULL) {
+		cf_buf_addstr(b, "null");
+		return;
+	}
+	switch (o->type) {
+	case PDF_NULL:
+		cf_buf_addstr(b, "null");
+		break;
+	case PDF_BOOL:
+		cf_buf_addstr(b, o->u.b ? "true" : "false");
+		break;
+	case PDF_INT:
+		cf_buf_addf(b, "%lld", o->u.i);
+		break;
+	case PDF_REAL:
+		cf_buf_addf(b, "%.6f", o->u.r);
+		break;
+	case PDF_NAME:
+		cf_buf_addch(b, '/');
+		for (i = 0; i < o->u.s.n; i++) {
+			unsigned char c = (unsigned char)o->u.s.p[i];
+
+			if (is_regular_name_char(c))
+				cf_buf_addch(b, c);
+			else
+				cf_buf_addf(b, "#%02X", c);
+		}
+		break;
+	case PDF_STRING:
+		cf_buf_addch(b, '<');
+		for (i = 0; i < o->u.s.n; i++)
+			cf_buf_addf(b, "%02X", (unsigned char)o->u.s.p[i]);
+		cf_buf_addch(b, '>');
+		break;
+	case PDF_ARRAY:
+		cf_buf_addch(b, '[');
+		for (i = 0; i < o->u.a.n; i++) {
+			if (i)
+				cf_buf_addch(b, ' ');
+			pdf_obj_write(b, o->u.a.v[i]);
+		}
+		cf_buf_addch(b, ']');
+		break;
+	case PDF_DICT:
+	case PDF_STREAM:
+		/* Streams cannot be rewritten here: callers write dictionaries. */
+		cf_buf_addstr(b, "<<");
+		for (i = 0; i < o->u.d.n; i++) {
+			struct pdf_obj k = { PDF_NAME, { 0 }, 0, 0 };
+
+			k.u.s.p = o->u.d.k[i];
+			k.u.s.n = strlen(o->u.d.k[i]);
+			pdf_obj_write(b, &k);
+			cf_buf_addch(b, ' ');
+			pdf_obj_write(b, o->u.d.v[i]);
+		}
+		cf_buf_addstr(b, ">>");
+		break;
+	case PDF_REF:
+		cf_buf_addf(b, "%u %u R", o->u.ref.num, o->u.ref.gen);
+		break;
+	}
+}
+
+/* --- lexer ---------------------------------------------------------- */
+
+static int
+is_ws(int c)
+{
+	return c == 0 || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
+}
+
+static int
+is_delim(int c)
+{
+	return strchr("()<>[]{}/%", c) != NULL && c != 0;
+}
+
+static void
+skip_ws(struct lex *l)
+{
+	while (l->i < l->n) {
+		int c = l->p[l->i];
+
+		if (is_ws(c))
+			l->i++;
+		else if (c == '%') {
+			while (l->i < l->n && l->p[l->i] != '\n' && l->p[l->i] != '\r')
+				l->i++;
+		} else
+			break;
+	}
+}
+
+/* A bare keyword or number token at l->i: returns its length. */
+static size_t
+word_len(const struct lex *l)
+{
+	size_t j = l->i;
+
+	while (j < l->n && !is_ws(l->p[j]) && !is_delim(l->p[j]))
+		j++;
+	return j - l->i;
+}
+
+static int
+word_is(const struct lex *l, const char *w)
+{
+	size_t n = strlen(w);
+
+	return word_len(l) == n && memcmp(l->p + l->i, w, n) == 0;
+}
+
+/* Parse an unsigned decimal integer word; -1 when it is not one. */
+static int
+lex_uint(struct lex *l, uint64_t *v)
+{
+	size_t len = word_len(l), k;
+	uint64_t x = 0;
+
+	if (len == 0 || len > 19)
+		return -1;
+	for (k = 0; k < len; k++) {
+		int c = l->p[l->i + k];
+
+		if (c < '0' || c > '9')
+			return -1;
+		x = x * 10 + (uint64_t)(c - '0');
+	}
+	l->i += len;
+	*v = x;
+	return 0;
+}
+
+static int
+hexv(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int parse_obj(struct pdf *pdf, struct lex *l, int depth,
+		     struct pdf_obj **out, struct cf_err *err);
+
+static int
+perr(struct cf_err *err, const struct lex *l, const char *what)
+{
+	return cf_err_set(err, CF_EPDF, "%s at offset %zu", what, l->i);
+}
+
+static int
+parse_literal_string(struct lex *l, struct pdf_obj **out, struct cf_err *err)
+{
+	struct cf_buf b = CF_BUF_INIT;
+	int nest = 1;
+
+	l->i++;	/* ( */
+	while (l->i < l->n) {
+		int c = l->p[l->i++];
+
+		if (c == '(')
+			nest++;
+		else if (c == ')' && --nest == 0)
+			goto done;
+		else if (c == '\\') {
+			if (l->i >= l->n)
+				break;
+			c = l->p[l->i++];
+			switch (c) {
+			case 'n': c = '\n'; break;
+			case 'r': c = '\r'; break;
+			case 't': c = '\t'; break;
+			case 'b': c = '\b'; break;
+			case 'f': c = '\f'; break;
+			case '\r':
+				if (l->i < l->n && l->p[l->i] == '\n')
+					l->i++;
+				continue;
+			case '\n':
+				continue;
+			default:
+				if (c >= '0' && c <= '7') {
+					int v = c - '0', k;
+
+					for (k = 0; k < 2 && l->i < l->n &&
+					     l->p[l->i] >= '0' && l->p[l->i] <= '7'; k++)
+						v = v * 8 + (l->p[l->i++] - '0');
+					c = v & 0xff;
+				}
+				break;
+			}
+		}
+		cf_buf_addch(&b, c);
+	}
+	cf_buf_release(&b);
+	return perr(err, l, "unterminated string");
+done:
+	*out = pdf_obj_new(PDF_STRING);
+	(*out)->u.s.p = cf_buf_detach(&b, &(*out)->u.s.n);
+	return 0;
+}
+
+static int
+parse_hex_string(struct lex *l, struct pdf_obj **out, struct cf_err *err)
+{
+	struct cf_buf b = CF_BUF_INIT;
+	int hi = -1;
+
+	l->i++;	/* < */
+	while (l->i < l->n) {
+		int c = l->p[l->i++], v;
+
+		if (c == '>') {
+			if (hi >= 0)
+				cf_buf_addch(&b, hi << 4);
+			*out = pdf_obj_new(PDF_STRING);
+			(*out)->u.s.p = cf_buf_detach(&b, &(*out)->u.s.n);
+			return 0;
+		}
+		if (is_ws(c))
+			continue;
+		if ((v = hexv(c)) < 0)
+			break;
+		if (hi < 0)
+			hi = v;
+		else {
+			cf_buf_addch(&b, (hi << 4) | v);
+			hi = -1;
+		}
+	}
+	cf_buf_release(&b);
+	return perr(err, l, "bad hex string");
+}
+
+static int
+parse_name(struct lex *l, struct pdf_obj **out)
+{
+	struct cf_buf b = CF_BUF_INIT;
+
+	l->i++;	/* / */
+	while (l->i < l->n && !is_ws(l->p[l->i]) && !is_delim(l->p[l->i])) {
+		int c = l->p[l->i++];
+
+		if (c == '#' && l->i + 1 < l->n && hexv(l->p[l->i]) >= 0 &&
+		    hexv(l->p[l->i + 1]) >= 0) {
+			c = hexv(l->p[l->i]) * 16 + hexv(l->p[l->i + 1]);
+			l->i += 2;
+		}
+		if (c == 0)
+			c = '?';	/* names are C strings here */
+		cf_buf_addch(&b, c);
+	}
+	*out = pdf_obj_new(PDF_NAME);
+	(*out)->u.s.p = cf_buf_detach(&b, &(*out)->u.s.n);
+	return 0;
+}
+
+static int
+parse_number(struct lex *l, struct pdf_obj **out, struct cf_err *err)
+{
+	size_t len = word_len(l), k;
+	char tmp[64];
+	int real = 0;
+
+	if (len == 0 || len >= sizeof(tmp))
+		return perr(err, l, "bad token");
+	for (k = 0; k < len; k++) {
+		int c = l->p[l->i + k];
+
+		if (c == '.')
+			real = 1;
+		else if (!((c >= '0' && c <= '9') || ((c == '-' || c == '+') && k == 0)))
+			return perr(err, l, "bad token");
+	}
+	memcpy(tmp, l->p + l->i, len);
+	tmp[len] = '\0';
+	l->i += len;
+	if (real) {
+		*out = pdf_obj_new(PDF_REAL);
+		(*out)->u.r = strtod(tmp, NULL);
+	} else {
+		*out = pdf_obj_new(PDF_INT);
+		errno = 0;
+		(*out)->u.i = strtoll(tmp, NULL, 10);
+		if (errno) {
+			pdf_obj_free(*out);
+			*out = NULL;
+			return perr(err, l, "number out of range");
+		}
+	}
+	return 0;
+}
+
+/* After an integer: "G R" makes a reference. */
+static void
+maybe_ref(struct lex *l, struct pdf_obj **o)
+{
+	struct lex save = *l;
+	uint64_t gen;
+
+	if ((*o)->type != PDF_INT || (*o)->u.i < 0 || (*o)->u.i >= PDF_MAX_OBJECTS)
+		return;
+	skip_ws(l);
+	if (lex_uint(l, &gen) == 0 && gen <= 65535) {
+		skip_ws(l);
+		if (word_is(l, "R")) {
+			unsigned num = (unsigned)(*o)->u.i;
+
+			l->i++;
+			pdf_obj_free(*o);
+			*o = pdf_obj_new_ref(num, (unsigned)gen);
+			return;
+		}
+	}
+	*l = save;
+}
+
+static int
+parse_obj(struct pdf *pdf, struct lex *l, int depth, struct pdf_obj **out,
+	  struct cf_err *err)
+{
+	struct pdf_obj *o = NULL, *v = NULL, *k = NULL;
+	int c;
+
+	*out = NULL;
+	if (depth > PDF_MAX_DEPTH)
+		return perr(err, l, "objects nested too deeply");
+	skip_ws(l);
+	if (l->i >= l->n)
+		return perr(err, l, "unexpected end of data");
+	c = l->p[l->i];
+	if (c == '(')
+		return parse_literal_string(l, out, err);
+	if (c == '/')
+		return parse_name(l, out);
+	if (c == '<' && l->i + 1 < l->n && l->p[l->i + 1] == '<') {
+		l->i += 2;
+		o = pdf_obj_new(PDF_DICT);
+		for (;;) {
+			skip_ws(l);
+			if (l->i + 1 < l->n && l->p[l->i] == '>' && l->p[l->i + 1] == '>') {
+				l->i += 2;
+				break;
+			}
+			if (l->i >= l->n || l->p[l->i] != '/') {
+				perr(err, l, "expected a name in dictionary");
+				goto fail;
+			}
+			parse_name(l, &k);
+			if (parse_obj(pdf, l, depth + 1, &v, err) < 0)
+				goto fail;
+			pdf_dict_set(o, k->u.s.p, v);
+			pdf_obj_free(k);
+			k = NULL;
+			v = NULL;
+		}
+		*out = o;
+		return 0;
+	}
+	if (c == '<')
+		return parse_hex_string(l, out, err);
+	if (c == '[') {
+		l->i++;
+		o = pdf_obj_new(PDF_ARRAY);
+		for (;;) {
+			skip_ws(l);
+			if (l->i < l->n && l->p[l->i] == ']') {
+				l->i++;
+				break;
+			}
+			if (parse_obj(pdf, l, depth + 1, &v, err) < 0)
+				goto fail;
+			pdf_array_push(o, v);
+			v = NULL;
+		}
+		*out = o;
+		return 0;
+	}
+	if (word_is(l, "true") || word_is(l, "false")) {
+		o = pdf_obj_new(PDF_BOOL);
+		o->u.b = l->p[l->i] == 't';
+		l->i += word_len(l);
+		*out = o;
+		return 0;
+	}
+	if (word_is(l, "null")) {
+		l->i += 4;
+		*out = pdf_obj_new(PDF_NULL);
+		return 0;
+	}
+	if (parse_number(l, &o, err) < 0)
+		return -1;
+	maybe_ref(l, &o);
+	*out = o;
+	return 0;
+fail:
+	pdf_obj_free(o);
+	pdf_obj_free(k);
+	pdf_obj_free(v);
+	return -1;
+}
+
+/* --- indirect objects ----------------------------------------------- */
+
+static int
+stream_length(struct pdf *pdf, const struct pdf_obj *d, uint64_t start,
+	      uint64_t *len)
+{
+	const struct pdf_obj *lo = pdf_dict_getr(pdf, d, "Length");
+	uint64_t j;
+
+	if (lo && lo->type == PDF_INT && lo->u.i >= 0 &&
+	    (uint64_t)lo->u.i <= pdf->n - start) {
+		uint64_t e = start + (uint64_t)lo->u.i;
+
+		/* Trust /Length only when "endstream" follows. */
+		while (e < pdf->n && is_ws(pdf->p[e]))
+			e++;
+		if (pdf->n - e >= 9 && memcmp(pdf->p + e, "endstream", 9) == 0) {
+			*len = (uint64_t)lo->u.i;
+			return 0;
+		}
+	}
+	/* Fall back to searching for "endstream". */
+	for (j = start; j + 9 <= pdf->n; j++)
+		if (pdf->p[j] == 'e' && memcmp(pdf->p + j, "endstream", 9) == 0) {
+			uint64_t e = j;
+
+			if (e > start && pdf->p[e - 1] == '\n')
+				e--;
+			if (e > start && pdf->p[e - 1] == '\r')
+				e--;
+			*len = e - start;
+			return 0;
+		}
+	return -1;
+}
+
+/* Parse "num gen obj <object> [stream...] endobj" at offset off. */
+static int
+parse_indirect(struct pdf *pdf, uint64_t off, unsigned want, struct pdf_obj **out,
+	       struct cf_err *err)
+{
+	struct lex l = { pdf->p, pdf->n, 0 };
+	uint64_t num, gen;
+	struct pdf_obj *o = NULL;
+
+	*out = NULL;
+	if (off >= pdf->n)
+		return cf_err_set(err, CF_EPDF, "object %u: offset %llu is past the end of the file",
+				  want, (unsigned long long)off);
+	l.i = (size_t)off;
+	skip_ws(&l);
+	if (lex_uint(&l, &num) < 0 || (skip_ws(&l), lex_uint(&l, &gen)) < 0 ||
+	    (skip_ws(&l), !word_is(&l, "obj")))
+		return cf_err_set(err, CF_EPDF, "object %u: no 'obj' header at offset %llu",
+				  want, (unsigned long long)off);
+	if (want != (unsigned)-1 && num != want)
+		return cf_err_set(err, CF_EPDF, "object %u: offset %llu holds object %llu",
+				  want, (unsigned long long)off, (unsigned long long)num);
+	l.i += 3;
+	if (parse_obj(pdf, &l, 0, &o, err) < 0) {
+		cf_err_prefix(err, "object %u", want);
+		return -1;
+	}
+	skip_ws(&l);
+	if (o->type == PDF_DICT && word_is(&l, "stream")) {
+		uint64_t start, len;
+
+		l.i += 6;
+		if (l.i < l.n && l.p[l.i] == '\r')
+			l.i++;
+		if (l.i < l.n && l.p[l.i] == '\n')
+			l.i++;
+		start = l.i;
+		o->type = PDF_STREAM;
+		if (stream_length(pdf, o, start, &len) < 0) {
+			pdf_obj_free(o);
+			return cf_err_set(err, CF_EPDF, "object %u: stream without 'endstream'", want);
+		}
+		o->soff = start;
+		o->slen = len;
+	}
+	*out = o;
+	return 0;
+}
+
+static int
+objstm_load(struct pdf *pdf, unsigned stm, struct cf_err *err)
+{
+	const struct pdf_obj *s;
+
+	if (stm >= pdf->nobjstm) {
+		/* the xref table may have grown since the last object stream */
+		pdf->objstm = xreallocarray(pdf->objstm, pdf->nx, sizeof(*pdf->objstm));
+		pdf->objstm_done = xreallocarray(pdf->objstm_done, pdf->nx, sizeof(int));
+		memset(pdf->objstm + pdf->nobjstm, 0, (pdf->nx - pdf->nobjstm) * sizeof(*pdf->objstm));
+		memset(pdf->objstm_done + pdf->nobjstm, 0, (pdf->nx - pdf->nobjstm) * sizeof(int));
+		pdf->nobjstm = pdf->nx;
+	}
+	if (pdf->objstm_done[stm] == 1)
+		return 0;
+	if (pdf->objstm_done[stm] == 2)
+		return cf_err_set(err, CF_EPDF, "object stream %u is unreadable", stm);
+	pdf->objstm_done[stm] = 2;
+	s = pdf_get(pdf, stm, err);
+	if (s == NULL || s->type != PDF_STREAM)
+		return cf_err_set(err, CF_EPDF, "object stream %u is missing", stm);
+	cf_buf_init(&pdf->objstm[stm]);
+	if (pdf_stream_read(pdf, s, MAX_OBJSTM_DECODED, &pdf->objstm[stm], err) < 0)
+		return -1;
+	pdf->objstm_done[stm] = 1;
+	return 0;
+}
+
+static int
+parse_from_objstm(struct pdf *pdf, unsigned num, unsigned stm, unsigned idx,
+		  struct pdf_obj **out, struct cf_err *err)
+{
+	const struct pdf_obj *s, *n, *first;
+	struct lex l;
+	uint64_t onum, ooff = 0, k;
+
+	if (stm >= pdf->nx || stm == num)
+		return cf_err_set(err, CF_EPDF, "object %u: bad object stream %u", num, stm);
+	if (objstm_load(pdf, stm, err) < 0)
+		return -1;
+	s = pdf->x[stm].obj;
+	n = pdf_dict_getr(pdf, s, "N");
+	first = pdf_dict_getr(pdf, s, "First");
+	if (!n || n->type != PDF_INT || !first || first->type != PDF_INT ||
+	    first->u.i < 0 || idx >= (uint64_t)n->u.i)
+		return cf_err_set(err, CF_EPDF, "object stream %u: bad /N or /First", stm);
+	l.p = (const unsigned char *)pdf->objstm[stm].data;
+	l.n = pdf->objstm[stm].len;
+	l.i = 0;
+	for (k = 0; k <= idx; k++) {
+		skip_ws(&l);
+		if (lex_uint(&l, &onum) < 0)
+			return cf_err_set(err, CF_EPDF, "object stream %u: bad header", stm);
+		skip_ws(&l);
+		if (lex_uint(&l, &ooff) < 0)
+			return cf_err_set(err, CF_EPDF, "object stream %u: bad header", stm);
+	}
+	if (onum != num)
+		return cf_err_set(err, CF_EPDF, "object stream %u: entry %u is object %llu, not %u",
+				  stm, idx, (unsigned long long)onum, num);
+	if ((uint64_t)first->u.i + ooff >= l.n)
+		return cf_err_set(err, CF_EPDF, "object stream %u: offset out of range", stm);
+	l.i = (size_t)((uint64_t)first->u.i + ooff);
+	if (parse_obj(pdf, &l, 0, out, err) < 0) {
+		cf_err_prefix(err, "object %u (in object stream %u)", num, stm);
+		return -1;
+	}
+	return 0;
+}
+
+const struct pdf_obj *
+pdf_get(struct pdf *pdf, unsigned num, struct cf_err *err)
+{
+	struct xent *e;
+	struct pdf_obj *o = NULL;
+	int r;
+
+	if (num >= pdf->nx)
+		return NULL;
+	e = &pdf->x[num];
+	if (e->obj)
+		return e->obj;
+	if (e->type == 0 || e->loading || pdf->depth > 16)
+		return NULL;
+	e->loading = 1;
+	pdf->depth++;
+	if (e->type == 1)
+		r = parse_indirect(pdf, e->off, num, &o, err);
+	else
+		r = parse_from_objstm(pdf, num, (unsigned)e->off, e->idx, &o, err);
+	pdf->depth--;
+	e->loading = 0;
+	if (r < 0)
+		return NULL;
+	e->obj = o;
+	return o;
+}
+
+const struct pdf_obj *
+pdf_resolve(struct pdf *pdf, const struct pdf_obj *o)
+{
+	int hops = 0;
+
+	while (o && o->type == PDF_REF && hops++ < 32)
+		o = pdf_get(pdf, o->u.ref.num, NULL);
+	if (o == NULL || o->type == PDF_REF || o->type == PDF_NULL)
+		return NULL;
+	return o;
+}
+
+const struct pdf_obj *
+pdf_dict_getr(struct pdf *pdf, const struct pdf_obj *d, const char *key)
+{
+	return pdf_resolve(pdf, pdf_dict_get(d, key));
+}
+
+/* --- streams -------------------------------------------------------- */
+
+static int
+filter_kind(struct pdf *pdf, const struct pdf_obj *s, int *flate,
+	    const struct pdf_obj **parms, struct cf_err *err)
+{
+	const struct pdf_obj *f = pdf_dict_getr(pdf, s, "Filter");
+	const struct pdf_obj *p = pdf_dict_getr(pdf, s, "DecodeParms");
+
+	*flate = 0;
+	*parms = NULL;
+	if (f && f->type == PDF_ARRAY) {
+		if (f->u.a.n > 1)
+			return cf_err_set(err, CF_EPDF, "unsupported filter chain");
+		f = f->u.a.n ? pdf_resolve(pdf, f->u.a.v[0]) : NULL;
+		if (p && p->type == PDF_ARRAY)
+			p = p->u.a.n ? pdf_resolve(pdf, p->u.a.v[0]) : NULL;
+	}
+	if (f == NULL) {
+		return 0;
+	}
+	if (!pdf_is_name(f, "FlateDecode") && !pdf_is_name(f, "Fl"))
+		return cf_err_set(err, CF_EPDF, "unsupported filter /%.*s",
+				  f->type == PDF_NAME ? (int)f->u.s.n : 1,
+				  f->type == PDF_NAME ? f->u.s.p : "?");
+	*flate = 1;
+	if (p && p->type == PDF_DICT)
+		*parms = p;
+	return 0;
+}
+
+/*
+ * Large streams are read through the mapping once; let the kernel take the
+ * pages back from this process (they stay in the page cache) so the
+ * resident size does not grow with the attachment.
+ */
+static void
+drop_pages(struct pdf *pdf, uint64_t off, size_t n)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t a, b;
+
+	if (!pdf->mapped || pg <= 0 || n < (size_t)pg)
+		return;
+	a = (off + (uint64_t)pg - 1) & ~((uint64_t)pg - 1);
+	b = (off + n) & ~((uint64_t)pg - 1);
+	if (b > a)
+		madvise((void *)(pdf->p + a), (size_t)(b - a), MADV_DONTNEED);
+}
+
+int
+pdf_stream_decode(struct pdf *pdf, const struct pdf_obj *s, pdf_sink_fn fn,
+		  void *cookie, struct cf_err *err)
+{
+	const struct pdf_obj *parms, *pred;
+	unsigned char out[65536];
+	z_stream z;
+	int flate, zr, ret = -1;
+
+	if (s == NULL || s->type != PDF_STREAM)
+		return cf_err_set(err, CF_EPDF, "not a stream");
+	if (filter_kind(pdf, s, &flate, &parms, err) < 0)
+		return -1;
+	if (s->soff > pdf->n || s->slen > pdf->n - s->soff)
+		return cf_err_set(err, CF_EPDF, "stream data out of range");
+	if (!flate) {
+		uint64_t pos = s->soff, end = s->soff + s->slen;
+
+		while (pos < end) {
+			size_t k = end - pos > (1u << 20) ? (1u << 20) : (size_t)(end - pos);
+
+			if (fn(cookie, pdf->p + pos, k, err) < 0)
+				return -1;
+			drop_pages(pdf, pos, k);
+			pos += k;
+		}
+		return 0;
+	}
+	pred = pdf_dict_getr(pdf, parms, "Predictor");
+	if (pred && pred->type == PDF_INT && pred->u.i > 1)
+		return cf_err_set(err, CF_EPDF, "predictors are not supported in streamed decoding");
+	memset(&z, 0, sizeof(z));
+	if (inflateInit(&z) != Z_OK)
+		return cf_err_set(err, CF_EPDF, "zlib initialisation failed");
+	z.next_in = (unsigned char *)(pdf->p + s->soff);
+	z.avail_in = 0;
+	{
+		uint64_t left = s->slen;
+
+		uint64_t fed = s->soff;
+
+		do {
+			if (z.avail_in == 0 && left > 0) {
+				/* feed 1 MB at a time so consumed pages can be dropped */
+				if (fed > s->soff)
+					drop_pages(pdf, fed - (1u << 20), 1u << 20);
+				z.avail_in = left > (1u << 20) ? (1u << 20) : (unsigned)left;
+				left -= z.avail_in;
+				fed += z.avail_in;
+			}
+			z.next_out = out;
+			z.avail_out = sizeof(out);
+			zr = inflate(&z, Z_NO_FLUSH);
+			if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) {
+				cf_err_set(err, CF_EPDF, "corrupt FlateDecode data: %s",
+					   z.msg ? z.msg : "inflate failed");
+				goto out;
+			}
+			if (sizeof(out) - z.avail_out > 0 &&
+			    fn(cookie, out, sizeof(out) - z.avail_out, err) < 0)
+				goto out;
+			if (zr == Z_BUF_ERROR && z.avail_in == 0 && left == 0) {
+				cf_err_set(err, CF_EPDF, "truncated FlateDecode data");
+				goto out;
+			}
+		} while (zr != Z_STREAM_END);
+	}
+	ret = 0;
+out:
+	inflateEnd(&z);
+	return ret;
+}
+
+struct capbuf {
+	struct cf_buf *b;
+	size_t max;
+};
+
+static int
+cap_sink(void *cookie, const void *p, size_t n, struct cf_err *err)
+{
+	struct capbuf *c = cookie;
+
+	if (n > c->max || c->b->len > c->max - n)
+		return cf_err_set(err, CF_EPDF, "decoded stream larger than %zu bytes", c->max);
+	cf_buf_add(c->b, p, n);
+	return 0;
+}
+
+static int
+paeth(int a, int b, int c)
+{
+	int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+
+	if (pa <= pb && pa <= pc)
+		return a;
+	return pb <= pc ? b : c;
+}
+
+/* Undo PNG predictors (10..15) in place: rows of 1 tag byte + cols*bpp. */
+static int
+unpredict(struct cf_buf *b, size_t start, long colors, long bpc, long columns,
+	  struct cf_err *err)
+{
+	size_t bpp, row, nrows, r, i, o = start;
+	unsigned char *p = (unsigned char *)b->data + start, *prev = NULL;
+	unsigned char *w = p;
+
+	if (colors < 1 || colors > 32 || bpc < 1 || bpc > 16 || columns < 1 ||
+	    columns > (1L << 24))
+		return cf_err_set(err, CF_EPDF, "bad predictor parameters");
+	bpp = (size_t)((colors * bpc + 7) / 8);
+	row = (size_t)((colors * bpc * columns + 7) / 8);
+	if ((b->len - start) % (row + 1))
+		return cf_err_set(err, CF_EPDF, "predicted data is not whole rows");
+	nrows = (b->len - start) / (row + 1);
+	for (r = 0; r < nrows; r++) {
+		unsigned char *src = p + r * (row + 1), tag = src[0];
+		unsigned char *cur = w + r * row;
+
+		/* cur may overlap src + 1 only from behind: copy first */
+		memmove(cur, src + 1, row);
+		for (i = 0; i < row; i++) {
+			int a = i >= bpp ? cur[i - bpp] : 0;
+			int up = prev ? prev[i] : 0;
+			int c = (prev && i >= bpp) ? prev[i - bpp] : 0;
+
+			switch (tag) {
+			case 0: break;
+			case 1: cur[i] = (unsigned char)(cur[i] + a); break;
+			case 2: cur[i] = (unsigned char)(cur[i] + up); break;
+			case 3: cur[i] = (unsigned char)(cur[i] + ((a + up) >> 1)); break;
+			case 4: cur[i] = (unsigned char)(cur[i] + paeth(a, up, c)); break;
+			default:
+				return cf_err_set(err, CF_EPDF, "bad PNG predictor tag %d", tag);
+			}
+		}
+		prev = cur;
+	}
+	o = start + nrows * row;
+	b->len = o;
+	b->data[o] = '\0';
+	return 0;
+}
+
+static long
+parm_int(struct pdf *pdf, const struct pdf_obj *parms, const char *k, long dflt)
+{
+	const struct pdf_obj *v = pdf_dict_getr(pdf, parms, k);
+
+	return v && v->type == PDF_INT ? (long)v->u.i : dflt;
+}
+
+int
+pdf_stream_read(struct pdf *pdf, const struct pdf_obj *s, size_t max,
+		struct cf_buf *out, struct cf_err *err)
+{
+	const struct pdf_obj *parms, *predo;
+	struct capbuf c = { out, 0 };
+	size_t start = out->len;
+	int flate;
+	long pred;
+
+	if (s == NULL || s->type != PDF_STREAM)
+		return cf_err_set(err, CF_EPDF, "not a stream");
+	if (filter_kind(pdf, s, &flate, &parms, err) < 0)
+		return -1;
+	c.max = start + max;
+	predo = flate && parms ? pdf_dict_getr(pdf, parms, "Predictor") : NULL;
+	pred = predo && predo->type == PDF_INT ? (long)predo->u.i : 1;
+	if (pred > 1) {
+		/* pdf_stream_decode refuses predictors: inflate by hand */
+		z_stream z;
+		unsigned char buf[65536];
+		int zr;
+
+		if (s->soff > pdf->n || s->slen > pdf->n - s->soff)
+			return cf_err_set(err, CF_EPDF, "stream data out of range");
+		memset(&z, 0, sizeof(z));
+		if (inflateInit(&z) != Z_OK)
+			return cf_err_set(err, CF_EPDF, "zlib initialisation failed");
+		z.next_in = (unsigned char *)(pdf->p + s->soff);
+		z.avail_in = s->slen > (1u << 30) ? (1u << 30) : (unsigned)s->slen;
+		do {
+			z.next_out = buf;
+			z.avail_out = sizeof(buf);
+			zr = inflate(&z, Z_NO_FLUSH);
+			if (zr != Z_OK && zr != Z_STREAM_END) {
+				inflateEnd(&z);
+				return cf_err_set(err, CF_EPDF, "corrupt FlateDecode data");
+			}
+			if (cap_sink(&c, buf, sizeof(buf) - z.avail_out, err) < 0) {
+				inflateEnd(&z);
+				return -1;
+			}
+		} while (zr != Z_STREAM_END);
+		inflateEnd(&z);
+		if (pred >= 10)
+			return unpredict(out, start, parm_int(pdf, parms, "Colors", 1),
+					 parm_int(pdf, parms, "BitsPerComponent", 8),
+					 parm_int(pdf, parms, "Columns", 1), err);
+		return cf_err_set(err, CF_EPDF, "unsupported predictor %ld", pred);
+	}
+	return pdf_stream_decode(pdf, s, cap_sink, &c, err);
+}
+
+/* --- cross-reference data ------------------------------------------- */
+
+static void xref_grow(struct pdf *pdf, uint64_t size);
+
+/*
+ * Record an entry.  The table grows only as far as entries actually
+ * present, and object numbers are capped relative to the file size, so a
+ * tiny file claiming /Size 8000000 (or /Index [8000000 1]) cannot make us
+ * allocate hundreds of megabytes.
+ */
+static void
+xref_set(struct pdf *pdf, uint64_t num, int type, uint64_t off, unsigned idx)
+{
+	struct xent *e;
+	uint64_t cap = 64 * (uint64_t)pdf->n + 65536;
+
+	if (num >= cap || num >= PDF_MAX_OBJECTS)
+		return;
+	if (num >= pdf->nx)
+		xref_grow(pdf, num + 1 > 2 * (uint64_t)pdf->nx ? num + 1 : 2 * (uint64_t)pdf->nx);
+	e = &pdf->x[num];
+	if (e->seen)
+		return;	/* a newer section already defined it */
+	e->seen = 1;
+	e->type = (unsigned char)type;
+	e->off = off;
+	e->idx = idx;
+}
+
+static void
+xref_grow(struct pdf *pdf, uint64_t size)
+{
+	if (size > PDF_MAX_OBJECTS)
+		size = PDF_MAX_OBJECTS;
+	if (size <= pdf->nx)
+		return;
+	pdf->x = xreallocarray(pdf->x, (size_t)size, sizeof(*pdf->x));
+	memset(pdf->x + pdf->nx, 0, (size_t)(size - pdf->nx) * sizeof(*pdf->x));
+	pdf->nx = (unsigned)size;
+}
+
+static int
+read_xref_table(struct pdf *pdf, struct lex *l, struct pdf_obj **trailer,
+		struct cf_err *err)
+{
+	uint64_t start, count, k, off, gen;
+
+	l->i += 4;	/* xref */
+	for (;;) {
+		skip_ws(l);
+		if (word_is(l, "trailer")) {
+			l->i += 7;
+			if (parse_obj(pdf, l, 0, trailer, err) < 0)
+				return -1;
+			if ((*trailer)->type != PDF_DICT)
+				return perr(err, l, "trailer is not a dictionary");
+			return 0;
+		}
+		if (lex_uint(l, &start) < 0 || (skip_ws(l), lex_uint(l, &count)) < 0)
+			return perr(err, l, "bad xref subsection header");
+		if (count > PDF_MAX_OBJECTS || start > PDF_MAX_OBJECTS ||
+		    count * 18 > l->n - l->i)
+			return perr(err, l, "xref subsection too large");
+		for (k = 0; k < count; k++) {
+			int kind;
+
+			skip_ws(l);
+			if (lex_uint(l, &off) < 0 || (skip_ws(l), lex_uint(l, &gen)) < 0)
+				return perr(err, l, "bad xref entry");
+			skip_ws(l);
+			if (l->i >= l->n || (l->p[l->i] != 'n' && l->p[l->i] != 'f'))
+				return perr(err, l, "bad xref entry type");
+			kind = l->p[l->i++] == 'n' ? 1 : 0;
+			xref_set(pdf, start + k, kind, off, 0);
+		}
+	}
+}
+
+static uint64_t
+be_field(const unsigned char *p, long w)
+{
+	uint64_t v = 0;
+	long k;
+
+	for (k = 0; k < w; k++)
+		v = (v << 8) | p[k];
+	return v;
+}
+
+static int
+read_xref_stream(struct pdf *pdf, uint64_t off, struct pdf_obj **trailer,
+		 struct cf_err *err)
+{
+	struct pdf_obj *s = NULL;
+	const struct pdf_obj *w, *index, *sz;
+	struct cf_buf data = CF_BUF_INIT;
+	long wf[3];
+	size_t i, pos = 0, rowlen;
+	int ret = -1;
+
+	if (parse_indirect(pdf, off, (unsigned)-1, &s, NULL) < 0)
+		return cf_err_set(err, CF_EPDF, "no xref at offset %llu", (unsigned long long)off);
+	if (s->type != PDF_STREAM || !pdf_is_name(pdf_dict_get(s, "Type"), "XRef")) {
+		cf_err_set(err, CF_EPDF, "no xref at offset %llu", (unsigned long long)off);
+		goto out;
+	}
+	w = pdf_dict_get(s, "W");
+	sz = pdf_dict_get(s, "Size");
+	if (!w || w->type != PDF_ARRAY || w->u.a.n != 3 || !sz || sz->type != PDF_INT ||
+	    sz->u.i < 0) {
+		cf_err_set(err, CF_EPDF, "xref stream at %llu: bad /W or /Size",
+			   (unsigned long long)off);
+		goto out;
+	}
+	for (i = 0; i < 3; i++) {
+		if (w->u.a.v[i]->type != PDF_INT || w->u.a.v[i]->u.i < 0 ||
+		    w->u.a.v[i]->u.i > 8) {
+			cf_err_set(err, CF_EPDF, "xref stream: bad /W");
+			goto out;
+		}
+		wf[i] = (long)w->u.a.v[i]->u.i;
+	}
+	rowlen = (size_t)(wf[0] + wf[1] + wf[2]);
+	if (rowlen == 0) {
+		cf_err_set(err, CF_EPDF, "xref stream: bad /W");
+		goto out;
+	}
+	/* /Length may be indirect: objects known so far are usable. */
+	if (pdf_stream_read(pdf, s, MAX_XREF_DECODED, &data, err) < 0) {
+		cf_err_prefix(err, "xref stream at %llu", (unsigned long long)off);
+		goto out;
+	}
+	index = pdf_dict_get(s, "Index");
+	for (i = 0; index == NULL ? i < 1 : i + 1 < index->u.a.n + 1; i += 2) {
+		uint64_t first = 0, count = (uint64_t)sz->u.i, k;
+
+		if (index) {
+			if (index->type != PDF_ARRAY || i + 1 >= index->u.a.n ||
+			    index->u.a.v[i]->type != PDF_INT || index->u.a.v[i + 1]->type != PDF_INT ||
+			    index->u.a.v[i]->u.i < 0 || index->u.a.v[i + 1]->u.i < 0) {
+				if (index->type == PDF_ARRAY && i >= index->u.a.n)
+					break;
+				cf_err_set(err, CF_EPDF, "xref stream: bad /Index");
+				goto out;
+			}
+			first = (uint64_t)index->u.a.v[i]->u.i;
+			count = (uint64_t)index->u.a.v[i + 1]->u.i;
+			if (first > PDF_MAX_OBJECTS || count > PDF_MAX_OBJECTS) {
+				cf_err_set(err, CF_EPDF, "xref stream: bad /Index");
+				goto out;
+			}
+		}
+		for (k = 0; k < count; k++) {
+			const unsigned char *r;
+			uint64_t t, f2, f3;
+
+			if (data.len - pos < rowlen)
+				break;
+			r = (const unsigned char *)data.data + pos;
+			pos += rowlen;
+			t = wf[0] ? be_field(r, wf[0]) : 1;
+			f2 = be_field(r + wf[0], wf[1]);
+			f3 = be_field(r + wf[0] + wf[1], wf[2]);
+			if (t == 1)
+				xref_set(pdf, first + k, 1, f2, 0);
+			else if (t == 2)
+				xref_set(pdf, first + k, 2, f2, (unsigned)f3);
+			else
+				xref_set(pdf, first + k, 0, 0, 0);
+		}
+		if (index == NULL)
+			break;
+	}
+	/* The stream's dictionary is the trailer. */
+	s->type = PDF_DICT;
+	*trailer = s;
+	s = NULL;
+	ret = 0;
+out:
+	cf_buf_release(&data);
+	pdf_obj_free(s);
+	return ret;
+}
+
+static int
+find_startxref(struct pdf *pdf, uint64_t *off, struct cf_err *err)
+{
+	size_t from = pdf->n > 2048 ? pdf->n - 2048 : 0, j;
+	struct lex l = { pdf->p, pdf->n, 0 };
+
+	for (j = pdf->n; j-- > from;)
+		if (pdf->p[j] == 's' && pdf->n - j >= 9 && memcmp(pdf->p + j, "startxref", 9) == 0) {
+			l.i = j + 9;
+			skip_ws(&l);
+			if (lex_uint(&l, off) < 0 || *off >= pdf->n)
+				return cf_err_set(err, CF_EPDF, "bad startxref value");
+			return 0;
+		}
+	return cf_err_set(err, CF_EPDF, "no startxref (truncated file?)");
+}
+
+static int
+load_xref(struct pdf *pdf, struct cf_err *err)
+{
+	uint64_t off, seen[64];
+	unsigned nsec = 0, k;
+	int first = 1;
+
+	if (find_startxref(pdf, &off, err) < 0)
+		return -1;
+	pdf->startxref = off;
+	for (;;) {
+		struct pdf_obj *tr = NULL;
+		struct lex l = { pdf->p, pdf->n, (size_t)off };
+		const struct pdf_obj *prev, *xs;
+		int is_stream;
+
+		for (k = 0; k < nsec && k < 64; k++)
+			if (seen[k] == off)
+				return cf_err_set(err, CF_EPDF, "xref sections form a loop at %llu",
+						  (unsigned long long)off);
+		if (nsec < 64)
+			seen[nsec] = off;
+		if (++nsec > MAX_XREF_SECTIONS)
+			return cf_err_set(err, CF_EPDF, "too many xref sections");
+		skip_ws(&l);
+		is_stream = !word_is(&l, "xref");
+		if (!is_stream) {
+			if (read_xref_table(pdf, &l, &tr, err) < 0) {
+				pdf_obj_free(tr);
+				cf_err_prefix(err, "bad xref at %llu", (unsigned long long)off);
+				return -1;
+			}
+		} else if (read_xref_stream(pdf, off, &tr, err) < 0) {
+			return -1;
+		}
+		if (first) {
+			const struct pdf_obj *sz = pdf_dict_get(tr, "Size");
+
+			pdf->xref_stream = is_stream;
+			pdf->trailer = tr;
+			if (!sz || sz->type != PDF_INT || sz->u.i < 1 || sz->u.i > PDF_MAX_OBJECTS)
+				return cf_err_set(err, CF_EPDF, "trailer has no valid /Size");
+			pdf->size = (unsigned)sz->u.i;
+			first = 0;
+		}
+		/* hybrid file: the table's /XRefStm section comes right after it */
+		xs = pdf_dict_get(tr, "XRefStm");
+		if (!is_stream && xs && xs->type == PDF_INT && xs->u.i > 0 &&
+		    (uint64_t)xs->u.i < pdf->n) {
+			struct pdf_obj *t2 = NULL;
+
+			if (read_xref_stream(pdf, (uint64_t)xs->u.i, &t2, err) < 0) {
+				if (tr != pdf->trailer)
+					pdf_obj_free(tr);
+				return -1;
+			}
+			pdf_obj_free(t2);
+		}
+		prev = pdf_dict_get(tr, "Prev");
+		if (!prev || prev->type != PDF_INT) {
+			if (tr != pdf->trailer)
+				pdf_obj_free(tr);
+			break;
+		}
+		if (prev->u.i < 0 || (uint64_t)prev->u.i >= pdf->n) {
+			if (tr != pdf->trailer)
+				pdf_obj_free(tr);
+			return cf_err_set(err, CF_EPDF, "bad /Prev offset");
+		}
+		off = (uint64_t)prev->u.i;
+		if (tr != pdf->trailer)
+			pdf_obj_free(tr);
+	}
+	if (pdf_dict_get(pdf->trailer, "Encrypt"))
+		return cf_err_set(err, CF_EPDF, "encrypted PDFs are not supported");
+	return 0;
+}
+
+static int
+open_common(struct pdf *pdf, struct cf_err *err)
+{
+	size_t j, lim = pdf->n < 1024 ? pdf->n : 1024;
+
+	for (j = 0; j + 5 <= lim; j++)
+		if (memcmp(pdf->p + j, "%PDF-", 5) == 0)
+			break;
+	if (j + 5 > lim)
+		return cf_err_set(err, CF_EPDF, "not a PDF (no %%PDF- header)");
+	if (load_xref(pdf, err) < 0)
+		return -1;
+	if (pdf_catalog(pdf, NULL, NULL) == NULL)
+		return cf_err_set(err, CF_EPDF, "no document catalog (/Root)");
+	return 0;
+}
+
+int
+pdf_open_mem(const void *data, size_t n, struct pdf **out, struct cf_err *err)
+{
+	struct pdf *pdf = xcalloc(1, sizeof(*pdf));
+
+	pdf->p = data;
+	pdf->n = n;
+	if (open_common(pdf, err) < 0) {
+		pdf_close(pdf);
+		return -1;
+	}
+	*out = pdf;
+	return 0;
+}
+
+int
+pdf_open(const char *path, struct pdf **out, struct cf_err *err)
+{
+	struct pdf *pdf = NULL;
+	struct stat st;
+	void *m;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return cf_err_errno(err, CF_EIO, "cannot open '%s'", path);
+	if (fstat(fd, &st) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot stat '%s'", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
+		close(fd);
+		return cf_err_set(err, CF_EPDF, "cannot read '%s': not a PDF (%s)", path,
+				  S_ISREG(st.st_mode) ? "empty file" : "not a regular file");
+	}
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return cf_err_errno(err, CF_EIO, "cannot map '%s'", path);
+	pdf = xcalloc(1, sizeof(*pdf));
+	pdf->p = m;
+	pdf->n = (size_t)st.st_size;
+	pdf->mapped = 1;
+	if (open_common(pdf, err) < 0) {
+		cf_err_prefix(err, "cannot read '%s'", path);
+		pdf_close(pdf);
+		return -1;
+	}
+	*out = pdf;
+	return 0;
+}
+
+void
+pdf_close(struct pdf *pdf)
+{
+	unsigned i;
+
+	if (pdf == NULL)
+		return;
+	for (i = 0; i < pdf->nx; i++)
+		pdf_obj_free(pdf->x[i].obj);
+	for (i = 0; i < pdf->nobjstm; i++)
+		if (pdf->objstm_done[i])
+			cf_buf_release(&pdf->objstm[i]);
+	free(pdf->x);
+	free(pdf->objstm);
+	free(pdf->objstm_done);
+	pdf_obj_free(pdf->trailer);
+	if (pdf->mapped)
+		munmap((void *)pdf->p, pdf->n);
+	free(pdf);
+}
+
+uint64_t
+pdf_size(const struct pdf *pdf)
+{
+	return pdf->n;
+}
+
+uint64_t
+pdf_startxref(const struct pdf *pdf)
+{
+	return pdf->startxref;
+}
+
+int
+pdf_xref_is_stream(const struct pdf *pdf)
+{
+	return pdf->xref_stream;
+}
+
+unsigned
+pdf_xref_size(const struct pdf *pdf)
+{
+	return pdf->size;
+}
+
+const unsigned char *
+pdf_data(const struct pdf *pdf)
+{
+	return pdf->p;
+}
+
+const struct pdf_obj *
+pdf_trailer(const struct pdf *pdf)
+{
+	return pdf->trailer;
+}
+
+const struct pdf_obj *
+pdf_catalog(struct pdf *pdf, unsigned *num, unsigned *gen)
+{
+	const struct pdf_obj *r = pdf_dict_get(pdf->trailer, "Root"), *c;
+
+	if (!r || r->type != PDF_REF)
+		return NULL;
+	c = pdf_resolve(pdf, r);
+	if (!c || c->type != PDF_DICT)
+		return NULL;
+	if (num)
+		*num = r->u.ref.num;
+	if (gen)
+		*gen = r->u.ref.gen;
+	return c;
+}
+
+int
+pdf_first_page(struct pdf *pdf, unsigned *num, unsigned *gen, struct cf_err *err)
+{
+	const struct pdf_obj *node = pdf_dict_get(pdf_catalog(pdf, NULL, NULL), "Pages");
+	int depth;
+
+	for (depth = 0; depth < PDF_MAX_DEPTH; depth++) {
+		const struct pdf_obj *d = pdf_resolve(pdf, node), *kids, *type;
+
+		if (node == NULL || node->type != PDF_REF || d == NULL || d->type != PDF_DICT)
+			break;
+		type = pdf_dict_getr(pdf, d, "Type");
+		kids = pdf_dict_getr(pdf, d, "Kids");
+		if (pdf_is_name(type, "Page") || (!kids && !pdf_is_name(type, "Pages"))) {
+			*num = node->u.ref.num;
+			*gen = node->u.ref.gen;
+			return 0;
+		}
+		if (!kids || kids->type != PDF_ARRAY || kids->u.a.n == 0)
+			break;
+		node = kids->u.a.v[0];
+	}
+	return cf_err_set(err, CF_EPDF, "the document has no pages");
+}
+
+/* --- name trees ------------------------------------------------------ */
+
+static int
+walk_node(struct pdf *pdf, const struct pdf_obj *node, int depth, pdf_name_fn fn,
+	  void *cookie, struct cf_err *err)
+{
+	const struct pdf_obj *names, *kids;
+	size_t i;
+
+	node = pdf_resolve(pdf, node);
+	if (node == NULL || node->type != PDF_DICT)
+		return 0;
+	if (depth > 32)
+		return cf_err_set(err, CF_EPDF, "name tree too deep (loop?)");
+	names = pdf_dict_getr(pdf, node, "Names");
+	if (names && names->type == PDF_ARRAY)
+		for (i = 0; i + 1 < names->u.a.n; i += 2)
+			if (fn(cookie, pdf_resolve(pdf, names->u.a.v[i]), names->u.a.v[i + 1], err) < 0)
+				return -1;
+	kids = pdf_dict_getr(pdf, node, "Kids");
+	if (kids && kids->type == PDF_ARRAY)
+		for (i = 0; i < kids->u.a.n; i++)
+			if (walk_node(pdf, kids->u.a.v[i], depth + 1, fn, cookie, err) < 0)
+				return -1;
+	return 0;
+}
+
+int
+pdf_name_tree_walk(struct pdf *pdf, const struct pdf_obj *root, pdf_name_fn fn,
+		   void *cookie, struct cf_err *err)
+{
+	return walk_node(pdf, root, 0, fn, cookie, err);
+}
