@@ -60,7 +60,7 @@ SRC_SIGN    =
 SRC_LEDGER  =
 SRC_BUNDLE  =
 SRC_DISPUTE = src/money.c src/templates.c src/profile.c src/dispute.c src/checklist.c src/stats.c src/stats_report.c
-SRC_CMD     = src/cmd_init.c src/cmd_ingest.c src/cmd_list.c src/cmd_show.c src/cmd_dispute.c src/cmd_due.c src/cmd_check.c src/cmd_stats.c src/cmd_build.c
+SRC_CMD     = src/cmd_init.c src/cmd_ingest.c src/cmd_list.c src/cmd_show.c src/cmd_dispute.c src/cmd_due.c src/cmd_check.c src/cmd_stats.c src/cmd_build.c src/cmd_statement.c
 
 SRC  = $(SRC_CORE) $(SRC_VAULT) $(SRC_PARSE) $(SRC_MEDIA) $(SRC_PDF) \
        $(SRC_SIGN) $(SRC_LEDGER) $(SRC_BUNDLE) $(SRC_DISPUTE) $(SRC_CMD)

@@ -243,11 +243,7 @@ run_check(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	if (reason == NULL)
 		reason = d->reason;
-	if (profile_opt == NULL && d != NULL)
-		r = profile_find(d->profile, &prof, &err);
-	else
-		r = profile_resolve(vault_db(ctx->vault), profile_opt, &prof, &err);
-	if (r < 0) {
+	if (dispute_profile(vault_db(ctx->vault), d, profile_opt, &prof, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}

@@ -472,7 +472,8 @@ statement(struct build *b, struct cf_err *err)
 		text = cf_buf_detach(&t, NULL);
 		if (pdf_text(b->p, T(b, "statement_from_file"), SZ_SMALL, PDF_TEXT_GREY, err) < 0)
 			goto out;
-	} else if (statement_draft(b->db, b->t, b->o->order_id, b->o->scenario, 0,
+	} else if (statement_draft(b->db, b->t, b->o->order_id, b->o->scenario,
+				   b->o->statement_max_chars,
 				   !b->o->no_mask, b->o->tz_offset, &text, err) < 0) {
 		return -1;
 	}
