@@ -20,6 +20,7 @@
 #include "casefile/db.h"
 #include "casefile/dispute.h"
 #include "casefile/dossier.h"
+#include "casefile/money.h"
 #include "casefile/statement.h"
 #include "casefile/templates.h"
 #include "casefile/xalloc.h"
@@ -372,13 +373,6 @@ db_has_table(sqlite3 *db, const char *name)
 	return found;
 }
 
-char *
-fen_format(long long fen, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s%lld.%02lld", fen < 0 ? "-" : "", llabs(fen) / 100, llabs(fen) % 100);
-	return buf;
-}
-
 static char *
 col_str(sqlite3_stmt *st, int i)
 {
@@ -673,7 +667,7 @@ statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
 	vals[0] = xstrdup(order_id);
 	vals[1] = xstrdup(f.shop ? f.shop : unk);
 	if (f.total_fen >= 0)
-		vals[2] = xasprintf("%s %s", fen_format(f.total_fen, money, sizeof(money)),
+		vals[2] = xasprintf("%s %s", money_format_fen(f.total_fen, money, sizeof(money)),
 				    f.currency ? f.currency : "CNY");
 	else
 		vals[2] = xstrdup(unk);

@@ -72,8 +72,6 @@ struct order_facts {
 int order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
 		     struct cf_err *err);
 void order_facts_release(struct order_facts *f);
-/* "89.00" for 8900 fen; buf needs 32 bytes. */
-char *fen_format(long long fen, char *buf, size_t n);
 /* 1 when the database has a table of that name. */
 int db_has_table(sqlite3 *db, const char *name);
 
