@@ -51,6 +51,7 @@ QUIET_AR = @echo '   AR ' $@;
 endif
 
 # --- sources, by area (one line each, so parallel work merges cleanly) ---
+# Modules in SRC_<area>, commands in CMD_<area>.
 SRC_CORE    = src/err.c src/xalloc.c src/buf.c src/cftime.c src/ctx.c src/hash.c
 SRC_VAULT   = src/db.c src/vault.c src/ingest.c
 SRC_PARSE   = src/textenc.c src/csv.c src/parse.c src/parse_chat.c src/parse_logistics.c src/parse_order.c
@@ -60,7 +61,13 @@ SRC_SIGN    = src/pdfread.c src/keys.c src/tsa.c src/pades.c src/verify.c
 SRC_LEDGER  = src/ledger.c src/base64.c src/checkpoint.c src/seal.c src/proofs.c src/audit.c
 SRC_BUNDLE  =
 SRC_DISPUTE = src/money.c src/templates.c src/profile.c src/dispute.c src/checklist.c src/stats.c src/stats_report.c
-SRC_CMD     = src/cmd_init.c src/cmd_ingest.c src/cmd_list.c src/cmd_show.c src/cmd_dispute.c src/cmd_due.c src/cmd_check.c src/cmd_stats.c src/cmd_build.c src/cmd_seal.c src/cmd_log.c src/cmd_audit.c src/cmd_keygen.c src/cmd_sign.c src/cmd_verify.c
+CMD_VAULT   = src/cmd_init.c src/cmd_ingest.c src/cmd_list.c src/cmd_show.c
+CMD_PDF     = src/cmd_build.c
+CMD_SIGN    = src/cmd_keygen.c src/cmd_sign.c src/cmd_verify.c
+CMD_LEDGER  = src/cmd_seal.c src/cmd_log.c src/cmd_audit.c
+CMD_BUNDLE  =
+CMD_DISPUTE = src/cmd_dispute.c src/cmd_due.c src/cmd_check.c src/cmd_stats.c src/cmd_statement.c
+SRC_CMD     = $(CMD_VAULT) $(CMD_PDF) $(CMD_SIGN) $(CMD_LEDGER) $(CMD_BUNDLE) $(CMD_DISPUTE)
 
 SRC  = $(SRC_CORE) $(SRC_VAULT) $(SRC_PARSE) $(SRC_MEDIA) $(SRC_PDF) \
        $(SRC_SIGN) $(SRC_LEDGER) $(SRC_BUNDLE) $(SRC_DISPUTE) $(SRC_CMD)

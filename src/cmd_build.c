@@ -2,6 +2,7 @@
 /*
  * cmd_build — `casefile build ORDER`: make the arbitration dossier PDF.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,10 @@
 
 #include "casefile/buf.h"
 #include "casefile/commands.h"
+#include "casefile/dispute.h"
 #include "casefile/dossier.h"
+#include "casefile/ingest.h"
+#include "casefile/profile.h"
 #include "casefile/statement.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -36,25 +40,11 @@ parse_size(const char *s)
 	return (int64_t)v;
 }
 
-static int
-valid_order(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 64 || s[0] == '-')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
 static enum cf_exit
 run_build(int argc, char **argv, struct cf_ctx *ctx)
 {
 	enum { OPT_LANG = CTX_OPT_BASE, OPT_NOMEDIA, OPT_STATEMENT, OPT_NOMASK,
-	       OPT_TEMPLATES, OPT_SCENARIO };
+	       OPT_TEMPLATES, OPT_SCENARIO, OPT_PROFILE, OPT_MAX };
 	static const struct option opts[] = {
 		CTX_COMMON_OPTIONS,
 		{ "output", 1, NULL, 'o' },
@@ -64,12 +54,18 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		{ "no-mask", 0, NULL, OPT_NOMASK },
 		{ "templates", 1, NULL, OPT_TEMPLATES },
 		{ "scenario", 1, NULL, OPT_SCENARIO },
+		{ "profile", 1, NULL, OPT_PROFILE },
+		{ "max-chars", 1, NULL, OPT_MAX },
 		{ 0 },
 	};
 	struct dossier_opts o;
 	struct dossier_report rep;
 	struct cf_err err = CF_ERR_INIT;
 	char *out_default = NULL;
+	const char *profile_opt = NULL;
+	struct profile *prof = NULL;
+	struct dispute *d = NULL;
+	long max_opt = 0;
 	enum cf_exit rc = CF_EXIT_OK;
 	int c, seen_media = 0;
 	size_t i;
@@ -117,6 +113,22 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 				return ctx_usage(ctx, "unknown scenario '%s'", optarg);
 			o.scenario = optarg;
 			break;
+		case OPT_PROFILE:
+			if (profile_opt)
+				return ctx_usage(ctx, "--profile given twice");
+			profile_opt = optarg;
+			break;
+		case OPT_MAX: {
+			char *end;
+
+			if (max_opt)
+				return ctx_usage(ctx, "--max-chars given twice");
+			errno = 0;
+			max_opt = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || max_opt < 1 || max_opt > 1000000)
+				return ctx_usage(ctx, "bad --max-chars '%s' (1..1000000)", optarg);
+			break;
+		}
 		case '?':
 			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
 		default:
@@ -131,7 +143,7 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	if (argc - optind != 1)
 		return ctx_usage(ctx, "build needs exactly one order id");
 	o.order_id = argv[optind];
-	if (!valid_order(o.order_id))
+	if (!ingest_valid_order_id(o.order_id))
 		return ctx_usage(ctx, "bad order id '%s'", o.order_id);
 	if (o.out_path == NULL)
 		o.out_path = out_default = xasprintf("dossier-%s.pdf", o.order_id);
@@ -142,6 +154,23 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	if (ctx_open_vault(ctx) < 0) {
 		rc = CF_EXIT_USAGE;
 		goto out;
+	}
+	/* the statement's limit, as `casefile statement` finds it */
+	if (dispute_get(vault_db(ctx->vault), o.order_id, 0, &d, &err) < 0) {
+		if (err.code != CF_ENOTFOUND) {
+			rc = ctx_fail(ctx, &err);
+			goto out;
+		}
+		cf_err_release(&err);
+	}
+	if (max_opt) {
+		o.statement_max_chars = (size_t)max_opt;
+	} else {
+		if (dispute_profile(vault_db(ctx->vault), d, profile_opt, &prof, &err) < 0) {
+			rc = ctx_fail(ctx, &err);
+			goto out;
+		}
+		o.statement_max_chars = (size_t)prof->statement_max_chars;
 	}
 	if (dossier_build(ctx->vault, &o, &rep, &err) < 0) {
 		if (err.code == CF_ENOTFOUND && strncmp(err.msg, "no evidence", 11) == 0) {
@@ -174,13 +203,16 @@ out:
 	dossier_report_release(&rep);
 	cf_err_release(&err);
 	free(out_default);
+	profile_free(prof);
+	dispute_free(d);
 	return rc;
 }
 
 const struct cmd cmd_build = {
 	.name = "build",
 	.usage = "casefile build ORDER [-o FILE] [--lang zh|en] [--no-attach-media[=SIZE]]\n"
-		 "       [--statement FILE] [--scenario NAME] [--no-mask] [--templates DIR]",
+		 "       [--statement FILE] [--scenario NAME] [--no-mask] [--templates DIR]\n"
+		 "       [--profile P] [--max-chars N]",
 	.summary = "build the arbitration dossier PDF of an order",
 	.help = "Builds one PDF with a cover, the merchant's statement, a timeline, the\n"
 		"exhibit index, every exhibit (chat transcript, photos, logistics, order,\n"
@@ -200,6 +232,9 @@ const struct cmd cmd_build = {
 		"                           price_or_payment, late_or_service,\n"
 		"                           suspected_abuse, other\n"
 		"  --no-mask                do not mask personal data\n"
+		"  --profile P, --max-chars N\n"
+		"                           the drafted statement's length limit, as in\n"
+		"                           'casefile statement' (default: the profile's)\n"
 		"  --templates DIR          templates folder ($CASEFILE_TEMPLATES)\n"
 		"\nan image that cannot be decoded is shown as a card; the build still\n"
 		"succeeds and says so on stderr.  Unknown order: exit 2.\n"

@@ -92,7 +92,12 @@ print_json(const struct check_report *r, const struct profile *p)
 		for (j = 0; j < it->ncites; j++) {
 			const struct check_cite *c = &it->cites[j];
 
-			cf_buf_addstr(&b, j ? ",{\"evidence_id\":" : "{\"evidence_id\":");
+			cf_buf_addstr(&b, j ? ",{\"exhibit\":" : "{\"exhibit\":");
+			if (c->exhibit_no)
+				cf_buf_addf(&b, "%d", c->exhibit_no);
+			else
+				cf_buf_addstr(&b, "null");
+			cf_buf_addstr(&b, ",\"evidence_id\":");
 			if (c->evidence_id)
 				cf_buf_addf(&b, "%lld", (long long)c->evidence_id);
 			else
@@ -137,7 +142,12 @@ print_text(const struct check_report *r, const struct profile *p, int zh)
 		for (j = 0; j < it->ncites; j++) {
 			const struct check_cite *c = &it->cites[j];
 
-			if (c->evidence_id)
+			if (c->exhibit_no)
+				printf("           %s%d (evidence #%lld) %s '%s'%s%s\n",
+				       zh ? "证据" : "exhibit ", c->exhibit_no,
+				       (long long)c->evidence_id, c->kind, c->name,
+				       c->detail ? ": " : "", c->detail ? c->detail : "");
+			else if (c->evidence_id)
 				printf("           evidence #%lld %s '%s'%s%s\n",
 				       (long long)c->evidence_id, c->kind, c->name,
 				       c->detail ? ": " : "", c->detail ? c->detail : "");
@@ -243,11 +253,7 @@ run_check(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	if (reason == NULL)
 		reason = d->reason;
-	if (profile_opt == NULL && d != NULL)
-		r = profile_find(d->profile, &prof, &err);
-	else
-		r = profile_resolve(vault_db(ctx->vault), profile_opt, &prof, &err);
-	if (r < 0) {
+	if (dispute_profile(vault_db(ctx->vault), d, profile_opt, &prof, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
@@ -302,7 +308,9 @@ const struct cmd cmd_check = {
 	.summary = "what evidence the dispute needs, what the vault has, what is missing",
 	.help = "The checklist of the dispute's reason (templates/checklists.zh-CN.txt or\n"
 		"checklists.en.txt, which you can edit; --checklist FILE uses another):\n"
-		"each item is 'have' with the evidence rows that satisfy it, or MISSING\n"
+		"each item is 'have' with the evidence that satisfies it, cited by its\n"
+		"exhibit number in the dossier (证据N, or 'exhibit N' with --lang en) and\n"
+		"its evidence id, or MISSING\n"
 		"with the rule it needs.  Then the profile's submission limits: photo\n"
 		"count, each photo's size and format, and with --statement FILE the\n"
 		"statement's length in characters, each with what to trim.\n"

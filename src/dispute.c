@@ -290,6 +290,15 @@ dispute_list_free(struct dispute **v, size_t n)
 }
 
 int
+dispute_profile(sqlite3 *db, const struct dispute *d, const char *opt,
+		struct profile **out, struct cf_err *err)
+{
+	if (opt == NULL && d != NULL && d->profile != NULL)
+		return profile_find(d->profile, out, err);
+	return profile_resolve(db, opt, out, err);
+}
+
+int
 dispute_get(sqlite3 *db, const char *order, int open_only, struct dispute **out,
 	    struct cf_err *err)
 {

@@ -17,6 +17,7 @@
 #include "casefile/cftime.h"
 #include "casefile/db.h"
 #include "casefile/dossier.h"
+#include "casefile/money.h"
 #include "casefile/pdf.h"
 #include "casefile/statement.h"
 #include "casefile/vault.h"
@@ -374,12 +375,12 @@ cover(struct build *b, struct cf_err *err)
 			    (long long)sqlite3_column_int64(st, 1));
 		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
 			cf_buf_addf(&items, " @ %s",
-				    fen_format(sqlite3_column_int64(st, 2), money, sizeof(money)));
+				    money_format_fen(sqlite3_column_int64(st, 2), money, sizeof(money)));
 	}
 	if (row2(b, T(b, "items"), items.len ? items.data : T(b, "unknown"), err) < 0)
 		goto out;
 	if (b->f.total_fen >= 0)
-		cf_buf_addf(&v, "%s %s", fen_format(b->f.total_fen, money, sizeof(money)),
+		cf_buf_addf(&v, "%s %s", money_format_fen(b->f.total_fen, money, sizeof(money)),
 			    b->f.currency ? b->f.currency : "CNY");
 	if (row2(b, T(b, "paid"), v.len ? v.data : T(b, "unknown"), err) < 0)
 		goto out;
@@ -398,7 +399,7 @@ cover(struct build *b, struct cf_err *err)
 			    b->f.reason ? b->f.reason : T(b, "unknown"), T(b, "claim"),
 			    b->f.claim ? b->f.claim : T(b, "unknown"));
 		if (b->f.amount_fen >= 0)
-			cf_buf_addf(&v, " (%s)", fen_format(b->f.amount_fen, money, sizeof(money)));
+			cf_buf_addf(&v, " (%s)", money_format_fen(b->f.amount_fen, money, sizeof(money)));
 	} else {
 		cf_buf_addstr(&v, T(b, "no_dispute"));
 	}
@@ -472,7 +473,8 @@ statement(struct build *b, struct cf_err *err)
 		text = cf_buf_detach(&t, NULL);
 		if (pdf_text(b->p, T(b, "statement_from_file"), SZ_SMALL, PDF_TEXT_GREY, err) < 0)
 			goto out;
-	} else if (statement_draft(b->db, b->t, b->o->order_id, b->o->scenario, 0,
+	} else if (statement_draft(b->db, b->t, b->o->order_id, b->o->scenario,
+				   b->o->statement_max_chars,
 				   !b->o->no_mask, b->o->tz_offset, &text, err) < 0) {
 		return -1;
 	}
@@ -939,7 +941,7 @@ order_details(struct build *b, const struct dossier_exhibit *x, struct cf_err *e
 		else
 			vals[7] = mask_address((const char *)sqlite3_column_text(st, 7));
 		vals[8] = sqlite3_column_type(st, 8) == SQLITE_NULL ? xstrdup(T(b, "unknown")) :
-			  xasprintf("%s %s", fen_format(sqlite3_column_int64(st, 8), money, sizeof(money)),
+			  xasprintf("%s %s", money_format_fen(sqlite3_column_int64(st, 8), money, sizeof(money)),
 				    sqlite3_column_text(st, 9) ? (const char *)sqlite3_column_text(st, 9) : "CNY");
 		vals[9] = xstrdup(sqlite3_column_text(st, 10) ? (const char *)sqlite3_column_text(st, 10)
 							       : T(b, "unknown"));
@@ -966,7 +968,7 @@ order_details(struct build *b, const struct dossier_exhibit *x, struct cf_err *e
 				    sku ? sku : "", (long long)sqlite3_column_int64(st, 2),
 				    sqlite3_column_type(st, 3) == SQLITE_NULL ? "" : " @ ",
 				    sqlite3_column_type(st, 3) == SQLITE_NULL ? "" :
-				    fen_format(sqlite3_column_int64(st, 3), money, sizeof(money)));
+				    money_format_fen(sqlite3_column_int64(st, 3), money, sizeof(money)));
 		int r = row2(b, T(b, "items"), v, err);
 
 		free(v);

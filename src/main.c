@@ -42,7 +42,7 @@ static const struct cmd *const commands[] = {
 	/* bundles and export */
 
 	/* disputes */
-	&cmd_dispute, &cmd_due, &cmd_check, &cmd_stats,
+	&cmd_dispute, &cmd_due, &cmd_check, &cmd_stats, &cmd_statement,
 
 };
 

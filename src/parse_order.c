@@ -2,7 +2,7 @@
 /*
  * parse_order — the order record (order.json of FORMATS.md).
  *
- * Money is read from its decimal text into integer fen (parse_money): no
+ * Money is read from its decimal text into integer fen (money.h): no
  * floating point touches a decimal string.  A JSON number is accepted with
  * a note: an integer is exact; a real is printed back as the shortest
  * decimal that reads as the same double (%.*g, 1..17 digits), which is the
@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "casefile/buf.h"
+#include "casefile/money.h"
 #include "casefile/parse_int.h"
 #include "casefile/xalloc.h"
 
@@ -41,13 +42,16 @@ static const char *const payment_known[] = {
 	"method", "txn_id", "transaction_id", NULL,
 };
 
-static void
-fen_text(long long fen, char *buf, size_t n)
+/*
+ * Money "89.00", "89.9", "89", "-5.50", "¥89.00", "1,089.00" into fen:
+ * money.h's scanner with what exports contain, after trimming spaces and
+ * full-width spaces.
+ */
+static int
+parse_money(const char *s, size_t n, long long *fen, const char **why)
 {
-	unsigned long long a = fen < 0 ? 0ULL - (unsigned long long)fen
-				       : (unsigned long long)fen;
-
-	snprintf(buf, n, "%s%llu.%02llu", fen < 0 ? "-" : "", a / 100, a % 100);
+	s = parse_trim(s, &n);
+	return money_scan(s, n, MONEY_EXPORT, fen, why);
 }
 
 /* Read a money value into *out; warns as described in parse.h. */
@@ -76,14 +80,14 @@ json_money(struct parsed *p, const char *what, const char *key, const json_t *v,
 	if (json_is_integer(v)) {
 		json_int_t i = json_integer_value(v);
 
-		if (i > 90000000000000LL || i < -90000000000000LL) {
+		if (i > MONEY_MAX_FEN / 100 || i < -MONEY_MAX_FEN / 100) {
 			parse_warn(p, 1, "%s: bad %s %" JSON_INTEGER_FORMAT ": amount too "
 				   "large", what, key, i);
 			return;
 		}
 		out->v = (long long)i * 100;
 		out->set = 1;
-		fen_text(out->v, shown, sizeof(shown));
+		money_format_fen(out->v, shown, sizeof(shown));
 		parse_warn(p, 0, "%s: %s given as a JSON number, read as %s", what, key,
 			   shown);
 		return;
@@ -103,7 +107,7 @@ json_money(struct parsed *p, const char *what, const char *key, const json_t *v,
 		}
 		out->v = fen;
 		out->set = 1;
-		fen_text(fen, shown, sizeof(shown));
+		money_format_fen(fen, shown, sizeof(shown));
 		parse_warn(p, 0, "%s: %s given as a JSON number, read as %s", what, key,
 			   shown);
 		return;
@@ -205,8 +209,8 @@ check_sum(struct parsed *p)
 			return;
 	}
 	if (sum != p->order.total.v) {
-		fen_text(sum, a, sizeof(a));
-		fen_text(p->order.total.v, b, sizeof(b));
+		money_format_fen(sum, a, sizeof(a));
+		money_format_fen(p->order.total.v, b, sizeof(b));
 		parse_warn(p, 0, "order: items add up to %s, total is %s", a, b);
 	}
 }

@@ -1058,6 +1058,62 @@ out:
 }
 
 int
+pdf_text_at(struct pdf *p, double x, double y, const char *utf8, double size,
+	    unsigned flags, struct cf_err *err)
+{
+	struct line l;
+	size_t i;
+	int ret;
+
+	p->err = err;
+	if (p->page == NULL)
+		return cf_err_set(err, CF_EPDF, "text: no page");
+	l.c = to_codes(p, utf8, &l.n);
+	for (i = 0; i < l.n; i++)
+		if (l.c[i] == '\n')
+			l.c[i] = ' ';
+	if (flags & PDF_TEXT_RIGHT)
+		x -= line_width(p, &l, size);
+	else if (flags & PDF_TEXT_CENTER)
+		x -= line_width(p, &l, size) / 2;
+	ret = draw_line(p, p->page, &l, x, y, size, flags & (PDF_TEXT_BOLD | PDF_TEXT_GREY));
+	free(l.c);
+	return ret;
+}
+
+int
+pdf_rect(struct pdf *p, double x, double y, double w, double h,
+	 const double rgb[3], struct cf_err *err)
+{
+	p->err = err;
+	if (p->page == NULL)
+		return cf_err_set(err, CF_EPDF, "rectangle: no page");
+	if (hchk(p, HPDF_Page_SetRGBFill(p->page, (HPDF_REAL)rgb[0], (HPDF_REAL)rgb[1],
+					 (HPDF_REAL)rgb[2]), "rectangle") < 0 ||
+	    hchk(p, HPDF_Page_Rectangle(p->page, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w,
+					(HPDF_REAL)h), "rectangle") < 0 ||
+	    hchk(p, HPDF_Page_Fill(p->page), "rectangle") < 0)
+		return -1;
+	return hchk(p, HPDF_Page_SetRGBFill(p->page, 0, 0, 0), "rectangle");
+}
+
+int
+pdf_line(struct pdf *p, double x0, double y0, double x1, double y1, double w,
+	 double grey, struct cf_err *err)
+{
+	p->err = err;
+	if (p->page == NULL)
+		return cf_err_set(err, CF_EPDF, "line: no page");
+	if (hchk(p, HPDF_Page_SetLineWidth(p->page, (HPDF_REAL)w), "line") < 0 ||
+	    hchk(p, HPDF_Page_SetGrayStroke(p->page, (HPDF_REAL)grey), "line") < 0 ||
+	    hchk(p, HPDF_Page_MoveTo(p->page, (HPDF_REAL)x0, (HPDF_REAL)y0), "line") < 0 ||
+	    hchk(p, HPDF_Page_LineTo(p->page, (HPDF_REAL)x1, (HPDF_REAL)y1), "line") < 0 ||
+	    hchk(p, HPDF_Page_Stroke(p->page), "line") < 0)
+		return -1;
+	return hchk(p, HPDF_Page_SetGrayStroke(p->page, 0), "line");
+}
+
+int
 pdf_box(struct pdf *p, const char *utf8, double size, unsigned flags,
 	struct cf_err *err)
 {

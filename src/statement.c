@@ -18,8 +18,11 @@
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
 #include "casefile/db.h"
+#include "casefile/dispute.h"
 #include "casefile/dossier.h"
+#include "casefile/money.h"
 #include "casefile/statement.h"
+#include "casefile/templates.h"
 #include "casefile/xalloc.h"
 
 const char *const statement_scenarios[] = {
@@ -62,15 +65,15 @@ trim(char *s)
 	return s;
 }
 
-/* "\n" in one-line values means a line break. */
+/* "\n" in one-line values means a line break, "\s" a space (at an end). */
 static char *
 unescape(const char *s)
 {
 	struct cf_buf b = CF_BUF_INIT;
 
 	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] == 'n') {
-			cf_buf_addch(&b, '\n');
+		if (s[0] == '\\' && (s[1] == 'n' || s[1] == 's')) {
+			cf_buf_addch(&b, s[1] == 'n' ? '\n' : ' ');
 			s++;
 		} else {
 			cf_buf_addch(&b, *s);
@@ -122,31 +125,22 @@ read_file(const char *path, size_t *n, struct cf_err *err)
 	return cf_buf_detach(&b, n);
 }
 
+/*
+ * dir/file, with dir the explicit one or the templates directory of
+ * templates.h (one search order for profiles, checklists and these).
+ */
 static char *
-find_templates(const char *dir, const char *file)
+find_templates(const char *dir, const char *file, struct cf_err *err)
 {
-	const char *dirs[4];
-	size_t i;
+	char *d, *p;
 
-	dirs[0] = dir;
-	dirs[1] = dir ? NULL : getenv("CASEFILE_TEMPLATES");
-	dirs[2] = dir ? NULL : "templates";
-#ifdef CASEFILE_DATADIR
-	dirs[3] = dir ? NULL : CASEFILE_DATADIR "/templates";
-#else
-	dirs[3] = NULL;
-#endif
-	for (i = 0; i < 4; i++) {
-		char *p;
-
-		if (dirs[i] == NULL || *dirs[i] == '\0')
-			continue;
-		p = xasprintf("%s/%s", dirs[i], file);
-		if (access(p, R_OK) == 0 || dir)
-			return p;
-		free(p);
-	}
-	return xasprintf("templates/%s", file);
+	if (dir)
+		return xasprintf("%s/%s", dir, file);
+	if ((d = templates_dir_new(err)) == NULL)
+		return NULL;
+	p = xasprintf("%s/%s", d, file);
+	free(d);
+	return p;
 }
 
 int
@@ -167,8 +161,8 @@ templates_load(const char *dir, const char *lang, struct templates **out,
 	else
 		return cf_err_set(err, CF_EINPUT, "unknown language '%s' (zh or en)", lang);
 	t = xcalloc(1, sizeof(*t));
-	t->path = find_templates(dir, file);
-	if ((data = read_file(t->path, &n, err)) == NULL) {
+	if ((t->path = find_templates(dir, file, err)) == NULL ||
+	    (data = read_file(t->path, &n, err)) == NULL) {
 		templates_free(t);
 		return -1;
 	}
@@ -379,13 +373,6 @@ db_has_table(sqlite3 *db, const char *name)
 	return found;
 }
 
-char *
-fen_format(long long fen, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s%lld.%02lld", fen < 0 ? "-" : "", llabs(fen) / 100, llabs(fen) % 100);
-	return buf;
-}
-
 static char *
 col_str(sqlite3_stmt *st, int i)
 {
@@ -572,21 +559,60 @@ statement_truncate(char *s, size_t max)
 	}
 }
 
-/* "证据2、证据3" for every exhibit of kind, or the "none" string. */
+/*
+ * One exhibit reference: the template's exhibit_ref with its "%d" replaced
+ * by no.  The template is merchant-editable text, so it is never used as a
+ * printf format.
+ */
+static void
+exhibit_ref(struct cf_buf *b, const struct templates *t, int no)
+{
+	const char *ref = templates_get(t, "exhibit_ref"), *d = strstr(ref, "%d");
+
+	if (d == NULL) {
+		cf_buf_addf(b, "%s%d", ref, no);
+		return;
+	}
+	cf_buf_add(b, ref, (size_t)(d - ref));
+	cf_buf_addf(b, "%d", no);
+	cf_buf_addstr(b, d + 2);
+}
+
+/* 1 when kind is one of the '+'-separated kinds[0..n). */
+static int
+kind_in(const char *kind, const char *kinds, size_t n)
+{
+	const char *p = kinds, *end = kinds + n;
+
+	while (p < end) {
+		const char *q = memchr(p, '+', (size_t)(end - p));
+		size_t len = (size_t)((q ? q : end) - p);
+
+		if (strlen(kind) == len && strncmp(kind, p, len) == 0)
+			return 1;
+		p = q ? q + 1 : end;
+	}
+	return 0;
+}
+
+/*
+ * "证据2、证据3" for every exhibit whose kind is one of kinds[0..n)
+ * ("photo", or "video+photo"), in exhibit order, or the "none" string.
+ */
 static char *
 exhibit_list(const struct templates *t, const struct dossier_exhibits *ex,
-	     const char *kind)
+	     const char *kinds, size_t n)
 {
 	struct cf_buf b = CF_BUF_INIT;
 	size_t i;
 	int k = 0;
 
 	for (i = 0; i < ex->n; i++) {
-		if (strcmp(ex->v[i].kind, kind) != 0)
+		if (!kind_in(ex->v[i].kind, kinds, n))
 			continue;
 		if (k++)
 			cf_buf_addstr(&b, templates_get(t, "list_sep"));
-		cf_buf_addf(&b, templates_get(t, "exhibit_ref"), ex->v[i].no);
+		exhibit_ref(&b, t, ex->v[i].no);
 	}
 	if (k == 0)
 		cf_buf_addstr(&b, templates_get(t, "none"));
@@ -616,8 +642,7 @@ statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
 	const char *keys[] = {
 		"order_id", "shop", "amount", "created_at", "paid_at", "shipped_at",
 		"delivered_at", "carrier", "tracking_no", "claim", "reason",
-		"buyer_quote", "buyer_quote_at", "ex_order", "ex_chat",
-		"ex_logistics", "ex_photo", "ex_video", "ex_receipt",
+		"buyer_quote", "buyer_quote_at",
 	};
 	enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
 	char *vals[NKEYS] = { 0 };
@@ -642,7 +667,7 @@ statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
 	vals[0] = xstrdup(order_id);
 	vals[1] = xstrdup(f.shop ? f.shop : unk);
 	if (f.total_fen >= 0)
-		vals[2] = xasprintf("%s %s", fen_format(f.total_fen, money, sizeof(money)),
+		vals[2] = xasprintf("%s %s", money_format_fen(f.total_fen, money, sizeof(money)),
 				    f.currency ? f.currency : "CNY");
 	else
 		vals[2] = xstrdup(unk);
@@ -653,16 +678,16 @@ statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
 	vals[7] = xstrdup(f.carrier ? f.carrier : unk);
 	vals[8] = xstrdup(f.tracking_no ? f.tracking_no : unk);
 	vals[9] = xstrdup(f.claim ? f.claim : unk);
-	vals[10] = xstrdup(f.reason ? f.reason : unk);
+	/* the reason by its display name in the template's language */
+	if (f.reason == NULL)
+		vals[10] = xstrdup(unk);
+	else if (strncmp(templates_get(t, "lang"), "zh", 2) == 0)
+		vals[10] = xstrdup(dispute_reason_zh(f.reason));
+	else
+		vals[10] = xstrdup(dispute_reason_en(f.reason));
 	vals[11] = f.buyer_quote ? (mask ? mask_text(f.buyer_quote) : xstrdup(f.buyer_quote))
 				 : xstrdup(unk);
 	vals[12] = fmt_time(t, f.buyer_quote_at, tz_offset);
-	vals[13] = exhibit_list(t, &ex, "order");
-	vals[14] = exhibit_list(t, &ex, "chat");
-	vals[15] = exhibit_list(t, &ex, "logistics");
-	vals[16] = exhibit_list(t, &ex, "photo");
-	vals[17] = exhibit_list(t, &ex, "video");
-	vals[18] = exhibit_list(t, &ex, "receipt");
 	for (s = tpl; *s;) {
 		const char *close;
 
@@ -673,6 +698,14 @@ statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
 					break;
 			if (i < NKEYS) {
 				cf_buf_addstr(&b, vals[i]);
+				s = close + 1;
+				continue;
+			}
+			if (close - s > 4 && strncmp(s + 1, "ex_", 3) == 0) {
+				char *l = exhibit_list(t, &ex, s + 4, (size_t)(close - s - 4));
+
+				cf_buf_addstr(&b, l);
+				free(l);
 				s = close + 1;
 				continue;
 			}

@@ -57,6 +57,8 @@ size_t checklist_count(const struct checklist *cl, const char *reason);
 /* What satisfied a rule: an evidence row (evidence_id > 0) or a fact. */
 struct check_cite {
 	int64_t evidence_id;	/* 0 when the cite is not an evidence row */
+	int exhibit_no;		/* its number in the dossier (dossier.h's
+				   numbering), 0 when not an evidence row */
 	char *kind;		/* evidence kind, or "dispute" */
 	char *name;		/* evidence name, or "order X #id" */
 	char *detail;		/* event/message text, or NULL */
@@ -73,7 +75,8 @@ struct check_item {
 
 /* A submission-limit problem and what to do about it. */
 struct check_limit {
-	char *what;		/* "photos", "photo #12", "statement" */
+	char *what;		/* "photos", "photo 'a.jpg' (exhibit 4,
+				   evidence #12)", "statement" */
 	char *problem;		/* "12 photos; the form takes 9" */
 	char *fix;		/* "leave out 3 photos" */
 };
@@ -89,7 +92,9 @@ struct check_report {
 };
 
 /*
- * Evaluate reason's items of cl against the vault for order.  Returns 0 with
+ * Evaluate reason's items of cl against the vault for order; cites of the
+ * order's evidence carry the exhibit numbers the dossier gives them
+ * (dossier_exhibits_load).  Returns 0 with
  * *out (check_report_free), or -1 (CF_EDB, or CF_EINPUT when cl has no
  * section for reason).
  */

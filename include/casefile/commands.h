@@ -33,6 +33,7 @@ extern const struct cmd cmd_dispute;
 extern const struct cmd cmd_due;
 extern const struct cmd cmd_check;
 extern const struct cmd cmd_stats;
+extern const struct cmd cmd_statement;
 
 
 #endif

@@ -134,6 +134,16 @@ int dispute_get(sqlite3 *db, const char *order, int open_only,
 		struct dispute **out, struct cf_err *err);
 
 /*
+ * The profile that applies to an order: opt (--profile) when not NULL, else
+ * the profile recorded in its dispute d (may be NULL), else the vault's
+ * dispute.profile setting or PROFILE_DEFAULT (profile_resolve).  `check`,
+ * `statement` and `build` all use this, so they agree on the limits.
+ * Returns 0 with *out (profile_free), or -1 as profile_find.
+ */
+int dispute_profile(sqlite3 *db, const struct dispute *d, const char *opt,
+		    struct profile **out, struct cf_err *err);
+
+/*
  * Every dispute (open_only: open ones), ordered by order id then id.
  * *out is an array of *n pointers; free with dispute_list_free.
  */

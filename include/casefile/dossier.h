@@ -75,6 +75,9 @@ struct dossier_opts {
 	const char *templates_dir;	/* NULL: default search */
 	const char *statement_path;	/* free text overriding the template */
 	const char *scenario;		/* NULL: from the dispute, else other */
+	size_t statement_max_chars;	/* the drafted statement's limit in
+					   characters (the profile's, as
+					   `casefile statement`); 0: none */
 	int no_mask;
 	int64_t media_max;		/* -1: attach all; else leave out videos
 					   and photos larger than this */

@@ -101,12 +101,6 @@ void parse_json_time(struct parsed *p, const char *what, const json_t *v,
 void parse_text_time(struct parsed *p, const char *what, const char *s, size_t n,
 		     struct pval *out);
 
-/*
- * Money "89.00", "89.9", "89", "-5.50", "¥89.00", "1,089.00" into fen.
- * Returns 0, or -1 with *why set to a static reason.
- */
-int parse_money(const char *s, size_t n, long long *fen, const char **why);
-
 /* Map a sender word (English or Chinese, see FORMATS.md) to its role, or NULL. */
 const char *parse_sender_role(const char *s, size_t n);
 /* Map a logistics status word (English or Chinese) to its status, or NULL. */

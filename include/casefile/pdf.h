@@ -2,11 +2,11 @@
 /*
  * pdf — a small flowing-layout PDF writer on top of libharu 2.3.0.
  *
- * The dossier (and later the stats report) draws with it: one document, one
+ * The dossier and the stats report draw with it: one document, one
  * embedded CJK TrueType font (WenQuanYi Micro Hei: Latin, CJK, Hangul),
  * A4 pages with a header and footer drawn when the page count is known,
- * UTF-8 paragraphs wrapped at the margin, simple tables, images, outlines
- * and embedded files.  Nothing is printed; every failure fills a cf_err.
+ * UTF-8 paragraphs wrapped at the margin, simple tables, images, outlines,
+ * embedded files, and text, rectangles and lines at absolute positions.  Nothing is printed; every failure fills a cf_err.
  *
  * Invariants and the libharu 2.3.0 workarounds this module owns:
  *  - libharu's error handler records into the cf_err of the API call in
@@ -105,6 +105,7 @@ enum pdf_text_flags {
 	PDF_TEXT_GREY = 1 << 2,
 	PDF_TEXT_RULE = 1 << 3,		/* table: rule under the row */
 	PDF_TEXT_SHADE = 1 << 4,	/* table: grey background (header) */
+	PDF_TEXT_RIGHT = 1 << 5,	/* pdf_text_at: x is the right edge */
 };
 
 /*
@@ -133,6 +134,25 @@ double pdf_text_width(struct pdf *p, const char *utf8, double size);
 int pdf_table_row(struct pdf *p, int ncols, const double *widths,
 		  const char *const *cells, double size, unsigned flags,
 		  struct cf_err *err);
+
+/*
+ * Drawing at absolute positions on the current page (charts), in points
+ * from the page's bottom-left corner; the cursor does not move.  All fail
+ * with CF_EPDF when there is no page yet (pdf_page_new first).
+ *
+ * pdf_text_at: one line of UTF-8 (a '\n' draws as a space; no wrapping,
+ * substitutes as pdf_text) with its baseline at y; x is the left edge, the
+ * centre with PDF_TEXT_CENTER, the right edge with PDF_TEXT_RIGHT.  BOLD
+ * and GREY as pdf_text.
+ * pdf_rect: a rectangle filled with the colour rgb (components 0..1).
+ * pdf_line: a line of width w points in grey level grey (0 black, 1 white).
+ */
+int pdf_text_at(struct pdf *p, double x, double y, const char *utf8,
+		double size, unsigned flags, struct cf_err *err);
+int pdf_rect(struct pdf *p, double x, double y, double w, double h,
+	     const double rgb[3], struct cf_err *err);
+int pdf_line(struct pdf *p, double x0, double y0, double x1, double y1,
+	     double w, double grey, struct cf_err *err);
 
 /* A framed box of wrapped text (cards, notes), kept on one page if it fits. */
 int pdf_box(struct pdf *p, const char *utf8, double size, unsigned flags,

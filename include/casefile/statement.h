@@ -4,11 +4,14 @@
  *
  * Templates live in one readable UTF-8 file per language
  * (templates/zh-CN.txt, templates/en.txt): "key = value" lines for the
- * dossier's strings (a value may use \n for a line break), and
+ * dossier's strings (a value may use \n for a line break and \s for a
+ * space that trimming would drop), and
  * "[statement SCENARIO]" blocks holding each scenario's statement with
- * {placeholders} for the order's facts.  The directory is, in order:
- * the explicit dir, $CASEFILE_TEMPLATES, templates/ under the current
- * directory, CASEFILE_DATADIR/templates.
+ * {placeholders} for the order's facts; {ex_KIND} lists the exhibits of
+ * one kind and {ex_KIND+KIND} of several, in exhibit order.  The directory is the explicit
+ * dir, else templates_dir_new() (templates.h: $CASEFILE_TEMPLATES, then
+ * templates/ beside the binary, then CASEFILE_DATADIR/templates) — the
+ * same search as profiles and checklists.
  *
  * statement_draft() fills a scenario's template from the vault: dates,
  * carrier and tracking number, delivery time, the buyer's own first words
@@ -69,8 +72,6 @@ struct order_facts {
 int order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
 		     struct cf_err *err);
 void order_facts_release(struct order_facts *f);
-/* "89.00" for 8900 fen; buf needs 32 bytes. */
-char *fen_format(long long fen, char *buf, size_t n);
 /* 1 when the database has a table of that name. */
 int db_has_table(sqlite3 *db, const char *name);
 

@@ -85,8 +85,8 @@ chat NR1 chat.json 'buyer|我没收到货' 'merchant|您好,显示已放在菜�
 ingest NR1 NR1/order.json NR1/logistics.json NR1/chat.json
 pass NR1 not_received
 expect_out '^have +\[required\] +物流记录显示已签收$' "not_received: delivered item present"
-expect_out 'evidence #[0-9]+ logistics .logistics.json.: 2025-05-02 12:00 delivered 上海 已签收' "cites the delivered event"
-expect_out 'evidence #[0-9]+ chat .chat.json.: 2025-05-03 10:02 merchant: 您好,显示已放在菜鸟驿站' "cites the merchant's chat"
+expect_out '证据3 \(evidence #[0-9]+\) logistics .logistics.json.: 2025-05-02 12:00 delivered 上海 已签收' "cites the delivered event by its exhibit number"
+expect_out '证据2 \(evidence #[0-9]+\) chat .chat.json.: 2025-05-03 10:02 merchant: 您好,显示已放在菜鸟驿站' "cites the merchant's chat by its exhibit number"
 bare NR0 not_received
 
 # --- quality: order, chat, photo captured before shipping.
@@ -95,7 +95,7 @@ chat Q1 chat.json 'buyer|杯子有裂痕,照片发您' 'merchant|收到'
 photo Q1/before.jpg '2025:05:01 10:00:00'
 ingest Q1 Q1/order.json Q1/chat.json Q1/before.jpg
 pass Q1 quality
-expect_out 'evidence #[0-9]+ photo .before.jpg.: captured 2025-05-01 10:00, before shipped_at' "quality: cites the EXIF time"
+expect_out '证据3 \(evidence #[0-9]+\) photo .before.jpg.: captured 2025-05-01 10:00, before shipped_at' "quality: cites the EXIF time"
 bare Q0 quality
 
 # --- not_as_described: listing snapshot, photos before shipping, chat.
@@ -176,14 +176,16 @@ bare O0 other
 # --json: items cite real evidence rows of the right kind.
 cf check NR1 --json
 expect_clean "json"
-id=$(sed -n 's/.*"text":"物流记录显示已签收","rules":"[^"]*","evidence":\[{"evidence_id":\([0-9]*\).*/\1/p' "$out")
-check "json cites the logistics row" test "$(sql "SELECT kind, name FROM evidence WHERE id = ${id:-0}")" = "logistics|logistics.json"
+id=$(sed -n 's/.*"text":"物流记录显示已签收","rules":"[^"]*","evidence":\[{"exhibit":3,"evidence_id":\([0-9]*\).*/\1/p' "$out")
+check "json cites the logistics row as exhibit 3" test "$(sql "SELECT kind, name FROM evidence WHERE id = ${id:-0}")" = "logistics|logistics.json"
 
 # English checklist.
 cf check NR0 --lang en
 expect_rc 3 "english checklist"
 expect_out '^MISSING  \[required\]    logistics record with a delivered event$' "english text"
 expect_out '^order NR0: not_received \(not received\), profile douyin$' "english reason name"
+cf check NR1 --lang en
+expect_out '^ +exhibit 3 \(evidence #[0-9]+\) logistics .logistics.json.: 2025-05-02 12:00 delivered' "english cites 'exhibit N'"
 
 # No dispute: give --reason, or be told how.
 cf check NX

@@ -34,7 +34,7 @@ expect_err "cannot open statement 'nosuch.txt'" "names it"
 cf ingest $O "$FIXTURES/photo.webp"
 cf check $O
 expect_rc 3 "webp refused"
-expect_out "^LIMIT    photo #[0-9]+ 'photo.webp': format webp is not accepted \(accepted: jpeg, png\); convert it to jpeg$" "format and fix"
+expect_out "^LIMIT    photo 'photo.webp' \(exhibit [0-9]+, evidence #[0-9]+\): format webp is not accepted \(accepted: jpeg, png\); convert it to jpeg$" "format and fix"
 
 # Photo size and count against a stricter profile (by path).
 sed -e 's/^images_per_submission = 9/images_per_submission = 3/' \

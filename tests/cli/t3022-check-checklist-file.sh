@@ -17,9 +17,17 @@ X
 cf check 6931000000000001 --checklist mine.txt
 expect_clean "own checklist satisfied"
 expect_out "^have +\[required\] +客服请买家拍外包装$" "own item used"
-expect_out "evidence #1 chat 'chat.json': 2025-05-03 10:14 merchant: 您好,麻烦拍一下外包装和裂痕的位置" "cites the message with its China time"
+expect_out "证据2 \(evidence #1\) chat 'chat.json': 2025-05-03 10:14 merchant: 您好,麻烦拍一下外包装和裂痕的位置" "cites the message with its China time, by exhibit number"
 expect_out "2025-05-03 10:20 buyer: 外包装是好的,拆开就这样了" "buyer's own words quoted"
 expect_out "^MISSING  \[recommended\] 质检单$" "recommended item missing does not fail"
+# the number is the dossier's: its exhibit index lists chat.json as 2
+cf build 6931000000000001 -o d.pdf
+expect_clean "dossier built"
+check "the dossier numbers chat.json 2 too" sh -c \
+	"pdftotext -layout d.pdf - | sed -n '/^证据目录\$/,/^CF-/p' | grep -Eq '^2 +聊天记录 .* chat.json '"
+cf check 6931000000000001 --checklist mine.txt --json
+check "json gives exhibit and evidence id" sh -c \
+	"jq -e '.items[0].evidence[0] | .exhibit == 2 and .evidence_id == 1 and .kind == \"chat\"' '$out'"
 
 printf '[quality]\nrequired | x | chat keyword=a\nrequired | y | evidence kind=pic\n' >broken.txt
 before=$(sql .dump | sha256sum)

@@ -1,8 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # stats --report: a chart PDF that standard tools accept, with the CJK font
-# embedded and the numbers of the text tables.
+# embedded and the numbers of the text tables.  Drawn with the dossier's
+# PDF engine: pdftotext prints no warning (a proper ToUnicode CMap) and the
+# composite CJK glyphs render whole (libharu 2.3.0 drew 語 as 吾; the SKU
+# labels 語 and 吾 are rendered and compared as in t4005).
 . "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/cli/dispute-fixtures.sh"
 export CASEFILE_NOW='2025-06-01 09:00'
 cf init
 i=0
@@ -11,6 +15,8 @@ for r in quality quality not_received damaged_in_transit; do
 	cf dispute open "R$i" --reason $r --amount 89.00 --requested-at "2025-0$((i % 3 + 3))-10 10:00"
 	[ $i = 4 ] || cf dispute close "R$i" --outcome $([ $i = 2 ] && echo lost || echo won) --refunded $([ $i = 2 ] && echo 89.00 || echo 0)
 done
+fx_order R1 語 13800000001 a >/dev/null
+fx_order R2 吾 13800000002 b >/dev/null
 cf stats --report report.pdf
 expect_clean "report written"
 expect_out "^wrote 'report.pdf'$" "says where"
@@ -22,7 +28,32 @@ check "month chart labels" grep -q '2025-04' report.txt
 check "win rate of quality: 1 won / 1 lost" grep -Eq '质量问题 quality +50.0% +\(1 won / 1 lost\)' report.txt
 check "Latin text renders" grep -q 'Disputes per month, stacked by reason' report.txt
 check "generation time in China time" grep -q 'generated 2025-06-01 09:00:00 +08:00; 4 disputes (1 open, 3 closed)' report.txt
-check_not "no temporary file left" test -e report.pdf.tmp
+check_not "no temporary file left" sh -c "ls | grep -q '^report.pdf.tmp'"
+check "font has a ToUnicode map" sh -c "pdffonts report.pdf | awk 'NR > 2 && \$6 == \"yes\" { ok = 1 } END { exit !ok }'"
+pdftotext report.pdf plain.txt 2>pdftotext.err
+check "pdftotext prints no warning" test ! -s pdftotext.err
+check "CJK titles extracted exactly" sh -c "grep -q '^纠纷统计 Dispute statistics$' plain.txt && grep -q '^各原因胜诉率 Win rate per reason' plain.txt"
+check "every reason label of the legend" sh -c "for l in '质量问题 quality' '描述不符 not_as_described' '疑似恶意退款 suspected_abuse' '其他 other'; do grep -q \"\$l\" plain.txt || exit 1; done"
+check "page numbers in the footer" grep -Eq '^3 ?/ ?3$' plain.txt
+check "whole-number axis ticks (0 1 2)" sh -c "pdftotext -f 1 -l 1 -layout report.pdf - | awk '\$1 ~ /^[0-9]\$/ && NF == 1 { t = t \$1 } END { exit t != \"210\" }'"
+check "refund per SKU: 語 refunded 89.00" grep -Eq '^¥89.00 \(1 disputes\)$' plain.txt
+
+# the SKU labels 語 and 吾 on page 3: render and compare (see t4005)
+pdftotext -f 3 -l 3 -bbox report.pdf box.html
+bbox() { # bbox WORD -> WxH+X+Y for convert -crop, in 288 dpi pixels
+	sed -n "s/.*xMin=\"\([0-9.]*\)\" yMin=\"\([0-9.]*\)\" xMax=\"\([0-9.]*\)\" yMax=\"\([0-9.]*\)\">$1<.*/\1 \2 \3 \4/p" box.html |
+		head -1 | awk '{ printf "%dx%d+%d+%d", 4 * ($3 - $1) + 2, 4 * ($4 - $2) + 2, 4 * $1 - 1, 4 * $2 - 1 }'
+}
+yu=$(bbox 語); wu=$(bbox 吾)
+check "both SKU labels located ($yu, $wu)" test -n "$yu" -a -n "$wu"
+pdftoppm -r 288 -f 3 -l 3 -gray -singlefile report.pdf page
+convert page.pgm -crop "$yu" +repage yu.pgm
+convert page.pgm -crop "${yu%%+*}+${wu#*+}" +repage wu.pgm
+ink() { convert "$1" -threshold 50% -negate -format '%[fx:mean*w*h]' info:; }
+a=$(ink yu.pgm); b=$(ink wu.pgm)
+check "語 is drawn ($a dark px)" test "${a%.*}" -gt 100
+d=$(compare -metric AE -fuzz 25% yu.pgm wu.pgm null: 2>&1 | cut -d' ' -f1)
+check "語 does not render as 吾 ($d of $a/$b dark px differ)" test "${d%.*}" -gt "$(( ${a%.*} / 3 ))"
 
 cf stats --report nosuchdir/report.pdf
 expect_rc 5 "unwritable path"

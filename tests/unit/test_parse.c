@@ -656,7 +656,7 @@ t17_order_money(void **state)
 	assert_int_equal(parsed_kind(p), CF_KIND_ORDER);
 	assert_int_equal(nwarn(p, 0, "item 1: price given as a JSON number, read as 19.99"), 1);
 	assert_int_equal(nwarn(p, 1, "item 3: bad qty"), 1);
-	assert_int_equal(nwarn(p, 1, "item 3: bad price '8.999': more than 2 decimal places"), 1);
+	assert_int_equal(nwarn(p, 1, "item 3: bad price '8.999': at most two decimals"), 1);
 	assert_int_equal(nwarn(p, 0, "item 4: price given as a JSON number, read as 0.10"), 1);
 	assert_int_equal(nwarn(p, 1, "item 5: bad price 'abc'"), 1);
 	assert_int_equal(nwarn(p, 1, "item 6: bad price 1e-05"), 1);
@@ -669,6 +669,18 @@ t17_order_money(void **state)
 			    "A:2:1999,B:1:108950,C:N:N,D:1:10,E:1:N,F:1:N,G:1:1200");
 	assert_int_equal(q_int(db, "SELECT total_fen FROM order_records"), 8990);
 	assert_int_equal(q_int(db, "SELECT paid_at IS NULL FROM order_records"), 1);
+	finish(db);
+	parsed_free(p);
+	/* money.h's limit holds for strings and JSON numbers alike; an
+	 * export's "　89.00　" (full-width spaces) and "-5.50" are read */
+	p = parse_str("{\"order_id\":\"1\",\"items\":[{\"qty\":1,\"price\":\"10,000,000,000,000.01\"},"
+		      "{\"qty\":1,\"price\":10000000000001},{\"qty\":1,\"price\":\"\u300089.00\u3000\"},"
+		      "{\"qty\":1,\"price\":\"-5.50\"},{\"qty\":1,\"price\":\"89.000\"}]}", -1);
+	assert_int_equal(nwarn(p, 1, "item 1: bad price '10,000,000,000,000.01': too large"), 1);
+	assert_int_equal(nwarn(p, 1, "item 2: bad price 10000000000001: amount too large"), 1);
+	db = store(p);
+	assert_string_equal(q_text(db, "SELECT group_concat(coalesce(price_fen, 'N'), ',') FROM order_items"),
+			    "N,N,8900,-550,8900");
 	finish(db);
 	parsed_free(p);
 	/* items not adding up is a note, nothing is corrected */

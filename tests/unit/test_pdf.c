@@ -487,6 +487,78 @@ test_document(void **state)
 	pdf_free(p);
 }
 
+/*
+ * 9. drawing at absolute positions (charts): a red rectangle where it was
+ * asked, a line, text at a baseline aligned left/centre/right with the
+ * composite-glyph fix (語 renders like a reference), no page → error.
+ */
+static void
+test_draw(void **state)
+{
+	static const double red[3] = { 1, 0, 0 };
+	struct cf_err err = CF_ERR_INIT;
+	struct pdf *p = NULL;
+	char *f = font_path(), *txt, *pix;
+	double w;
+
+	(void)state;
+	assert_int_equal(pdf_new(f, &p, &err), 0);
+	assert_int_equal(pdf_rect(p, 0, 0, 10, 10, red, &err), -1);
+	assert_int_equal(err.code, CF_EPDF);
+	cf_err_release(&err);
+	assert_int_equal(pdf_text_at(p, 0, 0, "x", 10, 0, &err), -1);
+	cf_err_release(&err);
+	assert_int_equal(pdf_line(p, 0, 0, 1, 1, 1, 0, &err), -1);
+	cf_err_release(&err);
+	assert_int_equal(pdf_page_new(p, &err), 0);
+	/* 100x50 pt red box, bottom-left at (100, 600) */
+	assert_int_equal(pdf_rect(p, 100, 600, 100, 50, red, &err), 0);
+	assert_int_equal(pdf_line(p, 50, 500, 545, 500, 2, 0, &err), 0);
+	w = pdf_text_width(p, "right 右", 12);
+	assert_true(w > 20);
+	assert_int_equal(pdf_text_at(p, 300, 400, "left 左\nnext", 12, 0, &err), 0);
+	assert_int_equal(pdf_text_at(p, 300, 380, "centre 中", 12, PDF_TEXT_CENTER, &err), 0);
+	assert_int_equal(pdf_text_at(p, 300, 360, "right 右", 12, PDF_TEXT_RIGHT, &err), 0);
+	assert_int_equal(pdf_text_at(p, 100, 200, "語", 100, 0, &err), 0);
+	/* the cursor did not move: flowing text still starts at the top */
+	assert_true(pdf_space_left(p) > PDF_PAGE_H - 2 * PDF_MARGIN - 1);
+	save(p, "d.pdf");
+	free(f);
+	assert_int_equal(sh("qpdf --check d.pdf >/dev/null"), 0);
+	assert_int_equal(sh("pdftotext -layout d.pdf d.txt 2>d.err && test ! -s d.err"), 0);
+	txt = slurp("d.txt", NULL);
+	assert_non_null(strstr(txt, "left 左 next"));	/* '\n' drawn as a space */
+	assert_non_null(strstr(txt, "centre 中"));
+	assert_non_null(strstr(txt, "right 右"));
+	free(txt);
+	/* positions: pdftotext -bbox gives x in points from the left */
+	assert_int_equal(sh("pdftotext -bbox d.pdf b.html && "
+			    "grep -q 'xMin=\"300.000000\"[^>]*>left<' b.html && "
+			    "grep -Eq 'xMax=\"(299\\.9|300\\.0)[0-9]*\"[^>]*>右<' b.html"), 0);
+	/* 72 dpi: 1 px = 1 pt; y from the top = 842 - 650 = 192 .. 242 */
+	assert_int_equal(sh("pdftoppm -r 72 -singlefile d.pdf d && "
+			    "convert d.ppm -crop 1x1+150+217 -format '%%[fx:int(255*r)] "
+			    "%%[fx:int(255*g)]' info: >px.txt && "
+			    "convert d.ppm -crop 1x1+250+217 -format '/%%[fx:int(255*g)]' info: >>px.txt"),
+			 0);
+	pix = slurp("px.txt", NULL);
+	assert_string_equal(pix, "255 0/255");	/* red inside, white beside */
+	free(pix);
+	/* the line at y 500 (342 from the top) is black */
+	assert_int_equal(sh("test \"$(convert d.ppm -crop 1x1+300+342 -format '%%[fx:int(255*r)]' "
+			    "info:)\" -lt 60"), 0);
+	/* 語 at 100 pt drawn with pdf_text_at carries its 言 radical */
+	assert_int_equal(sh("pdftoppm -gray -r 72 -x 100 -y 542 -W 110 -H 120 -singlefile "
+			    "d.pdf g && convert -font %s -pointsize 100 -depth 8 label:語 "
+			    "pgm:ref.pgm", FONT), 0);
+	{
+		long got = ink("g.pgm"), want = ink("ref.pgm");
+
+		if (got * 10 < want * 8 || got * 10 > want * 12)
+			fail_msg("語: %ld dark pixels, reference %ld", got, want);
+	}
+}
+
 static void
 test_font_find(void **state)
 {
@@ -520,6 +592,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_attachments, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_document, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_font_find, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_draw, test_tmpdir_setup, test_tmpdir_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

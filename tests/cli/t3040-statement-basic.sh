@@ -1,0 +1,81 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# statement: the order's facts fill the template of its dispute reason; no
+# dispute needs --reason; an unknown order is a usage error; every scenario
+# renders in both languages with no placeholder left.
+. "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/build-fixture.sh"
+export CASEFILE_NOW='2025-05-05 12:00'
+O=6931000000000040
+make_order $O
+
+cf statement --help
+expect_clean "1 --help works"
+expect_out "^usage: casefile statement ORDER" "2 --help shows the usage"
+
+cf statement $O
+expect_rc 2 "3 no dispute and no --reason: usage exit"
+expect_err "order '$O' has no dispute" "4 says there is no dispute"
+expect_err "give --reason" "5 says how to proceed"
+check_not "6 nothing on stdout" test -s "$out"
+
+cf statement 6931000000000999 --reason quality
+expect_rc 2 "7 unknown order: exit 2"
+expect_err "^casefile: no evidence for order '6931000000000999'$" "8 names the order"
+cf statement 'bad/order' --reason quality
+expect_rc 2 "9 malformed order id: exit 2"
+cf statement $O --reason nonsense
+expect_rc 2 "10 unknown --reason refused"
+expect_err "unknown reason 'nonsense'" "11 names the bad reason"
+cf statement $O --max-chars 0 --reason quality
+expect_rc 2 "12 --max-chars 0 refused"
+cf statement $O --max-chars 12x --reason quality
+expect_rc 2 "13 --max-chars 12x refused"
+
+cf dispute open $O --reason not_received --claim 仅退款 --requested-at '2025-05-04 10:00'
+expect_clean "14 dispute opened"
+cf statement $O
+expect_clean "15 statement of the dispute's reason"
+expect_out "未收到商品" "16 the not_received scenario"
+expect_out "申请“仅退款”" "17 the dispute's claim"
+expect_out "运单号 SF1234567890" "18 tracking number"
+expect_out "已于 2025-05-02 14:03:00 \+08:00 签收" "19 delivered time in China time"
+expect_out "买家原话：“收到的杯子有裂痕，我的电话138\*\*\*\*5678”（2025-05-03 10:12:00 \+08:00）" \
+	"20 the buyer's own words with their time, phone masked"
+check_not "21 the phone number is masked" grep -q 13812345678 "$out"
+cf statement $O --no-mask
+expect_out "我的电话13812345678" "22 --no-mask keeps it"
+cf statement $O --reason quality
+expect_out "买家以“未收到货”为由" "23 --reason picks another scenario; the recorded reason by its Chinese name"
+expect_out "出库前经检验合格" "24 of the quality template"
+
+cf statement $O --json
+expect_clean "25 --json"
+check "26 --json is one object with the fields" sh -c \
+	"jq -e '.order_id == \"$O\" and .scenario == \"not_received\" and .profile == \"douyin\" and
+	        .max_chars == 500 and .truncated == false and (.text | test(\"SF1234567890\")) and
+	        (.text | length) == .chars' '$out'"
+
+cf statement $O -o st.txt
+expect_clean "27 -o FILE"
+expect_out "^st.txt$" "28 says where"
+cf statement $O
+check "29 the file holds the same text" cmp -s st.txt "$out"
+cf statement $O -o nosuchdir/st.txt
+expect_rc 5 "30 unwritable -o"
+expect_err "cannot write 'nosuchdir/st.txt'" "31 names the file"
+
+n=31
+for lang in zh en; do
+	for r in quality not_as_described damaged_in_transit not_received wrong_or_missing_item \
+		 non_returnable price_or_payment late_or_service suspected_abuse other; do
+		cf statement $O --lang $lang --reason $r --max-chars 100000
+		n=$((n + 1)); expect_clean "$n $lang $r renders"
+		n=$((n + 1)); check "$n $lang $r: the order id, no placeholder left" \
+			sh -c "grep -q $O '$out' && ! grep -q '{[a-z_+]*}' '$out'"
+	done
+done
+cf statement $O --templates "$SCRATCH/none"
+n=$((n + 1)); expect_rc 2 "$n a missing templates folder"
+n=$((n + 1)); expect_err "cannot read '$SCRATCH/none/zh-CN.txt'" "$n names the file"
+done_testing
