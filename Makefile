@@ -161,8 +161,9 @@ fuzz: deps
 
 # --- demo and bench --------------------------------------------------------
 demo: deps
-	@$(MAKE) --no-print-directory $(PROG)
-	@sh examples/demo.sh
+	@$(MAKE) --no-print-directory $(PROG) $(BUILD)/tests/tools/tsa_server
+	@CASEFILE_BIN=$(abspath $(PROG)) CASEFILE_TSA_SERVER=$(abspath $(BUILD)/tests/tools/tsa_server) \
+		sh examples/demo.sh
 
 bench: deps $(PROG)
 	@for b in bench/*.sh; do sh $$b || exit 1; done
