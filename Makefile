@@ -58,7 +58,7 @@ SRC_MEDIA   =
 SRC_PDF     =
 SRC_SIGN    =
 SRC_LEDGER  =
-SRC_BUNDLE  = src/bundle.c
+SRC_BUNDLE  = src/bundle.c src/config.c
 SRC_DISPUTE =
 SRC_CMD     = src/cmd_init.c
 

@@ -166,6 +166,21 @@ is_c1(const unsigned char *s)
 	return s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f;
 }
 
+int
+bundle_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t l;
+
+	while (n > 0) {
+		if ((l = utf8_len(p, n)) == 0)
+			return 0;
+		p += l;
+		n -= l;
+	}
+	return 1;
+}
+
 char *
 bundle_quote_name(const char *s)
 {

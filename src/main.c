@@ -30,6 +30,9 @@ static const struct cmd *const commands[] = {
 	/* ledger, seal, audit */
 
 	/* bundles and export */
+	&cmd_import,
+	&cmd_export,
+	&cmd_config,
 
 	/* disputes */
 

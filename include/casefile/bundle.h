@@ -156,4 +156,7 @@ char *bundle_quote_name(const char *s);
  */
 const char *bundle_name_problem(const char *s, size_t len);
 
+/* 1 when s[0..n) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
+int bundle_utf8_valid(const char *s, size_t n);
+
 #endif

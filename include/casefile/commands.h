@@ -17,6 +17,9 @@ extern const struct cmd cmd_init;
 /* ledger, seal, audit */
 
 /* bundles and export */
+extern const struct cmd cmd_import;
+extern const struct cmd cmd_export;
+extern const struct cmd cmd_config;
 
 /* disputes */
 
