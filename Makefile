@@ -52,15 +52,15 @@ endif
 
 # --- sources, by area (one line each, so parallel work merges cleanly) ---
 SRC_CORE    = src/err.c src/xalloc.c src/buf.c src/cftime.c src/ctx.c src/hash.c
-SRC_VAULT   = src/db.c src/vault.c
-SRC_PARSE   =
+SRC_VAULT   = src/db.c src/vault.c src/ingest.c
+SRC_PARSE   = src/parse.c
 SRC_MEDIA   =
 SRC_PDF     =
 SRC_SIGN    =
 SRC_LEDGER  =
 SRC_BUNDLE  = src/bundle.c src/config.c
 SRC_DISPUTE =
-SRC_CMD     = src/cmd_init.c
+SRC_CMD     = src/cmd_init.c src/cmd_ingest.c src/cmd_list.c src/cmd_show.c
 
 SRC  = $(SRC_CORE) $(SRC_VAULT) $(SRC_PARSE) $(SRC_MEDIA) $(SRC_PDF) \
        $(SRC_SIGN) $(SRC_LEDGER) $(SRC_BUNDLE) $(SRC_DISPUTE) $(SRC_CMD)

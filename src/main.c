@@ -22,6 +22,9 @@
 static const struct cmd *const commands[] = {
 	/* vault and ingest */
 	&cmd_init,
+	&cmd_ingest,
+	&cmd_list,
+	&cmd_show,
 
 	/* dossier */
 
@@ -66,6 +69,17 @@ print_help(FILE *f)
 	      "  5  internal error: a bug, or the system failed (disk full, out of memory)\n"
 	      "\n"
 	      "'casefile COMMAND --help' describes one command.\n", f);
+}
+
+/* Flush stdout; a failed write (disk full, closed pipe) is an error. */
+static enum cf_exit
+finish_stdout(enum cf_exit rc)
+{
+	if ((fflush(stdout) != 0 || ferror(stdout)) && rc == CF_EXIT_OK) {
+		fprintf(stderr, "casefile: cannot write to standard output\n");
+		return CF_EXIT_INTERNAL;
+	}
+	return rc;
 }
 
 static const struct cmd *
@@ -118,7 +132,7 @@ main(int argc, char **argv)
 	struct cf_ctx ctx;
 	const struct cmd *cmd;
 	enum cf_exit rc;
-	int i, r;
+	int i;
 
 	setlocale(LC_CTYPE, "C.UTF-8");
 	ctx_defaults(&ctx);
@@ -131,12 +145,12 @@ main(int argc, char **argv)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			print_help(stdout);
 			ctx_release(&ctx);
-			return fflush(stdout) || ferror(stdout) ? CF_EXIT_INTERNAL : CF_EXIT_OK;
+			return finish_stdout(CF_EXIT_OK);
 		}
 		if (!strcmp(a, "--version")) {
 			printf("casefile %s\n", CASEFILE_VERSION);
 			ctx_release(&ctx);
-			return fflush(stdout) || ferror(stdout) ? CF_EXIT_INTERNAL : CF_EXIT_OK;
+			return finish_stdout(CF_EXIT_OK);
 		}
 		if (!strcmp(a, "--json"))
 			c = CTX_OPT_JSON;
@@ -201,11 +215,7 @@ main(int argc, char **argv)
 	ctx.cmd = cmd;
 	rc = cmd->run(argc - i, argv + i, &ctx);
 out:
-	r = fflush(stdout);
-	if ((r != 0 || ferror(stdout)) && rc == CF_EXIT_OK) {
-		fprintf(stderr, "casefile: cannot write to standard output\n");
-		rc = CF_EXIT_INTERNAL;
-	}
+	rc = finish_stdout(rc);
 	ctx_release(&ctx);
 	return (int)rc;
 }

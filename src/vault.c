@@ -414,8 +414,8 @@ fd_read(void *cookie, void *buf, size_t n, struct cf_err *err)
 	do
 		r = read(fd, buf, n);
 	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return cf_err_errno(err, CF_EIO, "read error");
+	if (r < 0)	/* the source's fault, not the vault's: CF_EINPUT */
+		return cf_err_errno(err, CF_EINPUT, "read error");
 	return r;
 }
 

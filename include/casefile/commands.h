@@ -9,6 +9,9 @@
 
 /* vault and ingest */
 extern const struct cmd cmd_init;
+extern const struct cmd cmd_ingest;
+extern const struct cmd cmd_list;
+extern const struct cmd cmd_show;
 
 /* dossier */
 

@@ -81,6 +81,9 @@ struct vault_put_result {
  * (may be NULL) is set to 1 when *keep holds the whole content.  Memory use
  * is one fixed copy buffer whatever the size.  On failure no object and no
  * tmp file remain.  The object is not durable until vault_sync().
+ * Errors: fn's own error is passed through unchanged (fd sources report
+ * CF_EINPUT: the source was unreadable); the vault's failures (create,
+ * write, rename: disk full, permissions) are CF_EIO.
  */
 int vault_put(struct vault *v, vault_read_fn fn, void *cookie,
 	      struct cf_buf *keep, size_t keep_max, int *keep_complete,

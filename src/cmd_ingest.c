@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_ingest — `casefile ingest ORDER FILE|DIR...`: store an order's
+ * evidence files, walking folders, in one transaction.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "casefile/buf.h"
+#include "casefile/commands.h"
+#include "casefile/hash.h"
+#include "casefile/ingest.h"
+#include "casefile/parse.h"
+#include "casefile/vault.h"
+#include "casefile/xalloc.h"
+
+struct ingest_run {
+	struct cf_ctx *ctx;
+	struct ingest *in;
+	const char *order;
+	int kind;
+	const char *note;
+	unsigned nnew, ndup, nbad_files, nfail;
+	struct cf_buf json;
+	int failed_hard;	/* a system error: stop and roll back */
+};
+
+static void
+on_warning(void *cookie, const struct ingest_item *it, const char *msg, int bad)
+{
+	struct ingest_run *r = cookie;
+
+	if (bad)
+		ctx_error(r->ctx, "%s: %s", it->source_path, msg);
+	else
+		ctx_warn(r->ctx, "%s: %s", it->source_path, msg);
+}
+
+static void
+report_item(struct ingest_run *r, const char *path, const struct ingest_result *res)
+{
+	char hex[CF_SHA256_HEXLEN + 1];
+
+	cf_hex_encode(res->sha256, CF_SHA256_LEN, hex);
+	if (r->ctx->json) {
+		if (r->json.len)
+			cf_buf_addch(&r->json, ',');
+		cf_buf_addstr(&r->json, "{\"path\":");
+		cf_buf_add_json_str(&r->json, path, strlen(path));
+		cf_buf_addf(&r->json,
+			    ",\"status\":\"%s\",\"kind\":\"%s\",\"sha256\":\"%s\",\"size\":%llu,"
+			    "\"evidence_id\":%lld,\"warnings\":%u}",
+			    res->duplicate ? "duplicate" : "stored", res->kind, hex,
+			    (unsigned long long)res->size, (long long)res->evidence_id,
+			    res->nbad + res->nnotes);
+		return;
+	}
+	if (r->ctx->quiet)
+		return;
+	if (res->duplicate)
+		printf("already stored  %-9s %s  (%s…)\n", res->kind, path, hex);
+	else
+		printf("stored  %-9s %s  %llu bytes  sha256 %s\n", res->kind, path,
+		       (unsigned long long)res->size, hex);
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static void ingest_path(struct ingest_run *r, const char *path, int top);
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+ingest_dir(struct ingest_run *r, const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+
+	if (d == NULL) {
+		ctx_error(r->ctx, "cannot read folder '%s': %s", path, strerror(errno));
+		r->nfail++;
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 32;
+			names = xreallocarray(names, cap, sizeof(*names));
+		}
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (i = 0; i < n && !r->failed_hard; i++) {
+		char *child = xasprintf("%s%s%s", path,
+					path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
+
+		if (names[i][0] == '.') {
+			ctx_warn(r->ctx, "skipping hidden '%s'", child);
+		} else {
+			ingest_path(r, child, 0);
+		}
+		free(child);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static void
+ingest_path(struct ingest_run *r, const char *path, int top)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct ingest_result res;
+	struct ingest_item it;
+	struct stat st;
+	int fd;
+
+	if (lstat(path, &st) < 0) {
+		ctx_error(r->ctx, "cannot read '%s': %s", path, strerror(errno));
+		r->nfail++;
+		return;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		if (!top) {
+			ctx_warn(r->ctx, "skipping symbolic link '%s'", path);
+			return;
+		}
+		if (stat(path, &st) < 0) {
+			ctx_error(r->ctx, "cannot read '%s': %s", path, strerror(errno));
+			r->nfail++;
+			return;
+		}
+	}
+	if (S_ISDIR(st.st_mode)) {
+		ingest_dir(r, path);
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ctx_error(r->ctx, "'%s' is not a regular file: skipped", path);
+		r->nfail++;
+		return;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		ctx_error(r->ctx, "cannot read '%s': %s", path, strerror(errno));
+		r->nfail++;
+		return;
+	}
+	memset(&it, 0, sizeof(it));
+	it.order_id = r->order;
+	it.name = base_name(path);
+	it.source_path = path;
+	it.rel_path = NULL;
+	it.mtime = st.st_mtime;
+	it.kind = r->kind;
+	it.note = r->note;
+	if (ingest_fd(r->in, &it, fd, &res, &err) < 0) {
+		if (err.code == CF_EINPUT) {
+			/* This file only: the rest goes on. */
+			ctx_error(r->ctx, "cannot ingest '%s': %s", path, err.msg);
+			r->nfail++;
+		} else {
+			/* Disk full, read-only vault, database: roll back all. */
+			ctx_error(r->ctx, "'%s': %s", path, err.msg);
+			r->failed_hard = 1;
+		}
+		cf_err_release(&err);
+		close(fd);
+		return;
+	}
+	close(fd);
+	if (res.duplicate)
+		r->ndup++;
+	else
+		r->nnew++;
+	if (res.nbad)
+		r->nbad_files++;
+	report_item(r, path, &res);
+}
+
+static enum cf_exit
+run_ingest(int argc, char **argv, struct cf_ctx *ctx)
+{
+	enum { OPT_KIND = CTX_OPT_BASE, OPT_NOTE };
+	static const struct option opts[] = {
+		CTX_COMMON_OPTIONS,
+		{ "kind", 1, NULL, OPT_KIND },
+		{ "note", 1, NULL, OPT_NOTE },
+		{ 0 },
+	};
+	struct ingest_run r;
+	struct cf_err err = CF_ERR_INIT;
+	enum cf_kind k;
+	enum cf_exit rc = CF_EXIT_OK;
+	int c, i;
+
+	memset(&r, 0, sizeof(r));
+	r.ctx = ctx;
+	r.kind = -1;
+	cf_buf_init(&r.json);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_KIND:
+			if (r.kind >= 0)
+				return ctx_usage(ctx, "--kind given twice");
+			if (cf_kind_from_name(optarg, &k) < 0)
+				return ctx_usage(ctx, "unknown kind '%s': use chat, logistics, order, "
+						      "photo, video, receipt or other", optarg);
+			r.kind = (int)k;
+			break;
+		case OPT_NOTE:
+			if (r.note)
+				return ctx_usage(ctx, "--note given twice");
+			r.note = optarg;
+			break;
+		case '?':
+			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+		default:
+			switch (ctx_common_opt(ctx, c, optarg)) {
+			case 2:
+				return CF_EXIT_OK;
+			case -1:
+				return CF_EXIT_USAGE;
+			}
+		}
+	}
+	if (argc - optind < 2)
+		return ctx_usage(ctx, "ingest needs an order id and at least one file");
+	r.order = argv[optind];
+	if (!ingest_valid_order_id(r.order))
+		return ctx_usage(ctx, "bad order id '%s': use 1 to 64 letters, digits, '_' or '-'",
+				 r.order);
+	if (ctx_open_vault(ctx) < 0)
+		return CF_EXIT_USAGE;
+	if (ingest_begin(ctx->vault, on_warning, &r, &r.in, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
+	}
+	for (i = optind + 1; i < argc && !r.failed_hard; i++)
+		ingest_path(&r, argv[i], 1);
+	if (r.failed_hard) {
+		ctx_error(ctx, "nothing was stored: the whole ingest was rolled back");
+		rc = CF_EXIT_INTERNAL;
+		goto out;
+	}
+	if (ingest_commit(r.in, &err) < 0) {
+		ctx_error(ctx, "%s", err.msg);
+		ctx_error(ctx, "nothing was stored: the whole ingest was rolled back");
+		rc = CF_EXIT_INTERNAL;
+		goto out;
+	}
+	if (ctx->json)
+		printf("{\"order_id\":\"%s\",\"stored\":%u,\"duplicate\":%u,\"refused\":%u,"
+		       "\"with_warnings\":%u,\"items\":[%s]}\n",
+		       r.order, r.nnew, r.ndup, r.nfail, r.nbad_files, r.json.data);
+	else
+		ctx_info(ctx, "order %s: %u stored, %u already stored, %u refused, %u with problems",
+			 r.order, r.nnew, r.ndup, r.nfail, r.nbad_files);
+	if (r.nfail || r.nbad_files) {
+		ctx->bad_items += r.nfail + r.nbad_files;
+		rc = CF_EXIT_INPUT;
+	}
+out:
+	ingest_free(r.in);
+	cf_buf_release(&r.json);
+	cf_err_release(&err);
+	return rc;
+}
+
+const struct cmd cmd_ingest = {
+	.name = "ingest",
+	.usage = "casefile ingest [--kind KIND] [--note TEXT] [--json] [--quiet] ORDER FILE|DIR...",
+	.summary = "store an order's evidence files (chat, logistics, order, photos, videos)",
+	.help = "Hashes each file with SHA-256 while copying it into the vault, detects its\n"
+		"kind from its content, parses chat logs, logistics and order records into\n"
+		"tables, and records who ingested what, when and from where.  Folders are\n"
+		"walked (hidden files and symbolic links inside them are skipped).  The same\n"
+		"file again for the same order is reported as already stored.  A file that\n"
+		"cannot be parsed is still stored, as kind 'other', with a warning; the\n"
+		"command then exits 3.  Everything is committed at once at the end.\n"
+		"\n"
+		"options:\n"
+		"  --kind KIND   force the kind: chat, logistics, order, photo, video,\n"
+		"                receipt or other\n"
+		"  --note TEXT   what the items show (printed in the dossier's exhibit index)\n"
+		"\nexample:\n"
+		"  casefile ingest 6931000000000001 chat.json logistics.csv order.json photos/\n",
+	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.run = run_ingest,
+};

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_show — `casefile show ORDER`: every evidence item of an order with its
+ * hash, chain-of-custody facts, parsed facts and warnings.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "casefile/buf.h"
+#include "casefile/cftime.h"
+#include "casefile/commands.h"
+#include "casefile/db.h"
+#include "casefile/hash.h"
+#include "casefile/vault.h"
+
+/* Facts as "key": value pairs, rendered as text and as JSON. */
+struct facts {
+	struct cf_buf text;
+	struct cf_buf json;
+};
+
+static void
+fact_str(struct facts *f, const char *key, const char *val)
+{
+	if (val == NULL)
+		return;
+	cf_buf_addf(&f->text, "%s%s %s", f->text.len ? ", " : "", key, val);
+	cf_buf_addf(&f->json, "%s\"%s\":", f->json.len ? "," : "", key);
+	cf_buf_add_json_str(&f->json, val, strlen(val));
+}
+
+static void
+fact_int(struct facts *f, const char *key, long long v)
+{
+	cf_buf_addf(&f->text, "%s%s %lld", f->text.len ? ", " : "", key, v);
+	cf_buf_addf(&f->json, "%s\"%s\":%lld", f->json.len ? "," : "", key, v);
+}
+
+static void
+fact_time(struct facts *f, const struct cf_ctx *ctx, const char *key, sqlite3_stmt *st, int col)
+{
+	char buf[40], iso[32];
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return;
+	ctx_fmt_time(ctx, sqlite3_column_int64(st, col), buf, sizeof(buf));
+	cftime_format_iso(sqlite3_column_int64(st, col), iso, sizeof(iso));
+	cf_buf_addf(&f->text, "%s%s %s", f->text.len ? ", " : "", key, buf);
+	cf_buf_addf(&f->json, "%s\"%s\":\"%s\"", f->json.len ? "," : "", key, iso);
+}
+
+static sqlite3_stmt *
+query(sqlite3 *db, const char *sql, long long id)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static void
+gather_facts(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *kind,
+	     struct facts *f)
+{
+	sqlite3_stmt *st;
+	char money[48];
+
+	if (!strcmp(kind, "chat") &&
+	    (st = query(db, "SELECT count(*), min(time), max(time), sum(sender = 'buyer'),"
+			    " sum(sender = 'merchant'), sum(time IS NULL)"
+			    " FROM messages WHERE evidence_id = ?", id))) {
+		fact_int(f, "messages", sqlite3_column_int64(st, 0));
+		fact_int(f, "from_buyer", sqlite3_column_int64(st, 3));
+		fact_int(f, "from_merchant", sqlite3_column_int64(st, 4));
+		fact_time(f, ctx, "first", st, 1);
+		fact_time(f, ctx, "last", st, 2);
+		if (sqlite3_column_int64(st, 5))
+			fact_int(f, "without_time", sqlite3_column_int64(st, 5));
+		sqlite3_finalize(st);
+	}
+	if (!strcmp(kind, "logistics")) {
+		if ((st = query(db, "SELECT carrier, tracking_no FROM logistics WHERE evidence_id = ?",
+				id))) {
+			fact_str(f, "carrier", col_text(st, 0));
+			fact_str(f, "tracking_no", col_text(st, 1));
+			sqlite3_finalize(st);
+		}
+		if ((st = query(db, "SELECT count(*), (SELECT status FROM logistics_events"
+				    " WHERE evidence_id = ?1 ORDER BY time DESC NULLS LAST, seq DESC"
+				    " LIMIT 1), max(time), sum(status = 'delivered')"
+				    " FROM logistics_events WHERE evidence_id = ?1", id))) {
+			fact_int(f, "events", sqlite3_column_int64(st, 0));
+			fact_str(f, "last_status", col_text(st, 1));
+			fact_time(f, ctx, "last_event", st, 2);
+			sqlite3_finalize(st);
+		}
+	}
+	if (!strcmp(kind, "order") &&
+	    (st = query(db, "SELECT order_id, shop, total_fen, currency, created_at, paid_at,"
+			    " shipped_at, delivered_at,"
+			    " (SELECT count(*) FROM order_items WHERE evidence_id = ?1)"
+			    " FROM order_records WHERE evidence_id = ?1", id))) {
+		fact_str(f, "order_id", col_text(st, 0));
+		fact_str(f, "shop", col_text(st, 1));
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+			long long fen = sqlite3_column_int64(st, 2);
+
+			snprintf(money, sizeof(money), "%s%lld.%02lld", fen < 0 ? "-" : "",
+				 (fen < 0 ? -fen : fen) / 100, (fen < 0 ? -fen : fen) % 100);
+			fact_str(f, "total", money);
+		}
+		fact_str(f, "currency", col_text(st, 3));
+		fact_time(f, ctx, "created", st, 4);
+		fact_time(f, ctx, "paid", st, 5);
+		fact_time(f, ctx, "shipped", st, 6);
+		fact_time(f, ctx, "delivered", st, 7);
+		fact_int(f, "items", sqlite3_column_int64(st, 8));
+		sqlite3_finalize(st);
+	}
+	if ((st = query(db, "SELECT format, width, height, orientation, captured_at, duration_ms,"
+			    " has_gps FROM media WHERE evidence_id = ?", id))) {
+		fact_str(f, "format", col_text(st, 0));
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+			fact_int(f, "width", sqlite3_column_int64(st, 1));
+			fact_int(f, "height", sqlite3_column_int64(st, 2));
+		}
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL && sqlite3_column_int(st, 3) != 1)
+			fact_int(f, "orientation", sqlite3_column_int64(st, 3));
+		fact_time(f, ctx, "captured", st, 4);
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+			fact_int(f, "duration_ms", sqlite3_column_int64(st, 5));
+		if (sqlite3_column_int(st, 6))
+			fact_str(f, "gps", "present (not shown in dossiers)");
+		sqlite3_finalize(st);
+	}
+}
+
+static enum cf_exit
+run_show(int argc, char **argv, struct cf_ctx *ctx)
+{
+	static const char sql[] =
+		"SELECT id, kind, name, size, sha256, ingested_at, source_path, note, mtime,"
+		" user, host, tool_version, bundle FROM evidence WHERE order_id = ? ORDER BY id";
+	struct cf_err err = CF_ERR_INIT;
+	sqlite3_stmt *st = NULL, *w = NULL;
+	enum cf_exit rc = CF_EXIT_OK;
+	const char *order;
+	int first, r, n = 0;
+	sqlite3 *db;
+
+	if ((r = ctx_parse_common(ctx, argc, argv, &first)) != 0)
+		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
+	if (argc - first != 1)
+		return ctx_usage(ctx, "show needs exactly one order id");
+	order = argv[first];
+	if (ctx_open_vault(ctx) < 0)
+		return CF_EXIT_USAGE;
+	db = vault_db(ctx->vault);
+	if (db_prepare(db, sql, &st, &err) < 0 ||
+	    db_prepare(db, "SELECT message FROM warnings WHERE evidence_id = ? ORDER BY seq", &w,
+		       &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(st, 0);
+		const char *kind = col_text(st, 1), *name = col_text(st, 2);
+		char hex[CF_SHA256_HEXLEN + 1], when[40], iso[32];
+		struct facts f = { CF_BUF_INIT, CF_BUF_INIT };
+		struct cf_buf warns = CF_BUF_INIT;
+		int nw = 0;
+
+		if (sqlite3_column_bytes(st, 4) == CF_SHA256_LEN)
+			cf_hex_encode(sqlite3_column_blob(st, 4), CF_SHA256_LEN, hex);
+		else
+			strcpy(hex, "?");
+		gather_facts(db, ctx, id, kind, &f);
+		sqlite3_bind_int64(w, 1, id);
+		while (sqlite3_step(w) == SQLITE_ROW) {
+			const char *m = col_text(w, 0);
+
+			if (ctx->json) {
+				if (nw)
+					cf_buf_addch(&warns, ',');
+				cf_buf_add_json_str(&warns, m, strlen(m));
+			} else {
+				cf_buf_addf(&warns, "    warning: %s\n", m);
+			}
+			nw++;
+		}
+		sqlite3_reset(w);
+		if (ctx->json) {
+			struct cf_buf j = CF_BUF_INIT;
+
+			if (n == 0) {
+				fputs("{\"order_id\":", stdout);
+				cf_buf_add_json_str(&j, order, strlen(order));
+				printf("%s,\"items\":[", j.data);
+				cf_buf_reset(&j);
+			}
+			cf_buf_addf(&j, "%s{\"id\":%lld,\"kind\":\"%s\",\"name\":", n ? "," : "", id,
+				    kind);
+			cf_buf_add_json_str(&j, name, strlen(name));
+			cf_buf_addf(&j, ",\"size\":%lld,\"sha256\":\"%s\",\"ingested_at\":\"%s\"",
+				    (long long)sqlite3_column_int64(st, 3), hex,
+				    cftime_format_iso(sqlite3_column_int64(st, 5), iso, sizeof(iso)));
+			cf_buf_addstr(&j, ",\"source_path\":");
+			if (col_text(st, 6))
+				cf_buf_add_json_str(&j, col_text(st, 6), strlen(col_text(st, 6)));
+			else
+				cf_buf_addstr(&j, "null");
+			cf_buf_addstr(&j, ",\"note\":");
+			if (col_text(st, 7))
+				cf_buf_add_json_str(&j, col_text(st, 7), strlen(col_text(st, 7)));
+			else
+				cf_buf_addstr(&j, "null");
+			cf_buf_addf(&j, ",\"ingested_by\":");
+			{
+				char *who = sqlite3_mprintf("%s@%s", col_text(st, 9) ? col_text(st, 9) : "?",
+							    col_text(st, 10) ? col_text(st, 10) : "?");
+
+				cf_buf_add_json_str(&j, who, strlen(who));
+				sqlite3_free(who);
+			}
+			cf_buf_addf(&j, ",\"facts\":{%s},\"warnings\":[%s]}", f.json.data, warns.data);
+			fputs(j.data, stdout);
+			cf_buf_release(&j);
+		} else if (!ctx->quiet) {
+			if (n == 0)
+				printf("order %s\n", order);
+			printf("\n#%lld  %-9s %s\n", id, kind, name);
+			printf("    size %lld bytes, sha256 %s\n",
+			       (long long)sqlite3_column_int64(st, 3), hex);
+			printf("    ingested %s by %s@%s (casefile %s)%s%s\n",
+			       ctx_fmt_time(ctx, sqlite3_column_int64(st, 5), when, sizeof(when)),
+			       col_text(st, 9) ? col_text(st, 9) : "?",
+			       col_text(st, 10) ? col_text(st, 10) : "?", col_text(st, 11),
+			       col_text(st, 12) ? " from bundle " : "",
+			       col_text(st, 12) ? col_text(st, 12) : "");
+			if (col_text(st, 6))
+				printf("    source %s\n", col_text(st, 6));
+			if (col_text(st, 7))
+				printf("    note: %s\n", col_text(st, 7));
+			if (f.text.len)
+				printf("    %s\n", f.text.data);
+			fputs(warns.data, stdout);
+		}
+		cf_buf_release(&f.text);
+		cf_buf_release(&f.json);
+		cf_buf_release(&warns);
+		n++;
+	}
+	if (r != SQLITE_DONE) {
+		db_err(db, &err, "cannot read order '%s'", order);
+		rc = ctx_fail(ctx, &err);
+		goto out;
+	}
+	if (n == 0) {
+		ctx_error(ctx, "no evidence for order '%s' in vault '%s'", order, ctx->vault_dir);
+		rc = CF_EXIT_USAGE;
+		goto out;
+	}
+	if (ctx->json)
+		fputs("]}\n", stdout);
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(w);
+	cf_err_release(&err);
+	return rc;
+}
+
+const struct cmd cmd_show = {
+	.name = "show",
+	.usage = "casefile show [--json] ORDER",
+	.summary = "show every evidence item of an order: hashes, custody, parsed facts",
+	.help = "For each item: kind, original name, size, full SHA-256, who ingested it,\n"
+		"when and from where, the note, what was parsed from it (message counts\n"
+		"and times, logistics status, order totals, photo size and capture time)\n"
+		"and any warnings.  Exits 2 when the vault holds nothing for ORDER.\n"
+		"\nexample:\n  casefile show 6931000000000001 --json\n",
+	.flags = CMD_NEEDS_VAULT,
+	.run = run_show,
+};

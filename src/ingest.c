@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ingest — store, parse and record evidence (contract in ingest.h).
+ *
+ * Per item, inside SAVEPOINT item:
+ *   1. vault_put(): stream the bytes into objects/, hashing; keep the first
+ *      KEEP_MAX bytes in memory so small files are parsed without a re-read.
+ *   2. (order, sha256) already recorded → duplicate, nothing else happens.
+ *   3. parse_evidence() on the kept bytes (and the stored object's fd).
+ *   4. INSERT objects (if new), evidence, parsed rows, warnings.
+ * Any failure rolls back to the savepoint: the item leaves no row.
+ *
+ * Objects created by this batch are remembered until the commit.  When the
+ * item or the whole batch is rolled back they are unlinked again, so a
+ * failed command (disk full, permissions) leaves neither a row nor a stray
+ * object.  This is safe because object puts only happen inside a write
+ * transaction: no other process can have started to use an object we
+ * created before we commit or roll back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uninorm.h>
+#include <unistr.h>
+
+#include "casefile/buf.h"
+#include "casefile/db.h"
+#include "casefile/ingest.h"
+#include "casefile/parse.h"
+#include "casefile/version.h"
+#include "casefile/xalloc.h"
+
+/* Bytes kept in memory for parsing; larger files are parsed via the fd. */
+#define KEEP_MAX (16u << 20)
+
+struct ingest {
+	struct vault *v;
+	sqlite3 *db;
+	ingest_warn_fn warn;
+	void *cookie;
+	int open;		/* a transaction is open */
+	char *user, *host;
+	struct cf_buf keep;
+	sqlite3_stmt *q_dup, *q_obj, *q_ev, *q_warn;
+	unsigned char (*created)[CF_SHA256_LEN]; /* objects new in this batch */
+	size_t ncreated, capcreated;
+};
+
+static void
+created_add(struct ingest *in, const unsigned char sha[CF_SHA256_LEN])
+{
+	if (in->ncreated == in->capcreated) {
+		in->capcreated = in->capcreated ? 2 * in->capcreated : 256;
+		in->created = xreallocarray(in->created, in->capcreated, CF_SHA256_LEN);
+	}
+	memcpy(in->created[in->ncreated++], sha, CF_SHA256_LEN);
+}
+
+/* Unlink the objects created since index `from` (rollback). */
+static void
+created_unlink(struct ingest *in, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < in->ncreated; i++) {
+		char *path = vault_object_path(in->v, in->created[i]);
+
+		unlink(path);
+		free(path);
+	}
+	in->ncreated = from;
+}
+
+int
+ingest_valid_order_id(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 64 || s[0] == '-')
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static char *
+who_user(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *u = getenv("USER");
+
+	if (pw && pw->pw_name)
+		return xstrdup(pw->pw_name);
+	return xstrdup(u && *u ? u : "unknown");
+}
+
+static char *
+who_host(void)
+{
+	char h[256];
+
+	if (gethostname(h, sizeof(h)) < 0)
+		return xstrdup("unknown");
+	h[sizeof(h) - 1] = '\0';
+	return xstrdup(h);
+}
+
+static int
+prepare_all(struct ingest *in, struct cf_err *err)
+{
+	if (db_prepare(in->db, "SELECT id, kind FROM evidence WHERE order_id = ? AND sha256 = ?",
+		       &in->q_dup, err) < 0 ||
+	    db_prepare(in->db, "INSERT OR IGNORE INTO objects(sha256, size, stored_at) VALUES(?, ?, ?)",
+		       &in->q_obj, err) < 0 ||
+	    db_prepare(in->db,
+		       "INSERT INTO evidence(order_id, kind, sha256, size, name, name_raw,"
+		       " source_path, rel_path, mtime, ingested_at, tool_version, user, host,"
+		       " note, bundle) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		       &in->q_ev, err) < 0 ||
+	    db_prepare(in->db, "INSERT INTO warnings(evidence_id, seq, message) VALUES(?, ?, ?)",
+		       &in->q_warn, err) < 0)
+		return -1;
+	return 0;
+}
+
+int
+ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie, struct ingest **out,
+	     struct cf_err *err)
+{
+	struct ingest *in = xcalloc(1, sizeof(*in));
+
+	in->v = v;
+	in->db = vault_db(v);
+	in->warn = warn;
+	in->cookie = cookie;
+	in->user = who_user();
+	in->host = who_host();
+	cf_buf_init(&in->keep);
+	if (prepare_all(in, err) < 0 || db_begin(in->db, err) < 0) {
+		ingest_free(in);
+		return -1;
+	}
+	in->open = 1;
+	*out = in;
+	return 0;
+}
+
+/* The name as NFC UTF-8; invalid bytes become U+FFFD. */
+static char *
+name_nfc(const char *raw)
+{
+	struct cf_buf b = CF_BUF_INIT;
+	const uint8_t *p = (const uint8_t *)raw, *end = p + strlen(raw);
+	uint8_t *nfc;
+	size_t len = 0;
+
+	while (p < end) {
+		ucs4_t uc;
+		int k = u8_mbtoucr(&uc, p, (size_t)(end - p));
+
+		if (k < 0) {
+			cf_buf_add(&b, "\xEF\xBF\xBD", 3);
+			p++;
+		} else {
+			cf_buf_add(&b, p, (size_t)k);
+			p += k;
+		}
+	}
+	nfc = u8_normalize(UNINORM_NFC, (const uint8_t *)b.data, b.len, NULL, &len);
+	if (nfc == NULL)
+		return cf_buf_detach(&b, NULL);
+	cf_buf_release(&b);
+	{
+		char *s = xmemdup(nfc, len);
+
+		free(nfc);
+		return s;
+	}
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int
+step_done(struct ingest *in, sqlite3_stmt *st, const char *what, struct cf_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(in->db, err, "%s", what);
+	return 0;
+}
+
+static void
+item_warn(struct ingest *in, const struct ingest_item *it, const char *msg, int bad)
+{
+	if (in->warn)
+		in->warn(in->cookie, it, msg, bad);
+}
+
+static int
+add_warning(struct ingest *in, int64_t id, int seq, const char *msg, struct cf_err *err)
+{
+	sqlite3_bind_int64(in->q_warn, 1, id);
+	sqlite3_bind_int(in->q_warn, 2, seq);
+	sqlite3_bind_text(in->q_warn, 3, msg, -1, SQLITE_TRANSIENT);
+	return step_done(in, in->q_warn, "cannot record a warning", err);
+}
+
+/* Record the item once its bytes are stored (inside the savepoint). */
+static int
+record_item(struct ingest *in, const struct ingest_item *it, struct vault_put_result *put,
+	    int keep_complete, struct ingest_result *res, struct cf_err *err)
+{
+	struct parsed *p = NULL;
+	char *nfc = NULL, *extra = NULL;
+	int fd = -1, ret = -1, seq = 0;
+	size_t i;
+	int64_t id;
+	const char *stated;
+
+	memset(res, 0, sizeof(*res));
+	memcpy(res->sha256, put->sha256, CF_SHA256_LEN);
+	res->size = put->size;
+	res->new_object = put->created;
+
+	sqlite3_bind_text(in->q_dup, 1, it->order_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(in->q_dup, 2, put->sha256, CF_SHA256_LEN, SQLITE_STATIC);
+	if (sqlite3_step(in->q_dup) == SQLITE_ROW) {
+		enum cf_kind k;
+
+		res->evidence_id = sqlite3_column_int64(in->q_dup, 0);
+		res->duplicate = 1;
+		res->kind = cf_kind_from_name((const char *)sqlite3_column_text(in->q_dup, 1), &k) == 0
+				    ? cf_kind_name(k) : "other";
+		sqlite3_reset(in->q_dup);
+		return 0;
+	}
+	sqlite3_reset(in->q_dup);
+
+	if (vault_object_open(in->v, put->sha256, &fd, err) < 0)
+		goto out;
+	if (parse_evidence(in->keep.data, in->keep.len, keep_complete, put->size, fd,
+			   it->name, it->kind, &p, err) < 0)
+		goto out;
+	res->kind = cf_kind_name(parsed_kind(p));
+
+	sqlite3_bind_blob(in->q_obj, 1, put->sha256, CF_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(in->q_obj, 2, (sqlite3_int64)put->size);
+	sqlite3_bind_int64(in->q_obj, 3, (sqlite3_int64)time(NULL));
+	if (step_done(in, in->q_obj, "cannot record the object", err) < 0)
+		goto out;
+
+	nfc = name_nfc(it->name);
+	sqlite3_bind_text(in->q_ev, 1, it->order_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(in->q_ev, 2, res->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(in->q_ev, 3, put->sha256, CF_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(in->q_ev, 4, (sqlite3_int64)put->size);
+	sqlite3_bind_text(in->q_ev, 5, nfc, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(in->q_ev, 6, it->name, (int)strlen(it->name), SQLITE_STATIC);
+	bind_text_or_null(in->q_ev, 7, it->source_path);
+	bind_text_or_null(in->q_ev, 8, it->rel_path);
+	if (it->mtime >= 0)
+		sqlite3_bind_int64(in->q_ev, 9, it->mtime);
+	else
+		sqlite3_bind_null(in->q_ev, 9);
+	sqlite3_bind_int64(in->q_ev, 10, (sqlite3_int64)time(NULL));
+	sqlite3_bind_text(in->q_ev, 11, CASEFILE_VERSION, -1, SQLITE_STATIC);
+	sqlite3_bind_text(in->q_ev, 12, in->user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(in->q_ev, 13, in->host, -1, SQLITE_STATIC);
+	bind_text_or_null(in->q_ev, 14, it->note);
+	bind_text_or_null(in->q_ev, 15, it->bundle);
+	if (step_done(in, in->q_ev, "cannot record the evidence", err) < 0)
+		goto out;
+	id = sqlite3_last_insert_rowid(in->db);
+	res->evidence_id = id;
+
+	/* Ledger leaf: appended here, in the same transaction (ledger.h). */
+
+	if (parsed_store(p, in->db, id, err) < 0)
+		goto out;
+	for (i = 0; i < parsed_warning_count(p); i++) {
+		const char *msg = parsed_warning(p, i);
+		int bad = parsed_warning_bad(p, i);
+
+		if (add_warning(in, id, seq++, msg, err) < 0)
+			goto out;
+		if (bad)
+			res->nbad++;
+		else
+			res->nnotes++;
+		item_warn(in, it, msg, bad);
+	}
+	stated = parsed_order_id(p);
+	if (stated && strcmp(stated, it->order_id) != 0) {
+		extra = xasprintf("the file names order '%s' but was ingested for order '%s'",
+				  stated, it->order_id);
+		if (add_warning(in, id, seq++, extra, err) < 0)
+			goto out;
+		res->nnotes++;
+		item_warn(in, it, extra, 0);
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	parsed_free(p);
+	free(nfc);
+	free(extra);
+	return ret;
+}
+
+static int
+ingest_item(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, void *cookie,
+	    int fd, struct ingest_result *res, struct cf_err *err)
+{
+	struct vault_put_result put;
+	int complete = 0, r;
+	size_t mark = in->ncreated;
+
+	if (!in->open)
+		CF_BUG("ingest used after commit");
+	if (!ingest_valid_order_id(it->order_id))
+		return cf_err_set(err, CF_EINPUT,
+				  "bad order id '%s': use 1 to 64 letters, digits, '_' or '-'",
+				  it->order_id);
+	if (db_exec(in->db, "SAVEPOINT item", err) < 0)
+		return -1;
+	cf_buf_reset(&in->keep);
+	if (fd >= 0)
+		r = vault_put_fd(in->v, fd, &in->keep, KEEP_MAX, &complete, &put, err);
+	else
+		r = vault_put(in->v, fn, cookie, &in->keep, KEEP_MAX, &complete, &put, err);
+	if (r == 0 && put.created)
+		created_add(in, put.sha256);
+	if (r == 0)
+		r = record_item(in, it, &put, complete, res, err);
+	if (r < 0) {
+		sqlite3_exec(in->db, "ROLLBACK TO item; RELEASE item", NULL, NULL, NULL);
+		created_unlink(in, mark);
+		return -1;
+	}
+	if (db_exec(in->db, "RELEASE item", err) < 0)
+		return -1;
+	return 0;
+}
+
+int
+ingest_fd(struct ingest *in, const struct ingest_item *it, int fd, struct ingest_result *res,
+	  struct cf_err *err)
+{
+	return ingest_item(in, it, NULL, NULL, fd, res, err);
+}
+
+int
+ingest_stream(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, void *cookie,
+	      struct ingest_result *res, struct cf_err *err)
+{
+	return ingest_item(in, it, fn, cookie, -1, res, err);
+}
+
+int
+ingest_commit(struct ingest *in, struct cf_err *err)
+{
+	if (!in->open)
+		CF_BUG("ingest committed twice");
+	if (vault_sync(in->v, err) < 0)
+		return -1;
+	in->open = 0;
+	if (db_commit(in->db, err) < 0) {
+		created_unlink(in, 0);
+		return -1;
+	}
+	in->ncreated = 0;
+	return 0;
+}
+
+int
+ingest_checkpoint(struct ingest *in, struct cf_err *err)
+{
+	if (ingest_commit(in, err) < 0)
+		return -1;
+	if (db_begin(in->db, err) < 0)
+		return -1;
+	in->open = 1;
+	return 0;
+}
+
+void
+ingest_free(struct ingest *in)
+{
+	if (in == NULL)
+		return;
+	if (in->open) {
+		created_unlink(in, 0);
+		db_rollback(in->db);
+	}
+	free(in->created);
+	sqlite3_finalize(in->q_dup);
+	sqlite3_finalize(in->q_obj);
+	sqlite3_finalize(in->q_ev);
+	sqlite3_finalize(in->q_warn);
+	cf_buf_release(&in->keep);
+	free(in->user);
+	free(in->host);
+	free(in);
+}

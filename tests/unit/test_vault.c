@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_vault — vault layout, schema versioning, the object store.
+ */
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+
+#include "casefile/db.h"
+#include "casefile/hash.h"
+#include "casefile/vault.h"
+
+static void
+test_init_layout(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct stat st;
+	struct vault *v = NULL;
+	sqlite3_stmt *q;
+
+	(void)state;
+	assert_int_equal(vault_init("v", &err), 0);
+	assert_int_equal(stat("v/objects", &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(stat("v/keys", &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(stat("v/tmp", &st), 0);
+	assert_int_equal(vault_open("v", 0, &v, &err), 0);
+	assert_int_equal(sqlite3_prepare_v2(vault_db(v), "PRAGMA journal_mode", -1, &q, NULL), 0);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "wal");
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_prepare_v2(vault_db(v), "PRAGMA foreign_keys", -1, &q, NULL), 0);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 1);
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_prepare_v2(vault_db(v), "PRAGMA user_version", -1, &q, NULL), 0);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), db_schema_version());
+	sqlite3_finalize(q);
+	vault_close(v);
+}
+
+static void
+test_init_refuses(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+
+	(void)state;
+	assert_int_equal(vault_init("v", &err), 0);
+	assert_int_equal(vault_init("v", &err), -1);
+	assert_non_null(strstr(err.msg, "already a casefile vault"));
+	assert_int_equal(mkdir("full", 0755), 0);
+	test_write_file("full/readme.txt", "x", 1);
+	assert_int_equal(vault_init("full", &err), -1);
+	assert_non_null(strstr(err.msg, "not empty"));
+	test_write_file("plain", "x", 1);
+	assert_int_equal(vault_init("plain", &err), -1);
+	assert_non_null(strstr(err.msg, "not a folder"));
+	/* An empty existing folder is fine. */
+	assert_int_equal(mkdir("empty", 0755), 0);
+	assert_int_equal(vault_init("empty", &err), 0);
+	cf_err_release(&err);
+}
+
+static void
+test_open_not_a_vault(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v = NULL;
+
+	(void)state;
+	assert_int_equal(vault_open("nowhere", 0, &v, &err), -1);
+	assert_int_equal(err.code, CF_ENOTFOUND);
+	assert_non_null(strstr(err.msg, "not a casefile vault"));
+	assert_null(v);
+	cf_err_release(&err);
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v = NULL;
+	sqlite3 *db;
+	char sql[64];
+
+	(void)state;
+	assert_int_equal(vault_init("v", &err), 0);
+	assert_int_equal(sqlite3_open("v/casefile.db", &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", db_schema_version() + 1);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(vault_open("v", 0, &v, &err), -1);
+	assert_non_null(strstr(err.msg, "newer than this casefile"));
+	cf_err_release(&err);
+}
+
+static void
+test_migrates_old_schema(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	sqlite3 *db;
+	sqlite3_stmt *q;
+
+	(void)state;
+	/* A version-0 database (empty) is migrated forward by db_open. */
+	assert_int_equal(db_open("old.db", 1, &db, &err), 0);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'evidence'",
+					    -1, &q, NULL), 0);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 1);
+	sqlite3_finalize(q);
+	db_close(db);
+}
+
+static void
+put_bytes(struct vault *v, const char *data, size_t n, struct vault_put_result *res,
+	  struct cf_buf *keep, size_t keep_max, int *complete)
+{
+	struct cf_err err = CF_ERR_INIT;
+	int fd;
+
+	test_write_file("in.bin", data, n);
+	fd = open("in.bin", O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(vault_put_fd(v, fd, keep, keep_max, complete, res, &err), 0);
+	close(fd);
+}
+
+static void
+test_put_dedup_and_readonly(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v = NULL;
+	struct vault_put_result a, b;
+	unsigned char want[32];
+	struct stat st;
+	char *path;
+	int fd;
+	char buf[16];
+
+	(void)state;
+	assert_int_equal(vault_init("v", &err), 0);
+	assert_int_equal(vault_open("v", 0, &v, &err), 0);
+	put_bytes(v, "hello", 5, &a, NULL, 0, NULL);
+	cf_sha256("hello", 5, want);
+	assert_memory_equal(a.sha256, want, 32);
+	assert_int_equal(a.size, 5);
+	assert_int_equal(a.created, 1);
+	put_bytes(v, "hello", 5, &b, NULL, 0, NULL);
+	assert_int_equal(b.created, 0);
+	assert_int_equal(vault_sync(v, &err), 0);
+	path = vault_object_path(v, a.sha256);
+	assert_non_null(strstr(path, "/objects/2c/f24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0444);
+	free(path);
+	assert_int_equal(vault_object_open(v, a.sha256, &fd, &err), 0);
+	assert_int_equal(read(fd, buf, sizeof(buf)), 5);
+	close(fd);
+	/* Nothing left in tmp/. */
+	assert_int_equal(system("test -z \"$(ls -A v/tmp)\""), 0);
+	vault_close(v);
+}
+
+static void
+test_put_keep_prefix(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v = NULL;
+	struct vault_put_result r;
+	struct cf_buf keep = CF_BUF_INIT;
+	int complete = -1;
+	char *big = malloc(3u << 20);
+
+	(void)state;
+	memset(big, 'z', 3u << 20);
+	big[0] = 'A';
+	assert_int_equal(vault_init("v", &err), 0);
+	assert_int_equal(vault_open("v", 0, &v, &err), 0);
+	put_bytes(v, big, 3u << 20, &r, &keep, 1000, &complete);
+	assert_int_equal(complete, 0);
+	assert_int_equal(keep.len, 1000);
+	assert_int_equal(keep.data[0], 'A');
+	assert_int_equal(r.size, 3u << 20);
+	cf_buf_reset(&keep);
+	put_bytes(v, "tiny\0with nul", 13, &r, &keep, 1000, &complete);
+	assert_int_equal(complete, 1);
+	assert_int_equal(keep.len, 13);
+	assert_memory_equal(keep.data, "tiny\0with nul", 13);
+	cf_buf_release(&keep);
+	free(big);
+	vault_close(v);
+}
+
+static void
+test_empty_file(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v = NULL;
+	struct vault_put_result r;
+	char hex[65];
+
+	(void)state;
+	assert_int_equal(vault_init("v", &err), 0);
+	assert_int_equal(vault_open("v", 0, &v, &err), 0);
+	put_bytes(v, "", 0, &r, NULL, 0, NULL);
+	cf_hex_encode(r.sha256, 32, hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	assert_int_equal(r.size, 0);
+	vault_close(v);
+}
+
+static ssize_t
+failing_reader(void *cookie, void *buf, size_t n, struct cf_err *err)
+{
+	int *calls = cookie;
+
+	(void)buf;
+	if ((*calls)++ == 0) {
+		memset(buf, 'x', n < 100 ? n : 100);
+		return n < 100 ? (ssize_t)n : 100;
+	}
+	return cf_err_set(err, CF_EINPUT, "entry truncated");
+}
+
+static void
+test_put_failure_leaves_nothing(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v = NULL;
+	struct vault_put_result r;
+	int calls = 0;
+
+	(void)state;
+	assert_int_equal(vault_init("v", &err), 0);
+	assert_int_equal(vault_open("v", 0, &v, &err), 0);
+	assert_int_equal(vault_put(v, failing_reader, &calls, NULL, 0, NULL, &r, &err), -1);
+	assert_int_equal(err.code, CF_EINPUT);
+	assert_string_equal(err.msg, "entry truncated");
+	assert_int_equal(system("test -z \"$(ls -A v/tmp)\" && test -z \"$(ls -A v/objects)\""), 0);
+	cf_err_release(&err);
+	vault_close(v);
+}
+
+static void
+test_stray_tmp_cleaned_when_alone(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v1 = NULL, *v2 = NULL;
+
+	(void)state;
+	assert_int_equal(vault_init("v", &err), 0);
+	test_write_file("v/tmp/999-1", "stray", 5);
+	/* Another process (handle) holds the vault: a second open must not clean. */
+	assert_int_equal(vault_open("v", VAULT_OPEN_NO_CLEANUP, &v1, &err), 0);
+	assert_int_equal(vault_open("v", 0, &v2, &err), 0);
+	assert_int_equal(access("v/tmp/999-1", F_OK), 0);
+	vault_close(v2);
+	vault_close(v1);
+	/* Alone: cleaned. */
+	assert_int_equal(vault_open("v", 0, &v1, &err), 0);
+	assert_int_equal(access("v/tmp/999-1", F_OK), -1);
+	vault_close(v1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_init_layout, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_init_refuses, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_open_not_a_vault, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_migrates_old_schema, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_put_dedup_and_readonly, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_put_keep_prefix, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_empty_file, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_put_failure_leaves_nothing, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_stray_tmp_cleaned_when_alone, test_tmpdir_setup, test_tmpdir_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
