@@ -38,6 +38,7 @@
 #include "casefile/buf.h"
 #include "casefile/bundle.h"
 #include "casefile/cftime.h"
+#include "casefile/ingest.h"
 #include "casefile/xalloc.h"
 
 #define BLOCK_SIZE 65536
@@ -235,26 +236,6 @@ bundle_name_problem(const char *s, size_t len)
 	return NULL;
 }
 
-/* Same rule as ingest_valid_order_id() (ingest.h). */
-static int
-valid_order_id(const char *s)
-{
-	size_t i;
-
-	if (s[0] == '\0' || s[0] == '-')
-		return 0;
-	for (i = 0; s[i]; i++) {
-		char c = s[i];
-
-		if (i >= 64)
-			return 0;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
 /* "orders-YYYY-MM-DD" with a real date: copy the date to out[11]. */
 static int
 wrapper_name(const char *s, char out[11])
@@ -400,7 +381,7 @@ classify(struct bundle *b, const char *raw, int is_dir, struct cf_err *err)
 		cf_err_set(err, CF_EINPUT, "entry '%s': not in an order folder: skipped", q);
 		goto out;
 	}
-	if (!valid_order_id(comps[first])) {
+	if (!ingest_valid_order_id(comps[first])) {
 		char *oq = bundle_quote_name(comps[first]);
 
 		cf_err_set(err, CF_EINPUT,
@@ -525,7 +506,7 @@ archive_damaged(struct bundle *b, struct cf_err *err)
 		/* Central directory damaged: read the local headers instead. */
 		b->streaming_retry = 1;
 		b->skip_until = b->nentries;
-		bundle_archive_err(b->a, &e2, "'%s' is damaged: %s", b->path, w);
+		bundle_archive_err(b->a, &e2, "damaged: %s", w);
 		b->note = xasprintf("%s: reading the zip entries one by one instead", e2.msg);
 		cf_err_release(&e2);
 		if (archive_open_at(b, 1, &e2) == 0) {
@@ -538,7 +519,7 @@ archive_damaged(struct bundle *b, struct cf_err *err)
 		b->note = NULL;
 		cf_err_release(&e2);
 	}
-	bundle_archive_err(b->a, err, "'%s' is damaged: %s", b->path, w);
+	bundle_archive_err(b->a, err, "damaged archive: %s", w);
 	free(w);
 	b->done = 1;
 	return -1;
@@ -585,8 +566,8 @@ archive_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 		if (b->lim.max_entries && b->nentries > b->lim.max_entries) {
 			b->done = 1;
 			return cf_err_set(err, CF_EARCHIVE,
-					  "'%s': more than %llu entries (import.max_entries): "
-					  "reading stopped", b->path,
+					  "more than %llu entries (import.max_entries): "
+					  "reading stopped",
 					  (unsigned long long)b->lim.max_entries);
 		}
 		raw = archive_entry_pathname(e);
@@ -650,7 +631,9 @@ archive_read_entry(struct bundle *b, void *buf, size_t n, struct cf_err *err)
 			/* Should not happen for data; treat as damage. */
 		}
 		b->status = BUNDLE_ENTRY_BROKEN;
-		bundle_archive_err(b->a, err, "'%s' is damaged in entry '%s'", b->path, q);
+		bundle_archive_err(b->a, err, "damaged archive: reading stopped in entry "
+				   "%lu '%s' (byte %lld)", b->nentries, q,
+				   (long long)archive_filter_bytes(b->a, -1));
 		free(q);
 		b->done = 1;
 		return -1;
@@ -802,8 +785,8 @@ folder_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 			free(name);
 			b->done = 1;
 			return cf_err_set(err, CF_EARCHIVE,
-					  "'%s': more than %llu entries (import.max_entries): "
-					  "reading stopped", b->path,
+					  "more than %llu entries (import.max_entries): "
+					  "reading stopped",
 					  (unsigned long long)b->lim.max_entries);
 		}
 		if (fstatat(f->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -969,8 +952,10 @@ bundle_open(const char *path, const char *date, const struct bundle_limits *limi
 		if (archive_open_at(b, 0, err) < 0) {
 			struct cf_err e2 = CF_ERR_INIT;
 
-			b->note = xasprintf("%s: reading the zip entries one by one instead",
-					    err && err->msg ? err->msg : "damaged");
+			b->note = xasprintf("damaged archive: %s: reading the zip entries "
+					    "one by one instead",
+					    b->a && archive_error_string(b->a) ?
+					    archive_error_string(b->a) : "unreadable");
 			/*
 			 * A zip whose central directory is damaged fails at the
 			 * first header: read its local headers instead.
@@ -1039,6 +1024,21 @@ unsigned long
 bundle_ignored(const struct bundle *b)
 {
 	return b->ignored;
+}
+
+double
+bundle_progress(const struct bundle *b)
+{
+	if (b->a) {
+		if (b->archive_size <= 0)
+			return -1;
+		return (double)archive_filter_bytes(b->a, -1) / (double)b->archive_size;
+	}
+	if (b->nframes == 0)
+		return b->done ? 1.0 : -1;
+	if (b->frames[0].n == 0)
+		return 1.0;
+	return (double)b->frames[0].i / (double)b->frames[0].n;
 }
 
 int

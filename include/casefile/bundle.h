@@ -123,6 +123,12 @@ enum bundle_entry_status bundle_entry_status(const struct bundle *b);
 /* Counters since bundle_open(). */
 uint64_t bundle_bytes_read(const struct bundle *b);	/* payload bytes */
 unsigned long bundle_ignored(const struct bundle *b);	/* macOS metadata */
+/*
+ * How far the reading is, 0..1, for a progress bar: the share of the
+ * archive's bytes consumed, or of the folder's top-level names done.
+ * -1 when unknown.
+ */
+double bundle_progress(const struct bundle *b);
 /* 1 when the bundle is an archive, 0 for a folder. */
 int bundle_is_archive(const struct bundle *b);
 /* The date of the wrapper folder "orders-YYYY-MM-DD", or NULL. Borrowed. */
