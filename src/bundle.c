@@ -916,6 +916,8 @@ folder_read(struct bundle *b, void *buf, size_t n, struct cf_err *err)
 
 /* ------------------------------------------------------------------ common */
 
+static void date_from_name(struct bundle *b);
+
 int
 bundle_open(const char *path, const char *date, const struct bundle_limits *limits,
 	    struct bundle **out, struct cf_err *err)
@@ -940,6 +942,7 @@ bundle_open(const char *path, const char *date, const struct bundle_limits *limi
 		cf_err_errno(err, CF_EIO, "cannot read '%s'", path);
 		goto fail;
 	}
+	date_from_name(b);
 	if (S_ISDIR(st.st_mode)) {
 		if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 			cf_err_errno(err, CF_EIO, "cannot read '%s'", path);
@@ -1050,7 +1053,34 @@ bundle_is_archive(const struct bundle *b)
 const char *
 bundle_wrapper_date(const struct bundle *b)
 {
-	return b->wrapper ? b->wrapper_date : NULL;
+	return b->wrapper_date[0] ? b->wrapper_date : NULL;
+}
+
+/* The bundle itself named orders-YYYY-MM-DD[.zip|.tar.gz|...]: its date. */
+static void
+date_from_name(struct bundle *b)
+{
+	static const char *const exts[] = { ".zip", ".7z", ".tar", ".tgz", ".tar.gz",
+					    ".tar.bz2", ".tar.xz", ".tar.zst" };
+	char *base, *copy = xstrdup(b->path);
+	size_t n = strlen(copy), i, e;
+	char date[11];
+
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	base = strrchr(copy, '/');
+	base = base ? base + 1 : copy;
+	n = strlen(base);
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		e = strlen(exts[i]);
+		if (n > e && strcasecmp(base + n - e, exts[i]) == 0) {
+			base[n - e] = '\0';
+			break;
+		}
+	}
+	if (wrapper_name(base, date) && (b->date == NULL || strcmp(b->date, date) == 0))
+		memcpy(b->wrapper_date, date, sizeof(date));
+	free(copy);
 }
 
 void

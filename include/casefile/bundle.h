@@ -131,7 +131,11 @@ unsigned long bundle_ignored(const struct bundle *b);	/* macOS metadata */
 double bundle_progress(const struct bundle *b);
 /* 1 when the bundle is an archive, 0 for a folder. */
 int bundle_is_archive(const struct bundle *b);
-/* The date of the wrapper folder "orders-YYYY-MM-DD", or NULL. Borrowed. */
+/*
+ * The bundle's date: of the wrapper folder "orders-YYYY-MM-DD", or of the
+ * bundle itself when it is named so (orders-2025-05-02.zip or the folder
+ * orders-2025-05-02/); NULL when neither.  Borrowed.
+ */
 const char *bundle_wrapper_date(const struct bundle *b);
 
 /* Release everything.  Accepts NULL. */

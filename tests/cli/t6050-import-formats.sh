@@ -14,7 +14,7 @@ expect_clean "1 folder bundle with wrapper imports cleanly"
 expect_out "^import 'src/orders-2025-05-02': 3 orders, 12 files, 12 new, 0 duplicate, 0 refused, [0-9]+ bytes" "2 summary line counts orders and files"
 check "3 twelve rows" test "$(nrows)" = 12
 check "4 kinds from the layout" test "$(sql "SELECT group_concat(kind, ',') FROM (SELECT kind FROM evidence WHERE order_id = '6931000000000001' ORDER BY rel_path)")" = "chat,logistics,order,photo"
-check "5 rel_path and source_path recorded" test "$(sql "SELECT rel_path || '|' || source_path FROM evidence WHERE name = 'p1.png' AND order_id = '6931000000000002'")" = "photos/p1.png|orders-2025-05-02/6931000000000002/photos/p1.png"
+check "5 rel_path and source_path recorded" test "$(sql "SELECT rel_path || '|' || source_path FROM evidence WHERE name = 'p1.png' AND order_id = '6931000000000002'")" = "photos/p1.png|6931000000000002/photos/p1.png"
 check "6 bundle label carries the wrapper date" test "$(sql "SELECT DISTINCT bundle FROM evidence")" = "2025-05-02 orders-2025-05-02"
 
 # The same content in each archive format, each into a fresh vault.

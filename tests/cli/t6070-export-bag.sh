@@ -27,7 +27,7 @@ validate() {
 		bytes=$((bytes + $(stat -c %s "$d/$f"))); files=$((files + 1))
 	done
 	check "$4.e Payload-Oxum $oxum = $bytes.$files" test "$oxum" = "$bytes.$files"
-	check "$4.f expected counts" test "$bytes.$files" = "$2.$3"
+	check "$4.f expected counts" test "$bytes.$files" = "$3.$2"
 	check "$4.g Source-Organization from shop.name" grep -qx 'Source-Organization: 青瓷小铺' "$d/bag-info.txt"
 	check "$4.h Bagging-Date and version" sh -c "grep -Eq '^Bagging-Date: [0-9]{4}-[0-9]{2}-[0-9]{2}$' '$d/bag-info.txt' && grep -q '^Casefile-Version: ' '$d/bag-info.txt'"
 	check "$4.i tag manifest covers bag-info and manifest" sh -c "grep -q ' bag-info.txt$' '$d/tagmanifest-sha256.txt' && grep -q ' manifest-sha256.txt$' '$d/tagmanifest-sha256.txt' && grep -q ' bagit.txt$' '$d/tagmanifest-sha256.txt'"
