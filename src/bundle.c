@@ -867,9 +867,9 @@ folder_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 			cf_err_set(err, CF_EINPUT, "entry '%s': changed while being read", q);
 			goto refuse;
 		}
-		/* Back to blocking reads. */
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		/* O_NONBLOCK does not affect regular files: no need to clear it. */
+		if (st2.st_size > (off_t)(1 << 20))
+			posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 		b->file_fd = fd;
 		free(q);
 		free(name);

@@ -60,7 +60,7 @@ struct export_run {
 	struct archive *aw;
 	char *prefix;		/* "<bag>/" in front of every entry */
 	struct cf_buf manifest, tagmanifest, evjson;
-	char **used;		/* payload paths taken (sorted insert not needed) */
+	char **used;		/* payload paths taken in the current order */
 	size_t nused, capused;
 	unsigned long long bytes;
 	unsigned long files;
@@ -558,9 +558,13 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 	tmp = xasprintf("%s.tmp-%ld", out, (long)getpid());
 	if (kind == OUT_DIR) {
 		r.aw = archive_write_disk_new();
-		archive_write_disk_set_options(r.aw, ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-					       ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-					       ARCHIVE_EXTRACT_NO_OVERWRITE | ARCHIVE_EXTRACT_TIME);
+		/*
+		 * Entry names are built by payload_path() (no "..", no
+		 * absolute paths); OUT itself may be "../x" or pass through
+		 * a symlinked folder, which the SECURE_* checks would refuse.
+		 */
+		archive_write_disk_set_options(r.aw, ARCHIVE_EXTRACT_NO_OVERWRITE |
+					       ARCHIVE_EXTRACT_TIME);
 		r.prefix = xasprintf("%s/", tmp);
 		if (mkdir(tmp, 0755) < 0) {
 			cf_err_errno(&err, CF_EIO, "cannot create '%s'", tmp);
@@ -602,9 +606,15 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 		if (sqlite3_column_bytes(st, 2) != CF_SHA256_LEN)
 			CF_BUG("evidence row without a SHA-256");
 		if (last_order == NULL || strcmp(last_order, order) != 0) {
+			size_t k;
+
 			free(last_order);
 			last_order = xstrdup(order);
 			r.orders++;
+			/* Rows come by order: names can only collide within one. */
+			for (k = 0; k < r.nused; k++)
+				free(r.used[k]);
+			r.nused = 0;
 		}
 		path = payload_path(&r, order, rel, name);
 		if (write_object(&r, sha, size, path, mtime, &err) < 0) {

@@ -88,6 +88,15 @@ expect_rc 1 "22 damaged object: exit 1"
 expect_err "object of 'data/6931000000000003/order\.json' does not match its SHA-256" "23 names the file"
 check "24 no partial output" sh -c "! ls bad.zip* 2>/dev/null | grep -q ."
 
+# A relative output path with "..", through a symlinked folder.
+mkdir -p sub/real && ln -s real sub/link
+(cd sub && "$CASEFILE_BIN" export 6931000000000002 -o ../up-bag >"$out" 2>"$err"); rc=$?
+expect_clean "33 -o ../DIR works"
+check "34 the bag is there" test -f up-bag/bagit.txt
+cf export 6931000000000002 -o sub/link/bag2.zip
+expect_clean "35 -o through a symlinked folder"
+check "36 written" test -f sub/real/bag2.zip
+
 # Usage.
 cf export -o x.zip
 expect_rc 2 "25 no selection: exit 2"
