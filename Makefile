@@ -24,7 +24,7 @@ BINDIR    = $(DESTDIR)$(PREFIX)/bin
 DATADIR   = $(DESTDIR)$(PREFIX)/share/casefile
 
 # libhpdf-dev 2.3.0 and libunistring ship no pkg-config file.
-PKGS      = libarchive libcrypto libssl sqlite3 jansson libexif libwebp libpng libjpeg libcurl
+PKGS      = libarchive libcrypto libssl sqlite3 jansson libexif libwebp libwebpdemux libpng libjpeg libcurl
 HPDF_LIBS ?= -lhpdf
 UNISTRING_LIBS ?= -lunistring
 
@@ -53,14 +53,14 @@ endif
 # --- sources, by area (one line each, so parallel work merges cleanly) ---
 SRC_CORE    = src/err.c src/xalloc.c src/buf.c src/cftime.c src/ctx.c src/hash.c
 SRC_VAULT   = src/db.c src/vault.c src/ingest.c
-SRC_PARSE   = src/parse.c
-SRC_MEDIA   =
-SRC_PDF     =
+SRC_PARSE   = src/textenc.c src/csv.c src/parse.c src/parse_chat.c src/parse_logistics.c src/parse_order.c
+SRC_MEDIA   = src/media.c
+SRC_PDF     = src/pdf.c src/statement.c src/dossier.c
 SRC_SIGN    =
-SRC_LEDGER  =
+SRC_LEDGER  = src/ledger.c src/base64.c src/checkpoint.c src/seal.c src/proofs.c src/audit.c
 SRC_BUNDLE  = src/bundle.c src/config.c
-SRC_DISPUTE =
-SRC_CMD     = src/cmd_init.c src/cmd_ingest.c src/cmd_list.c src/cmd_show.c src/cmd_import.c src/cmd_export.c src/cmd_config.c
+SRC_DISPUTE = src/money.c src/templates.c src/profile.c src/dispute.c src/checklist.c src/stats.c src/stats_report.c
+SRC_CMD     = src/cmd_init.c src/cmd_ingest.c src/cmd_list.c src/cmd_show.c src/cmd_dispute.c src/cmd_due.c src/cmd_check.c src/cmd_stats.c src/cmd_build.c src/cmd_seal.c src/cmd_log.c src/cmd_audit.c src/cmd_import.c src/cmd_export.c src/cmd_config.c
 
 SRC  = $(SRC_CORE) $(SRC_VAULT) $(SRC_PARSE) $(SRC_MEDIA) $(SRC_PDF) \
        $(SRC_SIGN) $(SRC_LEDGER) $(SRC_BUNDLE) $(SRC_DISPUTE) $(SRC_CMD)
@@ -107,7 +107,8 @@ DEB_BUILD = build-essential pkg-config libhpdf-dev libarchive-dev libssl-dev \
             fonts-wqy-microhei
 DEB_TEST  = libcmocka-dev poppler-utils qpdf libnss3-tools sqlite3 zip unzip \
             p7zip-full zstd xz-utils bzip2 clang libclang-rt-14-dev \
-            imagemagick libimage-exiftool-perl openssl git time img2pdf hyperfine
+            imagemagick libimage-exiftool-perl openssl git time img2pdf hyperfine \
+            python3 jq
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 deps:

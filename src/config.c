@@ -11,9 +11,10 @@
 #include "casefile/bundle.h"
 #include "casefile/config.h"
 #include "casefile/db.h"
+#include "casefile/profile.h"
 #include "casefile/xalloc.h"
 
-enum { T_URL, T_SIZE, T_RATIO, T_COUNT, T_TEXT };
+enum { T_URL, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE };
 
 static const struct config_key keys[] = {
 	{ "tsa.url", NULL, T_URL },
@@ -24,6 +25,7 @@ static const struct config_key keys[] = {
 	{ "sign.location", NULL, T_TEXT },
 	{ "sign.contact", NULL, T_TEXT },
 	{ "shop.name", NULL, T_TEXT },
+	{ "dispute.profile", NULL, T_PROFILE },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -176,6 +178,15 @@ config_check(const struct config_key *k, const char *value, char **norm,
 			return -1;
 		*norm = xstrdup(value);
 		return 0;
+	case T_PROFILE: {
+		struct profile *p = NULL;
+
+		if (check_text(value, err) < 0 || profile_find(value, &p, err) < 0)
+			return -1;
+		profile_free(p);
+		*norm = xstrdup(value);
+		return 0;
+	}
 	}
 	CF_BUG("config key type %d", k->type);
 }

@@ -96,11 +96,70 @@ static const char schema_v1[] =
 	"  has_gps INTEGER NOT NULL DEFAULT 0,\n"
 	"  duration_ms INTEGER);\n";
 
-/* v2: the Merkle ledger (filled by the ledger module). */
-static const char schema_v2[] = "";
+/*
+ * v2: the Merkle ledger (see ledger.h for the theory of operation).
+ * ledger_nodes holds every complete perfect subtree: level 0 = leaf hashes,
+ * level L idx i = MTH of leaves [i*2^L, (i+1)*2^L).  heads holds one row per
+ * seal: the signed checkpoint text exactly as signed, its RFC 3161 token,
+ * and the consistency proof from the previous head (concatenated 32-byte
+ * hashes, RFC 9162 order; empty for the first head).
+ */
+static const char schema_v2[] =
+	"CREATE TABLE ledger_nodes(\n"
+	"  level INTEGER NOT NULL CHECK(level BETWEEN 0 AND 63),\n"
+	"  idx INTEGER NOT NULL CHECK(idx >= 0),\n"
+	"  hash BLOB NOT NULL CHECK(length(hash) = 32),\n"
+	"  PRIMARY KEY(level, idx)) WITHOUT ROWID;\n"
+	"CREATE TABLE heads(\n"
+	"  tree_size INTEGER PRIMARY KEY CHECK(tree_size > 0),\n"
+	"  root BLOB NOT NULL CHECK(length(root) = 32),\n"
+	"  created_at INTEGER NOT NULL,   -- seal time, UTC seconds (local clock)\n"
+	"  origin TEXT NOT NULL,          -- checkpoint origin line = key name\n"
+	"  checkpoint TEXT NOT NULL,      -- signed note, byte-exact\n"
+	"  key_id BLOB,                   -- 4-byte signed-note key ID\n"
+	"  tst BLOB,                      -- RFC 3161 token (DER) over checkpoint\n"
+	"  tsa_url TEXT,\n"
+	"  prev_size INTEGER,             -- previous head, NULL for the first\n"
+	"  consistency_proof BLOB NOT NULL DEFAULT x'');\n";
 
-/* v3: disputes (filled by the dispute module). */
-static const char schema_v3[] = "";
+/*
+ * v3: disputes (the dispute module).  A dispute is open while closed_at IS
+ * NULL; the partial unique index allows one open dispute per order.  deadline
+ * holds the effective deadline computed at the last change (explicit
+ * --deadline when deadline_source = 'explicit'); amounts are integer fen.
+ * Every change is appended to dispute_events (never updated or deleted).
+ */
+static const char schema_v3[] =
+	"CREATE TABLE disputes(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  order_id TEXT NOT NULL,\n"
+	"  reason TEXT NOT NULL,         -- quality not_as_described ... other\n"
+	"  claim TEXT,                   -- the buyer's claim in their words\n"
+	"  amount_fen INTEGER CHECK(amount_fen >= 0),\n"
+	"  status TEXT NOT NULL CHECK(status IN ('requested','rejected','arbitration','closed')),\n"
+	"  profile TEXT NOT NULL,        -- platform profile name (douyin, wechat, ...)\n"
+	"  requested_at INTEGER,         -- buyer asked for the refund\n"
+	"  rejected_at INTEGER,          -- merchant rejected it\n"
+	"  arbitration_at INTEGER,       -- platform arbitration started\n"
+	"  deadline INTEGER,             -- effective deadline, UTC seconds\n"
+	"  deadline_source TEXT CHECK(deadline_source IN ('explicit','escalation','evidence')),\n"
+	"  outcome TEXT CHECK(outcome IN ('won','lost','settled','withdrawn')),\n"
+	"  refunded_fen INTEGER CHECK(refunded_fen >= 0),\n"
+	"  resolution TEXT CHECK(resolution IN ('partial_refund','coupon','exchange',"
+	"'return_refund','full_refund','none')),\n"
+	"  opened_at INTEGER NOT NULL,\n"
+	"  closed_at INTEGER,\n"
+	"  CHECK((status = 'closed') = (closed_at IS NOT NULL)));\n"
+	"CREATE UNIQUE INDEX disputes_one_open ON disputes(order_id) WHERE closed_at IS NULL;\n"
+	"CREATE INDEX disputes_order ON disputes(order_id, id);\n"
+	"CREATE TABLE dispute_events(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  dispute_id INTEGER NOT NULL REFERENCES disputes(id),\n"
+	"  at INTEGER NOT NULL,          -- when the change was recorded, UTC seconds\n"
+	"  who TEXT NOT NULL,            -- user@host\n"
+	"  kind TEXT NOT NULL CHECK(kind IN ('open','update','note','close')),\n"
+	"  what TEXT NOT NULL);          -- one readable line: what changed\n"
+	"CREATE INDEX dispute_events_dispute ON dispute_events(dispute_id, id);\n";
 
 static const char *const migrations[] = {
 	schema_v1,

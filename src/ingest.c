@@ -32,6 +32,7 @@
 #include "casefile/buf.h"
 #include "casefile/db.h"
 #include "casefile/ingest.h"
+#include "casefile/ledger.h"
 #include "casefile/parse.h"
 #include "casefile/version.h"
 #include "casefile/xalloc.h"
@@ -48,6 +49,7 @@ struct ingest {
 	char *user, *host;
 	struct cf_buf keep;
 	sqlite3_stmt *q_dup, *q_obj, *q_ev, *q_warn;
+	struct ledger_writer *lw;	/* appends each new row's leaf */
 	unsigned char (*created)[CF_SHA256_LEN]; /* objects new in this batch */
 	size_t ncreated, capcreated;
 };
@@ -129,7 +131,8 @@ prepare_all(struct ingest *in, struct cf_err *err)
 		       " note, bundle) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		       &in->q_ev, err) < 0 ||
 	    db_prepare(in->db, "INSERT INTO warnings(evidence_id, seq, message) VALUES(?, ?, ?)",
-		       &in->q_warn, err) < 0)
+		       &in->q_warn, err) < 0 ||
+	    ledger_writer_open(in->db, &in->lw, err) < 0)
 		return -1;
 	return 0;
 }
@@ -234,7 +237,8 @@ record_item(struct ingest *in, const struct ingest_item *it, struct vault_put_re
 	char *nfc = NULL, *extra = NULL;
 	int fd = -1, ret = -1, seq = 0;
 	size_t i;
-	int64_t id;
+	int64_t id, ingested_at;
+	struct ledger_leaf leaf;
 	const char *stated;
 
 	memset(res, 0, sizeof(*res));
@@ -282,7 +286,8 @@ record_item(struct ingest *in, const struct ingest_item *it, struct vault_put_re
 		sqlite3_bind_int64(in->q_ev, 9, it->mtime);
 	else
 		sqlite3_bind_null(in->q_ev, 9);
-	sqlite3_bind_int64(in->q_ev, 10, (sqlite3_int64)time(NULL));
+	ingested_at = (int64_t)time(NULL);
+	sqlite3_bind_int64(in->q_ev, 10, (sqlite3_int64)ingested_at);
 	sqlite3_bind_text(in->q_ev, 11, CASEFILE_VERSION, -1, SQLITE_STATIC);
 	sqlite3_bind_text(in->q_ev, 12, in->user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(in->q_ev, 13, in->host, -1, SQLITE_STATIC);
@@ -294,6 +299,14 @@ record_item(struct ingest *in, const struct ingest_item *it, struct vault_put_re
 	res->evidence_id = id;
 
 	/* Ledger leaf: appended here, in the same transaction (ledger.h). */
+	leaf.order_id = it->order_id;
+	leaf.kind = res->kind;
+	memcpy(leaf.sha256, put->sha256, CF_SHA256_LEN);
+	leaf.size = put->size;
+	leaf.name = nfc;
+	leaf.ingested_at = ingested_at;
+	if (ledger_writer_append(in->lw, &leaf, id, NULL, err) < 0)
+		goto out;
 
 	if (parsed_store(p, in->db, id, err) < 0)
 		goto out;
@@ -418,6 +431,7 @@ ingest_free(struct ingest *in)
 	sqlite3_finalize(in->q_obj);
 	sqlite3_finalize(in->q_ev);
 	sqlite3_finalize(in->q_warn);
+	ledger_writer_close(in->lw);
 	cf_buf_release(&in->keep);
 	free(in->user);
 	free(in->host);

@@ -27,10 +27,14 @@ static const struct cmd *const commands[] = {
 	&cmd_show,
 
 	/* dossier */
+	&cmd_build,
 
 	/* keys, signing, verification */
 
 	/* ledger, seal, audit */
+	&cmd_seal,
+	&cmd_log,
+	&cmd_audit,
 
 	/* bundles and export */
 	&cmd_import,
@@ -38,6 +42,7 @@ static const struct cmd *const commands[] = {
 	&cmd_config,
 
 	/* disputes */
+	&cmd_dispute, &cmd_due, &cmd_check, &cmd_stats,
 
 };
 

@@ -1,23 +1,1111 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * parse — content sniffing, the shared helpers of the format readers, and
+ * storing parsed rows (see include/casefile/parse.h).
+ *
+ * Sniffing order: empty → media magic (media.c) → other known binary magic
+ * (archives, executables: "other") → text.  Text is decoded to UTF-8
+ * (textenc.c) and its shape decides: '{' or '[' first → JSON, classified by
+ * its keys; a first line that is a known CSV header → chat or logistics
+ * CSV; timestamped "sender: text" lines → chat transcript.  The shape is
+ * judged on the prefix the caller gave us, so a large binary file is never
+ * read whole; only a recognised text shape is read in full (up to
+ * PARSE_MAX_TEXT) through pread().
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "casefile/parse.h"
+#include <strings.h>
+#include <unistd.h>
+
+#include "casefile/buf.h"
+#include "casefile/cftime.h"
+#include "casefile/csv.h"
+#include "casefile/db.h"
+#include "casefile/parse_int.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
-/*
- * Transitional: stores every file as its forced kind or "other" so the vault
- * and ingest can be exercised while the real parsers (branch "parse") land;
- * that branch replaces this whole file.
- */
-struct parsed { int k; };
-static const char *const names[] = {"chat","logistics","order","photo","video","receipt","other"};
-const char *cf_kind_name(enum cf_kind k){return names[k];}
-int cf_kind_from_name(const char *s, enum cf_kind *k){for(int i=0;i<7;i++)if(!strcmp(s,names[i])){*k=i;return 0;}return -1;}
-int parse_evidence(const void *d, size_t n, int c, uint64_t t, int fd, const char *name, int forced, struct parsed **out, struct cf_err *err){(void)d;(void)n;(void)c;(void)t;(void)fd;(void)name;*out=xcalloc(1,sizeof(**out));(*out)->k=forced>=0?forced:CF_KIND_OTHER;return 0;}
-enum cf_kind parsed_kind(const struct parsed *p){return p->k;}
-size_t parsed_warning_count(const struct parsed *p){(void)p;return 0;}
-const char *parsed_warning(const struct parsed *p, size_t i){(void)p;(void)i;return "";}
-int parsed_warning_bad(const struct parsed *p, size_t i){(void)p;(void)i;return 0;}
-const char *parsed_order_id(const struct parsed *p){(void)p;return NULL;}
-int parsed_store(const struct parsed *p, sqlite3 *db, int64_t id, struct cf_err *err){(void)p;(void)db;(void)id;(void)err;return 0;}
-void parsed_free(struct parsed *p){free(p);}
+/* Bytes of text judged when sniffing the shape. */
+#define SNIFF_TEXT 65536
+
+static const char *const kind_names[] = {
+	[CF_KIND_CHAT] = "chat",
+	[CF_KIND_LOGISTICS] = "logistics",
+	[CF_KIND_ORDER] = "order",
+	[CF_KIND_PHOTO] = "photo",
+	[CF_KIND_VIDEO] = "video",
+	[CF_KIND_RECEIPT] = "receipt",
+	[CF_KIND_OTHER] = "other",
+};
+
+const char *
+cf_kind_name(enum cf_kind k)
+{
+	if ((unsigned)k >= sizeof(kind_names) / sizeof(kind_names[0]))
+		return "other";
+	return kind_names[k];
+}
+
+int
+cf_kind_from_name(const char *s, enum cf_kind *k)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
+		if (s && strcmp(s, kind_names[i]) == 0) {
+			*k = (enum cf_kind)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* ---- the result object --------------------------------------------------- */
+
+void
+parse_warn(struct parsed *p, int bad, const char *fmt, ...)
+{
+	va_list ap;
+	char *raw, *msg, *c;
+
+	if (p->nwarn >= PARSE_MAX_WARNINGS) {
+		p->nmore++;
+		p->more_bad |= bad;
+		return;
+	}
+	if (p->nwarn == p->capwarn) {
+		p->capwarn = p->capwarn ? p->capwarn * 2 : 8;
+		p->warn = xreallocarray(p->warn, p->capwarn, sizeof(*p->warn));
+	}
+	va_start(ap, fmt);
+	raw = xvasprintf(fmt, ap);
+	va_end(ap);
+	/* one line of valid UTF-8, whatever a library or the input put in it */
+	msg = textenc_decode(raw, strlen(raw), NULL, NULL);
+	for (c = msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7F)
+			*c = ' ';
+	free(raw);
+	p->warn[p->nwarn].msg = msg;
+	p->warn[p->nwarn].bad = bad;
+	p->nwarn++;
+}
+
+#define GROW(arr, n, cap) do {						\
+	if ((n) == (cap)) {						\
+		(cap) = (cap) ? (cap) * 2 : 16;				\
+		(arr) = xreallocarray((arr), (cap), sizeof(*(arr)));	\
+	}								\
+	memset(&(arr)[(n)], 0, sizeof(*(arr)));				\
+} while (0)
+
+struct pmsg *
+parse_add_msg(struct parsed *p)
+{
+	GROW(p->msgs, p->nmsgs, p->capmsgs);
+	return &p->msgs[p->nmsgs++];
+}
+
+struct pevent *
+parse_add_event(struct parsed *p)
+{
+	GROW(p->events, p->nevents, p->capevents);
+	return &p->events[p->nevents++];
+}
+
+struct pitem *
+parse_add_item(struct parsed *p)
+{
+	GROW(p->items, p->nitems, p->capitems);
+	return &p->items[p->nitems++];
+}
+
+enum cf_kind
+parsed_kind(const struct parsed *p)
+{
+	return p->kind;
+}
+
+size_t
+parsed_warning_count(const struct parsed *p)
+{
+	return p->nwarn;
+}
+
+const char *
+parsed_warning(const struct parsed *p, size_t i)
+{
+	return i < p->nwarn ? p->warn[i].msg : NULL;
+}
+
+int
+parsed_warning_bad(const struct parsed *p, size_t i)
+{
+	return i < p->nwarn ? p->warn[i].bad : 0;
+}
+
+const char *
+parsed_order_id(const struct parsed *p)
+{
+	return p->order_id;
+}
+
+void
+parsed_free(struct parsed *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->nwarn; i++)
+		free(p->warn[i].msg);
+	free(p->warn);
+	free(p->order_id);
+	for (i = 0; i < p->nmsgs; i++) {
+		free(p->msgs[i].sender_raw);
+		free(p->msgs[i].name);
+		free(p->msgs[i].text);
+		free(p->msgs[i].attachments);
+	}
+	free(p->msgs);
+	free(p->carrier);
+	free(p->tracking_no);
+	for (i = 0; i < p->nevents; i++) {
+		free(p->events[i].status_raw);
+		free(p->events[i].location);
+		free(p->events[i].desc);
+	}
+	free(p->events);
+	free(p->order.order_id);
+	free(p->order.shop);
+	free(p->order.nick);
+	free(p->order.phone);
+	free(p->order.address);
+	free(p->order.currency);
+	free(p->order.pay_method);
+	free(p->order.pay_txn);
+	free(p->order.extra);
+	for (i = 0; i < p->nitems; i++) {
+		free(p->items[i].sku);
+		free(p->items[i].title);
+	}
+	free(p->items);
+	free(p);
+}
+
+/* ---- helpers shared by the readers ---------------------------------------- */
+
+char *
+parse_quote(const char *s, size_t n, size_t max)
+{
+	size_t cut = n, i;
+	struct cf_buf b = CF_BUF_INIT;
+
+	if (n > max) {
+		cut = max;
+		/* back up to a UTF-8 lead byte */
+		while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+			cut--;
+	}
+	for (i = 0; i < cut; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		/* keep the warning on one line and printable */
+		if (c < 0x20 || c == 0x7F)
+			cf_buf_addch(&b, ' ');
+		else
+			cf_buf_addch(&b, (char)c);
+	}
+	if (cut < n)
+		cf_buf_addstr(&b, "\xE2\x80\xA6");
+	return cf_buf_detach(&b, NULL);
+}
+
+char *
+parse_jstr(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v), i;
+	struct cf_buf b = CF_BUF_INIT;
+
+	if (s == NULL)
+		return NULL;
+	if (memchr(s, '\0', n) == NULL)
+		return xstrndup(s, n);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\0')
+			cf_buf_addstr(&b, "\xEF\xBF\xBD");
+		else
+			cf_buf_addch(&b, s[i]);
+	}
+	return cf_buf_detach(&b, NULL);
+}
+
+const char *
+parse_trim(const char *s, size_t *n)
+{
+	size_t len = *n;
+
+	for (;;) {
+		if (len && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) {
+			s++;
+			len--;
+		} else if (len >= 3 && !memcmp(s, "\xE3\x80\x80", 3)) {
+			s += 3;
+			len -= 3;
+		} else {
+			break;
+		}
+	}
+	for (;;) {
+		if (len && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+			    s[len - 1] == '\r' || s[len - 1] == '\n'))
+			len--;
+		else if (len >= 3 && !memcmp(s + len - 3, "\xE3\x80\x80", 3))
+			len -= 3;
+		else
+			break;
+	}
+	*n = len;
+	return s;
+}
+
+void
+parse_text_time(struct parsed *p, const char *what, const char *s, size_t n,
+		struct pval *out)
+{
+	struct cf_err e = CF_ERR_INIT;
+	long long t;
+
+	s = parse_trim(s, &n);
+	if (n == 0)
+		return;
+	if (cftime_parse(s, n, &t, &e) < 0) {
+		char *q = parse_quote(s, n, 64);
+
+		/* cftime's message quotes at most 64 bytes: requote safely */
+		const char *why = e.msg ? strrchr(e.msg, ':') : NULL;
+
+		parse_warn(p, 1, "%s: bad time '%s'%s", what, q, why ? why : "");
+		free(q);
+		cf_err_release(&e);
+		return;
+	}
+	out->v = t;
+	out->set = 1;
+}
+
+void
+parse_json_time(struct parsed *p, const char *what, const json_t *v, struct pval *out)
+{
+	if (v == NULL || json_is_null(v))
+		return;
+	if (json_is_string(v)) {
+		parse_text_time(p, what, json_string_value(v), json_string_length(v), out);
+	} else if (json_is_integer(v)) {
+		json_int_t i = json_integer_value(v);
+
+		/* like cftime_parse(): fewer than 9 digits is not a Unix time */
+		if (i < 100000000 && i > -100000000) {
+			parse_warn(p, 1, "%s: bad time %" JSON_INTEGER_FORMAT ": not a Unix "
+				   "time in seconds or milliseconds", what, i);
+			return;
+		}
+		out->v = cftime_from_unix(i);
+		out->set = 1;
+	} else if (json_is_real(v)) {
+		parse_warn(p, 1, "%s: bad time %.17g: not a whole number of seconds",
+			   what, json_real_value(v));
+	} else {
+		parse_warn(p, 1, "%s: bad time: expected a string or a number", what);
+	}
+}
+
+int
+parse_money(const char *s, size_t n, long long *fen, const char **why)
+{
+	const char *p, *end;
+	int neg = 0, digits = 0, frac = 0;
+	long long v = 0;
+
+	s = parse_trim(s, &n);
+	p = s;
+	end = s + n;
+	if (p < end && (*p == '-' || *p == '+'))
+		neg = *p++ == '-';
+	if (end - p >= 2 && !memcmp(p, "\xC2\xA5", 2))		/* ¥ */
+		p += 2;
+	else if (end - p >= 3 && !memcmp(p, "\xEF\xBF\xA5", 3))	/* ￥ */
+		p += 3;
+	if (!neg && p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (p == end) {
+		*why = "no amount";
+		return -1;
+	}
+	while (p < end && ((*p >= '0' && *p <= '9') || *p == ',')) {
+		if (*p == ',') {
+			/* a thousands separator: exactly three digits follow */
+			if (!digits || end - p < 4 || p[1] < '0' || p[1] > '9' ||
+			    p[2] < '0' || p[2] > '9' || p[3] < '0' || p[3] > '9' ||
+			    (end - p > 4 && p[4] >= '0' && p[4] <= '9')) {
+				*why = "misplaced ','";
+				return -1;
+			}
+			p++;
+			continue;
+		}
+		if (digits >= 15) {
+			*why = "amount too large";
+			return -1;
+		}
+		v = v * 10 + (*p++ - '0');
+		digits++;
+	}
+	if (!digits) {
+		*why = "expected digits";
+		return -1;
+	}
+	v *= 100;
+	if (p < end && *p == '.') {
+		long long f = 0;
+
+		p++;
+		while (p < end && *p >= '0' && *p <= '9') {
+			if (frac < 2)
+				f = f * 10 + (*p - '0');
+			else if (*p != '0') {
+				*why = "more than 2 decimal places";
+				return -1;
+			}
+			frac++;
+			p++;
+		}
+		if (frac == 0) {
+			*why = "expected digits after '.'";
+			return -1;
+		}
+		if (frac == 1)
+			f *= 10;
+		v += f;
+	}
+	if (p != end) {
+		*why = "unexpected text";
+		return -1;
+	}
+	*fen = neg ? -v : v;
+	return 0;
+}
+
+static int
+word_eq(const char *s, size_t n, const char *w)
+{
+	return strlen(w) == n && strncasecmp(s, w, n) == 0;
+}
+
+static int
+word_prefix(const char *s, size_t n, const char *w)
+{
+	size_t l = strlen(w);
+
+	return n >= l && memcmp(s, w, l) == 0;
+}
+
+const char *
+parse_sender_role(const char *s, size_t n)
+{
+	static const struct { const char *w; const char *role; } en[] = {
+		{ "buyer", "buyer" }, { "customer", "buyer" }, { "user", "buyer" },
+		{ "consumer", "buyer" }, { "merchant", "merchant" },
+		{ "seller", "merchant" }, { "shop", "merchant" },
+		{ "store", "merchant" }, { "service", "merchant" },
+		{ "cs", "merchant" }, { "agent", "merchant" },
+		{ "platform", "platform" }, { "system", "system" },
+	}, cn[] = {
+		{ "买家", "buyer" }, { "消费者", "buyer" }, { "用户", "buyer" },
+		{ "顾客", "buyer" }, { "客户", "buyer" },
+		{ "商家", "merchant" }, { "客服", "merchant" }, { "卖家", "merchant" },
+		{ "店铺", "merchant" }, { "掌柜", "merchant" },
+		{ "平台", "platform" }, { "小二", "platform" },
+		{ "系统", "system" },
+	};
+	size_t i;
+
+	s = parse_trim(s, &n);
+	for (i = 0; i < sizeof(en) / sizeof(en[0]); i++)
+		if (word_eq(s, n, en[i].w))
+			return en[i].role;
+	/* Chinese role words also start a name: "客服-阿青", "平台小二" */
+	for (i = 0; i < sizeof(cn) / sizeof(cn[0]); i++)
+		if (word_prefix(s, n, cn[i].w))
+			return cn[i].role;
+	return NULL;
+}
+
+const char *
+parse_status_word(const char *s, size_t n)
+{
+	static const struct { const char *w; const char *st; } words[] = {
+		{ "collected", "collected" }, { "picked_up", "collected" },
+		{ "pickup", "collected" }, { "accepted", "collected" },
+		{ "in_transit", "in_transit" }, { "transit", "in_transit" },
+		{ "transport", "in_transit" }, { "shipping", "in_transit" },
+		{ "out_for_delivery", "out_for_delivery" },
+		{ "delivering", "out_for_delivery" },
+		{ "delivered", "delivered" }, { "signed", "delivered" },
+		{ "exception", "exception" }, { "failed", "exception" },
+		{ "returned", "returned" }, { "return", "returned" },
+		{ "returning", "returned" }, { "rejected", "returned" },
+		{ "揽收", "collected" }, { "已揽收", "collected" },
+		{ "揽件", "collected" }, { "已揽件", "collected" },
+		{ "收件", "collected" }, { "已收件", "collected" },
+		{ "运输中", "in_transit" }, { "在途", "in_transit" },
+		{ "在途中", "in_transit" }, { "转运中", "in_transit" },
+		{ "已发出", "in_transit" }, { "运送中", "in_transit" },
+		{ "派送中", "out_for_delivery" }, { "派件中", "out_for_delivery" },
+		{ "正在派送", "out_for_delivery" }, { "待派送", "out_for_delivery" },
+		{ "派件", "out_for_delivery" }, { "派送", "out_for_delivery" },
+		{ "签收", "delivered" }, { "已签收", "delivered" },
+		{ "代签收", "delivered" }, { "已代签收", "delivered" },
+		{ "本人签收", "delivered" }, { "已妥投", "delivered" },
+		{ "异常", "exception" }, { "疑难", "exception" },
+		{ "问题件", "exception" }, { "派送失败", "exception" },
+		{ "退回", "returned" }, { "已退回", "returned" },
+		{ "退签", "returned" }, { "退件", "returned" },
+		{ "拒收", "returned" }, { "已拒收", "returned" },
+	};
+	char norm[40];
+	size_t i, k = 0;
+
+	s = parse_trim(s, &n);
+	if (n == 0 || n >= sizeof(norm))
+		return NULL;
+	/* "In Transit", "out-for-delivery" → in_transit, out_for_delivery */
+	for (i = 0; i < n; i++)
+		norm[k++] = s[i] == ' ' || s[i] == '-' ? '_' : s[i];
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (word_eq(norm, k, words[i].w))
+			return words[i].st;
+	return NULL;
+}
+
+/* ---- sniffing -------------------------------------------------------------- */
+
+/* Other binary formats worth naming in the warning. */
+static const char *
+binary_name(const unsigned char *s, size_t n)
+{
+	static const struct { const char *magic; size_t len; const char *name; } m[] = {
+		{ "PK\x03\x04", 4, "zip archive" }, { "PK\x05\x06", 4, "zip archive" },
+		{ "\x1f\x8b", 2, "gzip data" }, { "7z\xbc\xaf\x27\x1c", 6, "7z archive" },
+		{ "Rar!", 4, "rar archive" }, { "\x28\xb5\x2f\xfd", 4, "zstd data" },
+		{ "\xfd" "7zXZ", 5, "xz data" }, { "BZh", 3, "bzip2 data" },
+		{ "\x7f" "ELF", 4, "executable" }, { "MZ", 2, "windows executable" },
+		{ "SQLite format 3", 15, "sqlite database" },
+		{ "\xd0\xcf\x11\xe0", 4, "ms office document" },
+		{ "ID3", 3, "mp3 audio" }, { "OggS", 4, "ogg media" },
+		{ "\x1a\x45\xdf\xa3", 4, "matroska/webm video" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (n >= m[i].len && !memcmp(s, m[i].magic, m[i].len))
+			return m[i].name;
+	if (n >= 262 && !memcmp(s + 257, "ustar", 5))
+		return "tar archive";
+	if (n >= 12 && !memcmp(s, "RIFF", 4))
+		return "riff media";
+	return NULL;
+}
+
+enum shape { SHAPE_NONE, SHAPE_JSON, SHAPE_CSV_CHAT, SHAPE_CSV_LOGISTICS, SHAPE_TRANSCRIPT };
+
+static enum shape
+text_shape(const char *t, size_t n)
+{
+	size_t i = 0;
+	int k;
+
+	while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' || t[i] == '\n'))
+		i++;
+	if (i < n && (t[i] == '{' || t[i] == '['))
+		return SHAPE_JSON;
+	k = parse_csv_header_kind(t, n);
+	if (k == CF_KIND_CHAT)
+		return SHAPE_CSV_CHAT;
+	if (k == CF_KIND_LOGISTICS)
+		return SHAPE_CSV_LOGISTICS;
+	if (parse_is_transcript(t, n))
+		return SHAPE_TRANSCRIPT;
+	return SHAPE_NONE;
+}
+
+static int
+name_hints(const char *name, const char *word)
+{
+	return name && strcasestr(name, word) != NULL;
+}
+
+/* Which reader a JSON root calls for; -1 when none. */
+static int
+json_kind(const json_t *root, const char *name)
+{
+	int chat = 0, logi = 0, order = 0;
+
+	if (json_is_object(root)) {
+		chat = json_object_get(root, "messages") != NULL;
+		logi = json_object_get(root, "events") != NULL ||
+		       json_object_get(root, "tracking_no") != NULL;
+		order = json_object_get(root, "order_id") != NULL &&
+			(json_object_get(root, "items") || json_object_get(root, "total") ||
+			 json_object_get(root, "shop") || json_object_get(root, "buyer") ||
+			 json_object_get(root, "created_at") || json_object_get(root, "paid_at"));
+	} else if (json_is_array(root)) {
+		const json_t *e = json_array_get(root, 0);
+
+		if (json_array_size(root) == 0 && name_hints(name, "logistic"))
+			return CF_KIND_LOGISTICS;
+		if (json_array_size(root) == 0)
+			return CF_KIND_CHAT;
+		if (json_is_object(e)) {
+			chat = json_object_get(e, "text") || json_object_get(e, "from") ||
+			       json_object_get(e, "content") || json_object_get(e, "sender");
+			logi = json_object_get(e, "status") != NULL;
+		}
+	}
+	if (chat + logi + order > 1) {
+		/* ambiguous: the name decides, else the strongest key */
+		if (chat && name_hints(name, "chat"))
+			return CF_KIND_CHAT;
+		if (logi && name_hints(name, "logistic"))
+			return CF_KIND_LOGISTICS;
+		if (order && name_hints(name, "order"))
+			return CF_KIND_ORDER;
+	}
+	if (chat)
+		return CF_KIND_CHAT;
+	if (logi)
+		return CF_KIND_LOGISTICS;
+	if (order)
+		return CF_KIND_ORDER;
+	return -1;
+}
+
+static void
+media_cb(void *cookie, int bad, const char *msg)
+{
+	parse_warn(cookie, bad, "%s", msg);
+}
+
+static const char *
+class_word(enum media_class c)
+{
+	switch (c) {
+	case MEDIA_IMAGE: return "image";
+	case MEDIA_VIDEO: return "video";
+	case MEDIA_PDF: return "pdf";
+	default: return "file";
+	}
+}
+
+/* Read all `total` bytes: from data when complete, else pread(fd). */
+static int
+read_whole(const void *data, size_t n, uint64_t total, int fd, char **out,
+	   struct cf_err *err)
+{
+	char *buf;
+	size_t got;
+
+	if (total <= n) {
+		*out = xmemdup(data, n);
+		return 0;
+	}
+	if (fd < 0)
+		return cf_err_set(err, CF_EIO, "cannot read the stored content: no file");
+	buf = xmalloc((size_t)total + 1);
+	for (got = 0; got < total;) {
+		ssize_t r = pread(fd, buf + got, (size_t)total - got, (off_t)got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			return cf_err_errno(err, CF_EIO, "cannot read the stored content");
+		}
+		if (r == 0) {
+			free(buf);
+			return cf_err_set(err, CF_EIO, "cannot read the stored content: "
+					  "it ended after %zu of %llu bytes", got,
+					  (unsigned long long)total);
+		}
+		got += (size_t)r;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static void
+parse_json_text(struct parsed *p, const char *text, size_t len, int forced,
+		const char *name)
+{
+	json_error_t je;
+	json_t *root;
+	int k, ok = -1;
+
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+	if (root == NULL) {
+		p->kind = forced >= 0 ? (enum cf_kind)forced : CF_KIND_OTHER;
+		if (je.line > 0)
+			parse_warn(p, 1, "line %d, column %d: %s", je.line, je.column, je.text);
+		else
+			parse_warn(p, 1, "bad json: %s", je.text);
+		return;
+	}
+	k = forced >= 0 ? forced : json_kind(root, name);
+	switch (k) {
+	case CF_KIND_CHAT:
+		ok = parse_chat_json(p, root);
+		break;
+	case CF_KIND_LOGISTICS:
+		ok = parse_logistics_json(p, root);
+		break;
+	case CF_KIND_ORDER:
+		ok = parse_order_json(p, root);
+		break;
+	default:
+		parse_warn(p, 1, "json not recognised as a chat log, logistics or "
+			   "order record");
+		break;
+	}
+	if (ok == 0)
+		p->kind = (enum cf_kind)k;
+	else
+		p->kind = forced >= 0 ? (enum cf_kind)forced : CF_KIND_OTHER;
+	json_decref(root);
+}
+
+int
+parse_evidence(const void *data, size_t n, int complete, uint64_t total, int fd,
+	       const char *name, int forced, struct parsed **out, struct cf_err *err)
+{
+	struct parsed *p = xcalloc(1, sizeof(*p));
+	struct media_info mi;
+	const char *bin;
+	char *raw = NULL, *text = NULL;
+	size_t tlen;
+	struct textenc_info ti;
+	enum shape shape;
+	int ret = -1;
+
+	if (forced > CF_KIND_OTHER)
+		forced = -1;
+	if (complete || total < n)
+		total = n;
+	p->kind = forced >= 0 ? (enum cf_kind)forced : CF_KIND_OTHER;
+	if (forced == CF_KIND_OTHER)
+		goto done;
+	if (total == 0) {
+		parse_warn(p, 1, "empty file (0 bytes)");
+		goto done;
+	}
+
+	/* images, videos, PDFs */
+	if (media_sniff(data, n, &mi) != MEDIA_NONE) {
+		if (forced == CF_KIND_CHAT || forced == CF_KIND_LOGISTICS ||
+		    forced == CF_KIND_ORDER) {
+			parse_warn(p, 1, "content is a %s %s, not a %s record", mi.format,
+				   class_word(mi.cls), cf_kind_name((enum cf_kind)forced));
+			goto done;
+		}
+		if (media_probe(data, n, total, fd, PARSE_MAX_IMAGE, &p->media,
+				media_cb, p, err) < 0)
+			goto fail;
+		p->has_media = 1;
+		if (forced < 0)
+			p->kind = mi.cls == MEDIA_IMAGE ? CF_KIND_PHOTO :
+				  mi.cls == MEDIA_VIDEO ? CF_KIND_VIDEO : CF_KIND_RECEIPT;
+		goto done;
+	}
+	if (forced == CF_KIND_PHOTO || forced == CF_KIND_VIDEO || forced == CF_KIND_RECEIPT) {
+		parse_warn(p, 1, "content not recognised as %s",
+			   forced == CF_KIND_PHOTO ? "an image" :
+			   forced == CF_KIND_VIDEO ? "a video" : "an image or a pdf");
+		goto done;
+	}
+	if ((bin = binary_name(data, n)) != NULL) {
+		parse_warn(p, 1, "content not recognised: %s", bin);
+		goto done;
+	}
+
+	/* text: judge the shape on a prefix before reading it all */
+	text = textenc_decode(data, n < SNIFF_TEXT ? n : SNIFF_TEXT, &tlen, NULL);
+	shape = text_shape(text, tlen);
+	free(text);
+	text = NULL;
+	if (shape == SHAPE_NONE && forced < 0) {
+		parse_warn(p, 1, "content not recognised as a chat log, logistics or "
+			   "order record");
+		goto done;
+	}
+	if (total > PARSE_MAX_TEXT) {
+		parse_warn(p, 1, "text too large to parse (%llu bytes, limit %u)",
+			   (unsigned long long)total, PARSE_MAX_TEXT);
+		if (forced < 0)
+			p->kind = CF_KIND_OTHER;
+		goto done;
+	}
+	if (read_whole(data, n, total, fd, &raw, err) < 0)
+		goto fail;
+	text = textenc_decode(raw, (size_t)total, &tlen, &ti);
+	free(raw);
+	raw = NULL;
+	if (ti.enc == TEXTENC_UTF16LE || ti.enc == TEXTENC_UTF16BE ||
+	    ti.enc == TEXTENC_GB18030)
+		parse_warn(p, 0, "text read as %s", textenc_name(ti.enc));
+	if (ti.nbad)
+		parse_warn(p, 1, "invalid %s text: %zu byte sequence%s replaced with "
+			   "U+FFFD", textenc_name(ti.enc), ti.nbad, ti.nbad == 1 ? "" : "s");
+	if (ti.nnul)
+		parse_warn(p, 1, "%zu NUL character%s replaced with U+FFFD", ti.nnul,
+			   ti.nnul == 1 ? "" : "s");
+	/* the full text may judge differently from its prefix (e.g. encodings) */
+	shape = text_shape(text, tlen);
+
+	switch (shape) {
+	case SHAPE_JSON:
+		parse_json_text(p, text, tlen, forced, name);
+		break;
+	case SHAPE_CSV_CHAT:
+	case SHAPE_CSV_LOGISTICS:
+		if (forced == CF_KIND_ORDER) {
+			parse_warn(p, 1, "an order record must be json");
+		} else if (forced == CF_KIND_CHAT ||
+			   (forced < 0 && shape == SHAPE_CSV_CHAT)) {
+			p->kind = CF_KIND_CHAT;
+			parse_chat_csv(p, text, tlen);
+		} else {
+			p->kind = CF_KIND_LOGISTICS;
+			parse_logistics_csv(p, text, tlen);
+		}
+		break;
+	case SHAPE_TRANSCRIPT:
+		if (forced < 0 || forced == CF_KIND_CHAT) {
+			p->kind = CF_KIND_CHAT;
+			parse_chat_text(p, text, tlen);
+		} else {
+			parse_warn(p, 1, "content is a chat transcript, not a %s record",
+				   cf_kind_name((enum cf_kind)forced));
+		}
+		break;
+	case SHAPE_NONE:
+		if (forced == CF_KIND_CHAT) {
+			parse_chat_text(p, text, tlen);
+		} else if (forced >= 0) {
+			parse_warn(p, 1, "content not recognised as a %s record",
+				   cf_kind_name((enum cf_kind)forced));
+		} else {
+			p->kind = CF_KIND_OTHER;
+			parse_warn(p, 1, "content not recognised as a chat log, "
+				   "logistics or order record");
+		}
+		break;
+	}
+done:
+	if (p->nmore) {
+		/* the summary goes one past the cap, on purpose */
+		if (p->nwarn == p->capwarn) {
+			p->capwarn++;
+			p->warn = xreallocarray(p->warn, p->capwarn, sizeof(*p->warn));
+		}
+		p->warn[p->nwarn].msg = xasprintf("... and %zu more warnings", p->nmore);
+		p->warn[p->nwarn].bad = p->more_bad;
+		p->nwarn++;
+	}
+	*out = p;
+	p = NULL;
+	ret = 0;
+fail:
+	free(text);
+	free(raw);
+	parsed_free(p);
+	return ret;
+}
+
+/* ---- storing --------------------------------------------------------------- */
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void
+bind_val(sqlite3_stmt *st, int i, struct pval v)
+{
+	if (v.set)
+		sqlite3_bind_int64(st, i, v.v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void
+bind_ll(sqlite3_stmt *st, int i, long long v, int known)
+{
+	if (known)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int
+step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, struct cf_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return db_err(db, err, "cannot store %s", what);
+	return 0;
+}
+
+int
+parsed_store(const struct parsed *p, sqlite3 *db, int64_t evidence_id,
+	     struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int ret = -1;
+
+	if (p->nmsgs) {
+		if (db_prepare(db, "INSERT INTO messages(evidence_id, seq, time, sender, "
+			       "sender_raw, name, text, attachments) "
+			       "VALUES(?,?,?,?,?,?,?,?)", &st, err) < 0)
+			goto out;
+		for (i = 0; i < p->nmsgs; i++) {
+			const struct pmsg *m = &p->msgs[i];
+
+			sqlite3_bind_int64(st, 1, evidence_id);
+			sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
+			bind_val(st, 3, m->time);
+			bind_text(st, 4, m->sender ? m->sender : "system");
+			bind_text(st, 5, m->sender_raw);
+			bind_text(st, 6, m->name);
+			bind_text(st, 7, m->text ? m->text : "");
+			bind_text(st, 8, m->attachments);
+			if (step_done(db, st, "a chat message", err) < 0)
+				goto out;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (p->has_logistics) {
+		if (db_prepare(db, "INSERT INTO logistics(evidence_id, carrier, tracking_no) "
+			       "VALUES(?,?,?)", &st, err) < 0)
+			goto out;
+		sqlite3_bind_int64(st, 1, evidence_id);
+		bind_text(st, 2, p->carrier);
+		bind_text(st, 3, p->tracking_no);
+		if (step_done(db, st, "a logistics record", err) < 0)
+			goto out;
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (p->nevents) {
+		if (db_prepare(db, "INSERT INTO logistics_events(evidence_id, seq, time, "
+			       "status, status_raw, location, description) "
+			       "VALUES(?,?,?,?,?,?,?)", &st, err) < 0)
+			goto out;
+		for (i = 0; i < p->nevents; i++) {
+			const struct pevent *e = &p->events[i];
+
+			sqlite3_bind_int64(st, 1, evidence_id);
+			sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
+			bind_val(st, 3, e->time);
+			bind_text(st, 4, e->status);
+			bind_text(st, 5, e->status_raw);
+			bind_text(st, 6, e->location);
+			bind_text(st, 7, e->desc);
+			if (step_done(db, st, "a logistics event", err) < 0)
+				goto out;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (p->has_order) {
+		const struct porder *o = &p->order;
+
+		if (db_prepare(db, "INSERT INTO order_records(evidence_id, order_id, shop, "
+			       "created_at, paid_at, shipped_at, delivered_at, buyer_nick, "
+			       "buyer_phone, buyer_address, total_fen, currency, pay_method, "
+			       "pay_txn, extra) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			       &st, err) < 0)
+			goto out;
+		sqlite3_bind_int64(st, 1, evidence_id);
+		bind_text(st, 2, o->order_id);
+		bind_text(st, 3, o->shop);
+		bind_val(st, 4, o->created);
+		bind_val(st, 5, o->paid);
+		bind_val(st, 6, o->shipped);
+		bind_val(st, 7, o->delivered);
+		bind_text(st, 8, o->nick);
+		bind_text(st, 9, o->phone);
+		bind_text(st, 10, o->address);
+		bind_val(st, 11, o->total);
+		bind_text(st, 12, o->currency);
+		bind_text(st, 13, o->pay_method);
+		bind_text(st, 14, o->pay_txn);
+		bind_text(st, 15, o->extra);
+		if (step_done(db, st, "an order record", err) < 0)
+			goto out;
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (p->nitems) {
+		if (db_prepare(db, "INSERT INTO order_items(evidence_id, seq, sku, title, "
+			       "qty, price_fen) VALUES(?,?,?,?,?,?)", &st, err) < 0)
+			goto out;
+		for (i = 0; i < p->nitems; i++) {
+			const struct pitem *it = &p->items[i];
+
+			sqlite3_bind_int64(st, 1, evidence_id);
+			sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
+			bind_text(st, 3, it->sku);
+			bind_text(st, 4, it->title);
+			bind_val(st, 5, it->qty);
+			bind_val(st, 6, it->price);
+			if (step_done(db, st, "an order item", err) < 0)
+				goto out;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (p->has_media) {
+		const struct media_info *m = &p->media;
+
+		if (db_prepare(db, "INSERT INTO media(evidence_id, format, width, height, "
+			       "orientation, captured_at, has_gps, duration_ms) "
+			       "VALUES(?,?,?,?,?,?,?,?)", &st, err) < 0)
+			goto out;
+		sqlite3_bind_int64(st, 1, evidence_id);
+		bind_text(st, 2, m->format);
+		bind_ll(st, 3, m->width, m->width >= 0);
+		bind_ll(st, 4, m->height, m->height >= 0);
+		bind_ll(st, 5, m->orientation, m->orientation > 0);
+		bind_ll(st, 6, m->captured_at, m->has_captured);
+		sqlite3_bind_int(st, 7, m->has_gps ? 1 : 0);
+		bind_ll(st, 8, m->duration_ms, m->duration_ms >= 0);
+		if (step_done(db, st, "media facts", err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* ---- JSON and CSV field helpers shared by the readers --------------------- */
+
+json_t *
+parse_jget(const json_t *o, const char *const *keys, const char **key)
+{
+	size_t i;
+
+	if (!json_is_object(o))
+		return NULL;
+	for (i = 0; keys[i]; i++) {
+		json_t *v = json_object_get(o, keys[i]);
+
+		if (v) {
+			if (key)
+				*key = keys[i];
+			return v;
+		}
+	}
+	return NULL;
+}
+
+int
+parse_jfield_str(struct parsed *p, const char *what, const json_t *o,
+		 const char *const *keys, char **out)
+{
+	const char *key = NULL;
+	json_t *v = parse_jget(o, keys, &key);
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (json_is_string(v)) {
+		*out = parse_jstr(v);
+		return 1;
+	}
+	if (json_is_integer(v)) {
+		*out = xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		parse_warn(p, 0, "%s: '%s' given as a number", what, key);
+		return 1;
+	}
+	parse_warn(p, 1, "%s: '%s' is not a string", what, key);
+	return -1;
+}
+
+void
+parse_json_order_id(struct parsed *p, const json_t *root)
+{
+	static const char *const k[] = { "order_id", NULL };
+	char *s = NULL;
+
+	if (parse_jfield_str(p, "order", root, k, &s) == 1) {
+		size_t n = strlen(s);
+		const char *t = parse_trim(s, &n);
+
+		if (n) {
+			free(p->order_id);
+			p->order_id = xstrndup(t, n);
+		}
+		free(s);
+	}
+}
+
+enum col
+parse_csv_col(const char *s, size_t n)
+{
+	static const struct { const char *w; enum col c; } names[] = {
+		{ "time", COL_TIME }, { "timestamp", COL_TIME }, { "datetime", COL_TIME },
+		{ "date", COL_TIME }, { "时间", COL_TIME }, { "发送时间", COL_TIME },
+		{ "日期时间", COL_TIME }, { "日期", COL_TIME },
+		{ "from", COL_FROM }, { "sender", COL_FROM }, { "role", COL_FROM },
+		{ "发送方", COL_FROM }, { "发送者", COL_FROM }, { "角色", COL_FROM },
+		{ "身份", COL_FROM },
+		{ "name", COL_NAME }, { "nick", COL_NAME }, { "nickname", COL_NAME },
+		{ "昵称", COL_NAME }, { "发送人", COL_NAME }, { "用户名", COL_NAME },
+		{ "text", COL_TEXT }, { "content", COL_TEXT }, { "message", COL_TEXT },
+		{ "msg", COL_TEXT }, { "内容", COL_TEXT }, { "消息", COL_TEXT },
+		{ "消息内容", COL_TEXT }, { "聊天内容", COL_TEXT },
+		{ "attachments", COL_ATTACH }, { "attachment", COL_ATTACH },
+		{ "附件", COL_ATTACH },
+		{ "status", COL_STATUS }, { "状态", COL_STATUS }, { "物流状态", COL_STATUS },
+		{ "location", COL_LOCATION }, { "地点", COL_LOCATION },
+		{ "位置", COL_LOCATION }, { "所在地", COL_LOCATION }, { "城市", COL_LOCATION },
+		{ "desc", COL_DESC }, { "description", COL_DESC }, { "描述", COL_DESC },
+		{ "详情", COL_DESC }, { "说明", COL_DESC }, { "物流详情", COL_DESC },
+		{ "carrier", COL_CARRIER }, { "快递公司", COL_CARRIER },
+		{ "物流公司", COL_CARRIER }, { "承运商", COL_CARRIER },
+		{ "tracking_no", COL_TRACKING }, { "tracking", COL_TRACKING },
+		{ "运单号", COL_TRACKING }, { "快递单号", COL_TRACKING },
+		{ "order_id", COL_ORDER }, { "订单号", COL_ORDER },
+	};
+	size_t i;
+
+	s = parse_trim(s, &n);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (word_eq(s, n, names[i].w))
+			return names[i].c;
+	return COL_NONE;
+}

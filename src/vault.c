@@ -9,6 +9,11 @@
  * in vault_sync() then has little left to do.  The file is made read-only,
  * then renamed to objects/ab/cdef….  If that name exists, the bytes are
  * already stored: the tmp file is dropped.
+ *
+ * Hashing overlaps the I/O for files longer than one buffer: a helper
+ * thread hashes chunk k while this thread writes chunk k and reads chunk
+ * k+1 into the other of two buffers.  The first chunk is always hashed
+ * inline, so small files (the common case) never pay for a thread hand-off.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -30,12 +37,27 @@
 #define COPY_BUF_SIZE (1u << 20)
 #define WRITEBACK_CHUNK (8u << 20)
 
+/* The background SHA-256 worker of vault_put() (see the top comment). */
+struct hasher {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int started;
+	int busy;		/* a chunk is being hashed */
+	int quit;
+	EVP_MD_CTX *md;		/* the digest being fed */
+	const unsigned char *p;
+	size_t n;
+	int ok;			/* 0 after a failed EVP_DigestUpdate */
+};
+
 struct vault {
 	char *dir;
 	int dirfd;
 	int lockfd;
 	sqlite3 *db;
-	unsigned char *buf;	/* COPY_BUF_SIZE, allocated on first put */
+	unsigned char *buf[2];	/* COPY_BUF_SIZE each, allocated on first put */
+	struct hasher hasher;
 	unsigned long tmp_seq;
 	int dirty;		/* objects put since the last sync */
 	char **pending;		/* object paths for the fsync fallback */
@@ -245,7 +267,17 @@ vault_close(struct vault *v)
 	for (i = 0; i < v->npending; i++)
 		free(v->pending[i]);
 	free(v->pending);
-	free(v->buf);
+	if (v->hasher.started) {
+		pthread_mutex_lock(&v->hasher.mu);
+		v->hasher.quit = 1;
+		pthread_cond_broadcast(&v->hasher.cv);
+		pthread_mutex_unlock(&v->hasher.mu);
+		pthread_join(v->hasher.thread, NULL);
+		pthread_mutex_destroy(&v->hasher.mu);
+		pthread_cond_destroy(&v->hasher.cv);
+	}
+	free(v->buf[0]);
+	free(v->buf[1]);
 	free(v->dir);
 	free(v);
 }
@@ -300,6 +332,72 @@ write_all(int fd, const unsigned char *p, size_t n)
 	return 0;
 }
 
+static void *
+hasher_main(void *arg)
+{
+	struct hasher *h = arg;
+
+	pthread_mutex_lock(&h->mu);
+	for (;;) {
+		while (!h->busy && !h->quit)
+			pthread_cond_wait(&h->cv, &h->mu);
+		if (h->quit)
+			break;
+		pthread_mutex_unlock(&h->mu);
+		if (!EVP_DigestUpdate(h->md, h->p, h->n))
+			h->ok = 0;
+		pthread_mutex_lock(&h->mu);
+		h->busy = 0;
+		pthread_cond_broadcast(&h->cv);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+/* Start the worker once per vault; 0, or -1 when threads are unavailable. */
+static int
+hasher_start(struct hasher *h)
+{
+	if (h->started)
+		return 0;
+	if (pthread_mutex_init(&h->mu, NULL) != 0)
+		return -1;
+	if (pthread_cond_init(&h->cv, NULL) != 0) {
+		pthread_mutex_destroy(&h->mu);
+		return -1;
+	}
+	if (pthread_create(&h->thread, NULL, hasher_main, h) != 0) {
+		pthread_cond_destroy(&h->cv);
+		pthread_mutex_destroy(&h->mu);
+		return -1;
+	}
+	h->started = 1;
+	return 0;
+}
+
+static void
+hasher_submit(struct hasher *h, EVP_MD_CTX *md, const unsigned char *p, size_t n)
+{
+	pthread_mutex_lock(&h->mu);
+	h->md = md;
+	h->p = p;
+	h->n = n;
+	h->busy = 1;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+}
+
+static void
+hasher_wait(struct hasher *h)
+{
+	if (!h->started)
+		return;
+	pthread_mutex_lock(&h->mu);
+	while (h->busy)
+		pthread_cond_wait(&h->cv, &h->mu);
+	pthread_mutex_unlock(&h->mu);
+}
+
 int
 vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 	  size_t keep_max, int *keep_complete, struct vault_put_result *res,
@@ -311,9 +409,13 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 	uint64_t total = 0, synced = 0;
 	unsigned int mdlen = CF_SHA256_LEN;
 	struct stat st;
+	ssize_t n;
+	int cur = 0, threaded = 0;
 
-	if (v->buf == NULL)
-		v->buf = xmalloc(COPY_BUF_SIZE);
+	if (v->buf[0] == NULL) {
+		v->buf[0] = xmalloc(COPY_BUF_SIZE);
+		v->buf[1] = xmalloc(COPY_BUF_SIZE);
+	}
 	tmp = xasprintf("%s/tmp/%ld-%lu", v->dir, (long)getpid(), ++v->tmp_seq);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
 		cf_err_errno(err, CF_EIO, "cannot create '%s'", tmp);
@@ -324,25 +426,27 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 		cf_err_ssl(err, "cannot start SHA-256");
 		goto out;
 	}
-	for (;;) {
-		ssize_t n = fn(cookie, v->buf, COPY_BUF_SIZE, err);
+	v->hasher.ok = 1;
+	if ((n = fn(cookie, v->buf[cur], COPY_BUF_SIZE, err)) < 0)
+		goto out;
+	while (n > 0) {
+		unsigned char *b = v->buf[cur];
 
-		if (n < 0)
-			goto out;
-		if (n == 0)
-			break;
-		if (!EVP_DigestUpdate(md, v->buf, (size_t)n)) {
-			cf_err_ssl(err, "SHA-256 failed");
-			goto out;
+		/* Chunk 1 inline; later chunks on the worker when it runs. */
+		if (total > 0 && hasher_start(&v->hasher) == 0) {
+			hasher_submit(&v->hasher, md, b, (size_t)n);
+			threaded = 1;
+		} else if (!EVP_DigestUpdate(md, b, (size_t)n)) {
+			v->hasher.ok = 0;
 		}
 		if (keep && total < keep_max) {
 			size_t k = (size_t)n;
 
 			if (k > keep_max - total)
 				k = (size_t)(keep_max - total);
-			cf_buf_add(keep, v->buf, k);
+			cf_buf_add(keep, b, k);
 		}
-		if (write_all(fd, v->buf, (size_t)n) < 0) {
+		if (write_all(fd, b, (size_t)n) < 0) {
 			cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
 			goto out;
 		}
@@ -352,6 +456,16 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 					SYNC_FILE_RANGE_WRITE);
 			synced = total;
 		}
+		cur ^= 1;
+		n = fn(cookie, v->buf[cur], COPY_BUF_SIZE, err);
+		if (threaded)
+			hasher_wait(&v->hasher);
+		if (n < 0)
+			goto out;
+	}
+	if (!v->hasher.ok) {
+		cf_err_ssl(err, "SHA-256 failed");
+		goto out;
 	}
 	if (!EVP_DigestFinal_ex(md, res->sha256, &mdlen)) {
 		cf_err_ssl(err, "SHA-256 failed");
@@ -395,6 +509,8 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 	v->dirty = 1;
 	ret = 0;
 out:
+	if (threaded)
+		hasher_wait(&v->hasher);	/* never free md under the worker */
 	if (fd >= 0)
 		close(fd);
 	if (tmp)

@@ -14,10 +14,14 @@ extern const struct cmd cmd_list;
 extern const struct cmd cmd_show;
 
 /* dossier */
+extern const struct cmd cmd_build;
 
 /* keys, signing, verification */
 
 /* ledger, seal, audit */
+extern const struct cmd cmd_seal;
+extern const struct cmd cmd_log;
+extern const struct cmd cmd_audit;
 
 /* bundles and export */
 extern const struct cmd cmd_import;
@@ -25,6 +29,10 @@ extern const struct cmd cmd_export;
 extern const struct cmd cmd_config;
 
 /* disputes */
+extern const struct cmd cmd_dispute;
+extern const struct cmd cmd_due;
+extern const struct cmd cmd_check;
+extern const struct cmd cmd_stats;
 
 
 #endif

@@ -22,7 +22,11 @@
  *   messages                             parsed chat logs
  *   logistics / logistics_events         parsed logistics records
  *   media                                image/video facts (size, EXIF time)
- *   v2: ledger tables   v3: dispute tables
+ *   v2: ledger tables
+ *   v3: disputes(id, order_id, reason, claim, amount_fen, status, profile,
+ *       requested_at, rejected_at, arbitration_at, deadline, deadline_source,
+ *       outcome, refunded_fen, resolution, opened_at, closed_at) with one open
+ *       dispute per order; dispute_events(id, dispute_id, at, who, kind, what)
  */
 #ifndef CASEFILE_DB_H
 #define CASEFILE_DB_H

@@ -1,11 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * parse — sniff an evidence file's kind from its content and parse it into
- * the vault's tables (contract shared by ingest.c and the parsers).
+ * parse — recognise an evidence file by its content and read it into rows.
  *
- * Parsing never fails because the input is bad: content that cannot be
- * understood is kept as kind "other" (or the forced kind without rows) and
- * a warning says why.  Only internal failures return -1.
+ * parse_evidence() looks at the bytes (magic numbers for images, videos and
+ * PDFs; JSON, CSV or transcript shape for text), decides the kind, and
+ * parses what FORMATS.md describes: chat logs (JSON, CSV, plain-text
+ * transcript), logistics records (JSON, CSV), order records (JSON) and media
+ * facts (image format, size, EXIF orientation and capture time, GPS flag;
+ * video duration).  The file name is only a hint, used when the content
+ * allows two readings.  parsed_store() writes the result into the schema-v1
+ * tables of src/db.c.
+ *
+ * Invariants:
+ *  - Bad input never fails the call.  Content that cannot be read at all is
+ *    kind "other" (or the forced kind, without rows) with a "bad" warning;
+ *    a record with one unreadable field is kept with that field NULL and a
+ *    bad warning naming the entry ("message 3: bad time '2025-02-30 10:00':
+ *    no such day").  Nothing is guessed silently: a local time is China
+ *    time, never UTC; an impossible date is refused, never rolled over.
+ *  - Warnings carry no file name: the caller prefixes it.
+ *  - Times are UTC seconds; money is integer fen, never via floating point
+ *    from a decimal string.
+ *  - Memory does not grow with the size of videos: MP4/MOV headers are read
+ *    with pread(2) box by box.  Text files are parsed whole up to
+ *    PARSE_MAX_TEXT bytes; images up to PARSE_MAX_IMAGE bytes.
  */
 #ifndef CASEFILE_PARSE_H
 #define CASEFILE_PARSE_H
@@ -17,6 +35,17 @@
 
 #include "casefile/err.h"
 
+/* Larger text files are stored but not parsed (with a bad warning). */
+#define PARSE_MAX_TEXT (64u << 20)
+/*
+ * At most this many warnings are kept per file, then one summary warning
+ * ("... and N more warnings", bad if any of them was): a 60 MB CSV with a
+ * broken line in every row must not make a million warning rows.
+ */
+#define PARSE_MAX_WARNINGS 200
+/* Larger images are stored with their format only (with a note). */
+#define PARSE_MAX_IMAGE (128u << 20)
+
 enum cf_kind {
 	CF_KIND_CHAT,
 	CF_KIND_LOGISTICS,
@@ -27,35 +56,52 @@ enum cf_kind {
 	CF_KIND_OTHER,
 };
 
-/* "chat", "logistics", …, "other"; static storage. */
+/* "chat", "logistics", "order", "photo", "video", "receipt", "other" (static). */
 const char *cf_kind_name(enum cf_kind k);
-/* 0 and *k set when s names a kind, else -1. */
+/* Set *k from its name; 0, or -1 (k unchanged) for an unknown name. */
 int cf_kind_from_name(const char *s, enum cf_kind *k);
 
 struct parsed;
 
 /*
- * Sniff and parse one file.  data/n is the content; complete is non-zero
- * when data holds all of it, else it is the first n of total bytes.  fd is
- * a readable, seekable descriptor of the complete stored content (for
- * parsers that need more than data); it is never closed.  name is the
- * original base name, a hint only.  forced is an enum cf_kind or -1.
- * On success *out is freed with parsed_free().
+ * Sniff and parse one evidence file.
+ *   data/n    the content; complete != 0 when data is all of it, else it is
+ *             the first n of `total` bytes
+ *   fd        readable, seekable fd of the whole stored content (pread only,
+ *             never closed, its offset never changed); may be -1 when
+ *             complete != 0
+ *   name      the original file name (a hint), or NULL
+ *   forced    an enum cf_kind to force (--kind), or -1 to sniff.  With
+ *             CF_KIND_OTHER nothing is parsed and no warning is given.
+ * On success *out owns the result (parsed_free()).  Returns -1 only for an
+ * internal failure (I/O error reading fd), with err set and *out untouched.
  */
 int parse_evidence(const void *data, size_t n, int complete, uint64_t total,
 		   int fd, const char *name, int forced, struct parsed **out,
 		   struct cf_err *err);
+
 enum cf_kind parsed_kind(const struct parsed *p);
+
 size_t parsed_warning_count(const struct parsed *p);
-/* Borrowed until parsed_free(); no file prefix ("line 3, column 1: …"). */
+/* Warning i (borrowed), e.g. "line 17, column 3: expected ',' or '}'". */
 const char *parsed_warning(const struct parsed *p, size_t i);
-/* 1 when warning i means the input was not understood (exit 3). */
+/* 1 when warning i means the input was not understood (exit 3), 0 for a note. */
 int parsed_warning_bad(const struct parsed *p, size_t i);
-/* The order id the file states about itself, or NULL. */
+
+/* The order id stated inside the file (chat, logistics, order JSON), or NULL. */
 const char *parsed_order_id(const struct parsed *p);
-/* Insert the parsed rows for evidence_id (inside the caller's transaction). */
+
+/*
+ * Insert the parsed rows of evidence row evidence_id into order_records,
+ * order_items, messages, logistics, logistics_events and media.  Runs
+ * inside the caller's transaction and does not commit; on -1 (db_err) some
+ * rows may have been inserted: the caller rolls back its savepoint.
+ * Warnings are not stored here (the caller owns the warnings table).
+ */
 int parsed_store(const struct parsed *p, sqlite3 *db, int64_t evidence_id,
 		 struct cf_err *err);
+
+/* Accepts NULL. */
 void parsed_free(struct parsed *p);
 
 #endif

@@ -5,8 +5,8 @@ O=6931000000000001
 
 cf init
 mkdir -p ev/photos ev/.hidden
-printf 'plain notes\n' >ev/notes.txt
-printf 'more\n' >ev/photos/a.bin
+printf '2025-05-03 10:12:00 买家(小**): 收到的杯子有裂痕\n' >ev/notes.txt
+cp "$FIXTURES/chat.json" ev/photos/a.bin
 printf 'secret\n' >ev/.hidden/x
 printf 'dot\n' >ev/.dotfile
 ln -s notes.txt ev/link
@@ -33,7 +33,7 @@ expect_clean "same bytes in another order"
 check "second order gets its own row" sh -c "[ \$(sqlite3 vault/casefile.db 'select count(*) from evidence') = 3 ]"
 check "but shares the object" sh -c "[ \$(sqlite3 vault/casefile.db 'select count(*) from objects') = 2 ]"
 
-printf 'receipt bytes\n' >receipt.dat
+cp "$FIXTURES/$(cd "$FIXTURES" && ls *.jpg | head -1)" receipt.dat
 cf ingest --kind receipt $O receipt.dat
 expect_clean "--kind is accepted"
 cf ingest --kind banana $O ev/notes.txt

@@ -7,8 +7,17 @@ O=6931000000000001
 cf init
 mkdir small
 i=0
-while [ $i -lt 300 ]; do printf 'message %d %s\n' $i "$(date +%N)" >small/m$i.txt; i=$((i + 1)); done
-head -c 96M /dev/urandom >big.mp4
+while [ $i -lt 300 ]; do printf '2025-05-03 10:12:%02d 买家(小**): message %d %s\n' $((i % 60)) $i "$(date +%N)" >small/m$i.txt; i=$((i + 1)); done
+# A real MP4 head (ftyp, moov/mvhd of 60 s, mdat to the end of the file),
+# then 96 MB of noise: parsed as a video, so a clean ingest exits 0.
+{
+	printf '\000\000\000\024ftypisom\000\000\000\000isom'
+	printf '\000\000\000\164moov\000\000\000\154mvhd\000\000\000\000'
+	printf '\000\000\000\000\000\000\000\000\000\000\003\350\000\000\352\140'
+	head -c 80 /dev/zero
+	printf '\000\000\000\000mdat'
+	head -c 96M /dev/urandom
+} >big.mp4
 
 # Every committed row must name an object whose bytes hash to its sha256.
 rows_have_objects() {

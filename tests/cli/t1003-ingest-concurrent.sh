@@ -6,8 +6,8 @@ cf init
 mkdir a b
 i=0
 while [ $i -lt 200 ]; do
-	printf 'a %d\n' $i >a/f$i.txt
-	printf 'b %d\n' $i >b/f$i.txt
+	printf '2025-05-03 10:12:00 买家(小**): a %d\n' $i >a/f$i.txt
+	printf '2025-05-03 10:12:00 商家(客服): b %d\n' $i >b/f$i.txt
 	i=$((i + 1))
 done
 cp a/f1.txt b/shared.txt   # same bytes in both runs

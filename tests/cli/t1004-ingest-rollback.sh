@@ -6,9 +6,9 @@
 O=6931000000000001
 
 cf init
-printf 'first\n' >one.txt
-head -c 3M /dev/urandom >big.bin
-printf 'last\n' >two.txt
+printf '2025-05-03 10:12:00 买家: first\n' >one.txt
+head -c 3M /dev/urandom >big.bin  # 'other', a note only
+printf '2025-05-03 10:12:00 买家: last\n' >two.txt
 cf ingest $O one.txt
 expect_clean "a first item is stored"
 
@@ -27,15 +27,15 @@ if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 	chmod 755 "$SCRATCH"
 	chown -R nobody vault
 	# Source file unreadable: refused alone, exit 3, the rest stored.
-	printf 'private\n' >locked.txt && chmod 000 locked.txt
-	printf 'open\n' >open.txt && chmod 644 open.txt
+	printf '2025-05-03 10:12:00 买家: private\n' >locked.txt && chmod 000 locked.txt
+	printf '2025-05-03 10:12:00 买家: open\n' >open.txt && chmod 644 open.txt
 	run_nobody ingest 6931000000000003 locked.txt open.txt >"$out" 2>"$err"; rc=$?
 	expect_rc 3 "an unreadable source file is refused (exit 3)"
 	expect_err "cannot read 'locked.txt': Permission denied" "the unreadable file is named"
 	check "the readable file is stored" sh -c "[ \$(sqlite3 vault/casefile.db \"select count(*) from evidence where order_id='6931000000000003'\") = 1 ]"
 	# Vault objects/ not writable: whole ingest rolled back, exit 5.
 	chmod 555 vault/objects
-	printf 'new bytes\n' >new.txt && chmod 644 new.txt
+	printf '2025-05-03 10:12:00 买家: new\n' >new.txt && chmod 644 new.txt
 	run_nobody ingest 6931000000000004 open.txt new.txt >"$out" 2>"$err"; rc=$?
 	expect_rc 5 "a vault permission error is an internal error"
 	expect_err "Permission denied" "the permission error is reported"

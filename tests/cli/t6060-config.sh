@@ -65,7 +65,7 @@ check "34 a refused value changes nothing" test "$(sql "SELECT value FROM meta W
 
 cf config no.such.key 1
 expect_rc 2 "35 unknown key: exit 2"
-expect_err "^casefile: unknown setting 'no\.such\.key' \(known: tsa\.url, import\.max_entry_size, import\.max_ratio, import\.max_entries, sign\.reason, sign\.location, sign\.contact, shop\.name\)$" "36 lists the known keys"
+expect_err "^casefile: unknown setting 'no\.such\.key' \(known: tsa\.url, import\.max_entry_size, import\.max_ratio, import\.max_entries, sign\.reason, sign\.location, sign\.contact, shop\.name, dispute\.profile\)$" "36 lists the known keys"
 cf config vault_id
 expect_rc 2 "37 internal meta rows are not settings"
 cf config --unset tsa.url
@@ -79,6 +79,11 @@ cf config --unset import.max_ratio
 cf config import.max_ratio
 expect_clean "42 unset falls back to the default"
 check "43 default value" test "$(cat "$out")" = 200
+cf config dispute.profile douyin
+expect_clean "46 dispute.profile: a known profile"
+cf config dispute.profile no-such-platform
+expect_rc 2 "47 dispute.profile: unknown profile refused"
+expect_err "^casefile: bad value for 'dispute\.profile': " "48 says which setting"
 cf config a b c
 expect_rc 2 "44 too many arguments"
 cf config --unset tsa.url shop.name

@@ -1,0 +1,95 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# bench/build.sh — time `casefile build` on a generated reference order:
+# 1,000 chat messages (mixed Chinese/English), 20 photos of 4000x3000 JPEG
+# (2-4 MB each), 30 logistics events, all originals attached; and img2pdf
+# on the same 20 JPEGs in the same run.  Prints wall time, peak RSS and
+# output size side by side.  Data is generated under /tmp (cached between
+# runs in $BENCH_DIR).
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+CF=${CASEFILE_BIN:-$here/casefile}
+B=${BENCH_DIR:-/tmp/bench-casefile-build}
+O=6931000000000099
+export CASEFILE_VAULT="$B/vault" CASEFILE_TEMPLATES="$here/templates"
+mkdir -p "$B/in"
+cd "$B"
+
+if [ ! -f in/.photos-done ]; then
+	echo "bench: generating 20 photos of 4000x3000 (once)..." >&2
+	i=1
+	while [ $i -le 20 ]; do
+		f=$(printf 'in/IMG_%04d.jpg' $i)
+		# noise keeps the JPEGs at 2-4 MB like real phone photos
+		convert -size 1000x750 xc: +noise Random -resize 4000x3000 \
+			-blur 0x0.6 -seed $i -quality 84 "$f"
+		i=$((i + 1))
+	done
+	touch in/.photos-done
+fi
+if [ ! -d vault ]; then
+	"$CF" init >/dev/null
+	python3 - "$O" >in/chat.json <<'PY'
+import json, sys
+o = sys.argv[1]
+msgs = []
+zh = ["收到的杯子有裂痕", "麻烦拍一下外包装和裂痕的位置", "好的，马上拍", "请问什么时候发货",
+      "已经给您补发了", "这个颜色和图片不一样", "快递员说放在驿站了"]
+en = ["the cup arrived cracked", "please send a photo of the box",
+      "tracking shows delivered but I did not get it", "OK, thanks for the quick reply"]
+for i in range(1000):
+    t = 1746237600 + i * 97
+    frm = "buyer" if i % 2 == 0 else "merchant"
+    text = zh[i % len(zh)] + " " + en[i % len(en)] + (" 订单号 %s 第%d条" % (o, i))
+    m = {"time": t, "from": frm, "name": "小**" if frm == "buyer" else "客服-阿青", "text": text}
+    if i % 50 == 0:
+        m["attachments"] = ["IMG_%04d.jpg" % (i // 50 + 1)]
+    msgs.append(m)
+print(json.dumps({"order_id": o, "messages": msgs}, ensure_ascii=False))
+PY
+	"$CF" ingest --quiet --kind chat $O in/chat.json
+	for f in in/IMG_*.jpg; do "$CF" ingest --quiet --kind photo $O "$f"; done
+	echo '{"carrier":"SF","tracking_no":"SF1234567890"}' >in/logistics.json
+	"$CF" ingest --quiet --kind logistics $O in/logistics.json
+	# parsed rows, as the parsers would store them (INSERT OR IGNORE)
+	python3 - "$O" "$B/in/chat.json" <<'PY' | sqlite3 "$CASEFILE_VAULT/casefile.db"
+import json, sys
+o = sys.argv[1]
+d = json.load(open(sys.argv[2]))
+q = lambda s: "'" + s.replace("'", "''") + "'"
+print("BEGIN;")
+for i, m in enumerate(d["messages"]):
+    att = q(json.dumps(m["attachments"])) if "attachments" in m else "NULL"
+    print("INSERT OR IGNORE INTO messages SELECT id, %d, %d, %s, %s, %s, %s, %s FROM evidence "
+          "WHERE order_id=%s AND name='chat.json';" % (i + 1, m["time"], q(m["from"]), q(m["from"]),
+          q(m["name"]), q(m["text"]), att, q(o)))
+print("INSERT OR IGNORE INTO logistics SELECT id, 'SF', 'SF1234567890' FROM evidence "
+      "WHERE order_id=%s AND name='logistics.json';" % q(o))
+for i in range(30):
+    print("INSERT OR IGNORE INTO logistics_events SELECT id, %d, %d, 'in_transit', '运输中', "
+          "'杭州转运中心', '快件已到达 杭州转运中心 第%d站' FROM evidence WHERE order_id=%s "
+          "AND name='logistics.json';" % (i + 1, 1746000000 + i * 3600, i, q(o)))
+print("INSERT OR IGNORE INTO media(evidence_id, format, width, height, orientation) "
+      "SELECT id, 'jpeg', 4000, 3000, 1 FROM evidence WHERE order_id=%s AND kind='photo';" % q(o))
+print("COMMIT;")
+PY
+fi
+
+sync
+photos_mb=$(du -cm in/IMG_*.jpg | tail -1 | cut -f1)
+run() { # run LABEL OUT CMD...
+	_l=$1; _o=$2; shift 2
+	rm -f "$_o"
+	/usr/bin/time -f '%e %M' -o time.txt "$@" >/dev/null
+	set -- $(cat time.txt)
+	printf '%-34s %7.2f s %7d MB %8.1f MB\n' "$_l" "$1" $(($2 / 1024)) \
+		"$(echo "$(stat -c %s "$_o") / 1048576" | bc -l)"
+}
+echo "bench: 1000 chat messages, 20 photos 4000x3000 (${photos_mb} MB), 30 logistics events"
+printf '%-34s %9s %10s %11s\n' "" "wall" "peak RSS" "output"
+for k in 1 2 3; do
+	run "img2pdf, 20 JPEGs (run $k)" img.pdf img2pdf -o img.pdf in/IMG_*.jpg
+	run "casefile build, all attached (run $k)" d.pdf "$CF" build $O -o d.pdf
+done
+pages=$(pdfinfo d.pdf | sed -n 's/^Pages: *//p')
+echo "dossier: $pages pages, $(pdfdetach -list d.pdf | head -1)"

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dispute — refund disputes and their clock (schema v3, see db.c).
+ *
+ * A dispute belongs to one order.  It is open until closed with an outcome;
+ * an order has at most one open dispute (a partial unique index enforces
+ * it).  Every change appends a row to dispute_events (at, who, kind, what):
+ * the dispute's own history, shown in the dossier timeline.  Nothing is ever
+ * deleted.
+ *
+ * Status: requested (buyer asked for a refund) → rejected (merchant refused)
+ * → arbitration (platform intervened) → closed.  Setting rejected_at or
+ * arbitration_at moves the status forward unless a status is given.
+ *
+ * The deadline that counts is the next one (dispute_deadline):
+ *   an explicit deadline                     source "explicit", else
+ *   arbitration_at + profile evidence hours  source "evidence", else
+ *   rejected_at + profile escalation hours   source "escalation", else none.
+ * The disputes.deadline column keeps the value computed at the last change
+ * with the dispute's profile; `due` recomputes from the current profile.
+ *
+ * All times are UTC seconds; DISPUTE_NO_TIME means "not set".  Money is
+ * integer fen; DISPUTE_NO_AMOUNT means "not set".
+ *
+ * Functions taking a sqlite3 handle run their own transaction (BEGIN
+ * IMMEDIATE) and change nothing when they fail.
+ */
+#ifndef CASEFILE_DISPUTE_H
+#define CASEFILE_DISPUTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "casefile/err.h"
+
+struct profile;
+
+#define DISPUTE_NO_TIME INT64_MIN
+#define DISPUTE_NO_AMOUNT (-1LL)
+
+struct dispute {
+	int64_t id;
+	char *order_id;
+	char *reason;		/* canonical code: "not_received" */
+	char *claim;		/* NULL when unset */
+	long long amount_fen;	/* DISPUTE_NO_AMOUNT when unset */
+	char *status;		/* requested rejected arbitration closed */
+	char *profile;		/* profile name */
+	long long requested_at, rejected_at, arbitration_at;
+	long long deadline;	/* as stored; DISPUTE_NO_TIME when none */
+	char *deadline_source;	/* explicit escalation evidence, or NULL */
+	char *outcome;		/* won lost settled withdrawn, or NULL */
+	long long refunded_fen;	/* DISPUTE_NO_AMOUNT when unset */
+	char *resolution;	/* or NULL */
+	long long opened_at, closed_at;
+};
+
+/* Values for a new dispute or a change.  Unset fields keep their value. */
+struct dispute_change {
+	const char *status;	/* requested rejected arbitration, or NULL */
+	const char *claim;	/* or NULL */
+	const char *note;	/* recorded as a 'note' event, or NULL */
+	const char *profile;	/* profile name, or NULL */
+	long long amount_fen;	/* or DISPUTE_NO_AMOUNT */
+	long long requested_at, rejected_at, arbitration_at, deadline;
+	int clear_deadline;	/* 1: drop an explicit deadline */
+};
+
+/* Set every field of c to "unchanged". */
+void dispute_change_init(struct dispute_change *c);
+
+/* ---- vocabularies ---------------------------------------------------- */
+
+/*
+ * The canonical reason code for s: an English code ("not_received",
+ * "not-received", any case) or its Chinese name ("未收到货").  Returns the
+ * static code, or NULL with CF_EINPUT "unknown reason 'x' (one of: quality
+ * (质量问题), …)".
+ */
+const char *dispute_reason_parse(const char *s, struct cf_err *err);
+/* Chinese / English display name of a code; the code itself if unknown. */
+const char *dispute_reason_zh(const char *code);
+const char *dispute_reason_en(const char *code);
+/* The reason codes, NULL-terminated, in template order. */
+const char *const *dispute_reasons(void);
+
+/* Canonical outcome / resolution / open status, or NULL with CF_EINPUT. */
+const char *dispute_outcome_parse(const char *s, struct cf_err *err);
+const char *dispute_resolution_parse(const char *s, struct cf_err *err);
+const char *dispute_status_parse(const char *s, struct cf_err *err);
+
+/* ---- records ---------------------------------------------------------- */
+
+/*
+ * Open a dispute for order with reason (a canonical code) and the fields of
+ * c; prof supplies the deadline hours and its name is recorded unless
+ * c->profile is set.  An explicit deadline before now is refused.  Fails
+ * with CF_EINPUT "order 'X' already has an open dispute (#3, opened …)"
+ * when one is open.  *id_out (may be NULL) gets the new id.
+ */
+int dispute_open(sqlite3 *db, const char *order, const char *reason,
+		 const struct dispute_change *c, const struct profile *prof,
+		 long long now, const char *who, int64_t *id_out,
+		 struct cf_err *err);
+
+/*
+ * Apply c to the order's open dispute and record what changed (a 'note'
+ * event for c->note, an 'update' event listing the changed fields).  A
+ * change that changes nothing and has no note is refused (CF_EINPUT).
+ * CF_EINPUT "order 'X' has no open dispute" when none is open.
+ */
+int dispute_update(sqlite3 *db, const char *order,
+		   const struct dispute_change *c, const struct profile *prof,
+		   long long now, const char *who, struct cf_err *err);
+
+/*
+ * Close the order's open dispute with outcome (canonical), refunded_fen (or
+ * DISPUTE_NO_AMOUNT) and resolution (canonical or NULL).  A refund above the
+ * dispute's amount is refused.  CF_EINPUT when no dispute is open.
+ */
+int dispute_close(sqlite3 *db, const char *order, const char *outcome,
+		  long long refunded_fen, const char *resolution,
+		  const char *note, long long now, const char *who,
+		  struct cf_err *err);
+
+/*
+ * The order's open dispute, else its most recent one (open_only = 0).
+ * Returns 0 with *out (dispute_free), or -1: CF_ENOTFOUND when there is
+ * none ("order 'X' has no dispute").
+ */
+int dispute_get(sqlite3 *db, const char *order, int open_only,
+		struct dispute **out, struct cf_err *err);
+
+/*
+ * Every dispute (open_only: open ones), ordered by order id then id.
+ * *out is an array of *n pointers; free with dispute_list_free.
+ */
+int dispute_list(sqlite3 *db, int open_only, struct dispute ***out, size_t *n,
+		 struct cf_err *err);
+void dispute_list_free(struct dispute **v, size_t n);
+void dispute_free(struct dispute *d);
+
+/* One event of a dispute's history. */
+struct dispute_event {
+	long long at;
+	char *who, *kind, *what;
+};
+/* The events of dispute id in order; free with dispute_events_free. */
+int dispute_events(sqlite3 *db, int64_t id, struct dispute_event **out,
+		   size_t *n, struct cf_err *err);
+void dispute_events_free(struct dispute_event *v, size_t n);
+
+/*
+ * "user@host" for event rows: $USER (else the passwd name, else "unknown")
+ * and the host name.  Caller frees.
+ */
+char *dispute_who_new(void);
+
+/* ---- the clock -------------------------------------------------------- */
+
+/*
+ * The deadline that counts for d's times under profile p (see top).
+ * Returns the deadline and sets *source (static string, may be NULL
+ * pointer-to-pointer) or returns DISPUTE_NO_TIME when none applies.
+ * A pure function: tests call it directly.
+ */
+long long dispute_deadline(long long requested_at, long long rejected_at,
+			   long long arbitration_at, long long explicit_deadline,
+			   const struct profile *p, const char **source);
+
+/*
+ * "5h 07m" for a non-negative number of seconds (minutes rounded down;
+ * days written as hours: "53h 00m").  buf needs 32 bytes; returns buf.
+ */
+char *dispute_format_left(long long secs, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dossier — `casefile build`: turn everything the vault holds for an order
+ * into the arbitration PDF (cover, statement, timeline, exhibit index,
+ * exhibits, integrity appendix), with originals and manifest.json attached.
+ *
+ * Exhibit numbering is a deterministic function of the vault rows: the
+ * order's evidence rows sorted by kind (order, chat, logistics, photo,
+ * video, receipt, other), then name (bytes), then row id, numbered from 1.
+ * The statement and `casefile check` cite these numbers.
+ *
+ * manifest.json (attached) has exactly this shape:
+ *   {"format":"casefile-manifest/1","dossier_id":"…","order_id":"…",
+ *    "generated_at":"2025-05-04T02:00:00Z","exhibits":[{"no":1,
+ *    "kind":"chat","name":"chat.json","attachment":"E001-chat.json",
+ *    "sha256":"<hex>","size":123,"ingested_at":"…Z","evidence_id":7}]}
+ * "attachment" is null for a file left out by --no-attach-media.
+ * Attachment names are "E%03d-<original name, '/' and '\\' → '_'>".
+ * dossier_id is the first 16 hex digits of SHA-256 over the exhibit list
+ * (same rows → same id).
+ */
+#ifndef CASEFILE_DOSSIER_H
+#define CASEFILE_DOSSIER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "casefile/err.h"
+#include "casefile/hash.h"
+#include "casefile/pdf.h"
+
+struct vault;
+
+struct dossier_exhibit {
+	int no;				/* 1-based exhibit number */
+	int64_t evidence_id;
+	char *kind, *name, *note;	/* note may be NULL */
+	unsigned char sha256[CF_SHA256_LEN];
+	uint64_t size;
+	long long ingested_at;
+	long long captured_at;		/* EXIF or first message time; -1 */
+	char *format;			/* media.format or NULL */
+	int orientation;		/* media.orientation, 0 unknown */
+	long long duration_ms;		/* -1 unknown */
+	char *attachment;		/* NULL when left out */
+};
+
+struct dossier_exhibits {
+	struct dossier_exhibit *v;
+	size_t n;
+};
+
+/*
+ * Load and number the order's exhibits.  Fails with CF_ENOTFOUND
+ * ("no evidence for order '…'") when there are none.  Release with
+ * dossier_exhibits_release().
+ */
+int dossier_exhibits_load(sqlite3 *db, const char *order_id,
+			  struct dossier_exhibits *out, struct cf_err *err);
+void dossier_exhibits_release(struct dossier_exhibits *ex);
+/* The exhibit number of an evidence row, or 0. */
+int dossier_exhibit_no(const struct dossier_exhibits *ex, int64_t evidence_id);
+
+/* Hook to attach more files (e.g. the ledger's proofs.json) before saving. */
+typedef int (*dossier_attach_fn)(void *arg, struct pdf *p,
+				 const struct dossier_exhibits *ex,
+				 struct cf_err *err);
+
+struct dossier_opts {
+	const char *order_id;
+	const char *out_path;		/* the PDF to write */
+	const char *lang;		/* "zh" (default) or "en" */
+	const char *templates_dir;	/* NULL: default search */
+	const char *statement_path;	/* free text overriding the template */
+	const char *scenario;		/* NULL: from the dispute, else other */
+	int no_mask;
+	int64_t media_max;		/* -1: attach all; else leave out videos
+					   and photos larger than this */
+	long long now;			/* generation time, UTC */
+	long tz_offset;			/* display zone */
+	const char *font_path;		/* NULL: pdf_font_find() */
+	dossier_attach_fn attach_hook;	/* may be NULL */
+	pdf_presave_fn presave_hook;	/* e.g. signing; may be NULL */
+	void *hook_arg;
+};
+
+struct dossier_report {
+	int pages;
+	size_t exhibits, attached, left_out, cards;
+	char dossier_id[17];
+	char **notes;			/* what it did ("exhibit 3 'x.heic': …") */
+	size_t nnotes;
+};
+
+/*
+ * Build the dossier.  On success the PDF is at o->out_path (written to a
+ * temp file and renamed); rep says what was done.  On failure nothing is
+ * at out_path that was not there before.  CF_ENOTFOUND: no such order.
+ */
+int dossier_build(struct vault *v, const struct dossier_opts *o,
+		  struct dossier_report *rep, struct cf_err *err);
+void dossier_report_release(struct dossier_report *rep);
+
+#endif

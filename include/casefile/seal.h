@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * seal — closing the ledger at its current size: a signed tree head
+ * (C2SP checkpoint, see checkpoint.h), an RFC 3161 timestamp token over the
+ * exact checkpoint bytes, and the consistency proof from the previous head,
+ * stored in the heads table (schema v2, see db.c).
+ *
+ * Invariants:
+ *  - heads are append-only and strictly growing in tree_size; a head is
+ *    written only after its consistency proof from the previous head has
+ *    been verified against the previous head's stored root, so a ledger
+ *    rewritten under an old head can never be sealed over.
+ *  - heads.checkpoint holds the note byte for byte as signed; the token in
+ *    heads.tst is over exactly those bytes (all of the note, signature
+ *    lines included).
+ *  - sealing with nothing new changes nothing.
+ *
+ * Timestamps: seal_run() calls opts->timestamp (default seal_timestamp_tsa)
+ * when opts->tsa_url is set.  seal_timestamp_tsa() is where the RFC 3161
+ * client of the signing module (tsa.h) plugs in; see its contract.
+ */
+#ifndef CASEFILE_SEAL_H
+#define CASEFILE_SEAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "casefile/err.h"
+#include "casefile/hash.h"
+
+/* One stored tree head; caller-owned, freed with seal_head_release(). */
+struct seal_head {
+	uint64_t tree_size;
+	unsigned char root[CF_SHA256_LEN];
+	int64_t created_at;		/* UTC seconds, the sealing machine's clock */
+	char *origin;
+	char *checkpoint;		/* signed note, NUL-terminated */
+	size_t checkpoint_len;
+	unsigned char key_id[4];
+	int has_key_id;
+	unsigned char *tst;		/* DER RFC 3161 token, or NULL */
+	size_t tst_len;
+	char *tsa_url;			/* or NULL */
+	uint64_t prev_size;		/* 0 for the first head */
+	unsigned char (*consistency)[CF_SHA256_LEN];	/* from prev_size */
+	size_t nconsistency;
+};
+
+void seal_head_release(struct seal_head *h);
+
+/*
+ * Obtain an RFC 3161 token over data[0..n) from the TSA at url: *token is
+ * malloc'd DER (free()), *len its size.  Returns 0 or -1 with err set.
+ */
+typedef int (*seal_timestamp_fn)(void *cookie, const char *url, const void *data,
+				 size_t n, unsigned char **token, size_t *len,
+				 struct cf_err *err);
+
+/*
+ * The TSA step of `casefile seal --tsa URL`.  NOT WIRED YET: the RFC 3161
+ * client lives in tsa.h on the signing branch, which had not landed when
+ * this was written.  Until the lead replaces the body with a call to that
+ * client, this fails with CF_ENET "no RFC 3161 client in this build" so a
+ * seal asked to timestamp never silently goes without one.
+ */
+int seal_timestamp_tsa(void *cookie, const char *url, const void *data, size_t n,
+		       unsigned char **token, size_t *len, struct cf_err *err);
+
+struct seal_opts {
+	EVP_PKEY *key;			/* the vault key (required) */
+	const char *tsa_url;		/* NULL: no timestamp */
+	seal_timestamp_fn timestamp;	/* NULL: seal_timestamp_tsa */
+	void *cookie;			/* for timestamp */
+	int64_t now;			/* seal time (UTC seconds) */
+};
+
+/*
+ * Seal: backfill leaves for evidence rows that have none (ledger_rebuild),
+ * then, when the ledger grew since the last head, sign a checkpoint for the
+ * current size, timestamp it (opts->tsa_url) and store the head with the
+ * consistency proof from the previous head.  *sealed is 1 when a head was
+ * written (then *head, which may be NULL, receives it), 0 when there was
+ * nothing new (then *head receives the latest head, or tree_size 0 when the
+ * ledger is empty).  *backfilled (may be NULL) gets the number of leaves
+ * backfilled.  Two seals at once are safe: the one that finds another's
+ * head stored first starts over (and usually finds nothing new).  On -1 no
+ * head was written: CF_EVERIFY when the ledger no longer matches the
+ * previous head, CF_ENET/CF_ECRYPTO/CF_EDB otherwise.
+ */
+int seal_run(sqlite3 *db, const struct seal_opts *opts, struct seal_head *head,
+	     int *sealed, uint64_t *backfilled, struct cf_err *err);
+
+/* The checkpoint origin of this vault: "casefile/<vault id>"; caller frees. */
+int seal_origin(sqlite3 *db, char **origin, struct cf_err *err);
+
+/*
+ * All heads, ascending by size: *heads is a malloc'd array of *n (free with
+ * seal_heads_free).  Returns 0 or -1.
+ */
+int seal_heads(sqlite3 *db, struct seal_head **heads, size_t *n, struct cf_err *err);
+void seal_heads_free(struct seal_head *heads, size_t n);
+
+/*
+ * The latest head (*found = 1), or *found = 0 when nothing was sealed.
+ * If min_size > 0, the first head with tree_size >= min_size instead.
+ */
+int seal_head_find(sqlite3 *db, uint64_t min_size, struct seal_head *head, int *found,
+		   struct cf_err *err);
+
+/*
+ * Load the vault's signing key.  STOPGAP until keys.h (signing branch)
+ * lands, when the lead replaces the body with keys_load(): reads the PEM
+ * private key VAULT/keys/signing.key (PKCS#8, encrypted ones with passphrase,
+ * which may be NULL).  CF_ENOTFOUND "no vault key: run 'casefile keygen'"
+ * when the file does not exist.  *key is the caller's (EVP_PKEY_free).
+ */
+int seal_vault_key_load(const char *vault_dir, const char *passphrase, EVP_PKEY **key,
+			struct cf_err *err);
+
+/*
+ * Check an RFC 3161 token (DER ContentInfo/SignedData) against the bytes it
+ * claims to timestamp: the CMS signature by the certificate embedded in the
+ * token, and a SHA-256 message imprint equal to SHA-256(data).  The TSA's
+ * certificate chain is NOT judged here (that is `verify --trust` /
+ * `openssl ts -verify`).  *gen_time (may be NULL) gets the token's time.
+ * Returns 0 or -1 with CF_EVERIFY (or CF_EINPUT when it is not a token).
+ */
+int seal_token_check(const unsigned char *token, size_t len, const void *data,
+		     size_t n, int64_t *gen_time, struct cf_err *err);
+
+#endif

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * statement — language templates and the merchant's statement.
+ *
+ * Templates live in one readable UTF-8 file per language
+ * (templates/zh-CN.txt, templates/en.txt): "key = value" lines for the
+ * dossier's strings (a value may use \n for a line break), and
+ * "[statement SCENARIO]" blocks holding each scenario's statement with
+ * {placeholders} for the order's facts.  The directory is, in order:
+ * the explicit dir, $CASEFILE_TEMPLATES, templates/ under the current
+ * directory, CASEFILE_DATADIR/templates.
+ *
+ * statement_draft() fills a scenario's template from the vault: dates,
+ * carrier and tracking number, delivery time, the buyer's own first words
+ * quoted with their time (masked), and the exhibit numbers of dossier.h's
+ * deterministic numbering (证据1 …).  Its length limit counts Unicode
+ * characters and never cuts one in half.
+ */
+#ifndef CASEFILE_STATEMENT_H
+#define CASEFILE_STATEMENT_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#include "casefile/err.h"
+
+struct templates;
+
+/* The scenarios, in template order; NULL-terminated. */
+extern const char *const statement_scenarios[];
+/* 1 when name is one of statement_scenarios. */
+int statement_scenario_valid(const char *name);
+
+/*
+ * Load the templates of lang ("zh", "zh-CN", "en") from dir (NULL: the
+ * search order above).  Fails with CF_ENOTFOUND naming the file, or
+ * CF_EINPUT with "file: line N: ..." for a malformed line.
+ * *out is freed with templates_free().
+ */
+int templates_load(const char *dir, const char *lang, struct templates **out,
+		   struct cf_err *err);
+void templates_free(struct templates *t);
+/* A string by key; the key itself when missing (never NULL).  Borrowed. */
+const char *templates_get(const struct templates *t, const char *key);
+/* The statement template of a scenario, or NULL.  Borrowed. */
+const char *templates_statement(const struct templates *t,
+				const char *scenario);
+
+/*
+ * The facts of an order, gathered from order_records, logistics, messages
+ * and (when that table exists) disputes.  Times are UTC seconds, -1 when
+ * unknown; strings are malloc'd or NULL.  shipped_at / delivered_at fall
+ * back to the first logistics event / the "delivered" event.
+ */
+struct order_facts {
+	char *shop, *buyer_nick, *buyer_phone, *buyer_address;
+	char *currency, *pay_method, *pay_txn, *carrier, *tracking_no;
+	long long created_at, paid_at, shipped_at, delivered_at;
+	long long total_fen;		/* -1 unknown */
+	char *buyer_quote;		/* the buyer's first message, or NULL */
+	long long buyer_quote_at;
+	int has_dispute;
+	char *reason, *claim, *status, *outcome;
+	long long amount_fen, requested_at, deadline;
+};
+
+/* Fill *f (zeroed first); release with order_facts_release(). */
+int order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
+		     struct cf_err *err);
+void order_facts_release(struct order_facts *f);
+/* "89.00" for 8900 fen; buf needs 32 bytes. */
+char *fen_format(long long fen, char *buf, size_t n);
+/* 1 when the database has a table of that name. */
+int db_has_table(sqlite3 *db, const char *name);
+
+/*
+ * Draft the statement for order_id and scenario (NULL: the dispute's
+ * recorded reason when the disputes table has one and it names a
+ * scenario, else "other") from the vault's rows.  max_chars > 0 limits
+ * the result to that many Unicode characters (cut at a character
+ * boundary, ending with "…").  mask != 0 masks phones, ID numbers and
+ * street addresses.  *out is malloc'd UTF-8 (caller frees).
+ * Fails with CF_ENOTFOUND when the vault holds nothing for the order.
+ */
+int statement_draft(sqlite3 *db, const struct templates *t,
+		    const char *order_id, const char *scenario,
+		    size_t max_chars, int mask, long tz_offset, char **out,
+		    struct cf_err *err);
+
+/*
+ * Truncate UTF-8 s in place to at most max Unicode characters, never
+ * inside a character.  A cut text ends with "…" (counted as one) when the
+ * removed tail has room for its 3 bytes; a cut may thus keep fewer than
+ * max characters.  Returns the number of characters left.
+ */
+size_t statement_truncate(char *s, size_t max);
+
+/*
+ * Mask personal data in UTF-8 text: mobile numbers (138****5678), Chinese
+ * ID numbers (110101********1234), and house numbers in street addresses
+ * (digits before 号/栋/幢/单元/室/弄/楼 become *).  Returns malloc'd text.
+ */
+char *mask_text(const char *s);
+/* An address cut after its district (区/县/市/镇) with the rest "****". */
+char *mask_address(const char *s);
+
+#endif

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_seal — `casefile seal [--tsa URL]`: close the ledger at its current
+ * size with a signed, timestamped tree head.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/buf.h"
+#include "casefile/cftime.h"
+#include "casefile/commands.h"
+#include "casefile/db.h"
+#include "casefile/seal.h"
+#include "casefile/vault.h"
+#include "casefile/xalloc.h"
+
+enum { OPT_TSA = CTX_OPT_BASE + 100 };
+
+static enum cf_exit
+run_seal(int argc, char **argv, struct cf_ctx *ctx)
+{
+	static const struct option opts[] = {
+		CTX_COMMON_OPTIONS,
+		{ "tsa", 1, NULL, OPT_TSA },
+		{ 0 },
+	};
+	struct cf_err err = CF_ERR_INIT;
+	struct seal_opts so;
+	struct seal_head head;
+	EVP_PKEY *key = NULL;
+	char *tsa = NULL, hex[CF_SHA256_HEXLEN + 1], when[32];
+	const char *tsa_opt = NULL;
+	uint64_t backfilled = 0;
+	enum cf_exit rc = CF_EXIT_OK;
+	sqlite3 *db;
+	int c, r, sealed = 0;
+
+	memset(&head, 0, sizeof(head));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == OPT_TSA) {
+			if (tsa_opt)
+				return ctx_usage(ctx, "option '--tsa' given twice");
+			if (*optarg == '\0')
+				return ctx_usage(ctx, "option '--tsa' needs a URL");
+			tsa_opt = optarg;
+			continue;
+		}
+		if (c == '?')
+			return ctx_usage(ctx, "unknown option or missing value '%s'", argv[optind - 1]);
+		r = ctx_common_opt(ctx, c, optarg);
+		if (r < 0)
+			return CF_EXIT_USAGE;
+		if (r == 2)
+			return CF_EXIT_OK;
+	}
+	if (optind < argc)
+		return ctx_usage(ctx, "seal takes no arguments");
+	if (ctx_open_vault(ctx) < 0)
+		return CF_EXIT_USAGE;
+	db = vault_db(ctx->vault);
+	/* `casefile config tsa.url URL` (older vaults: "tsa"). */
+	tsa = tsa_opt ? xstrdup(tsa_opt) : db_meta_get(db, "tsa.url");
+	if (tsa == NULL && tsa_opt == NULL)
+		tsa = db_meta_get(db, "tsa");
+	if (tsa && *tsa == '\0') {
+		free(tsa);
+		tsa = NULL;
+	}
+	if (seal_vault_key_load(vault_dir(ctx->vault), getenv("CASEFILE_PASSPHRASE"), &key,
+				&err) < 0)
+		goto fail;
+	memset(&so, 0, sizeof(so));
+	so.key = key;
+	so.tsa_url = tsa;
+	so.now = (int64_t)ctx->now;
+	if (seal_run(db, &so, &head, &sealed, &backfilled, &err) < 0)
+		goto fail;
+	cf_hex_encode(head.root, CF_SHA256_LEN, hex);
+	if (backfilled)	/* rows from before the ledger, or inserted around ingest */
+		ctx_info(ctx, "added %llu evidence rows without a leaf to the ledger",
+			 (unsigned long long)backfilled);
+	if (ctx->json) {
+		struct cf_buf b = CF_BUF_INIT;
+
+		cf_buf_addf(&b, "{\"sealed\":%s,\"tree_size\":%llu,\"prev_size\":%llu,"
+			    "\"new_leaves\":%llu,\"backfilled\":%llu",
+			    sealed ? "true" : "false", (unsigned long long)head.tree_size,
+			    (unsigned long long)(sealed ? head.prev_size : head.tree_size),
+			    (unsigned long long)(sealed ? head.tree_size - head.prev_size : 0),
+			    (unsigned long long)backfilled);
+		if (head.tree_size) {
+			cf_buf_addf(&b, ",\"root\":\"%s\",\"created_at\":\"%s\",\"timestamped\":%s",
+				    hex, cftime_format_iso(head.created_at, when, sizeof(when)),
+				    head.tst ? "true" : "false");
+			cf_buf_addstr(&b, ",\"checkpoint\":");
+			cf_buf_add_json_str(&b, head.checkpoint, head.checkpoint_len);
+		}
+		cf_buf_addstr(&b, "}\n");
+		fwrite(b.data, 1, b.len, stdout);
+		cf_buf_release(&b);
+	} else if (!sealed && head.tree_size == 0) {
+		ctx_info(ctx, "nothing to seal: the ledger is empty");
+	} else if (!sealed) {
+		ctx_info(ctx, "nothing new to seal: tree size %llu is sealed already",
+			 (unsigned long long)head.tree_size);
+	} else {
+		ctx_info(ctx, "sealed tree size %llu (%llu new leaves), root %s",
+			 (unsigned long long)head.tree_size,
+			 (unsigned long long)(head.tree_size - head.prev_size), hex);
+		if (head.tst)
+			ctx_info(ctx, "timestamped by '%s'", head.tsa_url);
+		else
+			ctx_info(ctx, "signed, not timestamped: no TSA configured (--tsa URL)");
+	}
+	goto out;
+fail:
+	rc = ctx_fail(ctx, &err);
+out:
+	seal_head_release(&head);
+	EVP_PKEY_free(key);
+	free(tsa);
+	cf_err_release(&err);
+	return rc;
+}
+
+const struct cmd cmd_seal = {
+	.name = "seal",
+	.usage = "casefile seal [--tsa URL] [--json] [--quiet]",
+	.summary = "close the ledger: signed, timestamped tree head",
+	.help = "Seals the evidence ledger at its current size N: computes the Merkle\n"
+		"tree head (N, root), signs it with the vault key as a C2SP checkpoint,\n"
+		"gets an RFC 3161 timestamp token over the checkpoint from the TSA\n"
+		"(--tsa URL, else the vault setting 'tsa'), and stores it with the\n"
+		"consistency proof from the previous head.  One timestamp proves the\n"
+		"existence time of every item sealed so far.\n"
+		"\n"
+		"Sealing when nothing was added since the last seal changes nothing and\n"
+		"says so (exit 0).  Evidence rows from before the ledger existed are\n"
+		"added as leaves first.\n"
+		"\n"
+		"exit codes: 0 sealed or nothing new; 1 the ledger no longer matches the\n"
+		"last head (run 'casefile audit'); 2 usage, no vault or no vault key;\n"
+		"3 the TSA failed; 5 internal error\n"
+		"\nexample (cron):\n  casefile import orders-$(date +%F).zip && casefile seal --quiet\n",
+	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.run = run_seal,
+};

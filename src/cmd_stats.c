@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_stats — `casefile stats`: what the shop's disputes say, as plain-text
+ * tables, JSON or CSV, and with --report FILE.pdf as charts (stats_report.c).
+ * The numbers and their definitions come from the stats module (stats.h).
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/buf.h"
+#include "casefile/cftime.h"
+#include "casefile/commands.h"
+#include "casefile/dispute.h"
+#include "casefile/money.h"
+#include "casefile/stats.h"
+#include "casefile/stats_report.h"
+#include "casefile/vault.h"
+#include "casefile/xalloc.h"
+
+enum { OPT_SINCE = CTX_OPT_BASE + 100, OPT_UNTIL, OPT_BY, OPT_CSV, OPT_REPORT };
+
+enum out_mode { OUT_TEXT, OUT_JSON, OUT_CSV };
+
+static const char *const tables[] = { "reason", "sku", "month", "outcome", "buyer", "kinds", NULL };
+
+static const struct stats_table *
+table_of(const struct stats *s, const char *by)
+{
+	if (!strcmp(by, "reason")) return &s->reason;
+	if (!strcmp(by, "sku")) return &s->sku;
+	if (!strcmp(by, "month")) return &s->month;
+	if (!strcmp(by, "outcome")) return &s->outcome;
+	if (!strcmp(by, "buyer")) return &s->buyer;
+	return &s->kinds;
+}
+
+static void
+fmt_rate(long permille, char *buf, size_t n)
+{
+	if (permille < 0)
+		snprintf(buf, n, "-");
+	else
+		snprintf(buf, n, "%ld.%ld", permille / 10, permille % 10);
+}
+
+static void
+fmt_median(long long secs, char *buf, size_t n)
+{
+	if (secs == STATS_NO_MEDIAN)
+		snprintf(buf, n, "-");
+	else
+		dispute_format_left(secs, buf, n);
+}
+
+/* Table headings in capitals; s is one of the short key names. */
+static const char *
+upper(const char *s, char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < n; i++)
+		buf[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 'a' + 'A' : s[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
+static void
+csv_field(struct cf_buf *b, const char *s)
+{
+	if (strpbrk(s, ",\"\n\r")) {
+		cf_buf_addch(b, '"');
+		for (; *s; s++) {
+			if (*s == '"')
+				cf_buf_addch(b, '"');
+			cf_buf_addch(b, *s);
+		}
+		cf_buf_addch(b, '"');
+	} else {
+		cf_buf_addstr(b, s);
+	}
+}
+
+/* Column headers of a table's key columns. */
+static void
+key_names(const char *by, const char **k1, const char **k2)
+{
+	*k2 = NULL;
+	if (!strcmp(by, "outcome")) {
+		*k1 = "outcome";
+		*k2 = "resolution";
+	} else if (!strcmp(by, "buyer")) {
+		*k1 = "buyer";
+		*k2 = "reasons";
+	} else if (!strcmp(by, "kinds")) {
+		*k1 = "reason";
+		*k2 = "kind";
+	} else {
+		*k1 = by;
+	}
+}
+
+static void
+emit_table(struct cf_buf *b, const struct stats *s, const char *by, enum out_mode m)
+{
+	const struct stats_table *t = table_of(s, by);
+	const char *k1, *k2;
+	char rate[48], med[32], money[32], r2[48], u1[16], u2[16];
+	size_t i, j;
+	int kinds = !strcmp(by, "kinds");
+
+	key_names(by, &k1, &k2);
+	if (m == OUT_CSV) {
+		if (kinds)
+			cf_buf_addstr(b, "reason,kind,won_with,won_total,lost_with,lost_total\n");
+		else
+			cf_buf_addf(b, "%s%s%s,count,open,won,lost,settled,withdrawn,win_rate,"
+				    "refunded,median_seconds\n", k1, k2 ? "," : "", k2 ? k2 : "");
+		for (i = 0; i < t->n; i++) {
+			const struct stats_row *r = &t->rows[i];
+
+			csv_field(b, r->key);
+			if (k2) {
+				cf_buf_addch(b, ',');
+				csv_field(b, r->key2 ? r->key2 : "");
+			}
+			if (kinds) {
+				cf_buf_addf(b, ",%ld,%ld,%ld,%ld\n", r->kind_won, r->won,
+					    r->kind_lost, r->lost);
+				continue;
+			}
+			fmt_rate(r->win_permille, rate, sizeof(rate));
+			cf_buf_addf(b, ",%ld,%ld,%ld,%ld,%ld,%ld,%s,%s,", r->count, r->open,
+				    r->won, r->lost, r->settled, r->withdrawn,
+				    r->win_permille < 0 ? "" : rate,
+				    money_format_fen(r->refunded_fen, money, sizeof(money)));
+			if (r->median_secs != STATS_NO_MEDIAN)
+				cf_buf_addf(b, "%lld", r->median_secs);
+			cf_buf_addch(b, '\n');
+		}
+		return;
+	}
+	if (m == OUT_JSON) {
+		cf_buf_addch(b, '[');
+		for (i = 0; i < t->n; i++) {
+			const struct stats_row *r = &t->rows[i];
+
+			cf_buf_addf(b, "%s{\"%s\":", i ? "," : "", k1);
+			cf_buf_add_json_str(b, r->key, strlen(r->key));
+			if (k2) {
+				cf_buf_addf(b, ",\"%s\":", k2);
+				cf_buf_add_json_str(b, r->key2 ? r->key2 : "",
+						    r->key2 ? strlen(r->key2) : 0);
+			}
+			if (kinds) {
+				cf_buf_addf(b, ",\"won_with\":%ld,\"won_total\":%ld,"
+					    "\"lost_with\":%ld,\"lost_total\":%ld}",
+					    r->kind_won, r->won, r->kind_lost, r->lost);
+				continue;
+			}
+			cf_buf_addf(b, ",\"count\":%ld,\"open\":%ld,\"won\":%ld,\"lost\":%ld,"
+				    "\"settled\":%ld,\"withdrawn\":%ld,\"win_permille\":",
+				    r->count, r->open, r->won, r->lost, r->settled, r->withdrawn);
+			if (r->win_permille < 0)
+				cf_buf_addstr(b, "null");
+			else
+				cf_buf_addf(b, "%ld", r->win_permille);
+			cf_buf_addf(b, ",\"refunded\":\"%s\",\"refunded_fen\":%lld,\"median_seconds\":",
+				    money_format_fen(r->refunded_fen, money, sizeof(money)),
+				    r->refunded_fen);
+			if (r->median_secs == STATS_NO_MEDIAN)
+				cf_buf_addstr(b, "null");
+			else
+				cf_buf_addf(b, "%lld", r->median_secs);
+			if (r->per_reason) {
+				const char *const *rs = dispute_reasons();
+
+				cf_buf_addstr(b, ",\"per_reason\":{");
+				for (j = 0; j < s->nreasons; j++)
+					cf_buf_addf(b, "%s\"%s\":%ld", j ? "," : "", rs[j],
+						    r->per_reason[j]);
+				cf_buf_addch(b, '}');
+			}
+			cf_buf_addch(b, '}');
+		}
+		cf_buf_addch(b, ']');
+		return;
+	}
+	/* Plain text. */
+	if (!strcmp(by, "reason"))
+		cf_buf_addstr(b, "by reason\n");
+	else if (!strcmp(by, "sku"))
+		cf_buf_addstr(b, "by product (SKU)\n");
+	else if (!strcmp(by, "month"))
+		cf_buf_addstr(b, "by month\n");
+	else if (!strcmp(by, "outcome"))
+		cf_buf_addstr(b, "by outcome and resolution\n");
+	else if (!strcmp(by, "buyer"))
+		cf_buf_addstr(b, "repeat buyers (two or more disputes, masked)\n");
+	else
+		cf_buf_addstr(b, "evidence present in won vs lost disputes, per reason\n");
+	if (t->n == 0) {
+		cf_buf_addstr(b, "  (none)\n");
+		return;
+	}
+	if (kinds) {
+		cf_buf_addf(b, "  %-22s %-10s %14s %14s\n", "REASON", "KIND", "WON WITH", "LOST WITH");
+		for (i = 0; i < t->n; i++) {
+			const struct stats_row *r = &t->rows[i];
+			long wp = r->won ? r->kind_won * 1000 / r->won : -1;
+			long lp = r->lost ? r->kind_lost * 1000 / r->lost : -1;
+			char a[96], c[96];
+
+			fmt_rate(wp, rate, sizeof(rate));
+			fmt_rate(lp, r2, sizeof(r2));
+			snprintf(a, sizeof(a), "%ld/%ld %s%s", r->kind_won, r->won, rate,
+				 wp < 0 ? "" : "%");
+			snprintf(c, sizeof(c), "%ld/%ld %s%s", r->kind_lost, r->lost, r2,
+				 lp < 0 ? "" : "%");
+			cf_buf_addf(b, "  %-22s %-10s %14s %14s\n", r->key, r->key2, a, c);
+		}
+		return;
+	}
+	cf_buf_addf(b, "  %-22s %-16s %6s %5s %5s %5s %7s %9s %6s %12s %10s\n",
+		    upper(k1, u1, sizeof(u1)), k2 ? upper(k2, u2, sizeof(u2)) : "", "COUNT", "OPEN", "WON", "LOST", "SETTLED",
+		    "WITHDRAWN", "WIN%", "REFUNDED", "MEDIAN");
+	for (i = 0; i < t->n; i++) {
+		const struct stats_row *r = &t->rows[i];
+
+		fmt_rate(r->win_permille, rate, sizeof(rate));
+		fmt_median(r->median_secs, med, sizeof(med));
+		cf_buf_addf(b, "  %-22s %-16s %6ld %5ld %5ld %5ld %7ld %9ld %6s %12s %10s\n",
+			    r->key, k2 ? (r->key2 ? r->key2 : "") : "", r->count, r->open,
+			    r->won, r->lost, r->settled, r->withdrawn, rate,
+			    money_format_fen(r->refunded_fen, money, sizeof(money)), med);
+	}
+}
+
+static int
+parse_day(struct cf_ctx *ctx, const char *opt, const char *arg, long long *t)
+{
+	struct cf_err err = CF_ERR_INIT;
+
+	if (cftime_parse(arg, strlen(arg), t, &err) < 0) {
+		ctx_usage(ctx, "--%s: %s", opt, err.msg);
+		cf_err_release(&err);
+		return -1;
+	}
+	return 0;
+}
+
+static enum cf_exit
+run_stats(int argc, char **argv, struct cf_ctx *ctx)
+{
+	static const struct option opts[] = {
+		CTX_COMMON_OPTIONS,
+		{ "since", 1, NULL, OPT_SINCE },
+		{ "until", 1, NULL, OPT_UNTIL },
+		{ "by", 1, NULL, OPT_BY },
+		{ "csv", 0, NULL, OPT_CSV },
+		{ "report", 1, NULL, OPT_REPORT },
+		{ 0 }
+	};
+	struct cf_err err = CF_ERR_INIT;
+	struct stats *s = NULL;
+	struct cf_buf b = CF_BUF_INIT;
+	long long since = LLONG_MIN, until = LLONG_MAX;
+	const char *by = NULL, *report = NULL;
+	int c, r, csv = 0, seen_since = 0, seen_until = 0;
+	enum out_mode m;
+	enum cf_exit rc = CF_EXIT_OK;
+	size_t i;
+	char money[32], med[32], iso[32];
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == '?')
+			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+		if ((r = ctx_common_opt(ctx, c, optarg)) < 0)
+			return CF_EXIT_USAGE;
+		if (r == 2)
+			return CF_EXIT_OK;
+		if (r == 1)
+			continue;
+		switch (c) {
+		case OPT_SINCE:
+			if (seen_since++)
+				return ctx_usage(ctx, "option '--since' given twice");
+			if (parse_day(ctx, "since", optarg, &since) < 0)
+				return CF_EXIT_USAGE;
+			break;
+		case OPT_UNTIL:
+			if (seen_until++)
+				return ctx_usage(ctx, "option '--until' given twice");
+			if (parse_day(ctx, "until", optarg, &until) < 0)
+				return CF_EXIT_USAGE;
+			break;
+		case OPT_BY:
+			if (by)
+				return ctx_usage(ctx, "option '--by' given twice");
+			for (i = 0; tables[i]; i++)
+				if (!strcmp(tables[i], optarg))
+					by = tables[i];
+			if (by == NULL)
+				return ctx_usage(ctx, "--by: unknown table '%s' (one of: reason, sku, "
+						 "month, outcome, buyer, kinds)", optarg);
+			break;
+		case OPT_CSV:
+			csv = 1;
+			break;
+		case OPT_REPORT:
+			if (report)
+				return ctx_usage(ctx, "option '--report' given twice");
+			report = optarg;
+			break;
+		}
+	}
+	if (optind < argc)
+		return ctx_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if (csv && ctx->json)
+		return ctx_usage(ctx, "--csv and --json conflict");
+	if (since != LLONG_MIN && until != LLONG_MAX && until <= since)
+		return ctx_usage(ctx, "--until must be after --since");
+	m = csv ? OUT_CSV : ctx->json ? OUT_JSON : OUT_TEXT;
+	if (m == OUT_CSV && by == NULL)
+		by = "reason";
+	if (ctx_open_vault(ctx) < 0)
+		return CF_EXIT_USAGE;
+	if (stats_compute(vault_db(ctx->vault), since, until, ctx->tz_offset, &s, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		cf_err_release(&err);
+		return rc;
+	}
+	if (report) {
+		if (stats_report_write(s, report, ctx->now, ctx->tz_offset, &err) < 0) {
+			rc = ctx_fail(ctx, &err);
+			cf_err_release(&err);
+			goto out;
+		}
+		if (!ctx->json && !csv)
+			ctx_info(ctx, "wrote '%s'", report);
+		if (by == NULL && !ctx->json)
+			goto out;
+	}
+	if (m == OUT_CSV) {
+		emit_table(&b, s, by, m);
+	} else if (m == OUT_JSON) {
+		if (by) {
+			emit_table(&b, s, by, m);
+		} else {
+			cf_buf_addf(&b, "{\"since\":");
+			if (since == LLONG_MIN)
+				cf_buf_addstr(&b, "null");
+			else
+				cf_buf_addf(&b, "\"%s\"", cftime_format_iso(since, iso, sizeof(iso)));
+			cf_buf_addstr(&b, ",\"until\":");
+			if (until == LLONG_MAX)
+				cf_buf_addstr(&b, "null");
+			else
+				cf_buf_addf(&b, "\"%s\"", cftime_format_iso(until, iso, sizeof(iso)));
+			cf_buf_addf(&b, ",\"total\":%ld,\"open\":%ld,\"closed\":%ld,"
+				    "\"refunded\":\"%s\",\"refunded_fen\":%lld,\"median_seconds\":",
+				    s->total, s->open, s->closed,
+				    money_format_fen(s->refunded_fen, money, sizeof(money)),
+				    s->refunded_fen);
+			if (s->median_secs == STATS_NO_MEDIAN)
+				cf_buf_addstr(&b, "null");
+			else
+				cf_buf_addf(&b, "%lld", s->median_secs);
+			for (i = 0; tables[i]; i++) {
+				cf_buf_addf(&b, ",\"by_%s\":", tables[i]);
+				emit_table(&b, s, tables[i], m);
+			}
+			cf_buf_addch(&b, '}');
+		}
+		cf_buf_addch(&b, '\n');
+	} else if (!ctx->quiet) {
+		fmt_median(s->median_secs, med, sizeof(med));
+		cf_buf_addf(&b, "disputes: %ld (open %ld, closed %ld); refunded %s; "
+			    "median request to resolution %s\n",
+			    s->total, s->open, s->closed,
+			    money_format_fen(s->refunded_fen, money, sizeof(money)), med);
+		for (i = 0; tables[i]; i++) {
+			if (by && strcmp(by, tables[i]))
+				continue;
+			cf_buf_addch(&b, '\n');
+			emit_table(&b, s, tables[i], m);
+		}
+	}
+	fwrite(b.data, 1, b.len, stdout);
+out:
+	cf_buf_release(&b);
+	stats_free(s);
+	return rc;
+}
+
+const struct cmd cmd_stats = {
+	.name = "stats",
+	.usage = "casefile stats [--since D] [--until D] [--by reason|sku|month|outcome|buyer|kinds]\n"
+		 "       [--json | --csv] [--report FILE.pdf]",
+	.summary = "what the disputes say: by reason, product, month, outcome, buyer",
+	.help = "Disputes by reason, by product (SKU), by month, by outcome and\n"
+		"resolution; win rate (won / (won + lost)) and money refunded per reason;\n"
+		"median time from the refund request to resolution; repeat buyers\n"
+		"(masked) with two or more disputes; per reason, which evidence kinds\n"
+		"were present in won vs lost disputes (--by kinds).\n"
+		"A dispute's time is its request time (else when it was opened); --since D\n"
+		"and --until D select since <= time < until (D as in FORMATS.md; a date\n"
+		"alone is midnight China time).  Without --by every table is shown;\n"
+		"--csv prints one table (default reason).  --report FILE.pdf draws charts.\n"
+		"\nexample:\n  casefile stats --since 2025-05-01 --until 2025-06-01 --by sku --csv > sku.csv\n",
+	.flags = CMD_NEEDS_VAULT,
+	.run = run_stats,
+};

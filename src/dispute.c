@@ -1,0 +1,791 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dispute — dispute records, their event history and the deadline clock.
+ *
+ * Each write is one IMMEDIATE transaction: read the open dispute, compute
+ * the new row, UPDATE/INSERT it, append the event(s), COMMIT.  Any failure
+ * rolls back, so a refused change leaves no trace.  The event text is one
+ * readable line with times in UTC ISO form, so the history reads the same
+ * whatever the display zone.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include "casefile/buf.h"
+#include "casefile/cftime.h"
+#include "casefile/db.h"
+#include "casefile/dispute.h"
+#include "casefile/money.h"
+#include "casefile/profile.h"
+#include "casefile/xalloc.h"
+
+struct reason {
+	const char *code, *zh, *en;
+	const char *alias[4];	/* more Chinese names accepted */
+};
+
+static const struct reason reasons[] = {
+	{ "quality", "质量问题", "quality problem", { "质量", "商品质量问题" } },
+	{ "not_as_described", "描述不符", "not as described",
+	  { "与描述不符", "商品与描述不符", "货不对板" } },
+	{ "damaged_in_transit", "运输损坏", "damaged in transit",
+	  { "破损", "商品破损", "运输破损", "快递破损" } },
+	{ "not_received", "未收到货", "not received", { "未收到", "没收到货", "未收货" } },
+	{ "wrong_or_missing_item", "错发漏发", "wrong or missing item",
+	  { "错发", "漏发", "少件", "少发" } },
+	{ "non_returnable", "不支持退货", "non-returnable item",
+	  { "不支持七天无理由", "不支持7天无理由", "定制商品" } },
+	{ "price_or_payment", "价格或支付问题", "price or payment",
+	  { "价格问题", "支付问题", "价保" } },
+	{ "late_or_service", "发货延迟或服务问题", "late delivery or service",
+	  { "发货延迟", "服务问题", "延迟发货" } },
+	{ "suspected_abuse", "疑似恶意退款", "suspected abuse",
+	  { "恶意退款", "恶意售后", "疑似欺诈" } },
+	{ "other", "其他", "other", { "其它" } },
+};
+#define NREASONS (sizeof(reasons) / sizeof(reasons[0]))
+
+static const char *const outcomes[] = { "won", "lost", "settled", "withdrawn", NULL };
+static const char *const resolutions[] = {
+	"partial_refund", "coupon", "exchange", "return_refund", "full_refund", "none", NULL
+};
+static const char *const statuses[] = { "requested", "rejected", "arbitration", NULL };
+
+/* "not-received" and "Not_Received" name the code "not_received". */
+static int
+code_eq(const char *code, const char *s)
+{
+	for (; *code && *s; code++, s++) {
+		char c = *s == '-' || *s == ' ' ? '_' : *s;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != *code)
+			return 0;
+	}
+	return *code == *s;
+}
+
+const char *
+dispute_reason_parse(const char *s, struct cf_err *err)
+{
+	struct cf_buf b = CF_BUF_INIT;
+	size_t i, j;
+
+	for (i = 0; i < NREASONS; i++) {
+		if (code_eq(reasons[i].code, s) || !strcmp(reasons[i].zh, s))
+			return reasons[i].code;
+		for (j = 0; j < 4 && reasons[i].alias[j]; j++)
+			if (!strcmp(reasons[i].alias[j], s))
+				return reasons[i].code;
+	}
+	for (i = 0; i < NREASONS; i++)
+		cf_buf_addf(&b, "%s%s (%s)", i ? ", " : "", reasons[i].code, reasons[i].zh);
+	cf_err_set(err, CF_EINPUT, "unknown reason '%s' (one of: %s)", s, b.data);
+	cf_buf_release(&b);
+	return NULL;
+}
+
+const char *
+dispute_reason_zh(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < NREASONS; i++)
+		if (!strcmp(reasons[i].code, code))
+			return reasons[i].zh;
+	return code;
+}
+
+const char *
+dispute_reason_en(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < NREASONS; i++)
+		if (!strcmp(reasons[i].code, code))
+			return reasons[i].en;
+	return code;
+}
+
+const char *const *
+dispute_reasons(void)
+{
+	static const char *codes[NREASONS + 1];
+	size_t i;
+
+	if (codes[0] == NULL)
+		for (i = 0; i < NREASONS; i++)
+			codes[i] = reasons[i].code;
+	return codes;
+}
+
+static const char *
+vocab_parse(const char *const *words, const char *what, const char *s,
+	    struct cf_err *err)
+{
+	struct cf_buf b = CF_BUF_INIT;
+	size_t i;
+
+	for (i = 0; words[i]; i++)
+		if (code_eq(words[i], s))
+			return words[i];
+	for (i = 0; words[i]; i++)
+		cf_buf_addf(&b, "%s%s", i ? ", " : "", words[i]);
+	cf_err_set(err, CF_EINPUT, "unknown %s '%s' (one of: %s)", what, s, b.data);
+	cf_buf_release(&b);
+	return NULL;
+}
+
+const char *
+dispute_outcome_parse(const char *s, struct cf_err *err)
+{
+	return vocab_parse(outcomes, "outcome", s, err);
+}
+
+const char *
+dispute_resolution_parse(const char *s, struct cf_err *err)
+{
+	return vocab_parse(resolutions, "resolution", s, err);
+}
+
+const char *
+dispute_status_parse(const char *s, struct cf_err *err)
+{
+	if (code_eq("closed", s)) {
+		cf_err_set(err, CF_EINPUT,
+			   "status 'closed' is set by 'casefile dispute close ORDER --outcome ...'");
+		return NULL;
+	}
+	return vocab_parse(statuses, "status", s, err);
+}
+
+void
+dispute_change_init(struct dispute_change *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->amount_fen = DISPUTE_NO_AMOUNT;
+	c->requested_at = c->rejected_at = c->arbitration_at = c->deadline =
+		DISPUTE_NO_TIME;
+}
+
+/* ---- the clock ---------------------------------------------------------- */
+
+long long
+dispute_deadline(long long requested_at, long long rejected_at,
+		 long long arbitration_at, long long explicit_deadline,
+		 const struct profile *p, const char **source)
+{
+	const char *dummy;
+
+	(void)requested_at;
+	if (source == NULL)
+		source = &dummy;
+	*source = NULL;
+	if (explicit_deadline != DISPUTE_NO_TIME) {
+		*source = "explicit";
+		return explicit_deadline;
+	}
+	if (arbitration_at != DISPUTE_NO_TIME && p) {
+		*source = "evidence";
+		return arbitration_at + (long long)p->evidence_hours * 3600;
+	}
+	if (rejected_at != DISPUTE_NO_TIME && p) {
+		*source = "escalation";
+		return rejected_at + (long long)p->escalation_hours * 3600;
+	}
+	return DISPUTE_NO_TIME;
+}
+
+char *
+dispute_format_left(long long secs, char *buf, size_t n)
+{
+	if (secs < 0)
+		secs = -secs;
+	snprintf(buf, n, "%lldh %02lldm", secs / 3600, secs / 60 % 60);
+	return buf;
+}
+
+/* ---- rows --------------------------------------------------------------- */
+
+#define DISPUTE_COLS \
+	"id, order_id, reason, claim, amount_fen, status, profile, requested_at, " \
+	"rejected_at, arbitration_at, deadline, deadline_source, outcome, " \
+	"refunded_fen, resolution, opened_at, closed_at"
+
+static char *
+col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+static long long
+col_time(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? DISPUTE_NO_TIME
+							 : sqlite3_column_int64(st, i);
+}
+
+static long long
+col_amount(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? DISPUTE_NO_AMOUNT
+							 : sqlite3_column_int64(st, i);
+}
+
+static struct dispute *
+row_dispute(sqlite3_stmt *st)
+{
+	struct dispute *d = xcalloc(1, sizeof(*d));
+
+	d->id = sqlite3_column_int64(st, 0);
+	d->order_id = col_str(st, 1);
+	d->reason = col_str(st, 2);
+	d->claim = col_str(st, 3);
+	d->amount_fen = col_amount(st, 4);
+	d->status = col_str(st, 5);
+	d->profile = col_str(st, 6);
+	d->requested_at = col_time(st, 7);
+	d->rejected_at = col_time(st, 8);
+	d->arbitration_at = col_time(st, 9);
+	d->deadline = col_time(st, 10);
+	d->deadline_source = col_str(st, 11);
+	d->outcome = col_str(st, 12);
+	d->refunded_fen = col_amount(st, 13);
+	d->resolution = col_str(st, 14);
+	d->opened_at = col_time(st, 15);
+	d->closed_at = col_time(st, 16);
+	return d;
+}
+
+void
+dispute_free(struct dispute *d)
+{
+	if (d == NULL)
+		return;
+	free(d->order_id);
+	free(d->reason);
+	free(d->claim);
+	free(d->status);
+	free(d->profile);
+	free(d->deadline_source);
+	free(d->outcome);
+	free(d->resolution);
+	free(d);
+}
+
+void
+dispute_list_free(struct dispute **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dispute_free(v[i]);
+	free(v);
+}
+
+int
+dispute_get(sqlite3 *db, const char *order, int open_only, struct dispute **out,
+	    struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	if (db_prepare(db, "SELECT " DISPUTE_COLS " FROM disputes WHERE order_id = ?1 "
+			   "AND (?2 = 0 OR closed_at IS NULL) "
+			   "ORDER BY closed_at IS NULL DESC, id DESC LIMIT 1", &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, open_only);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = row_dispute(st);
+		ret = 0;
+	} else if (rc == SQLITE_DONE) {
+		cf_err_set(err, CF_ENOTFOUND, "order '%s' has no %sdispute", order,
+			   open_only ? "open " : "");
+	} else {
+		db_err(db, err, "cannot read disputes");
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int
+dispute_list(sqlite3 *db, int open_only, struct dispute ***out, size_t *n,
+	     struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct dispute **v = NULL;
+	size_t cnt = 0;
+	int rc;
+
+	if (db_prepare(db, "SELECT " DISPUTE_COLS " FROM disputes "
+			   "WHERE ?1 = 0 OR closed_at IS NULL ORDER BY order_id, id",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_int(st, 1, open_only);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xreallocarray(v, cnt + 1, sizeof(*v));
+		v[cnt++] = row_dispute(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		dispute_list_free(v, cnt);
+		return db_err(db, err, "cannot read disputes");
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int
+dispute_events(sqlite3 *db, int64_t id, struct dispute_event **out, size_t *n,
+	       struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct dispute_event *v = NULL;
+	size_t cnt = 0;
+	int rc;
+
+	if (db_prepare(db, "SELECT at, who, kind, what FROM dispute_events "
+			   "WHERE dispute_id = ? ORDER BY id", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xreallocarray(v, cnt + 1, sizeof(*v));
+		v[cnt].at = sqlite3_column_int64(st, 0);
+		v[cnt].who = col_str(st, 1);
+		v[cnt].kind = col_str(st, 2);
+		v[cnt].what = col_str(st, 3);
+		cnt++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		dispute_events_free(v, cnt);
+		return db_err(db, err, "cannot read dispute events");
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+void
+dispute_events_free(struct dispute_event *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].who);
+		free(v[i].kind);
+		free(v[i].what);
+	}
+	free(v);
+}
+
+/* ---- writes ------------------------------------------------------------- */
+
+static int
+add_event(sqlite3 *db, int64_t id, long long at, const char *who,
+	  const char *kind, const char *what, struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (db_prepare(db, "INSERT INTO dispute_events(dispute_id, at, who, kind, what) "
+			   "VALUES(?, ?, ?, ?, ?)", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, at);
+	sqlite3_bind_text(st, 3, who, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, what, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_err(db, err, "cannot record the dispute event");
+	return 0;
+}
+
+static void
+add_time(struct cf_buf *b, const char *label, long long t)
+{
+	char iso[32];
+
+	if (t == DISPUTE_NO_TIME)
+		cf_buf_addf(b, "; %s unset", label);
+	else
+		cf_buf_addf(b, "; %s %s", label, cftime_format_iso(t, iso, sizeof(iso)));
+}
+
+static void
+bind_time(sqlite3_stmt *st, int i, long long t)
+{
+	if (t == DISPUTE_NO_TIME)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, t);
+}
+
+static void
+bind_amount(sqlite3_stmt *st, int i, long long a)
+{
+	if (a == DISPUTE_NO_AMOUNT)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, a);
+}
+
+static void
+bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Refuse times that cannot be right: in the future, or out of order. */
+static int
+check_times(long long req, long long rej, long long arb, long long now,
+	    int check_future, struct cf_err *err)
+{
+	/* A minute of slack for clocks that disagree a little. */
+	if (check_future && ((req != DISPUTE_NO_TIME && req > now + 60) ||
+			     (rej != DISPUTE_NO_TIME && rej > now + 60) ||
+			     (arb != DISPUTE_NO_TIME && arb > now + 60)))
+		return cf_err_set(err, CF_EINPUT, "dispute times cannot be in the future");
+	if (req != DISPUTE_NO_TIME && rej != DISPUTE_NO_TIME && rej < req)
+		return cf_err_set(err, CF_EINPUT, "rejected-at is before requested-at");
+	if (rej != DISPUTE_NO_TIME && arb != DISPUTE_NO_TIME && arb < rej)
+		return cf_err_set(err, CF_EINPUT, "arbitration-at is before rejected-at");
+	if (req != DISPUTE_NO_TIME && arb != DISPUTE_NO_TIME && arb < req)
+		return cf_err_set(err, CF_EINPUT, "arbitration-at is before requested-at");
+	return 0;
+}
+
+static int
+check_deadline(long long deadline, long long now, struct cf_err *err)
+{
+	char when[40];
+
+	if (deadline != DISPUTE_NO_TIME && deadline <= now)
+		return cf_err_set(err, CF_EINPUT, "deadline %s is in the past",
+				  cftime_format(deadline, CFTIME_CST_OFFSET, when, sizeof(when)));
+	return 0;
+}
+
+/* The status implied by the times when none is given. */
+static const char *
+implied_status(long long rej, long long arb)
+{
+	if (arb != DISPUTE_NO_TIME)
+		return "arbitration";
+	if (rej != DISPUTE_NO_TIME)
+		return "rejected";
+	return "requested";
+}
+
+int
+dispute_open(sqlite3 *db, const char *order, const char *reason,
+	     const struct dispute_change *c, const struct profile *prof,
+	     long long now, const char *who, int64_t *id_out, struct cf_err *err)
+{
+	struct dispute *old = NULL;
+	struct cf_err gerr = CF_ERR_INIT;
+	struct cf_buf what = CF_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	const char *src = NULL, *status;
+	long long deadline;
+	int64_t id;
+	int ret = -1;
+	char amt[32], when[40];
+
+	if (check_times(c->requested_at, c->rejected_at, c->arbitration_at, now, 1, err) < 0 ||
+	    check_deadline(c->deadline, now, err) < 0)
+		return -1;
+	if (db_begin(db, err) < 0)
+		return -1;
+	if (dispute_get(db, order, 1, &old, &gerr) == 0) {
+		cf_err_set(err, CF_EINPUT, "order '%s' already has an open dispute "
+			   "(#%lld, opened %s): update or close it first", order,
+			   (long long)old->id,
+			   cftime_format(old->opened_at, CFTIME_CST_OFFSET, when, sizeof(when)));
+		goto out;
+	}
+	if (gerr.code != CF_ENOTFOUND) {
+		cf_err_move(err, &gerr);
+		goto out;
+	}
+	cf_err_release(&gerr);
+	status = c->status ? c->status
+			   : implied_status(c->rejected_at, c->arbitration_at);
+	deadline = dispute_deadline(c->requested_at, c->rejected_at, c->arbitration_at,
+				    c->deadline, prof, &src);
+	if (db_prepare(db, "INSERT INTO disputes(order_id, reason, claim, amount_fen, "
+			   "status, profile, requested_at, rejected_at, arbitration_at, "
+			   "deadline, deadline_source, opened_at) "
+			   "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &st, err) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+	bind_str(st, 3, c->claim);
+	bind_amount(st, 4, c->amount_fen);
+	sqlite3_bind_text(st, 5, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, c->profile ? c->profile : prof->name, -1, SQLITE_STATIC);
+	bind_time(st, 7, c->requested_at);
+	bind_time(st, 8, c->rejected_at);
+	bind_time(st, 9, c->arbitration_at);
+	bind_time(st, 10, deadline);
+	bind_str(st, 11, src);
+	sqlite3_bind_int64(st, 12, now);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_err(db, err, "cannot record the dispute");
+		goto out;
+	}
+	id = sqlite3_last_insert_rowid(db);
+	cf_buf_addf(&what, "opened: reason %s; status %s; profile %s", reason, status,
+		    c->profile ? c->profile : prof->name);
+	if (c->amount_fen != DISPUTE_NO_AMOUNT)
+		cf_buf_addf(&what, "; amount %s",
+			    money_format_fen(c->amount_fen, amt, sizeof(amt)));
+	if (c->requested_at != DISPUTE_NO_TIME)
+		add_time(&what, "requested_at", c->requested_at);
+	if (c->rejected_at != DISPUTE_NO_TIME)
+		add_time(&what, "rejected_at", c->rejected_at);
+	if (c->arbitration_at != DISPUTE_NO_TIME)
+		add_time(&what, "arbitration_at", c->arbitration_at);
+	if (deadline != DISPUTE_NO_TIME) {
+		add_time(&what, "deadline", deadline);
+		cf_buf_addf(&what, " (%s)", src);
+	}
+	if (c->claim)
+		cf_buf_addf(&what, "; claim: %s", c->claim);
+	if (add_event(db, id, now, who, "open", what.data, err) < 0)
+		goto out;
+	if (c->note && add_event(db, id, now, who, "note", c->note, err) < 0)
+		goto out;
+	if (db_commit(db, err) < 0)
+		goto out;
+	if (id_out)
+		*id_out = id;
+	ret = 0;
+out:
+	if (ret < 0)
+		db_rollback(db);
+	sqlite3_finalize(st);
+	dispute_free(old);
+	cf_buf_release(&what);
+	return ret;
+}
+
+static int
+str_changed(const char *old, const char *new)
+{
+	if (new == NULL)
+		return 0;
+	return old == NULL || strcmp(old, new) != 0;
+}
+
+int
+dispute_update(sqlite3 *db, const char *order, const struct dispute_change *c,
+	       const struct profile *prof, long long now, const char *who,
+	       struct cf_err *err)
+{
+	struct dispute *d = NULL;
+	struct cf_buf what = CF_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	const char *status, *src = NULL;
+	long long req, rej, arb, expl, deadline, amount;
+	int ret = -1;
+	char a1[32];
+
+	if (db_begin(db, err) < 0)
+		return -1;
+	if (dispute_get(db, order, 1, &d, err) < 0) {
+		if (err && err->code == CF_ENOTFOUND)
+			err->code = CF_EINPUT;
+		goto out;
+	}
+	req = c->requested_at != DISPUTE_NO_TIME ? c->requested_at : d->requested_at;
+	rej = c->rejected_at != DISPUTE_NO_TIME ? c->rejected_at : d->rejected_at;
+	arb = c->arbitration_at != DISPUTE_NO_TIME ? c->arbitration_at : d->arbitration_at;
+	expl = d->deadline_source && !strcmp(d->deadline_source, "explicit")
+		       ? d->deadline : DISPUTE_NO_TIME;
+	if (c->clear_deadline)
+		expl = DISPUTE_NO_TIME;
+	if (c->deadline != DISPUTE_NO_TIME) {
+		if (check_deadline(c->deadline, now, err) < 0)
+			goto out;
+		expl = c->deadline;
+	}
+	/* New times must not be in the future; all must be in order. */
+	if (check_times(c->requested_at, c->rejected_at, c->arbitration_at, now, 1, err) < 0 ||
+	    check_times(req, rej, arb, now, 0, err) < 0)
+		goto out;
+	status = d->status;
+	if (c->status)
+		status = c->status;
+	else if (c->arbitration_at != DISPUTE_NO_TIME)
+		status = "arbitration";
+	else if (c->rejected_at != DISPUTE_NO_TIME && !strcmp(d->status, "requested"))
+		status = "rejected";
+	amount = c->amount_fen != DISPUTE_NO_AMOUNT ? c->amount_fen : d->amount_fen;
+	if (c->profile && !prof) {
+		cf_err_set(err, CF_EINPUT, "profile '%s' given without its settings", c->profile);
+		goto out;
+	}
+	deadline = dispute_deadline(req, rej, arb, expl, prof, &src);
+
+	if (strcmp(status, d->status))
+		cf_buf_addf(&what, "; status %s -> %s", d->status, status);
+	if (str_changed(d->claim, c->claim))
+		cf_buf_addf(&what, "; claim: %s", c->claim);
+	if (amount != d->amount_fen)
+		cf_buf_addf(&what, "; amount %s",
+			    money_format_fen(amount, a1, sizeof(a1)));
+	if (req != d->requested_at)
+		add_time(&what, "requested_at", req);
+	if (rej != d->rejected_at)
+		add_time(&what, "rejected_at", rej);
+	if (arb != d->arbitration_at)
+		add_time(&what, "arbitration_at", arb);
+	if (str_changed(d->profile, c->profile))
+		cf_buf_addf(&what, "; profile %s -> %s", d->profile, c->profile);
+	if (deadline != d->deadline) {
+		add_time(&what, "deadline", deadline);
+		if (src)
+			cf_buf_addf(&what, " (%s)", src);
+	}
+	if (what.len == 0 && c->note == NULL) {
+		cf_err_set(err, CF_EINPUT, "nothing to change for the dispute of order '%s'", order);
+		goto out;
+	}
+	if (what.len) {
+		if (db_prepare(db, "UPDATE disputes SET status = ?, claim = ?, amount_fen = ?, "
+				   "requested_at = ?, rejected_at = ?, arbitration_at = ?, "
+				   "deadline = ?, deadline_source = ?, profile = ? WHERE id = ?",
+			       &st, err) < 0)
+			goto out;
+		sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+		bind_str(st, 2, c->claim ? c->claim : d->claim);
+		bind_amount(st, 3, amount);
+		bind_time(st, 4, req);
+		bind_time(st, 5, rej);
+		bind_time(st, 6, arb);
+		bind_time(st, 7, deadline);
+		bind_str(st, 8, src);
+		bind_str(st, 9, c->profile ? c->profile : d->profile);
+		sqlite3_bind_int64(st, 10, d->id);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			db_err(db, err, "cannot update the dispute");
+			goto out;
+		}
+		if (add_event(db, d->id, now, who, "update", what.data + 2, err) < 0)
+			goto out;
+	}
+	if (c->note && add_event(db, d->id, now, who, "note", c->note, err) < 0)
+		goto out;
+	if (db_commit(db, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0)
+		db_rollback(db);
+	sqlite3_finalize(st);
+	dispute_free(d);
+	cf_buf_release(&what);
+	return ret;
+}
+
+int
+dispute_close(sqlite3 *db, const char *order, const char *outcome,
+	      long long refunded_fen, const char *resolution, const char *note,
+	      long long now, const char *who, struct cf_err *err)
+{
+	struct dispute *d = NULL;
+	struct cf_buf what = CF_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int ret = -1;
+	char a1[32], a2[32];
+
+	if (db_begin(db, err) < 0)
+		return -1;
+	if (dispute_get(db, order, 1, &d, err) < 0) {
+		if (err && err->code == CF_ENOTFOUND) {
+			struct dispute *last = NULL;
+
+			cf_err_release(err);
+			if (dispute_get(db, order, 0, &last, NULL) == 0)
+				cf_err_set(err, CF_EINPUT, "order '%s' has no open dispute "
+					   "(#%lld is closed: %s)", order,
+					   (long long)last->id, last->outcome ? last->outcome : "?");
+			else
+				cf_err_set(err, CF_EINPUT, "order '%s' has no open dispute", order);
+			dispute_free(last);
+		}
+		goto out;
+	}
+	if (refunded_fen != DISPUTE_NO_AMOUNT && d->amount_fen != DISPUTE_NO_AMOUNT &&
+	    refunded_fen > d->amount_fen) {
+		cf_err_set(err, CF_EINPUT, "refund %s is more than the disputed amount %s",
+			   money_format_fen(refunded_fen, a1, sizeof(a1)),
+			   money_format_fen(d->amount_fen, a2, sizeof(a2)));
+		goto out;
+	}
+	if (db_prepare(db, "UPDATE disputes SET status = 'closed', outcome = ?, "
+			   "refunded_fen = ?, resolution = ?, closed_at = ? WHERE id = ?",
+		       &st, err) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, outcome, -1, SQLITE_STATIC);
+	bind_amount(st, 2, refunded_fen);
+	bind_str(st, 3, resolution);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int64(st, 5, d->id);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_err(db, err, "cannot close the dispute");
+		goto out;
+	}
+	cf_buf_addf(&what, "closed: outcome %s", outcome);
+	if (refunded_fen != DISPUTE_NO_AMOUNT)
+		cf_buf_addf(&what, "; refunded %s",
+			    money_format_fen(refunded_fen, a1, sizeof(a1)));
+	if (resolution)
+		cf_buf_addf(&what, "; resolution %s", resolution);
+	if (add_event(db, d->id, now, who, "close", what.data, err) < 0)
+		goto out;
+	if (note && add_event(db, d->id, now, who, "note", note, err) < 0)
+		goto out;
+	if (db_commit(db, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0)
+		db_rollback(db);
+	sqlite3_finalize(st);
+	dispute_free(d);
+	cf_buf_release(&what);
+	return ret;
+}
+
+char *
+dispute_who_new(void)
+{
+	const char *user = getenv("USER");
+	struct passwd *pw;
+	char host[256];
+
+	if (user == NULL || *user == '\0') {
+		pw = getpwuid(getuid());
+		user = pw && pw->pw_name ? pw->pw_name : "unknown";
+	}
+	if (gethostname(host, sizeof(host)) < 0)
+		strcpy(host, "unknown");
+	host[sizeof(host) - 1] = '\0';
+	return xasprintf("%s@%s", user, host);
+}

@@ -1,0 +1,1214 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dossier — build the arbitration PDF for one order (contract in dossier.h).
+ *
+ * Order of work: number the exhibits, decide which originals are attached
+ * (so the manifest exists before any page is drawn), then draw the
+ * sections top to bottom with the pdf engine, attach the originals (streamed
+ * from the vault objects at save time) and manifest.json, run the caller's
+ * attach hook (ledger proofs) and save through pdf_save(), which renames a
+ * finished temp file into place.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/buf.h"
+#include "casefile/cftime.h"
+#include "casefile/db.h"
+#include "casefile/dossier.h"
+#include "casefile/pdf.h"
+#include "casefile/statement.h"
+#include "casefile/vault.h"
+#include "casefile/xalloc.h"
+
+#define SZ_TITLE 22
+#define SZ_H1 15
+#define SZ_H2 12
+#define SZ_BODY 10
+#define SZ_SMALL 8
+#define SZ_TINY 7
+
+struct build {
+	struct vault *v;
+	sqlite3 *db;
+	const struct dossier_opts *o;
+	struct templates *t;
+	struct pdf *p;
+	struct dossier_exhibits ex;
+	struct order_facts f;
+	struct dossier_report *rep;
+	char *manifest;
+	int outline_exhibits;
+};
+
+/* ------------------------------------------------------------- exhibits */
+
+int
+dossier_exhibits_load(sqlite3 *db, const char *order_id,
+		      struct dossier_exhibits *out, struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	out->v = NULL;
+	out->n = 0;
+	if (db_prepare(db,
+		       "SELECT e.id, e.kind, e.name, e.note, e.sha256, e.size, e.ingested_at, "
+		       "m.format, m.orientation, m.captured_at, m.duration_ms, "
+		       "(SELECT min(time) FROM messages WHERE evidence_id = e.id) "
+		       "FROM evidence e LEFT JOIN media m ON m.evidence_id = e.id "
+		       "WHERE e.order_id = ? ORDER BY CASE e.kind WHEN 'order' THEN 0 "
+		       "WHEN 'chat' THEN 1 WHEN 'logistics' THEN 2 WHEN 'photo' THEN 3 "
+		       "WHEN 'video' THEN 4 WHEN 'receipt' THEN 5 ELSE 6 END, "
+		       "CAST(e.name AS BLOB), e.id", &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct dossier_exhibit *x;
+		const unsigned char *s;
+
+		out->v = xreallocarray(out->v, out->n + 1, sizeof(*out->v));
+		x = &out->v[out->n];
+		memset(x, 0, sizeof(*x));
+		x->no = (int)++out->n;
+		x->evidence_id = sqlite3_column_int64(st, 0);
+		x->kind = xstrdup((const char *)sqlite3_column_text(st, 1));
+		x->name = xstrdup((const char *)sqlite3_column_text(st, 2));
+		s = sqlite3_column_text(st, 3);
+		x->note = s && *s ? xstrdup((const char *)s) : NULL;
+		if (sqlite3_column_bytes(st, 4) == CF_SHA256_LEN)
+			memcpy(x->sha256, sqlite3_column_blob(st, 4), CF_SHA256_LEN);
+		x->size = (uint64_t)sqlite3_column_int64(st, 5);
+		x->ingested_at = sqlite3_column_int64(st, 6);
+		s = sqlite3_column_text(st, 7);
+		x->format = s ? xstrdup((const char *)s) : NULL;
+		x->orientation = sqlite3_column_int(st, 8);
+		x->captured_at = sqlite3_column_type(st, 9) != SQLITE_NULL ? sqlite3_column_int64(st, 9)
+			       : sqlite3_column_type(st, 11) != SQLITE_NULL ? sqlite3_column_int64(st, 11)
+			       : -1;
+		x->duration_ms = sqlite3_column_type(st, 10) != SQLITE_NULL ?
+				 sqlite3_column_int64(st, 10) : -1;
+	}
+	if (rc != SQLITE_DONE) {
+		db_err(db, err, "cannot read the evidence of order '%s'", order_id);
+		goto out;
+	}
+	if (out->n == 0) {
+		cf_err_set(err, CF_ENOTFOUND, "no evidence for order '%s'", order_id);
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	if (ret < 0)
+		dossier_exhibits_release(out);
+	return ret;
+}
+
+void
+dossier_exhibits_release(struct dossier_exhibits *ex)
+{
+	size_t i;
+
+	if (ex == NULL)
+		return;
+	for (i = 0; i < ex->n; i++) {
+		free(ex->v[i].kind);
+		free(ex->v[i].name);
+		free(ex->v[i].note);
+		free(ex->v[i].format);
+		free(ex->v[i].attachment);
+	}
+	free(ex->v);
+	ex->v = NULL;
+	ex->n = 0;
+}
+
+int
+dossier_exhibit_no(const struct dossier_exhibits *ex, int64_t evidence_id)
+{
+	size_t i;
+
+	for (i = 0; i < ex->n; i++)
+		if (ex->v[i].evidence_id == evidence_id)
+			return ex->v[i].no;
+	return 0;
+}
+
+void
+dossier_report_release(struct dossier_report *rep)
+{
+	size_t i;
+
+	if (rep == NULL)
+		return;
+	for (i = 0; i < rep->nnotes; i++)
+		free(rep->notes[i]);
+	free(rep->notes);
+	rep->notes = NULL;
+	rep->nnotes = 0;
+}
+
+static void
+note(struct build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+note(struct build *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	b->rep->notes = xreallocarray(b->rep->notes, b->rep->nnotes + 1, sizeof(char *));
+	va_start(ap, fmt);
+	b->rep->notes[b->rep->nnotes++] = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* --------------------------------------------------------------- helpers */
+
+static const char *
+T(struct build *b, const char *key)
+{
+	return templates_get(b->t, key);
+}
+
+static char *
+M(struct build *b, const char *s)
+{
+	if (s == NULL)
+		return xstrdup(T(b, "unknown"));
+	return b->o->no_mask ? xstrdup(s) : mask_text(s);
+}
+
+static char *
+tstr(struct build *b, long long utc)
+{
+	char buf[40];
+
+	if (utc < 0)
+		return xstrdup(T(b, "unknown"));
+	return xstrdup(cftime_format(utc, b->o->tz_offset, buf, sizeof(buf)));
+}
+
+static char *
+size_str(uint64_t n)
+{
+	if (n >= 1024 * 1024)
+		return xasprintf("%.1f MB", (double)n / (1024.0 * 1024.0));
+	if (n >= 1024)
+		return xasprintf("%.1f KB", (double)n / 1024.0);
+	return xasprintf("%llu B", (unsigned long long)n);
+}
+
+static char *
+kind_str(struct build *b, const char *kind)
+{
+	char *k = xasprintf("kind_%s", kind);
+	char *r = xstrdup(T(b, k));
+
+	free(k);
+	return r;
+}
+
+static char *
+exref(struct build *b, int no)
+{
+	return xasprintf(T(b, "exhibit_ref"), no);
+}
+
+static void
+sha_hex(const unsigned char *sha, char out[CF_SHA256_HEXLEN + 1])
+{
+	cf_hex_encode(sha, CF_SHA256_LEN, out);
+}
+
+static int
+heading(struct build *b, const char *title, int *outline, struct cf_err *err)
+{
+	if (pdf_outline_add(b->p, 0, title, outline, err) < 0 ||
+	    pdf_text(b->p, title, SZ_H1, PDF_TEXT_BOLD, err) < 0)
+		return -1;
+	return pdf_vspace(b->p, 6, err);
+}
+
+static int
+row2(struct build *b, const char *k, const char *v, struct cf_err *err)
+{
+	static const double w[] = { 0.26, 0.74 };
+	const char *cells[2] = { k, v };
+
+	return pdf_table_row(b->p, 2, w, cells, SZ_BODY, PDF_TEXT_RULE, err);
+}
+
+static int
+new_section(struct build *b, const char *key, int *outline, struct cf_err *err)
+{
+	if (pdf_page_count(b->p) > 0 && pdf_page_new(b->p, err) < 0)
+		return -1;
+	return heading(b, T(b, key), outline, err);
+}
+
+static void
+decor(void *arg, int page, int npages, struct cf_buf *h, struct cf_buf *fl,
+      struct cf_buf *fr)
+{
+	struct build *b = arg;
+
+	cf_buf_addf(h, "%s · %s", b->f.shop ? b->f.shop : T(b, "unknown"), b->o->order_id);
+	cf_buf_addf(fl, "CF-%s-%04d", b->o->order_id, page);
+	cf_buf_addf(fr, T(b, "page_of"), page, npages);
+}
+
+/* -------------------------------------------------------------- manifest */
+
+static void
+plan_attachments(struct build *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->ex.n; i++) {
+		struct dossier_exhibit *x = &b->ex.v[i];
+		int media = strcmp(x->kind, "photo") == 0 || strcmp(x->kind, "video") == 0;
+		char *n, *q;
+
+		if (media && b->o->media_max >= 0 && x->size > (uint64_t)b->o->media_max) {
+			b->rep->left_out++;
+			continue;
+		}
+		if (x->size > PDF_ATTACH_MAX) {
+			/* libharu writes stream lengths as 32-bit signed numbers */
+			note(b, "exhibit %d '%s': %llu bytes: too large to attach, listed only",
+			     x->no, x->name, (unsigned long long)x->size);
+			b->rep->left_out++;
+			continue;
+		}
+		n = xasprintf("E%03d-%s", x->no, x->name);
+		for (q = n; *q; q++)
+			if (*q == '/' || *q == '\\')
+				*q = '_';
+		x->attachment = n;
+		b->rep->attached++;
+	}
+}
+
+static void
+make_manifest(struct build *b)
+{
+	struct cf_buf m = CF_BUF_INIT, id = CF_BUF_INIT;
+	unsigned char h[CF_SHA256_LEN];
+	char hex[CF_SHA256_HEXLEN + 1], ts[32];
+	size_t i;
+
+	for (i = 0; i < b->ex.n; i++) {
+		struct dossier_exhibit *x = &b->ex.v[i];
+
+		sha_hex(x->sha256, hex);
+		cf_buf_addf(&id, "%d\t%s\t%s\t%s\t%llu\t%s\n", x->no, x->kind, x->name, hex,
+			    (unsigned long long)x->size, x->attachment ? x->attachment : "");
+	}
+	cf_sha256(id.data, id.len, h);
+	cf_hex_encode(h, 8, b->rep->dossier_id);
+	cf_buf_release(&id);
+
+	cf_buf_addstr(&m, "{\"format\":\"casefile-manifest/1\",\"dossier_id\":");
+	cf_buf_add_json_str(&m, b->rep->dossier_id, strlen(b->rep->dossier_id));
+	cf_buf_addstr(&m, ",\"order_id\":");
+	cf_buf_add_json_str(&m, b->o->order_id, strlen(b->o->order_id));
+	cf_buf_addf(&m, ",\"generated_at\":\"%s\",\"exhibits\":[",
+		    cftime_format_iso(b->o->now, ts, sizeof(ts)));
+	for (i = 0; i < b->ex.n; i++) {
+		struct dossier_exhibit *x = &b->ex.v[i];
+
+		sha_hex(x->sha256, hex);
+		cf_buf_addf(&m, "%s{\"no\":%d,\"kind\":", i ? "," : "", x->no);
+		cf_buf_add_json_str(&m, x->kind, strlen(x->kind));
+		cf_buf_addstr(&m, ",\"name\":");
+		cf_buf_add_json_str(&m, x->name, strlen(x->name));
+		cf_buf_addstr(&m, ",\"attachment\":");
+		if (x->attachment)
+			cf_buf_add_json_str(&m, x->attachment, strlen(x->attachment));
+		else
+			cf_buf_addstr(&m, "null");
+		cf_buf_addf(&m, ",\"sha256\":\"%s\",\"size\":%llu,\"ingested_at\":\"%s\","
+			    "\"evidence_id\":%lld}", hex, (unsigned long long)x->size,
+			    cftime_format_iso(x->ingested_at, ts, sizeof(ts)),
+			    (long long)x->evidence_id);
+	}
+	cf_buf_addstr(&m, "]}\n");
+	b->manifest = cf_buf_detach(&m, NULL);
+}
+
+/* ----------------------------------------------------------------- cover */
+
+static int
+cover(struct build *b, struct cf_err *err)
+{
+	struct cf_buf items = CF_BUF_INIT, v = CF_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	char money[40], *s1 = NULL, *s2 = NULL;
+	int ret = -1;
+
+	if (pdf_page_new(b->p, err) < 0 ||
+	    pdf_outline_add(b->p, 0, T(b, "sec_cover"), NULL, err) < 0 ||
+	    pdf_vspace(b->p, 40, err) < 0 ||
+	    pdf_text(b->p, T(b, "title"), SZ_TITLE, PDF_TEXT_BOLD | PDF_TEXT_CENTER, err) < 0 ||
+	    pdf_vspace(b->p, 24, err) < 0)
+		goto out;
+	if (row2(b, T(b, "shop"), b->f.shop ? b->f.shop : T(b, "unknown"), err) < 0 ||
+	    row2(b, T(b, "order"), b->o->order_id, err) < 0)
+		goto out;
+	if (db_prepare(b->db, "SELECT i.title, i.qty, i.price_fen, i.sku FROM order_items i "
+		       "JOIN evidence e ON e.id = i.evidence_id WHERE e.order_id = ? "
+		       "AND e.id = (SELECT max(evidence_id) FROM order_records r JOIN evidence e2 "
+		       "ON e2.id = r.evidence_id WHERE e2.order_id = ?) ORDER BY i.seq",
+		       &st, err) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b->o->order_id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *title = (const char *)sqlite3_column_text(st, 0);
+
+		if (items.len)
+			cf_buf_addch(&items, '\n');
+		cf_buf_addf(&items, "%s × %lld", title ? title : "?",
+			    (long long)sqlite3_column_int64(st, 1));
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+			cf_buf_addf(&items, " @ %s",
+				    fen_format(sqlite3_column_int64(st, 2), money, sizeof(money)));
+	}
+	if (row2(b, T(b, "items"), items.len ? items.data : T(b, "unknown"), err) < 0)
+		goto out;
+	if (b->f.total_fen >= 0)
+		cf_buf_addf(&v, "%s %s", fen_format(b->f.total_fen, money, sizeof(money)),
+			    b->f.currency ? b->f.currency : "CNY");
+	if (row2(b, T(b, "paid"), v.len ? v.data : T(b, "unknown"), err) < 0)
+		goto out;
+	cf_buf_reset(&v);
+	s1 = M(b, b->f.buyer_nick);
+	cf_buf_addstr(&v, s1);
+	if (b->f.buyer_phone) {
+		s2 = M(b, b->f.buyer_phone);
+		cf_buf_addf(&v, "  %s", s2);
+	}
+	if (row2(b, T(b, "buyer"), v.data, err) < 0)
+		goto out;
+	cf_buf_reset(&v);
+	if (b->f.has_dispute) {
+		cf_buf_addf(&v, "%s: %s\n%s: %s", T(b, "reason"),
+			    b->f.reason ? b->f.reason : T(b, "unknown"), T(b, "claim"),
+			    b->f.claim ? b->f.claim : T(b, "unknown"));
+		if (b->f.amount_fen >= 0)
+			cf_buf_addf(&v, " (%s)", fen_format(b->f.amount_fen, money, sizeof(money)));
+	} else {
+		cf_buf_addstr(&v, T(b, "no_dispute"));
+	}
+	if (row2(b, T(b, "dispute"), v.data, err) < 0)
+		goto out;
+	cf_buf_reset(&v);
+	{
+		const char *k[] = { "created_at", "paid_at", "shipped_at", "delivered_at", "deadline" };
+		long long t[] = { b->f.created_at, b->f.paid_at, b->f.shipped_at,
+				  b->f.delivered_at, b->f.deadline };
+		int i;
+
+		for (i = 0; i < 5; i++) {
+			char *ts;
+
+			if (i == 4 && t[i] < 0)
+				continue;
+			ts = tstr(b, t[i]);
+			cf_buf_addf(&v, "%s%s: %s", i ? "\n" : "", T(b, k[i]), ts);
+			free(ts);
+		}
+	}
+	if (row2(b, T(b, "key_dates"), v.data, err) < 0 ||
+	    row2(b, T(b, "dossier_id"), b->rep->dossier_id, err) < 0)
+		goto out;
+	free(s1);
+	s1 = tstr(b, b->o->now);
+	free(s2);
+	s2 = xasprintf("%zu", b->ex.n);
+	if (row2(b, T(b, "generated"), s1, err) < 0 ||
+	    row2(b, T(b, "exhibit_count"), s2, err) < 0 ||
+	    pdf_vspace(b->p, 18, err) < 0 ||
+	    pdf_box(b->p, T(b, "how_to_verify"), SZ_BODY, 0, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	cf_buf_release(&items);
+	cf_buf_release(&v);
+	free(s1);
+	free(s2);
+	return ret;
+}
+
+/* ------------------------------------------------------------- statement */
+
+static int
+statement(struct build *b, struct cf_err *err)
+{
+	char *text = NULL;
+	int ret = -1;
+
+	if (new_section(b, "sec_statement", NULL, err) < 0)
+		return -1;
+	if (b->o->statement_path) {
+		FILE *f = fopen(b->o->statement_path, "rb");
+		struct cf_buf t = CF_BUF_INIT;
+		char buf[4096];
+		size_t n;
+
+		if (f == NULL)
+			return cf_err_errno(err, CF_EINPUT, "cannot read '%s'", b->o->statement_path);
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+			cf_buf_add(&t, buf, n);
+		fclose(f);
+		if (memchr(t.data, '\0', t.len)) {
+			cf_buf_release(&t);
+			return cf_err_set(err, CF_EINPUT, "'%s': not a text file",
+					  b->o->statement_path);
+		}
+		text = cf_buf_detach(&t, NULL);
+		if (pdf_text(b->p, T(b, "statement_from_file"), SZ_SMALL, PDF_TEXT_GREY, err) < 0)
+			goto out;
+	} else if (statement_draft(b->db, b->t, b->o->order_id, b->o->scenario, 0,
+				   !b->o->no_mask, b->o->tz_offset, &text, err) < 0) {
+		return -1;
+	}
+	ret = pdf_text(b->p, text, SZ_BODY + 1, 0, err);
+out:
+	free(text);
+	return ret;
+}
+
+/* -------------------------------------------------------------- timeline */
+
+struct tev {
+	long long t;
+	size_t seq;
+	char *what;
+	int no;
+};
+
+static int
+cmp_tev(const void *a, const void *b)
+{
+	const struct tev *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void
+tev_add(struct tev **v, size_t *n, long long t, char *what, int no)
+{
+	if (t < 0) {
+		free(what);
+		return;
+	}
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[*n].t = t;
+	(*v)[*n].seq = *n;
+	(*v)[*n].what = what;
+	(*v)[*n].no = no;
+	(*n)++;
+}
+
+static int
+timeline(struct build *b, struct cf_err *err)
+{
+	static const double w[] = { 0.27, 0.58, 0.15 };
+	struct tev *ev = NULL;
+	size_t n = 0, i;
+	sqlite3_stmt *st = NULL;
+	int order_no = 0, ret = -1;
+
+	for (i = 0; i < b->ex.n; i++)
+		if (strcmp(b->ex.v[i].kind, "order") == 0 && order_no == 0)
+			order_no = b->ex.v[i].no;
+	tev_add(&ev, &n, b->f.created_at, xstrdup(T(b, "ev_created")), order_no);
+	tev_add(&ev, &n, b->f.paid_at, xstrdup(T(b, "ev_paid")), order_no);
+	if (order_no) {
+		/* only the order record's own times; logistics events follow */
+		sqlite3_stmt *q = NULL;
+
+		if (db_prepare(b->db, "SELECT r.shipped_at, r.delivered_at FROM order_records r "
+			       "JOIN evidence e ON e.id = r.evidence_id WHERE e.order_id = ? "
+			       "ORDER BY e.id DESC LIMIT 1", &q, err) < 0)
+			goto out;
+		sqlite3_bind_text(q, 1, b->o->order_id, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			if (sqlite3_column_type(q, 0) != SQLITE_NULL)
+				tev_add(&ev, &n, sqlite3_column_int64(q, 0),
+					xstrdup(T(b, "ev_shipped")), order_no);
+			if (sqlite3_column_type(q, 1) != SQLITE_NULL)
+				tev_add(&ev, &n, sqlite3_column_int64(q, 1),
+					xstrdup(T(b, "ev_delivered")), order_no);
+		}
+		sqlite3_finalize(q);
+	}
+	if (db_prepare(b->db, "SELECT le.time, le.status_raw, le.location, le.description, "
+		       "le.evidence_id FROM logistics_events le JOIN evidence e "
+		       "ON e.id = le.evidence_id WHERE e.order_id = ? AND le.time IS NOT NULL "
+		       "ORDER BY le.time, e.id, le.seq", &st, err) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(st, 1);
+		const char *loc = (const char *)sqlite3_column_text(st, 2);
+		const char *d = (const char *)sqlite3_column_text(st, 3);
+		char *raw = xasprintf("%s%s%s%s%s", s ? s : "", loc ? " " : "", loc ? loc : "",
+				      d ? " " : "", d ? d : "");
+
+		tev_add(&ev, &n, sqlite3_column_int64(st, 0), M(b, raw),
+			dossier_exhibit_no(&b->ex, sqlite3_column_int64(st, 4)));
+		free(raw);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	/* first and last chat message of each chat, and any with attachments */
+	if (db_prepare(b->db, "SELECT m.time, m.sender, m.text, m.attachments, m.evidence_id, "
+		       "m.seq = (SELECT min(seq) FROM messages WHERE evidence_id = m.evidence_id), "
+		       "m.seq = (SELECT max(seq) FROM messages WHERE evidence_id = m.evidence_id) "
+		       "FROM messages m JOIN evidence e ON e.id = m.evidence_id "
+		       "WHERE e.order_id = ? AND m.time IS NOT NULL ORDER BY m.time, e.id, m.seq",
+		       &st, err) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int first = sqlite3_column_int(st, 5), last = sqlite3_column_int(st, 6);
+		int att = sqlite3_column_type(st, 3) != SQLITE_NULL &&
+			  strcmp((const char *)sqlite3_column_text(st, 3), "[]") != 0;
+		const char *sender = (const char *)sqlite3_column_text(st, 1);
+		char *role, *txt, *what;
+
+		if (!first && !last && !att)
+			continue;
+		role = xasprintf("role_%s", sender);
+		txt = M(b, (const char *)sqlite3_column_text(st, 2));
+		statement_truncate(txt, 60);
+		what = xasprintf("%s · %s: %s", T(b, first ? "ev_first_msg" : last ? "ev_last_msg"
+							       : "ev_attach_msg"),
+				 T(b, role), txt);
+		tev_add(&ev, &n, sqlite3_column_int64(st, 0), what,
+			dossier_exhibit_no(&b->ex, sqlite3_column_int64(st, 4)));
+		free(role);
+		free(txt);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (db_has_table(b->db, "dispute_events")) {
+		if (db_prepare(b->db, "SELECT de.at, de.who, de.what FROM dispute_events de "
+			       "JOIN disputes d ON d.id = de.dispute_id WHERE d.order_id = ? "
+			       "ORDER BY de.at", &st, err) < 0)
+			goto out;
+		sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *who = (const char *)sqlite3_column_text(st, 1);
+			const char *what = (const char *)sqlite3_column_text(st, 2);
+			char *raw = xasprintf("%s · %s%s%s", T(b, "ev_dispute"), who ? who : "",
+					      who ? ": " : "", what ? what : "");
+
+			if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+				tev_add(&ev, &n, sqlite3_column_int64(st, 0), M(b, raw), 0);
+			free(raw);
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (n > 1)
+		qsort(ev, n, sizeof(*ev), cmp_tev);
+	if (new_section(b, "sec_timeline", NULL, err) < 0)
+		goto out;
+	{
+		const char *h[3] = { T(b, "col_time"), T(b, "col_event"), T(b, "exhibit") };
+
+		if (pdf_table_row(b->p, 3, w, h, SZ_SMALL, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
+			goto out;
+	}
+	for (i = 0; i < n; i++) {
+		char *ts = tstr(b, ev[i].t), *ref = ev[i].no ? exref(b, ev[i].no) : xstrdup("");
+		const char *c[3] = { ts, ev[i].what, ref };
+		int r = pdf_table_row(b->p, 3, w, c, SZ_SMALL, PDF_TEXT_RULE, err);
+
+		free(ts);
+		free(ref);
+		if (r < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	for (i = 0; i < n; i++)
+		free(ev[i].what);
+	free(ev);
+	return ret;
+}
+
+/* ---------------------------------------------------------- exhibit index */
+
+/* A generated "what it shows" when the ingest gave no note. */
+static char *
+describe(struct build *b, const struct dossier_exhibit *x)
+{
+	static const struct {
+		const char *kind, *sql, *key;
+	} q[] = {
+		{ "chat", "SELECT count(*), NULL FROM messages WHERE evidence_id = ?", "desc_chat" },
+		{ "logistics", "SELECT (SELECT count(*) FROM logistics_events WHERE evidence_id = ?1), "
+			       "(SELECT coalesce(carrier, '') || ' ' || coalesce(tracking_no, '') "
+			       "FROM logistics WHERE evidence_id = ?1)", "desc_logistics" },
+		{ "order", "SELECT (SELECT count(*) FROM order_items WHERE evidence_id = ?1), "
+			   "(SELECT shop FROM order_records WHERE evidence_id = ?1)", "desc_order" },
+		{ "photo", "SELECT width, height FROM media WHERE evidence_id = ?", "desc_photo" },
+	};
+	sqlite3_stmt *st = NULL;
+	char *r = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		if (strcmp(x->kind, q[i].kind) != 0)
+			continue;
+		if (sqlite3_prepare_v2(b->db, q[i].sql, -1, &st, NULL) != SQLITE_OK)
+			break;
+		sqlite3_bind_int64(st, 1, x->evidence_id);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+			const char *t = (const char *)sqlite3_column_text(st, 1);
+
+			r = xasprintf("%s: %lld%s%s", T(b, q[i].key),
+				      (long long)sqlite3_column_int64(st, 0),
+				      i == 3 ? "×" : " ", t ? t : "");
+			if (i == 3)	/* width × height */
+				r = (free(r), xasprintf("%s: %lld×%lld", T(b, q[i].key),
+							(long long)sqlite3_column_int64(st, 0),
+							(long long)sqlite3_column_int64(st, 1)));
+		}
+		sqlite3_finalize(st);
+		break;
+	}
+	return r ? r : kind_str(b, x->kind);
+}
+
+static int
+exhibit_index(struct build *b, struct cf_err *err)
+{
+	static const double w[] = { 0.07, 0.09, 0.15, 0.15, 0.13, 0.08, 0.20, 0.13 };
+	const char *h[8];
+	size_t i;
+
+	if (new_section(b, "sec_index", NULL, err) < 0)
+		return -1;
+	h[0] = T(b, "col_no"), h[1] = T(b, "col_kind"), h[2] = T(b, "col_desc");
+	h[3] = T(b, "col_name"), h[4] = T(b, "col_captured"), h[5] = T(b, "col_size");
+	h[6] = T(b, "col_sha"), h[7] = T(b, "col_ingested");
+	if (pdf_table_row(b->p, 8, w, h, SZ_TINY, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
+		return -1;
+	for (i = 0; i < b->ex.n; i++) {
+		struct dossier_exhibit *x = &b->ex.v[i];
+		char hex[CF_SHA256_HEXLEN + 1], *no = xasprintf("%d", x->no);
+		char *kind = kind_str(b, x->kind), *gen = describe(b, x);
+		char *desc = M(b, x->note ? x->note : gen);
+		char *cap = tstr(b, x->captured_at), *sz = size_str(x->size);
+		char *ing = tstr(b, x->ingested_at);
+		const char *c[8];
+		int r;
+
+		sha_hex(x->sha256, hex);
+		c[0] = no, c[1] = kind, c[2] = desc, c[3] = x->name, c[4] = cap;
+		c[5] = sz, c[6] = hex, c[7] = ing;
+		r = pdf_table_row(b->p, 8, w, c, SZ_TINY, PDF_TEXT_RULE, err);
+		free(no);
+		free(kind);
+		free(gen);
+		free(desc);
+		free(cap);
+		free(sz);
+		free(ing);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* -------------------------------------------------------------- exhibits */
+
+static int
+exhibit_title(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
+{
+	char *kind = kind_str(b, x->kind), *ref = exref(b, x->no);
+	char *t = xasprintf("%s · %s · %s", ref, kind, x->name);
+	int r;
+
+	r = pdf_outline_add(b->p, b->outline_exhibits, t, NULL, err);
+	if (r == 0)
+		r = pdf_text(b->p, t, SZ_H2, PDF_TEXT_BOLD, err);
+	if (r == 0)
+		r = pdf_vspace(b->p, 4, err);
+	free(kind);
+	free(ref);
+	free(t);
+	return r;
+}
+
+static char *
+caption(struct build *b, const struct dossier_exhibit *x)
+{
+	char hex[CF_SHA256_HEXLEN + 1], *ref = exref(b, x->no), *cap = tstr(b, x->captured_at);
+	char *sz = size_str(x->size), *r;
+
+	sha_hex(x->sha256, hex);
+	r = xasprintf("%s · %s · %s · %s\nSHA-256 %s%s%s", ref, x->name, cap, sz, hex,
+		      x->attachment ? "" : "\n", x->attachment ? "" : T(b, "not_attached"));
+	free(ref);
+	free(cap);
+	free(sz);
+	return r;
+}
+
+static int
+card(struct build *b, const struct dossier_exhibit *x, const char *why,
+     struct cf_err *err)
+{
+	struct cf_buf t = CF_BUF_INIT;
+	char *cap = caption(b, x);
+	int r;
+
+	cf_buf_addf(&t, "%s\n%s", why, cap);
+	if (x->duration_ms >= 0)
+		cf_buf_addf(&t, "\n%s: %lld.%03lld s", T(b, "duration"), x->duration_ms / 1000,
+			    x->duration_ms % 1000);
+	r = pdf_box(b->p, t.data, SZ_BODY, 0, err);
+	if (r == 0)
+		r = pdf_vspace(b->p, 10, err);
+	cf_buf_release(&t);
+	free(cap);
+	return r;
+}
+
+static int
+chat(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
+{
+	static const double w[] = { 0.22, 0.18, 0.60 };
+	sqlite3_stmt *st = NULL;
+	const char *h[3];
+	int rc, ret = -1;
+
+	h[0] = T(b, "col_time"), h[1] = T(b, "col_sender"), h[2] = T(b, "col_text");
+	if (pdf_table_row(b->p, 3, w, h, SZ_SMALL, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
+		return -1;
+	if (db_prepare(b->db, "SELECT time, sender, name, text, attachments FROM messages "
+		       "WHERE evidence_id = ? ORDER BY seq", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, x->evidence_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *ts = sqlite3_column_type(st, 0) == SQLITE_NULL ? xstrdup(T(b, "unknown"))
+								       : tstr(b, sqlite3_column_int64(st, 0));
+		char *role = xasprintf("role_%s", (const char *)sqlite3_column_text(st, 1));
+		const char *name = (const char *)sqlite3_column_text(st, 2);
+		char *who = xasprintf("%s%s%s%s", T(b, role), name ? " (" : "",
+				      name ? name : "", name ? ")" : "");
+		char *mwho = M(b, who), *txt = M(b, (const char *)sqlite3_column_text(st, 3));
+		const char *att = (const char *)sqlite3_column_text(st, 4);
+		struct cf_buf body = CF_BUF_INIT;
+		const char *c[3];
+		int r;
+
+		cf_buf_addstr(&body, txt);
+		if (att && strcmp(att, "[]") != 0) {
+			/* reference attachments that are exhibits by name */
+			size_t i;
+
+			cf_buf_addf(&body, "\n[%s: %s", T(b, "attachments"), att);
+			for (i = 0; i < b->ex.n; i++) {
+				char *q = xasprintf("\"%s\"", b->ex.v[i].name);
+
+				if (strstr(att, q)) {
+					char *ref = exref(b, b->ex.v[i].no);
+
+					cf_buf_addf(&body, " → %s", ref);
+					free(ref);
+				}
+				free(q);
+			}
+			cf_buf_addch(&body, ']');
+		}
+		c[0] = ts, c[1] = mwho, c[2] = body.data;
+		r = pdf_table_row(b->p, 3, w, c, SZ_SMALL, PDF_TEXT_RULE, err);
+		free(ts);
+		free(role);
+		free(who);
+		free(mwho);
+		free(txt);
+		cf_buf_release(&body);
+		if (r < 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		db_err(b->db, err, "cannot read the messages of exhibit %d", x->no);
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int
+logistics(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
+{
+	static const double w[] = { 0.22, 0.14, 0.16, 0.48 };
+	sqlite3_stmt *st = NULL;
+	const char *h[4];
+	int ret = -1;
+
+	if (db_prepare(b->db, "SELECT carrier, tracking_no FROM logistics WHERE evidence_id = ?",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, x->evidence_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *c = (const char *)sqlite3_column_text(st, 0);
+		const char *t = (const char *)sqlite3_column_text(st, 1);
+
+		if (row2(b, T(b, "carrier"), c ? c : T(b, "unknown"), err) < 0 ||
+		    row2(b, T(b, "tracking"), t ? t : T(b, "unknown"), err) < 0 ||
+		    pdf_vspace(b->p, 6, err) < 0)
+			goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	h[0] = T(b, "col_time"), h[1] = T(b, "col_status"), h[2] = T(b, "col_location");
+	h[3] = T(b, "col_desc");
+	if (pdf_table_row(b->p, 4, w, h, SZ_SMALL, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
+		goto out;
+	if (db_prepare(b->db, "SELECT time, coalesce(status_raw, status), location, description "
+		       "FROM logistics_events WHERE evidence_id = ? ORDER BY seq", &st, err) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, x->evidence_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char *ts = sqlite3_column_type(st, 0) == SQLITE_NULL ? xstrdup(T(b, "unknown"))
+								       : tstr(b, sqlite3_column_int64(st, 0));
+		const char *s = (const char *)sqlite3_column_text(st, 1);
+		char *loc = M(b, (const char *)sqlite3_column_text(st, 2));
+		char *d = M(b, (const char *)sqlite3_column_text(st, 3));
+		const char *c[4] = { ts, s ? s : "", loc, d };
+		int r = pdf_table_row(b->p, 4, w, c, SZ_SMALL, PDF_TEXT_RULE, err);
+
+		free(ts);
+		free(loc);
+		free(d);
+		if (r < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int
+order_details(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char money[40];
+	int ret = -1;
+
+	if (db_prepare(b->db, "SELECT shop, created_at, paid_at, shipped_at, delivered_at, "
+		       "buyer_nick, buyer_phone, buyer_address, total_fen, currency, pay_method, "
+		       "pay_txn FROM order_records WHERE evidence_id = ?", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, x->evidence_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *keys[] = { "shop", "created_at", "paid_at", "shipped_at", "delivered_at",
+				       "buyer", "phone", "address", "paid", "payment", "txn" };
+		char *vals[11];
+		int i, r = 0;
+
+		vals[0] = xstrdup(sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
+							      : T(b, "unknown"));
+		for (i = 1; i <= 4; i++)
+			vals[i] = sqlite3_column_type(st, i) == SQLITE_NULL ? xstrdup(T(b, "unknown"))
+									    : tstr(b, sqlite3_column_int64(st, i));
+		vals[5] = M(b, (const char *)sqlite3_column_text(st, 5));
+		vals[6] = M(b, (const char *)sqlite3_column_text(st, 6));
+		if (sqlite3_column_text(st, 7) == NULL)
+			vals[7] = xstrdup(T(b, "unknown"));
+		else if (b->o->no_mask)
+			vals[7] = xstrdup((const char *)sqlite3_column_text(st, 7));
+		else
+			vals[7] = mask_address((const char *)sqlite3_column_text(st, 7));
+		vals[8] = sqlite3_column_type(st, 8) == SQLITE_NULL ? xstrdup(T(b, "unknown")) :
+			  xasprintf("%s %s", fen_format(sqlite3_column_int64(st, 8), money, sizeof(money)),
+				    sqlite3_column_text(st, 9) ? (const char *)sqlite3_column_text(st, 9) : "CNY");
+		vals[9] = xstrdup(sqlite3_column_text(st, 10) ? (const char *)sqlite3_column_text(st, 10)
+							       : T(b, "unknown"));
+		vals[10] = xstrdup(sqlite3_column_text(st, 11) ? (const char *)sqlite3_column_text(st, 11)
+								: T(b, "unknown"));
+		for (i = 0; i < 11; i++) {
+			if (r == 0)
+				r = row2(b, T(b, keys[i]), vals[i], err);
+			free(vals[i]);
+		}
+		if (r < 0)
+			goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (db_prepare(b->db, "SELECT sku, title, qty, price_fen FROM order_items "
+		       "WHERE evidence_id = ? ORDER BY seq", &st, err) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, x->evidence_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *sku = (const char *)sqlite3_column_text(st, 0);
+		const char *title = (const char *)sqlite3_column_text(st, 1);
+		char *v = xasprintf("%s%s%s × %lld%s%s", title ? title : "", sku ? " / " : "",
+				    sku ? sku : "", (long long)sqlite3_column_int64(st, 2),
+				    sqlite3_column_type(st, 3) == SQLITE_NULL ? "" : " @ ",
+				    sqlite3_column_type(st, 3) == SQLITE_NULL ? "" :
+				    fen_format(sqlite3_column_int64(st, 3), money, sizeof(money)));
+		int r = row2(b, T(b, "items"), v, err);
+
+		free(v);
+		if (r < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* An image exhibit: drawn, or a card saying why not. */
+static int
+picture(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
+{
+	struct cf_err ierr = CF_ERR_INIT;
+	struct pdf_image *img;
+	char *path = vault_object_path(b->v, x->sha256), *cap;
+	int r;
+
+	if (pdf_image_load(b->p, path, x->orientation, &img, &ierr) < 0) {
+		char *why;
+		const char *reason = ierr.msg ? ierr.msg : "?";
+		const char *q = strstr(reason, "': ");
+
+		/* the vault path means nothing to the reader: keep the reason */
+		reason = q ? q + 3 : reason;
+		why = xasprintf("%s: %s", T(b, "card_bad_image"), reason);
+		note(b, "exhibit %d '%s': shown as a card: %s", x->no, x->name, reason);
+		b->rep->cards++;
+		free(path);
+		r = card(b, x, why, err);
+		free(why);
+		cf_err_release(&ierr);
+		return r;
+	}
+	free(path);
+	/* two photos per page when they fit: half the text height each */
+	r = pdf_image_place(b->p, img, (PDF_PAGE_H - 2 * PDF_MARGIN) / 2 - 70, err);
+	if (r == 0)
+		r = pdf_vspace(b->p, 4, err);
+	cap = caption(b, x);
+	if (r == 0)
+		r = pdf_text(b->p, cap, SZ_SMALL, PDF_TEXT_GREY, err);
+	if (r == 0)
+		r = pdf_vspace(b->p, 10, err);
+	free(cap);
+	return r;
+}
+
+static int
+is_image_format(const char *f)
+{
+	return f && (strcmp(f, "jpeg") == 0 || strcmp(f, "png") == 0 || strcmp(f, "webp") == 0 ||
+		     strcmp(f, "heic") == 0 || strcmp(f, "gif") == 0);
+}
+
+static int
+exhibits(struct build *b, struct cf_err *err)
+{
+	size_t i;
+	int prev_photo = 0;
+
+	if (new_section(b, "sec_exhibits", &b->outline_exhibits, err) < 0)
+		return -1;
+	for (i = 0; i < b->ex.n; i++) {
+		const struct dossier_exhibit *x = &b->ex.v[i];
+		int photo = strcmp(x->kind, "photo") == 0;
+		int r;
+
+		if (i > 0 && !(photo && prev_photo) && pdf_page_new(b->p, err) < 0)
+			return -1;
+		if (photo && prev_photo && pdf_need(b->p, 200, err) < 0)
+			return -1;
+		if (exhibit_title(b, x, err) < 0)
+			return -1;
+		if (strcmp(x->kind, "chat") == 0)
+			r = chat(b, x, err);
+		else if (strcmp(x->kind, "logistics") == 0)
+			r = logistics(b, x, err);
+		else if (strcmp(x->kind, "order") == 0)
+			r = order_details(b, x, err);
+		else if (photo || (strcmp(x->kind, "receipt") == 0 &&
+				   (x->format == NULL || is_image_format(x->format))))
+			r = picture(b, x, err);
+		else if (strcmp(x->kind, "video") == 0)
+			r = card(b, x, T(b, "card_video"), err);
+		else
+			r = card(b, x, T(b, "card_other"), err);
+		if (r < 0)
+			return -1;
+		prev_photo = photo;
+	}
+	return 0;
+}
+
+/* -------------------------------------------------------------- appendix */
+
+static int
+appendix(struct build *b, struct cf_err *err)
+{
+	static const double w[] = { 0.08, 0.30, 0.12, 0.50 };
+	const char *h[4];
+	size_t i;
+
+	if (new_section(b, "sec_appendix", NULL, err) < 0 ||
+	    pdf_text(b->p, T(b, "appendix_intro"), SZ_BODY, 0, err) < 0 ||
+	    pdf_vspace(b->p, 6, err) < 0)
+		return -1;
+	{
+		char *id = xasprintf("%s: %s   manifest.json: casefile-manifest/1",
+				     T(b, "dossier_id"), b->rep->dossier_id);
+		int r = pdf_text(b->p, id, SZ_SMALL, 0, err);
+
+		free(id);
+		if (r < 0 || pdf_vspace(b->p, 4, err) < 0)
+			return -1;
+	}
+	h[0] = T(b, "col_no"), h[1] = T(b, "attachments"), h[2] = T(b, "col_size");
+	h[3] = T(b, "col_sha");
+	if (pdf_table_row(b->p, 4, w, h, SZ_TINY, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
+		return -1;
+	for (i = 0; i < b->ex.n; i++) {
+		const struct dossier_exhibit *x = &b->ex.v[i];
+		char hex[CF_SHA256_HEXLEN + 1], *no = xasprintf("%d", x->no);
+		char *sz = xasprintf("%llu", (unsigned long long)x->size);
+		const char *c[4];
+		int r;
+
+		sha_hex(x->sha256, hex);
+		c[0] = no, c[1] = x->attachment ? x->attachment : T(b, "not_attached");
+		c[2] = sz, c[3] = hex;
+		r = pdf_table_row(b->p, 4, w, c, SZ_TINY, PDF_TEXT_RULE, err);
+		free(no);
+		free(sz);
+		if (r < 0)
+			return -1;
+	}
+	if (pdf_vspace(b->p, 10, err) < 0)
+		return -1;
+	return pdf_box(b->p, T(b, "appendix_steps"), SZ_SMALL, 0, err);
+}
+
+/* ------------------------------------------------------------------ build */
+
+static const char *
+mime_of(const struct dossier_exhibit *x)
+{
+	const char *f = x->format;
+
+	if (f == NULL)
+		return NULL;
+	if (strcmp(f, "jpeg") == 0)
+		return "image/jpeg";
+	if (strcmp(f, "png") == 0)
+		return "image/png";
+	if (strcmp(f, "webp") == 0)
+		return "image/webp";
+	if (strcmp(f, "mp4") == 0)
+		return "video/mp4";
+	if (strcmp(f, "pdf") == 0)
+		return "application/pdf";
+	return NULL;
+}
+
+static int
+attach_all(struct build *b, struct cf_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < b->ex.n; i++) {
+		const struct dossier_exhibit *x = &b->ex.v[i];
+		char *path, *desc;
+		int r;
+
+		if (x->attachment == NULL)
+			continue;
+		path = vault_object_path(b->v, x->sha256);
+		desc = xasprintf("%s: %s", T(b, "exhibit"), x->name);
+		r = pdf_attach_file(b->p, x->attachment, path, mime_of(x), desc,
+				    pdf_is_compressed(mime_of(x), x->name) ||
+				    strcmp(x->kind, "video") == 0 ? PDF_ATTACH_STORE : 0, err);
+		free(path);
+		free(desc);
+		if (r < 0) {
+			cf_err_prefix(err, "exhibit %d", x->no);
+			return -1;
+		}
+	}
+	return pdf_attach_mem(b->p, "manifest.json", b->manifest, strlen(b->manifest),
+			      "application/json", "casefile manifest", 0, err);
+}
+
+int
+dossier_build(struct vault *v, const struct dossier_opts *o,
+	      struct dossier_report *rep, struct cf_err *err)
+{
+	struct build b;
+	char *title = NULL, *subject = NULL;
+	int ret = -1;
+
+	memset(&b, 0, sizeof(b));
+	memset(rep, 0, sizeof(*rep));
+	b.v = v;
+	b.db = vault_db(v);
+	b.o = o;
+	b.rep = rep;
+	if (o->scenario && !statement_scenario_valid(o->scenario)) {
+		cf_err_set(err, CF_EINPUT, "unknown scenario '%s'", o->scenario);
+		goto out;
+	}
+	if (dossier_exhibits_load(b.db, o->order_id, &b.ex, err) < 0 ||
+	    order_facts_load(b.db, o->order_id, &b.f, err) < 0 ||
+	    templates_load(o->templates_dir, o->lang, &b.t, err) < 0)
+		goto out;
+	rep->exhibits = b.ex.n;
+	plan_attachments(&b);
+	make_manifest(&b);
+	if (pdf_new(o->font_path, &b.p, err) < 0)
+		goto out;
+	title = xasprintf("%s · %s", T(&b, "title"), o->order_id);
+	subject = xasprintf("%s %s", T(&b, "order"), o->order_id);
+	pdf_set_decor(b.p, decor, &b);
+	if (pdf_set_info(b.p, title, b.f.shop, subject, o->now, o->tz_offset, err) < 0 ||
+	    cover(&b, err) < 0 || statement(&b, err) < 0 || timeline(&b, err) < 0 ||
+	    exhibit_index(&b, err) < 0 || exhibits(&b, err) < 0 || appendix(&b, err) < 0 ||
+	    attach_all(&b, err) < 0)
+		goto out;
+	if (o->attach_hook && o->attach_hook(o->hook_arg, b.p, &b.ex, err) < 0)
+		goto out;
+	if (pdf_save(b.p, o->out_path, o->presave_hook, o->hook_arg, err) < 0)
+		goto out;
+	rep->pages = pdf_page_count(b.p);
+	ret = 0;
+out:
+	free(title);
+	free(subject);
+	free(b.manifest);
+	pdf_free(b.p);
+	templates_free(b.t);
+	order_facts_release(&b.f);
+	dossier_exhibits_release(&b.ex);
+	return ret;
+}

@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * proofs — writing proofs.json from the vault (cf_buf, one pass) and
+ * checking one read from a dossier (jansson; every field type-checked,
+ * every hex and base64 string strictly decoded, sizes bounded).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "casefile/base64.h"
+#include "casefile/buf.h"
+#include "casefile/cftime.h"
+#include "casefile/checkpoint.h"
+#include "casefile/db.h"
+#include "casefile/dossier.h"
+#include "casefile/ledger.h"
+#include "casefile/pdf.h"
+#include "casefile/proofs.h"
+#include "casefile/seal.h"
+#include "casefile/xalloc.h"
+
+#define LEAF_RECIPE \
+	"leaf_hash = SHA-256(0x00 || record); record = 0x01 || u32(len(order_id)) || " \
+	"order_id || u32(len(kind)) || kind || sha256 (32 bytes) || u64(size) || " \
+	"u32(len(name)) || name || i64(ingested_at); integers big-endian, strings " \
+	"UTF-8; interior nodes SHA-256(0x01 || left || right) (RFC 9162)"
+
+static void
+add_hex(struct cf_buf *b, const unsigned char *h)
+{
+	char hex[CF_SHA256_HEXLEN + 1];
+
+	cf_hex_encode(h, CF_SHA256_LEN, hex);
+	cf_buf_addf(b, "\"%s\"", hex);
+}
+
+int
+proofs_json_new(sqlite3 *db, const int64_t *ids, size_t n, char **json, size_t *len,
+		struct cf_err *err)
+{
+	struct cf_buf b = CF_BUF_INIT;
+	struct seal_head head;
+	sqlite3_stmt *st = NULL;
+	char *origin = NULL, when[32];
+	int found = 0, ret = -1;
+	size_t i, j;
+
+	memset(&head, 0, sizeof(head));
+	if (seal_origin(db, &origin, err) < 0 || seal_head_find(db, 0, &head, &found, err) < 0 ||
+	    db_prepare(db, "SELECT leaf_index FROM evidence WHERE id = ?", &st, err) < 0)
+		goto out;
+	cf_buf_addstr(&b, "{\"format\":\"" PROOFS_FORMAT "\",\"log_origin\":");
+	cf_buf_add_json_str(&b, origin, strlen(origin));
+	cf_buf_addstr(&b, ",\"leaf_hash\":\"" LEAF_RECIPE "\",\"exhibits\":[");
+	for (i = 0; i < n; i++) {
+		struct ledger_leaf leaf;
+		unsigned char lh[CF_SHA256_LEN];
+		int64_t idx = -1;
+
+		if (ledger_leaf_load(db, ids[i], &leaf, err) < 0)
+			goto out;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+			idx = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		ledger_leaf_hash(&leaf, lh);
+		cf_buf_addf(&b, "%s{\"evidence_id\":%lld,\"order_id\":", i ? "," : "",
+			    (long long)ids[i]);
+		cf_buf_add_json_str(&b, leaf.order_id, strlen(leaf.order_id));
+		cf_buf_addstr(&b, ",\"kind\":");
+		cf_buf_add_json_str(&b, leaf.kind, strlen(leaf.kind));
+		cf_buf_addstr(&b, ",\"name\":");
+		cf_buf_add_json_str(&b, leaf.name, strlen(leaf.name));
+		cf_buf_addf(&b, ",\"size\":%llu,\"ingested_at\":%lld,\"sha256\":",
+			    (unsigned long long)leaf.size, (long long)leaf.ingested_at);
+		add_hex(&b, leaf.sha256);
+		ledger_leaf_release(&leaf);
+		if (idx < 0 || !found || (uint64_t)idx >= head.tree_size) {
+			cf_buf_addstr(&b, ",\"status\":\"not yet sealed\",\"leaf_index\":");
+			if (idx < 0) {
+				cf_buf_addstr(&b, "null,\"leaf_hash\":null}");
+				continue;
+			}
+			cf_buf_addf(&b, "%lld,\"leaf_hash\":", (long long)idx);
+			add_hex(&b, lh);
+			cf_buf_addch(&b, '}');
+			continue;
+		}
+		{
+			unsigned char (*path)[CF_SHA256_LEN] = NULL, stored[CF_SHA256_LEN];
+			size_t np = 0;
+
+			/* Prove what the ledger holds, and make sure it is this row. */
+			if (ledger_leaf_hash_at(db, (uint64_t)idx, stored, err) < 0)
+				goto out;
+			if (memcmp(stored, lh, CF_SHA256_LEN) != 0) {
+				cf_err_set(err, CF_EVERIFY, "evidence row %lld does not match its "
+					   "ledger leaf %lld: run 'casefile audit'",
+					   (long long)ids[i], (long long)idx);
+				goto out;
+			}
+			if (ledger_inclusion_proof(db, (uint64_t)idx, head.tree_size, &path, &np,
+						   err) < 0)
+				goto out;
+			cf_buf_addf(&b, ",\"status\":\"sealed\",\"leaf_index\":%lld,\"leaf_hash\":",
+				    (long long)idx);
+			add_hex(&b, lh);
+			cf_buf_addf(&b, ",\"tree_size\":%llu,\"root_hash\":",
+				    (unsigned long long)head.tree_size);
+			add_hex(&b, head.root);
+			cf_buf_addstr(&b, ",\"inclusion_path\":[");
+			for (j = 0; j < np; j++) {
+				if (j)
+					cf_buf_addch(&b, ',');
+				add_hex(&b, path[j]);
+			}
+			free(path);
+			cf_buf_addstr(&b, "],\"checkpoint\":");
+			cf_buf_add_json_str(&b, head.checkpoint, head.checkpoint_len);
+			cf_buf_addstr(&b, ",\"checkpoint_timestamp\":");
+			if (head.tst) {
+				cf_buf_addch(&b, '"');
+				base64_encode(head.tst, head.tst_len, &b);
+				cf_buf_addch(&b, '"');
+			} else
+				cf_buf_addstr(&b, "null");
+			cf_buf_addf(&b, ",\"sealed_at\":\"%s\"}",
+				    cftime_format_iso(head.created_at, when, sizeof(when)));
+		}
+	}
+	cf_buf_addstr(&b, "]}\n");
+	*json = cf_buf_detach(&b, len);
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	seal_head_release(&head);
+	free(origin);
+	cf_buf_release(&b);
+	return ret;
+}
+
+void
+proofs_report_release(struct proofs_report *rep)
+{
+	size_t i;
+
+	if (rep == NULL)
+		return;
+	for (i = 0; i < rep->n; i++) {
+		free(rep->items[i].name);
+		free(rep->items[i].problem);
+	}
+	free(rep->items);
+	memset(rep, 0, sizeof(*rep));
+}
+
+/* --- reading ------------------------------------------------------------- */
+
+static const char *
+get_str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int
+get_int(json_t *o, const char *key, long long *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return -1;
+	*out = json_integer_value(v);
+	return 0;
+}
+
+static int
+get_hash(json_t *o, const char *key, unsigned char out[CF_SHA256_LEN])
+{
+	const char *s = get_str(o, key);
+
+	return s && cf_hex_decode(s, strlen(s), out, CF_SHA256_LEN) == 0 ? 0 : -1;
+}
+
+/* Check one sealed exhibit; returns NULL when good, else a heap message. */
+static char *
+check_exhibit(json_t *ex, const char *origin, EVP_PKEY *pub, struct proofs_item *it)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct ledger_leaf leaf;
+	struct checkpoint cp;
+	unsigned char lh[CF_SHA256_LEN], want[CF_SHA256_LEN], root[CF_SHA256_LEN];
+	unsigned char path[LEDGER_MAX_PROOF][CF_SHA256_LEN];
+	const char *cptext, *tst;
+	long long idx, size, fsize, ingested;
+	json_t *arr;
+	size_t i, np;
+	char *msg = NULL;
+
+	checkpoint_init(&cp);
+	memset(&leaf, 0, sizeof(leaf));
+	leaf.order_id = get_str(ex, "order_id");
+	leaf.kind = get_str(ex, "kind");
+	leaf.name = get_str(ex, "name");
+	if (!leaf.order_id || !leaf.kind || !leaf.name || get_hash(ex, "sha256", leaf.sha256) < 0 ||
+	    get_int(ex, "size", &fsize) < 0 || !json_is_integer(json_object_get(ex, "ingested_at")))
+		return xstrdup("missing or bad leaf fields (order_id, kind, name, sha256, size, ingested_at)");
+	ingested = json_integer_value(json_object_get(ex, "ingested_at"));
+	leaf.size = (uint64_t)fsize;
+	leaf.ingested_at = ingested;
+	if (get_int(ex, "leaf_index", &idx) < 0 || get_hash(ex, "leaf_hash", want) < 0 ||
+	    get_int(ex, "tree_size", &size) < 0 || get_hash(ex, "root_hash", root) < 0)
+		return xstrdup("missing or bad proof fields (leaf_index, leaf_hash, tree_size, root_hash)");
+	it->leaf_index = idx;
+	it->tree_size = (uint64_t)size;
+	ledger_leaf_hash(&leaf, lh);
+	if (memcmp(lh, want, CF_SHA256_LEN) != 0)
+		return xstrdup("leaf_hash does not match the exhibit's fields");
+	arr = json_object_get(ex, "inclusion_path");
+	if (!json_is_array(arr) || (np = json_array_size(arr)) > LEDGER_MAX_PROOF)
+		return xstrdup("bad inclusion_path");
+	for (i = 0; i < np; i++) {
+		json_t *h = json_array_get(arr, i);
+		const char *s = json_is_string(h) ? json_string_value(h) : NULL;
+
+		if (s == NULL || cf_hex_decode(s, strlen(s), path[i], CF_SHA256_LEN) < 0)
+			return xasprintf("bad inclusion_path entry %zu", i);
+	}
+	if (ledger_verify_inclusion((uint64_t)idx, (uint64_t)size, lh,
+				    (const unsigned char (*)[CF_SHA256_LEN])path, np, root, &err) < 0)
+		goto fail;
+	cptext = get_str(ex, "checkpoint");
+	if (cptext == NULL)
+		return xstrdup("no checkpoint");
+	if (checkpoint_parse(cptext, strlen(cptext), &cp, &err) < 0) {
+		cf_err_prefix(&err, "checkpoint");
+		goto fail;
+	}
+	if (cp.size != (uint64_t)size || memcmp(cp.root, root, CF_SHA256_LEN) != 0) {
+		msg = xstrdup("the checkpoint is for another tree size or root");
+		goto out;
+	}
+	if (strcmp(cp.origin, origin) != 0) {
+		msg = xasprintf("the checkpoint is from log '%s', not '%s'", cp.origin, origin);
+		goto out;
+	}
+	if (pub && checkpoint_verify(&cp, cptext, strlen(cptext), pub, &err) < 0)
+		goto fail;
+	tst = get_str(ex, "checkpoint_timestamp");
+	if (tst) {
+		struct cf_buf der = CF_BUF_INIT;
+		int64_t t;
+
+		if (base64_decode(tst, strlen(tst), &der) < 0) {
+			cf_buf_release(&der);
+			msg = xstrdup("checkpoint_timestamp is not base64");
+			goto out;
+		}
+		if (seal_token_check((const unsigned char *)der.data, der.len, cptext,
+				     strlen(cptext), &t, &err) < 0) {
+			cf_buf_release(&der);
+			cf_err_prefix(&err, "checkpoint_timestamp");
+			goto fail;
+		}
+		cf_buf_release(&der);
+		it->timestamped = 1;
+		it->sealed_at = t;
+	} else if (!json_is_null(json_object_get(ex, "checkpoint_timestamp"))) {
+		msg = xstrdup("bad checkpoint_timestamp");
+		goto out;
+	}
+	goto out;
+fail:
+	msg = xstrdup(err.msg ? err.msg : "check failed");
+out:
+	checkpoint_release(&cp);
+	cf_err_release(&err);
+	return msg;
+}
+
+int
+proofs_verify_json(const char *json, size_t n, EVP_PKEY *pub, struct proofs_report *rep,
+		   struct cf_err *err)
+{
+	json_error_t jerr;
+	json_t *root, *arr;
+	const char *fmt, *origin;
+	size_t i, first_bad = (size_t)-1;
+
+	memset(rep, 0, sizeof(*rep));
+	root = json_loadb(json, n, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return cf_err_set(err, CF_EINPUT, "proofs.json: line %d: %s", jerr.line, jerr.text);
+	fmt = get_str(root, "format");
+	arr = json_object_get(root, "exhibits");
+	origin = get_str(root, "log_origin");
+	if (fmt == NULL || strcmp(fmt, PROOFS_FORMAT) != 0 || !json_is_array(arr) || !origin) {
+		json_decref(root);
+		return cf_err_set(err, CF_EINPUT, "proofs.json: not a '%s' document", PROOFS_FORMAT);
+	}
+	rep->n = json_array_size(arr);
+	rep->items = xcalloc(rep->n ? rep->n : 1, sizeof(*rep->items));
+	for (i = 0; i < rep->n; i++) {
+		json_t *ex = json_array_get(arr, i);
+		struct proofs_item *it = &rep->items[i];
+		const char *s, *status;
+
+		it->leaf_index = -1;
+		it->sealed_at = -1;
+		if (!json_is_object(ex)) {
+			it->problem = xstrdup("not an object");
+			goto bad;
+		}
+		if ((s = get_str(ex, "sha256")) && strlen(s) == CF_SHA256_HEXLEN)
+			memcpy(it->sha256, s, CF_SHA256_HEXLEN + 1);
+		if ((s = get_str(ex, "name")))
+			it->name = xstrdup(s);
+		status = get_str(ex, "status");
+		if (status && !strcmp(status, "not yet sealed")) {
+			long long idx;
+
+			if (get_int(ex, "leaf_index", &idx) == 0)
+				it->leaf_index = idx;
+			it->ok = 1;
+			rep->nunsealed++;
+			continue;
+		}
+		if (status == NULL || strcmp(status, "sealed") != 0) {
+			it->problem = xstrdup("bad status");
+			goto bad;
+		}
+		it->sealed = 1;
+		if ((it->problem = check_exhibit(ex, origin, pub, it)) != NULL)
+			goto bad;
+		it->ok = 1;
+		continue;
+bad:
+		rep->nfailed++;
+		if (first_bad == (size_t)-1)
+			first_bad = i;
+	}
+	json_decref(root);
+	if (rep->nfailed)
+		return cf_err_set(err, CF_EVERIFY, "proofs.json: exhibit %zu ('%s'): %s",
+				  first_bad + 1,
+				  rep->items[first_bad].name ? rep->items[first_bad].name : "?",
+				  rep->items[first_bad].problem);
+	return 0;
+}
+
+int
+proofs_dossier_attach(void *arg, struct pdf *p, const struct dossier_exhibits *ex,
+		      struct cf_err *err)
+{
+	int64_t *ids = xcalloc(ex->n ? ex->n : 1, sizeof(*ids));
+	char *json = NULL;
+	size_t i, len;
+	int ret = -1;
+
+	for (i = 0; i < ex->n; i++)
+		ids[i] = ex->v[i].evidence_id;
+	if (proofs_json_new(arg, ids, ex->n, &json, &len, err) < 0 ||
+	    pdf_attach_mem(p, "proofs.json", json, len, "application/json",
+			   "Merkle ledger inclusion proofs, signed tree head and timestamp "
+			   "(format " PROOFS_FORMAT ")", 0, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(json);
+	free(ids);
+	return ret;
+}

@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * seal — tree heads: make one (sign, timestamp, prove consistency, store),
+ * read them back, and check their timestamp tokens.
+ *
+ * seal_run() does the slow parts (signing, the TSA round trip) outside any
+ * write transaction, so ingests are not blocked by a slow TSA; it then
+ * stores the head in a short BEGIN IMMEDIATE transaction after checking
+ * that no other seal got there first.  The ledger may grow meanwhile: that
+ * does not matter, the head names its own size and the first N leaves of an
+ * append-only log never change.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs7.h>
+#include <openssl/ts.h>
+#include <openssl/x509.h>
+
+#include "casefile/checkpoint.h"
+#include "casefile/db.h"
+#include "casefile/ledger.h"
+#include "casefile/seal.h"
+#include "casefile/xalloc.h"
+
+void
+seal_head_release(struct seal_head *h)
+{
+	if (h == NULL)
+		return;
+	free(h->origin);
+	free(h->checkpoint);
+	free(h->tst);
+	free(h->tsa_url);
+	free(h->consistency);
+	memset(h, 0, sizeof(*h));
+}
+
+int
+seal_timestamp_tsa(void *cookie, const char *url, const void *data, size_t n,
+		   unsigned char **token, size_t *len, struct cf_err *err)
+{
+	(void)cookie;
+	(void)data;
+	(void)n;
+	(void)token;
+	(void)len;
+	/*
+	 * Wire tsa.h (signing branch) here, replacing this body with:
+	 *	struct tsa_opts to = { .url = url };
+	 *	return tsa_timestamp(&to, data, n, token, len, NULL, err);
+	 */
+	return cf_err_set(err, CF_ENET,
+			  "cannot timestamp with '%s': no RFC 3161 client in this build yet", url);
+}
+
+int
+seal_origin(sqlite3 *db, char **origin, struct cf_err *err)
+{
+	char *id = db_meta_get(db, "vault_id");
+
+	if (id == NULL || *id == '\0') {
+		free(id);
+		return cf_err_set(err, CF_EDB, "the vault has no id (meta 'vault_id')");
+	}
+	*origin = xasprintf("casefile/%s", id);
+	free(id);
+	return 0;
+}
+
+#define HEAD_COLS "tree_size, root, created_at, origin, checkpoint, key_id, tst, " \
+		  "tsa_url, prev_size, consistency_proof"
+
+static char *
+col_strdup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+static int
+head_from_row(sqlite3_stmt *st, struct seal_head *h, struct cf_err *err)
+{
+	int n;
+
+	memset(h, 0, sizeof(*h));
+	h->tree_size = (uint64_t)sqlite3_column_int64(st, 0);
+	if (sqlite3_column_bytes(st, 1) != CF_SHA256_LEN)
+		return cf_err_set(err, CF_EDB, "head %llu: bad root", (unsigned long long)h->tree_size);
+	memcpy(h->root, sqlite3_column_blob(st, 1), CF_SHA256_LEN);
+	h->created_at = sqlite3_column_int64(st, 2);
+	h->origin = col_strdup(st, 3);
+	h->checkpoint = col_strdup(st, 4);
+	h->checkpoint_len = (size_t)sqlite3_column_bytes(st, 4);
+	if (h->checkpoint == NULL)
+		h->checkpoint = xstrdup("");
+	if (sqlite3_column_bytes(st, 5) == 4) {
+		memcpy(h->key_id, sqlite3_column_blob(st, 5), 4);
+		h->has_key_id = 1;
+	}
+	if ((n = sqlite3_column_bytes(st, 6)) > 0) {
+		h->tst = xmemdup(sqlite3_column_blob(st, 6), (size_t)n);
+		h->tst_len = (size_t)n;
+	}
+	h->tsa_url = col_strdup(st, 7);
+	h->prev_size = (uint64_t)sqlite3_column_int64(st, 8);
+	n = sqlite3_column_bytes(st, 9);
+	if (n % CF_SHA256_LEN != 0) {
+		seal_head_release(h);
+		return cf_err_set(err, CF_EDB, "head %llu: bad consistency proof",
+				  (unsigned long long)sqlite3_column_int64(st, 0));
+	}
+	if (n > 0) {
+		h->consistency = xmemdup(sqlite3_column_blob(st, 9), (size_t)n);
+		h->nconsistency = (size_t)n / CF_SHA256_LEN;
+	}
+	return 0;
+}
+
+int
+seal_heads(sqlite3 *db, struct seal_head **heads, size_t *n, struct cf_err *err)
+{
+	sqlite3_stmt *st;
+	struct seal_head *v = NULL;
+	size_t count = 0;
+	int rc;
+
+	if (db_prepare(db, "SELECT " HEAD_COLS " FROM heads ORDER BY tree_size", &st, err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xreallocarray(v, count + 1, sizeof(*v));
+		if (head_from_row(st, &v[count], err) < 0)
+			goto fail;
+		count++;
+	}
+	if (rc != SQLITE_DONE) {
+		db_err(db, err, "cannot read the tree heads");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*heads = v;
+	*n = count;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	seal_heads_free(v, count);
+	return -1;
+}
+
+void
+seal_heads_free(struct seal_head *heads, size_t n)
+{
+	size_t i;
+
+	for (i = 0; heads && i < n; i++)
+		seal_head_release(&heads[i]);
+	free(heads);
+}
+
+int
+seal_head_find(sqlite3 *db, uint64_t min_size, struct seal_head *head, int *found,
+	       struct cf_err *err)
+{
+	sqlite3_stmt *st;
+	int rc, ret = -1;
+
+	if (db_prepare(db, min_size ?
+		       "SELECT " HEAD_COLS " FROM heads WHERE tree_size >= ? ORDER BY tree_size LIMIT 1" :
+		       "SELECT " HEAD_COLS " FROM heads ORDER BY tree_size DESC LIMIT 1", &st, err) < 0)
+		return -1;
+	if (min_size)
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)min_size);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (head_from_row(st, head, err) == 0) {
+			*found = 1;
+			ret = 0;
+		}
+	} else if (rc == SQLITE_DONE) {
+		memset(head, 0, sizeof(*head));
+		*found = 0;
+		ret = 0;
+	} else
+		db_err(db, err, "cannot read the tree heads");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int
+head_insert(sqlite3 *db, const struct seal_head *h, struct cf_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "INSERT INTO heads(" HEAD_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?)",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)h->tree_size);
+	sqlite3_bind_blob(st, 2, h->root, CF_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, h->created_at);
+	sqlite3_bind_text(st, 4, h->origin, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, h->checkpoint, (int)h->checkpoint_len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, h->key_id, 4, SQLITE_STATIC);
+	if (h->tst)
+		sqlite3_bind_blob(st, 7, h->tst, (int)h->tst_len, SQLITE_STATIC);
+	if (h->tsa_url)
+		sqlite3_bind_text(st, 8, h->tsa_url, -1, SQLITE_STATIC);
+	if (h->prev_size)
+		sqlite3_bind_int64(st, 9, (sqlite3_int64)h->prev_size);
+	sqlite3_bind_blob(st, 10, h->consistency ? (const void *)h->consistency : "",
+			  (int)(h->nconsistency * CF_SHA256_LEN), SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_err(db, err, "cannot store tree head %llu", (unsigned long long)h->tree_size);
+	return 0;
+}
+
+/* One attempt; returns 1 when another seal stored a head meanwhile. */
+static int
+seal_once(sqlite3 *db, const struct seal_opts *o, struct seal_head *out, int *sealed,
+	  uint64_t *backfilled, struct cf_err *err)
+{
+	struct seal_head prev, h;
+	unsigned char prev_root[CF_SHA256_LEN];
+	uint64_t size;
+	int found = 0, ret = -1, again;
+	seal_timestamp_fn ts = o->timestamp ? o->timestamp : seal_timestamp_tsa;
+
+	memset(&h, 0, sizeof(h));
+	memset(&prev, 0, sizeof(prev));
+	*sealed = 0;
+	if (ledger_rebuild(db, backfilled, err) < 0)
+		return -1;
+	if (ledger_size(db, &size, err) < 0 || seal_head_find(db, 0, &prev, &found, err) < 0)
+		return -1;
+	if (found && prev.tree_size > size) {
+		cf_err_set(err, CF_EVERIFY, "the ledger has %llu leaves but head %llu was sealed: "
+			   "leaves were removed", (unsigned long long)size,
+			   (unsigned long long)prev.tree_size);
+		goto out;
+	}
+	if (size == 0 || (found && prev.tree_size == size)) {
+		if (out) {
+			*out = prev;
+			memset(&prev, 0, sizeof(prev));
+		}
+		ret = 0;
+		goto out;
+	}
+	h.tree_size = size;
+	h.created_at = o->now;
+	if (ledger_root(db, size, h.root, err) < 0 || seal_origin(db, &h.origin, err) < 0)
+		goto out;
+	if (found) {
+		/* The ledger must still hold the previous head's tree. */
+		if (ledger_root(db, prev.tree_size, prev_root, err) < 0)
+			goto out;
+		if (memcmp(prev_root, prev.root, CF_SHA256_LEN) != 0) {
+			cf_err_set(err, CF_EVERIFY, "the ledger no longer matches tree head %llu: "
+				   "run 'casefile audit'", (unsigned long long)prev.tree_size);
+			goto out;
+		}
+		if (ledger_consistency_proof(db, prev.tree_size, size, &h.consistency,
+					     &h.nconsistency, err) < 0 ||
+		    ledger_verify_consistency(prev.tree_size, size, prev.root, h.root,
+					      (const unsigned char (*)[CF_SHA256_LEN])h.consistency,
+					      h.nconsistency, err) < 0)
+			goto out;
+		h.prev_size = prev.tree_size;
+	}
+	if (checkpoint_sign(h.origin, size, h.root, o->key, &h.checkpoint, &h.checkpoint_len,
+			    h.key_id, err) < 0)
+		goto out;
+	h.has_key_id = 1;
+	if (o->tsa_url) {
+		if (ts(o->cookie, o->tsa_url, h.checkpoint, h.checkpoint_len, &h.tst, &h.tst_len,
+		       err) < 0) {
+			cf_err_prefix(err, "cannot timestamp tree head %llu", (unsigned long long)size);
+			goto out;
+		}
+		if (seal_token_check(h.tst, h.tst_len, h.checkpoint, h.checkpoint_len, NULL, err) < 0) {
+			cf_err_prefix(err, "the TSA's answer for tree head %llu", (unsigned long long)size);
+			goto out;
+		}
+		h.tsa_url = xstrdup(o->tsa_url);
+	}
+	/* Store, unless another seal stored a head meanwhile. */
+	if (db_begin(db, err) < 0)
+		goto out;
+	{
+		struct seal_head now;
+		int f2 = 0;
+
+		if (seal_head_find(db, 0, &now, &f2, err) < 0) {
+			db_rollback(db);
+			goto out;
+		}
+		again = f2 != found || (f2 && now.tree_size != prev.tree_size);
+		seal_head_release(&now);
+	}
+	if (again) {
+		db_rollback(db);
+		ret = 1;
+		goto out;
+	}
+	if (head_insert(db, &h, err) < 0) {
+		db_rollback(db);
+		goto out;
+	}
+	if (db_commit(db, err) < 0)
+		goto out;
+	*sealed = 1;
+	if (out) {
+		*out = h;
+		memset(&h, 0, sizeof(h));
+	}
+	ret = 0;
+out:
+	seal_head_release(&prev);
+	seal_head_release(&h);
+	return ret;
+}
+
+int
+seal_run(sqlite3 *db, const struct seal_opts *o, struct seal_head *out, int *sealed,
+	 uint64_t *backfilled, struct cf_err *err)
+{
+	uint64_t bf = 0, total = 0;
+	int attempt, rc;
+
+	/*
+	 * Two seals at once: the second finds the first's head when it comes
+	 * to store its own, and starts over (usually to find nothing new).
+	 */
+	for (attempt = 0; attempt < 5; attempt++) {
+		rc = seal_once(db, o, out, sealed, &bf, err);
+		total += bf;
+		if (rc <= 0) {
+			if (backfilled)
+				*backfilled = total;
+			return rc;
+		}
+	}
+	return cf_err_set(err, CF_EDB, "other seals kept storing tree heads: run seal again");
+}
+
+static int
+pass_cb(char *buf, int size, int rwflag, void *u)
+{
+	size_t n;
+
+	(void)rwflag;
+	if (u == NULL)
+		return -1;
+	n = strlen(u);
+	if (n > (size_t)size)
+		return -1;
+	memcpy(buf, u, n);
+	return (int)n;
+}
+
+/*
+ * Stopgap until keys.h lands; then the body becomes:
+ *	X509 *cert = NULL;
+ *	STACK_OF(X509) *chain = NULL;
+ *	int r = keys_load_pass(vault_dir, passphrase, key, &cert, &chain, err);
+ *	X509_free(cert);
+ *	sk_X509_pop_free(chain, X509_free);
+ *	return r;
+ */
+int
+seal_vault_key_load(const char *vault_dir, const char *passphrase, EVP_PKEY **key,
+		    struct cf_err *err)
+{
+	char *path = xasprintf("%s/keys/signing.key", vault_dir);
+	FILE *f;
+	int ret = -1;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT)
+			cf_err_set(err, CF_ENOTFOUND, "no vault key '%s': run 'casefile keygen'", path);
+		else
+			cf_err_errno(err, CF_EIO, "cannot open '%s'", path);
+		goto out;
+	}
+	*key = PEM_read_PrivateKey(f, NULL, pass_cb, (void *)passphrase);
+	fclose(f);
+	if (*key == NULL) {
+		cf_err_ssl(err, "cannot read the vault key '%s'", path);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(path);
+	return ret;
+}
+
+int
+seal_token_check(const unsigned char *token, size_t len, const void *data, size_t n,
+		 int64_t *gen_time, struct cf_err *err)
+{
+	const unsigned char *p = token;
+	PKCS7 *p7 = NULL;
+	TS_TST_INFO *ti = NULL;
+	X509_STORE *store = NULL;
+	unsigned char want[CF_SHA256_LEN];
+	int ret = -1;
+
+	if (len > 1 << 20 || (p7 = d2i_PKCS7(NULL, &p, (long)len)) == NULL ||
+	    p != token + len) {
+		cf_err_set(err, CF_EINPUT, "not an RFC 3161 timestamp token");
+		goto out;
+	}
+	if ((ti = PKCS7_to_TS_TST_INFO(p7)) == NULL) {
+		cf_err_set(err, CF_EINPUT, "not an RFC 3161 timestamp token");
+		goto out;
+	}
+	{
+		TS_MSG_IMPRINT *mi = TS_TST_INFO_get_msg_imprint(ti);
+		X509_ALGOR *alg = TS_MSG_IMPRINT_get_algo(mi);
+		ASN1_OCTET_STRING *d = TS_MSG_IMPRINT_get_msg(mi);
+		const ASN1_OBJECT *obj;
+
+		X509_ALGOR_get0(&obj, NULL, NULL, alg);
+		if (OBJ_obj2nid(obj) != NID_sha256) {
+			cf_err_set(err, CF_EVERIFY, "timestamp token imprint is not SHA-256");
+			goto out;
+		}
+		cf_sha256(data, n, want);
+		if (ASN1_STRING_length(d) != CF_SHA256_LEN ||
+		    memcmp(ASN1_STRING_get0_data(d), want, CF_SHA256_LEN) != 0) {
+			cf_err_set(err, CF_EVERIFY, "timestamp token is over other bytes (imprint mismatch)");
+			goto out;
+		}
+	}
+	/* The token's own signature, by the certificate it carries. */
+	store = X509_STORE_new();
+	if (store == NULL || PKCS7_verify(p7, NULL, store, NULL, NULL, PKCS7_NOVERIFY) != 1) {
+		ERR_clear_error();
+		cf_err_set(err, CF_EVERIFY, "timestamp token signature is not valid");
+		goto out;
+	}
+	if (gen_time) {
+		const ASN1_GENERALIZEDTIME *gt = TS_TST_INFO_get_time(ti);
+		struct tm tm;
+
+		if (gt == NULL || ASN1_TIME_to_tm(gt, &tm) != 1) {
+			cf_err_set(err, CF_EVERIFY, "timestamp token has no valid time");
+			goto out;
+		}
+		*gen_time = (int64_t)timegm(&tm);
+	}
+	ret = 0;
+out:
+	ERR_clear_error();
+	X509_STORE_free(store);
+	TS_TST_INFO_free(ti);
+	PKCS7_free(p7);
+	return ret;
+}

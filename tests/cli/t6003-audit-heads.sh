@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# t6003: audit detects forged heads: a root rewritten with the rest of the
+# tree, a checkpoint signed by another key, a head removed from the chain,
+# a broken consistency proof; and a ledger rewritten under a head stops seal.
+. "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/ledger-lib.sh"
+
+vault_with 3
+cf seal
+echo four >f4; add_ev A1 f4; cf seal
+echo five >f5; add_ev A1 f5; cf seal
+cf audit
+expect_clean "three heads, intact"
+cp vault/casefile.db good.db
+
+# Forged root in the row (checkpoint untouched).
+sql "UPDATE heads SET root = zeroblob(32) WHERE tree_size = 4"
+cf audit
+expect_rc 1 "forged root"
+expect_out "^head: head 4: root differs" "names head 4"
+cp good.db vault/casefile.db; rm -f vault/casefile.db-wal vault/casefile.db-shm
+
+# A checkpoint re-signed by an attacker's key (valid note, wrong key).
+mv vault/keys/signing.key real.pem
+make_key
+cf seal  # nothing new: does not re-sign
+rm -rf other; cp -r vault other
+sql "DELETE FROM heads WHERE tree_size = 5"
+CASEFILE_VAULT=$SCRATCH/vault cf seal	# seals 5 again with the attacker key
+mv real.pem vault/keys/signing.key
+cf audit
+expect_rc 1 "head signed by another key"
+expect_out "^head: head 5: checkpoint has no signature by key 'casefile/[0-9a-f-]+'" "names head 5 and the key"
+cp good.db vault/casefile.db; rm -f vault/casefile.db-wal vault/casefile.db-shm
+
+# A byte of the signature flipped.
+sql "UPDATE heads SET checkpoint = substr(checkpoint, 1, length(checkpoint) - 10) || (CASE substr(checkpoint, -10, 1) WHEN 'A' THEN 'B' ELSE 'A' END) || substr(checkpoint, -9) WHERE tree_size = 3"
+cf audit
+expect_rc 1 "flipped signature"
+expect_out "^head: head 3: (bad checkpoint signature|checkpoint: )" "names head 3"
+cp good.db vault/casefile.db; rm -f vault/casefile.db-wal vault/casefile.db-shm
+
+# A head removed from the middle of the chain.
+sql "DELETE FROM heads WHERE tree_size = 4"
+cf audit
+expect_rc 1 "gap in the chain of heads"
+expect_out "^head: head 5: previous head should be 3, is recorded as 4$" "names the gap"
+cp good.db vault/casefile.db; rm -f vault/casefile.db-wal vault/casefile.db-shm
+
+# A stored consistency proof altered.
+sql "UPDATE heads SET consistency_proof = zeroblob(length(consistency_proof)) WHERE tree_size = 5"
+cf audit
+expect_rc 1 "broken consistency proof"
+expect_out "^head: head 5: consistency with head 4: " "names it"
+cp good.db vault/casefile.db; rm -f vault/casefile.db-wal vault/casefile.db-shm
+
+# The ledger rewritten under a sealed head (the subtree of leaves 0-3
+# replaced): seal refuses to build on it, audit names the node.
+echo six >f6; add_ev A1 f6
+sql "UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 0"
+cf seal
+expect_rc 1 "seal over a rewritten ledger fails"
+expect_err "the ledger no longer matches tree head 5: run 'casefile audit'" "says why"
+check "no head was added" test "$(sql 'SELECT max(tree_size) FROM heads')" = 5
+cf audit
+expect_rc 1 "audit names the rewritten node"
+expect_out "^leaf: ledger node 2/0: stored hash differs from the recomputed one$" "node 2/0"
+
+# Audit without the vault key cannot vouch for the heads.
+cp good.db vault/casefile.db; rm -f vault/casefile.db-wal vault/casefile.db-shm
+mv vault/keys/signing.key real.pem
+cf audit
+expect_rc 1 "audit without the key"
+expect_out "^head: head 3: signature not checked: no vault key$" "says signatures were not checked"
+done_testing

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_dossier — exhibit numbering, masking, templates, statement drafts.
+ */
+#include "testutil.h"
+
+#include "casefile/dossier.h"
+#include "casefile/statement.h"
+#include "casefile/vault.h"
+#include "casefile/xalloc.h"
+
+/* The source tree: make test runs the unit tests from there. */
+static char srcdir[4096];
+#define SRCDIR srcdir
+#define TPL_DIR (strcat(strcpy(tplbuf, srcdir), "/templates"))
+static char tplbuf[4200];
+
+static void
+masked(const char *in, const char *want)
+{
+	char *got = mask_text(in);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+test_mask(void **state)
+{
+	char *a;
+
+	(void)state;
+	masked("电话13812345678谢谢", "电话138****5678谢谢");
+	masked("tel 13812345678.", "tel 138****5678.");
+	masked("身份证11010119900307123X", "身份证110101********123X");
+	masked("id 110101199003071234 ok", "id 110101********1234 ok");
+	masked("文三路123号4栋502室", "文三路***号*栋***室");
+	/* not personal data: tracking numbers, transaction ids, prices */
+	masked("SF1234567890 4200000000000000000 89.00", "SF1234567890 4200000000000000000 89.00");
+	masked("12345678901", "12345678901");		/* not a mobile prefix */
+	masked("113812345678", "113812345678");		/* 12 digits */
+	masked("", "");
+	a = mask_address("浙江省杭州市西湖区文三路123号");
+	assert_string_equal(a, "浙江省杭州市西湖区****");
+	free(a);
+	a = mask_address("Some Road 5");
+	assert_string_equal(a, "Some R****");
+	free(a);
+}
+
+static void
+test_truncate(void **state)
+{
+	char s[64];
+
+	(void)state;
+	strcpy(s, "一二三四五");
+	assert_int_equal(statement_truncate(s, 10), 5);
+	assert_string_equal(s, "一二三四五");
+	assert_int_equal(statement_truncate(s, 3), 3);
+	assert_string_equal(s, "一二…");
+	strcpy(s, "ab语c");
+	assert_int_equal(statement_truncate(s, 4), 4);
+	assert_string_equal(s, "ab语c");
+	assert_int_equal(statement_truncate(s, 3), 3);
+	assert_string_equal(s, "ab…");
+	/* regression 2026-11-26: "…" over a short ASCII tail overflowed */
+	strcpy(s, "abcd");
+	assert_int_equal(statement_truncate(s, 3), 2);
+	assert_string_equal(s, "a…");
+	strcpy(s, "ab");
+	assert_int_equal(statement_truncate(s, 1), 1);
+	assert_string_equal(s, "a");
+	strcpy(s, "abc");
+	assert_int_equal(statement_truncate(s, 0), 0);
+	assert_string_equal(s, "");
+}
+
+static void
+test_templates(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct templates *t;
+	const char *langs[] = { "zh", "en" };
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(templates_load(TPL_DIR, langs[i], &t, &err), 0);
+		for (j = 0; statement_scenarios[j]; j++)
+			assert_non_null(templates_statement(t, statement_scenarios[j]));
+		assert_string_not_equal(templates_get(t, "title"), "title");
+		assert_string_equal(templates_get(t, "no such key"), "no such key");
+		templates_free(t);
+	}
+	assert_int_equal(templates_load(TPL_DIR, "fr", &t, &err), -1);
+	assert_int_equal(err.code, CF_EINPUT);
+	cf_err_release(&err);
+	assert_int_equal(templates_load("nowhere", "en", &t, &err), -1);
+	assert_int_equal(err.code, CF_ENOTFOUND);
+	assert_non_null(strstr(err.msg, "nowhere/en.txt"));
+	cf_err_release(&err);
+	assert_int_equal(system("mkdir -p tpl && printf 'a = 1\\n[statement other]\\nX {order_id}\\n"
+				"[bogus]\\n' > tpl/en.txt"), 0);
+	assert_int_equal(templates_load("tpl", "en", &t, &err), -1);
+	assert_non_null(strstr(err.msg, "line 4"));
+	cf_err_release(&err);
+}
+
+static void
+exec_sql(struct vault *v, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(vault_db(v), sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("sql: %s", msg);
+}
+
+/* An order's rows inserted in the given id order. */
+static struct vault *
+make_vault(const char *dir, int reverse)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v;
+	const char *rows[] = {
+		"(%d, 'A', 'photo', randomblob(32), 10, 'b.jpg', x'00', 100, 'v')",
+		"(%d, 'A', 'chat', randomblob(32), 10, 'chat.json', x'00', 100, 'v')",
+		"(%d, 'A', 'photo', randomblob(32), 10, 'a.jpg', x'00', 100, 'v')",
+		"(%d, 'A', 'order', randomblob(32), 10, 'order.json', x'00', 100, 'v')",
+		"(%d, 'B', 'chat', randomblob(32), 10, 'other.json', x'00', 100, 'v')",
+	};
+	int i;
+
+	assert_int_equal(vault_init(dir, &err), 0);
+	assert_int_equal(vault_open(dir, 0, &v, &err), 0);
+	exec_sql(v, "PRAGMA foreign_keys = OFF");
+	for (i = 0; i < 5; i++) {
+		int k = reverse ? 4 - i : i;
+		char *row = xasprintf(rows[k], 10 + i);
+		char *sql = xasprintf("INSERT INTO evidence(id, order_id, kind, sha256, size, name, "
+				      "name_raw, ingested_at, tool_version) VALUES %s", row);
+
+		exec_sql(v, sql);
+		free(row);
+		free(sql);
+	}
+	return v;
+}
+
+static void
+test_numbering(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct dossier_exhibits a, b;
+	struct vault *va = make_vault("va", 0), *vb = make_vault("vb", 1);
+	const char *want[] = { "order.json", "chat.json", "a.jpg", "b.jpg" };
+	size_t i;
+
+	(void)state;
+	assert_int_equal(dossier_exhibits_load(vault_db(va), "A", &a, &err), 0);
+	assert_int_equal(dossier_exhibits_load(vault_db(vb), "A", &b, &err), 0);
+	assert_int_equal(a.n, 4);
+	assert_int_equal(b.n, 4);
+	for (i = 0; i < 4; i++) {
+		assert_string_equal(a.v[i].name, want[i]);
+		assert_string_equal(b.v[i].name, want[i]);
+		assert_int_equal(a.v[i].no, (int)i + 1);
+		assert_int_equal(dossier_exhibit_no(&a, a.v[i].evidence_id), (int)i + 1);
+	}
+	assert_int_equal(dossier_exhibit_no(&a, 9999), 0);
+	dossier_exhibits_release(&a);
+	dossier_exhibits_release(&b);
+	assert_int_equal(dossier_exhibits_load(vault_db(va), "C", &a, &err), -1);
+	assert_int_equal(err.code, CF_ENOTFOUND);
+	assert_string_equal(err.msg, "no evidence for order 'C'");
+	cf_err_release(&err);
+	vault_close(va);
+	vault_close(vb);
+}
+
+static void
+test_draft(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v = make_vault("v", 0);
+	struct templates *t;
+	char *s;
+
+	(void)state;
+	exec_sql(v, "INSERT INTO messages VALUES(11, 1, 1746238320, 'buyer', '买家', '小**', "
+		    "'杯子裂了 13812345678', NULL);"
+		    "INSERT INTO order_records(evidence_id, order_id, shop, total_fen, delivered_at) "
+		    "VALUES(13, 'A', '青瓷小铺', 8900, 1746165780)");
+	assert_int_equal(templates_load(TPL_DIR, "zh", &t, &err), 0);
+	assert_int_equal(statement_draft(vault_db(v), t, "A", "quality", 0, 1, 8 * 3600, &s, &err), 0);
+	assert_non_null(strstr(s, "关于订单 A（青瓷小铺，实付 89.00 CNY）"));
+	assert_non_null(strstr(s, "“杯子裂了 138****5678”（2025-05-03 10:12:00 +08:00），见证据2"));
+	assert_non_null(strstr(s, "于 2025-05-02 14:03:00 +08:00 签收"));
+	assert_non_null(strstr(s, "见证据3、证据4"));	/* both photos */
+	assert_null(strstr(s, "{"));
+	free(s);
+	assert_int_equal(statement_draft(vault_db(v), t, "A", "quality", 30, 1, 8 * 3600, &s, &err), 0);
+	{
+		size_t chars = 0;
+		const unsigned char *q;
+
+		for (q = (const unsigned char *)s; *q; q++)
+			chars += (*q & 0xC0) != 0x80;
+		assert_int_equal(chars, 30);
+		assert_non_null(strstr(s, "…"));
+	}
+	free(s);
+	assert_int_equal(statement_draft(vault_db(v), t, "A", "bogus", 0, 1, 0, &s, &err), -1);
+	assert_int_equal(err.code, CF_EINPUT);
+	cf_err_release(&err);
+	assert_int_equal(statement_draft(vault_db(v), t, "Z", NULL, 0, 1, 0, &s, &err), -1);
+	assert_int_equal(err.code, CF_ENOTFOUND);
+	cf_err_release(&err);
+	templates_free(t);
+	vault_close(v);
+}
+
+int
+main(void)
+{
+	if (getcwd(srcdir, sizeof(srcdir)) == NULL)
+		return 1;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mask),
+		cmocka_unit_test(test_truncate),
+		cmocka_unit_test_setup_teardown(test_templates, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_numbering, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_draft, test_tmpdir_setup, test_tmpdir_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
