@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib-bundle.sh"
 
 W=orders-2025-05-02/6931000000000001
-good="f:$W/order.json={\"order_id\":\"6931000000000001\"} f:$W/chat.json={\"messages\":[{\"time\":\"2025-05-03T10:12:00+08:00\",\"from\":\"buyer\",\"text\":\"你好\"}]}"
+good="f:$W/order.json={\"order_id\":\"6931000000000001\",\"items\":[{\"sku\":\"A\",\"title\":\"杯\",\"qty\":1,\"price\":\"89.00\"}],\"total\":\"89.00\"} f:$W/chat.json={\"messages\":[{\"time\":\"2025-05-03T10:12:00+08:00\",\"from\":\"buyer\",\"text\":\"你好\"}]}"
 n=0
 # case NAME SPEC REGEX [FORMATS]: a bundle of the good entries plus SPEC,
 # in tar.gz and zip (zip cannot hold hard links, devices or FIFOs: tar)

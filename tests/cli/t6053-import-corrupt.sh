@@ -7,9 +7,10 @@
 
 cf init
 mk_bundle src 2
-head -c 400000 /dev/urandom >src/orders-2025-05-02/6931000000000001/videos.bin 2>/dev/null
-mkdir -p src/orders-2025-05-02/6931000000000001/videos
-mv src/orders-2025-05-02/6931000000000001/videos.bin src/orders-2025-05-02/6931000000000001/videos/pack.mp4
+# A large, valid, poorly compressible transcript: damage lands inside it.
+head -c 300000 /dev/urandom | od -An -tx1 -v | tr -d ' \n' | fold -w 100 |
+	awk '{ printf "2025-05-03 10:%02d:%02d 买家(小**): %s\n", (NR / 60) % 60, NR % 60, $0 }' \
+	>src/orders-2025-05-02/6931000000000001/transcript.txt
 (cd src && zip -qr ../full.zip orders-2025-05-02/6931000000000001 orders-2025-05-02/6931000000000002)
 tar -C src -czf full.tar.gz orders-2025-05-02/6931000000000001 orders-2025-05-02/6931000000000002
 size=$(stat -c %s full.zip)
@@ -36,10 +37,10 @@ rm -rf "$SCRATCH/vault"; cf init
 head -c $((size / 2)) full.zip >half.zip
 cf import half.zip
 expect_rc 3 "7 zip cut in the middle: exit 3"
-expect_err "^casefile: 'half\.zip': damaged archive: reading stopped in entry [0-9]+ 'orders-2025-05-02/6931000000000001/videos/pack\.mp4' \(byte [0-9]+\)" "8 says in which entry reading stopped"
+expect_err "^casefile: 'half\.zip': damaged archive: reading stopped in entry [0-9]+ 'orders-2025-05-02/6931000000000001/transcript\.txt' \(byte [0-9]+\)" "8 says in which entry reading stopped"
 expect_err "only part of the bundle could be read" "9 says the import is partial"
 check "10 the entries before the damage are imported" test "$(nrows)" -ge 1
-check "11 the damaged entry left no row" test "$(nrows "rel_path = 'videos/pack.mp4'")" = 0
+check "11 the damaged entry left no row" test "$(nrows "rel_path = 'transcript.txt'")" = 0
 expect_out '"complete":false|0 duplicate' "12 summary still printed"
 
 # 4. tar.gz truncated.
