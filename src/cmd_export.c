@@ -13,6 +13,8 @@
  *   <bag>/casefile/evidence.json     the evidence rows (kind, times, leaf)
  *   <bag>/casefile/checkpoint.txt    latest signed checkpoint, byte-exact
  *   <bag>/casefile/checkpoint.tsr    its RFC 3161 timestamp token (DER)
+ *   <bag>/casefile/proofs.json       inclusion proofs of every payload file
+ *                                    (proofs.h, "casefile-proofs-1")
  *   <bag>/tagmanifest-sha256.txt     hashes of every tag file above
  *
  * In an archive the bag is the folder named after OUT without its
@@ -47,6 +49,7 @@
 #include "casefile/db.h"
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
+#include "casefile/proofs.h"
 #include "casefile/vault.h"
 #include "casefile/version.h"
 #include "casefile/xalloc.h"
@@ -66,6 +69,8 @@ struct export_run {
 	unsigned long files;
 	unsigned long orders;
 	unsigned char *buf;
+	int64_t *ids;		/* evidence rows exported, for proofs.json */
+	size_t nids, capids;
 };
 
 static int
@@ -355,6 +360,19 @@ write_tags(struct export_run *r, sqlite3 *db, struct cf_err *err)
 				goto out;
 		}
 	}
+	if (table_exists(db, "ledger_nodes")) {
+		/* Inclusion proofs of every exported file (proofs.h format). */
+		char *pj = NULL;
+		size_t plen = 0;
+
+		if (proofs_json_new(db, r->ids, r->nids, &pj, &plen, err) < 0)
+			goto out;
+		if (write_tag(r, "casefile/proofs.json", pj, plen, now, err) < 0) {
+			free(pj);
+			goto out;
+		}
+		free(pj);
+	}
 	if (write_tag(r, "bag-info.txt", info.data, info.len, now, err) < 0 ||
 	    write_tag(r, "casefile/evidence.json", r->evjson.data, r->evjson.len, now, err) < 0 ||
 	    write_tag(r, "manifest-sha256.txt", r->manifest.data, r->manifest.len, now, err) < 0)
@@ -621,6 +639,11 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 			free(path);
 			goto fail;
 		}
+		if (r.nids == r.capids) {
+			r.capids = r.capids ? 2 * r.capids : 256;
+			r.ids = xreallocarray(r.ids, r.capids, sizeof(*r.ids));
+		}
+		r.ids[r.nids++] = (int64_t)sqlite3_column_int64(st, 0);
 		cf_hex_encode(sha, CF_SHA256_LEN, hex);
 		if (r.evjson.len > 1)
 			cf_buf_addstr(&r.evjson, ",\n");
@@ -702,6 +725,7 @@ out:
 		free(r.used[k]);
 	free(r.used);
 	free(r.buf);
+	free(r.ids);
 	free(r.prefix);
 	free(tmp);
 	free(bag);
@@ -721,7 +745,8 @@ const struct cmd cmd_export = {
 		"bagit.txt, data/<order>/<file>, manifest-sha256.txt, bag-info.txt\n"
 		"(Source-Organization from shop.name, Bagging-Date, Payload-Oxum, casefile\n"
 		"version, latest sealed checkpoint), casefile/evidence.json (one record per\n"
-		"file), casefile/checkpoint.txt and .tsr when the ledger is sealed, and\n"
+		"file), casefile/proofs.json (ledger inclusion proofs, see 'casefile\n"
+		"verify'), casefile/checkpoint.txt and .tsr when the ledger is sealed, and\n"
 		"tagmanifest-sha256.txt.  Anyone can check it without casefile:\n"
 		"  unzip OUT.zip && cd OUT && sha256sum -c manifest-sha256.txt tagmanifest-sha256.txt\n"
 		"Two versions of one file in an order become name.ext and name-v2.ext.\n"
