@@ -73,6 +73,9 @@ struct bundle {
 	size_t nframes, capframes;
 	struct cf_buf walk;		/* path of the current folder */
 	int file_fd;			/* the current file */
+	dev_t excl_dev;			/* a folder never walked (the vault) */
+	ino_t excl_ino;
+	int has_excl;
 
 	/* both */
 	int done;			/* end reached or damaged */
@@ -803,6 +806,12 @@ folder_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 				return -1;
 			continue;
 		}
+		if (S_ISDIR(st.st_mode) && b->has_excl && st.st_dev == b->excl_dev &&
+		    st.st_ino == b->excl_ino) {
+			free(name);
+			b->ignored++;
+			continue;
+		}
 		if (S_ISDIR(st.st_mode)) {
 			if (b->nframes >= MAX_DEPTH) {
 				q = bundle_quote_name(b->walk.data);
@@ -1009,6 +1018,18 @@ bundle_read(void *cookie, void *buf, size_t n, struct cf_err *err)
 		return r;
 	}
 	return folder_read(b, buf, n, err);
+}
+
+void
+bundle_exclude(struct bundle *b, const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+		b->excl_dev = st.st_dev;
+		b->excl_ino = st.st_ino;
+		b->has_excl = 1;
+	}
 }
 
 enum bundle_entry_status

@@ -304,6 +304,7 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 			rc = CF_EXIT_USAGE;	/* no such bundle */
 		goto out;
 	}
+	bundle_exclude(b, vault_dir(ctx->vault));
 	if (ingest_begin(ctx->vault, on_warning, &r, &in, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;

@@ -92,6 +92,13 @@ int bundle_open(const char *path, const char *date,
 		struct cf_err *err);
 
 /*
+ * Never walk into the folder dir (when it exists) inside a folder bundle:
+ * `casefile import .` must not import the vault it writes to.  Skipped
+ * silently, counted in bundle_ignored().  Call before bundle_next().
+ */
+void bundle_exclude(struct bundle *b, const char *dir);
+
+/*
  * Advance to the next entry.  Returns:
  *   1  *ent describes an accepted entry; read its bytes with bundle_read()
  *      (unread bytes are skipped by the next call);

@@ -61,4 +61,11 @@ expect_out '^\{"bundle":"b.tar.gz","orders":3,"files":12,"new":12,"duplicate":0,
 cf import --quiet b.tar.gz
 expect_clean "20 --quiet re-import clean"
 check "21 --quiet prints nothing" test ! -s "$out"
+# The vault inside the bundle folder (default ./casefile-vault, import .)
+# is never walked.
+mkdir inside && cp -r src/orders-2025-05-02/6931000000000001 inside/
+(cd inside && "$CASEFILE_BIN" --vault casefile-vault init >/dev/null &&
+	"$CASEFILE_BIN" --vault casefile-vault --json import . >"$out" 2>"$err"); rc=$?
+expect_clean "22 import . with the vault inside"
+expect_out '"orders":1,"files":4,' "23 only the order folder was imported"
 done_testing
