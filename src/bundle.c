@@ -832,8 +832,12 @@ folder_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 			q = bundle_quote_name(b->walk.data);
 			r = push_dir(b, fd, q, err);
 			free(q);
-			if (r < 0)
+			if (r < 0) {
+				/* One unreadable folder: refuse it, walk on. */
+				if (err)
+					err->code = CF_EINPUT;
 				return -1;
+			}
 			continue;
 		}
 		if (cl == CL_SKIP) {
