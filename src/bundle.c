@@ -1064,9 +1064,16 @@ bundle_progress(const struct bundle *b)
 	}
 	if (b->nframes == 0)
 		return b->done ? 1.0 : -1;
-	if (b->frames[0].n == 0)
-		return 1.0;
-	return (double)b->frames[0].i / (double)b->frames[0].n;
+	{
+		/* The order folders' level: below a lone wrapper folder. */
+		const struct frame *f = &b->frames[0];
+
+		if (f->n == 1 && b->nframes >= 2)
+			f = &b->frames[1];
+		if (f->n == 0)
+			return 1.0;
+		return (double)f->i / (double)f->n;
+	}
 }
 
 int
