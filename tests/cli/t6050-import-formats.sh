@@ -7,7 +7,7 @@
 
 cf init
 mk_bundle src 3
-check "fixture png is a png" sh -c "file '$SCRATCH/.p1.png' | grep -q 'PNG image data, 1 x 1'"
+check "fixture png is a png" test "$(od -An -tx1 -N8 "$SCRATCH/.p1.png" | tr -d ' ')" = 89504e470d0a1a0a
 
 cf import src/orders-2025-05-02
 expect_clean "1 folder bundle with wrapper imports cleanly"
