@@ -62,7 +62,10 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
 	db = vault_db(ctx->vault);
-	tsa = tsa_opt ? xstrdup(tsa_opt) : db_meta_get(db, "tsa");
+	/* `casefile config tsa.url URL` (older vaults: "tsa"). */
+	tsa = tsa_opt ? xstrdup(tsa_opt) : db_meta_get(db, "tsa.url");
+	if (tsa == NULL && tsa_opt == NULL)
+		tsa = db_meta_get(db, "tsa");
 	if (tsa && *tsa == '\0') {
 		free(tsa);
 		tsa = NULL;

@@ -40,6 +40,9 @@ static const struct cmd *const commands[] = {
 	&cmd_audit,
 
 	/* bundles and export */
+	&cmd_import,
+	&cmd_export,
+	&cmd_config,
 
 	/* disputes */
 	&cmd_dispute, &cmd_due, &cmd_check, &cmd_stats, &cmd_statement,
