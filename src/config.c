@@ -14,10 +14,12 @@
 #include "casefile/profile.h"
 #include "casefile/xalloc.h"
 
-enum { T_URL, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE };
+enum { T_URL, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE, T_PEM };
 
 static const struct config_key keys[] = {
 	{ "tsa.url", NULL, T_URL },
+	{ "tsa.ca", NULL, T_PEM },	/* CA file the TSA's tokens must chain to */
+	{ "tsa.tls_ca", NULL, T_PEM },	/* CA file of an https TSA's server */
 	{ "import.max_entry_size", "4294967296", T_SIZE },
 	{ "import.max_ratio", "200", T_RATIO },
 	{ "import.max_entries", "1000000", T_COUNT },
@@ -178,6 +180,27 @@ config_check(const struct config_key *k, const char *value, char **norm,
 			return -1;
 		*norm = xstrdup(value);
 		return 0;
+	case T_PEM: {
+		/* Stored absolute, so the setting works from any directory. */
+		char *abs = realpath(value, NULL);
+		FILE *f;
+		char line[64];
+		int pem = 0;
+
+		if (abs == NULL || (f = fopen(abs, "r")) == NULL) {
+			free(abs);
+			return cf_err_errno(err, CF_EINPUT, "cannot read '%s'", value);
+		}
+		while (!pem && fgets(line, sizeof(line), f))
+			pem = strncmp(line, "-----BEGIN CERTIFICATE-----", 27) == 0;
+		fclose(f);
+		if (!pem) {
+			free(abs);
+			return cf_err_set(err, CF_EINPUT, "'%s' holds no PEM certificate", value);
+		}
+		*norm = abs;
+		return 0;
+	}
 	case T_PROFILE: {
 		struct profile *p = NULL;
 

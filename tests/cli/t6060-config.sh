@@ -61,11 +61,14 @@ bad shop.name '' "empty"
 bad shop.name "$(printf 'a\tb')" "control character"
 bad shop.name "$(printf '\377\376')" "not valid UTF-8"
 bad sign.reason "$(printf '%0300d' 0)" "longer than 256 bytes"
+printf 'not a certificate\n' >notpem.txt
+bad tsa.ca notpem.txt "holds no PEM certificate"
+bad tsa.ca no-such.pem "cannot read 'no-such.pem'"
 check "34 a refused value changes nothing" test "$(sql "SELECT value FROM meta WHERE key = 'import.max_ratio'")" = 150.5
 
 cf config no.such.key 1
 expect_rc 2 "35 unknown key: exit 2"
-expect_err "^casefile: unknown setting 'no\.such\.key' \(known: tsa\.url, import\.max_entry_size, import\.max_ratio, import\.max_entries, sign\.reason, sign\.location, sign\.contact, shop\.name, dispute\.profile\)$" "36 lists the known keys"
+expect_err "^casefile: unknown setting 'no\.such\.key' \(known: tsa\.url, tsa\.ca, tsa\.tls_ca, import\.max_entry_size, import\.max_ratio, import\.max_entries, sign\.reason, sign\.location, sign\.contact, shop\.name, dispute\.profile\)$" "36 lists the known keys"
 cf config vault_id
 expect_rc 2 "37 internal meta rows are not settings"
 cf config --unset tsa.url
@@ -84,6 +87,11 @@ expect_clean "46 dispute.profile: a known profile"
 cf config dispute.profile no-such-platform
 expect_rc 2 "47 dispute.profile: unknown profile refused"
 expect_err "^casefile: bad value for 'dispute\.profile': " "48 says which setting"
+mkdir -p pki && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout pki/ca.key -out pki/ca.pem -days 2 -subj /CN=t6060 2>/dev/null
+cf config tsa.ca pki/ca.pem
+expect_clean "46 tsa.ca takes a PEM certificate file"
+check "47 tsa.ca is stored as an absolute path" test "$(sql "SELECT value FROM meta WHERE key = 'tsa.ca'")" = "$SCRATCH/pki/ca.pem"
 cf config a b c
 expect_rc 2 "44 too many arguments"
 cf config --unset tsa.url shop.name
