@@ -156,22 +156,12 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	/* the statement's limit, as `casefile statement` finds it */
-	if (dispute_get(vault_db(ctx->vault), o.order_id, 0, &d, &err) < 0) {
-		if (err.code != CF_ENOTFOUND) {
-			rc = ctx_fail(ctx, &err);
-			goto out;
-		}
-		cf_err_release(&err);
+	if (dispute_context(vault_db(ctx->vault), o.order_id, NULL, profile_opt, &d, NULL,
+			    &prof, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
 	}
-	if (max_opt) {
-		o.statement_max_chars = (size_t)max_opt;
-	} else {
-		if (dispute_profile(vault_db(ctx->vault), d, profile_opt, &prof, &err) < 0) {
-			rc = ctx_fail(ctx, &err);
-			goto out;
-		}
-		o.statement_max_chars = (size_t)prof->statement_max_chars;
-	}
+	o.statement_max_chars = max_opt ? (size_t)max_opt : (size_t)prof->statement_max_chars;
 	if (dossier_build(ctx->vault, &o, &rep, &err) < 0) {
 		if (err.code == CF_ENOTFOUND && strncmp(err.msg, "no evidence", 11) == 0) {
 			ctx_error(ctx, "%s", err.msg);

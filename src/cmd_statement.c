@@ -161,20 +161,15 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 		tdir = getenv("CASEFILE_TEMPLATES");
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
-	if (dispute_get(vault_db(ctx->vault), order, 0, &d, &err) < 0) {
-		if (err.code != CF_ENOTFOUND || reason == NULL) {
-			rc = ctx_fail(ctx, &err);
-			if (err.code == CF_ENOTFOUND)
-				ctx_error(ctx, "open one with 'casefile dispute open %s --reason R' "
-					  "or give --reason", order);
-			goto out;
-		}
-		cf_err_release(&err);
+	if (dispute_context(vault_db(ctx->vault), order, reason, profile_opt, &d, &reason,
+			    &prof, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		if (err.code == CF_ENOTFOUND && d == NULL)
+			ctx_error(ctx, "open one with 'casefile dispute open %s --reason R' "
+				  "or give --reason", order);
+		goto out;
 	}
-	if (reason == NULL)
-		reason = d->reason;
-	if (dispute_profile(vault_db(ctx->vault), d, profile_opt, &prof, &err) < 0 ||
-	    templates_load(tdir, lang, &t, &err) < 0) {
+	if (templates_load(tdir, lang, &t, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}

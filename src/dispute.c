@@ -299,6 +299,25 @@ dispute_profile(sqlite3 *db, const struct dispute *d, const char *opt,
 }
 
 int
+dispute_context(sqlite3 *db, const char *order, const char *reason_opt,
+		const char *profile_opt, struct dispute **d, const char **reason,
+		struct profile **prof, struct cf_err *err)
+{
+	*d = NULL;
+	*prof = NULL;
+	if (dispute_get(db, order, 0, d, err) < 0) {
+		if (err->code != CF_ENOTFOUND || (reason && reason_opt == NULL))
+			return -1;
+		cf_err_release(err);
+	}
+	if (dispute_profile(db, *d, profile_opt, prof, err) < 0)
+		return -1;
+	if (reason)
+		*reason = reason_opt ? reason_opt : (*d)->reason;
+	return 0;
+}
+
+int
 dispute_get(sqlite3 *db, const char *order, int open_only, struct dispute **out,
 	    struct cf_err *err)
 {

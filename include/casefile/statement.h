@@ -52,7 +52,7 @@ const char *templates_statement(const struct templates *t,
 
 /*
  * The facts of an order, gathered from order_records, logistics, messages
- * and (when that table exists) disputes.  Times are UTC seconds, -1 when
+ * and its dispute (dispute_get: the open one, else the latest).  Times are UTC seconds, -1 when
  * unknown; strings are malloc'd or NULL.  shipped_at / delivered_at fall
  * back to the first logistics event / the "delivered" event.
  */
@@ -72,8 +72,6 @@ struct order_facts {
 int order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
 		     struct cf_err *err);
 void order_facts_release(struct order_facts *f);
-/* 1 when the database has a table of that name. */
-int db_has_table(sqlite3 *db, const char *name);
 
 /*
  * Draft the statement for order_id and scenario (NULL: the dispute's
