@@ -591,20 +591,8 @@ eval_rule(sqlite3 *db, const struct rule *r, const char *order,
 		break;
 	case R_BUYER:
 		/* A nick the platform already masked ("小**") identifies nobody. */
-		if (db_prepare(db, "SELECT nullif(o.buyer_phone, ''), CASE WHEN o.buyer_nick "
-				   "LIKE '%*%' THEN NULL ELSE nullif(o.buyer_nick, '') END "
-				   "FROM order_records o JOIN evidence e ON e.id = o.evidence_id "
-				   "WHERE e.order_id = ?1 ORDER BY e.id LIMIT 1", &st, err) < 0)
+		if (dispute_buyer_identity(db, order, &phone, &nick, err) < 0)
 			return -1;
-		sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			if (sqlite3_column_type(st, 0) != SQLITE_NULL)
-				phone = xstrdup(col(st, 0));
-			else if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-				nick = xstrdup(col(st, 1));
-		}
-		sqlite3_finalize(st);
-		st = NULL;
 		if (!phone && !nick)
 			return 0;
 		sql = xstrdup("SELECT d.id, d.order_id, d.reason, coalesce(d.outcome, d.status) "

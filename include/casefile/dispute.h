@@ -160,6 +160,16 @@ int dispute_context(sqlite3 *db, const char *order, const char *reason_opt,
 		    struct cf_err *err);
 
 /*
+ * Who the buyer of order is, for counting one buyer's disputes (stats,
+ * the suspected_abuse checklist): the phone of the order's first order
+ * record, else its nick unless the platform already masked it ("小**":
+ * it contains '*'), which identifies nobody.  Returns 0 with *phone or
+ * *nick malloc'd (at most one set; both NULL when unknown), or -1 (CF_EDB).
+ */
+int dispute_buyer_identity(sqlite3 *db, const char *order, char **phone,
+			   char **nick, struct cf_err *err);
+
+/*
  * Every dispute (open_only: open ones), ordered by order id then id.
  * *out is an array of *n pointers; free with dispute_list_free.
  */
