@@ -483,6 +483,26 @@ order_facts_release(struct order_facts *f)
 
 /* -------------------------------------------------------------- statement */
 
+int
+statement_max_parse(const char *s, size_t *n)
+{
+	size_t v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (size_t)(*s - '0');
+		if (v > STATEMENT_MAX_CHARS)
+			return -1;
+	}
+	if (v == 0)
+		return -1;
+	*n = v;
+	return 0;
+}
+
 size_t
 statement_truncate(char *s, size_t max)
 {

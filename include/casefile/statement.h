@@ -87,6 +87,14 @@ int statement_draft(sqlite3 *db, const struct templates *t,
 		    size_t max_chars, int mask, long tz_offset, char **out,
 		    struct cf_err *err);
 
+/* The largest statement limit accepted (--max-chars). */
+#define STATEMENT_MAX_CHARS 1000000
+/*
+ * Read a statement length limit (--max-chars): decimal 1..STATEMENT_MAX_CHARS,
+ * nothing else.  Returns 0 with *n set, or -1 (*n unchanged).
+ */
+int statement_max_parse(const char *s, size_t *n);
+
 /*
  * Truncate UTF-8 s in place to at most max Unicode characters, never
  * inside a character.  A cut text ends with "…" (counted as one) when the
