@@ -682,6 +682,8 @@ statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
 		vals[10] = xstrdup(dispute_reason_en(f.reason));
 	vals[11] = f.buyer_quote ? (mask ? mask_text(f.buyer_quote) : xstrdup(f.buyer_quote))
 				 : xstrdup(unk);
+	/* a long first message must not crowd the merchant's points out */
+	statement_truncate(vals[11], STATEMENT_QUOTE_CHARS);
 	vals[12] = fmt_time(t, f.buyer_quote_at, tz_offset);
 	for (s = tpl; *s;) {
 		const char *close;

@@ -15,8 +15,8 @@
  *
  * statement_draft() fills a scenario's template from the vault: dates,
  * carrier and tracking number, delivery time, the buyer's own first words
- * quoted with their time (masked), and the exhibit numbers of dossier.h's
- * deterministic numbering (证据1 …).  Its length limit counts Unicode
+ * quoted with their time (masked, at most STATEMENT_QUOTE_CHARS characters),
+ * and the exhibit numbers of dossier.h's deterministic numbering (证据1 …).  Its length limit counts Unicode
  * characters and never cuts one in half.
  */
 #ifndef CASEFILE_STATEMENT_H
@@ -72,6 +72,9 @@ struct order_facts {
 int order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
 		     struct cf_err *err);
 void order_facts_release(struct order_facts *f);
+
+/* The buyer's quoted words are cut to this many characters (with "…"). */
+#define STATEMENT_QUOTE_CHARS 80
 
 /*
  * Draft the statement for order_id and scenario (NULL: the dispute's

@@ -4,6 +4,7 @@
  */
 #include "testutil.h"
 
+#include "casefile/checklist.h"
 #include "casefile/dossier.h"
 #include "casefile/statement.h"
 #include "casefile/vault.h"
@@ -239,13 +240,22 @@ test_placeholders(void **state)
 	assert_int_equal(system("mkdir -p tpl && printf '%s' 'lang = en\n"
 				"exhibit_ref = %s#%d%n\nlist_sep = ;\\s\nnone = -\nunknown = ?\n"
 				"[statement other]\n"
-				"P {ex_photo} | C {ex_chat+order} | V {ex_video} | R {reason} | {ex_} {nosuch}\n'"
+				"P {ex_photo} | C {ex_chat+order} | V {ex_video} | R {reason} | {ex_} {nosuch}\n"
+				"Q {buyer_quote}\n'"
 				" >tpl/en.txt"), 0);
+	/* a 100-character first message: quoted as 79 and "…" */
+	exec_sql(v, "INSERT INTO messages VALUES(11, 1, 100, 'buyer', '买家', 'x', "
+		    "'一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
+		    "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
+		    "一二三四五六七八九十一二三四五六七八九十', NULL)");
 	assert_int_equal(setenv("CASEFILE_TEMPLATES", "tpl", 1), 0);
 	assert_int_equal(templates_load(NULL, "en", &t, &err), 0);	/* found via the env */
 	assert_string_equal(templates_get(t, "list_sep"), "; ");
 	assert_int_equal(statement_draft(vault_db(v), t, "A", "other", 0, 1, 0, &s, &err), 0);
-	assert_string_equal(s, "P %s#3%n; %s#4%n | C %s#1%n; %s#2%n | V - | R ? | {ex_} {nosuch}");
+	assert_non_null(strstr(s, "P %s#3%n; %s#4%n | C %s#1%n; %s#2%n | V - | R ? | {ex_} {nosuch}\nQ "));
+	assert_int_equal(checklist_utf8_chars(strstr(s, "\nQ ") + 3, strlen(strstr(s, "\nQ ") + 3)),
+			 STATEMENT_QUOTE_CHARS);
+	assert_non_null(strstr(s, "七八九…"));
 	free(s);
 	templates_free(t);
 	vault_close(v);
