@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # examples/demo-dispute.sh — the dispute part of `make demo`: open a dispute
-# for the demo order, then show its clock (`due`) and what evidence is still
-# missing (`check`).  Called by examples/demo.sh after the demo orders are
+# for the demo order, then show its clock (`due`), what evidence is still
+# missing (`check`) and the statement for the platform's form (`statement`).  Called by examples/demo.sh after the demo orders are
 # ingested:   sh examples/demo-dispute.sh CASEFILE VAULT ORDER
 # `due` exits 4 and `check` exits 3 when they find something: in a demo
 # that is the point, so their codes are shown, not treated as failure.
@@ -25,4 +25,7 @@ echo
 echo "\$ casefile check $order"
 "$cf" --vault "$vault" check "$order"
 echo "(exit $?: 3 means required evidence is missing)"
+echo
+echo "\$ casefile statement $order"
+"$cf" --vault "$vault" statement "$order" || exit 1
 exit 0
