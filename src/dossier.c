@@ -1113,6 +1113,39 @@ appendix(struct build *b, struct cf_err *err)
 	return pdf_box(b->p, T(b, "appendix_steps"), SZ_SMALL, 0, err);
 }
 
+/* ------------------------------------------------------------- signature */
+
+/*
+ * The last page: who signs, when, with which certificate and timestamp.
+ * Written before the signature exists (the presave hook signs the saved
+ * file), from the same certificate and time the hook uses.
+ */
+static int
+signature_page(struct build *b, struct cf_err *err)
+{
+	const struct dossier_signature *sg = b->o->signature;
+	char *when;
+	int r;
+
+	if (new_section(b, "sec_signature", NULL, err) < 0)
+		return -1;
+	if (sg == NULL)
+		return pdf_text(b->p, T(b, "sig_unsigned"), SZ_BODY, 0, err);
+	if (pdf_text(b->p, T(b, "sig_intro"), SZ_BODY, 0, err) < 0 ||
+	    pdf_vspace(b->p, 8, err) < 0)
+		return -1;
+	when = tstr(b, sg->when);
+	r = row2(b, T(b, "sig_signer"), sg->signer, err) < 0 ||
+	    row2(b, T(b, "sig_time"), when, err) < 0 ||
+	    row2(b, T(b, "sig_fingerprint"), sg->fingerprint, err) < 0 ||
+	    row2(b, T(b, "sig_level"), T(b, sg->tsa ? "sig_level_bt" : "sig_level_bb"), err) < 0 ||
+	    row2(b, T(b, "sig_tsa"), sg->tsa ? sg->tsa : T(b, "sig_no_tsa"), err) < 0;
+	free(when);
+	if (r || pdf_vspace(b->p, 10, err) < 0)
+		return -1;
+	return pdf_box(b->p, T(b, "sig_steps"), SZ_SMALL, 0, err);
+}
+
 /* ------------------------------------------------------------------ build */
 
 static const char *
@@ -1196,11 +1229,11 @@ dossier_build(struct vault *v, const struct dossier_opts *o,
 	if (pdf_set_info(b.p, title, b.f.shop, subject, o->now, o->tz_offset, err) < 0 ||
 	    cover(&b, err) < 0 || statement(&b, err) < 0 || timeline(&b, err) < 0 ||
 	    exhibit_index(&b, err) < 0 || exhibits(&b, err) < 0 || appendix(&b, err) < 0 ||
-	    attach_all(&b, err) < 0)
+	    signature_page(&b, err) < 0 || attach_all(&b, err) < 0)
 		goto out;
 	if (o->attach_hook && o->attach_hook(o->hook_arg, b.p, &b.ex, err) < 0)
 		goto out;
-	if (pdf_save(b.p, o->out_path, o->presave_hook, o->hook_arg, err) < 0)
+	if (pdf_save(b.p, o->out_path, o->presave_hook, o->presave_arg, err) < 0)
 		goto out;
 	rep->pages = pdf_page_count(b.p);
 	ret = 0;
