@@ -18,6 +18,8 @@
 #include "casefile/keys.h"
 #include "casefile/pades.h"
 #include "casefile/profile.h"
+#include "casefile/proofs.h"
+#include "casefile/seal.h"
 #include "casefile/statement.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -102,6 +104,39 @@ sign_presave(void *arg, const char *tmp_path, struct cf_err *err)
 	return 0;
 }
 
+/*
+ * build --seal: seal the ledger (as `casefile seal`, with the same TSA)
+ * so that every exhibit gets an inclusion proof.  --tsa-optional seals
+ * without a timestamp when the TSA fails.
+ */
+static int
+seal_first(struct cf_ctx *ctx, const struct signer *sg, int tsa_optional,
+	   struct cf_err *err)
+{
+	struct seal_opts so;
+	struct seal_head head;
+	int sealed = 0, r;
+
+	memset(&so, 0, sizeof(so));
+	memset(&head, 0, sizeof(head));
+	so.key = sg->key;
+	so.tsa_url = sg->tsa_url;
+	so.cookie = (void *)&sg->to;
+	so.now = (int64_t)ctx->now;
+	r = seal_run(vault_db(ctx->vault), &so, &head, &sealed, NULL, err);
+	if (r < 0 && err->code == CF_ENET && tsa_optional) {
+		ctx_warn(ctx, "%s; sealing without a timestamp as --tsa-optional allows", err->msg);
+		cf_err_release(err);
+		so.tsa_url = NULL;
+		r = seal_run(vault_db(ctx->vault), &so, &head, &sealed, NULL, err);
+	}
+	if (r == 0 && sealed)
+		ctx_info(ctx, "sealed tree size %llu%s", (unsigned long long)head.tree_size,
+			 head.tst ? ", timestamped" : ", not timestamped");
+	seal_head_release(&head);
+	return r;
+}
+
 /* What was signed: into the JSON object j, or as lines on stdout (j NULL). */
 static void
 print_signed(struct cf_ctx *ctx, struct cf_buf *j, const struct signer *sg, int fell_back)
@@ -138,7 +173,8 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 {
 	enum { OPT_LANG = CTX_OPT_BASE, OPT_NOMEDIA, OPT_STATEMENT, OPT_NOMASK,
 	       OPT_TEMPLATES, OPT_SCENARIO, OPT_PROFILE, OPT_MAX, OPT_NOSIGN, OPT_TSA,
-	       OPT_TSA_OPTIONAL, OPT_TSA_CA, OPT_TSA_TLS_CA, OPT_TSA_TIMEOUT, OPT_PASSFILE };
+	       OPT_TSA_OPTIONAL, OPT_TSA_CA, OPT_TSA_TLS_CA, OPT_TSA_TIMEOUT, OPT_PASSFILE,
+	       OPT_SEAL };
 	static const struct option opts[] = {
 		CTX_COMMON_OPTIONS,
 		{ "output", 1, NULL, 'o' },
@@ -151,6 +187,7 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		{ "profile", 1, NULL, OPT_PROFILE },
 		{ "max-chars", 1, NULL, OPT_MAX },
 		{ "no-sign", 0, NULL, OPT_NOSIGN },
+		{ "seal", 0, NULL, OPT_SEAL },
 		{ "tsa", 1, NULL, OPT_TSA },
 		{ "tsa-optional", 0, NULL, OPT_TSA_OPTIONAL },
 		{ "tsa-ca", 1, NULL, OPT_TSA_CA },
@@ -167,7 +204,7 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	char *out_default = NULL, *pass = NULL;
 	const char *profile_opt = NULL, *tsa_opt = NULL, *ca_opt = NULL, *tls_opt = NULL;
 	const char *passfile = NULL;
-	int no_sign = 0, tsa_optional = 0, fell_back = 0;
+	int no_sign = 0, tsa_optional = 0, fell_back = 0, do_seal = 0;
 	double timeout = 15;
 	struct profile *prof = NULL;
 	struct dispute *d = NULL;
@@ -239,6 +276,9 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		case OPT_NOSIGN:
 			no_sign = 1;
 			break;
+		case OPT_SEAL:
+			do_seal = 1;
+			break;
 		case OPT_TSA_OPTIONAL:
 			tsa_optional = 1;
 			break;
@@ -277,7 +317,7 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	if (argc - optind != 1)
 		return ctx_usage(ctx, "build needs exactly one order id");
-	if (no_sign && (tsa_opt || tsa_optional || ca_opt || tls_opt || passfile))
+	if (no_sign && !do_seal && (tsa_opt || tsa_optional || ca_opt || tls_opt || passfile))
 		return ctx_usage(ctx, "--no-sign conflicts with the signing options");
 	o.order_id = argv[optind];
 	if (!ingest_valid_order_id(o.order_id))
@@ -309,7 +349,7 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		}
 		o.statement_max_chars = (size_t)prof->statement_max_chars;
 	}
-	if (!no_sign) {
+	if (!no_sign || do_seal) {
 		sqlite3 *db = vault_db(ctx->vault);
 
 		if (keys_read_pass(passfile, &pass, &err) < 0) {
@@ -344,6 +384,15 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		sg.po.contact = sg.contact;
 		sg.po.when = (time_t)ctx->now;
 		sg.po.tsa = sg.tsa_url ? &sg.to : NULL;
+		if (do_seal && seal_first(ctx, &sg, tsa_optional, &err) < 0) {
+			rc = ctx_fail(ctx, &err);
+			if (err.code == CF_ENET)
+				ctx_error(ctx, "no dossier was written (use --tsa-optional to seal "
+					  "and sign without a timestamp)");
+			goto out;
+		}
+	}
+	if (!no_sign) {
 		pades_signer_info_init(&sg.si, sg.cert, sg.tsa_url);
 		dsig.signer = sg.si.cn;
 		dsig.fingerprint = sg.si.fingerprint;
@@ -353,6 +402,10 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		o.presave_hook = sign_presave;
 		o.presave_arg = &sg;
 	}
+	/* proofs.json and its table in the integrity appendix */
+	o.ledger_proofs = 1;
+	o.attach_hook = proofs_dossier_attach;
+	o.hook_arg = vault_db(ctx->vault);
 	if (dossier_build(ctx->vault, &o, &rep, &err) < 0 && err.code == CF_ENET &&
 	    tsa_optional && sg.po.tsa) {
 		/* rebuilt so that the signature page says B-B too */

@@ -17,8 +17,10 @@
 #include "casefile/cftime.h"
 #include "casefile/db.h"
 #include "casefile/dossier.h"
+#include "casefile/ledger.h"
 #include "casefile/money.h"
 #include "casefile/pdf.h"
+#include "casefile/seal.h"
 #include "casefile/statement.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -41,6 +43,7 @@ struct build {
 	struct dossier_report *rep;
 	char *manifest;
 	int outline_exhibits;
+	int outline_appendix;
 };
 
 /* ------------------------------------------------------------- exhibits */
@@ -1068,6 +1071,116 @@ exhibits(struct build *b, struct cf_err *err)
 
 /* -------------------------------------------------------------- appendix */
 
+/*
+ * The readable form of proofs.json: per exhibit its leaf, the latest tree
+ * head it is proved against (as proofs_json_new picks it), the seal time
+ * (the RFC 3161 token's time when the head has one) and the length of the
+ * inclusion path; "not yet sealed" for leaves beyond that head.
+ */
+static int
+proofs_table(struct build *b, struct cf_err *err)
+{
+	static const double w[] = { 0.08, 0.12, 0.12, 0.30, 0.26, 0.12 };
+	struct seal_head head;
+	sqlite3_stmt *st = NULL;
+	char hex[CF_SHA256_HEXLEN + 1], *sealed = NULL, *s = NULL;
+	const char *h[6];
+	int found = 0, ret = -1;
+	int64_t when = -1;
+	size_t i;
+
+	memset(&head, 0, sizeof(head));
+	if (seal_head_find(b->db, 0, &head, &found, err) < 0 ||
+	    db_prepare(b->db, "SELECT leaf_index FROM evidence WHERE id = ?", &st, err) < 0)
+		goto out;
+	if (pdf_vspace(b->p, 12, err) < 0 ||
+	    pdf_outline_add(b->p, b->outline_appendix, T(b, "proofs_title"), NULL, err) < 0 ||
+	    pdf_text(b->p, T(b, "proofs_title"), SZ_BODY + 1, PDF_TEXT_BOLD, err) < 0 ||
+	    pdf_text(b->p, T(b, "proofs_intro"), SZ_SMALL, 0, err) < 0 ||
+	    pdf_vspace(b->p, 4, err) < 0)
+		goto out;
+	if (found) {
+		struct cf_err terr = CF_ERR_INIT;
+
+		/* the token's time is the proof; the vault's clock only a claim */
+		if (head.tst && seal_token_check(head.tst, head.tst_len, head.checkpoint,
+						 head.checkpoint_len, &when, &terr) < 0)
+			when = -1;
+		cf_err_release(&terr);
+		sealed = tstr(b, when >= 0 ? when : head.created_at);
+		cf_hex_encode(head.root, CF_SHA256_LEN, hex);
+		/* templates are merchant-editable text, never printf formats */
+		s = xasprintf("%s: %s %llu; %s %s; %s %s; %s: %s", T(b, "proofs_head"),
+			      T(b, "col_tree"), (unsigned long long)head.tree_size,
+			      T(b, "proofs_root"), hex, T(b, "col_sealed_at"), sealed,
+			      T(b, "sig_tsa"), head.tst ? (head.tsa_url ? head.tsa_url : "?")
+						       : T(b, "proofs_no_tsa"));
+		if (pdf_text(b->p, s, SZ_TINY, 0, err) < 0 || pdf_vspace(b->p, 4, err) < 0)
+			goto out;
+	} else if (pdf_text(b->p, T(b, "proofs_none"), SZ_SMALL, 0, err) < 0 ||
+		   pdf_vspace(b->p, 4, err) < 0) {
+		goto out;
+	}
+	h[0] = T(b, "col_no"), h[1] = T(b, "col_leaf"), h[2] = T(b, "col_tree");
+	h[3] = T(b, "col_sealed_at"), h[4] = T(b, "col_root"), h[5] = T(b, "col_path");
+	if (pdf_table_row(b->p, 6, w, h, SZ_TINY, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
+		goto out;
+	for (i = 0; i < b->ex.n; i++) {
+		const struct dossier_exhibit *x = &b->ex.v[i];
+		char *c0 = xasprintf("%d", x->no), *c1 = NULL, *c2 = NULL, *c4 = NULL, *c5 = NULL;
+		const char *c[6];
+		int64_t idx = -1;
+		int r;
+
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, x->evidence_id);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+			idx = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		c1 = idx >= 0 ? xasprintf("%lld", (long long)idx) : xstrdup("-");
+		if (found && idx >= 0 && (uint64_t)idx < head.tree_size) {
+			unsigned char (*path)[CF_SHA256_LEN] = NULL;
+			size_t np = 0;
+
+			if (ledger_inclusion_proof(b->db, (uint64_t)idx, head.tree_size, &path, &np,
+						   err) < 0) {
+				free(c0);
+				free(c1);
+				goto out;
+			}
+			free(path);
+			c2 = xasprintf("%llu", (unsigned long long)head.tree_size);
+			c4 = xasprintf("%.16s…", hex);
+			c5 = xasprintf("%zu", np);
+			c[3] = sealed;
+		} else {
+			c2 = xstrdup("");
+			c4 = xstrdup("");
+			c5 = xstrdup("");
+			c[3] = T(b, "not_sealed");
+		}
+		c[0] = c0, c[1] = c1, c[2] = c2, c[4] = c4, c[5] = c5;
+		r = pdf_table_row(b->p, 6, w, c, SZ_TINY, PDF_TEXT_RULE, err);
+		free(c0);
+		free(c1);
+		free(c2);
+		free(c4);
+		free(c5);
+		if (r < 0)
+			goto out;
+	}
+	if (pdf_vspace(b->p, 8, err) < 0 ||
+	    pdf_box(b->p, T(b, "proofs_steps"), SZ_SMALL, 0, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	seal_head_release(&head);
+	free(sealed);
+	free(s);
+	return ret;
+}
+
 static int
 appendix(struct build *b, struct cf_err *err)
 {
@@ -1075,7 +1188,7 @@ appendix(struct build *b, struct cf_err *err)
 	const char *h[4];
 	size_t i;
 
-	if (new_section(b, "sec_appendix", NULL, err) < 0 ||
+	if (new_section(b, "sec_appendix", &b->outline_appendix, err) < 0 ||
 	    pdf_text(b->p, T(b, "appendix_intro"), SZ_BODY, 0, err) < 0 ||
 	    pdf_vspace(b->p, 6, err) < 0)
 		return -1;
@@ -1108,9 +1221,10 @@ appendix(struct build *b, struct cf_err *err)
 		if (r < 0)
 			return -1;
 	}
-	if (pdf_vspace(b->p, 10, err) < 0)
+	if (pdf_vspace(b->p, 10, err) < 0 ||
+	    pdf_box(b->p, T(b, "appendix_steps"), SZ_SMALL, 0, err) < 0)
 		return -1;
-	return pdf_box(b->p, T(b, "appendix_steps"), SZ_SMALL, 0, err);
+	return b->o->ledger_proofs ? proofs_table(b, err) : 0;
 }
 
 /* ------------------------------------------------------------- signature */

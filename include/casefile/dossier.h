@@ -95,6 +95,10 @@ struct dossier_opts {
 	long long now;			/* generation time, UTC */
 	long tz_offset;			/* display zone */
 	const char *font_path;		/* NULL: pdf_font_find() */
+	int ledger_proofs;		/* 1: the integrity appendix shows each
+					   exhibit's ledger proof against the
+					   latest tree head (as proofs.json,
+					   which attach_hook then attaches) */
 	dossier_attach_fn attach_hook;	/* may be NULL */
 	void *hook_arg;			/* for attach_hook */
 	pdf_presave_fn presave_hook;	/* e.g. signing; may be NULL */
