@@ -28,6 +28,7 @@
 #include "casefile/hash.h"
 #include "casefile/keys.h"
 #include "casefile/pdfread.h"
+#include "casefile/proofs.h"
 #include "casefile/tsa.h"
 #include "casefile/vault.h"
 #include "casefile/verify.h"
@@ -37,6 +38,7 @@
 
 /* Checks other modules add (ledger: proofs.json).  Keep NULL-terminated. */
 static const verify_hook_fn verify_hooks[] = {
+	proofs_verify_hook,
 	NULL,
 };
 
@@ -44,6 +46,7 @@ struct verify_doc {
 	struct pdf *pdf;
 	const char *path;
 	int fd;
+	X509 *signer;		/* the newest signature's signer (own reference) */
 };
 
 /* --- report --------------------------------------------------------- */
@@ -490,6 +493,8 @@ check_signature(struct verify_doc *d, const struct sigref *sr, const struct sigc
 		add(r, s, "cms", VERIFY_FAIL, "the signer's certificate is not in the CMS");
 		goto out;
 	}
+	if (s->last && d->signer == NULL && X509_up_ref(signer))
+		d->signer = signer;
 	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dalg, &salg);
 	mdt = dalg ? EVP_get_digestbyobj(dalg->algorithm) : NULL;
 	if (mdt == NULL || EVP_MD_get_size(mdt) < 32) {
@@ -782,6 +787,12 @@ out:
 	return r;
 }
 
+X509 *
+verify_doc_signer(struct verify_doc *d)
+{
+	return d->signer;
+}
+
 int
 verify_doc_attachment(struct verify_doc *d, const char *name, size_t max, struct cf_buf *out,
 		      struct cf_err *err)
@@ -974,7 +985,7 @@ int
 verify_file(const char *path, const struct verify_opts *o, struct verify_report *r,
 	    struct cf_err *err)
 {
-	struct verify_doc d = { NULL, path, -1 };
+	struct verify_doc d = { NULL, path, -1, NULL };
 	struct cf_err e = CF_ERR_INIT;
 	struct sigref *sigs = NULL;
 	size_t nsigs = 0, i;
@@ -1043,6 +1054,7 @@ out:
 	free(sigs);
 	if (d.fd >= 0)
 		close(d.fd);
+	X509_free(d.signer);
 	pdf_close(d.pdf);
 	return ret;
 }
