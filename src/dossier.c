@@ -16,6 +16,7 @@
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
 #include "casefile/db.h"
+#include "casefile/dispute.h"
 #include "casefile/dossier.h"
 #include "casefile/ledger.h"
 #include "casefile/money.h"
@@ -174,6 +175,15 @@ static const char *
 T(struct build *b, const char *key)
 {
 	return templates_get(b->t, key);
+}
+
+/* A string by key, or fallback when the templates lack the key. */
+static const char *
+T_or(struct build *b, const char *key, const char *fallback)
+{
+	const char *v = templates_get(b->t, key);
+
+	return v == key ? fallback : v;	/* templates_get returns key when missing */
 }
 
 static char *
@@ -345,6 +355,19 @@ make_manifest(struct build *b)
 /* ----------------------------------------------------------------- cover */
 
 static int
+lang_en(const struct build *b)
+{
+	return strcmp(b->o->lang, "en") == 0;
+}
+
+/* A dispute reason code by its name in the dossier's language. */
+static const char *
+reason_name(struct build *b, const char *code)
+{
+	return lang_en(b) ? dispute_reason_en(code) : dispute_reason_zh(code);
+}
+
+static int
 cover(struct build *b, struct cf_err *err)
 {
 	struct cf_buf items = CF_BUF_INIT, v = CF_BUF_INIT;
@@ -399,7 +422,7 @@ cover(struct build *b, struct cf_err *err)
 	cf_buf_reset(&v);
 	if (b->f.has_dispute) {
 		cf_buf_addf(&v, "%s: %s\n%s: %s", T(b, "reason"),
-			    b->f.reason ? b->f.reason : T(b, "unknown"), T(b, "claim"),
+			    b->f.reason ? reason_name(b, b->f.reason) : T(b, "unknown"), T(b, "claim"),
 			    b->f.claim ? b->f.claim : T(b, "unknown"));
 		if (b->f.amount_fen >= 0)
 			cf_buf_addf(&v, " (%s)", money_format_fen(b->f.amount_fen, money, sizeof(money)));
@@ -521,6 +544,90 @@ tev_add(struct tev **v, size_t *n, long long t, char *what, int no)
 	(*n)++;
 }
 
+/*
+ * The dispute's own moments at their real times, in the dossier's
+ * language: the buyer's refund request (reason, claim, amount), the
+ * merchant's refusal, the platform's arbitration, the deadline that counts
+ * and the close with its outcome.  (When each was recorded is in the
+ * dispute history list, not here.)
+ */
+static void
+dispute_moments(struct build *b, const struct dispute *d, struct tev **ev, size_t *n)
+{
+	struct cf_buf v = CF_BUF_INIT;
+	char money[40];
+
+	cf_buf_addf(&v, "%s: %s", T(b, "ev_dispute_requested"), reason_name(b, d->reason));
+	if (d->claim)
+		cf_buf_addf(&v, "; %s: %s", T(b, "claim"), d->claim);
+	if (d->amount_fen != DISPUTE_NO_AMOUNT)
+		cf_buf_addf(&v, " (%s)", money_format_fen(d->amount_fen, money, sizeof(money)));
+	if (d->requested_at != DISPUTE_NO_TIME)
+		tev_add(ev, n, d->requested_at, M(b, v.data), 0);
+	if (d->rejected_at != DISPUTE_NO_TIME)
+		tev_add(ev, n, d->rejected_at, xstrdup(T(b, "ev_dispute_rejected")), 0);
+	if (d->arbitration_at != DISPUTE_NO_TIME)
+		tev_add(ev, n, d->arbitration_at, xstrdup(T(b, "ev_dispute_arbitration")), 0);
+	if (d->deadline != DISPUTE_NO_TIME && (d->closed_at == DISPUTE_NO_TIME ||
+					       d->deadline < d->closed_at)) {
+		const char *src = d->deadline_source ? d->deadline_source : "explicit";
+		char *k = xasprintf("ev_deadline_%s", src);
+
+		tev_add(ev, n, d->deadline, xstrdup(T_or(b, k, T(b, "ev_deadline_explicit"))), 0);
+		free(k);
+	}
+	if (d->closed_at != DISPUTE_NO_TIME && d->outcome) {
+		char *k = xasprintf("outcome_%s", d->outcome);
+
+		cf_buf_reset(&v);
+		cf_buf_addf(&v, "%s: %s", T(b, "ev_dispute_closed"), T_or(b, k, d->outcome));
+		if (d->refunded_fen != DISPUTE_NO_AMOUNT)
+			cf_buf_addf(&v, "; %s %s", T(b, "refunded"),
+				    money_format_fen(d->refunded_fen, money, sizeof(money)));
+		tev_add(ev, n, d->closed_at, xstrdup(v.data), 0);
+		free(k);
+	}
+	cf_buf_release(&v);
+}
+
+/*
+ * The dispute's record as it was kept (`casefile dispute` events: when each
+ * change and note was entered), small, after the timeline.  Who entered it
+ * (user@host) is left out of the dossier.
+ */
+static int
+dispute_history(struct build *b, const struct dispute *d, struct cf_err *err)
+{
+	static const double w[] = { 0.27, 0.73 };
+	struct dispute_event *v = NULL;
+	size_t n = 0, i;
+	int ret = -1;
+
+	if (dispute_events(b->db, d->id, &v, &n, err) < 0)
+		return -1;
+	if (n == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (pdf_vspace(b->p, 10, err) < 0 ||
+	    pdf_text(b->p, T(b, "dispute_history"), SZ_SMALL, PDF_TEXT_BOLD, err) < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		char *ts = tstr(b, v[i].at), *what = M(b, v[i].what ? v[i].what : "");
+		const char *c[2] = { ts, what };
+		int r = pdf_table_row(b->p, 2, w, c, SZ_TINY, PDF_TEXT_GREY, err);
+
+		free(ts);
+		free(what);
+		if (r < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	dispute_events_free(v, n);
+	return ret;
+}
+
 static int
 timeline(struct build *b, struct cf_err *err)
 {
@@ -528,6 +635,7 @@ timeline(struct build *b, struct cf_err *err)
 	struct tev *ev = NULL;
 	size_t n = 0, i;
 	sqlite3_stmt *st = NULL;
+	struct dispute *dsp = NULL;
 	int order_no = 0, ret = -1;
 
 	for (i = 0; i < b->ex.n; i++)
@@ -604,24 +712,14 @@ timeline(struct build *b, struct cf_err *err)
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (db_has_table(b->db, "dispute_events")) {
-		if (db_prepare(b->db, "SELECT de.at, de.who, de.what FROM dispute_events de "
-			       "JOIN disputes d ON d.id = de.dispute_id WHERE d.order_id = ? "
-			       "ORDER BY de.at", &st, err) < 0)
-			goto out;
-		sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			const char *who = (const char *)sqlite3_column_text(st, 1);
-			const char *what = (const char *)sqlite3_column_text(st, 2);
-			char *raw = xasprintf("%s · %s%s%s", T(b, "ev_dispute"), who ? who : "",
-					      who ? ": " : "", what ? what : "");
-
-			if (sqlite3_column_type(st, 0) != SQLITE_NULL)
-				tev_add(&ev, &n, sqlite3_column_int64(st, 0), M(b, raw), 0);
-			free(raw);
+	if (db_has_table(b->db, "disputes")) {
+		if (dispute_get(b->db, b->o->order_id, 0, &dsp, err) < 0) {
+			if (err->code != CF_ENOTFOUND)
+				goto out;
+			cf_err_release(err);
+		} else {
+			dispute_moments(b, dsp, &ev, &n);
 		}
-		sqlite3_finalize(st);
-		st = NULL;
 	}
 	if (n > 1)
 		qsort(ev, n, sizeof(*ev), cmp_tev);
@@ -643,8 +741,11 @@ timeline(struct build *b, struct cf_err *err)
 		if (r < 0)
 			goto out;
 	}
+	if (dsp && dispute_history(b, dsp, err) < 0)
+		goto out;
 	ret = 0;
 out:
+	dispute_free(dsp);
 	sqlite3_finalize(st);
 	for (i = 0; i < n; i++)
 		free(ev[i].what);
