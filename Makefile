@@ -59,13 +59,13 @@ SRC_MEDIA   = src/media.c
 SRC_PDF     = src/pdf.c src/statement.c src/dossier.c
 SRC_SIGN    = src/pdfread.c src/keys.c src/tsa.c src/pades.c src/verify.c
 SRC_LEDGER  = src/ledger.c src/base64.c src/checkpoint.c src/seal.c src/proofs.c src/audit.c
-SRC_BUNDLE  =
+SRC_BUNDLE  = src/bundle.c src/config.c
 SRC_DISPUTE = src/money.c src/templates.c src/profile.c src/dispute.c src/checklist.c src/stats.c src/stats_report.c
 CMD_VAULT   = src/cmd_init.c src/cmd_ingest.c src/cmd_list.c src/cmd_show.c
 CMD_PDF     = src/cmd_build.c
 CMD_SIGN    = src/cmd_keygen.c src/cmd_sign.c src/cmd_verify.c
 CMD_LEDGER  = src/cmd_seal.c src/cmd_log.c src/cmd_audit.c
-CMD_BUNDLE  =
+CMD_BUNDLE  = src/cmd_import.c src/cmd_export.c src/cmd_config.c
 CMD_DISPUTE = src/cmd_dispute.c src/cmd_due.c src/cmd_check.c src/cmd_stats.c src/cmd_statement.c
 SRC_CMD     = $(CMD_VAULT) $(CMD_PDF) $(CMD_SIGN) $(CMD_LEDGER) $(CMD_BUNDLE) $(CMD_DISPUTE)
 
@@ -89,8 +89,15 @@ TOOL_BIN   = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 
 all: $(PROG)
 
-$(BUILD)/%.o: src/%.c $(wildcard include/casefile/*.h) | $(BUILD)
+$(BUILD)/%.o: src/%.c $(wildcard include/casefile/*.h) $(BUILD)/prefix.stamp | $(BUILD)
 	$(QUIET_CC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# The data folder (templates) is compiled in from PREFIX: rebuild when
+# PREFIX changes, so 'make install PREFIX=/opt/x' gets a binary that looks
+# in /opt/x/share/casefile.
+$(BUILD)/prefix.stamp: FORCE | $(BUILD)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' >$@
+FORCE:
 
 $(BUILD):
 	@mkdir -p $(BUILD)/tests/tools
@@ -161,8 +168,9 @@ fuzz: deps
 
 # --- demo and bench --------------------------------------------------------
 demo: deps
-	@$(MAKE) --no-print-directory $(PROG)
-	@sh examples/demo.sh
+	@$(MAKE) --no-print-directory $(PROG) $(BUILD)/tests/tools/tsa_server
+	@CASEFILE_BIN=$(abspath $(PROG)) CASEFILE_TSA_SERVER=$(abspath $(BUILD)/tests/tools/tsa_server) \
+		sh examples/demo.sh
 
 bench: deps $(PROG)
 	@for b in bench/*.sh; do sh $$b || exit 1; done
@@ -181,5 +189,5 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz casefile demo-out
 
-.PHONY: all deps test test-run check fuzz demo bench install uninstall clean
+.PHONY: all deps test test-run check fuzz demo bench install uninstall clean FORCE
 .DELETE_ON_ERROR:

@@ -2,7 +2,6 @@
 /*
  * cmd_build — `casefile build ORDER`: make the arbitration dossier PDF.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,7 +207,7 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	double timeout = 15;
 	struct profile *prof = NULL;
 	struct dispute *d = NULL;
-	long max_opt = 0;
+	size_t max_opt = 0;
 	enum cf_exit rc = CF_EXIT_OK;
 	int c, seen_media = 0;
 	size_t i;
@@ -262,17 +261,13 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 				return ctx_usage(ctx, "--profile given twice");
 			profile_opt = optarg;
 			break;
-		case OPT_MAX: {
-			char *end;
-
+		case OPT_MAX:
 			if (max_opt)
 				return ctx_usage(ctx, "--max-chars given twice");
-			errno = 0;
-			max_opt = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || max_opt < 1 || max_opt > 1000000)
-				return ctx_usage(ctx, "bad --max-chars '%s' (1..1000000)", optarg);
+			if (statement_max_parse(optarg, &max_opt) < 0)
+				return ctx_usage(ctx, "bad --max-chars '%s' (1..%d)", optarg,
+						 STATEMENT_MAX_CHARS);
 			break;
-		}
 		case OPT_NOSIGN:
 			no_sign = 1;
 			break;
@@ -333,22 +328,12 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	/* the statement's limit, as `casefile statement` finds it */
-	if (dispute_get(vault_db(ctx->vault), o.order_id, 0, &d, &err) < 0) {
-		if (err.code != CF_ENOTFOUND) {
-			rc = ctx_fail(ctx, &err);
-			goto out;
-		}
-		cf_err_release(&err);
+	if (dispute_context(vault_db(ctx->vault), o.order_id, NULL, profile_opt, &d, NULL,
+			    &prof, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
 	}
-	if (max_opt) {
-		o.statement_max_chars = (size_t)max_opt;
-	} else {
-		if (dispute_profile(vault_db(ctx->vault), d, profile_opt, &prof, &err) < 0) {
-			rc = ctx_fail(ctx, &err);
-			goto out;
-		}
-		o.statement_max_chars = (size_t)prof->statement_max_chars;
-	}
+	o.statement_max_chars = max_opt ? max_opt : (size_t)prof->statement_max_chars;
 	if (!no_sign || do_seal) {
 		sqlite3 *db = vault_db(ctx->vault);
 

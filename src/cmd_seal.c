@@ -107,7 +107,10 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
 	db = vault_db(ctx->vault);
+	/* `casefile config tsa.url URL` (older vaults: "tsa"). */
 	tsa = tsa_opt ? xstrdup(tsa_opt) : setting(db, "tsa.url");
+	if (tsa == NULL && tsa_opt == NULL)
+		tsa = setting(db, "tsa");
 	tsa_ca = ca_opt ? xstrdup(ca_opt) : setting(db, "tsa.ca");
 	tls_ca = tls_opt ? xstrdup(tls_opt) : setting(db, "tsa.tls_ca");
 	if (keys_read_pass(passfile, &pass, &err) < 0 ||

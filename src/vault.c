@@ -13,7 +13,9 @@
  * Hashing overlaps the I/O for files longer than one buffer: a helper
  * thread hashes chunk k while this thread writes chunk k and reads chunk
  * k+1 into the other of two buffers.  The first chunk is always hashed
- * inline, so small files (the common case) never pay for a thread hand-off.
+ * inline, so small files (the common case) never pay for a thread hand-off,
+ * and a small file whose bytes are already stored is never written at all
+ * (see vault_put()).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -398,54 +400,136 @@ hasher_wait(struct hasher *h)
 	pthread_mutex_unlock(&h->mu);
 }
 
+/* Create the staging file for one put; *tmp and *fd are the caller's. */
+static int
+stage_open(struct vault *v, char **tmp, int *fd, struct cf_err *err)
+{
+	*tmp = xasprintf("%s/tmp/%ld-%lu", v->dir, (long)getpid(), ++v->tmp_seq);
+	if ((*fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot create '%s'", *tmp);
+		free(*tmp);
+		*tmp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Move the finished staging file (closed, read-only) to objects/, unless
+ * the object exists already.  On success *tmp is consumed (renamed or
+ * unlinked) and freed.
+ */
+static int
+stage_commit(struct vault *v, char **tmp, const char *obj, int *created,
+	     struct cf_err *err)
+{
+	struct stat st;
+	char *dir;
+	int ret = 0;
+
+	if (lstat(obj, &st) == 0) {
+		*created = 0;
+		unlink(*tmp);
+	} else {
+		dir = xstrdup(obj);
+		*strrchr(dir, '/') = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			ret = cf_err_errno(err, CF_EIO, "cannot create '%s'", dir);
+		free(dir);
+		if (ret < 0)
+			return -1;
+		if (rename(*tmp, obj) < 0)
+			return cf_err_errno(err, CF_EIO, "cannot store '%s'", obj);
+		*created = 1;
+	}
+	free(*tmp);
+	*tmp = NULL;
+	return 0;
+}
+
+static void
+keep_add(struct cf_buf *keep, size_t keep_max, uint64_t total,
+	 const unsigned char *b, size_t n)
+{
+	if (keep && total < keep_max) {
+		if (n > keep_max - total)
+			n = (size_t)(keep_max - total);
+		cf_buf_add(keep, b, n);
+	}
+}
+
+/*
+ * How a put runs.  The first two chunks are read before anything is
+ * written.  When the content fits in the first chunk (most chat, order and
+ * logistics files), it is hashed in memory first: bytes already in the
+ * vault are then never written at all, so a re-import of a bundle creates
+ * no staging files.  Larger content streams through the two buffers, the
+ * worker hashing chunk k while chunk k is written and chunk k+1 read.
+ */
 int
 vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 	  size_t keep_max, int *keep_complete, struct vault_put_result *res,
 	  struct cf_err *err)
 {
 	EVP_MD_CTX *md = NULL;
-	char *tmp = NULL, *obj = NULL, *slash;
-	int fd = -1, ret = -1;
+	char *tmp = NULL, *obj = NULL;
+	int fd = -1, ret = -1, cur = 0, threaded = 0, small;
 	uint64_t total = 0, synced = 0;
 	unsigned int mdlen = CF_SHA256_LEN;
-	struct stat st;
-	ssize_t n;
-	int cur = 0, threaded = 0;
+	ssize_t n, next = 0;
 
 	if (v->buf[0] == NULL) {
 		v->buf[0] = xmalloc(COPY_BUF_SIZE);
 		v->buf[1] = xmalloc(COPY_BUF_SIZE);
-	}
-	tmp = xasprintf("%s/tmp/%ld-%lu", v->dir, (long)getpid(), ++v->tmp_seq);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
-		cf_err_errno(err, CF_EIO, "cannot create '%s'", tmp);
-		free(tmp);
-		return -1;
 	}
 	if ((md = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
 		cf_err_ssl(err, "cannot start SHA-256");
 		goto out;
 	}
 	v->hasher.ok = 1;
-	if ((n = fn(cookie, v->buf[cur], COPY_BUF_SIZE, err)) < 0)
+	if ((n = fn(cookie, v->buf[0], COPY_BUF_SIZE, err)) < 0)
 		goto out;
+	if (n > 0 && (next = fn(cookie, v->buf[1], COPY_BUF_SIZE, err)) < 0)
+		goto out;
+	small = next == 0;
+
+	/* Chunk 1 is always hashed here, inline. */
+	if (!EVP_DigestUpdate(md, v->buf[0], (size_t)n)) {
+		cf_err_ssl(err, "SHA-256 failed");
+		goto out;
+	}
+	keep_add(keep, keep_max, 0, v->buf[0], (size_t)n);
+	if (small) {
+		if (!EVP_DigestFinal_ex(md, res->sha256, &mdlen)) {
+			cf_err_ssl(err, "SHA-256 failed");
+			goto out;
+		}
+		obj = vault_object_path(v, res->sha256);
+		if (access(obj, F_OK) == 0) {
+			res->created = 0;
+			total = (uint64_t)n;
+			goto stored;
+		}
+	}
+	if (stage_open(v, &tmp, &fd, err) < 0)
+		goto out;
+	if (write_all(fd, v->buf[0], (size_t)n) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
+		goto out;
+	}
+	total = (uint64_t)n;
+	cur = 1;
+	n = next;
 	while (n > 0) {
 		unsigned char *b = v->buf[cur];
 
-		/* Chunk 1 inline; later chunks on the worker when it runs. */
-		if (total > 0 && hasher_start(&v->hasher) == 0) {
+		if (hasher_start(&v->hasher) == 0) {
 			hasher_submit(&v->hasher, md, b, (size_t)n);
 			threaded = 1;
 		} else if (!EVP_DigestUpdate(md, b, (size_t)n)) {
 			v->hasher.ok = 0;
 		}
-		if (keep && total < keep_max) {
-			size_t k = (size_t)n;
-
-			if (k > keep_max - total)
-				k = (size_t)(keep_max - total);
-			cf_buf_add(keep, b, k);
-		}
+		keep_add(keep, keep_max, total, b, (size_t)n);
 		if (write_all(fd, b, (size_t)n) < 0) {
 			cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
 			goto out;
@@ -463,17 +547,13 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 		if (n < 0)
 			goto out;
 	}
-	if (!v->hasher.ok) {
-		cf_err_ssl(err, "SHA-256 failed");
-		goto out;
+	if (!small) {
+		if (!v->hasher.ok || !EVP_DigestFinal_ex(md, res->sha256, &mdlen)) {
+			cf_err_ssl(err, "SHA-256 failed");
+			goto out;
+		}
+		obj = vault_object_path(v, res->sha256);
 	}
-	if (!EVP_DigestFinal_ex(md, res->sha256, &mdlen)) {
-		cf_err_ssl(err, "SHA-256 failed");
-		goto out;
-	}
-	res->size = total;
-	if (keep_complete)
-		*keep_complete = total <= keep_max;
 	if (fchmod(fd, 0444) < 0) {
 		cf_err_errno(err, CF_EIO, "cannot make '%s' read-only", tmp);
 		goto out;
@@ -484,26 +564,12 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 		goto out;
 	}
 	fd = -1;
-	obj = vault_object_path(v, res->sha256);
-	if (lstat(obj, &st) == 0) {
-		res->created = 0;
-		unlink(tmp);
-	} else {
-		slash = strrchr(obj, '/');
-		*slash = '\0';
-		if (mkdir(obj, 0755) < 0 && errno != EEXIST) {
-			cf_err_errno(err, CF_EIO, "cannot create '%s'", obj);
-			goto out;
-		}
-		*slash = '/';
-		if (rename(tmp, obj) < 0) {
-			cf_err_errno(err, CF_EIO, "cannot store '%s'", obj);
-			goto out;
-		}
-		res->created = 1;
-	}
-	free(tmp);
-	tmp = NULL;
+	if (stage_commit(v, &tmp, obj, &res->created, err) < 0)
+		goto out;
+stored:
+	res->size = total;
+	if (keep_complete)
+		*keep_complete = total <= keep_max;
 	pending_add(v, obj);
 	obj = NULL;
 	v->dirty = 1;

@@ -27,6 +27,9 @@ extern const struct cmd cmd_log;
 extern const struct cmd cmd_audit;
 
 /* bundles and export */
+extern const struct cmd cmd_import;
+extern const struct cmd cmd_export;
+extern const struct cmd cmd_config;
 
 /* disputes */
 extern const struct cmd cmd_dispute;

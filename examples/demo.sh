@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# examples/demo.sh — `make demo`: the whole job of casefile on the sample
+# daily export in examples/orders-2025-05-02/, in a fresh vault under
+# demo-out/, ending with a signed, timestamped dossier and its verify report.
+#
+# The RFC 3161 timestamps come from a LOCAL TEST TSA (tests/tools/tsa_server
+# with a throw-away certificate made here): real tokens, but from an
+# authority nobody else trusts.  A shop configures a real TSA with
+# `casefile config tsa.url URL`.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+CF=${CASEFILE_BIN:-$top/casefile}
+TSA_SERVER=${CASEFILE_TSA_SERVER:-$top/build/tests/tools/tsa_server}
+out=$top/demo-out
+order=6931000000000002
+
+rm -rf "$out"
+mkdir -p "$out"
+export CASEFILE_VAULT="$out/vault" CASEFILE_TEMPLATES="$top/templates"
+unset CASEFILE_PASSPHRASE CASEFILE_NOW
+cd "$out"
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ casefile %s\n' "$*"; "$CF" "$@"; }
+# Commands whose non-zero exit is the point of the demo (due 4, check 3).
+show() { printf '$ casefile %s\n' "$*"; set +e; "$CF" "$@"; echo "(exit $?)"; set -e; }
+
+say "a local test timestamp authority (demo only)"
+mkdir tsa
+openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout tsa/ca.key -out tsa/ca.pem -days 30 -subj "/CN=casefile demo TSA CA" \
+	-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" 2>/dev/null
+printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n' >tsa/ext.cnf
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout tsa/tsa.key \
+	-out tsa/tsa.csr -subj "/CN=casefile demo TSA" 2>/dev/null
+openssl x509 -req -in tsa/tsa.csr -CA tsa/ca.pem -CAkey tsa/ca.key -CAcreateserial -days 30 \
+	-extfile tsa/ext.cnf -out tsa/tsa.pem 2>/dev/null
+"$TSA_SERVER" --key tsa/tsa.key --cert tsa/tsa.pem --port-file tsa/port >tsa/log 2>&1 &
+tsa_pid=$!
+trap 'kill $tsa_pid 2>/dev/null' EXIT
+i=0
+while [ ! -s tsa/port ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+tsa="http://127.0.0.1:$(cat tsa/port)/tsa"
+echo "test TSA listening at $tsa"
+
+say "a vault, a signing key, the shop's settings"
+run init
+run keygen --cn "青瓷小铺 售后" --org 青瓷小铺
+run config shop.name 青瓷小铺
+run config tsa.url "$tsa"
+run config tsa.ca "$out/tsa/ca.pem"
+
+say "the daily export: import and seal (what cron does every night)"
+run import "$top/examples/orders-2025-05-02"
+run seal
+run log
+run list
+run show $order
+
+say "a dispute: the buyer says the parcel never arrived"
+run dispute open $order --reason 未收到货 --amount 287.90 --claim 买家称未收到货，申请仅退款 \
+	--requested-at "$(date -u -d '3 hours ago' +%Y-%m-%dT%H:%M:%SZ)" \
+	--rejected-at "$(date -u -d '1 hour ago' +%Y-%m-%dT%H:%M:%SZ)"
+show due --within 72h
+show check $order
+run statement $order
+
+say "the dossier: built, signed and timestamped"
+run build $order -o "$out/dossier-$order.pdf"
+run verify "$out/dossier-$order.pdf" --vault "$out/vault" --tsa-ca "$out/tsa/ca.pem"
+
+say "done"
+echo "dossier: $out/dossier-$order.pdf"
+echo "vault:   $out/vault"
+echo "check it without casefile: pdfsig, pdfdetach -saveall, sha256sum -c (see README.md)"

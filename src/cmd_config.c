@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_config — `casefile config [KEY [VALUE]] [--unset KEY]`: list, get,
+ * set and unset the vault settings kept in the meta table.
+ *
+ * Only known keys are accepted, each with its own validator; values are
+ * stored normalised (sizes in bytes), so readers never re-parse suffixes.
+ * Internal meta rows (vault_id, created_at, ...) are not settings and are
+ * neither listed nor writable here.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/buf.h"
+#include "casefile/bundle.h"
+#include "casefile/commands.h"
+#include "casefile/config.h"
+#include "casefile/db.h"
+#include "casefile/vault.h"
+#include "casefile/xalloc.h"
+
+static enum cf_exit
+unknown_key(struct cf_ctx *ctx, const char *key)
+{
+	struct cf_buf b = CF_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < config_nkeys(); i++)
+		cf_buf_addf(&b, "%s%s", i ? ", " : "", config_key(i)->name);
+	ctx_error(ctx, "unknown setting '%s' (known: %s)", key, b.data);
+	cf_buf_release(&b);
+	fprintf(stderr, "try 'casefile config --help'\n");
+	return CF_EXIT_USAGE;
+}
+
+static void
+print_value(struct cf_ctx *ctx, struct cf_buf *json, const struct config_key *k,
+	    const char *val, int is_default)
+{
+	if (ctx->json) {
+		if (json->len > 1)
+			cf_buf_addch(json, ',');
+		cf_buf_add_json_str(json, k->name, strlen(k->name));
+		cf_buf_addstr(json, ":{\"value\":");
+		if (val)
+			cf_buf_add_json_str(json, val, strlen(val));
+		else
+			cf_buf_addstr(json, "null");
+		cf_buf_addf(json, ",\"default\":%s}", is_default ? "true" : "false");
+	} else if (val) {
+		printf("%s=%s%s\n", k->name, val, is_default ? "  (default)" : "");
+	}
+}
+
+static enum cf_exit
+run_config(int argc, char **argv, struct cf_ctx *ctx)
+{
+	enum { OPT_UNSET = CTX_OPT_BASE + 100 };
+	static const struct option opts[] = {
+		CTX_COMMON_OPTIONS,
+		{ "unset", 1, NULL, OPT_UNSET },
+		{ 0 },
+	};
+	struct cf_err err = CF_ERR_INIT;
+	struct cf_buf json = CF_BUF_INIT;
+	const struct config_key *k;
+	const char *unset = NULL;
+	char *val = NULL, *norm = NULL;
+	sqlite3 *db;
+	enum cf_exit rc = CF_EXIT_OK;
+	int c, r;
+	size_t i;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == OPT_UNSET) {
+			if (unset)
+				return ctx_usage(ctx, "--unset given twice");
+			unset = optarg;
+			continue;
+		}
+		if (c == '?')
+			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+		r = ctx_common_opt(ctx, c, optarg);
+		if (r < 0)
+			return CF_EXIT_USAGE;
+		if (r == 2)
+			return CF_EXIT_OK;
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 2)
+		return ctx_usage(ctx, "too many arguments");
+	if (unset && argc > 0)
+		return ctx_usage(ctx, "--unset takes no other arguments");
+	if (unset && (k = config_find(unset)) == NULL)
+		return unknown_key(ctx, unset);
+	if (argc >= 1 && (k = config_find(argv[0])) == NULL)
+		return unknown_key(ctx, argv[0]);
+	if (argc == 2 && config_check(k, argv[1], &norm, &err) < 0) {
+		ctx_error(ctx, "bad value for '%s': %s", k->name, err.msg);
+		cf_err_release(&err);
+		return CF_EXIT_USAGE;
+	}
+	if (ctx_open_vault(ctx) < 0) {
+		free(norm);
+		return CF_EXIT_USAGE;
+	}
+	db = vault_db(ctx->vault);
+	if (unset) {
+		if (config_unset(db, k, &err) < 0)
+			goto fail;
+		goto out;
+	}
+	if (argc == 2) {
+		if (db_meta_set(db, k->name, norm, &err) < 0)
+			goto fail;
+		goto out;
+	}
+	if (ctx->json)
+		cf_buf_addch(&json, '{');
+	if (argc == 1) {
+		val = db_meta_get(db, k->name);
+		if (val == NULL && k->def == NULL) {
+			/* Unset without a default: nothing to print (git config). */
+			rc = CF_EXIT_PROBLEM;
+			if (ctx->json)
+				print_value(ctx, &json, k, NULL, 0);
+		} else if (!ctx->json) {
+			printf("%s\n", val ? val : k->def);
+		} else {
+			print_value(ctx, &json, k, val ? val : k->def, val == NULL);
+		}
+		free(val);
+		val = NULL;
+	} else {
+		for (i = 0; i < config_nkeys(); i++) {
+			k = config_key(i);
+			val = db_meta_get(db, k->name);
+			print_value(ctx, &json, k, val ? val : k->def, val == NULL);
+			free(val);
+			val = NULL;
+		}
+	}
+	if (ctx->json)
+		printf("%s}\n", json.data);
+	goto out;
+fail:
+	rc = ctx_fail(ctx, &err);
+out:
+	cf_buf_release(&json);
+	cf_err_release(&err);
+	free(norm);
+	return rc;
+}
+
+const struct cmd cmd_config = {
+	.name = "config",
+	.usage = "casefile config [KEY [VALUE]] [--unset KEY] [--json]",
+	.summary = "list, get or set vault settings (TSA, import limits, signer)",
+	.help = "With no argument, lists every setting (defaults marked).  With KEY,\n"
+		"prints its value (exit 1 when it is unset and has no default, like\n"
+		"git config).  With KEY VALUE, checks and stores the value.\n"
+		"\nsettings:\n"
+		"  tsa.url                 RFC 3161 timestamp server, http(s)://...\n"
+		"  tsa.ca                  CA certificate (PEM file) the TSA's tokens must chain\n"
+		"                          to; stored as an absolute path\n"
+		"  tsa.tls_ca              CA certificate (PEM file) of an https TSA's server\n"
+		"  import.max_entry_size   largest bundle entry, bytes; K M G T suffixes\n"
+		"                          (default 4G)\n"
+		"  import.max_ratio        largest decompressed/compressed ratio of an\n"
+		"                          entry, compression-bomb guard (default 200)\n"
+		"  import.max_entries      most entries read from one bundle (default 1000000)\n"
+		"  sign.reason, sign.location, sign.contact\n"
+		"                          text placed in PDF signatures\n"
+		"  shop.name               the shop, shown on dossiers and in exports\n"
+		"  dispute.profile         default platform profile for disputes (douyin, ...)\n"
+		"\nexamples:\n"
+		"  casefile config import.max_entry_size 512M\n"
+		"  casefile config --unset tsa.url\n",
+	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.run = run_config,
+};

@@ -1,0 +1,763 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_export — `casefile export (ORDER... | --date D | --all) -o OUT`:
+ * write evidence as a BagIt 1.0 bag (RFC 8493) to OUT.zip, OUT.tar.gz or a
+ * folder, with libarchive.
+ *
+ *   <bag>/bagit.txt                  version and tag encoding
+ *   <bag>/data/<order>/<rel path>    the originals, streamed from objects/
+ *   <bag>/manifest-sha256.txt        one line per payload file
+ *   <bag>/bag-info.txt               Source-Organization, Bagging-Date,
+ *                                    Payload-Oxum, casefile version, latest
+ *                                    ledger checkpoint (when sealed)
+ *   <bag>/casefile/evidence.json     the evidence rows (kind, times, leaf)
+ *   <bag>/casefile/checkpoint.txt    latest signed checkpoint, byte-exact
+ *   <bag>/casefile/checkpoint.tsr    its RFC 3161 timestamp token (DER)
+ *   <bag>/casefile/proofs.json       inclusion proofs of every payload file
+ *                                    (proofs.h, "casefile-proofs-1")
+ *   <bag>/tagmanifest-sha256.txt     hashes of every tag file above
+ *
+ * In an archive the bag is the folder named after OUT without its
+ * extension; for a folder OUT, OUT is the bag.  Output is written under a
+ * temporary name and renamed into place only when complete.
+ *
+ * Each object is re-hashed while it is copied: a damaged object stops the
+ * export (exit 1) instead of producing a bag whose manifest lies.
+ * Two versions of one file in an order (chat.json re-exported with changes)
+ * become chat.json and chat-v2.json; the evidence.json tag file maps every
+ * payload path to its evidence row.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "casefile/buf.h"
+#include "casefile/bundle.h"
+#include "casefile/cftime.h"
+#include "casefile/commands.h"
+#include "casefile/db.h"
+#include "casefile/hash.h"
+#include "casefile/ingest.h"
+#include "casefile/proofs.h"
+#include "casefile/vault.h"
+#include "casefile/version.h"
+#include "casefile/xalloc.h"
+
+#define COPY_SIZE (1u << 20)
+
+enum out_kind { OUT_DIR, OUT_ZIP, OUT_TGZ };
+
+struct export_run {
+	struct cf_ctx *ctx;
+	struct archive *aw;
+	char *prefix;		/* "<bag>/" in front of every entry */
+	struct cf_buf manifest, tagmanifest, evjson;
+	char **used;		/* payload paths taken in the current order */
+	size_t nused, capused;
+	unsigned long long bytes;
+	unsigned long files;
+	unsigned long orders;
+	unsigned char *buf;
+	int64_t *ids;		/* evidence rows exported, for proofs.json */
+	size_t nids, capids;
+};
+
+static int
+path_used(struct export_run *r, const char *p)
+{
+	size_t i;
+
+	for (i = 0; i < r->nused; i++)
+		if (strcmp(r->used[i], p) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+path_take(struct export_run *r, const char *p)
+{
+	if (r->nused == r->capused) {
+		r->capused = r->capused ? 2 * r->capused : 64;
+		r->used = xreallocarray(r->used, r->capused, sizeof(char *));
+	}
+	r->used[r->nused++] = xstrdup(p);
+}
+
+/* One path component made safe for a bag (rows from `ingest` are free-form). */
+static void
+add_component(struct cf_buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.') || n == 0) {
+		cf_buf_addch(b, '_');
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		cf_buf_addch(b, c < 0x20 || c == 0x7f || c == '\\' || c == ':' ? '_' : (char)c);
+	}
+}
+
+/* data/<order>/<rel path or name>, unique within the bag. */
+static char *
+payload_path(struct export_run *r, const char *order, const char *rel, const char *name)
+{
+	struct cf_buf b = CF_BUF_INIT, u = CF_BUF_INIT;
+	const char *src = rel && *rel ? rel : name, *p, *slash, *dot, *last;
+	size_t stem;
+	int v;
+
+	cf_buf_addstr(&b, "data/");
+	add_component(&b, order, strlen(order));
+	for (p = src; *p; p = slash ? slash + 1 : p + strlen(p)) {
+		slash = strchr(p, '/');
+		cf_buf_addch(&b, '/');
+		add_component(&b, p, slash ? (size_t)(slash - p) : strlen(p));
+		if (!slash)
+			break;
+	}
+	if (!bundle_utf8_valid(b.data, b.len)) {
+		/* Names that were not UTF-8: keep them readable and unique. */
+		char *q = bundle_quote_name(b.data);
+
+		cf_buf_reset(&b);
+		cf_buf_addstr(&b, q);
+		free(q);
+	}
+	if (!path_used(r, b.data)) {
+		path_take(r, b.data);
+		return cf_buf_detach(&b, NULL);
+	}
+	last = strrchr(b.data, '/') + 1;
+	dot = strrchr(last, '.');
+	if (dot == last || dot == NULL)
+		dot = b.data + b.len;
+	stem = (size_t)(dot - b.data);
+	for (v = 2;; v++) {
+		cf_buf_reset(&u);
+		cf_buf_add(&u, b.data, stem);
+		cf_buf_addf(&u, "-v%d%s", v, dot);
+		if (!path_used(r, u.data))
+			break;
+	}
+	cf_buf_release(&b);
+	path_take(r, u.data);
+	return cf_buf_detach(&u, NULL);
+}
+
+/* RFC 8493 section 2.1.3: percent-encode CR, LF and '%' in manifest paths. */
+static void
+add_manifest_line(struct cf_buf *m, const char *hex, const char *path)
+{
+	const char *p;
+
+	cf_buf_addstr(m, hex);
+	cf_buf_addstr(m, "  ");
+	for (p = path; *p; p++) {
+		if (*p == '%')
+			cf_buf_addstr(m, "%25");
+		else if (*p == '\r')
+			cf_buf_addstr(m, "%0D");
+		else if (*p == '\n')
+			cf_buf_addstr(m, "%0A");
+		else
+			cf_buf_addch(m, *p);
+	}
+	cf_buf_addch(m, '\n');
+}
+
+static int
+write_header(struct export_run *r, const char *path, long long size, long long mtime,
+	     struct cf_err *err)
+{
+	struct archive_entry *e = archive_entry_new();
+	char *full = xasprintf("%s%s", r->prefix, path);
+	int ret = 0;
+
+	archive_entry_set_pathname_utf8(e, full);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, size);
+	archive_entry_set_mtime(e, (time_t)mtime, 0);
+	if (archive_write_header(r->aw, e) < ARCHIVE_WARN)
+		ret = bundle_archive_err(r->aw, err, "cannot write '%s'", full);
+	archive_entry_free(e);
+	free(full);
+	return ret;
+}
+
+static int
+write_data(struct export_run *r, const void *p, size_t n, const char *path,
+	   struct cf_err *err)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		la_ssize_t w = archive_write_data(r->aw, c, n);
+
+		if (w <= 0)
+			return bundle_archive_err(r->aw, err, "cannot write '%s'", path);
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* A tag file from memory; its hash goes to the tag manifest. */
+static int
+write_tag(struct export_run *r, const char *path, const void *data, size_t n,
+	  long long mtime, struct cf_err *err)
+{
+	unsigned char sha[CF_SHA256_LEN];
+	char hex[CF_SHA256_HEXLEN + 1];
+
+	if (write_header(r, path, (long long)n, mtime, err) < 0 ||
+	    write_data(r, data, n, path, err) < 0)
+		return -1;
+	cf_sha256(data, n, sha);
+	cf_hex_encode(sha, CF_SHA256_LEN, hex);
+	add_manifest_line(&r->tagmanifest, hex, path);
+	return 0;
+}
+
+/* Stream one object into the bag, checking its hash on the way. */
+static int
+write_object(struct export_run *r, const unsigned char sha[CF_SHA256_LEN],
+	     long long size, const char *path, long long mtime, struct cf_err *err)
+{
+	EVP_MD_CTX *md = NULL;
+	unsigned char got[CF_SHA256_LEN];
+	unsigned int mdlen = CF_SHA256_LEN;
+	char hex[CF_SHA256_HEXLEN + 1];
+	long long left = size;
+	struct stat st;
+	int fd = -1, ret = -1;
+
+	if (vault_object_open(r->ctx->vault, sha, &fd, err) < 0)
+		goto out;
+	if (fstat(fd, &st) < 0 || st.st_size != size) {
+		cf_err_set(err, CF_EVERIFY, "object of '%s' has the wrong size (vault damaged: "
+			   "run 'casefile audit')", path);
+		goto out;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (write_header(r, path, size, mtime, err) < 0)
+		goto out;
+	if ((md = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		cf_err_ssl(err, "cannot start SHA-256");
+		goto out;
+	}
+	while (left > 0) {
+		ssize_t n = read(fd, r->buf, left < COPY_SIZE ? (size_t)left : COPY_SIZE);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			cf_err_errno(err, n < 0 ? CF_EIO : CF_EVERIFY, "cannot read the object of '%s'",
+				     path);
+			goto out;
+		}
+		EVP_DigestUpdate(md, r->buf, (size_t)n);
+		if (write_data(r, r->buf, (size_t)n, path, err) < 0)
+			goto out;
+		left -= n;
+	}
+	EVP_DigestFinal_ex(md, got, &mdlen);
+	if (memcmp(got, sha, CF_SHA256_LEN) != 0) {
+		cf_err_set(err, CF_EVERIFY, "object of '%s' does not match its SHA-256 (vault "
+			   "damaged: run 'casefile audit')", path);
+		goto out;
+	}
+	cf_hex_encode(sha, CF_SHA256_LEN, hex);
+	add_manifest_line(&r->manifest, hex, path);
+	r->bytes += (unsigned long long)size;
+	r->files++;
+	ret = 0;
+out:
+	EVP_MD_CTX_free(md);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static int
+table_exists(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st;
+	int yes = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+/* bag-info, checkpoint tag files. */
+static int
+write_tags(struct export_run *r, sqlite3 *db, struct cf_err *err)
+{
+	struct cf_buf info = CF_BUF_INIT;
+	char *shop = db_meta_get(db, "shop.name"), *vid = db_meta_get(db, "vault_id");
+	char day[32];
+	long long now = (long long)r->ctx->now;
+	sqlite3_stmt *st = NULL;
+	int ret = -1;
+	static const char bagit[] = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
+
+	cftime_format(now, r->ctx->tz_offset, day, sizeof(day));
+	day[10] = '\0';
+	if (write_tag(r, "bagit.txt", bagit, sizeof(bagit) - 1, now, err) < 0)
+		goto out;
+	if (shop)
+		cf_buf_addf(&info, "Source-Organization: %s\n", shop);
+	cf_buf_addf(&info, "Bagging-Date: %s\n", day);
+	cf_buf_addf(&info, "Payload-Oxum: %llu.%lu\n", r->bytes, r->files);
+	cf_buf_addf(&info, "Bag-Software-Agent: casefile %s\n", CASEFILE_VERSION);
+	cf_buf_addf(&info, "Casefile-Version: %s\n", CASEFILE_VERSION);
+	if (vid)
+		cf_buf_addf(&info, "Casefile-Vault-Id: %s\n", vid);
+	cf_buf_addf(&info, "External-Description: evidence of %lu order%s, %lu file%s\n",
+		    r->orders, r->orders == 1 ? "" : "s", r->files, r->files == 1 ? "" : "s");
+	if (table_exists(db, "heads")) {
+		if (db_prepare(db, "SELECT tree_size, root, created_at, checkpoint, tst FROM heads "
+				   "ORDER BY tree_size DESC LIMIT 1", &st, err) < 0)
+			goto out;
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			char hex[CF_SHA256_HEXLEN + 1] = "";
+			char t[32];
+			const void *root = sqlite3_column_blob(st, 1);
+			const char *cp = (const char *)sqlite3_column_text(st, 3);
+
+			if (root && sqlite3_column_bytes(st, 1) == CF_SHA256_LEN)
+				cf_hex_encode(root, CF_SHA256_LEN, hex);
+			cf_buf_addf(&info, "Casefile-Checkpoint-Size: %lld\n",
+				    (long long)sqlite3_column_int64(st, 0));
+			cf_buf_addf(&info, "Casefile-Checkpoint-Root: %s\n", hex);
+			cf_buf_addf(&info, "Casefile-Checkpoint-Time: %s\n",
+				    cftime_format_iso(sqlite3_column_int64(st, 2), t, sizeof(t)));
+			if (cp && write_tag(r, "casefile/checkpoint.txt", cp,
+					    (size_t)sqlite3_column_bytes(st, 3), now, err) < 0)
+				goto out;
+			if (sqlite3_column_bytes(st, 4) > 0 &&
+			    write_tag(r, "casefile/checkpoint.tsr", sqlite3_column_blob(st, 4),
+				      (size_t)sqlite3_column_bytes(st, 4), now, err) < 0)
+				goto out;
+		}
+	}
+	if (table_exists(db, "ledger_nodes")) {
+		/* Inclusion proofs of every exported file (proofs.h format). */
+		char *pj = NULL;
+		size_t plen = 0;
+
+		if (proofs_json_new(db, r->ids, r->nids, &pj, &plen, err) < 0)
+			goto out;
+		if (write_tag(r, "casefile/proofs.json", pj, plen, now, err) < 0) {
+			free(pj);
+			goto out;
+		}
+		free(pj);
+	}
+	if (write_tag(r, "bag-info.txt", info.data, info.len, now, err) < 0 ||
+	    write_tag(r, "casefile/evidence.json", r->evjson.data, r->evjson.len, now, err) < 0 ||
+	    write_tag(r, "manifest-sha256.txt", r->manifest.data, r->manifest.len, now, err) < 0)
+		goto out;
+	/* The tag manifest covers every tag file written before it. */
+	if (write_header(r, "tagmanifest-sha256.txt", (long long)r->tagmanifest.len, now, err) < 0 ||
+	    write_data(r, r->tagmanifest.data, r->tagmanifest.len, "tagmanifest-sha256.txt", err) < 0)
+		goto out;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	cf_buf_release(&info);
+	free(shop);
+	free(vid);
+	return ret;
+}
+
+static int
+has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+
+	return n > m && strcasecmp(s + n - m, suf) == 0;
+}
+
+/* The bag folder name inside an archive: OUT's base name without extension. */
+static char *
+bag_name(const char *out, const char *ext)
+{
+	const char *base = strrchr(out, '/');
+	size_t n;
+
+	base = base ? base + 1 : out;
+	n = strlen(base) - strlen(ext);
+	return n ? xstrndup(base, n) : xstrdup("bag");
+}
+
+static int
+select_rows(struct export_run *r, sqlite3 *db, char **orders, int norders, const char *date,
+	    sqlite3_stmt **st, struct cf_err *err)
+{
+	struct cf_buf sql = CF_BUF_INIT;
+	int i, ret;
+
+	cf_buf_addstr(&sql, "SELECT id, order_id, sha256, size, name, rel_path, kind, mtime, "
+			    "ingested_at, leaf_index FROM evidence");
+	if (norders) {
+		cf_buf_addstr(&sql, " WHERE order_id IN (");
+		for (i = 0; i < norders; i++)
+			cf_buf_addstr(&sql, i ? ",?" : "?");
+		cf_buf_addch(&sql, ')');
+	} else if (date) {
+		cf_buf_addf(&sql, " WHERE bundle LIKE ?1 || ' %%' OR "
+				  "date(ingested_at + %ld, 'unixepoch') = ?1", r->ctx->tz_offset);
+	}
+	cf_buf_addstr(&sql, " ORDER BY order_id, id");
+	ret = db_prepare(db, sql.data, st, err);
+	cf_buf_release(&sql);
+	if (ret < 0)
+		return -1;
+	for (i = 0; i < norders; i++)
+		sqlite3_bind_text(*st, i + 1, orders[i], -1, SQLITE_STATIC);
+	if (!norders && date)
+		sqlite3_bind_text(*st, 1, date, -1, SQLITE_STATIC);
+	return 0;
+}
+
+static int
+order_exists(sqlite3 *db, const char *order)
+{
+	sqlite3_stmt *st;
+	int yes;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM evidence WHERE order_id = ? LIMIT 1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+static void
+rm_tree(const char *path)
+{
+	pid_t pid;
+
+	/* Only our own temporary output, which we created moments ago. */
+	pid = fork();
+	if (pid == 0) {
+		execlp("rm", "rm", "-rf", "--", path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0) {
+		int status;
+
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+}
+
+static enum cf_exit
+run_export(int argc, char **argv, struct cf_ctx *ctx)
+{
+	enum { OPT_DATE = CTX_OPT_BASE + 300, OPT_ALL };
+	static const struct option opts[] = {
+		CTX_COMMON_OPTIONS,
+		{ "date", 1, NULL, OPT_DATE },
+		{ "all", 0, NULL, OPT_ALL },
+		{ "output", 1, NULL, 'o' },
+		{ 0 },
+	};
+	struct export_run r;
+	struct cf_err err = CF_ERR_INIT;
+	const char *date = NULL, *out = NULL;
+	char *tmp = NULL, *bag = NULL, *last_order = NULL;
+	enum out_kind kind;
+	enum cf_exit rc = CF_EXIT_OK;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db;
+	struct stat sb;
+	int c, all = 0, i, y, m, d, fd = -1;
+	char tail;
+
+	memset(&r, 0, sizeof(r));
+	r.ctx = ctx;
+	cf_buf_init(&r.manifest);
+	cf_buf_init(&r.tagmanifest);
+	cf_buf_init(&r.evjson);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (out)
+				return ctx_usage(ctx, "-o given twice");
+			out = optarg;
+			break;
+		case OPT_DATE:
+			if (date)
+				return ctx_usage(ctx, "--date given twice");
+			if (strlen(optarg) != 10 || optarg[4] != '-' || optarg[7] != '-' ||
+			    sscanf(optarg, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+			    !cftime_valid_date(y, m, d))
+				return ctx_usage(ctx, "bad date '%s': use YYYY-MM-DD", optarg);
+			date = optarg;
+			break;
+		case OPT_ALL:
+			all = 1;
+			break;
+		case '?':
+			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+		default:
+			switch (ctx_common_opt(ctx, c, optarg)) {
+			case 2:
+				return CF_EXIT_OK;
+			case -1:
+				return CF_EXIT_USAGE;
+			}
+		}
+	}
+	if ((optind < argc) + !!date + all != 1)
+		return ctx_usage(ctx, "give order ids, or --date D, or --all (one of them)");
+	if (out == NULL)
+		return ctx_usage(ctx, "export needs -o OUT.zip, OUT.tar.gz or a folder");
+	for (i = optind; i < argc; i++)
+		if (!ingest_valid_order_id(argv[i]))
+			return ctx_usage(ctx, "bad order id '%s'", argv[i]);
+	if (has_suffix(out, ".zip")) {
+		kind = OUT_ZIP;
+		bag = bag_name(out, ".zip");
+	} else if (has_suffix(out, ".tar.gz") || has_suffix(out, ".tgz")) {
+		kind = OUT_TGZ;
+		bag = bag_name(out, has_suffix(out, ".tgz") ? ".tgz" : ".tar.gz");
+	} else if (strchr(strrchr(out, '/') ? strrchr(out, '/') : out, '.') &&
+		   !(stat(out, &sb) == 0 && S_ISDIR(sb.st_mode))) {
+		return ctx_usage(ctx, "cannot tell the output format of '%s': use .zip, .tar.gz "
+				      "or a folder name without extension", out);
+	} else {
+		kind = OUT_DIR;
+	}
+	if (lstat(out, &sb) == 0) {
+		if (kind != OUT_DIR || !S_ISDIR(sb.st_mode) || rmdir(out) < 0) {
+			free(bag);
+			return ctx_usage(ctx, "'%s' already exists: not overwriting it", out);
+		}
+	}
+	if (ctx_open_vault(ctx) < 0) {
+		free(bag);
+		return CF_EXIT_USAGE;
+	}
+	db = vault_db(ctx->vault);
+	for (i = optind; i < argc; i++) {
+		if (!order_exists(db, argv[i])) {
+			free(bag);
+			ctx_error(ctx, "unknown order '%s': nothing in the vault", argv[i]);
+			return CF_EXIT_USAGE;
+		}
+	}
+	r.buf = xmalloc(COPY_SIZE);
+	tmp = xasprintf("%s.tmp-%ld", out, (long)getpid());
+	if (kind == OUT_DIR) {
+		r.aw = archive_write_disk_new();
+		/*
+		 * Entry names are built by payload_path() (no "..", no
+		 * absolute paths); OUT itself may be "../x" or pass through
+		 * a symlinked folder, which the SECURE_* checks would refuse.
+		 */
+		archive_write_disk_set_options(r.aw, ARCHIVE_EXTRACT_NO_OVERWRITE |
+					       ARCHIVE_EXTRACT_TIME);
+		r.prefix = xasprintf("%s/", tmp);
+		if (mkdir(tmp, 0755) < 0) {
+			cf_err_errno(&err, CF_EIO, "cannot create '%s'", tmp);
+			goto fail;
+		}
+	} else {
+		r.aw = archive_write_new();
+		if (kind == OUT_ZIP) {
+			archive_write_set_format_zip(r.aw);
+		} else {
+			archive_write_set_format_pax_restricted(r.aw);
+			archive_write_add_filter_gzip(r.aw);
+		}
+		r.prefix = xasprintf("%s/", bag);
+		if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+			cf_err_errno(&err, CF_EIO, "cannot create '%s'", tmp);
+			goto fail;
+		}
+		if (archive_write_open_fd(r.aw, fd) != ARCHIVE_OK) {
+			bundle_archive_err(r.aw, &err, "cannot write '%s'", out);
+			goto fail;
+		}
+	}
+	if (select_rows(&r, db, argv + optind, argc - optind, date, &st, &err) < 0)
+		goto fail;
+	cf_buf_addch(&r.evjson, '[');
+	while ((c = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *order = (const char *)sqlite3_column_text(st, 1);
+		const unsigned char *sha = sqlite3_column_blob(st, 2);
+		long long size = sqlite3_column_int64(st, 3);
+		const char *name = (const char *)sqlite3_column_text(st, 4);
+		const char *rel = (const char *)sqlite3_column_text(st, 5);
+		const char *ekind = (const char *)sqlite3_column_text(st, 6);
+		long long mtime = sqlite3_column_type(st, 7) == SQLITE_NULL ?
+				  sqlite3_column_int64(st, 8) : sqlite3_column_int64(st, 7);
+		char *path;
+		char hex[CF_SHA256_HEXLEN + 1];
+
+		if (sqlite3_column_bytes(st, 2) != CF_SHA256_LEN)
+			CF_BUG("evidence row without a SHA-256");
+		if (last_order == NULL || strcmp(last_order, order) != 0) {
+			size_t k;
+
+			free(last_order);
+			last_order = xstrdup(order);
+			r.orders++;
+			/* Rows come by order: names can only collide within one. */
+			for (k = 0; k < r.nused; k++)
+				free(r.used[k]);
+			r.nused = 0;
+		}
+		path = payload_path(&r, order, rel, name);
+		if (write_object(&r, sha, size, path, mtime, &err) < 0) {
+			free(path);
+			goto fail;
+		}
+		if (r.nids == r.capids) {
+			r.capids = r.capids ? 2 * r.capids : 256;
+			r.ids = xreallocarray(r.ids, r.capids, sizeof(*r.ids));
+		}
+		r.ids[r.nids++] = (int64_t)sqlite3_column_int64(st, 0);
+		cf_hex_encode(sha, CF_SHA256_LEN, hex);
+		if (r.evjson.len > 1)
+			cf_buf_addstr(&r.evjson, ",\n");
+		cf_buf_addf(&r.evjson, "{\"path\":");
+		cf_buf_add_json_str(&r.evjson, path, strlen(path));
+		cf_buf_addf(&r.evjson, ",\"evidence_id\":%lld,\"order_id\":",
+			    (long long)sqlite3_column_int64(st, 0));
+		cf_buf_add_json_str(&r.evjson, order, strlen(order));
+		cf_buf_addf(&r.evjson, ",\"kind\":\"%s\",\"sha256\":\"%s\",\"size\":%lld,"
+			    "\"name\":", ekind, hex, size);
+		cf_buf_add_json_str(&r.evjson, name, strlen(name));
+		cf_buf_addf(&r.evjson, ",\"ingested_at\":%lld,\"leaf_index\":",
+			    (long long)sqlite3_column_int64(st, 8));
+		if (sqlite3_column_type(st, 9) == SQLITE_NULL)
+			cf_buf_addstr(&r.evjson, "null}");
+		else
+			cf_buf_addf(&r.evjson, "%lld}", (long long)sqlite3_column_int64(st, 9));
+		free(path);
+	}
+	if (c != SQLITE_DONE) {
+		db_err(db, &err, "cannot read the evidence");
+		goto fail;
+	}
+	cf_buf_addstr(&r.evjson, "]\n");
+	if (r.files == 0) {
+		cf_err_set(&err, CF_ENOTFOUND, "nothing to export%s%s%s", date ? " for " : "",
+			   date ? date : "", date ? " (no file imported for that day)" : "");
+		goto fail;
+	}
+	if (write_tags(&r, db, &err) < 0)
+		goto fail;
+	if (archive_write_close(r.aw) != ARCHIVE_OK) {
+		bundle_archive_err(r.aw, &err, "cannot write '%s'", out);
+		goto fail;
+	}
+	if (fd >= 0) {
+		if (fsync(fd) < 0 || close(fd) < 0) {
+			fd = -1;
+			cf_err_errno(&err, CF_EIO, "cannot write '%s'", out);
+			goto fail;
+		}
+		fd = -1;
+	}
+	if (rename(tmp, out) < 0) {
+		cf_err_errno(&err, CF_EIO, "cannot rename '%s' to '%s'", tmp, out);
+		goto fail;
+	}
+	if (ctx->json) {
+		struct cf_buf j = CF_BUF_INIT;
+
+		cf_buf_addstr(&j, "{\"output\":");
+		cf_buf_add_json_str(&j, out, strlen(out));
+		cf_buf_addf(&j, ",\"orders\":%lu,\"files\":%lu,\"bytes\":%llu}", r.orders, r.files,
+			    r.bytes);
+		printf("%s\n", j.data);
+		cf_buf_release(&j);
+	} else {
+		ctx_info(ctx, "exported %lu orders, %lu files, %llu bytes to '%s' (BagIt 1.0)",
+			 r.orders, r.files, r.bytes, out);
+	}
+	goto out;
+fail:
+	rc = ctx_fail(ctx, &err);
+	if (err.code == CF_ENOTFOUND)
+		rc = CF_EXIT_USAGE;
+	if (fd >= 0) {
+		close(fd);
+		fd = -1;
+	}
+	if (tmp)
+		rm_tree(tmp);
+out:
+	sqlite3_finalize(st);
+	if (r.aw)
+		archive_write_free(r.aw);
+	if (fd >= 0)
+		close(fd);
+	for (size_t k = 0; k < r.nused; k++)
+		free(r.used[k]);
+	free(r.used);
+	free(r.buf);
+	free(r.ids);
+	free(r.prefix);
+	free(tmp);
+	free(bag);
+	free(last_order);
+	cf_buf_release(&r.manifest);
+	cf_buf_release(&r.tagmanifest);
+	cf_buf_release(&r.evjson);
+	cf_err_release(&err);
+	return rc;
+}
+
+const struct cmd cmd_export = {
+	.name = "export",
+	.usage = "casefile export (ORDER... | --date YYYY-MM-DD | --all) -o OUT.zip|OUT.tar.gz|DIR",
+	.summary = "write evidence as a BagIt 1.0 bag (zip, tar.gz or folder)",
+	.help = "Writes the originals of the chosen orders as a BagIt 1.0 bag (RFC 8493):\n"
+		"bagit.txt, data/<order>/<file>, manifest-sha256.txt, bag-info.txt\n"
+		"(Source-Organization from shop.name, Bagging-Date, Payload-Oxum, casefile\n"
+		"version, latest sealed checkpoint), casefile/evidence.json (one record per\n"
+		"file), casefile/proofs.json (ledger inclusion proofs, see 'casefile\n"
+		"verify'), casefile/checkpoint.txt and .tsr when the ledger is sealed, and\n"
+		"tagmanifest-sha256.txt.  Anyone can check it without casefile:\n"
+		"  unzip OUT.zip && cd OUT && sha256sum -c manifest-sha256.txt tagmanifest-sha256.txt\n"
+		"Two versions of one file in an order become name.ext and name-v2.ext.\n"
+		"Each object is re-hashed while copied; a damaged one stops the export\n"
+		"(exit 1).  OUT must not exist (an empty folder is accepted).\n"
+		"\n"
+		"options:\n"
+		"  --date D   files of bundles imported for day D (import --date or the\n"
+		"             orders-D/ folder), and files ingested on day D (display zone)\n"
+		"  --all      every order in the vault\n"
+		"  -o OUT     OUT.zip, OUT.tar.gz (or .tgz), or a folder\n",
+	.flags = CMD_NEEDS_VAULT,
+	.run = run_export,
+};

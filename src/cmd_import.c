@@ -1,0 +1,478 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_import — `casefile import BUNDLE [--date YYYY-MM-DD] [--no-wait]`:
+ * store a daily export bundle (folder or archive) through the ingest path.
+ *
+ * Concurrency: one import at a time per vault, serialised by flock(2) on
+ * VAULT/import.lock (the second waits; with --no-wait it fails at once with
+ * exit 5, "the system could not do it now").  The ingest batch itself is an
+ * IMMEDIATE transaction, so `casefile ingest` running beside an import
+ * waits for the database, never corrupts it.
+ *
+ * Crash safety: the batch is committed (objects synced first) every
+ * IMPORT_BATCH_FILES files or IMPORT_BATCH_BYTES bytes.  A killed import
+ * keeps what was committed; running it again stores only the rest, because
+ * ingest reports the committed files as duplicates.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "casefile/buf.h"
+#include "casefile/bundle.h"
+#include "casefile/cftime.h"
+#include "casefile/commands.h"
+#include "casefile/config.h"
+#include "casefile/ingest.h"
+#include "casefile/parse.h"
+#include "casefile/vault.h"
+#include "casefile/xalloc.h"
+
+#define IMPORT_BATCH_FILES 5000
+#define IMPORT_BATCH_BYTES (1ULL << 30)
+
+/* A small string set: the distinct order ids seen. */
+struct strset {
+	char **slot;
+	size_t cap, n;
+};
+
+static uint64_t
+str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static void
+strset_add(struct strset *set, const char *s)
+{
+	size_t i;
+
+	if (2 * (set->n + 1) > set->cap) {
+		struct strset bigger = { NULL, set->cap ? 2 * set->cap : 1024, 0 };
+
+		bigger.slot = xcalloc(bigger.cap, sizeof(char *));
+		for (i = 0; i < set->cap; i++) {
+			if (set->slot[i]) {
+				size_t j = str_hash(set->slot[i]) & (bigger.cap - 1);
+
+				while (bigger.slot[j])
+					j = (j + 1) & (bigger.cap - 1);
+				bigger.slot[j] = set->slot[i];
+				bigger.n++;
+			}
+		}
+		free(set->slot);
+		*set = bigger;
+	}
+	for (i = str_hash(s) & (set->cap - 1); set->slot[i]; i = (i + 1) & (set->cap - 1))
+		if (strcmp(set->slot[i], s) == 0)
+			return;
+	set->slot[i] = xstrdup(s);
+	set->n++;
+}
+
+static void
+strset_release(struct strset *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->cap; i++)
+		free(set->slot[i]);
+	free(set->slot);
+	set->slot = NULL;
+	set->cap = set->n = 0;
+}
+
+struct import_run {
+	struct cf_ctx *ctx;
+	const char *bundle_path;
+	struct strset orders;
+	unsigned long files, nnew, ndup, refused, problems;
+	uint64_t bytes;
+	double t0, last_draw;
+	int progress;		/* draw a progress line */
+	int drawn;		/* a progress line is on screen */
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+progress_clear(struct import_run *r)
+{
+	if (r->drawn) {
+		fputs("\r\033[K", stderr);
+		r->drawn = 0;
+	}
+}
+
+static void
+progress_draw(struct import_run *r, struct bundle *b, int force)
+{
+	double t = now_s(), el = t - r->t0, frac;
+	char bar[21];
+	int i, fill;
+
+	if (!r->progress || (!force && t - r->last_draw < 0.1))
+		return;
+	r->last_draw = t;
+	frac = bundle_progress(b);
+	fill = frac < 0 ? 0 : (int)(frac * 20 + 0.5);
+	for (i = 0; i < 20; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[20] = '\0';
+	fprintf(stderr, "\r\033[Kimport [%s] %lu files (%lu new, %lu duplicate, %lu refused), "
+		"%.1f MB, %.0f files/s", frac < 0 ? "????????????????????" : bar, r->files,
+		r->nnew, r->ndup, r->refused, (double)r->bytes / 1e6,
+		el > 0 ? (double)r->files / el : 0.0);
+	r->drawn = 1;
+}
+
+static void
+on_warning(void *cookie, const struct ingest_item *it, const char *msg, int bad)
+{
+	struct import_run *r = cookie;
+
+	progress_clear(r);
+	if (bad)
+		ctx_error(r->ctx, "'%s': entry '%s': %s", r->bundle_path, it->source_path, msg);
+	else
+		ctx_warn(r->ctx, "'%s': entry '%s': %s", r->bundle_path, it->source_path, msg);
+}
+
+static void
+refuse(struct import_run *r, const char *msg)
+{
+	progress_clear(r);
+	ctx_error(r->ctx, "'%s': %s", r->bundle_path, msg);
+	r->refused++;
+}
+
+static int
+valid_date(const char *s)
+{
+	int y, m, d;
+	char tail;
+
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+	    s[4] != '-' || s[7] != '-')
+		return 0;
+	return cftime_valid_date(y, m, d);
+}
+
+/* Take VAULT/import.lock; 0 on success, -1 after printing why. */
+static int
+import_lock(struct cf_ctx *ctx, int nowait, int *fd_out)
+{
+	char *path = vault_path_new(ctx->vault, "import.lock");
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		ctx_error(ctx, "cannot open '%s': %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK) {
+			ctx_error(ctx, "cannot lock '%s': %s", path, strerror(errno));
+			goto fail;
+		}
+		if (nowait) {
+			ctx_error(ctx, "another import into vault '%s' is running: "
+				  "not waiting (--no-wait)", ctx->vault_dir);
+			goto fail;
+		}
+		if (ctx->tty && !ctx->quiet)
+			fprintf(stderr, "casefile: waiting for another import into vault '%s' "
+				"to finish\n", ctx->vault_dir);
+		while (flock(fd, LOCK_EX) < 0) {
+			if (errno != EINTR) {
+				ctx_error(ctx, "cannot lock '%s': %s", path, strerror(errno));
+				goto fail;
+			}
+		}
+	}
+	free(path);
+	*fd_out = fd;
+	return 0;
+fail:
+	close(fd);
+	free(path);
+	return -1;
+}
+
+static const char *
+base_name(const char *path)
+{
+	size_t n = strlen(path);
+	const char *s;
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	for (s = path + n; s > path && s[-1] != '/'; s--)
+		;
+	return s;
+}
+
+static enum cf_exit
+run_import(int argc, char **argv, struct cf_ctx *ctx)
+{
+	enum { OPT_DATE = CTX_OPT_BASE + 200, OPT_NOWAIT };
+	static const struct option opts[] = {
+		CTX_COMMON_OPTIONS,
+		{ "date", 1, NULL, OPT_DATE },
+		{ "no-wait", 0, NULL, OPT_NOWAIT },
+		{ 0 },
+	};
+	struct import_run r;
+	struct cf_err err = CF_ERR_INIT;
+	struct bundle_limits lim;
+	struct bundle *b = NULL;
+	struct ingest *in = NULL;
+	struct bundle_entry ent;
+	struct ingest_result res;
+	struct ingest_item it;
+	const char *date = NULL, *env;
+	char *label = NULL, *base = NULL;
+	enum cf_exit rc = CF_EXIT_OK;
+	unsigned long batch_files = IMPORT_BATCH_FILES, in_batch = 0;
+	uint64_t batch_bytes = 0;
+	int c, nowait = 0, lockfd = -1, n, broken = 0, hard = 0;
+	double secs;
+
+	memset(&r, 0, sizeof(r));
+	r.ctx = ctx;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DATE:
+			if (date)
+				return ctx_usage(ctx, "--date given twice");
+			if (!valid_date(optarg))
+				return ctx_usage(ctx, "bad date '%s': use YYYY-MM-DD", optarg);
+			date = optarg;
+			break;
+		case OPT_NOWAIT:
+			nowait = 1;
+			break;
+		case '?':
+			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+		default:
+			switch (ctx_common_opt(ctx, c, optarg)) {
+			case 2:
+				return CF_EXIT_OK;
+			case -1:
+				return CF_EXIT_USAGE;
+			}
+		}
+	}
+	if (argc - optind != 1)
+		return ctx_usage(ctx, argc - optind < 1 ? "import needs a bundle (folder or archive)"
+							: "import takes one bundle");
+	r.bundle_path = argv[optind];
+	if ((env = getenv("CASEFILE_IMPORT_BATCH")) != NULL && atol(env) > 0)
+		batch_files = (unsigned long)atol(env);
+	if (ctx_open_vault(ctx) < 0)
+		return CF_EXIT_USAGE;
+	if (import_lock(ctx, nowait, &lockfd) < 0)
+		return CF_EXIT_INTERNAL;
+	if (config_import_limits(vault_db(ctx->vault), &lim, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
+	}
+	if (bundle_open(r.bundle_path, date, &lim, &b, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		if (rc == CF_EXIT_INTERNAL && err.code == CF_EIO)
+			rc = CF_EXIT_USAGE;	/* no such bundle */
+		goto out;
+	}
+	bundle_exclude(b, vault_dir(ctx->vault));
+	if (ingest_begin(ctx->vault, on_warning, &r, &in, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
+	}
+	base = xstrdup(base_name(r.bundle_path));
+	r.progress = ctx->tty && !ctx->quiet;
+	r.t0 = now_s();
+	for (;;) {
+		n = bundle_next(b, &ent, &err);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (err.code != CF_EINPUT)
+				broken = 1;
+			refuse(&r, err.msg);
+			cf_err_release(&err);
+			if (broken)
+				break;
+			continue;
+		}
+		if (label == NULL) {
+			/* The bundle's date: --date, else the wrapper folder's. */
+			const char *d = date ? date : bundle_wrapper_date(b);
+
+			label = d ? xasprintf("%s %s", d, base) : xstrdup(base);
+		}
+		memset(&it, 0, sizeof(it));
+		it.order_id = ent.order_id;
+		it.name = ent.name;
+		it.source_path = ent.path;
+		it.rel_path = ent.rel_path;
+		it.mtime = ent.mtime;
+		it.kind = -1;
+		if (ent.kind) {
+			enum cf_kind k;
+
+			if (cf_kind_from_name(ent.kind, &k) == 0)
+				it.kind = (int)k;
+		}
+		it.bundle = label;
+		if (ingest_stream(in, &it, bundle_read, b, &res, &err) < 0) {
+			enum bundle_entry_status st = bundle_entry_status(b);
+
+			if (st == BUNDLE_ENTRY_REFUSED || (st == BUNDLE_ENTRY_OK &&
+							   err.code == CF_EINPUT)) {
+				refuse(&r, err.msg);
+			} else if (st == BUNDLE_ENTRY_BROKEN) {
+				refuse(&r, err.msg);
+				broken = 1;
+			} else {
+				progress_clear(&r);
+				ctx_error(ctx, "'%s': entry '%s': %s", r.bundle_path, ent.path,
+					  err.msg);
+				hard = 1;
+			}
+			cf_err_release(&err);
+			if (broken || hard)
+				break;
+			continue;
+		}
+		strset_add(&r.orders, ent.order_id);
+		r.files++;
+		r.bytes += res.size;
+		batch_bytes += res.size;
+		if (res.duplicate)
+			r.ndup++;
+		else
+			r.nnew++;
+		if (res.nbad)
+			r.problems++;
+		if (++in_batch >= batch_files || batch_bytes >= IMPORT_BATCH_BYTES) {
+			if (ingest_checkpoint(in, &err) < 0) {
+				progress_clear(&r);
+				ctx_error(ctx, "%s", err.msg);
+				hard = 1;
+				break;
+			}
+			in_batch = 0;
+			batch_bytes = 0;
+		}
+		progress_draw(&r, b, 0);
+	}
+	if (!hard && ingest_commit(in, &err) < 0) {
+		progress_clear(&r);
+		ctx_error(ctx, "%s", err.msg);
+		hard = 1;
+	}
+	progress_clear(&r);
+	if (hard) {
+		ctx_error(ctx, "import of '%s' stopped: the files since the last checkpoint "
+			  "were rolled back; run it again to complete it", r.bundle_path);
+		rc = CF_EXIT_INTERNAL;
+		goto out;
+	}
+	secs = now_s() - r.t0;
+	if (ctx->json) {
+		struct cf_buf j = CF_BUF_INIT;
+
+		cf_buf_addstr(&j, "{\"bundle\":");
+		cf_buf_add_json_str(&j, r.bundle_path, strlen(r.bundle_path));
+		cf_buf_addf(&j, ",\"orders\":%zu,\"files\":%lu,\"new\":%lu,\"duplicate\":%lu,"
+			    "\"refused\":%lu,\"with_problems\":%lu,\"ignored\":%lu,"
+			    "\"bytes\":%llu,\"seconds\":%.3f,\"complete\":%s}",
+			    r.orders.n, r.files, r.nnew, r.ndup, r.refused, r.problems,
+			    bundle_ignored(b), (unsigned long long)r.bytes, secs,
+			    broken ? "false" : "true");
+		printf("%s\n", j.data);
+		cf_buf_release(&j);
+	} else {
+		ctx_info(ctx, "import '%s': %zu orders, %lu files, %lu new, %lu duplicate, "
+			 "%lu refused, %llu bytes, %.2f s (%.0f files/s)%s",
+			 r.bundle_path, r.orders.n, r.files, r.nnew, r.ndup, r.refused,
+			 (unsigned long long)r.bytes, secs, secs > 0 ? (double)r.files / secs : 0.0,
+			 r.nnew == 0 && r.files > 0 ? "; nothing new: already imported" : "");
+	}
+	if (broken)
+		ctx_error(ctx, "'%s': only part of the bundle could be read (see above)",
+			  r.bundle_path);
+	if (r.refused || r.problems || broken) {
+		ctx->bad_items += (unsigned)(r.refused + r.problems);
+		rc = CF_EXIT_INPUT;
+	}
+out:
+	ingest_free(in);
+	bundle_close(b);
+	strset_release(&r.orders);
+	if (lockfd >= 0)
+		close(lockfd);
+	cf_err_release(&err);
+	free(label);
+	free(base);
+	return rc;
+}
+
+const struct cmd cmd_import = {
+	.name = "import",
+	.usage = "casefile import [--date YYYY-MM-DD] [--no-wait] [--json] [--quiet] BUNDLE",
+	.summary = "store a daily export bundle (folder, zip, tar.*, 7z) of many orders",
+	.help = "BUNDLE is a folder or a zip / tar / tar.gz / tar.bz2 / tar.xz / tar.zst /\n"
+		"7z archive, read as a stream (never unpacked to disk):\n"
+		"  [orders-YYYY-MM-DD/]<order id>/{order.json,chat.*,logistics.*,\n"
+		"                                  photos/,videos/,receipts/,...}\n"
+		"Every file goes through the same path as 'casefile ingest'.  Importing the\n"
+		"same bundle again stores nothing new and says so; a changed file in a\n"
+		"re-exported order is stored as a new version beside the old one.\n"
+		"\n"
+		"Refused, one line each, while the rest is imported (exit 3): paths\n"
+		"escaping the bundle (../, absolute), links, devices, FIFOs, names that are\n"
+		"not UTF-8 or hold control characters, entries over import.max_entry_size\n"
+		"or expanding more than import.max_ratio times (compression bombs), files\n"
+		"directly under the root or in a folder that is not an order id.  A damaged\n"
+		"archive imports what can be read and says where reading stopped (exit 3).\n"
+		"Limits: see 'casefile config --help'.\n"
+		"\n"
+		"Work is committed every few thousand files: an import that is killed keeps\n"
+		"what it committed, and running it again completes it.  One import runs at a\n"
+		"time per vault: a second one waits for the first.\n"
+		"\n"
+		"options:\n"
+		"  --date D     the day the bundle covers (YYYY-MM-DD); default: from a\n"
+		"               wrapper folder orders-YYYY-MM-DD/.  Recorded with each file\n"
+		"               (used by 'casefile export --date D')\n"
+		"  --no-wait    if another import into the vault is running, fail at once\n"
+		"               (exit 5) instead of waiting\n"
+		"  --json       print the summary as one JSON object\n"
+		"  --quiet      print nothing but errors (for cron)\n"
+		"\nexample (cron):\n"
+		"  casefile import --quiet /srv/exports/orders-$(date -d yesterday +%F).zip\n",
+	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.run = run_import,
+};

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config — the table of settings and their validators (see config.h).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/bundle.h"
+#include "casefile/config.h"
+#include "casefile/db.h"
+#include "casefile/profile.h"
+#include "casefile/xalloc.h"
+
+enum { T_URL, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE, T_PEM };
+
+static const struct config_key keys[] = {
+	{ "tsa.url", NULL, T_URL },
+	{ "tsa.ca", NULL, T_PEM },	/* CA file the TSA's tokens must chain to */
+	{ "tsa.tls_ca", NULL, T_PEM },	/* CA file of an https TSA's server */
+	{ "import.max_entry_size", "4294967296", T_SIZE },
+	{ "import.max_ratio", "200", T_RATIO },
+	{ "import.max_entries", "1000000", T_COUNT },
+	{ "sign.reason", NULL, T_TEXT },
+	{ "sign.location", NULL, T_TEXT },
+	{ "sign.contact", NULL, T_TEXT },
+	{ "shop.name", NULL, T_TEXT },
+	{ "dispute.profile", NULL, T_PROFILE },
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+#define MAX_TEXT 256
+
+size_t
+config_nkeys(void)
+{
+	return NKEYS;
+}
+
+const struct config_key *
+config_key(size_t i)
+{
+	return i < NKEYS ? &keys[i] : NULL;
+}
+
+const struct config_key *
+config_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+int
+config_parse_size(const char *s, unsigned long long *out, struct cf_err *err)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		goto bad;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		goto bad;
+	if (*end) {
+		switch (*end) {
+		case 'k': case 'K': mul = 1ULL << 10; break;
+		case 'm': case 'M': mul = 1ULL << 20; break;
+		case 'g': case 'G': mul = 1ULL << 30; break;
+		case 't': case 'T': mul = 1ULL << 40; break;
+		default: goto bad;
+		}
+		end++;
+		if (*end == 'i' && end[1] == 'B')
+			end += 2;
+		else if (*end == 'B')
+			end++;
+		if (*end)
+			goto bad;
+	}
+	if (v == 0)
+		return cf_err_set(err, CF_EINPUT, "'%s': must be more than 0", s);
+	if (v > ~0ULL / mul)
+		return cf_err_set(err, CF_EINPUT, "'%s': too large", s);
+	*out = v * mul;
+	return 0;
+bad:
+	return cf_err_set(err, CF_EINPUT,
+			  "'%s' is not a size (bytes, or a number with K, M, G or T)", s);
+}
+
+static int
+check_text(const char *v, struct cf_err *err)
+{
+	const unsigned char *p;
+
+	if (*v == '\0')
+		return cf_err_set(err, CF_EINPUT, "empty (use --unset to remove it)");
+	if (strlen(v) > MAX_TEXT)
+		return cf_err_set(err, CF_EINPUT, "longer than %d bytes", MAX_TEXT);
+	for (p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return cf_err_set(err, CF_EINPUT, "control character in text");
+	if (!bundle_utf8_valid(v, strlen(v)))
+		return cf_err_set(err, CF_EINPUT, "not valid UTF-8");
+	return 0;
+}
+
+static int
+check_url(const char *v, struct cf_err *err)
+{
+	const char *host, *p;
+
+	if (strncmp(v, "http://", 7) == 0)
+		host = v + 7;
+	else if (strncmp(v, "https://", 8) == 0)
+		host = v + 8;
+	else
+		return cf_err_set(err, CF_EINPUT, "'%s' is not an http:// or https:// URL", v);
+	if (*host == '\0' || *host == '/' || *host == ':')
+		return cf_err_set(err, CF_EINPUT, "'%s' has no host", v);
+	for (p = v; *p; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			return cf_err_set(err, CF_EINPUT,
+					  "'%s': spaces and non-ASCII characters must be %%-encoded", v);
+	if (strlen(v) > 2048)
+		return cf_err_set(err, CF_EINPUT, "URL longer than 2048 bytes");
+	return 0;
+}
+
+int
+config_check(const struct config_key *k, const char *value, char **norm,
+	     struct cf_err *err)
+{
+	unsigned long long n;
+	double d;
+	char *end;
+
+	switch (k->type) {
+	case T_URL:
+		if (check_url(value, err) < 0)
+			return -1;
+		*norm = xstrdup(value);
+		return 0;
+	case T_SIZE:
+		if (config_parse_size(value, &n, err) < 0)
+			return -1;
+		*norm = xasprintf("%llu", n);
+		return 0;
+	case T_RATIO:
+		errno = 0;
+		d = strtod(value, &end);
+		if (end == value || *end || errno || !isfinite(d) ||
+		    !((value[0] >= '0' && value[0] <= '9')))
+			return cf_err_set(err, CF_EINPUT, "'%s' is not a number", value);
+		if (d < 1)
+			return cf_err_set(err, CF_EINPUT,
+					  "'%s': must be at least 1 (decompressed / compressed)", value);
+		*norm = xasprintf("%g", d);
+		return 0;
+	case T_COUNT:
+		errno = 0;
+		if (value[0] < '0' || value[0] > '9')
+			return cf_err_set(err, CF_EINPUT, "'%s' is not a whole number", value);
+		n = strtoull(value, &end, 10);
+		if (*end || errno)
+			return cf_err_set(err, CF_EINPUT, "'%s' is not a whole number", value);
+		if (n == 0)
+			return cf_err_set(err, CF_EINPUT, "'%s': must be more than 0", value);
+		*norm = xasprintf("%llu", n);
+		return 0;
+	case T_TEXT:
+		if (check_text(value, err) < 0)
+			return -1;
+		*norm = xstrdup(value);
+		return 0;
+	case T_PEM: {
+		/* Stored absolute, so the setting works from any directory. */
+		char *abs = realpath(value, NULL);
+		FILE *f;
+		char line[64];
+		int pem = 0;
+
+		if (abs == NULL || (f = fopen(abs, "r")) == NULL) {
+			free(abs);
+			return cf_err_errno(err, CF_EINPUT, "cannot read '%s'", value);
+		}
+		while (!pem && fgets(line, sizeof(line), f))
+			pem = strncmp(line, "-----BEGIN CERTIFICATE-----", 27) == 0;
+		fclose(f);
+		if (!pem) {
+			free(abs);
+			return cf_err_set(err, CF_EINPUT, "'%s' holds no PEM certificate", value);
+		}
+		*norm = abs;
+		return 0;
+	}
+	case T_PROFILE: {
+		struct profile *p = NULL;
+
+		if (check_text(value, err) < 0 || profile_find(value, &p, err) < 0)
+			return -1;
+		profile_free(p);
+		*norm = xstrdup(value);
+		return 0;
+	}
+	}
+	CF_BUG("config key type %d", k->type);
+}
+
+int
+config_unset(sqlite3 *db, const struct config_key *k, struct cf_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "DELETE FROM meta WHERE key = ?", &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, k->name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_err(db, err, "cannot unset '%s'", k->name);
+	return 0;
+}
+
+static int
+stored(sqlite3 *db, const char *name, char **norm, struct cf_err *err)
+{
+	char *v = db_meta_get(db, name);
+	int r = 0;
+
+	*norm = NULL;
+	if (v == NULL)
+		return 0;
+	r = config_check(config_find(name), v, norm, err);
+	if (r < 0)
+		cf_err_prefix(err, "setting '%s'", name);
+	free(v);
+	return r;
+}
+
+int
+config_import_limits(sqlite3 *db, struct bundle_limits *lim, struct cf_err *err)
+{
+	char *v = NULL;
+
+	bundle_limits_init(lim);
+	if (stored(db, "import.max_entry_size", &v, err) < 0)
+		return -1;
+	if (v)
+		lim->max_entry_size = strtoull(v, NULL, 10);
+	free(v);
+	if (stored(db, "import.max_ratio", &v, err) < 0)
+		return -1;
+	if (v)
+		lim->max_ratio = strtod(v, NULL);
+	free(v);
+	if (stored(db, "import.max_entries", &v, err) < 0)
+		return -1;
+	if (v)
+		lim->max_entries = strtoull(v, NULL, 10);
+	free(v);
+	return 0;
+}
