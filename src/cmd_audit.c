@@ -11,7 +11,7 @@
 #include "casefile/audit.h"
 #include "casefile/buf.h"
 #include "casefile/commands.h"
-#include "casefile/seal.h"
+#include "casefile/keys.h"
 #include "casefile/vault.h"
 
 enum { OPT_FAST = CTX_OPT_BASE + 100, OPT_THREADS };
@@ -62,6 +62,7 @@ run_audit(int argc, char **argv, struct cf_ctx *ctx)
 	struct cf_err err = CF_ERR_INIT;
 	struct audit_report rep;
 	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
 	unsigned flags = 0, threads = 2;
 	enum cf_exit rc = CF_EXIT_OK;
 	int c, r;
@@ -96,10 +97,11 @@ run_audit(int argc, char **argv, struct cf_ctx *ctx)
 		return ctx_usage(ctx, "audit takes no arguments");
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
-	/* Without the key the heads are still checked, but reported unverifiable. */
-	if (seal_vault_key_load(vault_dir(ctx->vault), getenv("CASEFILE_PASSPHRASE"), &key,
-				&err) < 0)
+	/* Without the certificate the heads are still checked, but reported unverifiable. */
+	if (keys_load_cert(vault_dir(ctx->vault), &cert, &err) < 0)
 		cf_err_release(&err);
+	else if ((key = X509_get0_pubkey(cert)) != NULL)
+		EVP_PKEY_up_ref(key);
 	if (audit_run(ctx->vault, key, flags, threads, &rep, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
@@ -133,6 +135,7 @@ run_audit(int argc, char **argv, struct cf_ctx *ctx)
 out:
 	audit_report_release(&rep);
 	EVP_PKEY_free(key);
+	X509_free(cert);
 	cf_err_release(&err);
 	return rc;
 }

@@ -166,10 +166,25 @@ run_log(int argc, char **argv, struct cf_ctx *ctx)
 	for (i = n; i-- > 0;) {
 		char hex[CF_SHA256_HEXLEN + 1], when[32];
 
+		char gen[32];
+		int64_t t = -1;
+
 		cf_hex_encode(heads[i].root, CF_SHA256_LEN, hex);
-		printf("head %llu  %s  root %s  %s\n", (unsigned long long)heads[i].tree_size,
-		       ctx_fmt_time(ctx, heads[i].created_at, when, sizeof(when)), hex,
-		       heads[i].tst ? "timestamped" : "not timestamped");
+		printf("head %llu  %s  root %s  ", (unsigned long long)heads[i].tree_size,
+		       ctx_fmt_time(ctx, heads[i].created_at, when, sizeof(when)), hex);
+		if (heads[i].tst == NULL) {
+			printf("not timestamped\n");
+			continue;
+		}
+		/* the token's own time is the proof; say so only when it checks out */
+		if (seal_token_check(heads[i].tst, heads[i].tst_len, heads[i].checkpoint,
+				     heads[i].checkpoint_len, &t, &err) < 0) {
+			printf("timestamp does not check: %s\n", err.msg);
+			cf_err_release(&err);
+			continue;
+		}
+		printf("timestamped %s by '%s'\n", ctx_fmt_time(ctx, t, gen, sizeof(gen)),
+		       heads[i].tsa_url ? heads[i].tsa_url : "?");
 	}
 	if (n == 0)
 		printf("no tree heads: nothing sealed yet (%llu evidence rows)\n",

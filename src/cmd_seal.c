@@ -12,11 +12,32 @@
 #include "casefile/cftime.h"
 #include "casefile/commands.h"
 #include "casefile/db.h"
+#include "casefile/keys.h"
 #include "casefile/seal.h"
+#include "casefile/tsa.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
-enum { OPT_TSA = CTX_OPT_BASE + 100 };
+enum {
+	OPT_TSA = CTX_OPT_BASE + 100,
+	OPT_TSA_CA,
+	OPT_TSA_TLS_CA,
+	OPT_TSA_TIMEOUT,
+	OPT_PASSFILE,
+};
+
+/* A value from the vault settings, NULL when unset or empty. */
+static char *
+setting(sqlite3 *db, const char *key)
+{
+	char *v = db_meta_get(db, key);
+
+	if (v && *v == '\0') {
+		free(v);
+		v = NULL;
+	}
+	return v;
+}
 
 static enum cf_exit
 run_seal(int argc, char **argv, struct cf_ctx *ctx)
@@ -24,14 +45,23 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	static const struct option opts[] = {
 		CTX_COMMON_OPTIONS,
 		{ "tsa", 1, NULL, OPT_TSA },
+		{ "tsa-ca", 1, NULL, OPT_TSA_CA },
+		{ "tsa-tls-ca", 1, NULL, OPT_TSA_TLS_CA },
+		{ "tsa-timeout", 1, NULL, OPT_TSA_TIMEOUT },
+		{ "passphrase-file", 1, NULL, OPT_PASSFILE },
 		{ 0 },
 	};
 	struct cf_err err = CF_ERR_INIT;
 	struct seal_opts so;
 	struct seal_head head;
+	struct tsa_opts to;
 	EVP_PKEY *key = NULL;
-	char *tsa = NULL, hex[CF_SHA256_HEXLEN + 1], when[32];
-	const char *tsa_opt = NULL;
+	X509 *cert = NULL;
+	STACK_OF(X509) *chain = NULL;
+	char *tsa = NULL, *tsa_ca = NULL, *tls_ca = NULL, *pass = NULL, *end;
+	char hex[CF_SHA256_HEXLEN + 1], when[32];
+	const char *tsa_opt = NULL, *ca_opt = NULL, *tls_opt = NULL, *passfile = NULL;
+	double timeout = 15;
 	uint64_t backfilled = 0;
 	enum cf_exit rc = CF_EXIT_OK;
 	sqlite3 *db;
@@ -49,6 +79,21 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 			tsa_opt = optarg;
 			continue;
 		}
+		if (c == OPT_TSA_CA || c == OPT_TSA_TLS_CA || c == OPT_PASSFILE) {
+			const char **slot = c == OPT_TSA_CA ? &ca_opt :
+					    c == OPT_TSA_TLS_CA ? &tls_opt : &passfile;
+
+			if (*slot)
+				return ctx_usage(ctx, "option '%s' given twice", argv[optind - 1]);
+			*slot = optarg;
+			continue;
+		}
+		if (c == OPT_TSA_TIMEOUT) {
+			timeout = strtod(optarg, &end);
+			if (*end || !(timeout > 0 && timeout <= 600))
+				return ctx_usage(ctx, "bad --tsa-timeout '%s' (seconds, 0..600)", optarg);
+			continue;
+		}
 		if (c == '?')
 			return ctx_usage(ctx, "unknown option or missing value '%s'", argv[optind - 1]);
 		r = ctx_common_opt(ctx, c, optarg);
@@ -63,19 +108,30 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 		return CF_EXIT_USAGE;
 	db = vault_db(ctx->vault);
 	/* `casefile config tsa.url URL` (older vaults: "tsa"). */
-	tsa = tsa_opt ? xstrdup(tsa_opt) : db_meta_get(db, "tsa.url");
+	tsa = tsa_opt ? xstrdup(tsa_opt) : setting(db, "tsa.url");
 	if (tsa == NULL && tsa_opt == NULL)
-		tsa = db_meta_get(db, "tsa");
-	if (tsa && *tsa == '\0') {
-		free(tsa);
-		tsa = NULL;
-	}
-	if (seal_vault_key_load(vault_dir(ctx->vault), getenv("CASEFILE_PASSPHRASE"), &key,
-				&err) < 0)
+		tsa = setting(db, "tsa");
+	tsa_ca = ca_opt ? xstrdup(ca_opt) : setting(db, "tsa.ca");
+	tls_ca = tls_opt ? xstrdup(tls_opt) : setting(db, "tsa.tls_ca");
+	if (keys_read_pass(passfile, &pass, &err) < 0 ||
+	    keys_load_pass(vault_dir(ctx->vault), pass, &key, &cert, &chain, &err) < 0) {
+		/* no key, or a key we may not use: the user's to fix, not a bug */
+		if (err.code == CF_ENOTFOUND || err.code == CF_EINPUT ||
+		    err.code == CF_ECRYPTO) {
+			ctx_error(ctx, "%s", err.msg);
+			rc = CF_EXIT_USAGE;
+			goto out;
+		}
 		goto fail;
+	}
+	memset(&to, 0, sizeof(to));
+	to.timeout_ms = (long)(timeout * 1000);
+	to.ca_file = tsa_ca;
+	to.tls_ca_file = tls_ca;
 	memset(&so, 0, sizeof(so));
 	so.key = key;
 	so.tsa_url = tsa;
+	so.cookie = &to;
 	so.now = (int64_t)ctx->now;
 	if (seal_run(db, &so, &head, &sealed, &backfilled, &err) < 0)
 		goto fail;
@@ -114,7 +170,8 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 		if (head.tst)
 			ctx_info(ctx, "timestamped by '%s'", head.tsa_url);
 		else
-			ctx_info(ctx, "signed, not timestamped: no TSA configured (--tsa URL)");
+			ctx_info(ctx, "signed, not timestamped: no TSA configured (--tsa URL, or "
+				 "'tsa.url' in the vault settings)");
 	}
 	goto out;
 fail:
@@ -122,21 +179,31 @@ fail:
 out:
 	seal_head_release(&head);
 	EVP_PKEY_free(key);
+	X509_free(cert);
+	sk_X509_pop_free(chain, X509_free);
+	keys_pass_free(pass);
 	free(tsa);
+	free(tsa_ca);
+	free(tls_ca);
 	cf_err_release(&err);
 	return rc;
 }
 
 const struct cmd cmd_seal = {
 	.name = "seal",
-	.usage = "casefile seal [--tsa URL] [--json] [--quiet]",
+	.usage = "casefile seal [--tsa URL] [--tsa-ca CA.pem] [--tsa-tls-ca CA.pem]\n"
+		 "       [--tsa-timeout SEC] [--passphrase-file F] [--json] [--quiet]",
 	.summary = "close the ledger: signed, timestamped tree head",
 	.help = "Seals the evidence ledger at its current size N: computes the Merkle\n"
 		"tree head (N, root), signs it with the vault key as a C2SP checkpoint,\n"
 		"gets an RFC 3161 timestamp token over the checkpoint from the TSA\n"
-		"(--tsa URL, else the vault setting 'tsa'), and stores it with the\n"
+		"(--tsa URL, else the vault setting 'tsa.url'), and stores it with the\n"
 		"consistency proof from the previous head.  One timestamp proves the\n"
-		"existence time of every item sealed so far.\n"
+		"existence time of every item sealed so far.  --tsa-ca (or 'tsa.ca')\n"
+		"names the CA the TSA certificate must chain to, --tsa-tls-ca (or\n"
+		"'tsa.tls_ca') the CA of an https:// TSA's server certificate; the TSA\n"
+		"must answer within --tsa-timeout seconds (default 15).  An encrypted\n"
+		"vault key is opened with --passphrase-file or $CASEFILE_PASSPHRASE.\n"
 		"\n"
 		"Sealing when nothing was added since the last seal changes nothing and\n"
 		"says so (exit 0).  Evidence rows from before the ledger existed are\n"
@@ -144,7 +211,7 @@ const struct cmd cmd_seal = {
 		"\n"
 		"exit codes: 0 sealed or nothing new; 1 the ledger no longer matches the\n"
 		"last head (run 'casefile audit'); 2 usage, no vault or no vault key;\n"
-		"3 the TSA failed; 5 internal error\n"
+		"3 the TSA failed (nothing was stored); 5 internal error\n"
 		"\nexample (cron):\n  casefile import orders-$(date +%F).zip && casefile seal --quiet\n",
 	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
 	.run = run_seal,

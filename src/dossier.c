@@ -16,9 +16,12 @@
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
 #include "casefile/db.h"
+#include "casefile/dispute.h"
 #include "casefile/dossier.h"
+#include "casefile/ledger.h"
 #include "casefile/money.h"
 #include "casefile/pdf.h"
+#include "casefile/seal.h"
 #include "casefile/statement.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -41,6 +44,7 @@ struct build {
 	struct dossier_report *rep;
 	char *manifest;
 	int outline_exhibits;
+	int outline_appendix;
 };
 
 /* ------------------------------------------------------------- exhibits */
@@ -171,6 +175,15 @@ static const char *
 T(struct build *b, const char *key)
 {
 	return templates_get(b->t, key);
+}
+
+/* A string by key, or fallback when the templates lack the key. */
+static const char *
+T_or(struct build *b, const char *key, const char *fallback)
+{
+	const char *v = templates_get(b->t, key);
+
+	return v == key ? fallback : v;	/* templates_get returns key when missing */
 }
 
 static char *
@@ -342,6 +355,19 @@ make_manifest(struct build *b)
 /* ----------------------------------------------------------------- cover */
 
 static int
+lang_en(const struct build *b)
+{
+	return strcmp(b->o->lang, "en") == 0;
+}
+
+/* A dispute reason code by its name in the dossier's language. */
+static const char *
+reason_name(struct build *b, const char *code)
+{
+	return lang_en(b) ? dispute_reason_en(code) : dispute_reason_zh(code);
+}
+
+static int
 cover(struct build *b, struct cf_err *err)
 {
 	struct cf_buf items = CF_BUF_INIT, v = CF_BUF_INIT;
@@ -396,7 +422,7 @@ cover(struct build *b, struct cf_err *err)
 	cf_buf_reset(&v);
 	if (b->f.has_dispute) {
 		cf_buf_addf(&v, "%s: %s\n%s: %s", T(b, "reason"),
-			    b->f.reason ? b->f.reason : T(b, "unknown"), T(b, "claim"),
+			    b->f.reason ? reason_name(b, b->f.reason) : T(b, "unknown"), T(b, "claim"),
 			    b->f.claim ? b->f.claim : T(b, "unknown"));
 		if (b->f.amount_fen >= 0)
 			cf_buf_addf(&v, " (%s)", money_format_fen(b->f.amount_fen, money, sizeof(money)));
@@ -515,6 +541,90 @@ tev_add(struct tev **v, size_t *n, long long t, char *what, int no)
 	(*n)++;
 }
 
+/*
+ * The dispute's own moments at their real times, in the dossier's
+ * language: the buyer's refund request (reason, claim, amount), the
+ * merchant's refusal, the platform's arbitration, the deadline that counts
+ * and the close with its outcome.  (When each was recorded is in the
+ * dispute history list, not here.)
+ */
+static void
+dispute_moments(struct build *b, const struct dispute *d, struct tev **ev, size_t *n)
+{
+	struct cf_buf v = CF_BUF_INIT;
+	char money[40];
+
+	cf_buf_addf(&v, "%s: %s", T(b, "ev_dispute_requested"), reason_name(b, d->reason));
+	if (d->claim)
+		cf_buf_addf(&v, "; %s: %s", T(b, "claim"), d->claim);
+	if (d->amount_fen != DISPUTE_NO_AMOUNT)
+		cf_buf_addf(&v, " (%s)", money_format_fen(d->amount_fen, money, sizeof(money)));
+	if (d->requested_at != DISPUTE_NO_TIME)
+		tev_add(ev, n, d->requested_at, M(b, v.data), 0);
+	if (d->rejected_at != DISPUTE_NO_TIME)
+		tev_add(ev, n, d->rejected_at, xstrdup(T(b, "ev_dispute_rejected")), 0);
+	if (d->arbitration_at != DISPUTE_NO_TIME)
+		tev_add(ev, n, d->arbitration_at, xstrdup(T(b, "ev_dispute_arbitration")), 0);
+	if (d->deadline != DISPUTE_NO_TIME && (d->closed_at == DISPUTE_NO_TIME ||
+					       d->deadline < d->closed_at)) {
+		const char *src = d->deadline_source ? d->deadline_source : "explicit";
+		char *k = xasprintf("ev_deadline_%s", src);
+
+		tev_add(ev, n, d->deadline, xstrdup(T_or(b, k, T(b, "ev_deadline_explicit"))), 0);
+		free(k);
+	}
+	if (d->closed_at != DISPUTE_NO_TIME && d->outcome) {
+		char *k = xasprintf("outcome_%s", d->outcome);
+
+		cf_buf_reset(&v);
+		cf_buf_addf(&v, "%s: %s", T(b, "ev_dispute_closed"), T_or(b, k, d->outcome));
+		if (d->refunded_fen != DISPUTE_NO_AMOUNT)
+			cf_buf_addf(&v, "; %s %s", T(b, "refunded"),
+				    money_format_fen(d->refunded_fen, money, sizeof(money)));
+		tev_add(ev, n, d->closed_at, xstrdup(v.data), 0);
+		free(k);
+	}
+	cf_buf_release(&v);
+}
+
+/*
+ * The dispute's record as it was kept (`casefile dispute` events: when each
+ * change and note was entered), small, after the timeline.  Who entered it
+ * (user@host) is left out of the dossier.
+ */
+static int
+dispute_history(struct build *b, const struct dispute *d, struct cf_err *err)
+{
+	static const double w[] = { 0.27, 0.73 };
+	struct dispute_event *v = NULL;
+	size_t n = 0, i;
+	int ret = -1;
+
+	if (dispute_events(b->db, d->id, &v, &n, err) < 0)
+		return -1;
+	if (n == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (pdf_vspace(b->p, 10, err) < 0 ||
+	    pdf_text(b->p, T(b, "dispute_history"), SZ_SMALL, PDF_TEXT_BOLD, err) < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		char *ts = tstr(b, v[i].at), *what = M(b, v[i].what ? v[i].what : "");
+		const char *c[2] = { ts, what };
+		int r = pdf_table_row(b->p, 2, w, c, SZ_TINY, PDF_TEXT_GREY, err);
+
+		free(ts);
+		free(what);
+		if (r < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	dispute_events_free(v, n);
+	return ret;
+}
+
 static int
 timeline(struct build *b, struct cf_err *err)
 {
@@ -522,6 +632,7 @@ timeline(struct build *b, struct cf_err *err)
 	struct tev *ev = NULL;
 	size_t n = 0, i;
 	sqlite3_stmt *st = NULL;
+	struct dispute *dsp = NULL;
 	int order_no = 0, ret = -1;
 
 	for (i = 0; i < b->ex.n; i++)
@@ -598,24 +709,14 @@ timeline(struct build *b, struct cf_err *err)
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (db_has_table(b->db, "dispute_events")) {
-		if (db_prepare(b->db, "SELECT de.at, de.who, de.what FROM dispute_events de "
-			       "JOIN disputes d ON d.id = de.dispute_id WHERE d.order_id = ? "
-			       "ORDER BY de.at", &st, err) < 0)
-			goto out;
-		sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			const char *who = (const char *)sqlite3_column_text(st, 1);
-			const char *what = (const char *)sqlite3_column_text(st, 2);
-			char *raw = xasprintf("%s · %s%s%s", T(b, "ev_dispute"), who ? who : "",
-					      who ? ": " : "", what ? what : "");
-
-			if (sqlite3_column_type(st, 0) != SQLITE_NULL)
-				tev_add(&ev, &n, sqlite3_column_int64(st, 0), M(b, raw), 0);
-			free(raw);
+	if (db_has_table(b->db, "disputes")) {
+		if (dispute_get(b->db, b->o->order_id, 0, &dsp, err) < 0) {
+			if (err->code != CF_ENOTFOUND)
+				goto out;
+			cf_err_release(err);
+		} else {
+			dispute_moments(b, dsp, &ev, &n);
 		}
-		sqlite3_finalize(st);
-		st = NULL;
 	}
 	if (n > 1)
 		qsort(ev, n, sizeof(*ev), cmp_tev);
@@ -637,8 +738,11 @@ timeline(struct build *b, struct cf_err *err)
 		if (r < 0)
 			goto out;
 	}
+	if (dsp && dispute_history(b, dsp, err) < 0)
+		goto out;
 	ret = 0;
 out:
+	dispute_free(dsp);
 	sqlite3_finalize(st);
 	for (i = 0; i < n; i++)
 		free(ev[i].what);
@@ -1065,6 +1169,116 @@ exhibits(struct build *b, struct cf_err *err)
 
 /* -------------------------------------------------------------- appendix */
 
+/*
+ * The readable form of proofs.json: per exhibit its leaf, the latest tree
+ * head it is proved against (as proofs_json_new picks it), the seal time
+ * (the RFC 3161 token's time when the head has one) and the length of the
+ * inclusion path; "not yet sealed" for leaves beyond that head.
+ */
+static int
+proofs_table(struct build *b, struct cf_err *err)
+{
+	static const double w[] = { 0.08, 0.12, 0.12, 0.30, 0.26, 0.12 };
+	struct seal_head head;
+	sqlite3_stmt *st = NULL;
+	char hex[CF_SHA256_HEXLEN + 1], *sealed = NULL, *s = NULL;
+	const char *h[6];
+	int found = 0, ret = -1;
+	int64_t when = -1;
+	size_t i;
+
+	memset(&head, 0, sizeof(head));
+	if (seal_head_find(b->db, 0, &head, &found, err) < 0 ||
+	    db_prepare(b->db, "SELECT leaf_index FROM evidence WHERE id = ?", &st, err) < 0)
+		goto out;
+	if (pdf_vspace(b->p, 12, err) < 0 ||
+	    pdf_outline_add(b->p, b->outline_appendix, T(b, "proofs_title"), NULL, err) < 0 ||
+	    pdf_text(b->p, T(b, "proofs_title"), SZ_BODY + 1, PDF_TEXT_BOLD, err) < 0 ||
+	    pdf_text(b->p, T(b, "proofs_intro"), SZ_SMALL, 0, err) < 0 ||
+	    pdf_vspace(b->p, 4, err) < 0)
+		goto out;
+	if (found) {
+		struct cf_err terr = CF_ERR_INIT;
+
+		/* the token's time is the proof; the vault's clock only a claim */
+		if (head.tst && seal_token_check(head.tst, head.tst_len, head.checkpoint,
+						 head.checkpoint_len, &when, &terr) < 0)
+			when = -1;
+		cf_err_release(&terr);
+		sealed = tstr(b, when >= 0 ? when : head.created_at);
+		cf_hex_encode(head.root, CF_SHA256_LEN, hex);
+		/* templates are merchant-editable text, never printf formats */
+		s = xasprintf("%s: %s %llu; %s %s; %s %s; %s: %s", T(b, "proofs_head"),
+			      T(b, "col_tree"), (unsigned long long)head.tree_size,
+			      T(b, "proofs_root"), hex, T(b, "col_sealed_at"), sealed,
+			      T(b, "sig_tsa"), head.tst ? (head.tsa_url ? head.tsa_url : "?")
+						       : T(b, "proofs_no_tsa"));
+		if (pdf_text(b->p, s, SZ_TINY, 0, err) < 0 || pdf_vspace(b->p, 4, err) < 0)
+			goto out;
+	} else if (pdf_text(b->p, T(b, "proofs_none"), SZ_SMALL, 0, err) < 0 ||
+		   pdf_vspace(b->p, 4, err) < 0) {
+		goto out;
+	}
+	h[0] = T(b, "col_no"), h[1] = T(b, "col_leaf"), h[2] = T(b, "col_tree");
+	h[3] = T(b, "col_sealed_at"), h[4] = T(b, "col_root"), h[5] = T(b, "col_path");
+	if (pdf_table_row(b->p, 6, w, h, SZ_TINY, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
+		goto out;
+	for (i = 0; i < b->ex.n; i++) {
+		const struct dossier_exhibit *x = &b->ex.v[i];
+		char *c0 = xasprintf("%d", x->no), *c1 = NULL, *c2 = NULL, *c4 = NULL, *c5 = NULL;
+		const char *c[6];
+		int64_t idx = -1;
+		int r;
+
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, x->evidence_id);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+			idx = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		c1 = idx >= 0 ? xasprintf("%lld", (long long)idx) : xstrdup("-");
+		if (found && idx >= 0 && (uint64_t)idx < head.tree_size) {
+			unsigned char (*path)[CF_SHA256_LEN] = NULL;
+			size_t np = 0;
+
+			if (ledger_inclusion_proof(b->db, (uint64_t)idx, head.tree_size, &path, &np,
+						   err) < 0) {
+				free(c0);
+				free(c1);
+				goto out;
+			}
+			free(path);
+			c2 = xasprintf("%llu", (unsigned long long)head.tree_size);
+			c4 = xasprintf("%.16s…", hex);
+			c5 = xasprintf("%zu", np);
+			c[3] = sealed;
+		} else {
+			c2 = xstrdup("");
+			c4 = xstrdup("");
+			c5 = xstrdup("");
+			c[3] = T(b, "not_sealed");
+		}
+		c[0] = c0, c[1] = c1, c[2] = c2, c[4] = c4, c[5] = c5;
+		r = pdf_table_row(b->p, 6, w, c, SZ_TINY, PDF_TEXT_RULE, err);
+		free(c0);
+		free(c1);
+		free(c2);
+		free(c4);
+		free(c5);
+		if (r < 0)
+			goto out;
+	}
+	if (pdf_vspace(b->p, 8, err) < 0 ||
+	    pdf_box(b->p, T(b, "proofs_steps"), SZ_SMALL, 0, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	seal_head_release(&head);
+	free(sealed);
+	free(s);
+	return ret;
+}
+
 static int
 appendix(struct build *b, struct cf_err *err)
 {
@@ -1072,7 +1286,7 @@ appendix(struct build *b, struct cf_err *err)
 	const char *h[4];
 	size_t i;
 
-	if (new_section(b, "sec_appendix", NULL, err) < 0 ||
+	if (new_section(b, "sec_appendix", &b->outline_appendix, err) < 0 ||
 	    pdf_text(b->p, T(b, "appendix_intro"), SZ_BODY, 0, err) < 0 ||
 	    pdf_vspace(b->p, 6, err) < 0)
 		return -1;
@@ -1105,9 +1319,43 @@ appendix(struct build *b, struct cf_err *err)
 		if (r < 0)
 			return -1;
 	}
-	if (pdf_vspace(b->p, 10, err) < 0)
+	if (pdf_vspace(b->p, 10, err) < 0 ||
+	    pdf_box(b->p, T(b, "appendix_steps"), SZ_SMALL, 0, err) < 0)
 		return -1;
-	return pdf_box(b->p, T(b, "appendix_steps"), SZ_SMALL, 0, err);
+	return b->o->ledger_proofs ? proofs_table(b, err) : 0;
+}
+
+/* ------------------------------------------------------------- signature */
+
+/*
+ * The last page: who signs, when, with which certificate and timestamp.
+ * Written before the signature exists (the presave hook signs the saved
+ * file), from the same certificate and time the hook uses.
+ */
+static int
+signature_page(struct build *b, struct cf_err *err)
+{
+	const struct dossier_signature *sg = b->o->signature;
+	char *when;
+	int r;
+
+	if (new_section(b, "sec_signature", NULL, err) < 0)
+		return -1;
+	if (sg == NULL)
+		return pdf_text(b->p, T(b, "sig_unsigned"), SZ_BODY, 0, err);
+	if (pdf_text(b->p, T(b, "sig_intro"), SZ_BODY, 0, err) < 0 ||
+	    pdf_vspace(b->p, 8, err) < 0)
+		return -1;
+	when = tstr(b, sg->when);
+	r = row2(b, T(b, "sig_signer"), sg->signer, err) < 0 ||
+	    row2(b, T(b, "sig_time"), when, err) < 0 ||
+	    row2(b, T(b, "sig_fingerprint"), sg->fingerprint, err) < 0 ||
+	    row2(b, T(b, "sig_level"), T(b, sg->tsa ? "sig_level_bt" : "sig_level_bb"), err) < 0 ||
+	    row2(b, T(b, "sig_tsa"), sg->tsa ? sg->tsa : T(b, "sig_no_tsa"), err) < 0;
+	free(when);
+	if (r || pdf_vspace(b->p, 10, err) < 0)
+		return -1;
+	return pdf_box(b->p, T(b, "sig_steps"), SZ_SMALL, 0, err);
 }
 
 /* ------------------------------------------------------------------ build */
@@ -1193,11 +1441,11 @@ dossier_build(struct vault *v, const struct dossier_opts *o,
 	if (pdf_set_info(b.p, title, b.f.shop, subject, o->now, o->tz_offset, err) < 0 ||
 	    cover(&b, err) < 0 || statement(&b, err) < 0 || timeline(&b, err) < 0 ||
 	    exhibit_index(&b, err) < 0 || exhibits(&b, err) < 0 || appendix(&b, err) < 0 ||
-	    attach_all(&b, err) < 0)
+	    signature_page(&b, err) < 0 || attach_all(&b, err) < 0)
 		goto out;
 	if (o->attach_hook && o->attach_hook(o->hook_arg, b.p, &b.ex, err) < 0)
 		goto out;
-	if (pdf_save(b.p, o->out_path, o->presave_hook, o->hook_arg, err) < 0)
+	if (pdf_save(b.p, o->out_path, o->presave_hook, o->presave_arg, err) < 0)
 		goto out;
 	rep->pages = pdf_page_count(b.p);
 	ret = 0;

@@ -475,6 +475,28 @@ out:
 }
 
 int
+keys_load_cert(const char *vault_dir, X509 **cert, struct cf_err *err)
+{
+	char *cp = xasprintf("%s/keys/%s", vault_dir, CERT_FILE);
+	STACK_OF(X509) *certs = NULL;
+	int ret = -1;
+
+	if (access(cp, F_OK) != 0) {
+		cf_err_set(err, CF_ENOTFOUND, "the vault has no signing certificate (run 'casefile keygen')");
+		goto out;
+	}
+	certs = sk_X509_new_null();
+	if (read_certs(cp, certs, err) < 0)
+		goto out;
+	*cert = sk_X509_shift(certs);
+	ret = 0;
+out:
+	sk_X509_pop_free(certs, X509_free);
+	free(cp);
+	return ret;
+}
+
+int
 keys_load(const char *vault_dir, EVP_PKEY **key, X509 **cert, STACK_OF(X509) **chain,
 	  struct cf_err *err)
 {

@@ -183,12 +183,12 @@ out:
 /* --- the incremental update ------------------------------------------ */
 
 /* A PDF text string: ASCII as is, anything else as UTF-16BE with a BOM. */
-static struct pdf_obj *
+static struct pdfread_obj *
 text_string(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	struct cf_buf b = CF_BUF_INIT;
-	struct pdf_obj *o;
+	struct pdfread_obj *o;
 	int ascii = 1;
 	size_t i;
 
@@ -196,7 +196,7 @@ text_string(const char *s)
 		if (p[i] >= 0x80)
 			ascii = 0;
 	if (ascii)
-		return pdf_obj_new_string(s, strlen(s));
+		return pdfread_obj_new_string(s, strlen(s));
 	cf_buf_addch(&b, 0xfe);
 	cf_buf_addch(&b, 0xff);
 	for (i = 0; p[i];) {
@@ -224,7 +224,7 @@ text_string(const char *s)
 			cf_buf_addch(&b, (int)(cp & 0xff));
 		}
 	}
-	o = pdf_obj_new_string(b.data, b.len);
+	o = pdfread_obj_new_string(b.data, b.len);
 	cf_buf_release(&b);
 	return o;
 }
@@ -269,29 +269,29 @@ sort_idx(const struct update *u, unsigned *idx)
 }
 
 static void
-id_string(struct cf_buf *b, const struct pdf_obj *trailer, const unsigned char fresh[16])
+id_string(struct cf_buf *b, const struct pdfread_obj *trailer, const unsigned char fresh[16])
 {
-	const struct pdf_obj *id = pdf_dict_get(trailer, "ID");
-	struct pdf_obj *arr = pdf_obj_new(PDF_ARRAY);
+	const struct pdfread_obj *id = pdfread_dict_get(trailer, "ID");
+	struct pdfread_obj *arr = pdfread_obj_new(PDFREAD_ARRAY);
 
-	if (id && id->type == PDF_ARRAY && id->u.a.n >= 1 && id->u.a.v[0]->type == PDF_STRING)
-		pdf_array_push(arr, pdf_obj_copy(id->u.a.v[0]));
+	if (id && id->type == PDFREAD_ARRAY && id->u.a.n >= 1 && id->u.a.v[0]->type == PDFREAD_STRING)
+		pdfread_array_push(arr, pdfread_obj_copy(id->u.a.v[0]));
 	else
-		pdf_array_push(arr, pdf_obj_new_string(fresh, 16));
-	pdf_array_push(arr, pdf_obj_new_string(fresh, 16));
-	pdf_obj_write(b, arr);
-	pdf_obj_free(arr);
+		pdfread_array_push(arr, pdfread_obj_new_string(fresh, 16));
+	pdfread_array_push(arr, pdfread_obj_new_string(fresh, 16));
+	pdfread_obj_write(b, arr);
+	pdfread_obj_free(arr);
 }
 
 static void
-write_xref(struct update *u, struct pdf *pdf, uint64_t base, unsigned root_num,
+write_xref(struct update *u, struct pdfread *pdf, uint64_t base, unsigned root_num,
 	   unsigned root_gen, unsigned size, const unsigned char fresh[16])
 {
-	const struct pdf_obj *tr = pdf_trailer(pdf), *info = pdf_dict_get(tr, "Info");
+	const struct pdfread_obj *tr = pdfread_trailer(pdf), *info = pdfread_dict_get(tr, "Info");
 	unsigned idx[8], i, j;
 	uint64_t xref_off;
 
-	if (!pdf_xref_is_stream(pdf)) {
+	if (!pdfread_xref_is_stream(pdf)) {
 		sort_idx(u, idx);
 		xref_off = base + u->b.len;
 		cf_buf_addstr(&u->b, "xref\n");
@@ -304,12 +304,12 @@ write_xref(struct update *u, struct pdf *pdf, uint64_t base, unsigned root_num,
 					    (unsigned long long)(base + u->off[idx[i]]), u->gen[idx[i]]);
 		}
 		cf_buf_addf(&u->b, "trailer\n<</Size %u /Root %u %u R", size, root_num, root_gen);
-		if (info && info->type == PDF_REF)
+		if (info && info->type == PDFREAD_REF)
 			cf_buf_addf(&u->b, " /Info %u %u R", info->u.ref.num, info->u.ref.gen);
 		cf_buf_addstr(&u->b, " /ID ");
 		id_string(&u->b, tr, fresh);
 		cf_buf_addf(&u->b, " /Prev %llu>>\nstartxref\n%llu\n%%%%EOF\n",
-			    (unsigned long long)pdf_startxref(pdf), (unsigned long long)xref_off);
+			    (unsigned long long)pdfread_startxref(pdf), (unsigned long long)xref_off);
 		return;
 	}
 	/* The input uses xref streams: continue with one (object `size`). */
@@ -324,7 +324,7 @@ write_xref(struct update *u, struct pdf *pdf, uint64_t base, unsigned root_num,
 		sort_idx(u, idx);
 		cf_buf_addf(&u->b, "%u 0 obj\n<</Type /XRef /Size %u /Root %u %u R", xnum,
 			    size + 1, root_num, root_gen);
-		if (info && info->type == PDF_REF)
+		if (info && info->type == PDFREAD_REF)
 			cf_buf_addf(&u->b, " /Info %u %u R", info->u.ref.num, info->u.ref.gen);
 		cf_buf_addstr(&u->b, " /ID ");
 		id_string(&u->b, tr, fresh);
@@ -345,7 +345,7 @@ write_xref(struct update *u, struct pdf *pdf, uint64_t base, unsigned root_num,
 			}
 		}
 		cf_buf_addf(&u->b, "] /Prev %llu /Length %zu>>\nstream\n",
-			    (unsigned long long)pdf_startxref(pdf), data.len);
+			    (unsigned long long)pdfread_startxref(pdf), data.len);
 		cf_buf_add(&u->b, data.data, data.len);
 		cf_buf_addstr(&u->b, "\nendstream\nendobj\n");
 		cf_buf_addf(&u->b, "startxref\n%llu\n%%%%EOF\n", (unsigned long long)xref_off);
@@ -354,23 +354,23 @@ write_xref(struct update *u, struct pdf *pdf, uint64_t base, unsigned root_num,
 }
 
 static void
-write_obj(struct update *u, unsigned num, unsigned gen, const struct pdf_obj *o)
+write_obj(struct update *u, unsigned num, unsigned gen, const struct pdfread_obj *o)
 {
 	obj_begin(u, num, gen);
-	pdf_obj_write(&u->b, o);
+	pdfread_obj_write(&u->b, o);
 	cf_buf_addstr(&u->b, "\nendobj\n");
 }
 
 static int
-field_name_taken(struct pdf *pdf, const struct pdf_obj *fields, const char *name)
+field_name_taken(struct pdfread *pdf, const struct pdfread_obj *fields, const char *name)
 {
 	size_t i;
 
 	for (i = 0; fields && i < fields->u.a.n; i++) {
-		const struct pdf_obj *f = pdf_resolve(pdf, fields->u.a.v[i]);
-		const struct pdf_obj *t = pdf_dict_getr(pdf, f, "T");
+		const struct pdfread_obj *f = pdfread_resolve(pdf, fields->u.a.v[i]);
+		const struct pdfread_obj *t = pdfread_dict_getr(pdf, f, "T");
 
-		if (t && t->type == PDF_STRING && t->u.s.n == strlen(name) &&
+		if (t && t->type == PDFREAD_STRING && t->u.s.n == strlen(name) &&
 		    memcmp(t->u.s.p, name, t->u.s.n) == 0)
 			return 1;
 	}
@@ -383,13 +383,13 @@ field_name_taken(struct pdf *pdf, const struct pdf_obj *fields, const char *name
  * of `hexlen` hex digits.
  */
 static int
-build_update(struct pdf *pdf, uint64_t base, int add_nl, size_t hexlen,
+build_update(struct pdfread *pdf, uint64_t base, int add_nl, size_t hexlen,
 	     const struct pades_opts *o, const unsigned char fresh[16],
 	     struct update *u, struct cf_err *err)
 {
-	unsigned N = pdf_xref_size(pdf), cnum, cgen, pnum, pgen, k;
-	const struct pdf_obj *cat, *page, *annots, *af, *fields;
-	struct pdf_obj *ncat = NULL, *npage = NULL, *naf = NULL, *widget = NULL, *arr, *tmp;
+	unsigned N = pdfread_xref_size(pdf), cnum, cgen, pnum, pgen, k;
+	const struct pdfread_obj *cat, *page, *annots, *af, *fields;
+	struct pdfread_obj *ncat = NULL, *npage = NULL, *naf = NULL, *widget = NULL, *arr, *tmp;
 	char name[32], date[64];
 	struct tm tm;
 	size_t i;
@@ -399,13 +399,13 @@ build_update(struct pdf *pdf, uint64_t base, int add_nl, size_t hexlen,
 	cf_buf_init(&u->b);
 	if (add_nl)
 		cf_buf_addch(&u->b, '\n');
-	if ((cat = pdf_catalog(pdf, &cnum, &cgen)) == NULL) {
+	if ((cat = pdfread_catalog(pdf, &cnum, &cgen)) == NULL) {
 		cf_err_set(err, CF_EPDF, "no document catalog");
 		goto out;
 	}
-	if (pdf_first_page(pdf, &pnum, &pgen, err) < 0)
+	if (pdfread_first_page(pdf, &pnum, &pgen, err) < 0)
 		goto out;
-	if ((page = pdf_get(pdf, pnum, err)) == NULL || page->type != PDF_DICT) {
+	if ((page = pdfread_get(pdf, pnum, err)) == NULL || page->type != PDFREAD_DICT) {
 		cf_err_set(err, CF_EPDF, "page 1 (object %u) is unreadable", pnum);
 		goto out;
 	}
@@ -413,13 +413,13 @@ build_update(struct pdf *pdf, uint64_t base, int add_nl, size_t hexlen,
 		cf_err_set(err, CF_EPDF, "the catalog is also a page");
 		goto out;
 	}
-	if (N + 4 > PDF_MAX_OBJECTS) {
+	if (N + 4 > PDFREAD_MAX_OBJECTS) {
 		cf_err_set(err, CF_EPDF, "too many objects");
 		goto out;
 	}
-	af = pdf_dict_getr(pdf, cat, "AcroForm");
-	fields = pdf_dict_getr(pdf, af, "Fields");
-	if (fields && fields->type != PDF_ARRAY)
+	af = pdfread_dict_getr(pdf, cat, "AcroForm");
+	fields = pdfread_dict_getr(pdf, af, "Fields");
+	if (fields && fields->type != PDFREAD_ARRAY)
 		fields = NULL;
 	for (k = 1;; k++) {
 		snprintf(name, sizeof(name), "Signature%u", k);
@@ -447,71 +447,71 @@ build_update(struct pdf *pdf, uint64_t base, int add_nl, size_t hexlen,
 	if (o->reason && *o->reason) {
 		tmp = text_string(o->reason);
 		cf_buf_addstr(&u->b, " /Reason ");
-		pdf_obj_write(&u->b, tmp);
-		pdf_obj_free(tmp);
+		pdfread_obj_write(&u->b, tmp);
+		pdfread_obj_free(tmp);
 	}
 	if (o->location && *o->location) {
 		tmp = text_string(o->location);
 		cf_buf_addstr(&u->b, " /Location ");
-		pdf_obj_write(&u->b, tmp);
-		pdf_obj_free(tmp);
+		pdfread_obj_write(&u->b, tmp);
+		pdfread_obj_free(tmp);
 	}
 	if (o->contact && *o->contact) {
 		tmp = text_string(o->contact);
 		cf_buf_addstr(&u->b, " /ContactInfo ");
-		pdf_obj_write(&u->b, tmp);
-		pdf_obj_free(tmp);
+		pdfread_obj_write(&u->b, tmp);
+		pdfread_obj_free(tmp);
 	}
 	cf_buf_addstr(&u->b, ">>\nendobj\n");
 
 	/* N+1: field merged with its widget */
-	widget = pdf_obj_new(PDF_DICT);
-	pdf_dict_set(widget, "Type", pdf_obj_new_name("Annot"));
-	pdf_dict_set(widget, "Subtype", pdf_obj_new_name("Widget"));
-	pdf_dict_set(widget, "FT", pdf_obj_new_name("Sig"));
-	pdf_dict_set(widget, "T", pdf_obj_new_string(name, strlen(name)));
-	pdf_dict_set(widget, "V", pdf_obj_new_ref(N, 0));
-	pdf_dict_set(widget, "F", pdf_obj_new_int(132));
-	arr = pdf_obj_new(PDF_ARRAY);
+	widget = pdfread_obj_new(PDFREAD_DICT);
+	pdfread_dict_set(widget, "Type", pdfread_obj_new_name("Annot"));
+	pdfread_dict_set(widget, "Subtype", pdfread_obj_new_name("Widget"));
+	pdfread_dict_set(widget, "FT", pdfread_obj_new_name("Sig"));
+	pdfread_dict_set(widget, "T", pdfread_obj_new_string(name, strlen(name)));
+	pdfread_dict_set(widget, "V", pdfread_obj_new_ref(N, 0));
+	pdfread_dict_set(widget, "F", pdfread_obj_new_int(132));
+	arr = pdfread_obj_new(PDFREAD_ARRAY);
 	for (k = 0; k < 4; k++)
-		pdf_array_push(arr, pdf_obj_new_int(0));
-	pdf_dict_set(widget, "Rect", arr);
-	pdf_dict_set(widget, "P", pdf_obj_new_ref(pnum, pgen));
+		pdfread_array_push(arr, pdfread_obj_new_int(0));
+	pdfread_dict_set(widget, "Rect", arr);
+	pdfread_dict_set(widget, "P", pdfread_obj_new_ref(pnum, pgen));
 	write_obj(u, N + 1, 0, widget);
 
 	/* N+2: the AcroForm */
-	naf = af && af->type == PDF_DICT ? pdf_obj_copy(af) : pdf_obj_new(PDF_DICT);
-	arr = pdf_obj_new(PDF_ARRAY);
+	naf = af && af->type == PDFREAD_DICT ? pdfread_obj_copy(af) : pdfread_obj_new(PDFREAD_DICT);
+	arr = pdfread_obj_new(PDFREAD_ARRAY);
 	for (i = 0; fields && i < fields->u.a.n; i++)
-		pdf_array_push(arr, pdf_obj_copy(fields->u.a.v[i]));
-	pdf_array_push(arr, pdf_obj_new_ref(N + 1, 0));
-	pdf_dict_set(naf, "Fields", arr);
-	pdf_dict_set(naf, "SigFlags", pdf_obj_new_int(3));
+		pdfread_array_push(arr, pdfread_obj_copy(fields->u.a.v[i]));
+	pdfread_array_push(arr, pdfread_obj_new_ref(N + 1, 0));
+	pdfread_dict_set(naf, "Fields", arr);
+	pdfread_dict_set(naf, "SigFlags", pdfread_obj_new_int(3));
 	write_obj(u, N + 2, 0, naf);
 
 	/* page 1 with the widget in /Annots */
-	npage = pdf_obj_copy(page);
-	npage->type = PDF_DICT;
-	annots = pdf_dict_getr(pdf, page, "Annots");
-	arr = pdf_obj_new(PDF_ARRAY);
-	for (i = 0; annots && annots->type == PDF_ARRAY && i < annots->u.a.n; i++)
-		pdf_array_push(arr, pdf_obj_copy(annots->u.a.v[i]));
-	pdf_array_push(arr, pdf_obj_new_ref(N + 1, 0));
-	pdf_dict_set(npage, "Annots", arr);
+	npage = pdfread_obj_copy(page);
+	npage->type = PDFREAD_DICT;
+	annots = pdfread_dict_getr(pdf, page, "Annots");
+	arr = pdfread_obj_new(PDFREAD_ARRAY);
+	for (i = 0; annots && annots->type == PDFREAD_ARRAY && i < annots->u.a.n; i++)
+		pdfread_array_push(arr, pdfread_obj_copy(annots->u.a.v[i]));
+	pdfread_array_push(arr, pdfread_obj_new_ref(N + 1, 0));
+	pdfread_dict_set(npage, "Annots", arr);
 	write_obj(u, pnum, pgen, npage);
 
 	/* the catalog pointing at the new AcroForm */
-	ncat = pdf_obj_copy(cat);
-	pdf_dict_set(ncat, "AcroForm", pdf_obj_new_ref(N + 2, 0));
+	ncat = pdfread_obj_copy(cat);
+	pdfread_dict_set(ncat, "AcroForm", pdfread_obj_new_ref(N + 2, 0));
 	write_obj(u, cnum, cgen, ncat);
 
 	write_xref(u, pdf, base, cnum, cgen, N + 3, fresh);
 	ret = 0;
 out:
-	pdf_obj_free(widget);
-	pdf_obj_free(naf);
-	pdf_obj_free(npage);
-	pdf_obj_free(ncat);
+	pdfread_obj_free(widget);
+	pdfread_obj_free(naf);
+	pdfread_obj_free(npage);
+	pdfread_obj_free(ncat);
 	if (ret < 0)
 		cf_buf_release(&u->b);
 	return ret;
@@ -682,7 +682,7 @@ pades_sign_file(const char *in_path, const char *out_path, EVP_PKEY *key, X509 *
 		STACK_OF(X509) *chain, const struct pades_opts *o,
 		struct pades_result *res, struct cf_err *err)
 {
-	struct pdf *pdf = NULL;
+	struct pdfread *pdf = NULL;
 	struct update u;
 	EVP_MD_CTX *base_md = NULL, *md = NULL;
 	unsigned char fresh[16], digest[CF_SHA256_LEN], *cms = NULL, dummy[CF_SHA256_LEN] = { 0 };
@@ -699,7 +699,7 @@ pades_sign_file(const char *in_path, const char *out_path, EVP_PKEY *key, X509 *
 	}
 	if (cert_usable(cert, o->when, err) < 0)
 		goto out;
-	if (pdf_open(in_path, &pdf, err) < 0)
+	if (pdfread_open(in_path, &pdf, err) < 0)
 		goto out;
 	if (stat(in_path, &st) < 0) {
 		cf_err_errno(err, CF_EIO, "cannot stat '%s'", in_path);
@@ -731,7 +731,7 @@ pades_sign_file(const char *in_path, const char *out_path, EVP_PKEY *key, X509 *
 		cf_err_ssl(err, "sha-256 failed");
 		goto out;
 	}
-	if (copy_hash(in_path, pdf_size(pdf), fd, tmp, base_md, &size, &last_byte, err) < 0)
+	if (copy_hash(in_path, pdfread_size(pdf), fd, tmp, base_md, &size, &last_byte, err) < 0)
 		goto out;
 	add_nl = last_byte != '\n' && last_byte != '\r';
 
@@ -813,6 +813,6 @@ out:
 	free(cms);
 	EVP_MD_CTX_free(md);
 	EVP_MD_CTX_free(base_md);
-	pdf_close(pdf);
+	pdfread_close(pdf);
 	return ret;
 }

@@ -3,7 +3,7 @@
  * pdfread — lexer, object parser, cross-reference loader and stream
  * decoder for the PDF reader of pdfread.h.
  *
- * Theory of operation: pdf_open() maps the file, finds the last
+ * Theory of operation: pdfread_open() maps the file, finds the last
  * "startxref", and walks the chain of xref sections newest first (/Prev,
  * plus /XRefStm of hybrid files).  The first entry seen for an object number
  * wins, which is exactly the incremental-update rule.  Objects are parsed
@@ -35,10 +35,10 @@ struct xent {
 	unsigned char seen;	/* set by any section (even as free) */
 	uint64_t off;		/* type 1: offset; type 2: object stream number */
 	unsigned idx;		/* type 2: index inside the object stream */
-	struct pdf_obj *obj;	/* cache */
+	struct pdfread_obj *obj;	/* cache */
 };
 
-struct pdf {
+struct pdfread {
 	const unsigned char *p;
 	size_t n;
 	int mapped;
@@ -47,8 +47,8 @@ struct pdf {
 	unsigned size;		/* trailer /Size */
 	struct xent *x;
 	unsigned nx;
-	struct pdf_obj *trailer;
-	int depth;		/* nested pdf_get() calls (/Length 7 0 R chains) */
+	struct pdfread_obj *trailer;
+	int depth;		/* nested pdfread_get() calls (/Length 7 0 R chains) */
 	struct cf_buf *objstm;	/* decoded object streams, by number (lazy) */
 	int *objstm_done;
 	unsigned nobjstm;	/* entries in objstm / objstm_done */
@@ -59,52 +59,52 @@ struct lex {
 	size_t n, i;
 };
 
-static struct pdf_obj null_obj = { PDF_NULL, { 0 }, 0, 0 };
+static struct pdfread_obj null_obj = { PDFREAD_NULL, { 0 }, 0, 0 };
 
 /* --- objects -------------------------------------------------------- */
 
-struct pdf_obj *
-pdf_obj_new(enum pdf_type type)
+struct pdfread_obj *
+pdfread_obj_new(enum pdfread_type type)
 {
-	struct pdf_obj *o = xcalloc(1, sizeof(*o));
+	struct pdfread_obj *o = xcalloc(1, sizeof(*o));
 
 	o->type = type;
 	return o;
 }
 
-struct pdf_obj *
-pdf_obj_new_int(long long v)
+struct pdfread_obj *
+pdfread_obj_new_int(long long v)
 {
-	struct pdf_obj *o = pdf_obj_new(PDF_INT);
+	struct pdfread_obj *o = pdfread_obj_new(PDFREAD_INT);
 
 	o->u.i = v;
 	return o;
 }
 
-struct pdf_obj *
-pdf_obj_new_name(const char *name)
+struct pdfread_obj *
+pdfread_obj_new_name(const char *name)
 {
-	struct pdf_obj *o = pdf_obj_new(PDF_NAME);
+	struct pdfread_obj *o = pdfread_obj_new(PDFREAD_NAME);
 
 	o->u.s.n = strlen(name);
 	o->u.s.p = xmemdup(name, o->u.s.n);
 	return o;
 }
 
-struct pdf_obj *
-pdf_obj_new_string(const void *p, size_t n)
+struct pdfread_obj *
+pdfread_obj_new_string(const void *p, size_t n)
 {
-	struct pdf_obj *o = pdf_obj_new(PDF_STRING);
+	struct pdfread_obj *o = pdfread_obj_new(PDFREAD_STRING);
 
 	o->u.s.n = n;
 	o->u.s.p = xmemdup(p, n);
 	return o;
 }
 
-struct pdf_obj *
-pdf_obj_new_ref(unsigned num, unsigned gen)
+struct pdfread_obj *
+pdfread_obj_new_ref(unsigned num, unsigned gen)
 {
-	struct pdf_obj *o = pdf_obj_new(PDF_REF);
+	struct pdfread_obj *o = pdfread_obj_new(PDFREAD_REF);
 
 	o->u.ref.num = num;
 	o->u.ref.gen = gen;
@@ -112,27 +112,27 @@ pdf_obj_new_ref(unsigned num, unsigned gen)
 }
 
 void
-pdf_obj_free(struct pdf_obj *o)
+pdfread_obj_free(struct pdfread_obj *o)
 {
 	size_t i;
 
 	if (o == NULL || o == &null_obj)
 		return;
 	switch (o->type) {
-	case PDF_NAME:
-	case PDF_STRING:
+	case PDFREAD_NAME:
+	case PDFREAD_STRING:
 		free(o->u.s.p);
 		break;
-	case PDF_ARRAY:
+	case PDFREAD_ARRAY:
 		for (i = 0; i < o->u.a.n; i++)
-			pdf_obj_free(o->u.a.v[i]);
+			pdfread_obj_free(o->u.a.v[i]);
 		free(o->u.a.v);
 		break;
-	case PDF_DICT:
-	case PDF_STREAM:
+	case PDFREAD_DICT:
+	case PDFREAD_STREAM:
 		for (i = 0; i < o->u.d.n; i++) {
 			free(o->u.d.k[i]);
-			pdf_obj_free(o->u.d.v[i]);
+			pdfread_obj_free(o->u.d.v[i]);
 		}
 		free(o->u.d.k);
 		free(o->u.d.v);
@@ -143,31 +143,31 @@ pdf_obj_free(struct pdf_obj *o)
 	free(o);
 }
 
-struct pdf_obj *
-pdf_obj_copy(const struct pdf_obj *o)
+struct pdfread_obj *
+pdfread_obj_copy(const struct pdfread_obj *o)
 {
-	struct pdf_obj *c;
+	struct pdfread_obj *c;
 	size_t i;
 
 	if (o == NULL)
-		return pdf_obj_new(PDF_NULL);
-	c = pdf_obj_new(o->type);
+		return pdfread_obj_new(PDFREAD_NULL);
+	c = pdfread_obj_new(o->type);
 	c->soff = o->soff;
 	c->slen = o->slen;
 	switch (o->type) {
-	case PDF_NAME:
-	case PDF_STRING:
+	case PDFREAD_NAME:
+	case PDFREAD_STRING:
 		c->u.s.n = o->u.s.n;
 		c->u.s.p = xmemdup(o->u.s.p, o->u.s.n);
 		break;
-	case PDF_ARRAY:
+	case PDFREAD_ARRAY:
 		for (i = 0; i < o->u.a.n; i++)
-			pdf_array_push(c, pdf_obj_copy(o->u.a.v[i]));
+			pdfread_array_push(c, pdfread_obj_copy(o->u.a.v[i]));
 		break;
-	case PDF_DICT:
-	case PDF_STREAM:
+	case PDFREAD_DICT:
+	case PDFREAD_STREAM:
 		for (i = 0; i < o->u.d.n; i++)
-			pdf_dict_set(c, o->u.d.k[i], pdf_obj_copy(o->u.d.v[i]));
+			pdfread_dict_set(c, o->u.d.k[i], pdfread_obj_copy(o->u.d.v[i]));
 		break;
 	default:
 		c->u = o->u;
@@ -177,13 +177,13 @@ pdf_obj_copy(const struct pdf_obj *o)
 }
 
 void
-pdf_dict_set(struct pdf_obj *d, const char *key, struct pdf_obj *v)
+pdfread_dict_set(struct pdfread_obj *d, const char *key, struct pdfread_obj *v)
 {
 	size_t i;
 
 	for (i = 0; i < d->u.d.n; i++)
 		if (strcmp(d->u.d.k[i], key) == 0) {
-			pdf_obj_free(d->u.d.v[i]);
+			pdfread_obj_free(d->u.d.v[i]);
 			d->u.d.v[i] = v;
 			return;
 		}
@@ -194,18 +194,18 @@ pdf_dict_set(struct pdf_obj *d, const char *key, struct pdf_obj *v)
 }
 
 void
-pdf_array_push(struct pdf_obj *a, struct pdf_obj *v)
+pdfread_array_push(struct pdfread_obj *a, struct pdfread_obj *v)
 {
 	a->u.a.v = xreallocarray(a->u.a.v, a->u.a.n + 1, sizeof(*a->u.a.v));
 	a->u.a.v[a->u.a.n++] = v;
 }
 
-const struct pdf_obj *
-pdf_dict_get(const struct pdf_obj *d, const char *key)
+const struct pdfread_obj *
+pdfread_dict_get(const struct pdfread_obj *d, const char *key)
 {
 	size_t i;
 
-	if (d == NULL || (d->type != PDF_DICT && d->type != PDF_STREAM))
+	if (d == NULL || (d->type != PDFREAD_DICT && d->type != PDFREAD_STREAM))
 		return NULL;
 	for (i = 0; i < d->u.d.n; i++)
 		if (strcmp(d->u.d.k[i], key) == 0)
@@ -214,9 +214,9 @@ pdf_dict_get(const struct pdf_obj *d, const char *key)
 }
 
 int
-pdf_is_name(const struct pdf_obj *o, const char *s)
+pdfread_is_name(const struct pdfread_obj *o, const char *s)
 {
-	return o && o->type == PDF_NAME && strlen(s) == o->u.s.n &&
+	return o && o->type == PDFREAD_NAME && strlen(s) == o->u.s.n &&
 	       memcmp(o->u.s.p, s, o->u.s.n) == 0;
 }
 
@@ -227,7 +227,7 @@ is_regular_name_char(int c)
 }
 
 void
-pdf_obj_write(struct cf_buf *b, const struct pdf_obj *o)
+pdfread_obj_write(struct cf_buf *b, const struct pdfread_obj *o)
 {
 	size_t i;
 
@@ -236,19 +236,19 @@ pdf_obj_write(struct cf_buf *b, const struct pdf_obj *o)
 		return;
 	}
 	switch (o->type) {
-	case PDF_NULL:
+	case PDFREAD_NULL:
 		cf_buf_addstr(b, "null");
 		break;
-	case PDF_BOOL:
+	case PDFREAD_BOOL:
 		cf_buf_addstr(b, o->u.b ? "true" : "false");
 		break;
-	case PDF_INT:
+	case PDFREAD_INT:
 		cf_buf_addf(b, "%lld", o->u.i);
 		break;
-	case PDF_REAL:
+	case PDFREAD_REAL:
 		cf_buf_addf(b, "%.6f", o->u.r);
 		break;
-	case PDF_NAME:
+	case PDFREAD_NAME:
 		cf_buf_addch(b, '/');
 		for (i = 0; i < o->u.s.n; i++) {
 			unsigned char c = (unsigned char)o->u.s.p[i];
@@ -259,37 +259,37 @@ pdf_obj_write(struct cf_buf *b, const struct pdf_obj *o)
 				cf_buf_addf(b, "#%02X", c);
 		}
 		break;
-	case PDF_STRING:
+	case PDFREAD_STRING:
 		cf_buf_addch(b, '<');
 		for (i = 0; i < o->u.s.n; i++)
 			cf_buf_addf(b, "%02X", (unsigned char)o->u.s.p[i]);
 		cf_buf_addch(b, '>');
 		break;
-	case PDF_ARRAY:
+	case PDFREAD_ARRAY:
 		cf_buf_addch(b, '[');
 		for (i = 0; i < o->u.a.n; i++) {
 			if (i)
 				cf_buf_addch(b, ' ');
-			pdf_obj_write(b, o->u.a.v[i]);
+			pdfread_obj_write(b, o->u.a.v[i]);
 		}
 		cf_buf_addch(b, ']');
 		break;
-	case PDF_DICT:
-	case PDF_STREAM:
+	case PDFREAD_DICT:
+	case PDFREAD_STREAM:
 		/* Streams cannot be rewritten here: callers write dictionaries. */
 		cf_buf_addstr(b, "<<");
 		for (i = 0; i < o->u.d.n; i++) {
-			struct pdf_obj k = { PDF_NAME, { 0 }, 0, 0 };
+			struct pdfread_obj k = { PDFREAD_NAME, { 0 }, 0, 0 };
 
 			k.u.s.p = o->u.d.k[i];
 			k.u.s.n = strlen(o->u.d.k[i]);
-			pdf_obj_write(b, &k);
+			pdfread_obj_write(b, &k);
 			cf_buf_addch(b, ' ');
-			pdf_obj_write(b, o->u.d.v[i]);
+			pdfread_obj_write(b, o->u.d.v[i]);
 		}
 		cf_buf_addstr(b, ">>");
 		break;
-	case PDF_REF:
+	case PDFREAD_REF:
 		cf_buf_addf(b, "%u %u R", o->u.ref.num, o->u.ref.gen);
 		break;
 	}
@@ -377,8 +377,8 @@ hexv(int c)
 	return -1;
 }
 
-static int parse_obj(struct pdf *pdf, struct lex *l, int depth,
-		     struct pdf_obj **out, struct cf_err *err);
+static int parse_obj(struct pdfread *pdf, struct lex *l, int depth,
+		     struct pdfread_obj **out, struct cf_err *err);
 
 static int
 perr(struct cf_err *err, const struct lex *l, const char *what)
@@ -387,7 +387,7 @@ perr(struct cf_err *err, const struct lex *l, const char *what)
 }
 
 static int
-parse_literal_string(struct lex *l, struct pdf_obj **out, struct cf_err *err)
+parse_literal_string(struct lex *l, struct pdfread_obj **out, struct cf_err *err)
 {
 	struct cf_buf b = CF_BUF_INIT;
 	int nest = 1;
@@ -433,13 +433,13 @@ parse_literal_string(struct lex *l, struct pdf_obj **out, struct cf_err *err)
 	cf_buf_release(&b);
 	return perr(err, l, "unterminated string");
 done:
-	*out = pdf_obj_new(PDF_STRING);
+	*out = pdfread_obj_new(PDFREAD_STRING);
 	(*out)->u.s.p = cf_buf_detach(&b, &(*out)->u.s.n);
 	return 0;
 }
 
 static int
-parse_hex_string(struct lex *l, struct pdf_obj **out, struct cf_err *err)
+parse_hex_string(struct lex *l, struct pdfread_obj **out, struct cf_err *err)
 {
 	struct cf_buf b = CF_BUF_INIT;
 	int hi = -1;
@@ -451,7 +451,7 @@ parse_hex_string(struct lex *l, struct pdf_obj **out, struct cf_err *err)
 		if (c == '>') {
 			if (hi >= 0)
 				cf_buf_addch(&b, hi << 4);
-			*out = pdf_obj_new(PDF_STRING);
+			*out = pdfread_obj_new(PDFREAD_STRING);
 			(*out)->u.s.p = cf_buf_detach(&b, &(*out)->u.s.n);
 			return 0;
 		}
@@ -471,7 +471,7 @@ parse_hex_string(struct lex *l, struct pdf_obj **out, struct cf_err *err)
 }
 
 static int
-parse_name(struct lex *l, struct pdf_obj **out)
+parse_name(struct lex *l, struct pdfread_obj **out)
 {
 	struct cf_buf b = CF_BUF_INIT;
 
@@ -488,13 +488,13 @@ parse_name(struct lex *l, struct pdf_obj **out)
 			c = '?';	/* names are C strings here */
 		cf_buf_addch(&b, c);
 	}
-	*out = pdf_obj_new(PDF_NAME);
+	*out = pdfread_obj_new(PDFREAD_NAME);
 	(*out)->u.s.p = cf_buf_detach(&b, &(*out)->u.s.n);
 	return 0;
 }
 
 static int
-parse_number(struct lex *l, struct pdf_obj **out, struct cf_err *err)
+parse_number(struct lex *l, struct pdfread_obj **out, struct cf_err *err)
 {
 	size_t len = word_len(l), k;
 	char tmp[64];
@@ -514,14 +514,14 @@ parse_number(struct lex *l, struct pdf_obj **out, struct cf_err *err)
 	tmp[len] = '\0';
 	l->i += len;
 	if (real) {
-		*out = pdf_obj_new(PDF_REAL);
+		*out = pdfread_obj_new(PDFREAD_REAL);
 		(*out)->u.r = strtod(tmp, NULL);
 	} else {
-		*out = pdf_obj_new(PDF_INT);
+		*out = pdfread_obj_new(PDFREAD_INT);
 		errno = 0;
 		(*out)->u.i = strtoll(tmp, NULL, 10);
 		if (errno) {
-			pdf_obj_free(*out);
+			pdfread_obj_free(*out);
 			*out = NULL;
 			return perr(err, l, "number out of range");
 		}
@@ -531,12 +531,12 @@ parse_number(struct lex *l, struct pdf_obj **out, struct cf_err *err)
 
 /* After an integer: "G R" makes a reference. */
 static void
-maybe_ref(struct lex *l, struct pdf_obj **o)
+maybe_ref(struct lex *l, struct pdfread_obj **o)
 {
 	struct lex save = *l;
 	uint64_t gen;
 
-	if ((*o)->type != PDF_INT || (*o)->u.i < 0 || (*o)->u.i >= PDF_MAX_OBJECTS)
+	if ((*o)->type != PDFREAD_INT || (*o)->u.i < 0 || (*o)->u.i >= PDFREAD_MAX_OBJECTS)
 		return;
 	skip_ws(l);
 	if (lex_uint(l, &gen) == 0 && gen <= 65535) {
@@ -545,8 +545,8 @@ maybe_ref(struct lex *l, struct pdf_obj **o)
 			unsigned num = (unsigned)(*o)->u.i;
 
 			l->i++;
-			pdf_obj_free(*o);
-			*o = pdf_obj_new_ref(num, (unsigned)gen);
+			pdfread_obj_free(*o);
+			*o = pdfread_obj_new_ref(num, (unsigned)gen);
 			return;
 		}
 	}
@@ -554,14 +554,14 @@ maybe_ref(struct lex *l, struct pdf_obj **o)
 }
 
 static int
-parse_obj(struct pdf *pdf, struct lex *l, int depth, struct pdf_obj **out,
+parse_obj(struct pdfread *pdf, struct lex *l, int depth, struct pdfread_obj **out,
 	  struct cf_err *err)
 {
-	struct pdf_obj *o = NULL, *v = NULL, *k = NULL;
+	struct pdfread_obj *o = NULL, *v = NULL, *k = NULL;
 	int c;
 
 	*out = NULL;
-	if (depth > PDF_MAX_DEPTH)
+	if (depth > PDFREAD_MAX_DEPTH)
 		return perr(err, l, "objects nested too deeply");
 	skip_ws(l);
 	if (l->i >= l->n)
@@ -573,7 +573,7 @@ parse_obj(struct pdf *pdf, struct lex *l, int depth, struct pdf_obj **out,
 		return parse_name(l, out);
 	if (c == '<' && l->i + 1 < l->n && l->p[l->i + 1] == '<') {
 		l->i += 2;
-		o = pdf_obj_new(PDF_DICT);
+		o = pdfread_obj_new(PDFREAD_DICT);
 		for (;;) {
 			skip_ws(l);
 			if (l->i + 1 < l->n && l->p[l->i] == '>' && l->p[l->i + 1] == '>') {
@@ -587,8 +587,8 @@ parse_obj(struct pdf *pdf, struct lex *l, int depth, struct pdf_obj **out,
 			parse_name(l, &k);
 			if (parse_obj(pdf, l, depth + 1, &v, err) < 0)
 				goto fail;
-			pdf_dict_set(o, k->u.s.p, v);
-			pdf_obj_free(k);
+			pdfread_dict_set(o, k->u.s.p, v);
+			pdfread_obj_free(k);
 			k = NULL;
 			v = NULL;
 		}
@@ -599,7 +599,7 @@ parse_obj(struct pdf *pdf, struct lex *l, int depth, struct pdf_obj **out,
 		return parse_hex_string(l, out, err);
 	if (c == '[') {
 		l->i++;
-		o = pdf_obj_new(PDF_ARRAY);
+		o = pdfread_obj_new(PDFREAD_ARRAY);
 		for (;;) {
 			skip_ws(l);
 			if (l->i < l->n && l->p[l->i] == ']') {
@@ -608,14 +608,14 @@ parse_obj(struct pdf *pdf, struct lex *l, int depth, struct pdf_obj **out,
 			}
 			if (parse_obj(pdf, l, depth + 1, &v, err) < 0)
 				goto fail;
-			pdf_array_push(o, v);
+			pdfread_array_push(o, v);
 			v = NULL;
 		}
 		*out = o;
 		return 0;
 	}
 	if (word_is(l, "true") || word_is(l, "false")) {
-		o = pdf_obj_new(PDF_BOOL);
+		o = pdfread_obj_new(PDFREAD_BOOL);
 		o->u.b = l->p[l->i] == 't';
 		l->i += word_len(l);
 		*out = o;
@@ -623,7 +623,7 @@ parse_obj(struct pdf *pdf, struct lex *l, int depth, struct pdf_obj **out,
 	}
 	if (word_is(l, "null")) {
 		l->i += 4;
-		*out = pdf_obj_new(PDF_NULL);
+		*out = pdfread_obj_new(PDFREAD_NULL);
 		return 0;
 	}
 	if (parse_number(l, &o, err) < 0)
@@ -632,22 +632,22 @@ parse_obj(struct pdf *pdf, struct lex *l, int depth, struct pdf_obj **out,
 	*out = o;
 	return 0;
 fail:
-	pdf_obj_free(o);
-	pdf_obj_free(k);
-	pdf_obj_free(v);
+	pdfread_obj_free(o);
+	pdfread_obj_free(k);
+	pdfread_obj_free(v);
 	return -1;
 }
 
 /* --- indirect objects ----------------------------------------------- */
 
 static int
-stream_length(struct pdf *pdf, const struct pdf_obj *d, uint64_t start,
+stream_length(struct pdfread *pdf, const struct pdfread_obj *d, uint64_t start,
 	      uint64_t *len)
 {
-	const struct pdf_obj *lo = pdf_dict_getr(pdf, d, "Length");
+	const struct pdfread_obj *lo = pdfread_dict_getr(pdf, d, "Length");
 	uint64_t j;
 
-	if (lo && lo->type == PDF_INT && lo->u.i >= 0 &&
+	if (lo && lo->type == PDFREAD_INT && lo->u.i >= 0 &&
 	    (uint64_t)lo->u.i <= pdf->n - start) {
 		uint64_t e = start + (uint64_t)lo->u.i;
 
@@ -676,12 +676,12 @@ stream_length(struct pdf *pdf, const struct pdf_obj *d, uint64_t start,
 
 /* Parse "num gen obj <object> [stream...] endobj" at offset off. */
 static int
-parse_indirect(struct pdf *pdf, uint64_t off, unsigned want, struct pdf_obj **out,
+parse_indirect(struct pdfread *pdf, uint64_t off, unsigned want, struct pdfread_obj **out,
 	       struct cf_err *err)
 {
 	struct lex l = { pdf->p, pdf->n, 0 };
 	uint64_t num, gen;
-	struct pdf_obj *o = NULL;
+	struct pdfread_obj *o = NULL;
 
 	*out = NULL;
 	if (off >= pdf->n)
@@ -702,7 +702,7 @@ parse_indirect(struct pdf *pdf, uint64_t off, unsigned want, struct pdf_obj **ou
 		return -1;
 	}
 	skip_ws(&l);
-	if (o->type == PDF_DICT && word_is(&l, "stream")) {
+	if (o->type == PDFREAD_DICT && word_is(&l, "stream")) {
 		uint64_t start, len;
 
 		l.i += 6;
@@ -711,9 +711,9 @@ parse_indirect(struct pdf *pdf, uint64_t off, unsigned want, struct pdf_obj **ou
 		if (l.i < l.n && l.p[l.i] == '\n')
 			l.i++;
 		start = l.i;
-		o->type = PDF_STREAM;
+		o->type = PDFREAD_STREAM;
 		if (stream_length(pdf, o, start, &len) < 0) {
-			pdf_obj_free(o);
+			pdfread_obj_free(o);
 			return cf_err_set(err, CF_EPDF, "object %u: stream without 'endstream'", want);
 		}
 		o->soff = start;
@@ -724,9 +724,9 @@ parse_indirect(struct pdf *pdf, uint64_t off, unsigned want, struct pdf_obj **ou
 }
 
 static int
-objstm_load(struct pdf *pdf, unsigned stm, struct cf_err *err)
+objstm_load(struct pdfread *pdf, unsigned stm, struct cf_err *err)
 {
-	const struct pdf_obj *s;
+	const struct pdfread_obj *s;
 
 	if (stm >= pdf->nobjstm) {
 		/* the xref table may have grown since the last object stream */
@@ -741,21 +741,21 @@ objstm_load(struct pdf *pdf, unsigned stm, struct cf_err *err)
 	if (pdf->objstm_done[stm] == 2)
 		return cf_err_set(err, CF_EPDF, "object stream %u is unreadable", stm);
 	pdf->objstm_done[stm] = 2;
-	s = pdf_get(pdf, stm, err);
-	if (s == NULL || s->type != PDF_STREAM)
+	s = pdfread_get(pdf, stm, err);
+	if (s == NULL || s->type != PDFREAD_STREAM)
 		return cf_err_set(err, CF_EPDF, "object stream %u is missing", stm);
 	cf_buf_init(&pdf->objstm[stm]);
-	if (pdf_stream_read(pdf, s, MAX_OBJSTM_DECODED, &pdf->objstm[stm], err) < 0)
+	if (pdfread_stream_read(pdf, s, MAX_OBJSTM_DECODED, &pdf->objstm[stm], err) < 0)
 		return -1;
 	pdf->objstm_done[stm] = 1;
 	return 0;
 }
 
 static int
-parse_from_objstm(struct pdf *pdf, unsigned num, unsigned stm, unsigned idx,
-		  struct pdf_obj **out, struct cf_err *err)
+parse_from_objstm(struct pdfread *pdf, unsigned num, unsigned stm, unsigned idx,
+		  struct pdfread_obj **out, struct cf_err *err)
 {
-	const struct pdf_obj *s, *n, *first;
+	const struct pdfread_obj *s, *n, *first;
 	struct lex l;
 	uint64_t onum, ooff = 0, k;
 
@@ -764,9 +764,9 @@ parse_from_objstm(struct pdf *pdf, unsigned num, unsigned stm, unsigned idx,
 	if (objstm_load(pdf, stm, err) < 0)
 		return -1;
 	s = pdf->x[stm].obj;
-	n = pdf_dict_getr(pdf, s, "N");
-	first = pdf_dict_getr(pdf, s, "First");
-	if (!n || n->type != PDF_INT || !first || first->type != PDF_INT ||
+	n = pdfread_dict_getr(pdf, s, "N");
+	first = pdfread_dict_getr(pdf, s, "First");
+	if (!n || n->type != PDFREAD_INT || !first || first->type != PDFREAD_INT ||
 	    first->u.i < 0 || idx >= (uint64_t)n->u.i)
 		return cf_err_set(err, CF_EPDF, "object stream %u: bad /N or /First", stm);
 	l.p = (const unsigned char *)pdf->objstm[stm].data;
@@ -793,11 +793,11 @@ parse_from_objstm(struct pdf *pdf, unsigned num, unsigned stm, unsigned idx,
 	return 0;
 }
 
-const struct pdf_obj *
-pdf_get(struct pdf *pdf, unsigned num, struct cf_err *err)
+const struct pdfread_obj *
+pdfread_get(struct pdfread *pdf, unsigned num, struct cf_err *err)
 {
 	struct xent *e;
-	struct pdf_obj *o = NULL;
+	struct pdfread_obj *o = NULL;
 	int r;
 
 	if (num >= pdf->nx)
@@ -821,51 +821,51 @@ pdf_get(struct pdf *pdf, unsigned num, struct cf_err *err)
 	return o;
 }
 
-const struct pdf_obj *
-pdf_resolve(struct pdf *pdf, const struct pdf_obj *o)
+const struct pdfread_obj *
+pdfread_resolve(struct pdfread *pdf, const struct pdfread_obj *o)
 {
 	int hops = 0;
 
-	while (o && o->type == PDF_REF && hops++ < 32)
-		o = pdf_get(pdf, o->u.ref.num, NULL);
-	if (o == NULL || o->type == PDF_REF || o->type == PDF_NULL)
+	while (o && o->type == PDFREAD_REF && hops++ < 32)
+		o = pdfread_get(pdf, o->u.ref.num, NULL);
+	if (o == NULL || o->type == PDFREAD_REF || o->type == PDFREAD_NULL)
 		return NULL;
 	return o;
 }
 
-const struct pdf_obj *
-pdf_dict_getr(struct pdf *pdf, const struct pdf_obj *d, const char *key)
+const struct pdfread_obj *
+pdfread_dict_getr(struct pdfread *pdf, const struct pdfread_obj *d, const char *key)
 {
-	return pdf_resolve(pdf, pdf_dict_get(d, key));
+	return pdfread_resolve(pdf, pdfread_dict_get(d, key));
 }
 
 /* --- streams -------------------------------------------------------- */
 
 static int
-filter_kind(struct pdf *pdf, const struct pdf_obj *s, int *flate,
-	    const struct pdf_obj **parms, struct cf_err *err)
+filter_kind(struct pdfread *pdf, const struct pdfread_obj *s, int *flate,
+	    const struct pdfread_obj **parms, struct cf_err *err)
 {
-	const struct pdf_obj *f = pdf_dict_getr(pdf, s, "Filter");
-	const struct pdf_obj *p = pdf_dict_getr(pdf, s, "DecodeParms");
+	const struct pdfread_obj *f = pdfread_dict_getr(pdf, s, "Filter");
+	const struct pdfread_obj *p = pdfread_dict_getr(pdf, s, "DecodeParms");
 
 	*flate = 0;
 	*parms = NULL;
-	if (f && f->type == PDF_ARRAY) {
+	if (f && f->type == PDFREAD_ARRAY) {
 		if (f->u.a.n > 1)
 			return cf_err_set(err, CF_EPDF, "unsupported filter chain");
-		f = f->u.a.n ? pdf_resolve(pdf, f->u.a.v[0]) : NULL;
-		if (p && p->type == PDF_ARRAY)
-			p = p->u.a.n ? pdf_resolve(pdf, p->u.a.v[0]) : NULL;
+		f = f->u.a.n ? pdfread_resolve(pdf, f->u.a.v[0]) : NULL;
+		if (p && p->type == PDFREAD_ARRAY)
+			p = p->u.a.n ? pdfread_resolve(pdf, p->u.a.v[0]) : NULL;
 	}
 	if (f == NULL) {
 		return 0;
 	}
-	if (!pdf_is_name(f, "FlateDecode") && !pdf_is_name(f, "Fl"))
+	if (!pdfread_is_name(f, "FlateDecode") && !pdfread_is_name(f, "Fl"))
 		return cf_err_set(err, CF_EPDF, "unsupported filter /%.*s",
-				  f->type == PDF_NAME ? (int)f->u.s.n : 1,
-				  f->type == PDF_NAME ? f->u.s.p : "?");
+				  f->type == PDFREAD_NAME ? (int)f->u.s.n : 1,
+				  f->type == PDFREAD_NAME ? f->u.s.p : "?");
 	*flate = 1;
-	if (p && p->type == PDF_DICT)
+	if (p && p->type == PDFREAD_DICT)
 		*parms = p;
 	return 0;
 }
@@ -876,7 +876,7 @@ filter_kind(struct pdf *pdf, const struct pdf_obj *s, int *flate,
  * resident size does not grow with the attachment.
  */
 static void
-drop_pages(struct pdf *pdf, uint64_t off, size_t n)
+drop_pages(struct pdfread *pdf, uint64_t off, size_t n)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 	uint64_t a, b;
@@ -890,15 +890,15 @@ drop_pages(struct pdf *pdf, uint64_t off, size_t n)
 }
 
 int
-pdf_stream_decode(struct pdf *pdf, const struct pdf_obj *s, pdf_sink_fn fn,
+pdfread_stream_decode(struct pdfread *pdf, const struct pdfread_obj *s, pdfread_sink_fn fn,
 		  void *cookie, struct cf_err *err)
 {
-	const struct pdf_obj *parms, *pred;
+	const struct pdfread_obj *parms, *pred;
 	unsigned char out[65536];
 	z_stream z;
 	int flate, zr, ret = -1;
 
-	if (s == NULL || s->type != PDF_STREAM)
+	if (s == NULL || s->type != PDFREAD_STREAM)
 		return cf_err_set(err, CF_EPDF, "not a stream");
 	if (filter_kind(pdf, s, &flate, &parms, err) < 0)
 		return -1;
@@ -917,8 +917,8 @@ pdf_stream_decode(struct pdf *pdf, const struct pdf_obj *s, pdf_sink_fn fn,
 		}
 		return 0;
 	}
-	pred = pdf_dict_getr(pdf, parms, "Predictor");
-	if (pred && pred->type == PDF_INT && pred->u.i > 1)
+	pred = pdfread_dict_getr(pdf, parms, "Predictor");
+	if (pred && pred->type == PDFREAD_INT && pred->u.i > 1)
 		return cf_err_set(err, CF_EPDF, "predictors are not supported in streamed decoding");
 	memset(&z, 0, sizeof(z));
 	if (inflateInit(&z) != Z_OK)
@@ -1035,32 +1035,32 @@ unpredict(struct cf_buf *b, size_t start, long colors, long bpc, long columns,
 }
 
 static long
-parm_int(struct pdf *pdf, const struct pdf_obj *parms, const char *k, long dflt)
+parm_int(struct pdfread *pdf, const struct pdfread_obj *parms, const char *k, long dflt)
 {
-	const struct pdf_obj *v = pdf_dict_getr(pdf, parms, k);
+	const struct pdfread_obj *v = pdfread_dict_getr(pdf, parms, k);
 
-	return v && v->type == PDF_INT ? (long)v->u.i : dflt;
+	return v && v->type == PDFREAD_INT ? (long)v->u.i : dflt;
 }
 
 int
-pdf_stream_read(struct pdf *pdf, const struct pdf_obj *s, size_t max,
+pdfread_stream_read(struct pdfread *pdf, const struct pdfread_obj *s, size_t max,
 		struct cf_buf *out, struct cf_err *err)
 {
-	const struct pdf_obj *parms, *predo;
+	const struct pdfread_obj *parms, *predo;
 	struct capbuf c = { out, 0 };
 	size_t start = out->len;
 	int flate;
 	long pred;
 
-	if (s == NULL || s->type != PDF_STREAM)
+	if (s == NULL || s->type != PDFREAD_STREAM)
 		return cf_err_set(err, CF_EPDF, "not a stream");
 	if (filter_kind(pdf, s, &flate, &parms, err) < 0)
 		return -1;
 	c.max = start + max;
-	predo = flate && parms ? pdf_dict_getr(pdf, parms, "Predictor") : NULL;
-	pred = predo && predo->type == PDF_INT ? (long)predo->u.i : 1;
+	predo = flate && parms ? pdfread_dict_getr(pdf, parms, "Predictor") : NULL;
+	pred = predo && predo->type == PDFREAD_INT ? (long)predo->u.i : 1;
 	if (pred > 1) {
-		/* pdf_stream_decode refuses predictors: inflate by hand */
+		/* pdfread_stream_decode refuses predictors: inflate by hand */
 		z_stream z;
 		unsigned char buf[65536];
 		int zr;
@@ -1092,12 +1092,12 @@ pdf_stream_read(struct pdf *pdf, const struct pdf_obj *s, size_t max,
 					 parm_int(pdf, parms, "Columns", 1), err);
 		return cf_err_set(err, CF_EPDF, "unsupported predictor %ld", pred);
 	}
-	return pdf_stream_decode(pdf, s, cap_sink, &c, err);
+	return pdfread_stream_decode(pdf, s, cap_sink, &c, err);
 }
 
 /* --- cross-reference data ------------------------------------------- */
 
-static void xref_grow(struct pdf *pdf, uint64_t size);
+static void xref_grow(struct pdfread *pdf, uint64_t size);
 
 /*
  * Record an entry.  The table grows only as far as entries actually
@@ -1106,12 +1106,12 @@ static void xref_grow(struct pdf *pdf, uint64_t size);
  * allocate hundreds of megabytes.
  */
 static void
-xref_set(struct pdf *pdf, uint64_t num, int type, uint64_t off, unsigned idx)
+xref_set(struct pdfread *pdf, uint64_t num, int type, uint64_t off, unsigned idx)
 {
 	struct xent *e;
 	uint64_t cap = 64 * (uint64_t)pdf->n + 65536;
 
-	if (num >= cap || num >= PDF_MAX_OBJECTS)
+	if (num >= cap || num >= PDFREAD_MAX_OBJECTS)
 		return;
 	if (num >= pdf->nx)
 		xref_grow(pdf, num + 1 > 2 * (uint64_t)pdf->nx ? num + 1 : 2 * (uint64_t)pdf->nx);
@@ -1125,10 +1125,10 @@ xref_set(struct pdf *pdf, uint64_t num, int type, uint64_t off, unsigned idx)
 }
 
 static void
-xref_grow(struct pdf *pdf, uint64_t size)
+xref_grow(struct pdfread *pdf, uint64_t size)
 {
-	if (size > PDF_MAX_OBJECTS)
-		size = PDF_MAX_OBJECTS;
+	if (size > PDFREAD_MAX_OBJECTS)
+		size = PDFREAD_MAX_OBJECTS;
 	if (size <= pdf->nx)
 		return;
 	pdf->x = xreallocarray(pdf->x, (size_t)size, sizeof(*pdf->x));
@@ -1137,7 +1137,7 @@ xref_grow(struct pdf *pdf, uint64_t size)
 }
 
 static int
-read_xref_table(struct pdf *pdf, struct lex *l, struct pdf_obj **trailer,
+read_xref_table(struct pdfread *pdf, struct lex *l, struct pdfread_obj **trailer,
 		struct cf_err *err)
 {
 	uint64_t start, count, k, off, gen;
@@ -1149,13 +1149,13 @@ read_xref_table(struct pdf *pdf, struct lex *l, struct pdf_obj **trailer,
 			l->i += 7;
 			if (parse_obj(pdf, l, 0, trailer, err) < 0)
 				return -1;
-			if ((*trailer)->type != PDF_DICT)
+			if ((*trailer)->type != PDFREAD_DICT)
 				return perr(err, l, "trailer is not a dictionary");
 			return 0;
 		}
 		if (lex_uint(l, &start) < 0 || (skip_ws(l), lex_uint(l, &count)) < 0)
 			return perr(err, l, "bad xref subsection header");
-		if (count > PDF_MAX_OBJECTS || start > PDF_MAX_OBJECTS ||
+		if (count > PDFREAD_MAX_OBJECTS || start > PDFREAD_MAX_OBJECTS ||
 		    count * 18 > l->n - l->i)
 			return perr(err, l, "xref subsection too large");
 		for (k = 0; k < count; k++) {
@@ -1185,11 +1185,11 @@ be_field(const unsigned char *p, long w)
 }
 
 static int
-read_xref_stream(struct pdf *pdf, uint64_t off, struct pdf_obj **trailer,
+read_xref_stream(struct pdfread *pdf, uint64_t off, struct pdfread_obj **trailer,
 		 struct cf_err *err)
 {
-	struct pdf_obj *s = NULL;
-	const struct pdf_obj *w, *index, *sz;
+	struct pdfread_obj *s = NULL;
+	const struct pdfread_obj *w, *index, *sz;
 	struct cf_buf data = CF_BUF_INIT;
 	long wf[3];
 	size_t i, pos = 0, rowlen;
@@ -1197,20 +1197,20 @@ read_xref_stream(struct pdf *pdf, uint64_t off, struct pdf_obj **trailer,
 
 	if (parse_indirect(pdf, off, (unsigned)-1, &s, NULL) < 0)
 		return cf_err_set(err, CF_EPDF, "no xref at offset %llu", (unsigned long long)off);
-	if (s->type != PDF_STREAM || !pdf_is_name(pdf_dict_get(s, "Type"), "XRef")) {
+	if (s->type != PDFREAD_STREAM || !pdfread_is_name(pdfread_dict_get(s, "Type"), "XRef")) {
 		cf_err_set(err, CF_EPDF, "no xref at offset %llu", (unsigned long long)off);
 		goto out;
 	}
-	w = pdf_dict_get(s, "W");
-	sz = pdf_dict_get(s, "Size");
-	if (!w || w->type != PDF_ARRAY || w->u.a.n != 3 || !sz || sz->type != PDF_INT ||
+	w = pdfread_dict_get(s, "W");
+	sz = pdfread_dict_get(s, "Size");
+	if (!w || w->type != PDFREAD_ARRAY || w->u.a.n != 3 || !sz || sz->type != PDFREAD_INT ||
 	    sz->u.i < 0) {
 		cf_err_set(err, CF_EPDF, "xref stream at %llu: bad /W or /Size",
 			   (unsigned long long)off);
 		goto out;
 	}
 	for (i = 0; i < 3; i++) {
-		if (w->u.a.v[i]->type != PDF_INT || w->u.a.v[i]->u.i < 0 ||
+		if (w->u.a.v[i]->type != PDFREAD_INT || w->u.a.v[i]->u.i < 0 ||
 		    w->u.a.v[i]->u.i > 8) {
 			cf_err_set(err, CF_EPDF, "xref stream: bad /W");
 			goto out;
@@ -1223,26 +1223,26 @@ read_xref_stream(struct pdf *pdf, uint64_t off, struct pdf_obj **trailer,
 		goto out;
 	}
 	/* /Length may be indirect: objects known so far are usable. */
-	if (pdf_stream_read(pdf, s, MAX_XREF_DECODED, &data, err) < 0) {
+	if (pdfread_stream_read(pdf, s, MAX_XREF_DECODED, &data, err) < 0) {
 		cf_err_prefix(err, "xref stream at %llu", (unsigned long long)off);
 		goto out;
 	}
-	index = pdf_dict_get(s, "Index");
+	index = pdfread_dict_get(s, "Index");
 	for (i = 0; index == NULL ? i < 1 : i + 1 < index->u.a.n + 1; i += 2) {
 		uint64_t first = 0, count = (uint64_t)sz->u.i, k;
 
 		if (index) {
-			if (index->type != PDF_ARRAY || i + 1 >= index->u.a.n ||
-			    index->u.a.v[i]->type != PDF_INT || index->u.a.v[i + 1]->type != PDF_INT ||
+			if (index->type != PDFREAD_ARRAY || i + 1 >= index->u.a.n ||
+			    index->u.a.v[i]->type != PDFREAD_INT || index->u.a.v[i + 1]->type != PDFREAD_INT ||
 			    index->u.a.v[i]->u.i < 0 || index->u.a.v[i + 1]->u.i < 0) {
-				if (index->type == PDF_ARRAY && i >= index->u.a.n)
+				if (index->type == PDFREAD_ARRAY && i >= index->u.a.n)
 					break;
 				cf_err_set(err, CF_EPDF, "xref stream: bad /Index");
 				goto out;
 			}
 			first = (uint64_t)index->u.a.v[i]->u.i;
 			count = (uint64_t)index->u.a.v[i + 1]->u.i;
-			if (first > PDF_MAX_OBJECTS || count > PDF_MAX_OBJECTS) {
+			if (first > PDFREAD_MAX_OBJECTS || count > PDFREAD_MAX_OBJECTS) {
 				cf_err_set(err, CF_EPDF, "xref stream: bad /Index");
 				goto out;
 			}
@@ -1269,18 +1269,18 @@ read_xref_stream(struct pdf *pdf, uint64_t off, struct pdf_obj **trailer,
 			break;
 	}
 	/* The stream's dictionary is the trailer. */
-	s->type = PDF_DICT;
+	s->type = PDFREAD_DICT;
 	*trailer = s;
 	s = NULL;
 	ret = 0;
 out:
 	cf_buf_release(&data);
-	pdf_obj_free(s);
+	pdfread_obj_free(s);
 	return ret;
 }
 
 static int
-find_startxref(struct pdf *pdf, uint64_t *off, struct cf_err *err)
+find_startxref(struct pdfread *pdf, uint64_t *off, struct cf_err *err)
 {
 	size_t from = pdf->n > 2048 ? pdf->n - 2048 : 0, j;
 	struct lex l = { pdf->p, pdf->n, 0 };
@@ -1297,7 +1297,7 @@ find_startxref(struct pdf *pdf, uint64_t *off, struct cf_err *err)
 }
 
 static int
-load_xref(struct pdf *pdf, struct cf_err *err)
+load_xref(struct pdfread *pdf, struct cf_err *err)
 {
 	uint64_t off, seen[64];
 	unsigned nsec = 0, k;
@@ -1307,9 +1307,9 @@ load_xref(struct pdf *pdf, struct cf_err *err)
 		return -1;
 	pdf->startxref = off;
 	for (;;) {
-		struct pdf_obj *tr = NULL;
+		struct pdfread_obj *tr = NULL;
 		struct lex l = { pdf->p, pdf->n, (size_t)off };
-		const struct pdf_obj *prev, *xs;
+		const struct pdfread_obj *prev, *xs;
 		int is_stream;
 
 		for (k = 0; k < nsec && k < 64; k++)
@@ -1324,7 +1324,7 @@ load_xref(struct pdf *pdf, struct cf_err *err)
 		is_stream = !word_is(&l, "xref");
 		if (!is_stream) {
 			if (read_xref_table(pdf, &l, &tr, err) < 0) {
-				pdf_obj_free(tr);
+				pdfread_obj_free(tr);
 				cf_err_prefix(err, "bad xref at %llu", (unsigned long long)off);
 				return -1;
 			}
@@ -1332,50 +1332,50 @@ load_xref(struct pdf *pdf, struct cf_err *err)
 			return -1;
 		}
 		if (first) {
-			const struct pdf_obj *sz = pdf_dict_get(tr, "Size");
+			const struct pdfread_obj *sz = pdfread_dict_get(tr, "Size");
 
 			pdf->xref_stream = is_stream;
 			pdf->trailer = tr;
-			if (!sz || sz->type != PDF_INT || sz->u.i < 1 || sz->u.i > PDF_MAX_OBJECTS)
+			if (!sz || sz->type != PDFREAD_INT || sz->u.i < 1 || sz->u.i > PDFREAD_MAX_OBJECTS)
 				return cf_err_set(err, CF_EPDF, "trailer has no valid /Size");
 			pdf->size = (unsigned)sz->u.i;
 			first = 0;
 		}
 		/* hybrid file: the table's /XRefStm section comes right after it */
-		xs = pdf_dict_get(tr, "XRefStm");
-		if (!is_stream && xs && xs->type == PDF_INT && xs->u.i > 0 &&
+		xs = pdfread_dict_get(tr, "XRefStm");
+		if (!is_stream && xs && xs->type == PDFREAD_INT && xs->u.i > 0 &&
 		    (uint64_t)xs->u.i < pdf->n) {
-			struct pdf_obj *t2 = NULL;
+			struct pdfread_obj *t2 = NULL;
 
 			if (read_xref_stream(pdf, (uint64_t)xs->u.i, &t2, err) < 0) {
 				if (tr != pdf->trailer)
-					pdf_obj_free(tr);
+					pdfread_obj_free(tr);
 				return -1;
 			}
-			pdf_obj_free(t2);
+			pdfread_obj_free(t2);
 		}
-		prev = pdf_dict_get(tr, "Prev");
-		if (!prev || prev->type != PDF_INT) {
+		prev = pdfread_dict_get(tr, "Prev");
+		if (!prev || prev->type != PDFREAD_INT) {
 			if (tr != pdf->trailer)
-				pdf_obj_free(tr);
+				pdfread_obj_free(tr);
 			break;
 		}
 		if (prev->u.i < 0 || (uint64_t)prev->u.i >= pdf->n) {
 			if (tr != pdf->trailer)
-				pdf_obj_free(tr);
+				pdfread_obj_free(tr);
 			return cf_err_set(err, CF_EPDF, "bad /Prev offset");
 		}
 		off = (uint64_t)prev->u.i;
 		if (tr != pdf->trailer)
-			pdf_obj_free(tr);
+			pdfread_obj_free(tr);
 	}
-	if (pdf_dict_get(pdf->trailer, "Encrypt"))
+	if (pdfread_dict_get(pdf->trailer, "Encrypt"))
 		return cf_err_set(err, CF_EPDF, "encrypted PDFs are not supported");
 	return 0;
 }
 
 static int
-open_common(struct pdf *pdf, struct cf_err *err)
+open_common(struct pdfread *pdf, struct cf_err *err)
 {
 	size_t j, lim = pdf->n < 1024 ? pdf->n : 1024;
 
@@ -1386,20 +1386,20 @@ open_common(struct pdf *pdf, struct cf_err *err)
 		return cf_err_set(err, CF_EPDF, "not a PDF (no %%PDF- header)");
 	if (load_xref(pdf, err) < 0)
 		return -1;
-	if (pdf_catalog(pdf, NULL, NULL) == NULL)
+	if (pdfread_catalog(pdf, NULL, NULL) == NULL)
 		return cf_err_set(err, CF_EPDF, "no document catalog (/Root)");
 	return 0;
 }
 
 int
-pdf_open_mem(const void *data, size_t n, struct pdf **out, struct cf_err *err)
+pdfread_open_mem(const void *data, size_t n, struct pdfread **out, struct cf_err *err)
 {
-	struct pdf *pdf = xcalloc(1, sizeof(*pdf));
+	struct pdfread *pdf = xcalloc(1, sizeof(*pdf));
 
 	pdf->p = data;
 	pdf->n = n;
 	if (open_common(pdf, err) < 0) {
-		pdf_close(pdf);
+		pdfread_close(pdf);
 		return -1;
 	}
 	*out = pdf;
@@ -1407,9 +1407,9 @@ pdf_open_mem(const void *data, size_t n, struct pdf **out, struct cf_err *err)
 }
 
 int
-pdf_open(const char *path, struct pdf **out, struct cf_err *err)
+pdfread_open(const char *path, struct pdfread **out, struct cf_err *err)
 {
-	struct pdf *pdf = NULL;
+	struct pdfread *pdf = NULL;
 	struct stat st;
 	void *m;
 	int fd;
@@ -1436,7 +1436,7 @@ pdf_open(const char *path, struct pdf **out, struct cf_err *err)
 	pdf->mapped = 1;
 	if (open_common(pdf, err) < 0) {
 		cf_err_prefix(err, "cannot read '%s'", path);
-		pdf_close(pdf);
+		pdfread_close(pdf);
 		return -1;
 	}
 	*out = pdf;
@@ -1444,71 +1444,71 @@ pdf_open(const char *path, struct pdf **out, struct cf_err *err)
 }
 
 void
-pdf_close(struct pdf *pdf)
+pdfread_close(struct pdfread *pdf)
 {
 	unsigned i;
 
 	if (pdf == NULL)
 		return;
 	for (i = 0; i < pdf->nx; i++)
-		pdf_obj_free(pdf->x[i].obj);
+		pdfread_obj_free(pdf->x[i].obj);
 	for (i = 0; i < pdf->nobjstm; i++)
 		if (pdf->objstm_done[i])
 			cf_buf_release(&pdf->objstm[i]);
 	free(pdf->x);
 	free(pdf->objstm);
 	free(pdf->objstm_done);
-	pdf_obj_free(pdf->trailer);
+	pdfread_obj_free(pdf->trailer);
 	if (pdf->mapped)
 		munmap((void *)pdf->p, pdf->n);
 	free(pdf);
 }
 
 uint64_t
-pdf_size(const struct pdf *pdf)
+pdfread_size(const struct pdfread *pdf)
 {
 	return pdf->n;
 }
 
 uint64_t
-pdf_startxref(const struct pdf *pdf)
+pdfread_startxref(const struct pdfread *pdf)
 {
 	return pdf->startxref;
 }
 
 int
-pdf_xref_is_stream(const struct pdf *pdf)
+pdfread_xref_is_stream(const struct pdfread *pdf)
 {
 	return pdf->xref_stream;
 }
 
 unsigned
-pdf_xref_size(const struct pdf *pdf)
+pdfread_xref_size(const struct pdfread *pdf)
 {
 	return pdf->size;
 }
 
 const unsigned char *
-pdf_data(const struct pdf *pdf)
+pdfread_data(const struct pdfread *pdf)
 {
 	return pdf->p;
 }
 
-const struct pdf_obj *
-pdf_trailer(const struct pdf *pdf)
+const struct pdfread_obj *
+pdfread_trailer(const struct pdfread *pdf)
 {
 	return pdf->trailer;
 }
 
-const struct pdf_obj *
-pdf_catalog(struct pdf *pdf, unsigned *num, unsigned *gen)
+const struct pdfread_obj *
+pdfread_catalog(struct pdfread *pdf, unsigned *num, unsigned *gen)
 {
-	const struct pdf_obj *r = pdf_dict_get(pdf->trailer, "Root"), *c;
+	const struct pdfread_obj *r = pdfread_dict_get(pdf->trailer, "Root"), *c;
 
-	if (!r || r->type != PDF_REF)
+	if (!r || r->type != PDFREAD_REF)
 		return NULL;
-	c = pdf_resolve(pdf, r);
-	if (!c || c->type != PDF_DICT)
+	c = pdfread_resolve(pdf, r);
+	if (!c || c->type != PDFREAD_DICT)
 		return NULL;
 	if (num)
 		*num = r->u.ref.num;
@@ -1518,24 +1518,24 @@ pdf_catalog(struct pdf *pdf, unsigned *num, unsigned *gen)
 }
 
 int
-pdf_first_page(struct pdf *pdf, unsigned *num, unsigned *gen, struct cf_err *err)
+pdfread_first_page(struct pdfread *pdf, unsigned *num, unsigned *gen, struct cf_err *err)
 {
-	const struct pdf_obj *node = pdf_dict_get(pdf_catalog(pdf, NULL, NULL), "Pages");
+	const struct pdfread_obj *node = pdfread_dict_get(pdfread_catalog(pdf, NULL, NULL), "Pages");
 	int depth;
 
-	for (depth = 0; depth < PDF_MAX_DEPTH; depth++) {
-		const struct pdf_obj *d = pdf_resolve(pdf, node), *kids, *type;
+	for (depth = 0; depth < PDFREAD_MAX_DEPTH; depth++) {
+		const struct pdfread_obj *d = pdfread_resolve(pdf, node), *kids, *type;
 
-		if (node == NULL || node->type != PDF_REF || d == NULL || d->type != PDF_DICT)
+		if (node == NULL || node->type != PDFREAD_REF || d == NULL || d->type != PDFREAD_DICT)
 			break;
-		type = pdf_dict_getr(pdf, d, "Type");
-		kids = pdf_dict_getr(pdf, d, "Kids");
-		if (pdf_is_name(type, "Page") || (!kids && !pdf_is_name(type, "Pages"))) {
+		type = pdfread_dict_getr(pdf, d, "Type");
+		kids = pdfread_dict_getr(pdf, d, "Kids");
+		if (pdfread_is_name(type, "Page") || (!kids && !pdfread_is_name(type, "Pages"))) {
 			*num = node->u.ref.num;
 			*gen = node->u.ref.gen;
 			return 0;
 		}
-		if (!kids || kids->type != PDF_ARRAY || kids->u.a.n == 0)
+		if (!kids || kids->type != PDFREAD_ARRAY || kids->u.a.n == 0)
 			break;
 		node = kids->u.a.v[0];
 	}
@@ -1545,24 +1545,24 @@ pdf_first_page(struct pdf *pdf, unsigned *num, unsigned *gen, struct cf_err *err
 /* --- name trees ------------------------------------------------------ */
 
 static int
-walk_node(struct pdf *pdf, const struct pdf_obj *node, int depth, pdf_name_fn fn,
+walk_node(struct pdfread *pdf, const struct pdfread_obj *node, int depth, pdfread_name_fn fn,
 	  void *cookie, struct cf_err *err)
 {
-	const struct pdf_obj *names, *kids;
+	const struct pdfread_obj *names, *kids;
 	size_t i;
 
-	node = pdf_resolve(pdf, node);
-	if (node == NULL || node->type != PDF_DICT)
+	node = pdfread_resolve(pdf, node);
+	if (node == NULL || node->type != PDFREAD_DICT)
 		return 0;
 	if (depth > 32)
 		return cf_err_set(err, CF_EPDF, "name tree too deep (loop?)");
-	names = pdf_dict_getr(pdf, node, "Names");
-	if (names && names->type == PDF_ARRAY)
+	names = pdfread_dict_getr(pdf, node, "Names");
+	if (names && names->type == PDFREAD_ARRAY)
 		for (i = 0; i + 1 < names->u.a.n; i += 2)
-			if (fn(cookie, pdf_resolve(pdf, names->u.a.v[i]), names->u.a.v[i + 1], err) < 0)
+			if (fn(cookie, pdfread_resolve(pdf, names->u.a.v[i]), names->u.a.v[i + 1], err) < 0)
 				return -1;
-	kids = pdf_dict_getr(pdf, node, "Kids");
-	if (kids && kids->type == PDF_ARRAY)
+	kids = pdfread_dict_getr(pdf, node, "Kids");
+	if (kids && kids->type == PDFREAD_ARRAY)
 		for (i = 0; i < kids->u.a.n; i++)
 			if (walk_node(pdf, kids->u.a.v[i], depth + 1, fn, cookie, err) < 0)
 				return -1;
@@ -1570,7 +1570,7 @@ walk_node(struct pdf *pdf, const struct pdf_obj *node, int depth, pdf_name_fn fn
 }
 
 int
-pdf_name_tree_walk(struct pdf *pdf, const struct pdf_obj *root, pdf_name_fn fn,
+pdfread_name_tree_walk(struct pdfread *pdf, const struct pdfread_obj *root, pdfread_name_fn fn,
 		   void *cookie, struct cf_err *err)
 {
 	return walk_node(pdf, root, 0, fn, cookie, err);

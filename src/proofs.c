@@ -15,10 +15,13 @@
 #include "casefile/checkpoint.h"
 #include "casefile/db.h"
 #include "casefile/dossier.h"
+#include "casefile/keys.h"
 #include "casefile/ledger.h"
 #include "casefile/pdf.h"
 #include "casefile/proofs.h"
 #include "casefile/seal.h"
+#include "casefile/tsa.h"
+#include "casefile/verify.h"
 #include "casefile/xalloc.h"
 
 #define LEAF_RECIPE \
@@ -373,4 +376,160 @@ out:
 	free(json);
 	free(ids);
 	return ret;
+}
+
+/* --- casefile verify ------------------------------------------------------ */
+
+#define PROOFS_MAX (64u << 20)
+
+/* The manifest's sha256 and number of exhibit i, or NULL. */
+static const char *
+manifest_sha(json_t *mex, size_t i, long long *no)
+{
+	json_t *e = json_array_get(mex, i);
+	json_t *n = json_object_get(e, "no");
+
+	*no = json_is_integer(n) ? json_integer_value(n) : (long long)i + 1;
+	return get_str(e, "sha256");
+}
+
+/* With a CA for the TSA: the token of exhibit i chains to it.  NULL or why not. */
+static char *
+tsa_chain_problem(json_t *pex, size_t i, const char *ca)
+{
+	json_t *e = json_array_get(json_object_get(pex, "exhibits"), i);
+	const char *cp = get_str(e, "checkpoint"), *tst = get_str(e, "checkpoint_timestamp");
+	struct cf_buf der = CF_BUF_INIT;
+	struct cf_err err = CF_ERR_INIT;
+	char *why = NULL;
+
+	if (cp == NULL || tst == NULL)
+		return NULL;
+	if (base64_decode(tst, strlen(tst), &der) < 0)
+		why = xstrdup("checkpoint_timestamp is not base64");
+	else if (tsa_token_verify((const unsigned char *)der.data, der.len, cp, strlen(cp), ca,
+				  NULL, &err) < 0)
+		why = xasprintf("checkpoint timestamp not trusted ('%s'): %s", ca, err.msg);
+	cf_buf_release(&der);
+	cf_err_release(&err);
+	return why;
+}
+
+void
+proofs_verify_hook(struct verify_doc *d, const struct verify_opts *o, struct verify_report *r)
+{
+	struct cf_buf pj = CF_BUF_INIT, mj = CF_BUF_INIT;
+	struct cf_err e = CF_ERR_INIT;
+	struct proofs_report rep;
+	X509 *vcert = NULL, *cert = NULL;
+	json_t *pdoc = NULL, *man = NULL, *mex = NULL;
+	const char *whose = "", *ca = o->tsa_ca_file ? o->tsa_ca_file : o->trust_file;
+	char *cn = NULL;
+	size_t i, nsealed = 0;
+
+	memset(&rep, 0, sizeof(rep));
+	if (verify_doc_attachment(d, "proofs.json", PROOFS_MAX, &pj, &e) < 0) {
+		if (e.code == CF_ENOTFOUND)
+			verify_report_add(r, "proofs", VERIFY_WARN, "no proofs.json attached: the "
+					  "exhibits carry no ledger proofs");
+		else
+			verify_report_add(r, "proofs", VERIFY_FAIL, "cannot read proofs.json: %s",
+					  e.msg);
+		goto out;
+	}
+	/* whose key signed the tree heads: the vault's, else the dossier signer's */
+	if (o->vault_dir && keys_load_cert(o->vault_dir, &vcert, &e) == 0) {
+		cert = vcert;
+		whose = "the vault's certificate";
+	} else if ((cert = verify_doc_signer(d)) != NULL) {
+		whose = "the dossier signer's certificate";
+	}
+	cf_err_release(&e);
+	if (proofs_verify_json(pj.data, pj.len, cert ? X509_get0_pubkey(cert) : NULL, &rep,
+			       &e) < 0 && e.code != CF_EVERIFY) {
+		verify_report_add(r, "proofs", VERIFY_FAIL, "%s", e.msg);
+		goto out;
+	}
+	cf_err_release(&e);
+	pdoc = json_loadb(pj.data, pj.len, 0, NULL);
+	if (verify_doc_attachment(d, "manifest.json", PROOFS_MAX, &mj, &e) == 0 &&
+	    (man = json_loadb(mj.data, mj.len, 0, NULL)) != NULL)
+		mex = json_object_get(man, "exhibits");
+	cf_err_release(&e);
+	if (!json_is_array(mex)) {
+		verify_report_add(r, "proofs", VERIFY_FAIL, "proofs.json cannot be matched to "
+				  "the exhibits: no readable manifest.json");
+		goto out;
+	}
+	if (json_array_size(mex) != rep.n) {
+		verify_report_add(r, "proofs", VERIFY_FAIL, "proofs.json has %zu exhibits, "
+				  "manifest.json %zu", rep.n, json_array_size(mex));
+		goto out;
+	}
+	for (i = 0; i < rep.n; i++) {
+		struct proofs_item *it = &rep.items[i];
+		const char *name = it->name ? it->name : "?";
+		const char *msha;
+		char *name_check, *why = NULL;
+		long long no;
+
+		msha = manifest_sha(mex, i, &no);
+		name_check = xasprintf("proof exhibit %lld", no);
+		if (msha == NULL || strcmp(msha, it->sha256) != 0) {
+			verify_report_add(r, name_check, VERIFY_FAIL, "'%s': proofs.json proves "
+					  "another file than manifest.json lists", name);
+		} else if (!it->ok) {
+			verify_report_add(r, name_check, VERIFY_FAIL, "'%s': %s", name,
+					  it->problem ? it->problem : "proof does not check");
+		} else if (!it->sealed) {
+			verify_report_add(r, name_check, VERIFY_WARN, "'%s': not yet sealed", name);
+		} else if (ca && (why = tsa_chain_problem(pdoc, i, ca)) != NULL) {
+			verify_report_add(r, name_check, VERIFY_FAIL, "'%s': %s", name, why);
+		} else if (!it->timestamped) {
+			nsealed++;
+			verify_report_add(r, name_check, VERIFY_WARN, "'%s': leaf %lld in tree head "
+					  "%llu; the head has no timestamp, so its seal time is "
+					  "not proved", name, (long long)it->leaf_index,
+					  (unsigned long long)it->tree_size);
+		} else {
+			char utc[40], cst[40];
+
+			nsealed++;
+			verify_report_add(r, name_check, VERIFY_PASS, "'%s': leaf %lld in tree head "
+					  "%llu, sealed at %s (China time %s)", name, (long long)it->leaf_index,
+					  (unsigned long long)it->tree_size,
+					  cftime_format_iso(it->sealed_at, utc, sizeof(utc)),
+					  cftime_format(it->sealed_at, 8 * 3600, cst, sizeof(cst)));
+		}
+		free(why);
+		free(name_check);
+	}
+	if (cert)
+		cn = keys_cert_cn(cert);
+	if (rep.nfailed)
+		verify_report_add(r, "proofs", VERIFY_FAIL, "proofs.json: %zu of %zu exhibit "
+				  "proofs fail", rep.nfailed, rep.n);
+	else if (cert == NULL && nsealed)
+		verify_report_add(r, "proofs", VERIFY_WARN, "proofs.json: %zu exhibits, %zu "
+				  "sealed, %zu not yet sealed; tree head signatures not checked "
+				  "(an unsigned dossier: give --vault)", rep.n, nsealed,
+				  rep.nunsealed);
+	else {
+		char *by = nsealed ? xasprintf("; tree heads signed by '%s' (%s)", cn, whose)
+				   : xstrdup("");
+
+		verify_report_add(r, "proofs", rep.nunsealed ? VERIFY_WARN : VERIFY_PASS,
+				  "proofs.json: %zu exhibits, %zu sealed, %zu not yet sealed%s",
+				  rep.n, nsealed, rep.nunsealed, by);
+		free(by);
+	}
+out:
+	free(cn);
+	proofs_report_release(&rep);
+	json_decref(pdoc);
+	json_decref(man);
+	X509_free(vcert);
+	cf_buf_release(&pj);
+	cf_buf_release(&mj);
+	cf_err_release(&e);
 }

@@ -10,7 +10,6 @@
  * does not matter, the head names its own size and the first N leaves of an
  * append-only log never change.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include "casefile/db.h"
 #include "casefile/ledger.h"
 #include "casefile/seal.h"
+#include "casefile/tsa.h"
 #include "casefile/xalloc.h"
 
 void
@@ -45,18 +45,13 @@ int
 seal_timestamp_tsa(void *cookie, const char *url, const void *data, size_t n,
 		   unsigned char **token, size_t *len, struct cf_err *err)
 {
-	(void)cookie;
-	(void)data;
-	(void)n;
-	(void)token;
-	(void)len;
-	/*
-	 * Wire tsa.h (signing branch) here, replacing this body with:
-	 *	struct tsa_opts to = { .url = url };
-	 *	return tsa_timestamp(&to, data, n, token, len, NULL, err);
-	 */
-	return cf_err_set(err, CF_ENET,
-			  "cannot timestamp with '%s': no RFC 3161 client in this build yet", url);
+	struct tsa_opts to;
+
+	memset(&to, 0, sizeof(to));
+	if (cookie)
+		to = *(const struct tsa_opts *)cookie;
+	to.url = url;
+	return tsa_timestamp(&to, data, n, token, len, NULL, err);
 }
 
 int
@@ -349,57 +344,6 @@ seal_run(sqlite3 *db, const struct seal_opts *o, struct seal_head *out, int *sea
 		}
 	}
 	return cf_err_set(err, CF_EDB, "other seals kept storing tree heads: run seal again");
-}
-
-static int
-pass_cb(char *buf, int size, int rwflag, void *u)
-{
-	size_t n;
-
-	(void)rwflag;
-	if (u == NULL)
-		return -1;
-	n = strlen(u);
-	if (n > (size_t)size)
-		return -1;
-	memcpy(buf, u, n);
-	return (int)n;
-}
-
-/*
- * Stopgap until keys.h lands; then the body becomes:
- *	X509 *cert = NULL;
- *	STACK_OF(X509) *chain = NULL;
- *	int r = keys_load_pass(vault_dir, passphrase, key, &cert, &chain, err);
- *	X509_free(cert);
- *	sk_X509_pop_free(chain, X509_free);
- *	return r;
- */
-int
-seal_vault_key_load(const char *vault_dir, const char *passphrase, EVP_PKEY **key,
-		    struct cf_err *err)
-{
-	char *path = xasprintf("%s/keys/signing.key", vault_dir);
-	FILE *f;
-	int ret = -1;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT)
-			cf_err_set(err, CF_ENOTFOUND, "no vault key '%s': run 'casefile keygen'", path);
-		else
-			cf_err_errno(err, CF_EIO, "cannot open '%s'", path);
-		goto out;
-	}
-	*key = PEM_read_PrivateKey(f, NULL, pass_cb, (void *)passphrase);
-	fclose(f);
-	if (*key == NULL) {
-		cf_err_ssl(err, "cannot read the vault key '%s'", path);
-		goto out;
-	}
-	ret = 0;
-out:
-	free(path);
-	return ret;
 }
 
 int

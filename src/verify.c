@@ -28,6 +28,7 @@
 #include "casefile/hash.h"
 #include "casefile/keys.h"
 #include "casefile/pdfread.h"
+#include "casefile/proofs.h"
 #include "casefile/tsa.h"
 #include "casefile/vault.h"
 #include "casefile/verify.h"
@@ -37,13 +38,15 @@
 
 /* Checks other modules add (ledger: proofs.json).  Keep NULL-terminated. */
 static const verify_hook_fn verify_hooks[] = {
+	proofs_verify_hook,
 	NULL,
 };
 
 struct verify_doc {
-	struct pdf *pdf;
+	struct pdfread *pdf;
 	const char *path;
 	int fd;
+	X509 *signer;		/* the newest signature's signer (own reference) */
 };
 
 /* --- report --------------------------------------------------------- */
@@ -195,17 +198,17 @@ range_job_run(void *arg)
 }
 
 static void
-range_job_start(struct range_job *j, int fd, struct pdf *pdf, const struct pdf_obj *sig)
+range_job_start(struct range_job *j, int fd, struct pdfread *pdf, const struct pdfread_obj *sig)
 {
-	const struct pdf_obj *br = pdf_dict_getr(pdf, sig, "ByteRange");
-	uint64_t size = pdf_size(pdf);
+	const struct pdfread_obj *br = pdfread_dict_getr(pdf, sig, "ByteRange");
+	uint64_t size = pdfread_size(pdf);
 	int i;
 
 	memset(j, 0, sizeof(*j));
-	if (!br || br->type != PDF_ARRAY || br->u.a.n != 4)
+	if (!br || br->type != PDFREAD_ARRAY || br->u.a.n != 4)
 		return;
 	for (i = 0; i < 4; i++)
-		if (br->u.a.v[i]->type != PDF_INT || br->u.a.v[i]->u.i < 0 ||
+		if (br->u.a.v[i]->type != PDFREAD_INT || br->u.a.v[i]->u.i < 0 ||
 		    (uint64_t)br->u.a.v[i]->u.i > size)
 			return;
 	j->fd = fd;
@@ -231,34 +234,34 @@ range_job_join(struct range_job *j)
 /* --- signature ------------------------------------------------------ */
 
 struct sigref {
-	const struct pdf_obj *sig;	/* the /V dictionary */
+	const struct pdfread_obj *sig;	/* the /V dictionary */
 	char *field;			/* /T */
 };
 
 static void
-collect_fields(struct pdf *pdf, const struct pdf_obj *arr, int depth, struct sigref **out,
+collect_fields(struct pdfread *pdf, const struct pdfread_obj *arr, int depth, struct sigref **out,
 	       size_t *n)
 {
 	size_t i;
 
-	if (arr == NULL || arr->type != PDF_ARRAY || depth > 16)
+	if (arr == NULL || arr->type != PDFREAD_ARRAY || depth > 16)
 		return;
 	for (i = 0; i < arr->u.a.n; i++) {
-		const struct pdf_obj *f = pdf_resolve(pdf, arr->u.a.v[i]);
-		const struct pdf_obj *ft = pdf_dict_getr(pdf, f, "FT");
-		const struct pdf_obj *v = pdf_dict_getr(pdf, f, "V");
-		const struct pdf_obj *t = pdf_dict_getr(pdf, f, "T");
+		const struct pdfread_obj *f = pdfread_resolve(pdf, arr->u.a.v[i]);
+		const struct pdfread_obj *ft = pdfread_dict_getr(pdf, f, "FT");
+		const struct pdfread_obj *v = pdfread_dict_getr(pdf, f, "V");
+		const struct pdfread_obj *t = pdfread_dict_getr(pdf, f, "T");
 
-		if (f == NULL || f->type != PDF_DICT)
+		if (f == NULL || f->type != PDFREAD_DICT)
 			continue;
-		if (pdf_is_name(ft, "Sig") && v && v->type == PDF_DICT) {
+		if (pdfread_is_name(ft, "Sig") && v && v->type == PDFREAD_DICT) {
 			*out = xreallocarray(*out, *n + 1, sizeof(**out));
 			(*out)[*n].sig = v;
-			(*out)[*n].field = t && t->type == PDF_STRING ?
+			(*out)[*n].field = t && t->type == PDFREAD_STRING ?
 				xstrndup(t->u.s.p, t->u.s.n) : xstrdup("(unnamed)");
 			(*n)++;
 		}
-		collect_fields(pdf, pdf_dict_getr(pdf, f, "Kids"), depth + 1, out, n);
+		collect_fields(pdf, pdfread_dict_getr(pdf, f, "Kids"), depth + 1, out, n);
 	}
 }
 
@@ -385,11 +388,11 @@ static void
 check_signature(struct verify_doc *d, const struct sigref *sr, const struct sigctx *s,
 		struct range_job *job, const struct verify_opts *o, struct verify_report *r)
 {
-	struct pdf *pdf = d->pdf;
-	const struct pdf_obj *br = pdf_dict_getr(pdf, sr->sig, "ByteRange");
-	const struct pdf_obj *sf = pdf_dict_getr(pdf, sr->sig, "SubFilter");
-	const unsigned char *data = pdf_data(pdf);
-	uint64_t size = pdf_size(pdf), v[4], hole_a, hole_b, k;
+	struct pdfread *pdf = d->pdf;
+	const struct pdfread_obj *br = pdfread_dict_getr(pdf, sr->sig, "ByteRange");
+	const struct pdfread_obj *sf = pdfread_dict_getr(pdf, sr->sig, "SubFilter");
+	const unsigned char *data = pdfread_data(pdf);
+	uint64_t size = pdfread_size(pdf), v[4], hole_a, hole_b, k;
 	unsigned char *der = NULL, *buf = NULL, digest[EVP_MAX_MD_SIZE];
 	size_t derlen = 0;
 	unsigned int dlen = 0;
@@ -410,12 +413,12 @@ check_signature(struct verify_doc *d, const struct sigref *sr, const struct sigc
 	struct cf_err e = CF_ERR_INIT;
 
 	/* 1. byte range */
-	if (!br || br->type != PDF_ARRAY || br->u.a.n != 4) {
+	if (!br || br->type != PDFREAD_ARRAY || br->u.a.n != 4) {
 		add(r, s, "byterange", VERIFY_FAIL, "signature has no valid /ByteRange");
 		return;
 	}
 	for (i = 0; i < 4; i++) {
-		if (br->u.a.v[i]->type != PDF_INT || br->u.a.v[i]->u.i < 0) {
+		if (br->u.a.v[i]->type != PDFREAD_INT || br->u.a.v[i]->u.i < 0) {
 			add(r, s, "byterange", VERIFY_FAIL, "/ByteRange holds a bad number");
 			return;
 		}
@@ -460,7 +463,7 @@ check_signature(struct verify_doc *d, const struct sigref *sr, const struct sigc
 		add(r, s, "byterange", VERIFY_PASS,
 		    "covers the revision of %llu bytes; a later signature covers the rest",
 		    (unsigned long long)(hole_b + v[3]));
-	if (!pdf_is_name(sf, "ETSI.CAdES.detached") && !pdf_is_name(sf, "adbe.pkcs7.detached")) {
+	if (!pdfread_is_name(sf, "ETSI.CAdES.detached") && !pdfread_is_name(sf, "adbe.pkcs7.detached")) {
 		add(r, s, "cms", VERIFY_FAIL, "unsupported /SubFilter (not ETSI.CAdES.detached)");
 		return;
 	}
@@ -490,6 +493,8 @@ check_signature(struct verify_doc *d, const struct sigref *sr, const struct sigc
 		add(r, s, "cms", VERIFY_FAIL, "the signer's certificate is not in the CMS");
 		goto out;
 	}
+	if (s->last && d->signer == NULL && X509_up_ref(signer))
+		d->signer = signer;
 	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dalg, &salg);
 	mdt = dalg ? EVP_get_digestbyobj(dalg->algorithm) : NULL;
 	if (mdt == NULL || EVP_MD_get_size(mdt) < 32) {
@@ -624,23 +629,23 @@ out:
 struct efile {
 	char *name;			/* name-tree key */
 	char *uf;			/* /UF or /F of the filespec */
-	const struct pdf_obj *stream;	/* /EF /F */
+	const struct pdfread_obj *stream;	/* /EF /F */
 	int used;
 };
 
 struct efiles {
 	struct efile *v;
 	size_t n;
-	struct pdf *pdf;
+	struct pdfread *pdf;
 };
 
 static char *
-pdf_text(const struct pdf_obj *o)
+obj_text(const struct pdfread_obj *o)
 {
 	struct cf_buf b = CF_BUF_INIT;
 	size_t i;
 
-	if (o == NULL || o->type != PDF_STRING)
+	if (o == NULL || o->type != PDFREAD_STRING)
 		return NULL;
 	if (o->u.s.n >= 2 && (unsigned char)o->u.s.p[0] == 0xfe && (unsigned char)o->u.s.p[1] == 0xff) {
 		for (i = 2; i + 1 < o->u.s.n; i += 2) {
@@ -677,43 +682,43 @@ pdf_text(const struct pdf_obj *o)
 }
 
 static int
-efile_cb(void *cookie, const struct pdf_obj *key, const struct pdf_obj *value, struct cf_err *err)
+efile_cb(void *cookie, const struct pdfread_obj *key, const struct pdfread_obj *value, struct cf_err *err)
 {
 	struct efiles *ef = cookie;
-	const struct pdf_obj *fs = pdf_resolve(ef->pdf, value), *efd, *st, *uf;
+	const struct pdfread_obj *fs = pdfread_resolve(ef->pdf, value), *efd, *st, *uf;
 
 	(void)err;
-	if (fs == NULL || fs->type != PDF_DICT || ef->n > 100000)
+	if (fs == NULL || fs->type != PDFREAD_DICT || ef->n > 100000)
 		return 0;
-	efd = pdf_dict_getr(ef->pdf, fs, "EF");
-	st = pdf_dict_getr(ef->pdf, efd, "F");
+	efd = pdfread_dict_getr(ef->pdf, fs, "EF");
+	st = pdfread_dict_getr(ef->pdf, efd, "F");
 	if (st == NULL)
-		st = pdf_dict_getr(ef->pdf, efd, "UF");
-	uf = pdf_dict_getr(ef->pdf, fs, "UF");
+		st = pdfread_dict_getr(ef->pdf, efd, "UF");
+	uf = pdfread_dict_getr(ef->pdf, fs, "UF");
 	if (uf == NULL)
-		uf = pdf_dict_getr(ef->pdf, fs, "F");
+		uf = pdfread_dict_getr(ef->pdf, fs, "F");
 	ef->v = xreallocarray(ef->v, ef->n + 1, sizeof(*ef->v));
-	ef->v[ef->n].name = pdf_text(key);
+	ef->v[ef->n].name = obj_text(key);
 	if (ef->v[ef->n].name == NULL)
 		ef->v[ef->n].name = xstrdup("(unnamed)");
-	ef->v[ef->n].uf = pdf_text(uf);
-	ef->v[ef->n].stream = st && st->type == PDF_STREAM ? st : NULL;
+	ef->v[ef->n].uf = obj_text(uf);
+	ef->v[ef->n].stream = st && st->type == PDFREAD_STREAM ? st : NULL;
 	ef->v[ef->n].used = 0;
 	ef->n++;
 	return 0;
 }
 
 static void
-efiles_load(struct pdf *pdf, struct efiles *ef, struct cf_err *err)
+efiles_load(struct pdfread *pdf, struct efiles *ef, struct cf_err *err)
 {
-	const struct pdf_obj *cat = pdf_catalog(pdf, NULL, NULL);
-	const struct pdf_obj *names = pdf_dict_getr(pdf, cat, "Names");
-	const struct pdf_obj *root = pdf_dict_getr(pdf, names, "EmbeddedFiles");
+	const struct pdfread_obj *cat = pdfread_catalog(pdf, NULL, NULL);
+	const struct pdfread_obj *names = pdfread_dict_getr(pdf, cat, "Names");
+	const struct pdfread_obj *root = pdfread_dict_getr(pdf, names, "EmbeddedFiles");
 
 	memset(ef, 0, sizeof(*ef));
 	ef->pdf = pdf;
 	if (root)
-		pdf_name_tree_walk(pdf, root, efile_cb, ef, err);
+		pdfread_name_tree_walk(pdf, root, efile_cb, ef, err);
 }
 
 static void
@@ -759,7 +764,7 @@ hash_sink(void *cookie, const void *p, size_t n, struct cf_err *err)
 }
 
 static int
-efile_hash(struct pdf *pdf, const struct efile *f, unsigned char out[CF_SHA256_LEN],
+efile_hash(struct pdfread *pdf, const struct efile *f, unsigned char out[CF_SHA256_LEN],
 	   uint64_t *size, struct cf_err *err)
 {
 	struct hsink h = { EVP_MD_CTX_new(), 0 };
@@ -772,7 +777,7 @@ efile_hash(struct pdf *pdf, const struct efile *f, unsigned char out[CF_SHA256_L
 	}
 	if (h.md == NULL || !EVP_DigestInit_ex(h.md, EVP_sha256(), NULL))
 		goto out;
-	if (pdf_stream_decode(pdf, f->stream, hash_sink, &h, err) < 0)
+	if (pdfread_stream_decode(pdf, f->stream, hash_sink, &h, err) < 0)
 		goto out;
 	EVP_DigestFinal_ex(h.md, out, &len);
 	*size = h.n;
@@ -780,6 +785,12 @@ efile_hash(struct pdf *pdf, const struct efile *f, unsigned char out[CF_SHA256_L
 out:
 	EVP_MD_CTX_free(h.md);
 	return r;
+}
+
+X509 *
+verify_doc_signer(struct verify_doc *d)
+{
+	return d->signer;
 }
 
 int
@@ -795,7 +806,7 @@ verify_doc_attachment(struct verify_doc *d, const char *name, size_t max, struct
 	if (f == NULL || f->stream == NULL)
 		r = cf_err_set(err, CF_ENOTFOUND, "no attachment '%s'", name);
 	else
-		r = pdf_stream_read(d->pdf, f->stream, max, out, err);
+		r = pdfread_stream_read(d->pdf, f->stream, max, out, err);
 	efiles_release(&ef);
 	return r;
 }
@@ -841,7 +852,7 @@ out:
 static void
 check_manifest(struct verify_doc *d, const struct verify_opts *o, struct verify_report *r)
 {
-	struct pdf *pdf = d->pdf;
+	struct pdfread *pdf = d->pdf;
 	struct efiles ef;
 	struct efile *mf;
 	struct cf_buf mb = CF_BUF_INIT;
@@ -864,7 +875,7 @@ check_manifest(struct verify_doc *d, const struct verify_opts *o, struct verify_
 		goto out;
 	}
 	mf->used = 1;
-	if (mf->stream == NULL || pdf_stream_read(pdf, mf->stream, MAX_MANIFEST, &mb, &e) < 0) {
+	if (mf->stream == NULL || pdfread_stream_read(pdf, mf->stream, MAX_MANIFEST, &mb, &e) < 0) {
 		verify_report_add(r, "manifest", VERIFY_FAIL, "cannot read the manifest.json attachment: %s",
 				  e.msg ? e.msg : "no data");
 		cf_err_release(&e);
@@ -974,14 +985,14 @@ int
 verify_file(const char *path, const struct verify_opts *o, struct verify_report *r,
 	    struct cf_err *err)
 {
-	struct verify_doc d = { NULL, path, -1 };
+	struct verify_doc d = { NULL, path, -1, NULL };
 	struct cf_err e = CF_ERR_INIT;
 	struct sigref *sigs = NULL;
 	size_t nsigs = 0, i;
-	const struct pdf_obj *af;
+	const struct pdfread_obj *af;
 	int ret = -1;
 
-	if (pdf_open(path, &d.pdf, &e) < 0) {
+	if (pdfread_open(path, &d.pdf, &e) < 0) {
 		verify_report_add(r, "pdf", VERIFY_FAIL, "%s", e.msg);
 		cf_err_release(&e);
 		return 0;
@@ -991,9 +1002,9 @@ verify_file(const char *path, const struct verify_opts *o, struct verify_report 
 		goto out;
 	}
 	verify_report_add(r, "pdf", VERIFY_PASS, "'%s' parsed: %llu bytes", path,
-			  (unsigned long long)pdf_size(d.pdf));
-	af = pdf_dict_getr(d.pdf, pdf_catalog(d.pdf, NULL, NULL), "AcroForm");
-	collect_fields(d.pdf, pdf_dict_getr(d.pdf, af, "Fields"), 0, &sigs, &nsigs);
+			  (unsigned long long)pdfread_size(d.pdf));
+	af = pdfread_dict_getr(d.pdf, pdfread_catalog(d.pdf, NULL, NULL), "AcroForm");
+	collect_fields(d.pdf, pdfread_dict_getr(d.pdf, af, "Fields"), 0, &sigs, &nsigs);
 	if (nsigs == 0) {
 		verify_report_add(r, "signature", VERIFY_FAIL, "the PDF has no signature");
 	} else {
@@ -1002,10 +1013,10 @@ verify_file(const char *path, const struct verify_opts *o, struct verify_report 
 		int64_t best = -1;
 
 		for (i = 0; i < nsigs; i++) {
-			const struct pdf_obj *br = pdf_dict_getr(d.pdf, sigs[i].sig, "ByteRange");
+			const struct pdfread_obj *br = pdfread_dict_getr(d.pdf, sigs[i].sig, "ByteRange");
 
-			if (br && br->type == PDF_ARRAY && br->u.a.n == 4 &&
-			    br->u.a.v[2]->type == PDF_INT && br->u.a.v[3]->type == PDF_INT &&
+			if (br && br->type == PDFREAD_ARRAY && br->u.a.n == 4 &&
+			    br->u.a.v[2]->type == PDFREAD_INT && br->u.a.v[3]->type == PDFREAD_INT &&
 			    br->u.a.v[2]->u.i + br->u.a.v[3]->u.i > best) {
 				best = br->u.a.v[2]->u.i + br->u.a.v[3]->u.i;
 				last = i;
@@ -1043,6 +1054,7 @@ out:
 	free(sigs);
 	if (d.fd >= 0)
 		close(d.fd);
-	pdf_close(d.pdf);
+	X509_free(d.signer);
+	pdfread_close(d.pdf);
 	return ret;
 }

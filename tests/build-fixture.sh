@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # tests/build-fixture.sh — sourced by the t4xxx build tests after lib.sh.
 #
-# make_order ORDER [extra]: create a vault and an order with a chat log,
+# make_order ORDER [extra]: create a vault (with a signing key, see
+# make_signing_key) and an order with a chat log,
 # an order record, a logistics record, a solid-red 1200x900 photo and a
 # small "video", ingest them with forced kinds, and make sure the parsed
 # tables hold the rows the files describe (INSERT OR IGNORE: when the
@@ -12,9 +13,19 @@
 make_order() {
 	_o=$1
 	[ -d "$CASEFILE_VAULT" ] || "$CASEFILE_BIN" init >/dev/null || return 1
+	make_signing_key || return 1
 	mkdir -p "in-$_o" || return 1
 	(cd "in-$_o" && _make_files "$_o" "${2:-}") || return 1
 	_fill_db "$_o"
+}
+
+# make_signing_key: the vault's signing key and self-signed certificate
+# (casefile keygen), valid from 2025-01-01 so dossiers built with a --now in
+# 2025 can be signed; a no-op when the vault has a key.
+make_signing_key() {
+	[ -e "$CASEFILE_VAULT/keys/signing.key" ] && return 0
+	"$CASEFILE_BIN" keygen --now 2025-01-01T00:00:00Z --cn "${SIGNER_CN:-test signer}" \
+		--org "青瓷小铺" >/dev/null
 }
 
 _make_files() {

@@ -2,7 +2,7 @@
 # tests/ledger-lib.sh — helpers for the ledger/seal/audit CLI tests
 # (t2000-t2099, t6000-t6049), sourced after tests/lib.sh.
 #
-#   make_key [rsa]         create the vault key (keys/signing.key, mode 0600)
+#   make_key [rsa]         create the vault key and certificate (casefile keygen)
 #   add_ev ORDER FILE [KIND]
 #                          store FILE as an evidence row the way ingest does
 #                          (object file + objects row + evidence row), without
@@ -13,13 +13,10 @@
 
 make_key() {
 	if [ "${1:-}" = rsa ]; then
-		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
-			-out "$CASEFILE_VAULT/keys/signing.key" 2>/dev/null
+		"$CASEFILE_BIN" keygen --rsa --cn "ledger test" >/dev/null
 	else
-		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-			-out "$CASEFILE_VAULT/keys/signing.key" 2>/dev/null
+		"$CASEFILE_BIN" keygen --cn "ledger test" >/dev/null
 	fi
-	chmod 600 "$CASEFILE_VAULT/keys/signing.key"
 }
 
 obj_path() {

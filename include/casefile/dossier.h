@@ -68,6 +68,17 @@ typedef int (*dossier_attach_fn)(void *arg, struct pdf *p,
 				 const struct dossier_exhibits *ex,
 				 struct cf_err *err);
 
+/*
+ * What the last page says about the signature the presave hook will add
+ * (pades_signer_info gives the first three, so page and signature agree).
+ */
+struct dossier_signature {
+	const char *signer;		/* certificate subject (CN) */
+	const char *fingerprint;	/* certificate SHA-256, "AB:CD:…" */
+	const char *tsa;		/* TSA URL, or NULL: PAdES B-B */
+	long long when;			/* signing time, the signature's /M (UTC) */
+};
+
 struct dossier_opts {
 	const char *order_id;
 	const char *out_path;		/* the PDF to write */
@@ -84,9 +95,17 @@ struct dossier_opts {
 	long long now;			/* generation time, UTC */
 	long tz_offset;			/* display zone */
 	const char *font_path;		/* NULL: pdf_font_find() */
+	int ledger_proofs;		/* 1: the integrity appendix shows each
+					   exhibit's ledger proof against the
+					   latest tree head (as proofs.json,
+					   which attach_hook then attaches) */
 	dossier_attach_fn attach_hook;	/* may be NULL */
+	void *hook_arg;			/* for attach_hook */
 	pdf_presave_fn presave_hook;	/* e.g. signing; may be NULL */
-	void *hook_arg;
+	void *presave_arg;		/* for presave_hook */
+	const struct dossier_signature *signature;
+					/* shown on the last page; NULL: the
+					   page says the dossier is unsigned */
 };
 
 struct dossier_report {

@@ -70,6 +70,13 @@ int keys_load_pass(const char *vault_dir, const char *pass, EVP_PKEY **key,
 		   X509 **cert, STACK_OF(X509) **chain, struct cf_err *err);
 
 /*
+ * Load only the vault's certificate (no passphrase needed): for checking
+ * what the vault key signed (tree heads).  *cert is the caller's
+ * (X509_free).  CF_ENOTFOUND when the vault has none.
+ */
+int keys_load_cert(const char *vault_dir, X509 **cert, struct cf_err *err);
+
+/*
  * Sign msg with key over SHA-256 (ECDSA: DER signature; RSA: PKCS#1 v1.5).
  * *sig is malloc'd, the caller frees it.  Used for ledger tree heads.
  */

@@ -119,4 +119,24 @@ struct dossier_exhibits;
 int proofs_dossier_attach(void *arg, struct pdf *p, const struct dossier_exhibits *ex,
 			  struct cf_err *err);
 
+/*
+ * The `casefile verify` check of a dossier's proofs (a verify_hook_fn,
+ * listed in verify.c's verify_hooks[]).  Reads the attached proofs.json
+ * (WARN "proofs" when there is none) and adds, per exhibit, "proof exhibit
+ * N": PASS with the leaf, tree head and sealed time (the token's genTime in
+ * UTC and China time) when the inclusion proof, the head's checkpoint
+ * signature and its RFC 3161 token all check; WARN for "not yet sealed"
+ * and for a head without a timestamp; FAIL naming the exhibit and the
+ * failed check otherwise.  The heads' signatures are checked with the
+ * vault's certificate when o->vault_dir is given (and has one), else with
+ * the certificate of the dossier's own signature; the TSA's chain against
+ * o->tsa_ca_file (or o->trust_file) when given.  Each proofs.json entry must
+ * prove the file the manifest lists under the same number.
+ */
+struct verify_doc;
+struct verify_opts;
+struct verify_report;
+void proofs_verify_hook(struct verify_doc *d, const struct verify_opts *o,
+			struct verify_report *r);
+
 #endif

@@ -15,9 +15,9 @@
  *    lines included).
  *  - sealing with nothing new changes nothing.
  *
- * Timestamps: seal_run() calls opts->timestamp (default seal_timestamp_tsa)
- * when opts->tsa_url is set.  seal_timestamp_tsa() is where the RFC 3161
- * client of the signing module (tsa.h) plugs in; see its contract.
+ * Timestamps: seal_run() calls opts->timestamp (default seal_timestamp_tsa,
+ * the RFC 3161 client of tsa.h) when opts->tsa_url is set.  The vault key
+ * comes from keys.h (keys_load_pass).
  */
 #ifndef CASEFILE_SEAL_H
 #define CASEFILE_SEAL_H
@@ -60,11 +60,10 @@ typedef int (*seal_timestamp_fn)(void *cookie, const char *url, const void *data
 				 struct cf_err *err);
 
 /*
- * The TSA step of `casefile seal --tsa URL`.  NOT WIRED YET: the RFC 3161
- * client lives in tsa.h on the signing branch, which had not landed when
- * this was written.  Until the lead replaces the body with a call to that
- * client, this fails with CF_ENET "no RFC 3161 client in this build" so a
- * seal asked to timestamp never silently goes without one.
+ * The TSA step of `casefile seal --tsa URL`: the RFC 3161 client of tsa.h
+ * (tsa_timestamp).  cookie is NULL or a struct tsa_opts whose CA files and
+ * timeout are used (its url is replaced by url).  CF_ENET when the TSA is
+ * down, refuses or answers garbage.
  */
 int seal_timestamp_tsa(void *cookie, const char *url, const void *data, size_t n,
 		       unsigned char **token, size_t *len, struct cf_err *err);
@@ -73,7 +72,8 @@ struct seal_opts {
 	EVP_PKEY *key;			/* the vault key (required) */
 	const char *tsa_url;		/* NULL: no timestamp */
 	seal_timestamp_fn timestamp;	/* NULL: seal_timestamp_tsa */
-	void *cookie;			/* for timestamp */
+	void *cookie;			/* for timestamp (seal_timestamp_tsa:
+					   a struct tsa_opts or NULL) */
 	int64_t now;			/* seal time (UTC seconds) */
 };
 
@@ -109,16 +109,6 @@ void seal_heads_free(struct seal_head *heads, size_t n);
  */
 int seal_head_find(sqlite3 *db, uint64_t min_size, struct seal_head *head, int *found,
 		   struct cf_err *err);
-
-/*
- * Load the vault's signing key.  STOPGAP until keys.h (signing branch)
- * lands, when the lead replaces the body with keys_load(): reads the PEM
- * private key VAULT/keys/signing.key (PKCS#8, encrypted ones with passphrase,
- * which may be NULL).  CF_ENOTFOUND "no vault key: run 'casefile keygen'"
- * when the file does not exist.  *key is the caller's (EVP_PKEY_free).
- */
-int seal_vault_key_load(const char *vault_dir, const char *passphrase, EVP_PKEY **key,
-			struct cf_err *err);
 
 /*
  * Check an RFC 3161 token (DER ContentInfo/SignedData) against the bytes it

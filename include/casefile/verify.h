@@ -19,8 +19,11 @@
  *   exhibit N        each manifest entry vs its attachment's SHA-256/size
  *   attachment X     an embedded file the manifest does not list (WARN)
  *   vault exhibit N  with a vault: the object is stored and unchanged
- * Later checks added by other modules go through verify_hooks[] in
- * verify.c (the ledger's proofs.json checks: see verify_doc_attachment).
+ *   proofs           proofs.json attached (WARN when not) and what it proves
+ *   proof exhibit N  the exhibit's inclusion proof against its tree head,
+ *                    the head's signature and timestamp; the sealed time
+ *                    (WARN "not yet sealed"); see proofs_verify_hook
+ * Checks added by other modules go through verify_hooks[] in verify.c.
  *
  * A report is "ok" when it has no FAIL; WARN never fails it.
  */
@@ -29,6 +32,8 @@
 
 #include <stddef.h>
 #include <time.h>
+
+#include <openssl/x509.h>
 
 #include "casefile/buf.h"
 #include "casefile/err.h"
@@ -84,6 +89,13 @@ struct verify_doc;
  */
 int verify_doc_attachment(struct verify_doc *d, const char *name, size_t max,
 			  struct cf_buf *out, struct cf_err *err);
+
+/*
+ * The certificate that made the newest signature (taken from its CMS), or
+ * NULL when the PDF has none.  Borrowed: valid until verify_file returns.
+ * Whether that signature verified is in the report, not here.
+ */
+X509 *verify_doc_signer(struct verify_doc *d);
 
 typedef void (*verify_hook_fn)(struct verify_doc *d, const struct verify_opts *o,
 			       struct verify_report *r);

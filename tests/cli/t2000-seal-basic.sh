@@ -8,7 +8,7 @@
 cf init
 cf seal
 expect_rc 2 "seal without a vault key fails"
-expect_err "no vault key .*run 'casefile keygen'" "and says to run keygen"
+expect_err "no signing key .*run 'casefile keygen'" "and says to run keygen"
 
 make_key
 cf seal

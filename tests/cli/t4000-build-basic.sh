@@ -39,7 +39,8 @@ check "footer total = page count ($pages)" grep -Eq "共 ?$pages ?页" d.txt
 check "Bates number on the last page" grep -q "CF-$O-$(printf %04d "$pages")" d.txt
 
 pdfdetach -list d.pdf >list.txt 2>list.err
-check "pdfdetach -list: 5 originals + manifest" grep -q '^6 embedded files' list.txt
+check "pdfdetach -list: 5 originals + manifest + proofs" grep -q '^7 embedded files' list.txt
+check "manifest.json and proofs.json listed" sh -c "grep -q ': manifest.json$' list.txt && grep -q ': proofs.json$' list.txt"
 check "attachments named by exhibit and original name" grep -q 'E004-IMG_0001.jpg' list.txt
 mkdir x && (cd x && pdfdetach -saveall ../d.pdf)
 check "manifest.json has the agreed shape" jq -e '.format == "casefile-manifest/1" and .order_id == "'$O'" and (.exhibits | length) == 5 and .generated_at == "2025-05-04T02:00:00Z" and (.exhibits[0] | has("no") and has("kind") and has("name") and has("attachment") and has("sha256") and has("size") and has("ingested_at") and has("evidence_id"))' x/manifest.json

@@ -29,7 +29,7 @@ expect_out 'no-attach-media' "help lists the options"
 cf build $O -o m.pdf --no-attach-media --now 2025-05-04T02:00:00Z
 expect_clean "build without media"
 pdfdetach -list m.pdf >list.txt
-check "only chat, order, logistics and manifest attached" grep -q '^4 embedded files' list.txt
+check "only chat, order, logistics, manifest and proofs attached" grep -q '^5 embedded files' list.txt
 mkdir x && (cd x && pdfdetach -saveall ../m.pdf)
 check "left-out media have attachment null" jq -e '[.exhibits[] | select(.attachment == null) | .kind] | sort == ["photo","video"]' x/manifest.json
 (cd x && manifest_sums manifest.json >SUMS)

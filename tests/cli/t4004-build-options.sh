@@ -46,5 +46,27 @@ pdftotext dsp.pdf dsp.txt
 check "cover shows reason and claim" grep -q '诉求: 仅退款' dsp.txt
 check "deadline on the cover" grep -q '举证截止' dsp.txt
 check "quality statement chosen from the dispute" grep -q '商品出库前经检验合格' dsp.txt
-check "dispute event on the timeline" grep -q '申请仅退款' dsp.txt
+check "the note is in the dispute record list" grep -q '申请仅退款' dsp.txt
+# 2026-11 review: the cover showed the reason code (原因: not_received) and
+# the timeline one raw event line at the time it was typed in; now the
+# reason is named and the dispute's moments stand at their own times.
+check "cover names the reason (质量问题), not its code" grep -q '原因: 质量问题' dsp.txt
+check_not "no reason code on the cover" grep -q '原因: quality' dsp.txt
+pdftotext -layout dsp.pdf dspl.txt
+check "timeline: refund request at its time, with reason, claim, amount" \
+	grep -Eq '^2025-05-04 09:00:00 \+08:00 +买家申请退款 · 原因: 质量问题; 诉求: 仅退款 \(89\.00\)' dspl.txt
+check "timeline: the merchant's refusal at its time" grep -Eq '^2025-05-04 12:00:00 \+08:00 +商家拒绝退款' dspl.txt
+check "timeline: arbitration at its time" grep -Eq '^2025-05-05 10:00:00 \+08:00 +平台介入仲裁' dspl.txt
+check "timeline: the evidence deadline" grep -Eq '^20[0-9-]+ [0-9:]+ \+08:00 +举证截止（平台仲裁举证期限）' dspl.txt
+check "dispute record list, after the timeline" grep -q '争议记录（录入时间与内容）' dspl.txt
+sed -n '/^时间线/,/争议记录/p' dspl.txt >tl.txt
+check "timeline section found" grep -q '平台介入仲裁' tl.txt
+check_not "no raw event line in the timeline table" grep -Eq '^2025-05-05 11:00:00 \+08:00 +(争议事件|opened:)' tl.txt
+cf dispute close $O --outcome won --now '2025-05-06 15:00'
+cf build $O -o dspen.pdf --lang en
+expect_clean "build (en) after the close"
+pdftotext -layout dspen.pdf dspen.txt
+check "en cover: the reason's English name" grep -q 'Reason: quality problem' dspen.txt
+check "en timeline: refund request" grep -Eq '^2025-05-04 09:00:00 \+08:00 +buyer requested a refund · reason: quality problem; Claim: 仅退款 \(89\.00\)' dspen.txt
+check "en timeline: closed with the outcome at its time" grep -Eq '^2025-05-06 15:00:00 \+08:00 +dispute closed · outcome: merchant won' dspen.txt
 done_testing

@@ -22,13 +22,13 @@ expect_out "^head: head 4: root differs" "names head 4"
 cp good.db vault/casefile.db; rm -f vault/casefile.db-wal vault/casefile.db-shm
 
 # A checkpoint re-signed by an attacker's key (valid note, wrong key).
-mv vault/keys/signing.key real.pem
+mv vault/keys real-keys; mkdir -m 700 vault/keys
 make_key
 cf seal  # nothing new: does not re-sign
 rm -rf other; cp -r vault other
 sql "DELETE FROM heads WHERE tree_size = 5"
 CASEFILE_VAULT=$SCRATCH/vault cf seal	# seals 5 again with the attacker key
-mv real.pem vault/keys/signing.key
+rm -rf vault/keys; mv real-keys vault/keys
 cf audit
 expect_rc 1 "head signed by another key"
 expect_out "^head: head 5: checkpoint has no signature by key 'casefile/[0-9a-f-]+'" "names head 5 and the key"
@@ -67,9 +67,9 @@ cf audit
 expect_rc 1 "audit names the rewritten node"
 expect_out "^leaf: ledger node 2/0: stored hash differs from the recomputed one$" "node 2/0"
 
-# Audit without the vault key cannot vouch for the heads.
+# Audit without the vault certificate cannot vouch for the heads.
 cp good.db vault/casefile.db; rm -f vault/casefile.db-wal vault/casefile.db-shm
-mv vault/keys/signing.key real.pem
+mv vault/keys/signing.crt real.crt
 cf audit
 expect_rc 1 "audit without the key"
 expect_out "^head: head 3: signature not checked: no vault key$" "says signatures were not checked"

@@ -11,13 +11,13 @@
 #include "casefile/pdfread.h"
 
 static int
-leaf(void *cookie, const struct pdf_obj *key, const struct pdf_obj *value, struct cf_err *err)
+leaf(void *cookie, const struct pdfread_obj *key, const struct pdfread_obj *value, struct cf_err *err)
 {
 	struct cf_buf *b = cookie;
 
 	(void)err;
-	pdf_obj_write(b, key);
-	pdf_obj_write(b, value);
+	pdfread_obj_write(b, key);
+	pdfread_obj_write(b, value);
 	return 0;
 }
 
@@ -35,38 +35,38 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cf_err err = CF_ERR_INIT;
 	struct cf_buf b = CF_BUF_INIT;
-	struct pdf *pdf;
+	struct pdfread *pdf;
 	unsigned i, n, num, gen;
-	const struct pdf_obj *cat, *names;
+	const struct pdfread_obj *cat, *names;
 
-	if (pdf_open_mem(data, size, &pdf, &err) < 0) {
+	if (pdfread_open_mem(data, size, &pdf, &err) < 0) {
 		cf_err_release(&err);
 		return 0;
 	}
-	cat = pdf_catalog(pdf, &num, &gen);
-	pdf_first_page(pdf, &num, &gen, &err);
+	cat = pdfread_catalog(pdf, &num, &gen);
+	pdfread_first_page(pdf, &num, &gen, &err);
 	cf_err_release(&err);
-	names = pdf_dict_getr(pdf, pdf_dict_getr(pdf, cat, "Names"), "EmbeddedFiles");
-	pdf_name_tree_walk(pdf, names, leaf, &b, &err);
+	names = pdfread_dict_getr(pdf, pdfread_dict_getr(pdf, cat, "Names"), "EmbeddedFiles");
+	pdfread_name_tree_walk(pdf, names, leaf, &b, &err);
 	cf_err_release(&err);
-	n = pdf_xref_size(pdf);
+	n = pdfread_xref_size(pdf);
 	for (i = 0; i < n && i < 2000; i++) {
-		const struct pdf_obj *o = pdf_get(pdf, i, &err);
+		const struct pdfread_obj *o = pdfread_get(pdf, i, &err);
 
 		cf_err_release(&err);
 		if (o == NULL)
 			continue;
 		cf_buf_reset(&b);
-		pdf_obj_write(&b, o);
-		if (o->type == PDF_STREAM) {
+		pdfread_obj_write(&b, o);
+		if (o->type == PDFREAD_STREAM) {
 			cf_buf_reset(&b);
-			pdf_stream_read(pdf, o, 1u << 20, &b, &err);
+			pdfread_stream_read(pdf, o, 1u << 20, &b, &err);
 			cf_err_release(&err);
-			pdf_stream_decode(pdf, o, sink, NULL, &err);
+			pdfread_stream_decode(pdf, o, sink, NULL, &err);
 			cf_err_release(&err);
 		}
 	}
 	cf_buf_release(&b);
-	pdf_close(pdf);
+	pdfread_close(pdf);
 	return 0;
 }

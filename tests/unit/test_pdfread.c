@@ -51,46 +51,46 @@ test_basic(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
 	struct cf_buf b = CF_BUF_INIT;
-	struct pdf *pdf;
-	const struct pdf_obj *page, *t, *h, *n, *mb;
+	struct pdfread *pdf;
+	const struct pdfread_obj *page, *t, *h, *n, *mb;
 	unsigned num, gen;
 	size_t len;
 	char *d = build(basic, 5, NULL, &len);
 
 	(void)state;
-	assert_int_equal(pdf_open_mem(d, len, &pdf, &err), 0);
-	assert_int_equal(pdf_xref_size(pdf), 6);
-	assert_int_equal(pdf_xref_is_stream(pdf), 0);
-	assert_int_equal(pdf_first_page(pdf, &num, &gen, &err), 0);
+	assert_int_equal(pdfread_open_mem(d, len, &pdf, &err), 0);
+	assert_int_equal(pdfread_xref_size(pdf), 6);
+	assert_int_equal(pdfread_xref_is_stream(pdf), 0);
+	assert_int_equal(pdfread_first_page(pdf, &num, &gen, &err), 0);
 	assert_int_equal(num, 3);
-	page = pdf_get(pdf, 3, &err);
+	page = pdfread_get(pdf, 3, &err);
 	assert_non_null(page);
-	t = pdf_dict_get(page, "T");
-	assert_int_equal(t->type, PDF_STRING);
+	t = pdfread_dict_get(page, "T");
+	assert_int_equal(t->type, PDFREAD_STRING);
 	assert_int_equal(t->u.s.n, 6);
 	assert_memory_equal(t->u.s.p, "a(b)A\n", 6);
-	h = pdf_dict_get(page, "H");
+	h = pdfread_dict_get(page, "H");
 	assert_int_equal(h->u.s.n, 3);
 	assert_memory_equal(h->u.s.p, "Hip", 3);	/* odd digit count pads with 0 */
-	n = pdf_dict_get(page, "N");
-	assert_true(pdf_is_name(n, "A B"));
-	mb = pdf_dict_get(page, "MediaBox");
-	assert_int_equal(mb->u.a.v[3]->type, PDF_REAL);
+	n = pdfread_dict_get(page, "N");
+	assert_true(pdfread_is_name(n, "A B"));
+	mb = pdfread_dict_get(page, "MediaBox");
+	assert_int_equal(mb->u.a.v[3]->type, PDFREAD_REAL);
 	/* serialisation escapes names and hex-encodes strings */
-	pdf_obj_write(&b, n);
-	pdf_obj_write(&b, t);
+	pdfread_obj_write(&b, n);
+	pdfread_obj_write(&b, t);
 	assert_string_equal(b.data, "/A#20B<61286229410A>");
 	cf_buf_reset(&b);
-	assert_int_equal(pdf_stream_read(pdf, pdf_get(pdf, 4, NULL), 100, &b, &err), 0);
+	assert_int_equal(pdfread_stream_read(pdf, pdfread_get(pdf, 4, NULL), 100, &b, &err), 0);
 	assert_string_equal(b.data, "hello");
 	cf_buf_reset(&b);
-	assert_int_equal(pdf_stream_read(pdf, pdf_get(pdf, 4, NULL), 3, &b, &err), -1);
+	assert_int_equal(pdfread_stream_read(pdf, pdfread_get(pdf, 4, NULL), 3, &b, &err), -1);
 	assert_non_null(strstr(err.msg, "larger than 3"));
 	cf_err_release(&err);
-	assert_null(pdf_get(pdf, 77, NULL));
-	assert_null(pdf_get(pdf, 0, NULL));
+	assert_null(pdfread_get(pdf, 77, NULL));
+	assert_null(pdfread_get(pdf, 0, NULL));
 	cf_buf_release(&b);
-	pdf_close(pdf);
+	pdfread_close(pdf);
 	free(d);
 }
 
@@ -98,9 +98,9 @@ static void
 expect_open_error(const char *data, size_t len, const char *what)
 {
 	struct cf_err err = CF_ERR_INIT;
-	struct pdf *pdf = NULL;
+	struct pdfread *pdf = NULL;
 
-	assert_int_equal(pdf_open_mem(data, len, &pdf, &err), -1);
+	assert_int_equal(pdfread_open_mem(data, len, &pdf, &err), -1);
 	assert_null(pdf);
 	assert_int_equal(err.code, CF_EPDF);
 	if (strstr(err.msg, what) == NULL)
@@ -190,7 +190,7 @@ test_malformed_objects(void **state)
 	};
 	struct cf_err err = CF_ERR_INIT;
 	struct cf_buf b = CF_BUF_INIT;
-	struct pdf *pdf;
+	struct pdfread *pdf;
 	unsigned num, gen;
 	size_t len, i;
 	char *d;
@@ -200,36 +200,36 @@ test_malformed_objects(void **state)
 		deep[i] = '[';
 	deep[i] = '\0';
 	d = build(objs, 10, NULL, &len);
-	assert_int_equal(pdf_open_mem(d, len, &pdf, &err), 0);
+	assert_int_equal(pdfread_open_mem(d, len, &pdf, &err), 0);
 	/* a page tree that loops ends with an error, not a hang */
-	assert_int_equal(pdf_first_page(pdf, &num, &gen, &err), -1);
+	assert_int_equal(pdfread_first_page(pdf, &num, &gen, &err), -1);
 	assert_non_null(strstr(err.msg, "no pages"));
 	cf_err_release(&err);
-	assert_null(pdf_get(pdf, 3, &err));
+	assert_null(pdfread_get(pdf, 3, &err));
 	assert_non_null(strstr(err.msg, "nested too deeply"));
 	cf_err_release(&err);
-	assert_null(pdf_get(pdf, 4, &err));
+	assert_null(pdfread_get(pdf, 4, &err));
 	assert_non_null(strstr(err.msg, "unterminated string"));
 	cf_err_release(&err);
 	/* /Length pointing at a non-number: fall back to "endstream" */
-	assert_int_equal(pdf_stream_read(pdf, pdf_get(pdf, 5, NULL), 100, &b, &err), 0);
+	assert_int_equal(pdfread_stream_read(pdf, pdfread_get(pdf, 5, NULL), 100, &b, &err), 0);
 	assert_string_equal(b.data, "abcdef");
 	cf_buf_reset(&b);
 	/* no endstream anywhere after it... except in later objects: it must not crash */
-	(void)pdf_get(pdf, 6, NULL);
-	assert_int_equal(pdf_stream_read(pdf, pdf_get(pdf, 7, NULL), 100, &b, &err), -1);
+	(void)pdfread_get(pdf, 6, NULL);
+	assert_int_equal(pdfread_stream_read(pdf, pdfread_get(pdf, 7, NULL), 100, &b, &err), -1);
 	assert_non_null(strstr(err.msg, "corrupt FlateDecode"));
 	cf_err_release(&err);
-	assert_int_equal(pdf_stream_read(pdf, pdf_get(pdf, 8, NULL), 100, &b, &err), -1);
+	assert_int_equal(pdfread_stream_read(pdf, pdfread_get(pdf, 8, NULL), 100, &b, &err), -1);
 	assert_non_null(strstr(err.msg, "unsupported filter /LZWDecode"));
 	cf_err_release(&err);
-	assert_null(pdf_get(pdf, 9, &err));
+	assert_null(pdfread_get(pdf, 9, &err));
 	assert_non_null(strstr(err.msg, "bad hex string"));
 	cf_err_release(&err);
-	assert_null(pdf_get(pdf, 10, &err));
+	assert_null(pdfread_get(pdf, 10, &err));
 	cf_err_release(&err);
 	cf_buf_release(&b);
-	pdf_close(pdf);
+	pdfread_close(pdf);
 	free(d);
 }
 
@@ -245,7 +245,7 @@ test_flate_and_predictor(void **state)
 	struct cf_err err = CF_ERR_INIT;
 	const char *objs[3];
 	size_t lens[3] = { 0, 0, 0 };
-	struct pdf *pdf;
+	struct pdfread *pdf;
 	char *d, *o2, *o3;
 	size_t len;
 
@@ -266,26 +266,26 @@ test_flate_and_predictor(void **state)
 	objs[1] = o2;
 	objs[2] = o3;
 	d = build_lens(objs, lens, 3, NULL, &len);
-	assert_int_equal(pdf_open_mem(d, len, &pdf, &err), 0);
-	if (pdf_stream_read(pdf, pdf_get(pdf, 2, NULL), 100, &b, &err) < 0)
+	assert_int_equal(pdfread_open_mem(d, len, &pdf, &err), 0);
+	if (pdfread_stream_read(pdf, pdfread_get(pdf, 2, NULL), 100, &b, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(b.len, sizeof(want));
 	assert_memory_equal(b.data, want, sizeof(want));
 	/* streamed decoding refuses predictors rather than giving wrong bytes */
-	assert_int_equal(pdf_stream_decode(pdf, pdf_get(pdf, 2, NULL), NULL, NULL, &err), -1);
+	assert_int_equal(pdfread_stream_decode(pdf, pdfread_get(pdf, 2, NULL), NULL, NULL, &err), -1);
 	cf_err_release(&err);
 	cf_buf_reset(&b);
-	assert_int_equal(pdf_stream_read(pdf, pdf_get(pdf, 3, NULL), 100, &b, &err), 0);
+	assert_int_equal(pdfread_stream_read(pdf, pdfread_get(pdf, 3, NULL), 100, &b, &err), 0);
 	assert_string_equal(b.data, "plain text");
 	cf_buf_release(&b);
-	pdf_close(pdf);
+	pdfread_close(pdf);
 	free(d);
 	free(o2);
 	free(o3);
 }
 
 static int
-count_leaf(void *cookie, const struct pdf_obj *k, const struct pdf_obj *v, struct cf_err *err)
+count_leaf(void *cookie, const struct pdfread_obj *k, const struct pdfread_obj *v, struct cf_err *err)
 {
 	(void)k;
 	(void)v;
@@ -303,18 +303,18 @@ test_name_tree_loop(void **state)
 		"<</Names [(a) 1 0 R (b) 1 0 R] /Kids [2 0 R]>>",
 	};
 	struct cf_err err = CF_ERR_INIT;
-	struct pdf *pdf;
+	struct pdfread *pdf;
 	size_t len;
 	int n = 0;
 	char *d = build(objs, 3, NULL, &len);
 
 	(void)state;
-	assert_int_equal(pdf_open_mem(d, len, &pdf, &err), 0);
-	assert_int_equal(pdf_name_tree_walk(pdf, pdf_get(pdf, 2, NULL), count_leaf, &n, &err), -1);
+	assert_int_equal(pdfread_open_mem(d, len, &pdf, &err), 0);
+	assert_int_equal(pdfread_name_tree_walk(pdf, pdfread_get(pdf, 2, NULL), count_leaf, &n, &err), -1);
 	assert_non_null(strstr(err.msg, "name tree too deep"));
 	assert_true(n > 0);
 	cf_err_release(&err);
-	pdf_close(pdf);
+	pdfread_close(pdf);
 	free(d);
 }
 
@@ -325,8 +325,8 @@ test_incremental_update(void **state)
 	char *d = build(basic, 5, NULL, &len);
 	struct cf_buf b = CF_BUF_INIT;
 	struct cf_err err = CF_ERR_INIT;
-	struct pdf *pdf;
-	const struct pdf_obj *p;
+	struct pdfread *pdf;
+	const struct pdfread_obj *p;
 	char *x1 = strstr(d, "startxref\n") + 10;
 	size_t o;
 
@@ -337,12 +337,12 @@ test_incremental_update(void **state)
 	x2 = b.len;
 	cf_buf_addf(&b, "xref\n3 1\n%010zu 00000 n\r\ntrailer\n<</Size 6 /Root 1 0 R /Prev %ld>>\n"
 		    "startxref\n%zu\n%%%%EOF\n", o, strtol(x1, NULL, 10), x2);
-	assert_int_equal(pdf_open_mem(b.data, b.len, &pdf, &err), 0);
-	p = pdf_get(pdf, 3, NULL);
-	assert_non_null(pdf_dict_get(p, "Rev"));		/* newest revision wins */
-	assert_non_null(pdf_get(pdf, 4, NULL));		/* older sections still used */
-	assert_int_equal(pdf_startxref(pdf), x2);
-	pdf_close(pdf);
+	assert_int_equal(pdfread_open_mem(b.data, b.len, &pdf, &err), 0);
+	p = pdfread_get(pdf, 3, NULL);
+	assert_non_null(pdfread_dict_get(p, "Rev"));		/* newest revision wins */
+	assert_non_null(pdfread_get(pdf, 4, NULL));		/* older sections still used */
+	assert_int_equal(pdfread_startxref(pdf), x2);
+	pdfread_close(pdf);
 	cf_buf_release(&b);
 	free(d);
 }

@@ -17,6 +17,7 @@
 #include "casefile/ledger.h"
 #include "casefile/proofs.h"
 #include "casefile/seal.h"
+#include "casefile/tsa.h"
 #include "casefile/vault.h"
 
 /* --- a minimal TSA --------------------------------------------------------- */
@@ -193,6 +194,7 @@ test_seal_with_token(void **state)
 	struct cf_err err = CF_ERR_INIT;
 	struct seal_opts o;
 	struct seal_head h, h2;
+	unsigned char root6[32];
 	int sealed;
 	int64_t t;
 	uint64_t bf;
@@ -236,27 +238,56 @@ test_seal_with_token(void **state)
 	assert_int_equal(seal_run(f->db, &o, &h2, &sealed, NULL, &err), -1);
 	assert_int_equal(err.code, CF_EVERIFY);
 	f->tsa.wrong_data = 0;
-	/* The unwired default client says so instead of sealing silently. */
-	o.timestamp = NULL;
-	assert_int_equal(seal_run(f->db, &o, &h2, &sealed, NULL, &err), -1);
-	assert_int_equal(err.code, CF_ENET);
-	assert_non_null(strstr(err.msg, "no RFC 3161 client"));
+	/*
+	 * The default client is tsa.h's: its options come through the cookie.
+	 * A TSA that refuses stores nothing ...
+	 */
+	{
+		struct tsa_server *srv = NULL;
+		struct tsa_opts to;
+
+		assert_int_equal(tsa_server_new(f->tsa.key, f->tsa.cert, NULL, &srv, &err), 0);
+		memset(&to, 0, sizeof(to));
+		to.transport = tsa_server_transport;
+		to.cookie = srv;
+		o.timestamp = NULL;
+		o.cookie = &to;
+		tsa_server_set_mode(srv, TSA_SERVER_REJECT);
+		assert_int_equal(seal_run(f->db, &o, &h2, &sealed, NULL, &err), -1);
+		assert_int_equal(err.code, CF_ENET);
+		assert_non_null(strstr(err.msg, "cannot timestamp tree head 6"));
+		cf_err_release(&err);
+		/* ... and one that grants gives a token seal_token_check accepts. */
+		tsa_server_set_mode(srv, TSA_SERVER_OK);
+		assert_int_equal(seal_run(f->db, &o, &h2, &sealed, NULL, &err), 0);
+		assert_int_equal(sealed, 1);
+		assert_non_null(h2.tst);
+		assert_int_equal(seal_token_check(h2.tst, h2.tst_len, h2.checkpoint,
+						  h2.checkpoint_len, NULL, &err), 0);
+		assert_int_equal(h2.prev_size, 5);
+		memcpy(root6, h2.root, sizeof(root6));
+		seal_head_release(&h2);
+		tsa_server_free(srv);
+		o.cookie = &f->tsa;
+		o.timestamp = tsa_stamp;
+	}
+	add_rows(f->db, 7, 7);
 	{
 		struct seal_head *all;
 		size_t n;
 
 		assert_int_equal(seal_heads(f->db, &all, &n, &err), 0);
-		assert_int_equal(n, 1);
+		assert_int_equal(n, 2);
 		seal_heads_free(all, n);
 	}
-	/* Without a TSA it seals, with the consistency proof 5 -> 6. */
+	/* Without a TSA it seals, with the consistency proof 6 -> 7. */
 	o.tsa_url = NULL;
 	assert_int_equal(seal_run(f->db, &o, &h2, &sealed, NULL, &err), 0);
 	assert_int_equal(sealed, 1);
 	assert_null(h2.tst);
-	assert_int_equal(h2.prev_size, 5);
+	assert_int_equal(h2.prev_size, 6);
 	assert_true(h2.nconsistency > 0);
-	assert_int_equal(ledger_verify_consistency(5, 6, h.root, h2.root,
+	assert_int_equal(ledger_verify_consistency(6, 7, root6, h2.root,
 		(const unsigned char (*)[32])h2.consistency, h2.nconsistency, &err), 0);
 	seal_head_release(&h2);
 	seal_head_release(&h);
