@@ -395,9 +395,11 @@ cover(struct build *b, struct cf_err *err)
 		goto out;
 	cf_buf_reset(&v);
 	if (b->f.has_dispute) {
+		char *claim = M(b, b->f.claim);	/* free text: may hold a phone */
+
 		cf_buf_addf(&v, "%s: %s\n%s: %s", T(b, "reason"),
-			    b->f.reason ? b->f.reason : T(b, "unknown"), T(b, "claim"),
-			    b->f.claim ? b->f.claim : T(b, "unknown"));
+			    b->f.reason ? b->f.reason : T(b, "unknown"), T(b, "claim"), claim);
+		free(claim);
 		if (b->f.amount_fen >= 0)
 			cf_buf_addf(&v, " (%s)", money_format_fen(b->f.amount_fen, money, sizeof(money)));
 	} else {

@@ -672,7 +672,7 @@ statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
 	vals[6] = fmt_time(t, f.delivered_at, tz_offset);
 	vals[7] = xstrdup(f.carrier ? f.carrier : unk);
 	vals[8] = xstrdup(f.tracking_no ? f.tracking_no : unk);
-	vals[9] = xstrdup(f.claim ? f.claim : unk);
+	vals[9] = f.claim ? (mask ? mask_text(f.claim) : xstrdup(f.claim)) : xstrdup(unk);
 	/* the reason by its display name in the template's language */
 	if (f.reason == NULL)
 		vals[10] = xstrdup(unk);

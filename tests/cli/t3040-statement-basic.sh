@@ -32,7 +32,7 @@ expect_rc 2 "12 --max-chars 0 refused"
 cf statement $O --max-chars 12x --reason quality
 expect_rc 2 "13 --max-chars 12x refused"
 
-cf dispute open $O --reason not_received --claim 仅退款 --requested-at '2025-05-04 10:00'
+cf dispute open $O --reason not_received --claim '仅退款 13812345678' --requested-at '2025-05-04 10:00'
 expect_clean "14 dispute opened"
 cf statement $O
 expect_clean "15 statement of the dispute's reason"
@@ -43,8 +43,10 @@ expect_out "已于 2025-05-02 14:03:00 \+08:00 签收" "19 delivered time in Chi
 expect_out "买家原话：“收到的杯子有裂痕，我的电话138\*\*\*\*5678”（2025-05-03 10:12:00 \+08:00）" \
 	"20 the buyer's own words with their time, phone masked"
 check_not "21 the phone number is masked" grep -q 13812345678 "$out"
+expect_out "申请“仅退款 138\*\*\*\*5678”" "21 the claim is masked too"
 cf statement $O --no-mask
 expect_out "我的电话13812345678" "22 --no-mask keeps it"
+expect_out "申请“仅退款 13812345678”" "22 --no-mask keeps the claim"
 cf statement $O --reason quality
 expect_out "买家以“未收到货”为由" "23 --reason picks another scenario; the recorded reason by its Chinese name"
 expect_out "出库前经检验合格" "24 of the quality template"
