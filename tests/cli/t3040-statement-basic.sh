@@ -37,7 +37,7 @@ expect_clean "14 dispute opened"
 cf statement $O
 expect_clean "15 statement of the dispute's reason"
 expect_out "未收到商品" "16 the not_received scenario"
-expect_out "申请“仅退款”" "17 the dispute's claim"
+expect_out "申请“仅退款 " "17 the dispute's claim"
 expect_out "运单号 SF1234567890" "18 tracking number"
 expect_out "已于 2025-05-02 14:03:00 \+08:00 签收" "19 delivered time in China time"
 expect_out "买家原话：“收到的杯子有裂痕，我的电话138\*\*\*\*5678”（2025-05-03 10:12:00 \+08:00）" \

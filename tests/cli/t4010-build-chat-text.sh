@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # casefile build: how chat messages read in the transcript — attachment
-# names (not JSON) with the exhibit they match.
+# names (not JSON) with the exhibit they match, and the phone and address
+# forms people type masked while ids, amounts and times stay.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/build-fixture.sh"
 
@@ -10,7 +11,14 @@ make_order $O
 cat >chat2.json <<JSON
 {"order_id": "$O", "messages": [
  {"time": "2025-05-03 11:00:00", "from": "buyer", "name": "小**",
-  "text": "再补两张", "attachments": ["IMG_0001.jpg", "不在库里.png"]}]}
+  "text": "再补两张", "attachments": ["IMG_0001.jpg", "不在库里.png"]},
+ {"time": "2025-05-03 11:01:00", "from": "buyer", "text": "电话+86 138 1234 5678"},
+ {"time": "2025-05-03 11:02:00", "from": "buyer", "text": "或者138-1234-5678"},
+ {"time": "2025-05-03 11:03:00", "from": "buyer", "text": "或者+8613900001111"},
+ {"time": "2025-05-03 11:04:00", "from": "buyer", "text": "或者86-137-0000-2222"},
+ {"time": "2025-05-03 11:05:00", "from": "buyer", "text": "寄到北京市朝阳区建国路88号SOHO现代城2号楼3单元1501"},
+ {"time": "2025-05-03 11:06:00", "from": "buyer", "text": "身份证11010119900307123X"},
+ {"time": "2025-05-03 11:07:00", "from": "merchant", "text": "单号6931000000000001 SF1234567890 89.00元 5月3号 10:12:00"}]}
 JSON
 cf ingest --quiet --kind chat $O chat2.json
 expect_clean "second chat ingested"
@@ -22,4 +30,17 @@ check "one attachment: its name and exhibit" grep -q '^\[附件: IMG_0001.jpg �
 check "several attachments comma-separated, a reference only for an exhibit" \
 	grep -q '^\[附件: IMG_0001.jpg → 证据5, 不在库里.png\]$' d.txt
 check_not "no JSON in the transcript" grep -q '\["' d.txt
+tr -d '\n' <d.txt >flat.txt
+for raw in '138 1234 5678' 13812345678 '138-1234-5678' 13900001111 '137-0000-2222' \
+	   建国路 88号 SOHO现代城 单元1501 11010119900307123X; do
+	check "no raw '$raw' in the dossier" sh -c "! grep -qF '$raw' flat.txt"
+done
+check "+86 form masked" grep -qF '电话+86 138****5678' d.txt
+check "dashed form masked" grep -qF '或者138****5678' d.txt
+check "glued country code masked" grep -qF '或者+86139****1111' d.txt
+check "86- form masked" grep -qF '或者86-137****2222' d.txt
+check "address cut after the district" grep -qF '寄到北京市朝阳区****' d.txt
+check "ID number masked" grep -qF '身份证110101********123X' d.txt
+check "ids, amounts, dates and times intact" \
+	grep -qF '单号6931000000000001 SF1234567890 89.00元 5月3号 10:12:00' d.txt
 done_testing

@@ -44,6 +44,87 @@ test_mask(void **state)
 	a = mask_address("浙江省杭州市西湖区文三路123号");
 	assert_string_equal(a, "浙江省杭州市西湖区****");
 	free(a);
+}
+
+/* The phone forms people type in chats, country code and groups included. */
+static void
+test_mask_phone_forms(void **state)
+{
+	(void)state;
+	masked("电话+86 138 1234 5678", "电话+86 138****5678");
+	masked("电话 138-1234-5678 谢谢", "电话 138****5678 谢谢");
+	masked("138 1234 5678", "138****5678");
+	masked("+8613812345678。", "+86138****5678。");
+	masked("86-138-1234-5678", "86-138****5678");
+	masked("86-13812345678", "86-138****5678");
+	masked("0086 13812345678", "0086 138****5678");
+	masked("打8613812345678", "打86138****5678");
+	masked("+86-15900001111,", "+86-159****1111,");
+	masked("号码13812345678和13900001111", "号码138****5678和139****1111");
+	/* ID numbers stay masked as before, next to a phone too */
+	masked("11010119900307123X 13812345678", "110101********123X 138****5678");
+	masked("130102199003071234", "130102********1234");
+}
+
+/* Street addresses in chat text are cut after the district like mask_address. */
+static void
+test_mask_street(void **state)
+{
+	(void)state;
+	masked("北京市朝阳区建国路88号SOHO现代城2号楼3单元1501",
+	       "北京市朝阳区****");
+	masked("寄到北京市朝阳区建国路88号SOHO现代城2号楼3单元1501，谢谢",
+	       "寄到北京市朝阳区****，谢谢");
+	masked("地址是杭州市西湖区文三路123号4栋502室, order looks broken",
+	       "地址是杭州市西湖区****, order looks broken");
+	masked("上海市浦东新区世纪大道100号 请尽快", "上海市浦东新区**** 请尽快");
+	masked("东莞市东城路12号", "东莞市****");
+	masked("余杭区良渚文化村玉鸟苑5幢", "余杭区****");
+	/* the rest of the message after the address stays */
+	masked("朝阳区建国路88号1501室明天到吗", "朝阳区****明天到吗");
+	/* a district with no street and house number is not an address */
+	masked("我在朝阳区等了3天", "我在朝阳区等了3天");
+	masked("超市买的3个杯子坏了2个", "超市买的3个杯子坏了2个");
+	masked("浦东新区2号线", "浦东新区2号线");
+	/* a house number alone is still masked; a date "5月3号" is not */
+	masked("文三路123号4栋502室", "文三路***号*栋***室");
+	masked("5月3号发货", "5月3号发货");
+}
+
+/* Ordinary text keeps every digit: ids, tracking numbers, money, times. */
+static void
+test_mask_keeps_ordinary(void **state)
+{
+	static const char *const keep[] = {
+		"订单6931000000000001已发货",
+		"order 6931000000000001, SF1234567890, YT1381234567890",
+		"SF13812345678",
+		"交易号 4200000000000000000 实付 89.00 元 ¥1380.50",
+		"2025-05-03 10:12:00 +08:00",
+		"2025/05/03 10:14 收到 2 件, 共 3 箱",
+		"1380 1234 5678 9",
+		"价格 138.12 元, 1381234.5678",
+		"138-12345-678",
+		"订单号 13812345678901",
+		"时间 13:81 与 12:34:56",
+		"+1 415 555 0100",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		masked(keep[i], keep[i]);
+}
+
+static void
+test_mask_address(void **state)
+{
+	char *a;
+
+	(void)state;
+	a = mask_address("浙江省杭州市西湖区文三路123号");
+	assert_string_equal(a, "浙江省杭州市西湖区****");
+	free(a);
 	a = mask_address("Some Road 5");
 	assert_string_equal(a, "Some R****");
 	free(a);
@@ -280,6 +361,10 @@ main(void)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mask),
+		cmocka_unit_test(test_mask_phone_forms),
+		cmocka_unit_test(test_mask_street),
+		cmocka_unit_test(test_mask_keeps_ordinary),
+		cmocka_unit_test(test_mask_address),
 		cmocka_unit_test(test_truncate),
 		cmocka_unit_test_setup_teardown(test_templates, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_numbering, test_tmpdir_setup, test_tmpdir_teardown),
