@@ -811,14 +811,142 @@ exhibit_list(const struct templates *t, const struct dossier_exhibits *ex,
 	return cf_buf_detach(&b, NULL);
 }
 
+/* A time in tz, or NULL when it is not recorded. */
 static char *
-fmt_time(const struct templates *t, long long utc, long tz)
+fmt_time(long long utc, long tz)
 {
 	char buf[40];
 
 	if (utc < 0)
-		return xstrdup(templates_get(t, "unknown"));
+		return NULL;
 	return xstrdup(cftime_format(utc, tz, buf, sizeof(buf)));
+}
+
+struct fill {
+	const struct templates *t;
+	const struct dossier_exhibits *ex;
+	const char *const *keys;
+	char *const *vals;	/* NULL: the fact is not recorded */
+	size_t n;
+};
+
+/* The end of the "?}" closing the "{?" segment whose body starts at s, or NULL. */
+static const char *
+segment_end(const char *s, const char *end, const char **bar)
+{
+	int depth = 0;
+
+	*bar = NULL;
+	for (; s + 1 < end; s++) {
+		if (s[0] == '{' && s[1] == '?') {
+			depth++;
+			s++;
+		} else if (s[0] == '?' && s[1] == '}') {
+			if (depth-- == 0)
+				return s;
+			s++;
+		} else if (*s == '|' && depth == 0 && *bar == NULL) {
+			*bar = s;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Fill the placeholders of s..end into b.  "{?A?}" is kept only when every
+ * placeholder directly in A has a value (a recorded fact, a non-empty
+ * exhibit list), "{?A|B?}" is A, else B on the same terms; segments nest.
+ * Outside a segment a missing fact reads as the "unknown" string.
+ * Returns 1 when every placeholder directly in s..end had a value.
+ */
+static int
+fill(struct cf_buf *b, const struct fill *f, const char *s, const char *end, int top)
+{
+	int all = 1;
+	size_t i;
+
+	while (s < end) {
+		const char *close, *bar;
+
+		if (s[0] == '{' && s + 1 < end && s[1] == '?' &&
+		    (close = segment_end(s + 2, end, &bar)) != NULL) {
+			struct cf_buf seg = CF_BUF_INIT;
+
+			if (fill(&seg, f, s + 2, bar ? bar : close, 0)) {
+				cf_buf_add(b, seg.data ? seg.data : "", seg.len);
+			} else if (bar) {
+				cf_buf_reset(&seg);
+				if (fill(&seg, f, bar + 1, close, 0))
+					cf_buf_add(b, seg.data ? seg.data : "", seg.len);
+			}
+			cf_buf_release(&seg);
+			s = close + 2;
+			continue;
+		}
+		if (*s == '{' && (close = memchr(s, '}', (size_t)(end - s))) != NULL) {
+			for (i = 0; i < f->n; i++)
+				if (strlen(f->keys[i]) == (size_t)(close - s - 1) &&
+				    strncmp(s + 1, f->keys[i], (size_t)(close - s - 1)) == 0)
+					break;
+			if (i < f->n) {
+				if (f->vals[i] == NULL)
+					all = 0;
+				cf_buf_addstr(b, f->vals[i] ? f->vals[i]
+						  : templates_get(f->t, "unknown"));
+				s = close + 1;
+				continue;
+			}
+			if (close - s > 4 && strncmp(s + 1, "ex_", 3) == 0) {
+				char *l = exhibit_list(f->t, f->ex, s + 4, (size_t)(close - s - 4));
+
+				if (strcmp(l, templates_get(f->t, "none")) == 0 && !top)
+					all = 0;
+				cf_buf_addstr(b, l);
+				free(l);
+				s = close + 1;
+				continue;
+			}
+		}
+		cf_buf_addch(b, *s++);
+	}
+	return all;
+}
+
+/*
+ * Fill tpl line by line: a line that only held dropped segments (or a
+ * point number "N. " and dropped segments) goes, and lines starting "N. "
+ * are numbered again so the points count 1, 2, 3.
+ */
+static void
+fill_lines(struct cf_buf *b, const struct fill *f, const char *tpl)
+{
+	struct cf_buf line = CF_BUF_INIT;
+	int point = 0;
+
+	while (*tpl) {
+		const char *nl = strchr(tpl, '\n'), *e = nl ? nl : tpl + strlen(tpl);
+		size_t d = 0;
+
+		cf_buf_reset(&line);
+		fill(&line, f, tpl, e, 1);
+		while (d < line.len && line.data[d] >= '0' && line.data[d] <= '9')
+			d++;
+		if (e > tpl && (line.len == 0 || (d > 0 && line.len == d + 2 &&
+						   strcmp(line.data + d, ". ") == 0))) {
+			tpl = nl ? nl + 1 : e;
+			continue;
+		}
+		if (b->len)
+			cf_buf_addch(b, '\n');
+		if (d > 0 && d < 4 && strncmp(line.data + d, ". ", 2) == 0) {
+			cf_buf_addf(b, "%d", ++point);
+			cf_buf_addstr(b, line.data + d);
+		} else {
+			cf_buf_add(b, line.data ? line.data : "", line.len);
+		}
+		tpl = nl ? nl + 1 : e;
+	}
+	cf_buf_release(&line);
 }
 
 int
@@ -828,7 +956,7 @@ statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
 {
 	struct dossier_exhibits ex = { NULL, 0 };
 	struct order_facts f;
-	const char *tpl, *unk = templates_get(t, "unknown"), *s;
+	const char *tpl, *s;
 	struct cf_buf b = CF_BUF_INIT;
 	char money[40];
 	const char *keys[] = {
@@ -857,54 +985,37 @@ statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
 		goto out;
 	}
 	vals[0] = xstrdup(order_id);
-	vals[1] = xstrdup(f.shop ? f.shop : unk);
+	vals[1] = f.shop && *f.shop ? xstrdup(f.shop) : NULL;
 	if (f.total_fen >= 0)
 		vals[2] = xasprintf("%s %s", money_format_fen(f.total_fen, money, sizeof(money)),
 				    f.currency ? f.currency : "CNY");
+	vals[3] = fmt_time(f.created_at, tz_offset);
+	vals[4] = fmt_time(f.paid_at, tz_offset);
+	vals[5] = fmt_time(f.shipped_at, tz_offset);
+	vals[6] = fmt_time(f.delivered_at, tz_offset);
+	vals[7] = f.carrier && *f.carrier ? xstrdup(f.carrier) : NULL;
+	vals[8] = f.tracking_no && *f.tracking_no ? xstrdup(f.tracking_no) : NULL;
+	if (f.claim && *f.claim)
+		vals[9] = mask ? mask_text(f.claim) : xstrdup(f.claim);
+	/*
+	 * The reason by its display name in the template's language: the
+	 * dispute's, else the scenario the statement argues.
+	 */
+	s = f.reason ? f.reason : scenario;
+	if (strncmp(templates_get(t, "lang"), "zh", 2) == 0)
+		vals[10] = xstrdup(dispute_reason_zh(s));
 	else
-		vals[2] = xstrdup(unk);
-	vals[3] = fmt_time(t, f.created_at, tz_offset);
-	vals[4] = fmt_time(t, f.paid_at, tz_offset);
-	vals[5] = fmt_time(t, f.shipped_at, tz_offset);
-	vals[6] = fmt_time(t, f.delivered_at, tz_offset);
-	vals[7] = xstrdup(f.carrier ? f.carrier : unk);
-	vals[8] = xstrdup(f.tracking_no ? f.tracking_no : unk);
-	vals[9] = f.claim ? (mask ? mask_text(f.claim) : xstrdup(f.claim)) : xstrdup(unk);
-	/* the reason by its display name in the template's language */
-	if (f.reason == NULL)
-		vals[10] = xstrdup(unk);
-	else if (strncmp(templates_get(t, "lang"), "zh", 2) == 0)
-		vals[10] = xstrdup(dispute_reason_zh(f.reason));
-	else
-		vals[10] = xstrdup(dispute_reason_en(f.reason));
-	vals[11] = f.buyer_quote ? (mask ? mask_text(f.buyer_quote) : xstrdup(f.buyer_quote))
-				 : xstrdup(unk);
-	/* a long first message must not crowd the merchant's points out */
-	statement_truncate(vals[11], STATEMENT_QUOTE_CHARS);
-	vals[12] = fmt_time(t, f.buyer_quote_at, tz_offset);
-	for (s = tpl; *s;) {
-		const char *close;
+		vals[10] = xstrdup(dispute_reason_en(s));
+	if (f.buyer_quote) {
+		vals[11] = mask ? mask_text(f.buyer_quote) : xstrdup(f.buyer_quote);
+		/* a long first message must not crowd the merchant's points out */
+		statement_truncate(vals[11], STATEMENT_QUOTE_CHARS);
+	}
+	vals[12] = fmt_time(f.buyer_quote_at, tz_offset);
+	{
+		struct fill fl = { t, &ex, keys, vals, NKEYS };
 
-		if (*s == '{' && (close = strchr(s, '}')) != NULL) {
-			for (i = 0; i < NKEYS; i++)
-				if (strlen(keys[i]) == (size_t)(close - s - 1) &&
-				    strncmp(s + 1, keys[i], (size_t)(close - s - 1)) == 0)
-					break;
-			if (i < NKEYS) {
-				cf_buf_addstr(&b, vals[i]);
-				s = close + 1;
-				continue;
-			}
-			if (close - s > 4 && strncmp(s + 1, "ex_", 3) == 0) {
-				char *l = exhibit_list(t, &ex, s + 4, (size_t)(close - s - 4));
-
-				cf_buf_addstr(&b, l);
-				free(l);
-				s = close + 1;
-				continue;
-			}
-		}
-		cf_buf_addch(&b, *s++);
+		fill_lines(&b, &fl, tpl);
 	}
 	*out = cf_buf_detach(&b, NULL);
 	if (max_chars)

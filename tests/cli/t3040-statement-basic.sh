@@ -77,6 +77,36 @@ for lang in zh en; do
 			sh -c "grep -q $O '$out' && ! grep -q '{[a-z_+]*}' '$out'"
 	done
 done
+# Facts that are not recorded leave their clauses out instead of
+# printing "（未记录）": the order above with no dispute, and an order with
+# nothing but a chat file, in every scenario and both languages.
+O2=6931000000000041
+make_order $O2
+cf statement $O2 --reason quality
+expect_clean "$((n + 1)) no dispute, --reason quality"; n=$((n + 1))
+n=$((n + 1)); expect_out "^关于订单 $O2（青瓷小铺，实付 89.00 CNY），买家以“质量问题”为由申请退款。商家陈述如下：$" \
+	"$n no claim: the reason is the scenario's, the request a plain refund"
+n=$((n + 1)); check_not "$n nothing reads 未记录" grep -q '未记录' "$out"
+O3=6931000000000042
+printf '{"order_id": "%s", "messages": [{"time": "2025-05-03 10:12:00", "from": "buyer", "text": "杯子裂了"}]}' $O3 >c3.json
+cf ingest --quiet $O3 c3.json
+cf statement $O3 --reason quality
+n=$((n + 1)); expect_clean "$n an order with only a chat"
+n=$((n + 1)); expect_out "^关于订单 $O3，买家以“质量问题”为由申请退款。商家陈述如下：$" "$n no shop, amount or claim clause"
+n=$((n + 1)); expect_out '^1\. 商品出库前经检验合格。$' "$n the shipping point left out, the points numbered again"
+n=$((n + 1)); expect_out '^2\. 买家在聊天中表述为：“杯子裂了”（2025-05-03 10:12:00 \+08:00），见证据1。' "$n the buyer's words kept"
+cf statement $O3 --reason quality --lang en
+n=$((n + 1)); expect_out "^Order $O3: the buyer asks for a refund citing \"quality problem\"\.$" "$n english opening"
+for lang in zh en; do
+	for r in quality not_as_described damaged_in_transit not_received wrong_or_missing_item \
+		 non_returnable price_or_payment late_or_service suspected_abuse other; do
+		cf statement $O3 --lang $lang --reason $r --max-chars 100000
+		n=$((n + 1)); expect_clean "$n $lang $r renders with only a chat"
+		n=$((n + 1)); check "$n $lang $r: no missing-fact text, no empty reference, no template syntax" \
+			sh -c "! grep -Eq '未记录|not recorded|见无|见 无|see none|: none|\{|\?\}|（）|\(\)' '$out'"
+	done
+done
+
 cf statement $O --templates "$SCRATCH/none"
 n=$((n + 1)); expect_rc 2 "$n a missing templates folder"
 n=$((n + 1)); expect_err "cannot open '$SCRATCH/none/zh-CN.txt': No such file or directory" "$n names the file"
