@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # casefile build: how chat messages read in the transcript — attachment
 # names (not JSON) with the exhibit they match, and the phone and address
-# forms people type masked while ids, amounts and times stay.
+# forms people type masked while ids, amounts and times stay; the dispute's
+# claim (free text) masked on the cover and in the statement.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/build-fixture.sh"
 
@@ -43,4 +44,21 @@ check "address cut after the district" grep -qF '寄到北京市朝阳区****' d
 check "ID number masked" grep -qF '身份证110101********123X' d.txt
 check "ids, amounts, dates and times intact" \
 	grep -qF '单号6931000000000001 SF1234567890 89.00元 5月3号 10:12:00' d.txt
+
+# The dispute's claim is free text: masked unless --no-mask.
+cf dispute open $O --reason quality --claim '仅退款 杯子裂了 13812345678' --amount 89.00 \
+	--requested-at '2025-05-04 09:00'
+expect_clean "dispute with a phone number in the claim"
+cf build $O -o dsp.pdf
+expect_clean "build with the dispute"
+pdftotext dsp.pdf dsp.txt
+tr -d '\n' <dsp.txt >dspflat.txt
+check "the claim on the cover is masked" grep -qF '诉求: 仅退款 杯子裂了 138****5678 (89.00)' dsp.txt
+check "the claim in the statement is masked" grep -qF '杯子裂了 138****5678”。' dspflat.txt
+check_not "no unmasked phone anywhere" grep -q 13812345678 dspflat.txt
+cf build $O -o dspnm.pdf --no-mask
+expect_clean "build with the dispute, --no-mask"
+pdftotext dspnm.pdf dspnm.txt
+check "--no-mask: the claim in full on the cover" grep -qF '诉求: 仅退款 杯子裂了 13812345678 (89.00)' dspnm.txt
+check "--no-mask: the claim in full in the statement" sh -c "tr -d '\n' <dspnm.txt | grep -qF '杯子裂了 13812345678”。'"
 done_testing
