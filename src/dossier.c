@@ -397,11 +397,9 @@ cover(struct build *b, struct cf_err *err)
 		goto out;
 	cf_buf_reset(&v);
 	if (b->f.has_dispute) {
-		char *claim = M(b, b->f.claim);	/* free text: may hold a phone */
-
 		cf_buf_addf(&v, "%s: %s\n%s: %s", T(b, "reason"),
-			    b->f.reason ? b->f.reason : T(b, "unknown"), T(b, "claim"), claim);
-		free(claim);
+			    b->f.reason ? b->f.reason : T(b, "unknown"), T(b, "claim"),
+			    b->f.claim ? b->f.claim : T(b, "unknown"));
 		if (b->f.amount_fen >= 0)
 			cf_buf_addf(&v, " (%s)", money_format_fen(b->f.amount_fen, money, sizeof(money)));
 	} else {
@@ -1207,6 +1205,13 @@ dossier_build(struct vault *v, const struct dossier_opts *o,
 	    order_facts_load(b.db, o->order_id, &b.f, err) < 0 ||
 	    templates_load(o->templates_dir, o->lang, &b.t, err) < 0)
 		goto out;
+	if (!o->no_mask && b.f.claim) {
+		/* the claim is free text a buyer's phone may be in */
+		char *claim = mask_text(b.f.claim);
+
+		free(b.f.claim);
+		b.f.claim = claim;
+	}
 	rep->exhibits = b.ex.n;
 	plan_attachments(&b);
 	make_manifest(&b);
