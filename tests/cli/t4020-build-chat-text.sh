@@ -3,7 +3,8 @@
 # casefile build: how chat messages read in the transcript — attachment
 # names (not JSON) with the exhibit they match, and the phone and address
 # forms people type masked while ids, amounts and times stay; the dispute's
-# claim (free text) masked on the cover and in the statement.
+# claim (free text) masked on the cover and in the statement; already
+# compressed originals (JPEG, MP4) attached without /FlateDecode.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/build-fixture.sh"
 
@@ -44,6 +45,26 @@ check "address cut after the district" grep -qF '寄到北京市朝阳区****' d
 check "ID number masked" grep -qF '身份证110101********123X' d.txt
 check "ids, amounts, dates and times intact" \
 	grep -qF '单号6931000000000001 SF1234567890 89.00元 5月3号 10:12:00' d.txt
+
+# Attachments: JPEG and MP4 are stored as they are (deflating them gains
+# nothing and costs time), JSON is deflated; raw stream data = the original.
+att_obj() { # att_obj PDF NAME-SUFFIX: object number of the attachment's stream
+	qpdf --json=2 --json-key=attachments "$1" |
+		jq -r --arg s "$2" '.attachments | to_entries[] | select(.key | endswith($s)) | .value.preferredcontents' |
+		cut -d' ' -f1
+}
+for a in IMG_0001.jpg:image/jpeg pack.mp4:video/mp4; do
+	f=${a%%:*}; obj=$(att_obj d.pdf "-$f")
+	check "$f: attachment stream found" test -n "$obj"
+	qpdf --show-object="${obj:-0}" d.pdf >obj.txt 2>&1
+	check "$f: /Subtype /${a#*:}" grep -qF "/Subtype /$(echo "${a#*:}" | sed 's|/|#2f|')" obj.txt
+	check_not "$f: no /FlateDecode" grep -q FlateDecode obj.txt
+	qpdf --show-object="${obj:-0}" --raw-stream-data d.pdf >raw.bin 2>/dev/null
+	check "$f: the raw stream is the original" cmp -s raw.bin "in-$O/$f"
+done
+obj=$(att_obj d.pdf -chat.json)
+qpdf --show-object="${obj:-0}" d.pdf >obj.txt 2>&1
+check "a JSON attachment is deflated" grep -q FlateDecode obj.txt
 
 # The dispute's claim is free text: masked unless --no-mask.
 cf dispute open $O --reason quality --claim '仅退款 杯子裂了 13812345678' --amount 89.00 \
