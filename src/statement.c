@@ -830,6 +830,8 @@ struct fill {
 	size_t n;
 };
 
+#define FILL_DEPTH 8
+
 /* The end of the "?}" closing the "{?" segment whose body starts at s, or NULL. */
 static const char *
 segment_end(const char *s, const char *end, const char **bar)
@@ -860,23 +862,25 @@ segment_end(const char *s, const char *end, const char **bar)
  * Returns 1 when every placeholder directly in s..end had a value.
  */
 static int
-fill(struct cf_buf *b, const struct fill *f, const char *s, const char *end, int top)
+fill(struct cf_buf *b, const struct fill *f, const char *s, const char *end, int level)
 {
+	int top = level == 0;
 	int all = 1;
 	size_t i;
 
 	while (s < end) {
 		const char *close, *bar;
 
-		if (s[0] == '{' && s + 1 < end && s[1] == '?' &&
+		/* parts nest FILL_DEPTH deep; deeper "{?" is plain text */
+		if (s[0] == '{' && s + 1 < end && s[1] == '?' && level < FILL_DEPTH &&
 		    (close = segment_end(s + 2, end, &bar)) != NULL) {
 			struct cf_buf seg = CF_BUF_INIT;
 
-			if (fill(&seg, f, s + 2, bar ? bar : close, 0)) {
+			if (fill(&seg, f, s + 2, bar ? bar : close, level + 1)) {
 				cf_buf_add(b, seg.data ? seg.data : "", seg.len);
 			} else if (bar) {
 				cf_buf_reset(&seg);
-				if (fill(&seg, f, bar + 1, close, 0))
+				if (fill(&seg, f, bar + 1, close, level + 1))
 					cf_buf_add(b, seg.data ? seg.data : "", seg.len);
 			}
 			cf_buf_release(&seg);
@@ -928,7 +932,7 @@ fill_lines(struct cf_buf *b, const struct fill *f, const char *tpl)
 		size_t d = 0;
 
 		cf_buf_reset(&line);
-		fill(&line, f, tpl, e, 1);
+		fill(&line, f, tpl, e, 0);
 		while (d < line.len && line.data[d] >= '0' && line.data[d] <= '9')
 			d++;
 		if (e > tpl && (line.len == 0 || (d > 0 && line.len == d + 2 &&
