@@ -341,6 +341,16 @@ test_optional(void **state)
 			       "END ?}x");
 	free(s);
 	templates_free(t);
+	/* parts nest 8 deep; a ninth "{?" is text (bounded recursion) */
+	assert_int_equal(system("printf '%s' 'lang = en\nunknown = ?\n[statement other]\n"
+				"{?{?{?{?{?{?{?{?o{?n?}?}?}?}?}?}?}?}?}|\n"
+				"{?{?{?{?{?{?{?{?{?x?}?}?}?}?}?}?}?}?}|\n'"
+				" >opt/en.txt"), 0);
+	assert_int_equal(templates_load("opt", "en", &t, &err), 0);
+	assert_int_equal(statement_draft(vault_db(v), t, "A", "other", 0, 1, 0, &s, &err), 0);
+	assert_string_equal(s, "o{?n?}|\n{?x?}|");
+	free(s);
+	templates_free(t);
 	vault_close(v);
 }
 
