@@ -266,7 +266,8 @@ parse_rule(char *text, struct rule *r, const char *source, unsigned line,
 		} else if (!strcmp(tok, "status") && r->type == R_LOGISTICS && !r->status) {
 			r->status = xstrdup(val);
 			ok = 1;
-		} else if (!strcmp(tok, "from") && r->type == R_CHAT && !r->from) {
+		} else if (!strcmp(tok, "from") && (r->type == R_CHAT || r->type == R_EVIDENCE) &&
+			   !r->from) {
 			if (!in_list(senders, val))
 				return lerr(err, source, line, "unknown sender '%s' (one of: buyer, "
 					    "merchant, platform, system)", val);
@@ -561,7 +562,12 @@ eval_rule(sqlite3 *db, const struct rule *r, const char *order,
 
 	switch (r->type) {
 	case R_EVIDENCE:
-		sql = xstrdup("SELECT id, kind, name, note, rel_path FROM evidence "
+		/* from=S: the file is attached (by name) to a chat message of S */
+		sql = xstrdup("SELECT id, kind, name, note, rel_path, ?2 IS NULL OR EXISTS ("
+			      "SELECT 1 FROM messages m JOIN evidence c ON c.id = m.evidence_id, "
+			      "json_each(CASE WHEN json_valid(m.attachments) THEN m.attachments "
+			      "ELSE '[]' END) j WHERE c.order_id = ?1 AND m.sender = ?2 "
+			      "AND j.value = evidence.name) FROM evidence "
 			      "WHERE order_id = ?1 ORDER BY id");
 		break;
 	case R_LOGISTICS:
@@ -605,6 +611,8 @@ eval_rule(sqlite3 *db, const struct rule *r, const char *order,
 	if (db_prepare(db, sql, &st, err) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
+	if (r->type == R_EVIDENCE && r->from)
+		sqlite3_bind_text(st, 2, r->from, -1, SQLITE_STATIC);
 	if (r->type == R_BUYER) {
 		if (phone)
 			sqlite3_bind_text(st, 2, phone, -1, SQLITE_STATIC);
@@ -626,7 +634,10 @@ eval_rule(sqlite3 *db, const struct rule *r, const char *order,
 			if (r->note.n && !has_word(&r->note, col(st, 3)) &&
 			    !has_word(&r->note, name) && !has_word(&r->note, col(st, 4)))
 				continue;
-			add_cite(it, id, kind, name, NULL);
+			if (!sqlite3_column_int(st, 5))
+				continue;
+			add_cite(it, id, kind, name,
+				 r->from ? xasprintf("attached to a %s chat message", r->from) : NULL);
 			count++;
 			break;
 		case R_LOGISTICS: {

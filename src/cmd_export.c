@@ -308,6 +308,30 @@ table_exists(sqlite3 *db, const char *name)
 	return yes;
 }
 
+/*
+ * The shop behind the exported files when shop.name is unset: the first
+ * non-empty shop of an exported order record, else "unknown".
+ */
+static char *
+record_shop(struct export_run *r, sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	char *shop = NULL;
+	size_t i;
+
+	if (sqlite3_prepare_v2(db, "SELECT shop FROM order_records WHERE evidence_id = ? "
+			       "AND shop <> ''", -1, &st, NULL) != SQLITE_OK)
+		return xstrdup("unknown");
+	for (i = 0; i < r->nids && shop == NULL; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, r->ids[i]);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			shop = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return shop ? shop : xstrdup("unknown");
+}
+
 /* bag-info, checkpoint tag files. */
 static int
 write_tags(struct export_run *r, sqlite3 *db, struct cf_err *err)
@@ -324,8 +348,11 @@ write_tags(struct export_run *r, sqlite3 *db, struct cf_err *err)
 	day[10] = '\0';
 	if (write_tag(r, "bagit.txt", bagit, sizeof(bagit) - 1, now, err) < 0)
 		goto out;
-	if (shop)
-		cf_buf_addf(&info, "Source-Organization: %s\n", shop);
+	if (shop == NULL || *shop == '\0') {
+		free(shop);
+		shop = record_shop(r, db);
+	}
+	cf_buf_addf(&info, "Source-Organization: %s\n", shop);
 	cf_buf_addf(&info, "Bagging-Date: %s\n", day);
 	cf_buf_addf(&info, "Payload-Oxum: %llu.%lu\n", r->bytes, r->files);
 	cf_buf_addf(&info, "Bag-Software-Agent: casefile %s\n", CASEFILE_VERSION);
@@ -743,8 +770,9 @@ const struct cmd cmd_export = {
 	.summary = "write evidence as a BagIt 1.0 bag (zip, tar.gz or folder)",
 	.help = "Writes the originals of the chosen orders as a BagIt 1.0 bag (RFC 8493):\n"
 		"bagit.txt, data/<order>/<file>, manifest-sha256.txt, bag-info.txt\n"
-		"(Source-Organization from shop.name, Bagging-Date, Payload-Oxum, casefile\n"
-		"version, latest sealed checkpoint), casefile/evidence.json (one record per\n"
+		"(Source-Organization from shop.name, else the shop of the order records,\n"
+		"else \"unknown\"; Bagging-Date, Payload-Oxum, casefile version, latest\n"
+		"sealed checkpoint), casefile/evidence.json (one record per\n"
 		"file), casefile/proofs.json (ledger inclusion proofs, see 'casefile\n"
 		"verify'), casefile/checkpoint.txt and .tsr when the ledger is sealed, and\n"
 		"tagmanifest-sha256.txt.  Anyone can check it without casefile:\n"

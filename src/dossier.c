@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
 #include "casefile/db.h"
@@ -890,6 +892,43 @@ card(struct build *b, const struct dossier_exhibit *x, const char *why,
 	return r;
 }
 
+/*
+ * "\n[附件: IMG_0001.jpg → 证据4, note.txt]": the names of a message's
+ * attachments (a JSON array of names as parse stores it), each followed by
+ * the exhibit of that name when there is one.  Text that is not such an
+ * array is shown as stored.
+ */
+static void
+attachment_names(struct build *b, struct cf_buf *body, const char *att)
+{
+	json_t *a = json_loads(att, JSON_DECODE_ANY, NULL);
+	size_t i, k, shown = 0;
+
+	cf_buf_addf(body, "\n[%s: ", T(b, "attachments"));
+	if (!json_is_array(a)) {
+		cf_buf_addstr(body, att);
+		goto out;
+	}
+	for (i = 0; i < json_array_size(a); i++) {
+		const char *name = json_string_value(json_array_get(a, i));
+
+		if (name == NULL)
+			continue;
+		cf_buf_addf(body, "%s%s", shown++ ? ", " : "", name);
+		for (k = 0; k < b->ex.n; k++)
+			if (strcmp(b->ex.v[k].name, name) == 0) {
+				char *ref = exref(b, b->ex.v[k].no);
+
+				cf_buf_addf(body, " → %s", ref);
+				free(ref);
+				break;
+			}
+	}
+out:
+	cf_buf_addch(body, ']');
+	json_decref(a);
+}
+
 static int
 chat(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
 {
@@ -919,24 +958,8 @@ chat(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
 		int r;
 
 		cf_buf_addstr(&body, txt);
-		if (att && strcmp(att, "[]") != 0) {
-			/* reference attachments that are exhibits by name */
-			size_t i;
-
-			cf_buf_addf(&body, "\n[%s: %s", T(b, "attachments"), att);
-			for (i = 0; i < b->ex.n; i++) {
-				char *q = xasprintf("\"%s\"", b->ex.v[i].name);
-
-				if (strstr(att, q)) {
-					char *ref = exref(b, b->ex.v[i].no);
-
-					cf_buf_addf(&body, " → %s", ref);
-					free(ref);
-				}
-				free(q);
-			}
-			cf_buf_addch(&body, ']');
-		}
+		if (att && strcmp(att, "[]") != 0)
+			attachment_names(b, &body, att);
 		c[0] = ts, c[1] = mwho, c[2] = body.data;
 		r = pdf_table_row(b->p, 3, w, c, SZ_SMALL, PDF_TEXT_RULE, err);
 		free(ts);
@@ -1430,6 +1453,13 @@ dossier_build(struct vault *v, const struct dossier_opts *o,
 	    order_facts_load(b.db, o->order_id, &b.f, err) < 0 ||
 	    templates_load(o->templates_dir, o->lang, &b.t, err) < 0)
 		goto out;
+	if (!o->no_mask && b.f.claim) {
+		/* the claim is free text a buyer's phone may be in */
+		char *claim = mask_text(b.f.claim);
+
+		free(b.f.claim);
+		b.f.claim = claim;
+	}
 	rep->exhibits = b.ex.n;
 	plan_attachments(&b);
 	make_manifest(&b);

@@ -274,6 +274,182 @@ is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
+static int
+is_alnum(unsigned char c)
+{
+	return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+static int
+is_sep(char c)
+{
+	return c == ' ' || c == '-';
+}
+
+static size_t
+digits_at(const char *s, size_t p)
+{
+	size_t k = p;
+
+	while (is_digit((unsigned char)s[k]))
+		k++;
+	return k - p;
+}
+
+/*
+ * A mainland mobile number at s + p: 11 digits 1[3-9]…, written whole or
+ * as 3-4-4 groups split by ' ' or '-'.  Its digits go to d; returns the
+ * end, or 0.
+ */
+static size_t
+mobile_at(const char *s, size_t p, char d[11])
+{
+	size_t n = digits_at(s, p);
+
+	if (s[p] != '1' || s[p + 1] < '3' || s[p + 1] > '9')
+		return 0;
+	if (n == 11) {
+		memcpy(d, s + p, 11);
+		return p + 11;
+	}
+	if (n != 3 || !is_sep(s[p + 3]) || digits_at(s, p + 4) != 4 ||
+	    !is_sep(s[p + 8]) || digits_at(s, p + 9) != 4)
+		return 0;
+	memcpy(d, s + p, 3);
+	memcpy(d + 3, s + p + 4, 4);
+	memcpy(d + 7, s + p + 9, 4);
+	return p + 13;
+}
+
+/*
+ * A mobile number at s + i, with an optional country code (+86, 0086, 86)
+ * glued on or split off by ' ' or '-'.  *nat is where its national part
+ * starts; returns the end, or 0.
+ */
+static size_t
+phone_at(const char *s, size_t i, size_t *nat, char d[11])
+{
+	size_t p = i, e;
+
+	if (strncmp(s + i, "+86", 3) == 0)
+		p = i + 3;
+	else if (strncmp(s + i, "0086", 4) == 0)
+		p = i + 4;
+	else if (strncmp(s + i, "86", 2) == 0)
+		p = i + 2;
+	if (p != i) {
+		*nat = is_sep(s[p]) ? p + 1 : p;
+		if ((e = mobile_at(s, *nat, d)) != 0)
+			return e;
+	}
+	*nat = i;
+	return mobile_at(s, i, d);
+}
+
+static const char *const admin_marks[] = { "区", "县", "镇", "市" };
+static const char *const unit_marks[] = {
+	"号楼", "号", "栋", "幢", "单元", "室", "弄", "楼", "层", "座", "户",
+};
+static const char *const road_marks[] = { "路", "街", "道", "巷", "村", "里" };
+static const char *const place_marks[] = {
+	"小区", "苑", "园", "城", "大厦", "广场", "公寓", "中心",
+};
+
+/* Length of the mark of list[0..n) at s, or 0. */
+static size_t
+mark_at(const char *s, const char *const *list, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (strncmp(s, list[k], strlen(list[k])) == 0)
+			return strlen(list[k]);
+	return 0;
+}
+
+#define NMARKS(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * A street address in free text after an administrative part ending at
+ * s + p ("…区" / "…县"): a run of letters and digits (no punctuation or
+ * space) naming a road or place (路/街/小区…) and then house units —
+ * digits before 号/栋/单元/室…, digits right after such a unit (the room
+ * of "3单元1501") or after a road.  The first unit comes within 20
+ * characters, each next one within 10 of the last.  Returns the end of
+ * the last unit, or 0 when there is none or another administrative part
+ * comes first (the address starts there).
+ */
+static size_t
+street_at(const char *s, size_t p)
+{
+	size_t last = 0, gap = 0, prev_mark = 0, k;
+	int place = 0;
+
+	while (s[p] && gap < (last ? 10u : 20u)) {
+		unsigned char c = (unsigned char)s[p];
+
+		if (is_digit(c)) {
+			size_t e = p + digits_at(s, p), m;
+
+			while (s[e] == '-' && is_digit((unsigned char)s[e + 1]))
+				e += 1 + digits_at(s, e + 1);
+			m = mark_at(s + e, unit_marks, NMARKS(unit_marks));
+			if (m && strncmp(s + e + m, "线", 3) == 0)
+				m = 0;	/* 2号线: a metro line */
+			if (!place)
+				m = 0;	/* "超市买的3号电池" is no address */
+			if (m) {
+				last = p = e + m;
+				prev_mark = p;
+				gap = 0;
+				continue;
+			}
+			if (prev_mark == p) {
+				last = p = e;
+				gap = 0;
+				continue;
+			}
+			gap += e - p;
+			p = e;
+			continue;
+		}
+		if (c >= 0xE0) {
+			/* CJK punctuation and full-width forms end the run */
+			if ((c == 0xE3 && (unsigned char)s[p + 1] == 0x80) ||
+			    (c == 0xEF && ((unsigned char)s[p + 1] == 0xBC ||
+					   (unsigned char)s[p + 1] == 0xBD)))
+				break;
+			if (last == 0 && mark_at(s + p, admin_marks, NMARKS(admin_marks)))
+				return 0;
+			k = mark_at(s + p, road_marks, NMARKS(road_marks));
+			if (k) {
+				p += k;
+				prev_mark = p;
+				place = 1;
+				gap++;
+				continue;
+			}
+			if ((k = mark_at(s + p, place_marks, NMARKS(place_marks))) != 0) {
+				p += k;
+				place = 1;
+				gap++;
+				continue;
+			}
+			k = p + 1;
+			while (((unsigned char)s[k] & 0xC0) == 0x80)
+				k++;
+			p = k;
+			gap++;
+			continue;
+		}
+		if (!is_alnum(c) && c != '#')
+			break;
+		p++;
+		gap++;
+	}
+	return last;
+}
+
 char *
 mask_text(const char *s)
 {
@@ -281,8 +457,30 @@ mask_text(const char *s)
 	size_t i = 0, n = strlen(s);
 
 	while (i < n) {
-		size_t j = i;
+		size_t j = i, nat, m;
+		char d[11];
+		/* digits glued to letters are an identifier (SF1234567890) */
+		int word_start = i == 0 || !is_alnum((unsigned char)s[i - 1]);
 
+		if ((s[i] == '+' || (is_digit((unsigned char)s[i]) && word_start)) &&
+		    (j = phone_at(s, i, &nat, d)) != 0) {
+			cf_buf_add(&b, s + i, nat - i);
+			cf_buf_add(&b, d, 3);
+			cf_buf_addstr(&b, "****");
+			cf_buf_add(&b, d + 7, 4);
+			i = j;
+			continue;
+		}
+		if ((m = mark_at(s + i, admin_marks, NMARKS(admin_marks))) != 0) {
+			cf_buf_add(&b, s + i, m);
+			i += m;
+			if ((j = street_at(s, i)) != 0) {
+				cf_buf_addstr(&b, "****");
+				i = j;
+			}
+			continue;
+		}
+		j = i;
 		if (!is_digit((unsigned char)s[i]) || (i > 0 && is_digit((unsigned char)s[i - 1]))) {
 			cf_buf_addch(&b, s[i++]);
 			continue;
@@ -296,16 +494,15 @@ mask_text(const char *s)
 			cf_buf_add(&b, s + i, 6);
 			cf_buf_addstr(&b, "********");
 			cf_buf_add(&b, s + j - 4, 4);
-		} else if (j - i == 11 && s[i] == '1' && s[i + 1] >= '3' && s[i + 1] <= '9') {
-			cf_buf_add(&b, s + i, 3);
-			cf_buf_addstr(&b, "****");
-			cf_buf_add(&b, s + j - 4, 4);
 		} else if (j < n && (strncmp(s + j, "号", 3) == 0 || strncmp(s + j, "栋", 3) == 0 ||
 				     strncmp(s + j, "幢", 3) == 0 || strncmp(s + j, "单元", 6) == 0 ||
 				     strncmp(s + j, "室", 3) == 0 || strncmp(s + j, "弄", 3) == 0 ||
-				     strncmp(s + j, "楼", 3) == 0)) {
+				     strncmp(s + j, "楼", 3) == 0) &&
+			   !(i >= 3 && strncmp(s + i - 3, "月", 3) == 0) &&
+			   strncmp(s + j, "号线", 6) != 0) {
 			size_t k;
 
+			/* a house number; "5月3号" is a date, "2号线" a metro line */
 			for (k = i; k < j; k++)
 				cf_buf_addch(&b, '*');
 		} else {
@@ -614,14 +811,146 @@ exhibit_list(const struct templates *t, const struct dossier_exhibits *ex,
 	return cf_buf_detach(&b, NULL);
 }
 
+/* A time in tz, or NULL when it is not recorded. */
 static char *
-fmt_time(const struct templates *t, long long utc, long tz)
+fmt_time(long long utc, long tz)
 {
 	char buf[40];
 
 	if (utc < 0)
-		return xstrdup(templates_get(t, "unknown"));
+		return NULL;
 	return xstrdup(cftime_format(utc, tz, buf, sizeof(buf)));
+}
+
+struct fill {
+	const struct templates *t;
+	const struct dossier_exhibits *ex;
+	const char *const *keys;
+	char *const *vals;	/* NULL: the fact is not recorded */
+	size_t n;
+};
+
+#define FILL_DEPTH 8
+
+/* The end of the "?}" closing the "{?" segment whose body starts at s, or NULL. */
+static const char *
+segment_end(const char *s, const char *end, const char **bar)
+{
+	int depth = 0;
+
+	*bar = NULL;
+	for (; s + 1 < end; s++) {
+		if (s[0] == '{' && s[1] == '?') {
+			depth++;
+			s++;
+		} else if (s[0] == '?' && s[1] == '}') {
+			if (depth-- == 0)
+				return s;
+			s++;
+		} else if (*s == '|' && depth == 0 && *bar == NULL) {
+			*bar = s;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Fill the placeholders of s..end into b.  "{?A?}" is kept only when every
+ * placeholder directly in A has a value (a recorded fact, a non-empty
+ * exhibit list), "{?A|B?}" is A, else B on the same terms; segments nest.
+ * Outside a segment a missing fact reads as the "unknown" string.
+ * Returns 1 when every placeholder directly in s..end had a value.
+ */
+static int
+fill(struct cf_buf *b, const struct fill *f, const char *s, const char *end, int level)
+{
+	int top = level == 0;
+	int all = 1;
+	size_t i;
+
+	while (s < end) {
+		const char *close, *bar;
+
+		/* parts nest FILL_DEPTH deep; deeper "{?" is plain text */
+		if (s[0] == '{' && s + 1 < end && s[1] == '?' && level < FILL_DEPTH &&
+		    (close = segment_end(s + 2, end, &bar)) != NULL) {
+			struct cf_buf seg = CF_BUF_INIT;
+
+			if (fill(&seg, f, s + 2, bar ? bar : close, level + 1)) {
+				cf_buf_add(b, seg.data ? seg.data : "", seg.len);
+			} else if (bar) {
+				cf_buf_reset(&seg);
+				if (fill(&seg, f, bar + 1, close, level + 1))
+					cf_buf_add(b, seg.data ? seg.data : "", seg.len);
+			}
+			cf_buf_release(&seg);
+			s = close + 2;
+			continue;
+		}
+		if (*s == '{' && (close = memchr(s, '}', (size_t)(end - s))) != NULL) {
+			for (i = 0; i < f->n; i++)
+				if (strlen(f->keys[i]) == (size_t)(close - s - 1) &&
+				    strncmp(s + 1, f->keys[i], (size_t)(close - s - 1)) == 0)
+					break;
+			if (i < f->n) {
+				if (f->vals[i] == NULL)
+					all = 0;
+				cf_buf_addstr(b, f->vals[i] ? f->vals[i]
+						  : templates_get(f->t, "unknown"));
+				s = close + 1;
+				continue;
+			}
+			if (close - s > 4 && strncmp(s + 1, "ex_", 3) == 0) {
+				char *l = exhibit_list(f->t, f->ex, s + 4, (size_t)(close - s - 4));
+
+				if (strcmp(l, templates_get(f->t, "none")) == 0 && !top)
+					all = 0;
+				cf_buf_addstr(b, l);
+				free(l);
+				s = close + 1;
+				continue;
+			}
+		}
+		cf_buf_addch(b, *s++);
+	}
+	return all;
+}
+
+/*
+ * Fill tpl line by line: a line that only held dropped segments (or a
+ * point number "N. " and dropped segments) goes, and lines starting "N. "
+ * are numbered again so the points count 1, 2, 3.
+ */
+static void
+fill_lines(struct cf_buf *b, const struct fill *f, const char *tpl)
+{
+	struct cf_buf line = CF_BUF_INIT;
+	int point = 0;
+
+	while (*tpl) {
+		const char *nl = strchr(tpl, '\n'), *e = nl ? nl : tpl + strlen(tpl);
+		size_t d = 0;
+
+		cf_buf_reset(&line);
+		fill(&line, f, tpl, e, 0);
+		while (d < line.len && line.data[d] >= '0' && line.data[d] <= '9')
+			d++;
+		if (e > tpl && (line.len == 0 || (d > 0 && line.len == d + 2 &&
+						   strcmp(line.data + d, ". ") == 0))) {
+			tpl = nl ? nl + 1 : e;
+			continue;
+		}
+		if (b->len)
+			cf_buf_addch(b, '\n');
+		if (d > 0 && d < 4 && strncmp(line.data + d, ". ", 2) == 0) {
+			cf_buf_addf(b, "%d", ++point);
+			cf_buf_addstr(b, line.data + d);
+		} else {
+			cf_buf_add(b, line.data ? line.data : "", line.len);
+		}
+		tpl = nl ? nl + 1 : e;
+	}
+	cf_buf_release(&line);
 }
 
 int
@@ -631,7 +960,7 @@ statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
 {
 	struct dossier_exhibits ex = { NULL, 0 };
 	struct order_facts f;
-	const char *tpl, *unk = templates_get(t, "unknown"), *s;
+	const char *tpl, *s;
 	struct cf_buf b = CF_BUF_INIT;
 	char money[40];
 	const char *keys[] = {
@@ -660,54 +989,37 @@ statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
 		goto out;
 	}
 	vals[0] = xstrdup(order_id);
-	vals[1] = xstrdup(f.shop ? f.shop : unk);
+	vals[1] = f.shop && *f.shop ? xstrdup(f.shop) : NULL;
 	if (f.total_fen >= 0)
 		vals[2] = xasprintf("%s %s", money_format_fen(f.total_fen, money, sizeof(money)),
 				    f.currency ? f.currency : "CNY");
+	vals[3] = fmt_time(f.created_at, tz_offset);
+	vals[4] = fmt_time(f.paid_at, tz_offset);
+	vals[5] = fmt_time(f.shipped_at, tz_offset);
+	vals[6] = fmt_time(f.delivered_at, tz_offset);
+	vals[7] = f.carrier && *f.carrier ? xstrdup(f.carrier) : NULL;
+	vals[8] = f.tracking_no && *f.tracking_no ? xstrdup(f.tracking_no) : NULL;
+	if (f.claim && *f.claim)
+		vals[9] = mask ? mask_text(f.claim) : xstrdup(f.claim);
+	/*
+	 * The reason by its display name in the template's language: the
+	 * dispute's, else the scenario the statement argues.
+	 */
+	s = f.reason ? f.reason : scenario;
+	if (strncmp(templates_get(t, "lang"), "zh", 2) == 0)
+		vals[10] = xstrdup(dispute_reason_zh(s));
 	else
-		vals[2] = xstrdup(unk);
-	vals[3] = fmt_time(t, f.created_at, tz_offset);
-	vals[4] = fmt_time(t, f.paid_at, tz_offset);
-	vals[5] = fmt_time(t, f.shipped_at, tz_offset);
-	vals[6] = fmt_time(t, f.delivered_at, tz_offset);
-	vals[7] = xstrdup(f.carrier ? f.carrier : unk);
-	vals[8] = xstrdup(f.tracking_no ? f.tracking_no : unk);
-	vals[9] = xstrdup(f.claim ? f.claim : unk);
-	/* the reason by its display name in the template's language */
-	if (f.reason == NULL)
-		vals[10] = xstrdup(unk);
-	else if (strncmp(templates_get(t, "lang"), "zh", 2) == 0)
-		vals[10] = xstrdup(dispute_reason_zh(f.reason));
-	else
-		vals[10] = xstrdup(dispute_reason_en(f.reason));
-	vals[11] = f.buyer_quote ? (mask ? mask_text(f.buyer_quote) : xstrdup(f.buyer_quote))
-				 : xstrdup(unk);
-	/* a long first message must not crowd the merchant's points out */
-	statement_truncate(vals[11], STATEMENT_QUOTE_CHARS);
-	vals[12] = fmt_time(t, f.buyer_quote_at, tz_offset);
-	for (s = tpl; *s;) {
-		const char *close;
+		vals[10] = xstrdup(dispute_reason_en(s));
+	if (f.buyer_quote) {
+		vals[11] = mask ? mask_text(f.buyer_quote) : xstrdup(f.buyer_quote);
+		/* a long first message must not crowd the merchant's points out */
+		statement_truncate(vals[11], STATEMENT_QUOTE_CHARS);
+	}
+	vals[12] = fmt_time(f.buyer_quote_at, tz_offset);
+	{
+		struct fill fl = { t, &ex, keys, vals, NKEYS };
 
-		if (*s == '{' && (close = strchr(s, '}')) != NULL) {
-			for (i = 0; i < NKEYS; i++)
-				if (strlen(keys[i]) == (size_t)(close - s - 1) &&
-				    strncmp(s + 1, keys[i], (size_t)(close - s - 1)) == 0)
-					break;
-			if (i < NKEYS) {
-				cf_buf_addstr(&b, vals[i]);
-				s = close + 1;
-				continue;
-			}
-			if (close - s > 4 && strncmp(s + 1, "ex_", 3) == 0) {
-				char *l = exhibit_list(t, &ex, s + 4, (size_t)(close - s - 4));
-
-				cf_buf_addstr(&b, l);
-				free(l);
-				s = close + 1;
-				continue;
-			}
-		}
-		cf_buf_addch(&b, *s++);
+		fill_lines(&b, &fl, tpl);
 	}
 	*out = cf_buf_detach(&b, NULL);
 	if (max_chars)

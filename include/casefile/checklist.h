@@ -13,10 +13,12 @@
  * Each item line is LEVEL | TEXT | RULE [; RULE ...].  LEVEL is required or
  * recommended; the item is satisfied when ANY of its rules is.  Rules:
  *
- *	evidence kind=K[,K] [min=N] [note=W,W]  evidence rows of those kinds
- *	        (chat logistics order photo video receipt other), at least N
- *	        (default 1), whose note, name or path contains a word when
- *	        note= is given
+ *	evidence kind=K[,K] [min=N] [note=W,W] [from=SENDER]  evidence rows
+ *	        of those kinds (chat logistics order photo video receipt
+ *	        other), at least N (default 1), whose note, name or path
+ *	        contains a word when note= is given, and whose name is among
+ *	        the attachments of a chat message of SENDER (buyer, merchant,
+ *	        platform, system) of the order when from= is given
  *	logistics status=S [keyword=W,W]      a logistics event with status S
  *	        and/or whose description/location/raw status contains a word
  *	chat keyword=W,W [from=buyer|merchant|platform|system]

@@ -107,9 +107,15 @@ int statement_max_parse(const char *s, size_t *n);
 size_t statement_truncate(char *s, size_t max);
 
 /*
- * Mask personal data in UTF-8 text: mobile numbers (138****5678), Chinese
- * ID numbers (110101********1234), and house numbers in street addresses
- * (digits before 号/栋/幢/单元/室/弄/楼 become *).  Returns malloc'd text.
+ * Mask personal data in UTF-8 text: mobile numbers (138****5678), also
+ * written 138-1234-5678, 138 1234 5678 or with a country code (+86, 0086,
+ * 86, glued or split off: "+86 138****5678"), but not digits glued to
+ * letters (SF1234567890); Chinese ID numbers (110101********1234); a
+ * street address after its district or county (区/县/镇/市 followed by a
+ * road or place and house units) is cut there like mask_address
+ * ("北京市朝阳区****"), and other house numbers (digits before
+ * 号/栋/幢/单元/室/弄/楼, not "5月3号" or "2号线") become *.  Order ids,
+ * amounts, dates and times are kept.  Returns malloc'd text.
  */
 char *mask_text(const char *s);
 /* An address cut after its district (区/县/市/镇) with the rest "****". */

@@ -73,4 +73,17 @@ cf ingest --quiet 6931000000000004 ev/notes.txt
 expect_clean "--quiet ingest"
 check "--quiet prints nothing on success" test ! -s "$out"
 
+# A decomposed name (e + U+0301, as macOS writes it) is stored as NFC; the
+# bytes as given stay in name_raw.  dash's printf takes octal escapes only.
+raw=$(printf 'cafe\314\201.txt')
+printf 'menu\n' >"$raw"
+cf ingest --quiet --kind other 6931000000000006 "$raw"
+expect_clean "ingest of a decomposed (NFD) name"
+check "name stored as NFC café.txt" \
+	test "$(sql "SELECT hex(name) FROM evidence WHERE order_id = '6931000000000006'")" = 636166C3A92E747874
+check "name equals the composed spelling" \
+	test "$(sql "SELECT name FROM evidence WHERE order_id = '6931000000000006'")" = "$(printf 'caf\303\251.txt')"
+check "name_raw keeps the bytes as given" \
+	test "$(sql "SELECT hex(name_raw) FROM evidence WHERE order_id = '6931000000000006'")" = 63616665CC812E747874
+
 done_testing

@@ -187,6 +187,35 @@ expect_out '^order NR0: not_received \(not received\), profile douyin$' "english
 cf check NR1 --lang en
 expect_out '^ +exhibit 3 \(evidence #[0-9]+\) logistics .logistics.json.: 2025-05-02 12:00 delivered' "english cites 'exhibit N'"
 
+# The buyer's photos: images the buyer sent in the chat (attachments by
+# name) that are exhibits count, whatever the chat text says.
+mkdir -p BP1
+cat >BP1/chat.json <<J
+{"order_id": "BP1", "messages": [
+ {"time": "2025-05-03 10:01:00", "from": "buyer", "text": "杯子坏了", "attachments": ["IMG_0001.jpg", "IMG_0002.jpg"]},
+ {"time": "2025-05-03 10:02:00", "from": "merchant", "text": "这是发货前的样子", "attachments": ["IMG_0009.jpg"]}]}
+J
+photo BP1/IMG_0001.jpg; photo BP1/IMG_0002.jpg; photo BP1/IMG_0009.jpg
+ingest BP1 BP1/chat.json BP1/IMG_0001.jpg BP1/IMG_0002.jpg
+cf check BP1 --reason quality
+expect_out '^have +\[recommended\] +买家提供的问题照片$' "buyer's chat attachments are the buyer's photos"
+expect_out "证据[0-9]+ \(evidence #[0-9]+\) photo 'IMG_0001.jpg': attached to a buyer chat message" "cites the first photo"
+expect_out "证据[0-9]+ \(evidence #[0-9]+\) photo 'IMG_0002.jpg': attached to a buyer chat message" "cites the second photo"
+cf check BP1 --reason quality --lang en
+expect_out "^have +\[recommended\] +the buyer's photos of the problem$" "english checklist too"
+cf check BP1 --reason not_as_described
+expect_out '^have +\[recommended\] +买家提供的照片$' "not_as_described: the buyer's photos"
+mkdir -p BP2
+cat >BP2/chat.json <<J
+{"order_id": "BP2", "messages": [
+ {"time": "2025-05-03 10:01:00", "from": "buyer", "text": "杯子坏了", "attachments": ["IMG_0001.jpg"]},
+ {"time": "2025-05-03 10:02:00", "from": "merchant", "text": "发货前", "attachments": ["IMG_0009.jpg"]}]}
+J
+cp BP1/IMG_0009.jpg BP2/
+ingest BP2 BP2/chat.json BP2/IMG_0009.jpg
+cf check BP2 --reason quality
+expect_out '^MISSING  \[recommended\] 买家提供的问题照片' "a merchant's attachment, or a buyer's not in the vault, is no buyer photo"
+
 # No dispute: give --reason, or be told how.
 cf check NX
 expect_rc 2 "no dispute and no --reason"

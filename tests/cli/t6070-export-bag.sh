@@ -98,6 +98,27 @@ cf export 6931000000000002 -o sub/link/bag2.zip
 expect_clean "35 -o through a symlinked folder"
 check "36 written" test -f sub/real/bag2.zip
 
+# Without shop.name, Source-Organization is the shop of the exported order
+# records (the first non-empty one), else "unknown".
+CASEFILE_VAULT="$SCRATCH/v2"; export CASEFILE_VAULT
+cf init
+mk_bundle v2in 2
+sed -i 's/"shop": "青瓷小铺"/"shop": ""/' v2in/orders-2025-05-02/6931000000000001/order.json
+sed -i 's/"shop": "青瓷小铺"/"shop": "白瓷工坊"/' v2in/orders-2025-05-02/6931000000000002/order.json
+cf import v2in/orders-2025-05-02
+expect_clean "37 second vault, no shop.name"
+cf export --all -o v2.zip
+expect_clean "38 export without shop.name"
+mkdir v2z && (cd v2z && unzip -q ../v2.zip)
+check "39 Source-Organization from the order records, empty skipped" \
+	grep -qx 'Source-Organization: 白瓷工坊' v2z/v2/bag-info.txt
+printf '{"order_id": "6931000000000077", "messages": [{"time": "2025-05-03 10:00", "from": "buyer", "text": "hi"}]}' >c77.json
+cf ingest --quiet --kind chat 6931000000000077 c77.json
+cf export 6931000000000077 -o v2b
+expect_clean "40 export of an order without an order record"
+check "41 Source-Organization: unknown" grep -qx 'Source-Organization: unknown' v2b/bag-info.txt
+CASEFILE_VAULT="$SCRATCH/vault"
+
 # Usage.
 cf export -o x.zip
 expect_rc 2 "25 no selection: exit 2"

@@ -44,6 +44,87 @@ test_mask(void **state)
 	a = mask_address("浙江省杭州市西湖区文三路123号");
 	assert_string_equal(a, "浙江省杭州市西湖区****");
 	free(a);
+}
+
+/* The phone forms people type in chats, country code and groups included. */
+static void
+test_mask_phone_forms(void **state)
+{
+	(void)state;
+	masked("电话+86 138 1234 5678", "电话+86 138****5678");
+	masked("电话 138-1234-5678 谢谢", "电话 138****5678 谢谢");
+	masked("138 1234 5678", "138****5678");
+	masked("+8613812345678。", "+86138****5678。");
+	masked("86-138-1234-5678", "86-138****5678");
+	masked("86-13812345678", "86-138****5678");
+	masked("0086 13812345678", "0086 138****5678");
+	masked("打8613812345678", "打86138****5678");
+	masked("+86-15900001111,", "+86-159****1111,");
+	masked("号码13812345678和13900001111", "号码138****5678和139****1111");
+	/* ID numbers stay masked as before, next to a phone too */
+	masked("11010119900307123X 13812345678", "110101********123X 138****5678");
+	masked("130102199003071234", "130102********1234");
+}
+
+/* Street addresses in chat text are cut after the district like mask_address. */
+static void
+test_mask_street(void **state)
+{
+	(void)state;
+	masked("北京市朝阳区建国路88号SOHO现代城2号楼3单元1501",
+	       "北京市朝阳区****");
+	masked("寄到北京市朝阳区建国路88号SOHO现代城2号楼3单元1501，谢谢",
+	       "寄到北京市朝阳区****，谢谢");
+	masked("地址是杭州市西湖区文三路123号4栋502室, order looks broken",
+	       "地址是杭州市西湖区****, order looks broken");
+	masked("上海市浦东新区世纪大道100号 请尽快", "上海市浦东新区**** 请尽快");
+	masked("东莞市东城路12号", "东莞市****");
+	masked("余杭区良渚文化村玉鸟苑5幢", "余杭区****");
+	/* the rest of the message after the address stays */
+	masked("朝阳区建国路88号1501室明天到吗", "朝阳区****明天到吗");
+	/* a district with no street and house number is not an address */
+	masked("我在朝阳区等了3天", "我在朝阳区等了3天");
+	masked("超市买的3个杯子坏了2个", "超市买的3个杯子坏了2个");
+	masked("浦东新区2号线", "浦东新区2号线");
+	/* a house number alone is still masked; a date "5月3号" is not */
+	masked("文三路123号4栋502室", "文三路***号*栋***室");
+	masked("5月3号发货", "5月3号发货");
+}
+
+/* Ordinary text keeps every digit: ids, tracking numbers, money, times. */
+static void
+test_mask_keeps_ordinary(void **state)
+{
+	static const char *const keep[] = {
+		"订单6931000000000001已发货",
+		"order 6931000000000001, SF1234567890, YT1381234567890",
+		"SF13812345678",
+		"交易号 4200000000000000000 实付 89.00 元 ¥1380.50",
+		"2025-05-03 10:12:00 +08:00",
+		"2025/05/03 10:14 收到 2 件, 共 3 箱",
+		"1380 1234 5678 9",
+		"价格 138.12 元, 1381234.5678",
+		"138-12345-678",
+		"订单号 13812345678901",
+		"时间 13:81 与 12:34:56",
+		"+1 415 555 0100",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		masked(keep[i], keep[i]);
+}
+
+static void
+test_mask_address(void **state)
+{
+	char *a;
+
+	(void)state;
+	a = mask_address("浙江省杭州市西湖区文三路123号");
+	assert_string_equal(a, "浙江省杭州市西湖区****");
+	free(a);
 	a = mask_address("Some Road 5");
 	assert_string_equal(a, "Some R****");
 	free(a);
@@ -196,7 +277,8 @@ test_draft(void **state)
 	assert_int_equal(statement_draft(vault_db(v), t, "A", "quality", 0, 1, 8 * 3600, &s, &err), 0);
 	assert_non_null(strstr(s, "关于订单 A（青瓷小铺，实付 89.00 CNY）"));
 	assert_non_null(strstr(s, "“杯子裂了 138****5678”（2025-05-03 10:12:00 +08:00），见证据2"));
-	assert_non_null(strstr(s, "于 2025-05-02 14:03:00 +08:00 签收"));
+	/* no shipping time recorded: the point says what is known */
+	assert_non_null(strstr(s, "1. 该商品已于 2025-05-02 14:03:00 +08:00 签收。"));
 	assert_non_null(strstr(s, "见证据3、证据4"));	/* both photos */
 	assert_null(strstr(s, "{"));
 	free(s);
@@ -217,6 +299,57 @@ test_draft(void **state)
 	assert_int_equal(statement_draft(vault_db(v), t, "Z", NULL, 0, 1, 0, &s, &err), -1);
 	assert_int_equal(err.code, CF_ENOTFOUND);
 	cf_err_release(&err);
+	templates_free(t);
+	vault_close(v);
+}
+
+/*
+ * Optional parts: {?A?} goes when a placeholder directly in A has no value,
+ * {?A|B?} falls back to B, parts nest; a line left empty goes and "N. "
+ * points are numbered again; outside a part a missing fact is "unknown".
+ */
+static void
+test_optional(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v = make_vault("vopt", 0);
+	struct templates *t;
+	char *s;
+
+	(void)state;
+	exec_sql(v, "INSERT INTO order_records(evidence_id, order_id, shop, total_fen) "
+		    "VALUES(13, 'A', '青瓷小铺', 8900)");
+	assert_int_equal(system("mkdir -p opt && printf '%s' 'lang = en\nunknown = ?\nnone = -\n"
+				"exhibit_ref = E%d\nlist_sep = ,\n"
+				"[statement other]\n"
+				"A{? ({shop}{?, paid {amount}?}{?, at {paid_at}?})?}.\n"
+				"1. {?shipped {shipped_at}?}\n"
+				"2. {?claim {claim}|no claim?} {?x {claim}|y {tracking_no}?}|\n"
+				"3. photos {?{ex_photo}?}{?{ex_receipt}|none?} top {ex_receipt} {tracking_no}\n"
+				"{?{carrier}?}\n"
+				"\n"
+				"4. {?a ?} b {?{?{claim}?}c?} {?d\n"
+				"END ?}x\n'"
+				" >opt/en.txt"), 0);
+	assert_int_equal(templates_load("opt", "en", &t, &err), 0);
+	assert_int_equal(statement_draft(vault_db(v), t, "A", "other", 0, 1, 0, &s, &err), 0);
+	assert_string_equal(s, "A (青瓷小铺, paid 89.00 CNY).\n"
+			       "1. no claim |\n"
+			       "2. photos E3,E4none top - ?\n"
+			       "\n"
+			       "3. a  b c {?d\n"
+			       "END ?}x");
+	free(s);
+	templates_free(t);
+	/* parts nest 8 deep; a ninth "{?" is text (bounded recursion) */
+	assert_int_equal(system("printf '%s' 'lang = en\nunknown = ?\n[statement other]\n"
+				"{?{?{?{?{?{?{?{?o{?n?}?}?}?}?}?}?}?}?}|\n"
+				"{?{?{?{?{?{?{?{?{?x?}?}?}?}?}?}?}?}?}|\n'"
+				" >opt/en.txt"), 0);
+	assert_int_equal(templates_load("opt", "en", &t, &err), 0);
+	assert_int_equal(statement_draft(vault_db(v), t, "A", "other", 0, 1, 0, &s, &err), 0);
+	assert_string_equal(s, "o{?n?}|\n{?x?}|");
+	free(s);
 	templates_free(t);
 	vault_close(v);
 }
@@ -252,7 +385,7 @@ test_placeholders(void **state)
 	assert_int_equal(templates_load(NULL, "en", &t, &err), 0);	/* found via the env */
 	assert_string_equal(templates_get(t, "list_sep"), "; ");
 	assert_int_equal(statement_draft(vault_db(v), t, "A", "other", 0, 1, 0, &s, &err), 0);
-	assert_non_null(strstr(s, "P %s#3%n; %s#4%n | C %s#1%n; %s#2%n | V - | R ? | {ex_} {nosuch}\nQ "));
+	assert_non_null(strstr(s, "P %s#3%n; %s#4%n | C %s#1%n; %s#2%n | V - | R other | {ex_} {nosuch}\nQ "));
 	assert_int_equal(checklist_utf8_chars(strstr(s, "\nQ ") + 3, strlen(strstr(s, "\nQ ") + 3)),
 			 STATEMENT_QUOTE_CHARS);
 	assert_non_null(strstr(s, "七八九…"));
@@ -280,6 +413,11 @@ main(void)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mask),
+		cmocka_unit_test(test_mask_phone_forms),
+		cmocka_unit_test(test_mask_street),
+		cmocka_unit_test(test_mask_keeps_ordinary),
+		cmocka_unit_test(test_mask_address),
+		cmocka_unit_test_setup_teardown(test_optional, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test(test_truncate),
 		cmocka_unit_test_setup_teardown(test_templates, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_numbering, test_tmpdir_setup, test_tmpdir_teardown),
