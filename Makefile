@@ -89,8 +89,15 @@ TOOL_BIN   = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 
 all: $(PROG)
 
-$(BUILD)/%.o: src/%.c $(wildcard include/casefile/*.h) | $(BUILD)
+$(BUILD)/%.o: src/%.c $(wildcard include/casefile/*.h) $(BUILD)/prefix.stamp | $(BUILD)
 	$(QUIET_CC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# The data folder (templates) is compiled in from PREFIX: rebuild when
+# PREFIX changes, so 'make install PREFIX=/opt/x' gets a binary that looks
+# in /opt/x/share/casefile.
+$(BUILD)/prefix.stamp: FORCE | $(BUILD)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' >$@
+FORCE:
 
 $(BUILD):
 	@mkdir -p $(BUILD)/tests/tools
@@ -182,5 +189,5 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz casefile demo-out
 
-.PHONY: all deps test test-run check fuzz demo bench install uninstall clean
+.PHONY: all deps test test-run check fuzz demo bench install uninstall clean FORCE
 .DELETE_ON_ERROR:

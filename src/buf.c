@@ -2,10 +2,13 @@
 /*
  * buf — growable byte buffer (see include/casefile/buf.h).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "casefile/buf.h"
 #include "casefile/xalloc.h"
@@ -160,4 +163,42 @@ cf_buf_detach(struct cf_buf *b, size_t *len_out)
 		p = b->data;
 	cf_buf_init(b);
 	return p;
+}
+
+int
+cf_buf_read_file(struct cf_buf *b, const char *path, const char *what,
+		 size_t max, enum cf_status code, struct cf_err *err)
+{
+	const char *sp = what ? " " : "";
+	char chunk[8192];
+	size_t start = b->len;
+	ssize_t r;
+	int fd, ret = -1;
+
+	if (what == NULL)
+		what = "";
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return cf_err_errno(err, code, "cannot open %s%s'%s'", what, sp, path);
+	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			cf_err_errno(err, code, "cannot read %s%s'%s'", what, sp, path);
+			goto out;
+		}
+		if ((size_t)r > max - (b->len - start)) {
+			if (max % (1024 * 1024) == 0)
+				cf_err_set(err, CF_EINPUT, "%s%s'%s': larger than %zu MiB", what,
+					   sp, path, max / (1024 * 1024));
+			else
+				cf_err_set(err, CF_EINPUT, "%s%s'%s': larger than %zu bytes", what,
+					   sp, path, max);
+			goto out;
+		}
+		cf_buf_add(b, chunk, (size_t)r);
+	}
+	ret = 0;
+out:
+	close(fd);
+	return ret;
 }

@@ -421,28 +421,10 @@ int
 checklist_load(const char *path, struct checklist **out, struct cf_err *err)
 {
 	struct cf_buf b = CF_BUF_INIT;
-	char chunk[8192];
-	ssize_t r;
-	int fd, ret = -1;
+	int ret = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return cf_err_errno(err, CF_EIO, "cannot open checklist '%s'", path);
-	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			cf_err_errno(err, CF_EIO, "cannot read checklist '%s'", path);
-			goto out;
-		}
-		cf_buf_add(&b, chunk, (size_t)r);
-		if (b.len > CHECKLIST_MAX_BYTES) {
-			cf_err_set(err, CF_EINPUT, "checklist '%s': larger than 1 MiB", path);
-			goto out;
-		}
-	}
-	ret = checklist_parse(b.data, b.len, path, out, err);
-out:
-	close(fd);
+	if (cf_buf_read_file(&b, path, "checklist", CHECKLIST_MAX_BYTES, CF_EIO, err) == 0)
+		ret = checklist_parse(b.data, b.len, path, out, err);
 	cf_buf_release(&b);
 	return ret;
 }
@@ -609,20 +591,8 @@ eval_rule(sqlite3 *db, const struct rule *r, const char *order,
 		break;
 	case R_BUYER:
 		/* A nick the platform already masked ("小**") identifies nobody. */
-		if (db_prepare(db, "SELECT nullif(o.buyer_phone, ''), CASE WHEN o.buyer_nick "
-				   "LIKE '%*%' THEN NULL ELSE nullif(o.buyer_nick, '') END "
-				   "FROM order_records o JOIN evidence e ON e.id = o.evidence_id "
-				   "WHERE e.order_id = ?1 ORDER BY e.id LIMIT 1", &st, err) < 0)
+		if (dispute_buyer_identity(db, order, &phone, &nick, err) < 0)
 			return -1;
-		sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			if (sqlite3_column_type(st, 0) != SQLITE_NULL)
-				phone = xstrdup(col(st, 0));
-			else if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-				nick = xstrdup(col(st, 1));
-		}
-		sqlite3_finalize(st);
-		st = NULL;
 		if (!phone && !nick)
 			return 0;
 		sql = xstrdup("SELECT d.id, d.order_id, d.reason, coalesce(d.outcome, d.status) "

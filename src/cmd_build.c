@@ -2,7 +2,6 @@
 /*
  * cmd_build — `casefile build ORDER`: make the arbitration dossier PDF.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +64,7 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	const char *profile_opt = NULL;
 	struct profile *prof = NULL;
 	struct dispute *d = NULL;
-	long max_opt = 0;
+	size_t max_opt = 0;
 	enum cf_exit rc = CF_EXIT_OK;
 	int c, seen_media = 0;
 	size_t i;
@@ -118,17 +117,13 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 				return ctx_usage(ctx, "--profile given twice");
 			profile_opt = optarg;
 			break;
-		case OPT_MAX: {
-			char *end;
-
+		case OPT_MAX:
 			if (max_opt)
 				return ctx_usage(ctx, "--max-chars given twice");
-			errno = 0;
-			max_opt = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || max_opt < 1 || max_opt > 1000000)
-				return ctx_usage(ctx, "bad --max-chars '%s' (1..1000000)", optarg);
+			if (statement_max_parse(optarg, &max_opt) < 0)
+				return ctx_usage(ctx, "bad --max-chars '%s' (1..%d)", optarg,
+						 STATEMENT_MAX_CHARS);
 			break;
-		}
 		case '?':
 			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
 		default:
@@ -156,22 +151,12 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	/* the statement's limit, as `casefile statement` finds it */
-	if (dispute_get(vault_db(ctx->vault), o.order_id, 0, &d, &err) < 0) {
-		if (err.code != CF_ENOTFOUND) {
-			rc = ctx_fail(ctx, &err);
-			goto out;
-		}
-		cf_err_release(&err);
+	if (dispute_context(vault_db(ctx->vault), o.order_id, NULL, profile_opt, &d, NULL,
+			    &prof, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
 	}
-	if (max_opt) {
-		o.statement_max_chars = (size_t)max_opt;
-	} else {
-		if (dispute_profile(vault_db(ctx->vault), d, profile_opt, &prof, &err) < 0) {
-			rc = ctx_fail(ctx, &err);
-			goto out;
-		}
-		o.statement_max_chars = (size_t)prof->statement_max_chars;
-	}
+	o.statement_max_chars = max_opt ? max_opt : (size_t)prof->statement_max_chars;
 	if (dossier_build(ctx->vault, &o, &rep, &err) < 0) {
 		if (err.code == CF_ENOTFOUND && strncmp(err.msg, "no evidence", 11) == 0) {
 			ctx_error(ctx, "%s", err.msg);

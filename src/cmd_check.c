@@ -24,29 +24,12 @@
 
 enum { OPT_PROFILE = CTX_OPT_BASE + 100, OPT_REASON, OPT_LANG, OPT_STATEMENT, OPT_CHECKLIST };
 
+/* The statement a merchant will paste: at most 1 MiB, trailing newlines cut. */
 static int
-read_small(const char *path, struct cf_buf *b, struct cf_err *err)
+read_statement(const char *path, struct cf_buf *b, struct cf_err *err)
 {
-	char chunk[8192];
-	ssize_t r;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return cf_err_errno(err, CF_EINPUT, "cannot open statement '%s'", path);
-	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			return cf_err_errno(err, CF_EINPUT, "cannot read statement '%s'", path);
-		}
-		cf_buf_add(b, chunk, (size_t)r);
-		if (b->len > (1 << 20)) {
-			close(fd);
-			return cf_err_set(err, CF_EINPUT, "statement '%s': larger than 1 MiB", path);
-		}
-	}
-	close(fd);
+	if (cf_buf_read_file(b, path, "statement", 1 << 20, CF_EINPUT, err) < 0)
+		return -1;
 	/* Trailing newlines are not part of what is pasted into the form. */
 	while (b->len && (b->data[b->len - 1] == '\n' || b->data[b->len - 1] == '\r'))
 		b->data[--b->len] = '\0';
@@ -239,22 +222,16 @@ run_check(int argc, char **argv, struct cf_ctx *ctx)
 		return ctx_usage(ctx, "--lang: use zh or en, not '%s'", lang);
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
-	if (dispute_get(vault_db(ctx->vault), order, 0, &d, &err) < 0) {
-		if (err.code != CF_ENOTFOUND || reason == NULL) {
-			if (err.code == CF_ENOTFOUND)
-				cf_err_prefix(&err, "cannot check");
-			rc = ctx_fail(ctx, &err);
-			if (err.code == CF_ENOTFOUND)
-				ctx_error(ctx, "open one with 'casefile dispute open %s --reason R' "
-					  "or give --reason", order);
-			goto out;
-		}
-		cf_err_release(&err);
-	}
-	if (reason == NULL)
-		reason = d->reason;
-	if (dispute_profile(vault_db(ctx->vault), d, profile_opt, &prof, &err) < 0) {
+	if (dispute_context(vault_db(ctx->vault), order, reason, profile_opt, &d, &reason,
+			    &prof, &err) < 0) {
+		int no_dispute = err.code == CF_ENOTFOUND && d == NULL;
+
+		if (no_dispute)
+			cf_err_prefix(&err, "cannot check");
 		rc = ctx_fail(ctx, &err);
+		if (no_dispute)
+			ctx_error(ctx, "open one with 'casefile dispute open %s --reason R' "
+				  "or give --reason", order);
 		goto out;
 	}
 	if (cl_opt)
@@ -268,7 +245,7 @@ run_check(int argc, char **argv, struct cf_ctx *ctx)
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
-	if (stmt_path && read_small(stmt_path, &stmt, &err) < 0) {
+	if (stmt_path && read_statement(stmt_path, &stmt, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}

@@ -7,7 +7,6 @@
  * the dossier's Statement section (same template, scenario, limit, masking
  * and time zone).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "casefile/buf.h"
+#include "casefile/checklist.h"
 #include "casefile/commands.h"
 #include "casefile/dispute.h"
 #include "casefile/ingest.h"
@@ -22,18 +22,6 @@
 #include "casefile/statement.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
-
-/* Characters (code points) of UTF-8 s; a stray byte counts as one. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
 
 /* Write text and a newline to path via a temp file renamed into place. */
 static int
@@ -88,7 +76,7 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 	const char *out_path = NULL, *lang = "zh", *profile_opt = NULL;
 	const char *tdir = NULL, *reason = NULL, *order;
 	char *text = NULL;
-	long max_opt = 0;
+	size_t max_opt = 0;
 	size_t limit, full, kept;
 	int c, no_mask = 0;
 	enum cf_exit rc = CF_EXIT_OK;
@@ -102,17 +90,13 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 				return ctx_usage(ctx, "-o given twice");
 			out_path = optarg;
 			break;
-		case OPT_MAX: {
-			char *end;
-
+		case OPT_MAX:
 			if (max_opt)
 				return ctx_usage(ctx, "--max-chars given twice");
-			errno = 0;
-			max_opt = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || max_opt < 1 || max_opt > 1000000)
-				return ctx_usage(ctx, "bad --max-chars '%s' (1..1000000)", optarg);
+			if (statement_max_parse(optarg, &max_opt) < 0)
+				return ctx_usage(ctx, "bad --max-chars '%s' (1..%d)", optarg,
+						 STATEMENT_MAX_CHARS);
 			break;
-		}
 		case OPT_LANG:
 			if (strcmp(optarg, "zh") != 0 && strcmp(optarg, "zh-CN") != 0 &&
 			    strcmp(optarg, "en") != 0)
@@ -161,24 +145,19 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 		tdir = getenv("CASEFILE_TEMPLATES");
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
-	if (dispute_get(vault_db(ctx->vault), order, 0, &d, &err) < 0) {
-		if (err.code != CF_ENOTFOUND || reason == NULL) {
-			rc = ctx_fail(ctx, &err);
-			if (err.code == CF_ENOTFOUND)
-				ctx_error(ctx, "open one with 'casefile dispute open %s --reason R' "
-					  "or give --reason", order);
-			goto out;
-		}
-		cf_err_release(&err);
+	if (dispute_context(vault_db(ctx->vault), order, reason, profile_opt, &d, &reason,
+			    &prof, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		if (err.code == CF_ENOTFOUND && d == NULL)
+			ctx_error(ctx, "open one with 'casefile dispute open %s --reason R' "
+				  "or give --reason", order);
+		goto out;
 	}
-	if (reason == NULL)
-		reason = d->reason;
-	if (dispute_profile(vault_db(ctx->vault), d, profile_opt, &prof, &err) < 0 ||
-	    templates_load(tdir, lang, &t, &err) < 0) {
+	if (templates_load(tdir, lang, &t, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
-	limit = max_opt ? (size_t)max_opt : (size_t)prof->statement_max_chars;
+	limit = max_opt ? max_opt : (size_t)prof->statement_max_chars;
 	/* the full draft first, to say how much was cut */
 	if (statement_draft(vault_db(ctx->vault), t, order, reason, 0, !no_mask,
 			    ctx->tz_offset, &text, &err) < 0) {
@@ -190,7 +169,7 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 		}
 		goto out;
 	}
-	full = utf8_chars(text);
+	full = checklist_utf8_chars(text, strlen(text));	/* as `check` counts */
 	kept = statement_truncate(text, limit);
 	if (kept < full)
 		ctx_warn(ctx, "statement cut from %zu to %zu characters (limit %zu%s%s%s); "

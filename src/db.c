@@ -371,3 +371,18 @@ db_meta_set(sqlite3 *db, const char *key, const char *value, struct cf_err *err)
 		return db_err(db, err, "cannot set '%s'", key);
 	return 0;
 }
+
+int
+db_has_table(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}

@@ -299,6 +299,51 @@ dispute_profile(sqlite3 *db, const struct dispute *d, const char *opt,
 }
 
 int
+dispute_context(sqlite3 *db, const char *order, const char *reason_opt,
+		const char *profile_opt, struct dispute **d, const char **reason,
+		struct profile **prof, struct cf_err *err)
+{
+	*d = NULL;
+	*prof = NULL;
+	if (dispute_get(db, order, 0, d, err) < 0) {
+		if (err->code != CF_ENOTFOUND || (reason && reason_opt == NULL))
+			return -1;
+		cf_err_release(err);
+	}
+	if (dispute_profile(db, *d, profile_opt, prof, err) < 0)
+		return -1;
+	if (reason)
+		*reason = reason_opt ? reason_opt : (*d)->reason;
+	return 0;
+}
+
+int
+dispute_buyer_identity(sqlite3 *db, const char *order, char **phone, char **nick,
+		       struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*phone = *nick = NULL;
+	if (db_prepare(db, "SELECT nullif(o.buyer_phone, ''), CASE WHEN o.buyer_nick "
+		       "LIKE '%*%' THEN NULL ELSE nullif(o.buyer_nick, '') END "
+		       "FROM order_records o JOIN evidence e ON e.id = o.evidence_id "
+		       "WHERE e.order_id = ?1 ORDER BY e.id LIMIT 1", &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+			*phone = col_str(st, 0);
+		else if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			*nick = col_str(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(db, err, "cannot read the buyer of order '%s'", order);
+	return 0;
+}
+
+int
 dispute_get(sqlite3 *db, const char *order, int open_only, struct dispute **out,
 	    struct cf_err *err)
 {

@@ -455,16 +455,13 @@ statement(struct build *b, struct cf_err *err)
 	if (new_section(b, "sec_statement", NULL, err) < 0)
 		return -1;
 	if (b->o->statement_path) {
-		FILE *f = fopen(b->o->statement_path, "rb");
 		struct cf_buf t = CF_BUF_INIT;
-		char buf[4096];
-		size_t n;
 
-		if (f == NULL)
-			return cf_err_errno(err, CF_EINPUT, "cannot read '%s'", b->o->statement_path);
-		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-			cf_buf_add(&t, buf, n);
-		fclose(f);
+		if (cf_buf_read_file(&t, b->o->statement_path, "statement", 1 << 20,
+				     CF_EINPUT, err) < 0) {
+			cf_buf_release(&t);
+			return -1;
+		}
 		if (memchr(t.data, '\0', t.len)) {
 			cf_buf_release(&t);
 			return cf_err_set(err, CF_EINPUT, "'%s': not a text file",

@@ -66,7 +66,8 @@ print_help(FILE *f)
 		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fputs("\n"
 	      "vault: --vault DIR, else $CASEFILE_VAULT, else ./casefile-vault\n"
-	      "times are stored in UTC and shown in China Standard Time (+08:00) unless --tz\n"
+	      "times are stored in UTC and shown in China Standard Time (+08:00) unless\n"
+	      "--tz ZONE: UTC, CST (Asia/Shanghai) or a fixed offset such as +09:00\n"
 	      "\n"
 	      "exit codes:\n"
 	      "  0  ok\n"

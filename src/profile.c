@@ -311,28 +311,10 @@ int
 profile_load(const char *path, struct profile **out, struct cf_err *err)
 {
 	struct cf_buf b = CF_BUF_INIT;
-	char chunk[8192];
-	ssize_t r;
-	int fd, ret = -1;
+	int ret = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return cf_err_errno(err, CF_EIO, "cannot open profile '%s'", path);
-	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			cf_err_errno(err, CF_EIO, "cannot read profile '%s'", path);
-			goto out;
-		}
-		cf_buf_add(&b, chunk, (size_t)r);
-		if (b.len > PROFILE_MAX_BYTES) {
-			cf_err_set(err, CF_EINPUT, "profile '%s': larger than 1 MiB", path);
-			goto out;
-		}
-	}
-	ret = profile_parse(b.data, b.len, path, out, err);
-out:
-	close(fd);
+	if (cf_buf_read_file(&b, path, "profile", PROFILE_MAX_BYTES, CF_EIO, err) == 0)
+		ret = profile_parse(b.data, b.len, path, out, err);
 	cf_buf_release(&b);
 	return ret;
 }

@@ -100,28 +100,18 @@ kv_add(struct templates *t, char *key, char *val)
 	t->n++;
 }
 
+/* A template file (at most 1 MiB); a missing one is CF_ENOTFOUND. */
 static char *
 read_file(const char *path, size_t *n, struct cf_err *err)
 {
-	FILE *f = fopen(path, "rb");
 	struct cf_buf b = CF_BUF_INIT;
-	char tmp[8192];
-	size_t r;
 
-	if (f == NULL) {
-		cf_err_errno(err, errno == ENOENT ? CF_ENOTFOUND : CF_EIO,
-			     "cannot read '%s'", path);
-		return NULL;
-	}
-	while ((r = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		cf_buf_add(&b, tmp, r);
-	if (ferror(f)) {
-		fclose(f);
+	if (cf_buf_read_file(&b, path, NULL, 1 << 20, CF_EIO, err) < 0) {
+		if (err && err->sys_errno == ENOENT)
+			err->code = CF_ENOTFOUND;
 		cf_buf_release(&b);
-		cf_err_errno(err, CF_EIO, "cannot read '%s'", path);
 		return NULL;
 	}
-	fclose(f);
 	return cf_buf_detach(&b, n);
 }
 
@@ -358,21 +348,6 @@ mask_address(const char *s)
 
 /* ------------------------------------------------------------------ facts */
 
-int
-db_has_table(sqlite3 *db, const char *name)
-{
-	sqlite3_stmt *st;
-	int found = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return found;
-}
-
 static char *
 col_str(sqlite3_stmt *st, int i)
 {
@@ -391,6 +366,7 @@ int
 order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
 		 struct cf_err *err)
 {
+	struct dispute *d = NULL;
 	sqlite3_stmt *st = NULL;
 	int rc, ret = -1;
 
@@ -461,26 +437,25 @@ order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (db_has_table(db, "disputes")) {
-		if (db_prepare(db, "SELECT reason, claim, status, outcome, amount_fen, "
-			       "requested_at, deadline FROM disputes WHERE order_id = ? "
-			       "ORDER BY id DESC LIMIT 1", &st, err) < 0)
+	/* the order's dispute as the dispute module reads it (open, else latest) */
+	if (dispute_get(db, order_id, 0, &d, err) < 0) {
+		if (err->code != CF_ENOTFOUND)
 			goto out;
-		sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			f->has_dispute = 1;
-			f->reason = col_str(st, 0);
-			f->claim = col_str(st, 1);
-			f->status = col_str(st, 2);
-			f->outcome = col_str(st, 3);
-			f->amount_fen = col_time(st, 4);
-			f->requested_at = col_time(st, 5);
-			f->deadline = col_time(st, 6);
-		}
+		cf_err_release(err);
+	} else {
+		f->has_dispute = 1;
+		f->reason = xstrdup(d->reason);
+		f->claim = d->claim ? xstrdup(d->claim) : NULL;
+		f->status = xstrdup(d->status);
+		f->outcome = d->outcome ? xstrdup(d->outcome) : NULL;
+		f->amount_fen = d->amount_fen == DISPUTE_NO_AMOUNT ? -1 : d->amount_fen;
+		f->requested_at = d->requested_at == DISPUTE_NO_TIME ? -1 : d->requested_at;
+		f->deadline = d->deadline == DISPUTE_NO_TIME ? -1 : d->deadline;
 	}
 	ret = 0;
 out:
 	sqlite3_finalize(st);
+	dispute_free(d);
 	return ret;
 }
 
@@ -507,6 +482,26 @@ order_facts_release(struct order_facts *f)
 }
 
 /* -------------------------------------------------------------- statement */
+
+int
+statement_max_parse(const char *s, size_t *n)
+{
+	size_t v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (size_t)(*s - '0');
+		if (v > STATEMENT_MAX_CHARS)
+			return -1;
+	}
+	if (v == 0)
+		return -1;
+	*n = v;
+	return 0;
+}
 
 size_t
 statement_truncate(char *s, size_t max)
@@ -687,6 +682,8 @@ statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
 		vals[10] = xstrdup(dispute_reason_en(f.reason));
 	vals[11] = f.buyer_quote ? (mask ? mask_text(f.buyer_quote) : xstrdup(f.buyer_quote))
 				 : xstrdup(unk);
+	/* a long first message must not crowd the merchant's points out */
+	statement_truncate(vals[11], STATEMENT_QUOTE_CHARS);
 	vals[12] = fmt_time(t, f.buyer_quote_at, tz_offset);
 	for (s = tpl; *s;) {
 		const char *close;

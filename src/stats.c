@@ -263,7 +263,7 @@ static int
 load(sqlite3 *db, long long since, long long until, long tz, struct drec **out,
      size_t *nout, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL, *qb = NULL, *qs = NULL, *qk = NULL;
+	sqlite3_stmt *st = NULL, *qs = NULL, *qk = NULL;
 	struct drec *v = NULL;
 	size_t n = 0, i;
 	int rc, ret = -1;
@@ -271,10 +271,6 @@ load(sqlite3 *db, long long since, long long until, long tz, struct drec **out,
 	if (db_prepare(db, "SELECT order_id, reason, outcome, resolution, refunded_fen, "
 			   "coalesce(requested_at, opened_at) AS t0, closed_at FROM disputes "
 			   "WHERE t0 >= ?1 AND t0 < ?2 ORDER BY id", &st, err) < 0 ||
-	    db_prepare(db, "SELECT nullif(o.buyer_phone, ''), CASE WHEN o.buyer_nick LIKE '%*%' "
-			   "THEN NULL ELSE nullif(o.buyer_nick, '') END "
-			   "FROM order_records o JOIN evidence e ON e.id = o.evidence_id "
-			   "WHERE e.order_id = ? ORDER BY e.id LIMIT 1", &qb, err) < 0 ||
 	    db_prepare(db, "SELECT DISTINCT i.sku FROM order_items i JOIN evidence e "
 			   "ON e.id = i.evidence_id WHERE e.order_id = ? AND i.sku IS NOT NULL "
 			   "AND i.sku != '' ORDER BY i.sku", &qs, err) < 0 ||
@@ -302,15 +298,13 @@ load(sqlite3 *db, long long since, long long until, long tz, struct drec **out,
 		memcpy(d->month, when, 7);
 		d->month[7] = '\0';
 
-		sqlite3_reset(qb);
-		sqlite3_bind_text(qb, 1, d->order_id, -1, SQLITE_STATIC);
-		if (sqlite3_step(qb) == SQLITE_ROW) {
-			if (sqlite3_column_type(qb, 0) != SQLITE_NULL)
-				d->buyer = dup_col(qb, 0);
-			else if (sqlite3_column_type(qb, 1) != SQLITE_NULL)
-				d->buyer = dup_col(qb, 1);
+		{
+			char *phone, *nick;
+
+			if (dispute_buyer_identity(db, d->order_id, &phone, &nick, err) < 0)
+				goto out;
+			d->buyer = phone ? phone : nick;
 		}
-		sqlite3_reset(qb);
 
 		sqlite3_reset(qs);
 		sqlite3_bind_text(qs, 1, d->order_id, -1, SQLITE_STATIC);
@@ -345,7 +339,6 @@ out:
 		drec_release(&v[i]);
 	free(v);
 	sqlite3_finalize(st);
-	sqlite3_finalize(qb);
 	sqlite3_finalize(qs);
 	sqlite3_finalize(qk);
 	return ret;

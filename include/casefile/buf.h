@@ -13,6 +13,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "casefile/err.h"
+
 struct cf_buf {
 	char *data;
 	size_t len;
@@ -37,6 +39,18 @@ void cf_buf_vaddf(struct cf_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 /* Append a JSON string literal (quotes included) for UTF-8 text s[0..n). */
 void cf_buf_add_json_str(struct cf_buf *b, const char *s, size_t n);
+/*
+ * Append the whole file at path to b, reading at most max bytes (the small
+ * text files merchants edit or name: profiles, checklists, templates,
+ * statements).  what names the file's role in messages, or NULL:
+ * "cannot open profile 'x.conf': No such file or directory", "cannot read
+ * …", "profile 'x.conf': larger than 1 MiB".  Open and read failures have
+ * code (CF_EIO for casefile's own files, CF_EINPUT for a file the user
+ * named) and err->sys_errno set; too large is CF_EINPUT.  Returns 0 or -1;
+ * b may hold part of the file on failure (the caller releases it).
+ */
+int cf_buf_read_file(struct cf_buf *b, const char *path, const char *what,
+		     size_t max, enum cf_status code, struct cf_err *err);
 /*
  * Hand the storage to the caller (free() it) and reset the buffer.
  * Never returns NULL; *len_out (when not NULL) gets the length.

@@ -64,6 +64,9 @@ void db_rollback(sqlite3 *db);
 int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
 	       struct cf_err *err);
 
+/* 1 when the database has a table of that name (0 also on error). */
+int db_has_table(sqlite3 *db, const char *name);
+
 /* meta table: get returns a malloc'd copy or NULL when unset. */
 char *db_meta_get(sqlite3 *db, const char *key);
 int db_meta_set(sqlite3 *db, const char *key, const char *value,

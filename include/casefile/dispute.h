@@ -144,6 +144,32 @@ int dispute_profile(sqlite3 *db, const struct dispute *d, const char *opt,
 		    struct profile **out, struct cf_err *err);
 
 /*
+ * What a command about one order's dispute works from (check, statement,
+ * build).  *d gets the order's dispute (open, else latest), NULL when it
+ * has none; *prof the profile that applies (dispute_profile with
+ * profile_opt).  When reason is not NULL, *reason gets the reason that
+ * applies: reason_opt when not NULL, else the dispute's (borrowed from
+ * reason_opt or *d), and an order with neither fails with CF_ENOTFOUND
+ * "order 'X' has no dispute" (*d NULL); with reason NULL a dispute is
+ * optional.  *d is the caller's to free (dispute_free) even on failure;
+ * *prof is set only on success.
+ */
+int dispute_context(sqlite3 *db, const char *order, const char *reason_opt,
+		    const char *profile_opt, struct dispute **d,
+		    const char **reason, struct profile **prof,
+		    struct cf_err *err);
+
+/*
+ * Who the buyer of order is, for counting one buyer's disputes (stats,
+ * the suspected_abuse checklist): the phone of the order's first order
+ * record, else its nick unless the platform already masked it ("小**":
+ * it contains '*'), which identifies nobody.  Returns 0 with *phone or
+ * *nick malloc'd (at most one set; both NULL when unknown), or -1 (CF_EDB).
+ */
+int dispute_buyer_identity(sqlite3 *db, const char *order, char **phone,
+			   char **nick, struct cf_err *err);
+
+/*
  * Every dispute (open_only: open ones), ordered by order id then id.
  * *out is an array of *n pointers; free with dispute_list_free.
  */

@@ -15,8 +15,8 @@
  *
  * statement_draft() fills a scenario's template from the vault: dates,
  * carrier and tracking number, delivery time, the buyer's own first words
- * quoted with their time (masked), and the exhibit numbers of dossier.h's
- * deterministic numbering (证据1 …).  Its length limit counts Unicode
+ * quoted with their time (masked, at most STATEMENT_QUOTE_CHARS characters),
+ * and the exhibit numbers of dossier.h's deterministic numbering (证据1 …).  Its length limit counts Unicode
  * characters and never cuts one in half.
  */
 #ifndef CASEFILE_STATEMENT_H
@@ -52,7 +52,7 @@ const char *templates_statement(const struct templates *t,
 
 /*
  * The facts of an order, gathered from order_records, logistics, messages
- * and (when that table exists) disputes.  Times are UTC seconds, -1 when
+ * and its dispute (dispute_get: the open one, else the latest).  Times are UTC seconds, -1 when
  * unknown; strings are malloc'd or NULL.  shipped_at / delivered_at fall
  * back to the first logistics event / the "delivered" event.
  */
@@ -72,8 +72,9 @@ struct order_facts {
 int order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
 		     struct cf_err *err);
 void order_facts_release(struct order_facts *f);
-/* 1 when the database has a table of that name. */
-int db_has_table(sqlite3 *db, const char *name);
+
+/* The buyer's quoted words are cut to this many characters (with "…"). */
+#define STATEMENT_QUOTE_CHARS 80
 
 /*
  * Draft the statement for order_id and scenario (NULL: the dispute's
@@ -88,6 +89,14 @@ int statement_draft(sqlite3 *db, const struct templates *t,
 		    const char *order_id, const char *scenario,
 		    size_t max_chars, int mask, long tz_offset, char **out,
 		    struct cf_err *err);
+
+/* The largest statement limit accepted (--max-chars). */
+#define STATEMENT_MAX_CHARS 1000000
+/*
+ * Read a statement length limit (--max-chars): decimal 1..STATEMENT_MAX_CHARS,
+ * nothing else.  Returns 0 with *n set, or -1 (*n unchanged).
+ */
+int statement_max_parse(const char *s, size_t *n);
 
 /*
  * Truncate UTF-8 s in place to at most max Unicode characters, never

@@ -11,11 +11,13 @@
  *
  * Durability contract (DESIGN.md "Vault"): an object is written to tmp/,
  * renamed into objects/, and made durable by vault_sync() before the caller
- * commits any row naming it.  vault_sync() flushes everything put since the
- * last sync with one syncfs(2) on the vault's file system (git's "batch"
- * idea: many objects, one flush), falling back to fsync of each file and
- * directory where syncfs is unavailable.  So after power loss a committed
- * row always has its object; an uncommitted object is harmless (it is
+ * commits any row naming it.  Writeback of each object starts as soon as it
+ * is written (sync_file_range); vault_sync() then fsyncs every object put
+ * since the last sync and every folder they were renamed into, or, for a
+ * batch of more than a few dozen objects, flushes the file system once
+ * with syncfs(2) (git's "batch" idea: many objects, one flush).  So after
+ * power loss a committed row always
+ * has its object; an uncommitted object is harmless (it is
  * content-addressed; audit lists it as unexpected only if no row names it).
  *
  * Stray tmp files (a killed run) are removed by vault_open() when no other

@@ -7,6 +7,7 @@
 # labels 語 and 吾 are rendered and compared as in t4005).
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/cli/dispute-fixtures.sh"
+. "$TESTS_DIR/glyph-check.sh"
 export CASEFILE_NOW='2025-06-01 09:00'
 cf init
 i=0
@@ -38,22 +39,8 @@ check "page numbers in the footer" grep -Eq '^3 ?/ ?3$' plain.txt
 check "whole-number axis ticks (0 1 2)" sh -c "pdftotext -f 1 -l 1 -layout report.pdf - | awk '\$1 ~ /^[0-9]\$/ && NF == 1 { t = t \$1 } END { exit t != \"210\" }'"
 check "refund per SKU: 語 refunded 89.00" grep -Eq '^¥89.00 \(1 disputes\)$' plain.txt
 
-# the SKU labels 語 and 吾 on page 3: render and compare (see t4005)
-pdftotext -f 3 -l 3 -bbox report.pdf box.html
-bbox() { # bbox WORD -> WxH+X+Y for convert -crop, in 288 dpi pixels
-	sed -n "s/.*xMin=\"\([0-9.]*\)\" yMin=\"\([0-9.]*\)\" xMax=\"\([0-9.]*\)\" yMax=\"\([0-9.]*\)\">$1<.*/\1 \2 \3 \4/p" box.html |
-		head -1 | awk '{ printf "%dx%d+%d+%d", 4 * ($3 - $1) + 2, 4 * ($4 - $2) + 2, 4 * $1 - 1, 4 * $2 - 1 }'
-}
-yu=$(bbox 語); wu=$(bbox 吾)
-check "both SKU labels located ($yu, $wu)" test -n "$yu" -a -n "$wu"
-pdftoppm -r 288 -f 3 -l 3 -gray -singlefile report.pdf page
-convert page.pgm -crop "$yu" +repage yu.pgm
-convert page.pgm -crop "${yu%%+*}+${wu#*+}" +repage wu.pgm
-ink() { convert "$1" -threshold 50% -negate -format '%[fx:mean*w*h]' info:; }
-a=$(ink yu.pgm); b=$(ink wu.pgm)
-check "語 is drawn ($a dark px)" test "${a%.*}" -gt 100
-d=$(compare -metric AE -fuzz 25% yu.pgm wu.pgm null: 2>&1 | cut -d' ' -f1)
-check "語 does not render as 吾 ($d of $a/$b dark px differ)" test "${d%.*}" -gt "$(( ${a%.*} / 3 ))"
+# the SKU labels 語 and 吾 on page 3 (9 pt): render and compare
+glyph_check report.pdf 3 100
 
 cf stats --report nosuchdir/report.pdf
 expect_rc 5 "unwritable path"

@@ -77,5 +77,5 @@ for lang in zh en; do
 done
 cf statement $O --templates "$SCRATCH/none"
 n=$((n + 1)); expect_rc 2 "$n a missing templates folder"
-n=$((n + 1)); expect_err "cannot read '$SCRATCH/none/zh-CN.txt'" "$n names the file"
+n=$((n + 1)); expect_err "cannot open '$SCRATCH/none/zh-CN.txt': No such file or directory" "$n names the file"
 done_testing

@@ -52,7 +52,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pdf_page_count(doc) > 50) {
 		pdf_free(doc);
 		doc = NULL;
-	} else if (pdf_text(doc, s, 9, PDF_TEXT_BOLD, &err) < 0) {
+	} else if (pdf_text(doc, s, 9, PDF_TEXT_BOLD, &err) < 0 ||
+		   pdf_text_at(doc, 300, 400, s, 9, size % 2 ? PDF_TEXT_RIGHT : PDF_TEXT_CENTER,
+			       &err) < 0) {
 		abort();
 	}
 	free(s);

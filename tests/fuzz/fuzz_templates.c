@@ -59,6 +59,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(m);
 	m = mask_address(s);
 	free(m);
+	if (statement_max_parse(s, &n) == 0 && (n < 1 || n > STATEMENT_MAX_CHARS))
+		abort();
 	n = size ? data[0] % 40 : 0;
 	statement_truncate(s, n);
 	for (i = 0, size = 0; s[i]; i++)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_buf — growable buffer, error type and hex helpers.
+ * test_buf — growable buffer, reading small files, error type and hex helpers.
  */
 #include <errno.h>
 
@@ -74,6 +74,40 @@ test_err(void **state)
 	cf_err_release(NULL);
 }
 
+/* cf_buf_read_file: whole file appended, the size limit, named failures. */
+static void
+test_read_file(void **state)
+{
+	struct cf_buf b = CF_BUF_INIT;
+	struct cf_err err = CF_ERR_INIT;
+	FILE *f;
+
+	(void)state;
+	f = fopen("ten.txt", "w");
+	assert_non_null(f);
+	fputs("0123456789", f);
+	fclose(f);
+	cf_buf_addstr(&b, ">");
+	assert_int_equal(cf_buf_read_file(&b, "ten.txt", "profile", 10, CF_EIO, &err), 0);
+	assert_string_equal(b.data, ">0123456789");	/* appended, NUL-terminated */
+	cf_buf_reset(&b);
+	assert_int_equal(cf_buf_read_file(&b, "ten.txt", "profile", 9, CF_EIO, &err), -1);
+	assert_int_equal(err.code, CF_EINPUT);
+	assert_string_equal(err.msg, "profile 'ten.txt': larger than 9 bytes");
+	cf_err_release(&err);
+	cf_buf_reset(&b);
+	assert_int_equal(cf_buf_read_file(&b, "missing.txt", "checklist", 1 << 20, CF_EINPUT, &err), -1);
+	assert_int_equal(err.code, CF_EINPUT);
+	assert_int_equal(err.sys_errno, ENOENT);
+	assert_string_equal(err.msg, "cannot open checklist 'missing.txt': No such file or directory");
+	cf_err_release(&err);
+	assert_int_equal(cf_buf_read_file(&b, ".", NULL, 1 << 20, CF_EIO, &err), -1);
+	assert_int_equal(err.code, CF_EIO);
+	assert_string_equal(err.msg, "cannot read '.': Is a directory");
+	cf_err_release(&err);
+	cf_buf_release(&b);
+}
+
 static void
 test_hex(void **state)
 {
@@ -99,6 +133,7 @@ main(void)
 		cmocka_unit_test(test_json_str),
 		cmocka_unit_test(test_err),
 		cmocka_unit_test(test_hex),
+		cmocka_unit_test_setup_teardown(test_read_file, test_tmpdir_setup, test_tmpdir_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

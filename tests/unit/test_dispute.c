@@ -12,6 +12,9 @@
 #include "casefile/profile.h"
 #include "casefile/vault.h"
 
+/* The checkout (the tests start there), for its templates/. */
+static char srcdir[4096];
+
 static struct profile *
 test_profile(long esc, long evid)
 {
@@ -308,6 +311,72 @@ test_records(void **state)
 	cf_err_release(&err);
 }
 
+/*
+ * The buyer of an order for stats and the suspected_abuse checklist: the
+ * phone, else an unmasked nick; a platform-masked nick is nobody; the
+ * order's first record counts; dispute_context needs a dispute or a reason.
+ */
+static void
+test_buyer_and_context(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v = NULL;
+	struct dispute *d = NULL;
+	struct profile *p = NULL;
+	const char *reason = NULL;
+	char *phone, *nick;
+	sqlite3 *db;
+
+	(void)state;
+	db = open_db(&v);
+	assert_int_equal(sqlite3_exec(db,
+		"INSERT INTO objects VALUES(x'0100000000000000000000000000000000000000000000000000000000000000', 1, 0), (x'0200000000000000000000000000000000000000000000000000000000000000', 1, 0);"
+		"INSERT INTO evidence(id, order_id, kind, sha256, size, name, name_raw, ingested_at,"
+		" tool_version) VALUES (1, 'P', 'order', x'0100000000000000000000000000000000000000000000000000000000000000', 1, 'o', x'00', 0, 't'),"
+		" (2, 'P', 'order', x'0200000000000000000000000000000000000000000000000000000000000000', 1, 'o2', x'00', 0, 't'), (3, 'N', 'order', x'0100000000000000000000000000000000000000000000000000000000000000', 1, 'o', x'00', 0, 't'),"
+		" (4, 'M', 'order', x'0100000000000000000000000000000000000000000000000000000000000000', 1, 'o', x'00', 0, 't');"
+		"INSERT INTO order_records(evidence_id, order_id, buyer_phone, buyer_nick) VALUES"
+		" (1, 'P', '13800000001', '老王'), (2, 'P', '13900000002', NULL),"
+		" (3, 'N', '', '老王'), (4, 'M', NULL, '小**');", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(dispute_buyer_identity(db, "P", &phone, &nick, &err), 0);
+	assert_string_equal(phone, "13800000001");	/* the first record */
+	assert_null(nick);
+	free(phone);
+	assert_int_equal(dispute_buyer_identity(db, "N", &phone, &nick, &err), 0);
+	assert_null(phone);				/* an empty phone is none */
+	assert_string_equal(nick, "老王");
+	free(nick);
+	assert_int_equal(dispute_buyer_identity(db, "M", &phone, &nick, &err), 0);
+	assert_null(phone);
+	assert_null(nick);				/* masked: nobody */
+	assert_int_equal(dispute_buyer_identity(db, "X", &phone, &nick, &err), 0);
+	assert_null(phone);
+	assert_null(nick);
+
+	{
+		char tpl[4200];
+
+		snprintf(tpl, sizeof(tpl), "%s/templates", srcdir);
+		assert_int_equal(setenv("CASEFILE_TEMPLATES", tpl, 1), 0);
+	}
+	assert_int_equal(dispute_context(db, "P", NULL, NULL, &d, &reason, &p, &err), -1);
+	assert_int_equal(err.code, CF_ENOTFOUND);
+	assert_null(d);
+	cf_err_release(&err);
+	assert_int_equal(dispute_context(db, "P", "quality", NULL, &d, &reason, &p, &err), 0);
+	assert_null(d);
+	assert_string_equal(reason, "quality");
+	assert_string_equal(p->name, "douyin");
+	profile_free(p);
+	assert_int_equal(dispute_context(db, "P", NULL, "wechat", &d, NULL, &p, &err), 0);
+	assert_string_equal(p->name, "wechat");		/* a dispute is optional */
+	profile_free(p);
+	assert_int_equal(dispute_context(db, "P", NULL, "nosuch", &d, NULL, &p, &err), -1);
+	assert_int_equal(err.code, CF_ENOTFOUND);
+	cf_err_release(&err);
+	vault_close(v);
+}
+
 int
 main(void)
 {
@@ -316,7 +385,11 @@ main(void)
 		cmocka_unit_test(test_money),
 		cmocka_unit_test(test_deadline_arithmetic),
 		cmocka_unit_test_setup_teardown(test_records, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_buyer_and_context, test_tmpdir_setup,
+						test_tmpdir_teardown),
 	};
 
+	if (getcwd(srcdir, sizeof(srcdir)) == NULL)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

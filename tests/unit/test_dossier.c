@@ -4,6 +4,7 @@
  */
 #include "testutil.h"
 
+#include "casefile/checklist.h"
 #include "casefile/dossier.h"
 #include "casefile/statement.h"
 #include "casefile/vault.h"
@@ -220,6 +221,58 @@ test_draft(void **state)
 	vault_close(v);
 }
 
+/*
+ * Placeholders: {ex_a+b} lists several kinds in exhibit order; exhibit_ref
+ * is text with one %d, never a printf format (a merchant's %s/%n stays
+ * literal); "\\s" keeps a space at a value's end; unknown placeholders
+ * stay as written; templates_load(NULL) searches like templates.h.
+ */
+static void
+test_placeholders(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v = make_vault("v", 0);
+	struct templates *t;
+	char *s;
+	size_t n = 7;
+
+	(void)state;
+	assert_int_equal(system("mkdir -p tpl && printf '%s' 'lang = en\n"
+				"exhibit_ref = %s#%d%n\nlist_sep = ;\\s\nnone = -\nunknown = ?\n"
+				"[statement other]\n"
+				"P {ex_photo} | C {ex_chat+order} | V {ex_video} | R {reason} | {ex_} {nosuch}\n"
+				"Q {buyer_quote}\n'"
+				" >tpl/en.txt"), 0);
+	/* a 100-character first message: quoted as 79 and "…" */
+	exec_sql(v, "INSERT INTO messages VALUES(11, 1, 100, 'buyer', '买家', 'x', "
+		    "'一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
+		    "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
+		    "一二三四五六七八九十一二三四五六七八九十', NULL)");
+	assert_int_equal(setenv("CASEFILE_TEMPLATES", "tpl", 1), 0);
+	assert_int_equal(templates_load(NULL, "en", &t, &err), 0);	/* found via the env */
+	assert_string_equal(templates_get(t, "list_sep"), "; ");
+	assert_int_equal(statement_draft(vault_db(v), t, "A", "other", 0, 1, 0, &s, &err), 0);
+	assert_non_null(strstr(s, "P %s#3%n; %s#4%n | C %s#1%n; %s#2%n | V - | R ? | {ex_} {nosuch}\nQ "));
+	assert_int_equal(checklist_utf8_chars(strstr(s, "\nQ ") + 3, strlen(strstr(s, "\nQ ") + 3)),
+			 STATEMENT_QUOTE_CHARS);
+	assert_non_null(strstr(s, "七八九…"));
+	free(s);
+	templates_free(t);
+	vault_close(v);
+	assert_int_equal(statement_max_parse("1", &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(statement_max_parse("1000000", &n), 0);
+	assert_int_equal(n, STATEMENT_MAX_CHARS);
+	assert_int_equal(statement_max_parse("1000001", &n), -1);
+	assert_int_equal(statement_max_parse("99999999999999999999999", &n), -1);
+	assert_int_equal(statement_max_parse("0", &n), -1);
+	assert_int_equal(statement_max_parse("", &n), -1);
+	assert_int_equal(statement_max_parse("+5", &n), -1);
+	assert_int_equal(statement_max_parse(" 5", &n), -1);
+	assert_int_equal(statement_max_parse("5x", &n), -1);
+	assert_int_equal(n, STATEMENT_MAX_CHARS);	/* unchanged by refusals */
+}
+
 int
 main(void)
 {
@@ -231,6 +284,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_templates, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_numbering, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_draft, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_placeholders, test_tmpdir_setup,
+						test_tmpdir_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
