@@ -122,7 +122,7 @@ DEB_BUILD = build-essential pkg-config libhpdf-dev libarchive-dev libssl-dev \
 DEB_TEST  = libcmocka-dev poppler-utils qpdf libnss3-tools sqlite3 zip unzip \
             p7zip-full zstd xz-utils bzip2 clang libclang-rt-14-dev \
             imagemagick libimage-exiftool-perl openssl git time img2pdf hyperfine \
-            python3 jq bsdutils
+            python3 jq bsdutils bc
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 deps:

@@ -56,7 +56,6 @@ expect_clean "11 two orders to a folder"
 b13=$(sql "SELECT sum(size) FROM evidence WHERE order_id IN ('6931000000000001', '6931000000000003')")
 validate dirbag 9 "$b13" 12
 
-today=$(TZ=Asia/Shanghai date +%F)
 cf export --date 2025-05-02 -o bydate.zip
 expect_clean "13 --date selects the bundle day"
 expect_out "13 files" "14 all files of the bundles of 2025-05-02"
