@@ -27,8 +27,13 @@ if [ ! -f in/.photos-done ]; then
 	done
 	touch in/.photos-done
 fi
+# A vault left by an older casefile (another schema) is made anew.
+if [ -d vault ] && ! "$CF" list >/dev/null 2>&1; then
+	rm -rf vault
+fi
 if [ ! -d vault ]; then
 	"$CF" init >/dev/null
+	"$CF" keygen --quiet --cn "bench signer" >/dev/null	# build signs by default
 	python3 - "$O" >in/chat.json <<'PY'
 import json, sys
 o = sys.argv[1]

@@ -554,8 +554,9 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 		}
 		obj = vault_object_path(v, res->sha256);
 	}
-	/* Start writeback of what is not on its way yet (vault_sync waits). */
-	sync_file_range(fd, (off_t)synced, 0, SYNC_FILE_RANGE_WRITE);
+	/* Start writeback of a large file's tail (vault_sync waits for it). */
+	if (!small)
+		sync_file_range(fd, (off_t)synced, 0, SYNC_FILE_RANGE_WRITE);
 	if (fchmod(fd, 0444) < 0) {
 		cf_err_errno(err, CF_EIO, "cannot make '%s' read-only", tmp);
 		goto out;

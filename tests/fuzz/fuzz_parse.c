@@ -14,6 +14,21 @@
 #include "casefile/parse.h"
 
 static sqlite3 *db;
+static char db_path[] = "/tmp/fuzz-parse-XXXXXX";
+
+/* libFuzzer ends with exit(): remove the scratch database and its WAL. */
+static void
+remove_db(void)
+{
+	char side[sizeof(db_path) + 8];
+
+	db_close(db);
+	unlink(db_path);
+	snprintf(side, sizeof(side), "%s-wal", db_path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", db_path);
+	unlink(side);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -21,8 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char path[] = "/tmp/fuzz-parse-XXXXXX";
-	int fd = mkstemp(path);
+	int fd = mkstemp(db_path);
 	struct cf_err err = CF_ERR_INIT;
 
 	(void)argc;
@@ -30,9 +44,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (fd < 0)
 		abort();
 	close(fd);
-	unlink(path);
-	if (db_open(path, 1, &db, &err) < 0)
+	unlink(db_path);
+	if (db_open(db_path, 1, &db, &err) < 0)
 		abort();
+	atexit(remove_db);
 	sqlite3_exec(db, "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF", NULL, NULL, NULL);
 	return 0;
 }
