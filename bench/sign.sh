@@ -7,15 +7,20 @@
 # openssl dgst; sign RSS does not grow with the file (a 4 MB file is
 # measured too for comparison).
 #
+# Wall times come from date +%s%N around each run (millisecond figures);
+# CPU and peak RSS from /usr/bin/time.
+#
 # Env: CASEFILE_BIN (default ./casefile), BUILD (default build), SIZE_MB (64),
 #      RUNS (best of, default 5).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${CASEFILE_BIN:-$here/casefile}
-TOOLS=${BUILD:-$here/build}/tests/tools
+TOOLS_REL=${BUILD:-build}/tests/tools
+case $TOOLS_REL in /*) TOOLS=$TOOLS_REL ;; *) TOOLS=$here/$TOOLS_REL ;; esac
 SIZE_MB=${SIZE_MB:-64}
 RUNS=${RUNS:-5}
-[ -x "$TOOLS/mkpdf" ] && [ -x "$TOOLS/tsa_server" ] || make -C "$here" -s "$TOOLS/mkpdf" "$TOOLS/tsa_server" >/dev/null
+[ -x "$TOOLS/mkpdf" ] && [ -x "$TOOLS/tsa_server" ] ||
+	(cd "$here" && make -s "$TOOLS_REL/mkpdf" "$TOOLS_REL/tsa_server" >/dev/null)
 W=$(mktemp -d /tmp/casefile-bench-sign-XXXXXX)
 trap 'kill $TSA_PID 2>/dev/null; rm -rf "$W"' EXIT
 cd "$W"
@@ -50,8 +55,10 @@ best() { # best CMD...: prints "seconds peak_kb cpu_seconds" of the fastest run
 	_b=""
 	for _i in $(seq "$RUNS"); do
 		rm -f out.pdf out-small.pdf; sync
-		/usr/bin/time -f "%e %M %U %S" -o t.out "$@" >/dev/null 2>t.err || { cat t.err >&2; exit 1; }
-		_t=$(awk '{printf "%s %s %.2f", $1, $2, $3 + $4}' t.out)
+		_s=$(date +%s%N)
+		/usr/bin/time -f "%M %U %S" -o t.out "$@" >/dev/null 2>t.err || { cat t.err >&2; exit 1; }
+		_e=$(date +%s%N)
+		_t=$(awk -v ns=$((_e - _s)) '{printf "%.3f %s %.2f", ns / 1e9, $1, $2 + $3}' t.out)
 		if [ -z "$_b" ] || [ "$(echo "$_t $_b" | awk '{print ($1 < $3)}')" = 1 ]; then _b=$_t; fi
 	done
 	echo "$_b"

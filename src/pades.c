@@ -554,6 +554,8 @@ write_all(int fd, const void *p, size_t n, const char *path, struct cf_err *err)
  * system can) on a second thread while this one reads and hashes the
  * input: the two passes overlap instead of adding up.
  */
+#define COPY_CHUNK (8u << 20)
+
 struct copy_job {
 	int in_fd, out_fd;
 	uint64_t total, done;
@@ -567,13 +569,22 @@ copy_job_run(void *arg)
 	loff_t ioff = 0, ooff = 0;
 
 	while (j->done < j->total) {
+		uint64_t want = j->total - j->done;
 		ssize_t c = copy_file_range(j->in_fd, &ioff, j->out_fd, &ooff,
-					    (size_t)(j->total - j->done), 0);
+					    (size_t)(want < COPY_CHUNK ? want : COPY_CHUNK), 0);
 
 		if (c <= 0)
 			break;
+		/* start writing this chunk to disk now, without waiting */
+		sync_file_range(j->out_fd, (off_t)j->done, c, SYNC_FILE_RANGE_WRITE);
 		j->done += (uint64_t)c;
 	}
+	/* wait for the copied data to reach the disk while the hashing goes on,
+	 * so that the final fsync has little left to do */
+	if (j->done)
+		sync_file_range(j->out_fd, 0, (off_t)j->done,
+				SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+				SYNC_FILE_RANGE_WAIT_AFTER);
 	return NULL;
 }
 
