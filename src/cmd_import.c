@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +33,15 @@
 #include "casefile/ingest.h"
 #include "casefile/parse.h"
 #include "casefile/vault.h"
+#include "casefile/workq.h"
 #include "casefile/xalloc.h"
 
 #define IMPORT_BATCH_FILES 5000
 #define IMPORT_BATCH_BYTES (1ULL << 30)
+
+/* Bounds of the queue between the two threads (see run_import). */
+#define QUEUE_ITEMS 256
+#define QUEUE_BYTES (24ULL << 20)
 
 /* A small string set: the distinct order ids seen. */
 struct strset {
@@ -124,16 +130,15 @@ progress_clear(struct import_run *r)
 }
 
 static void
-progress_draw(struct import_run *r, struct bundle *b, int force)
+progress_draw(struct import_run *r, double frac, int force)
 {
-	double t = now_s(), el = t - r->t0, frac;
+	double t = now_s(), el = t - r->t0;
 	char bar[21];
 	int i, fill;
 
 	if (!r->progress || (!force && t - r->last_draw < 0.1))
 		return;
 	r->last_draw = t;
-	frac = bundle_progress(b);
 	fill = frac < 0 ? 0 : (int)(frac * 20 + 0.5);
 	for (i = 0; i < 20; i++)
 		bar[i] = i < fill ? '#' : '.';
@@ -231,6 +236,150 @@ base_name(const char *path)
 	return s;
 }
 
+/*
+ * The import runs as a two-stage pipeline over a bounded queue (workq.h):
+ * a reader thread walks the bundle, stores each file in the object store
+ * and parses it (ingest_stage); this thread records the staged files in
+ * the database (ingest_record), prints, and commits.  The reader reports
+ * refusals and errors as events, in bundle order, so the output is the
+ * same as a one-thread run.  For a commit the reader is paused at a file
+ * boundary (so every object it created is recorded in, and made durable
+ * by, the commit that follows); on a hard error it is stopped and what it
+ * staged is discarded with the batch.
+ */
+enum ev_type { EV_ITEM, EV_REFUSED, EV_BROKEN, EV_HARD, EV_PAUSED, EV_END };
+
+struct import_event {
+	enum ev_type type;
+	struct ingest_staged *staged;	/* EV_ITEM */
+	char *order_id;			/* EV_ITEM */
+	char *msg;			/* EV_REFUSED, EV_BROKEN, EV_HARD */
+	double progress;		/* bundle_progress() when queued */
+};
+
+struct reader {
+	struct bundle *b;
+	struct ingest *in;
+	struct workq *q;
+	const char *date, *base;
+	char *label;			/* the bundle label, set by the reader */
+	struct import_event paused;	/* the pause marker */
+	struct import_event *leftover;	/* not queued: the queue was closed */
+	pthread_t thread;
+};
+
+static struct import_event *
+event_new(enum ev_type type, char *msg, double progress)
+{
+	struct import_event *e = xcalloc(1, sizeof(*e));
+
+	e->type = type;
+	e->msg = msg;
+	e->progress = progress;
+	return e;
+}
+
+static void
+event_free(struct ingest *in, struct import_event *e)
+{
+	if (e == NULL || e->type == EV_PAUSED)
+		return;
+	ingest_discard(in, e->staged);
+	free(e->order_id);
+	free(e->msg);
+	free(e);
+}
+
+/* Queue e; 0, or -1 when the consumer has stopped (e is kept as leftover). */
+static int
+reader_send(struct reader *rd, struct import_event *e, uint64_t cost)
+{
+	if (workq_put(rd->q, e, cost) == 0)
+		return 0;
+	rd->leftover = e;
+	return -1;
+}
+
+static void *
+reader_main(void *arg)
+{
+	struct reader *rd = arg;
+	struct cf_err err = CF_ERR_INIT;
+	struct bundle_entry ent;
+	struct ingest_item it;
+	struct ingest_staged *staged;
+	struct import_event *e;
+	int n;
+
+	for (;;) {
+		if (workq_pause_point(rd->q, &rd->paused) < 0)
+			goto closed;
+		n = bundle_next(rd->b, &ent, &err);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			int broken = err.code != CF_EINPUT;
+
+			e = event_new(broken ? EV_BROKEN : EV_REFUSED, xstrdup(err.msg), -1);
+			cf_err_release(&err);
+			if (reader_send(rd, e, 0) < 0)
+				goto closed;
+			if (broken)
+				break;
+			continue;
+		}
+		if (rd->label == NULL) {
+			/* The bundle's date: --date, else the wrapper folder's. */
+			const char *d = rd->date ? rd->date : bundle_wrapper_date(rd->b);
+
+			rd->label = d ? xasprintf("%s %s", d, rd->base) : xstrdup(rd->base);
+		}
+		memset(&it, 0, sizeof(it));
+		it.order_id = ent.order_id;
+		it.name = ent.name;
+		it.source_path = ent.path;
+		it.rel_path = ent.rel_path;
+		it.mtime = ent.mtime;
+		it.kind = -1;
+		if (ent.kind) {
+			enum cf_kind k;
+
+			if (cf_kind_from_name(ent.kind, &k) == 0)
+				it.kind = (int)k;
+		}
+		it.bundle = rd->label;
+		if (ingest_stage(rd->in, &it, bundle_read, rd->b, -1, &staged, &err) < 0) {
+			enum bundle_entry_status st = bundle_entry_status(rd->b);
+			enum ev_type t;
+
+			if (st == BUNDLE_ENTRY_REFUSED || (st == BUNDLE_ENTRY_OK &&
+							   err.code == CF_EINPUT))
+				t = EV_REFUSED;
+			else if (st == BUNDLE_ENTRY_BROKEN)
+				t = EV_BROKEN;
+			else
+				t = EV_HARD;
+			e = event_new(t, t == EV_HARD ? xasprintf("entry '%s': %s", ent.path, err.msg)
+						      : xstrdup(err.msg), -1);
+			cf_err_release(&err);
+			if (reader_send(rd, e, 0) < 0)
+				goto closed;
+			if (t != EV_REFUSED)
+				break;
+			continue;
+		}
+		e = event_new(EV_ITEM, NULL, bundle_progress(rd->b));
+		e->staged = staged;
+		e->order_id = xstrdup(ent.order_id);
+		if (reader_send(rd, e, ingest_staged_size(staged)) < 0)
+			goto closed;
+	}
+	reader_send(rd, event_new(EV_END, NULL, -1), 0);
+closed:
+	cf_err_release(&err);
+	return NULL;
+}
+
 static enum cf_exit
 run_import(int argc, char **argv, struct cf_ctx *ctx)
 {
@@ -246,18 +395,19 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 	struct bundle_limits lim;
 	struct bundle *b = NULL;
 	struct ingest *in = NULL;
-	struct bundle_entry ent;
 	struct ingest_result res;
-	struct ingest_item it;
+	struct reader rd;
+	struct import_event *e;
 	const char *date = NULL, *env;
-	char *label = NULL, *base = NULL;
+	char *base = NULL;
 	enum cf_exit rc = CF_EXIT_OK;
 	unsigned long batch_files = IMPORT_BATCH_FILES, in_batch = 0;
 	uint64_t batch_bytes = 0;
-	int c, nowait = 0, lockfd = -1, n, broken = 0, hard = 0;
+	int c, nowait = 0, lockfd = -1, broken = 0, hard = 0, reading = 0, pausing = 0;
 	double secs;
 
 	memset(&r, 0, sizeof(r));
+	memset(&rd, 0, sizeof(rd));
 	r.ctx = ctx;
 	optind = 1;
 	opterr = 0;
@@ -312,70 +462,39 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 	base = xstrdup(base_name(r.bundle_path));
 	r.progress = ctx->tty && !ctx->quiet;
 	r.t0 = now_s();
-	for (;;) {
-		n = bundle_next(b, &ent, &err);
-		if (n == 0)
+	rd.b = b;
+	rd.in = in;
+	rd.date = date;
+	rd.base = base;
+	rd.paused.type = EV_PAUSED;
+	rd.q = workq_new(QUEUE_ITEMS, QUEUE_BYTES);
+	if (pthread_create(&rd.thread, NULL, reader_main, &rd) != 0) {
+		ctx_error(ctx, "cannot start the reader thread: %s", strerror(errno));
+		rc = CF_EXIT_INTERNAL;
+		goto out;
+	}
+	reading = 1;
+	while (!hard) {
+		e = workq_get(rd.q);
+		if (e->type == EV_END) {
+			event_free(in, e);
 			break;
-		if (n < 0) {
-			if (err.code != CF_EINPUT)
-				broken = 1;
-			refuse(&r, err.msg);
-			cf_err_release(&err);
-			if (broken)
-				break;
-			continue;
 		}
-		if (label == NULL) {
-			/* The bundle's date: --date, else the wrapper folder's. */
-			const char *d = date ? date : bundle_wrapper_date(b);
-
-			label = d ? xasprintf("%s %s", d, base) : xstrdup(base);
-		}
-		memset(&it, 0, sizeof(it));
-		it.order_id = ent.order_id;
-		it.name = ent.name;
-		it.source_path = ent.path;
-		it.rel_path = ent.rel_path;
-		it.mtime = ent.mtime;
-		it.kind = -1;
-		if (ent.kind) {
-			enum cf_kind k;
-
-			if (cf_kind_from_name(ent.kind, &k) == 0)
-				it.kind = (int)k;
-		}
-		it.bundle = label;
-		if (ingest_stream(in, &it, bundle_read, b, &res, &err) < 0) {
-			enum bundle_entry_status st = bundle_entry_status(b);
-
-			if (st == BUNDLE_ENTRY_REFUSED || (st == BUNDLE_ENTRY_OK &&
-							   err.code == CF_EINPUT)) {
-				refuse(&r, err.msg);
-			} else if (st == BUNDLE_ENTRY_BROKEN) {
-				refuse(&r, err.msg);
-				broken = 1;
-			} else {
-				progress_clear(&r);
-				ctx_error(ctx, "'%s': entry '%s': %s", r.bundle_path, ent.path,
-					  err.msg);
-				hard = 1;
-			}
-			cf_err_release(&err);
-			if (broken || hard)
-				break;
-			continue;
-		}
-		strset_add(&r.orders, ent.order_id);
-		r.files++;
-		r.bytes += res.size;
-		batch_bytes += res.size;
-		if (res.duplicate)
-			r.ndup++;
-		else
-			r.nnew++;
-		if (res.nbad)
-			r.problems++;
-		if (++in_batch >= batch_files || batch_bytes >= IMPORT_BATCH_BYTES) {
+		switch (e->type) {
+		case EV_REFUSED:
+			refuse(&r, e->msg);
+			break;
+		case EV_BROKEN:
+			refuse(&r, e->msg);
+			broken = 1;
+			break;
+		case EV_HARD:
+			progress_clear(&r);
+			ctx_error(ctx, "'%s': %s", r.bundle_path, e->msg);
+			hard = 1;
+			break;
+		case EV_PAUSED:
+			/* The reader is idle and all it stored is recorded: commit. */
 			if (ingest_checkpoint(in, &err) < 0) {
 				progress_clear(&r);
 				ctx_error(ctx, "%s", err.msg);
@@ -384,9 +503,50 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 			}
 			in_batch = 0;
 			batch_bytes = 0;
+			pausing = 0;
+			workq_resume(rd.q);
+			break;
+		case EV_ITEM:
+			if (ingest_record(in, e->staged, &res, &err) < 0) {
+				e->staged = NULL;	/* freed by ingest_record */
+				progress_clear(&r);
+				ctx_error(ctx, "'%s': order '%s': %s", r.bundle_path, e->order_id,
+					  err.msg);
+				hard = 1;
+				break;
+			}
+			e->staged = NULL;
+			strset_add(&r.orders, e->order_id);
+			r.files++;
+			r.bytes += res.size;
+			batch_bytes += res.size;
+			if (res.duplicate)
+				r.ndup++;
+			else
+				r.nnew++;
+			if (res.nbad)
+				r.problems++;
+			if (!pausing && (++in_batch >= batch_files ||
+					 batch_bytes >= IMPORT_BATCH_BYTES)) {
+				workq_pause(rd.q);
+				pausing = 1;
+			}
+			progress_draw(&r, e->progress, 0);
+			break;
+		case EV_END:
+			break;
 		}
-		progress_draw(&r, b, 0);
+		event_free(in, e);
 	}
+	/* Stop the reader; what it staged but we did not record goes with the batch. */
+	if (hard)
+		workq_close(rd.q);
+	pthread_join(rd.thread, NULL);
+	reading = 0;
+	while ((e = workq_try_get(rd.q)) != NULL)
+		event_free(in, e);
+	event_free(in, rd.leftover);
+	rd.leftover = NULL;
 	if (!hard && ingest_commit(in, &err) < 0) {
 		progress_clear(&r);
 		ctx_error(ctx, "%s", err.msg);
@@ -428,13 +588,21 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		rc = CF_EXIT_INPUT;
 	}
 out:
+	if (reading) {
+		workq_close(rd.q);
+		pthread_join(rd.thread, NULL);
+		while ((e = workq_try_get(rd.q)) != NULL)
+			event_free(in, e);
+		event_free(in, rd.leftover);
+	}
+	workq_free(rd.q);
 	ingest_free(in);
 	bundle_close(b);
 	strset_release(&r.orders);
 	if (lockfd >= 0)
 		close(lockfd);
 	cf_err_release(&err);
-	free(label);
+	free(rd.label);
 	free(base);
 	return rc;
 }

@@ -2,13 +2,16 @@
 /*
  * ingest — store, parse and record evidence (contract in ingest.h).
  *
- * Per item, inside SAVEPOINT item:
+ * Per item, in two steps (ingest_stage, then ingest_record):
  *   1. vault_put(): stream the bytes into objects/, hashing; keep the first
  *      KEEP_MAX bytes in memory so small files are parsed without a re-read.
- *   2. (order, sha256) already recorded → duplicate, nothing else happens.
- *   3. parse_evidence() on the kept bytes (and the stored object's fd).
- *   4. INSERT objects (if new), evidence, parsed rows, warnings.
- * Any failure rolls back to the savepoint: the item leaves no row.
+ *   2. parse_evidence() on the kept bytes (larger files via the object's fd).
+ *   Then, inside SAVEPOINT item:
+ *   3. (order, sha256) already recorded → duplicate, nothing else happens.
+ *   4. INSERT objects (if new), evidence, ledger leaf, parsed rows, warnings.
+ * Any failure in 3-4 rolls back to the savepoint: the item leaves no row.
+ * Steps 1-2 touch no database, so `casefile import` runs them on a second
+ * thread (see ingest.h for the rules).
  *
  * Objects created by this batch are remembered until the commit.  When the
  * item or the whole batch is rolled back they are unlinked again, so a
@@ -48,7 +51,8 @@ struct ingest {
 	int open;		/* a transaction is open */
 	char *user, *host;
 	struct cf_buf keep;
-	sqlite3_stmt *q_dup, *q_obj, *q_ev, *q_warn;
+	sqlite3_stmt *q_dup, *q_obj, *q_ev, *q_warn, *q_savepoint, *q_release;
+	struct parsed_writer *pw;	/* the parsed rows' INSERTs */
 	struct ledger_writer *lw;	/* appends each new row's leaf */
 	unsigned char (*created)[CF_SHA256_LEN]; /* objects new in this batch */
 	size_t ncreated, capcreated;
@@ -132,8 +136,11 @@ prepare_all(struct ingest *in, struct cf_err *err)
 		       &in->q_ev, err) < 0 ||
 	    db_prepare(in->db, "INSERT INTO warnings(evidence_id, seq, message) VALUES(?, ?, ?)",
 		       &in->q_warn, err) < 0 ||
+	    db_prepare(in->db, "SAVEPOINT item", &in->q_savepoint, err) < 0 ||
+	    db_prepare(in->db, "RELEASE item", &in->q_release, err) < 0 ||
 	    ledger_writer_open(in->db, &in->lw, err) < 0)
 		return -1;
+	in->pw = parsed_writer_new(in->db);
 	return 0;
 }
 
@@ -150,7 +157,8 @@ ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie, struct ingest *
 	in->user = who_user();
 	in->host = who_host();
 	cf_buf_init(&in->keep);
-	if (prepare_all(in, err) < 0 || db_begin(in->db, err) < 0) {
+	if (db_exec(in->db, "PRAGMA cache_size = -16384", err) < 0 ||
+	    prepare_all(in, err) < 0 || db_begin(in->db, err) < 0) {
 		ingest_free(in);
 		return -1;
 	}
@@ -228,14 +236,128 @@ add_warning(struct ingest *in, int64_t id, int seq, const char *msg, struct cf_e
 	return step_done(in, in->q_warn, "cannot record a warning", err);
 }
 
-/* Record the item once its bytes are stored (inside the savepoint). */
-static int
-record_item(struct ingest *in, const struct ingest_item *it, struct vault_put_result *put,
-	    int keep_complete, struct ingest_result *res, struct cf_err *err)
+/* One item stored and parsed, waiting to be recorded (ingest.h). */
+struct ingest_staged {
+	struct ingest_item it;		/* strings owned by `strings` */
+	char *strings;
+	struct vault_put_result put;
+	struct parsed *parsed;
+};
+
+static char *
+copy_str(const char *s, char **at)
 {
-	struct parsed *p = NULL;
+	char *d;
+	size_t n;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s) + 1;
+	d = memcpy(*at, s, n);
+	*at += n;
+	return d;
+}
+
+static struct ingest_staged *
+staged_new(const struct ingest_item *it)
+{
+	const char *const f[] = { it->order_id, it->name, it->source_path, it->rel_path,
+				  it->note, it->bundle };
+	struct ingest_staged *s = xcalloc(1, sizeof(*s));
+	size_t i, len = 0;
+	char *at;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		len += f[i] ? strlen(f[i]) + 1 : 0;
+	s->strings = at = xmalloc(len ? len : 1);
+	s->it = *it;
+	s->it.order_id = copy_str(it->order_id, &at);
+	s->it.name = copy_str(it->name, &at);
+	s->it.source_path = copy_str(it->source_path, &at);
+	s->it.rel_path = copy_str(it->rel_path, &at);
+	s->it.note = copy_str(it->note, &at);
+	s->it.bundle = copy_str(it->bundle, &at);
+	return s;
+}
+
+static void
+staged_free(struct ingest_staged *s)
+{
+	parsed_free(s->parsed);
+	free(s->strings);
+	free(s);
+}
+
+int
+ingest_stage(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, void *cookie,
+	     int fd, struct ingest_staged **out, struct cf_err *err)
+{
+	struct ingest_staged *s;
+	int complete = 0, r, ofd = -1;
+
+	if (!ingest_valid_order_id(it->order_id))
+		return cf_err_set(err, CF_EINPUT,
+				  "bad order id '%s': use 1 to 64 letters, digits, '_' or '-'",
+				  it->order_id);
+	s = staged_new(it);
+	cf_buf_reset(&in->keep);
+	if (fd >= 0)
+		r = vault_put_fd(in->v, fd, &in->keep, KEEP_MAX, &complete, &s->put, err);
+	else
+		r = vault_put(in->v, fn, cookie, &in->keep, KEEP_MAX, &complete, &s->put, err);
+	if (r < 0) {
+		staged_free(s);
+		return -1;
+	}
+	/* Only content too large to keep in memory is read back from the object. */
+	if ((!complete && vault_object_open(in->v, s->put.sha256, &ofd, err) < 0) ||
+	    parse_evidence(in->keep.data, in->keep.len, complete, s->put.size, ofd, it->name,
+			   it->kind, &s->parsed, err) < 0) {
+		if (ofd >= 0)
+			close(ofd);
+		/* Nothing can refer to an object this very put created: drop it. */
+		if (s->put.created) {
+			char *path = vault_object_path(in->v, s->put.sha256);
+
+			unlink(path);
+			free(path);
+		}
+		staged_free(s);
+		return -1;
+	}
+	if (ofd >= 0)
+		close(ofd);
+	*out = s;
+	return 0;
+}
+
+uint64_t
+ingest_staged_size(const struct ingest_staged *s)
+{
+	return s->put.size;
+}
+
+void
+ingest_discard(struct ingest *in, struct ingest_staged *s)
+{
+	if (s == NULL)
+		return;
+	/* The object goes when the batch is rolled back (ingest_free). */
+	if (s->put.created)
+		created_add(in, s->put.sha256);
+	staged_free(s);
+}
+
+/* Record a staged item (inside the savepoint). */
+static int
+record_item(struct ingest *in, const struct ingest_staged *s, struct ingest_result *res,
+	    struct cf_err *err)
+{
+	const struct ingest_item *it = &s->it;
+	const struct vault_put_result *put = &s->put;
+	const struct parsed *p = s->parsed;
 	char *nfc = NULL, *extra = NULL;
-	int fd = -1, ret = -1, seq = 0;
+	int ret = -1, seq = 0;
 	size_t i;
 	int64_t id, ingested_at;
 	struct ledger_leaf leaf;
@@ -259,12 +381,6 @@ record_item(struct ingest *in, const struct ingest_item *it, struct vault_put_re
 		return 0;
 	}
 	sqlite3_reset(in->q_dup);
-
-	if (vault_object_open(in->v, put->sha256, &fd, err) < 0)
-		goto out;
-	if (parse_evidence(in->keep.data, in->keep.len, keep_complete, put->size, fd,
-			   it->name, it->kind, &p, err) < 0)
-		goto out;
 	res->kind = cf_kind_name(parsed_kind(p));
 
 	sqlite3_bind_blob(in->q_obj, 1, put->sha256, CF_SHA256_LEN, SQLITE_STATIC);
@@ -308,7 +424,7 @@ record_item(struct ingest *in, const struct ingest_item *it, struct vault_put_re
 	if (ledger_writer_append(in->lw, &leaf, id, NULL, err) < 0)
 		goto out;
 
-	if (parsed_store(p, in->db, id, err) < 0)
+	if (parsed_writer_store(in->pw, p, id, err) < 0)
 		goto out;
 	for (i = 0; i < parsed_warning_count(p); i++) {
 		const char *msg = parsed_warning(p, i);
@@ -333,47 +449,43 @@ record_item(struct ingest *in, const struct ingest_item *it, struct vault_put_re
 	}
 	ret = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	parsed_free(p);
 	free(nfc);
 	free(extra);
 	return ret;
+}
+
+int
+ingest_record(struct ingest *in, struct ingest_staged *s, struct ingest_result *res,
+	      struct cf_err *err)
+{
+	size_t mark = in->ncreated;
+
+	if (!in->open)
+		CF_BUG("ingest used after commit");
+	if (s->put.created)
+		created_add(in, s->put.sha256);
+	if (step_done(in, in->q_savepoint, "cannot start the item's savepoint", err) < 0 ||
+	    record_item(in, s, res, err) < 0) {
+		sqlite3_exec(in->db, "ROLLBACK TO item; RELEASE item", NULL, NULL, NULL);
+		created_unlink(in, mark);
+		staged_free(s);
+		return -1;
+	}
+	staged_free(s);
+	return step_done(in, in->q_release, "cannot release the item's savepoint", err);
 }
 
 static int
 ingest_item(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, void *cookie,
 	    int fd, struct ingest_result *res, struct cf_err *err)
 {
-	struct vault_put_result put;
-	int complete = 0, r;
-	size_t mark = in->ncreated;
+	struct ingest_staged *s;
 
 	if (!in->open)
 		CF_BUG("ingest used after commit");
-	if (!ingest_valid_order_id(it->order_id))
-		return cf_err_set(err, CF_EINPUT,
-				  "bad order id '%s': use 1 to 64 letters, digits, '_' or '-'",
-				  it->order_id);
-	if (db_exec(in->db, "SAVEPOINT item", err) < 0)
+	if (ingest_stage(in, it, fn, cookie, fd, &s, err) < 0)
 		return -1;
-	cf_buf_reset(&in->keep);
-	if (fd >= 0)
-		r = vault_put_fd(in->v, fd, &in->keep, KEEP_MAX, &complete, &put, err);
-	else
-		r = vault_put(in->v, fn, cookie, &in->keep, KEEP_MAX, &complete, &put, err);
-	if (r == 0 && put.created)
-		created_add(in, put.sha256);
-	if (r == 0)
-		r = record_item(in, it, &put, complete, res, err);
-	if (r < 0) {
-		sqlite3_exec(in->db, "ROLLBACK TO item; RELEASE item", NULL, NULL, NULL);
-		created_unlink(in, mark);
-		return -1;
-	}
-	if (db_exec(in->db, "RELEASE item", err) < 0)
-		return -1;
-	return 0;
+	return ingest_record(in, s, res, err);
 }
 
 int
@@ -431,6 +543,9 @@ ingest_free(struct ingest *in)
 	sqlite3_finalize(in->q_obj);
 	sqlite3_finalize(in->q_ev);
 	sqlite3_finalize(in->q_warn);
+	sqlite3_finalize(in->q_savepoint);
+	sqlite3_finalize(in->q_release);
+	parsed_writer_free(in->pw);
 	ledger_writer_close(in->lw);
 	cf_buf_release(&in->keep);
 	free(in->user);

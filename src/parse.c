@@ -799,19 +799,69 @@ step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, struct cf_err *err)
 	return 0;
 }
 
-int
-parsed_store(const struct parsed *p, sqlite3 *db, int64_t evidence_id,
-	     struct cf_err *err)
+enum { ST_MSG, ST_LOG, ST_EVENT, ST_ORDER, ST_ITEM, ST_MEDIA, ST_COUNT };
+
+static const char *const store_sql[ST_COUNT] = {
+	[ST_MSG] = "INSERT INTO messages(evidence_id, seq, time, sender, sender_raw, name, "
+		   "text, attachments) VALUES(?,?,?,?,?,?,?,?)",
+	[ST_LOG] = "INSERT INTO logistics(evidence_id, carrier, tracking_no) VALUES(?,?,?)",
+	[ST_EVENT] = "INSERT INTO logistics_events(evidence_id, seq, time, status, status_raw, "
+		     "location, description) VALUES(?,?,?,?,?,?,?)",
+	[ST_ORDER] = "INSERT INTO order_records(evidence_id, order_id, shop, created_at, "
+		     "paid_at, shipped_at, delivered_at, buyer_nick, buyer_phone, "
+		     "buyer_address, total_fen, currency, pay_method, pay_txn, extra) "
+		     "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_ITEM] = "INSERT INTO order_items(evidence_id, seq, sku, title, qty, price_fen) "
+		    "VALUES(?,?,?,?,?,?)",
+	[ST_MEDIA] = "INSERT INTO media(evidence_id, format, width, height, orientation, "
+		     "captured_at, has_gps, duration_ms) VALUES(?,?,?,?,?,?,?,?)",
+};
+
+struct parsed_writer {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT];	/* prepared on first use */
+};
+
+struct parsed_writer *
+parsed_writer_new(sqlite3 *db)
 {
-	sqlite3_stmt *st = NULL;
+	struct parsed_writer *w = xcalloc(1, sizeof(*w));
+
+	w->db = db;
+	return w;
+}
+
+void
+parsed_writer_free(struct parsed_writer *w)
+{
+	int i;
+
+	if (w == NULL)
+		return;
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(w->st[i]);
+	free(w);
+}
+
+static sqlite3_stmt *
+writer_stmt(struct parsed_writer *w, int which, struct cf_err *err)
+{
+	if (w->st[which] == NULL && db_prepare(w->db, store_sql[which], &w->st[which], err) < 0)
+		return NULL;
+	return w->st[which];
+}
+
+int
+parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evidence_id,
+		    struct cf_err *err)
+{
+	sqlite3 *db = w->db;
+	sqlite3_stmt *st;
 	size_t i;
-	int ret = -1;
 
 	if (p->nmsgs) {
-		if (db_prepare(db, "INSERT INTO messages(evidence_id, seq, time, sender, "
-			       "sender_raw, name, text, attachments) "
-			       "VALUES(?,?,?,?,?,?,?,?)", &st, err) < 0)
-			goto out;
+		if ((st = writer_stmt(w, ST_MSG, err)) == NULL)
+			return -1;
 		for (i = 0; i < p->nmsgs; i++) {
 			const struct pmsg *m = &p->msgs[i];
 
@@ -824,28 +874,21 @@ parsed_store(const struct parsed *p, sqlite3 *db, int64_t evidence_id,
 			bind_text(st, 7, m->text ? m->text : "");
 			bind_text(st, 8, m->attachments);
 			if (step_done(db, st, "a chat message", err) < 0)
-				goto out;
+				return -1;
 		}
-		sqlite3_finalize(st);
-		st = NULL;
 	}
 	if (p->has_logistics) {
-		if (db_prepare(db, "INSERT INTO logistics(evidence_id, carrier, tracking_no) "
-			       "VALUES(?,?,?)", &st, err) < 0)
-			goto out;
+		if ((st = writer_stmt(w, ST_LOG, err)) == NULL)
+			return -1;
 		sqlite3_bind_int64(st, 1, evidence_id);
 		bind_text(st, 2, p->carrier);
 		bind_text(st, 3, p->tracking_no);
 		if (step_done(db, st, "a logistics record", err) < 0)
-			goto out;
-		sqlite3_finalize(st);
-		st = NULL;
+			return -1;
 	}
 	if (p->nevents) {
-		if (db_prepare(db, "INSERT INTO logistics_events(evidence_id, seq, time, "
-			       "status, status_raw, location, description) "
-			       "VALUES(?,?,?,?,?,?,?)", &st, err) < 0)
-			goto out;
+		if ((st = writer_stmt(w, ST_EVENT, err)) == NULL)
+			return -1;
 		for (i = 0; i < p->nevents; i++) {
 			const struct pevent *e = &p->events[i];
 
@@ -857,20 +900,14 @@ parsed_store(const struct parsed *p, sqlite3 *db, int64_t evidence_id,
 			bind_text(st, 6, e->location);
 			bind_text(st, 7, e->desc);
 			if (step_done(db, st, "a logistics event", err) < 0)
-				goto out;
+				return -1;
 		}
-		sqlite3_finalize(st);
-		st = NULL;
 	}
 	if (p->has_order) {
 		const struct porder *o = &p->order;
 
-		if (db_prepare(db, "INSERT INTO order_records(evidence_id, order_id, shop, "
-			       "created_at, paid_at, shipped_at, delivered_at, buyer_nick, "
-			       "buyer_phone, buyer_address, total_fen, currency, pay_method, "
-			       "pay_txn, extra) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-			       &st, err) < 0)
-			goto out;
+		if ((st = writer_stmt(w, ST_ORDER, err)) == NULL)
+			return -1;
 		sqlite3_bind_int64(st, 1, evidence_id);
 		bind_text(st, 2, o->order_id);
 		bind_text(st, 3, o->shop);
@@ -887,14 +924,11 @@ parsed_store(const struct parsed *p, sqlite3 *db, int64_t evidence_id,
 		bind_text(st, 14, o->pay_txn);
 		bind_text(st, 15, o->extra);
 		if (step_done(db, st, "an order record", err) < 0)
-			goto out;
-		sqlite3_finalize(st);
-		st = NULL;
+			return -1;
 	}
 	if (p->nitems) {
-		if (db_prepare(db, "INSERT INTO order_items(evidence_id, seq, sku, title, "
-			       "qty, price_fen) VALUES(?,?,?,?,?,?)", &st, err) < 0)
-			goto out;
+		if ((st = writer_stmt(w, ST_ITEM, err)) == NULL)
+			return -1;
 		for (i = 0; i < p->nitems; i++) {
 			const struct pitem *it = &p->items[i];
 
@@ -905,18 +939,14 @@ parsed_store(const struct parsed *p, sqlite3 *db, int64_t evidence_id,
 			bind_val(st, 5, it->qty);
 			bind_val(st, 6, it->price);
 			if (step_done(db, st, "an order item", err) < 0)
-				goto out;
+				return -1;
 		}
-		sqlite3_finalize(st);
-		st = NULL;
 	}
 	if (p->has_media) {
 		const struct media_info *m = &p->media;
 
-		if (db_prepare(db, "INSERT INTO media(evidence_id, format, width, height, "
-			       "orientation, captured_at, has_gps, duration_ms) "
-			       "VALUES(?,?,?,?,?,?,?,?)", &st, err) < 0)
-			goto out;
+		if ((st = writer_stmt(w, ST_MEDIA, err)) == NULL)
+			return -1;
 		sqlite3_bind_int64(st, 1, evidence_id);
 		bind_text(st, 2, m->format);
 		bind_ll(st, 3, m->width, m->width >= 0);
@@ -926,12 +956,20 @@ parsed_store(const struct parsed *p, sqlite3 *db, int64_t evidence_id,
 		sqlite3_bind_int(st, 7, m->has_gps ? 1 : 0);
 		bind_ll(st, 8, m->duration_ms, m->duration_ms >= 0);
 		if (step_done(db, st, "media facts", err) < 0)
-			goto out;
+			return -1;
 	}
-	ret = 0;
-out:
-	sqlite3_finalize(st);
-	return ret;
+	return 0;
+}
+
+int
+parsed_store(const struct parsed *p, sqlite3 *db, int64_t evidence_id,
+	     struct cf_err *err)
+{
+	struct parsed_writer *w = parsed_writer_new(db);
+	int r = parsed_writer_store(w, p, evidence_id, err);
+
+	parsed_writer_free(w);
+	return r;
 }
 
 /* ---- JSON and CSV field helpers shared by the readers --------------------- */

@@ -68,6 +68,35 @@ int ingest_fd(struct ingest *in, const struct ingest_item *it, int fd,
 int ingest_stream(struct ingest *in, const struct ingest_item *it,
 		  vault_read_fn fn, void *cookie, struct ingest_result *res,
 		  struct cf_err *err);
+/*
+ * The same in two steps, for pipelines (`casefile import` stores and parses
+ * on one thread while the other records):
+ *
+ * ingest_stage() stores the item's bytes (vault_put) and parses them; it
+ * touches no database, so it may run on another thread than the one that
+ * owns the batch, provided only one thread stages at a time and no stage
+ * runs during ingest_commit()/ingest_checkpoint().  The staged item owns
+ * copies of the item's strings.  On -1 nothing was kept: an object this
+ * put created is removed again.
+ *
+ * ingest_record() records a staged item inside the batch (duplicate check,
+ * rows, ledger leaf, warnings) and frees it, also on failure.  On -1 the
+ * item left no row; a pipeline must treat that as the end of the batch
+ * (ingest_free() rolls it back), because items staged behind it may share
+ * the object whose creation was undone.
+ *
+ * ingest_discard() frees a staged item that will not be recorded; an
+ * object it created is removed when the batch is rolled back.
+ */
+struct ingest_staged;
+int ingest_stage(struct ingest *in, const struct ingest_item *it, vault_read_fn fn,
+		 void *cookie, int fd, struct ingest_staged **out, struct cf_err *err);
+int ingest_record(struct ingest *in, struct ingest_staged *s, struct ingest_result *res,
+		  struct cf_err *err);
+void ingest_discard(struct ingest *in, struct ingest_staged *s);
+/* The staged item's size in bytes (for bounding queues). */
+uint64_t ingest_staged_size(const struct ingest_staged *s);
+
 /* Make objects durable, then COMMIT.  The batch can't be used afterwards. */
 int ingest_commit(struct ingest *in, struct cf_err *err);
 /* ingest_commit() then start a new batch on the same handle (long imports). */

@@ -101,6 +101,17 @@ const char *parsed_order_id(const struct parsed *p);
 int parsed_store(const struct parsed *p, sqlite3 *db, int64_t evidence_id,
 		 struct cf_err *err);
 
+/*
+ * The same with its INSERT statements prepared once and kept: for callers
+ * that store many files on one connection (ingest).  The writer must be
+ * freed before the connection is closed.
+ */
+struct parsed_writer;
+struct parsed_writer *parsed_writer_new(sqlite3 *db);
+int parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evidence_id,
+			struct cf_err *err);
+void parsed_writer_free(struct parsed_writer *w);
+
 /* Accepts NULL. */
 void parsed_free(struct parsed *p);
 
