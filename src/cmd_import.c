@@ -40,8 +40,9 @@
 #define IMPORT_BATCH_BYTES (1ULL << 30)
 
 /* Bounds of the queue between the two threads (see run_import). */
-#define QUEUE_ITEMS 256
+#define QUEUE_ITEMS 4096
 #define QUEUE_BYTES (24ULL << 20)
+#define PARSE_AHEAD 16		/* queued items above which the reader parses */
 
 /* A small string set: the distinct order ids seen. */
 struct strset {
@@ -309,7 +310,7 @@ reader_main(void *arg)
 	struct ingest_item it;
 	struct ingest_staged *staged;
 	struct import_event *e;
-	int n;
+	int n, parse_now;
 
 	for (;;) {
 		if (workq_pause_point(rd->q, &rd->paused) < 0)
@@ -348,7 +349,13 @@ reader_main(void *arg)
 				it.kind = (int)k;
 		}
 		it.bundle = rd->label;
-		if (ingest_stage(rd->in, &it, bundle_read, rd->b, -1, &staged, &err) < 0) {
+		/*
+		 * Balance: parse here while the recording thread has work queued;
+		 * when it is about to run dry, leave the parsing to it.
+		 */
+		parse_now = workq_count(rd->q) >= PARSE_AHEAD;
+		if (ingest_stage(rd->in, &it, bundle_read, rd->b, -1, parse_now, &staged,
+				 &err) < 0) {
 			enum bundle_entry_status st = bundle_entry_status(rd->b);
 			enum ev_type t;
 
@@ -371,7 +378,7 @@ reader_main(void *arg)
 		e = event_new(EV_ITEM, NULL, bundle_progress(rd->b));
 		e->staged = staged;
 		e->order_id = xstrdup(ent.order_id);
-		if (reader_send(rd, e, ingest_staged_size(staged)) < 0)
+		if (reader_send(rd, e, ingest_staged_cost(staged)) < 0)
 			goto closed;
 	}
 	reader_send(rd, event_new(EV_END, NULL, -1), 0);
@@ -459,6 +466,7 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
+	ingest_whole_batch(in);	/* any recording failure stops the import */
 	base = xstrdup(base_name(r.bundle_path));
 	r.progress = ctx->tty && !ctx->quiet;
 	r.t0 = now_s();
@@ -528,6 +536,12 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 				r.problems++;
 			if (!pausing && (++in_batch >= batch_files ||
 					 batch_bytes >= IMPORT_BATCH_BYTES)) {
+				/*
+				 * Flush the batch's objects while the reader goes on
+				 * filling the queue; the commit's own sync, with the
+				 * reader paused, then has little left to write.
+				 */
+				vault_presync(ctx->vault);
 				workq_pause(rd.q);
 				pausing = 1;
 			}

@@ -8,6 +8,7 @@
  * released migration: add a new one.
  */
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +286,18 @@ fail:
 	return -1;
 }
 
+/*
+ * Once per process, before the first connection: no allocation statistics
+ * (they take a global mutex on every malloc, and casefile never reads them).
+ */
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+
+static void
+configure_sqlite(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int
 db_open(const char *path, int create, sqlite3 **out, struct cf_err *err)
 {
@@ -292,6 +305,7 @@ db_open(const char *path, int create, sqlite3 **out, struct cf_err *err)
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	char *jm = NULL;
 
+	pthread_once(&config_once, configure_sqlite);
 	if (create)
 		flags |= SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {

@@ -53,6 +53,8 @@ struct ingest {
 	struct cf_buf keep;
 	sqlite3_stmt *q_dup, *q_obj, *q_ev, *q_warn, *q_savepoint, *q_release;
 	struct parsed_writer *pw;	/* the parsed rows' INSERTs */
+	int no_savepoints;	/* ingest_whole_batch() */
+	int failed;		/* a record failed without a savepoint */
 	struct ledger_writer *lw;	/* appends each new row's leaf */
 	unsigned char (*created)[CF_SHA256_LEN]; /* objects new in this batch */
 	size_t ncreated, capcreated;
@@ -157,7 +159,7 @@ ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie, struct ingest *
 	in->user = who_user();
 	in->host = who_host();
 	cf_buf_init(&in->keep);
-	if (db_exec(in->db, "PRAGMA cache_size = -16384", err) < 0 ||
+	if (db_exec(in->db, "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY", err) < 0 ||
 	    prepare_all(in, err) < 0 || db_begin(in->db, err) < 0) {
 		ingest_free(in);
 		return -1;
@@ -241,7 +243,9 @@ struct ingest_staged {
 	struct ingest_item it;		/* strings owned by `strings` */
 	char *strings;
 	struct vault_put_result put;
-	struct parsed *parsed;
+	struct parsed *parsed;		/* NULL: not parsed yet */
+	struct cf_buf raw;		/* then: the kept bytes */
+	int complete;			/* raw holds all of them */
 };
 
 static char *
@@ -284,16 +288,34 @@ static void
 staged_free(struct ingest_staged *s)
 {
 	parsed_free(s->parsed);
+	cf_buf_release(&s->raw);
 	free(s->strings);
 	free(s);
 }
 
+/* Parse the stored content: data/n kept in memory, the rest via the object. */
+static int
+stage_parse(struct ingest *in, struct ingest_staged *s, const void *data, size_t n,
+	    int complete, struct cf_err *err)
+{
+	int ofd = -1, r;
+
+	/* Only content too large to keep in memory is read back from the object. */
+	if (!complete && vault_object_open(in->v, s->put.sha256, &ofd, err) < 0)
+		return -1;
+	r = parse_evidence(data, n, complete, s->put.size, ofd, s->it.name, s->it.kind,
+			   &s->parsed, err);
+	if (ofd >= 0)
+		close(ofd);
+	return r;
+}
+
 int
 ingest_stage(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, void *cookie,
-	     int fd, struct ingest_staged **out, struct cf_err *err)
+	     int fd, int parse_now, struct ingest_staged **out, struct cf_err *err)
 {
 	struct ingest_staged *s;
-	int complete = 0, r, ofd = -1;
+	int complete = 0, r;
 
 	if (!ingest_valid_order_id(it->order_id))
 		return cf_err_set(err, CF_EINPUT,
@@ -309,12 +331,12 @@ ingest_stage(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, 
 		staged_free(s);
 		return -1;
 	}
-	/* Only content too large to keep in memory is read back from the object. */
-	if ((!complete && vault_object_open(in->v, s->put.sha256, &ofd, err) < 0) ||
-	    parse_evidence(in->keep.data, in->keep.len, complete, s->put.size, ofd, it->name,
-			   it->kind, &s->parsed, err) < 0) {
-		if (ofd >= 0)
-			close(ofd);
+	if (!parse_now) {
+		/* the recording side parses: hand it the kept bytes */
+		s->raw = in->keep;
+		cf_buf_init(&in->keep);
+		s->complete = complete;
+	} else if (stage_parse(in, s, in->keep.data, in->keep.len, complete, err) < 0) {
 		/* Nothing can refer to an object this very put created: drop it. */
 		if (s->put.created) {
 			char *path = vault_object_path(in->v, s->put.sha256);
@@ -325,16 +347,14 @@ ingest_stage(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, 
 		staged_free(s);
 		return -1;
 	}
-	if (ofd >= 0)
-		close(ofd);
 	*out = s;
 	return 0;
 }
 
 uint64_t
-ingest_staged_size(const struct ingest_staged *s)
+ingest_staged_cost(const struct ingest_staged *s)
 {
-	return s->put.size;
+	return s->raw.len + (s->parsed ? s->put.size : 0);
 }
 
 void
@@ -350,7 +370,7 @@ ingest_discard(struct ingest *in, struct ingest_staged *s)
 
 /* Record a staged item (inside the savepoint). */
 static int
-record_item(struct ingest *in, const struct ingest_staged *s, struct ingest_result *res,
+record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *res,
 	    struct cf_err *err)
 {
 	const struct ingest_item *it = &s->it;
@@ -381,6 +401,12 @@ record_item(struct ingest *in, const struct ingest_staged *s, struct ingest_resu
 		return 0;
 	}
 	sqlite3_reset(in->q_dup);
+	if (p == NULL) {
+		if (stage_parse(in, s, s->raw.data, s->raw.len, s->complete, err) < 0)
+			return -1;
+		cf_buf_release(&s->raw);
+		p = s->parsed;
+	}
 	res->kind = cf_kind_name(parsed_kind(p));
 
 	sqlite3_bind_blob(in->q_obj, 1, put->sha256, CF_SHA256_LEN, SQLITE_STATIC);
@@ -462,8 +488,16 @@ ingest_record(struct ingest *in, struct ingest_staged *s, struct ingest_result *
 
 	if (!in->open)
 		CF_BUG("ingest used after commit");
+	if (in->failed)
+		CF_BUG("ingest used after a failed record without savepoints");
 	if (s->put.created)
 		created_add(in, s->put.sha256);
+	if (in->no_savepoints) {
+		if (record_item(in, s, res, err) < 0)
+			in->failed = 1;	/* only ingest_free() is left: it rolls back */
+		staged_free(s);
+		return in->failed ? -1 : 0;
+	}
 	if (step_done(in, in->q_savepoint, "cannot start the item's savepoint", err) < 0 ||
 	    record_item(in, s, res, err) < 0) {
 		sqlite3_exec(in->db, "ROLLBACK TO item; RELEASE item", NULL, NULL, NULL);
@@ -475,6 +509,12 @@ ingest_record(struct ingest *in, struct ingest_staged *s, struct ingest_result *
 	return step_done(in, in->q_release, "cannot release the item's savepoint", err);
 }
 
+void
+ingest_whole_batch(struct ingest *in)
+{
+	in->no_savepoints = 1;
+}
+
 static int
 ingest_item(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, void *cookie,
 	    int fd, struct ingest_result *res, struct cf_err *err)
@@ -483,7 +523,7 @@ ingest_item(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, v
 
 	if (!in->open)
 		CF_BUG("ingest used after commit");
-	if (ingest_stage(in, it, fn, cookie, fd, &s, err) < 0)
+	if (ingest_stage(in, it, fn, cookie, fd, 1, &s, err) < 0)
 		return -1;
 	return ingest_record(in, s, res, err);
 }
@@ -507,6 +547,8 @@ ingest_commit(struct ingest *in, struct cf_err *err)
 {
 	if (!in->open)
 		CF_BUG("ingest committed twice");
+	if (in->failed)
+		CF_BUG("ingest commit after a failed record without savepoints");
 	if (vault_sync(in->v, err) < 0)
 		return -1;
 	in->open = 0;

@@ -61,6 +61,9 @@ struct vault {
 	unsigned char *buf[2];	/* COPY_BUF_SIZE each, allocated on first put */
 	struct hasher hasher;
 	unsigned long tmp_seq;
+	long pid;		/* for staging names */
+	int chmod_needed;	/* the umask takes read bits off new files */
+	unsigned char fanout[32];	/* bit i: objects/<i in hex>/ is known to exist */
 	int dirty;		/* objects put since the last sync */
 	char **pending;		/* object paths for the fsync fallback */
 	size_t npending, cappending;
@@ -212,6 +215,11 @@ vault_open(const char *dir, unsigned flags, struct vault **out, struct cf_err *e
 	char *dbpath = xasprintf("%s/casefile.db", dir), *lock = NULL;
 	struct stat st;
 
+	mode_t mask = umask(0);
+
+	umask(mask);	/* only read it: objects are 0444 unless the umask objects */
+	v->chmod_needed = (mask & 0444) != 0;
+	v->pid = (long)getpid();
 	v->dirfd = v->lockfd = -1;
 	v->dir = xstrdup(dir);
 	if (stat(dbpath, &st) < 0) {
@@ -404,8 +412,9 @@ hasher_wait(struct hasher *h)
 static int
 stage_open(struct vault *v, char **tmp, int *fd, struct cf_err *err)
 {
-	*tmp = xasprintf("%s/tmp/%ld-%lu", v->dir, (long)getpid(), ++v->tmp_seq);
-	if ((*fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+	*tmp = xasprintf("%s/tmp/%ld-%lu", v->dir, v->pid, ++v->tmp_seq);
+	/* created read-only: the open fd can still write it */
+	if ((*fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444)) < 0) {
 		cf_err_errno(err, CF_EIO, "cannot create '%s'", *tmp);
 		free(*tmp);
 		*tmp = NULL;
@@ -420,26 +429,49 @@ stage_open(struct vault *v, char **tmp, int *fd, struct cf_err *err)
  * unlinked) and freed.
  */
 static int
-stage_commit(struct vault *v, char **tmp, const char *obj, int *created,
-	     struct cf_err *err)
+fanout_dir(struct vault *v, const unsigned char sha256[CF_SHA256_LEN], const char *obj,
+	   struct cf_err *err)
 {
-	struct stat st;
+	unsigned bit = sha256[0];
 	char *dir;
 	int ret = 0;
 
-	if (lstat(obj, &st) == 0) {
+	if (v->fanout[bit / 8] & (1u << (bit % 8)))
+		return 0;
+	dir = xstrdup(obj);
+	*strrchr(dir, '/') = '\0';
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		ret = cf_err_errno(err, CF_EIO, "cannot create '%s'", dir);
+	else
+		v->fanout[bit / 8] |= (unsigned char)(1u << (bit % 8));
+	free(dir);
+	return ret;
+}
+
+/*
+ * absent: the caller has just seen that obj does not exist (small files),
+ * so it is not looked up again; should it have appeared meanwhile, the
+ * rename replaces it with the same bytes.
+ */
+static int
+stage_commit(struct vault *v, char **tmp, const unsigned char sha256[CF_SHA256_LEN],
+	     const char *obj, int absent, int *created, struct cf_err *err)
+{
+	struct stat st;
+
+	if (!absent && lstat(obj, &st) == 0) {
 		*created = 0;
 		unlink(*tmp);
 	} else {
-		dir = xstrdup(obj);
-		*strrchr(dir, '/') = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			ret = cf_err_errno(err, CF_EIO, "cannot create '%s'", dir);
-		free(dir);
-		if (ret < 0)
+		if (fanout_dir(v, sha256, obj, err) < 0)
 			return -1;
-		if (rename(*tmp, obj) < 0)
-			return cf_err_errno(err, CF_EIO, "cannot store '%s'", obj);
+		if (rename(*tmp, obj) < 0) {
+			/* objects/ab/ removed behind our back: make it again, once */
+			v->fanout[sha256[0] / 8] &= (unsigned char)~(1u << (sha256[0] % 8));
+			if (errno != ENOENT || fanout_dir(v, sha256, obj, err) < 0 ||
+			    rename(*tmp, obj) < 0)
+				return cf_err_errno(err, CF_EIO, "cannot store '%s'", obj);
+		}
 		*created = 1;
 	}
 	free(*tmp);
@@ -557,7 +589,7 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 	/* Start writeback of a large file's tail (vault_sync waits for it). */
 	if (!small)
 		sync_file_range(fd, (off_t)synced, 0, SYNC_FILE_RANGE_WRITE);
-	if (fchmod(fd, 0444) < 0) {
+	if (v->chmod_needed && fchmod(fd, 0444) < 0) {
 		cf_err_errno(err, CF_EIO, "cannot make '%s' read-only", tmp);
 		goto out;
 	}
@@ -567,7 +599,7 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 		goto out;
 	}
 	fd = -1;
-	if (stage_commit(v, &tmp, obj, &res->created, err) < 0)
+	if (stage_commit(v, &tmp, res->sha256, obj, small, &res->created, err) < 0)
 		goto out;
 stored:
 	res->size = total;
@@ -673,6 +705,12 @@ sync_each(struct vault *v, struct cf_err *err)
 		free(objs);
 	}
 	return ret;
+}
+
+void
+vault_presync(struct vault *v)
+{
+	(void)syncfs(v->dirfd);
 }
 
 int

@@ -140,6 +140,17 @@ workq_try_get(struct workq *q)
 	return it;
 }
 
+size_t
+workq_count(struct workq *q)
+{
+	size_t n;
+
+	pthread_mutex_lock(&q->mu);
+	n = q->n;
+	pthread_mutex_unlock(&q->mu);
+	return n;
+}
+
 void
 workq_pause(struct workq *q)
 {

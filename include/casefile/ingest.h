@@ -72,8 +72,10 @@ int ingest_stream(struct ingest *in, const struct ingest_item *it,
  * The same in two steps, for pipelines (`casefile import` stores and parses
  * on one thread while the other records):
  *
- * ingest_stage() stores the item's bytes (vault_put) and parses them; it
- * touches no database, so it may run on another thread than the one that
+ * ingest_stage() stores the item's bytes (vault_put) and, with parse_now,
+ * parses them (else ingest_record() parses the kept bytes, unless the item
+ * turns out to be a duplicate: a pipeline uses this to balance the work
+ * between its threads).  It touches no database, so it may run on another thread than the one that
  * owns the batch, provided only one thread stages at a time and no stage
  * runs during ingest_commit()/ingest_checkpoint().  The staged item owns
  * copies of the item's strings.  On -1 nothing was kept: an object this
@@ -85,17 +87,25 @@ int ingest_stream(struct ingest *in, const struct ingest_item *it,
  * (ingest_free() rolls it back), because items staged behind it may share
  * the object whose creation was undone.
  *
+ * ingest_whole_batch() drops the per-item savepoint for the rest of the
+ * batch (and of later batches on the same handle): recording is cheaper,
+ * and a failing ingest_record() then leaves the whole batch to be rolled
+ * back by ingest_free() (committing it is a bug).  For pipelines, which
+ * stop at the first failure anyway.
+ *
  * ingest_discard() frees a staged item that will not be recorded; an
  * object it created is removed when the batch is rolled back.
  */
 struct ingest_staged;
 int ingest_stage(struct ingest *in, const struct ingest_item *it, vault_read_fn fn,
-		 void *cookie, int fd, struct ingest_staged **out, struct cf_err *err);
+		 void *cookie, int fd, int parse_now, struct ingest_staged **out,
+		 struct cf_err *err);
 int ingest_record(struct ingest *in, struct ingest_staged *s, struct ingest_result *res,
 		  struct cf_err *err);
 void ingest_discard(struct ingest *in, struct ingest_staged *s);
-/* The staged item's size in bytes (for bounding queues). */
-uint64_t ingest_staged_size(const struct ingest_staged *s);
+void ingest_whole_batch(struct ingest *in);
+/* Roughly the memory the staged item holds, in bytes (for bounding queues). */
+uint64_t ingest_staged_cost(const struct ingest_staged *s);
 
 /* Make objects durable, then COMMIT.  The batch can't be used afterwards. */
 int ingest_commit(struct ingest *in, struct cf_err *err);

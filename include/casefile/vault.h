@@ -97,6 +97,12 @@ int vault_put_fd(struct vault *v, int fd, struct cf_buf *keep, size_t keep_max,
 
 /* Make every object put since the last sync durable (see the contract). */
 int vault_sync(struct vault *v, struct cf_err *err);
+/*
+ * Flush the vault's file system now (syncfs), errors ignored: only an
+ * optimisation, so that a vault_sync() soon after has little left to do.
+ * Reads no vault state, so it may run while another thread puts objects.
+ */
+void vault_presync(struct vault *v);
 
 /* "VAULT/objects/ab/cdef…"; caller frees. */
 char *vault_object_path(const struct vault *v,

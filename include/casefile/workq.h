@@ -37,6 +37,9 @@ int workq_put(struct workq *q, void *item, uint64_t cost);
  * 0 to go on, -1 once closed. */
 int workq_pause_point(struct workq *q, void *marker);
 
+/* Items queued now (either side; a hint, it may change at once). */
+size_t workq_count(struct workq *q);
+
 /* Consumer: wait for the next item (never NULL: the producer queues an end marker). */
 void *workq_get(struct workq *q);
 /* Consumer: the next item if there is one, else NULL; never waits. */

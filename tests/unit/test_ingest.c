@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_ingest — the two-step ingest used by the import pipeline: staging
+ * without parsing and recording later, duplicates, discarding staged items,
+ * and whole-batch mode, where a failing record leaves the batch to be
+ * rolled back with every object it created.
+ */
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "casefile/ingest.h"
+#include "casefile/vault.h"
+
+static const char chat[] =
+	"{\"order_id\": \"6931000000000001\", \"messages\": ["
+	"{\"time\": \"2025-05-03T10:12:00+08:00\", \"from\": \"buyer\", \"text\": \"cracked\"},"
+	"{\"time\": \"2025-05-03T10:14:05+08:00\", \"from\": \"merchant\", \"text\": \"photo please\"}]}";
+
+static long long
+count(struct vault *v, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long n;
+
+	assert_int_equal(sqlite3_prepare_v2(vault_db(v), sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Stage the bytes of `data` as file `name` of order 6931000000000001. */
+static int
+stage(struct ingest *in, const char *name, const char *data, int parse_now,
+      struct ingest_staged **s, struct cf_err *err)
+{
+	struct ingest_item it = { "6931000000000001", name, name, NULL, -1, -1, NULL, NULL };
+	int fd, r;
+
+	test_write_file(name, data, strlen(data));
+	fd = open(name, O_RDONLY);
+	assert_true(fd >= 0);
+	r = ingest_stage(in, &it, NULL, NULL, fd, parse_now, s, err);
+	close(fd);
+	return r;
+}
+
+static int
+object_exists(struct vault *v, const unsigned char sha[CF_SHA256_LEN])
+{
+	char *path = vault_object_path(v, sha);
+	struct stat st;
+	int r = stat(path, &st) == 0;
+
+	free(path);
+	return r;
+}
+
+static void
+open_vault(struct vault **v)
+{
+	struct cf_err err = CF_ERR_INIT;
+
+	assert_int_equal(vault_init("v", &err), 0);
+	assert_int_equal(vault_open("v", 0, v, &err), 0);
+}
+
+static void
+test_record_parses_late(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v;
+	struct ingest *in;
+	struct ingest_staged *s;
+	struct ingest_result res;
+
+	(void)state;
+	open_vault(&v);
+	assert_int_equal(ingest_begin(v, NULL, NULL, &in, &err), 0);
+	assert_int_equal(stage(in, "chat.json", chat, 0, &s, &err), 0);
+	/* not parsed yet: it holds the raw bytes */
+	assert_int_equal(ingest_staged_cost(s), strlen(chat));
+	assert_int_equal(ingest_record(in, s, &res, &err), 0);
+	assert_string_equal(res.kind, "chat");
+	assert_false(res.duplicate);
+	assert_true(res.new_object);
+	assert_int_equal(ingest_commit(in, &err), 0);
+	ingest_free(in);
+	assert_int_equal(count(v, "SELECT count(*) FROM messages"), 2);
+	assert_int_equal(count(v, "SELECT count(*) FROM evidence WHERE leaf_index = 0"), 1);
+
+	/* the same bytes again: a duplicate, recorded without parsing */
+	assert_int_equal(ingest_begin(v, NULL, NULL, &in, &err), 0);
+	assert_int_equal(stage(in, "chat.json", chat, 0, &s, &err), 0);
+	assert_int_equal(ingest_record(in, s, &res, &err), 0);
+	assert_true(res.duplicate);
+	assert_false(res.new_object);
+	assert_int_equal(ingest_commit(in, &err), 0);
+	ingest_free(in);
+	assert_int_equal(count(v, "SELECT count(*) FROM messages"), 2);
+	assert_int_equal(count(v, "SELECT count(*) FROM evidence"), 1);
+	vault_close(v);
+}
+
+static void
+test_parse_now_same_rows(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v;
+	struct ingest *in;
+	struct ingest_staged *s;
+	struct ingest_result res;
+
+	(void)state;
+	open_vault(&v);
+	assert_int_equal(ingest_begin(v, NULL, NULL, &in, &err), 0);
+	assert_int_equal(stage(in, "chat.json", chat, 1, &s, &err), 0);
+	assert_int_equal(ingest_record(in, s, &res, &err), 0);
+	assert_string_equal(res.kind, "chat");
+	assert_int_equal(ingest_commit(in, &err), 0);
+	ingest_free(in);
+	assert_int_equal(count(v, "SELECT count(*) FROM messages WHERE text = 'photo please'"
+			      " AND sender = 'merchant'"), 1);
+	vault_close(v);
+}
+
+static void
+test_discard_drops_object(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v;
+	struct ingest *in;
+	struct ingest_staged *s, *s2;
+	struct ingest_result res;
+	unsigned char sha[CF_SHA256_LEN], sha2[CF_SHA256_LEN];
+
+	(void)state;
+	open_vault(&v);
+	assert_int_equal(ingest_begin(v, NULL, NULL, &in, &err), 0);
+	assert_int_equal(stage(in, "a.bin", "first bytes", 1, &s, &err), 0);
+	assert_int_equal(ingest_record(in, s, &res, &err), 0);
+	memcpy(sha, res.sha256, sizeof(sha));
+	assert_true(object_exists(v, sha));
+	assert_int_equal(stage(in, "b.bin", "second bytes", 0, &s2, &err), 0);
+	/* find b's object: stage it once more in a throw-away result */
+	{
+		struct ingest_staged *probe;
+
+		assert_int_equal(stage(in, "b.bin", "second bytes", 1, &probe, &err), 0);
+		assert_int_equal(ingest_record(in, probe, &res, &err), 0);
+		memcpy(sha2, res.sha256, sizeof(sha2));
+	}
+	assert_true(object_exists(v, sha2));
+	ingest_discard(in, s2);
+	/* rolled back: no row, and neither object stays */
+	ingest_free(in);
+	assert_int_equal(count(v, "SELECT count(*) FROM evidence"), 0);
+	assert_false(object_exists(v, sha));
+	assert_false(object_exists(v, sha2));
+	vault_close(v);
+}
+
+static void
+test_whole_batch_failure(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v;
+	struct ingest *in;
+	struct ingest_staged *s;
+	struct ingest_result res;
+	unsigned char sha[CF_SHA256_LEN];
+
+	(void)state;
+	open_vault(&v);
+	/* something committed before stays */
+	assert_int_equal(ingest_begin(v, NULL, NULL, &in, &err), 0);
+	assert_int_equal(stage(in, "old.bin", "committed earlier", 1, &s, &err), 0);
+	assert_int_equal(ingest_record(in, s, &res, &err), 0);
+	assert_int_equal(ingest_commit(in, &err), 0);
+	ingest_free(in);
+
+	assert_int_equal(ingest_begin(v, NULL, NULL, &in, &err), 0);
+	ingest_whole_batch(in);
+	assert_int_equal(stage(in, "a.bin", "recorded, then rolled back", 1, &s, &err), 0);
+	assert_int_equal(ingest_record(in, s, &res, &err), 0);
+	memcpy(sha, res.sha256, sizeof(sha));
+	/* the database refuses the chat's messages */
+	assert_int_equal(sqlite3_exec(vault_db(v),
+				      "CREATE TEMP TRIGGER boom BEFORE INSERT ON main.messages "
+				      "BEGIN SELECT RAISE(ABORT, 'no more room'); END;",
+				      NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(stage(in, "chat.json", chat, 0, &s, &err), 0);
+	assert_int_equal(ingest_record(in, s, &res, &err), -1);
+	assert_non_null(strstr(err.msg, "no more room"));
+	cf_err_release(&err);
+	ingest_free(in);
+	assert_int_equal(count(v, "SELECT count(*) FROM evidence"), 1);
+	assert_int_equal(count(v, "SELECT count(*) FROM evidence WHERE name = 'old.bin'"), 1);
+	assert_int_equal(count(v, "SELECT count(*) FROM messages"), 0);
+	assert_false(object_exists(v, sha));
+	vault_close(v);
+}
+
+static void
+test_bad_order_id(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v;
+	struct ingest *in;
+	struct ingest_staged *s = NULL;
+	struct ingest_item it = { "../x", "a.bin", "a.bin", NULL, -1, -1, NULL, NULL };
+	int fd;
+
+	(void)state;
+	open_vault(&v);
+	assert_int_equal(ingest_begin(v, NULL, NULL, &in, &err), 0);
+	test_write_file("a.bin", "x", 1);
+	fd = open("a.bin", O_RDONLY);
+	assert_int_equal(ingest_stage(in, &it, NULL, NULL, fd, 1, &s, &err), -1);
+	close(fd);
+	assert_int_equal(err.code, CF_EINPUT);
+	assert_null(s);
+	cf_err_release(&err);
+	ingest_free(in);
+	vault_close(v);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_record_parses_late, test_tmpdir_setup,
+						test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_parse_now_same_rows, test_tmpdir_setup,
+						test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_discard_drops_object, test_tmpdir_setup,
+						test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_whole_batch_failure, test_tmpdir_setup,
+						test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_order_id, test_tmpdir_setup,
+						test_tmpdir_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
