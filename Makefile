@@ -149,6 +149,12 @@ test-run: $(PROG) $(UNIT_BIN) $(TOOL_BIN)
 check: deps
 	@$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined test-run
 
+# ThreadSanitizer over the threaded parts: every unit test and the import
+# CLI tests (import runs two threads; vault_put and sign one helper each).
+tsan: deps
+	@T=t605 TSAN_OPTIONS=halt_on_error=1 $(MAKE) --no-print-directory BUILD=build-tsan \
+		SANITIZE=thread test-run
+
 # --- fuzzing (clang libFuzzer; bounded time per harness) ------------------
 FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TIME ?= 30
@@ -187,7 +193,7 @@ uninstall:
 	rm -rf $(DATADIR)
 
 clean:
-	rm -rf build build-san build-fuzz casefile demo-out
+	rm -rf build build-san build-tsan build-fuzz casefile demo-out
 
-.PHONY: all deps test test-run check fuzz demo bench install uninstall clean FORCE
+.PHONY: all deps test test-run check tsan fuzz demo bench install uninstall clean FORCE
 .DELETE_ON_ERROR:
