@@ -2,13 +2,15 @@
 /*
  * vault — object store and vault lifecycle (contract in vault.h).
  *
- * How a put works: bytes stream through one 1 MiB buffer into
- * tmp/<pid>-<n>, hashed with SHA-256 on the way.  Writeback of the tmp file
- * is started every few MiB with sync_file_range(2) so that, for large
+ * How a put works: bytes stream through one 1 MiB buffer into a staging
+ * file in tmp/ (unnamed, O_TMPFILE, where the system allows; else
+ * tmp/<pid>-<n>), hashed with SHA-256 on the way.  Writeback of the staging
+ * file is started every few MiB with sync_file_range(2) so that, for large
  * videos, the disk is busy while we hash the next chunks; the final flush
- * in vault_sync() then has little left to do.  The file is made read-only,
- * then renamed to objects/ab/cdef….  If that name exists, the bytes are
- * already stored: the tmp file is dropped.
+ * in vault_sync() then has little left to do.  The file is created
+ * read-only, then linked (unnamed) or renamed (named) to
+ * objects/ab/cdef….  If that name exists, the bytes are already stored:
+ * the staging file is dropped.
  *
  * Hashing overlaps the I/O for files longer than one buffer: a helper
  * thread hashes chunk k while this thread writes chunk k and reads chunk
@@ -64,6 +66,8 @@ struct vault {
 	long pid;		/* for staging names */
 	int chmod_needed;	/* the umask takes read bits off new files */
 	unsigned char fanout[32];	/* bit i: objects/<i in hex>/ is known to exist */
+	int stage_mode;		/* STAGE_*: how staging files are made */
+	int last_dup;		/* the last put found its object stored already */
 	int dirty;		/* objects put since the last sync */
 	char **pending;		/* object paths for the fsync fallback */
 	size_t npending, cappending;
@@ -408,10 +412,73 @@ hasher_wait(struct hasher *h)
 	pthread_mutex_unlock(&h->mu);
 }
 
-/* Create the staging file for one put; *tmp and *fd are the caller's. */
+/*
+ * Staging files are unnamed (O_TMPFILE in tmp/) where the file system and
+ * /proc allow it: linkat() then gives the finished file its object name in
+ * one step and fails with EEXIST when the object is stored already, and
+ * nothing is left behind by a crash.  Elsewhere they are named
+ * tmp/<pid>-<n>, renamed into place.  Decided by a probe on the first put.
+ */
+enum { STAGE_UNKNOWN, STAGE_TMPFILE, STAGE_NAMED };
+
+/* Name the unnamed file fd as path: 0, 1 when path exists, -1 (errno). */
+static int
+tmpfile_link(int fd, const char *path)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	return errno == EEXIST ? 1 : -1;
+}
+
+void
+vault_use_named_staging(struct vault *v)
+{
+	v->stage_mode = STAGE_NAMED;
+}
+
+static void
+stage_probe(struct vault *v)
+{
+	char *dir = vault_path_new(v, "tmp");
+	char *name = xasprintf("%s/%ld-probe", dir, v->pid);
+	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0444);
+
+	v->stage_mode = STAGE_NAMED;
+	if (fd >= 0) {
+		unlink(name);
+		if (tmpfile_link(fd, name) == 0) {
+			v->stage_mode = STAGE_TMPFILE;
+			unlink(name);
+		}
+		close(fd);
+	}
+	free(name);
+	free(dir);
+}
+
+/*
+ * Create the staging file for one put; *tmp and *fd are the caller's.
+ * *tmp stays NULL for an unnamed staging file.
+ */
 static int
 stage_open(struct vault *v, char **tmp, int *fd, struct cf_err *err)
 {
+	if (v->stage_mode == STAGE_UNKNOWN)
+		stage_probe(v);
+	*tmp = NULL;
+	if (v->stage_mode == STAGE_TMPFILE) {
+		char *dir = vault_path_new(v, "tmp");
+
+		/* created read-only: the open fd can still write it */
+		*fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0444);
+		if (*fd < 0)
+			cf_err_errno(err, CF_EIO, "cannot create a file in '%s'", dir);
+		free(dir);
+		return *fd < 0 ? -1 : 0;
+	}
 	*tmp = xasprintf("%s/tmp/%ld-%lu", v->dir, v->pid, ++v->tmp_seq);
 	/* created read-only: the open fd can still write it */
 	if ((*fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444)) < 0) {
@@ -446,6 +513,29 @@ fanout_dir(struct vault *v, const unsigned char sha256[CF_SHA256_LEN], const cha
 		v->fanout[bit / 8] |= (unsigned char)(1u << (bit % 8));
 	free(dir);
 	return ret;
+}
+
+/* Give the unnamed staging file fd its object name (see STAGE_TMPFILE). */
+static int
+stage_link(struct vault *v, int fd, const unsigned char sha256[CF_SHA256_LEN],
+	   const char *obj, int *created, struct cf_err *err)
+{
+	int r;
+
+	if (fanout_dir(v, sha256, obj, err) < 0)
+		return -1;
+	r = tmpfile_link(fd, obj);
+	if (r < 0 && errno == ENOENT) {
+		/* objects/ab/ removed behind our back: make it again, once */
+		v->fanout[sha256[0] / 8] &= (unsigned char)~(1u << (sha256[0] % 8));
+		if (fanout_dir(v, sha256, obj, err) < 0)
+			return -1;
+		r = tmpfile_link(fd, obj);
+	}
+	if (r < 0)
+		return cf_err_errno(err, CF_EIO, "cannot store '%s'", obj);
+	*created = r == 0;
+	return 0;
 }
 
 /*
@@ -505,8 +595,9 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 {
 	EVP_MD_CTX *md = NULL;
 	char *tmp = NULL, *obj = NULL;
-	int fd = -1, ret = -1, cur = 0, threaded = 0, small;
+	int fd = -1, ret = -1, cur = 0, threaded = 0, small, looked = 0;
 	uint64_t total = 0, synced = 0;
+	const char *shown;
 	unsigned int mdlen = CF_SHA256_LEN;
 	ssize_t n, next = 0;
 
@@ -537,16 +628,24 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 			goto out;
 		}
 		obj = vault_object_path(v, res->sha256);
-		if (access(obj, F_OK) == 0) {
+		/*
+		 * Look before writing, except while puts keep finding new
+		 * content and staging files are unnamed: their link then says
+		 * whether the object was there (a bundle's first import).
+		 */
+		if ((v->last_dup || v->stage_mode != STAGE_TMPFILE) && access(obj, F_OK) == 0) {
 			res->created = 0;
+			v->last_dup = 1;
 			total = (uint64_t)n;
 			goto stored;
 		}
+		looked = v->last_dup || v->stage_mode != STAGE_TMPFILE;
 	}
 	if (stage_open(v, &tmp, &fd, err) < 0)
 		goto out;
+	shown = tmp ? tmp : "tmp/ (unnamed staging file)";
 	if (write_all(fd, v->buf[0], (size_t)n) < 0) {
-		cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
+		cf_err_errno(err, CF_EIO, "cannot write '%s'", shown);
 		goto out;
 	}
 	total = (uint64_t)n;
@@ -563,7 +662,7 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 		}
 		keep_add(keep, keep_max, total, b, (size_t)n);
 		if (write_all(fd, b, (size_t)n) < 0) {
-			cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
+			cf_err_errno(err, CF_EIO, "cannot write '%s'", shown);
 			goto out;
 		}
 		total += (uint64_t)n;
@@ -590,17 +689,33 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 	if (!small)
 		sync_file_range(fd, (off_t)synced, 0, SYNC_FILE_RANGE_WRITE);
 	if (v->chmod_needed && fchmod(fd, 0444) < 0) {
-		cf_err_errno(err, CF_EIO, "cannot make '%s' read-only", tmp);
+		cf_err_errno(err, CF_EIO, "cannot make '%s' read-only", shown);
 		goto out;
 	}
-	if (close(fd) < 0) {
+	if (tmp == NULL) {
+		/* unnamed: link while the fd still holds it, then close */
+		if (stage_link(v, fd, res->sha256, obj, &res->created, err) < 0)
+			goto out;
+		if (close(fd) < 0) {
+			fd = -1;
+			if (res->created)
+				unlink(obj);
+			cf_err_errno(err, CF_EIO, "cannot write '%s'", obj);
+			goto out;
+		}
 		fd = -1;
-		cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
-		goto out;
+	} else {
+		if (close(fd) < 0) {
+			fd = -1;
+			cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
+			goto out;
+		}
+		fd = -1;
+		if (stage_commit(v, &tmp, res->sha256, obj, small && looked, &res->created,
+				 err) < 0)
+			goto out;
 	}
-	fd = -1;
-	if (stage_commit(v, &tmp, res->sha256, obj, small, &res->created, err) < 0)
-		goto out;
+	v->last_dup = !res->created;
 stored:
 	res->size = total;
 	if (keep_complete)

@@ -95,6 +95,13 @@ int vault_put_fd(struct vault *v, int fd, struct cf_buf *keep, size_t keep_max,
 		 int *keep_complete, struct vault_put_result *res,
 		 struct cf_err *err);
 
+/*
+ * Stage with named files tmp/<pid>-<n>, renamed into place, even where
+ * unnamed ones (O_TMPFILE, linked into place) work: for tests of that
+ * fallback.  Call before the first put.
+ */
+void vault_use_named_staging(struct vault *v);
+
 /* Make every object put since the last sync durable (see the contract). */
 int vault_sync(struct vault *v, struct cf_err *err);
 /*

@@ -2,6 +2,7 @@
 /*
  * test_vault — vault layout, schema versioning, the object store.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -165,6 +166,99 @@ test_put_dedup_and_readonly(void **state)
 	vault_close(v);
 }
 
+/* Read a stored object back whole. */
+static char *
+object_bytes(struct vault *v, const unsigned char sha[32], size_t *n)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct stat st;
+	char *b;
+	int fd;
+
+	assert_int_equal(vault_object_open(v, sha, &fd, &err), 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0444);
+	b = malloc((size_t)st.st_size + 1);
+	assert_non_null(b);
+	assert_int_equal(read(fd, b, (size_t)st.st_size), st.st_size);
+	close(fd);
+	*n = (size_t)st.st_size;
+	return b;
+}
+
+/*
+ * Both ways of staging (unnamed O_TMPFILE linked into place, and named
+ * files renamed into place) store the same objects: new and repeated small
+ * content (looked up first or not), large content, alternating; nothing is
+ * left in tmp/.
+ */
+static void
+put_sequence(int named)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v = NULL;
+	struct vault_put_result r;
+	size_t big_n = (3u << 20) + 17, n, i;
+	char *big = malloc(big_n), *got, small[64];
+	unsigned char want[32];
+	DIR *d;
+	struct dirent *de;
+	int round, k, left = 0;
+
+	assert_non_null(big);
+	for (i = 0; i < big_n; i++)
+		big[i] = (char)(i * 7 + i / 4096);
+	assert_int_equal(vault_init("v", &err), 0);
+	assert_int_equal(vault_open("v", 0, &v, &err), 0);
+	if (named)
+		vault_use_named_staging(v);
+	for (round = 0; round < 2; round++) {
+		for (k = 0; k < 5; k++) {
+			/* new, new, repeat, new, repeat: the look-up guess flips */
+			snprintf(small, sizeof(small), "small %d", k == 2 ? 1 : k == 4 ? 3 : k);
+			put_bytes(v, small, strlen(small), &r, NULL, 0, NULL);
+			cf_sha256(small, strlen(small), want);
+			assert_memory_equal(r.sha256, want, 32);
+			assert_int_equal(r.created, round == 0 && k != 2 && k != 4);
+			got = object_bytes(v, r.sha256, &n);
+			assert_int_equal(n, strlen(small));
+			assert_memory_equal(got, small, n);
+			free(got);
+		}
+		put_bytes(v, big, big_n, &r, NULL, 0, NULL);
+		cf_sha256(big, big_n, want);
+		assert_memory_equal(r.sha256, want, 32);
+		assert_int_equal(r.created, round == 0);
+		got = object_bytes(v, r.sha256, &n);
+		assert_int_equal(n, big_n);
+		assert_memory_equal(got, big, n);
+		free(got);
+	}
+	assert_int_equal(vault_sync(v, &err), 0);
+	d = opendir("v/tmp");
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		left += de->d_name[0] != '.';
+	closedir(d);
+	assert_int_equal(left, 0);
+	vault_close(v);
+	free(big);
+}
+
+static void
+test_put_unnamed_staging(void **state)
+{
+	(void)state;
+	put_sequence(0);
+}
+
+static void
+test_put_named_staging(void **state)
+{
+	(void)state;
+	put_sequence(1);
+}
+
 static void
 test_put_keep_prefix(void **state)
 {
@@ -277,6 +371,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_migrates_old_schema, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_put_dedup_and_readonly, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_put_keep_prefix, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_put_unnamed_staging, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_put_named_staging, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_empty_file, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_put_failure_leaves_nothing, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_stray_tmp_cleaned_when_alone, test_tmpdir_setup, test_tmpdir_teardown),
