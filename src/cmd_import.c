@@ -624,7 +624,7 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 				flusher_ask(&fl);
 				workq_pause(rd.q);
 				pausing = 1;
-			} else if (in_batch % flush_every == 0) {
+			} else if (!pausing && in_batch % flush_every == 0) {
 				flusher_ask(&fl);
 			}
 			progress_draw(&r, e->progress, 0);

@@ -354,7 +354,15 @@ ingest_stage(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, 
 uint64_t
 ingest_staged_cost(const struct ingest_staged *s)
 {
-	return s->raw.len + (s->parsed ? s->put.size : 0);
+	enum cf_kind k;
+
+	if (s->parsed == NULL)
+		return s->raw.len;
+	/* parsed text keeps about its own size in rows; media only a few facts */
+	k = parsed_kind(s->parsed);
+	if (k == CF_KIND_CHAT || k == CF_KIND_LOGISTICS || k == CF_KIND_ORDER)
+		return s->put.size < KEEP_MAX ? s->put.size : KEEP_MAX;
+	return 1024;
 }
 
 void

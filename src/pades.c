@@ -559,6 +559,7 @@ write_all(int fd, const void *p, size_t n, const char *path, struct cf_err *err)
 struct copy_job {
 	int in_fd, out_fd;
 	uint64_t total, done;
+	int sync_errno;		/* the wait for writeback failed (a write error) */
 	pthread_t t;
 };
 
@@ -581,10 +582,11 @@ copy_job_run(void *arg)
 	}
 	/* wait for the copied data to reach the disk while the hashing goes on,
 	 * so that the final fsync has little left to do */
-	if (j->done)
-		sync_file_range(j->out_fd, 0, (off_t)j->done,
-				SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-				SYNC_FILE_RANGE_WAIT_AFTER);
+	/* (waiting consumes a write error: keep it for the caller, not fsync) */
+	if (j->done && sync_file_range(j->out_fd, 0, (off_t)j->done,
+				       SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+				       SYNC_FILE_RANGE_WAIT_AFTER) < 0)
+		j->sync_errno = errno;
 	return NULL;
 }
 
@@ -634,6 +636,12 @@ copy_hash(const char *in_path, uint64_t expected_size, int out_fd, const char *t
 	}
 	if (total != expected_size) {
 		cf_err_set(err, CF_EIO, "'%s' changed while it was being signed", in_path);
+		goto out;
+	}
+	if (job.sync_errno && job.sync_errno != ENOSYS && job.sync_errno != EINVAL &&
+	    job.sync_errno != ESPIPE) {
+		errno = job.sync_errno;
+		cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
 		goto out;
 	}
 	/* no copy_file_range (or it stopped short): finish with read/write */

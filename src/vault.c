@@ -64,7 +64,7 @@ struct vault {
 	struct hasher hasher;
 	unsigned long tmp_seq;
 	long pid;		/* for staging names */
-	int chmod_needed;	/* the umask takes read bits off new files */
+	int chmod_needed;	/* -1 unknown; 1: new files are not 0444 (umask, ACL) */
 	unsigned char fanout[32];	/* bit i: objects/<i in hex>/ is known to exist */
 	int stage_mode;		/* STAGE_*: how staging files are made */
 	int last_dup;		/* the last put found its object stored already */
@@ -219,10 +219,7 @@ vault_open(const char *dir, unsigned flags, struct vault **out, struct cf_err *e
 	char *dbpath = xasprintf("%s/casefile.db", dir), *lock = NULL;
 	struct stat st;
 
-	mode_t mask = umask(0);
-
-	umask(mask);	/* only read it: objects are 0444 unless the umask objects */
-	v->chmod_needed = (mask & 0444) != 0;
+	v->chmod_needed = -1;	/* unknown until the first staging file */
 	v->pid = (long)getpid();
 	v->dirfd = v->lockfd = -1;
 	v->dir = xstrdup(dir);
@@ -515,10 +512,29 @@ fanout_dir(struct vault *v, const unsigned char sha256[CF_SHA256_LEN], const cha
 	return ret;
 }
 
+/*
+ * 1 when the object obj is stored with the expected size.  An object of
+ * another size can only be a leftover of a crash before it was made durable
+ * (a committed row's object was synced first): it is removed, so that the
+ * caller stores the bytes again.
+ */
+static int
+object_present(const char *obj, uint64_t size)
+{
+	struct stat st;
+
+	if (lstat(obj, &st) < 0)
+		return 0;
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size == size)
+		return 1;
+	unlink(obj);
+	return 0;
+}
+
 /* Give the unnamed staging file fd its object name (see STAGE_TMPFILE). */
 static int
 stage_link(struct vault *v, int fd, const unsigned char sha256[CF_SHA256_LEN],
-	   const char *obj, int *created, struct cf_err *err)
+	   const char *obj, uint64_t size, int *created, struct cf_err *err)
 {
 	int r;
 
@@ -532,6 +548,8 @@ stage_link(struct vault *v, int fd, const unsigned char sha256[CF_SHA256_LEN],
 			return -1;
 		r = tmpfile_link(fd, obj);
 	}
+	if (r == 1 && !object_present(obj, size))
+		r = tmpfile_link(fd, obj);	/* replaced a crash leftover */
 	if (r < 0)
 		return cf_err_errno(err, CF_EIO, "cannot store '%s'", obj);
 	*created = r == 0;
@@ -545,11 +563,9 @@ stage_link(struct vault *v, int fd, const unsigned char sha256[CF_SHA256_LEN],
  */
 static int
 stage_commit(struct vault *v, char **tmp, const unsigned char sha256[CF_SHA256_LEN],
-	     const char *obj, int absent, int *created, struct cf_err *err)
+	     const char *obj, uint64_t size, int absent, int *created, struct cf_err *err)
 {
-	struct stat st;
-
-	if (!absent && lstat(obj, &st) == 0) {
+	if (!absent && object_present(obj, size)) {
 		*created = 0;
 		unlink(*tmp);
 	} else {
@@ -633,7 +649,8 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 		 * content and staging files are unnamed: their link then says
 		 * whether the object was there (a bundle's first import).
 		 */
-		if ((v->last_dup || v->stage_mode != STAGE_TMPFILE) && access(obj, F_OK) == 0) {
+		if ((v->last_dup || v->stage_mode != STAGE_TMPFILE) &&
+		    object_present(obj, (uint64_t)n)) {
 			res->created = 0;
 			v->last_dup = 1;
 			total = (uint64_t)n;
@@ -688,13 +705,19 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 	/* Start writeback of a large file's tail (vault_sync waits for it). */
 	if (!small)
 		sync_file_range(fd, (off_t)synced, 0, SYNC_FILE_RANGE_WRITE);
+	if (v->chmod_needed < 0) {
+		/* Files are created 0444; a umask or default ACL may say otherwise. */
+		struct stat fst;
+
+		v->chmod_needed = fstat(fd, &fst) < 0 || (fst.st_mode & 07777) != 0444;
+	}
 	if (v->chmod_needed && fchmod(fd, 0444) < 0) {
 		cf_err_errno(err, CF_EIO, "cannot make '%s' read-only", shown);
 		goto out;
 	}
 	if (tmp == NULL) {
 		/* unnamed: link while the fd still holds it, then close */
-		if (stage_link(v, fd, res->sha256, obj, &res->created, err) < 0)
+		if (stage_link(v, fd, res->sha256, obj, total, &res->created, err) < 0)
 			goto out;
 		if (close(fd) < 0) {
 			fd = -1;
@@ -711,8 +734,8 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 			goto out;
 		}
 		fd = -1;
-		if (stage_commit(v, &tmp, res->sha256, obj, small && looked, &res->created,
-				 err) < 0)
+		if (stage_commit(v, &tmp, res->sha256, obj, total, small && looked,
+				 &res->created, err) < 0)
 			goto out;
 	}
 	v->last_dup = !res->created;
@@ -825,7 +848,16 @@ sync_each(struct vault *v, struct cf_err *err)
 void
 vault_presync(struct vault *v)
 {
-	(void)syncfs(v->dirfd);
+	/*
+	 * Its own open file: syncfs reports a write error once per open file,
+	 * so the error must stay for vault_sync()'s syncfs on v->dirfd.
+	 */
+	int fd = open(v->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)syncfs(fd);
+		close(fd);
+	}
 }
 
 int

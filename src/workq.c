@@ -18,6 +18,7 @@ struct workq {
 	size_t cap, head, n;
 	uint64_t max_cost, queued_cost;
 	int pause_asked, closed;
+	unsigned long resumes;	/* workq_resume() calls: ends one pause exactly */
 };
 
 struct workq *
@@ -83,10 +84,12 @@ int
 workq_pause_point(struct workq *q, void *marker)
 {
 	int asked, closed;
+	unsigned long gen;
 
 	pthread_mutex_lock(&q->mu);
 	asked = q->pause_asked;
 	closed = q->closed;
+	gen = q->resumes;	/* the consumer resumes only after the marker */
 	pthread_mutex_unlock(&q->mu);
 	if (closed)
 		return -1;
@@ -94,8 +97,9 @@ workq_pause_point(struct workq *q, void *marker)
 		return 0;
 	if (workq_put(q, marker, 0) < 0)
 		return -1;
+	/* Wait for the resume of this pause, even if another pause follows it. */
 	pthread_mutex_lock(&q->mu);
-	while (q->pause_asked && !q->closed)
+	while (q->resumes == gen && !q->closed)
 		pthread_cond_wait(&q->resumed, &q->mu);
 	closed = q->closed;
 	pthread_mutex_unlock(&q->mu);
@@ -164,6 +168,7 @@ workq_resume(struct workq *q)
 {
 	pthread_mutex_lock(&q->mu);
 	q->pause_asked = 0;
+	q->resumes++;
 	pthread_cond_broadcast(&q->resumed);
 	pthread_mutex_unlock(&q->mu);
 }

@@ -105,9 +105,11 @@ void vault_use_named_staging(struct vault *v);
 /* Make every object put since the last sync durable (see the contract). */
 int vault_sync(struct vault *v, struct cf_err *err);
 /*
- * Flush the vault's file system now (syncfs), errors ignored: only an
- * optimisation, so that a vault_sync() soon after has little left to do.
- * Reads no vault state, so it may run while another thread puts objects.
+ * Flush the vault's file system now (syncfs): only an optimisation, so
+ * that a vault_sync() soon after has little left to do.  It syncs through
+ * a file of its own, so a write error it meets is still reported by the
+ * next vault_sync().  Reads no vault state, so it may run while another
+ * thread puts objects.
  */
 void vault_presync(struct vault *v);
 

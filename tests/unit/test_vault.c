@@ -245,6 +245,60 @@ put_sequence(int named)
 	free(big);
 }
 
+/*
+ * A crash before vault_sync can leave an object name holding a short file.
+ * A later put of those bytes must store them again, not trust the name.
+ */
+static void
+leftover_replaced(int named)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v = NULL;
+	struct vault_put_result r;
+	unsigned char sha[32];
+	const char *text = "the whole content, not a torn prefix of it";
+	char *path, *got, dir[512];
+	size_t n;
+	int k;
+
+	assert_int_equal(vault_init("v", &err), 0);
+	assert_int_equal(vault_open("v", 0, &v, &err), 0);
+	if (named)
+		vault_use_named_staging(v);
+	for (k = 0; k < 2; k++) {
+		/* k = 1: after a duplicate, so the name is looked up first */
+		if (k == 1) {
+			put_bytes(v, "x", 1, &r, NULL, 0, NULL);
+			put_bytes(v, "x", 1, &r, NULL, 0, NULL);
+			assert_false(r.created);
+		}
+		cf_sha256(text, strlen(text), sha);
+		path = vault_object_path(v, sha);
+		snprintf(dir, sizeof(dir), "%s", path);
+		*strrchr(dir, '/') = '\0';
+		mkdir(dir, 0755);
+		unlink(path);
+		test_write_file(path, text, 7);	/* torn */
+		put_bytes(v, text, strlen(text), &r, NULL, 0, NULL);
+		assert_true(r.created);
+		got = object_bytes(v, sha, &n);
+		assert_int_equal(n, strlen(text));
+		assert_memory_equal(got, text, n);
+		free(got);
+		free(path);
+	}
+	vault_close(v);
+}
+
+static void
+test_put_replaces_torn_leftover(void **state)
+{
+	(void)state;
+	leftover_replaced(0);
+	assert_int_equal(system("chmod -R u+w v && rm -rf v"), 0);
+	leftover_replaced(1);
+}
+
 static void
 test_put_unnamed_staging(void **state)
 {
@@ -373,6 +427,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_put_keep_prefix, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_put_unnamed_staging, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_put_named_staging, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_put_replaces_torn_leftover, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_empty_file, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_put_failure_leaves_nothing, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_stray_tmp_cleaned_when_alone, test_tmpdir_setup, test_tmpdir_teardown),

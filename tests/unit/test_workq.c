@@ -171,6 +171,38 @@ test_pause_handshake(void **state)
 	workq_free(q);
 }
 
+/* A resume followed at once by the next pause ends the first pause. */
+static void
+test_resume_then_pause_again(void **state)
+{
+	struct workq *q = workq_new(4, 100);
+	struct prod p = { q, 50, 1, 1, 0, 0, 0 };
+	pthread_t t;
+	size_t want = 1;
+	void *it;
+	int markers = 0;
+
+	(void)state;
+	workq_pause(q);
+	assert_int_equal(pthread_create(&t, NULL, producer, &p), 0);
+	while (want <= 50) {
+		it = workq_get(q);
+		if (it == &p.marker) {
+			markers++;
+			workq_resume(q);
+			if (markers < 5)
+				workq_pause(q);	/* before the producer has even woken */
+			continue;
+		}
+		assert_int_equal((uintptr_t)it, want);
+		want++;
+	}
+	pthread_join(t, NULL);
+	assert_int_equal(markers, 5);
+	assert_int_equal(p.failed_at, 0);
+	workq_free(q);
+}
+
 static void
 test_close_wakes_producer(void **state)
 {
@@ -214,6 +246,7 @@ main(void)
 		cmocka_unit_test(test_item_bound),
 		cmocka_unit_test(test_cost_bound),
 		cmocka_unit_test(test_pause_handshake),
+		cmocka_unit_test(test_resume_then_pause_again),
 		cmocka_unit_test(test_close_wakes_producer),
 	};
 
