@@ -529,7 +529,7 @@ ingest_item(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, v
 {
 	struct ingest_staged *s;
 
-	if (!in->open)
+	if (!in->open)	/* before storing anything (ingest_record checks it too late) */
 		CF_BUG("ingest used after commit");
 	if (ingest_stage(in, it, fn, cookie, fd, 1, &s, err) < 0)
 		return -1;
