@@ -534,18 +534,13 @@ class_word(enum media_class c)
 	}
 }
 
-/* Read all `total` bytes: from data when complete, else pread(fd). */
+/* Read all `total` bytes of the stored content through pread(fd). */
 static int
-read_whole(const void *data, size_t n, uint64_t total, int fd, char **out,
-	   struct cf_err *err)
+read_whole(int fd, uint64_t total, char **out, struct cf_err *err)
 {
 	char *buf;
 	size_t got;
 
-	if (total <= n) {
-		*out = xmemdup(data, n);
-		return 0;
-	}
 	if (fd < 0)
 		return cf_err_set(err, CF_EIO, "cannot read the stored content: no file");
 	buf = xmalloc((size_t)total + 1);
@@ -622,7 +617,7 @@ parse_evidence(const void *data, size_t n, int complete, uint64_t total, int fd,
 	size_t tlen;
 	struct textenc_info ti;
 	enum shape shape;
-	int ret = -1;
+	int ret = -1, whole;
 
 	if (forced > CF_KIND_OTHER)
 		forced = -1;
@@ -664,11 +659,18 @@ parse_evidence(const void *data, size_t n, int complete, uint64_t total, int fd,
 		goto done;
 	}
 
-	/* text: judge the shape on a prefix before reading it all */
-	text = textenc_decode(data, n < SNIFF_TEXT ? n : SNIFF_TEXT, &tlen, NULL);
+	/*
+	 * text: judge the shape on a prefix before reading it all; a small
+	 * file in memory is its own prefix and is decoded once.
+	 */
+	whole = total <= n && total <= SNIFF_TEXT;
+	text = textenc_decode(data, whole ? (size_t)total : n < SNIFF_TEXT ? n : SNIFF_TEXT,
+			      &tlen, &ti);
 	shape = text_shape(text, tlen);
-	free(text);
-	text = NULL;
+	if (!whole) {
+		free(text);
+		text = NULL;
+	}
 	if (shape == SHAPE_NONE && forced < 0) {
 		parse_warn(p, 1, "content not recognised as a chat log, logistics or "
 			   "order record");
@@ -681,11 +683,19 @@ parse_evidence(const void *data, size_t n, int complete, uint64_t total, int fd,
 			p->kind = CF_KIND_OTHER;
 		goto done;
 	}
-	if (read_whole(data, n, total, fd, &raw, err) < 0)
-		goto fail;
-	text = textenc_decode(raw, (size_t)total, &tlen, &ti);
-	free(raw);
-	raw = NULL;
+	if (!whole) {
+		if (total <= n) {
+			text = textenc_decode(data, (size_t)total, &tlen, &ti);
+		} else {
+			if (read_whole(fd, total, &raw, err) < 0)
+				goto fail;
+			text = textenc_decode(raw, (size_t)total, &tlen, &ti);
+			free(raw);
+			raw = NULL;
+		}
+		/* the full text may judge differently from its prefix (e.g. encodings) */
+		shape = text_shape(text, tlen);
+	}
 	if (ti.enc == TEXTENC_UTF16LE || ti.enc == TEXTENC_UTF16BE ||
 	    ti.enc == TEXTENC_GB18030)
 		parse_warn(p, 0, "text read as %s", textenc_name(ti.enc));
@@ -695,8 +705,6 @@ parse_evidence(const void *data, size_t n, int complete, uint64_t total, int fd,
 	if (ti.nnul)
 		parse_warn(p, 1, "%zu NUL character%s replaced with U+FFFD", ti.nnul,
 			   ti.nnul == 1 ? "" : "s");
-	/* the full text may judge differently from its prefix (e.g. encodings) */
-	shape = text_shape(text, tlen);
 
 	switch (shape) {
 	case SHAPE_JSON:

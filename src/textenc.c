@@ -94,6 +94,39 @@ textenc_utf8_put(char *out, unsigned cp)
 }
 
 /*
+ * Length of the longest prefix of s[0..n) that is valid UTF-8 without NUL:
+ * the common case, which then needs no repair.  ASCII is taken a word at a
+ * time (no byte with the high bit set, none zero), other sequences through
+ * textenc_utf8_seq().
+ */
+static size_t
+utf8_clean_run(const unsigned char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	size_t i = 0, len;
+	unsigned cp;
+
+	while (i < n) {
+		if (n - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if (((w | ((w - ones) & ~w)) & highs) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		if (s[i] >= 0x01 && s[i] < 0x80)
+			i++;
+		else if (s[i] != 0 && (len = textenc_utf8_seq(s + i, n - i, &cp)) > 0)
+			i += len;
+		else
+			break;
+	}
+	return i;
+}
+
+/*
  * Length of the maximal invalid prefix to replace with one U+FFFD: the lead
  * byte plus the continuation bytes that could still have belonged to it
  * (the W3C/Unicode "maximal subpart" practice), at least 1.
@@ -132,6 +165,8 @@ textenc_utf8_check(const void *data, size_t n, size_t *nchars)
 	size_t i = 0, bad = 0, chars = 0, len;
 	unsigned cp;
 
+	if (nchars == NULL)	/* the count needs the slow walk */
+		i = utf8_clean_run(s, n);
 	while (i < n) {
 		if (s[i] < 0x80) {
 			i++;
@@ -153,10 +188,11 @@ static void
 utf8_clean(struct cf_buf *out, const unsigned char *s, size_t n,
 	   size_t *nbad, size_t *nnul)
 {
-	size_t i = 0, start = 0, len;
+	size_t i, start = 0, len;
 	unsigned cp;
 
 	cf_buf_grow(out, n);
+	i = utf8_clean_run(s, n);
 	while (i < n) {
 		if (s[i] >= 0x01 && s[i] < 0x80) {
 			i++;
@@ -274,6 +310,8 @@ textenc_decode(const void *data, size_t n, size_t *out_len, struct textenc_info 
 	} else if (n >= 2 && s[0] == 0xFE && s[1] == 0xFF) {
 		inf.enc = TEXTENC_UTF16BE;
 		utf16_decode(&out, s + 2, n - 2, 1, &inf.nbad, &inf.nnul);
+	} else if (utf8_clean_run(s, n) == n) {
+		cf_buf_add(&out, s, n);	/* valid, no NUL: as it is */
 	} else {
 		size_t ubad = textenc_utf8_check(s, n, NULL);
 
