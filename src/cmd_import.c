@@ -243,12 +243,13 @@ base_name(const char *path)
  * and parses it (ingest_stage); this thread records the staged files in
  * the database (ingest_record), prints, and commits.  The reader reports
  * refusals and errors as events, in bundle order, so the output is the
- * same as a one-thread run.  For a commit the reader is paused at a file
- * boundary (so every object it created is recorded in, and made durable
- * by, the commit that follows); on a hard error it is stopped and what it
- * staged is discarded with the batch.
+ * same as a one-thread run.  Commits do not stop the reader: what it
+ * stored before a commit and this thread had not yet recorded is recorded
+ * in the next batch (ingest.h says why that is safe); it only waits while
+ * the commit moves from one batch to the next.  On a hard error it is
+ * stopped and what it staged is discarded with the batch.
  */
-enum ev_type { EV_ITEM, EV_REFUSED, EV_BROKEN, EV_HARD, EV_PAUSED, EV_END };
+enum ev_type { EV_ITEM, EV_REFUSED, EV_BROKEN, EV_HARD, EV_END };
 
 struct import_event {
 	enum ev_type type;
@@ -264,7 +265,6 @@ struct reader {
 	struct workq *q;
 	const char *date, *base;
 	char *label;			/* the bundle label, set by the reader */
-	struct import_event paused;	/* the pause marker */
 	struct import_event *leftover;	/* not queued: the queue was closed */
 	pthread_t thread;
 };
@@ -283,7 +283,7 @@ event_new(enum ev_type type, char *msg, double progress)
 static void
 event_free(struct ingest *in, struct import_event *e)
 {
-	if (e == NULL || e->type == EV_PAUSED)
+	if (e == NULL)
 		return;
 	ingest_discard(in, e->staged);
 	free(e->order_id);
@@ -313,8 +313,6 @@ reader_main(void *arg)
 	int n, parse_now;
 
 	for (;;) {
-		if (workq_pause_point(rd->q, &rd->paused) < 0)
-			goto closed;
 		n = bundle_next(rd->b, &ent, &err);
 		if (n == 0)
 			break;
@@ -491,7 +489,7 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 	enum cf_exit rc = CF_EXIT_OK;
 	unsigned long batch_files = IMPORT_BATCH_FILES, in_batch = 0;
 	uint64_t batch_bytes = 0;
-	int c, nowait = 0, lockfd = -1, broken = 0, hard = 0, reading = 0, pausing = 0;
+	int c, nowait = 0, lockfd = -1, broken = 0, hard = 0, reading = 0;
 	struct flusher fl;
 	unsigned long flush_every;
 	double secs;
@@ -557,7 +555,6 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 	rd.in = in;
 	rd.date = date;
 	rd.base = base;
-	rd.paused.type = EV_PAUSED;
 	rd.q = workq_new(QUEUE_ITEMS, QUEUE_BYTES);
 	if ((c = pthread_create(&rd.thread, NULL, reader_main, &rd)) != 0) {
 		ctx_error(ctx, "cannot start the reader thread: %s", strerror(c));
@@ -586,19 +583,6 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 			ctx_error(ctx, "'%s': %s", r.bundle_path, e->msg);
 			hard = 1;
 			break;
-		case EV_PAUSED:
-			/* The reader is idle and all it stored is recorded: commit. */
-			if (ingest_checkpoint(in, &err) < 0) {
-				progress_clear(&r);
-				ctx_error(ctx, "%s", err.msg);
-				hard = 1;
-				break;
-			}
-			in_batch = 0;
-			batch_bytes = 0;
-			pausing = 0;
-			workq_resume(rd.q);
-			break;
 		case EV_ITEM:
 			if (ingest_record(in, e->staged, &res, &err) < 0) {
 				e->staged = NULL;	/* freed by ingest_record */
@@ -619,12 +603,17 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 				r.nnew++;
 			if (res.nbad)
 				r.problems++;
-			if (!pausing && (++in_batch >= batch_files ||
-					 batch_bytes >= IMPORT_BATCH_BYTES)) {
-				flusher_ask(&fl);
-				workq_pause(rd.q);
-				pausing = 1;
-			} else if (!pausing && in_batch % flush_every == 0) {
+			if (++in_batch >= batch_files || batch_bytes >= IMPORT_BATCH_BYTES) {
+				/* The reader goes on meanwhile (ingest.h). */
+				if (ingest_checkpoint(in, &err) < 0) {
+					progress_clear(&r);
+					ctx_error(ctx, "%s", err.msg);
+					hard = 1;
+					break;
+				}
+				in_batch = 0;
+				batch_bytes = 0;
+			} else if (in_batch % flush_every == 0) {
 				flusher_ask(&fl);
 			}
 			progress_draw(&r, e->progress, 0);

@@ -16,12 +16,21 @@
  * Objects created by this batch are remembered until the commit.  When the
  * item or the whole batch is rolled back they are unlinked again, so a
  * failed command (disk full, permissions) leaves neither a row nor a stray
- * object.  This is safe because object puts only happen inside a write
- * transaction: no other process can have started to use an object we
- * created before we commit or roll back.
+ * object.  Two rules keep that from ever removing an object somebody else
+ * relies on:
+ *  - puts only happen inside one of our write transactions (the gate:
+ *    ingest_stage holds it while it puts, a commit from COMMIT to the next
+ *    BEGIN), so no other process can start to use an object between its
+ *    creation and our next commit or rollback;
+ *  - a pipeline may record an object in the transaction after the one in
+ *    which it was put (the reader runs on while the recorder commits), and
+ *    between those two transactions another process may have recorded the
+ *    same bytes.  So a whole batch's rollback re-checks each object under a
+ *    fresh write lock and keeps those that a committed row names.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +57,8 @@ struct ingest {
 	sqlite3 *db;
 	ingest_warn_fn warn;
 	void *cookie;
-	int open;		/* a transaction is open */
+	int open;		/* a transaction is open (written under gate) */
+	pthread_mutex_t gate;	/* held by a put, and by a commit until BEGIN */
 	char *user, *host;
 	struct cf_buf keep;
 	sqlite3_stmt *q_dup, *q_obj, *q_ev, *q_warn, *q_savepoint, *q_release;
@@ -83,6 +93,41 @@ created_unlink(struct ingest *in, size_t from)
 		free(path);
 	}
 	in->ncreated = from;
+}
+
+/*
+ * After a whole batch was rolled back: unlink the objects it created,
+ * except those a committed row names (see the top comment).  Needs the
+ * write lock to look; without it they stay (stray objects, which `casefile
+ * audit` reports and a re-run uses, rather than a lost one).
+ */
+static void
+created_cleanup(struct ingest *in)
+{
+	sqlite3_stmt *q = NULL;
+	size_t i, keep = 0;
+
+	if (in->ncreated == 0)
+		return;
+	if (db_prepare(in->db, "SELECT 1 FROM objects WHERE sha256 = ?", &q, NULL) < 0 ||
+	    db_begin(in->db, NULL) < 0) {
+		sqlite3_finalize(q);
+		in->ncreated = 0;
+		return;
+	}
+	for (i = 0; i < in->ncreated; i++) {
+		int named;
+
+		sqlite3_bind_blob(q, 1, in->created[i], CF_SHA256_LEN, SQLITE_STATIC);
+		named = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (named == SQLITE_DONE)
+			memcpy(in->created[keep++], in->created[i], CF_SHA256_LEN);
+	}
+	in->ncreated = keep;
+	created_unlink(in, 0);
+	db_rollback(in->db);
+	sqlite3_finalize(q);
 }
 
 int
@@ -158,6 +203,7 @@ ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie, struct ingest *
 	in->cookie = cookie;
 	in->user = who_user();
 	in->host = who_host();
+	pthread_mutex_init(&in->gate, NULL);	/* cannot fail for default attributes */
 	cf_buf_init(&in->keep);
 	if (db_exec(in->db, "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY", err) < 0 ||
 	    prepare_all(in, err) < 0 || db_begin(in->db, err) < 0) {
@@ -323,10 +369,23 @@ ingest_stage(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, 
 				  it->order_id);
 	s = staged_new(it);
 	cf_buf_reset(&in->keep);
-	if (fd >= 0)
+	pthread_mutex_lock(&in->gate);
+	if (!in->open)
+		r = cf_err_set(err, CF_EIO, "the batch has ended");
+	else if (fd >= 0)
 		r = vault_put_fd(in->v, fd, &in->keep, KEEP_MAX, &complete, &s->put, err);
 	else
 		r = vault_put(in->v, fn, cookie, &in->keep, KEEP_MAX, &complete, &s->put, err);
+	if (r == 0 && parse_now &&
+	    (r = stage_parse(in, s, in->keep.data, in->keep.len, complete, err)) < 0 &&
+	    s->put.created) {
+		/* Nothing can refer to an object this very put created: drop it. */
+		char *path = vault_object_path(in->v, s->put.sha256);
+
+		unlink(path);
+		free(path);
+	}
+	pthread_mutex_unlock(&in->gate);
 	if (r < 0) {
 		staged_free(s);
 		return -1;
@@ -336,16 +395,6 @@ ingest_stage(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, 
 		s->raw = in->keep;
 		cf_buf_init(&in->keep);
 		s->complete = complete;
-	} else if (stage_parse(in, s, in->keep.data, in->keep.len, complete, err) < 0) {
-		/* Nothing can refer to an object this very put created: drop it. */
-		if (s->put.created) {
-			char *path = vault_object_path(in->v, s->put.sha256);
-
-			unlink(path);
-			free(path);
-		}
-		staged_free(s);
-		return -1;
 	}
 	*out = s;
 	return 0;
@@ -550,33 +599,44 @@ ingest_stream(struct ingest *in, const struct ingest_item *it, vault_read_fn fn,
 	return ingest_item(in, it, fn, cookie, -1, res, err);
 }
 
-int
-ingest_commit(struct ingest *in, struct cf_err *err)
+/*
+ * Make the batch's objects durable and COMMIT; with reopen, BEGIN the next
+ * batch before a stage can put again (the gate).  On -1 the batch is over:
+ * either rolled back (its objects are left for ingest_free() to clean up),
+ * or committed but no new one started.
+ */
+static int
+commit_batch(struct ingest *in, int reopen, struct cf_err *err)
 {
+	int r;
+
 	if (!in->open)
 		CF_BUG("ingest committed twice");
 	if (in->failed)
 		CF_BUG("ingest commit after a failed record without savepoints");
 	if (vault_sync(in->v, err) < 0)
-		return -1;
-	in->open = 0;
-	if (db_commit(in->db, err) < 0) {
-		created_unlink(in, 0);
-		return -1;
+		return -1;	/* still open: ingest_free() rolls back */
+	pthread_mutex_lock(&in->gate);
+	if ((r = db_commit(in->db, err)) == 0) {
+		in->ncreated = 0;
+		if (reopen)
+			r = db_begin(in->db, err);
 	}
-	in->ncreated = 0;
-	return 0;
+	in->open = reopen && r == 0;
+	pthread_mutex_unlock(&in->gate);
+	return r;
+}
+
+int
+ingest_commit(struct ingest *in, struct cf_err *err)
+{
+	return commit_batch(in, 0, err);
 }
 
 int
 ingest_checkpoint(struct ingest *in, struct cf_err *err)
 {
-	if (ingest_commit(in, err) < 0)
-		return -1;
-	if (db_begin(in->db, err) < 0)
-		return -1;
-	in->open = 1;
-	return 0;
+	return commit_batch(in, 1, err);
 }
 
 void
@@ -584,10 +644,10 @@ ingest_free(struct ingest *in)
 {
 	if (in == NULL)
 		return;
-	if (in->open) {
-		created_unlink(in, 0);
+	if (in->open)
 		db_rollback(in->db);
-	}
+	created_cleanup(in);
+	pthread_mutex_destroy(&in->gate);
 	free(in->created);
 	sqlite3_finalize(in->q_dup);
 	sqlite3_finalize(in->q_obj);

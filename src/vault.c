@@ -68,8 +68,13 @@ struct vault {
 	unsigned char fanout[32];	/* bit i: objects/<i in hex>/ is known to exist */
 	int stage_mode;		/* STAGE_*: how staging files are made */
 	int last_dup;		/* the last put found its object stored already */
-	int dirty;		/* objects put since the last sync */
-	char **pending;		/* object paths for the fsync fallback */
+	/*
+	 * Objects put since the last sync (their paths, for the fsync
+	 * fallback).  Under pending_mu: a pipeline's reader thread puts
+	 * objects while its recording thread syncs the ones it recorded.
+	 */
+	pthread_mutex_t pending_mu;
+	char **pending;
 	size_t npending, cappending;
 };
 
@@ -223,6 +228,7 @@ vault_open(const char *dir, unsigned flags, struct vault **out, struct cf_err *e
 	v->pid = (long)getpid();
 	v->dirfd = v->lockfd = -1;
 	v->dir = xstrdup(dir);
+	pthread_mutex_init(&v->pending_mu, NULL);	/* cannot fail for default attributes */
 	if (stat(dbpath, &st) < 0) {
 		if (errno == ENOENT)
 			cf_err_set(err, CF_ENOTFOUND,
@@ -278,6 +284,7 @@ vault_close(struct vault *v)
 	for (i = 0; i < v->npending; i++)
 		free(v->pending[i]);
 	free(v->pending);
+	pthread_mutex_destroy(&v->pending_mu);
 	if (v->hasher.started) {
 		pthread_mutex_lock(&v->hasher.mu);
 		v->hasher.quit = 1;
@@ -319,11 +326,13 @@ vault_object_open(const struct vault *v, const unsigned char sha256[CF_SHA256_LE
 static void
 pending_add(struct vault *v, char *path)
 {
+	pthread_mutex_lock(&v->pending_mu);
 	if (v->npending == v->cappending) {
 		v->cappending = v->cappending ? 2 * v->cappending : 64;
 		v->pending = xreallocarray(v->pending, v->cappending, sizeof(char *));
 	}
 	v->pending[v->npending++] = path;
+	pthread_mutex_unlock(&v->pending_mu);
 }
 
 static int
@@ -745,7 +754,6 @@ stored:
 		*keep_complete = total <= keep_max;
 	pending_add(v, obj);
 	obj = NULL;
-	v->dirty = 1;
 	ret = 0;
 out:
 	if (threaded)
@@ -817,24 +825,24 @@ cmp_paths(const void *a, const void *b)
 #define SYNC_PER_FILE_MAX 64
 
 static int
-sync_each(struct vault *v, struct cf_err *err)
+sync_each(struct vault *v, char **paths, size_t n, struct cf_err *err)
 {
 	size_t i;
 	char *objs;
 	int ret = 0;
 
-	qsort(v->pending, v->npending, sizeof(char *), cmp_paths);
-	for (i = 0; i < v->npending && ret == 0; i++)
-		ret = fsync_path(v->pending[i], 0, err);
-	for (i = 0; i < v->npending && ret == 0; i++) {
-		char *slash = strrchr(v->pending[i], '/');
-		size_t dirlen = (size_t)(slash - v->pending[i]);
+	qsort(paths, n, sizeof(char *), cmp_paths);
+	for (i = 0; i < n && ret == 0; i++)
+		ret = fsync_path(paths[i], 0, err);
+	for (i = 0; i < n && ret == 0; i++) {
+		char *slash = strrchr(paths[i], '/');
+		size_t dirlen = (size_t)(slash - paths[i]);
 
 		/* Sorted: one fsync per distinct objects/ab/ folder. */
-		if (i + 1 < v->npending && strncmp(v->pending[i], v->pending[i + 1], dirlen + 1) == 0)
+		if (i + 1 < n && strncmp(paths[i], paths[i + 1], dirlen + 1) == 0)
 			continue;
 		*slash = '\0';
-		ret = fsync_path(v->pending[i], O_DIRECTORY, err);
+		ret = fsync_path(paths[i], O_DIRECTORY, err);
 		*slash = '/';
 	}
 	if (ret == 0) {
@@ -860,25 +868,55 @@ vault_presync(struct vault *v)
 	}
 }
 
+/*
+ * Syncs the objects put before the call; puts that another thread makes
+ * meanwhile stay pending for the next sync (syncfs may or may not catch
+ * them: harmless).
+ */
 int
 vault_sync(struct vault *v, struct cf_err *err)
 {
-	size_t i;
+	char **paths;
+	size_t i, n, cap;
+	int ret = 0;
 
-	if (!v->dirty)
+	pthread_mutex_lock(&v->pending_mu);
+	paths = v->pending;
+	n = v->npending;
+	cap = v->cappending;
+	v->pending = NULL;
+	v->npending = v->cappending = 0;
+	pthread_mutex_unlock(&v->pending_mu);
+	if (n == 0) {
+		free(paths);
 		return 0;
-	if (v->npending <= SYNC_PER_FILE_MAX) {
-		if (sync_each(v, err) < 0)
-			return -1;
+	}
+	if (n <= SYNC_PER_FILE_MAX) {
+		ret = sync_each(v, paths, n, err);
 	} else if (syncfs(v->dirfd) < 0) {
 		if (errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
-			return cf_err_errno(err, CF_EIO, "cannot flush vault '%s' to disk", v->dir);
-		if (sync_each(v, err) < 0)
-			return -1;
+			ret = cf_err_errno(err, CF_EIO, "cannot flush vault '%s' to disk", v->dir);
+		else
+			ret = sync_each(v, paths, n, err);
 	}
-	for (i = 0; i < v->npending; i++)
-		free(v->pending[i]);
-	v->npending = 0;
-	v->dirty = 0;
+	if (ret < 0) {
+		/* still not durable: put them back in front of any newer ones */
+		pthread_mutex_lock(&v->pending_mu);
+		if (n + v->npending > cap) {
+			cap = n + v->npending;
+			paths = xreallocarray(paths, cap, sizeof(char *));
+		}
+		if (v->npending)
+			memcpy(paths + n, v->pending, v->npending * sizeof(char *));
+		free(v->pending);
+		v->pending = paths;
+		v->npending += n;
+		v->cappending = cap;
+		pthread_mutex_unlock(&v->pending_mu);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
 	return 0;
 }

@@ -12,13 +12,12 @@
 
 struct workq {
 	pthread_mutex_t mu;
-	pthread_cond_t room, ready, resumed;
+	pthread_cond_t room, ready;
 	void **item;
 	uint64_t *cost;
 	size_t cap, head, n;
 	uint64_t max_cost, queued_cost;
-	int pause_asked, closed;
-	unsigned long resumes;	/* workq_resume() calls: ends one pause exactly */
+	int closed;
 };
 
 struct workq *
@@ -33,7 +32,7 @@ workq_new(size_t max_items, uint64_t max_cost)
 	q->item = xcalloc(max_items, sizeof(*q->item));
 	q->cost = xcalloc(max_items, sizeof(*q->cost));
 	if (pthread_mutex_init(&q->mu, NULL) != 0 || pthread_cond_init(&q->room, NULL) != 0 ||
-	    pthread_cond_init(&q->ready, NULL) != 0 || pthread_cond_init(&q->resumed, NULL) != 0)
+	    pthread_cond_init(&q->ready, NULL) != 0)
 		CF_BUG("cannot initialise a mutex or condition variable");
 	return q;
 }
@@ -46,7 +45,6 @@ workq_free(struct workq *q)
 	pthread_mutex_destroy(&q->mu);
 	pthread_cond_destroy(&q->room);
 	pthread_cond_destroy(&q->ready);
-	pthread_cond_destroy(&q->resumed);
 	free(q->item);
 	free(q->cost);
 	free(q);
@@ -78,32 +76,6 @@ workq_put(struct workq *q, void *item, uint64_t cost)
 	pthread_cond_signal(&q->ready);
 	pthread_mutex_unlock(&q->mu);
 	return 0;
-}
-
-int
-workq_pause_point(struct workq *q, void *marker)
-{
-	int asked, closed;
-	unsigned long gen;
-
-	pthread_mutex_lock(&q->mu);
-	asked = q->pause_asked;
-	closed = q->closed;
-	gen = q->resumes;	/* the consumer resumes only after the marker */
-	pthread_mutex_unlock(&q->mu);
-	if (closed)
-		return -1;
-	if (!asked)
-		return 0;
-	if (workq_put(q, marker, 0) < 0)
-		return -1;
-	/* Wait for the resume of this pause, even if another pause follows it. */
-	pthread_mutex_lock(&q->mu);
-	while (q->resumes == gen && !q->closed)
-		pthread_cond_wait(&q->resumed, &q->mu);
-	closed = q->closed;
-	pthread_mutex_unlock(&q->mu);
-	return closed ? -1 : 0;
 }
 
 /* Called with mu held and n > 0. */
@@ -156,29 +128,10 @@ workq_count(struct workq *q)
 }
 
 void
-workq_pause(struct workq *q)
-{
-	pthread_mutex_lock(&q->mu);
-	q->pause_asked = 1;
-	pthread_mutex_unlock(&q->mu);
-}
-
-void
-workq_resume(struct workq *q)
-{
-	pthread_mutex_lock(&q->mu);
-	q->pause_asked = 0;
-	q->resumes++;
-	pthread_cond_broadcast(&q->resumed);
-	pthread_mutex_unlock(&q->mu);
-}
-
-void
 workq_close(struct workq *q)
 {
 	pthread_mutex_lock(&q->mu);
 	q->closed = 1;
 	pthread_cond_broadcast(&q->room);
-	pthread_cond_broadcast(&q->resumed);
 	pthread_mutex_unlock(&q->mu);
 }

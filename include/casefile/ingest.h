@@ -75,11 +75,14 @@ int ingest_stream(struct ingest *in, const struct ingest_item *it,
  * ingest_stage() stores the item's bytes (vault_put) and, with parse_now,
  * parses them (else ingest_record() parses the kept bytes, unless the item
  * turns out to be a duplicate: a pipeline uses this to balance the work
- * between its threads).  It touches no database, so it may run on another thread than the one that
- * owns the batch, provided only one thread stages at a time and no stage
- * runs during ingest_commit()/ingest_checkpoint().  The staged item owns
- * copies of the item's strings.  On -1 nothing was kept: an object this
- * put created is removed again.
+ * between its threads).  It touches no database, so it may run on another
+ * thread than the one that owns the batch, one staging thread at a time,
+ * also while that one runs ingest_checkpoint() (a stage waits while the
+ * commit moves from one batch to the next, so every put happens inside a
+ * batch); after the batch has ended it fails (CF_EIO).  The staged item
+ * owns copies of the item's strings.  On -1 nothing was kept: an object
+ * this put created is removed again.  An item staged in one batch and
+ * recorded in the next is fine.
  *
  * ingest_record() records a staged item inside the batch (duplicate check,
  * rows, ledger leaf, warnings) and frees it, also on failure.  On -1 the
@@ -107,11 +110,22 @@ void ingest_whole_batch(struct ingest *in);
 /* Roughly the memory the staged item holds, in bytes (for bounding queues). */
 uint64_t ingest_staged_cost(const struct ingest_staged *s);
 
-/* Make objects durable, then COMMIT.  The batch can't be used afterwards. */
+/*
+ * Make objects durable, then COMMIT.  The batch can't be used afterwards.
+ * On -1 the batch was not committed; ingest_free() then removes its objects.
+ */
 int ingest_commit(struct ingest *in, struct cf_err *err);
-/* ingest_commit() then start a new batch on the same handle (long imports). */
+/*
+ * ingest_commit() then start a new batch on the same handle (long imports).
+ * On -1 either nothing was committed, or the commit was done but the new
+ * batch could not start; either way the handle is only fit for ingest_free().
+ */
 int ingest_checkpoint(struct ingest *in, struct cf_err *err);
-/* Roll back anything uncommitted and free.  Accepts NULL. */
+/*
+ * Roll back anything uncommitted and free.  Objects the rolled-back batch
+ * created are removed, except any that a committed row names by then (see
+ * ingest.c).  Accepts NULL.  No stage may run any more.
+ */
 void ingest_free(struct ingest *in);
 
 /*

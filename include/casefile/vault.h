@@ -102,7 +102,12 @@ int vault_put_fd(struct vault *v, int fd, struct cf_buf *keep, size_t keep_max,
  */
 void vault_use_named_staging(struct vault *v);
 
-/* Make every object put since the last sync durable (see the contract). */
+/*
+ * Make every object put since the last sync durable (see the contract).
+ * One other thread may go on putting objects meanwhile (one putting thread
+ * at a time): the puts that finish before the call are the ones it covers;
+ * later ones stay for the next sync.  On -1 the objects stay pending.
+ */
 int vault_sync(struct vault *v, struct cf_err *err);
 /*
  * Flush the vault's file system now (syncfs): only an optimisation, so

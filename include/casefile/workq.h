@@ -8,12 +8,6 @@
  * most max_cost of their summed cost (bytes held in memory, say): a single
  * item costlier than the bound still passes, alone.
  *
- * Pausing: the consumer asks for a pause (workq_pause); the producer, at its
- * next workq_pause_point(), queues the given marker item and waits.  When
- * the consumer dequeues the marker, everything queued before it has been
- * handled and the producer is idle: the consumer does what needs the
- * producer quiet (a commit), then workq_resume().
- *
  * Closing: the consumer gives up with workq_close(); the producer's waiting
  * calls then return -1 at once and the items still queued stay for the
  * consumer to drain with workq_try_get().
@@ -33,9 +27,6 @@ void workq_free(struct workq *q);
 
 /* Producer: wait for room, then queue item.  0, or -1 once closed (not queued). */
 int workq_put(struct workq *q, void *item, uint64_t cost);
-/* Producer: if a pause was asked for, queue marker and wait for workq_resume().
- * 0 to go on, -1 once closed. */
-int workq_pause_point(struct workq *q, void *marker);
 
 /* Items queued now (either side; a hint, it may change at once). */
 size_t workq_count(struct workq *q);
@@ -44,8 +35,6 @@ size_t workq_count(struct workq *q);
 void *workq_get(struct workq *q);
 /* Consumer: the next item if there is one, else NULL; never waits. */
 void *workq_try_get(struct workq *q);
-void workq_pause(struct workq *q);
-void workq_resume(struct workq *q);
 void workq_close(struct workq *q);
 
 #endif

@@ -2,8 +2,9 @@
 /*
  * test_ingest — the two-step ingest used by the import pipeline: staging
  * without parsing and recording later, duplicates, discarding staged items,
- * and whole-batch mode, where a failing record leaves the batch to be
- * rolled back with every object it created.
+ * whole-batch mode, where a failing record leaves the batch to be rolled
+ * back with every object it created, items recorded a batch after they
+ * were staged, and the clean-up that keeps objects others have recorded.
  */
 #include "testutil.h"
 
@@ -199,6 +200,76 @@ test_whole_batch_failure(void **state)
 	vault_close(v);
 }
 
+/* A pipeline may stage an item in one batch and record it in the next. */
+static void
+test_record_in_next_batch(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v;
+	struct ingest *in;
+	struct ingest_staged *s;
+	struct ingest_result res;
+
+	(void)state;
+	open_vault(&v);
+	assert_int_equal(ingest_begin(v, NULL, NULL, &in, &err), 0);
+	ingest_whole_batch(in);
+	assert_int_equal(stage(in, "chat.json", chat, 0, &s, &err), 0);
+	assert_int_equal(ingest_checkpoint(in, &err), 0);
+	assert_int_equal(ingest_record(in, s, &res, &err), 0);
+	assert_true(res.new_object);
+	assert_int_equal(ingest_commit(in, &err), 0);
+	ingest_free(in);
+	assert_int_equal(count(v, "SELECT count(*) FROM evidence"), 1);
+	assert_int_equal(count(v, "SELECT count(*) FROM messages"), 2);
+	assert_true(object_exists(v, res.sha256));
+	vault_close(v);
+}
+
+/*
+ * Objects a rolled-back batch created go, except one that another process
+ * recorded meanwhile: here handle a stages x and y, its batch ends, handle
+ * b records the same bytes as x, then a gives both items up.
+ */
+static void
+test_cleanup_keeps_object_named_elsewhere(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v, *v2;
+	struct ingest *in;
+	struct ingest_staged *x, *y, *late = NULL;
+	struct ingest_result res;
+	unsigned char shax[CF_SHA256_LEN], shay[CF_SHA256_LEN];
+
+	(void)state;
+	open_vault(&v);
+	assert_int_equal(vault_open("v", 0, &v2, &err), 0);
+	assert_int_equal(ingest_begin(v, NULL, NULL, &in, &err), 0);
+	ingest_whole_batch(in);
+	assert_int_equal(stage(in, "x.bin", "shared bytes", 0, &x, &err), 0);
+	assert_int_equal(stage(in, "y.bin", "only staged here", 0, &y, &err), 0);
+	cf_sha256("shared bytes", strlen("shared bytes"), shax);
+	cf_sha256("only staged here", strlen("only staged here"), shay);
+	assert_int_equal(ingest_commit(in, &err), 0);
+	/* the batch is over: nothing more is stored through it */
+	assert_int_equal(stage(in, "z.bin", "too late", 0, &late, &err), -1);
+	assert_int_equal(err.code, CF_EIO);
+	assert_null(late);
+	cf_err_release(&err);
+
+	ingest_one(v2, "x.bin", "shared bytes", 1, &res);
+	assert_false(res.new_object);	/* found a's object */
+
+	ingest_discard(in, x);
+	ingest_discard(in, y);
+	ingest_free(in);
+	assert_true(object_exists(v, shax));
+	assert_false(object_exists(v, shay));
+	assert_int_equal(count(v, "SELECT count(*) FROM evidence"), 1);
+	vault_close(v2);
+	vault_close(v);
+}
+
 static void
 test_bad_order_id(void **state)
 {
@@ -235,6 +306,10 @@ main(void)
 						test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_whole_batch_failure, test_tmpdir_setup,
 						test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_record_in_next_batch, test_tmpdir_setup,
+						test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_cleanup_keeps_object_named_elsewhere,
+						test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_order_id, test_tmpdir_setup,
 						test_tmpdir_teardown),
 	};

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_workq — the bounded producer/consumer queue: order across threads,
- * the item and cost bounds, the pause handshake and closing.
+ * the item and cost bounds, and closing.
  */
 #include "testutil.h"
 
@@ -16,9 +16,7 @@ struct prod {
 	struct workq *q;
 	size_t count;		/* items to queue (as 1..count) */
 	uint64_t cost;		/* cost of each */
-	int pause_every;	/* call workq_pause_point before each item when > 0 */
-	int marker;		/* the pause marker */
-	int failed_at;		/* item whose put / pause point returned -1, or 0 */
+	int failed_at;		/* item whose put returned -1, or 0 */
 	volatile size_t queued;	/* read by the test after joins only, or as a hint */
 };
 
@@ -29,10 +27,6 @@ producer(void *arg)
 	size_t i;
 
 	for (i = 1; i <= p->count; i++) {
-		if (p->pause_every && workq_pause_point(p->q, &p->marker) < 0) {
-			p->failed_at = (int)i;
-			return NULL;
-		}
 		if (workq_put(p->q, (void *)(uintptr_t)i, p->cost) < 0) {
 			p->failed_at = (int)i;
 			return NULL;
@@ -66,7 +60,7 @@ static void
 test_fifo_across_threads(void **state)
 {
 	struct workq *q = workq_new(8, 1000);
-	struct prod p = { q, N, 1, 0, 0, 0, 0 };
+	struct prod p = { q, N, 1, 0, 0 };
 	pthread_t t;
 	size_t i;
 
@@ -84,7 +78,7 @@ static void
 test_item_bound(void **state)
 {
 	struct workq *q = workq_new(3, UINT64_MAX);
-	struct prod p = { q, 10, 0, 0, 0, 0, 0 };
+	struct prod p = { q, 10, 0, 0, 0 };
 	pthread_t t;
 	size_t i;
 
@@ -103,7 +97,7 @@ static void
 test_cost_bound(void **state)
 {
 	struct workq *q = workq_new(100, 10);
-	struct prod p = { q, 3, 25, 0, 0, 0, 0 };	/* each costs more than the bound */
+	struct prod p = { q, 3, 25, 0, 0 };	/* each costs more than the bound */
 	pthread_t t;
 
 	(void)state;
@@ -135,80 +129,10 @@ test_cost_bound(void **state)
 }
 
 static void
-test_pause_handshake(void **state)
-{
-	struct workq *q = workq_new(4, 100);
-	struct prod p = { q, 1000, 1, 1, 0, 0, 0 };
-	pthread_t t;
-	size_t want = 1, before;
-	void *it;
-	int pauses = 0;
-
-	(void)state;
-	assert_int_equal(pthread_create(&t, NULL, producer, &p), 0);
-	while (want <= 1000) {
-		/* (not near the end: a producer that is done pauses no more) */
-		if (want % 100 == 0 && want <= 900 && pauses < (int)(want / 100))
-			workq_pause(q);
-		it = workq_get(q);
-		if (it == &p.marker) {
-			/* everything before the marker was handled, and the producer is idle */
-			pauses++;
-			before = __atomic_load_n(&p.queued, __ATOMIC_SEQ_CST);
-			assert_int_equal(before, want - 1);
-			nap();
-			assert_int_equal(workq_count(q), 0);
-			assert_int_equal(__atomic_load_n(&p.queued, __ATOMIC_SEQ_CST), before);
-			workq_resume(q);
-			continue;
-		}
-		assert_int_equal((uintptr_t)it, want);
-		want++;
-	}
-	pthread_join(t, NULL);
-	assert_int_equal(pauses, 9);
-	assert_int_equal(p.failed_at, 0);
-	workq_free(q);
-}
-
-/* A resume followed at once by the next pause ends the first pause. */
-static void
-test_resume_then_pause_again(void **state)
-{
-	struct workq *q = workq_new(4, 100);
-	struct prod p = { q, 50, 1, 1, 0, 0, 0 };
-	pthread_t t;
-	size_t want = 1;
-	void *it;
-	int markers = 0;
-
-	(void)state;
-	workq_pause(q);
-	assert_int_equal(pthread_create(&t, NULL, producer, &p), 0);
-	while (want <= 50) {
-		it = workq_get(q);
-		if (it == &p.marker) {
-			markers++;
-			workq_resume(q);
-			if (markers < 5)
-				workq_pause(q);	/* before the producer has even woken */
-			continue;
-		}
-		assert_int_equal((uintptr_t)it, want);
-		want++;
-	}
-	pthread_join(t, NULL);
-	assert_int_equal(markers, 5);
-	assert_int_equal(p.failed_at, 0);
-	workq_free(q);
-}
-
-static void
 test_close_wakes_producer(void **state)
 {
 	struct workq *q = workq_new(2, 100);
-	struct prod p = { q, 10, 1, 0, 0, 0, 0 };
-	struct prod p2;
+	struct prod p = { q, 10, 1, 0, 0 };
 	pthread_t t;
 
 	(void)state;
@@ -224,18 +148,6 @@ test_close_wakes_producer(void **state)
 	assert_null(workq_try_get(q));
 	assert_int_equal(workq_put(q, &p, 0), -1);
 	workq_free(q);
-
-	/* blocked in a pause */
-	q = workq_new(2, 100);
-	p2 = (struct prod){ q, 10, 1, 1, 0, 0, 0 };
-	workq_pause(q);
-	assert_int_equal(pthread_create(&t, NULL, producer, &p2), 0);
-	assert_ptr_equal(workq_get(q), &p2.marker);
-	workq_close(q);
-	pthread_join(t, NULL);
-	assert_int_equal(p2.failed_at, 1);
-	assert_null(workq_try_get(q));
-	workq_free(q);
 }
 
 int
@@ -245,8 +157,6 @@ main(void)
 		cmocka_unit_test(test_fifo_across_threads),
 		cmocka_unit_test(test_item_bound),
 		cmocka_unit_test(test_cost_bound),
-		cmocka_unit_test(test_pause_handshake),
-		cmocka_unit_test(test_resume_then_pause_again),
 		cmocka_unit_test(test_close_wakes_producer),
 	};
 
