@@ -2,16 +2,23 @@
 /*
  * vault — object store and vault lifecycle (contract in vault.h).
  *
- * How a put works: bytes stream through one 1 MiB buffer into a staging
- * file in tmp/ (unnamed, O_TMPFILE, where the system allows; else
- * tmp/<pid>-<n>), hashed with SHA-256 on the way.  Writeback of the staging
- * file is started every few MiB with sync_file_range(2) so that, for large
- * videos, the disk is busy while we hash the next chunks; the final flush
- * in vault_sync() then has little left to do.  The file is created
- * read-only, then linked (unnamed) or renamed (named) to
- * objects/ab/cdef….  If that name exists, the bytes are already stored:
- * the staging file is dropped.
+ * How a put works.  Content that fits in one 1 MiB buffer (most chat,
+ * order and logistics files) is read and hashed first, then created under
+ * its object name objects/ab/cdef… with O_EXCL and written: EEXIST means
+ * the bytes are stored already, and nothing is written.  Larger content
+ * streams through a staging file in tmp/ (unnamed, O_TMPFILE, where the
+ * system allows; else tmp/<pid>-<n>), hashed on the way; writeback of the
+ * staging file is started every few MiB with sync_file_range(2) so that,
+ * for large videos, the disk is busy while we hash the next chunks, and the
+ * final flush in vault_sync() has little left to do.  It is linked
+ * (unnamed) or renamed (named) to its object name, or dropped if that name
+ * exists.  Objects are created read-only.
  *
+ * A put killed half-way can leave an object of the wrong size (small
+ * content written in place) — never one that a committed row names, since
+ * rows are committed only after vault_sync().  A later put of the same
+ * bytes finds the size wrong and replaces it (object_present()).
+
  * Hashing overlaps the I/O for files longer than one buffer: a helper
  * thread hashes chunk k while this thread writes chunk k and reads chunk
  * k+1 into the other of two buffers.  The first chunk is always hashed
@@ -521,6 +528,18 @@ fanout_dir(struct vault *v, const unsigned char sha256[CF_SHA256_LEN], const cha
 	return ret;
 }
 
+/* Objects are created 0444; a umask or default ACL may say otherwise. */
+static int
+check_mode(struct vault *v, int fd)
+{
+	if (v->chmod_needed < 0) {
+		struct stat fst;
+
+		v->chmod_needed = fstat(fd, &fst) < 0 || (fst.st_mode & 07777) != 0444;
+	}
+	return v->chmod_needed ? fchmod(fd, 0444) : 0;
+}
+
 /*
  * 1 when the object obj is stored with the expected size.  An object of
  * another size can only be a leftover of a crash before it was made durable
@@ -566,15 +585,60 @@ stage_link(struct vault *v, int fd, const unsigned char sha256[CF_SHA256_LEN],
 }
 
 /*
- * absent: the caller has just seen that obj does not exist (small files),
- * so it is not looked up again; should it have appeared meanwhile, the
- * rename replaces it with the same bytes.
+ * Store content that is whole in memory (its hash is known before a byte
+ * is written): create the object under its own name, O_EXCL, and write it
+ * there, with no staging file and no link.  EEXIST: stored already, unless
+ * it is a crash leftover of another size, which is replaced.  A write that
+ * fails removes the file (the O_EXCL create made it ours).
  */
 static int
-stage_commit(struct vault *v, char **tmp, const unsigned char sha256[CF_SHA256_LEN],
-	     const char *obj, uint64_t size, int absent, int *created, struct cf_err *err)
+put_direct(struct vault *v, const unsigned char sha256[CF_SHA256_LEN], const char *obj,
+	   const unsigned char *p, size_t n, int *created, struct cf_err *err)
 {
-	if (!absent && object_present(obj, size)) {
+	int fd, tries;
+
+	if (fanout_dir(v, sha256, obj, err) < 0)
+		return -1;
+	for (tries = 0;; tries++) {
+		/* created read-only: the open fd can still write it */
+		fd = open(obj, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
+		if (fd >= 0 || tries == 2)
+			break;
+		if (errno == EEXIST && object_present(obj, n)) {
+			*created = 0;
+			return 0;
+		}
+		if (errno == ENOENT) {
+			/* objects/ab/ removed behind our back: make it again */
+			v->fanout[sha256[0] / 8] &= (unsigned char)~(1u << (sha256[0] % 8));
+			if (fanout_dir(v, sha256, obj, err) < 0)
+				return -1;
+		} else if (errno != EEXIST) {
+			break;
+		}
+	}
+	if (fd < 0)
+		return cf_err_errno(err, CF_EIO, "cannot create '%s'", obj);
+	if (check_mode(v, fd) < 0 || write_all(fd, p, n) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot write '%s'", obj);
+		close(fd);
+		unlink(obj);
+		return -1;
+	}
+	if (close(fd) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot write '%s'", obj);
+		unlink(obj);
+		return -1;
+	}
+	*created = 1;
+	return 0;
+}
+
+static int
+stage_commit(struct vault *v, char **tmp, const unsigned char sha256[CF_SHA256_LEN],
+	     const char *obj, uint64_t size, int *created, struct cf_err *err)
+{
+	if (object_present(obj, size)) {
 		*created = 0;
 		unlink(*tmp);
 	} else {
@@ -607,11 +671,11 @@ keep_add(struct cf_buf *keep, size_t keep_max, uint64_t total,
 
 /*
  * How a put runs.  The first two chunks are read before anything is
- * written.  When the content fits in the first chunk (most chat, order and
- * logistics files), it is hashed in memory first: bytes already in the
- * vault are then never written at all, so a re-import of a bundle creates
- * no staging files.  Larger content streams through the two buffers, the
- * worker hashing chunk k while chunk k is written and chunk k+1 read.
+ * written.  When the content fits in the first chunk it is hashed in
+ * memory and stored in place (put_direct): bytes already in the vault are
+ * then never written at all, so a re-import of a bundle creates no files.
+ * Larger content streams through the two buffers, the worker hashing chunk
+ * k while chunk k is written and chunk k+1 read.
  */
 int
 vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
@@ -620,7 +684,7 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 {
 	EVP_MD_CTX *md = NULL;
 	char *tmp = NULL, *obj = NULL;
-	int fd = -1, ret = -1, cur = 0, threaded = 0, small, looked = 0;
+	int fd = -1, ret = -1, cur = 0, threaded = 0;
 	uint64_t total = 0, synced = 0;
 	const char *shown;
 	unsigned int mdlen = CF_SHA256_LEN;
@@ -639,33 +703,32 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 		goto out;
 	if (n > 0 && (next = fn(cookie, v->buf[1], COPY_BUF_SIZE, err)) < 0)
 		goto out;
-	small = next == 0;
-
 	/* Chunk 1 is always hashed here, inline. */
 	if (!EVP_DigestUpdate(md, v->buf[0], (size_t)n)) {
 		cf_err_ssl(err, "SHA-256 failed");
 		goto out;
 	}
 	keep_add(keep, keep_max, 0, v->buf[0], (size_t)n);
-	if (small) {
+	if (next == 0) {	/* small: whole in memory */
 		if (!EVP_DigestFinal_ex(md, res->sha256, &mdlen)) {
 			cf_err_ssl(err, "SHA-256 failed");
 			goto out;
 		}
 		obj = vault_object_path(v, res->sha256);
+		total = (uint64_t)n;
 		/*
-		 * Look before writing, except while puts keep finding new
-		 * content and staging files are unnamed: their link then says
-		 * whether the object was there (a bundle's first import).
+		 * Look before writing while puts keep finding their bytes
+		 * stored (a re-import); else the O_EXCL create says it.
 		 */
-		if ((v->last_dup || v->stage_mode != STAGE_TMPFILE) &&
-		    object_present(obj, (uint64_t)n)) {
+		if (v->last_dup && object_present(obj, total)) {
 			res->created = 0;
-			v->last_dup = 1;
-			total = (uint64_t)n;
 			goto stored;
 		}
-		looked = v->last_dup || v->stage_mode != STAGE_TMPFILE;
+		if (put_direct(v, res->sha256, obj, v->buf[0], (size_t)n, &res->created,
+			       err) < 0)
+			goto out;
+		v->last_dup = !res->created;
+		goto stored;
 	}
 	if (stage_open(v, &tmp, &fd, err) < 0)
 		goto out;
@@ -704,23 +767,14 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 		if (n < 0)
 			goto out;
 	}
-	if (!small) {
-		if (!v->hasher.ok || !EVP_DigestFinal_ex(md, res->sha256, &mdlen)) {
-			cf_err_ssl(err, "SHA-256 failed");
-			goto out;
-		}
-		obj = vault_object_path(v, res->sha256);
+	if (!v->hasher.ok || !EVP_DigestFinal_ex(md, res->sha256, &mdlen)) {
+		cf_err_ssl(err, "SHA-256 failed");
+		goto out;
 	}
-	/* Start writeback of a large file's tail (vault_sync waits for it). */
-	if (!small)
-		sync_file_range(fd, (off_t)synced, 0, SYNC_FILE_RANGE_WRITE);
-	if (v->chmod_needed < 0) {
-		/* Files are created 0444; a umask or default ACL may say otherwise. */
-		struct stat fst;
-
-		v->chmod_needed = fstat(fd, &fst) < 0 || (fst.st_mode & 07777) != 0444;
-	}
-	if (v->chmod_needed && fchmod(fd, 0444) < 0) {
+	obj = vault_object_path(v, res->sha256);
+	/* Start writeback of the tail (vault_sync waits for it). */
+	sync_file_range(fd, (off_t)synced, 0, SYNC_FILE_RANGE_WRITE);
+	if (check_mode(v, fd) < 0) {
 		cf_err_errno(err, CF_EIO, "cannot make '%s' read-only", shown);
 		goto out;
 	}
@@ -743,8 +797,7 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 			goto out;
 		}
 		fd = -1;
-		if (stage_commit(v, &tmp, res->sha256, obj, total, small && looked,
-				 &res->created, err) < 0)
+		if (stage_commit(v, &tmp, res->sha256, obj, total, &res->created, err) < 0)
 			goto out;
 	}
 	v->last_dup = !res->created;

@@ -5,20 +5,28 @@
  *
  *   VAULT/casefile.db       SQLite (see db.h)
  *   VAULT/objects/ab/cdef…  originals named by SHA-256 hex, mode 0444
- *   VAULT/tmp/              staging: write, then rename into objects/
+ *   VAULT/tmp/              staging of large objects: write, then link or
+ *                           rename into objects/
  *   VAULT/keys/             signing key (0600) and certificates
  *   VAULT/lock              flock(2) target: shared by every open handle
  *
- * Durability contract (DESIGN.md "Vault"): an object is written to tmp/,
- * renamed into objects/, and made durable by vault_sync() before the caller
- * commits any row naming it.  Writeback of each object starts as soon as it
- * is written (sync_file_range); vault_sync() then fsyncs every object put
- * since the last sync and every folder they were renamed into, or, for a
- * batch of more than a few dozen objects, flushes the file system once
- * with syncfs(2) (git's "batch" idea: many objects, one flush).  So after
- * power loss a committed row always
- * has its object; an uncommitted object is harmless (it is
- * content-addressed; audit lists it as unexpected only if no row names it).
+ * Durability contract (DESIGN.md "Vault"): every object is made durable by
+ * vault_sync() before the caller commits any row naming it, so after power
+ * loss a committed row always has its whole object.  Content over 1 MiB is
+ * written to tmp/ and then given its object name; smaller content, whose
+ * hash is known before it is written, is written in place under its object
+ * name (O_EXCL), which saves a file and a link per object — most evidence
+ * is small.  Writeback of each object starts as soon as it is written
+ * (sync_file_range); vault_sync() then fsyncs every object put since the
+ * last sync and every folder they were named in, or, for a batch of more
+ * than a few dozen objects, flushes the file system once with syncfs(2)
+ * (git's "batch" idea: many objects, one flush).
+ *
+ * What a crash can leave: objects that no committed row names (harmless:
+ * content-addressed; `casefile audit` lists them as unexpected files, a
+ * re-run records them), and — where small content was being written in
+ * place — an object name holding fewer bytes than its content, which the
+ * next put of those bytes notices by its size and replaces.
  *
  * Stray tmp files (a killed run) are removed by vault_open() when no other
  * process has the vault open (it can take the lock exclusively for a moment).

@@ -4,6 +4,8 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "testutil.h"
@@ -247,20 +249,24 @@ put_sequence(int named)
 
 /*
  * A crash before vault_sync can leave an object name holding a short file.
- * A later put of those bytes must store them again, not trust the name.
+ * A later put of those bytes must store them again, not trust the name:
+ * small content (stored in place), and large content through either kind
+ * of staging file.
  */
 static void
-leftover_replaced(int named)
+leftover_replaced(int named, size_t len)
 {
 	struct cf_err err = CF_ERR_INIT;
 	struct vault *v = NULL;
 	struct vault_put_result r;
 	unsigned char sha[32];
-	const char *text = "the whole content, not a torn prefix of it";
-	char *path, *got, dir[512];
-	size_t n;
+	char *text = malloc(len), *path, *got, dir[512];
+	size_t n, i;
 	int k;
 
+	assert_non_null(text);
+	for (i = 0; i < len; i++)
+		text[i] = (char)('a' + i % 23);
 	assert_int_equal(vault_init("v", &err), 0);
 	assert_int_equal(vault_open("v", 0, &v, &err), 0);
 	if (named)
@@ -272,31 +278,95 @@ leftover_replaced(int named)
 			put_bytes(v, "x", 1, &r, NULL, 0, NULL);
 			assert_false(r.created);
 		}
-		cf_sha256(text, strlen(text), sha);
+		cf_sha256(text, len, sha);
 		path = vault_object_path(v, sha);
 		snprintf(dir, sizeof(dir), "%s", path);
 		*strrchr(dir, '/') = '\0';
 		mkdir(dir, 0755);
 		unlink(path);
 		test_write_file(path, text, 7);	/* torn */
-		put_bytes(v, text, strlen(text), &r, NULL, 0, NULL);
+		put_bytes(v, text, len, &r, NULL, 0, NULL);
 		assert_true(r.created);
 		got = object_bytes(v, sha, &n);
-		assert_int_equal(n, strlen(text));
+		assert_int_equal(n, len);
 		assert_memory_equal(got, text, n);
 		free(got);
 		free(path);
 	}
 	vault_close(v);
+	assert_int_equal(system("chmod -R u+w v && rm -rf v"), 0);
+	free(text);
 }
 
 static void
 test_put_replaces_torn_leftover(void **state)
 {
 	(void)state;
-	leftover_replaced(0);
-	assert_int_equal(system("chmod -R u+w v && rm -rf v"), 0);
-	leftover_replaced(1);
+	leftover_replaced(0, 42);
+	leftover_replaced(0, (2u << 20) + 5);
+	leftover_replaced(1, (2u << 20) + 5);
+}
+
+/* objects/ab/ removed behind the vault's back (it remembers making it). */
+static void
+test_put_remakes_fanout_dir(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v = NULL;
+	struct vault_put_result r;
+	char *path, *got, cmd[600];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(vault_init("v", &err), 0);
+	assert_int_equal(vault_open("v", 0, &v, &err), 0);
+	put_bytes(v, "first", 5, &r, NULL, 0, NULL);
+	assert_true(r.created);
+	path = vault_object_path(v, r.sha256);
+	*strrchr(path, '/') = '\0';
+	snprintf(cmd, sizeof(cmd), "chmod -R u+w '%s' && rm -rf '%s'", path, path);
+	assert_int_equal(system(cmd), 0);
+	free(path);
+	put_bytes(v, "first", 5, &r, NULL, 0, NULL);
+	assert_true(r.created);
+	got = object_bytes(v, r.sha256, &n);
+	assert_int_equal(n, 5);
+	assert_memory_equal(got, "first", 5);
+	free(got);
+	vault_close(v);
+}
+
+/* A write that fails (file size limit: EFBIG) leaves no object behind. */
+static void
+test_put_write_failure_leaves_no_object(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v = NULL;
+	struct vault_put_result r;
+	struct rlimit old, lim;
+	char data[4096];
+	int fd;
+
+	(void)state;
+	memset(data, 'q', sizeof(data));
+	assert_int_equal(vault_init("v", &err), 0);
+	assert_int_equal(vault_open("v", 0, &v, &err), 0);
+	test_write_file("in.bin", data, sizeof(data));
+	fd = open("in.bin", O_RDONLY);
+	assert_true(fd >= 0);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 1000;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	assert_int_equal(vault_put_fd(v, fd, NULL, 0, NULL, &r, &err), -1);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	close(fd);
+	assert_int_equal(err.code, CF_EIO);
+	cf_err_release(&err);
+	assert_int_equal(system("test -z \"$(find v/objects v/tmp -type f)\""), 0);
+	vault_close(v);
 }
 
 static void
@@ -428,6 +498,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_put_unnamed_staging, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_put_named_staging, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_put_replaces_torn_leftover, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_put_remakes_fanout_dir, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_put_write_failure_leaves_no_object, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_empty_file, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_put_failure_leaves_nothing, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_stray_tmp_cleaned_when_alone, test_tmpdir_setup, test_tmpdir_teardown),
