@@ -385,87 +385,6 @@ closed:
 	return NULL;
 }
 
-/*
- * The flusher: a third thread that flushes the vault's file system
- * (vault_presync) a few times per batch, so that neither the reader nor the
- * recorder waits for the disk until the commit, whose own vault_sync then
- * finds little left to write.  Only an optimisation: without the thread
- * (pthread_create failed) the commit's sync does all the work.
- */
-struct flusher {
-	struct vault *v;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int asked, quit, started;
-	pthread_t thread;
-};
-
-static void *
-flusher_main(void *arg)
-{
-	struct flusher *f = arg;
-
-	pthread_mutex_lock(&f->mu);
-	for (;;) {
-		while (!f->asked && !f->quit)
-			pthread_cond_wait(&f->cv, &f->mu);
-		if (!f->asked)
-			break;
-		f->asked = 0;
-		pthread_mutex_unlock(&f->mu);
-		vault_presync(f->v);
-		pthread_mutex_lock(&f->mu);
-	}
-	pthread_mutex_unlock(&f->mu);
-	return NULL;
-}
-
-static void
-flusher_start(struct flusher *f, struct vault *v)
-{
-	memset(f, 0, sizeof(*f));
-	f->v = v;
-	if (pthread_mutex_init(&f->mu, NULL) != 0)
-		return;
-	if (pthread_cond_init(&f->cv, NULL) != 0) {
-		pthread_mutex_destroy(&f->mu);
-		return;
-	}
-	if (pthread_create(&f->thread, NULL, flusher_main, f) != 0) {
-		pthread_cond_destroy(&f->cv);
-		pthread_mutex_destroy(&f->mu);
-		return;
-	}
-	f->started = 1;
-}
-
-static void
-flusher_ask(struct flusher *f)
-{
-	if (!f->started)
-		return;
-	pthread_mutex_lock(&f->mu);
-	f->asked = 1;
-	pthread_cond_signal(&f->cv);
-	pthread_mutex_unlock(&f->mu);
-}
-
-static void
-flusher_stop(struct flusher *f)
-{
-	if (!f->started)
-		return;
-	pthread_mutex_lock(&f->mu);
-	f->quit = 1;
-	f->asked = 0;
-	pthread_cond_signal(&f->cv);
-	pthread_mutex_unlock(&f->mu);
-	pthread_join(f->thread, NULL);
-	pthread_cond_destroy(&f->cv);
-	pthread_mutex_destroy(&f->mu);
-	f->started = 0;
-}
-
 static enum cf_exit
 run_import(int argc, char **argv, struct cf_ctx *ctx)
 {
@@ -490,8 +409,6 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 	unsigned long batch_files = IMPORT_BATCH_FILES, in_batch = 0;
 	uint64_t batch_bytes = 0;
 	int c, nowait = 0, lockfd = -1, broken = 0, hard = 0, reading = 0;
-	struct flusher fl;
-	unsigned long flush_every;
 	double secs;
 
 	memset(&r, 0, sizeof(r));
@@ -562,8 +479,6 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	reading = 1;
-	flusher_start(&fl, ctx->vault);
-	flush_every = batch_files / 4 ? batch_files / 4 : 1;
 	while (!hard) {
 		e = workq_get(rd.q);
 		if (e->type == EV_END) {
@@ -613,8 +528,6 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 				}
 				in_batch = 0;
 				batch_bytes = 0;
-			} else if (in_batch % flush_every == 0) {
-				flusher_ask(&fl);
 			}
 			progress_draw(&r, e->progress, 0);
 			break;
@@ -628,7 +541,6 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		workq_close(rd.q);
 	pthread_join(rd.thread, NULL);
 	reading = 0;
-	flusher_stop(&fl);
 	while ((e = workq_try_get(rd.q)) != NULL)
 		event_free(in, e);
 	event_free(in, rd.leftover);
@@ -675,7 +587,6 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 	}
 out:
 	if (reading) {
-		flusher_stop(&fl);
 		workq_close(rd.q);
 		pthread_join(rd.thread, NULL);
 		while ((e = workq_try_get(rd.q)) != NULL)

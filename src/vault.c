@@ -906,21 +906,6 @@ sync_each(struct vault *v, char **paths, size_t n, struct cf_err *err)
 	return ret;
 }
 
-void
-vault_presync(struct vault *v)
-{
-	/*
-	 * Its own open file: syncfs reports a write error once per open file,
-	 * so the error must stay for vault_sync()'s syncfs on v->dirfd.
-	 */
-	int fd = open(v->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		(void)syncfs(fd);
-		close(fd);
-	}
-}
-
 /*
  * Syncs the objects put before the call; puts that another thread makes
  * meanwhile stay pending for the next sync (syncfs may or may not catch

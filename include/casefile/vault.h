@@ -117,14 +117,6 @@ void vault_use_named_staging(struct vault *v);
  * later ones stay for the next sync.  On -1 the objects stay pending.
  */
 int vault_sync(struct vault *v, struct cf_err *err);
-/*
- * Flush the vault's file system now (syncfs): only an optimisation, so
- * that a vault_sync() soon after has little left to do.  It syncs through
- * a file of its own, so a write error it meets is still reported by the
- * next vault_sync().  Reads no vault state, so it may run while another
- * thread puts objects.
- */
-void vault_presync(struct vault *v);
 
 /* "VAULT/objects/ab/cdef…"; caller frees. */
 char *vault_object_path(const struct vault *v,
