@@ -48,7 +48,10 @@
 
 struct frame {
 	int fd;			/* the directory */
-	char **names;		/* sorted listing */
+	struct dent {
+		char *name;
+		unsigned char type;	/* d_type: DT_UNKNOWN where not told */
+	} *ents;		/* sorted listing */
 	size_t n, i;
 	size_t prefix_len;	/* length of the path buffer for this folder */
 };
@@ -681,7 +684,7 @@ archive_read_entry(struct bundle *b, void *buf, size_t n, struct cf_err *err)
 static int
 cmp_names(const void *x, const void *y)
 {
-	return strcmp(*(char *const *)x, *(char *const *)y);
+	return strcmp(((const struct dent *)x)->name, ((const struct dent *)y)->name);
 }
 
 /* Push the folder fd (owned from now on), listing and sorting its names. */
@@ -719,9 +722,10 @@ push_dir(struct bundle *b, int fd, const char *shown, struct cf_err *err)
 				continue;
 			if (f->n == cap) {
 				cap = cap ? 2 * cap : 16;
-				f->names = xreallocarray(f->names, cap, sizeof(char *));
+				f->ents = xreallocarray(f->ents, cap, sizeof(*f->ents));
 			}
-			f->names[f->n++] = xstrdup(de->d_name);
+			f->ents[f->n].name = xstrdup(de->d_name);
+			f->ents[f->n++].type = de->d_type;
 		}
 	}
 	if (errno) {
@@ -730,7 +734,7 @@ push_dir(struct bundle *b, int fd, const char *shown, struct cf_err *err)
 		return -1;
 	}
 	closedir(d);
-	qsort(f->names, f->n, sizeof(char *), cmp_names);
+	qsort(f->ents, f->n, sizeof(*f->ents), cmp_names);
 	return 0;
 }
 
@@ -741,8 +745,8 @@ pop_dir(struct bundle *b)
 	size_t i;
 
 	for (i = f->i; i < f->n; i++)
-		free(f->names[i]);
-	free(f->names);
+		free(f->ents[i].name);
+	free(f->ents);
 	close(f->fd);
 	b->walk.len = f->prefix_len;
 	b->walk.data[b->walk.len] = '\0';
@@ -756,6 +760,38 @@ close_file(struct bundle *b)
 	b->file_fd = -1;
 }
 
+/* A file entry that must be refused (links, devices, too large): 1, err set. */
+static int
+file_refused(struct bundle *b, const struct stat *st, const char *q, struct cf_err *err)
+{
+	const char *what = NULL;
+
+	if (S_ISLNK(st->st_mode))
+		what = "symbolic link refused";
+	else if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
+		what = "device file refused";
+	else if (S_ISFIFO(st->st_mode))
+		what = "FIFO refused";
+	else if (S_ISSOCK(st->st_mode))
+		what = "socket refused";
+	else if (!S_ISREG(st->st_mode))
+		what = "not a regular file";
+	else if (st->st_nlink > 1)
+		what = "hard link refused (the file has other names)";
+	if (what) {
+		cf_err_set(err, CF_EINPUT, "entry '%s': %s", q, what);
+		return 1;
+	}
+	if (b->lim.max_entry_size && (uint64_t)st->st_size > b->lim.max_entry_size) {
+		cf_err_set(err, CF_EINPUT,
+			   "entry '%s': %lld bytes, over the limit of %llu "
+			   "(import.max_entry_size)", q, (long long)st->st_size,
+			   (unsigned long long)b->lim.max_entry_size);
+		return 1;
+	}
+	return 0;
+}
+
 static int
 folder_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 {
@@ -763,8 +799,8 @@ folder_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 	struct stat st, st2;
 	char *name, *q;
 	enum classify cl;
-	int fd, r;
-	const char *what;
+	int fd, r, is_dir, listed_reg;
+	unsigned char type;
 
 	close_file(b);
 	for (;;) {
@@ -777,7 +813,8 @@ folder_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 			pop_dir(b);
 			continue;
 		}
-		name = f->names[f->i++];
+		type = f->ents[f->i].type;
+		name = f->ents[f->i++].name;
 		b->walk.len = f->prefix_len;
 		b->walk.data[b->walk.len] = '\0';
 		if (b->walk.len)
@@ -792,27 +829,33 @@ folder_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 					  "reading stopped",
 					  (unsigned long long)b->lim.max_entries);
 		}
-		if (fstatat(f->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		/*
+		 * A name the listing calls a regular file is not looked up
+		 * first: the checks below run on the opened file instead.
+		 */
+		listed_reg = type == DT_REG;
+		if (!listed_reg && fstatat(f->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			q = bundle_quote_name(b->walk.data);
 			cf_err_errno(err, CF_EINPUT, "entry '%s': cannot read", q);
 			free(q);
 			free(name);
 			return -1;
 		}
-		cl = classify(b, b->walk.data, S_ISDIR(st.st_mode), err);
+		is_dir = !listed_reg && S_ISDIR(st.st_mode);
+		cl = classify(b, b->walk.data, is_dir, err);
 		if (cl == CL_IGNORE || cl == CL_REFUSE) {
 			free(name);
 			if (cl == CL_REFUSE)
 				return -1;
 			continue;
 		}
-		if (S_ISDIR(st.st_mode) && b->has_excl && st.st_dev == b->excl_dev &&
+		if (is_dir && b->has_excl && st.st_dev == b->excl_dev &&
 		    st.st_ino == b->excl_ino) {
 			free(name);
 			b->ignored++;
 			continue;
 		}
-		if (S_ISDIR(st.st_mode)) {
+		if (is_dir) {
 			if (b->nframes >= MAX_DEPTH) {
 				q = bundle_quote_name(b->walk.data);
 				cf_err_set(err, CF_EINPUT, "entry '%s': folders nested too deep", q);
@@ -844,41 +887,29 @@ folder_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 			free(name);
 			continue;
 		}
-		what = NULL;
-		if (S_ISLNK(st.st_mode))
-			what = "symbolic link refused";
-		else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
-			what = "device file refused";
-		else if (S_ISFIFO(st.st_mode))
-			what = "FIFO refused";
-		else if (S_ISSOCK(st.st_mode))
-			what = "socket refused";
-		else if (!S_ISREG(st.st_mode))
-			what = "not a regular file";
-		else if (st.st_nlink > 1)
-			what = "hard link refused (the file has other names)";
 		q = bundle_quote_name(b->cur_path.data);
-		if (what) {
-			cf_err_set(err, CF_EINPUT, "entry '%s': %s", q, what);
+		if (!listed_reg && file_refused(b, &st, q, err))
 			goto refuse;
-		}
-		if (b->lim.max_entry_size && (uint64_t)st.st_size > b->lim.max_entry_size) {
-			cf_err_set(err, CF_EINPUT,
-				   "entry '%s': %lld bytes, over the limit of %llu "
-				   "(import.max_entry_size)", q, (long long)st.st_size,
-				   (unsigned long long)b->lim.max_entry_size);
-			goto refuse;
-		}
 		fd = openat(f->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0) {
-			cf_err_errno(err, CF_EINPUT, "entry '%s': cannot open", q);
+			if (listed_reg && errno == ELOOP)
+				cf_err_set(err, CF_EINPUT, "entry '%s': symbolic link refused", q);
+			else
+				cf_err_errno(err, CF_EINPUT, "entry '%s': cannot open", q);
 			goto refuse;
 		}
-		if (fstat(fd, &st2) < 0 || !S_ISREG(st2.st_mode) || st2.st_ino != st.st_ino ||
-		    st2.st_dev != st.st_dev) {
+		if (fstat(fd, &st2) < 0 || !S_ISREG(st2.st_mode) ||
+		    (!listed_reg && (st2.st_ino != st.st_ino || st2.st_dev != st.st_dev))) {
 			close(fd);
 			cf_err_set(err, CF_EINPUT, "entry '%s': changed while being read", q);
 			goto refuse;
+		}
+		if (listed_reg) {
+			st = st2;
+			if (file_refused(b, &st, q, err)) {
+				close(fd);
+				goto refuse;
+			}
 		}
 		/* O_NONBLOCK does not affect regular files: no need to clear it. */
 		if (st2.st_size > (off_t)(1 << 20))
