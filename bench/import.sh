@@ -10,7 +10,7 @@
 #   git add -A                  (the folder, into a fresh repository, no fsync)
 #   tar xzf TAR.GZ              (into a fresh folder)
 # and prints files/s and peak RSS (GNU time -v), in BENCH_ROUNDS rounds
-# (default 2) with the order rotated; the targets are checked on each
+# (default 3) with the order rotated; the targets are checked on each
 # contender's best round.
 # Targets (issue 5): import of the folder >= git add files/s; of the tar.gz
 # within 1.3x of that; peak RSS < 64 MB.
@@ -96,7 +96,7 @@ cf_dir() { "$CF" --vault "$W/vault-dir-$r" init >/dev/null; run dir "casefile im
 cf_tgz() { "$CF" --vault "$W/vault-tgz-$r" init >/dev/null; run tgz "casefile import (tar.gz)" "$CF" --vault "$W/vault-tgz-$r" import --quiet "$W/orders-2025-05-02.tar.gz"; }
 git_add() { git init -q "$W/repo-$r"; run git "git add -A (folder, no fsync)" git --git-dir="$W/repo-$r/.git" --work-tree="$B" add -A; }
 untar() { mkdir -p "$W/untar-$r"; run tar "tar xzf (tar.gz)" tar xzf "$W/orders-2025-05-02.tar.gz" -C "$W/untar-$r"; }
-ROUNDS=${BENCH_ROUNDS:-2}
+ROUNDS=${BENCH_ROUNDS:-3}
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	echo
