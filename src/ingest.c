@@ -369,6 +369,11 @@ ingest_stage(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, 
 				  it->order_id);
 	s = staged_new(it);
 	cf_buf_reset(&in->keep);
+	/*
+	 * The parse runs under the gate too: should it fail, the object this
+	 * put created is removed in the same transaction that saw it made, so
+	 * no other process can have started to use it.
+	 */
 	pthread_mutex_lock(&in->gate);
 	if (!in->open)
 		r = cf_err_set(err, CF_EIO, "the batch has ended");

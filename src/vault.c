@@ -508,6 +508,13 @@ stage_open(struct vault *v, char **tmp, int *fd, struct cf_err *err)
  * the object exists already.  On success *tmp is consumed (renamed or
  * unlinked) and freed.
  */
+/* objects/ab/ was found missing (removed behind our back): make it again. */
+static void
+fanout_forget(struct vault *v, const unsigned char sha256[CF_SHA256_LEN])
+{
+	v->fanout[sha256[0] / 8] &= (unsigned char)~(1u << (sha256[0] % 8));
+}
+
 static int
 fanout_dir(struct vault *v, const unsigned char sha256[CF_SHA256_LEN], const char *obj,
 	   struct cf_err *err)
@@ -571,7 +578,7 @@ stage_link(struct vault *v, int fd, const unsigned char sha256[CF_SHA256_LEN],
 	r = tmpfile_link(fd, obj);
 	if (r < 0 && errno == ENOENT) {
 		/* objects/ab/ removed behind our back: make it again, once */
-		v->fanout[sha256[0] / 8] &= (unsigned char)~(1u << (sha256[0] % 8));
+		fanout_forget(v, sha256);
 		if (fanout_dir(v, sha256, obj, err) < 0)
 			return -1;
 		r = tmpfile_link(fd, obj);
@@ -610,7 +617,7 @@ put_direct(struct vault *v, const unsigned char sha256[CF_SHA256_LEN], const cha
 		}
 		if (errno == ENOENT) {
 			/* objects/ab/ removed behind our back: make it again */
-			v->fanout[sha256[0] / 8] &= (unsigned char)~(1u << (sha256[0] % 8));
+			fanout_forget(v, sha256);
 			if (fanout_dir(v, sha256, obj, err) < 0)
 				return -1;
 		} else if (errno != EEXIST) {
@@ -646,7 +653,7 @@ stage_commit(struct vault *v, char **tmp, const unsigned char sha256[CF_SHA256_L
 			return -1;
 		if (rename(*tmp, obj) < 0) {
 			/* objects/ab/ removed behind our back: make it again, once */
-			v->fanout[sha256[0] / 8] &= (unsigned char)~(1u << (sha256[0] % 8));
+			fanout_forget(v, sha256);
 			if (errno != ENOENT || fanout_dir(v, sha256, obj, err) < 0 ||
 			    rename(*tmp, obj) < 0)
 				return cf_err_errno(err, CF_EIO, "cannot store '%s'", obj);
