@@ -1193,6 +1193,7 @@ pdf_outline_add(struct pdf *p, int parent, const char *title, int *id,
 
 /* ------------------------------------------------------- file streams */
 
+/* Open s->path (again) at s->pos, checking that its size has not changed. */
 static HPDF_STATUS
 src_open(HPDF_Stream st, struct src *s)
 {
@@ -1202,15 +1203,25 @@ src_open(HPDF_Stream st, struct src *s)
 		return HPDF_OK;
 	if ((s->fd = open(s->path, O_RDONLY | O_CLOEXEC)) < 0)
 		return HPDF_SetError(st->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)errno);
-	if (fstat(s->fd, &sb) < 0 || (uint64_t)sb.st_size != s->size) {
+	if (fstat(s->fd, &sb) < 0 || (uint64_t)sb.st_size != s->size ||
+	    (s->pos && lseek(s->fd, (off_t)s->pos, SEEK_SET) < 0)) {
 		close(s->fd);
 		s->fd = -1;
 		return HPDF_SetError(st->error, HPDF_FILE_IO_ERROR, EIO);
 	}
-	s->pos = 0;
 	return HPDF_OK;
 }
 
+/*
+ * libharu's copy loop (HPDF_Stream_WriteToStream and its deflate twin) reads
+ * until the callback returns HPDF_STREAM_EOF; HPDF_OK means "ask again".
+ * So the read that reaches the end of the file says EOF, even when it
+ * filled the buffer exactly (a file whose size is a multiple of 4096 did
+ * not, and the next call reopened the file at 0 and copied it again, for
+ * ever: issue 11).  A read at or past the end says EOF without reopening,
+ * and no read goes past the size the stream declared, so one stream never
+ * yields more than s->size bytes; a file that shrank is an error.
+ */
 static HPDF_STATUS
 src_read(HPDF_Stream st, HPDF_BYTE *ptr, HPDF_UINT *siz)
 {
@@ -1218,8 +1229,14 @@ src_read(HPDF_Stream st, HPDF_BYTE *ptr, HPDF_UINT *siz)
 	size_t want = *siz, got = 0;
 	HPDF_STATUS rc;
 
+	if (s->pos >= s->size) {
+		*siz = 0;
+		return HPDF_STREAM_EOF;
+	}
 	if ((rc = src_open(st, s)) != HPDF_OK)
 		return rc;
+	if (want > s->size - s->pos)
+		want = (size_t)(s->size - s->pos);
 	while (got < want) {
 		ssize_t r = read(s->fd, ptr + got, want - got);
 
@@ -1228,35 +1245,34 @@ src_read(HPDF_Stream st, HPDF_BYTE *ptr, HPDF_UINT *siz)
 		if (r < 0)
 			return HPDF_SetError(st->error, HPDF_FILE_IO_ERROR,
 					     (HPDF_STATUS)errno);
-		if (r == 0)
-			break;
+		if (r == 0)	/* shorter than when it was stat()ed */
+			return HPDF_SetError(st->error, HPDF_FILE_IO_ERROR, EIO);
 		got += (size_t)r;
 	}
 	s->pos += got;
 	*siz = (HPDF_UINT)got;
-	if (got < want || s->pos >= s->size) {
+	if (s->pos >= s->size) {
 		/* done with this file: keep no descriptor open */
 		close(s->fd);
 		s->fd = -1;
-		return got < want ? HPDF_STREAM_EOF : HPDF_OK;
+		return HPDF_STREAM_EOF;
 	}
 	return HPDF_OK;
 }
 
+/* Positions within [0, size] only; the file is (re)opened by the next read. */
 static HPDF_STATUS
 src_seek(HPDF_Stream st, HPDF_INT pos, HPDF_WhenceMode mode)
 {
 	struct src *s = st->attr;
-	HPDF_STATUS rc;
-	off_t o;
+	int64_t base = mode == HPDF_SEEK_SET ? 0 : mode == HPDF_SEEK_CUR ? (int64_t)s->pos :
+		       (int64_t)s->size;
 
-	if ((rc = src_open(st, s)) != HPDF_OK)
-		return rc;
-	o = lseek(s->fd, pos, mode == HPDF_SEEK_SET ? SEEK_SET :
-			      mode == HPDF_SEEK_CUR ? SEEK_CUR : SEEK_END);
-	if (o < 0)
+	if (base + pos < 0 || (uint64_t)(base + pos) > s->size)
+		return HPDF_SetError(st->error, HPDF_FILE_IO_ERROR, EINVAL);
+	s->pos = (uint64_t)(base + pos);
+	if (s->fd >= 0 && lseek(s->fd, (off_t)s->pos, SEEK_SET) < 0)
 		return HPDF_SetError(st->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)errno);
-	s->pos = (uint64_t)o;
 	return HPDF_OK;
 }
 
