@@ -87,15 +87,15 @@ signer_release(struct signer *sg)
 	memset(sg, 0, sizeof(*sg));
 }
 
-/* pdf_presave_fn: sign the saved temp file in place (PAdES B-T or B-B). */
+/* pdf_presave_fn: write the signed copy of the saved PDF (PAdES B-T or B-B). */
 static int
-sign_presave(void *arg, const char *tmp_path, struct cf_err *err)
+sign_presave(void *arg, const char *tmp_path, const char *out_path, struct cf_err *err)
 {
 	struct signer *sg = arg;
 
 	tsa_info_release(&sg->res.tsa);
 	memset(&sg->res, 0, sizeof(sg->res));
-	if (pades_sign_file(tmp_path, tmp_path, sg->key, sg->cert, sg->chain, &sg->po,
+	if (pades_sign_file(tmp_path, out_path, sg->key, sg->cert, sg->chain, &sg->po,
 			    &sg->res, err) < 0) {
 		cf_err_prefix(err, "cannot sign the dossier");
 		return -1;

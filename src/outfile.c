@@ -22,7 +22,7 @@
 struct outfile {
 	char *path;	/* final name */
 	char *tmp;	/* temporary name, or NULL when unnamed */
-	char *proc;	/* /proc/self/fd/N of an unnamed file */
+	char *proc;	/* /proc/PID/fd/N of an unnamed file */
 	int fd;		/* the file, or the folder (held for its lock) */
 	int is_dir;
 	int committed;
@@ -184,7 +184,7 @@ open_unnamed(struct outfile *of, const char *dir)
 
 	if (fd < 0)
 		return -1;
-	of->proc = xasprintf("/proc/self/fd/%d", fd);
+	of->proc = xasprintf("/proc/%ld/fd/%d", (long)getpid(), fd);
 	if (access(of->proc, F_OK) < 0) {	/* no /proc: linkat cannot name it */
 		free(of->proc);
 		of->proc = NULL;

@@ -23,6 +23,7 @@
 #include <openssl/x509v3.h>
 
 #include "casefile/keys.h"
+#include "casefile/outfile.h"
 #include "casefile/pades.h"
 #include "casefile/pdfread.h"
 #include "casefile/xalloc.h"
@@ -592,7 +593,7 @@ copy_job_run(void *arg)
 
 /* Copy in_path (expected_size bytes) into out_fd and hash it into md. */
 static int
-copy_hash(const char *in_path, uint64_t expected_size, int out_fd, const char *tmp,
+copy_hash(const char *in_path, uint64_t expected_size, int out_fd, const char *out_path,
 	  EVP_MD_CTX *md, uint64_t *size, int *last_byte, struct cf_err *err)
 {
 	const size_t cap = 1u << 20;
@@ -641,12 +642,12 @@ copy_hash(const char *in_path, uint64_t expected_size, int out_fd, const char *t
 	if (job.sync_errno && job.sync_errno != ENOSYS && job.sync_errno != EINVAL &&
 	    job.sync_errno != ESPIPE) {
 		errno = job.sync_errno;
-		cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
+		cf_err_errno(err, CF_EIO, "cannot write '%s'", out_path);
 		goto out;
 	}
 	/* no copy_file_range (or it stopped short): finish with read/write */
 	if (job.done < total && lseek(out_fd, (off_t)job.done, SEEK_SET) < 0) {
-		cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
+		cf_err_errno(err, CF_EIO, "cannot write '%s'", out_path);
 		goto out;
 	}
 	while (job.done < total) {
@@ -658,12 +659,12 @@ copy_hash(const char *in_path, uint64_t expected_size, int out_fd, const char *t
 			cf_err_errno(err, CF_EIO, "cannot read '%s'", in_path);
 			goto out;
 		}
-		if (write_all(out_fd, buf, (size_t)r, tmp, err) < 0)
+		if (write_all(out_fd, buf, (size_t)r, out_path, err) < 0)
 			goto out;
 		job.done += (uint64_t)r;
 	}
 	if (lseek(out_fd, (off_t)total, SEEK_SET) < 0) {
-		cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
+		cf_err_errno(err, CF_EIO, "cannot write '%s'", out_path);
 		goto out;
 	}
 	*size = total;
@@ -696,6 +697,17 @@ cert_usable(X509 *cert, time_t when, struct cf_err *err)
 	return 0;
 }
 
+/*
+ * The most the signed copy can take: the input and its update (placeholder
+ * of hexlen characters, a few small objects and an xref section).  A copy
+ * that passes it has run away.
+ */
+static uint64_t
+size_limit(uint64_t in_size, size_t hexlen)
+{
+	return in_size + hexlen + (1u << 20);
+}
+
 int
 pades_sign_file(const char *in_path, const char *out_path, EVP_PKEY *key, X509 *cert,
 		STACK_OF(X509) *chain, const struct pades_opts *o,
@@ -707,7 +719,7 @@ pades_sign_file(const char *in_path, const char *out_path, EVP_PKEY *key, X509 *
 	unsigned char fresh[16], digest[CF_SHA256_LEN], *cms = NULL, dummy[CF_SHA256_LEN] = { 0 };
 	size_t cms_len = 0, hexlen;
 	uint64_t size = 0;
-	char *dircopy = NULL, *tmp = NULL;
+	struct outfile *of = NULL;
 	struct stat st;
 	int fd = -1, ret = -1, attempt, last_byte, add_nl, have_u = 0;
 	unsigned int dlen;
@@ -735,22 +747,21 @@ pades_sign_file(const char *in_path, const char *out_path, EVP_PKEY *key, X509 *
 		goto out;
 	}
 
-	/* copy + hash the input into a temp file beside the output */
-	dircopy = xstrdup(out_path);
-	tmp = xasprintf("%s/.casefile-sign-XXXXXX", dirname(dircopy));
-	if ((fd = mkstemp(tmp)) < 0) {
-		cf_err_errno(err, CF_EIO, "cannot create a temporary file in '%s'", dircopy);
-		free(tmp);
-		tmp = NULL;
+	/*
+	 * copy + hash the input into a temp file beside the output (unnamed
+	 * where possible, outfile.h), which can only be the input and the
+	 * update (placeholder and a few objects)
+	 */
+	if (outfile_open(out_path, size_limit(pdfread_size(pdf), hexlen), &of, err) < 0)
 		goto out;
-	}
-	fchmod(fd, st.st_mode & 0666);
+	fd = outfile_fd(of);
 	if ((base_md = EVP_MD_CTX_new()) == NULL || (md = EVP_MD_CTX_new()) == NULL ||
 	    !EVP_DigestInit_ex(base_md, EVP_sha256(), NULL)) {
 		cf_err_ssl(err, "sha-256 failed");
 		goto out;
 	}
-	if (copy_hash(in_path, pdfread_size(pdf), fd, tmp, base_md, &size, &last_byte, err) < 0)
+	if (copy_hash(in_path, pdfread_size(pdf), fd, out_path, base_md, &size, &last_byte, err) < 0 ||
+	    outfile_count(of, size, err) < 0)
 		goto out;
 	add_nl = last_byte != '\n' && last_byte != '\r';
 
@@ -797,20 +808,10 @@ pades_sign_file(const char *in_path, const char *out_path, EVP_PKEY *key, X509 *
 			h[2 * i + 1] = hx[cms[i] & 15];
 		}
 	}
-	if (write_all(fd, u.b.data, u.b.len, tmp, err) < 0)
+	outfile_set_limit(of, size_limit(size, hexlen));
+	if (outfile_write(of, u.b.data, u.b.len, err) < 0 ||
+	    outfile_commit(of, st.st_mode & 0666, err) < 0)
 		goto out;
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		fd = -1;
-		cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, out_path) < 0) {
-		cf_err_errno(err, CF_EIO, "cannot create '%s'", out_path);
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
 	if (res) {
 		res->timestamped = o->tsa != NULL;
 		res->cms_len = cms_len;
@@ -818,17 +819,11 @@ pades_sign_file(const char *in_path, const char *out_path, EVP_PKEY *key, X509 *
 	}
 	ret = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
+	outfile_close(of);
 	if (have_u)
 		cf_buf_release(&u.b);
 	if (ret < 0 && res)
 		tsa_info_release(&res->tsa);
-	free(dircopy);
 	free(cms);
 	EVP_MD_CTX_free(md);
 	EVP_MD_CTX_free(base_md);

@@ -55,6 +55,7 @@
 #include <webp/decode.h>
 #include <zlib.h>
 
+#include "casefile/outfile.h"
 #include "casefile/pdf.h"
 #include "casefile/xalloc.h"
 
@@ -123,6 +124,7 @@ struct pdf {
 	struct outline *outl;
 	size_t noutl;
 	int saved;
+	uint64_t font_size;	/* bytes of the font file: the most embedded */
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -394,6 +396,11 @@ pdf_new(const char *font_path, struct pdf **out, struct cf_err *err)
 	}
 	if (ttf_open(&p->ttf, font_path, err) < 0)
 		goto out;
+	{
+		struct stat fsb;
+
+		p->font_size = stat(font_path, &fsb) == 0 ? (uint64_t)fsb.st_size : 0;
+	}
 	if ((p->doc = HPDF_New(hpdf_error, p)) == NULL) {
 		cf_err_set(err, CF_EPDF, "cannot create a PDF document");
 		goto out;
@@ -2192,27 +2199,60 @@ out:
 	return ret;
 }
 
-static int
-fsync_dir_of(const char *path)
+/*
+ * The most bytes the saved PDF can take: every streamed file and every
+ * in-memory stream (deflate adds at most ~0.03% plus a few bytes; libharu
+ * adds nothing else), the font file, a bound per object and 16 MiB for the
+ * rest.  A writer that passes it runs away (issue 11: a stream that never
+ * reached its end), and the save stops instead of filling the disk.
+ */
+static uint64_t
+save_limit(struct pdf *p)
 {
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-	int fd, r;
+	HPDF_Xref x = p->doc->xref;
+	uint64_t sum = (16u << 20) + 2 * p->font_size;
+	const struct src *s;
+	HPDF_UINT i;
 
-	if (slash == NULL) {
-		free(dir);
-		dir = xstrdup(".");
-	} else if (slash == dir) {
-		slash[1] = '\0';
-	} else {
-		*slash = '\0';
+	for (s = p->srcs; s; s = s->next)
+		sum += s->size + s->size / 256 + 1024;
+	for (; x; x = x->prev) {
+		for (i = 0; i < x->entries->count; i++) {
+			HPDF_XrefEntry e = HPDF_List_ItemAt(x->entries, i);
+			HPDF_Obj_Header *h = e ? (HPDF_Obj_Header *)e->obj : NULL;
+
+			sum += 1024;
+			if (h && (h->obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_DICT) {
+				HPDF_Dict d = e->obj;
+
+				if (d->stream && d->stream->type == HPDF_STREAM_MEMORY)
+					sum += d->stream->size + d->stream->size / 256 + 1024;
+			}
+		}
 	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
-	if (fd < 0)
-		return -1;
-	r = fsync(fd);
-	close(fd);
-	return r;
+	return sum;
+}
+
+/* The libharu writer of pdf_save(): into the outfile, counted and bounded. */
+struct save_sink {
+	struct pdf *p;
+	struct outfile *of;
+	int failed;
+};
+
+static HPDF_STATUS
+sink_write(HPDF_Stream st, const HPDF_BYTE *ptr, HPDF_UINT siz)
+{
+	struct save_sink *k = st->attr;
+
+	if (k->failed)
+		return HPDF_FILE_IO_ERROR;
+	if (outfile_write(k->of, ptr, siz, k->p->err) < 0) {
+		k->failed = 1;
+		return HPDF_SetError(st->error, HPDF_FILE_IO_ERROR,
+				     k->p->err ? (HPDF_STATUS)k->p->err->sys_errno : EIO);
+	}
+	return HPDF_OK;
 }
 
 int
@@ -2220,8 +2260,9 @@ pdf_save(struct pdf *p, const char *path, pdf_presave_fn hook, void *hook_arg,
 	 struct cf_err *err)
 {
 	HPDF_TTFontDefAttr ta = (HPDF_TTFontDefAttr)p->fontdef->attr;
-	char *tmp = NULL;
-	int fd = -1, ret = -1;
+	struct save_sink sink = { NULL, NULL, 0 };
+	HPDF_Stream st = NULL;
+	int ret = -1;
 
 	p->err = err;
 	if (p->saved)
@@ -2235,37 +2276,40 @@ pdf_save(struct pdf *p, const char *path, pdf_presave_fn hook, void *hook_arg,
 	ttf_mark_composites(&p->ttf, ta->glyph_tbl.flgs, ta->num_glyphs);
 	if (write_tounicode(p) < 0)
 		return -1;
-	tmp = xasprintf("%s.tmp-XXXXXX", path);
-	if ((fd = mkstemp(tmp)) < 0) {
-		cf_err_errno(err, CF_EIO, "cannot create '%s'", tmp);
-		free(tmp);
+	if (outfile_open(path, save_limit(p), &sink.of, err) < 0)
 		return -1;
-	}
-	close(fd);
-	fd = -1;
-	if (hchk(p, HPDF_SaveToFile(p->doc, tmp), "cannot write the PDF") < 0) {
-		cf_err_prefix(err, "'%s'", path);
+	sink.p = p;
+	st = HPDF_CallbackWriter_New(p->doc->mmgr, sink_write, &sink);
+	if (hnull(p, st, "cannot write the PDF") < 0)
+		goto out;
+	if (p->doc->stream)
+		HPDF_Stream_Free(p->doc->stream);
+	p->doc->stream = st;	/* HPDF_SaveToStream writes to doc->stream */
+	if (HPDF_SaveToStream(p->doc) != HPDF_OK || p->herr) {
+		if (sink.failed) {	/* err names the path and the cause */
+			p->herr = 0;
+			HPDF_ResetError(p->doc);
+		} else {
+			hchk(p, HPDF_INVALID_DOCUMENT, "cannot write the PDF");
+			cf_err_prefix(err, "'%s'", path);
+		}
 		goto out;
 	}
-	if ((fd = open(tmp, O_RDWR | O_CLOEXEC)) < 0 || fsync(fd) < 0) {
-		cf_err_errno(err, CF_EIO, "cannot flush '%s'", tmp);
+	if (hook) {
+		/* the hook makes path from the complete, unnamed PDF */
+		if (fchmod(outfile_fd(sink.of), 0644) < 0) {
+			outfile_err(sink.of, errno, err);
+			goto out;
+		}
+		if (hook(hook_arg, outfile_tmp_path(sink.of), path, err) < 0)
+			goto out;
+	} else if (outfile_commit(sink.of, 0644, err) < 0) {
 		goto out;
 	}
-	close(fd);
-	fd = -1;
-	if (hook && hook(hook_arg, tmp, err) < 0)
-		goto out;
-	if (chmod(tmp, 0644) < 0 || rename(tmp, path) < 0) {
-		cf_err_errno(err, CF_EIO, "cannot write '%s'", path);
-		goto out;
-	}
-	fsync_dir_of(path);
 	ret = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	if (ret < 0)
-		unlink(tmp);
-	free(tmp);
+	if (st)
+		st->attr = NULL;	/* sink is gone; the stream is freed with doc */
+	outfile_close(sink.of);
 	return ret;
 }

@@ -57,7 +57,8 @@ int outfile_fd(const struct outfile *of);
 
 /*
  * A path that names the data written so far, for code that must open it
- * again (/proc/self/fd/N for an unnamed file, else the temporary name).
+ * again (/proc/PID/fd/N for an unnamed file, which other processes can open
+ * too, else the temporary name).
  * Valid until outfile_close().  Never show it to a user: use the final path.
  */
 const char *outfile_tmp_path(const struct outfile *of);

@@ -64,8 +64,11 @@ struct pades_result {
 /*
  * Sign in_path into out_path (which may equal in_path: the file is then
  * replaced atomically).  The signer certificate must be valid at o->when.
- * res (may be NULL) receives what was done.  On failure out_path is not
- * created or changed; errors are CF_EPDF (input PDF unusable, encrypted),
+ * res (may be NULL) receives what was done.  The copy is written with
+ * outfile.h: unnamed until complete, leftovers of dead signers of out_path
+ * removed first, and no larger than the input plus the update.  On failure
+ * out_path is not created or changed, no temporary file remains, and a
+ * write error names out_path and the cause; errors are CF_EPDF (input PDF unusable, encrypted),
  * CF_EINPUT (certificate), CF_ENET (TSA down, refused, garbage, timeout),
  * CF_EIO, CF_ECRYPTO.
  */

@@ -29,9 +29,11 @@
  *  - Attachments are named by the caller (never a path) and streamed from
  *    their file at save time; already-compressed data is stored without
  *    Flate.  The embedded-files name tree is sorted by name.
- *  - pdf_save() writes a temp file beside the target, fsyncs it, lets a
- *    hook (signing) work on it, and renames it: never a half PDF at the
- *    target path.
+ *  - pdf_save() writes an unnamed temp file beside the target (outfile.h)
+ *    and gives it the target's name when complete, or lets a hook (signing)
+ *    make the target from it: never a half PDF at the target path, nothing
+ *    left by a crash, and a save that grows past what its inputs can make
+ *    stops with an error instead of filling the disk.
  */
 #ifndef CASEFILE_PDF_H
 #define CASEFILE_PDF_H
@@ -209,18 +211,23 @@ int pdf_attach_mem(struct pdf *p, const char *name, const void *data,
 int pdf_is_compressed(const char *mime, const char *name);
 
 /*
- * Called by pdf_save() on the complete temp file before it is renamed over
- * the target (e.g. to sign it in place).  Return 0, or -1 with err set to
- * abort the save (the temp file is removed).
+ * Called by pdf_save() with the complete PDF, readable at tmp_path (an
+ * unnamed file's /proc path, or a temporary name), instead of renaming it:
+ * the hook writes out_path itself, as one atomic step (e.g.
+ * pades_sign_file(tmp_path, out_path): the signed copy).  Return 0, or -1
+ * with err set (out_path untouched).  The temp file is removed after.
  */
 typedef int (*pdf_presave_fn)(void *arg, const char *tmp_path,
-			      struct cf_err *err);
+			      const char *out_path, struct cf_err *err);
 
 /*
  * Draw headers/footers, fix the font (composite glyphs, ToUnicode), write
- * path.tmp-XXXXXX, fsync, run hook (may be NULL), rename to path, fsync the
- * directory.  On failure path is untouched and no temp file remains.
- * A document is saved at most once.
+ * the PDF to a temp file (outfile_open(): unnamed where possible, leftovers
+ * of dead writers of path removed first, limited to what the inputs can
+ * make), then either run hook (which makes path) or fsync it and give it
+ * the name path, and fsync the directory.  On failure path is untouched,
+ * no temp file remains, and err names path and the cause ("No space left
+ * on device").  A document is saved at most once.
  */
 int pdf_save(struct pdf *p, const char *path, pdf_presave_fn hook,
 	     void *hook_arg, struct cf_err *err);

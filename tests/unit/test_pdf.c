@@ -431,11 +431,25 @@ decor(void *arg, int page, int npages, struct cf_buf *h, struct cf_buf *fl,
 }
 
 static int
-refuse(void *arg, const char *tmp, struct cf_err *err)
+refuse(void *arg, const char *tmp, const char *out, struct cf_err *err)
 {
 	(void)arg;
 	assert_int_equal(access(tmp, R_OK), 0);
+	assert_string_equal(out, "out.pdf");
+	assert_int_equal(access(out, F_OK), -1);
 	return cf_err_set(err, CF_ECRYPTO, "signing refused");
+}
+
+static int
+copy_hook(void *arg, const char *tmp, const char *out, struct cf_err *err)
+{
+	char cmd[512];
+
+	(void)arg;
+	(void)err;
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", tmp, out);
+	assert_int_equal(sh(cmd), 0);
+	return 0;
 }
 
 static void
@@ -480,6 +494,11 @@ test_document(void **state)
 	cf_err_release(&err);
 	pdf_free(p);
 	assert_int_equal(sh("test ! -e out.pdf && ! ls out.pdf.tmp-* 2>/dev/null"), 0);
+	/* a hook that makes the output from the saved PDF (as signing does) */
+	p = new_doc();
+	assert_int_equal(pdf_save(p, "out.pdf", copy_hook, NULL, &err), 0);
+	pdf_free(p);
+	assert_int_equal(sh("qpdf --check out.pdf >/dev/null && test \"$(ls | grep -c '^out')\" = 1"), 0);
 	p = new_doc();
 	assert_int_equal(pdf_save(p, "nodir/out.pdf", NULL, NULL, &err), -1);
 	assert_int_equal(err.code, CF_EIO);
