@@ -18,8 +18,12 @@
  *   <bag>/tagmanifest-sha256.txt     hashes of every tag file above
  *
  * In an archive the bag is the folder named after OUT without its
- * extension; for a folder OUT, OUT is the bag.  Output is written under a
- * temporary name and renamed into place only when complete.
+ * extension; for a folder OUT, OUT is the bag.  Output is written with
+ * outfile.h: an archive to an unnamed file linked into place when complete
+ * (a kill -9 leaves nothing), a folder under OUT.tmp-PID-N renamed into
+ * place; the next export to OUT removes what a dead export left.  The
+ * output can never grow past what its entries declare plus a bound, and a
+ * full disk is reported with the path and the cause.
  *
  * Each object is re-hashed while it is copied: a damaged object stops the
  * export (exit 1) instead of producing a bag whose manifest lies.
@@ -49,6 +53,7 @@
 #include "casefile/db.h"
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
+#include "casefile/outfile.h"
 #include "casefile/proofs.h"
 #include "casefile/vault.h"
 #include "casefile/version.h"
@@ -71,7 +76,58 @@ struct export_run {
 	unsigned char *buf;
 	int64_t *ids;		/* evidence rows exported, for proofs.json */
 	size_t nids, capids;
+	struct outfile *of;	/* the output (outfile.h) */
+	const char *out;	/* its final name, for messages */
+	int is_dir;
+	uint64_t allowed;	/* what the entries declared so far can take */
+	struct cf_err werr;	/* why the archive's write callback failed */
 };
+
+/*
+ * The output may take what its entries declare (size, deflate's worst
+ * case, a header each) plus this: a writer past it has run away.
+ */
+#define EXPORT_SLACK (4u << 20)
+
+/*
+ * A failed libarchive call: the write callback's error (which names OUT
+ * and the cause) when it failed, else the system error of the disk writer
+ * with the final name of the entry, else libarchive's message.
+ */
+static int
+export_err(struct export_run *r, struct cf_err *err, const char *path)
+{
+	int e = archive_errno(r->aw);
+	char *shown;
+
+	if (r->werr.code != CF_OK) {
+		cf_err_move(err, &r->werr);
+		return -1;
+	}
+	shown = r->is_dir ? xasprintf("%s/%s", r->out, path) : xstrdup(r->out);
+	if (e == ENOSPC || e == EDQUOT || e == EFBIG || e == EIO || e == EROFS ||
+	    e == EACCES || e == EPERM) {
+		cf_err_set(err, CF_EIO, "cannot write '%s': %s", shown, strerror(e));
+		err->sys_errno = e;
+	} else {
+		bundle_archive_err(r->aw, err, "cannot write '%s'", shown);
+	}
+	free(shown);
+	return -1;
+}
+
+/* archive_write_open2's writer: into the outfile, counted and bounded. */
+static la_ssize_t
+archive_out(struct archive *a, void *cookie, const void *buf, size_t n)
+{
+	struct export_run *r = cookie;
+
+	if (outfile_write(r->of, buf, n, &r->werr) < 0) {
+		archive_set_error(a, r->werr.sys_errno, "%s", r->werr.msg);
+		return -1;
+	}
+	return (la_ssize_t)n;
+}
 
 static int
 path_used(struct export_run *r, const char *p)
@@ -192,8 +248,10 @@ write_header(struct export_run *r, const char *path, long long size, long long m
 	archive_entry_set_perm(e, 0644);
 	archive_entry_set_size(e, size);
 	archive_entry_set_mtime(e, (time_t)mtime, 0);
+	r->allowed += (uint64_t)size + (uint64_t)size / 256 + 4096;
+	outfile_set_limit(r->of, r->allowed + EXPORT_SLACK);
 	if (archive_write_header(r->aw, e) < ARCHIVE_WARN)
-		ret = bundle_archive_err(r->aw, err, "cannot write '%s'", full);
+		ret = export_err(r, err, path);
 	archive_entry_free(e);
 	free(full);
 	return ret;
@@ -209,7 +267,9 @@ write_data(struct export_run *r, const void *p, size_t n, const char *path,
 		la_ssize_t w = archive_write_data(r->aw, c, n);
 
 		if (w <= 0)
-			return bundle_archive_err(r->aw, err, "cannot write '%s'", path);
+			return export_err(r, err, path);
+		if (r->is_dir && outfile_count(r->of, (uint64_t)w, err) < 0)
+			return -1;
 		c += w;
 		n -= (size_t)w;
 	}
@@ -482,25 +542,6 @@ order_exists(sqlite3 *db, const char *order)
 	return yes;
 }
 
-static void
-rm_tree(const char *path)
-{
-	pid_t pid;
-
-	/* Only our own temporary output, which we created moments ago. */
-	pid = fork();
-	if (pid == 0) {
-		execlp("rm", "rm", "-rf", "--", path, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0) {
-		int status;
-
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-	}
-}
-
 static enum cf_exit
 run_export(int argc, char **argv, struct cf_ctx *ctx)
 {
@@ -515,13 +556,13 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 	struct export_run r;
 	struct cf_err err = CF_ERR_INIT;
 	const char *date = NULL, *out = NULL;
-	char *tmp = NULL, *bag = NULL, *last_order = NULL;
+	char *bag = NULL, *last_order = NULL;
 	enum out_kind kind;
 	enum cf_exit rc = CF_EXIT_OK;
 	sqlite3_stmt *st = NULL;
 	sqlite3 *db;
 	struct stat sb;
-	int c, all = 0, i, y, m, d, fd = -1;
+	int c, all = 0, i, y, m, d;
 	char tail;
 
 	memset(&r, 0, sizeof(r));
@@ -600,8 +641,11 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 		}
 	}
 	r.buf = xmalloc(COPY_SIZE);
-	tmp = xasprintf("%s.tmp-%ld", out, (long)getpid());
+	r.out = out;
+	r.is_dir = kind == OUT_DIR;
 	if (kind == OUT_DIR) {
+		if (outfile_mkdir(out, &r.of, &err) < 0)
+			goto fail;
 		r.aw = archive_write_disk_new();
 		/*
 		 * Entry names are built by payload_path() (no "..", no
@@ -610,12 +654,10 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 		 */
 		archive_write_disk_set_options(r.aw, ARCHIVE_EXTRACT_NO_OVERWRITE |
 					       ARCHIVE_EXTRACT_TIME);
-		r.prefix = xasprintf("%s/", tmp);
-		if (mkdir(tmp, 0755) < 0) {
-			cf_err_errno(&err, CF_EIO, "cannot create '%s'", tmp);
-			goto fail;
-		}
+		r.prefix = xasprintf("%s/", outfile_tmp_path(r.of));
 	} else {
+		if (outfile_open(out, EXPORT_SLACK, &r.of, &err) < 0)
+			goto fail;
 		r.aw = archive_write_new();
 		if (kind == OUT_ZIP) {
 			archive_write_set_format_zip(r.aw);
@@ -623,13 +665,11 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 			archive_write_set_format_pax_restricted(r.aw);
 			archive_write_add_filter_gzip(r.aw);
 		}
+		/* a regular file: no padding of the last block */
+		archive_write_set_bytes_in_last_block(r.aw, 1);
 		r.prefix = xasprintf("%s/", bag);
-		if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
-			cf_err_errno(&err, CF_EIO, "cannot create '%s'", tmp);
-			goto fail;
-		}
-		if (archive_write_open_fd(r.aw, fd) != ARCHIVE_OK) {
-			bundle_archive_err(r.aw, &err, "cannot write '%s'", out);
+		if (archive_write_open2(r.aw, &r, NULL, archive_out, NULL, NULL) != ARCHIVE_OK) {
+			export_err(&r, &err, "");
 			goto fail;
 		}
 	}
@@ -703,21 +743,11 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 	if (write_tags(&r, db, &err) < 0)
 		goto fail;
 	if (archive_write_close(r.aw) != ARCHIVE_OK) {
-		bundle_archive_err(r.aw, &err, "cannot write '%s'", out);
+		export_err(&r, &err, "");
 		goto fail;
 	}
-	if (fd >= 0) {
-		if (fsync(fd) < 0 || close(fd) < 0) {
-			fd = -1;
-			cf_err_errno(&err, CF_EIO, "cannot write '%s'", out);
-			goto fail;
-		}
-		fd = -1;
-	}
-	if (rename(tmp, out) < 0) {
-		cf_err_errno(&err, CF_EIO, "cannot rename '%s' to '%s'", tmp, out);
+	if (outfile_commit(r.of, 0644, &err) < 0)
 		goto fail;
-	}
 	if (ctx->json) {
 		struct cf_buf j = CF_BUF_INIT;
 
@@ -736,25 +766,18 @@ fail:
 	rc = ctx_fail(ctx, &err);
 	if (err.code == CF_ENOTFOUND)
 		rc = CF_EXIT_USAGE;
-	if (fd >= 0) {
-		close(fd);
-		fd = -1;
-	}
-	if (tmp)
-		rm_tree(tmp);
 out:
 	sqlite3_finalize(st);
 	if (r.aw)
 		archive_write_free(r.aw);
-	if (fd >= 0)
-		close(fd);
+	outfile_close(r.of);	/* removes what was not committed */
+	cf_err_release(&r.werr);
 	for (size_t k = 0; k < r.nused; k++)
 		free(r.used[k]);
 	free(r.used);
 	free(r.buf);
 	free(r.ids);
 	free(r.prefix);
-	free(tmp);
 	free(bag);
 	free(last_order);
 	cf_buf_release(&r.manifest);
