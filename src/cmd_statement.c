@@ -18,38 +18,27 @@
 #include "casefile/commands.h"
 #include "casefile/dispute.h"
 #include "casefile/ingest.h"
+#include "casefile/outfile.h"
 #include "casefile/profile.h"
 #include "casefile/statement.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
-/* Write text and a newline to path via a temp file renamed into place. */
+/* Write text and a newline to path, complete or not at all (outfile.h). */
 static int
 write_file(const char *path, const char *text, struct cf_err *err)
 {
-	char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
-	FILE *f;
+	struct outfile *of = NULL;
+	size_t n = strlen(text);
 	int ret = -1;
 
-	if ((f = fopen(tmp, "wx")) == NULL) {
-		cf_err_errno(err, CF_EIO, "cannot write '%s'", path);
+	if (outfile_open(path, n + 1, &of, err) < 0 ||
+	    outfile_write(of, text, n, err) < 0 || outfile_write(of, "\n", 1, err) < 0 ||
+	    outfile_commit(of, 0644, err) < 0)
 		goto out;
-	}
-	fputs(text, f);
-	fputc('\n', f);
-	if (ferror(f) | fclose(f)) {
-		cf_err_errno(err, CF_EIO, "cannot write '%s'", path);
-		unlink(tmp);
-		goto out;
-	}
-	if (rename(tmp, path) < 0) {
-		cf_err_errno(err, CF_EIO, "cannot write '%s'", path);
-		unlink(tmp);
-		goto out;
-	}
 	ret = 0;
 out:
-	free(tmp);
+	outfile_close(of);
 	return ret;
 }
 

@@ -210,7 +210,7 @@ outfile_open(const char *path, uint64_t limit, struct outfile **out, struct cf_e
 		of->tmp = tmp_name_new(path);
 		of->fd = open(of->tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (of->fd < 0) {
-			cf_err_errno(err, CF_EIO, "cannot create '%s'", path);
+			cf_err_errno(err, CF_EIO, "cannot write '%s'", path);
 			free(dir);
 			free(of->tmp);
 			of->tmp = NULL;
@@ -238,7 +238,7 @@ outfile_mkdir(const char *path, struct outfile **out, struct cf_err *err)
 	of->tmp = tmp_name_new(path);
 	if (mkdir(of->tmp, 0755) < 0 ||
 	    (of->fd = open(of->tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		cf_err_errno(err, CF_EIO, "cannot create '%s'", path);
+		cf_err_errno(err, CF_EIO, "cannot write '%s'", path);
 		rmdir(of->tmp);
 		free(of->tmp);
 		of->tmp = NULL;

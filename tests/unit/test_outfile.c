@@ -255,7 +255,7 @@ test_open_fails(void **state)
 	(void)state;
 	assert_int_equal(outfile_open("no-such-dir/out.pdf", 0, &of, &err), -1);
 	assert_null(of);
-	assert_non_null(strstr(err.msg, "cannot create 'no-such-dir/out.pdf'"));
+	assert_non_null(strstr(err.msg, "cannot write 'no-such-dir/out.pdf'"));
 	assert_non_null(strstr(err.msg, "No such file or directory"));
 	cf_err_release(&err);
 }
