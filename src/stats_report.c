@@ -263,10 +263,8 @@ stats_report_write(const struct stats *s, const char *path, time_t now,
 	    page(p, "胜诉率 Win rate", err) < 0 || chart_winrate(p, s, err) < 0 ||
 	    page(p, "退款金额 Refunds by product", err) < 0 || chart_sku(p, s, err) < 0)
 		goto out;
-	if (pdf_save(p, path, NULL, NULL, err) < 0) {
-		cf_err_prefix(err, "cannot write '%s'", path);
-		goto out;
-	}
+	if (pdf_save(p, path, NULL, NULL, err) < 0)
+		goto out;	/* err names path */
 	ret = 0;
 out:
 	free(line);
