@@ -6,8 +6,8 @@
  * (so the manifest exists before any page is drawn), then draw the
  * sections top to bottom with the pdf engine, attach the originals (streamed
  * from the vault objects at save time) and manifest.json, run the caller's
- * attach hook (ledger proofs) and save through pdf_save(), which renames a
- * finished temp file into place.
+ * attach hook (ledger proofs) and save through pdf_save(), which names the
+ * output only when it is complete.
  */
 #include <stdio.h>
 #include <stdlib.h>
