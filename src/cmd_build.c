@@ -334,6 +334,13 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	o.statement_max_chars = max_opt ? max_opt : (size_t)prof->statement_max_chars;
+	{
+		/* stored normalised (decimal bytes) by `casefile config` */
+		char *mb = setting(vault_db(ctx->vault), "dossier.max_bytes");
+
+		o.max_bytes = mb ? strtoull(mb, NULL, 10) : 0;
+		free(mb);
+	}
 	if (!no_sign || do_seal) {
 		sqlite3 *db = vault_db(ctx->vault);
 

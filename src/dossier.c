@@ -1465,6 +1465,7 @@ dossier_build(struct vault *v, const struct dossier_opts *o,
 	make_manifest(&b);
 	if (pdf_new(o->font_path, &b.p, err) < 0)
 		goto out;
+	pdf_set_max_bytes(b.p, o->max_bytes);
 	title = xasprintf("%s · %s", T(&b, "title"), o->order_id);
 	subject = xasprintf("%s %s", T(&b, "order"), o->order_id);
 	pdf_set_decor(b.p, decor, &b);

@@ -30,6 +30,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <math.h>
@@ -77,6 +78,7 @@ struct ttf {
 struct src {
 	char *path;
 	int fd;
+	int streamed;		/* read by a stream when saved (else a name only) */
 	uint64_t size, pos;
 	struct src *next;
 };
@@ -125,6 +127,7 @@ struct pdf {
 	size_t noutl;
 	int saved;
 	uint64_t font_size;	/* bytes of the font file: the most embedded */
+	uint64_t max_bytes;	/* pdf_set_max_bytes(); 0: PDF_SAVE_MAX */
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -1318,6 +1321,7 @@ file_stream_dict(struct pdf *p, const char *path, uint64_t *size)
 	s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(path);
 	s->fd = -1;
+	s->streamed = 1;
 	s->size = (uint64_t)sb.st_size;
 	s->next = p->srcs;
 	p->srcs = s;
@@ -2215,7 +2219,8 @@ save_limit(struct pdf *p)
 	HPDF_UINT i;
 
 	for (s = p->srcs; s; s = s->next)
-		sum += s->size + s->size / 256 + 1024;
+		if (s->streamed)
+			sum += s->size + s->size / 256 + 1024;
 	for (; x; x = x->prev) {
 		for (i = 0; i < x->entries->count; i++) {
 			HPDF_XrefEntry e = HPDF_List_ItemAt(x->entries, i);
@@ -2255,6 +2260,12 @@ sink_write(HPDF_Stream st, const HPDF_BYTE *ptr, HPDF_UINT siz)
 	return HPDF_OK;
 }
 
+void
+pdf_set_max_bytes(struct pdf *p, uint64_t max)
+{
+	p->max_bytes = max > PDF_SAVE_MAX ? 0 : max;
+}
+
 int
 pdf_save(struct pdf *p, const char *path, pdf_presave_fn hook, void *hook_arg,
 	 struct cf_err *err)
@@ -2262,6 +2273,7 @@ pdf_save(struct pdf *p, const char *path, pdf_presave_fn hook, void *hook_arg,
 	HPDF_TTFontDefAttr ta = (HPDF_TTFontDefAttr)p->fontdef->attr;
 	struct save_sink sink = { NULL, NULL, 0 };
 	HPDF_Stream st = NULL;
+	uint64_t limit;
 	int ret = -1;
 
 	p->err = err;
@@ -2276,7 +2288,19 @@ pdf_save(struct pdf *p, const char *path, pdf_presave_fn hook, void *hook_arg,
 	ttf_mark_composites(&p->ttf, ta->glyph_tbl.flgs, ta->num_glyphs);
 	if (write_tounicode(p) < 0)
 		return -1;
-	if (outfile_open(path, save_limit(p), &sink.of, err) < 0)
+	limit = save_limit(p);
+	if (limit > (p->max_bytes ? p->max_bytes : PDF_SAVE_MAX)) {
+		if (p->max_bytes)
+			return cf_err_set(err, CF_EINPUT,
+					  "cannot write '%s': the PDF could reach %" PRIu64 " bytes, "
+					  "more than its limit of %" PRIu64 " bytes; attach less",
+					  path, limit, p->max_bytes);
+		return cf_err_set(err, CF_EINPUT,
+				  "cannot write '%s': the PDF could reach %" PRIu64 " bytes; "
+				  "libharu 2.3.0 writes PDFs over 2 GiB damaged (%llu bytes at "
+				  "most); attach less", path, limit, PDF_SAVE_MAX);
+	}
+	if (outfile_open(path, limit, &sink.of, err) < 0)
 		return -1;
 	sink.p = p;
 	st = HPDF_CallbackWriter_New(p->doc->mmgr, sink_write, &sink);

@@ -39,6 +39,7 @@
 #define CASEFILE_PDF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "casefile/buf.h"
 #include "casefile/err.h"
@@ -189,6 +190,19 @@ void pdf_image_size(const struct pdf_image *img, unsigned *w, unsigned *h);
 int pdf_image_place(struct pdf *p, struct pdf_image *img, double max_h,
 		    struct cf_err *err);
 
+/*
+ * The largest PDF pdf_save() writes: libharu 2.3.0 writes cross-reference
+ * offsets as signed 32-bit numbers, so an object past 2 GiB - 1 would get a
+ * wrong offset and the file would be damaged (issue 19).
+ */
+#define PDF_SAVE_MAX 0x7FFFFFFFull
+
+/*
+ * Lower the largest PDF pdf_save() may write (e.g. the vault setting
+ * dossier.max_bytes); 0 or anything above PDF_SAVE_MAX means PDF_SAVE_MAX.
+ */
+void pdf_set_max_bytes(struct pdf *p, uint64_t max);
+
 /* The largest file pdf_attach_file() can embed (libharu's 32-bit lengths). */
 #define PDF_ATTACH_MAX 0x7FFFFFF0ull
 
@@ -227,7 +241,10 @@ typedef int (*pdf_presave_fn)(void *arg, const char *tmp_path,
  * make), then either run hook (which makes path) or fsync it and give it
  * the name path, and fsync the directory.  On failure path is untouched,
  * no temp file remains, and err names path and the cause ("No space left
- * on device").  A document is saved at most once.
+ * on device").  When what the document can reach (the same bound: every
+ * attached file and stream, the font, a margin) passes the largest PDF
+ * (PDF_SAVE_MAX or pdf_set_max_bytes), nothing is written and the error is
+ * CF_EINPUT, saying both sizes.  A document is saved at most once.
  */
 int pdf_save(struct pdf *p, const char *path, pdf_presave_fn hook,
 	     void *hook_arg, struct cf_err *err);

@@ -8,6 +8,7 @@
  */
 #include "testutil.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "casefile/pdf.h"
@@ -599,6 +600,64 @@ test_font_find(void **state)
 	cf_err_release(&err);
 }
 
+/*
+ * 10. a PDF that would pass 2 GiB (libharu 2.3.0 writes its offsets as
+ * signed 32-bit numbers: issue 19) or a lower limit is refused before
+ * anything is written; sparse files, so nothing is read.
+ */
+static void
+test_size_guard(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct pdf *p = new_doc();
+	int fd;
+
+	(void)state;
+	/* two 1.1 GB files: each may be embedded, together they are too much */
+	assert_true((fd = open("a.bin", O_WRONLY | O_CREAT, 0644)) >= 0);
+	assert_int_equal(ftruncate(fd, 1100000000), 0);
+	close(fd);
+	assert_true((fd = open("b.bin", O_WRONLY | O_CREAT, 0644)) >= 0);
+	assert_int_equal(ftruncate(fd, 1100000000), 0);
+	close(fd);
+	assert_int_equal(pdf_attach_file(p, "a.bin", "a.bin", NULL, NULL, PDF_ATTACH_STORE, &err), 0);
+	assert_int_equal(pdf_attach_file(p, "b.bin", "b.bin", NULL, NULL, PDF_ATTACH_STORE, &err), 0);
+	assert_int_equal(pdf_save(p, "big.pdf", NULL, NULL, &err), -1);
+	assert_int_equal(err.code, CF_EINPUT);
+	assert_non_null(strstr(err.msg, "cannot write 'big.pdf': the PDF could reach 22"));
+	assert_non_null(strstr(err.msg, "over 2 GiB damaged (2147483647 bytes at most)"));
+	cf_err_release(&err);
+	pdf_free(p);
+	assert_int_equal(sh("test ! -e big.pdf && test $(ls | grep -c big) = 0"), 0);
+
+	/* a lower limit (dossier.max_bytes): 300 kB of data, 1 MB allowed... */
+	unlink("a.bin");
+	unlink("b.bin");
+	test_write_file("c.bin", "", 0);
+	assert_true((fd = open("c.bin", O_WRONLY)) >= 0);
+	assert_int_equal(ftruncate(fd, 300000), 0);
+	close(fd);
+	p = new_doc();
+	pdf_set_max_bytes(p, 1000000);
+	assert_int_equal(pdf_attach_file(p, "c.bin", "c.bin", NULL, NULL, 0, &err), 0);
+	assert_int_equal(pdf_save(p, "c.pdf", NULL, NULL, &err), -1);
+	/* ...is still refused: the bound holds the font and a margin */
+	assert_non_null(strstr(err.msg, "more than its limit of 1000000 bytes"));
+	cf_err_release(&err);
+	pdf_free(p);
+	assert_int_equal(access("c.pdf", F_OK), -1);
+	/* a limit above the font and the margin lets it through */
+	p = new_doc();
+	pdf_set_max_bytes(p, 200000000);
+	assert_int_equal(pdf_attach_file(p, "c.bin", "c.bin", NULL, NULL, 0, &err), 0);
+	save(p, "c.pdf");
+	assert_int_equal(sh("qpdf --check c.pdf >/dev/null"), 0);
+	/* anything above PDF_SAVE_MAX means PDF_SAVE_MAX */
+	p = new_doc();
+	pdf_set_max_bytes(p, UINT64_MAX);
+	save(p, "d.pdf");
+}
+
 int
 main(void)
 {
@@ -612,6 +671,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_document, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_font_find, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_draw, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_size_guard, test_tmpdir_setup, test_tmpdir_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
