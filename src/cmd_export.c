@@ -116,16 +116,21 @@ export_err(struct export_run *r, struct cf_err *err, const char *path)
 	return -1;
 }
 
-/* archive_write_open2's writer: into the outfile, counted and bounded. */
+/*
+ * archive_write_open2's writer: into the outfile, counted and bounded.
+ * A failed write is recorded in r->werr, which the callers check after
+ * every libarchive call, and the rest is discarded: returning an error
+ * would put the archive in its FATAL state, in which libarchive 3.6's zip
+ * writer never frees its deflate stream.
+ */
 static la_ssize_t
 archive_out(struct archive *a, void *cookie, const void *buf, size_t n)
 {
 	struct export_run *r = cookie;
 
-	if (outfile_write(r->of, buf, n, &r->werr) < 0) {
-		archive_set_error(a, r->werr.sys_errno, "%s", r->werr.msg);
-		return -1;
-	}
+	(void)a;
+	if (r->werr.code == CF_OK)
+		outfile_write(r->of, buf, n, &r->werr);
 	return (la_ssize_t)n;
 }
 
@@ -250,7 +255,7 @@ write_header(struct export_run *r, const char *path, long long size, long long m
 	archive_entry_set_mtime(e, (time_t)mtime, 0);
 	r->allowed += (uint64_t)size + (uint64_t)size / 256 + 4096;
 	outfile_set_limit(r->of, r->allowed + EXPORT_SLACK);
-	if (archive_write_header(r->aw, e) < ARCHIVE_WARN)
+	if (archive_write_header(r->aw, e) < ARCHIVE_WARN || r->werr.code != CF_OK)
 		ret = export_err(r, err, path);
 	archive_entry_free(e);
 	free(full);
@@ -266,7 +271,7 @@ write_data(struct export_run *r, const void *p, size_t n, const char *path,
 	while (n > 0) {
 		la_ssize_t w = archive_write_data(r->aw, c, n);
 
-		if (w <= 0)
+		if (w <= 0 || r->werr.code != CF_OK)
 			return export_err(r, err, path);
 		if (r->is_dir && outfile_count(r->of, (uint64_t)w, err) < 0)
 			return -1;
@@ -742,7 +747,7 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	if (write_tags(&r, db, &err) < 0)
 		goto fail;
-	if (archive_write_close(r.aw) != ARCHIVE_OK) {
+	if (archive_write_close(r.aw) != ARCHIVE_OK || r.werr.code != CF_OK) {
 		export_err(&r, &err, "");
 		goto fail;
 	}
