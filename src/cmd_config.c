@@ -180,10 +180,10 @@ const struct cmd cmd_config = {
 		"  sign.reason, sign.location, sign.contact\n"
 		"                          text placed in PDF signatures\n"
 		"  shop.name               the shop, shown on dossiers and in exports\n"
+		"  dispute.profile         default platform profile for disputes (douyin, ...)\n"
 		"  dossier.max_bytes       largest dossier PDF `build` writes, bytes; K M G T\n"
 		"                          suffixes (default and most: 2G - 1, what libharu\n"
 		"                          2.3.0 writes correctly)\n"
-		"  dispute.profile         default platform profile for disputes (douyin, ...)\n"
 		"\nexamples:\n"
 		"  casefile config import.max_entry_size 512M\n"
 		"  casefile config --unset tsa.url\n",

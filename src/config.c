@@ -27,8 +27,8 @@ static const struct config_key keys[] = {
 	{ "sign.location", NULL, T_TEXT },
 	{ "sign.contact", NULL, T_TEXT },
 	{ "shop.name", NULL, T_TEXT },
-	{ "dossier.max_bytes", NULL, T_SIZE },	/* largest dossier PDF; unset: 2 GiB - 1 */
 	{ "dispute.profile", NULL, T_PROFILE },
+	{ "dossier.max_bytes", NULL, T_SIZE },	/* largest dossier PDF; unset: 2 GiB - 1 */
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
