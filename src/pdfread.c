@@ -33,7 +33,7 @@
  * Budgets (issue 11, item 5): what the reader keeps or does is bounded by
  * the size n of the file, so a hostile PDF costs time linear in n and
  * memory within a small multiple of n, never more:
- *  - parsed objects and decoded object streams together: n + 16 MB
+ *  - parsed objects and decoded object streams together: 2n + 4 MB
  *    (MEM_SLACK), charged as they are made and never refunded, which
  *    bounds the parsing work as well;
  *  - the cross-reference table: n / 32 + 65536 object numbers (an object
@@ -41,8 +41,10 @@
  *  - the xref sections read: 2n + 1 MB of raw bytes and 4n + 16 MB of
  *    decoded xref stream data in all (each section is read once: offsets
  *    are compared after skipping white space).
+ * With the mapped file itself, a hostile file costs at most about 4n, and
+ * a small one a few MB.
  */
-#define MEM_SLACK (16u << 20)
+#define MEM_SLACK (4u << 20)
 #define OBJ_COST (sizeof(struct pdfread_obj) + 16)
 
 struct xent {
@@ -51,7 +53,7 @@ struct xent {
 	unsigned idx;		/* type 2: index inside the object stream;
 				   type 1: 1 + slot of its decoded object stream */
 	unsigned char type;	/* 0 unset/free, 1 in file, 2 in object stream */
-	unsigned char loading;
+	unsigned char loading;	/* 1 while parsed, 2 when it failed to parse */
 	unsigned char seen;	/* set by any section (even as free) */
 };
 
@@ -77,6 +79,7 @@ struct pdfread {
 	struct objstm *objstm;	/* decoded object streams (lazy), slot in xent.idx */
 	unsigned nobjstm, objstm_cap;
 	size_t mem, mem_max;	/* bytes charged to parsed objects and object streams */
+	int exhausted;		/* a charge was refused */
 	uint64_t xref_raw, xref_decoded;	/* work done on xref sections */
 	uint64_t *endstream;	/* offsets of every "endstream" (lazy) */
 	size_t nendstream;
@@ -681,9 +684,11 @@ maybe_ref(struct lex *l, struct pdfread_obj **o)
 static int
 charge(struct pdfread *pdf, size_t n, struct cf_err *err)
 {
-	if (n > pdf->mem_max - pdf->mem)
+	if (n > pdf->mem_max - pdf->mem) {
+		pdf->exhausted = 1;
 		return cf_err_set(err, CF_EPDF, "objects need more than %zu MB of memory, "
 				  "too much for a %zu-byte file", pdf->mem_max >> 20, pdf->n);
+	}
 	pdf->mem += n;
 	return 0;
 }
@@ -1022,6 +1027,10 @@ pdfread_get(struct pdfread *pdf, unsigned num, struct cf_err *err)
 	e = &pdf->x[num];
 	if (e->obj)
 		return e->obj;
+	if (e->loading == 2) {
+		cf_err_set(err, CF_EPDF, "object %u is unreadable", num);
+		return NULL;
+	}
 	if (e->type == 0 || e->loading || pdf->depth > 16)
 		return NULL;
 	e->loading = 1;
@@ -1032,8 +1041,10 @@ pdfread_get(struct pdfread *pdf, unsigned num, struct cf_err *err)
 		r = parse_from_objstm(pdf, num, (unsigned)e->off, e->idx, &o, err);
 	pdf->depth--;
 	e->loading = 0;
-	if (r < 0)
+	if (r < 0) {
+		e->loading = 2;	/* parsed once, never again */
 		return NULL;
+	}
 	e->obj = o;
 	return o;
 }
@@ -1593,6 +1604,21 @@ load_xref(struct pdfread *pdf, struct cf_err *err)
 		if (!is_stream && xs && xs->type == PDFREAD_INT && xs->u.i > 0 &&
 		    (uint64_t)xs->u.i < pdf->n) {
 			struct pdfread_obj *t2 = NULL;
+			struct lex lx = { pdf->p, pdf->n, (size_t)xs->u.i };
+
+			/* a stream named by several sections is read once */
+			skip_ws(&lx);
+			for (k = 0; k < nsec; k++)
+				if (seen[k] == lx.i)
+					break;
+			if (k < nsec)
+				goto chain;
+			if (nsec == MAX_XREF_SECTIONS) {
+				if (tr != pdf->trailer)
+					pdfread_obj_free(tr);
+				return cf_err_set(err, CF_EPDF, "too many xref sections");
+			}
+			seen[nsec++] = lx.i;
 
 			if (read_xref_stream(pdf, (uint64_t)xs->u.i, &t2, err) < 0) {
 				if (tr != pdf->trailer)
@@ -1601,6 +1627,7 @@ load_xref(struct pdfread *pdf, struct cf_err *err)
 			}
 			pdfread_obj_free(t2);
 		}
+chain:
 		prev = pdfread_dict_get(tr, "Prev");
 		if (!prev || prev->type != PDFREAD_INT) {
 			if (tr != pdf->trailer)
@@ -1628,9 +1655,7 @@ open_common(struct pdfread *pdf, struct cf_err *err)
 	uint64_t xcap = (uint64_t)pdf->n / 32 + 65536;
 
 	pdf->xcap = xcap < PDFREAD_MAX_OBJECTS ? (unsigned)xcap : PDFREAD_MAX_OBJECTS;
-	pdf->mem_max = pdf->n + (size_t)MEM_SLACK;
-	if (pdf->mem_max < pdf->n)
-		pdf->mem_max = SIZE_MAX;
+	pdf->mem_max = pdf->n < (SIZE_MAX - MEM_SLACK) / 2 ? 2 * pdf->n + MEM_SLACK : SIZE_MAX;
 	for (j = 0; j + 5 <= lim; j++)
 		if (memcmp(pdf->p + j, "%PDF-", 5) == 0)
 			break;
@@ -1638,8 +1663,19 @@ open_common(struct pdfread *pdf, struct cf_err *err)
 		return cf_err_set(err, CF_EPDF, "not a PDF (no %%PDF- header)");
 	if (load_xref(pdf, err) < 0)
 		return -1;
-	if (pdfread_catalog(pdf, NULL, NULL) == NULL)
-		return cf_err_set(err, CF_EPDF, "no document catalog (/Root)");
+	if (pdfread_catalog(pdf, NULL, NULL) == NULL) {
+		const struct pdfread_obj *r = pdfread_dict_get(pdf->trailer, "Root");
+		struct cf_err why = CF_ERR_INIT;
+
+		if (r && r->type == PDFREAD_REF && r->u.ref.num < pdf->nx) {
+			pdf->x[r->u.ref.num].loading = 0;	/* once more, for the reason */
+			pdfread_get(pdf, r->u.ref.num, &why);
+		}
+		cf_err_set(err, CF_EPDF, "no document catalog (/Root)%s%s",
+			   why.msg ? ": " : "", why.msg ? why.msg : "");
+		cf_err_release(&why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -1719,6 +1755,12 @@ pdfread_close(struct pdfread *pdf)
 	if (pdf->mapped)
 		munmap((void *)pdf->p, pdf->n);
 	free(pdf);
+}
+
+int
+pdfread_exhausted(const struct pdfread *pdf)
+{
+	return pdf->exhausted;
 }
 
 uint64_t

@@ -944,7 +944,14 @@ check_manifest(struct verify_doc *d, const struct verify_opts *o, struct verify_
 		goto out;
 	}
 	mf->used = 1;
-	if (mf->stream == NULL || pdfread_stream_read(pdf, mf->stream, MAX_MANIFEST, &mb, &e) < 0) {
+	/*
+	 * The manifest is parsed whole (about 6 bytes of memory per byte of
+	 * JSON), so it may not be much larger than the file that carries it:
+	 * a small file cannot inflate into a 16 MB manifest.
+	 */
+	if (mf->stream == NULL || pdfread_stream_read(pdf, mf->stream,
+			pdfread_size(pdf) / 2 + (1u << 20) < MAX_MANIFEST ?
+			pdfread_size(pdf) / 2 + (1u << 20) : MAX_MANIFEST, &mb, &e) < 0) {
 		verify_report_add(r, "manifest", VERIFY_FAIL, "cannot read the manifest.json attachment: %s",
 				  e.msg ? e.msg : "no data");
 		cf_err_release(&e);
@@ -1136,6 +1143,10 @@ verify_file(const char *path, const struct verify_opts *o, struct verify_report 
 		check_manifest(&d, o, r);
 	for (i = 0; verify_hooks[i]; i++)
 		verify_hooks[i](&d, o, r);
+	if (pdfread_exhausted(d.pdf))
+		verify_report_add(r, "pdf", VERIFY_FAIL, "'%s': some objects were not read: "
+				  "they need more memory than a %llu-byte file may", path,
+				  (unsigned long long)pdfread_size(d.pdf));
 	ret = 0;
 out:
 	for (i = 0; i < nsigs; i++)

@@ -431,7 +431,7 @@ test_memory_budget(void **state)
 	char *d;
 
 	(void)state;
-	/* 400,000 elements in 800 kB: 30 MB of objects, more than n + 16 MB */
+	/* 400,000 elements in 800 kB: 30 MB of objects, more than 2n + 4 MB */
 	cf_buf_addch(&big, '[');
 	for (i = 0; i < 400000; i++)
 		cf_buf_addstr(&big, "0 ");
