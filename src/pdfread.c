@@ -951,8 +951,13 @@ objstm_load(struct pdfread *pdf, unsigned stm, struct cf_err *err)
 	if (!n || n->type != PDFREAD_INT || n->u.i < 0)
 		return cf_err_set(err, CF_EPDF, "object stream %u: bad /N or /First", stm), NULL;
 	if (pdfread_stream_read(pdf, s, pdf->mem_max - pdf->mem < MAX_OBJSTM_DECODED ?
-				pdf->mem_max - pdf->mem : MAX_OBJSTM_DECODED, &data, err) < 0 ||
-	    charge(pdf, data.len, err) < 0) {
+				pdf->mem_max - pdf->mem : MAX_OBJSTM_DECODED, &data, err) < 0) {
+		/* the work is charged too: the next object stream is not decoded */
+		charge(pdf, data.len, NULL);
+		cf_buf_release(&data);
+		return NULL;
+	}
+	if (charge(pdf, data.len, err) < 0) {
 		cf_buf_release(&data);
 		return NULL;
 	}

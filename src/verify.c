@@ -946,12 +946,13 @@ check_manifest(struct verify_doc *d, const struct verify_opts *o, struct verify_
 	mf->used = 1;
 	/*
 	 * The manifest is parsed whole (about 6 bytes of memory per byte of
-	 * JSON), so it may not be much larger than the file that carries it:
-	 * a small file cannot inflate into a 16 MB manifest.
+	 * JSON), so it may not be larger than a quarter of the file that
+	 * carries it (plus 1 MB): a small file cannot inflate into a 16 MB
+	 * manifest.  A dossier's pages and originals are always far larger.
 	 */
 	if (mf->stream == NULL || pdfread_stream_read(pdf, mf->stream,
-			pdfread_size(pdf) / 2 + (1u << 20) < MAX_MANIFEST ?
-			pdfread_size(pdf) / 2 + (1u << 20) : MAX_MANIFEST, &mb, &e) < 0) {
+			pdfread_size(pdf) / 4 + (1u << 20) < MAX_MANIFEST ?
+			pdfread_size(pdf) / 4 + (1u << 20) : MAX_MANIFEST, &mb, &e) < 0) {
 		verify_report_add(r, "manifest", VERIFY_FAIL, "cannot read the manifest.json attachment: %s",
 				  e.msg ? e.msg : "no data");
 		cf_err_release(&e);

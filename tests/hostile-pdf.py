@@ -12,10 +12,10 @@ linear reader finishes in well under a second.
 
 Shapes:
   array        the catalog holds an array of 300,000 integers
-  dict         the catalog holds a dictionary of 150,000 keys (some repeated)
+  dict         the catalog holds a dictionary of 60,000 long keys (some repeated)
   nest         arrays nested 200,000 deep
-  attach       50,000 attachments with long common name prefixes, and a
-               manifest listing 50,000 exhibits
+  attach       20,000 attachments with long common name prefixes, and a
+               manifest listing 20,000 exhibits
   manyexhibits a manifest listing 120,000 exhibits (more than the cap)
   xrefsect     4,000 incremental xref sections whose /XRefStm all name one
                cross-reference stream of 150,000 rows
@@ -80,8 +80,10 @@ def shape_array(path, s):
 
 
 def shape_dict(path, s):
-    k = n(s, 150000)
-    body = b"".join(b"/k%d %d " % (i % (k - k // 8), i) for i in range(k))
+    # keys with a long common prefix: one comparison is not cheap
+    k = n(s, 60000)
+    key = b"k" + b"0" * 90
+    body = b"".join(b"/%s%d %d " % (key, i % (k - k // 8), i) for i in range(k))
     p = Pdf()
     p.add(b"<</Type /Catalog /Junk <<" + body + b">> >>")
     p.write(path)
@@ -114,11 +116,11 @@ def attachments(p, items):
 
 
 def shape_attach(path, s):
-    k = n(s, 50000)
-    prefix = "exhibit-" + "0" * 150 + "-"
+    k = n(s, 20000)
+    prefix = "exhibit-" + "0" * 100 + "-"
     names = ["%s%06d.bin" % (prefix, i) for i in range(k)]
-    # originals of 300 bytes: what a dossier attaches is a whole file
-    datas = [(b"%06d" % i) * 50 for i in range(k)]
+    # originals of 1.2 kB: what a dossier attaches is a whole file
+    datas = [(b"%06d" % i) * 200 for i in range(k)]
     mf = manifest(names, [len(d) for d in datas],
                   [hashlib.sha256(d).hexdigest() for d in datas])
     p = Pdf()
@@ -135,7 +137,7 @@ def shape_manyexhibits(path, s):
                     separators=(",", ":")).encode()
     p = Pdf()
     cat = p.add(b"")
-    p.add(stream(b"\x00" * len(mf)))  # a manifest may be half the file
+    p.add(stream(b"\x00" * (3 * len(mf))))  # a manifest may be a quarter of the file
     tree = attachments(p, [("manifest.json", mf)])
     p.set(cat, b"<</Type /Catalog /Names <</EmbeddedFiles %d 0 R>> >>" % tree)
     p.write(path)
