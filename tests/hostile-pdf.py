@@ -315,11 +315,12 @@ def shape_sigs(path, s):
     k = n(s, 3000)
     p = Pdf()
     cat = p.add(b"")
-    pad = p.add(stream(b"\x00" * (1 << 20)))
+    size = n(s, 1 << 20)
+    pad = p.add(stream(b"\x00" * size))
     refs = []
     for i in range(k):
         v = p.add(b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached "
-                  b"/ByteRange [0 10 20 %d] /Contents <3082>>>" % (1 << 20))
+                  b"/ByteRange [0 10 20 %d] /Contents <3082>>>" % size)
         refs.append(b"%d 0 R" % p.add(b"<</FT /Sig /T (s%d) /V %d 0 R>>" % (i, v)))
     del pad
     p.set(cat, b"<</Type /Catalog /AcroForm <</Fields [" + b" ".join(refs) + b"]>> >>")

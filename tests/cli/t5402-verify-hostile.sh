@@ -72,6 +72,19 @@ bounded namedag "^WARN  manifest: no manifest.json" \
 bounded sigs "^FAIL  signature: the PDF has more than 16 signature fields" \
 	"3,000 signature fields: 16 are checked"
 
+# Every PDF seed of the fuzz corpora (hostile shapes at small scale among
+# them) within the same bounds.
+for f in "$TESTS_DIR"/fuzz/corpus/fuzz_pdfread/* "$TESTS_DIR"/fuzz/corpus/fuzz_verify/*; do
+	size=$(stat -c %s "$f")
+	/usr/bin/time -f %M -o seed.rss timeout $LIMIT "$CASEFILE_BIN" verify "$f" \
+		>"$out" 2>"$err"; rc=$?
+	rss=$(tail -1 seed.rss)
+	bound=$(( (4 * size + 32 * 1024 * 1024) / 1024 + extra ))
+	name=${f#"$TESTS_DIR"/fuzz/corpus/}
+	check "seed $name: verify ends (rc $rc) within the memory bound ($rss kB)" \
+		test "$rc" -le 1 -a "$rss" -le "$bound"
+done
+
 # A FIFO named as the PDF: refused at once, never opened for reading.
 mkfifo fifo.pdf
 timeout 10 "$CASEFILE_BIN" verify fifo.pdf >"$out" 2>"$err"; rc=$?
