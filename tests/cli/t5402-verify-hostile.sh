@@ -121,6 +121,15 @@ mkfifo st.txt
 timeout 20 "$CASEFILE_BIN" build $O --no-sign --statement st.txt -o b.pdf >"$out" 2>"$err"; rc=$?
 expect_rc 3 "build --statement FIFO: exit 3 at once"
 expect_err "cannot read statement 'st.txt': a FIFO, not a regular file" "build: says so"
+cf build $O --no-sign -o u.pdf
+timeout 20 "$CASEFILE_BIN" sign u.pdf -o s2.pdf --tsa http://127.0.0.1:9/tsr --tsa-ca ca.pem \
+	>"$out" 2>"$err"; rc=$?
+expect_rc 3 "sign --tsa-ca FIFO: exit 3 at once"
+expect_err "^casefile: .*cannot read tsa ca file 'ca.pem': a FIFO, not a regular file" "sign: says so"
+timeout 20 "$CASEFILE_BIN" sign u.pdf -o s2.pdf --passphrase-file ca.pem >"$out" 2>"$err"; rc=$?
+expect_rc 3 "sign --passphrase-file FIFO: exit 3 at once"
+expect_err "^casefile: cannot read passphrase file 'ca.pem': a FIFO, not a regular file" "sign: says so"
+check_not "sign: nothing written" test -e s2.pdf
 timeout 10 "$CASEFILE_BIN" check $O --reason not_received --statement st.txt >"$out" 2>"$err"; rc=$?
 expect_rc 3 "check --statement FIFO: exit 3 at once"
 expect_err "cannot read statement 'st.txt': a FIFO, not a regular file" "check: says so"
