@@ -38,7 +38,7 @@
  *    bounds the parsing work as well;
  *  - the cross-reference table: n / 32 + 65536 object numbers (an object
  *    costs far more than 32 bytes of file in any real PDF);
- *  - the xref sections read: 2n + 1 MB of raw bytes and 4n + 16 MB of
+ *  - the xref sections read: 2n + 1 MB of raw bytes and 4n + 4 MB of
  *    decoded xref stream data in all (each section is read once: offsets
  *    are compared after skipping white space).
  * With the mapped file itself, a hostile file costs at most about 4n, and
@@ -201,13 +201,12 @@ dict_append(struct pdfread_obj *d, char *key, struct pdfread_obj *v)
 	d->u.d.v[d->u.d.n++] = v;
 }
 
-static const struct pdfread_obj *dedup_dict;
-
 static int
-cmp_key_index(const void *a, const void *b)
+cmp_key_index(const void *a, const void *b, void *dict)
 {
+	const struct pdfread_obj *d = dict;
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int c = strcmp(dedup_dict->u.d.k[x], dedup_dict->u.d.k[y]);
+	int c = strcmp(d->u.d.k[x], d->u.d.k[y]);
 
 	if (c)
 		return c;
@@ -237,9 +236,7 @@ dict_dedup(struct pdfread_obj *d)
 	ix = xreallocarray(NULL, n, sizeof(*ix));
 	for (i = 0; i < n; i++)
 		ix[i] = i;
-	dedup_dict = d;
-	qsort(ix, n, sizeof(*ix), cmp_key_index);
-	dedup_dict = NULL;
+	qsort_r(ix, n, sizeof(*ix), cmp_key_index, d);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && strcmp(d->u.d.k[ix[i]], d->u.d.k[ix[j]]) == 0; j++)
 			;
