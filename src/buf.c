@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "casefile/buf.h"
@@ -166,6 +167,38 @@ cf_buf_detach(struct cf_buf *b, size_t *len_out)
 }
 
 int
+cf_open_regular(const char *path, int flags, const char *what, enum cf_status code,
+		struct cf_err *err)
+{
+	const char *sp = what ? " " : "";
+	struct stat st;
+	int fd;
+
+	if (what == NULL)
+		what = "";
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | flags)) < 0)
+		return cf_err_errno(err, code, "cannot open %s%s'%s'", what, sp, path);
+	if (fstat(fd, &st) < 0) {
+		cf_err_errno(err, code, "cannot read %s%s'%s'", what, sp, path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return cf_err_set(err, code, "cannot read %s%s'%s': %s, not a regular file",
+				  what, sp, path, S_ISFIFO(st.st_mode) ? "a FIFO" :
+				  S_ISDIR(st.st_mode) ? "a directory" :
+				  S_ISSOCK(st.st_mode) ? "a socket" : "a device");
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		cf_err_errno(err, code, "cannot read %s%s'%s'", what, sp, path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
 cf_buf_read_file(struct cf_buf *b, const char *path, const char *what,
 		 size_t max, enum cf_status code, struct cf_err *err)
 {
@@ -175,10 +208,10 @@ cf_buf_read_file(struct cf_buf *b, const char *path, const char *what,
 	ssize_t r;
 	int fd, ret = -1;
 
+	if ((fd = cf_open_regular(path, 0, what, code, err)) < 0)
+		return -1;
 	if (what == NULL)
 		what = "";
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return cf_err_errno(err, code, "cannot open %s%s'%s'", what, sp, path);
 	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (r < 0) {
 			if (errno == EINTR)

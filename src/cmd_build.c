@@ -355,9 +355,7 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 					  "first, or build an unsigned dossier with --no-sign");
 				rc = CF_EXIT_USAGE;
 			} else {
-				rc = ctx_fail(ctx, &err);
-				if (err.code == CF_ECRYPTO)	/* wrong or missing passphrase */
-					rc = CF_EXIT_USAGE;
+				rc = ctx_fail(ctx, &err);	/* a key problem: 3 */
 			}
 			goto out;
 		}

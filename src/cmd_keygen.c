@@ -150,10 +150,13 @@ const struct cmd cmd_keygen = {
 		"mode 0600 and never overwritten; a key readable by others is refused.\n"
 		"With a passphrase (--passphrase-file, or $CASEFILE_PASSPHRASE) the key\n"
 		"is stored encrypted (PKCS#8, AES-256); signing then needs the same.\n"
+		"An empty $CASEFILE_PASSPHRASE is refused: unset it for no passphrase.\n"
 		"\n"
 		"--import reads a PKCS#12 file (its passphrase from\n"
 		"--import-passphrase-file) or a PEM private key with --cert and\n"
-		"optionally --chain: a merchant's CA-issued certificate.\n"
+		"optionally --chain: a merchant's CA-issued certificate.  A PEM key or\n"
+		"passphrase file readable by group or others is refused (chmod 600).\n"
+		"Every key problem exits 3 and says how to fix it.\n"
 		"Ed25519 is not offered: OpenSSL 3.0 CMS and poppler's pdfsig cannot\n"
 		"verify it in PDF signatures.\n",
 	.flags = CMD_NEEDS_VAULT,

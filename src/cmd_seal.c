@@ -115,13 +115,8 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	tls_ca = tls_opt ? xstrdup(tls_opt) : setting(db, "tsa.tls_ca");
 	if (keys_read_pass(passfile, &pass, &err) < 0 ||
 	    keys_load_pass(vault_dir(ctx->vault), pass, &key, &cert, &chain, &err) < 0) {
-		/* no key, or a key we may not use: the user's to fix, not a bug */
-		if (err.code == CF_ENOTFOUND || err.code == CF_EINPUT ||
-		    err.code == CF_ECRYPTO) {
-			ctx_error(ctx, "%s", err.msg);
-			rc = CF_EXIT_USAGE;
-			goto out;
-		}
+		/* as every command that loads the key: no key is a usage error (2),
+		 * a key problem bad input (3), the system failing 5 */
 		goto fail;
 	}
 	memset(&to, 0, sizeof(to));

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "casefile/buf.h"
 #include "casefile/commands.h"
@@ -53,6 +54,20 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	if (optind + 1 != argc)
 		return ctx_usage(ctx, "verify needs exactly one PDF");
+	/* OpenSSL opens these by name, as often as it needs: a FIFO would block it */
+	for (i = 0; i < 2; i++) {
+		const char *f = i ? o.tsa_ca_file : o.trust_file;
+		int fd;
+
+		if (f && (fd = cf_open_regular(f, 0, i ? "--tsa-ca file" : "--trust file",
+					       CF_EINPUT, &err)) < 0) {
+			rc = ctx_fail(ctx, &err);
+			cf_err_release(&err);
+			return rc;
+		}
+		if (f)
+			close(fd);
+	}
 	o.vault_dir = vault_given ? ctx->vault_dir : NULL;
 	o.now = ctx->now;
 	verify_report_init(&r);

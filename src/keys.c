@@ -20,6 +20,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include "casefile/buf.h"
 #include "casefile/keys.h"
 #include "casefile/xalloc.h"
 
@@ -41,35 +42,189 @@ keys_read_pass(const char *path, char **pass, struct cf_err *err)
 {
 	char buf[1024];
 	size_t n = 0;
-	FILE *f;
+	ssize_t r;
+	struct stat st;
 	const char *env;
+	int fd;
 
 	*pass = NULL;
 	if (path == NULL) {
 		env = getenv("CASEFILE_PASSPHRASE");
-		if (env && *env)
+		if (env && *env == '\0')
+			return cf_err_set(err, CF_EINPUT, "CASEFILE_PASSPHRASE is set but empty: an "
+					  "empty passphrase is refused; to use a key without a "
+					  "passphrase, unset the variable (unset CASEFILE_PASSPHRASE)");
+		if (env)
 			*pass = xstrdup(env);
 		return 0;
 	}
-	if ((f = fopen(path, "r")) == NULL)
-		return cf_err_errno(err, CF_EINPUT, "cannot read passphrase file '%s'", path);
-	if (fgets(buf, sizeof(buf), f) == NULL) {
-		fclose(f);
-		OPENSSL_cleanse(buf, sizeof(buf));
-		return cf_err_set(err, CF_EINPUT, "passphrase file '%s' is empty", path);
+	if ((fd = cf_open_regular(path, 0, "passphrase file", CF_EINPUT, err)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return cf_err_errno(err, CF_EIO, "cannot read passphrase file '%s'", path);
 	}
-	fclose(f);
+	if (st.st_mode & 077) {
+		close(fd);
+		return cf_err_set(err, CF_EINPUT, "refusing passphrase file '%s': it is accessible "
+				  "by group or others (mode %04o); chmod 600 '%s'", path,
+				  (unsigned)(st.st_mode & 07777), path);
+	}
+	while (n < sizeof(buf) - 1 && (r = read(fd, buf + n, sizeof(buf) - 1 - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			cf_err_errno(err, CF_EIO, "cannot read passphrase file '%s'", path);
+			close(fd);
+			OPENSSL_cleanse(buf, sizeof(buf));
+			return -1;
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
 	n = strcspn(buf, "\r\n");
 	if (n == sizeof(buf) - 1) {
 		OPENSSL_cleanse(buf, sizeof(buf));
 		return cf_err_set(err, CF_EINPUT, "passphrase in '%s' is too long", path);
 	}
 	buf[n] = '\0';
-	if (n == 0)
-		return cf_err_set(err, CF_EINPUT, "passphrase file '%s' is empty", path);
+	if (n == 0) {
+		OPENSSL_cleanse(buf, sizeof(buf));
+		return cf_err_set(err, CF_EINPUT, "passphrase file '%s' is empty (its first line "
+				  "is the passphrase)", path);
+	}
 	*pass = xstrdup(buf);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return 0;
+}
+
+/*
+ * Key files, read the same way for every command (issue 11, item 7): every
+ * problem a user can fix is CF_EINPUT (exit 3) with a message that says
+ * what is wrong and how to fix it; CF_EIO and CF_ECRYPTO are left for the
+ * system and the library failing.
+ */
+#define KEY_FILE_MAX (1u << 20)
+
+/* Read a whole key, certificate or PKCS#12 file, refusing what is not a
+ * regular file; with nofollow (the vault's own files), a symbolic link. */
+static int
+read_key_file(const char *path, const char *what, int nofollow, struct cf_buf *b,
+	      struct stat *st, struct cf_err *err)
+{
+	char chunk[8192];
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0))) < 0) {
+		char target[4096];
+		ssize_t tl;
+
+		if (errno == ENOENT)
+			return cf_err_errno(err, CF_ENOTFOUND, "cannot open %s '%s'", what, path);
+		if (errno == ELOOP && nofollow &&
+		    (tl = readlink(path, target, sizeof(target) - 1)) >= 0) {
+			target[tl] = '\0';
+			return cf_err_set(err, CF_EINPUT, "refusing %s '%s': it is a symbolic link "
+					  "(to '%s'); put the file itself there (mode 0600): "
+					  "cp --remove-destination '%s' '%s'", what, path, target,
+					  target, path);
+		}
+		if (errno == EACCES)
+			return cf_err_errno(err, CF_EINPUT, "cannot read %s '%s' (run casefile as "
+					    "the user who owns it)", what, path);
+		return cf_err_errno(err, CF_EIO, "cannot open %s '%s'", what, path);
+	}
+	if (fstat(fd, st) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot read %s '%s'", what, path);
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		cf_err_set(err, CF_EINPUT, "refusing %s '%s': it is %s, not a regular file; "
+			   "put the file itself there", what, path,
+			   S_ISDIR(st->st_mode) ? "a directory" : S_ISFIFO(st->st_mode) ? "a FIFO" :
+			   S_ISSOCK(st->st_mode) ? "a socket" : "a device");
+		goto fail;
+	}
+	if (st->st_size > KEY_FILE_MAX) {
+		cf_err_set(err, CF_EINPUT, "refusing %s '%s': %lld bytes is too large for a key "
+			   "or certificate file", what, path, (long long)st->st_size);
+		goto fail;
+	}
+	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			cf_err_errno(err, CF_EIO, "cannot read %s '%s'", what, path);
+			goto fail;
+		}
+		if (b->len + (size_t)r > KEY_FILE_MAX) {
+			cf_err_set(err, CF_EINPUT, "refusing %s '%s': too large for a key or "
+				   "certificate file", what, path);
+			goto fail;
+		}
+		cf_buf_add(b, chunk, (size_t)r);
+	}
+	OPENSSL_cleanse(chunk, sizeof(chunk));
+	close(fd);
+	return 0;
+fail:
+	OPENSSL_cleanse(chunk, sizeof(chunk));
+	close(fd);
+	return -1;
+}
+
+static int
+mode_private(const char *path, const char *what, const struct stat *st, struct cf_err *err)
+{
+	if ((st->st_mode & 077) == 0)
+		return 0;
+	return cf_err_set(err, CF_EINPUT, "refusing %s '%s': it is accessible by group or others "
+			  "(mode %04o); chmod 600 '%s'", what, path,
+			  (unsigned)(st->st_mode & 07777), path);
+}
+
+static int pass_cb(char *buf, int size, int rwflag, void *u);
+
+/*
+ * Decode the PEM private key in b.  An empty file, garbage, an encrypted
+ * key without a passphrase, a wrong passphrase and a damaged key each get
+ * their own message; how_pass says how to give the passphrase, fix how to
+ * get a good file.
+ */
+static EVP_PKEY *
+pem_key_decode(const struct cf_buf *b, const char *path, const char *pass,
+	       const char *how_pass, const char *fix, struct cf_err *err)
+{
+	EVP_PKEY *k = NULL;
+	BIO *mb;
+	int encrypted, pem;
+
+	if (b->len == 0)
+		return cf_err_set(err, CF_EINPUT, "key file '%s' is empty; %s", path, fix), NULL;
+	encrypted = memmem(b->data, b->len, "-----BEGIN ENCRYPTED PRIVATE KEY-----", 37) != NULL ||
+		    memmem(b->data, b->len, "Proc-Type: 4,ENCRYPTED", 22) != NULL;
+	pem = memmem(b->data, b->len, "-----BEGIN", 10) != NULL &&
+	      memmem(b->data, b->len, "PRIVATE KEY-----", 16) != NULL;
+	if (encrypted && pass == NULL)
+		return cf_err_set(err, CF_EINPUT, "key file '%s' is encrypted: give its "
+				  "passphrase %s", path, how_pass), NULL;
+	if ((mb = BIO_new_mem_buf(b->data, (int)b->len)) == NULL)
+		return cf_err_ssl(err, "cannot read '%s'", path), NULL;
+	k = PEM_read_bio_PrivateKey(mb, NULL, pass_cb, (void *)pass);
+	BIO_free(mb);
+	if (k != NULL)
+		return k;
+	ERR_clear_error();
+	if (encrypted)
+		cf_err_set(err, CF_EINPUT, "wrong passphrase for key file '%s'", path);
+	else if (pem)
+		cf_err_set(err, CF_EINPUT, "key file '%s' is damaged: its PEM private key cannot "
+			   "be decoded; %s", path, fix);
+	else
+		cf_err_set(err, CF_EINPUT, "key file '%s' is not a PEM private key; %s", path, fix);
+	return NULL;
 }
 
 /* Write data to dir/name via an exclusive temp file + link(2). */
@@ -315,23 +470,37 @@ pass_cb(char *buf, int size, int rwflag, void *u)
 }
 
 static int
-read_certs(const char *path, STACK_OF(X509) *out, struct cf_err *err)
+read_certs(const char *path, int nofollow, STACK_OF(X509) *out, struct cf_err *err)
 {
-	BIO *b = BIO_new_file(path, "r");
+	struct cf_buf b = CF_BUF_INIT;
+	struct stat st;
+	BIO *mb = NULL;
 	X509 *x;
-	int n = 0;
+	int n = 0, ret = -1;
 
-	if (b == NULL)
-		return cf_err_ssl(err, "cannot read '%s'", path);
-	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+	if (read_key_file(path, "certificate file", nofollow, &b, &st, err) < 0) {
+		if (err && err->code == CF_ENOTFOUND)
+			err->code = CF_EINPUT;	/* a named file that is missing */
+		goto out;
+	}
+	if ((mb = BIO_new_mem_buf(b.data, (int)b.len)) == NULL) {
+		cf_err_ssl(err, "cannot read '%s'", path);
+		goto out;
+	}
+	while ((x = PEM_read_bio_X509(mb, NULL, NULL, NULL)) != NULL) {
 		sk_X509_push(out, x);
 		n++;
 	}
 	ERR_clear_error();
-	BIO_free(b);
-	if (n == 0)
-		return cf_err_set(err, CF_EINPUT, "'%s' holds no PEM certificate", path);
-	return 0;
+	if (n == 0) {
+		cf_err_set(err, CF_EINPUT, "'%s' holds no PEM certificate", path);
+		goto out;
+	}
+	ret = 0;
+out:
+	BIO_free(mb);
+	cf_buf_release(&b);
+	return ret;
 }
 
 int
@@ -343,18 +512,42 @@ keys_import(const char *vault_dir, const char *src, const char *src_pass,
 	X509 *cert = NULL;
 	STACK_OF(X509) *chain = sk_X509_new_null(), *tmp = NULL;
 	PKCS12 *p12 = NULL;
+	struct cf_buf kb = CF_BUF_INIT;
+	struct stat st;
 	BIO *b = NULL;
 	int ret = -1;
 
-	if ((b = BIO_new_file(src, "rb")) == NULL) {
+	if (read_key_file(src, "key file", 0, &kb, &st, err) < 0) {
+		if (err && err->code == CF_ENOTFOUND)
+			err->code = CF_EINPUT;
+		goto out;
+	}
+	if ((b = BIO_new_mem_buf(kb.data, (int)kb.len)) == NULL) {
 		cf_err_ssl(err, "cannot read '%s'", src);
 		goto out;
 	}
-	if ((p12 = d2i_PKCS12_bio(b, NULL)) != NULL) {
+	if (kb.len > 0 && (p12 = d2i_PKCS12_bio(b, NULL)) != NULL) {
 		STACK_OF(X509) *ca = NULL;
 
+		/* a PKCS#12 file is encrypted: its mode is not checked */
+		if (PKCS12_mac_present(p12) &&
+		    !PKCS12_verify_mac(p12, src_pass ? src_pass : "", -1) &&
+		    (src_pass || !PKCS12_verify_mac(p12, NULL, 0))) {
+			ERR_clear_error();
+			if (src_pass)
+				cf_err_set(err, CF_EINPUT, "wrong passphrase for PKCS#12 file '%s'", src);
+			else
+				cf_err_set(err, CF_EINPUT, "PKCS#12 file '%s' needs its passphrase: "
+					   "give it with --import-passphrase-file", src);
+			goto out;
+		}
 		if (!PKCS12_parse(p12, src_pass ? src_pass : "", &key, &cert, &ca)) {
-			cf_err_ssl(err, "cannot open PKCS#12 file '%s' (wrong passphrase?)", src);
+			unsigned long e = ERR_peek_last_error();
+			const char *why = e ? ERR_reason_error_string(e) : NULL;
+
+			cf_err_set(err, CF_EINPUT, "cannot open PKCS#12 file '%s': %s", src,
+				   why ? why : "unreadable");
+			ERR_clear_error();
 			goto out;
 		}
 		while (ca && sk_X509_num(ca) > 0)
@@ -362,16 +555,19 @@ keys_import(const char *vault_dir, const char *src, const char *src_pass,
 		sk_X509_free(ca);
 	} else {
 		ERR_clear_error();
-		BIO_free(b);
-		if ((b = BIO_new_file(src, "r")) == NULL ||
-		    (key = PEM_read_bio_PrivateKey(b, NULL, pass_cb, (void *)src_pass)) == NULL) {
-			cf_err_ssl(err, "cannot read '%s': not a PKCS#12 file or PEM private key", src);
+		if (mode_private(src, "key file", &st, err) < 0)
+			goto out;
+		if ((key = pem_key_decode(&kb, src, src_pass, "with --import-passphrase-file",
+					  "export the key again", err)) == NULL) {
+			if (err && kb.len > 0 && strstr(err->msg, "is not a PEM private key"))
+				cf_err_set(err, CF_EINPUT, "'%s' is neither a PKCS#12 file nor a PEM "
+					   "private key", src);
 			goto out;
 		}
 	}
 	if (cert_path) {
 		tmp = sk_X509_new_null();
-		if (read_certs(cert_path, tmp, err) < 0)
+		if (read_certs(cert_path, 0, tmp, err) < 0)
 			goto out;
 		X509_free(cert);
 		cert = sk_X509_shift(tmp);
@@ -382,7 +578,7 @@ keys_import(const char *vault_dir, const char *src, const char *src_pass,
 		cf_err_set(err, CF_EINPUT, "no certificate for the key in '%s' (use --cert)", src);
 		goto out;
 	}
-	if (chain_path && read_certs(chain_path, chain, err) < 0)
+	if (chain_path && read_certs(chain_path, 0, chain, err) < 0)
 		goto out;
 	if (X509_check_private_key(cert, key) != 1) {
 		ERR_clear_error();
@@ -399,6 +595,9 @@ out:
 	sk_X509_pop_free(chain, X509_free);
 	PKCS12_free(p12);
 	BIO_free(b);
+	if (kb.len)
+		OPENSSL_cleanse(kb.data, kb.len);
+	cf_buf_release(&kb);
 	X509_free(cert);
 	EVP_PKEY_free(key);
 	return ret;
@@ -412,40 +611,25 @@ keys_load_pass(const char *vault_dir, const char *pass, EVP_PKEY **key, X509 **c
 	char *cp = xasprintf("%s/keys/%s", vault_dir, CERT_FILE);
 	char *chp = xasprintf("%s/keys/%s", vault_dir, CHAIN_FILE);
 	STACK_OF(X509) *certs = NULL, *ch = sk_X509_new_null();
+	struct cf_buf kb = CF_BUF_INIT;
 	EVP_PKEY *k = NULL;
 	struct stat st;
-	BIO *b = NULL;
-	int fd = -1, ret = -1;
+	int ret = -1;
 
-	if ((fd = open(kp, O_RDONLY | O_NOFOLLOW)) < 0) {
-		if (errno == ENOENT)
+	if (read_key_file(kp, "key file", 1, &kb, &st, err) < 0) {
+		if (err && err->code == CF_ENOTFOUND)
 			cf_err_set(err, CF_ENOTFOUND, "the vault has no signing key (run 'casefile keygen')");
-		else
-			cf_err_errno(err, CF_EIO, "cannot open '%s'", kp);
 		goto out;
 	}
-	if (fstat(fd, &st) < 0) {
-		cf_err_errno(err, CF_EIO, "cannot stat '%s'", kp);
+	if (mode_private(kp, "key file", &st, err) < 0)
 		goto out;
-	}
-	if (st.st_mode & 077) {
-		cf_err_set(err, CF_EINPUT,
-			   "refusing key file '%s': it is accessible by group or others (mode %04o; chmod 600 it)",
-			   kp, (unsigned)(st.st_mode & 07777));
+	if ((k = pem_key_decode(&kb, kp, pass, "in CASEFILE_PASSPHRASE or with --passphrase-file",
+				"restore it from a backup", err)) == NULL)
 		goto out;
-	}
-	if ((b = BIO_new_fd(fd, BIO_NOCLOSE)) == NULL)
-		goto ssl;
-	k = PEM_read_bio_PrivateKey(b, NULL, pass_cb, (void *)pass);
-	if (k == NULL) {
-		cf_err_ssl(err, "cannot load '%s'%s", kp,
-			   pass ? " (wrong passphrase?)" : " (encrypted? set CASEFILE_PASSPHRASE or use --passphrase-file)");
-		goto out;
-	}
 	certs = sk_X509_new_null();
-	if (read_certs(cp, certs, err) < 0)
+	if (read_certs(cp, 1, certs, err) < 0)
 		goto out;
-	if (access(chp, F_OK) == 0 && read_certs(chp, ch, err) < 0)
+	if (access(chp, F_OK) == 0 && read_certs(chp, 1, ch, err) < 0)
 		goto out;
 	if (X509_check_private_key(sk_X509_value(certs, 0), k) != 1) {
 		ERR_clear_error();
@@ -458,13 +642,10 @@ keys_load_pass(const char *vault_dir, const char *pass, EVP_PKEY **key, X509 **c
 	k = NULL;
 	ch = NULL;
 	ret = 0;
-	goto out;
-ssl:
-	cf_err_ssl(err, "cannot read '%s'", kp);
 out:
-	BIO_free(b);
-	if (fd >= 0)
-		close(fd);
+	if (kb.len)
+		OPENSSL_cleanse(kb.data, kb.len);
+	cf_buf_release(&kb);
 	EVP_PKEY_free(k);
 	sk_X509_pop_free(certs, X509_free);
 	sk_X509_pop_free(ch, X509_free);
@@ -486,7 +667,7 @@ keys_load_cert(const char *vault_dir, X509 **cert, struct cf_err *err)
 		goto out;
 	}
 	certs = sk_X509_new_null();
-	if (read_certs(cp, certs, err) < 0)
+	if (read_certs(cp, 1, certs, err) < 0)
 		goto out;
 	*cert = sk_X509_shift(certs);
 	ret = 0;

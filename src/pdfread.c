@@ -29,13 +29,39 @@
 #define MAX_OBJSTM_DECODED (64u << 20)
 #define MAX_XREF_DECODED (256u << 20)
 
+/*
+ * Budgets (issue 11, item 5): what the reader keeps or does is bounded by
+ * the size n of the file, so a hostile PDF costs time linear in n and
+ * memory within a small multiple of n, never more:
+ *  - parsed objects and decoded object streams together: 2n + 4 MB
+ *    (MEM_SLACK), charged as they are made and never refunded, which
+ *    bounds the parsing work as well;
+ *  - the cross-reference table: n / 32 + 65536 object numbers (an object
+ *    costs far more than 32 bytes of file in any real PDF);
+ *  - the xref sections read: 2n + 1 MB of raw bytes and 4n + 4 MB of
+ *    decoded xref stream data in all (each section is read once: offsets
+ *    are compared after skipping white space).
+ * With the mapped file itself, a hostile file costs at most about 4n, and
+ * a small one a few MB.
+ */
+#define MEM_SLACK (4u << 20)
+#define OBJ_COST (sizeof(struct pdfread_obj) + 16)
+
 struct xent {
-	unsigned char type;	/* 0 unset/free, 1 in file, 2 in object stream */
-	unsigned char loading;
-	unsigned char seen;	/* set by any section (even as free) */
-	uint64_t off;		/* type 1: offset; type 2: object stream number */
-	unsigned idx;		/* type 2: index inside the object stream */
 	struct pdfread_obj *obj;	/* cache */
+	uint64_t off;		/* type 1: offset; type 2: object stream number */
+	unsigned idx;		/* type 2: index inside the object stream;
+				   type 1: 1 + slot of its decoded object stream */
+	unsigned char type;	/* 0 unset/free, 1 in file, 2 in object stream */
+	unsigned char loading;	/* 1 while parsed, 2 when it failed to parse */
+	unsigned char seen;	/* set by any section (even as free) */
+};
+
+struct objstm {
+	struct cf_buf data;
+	struct { uint64_t num, off; } *hdr;	/* the header, parsed once */
+	size_t nhdr;
+	int state;		/* 0 loading/failed, 1 decoded */
 };
 
 struct pdfread {
@@ -47,11 +73,17 @@ struct pdfread {
 	unsigned size;		/* trailer /Size */
 	struct xent *x;
 	unsigned nx;
+	unsigned xcap;		/* most object numbers the table may hold */
 	struct pdfread_obj *trailer;
 	int depth;		/* nested pdfread_get() calls (/Length 7 0 R chains) */
-	struct cf_buf *objstm;	/* decoded object streams, by number (lazy) */
-	int *objstm_done;
-	unsigned nobjstm;	/* entries in objstm / objstm_done */
+	struct objstm *objstm;	/* decoded object streams (lazy), slot in xent.idx */
+	unsigned nobjstm, objstm_cap;
+	size_t mem, mem_max;	/* bytes charged to parsed objects and object streams */
+	int exhausted;		/* a charge was refused */
+	uint64_t xref_raw, xref_decoded;	/* work done on xref sections */
+	uint64_t *endstream;	/* offsets of every "endstream" (lazy) */
+	size_t nendstream;
+	int endstream_done;
 };
 
 struct lex {
@@ -143,6 +175,95 @@ pdfread_obj_free(struct pdfread_obj *o)
 	free(o);
 }
 
+/*
+ * Arrays and dictionaries grow geometrically without a capacity field:
+ * their vectors always have room for the next power of two of n entries,
+ * so a push reallocates only when n is 0 or a power of two.  (Filling
+ * 100,000 entries one realloc at a time was quadratic.)
+ */
+static int
+needs_room(size_t n)
+{
+	return (n & (n - 1)) == 0;
+}
+
+/* Append key (owned) and v to d without looking for key. */
+static void
+dict_append(struct pdfread_obj *d, char *key, struct pdfread_obj *v)
+{
+	if (needs_room(d->u.d.n)) {
+		size_t cap = d->u.d.n ? 2 * d->u.d.n : 1;
+
+		d->u.d.k = xreallocarray(d->u.d.k, cap, sizeof(char *));
+		d->u.d.v = xreallocarray(d->u.d.v, cap, sizeof(*d->u.d.v));
+	}
+	d->u.d.k[d->u.d.n] = key;
+	d->u.d.v[d->u.d.n++] = v;
+}
+
+static int
+cmp_key_index(const void *a, const void *b, void *dict)
+{
+	const struct pdfread_obj *d = dict;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(d->u.d.k[x], d->u.d.k[y]);
+
+	if (c)
+		return c;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Make d's keys unique as pdfread_dict_set() would have: a repeated key
+ * keeps its first position and takes its last value.  O(n log n): a
+ * dictionary of 100,000 keys no longer costs 5e9 comparisons.
+ */
+static void
+dict_dedup(struct pdfread_obj *d)
+{
+	size_t n = d->u.d.n, i, j, w, *ix;
+	int dup = 0;
+
+	if (n < 2)
+		return;
+	if (n <= 16) {
+		for (i = 1; i < n && !dup; i++)
+			for (j = 0; j < i && !dup; j++)
+				dup = strcmp(d->u.d.k[i], d->u.d.k[j]) == 0;
+		if (!dup)
+			return;
+	}
+	ix = xreallocarray(NULL, n, sizeof(*ix));
+	for (i = 0; i < n; i++)
+		ix[i] = i;
+	qsort_r(ix, n, sizeof(*ix), cmp_key_index, d);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && strcmp(d->u.d.k[ix[i]], d->u.d.k[ix[j]]) == 0; j++)
+			;
+		if (j - i > 1) {
+			/* first position ix[i] takes the last value ix[j - 1] */
+			struct pdfread_obj *last = d->u.d.v[ix[j - 1]];
+			size_t k;
+
+			d->u.d.v[ix[j - 1]] = d->u.d.v[ix[i]];
+			d->u.d.v[ix[i]] = last;
+			for (k = i + 1; k < j; k++) {
+				free(d->u.d.k[ix[k]]);
+				d->u.d.k[ix[k]] = NULL;
+				pdfread_obj_free(d->u.d.v[ix[k]]);
+				d->u.d.v[ix[k]] = NULL;
+			}
+		}
+	}
+	free(ix);
+	for (i = w = 0; i < n; i++)
+		if (d->u.d.k[i] != NULL) {
+			d->u.d.k[w] = d->u.d.k[i];
+			d->u.d.v[w++] = d->u.d.v[i];
+		}
+	d->u.d.n = w;
+}
+
 struct pdfread_obj *
 pdfread_obj_copy(const struct pdfread_obj *o)
 {
@@ -166,8 +287,9 @@ pdfread_obj_copy(const struct pdfread_obj *o)
 		break;
 	case PDFREAD_DICT:
 	case PDFREAD_STREAM:
+		/* keys of o are unique already: append, never search */
 		for (i = 0; i < o->u.d.n; i++)
-			pdfread_dict_set(c, o->u.d.k[i], pdfread_obj_copy(o->u.d.v[i]));
+			dict_append(c, xstrdup(o->u.d.k[i]), pdfread_obj_copy(o->u.d.v[i]));
 		break;
 	default:
 		c->u = o->u;
@@ -187,16 +309,15 @@ pdfread_dict_set(struct pdfread_obj *d, const char *key, struct pdfread_obj *v)
 			d->u.d.v[i] = v;
 			return;
 		}
-	d->u.d.k = xreallocarray(d->u.d.k, d->u.d.n + 1, sizeof(char *));
-	d->u.d.v = xreallocarray(d->u.d.v, d->u.d.n + 1, sizeof(*d->u.d.v));
-	d->u.d.k[d->u.d.n] = xstrdup(key);
-	d->u.d.v[d->u.d.n++] = v;
+	dict_append(d, xstrdup(key), v);
 }
 
 void
 pdfread_array_push(struct pdfread_obj *a, struct pdfread_obj *v)
 {
-	a->u.a.v = xreallocarray(a->u.a.v, a->u.a.n + 1, sizeof(*a->u.a.v));
+	if (needs_room(a->u.a.n))
+		a->u.a.v = xreallocarray(a->u.a.v, a->u.a.n ? 2 * a->u.a.n : 1,
+					 sizeof(*a->u.a.v));
 	a->u.a.v[a->u.a.n++] = v;
 }
 
@@ -553,6 +674,22 @@ maybe_ref(struct lex *l, struct pdfread_obj **o)
 	*l = save;
 }
 
+/*
+ * Charge n bytes of parsed data to the file's budget (see MEM_SLACK); fails
+ * when the objects of a small file would need far more memory than it.
+ */
+static int
+charge(struct pdfread *pdf, size_t n, struct cf_err *err)
+{
+	if (n > pdf->mem_max - pdf->mem) {
+		pdf->exhausted = 1;
+		return cf_err_set(err, CF_EPDF, "objects need more than %zu MB of memory, "
+				  "too much for a %zu-byte file", pdf->mem_max >> 20, pdf->n);
+	}
+	pdf->mem += n;
+	return 0;
+}
+
 static int
 parse_obj(struct pdfread *pdf, struct lex *l, int depth, struct pdfread_obj **out,
 	  struct cf_err *err)
@@ -566,12 +703,21 @@ parse_obj(struct pdfread *pdf, struct lex *l, int depth, struct pdfread_obj **ou
 	skip_ws(l);
 	if (l->i >= l->n)
 		return perr(err, l, "unexpected end of data");
+	if (charge(pdf, OBJ_COST, err) < 0)
+		return -1;
 	c = l->p[l->i];
-	if (c == '(')
-		return parse_literal_string(l, out, err);
-	if (c == '/')
-		return parse_name(l, out);
-	if (c == '<' && l->i + 1 < l->n && l->p[l->i + 1] == '<') {
+	if (c == '(' || c == '/' || (c == '<' && !(l->i + 1 < l->n && l->p[l->i + 1] == '<'))) {
+		int r = c == '(' ? parse_literal_string(l, out, err) :
+			c == '/' ? parse_name(l, out) : parse_hex_string(l, out, err);
+
+		if (r == 0 && charge(pdf, (*out)->u.s.n + 1, err) < 0) {
+			pdfread_obj_free(*out);
+			*out = NULL;
+			return -1;
+		}
+		return r;
+	}
+	if (c == '<') {
 		l->i += 2;
 		o = pdfread_obj_new(PDFREAD_DICT);
 		for (;;) {
@@ -585,18 +731,20 @@ parse_obj(struct pdfread *pdf, struct lex *l, int depth, struct pdfread_obj **ou
 				goto fail;
 			}
 			parse_name(l, &k);
-			if (parse_obj(pdf, l, depth + 1, &v, err) < 0)
+			if (charge(pdf, 2 * sizeof(void *) + k->u.s.n + 1 + 16, err) < 0 ||
+			    parse_obj(pdf, l, depth + 1, &v, err) < 0)
 				goto fail;
-			pdfread_dict_set(o, k->u.s.p, v);
+			/* the key's bytes move to the dictionary */
+			dict_append(o, k->u.s.p, v);
+			k->u.s.p = NULL;
 			pdfread_obj_free(k);
 			k = NULL;
 			v = NULL;
 		}
+		dict_dedup(o);
 		*out = o;
 		return 0;
 	}
-	if (c == '<')
-		return parse_hex_string(l, out, err);
 	if (c == '[') {
 		l->i++;
 		o = pdfread_obj_new(PDFREAD_ARRAY);
@@ -606,7 +754,8 @@ parse_obj(struct pdfread *pdf, struct lex *l, int depth, struct pdfread_obj **ou
 				l->i++;
 				break;
 			}
-			if (parse_obj(pdf, l, depth + 1, &v, err) < 0)
+			if (charge(pdf, sizeof(void *), err) < 0 ||
+			    parse_obj(pdf, l, depth + 1, &v, err) < 0)
 				goto fail;
 			pdfread_array_push(o, v);
 			v = NULL;
@@ -640,12 +789,40 @@ fail:
 
 /* --- indirect objects ----------------------------------------------- */
 
+/*
+ * The offsets of every "endstream" in the file, found in one pass the
+ * first time a stream's /Length cannot be trusted, so that a file of many
+ * streams without /Length (or without endstream) is searched once, not once
+ * per stream.
+ */
+static int
+endstream_index(struct pdfread *pdf, struct cf_err *err)
+{
+	const unsigned char *p = pdf->p, *e = pdf->p + pdf->n, *f;
+	size_t cap = 0;
+
+	if (pdf->endstream_done)
+		return 0;
+	pdf->endstream_done = 1;
+	while (p < e && (f = memmem(p, (size_t)(e - p), "endstream", 9)) != NULL) {
+		if (pdf->nendstream == cap) {
+			if (charge(pdf, (cap ? cap : 16) * sizeof(uint64_t), err) < 0)
+				return -1;
+			cap = cap ? 2 * cap : 16;
+			pdf->endstream = xreallocarray(pdf->endstream, cap, sizeof(uint64_t));
+		}
+		pdf->endstream[pdf->nendstream++] = (uint64_t)(f - pdf->p);
+		p = f + 9;
+	}
+	return 0;
+}
+
 static int
 stream_length(struct pdfread *pdf, const struct pdfread_obj *d, uint64_t start,
 	      uint64_t *len)
 {
 	const struct pdfread_obj *lo = pdfread_dict_getr(pdf, d, "Length");
-	uint64_t j;
+	size_t a, b;
 
 	if (lo && lo->type == PDFREAD_INT && lo->u.i >= 0 &&
 	    (uint64_t)lo->u.i <= pdf->n - start) {
@@ -659,18 +836,27 @@ stream_length(struct pdfread *pdf, const struct pdfread_obj *d, uint64_t start,
 			return 0;
 		}
 	}
-	/* Fall back to searching for "endstream". */
-	for (j = start; j + 9 <= pdf->n; j++)
-		if (pdf->p[j] == 'e' && memcmp(pdf->p + j, "endstream", 9) == 0) {
-			uint64_t e = j;
+	/* Fall back to the first "endstream" at or after start. */
+	if (endstream_index(pdf, NULL) < 0)
+		return -1;
+	for (a = 0, b = pdf->nendstream; a < b;) {
+		size_t m = a + (b - a) / 2;
 
-			if (e > start && pdf->p[e - 1] == '\n')
-				e--;
-			if (e > start && pdf->p[e - 1] == '\r')
-				e--;
-			*len = e - start;
-			return 0;
-		}
+		if (pdf->endstream[m] < start)
+			a = m + 1;
+		else
+			b = m;
+	}
+	if (a < pdf->nendstream) {
+		uint64_t e = pdf->endstream[a];
+
+		if (e > start && pdf->p[e - 1] == '\n')
+			e--;
+		if (e > start && pdf->p[e - 1] == '\r')
+			e--;
+		*len = e - start;
+		return 0;
+	}
 	return -1;
 }
 
@@ -723,69 +909,107 @@ parse_indirect(struct pdfread *pdf, uint64_t off, unsigned want, struct pdfread_
 	return 0;
 }
 
-static int
+/*
+ * Decode object stream stm once and index its header (pairs of object
+ * number and offset), so that each of its N objects is found without
+ * re-reading the header.  The decoded bytes and the index are charged to
+ * the file's budget.
+ */
+static struct objstm *
 objstm_load(struct pdfread *pdf, unsigned stm, struct cf_err *err)
 {
-	const struct pdfread_obj *s;
+	const struct pdfread_obj *s, *n;
+	struct cf_buf data = CF_BUF_INIT;
+	struct objstm *os;
+	struct lex l;
+	uint64_t k, num, off;
+	unsigned slot;
 
-	if (stm >= pdf->nobjstm) {
-		/* the xref table may have grown since the last object stream */
-		pdf->objstm = xreallocarray(pdf->objstm, pdf->nx, sizeof(*pdf->objstm));
-		pdf->objstm_done = xreallocarray(pdf->objstm_done, pdf->nx, sizeof(int));
-		memset(pdf->objstm + pdf->nobjstm, 0, (pdf->nx - pdf->nobjstm) * sizeof(*pdf->objstm));
-		memset(pdf->objstm_done + pdf->nobjstm, 0, (pdf->nx - pdf->nobjstm) * sizeof(int));
-		pdf->nobjstm = pdf->nx;
+	if (pdf->x[stm].type != 1)
+		return cf_err_set(err, CF_EPDF, "object stream %u is missing", stm), NULL;
+	if (pdf->x[stm].idx) {
+		os = &pdf->objstm[pdf->x[stm].idx - 1];
+		if (os->state == 1)
+			return os;
+		return cf_err_set(err, CF_EPDF, "object stream %u is unreadable", stm), NULL;
 	}
-	if (pdf->objstm_done[stm] == 1)
-		return 0;
-	if (pdf->objstm_done[stm] == 2)
-		return cf_err_set(err, CF_EPDF, "object stream %u is unreadable", stm);
-	pdf->objstm_done[stm] = 2;
+	if (pdf->nobjstm == pdf->objstm_cap) {
+		pdf->objstm_cap = pdf->objstm_cap ? 2 * pdf->objstm_cap : 8;
+		pdf->objstm = xreallocarray(pdf->objstm, pdf->objstm_cap, sizeof(*pdf->objstm));
+	}
+	slot = pdf->nobjstm++;
+	memset(&pdf->objstm[slot], 0, sizeof(*pdf->objstm));
+	pdf->x[stm].idx = slot + 1;
+	/* getting objects may load other object streams (and move pdf->objstm) */
 	s = pdfread_get(pdf, stm, err);
 	if (s == NULL || s->type != PDFREAD_STREAM)
-		return cf_err_set(err, CF_EPDF, "object stream %u is missing", stm);
-	cf_buf_init(&pdf->objstm[stm]);
-	if (pdfread_stream_read(pdf, s, MAX_OBJSTM_DECODED, &pdf->objstm[stm], err) < 0)
-		return -1;
-	pdf->objstm_done[stm] = 1;
-	return 0;
+		return cf_err_set(err, CF_EPDF, "object stream %u is missing", stm), NULL;
+	n = pdfread_dict_getr(pdf, s, "N");
+	if (!n || n->type != PDFREAD_INT || n->u.i < 0)
+		return cf_err_set(err, CF_EPDF, "object stream %u: bad /N or /First", stm), NULL;
+	if (pdfread_stream_read(pdf, s, pdf->mem_max - pdf->mem < MAX_OBJSTM_DECODED ?
+				pdf->mem_max - pdf->mem : MAX_OBJSTM_DECODED, &data, err) < 0) {
+		/* the work is charged too: the next object stream is not decoded */
+		charge(pdf, data.len, NULL);
+		cf_buf_release(&data);
+		return NULL;
+	}
+	if (charge(pdf, data.len, err) < 0) {
+		cf_buf_release(&data);
+		return NULL;
+	}
+	os = &pdf->objstm[slot];
+	os->data = data;
+	l.p = (const unsigned char *)os->data.data;
+	l.n = os->data.len;
+	l.i = 0;
+	for (k = 0; k < (uint64_t)n->u.i; k++) {
+		skip_ws(&l);
+		if (lex_uint(&l, &num) < 0)
+			break;
+		skip_ws(&l);
+		if (lex_uint(&l, &off) < 0)
+			break;
+		if (needs_room(os->nhdr)) {
+			size_t cap = os->nhdr ? 2 * os->nhdr : 1;
+
+			if (charge(pdf, cap * sizeof(*os->hdr), err) < 0)
+				return NULL;
+			os->hdr = xreallocarray(os->hdr, cap, sizeof(*os->hdr));
+		}
+		os->hdr[os->nhdr].num = num;
+		os->hdr[os->nhdr++].off = off;
+	}
+	os->state = 1;
+	return os;
 }
 
 static int
 parse_from_objstm(struct pdfread *pdf, unsigned num, unsigned stm, unsigned idx,
 		  struct pdfread_obj **out, struct cf_err *err)
 {
-	const struct pdfread_obj *s, *n, *first;
+	const struct pdfread_obj *s, *first;
+	struct objstm *os;
 	struct lex l;
-	uint64_t onum, ooff = 0, k;
 
 	if (stm >= pdf->nx || stm == num)
 		return cf_err_set(err, CF_EPDF, "object %u: bad object stream %u", num, stm);
-	if (objstm_load(pdf, stm, err) < 0)
+	if ((os = objstm_load(pdf, stm, err)) == NULL)
 		return -1;
 	s = pdf->x[stm].obj;
-	n = pdfread_dict_getr(pdf, s, "N");
 	first = pdfread_dict_getr(pdf, s, "First");
-	if (!n || n->type != PDFREAD_INT || !first || first->type != PDFREAD_INT ||
-	    first->u.i < 0 || idx >= (uint64_t)n->u.i)
+	if (!first || first->type != PDFREAD_INT || first->u.i < 0)
 		return cf_err_set(err, CF_EPDF, "object stream %u: bad /N or /First", stm);
-	l.p = (const unsigned char *)pdf->objstm[stm].data;
-	l.n = pdf->objstm[stm].len;
-	l.i = 0;
-	for (k = 0; k <= idx; k++) {
-		skip_ws(&l);
-		if (lex_uint(&l, &onum) < 0)
-			return cf_err_set(err, CF_EPDF, "object stream %u: bad header", stm);
-		skip_ws(&l);
-		if (lex_uint(&l, &ooff) < 0)
-			return cf_err_set(err, CF_EPDF, "object stream %u: bad header", stm);
-	}
-	if (onum != num)
+	if (idx >= os->nhdr)
+		return cf_err_set(err, CF_EPDF, "object stream %u: bad header", stm);
+	if (os->hdr[idx].num != num)
 		return cf_err_set(err, CF_EPDF, "object stream %u: entry %u is object %llu, not %u",
-				  stm, idx, (unsigned long long)onum, num);
-	if ((uint64_t)first->u.i + ooff >= l.n)
+				  stm, idx, (unsigned long long)os->hdr[idx].num, num);
+	l.p = (const unsigned char *)os->data.data;
+	l.n = os->data.len;
+	if ((uint64_t)first->u.i + os->hdr[idx].off >= l.n)
 		return cf_err_set(err, CF_EPDF, "object stream %u: offset out of range", stm);
-	l.i = (size_t)((uint64_t)first->u.i + ooff);
+	l.i = (size_t)((uint64_t)first->u.i + os->hdr[idx].off);
 	if (parse_obj(pdf, &l, 0, out, err) < 0) {
 		cf_err_prefix(err, "object %u (in object stream %u)", num, stm);
 		return -1;
@@ -805,6 +1029,10 @@ pdfread_get(struct pdfread *pdf, unsigned num, struct cf_err *err)
 	e = &pdf->x[num];
 	if (e->obj)
 		return e->obj;
+	if (e->loading == 2) {
+		cf_err_set(err, CF_EPDF, "object %u is unreadable", num);
+		return NULL;
+	}
 	if (e->type == 0 || e->loading || pdf->depth > 16)
 		return NULL;
 	e->loading = 1;
@@ -815,8 +1043,10 @@ pdfread_get(struct pdfread *pdf, unsigned num, struct cf_err *err)
 		r = parse_from_objstm(pdf, num, (unsigned)e->off, e->idx, &o, err);
 	pdf->depth--;
 	e->loading = 0;
-	if (r < 0)
+	if (r < 0) {
+		e->loading = 2;	/* parsed once, never again */
 		return NULL;
+	}
 	e->obj = o;
 	return o;
 }
@@ -1101,17 +1331,16 @@ static void xref_grow(struct pdfread *pdf, uint64_t size);
 
 /*
  * Record an entry.  The table grows only as far as entries actually
- * present, and object numbers are capped relative to the file size, so a
- * tiny file claiming /Size 8000000 (or /Index [8000000 1]) cannot make us
+ * present, and object numbers are capped relative to the file size (xcap),
+ * so a file claiming /Size 8000000 (or /Index [8000000 1]) cannot make us
  * allocate hundreds of megabytes.
  */
 static void
 xref_set(struct pdfread *pdf, uint64_t num, int type, uint64_t off, unsigned idx)
 {
 	struct xent *e;
-	uint64_t cap = 64 * (uint64_t)pdf->n + 65536;
 
-	if (num >= cap || num >= PDFREAD_MAX_OBJECTS)
+	if (num >= pdf->xcap)
 		return;
 	if (num >= pdf->nx)
 		xref_grow(pdf, num + 1 > 2 * (uint64_t)pdf->nx ? num + 1 : 2 * (uint64_t)pdf->nx);
@@ -1127,8 +1356,8 @@ xref_set(struct pdfread *pdf, uint64_t num, int type, uint64_t off, unsigned idx
 static void
 xref_grow(struct pdfread *pdf, uint64_t size)
 {
-	if (size > PDFREAD_MAX_OBJECTS)
-		size = PDFREAD_MAX_OBJECTS;
+	if (size > pdf->xcap)
+		size = pdf->xcap;
 	if (size <= pdf->nx)
 		return;
 	pdf->x = xreallocarray(pdf->x, (size_t)size, sizeof(*pdf->x));
@@ -1222,10 +1451,29 @@ read_xref_stream(struct pdfread *pdf, uint64_t off, struct pdfread_obj **trailer
 		cf_err_set(err, CF_EPDF, "xref stream: bad /W");
 		goto out;
 	}
-	/* /Length may be indirect: objects known so far are usable. */
-	if (pdfread_stream_read(pdf, s, MAX_XREF_DECODED, &data, err) < 0) {
-		cf_err_prefix(err, "xref stream at %llu", (unsigned long long)off);
-		goto out;
+	/*
+	 * /Length may be indirect: objects known so far are usable.  Rows past
+	 * xcap would be dropped anyway, so no more than xcap rows (and their
+	 * predictor bytes) are decoded, within the budget of all sections.
+	 */
+	{
+		uint64_t max = ((uint64_t)pdf->xcap + 1) * (rowlen + 1) + 4096;
+		uint64_t left = 4 * (uint64_t)pdf->n + MEM_SLACK - pdf->xref_decoded;
+
+		if (max > MAX_XREF_DECODED)
+			max = MAX_XREF_DECODED;
+		if (max > left)
+			max = left;
+		if (s->slen > 2 * (uint64_t)pdf->n + (1u << 20) - pdf->xref_raw) {
+			cf_err_set(err, CF_EPDF, "xref sections larger than the file");
+			goto out;
+		}
+		pdf->xref_raw += s->slen;
+		if (pdfread_stream_read(pdf, s, (size_t)max, &data, err) < 0) {
+			cf_err_prefix(err, "xref stream at %llu", (unsigned long long)off);
+			goto out;
+		}
+		pdf->xref_decoded += data.len;
 	}
 	index = pdfread_dict_get(s, "Index");
 	for (i = 0; index == NULL ? i < 1 : i + 1 < index->u.a.n + 1; i += 2) {
@@ -1299,7 +1547,12 @@ find_startxref(struct pdfread *pdf, uint64_t *off, struct cf_err *err)
 static int
 load_xref(struct pdfread *pdf, struct cf_err *err)
 {
-	uint64_t off, seen[64];
+	/*
+	 * Every section is read once: its offset, after white space, is kept
+	 * (a loop through any number of sections is refused, and so are
+	 * /Prev offsets that differ only by leading blanks).
+	 */
+	uint64_t off, seen[MAX_XREF_SECTIONS];
 	unsigned nsec = 0, k;
 	int first = 1;
 
@@ -1312,21 +1565,28 @@ load_xref(struct pdfread *pdf, struct cf_err *err)
 		const struct pdfread_obj *prev, *xs;
 		int is_stream;
 
-		for (k = 0; k < nsec && k < 64; k++)
-			if (seen[k] == off)
+		skip_ws(&l);
+		for (k = 0; k < nsec; k++)
+			if (seen[k] == l.i)
 				return cf_err_set(err, CF_EPDF, "xref sections form a loop at %llu",
 						  (unsigned long long)off);
-		if (nsec < 64)
-			seen[nsec] = off;
-		if (++nsec > MAX_XREF_SECTIONS)
+		if (nsec == MAX_XREF_SECTIONS)
 			return cf_err_set(err, CF_EPDF, "too many xref sections");
-		skip_ws(&l);
+		seen[nsec++] = l.i;
 		is_stream = !word_is(&l, "xref");
 		if (!is_stream) {
+			size_t from = l.i;
+
 			if (read_xref_table(pdf, &l, &tr, err) < 0) {
 				pdfread_obj_free(tr);
 				cf_err_prefix(err, "bad xref at %llu", (unsigned long long)off);
 				return -1;
+			}
+			pdf->xref_raw += l.i - from;
+			if (pdf->xref_raw > 2 * (uint64_t)pdf->n + (1u << 20)) {
+				if (tr != pdf->trailer)
+					pdfread_obj_free(tr);
+				return cf_err_set(err, CF_EPDF, "xref sections larger than the file");
 			}
 		} else if (read_xref_stream(pdf, off, &tr, err) < 0) {
 			return -1;
@@ -1346,6 +1606,21 @@ load_xref(struct pdfread *pdf, struct cf_err *err)
 		if (!is_stream && xs && xs->type == PDFREAD_INT && xs->u.i > 0 &&
 		    (uint64_t)xs->u.i < pdf->n) {
 			struct pdfread_obj *t2 = NULL;
+			struct lex lx = { pdf->p, pdf->n, (size_t)xs->u.i };
+
+			/* a stream named by several sections is read once */
+			skip_ws(&lx);
+			for (k = 0; k < nsec; k++)
+				if (seen[k] == lx.i)
+					break;
+			if (k < nsec)
+				goto chain;
+			if (nsec == MAX_XREF_SECTIONS) {
+				if (tr != pdf->trailer)
+					pdfread_obj_free(tr);
+				return cf_err_set(err, CF_EPDF, "too many xref sections");
+			}
+			seen[nsec++] = lx.i;
 
 			if (read_xref_stream(pdf, (uint64_t)xs->u.i, &t2, err) < 0) {
 				if (tr != pdf->trailer)
@@ -1354,6 +1629,7 @@ load_xref(struct pdfread *pdf, struct cf_err *err)
 			}
 			pdfread_obj_free(t2);
 		}
+chain:
 		prev = pdfread_dict_get(tr, "Prev");
 		if (!prev || prev->type != PDFREAD_INT) {
 			if (tr != pdf->trailer)
@@ -1378,7 +1654,10 @@ static int
 open_common(struct pdfread *pdf, struct cf_err *err)
 {
 	size_t j, lim = pdf->n < 1024 ? pdf->n : 1024;
+	uint64_t xcap = (uint64_t)pdf->n / 32 + 65536;
 
+	pdf->xcap = xcap < PDFREAD_MAX_OBJECTS ? (unsigned)xcap : PDFREAD_MAX_OBJECTS;
+	pdf->mem_max = pdf->n < (SIZE_MAX - MEM_SLACK) / 2 ? 2 * pdf->n + MEM_SLACK : SIZE_MAX;
 	for (j = 0; j + 5 <= lim; j++)
 		if (memcmp(pdf->p + j, "%PDF-", 5) == 0)
 			break;
@@ -1386,8 +1665,19 @@ open_common(struct pdfread *pdf, struct cf_err *err)
 		return cf_err_set(err, CF_EPDF, "not a PDF (no %%PDF- header)");
 	if (load_xref(pdf, err) < 0)
 		return -1;
-	if (pdfread_catalog(pdf, NULL, NULL) == NULL)
-		return cf_err_set(err, CF_EPDF, "no document catalog (/Root)");
+	if (pdfread_catalog(pdf, NULL, NULL) == NULL) {
+		const struct pdfread_obj *r = pdfread_dict_get(pdf->trailer, "Root");
+		struct cf_err why = CF_ERR_INIT;
+
+		if (r && r->type == PDFREAD_REF && r->u.ref.num < pdf->nx) {
+			pdf->x[r->u.ref.num].loading = 0;	/* once more, for the reason */
+			pdfread_get(pdf, r->u.ref.num, &why);
+		}
+		cf_err_set(err, CF_EPDF, "no document catalog (/Root)%s%s",
+			   why.msg ? ": " : "", why.msg ? why.msg : "");
+		cf_err_release(&why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -1414,7 +1704,8 @@ pdfread_open(const char *path, struct pdfread **out, struct cf_err *err)
 	void *m;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY)) < 0)
+	/* O_NONBLOCK: a FIFO named as the PDF must not block open() */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
 		return cf_err_errno(err, CF_EIO, "cannot open '%s'", path);
 	if (fstat(fd, &st) < 0) {
 		cf_err_errno(err, CF_EIO, "cannot stat '%s'", path);
@@ -1424,7 +1715,10 @@ pdfread_open(const char *path, struct pdfread **out, struct cf_err *err)
 	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
 		close(fd);
 		return cf_err_set(err, CF_EPDF, "cannot read '%s': not a PDF (%s)", path,
-				  S_ISREG(st.st_mode) ? "empty file" : "not a regular file");
+				  S_ISREG(st.st_mode) ? "empty file" :
+				  S_ISFIFO(st.st_mode) ? "a FIFO, not a regular file" :
+				  S_ISDIR(st.st_mode) ? "a directory, not a regular file" :
+				  "not a regular file");
 	}
 	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
@@ -1452,16 +1746,23 @@ pdfread_close(struct pdfread *pdf)
 		return;
 	for (i = 0; i < pdf->nx; i++)
 		pdfread_obj_free(pdf->x[i].obj);
-	for (i = 0; i < pdf->nobjstm; i++)
-		if (pdf->objstm_done[i])
-			cf_buf_release(&pdf->objstm[i]);
+	for (i = 0; i < pdf->nobjstm; i++) {
+		cf_buf_release(&pdf->objstm[i].data);
+		free(pdf->objstm[i].hdr);
+	}
 	free(pdf->x);
 	free(pdf->objstm);
-	free(pdf->objstm_done);
+	free(pdf->endstream);
 	pdfread_obj_free(pdf->trailer);
 	if (pdf->mapped)
 		munmap((void *)pdf->p, pdf->n);
 	free(pdf);
+}
+
+int
+pdfread_exhausted(const struct pdfread *pdf)
+{
+	return pdf->exhausted;
 }
 
 uint64_t
@@ -1544,13 +1845,32 @@ pdfread_first_page(struct pdfread *pdf, unsigned *num, unsigned *gen, struct cf_
 
 /* --- name trees ------------------------------------------------------ */
 
+/*
+ * Each node is visited once: a node reached twice (a loop, or Kids that
+ * share a subtree, which would make the walk exponential) is refused.
+ */
+struct walk {
+	struct pdfread *pdf;
+	unsigned char *seen;	/* bit per object number */
+	pdfread_name_fn fn;
+	void *cookie;
+};
+
 static int
-walk_node(struct pdfread *pdf, const struct pdfread_obj *node, int depth, pdfread_name_fn fn,
-	  void *cookie, struct cf_err *err)
+walk_node(struct walk *w, const struct pdfread_obj *node, int depth, struct cf_err *err)
 {
+	struct pdfread *pdf = w->pdf;
 	const struct pdfread_obj *names, *kids;
 	size_t i;
 
+	if (node && node->type == PDFREAD_REF && node->u.ref.num < pdf->nx) {
+		unsigned num = node->u.ref.num;
+
+		if (w->seen[num / 8] & (1u << (num % 8)))
+			return cf_err_set(err, CF_EPDF, "name tree node %u 0 R is reached twice "
+					  "(loop?)", num);
+		w->seen[num / 8] |= (unsigned char)(1u << (num % 8));
+	}
 	node = pdfread_resolve(pdf, node);
 	if (node == NULL || node->type != PDFREAD_DICT)
 		return 0;
@@ -1559,12 +1879,13 @@ walk_node(struct pdfread *pdf, const struct pdfread_obj *node, int depth, pdfrea
 	names = pdfread_dict_getr(pdf, node, "Names");
 	if (names && names->type == PDFREAD_ARRAY)
 		for (i = 0; i + 1 < names->u.a.n; i += 2)
-			if (fn(cookie, pdfread_resolve(pdf, names->u.a.v[i]), names->u.a.v[i + 1], err) < 0)
+			if (w->fn(w->cookie, pdfread_resolve(pdf, names->u.a.v[i]), names->u.a.v[i + 1],
+				  err) < 0)
 				return -1;
 	kids = pdfread_dict_getr(pdf, node, "Kids");
 	if (kids && kids->type == PDFREAD_ARRAY)
 		for (i = 0; i < kids->u.a.n; i++)
-			if (walk_node(pdf, kids->u.a.v[i], depth + 1, fn, cookie, err) < 0)
+			if (walk_node(w, kids->u.a.v[i], depth + 1, err) < 0)
 				return -1;
 	return 0;
 }
@@ -1573,5 +1894,11 @@ int
 pdfread_name_tree_walk(struct pdfread *pdf, const struct pdfread_obj *root, pdfread_name_fn fn,
 		   void *cookie, struct cf_err *err)
 {
-	return walk_node(pdf, root, 0, fn, cookie, err);
+	struct walk w = { pdf, NULL, fn, cookie };
+	int r;
+
+	w.seen = xcalloc((size_t)pdf->nx / 8 + 1, 1);
+	r = walk_node(&w, root, 0, err);
+	free(w.seen);
+	return r;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/err.h>
@@ -22,6 +23,7 @@
 #include <openssl/ts.h>
 #include <openssl/x509v3.h>
 
+#include "casefile/buf.h"
 #include "casefile/tsa.h"
 #include "casefile/xalloc.h"
 
@@ -340,8 +342,18 @@ tsa_timestamp(const struct tsa_opts *o, const void *data, size_t n,
 	PKCS7 *p7;
 	const char *who = o->url ? o->url : "(in-process)";
 	long status;
-	int len, ret = -1;
+	int len, ret = -1, k, fd;
 
+	/* OpenSSL and libcurl open these by name: a FIFO there would block them */
+	for (k = 0; k < 2; k++) {
+		const char *f = k ? o->tls_ca_file : o->ca_file;
+
+		if (f && (fd = cf_open_regular(f, 0, k ? "tsa tls ca file" : "tsa ca file",
+					       CF_EINPUT, err)) < 0)
+			return -1;
+		if (f)
+			close(fd);
+	}
 	cf_sha256(data, n, digest);
 	if ((req = make_request(digest, &nonce)) == NULL ||
 	    (len = i2d_TS_REQ(req, &der)) <= 0) {

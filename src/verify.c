@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -35,6 +36,12 @@
 #include "casefile/xalloc.h"
 
 #define MAX_MANIFEST (16u << 20)
+/* Attachments read, and exhibits a manifest may list (issue 11, item 5). */
+#define MAX_ATTACHMENTS 100000
+#define MAX_EXHIBITS 100000
+/* Signature fields checked (each one hashes the file), and form fields visited. */
+#define MAX_SIGNATURES 16
+#define MAX_FIELD_VISITS 100000
 
 /* Checks other modules add (ledger: proofs.json).  Keep NULL-terminated. */
 static const verify_hook_fn verify_hooks[] = {
@@ -78,7 +85,8 @@ verify_report_add(struct verify_report *r, const char *name, enum verify_status 
 {
 	va_list ap;
 
-	r->v = xreallocarray(r->v, r->n + 1, sizeof(*r->v));
+	if ((r->n & (r->n - 1)) == 0)	/* grow geometrically: 0, 1, 2, 4, ... */
+		r->v = xreallocarray(r->v, r->n ? 2 * r->n : 1, sizeof(*r->v));
 	r->v[r->n].name = xstrdup(name);
 	r->v[r->n].status = st;
 	va_start(ap, fmt);
@@ -238,15 +246,20 @@ struct sigref {
 	char *field;			/* /T */
 };
 
+/*
+ * Collect the signature fields under arr.  Kids may share subtrees (a DAG
+ * of depth 16 would take exponential time), so the walk stops after
+ * MAX_FIELD_VISITS fields in all.
+ */
 static void
 collect_fields(struct pdfread *pdf, const struct pdfread_obj *arr, int depth, struct sigref **out,
-	       size_t *n)
+	       size_t *n, size_t *visits)
 {
 	size_t i;
 
 	if (arr == NULL || arr->type != PDFREAD_ARRAY || depth > 16)
 		return;
-	for (i = 0; i < arr->u.a.n; i++) {
+	for (i = 0; i < arr->u.a.n && *visits < MAX_FIELD_VISITS; i++, (*visits)++) {
 		const struct pdfread_obj *f = pdfread_resolve(pdf, arr->u.a.v[i]);
 		const struct pdfread_obj *ft = pdfread_dict_getr(pdf, f, "FT");
 		const struct pdfread_obj *v = pdfread_dict_getr(pdf, f, "V");
@@ -255,13 +268,15 @@ collect_fields(struct pdfread *pdf, const struct pdfread_obj *arr, int depth, st
 		if (f == NULL || f->type != PDFREAD_DICT)
 			continue;
 		if (pdfread_is_name(ft, "Sig") && v && v->type == PDFREAD_DICT) {
+			if (*n == MAX_SIGNATURES + 1)
+				continue;	/* one more than checked: says "too many" */
 			*out = xreallocarray(*out, *n + 1, sizeof(**out));
 			(*out)[*n].sig = v;
 			(*out)[*n].field = t && t->type == PDFREAD_STRING ?
 				xstrndup(t->u.s.p, t->u.s.n) : xstrdup("(unnamed)");
 			(*n)++;
 		}
-		collect_fields(pdf, pdfread_dict_getr(pdf, f, "Kids"), depth + 1, out, n);
+		collect_fields(pdf, pdfread_dict_getr(pdf, f, "Kids"), depth + 1, out, n, visits);
 	}
 }
 
@@ -635,7 +650,9 @@ struct efile {
 
 struct efiles {
 	struct efile *v;
-	size_t n;
+	size_t n, cap;
+	struct efile **by_name, **by_uf;	/* sorted views for efile_find() */
+	size_t nuf;
 	struct pdfread *pdf;
 };
 
@@ -688,7 +705,7 @@ efile_cb(void *cookie, const struct pdfread_obj *key, const struct pdfread_obj *
 	const struct pdfread_obj *fs = pdfread_resolve(ef->pdf, value), *efd, *st, *uf;
 
 	(void)err;
-	if (fs == NULL || fs->type != PDFREAD_DICT || ef->n > 100000)
+	if (fs == NULL || fs->type != PDFREAD_DICT || ef->n >= MAX_ATTACHMENTS)
 		return 0;
 	efd = pdfread_dict_getr(ef->pdf, fs, "EF");
 	st = pdfread_dict_getr(ef->pdf, efd, "F");
@@ -697,7 +714,10 @@ efile_cb(void *cookie, const struct pdfread_obj *key, const struct pdfread_obj *
 	uf = pdfread_dict_getr(ef->pdf, fs, "UF");
 	if (uf == NULL)
 		uf = pdfread_dict_getr(ef->pdf, fs, "F");
-	ef->v = xreallocarray(ef->v, ef->n + 1, sizeof(*ef->v));
+	if (ef->n == ef->cap) {
+		ef->cap = ef->cap ? 2 * ef->cap : 16;
+		ef->v = xreallocarray(ef->v, ef->cap, sizeof(*ef->v));
+	}
 	ef->v[ef->n].name = obj_text(key);
 	if (ef->v[ef->n].name == NULL)
 		ef->v[ef->n].name = xstrdup("(unnamed)");
@@ -708,6 +728,44 @@ efile_cb(void *cookie, const struct pdfread_obj *key, const struct pdfread_obj *
 	return 0;
 }
 
+/* By name, then by position in the tree (the first of equal names wins). */
+static int
+efile_cmp_name(const void *a, const void *b)
+{
+	const struct efile *x = *(struct efile *const *)a, *y = *(struct efile *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+static int
+efile_cmp_uf(const void *a, const void *b)
+{
+	const struct efile *x = *(struct efile *const *)a, *y = *(struct efile *const *)b;
+	int c = strcmp(x->uf, y->uf);
+
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+/* The first of v[0..n) (sorted by key) whose key is name, or NULL. */
+static struct efile *
+efile_search(struct efile **v, size_t n, const char *name, int uf)
+{
+	size_t a = 0, b = n;
+
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+
+		if (strcmp(uf ? v[m]->uf : v[m]->name, name) < 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	if (a < n && strcmp(uf ? v[a]->uf : v[a]->name, name) == 0)
+		return v[a];
+	return NULL;
+}
+
 static void
 efiles_load(struct pdfread *pdf, struct efiles *ef, struct cf_err *err)
 {
@@ -715,10 +773,25 @@ efiles_load(struct pdfread *pdf, struct efiles *ef, struct cf_err *err)
 	const struct pdfread_obj *names = pdfread_dict_getr(pdf, cat, "Names");
 	const struct pdfread_obj *root = pdfread_dict_getr(pdf, names, "EmbeddedFiles");
 
+	size_t i;
+
 	memset(ef, 0, sizeof(*ef));
 	ef->pdf = pdf;
 	if (root)
 		pdfread_name_tree_walk(pdf, root, efile_cb, ef, err);
+	/*
+	 * Sorted views, so that matching N manifest entries to N attachments
+	 * costs O(N log N) (it was N^2: 6 s for 50,000 of each).
+	 */
+	ef->by_name = xreallocarray(NULL, ef->n + 1, sizeof(*ef->by_name));
+	ef->by_uf = xreallocarray(NULL, ef->n + 1, sizeof(*ef->by_uf));
+	for (i = 0; i < ef->n; i++) {
+		ef->by_name[i] = &ef->v[i];
+		if (ef->v[i].uf)
+			ef->by_uf[ef->nuf++] = &ef->v[i];
+	}
+	qsort(ef->by_name, ef->n, sizeof(*ef->by_name), efile_cmp_name);
+	qsort(ef->by_uf, ef->nuf, sizeof(*ef->by_uf), efile_cmp_uf);
 }
 
 static void
@@ -731,20 +804,16 @@ efiles_release(struct efiles *ef)
 		free(ef->v[i].uf);
 	}
 	free(ef->v);
+	free(ef->by_name);
+	free(ef->by_uf);
 }
 
 static struct efile *
 efile_find(struct efiles *ef, const char *name)
 {
-	size_t i;
+	struct efile *f = efile_search(ef->by_name, ef->n, name, 0);
 
-	for (i = 0; i < ef->n; i++)
-		if (strcmp(ef->v[i].name, name) == 0)
-			return &ef->v[i];
-	for (i = 0; i < ef->n; i++)
-		if (ef->v[i].uf && strcmp(ef->v[i].uf, name) == 0)
-			return &ef->v[i];
-	return NULL;
+	return f ? f : efile_search(ef->by_uf, ef->nuf, name, 1);
 }
 
 struct hsink {
@@ -875,7 +944,15 @@ check_manifest(struct verify_doc *d, const struct verify_opts *o, struct verify_
 		goto out;
 	}
 	mf->used = 1;
-	if (mf->stream == NULL || pdfread_stream_read(pdf, mf->stream, MAX_MANIFEST, &mb, &e) < 0) {
+	/*
+	 * The manifest is parsed whole (about 6 bytes of memory per byte of
+	 * JSON), so it may not be larger than a quarter of the file that
+	 * carries it (plus 1 MB): a small file cannot inflate into a 16 MB
+	 * manifest.  A dossier's pages and originals are always far larger.
+	 */
+	if (mf->stream == NULL || pdfread_stream_read(pdf, mf->stream,
+			pdfread_size(pdf) / 4 + (1u << 20) < MAX_MANIFEST ?
+			pdfread_size(pdf) / 4 + (1u << 20) : MAX_MANIFEST, &mb, &e) < 0) {
 		verify_report_add(r, "manifest", VERIFY_FAIL, "cannot read the manifest.json attachment: %s",
 				  e.msg ? e.msg : "no data");
 		cf_err_release(&e);
@@ -893,6 +970,12 @@ check_manifest(struct verify_doc *d, const struct verify_opts *o, struct verify_
 
 		if (fmt == NULL || strncmp(fmt, "casefile-manifest/", 18) != 0) {
 			verify_report_add(r, "manifest", VERIFY_FAIL, "manifest.json has no casefile format tag");
+			goto out;
+		}
+		if (json_array_size(ex) > MAX_EXHIBITS) {
+			verify_report_add(r, "manifest", VERIFY_FAIL, "manifest.json lists %zu exhibits, "
+					  "more than the %d a dossier may hold", json_array_size(ex),
+					  MAX_EXHIBITS);
 			goto out;
 		}
 		verify_report_add(r, "manifest", VERIFY_PASS, "manifest.json (%s) lists %zu exhibits%s%s",
@@ -988,8 +1071,9 @@ verify_file(const char *path, const struct verify_opts *o, struct verify_report 
 	struct verify_doc d = { NULL, path, -1, NULL };
 	struct cf_err e = CF_ERR_INIT;
 	struct sigref *sigs = NULL;
-	size_t nsigs = 0, i;
+	size_t nsigs = 0, i, visits = 0;
 	const struct pdfread_obj *af;
+	struct stat st;
 	int ret = -1;
 
 	if (pdfread_open(path, &d.pdf, &e) < 0) {
@@ -997,14 +1081,27 @@ verify_file(const char *path, const struct verify_opts *o, struct verify_report 
 		cf_err_release(&e);
 		return 0;
 	}
-	if ((d.fd = open(path, O_RDONLY)) < 0) {
+	/* the ranges are hashed from a second descriptor: never block on a FIFO */
+	if ((d.fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 || fstat(d.fd, &st) < 0) {
 		cf_err_errno(err, CF_EIO, "cannot open '%s'", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != pdfread_size(d.pdf)) {
+		verify_report_add(r, "pdf", VERIFY_FAIL, "'%s' changed while it was read", path);
+		ret = 0;
 		goto out;
 	}
 	verify_report_add(r, "pdf", VERIFY_PASS, "'%s' parsed: %llu bytes", path,
 			  (unsigned long long)pdfread_size(d.pdf));
 	af = pdfread_dict_getr(d.pdf, pdfread_catalog(d.pdf, NULL, NULL), "AcroForm");
-	collect_fields(d.pdf, pdfread_dict_getr(d.pdf, af, "Fields"), 0, &sigs, &nsigs);
+	collect_fields(d.pdf, pdfread_dict_getr(d.pdf, af, "Fields"), 0, &sigs, &nsigs, &visits);
+	if (nsigs > MAX_SIGNATURES) {
+		verify_report_add(r, "signature", VERIFY_FAIL, "the PDF has more than %d "
+				  "signature fields; only the first %d are checked",
+				  MAX_SIGNATURES, MAX_SIGNATURES);
+		free(sigs[MAX_SIGNATURES].field);
+		nsigs = MAX_SIGNATURES;
+	}
 	if (nsigs == 0) {
 		verify_report_add(r, "signature", VERIFY_FAIL, "the PDF has no signature");
 	} else {
@@ -1047,6 +1144,10 @@ verify_file(const char *path, const struct verify_opts *o, struct verify_report 
 		check_manifest(&d, o, r);
 	for (i = 0; verify_hooks[i]; i++)
 		verify_hooks[i](&d, o, r);
+	if (pdfread_exhausted(d.pdf))
+		verify_report_add(r, "pdf", VERIFY_FAIL, "'%s': some objects were not read: "
+				  "they need more memory than a %llu-byte file may", path,
+				  (unsigned long long)pdfread_size(d.pdf));
 	ret = 0;
 out:
 	for (i = 0; i < nsigs; i++)

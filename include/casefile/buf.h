@@ -52,6 +52,16 @@ void cf_buf_add_json_str(struct cf_buf *b, const char *s, size_t n);
 int cf_buf_read_file(struct cf_buf *b, const char *path, const char *what,
 		     size_t max, enum cf_status code, struct cf_err *err);
 /*
+ * Open path for reading without ever blocking in open() (O_NONBLOCK: a FIFO
+ * named where a file is expected), and refuse what is not a regular file
+ * ("cannot read statement 'x': a FIFO, not a regular file").  flags are
+ * added to O_RDONLY (O_NOFOLLOW, say).  Failures have code (and sys_errno
+ * when the system said why).  Returns the descriptor, in blocking mode, or
+ * -1.  cf_buf_read_file() opens through it.
+ */
+int cf_open_regular(const char *path, int flags, const char *what,
+		    enum cf_status code, struct cf_err *err);
+/*
  * Hand the storage to the caller (free() it) and reset the buffer.
  * Never returns NULL; *len_out (when not NULL) gets the length.
  */

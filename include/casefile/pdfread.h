@@ -16,6 +16,11 @@
  *    they return NULL (a missing object behaves as the null object).
  *  - Nesting depth, object numbers and decoded sizes are bounded, so
  *    malformed input yields CF_EPDF errors, never a crash or a hang.
+ *  - Work and memory are linear in the file size n: parsed objects and
+ *    decoded object streams are charged to a budget of 2n + 4 MB (an
+ *    object past it fails to parse: "objects need more than N MB"), the
+ *    xref table holds at most n/32 + 65536 object numbers, each xref
+ *    section is read once, name-tree nodes are visited once.
  *
  * Objects built by the caller (pdfread_obj_new_* / pdfread_obj_copy) are
  * owned by the caller and freed with pdfread_obj_free(); pdfread_obj_write()
@@ -80,6 +85,9 @@ int pdfread_open_mem(const void *data, size_t n, struct pdfread **out,
 /* Unmap and free every cached object.  Accepts NULL. */
 void pdfread_close(struct pdfread *pdf);
 
+/* 1 when some object could not be parsed within the memory budget: what
+ * was read is incomplete, and a verifier must say so. */
+int pdfread_exhausted(const struct pdfread *pdf);
 /* File size, the offset of the newest xref section, whether that section is
  * a cross-reference stream, and the trailer /Size (next free object number). */
 uint64_t pdfread_size(const struct pdfread *pdf);
@@ -130,7 +138,8 @@ int pdfread_stream_decode(struct pdfread *pdf, const struct pdfread_obj *stream,
 
 /*
  * Walk a name tree (e.g. /Names /EmbeddedFiles) calling fn for each
- * (key, value) leaf, value unresolved.  Bounded depth; cycles are refused.
+ * (key, value) leaf, value unresolved.  Bounded depth; a node reached twice
+ * (a cycle, or shared /Kids) is refused (CF_EPDF).
  */
 typedef int (*pdfread_name_fn)(void *cookie, const struct pdfread_obj *key,
 			   const struct pdfread_obj *value, struct cf_err *err);

@@ -120,11 +120,11 @@ expect_clean "log --json on an empty vault"
 check "empty log json" sh -c "jq -e '.heads == [] and .ledger_size == 0' '$out'"
 rm -rf vault
 cf init
-echo secret >pass.txt
+echo secret >pass.txt; chmod 600 pass.txt
 cf keygen --passphrase-file pass.txt
 echo one >g1; add_ev B1 g1
 cf seal
-expect_rc 2 "an encrypted key without the passphrase"
+expect_rc 3 "an encrypted key without the passphrase: exit 3, as every key problem"
 expect_err "passphrase" "says a passphrase is needed"
 cf seal --passphrase-file pass.txt
 expect_clean "--passphrase-file opens the key"

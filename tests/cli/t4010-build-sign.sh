@@ -107,11 +107,11 @@ rm -rf vault/keys; mv vault/keys.away vault/keys
 # 7. An encrypted key: the passphrase from a file or the environment.
 rm -rf vault
 cf init
-echo 'pass phrase' >pp
+echo 'pass phrase' >pp; chmod 600 pp
 cf keygen --now 2025-01-01T00:00:00Z --passphrase-file pp
 make_order $O
 cf build $O -o e.pdf
-expect_rc 2 "encrypted key without a passphrase: exit 2"
+expect_rc 3 "encrypted key without a passphrase: exit 3, as every key problem"
 expect_err "passphrase" "says a passphrase is needed"
 cf build $O -o e.pdf --passphrase-file pp
 expect_clean "--passphrase-file"

@@ -35,7 +35,7 @@ chmod 0600 vault/keys/signing.key
 # RSA, encrypted with a passphrase
 export CASEFILE_VAULT="$SCRATCH/v2"
 cf init; expect_clean "second vault"
-printf 'correct horse\n' >pass.txt
+printf 'correct horse\n' >pass.txt; chmod 600 pass.txt
 cf keygen --rsa --cn "RSA Shop" --passphrase-file pass.txt
 expect_clean "keygen --rsa with a passphrase file"
 expect_out "RSA-3072 key .*\\(key encrypted\\)" "says RSA-3072 and encrypted"
@@ -54,7 +54,7 @@ check "stored encrypted" grep -q "ENCRYPTED PRIVATE KEY" v3/keys/signing.key
 make_test_pki pki || echo "not ok - pki"
 export CASEFILE_VAULT="$SCRATCH/v4"
 cf init
-printf 'p12pass\n' >p12pass.txt
+printf 'p12pass\n' >p12pass.txt; chmod 600 p12pass.txt
 cf keygen --import pki/signer.p12 --import-passphrase-file p12pass.txt
 expect_clean "import from PKCS#12"
 expect_out "imported ECDSA key and certificate for 'test signer'" "reports the imported subject"
