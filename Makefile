@@ -13,8 +13,8 @@
 #   DEVELOPER=1  turn warnings into errors
 #   V=1       show the full compiler commands
 #
-# Targets: all (./casefile), deps, test, check, demo, fuzz, bench, install,
-#          clean.  'test', 'check' and 'demo' run 'deps' first, which
+# Targets: all (./casefile), deps, test, check, tsan, demo, fuzz, torture,
+#          bench, install, clean.  'test', 'check' and 'demo' run 'deps' first, which
 #          installs missing Debian packages when run as root.
 
 CC       ?= cc
@@ -181,6 +181,14 @@ fuzz: deps
 			|| { tail -40 build-fuzz/$$n.log; exit 1; }; \
 	done
 
+# --- torture (not in CI: minutes long; disk-full part needs root) ---------
+# kill -9 campaign, disk-full runs on a tmpfs, concurrent pairs; prints a
+# table.  Knobs: TORTURE_TIME (seconds of kill -9, default 150),
+# TORTURE_SEED, TORTURE_STRICT=1 (leftovers fail), see tests/torture.sh.
+torture: deps $(PROG) $(TOOL_BIN)
+	@CASEFILE_BIN=$(abspath $(PROG)) CASEFILE_TOOLS=$(abspath $(BUILD)/tests/tools) \
+		sh tests/torture.sh
+
 # --- demo and bench --------------------------------------------------------
 demo: deps
 	@$(MAKE) --no-print-directory $(PROG) $(BUILD)/tests/tools/tsa_server
@@ -204,5 +212,5 @@ uninstall:
 clean:
 	rm -rf build build-san build-tsan build-fuzz casefile demo-out
 
-.PHONY: all deps test test-run check tsan fuzz demo bench install uninstall clean FORCE
+.PHONY: all deps test test-run check tsan fuzz torture demo bench install uninstall clean FORCE
 .DELETE_ON_ERROR:

@@ -5,7 +5,7 @@
 # stored; --follow-links stores what it points to.  Links inside folders
 # stay skipped with a warning.  (issue 11, item 8)
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../lib-bundle.sh"
+. "$TESTS_DIR/lib-bundle.sh"
 
 O=6931000000000001
 cf init
