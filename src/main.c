@@ -77,7 +77,8 @@ print_help(FILE *f)
 	      "  2  usage error (bad option, unknown command or order)\n"
 	      "  3  bad input: something was refused, the rest was processed\n"
 	      "  4  deadline alert (from 'due')\n"
-	      "  5  internal error: a bug, or the system failed (disk full, out of memory)\n"
+	      "  5  internal error: a bug, or the system failed (disk full, out of memory);\n"
+	      "     with --no-wait: another command was writing to the vault\n"
 	      "\n"
 	      "'casefile COMMAND --help' describes one command.\n", f);
 }

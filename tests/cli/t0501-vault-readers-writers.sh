@@ -56,7 +56,7 @@ reader 13 0 audit
 reader 14 0 dispute list
 reader 15 0 export $O -o during.zip
 reader 16 0 config
-expect_no_out "held shop" "16 config lists the last commit, not the writer's open transaction"
+expect_no_out "held shop" "17 config lists the last commit, not the writer's open transaction"
 
 # Writers with --no-wait fail at once, exit 5, saying why; nothing written.
 nowait() { # nowait N ARGS...
@@ -69,14 +69,14 @@ nowait() { # nowait N ARGS...
 	then tap 0 "$_n $* fails at once"
 	else tap 1 "$_n $* (want exit 5 at once, 'the vault is busy'; got $rc after ${_t}s)"; show_last; fi
 }
-nowait 17 ingest --no-wait --kind other $O late.txt
-nowait 18 --no-wait ingest --kind other $O late.txt
-nowait 19 dispute update $O --no-wait --note 'called the buyer' --now $NOW
-nowait 20 config --no-wait shop.name 别的店
-nowait 21 seal --no-wait
+nowait 18 ingest --no-wait --kind other $O late.txt
+nowait 19 --no-wait ingest --kind other $O late.txt
+nowait 20 dispute update $O --no-wait --note 'called the buyer' --now $NOW
+nowait 21 config --no-wait shop.name 别的店
+nowait 22 seal --no-wait
 mkdir -p b/orders-2025-05-02/$O && cp late.txt b/orders-2025-05-02/$O/chat.txt
-nowait 22 import --no-wait b
-check "23 nothing was written by them" \
+nowait 23 import --no-wait b
+check "24 nothing was written by them" \
 	test "$(sql "SELECT count(*) FROM evidence WHERE name='late.txt'")" = 0
 
 # A writer without --no-wait waits, says so once, and finishes after the
@@ -87,23 +87,23 @@ writer=$!
 LIB_PIDS="$LIB_PIDS $writer"
 i=0
 while ! grep -q waiting w.err; do i=$((i + 1)); [ $i -lt 100 ] || break; sleep 0.1; done
-check "24 the waiting writer says so" grep -Eq "^casefile: waiting for another command writing to vault '.*' \(--no-wait: fail instead\)$" w.err
-check "25 and is still waiting" kill -0 $writer
+check "25 the waiting writer says so" grep -Eq "^casefile: waiting for another command writing to vault '.*' \(--no-wait: fail instead\)$" w.err
+check "26 and is still waiting" kill -0 $writer
 sleep 1
 echo "COMMIT;" >&3
 exec 3>&-
 wait $holder
 wait $writer; wrc=$?
-check "26 the writer finishes once the lock is free: exit 0" test $wrc = 0
-check "27 it said so only once" test "$(grep -c waiting w.err)" = 1
-check "28 and stored the file" test "$(sql "SELECT count(*) FROM evidence WHERE name='late.txt'")" = 1
-check "29 the holder's row is committed" test "$(sql "SELECT value FROM meta WHERE key='held'")" = 1
+check "27 the writer finishes once the lock is free: exit 0" test $wrc = 0
+check "28 it said so only once" test "$(grep -c waiting w.err)" = 1
+check "29 and stored the file" test "$(sql "SELECT count(*) FROM evidence WHERE name='late.txt'")" = 1
+check "30 the holder's row is committed" test "$(sql "SELECT value FROM meta WHERE key='held'")" = 1
 cf config
-expect_out "shop.name=held shop" "30 and visible to the next reader"
+expect_out "shop.name=held shop" "31 and visible to the next reader"
 
 cf ingest --help
-expect_out "no-wait" "31 a writer's --help documents --no-wait"
+expect_out "no-wait" "32 a writer's --help documents --no-wait"
 cf --help
-expect_out "never wait" "32 casefile --help says readers never wait"
+expect_out "never wait" "33 casefile --help says readers never wait"
 
 done_testing
