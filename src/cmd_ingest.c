@@ -88,16 +88,22 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* nofollow: O_NOFOLLOW, so a folder swapped for a link since lstat() is refused. */
 static void
-ingest_dir(struct ingest_run *r, const char *path)
+ingest_dir(struct ingest_run *r, const char *path, int nofollow)
 {
-	DIR *d = opendir(path);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | nofollow);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, cap = 0, i;
 
 	if (d == NULL) {
-		ctx_error(r->ctx, "cannot read folder '%s': %s", path, strerror(errno));
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		ctx_error(r->ctx, "cannot read folder '%s': %s", path, strerror(e));
 		r->nfail++;
 		return;
 	}
@@ -162,7 +168,7 @@ ingest_path(struct ingest_run *r, const char *path, int top)
 		}
 	}
 	if (S_ISDIR(st.st_mode)) {
-		ingest_dir(r, path);
+		ingest_dir(r, path, nofollow);
 		return;
 	}
 	if (!S_ISREG(st.st_mode)) {

@@ -162,7 +162,8 @@ outcome() {
 	case $1 in
 	build) "$BIN" --vault "$2" verify "$3/out.pdf" --vault "$2" >/dev/null 2>&1 &&
 		echo "dossier verifies" ;;
-	export) unzip -p "$3/out.zip" '*/manifest-sha256.txt' 2>/dev/null | sort ;;
+	export) unzip -tq "$3/out.zip" >/dev/null 2>&1 && echo "zip intact"
+		unzip -p "$3/out.zip" '*/manifest-sha256.txt' 2>/dev/null | sort ;;
 	esac
 }
 
@@ -202,6 +203,15 @@ while [ "$(date +%s)" -lt $end ]; do
 		bad) fail kill "$what: audit fails after the kill:"; sed 's/^/    /' "$W/audit.out" | tail -5 ;;
 		unexpected) UNEXPECTED=$((UNEXPECTED + 1)) ;;
 		esac
+		# An output under its final name must be complete (never half a
+		# file); the re-run then writes it again.
+		for f in "$r/out.pdf" "$r/out.zip"; do
+			[ -e "$f" ] || continue
+			outcome $op "$r/vault" "$r" >"$r/outcome"
+			cmp -s "$r/outcome" "$W/ref-$op/outcome" ||
+				fail kill "$what: left an incomplete ${f##*/} under its final name"
+			rm -f "$f"
+		done
 		if ! run_op $op "$r/vault" "$r"; then
 			fail kill "$what: the re-run fails:"; sed 's/^/    /' "$r/op.err" | tail -5
 			continue

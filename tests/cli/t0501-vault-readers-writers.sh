@@ -22,7 +22,8 @@ sqlite3 "$CASEFILE_VAULT/casefile.db" <ctl >holder.out 2>&1 &
 holder=$!
 LIB_PIDS="$LIB_PIDS $holder"
 exec 3>ctl
-echo "BEGIN IMMEDIATE; INSERT INTO meta(key, value) VALUES('held', '1'), ('shop.name', 'held shop');" >&3
+echo ".timeout 20000
+BEGIN IMMEDIATE; INSERT INTO meta(key, value) VALUES('held', '1'), ('shop.name', 'held shop');" >&3
 i=0
 while sqlite3 "$CASEFILE_VAULT/casefile.db" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null; do
 	i=$((i + 1)); [ $i -lt 100 ] || break; sleep 0.1
