@@ -4,7 +4,8 @@
  * adapter that turns SQLite errors into struct cf_err.
  *
  * Invariants:
- *  - journal_mode=WAL, foreign_keys=ON, busy_timeout set on every handle.
+ *  - journal_mode=WAL, foreign_keys=ON, busy_timeout (60 s) on every handle,
+ *    or the waiting rule of db_set_wait().  Opening takes no lock.
  *  - PRAGMA user_version is the schema version.  db_open() migrates forward
  *    one step at a time, each step in its own transaction; a database newer
  *    than this program is refused, never touched.
