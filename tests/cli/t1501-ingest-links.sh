@@ -63,4 +63,10 @@ check "19 rows were added" test "$(sql 'SELECT count(*) FROM evidence')" -gt "$n
 cf ingest --help
 expect_out "follow-links" "20 ingest --help documents --follow-links"
 
+# Files that are not evidence (a statement) are read through a link as named.
+echo '商品出库前经检验合格。' >statement.txt
+ln -s statement.txt st-link.txt
+cf check $O --reason quality --statement st-link.txt
+check "21 a statement given as a link is read, not refused" sh -c "! grep -q 'symbolic link' '$err' && grep -q '^statement: ' '$out'"
+
 done_testing
