@@ -13,8 +13,8 @@
 #   DEVELOPER=1  turn warnings into errors
 #   V=1       show the full compiler commands
 #
-# Targets: all (./casefile), deps, test, check, demo, fuzz, bench, install,
-#          clean.  'test', 'check' and 'demo' run 'deps' first, which
+# Targets: all (./casefile), deps, test, check, tsan, demo, fuzz, torture,
+#          bench, install, clean.  'test', 'check' and 'demo' run 'deps' first, which
 #          installs missing Debian packages when run as root.
 
 CC       ?= cc
@@ -165,6 +165,8 @@ tsan: deps
 		SANITIZE=thread test-run
 
 # --- fuzzing (clang libFuzzer; bounded time per harness) ------------------
+# Every harness runs FUZZ_TIME seconds, also after another one crashed; a
+# table of executions and results ends the run; exit 1 if any crashed.
 FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TIME ?= 30
 fuzz: deps
@@ -174,12 +176,16 @@ fuzz: deps
 		n=$$(basename $$f .c); \
 		clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
 			-o build-fuzz/$$n $$f build-fuzz/libcasefile.a $(LDLIBS); \
-		mkdir -p build-fuzz/corpus-$$n; \
-		echo "fuzz: $$n for $(FUZZ_TIME)s"; \
-		./build-fuzz/$$n -max_total_time=$(FUZZ_TIME) -max_len=65536 \
-			build-fuzz/corpus-$$n tests/fuzz/corpus/$$n 2>build-fuzz/$$n.log \
-			|| { tail -40 build-fuzz/$$n.log; exit 1; }; \
 	done
+	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_TIME) $(notdir $(FUZZ_SRC:.c=))
+
+# --- torture (not in CI: minutes long; disk-full part needs root) ---------
+# kill -9 campaign, disk-full runs on a tmpfs, concurrent pairs; prints a
+# table.  Knobs: TORTURE_TIME (seconds of kill -9, default 150),
+# TORTURE_SEED, TORTURE_STRICT=1 (leftovers fail), see tests/torture.sh.
+torture: deps $(PROG) $(TOOL_BIN)
+	@CASEFILE_BIN=$(abspath $(PROG)) CASEFILE_TOOLS=$(abspath $(BUILD)/tests/tools) \
+		sh tests/torture.sh
 
 # --- demo and bench --------------------------------------------------------
 demo: deps
@@ -204,5 +210,5 @@ uninstall:
 clean:
 	rm -rf build build-san build-tsan build-fuzz casefile demo-out
 
-.PHONY: all deps test test-run check tsan fuzz demo bench install uninstall clean FORCE
+.PHONY: all deps test test-run check tsan fuzz torture demo bench install uninstall clean FORCE
 .DELETE_ON_ERROR:

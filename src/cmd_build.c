@@ -323,7 +323,8 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		o.templates_dir = getenv("CASEFILE_TEMPLATES");
 	o.now = ctx->now;
 	o.tz_offset = ctx->tz_offset;
-	if (ctx_open_vault(ctx) < 0) {
+	/* Only --seal writes: a plain build reads, and never waits for a writer. */
+	if (ctx_open_vault_for(ctx, do_seal) < 0) {
 		rc = CF_EXIT_USAGE;
 		goto out;
 	}
@@ -503,6 +504,9 @@ const struct cmd cmd_build = {
 		"  --tsa URL                RFC 3161 TSA for a B-T signature (default:\n"
 		"                           the vault setting tsa.url; none: B-B)\n"
 		"  --tsa-optional           sign at B-B when the TSA fails\n"
+		"  --seal                   seal the ledger first, as 'casefile seal' (the\n"
+		"                           one part of build that writes: it waits for\n"
+		"                           another writer, or fails at once with --no-wait)\n"
 		"  --tsa-ca, --tsa-tls-ca, --tsa-timeout, --passphrase-file\n"
 		"                           as in 'casefile sign'\n"
 		"\nan image that cannot be decoded is shown as a card; the build still\n"

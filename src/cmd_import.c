@@ -388,11 +388,11 @@ closed:
 static enum cf_exit
 run_import(int argc, char **argv, struct cf_ctx *ctx)
 {
-	enum { OPT_DATE = CTX_OPT_BASE + 200, OPT_NOWAIT };
+	enum { OPT_DATE = CTX_OPT_BASE + 200, OPT_FOLLOW };
 	static const struct option opts[] = {
 		CTX_COMMON_OPTIONS,
-		{ "date", 1, NULL, OPT_DATE },
-		{ "no-wait", 0, NULL, OPT_NOWAIT },
+		{ "date", 1, NULL, OPT_DATE },	/* --no-wait: a common option */
+		{ "follow-links", 0, NULL, OPT_FOLLOW },
 		{ 0 },
 	};
 	struct import_run r;
@@ -408,7 +408,7 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 	enum cf_exit rc = CF_EXIT_OK;
 	unsigned long batch_files = IMPORT_BATCH_FILES, in_batch = 0;
 	uint64_t batch_bytes = 0;
-	int c, nowait = 0, lockfd = -1, broken = 0, hard = 0, reading = 0;
+	int c, follow = 0, lockfd = -1, broken = 0, hard = 0, reading = 0;
 	double secs;
 
 	memset(&r, 0, sizeof(r));
@@ -425,8 +425,8 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 				return ctx_usage(ctx, "bad date '%s': use YYYY-MM-DD", optarg);
 			date = optarg;
 			break;
-		case OPT_NOWAIT:
-			nowait = 1;
+		case OPT_FOLLOW:
+			follow = 1;
 			break;
 		case '?':
 			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
@@ -443,11 +443,13 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		return ctx_usage(ctx, argc - optind < 1 ? "import needs a bundle (folder or archive)"
 							: "import takes one bundle");
 	r.bundle_path = argv[optind];
+	if (!follow && ctx_refuse_link(ctx, r.bundle_path))
+		return CF_EXIT_INPUT;	/* as ingest does with a FILE that is a link */
 	if ((env = getenv("CASEFILE_IMPORT_BATCH")) != NULL && atol(env) > 0)
 		batch_files = (unsigned long)atol(env);
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
-	if (import_lock(ctx, nowait, &lockfd) < 0)
+	if (import_lock(ctx, ctx->no_wait, &lockfd) < 0)
 		return CF_EXIT_INTERNAL;
 	if (config_import_limits(vault_db(ctx->vault), &lim, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
@@ -607,7 +609,8 @@ out:
 
 const struct cmd cmd_import = {
 	.name = "import",
-	.usage = "casefile import [--date YYYY-MM-DD] [--no-wait] [--json] [--quiet] BUNDLE",
+	.usage = "casefile import [--date YYYY-MM-DD] [--no-wait] [--follow-links] [--json] [--quiet] "
+		 "BUNDLE",
 	.summary = "store a daily export bundle (folder, zip, tar.*, 7z) of many orders",
 	.help = "BUNDLE is a folder or a zip / tar / tar.gz / tar.bz2 / tar.xz / tar.zst /\n"
 		"7z archive, read as a stream (never unpacked to disk):\n"
@@ -633,8 +636,11 @@ const struct cmd cmd_import = {
 		"  --date D     the day the bundle covers (YYYY-MM-DD); default: from a\n"
 		"               wrapper folder orders-YYYY-MM-DD/.  Recorded with each file\n"
 		"               (used by 'casefile export --date D')\n"
-		"  --no-wait    if another import into the vault is running, fail at once\n"
-		"               (exit 5) instead of waiting\n"
+		"  --no-wait    if another import into the vault is running, or another\n"
+		"               command is writing to it, fail at once (exit 5) instead\n"
+		"               of waiting\n"
+		"  --follow-links  import what BUNDLE points to when it is a symbolic link\n"
+		"               (refused otherwise, exit 3, like a link given to ingest)\n"
 		"  --json       print the summary as one JSON object\n"
 		"  --quiet      print nothing but errors (for cron)\n"
 		"\nexample (cron):\n"

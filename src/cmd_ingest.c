@@ -30,6 +30,7 @@ struct ingest_run {
 	unsigned nnew, ndup, nbad_files, nfail;
 	struct cf_buf json;
 	int failed_hard;	/* a system error: stop and roll back */
+	int follow_links;	/* --follow-links: follow links named as FILE */
 };
 
 static void
@@ -87,16 +88,22 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* nofollow: O_NOFOLLOW, so a folder swapped for a link since lstat() is refused. */
 static void
-ingest_dir(struct ingest_run *r, const char *path)
+ingest_dir(struct ingest_run *r, const char *path, int nofollow)
 {
-	DIR *d = opendir(path);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | nofollow);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, cap = 0, i;
 
 	if (d == NULL) {
-		ctx_error(r->ctx, "cannot read folder '%s': %s", path, strerror(errno));
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		ctx_error(r->ctx, "cannot read folder '%s': %s", path, strerror(e));
 		r->nfail++;
 		return;
 	}
@@ -136,6 +143,8 @@ ingest_path(struct ingest_run *r, const char *path, int top)
 	struct stat st;
 	int fd;
 
+	int nofollow = O_NOFOLLOW;
+
 	if (lstat(path, &st) < 0) {
 		ctx_error(r->ctx, "cannot read '%s': %s", path, strerror(errno));
 		r->nfail++;
@@ -146,6 +155,12 @@ ingest_path(struct ingest_run *r, const char *path, int top)
 			ctx_warn(r->ctx, "skipping symbolic link '%s'", path);
 			return;
 		}
+		if (!r->follow_links) {
+			ctx_refuse_link(r->ctx, path);
+			r->nfail++;
+			return;
+		}
+		nofollow = 0;
 		if (stat(path, &st) < 0) {
 			ctx_error(r->ctx, "cannot read '%s': %s", path, strerror(errno));
 			r->nfail++;
@@ -153,7 +168,7 @@ ingest_path(struct ingest_run *r, const char *path, int top)
 		}
 	}
 	if (S_ISDIR(st.st_mode)) {
-		ingest_dir(r, path);
+		ingest_dir(r, path, nofollow);
 		return;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -161,9 +176,17 @@ ingest_path(struct ingest_run *r, const char *path, int top)
 		r->nfail++;
 		return;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		ctx_error(r->ctx, "cannot read '%s': %s", path, strerror(errno));
+	/* O_NOFOLLOW: a file swapped for a link since lstat() is refused too. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | nofollow)) < 0) {
+		if (errno != ELOOP || !ctx_refuse_link(r->ctx, path))
+			ctx_error(r->ctx, "cannot read '%s': %s", path, strerror(errno));
 		r->nfail++;
+		return;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		ctx_error(r->ctx, "'%s' is not a regular file: skipped", path);
+		r->nfail++;
+		close(fd);
 		return;
 	}
 	memset(&it, 0, sizeof(it));
@@ -201,11 +224,12 @@ ingest_path(struct ingest_run *r, const char *path, int top)
 static enum cf_exit
 run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 {
-	enum { OPT_KIND = CTX_OPT_BASE, OPT_NOTE };
+	enum { OPT_KIND = CTX_OPT_BASE, OPT_NOTE, OPT_FOLLOW };
 	static const struct option opts[] = {
 		CTX_COMMON_OPTIONS,
 		{ "kind", 1, NULL, OPT_KIND },
 		{ "note", 1, NULL, OPT_NOTE },
+		{ "follow-links", 0, NULL, OPT_FOLLOW },
 		{ 0 },
 	};
 	struct ingest_run r;
@@ -234,6 +258,9 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 			if (r.note)
 				return ctx_usage(ctx, "--note given twice");
 			r.note = optarg;
+			break;
+		case OPT_FOLLOW:
+			r.follow_links = 1;
 			break;
 		case '?':
 			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
@@ -291,12 +318,15 @@ out:
 
 const struct cmd cmd_ingest = {
 	.name = "ingest",
-	.usage = "casefile ingest [--kind KIND] [--note TEXT] [--json] [--quiet] ORDER FILE|DIR...",
+	.usage = "casefile ingest [--kind KIND] [--note TEXT] [--follow-links] [--json] [--quiet] "
+		 "ORDER FILE|DIR...",
 	.summary = "store an order's evidence files (chat, logistics, order, photos, videos)",
 	.help = "Hashes each file with SHA-256 while copying it into the vault, detects its\n"
 		"kind from its content, parses chat logs, logistics and order records into\n"
 		"tables, and records who ingested what, when and from where.  Folders are\n"
-		"walked (hidden files and symbolic links inside them are skipped).  The same\n"
+		"walked (hidden files and symbolic links inside them are skipped).  A FILE or\n"
+		"DIR that is itself a symbolic link is refused, naming its target (exit 3,\n"
+		"the rest is stored), unless --follow-links is given.  The same\n"
 		"file again for the same order is reported as already stored.  A file that\n"
 		"cannot be parsed is still stored, as kind 'other', with a warning; the\n"
 		"command then exits 3.  Everything is committed at once at the end.\n"
@@ -305,6 +335,9 @@ const struct cmd cmd_ingest = {
 		"  --kind KIND   force the kind: chat, logistics, order, photo, video,\n"
 		"                receipt or other\n"
 		"  --note TEXT   what the items show (printed in the dossier's exhibit index)\n"
+		"  --follow-links  store what a FILE or DIR named here that is a symbolic\n"
+		"                link points to (links inside folders are still skipped)\n"
+
 		"\nexample:\n"
 		"  casefile ingest 6931000000000001 chat.json logistics.csv order.json photos/\n",
 	.flags = CMD_NEEDS_VAULT | CMD_WRITES,

@@ -3,10 +3,13 @@
  * ctx — common option handling and the output helpers of the commands.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "casefile/cftime.h"
 #include "casefile/ctx.h"
@@ -127,6 +130,9 @@ ctx_common_opt(struct cf_ctx *ctx, int c, const char *arg)
 	case CTX_OPT_QUIET:
 		ctx->quiet = 1;
 		return 1;
+	case CTX_OPT_NOWAIT:
+		ctx->no_wait = 1;
+		return 1;
 	case CTX_OPT_TZ:
 		if (cftime_parse_tz(arg, &off, &err) < 0)
 			goto bad;
@@ -144,7 +150,11 @@ ctx_common_opt(struct cf_ctx *ctx, int c, const char *arg)
 			printf("usage: %s\n\n%s\n", ctx->cmd->usage, ctx->cmd->summary);
 			if (ctx->cmd->help)
 				printf("\n%s", ctx->cmd->help);
-			printf("\ncommon options: --vault DIR, --json, --quiet, --tz ZONE, --now TIME, --help\n"
+			printf("\ncommon options: --vault DIR, --json, --quiet, --tz ZONE, --now TIME, --help\n");
+			if (ctx->cmd->flags & CMD_WRITES)
+				printf("  --no-wait  if another command is writing to the vault, fail at once\n"
+				       "             (exit 5) instead of waiting for it\n");
+			printf(
 			       "exit codes: 0 ok, 1 problem found, 2 usage, 3 bad input (rest processed),\n"
 			       "            4 deadline alert, 5 internal error\n");
 		}
@@ -181,19 +191,56 @@ ctx_parse_common(struct cf_ctx *ctx, int argc, char **argv, int *optind_out)
 	return 0;
 }
 
+static void
+say_waiting(void *arg)
+{
+	struct cf_ctx *ctx = arg;
+
+	if (!ctx->quiet) {
+		fflush(stdout);
+		fprintf(stderr, "casefile: waiting for another command writing to vault '%s' "
+			"(--no-wait: fail instead)\n", ctx->vault_dir);
+	}
+}
+
 int
-ctx_open_vault(struct cf_ctx *ctx)
+ctx_open_vault_for(struct cf_ctx *ctx, int writes)
 {
 	struct cf_err err = CF_ERR_INIT;
+	unsigned flags = writes ? (ctx->no_wait ? VAULT_OPEN_NO_WAIT : 0) : VAULT_OPEN_READONLY;
 
 	if (ctx->vault)
 		return 0;
-	if (vault_open(ctx->vault_dir, 0, &ctx->vault, &err) < 0) {
+	if (vault_open(ctx->vault_dir, flags, &ctx->vault, &err) < 0) {
 		ctx_error(ctx, "%s", err.msg);
 		cf_err_release(&err);
 		return -1;
 	}
+	if (writes)
+		vault_on_wait(ctx->vault, say_waiting, ctx);
 	return 0;
+}
+
+int
+ctx_open_vault(struct cf_ctx *ctx)
+{
+	return ctx_open_vault_for(ctx, ctx->cmd == NULL || (ctx->cmd->flags & CMD_WRITES));
+}
+
+int
+ctx_refuse_link(struct cf_ctx *ctx, const char *path)
+{
+	struct stat st;
+	char target[PATH_MAX];
+	ssize_t n;
+
+	if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode))
+		return 0;
+	n = readlink(path, target, sizeof(target) - 1);
+	target[n < 0 ? 0 : n] = '\0';
+	ctx_error(ctx, "'%s' is a symbolic link to '%s': refused (give --follow-links "
+		  "to store what it points to)", path, target);
+	return 1;
 }
 
 char *

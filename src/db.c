@@ -12,11 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "casefile/db.h"
 #include "casefile/xalloc.h"
 
 #define DB_BUSY_TIMEOUT_MS 60000
+/* A waiting writer says so (db_wait.notice) after this long. */
+#define DB_WAIT_NOTICE_MS 1000
 
 /* v1: objects, evidence and everything parsed from them. */
 static const char schema_v1[] =
@@ -190,7 +193,11 @@ db_err(sqlite3 *db, struct cf_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	head = xvasprintf(fmt, ap);
 	va_end(ap);
-	cf_err_set(err, st, "%s: %s", head, db ? sqlite3_errmsg(db) : "out of memory");
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		cf_err_set(err, st, "%s: the vault is busy: another casefile command is "
+			   "writing to it", head);
+	else
+		cf_err_set(err, st, "%s: %s", head, db ? sqlite3_errmsg(db) : "out of memory");
 	free(head);
 	return -1;
 }
@@ -255,12 +262,21 @@ user_version(sqlite3 *db, int *v, struct cf_err *err)
 	return 0;
 }
 
+/*
+ * Bring the schema to NMIGRATIONS.  The write lock is taken only when a
+ * migration is due (once per upgrade): opening a current vault never waits
+ * for a writer.
+ */
 static int
 migrate(sqlite3 *db, struct cf_err *err)
 {
 	int v = 0, i;
 	char pragma[64];
 
+	if (user_version(db, &v, err) < 0)
+		return -1;
+	if (v == NMIGRATIONS)
+		return 0;
 	if (db_begin(db, err) < 0)
 		return -1;
 	if (user_version(db, &v, err) < 0)
@@ -298,17 +314,50 @@ configure_sqlite(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-int
-db_open(const char *path, int create, sqlite3 **out, struct cf_err *err)
+/*
+ * The busy handler of a writing connection (see struct db_wait): wait for
+ * ever, saying so once after DB_WAIT_NOTICE_MS, or refuse at once.
+ */
+static int
+busy_wait(void *arg, int n)
+{
+	struct db_wait *w = arg;
+	struct timespec ts;
+	long ms = n < 10 ? n + 1 : 20;
+
+	if (w->no_wait)
+		return 0;
+	if (n == 0)
+		w->waited_ms = 0;
+	if (!w->told && w->waited_ms >= DB_WAIT_NOTICE_MS) {
+		w->told = 1;
+		if (w->notice)
+			w->notice(w->arg);
+	}
+	ts.tv_sec = 0;
+	ts.tv_nsec = ms * 1000000L;
+	nanosleep(&ts, NULL);
+	w->waited_ms += ms;
+	return 1;
+}
+
+void
+db_set_wait(sqlite3 *db, struct db_wait *w)
+{
+	if (w)
+		sqlite3_busy_handler(db, busy_wait, w);
+	else
+		sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
+}
+
+static int
+open_handle(const char *path, int flags, sqlite3 **out, struct cf_err *err)
 {
 	sqlite3 *db = NULL;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	char *jm = NULL;
 
 	pthread_once(&config_once, configure_sqlite);
-	if (create)
-		flags |= SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		if (db == NULL)
 			return cf_err_set(err, CF_EIO, "cannot open database '%s'", path);
 		db_err(db, err, "cannot open database '%s'", path);
@@ -331,10 +380,6 @@ db_open(const char *path, int create, sqlite3 **out, struct cf_err *err)
 			goto fail;
 		}
 	}
-	if (migrate(db, err) < 0) {
-		cf_err_prefix(err, "database '%s'", path);
-		goto fail;
-	}
 	free(jm);
 	*out = db;
 	return 0;
@@ -342,6 +387,49 @@ fail:
 	free(jm);
 	sqlite3_close(db);
 	return -1;
+}
+
+int
+db_open(const char *path, int create, sqlite3 **out, struct cf_err *err)
+{
+	sqlite3 *db;
+
+	if (open_handle(path, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0),
+			&db, err) < 0)
+		return -1;
+	if (migrate(db, err) < 0) {
+		cf_err_prefix(err, "database '%s'", path);
+		sqlite3_close(db);
+		return -1;
+	}
+	*out = db;
+	return 0;
+}
+
+int
+db_open_readonly(const char *path, sqlite3 **out, struct cf_err *err)
+{
+	sqlite3 *db;
+	int v = 0;
+
+	if (open_handle(path, SQLITE_OPEN_READONLY, &db, err) < 0)
+		return -1;
+	if (user_version(db, &v, err) < 0) {
+		cf_err_prefix(err, "database '%s'", path);
+		sqlite3_close(db);
+		return -1;
+	}
+	if (v != NMIGRATIONS) {
+		/* Older (migrate it once, writing) or newer (refused there). */
+		sqlite3_close(db);
+		if (db_open(path, 0, &db, err) < 0)
+			return -1;
+		sqlite3_close(db);
+		if (open_handle(path, SQLITE_OPEN_READONLY, &db, err) < 0)
+			return -1;
+	}
+	*out = db;
+	return 0;
 }
 
 void

@@ -56,7 +56,7 @@ print_help(FILE *f)
 {
 	size_t i;
 
-	fputs("usage: casefile [--vault DIR] [--json] [--quiet] [--tz ZONE] COMMAND [ARGS]\n"
+	fputs("usage: casefile [--vault DIR] [--json] [--quiet] [--tz ZONE] [--no-wait] COMMAND [ARGS]\n"
 	      "\n"
 	      "Keep refund-dispute evidence in a tamper-evident vault and build signed,\n"
 	      "timestamped PDF dossiers for platform arbitration.\n"
@@ -68,6 +68,8 @@ print_help(FILE *f)
 	      "vault: --vault DIR, else $CASEFILE_VAULT, else ./casefile-vault\n"
 	      "times are stored in UTC and shown in China Standard Time (+08:00) unless\n"
 	      "--tz ZONE: UTC, CST (Asia/Shanghai) or a fixed offset such as +09:00\n"
+	      "commands that only read never wait for a writer; one that writes waits\n"
+	      "for another writer (saying so), or with --no-wait fails at once (exit 5)\n"
 	      "\n"
 	      "exit codes:\n"
 	      "  0  ok\n"
@@ -75,7 +77,8 @@ print_help(FILE *f)
 	      "  2  usage error (bad option, unknown command or order)\n"
 	      "  3  bad input: something was refused, the rest was processed\n"
 	      "  4  deadline alert (from 'due')\n"
-	      "  5  internal error: a bug, or the system failed (disk full, out of memory)\n"
+	      "  5  internal error: a bug, or the system failed (disk full, out of memory);\n"
+	      "     with --no-wait: another command was writing to the vault\n"
 	      "\n"
 	      "'casefile COMMAND --help' describes one command.\n", f);
 }
@@ -165,6 +168,8 @@ main(int argc, char **argv)
 			c = CTX_OPT_JSON;
 		else if (!strcmp(a, "--quiet") || !strcmp(a, "-q"))
 			c = CTX_OPT_QUIET;
+		else if (!strcmp(a, "--no-wait"))
+			c = CTX_OPT_NOWAIT;
 		else if (!strncmp(a, "--vault", 7) || !strncmp(a, "--tz", 4) ||
 			 !strncmp(a, "--now", 5)) {
 			const char *eq = strchr(a, '=');

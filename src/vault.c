@@ -67,6 +67,7 @@ struct vault {
 	int dirfd;
 	int lockfd;
 	sqlite3 *db;
+	struct db_wait wait;	/* how a writing handle waits (db.h) */
 	unsigned char *buf[2];	/* COPY_BUF_SIZE each, allocated on first put */
 	struct hasher hasher;
 	unsigned long tmp_seq;
@@ -263,8 +264,15 @@ vault_open(const char *dir, unsigned flags, struct vault **out, struct cf_err *e
 		cf_err_errno(err, CF_EIO, "cannot lock '%s'", lock);
 		goto fail;
 	}
-	if (db_open(dbpath, 0, &v->db, err) < 0)
-		goto fail;
+	if (flags & VAULT_OPEN_READONLY) {
+		if (db_open_readonly(dbpath, &v->db, err) < 0)
+			goto fail;
+	} else {
+		if (db_open(dbpath, 0, &v->db, err) < 0)
+			goto fail;
+		v->wait.no_wait = !!(flags & VAULT_OPEN_NO_WAIT);
+		db_set_wait(v->db, &v->wait);
+	}
 	free(dbpath);
 	free(lock);
 	*out = v;
@@ -274,6 +282,13 @@ fail:
 	free(lock);
 	vault_close(v);
 	return -1;
+}
+
+void
+vault_on_wait(struct vault *v, void (*notice)(void *arg), void *arg)
+{
+	v->wait.notice = notice;
+	v->wait.arg = arg;
 }
 
 void

@@ -984,7 +984,7 @@ check_manifest(struct verify_doc *d, const struct verify_opts *o, struct verify_
 				  json_string_value(json_object_get(root, "order_id")) ?
 				  json_string_value(json_object_get(root, "order_id")) : "");
 	}
-	if (o->vault_dir && vault_open(o->vault_dir, VAULT_OPEN_NO_CLEANUP, &v, &e) < 0) {
+	if (o->vault_dir && vault_open(o->vault_dir, VAULT_OPEN_NO_CLEANUP | VAULT_OPEN_READONLY, &v, &e) < 0) {
 		verify_report_add(r, "vault", VERIFY_FAIL, "cannot open vault '%s': %s", o->vault_dir, e.msg);
 		cf_err_release(&e);
 		v = NULL;

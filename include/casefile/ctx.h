@@ -37,12 +37,15 @@ struct cf_ctx {
 	char *tz_name;		/* "+08:00" style label for display */
 	time_t now;		/* $CASEFILE_NOW / --now, else time(NULL) */
 	unsigned bad_items;	/* inputs refused so far (exit 3 when > 0) */
+	int no_wait;		/* --no-wait: a writer finding another fails */
 	const struct cmd *cmd;	/* the command being run */
 };
 
 enum cmd_flags {
 	CMD_NEEDS_VAULT = 1 << 0,	/* open the vault before run() */
-	CMD_WRITES = 1 << 1,		/* run() writes to the vault */
+	CMD_WRITES = 1 << 1,		/* run() writes to the vault's database;
+					   without it ctx_open_vault() opens the
+					   vault read-only */
 };
 
 struct cmd {
@@ -56,7 +59,7 @@ struct cmd {
 
 /*
  * Common options every command accepts, for getopt_long tables:
- * --vault DIR, --json, --quiet, --tz TZ, --now TIME, --help.
+ * --vault DIR, --json, --quiet, --tz TZ, --now TIME, --no-wait, --help.
  * Commands start their own option values at CTX_OPT_BASE + 100 or use
  * short letters.
  */
@@ -67,6 +70,7 @@ enum {
 	CTX_OPT_TZ,
 	CTX_OPT_NOW,
 	CTX_OPT_HELP,
+	CTX_OPT_NOWAIT,
 	CTX_OPT_BASE = 0x1100,
 };
 #define CTX_COMMON_OPTIONS                                          \
@@ -75,6 +79,7 @@ enum {
 	{ "quiet", 0, NULL, CTX_OPT_QUIET },                        \
 	{ "tz", 1, NULL, CTX_OPT_TZ },                              \
 	{ "now", 1, NULL, CTX_OPT_NOW },                            \
+	{ "no-wait", 0, NULL, CTX_OPT_NOWAIT },                     \
 	{ "help", 0, NULL, CTX_OPT_HELP }
 
 /*
@@ -94,8 +99,25 @@ int ctx_common_opt(struct cf_ctx *ctx, int c, const char *arg);
  */
 int ctx_parse_common(struct cf_ctx *ctx, int argc, char **argv, int *optind_out);
 
-/* Open ctx->vault_dir unless already open; prints the error on failure. */
+/*
+ * Open ctx->vault_dir unless already open; prints the error on failure.
+ * Read-only (never waiting for a writer) unless ctx->cmd has CMD_WRITES;
+ * a writing command that has to wait for another writer says so on stderr
+ * once (unless --quiet) and waits, or with --no-wait fails at once.
+ */
 int ctx_open_vault(struct cf_ctx *ctx);
+/* The same, choosing: writes != 0 opens for writing whatever the flags. */
+int ctx_open_vault_for(struct cf_ctx *ctx, int writes);
+
+/*
+ * Evidence paths named on the command line (ingest FILE, import BUNDLE) are
+ * not followed when they are symbolic links, unless --follow-links: a
+ * prepared folder's `*` could otherwise store /etc/passwd.  Returns 1 after
+ * printing "'path' is a symbolic link to 'target': refused (...)" when path
+ * itself is a link (dangling or not), 0 when it is not or cannot be read
+ * (the caller's own open reports that).
+ */
+int ctx_refuse_link(struct cf_ctx *ctx, const char *path);
 
 /* "casefile: <msg>" on stderr; returns CF_EXIT_USAGE after usage + hint. */
 enum cf_exit ctx_usage(struct cf_ctx *ctx, const char *fmt, ...)

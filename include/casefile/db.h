@@ -4,7 +4,8 @@
  * adapter that turns SQLite errors into struct cf_err.
  *
  * Invariants:
- *  - journal_mode=WAL, foreign_keys=ON, busy_timeout set on every handle.
+ *  - journal_mode=WAL, foreign_keys=ON, busy_timeout (60 s) on every handle,
+ *    or the waiting rule of db_set_wait().  Opening takes no lock.
  *  - PRAGMA user_version is the schema version.  db_open() migrates forward
  *    one step at a time, each step in its own transaction; a database newer
  *    than this program is refused, never touched.
@@ -45,7 +46,34 @@ int db_schema_version(void);
  * this program gives CF_EDB "vault schema N is newer than this casefile (M)".
  */
 int db_open(const char *path, int create, sqlite3 **out, struct cf_err *err);
+/*
+ * Open the database read-only, for commands that only read: it never takes
+ * the write lock, so it never waits for a writer (WAL lets readers run
+ * beside one and see the last commit), and any write through it fails
+ * (SQLITE_READONLY, CF_EIO).  A database older than this program is first
+ * migrated through a short writing connection; a newer one is refused.
+ */
+int db_open_readonly(const char *path, sqlite3 **out, struct cf_err *err);
 void db_close(sqlite3 *db);
+
+/*
+ * How a writing connection waits for another writer.  By default
+ * (db_open) it waits up to 60 s and then fails "database is locked".  With
+ * db_set_wait(db, w) it waits for as long as the other writer holds the
+ * lock, calling w->notice(w->arg) once when it has waited 1 s, or, with
+ * w->no_wait, fails at once: the statement returns SQLITE_BUSY, and db_err
+ * reports "...: the vault is busy: another casefile command is writing to
+ * it" (CF_EDB).  w is borrowed and must outlive the handle; db_set_wait(db,
+ * NULL) restores the default.
+ */
+struct db_wait {
+	int no_wait;
+	void (*notice)(void *arg);
+	void *arg;
+	int told;		/* notice called (once per handle) */
+	long waited_ms;		/* of the current wait */
+};
+void db_set_wait(sqlite3 *db, struct db_wait *w);
 
 /*
  * Record the current SQLite error of db in err: "<what>: <sqlite message>",

@@ -54,14 +54,27 @@ int vault_init(const char *dir, struct cf_err *err);
 
 enum vault_open_flags {
 	VAULT_OPEN_NO_CLEANUP = 1 << 0,	/* leave tmp/ alone (tests) */
+	VAULT_OPEN_READONLY = 1 << 1,	/* only read: never waits for a writer */
+	VAULT_OPEN_NO_WAIT = 1 << 2,	/* a write finding another writer fails */
 };
 
 /*
  * Open an existing vault; migrates its schema forward.  *out is closed with
  * vault_close().  Fails with CF_ENOTFOUND when dir is not a vault.
+ *
+ * Opening takes no database lock.  With VAULT_OPEN_READONLY the database is
+ * opened read-only (db_open_readonly): reads see the last commit and never
+ * wait for a writer; writes fail.  Otherwise a write that finds another
+ * process writing waits for as long as it takes (see vault_on_wait), or,
+ * with VAULT_OPEN_NO_WAIT, fails at once with CF_EDB "... the vault is busy".
  */
 int vault_open(const char *dir, unsigned flags, struct vault **out,
 	       struct cf_err *err);
+/*
+ * Call notice(arg) once, when a write of this run has waited a second for
+ * another writer (so the command can say why it is not progressing).
+ */
+void vault_on_wait(struct vault *v, void (*notice)(void *arg), void *arg);
 /* Close the database and release the lock.  Accepts NULL. */
 void vault_close(struct vault *v);
 
