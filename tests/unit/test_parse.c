@@ -268,13 +268,16 @@ t05_chat_csv_fixture(void **state)
 
 	(void)state;
 	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
-	assert_int_equal(nwarn(p, 0, "extra columns kept in the text: '消息ID'"), 1);
+	assert_int_equal(nwarn(p, 0, "extra columns kept beside the text: '消息ID'"), 1);
 	/* the sloppy last row: an unquoted comma */
 	assert_int_equal(nwarn(p, 1, "line 6: 6 fields, the header has 5"), 1);
 	db = store(p);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM messages"), 4);
+	/* 2026-12 (issue 12): extra columns beside the text, never in it */
 	assert_string_equal(q_text(db, "SELECT text FROM messages WHERE seq = 3"),
-			    "拍好了\n杯口这里有一条\"裂纹\"\n[消息ID: m003]");
+			    "拍好了\n杯口这里有一条\"裂纹\"");
+	assert_string_equal(q_text(db, "SELECT extra FROM messages WHERE seq = 3"),
+			    "{\"消息ID\":\"m003\"}");
 	assert_string_equal(q_text(db, "SELECT sender || '|' || name FROM messages WHERE seq = 2"),
 			    "merchant|客服-阿青");
 	assert_int_equal(q_int(db, "SELECT time FROM messages WHERE seq = 4"),
@@ -594,9 +597,9 @@ t15_logistics_csv(void **state)
 	assert_int_equal(nwarn(p, 0, "line 3: unknown status 'lost?'"), 1);
 	db = store(p);
 	assert_string_equal(q_text(db, "SELECT tracking_no FROM logistics"), "SF123");
-	assert_string_equal(q_text(db, "SELECT status || '|' || description FROM "
-				   "logistics_events WHERE seq = 1"),
-			    "out_for_delivery|派送中 [weight: 1.2kg]");
+	assert_string_equal(q_text(db, "SELECT status || '|' || description || '|' || extra "
+				   "FROM logistics_events WHERE seq = 1"),
+			    "out_for_delivery|派送中|{\"weight\":\"1.2kg\"}");
 	finish(db);
 	parsed_free(p);
 	/* wrong type */
