@@ -1222,6 +1222,37 @@ parse_json_order_id(struct parsed *p, const json_t *root)
 	}
 }
 
+int
+parse_csv_starts_record(void *cookie, const char *line, size_t n)
+{
+	const size_t *timecol = cookie;
+	struct csv *c = csv_new(line, n);
+	const char *f;
+	size_t len;
+	long long t;
+	int r = 0;
+
+	if (csv_next(c) && (f = csv_field(c, *timecol, &len)) != NULL) {
+		f = parse_trim(f, &len);
+		r = len > 0 && cftime_parse(f, len, &t, NULL) == 0;
+	}
+	csv_free(c);
+	return r;
+}
+
+void
+parse_csv_resync(struct csv *c, const enum col *role, size_t n, size_t *timecol)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (role[i] == COL_TIME) {
+			*timecol = i;
+			csv_set_resync(c, n, parse_csv_starts_record, timecol);
+			return;
+		}
+}
+
 enum col
 parse_csv_col(const char *s, size_t n)
 {

@@ -262,7 +262,7 @@ parse_chat_csv(struct parsed *p, const char *text, size_t n)
 {
 	struct csv *c = csv_new(text, n);
 	struct header h = { 0, NULL, NULL };
-	size_t i, len;
+	size_t i, len, timecol = 0;
 
 	if (!csv_next(c)) {
 		parse_warn(p, 1, "no header row");
@@ -270,6 +270,7 @@ parse_chat_csv(struct parsed *p, const char *text, size_t n)
 	}
 	header_read(c, &h);
 	note_extras(p, &h);
+	parse_csv_resync(c, h.role, h.n, &timecol);
 	while (csv_next(c)) {
 		char what[48];
 		struct pmsg *m;

@@ -111,7 +111,7 @@ parse_logistics_csv(struct parsed *p, const char *text, size_t n)
 	struct csv *c = csv_new(text, n);
 	enum col *role = NULL;
 	char **name = NULL;
-	size_t nh = 0, i, len;
+	size_t nh = 0, i, len, timecol = 0;
 
 	p->has_logistics = 1;
 	if (!csv_next(c)) {
@@ -141,6 +141,7 @@ parse_logistics_csv(struct parsed *p, const char *text, size_t n)
 				   ex.data);
 		cf_buf_release(&ex);
 	}
+	parse_csv_resync(c, role, nh, &timecol);
 	while (csv_next(c)) {
 		char what[48];
 		struct pevent *e;

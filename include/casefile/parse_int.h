@@ -225,4 +225,13 @@ enum col {
 };
 enum col parse_csv_col(const char *s, size_t n);
 
+struct csv;
+/*
+ * Let c resynchronise (csv_set_resync()) after an unclosed quote at the next
+ * line whose field in the time column reads as a time; *timecol is the
+ * cookie and must outlive c.  Nothing when role[0..n) has no time column.
+ */
+void parse_csv_resync(struct csv *c, const enum col *role, size_t n, size_t *timecol);
+int parse_csv_starts_record(void *cookie, const char *line, size_t n);
+
 #endif
