@@ -138,24 +138,30 @@ pool_put(struct parsed *p, char *s)
 	return d;
 }
 
-static void
-pack_msg(struct parsed *p, struct pmsg *m)
+/* A string equal to the one before it (sender word, name) is kept once. */
+static char *
+pool_put_same(struct parsed *p, char *s, const char *prev)
 {
-	if (m->packed)
-		return;
-	m->sender_raw = pool_put(p, m->sender_raw);
-	m->name = pool_put(p, m->name);
-	m->text = pool_put(p, m->text);
-	m->attachments = pool_put(p, m->attachments);
-	m->extra = pool_put(p, m->extra);
-	m->packed = 1;
+	if (s && prev && strcmp(s, prev) == 0) {
+		free(s);
+		return (char *)prev;
+	}
+	return pool_put(p, s);
 }
 
 void
 parse_pack_msgs(struct parsed *p)
 {
-	if (p->nmsgs)
-		pack_msg(p, &p->msgs[p->nmsgs - 1]);
+	for (; p->npacked < p->nmsgs; p->npacked++) {
+		struct pmsg *m = &p->msgs[p->npacked];
+		const struct pmsg *prev = p->npacked ? m - 1 : NULL;
+
+		m->sender_raw = pool_put_same(p, m->sender_raw, prev ? prev->sender_raw : NULL);
+		m->name = pool_put_same(p, m->name, prev ? prev->name : NULL);
+		m->text = pool_put(p, m->text);
+		m->attachments = pool_put(p, m->attachments);
+		m->extra = pool_put(p, m->extra);
+	}
 }
 
 void
@@ -230,9 +236,7 @@ parsed_free(struct parsed *p)
 		free(p->warn[i].msg);
 	free(p->warn);
 	free(p->order_id);
-	for (i = 0; i < p->nmsgs; i++) {
-		if (p->msgs[i].packed)
-			continue;
+	for (i = p->npacked; i < p->nmsgs; i++) {
 		free(p->msgs[i].sender_raw);
 		free(p->msgs[i].name);
 		free(p->msgs[i].text);
@@ -377,7 +381,7 @@ parse_text_time(struct parsed *p, const char *what, const char *s, size_t n,
 	out->v = t;
 	out->set = 1;
 	out->has_ms = ms >= 0;
-	out->ms = ms >= 0 ? ms : 0;
+	out->ms = (short)(ms >= 0 ? ms : 0);
 	if (cut) {
 		char *q = parse_quote(s, n, 64);
 
@@ -404,7 +408,10 @@ parse_json_time(struct parsed *p, const char *what, const json_t *v, struct pval
 			return;
 		}
 		if (i >= 100000000000LL || i <= -100000000000LL) {
-			cftime_split_unix_ms(i, &out->v, &out->ms);
+			int ms;
+
+			cftime_split_unix_ms(i, &out->v, &ms);
+			out->ms = (short)ms;
 			out->has_ms = 1;
 		} else {
 			out->v = i;

@@ -9,6 +9,8 @@
  * a list, where each element begins and ends.  The scan follows strings and
  * brackets; everything inside a piece is left to jansson, which loads one
  * piece at a time.  A chat reader then holds one message's tree at a time.
+ * A list's elements are counted, not recorded: reading element i scans on
+ * from where element i - 1 ended.
  *
  * A piece jansson refuses because a number overflows (1e400, a 23-digit
  * integer) is loaded again from a copy in which each such number is written
@@ -40,8 +42,12 @@ struct jmember {
 	char *key;		/* NULL for the elements of a root list */
 	struct jpiece val;
 	int is_list;
-	struct jpiece *el;
-	size_t nel, capel;
+	/*
+	 * The elements are found again when read (in order, as readers do),
+	 * not kept: a table of them cost 16 bytes a message.
+	 */
+	size_t nel;		/* how many */
+	size_t cur_i, cur_off;	/* element cur_i starts at cur_off */
 };
 
 struct jdoc {
@@ -210,25 +216,19 @@ scan_list(struct scan *s, struct jmember *m)
 	m->is_list = 1;
 	s->i++;
 	skip_ws(s);
+	m->cur_i = 0;
+	m->cur_off = s->i;
 	if (s->i < s->d->len && t[s->i] == ']') {
 		s->i++;
 		goto done;
 	}
 	for (;;) {
-		size_t e0 = s->i;
-
 		if (s->i < s->d->len && t[s->i] == ']') {
 			s->why = "unexpected ']'";
 			return -1;
 		}
 		if (skip_value(s) < 0)
 			return -1;
-		if (m->nel == m->capel) {
-			m->capel = m->capel ? m->capel * 2 : 64;
-			m->el = xreallocarray(m->el, m->capel, sizeof(*m->el));
-		}
-		m->el[m->nel].off = e0;
-		m->el[m->nel].len = s->i - e0;
 		m->nel++;
 		skip_ws(s);
 		if (s->i < s->d->len && t[s->i] == ',') {
@@ -247,6 +247,39 @@ done:
 	m->val.off = start;
 	m->val.len = s->i - start;
 	return 0;
+}
+
+/*
+ * Element i of list m (i < m->nel): found from the cursor, or from the
+ * start of the list when i lies behind it.  The outline was checked by
+ * scan_list(), so skipping cannot fail here.
+ */
+static struct jpiece
+list_elem(struct jdoc *d, struct jmember *m, size_t i)
+{
+	struct scan s = { d, 0, NULL };
+	struct jpiece pc;
+
+	if (i < m->cur_i) {
+		s.i = m->val.off + 1;
+		skip_ws(&s);
+		m->cur_i = 0;
+		m->cur_off = s.i;
+	}
+	s.i = m->cur_off;
+	for (;;) {
+		pc.off = s.i;
+		(void)skip_value(&s);
+		pc.len = s.i - pc.off;
+		skip_ws(&s);
+		if (s.i < d->len && d->text[s.i] == ',')
+			s.i++;
+		skip_ws(&s);
+		m->cur_i++;
+		m->cur_off = s.i;
+		if (m->cur_i > i)
+			return pc;
+	}
 }
 
 static int
@@ -327,10 +360,8 @@ jdoc_free(struct jdoc *d)
 
 	if (d == NULL)
 		return;
-	for (i = 0; i < d->nm; i++) {
+	for (i = 0; i < d->nm; i++)
 		free(d->m[i].key);
-		free(d->m[i].el);
-	}
 	free(d->m);
 	json_decref(d->probe);
 	free(d);
@@ -555,7 +586,8 @@ jdoc_probe(struct jdoc *d)
 		if (m->is_list) {
 			v = json_array();
 			if (m->nel)
-				json_array_append_new(v, load_piece(d, NULL, NULL, m->el[0]));
+				json_array_append_new(v, load_piece(d, NULL, NULL,
+								    list_elem(d, m, 0)));
 		} else {
 			v = load_piece(d, NULL, NULL, m->val);
 		}
@@ -618,7 +650,7 @@ jdoc_elem(struct jdoc *d, struct parsed *p, const char *key, size_t i, const cha
 	if (m == NULL || !m->is_list || i >= m->nel)
 		return NULL;
 	label = elem_label(key, word, i);
-	v = load_piece(d, p, label, m->el[i]);
+	v = load_piece(d, p, label, list_elem(d, m, i));
 	free(label);
 	return v;
 }

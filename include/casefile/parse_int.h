@@ -18,8 +18,8 @@
 struct pval {
 	long long v;
 	int set;
-	int has_ms;		/* times: ms holds the milliseconds (0..999) */
-	int ms;
+	short ms;		/* times: the milliseconds (0..999) when has_ms */
+	char has_ms;
 };
 
 struct pwarn {
@@ -32,7 +32,6 @@ struct pmsg {
 	const char *sender;	/* static: buyer merchant platform system */
 	char *sender_raw, *name, *text, *attachments;
 	char *extra;		/* JSON object text of unmapped fields, or NULL */
-	int packed;		/* the strings live in parsed.pool, not the heap */
 };
 
 struct pevent {
@@ -67,9 +66,11 @@ struct parsed {
 	struct pmsg *msgs;
 	size_t nmsgs, capmsgs;
 	/*
-	 * The strings of finished messages, packed: one malloc per string
-	 * would cost as much again as the text of a large chat log.
+	 * The strings of finished messages (msgs[0..npacked)) are packed in
+	 * pool chunks: one malloc per string would cost as much again as the
+	 * text of a large chat log.
 	 */
+	size_t npacked;
 	char **pool;
 	size_t npool, pool_left;
 
