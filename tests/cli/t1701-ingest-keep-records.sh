@@ -11,7 +11,7 @@ O=6931000000000001
 
 cf init
 # 1-7: out-of-range numbers, generated with a random position
-n=$(( $(od -An -N1 -tu1 /dev/urandom) % 5 + 2 ))
+n=$(( $(od -An -N1 -tu1 /dev/urandom) % 5 + 1 ))
 {
 	printf '{"order_id": "%s", "messages": [\n' $O
 	i=1
