@@ -143,8 +143,12 @@ parse_chat_json(struct parsed *p, struct jdoc *d)
 		parse_warn(p, 1, "'messages' is not a list");
 		return -1;
 	}
-	/* one message's tree at a time: memory grows with the rows, not the tree */
-	parse_reserve_msgs(p, (size_t)n);
+	/*
+	 * One message's tree at a time: memory grows with the rows, not the
+	 * tree.  Room for the rows at once (growing by doubling copies them),
+	 * but not for a million elements that may not even be messages.
+	 */
+	parse_reserve_msgs(p, (size_t)n < (1u << 20) ? (size_t)n : (1u << 20));
 	for (i = 0; i < (size_t)n; i++) {
 		json_t *o = jdoc_elem(d, p, key, i, "message");
 
