@@ -61,8 +61,13 @@ cftime_valid_date(long long y, int m, int d)
 long long
 cftime_from_unix(long long v)
 {
-	if (v >= 100000000000LL || v <= -100000000000LL)
-		return v / 1000;
+	long long sec;
+	int ms;
+
+	if (v >= 100000000000LL || v <= -100000000000LL) {
+		cftime_split_unix_ms(v, &sec, &ms);
+		return sec;
+	}
 	return v;
 }
 
@@ -131,11 +136,33 @@ scan_offset(const char **p, const char *end, long *off)
 	return 0;
 }
 
+void
+cftime_split_unix_ms(long long v, long long *sec, int *ms)
+{
+	long long q = v / 1000, r = v % 1000;
+
+	if (r < 0) {
+		/* floor, so that sec * 1000 + ms is v before 1970 too */
+		q--;
+		r += 1000;
+	}
+	*sec = q;
+	*ms = (int)r;
+}
+
 int
 cftime_parse(const char *s, size_t n, long long *utc, struct cf_err *err)
 {
+	return cftime_parse_ms(s, n, utc, NULL, NULL, err);
+}
+
+int
+cftime_parse_ms(const char *s, size_t n, long long *utc, int *ms, int *cut,
+		struct cf_err *err)
+{
 	const char *p = s, *end = s + n;
 	long y, mo, d, hh = 0, mi = 0, ss = 0, off = CFTIME_CST_OFFSET;
+	int frac = -1, fcut = 0;
 	char sep;
 	long long days;
 
@@ -161,7 +188,17 @@ cftime_parse(const char *s, size_t n, long long *utc, struct cf_err *err)
 			while (r < end && isdigit((unsigned char)*r))
 				v = v * 10 + (*r++ - '0');
 			if (r == end && r > q && (size_t)(end - q) >= 9) {
-				*utc = cftime_from_unix(neg ? -v : v);
+				int m = -1;
+
+				v = neg ? -v : v;
+				if (v >= 100000000000LL || v <= -100000000000LL)
+					cftime_split_unix_ms(v, utc, &m);
+				else
+					*utc = v;
+				if (ms)
+					*ms = m;
+				if (cut)
+					*cut = 0;
 				return 0;
 			}
 		}
@@ -196,15 +233,27 @@ cftime_parse(const char *s, size_t n, long long *utc, struct cf_err *err)
 			if ((ss = scan_digits(&p, end, 2)) < 0)
 				return bad_time(err, s, n, "expected seconds");
 			if (p < end && (*p == '.' || *p == ',')) {
-				p++;
+				const char *f0 = ++p;
+				int k;
+
 				if (scan_var_digits(&p, end, 9) < 0)
 					return bad_time(err, s, n, "bad fraction");
+				/* milliseconds: the first three digits, padded; the rest cut */
+				for (frac = 0, k = 0; k < 3; k++)
+					frac = frac * 10 + (f0 + k < p ? f0[k] - '0' : 0);
+				for (; f0 + k < p; k++)
+					fcut |= f0[k] != '0';
 			}
 		}
 		if (hh > 23 || mi > 59 || ss > 60)
 			return bad_time(err, s, n, "hour, minute or second out of range");
-		if (ss == 60)
+		if (ss == 60) {
 			ss = 59;	/* a leap second is kept inside its minute */
+			if (frac >= 0) {
+				frac = 999;
+				fcut = 1;
+			}
+		}
 		while (p < end && *p == ' ')
 			p++;
 		if (p < end) {
@@ -226,6 +275,10 @@ cftime_parse(const char *s, size_t n, long long *utc, struct cf_err *err)
 		return bad_time(err, s, n, "unexpected text after the time");
 	days = cftime_days_from_civil(y, (unsigned)mo, (unsigned)d);
 	*utc = days * 86400 + hh * 3600 + mi * 60 + ss - off;
+	if (ms)
+		*ms = frac;
+	if (cut)
+		*cut = fcut;
 	return 0;
 }
 
@@ -243,6 +296,21 @@ cftime_format(long long utc, long offset, char *buf, size_t n)
 	snprintf(buf, n, "%04lld-%02u-%02u %02lld:%02lld:%02lld %s", y, m, d,
 		 secs / 3600, secs / 60 % 60, secs % 60,
 		 cftime_format_offset(offset, off, sizeof(off)));
+	return buf;
+}
+
+char *
+cftime_format_ms(long long utc, int ms, long offset, char *buf, size_t n)
+{
+	char t[40], *sp;
+
+	cftime_format(utc, offset, t, sizeof(t));
+	if (ms < 0 || ms > 999 || (sp = strrchr(t, ' ')) == NULL) {
+		snprintf(buf, n, "%s", t);
+		return buf;
+	}
+	*sp = '\0';
+	snprintf(buf, n, "%s.%03d %s", t, ms, sp + 1);
 	return buf;
 }
 

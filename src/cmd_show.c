@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_show — `casefile show ORDER`: every evidence item of an order with its
- * hash, chain-of-custody facts, parsed facts and warnings.
+ * hash, chain-of-custody facts, parsed facts and warnings; with --messages
+ * also each chat message and logistics event as parsed: time to the
+ * millisecond where the original had one, and the fields kept beside the
+ * text (`extra`), which the dossier does not render.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -147,9 +151,91 @@ gather_facts(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *ki
 	}
 }
 
+enum { OPT_MESSAGES = CTX_OPT_BASE + 100 };
+
+/* The parsed rows of a chat or logistics item (--messages). */
+static void
+gather_rows(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *kind,
+	    struct cf_buf *text, struct cf_buf *json)
+{
+	static const char chat_sql[] =
+		"SELECT seq, time, time_ms, sender, name, text, attachments, extra"
+		" FROM messages WHERE evidence_id = ? ORDER BY seq";
+	static const char logi_sql[] =
+		"SELECT seq, time, time_ms, status_raw, location, description, NULL, extra"
+		" FROM logistics_events WHERE evidence_id = ? ORDER BY seq";
+	int chat = !strcmp(kind, "chat");
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	if (!chat && strcmp(kind, "logistics"))
+		return;
+	if (sqlite3_prepare_v2(db, chat ? chat_sql : logi_sql, -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	cf_buf_addstr(json, chat ? ",\"messages\":[" : ",\"events\":[");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		static const char *const jk[] = { NULL, NULL, NULL, NULL, NULL, NULL,
+						  "attachments", "extra" };
+		const char *names[2][3] = { { "status", "location", "description" },
+					    { "from", "name", "text" } };
+		int has_t = sqlite3_column_type(st, 1) != SQLITE_NULL;
+		int ms = sqlite3_column_type(st, 2) != SQLITE_NULL ? sqlite3_column_int(st, 2) : -1;
+		long long t = sqlite3_column_int64(st, 1);
+		char when[48], iso[32];
+		int i;
+
+		if (has_t)
+			cftime_format_ms(t, ms, ctx->tz_offset, when, sizeof(when));
+		else
+			snprintf(when, sizeof(when), "(no time)");
+		cf_buf_addf(text, "    %s %lld  %s ", chat ? "message" : "event",
+			    (long long)sqlite3_column_int64(st, 0), when);
+		cf_buf_addf(json, "%s{\"seq\":%lld,\"time\":", n++ ? "," : "",
+			    (long long)sqlite3_column_int64(st, 0));
+		if (has_t)
+			cf_buf_addf(json, "\"%s\"", cftime_format_iso(t, iso, sizeof(iso)));
+		else
+			cf_buf_addstr(json, "null");
+		if (ms >= 0)
+			cf_buf_addf(json, ",\"time_ms\":%d", ms);
+		for (i = 3; i < 8; i++) {
+			const char *v = col_text(st, i);
+			const char *k = i < 6 ? names[chat][i - 3] : jk[i];
+
+			if (v == NULL)
+				continue;
+			cf_buf_addf(json, ",\"%s\":", k);
+			if (i >= 6)
+				cf_buf_addstr(json, v);	/* stored as JSON text */
+			else
+				cf_buf_add_json_str(json, v, strlen(v));
+			if (chat && i == 4)
+				cf_buf_addf(text, "(%s) ", v);
+			else if (chat && i == 5)
+				cf_buf_addf(text, "| %s", v);
+			else if (i == 3)
+				cf_buf_addf(text, "%s%s", v, chat ? " " : "");
+			else if (i < 6)
+				cf_buf_addf(text, " | %s", v);
+			else
+				cf_buf_addf(text, "\n        %s %s", k, v);
+		}
+		cf_buf_addch(text, '\n');
+		cf_buf_addch(json, '}');
+	}
+	cf_buf_addch(json, ']');
+	sqlite3_finalize(st);
+}
+
 static enum cf_exit
 run_show(int argc, char **argv, struct cf_ctx *ctx)
 {
+	static const struct option opts[] = {
+		CTX_COMMON_OPTIONS,
+		{ "messages", 0, NULL, OPT_MESSAGES },
+		{ 0 },
+	};
 	static const char sql[] =
 		"SELECT id, kind, name, size, sha256, ingested_at, source_path, note, mtime,"
 		" user, host, tool_version, bundle FROM evidence WHERE order_id = ? ORDER BY id";
@@ -157,11 +243,24 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 	sqlite3_stmt *st = NULL, *w = NULL;
 	enum cf_exit rc = CF_EXIT_OK;
 	const char *order;
-	int first, r, n = 0;
+	int first, r, c, n = 0, rows = 0;
 	sqlite3 *db;
 
-	if ((r = ctx_parse_common(ctx, argc, argv, &first)) != 0)
-		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == OPT_MESSAGES) {
+			rows = 1;
+			continue;
+		}
+		if (c == '?')
+			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+		if ((r = ctx_common_opt(ctx, c, optarg)) < 0)
+			return CF_EXIT_USAGE;
+		if (r == 2)
+			return CF_EXIT_OK;
+	}
+	first = optind;
 	if (argc - first != 1)
 		return ctx_usage(ctx, "show needs exactly one order id");
 	order = argv[first];
@@ -180,7 +279,7 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 		const char *kind = col_text(st, 1), *name = col_text(st, 2);
 		char hex[CF_SHA256_HEXLEN + 1], when[40], iso[32];
 		struct facts f = { CF_BUF_INIT, CF_BUF_INIT };
-		struct cf_buf warns = CF_BUF_INIT;
+		struct cf_buf warns = CF_BUF_INIT, rtext = CF_BUF_INIT, rjson = CF_BUF_INIT;
 		int nw = 0;
 
 		if (sqlite3_column_bytes(st, 4) == CF_SHA256_LEN)
@@ -188,6 +287,8 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 		else
 			strcpy(hex, "?");
 		gather_facts(db, ctx, id, kind, &f);
+		if (rows)
+			gather_rows(db, ctx, id, kind, &rtext, &rjson);
 		sqlite3_bind_int64(w, 1, id);
 		while (sqlite3_step(w) == SQLITE_ROW) {
 			const char *m = col_text(w, 0);
@@ -235,7 +336,8 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 				cf_buf_add_json_str(&j, who, strlen(who));
 				sqlite3_free(who);
 			}
-			cf_buf_addf(&j, ",\"facts\":{%s},\"warnings\":[%s]}", f.json.data, warns.data);
+			cf_buf_addf(&j, ",\"facts\":{%s},\"warnings\":[%s]%s}", f.json.data, warns.data,
+				    rjson.len ? rjson.data : "");
 			fputs(j.data, stdout);
 			cf_buf_release(&j);
 		} else if (!ctx->quiet) {
@@ -257,7 +359,11 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 			if (f.text.len)
 				printf("    %s\n", f.text.data);
 			fputs(warns.data, stdout);
+			if (rtext.len)
+				fputs(rtext.data, stdout);
 		}
+		cf_buf_release(&rtext);
+		cf_buf_release(&rjson);
 		cf_buf_release(&f.text);
 		cf_buf_release(&f.json);
 		cf_buf_release(&warns);
@@ -284,12 +390,17 @@ out:
 
 const struct cmd cmd_show = {
 	.name = "show",
-	.usage = "casefile show [--json] ORDER",
+	.usage = "casefile show [--json] [--messages] ORDER",
 	.summary = "show every evidence item of an order: hashes, custody, parsed facts",
 	.help = "For each item: kind, original name, size, full SHA-256, who ingested it,\n"
 		"when and from where, the note, what was parsed from it (message counts\n"
 		"and times, logistics status, order totals, photo size and capture time)\n"
 		"and any warnings.  Exits 2 when the vault holds nothing for ORDER.\n"
+		"\n  --messages  also list each chat message and logistics event as parsed,\n"
+		"              in file order: time (with milliseconds where the original\n"
+		"              has them), sender, text, attachments, and the fields kept\n"
+		"              beside the text (extra CSV columns, unknown JSON keys) in\n"
+		"              'extra'; the dossier shows none of the extra fields\n"
 		"\nexample:\n  casefile show 6931000000000001 --json\n",
 	.flags = CMD_NEEDS_VAULT,
 	.run = run_show,

@@ -6,6 +6,7 @@
  * buffer, NUL-separated, and the offsets kept in an array, so a record costs
  * two allocations that are reused for the next record.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,11 @@ struct csv {
 	size_t *len;
 	size_t n, cap;
 	const char *problem;
+	/* resynchronising (csv_set_resync) */
+	size_t want_fields;
+	int (*starts)(void *cookie, const char *line, size_t n);
+	void *cookie;
+	char resync_msg[128];
 };
 
 struct csv *
@@ -85,18 +91,22 @@ eat_newline(struct csv *c)
 	return 0;
 }
 
-int
-csv_next(struct csv *c)
+void
+csv_set_resync(struct csv *c, size_t nfields,
+	       int (*starts)(void *cookie, const char *line, size_t n), void *cookie)
+{
+	c->want_fields = nfields;
+	c->starts = starts;
+	c->cookie = cookie;
+}
+
+/* Read one record's fields from c->p; stops before its line break. */
+static void
+read_record(struct csv *c)
 {
 	cf_buf_reset(&c->fields);
 	c->n = 0;
 	c->problem = NULL;
-	/* skip blank lines */
-	while (eat_newline(c))
-		;
-	if (c->p >= c->end)
-		return 0;
-	c->rec_line = c->line;
 	for (;;) {
 		field_start(c);
 		if (c->p < c->end && *c->p == '"') {
@@ -157,9 +167,77 @@ csv_next(struct csv *c)
 			c->p++;
 			continue;
 		}
-		eat_newline(c);
 		break;
 	}
+}
+
+/*
+ * The record read from rec (line rec_line) up to c->p spans lines and is
+ * irregular: the first line inside it that starts a record (by the
+ * caller's judgement), or NULL.
+ */
+static const char *
+resync_point(struct csv *c, const char *rec)
+{
+	const char *q;
+
+	for (q = rec; q < c->p; q++) {
+		const char *l = q + 1, *e;
+
+		if (*q != '\n' || l >= c->p)
+			continue;
+		e = memchr(l, '\n', (size_t)(c->end - l));
+		e = e ? e : c->end;
+		if (e > l && e[-1] == '\r')
+			e--;
+		if (c->starts(c->cookie, l, (size_t)(e - l)))
+			return l;
+	}
+	return NULL;
+}
+
+int
+csv_next(struct csv *c)
+{
+	const char *rec, *cut;
+
+	/* skip blank lines */
+	while (eat_newline(c))
+		;
+	cf_buf_reset(&c->fields);
+	c->n = 0;
+	c->problem = NULL;
+	if (c->p >= c->end)
+		return 0;
+	c->rec_line = c->line;
+	rec = c->p;
+	read_record(c);
+	if (c->starts && c->line > c->rec_line &&
+	    (c->problem || c->n != c->want_fields) && (cut = resync_point(c, rec)) != NULL) {
+		/*
+		 * A quoted field ran on over lines that start records of their
+		 * own (an unterminated quote): read the record again, ending
+		 * at the line break before the first of them, and go on there.
+		 */
+		const char *end = c->end, *brk = cut - 1;
+		size_t resume;
+
+		if (brk > rec && brk[-1] == '\r')
+			brk--;
+		c->end = brk;
+		c->p = rec;
+		c->line = c->rec_line;
+		read_record(c);
+		c->end = end;
+		c->p = cut;
+		resume = ++c->line;
+		snprintf(c->resync_msg, sizeof(c->resync_msg),
+			 "quoted field not closed: the record ends with line %zu, "
+			 "reading resumed at line %zu", resume - 1, resume);
+		c->problem = c->resync_msg;
+		return 1;
+	}
+	eat_newline(c);
 	return 1;
 }
 

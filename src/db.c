@@ -165,10 +165,28 @@ static const char schema_v3[] =
 	"  what TEXT NOT NULL);          -- one readable line: what changed\n"
 	"CREATE INDEX dispute_events_dispute ON dispute_events(dispute_id, id);\n";
 
+/*
+ * v4 (parse): what the readers used to fold away.  time_ms is the
+ * sub-second part (0..999) of `time` when the original gave one (time stays
+ * whole UTC seconds, floored, so every reader of `time` is unchanged), NULL
+ * when it gave none.  extra holds the fields beside the text that no column
+ * maps (unknown CSV columns, unknown JSON keys) as a JSON object, NULL when
+ * there were none; they used to be appended to the text or description.
+ * Rows stored before v4 have NULL in both; re-parsing the stored original
+ * fills them.
+ */
+static const char schema_v4_parse[] =
+	"ALTER TABLE messages ADD COLUMN time_ms INTEGER CHECK(time_ms BETWEEN 0 AND 999);\n"
+	"ALTER TABLE messages ADD COLUMN extra TEXT;\n"
+	"ALTER TABLE logistics_events ADD COLUMN time_ms INTEGER "
+	"CHECK(time_ms BETWEEN 0 AND 999);\n"
+	"ALTER TABLE logistics_events ADD COLUMN extra TEXT;\n";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
+	schema_v4_parse,
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -9,6 +9,7 @@
  * attach hook (ledger proofs) and save through pdf_save(), which names the
  * output only when it is complete.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -681,11 +682,14 @@ timeline(struct build *b, struct cf_err *err)
 	sqlite3_finalize(st);
 	st = NULL;
 	/* first and last chat message of each chat, and any with attachments */
+	/* first and last by time (to the millisecond), as the transcript reads */
 	if (db_prepare(b->db, "SELECT m.time, m.sender, m.text, m.attachments, m.evidence_id, "
-		       "m.seq = (SELECT min(seq) FROM messages WHERE evidence_id = m.evidence_id), "
-		       "m.seq = (SELECT max(seq) FROM messages WHERE evidence_id = m.evidence_id) "
+		       "row_number() OVER w = 1, "
+		       "row_number() OVER w = count(*) OVER (PARTITION BY m.evidence_id) "
 		       "FROM messages m JOIN evidence e ON e.id = m.evidence_id "
-		       "WHERE e.order_id = ? AND m.time IS NOT NULL ORDER BY m.time, e.id, m.seq",
+		       "WHERE e.order_id = ? AND m.time IS NOT NULL "
+		       "WINDOW w AS (PARTITION BY m.evidence_id ORDER BY m.time, m.time_ms, m.seq) "
+		       "ORDER BY m.time, m.time_ms, e.id, m.seq",
 		       &st, err) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
@@ -929,37 +933,118 @@ out:
 	json_decref(a);
 }
 
+/* One message of a transcript, in file order (seq) and its place in time. */
+struct cmsg {
+	long long seq, t;	/* t: own time, or the last time before it in the file */
+	int ms, has_t;		/* ms: -1 when none */
+	char *sender, *name, *text, *att;
+};
+
+static int
+cmp_cmsg(const void *a, const void *b)
+{
+	const struct cmsg *x = a, *y = b;
+
+	/* by time, to the millisecond; the file's order breaks ties */
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	if (x->ms != y->ms)
+		return x->ms < y->ms ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? xstrdup((const char *)s) : NULL;
+}
+
+/*
+ * The transcript is read in time order, as an arbiter reads a
+ * conversation; a message without a time keeps its place after the message
+ * before it in the file.  Where the file's order differs, the message is
+ * marked with its place in the file and a line above the table says so.
+ */
 static int
 chat(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
 {
 	static const double w[] = { 0.22, 0.18, 0.60 };
 	sqlite3_stmt *st = NULL;
+	struct cmsg *v = NULL;
+	size_t n = 0, i, moved = 0;
+	long long last_t = LLONG_MIN;
+	int last_ms = -1;
 	const char *h[3];
 	int rc, ret = -1;
 
-	h[0] = T(b, "col_time"), h[1] = T(b, "col_sender"), h[2] = T(b, "col_text");
-	if (pdf_table_row(b->p, 3, w, h, SZ_SMALL, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
-		return -1;
-	if (db_prepare(b->db, "SELECT time, sender, name, text, attachments FROM messages "
-		       "WHERE evidence_id = ? ORDER BY seq", &st, err) < 0)
+	if (db_prepare(b->db, "SELECT seq, time, time_ms, sender, name, text, attachments "
+		       "FROM messages WHERE evidence_id = ? ORDER BY seq", &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, x->evidence_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char *ts = sqlite3_column_type(st, 0) == SQLITE_NULL ? xstrdup(T(b, "unknown"))
-								       : tstr(b, sqlite3_column_int64(st, 0));
-		char *role = xasprintf("role_%s", (const char *)sqlite3_column_text(st, 1));
-		const char *name = (const char *)sqlite3_column_text(st, 2);
-		char *who = xasprintf("%s%s%s%s", T(b, role), name ? " (" : "",
-				      name ? name : "", name ? ")" : "");
-		char *mwho = M(b, who), *txt = M(b, (const char *)sqlite3_column_text(st, 3));
-		const char *att = (const char *)sqlite3_column_text(st, 4);
+		struct cmsg *m;
+
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		m = &v[n++];
+		m->seq = sqlite3_column_int64(st, 0);
+		m->has_t = sqlite3_column_type(st, 1) != SQLITE_NULL;
+		if (m->has_t) {
+			last_t = sqlite3_column_int64(st, 1);
+			last_ms = sqlite3_column_type(st, 2) != SQLITE_NULL
+					  ? sqlite3_column_int(st, 2) : -1;
+		}
+		m->t = last_t;
+		m->ms = last_ms;
+		m->sender = col_dup(st, 3);
+		m->name = col_dup(st, 4);
+		m->text = col_dup(st, 5);
+		m->att = col_dup(st, 6);
+	}
+	if (rc != SQLITE_DONE) {
+		db_err(b->db, err, "cannot read the messages of exhibit %d", x->no);
+		goto out;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_cmsg);
+	for (i = 0; i < n; i++)
+		moved += v[i].seq != (i ? v[i - 1].seq + 1 : 1);
+	if (moved && pdf_text(b->p, T_or(b, "chat_time_order", "Shown in time order; a "
+					 "message marked [file #N] stands elsewhere in the "
+					 "original file."), SZ_SMALL, 0, err) < 0)
+		goto out;
+	h[0] = T(b, "col_time"), h[1] = T(b, "col_sender"), h[2] = T(b, "col_text");
+	if (pdf_table_row(b->p, 3, w, h, SZ_SMALL, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct cmsg *m = &v[i];
+		char *ts, buf[48];
+		char *role = xasprintf("role_%s", m->sender ? m->sender : "system");
+		char *who = xasprintf("%s%s%s%s", T(b, role), m->name ? " (" : "",
+				      m->name ? m->name : "", m->name ? ")" : "");
+		char *mwho = M(b, who), *txt = M(b, m->text);
 		struct cf_buf body = CF_BUF_INIT;
 		const char *c[3];
 		int r;
 
+		if (!m->has_t || m->t < 0)
+			ts = xstrdup(T(b, "unknown"));
+		else
+			ts = xstrdup(cftime_format_ms(m->t, m->ms, b->o->tz_offset, buf,
+						      sizeof(buf)));
 		cf_buf_addstr(&body, txt);
-		if (att && strcmp(att, "[]") != 0)
-			attachment_names(b, &body, att);
+		if (m->att && strcmp(m->att, "[]") != 0)
+			attachment_names(b, &body, m->att);
+		if (m->seq != (i ? v[i - 1].seq + 1 : 1)) {
+			const char *f = T_or(b, "chat_file_pos", "[file #{n}]");
+			const char *at = strstr(f, "{n}");
+
+			if (at)
+				cf_buf_addf(&body, "\n%.*s%lld%s", (int)(at - f), f, m->seq, at + 3);
+			else
+				cf_buf_addf(&body, "\n%s %lld", f, m->seq);
+		}
 		c[0] = ts, c[1] = mwho, c[2] = body.data;
 		r = pdf_table_row(b->p, 3, w, c, SZ_SMALL, PDF_TEXT_RULE, err);
 		free(ts);
@@ -971,12 +1056,15 @@ chat(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
 		if (r < 0)
 			goto out;
 	}
-	if (rc != SQLITE_DONE) {
-		db_err(b->db, err, "cannot read the messages of exhibit %d", x->no);
-		goto out;
-	}
 	ret = 0;
 out:
+	for (i = 0; i < n; i++) {
+		free(v[i].sender);
+		free(v[i].name);
+		free(v[i].text);
+		free(v[i].att);
+	}
+	free(v);
 	sqlite3_finalize(st);
 	return ret;
 }

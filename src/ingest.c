@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <uninorm.h>
@@ -377,8 +378,19 @@ ingest_stage(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, 
 	pthread_mutex_lock(&in->gate);
 	if (!in->open)
 		r = cf_err_set(err, CF_EIO, "the batch has ended");
-	else if (fd >= 0)
+	else if (fd >= 0) {
+		struct stat sb;
+
+		/*
+		 * Room for the kept bytes in one allocation: growing it step by
+		 * step leaves the allocator (mimalloc) holding about as much
+		 * again, which counted against a large chat log's parse.
+		 */
+		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
+			cf_buf_grow(&in->keep, (uint64_t)sb.st_size < KEEP_MAX ? (size_t)sb.st_size
+										: KEEP_MAX);
 		r = vault_put_fd(in->v, fd, &in->keep, KEEP_MAX, &complete, &s->put, err);
+	}
 	else
 		r = vault_put(in->v, fn, cookie, &in->keep, KEEP_MAX, &complete, &s->put, err);
 	if (r == 0 && parse_now &&

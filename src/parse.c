@@ -101,9 +101,82 @@ parse_warn(struct parsed *p, int bad, const char *fmt, ...)
 	memset(&(arr)[(n)], 0, sizeof(*(arr)));				\
 } while (0)
 
+/* Pool chunks; a string of more than a quarter of one gets its own. */
+#define POOL_CHUNK (256u << 10)
+
+static char *
+pool_put(struct parsed *p, char *s)
+{
+	size_t n;
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s) + 1;
+	if (n > POOL_CHUNK / 4) {
+		p->pool = xreallocarray(p->pool, p->npool + 1, sizeof(*p->pool));
+		/* keep the current chunk current: put the big one before it */
+		if (p->npool) {
+			p->pool[p->npool] = p->pool[p->npool - 1];
+			p->pool[p->npool - 1] = s;
+		} else {
+			p->pool[0] = s;
+			p->pool_left = 0;
+		}
+		p->npool++;
+		return s;
+	}
+	if (n > p->pool_left) {
+		p->pool = xreallocarray(p->pool, p->npool + 1, sizeof(*p->pool));
+		p->pool[p->npool++] = xmalloc(POOL_CHUNK);
+		p->pool_left = POOL_CHUNK;
+	}
+	d = p->pool[p->npool - 1] + (POOL_CHUNK - p->pool_left);
+	memcpy(d, s, n);
+	p->pool_left -= n;
+	free(s);
+	return d;
+}
+
+/* A string equal to the one before it (sender word, name) is kept once. */
+static char *
+pool_put_same(struct parsed *p, char *s, const char *prev)
+{
+	if (s && prev && strcmp(s, prev) == 0) {
+		free(s);
+		return (char *)prev;
+	}
+	return pool_put(p, s);
+}
+
+void
+parse_pack_msgs(struct parsed *p)
+{
+	for (; p->npacked < p->nmsgs; p->npacked++) {
+		struct pmsg *m = &p->msgs[p->npacked];
+		const struct pmsg *prev = p->npacked ? m - 1 : NULL;
+
+		m->sender_raw = pool_put_same(p, m->sender_raw, prev ? prev->sender_raw : NULL);
+		m->name = pool_put_same(p, m->name, prev ? prev->name : NULL);
+		m->text = pool_put(p, m->text);
+		m->attachments = pool_put(p, m->attachments);
+		m->extra = pool_put(p, m->extra);
+	}
+}
+
+void
+parse_reserve_msgs(struct parsed *p, size_t n)
+{
+	if (n > p->capmsgs - p->nmsgs) {
+		p->capmsgs = p->nmsgs + n;
+		p->msgs = xreallocarray(p->msgs, p->capmsgs, sizeof(*p->msgs));
+	}
+}
+
 struct pmsg *
 parse_add_msg(struct parsed *p)
 {
+	parse_pack_msgs(p);
 	GROW(p->msgs, p->nmsgs, p->capmsgs);
 	return &p->msgs[p->nmsgs++];
 }
@@ -163,19 +236,24 @@ parsed_free(struct parsed *p)
 		free(p->warn[i].msg);
 	free(p->warn);
 	free(p->order_id);
-	for (i = 0; i < p->nmsgs; i++) {
+	for (i = p->npacked; i < p->nmsgs; i++) {
 		free(p->msgs[i].sender_raw);
 		free(p->msgs[i].name);
 		free(p->msgs[i].text);
 		free(p->msgs[i].attachments);
+		free(p->msgs[i].extra);
 	}
 	free(p->msgs);
+	for (i = 0; i < p->npool; i++)
+		free(p->pool[i]);
+	free(p->pool);
 	free(p->carrier);
 	free(p->tracking_no);
 	for (i = 0; i < p->nevents; i++) {
 		free(p->events[i].status_raw);
 		free(p->events[i].location);
 		free(p->events[i].desc);
+		free(p->events[i].extra);
 	}
 	free(p->events);
 	free(p->order.order_id);
@@ -224,10 +302,10 @@ parse_quote(const char *s, size_t n, size_t max)
 }
 
 char *
-parse_jstr(const json_t *v)
+parse_jstr(struct parsed *p, const char *what, const char *key, const json_t *v)
 {
 	const char *s = json_string_value(v);
-	size_t n = json_string_length(v), i;
+	size_t n = json_string_length(v), i, nul = 0;
 	struct cf_buf b = CF_BUF_INIT;
 
 	if (s == NULL)
@@ -235,11 +313,17 @@ parse_jstr(const json_t *v)
 	if (memchr(s, '\0', n) == NULL)
 		return xstrndup(s, n);
 	for (i = 0; i < n; i++) {
-		if (s[i] == '\0')
+		if (s[i] == '\0') {
 			cf_buf_addstr(&b, "\xEF\xBF\xBD");
-		else
+			nul++;
+		} else {
 			cf_buf_addch(&b, s[i]);
+		}
 	}
+	/* the same rule as a raw NUL byte in the text (parse_evidence) */
+	if (p)
+		parse_warn(p, 1, "%s: '%s': %zu NUL character%s (\\u0000) replaced with "
+			   "U+FFFD", what, key, nul, nul == 1 ? "" : "s");
 	return cf_buf_detach(&b, NULL);
 }
 
@@ -278,11 +362,12 @@ parse_text_time(struct parsed *p, const char *what, const char *s, size_t n,
 {
 	struct cf_err e = CF_ERR_INIT;
 	long long t;
+	int ms = -1, cut = 0;
 
 	s = parse_trim(s, &n);
 	if (n == 0)
 		return;
-	if (cftime_parse(s, n, &t, &e) < 0) {
+	if (cftime_parse_ms(s, n, &t, &ms, &cut, &e) < 0) {
 		char *q = parse_quote(s, n, 64);
 
 		/* cftime's message quotes at most 64 bytes: requote safely */
@@ -295,6 +380,15 @@ parse_text_time(struct parsed *p, const char *what, const char *s, size_t n,
 	}
 	out->v = t;
 	out->set = 1;
+	out->has_ms = ms >= 0;
+	out->ms = (short)(ms >= 0 ? ms : 0);
+	if (cut) {
+		char *q = parse_quote(s, n, 64);
+
+		parse_warn(p, 0, "%s: time '%s': digits past the millisecond not kept",
+			   what, q);
+		free(q);
+	}
 }
 
 void
@@ -313,7 +407,15 @@ parse_json_time(struct parsed *p, const char *what, const json_t *v, struct pval
 				   "time in seconds or milliseconds", what, i);
 			return;
 		}
-		out->v = cftime_from_unix(i);
+		if (i >= 100000000000LL || i <= -100000000000LL) {
+			int ms;
+
+			cftime_split_unix_ms(i, &out->v, &ms);
+			out->ms = (short)ms;
+			out->has_ms = 1;
+		} else {
+			out->v = i;
+		}
 		out->set = 1;
 	} else if (json_is_real(v)) {
 		parse_warn(p, 1, "%s: bad time %.17g: not a whole number of seconds",
@@ -534,6 +636,15 @@ class_word(enum media_class c)
 	}
 }
 
+/* 1 when s[0..n) is valid UTF-8 without BOM or NUL: text as it is. */
+static int
+clean_utf8(const char *s, size_t n)
+{
+	if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+		return 0;
+	return memchr(s, '\0', n) == NULL && textenc_utf8_check(s, n, NULL) == 0;
+}
+
 /* Read all `total` bytes of the stored content through pread(fd). */
 static int
 read_whole(int fd, uint64_t total, char **out, struct cf_err *err)
@@ -570,28 +681,26 @@ static void
 parse_json_text(struct parsed *p, const char *text, size_t len, int forced,
 		const char *name)
 {
-	json_error_t je;
-	json_t *root;
+	struct jdoc *d;
+	json_t *root = NULL;
 	int k, ok = -1;
 
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
-	if (root == NULL) {
+	/* the outline first: a chat log is then read one message at a time */
+	if (jdoc_open(p, text, len, &d) < 0) {
 		p->kind = forced >= 0 ? (enum cf_kind)forced : CF_KIND_OTHER;
-		if (je.line > 0)
-			parse_warn(p, 1, "line %d, column %d: %s", je.line, je.column, je.text);
-		else
-			parse_warn(p, 1, "bad json: %s", je.text);
 		return;
 	}
-	k = forced >= 0 ? forced : json_kind(root, name);
+	k = forced >= 0 ? forced : json_kind(jdoc_probe(d), name);
 	switch (k) {
 	case CF_KIND_CHAT:
-		ok = parse_chat_json(p, root);
+		ok = parse_chat_json(p, d);
 		break;
 	case CF_KIND_LOGISTICS:
+		root = jdoc_root(d, p, "event");
 		ok = parse_logistics_json(p, root);
 		break;
 	case CF_KIND_ORDER:
+		root = jdoc_root(d, p, "entry");
 		ok = parse_order_json(p, root);
 		break;
 	default:
@@ -604,6 +713,7 @@ parse_json_text(struct parsed *p, const char *text, size_t len, int forced,
 	else
 		p->kind = forced >= 0 ? (enum cf_kind)forced : CF_KIND_OTHER;
 	json_decref(root);
+	jdoc_free(d);
 }
 
 int
@@ -689,8 +799,16 @@ parse_evidence(const void *data, size_t n, int complete, uint64_t total, int fd,
 		} else {
 			if (read_whole(fd, total, &raw, err) < 0)
 				goto fail;
-			text = textenc_decode(raw, (size_t)total, &tlen, &ti);
-			free(raw);
+			if (clean_utf8(raw, (size_t)total)) {
+				/* what textenc_decode() would return: no second copy */
+				text = raw;
+				tlen = (size_t)total;
+				ti.enc = TEXTENC_UTF8;
+				ti.nbad = ti.nnul = 0;
+			} else {
+				text = textenc_decode(raw, (size_t)total, &tlen, &ti);
+				free(raw);
+			}
 			raw = NULL;
 		}
 		/* the full text may judge differently from its prefix (e.g. encodings) */
@@ -746,6 +864,7 @@ parse_evidence(const void *data, size_t n, int complete, uint64_t total, int fd,
 		break;
 	}
 done:
+	parse_pack_msgs(p);
 	if (p->nmore) {
 		/* the summary goes one past the cap, on purpose */
 		if (p->nwarn == p->capwarn) {
@@ -811,10 +930,10 @@ enum { ST_MSG, ST_LOG, ST_EVENT, ST_ORDER, ST_ITEM, ST_MEDIA, ST_COUNT };
 
 static const char *const store_sql[ST_COUNT] = {
 	[ST_MSG] = "INSERT INTO messages(evidence_id, seq, time, sender, sender_raw, name, "
-		   "text, attachments) VALUES(?,?,?,?,?,?,?,?)",
+		   "text, attachments, time_ms, extra) VALUES(?,?,?,?,?,?,?,?,?,?)",
 	[ST_LOG] = "INSERT INTO logistics(evidence_id, carrier, tracking_no) VALUES(?,?,?)",
 	[ST_EVENT] = "INSERT INTO logistics_events(evidence_id, seq, time, status, status_raw, "
-		     "location, description) VALUES(?,?,?,?,?,?,?)",
+		     "location, description, time_ms, extra) VALUES(?,?,?,?,?,?,?,?,?)",
 	[ST_ORDER] = "INSERT INTO order_records(evidence_id, order_id, shop, created_at, "
 		     "paid_at, shipped_at, delivered_at, buyer_nick, buyer_phone, "
 		     "buyer_address, total_fen, currency, pay_method, pay_txn, extra) "
@@ -881,6 +1000,8 @@ parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evi
 			bind_text(st, 6, m->name);
 			bind_text(st, 7, m->text ? m->text : "");
 			bind_text(st, 8, m->attachments);
+			bind_ll(st, 9, m->time.ms, m->time.set && m->time.has_ms);
+			bind_text(st, 10, m->extra);
 			if (step_done(db, st, "a chat message", err) < 0)
 				return -1;
 		}
@@ -907,6 +1028,8 @@ parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evi
 			bind_text(st, 5, e->status_raw);
 			bind_text(st, 6, e->location);
 			bind_text(st, 7, e->desc);
+			bind_ll(st, 8, e->time.ms, e->time.set && e->time.has_ms);
+			bind_text(st, 9, e->extra);
 			if (step_done(db, st, "a logistics event", err) < 0)
 				return -1;
 		}
@@ -1011,7 +1134,7 @@ parse_jfield_str(struct parsed *p, const char *what, const json_t *o,
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (json_is_string(v)) {
-		*out = parse_jstr(v);
+		*out = parse_jstr(p, what, key, v);
 		return 1;
 	}
 	if (json_is_integer(v)) {
@@ -1021,6 +1144,71 @@ parse_jfield_str(struct parsed *p, const char *what, const json_t *o,
 	}
 	parse_warn(p, 1, "%s: '%s' is not a string", what, key);
 	return -1;
+}
+
+char *
+parse_jextra(const json_t *o, const char *const *const *known)
+{
+	json_t *extra = NULL, *v;
+	const char *key;
+	char *out;
+	size_t i, j;
+
+	json_object_foreach((json_t *)o, key, v) {
+		int hit = 0;
+
+		for (i = 0; known[i] && !hit; i++)
+			for (j = 0; known[i][j] && !hit; j++)
+				hit = strcmp(key, known[i][j]) == 0;
+		if (hit)
+			continue;
+		if (extra == NULL)
+			extra = json_object();
+		json_object_set(extra, key, v);
+	}
+	if (extra == NULL)
+		return NULL;
+	out = json_dumps(extra, JSON_COMPACT);
+	json_decref(extra);
+	return out;
+}
+
+void
+parse_csv_extra(json_t **extra, const char *head, size_t i, const char *v, size_t n)
+{
+	char *key;
+	json_t *val;
+	int k;
+
+	v = parse_trim(v, &n);
+	if (n == 0)
+		return;
+	if (*extra == NULL)
+		*extra = json_object();
+	key = head && *head ? xstrdup(head) : xasprintf("column %zu", i + 1);
+	for (k = 2; json_object_get(*extra, key); k++) {
+		free(key);
+		key = head && *head ? xasprintf("%s (%d)", head, k)
+				    : xasprintf("column %zu (%d)", i + 1, k);
+	}
+	/* the text was decoded to UTF-8 before: the check cannot fail */
+	if ((val = json_stringn(v, n)) == NULL)
+		val = json_stringn_nocheck(v, n);
+	json_object_set_new(*extra, key, val);
+	free(key);
+}
+
+char *
+parse_extra_text(json_t **extra)
+{
+	char *s;
+
+	if (*extra == NULL)
+		return NULL;
+	s = json_dumps(*extra, JSON_COMPACT);
+	json_decref(*extra);
+	*extra = NULL;
+	return s;
 }
 
 void
@@ -1039,6 +1227,37 @@ parse_json_order_id(struct parsed *p, const json_t *root)
 		}
 		free(s);
 	}
+}
+
+int
+parse_csv_starts_record(void *cookie, const char *line, size_t n)
+{
+	const size_t *timecol = cookie;
+	struct csv *c = csv_new(line, n);
+	const char *f;
+	size_t len;
+	long long t;
+	int r = 0;
+
+	if (csv_next(c) && (f = csv_field(c, *timecol, &len)) != NULL) {
+		f = parse_trim(f, &len);
+		r = len > 0 && cftime_parse(f, len, &t, NULL) == 0;
+	}
+	csv_free(c);
+	return r;
+}
+
+void
+parse_csv_resync(struct csv *c, const enum col *role, size_t n, size_t *timecol)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (role[i] == COL_TIME) {
+			*timecol = i;
+			csv_set_resync(c, n, parse_csv_starts_record, timecol);
+			return;
+		}
 }
 
 enum col

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * parse_chat — chat logs: JSON (object with "messages", or an array of
- * messages), CSV (RFC 4180, header required, columns in any order, Chinese
- * headers, extra columns kept in the message text) and plain-text
+ * messages, read one message at a time), CSV (RFC 4180, header required,
+ * columns in any order, Chinese headers, extra columns and unknown JSON keys
+ * kept beside the text in `extra`, never in it) and plain-text
  * transcripts ("2025-05-03 10:12:00 买家(小**): text", continuation lines
  * belong to the previous message).
  *
@@ -52,6 +53,8 @@ set_sender(struct parsed *p, const char *what, struct pmsg *m, const char *s, si
 static void
 chat_json_message(struct parsed *p, size_t idx, const json_t *o)
 {
+	static const char *const *const known[] = { k_time, k_from, k_name, k_text,
+						     k_attach, NULL };
 	char what[48];
 	struct pmsg *m;
 	json_t *v;
@@ -63,6 +66,7 @@ chat_json_message(struct parsed *p, size_t idx, const json_t *o)
 		return;
 	}
 	m = parse_add_msg(p);
+	m->extra = parse_jextra(o, known);
 	if ((v = parse_jget(o, k_time, NULL)) != NULL && !json_is_null(v))
 		parse_json_time(p, what, v, &m->time);
 	else
@@ -89,6 +93,8 @@ chat_json_message(struct parsed *p, size_t idx, const json_t *o)
 		size_t i;
 
 		if (json_is_string(v)) {
+			parse_warn(p, 0, "%s: 'attachments' given as a string, read as a "
+				   "list of one name", what);
 			json_array_append_new(arr, json_stringn(json_string_value(v),
 								json_string_length(v)));
 		} else if (json_is_array(v)) {
@@ -111,52 +117,51 @@ chat_json_message(struct parsed *p, size_t idx, const json_t *o)
 }
 
 int
-parse_chat_json(struct parsed *p, json_t *root)
+parse_chat_json(struct parsed *p, struct jdoc *d)
 {
-	json_t *msgs;
+	const char *key = NULL;
+	long n;
 	size_t i;
 
-	if (json_is_array(root)) {
-		msgs = root;
-	} else if (json_is_object(root)) {
-		parse_json_order_id(p, root);
-		msgs = json_object_get(root, "messages");
-		if (msgs == NULL) {
+	if (!jdoc_is_list(d)) {
+		json_t *oid = jdoc_get(d, p, "order_id");
+
+		if (oid) {
+			json_t *root = json_object();
+
+			json_object_set_new(root, "order_id", oid);
+			parse_json_order_id(p, root);
+			json_decref(root);
+		}
+		key = "messages";
+		if (!jdoc_has(d, key)) {
 			parse_warn(p, 1, "no 'messages' list");
 			return -1;
 		}
-		if (!json_is_array(msgs)) {
-			parse_warn(p, 1, "'messages' is not a list");
-			return -1;
-		}
-	} else {
-		parse_warn(p, 1, "expected an object with 'messages' or a list of messages");
+	}
+	if ((n = jdoc_nelem(d, key)) < 0) {
+		parse_warn(p, 1, "'messages' is not a list");
 		return -1;
 	}
-	for (i = 0; i < json_array_size(msgs); i++)
-		chat_json_message(p, i + 1, json_array_get(msgs, i));
-	if (json_array_size(msgs) == 0)
+	/*
+	 * One message's tree at a time: memory grows with the rows, not the
+	 * tree.  Room for the rows at once (growing by doubling copies them),
+	 * but not for a million elements that may not even be messages.
+	 */
+	parse_reserve_msgs(p, (size_t)n < (1u << 20) ? (size_t)n : (1u << 20));
+	for (i = 0; i < (size_t)n; i++) {
+		json_t *o = jdoc_elem(d, p, key, i, "message");
+
+		if (o)
+			chat_json_message(p, i + 1, o);
+		json_decref(o);
+	}
+	if (n == 0)
 		parse_warn(p, 0, "no messages");
 	return 0;
 }
 
 /* ---- CSV ----------------------------------------------------------------- */
-
-/* Append "\n[header: value]" for the extra columns of a row. */
-static void
-add_extra(struct cf_buf *b, const char *head, size_t hlen, const char *v, size_t vlen)
-{
-	v = parse_trim(v, &vlen);
-	if (vlen == 0)
-		return;
-	if (b->len)
-		cf_buf_addch(b, '\n');
-	cf_buf_addch(b, '[');
-	cf_buf_add(b, head, hlen);
-	cf_buf_addstr(b, ": ");
-	cf_buf_add(b, v, vlen);
-	cf_buf_addch(b, ']');
-}
 
 /* The header row: column roles and names (names heap, joined). */
 struct header {
@@ -193,7 +198,7 @@ header_release(struct header *h)
 	free(h->role);
 }
 
-/* Note once which columns were kept as extra text. */
+/* Note once which columns were kept beside the text. */
 static void
 note_extras(struct parsed *p, const struct header *h)
 {
@@ -208,7 +213,7 @@ note_extras(struct parsed *p, const struct header *h)
 		cf_buf_addf(&b, "'%s'", h->name[i]);
 	}
 	if (b.len)
-		parse_warn(p, 0, "extra columns kept in the text: %s", b.data);
+		parse_warn(p, 0, "extra columns kept beside the text: %s", b.data);
 	cf_buf_release(&b);
 }
 
@@ -261,7 +266,7 @@ parse_chat_csv(struct parsed *p, const char *text, size_t n)
 {
 	struct csv *c = csv_new(text, n);
 	struct header h = { 0, NULL, NULL };
-	size_t i, len;
+	size_t i, len, timecol = 0;
 
 	if (!csv_next(c)) {
 		parse_warn(p, 1, "no header row");
@@ -269,10 +274,11 @@ parse_chat_csv(struct parsed *p, const char *text, size_t n)
 	}
 	header_read(c, &h);
 	note_extras(p, &h);
+	parse_csv_resync(c, h.role, h.n, &timecol);
 	while (csv_next(c)) {
 		char what[48];
 		struct pmsg *m;
-		struct cf_buf extra = CF_BUF_INIT;
+		json_t *extra = NULL;
 		int have_from = 0;
 
 		if (!csv_row_ok(p, c, &h))
@@ -315,10 +321,7 @@ parse_chat_csv(struct parsed *p, const char *text, size_t n)
 				}
 				break;
 			default:
-				if (i < h.n)
-					add_extra(&extra, h.name[i], strlen(h.name[i]), f, len);
-				else
-					add_extra(&extra, "extra", 5, f, len);
+				parse_csv_extra(&extra, i < h.n ? h.name[i] : NULL, i, f, len);
 				break;
 			}
 		}
@@ -326,18 +329,7 @@ parse_chat_csv(struct parsed *p, const char *text, size_t n)
 			m->sender = "system";
 			parse_warn(p, 0, "%s: no sender, shown as system", what);
 		}
-		if (extra.len) {
-			struct cf_buf b = CF_BUF_INIT;
-
-			if (m->text)
-				cf_buf_addstr(&b, m->text);
-			if (b.len)
-				cf_buf_addch(&b, '\n');
-			cf_buf_add(&b, extra.data, extra.len);
-			free(m->text);
-			m->text = cf_buf_detach(&b, NULL);
-		}
-		cf_buf_release(&extra);
+		m->extra = parse_extra_text(&extra);
 		if (!m->time.set && (m->text == NULL || m->text[0] == '\0') &&
 		    !m->attachments)
 			parse_warn(p, 0, "%s: empty message", what);

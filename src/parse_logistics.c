@@ -6,7 +6,8 @@
  *
  * Status words map to the six statuses of FORMATS.md (English and the
  * carriers' Chinese words); an unknown word is kept in status_raw with
- * status NULL and a note, never guessed.
+ * status NULL and a note, never guessed.  Extra CSV columns and unknown
+ * JSON keys of an event are kept beside the description in `extra`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@ set_status(struct parsed *p, const char *what, struct pevent *e, const char *s, 
 static void
 json_event(struct parsed *p, size_t idx, const json_t *o)
 {
+	static const char *const *const known[] = { k_time, k_status, k_loc, k_desc, NULL };
 	char what[48];
 	struct pevent *e;
 	json_t *v;
@@ -55,6 +57,7 @@ json_event(struct parsed *p, size_t idx, const json_t *o)
 		return;
 	}
 	e = parse_add_event(p);
+	e->extra = parse_jextra(o, known);
 	if ((v = parse_jget(o, k_time, NULL)) != NULL && !json_is_null(v))
 		parse_json_time(p, what, v, &e->time);
 	else
@@ -108,7 +111,7 @@ parse_logistics_csv(struct parsed *p, const char *text, size_t n)
 	struct csv *c = csv_new(text, n);
 	enum col *role = NULL;
 	char **name = NULL;
-	size_t nh = 0, i, len;
+	size_t nh = 0, i, len, timecol = 0;
 
 	p->has_logistics = 1;
 	if (!csv_next(c)) {
@@ -134,13 +137,15 @@ parse_logistics_csv(struct parsed *p, const char *text, size_t n)
 			}
 		}
 		if (ex.len)
-			parse_warn(p, 0, "extra columns kept in the description: %s", ex.data);
+			parse_warn(p, 0, "extra columns kept beside the description: %s",
+				   ex.data);
 		cf_buf_release(&ex);
 	}
+	parse_csv_resync(c, role, nh, &timecol);
 	while (csv_next(c)) {
 		char what[48];
 		struct pevent *e;
-		struct cf_buf extra = CF_BUF_INIT;
+		json_t *extra = NULL;
 		size_t nonempty = 0;
 		int have_status = 0;
 
@@ -195,22 +200,13 @@ parse_logistics_csv(struct parsed *p, const char *text, size_t n)
 					p->order_id = xstrndup(t, tl);
 				break;
 			default:
-				if (tl)
-					cf_buf_addf(&extra, "%s[%s: %.*s]", extra.len ? " " : "",
-						    i < nh ? name[i] : "extra", (int)tl, t);
+				parse_csv_extra(&extra, i < nh ? name[i] : NULL, i, f, len);
 				break;
 			}
 		}
 		if (!have_status)
 			parse_warn(p, 0, "%s: no status", what);
-		if (extra.len) {
-			char *d = xasprintf("%s%s%s", e->desc ? e->desc : "",
-					    e->desc ? " " : "", extra.data);
-
-			free(e->desc);
-			e->desc = d;
-		}
-		cf_buf_release(&extra);
+		e->extra = parse_extra_text(&extra);
 	}
 	if (p->nevents == 0)
 		parse_warn(p, 0, "no logistics events");

@@ -215,6 +215,19 @@ check_sum(struct parsed *p)
 	}
 }
 
+/* An order time: whole seconds are stored, and a cut sub-second is said. */
+static void
+order_time(struct parsed *p, const json_t *root, const char *key, struct pval *out)
+{
+	char *what = xasprintf("order: %s", key);
+
+	parse_json_time(p, what, json_object_get(root, key), out);
+	if (out->set && out->has_ms && out->ms)
+		parse_warn(p, 0, "%s: milliseconds (.%03d) not kept: order times are "
+			   "stored in whole seconds", what, out->ms);
+	free(what);
+}
+
 int
 parse_order_json(struct parsed *p, json_t *root)
 {
@@ -232,11 +245,10 @@ parse_order_json(struct parsed *p, json_t *root)
 	else
 		parse_warn(p, 0, "order: no order_id");
 	parse_jfield_str(p, "order", root, k_shop, &o->shop);
-	parse_json_time(p, "order: created_at", json_object_get(root, "created_at"), &o->created);
-	parse_json_time(p, "order: paid_at", json_object_get(root, "paid_at"), &o->paid);
-	parse_json_time(p, "order: shipped_at", json_object_get(root, "shipped_at"), &o->shipped);
-	parse_json_time(p, "order: delivered_at", json_object_get(root, "delivered_at"),
-			&o->delivered);
+	order_time(p, root, "created_at", &o->created);
+	order_time(p, root, "paid_at", &o->paid);
+	order_time(p, root, "shipped_at", &o->shipped);
+	order_time(p, root, "delivered_at", &o->delivered);
 	extra = unknown_keys(root, top_known);
 	if ((v = json_object_get(root, "buyer")) != NULL && !json_is_null(v)) {
 		if (json_is_object(v)) {

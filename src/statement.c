@@ -624,7 +624,7 @@ order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
 	st = NULL;
 	if (db_prepare(db, "SELECT m.text, m.time FROM messages m JOIN evidence e "
 		       "ON e.id = m.evidence_id WHERE e.order_id = ? AND m.sender = 'buyer' "
-		       "AND m.text <> '' ORDER BY m.time IS NULL, m.time, e.id, m.seq LIMIT 1",
+		       "AND m.text <> '' ORDER BY m.time IS NULL, m.time, m.time_ms, e.id, m.seq LIMIT 1",
 		       &st, err) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);

@@ -85,14 +85,14 @@ _fill_db() {
 	_o=$1
 	sqlite3 "$CASEFILE_VAULT/casefile.db" <<SQL
 CREATE TEMP VIEW ev AS SELECT id, name FROM evidence WHERE order_id = '$_o';
-INSERT OR IGNORE INTO messages SELECT id, 1, 1746238320, 'buyer', '买家', '小**', '收到的杯子有裂痕，我的电话13812345678', '["IMG_0001.jpg"]' FROM ev WHERE name = 'chat.json';
-INSERT OR IGNORE INTO messages SELECT id, 2, 1746238445, 'merchant', '商家', '客服-阿青', '您好，麻烦拍一下外包装和裂痕的位置', NULL FROM ev WHERE name = 'chat.json';
-INSERT OR IGNORE INTO messages SELECT id, 3, 1746238800, 'buyer', '买家', '小**', '地址是杭州市西湖区文三路123号4栋502室, order looks broken 語 😀', NULL FROM ev WHERE name = 'chat.json';
+INSERT OR IGNORE INTO messages(evidence_id, seq, time, sender, sender_raw, name, text, attachments) SELECT id, 1, 1746238320, 'buyer', '买家', '小**', '收到的杯子有裂痕，我的电话13812345678', '["IMG_0001.jpg"]' FROM ev WHERE name = 'chat.json';
+INSERT OR IGNORE INTO messages(evidence_id, seq, time, sender, sender_raw, name, text, attachments) SELECT id, 2, 1746238445, 'merchant', '商家', '客服-阿青', '您好，麻烦拍一下外包装和裂痕的位置', NULL FROM ev WHERE name = 'chat.json';
+INSERT OR IGNORE INTO messages(evidence_id, seq, time, sender, sender_raw, name, text, attachments) SELECT id, 3, 1746238800, 'buyer', '买家', '小**', '地址是杭州市西湖区文三路123号4栋502室, order looks broken 語 😀', NULL FROM ev WHERE name = 'chat.json';
 INSERT OR IGNORE INTO order_records SELECT id, '$_o', '青瓷小铺', 1746014460, 1746014500, 1746094800, 1746165780, '小**', '13812345678', '浙江省杭州市西湖区文三路123号', 8900, 'CNY', 'douyin_pay', '4200000000000000000', NULL FROM ev WHERE name = 'order.json';
 INSERT OR IGNORE INTO order_items SELECT id, 1, 'CUP-01', '手工青瓷杯', 1, 8900 FROM ev WHERE name = 'order.json';
 INSERT OR IGNORE INTO logistics SELECT id, 'SF', 'SF1234567890' FROM ev WHERE name = 'logistics.json';
-INSERT OR IGNORE INTO logistics_events SELECT id, 1, 1746094800, 'collected', 'collected', '杭州', '顺丰速运 已收取快件' FROM ev WHERE name = 'logistics.json';
-INSERT OR IGNORE INTO logistics_events SELECT id, 2, 1746165780, 'delivered', 'delivered', '上海', '已签收,签收人:本人' FROM ev WHERE name = 'logistics.json';
+INSERT OR IGNORE INTO logistics_events(evidence_id, seq, time, status, status_raw, location, description) SELECT id, 1, 1746094800, 'collected', 'collected', '杭州', '顺丰速运 已收取快件' FROM ev WHERE name = 'logistics.json';
+INSERT OR IGNORE INTO logistics_events(evidence_id, seq, time, status, status_raw, location, description) SELECT id, 2, 1746165780, 'delivered', 'delivered', '上海', '已签收,签收人:本人' FROM ev WHERE name = 'logistics.json';
 INSERT OR IGNORE INTO media(evidence_id, format, width, height, orientation) SELECT id, 'jpeg', 1200, 900, 1 FROM ev WHERE name = 'IMG_0001.jpg';
 INSERT OR IGNORE INTO media(evidence_id, format) SELECT id, 'mp4' FROM ev WHERE name = 'pack.mp4';
 SQL

@@ -29,8 +29,19 @@
  */
 int cftime_parse(const char *s, size_t n, long long *utc, struct cf_err *err);
 
+/*
+ * The same, and the sub-second part: *ms (may be NULL) is 0..999 when the
+ * text carries one (a fraction, or Unix milliseconds), else -1; *cut (may be
+ * NULL) is 1 when non-zero digits past the millisecond were dropped (the
+ * time is floored to the millisecond, never rounded up).
+ */
+int cftime_parse_ms(const char *s, size_t n, long long *utc, int *ms, int *cut,
+		    struct cf_err *err);
+
 /* A JSON/number timestamp: seconds, or milliseconds when >= 1e11. */
 long long cftime_from_unix(long long v);
+/* Unix milliseconds v as floored seconds and 0..999 milliseconds. */
+void cftime_split_unix_ms(long long v, long long *sec, int *ms);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (no validation). */
 long long cftime_days_from_civil(long long y, unsigned m, unsigned d);
@@ -42,6 +53,11 @@ int cftime_valid_date(long long y, int m, int d);
  * of UTC.  buf needs 32 bytes; returns buf.
  */
 char *cftime_format(long long utc, long offset, char *buf, size_t n);
+/*
+ * The same with milliseconds when ms is 0..999: "2025-05-03 10:12:00.120
+ * +08:00" (buf needs 40 bytes); ms < 0 formats as cftime_format().
+ */
+char *cftime_format_ms(long long utc, int ms, long offset, char *buf, size_t n);
 /* "2025-05-03T02:12:00Z"; buf needs 24 bytes; returns buf. */
 char *cftime_format_iso(long long utc, char *buf, size_t n);
 

@@ -16,14 +16,20 @@
  *    kind "other" (or the forced kind, without rows) with a "bad" warning;
  *    a record with one unreadable field is kept with that field NULL and a
  *    bad warning naming the entry ("message 3: bad time '2025-02-30 10:00':
- *    no such day").  Nothing is guessed silently: a local time is China
- *    time, never UTC; an impossible date is refused, never rolled over.
+ *    no such day", "message 4: 'time': number 1e400 is out of range, read
+ *    as null"); a JSON entry with a syntax error inside, or a CSV record cut
+ *    short by an unclosed quote, costs that entry only.  Nothing is guessed
+ *    silently: a local time is China time, never UTC; an impossible date is
+ *    refused, never rolled over.  The rules are docs/formats.md.
+ *  - Fields no column maps are kept beside the text (`extra`, JSON), never
+ *    in it; sub-second times keep their milliseconds (`time_ms`).
  *  - Warnings carry no file name: the caller prefixes it.
  *  - Times are UTC seconds; money is integer fen, never via floating point
  *    from a decimal string.
  *  - Memory does not grow with the size of videos: MP4/MOV headers are read
  *    with pread(2) box by box.  Text files are parsed whole up to
- *    PARSE_MAX_TEXT bytes; images up to PARSE_MAX_IMAGE bytes.
+ *    PARSE_MAX_TEXT bytes (a JSON document one list element at a time:
+ *    about twice the text at most); images up to PARSE_MAX_IMAGE bytes.
  */
 #ifndef CASEFILE_PARSE_H
 #define CASEFILE_PARSE_H

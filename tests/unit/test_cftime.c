@@ -182,6 +182,43 @@ test_tz_and_duration(void **state)
 	cf_err_release(&err);
 }
 
+/* issue 12 (2026-12): sub-second times were cut without a word */
+static void
+test_milliseconds(void **state)
+{
+	long long t, base;
+	int ms, cut;
+	char buf[48];
+
+	(void)state;
+	assert_int_equal(cftime_parse("2025-05-03 10:12:00", 19, &base, NULL), 0);
+	assert_int_equal(cftime_parse_ms("2025-05-03 10:12:00", 19, &t, &ms, &cut, NULL), 0);
+	assert_true(t == base && ms == -1 && cut == 0);
+	assert_int_equal(cftime_parse_ms("2025-05-03T02:12:00.1Z", 22, &t, &ms, &cut, NULL), 0);
+	assert_true(t == base && ms == 100 && cut == 0);
+	assert_int_equal(cftime_parse_ms("2025-05-03 10:12:00,045", 23, &t, &ms, &cut, NULL), 0);
+	assert_true(t == base && ms == 45 && cut == 0);
+	/* floored, never rounded up into the next second */
+	assert_int_equal(cftime_parse_ms("2025-05-03 10:12:00.9999", 24, &t, &ms, &cut, NULL), 0);
+	assert_true(t == base && ms == 999 && cut == 1);
+	assert_int_equal(cftime_parse_ms("2025-05-03 10:12:00.120000", 26, &t, &ms, &cut, NULL), 0);
+	assert_true(ms == 120 && cut == 0);
+	/* Unix milliseconds as text; seconds have none */
+	assert_int_equal(cftime_parse_ms("1746238320123", 13, &t, &ms, NULL, NULL), 0);
+	assert_true(t == base && ms == 123);
+	assert_int_equal(cftime_parse_ms("1746238320", 10, &t, &ms, NULL, NULL), 0);
+	assert_true(t == base && ms == -1);
+	/* before 1970: floored too, so t * 1000 + ms is the value */
+	cftime_split_unix_ms(-100000000001LL, &t, &ms);
+	assert_true(t == -100000001 && ms == 999);
+	assert_int_equal(cftime_from_unix(-100000000001LL), -100000001);
+	/* formatting */
+	assert_string_equal(cftime_format_ms(base, 7, 8 * 3600, buf, sizeof(buf)),
+			    "2025-05-03 10:12:00.007 +08:00");
+	assert_string_equal(cftime_format_ms(base, -1, 0, buf, sizeof(buf)),
+			    "2025-05-03 02:12:00 +00:00");
+}
+
 int
 main(void)
 {
@@ -195,6 +232,7 @@ main(void)
 		cmocka_unit_test(test_nul_is_not_a_terminator),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_tz_and_duration),
+		cmocka_unit_test(test_milliseconds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

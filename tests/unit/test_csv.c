@@ -151,6 +151,70 @@ t07_empty_input(void **state)
 	csv_free(NULL);
 }
 
+/* A line starts a record when it starts with a year. */
+static int
+starts_2025(void *cookie, const char *line, size_t n)
+{
+	(*(int *)cookie)++;
+	return n >= 4 && memcmp(line, "2025", 4) == 0;
+}
+
+/* issue 12 (2026-12): an unclosed quote swallowed the rest of the file */
+static void
+t08_resync(void **state)
+{
+	static const char s[] = "time,text\n2025-05-03 10:00,\"abc\n"
+				"2025-05-03 10:01,def\r\n\r\n2025-05-03 10:02,\"g\nh\"\n";
+	struct csv *c = csv_new(s, sizeof(s) - 1);
+	int calls = 0;
+
+	(void)state;
+	assert_int_equal(csv_next(c), 1);
+	csv_set_resync(c, 2, starts_2025, &calls);
+	assert_int_equal(csv_next(c), 1);
+	assert_int_equal(csv_line(c), 2);
+	assert_int_equal(csv_nfields(c), 2);
+	expect_field(c, 1, "abc");
+	assert_string_equal(csv_problem(c), "quoted field not closed: the record ends with "
+			    "line 2, reading resumed at line 3");
+	assert_int_equal(csv_next(c), 1);
+	assert_int_equal(csv_line(c), 3);
+	expect_field(c, 1, "def");
+	assert_null(csv_problem(c));
+	/* a regular quoted line break is kept, and the judge not asked */
+	calls = 0;
+	assert_int_equal(csv_next(c), 1);
+	assert_int_equal(csv_line(c), 5);
+	expect_field(c, 1, "g\nh");
+	assert_null(csv_problem(c));
+	assert_int_equal(calls, 0);
+	assert_int_equal(csv_next(c), 0);
+	csv_free(c);
+
+	/* CRLF before the resumed line, and a quote closed much later */
+	c = csv_new("2025,\"x\r\n2025,y\r\n2025,\"z\"\r\n", 27);
+	csv_set_resync(c, 2, starts_2025, &calls);
+	assert_int_equal(csv_next(c), 1);
+	expect_field(c, 1, "x");
+	assert_non_null(strstr(csv_problem(c), "resumed at line 2"));
+	assert_int_equal(csv_next(c), 1);
+	expect_field(c, 1, "y");
+	assert_int_equal(csv_next(c), 1);
+	assert_int_equal(csv_line(c), 3);
+	expect_field(c, 1, "z");
+	assert_int_equal(csv_next(c), 0);
+	csv_free(c);
+
+	/* no line starts a record: as before, to the end */
+	c = csv_new("2025,\"x\nfoo\n", 12);
+	csv_set_resync(c, 2, starts_2025, &calls);
+	assert_int_equal(csv_next(c), 1);
+	expect_field(c, 1, "x\nfoo\n");
+	assert_string_equal(csv_problem(c), "unterminated quoted field");
+	assert_int_equal(csv_next(c), 0);
+	csv_free(c);
+}
+
 int
 main(void)
 {
@@ -162,6 +226,7 @@ main(void)
 		cmocka_unit_test(t05_sloppy_quotes),
 		cmocka_unit_test(t06_huge_field_and_nul),
 		cmocka_unit_test(t07_empty_input),
+		cmocka_unit_test(t08_resync),
 	};
 
 	return cmocka_run_group_tests(tests, test_tmpdir_setup, test_tmpdir_teardown);

@@ -269,7 +269,8 @@ test_draft(void **state)
 	char *s;
 
 	(void)state;
-	exec_sql(v, "INSERT INTO messages VALUES(11, 1, 1746238320, 'buyer', '买家', '小**', "
+	exec_sql(v, "INSERT INTO messages(evidence_id, seq, time, sender, sender_raw, name, text, "
+		    "attachments) VALUES(11, 1, 1746238320, 'buyer', '买家', '小**', "
 		    "'杯子裂了 13812345678', NULL);"
 		    "INSERT INTO order_records(evidence_id, order_id, shop, total_fen, delivered_at) "
 		    "VALUES(13, 'A', '青瓷小铺', 8900, 1746165780)");
@@ -377,7 +378,8 @@ test_placeholders(void **state)
 				"Q {buyer_quote}\n'"
 				" >tpl/en.txt"), 0);
 	/* a 100-character first message: quoted as 79 and "…" */
-	exec_sql(v, "INSERT INTO messages VALUES(11, 1, 100, 'buyer', '买家', 'x', "
+	exec_sql(v, "INSERT INTO messages(evidence_id, seq, time, sender, sender_raw, name, text, "
+		    "attachments) VALUES(11, 1, 100, 'buyer', '买家', 'x', "
 		    "'一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
 		    "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
 		    "一二三四五六七八九十一二三四五六七八九十', NULL)");

@@ -11,6 +11,7 @@
 #include "casefile/cftime.h"
 #include "casefile/db.h"
 #include "casefile/parse.h"
+#include "casefile/xalloc.h"
 #include "fixture.h"
 
 static struct parsed *
@@ -268,13 +269,16 @@ t05_chat_csv_fixture(void **state)
 
 	(void)state;
 	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
-	assert_int_equal(nwarn(p, 0, "extra columns kept in the text: '消息ID'"), 1);
+	assert_int_equal(nwarn(p, 0, "extra columns kept beside the text: '消息ID'"), 1);
 	/* the sloppy last row: an unquoted comma */
 	assert_int_equal(nwarn(p, 1, "line 6: 6 fields, the header has 5"), 1);
 	db = store(p);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM messages"), 4);
+	/* 2026-12 (issue 12): extra columns beside the text, never in it */
 	assert_string_equal(q_text(db, "SELECT text FROM messages WHERE seq = 3"),
-			    "拍好了\n杯口这里有一条\"裂纹\"\n[消息ID: m003]");
+			    "拍好了\n杯口这里有一条\"裂纹\"");
+	assert_string_equal(q_text(db, "SELECT extra FROM messages WHERE seq = 3"),
+			    "{\"消息ID\":\"m003\"}");
 	assert_string_equal(q_text(db, "SELECT sender || '|' || name FROM messages WHERE seq = 2"),
 			    "merchant|客服-阿青");
 	assert_int_equal(q_int(db, "SELECT time FROM messages WHERE seq = 4"),
@@ -594,9 +598,9 @@ t15_logistics_csv(void **state)
 	assert_int_equal(nwarn(p, 0, "line 3: unknown status 'lost?'"), 1);
 	db = store(p);
 	assert_string_equal(q_text(db, "SELECT tracking_no FROM logistics"), "SF123");
-	assert_string_equal(q_text(db, "SELECT status || '|' || description FROM "
-				   "logistics_events WHERE seq = 1"),
-			    "out_for_delivery|派送中 [weight: 1.2kg]");
+	assert_string_equal(q_text(db, "SELECT status || '|' || description || '|' || extra "
+				   "FROM logistics_events WHERE seq = 1"),
+			    "out_for_delivery|派送中|{\"weight\":\"1.2kg\"}");
 	finish(db);
 	parsed_free(p);
 	/* wrong type */
@@ -864,6 +868,272 @@ t23_encoded_csv_json(void **state)
 	parsed_free(p);
 }
 
+/* ---- issue 12 (2026-12): keep every good record, flag every bad one ---- */
+
+/* One number jansson cannot hold used to make the whole file 'other'. */
+static void
+t24_out_of_range_numbers(void **state)
+{
+	struct parsed *p;
+	sqlite3 *db;
+	char *s;
+
+	(void)state;
+	s = xasprintf("{\"order_id\": \"6931000000000001\", \"messages\": [\n"
+		      " {\"time\": 1e400, \"from\": \"buyer\", \"text\": \"一\"},\n"
+		      " {\"time\": 99999999999999999999999, \"from\": \"buyer\", \"text\": \"二\"},\n"
+		      " {\"time\": \"2025-05-03 10:12\", \"from\": \"merchant\", \"text\": \"三\"},\n"
+		      " {\"time\": -99999999999999999999999, \"from\": \"buyer\", \"text\": \"四\","
+		      " \"n\": [1, {\"x\": 2e999}]}]}");
+	p = parse_str(s, -1);
+	free(s);
+	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
+	assert_string_equal(parsed_order_id(p), "6931000000000001");
+	assert_int_equal(nwarn(p, 1, "message 1: 'time': number 1e400 is out of range, "
+			       "read as null"), 1);
+	assert_int_equal(nwarn(p, 1, "message 2: 'time': number 99999999999999999999999 is "
+			       "out of range"), 1);
+	assert_int_equal(nwarn(p, 1, "message 4: 'time': number -9999"), 1);
+	assert_int_equal(nwarn(p, 1, "message 4: 'n[2].x': number 2e999 is out of range"), 1);
+	assert_int_equal(nwarn(p, 1, "message 3"), 0);
+	db = store(p);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM messages"), 4);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM messages WHERE time IS NULL"), 3);
+	assert_int_equal(q_int(db, "SELECT time FROM messages WHERE seq = 3"),
+			 cst("2025-05-03 10:12"));
+	assert_string_equal(q_text(db, "SELECT group_concat(text, '') FROM messages"),
+			    "一二三四");
+	assert_string_equal(q_text(db, "SELECT extra FROM messages WHERE seq = 4"),
+			    "{\"n\":[1,{\"x\":null}]}");
+	finish(db);
+	parsed_free(p);
+
+	/* a top-level list of messages, and the order id itself */
+	p = parse_str("[{\"time\": 1E+400, \"from\": \"buyer\", \"text\": \"a\"},"
+		      " {\"time\": \"2025-05-03 10:12\", \"from\": \"buyer\", \"text\": \"b\"}]", -1);
+	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
+	assert_int_equal(nwarn(p, 1, "message 1: 'time': number 1E+400"), 1);
+	db = store(p);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM messages"), 2);
+	finish(db);
+	parsed_free(p);
+
+	/* logistics: the event is kept, its time flagged */
+	p = parse_str("{\"carrier\": \"SF\", \"tracking_no\": \"SF1\", \"events\": ["
+		      "{\"time\": 1e400, \"status\": \"collected\"},"
+		      "{\"time\": \"2025-05-02 14:03\", \"status\": \"delivered\"}]}", -1);
+	assert_int_equal(parsed_kind(p), CF_KIND_LOGISTICS);
+	assert_int_equal(nwarn(p, 1, "event 1: 'time': number 1e400 is out of range"), 1);
+	db = store(p);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM logistics_events"), 2);
+	assert_string_equal(q_text(db, "SELECT status FROM logistics_events WHERE seq = 1"),
+			    "collected");
+	finish(db);
+	parsed_free(p);
+
+	/* order: total, an item's price and qty, a time */
+	p = parse_str("{\"order_id\": \"6931000000000001\", \"shop\": \"青瓷小铺\","
+		      " \"created_at\": 1e400, \"total\": 1e400, \"items\": ["
+		      "{\"sku\": \"CUP-01\", \"qty\": 123456789012345678901234567890,"
+		      " \"price\": \"89.00\"}, {\"sku\": \"B\", \"price\": -1e999}]}", -1);
+	assert_int_equal(parsed_kind(p), CF_KIND_ORDER);
+	assert_int_equal(nwarn(p, 1, "'total': number 1e400 is out of range"), 1);
+	assert_int_equal(nwarn(p, 1, "'created_at': number 1e400 is out of range"), 1);
+	assert_int_equal(nwarn(p, 1, "item 1: 'qty': number 1234"), 1);
+	assert_int_equal(nwarn(p, 1, "item 2: 'price': number -1e999"), 1);
+	db = store(p);
+	assert_string_equal(q_text(db, "SELECT shop FROM order_records"), "青瓷小铺");
+	assert_string_equal(q_text(db, "SELECT total_fen IS NULL FROM order_records"), "1");
+	assert_int_equal(q_int(db, "SELECT count(*) FROM order_items"), 2);
+	assert_int_equal(q_int(db, "SELECT price_fen FROM order_items WHERE seq = 1"), 8900);
+	finish(db);
+	parsed_free(p);
+}
+
+/* A syntax error inside one message costs that message only. */
+static void
+t25_json_bad_message(void **state)
+{
+	struct parsed *p;
+	sqlite3 *db;
+
+	(void)state;
+	p = parse_str("{\"messages\": [\n"
+		      " {\"time\": \"2025-05-03 10:12\", \"from\": \"buyer\", \"text\": \"a\"},\n"
+		      " {\"time\": \"2025-05-03 10:13\" \"from\": \"buyer\", \"text\": \"b\"},\n"
+		      " {\"time\": \"2025-05-03 10:14\", \"from\": \"buyer\", \"text\": \"c\", "
+		      "\"text\": \"d\"},\n"
+		      " {\"time\": \"2025-05-03 10:15\", \"from\": \"merchant\", \"text\": \"e\"}]}", -1);
+	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
+	assert_int_equal(nwarn(p, 1, "message 2: line 3, column "), 1);
+	assert_int_equal(nwarn(p, 1, "message 3: line 4, column "), 1);
+	assert_int_equal(nwarn(p, 1, "duplicate object key"), 1);
+	db = store(p);
+	assert_string_equal(q_text(db, "SELECT group_concat(text, '') FROM messages"), "ae");
+	finish(db);
+	parsed_free(p);
+	/* the outline itself broken: unreadable as before, with its line */
+	p = parse_str("{\"messages\": [\n {\"text\": \"a\"}\n {\"text\": \"b\"}]}", -1);
+	assert_int_equal(parsed_kind(p), CF_KIND_OTHER);
+	assert_int_equal(nwarn(p, 1, "line 3, column 2: expected ',' or ']'"), 1);
+	parsed_free(p);
+	p = parse_str("{\"messages\": [{\"text\": \"a\"}]} x", -1);
+	assert_int_equal(parsed_kind(p), CF_KIND_OTHER);
+	assert_int_equal(nwarn(p, 1, "end of file expected"), 1);
+	parsed_free(p);
+	p = parse_str("{\"messages\": [{\"text\": \"a\"]}]}", -1);
+	assert_int_equal(parsed_kind(p), CF_KIND_OTHER);
+	assert_int_equal(nwarn(p, 1, "unexpected ']'"), 1);
+	parsed_free(p);
+}
+
+/* Unknown keys beside the text; \u0000 and coerced types are said. */
+static void
+t26_json_extra_nul_types(void **state)
+{
+	struct parsed *p;
+	sqlite3 *db;
+
+	(void)state;
+	p = parse_str("{\"messages\": [\n"
+		      " {\"time\": \"2025-05-03 10:12\", \"from\": \"buyer\", \"text\": \"想退货\","
+		      " \"msg_id\": \"m001\", \"read\": true},\n"
+		      " {\"time\": \"2025-05-03 10:13\", \"from\": \"buyer\", \"text\": \"b\\u0000c\"},\n"
+		      " {\"time\": \"2025-05-03 10:14\", \"from\": \"buyer\", \"attachments\": \"a.jpg\"},\n"
+		      " {\"time\": \"2025-05-03 10:15\", \"from\": \"buyer\", \"text\": 42},\n"
+		      " {\"time\": \"2025-05-03 10:16\", \"from\": \"buyer\", \"text\": true},\n"
+		      " {\"time\": \"2025-05-03 10:17\", \"from\": \"buyer\", \"text\": \"x\","
+		      " \"attachments\": 5}]}", -1);
+	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
+	assert_int_equal(nwarn(p, 1, "message 2: 'text': 1 NUL character (\\u0000) replaced "
+			       "with U+FFFD"), 1);
+	assert_int_equal(nwarn(p, 0, "message 3: 'attachments' given as a string"), 1);
+	assert_int_equal(nwarn(p, 0, "message 4: 'text' given as a number"), 1);
+	assert_int_equal(nwarn(p, 1, "message 5: 'text' is not a string"), 1);
+	assert_int_equal(nwarn(p, 1, "message 6: 'attachments' is not a list"), 1);
+	db = store(p);
+	assert_string_equal(q_text(db, "SELECT text FROM messages WHERE seq = 1"), "想退货");
+	assert_string_equal(q_text(db, "SELECT extra FROM messages WHERE seq = 1"),
+			    "{\"msg_id\":\"m001\",\"read\":true}");
+	assert_string_equal(q_text(db, "SELECT extra FROM messages WHERE seq = 2"), "NULL");
+	assert_string_equal(q_text(db, "SELECT text FROM messages WHERE seq = 2"),
+			    "b\xEF\xBF\xBD" "c");
+	assert_string_equal(q_text(db, "SELECT attachments FROM messages WHERE seq = 3"),
+			    "[\"a.jpg\"]");
+	assert_string_equal(q_text(db, "SELECT text FROM messages WHERE seq = 4"), "42");
+	finish(db);
+	parsed_free(p);
+	/* a logistics event's unknown keys, and an order item's \u0000 */
+	p = parse_str("{\"carrier\": \"SF\", \"events\": [{\"time\": \"2025-05-02 14:03\","
+		      " \"status\": \"delivered\", \"courier\": \"王\"}]}", -1);
+	db = store(p);
+	assert_string_equal(q_text(db, "SELECT extra FROM logistics_events"),
+			    "{\"courier\":\"王\"}");
+	finish(db);
+	parsed_free(p);
+	p = parse_str("{\"order_id\": \"1\", \"shop\": \"a\\u0000b\", \"total\": \"1.00\"}", -1);
+	assert_int_equal(parsed_kind(p), CF_KIND_ORDER);
+	assert_int_equal(nwarn(p, 1, "order: 'shop': 1 NUL character"), 1);
+	parsed_free(p);
+}
+
+/* Sub-second times keep their milliseconds, and a cut is said. */
+static void
+t27_milliseconds(void **state)
+{
+	struct parsed *p;
+	sqlite3 *db;
+
+	(void)state;
+	p = parse_str("{\"messages\": [\n"
+		      " {\"time\": \"2025-05-03T10:12:00.123+08:00\", \"from\": \"buyer\", \"text\": \"a\"},\n"
+		      " {\"time\": 1746238320456, \"from\": \"buyer\", \"text\": \"b\"},\n"
+		      " {\"time\": \"2025-05-03 10:12:00.5\", \"from\": \"buyer\", \"text\": \"c\"},\n"
+		      " {\"time\": \"2025-05-03 10:12:00.123456\", \"from\": \"buyer\", \"text\": \"d\"},\n"
+		      " {\"time\": \"2025-05-03 10:12:00\", \"from\": \"buyer\", \"text\": \"e\"},\n"
+		      " {\"time\": \"1746238320789\", \"from\": \"buyer\", \"text\": \"f\"},\n"
+		      " {\"time\": \"2025-05-03 10:12:00.000\", \"from\": \"buyer\", \"text\": \"g\"}]}",
+		      -1);
+	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
+	assert_int_equal(nwarn(p, 0, "message 4: time '2025-05-03 10:12:00.123456': digits past "
+			       "the millisecond not kept"), 1);
+	assert_int_equal(nwarn(p, 1, NULL), 0);
+	db = store(p);
+	assert_int_equal(q_int(db, "SELECT count(DISTINCT time) FROM messages"), 1);
+	assert_int_equal(q_int(db, "SELECT time FROM messages WHERE seq = 1"),
+			 cst("2025-05-03 10:12:00"));
+	assert_string_equal(q_text(db, "SELECT group_concat(coalesce(time_ms, 'null'), ',') "
+				   "FROM (SELECT time_ms FROM messages ORDER BY seq)"),
+			    "123,456,500,123,null,789,0");
+	finish(db);
+	parsed_free(p);
+	/* CSV, transcript and logistics too */
+	p = parse_str("time,from,text\n2025-05-03 10:12:00.250,buyer,a\n", -1);
+	db = store(p);
+	assert_int_equal(q_int(db, "SELECT time_ms FROM messages"), 250);
+	finish(db);
+	parsed_free(p);
+	p = parse_str("2025-05-03 10:12:00.075 买家(小**): 收到的杯子有裂痕\n", -1);
+	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
+	db = store(p);
+	assert_int_equal(q_int(db, "SELECT time_ms FROM messages"), 75);
+	finish(db);
+	parsed_free(p);
+	p = parse_str("time,status\n2025-05-02 14:03:00.9,delivered\n", -1);
+	db = store(p);
+	assert_int_equal(q_int(db, "SELECT time_ms FROM logistics_events"), 900);
+	finish(db);
+	parsed_free(p);
+	/* order times are whole seconds: the cut is said */
+	p = parse_str("{\"order_id\": \"1\", \"total\": \"1.00\","
+		      " \"paid_at\": \"2025-05-03 10:12:00.250\"}", -1);
+	assert_int_equal(nwarn(p, 0, "order: paid_at: milliseconds (.250) not kept"), 1);
+	parsed_free(p);
+}
+
+/* An unclosed quote no longer swallows the rest of the file. */
+static void
+t28_csv_resync(void **state)
+{
+	struct parsed *p;
+	sqlite3 *db;
+
+	(void)state;
+	p = parse_str("时间,发送方,昵称,内容\n"
+		      "2025-05-03 10:12:00,买家,小**,\"收到的杯子有裂痕\n"
+		      "2025-05-03 10:14:05,商家,客服-阿青,您好\n"
+		      "2025-05-03 10:15:00,买家,小**,好的\n", -1);
+	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
+	assert_int_equal(nwarn(p, 1, "line 2: quoted field not closed: the record ends with "
+			       "line 2, reading resumed at line 3"), 1);
+	db = store(p);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM messages"), 3);
+	assert_string_equal(q_text(db, "SELECT text FROM messages WHERE seq = 1"),
+			    "收到的杯子有裂痕");
+	assert_string_equal(q_text(db, "SELECT sender || '|' || text FROM messages "
+				   "WHERE seq = 2"), "merchant|您好");
+	finish(db);
+	parsed_free(p);
+	/* the time column need not be first; CRLF; logistics too */
+	p = parse_str("status,time,desc\r\n揽收,2025-05-01 18:20,\"已收取\r\n"
+		      "签收,2025-05-02 14:03,已签收\r\n", -1);
+	assert_int_equal(parsed_kind(p), CF_KIND_LOGISTICS);
+	assert_int_equal(nwarn(p, 1, "reading resumed at line 3"), 1);
+	db = store(p);
+	assert_string_equal(q_text(db, "SELECT group_concat(status || ':' || description, ';') "
+				   "FROM logistics_events"),
+			    "collected:已收取;delivered:已签收");
+	finish(db);
+	parsed_free(p);
+	/* a quoted line break before a line that is no record is kept */
+	p = parse_str("time,from,text\n2025-05-03 10:12,buyer,\"第一行\n第二行\"\n", -1);
+	assert_int_equal(nwarn(p, 1, NULL), 0);
+	db = store(p);
+	assert_string_equal(q_text(db, "SELECT text FROM messages"), "第一行\n第二行");
+	finish(db);
+	parsed_free(p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -891,6 +1161,11 @@ main(int argc, char **argv)
 		cmocka_unit_test(t21_store_two),
 		cmocka_unit_test(t22_warning_cap),
 		cmocka_unit_test(t23_encoded_csv_json),
+		cmocka_unit_test(t24_out_of_range_numbers),
+		cmocka_unit_test(t25_json_bad_message),
+		cmocka_unit_test(t26_json_extra_nul_types),
+		cmocka_unit_test(t27_milliseconds),
+		cmocka_unit_test(t28_csv_resync),
 	};
 
 	(void)argc;
