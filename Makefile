@@ -59,28 +59,18 @@ QUIET_LD = @echo '   LD ' $@;
 QUIET_AR = @echo '   AR ' $@;
 endif
 
-# --- sources, by area (one line each, so parallel work merges cleanly) ---
-# Modules in SRC_<area>, commands in CMD_<area>.
-SRC_CORE    = src/err.c src/xalloc.c src/buf.c src/cftime.c src/ctx.c src/hash.c src/workq.c src/outfile.c
-SRC_VAULT   = src/db.c src/vault.c src/ingest.c
-SRC_PARSE   = src/textenc.c src/csv.c src/parse.c src/parse_chat.c src/parse_logistics.c src/parse_order.c \
-              src/parse_json.c
-SRC_MEDIA   = src/media.c
-SRC_PDF     = src/pdf.c src/statement.c src/dossier.c
-SRC_SIGN    = src/pdfread.c src/keys.c src/tsa.c src/pades.c src/verify.c
-SRC_LEDGER  = src/ledger.c src/base64.c src/checkpoint.c src/seal.c src/proofs.c src/audit.c
-SRC_BUNDLE  = src/bundle.c src/config.c
-SRC_DISPUTE = src/money.c src/templates.c src/profile.c src/dispute.c src/checklist.c src/stats.c src/stats_report.c
-CMD_VAULT   = src/cmd_init.c src/cmd_ingest.c src/cmd_list.c src/cmd_show.c
-CMD_PDF     = src/cmd_build.c
-CMD_SIGN    = src/cmd_keygen.c src/cmd_sign.c src/cmd_verify.c
-CMD_LEDGER  = src/cmd_seal.c src/cmd_log.c src/cmd_audit.c
-CMD_BUNDLE  = src/cmd_import.c src/cmd_export.c src/cmd_config.c
-CMD_DISPUTE = src/cmd_dispute.c src/cmd_due.c src/cmd_check.c src/cmd_stats.c src/cmd_statement.c
-SRC_CMD     = $(CMD_VAULT) $(CMD_PDF) $(CMD_SIGN) $(CMD_LEDGER) $(CMD_BUNDLE) $(CMD_DISPUTE)
-
-SRC  = $(SRC_CORE) $(SRC_VAULT) $(SRC_PARSE) $(SRC_MEDIA) $(SRC_PDF) \
-       $(SRC_SIGN) $(SRC_LEDGER) $(SRC_BUNDLE) $(SRC_DISPUTE) $(SRC_CMD)
+# --- sources, by layer (one folder a layer; see README, Development) ---
+# Dependencies point one way: cli -> case -> sign/store/input/pdf -> core.
+# tests/layers.py checks the #include lines against this order.  A new
+# module is picked up by its folder; one line a layer so merges stay clean.
+SRC_CORE   = $(sort $(wildcard src/core/*.c))
+SRC_STORE  = $(sort $(wildcard src/store/*.c))
+SRC_INPUT  = $(sort $(wildcard src/input/*.c))
+SRC_PDF    = $(sort $(wildcard src/pdf/*.c))
+SRC_SIGN   = $(sort $(wildcard src/sign/*.c))
+SRC_CASE   = $(sort $(wildcard src/case/*.c))
+SRC_CLI    = $(sort $(wildcard src/cli/*.c))
+SRC  = $(SRC_CORE) $(SRC_STORE) $(SRC_INPUT) $(SRC_PDF) $(SRC_SIGN) $(SRC_CASE) $(SRC_CLI)
 OBJ  = $(SRC:src/%.c=$(BUILD)/%.o)
 LIB  = $(BUILD)/libcasefile.a
 
@@ -100,6 +90,7 @@ TOOL_BIN   = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 all: $(PROG)
 
 $(BUILD)/%.o: src/%.c $(wildcard include/casefile/*.h) $(BUILD)/prefix.stamp | $(BUILD)
+	@mkdir -p $(@D)
 	$(QUIET_CC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 # The data folder (templates) is compiled in from PREFIX: rebuild when
@@ -112,10 +103,10 @@ FORCE:
 $(BUILD):
 	@mkdir -p $(BUILD)/tests/tools
 
-$(LIB): $(filter-out $(BUILD)/main.o,$(OBJ))
+$(LIB): $(filter-out $(BUILD)/cli/main.o,$(OBJ))
 	$(QUIET_AR)rm -f $@ && ar rcs $@ $^
 
-$(PROG): $(BUILD)/main.o $(LIB)
+$(PROG): $(BUILD)/cli/main.o $(LIB)
 	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(MALLOC_LIBS) $^ $(LDLIBS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB) | $(BUILD)

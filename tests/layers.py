@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Check that src/ keeps its layers: every #include of a casefile header
+points to the same layer or one below, and modules include no cycle.
+
+Layers, top to bottom (README, Development):
+    cli -> case -> sign | store | input | pdf -> core
+sign, store, input and pdf sit side by side: each may use core, and the
+edges listed in SIDEWAYS, nothing else.  A header belongs to the layer of
+the .c file of the same name; headers without one are listed in HEADERS.
+
+Usage: tests/layers.py [SRC_DIR INCLUDE_DIR]   exit 0 clean, 1 violations.
+"""
+import os
+import re
+import sys
+
+RANK = {"core": 0, "store": 1, "input": 1, "pdf": 1, "sign": 1,
+        "case": 2, "cli": 3}
+# Allowed edges between the middle layers (from, to).
+SIDEWAYS = {("sign", "pdf"), ("store", "input")}
+HEADERS = {"commands": "cli", "version": "core", "parse_int": "input"}
+
+INCLUDE = re.compile(r'^\s*#\s*include\s+"casefile/([A-Za-z0-9_]+)\.h"')
+
+
+def modules(src):
+    """name -> layer for every src/<layer>/<name>.c"""
+    out = {}
+    for layer in sorted(os.listdir(src)):
+        d = os.path.join(src, layer)
+        if not os.path.isdir(d):
+            continue
+        if layer not in RANK:
+            sys.exit("layers.py: unknown layer folder src/%s" % layer)
+        for f in os.listdir(d):
+            if f.endswith(".c"):
+                out[f[:-2]] = layer
+    return out
+
+
+def includes(path):
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            m = INCLUDE.match(line)
+            if m:
+                yield m.group(1)
+
+
+def main():
+    src = sys.argv[1] if len(sys.argv) > 1 else "src"
+    inc = sys.argv[2] if len(sys.argv) > 2 else "include/casefile"
+    mod = modules(src)
+    layer_of = dict(HEADERS)
+    layer_of.update(mod)
+    bad = []
+    graph = {}
+    files = [(os.path.join(src, l, m + ".c"), m, l) for m, l in mod.items()]
+    for h in os.listdir(inc):
+        if h.endswith(".h"):
+            name = h[:-2]
+            if name not in layer_of:
+                bad.append("include/casefile/%s: header with no module; "
+                           "add it to HEADERS in tests/layers.py" % h)
+                continue
+            files.append((os.path.join(inc, h), name, layer_of[name]))
+    for path, name, layer in sorted(files):
+        for dep in includes(path):
+            if dep == name:
+                continue
+            dl = layer_of.get(dep)
+            if dl is None:
+                bad.append("%s: includes unknown header %s.h" % (path, dep))
+                continue
+            graph.setdefault(name, set()).add(dep)
+            if dl == layer:
+                continue
+            if RANK[dl] < RANK[layer]:
+                continue
+            if RANK[dl] == RANK[layer] and (layer, dl) in SIDEWAYS:
+                continue
+            bad.append("%s (%s) includes %s.h (%s): upward or sideways"
+                       % (path, layer, dep, dl))
+    # Cycles between modules (a .c and its own header are one module).
+    state = {}
+    stack = []
+
+    def visit(n):
+        state[n] = 1
+        stack.append(n)
+        for d in sorted(graph.get(n, ())):
+            if state.get(d) == 1:
+                cyc = stack[stack.index(d):] + [d]
+                bad.append("cycle: " + " -> ".join(cyc))
+            elif d not in state:
+                visit(d)
+        stack.pop()
+        state[n] = 2
+
+    sys.setrecursionlimit(10000)
+    for n in sorted(graph):
+        if n not in state:
+            visit(n)
+    for b in bad:
+        print(b)
+    print("layers: %d modules, %d edges, %d problems"
+          % (len(mod), sum(len(v) for v in graph.values()), len(bad)))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
