@@ -336,14 +336,19 @@ media_read_exif(const void *data, size_t n, struct media_info *mi,
 	/* never let libexif add the spec's default entries */
 	exif_data_unset_option(ed, EXIF_DATA_OPTION_FOLLOW_SPECIFICATION);
 	exif_data_load_data(ed, s, (unsigned)(n > 0xFFFFFFF0u ? 0xFFFFFFF0u : n));
+	/* SHORT as the spec says; some writers store a LONG, readers take it */
 	if ((e = exif_find(ed, EXIF_IFD_0, EXIF_TAG_ORIENTATION)) != NULL &&
-	    e->format == EXIF_FORMAT_SHORT && e->components >= 1 && e->size >= 2) {
-		int o = exif_get_short(e->data, exif_data_get_byte_order(ed));
+	    e->components >= 1 &&
+	    ((e->format == EXIF_FORMAT_SHORT && e->size >= 2) ||
+	     (e->format == EXIF_FORMAT_LONG && e->size >= 4))) {
+		ExifByteOrder bo = exif_data_get_byte_order(ed);
+		unsigned long o = e->format == EXIF_FORMAT_SHORT ? exif_get_short(e->data, bo)
+								 : exif_get_long(e->data, bo);
 
 		if (o >= 1 && o <= 8)
-			mi->orientation = o;
+			mi->orientation = (int)o;
 		else
-			mwarn(warn, cookie, 1, "bad exif orientation %d", o);
+			mwarn(warn, cookie, 1, "bad exif orientation %lu", o);
 	}
 	exif_datetime(ed, mi, warn, cookie);
 	if (ed->ifd[EXIF_IFD_GPS] && ed->ifd[EXIF_IFD_GPS]->count > 0)
