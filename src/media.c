@@ -446,18 +446,15 @@ jpeg_on_emit(j_common_ptr ci, int level)
 	je->pub.num_warnings++;
 }
 
+/* Size from the header, then the whole scan decoded; junk as jpeg_junk(). */
 static void
-probe_jpeg(const unsigned char *s, size_t n, struct media_info *mi,
-	   media_warn_fn warn, void *cookie)
+decode_jpeg(const unsigned char *s, size_t n, size_t junk, struct media_info *mi,
+	    media_warn_fn warn, void *cookie)
 {
 	struct jpeg_decompress_struct ci;
 	struct jerr je;
 	JSAMPARRAY row;
-	size_t junk = s[2] == 0xFF ? 0 : jpeg_junk(s, n);
 
-	if (junk)
-		mwarn(warn, cookie, 0, "%zu extra byte%s after the jpeg start marker "
-		      "(decoders skip them)", junk, junk == 1 ? "" : "s");
 	memset(&ci, 0, sizeof(ci));
 	ci.err = jpeg_std_error(&je.pub);
 	je.pub.error_exit = jpeg_on_error;
@@ -498,7 +495,29 @@ probe_jpeg(const unsigned char *s, size_t n, struct media_info *mi,
 		}
 	}
 	jpeg_destroy_decompress(&ci);
-	media_read_exif(s, n, mi, warn, cookie);
+}
+
+static void
+probe_jpeg(const unsigned char *s, size_t n, struct media_info *mi,
+	   media_warn_fn warn, void *cookie)
+{
+	size_t junk = s[2] == 0xFF ? 0 : jpeg_junk(s, n);
+
+	if (junk)
+		mwarn(warn, cookie, 0, "%zu extra byte%s after the jpeg start marker "
+		      "(decoders skip them)", junk, junk == 1 ? "" : "s");
+	decode_jpeg(s, n, junk, mi, warn, cookie);
+	if (junk) {
+		/* libexif wants the first marker right after SOI */
+		unsigned char *t = xmalloc(n - junk);
+
+		memcpy(t, s, 2);
+		memcpy(t + 2, s + 2 + junk, n - 2 - junk);
+		media_read_exif(t, n - junk, mi, warn, cookie);
+		free(t);
+	} else {
+		media_read_exif(s, n, mi, warn, cookie);
+	}
 }
 
 /* ---- PNG (libpng) -------------------------------------------------------- */
