@@ -595,13 +595,13 @@ t16_pdf_structure(void **state)
 	len = (size_t)snprintf(pdf, sizeof(pdf),
 			       "%sxref\n0 3\n0000000000 65535 f \n%010zu 00000 n \n"
 			       "%010zu 00000 n \ntrailer\n<< /Size 3 /Root 1 0 R >>\n"
-			       "startxref\n%zu\n%%EOF\n", body, off1, off2, xref);
+			       "startxref\n%zu\n%%%%EOF\n", body, off1, off2, xref);
 	memset(&w, 0, sizeof(w));
 	assert_int_equal(media_probe(pdf, len, len, -1, 1 << 20, &mi, collect, &w, NULL), 0);
 	assert_int_equal(mi.cls, MEDIA_PDF);
 	assert_int_equal(w.nbad + w.nnote, 0);
 	/* cut into startxref's offset and on (pdfread does not need "%EOF") */
-	for (cut = len - 7; cut > 20; cut -= 3) {
+	for (cut = len - 8; cut > 20; cut -= 3) {
 		memset(&w, 0, sizeof(w));
 		assert_int_equal(media_probe(pdf, cut, cut, -1, 1 << 20, &mi, collect, &w,
 					     NULL), 0);
