@@ -412,6 +412,34 @@ T_or(struct build *b, const char *key, const char *fallback)
 	return v == key ? fallback : v;	/* templates_get returns key when missing */
 }
 
+/*
+ * A template used as a printf format, or fallback when its conversions
+ * are not exactly want (e.g. "%zu%s"): a slip in an edited template file
+ * must not make the build read a wrong argument.
+ */
+static const char *
+T_fmt(struct build *b, const char *key, const char *want, const char *fallback)
+{
+	const char *v = T_or(b, key, fallback), *p;
+	struct cf_buf got = CF_BUF_INIT;
+	int ok;
+
+	for (p = v; (p = strchr(p, '%')) != NULL;) {
+		if (p[1] == '%') {
+			p += 2;
+			continue;
+		}
+		cf_buf_addch(&got, *p++);
+		while (*p == 'z' || *p == 'l' || *p == 'h')
+			cf_buf_addch(&got, *p++);
+		if (*p)
+			cf_buf_addch(&got, *p++);
+	}
+	ok = strcmp(got.len ? got.data : "", want) == 0;
+	cf_buf_release(&got);
+	return ok ? v : fallback;
+}
+
 static char *
 M(struct build *b, const char *s)
 {
@@ -1070,7 +1098,8 @@ exhibit_index(struct build *b, struct cf_err *err)
 
 		if (x->superseded_by) {
 			char *ref = exref(b, x->superseded_by), *d = desc;
-			char *sup = xasprintf(T_or(b, "superseded_by", "superseded by %s"), ref);
+			char *sup = xasprintf(T_fmt(b, "superseded_by", "%s", "superseded by %s"),
+					      ref);
 
 			desc = xasprintf("%s\n%s", d, sup);
 			free(d);
@@ -1243,8 +1272,8 @@ not_repeated(struct build *b, size_t n, int where, struct cf_err *err)
 	if (n == 0)
 		return 0;
 	ref = exref(b, where);
-	t = xasprintf(T_or(b, "not_repeated", "%zu record(s) also in %s, shown there "
-			   "and not repeated here"), n, ref);
+	t = xasprintf(T_fmt(b, "not_repeated", "%zu%s", "%zu record(s) also in %s, shown "
+			    "there and not repeated here"), n, ref);
 	r = pdf_vspace(b->p, 4, err);
 	if (r == 0)
 		r = pdf_text(b->p, t, SZ_SMALL, 0, err);
@@ -1513,9 +1542,9 @@ exhibits(struct build *b, struct cf_err *err)
 			return -1;
 		if (x->superseded_by) {
 			char *ref = exref(b, x->superseded_by);
-			char *why = xasprintf(T_or(b, "card_superseded", "Every record of this "
-						   "file is also in %s, a later export of the same "
-						   "kind, and is shown there."), ref);
+			char *why = xasprintf(T_fmt(b, "card_superseded", "%s", "Every record of "
+						    "this file is also in %s, a later export of the "
+						    "same kind, and is shown there."), ref);
 
 			r = card(b, x, why, err);
 			free(ref);

@@ -71,6 +71,16 @@ check "15 and named" grep -q "2 record(s) also in Exhibit" d2.txt
 check "16 the new message is rendered" grep -q "今天能退款吗" d2.txt
 check "17 it is not superseded" test "$(grep -c 'Every record of this file' d2.txt)" = 2
 
+# an edited template whose conversions do not fit falls back, never crashes
+cp -r "$CASEFILE_TEMPLATES" tpl
+sed -i 's/^not_repeated = .*/not_repeated = %s records %d in %s/; s/^superseded_by = .*/superseded_by = replaced (%n)/; s/^card_superseded = /card_superseded = EDITED /' tpl/en.txt
+CASEFILE_TEMPLATES=$SCRATCH/tpl cf build --no-sign --lang en $O -o d4.pdf
+expect_rc 0 "18 build with broken templates"
+pdftotext -layout d4.pdf d4.txt
+check "19 the edited templates are read, a fitting one is used" grep -q "EDITED Every record" d4.txt
+check "20 the fallback texts are used" grep -q "3 record(s) also in Exhibit" d4.txt
+check "21 for the index too" sh -c 'pdftotext d4.pdf - | tr "\n" " " | grep -q "superseded by Exhibit 2"'
+
 # the same path twice in one archive, older content first
 mkdir -p z/$O
 python3 - "$O" <<'PY'
@@ -84,10 +94,10 @@ PY
 CASEFILE_VAULT=$SCRATCH/v2; export CASEFILE_VAULT
 cf init
 cf import dup.zip
-check "18 both entries of the same path are stored" test "$(sql "SELECT count(*) FROM evidence WHERE name = 'chat.json'")" = 2
+check "22 both entries of the same path are stored" test "$(sql "SELECT count(*) FROM evidence WHERE name = 'chat.json'")" = 2
 cf build --no-sign --lang en $O -o d3.pdf
-expect_rc 0 "19 build"
+expect_rc 0 "23 build"
 pdftotext -layout d3.pdf d3.txt
-check "20 the first entry is superseded by the second" grep -q "Every record of this file is also in Exhibit 2" d3.txt
-check "21 its messages are rendered once" test "$(grep -c '您好麻烦拍一下外包装' d3.txt)" = 1
+check "24 the first entry is superseded by the second" grep -q "Every record of this file is also in Exhibit 2" d3.txt
+check "25 its messages are rendered once" test "$(grep -c '您好麻烦拍一下外包装' d3.txt)" = 1
 done_testing
