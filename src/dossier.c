@@ -237,9 +237,17 @@ mark_superseded(sqlite3 *db, struct dossier_exhibits *ex, struct cf_err *err)
 	size_t i, j;
 	int ret = -1;
 
-	for (i = 0; i < ex->n; i++)
-		if (is_record_kind(ex->v[i].kind) && load_records(db, &ex->v[i], &m[i], err) < 0)
+	/* a file alone of its kind supersedes nothing: its records stay unread */
+	for (i = 0; i < ex->n; i++) {
+		size_t same = 0;
+
+		if (!is_record_kind(ex->v[i].kind))
+			continue;
+		for (j = 0; j < ex->n && same < 2; j++)
+			same += strcmp(ex->v[j].kind, ex->v[i].kind) == 0;
+		if (same > 1 && load_records(db, &ex->v[i], &m[i], err) < 0)
 			goto out;
+	}
 	for (i = 0; i < ex->n; i++) {
 		top[i] = 1;
 		for (j = 0; j < ex->n && top[i]; j++)
