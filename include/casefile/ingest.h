@@ -10,8 +10,12 @@
  * makes every object durable (vault_sync) before COMMIT: no committed row
  * can name a missing object, even after power loss.
  *
- * Dedup: the same bytes for the same order are reported as a duplicate (no
- * new row); the same bytes in another order share the object.
+ * Dedup: the same bytes under the same name (and rel_path, for a bundle
+ * entry) for the same order are reported as a duplicate (no new row); the
+ * same bytes under another name or rel_path, or in another order, get a row
+ * of their own (and a ledger leaf) that shares the object.  source_path is
+ * not compared: the same file given as "a.jpg" or "./a.jpg", or the same
+ * bundle as a zip or a folder, is the same evidence.
  */
 #ifndef CASEFILE_INGEST_H
 #define CASEFILE_INGEST_H
@@ -38,7 +42,8 @@ struct ingest_item {
 
 struct ingest_result {
 	int64_t evidence_id;	/* the new row, or the existing one if duplicate */
-	int duplicate;		/* 1: this order already holds these bytes */
+	int duplicate;		/* 1: this order already holds these bytes
+				   under this name and rel_path */
 	int new_object;		/* 1: the bytes were not in the vault before */
 	const char *kind;	/* static string: "chat", "photo", ... */
 	unsigned char sha256[CF_SHA256_LEN];

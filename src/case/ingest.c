@@ -7,7 +7,9 @@
  *      KEEP_MAX bytes in memory so small files are parsed without a re-read.
  *   2. parse_evidence() on the kept bytes (larger files via the object's fd).
  *   Then, inside SAVEPOINT item:
- *   3. (order, sha256) already recorded → duplicate, nothing else happens.
+ *   3. (order, sha256, name, path under the order folder) already recorded
+ *      → duplicate, nothing else happens.  The same bytes under another
+ *      name or path get a row (and a leaf) of their own, sharing the object.
  *   4. INSERT objects (if new), evidence, ledger leaf, parsed rows, warnings.
  * Any failure in 3-4 rolls back to the savepoint: the item leaves no row.
  * Steps 1-2 touch no database, so `casefile import` runs them on a second
@@ -173,7 +175,8 @@ who_host(void)
 static int
 prepare_all(struct ingest *in, struct cf_err *err)
 {
-	if (db_prepare(in->db, "SELECT id, kind FROM evidence WHERE order_id = ? AND sha256 = ?",
+	if (db_prepare(in->db, "SELECT id, kind FROM evidence WHERE order_id = ? AND sha256 = ?"
+			   " AND name_raw = ? AND ifnull(rel_path, '') = ifnull(?, '')",
 		       &in->q_dup, err) < 0 ||
 	    db_prepare(in->db, "INSERT OR IGNORE INTO objects(sha256, size, stored_at) VALUES(?, ?, ?)",
 		       &in->q_obj, err) < 0 ||
@@ -464,6 +467,8 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 
 	sqlite3_bind_text(in->q_dup, 1, it->order_id, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(in->q_dup, 2, put->sha256, CF_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(in->q_dup, 3, it->name, (int)strlen(it->name), SQLITE_STATIC);
+	bind_text_or_null(in->q_dup, 4, it->rel_path);
 	if (sqlite3_step(in->q_dup) == SQLITE_ROW) {
 		enum cf_kind k;
 
