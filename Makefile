@@ -63,7 +63,7 @@ endif
 # Modules in SRC_<area>, commands in CMD_<area>.
 SRC_CORE    = src/err.c src/xalloc.c src/buf.c src/cftime.c src/ctx.c src/hash.c src/workq.c
 SRC_VAULT   = src/db.c src/vault.c src/ingest.c
-SRC_PARSE   = src/textenc.c src/csv.c src/parse.c src/parse_chat.c src/parse_logistics.c src/parse_order.c
+SRC_PARSE   = src/textenc.c src/csv.c src/parse.c src/parse_chat.c src/parse_logistics.c src/parse_order.c src/parse_hint.c
 SRC_MEDIA   = src/media.c
 SRC_PDF     = src/pdf.c src/statement.c src/dossier.c
 SRC_SIGN    = src/pdfread.c src/keys.c src/tsa.c src/pades.c src/verify.c

@@ -339,13 +339,7 @@ reader_main(void *arg)
 		it.source_path = ent.path;
 		it.rel_path = ent.rel_path;
 		it.mtime = ent.mtime;
-		it.kind = -1;
-		if (ent.kind) {
-			enum cf_kind k;
-
-			if (cf_kind_from_name(ent.kind, &k) == 0)
-				it.kind = (int)k;
-		}
+		it.kind = -1;	/* content decides; the layout is a hint (parse_classify) */
 		it.bundle = rd->label;
 		/*
 		 * Balance: parse here while the recording thread has work queued;

@@ -349,7 +349,8 @@ stage_parse(struct ingest *in, struct ingest_staged *s, const void *data, size_t
 	/* Only content too large to keep in memory is read back from the object. */
 	if (!complete && vault_object_open(in->v, s->put.sha256, &ofd, err) < 0)
 		return -1;
-	r = parse_evidence(data, n, complete, s->put.size, ofd, s->it.name, s->it.kind,
+	r = parse_classify(data, n, complete, s->put.size, ofd, s->it.name,
+			   s->it.rel_path ? s->it.rel_path : s->it.source_path, s->it.kind,
 			   &s->parsed, err);
 	if (ofd >= 0)
 		close(ofd);
