@@ -15,6 +15,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/commands.h"
+#include "casefile/config.h"
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
 #include "casefile/parse.h"
@@ -210,6 +211,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 	};
 	struct ingest_run r;
 	struct cf_err err = CF_ERR_INIT;
+	struct ingest_order_rule *rule = NULL;
 	enum cf_kind k;
 	enum cf_exit rc = CF_EXIT_OK;
 	int c, i;
@@ -254,6 +256,16 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 				 r.order);
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
+	if (config_order_rule(vault_db(ctx->vault), &rule, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
+	}
+	if (!ingest_order_rule_match(rule, r.order)) {
+		rc = ctx_usage(ctx, "'%s' does not look like an order id (order.id_pattern "
+			       "'%s'; see 'casefile config --help')", r.order,
+			       ingest_order_rule_pattern(rule));
+		goto out;
+	}
 	if (ingest_begin(ctx->vault, on_warning, &r, &r.in, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
@@ -283,6 +295,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 		rc = CF_EXIT_INPUT;
 	}
 out:
+	ingest_order_rule_free(rule);
 	ingest_free(r.in);
 	cf_buf_release(&r.json);
 	cf_err_release(&err);
