@@ -73,6 +73,7 @@ struct bundle {
 	unsigned long skip_until;	/* streaming retry: entries already seen */
 	int is_7z;
 	int is_gzip;			/* the file starts with the gzip magic */
+	char *encrypted;		/* the last entry, refused as encrypted */
 	struct gz_src *gz;		/* read through our own zlib (see gz_read) */
 	char *note;			/* damage note to report at the next call */
 	int64_t archive_size;		/* bytes of the archive file */
@@ -753,6 +754,16 @@ archive_damaged(struct bundle *b, struct cf_err *err)
 	char *w = where(b);
 
 	b->incomplete = 1;
+	if (b->encrypted && b->is_7z) {
+		/* 7-Zip decodes what it skips: it cannot pass an encrypted entry */
+		bundle_archive_err(b->a, err, "reading stopped after the encrypted entry "
+				   "'%s' (byte %lld): the entries after it cannot be read "
+				   "without its password", b->encrypted,
+				   (long long)raw_bytes(b));
+		free(w);
+		b->done = 1;
+		return -1;
+	}
 	if ((archive_format(b->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP &&
 	    !b->streaming_retry) {
 		/* Central directory damaged: read the local headers instead. */
@@ -833,6 +844,8 @@ archive_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 		b->pending = 0;
 		e = b->ae;
 		b->nentries++;
+		free(b->encrypted);
+		b->encrypted = NULL;
 		if (b->nentries <= b->skip_until)	/* yielded before a re-read */
 			continue;
 		if (b->lim.max_entries && b->nentries > b->lim.max_entries) {
@@ -874,6 +887,7 @@ archive_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 		} else if (archive_entry_is_encrypted(e)) {
 			/* libarchive cannot decrypt: refuse it, read the others */
 			cf_err_set(err, CF_EINPUT, "entry '%s': encrypted: not stored", q);
+			b->encrypted = xstrdup(q);
 		} else if (archive_entry_size_is_set(e) && b->lim.max_entry_size &&
 			   (uint64_t)archive_entry_size(e) > b->lim.max_entry_size) {
 			cf_err_set(err, CF_EINPUT,
@@ -936,9 +950,30 @@ archive_read_entry(struct bundle *b, void *buf, size_t n, struct cf_err *err)
 	double out;
 	char *q;
 
+	/*
+	 * Never ask past the declared size: archive_read_data() drops the
+	 * bytes of a call whose later block fails (tar's padding cut off).
+	 */
+	if (archive_entry_size_is_set(b->ae) && archive_entry_size(b->ae) >= 0 &&
+	    (uint64_t)archive_entry_size(b->ae) - b->entry_out < n &&
+	    b->entry_out <= (uint64_t)archive_entry_size(b->ae))
+		n = (size_t)((uint64_t)archive_entry_size(b->ae) - b->entry_out);
+	if (n == 0)
+		n = 1;	/* the end of the entry: libarchive's checks run */
 	r = archive_read_data(b->a, buf, n);
 	if (r < 0 && b->is_gzip && b->gz == NULL && gz_reposition(b) == 0)
 		r = archive_read_data(b->a, buf, n);
+	if (r < 0 && (archive_format(b->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR &&
+	    archive_entry_size_is_set(b->ae) &&
+	    b->entry_out == (uint64_t)archive_entry_size(b->ae)) {
+		/*
+		 * Every byte of the entry was read; what is missing is the
+		 * padding after it (tar): the entry is complete.  The next
+		 * header says where the damage is.
+		 */
+		b->incomplete = 1;
+		r = 0;
+	}
 	if (r < 0) {
 		q = bundle_quote_name(b->cur_path.data);
 		if (r == ARCHIVE_WARN) {
@@ -1563,6 +1598,7 @@ bundle_close(struct bundle *b)
 	if (b->a)
 		archive_read_free(b->a);
 	gz_free(b->gz);
+	free(b->encrypted);
 	close_file(b);
 	while (b->nframes)
 		pop_dir(b);
