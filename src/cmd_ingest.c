@@ -306,8 +306,13 @@ const struct cmd cmd_ingest = {
 	.name = "ingest",
 	.usage = "casefile ingest [--kind KIND] [--note TEXT] [--json] [--quiet] ORDER FILE|DIR...",
 	.summary = "store an order's evidence files (chat, logistics, order, photos, videos)",
-	.help = "Hashes each file with SHA-256 while copying it into the vault, detects its\n"
-		"kind from its content, parses chat logs, logistics and order records into\n"
+	.help = "ORDER must look like an order id: by default 6 to 32 digits (the vault\n"
+		"setting order.id_pattern, see 'casefile config --help').\n"
+		"Hashes each file with SHA-256 while copying it into the vault, detects its\n"
+		"kind from its content (the name and folder are a hint that counts only when\n"
+		"the content agrees: an image or a pdf in receipts/ is a receipt; a file\n"
+		"that is not what its name says is 'other', with a warning saying what was\n"
+		"expected), parses chat logs, logistics and order records into\n"
 		"tables, and records who ingested what, when and from where.  Folders are\n"
 		"walked (hidden files and symbolic links inside them are skipped).  The same\n"
 		"file again for the same order is reported as already stored.  A file that\n"
