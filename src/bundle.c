@@ -932,6 +932,7 @@ gz_reposition(struct bundle *b)
 	for (; n < want; n++)
 		if (archive_read_next_header(b->a, &b->ae) < ARCHIVE_WARN)
 			return -1;
+	b->entry_in0 = raw_bytes(b);	/* the bomb check counts from the header */
 	while (skip > 0) {
 		r = archive_read_data(b->a, scratch, skip < sizeof(scratch) ? (size_t)skip
 									 : sizeof(scratch));

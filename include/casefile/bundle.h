@@ -90,7 +90,9 @@ struct bundle_entry {
 	int64_t size;		/* declared size, -1 when the archive has none */
 	long long mtime;	/* UTC seconds, -1 when unknown */
 	const char *kind;	/* "order" "chat" "logistics" "photo" "video"
-				   "receipt" from the layout, or NULL: sniff */
+				   "receipt" the layout suggests, or NULL; only
+				   informative: import lets parse_classify()
+				   decide from the content */
 	unsigned long index;	/* 1-based entry number in the bundle */
 	const char *name_raw;	/* the name's original bytes when they are not
 				   UTF-8 (name is then decoded or escaped), or NULL */
