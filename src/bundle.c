@@ -1079,7 +1079,8 @@ push_dir(struct bundle *b, int fd, const char *shown, struct cf_err *err)
 		return -1;
 	}
 	closedir(d);
-	qsort(f->ents, f->n, sizeof(*f->ents), cmp_names);
+	if (f->n > 1)	/* an empty folder has no listing at all (NULL) */
+		qsort(f->ents, f->n, sizeof(*f->ents), cmp_names);
 	return 0;
 }
 
