@@ -38,6 +38,9 @@ struct ingest_item {
 	int kind;		 /* forced enum cf_kind, or -1 to sniff */
 	const char *note;	 /* what the item shows, or NULL */
 	const char *bundle;	 /* bundle name, or NULL */
+	const char *name_raw;	 /* when name is a decoded or escaped display
+				    form (bundle names that are not UTF-8):
+				    the original bytes, kept as name_raw; or NULL */
 };
 
 struct ingest_result {
@@ -138,5 +141,27 @@ void ingest_free(struct ingest *in);
  * not starting with '-'.  Order ids become folder names in exports.
  */
 int ingest_valid_order_id(const char *s);
+
+/*
+ * What an order id must look like for ingest and import to create an order
+ * of it: the vault setting order.id_pattern, a POSIX extended regular
+ * expression that must match the whole id (default: 6 to 32 digits;
+ * Douyin's ids have 19), on top of ingest_valid_order_id().  Folders of a
+ * bundle that do not match (ustar/, images/, ...) are not orders.
+ */
+#define INGEST_ORDER_ID_PATTERN "^[0-9]{6,32}$"
+struct ingest_order_rule;
+/*
+ * Compile pattern (NULL: the default).  On -1 (CF_EINPUT, the regcomp
+ * message) *out is untouched.  Free with ingest_order_rule_free().
+ */
+int ingest_order_rule_new(const char *pattern, struct ingest_order_rule **out,
+			  struct cf_err *err);
+/* 1 when id is a valid order id (above) that the whole pattern matches. */
+int ingest_order_rule_match(const struct ingest_order_rule *r, const char *id);
+/* The pattern as given (borrowed). */
+const char *ingest_order_rule_pattern(const struct ingest_order_rule *r);
+/* Accepts NULL. */
+void ingest_order_rule_free(struct ingest_order_rule *r);
 
 #endif

@@ -34,6 +34,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,60 @@ ingest_valid_order_id(const char *s)
 			return 0;
 	}
 	return 1;
+}
+
+struct ingest_order_rule {
+	regex_t re;
+	char *pattern;
+};
+
+int
+ingest_order_rule_new(const char *pattern, struct ingest_order_rule **out, struct cf_err *err)
+{
+	struct ingest_order_rule *r = xcalloc(1, sizeof(*r));
+	int rc;
+
+	if (pattern == NULL)
+		pattern = INGEST_ORDER_ID_PATTERN;
+	if ((rc = regcomp(&r->re, pattern, REG_EXTENDED)) != 0) {
+		char msg[256];
+
+		regerror(rc, &r->re, msg, sizeof(msg));
+		free(r);
+		return cf_err_set(err, CF_EINPUT, "'%s' is not a POSIX extended regular "
+				  "expression: %s", pattern, msg);
+	}
+	r->pattern = xstrdup(pattern);
+	*out = r;
+	return 0;
+}
+
+int
+ingest_order_rule_match(const struct ingest_order_rule *r, const char *id)
+{
+	regmatch_t m;
+
+	if (!ingest_valid_order_id(id))
+		return 0;
+	/* the whole id: an unanchored pattern must not match a part of it */
+	return regexec(&r->re, id, 1, &m, 0) == 0 && m.rm_so == 0 &&
+	       (size_t)m.rm_eo == strlen(id);
+}
+
+const char *
+ingest_order_rule_pattern(const struct ingest_order_rule *r)
+{
+	return r->pattern;
+}
+
+void
+ingest_order_rule_free(struct ingest_order_rule *r)
+{
+	if (r == NULL)
+		return;
+	regfree(&r->re);
+	free(r->pattern);
+	free(r);
 }
 
 static char *
@@ -316,7 +371,7 @@ static struct ingest_staged *
 staged_new(const struct ingest_item *it)
 {
 	const char *const f[] = { it->order_id, it->name, it->source_path, it->rel_path,
-				  it->note, it->bundle };
+				  it->note, it->bundle, it->name_raw };
 	struct ingest_staged *s = xcalloc(1, sizeof(*s));
 	size_t i, len = 0;
 	char *at;
@@ -331,6 +386,7 @@ staged_new(const struct ingest_item *it)
 	s->it.rel_path = copy_str(it->rel_path, &at);
 	s->it.note = copy_str(it->note, &at);
 	s->it.bundle = copy_str(it->bundle, &at);
+	s->it.name_raw = copy_str(it->name_raw, &at);
 	return s;
 }
 
@@ -353,7 +409,8 @@ stage_parse(struct ingest *in, struct ingest_staged *s, const void *data, size_t
 	/* Only content too large to keep in memory is read back from the object. */
 	if (!complete && vault_object_open(in->v, s->put.sha256, &ofd, err) < 0)
 		return -1;
-	r = parse_evidence(data, n, complete, s->put.size, ofd, s->it.name, s->it.kind,
+	r = parse_classify(data, n, complete, s->put.size, ofd, s->it.name,
+			   s->it.rel_path ? s->it.rel_path : s->it.source_path, s->it.kind,
 			   &s->parsed, err);
 	if (ofd >= 0)
 		close(ofd);
@@ -500,7 +557,11 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	sqlite3_bind_blob(in->q_ev, 3, put->sha256, CF_SHA256_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(in->q_ev, 4, (sqlite3_int64)put->size);
 	sqlite3_bind_text(in->q_ev, 5, nfc, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(in->q_ev, 6, it->name, (int)strlen(it->name), SQLITE_STATIC);
+	{
+		const char *raw = it->name_raw ? it->name_raw : it->name;
+
+		sqlite3_bind_blob(in->q_ev, 6, raw, (int)strlen(raw), SQLITE_STATIC);
+	}
 	bind_text_or_null(in->q_ev, 7, it->source_path);
 	bind_text_or_null(in->q_ev, 8, it->rel_path);
 	if (it->mtime >= 0)

@@ -177,6 +177,10 @@ const struct cmd cmd_config = {
 		"  import.max_ratio        largest decompressed/compressed ratio of an\n"
 		"                          entry, compression-bomb guard (default 200)\n"
 		"  import.max_entries      most entries read from one bundle (default 1000000)\n"
+		"  order.id_pattern        what an order id looks like, for ingest and import:\n"
+		"                          a POSIX extended regular expression matching the\n"
+		"                          whole id (default ^[0-9]{6,32}$); bundle folders\n"
+		"                          that do not match are not orders\n"
 		"  sign.reason, sign.location, sign.contact\n"
 		"                          text placed in PDF signatures\n"
 		"  shop.name               the shop, shown on dossiers and in exports\n"
@@ -186,6 +190,7 @@ const struct cmd cmd_config = {
 		"                          2.3.0 writes correctly)\n"
 		"\nexamples:\n"
 		"  casefile config import.max_entry_size 512M\n"
+		"  casefile config order.id_pattern '^[A-Z]{2}[0-9]{10,20}$'\n"
 		"  casefile config --unset tsa.url\n",
 	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
 	.run = run_config,

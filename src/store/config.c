@@ -11,10 +11,11 @@
 #include "casefile/bundle.h"
 #include "casefile/config.h"
 #include "casefile/db.h"
+#include "casefile/ingest.h"
 #include "casefile/profile.h"
 #include "casefile/xalloc.h"
 
-enum { T_URL, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE, T_PEM };
+enum { T_URL, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE, T_PEM, T_ERE };
 
 static const struct config_key keys[] = {
 	{ "tsa.url", NULL, T_URL },
@@ -23,6 +24,7 @@ static const struct config_key keys[] = {
 	{ "import.max_entry_size", "4294967296", T_SIZE },
 	{ "import.max_ratio", "200", T_RATIO },
 	{ "import.max_entries", "1000000", T_COUNT },
+	{ "order.id_pattern", INGEST_ORDER_ID_PATTERN, T_ERE },
 	{ "sign.reason", NULL, T_TEXT },
 	{ "sign.location", NULL, T_TEXT },
 	{ "sign.contact", NULL, T_TEXT },
@@ -202,6 +204,15 @@ config_check(const struct config_key *k, const char *value, char **norm,
 		*norm = abs;
 		return 0;
 	}
+	case T_ERE: {
+		struct ingest_order_rule *r = NULL;
+
+		if (check_text(value, err) < 0 || ingest_order_rule_new(value, &r, err) < 0)
+			return -1;
+		ingest_order_rule_free(r);
+		*norm = xstrdup(value);
+		return 0;
+	}
 	case T_PROFILE: {
 		struct profile *p = NULL;
 
@@ -269,4 +280,17 @@ config_import_limits(sqlite3 *db, struct bundle_limits *lim, struct cf_err *err)
 		lim->max_entries = strtoull(v, NULL, 10);
 	free(v);
 	return 0;
+}
+
+int
+config_order_rule(sqlite3 *db, struct ingest_order_rule **out, struct cf_err *err)
+{
+	char *v = NULL;
+	int r;
+
+	if (stored(db, "order.id_pattern", &v, err) < 0)
+		return -1;
+	r = ingest_order_rule_new(v, out, err);
+	free(v);
+	return r;
 }
