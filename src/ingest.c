@@ -50,7 +50,7 @@
 #include "casefile/xalloc.h"
 
 /* Bytes kept in memory for parsing; larger files are parsed via the fd. */
-#define KEEP_MAX (16u << 20)
+#define KEEP_MAX INGEST_KEEP_MAX
 
 struct ingest {
 	struct vault *v;
@@ -443,7 +443,6 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	size_t i;
 	int64_t id, ingested_at;
 	struct ledger_leaf leaf;
-	const char *stated;
 
 	memset(res, 0, sizeof(*res));
 	memcpy(res->sha256, put->sha256, CF_SHA256_LEN);
@@ -526,10 +525,7 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 			res->nnotes++;
 		item_warn(in, it, msg, bad);
 	}
-	stated = parsed_order_id(p);
-	if (stated && strcmp(stated, it->order_id) != 0) {
-		extra = xasprintf("the file names order '%s' but was ingested for order '%s'",
-				  stated, it->order_id);
+	if ((extra = ingest_order_note(p, it->order_id)) != NULL) {
 		if (add_warning(in, id, seq++, extra, err) < 0)
 			goto out;
 		res->nnotes++;
@@ -540,6 +536,17 @@ out:
 	free(nfc);
 	free(extra);
 	return ret;
+}
+
+char *
+ingest_order_note(const struct parsed *p, const char *order_id)
+{
+	const char *stated = parsed_order_id(p);
+
+	if (stated == NULL || strcmp(stated, order_id) == 0)
+		return NULL;
+	return xasprintf("the file names order '%s' but was ingested for order '%s'",
+			 stated, order_id);
 }
 
 int

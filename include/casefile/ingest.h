@@ -129,6 +129,20 @@ int ingest_checkpoint(struct ingest *in, struct cf_err *err);
 void ingest_free(struct ingest *in);
 
 /*
+ * Bytes of a file kept in memory for parsing; a larger file is parsed from
+ * the start of its content plus its object's fd.  rederive parses the same
+ * way, so the re-parse of a sealed original is the ingest's parse.
+ */
+#define INGEST_KEEP_MAX (16u << 20)
+
+struct parsed;
+/*
+ * The note ingest records after a file's parse warnings when the file
+ * states another order than the one it was ingested for, or NULL (malloc'd).
+ */
+char *ingest_order_note(const struct parsed *p, const char *order_id);
+
+/*
  * 1 when s is acceptable as an order id: 1..64 bytes of [A-Za-z0-9_-],
  * not starting with '-'.  Order ids become folder names in exports.
  */
