@@ -425,7 +425,8 @@ out:
 	free(r->subject);
 	free(r->detail);
 	r->subject = r->detail = NULL;
-	if (ret != 0 && label && err && err->msg && strlen(err->msg) > strlen(label) + 2) {
+	if (ret < 0 && err && err->code == CF_EVERIFY && label && err->msg &&
+	    strlen(err->msg) > strlen(label) + 2) {
 		r->subject = xstrdup(label);
 		r->detail = xstrdup(err->msg + strlen(label) + 2);
 	}
