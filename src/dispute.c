@@ -717,6 +717,25 @@ out:
 	return ret;
 }
 
+/* Report each row (subject, order id) of st: sealed things whose row is gone. */
+static int
+report_gone(sqlite3 *db, sqlite3_stmt *st, const char *detail, dispute_problem_fn fn,
+	    void *cookie, struct cf_err *err)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *who = xasprintf("%s (order %s)", (const char *)sqlite3_column_text(st, 0),
+				      (const char *)sqlite3_column_text(st, 1));
+
+		fn(cookie, who, detail);
+		free(who);
+	}
+	if (rc != SQLITE_DONE)
+		return db_err(db, err, "cannot read annotations");
+	return 0;
+}
+
 /* Check one dispute: its record, its events, and sealed events without a row. */
 static int
 check_dispute(sqlite3 *db, int64_t id, const char *order, dispute_problem_fn fn,
@@ -744,24 +763,15 @@ check_dispute(sqlite3 *db, int64_t id, const char *order, dispute_problem_fn fn,
 	}
 	sqlite3_finalize(st);
 	/* Sealed events whose row is gone. */
-	if (db_prepare(db, "SELECT DISTINCT a.subject FROM annotations a WHERE a.type = '"
+	if (db_prepare(db, "SELECT DISTINCT a.subject, a.order_id FROM annotations a WHERE a.type = '"
 			   SEALED_EVENT "' AND a.subject LIKE 'dispute ' || ?1 || ' event %' "
 			   "AND NOT EXISTS (SELECT 1 FROM dispute_events e WHERE e.dispute_id "
 			   "= ?1 AND a.subject = 'dispute ' || ?1 || ' event ' || e.id)",
 		       &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char *who = xasprintf("%s (order %s)", (const char *)sqlite3_column_text(st, 0),
-				      order);
-
-		fn(cookie, who, "sealed, but its row is gone (deleted?)");
-		free(who);
-	}
-	if (rc != SQLITE_DONE) {
-		db_err(db, err, "cannot read annotations");
+	if (report_gone(db, st, "sealed, but its row is gone (deleted?)", fn, cookie, err) < 0)
 		goto out;
-	}
 	ret = 0;
 out:
 	sqlite3_finalize(st);
@@ -797,17 +807,9 @@ dispute_check_sealed(sqlite3 *db, const char *order, dispute_problem_fn fn, void
 		return -1;
 	if (order)
 		sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char *who = xasprintf("%s (order %s)", (const char *)sqlite3_column_text(st, 0),
-				      (const char *)sqlite3_column_text(st, 1));
-
-		fn(cookie, who, "sealed, but the dispute record is gone (deleted?)");
-		free(who);
-	}
-	if (rc != SQLITE_DONE) {
-		db_err(db, err, "cannot read annotations");
+	if (report_gone(db, st, "sealed, but the dispute record is gone (deleted?)", fn, cookie,
+			err) < 0)
 		goto out;
-	}
 	ret = 0;
 out:
 	sqlite3_finalize(st);
