@@ -65,6 +65,9 @@ done <cases.txt
 # A change to a tampered dispute is refused: it would seal the forgery.
 restore
 sql "UPDATE disputes SET amount_fen = 1"
+cf verify ok.pdf --vault "$CASEFILE_VAULT"
+expect_rc 1 "verify --vault of the dossier fails"
+expect_out "^FAIL  vault dispute: dispute 1 \(order $O\): the dispute record differs from its sealed record \(edited\?\)$" "  naming the dispute"
 cf dispute update $O --note 'x' $N
 expect_rc 1 "update of a tampered dispute refused"
 expect_err "^casefile: dispute 1 \(order $O\): the dispute record differs from its sealed record \(edited\?\); nothing changed \(run 'casefile audit'\)$" "says why"

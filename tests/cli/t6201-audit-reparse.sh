@@ -45,6 +45,11 @@ expect_rc 1 "build refuses"
 expect_err "^casefile: evidence row $CHAT \('chat.json', order $O\): messages seq 1: text differs from the sealed original \(edited\?\); it is not what was sealed, so no dossier was built \(run 'casefile audit'\)$" "build names the item and says to run audit"
 check "no PDF written" test ! -e t.pdf
 check_not "no temp file left" sh -c 'ls t.pdf* 2>/dev/null | grep -q .'
+cf verify ok.pdf --vault "$CASEFILE_VAULT"
+expect_rc 1 "verify --vault of a dossier built before the edit fails"
+expect_out "^FAIL  vault facts exhibit [0-9]+: evidence row $CHAT \('chat.json', order $O\): messages seq 1: text differs from the sealed original \(edited\?\)$" "  naming the message"
+expect_out "^FAIL  vault facts exhibit [0-9]+: evidence row $ORD \('order.json', order $O\): order_records: total_fen differs" "  and the order record"
+expect_out "^PASS  vault facts exhibit [0-9]+: its parsed rows are what its sealed original says$" "  the others pass"
 cf audit --quick
 expect_clean "--quick (cron) skips the re-parse"
 expect_out "^parsed rows: not re-parsed \(--quick\)$" "and says so"
