@@ -697,73 +697,25 @@ out:
  * whose object is missing or changed are left to the object check, which
  * has reported them already.
  */
+static void
+facts_problem(void *cookie, int64_t evidence_id, const char *subject, const char *detail)
+{
+	struct audit_report *rep = cookie;
+
+	(void)evidence_id;
+	rep->facts_bad++;
+	problem(rep, AUDIT_FACTS, xstrdup(subject), xstrdup(detail));
+}
+
 static int
 audit_reparse(struct vault *v, struct audit_report *rep, struct cf_err *err)
 {
-	static const char *const parsed_tables[] = {
-		"order_records", "order_items", "messages", "logistics", "logistics_events",
-		"media", "warnings",
-	};
 	struct rederive *r = NULL;
-	sqlite3 *db = vault_db(v);
-	sqlite3_stmt *st = NULL;
-	struct cf_err e = CF_ERR_INIT;
-	size_t i;
-	int rc, ret = -1;
+	int ret;
 
 	rep->reparsed = 1;
-	if (rederive_open(v, &r, err) < 0 ||
-	    db_prepare(db, "SELECT id FROM evidence ORDER BY id", &st, err) < 0)
-		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-
-		rep->facts++;
-		rc = rederive_check(r, id, &e);
-		if (rc < 0 && e.code != CF_EVERIFY) {
-			cf_err_move(err, &e);
-			goto out;
-		}
-		if (rc < 0) {
-			rep->facts_bad++;
-			if (rederive_subject(r))
-				problem(rep, AUDIT_FACTS, xstrdup(rederive_subject(r)),
-					xstrdup(rederive_detail(r)));
-			else
-				problem(rep, AUDIT_FACTS, xasprintf("evidence row %lld", (long long)id),
-					xstrdup(e.msg));
-		}
-		cf_err_release(&e);
-	}
-	if (rc != SQLITE_DONE) {
-		db_err(db, err, "cannot read the evidence rows");
-		goto out;
-	}
-	/* Parsed rows that belong to no evidence row. */
-	for (i = 0; i < sizeof(parsed_tables) / sizeof(parsed_tables[0]); i++) {
-		char *sql = xasprintf("SELECT evidence_id, count(*) FROM %s WHERE evidence_id "
-				      "NOT IN (SELECT id FROM evidence) GROUP BY evidence_id",
-				      parsed_tables[i]);
-
-		sqlite3_finalize(st);
-		st = NULL;
-		rc = db_prepare(db, sql, &st, err);
-		free(sql);
-		if (rc < 0)
-			goto out;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			rep->facts_bad++;
-			problem(rep, AUDIT_FACTS, xasprintf("%s of evidence row %lld", parsed_tables[i],
-							    (long long)sqlite3_column_int64(st, 0)),
-				xasprintf("%lld row%s of an evidence row that does not exist (added?)",
-					  (long long)sqlite3_column_int64(st, 1),
-					  sqlite3_column_int64(st, 1) == 1 ? "" : "s"));
-		}
-	}
-	ret = 0;
-out:
-	cf_err_release(&e);
-	sqlite3_finalize(st);
+	ret = rederive_open(v, &r, err) < 0 ||
+	      rederive_check_all(r, facts_problem, rep, &rep->facts, err) < 0 ? -1 : 0;
 	rederive_close(r);
 	return ret;
 }

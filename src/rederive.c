@@ -12,6 +12,7 @@
  * step.  The in-memory tables are emptied before each item.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "casefile/parse.h"
 #include "casefile/rederive.h"
 #include "casefile/vault.h"
+#include "casefile/workq.h"
 #include "casefile/xalloc.h"
 
 /* The tables a parse fills (parsed_store, plus ingest's warnings). */
@@ -54,7 +56,7 @@ struct rederive {
 	sqlite3_stmt *mdel[NTABLES];	/* on mem */
 	sqlite3_stmt *mwarn;		/* on mem */
 	struct parsed_writer *pw;	/* on mem */
-	struct cf_buf data;		/* the object's first INGEST_KEEP_MAX bytes */
+	sqlite3_stmt *leaf;		/* a stored leaf hash */
 	char *subject, *detail;		/* of the last check's finding */
 };
 
@@ -75,7 +77,7 @@ rederive_close(struct rederive *r)
 	parsed_writer_free(r->pw);
 	if (r->mem)
 		sqlite3_close(r->mem);
-	cf_buf_release(&r->data);
+	sqlite3_finalize(r->leaf);
 	free(r->subject);
 	free(r->detail);
 	free(r);
@@ -112,7 +114,6 @@ rederive_open(struct vault *v, struct rederive **out, struct cf_err *err)
 
 	r->v = v;
 	r->db = vault_db(v);
-	cf_buf_init(&r->data);
 	if (sqlite3_open_v2(":memory:", &r->mem, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		db_err(r->mem, err, "cannot open an in-memory database");
@@ -121,7 +122,9 @@ rederive_open(struct vault *v, struct rederive **out, struct cf_err *err)
 	/* The rows reference evidence(id), which the copy does not have. */
 	if (db_exec(r->mem, "PRAGMA foreign_keys = OFF", err) < 0 ||
 	    db_prepare(r->db, "SELECT leaf_index, " LEDGER_EVIDENCE_COLUMNS
-		       " FROM evidence WHERE id = ?", &r->row, err) < 0)
+		       " FROM evidence WHERE id = ?", &r->row, err) < 0 ||
+	    db_prepare(r->db, "SELECT hash FROM ledger_nodes WHERE level = 0 AND idx = ?",
+		       &r->leaf, err) < 0)
 		goto fail;
 	for (i = 0; i < NTABLES; i++) {
 		char *sel = xasprintf("SELECT * FROM %s WHERE evidence_id = ?%s", tables[i].name,
@@ -159,59 +162,124 @@ step_done(sqlite3 *db, sqlite3_stmt *st, struct cf_err *err)
 	return 0;
 }
 
+/* One evidence row on its way through a check. */
+struct item {
+	int64_t id;
+	int64_t leaf_index;		/* -1: none (made before the ledger) */
+	struct ledger_leaf leaf;	/* owned strings */
+	char *label;			/* "evidence row 8 ('chat.json', order X)" */
+	struct cf_buf data;		/* the object's first INGEST_KEEP_MAX bytes */
+	int fd, complete;
+	int objrc;			/* load_object(): 0, 1 (object problem), -1 */
+	int parse_failed;		/* parse_evidence() failed (I/O) */
+	struct cf_err err;		/* why objrc / parse_failed */
+	struct parsed *p;		/* the parse as ingest without --kind */
+};
+
+/* An item from columns leaf_index, LEDGER_EVIDENCE_COLUMNS at col of st (id given). */
+static struct item *
+item_new(int64_t id, sqlite3_stmt *st, int col, struct cf_err *err)
+{
+	struct item *it = xcalloc(1, sizeof(*it));
+	struct ledger_leaf leaf;
+
+	it->fd = -1;
+	cf_buf_init(&it->data);
+	if (ledger_leaf_from_row(st, col + 1, &leaf, err) < 0) {
+		cf_err_prefix(err, "evidence row %lld", (long long)id);
+		free(it);
+		return NULL;
+	}
+	it->id = id;
+	it->leaf_index = sqlite3_column_type(st, col) == SQLITE_NULL ? -1
+								      : sqlite3_column_int64(st, col);
+	it->leaf = leaf;
+	it->leaf.order_id = xstrdup(leaf.order_id);
+	it->leaf.kind = xstrdup(leaf.kind);
+	it->leaf.name = xstrdup(leaf.name);
+	it->label = xasprintf("evidence row %lld ('%s', order %s)", (long long)id, leaf.name,
+			      leaf.order_id);
+	return it;
+}
+
+static void
+item_free(struct item *it)
+{
+	if (it == NULL)
+		return;
+	if (it->fd >= 0)
+		close(it->fd);
+	ledger_leaf_release(&it->leaf);
+	free(it->label);
+	cf_buf_release(&it->data);
+	cf_err_release(&it->err);
+	parsed_free(it->p);
+	free(it);
+}
+
 /*
- * Read the object of leaf into r->data (its first INGEST_KEEP_MAX bytes)
- * and open it as *fd.  0; 1 with err set when the object is missing,
- * unreadable or no longer its recorded size or hash; -1 on failure.
+ * Read the item's object (its first INGEST_KEEP_MAX bytes) and keep it
+ * open.  0; 1 with it->err set when the object is missing, unreadable or no
+ * longer its recorded size or hash.
  */
 static int
-load_object(struct rederive *r, const struct ledger_leaf *leaf, int *fd, int *complete,
-	    struct cf_err *err)
+load_object(struct vault *v, struct item *it)
 {
+	const struct ledger_leaf *leaf = &it->leaf;
+	struct cf_err *err = &it->err;
 	unsigned char got[CF_SHA256_LEN];
 	unsigned int len = CF_SHA256_LEN;
 	struct stat sb;
 	size_t want;
 
-	cf_buf_reset(&r->data);
-	if (vault_object_open(r->v, leaf->sha256, fd, err) < 0)
+	if (vault_object_open(v, leaf->sha256, &it->fd, err) < 0)
 		return 1;
-	if (fstat(*fd, &sb) < 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size != leaf->size) {
-		cf_err_set(err, CF_EVERIFY, "its object is not the %llu bytes it was",
-			   (unsigned long long)leaf->size);
-		return 1;
-	}
+	if (fstat(it->fd, &sb) < 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size != leaf->size)
+		return cf_err_set(err, CF_EVERIFY, "its object is not the %llu bytes it was",
+				  (unsigned long long)leaf->size), 1;
 	want = leaf->size < INGEST_KEEP_MAX ? (size_t)leaf->size : INGEST_KEEP_MAX;
-	cf_buf_grow(&r->data, want + 1);
-	while (r->data.len < want) {
-		ssize_t n = pread(*fd, r->data.data + r->data.len, want - r->data.len,
-				  (off_t)r->data.len);
+	cf_buf_grow(&it->data, want + 1);
+	while (it->data.len < want) {
+		ssize_t n = pread(it->fd, it->data.data + it->data.len, want - it->data.len,
+				  (off_t)it->data.len);
 
-		if (n <= 0) {
-			cf_err_errno(err, CF_EIO, "cannot read its object");
-			return 1;
-		}
-		r->data.len += (size_t)n;
+		if (n <= 0)
+			return cf_err_errno(err, CF_EIO, "cannot read its object"), 1;
+		it->data.len += (size_t)n;
 	}
-	*complete = leaf->size <= INGEST_KEEP_MAX;
+	it->complete = leaf->size <= INGEST_KEEP_MAX;
 	/* A whole small original is hashed: rows are compared with the sealed bytes only. */
-	if (*complete) {
-		if (!EVP_Digest(r->data.data, r->data.len, got, &len, EVP_sha256(), NULL))
+	if (it->complete) {
+		if (!EVP_Digest(it->data.data, it->data.len, got, &len, EVP_sha256(), NULL))
 			CF_BUG("SHA-256 failed");
-		if (memcmp(got, leaf->sha256, CF_SHA256_LEN) != 0) {
-			cf_err_set(err, CF_EVERIFY, "its object no longer hashes to its name");
-			return 1;
-		}
+		if (memcmp(got, leaf->sha256, CF_SHA256_LEN) != 0)
+			return cf_err_set(err, CF_EVERIFY, "its object no longer hashes to its name"), 1;
 	}
 	return 0;
 }
 
-/* Parse the loaded object (forced: -1 sniff, else a kind) into the in-memory tables. */
 static int
-derive(struct rederive *r, const struct ledger_leaf *leaf, int64_t id, int fd, int complete,
-       int forced, enum cf_kind *kind, struct cf_err *err)
+item_parse(const struct item *it, int forced, struct parsed **p, struct cf_err *err)
 {
-	struct parsed *p = NULL;
+	return parse_evidence(it->data.data, it->data.len, it->complete, it->leaf.size, it->fd,
+			      it->leaf.name, forced, p, err);
+}
+
+/*
+ * The part of a check that needs no database (so a second thread can run
+ * it): read the object and parse it as ingest did without --kind.
+ */
+static void
+item_stage(struct vault *v, struct item *it)
+{
+	if ((it->objrc = load_object(v, it)) == 0 && item_parse(it, -1, &it->p, &it->err) < 0)
+		it->parse_failed = 1;
+}
+
+/* Write parse p of item it into the in-memory tables, as ingest writes it. */
+static int
+derive(struct rederive *r, const struct item *it, const struct parsed *p, struct cf_err *err)
+{
 	char *note = NULL;
 	size_t i;
 	int seq = 0, ret = -1;
@@ -219,20 +287,16 @@ derive(struct rederive *r, const struct ledger_leaf *leaf, int64_t id, int fd, i
 	for (i = 0; i < NTABLES; i++)
 		if (step_done(r->mem, r->mdel[i], err) < 0)
 			return -1;
-	if (parse_evidence(r->data.data, r->data.len, complete, leaf->size, fd, leaf->name,
-			   forced, &p, err) < 0)
-		return -1;
-	*kind = parsed_kind(p);
-	if (parsed_writer_store(r->pw, p, id, err) < 0)
+	if (parsed_writer_store(r->pw, p, it->id, err) < 0)
 		goto out;
 	/* The warnings exactly as ingest records them (ingest.c record_item). */
 	for (i = 0; i <= parsed_warning_count(p); i++) {
 		const char *msg = i < parsed_warning_count(p) ? parsed_warning(p, i)
-							      : (note = ingest_order_note(p, leaf->order_id));
+							      : (note = ingest_order_note(p, it->leaf.order_id));
 
 		if (msg == NULL)
 			break;
-		sqlite3_bind_int64(r->mwarn, 1, id);
+		sqlite3_bind_int64(r->mwarn, 1, it->id);
 		sqlite3_bind_int(r->mwarn, 2, seq++);
 		sqlite3_bind_text(r->mwarn, 3, msg, -1, SQLITE_STATIC);
 		if (step_done(r->mem, r->mwarn, err) < 0)
@@ -241,7 +305,6 @@ derive(struct rederive *r, const struct ledger_leaf *leaf, int64_t id, int fd, i
 	ret = 0;
 out:
 	free(note);
-	parsed_free(p);
 	return ret;
 }
 
@@ -345,97 +408,234 @@ compare(struct rederive *r, int64_t id, char **diff, struct cf_err *err)
 	return failed ? -1 : 0;
 }
 
-/* Re-parse (forced) and compare: 0 with *diff as compare(), or -1. */
+/* Parse p stored and compared: 0 with *diff as compare(), or -1. */
 static int
-derive_compare(struct rederive *r, const struct ledger_leaf *leaf, int64_t id, int fd,
-	       int complete, int forced, char **diff, struct cf_err *err)
+derive_compare(struct rederive *r, const struct item *it, const struct parsed *p, char **diff,
+	       struct cf_err *err)
 {
-	enum cf_kind k;
-
 	*diff = NULL;
-	if (derive(r, leaf, id, fd, complete, forced, &k, err) < 0)
-		return -1;
-	if (strcmp(cf_kind_name(k), leaf->kind) != 0) {
+	if (strcmp(cf_kind_name(parsed_kind(p)), it->leaf.kind) != 0) {
 		*diff = xasprintf("its original parses as kind %s, sealed as %s",
-				  cf_kind_name(k), leaf->kind);
+				  cf_kind_name(parsed_kind(p)), it->leaf.kind);
 		return 0;
 	}
-	return compare(r, id, diff, err);
+	if (derive(r, it, p, err) < 0)
+		return -1;
+	return compare(r, it->id, diff, err);
 }
 
-int
-rederive_check(struct rederive *r, int64_t id, struct cf_err *err)
+/* 1 when the evidence row still hashes to its stored leaf (or has none). */
+static int
+leaf_matches(struct rederive *r, const struct item *it)
 {
-	struct ledger_leaf leaf;
-	unsigned char h[CF_SHA256_LEN], stored[CF_SHA256_LEN];
-	char *label = NULL, *diff = NULL, *diff2 = NULL;
-	enum cf_kind k;
-	int fd = -1, complete = 0, rc, ret = -1;
+	unsigned char h[CF_SHA256_LEN];
+	int ok;
 
-	sqlite3_bind_int64(r->row, 1, id);
-	rc = sqlite3_step(r->row);
-	if (rc == SQLITE_DONE) {
-		cf_err_set(err, CF_ENOTFOUND, "no evidence row %lld", (long long)id);
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		db_err(r->db, err, "cannot read evidence row %lld", (long long)id);
-		goto out;
-	}
-	if (ledger_leaf_from_row(r->row, 1, &leaf, err) < 0) {
-		cf_err_prefix(err, "evidence row %lld", (long long)id);
-		goto out;
-	}
-	label = xasprintf("evidence row %lld ('%s', order %s)", (long long)id, leaf.name,
-			  leaf.order_id);
+	if (it->leaf_index < 0)
+		return 1;
+	ledger_leaf_hash(&it->leaf, h);
+	sqlite3_bind_int64(r->leaf, 1, it->leaf_index);
+	ok = sqlite3_step(r->leaf) == SQLITE_ROW &&
+	     sqlite3_column_bytes(r->leaf, 0) == CF_SHA256_LEN &&
+	     memcmp(sqlite3_column_blob(r->leaf, 0), h, CF_SHA256_LEN) == 0;
+	sqlite3_reset(r->leaf);
+	return ok;
+}
+
+/* The part of a check on the database, after item_stage(); as rederive_check(). */
+static int
+item_finish(struct rederive *r, struct item *it, struct cf_err *err)
+{
+	struct parsed *p2 = NULL;
+	char *diff = NULL, *diff2 = NULL;
+	enum cf_kind k;
+	int ret = -1;
+
+	free(r->subject);
+	free(r->detail);
+	r->subject = r->detail = NULL;
 	/* The fields the re-parse depends on must be the sealed ones. */
-	if (sqlite3_column_type(r->row, 0) != SQLITE_NULL) {
-		ledger_leaf_hash(&leaf, h);
-		if (ledger_leaf_hash_at(r->db, (uint64_t)sqlite3_column_int64(r->row, 0), stored,
-					NULL) < 0 || memcmp(h, stored, CF_SHA256_LEN) != 0) {
-			cf_err_set(err, CF_EVERIFY, "%s: the evidence row no longer hashes to its "
-				   "ledger leaf (edited?)", label);
-			goto out;
-		}
+	if (!leaf_matches(r, it)) {
+		diff = xstrdup("the evidence row no longer hashes to its ledger leaf (edited?)");
+		goto found;
 	}
-	if ((rc = load_object(r, &leaf, &fd, &complete, err)) != 0) {
-		if (rc > 0) {
-			cf_err_prefix(err, "%s", label);
-			ret = 1;
-		}
-		goto out;
+	if (it->objrc != 0 || it->parse_failed) {
+		cf_err_move(err, &it->err);
+		cf_err_prefix(err, "%s", it->label);
+		return it->objrc > 0 ? 1 : -1;
 	}
 	/* As ingest without --kind; then with the sealed kind forced (rederive.h). */
-	if (derive_compare(r, &leaf, id, fd, complete, -1, &diff, err) < 0)
+	if (derive_compare(r, it, it->p, &diff, err) < 0)
 		goto out;
-	if (diff && cf_kind_from_name(leaf.kind, &k) == 0) {
-		if (derive_compare(r, &leaf, id, fd, complete, (int)k, &diff2, err) < 0)
+	if (diff && cf_kind_from_name(it->leaf.kind, &k) == 0) {
+		if (item_parse(it, (int)k, &p2, err) < 0 ||
+		    derive_compare(r, it, p2, &diff2, err) < 0)
 			goto out;
 		if (diff2 == NULL) {
 			free(diff);
 			diff = NULL;
 		}
 	}
-	if (diff) {
-		cf_err_set(err, CF_EVERIFY, "%s: %s", label, diff);
+	if (diff == NULL) {
+		ret = 0;
 		goto out;
 	}
-	ret = 0;
+found:
+	cf_err_set(err, CF_EVERIFY, "%s: %s", it->label, diff);
+	r->subject = xstrdup(it->label);
+	r->detail = diff;
+	diff = NULL;
 out:
-	free(r->subject);
-	free(r->detail);
-	r->subject = r->detail = NULL;
-	if (ret < 0 && err && err->code == CF_EVERIFY && label && err->msg &&
-	    strlen(err->msg) > strlen(label) + 2) {
-		r->subject = xstrdup(label);
-		r->detail = xstrdup(err->msg + strlen(label) + 2);
-	}
-	sqlite3_reset(r->row);
-	if (fd >= 0)
-		close(fd);
-	free(label);
+	parsed_free(p2);
 	free(diff);
 	free(diff2);
+	return ret;
+}
+
+int
+rederive_check(struct rederive *r, int64_t id, struct cf_err *err)
+{
+	struct item *it = NULL;
+	int rc, ret = -1;
+
+	sqlite3_bind_int64(r->row, 1, id);
+	rc = sqlite3_step(r->row);
+	if (rc == SQLITE_DONE)
+		cf_err_set(err, CF_ENOTFOUND, "no evidence row %lld", (long long)id);
+	else if (rc != SQLITE_ROW)
+		db_err(r->db, err, "cannot read evidence row %lld", (long long)id);
+	else if ((it = item_new(id, r->row, 0, err)) != NULL) {
+		item_stage(r->v, it);
+		ret = item_finish(r, it, err);
+	}
+	sqlite3_reset(r->row);
+	item_free(it);
+	return ret;
+}
+
+/* --- every row, on two threads ------------------------------------------- */
+
+struct stager {
+	struct vault *v;
+	struct item **items;
+	size_t n;
+	struct workq *q;
+};
+
+static void *
+stager_run(void *arg)
+{
+	struct stager *sg = arg;
+	size_t i;
+
+	for (i = 0; i < sg->n; i++) {
+		item_stage(sg->v, sg->items[i]);
+		if (workq_put(sg->q, sg->items[i], sg->items[i]->data.len + 1) < 0)
+			break;	/* closed: the consumer gave up */
+	}
+	return NULL;
+}
+
+/* Parsed rows whose evidence row does not exist (never rendered, but added by someone). */
+static int
+report_orphans(struct rederive *r, rederive_finding_fn fn, void *cookie, struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t t;
+	int rc = SQLITE_DONE;
+
+	for (t = 0; t < NTABLES && rc == SQLITE_DONE; t++) {
+		char *sql = xasprintf("SELECT evidence_id, count(*) FROM %s WHERE evidence_id "
+				      "NOT IN (SELECT id FROM evidence) GROUP BY evidence_id",
+				      tables[t].name);
+
+		rc = db_prepare(r->db, sql, &st, err) < 0 ? SQLITE_ERROR : SQLITE_DONE;
+		free(sql);
+		if (rc != SQLITE_DONE)
+			return -1;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			long long id = sqlite3_column_int64(st, 0), n = sqlite3_column_int64(st, 1);
+			char *subject = xasprintf("%s of evidence row %lld", tables[t].name, id);
+			char *detail = xasprintf("%lld row%s of an evidence row that does not "
+						 "exist (added?)", n, n == 1 ? "" : "s");
+
+			fn(cookie, id, subject, detail);
+			free(subject);
+			free(detail);
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (rc != SQLITE_DONE)
+		return db_err(r->db, err, "cannot read the parsed rows");
+	return 0;
+}
+
+int
+rederive_check_all(struct rederive *r, rederive_finding_fn fn, void *cookie,
+		   uint64_t *checked, struct cf_err *err)
+{
+	struct stager sg = { r->v, NULL, 0, NULL };
+	sqlite3_stmt *st = NULL;
+	struct cf_err e = CF_ERR_INIT;
+	pthread_t tid;
+	size_t i, cap = 0, done = 0;
+	int rc, started = 0, ret = -1;
+
+	*checked = 0;
+	if (db_prepare(r->db, "SELECT id, leaf_index, " LEDGER_EVIDENCE_COLUMNS
+		       " FROM evidence ORDER BY id", &st, err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct item *it = item_new(sqlite3_column_int64(st, 0), st, 1, err);
+
+		if (it == NULL)
+			goto out;
+		if (sg.n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			sg.items = xreallocarray(sg.items, cap, sizeof(*sg.items));
+		}
+		sg.items[sg.n++] = it;
+	}
+	if (rc != SQLITE_DONE) {
+		db_err(r->db, err, "cannot read the evidence rows");
+		goto out;
+	}
+	/* Bounded: 64 items or 64 MB of object bytes in flight. */
+	sg.q = workq_new(64, 64u << 20);
+	started = pthread_create(&tid, NULL, stager_run, &sg) == 0;
+	for (; done < sg.n; done++) {
+		struct item *it = started ? workq_get(sg.q) : sg.items[done];
+
+		if (!started)	/* no second thread: one after the other */
+			item_stage(r->v, it);
+		rc = item_finish(r, it, &e);
+		if (rc < 0 && e.code != CF_EVERIFY) {
+			cf_err_move(err, &e);
+			goto out;
+		}
+		(*checked)++;
+		if (rc < 0)
+			fn(cookie, it->id, r->subject, r->detail);
+		cf_err_release(&e);
+	}
+	if (report_orphans(r, fn, cookie, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (sg.q) {
+		workq_close(sg.q);
+		if (started)
+			pthread_join(tid, NULL);
+		while (workq_try_get(sg.q) != NULL)
+			;
+		workq_free(sg.q);
+	}
+	for (i = 0; i < sg.n; i++)
+		item_free(sg.items[i]);	/* finished or drained: each once, here */
+	free(sg.items);
+	cf_err_release(&e);
+	sqlite3_finalize(st);
 	return ret;
 }
 

@@ -60,6 +60,20 @@ void rederive_close(struct rederive *r);
 int rederive_check(struct rederive *r, int64_t evidence_id, struct cf_err *err);
 
 /*
+ * rederive_check() for every evidence row of the vault, in id order: the
+ * objects are read and parsed on a second thread while this one compares
+ * (the re-parse of `casefile audit`).  fn gets each finding (rederive_subject
+ * and rederive_detail of the row); rows whose object is missing or changed
+ * are skipped (audit's object checks name them).  Then parsed rows whose
+ * evidence row does not exist ("messages of evidence row 999").  *checked
+ * counts the evidence rows.  0, or -1 when the check could not run (CF_EDB, CF_EIO).
+ */
+typedef void (*rederive_finding_fn)(void *cookie, int64_t evidence_id,
+				    const char *subject, const char *detail);
+int rederive_check_all(struct rederive *r, rederive_finding_fn fn, void *cookie,
+		       uint64_t *checked, struct cf_err *err);
+
+/*
  * After a check that found something: the item ("evidence row 8
  * ('chat.txt', order 6931…)") and the bare finding ("messages seq 1: text
  * differs from the sealed original (edited?)"), borrowed until the next
