@@ -641,36 +641,6 @@ out:
 	return ret;
 }
 
-/* The latest annotation of (type, subject): 1 found, 0 none, -1 error. */
-static int
-latest_annotation(sqlite3 *db, const char *type, const char *subject, int64_t *leaf,
-		  struct cf_buf *record, struct cf_buf *payload, struct cf_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	struct ledger_annotation a;
-	int rc, ret = -1;
-
-	if (db_prepare(db, "SELECT leaf_index, " LEDGER_ANNOTATION_COLUMNS " FROM annotations "
-			   "WHERE type = ? AND subject = ? ORDER BY leaf_index DESC LIMIT 1",
-		       &st, err) < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		ret = 0;
-	} else if (rc != SQLITE_ROW) {
-		db_err(db, err, "cannot read annotations");
-	} else if (ledger_annotation_from_row(st, 1, &a, err) == 0) {
-		*leaf = sqlite3_column_int64(st, 0);
-		ledger_annotation_record(&a, record);
-		cf_buf_add(payload, a.payload, a.payload_len);
-		ret = 1;
-	}
-	sqlite3_finalize(st);
-	return ret;
-}
-
 /*
  * Compare the current row with its latest sealed annotation and that with
  * its ledger leaf; report through fn.  Returns 0 (findings are not errors)
@@ -680,37 +650,26 @@ static int
 check_row(sqlite3 *db, int event, int64_t id, int64_t dispute_id, const char *order,
 	  dispute_problem_fn fn, void *cookie, struct cf_err *err)
 {
-	struct cf_buf now = CF_BUF_INIT, rec = CF_BUF_INIT, sealed = CF_BUF_INIT;
+	struct cf_buf now = CF_BUF_INIT, sealed = CF_BUF_INIT;
 	char *subject = event ? event_subject(dispute_id, id) : dispute_subject(id);
 	char *who = xasprintf("%s (order %s)", subject, order);
-	unsigned char h[CF_SHA256_LEN], stored[CF_SHA256_LEN];
-	struct cf_err lerr = CF_ERR_INIT;
-	int64_t leaf = -1;
 	int r, ret = -1;
 
-	if ((r = latest_annotation(db, event ? SEALED_EVENT : SEALED_DISPUTE, subject, &leaf,
-				   &rec, &sealed, err)) < 0 ||
+	if ((r = ledger_annotation_latest(db, event ? SEALED_EVENT : SEALED_DISPUTE, subject,
+					  &sealed, err)) < 0 ||
 	    row_payload(db, event, id, &now, NULL, err) < 0)
 		goto out;
 	ret = 0;
-	if (r == 0) {
+	if (r == LEDGER_ANNOTATION_NONE)
 		fn(cookie, who, event ? "not in the ledger (added outside casefile?)"
 				      : "not in the ledger yet (run 'casefile seal' to add it)");
-		goto out;
-	}
-	ledger_hash_leaf_bytes(rec.data, rec.len, h);
-	if (ledger_leaf_hash_at(db, (uint64_t)leaf, stored, &lerr) < 0 ||
-	    memcmp(h, stored, CF_SHA256_LEN) != 0) {
+	else if (r == LEDGER_ANNOTATION_FORGED)
 		fn(cookie, who, "its sealed record no longer hashes to its ledger leaf (edited?)");
-		goto out;
-	}
-	if (now.len != sealed.len || memcmp(now.data, sealed.data, now.len) != 0)
+	else if (now.len != sealed.len || memcmp(now.data, sealed.data, now.len) != 0)
 		fn(cookie, who, event ? "differs from its sealed record (edited?)"
 				      : "the dispute record differs from its sealed record (edited?)");
 out:
-	cf_err_release(&lerr);
 	cf_buf_release(&now);
-	cf_buf_release(&rec);
 	cf_buf_release(&sealed);
 	free(subject);
 	free(who);

@@ -672,6 +672,39 @@ ledger_append_annotation(sqlite3 *db, const struct ledger_annotation *a, uint64_
 	return 0;
 }
 
+int
+ledger_annotation_latest(sqlite3 *db, const char *type, const char *subject,
+			 struct cf_buf *payload, struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct ledger_annotation a;
+	unsigned char h[CF_SHA256_LEN], stored[CF_SHA256_LEN];
+	int rc, ret = -1;
+
+	if (db_prepare(db, "SELECT leaf_index, " LEDGER_ANNOTATION_COLUMNS " FROM annotations "
+			   "WHERE type = ? AND subject = ? ORDER BY leaf_index DESC LIMIT 1",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		ret = LEDGER_ANNOTATION_NONE;
+	} else if (rc != SQLITE_ROW) {
+		db_err(db, err, "cannot read annotations");
+	} else if (ledger_annotation_from_row(st, 1, &a, NULL) < 0) {
+		ret = LEDGER_ANNOTATION_FORGED;
+	} else {
+		ledger_annotation_hash(&a, h);
+		cf_buf_add(payload, a.payload, a.payload_len);
+		ret = ledger_leaf_hash_at(db, (uint64_t)sqlite3_column_int64(st, 0), stored,
+					  NULL) == 0 && memcmp(h, stored, CF_SHA256_LEN) == 0
+			      ? LEDGER_ANNOTATION_SEALED : LEDGER_ANNOTATION_FORGED;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
 struct rebuild_ctx {
 	sqlite3 *db;
 	sqlite3_stmt *ins;

@@ -47,6 +47,9 @@ static const struct {
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
+/* The columns item_new() reads. */
+#define ITEM_COLUMNS "leaf_index, " LEDGER_EVIDENCE_COLUMNS ", note"
+
 struct rederive {
 	struct vault *v;
 	sqlite3 *db, *mem;
@@ -121,8 +124,8 @@ rederive_open(struct vault *v, struct rederive **out, struct cf_err *err)
 	}
 	/* The rows reference evidence(id), which the copy does not have. */
 	if (db_exec(r->mem, "PRAGMA foreign_keys = OFF", err) < 0 ||
-	    db_prepare(r->db, "SELECT leaf_index, " LEDGER_EVIDENCE_COLUMNS
-		       " FROM evidence WHERE id = ?", &r->row, err) < 0 ||
+	    db_prepare(r->db, "SELECT " ITEM_COLUMNS " FROM evidence WHERE id = ?", &r->row,
+		       err) < 0 ||
 	    db_prepare(r->db, "SELECT hash FROM ledger_nodes WHERE level = 0 AND idx = ?",
 		       &r->leaf, err) < 0)
 		goto fail;
@@ -168,6 +171,7 @@ struct item {
 	int64_t leaf_index;		/* -1: none (made before the ledger) */
 	struct ledger_leaf leaf;	/* owned strings */
 	char *label;			/* "evidence row 8 ('chat.json', order X)" */
+	char *note;			/* evidence.note, or NULL */
 	struct cf_buf data;		/* the object's first INGEST_KEEP_MAX bytes */
 	int fd, complete;
 	int objrc;			/* load_object(): 0, 1 (object problem), -1 */
@@ -176,7 +180,7 @@ struct item {
 	struct parsed *p;		/* the parse as ingest without --kind */
 };
 
-/* An item from columns leaf_index, LEDGER_EVIDENCE_COLUMNS at col of st (id given). */
+/* An item from the ITEM_COLUMNS at col of st (id given). */
 static struct item *
 item_new(int64_t id, sqlite3_stmt *st, int col, struct cf_err *err)
 {
@@ -199,6 +203,9 @@ item_new(int64_t id, sqlite3_stmt *st, int col, struct cf_err *err)
 	it->leaf.name = xstrdup(leaf.name);
 	it->label = xasprintf("evidence row %lld ('%s', order %s)", (long long)id, leaf.name,
 			      leaf.order_id);
+	if (sqlite3_column_type(st, col + 1 + LEDGER_EVIDENCE_NCOLUMNS) != SQLITE_NULL)
+		it->note = xstrdup((const char *)sqlite3_column_text(st, col + 1 +
+								     LEDGER_EVIDENCE_NCOLUMNS));
 	return it;
 }
 
@@ -211,6 +218,7 @@ item_free(struct item *it)
 		close(it->fd);
 	ledger_leaf_release(&it->leaf);
 	free(it->label);
+	free(it->note);
 	cf_buf_release(&it->data);
 	cf_err_release(&it->err);
 	parsed_free(it->p);
@@ -442,6 +450,30 @@ leaf_matches(struct rederive *r, const struct item *it)
 	return ok;
 }
 
+/* What is wrong with the item's note (ingest.h), or NULL; *failed on a read error. */
+static char *
+note_problem(struct rederive *r, const struct item *it, int *failed, struct cf_err *err)
+{
+	struct cf_buf sealed = CF_BUF_INIT;
+	char *subject = xasprintf("evidence %lld", (long long)it->id), *why = NULL;
+	int st = ledger_annotation_latest(r->db, INGEST_NOTE_TYPE, subject, &sealed, err);
+
+	if (st < 0)
+		*failed = 1;
+	else if (st == LEDGER_ANNOTATION_FORGED)
+		why = xstrdup("its sealed note no longer hashes to its ledger leaf (edited?)");
+	else if (st == LEDGER_ANNOTATION_NONE && it->note)
+		why = xstrdup("its note is not in the ledger yet (run 'casefile seal' to add it)");
+	else if (st == LEDGER_ANNOTATION_SEALED && it->note == NULL)
+		why = xstrdup("its sealed note is gone (deleted?)");
+	else if (st == LEDGER_ANNOTATION_SEALED &&
+		 (sealed.len != strlen(it->note) || memcmp(sealed.data, it->note, sealed.len)))
+		why = xstrdup("its note differs from the sealed note (edited?)");
+	cf_buf_release(&sealed);
+	free(subject);
+	return why;
+}
+
 /* The part of a check on the database, after item_stage(); as rederive_check(). */
 static int
 item_finish(struct rederive *r, struct item *it, struct cf_err *err)
@@ -449,7 +481,7 @@ item_finish(struct rederive *r, struct item *it, struct cf_err *err)
 	struct parsed *p2 = NULL;
 	char *diff = NULL, *diff2 = NULL;
 	enum cf_kind k;
-	int ret = -1;
+	int ret = -1, failed = 0;
 
 	free(r->subject);
 	free(r->detail);
@@ -459,6 +491,10 @@ item_finish(struct rederive *r, struct item *it, struct cf_err *err)
 		diff = xstrdup("the evidence row no longer hashes to its ledger leaf (edited?)");
 		goto found;
 	}
+	if ((diff = note_problem(r, it, &failed, err)) != NULL)
+		goto found;
+	if (failed)
+		return -1;
 	if (it->objrc != 0 || it->parse_failed) {
 		cf_err_move(err, &it->err);
 		cf_err_prefix(err, "%s", it->label);
@@ -583,8 +619,8 @@ rederive_check_all(struct rederive *r, rederive_finding_fn fn, void *cookie,
 	int rc, started = 0, ret = -1;
 
 	*checked = 0;
-	if (db_prepare(r->db, "SELECT id, leaf_index, " LEDGER_EVIDENCE_COLUMNS
-		       " FROM evidence ORDER BY id", &st, err) < 0)
+	if (db_prepare(r->db, "SELECT id, " ITEM_COLUMNS " FROM evidence ORDER BY id", &st,
+		       err) < 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct item *it = item_new(sqlite3_column_int64(st, 0), st, 1, err);

@@ -137,6 +137,18 @@ int ledger_annotation_from_row(sqlite3_stmt *st, int col, struct ledger_annotati
 			       struct cf_err *err);
 
 /*
+ * The latest annotation of (type, subject), checked against the ledger:
+ * LEDGER_ANNOTATION_NONE when there is none; LEDGER_ANNOTATION_SEALED with
+ * its payload appended to payload when its record hashes to its stored
+ * leaf; LEDGER_ANNOTATION_FORGED (payload appended when readable) when it
+ * does not; -1 when the database cannot be read.  How a caller compares a
+ * row with what was sealed about it.
+ */
+enum { LEDGER_ANNOTATION_NONE, LEDGER_ANNOTATION_SEALED, LEDGER_ANNOTATION_FORGED };
+int ledger_annotation_latest(sqlite3 *db, const char *type, const char *subject,
+			     struct cf_buf *payload, struct cf_err *err);
+
+/*
  * The canonical payload of a database row, for annotations that record a
  * row: the current row of st as one JSON object, keys = the result column
  * names in statement order, integers as JSON numbers, text as JSON strings

@@ -15,8 +15,9 @@
  * as a difference naming the table, the row (seq) and the column.
  *
  * The evidence row itself must hash to its ledger leaf (else its kind or
- * name could have been edited to steer the re-parse); that is checked
- * first.
+ * name could have been edited to steer the re-parse), and its note (shown
+ * as what the exhibit shows) must be its sealed note (ingest.h); both are
+ * checked first.
  *
  * Which parse: ingest sniffs the kind unless `--kind` forced one, and the
  * forced kind is recorded only as the row's (sealed) kind.  So the

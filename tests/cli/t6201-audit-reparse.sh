@@ -115,4 +115,33 @@ cf audit
 expect_clean "restored: clean"
 cf build $O -o again.pdf --now 2025-05-04T02:00:00Z
 expect_clean "restored: build succeeds"
+# A note from before notes were sealed (no annotation): sealed by the next seal.
+restore
+sql "UPDATE evidence SET note = '旧的说明' WHERE id = $PHOTO"
+cf audit
+expect_rc 1 "an unsealed note is reported"
+expect_out "^facts: evidence row $PHOTO \([^)]*\): its note is not in the ledger yet \(run 'casefile seal' to add it\)$" "with the remedy"
+cf seal
+cf audit
+expect_clean "after seal the old note is sealed"
+
+
+# The note given at ingest is the exhibit's description: sealed too.
+printf 'scale photo\n' >scale.txt
+cf ingest --note "电子秤显示 1.2 kg" --kind other $O scale.txt
+expect_rc 0 "ingest with a note"
+NOTE=$(ev scale.txt)
+check "the note is an annotation leaf" test "$(sql "SELECT CAST(payload AS TEXT) FROM annotations WHERE type = 'note' AND subject = 'evidence $NOTE'")" = "电子秤显示 1.2 kg"
+cf audit
+expect_clean "audit passes with the sealed note"
+sql "UPDATE evidence SET note = '电子秤显示 0.2 kg' WHERE id = $NOTE"
+cf audit
+expect_rc 1 "an edited note is found"
+expect_out "^facts: evidence row $NOTE \('scale.txt', order $O\): its note differs from the sealed note \(edited\?\)$" "named"
+cf build $O -o n.pdf --now 2025-05-04T02:00:00Z
+expect_rc 1 "build refuses the edited note"
+expect_err "evidence row $NOTE \('scale.txt', order $O\): its note differs from the sealed note" "named"
+sql "UPDATE evidence SET note = NULL WHERE id = $NOTE"
+cf audit
+expect_out "^facts: evidence row $NOTE \([^)]*\): its sealed note is gone \(deleted\?\)$" "a deleted note is found"
 done_testing
