@@ -61,6 +61,9 @@ struct rederive {
 	struct parsed_writer *pw;	/* on mem */
 	sqlite3_stmt *leaf;		/* a stored leaf hash */
 	char *subject, *detail;		/* of the last check's finding */
+	int repairable;			/* the finding is about parsed rows only */
+	struct parsed_writer *dbpw;	/* rederive_repair(): on db */
+	sqlite3_stmt *dbwarn, *dbdel[NTABLES];
 };
 
 void
@@ -81,6 +84,10 @@ rederive_close(struct rederive *r)
 	if (r->mem)
 		sqlite3_close(r->mem);
 	sqlite3_finalize(r->leaf);
+	parsed_writer_free(r->dbpw);
+	sqlite3_finalize(r->dbwarn);
+	for (i = 0; i < NTABLES; i++)
+		sqlite3_finalize(r->dbdel[i]);
 	free(r->subject);
 	free(r->detail);
 	free(r);
@@ -284,18 +291,16 @@ item_stage(struct vault *v, struct item *it)
 		it->parse_failed = 1;
 }
 
-/* Write parse p of item it into the in-memory tables, as ingest writes it. */
+/* Write parse p of item it with writer pw and warning INSERT warn, as ingest writes it. */
 static int
-derive(struct rederive *r, const struct item *it, const struct parsed *p, struct cf_err *err)
+store_rows(sqlite3 *db, struct parsed_writer *pw, sqlite3_stmt *warn, const struct item *it,
+	   const struct parsed *p, struct cf_err *err)
 {
 	char *note = NULL;
 	size_t i;
 	int seq = 0, ret = -1;
 
-	for (i = 0; i < NTABLES; i++)
-		if (step_done(r->mem, r->mdel[i], err) < 0)
-			return -1;
-	if (parsed_writer_store(r->pw, p, it->id, err) < 0)
+	if (parsed_writer_store(pw, p, it->id, err) < 0)
 		goto out;
 	/* The warnings exactly as ingest records them (ingest.c record_item). */
 	for (i = 0; i <= parsed_warning_count(p); i++) {
@@ -304,16 +309,28 @@ derive(struct rederive *r, const struct item *it, const struct parsed *p, struct
 
 		if (msg == NULL)
 			break;
-		sqlite3_bind_int64(r->mwarn, 1, it->id);
-		sqlite3_bind_int(r->mwarn, 2, seq++);
-		sqlite3_bind_text(r->mwarn, 3, msg, -1, SQLITE_STATIC);
-		if (step_done(r->mem, r->mwarn, err) < 0)
+		sqlite3_bind_int64(warn, 1, it->id);
+		sqlite3_bind_int(warn, 2, seq++);
+		sqlite3_bind_text(warn, 3, msg, -1, SQLITE_STATIC);
+		if (step_done(db, warn, err) < 0)
 			goto out;
 	}
 	ret = 0;
 out:
 	free(note);
 	return ret;
+}
+
+/* Write parse p of item it into the (emptied) in-memory tables. */
+static int
+derive(struct rederive *r, const struct item *it, const struct parsed *p, struct cf_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < NTABLES; i++)
+		if (step_done(r->mem, r->mdel[i], err) < 0)
+			return -1;
+	return store_rows(r->mem, r->pw, r->mwarn, it, p, err);
 }
 
 static int
@@ -486,6 +503,7 @@ item_finish(struct rederive *r, struct item *it, struct cf_err *err)
 	free(r->subject);
 	free(r->detail);
 	r->subject = r->detail = NULL;
+	r->repairable = 0;
 	/* The fields the re-parse depends on must be the sealed ones. */
 	if (!leaf_matches(r, it)) {
 		diff = xstrdup("the evidence row no longer hashes to its ledger leaf (edited?)");
@@ -516,6 +534,7 @@ item_finish(struct rederive *r, struct item *it, struct cf_err *err)
 		ret = 0;
 		goto out;
 	}
+	r->repairable = 1;
 found:
 	cf_err_set(err, CF_EVERIFY, "%s: %s", it->label, diff);
 	r->subject = xstrdup(it->label);
@@ -545,6 +564,87 @@ rederive_check(struct rederive *r, int64_t id, struct cf_err *err)
 		ret = item_finish(r, it, err);
 	}
 	sqlite3_reset(r->row);
+	item_free(it);
+	return ret;
+}
+
+/* Replace the stored parsed rows of it with parse p (in the caller's transaction). */
+static int
+rewrite_rows(struct rederive *r, const struct item *it, const struct parsed *p,
+	     struct cf_err *err)
+{
+	size_t i;
+
+	if (r->dbpw == NULL) {
+		for (i = 0; i < NTABLES; i++) {
+			char *sql = xasprintf("DELETE FROM %s WHERE evidence_id = ?", tables[i].name);
+			int rc = db_prepare(r->db, sql, &r->dbdel[i], err);
+
+			free(sql);
+			if (rc < 0)
+				return -1;
+		}
+		if (db_prepare(r->db, "INSERT INTO warnings(evidence_id, seq, message) "
+			       "VALUES(?, ?, ?)", &r->dbwarn, err) < 0)
+			return -1;
+		r->dbpw = parsed_writer_new(r->db);
+	}
+	for (i = 0; i < NTABLES; i++) {
+		sqlite3_bind_int64(r->dbdel[i], 1, it->id);
+		if (step_done(r->db, r->dbdel[i], err) < 0)
+			return -1;
+	}
+	return store_rows(r->db, r->dbpw, r->dbwarn, it, p, err);
+}
+
+int
+rederive_repair(struct rederive *r, int64_t id, int *changed, struct cf_err *err)
+{
+	struct item *it = NULL;
+	struct parsed *p2 = NULL;
+	const struct parsed *p;
+	enum cf_kind k;
+	int rc, ret = -1;
+
+	*changed = 0;
+	if (sqlite3_get_autocommit(r->db))
+		CF_BUG("rederive_repair outside a transaction");
+	sqlite3_bind_int64(r->row, 1, id);
+	rc = sqlite3_step(r->row);
+	if (rc == SQLITE_DONE)
+		cf_err_set(err, CF_ENOTFOUND, "no evidence row %lld", (long long)id);
+	else if (rc != SQLITE_ROW)
+		db_err(r->db, err, "cannot read evidence row %lld", (long long)id);
+	else
+		it = item_new(id, r->row, 0, err);
+	sqlite3_reset(r->row);
+	if (it == NULL)
+		return -1;
+	item_stage(r->v, it);
+	rc = item_finish(r, it, err);
+	if (rc >= 0 || err->code != CF_EVERIFY) {
+		ret = rc;
+		goto out;
+	}
+	if (!r->repairable) {	/* the row or its note differs from the ledger: not ours to fix */
+		ret = 1;
+		goto out;
+	}
+	cf_err_release(err);
+	/* The parse as ingest without --kind when it gives the sealed kind, else forced. */
+	p = it->p;
+	if (strcmp(cf_kind_name(parsed_kind(p)), it->leaf.kind) != 0) {
+		if (cf_kind_from_name(it->leaf.kind, &k) < 0 ||
+		    item_parse(it, (int)k, &p2, err) < 0)
+			goto out;
+		p = p2;
+	}
+	if (rewrite_rows(r, it, p, err) < 0)
+		goto out;
+	*changed = 1;
+	ret = 0;
+out:
+	parsed_free(p2);
 	item_free(it);
 	return ret;
 }

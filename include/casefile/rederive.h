@@ -75,6 +75,20 @@ int rederive_check_all(struct rederive *r, rederive_finding_fn fn, void *cookie,
 		       uint64_t *checked, struct cf_err *err);
 
 /*
+ * Make the parsed rows of evidence row id what a re-parse of its sealed
+ * original gives: when rederive_check() finds them different, delete them
+ * and write the re-parse with the writer ingest uses (the rows are a
+ * function of sealed data, so this can only put back what the original
+ * says: for rows forged in the database, and for rows written by a
+ * casefile whose parsers read a format differently).  Inside the caller's
+ * write transaction.  *changed is 1 when rows were rewritten.  Returns 0;
+ * 1 with err set when it cannot be done from the original (object missing
+ * or changed, evidence row or note no longer its leaf: nothing written);
+ * -1 on failure (the caller rolls back).
+ */
+int rederive_repair(struct rederive *r, int64_t id, int *changed, struct cf_err *err);
+
+/*
  * After a check that found something: the item ("evidence row 8
  * ('chat.txt', order 6931…)") and the bare finding ("messages seq 1: text
  * differs from the sealed original (edited?)"), borrowed until the next

@@ -110,6 +110,29 @@ cf build $O -o k.pdf --now 2025-05-04T02:00:00Z
 expect_rc 1 "build refuses an evidence row that no longer matches its leaf"
 expect_err "evidence row $CHAT \('chat.json', order $O\): the evidence row no longer hashes to its ledger leaf \(edited\?\)" "named"
 
+# casefile reparse puts back what the originals say (after an edit, or an
+# upgrade whose parsers read a format differently), naming each item.
+restore
+sql "UPDATE messages SET text = 'x' WHERE evidence_id = $CHAT AND seq = 2;
+     DELETE FROM logistics_events WHERE evidence_id = $LOGI AND seq = 1;
+     INSERT INTO warnings(evidence_id, seq, message) VALUES($PHOTO, 0, 'x')"
+cf reparse
+expect_clean "reparse rebuilds the rows"
+expect_out "^rebuilt: evidence row $CHAT \('chat.json', order $O\): messages seq 2: text differs from the sealed original \(edited\?\)$" "names the message"
+expect_out "^rebuilt: evidence row $LOGI \([^)]*\): logistics_events seq 1: row of the sealed original is missing" "names the event"
+expect_out "^rebuilt: evidence row $PHOTO \([^)]*\): warnings seq 0: row not in the sealed original" "names the warning"
+expect_out "^5 evidence rows re-parsed: 3 rebuilt, 0 could not be rebuilt$" "counts"
+cf audit
+expect_clean "audit passes after reparse"
+cf reparse $O
+expect_out "^5 evidence rows re-parsed: 0 rebuilt, 0 could not be rebuilt$" "a second reparse has nothing to do"
+check "the rebuilt rows are the originals' rows" test "$(sql "SELECT text FROM messages WHERE evidence_id = $CHAT AND seq = 2")" = "您好，麻烦拍一下外包装和裂痕的位置"
+sql "UPDATE evidence SET name = 'renamed.json' WHERE id = $CHAT; UPDATE media SET width = 1 WHERE evidence_id = $PHOTO"
+cf reparse
+expect_rc 1 "reparse does not touch an evidence row that is not its leaf"
+expect_err "^casefile: evidence row $CHAT \('renamed.json', order $O\): the evidence row no longer hashes to its ledger leaf \(edited\?\): not rebuilt from its original$" "names it"
+expect_out "^rebuilt: evidence row $PHOTO " "the others are still rebuilt"
+
 restore
 cf audit
 expect_clean "restored: clean"
