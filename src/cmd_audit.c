@@ -176,7 +176,7 @@ const struct cmd cmd_audit = {
 		"  facts    every original re-parsed: its parsed rows (messages, order\n"
 		"           records, logistics events, media facts, warnings) must be\n"
 		"           exactly the stored rows; edited, deleted or added rows show\n"
-		"           up here\n"
+		"           up here ('casefile reparse' puts back what the originals say)\n"
 		"  disputes every dispute record and event equals its sealed ledger leaf\n"
 		"--quick skips the re-parse (for cron; objects are still hashed).\n"
 		"--fast checks object sizes instead of hashes and reads no content, so\n"
