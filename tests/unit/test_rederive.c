@@ -175,6 +175,71 @@ test_leaf_and_object(void **state)
 	cf_err_release(&err);
 }
 
+struct findings {
+	int n;
+	char last[300];
+};
+
+static void
+finding(void *cookie, int64_t id, const char *subject, const char *detail)
+{
+	struct findings *f = cookie;
+
+	(void)id;
+	f->n++;
+	snprintf(f->last, sizeof(f->last), "%s: %s", subject, detail);
+}
+
+/* The two-thread pass over every row finds the same, and orphan rows. */
+static void
+test_check_all(void **state)
+{
+	struct fx *f = *state;
+	struct cf_err err = CF_ERR_INIT;
+	struct findings fd = { 0, "" };
+	uint64_t checked = 0;
+
+	assert_int_equal(rederive_check_all(f->r, finding, &fd, &checked, &err), 0);
+	assert_int_equal(checked, 2);
+	assert_int_equal(fd.n, 0);
+	exec(f, "UPDATE messages SET sender = 'platform' WHERE seq = 2");
+	assert_int_equal(rederive_check_all(f->r, finding, &fd, &checked, &err), 0);
+	assert_int_equal(fd.n, 1);
+	assert_non_null(strstr(fd.last, "('chat.json', order A1): messages seq 2: sender differs"));
+	exec(f, "PRAGMA foreign_keys = OFF; INSERT INTO media(evidence_id, format) VALUES(777, 'jpeg')");
+	fd.n = 0;
+	assert_int_equal(rederive_check_all(f->r, finding, &fd, &checked, &err), 0);
+	assert_int_equal(fd.n, 2);
+	assert_string_equal(fd.last, "media of evidence row 777: 1 row of an evidence row that "
+			    "does not exist (added?)");
+	cf_err_release(&err);
+}
+
+/* rederive_repair puts back the original's rows, and leaves a forged leaf alone. */
+static void
+test_repair(void **state)
+{
+	struct fx *f = *state;
+	struct cf_err err = CF_ERR_INIT;
+	int changed = -1;
+
+	exec(f, "DELETE FROM messages WHERE seq = 1; UPDATE messages SET text = 'x' WHERE seq = 2");
+	exec(f, "BEGIN IMMEDIATE");
+	assert_int_equal(rederive_repair(f->r, f->chat_id, &changed, &err), 0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(rederive_repair(f->r, f->forced_id, &changed, &err), 0);
+	assert_int_equal(changed, 0);
+	exec(f, "COMMIT");
+	expect(f, f->chat_id, NULL);
+	exec(f, "UPDATE evidence SET name = 'x.json' WHERE id = 1; UPDATE messages SET text = 'x'");
+	exec(f, "BEGIN IMMEDIATE");
+	assert_int_equal(rederive_repair(f->r, f->chat_id, &changed, &err), 1);
+	assert_int_equal(changed, 0);
+	assert_non_null(strstr(err.msg, "no longer hashes to its ledger leaf"));
+	exec(f, "ROLLBACK");
+	cf_err_release(&err);
+}
+
 int
 main(void)
 {
@@ -183,6 +248,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_edits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deleted_added, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leaf_and_object, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repair, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
