@@ -562,11 +562,12 @@ out:
 	return ret;
 }
 
-int
-rederive_check(struct rederive *r, int64_t id, struct cf_err *err)
+/* Evidence row id as a staged item (item_free), or NULL with err. */
+static struct item *
+item_load(struct rederive *r, int64_t id, struct cf_err *err)
 {
 	struct item *it = NULL;
-	int rc, ret = -1;
+	int rc;
 
 	sqlite3_bind_int64(r->row, 1, id);
 	rc = sqlite3_step(r->row);
@@ -574,11 +575,23 @@ rederive_check(struct rederive *r, int64_t id, struct cf_err *err)
 		cf_err_set(err, CF_ENOTFOUND, "no evidence row %lld", (long long)id);
 	else if (rc != SQLITE_ROW)
 		db_err(r->db, err, "cannot read evidence row %lld", (long long)id);
-	else if ((it = item_new(id, r->row, 0, err)) != NULL) {
-		item_stage(r->v, it);
-		ret = item_finish(r, it, err);
-	}
+	else
+		it = item_new(id, r->row, 0, err);
 	sqlite3_reset(r->row);
+	if (it)
+		item_stage(r->v, it);
+	return it;
+}
+
+int
+rederive_check(struct rederive *r, int64_t id, struct cf_err *err)
+{
+	struct item *it = item_load(r, id, err);
+	int ret;
+
+	if (it == NULL)
+		return -1;
+	ret = item_finish(r, it, err);
 	item_free(it);
 	return ret;
 }
@@ -624,18 +637,8 @@ rederive_repair(struct rederive *r, int64_t id, int *changed, struct cf_err *err
 	*changed = 0;
 	if (sqlite3_get_autocommit(r->db))
 		CF_BUG("rederive_repair outside a transaction");
-	sqlite3_bind_int64(r->row, 1, id);
-	rc = sqlite3_step(r->row);
-	if (rc == SQLITE_DONE)
-		cf_err_set(err, CF_ENOTFOUND, "no evidence row %lld", (long long)id);
-	else if (rc != SQLITE_ROW)
-		db_err(r->db, err, "cannot read evidence row %lld", (long long)id);
-	else
-		it = item_new(id, r->row, 0, err);
-	sqlite3_reset(r->row);
-	if (it == NULL)
+	if ((it = item_load(r, id, err)) == NULL)
 		return -1;
-	item_stage(r->v, it);
 	rc = item_finish(r, it, err);
 	if (rc >= 0 || err->code != CF_EVERIFY) {
 		ret = rc;
