@@ -19,6 +19,7 @@
 #include "casefile/dispute.h"
 #include "casefile/ingest.h"
 #include "casefile/profile.h"
+#include "casefile/rederive.h"
 #include "casefile/statement.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -154,6 +155,11 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	if (templates_load(tdir, lang, &t, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
+	}
+	/* The statement quotes parsed rows: they must be what was sealed (rederive.h). */
+	if (rederive_check_order(ctx->vault, order, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}

@@ -835,8 +835,8 @@ fail:
 	if (err->code == CF_EVERIFY) {
 		char *msg = xstrdup(err->msg);
 
-		cf_err_set(err, CF_EVERIFY, "%s; it is not what was sealed, so no dossier was "
-			   "built (run 'casefile audit')", msg);
+		cf_err_set(err, CF_EVERIFY, "%s; refused: it is not what was sealed (run "
+			   "'casefile audit')", msg);
 		free(msg);
 	}
 out:

@@ -98,10 +98,11 @@ const char *rederive_subject(const struct rederive *r);
 const char *rederive_detail(const struct rederive *r);
 
 /*
- * What `build` runs before rendering anything: rederive_check() for every
- * evidence row of order, then dispute_verify_order().  0, or -1 as those
- * (the first problem); an error message of CF_EVERIFY ends with
- * "(run 'casefile audit')".
+ * What `build` and `statement` run before rendering anything:
+ * rederive_check() for every evidence row of order, then
+ * dispute_verify_order().  0, or -1 as those (the first problem; an object
+ * that is missing or changed is CF_EVERIFY too); a CF_EVERIFY message ends
+ * with "; refused: it is not what was sealed (run 'casefile audit')".
  */
 int rederive_check_order(struct vault *v, const char *order, struct cf_err *err);
 

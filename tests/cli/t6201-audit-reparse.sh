@@ -42,7 +42,11 @@ cf audit --json
 check "--json lists them as facts" sh -c "jq -e '.ok == false and .facts.differing == 2 and ([.problems[] | select(.kind == \"facts\")] | length) == 2' '$out' >/dev/null"
 cf build $O -o t.pdf --now 2025-05-04T02:00:00Z
 expect_rc 1 "build refuses"
-expect_err "^casefile: evidence row $CHAT \('chat.json', order $O\): messages seq 1: text differs from the sealed original \(edited\?\); it is not what was sealed, so no dossier was built \(run 'casefile audit'\)$" "build names the item and says to run audit"
+expect_err "^casefile: evidence row $CHAT \('chat.json', order $O\): messages seq 1: text differs from the sealed original \(edited\?\); refused: it is not what was sealed \(run 'casefile audit'\)$" "build names the item and says to run audit"
+cf statement $O --reason quality
+expect_rc 1 "statement refuses too (it quotes the chat)"
+expect_err "^casefile: evidence row $CHAT \('chat.json', order $O\): messages seq 1: text differs from the sealed original \(edited\?\); refused" "  naming the item"
+check "  and prints no statement" test ! -s "$out"
 check "no PDF written" test ! -e t.pdf
 check_not "no temp file left" sh -c 'ls t.pdf* 2>/dev/null | grep -q .'
 cf verify ok.pdf --vault "$CASEFILE_VAULT"
