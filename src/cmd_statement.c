@@ -239,7 +239,9 @@ const struct cmd cmd_statement = {
 		"  --templates DIR  templates folder ($CASEFILE_TEMPLATES)\n"
 		"  --no-mask        do not mask phone numbers, ID numbers and addresses\n"
 		"  -o FILE          write the text to FILE instead of standard output\n"
-		"\nexit codes: 0 ok, 2 usage, unknown order, or no dispute and no --reason\n"
+		"\nexit codes: 0 ok, 1 a stored row is not what the sealed originals or\n"
+		"dispute say (edited in the database: run 'casefile audit'), 2 usage,\n"
+		"unknown order, or no dispute and no --reason\n"
 		"\nexample:\n  casefile statement 6931000000000001 --max-chars 300\n",
 	.flags = CMD_NEEDS_VAULT,
 	.run = run_statement,
