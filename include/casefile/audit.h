@@ -10,6 +10,11 @@
  *            record of ledger.h) and compared with the stored leaf; leaf
  *            indexes without a row (a deleted row) and rows without a leaf;
  *            every stored tree node recomputed from the leaves
+ *  facts     (unless AUDIT_QUICK or AUDIT_FAST) every evidence row's parsed
+ *            rows equal a re-parse of its sealed original (rederive.h);
+ *            parsed rows whose evidence row does not exist
+ *  disputes  every dispute record and event equals its sealed annotation
+ *            leaf (dispute_check_sealed)
  *  heads     each head's root equals the recomputed root at its size and
  *            the root in its checkpoint; the checkpoint signature (with the
  *            vault's public key); the timestamp token over the checkpoint;
@@ -32,7 +37,9 @@
 struct vault;
 
 enum audit_flags {
-	AUDIT_FAST = 1 << 0,	/* sizes instead of hashes; ledger still checked */
+	AUDIT_FAST = 1 << 0,	/* sizes instead of hashes; ledger still checked;
+				   no content is read, so no re-parse either */
+	AUDIT_QUICK = 1 << 1,	/* hashes, ledger, disputes, but no re-parse */
 };
 
 enum audit_kind {
@@ -43,6 +50,8 @@ enum audit_kind {
 	AUDIT_ROW_NO_OBJECT,	/* evidence row whose object is gone */
 	AUDIT_LEAF,		/* ledger leaf / node / row mismatch */
 	AUDIT_HEAD,		/* tree head fails a check */
+	AUDIT_FACTS,		/* parsed rows differ from a re-parse of the original */
+	AUDIT_DISPUTE,		/* dispute record/event differs from its sealed leaf */
 };
 
 struct audit_problem {
@@ -58,6 +67,9 @@ struct audit_report {
 	uint64_t rows, rows_no_object;
 	uint64_t leaves, leaves_bad;
 	uint64_t heads, heads_bad;
+	int reparsed;			/* 0 with AUDIT_QUICK / AUDIT_FAST */
+	uint64_t facts, facts_bad;	/* evidence rows re-parsed, differing */
+	uint64_t disputes_bad;		/* dispute findings */
 	struct audit_problem *problems;
 	size_t nproblems;
 };

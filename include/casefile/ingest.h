@@ -22,6 +22,8 @@
 
 #include <stdint.h>
 
+#include <sqlite3.h>
+
 #include "casefile/err.h"
 #include "casefile/hash.h"
 #include "casefile/vault.h"
@@ -135,6 +137,34 @@ int ingest_checkpoint(struct ingest *in, struct cf_err *err);
  * ingest.c).  Accepts NULL.  No stage may run any more.
  */
 void ingest_free(struct ingest *in);
+
+/*
+ * Bytes of a file kept in memory for parsing; a larger file is parsed from
+ * the start of its content plus its object's fd.  rederive parses the same
+ * way, so the re-parse of a sealed original is the ingest's parse.
+ */
+#define INGEST_KEEP_MAX (16u << 20)
+
+struct parsed;
+/*
+ * The note ingest records after a file's parse warnings when the file
+ * states another order than the one it was ingested for, or NULL (malloc'd).
+ */
+char *ingest_order_note(const struct parsed *p, const char *order_id);
+
+/*
+ * An item's note (`ingest --note`) is shown in the dossier as what the
+ * exhibit shows, so it is sealed: an annotation leaf (ledger.h) of type
+ * INGEST_NOTE_TYPE, subject "evidence <id>", the note's UTF-8 bytes as
+ * payload, appended with the evidence row.  ingest_seal_note() appends one
+ * (inside the caller's transaction); ingest_seal_notes() gives the notes of
+ * a vault made before this a leaf (own transaction unless one is open;
+ * `casefile seal` runs it).  rederive compares evidence.note with it.
+ */
+#define INGEST_NOTE_TYPE "note"
+int ingest_seal_note(sqlite3 *db, int64_t evidence_id, const char *order_id,
+		     const char *note, int64_t at, const char *who, struct cf_err *err);
+int ingest_seal_notes(sqlite3 *db, uint64_t *added, struct cf_err *err);
 
 /*
  * 1 when s is acceptable as an order id: 1..64 bytes of [A-Za-z0-9_-],

@@ -24,7 +24,9 @@
 #include "casefile/audit.h"
 #include "casefile/checkpoint.h"
 #include "casefile/db.h"
+#include "casefile/dispute.h"
 #include "casefile/ledger.h"
+#include "casefile/rederive.h"
 #include "casefile/seal.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -58,6 +60,8 @@ audit_kind_name(enum audit_kind k)
 	case AUDIT_ROW_NO_OBJECT: return "row-without-object";
 	case AUDIT_LEAF: return "leaf";
 	case AUDIT_HEAD: return "head";
+	case AUDIT_FACTS: return "facts";
+	case AUDIT_DISPUTE: return "dispute";
 	}
 	return "problem";
 }
@@ -477,12 +481,93 @@ check_head(struct audit_report *rep, const struct seal_head *h, const struct sea
 	cf_err_release(&err);
 }
 
+/*
+ * The rows that recorded leaves, in leaf order: evidence rows (version 1
+ * records) and annotations (version 2) merged from two cursors.
+ */
+struct leaf_rows {
+	sqlite3_stmt *ev, *an;
+	int ev_rc, an_rc;		/* last step of each */
+};
+
+struct leaf_row {
+	int64_t idx;
+	unsigned char hash[CF_SHA256_LEN];	/* recomputed from the row */
+	char *label;			/* "evidence row 8, 'chat.json'" */
+	const char *what;		/* "evidence row" or "annotation" */
+};
+
+static int
+leaf_rows_open(sqlite3 *db, struct leaf_rows *lr, struct cf_err *err)
+{
+	memset(lr, 0, sizeof(*lr));
+	if (db_prepare(db, "SELECT leaf_index, id, " LEDGER_EVIDENCE_COLUMNS " FROM evidence "
+			   "WHERE leaf_index IS NOT NULL ORDER BY leaf_index", &lr->ev, err) < 0 ||
+	    db_prepare(db, "SELECT leaf_index, " LEDGER_ANNOTATION_COLUMNS " FROM annotations "
+			   "ORDER BY leaf_index", &lr->an, err) < 0)
+		return -1;
+	lr->ev_rc = sqlite3_step(lr->ev);
+	lr->an_rc = sqlite3_step(lr->an);
+	return 0;
+}
+
+static void
+leaf_rows_close(struct leaf_rows *lr)
+{
+	sqlite3_finalize(lr->ev);
+	sqlite3_finalize(lr->an);
+}
+
+/* The next row: 1 with *row filled (label to free), 0 at the end, -1 error. */
+static int
+leaf_rows_next(sqlite3 *db, struct leaf_rows *lr, struct leaf_row *row, struct cf_err *err)
+{
+	int use_ev;
+
+	if ((lr->ev_rc != SQLITE_ROW && lr->ev_rc != SQLITE_DONE) ||
+	    (lr->an_rc != SQLITE_ROW && lr->an_rc != SQLITE_DONE))
+		return db_err(db, err, "cannot read the rows of the ledger's leaves");
+	if (lr->ev_rc == SQLITE_DONE && lr->an_rc == SQLITE_DONE)
+		return 0;
+	use_ev = lr->an_rc == SQLITE_DONE ||
+		 (lr->ev_rc == SQLITE_ROW &&
+		  sqlite3_column_int64(lr->ev, 0) <= sqlite3_column_int64(lr->an, 0));
+	if (use_ev) {
+		struct ledger_leaf leaf;
+
+		row->idx = sqlite3_column_int64(lr->ev, 0);
+		row->what = "evidence row";
+		row->label = xasprintf("evidence row %lld, '%s'",
+				       (long long)sqlite3_column_int64(lr->ev, 1),
+				       (const char *)sqlite3_column_text(lr->ev, 6));
+		if (ledger_leaf_from_row(lr->ev, 2, &leaf, NULL) == 0)
+			ledger_leaf_hash(&leaf, row->hash);
+		else
+			memset(row->hash, 0, CF_SHA256_LEN);
+		lr->ev_rc = sqlite3_step(lr->ev);
+	} else {
+		struct ledger_annotation a;
+
+		row->idx = sqlite3_column_int64(lr->an, 0);
+		row->what = "annotation";
+		row->label = xasprintf("annotation '%s'", (const char *)sqlite3_column_text(lr->an, 3));
+		if (ledger_annotation_from_row(lr->an, 1, &a, NULL) == 0)
+			ledger_annotation_hash(&a, row->hash);
+		else
+			memset(row->hash, 0, CF_SHA256_LEN);
+		lr->an_rc = sqlite3_step(lr->an);
+	}
+	return 1;
+}
+
 static int
 audit_ledger(sqlite3 *db, EVP_PKEY *pub, struct audit_report *rep, struct cf_err *err)
 {
 	struct tree_check tc = { NULL, rep, 0, 0 };
 	struct ledger_range r;
 	struct seal_head *heads = NULL;
+	struct leaf_rows lr;
+	struct leaf_row row;
 	sqlite3_stmt *st = NULL;
 	size_t nheads = 0, hi = 0;
 	uint64_t stored_size, expect_nodes = 0, stored_nodes = 0, l;
@@ -490,18 +575,17 @@ audit_ledger(sqlite3 *db, EVP_PKEY *pub, struct audit_report *rep, struct cf_err
 	int rc, ret = -1;
 	uint64_t bad_reported = 0;
 
+	memset(&lr, 0, sizeof(lr));
 	if (ledger_size(db, &stored_size, err) < 0 || seal_heads(db, &heads, &nheads, err) < 0 ||
 	    db_prepare(db, "SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?",
 		       &tc.get, err) < 0 ||
-	    db_prepare(db, "SELECT id, order_id, kind, sha256, size, name, ingested_at, leaf_index "
-			   "FROM evidence WHERE leaf_index IS NOT NULL ORDER BY leaf_index", &st, err) < 0)
+	    leaf_rows_open(db, &lr, err) < 0)
 		goto out;
 	rep->heads = nheads;
 	ledger_range_init(&r);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t idx = sqlite3_column_int64(st, 7);
-		struct ledger_leaf leaf;
-		unsigned char h[CF_SHA256_LEN], stored[CF_SHA256_LEN];
+	while ((rc = leaf_rows_next(db, &lr, &row, err)) == 1) {
+		int64_t idx = row.idx;
+		unsigned char stored[CF_SHA256_LEN];
 		int have_stored;
 
 		/* Leaves without a row in between: deleted rows. */
@@ -510,7 +594,7 @@ audit_ledger(sqlite3 *db, EVP_PKEY *pub, struct audit_report *rep, struct cf_err
 			rep->leaves++;
 			rep->leaves_bad++;
 			problem(rep, AUDIT_LEAF, xasprintf("leaf %llu", (unsigned long long)r.size),
-				xstrdup("no evidence row has this leaf (row deleted?)"));
+				xstrdup("no evidence row or annotation has this leaf (row deleted?)"));
 			ledger_range_push(&r, stored, node_cb, &tc);
 			for (; hi < nheads && heads[hi].tree_size == r.size; hi++) {
 				ledger_range_root(&r, root);
@@ -519,45 +603,33 @@ audit_ledger(sqlite3 *db, EVP_PKEY *pub, struct audit_report *rep, struct cf_err
 		}
 		if ((uint64_t)idx != r.size) {
 			rep->leaves_bad++;
-			problem(rep, AUDIT_LEAF, xasprintf("evidence row %lld",
-							   (long long)sqlite3_column_int64(st, 0)),
-				xasprintf("leaf index %lld is beyond the ledger (%llu leaves)",
-					  (long long)idx, (unsigned long long)stored_size));
+			problem(rep, AUDIT_LEAF, row.label,
+				xasprintf("leaf index %lld is %s (%llu leaves)", (long long)idx,
+					  (uint64_t)idx < r.size ? "taken by another row"
+								 : "beyond the ledger",
+					  (unsigned long long)stored_size));
 			continue;
-		}
-		if (sqlite3_column_bytes(st, 3) != CF_SHA256_LEN) {
-			memset(h, 0, sizeof(h));
-		} else {
-			leaf.order_id = (const char *)sqlite3_column_text(st, 1);
-			leaf.kind = (const char *)sqlite3_column_text(st, 2);
-			memcpy(leaf.sha256, sqlite3_column_blob(st, 3), CF_SHA256_LEN);
-			leaf.size = (uint64_t)sqlite3_column_int64(st, 4);
-			leaf.name = (const char *)sqlite3_column_text(st, 5);
-			leaf.ingested_at = sqlite3_column_int64(st, 6);
-			ledger_leaf_hash(&leaf, h);
 		}
 		rep->leaves++;
 		have_stored = stored_leaf(&tc, r.size, stored) == 0;
-		if (!have_stored || memcmp(h, stored, CF_SHA256_LEN) != 0) {
+		if (!have_stored || memcmp(row.hash, stored, CF_SHA256_LEN) != 0) {
 			rep->leaves_bad++;
 			if (bad_reported++ < 1000)
-				problem(rep, AUDIT_LEAF, xasprintf("leaf %lld (evidence row %lld, '%s')",
-								   (long long)idx,
-								   (long long)sqlite3_column_int64(st, 0),
-								   (const char *)sqlite3_column_text(st, 5)),
-					xstrdup(have_stored ? "the evidence row no longer hashes to the stored leaf "
-						"(row edited?)" : "no stored leaf"));
+				problem(rep, AUDIT_LEAF, xasprintf("leaf %lld (%s)", (long long)idx,
+								   row.label),
+					have_stored ? xasprintf("the %s no longer hashes to the stored "
+								"leaf (row edited?)", row.what)
+						    : xstrdup("no stored leaf"));
 		}
-		ledger_range_push(&r, h, node_cb, &tc);
+		free(row.label);
+		ledger_range_push(&r, row.hash, node_cb, &tc);
 		for (; hi < nheads && heads[hi].tree_size == r.size; hi++) {
 			ledger_range_root(&r, root);
 			check_head(rep, &heads[hi], hi ? &heads[hi - 1] : NULL, root, pub);
 		}
 	}
-	if (rc != SQLITE_DONE) {
-		db_err(db, err, "cannot read the evidence rows");
+	if (rc < 0)
 		goto out;
-	}
 	/* Trailing leaves whose rows are gone. */
 	while (r.size < stored_size) {
 		unsigned char stored[CF_SHA256_LEN];
@@ -566,7 +638,7 @@ audit_ledger(sqlite3 *db, EVP_PKEY *pub, struct audit_report *rep, struct cf_err
 		rep->leaves++;
 		rep->leaves_bad++;
 		problem(rep, AUDIT_LEAF, xasprintf("leaf %llu", (unsigned long long)r.size),
-			xstrdup("no evidence row has this leaf (row deleted?)"));
+			xstrdup("no evidence row or annotation has this leaf (row deleted?)"));
 		ledger_range_push(&r, stored, node_cb, &tc);
 		for (; hi < nheads && heads[hi].tree_size == r.size; hi++) {
 			ledger_range_root(&r, root);
@@ -611,10 +683,50 @@ audit_ledger(sqlite3 *db, EVP_PKEY *pub, struct audit_report *rep, struct cf_err
 				  (unsigned long long)tc.bad_nodes));
 	ret = 0;
 out:
+	leaf_rows_close(&lr);
 	sqlite3_finalize(st);
 	sqlite3_finalize(tc.get);
 	seal_heads_free(heads, nheads);
 	return ret;
+}
+
+/* --- parsed rows and disputes ------------------------------------------- */
+
+/*
+ * Every evidence row re-derived from its original (rederive.h).  Rows
+ * whose object is missing or changed are left to the object check, which
+ * has reported them already.
+ */
+static void
+facts_problem(void *cookie, int64_t evidence_id, const char *subject, const char *detail)
+{
+	struct audit_report *rep = cookie;
+
+	(void)evidence_id;
+	rep->facts_bad++;
+	problem(rep, AUDIT_FACTS, xstrdup(subject), xstrdup(detail));
+}
+
+static int
+audit_reparse(struct vault *v, struct audit_report *rep, struct cf_err *err)
+{
+	struct rederive *r = NULL;
+	int ret;
+
+	rep->reparsed = 1;
+	ret = rederive_open(v, &r, err) < 0 ||
+	      rederive_check_all(r, facts_problem, rep, &rep->facts, err) < 0 ? -1 : 0;
+	rederive_close(r);
+	return ret;
+}
+
+static void
+dispute_problem(void *cookie, const char *subject, const char *detail)
+{
+	struct audit_report *rep = cookie;
+
+	rep->disputes_bad++;
+	problem(rep, AUDIT_DISPUTE, xstrdup(subject), xstrdup(detail));
 }
 
 int
@@ -629,7 +741,10 @@ audit_run(struct vault *v, EVP_PKEY *pub, unsigned flags, unsigned threads,
 	/* One read transaction: a consistent snapshot while ingests go on. */
 	if (db_exec(db, "BEGIN", err) < 0)
 		return -1;
-	if (audit_objects(v, flags, threads, rep, err) < 0 || audit_ledger(db, pub, rep, err) < 0)
+	if (audit_objects(v, flags, threads, rep, err) < 0 || audit_ledger(db, pub, rep, err) < 0 ||
+	    dispute_check_sealed(db, NULL, dispute_problem, rep, err) < 0)
+		goto out;
+	if (!(flags & (AUDIT_FAST | AUDIT_QUICK)) && audit_reparse(v, rep, err) < 0)
 		goto out;
 	ret = 0;
 out:

@@ -20,6 +20,7 @@
 #include "casefile/cftime.h"
 #include "casefile/db.h"
 #include "casefile/dispute.h"
+#include "casefile/rederive.h"
 #include "casefile/dossier.h"
 #include "casefile/ledger.h"
 #include "casefile/money.h"
@@ -1927,7 +1928,9 @@ dossier_build(struct vault *v, const struct dossier_opts *o,
 		cf_err_set(err, CF_EINPUT, "unknown scenario '%s'", o->scenario);
 		goto out;
 	}
+	/* Nothing is rendered from a row that is not what was sealed (rederive.h). */
 	if (dossier_exhibits_load(b.db, o->order_id, &b.ex, err) < 0 ||
+	    rederive_check_order(v, o->order_id, err) < 0 ||
 	    order_facts_load(b.db, o->order_id, &b.f, err) < 0 ||
 	    templates_load(o->templates_dir, o->lang, &b.t, err) < 0)
 		goto out;

@@ -54,7 +54,7 @@
 #include "casefile/xalloc.h"
 
 /* Bytes kept in memory for parsing; larger files are parsed via the fd. */
-#define KEEP_MAX (16u << 20)
+#define KEEP_MAX INGEST_KEEP_MAX
 
 struct ingest {
 	struct vault *v;
@@ -515,7 +515,6 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	size_t i;
 	int64_t id, ingested_at;
 	struct ledger_leaf leaf;
-	const char *stated;
 
 	memset(res, 0, sizeof(*res));
 	memcpy(res->sha256, put->sha256, CF_SHA256_LEN);
@@ -589,6 +588,14 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	leaf.ingested_at = ingested_at;
 	if (ledger_writer_append(in->lw, &leaf, id, NULL, err) < 0)
 		goto out;
+	if (it->note) {
+		char *who = xasprintf("%s@%s", in->user, in->host);
+		int r = ingest_seal_note(in->db, id, it->order_id, it->note, ingested_at, who, err);
+
+		free(who);
+		if (r < 0)
+			goto out;
+	}
 
 	if (parsed_writer_store(in->pw, p, id, err) < 0)
 		goto out;
@@ -604,10 +611,7 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 			res->nnotes++;
 		item_warn(in, it, msg, bad);
 	}
-	stated = parsed_order_id(p);
-	if (stated && strcmp(stated, it->order_id) != 0) {
-		extra = xasprintf("the file names order '%s' but was ingested for order '%s'",
-				  stated, it->order_id);
+	if ((extra = ingest_order_note(p, it->order_id)) != NULL) {
 		if (add_warning(in, id, seq++, extra, err) < 0)
 			goto out;
 		res->nnotes++;
@@ -618,6 +622,75 @@ out:
 	free(nfc);
 	free(extra);
 	return ret;
+}
+
+int
+ingest_seal_note(sqlite3 *db, int64_t evidence_id, const char *order_id, const char *note,
+		 int64_t at, const char *who, struct cf_err *err)
+{
+	char *subject = xasprintf("evidence %lld", (long long)evidence_id);
+	struct ledger_annotation a = { INGEST_NOTE_TYPE, order_id, subject, at, who, note,
+				       strlen(note) };
+	int r = ledger_append_annotation(db, &a, NULL, err);
+
+	free(subject);
+	return r;
+}
+
+int
+ingest_seal_notes(sqlite3 *db, uint64_t *added, struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t n = 0;
+	int own = sqlite3_get_autocommit(db), rc, ret = -1;
+
+	if (own && db_begin(db, err) < 0)
+		return -1;
+	if (db_prepare(db, "SELECT id, order_id, note, ingested_at, coalesce(user, 'unknown') || "
+			   "'@' || coalesce(host, 'unknown') FROM evidence e WHERE note IS NOT NULL "
+			   "AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.type = '"
+			   INGEST_NOTE_TYPE "' AND a.subject = 'evidence ' || e.id) ORDER BY id",
+		       &st, err) < 0)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (ingest_seal_note(db, sqlite3_column_int64(st, 0),
+				     (const char *)sqlite3_column_text(st, 1),
+				     (const char *)sqlite3_column_text(st, 2),
+				     sqlite3_column_int64(st, 3),
+				     (const char *)sqlite3_column_text(st, 4), err) < 0)
+			goto out;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		db_err(db, err, "cannot read the notes");
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (own) {
+		own = 0;
+		if (db_commit(db, err) < 0)
+			goto out;
+	}
+	if (added)
+		*added = n;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	if (own)
+		db_rollback(db);
+	return ret;
+}
+
+char *
+ingest_order_note(const struct parsed *p, const char *order_id)
+{
+	const char *stated = parsed_order_id(p);
+
+	if (stated == NULL || strcmp(stated, order_id) == 0)
+		return NULL;
+	return xasprintf("the file names order '%s' but was ingested for order '%s'",
+			 stated, order_id);
 }
 
 int

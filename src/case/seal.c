@@ -23,6 +23,8 @@
 
 #include "casefile/checkpoint.h"
 #include "casefile/db.h"
+#include "casefile/dispute.h"
+#include "casefile/ingest.h"
 #include "casefile/ledger.h"
 #include "casefile/seal.h"
 #include "casefile/tsa.h"
@@ -231,7 +233,9 @@ seal_once(sqlite3 *db, const struct seal_opts *o, struct seal_head *out, int *se
 	memset(&h, 0, sizeof(h));
 	memset(&prev, 0, sizeof(prev));
 	*sealed = 0;
-	if (ledger_rebuild(db, backfilled, err) < 0)
+	/* Disputes and notes recorded before they were sealed get their leaves first. */
+	if (dispute_seal_all(db, NULL, err) < 0 || ingest_seal_notes(db, NULL, err) < 0 ||
+	    ledger_rebuild(db, backfilled, err) < 0)
 		return -1;
 	if (ledger_size(db, &size, err) < 0 || seal_head_find(db, 0, &prev, &found, err) < 0)
 		return -1;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_audit — `casefile audit [--json] [--fast]`: re-hash every object,
- * recompute the ledger, check every head; exit 1 naming each problem.
+ * cmd_audit — `casefile audit [--json] [--quick | --fast]`: re-hash and
+ * re-parse every object, recompute the ledger, check every head and
+ * dispute; exit 1 naming each problem.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -14,7 +15,7 @@
 #include "casefile/keys.h"
 #include "casefile/vault.h"
 
-enum { OPT_FAST = CTX_OPT_BASE + 100, OPT_THREADS };
+enum { OPT_FAST = CTX_OPT_BASE + 100, OPT_THREADS, OPT_QUICK };
 
 static void
 print_json(const struct audit_report *rep)
@@ -26,7 +27,8 @@ print_json(const struct audit_report *rep)
 		    "\"missing\":%llu,\"changed\":%llu,\"unreadable\":%llu,\"unexpected\":%llu,"
 		    "\"bytes\":%llu},\"rows\":{\"total\":%llu,\"without_object\":%llu},"
 		    "\"ledger\":{\"leaves\":%llu,\"bad\":%llu},\"heads\":{\"total\":%llu,"
-		    "\"failing\":%llu},\"problems\":[",
+		    "\"failing\":%llu},\"facts\":{\"reparsed\":%s,\"checked\":%llu,"
+		    "\"differing\":%llu},\"disputes\":{\"problems\":%llu},\"problems\":[",
 		    rep->nproblems ? "false" : "true", rep->fast ? "true" : "false",
 		    (unsigned long long)rep->objects, (unsigned long long)rep->matched,
 		    (unsigned long long)rep->missing, (unsigned long long)rep->changed,
@@ -34,7 +36,9 @@ print_json(const struct audit_report *rep)
 		    (unsigned long long)rep->bytes, (unsigned long long)rep->rows,
 		    (unsigned long long)rep->rows_no_object, (unsigned long long)rep->leaves,
 		    (unsigned long long)rep->leaves_bad, (unsigned long long)rep->heads,
-		    (unsigned long long)rep->heads_bad);
+		    (unsigned long long)rep->heads_bad, rep->reparsed ? "true" : "false",
+		    (unsigned long long)rep->facts, (unsigned long long)rep->facts_bad,
+		    (unsigned long long)rep->disputes_bad);
 	for (i = 0; i < rep->nproblems; i++) {
 		const struct audit_problem *p = &rep->problems[i];
 
@@ -57,6 +61,7 @@ run_audit(int argc, char **argv, struct cf_ctx *ctx)
 		CTX_COMMON_OPTIONS,
 		{ "fast", 0, NULL, OPT_FAST },
 		{ "threads", 1, NULL, OPT_THREADS },
+		{ "quick", 0, NULL, OPT_QUICK },
 		{ 0 },
 	};
 	struct cf_err err = CF_ERR_INIT;
@@ -74,6 +79,10 @@ run_audit(int argc, char **argv, struct cf_ctx *ctx)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == OPT_FAST) {
 			flags |= AUDIT_FAST;
+			continue;
+		}
+		if (c == OPT_QUICK) {
+			flags |= AUDIT_QUICK;
 			continue;
 		}
 		if (c == OPT_THREADS) {
@@ -95,6 +104,8 @@ run_audit(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	if (optind < argc)
 		return ctx_usage(ctx, "audit takes no arguments");
+	if ((flags & AUDIT_FAST) && (flags & AUDIT_QUICK))
+		return ctx_usage(ctx, "--quick and --fast cannot be combined (--fast implies --quick)");
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
 	/* Without the certificate the heads are still checked, but reported unverifiable. */
@@ -125,6 +136,15 @@ run_audit(int argc, char **argv, struct cf_ctx *ctx)
 			       "%llu failing\n", (unsigned long long)rep.leaves,
 			       (unsigned long long)rep.leaves_bad, (unsigned long long)rep.heads,
 			       (unsigned long long)rep.heads_bad);
+			if (rep.reparsed)
+				printf("parsed rows: %llu evidence rows re-parsed from their "
+				       "originals, %llu differing\n", (unsigned long long)rep.facts,
+				       (unsigned long long)rep.facts_bad);
+			else
+				printf("parsed rows: not re-parsed (%s)\n",
+				       rep.fast ? "--fast" : "--quick");
+			printf("disputes: %llu problem%s\n", (unsigned long long)rep.disputes_bad,
+			       rep.disputes_bad == 1 ? "" : "s");
 		}
 	}
 	if (rep.nproblems) {
@@ -142,8 +162,8 @@ out:
 
 const struct cmd cmd_audit = {
 	.name = "audit",
-	.usage = "casefile audit [--fast] [--threads N] [--json]",
-	.summary = "re-hash every object, recompute the ledger, check every head",
+	.usage = "casefile audit [--quick | --fast] [--threads N] [--json]",
+	.summary = "re-hash and re-parse every object, recompute the ledger, check every head",
 	.help = "Checks the whole vault against itself:\n"
 		"  objects  every stored original is present, has its size and hashes to\n"
 		"           its name (hashed on 2 threads; --threads N); files in objects/\n"
@@ -153,8 +173,15 @@ const struct cmd cmd_audit = {
 		"           from the leaves; deleted or edited rows show up here\n"
 		"  heads    each tree head's root, checkpoint signature (vault key),\n"
 		"           timestamp token and consistency with the previous head\n"
-		"--fast checks object sizes instead of hashes (the ledger is still\n"
-		"recomputed).  Each problem is one line 'KIND: SUBJECT: DETAIL' on stdout.\n"
+		"  facts    every original re-parsed: its parsed rows (messages, order\n"
+		"           records, logistics events, media facts, warnings) must be\n"
+		"           exactly the stored rows; edited, deleted or added rows show\n"
+		"           up here ('casefile reparse' puts back what the originals say)\n"
+		"  disputes every dispute record and event equals its sealed ledger leaf\n"
+		"--quick skips the re-parse (for cron; objects are still hashed).\n"
+		"--fast checks object sizes instead of hashes and reads no content, so\n"
+		"it skips the re-parse too (the ledger and disputes are still checked).\n"
+		"Each problem is one line 'KIND: SUBJECT: DETAIL' on stdout.\n"
 		"\nexit codes: 0 everything matched; 1 a problem was found; 2 no vault;\n"
 		"5 internal error\n",
 	.flags = CMD_NEEDS_VAULT,

@@ -511,7 +511,9 @@ const struct cmd cmd_build = {
 		"                           as in 'casefile sign'\n"
 		"\nan image that cannot be decoded is shown as a card; the build still\n"
 		"succeeds and says so on stderr.  Unknown order or no vault key: exit 2;\n"
-		"TSA failure: exit 3.\n"
+		"TSA failure: exit 3.  A stored row that is not what the sealed originals\n"
+		"or the sealed dispute say (edited in the database): exit 1, no PDF,\n"
+		"naming the row; run 'casefile audit'.\n"
 		"\nexample:\n  casefile build 6931000000000001 -o dossier.pdf\n",
 	.flags = CMD_NEEDS_VAULT,
 	.run = run_build,

@@ -228,12 +228,34 @@ static const char schema_v5_evidence_names[] =
 	"CREATE UNIQUE INDEX evidence_same ON evidence(order_id, sha256, name_raw,"
 	" ifnull(rel_path, ''));\n";
 
+/*
+ * v6 (sealed annotations): the byte-exact records of the ledger's version 2
+ * leaves (ledger.h), one row per leaf, written with the leaf.  Dispute
+ * records and events are sealed as such leaves (dispute.c): type
+ * 'dispute' (subject 'dispute <id>', the whole disputes row after a change)
+ * and 'dispute_event' (subject 'dispute <id> event <event id>').  Rows of a
+ * vault made before this version get their leaves at the next seal or
+ * change of the dispute (dispute_seal_all), not here: SQL cannot hash.
+ */
+static const char schema_v6_sealed_annotations[] =
+	"CREATE TABLE annotations(\n"
+	"  leaf_index INTEGER PRIMARY KEY,\n"
+	"  type TEXT NOT NULL,\n"
+	"  order_id TEXT NOT NULL,\n"
+	"  subject TEXT NOT NULL,\n"
+	"  at INTEGER NOT NULL,\n"
+	"  who TEXT NOT NULL,\n"
+	"  payload BLOB NOT NULL);\n"
+	"CREATE INDEX annotations_subject ON annotations(type, subject, leaf_index);\n"
+	"CREATE INDEX annotations_order ON annotations(order_id, leaf_index);\n";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
 	schema_v4_parse,
 	schema_v5_evidence_names,
+	schema_v6_sealed_annotations,
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
