@@ -181,6 +181,9 @@ const struct cmd cmd_config = {
 		"                          text placed in PDF signatures\n"
 		"  shop.name               the shop, shown on dossiers and in exports\n"
 		"  dispute.profile         default platform profile for disputes (douyin, ...)\n"
+		"  seal.mirror             an existing folder (another disk, a mounted share)\n"
+		"                          that every seal also writes its checkpoint to;\n"
+		"                          audit checks it; stored as an absolute path\n"
 		"\nexamples:\n"
 		"  casefile config import.max_entry_size 512M\n"
 		"  casefile config --unset tsa.url\n",
