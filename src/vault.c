@@ -278,6 +278,27 @@ fail:
 	return -1;
 }
 
+int
+vault_lock_exclusive(struct vault *v, int nowait, struct cf_err *err)
+{
+	while (flock(v->lockfd, LOCK_EX | (nowait ? LOCK_NB : 0)) < 0) {
+		if (errno == EINTR)
+			continue;
+		cf_err_errno(err, CF_EIO, "cannot lock '%s/lock'", v->dir);
+		/* A failed conversion has dropped the shared lock (Linux). */
+		vault_lock_shared(v);
+		return -1;
+	}
+	return 0;
+}
+
+void
+vault_lock_shared(struct vault *v)
+{
+	while (flock(v->lockfd, LOCK_SH) < 0 && errno == EINTR)
+		;
+}
+
 void
 vault_close(struct vault *v)
 {

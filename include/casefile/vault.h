@@ -65,6 +65,19 @@ int vault_open(const char *dir, unsigned flags, struct vault **out,
 /* Close the database and release the lock.  Accepts NULL. */
 void vault_close(struct vault *v);
 
+/*
+ * Wait until no other process has the vault open, and keep it so until
+ * vault_lock_shared(): every open handle holds VAULT/lock shared (flock),
+ * this takes it exclusively (converting this handle's shared lock, which is
+ * given up while waiting).  Others opening the vault meanwhile wait.  With
+ * nowait it fails at once instead: -1 with CF_EIO and sys_errno
+ * EWOULDBLOCK.  For work that must know no other run is between storing an
+ * object and recording it (audit_repair).
+ */
+int vault_lock_exclusive(struct vault *v, int nowait, struct cf_err *err);
+/* Back to the shared lock of an ordinary handle. */
+void vault_lock_shared(struct vault *v);
+
 /* Borrowed: valid until vault_close(). */
 const char *vault_dir(const struct vault *v);
 sqlite3 *vault_db(struct vault *v);
