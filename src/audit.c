@@ -351,6 +351,41 @@ out:
 	return ret;
 }
 
+static char *stray_path(const unsigned char *sha);
+
+/*
+ * A file whose objects row is gone but that an evidence row still names is
+ * no leftover: an unexpected file (the row is reported without object).
+ * Such files are taken out of strays[0..*n).
+ */
+static int
+strays_named_by_evidence(sqlite3 *db, struct obj *strays, size_t *n, struct audit_report *rep,
+			 struct cf_err *err)
+{
+	sqlite3_stmt *q;
+	size_t i, keep = 0;
+
+	if (*n == 0)
+		return 0;
+	if (db_prepare(db, "SELECT id FROM evidence WHERE sha256 = ? ORDER BY id LIMIT 1", &q,
+		       err) < 0)
+		return -1;
+	for (i = 0; i < *n; i++) {
+		sqlite3_bind_blob(q, 1, strays[i].sha, CF_SHA256_LEN, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			rep->unexpected++;
+			problem(rep, AUDIT_UNEXPECTED, stray_path(strays[i].sha),
+				xasprintf("no objects row names this file, evidence row %lld does",
+					  (long long)sqlite3_column_int64(q, 0)));
+		} else
+			strays[keep++] = strays[i];
+		sqlite3_reset(q);
+	}
+	sqlite3_finalize(q);
+	*n = keep;
+	return 0;
+}
+
 static char *
 stray_path(const unsigned char *sha)
 {
@@ -467,7 +502,8 @@ audit_objects(struct vault *v, unsigned flags, unsigned threads, struct audit_re
 			break;
 		}
 	}
-	if (scan_unexpected(v, p.objs, p.n, rep, &strays, &nstrays, err) < 0)
+	if (scan_unexpected(v, p.objs, p.n, rep, &strays, &nstrays, err) < 0 ||
+	    strays_named_by_evidence(db, strays, &nstrays, rep, err) < 0)
 		goto out;
 	report_strays(v, strays, nstrays, threads, rep);
 

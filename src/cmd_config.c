@@ -21,6 +21,8 @@
 #include "casefile/commands.h"
 #include "casefile/config.h"
 #include "casefile/db.h"
+#include "casefile/kept.h"
+#include "casefile/seal.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
@@ -55,6 +57,16 @@ print_value(struct cf_ctx *ctx, struct cf_buf *json, const struct config_key *k,
 	} else if (val) {
 		printf("%s=%s%s\n", k->name, val, is_default ? "  (default)" : "");
 	}
+}
+
+static int
+fill_mirror(struct cf_ctx *ctx, const char *mirror, struct cf_err *err)
+{
+	char *kept = vault_path_new(ctx->vault, KEPT_DIR);
+	int r = seal_kept_mirror(kept, mirror, err);
+
+	free(kept);
+	return r;
 }
 
 static enum cf_exit
@@ -119,6 +131,15 @@ run_config(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	if (argc == 2) {
+		/* A new mirror gets the checkpoints kept so far, or is refused. */
+		if (strcmp(k->name, "seal.mirror") == 0 && fill_mirror(ctx, norm, &err) < 0) {
+			if (err.code != CF_EVERIFY)
+				goto fail;
+			/* another vault's folder: refused like any bad value */
+			ctx_error(ctx, "bad value for '%s': %s", k->name, err.msg);
+			rc = CF_EXIT_USAGE;
+			goto out;
+		}
 		if (db_meta_set(db, k->name, norm, &err) < 0)
 			goto fail;
 		goto out;

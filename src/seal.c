@@ -330,7 +330,8 @@ mirror_sync(const char *mirror, const struct kept_file *files, size_t n, struct 
 		char *name = kept_name(have[nhave - 1].number, "txt");
 
 		cf_err_set(err, CF_EVERIFY, "the checkpoint mirror holds '%s/%s', which the vault "
-			   "lacks: run 'casefile audit'", mirror, name);
+			   "lacks (a folder of another vault? each vault needs its own): run "
+			   "'casefile audit'", mirror, name);
 		free(name);
 		goto out;
 	}
@@ -350,6 +351,26 @@ mirror_sync(const char *mirror, const struct kept_file *files, size_t n, struct 
 	ret = 0;
 out:
 	kept_files_free(have, nhave);
+	return ret;
+}
+
+int
+seal_kept_mirror(const char *kept_dir, const char *mirror, struct cf_err *err)
+{
+	struct cf_err e = CF_ERR_INIT;
+	struct kept_file *files = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (kept_read(kept_dir, &files, &n, &e) < 0) {
+		ret = e.code == CF_ENOTFOUND ? 0 : -1;	/* not kept yet: the next seal */
+		if (ret < 0)
+			cf_err_move(err, &e);
+		cf_err_release(&e);
+		return ret;
+	}
+	ret = mirror_sync(mirror, files, n, err);
+	kept_files_free(files, n);
 	return ret;
 }
 

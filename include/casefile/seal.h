@@ -121,6 +121,14 @@ int seal_run(sqlite3 *db, const struct seal_opts *opts, struct seal_head *head,
 int seal_kept_backfill(const char *dir, const struct seal_head *heads, size_t n,
 		       struct cf_err *err);
 
+/*
+ * Copy the checkpoints kept in kept_dir into mirror (a folder that becomes
+ * seal.mirror): those it lacks are written, those it has must be identical.
+ * Nothing kept yet: nothing to do.  Returns 0, or -1 with CF_EVERIFY when
+ * mirror holds other checkpoints (another vault's folder), CF_EIO.
+ */
+int seal_kept_mirror(const char *kept_dir, const char *mirror, struct cf_err *err);
+
 /* The checkpoint origin of this vault: "casefile/<vault id>"; caller frees. */
 int seal_origin(sqlite3 *db, char **origin, struct cf_err *err);
 
