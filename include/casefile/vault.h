@@ -8,6 +8,7 @@
  *   VAULT/tmp/              staging of large objects: write, then link or
  *                           rename into objects/
  *   VAULT/keys/             signing key (0600) and certificates
+ *   VAULT/checkpoints/      every signed tree head again (kept.h)
  *   VAULT/lock              flock(2) target: shared by every open handle
  *
  * Durability contract (DESIGN.md "Vault"): every object is made durable by
@@ -23,8 +24,8 @@
  * (git's "batch" idea: many objects, one flush).
  *
  * What a crash can leave: objects that no committed row names (harmless:
- * content-addressed; `casefile audit` lists them as unexpected files, a
- * re-run records them), and — where small content was being written in
+ * content-addressed; `casefile audit` counts them in one notice, a re-run
+ * records them, `audit --repair` removes them), and — where small content was being written in
  * place — an object name holding fewer bytes than its content, which the
  * next put of those bytes notices by its size and replaces.
  *
