@@ -1006,14 +1006,20 @@ audit_checkpoints(struct vault *v, EVP_PKEY *pub, const char *mirror, int64_t no
 				  "(deleted?)", dir));
 	} else if (!have_dir) {
 		/* A vault from before kept checkpoints: keep its heads now. */
-		if (seal_kept_backfill(dir, heads, nh, err) < 0 ||
-		    kept_read(dir, &files, &nf, err) < 0)
-			goto out;
-		notice(rep, AUDIT_NOTICE, xstrdup(KEPT_DIR),
-		       xasprintf("created with the %zu existing tree head%s (the first audit since "
-				 "checkpoints are kept)", nh, nh == 1 ? "" : "s"));
+		if (seal_kept_backfill(dir, heads, nh, &e) < 0 ||
+		    kept_read(dir, &files, &nf, &e) < 0) {
+			notice(rep, AUDIT_NOTICE, xstrdup(KEPT_DIR),
+			       xasprintf("not kept yet, and not possible now (%s): the next "
+					 "'casefile seal' keeps the %zu existing tree heads", e.msg, nh));
+			cf_err_release(&e);
+		} else {
+			have_dir = 1;
+			notice(rep, AUDIT_NOTICE, xstrdup(KEPT_DIR),
+			       xasprintf("created with the %zu existing tree head%s (the first audit "
+					 "since checkpoints are kept)", nh, nh == 1 ? "" : "s"));
+		}
 	}
-	if (have_dir || !marker)
+	if (have_dir)
 		check_kept(db, pub, origin, KEPT_DIR, files, nf, heads, nh, leaves, rep);
 	if (mirror) {
 		if (kept_read(mirror, &mfiles, &nm, &e) < 0) {

@@ -12,7 +12,7 @@
 #include "casefile/audit.h"
 #include "casefile/buf.h"
 #include "casefile/commands.h"
-#include "casefile/db.h"
+#include "casefile/seal.h"
 #include "casefile/keys.h"
 #include "casefile/vault.h"
 
@@ -79,7 +79,9 @@ run_repair(struct cf_ctx *ctx, struct audit_repair *fixed)
 		if (err.sys_errno != EWOULDBLOCK)
 			goto fail;
 		cf_err_release(&err);
-		ctx_info(ctx, "waiting for the other casefile commands on this vault to finish");
+		if (ctx->tty && !ctx->quiet)	/* progress: only on a terminal, as import */
+			fprintf(stderr, "casefile: waiting for the other casefile commands on vault "
+				"'%s' to finish\n", ctx->vault_dir);
 		if (vault_lock_exclusive(ctx->vault, 0, &err) < 0)
 			goto fail;
 	}
@@ -119,7 +121,7 @@ run_audit(int argc, char **argv, struct cf_ctx *ctx)
 	unsigned flags = 0, threads = 2;
 	enum cf_exit rc = CF_EXIT_OK;
 	int c, r, repair = 0;
-	char *mirror = NULL;
+	char *mirror = NULL, *kept = NULL;
 	size_t i;
 
 	memset(&rep, 0, sizeof(rep));
@@ -163,10 +165,9 @@ run_audit(int argc, char **argv, struct cf_ctx *ctx)
 	memset(&fixed, 0, sizeof(fixed));
 	if (repair && (rc = run_repair(ctx, &fixed)) != CF_EXIT_OK)
 		goto out;
-	mirror = db_meta_get(vault_db(ctx->vault), "seal.mirror");
+	seal_kept_dirs(vault_db(ctx->vault), vault_dir(ctx->vault), &kept, &mirror);
 	if (audit_run(ctx->vault, key, flags, threads, &rep, &err) < 0 ||
-	    audit_checkpoints(ctx->vault, key, mirror && *mirror ? mirror : NULL,
-			      (int64_t)ctx->now, &rep, &err) < 0) {
+	    audit_checkpoints(ctx->vault, key, mirror, (int64_t)ctx->now, &rep, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
@@ -195,7 +196,7 @@ run_audit(int argc, char **argv, struct cf_ctx *ctx)
 			       (unsigned long long)rep.heads_bad);
 			printf("kept checkpoints: %llu checked, %llu problems%s\n",
 			       (unsigned long long)rep.kept, (unsigned long long)rep.kept_bad,
-			       mirror && *mirror ? " (with the mirror)" : "");
+			       mirror ? " (with the mirror)" : "");
 		}
 	}
 	if (rep.nproblems) {
@@ -206,6 +207,7 @@ run_audit(int argc, char **argv, struct cf_ctx *ctx)
 out:
 	audit_report_release(&rep);
 	free(mirror);
+	free(kept);
 	EVP_PKEY_free(key);
 	X509_free(cert);
 	cf_err_release(&err);

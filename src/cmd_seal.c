@@ -13,7 +13,6 @@
 #include "casefile/commands.h"
 #include "casefile/db.h"
 #include "casefile/keys.h"
-#include "casefile/kept.h"
 #include "casefile/seal.h"
 #include "casefile/tsa.h"
 #include "casefile/vault.h"
@@ -135,8 +134,9 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	so.tsa_url = tsa;
 	so.cookie = &to;
 	so.now = (int64_t)ctx->now;
-	so.kept_dir = kept = vault_path_new(ctx->vault, KEPT_DIR);
-	so.mirror_dir = mirror = setting(db, "seal.mirror");
+	seal_kept_dirs(db, vault_dir(ctx->vault), &kept, &mirror);
+	so.kept_dir = kept;
+	so.mirror_dir = mirror;
 	if (seal_run(db, &so, &head, &sealed, &backfilled, &err) < 0)
 		goto fail;
 	cf_hex_encode(head.root, CF_SHA256_LEN, hex);

@@ -354,6 +354,17 @@ out:
 	return ret;
 }
 
+void
+seal_kept_dirs(sqlite3 *db, const char *vault_dir, char **kept, char **mirror)
+{
+	*kept = xasprintf("%s/%s", vault_dir, KEPT_DIR);
+	*mirror = db_meta_get(db, "seal.mirror");
+	if (*mirror && **mirror == '\0') {
+		free(*mirror);
+		*mirror = NULL;
+	}
+}
+
 int
 seal_kept_mirror(const char *kept_dir, const char *mirror, struct cf_err *err)
 {

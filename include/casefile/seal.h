@@ -115,6 +115,14 @@ int seal_run(sqlite3 *db, const struct seal_opts *opts, struct seal_head *head,
 	     int *sealed, uint64_t *backfilled, struct cf_err *err);
 
 /*
+ * The kept-checkpoint folders of the vault in vault_dir whose database is
+ * db, for seal_opts: *kept = "VAULT/checkpoints", *mirror = the setting
+ * seal.mirror or NULL.  Both malloc'd (free()).  Every seal of a real vault
+ * must pass them: a head stored without its kept copy fails the audit.
+ */
+void seal_kept_dirs(sqlite3 *db, const char *vault_dir, char **kept, char **mirror);
+
+/*
  * Create dir (kept.h) and keep heads[0..n) in it as checkpoints 1..n: the
  * upgrade of a vault from before kept checkpoints.  Returns 0 or -1.
  */

@@ -90,6 +90,13 @@ check "28 head 6 is back, with the kept bytes" sh -c '
 	cmp h6 vault/checkpoints/00000003.txt'
 cf audit
 expect_clean "29 and the audit passes"
+# build --seal keeps its checkpoint like seal.
+echo late >late.txt; cf ingest --kind other 6931000000000001 late.txt
+cf build 6931000000000001 --seal -o d.pdf
+expect_rc 0 "29a build --seal"
+check "29b keeps the new head as checkpoint 4" test -f vault/checkpoints/00000004.txt
+cf audit
+expect_clean "29c and the audit passes"
 
 # 30-33: a vault from before kept checkpoints: the first audit keeps its heads.
 restore
