@@ -72,6 +72,21 @@ cf audit --repair
 expect_clean "21 --repair with nothing to repair"
 expect_no_out "^repaired:" "22 says nothing about a repair"
 
+# 22a-22d: --repair waits while another process has the vault open, and
+# looks at the rows only then: an object that process records meanwhile
+# (as an import records what its reader stored in an earlier batch) stays.
+head -c 300 /dev/urandom >left/late.bin; late=$(put left/late.bin)
+lh=$(sha256sum left/late.bin | cut -c1-64)
+flock -s vault/lock sh -c "touch holding; sleep 1; sqlite3 vault/casefile.db \"INSERT INTO objects VALUES(x'$lh', 300, 0)\"" &
+holder=$!
+i=0; while [ ! -e holding ] && [ $i -lt 200 ]; do sleep 0.02; i=$((i + 1)); done
+cf audit --repair
+wait $holder
+expect_clean "22a --repair after the other process closed the vault"
+expect_no_out "^repaired:" "22b removed nothing"
+check "22c the object recorded meanwhile is still there" test -f "vault/$late"
+expect_out "^objects: 14 checked, 14 matched" "22d and audited as recorded"
+
 # 23-25: a real kill -9 of an import, then audit and --repair.
 mk_bundle src 60
 export CASEFILE_IMPORT_BATCH=20
