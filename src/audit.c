@@ -830,14 +830,36 @@ head_index(const struct seal_head *heads, size_t nh, uint64_t size)
 	return lo < nh && heads[lo].tree_size == size ? lo : nh;
 }
 
+/*
+ * NULL when the later head h is consistent with the kept checkpoint cp by
+ * a consistency proof recomputed from the ledger, else why not (malloc'd).
+ */
+static char *
+inconsistent(sqlite3 *db, const struct checkpoint *cp, const struct seal_head *h)
+{
+	struct cf_err e = CF_ERR_INIT;
+	unsigned char (*proof)[CF_SHA256_LEN] = NULL;
+	size_t nproof = 0;
+	char *why = NULL;
+
+	if (ledger_consistency_proof(db, cp->size, h->tree_size, &proof, &nproof, &e) < 0 ||
+	    ledger_verify_consistency(cp->size, h->tree_size, cp->root, h->root,
+				      (const unsigned char (*)[CF_SHA256_LEN])proof, nproof,
+				      &e) < 0)
+		why = xasprintf("head %llu is not consistent with it: %s",
+				(unsigned long long)h->tree_size, e.msg);
+	free(proof);
+	cf_err_release(&e);
+	return why;
+}
+
 /* A kept checkpoint that no head is: what the ledger says about it. */
 static char *
 not_a_head(sqlite3 *db, const struct checkpoint *cp, const struct seal_head *heads, size_t nh,
 	   uint64_t leaves)
 {
 	struct cf_err e = CF_ERR_INIT;
-	unsigned char root[CF_SHA256_LEN], (*proof)[CF_SHA256_LEN] = NULL;
-	size_t i, nproof = 0;
+	unsigned char root[CF_SHA256_LEN];
 	char *why;
 
 	if (leaves < cp->size)
@@ -850,24 +872,17 @@ not_a_head(sqlite3 *db, const struct checkpoint *cp, const struct seal_head *hea
 				 "first %llu leaves no longer have its root (ledger rewritten?)",
 				 (unsigned long long)cp->size, (unsigned long long)cp->size);
 	}
-	for (i = 0; i < nh && heads[i].tree_size <= cp->size; i++)
-		;
-	if (i < nh && (ledger_consistency_proof(db, cp->size, heads[i].tree_size, &proof,
-						&nproof, &e) < 0 ||
-		       ledger_verify_consistency(cp->size, heads[i].tree_size, cp->root,
-						 heads[i].root,
-						 (const unsigned char (*)[CF_SHA256_LEN])proof,
-						 nproof, &e) < 0))
-		why = xasprintf("tree size %llu is not a head in the database, and head %llu is not "
-				"consistent with it: %s", (unsigned long long)cp->size,
-				(unsigned long long)heads[i].tree_size, e.msg);
-	else
-		why = xasprintf("tree size %llu is not a head in the database, though the ledger "
-				"still holds its tree (heads deleted, or a seal was interrupted: "
-				"'casefile seal' completes it)", (unsigned long long)cp->size);
-	free(proof);
-	cf_err_release(&e);
-	return why;
+	if (nh && heads[nh - 1].tree_size > cp->size && heads[nh - 1].tree_size <= leaves &&
+	    (why = inconsistent(db, cp, &heads[nh - 1])) != NULL) {
+		char *w = xasprintf("tree size %llu is not a head in the database, and %s",
+				    (unsigned long long)cp->size, why);
+
+		free(why);
+		return w;
+	}
+	return xasprintf("tree size %llu is not a head in the database, though the ledger still "
+			 "holds its tree (heads deleted, or a seal was interrupted: 'casefile "
+			 "seal' completes it)", (unsigned long long)cp->size);
 }
 
 /* One folder of kept checkpoints (label: how to name it) against the heads. */
@@ -884,6 +899,7 @@ check_kept(sqlite3 *db, EVP_PKEY *pub, const char *origin, const char *label,
 		const struct kept_file *f = &files[i];
 		struct cf_err e = CF_ERR_INIT;
 		struct checkpoint cp;
+		char *why;
 		size_t hi;
 
 		for (; expect < f->number; expect++)
@@ -922,6 +938,9 @@ check_kept(sqlite3 *db, EVP_PKEY *pub, const char *origin, const char *label,
 				kept_problem(rep, label, f->number,
 					     xasprintf("its timestamp token differs from head %llu's",
 						       (unsigned long long)h->tree_size));
+			else if (hi + 1 < nh && heads[nh - 1].tree_size <= leaves &&
+				 (why = inconsistent(db, &cp, &heads[nh - 1])) != NULL)
+				kept_problem(rep, label, f->number, why);
 		}
 		checkpoint_release(&cp);
 		cf_err_release(&e);
