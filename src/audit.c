@@ -233,15 +233,20 @@ run_pool(struct pool *p, unsigned threads)
 	pthread_mutex_destroy(&p->mu);
 }
 
+#define OBJECTS_SQL "SELECT sha256, size FROM objects ORDER BY sha256"
+/* Every hash a row names (objects and evidence), for audit_repair. */
+#define NAMED_SQL "SELECT sha256 FROM objects UNION SELECT sha256 FROM evidence ORDER BY 1"
+
+/* The hashes (and sizes, when selected) of sql, sorted by hash. */
 static int
-load_objects(sqlite3 *db, struct obj **out, size_t *n, struct cf_err *err)
+load_objects(sqlite3 *db, const char *sql, struct obj **out, size_t *n, struct cf_err *err)
 {
 	sqlite3_stmt *st;
 	struct obj *v = NULL;
 	size_t count = 0, cap = 0;
 	int rc;
 
-	if (db_prepare(db, "SELECT sha256, size FROM objects ORDER BY sha256", &st, err) < 0)
+	if (db_prepare(db, sql, &st, err) < 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (sqlite3_column_bytes(st, 0) != CF_SHA256_LEN)
@@ -252,7 +257,8 @@ load_objects(sqlite3 *db, struct obj **out, size_t *n, struct cf_err *err)
 		}
 		memset(&v[count], 0, sizeof(*v));
 		memcpy(v[count].sha, sqlite3_column_blob(st, 0), CF_SHA256_LEN);
-		v[count].size = (uint64_t)sqlite3_column_int64(st, 1);
+		if (sqlite3_column_count(st) > 1)
+			v[count].size = (uint64_t)sqlite3_column_int64(st, 1);
 		count++;
 	}
 	sqlite3_finalize(st);
@@ -472,7 +478,7 @@ audit_objects(struct vault *v, unsigned flags, unsigned threads, struct audit_re
 	memset(&p, 0, sizeof(p));
 	p.v = v;
 	p.fast = !!(flags & AUDIT_FAST);
-	if (load_objects(db, &p.objs, &p.n, err) < 0)
+	if (load_objects(db, OBJECTS_SQL, &p.objs, &p.n, err) < 0)
 		return -1;
 	run_pool(&p, threads);
 
@@ -1077,36 +1083,6 @@ out:
 
 /* --- repair -------------------------------------------------------------- */
 
-/* Every hash a row names (objects and evidence), sorted, as struct obj. */
-static int
-load_named(sqlite3 *db, struct obj **out, size_t *n, struct cf_err *err)
-{
-	sqlite3_stmt *st;
-	struct obj *v = NULL;
-	size_t count = 0;
-	int rc;
-
-	if (db_prepare(db, "SELECT sha256 FROM objects UNION SELECT sha256 FROM evidence "
-			   "ORDER BY 1", &st, err) < 0)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(st, 0) != CF_SHA256_LEN)
-			continue;
-		v = xreallocarray(v, count + 1, sizeof(*v));
-		memset(&v[count], 0, sizeof(*v));
-		memcpy(v[count].sha, sqlite3_column_blob(st, 0), CF_SHA256_LEN);
-		count++;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return db_err(db, err, "cannot read the objects table");
-	}
-	*out = v;
-	*n = count;
-	return 0;
-}
-
 int
 audit_repair(struct vault *v, struct audit_repair *res, struct cf_err *err)
 {
@@ -1122,7 +1098,7 @@ audit_repair(struct vault *v, struct audit_repair *res, struct cf_err *err)
 	/* The write lock: no transaction of anyone else is open while we look. */
 	if (db_begin(db, err) < 0)
 		return -1;
-	if (load_named(db, &named, &nnamed, err) < 0 ||
+	if (load_objects(db, NAMED_SQL, &named, &nnamed, err) < 0 ||
 	    scan_unexpected(v, named, nnamed, &scratch, &strays, &nstrays, err) < 0)
 		goto out;
 	memset(&p, 0, sizeof(p));

@@ -15,14 +15,19 @@ static const char note1[] = "casefile/x\n1\nAAAA\n\n\xe2\x80\x94 casefile/x sig1
 static const char note2[] = "casefile/x\n2\nBBBB\n\n\xe2\x80\x94 casefile/x sig2\n";
 static const unsigned char tok[] = { 0x30, 0x03, 0x02, 0x01, 0x05 };
 
+/* path holds exactly data[0..n). */
 static void
-slurp(const char *path, char *buf, size_t cap, size_t *n)
+expect_file(const char *path, const void *data, size_t n)
 {
+	char buf[256];
+	size_t len;
 	FILE *f = fopen(path, "rb");
 
 	assert_non_null(f);
-	*n = fread(buf, 1, cap, f);
+	len = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
+	assert_int_equal(len, n);
+	assert_memory_equal(buf, data, n);
 }
 
 static void
@@ -45,8 +50,7 @@ test_write_read(void **state)
 	struct cf_err err = CF_ERR_INIT;
 	struct kept_file *f = NULL;
 	struct stat sb;
-	char buf[256];
-	size_t n = 0, len;
+	size_t n = 0;
 
 	(void)state;
 	assert_int_equal(kept_read("cp", &f, &n, &err), -1);
@@ -56,11 +60,8 @@ test_write_read(void **state)
 	assert_int_equal(kept_write("cp", 2, note2, strlen(note2), NULL, 0, &err), 0);
 	assert_int_equal(kept_write("cp", 1, note1, strlen(note1), tok, sizeof(tok), &err), 0);
 	/* Exact bytes, read-only, no temporary file left. */
-	slurp("cp/00000001.txt", buf, sizeof(buf), &len);
-	assert_int_equal(len, strlen(note1));
-	assert_memory_equal(buf, note1, len);
-	slurp("cp/00000001.tsr", buf, sizeof(buf), &len);
-	assert_int_equal(len, sizeof(tok));
+	expect_file("cp/00000001.txt", note1, strlen(note1));
+	expect_file("cp/00000001.tsr", tok, sizeof(tok));
 	assert_int_equal(stat("cp/00000002.txt", &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0444);
 	assert_int_equal(access("cp/00000002.tsr", F_OK), -1);
@@ -84,8 +85,6 @@ static void
 test_write_once(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
-	char buf[256];
-	size_t len;
 
 	(void)state;
 	assert_int_equal(kept_mkdir("cp", &err), 0);
@@ -97,9 +96,7 @@ test_write_once(void **state)
 	assert_int_equal(err.code, CF_EVERIFY);
 	assert_non_null(strstr(err.msg, "cp/00000001.txt' holds another checkpoint"));
 	cf_err_release(&err);
-	slurp("cp/00000001.txt", buf, sizeof(buf), &len);
-	assert_int_equal(len, strlen(note1));
-	assert_memory_equal(buf, note1, len);
+	expect_file("cp/00000001.txt", note1, strlen(note1));
 	/* The same note with another token: refused too. */
 	assert_int_equal(kept_write("cp", 1, note1, strlen(note1), tok, 3, &err), -1);
 	assert_int_equal(err.code, CF_EVERIFY);
@@ -110,17 +107,13 @@ static void
 test_stale_token(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
-	char buf[256];
-	size_t len;
 
 	(void)state;
 	assert_int_equal(kept_mkdir("cp", &err), 0);
 	/* A crash after the token, before the note: the token is replaced. */
 	test_write_file("cp/00000003.tsr", "old", 3);
 	assert_int_equal(kept_write("cp", 3, note1, strlen(note1), tok, sizeof(tok), &err), 0);
-	slurp("cp/00000003.tsr", buf, sizeof(buf), &len);
-	assert_int_equal(len, sizeof(tok));
-	assert_memory_equal(buf, tok, len);
+	expect_file("cp/00000003.tsr", tok, sizeof(tok));
 	/* A folder that is not there. */
 	assert_int_equal(kept_write("nope", 1, note1, strlen(note1), NULL, 0, &err), -1);
 	assert_int_equal(err.code, CF_EIO);
