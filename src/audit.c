@@ -72,42 +72,47 @@ audit_kind_name(enum audit_kind k)
 }
 
 static void
-problem(struct audit_report *rep, enum audit_kind k, char *subject, char *detail)
+list_add(struct audit_problem **v, size_t *n, enum audit_kind k, char *subject, char *detail)
 {
-	rep->problems = xreallocarray(rep->problems, rep->nproblems + 1, sizeof(*rep->problems));
-	rep->problems[rep->nproblems].kind = k;
-	rep->problems[rep->nproblems].subject = subject;
-	rep->problems[rep->nproblems].detail = detail;
-	rep->nproblems++;
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[*n].kind = k;
+	(*v)[*n].subject = subject;
+	(*v)[*n].detail = detail;
+	(*n)++;
 }
 
 static void
+problem(struct audit_report *rep, enum audit_kind k, char *subject, char *detail)
+{
+	list_add(&rep->problems, &rep->nproblems, k, subject, detail);
+}
+
+/* Reported, but not a problem: the vault is intact. */
+static void
 notice(struct audit_report *rep, enum audit_kind k, char *subject, char *detail)
 {
-	rep->notices = xreallocarray(rep->notices, rep->nnotices + 1, sizeof(*rep->notices));
-	rep->notices[rep->nnotices].kind = k;
-	rep->notices[rep->nnotices].subject = subject;
-	rep->notices[rep->nnotices].detail = detail;
-	rep->nnotices++;
+	list_add(&rep->notices, &rep->nnotices, k, subject, detail);
+}
+
+static void
+list_free(struct audit_problem *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].subject);
+		free(v[i].detail);
+	}
+	free(v);
 }
 
 void
 audit_report_release(struct audit_report *rep)
 {
-	size_t i;
-
 	if (rep == NULL)
 		return;
-	for (i = 0; i < rep->nproblems; i++) {
-		free(rep->problems[i].subject);
-		free(rep->problems[i].detail);
-	}
-	free(rep->problems);
-	for (i = 0; i < rep->nnotices; i++) {
-		free(rep->notices[i].subject);
-		free(rep->notices[i].detail);
-	}
-	free(rep->notices);
+	list_free(rep->problems, rep->nproblems);
+	list_free(rep->notices, rep->nnotices);
 	memset(rep, 0, sizeof(*rep));
 }
 
