@@ -945,7 +945,7 @@ check_kept(sqlite3 *db, EVP_PKEY *pub, const char *origin, const char *label,
 						       (unsigned long long)h->tree_size, hi + 1,
 						       (unsigned long long)f->number));
 			else if (f->tst_len != h->tst_len ||
-				 (f->tst && memcmp(f->tst, h->tst, f->tst_len) != 0))
+				 (f->tst_len && memcmp(f->tst, h->tst, f->tst_len) != 0))
 				kept_problem(rep, label, f->number,
 					     xasprintf("its timestamp token differs from head %llu's",
 						       (unsigned long long)h->tree_size));

@@ -146,7 +146,8 @@ kept_read(const char *dir, struct kept_file **files, size_t *n, struct cf_err *e
 		cf_err_errno(err, CF_EIO, "cannot read '%s'", dir);
 		goto out;
 	}
-	qsort(v, count, sizeof(*v), file_cmp);
+	if (count > 1)
+		qsort(v, count, sizeof(*v), file_cmp);
 	for (i = 0; i < count; i++) {
 		char *name = kept_name(v[i].number, "tsr"), *tst = NULL;
 		size_t len = 0;

@@ -342,7 +342,7 @@ mirror_sync(const char *mirror, const struct kept_file *files, size_t n, struct 
 		    have[j].note_len == files[i].note_len &&
 		    memcmp(have[j].note, files[i].note, files[i].note_len) == 0 &&
 		    have[j].tst_len == files[i].tst_len &&
-		    (files[i].tst == NULL || memcmp(have[j].tst, files[i].tst, files[i].tst_len) == 0))
+		    (files[i].tst_len == 0 || memcmp(have[j].tst, files[i].tst, files[i].tst_len) == 0))
 			continue;
 		if (kept_write(mirror, files[i].number, files[i].note, files[i].note_len,
 			       files[i].tst, files[i].tst_len, err) < 0)
