@@ -168,4 +168,25 @@ expect_err "the checkpoint mirror holds '$SCRATCH/share/00000005.txt', which the
 cf audit
 expect_rc 1 "58 audit fails on the mirror"
 expect_out "^checkpoint: $SCRATCH/share/00000002.txt: tree size 5 is not a head in the database, and the ledger has only 3 leaves" "59 naming the mirror's checkpoint"
+
+# 60-65: the timestamp token is kept beside its checkpoint.
+unset CASEFILE_VAULT; export CASEFILE_VAULT="$SCRATCH/tv"
+cf init; "$CASEFILE_BIN" keygen --cn "kept tsa test" >/dev/null
+make_test_pki pki || echo "not ok - pki"
+start_tsa pki ok
+cf ingest --kind other 6931000000000001 e1.txt; cf seal --tsa "$TSA_URL" --tsa-ca pki/ca.pem
+stop_tsa
+check "60 the token is kept as 00000001.tsr, byte for byte" sh -c '
+	sqlite3 tv/casefile.db "SELECT writefile(\"t1\", tst) FROM heads" >/dev/null && cmp t1 tv/checkpoints/00000001.tsr'
+check "61 and checks with openssl ts" sh -c 'openssl ts -reply -token_in -in tv/checkpoints/00000001.tsr -token_out -text | grep -q "Hash Algorithm: sha256"'
+cf audit
+expect_clean "62 audit with a kept token"
+chmod u+w tv/checkpoints; rm -f tv/checkpoints/00000001.tsr
+cf audit
+expect_rc 1 "63 a deleted token fails the audit"
+expect_out "^checkpoint: checkpoints/00000001.txt: its timestamp token differs from head 1's$" "64 names it"
+head -c 100 t1 >tv/checkpoints/00000001.tsr
+cf audit
+expect_rc 1 "65 a damaged token fails the audit"
+expect_out "^checkpoint: checkpoints/00000001.txt: timestamp token: " "66 names it"
 done_testing
