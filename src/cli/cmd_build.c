@@ -114,6 +114,7 @@ seal_first(struct cf_ctx *ctx, const struct signer *sg, int tsa_optional,
 {
 	struct seal_opts so;
 	struct seal_head head;
+	char *kept = NULL, *mirror = NULL;
 	int sealed = 0, r;
 
 	memset(&so, 0, sizeof(so));
@@ -122,6 +123,9 @@ seal_first(struct cf_ctx *ctx, const struct signer *sg, int tsa_optional,
 	so.tsa_url = sg->tsa_url;
 	so.cookie = (void *)&sg->to;
 	so.now = (int64_t)ctx->now;
+	seal_kept_dirs(vault_db(ctx->vault), vault_dir(ctx->vault), &kept, &mirror);
+	so.kept_dir = kept;
+	so.mirror_dir = mirror;
 	r = seal_run(vault_db(ctx->vault), &so, &head, &sealed, NULL, err);
 	if (r < 0 && err->code == CF_ENET && tsa_optional) {
 		ctx_warn(ctx, "%s; sealing without a timestamp as --tsa-optional allows", err->msg);
@@ -133,6 +137,8 @@ seal_first(struct cf_ctx *ctx, const struct signer *sg, int tsa_optional,
 		ctx_info(ctx, "sealed tree size %llu%s", (unsigned long long)head.tree_size,
 			 head.tst ? ", timestamped" : ", not timestamped");
 	seal_head_release(&head);
+	free(kept);
+	free(mirror);
 	return r;
 }
 

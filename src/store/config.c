@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "casefile/bundle.h"
 #include "casefile/config.h"
@@ -15,7 +17,7 @@
 #include "casefile/profile.h"
 #include "casefile/xalloc.h"
 
-enum { T_URL, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE, T_PEM, T_ERE };
+enum { T_URL, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE, T_PEM, T_ERE, T_DIR };
 
 static const struct config_key keys[] = {
 	{ "tsa.url", NULL, T_URL },
@@ -31,6 +33,7 @@ static const struct config_key keys[] = {
 	{ "shop.name", NULL, T_TEXT },
 	{ "dispute.profile", NULL, T_PROFILE },
 	{ "dossier.max_bytes", NULL, T_SIZE },	/* largest dossier PDF; unset: 2 GiB - 1 */
+	{ "seal.mirror", NULL, T_DIR },	/* second home of kept checkpoints */
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -211,6 +214,26 @@ config_check(const struct config_key *k, const char *value, char **norm,
 			return -1;
 		ingest_order_rule_free(r);
 		*norm = xstrdup(value);
+		return 0;
+	}
+	case T_DIR: {
+		/* Stored absolute; it must exist now (a share not mounted is not it). */
+		char *abs = realpath(value, NULL);
+		struct stat sb;
+
+		if (abs == NULL || stat(abs, &sb) < 0) {
+			free(abs);
+			return cf_err_errno(err, CF_EINPUT, "cannot use '%s'", value);
+		}
+		if (!S_ISDIR(sb.st_mode)) {
+			free(abs);
+			return cf_err_set(err, CF_EINPUT, "'%s' is not a folder", value);
+		}
+		if (access(abs, W_OK | X_OK) < 0) {
+			free(abs);
+			return cf_err_errno(err, CF_EINPUT, "cannot write into '%s'", value);
+		}
+		*norm = abs;
 		return 0;
 	}
 	case T_PROFILE: {
