@@ -42,6 +42,7 @@ struct import_summary {
 	size_t orders;		/* distinct order ids seen */
 	unsigned long files, nnew, ndup, refused, problems, ignored;
 	uint64_t bytes;
+	unsigned long same_path_twice;	/* entries whose path came before */
 	double seconds;		/* since import_open() */
 	int broken;		/* the bundle could only be read in part */
 };
@@ -56,12 +57,15 @@ enum import_report {
  * report: one line, without the "casefile: " prefix ("'b.zip': entry
  * 'x/chat.json': line 3: bad time").  progress: after each recorded file,
  * frac in [0,1] or < 0 when unknown.  waiting: once, when another import
- * holds the lock and this one waits for it.
+ * holds the lock and this one waits for it.  skipped: a junk entry
+ * (.DS_Store, __MACOSX/ ...) was skipped; what is a static string naming
+ * the kind of junk, the same pointer for the same kind.
  */
 struct import_hooks {
 	void (*report)(void *cookie, enum import_report kind, const char *line);
 	void (*progress)(void *cookie, const struct import_summary *so_far, double frac);
 	void (*waiting)(void *cookie);
+	void (*skipped)(void *cookie, const char *path, const char *what);
 	void *cookie;
 };
 

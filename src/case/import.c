@@ -96,13 +96,17 @@ strset_release(struct strset *set)
 	set->cap = set->n = 0;
 }
 
-enum ev_type { EV_ITEM, EV_REFUSED, EV_BROKEN, EV_HARD, EV_END };
+enum ev_type { EV_ITEM, EV_REFUSED, EV_BROKEN, EV_HARD, EV_SKIP, EV_END };
 
 struct import_event {
 	enum ev_type type;
 	struct ingest_staged *staged;	/* EV_ITEM */
 	char *order_id;			/* EV_ITEM */
-	char *msg;			/* EV_REFUSED, EV_BROKEN, EV_HARD */
+	char *msg;			/* EV_REFUSED, EV_BROKEN, EV_HARD; path of EV_SKIP,
+					   EV_ITEM */
+	const char *what;		/* EV_SKIP: the kind of junk; EV_ITEM: the
+					   name_note, or NULL */
+	int dup_path;			/* EV_ITEM: the path came before */
 	double progress;		/* bundle_progress() when queued */
 };
 
@@ -121,6 +125,7 @@ struct import {
 	const struct import_opts *opts;
 	const struct import_hooks *hooks;
 	struct bundle *b;
+	struct ingest_order_rule *rule;
 	int lockfd;
 	double t0;
 };
@@ -219,7 +224,8 @@ import_open(struct vault *v, const struct import_opts *opts,
 	*out = NULL;
 	if (import_lock(imp, err) < 0)
 		goto fail;
-	if (config_import_limits(vault_db(v), &lim, err) < 0)
+	if (config_import_limits(vault_db(v), &lim, err) < 0 ||
+	    config_order_rule(vault_db(v), &imp->rule, err) < 0)
 		goto fail;
 	if (bundle_open(opts->bundle_path, opts->date, &lim, &imp->b, err) < 0) {
 		if (err->code == CF_EIO)
@@ -227,6 +233,7 @@ import_open(struct vault *v, const struct import_opts *opts,
 		goto fail;
 	}
 	bundle_exclude(imp->b, vault_dir(v));
+	bundle_set_order_rule(imp->b, imp->rule);
 	imp->t0 = now_s();
 	*out = imp;
 	return 0;
@@ -241,6 +248,7 @@ import_close(struct import *imp)
 	if (imp == NULL)
 		return;
 	bundle_close(imp->b);
+	ingest_order_rule_free(imp->rule);
 	if (imp->lockfd >= 0)
 		close(imp->lockfd);
 	free(imp);
@@ -314,17 +322,24 @@ item_from_entry(struct ingest_item *it, const struct bundle_entry *ent, const ch
 	memset(it, 0, sizeof(*it));
 	it->order_id = ent->order_id;
 	it->name = ent->name;
+	it->name_raw = ent->name_raw;
 	it->source_path = ent->path;
 	it->rel_path = ent->rel_path;
 	it->mtime = ent->mtime;
-	it->kind = -1;
-	if (ent->kind) {
-		enum cf_kind k;
-
-		if (cf_kind_from_name(ent->kind, &k) == 0)
-			it->kind = (int)k;
-	}
+	it->kind = -1;	/* content decides; the layout is a hint (parse_classify) */
 	it->bundle = label;
+}
+
+/* bundle_on_skip(): queue the junk entry for the recording thread to name. */
+static void
+reader_skip(void *cookie, const char *path, const char *what)
+{
+	struct reader *rd = cookie;
+	struct import_event *e = event_new(EV_SKIP, xstrdup(path), -1);
+
+	e->what = what;
+	if (workq_put(rd->q, e, 0) < 0)
+		event_free(rd->in, e);	/* the recording thread has stopped */
 }
 
 static void *
@@ -379,6 +394,11 @@ reader_main(void *arg)
 		e = event_new(EV_ITEM, NULL, bundle_progress(rd->b));
 		e->staged = staged;
 		e->order_id = xstrdup(ent.order_id);
+		if (ent.name_note || ent.dup_path) {
+			e->msg = xstrdup(ent.path);
+			e->what = ent.name_note;
+			e->dup_path = ent.dup_path;
+		}
 		if (reader_send(rd, e, ingest_staged_cost(staged)) < 0)
 			goto closed;
 	}
@@ -441,6 +461,10 @@ record_events(struct import *imp, struct reader *rd, struct strset *orders,
 		case EV_HARD:
 			ret = cf_err_set(err, CF_EIO, "'%s': %s", bp, e->msg);
 			break;
+		case EV_SKIP:
+			if (imp->hooks && imp->hooks->skipped)
+				imp->hooks->skipped(imp->hooks->cookie, e->msg, e->what);
+			break;
 		case EV_ITEM:
 			if (ingest_record(rd->in, e->staged, &res, err) < 0) {
 				char *m = err->msg;
@@ -464,6 +488,15 @@ record_events(struct import *imp, struct reader *rd, struct strset *orders,
 				sum->nnew++;
 			if (res.nbad)
 				sum->problems++;
+			if (e->what)
+				report(imp, IMPORT_WARNING, "'%s': entry '%s': %s", bp, e->msg,
+				       e->what);
+			if (e->dup_path) {
+				sum->same_path_twice++;
+				report(imp, IMPORT_WARNING, "'%s': entry '%s': the archive holds an "
+				       "earlier entry of the same path: both stored (a re-export?)",
+				       bp, e->msg);
+			}
 			if (++in_batch >= batch_files || batch_bytes >= IMPORT_BATCH_BYTES) {
 				/* The reader goes on meanwhile (ingest.h). */
 				if (ingest_checkpoint(rd->in, err) < 0) {
@@ -506,6 +539,7 @@ import_run(struct import *imp, struct import_summary *sum, struct cf_err *err)
 	rd.date = imp->opts->date;
 	rd.base = base;
 	rd.q = workq_new(QUEUE_ITEMS, QUEUE_BYTES);
+	bundle_on_skip(imp->b, reader_skip, &rd);
 	if ((c = pthread_create(&rd.thread, NULL, reader_main, &rd)) != 0) {
 		errno = c;
 		cf_err_errno(err, CF_EIO, "cannot start the reader thread");
@@ -517,6 +551,7 @@ import_run(struct import *imp, struct import_summary *sum, struct cf_err *err)
 	if (ret == 0)
 		ret = ingest_commit(in, err);
 	sum->ignored = bundle_ignored(imp->b);
+	sum->broken = sum->broken || bundle_incomplete(imp->b);
 	sum->seconds = now_s() - imp->t0;
 out:
 	workq_free(rd.q);

@@ -4,19 +4,30 @@
  * options, progress and the summary around the import service (import.h),
  * which holds the pipeline, the batching policy and the lock.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "casefile/buf.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
 #include "casefile/import.h"
+#include "casefile/jout.h"
 #include "casefile/vault.h"
+
+/* Junk skipped, per kind (import_hooks.skipped's `what`, compared by pointer). */
+#define JUNK_KINDS 8
+struct junk_count {
+	const char *what;
+	unsigned long n;
+};
 
 struct import_view {
 	struct cf_ctx *ctx;
+	const char *bundle_path;
+	int verbose;		/* --verbose: name each junk entry skipped */
+	struct junk_count junk[JUNK_KINDS];
+	json_t *junk_json;	/* --json: the junk entries, as a list */
 	double t0, last_draw;
 	int progress;		/* draw a progress line */
 	int drawn;		/* a progress line is on screen */
@@ -84,26 +95,59 @@ on_waiting(void *cookie)
 			"to finish\n", r->ctx->vault_dir);
 }
 
+/* A junk entry was skipped: count it, name it (--verbose, --json). */
 static void
-print_summary(struct cf_ctx *ctx, const char *path, const struct import_summary *s)
+on_skipped(void *cookie, const char *path, const char *what)
+{
+	struct import_view *r = cookie;
+	size_t i;
+
+	for (i = 0; i < JUNK_KINDS && r->junk[i].what && r->junk[i].what != what; i++)
+		;
+	if (i == JUNK_KINDS)
+		CF_BUG("more than %d kinds of junk", JUNK_KINDS);
+	r->junk[i].what = what;
+	r->junk[i].n++;
+	if (r->verbose) {
+		progress_clear(r);
+		ctx_warn(r->ctx, "'%s': entry '%s': skipped: %s", r->bundle_path, path, what);
+	}
+	if (r->ctx->json)
+		json_array_append_new(r->junk_json, json_pack("{s:o,s:o}", "path", jout_str(path),
+							      "why", jout_str(what)));
+}
+
+/* One line per kind of junk skipped (unless --verbose named each). */
+static void
+junk_summary(struct import_view *r)
+{
+	size_t i;
+
+	for (i = 0; i < JUNK_KINDS && r->junk[i].what; i++)
+		if (!r->verbose)
+			ctx_warn(r->ctx, "'%s': skipped %lu %s entr%s: %s (--verbose names each)",
+				 r->bundle_path, r->junk[i].n, "junk",
+				 r->junk[i].n == 1 ? "y" : "ies", r->junk[i].what);
+}
+
+static void
+print_summary(struct cf_ctx *ctx, struct import_view *r, const struct import_summary *s)
 {
 	if (ctx->json) {
-		struct cf_buf j = CF_BUF_INIT;
-
-		cf_buf_addstr(&j, "{\"bundle\":");
-		cf_buf_add_json_str(&j, path, strlen(path));
-		cf_buf_addf(&j, ",\"orders\":%zu,\"files\":%lu,\"new\":%lu,\"duplicate\":%lu,"
-			    "\"refused\":%lu,\"with_problems\":%lu,\"ignored\":%lu,"
-			    "\"bytes\":%llu,\"seconds\":%.3f,\"complete\":%s}",
-			    s->orders, s->files, s->nnew, s->ndup, s->refused, s->problems,
-			    s->ignored, (unsigned long long)s->bytes, s->seconds,
-			    s->broken ? "false" : "true");
-		printf("%s\n", j.data);
-		cf_buf_release(&j);
+		jout_print(json_pack("{s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:b,s:I,s:O}",
+				     "bundle", jout_str(r->bundle_path),
+				     "orders", (json_int_t)s->orders, "files", (json_int_t)s->files,
+				     "new", (json_int_t)s->nnew, "duplicate", (json_int_t)s->ndup,
+				     "refused", (json_int_t)s->refused,
+				     "with_problems", (json_int_t)s->problems,
+				     "ignored", (json_int_t)s->ignored, "bytes", (json_int_t)s->bytes,
+				     "seconds", jout_real(s->seconds, 3), "complete", !s->broken,
+				     "same_path_twice", (json_int_t)s->same_path_twice,
+				     "skipped", r->junk_json));
 	} else {
 		ctx_info(ctx, "import '%s': %zu orders, %lu files, %lu new, %lu duplicate, "
 			 "%lu refused, %llu bytes, %.2f s (%.0f files/s)%s",
-			 path, s->orders, s->files, s->nnew, s->ndup, s->refused,
+			 r->bundle_path, s->orders, s->files, s->nnew, s->ndup, s->refused,
 			 (unsigned long long)s->bytes, s->seconds,
 			 s->seconds > 0 ? (double)s->files / s->seconds : 0.0,
 			 s->nnew == 0 && s->files > 0 ? "; nothing new: already imported" : "");
@@ -113,55 +157,36 @@ print_summary(struct cf_ctx *ctx, const char *path, const struct import_summary 
 static enum cf_exit
 run_import(int argc, char **argv, struct cf_ctx *ctx)
 {
-	enum { OPT_DATE = CTX_OPT_BASE + 200, OPT_FOLLOW };
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "date", 1, NULL, OPT_DATE },	/* --no-wait: a common option */
-		{ "follow-links", 0, NULL, OPT_FOLLOW },
-		{ 0 },
-	};
 	struct import_view view;
 	struct import_opts io;
-	struct import_hooks hooks = { on_report, on_progress, on_waiting, &view };
+	struct import_hooks hooks = { on_report, on_progress, on_waiting, on_skipped, &view };
 	struct import_summary sum;
 	struct import *imp = NULL;
 	struct cf_err err = CF_ERR_INIT;
 	const char *env;
 	enum cf_exit rc = CF_EXIT_OK;
-	int c, follow = 0;
+	int first, r, follow = 0;
 
 	memset(&view, 0, sizeof(view));
 	memset(&io, 0, sizeof(io));
 	view.ctx = ctx;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_DATE:
-			if (io.date)
-				return ctx_usage(ctx, "--date given twice");
-			if (!import_valid_date(optarg))
-				return ctx_usage(ctx, "bad date '%s': use YYYY-MM-DD", optarg);
-			io.date = optarg;
-			break;
-		case OPT_FOLLOW:
-			follow = 1;
-			break;
-		case '?':
-			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-		default:
-			switch (ctx_common_opt(ctx, c, optarg)) {
-			case 2:
-				return CF_EXIT_OK;
-			case -1:
-				return CF_EXIT_USAGE;
-			}
-		}
+	{
+		const struct cli_opt opts[] = {
+			{ "date", 0, CLI_VALUE, &io.date, NULL, 0 },
+			{ "follow-links", 0, CLI_FLAG, NULL, &follow, 0 },
+			{ "verbose", 0, CLI_FLAG, NULL, &view.verbose, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
+
+		if ((r = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(r);
 	}
-	if (argc - optind != 1)
-		return ctx_usage(ctx, argc - optind < 1 ? "import needs a bundle (folder or archive)"
-							: "import takes one bundle");
-	io.bundle_path = argv[optind];
+	if (io.date && !import_valid_date(io.date))
+		return ctx_usage(ctx, "bad date '%s': use YYYY-MM-DD", io.date);
+	if (argc - first != 1)
+		return ctx_usage(ctx, argc - first < 1 ? "import needs a bundle (folder or archive)"
+						       : "import takes one bundle");
+	io.bundle_path = view.bundle_path = argv[first];
 	if (!follow && ctx_refuse_link(ctx, io.bundle_path))
 		return CF_EXIT_INPUT;	/* as ingest does with a FILE that is a link */
 	if ((env = getenv("CASEFILE_IMPORT_BATCH")) != NULL && atol(env) > 0)
@@ -170,6 +195,7 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		io.flags |= IMPORT_NO_WAIT;
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
+	view.junk_json = json_array();
 	if (import_open(ctx->vault, &io, &hooks, &imp, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
@@ -185,7 +211,8 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	progress_clear(&view);
-	print_summary(ctx, io.bundle_path, &sum);
+	print_summary(ctx, &view, &sum);
+	junk_summary(&view);
 	if (sum.broken)
 		ctx_error(ctx, "'%s': only part of the bundle could be read (see above)",
 			  io.bundle_path);
@@ -194,6 +221,7 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		rc = CF_EXIT_INPUT;
 	}
 out:
+	json_decref(view.junk_json);
 	import_close(imp);
 	cf_err_release(&err);
 	return rc;
@@ -201,24 +229,32 @@ out:
 
 const struct cmd cmd_import = {
 	.name = "import",
-	.usage = "casefile import [--date YYYY-MM-DD] [--no-wait] [--follow-links] [--json] [--quiet] "
+	.usage = "casefile import [--date YYYY-MM-DD] [--no-wait] [--follow-links] [--verbose] [--json] [--quiet] "
 		 "BUNDLE",
 	.summary = "store a daily export bundle (folder, zip, tar.*, 7z) of many orders",
 	.help = "BUNDLE is a folder or a zip / tar / tar.gz / tar.bz2 / tar.xz / tar.zst /\n"
 		"7z archive, read as a stream (never unpacked to disk):\n"
 		"  [orders-YYYY-MM-DD/]<order id>/{order.json,chat.*,logistics.*,\n"
 		"                                  photos/,videos/,receipts/,...}\n"
-		"Every file goes through the same path as 'casefile ingest'.  Importing the\n"
-		"same bundle again stores nothing new and says so; a changed file in a\n"
-		"re-exported order is stored as a new version beside the old one.\n"
+		"Every file goes through the same path as 'casefile ingest': the kind comes\n"
+		"from the content, the folder and name are only a hint.  Only folders whose\n"
+		"name matches order.id_pattern (default: 6 to 32 digits) are orders.\n"
+		"Importing the same bundle again stores nothing new and says so; a changed\n"
+		"file in a re-exported order is stored as a new version beside the old one.\n"
 		"\n"
 		"Refused, one line each, while the rest is imported (exit 3): paths\n"
-		"escaping the bundle (../, absolute), links, devices, FIFOs, names that are\n"
-		"not UTF-8 or hold control characters, entries over import.max_entry_size\n"
+		"escaping the bundle (../, absolute), links, devices, FIFOs, names with\n"
+		"control characters, encrypted entries, entries over import.max_entry_size\n"
 		"or expanding more than import.max_ratio times (compression bombs), files\n"
 		"directly under the root or in a folder that is not an order id.  A damaged\n"
-		"archive imports what can be read and says where reading stopped (exit 3).\n"
-		"Limits: see 'casefile config --help'.\n"
+		"or truncated archive imports every complete entry and says where reading\n"
+		"stopped (exit 3, \"complete\": false), also for a zip without its central\n"
+		"directory.  Kept, with a warning: names that are not UTF-8 (a zip name\n"
+		"without the UTF-8 flag is read as GB18030 when it decodes cleanly, others\n"
+		"are shown with \\xNN escapes; the original bytes are kept), and two entries\n"
+		"of one path.  Skipped and named, one line per kind (exit 0): .DS_Store,\n"
+		"__MACOSX/, ._* AppleDouble files, Thumbs.db, desktop.ini.\n"
+		"Limits and order.id_pattern: see 'casefile config --help'.\n"
 		"\n"
 		"Work is committed every few thousand files: an import that is killed keeps\n"
 		"what it committed, and running it again completes it.  One import runs at a\n"
@@ -233,7 +269,8 @@ const struct cmd cmd_import = {
 		"               of waiting\n"
 		"  --follow-links  import what BUNDLE points to when it is a symbolic link\n"
 		"               (refused otherwise, exit 3, like a link given to ingest)\n"
-		"  --json       print the summary as one JSON object\n"
+		"  --verbose    name each junk entry skipped\n"
+		"  --json       print the summary as one JSON object (skipped junk listed)\n"
 		"  --quiet      print nothing but errors (for cron)\n"
 		"\nexample (cron):\n"
 		"  casefile import --quiet /srv/exports/orders-$(date -d yesterday +%F).zip\n",
