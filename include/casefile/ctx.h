@@ -39,6 +39,7 @@ struct cf_ctx {
 	unsigned bad_items;	/* inputs refused so far (exit 3 when > 0) */
 	int no_wait;		/* --no-wait: a writer finding another fails */
 	const struct cmd *cmd;	/* the command being run */
+	int vault_after_cmd;	/* --vault given after the command's name */
 };
 
 enum cmd_flags {
@@ -133,6 +134,11 @@ void ctx_error(struct cf_ctx *ctx, const char *fmt, ...)
 /* A result line on stdout (no prefix) unless --quiet or --json. */
 void ctx_info(struct cf_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * --reason R: the dispute reason's canonical name into *out (static).
+ * Returns 0, or -1 after printing "--reason: ..." as a usage error.
+ */
+int ctx_parse_reason(struct cf_ctx *ctx, const char *arg, const char **out);
 /* Map an error status to the exit code of DESIGN.md. */
 enum cf_exit ctx_exit_for(enum cf_status code);
 

@@ -18,6 +18,9 @@
 
 #include <jansson.h>
 
+/* An integer argument of json_pack's "I". */
+#define JI(x) ((json_int_t)(x))
+
 /* A new JSON string of s (json null when s is NULL). */
 json_t *jout_str(const char *s);
 /* The same for n bytes that may hold NUL. */

@@ -72,9 +72,6 @@ void verify_report_add(struct verify_report *r, const char *name,
 /* 1 when no check failed. */
 int verify_report_ok(const struct verify_report *r);
 const char *verify_status_word(enum verify_status st);
-/* {"file":…,"ok":…,"checks":[{"check":…,"status":…,"detail":…}]} */
-void verify_report_json(const struct verify_report *r, const char *file,
-			struct cf_buf *out);
 
 /*
  * Run every check on path, appending to r.  Returns 0 when the checks ran

@@ -113,25 +113,6 @@ verify_status_word(enum verify_status st)
 	return st == VERIFY_PASS ? "PASS" : st == VERIFY_WARN ? "WARN" : "FAIL";
 }
 
-void
-verify_report_json(const struct verify_report *r, const char *file, struct cf_buf *out)
-{
-	size_t i;
-
-	cf_buf_addstr(out, "{\"file\":");
-	cf_buf_add_json_str(out, file, strlen(file));
-	cf_buf_addf(out, ",\"ok\":%s,\"failures\":%zu,\"warnings\":%zu,\"checks\":[",
-		    verify_report_ok(r) ? "true" : "false", r->nfail, r->nwarn);
-	for (i = 0; i < r->n; i++) {
-		cf_buf_addstr(out, i ? ",{\"check\":" : "{\"check\":");
-		cf_buf_add_json_str(out, r->v[i].name, strlen(r->v[i].name));
-		cf_buf_addf(out, ",\"status\":\"%s\",\"detail\":", verify_status_word(r->v[i].status));
-		cf_buf_add_json_str(out, r->v[i].detail, strlen(r->v[i].detail));
-		cf_buf_addch(out, '}');
-	}
-	cf_buf_addstr(out, "]}\n");
-}
-
 /* --- helpers -------------------------------------------------------- */
 
 static void

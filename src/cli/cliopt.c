@@ -153,6 +153,8 @@ parse(struct cf_ctx *ctx, int argc, char **argv, const struct cli_opt *opts,
 		if (e == NULL)
 			CF_BUG("getopt returned an option not in the table");
 		ret = apply(ctx, e, optarg);
+		if (e->ctx_opt == CTX_OPT_VAULT && !stop_at_operand)
+			ctx->vault_after_cmd = 1;
 	}
 	*first = optind;
 	free(ent);

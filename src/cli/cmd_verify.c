@@ -3,56 +3,54 @@
  * cmd_verify — `casefile verify FILE.pdf`: every check of verify.h, one line
  * each, and exit 0 only when none failed.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "casefile/buf.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/verify.h"
 
-enum {
-	OPT_TRUST = CTX_OPT_BASE + 100,
-	OPT_TSA_CA,
-};
+static void
+print_json(const struct verify_report *r, const char *file)
+{
+	json_t *checks = json_array();
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		json_array_append_new(checks, json_pack("{s:o,s:s,s:o}",
+							"check", jout_str(r->v[i].name),
+							"status", verify_status_word(r->v[i].status),
+							"detail", jout_str(r->v[i].detail)));
+	jout_print(json_pack("{s:o,s:b,s:I,s:I,s:o}", "file", jout_str(file),
+			     "ok", verify_report_ok(r), "failures", JI(r->nfail),
+			     "warnings", JI(r->nwarn), "checks", checks));
+}
 
 static enum cf_exit
 run_verify(int argc, char **argv, struct cf_ctx *ctx)
 {
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "trust", 1, NULL, OPT_TRUST },
-		{ "tsa-ca", 1, NULL, OPT_TSA_CA },
-		{ 0 },
-	};
 	struct verify_opts o;
 	struct verify_report r;
 	struct cf_err err = CF_ERR_INIT;
-	int c, rr, vault_given = 0;
+	int first, rr;
 	size_t i;
 	enum cf_exit rc;
 
 	memset(&o, 0, sizeof(o));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_TRUST: o.trust_file = optarg; break;
-		case OPT_TSA_CA: o.tsa_ca_file = optarg; break;
-		case '?':
-			return ctx_usage(ctx, "unknown option or missing value '%s'", argv[optind - 1]);
-		default:
-			if (c == CTX_OPT_VAULT)
-				vault_given = 1;
-			rr = ctx_common_opt(ctx, c, optarg);
-			if (rr < 0)
-				return CF_EXIT_USAGE;
-			if (rr == 2)
-				return CF_EXIT_OK;
-		}
+	{
+		const struct cli_opt opts[] = {
+			{ "trust", 0, CLI_VALUE, &o.trust_file, NULL, 0 },
+			{ "tsa-ca", 0, CLI_VALUE, &o.tsa_ca_file, NULL, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
+
+		if ((rr = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(rr);
 	}
-	if (optind + 1 != argc)
+	if (first + 1 != argc)
 		return ctx_usage(ctx, "verify needs exactly one PDF");
 	/* OpenSSL opens these by name, as often as it needs: a FIFO would block it */
 	for (i = 0; i < 2; i++) {
@@ -68,21 +66,17 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 		if (f)
 			close(fd);
 	}
-	o.vault_dir = vault_given ? ctx->vault_dir : NULL;
+	o.vault_dir = ctx->vault_after_cmd ? ctx->vault_dir : NULL;
 	o.now = ctx->now;
 	verify_report_init(&r);
-	if (verify_file(argv[optind], &o, &r, &err) < 0) {
+	if (verify_file(argv[first], &o, &r, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		cf_err_release(&err);
 		verify_report_release(&r);
 		return rc;
 	}
 	if (ctx->json) {
-		struct cf_buf b = CF_BUF_INIT;
-
-		verify_report_json(&r, argv[optind], &b);
-		fwrite(b.data, 1, b.len, stdout);
-		cf_buf_release(&b);
+		print_json(&r, argv[first]);
 	} else {
 		for (i = 0; i < r.n; i++)
 			if (!ctx->quiet || r.v[i].status == VERIFY_FAIL)

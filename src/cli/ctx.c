@@ -13,6 +13,7 @@
 
 #include "casefile/cftime.h"
 #include "casefile/ctx.h"
+#include "casefile/dispute.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
@@ -247,4 +248,16 @@ char *
 ctx_fmt_time(const struct cf_ctx *ctx, long long utc, char *buf, size_t n)
 {
 	return cftime_format(utc, ctx->tz_offset, buf, n);
+}
+
+int
+ctx_parse_reason(struct cf_ctx *ctx, const char *arg, const char **out)
+{
+	struct cf_err err = CF_ERR_INIT;
+
+	if ((*out = dispute_reason_parse(arg, &err)) != NULL)
+		return 0;
+	ctx_usage(ctx, "--reason: %s", err.msg);
+	cf_err_release(&err);
+	return -1;
 }
