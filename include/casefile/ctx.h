@@ -58,12 +58,7 @@ struct cmd {
 	enum cf_exit (*run)(int argc, char **argv, struct cf_ctx *ctx);
 };
 
-/*
- * Common options every command accepts, for getopt_long tables:
- * --vault DIR, --json, --quiet, --tz TZ, --now TIME, --no-wait, --help.
- * Commands start their own option values at CTX_OPT_BASE + 100 or use
- * short letters.
- */
+/* The common options, as ctx_common_opt() knows them (cliopt.c's table). */
 enum {
 	CTX_OPT_VAULT = 0x1000,
 	CTX_OPT_JSON,
@@ -72,33 +67,15 @@ enum {
 	CTX_OPT_NOW,
 	CTX_OPT_HELP,
 	CTX_OPT_NOWAIT,
-	CTX_OPT_BASE = 0x1100,
 };
-#define CTX_COMMON_OPTIONS                                          \
-	{ "vault", 1, NULL, CTX_OPT_VAULT },                        \
-	{ "json", 0, NULL, CTX_OPT_JSON },                          \
-	{ "quiet", 0, NULL, CTX_OPT_QUIET },                        \
-	{ "tz", 1, NULL, CTX_OPT_TZ },                              \
-	{ "now", 1, NULL, CTX_OPT_NOW },                            \
-	{ "no-wait", 0, NULL, CTX_OPT_NOWAIT },                     \
-	{ "help", 0, NULL, CTX_OPT_HELP }
 
 /*
- * Handle one of the common options inside a command's getopt loop.
- * Returns 1 when c was a common option and was applied, 0 when c is not a
- * common option, and -1 on a bad value (message already printed; exit 2).
- * --help prints the command's help to stdout and returns 2: the caller
- * returns CF_EXIT_OK.
+ * Apply one common option (cli_parse calls it).  Returns 1 when applied, 0
+ * when c is not a common option, and -1 on a bad value (message already
+ * printed; exit 2).  --help prints the command's help to stdout and
+ * returns 2: the caller returns CF_EXIT_OK.
  */
 int ctx_common_opt(struct cf_ctx *ctx, int c, const char *arg);
-
-/*
- * Parse the options of a command that has no options of its own beyond the
- * common ones.  Returns -1 after printing a usage error (return
- * CF_EXIT_USAGE), 1 after --help (return CF_EXIT_OK), or 0 with *optind_out
- * set to the first operand.
- */
-int ctx_parse_common(struct cf_ctx *ctx, int argc, char **argv, int *optind_out);
 
 /*
  * Open ctx->vault_dir unless already open; prints the error on failure.

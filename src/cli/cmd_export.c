@@ -35,7 +35,6 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +48,10 @@
 #include "casefile/buf.h"
 #include "casefile/bundle.h"
 #include "casefile/cftime.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/import.h"
+#include "casefile/jout.h"
 #include "casefile/db.h"
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
@@ -550,14 +552,6 @@ order_exists(sqlite3 *db, const char *order)
 static enum cf_exit
 run_export(int argc, char **argv, struct cf_ctx *ctx)
 {
-	enum { OPT_DATE = CTX_OPT_BASE + 300, OPT_ALL };
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "date", 1, NULL, OPT_DATE },
-		{ "all", 0, NULL, OPT_ALL },
-		{ "output", 1, NULL, 'o' },
-		{ 0 },
-	};
 	struct export_run r;
 	struct cf_err err = CF_ERR_INIT;
 	const char *date = NULL, *out = NULL;
@@ -567,51 +561,31 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 	sqlite3_stmt *st = NULL;
 	sqlite3 *db;
 	struct stat sb;
-	int c, all = 0, i, y, m, d;
-	char tail;
+	int all = 0, i, c, first;
 
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
 	cf_buf_init(&r.manifest);
 	cf_buf_init(&r.tagmanifest);
 	cf_buf_init(&r.evjson);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (out)
-				return ctx_usage(ctx, "-o given twice");
-			out = optarg;
-			break;
-		case OPT_DATE:
-			if (date)
-				return ctx_usage(ctx, "--date given twice");
-			if (strlen(optarg) != 10 || optarg[4] != '-' || optarg[7] != '-' ||
-			    sscanf(optarg, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-			    !cftime_valid_date(y, m, d))
-				return ctx_usage(ctx, "bad date '%s': use YYYY-MM-DD", optarg);
-			date = optarg;
-			break;
-		case OPT_ALL:
-			all = 1;
-			break;
-		case '?':
-			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-		default:
-			switch (ctx_common_opt(ctx, c, optarg)) {
-			case 2:
-				return CF_EXIT_OK;
-			case -1:
-				return CF_EXIT_USAGE;
-			}
-		}
+	{
+		const struct cli_opt opts[] = {
+			{ "date", 0, CLI_VALUE, &date, NULL, 0 },
+			{ "all", 0, CLI_FLAG, NULL, &all, 0 },
+			{ "output", 'o', CLI_VALUE, &out, NULL, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
+
+		if ((i = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(i);
+		if (date && !import_valid_date(date))
+			return ctx_usage(ctx, "bad date '%s': use YYYY-MM-DD", date);
 	}
-	if ((optind < argc) + !!date + all != 1)
+	if ((first < argc) + !!date + all != 1)
 		return ctx_usage(ctx, "give order ids, or --date D, or --all (one of them)");
 	if (out == NULL)
 		return ctx_usage(ctx, "export needs -o OUT.zip, OUT.tar.gz or a folder");
-	for (i = optind; i < argc; i++)
+	for (i = first; i < argc; i++)
 		if (!ingest_valid_order_id(argv[i]))
 			return ctx_usage(ctx, "bad order id '%s'", argv[i]);
 	if (has_suffix(out, ".zip")) {
@@ -638,7 +612,7 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 		return CF_EXIT_USAGE;
 	}
 	db = vault_db(ctx->vault);
-	for (i = optind; i < argc; i++) {
+	for (i = first; i < argc; i++) {
 		if (!order_exists(db, argv[i])) {
 			free(bag);
 			ctx_error(ctx, "unknown order '%s': nothing in the vault", argv[i]);
@@ -678,7 +652,7 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 			goto fail;
 		}
 	}
-	if (select_rows(&r, db, argv + optind, argc - optind, date, &st, &err) < 0)
+	if (select_rows(&r, db, argv + first, argc - first, date, &st, &err) < 0)
 		goto fail;
 	cf_buf_addch(&r.evjson, '[');
 	while ((c = sqlite3_step(st)) == SQLITE_ROW) {
@@ -754,14 +728,8 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 	if (outfile_commit(r.of, 0644, &err) < 0)
 		goto fail;
 	if (ctx->json) {
-		struct cf_buf j = CF_BUF_INIT;
-
-		cf_buf_addstr(&j, "{\"output\":");
-		cf_buf_add_json_str(&j, out, strlen(out));
-		cf_buf_addf(&j, ",\"orders\":%lu,\"files\":%lu,\"bytes\":%llu}", r.orders, r.files,
-			    r.bytes);
-		printf("%s\n", j.data);
-		cf_buf_release(&j);
+		jout_print(json_pack("{s:o,s:I,s:I,s:I}", "output", jout_str(out),
+				     "orders", JI(r.orders), "files", JI(r.files), "bytes", JI(r.bytes)));
 	} else {
 		ctx_info(ctx, "exported %lu orders, %lu files, %llu bytes to '%s' (BagIt 1.0)",
 			 r.orders, r.files, r.bytes, out);

@@ -2,7 +2,6 @@
 /*
  * ctx — common option handling and the output helpers of the commands.
  */
-#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -167,29 +166,6 @@ bad:
 	ctx_usage(ctx, "%s", err.msg);
 	cf_err_release(&err);
 	return -1;
-}
-
-int
-ctx_parse_common(struct cf_ctx *ctx, int argc, char **argv, int *optind_out)
-{
-	static const struct option opts[] = { CTX_COMMON_OPTIONS, { 0 } };
-	int c, r;
-
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == '?') {
-			ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-			return -1;
-		}
-		r = ctx_common_opt(ctx, c, optarg);
-		if (r < 0)
-			return -1;
-		if (r == 2)
-			return 1;
-	}
-	*optind_out = optind;
-	return 0;
 }
 
 static void
