@@ -59,6 +59,7 @@
 #include "casefile/proofs.h"
 #include "casefile/vault.h"
 #include "casefile/version.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
 #define COPY_SIZE (1u << 20)
@@ -242,6 +243,27 @@ add_manifest_line(struct cf_buf *m, const char *hex, const char *path)
 	cf_buf_addch(m, '\n');
 }
 
+/*
+ * Replace each byte of s that is not part of valid UTF-8 by '_', in place:
+ * libarchive cannot store such a name as UTF-8 (and crashed on it: a bag
+ * named after `-o` bytes from an old archive, 2026-12-03).
+ */
+static void
+utf8_fix(char *s)
+{
+	size_t n = strlen(s), i = 0, k;
+	unsigned cp;
+
+	while (i < n) {
+		k = textenc_utf8_seq((unsigned char *)s + i, n - i, &cp);
+		if (k == 0) {
+			s[i++] = '_';
+		} else {
+			i += k;
+		}
+	}
+}
+
 static int
 write_header(struct export_run *r, const char *path, long long size, long long mtime,
 	     struct cf_err *err)
@@ -249,6 +271,8 @@ write_header(struct export_run *r, const char *path, long long size, long long m
 	struct archive_entry *e = archive_entry_new();
 	char *full = xasprintf("%s%s", r->prefix, path);
 	int ret = 0;
+
+	utf8_fix(full);
 
 	archive_entry_set_pathname_utf8(e, full);
 	archive_entry_set_filetype(e, AE_IFREG);
