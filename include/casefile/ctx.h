@@ -116,6 +116,11 @@ void ctx_info(struct cf_ctx *ctx, const char *fmt, ...)
  * Returns 0, or -1 after printing "--reason: ..." as a usage error.
  */
 int ctx_parse_reason(struct cf_ctx *ctx, const char *arg, const char **out);
+/*
+ * --tsa-timeout SEC (NULL: not given, *out untouched): seconds in (0, 600].
+ * Returns 0, or -1 after printing a usage error.
+ */
+int ctx_parse_tsa_timeout(struct cf_ctx *ctx, const char *arg, double *out);
 /* Map an error status to the exit code of DESIGN.md. */
 enum cf_exit ctx_exit_for(enum cf_status code);
 

@@ -241,15 +241,8 @@ build_options(struct cf_ctx *ctx, int argc, char **argv, struct dossier_opts *o,
 		ctx_usage(ctx, "bad --max-chars '%s' (1..%d)", max, STATEMENT_MAX_CHARS);
 		return -1;
 	}
-	if (timeout_opt) {
-		char *end;
-
-		a->timeout = strtod(timeout_opt, &end);
-		if (*end || !(a->timeout > 0 && a->timeout <= 600)) {
-			ctx_usage(ctx, "bad --tsa-timeout '%s' (seconds, 0..600)", timeout_opt);
-			return -1;
-		}
-	}
+	if (ctx_parse_tsa_timeout(ctx, timeout_opt, &a->timeout) < 0)
+		return -1;
 	return 0;
 }
 

@@ -43,7 +43,7 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
 	STACK_OF(X509) *chain = NULL;
-	char *tsa = NULL, *tsa_ca = NULL, *tls_ca = NULL, *pass = NULL, *end;
+	char *tsa = NULL, *tsa_ca = NULL, *tls_ca = NULL, *pass = NULL;
 	char *kept = NULL, *mirror = NULL;
 	char hex[CF_SHA256_HEXLEN + 1], when[32];
 	const char *tsa_opt = NULL, *ca_opt = NULL, *tls_opt = NULL, *passfile = NULL;
@@ -69,12 +69,8 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 			return CLI_PARSE_EXIT(r);
 		if (tsa_opt && *tsa_opt == '\0')
 			return ctx_usage(ctx, "option '--tsa' needs a URL");
-		if (timeout_opt) {
-			timeout = strtod(timeout_opt, &end);
-			if (*end || !(timeout > 0 && timeout <= 600))
-				return ctx_usage(ctx, "bad --tsa-timeout '%s' (seconds, 0..600)",
-						 timeout_opt);
-		}
+		if (ctx_parse_tsa_timeout(ctx, timeout_opt, &timeout) < 0)
+			return CF_EXIT_USAGE;
 	}
 	if (first < argc)
 		return ctx_usage(ctx, "seal takes no arguments");

@@ -60,7 +60,7 @@ run_sign(int argc, char **argv, struct cf_ctx *ctx)
 {
 	const char *out = NULL, *in, *passfile = NULL;
 	char *tsa_url = NULL, *tsa_ca = NULL, *tls_ca = NULL, *reason = NULL, *location = NULL,
-	     *contact = NULL, *pass = NULL, *end;
+	     *contact = NULL, *pass = NULL;
 	int tsa_optional = 0, no_tsa = 0, first, r, fell_back = 0;
 	double timeout = 15;
 	struct cf_err err = CF_ERR_INIT;
@@ -94,12 +94,8 @@ run_sign(int argc, char **argv, struct cf_ctx *ctx)
 
 		if ((r = cli_parse(ctx, argc, argv, opts, &first)) != 0)
 			return CLI_PARSE_EXIT(r);
-		if (timeout_o) {
-			timeout = strtod(timeout_o, &end);
-			if (*end || !(timeout > 0 && timeout <= 600))
-				return ctx_usage(ctx, "bad --tsa-timeout '%s' (seconds, 0..600)",
-						 timeout_o);
-		}
+		if (ctx_parse_tsa_timeout(ctx, timeout_o, &timeout) < 0)
+			return CF_EXIT_USAGE;
 		tsa_url = tsa_o ? xstrdup(tsa_o) : NULL;
 		tsa_ca = ca_o ? xstrdup(ca_o) : NULL;
 		tls_ca = tls_o ? xstrdup(tls_o) : NULL;

@@ -237,3 +237,18 @@ ctx_parse_reason(struct cf_ctx *ctx, const char *arg, const char **out)
 	cf_err_release(&err);
 	return -1;
 }
+
+int
+ctx_parse_tsa_timeout(struct cf_ctx *ctx, const char *arg, double *out)
+{
+	char *end;
+
+	if (arg == NULL)
+		return 0;
+	*out = strtod(arg, &end);
+	if (*end || !(*out > 0 && *out <= 600)) {
+		ctx_usage(ctx, "bad --tsa-timeout '%s' (seconds, 0..600)", arg);
+		return -1;
+	}
+	return 0;
+}
