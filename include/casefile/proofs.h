@@ -115,8 +115,8 @@ int proofs_verify_json(const char *json, size_t n, EVP_PKEY *pub,
  * leaf: such a dossier must not be built).
  */
 struct pdf;
-struct dossier_exhibits;
-int proofs_dossier_attach(void *arg, struct pdf *p, const struct dossier_exhibits *ex,
+struct exhibits;
+int proofs_dossier_attach(void *arg, struct pdf *p, const struct exhibits *ex,
 			  struct cf_err *err);
 
 /*

@@ -42,107 +42,13 @@ struct build {
 	const struct dossier_opts *o;
 	struct templates *t;
 	struct pdf *p;
-	struct dossier_exhibits ex;
+	struct exhibits ex;
 	struct order_facts f;
 	struct dossier_report *rep;
 	char *manifest;
 	int outline_exhibits;
 	int outline_appendix;
 };
-
-/* ------------------------------------------------------------- exhibits */
-
-int
-dossier_exhibits_load(sqlite3 *db, const char *order_id,
-		      struct dossier_exhibits *out, struct cf_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc, ret = -1;
-
-	out->v = NULL;
-	out->n = 0;
-	if (db_prepare(db,
-		       "SELECT e.id, e.kind, e.name, e.note, e.sha256, e.size, e.ingested_at, "
-		       "m.format, m.orientation, m.captured_at, m.duration_ms, "
-		       "(SELECT min(time) FROM messages WHERE evidence_id = e.id) "
-		       "FROM evidence e LEFT JOIN media m ON m.evidence_id = e.id "
-		       "WHERE e.order_id = ? ORDER BY CASE e.kind WHEN 'order' THEN 0 "
-		       "WHEN 'chat' THEN 1 WHEN 'logistics' THEN 2 WHEN 'photo' THEN 3 "
-		       "WHEN 'video' THEN 4 WHEN 'receipt' THEN 5 ELSE 6 END, "
-		       "CAST(e.name AS BLOB), e.id", &st, err) < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct dossier_exhibit *x;
-		const unsigned char *s;
-
-		out->v = xreallocarray(out->v, out->n + 1, sizeof(*out->v));
-		x = &out->v[out->n];
-		memset(x, 0, sizeof(*x));
-		x->no = (int)++out->n;
-		x->evidence_id = sqlite3_column_int64(st, 0);
-		x->kind = xstrdup((const char *)sqlite3_column_text(st, 1));
-		x->name = xstrdup((const char *)sqlite3_column_text(st, 2));
-		s = sqlite3_column_text(st, 3);
-		x->note = s && *s ? xstrdup((const char *)s) : NULL;
-		if (sqlite3_column_bytes(st, 4) == CF_SHA256_LEN)
-			memcpy(x->sha256, sqlite3_column_blob(st, 4), CF_SHA256_LEN);
-		x->size = (uint64_t)sqlite3_column_int64(st, 5);
-		x->ingested_at = sqlite3_column_int64(st, 6);
-		s = sqlite3_column_text(st, 7);
-		x->format = s ? xstrdup((const char *)s) : NULL;
-		x->orientation = sqlite3_column_int(st, 8);
-		x->captured_at = sqlite3_column_type(st, 9) != SQLITE_NULL ? sqlite3_column_int64(st, 9)
-			       : sqlite3_column_type(st, 11) != SQLITE_NULL ? sqlite3_column_int64(st, 11)
-			       : -1;
-		x->duration_ms = sqlite3_column_type(st, 10) != SQLITE_NULL ?
-				 sqlite3_column_int64(st, 10) : -1;
-	}
-	if (rc != SQLITE_DONE) {
-		db_err(db, err, "cannot read the evidence of order '%s'", order_id);
-		goto out;
-	}
-	if (out->n == 0) {
-		cf_err_set(err, CF_ENOTFOUND, "no evidence for order '%s'", order_id);
-		goto out;
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(st);
-	if (ret < 0)
-		dossier_exhibits_release(out);
-	return ret;
-}
-
-void
-dossier_exhibits_release(struct dossier_exhibits *ex)
-{
-	size_t i;
-
-	if (ex == NULL)
-		return;
-	for (i = 0; i < ex->n; i++) {
-		free(ex->v[i].kind);
-		free(ex->v[i].name);
-		free(ex->v[i].note);
-		free(ex->v[i].format);
-		free(ex->v[i].attachment);
-	}
-	free(ex->v);
-	ex->v = NULL;
-	ex->n = 0;
-}
-
-int
-dossier_exhibit_no(const struct dossier_exhibits *ex, int64_t evidence_id)
-{
-	size_t i;
-
-	for (i = 0; i < ex->n; i++)
-		if (ex->v[i].evidence_id == evidence_id)
-			return ex->v[i].no;
-	return 0;
-}
 
 void
 dossier_report_release(struct dossier_report *rep)
@@ -284,7 +190,7 @@ plan_attachments(struct build *b)
 	size_t i;
 
 	for (i = 0; i < b->ex.n; i++) {
-		struct dossier_exhibit *x = &b->ex.v[i];
+		struct exhibit *x = &b->ex.v[i];
 		int media = strcmp(x->kind, "photo") == 0 || strcmp(x->kind, "video") == 0;
 		char *n, *q;
 
@@ -317,7 +223,7 @@ make_manifest(struct build *b)
 	size_t i;
 
 	for (i = 0; i < b->ex.n; i++) {
-		struct dossier_exhibit *x = &b->ex.v[i];
+		struct exhibit *x = &b->ex.v[i];
 
 		sha_hex(x->sha256, hex);
 		cf_buf_addf(&id, "%d\t%s\t%s\t%s\t%llu\t%s\n", x->no, x->kind, x->name, hex,
@@ -334,7 +240,7 @@ make_manifest(struct build *b)
 	cf_buf_addf(&m, ",\"generated_at\":\"%s\",\"exhibits\":[",
 		    cftime_format_iso(b->o->now, ts, sizeof(ts)));
 	for (i = 0; i < b->ex.n; i++) {
-		struct dossier_exhibit *x = &b->ex.v[i];
+		struct exhibit *x = &b->ex.v[i];
 
 		sha_hex(x->sha256, hex);
 		cf_buf_addf(&m, "%s{\"no\":%d,\"kind\":", i ? "," : "", x->no);
@@ -676,7 +582,7 @@ timeline(struct build *b, struct cf_err *err)
 				      d ? " " : "", d ? d : "");
 
 		tev_add(&ev, &n, sqlite3_column_int64(st, 0), M(b, raw),
-			dossier_exhibit_no(&b->ex, sqlite3_column_int64(st, 4)));
+			exhibits_no(&b->ex, sqlite3_column_int64(st, 4)));
 		free(raw);
 	}
 	sqlite3_finalize(st);
@@ -709,7 +615,7 @@ timeline(struct build *b, struct cf_err *err)
 							       : "ev_attach_msg"),
 				 T(b, role), txt);
 		tev_add(&ev, &n, sqlite3_column_int64(st, 0), what,
-			dossier_exhibit_no(&b->ex, sqlite3_column_int64(st, 4)));
+			exhibits_no(&b->ex, sqlite3_column_int64(st, 4)));
 		free(role);
 		free(txt);
 	}
@@ -760,7 +666,7 @@ out:
 
 /* A generated "what it shows" when the ingest gave no note. */
 static char *
-describe(struct build *b, const struct dossier_exhibit *x)
+describe(struct build *b, const struct exhibit *x)
 {
 	static const struct {
 		const char *kind, *sql, *key;
@@ -815,7 +721,7 @@ exhibit_index(struct build *b, struct cf_err *err)
 	if (pdf_table_row(b->p, 8, w, h, SZ_TINY, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
 		return -1;
 	for (i = 0; i < b->ex.n; i++) {
-		struct dossier_exhibit *x = &b->ex.v[i];
+		struct exhibit *x = &b->ex.v[i];
 		char hex[CF_SHA256_HEXLEN + 1], *no = xasprintf("%d", x->no);
 		char *kind = kind_str(b, x->kind), *gen = describe(b, x);
 		char *desc = M(b, x->note ? x->note : gen);
@@ -844,7 +750,7 @@ exhibit_index(struct build *b, struct cf_err *err)
 /* -------------------------------------------------------------- exhibits */
 
 static int
-exhibit_title(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
+exhibit_title(struct build *b, const struct exhibit *x, struct cf_err *err)
 {
 	char *kind = kind_str(b, x->kind), *ref = exref(b, x->no);
 	char *t = xasprintf("%s · %s · %s", ref, kind, x->name);
@@ -862,7 +768,7 @@ exhibit_title(struct build *b, const struct dossier_exhibit *x, struct cf_err *e
 }
 
 static char *
-caption(struct build *b, const struct dossier_exhibit *x)
+caption(struct build *b, const struct exhibit *x)
 {
 	char hex[CF_SHA256_HEXLEN + 1], *ref = exref(b, x->no), *cap = tstr(b, x->captured_at);
 	char *sz = size_str(x->size), *r;
@@ -877,7 +783,7 @@ caption(struct build *b, const struct dossier_exhibit *x)
 }
 
 static int
-card(struct build *b, const struct dossier_exhibit *x, const char *why,
+card(struct build *b, const struct exhibit *x, const char *why,
      struct cf_err *err)
 {
 	struct cf_buf t = CF_BUF_INIT;
@@ -968,7 +874,7 @@ col_dup(sqlite3_stmt *st, int i)
  * marked with its place in the file and a line above the table says so.
  */
 static int
-chat(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
+chat(struct build *b, const struct exhibit *x, struct cf_err *err)
 {
 	static const double w[] = { 0.22, 0.18, 0.60 };
 	sqlite3_stmt *st = NULL;
@@ -1070,7 +976,7 @@ out:
 }
 
 static int
-logistics(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
+logistics(struct build *b, const struct exhibit *x, struct cf_err *err)
 {
 	static const double w[] = { 0.22, 0.14, 0.16, 0.48 };
 	sqlite3_stmt *st = NULL;
@@ -1122,7 +1028,7 @@ out:
 }
 
 static int
-order_details(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
+order_details(struct build *b, const struct exhibit *x, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	char money[40];
@@ -1195,7 +1101,7 @@ out:
 
 /* An image exhibit: drawn, or a card saying why not. */
 static int
-picture(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
+picture(struct build *b, const struct exhibit *x, struct cf_err *err)
 {
 	struct cf_err ierr = CF_ERR_INIT;
 	struct pdf_image *img;
@@ -1248,7 +1154,7 @@ exhibits(struct build *b, struct cf_err *err)
 	if (new_section(b, "sec_exhibits", &b->outline_exhibits, err) < 0)
 		return -1;
 	for (i = 0; i < b->ex.n; i++) {
-		const struct dossier_exhibit *x = &b->ex.v[i];
+		const struct exhibit *x = &b->ex.v[i];
 		int photo = strcmp(x->kind, "photo") == 0;
 		int r;
 
@@ -1335,7 +1241,7 @@ proofs_table(struct build *b, struct cf_err *err)
 	if (pdf_table_row(b->p, 6, w, h, SZ_TINY, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
 		goto out;
 	for (i = 0; i < b->ex.n; i++) {
-		const struct dossier_exhibit *x = &b->ex.v[i];
+		const struct exhibit *x = &b->ex.v[i];
 		char *c0 = xasprintf("%d", x->no), *c1 = NULL, *c2 = NULL, *c4 = NULL, *c5 = NULL;
 		const char *c[6];
 		int64_t idx = -1;
@@ -1415,7 +1321,7 @@ appendix(struct build *b, struct cf_err *err)
 	if (pdf_table_row(b->p, 4, w, h, SZ_TINY, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
 		return -1;
 	for (i = 0; i < b->ex.n; i++) {
-		const struct dossier_exhibit *x = &b->ex.v[i];
+		const struct exhibit *x = &b->ex.v[i];
 		char hex[CF_SHA256_HEXLEN + 1], *no = xasprintf("%d", x->no);
 		char *sz = xasprintf("%llu", (unsigned long long)x->size);
 		const char *c[4];
@@ -1472,7 +1378,7 @@ signature_page(struct build *b, struct cf_err *err)
 /* ------------------------------------------------------------------ build */
 
 static const char *
-mime_of(const struct dossier_exhibit *x)
+mime_of(const struct exhibit *x)
 {
 	const char *f = x->format;
 
@@ -1497,7 +1403,7 @@ attach_all(struct build *b, struct cf_err *err)
 	size_t i;
 
 	for (i = 0; i < b->ex.n; i++) {
-		const struct dossier_exhibit *x = &b->ex.v[i];
+		const struct exhibit *x = &b->ex.v[i];
 		char *path, *desc;
 		int r;
 
@@ -1537,7 +1443,7 @@ dossier_build(struct vault *v, const struct dossier_opts *o,
 		cf_err_set(err, CF_EINPUT, "unknown scenario '%s'", o->scenario);
 		goto out;
 	}
-	if (dossier_exhibits_load(b.db, o->order_id, &b.ex, err) < 0 ||
+	if (exhibits_load(b.db, o->order_id, &b.ex, err) < 0 ||
 	    order_facts_load(b.db, o->order_id, &b.f, err) < 0 ||
 	    templates_load(o->templates_dir, o->lang, &b.t, err) < 0)
 		goto out;
@@ -1575,6 +1481,6 @@ out:
 	pdf_free(b.p);
 	templates_free(b.t);
 	order_facts_release(&b.f);
-	dossier_exhibits_release(&b.ex);
+	exhibits_release(&b.ex);
 	return ret;
 }

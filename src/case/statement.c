@@ -19,7 +19,7 @@
 #include "casefile/cftime.h"
 #include "casefile/db.h"
 #include "casefile/dispute.h"
-#include "casefile/dossier.h"
+#include "casefile/exhibits.h"
 #include "casefile/money.h"
 #include "casefile/statement.h"
 #include "casefile/templates.h"
@@ -792,7 +792,7 @@ kind_in(const char *kind, const char *kinds, size_t n)
  * ("photo", or "video+photo"), in exhibit order, or the "none" string.
  */
 static char *
-exhibit_list(const struct templates *t, const struct dossier_exhibits *ex,
+exhibit_list(const struct templates *t, const struct exhibits *ex,
 	     const char *kinds, size_t n)
 {
 	struct cf_buf b = CF_BUF_INIT;
@@ -824,7 +824,7 @@ fmt_time(long long utc, long tz)
 
 struct fill {
 	const struct templates *t;
-	const struct dossier_exhibits *ex;
+	const struct exhibits *ex;
 	const char *const *keys;
 	char *const *vals;	/* NULL: the fact is not recorded */
 	size_t n;
@@ -958,7 +958,7 @@ statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
 		const char *scenario, size_t max_chars, int mask, long tz_offset,
 		char **out, struct cf_err *err)
 {
-	struct dossier_exhibits ex = { NULL, 0 };
+	struct exhibits ex = { NULL, 0 };
 	struct order_facts f;
 	const char *tpl, *s;
 	struct cf_buf b = CF_BUF_INIT;
@@ -975,7 +975,7 @@ statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
 
 	*out = NULL;
 	memset(&f, 0, sizeof(f));
-	if (dossier_exhibits_load(db, order_id, &ex, err) < 0 ||
+	if (exhibits_load(db, order_id, &ex, err) < 0 ||
 	    order_facts_load(db, order_id, &f, err) < 0)
 		goto out;
 	if (scenario == NULL)
@@ -1030,6 +1030,6 @@ out:
 		free(vals[i]);
 	cf_buf_release(&b);
 	order_facts_release(&f);
-	dossier_exhibits_release(&ex);
+	exhibits_release(&ex);
 	return ret;
 }
