@@ -22,10 +22,13 @@
 #include "casefile/dispute.h"
 #include "casefile/dossier.h"
 #include "casefile/ledger.h"
+#include "casefile/mask.h"
 #include "casefile/money.h"
+#include "casefile/order_facts.h"
 #include "casefile/pdf.h"
 #include "casefile/seal.h"
 #include "casefile/statement.h"
+#include "casefile/templates.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 

@@ -21,6 +21,7 @@
 #include "casefile/outfile.h"
 #include "casefile/profile.h"
 #include "casefile/statement.h"
+#include "casefile/templates.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 

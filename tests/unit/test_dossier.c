@@ -6,7 +6,9 @@
 
 #include "casefile/checklist.h"
 #include "casefile/dossier.h"
+#include "casefile/mask.h"
 #include "casefile/statement.h"
+#include "casefile/templates.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
