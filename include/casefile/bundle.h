@@ -15,7 +15,7 @@
  *  - Every entry bundle_next() yields is a regular file whose path is valid
  *    UTF-8 without control characters, relative, without "." or ".."
  *    components, under a folder whose name is a valid order id
- *    (ingest_valid_order_id), and whose declared size is within the limit.
+ *    (order_id_valid), and whose declared size is within the limit.
  *  - Anything else is refused with one message naming the entry, and the
  *    walk goes on: links, devices, FIFOs, paths escaping the root, bad
  *    names, oversized entries, entries whose decompressed bytes exceed
@@ -173,7 +173,5 @@ char *bundle_quote_name(const char *s);
  */
 const char *bundle_name_problem(const char *s, size_t len);
 
-/* 1 when s[0..n) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
-int bundle_utf8_valid(const char *s, size_t n);
 
 #endif

@@ -32,6 +32,12 @@ const struct config_key *config_key(size_t i);
 const struct config_key *config_find(const char *name);
 
 /*
+ * 1 when k's value names a profile (dispute.profile).  config_check() checks
+ * only its text; the caller checks that the profile exists (profile_find(),
+ * a layer above this one) before storing it.
+ */
+int config_names_profile(const struct config_key *k);
+/*
  * Validate value for k.  On success *norm gets the value to store
  * (malloc'd; "512M" becomes "536870912").  On failure -1, CF_EINPUT and a
  * message saying what is expected; *norm is untouched.

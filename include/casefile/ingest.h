@@ -26,7 +26,7 @@ struct ingest;
 
 /* One input.  All strings are borrowed for the duration of the call. */
 struct ingest_item {
-	const char *order_id;	 /* validated by ingest_valid_order_id() */
+	const char *order_id;	 /* validated by order_id_valid() */
 	const char *name;	 /* base name as found (raw bytes) */
 	const char *source_path; /* path as given, or path inside the bundle */
 	const char *rel_path;	 /* path under the order folder, or NULL */
@@ -58,6 +58,11 @@ typedef void (*ingest_warn_fn)(void *cookie, const struct ingest_item *it,
 /* Start a batch (BEGIN IMMEDIATE: waits for other writers). */
 int ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie,
 		 struct ingest **out, struct cf_err *err);
+/*
+ * Who the rows name (evidence.ingested_by/host): by default who.h's user
+ * and host, read by ingest_begin(); a command passes the context's.
+ */
+void ingest_set_who(struct ingest *in, const char *user, const char *host);
 /*
  * Ingest one item read from fd (read to its end; not closed).  On -1 the
  * item left no row and the batch can go on; err says why.
@@ -128,10 +133,5 @@ int ingest_checkpoint(struct ingest *in, struct cf_err *err);
  */
 void ingest_free(struct ingest *in);
 
-/*
- * 1 when s is acceptable as an order id: 1..64 bytes of [A-Za-z0-9_-],
- * not starting with '-'.  Order ids become folder names in exports.
- */
-int ingest_valid_order_id(const char *s);
 
 #endif

@@ -466,6 +466,7 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
+	ingest_set_who(in, ctx->user, ctx->host);
 	ingest_whole_batch(in);	/* any recording failure stops the import */
 	base = xstrdup(base_name(r.bundle_path));
 	r.progress = ctx->tty && !ctx->quiet;

@@ -17,6 +17,7 @@
 #include "casefile/commands.h"
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
+#include "casefile/order_id.h"
 #include "casefile/parse.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -276,7 +277,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 	if (argc - optind < 2)
 		return ctx_usage(ctx, "ingest needs an order id and at least one file");
 	r.order = argv[optind];
-	if (!ingest_valid_order_id(r.order))
+	if (!order_id_valid(r.order))
 		return ctx_usage(ctx, "bad order id '%s': use 1 to 64 letters, digits, '_' or '-'",
 				 r.order);
 	if (ctx_open_vault(ctx) < 0)
@@ -285,6 +286,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
+	ingest_set_who(r.in, ctx->user, ctx->host);
 	for (i = optind + 1; i < argc && !r.failed_hard; i++)
 		ingest_path(&r, argv[i], 1);
 	if (r.failed_hard) {

@@ -38,7 +38,8 @@
 #include "casefile/buf.h"
 #include "casefile/bundle.h"
 #include "casefile/cftime.h"
-#include "casefile/ingest.h"
+#include "casefile/order_id.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
 #define BLOCK_SIZE 65536
@@ -140,30 +141,9 @@ bundle_archive_err(struct archive *a, struct cf_err *err, const char *fmt, ...)
 static size_t
 utf8_len(const unsigned char *s, size_t n)
 {
-	unsigned c = s[0], cp;
-	size_t len, i;
+	unsigned cp;
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
+	return textenc_utf8_seq(s, n, &cp);
 }
 
 /* 1 when the valid sequence at s is a C1 control (U+0080..U+009F). */
@@ -171,21 +151,6 @@ static int
 is_c1(const unsigned char *s)
 {
 	return s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f;
-}
-
-int
-bundle_utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t l;
-
-	while (n > 0) {
-		if ((l = utf8_len(p, n)) == 0)
-			return 0;
-		p += l;
-		n -= l;
-	}
-	return 1;
 }
 
 char *
@@ -387,7 +352,7 @@ classify(struct bundle *b, const char *raw, int is_dir, struct cf_err *err)
 		cf_err_set(err, CF_EINPUT, "entry '%s': not in an order folder: skipped", q);
 		goto out;
 	}
-	if (!ingest_valid_order_id(comps[first])) {
+	if (!order_id_valid(comps[first])) {
 		char *oq = bundle_quote_name(comps[first]);
 
 		cf_err_set(err, CF_EINPUT,

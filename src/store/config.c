@@ -11,7 +11,7 @@
 #include "casefile/bundle.h"
 #include "casefile/config.h"
 #include "casefile/db.h"
-#include "casefile/profile.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
 enum { T_URL, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE, T_PEM };
@@ -108,7 +108,7 @@ check_text(const char *v, struct cf_err *err)
 	for (p = (const unsigned char *)v; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			return cf_err_set(err, CF_EINPUT, "control character in text");
-	if (!bundle_utf8_valid(v, strlen(v)))
+	if (textenc_utf8_check(v, strlen(v), NULL) != 0)
 		return cf_err_set(err, CF_EINPUT, "not valid UTF-8");
 	return 0;
 }
@@ -133,6 +133,12 @@ check_url(const char *v, struct cf_err *err)
 	if (strlen(v) > 2048)
 		return cf_err_set(err, CF_EINPUT, "URL longer than 2048 bytes");
 	return 0;
+}
+
+int
+config_names_profile(const struct config_key *k)
+{
+	return k->type == T_PROFILE;
 }
 
 int
@@ -202,15 +208,11 @@ config_check(const struct config_key *k, const char *value, char **norm,
 		*norm = abs;
 		return 0;
 	}
-	case T_PROFILE: {
-		struct profile *p = NULL;
-
-		if (check_text(value, err) < 0 || profile_find(value, &p, err) < 0)
+	case T_PROFILE:	/* the caller checks that it exists (config.h) */
+		if (check_text(value, err) < 0)
 			return -1;
-		profile_free(p);
 		*norm = xstrdup(value);
 		return 0;
-	}
 	}
 	CF_BUG("config key type %d", k->type);
 }

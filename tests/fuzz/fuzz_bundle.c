@@ -14,6 +14,7 @@
 
 #include "casefile/bundle.h"
 #include "casefile/ingest.h"
+#include "casefile/order_id.h"
 
 /* 1 when p has an empty, "." or ".." component, or is absolute. */
 static int
@@ -58,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				cf_err_release(&err);
 				continue;
 			}
-			if (!ingest_valid_order_id(e.order_id) || bad_path(e.rel_path) ||
+			if (!order_id_valid(e.order_id) || bad_path(e.rel_path) ||
 			    bad_path(e.path) ||
 			    bundle_name_problem(e.rel_path, strlen(e.rel_path)) != NULL)
 				abort();
