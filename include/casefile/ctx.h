@@ -40,6 +40,9 @@ struct cf_ctx {
 	int no_wait;		/* --no-wait: a writer finding another fails */
 	const struct cmd *cmd;	/* the command being run */
 	int vault_after_cmd;	/* --vault given after the command's name */
+	char *user, *host;	/* who the audit rows name (who.h), read once */
+	const char *templates_dir; /* $CASEFILE_TEMPLATES when non-empty, or NULL */
+	const char *passphrase;	/* $CASEFILE_PASSPHRASE as set (may be ""), or NULL */
 };
 
 enum cmd_flags {

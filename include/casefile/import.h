@@ -74,6 +74,7 @@ struct import_opts {
 	const char *date;		/* YYYY-MM-DD, or NULL: the wrapper folder's */
 	unsigned long batch_files;	/* 0: IMPORT_BATCH_FILES */
 	unsigned flags;			/* enum import_flags */
+	const char *user, *host;	/* who the audit rows name (who.h) */
 };
 
 /* 1 when s is a valid YYYY-MM-DD calendar date. */

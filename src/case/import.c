@@ -29,6 +29,7 @@
 #include "casefile/config.h"
 #include "casefile/import.h"
 #include "casefile/ingest.h"
+#include "casefile/order_id.h"
 #include "casefile/parse.h"
 #include "casefile/vault.h"
 #include "casefile/workq.h"
@@ -125,7 +126,7 @@ struct import {
 	const struct import_opts *opts;
 	const struct import_hooks *hooks;
 	struct bundle *b;
-	struct ingest_order_rule *rule;
+	struct order_id_rule *rule;
 	int lockfd;
 	double t0;
 };
@@ -248,7 +249,7 @@ import_close(struct import *imp)
 	if (imp == NULL)
 		return;
 	bundle_close(imp->b);
-	ingest_order_rule_free(imp->rule);
+	order_id_rule_free(imp->rule);
 	if (imp->lockfd >= 0)
 		close(imp->lockfd);
 	free(imp);
@@ -532,6 +533,7 @@ import_run(struct import *imp, struct import_summary *sum, struct cf_err *err)
 	memset(&rd, 0, sizeof(rd));
 	if (ingest_begin(imp->v, on_warning, imp, &in, err) < 0)
 		goto out;
+	ingest_set_who(in, imp->opts->user, imp->opts->host);
 	ingest_whole_batch(in);	/* any recording failure stops the import */
 	base = xstrdup(base_name(imp->opts->bundle_path));
 	rd.b = imp->b;

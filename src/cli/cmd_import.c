@@ -193,6 +193,8 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		io.batch_files = (unsigned long)atol(env);
 	if (ctx->no_wait)
 		io.flags |= IMPORT_NO_WAIT;
+	io.user = ctx->user;
+	io.host = ctx->host;
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
 	view.junk_json = json_array();

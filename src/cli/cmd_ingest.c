@@ -19,6 +19,7 @@
 #include "casefile/config.h"
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
+#include "casefile/order_id.h"
 #include "casefile/parse.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -223,7 +224,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 {
 	struct ingest_run r;
 	struct cf_err err = CF_ERR_INIT;
-	struct ingest_order_rule *rule = NULL;
+	struct order_id_rule *rule = NULL;
 	enum cf_kind k;
 	enum cf_exit rc = CF_EXIT_OK;
 	int first, i;
@@ -250,7 +251,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 	if (argc - first < 2)
 		return ctx_usage(ctx, "ingest needs an order id and at least one file");
 	r.order = argv[first];
-	if (!ingest_valid_order_id(r.order))
+	if (!order_id_valid(r.order))
 		return ctx_usage(ctx, "bad order id '%s': use 1 to 64 letters, digits, '_' or '-'",
 				 r.order);
 	if (ctx_open_vault(ctx) < 0)
@@ -259,10 +260,10 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
-	if (!ingest_order_rule_match(rule, r.order)) {
+	if (!order_id_rule_match(rule, r.order)) {
 		rc = ctx_usage(ctx, "'%s' does not look like an order id (order.id_pattern "
 			       "'%s'; see 'casefile config --help')", r.order,
-			       ingest_order_rule_pattern(rule));
+			       order_id_rule_pattern(rule));
 		goto out;
 	}
 	r.json = json_array();
@@ -270,6 +271,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
+	ingest_set_who(r.in, ctx->user, ctx->host);
 	for (i = first + 1; i < argc && !r.failed_hard; i++)
 		ingest_path(&r, argv[i], 1);
 	if (r.failed_hard) {
@@ -296,7 +298,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 		rc = CF_EXIT_INPUT;
 	}
 out:
-	ingest_order_rule_free(rule);
+	order_id_rule_free(rule);
 	ingest_free(r.in);
 	json_decref(r.json);
 	cf_err_release(&err);

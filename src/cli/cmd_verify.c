@@ -11,6 +11,7 @@
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
 #include "casefile/jout.h"
+#include "casefile/proofs.h"
 #include "casefile/verify.h"
 
 static void
@@ -28,6 +29,12 @@ print_json(const struct verify_report *r, const char *file)
 			     "ok", verify_report_ok(r), "failures", JI(r->nfail),
 			     "warnings", JI(r->nwarn), "checks", checks));
 }
+
+/* The checks verify.c runs for modules above it. */
+static const verify_hook_fn verify_hooks[] = {
+	proofs_verify_hook,
+	NULL,
+};
 
 static enum cf_exit
 run_verify(int argc, char **argv, struct cf_ctx *ctx)
@@ -68,6 +75,7 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	o.vault_dir = ctx->vault_after_cmd ? ctx->vault_dir : NULL;
 	o.now = ctx->now;
+	o.hooks = verify_hooks;
 	verify_report_init(&r);
 	if (verify_file(argv[first], &o, &r, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
