@@ -27,6 +27,7 @@
 
 #include "casefile/cftime.h"
 #include "casefile/hash.h"
+#include "casefile/jout.h"
 #include "casefile/keys.h"
 #include "casefile/pdfread.h"
 #include "casefile/tsa.h"
@@ -105,6 +106,22 @@ const char *
 verify_status_word(enum verify_status st)
 {
 	return st == VERIFY_PASS ? "PASS" : st == VERIFY_WARN ? "WARN" : "FAIL";
+}
+
+json_t *
+verify_report_json(const struct verify_report *r, const char *file)
+{
+	json_t *checks = json_array();
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		json_array_append_new(checks, json_pack("{s:o,s:s,s:o}",
+							"check", jout_str(r->v[i].name),
+							"status", verify_status_word(r->v[i].status),
+							"detail", jout_str(r->v[i].detail)));
+	return json_pack("{s:o,s:b,s:I,s:I,s:o}", "file", jout_str(file),
+			 "ok", verify_report_ok(r), "failures", JI(r->nfail),
+			 "warnings", JI(r->nwarn), "checks", checks);
 }
 
 /* --- helpers -------------------------------------------------------- */

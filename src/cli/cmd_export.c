@@ -719,20 +719,21 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 		cf_hex_encode(sha, CF_SHA256_LEN, hex);
 		if (r.evjson.len > 1)
 			cf_buf_addstr(&r.evjson, ",\n");
-		cf_buf_addf(&r.evjson, "{\"path\":");
-		cf_buf_add_json_str(&r.evjson, path, strlen(path));
-		cf_buf_addf(&r.evjson, ",\"evidence_id\":%lld,\"order_id\":",
-			    (long long)sqlite3_column_int64(st, 0));
-		cf_buf_add_json_str(&r.evjson, order, strlen(order));
-		cf_buf_addf(&r.evjson, ",\"kind\":\"%s\",\"sha256\":\"%s\",\"size\":%lld,"
-			    "\"name\":", ekind, hex, size);
-		cf_buf_add_json_str(&r.evjson, name, strlen(name));
-		cf_buf_addf(&r.evjson, ",\"ingested_at\":%lld,\"leaf_index\":",
-			    (long long)sqlite3_column_int64(st, 8));
-		if (sqlite3_column_type(st, 9) == SQLITE_NULL)
-			cf_buf_addstr(&r.evjson, "null}");
-		else
-			cf_buf_addf(&r.evjson, "%lld}", (long long)sqlite3_column_int64(st, 9));
+		{
+			/* one record a line: the tag file stays readable with grep */
+			char *rec = jout_dumps(json_pack(
+				"{s:o,s:I,s:o,s:s,s:s,s:I,s:o,s:I,s:o}", "path", jout_str(path),
+				"evidence_id", JI(sqlite3_column_int64(st, 0)),
+				"order_id", jout_str(order), "kind", ekind, "sha256", hex,
+				"size", JI(size), "name", jout_str(name),
+				"ingested_at", JI(sqlite3_column_int64(st, 8)),
+				"leaf_index", jout_int_or_null(sqlite3_column_int64(st, 9),
+							       sqlite3_column_type(st, 9) ==
+								       SQLITE_NULL)));
+
+			cf_buf_addstr(&r.evjson, rec);
+			free(rec);
+		}
 		free(path);
 	}
 	if (c != SQLITE_DONE) {

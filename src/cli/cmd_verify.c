@@ -14,22 +14,6 @@
 #include "casefile/proofs.h"
 #include "casefile/verify.h"
 
-static void
-print_json(const struct verify_report *r, const char *file)
-{
-	json_t *checks = json_array();
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		json_array_append_new(checks, json_pack("{s:o,s:s,s:o}",
-							"check", jout_str(r->v[i].name),
-							"status", verify_status_word(r->v[i].status),
-							"detail", jout_str(r->v[i].detail)));
-	jout_print(json_pack("{s:o,s:b,s:I,s:I,s:o}", "file", jout_str(file),
-			     "ok", verify_report_ok(r), "failures", JI(r->nfail),
-			     "warnings", JI(r->nwarn), "checks", checks));
-}
-
 /* The checks verify.c runs for modules above it. */
 static const verify_hook_fn verify_hooks[] = {
 	proofs_verify_hook,
@@ -84,7 +68,7 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 		return rc;
 	}
 	if (ctx->json) {
-		print_json(&r, argv[first]);
+		jout_print(verify_report_json(&r, argv[first]));
 	} else {
 		for (i = 0; i < r.n; i++)
 			if (!ctx->quiet || r.v[i].status == VERIFY_FAIL)
