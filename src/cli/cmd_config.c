@@ -182,8 +182,8 @@ const struct cmd cmd_config = {
 		"  shop.name               the shop, shown on dossiers and in exports\n"
 		"  dispute.profile         default platform profile for disputes (douyin, ...)\n"
 		"  dossier.max_bytes       largest dossier PDF `build` writes, bytes; K M G T\n"
-		"                          suffixes (default and most: 2G - 1, what libharu\n"
-		"                          2.3.0 writes correctly)\n"
+		"                          suffixes (default and most: 9999999999, the\n"
+		"                          offsets a PDF cross-reference table can name)\n"
 		"\nexamples:\n"
 		"  casefile config import.max_entry_size 512M\n"
 		"  casefile config --unset tsa.url\n",

@@ -57,6 +57,7 @@
 #include <zlib.h>
 
 #include "casefile/outfile.h"
+#include "casefile/bigxref.h"
 #include "casefile/pdf.h"
 #include "casefile/xalloc.h"
 
@@ -2242,6 +2243,7 @@ save_limit(struct pdf *p)
 struct save_sink {
 	struct pdf *p;
 	struct outfile *of;
+	struct bigxref *fix;	/* true offsets past 2 GiB (bigxref.h) */
 	int failed;
 };
 
@@ -2250,9 +2252,16 @@ sink_write(HPDF_Stream st, const HPDF_BYTE *ptr, HPDF_UINT siz)
 {
 	struct save_sink *k = st->attr;
 
+	const unsigned char *out;
+	size_t n;
+
 	if (k->failed)
 		return HPDF_FILE_IO_ERROR;
-	if (outfile_write(k->of, ptr, siz, k->p->err) < 0) {
+	if (bigxref_filter(k->fix, ptr, siz, &out, &n, k->p->err) < 0) {
+		k->failed = 1;
+		return HPDF_SetError(st->error, HPDF_FILE_IO_ERROR, EIO);
+	}
+	if (outfile_write(k->of, out, n, k->p->err) < 0) {
 		k->failed = 1;
 		return HPDF_SetError(st->error, HPDF_FILE_IO_ERROR,
 				     k->p->err ? (HPDF_STATUS)k->p->err->sys_errno : EIO);
@@ -2271,7 +2280,7 @@ pdf_save(struct pdf *p, const char *path, pdf_presave_fn hook, void *hook_arg,
 	 struct cf_err *err)
 {
 	HPDF_TTFontDefAttr ta = (HPDF_TTFontDefAttr)p->fontdef->attr;
-	struct save_sink sink = { NULL, NULL, 0 };
+	struct save_sink sink = { NULL, NULL, NULL, 0 };
 	HPDF_Stream st = NULL;
 	uint64_t limit;
 	int ret = -1;
@@ -2296,13 +2305,14 @@ pdf_save(struct pdf *p, const char *path, pdf_presave_fn hook, void *hook_arg,
 					  "more than its limit of %" PRIu64 " bytes; attach less",
 					  path, limit, p->max_bytes);
 		return cf_err_set(err, CF_EINPUT,
-				  "cannot write '%s': the PDF could reach %" PRIu64 " bytes; "
-				  "libharu 2.3.0 writes PDFs over 2 GiB damaged (%llu bytes at "
-				  "most); attach less", path, limit, PDF_SAVE_MAX);
+				  "cannot write '%s': the PDF could reach %" PRIu64 " bytes, "
+				  "more than a cross-reference table can address (%llu bytes "
+				  "at most); attach less", path, limit, PDF_SAVE_MAX);
 	}
 	if (outfile_open(path, limit, &sink.of, err) < 0)
 		return -1;
 	sink.p = p;
+	sink.fix = bigxref_new();
 	st = HPDF_CallbackWriter_New(p->doc->mmgr, sink_write, &sink);
 	if (hnull(p, st, "cannot write the PDF") < 0)
 		goto out;
@@ -2317,6 +2327,10 @@ pdf_save(struct pdf *p, const char *path, pdf_presave_fn hook, void *hook_arg,
 			hchk(p, HPDF_INVALID_DOCUMENT, "cannot write the PDF");
 			cf_err_prefix(err, "'%s'", path);
 		}
+		goto out;
+	}
+	if (bigxref_finish(sink.fix, err) < 0) {
+		cf_err_prefix(err, "'%s'", path);
 		goto out;
 	}
 	if (hook) {
@@ -2335,5 +2349,6 @@ out:
 	if (st)
 		st->attr = NULL;	/* sink is gone; the stream is freed with doc */
 	outfile_close(sink.of);
+	bigxref_free(sink.fix);
 	return ret;
 }
