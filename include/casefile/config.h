@@ -18,6 +18,7 @@
 #include "casefile/err.h"
 
 struct bundle_limits;
+struct ingest_order_rule;
 
 struct config_key {
 	const char *name;	/* "import.max_entry_size" */
@@ -53,5 +54,11 @@ int config_parse_size(const char *s, unsigned long long *out, struct cf_err *err
  * A stored value that no longer parses is an error naming the key.
  */
 int config_import_limits(sqlite3 *db, struct bundle_limits *lim, struct cf_err *err);
+
+/*
+ * The vault's rule for order ids (order.id_pattern, else the default of
+ * ingest.h).  On success *out is freed with ingest_order_rule_free().
+ */
+int config_order_rule(sqlite3 *db, struct ingest_order_rule **out, struct cf_err *err);
 
 #endif

@@ -9,6 +9,16 @@
  * video, receipt, other), then name (bytes), then row id, numbered from 1.
  * The statement and `casefile check` cite these numbers.
  *
+ * Re-exports: a chat or logistics file whose every record (message: time,
+ * sender, text, attachments; event: time, status, location, description;
+ * a record repeated n times counts n times) is also in another file of the
+ * same kind for the order, which has more records (or as many and a later
+ * row), is superseded by it.  Computed at each load from the parsed
+ * records, nothing stored.  A superseded exhibit keeps its number, is
+ * attached and listed ("superseded by exhibit N"), but its records are not
+ * rendered again; records common to files that only overlap are rendered
+ * once, in the first exhibit that holds them.
+ *
  * manifest.json (attached) has exactly this shape:
  *   {"format":"casefile-manifest/1","dossier_id":"…","order_id":"…",
  *    "generated_at":"2025-05-04T02:00:00Z","exhibits":[{"no":1,
@@ -45,6 +55,9 @@ struct dossier_exhibit {
 	int orientation;		/* media.orientation, 0 unknown */
 	long long duration_ms;		/* -1 unknown */
 	char *attachment;		/* NULL when left out */
+	int superseded_by;		/* exhibit no of a later export of the
+					   same kind holding every record of
+					   this one (a re-export), 0: none */
 };
 
 struct dossier_exhibits {
@@ -125,6 +138,9 @@ struct dossier_report {
  * Build the dossier.  On success the PDF is at o->out_path (written to a
  * temp file and renamed); rep says what was done.  On failure nothing is
  * at out_path that was not there before.  CF_ENOTFOUND: no such order.
+ * Before rendering, every evidence row of the order is re-derived from
+ * its sealed original and its dispute checked against its ledger leaves
+ * (rederive_check_order): CF_EVERIFY naming the item when they differ.
  */
 int dossier_build(struct vault *v, const struct dossier_opts *o,
 		  struct dossier_report *rep, struct cf_err *err);

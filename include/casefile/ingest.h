@@ -10,13 +10,19 @@
  * makes every object durable (vault_sync) before COMMIT: no committed row
  * can name a missing object, even after power loss.
  *
- * Dedup: the same bytes for the same order are reported as a duplicate (no
- * new row); the same bytes in another order share the object.
+ * Dedup: the same bytes under the same name (and rel_path, for a bundle
+ * entry) for the same order are reported as a duplicate (no new row); the
+ * same bytes under another name or rel_path, or in another order, get a row
+ * of their own (and a ledger leaf) that shares the object.  source_path is
+ * not compared: the same file given as "a.jpg" or "./a.jpg", or the same
+ * bundle as a zip or a folder, is the same evidence.
  */
 #ifndef CASEFILE_INGEST_H
 #define CASEFILE_INGEST_H
 
 #include <stdint.h>
+
+#include <sqlite3.h>
 
 #include "casefile/err.h"
 #include "casefile/hash.h"
@@ -34,11 +40,15 @@ struct ingest_item {
 	int kind;		 /* forced enum cf_kind, or -1 to sniff */
 	const char *note;	 /* what the item shows, or NULL */
 	const char *bundle;	 /* bundle name, or NULL */
+	const char *name_raw;	 /* when name is a decoded or escaped display
+				    form (bundle names that are not UTF-8):
+				    the original bytes, kept as name_raw; or NULL */
 };
 
 struct ingest_result {
 	int64_t evidence_id;	/* the new row, or the existing one if duplicate */
-	int duplicate;		/* 1: this order already holds these bytes */
+	int duplicate;		/* 1: this order already holds these bytes
+				   under this name and rel_path */
 	int new_object;		/* 1: the bytes were not in the vault before */
 	const char *kind;	/* static string: "chat", "photo", ... */
 	unsigned char sha256[CF_SHA256_LEN];
@@ -129,9 +139,59 @@ int ingest_checkpoint(struct ingest *in, struct cf_err *err);
 void ingest_free(struct ingest *in);
 
 /*
+ * Bytes of a file kept in memory for parsing; a larger file is parsed from
+ * the start of its content plus its object's fd.  rederive parses the same
+ * way, so the re-parse of a sealed original is the ingest's parse.
+ */
+#define INGEST_KEEP_MAX (16u << 20)
+
+struct parsed;
+/*
+ * The note ingest records after a file's parse warnings when the file
+ * states another order than the one it was ingested for, or NULL (malloc'd).
+ */
+char *ingest_order_note(const struct parsed *p, const char *order_id);
+
+/*
+ * An item's note (`ingest --note`) is shown in the dossier as what the
+ * exhibit shows, so it is sealed: an annotation leaf (ledger.h) of type
+ * INGEST_NOTE_TYPE, subject "evidence <id>", the note's UTF-8 bytes as
+ * payload, appended with the evidence row.  ingest_seal_note() appends one
+ * (inside the caller's transaction); ingest_seal_notes() gives the notes of
+ * a vault made before this a leaf (own transaction unless one is open;
+ * `casefile seal` runs it).  rederive compares evidence.note with it.
+ */
+#define INGEST_NOTE_TYPE "note"
+int ingest_seal_note(sqlite3 *db, int64_t evidence_id, const char *order_id,
+		     const char *note, int64_t at, const char *who, struct cf_err *err);
+int ingest_seal_notes(sqlite3 *db, uint64_t *added, struct cf_err *err);
+
+/*
  * 1 when s is acceptable as an order id: 1..64 bytes of [A-Za-z0-9_-],
  * not starting with '-'.  Order ids become folder names in exports.
  */
 int ingest_valid_order_id(const char *s);
+
+/*
+ * What an order id must look like for ingest and import to create an order
+ * of it: the vault setting order.id_pattern, a POSIX extended regular
+ * expression that must match the whole id (default: 6 to 32 digits;
+ * Douyin's ids have 19), on top of ingest_valid_order_id().  Folders of a
+ * bundle that do not match (ustar/, images/, ...) are not orders.
+ */
+#define INGEST_ORDER_ID_PATTERN "^[0-9]{6,32}$"
+struct ingest_order_rule;
+/*
+ * Compile pattern (NULL: the default).  On -1 (CF_EINPUT, the regcomp
+ * message) *out is untouched.  Free with ingest_order_rule_free().
+ */
+int ingest_order_rule_new(const char *pattern, struct ingest_order_rule **out,
+			  struct cf_err *err);
+/* 1 when id is a valid order id (above) that the whole pattern matches. */
+int ingest_order_rule_match(const struct ingest_order_rule *r, const char *id);
+/* The pattern as given (borrowed). */
+const char *ingest_order_rule_pattern(const struct ingest_order_rule *r);
+/* Accepts NULL. */
+void ingest_order_rule_free(struct ingest_order_rule *r);
 
 #endif

@@ -19,6 +19,11 @@
  *   exhibit N        each manifest entry vs its attachment's SHA-256/size
  *   attachment X     an embedded file the manifest does not list (WARN)
  *   vault exhibit N  with a vault: the object is stored and unchanged
+ *   vault facts exhibit N
+ *                    with a vault: the exhibit's parsed rows are what a
+ *                    re-parse of its sealed original gives (rederive.h)
+ *   vault dispute    with a vault: the order's dispute records and events
+ *                    are what the ledger sealed
  *   proofs           proofs.json attached (WARN when not) and what it proves
  *   proof exhibit N  the exhibit's inclusion proof against its tree head,
  *                    the head's signature and timestamp; the sealed time

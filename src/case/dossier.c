@@ -20,6 +20,7 @@
 #include "casefile/cftime.h"
 #include "casefile/db.h"
 #include "casefile/dispute.h"
+#include "casefile/rederive.h"
 #include "casefile/dossier.h"
 #include "casefile/ledger.h"
 #include "casefile/money.h"
@@ -36,6 +37,20 @@
 #define SZ_SMALL 8
 #define SZ_TINY 7
 
+/* A multiset of record keys (see "records and re-exports" below). */
+struct kent {
+	unsigned char h[16];
+	uint32_t count;
+	int no;			/* the exhibit that first held the key */
+	int used;
+};
+
+struct kmap {
+	struct kent *v;
+	size_t cap, n;
+	uint64_t total;		/* sum of counts */
+};
+
 struct build {
 	struct vault *v;
 	sqlite3 *db;
@@ -48,7 +63,223 @@ struct build {
 	char *manifest;
 	int outline_exhibits;
 	int outline_appendix;
+	struct kmap shown_chat, shown_logi;	/* records rendered so far */
 };
+
+/* ------------------------------------------------- records and re-exports */
+
+/*
+ * A record's identity is a 16-byte key: the first half of SHA-256 over
+ * the chosen columns of its row, each as a presence byte and length-prefixed
+ * text (NULL and "" differ).  A kmap counts keys (a multiset), so "A's
+ * records are all in B" is count_A(k) <= count_B(k) for every key, and a
+ * record is "already shown" when its file's n-th copy of the key is within
+ * what earlier exhibits showed.  Open addressing, grown at half load.
+ */
+static void
+kmap_release(struct kmap *m)
+{
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+static struct kent *
+kmap_slot(struct kent *v, size_t cap, const unsigned char h[16])
+{
+	size_t i;
+
+	memcpy(&i, h, sizeof(i));
+	for (i &= cap - 1; v[i].used && memcmp(v[i].h, h, 16) != 0; i = (i + 1) & (cap - 1))
+		;
+	return &v[i];
+}
+
+static const struct kent *
+kmap_find(const struct kmap *m, const unsigned char h[16])
+{
+	const struct kent *e;
+
+	if (m->cap == 0)
+		return NULL;
+	e = kmap_slot(m->v, m->cap, h);
+	return e->used ? e : NULL;
+}
+
+/* The entry of h, added with count 0 when new. */
+static struct kent *
+kmap_get(struct kmap *m, const unsigned char h[16])
+{
+	struct kent *e;
+
+	if (2 * (m->n + 1) > m->cap) {
+		size_t i, cap = m->cap ? 2 * m->cap : 64;
+		struct kent *v = xcalloc(cap, sizeof(*v));
+
+		for (i = 0; i < m->cap; i++)
+			if (m->v[i].used)
+				*kmap_slot(v, cap, m->v[i].h) = m->v[i];
+		free(m->v);
+		m->v = v;
+		m->cap = cap;
+	}
+	e = kmap_slot(m->v, m->cap, h);
+	if (!e->used) {
+		memcpy(e->h, h, 16);
+		e->used = 1;
+		m->n++;
+	}
+	return e;
+}
+
+/* The key of the current row of st over columns cols[0..n). */
+static void
+row_key(sqlite3_stmt *st, const int *cols, size_t n, unsigned char h[16])
+{
+	struct cf_buf b = CF_BUF_INIT;
+	unsigned char sha[CF_SHA256_LEN];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (sqlite3_column_type(st, cols[i]) == SQLITE_NULL) {
+			cf_buf_addch(&b, 0);
+		} else {
+			const unsigned char *t = sqlite3_column_text(st, cols[i]);
+			int len = sqlite3_column_bytes(st, cols[i]);
+
+			cf_buf_addf(&b, "%c%d:", 1, len);
+			cf_buf_add(&b, t, (size_t)len);
+		}
+	}
+	cf_sha256(b.data, b.len, sha);
+	memcpy(h, sha, 16);
+	cf_buf_release(&b);
+}
+
+/*
+ * The record columns of each kind: the queries below select them first,
+ * in this order, so the same key function serves loading and rendering.
+ */
+static const int rec_cols[] = { 0, 1, 2, 3 };
+#define REC_NCOLS (sizeof(rec_cols) / sizeof(rec_cols[0]))
+#define CHAT_REC "time, sender, text, attachments"
+#define LOGI_REC "time, coalesce(status_raw, status), location, description"
+
+static int
+is_record_kind(const char *kind)
+{
+	return strcmp(kind, "chat") == 0 || strcmp(kind, "logistics") == 0;
+}
+
+/* Count the records of one chat or logistics exhibit into m. */
+static int
+load_records(sqlite3 *db, const struct dossier_exhibit *x, struct kmap *m,
+	     struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	unsigned char h[16];
+	int rc;
+
+	if (db_prepare(db, strcmp(x->kind, "chat") == 0
+			       ? "SELECT " CHAT_REC " FROM messages WHERE evidence_id = ?"
+			       : "SELECT " LOGI_REC " FROM logistics_events WHERE evidence_id = ?",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, x->evidence_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row_key(st, rec_cols, REC_NCOLS, h);
+		kmap_get(m, h)->count++;
+		m->total++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_err(db, err, "cannot read the records of exhibit %d", x->no);
+	return 0;
+}
+
+/* 1 when every record counted in a is in b at least as often. */
+static int
+kmap_within(const struct kmap *a, const struct kmap *b)
+{
+	size_t i;
+
+	for (i = 0; i < a->cap; i++) {
+		const struct kent *e;
+
+		if (!a->v[i].used)
+			continue;
+		e = kmap_find(b, a->v[i].h);
+		if (e == NULL || e->count < a->v[i].count)
+			return 0;
+	}
+	return 1;
+}
+
+/* Whether exhibit j's records supersede exhibit i's (dossier.h). */
+static int
+supersedes(const struct dossier_exhibit *xj, const struct kmap *mj,
+	   const struct dossier_exhibit *xi, const struct kmap *mi)
+{
+	if (xi == xj || strcmp(xi->kind, xj->kind) != 0 || mi->total == 0)
+		return 0;
+	if (mj->total < mi->total || (mj->total == mi->total && xj->evidence_id < xi->evidence_id))
+		return 0;
+	return kmap_within(mi, mj);
+}
+
+/*
+ * Mark superseded exhibits (dossier.h).  The relation is a strict order,
+ * so each superseded exhibit is held by some exhibit that nothing
+ * supersedes: that one, the largest (then latest) of them, is named.
+ */
+static int
+mark_superseded(sqlite3 *db, struct dossier_exhibits *ex, struct cf_err *err)
+{
+	struct kmap *m = xcalloc(ex->n, sizeof(*m));
+	char *top = xcalloc(ex->n ? ex->n : 1, 1);
+	size_t i, j;
+	int ret = -1;
+
+	/* a file alone of its kind supersedes nothing: its records stay unread */
+	for (i = 0; i < ex->n; i++) {
+		size_t same = 0;
+
+		if (!is_record_kind(ex->v[i].kind))
+			continue;
+		for (j = 0; j < ex->n && same < 2; j++)
+			same += strcmp(ex->v[j].kind, ex->v[i].kind) == 0;
+		if (same > 1 && load_records(db, &ex->v[i], &m[i], err) < 0)
+			goto out;
+	}
+	for (i = 0; i < ex->n; i++) {
+		top[i] = 1;
+		for (j = 0; j < ex->n && top[i]; j++)
+			if (is_record_kind(ex->v[i].kind) &&
+			    supersedes(&ex->v[j], &m[j], &ex->v[i], &m[i]))
+				top[i] = 0;
+	}
+	for (i = 0; i < ex->n; i++) {
+		size_t best = ex->n;
+
+		if (top[i])
+			continue;
+		for (j = 0; j < ex->n; j++)
+			if (top[j] && supersedes(&ex->v[j], &m[j], &ex->v[i], &m[i]) &&
+			    (best == ex->n || m[j].total > m[best].total ||
+			     (m[j].total == m[best].total &&
+			      ex->v[j].evidence_id > ex->v[best].evidence_id)))
+				best = j;
+		if (best == ex->n)
+			CF_BUG("superseded exhibit without a top one");
+		ex->v[i].superseded_by = ex->v[best].no;
+	}
+	ret = 0;
+out:
+	for (i = 0; i < ex->n; i++)
+		kmap_release(&m[i]);
+	free(m);
+	free(top);
+	return ret;
+}
 
 /* ------------------------------------------------------------- exhibits */
 
@@ -106,6 +337,8 @@ dossier_exhibits_load(sqlite3 *db, const char *order_id,
 		cf_err_set(err, CF_ENOTFOUND, "no evidence for order '%s'", order_id);
 		goto out;
 	}
+	if (mark_superseded(db, out, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	sqlite3_finalize(st);
@@ -187,6 +420,34 @@ T_or(struct build *b, const char *key, const char *fallback)
 	const char *v = templates_get(b->t, key);
 
 	return v == key ? fallback : v;	/* templates_get returns key when missing */
+}
+
+/*
+ * A template used as a printf format, or fallback when its conversions
+ * are not exactly want (e.g. "%zu%s"): a slip in an edited template file
+ * must not make the build read a wrong argument.
+ */
+static const char *
+T_fmt(struct build *b, const char *key, const char *want, const char *fallback)
+{
+	const char *v = T_or(b, key, fallback), *p;
+	struct cf_buf got = CF_BUF_INIT;
+	int ok;
+
+	for (p = v; (p = strchr(p, '%')) != NULL;) {
+		if (p[1] == '%') {
+			p += 2;
+			continue;
+		}
+		cf_buf_addch(&got, *p++);
+		while (*p == 'z' || *p == 'l' || *p == 'h')
+			cf_buf_addch(&got, *p++);
+		if (*p)
+			cf_buf_addch(&got, *p++);
+	}
+	ok = strcmp(got.len ? got.data : "", want) == 0;
+	cf_buf_release(&got);
+	return ok ? v : fallback;
 }
 
 static char *
@@ -628,6 +889,27 @@ out:
 	return ret;
 }
 
+/*
+ * Whether a timeline row (a record of the exhibit whose row id is in
+ * column id_col) stays out: its exhibit is superseded, or the same record
+ * came first from another exhibit (files that overlap).
+ */
+static int
+timeline_skip(struct build *b, sqlite3_stmt *st, int id_col, struct kmap *seen)
+{
+	int no = dossier_exhibit_no(&b->ex, sqlite3_column_int64(st, id_col));
+	unsigned char h[16];
+	struct kent *e;
+
+	if (no == 0 || b->ex.v[no - 1].superseded_by)
+		return no != 0;
+	row_key(st, rec_cols, REC_NCOLS, h);
+	e = kmap_get(seen, h);
+	if (e->no == 0)
+		e->no = no;
+	return e->no != no;
+}
+
 static int
 timeline(struct build *b, struct cf_err *err)
 {
@@ -637,6 +919,7 @@ timeline(struct build *b, struct cf_err *err)
 	sqlite3_stmt *st = NULL;
 	struct dispute *dsp = NULL;
 	int order_no = 0, ret = -1;
+	struct kmap seen = { 0 };	/* records on the timeline, per kind */
 
 	for (i = 0; i < b->ex.n; i++)
 		if (strcmp(b->ex.v[i].kind, "order") == 0 && order_no == 0)
@@ -669,6 +952,8 @@ timeline(struct build *b, struct cf_err *err)
 		goto out;
 	sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (timeline_skip(b, st, 4, &seen))
+			continue;
 		const char *s = (const char *)sqlite3_column_text(st, 1);
 		const char *loc = (const char *)sqlite3_column_text(st, 2);
 		const char *d = (const char *)sqlite3_column_text(st, 3);
@@ -693,7 +978,10 @@ timeline(struct build *b, struct cf_err *err)
 		       &st, err) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
+	kmap_release(&seen);
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (timeline_skip(b, st, 4, &seen))
+			continue;
 		int first = sqlite3_column_int(st, 5), last = sqlite3_column_int(st, 6);
 		int att = sqlite3_column_type(st, 3) != SQLITE_NULL &&
 			  strcmp((const char *)sqlite3_column_text(st, 3), "[]") != 0;
@@ -748,6 +1036,7 @@ timeline(struct build *b, struct cf_err *err)
 		goto out;
 	ret = 0;
 out:
+	kmap_release(&seen);
 	dispute_free(dsp);
 	sqlite3_finalize(st);
 	for (i = 0; i < n; i++)
@@ -819,6 +1108,17 @@ exhibit_index(struct build *b, struct cf_err *err)
 		char hex[CF_SHA256_HEXLEN + 1], *no = xasprintf("%d", x->no);
 		char *kind = kind_str(b, x->kind), *gen = describe(b, x);
 		char *desc = M(b, x->note ? x->note : gen);
+
+		if (x->superseded_by) {
+			char *ref = exref(b, x->superseded_by), *d = desc;
+			char *sup = xasprintf(T_fmt(b, "superseded_by", "%s", "superseded by %s"),
+					      ref);
+
+			desc = xasprintf("%s\n%s", d, sup);
+			free(d);
+			free(sup);
+			free(ref);
+		}
 		char *cap = tstr(b, x->captured_at), *sz = size_str(x->size);
 		char *ing = tstr(b, x->ingested_at);
 		const char *c[8];
@@ -936,6 +1236,7 @@ out:
 /* One message of a transcript, in file order (seq) and its place in time. */
 struct cmsg {
 	long long seq, t;	/* t: own time, or the last time before it in the file */
+	size_t pos;		/* place among the messages shown, in file order */
 	int ms, has_t;		/* ms: -1 when none */
 	char *sender, *name, *text, *att;
 };
@@ -962,6 +1263,68 @@ col_dup(sqlite3_stmt *st, int i)
 }
 
 /*
+ * Whether the current row of st, a record of exhibit x, was rendered in an
+ * earlier exhibit already (its file's n-th copy of the key, counted in
+ * mine, is within what shown holds); *where gets that exhibit.
+ */
+static int
+already_shown(sqlite3_stmt *st, const int *cols, const struct kmap *shown,
+	      struct kmap *mine, int *where)
+{
+	unsigned char h[16];
+	const struct kent *e;
+	uint32_t rep;
+
+	row_key(st, cols, REC_NCOLS, h);
+	rep = kmap_get(mine, h)->count++;
+	e = kmap_find(shown, h);
+	if (e == NULL || rep >= e->count)
+		return 0;
+	if (*where == 0)
+		*where = e->no;
+	return 1;
+}
+
+/* After exhibit no was rendered: shown holds the union of both. */
+static void
+shown_merge(struct kmap *shown, const struct kmap *mine, int no)
+{
+	size_t i;
+
+	for (i = 0; i < mine->cap; i++) {
+		struct kent *e;
+
+		if (!mine->v[i].used)
+			continue;
+		e = kmap_get(shown, mine->v[i].h);
+		if (e->count < mine->v[i].count)
+			e->count = mine->v[i].count;
+		if (e->no == 0)
+			e->no = no;
+	}
+}
+
+/* "12 record(s) also in Exhibit 2, shown there and not repeated here" */
+static int
+not_repeated(struct build *b, size_t n, int where, struct cf_err *err)
+{
+	char *ref, *t;
+	int r;
+
+	if (n == 0)
+		return 0;
+	ref = exref(b, where);
+	t = xasprintf(T_fmt(b, "not_repeated", "%zu%s", "%zu record(s) also in %s, shown "
+			    "there and not repeated here"), n, ref);
+	r = pdf_vspace(b->p, 4, err);
+	if (r == 0)
+		r = pdf_text(b->p, t, SZ_SMALL, 0, err);
+	free(ref);
+	free(t);
+	return r;
+}
+
+/*
  * The transcript is read in time order, as an arbiter reads a
  * conversation; a message without a time keeps its place after the message
  * before it in the file.  Where the file's order differs, the message is
@@ -971,13 +1334,16 @@ static int
 chat(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
 {
 	static const double w[] = { 0.22, 0.18, 0.60 };
+	static const int chat_cols[REC_NCOLS] = { 1, 3, 5, 6 };	/* as CHAT_REC */
 	sqlite3_stmt *st = NULL;
 	struct cmsg *v = NULL;
 	size_t n = 0, i, moved = 0;
 	long long last_t = LLONG_MIN;
 	int last_ms = -1;
 	const char *h[3];
-	int rc, ret = -1;
+	int rc, ret = -1, where = 0;
+	struct kmap mine = { 0 };
+	size_t skipped = 0;
 
 	if (db_prepare(b->db, "SELECT seq, time, time_ms, sender, name, text, attachments "
 		       "FROM messages WHERE evidence_id = ? ORDER BY seq", &st, err) < 0)
@@ -986,9 +1352,15 @@ chat(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct cmsg *m;
 
+		/* a record an earlier exhibit showed is counted, not repeated */
+		if (already_shown(st, chat_cols, &b->shown_chat, &mine, &where)) {
+			skipped++;
+			continue;
+		}
 		v = xreallocarray(v, n + 1, sizeof(*v));
 		m = &v[n++];
 		m->seq = sqlite3_column_int64(st, 0);
+		m->pos = n - 1;
 		m->has_t = sqlite3_column_type(st, 1) != SQLITE_NULL;
 		if (m->has_t) {
 			last_t = sqlite3_column_int64(st, 1);
@@ -1009,7 +1381,7 @@ chat(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
 	if (n > 1)
 		qsort(v, n, sizeof(*v), cmp_cmsg);
 	for (i = 0; i < n; i++)
-		moved += v[i].seq != (i ? v[i - 1].seq + 1 : 1);
+		moved += v[i].pos != (i ? v[i - 1].pos + 1 : 0);
 	if (moved && pdf_text(b->p, T_or(b, "chat_time_order", "Shown in time order; a "
 					 "message marked [file #N] stands elsewhere in the "
 					 "original file."), SZ_SMALL, 0, err) < 0)
@@ -1036,7 +1408,7 @@ chat(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
 		cf_buf_addstr(&body, txt);
 		if (m->att && strcmp(m->att, "[]") != 0)
 			attachment_names(b, &body, m->att);
-		if (m->seq != (i ? v[i - 1].seq + 1 : 1)) {
+		if (m->pos != (i ? v[i - 1].pos + 1 : 0)) {
 			const char *f = T_or(b, "chat_file_pos", "[file #{n}]");
 			const char *at = strstr(f, "{n}");
 
@@ -1056,7 +1428,8 @@ chat(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
 		if (r < 0)
 			goto out;
 	}
-	ret = 0;
+	shown_merge(&b->shown_chat, &mine, x->no);
+	ret = not_repeated(b, skipped, where, err);
 out:
 	for (i = 0; i < n; i++) {
 		free(v[i].sender);
@@ -1066,6 +1439,7 @@ out:
 	}
 	free(v);
 	sqlite3_finalize(st);
+	kmap_release(&mine);
 	return ret;
 }
 
@@ -1075,7 +1449,9 @@ logistics(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
 	static const double w[] = { 0.22, 0.14, 0.16, 0.48 };
 	sqlite3_stmt *st = NULL;
 	const char *h[4];
-	int ret = -1;
+	int ret = -1, where = 0;
+	struct kmap mine = { 0 };
+	size_t skipped = 0;
 
 	if (db_prepare(b->db, "SELECT carrier, tracking_no FROM logistics WHERE evidence_id = ?",
 		       &st, err) < 0)
@@ -1096,11 +1472,15 @@ logistics(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
 	h[3] = T(b, "col_desc");
 	if (pdf_table_row(b->p, 4, w, h, SZ_SMALL, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
 		goto out;
-	if (db_prepare(b->db, "SELECT time, coalesce(status_raw, status), location, description "
+	if (db_prepare(b->db, "SELECT " LOGI_REC " "
 		       "FROM logistics_events WHERE evidence_id = ? ORDER BY seq", &st, err) < 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, x->evidence_id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (already_shown(st, rec_cols, &b->shown_logi, &mine, &where)) {
+			skipped++;
+			continue;
+		}
 		char *ts = sqlite3_column_type(st, 0) == SQLITE_NULL ? xstrdup(T(b, "unknown"))
 								       : tstr(b, sqlite3_column_int64(st, 0));
 		const char *s = (const char *)sqlite3_column_text(st, 1);
@@ -1115,9 +1495,11 @@ logistics(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
 		if (r < 0)
 			goto out;
 	}
-	ret = 0;
+	shown_merge(&b->shown_logi, &mine, x->no);
+	ret = not_repeated(b, skipped, where, err);
 out:
 	sqlite3_finalize(st);
+	kmap_release(&mine);
 	return ret;
 }
 
@@ -1258,7 +1640,16 @@ exhibits(struct build *b, struct cf_err *err)
 			return -1;
 		if (exhibit_title(b, x, err) < 0)
 			return -1;
-		if (strcmp(x->kind, "chat") == 0)
+		if (x->superseded_by) {
+			char *ref = exref(b, x->superseded_by);
+			char *why = xasprintf(T_fmt(b, "card_superseded", "%s", "Every record of "
+						    "this file is also in %s, a later export of the "
+						    "same kind, and is shown there."), ref);
+
+			r = card(b, x, why, err);
+			free(ref);
+			free(why);
+		} else if (strcmp(x->kind, "chat") == 0)
 			r = chat(b, x, err);
 		else if (strcmp(x->kind, "logistics") == 0)
 			r = logistics(b, x, err);
@@ -1537,7 +1928,9 @@ dossier_build(struct vault *v, const struct dossier_opts *o,
 		cf_err_set(err, CF_EINPUT, "unknown scenario '%s'", o->scenario);
 		goto out;
 	}
+	/* Nothing is rendered from a row that is not what was sealed (rederive.h). */
 	if (dossier_exhibits_load(b.db, o->order_id, &b.ex, err) < 0 ||
+	    rederive_check_order(v, o->order_id, err) < 0 ||
 	    order_facts_load(b.db, o->order_id, &b.f, err) < 0 ||
 	    templates_load(o->templates_dir, o->lang, &b.t, err) < 0)
 		goto out;
@@ -1576,5 +1969,7 @@ out:
 	templates_free(b.t);
 	order_facts_release(&b.f);
 	dossier_exhibits_release(&b.ex);
+	kmap_release(&b.shown_chat);
+	kmap_release(&b.shown_logi);
 	return ret;
 }

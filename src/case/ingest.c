@@ -7,7 +7,9 @@
  *      KEEP_MAX bytes in memory so small files are parsed without a re-read.
  *   2. parse_evidence() on the kept bytes (larger files via the object's fd).
  *   Then, inside SAVEPOINT item:
- *   3. (order, sha256) already recorded → duplicate, nothing else happens.
+ *   3. (order, sha256, name, path under the order folder) already recorded
+ *      → duplicate, nothing else happens.  The same bytes under another
+ *      name or path get a row (and a leaf) of their own, sharing the object.
  *   4. INSERT objects (if new), evidence, ledger leaf, parsed rows, warnings.
  * Any failure in 3-4 rolls back to the savepoint: the item leaves no row.
  * Steps 1-2 touch no database, so `casefile import` runs them on a second
@@ -32,6 +34,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +54,7 @@
 #include "casefile/xalloc.h"
 
 /* Bytes kept in memory for parsing; larger files are parsed via the fd. */
-#define KEEP_MAX (16u << 20)
+#define KEEP_MAX INGEST_KEEP_MAX
 /*
  * Of a file known to be larger than KEEP_MAX only this head is kept: the
  * parser sniffs a prefix and reads the rest through the object's fd anyway,
@@ -154,6 +157,60 @@ ingest_valid_order_id(const char *s)
 	return 1;
 }
 
+struct ingest_order_rule {
+	regex_t re;
+	char *pattern;
+};
+
+int
+ingest_order_rule_new(const char *pattern, struct ingest_order_rule **out, struct cf_err *err)
+{
+	struct ingest_order_rule *r = xcalloc(1, sizeof(*r));
+	int rc;
+
+	if (pattern == NULL)
+		pattern = INGEST_ORDER_ID_PATTERN;
+	if ((rc = regcomp(&r->re, pattern, REG_EXTENDED)) != 0) {
+		char msg[256];
+
+		regerror(rc, &r->re, msg, sizeof(msg));
+		free(r);
+		return cf_err_set(err, CF_EINPUT, "'%s' is not a POSIX extended regular "
+				  "expression: %s", pattern, msg);
+	}
+	r->pattern = xstrdup(pattern);
+	*out = r;
+	return 0;
+}
+
+int
+ingest_order_rule_match(const struct ingest_order_rule *r, const char *id)
+{
+	regmatch_t m;
+
+	if (!ingest_valid_order_id(id))
+		return 0;
+	/* the whole id: an unanchored pattern must not match a part of it */
+	return regexec(&r->re, id, 1, &m, 0) == 0 && m.rm_so == 0 &&
+	       (size_t)m.rm_eo == strlen(id);
+}
+
+const char *
+ingest_order_rule_pattern(const struct ingest_order_rule *r)
+{
+	return r->pattern;
+}
+
+void
+ingest_order_rule_free(struct ingest_order_rule *r)
+{
+	if (r == NULL)
+		return;
+	regfree(&r->re);
+	free(r->pattern);
+	free(r);
+}
+
 static char *
 who_user(void)
 {
@@ -179,7 +236,8 @@ who_host(void)
 static int
 prepare_all(struct ingest *in, struct cf_err *err)
 {
-	if (db_prepare(in->db, "SELECT id, kind FROM evidence WHERE order_id = ? AND sha256 = ?",
+	if (db_prepare(in->db, "SELECT id, kind FROM evidence WHERE order_id = ? AND sha256 = ?"
+			   " AND name_raw = ? AND ifnull(rel_path, '') = ifnull(?, '')",
 		       &in->q_dup, err) < 0 ||
 	    db_prepare(in->db, "INSERT OR IGNORE INTO objects(sha256, size, stored_at) VALUES(?, ?, ?)",
 		       &in->q_obj, err) < 0 ||
@@ -319,7 +377,7 @@ static struct ingest_staged *
 staged_new(const struct ingest_item *it)
 {
 	const char *const f[] = { it->order_id, it->name, it->source_path, it->rel_path,
-				  it->note, it->bundle };
+				  it->note, it->bundle, it->name_raw };
 	struct ingest_staged *s = xcalloc(1, sizeof(*s));
 	size_t i, len = 0;
 	char *at;
@@ -334,6 +392,7 @@ staged_new(const struct ingest_item *it)
 	s->it.rel_path = copy_str(it->rel_path, &at);
 	s->it.note = copy_str(it->note, &at);
 	s->it.bundle = copy_str(it->bundle, &at);
+	s->it.name_raw = copy_str(it->name_raw, &at);
 	return s;
 }
 
@@ -356,7 +415,8 @@ stage_parse(struct ingest *in, struct ingest_staged *s, const void *data, size_t
 	/* Only content too large to keep in memory is read back from the object. */
 	if (!complete && vault_object_open(in->v, s->put.sha256, &ofd, err) < 0)
 		return -1;
-	r = parse_evidence(data, n, complete, s->put.size, ofd, s->it.name, s->it.kind,
+	r = parse_classify(data, n, complete, s->put.size, ofd, s->it.name,
+			   s->it.rel_path ? s->it.rel_path : s->it.source_path, s->it.kind,
 			   &s->parsed, err);
 	if (ofd >= 0)
 		close(ofd);
@@ -465,7 +525,6 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	size_t i;
 	int64_t id, ingested_at;
 	struct ledger_leaf leaf;
-	const char *stated;
 
 	memset(res, 0, sizeof(*res));
 	memcpy(res->sha256, put->sha256, CF_SHA256_LEN);
@@ -474,6 +533,8 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 
 	sqlite3_bind_text(in->q_dup, 1, it->order_id, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(in->q_dup, 2, put->sha256, CF_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(in->q_dup, 3, it->name, (int)strlen(it->name), SQLITE_STATIC);
+	bind_text_or_null(in->q_dup, 4, it->rel_path);
 	if (sqlite3_step(in->q_dup) == SQLITE_ROW) {
 		enum cf_kind k;
 
@@ -505,7 +566,11 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	sqlite3_bind_blob(in->q_ev, 3, put->sha256, CF_SHA256_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(in->q_ev, 4, (sqlite3_int64)put->size);
 	sqlite3_bind_text(in->q_ev, 5, nfc, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(in->q_ev, 6, it->name, (int)strlen(it->name), SQLITE_STATIC);
+	{
+		const char *raw = it->name_raw ? it->name_raw : it->name;
+
+		sqlite3_bind_blob(in->q_ev, 6, raw, (int)strlen(raw), SQLITE_STATIC);
+	}
 	bind_text_or_null(in->q_ev, 7, it->source_path);
 	bind_text_or_null(in->q_ev, 8, it->rel_path);
 	if (it->mtime >= 0)
@@ -533,6 +598,14 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	leaf.ingested_at = ingested_at;
 	if (ledger_writer_append(in->lw, &leaf, id, NULL, err) < 0)
 		goto out;
+	if (it->note) {
+		char *who = xasprintf("%s@%s", in->user, in->host);
+		int r = ingest_seal_note(in->db, id, it->order_id, it->note, ingested_at, who, err);
+
+		free(who);
+		if (r < 0)
+			goto out;
+	}
 
 	if (parsed_writer_store(in->pw, p, id, err) < 0)
 		goto out;
@@ -548,10 +621,7 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 			res->nnotes++;
 		item_warn(in, it, msg, bad);
 	}
-	stated = parsed_order_id(p);
-	if (stated && strcmp(stated, it->order_id) != 0) {
-		extra = xasprintf("the file names order '%s' but was ingested for order '%s'",
-				  stated, it->order_id);
+	if ((extra = ingest_order_note(p, it->order_id)) != NULL) {
 		if (add_warning(in, id, seq++, extra, err) < 0)
 			goto out;
 		res->nnotes++;
@@ -562,6 +632,75 @@ out:
 	free(nfc);
 	free(extra);
 	return ret;
+}
+
+int
+ingest_seal_note(sqlite3 *db, int64_t evidence_id, const char *order_id, const char *note,
+		 int64_t at, const char *who, struct cf_err *err)
+{
+	char *subject = xasprintf("evidence %lld", (long long)evidence_id);
+	struct ledger_annotation a = { INGEST_NOTE_TYPE, order_id, subject, at, who, note,
+				       strlen(note) };
+	int r = ledger_append_annotation(db, &a, NULL, err);
+
+	free(subject);
+	return r;
+}
+
+int
+ingest_seal_notes(sqlite3 *db, uint64_t *added, struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t n = 0;
+	int own = sqlite3_get_autocommit(db), rc, ret = -1;
+
+	if (own && db_begin(db, err) < 0)
+		return -1;
+	if (db_prepare(db, "SELECT id, order_id, note, ingested_at, coalesce(user, 'unknown') || "
+			   "'@' || coalesce(host, 'unknown') FROM evidence e WHERE note IS NOT NULL "
+			   "AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.type = '"
+			   INGEST_NOTE_TYPE "' AND a.subject = 'evidence ' || e.id) ORDER BY id",
+		       &st, err) < 0)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (ingest_seal_note(db, sqlite3_column_int64(st, 0),
+				     (const char *)sqlite3_column_text(st, 1),
+				     (const char *)sqlite3_column_text(st, 2),
+				     sqlite3_column_int64(st, 3),
+				     (const char *)sqlite3_column_text(st, 4), err) < 0)
+			goto out;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		db_err(db, err, "cannot read the notes");
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (own) {
+		own = 0;
+		if (db_commit(db, err) < 0)
+			goto out;
+	}
+	if (added)
+		*added = n;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	if (own)
+		db_rollback(db);
+	return ret;
+}
+
+char *
+ingest_order_note(const struct parsed *p, const char *order_id)
+{
+	const char *stated = parsed_order_id(p);
+
+	if (stated == NULL || strcmp(stated, order_id) == 0)
+		return NULL;
+	return xasprintf("the file names order '%s' but was ingested for order '%s'",
+			 stated, order_id);
 }
 
 int

@@ -790,6 +790,8 @@ kind_in(const char *kind, const char *kinds, size_t n)
 /*
  * "证据2、证据3" for every exhibit whose kind is one of kinds[0..n)
  * ("photo", or "video+photo"), in exhibit order, or the "none" string.
+ * A superseded exhibit (an older export) is cited through the one that
+ * supersedes it.
  */
 static char *
 exhibit_list(const struct templates *t, const struct dossier_exhibits *ex,
@@ -800,7 +802,7 @@ exhibit_list(const struct templates *t, const struct dossier_exhibits *ex,
 	int k = 0;
 
 	for (i = 0; i < ex->n; i++) {
-		if (!kind_in(ex->v[i].kind, kinds, n))
+		if (!kind_in(ex->v[i].kind, kinds, n) || ex->v[i].superseded_by)
 			continue;
 		if (k++)
 			cf_buf_addstr(&b, templates_get(t, "list_sep"));

@@ -114,6 +114,7 @@ seal_first(struct cf_ctx *ctx, const struct signer *sg, int tsa_optional,
 {
 	struct seal_opts so;
 	struct seal_head head;
+	char *kept = NULL, *mirror = NULL;
 	int sealed = 0, r;
 
 	memset(&so, 0, sizeof(so));
@@ -122,6 +123,9 @@ seal_first(struct cf_ctx *ctx, const struct signer *sg, int tsa_optional,
 	so.tsa_url = sg->tsa_url;
 	so.cookie = (void *)&sg->to;
 	so.now = (int64_t)ctx->now;
+	seal_kept_dirs(vault_db(ctx->vault), vault_dir(ctx->vault), &kept, &mirror);
+	so.kept_dir = kept;
+	so.mirror_dir = mirror;
 	r = seal_run(vault_db(ctx->vault), &so, &head, &sealed, NULL, err);
 	if (r < 0 && err->code == CF_ENET && tsa_optional) {
 		ctx_warn(ctx, "%s; sealing without a timestamp as --tsa-optional allows", err->msg);
@@ -133,6 +137,8 @@ seal_first(struct cf_ctx *ctx, const struct signer *sg, int tsa_optional,
 		ctx_info(ctx, "sealed tree size %llu%s", (unsigned long long)head.tree_size,
 			 head.tst ? ", timestamped" : ", not timestamped");
 	seal_head_release(&head);
+	free(kept);
+	free(mirror);
 	return r;
 }
 
@@ -511,7 +517,9 @@ const struct cmd cmd_build = {
 		"                           as in 'casefile sign'\n"
 		"\nan image that cannot be decoded is shown as a card; the build still\n"
 		"succeeds and says so on stderr.  Unknown order or no vault key: exit 2;\n"
-		"TSA failure: exit 3.\n"
+		"TSA failure: exit 3.  A stored row that is not what the sealed originals\n"
+		"or the sealed dispute say (edited in the database): exit 1, no PDF,\n"
+		"naming the row; run 'casefile audit'.\n"
 		"\nexample:\n  casefile build 6931000000000001 -o dossier.pdf\n",
 	.flags = CMD_NEEDS_VAULT,
 	.run = run_build,

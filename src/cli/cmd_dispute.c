@@ -654,7 +654,10 @@ const struct cmd cmd_dispute = {
 		"  list [--open] [--json]           list disputes\n"
 		"'casefile dispute SUB --help' describes one.  Every change is kept as an\n"
 		"event (who, when, what) shown in the dossier timeline.\n"
-		"exit codes: 0 ok, 2 usage or unknown value, 3 refused (nothing changed),\n"
+		"Each event and each new state is sealed as a ledger leaf; a dispute whose\n"
+		"rows no longer match their leaves is not changed (exit 1).\n"
+		"exit codes: 0 ok, 1 the dispute's rows were changed outside casefile,\n"
+		"            2 usage or unknown value, 3 refused (nothing changed),\n"
 		"            5 internal error\n",
 	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
 	.run = run_dispute,

@@ -15,6 +15,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/commands.h"
+#include "casefile/config.h"
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
 #include "casefile/parse.h"
@@ -234,6 +235,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 	};
 	struct ingest_run r;
 	struct cf_err err = CF_ERR_INIT;
+	struct ingest_order_rule *rule = NULL;
 	enum cf_kind k;
 	enum cf_exit rc = CF_EXIT_OK;
 	int c, i;
@@ -281,6 +283,16 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 				 r.order);
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
+	if (config_order_rule(vault_db(ctx->vault), &rule, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
+	}
+	if (!ingest_order_rule_match(rule, r.order)) {
+		rc = ctx_usage(ctx, "'%s' does not look like an order id (order.id_pattern "
+			       "'%s'; see 'casefile config --help')", r.order,
+			       ingest_order_rule_pattern(rule));
+		goto out;
+	}
 	if (ingest_begin(ctx->vault, on_warning, &r, &r.in, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
@@ -310,6 +322,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 		rc = CF_EXIT_INPUT;
 	}
 out:
+	ingest_order_rule_free(rule);
 	ingest_free(r.in);
 	cf_buf_release(&r.json);
 	cf_err_release(&err);
@@ -321,13 +334,20 @@ const struct cmd cmd_ingest = {
 	.usage = "casefile ingest [--kind KIND] [--note TEXT] [--follow-links] [--json] [--quiet] "
 		 "ORDER FILE|DIR...",
 	.summary = "store an order's evidence files (chat, logistics, order, photos, videos)",
-	.help = "Hashes each file with SHA-256 while copying it into the vault, detects its\n"
-		"kind from its content, parses chat logs, logistics and order records into\n"
+	.help = "ORDER must look like an order id: by default 6 to 32 digits (the vault\n"
+		"setting order.id_pattern, see 'casefile config --help').\n"
+		"Hashes each file with SHA-256 while copying it into the vault, detects its\n"
+		"kind from its content (the name and folder are a hint that counts only when\n"
+		"the content agrees: an image or a pdf in receipts/ is a receipt; a file\n"
+		"that is not what its name says is 'other', with a warning saying what was\n"
+		"expected), parses chat logs, logistics and order records into\n"
 		"tables, and records who ingested what, when and from where.  Folders are\n"
 		"walked (hidden files and symbolic links inside them are skipped).  A FILE or\n"
 		"DIR that is itself a symbolic link is refused, naming its target (exit 3,\n"
-		"the rest is stored), unless --follow-links is given.  The same\n"
-		"file again for the same order is reported as already stored.  A file that\n"
+		"the rest is stored), unless --follow-links is given.  The same file again\n"
+		"(same bytes, same name) for the same order is reported as already\n"
+		"stored; the same bytes under another name are stored once and listed\n"
+		"under each name.  A file that\n"
 		"cannot be parsed is still stored, as kind 'other', with a warning; the\n"
 		"command then exits 3.  A record with a field that cannot be read (a time\n"
 		"of 1e400, an unclosed CSV quote) is kept with that field flagged, also\n"

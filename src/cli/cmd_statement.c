@@ -20,6 +20,7 @@
 #include "casefile/ingest.h"
 #include "casefile/outfile.h"
 #include "casefile/profile.h"
+#include "casefile/rederive.h"
 #include "casefile/statement.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -146,6 +147,11 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
+	/* The statement quotes parsed rows: they must be what was sealed (rederive.h). */
+	if (rederive_check_order(ctx->vault, order, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
+	}
 	limit = max_opt ? max_opt : (size_t)prof->statement_max_chars;
 	/* the full draft first, to say how much was cut */
 	if (statement_draft(vault_db(ctx->vault), t, order, reason, 0, !no_mask,
@@ -222,7 +228,9 @@ const struct cmd cmd_statement = {
 		"  --templates DIR  templates folder ($CASEFILE_TEMPLATES)\n"
 		"  --no-mask        do not mask phone numbers, ID numbers and addresses\n"
 		"  -o FILE          write the text to FILE instead of standard output\n"
-		"\nexit codes: 0 ok, 2 usage, unknown order, or no dispute and no --reason\n"
+		"\nexit codes: 0 ok, 1 a stored row is not what the sealed originals or\n"
+		"dispute say (edited in the database: run 'casefile audit'), 2 usage,\n"
+		"unknown order, or no dispute and no --reason\n"
 		"\nexample:\n  casefile statement 6931000000000001 --max-chars 300\n",
 	.flags = CMD_NEEDS_VAULT,
 	.run = run_statement,

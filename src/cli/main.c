@@ -38,6 +38,7 @@ static const struct cmd *const commands[] = {
 	&cmd_seal,
 	&cmd_log,
 	&cmd_audit,
+	&cmd_reparse,
 
 	/* bundles and export */
 	&cmd_import,

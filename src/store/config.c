@@ -7,14 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "casefile/bundle.h"
 #include "casefile/config.h"
 #include "casefile/db.h"
+#include "casefile/ingest.h"
 #include "casefile/profile.h"
 #include "casefile/xalloc.h"
 
-enum { T_URL, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE, T_PEM };
+enum { T_URL, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE, T_PEM, T_ERE, T_DIR };
 
 static const struct config_key keys[] = {
 	{ "tsa.url", NULL, T_URL },
@@ -23,12 +26,14 @@ static const struct config_key keys[] = {
 	{ "import.max_entry_size", "4294967296", T_SIZE },
 	{ "import.max_ratio", "200", T_RATIO },
 	{ "import.max_entries", "1000000", T_COUNT },
+	{ "order.id_pattern", INGEST_ORDER_ID_PATTERN, T_ERE },
 	{ "sign.reason", NULL, T_TEXT },
 	{ "sign.location", NULL, T_TEXT },
 	{ "sign.contact", NULL, T_TEXT },
 	{ "shop.name", NULL, T_TEXT },
 	{ "dispute.profile", NULL, T_PROFILE },
 	{ "dossier.max_bytes", NULL, T_SIZE },	/* largest dossier PDF; unset: PDF_SAVE_MAX */
+	{ "seal.mirror", NULL, T_DIR },	/* second home of kept checkpoints */
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -202,6 +207,35 @@ config_check(const struct config_key *k, const char *value, char **norm,
 		*norm = abs;
 		return 0;
 	}
+	case T_ERE: {
+		struct ingest_order_rule *r = NULL;
+
+		if (check_text(value, err) < 0 || ingest_order_rule_new(value, &r, err) < 0)
+			return -1;
+		ingest_order_rule_free(r);
+		*norm = xstrdup(value);
+		return 0;
+	}
+	case T_DIR: {
+		/* Stored absolute; it must exist now (a share not mounted is not it). */
+		char *abs = realpath(value, NULL);
+		struct stat sb;
+
+		if (abs == NULL || stat(abs, &sb) < 0) {
+			free(abs);
+			return cf_err_errno(err, CF_EINPUT, "cannot use '%s'", value);
+		}
+		if (!S_ISDIR(sb.st_mode)) {
+			free(abs);
+			return cf_err_set(err, CF_EINPUT, "'%s' is not a folder", value);
+		}
+		if (access(abs, W_OK | X_OK) < 0) {
+			free(abs);
+			return cf_err_errno(err, CF_EINPUT, "cannot write into '%s'", value);
+		}
+		*norm = abs;
+		return 0;
+	}
 	case T_PROFILE: {
 		struct profile *p = NULL;
 
@@ -269,4 +303,17 @@ config_import_limits(sqlite3 *db, struct bundle_limits *lim, struct cf_err *err)
 		lim->max_entries = strtoull(v, NULL, 10);
 	free(v);
 	return 0;
+}
+
+int
+config_order_rule(sqlite3 *db, struct ingest_order_rule **out, struct cf_err *err)
+{
+	char *v = NULL;
+	int r;
+
+	if (stored(db, "order.id_pattern", &v, err) < 0)
+		return -1;
+	r = ingest_order_rule_new(v, out, err);
+	free(v);
+	return r;
 }

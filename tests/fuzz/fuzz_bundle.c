@@ -58,9 +58,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				cf_err_release(&err);
 				continue;
 			}
+			/*
+			 * A name that was not UTF-8 is shown decoded or with
+			 * \xNN escapes (name_note set): still valid UTF-8.
+			 */
 			if (!ingest_valid_order_id(e.order_id) || bad_path(e.rel_path) ||
 			    bad_path(e.path) ||
-			    bundle_name_problem(e.rel_path, strlen(e.rel_path)) != NULL)
+			    !bundle_utf8_valid(e.rel_path, strlen(e.rel_path)) ||
+			    (e.name_note == NULL &&
+			     bundle_name_problem(e.rel_path, strlen(e.rel_path)) != NULL))
 				abort();
 			while (bundle_read(b, buf, sizeof(buf), &err) > 0)
 				;
