@@ -16,12 +16,14 @@
 #
 # Environment: CASEFILE_BIN (default ./casefile), BENCH_DIR (default /tmp/
 # casefile-bench-ingest), RUNS (rounds, default 6: 3 warm, 3 cold),
-# VIDEO_MB (default 500), SMALL_N (20000), BENCH_KEEP (keep the outputs).
+# VIDEO_MB (default 500), SMALL_N (20000), BENCH_KEEP (keep the outputs),
+# BENCH_PARTS (large, small or both: default both).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/bench/lib.sh"
 CF=${CASEFILE_BIN:-$here/casefile}
 RUNS=${RUNS:-6}
+PARTS=${BENCH_PARTS:-both}
 VIDEO_MB=${VIDEO_MB:-500}
 SMALL_N=${SMALL_N:-20000}
 [ -x "$CF" ] || { echo "bench/ingest.sh: build casefile first (make)"; exit 1; }
@@ -131,13 +133,13 @@ while [ $r -le "$RUNS" ]; do
 	if [ $((r % 2)) = 1 ]; then state=warm; warm_rounds="$warm_rounds $r"
 	else state=cold; cold_rounds="$cold_rounds $r"; fi
 	echo "round $r/$RUNS ($state) ..."
-	for c in $(bench_order $(( (r + 1) / 2 )) cf_large dgst dd_copy); do
+	[ "$PARTS" = small ] || for c in $(bench_order $(( (r + 1) / 2 )) cf_large dgst dd_copy); do
 		$state
 		sync
 		$c $r
 	done
-	cat small/* >/dev/null
-	for c in $(bench_order $(( (r + 1) / 2 )) cf_small git_add git_batch); do
+	[ "$PARTS" = large ] || cat small/* >/dev/null
+	[ "$PARTS" = large ] || for c in $(bench_order $(( (r + 1) / 2 )) cf_small git_add git_batch); do
 		sync
 		$c $r
 	done
