@@ -597,8 +597,12 @@ ring_begin(struct ring *r, struct vault *v, EVP_MD_CTX *md, int fd, int direct)
 			}
 		}
 	}
-	/* the workers are idle (ring_end waited for them): no lock needed */
+	/* the workers are idle (ring_end waited for them); they look under mu */
+	if (r->started == 1)
+		pthread_mutex_lock(&r->mu);
 	r->filled = r->done[0] = r->done[1] = 0;
+	if (r->started == 1)
+		pthread_mutex_unlock(&r->mu);
 	r->v = v;
 	r->md = md;
 	r->hash_ok = 1;
