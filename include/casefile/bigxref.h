@@ -14,7 +14,7 @@
  * to 9,999,999,999 bytes, BIGXREF_MAX) and the `startxref` number with the
  * true ones.  Below 2 GiB the replacements equal what libharu wrote.
  *
- * Theory of operation: libharu 2.3.0's HPDF_Xref_WriteToStream writes,
+ * Theory of operation: libharu 2.3.0's cross-reference writer writes,
  * each as one write call: an object header "N G obj\n", the object, then
  * "\nendobj\n"; after the last object "xref\nS C\n", then C entries of 20
  * bytes "OOOOOOOOOO GGGGG n\r\n", "trailer\n", the trailer dictionary,

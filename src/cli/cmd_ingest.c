@@ -19,6 +19,7 @@
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
 #include "casefile/ingest_pipe.h"
+#include "casefile/order_id.h"
 #include "casefile/parse.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -270,7 +271,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 	};
 	struct ingest_run r;
 	struct cf_err err = CF_ERR_INIT;
-	struct ingest_order_rule *rule = NULL;
+	struct order_id_rule *rule = NULL;
 	enum cf_kind k;
 	enum cf_exit rc = CF_EXIT_OK;
 	int c, i;
@@ -313,7 +314,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 	if (argc - optind < 2)
 		return ctx_usage(ctx, "ingest needs an order id and at least one file");
 	r.order = argv[optind];
-	if (!ingest_valid_order_id(r.order))
+	if (!order_id_valid(r.order))
 		return ctx_usage(ctx, "bad order id '%s': use 1 to 64 letters, digits, '_' or '-'",
 				 r.order);
 	if (ctx_open_vault(ctx) < 0)
@@ -322,16 +323,17 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
-	if (!ingest_order_rule_match(rule, r.order)) {
+	if (!order_id_rule_match(rule, r.order)) {
 		rc = ctx_usage(ctx, "'%s' does not look like an order id (order.id_pattern "
 			       "'%s'; see 'casefile config --help')", r.order,
-			       ingest_order_rule_pattern(rule));
+			       order_id_rule_pattern(rule));
 		goto out;
 	}
 	if (ingest_begin(ctx->vault, on_warning, &r, &r.in, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
+	ingest_set_who(r.in, ctx->user, ctx->host);
 	/*
 	 * This thread walks, stores and parses; a second one records the rows
 	 * (issue 19: 20,000 small files on one thread ran at a third of git
@@ -374,7 +376,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 	}
 out:
 	ingest_pipe_finish(r.pipe, &err);	/* only on an early exit */
-	ingest_order_rule_free(rule);
+	order_id_rule_free(rule);
 	ingest_free(r.in);
 	cf_buf_release(&r.json);
 	cf_err_release(&err);

@@ -103,7 +103,7 @@ write_doc(struct run *r, uint64_t big, int fake, int skip_obj3, uint64_t off[4])
 	puts_(r, "xref\n0 4\n");
 	puts_(r, "0000000000 65535 f\r\n");
 	for (i = 1; i <= 3; i++) {
-		/* HPDF_IToA2: clamped at 2^31 - 1 */
+		/* libharu's entry helper: clamped at 2^31 - 1 */
 		snprintf(buf, sizeof(buf), "%010" PRIu32 " 00000 n\r\n",
 			 libharu_off[i] > 0x7FFFFFFFu ? 0x7FFFFFFFu : libharu_off[i]);
 		puts_(r, buf);
@@ -111,7 +111,7 @@ write_doc(struct run *r, uint64_t big, int fake, int skip_obj3, uint64_t off[4])
 	puts_(r, "trailer\n");
 	puts_(r, "<<\n/Root 1 0 R\n/Size 4\n>>");
 	puts_(r, "\nstartxref\n");
-	/* HPDF_Stream_WriteUInt: a signed 32-bit number */
+	/* libharu's unsigned writer: a signed 32-bit number */
 	snprintf(buf, sizeof(buf), "%" PRId32, (int32_t)libharu_off[0]);
 	puts_(r, buf);
 	puts_(r, "\n%%EOF\n");
