@@ -178,6 +178,16 @@ fuzz: deps
 torture: deps $(PROG) $(TOOL_BIN)
 	@CASEFILE_BIN=$(abspath $(PROG)) CASEFILE_TOOLS=$(abspath $(BUILD)/tests/tools) \
 		sh tests/torture.sh
+	@$(MAKE) --no-print-directory torture-big
+
+# Dossiers past 2 GiB (issue 19): tests/big/*.sh write a few GB on the disk
+# under /tmp and take minutes.  BIG_MB=4600 goes past 4 GiB.
+torture-big: $(PROG)
+	@for t in tests/big/t*.sh; do \
+		echo "# $$t"; \
+		CASEFILE_BIN=$(abspath $(PROG)) sh $$t | tee $(BUILD)/torture-big.tap; \
+		! grep -q '^not ok' $(BUILD)/torture-big.tap || exit 1; \
+	done
 
 # --- demo and bench --------------------------------------------------------
 demo: deps
@@ -202,5 +212,5 @@ uninstall:
 clean:
 	rm -rf build build-san build-tsan build-fuzz casefile demo-out
 
-.PHONY: all deps test test-run check tsan fuzz torture demo bench install uninstall clean FORCE
+.PHONY: all deps test test-run check tsan fuzz torture torture-big demo bench install uninstall clean FORCE
 .DELETE_ON_ERROR:

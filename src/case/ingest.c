@@ -56,6 +56,12 @@
 
 /* Bytes kept in memory for parsing; larger files are parsed via the fd. */
 #define KEEP_MAX INGEST_KEEP_MAX
+/*
+ * Of a file known to be larger than KEEP_MAX only this head is kept: the
+ * parser sniffs a prefix and reads the rest through the object's fd anyway,
+ * and 16 MiB kept per video was a third of the command's memory (issue 19).
+ */
+#define KEEP_HEAD (256u << 10)
 
 struct ingest {
 	struct vault *v;
@@ -355,16 +361,20 @@ ingest_stage(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, 
 		r = cf_err_set(err, CF_EIO, "the batch has ended");
 	else if (fd >= 0) {
 		struct stat sb;
+		size_t keep_max = KEEP_MAX;
 
 		/*
 		 * Room for the kept bytes in one allocation: growing it step by
 		 * step leaves the allocator (mimalloc) holding about as much
 		 * again, which counted against a large chat log's parse.
 		 */
-		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
-			cf_buf_grow(&in->keep, (uint64_t)sb.st_size < KEEP_MAX ? (size_t)sb.st_size
-										: KEEP_MAX);
-		r = vault_put_fd(in->v, fd, &in->keep, KEEP_MAX, &complete, &s->put, err);
+		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+			if ((uint64_t)sb.st_size > KEEP_MAX)
+				keep_max = KEEP_HEAD;
+			cf_buf_grow(&in->keep, (uint64_t)sb.st_size < keep_max ? (size_t)sb.st_size
+										: keep_max);
+		}
+		r = vault_put_fd(in->v, fd, &in->keep, keep_max, &complete, &s->put, err);
 	}
 	else
 		r = vault_put(in->v, fn, cookie, &in->keep, KEEP_MAX, &complete, &s->put, err);

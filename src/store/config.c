@@ -32,7 +32,7 @@ static const struct config_key keys[] = {
 	{ "sign.contact", NULL, T_TEXT },
 	{ "shop.name", NULL, T_TEXT },
 	{ "dispute.profile", NULL, T_PROFILE },
-	{ "dossier.max_bytes", NULL, T_SIZE },	/* largest dossier PDF; unset: 2 GiB - 1 */
+	{ "dossier.max_bytes", NULL, T_SIZE },	/* largest dossier PDF; unset: PDF_SAVE_MAX */
 	{ "seal.mirror", NULL, T_DIR },	/* second home of kept checkpoints */
 };
 
