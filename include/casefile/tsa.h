@@ -84,30 +84,4 @@ int tsa_token_verify_digest(const unsigned char *token, size_t len,
 int tsa_http_transport(void *cookie, const unsigned char *req, size_t n,
 		       struct cf_buf *resp, struct cf_err *err);
 
-/* --- in-process TSA (tests, test server, benchmarks) --------------- */
-struct tsa_server;
-
-enum tsa_server_mode {
-	TSA_SERVER_OK,		/* grant every valid request */
-	TSA_SERVER_REJECT,	/* answer status rejection */
-	TSA_SERVER_GARBAGE,	/* answer bytes that are not a TimeStampResp */
-	TSA_SERVER_BADNONCE,	/* grant, but with a different nonce */
-};
-
-/*
- * A TSA signing with key/cert (cert must carry the critical
- * extendedKeyUsage timeStamping); chain (may be NULL) is included in
- * tokens.  The server takes its own references.  Free with tsa_server_free.
- */
-int tsa_server_new(EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain,
-		   struct tsa_server **out, struct cf_err *err);
-void tsa_server_free(struct tsa_server *s);
-void tsa_server_set_mode(struct tsa_server *s, enum tsa_server_mode mode);
-/* Answer one DER request; *resp is malloc'd. */
-int tsa_server_respond(struct tsa_server *s, const unsigned char *req, size_t n,
-		       unsigned char **resp, size_t *resp_len, struct cf_err *err);
-/* A tsa_transport_fn whose cookie is a struct tsa_server. */
-int tsa_server_transport(void *cookie, const unsigned char *req, size_t n,
-			 struct cf_buf *resp, struct cf_err *err);
-
 #endif

@@ -4,6 +4,7 @@
 #include "testpki.h"
 
 #include "casefile/tsa.h"
+#include "tsa_test.h"
 
 static EVP_PKEY *ca_key, *tsa_key;
 static X509 *ca, *tsa_cert;
