@@ -89,6 +89,7 @@ TOOL_BIN   = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 # Code only the tests link (the in-process test TSA): tests/lib/*.c.
 TESTLIB_SRC = $(sort $(wildcard tests/lib/*.c))
 TESTLIB_OBJ = $(TESTLIB_SRC:tests/lib/%.c=$(BUILD)/tests/lib/%.o)
+.SECONDARY: $(TESTLIB_OBJ)
 
 all: $(PROG)
 

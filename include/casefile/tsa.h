@@ -49,9 +49,18 @@ struct tsa_info {
 	char *serial;		/* token serial number, hex (heap) */
 	char *policy;		/* policy OID (heap) */
 	int trusted;		/* 1: chain checked against ca_file */
+	char *url;		/* the TSA that answered (heap), or NULL */
 };
 
 void tsa_info_release(struct tsa_info *info);
+
+/*
+ * Split a TSA list "URL1,URL2,..." (the tsa.url setting) into a
+ * NULL-terminated array (tsa_urls_free); empty items are skipped.
+ * Returns the number of URLs.
+ */
+size_t tsa_urls_split(const char *list, char ***urls);
+void tsa_urls_free(char **urls);
 
 /*
  * Timestamp data[0..n): build a request over its SHA-256, send it, check the
@@ -60,6 +69,9 @@ void tsa_info_release(struct tsa_info *info);
  * info (may be NULL) is filled on success; release it with
  * tsa_info_release.  Fails with CF_ENET for transport problems and for any
  * response that is refused, garbage or does not match the request.
+ * o->url may be a list "URL1,URL2,...": they are tried in order and the
+ * first good token is returned (info->url names the TSA that gave it);
+ * when all fail, the message names each failure.
  */
 int tsa_timestamp(const struct tsa_opts *o, const void *data, size_t n,
 		  unsigned char **token, size_t *token_len, struct tsa_info *info,

@@ -25,8 +25,11 @@ run_init(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	if (ctx->json)
 		printf("{\"vault\":\"%s\",\"created\":true}\n", ctx->vault_dir);
-	else
+	else {
 		ctx_info(ctx, "initialised vault '%s'", ctx->vault_dir);
+		ctx_info(ctx, "no TSA is set, so seals and dossiers carry no trusted time: "
+			 "casefile config tsa.url URL (README, \"Choosing a TSA\")");
+	}
 	return CF_EXIT_OK;
 }
 

@@ -24,6 +24,7 @@ enum {
 	OPT_TSA_TLS_CA,
 	OPT_TSA_TIMEOUT,
 	OPT_PASSFILE,
+	OPT_TIMESTAMP,
 };
 
 /* A value from the vault settings, NULL when unset or empty. */
@@ -49,6 +50,7 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 		{ "tsa-tls-ca", 1, NULL, OPT_TSA_TLS_CA },
 		{ "tsa-timeout", 1, NULL, OPT_TSA_TIMEOUT },
 		{ "passphrase-file", 1, NULL, OPT_PASSFILE },
+		{ "timestamp", 0, NULL, OPT_TIMESTAMP },
 		{ 0 },
 	};
 	struct cf_err err = CF_ERR_INIT;
@@ -66,7 +68,8 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	uint64_t backfilled = 0;
 	enum cf_exit rc = CF_EXIT_OK;
 	sqlite3 *db;
-	int c, r, sealed = 0;
+	int c, r, sealed = 0, again = 0;
+	char *require = NULL;
 
 	memset(&head, 0, sizeof(head));
 	optind = 1;
@@ -87,6 +90,10 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 			if (*slot)
 				return ctx_usage(ctx, "option '%s' given twice", argv[optind - 1]);
 			*slot = optarg;
+			continue;
+		}
+		if (c == OPT_TIMESTAMP) {
+			again = 1;
 			continue;
 		}
 		if (c == OPT_TSA_TIMEOUT) {
@@ -114,6 +121,12 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 		tsa = setting(db, "tsa");
 	tsa_ca = ca_opt ? xstrdup(ca_opt) : setting(db, "tsa.ca");
 	tls_ca = tls_opt ? xstrdup(tls_opt) : setting(db, "tsa.tls_ca");
+	require = setting(db, "tsa.require");
+	if (again && tsa == NULL) {
+		rc = ctx_usage(ctx, "--timestamp needs a TSA: --tsa URL, or 'casefile config "
+			       "tsa.url URL' (see the README, \"Choosing a TSA\")");
+		goto out;
+	}
 	if (keys_read_pass(passfile, &pass, &err) < 0 ||
 	    keys_load_pass(vault_dir(ctx->vault), pass, &key, &cert, &chain, &err) < 0) {
 		/* as every command that loads the key: no key is a usage error (2),
@@ -127,12 +140,16 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	memset(&so, 0, sizeof(so));
 	so.key = key;
 	so.tsa_url = tsa;
+	so.tsa_require = require ? atoi(require) : 1;
+	so.timestamp_again = again;
 	so.cookie = &to;
 	so.now = (int64_t)ctx->now;
 	seal_kept_dirs(db, vault_dir(ctx->vault), &kept, &mirror);
 	so.kept_dir = kept;
 	so.mirror_dir = mirror;
 	if (seal_run(db, &so, &head, &sealed, &backfilled, &err) < 0)
+		goto fail;
+	if (head.tree_size && seal_head_tokens(db, &head, &err) < 0)
 		goto fail;
 	cf_hex_encode(head.root, CF_SHA256_LEN, hex);
 	if (backfilled)	/* rows from before the ledger, or inserted around ingest */
@@ -151,12 +168,18 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 			cf_buf_addf(&b, ",\"root\":\"%s\",\"created_at\":\"%s\",\"timestamped\":%s",
 				    hex, cftime_format_iso(head.created_at, when, sizeof(when)),
 				    head.tst ? "true" : "false");
+			cf_buf_addf(&b, ",\"tokens\":%zu,\"stamped_now\":%zu",
+				    head.tst ? 1 + head.nextra : 0, head.stamped_now);
 			cf_buf_addstr(&b, ",\"checkpoint\":");
 			cf_buf_add_json_str(&b, head.checkpoint, head.checkpoint_len);
 		}
 		cf_buf_addstr(&b, "}\n");
 		fwrite(b.data, 1, b.len, stdout);
 		cf_buf_release(&b);
+	} else if (!sealed && head.stamped_now) {
+		ctx_info(ctx, "timestamped tree head %llu (sealed before): %zu token%s, first from '%s'",
+			 (unsigned long long)head.tree_size, head.stamped_now,
+			 head.stamped_now == 1 ? "" : "s", head.tsa_url ? head.tsa_url : "?");
 	} else if (!sealed && head.tree_size == 0) {
 		ctx_info(ctx, "nothing to seal: the ledger is empty");
 	} else if (!sealed) {
@@ -167,11 +190,14 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 			 (unsigned long long)head.tree_size,
 			 (unsigned long long)(head.tree_size - head.prev_size), hex);
 		if (head.tst)
-			ctx_info(ctx, "timestamped by '%s'", head.tsa_url);
-		else
-			ctx_info(ctx, "signed, not timestamped: no TSA configured (--tsa URL, or "
-				 "'tsa.url' in the vault settings)");
+			ctx_info(ctx, "timestamped by '%s'%s", head.tsa_url,
+				 head.nextra ? " and further TSAs (tsa.require)" : "");
 	}
+	/* once a run, after whatever else was said (stdout: a notice, not a failure) */
+	if (!head.tst && head.tree_size)
+		ctx_info(ctx, "warning: tree head %llu is signed, not timestamped: no TSA is set "
+			 "(casefile config tsa.url URL; see the README, \"Choosing a TSA\")",
+			 (unsigned long long)head.tree_size);
 	goto out;
 fail:
 	rc = ctx_fail(ctx, &err);
@@ -192,8 +218,9 @@ out:
 
 const struct cmd cmd_seal = {
 	.name = "seal",
-	.usage = "casefile seal [--tsa URL] [--tsa-ca CA.pem] [--tsa-tls-ca CA.pem]\n"
-		 "       [--tsa-timeout SEC] [--passphrase-file F] [--json] [--quiet]",
+	.usage = "casefile seal [--tsa URL[,URL...]] [--timestamp] [--tsa-ca CA.pem]\n"
+		 "       [--tsa-tls-ca CA.pem] [--tsa-timeout SEC] [--passphrase-file F]\n"
+		 "       [--json] [--quiet]",
 	.summary = "close the ledger: signed, timestamped tree head",
 	.help = "Seals the evidence ledger at its current size N: computes the Merkle\n"
 		"tree head (N, root), signs it with the vault key as a C2SP checkpoint,\n"
@@ -211,8 +238,15 @@ const struct cmd cmd_seal = {
 		"'seal.mirror' (if set; a mirror that cannot be written fails the seal).\n"
 		"A seal interrupted after keeping its checkpoint is completed by the next.\n"
 		"\n"
+		"TSAs: --tsa (or 'tsa.url') may list several, comma-separated; they are\n"
+		"asked in order until one answers, or, with the setting tsa.require = N,\n"
+		"until N TSAs signing with different keys gave a token each.\n"
+		"\n"
 		"Sealing when nothing was added since the last seal changes nothing and\n"
-		"says so (exit 0).  Evidence rows from before the ledger existed are\n"
+		"says so (exit 0) -- unless the latest head has no timestamp (a TSA set\n"
+		"after it was sealed): then it is timestamped now.  --timestamp adds\n"
+		"fresh tokens to the latest head even when it has one.  Without a TSA\n"
+		"seal warns once that the head is not timestamped.  Evidence rows from before the ledger existed are\n"
 		"added as leaves first.\n"
 		"\n"
 		"exit codes: 0 sealed or nothing new; 1 the ledger no longer matches the\n"

@@ -37,7 +37,41 @@ tsa_info_release(struct tsa_info *info)
 	free(info->tsa_name);
 	free(info->serial);
 	free(info->policy);
+	free(info->url);
 	memset(info, 0, sizeof(*info));
+}
+
+size_t
+tsa_urls_split(const char *list, char ***urls)
+{
+	const char *p = list, *comma;
+	size_t n = 0;
+
+	*urls = NULL;
+	if (list == NULL || *list == '\0')
+		return 0;
+	for (;;) {
+		comma = strchr(p, ',');
+		if (comma ? comma > p : *p != '\0') {
+			*urls = xreallocarray(*urls, n + 2, sizeof(**urls));
+			(*urls)[n++] = comma ? xstrndup(p, (size_t)(comma - p)) : xstrdup(p);
+			(*urls)[n] = NULL;
+		}
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	return n;
+}
+
+void
+tsa_urls_free(char **urls)
+{
+	size_t i;
+
+	for (i = 0; urls && urls[i]; i++)
+		free(urls[i]);
+	free(urls);
 }
 
 /* --- HTTP transport --------------------------------------------------- */
@@ -327,8 +361,8 @@ status_word(long s)
 	return s >= 0 && s < 6 ? w[s] : "unknown";
 }
 
-int
-tsa_timestamp(const struct tsa_opts *o, const void *data, size_t n,
+static int
+timestamp_one(const struct tsa_opts *o, const void *data, size_t n,
 	      unsigned char **token, size_t *token_len, struct tsa_info *info,
 	      struct cf_err *err)
 {
@@ -406,5 +440,54 @@ out:
 	ASN1_INTEGER_free(nonce);
 	TS_REQ_free(req);
 	TS_RESP_free(rsp);
+	return ret;
+}
+
+/*
+ * A list "URL1,URL2,...": try each in order, the first that answers with a
+ * good token wins; the error of each one that failed is kept for the
+ * message when none did.
+ */
+int
+tsa_timestamp(const struct tsa_opts *o, const void *data, size_t n,
+	      unsigned char **token, size_t *token_len, struct tsa_info *info,
+	      struct cf_err *err)
+{
+	struct cf_err e = CF_ERR_INIT;
+	struct cf_buf why = CF_BUF_INIT;
+	struct tsa_opts one;
+	enum cf_status code = CF_ENET;
+	char **urls = NULL;
+	size_t nurls, i;
+	int ret = -1;
+
+	if (o->url == NULL || strchr(o->url, ',') == NULL) {
+		ret = timestamp_one(o, data, n, token, token_len, info, err);
+		if (ret == 0 && info && o->url)
+			info->url = xstrdup(o->url);
+		return ret;
+	}
+	nurls = tsa_urls_split(o->url, &urls);
+	for (i = 0; i < nurls && ret < 0; i++) {
+		one = *o;
+		one.url = urls[i];
+		if (o->transport == tsa_http_transport && o->cookie == o)
+			one.cookie = &one;	/* the HTTP transport reads its own opts */
+		if (timestamp_one(&one, data, n, token, token_len, info, &e) == 0) {
+			if (info)
+				info->url = xstrdup(urls[i]);
+			ret = 0;
+			break;
+		}
+		if (e.code != CF_ENET)
+			code = e.code;	/* a local problem (a CA file) is not the TSA's */
+		cf_buf_addf(&why, "%s%s", why.len ? "; " : "", e.msg ? e.msg : "failed");
+		cf_err_release(&e);
+	}
+	if (ret < 0)
+		cf_err_set(err, code, "none of the %zu TSAs answered: %s", nurls,
+			   why.len ? why.data : "empty list");
+	cf_buf_release(&why);
+	tsa_urls_free(urls);
 	return ret;
 }

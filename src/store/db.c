@@ -249,6 +249,21 @@ static const char schema_v6_sealed_annotations[] =
 	"CREATE INDEX annotations_subject ON annotations(type, subject, leaf_index);\n"
 	"CREATE INDEX annotations_order ON annotations(order_id, leaf_index);\n";
 
+/*
+ * v7: more than one RFC 3161 token per tree head (issue 17: tsa.require,
+ * `seal --timestamp`).  heads.tst stays the head's first token; every
+ * further token, from another TSA or added later, is a row here, in the
+ * order it was obtained (seq 1, 2, ...).
+ */
+static const char schema_v7_head_tokens[] =
+	"CREATE TABLE head_tokens(\n"
+	"  tree_size INTEGER NOT NULL REFERENCES heads(tree_size),\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  tsa_url TEXT,\n"
+	"  tst BLOB NOT NULL,\n"
+	"  added_at INTEGER NOT NULL,\n"
+	"  PRIMARY KEY(tree_size, seq));\n";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
@@ -256,6 +271,7 @@ static const char *const migrations[] = {
 	schema_v4_parse,
 	schema_v5_evidence_names,
 	schema_v6_sealed_annotations,
+	schema_v7_head_tokens,
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
