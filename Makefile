@@ -202,6 +202,7 @@ install: $(PROG)
 	install -m 0755 $(PROG) $(BINDIR)/casefile
 	cp -R templates $(DATADIR)/
 	if [ -d fonts ]; then cp -R fonts $(DATADIR)/; fi
+	install -m 0755 contrib/casefile-proofcheck.py $(DATADIR)/casefile-proofcheck.py
 
 uninstall:
 	rm -f $(BINDIR)/casefile

@@ -11,10 +11,12 @@
 
 #include "casefile/base64.h"
 #include "casefile/buf.h"
+#include "casefile/checkpoint.h"
 #include "casefile/cftime.h"
 #include "casefile/commands.h"
 #include "casefile/db.h"
 #include "casefile/ledger.h"
+#include "casefile/logexport.h"
 #include "casefile/proofs.h"
 #include "casefile/xalloc.h"
 #include "casefile/seal.h"
@@ -53,7 +55,7 @@ json_head(struct cf_buf *b, const struct seal_head *h)
 	cf_buf_addch(b, '}');
 }
 
-enum { OPT_PROOFS = CTX_OPT_BASE + 100 };
+enum { OPT_PROOFS = CTX_OPT_BASE + 100, OPT_EXPORT, OPT_CHECK };
 
 static int
 count_leafless(sqlite3 *db, uint64_t *n, struct cf_err *err)
@@ -105,12 +107,100 @@ print_proofs(struct cf_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+/* `log --export DIR`: the history for an outside auditor (logexport.h). */
+static enum cf_exit
+export_log(struct cf_ctx *ctx, const char *dir)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct log_export_stats st;
+	enum cf_exit rc = CF_EXIT_OK;
+
+	if (log_export(vault_db(ctx->vault), vault_dir(ctx->vault), dir, &st, &err) < 0)
+		rc = ctx_fail(ctx, &err);
+	else if (ctx->json) {
+		struct cf_buf b = CF_BUF_INIT;
+
+		cf_buf_addstr(&b, "{\"dir\":");
+		cf_buf_add_json_str(&b, dir, strlen(dir));
+		cf_buf_addf(&b, ",\"heads\":%zu,\"tokens\":%zu,\"consistency_proofs\":%zu}\n",
+			    st.heads, st.tokens, st.proofs);
+		fwrite(b.data, 1, b.len, stdout);
+		cf_buf_release(&b);
+	} else
+		ctx_info(ctx, "exported %zu tree heads, %zu timestamp tokens, %zu consistency "
+			 "proofs, the certificate and the verifier key to '%s'", st.heads, st.tokens,
+			 st.proofs, dir);
+	cf_err_release(&err);
+	return rc;
+}
+
+/* `log --check OLD_CHECKPOINT`: does the log extend a checkpoint kept earlier? */
+static enum cf_exit
+check_log(struct cf_ctx *ctx, const char *path)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct log_check_result r;
+	struct cf_buf note = CF_BUF_INIT;
+	char hex[CF_SHA256_HEXLEN + 1];
+	enum cf_exit rc = CF_EXIT_OK;
+	FILE *f = fopen(path, "rb");
+	size_t i, got;
+	char chunk[4096];
+
+	memset(&r, 0, sizeof(r));
+	if (f == NULL) {
+		cf_err_errno(&err, CF_EINPUT, "cannot read '%s'", path);
+		goto fail;
+	}
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && note.len <= CHECKPOINT_MAX_LEN)
+		cf_buf_add(&note, chunk, got);
+	fclose(f);
+	if (note.len > CHECKPOINT_MAX_LEN) {
+		cf_err_set(&err, CF_EINPUT, "'%s' is larger than a checkpoint can be", path);
+		goto fail;
+	}
+	if (log_check(vault_db(ctx->vault), vault_dir(ctx->vault), note.data ? note.data : "",
+		      note.len, &r, &err) < 0) {
+		cf_err_prefix(&err, "'%s'", path);
+		goto fail;
+	}
+	cf_hex_encode(r.head_root, CF_SHA256_LEN, hex);
+	if (ctx->json) {
+		struct cf_buf b = CF_BUF_INIT;
+
+		cf_buf_addf(&b, "{\"extends\":true,\"old_size\":%llu,\"head_size\":%llu,"
+			    "\"head_root\":\"%s\",\"consistency_proof\":[",
+			    (unsigned long long)r.old_size, (unsigned long long)r.head_size, hex);
+		for (i = 0; i < r.nproof; i++) {
+			cf_hex_encode(r.proof[i], CF_SHA256_LEN, hex);
+			cf_buf_addf(&b, "%s\"%s\"", i ? "," : "", hex);
+		}
+		cf_buf_addstr(&b, "]}\n");
+		fwrite(b.data, 1, b.len, stdout);
+		cf_buf_release(&b);
+	} else
+		ctx_info(ctx, "the log extends the checkpoint of %llu leaves: tree head %llu "
+			 "(root %s) contains it, consistency proof of %zu hashes verified",
+			 (unsigned long long)r.old_size, (unsigned long long)r.head_size, hex,
+			 r.nproof);
+	goto out;
+fail:
+	rc = ctx_fail(ctx, &err);
+out:
+	log_check_result_release(&r);
+	cf_buf_release(&note);
+	cf_err_release(&err);
+	return rc;
+}
+
 static enum cf_exit
 run_log(int argc, char **argv, struct cf_ctx *ctx)
 {
 	static const struct option opts[] = {
 		CTX_COMMON_OPTIONS,
 		{ "proofs", 0, NULL, OPT_PROOFS },
+		{ "export", 1, NULL, OPT_EXPORT },
+		{ "check", 1, NULL, OPT_CHECK },
 		{ 0 },
 	};
 	struct cf_err err = CF_ERR_INIT;
@@ -119,6 +209,7 @@ run_log(int argc, char **argv, struct cf_ctx *ctx)
 	size_t n = 0, i;
 	uint64_t size = 0, leafless = 0, unsealed;
 	int c, r, proofs = 0;
+	const char *export_dir = NULL, *check_file = NULL;
 	enum cf_exit rc = CF_EXIT_OK;
 
 	optind = 1;
@@ -126,6 +217,12 @@ run_log(int argc, char **argv, struct cf_ctx *ctx)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == OPT_PROOFS) {
 			proofs = 1;
+			continue;
+		}
+		if (c == OPT_EXPORT || c == OPT_CHECK) {
+			if (*optarg == '\0')
+				return ctx_usage(ctx, "option '%s' needs a value", argv[optind - 1]);
+			*(c == OPT_EXPORT ? &export_dir : &check_file) = optarg;
 			continue;
 		}
 		if (c == '?')
@@ -138,10 +235,16 @@ run_log(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	if (!proofs && optind < argc)
 		return ctx_usage(ctx, "log takes no arguments");
+	if (proofs + !!export_dir + !!check_file > 1)
+		return ctx_usage(ctx, "--proofs, --export and --check go one at a time");
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
 	if (proofs)
 		return print_proofs(ctx, argc - optind, argv + optind);
+	if (export_dir)
+		return export_log(ctx, export_dir);
+	if (check_file)
+		return check_log(ctx, check_file);
 	if (seal_heads(vault_db(ctx->vault), &heads, &n, &err) < 0 ||
 	    ledger_size(vault_db(ctx->vault), &size, &err) < 0 ||
 	    count_leafless(vault_db(ctx->vault), &leafless, &err) < 0) {
@@ -201,7 +304,8 @@ out:
 
 const struct cmd cmd_log = {
 	.name = "log",
-	.usage = "casefile log [--json] | casefile log --proofs EVIDENCE_ID...",
+	.usage = "casefile log [--json] | casefile log --proofs EVIDENCE_ID...\n"
+		 "       casefile log --export DIR | casefile log --check OLD_CHECKPOINT",
 	.summary = "list the sealed tree heads of the ledger",
 	.help = "Lists the ledger's tree heads, newest first: tree size, seal time, root\n"
 		"hash and whether an RFC 3161 timestamp covers it; then how many leaves\n"
@@ -210,7 +314,15 @@ const struct cmd cmd_log = {
 		"\n"
 		"--proofs EVIDENCE_ID... prints the proofs.json document (the one attached\n"
 		"to dossiers) for those evidence rows: each one's leaf, its inclusion proof\n"
-		"against the latest tree head, and that head's checkpoint and timestamp.\n",
+		"against the latest tree head, and that head's checkpoint and timestamp.\n"
+		"\n"
+		"--export DIR writes the whole history for an outside auditor: every\n"
+		"checkpoint (checkpoints/NNNNNNNN.txt) and its timestamp tokens (.tsr),\n"
+		"the RFC 9162 consistency proof from each head to the next\n"
+		"(consistency/), heads.json, the vault certificate (cert.pem), the\n"
+		"checkpoint key (pubkey.pem) and its C2SP verifier-key line.\n"
+		"--check OLD_CHECKPOINT proves that the log extends a checkpoint kept\n"
+		"earlier (exit 1 when it does not: the history was rewritten).\n",
 	.flags = CMD_NEEDS_VAULT,
 	.run = run_log,
 };
