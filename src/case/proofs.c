@@ -29,7 +29,9 @@
 	"leaf_hash = SHA-256(0x00 || record); record = 0x01 || u32(len(order_id)) || " \
 	"order_id || u32(len(kind)) || kind || sha256 (32 bytes) || u64(size) || " \
 	"u32(len(name)) || name || i64(ingested_at); integers big-endian, strings " \
-	"UTF-8; interior nodes SHA-256(0x01 || left || right) (RFC 9162)"
+	"UTF-8; with leaf_version 3 the record starts 0x03 and has " \
+	"u32(len(name_raw)) || name_raw (the bytes of name_raw_hex) after name; " \
+	"interior nodes SHA-256(0x01 || left || right) (RFC 9162)"
 
 static void
 add_hex(struct cf_buf *b, const unsigned char *h)
@@ -179,6 +181,13 @@ proofs_json_new(sqlite3 *db, const int64_t *ids, size_t n, char **json, size_t *
 		cf_buf_addf(&b, ",\"size\":%llu,\"ingested_at\":%lld,\"sha256\":",
 			    (unsigned long long)leaf.size, (long long)leaf.ingested_at);
 		add_hex(&b, leaf.sha256);
+		if (leaf.version == LEDGER_LEAF_VERSION_RAW) {
+			char *hx = xmalloc(leaf.name_raw_len * 2 + 1);
+
+			cf_hex_encode(leaf.name_raw, leaf.name_raw_len, hx);
+			cf_buf_addf(&b, ",\"leaf_version\":3,\"name_raw_hex\":\"%s\"", hx);
+			free(hx);
+		}
 		ledger_leaf_release(&leaf);
 		if (idx < 0 || !found || (uint64_t)idx >= head.tree_size) {
 			cf_buf_addstr(&b, ",\"status\":\"not yet sealed\",\"leaf_index\":");
@@ -305,7 +314,7 @@ check_exhibit(json_t *ex, const char *origin, EVP_PKEY *pub, struct proofs_item 
 	struct ledger_leaf leaf;
 	struct checkpoint cp;
 	unsigned char lh[CF_SHA256_LEN], want[CF_SHA256_LEN], root[CF_SHA256_LEN];
-	unsigned char path[LEDGER_MAX_PROOF][CF_SHA256_LEN];
+	unsigned char path[LEDGER_MAX_PROOF][CF_SHA256_LEN], raw[4096];
 	const char *cptext, *tst;
 	long long idx, size, fsize, ingested;
 	json_t *arr;
@@ -323,6 +332,24 @@ check_exhibit(json_t *ex, const char *origin, EVP_PKEY *pub, struct proofs_item 
 	ingested = json_integer_value(json_object_get(ex, "ingested_at"));
 	leaf.size = (uint64_t)fsize;
 	leaf.ingested_at = ingested;
+	{
+		/* leaf version 3 binds the name's raw bytes (ledger.h) */
+		json_t *v = json_object_get(ex, "leaf_version");
+		const char *rh = get_str(ex, "name_raw_hex");
+		size_t rl;
+
+		if (v && (!json_is_integer(v) || (json_integer_value(v) != LEDGER_LEAF_VERSION &&
+						   json_integer_value(v) != LEDGER_LEAF_VERSION_RAW)))
+			return xstrdup("bad leaf_version");
+		if (v && json_integer_value(v) == LEDGER_LEAF_VERSION_RAW) {
+			if (rh == NULL || (rl = strlen(rh)) % 2 || rl / 2 > 4096 ||
+			    cf_hex_decode(rh, rl, raw, rl / 2) < 0)
+				return xstrdup("leaf version 3 without a good name_raw_hex");
+			leaf.version = LEDGER_LEAF_VERSION_RAW;
+			leaf.name_raw = raw;
+			leaf.name_raw_len = rl / 2;
+		}
+	}
 	if (get_int(ex, "leaf_index", &idx) < 0 || get_hash(ex, "leaf_hash", want) < 0 ||
 	    get_int(ex, "tree_size", &size) < 0 || get_hash(ex, "root_hash", root) < 0)
 		return xstrdup("missing or bad proof fields (leaf_index, leaf_hash, tree_size, root_hash)");
