@@ -408,6 +408,12 @@ pdf_new(const char *font_path, struct pdf **out, struct cf_err *err)
 		cf_err_set(err, CF_EPDF, "cannot create a PDF document");
 		goto out;
 	}
+	/*
+	 * %PDF-1.7: the PAdES signature (SubFilter ETSI.CAdES.detached) is
+	 * defined for ISO 32000-1, i.e. PDF 1.7; libharu's default header is 1.3
+	 * and it only ever raises the version.
+	 */
+	p->doc->pdf_version = HPDF_VER_17;
 	if (hchk(p, HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL), "compression") < 0 ||
 	    hchk(p, HPDF_UseUTFEncodings(p->doc), "utf-8 encoding") < 0 ||
 	    hchk(p, HPDF_SetPageMode(p->doc, HPDF_PAGE_MODE_USE_OUTLINE), "page mode") < 0)

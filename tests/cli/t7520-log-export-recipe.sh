@@ -31,6 +31,9 @@ expect_clean "2 second seal"
 cf build $O -o dossier.pdf --no-attach-media --tsa "$TSA_URL"
 expect_clean "3 build with --no-attach-media"
 
+check "3a the dossier says %PDF-1.7 (ETSI.CAdES.detached is ISO 32000-1)" test "$(head -c 8 dossier.pdf)" = "%PDF-1.7"
+check "3b qpdf --check is clean" qpdf --check dossier.pdf
+
 # The README block, as written.
 awk '/^## Checking a dossier without casefile/ {on = 1} on && /^```sh$/ {inb = 1; next}
      inb && /^```$/ {exit} inb {print}' "$TESTS_DIR/../README.md" >recipe.sh
