@@ -210,6 +210,7 @@ out:
 	free(tsa);
 	free(tsa_ca);
 	free(tls_ca);
+	free(require);
 	free(kept);
 	free(mirror);
 	cf_err_release(&err);
