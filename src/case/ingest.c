@@ -152,7 +152,7 @@ prepare_all(struct ingest *in, struct cf_err *err)
 	    db_prepare(in->db,
 		       "INSERT INTO evidence(order_id, kind, sha256, size, name, name_raw,"
 		       " source_path, rel_path, mtime, ingested_at, tool_version, user, host,"
-		       " note, bundle) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		       " note, bundle, leaf_version) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		       &in->q_ev, err) < 0 ||
 	    db_prepare(in->db, "INSERT INTO warnings(evidence_id, seq, message) VALUES(?, ?, ?)",
 		       &in->q_warn, err) < 0 ||
@@ -440,6 +440,8 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	size_t i;
 	int64_t id, ingested_at;
 	struct ledger_leaf leaf;
+	const char *raw;
+	int raw_leaf;
 
 	memset(res, 0, sizeof(*res));
 	memcpy(res->sha256, put->sha256, CF_SHA256_LEN);
@@ -481,11 +483,11 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	sqlite3_bind_blob(in->q_ev, 3, put->sha256, CF_SHA256_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(in->q_ev, 4, (sqlite3_int64)put->size);
 	sqlite3_bind_text(in->q_ev, 5, nfc, -1, SQLITE_STATIC);
-	{
-		const char *raw = it->name_raw ? it->name_raw : it->name;
-
-		sqlite3_bind_blob(in->q_ev, 6, raw, (int)strlen(raw), SQLITE_STATIC);
-	}
+	raw = it->name_raw ? it->name_raw : it->name;
+	sqlite3_bind_blob(in->q_ev, 6, raw, (int)strlen(raw), SQLITE_STATIC);
+	/* a name whose bytes are not its display form: bind them (leaf v3) */
+	raw_leaf = strcmp(raw, nfc) != 0;
+	sqlite3_bind_int(in->q_ev, 16, raw_leaf ? LEDGER_LEAF_VERSION_RAW : LEDGER_LEAF_VERSION);
 	bind_text_or_null(in->q_ev, 7, it->source_path);
 	bind_text_or_null(in->q_ev, 8, it->rel_path);
 	if (it->mtime >= 0)
@@ -511,6 +513,9 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	leaf.size = put->size;
 	leaf.name = nfc;
 	leaf.ingested_at = ingested_at;
+	leaf.version = raw_leaf ? LEDGER_LEAF_VERSION_RAW : LEDGER_LEAF_VERSION;
+	leaf.name_raw = (const unsigned char *)raw;
+	leaf.name_raw_len = strlen(raw);
 	if (ledger_writer_append(in->lw, &leaf, id, NULL, err) < 0)
 		goto out;
 	if (it->note) {

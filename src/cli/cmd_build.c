@@ -123,6 +123,12 @@ seal_first(struct cf_ctx *ctx, const struct signer *sg, int tsa_optional,
 	memset(&head, 0, sizeof(head));
 	so.key = sg->key;
 	so.tsa_url = sg->tsa_url;
+	{
+		char *req = setting(vault_db(ctx->vault), "tsa.require");
+
+		so.tsa_require = req ? atoi(req) : 1;
+		free(req);
+	}
 	so.cookie = (void *)&sg->to;
 	so.now = (int64_t)ctx->now;
 	seal_kept_dirs(vault_db(ctx->vault), vault_dir(ctx->vault), &kept, &mirror);
@@ -158,7 +164,7 @@ json_signed(json_t *o, const struct signer *sg, int fell_back)
 	jout_set(o, "signing_time",
 		 json_string(cftime_format_iso(sg->po.when, when, sizeof(when))));
 	if (sg->res.timestamped) {
-		jout_set(o, "tsa", jout_str(sg->tsa_url));
+		jout_set(o, "tsa", jout_str(sg->res.tsa.url ? sg->res.tsa.url : sg->tsa_url));
 		jout_set(o, "timestamp",
 			 json_string(cftime_format_iso(sg->res.tsa.time, when, sizeof(when))));
 	}
@@ -174,10 +180,11 @@ print_signed(struct cf_ctx *ctx, const struct signer *sg)
 	if (sg->res.timestamped)
 		ctx_info(ctx, "PAdES B-T: timestamp %s from '%s' (%s)",
 			 ctx_fmt_time(ctx, sg->res.tsa.time, when, sizeof(when)),
-			 sg->res.tsa.tsa_name ? sg->res.tsa.tsa_name : "?", sg->tsa_url);
-	else
-		ctx_info(ctx, "PAdES B-B: no timestamp (no TSA configured; set one with "
-			 "--tsa URL or the vault setting 'tsa.url')");
+			 sg->res.tsa.tsa_name ? sg->res.tsa.tsa_name : "?",
+			 sg->res.tsa.url ? sg->res.tsa.url : sg->tsa_url);
+	else	/* the one notice of the run */
+		ctx_info(ctx, "warning: PAdES B-B: no timestamp (no TSA is set: --tsa URL or "
+			 "'casefile config tsa.url URL'; see the README, \"Choosing a TSA\")");
 }
 
 /* build's options beyond struct dossier_opts. */

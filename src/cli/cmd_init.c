@@ -27,8 +27,11 @@ run_init(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	if (ctx->json)
 		jout_print(json_pack("{s:o,s:b}", "vault", jout_str(ctx->vault_dir), "created", 1));
-	else
+	else {
 		ctx_info(ctx, "initialised vault '%s'", ctx->vault_dir);
+		ctx_info(ctx, "no TSA is set, so seals and dossiers carry no trusted time: "
+			 "casefile config tsa.url URL (README, \"Choosing a TSA\")");
+	}
 	return CF_EXIT_OK;
 }
 

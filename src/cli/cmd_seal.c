@@ -51,7 +51,8 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	uint64_t backfilled = 0;
 	enum cf_exit rc = CF_EXIT_OK;
 	sqlite3 *db;
-	int first, r, sealed = 0;
+	int first, r, sealed = 0, again = 0;
+	char *require = NULL;
 
 	memset(&head, 0, sizeof(head));
 	{
@@ -62,6 +63,7 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 			{ "tsa-tls-ca", 0, CLI_VALUE, &tls_opt, NULL, 0 },
 			{ "tsa-timeout", 0, CLI_VALUE, &timeout_opt, NULL, 0 },
 			{ "passphrase-file", 0, CLI_VALUE, &passfile, NULL, 0 },
+			{ "timestamp", 0, CLI_FLAG, NULL, &again, 0 },
 			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
 		};
 
@@ -83,6 +85,12 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 		tsa = setting(db, "tsa");
 	tsa_ca = ca_opt ? xstrdup(ca_opt) : setting(db, "tsa.ca");
 	tls_ca = tls_opt ? xstrdup(tls_opt) : setting(db, "tsa.tls_ca");
+	require = setting(db, "tsa.require");
+	if (again && tsa == NULL) {
+		rc = ctx_usage(ctx, "--timestamp needs a TSA: --tsa URL, or 'casefile config "
+			       "tsa.url URL' (see the README, \"Choosing a TSA\")");
+		goto out;
+	}
 	if (keys_read_pass(passfile, ctx->passphrase, &pass, &err) < 0 ||
 	    keys_load_pass(vault_dir(ctx->vault), pass, &key, &cert, &chain, &err) < 0) {
 		/* as every command that loads the key: no key is a usage error (2),
@@ -96,12 +104,16 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	memset(&so, 0, sizeof(so));
 	so.key = key;
 	so.tsa_url = tsa;
+	so.tsa_require = require ? atoi(require) : 1;
+	so.timestamp_again = again;
 	so.cookie = &to;
 	so.now = (int64_t)ctx->now;
 	seal_kept_dirs(db, vault_dir(ctx->vault), &kept, &mirror);
 	so.kept_dir = kept;
 	so.mirror_dir = mirror;
 	if (seal_run(db, &so, &head, &sealed, &backfilled, &err) < 0)
+		goto fail;
+	if (head.tree_size && seal_head_tokens(db, &head, &err) < 0)
 		goto fail;
 	cf_hex_encode(head.root, CF_SHA256_LEN, hex);
 	if (backfilled)	/* rows from before the ledger, or inserted around ingest */
@@ -119,9 +131,15 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 			jout_set(o, "created_at", json_string(cftime_format_iso(head.created_at, when,
 										 sizeof(when))));
 			jout_set(o, "timestamped", json_boolean(head.tst != NULL));
+			jout_set(o, "tokens", json_integer(head.tst ? 1 + (json_int_t)head.nextra : 0));
+			jout_set(o, "stamped_now", json_integer((json_int_t)head.stamped_now));
 			jout_set(o, "checkpoint", jout_strn(head.checkpoint, head.checkpoint_len));
 		}
 		jout_print(o);
+	} else if (!sealed && head.stamped_now) {
+		ctx_info(ctx, "timestamped tree head %llu (sealed before): %zu token%s, first from '%s'",
+			 (unsigned long long)head.tree_size, head.stamped_now,
+			 head.stamped_now == 1 ? "" : "s", head.tsa_url ? head.tsa_url : "?");
 	} else if (!sealed && head.tree_size == 0) {
 		ctx_info(ctx, "nothing to seal: the ledger is empty");
 	} else if (!sealed) {
@@ -132,11 +150,14 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 			 (unsigned long long)head.tree_size,
 			 (unsigned long long)(head.tree_size - head.prev_size), hex);
 		if (head.tst)
-			ctx_info(ctx, "timestamped by '%s'", head.tsa_url);
-		else
-			ctx_info(ctx, "signed, not timestamped: no TSA configured (--tsa URL, or "
-				 "'tsa.url' in the vault settings)");
+			ctx_info(ctx, "timestamped by '%s'%s", head.tsa_url,
+				 head.nextra ? " and further TSAs (tsa.require)" : "");
 	}
+	/* once a run, after whatever else was said (stdout: a notice, not a failure) */
+	if (!head.tst && head.tree_size)
+		ctx_info(ctx, "warning: tree head %llu is signed, not timestamped: no TSA is set "
+			 "(casefile config tsa.url URL; see the README, \"Choosing a TSA\")",
+			 (unsigned long long)head.tree_size);
 	goto out;
 fail:
 	rc = ctx_fail(ctx, &err);
@@ -149,6 +170,7 @@ out:
 	free(tsa);
 	free(tsa_ca);
 	free(tls_ca);
+	free(require);
 	free(kept);
 	free(mirror);
 	cf_err_release(&err);
@@ -157,8 +179,9 @@ out:
 
 const struct cmd cmd_seal = {
 	.name = "seal",
-	.usage = "casefile seal [--tsa URL] [--tsa-ca CA.pem] [--tsa-tls-ca CA.pem]\n"
-		 "       [--tsa-timeout SEC] [--passphrase-file F] [--json] [--quiet]",
+	.usage = "casefile seal [--tsa URL[,URL...]] [--timestamp] [--tsa-ca CA.pem]\n"
+		 "       [--tsa-tls-ca CA.pem] [--tsa-timeout SEC] [--passphrase-file F]\n"
+		 "       [--json] [--quiet]",
 	.summary = "close the ledger: signed, timestamped tree head",
 	.help = "Seals the evidence ledger at its current size N: computes the Merkle\n"
 		"tree head (N, root), signs it with the vault key as a C2SP checkpoint,\n"
@@ -176,8 +199,15 @@ const struct cmd cmd_seal = {
 		"'seal.mirror' (if set; a mirror that cannot be written fails the seal).\n"
 		"A seal interrupted after keeping its checkpoint is completed by the next.\n"
 		"\n"
+		"TSAs: --tsa (or 'tsa.url') may list several, comma-separated; they are\n"
+		"asked in order until one answers, or, with the setting tsa.require = N,\n"
+		"until N TSAs signing with different keys gave a token each.\n"
+		"\n"
 		"Sealing when nothing was added since the last seal changes nothing and\n"
-		"says so (exit 0).  Evidence rows from before the ledger existed are\n"
+		"says so (exit 0) -- unless the latest head has no timestamp (a TSA set\n"
+		"after it was sealed): then it is timestamped now.  --timestamp adds\n"
+		"fresh tokens to the latest head even when it has one.  Without a TSA\n"
+		"seal warns once that the head is not timestamped.  Evidence rows from before the ledger existed are\n"
 		"added as leaves first.\n"
 		"\n"
 		"exit codes: 0 sealed or nothing new; 1 the ledger no longer matches the\n"

@@ -12,6 +12,7 @@
 #include "casefile/commands.h"
 #include "casefile/jout.h"
 #include "casefile/proofs.h"
+#include "casefile/verdict.h"
 #include "casefile/verify.h"
 
 /* The checks verify.c runs for modules above it. */
@@ -25,6 +26,8 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 {
 	struct verify_opts o;
 	struct verify_report r;
+	struct verify_verdict vd;
+	int strict = 0;
 	struct cf_err err = CF_ERR_INIT;
 	int first, rr;
 	size_t i;
@@ -35,6 +38,7 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 		const struct cli_opt opts[] = {
 			{ "trust", 0, CLI_VALUE, &o.trust_file, NULL, 0 },
 			{ "tsa-ca", 0, CLI_VALUE, &o.tsa_ca_file, NULL, 0 },
+			{ "strict", 0, CLI_FLAG, NULL, &strict, 0 },
 			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
 		};
 
@@ -67,18 +71,30 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 		verify_report_release(&r);
 		return rc;
 	}
+	verify_verdict(&r, &vd);
 	if (ctx->json) {
-		jout_print(verify_report_json(&r, argv[first]));
+		json_t *j = verify_report_json(&r, argv[first]);
+
+		/* the report's object, with the verdict as its last member */
+		json_object_set_new(j, "verdict", verify_verdict_json(&vd));
+		jout_print(j);
 	} else {
+		struct cf_buf h = CF_BUF_INIT;
+
 		for (i = 0; i < r.n; i++)
 			if (!ctx->quiet || r.v[i].status == VERIFY_FAIL)
 				printf("%s  %s: %s\n", verify_status_word(r.v[i].status),
 				       r.v[i].name, r.v[i].detail);
-		if (!ctx->quiet)
-			printf("%s: %zu checks, %zu failed, %zu warnings\n",
-			       verify_report_ok(&r) ? "VERIFIED" : "NOT VERIFIED", r.n, r.nfail, r.nwarn);
+		if (!ctx->quiet) {
+			verify_verdict_line(&vd, &h);
+			printf("%s\n%zu checks, %zu failed, %zu warnings\n", h.data, r.n, r.nfail,
+			       r.nwarn);
+		}
+		cf_buf_release(&h);
 	}
-	rc = verify_report_ok(&r) ? CF_EXIT_OK : CF_EXIT_PROBLEM;
+	rc = verify_report_ok(&r) && (!strict || verify_verdict_all(&vd)) ? CF_EXIT_OK
+									  : CF_EXIT_PROBLEM;
+	verify_verdict_release(&vd);
 	verify_report_release(&r);
 	if (fflush(stdout) || ferror(stdout))
 		return CF_EXIT_INTERNAL;
@@ -87,7 +103,8 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 
 const struct cmd cmd_verify = {
 	.name = "verify",
-	.usage = "casefile verify FILE.pdf [--vault DIR] [--trust CA.pem] [--tsa-ca CA.pem] [--json]",
+	.usage = "casefile verify FILE.pdf [--vault DIR] [--trust CA.pem] [--tsa-ca CA.pem]\n"
+		 "       [--strict] [--json]",
 	.summary = "check a signed dossier: signature, coverage, timestamp, attachments",
 	.help = "Prints one line per check, PASS, WARN or FAIL:\n"
 		"  byterange         the signature covers the whole file but /Contents\n"
@@ -100,7 +117,15 @@ const struct cmd cmd_verify = {
 		"                    the TSA's CA, default --trust); WARN at PAdES B-B\n"
 		"  manifest, exhibit N   each attachment's SHA-256 against manifest.json\n"
 		"  vault exhibit N   with --vault: each exhibit is stored unchanged\n"
-		"Exit 0 when no check failed (warnings allowed), 1 otherwise.\n"
+		"The headline then says, separately, what is established and what not:\n"
+		"  VERIFIED integrity (...); signer NOT ESTABLISHED (self-signed,\n"
+		"  fingerprint ...); time NOT PROVED (no timestamp)\n"
+		"integrity: no failed check on the bytes, attachments and proofs;\n"
+		"signer: a chain to --trust, valid at the signing time; time: a\n"
+		"timestamp whose TSA chains to --tsa-ca (or --trust).  --json has the\n"
+		"same as \"verdict\".\n"
+		"Exit 0 when no check failed (warnings allowed), 1 otherwise; with\n"
+		"--strict, 1 also unless integrity, signer and time are all established.\n"
 		"Unlike pdfsig, a broken signature always gives a non-zero exit.\n",
 	.flags = 0,
 	.run = run_verify,

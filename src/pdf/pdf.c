@@ -87,6 +87,7 @@ pdf_new(const char *font_path, struct pdf **out, struct cf_err *err)
 		cf_err_set(err, CF_EPDF, "cannot create a PDF document");
 		goto out;
 	}
+	haru_pdf17(p);
 	if (haru_chk(p, HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL), "compression") < 0 ||
 	    haru_chk(p, HPDF_UseUTFEncodings(p->doc), "utf-8 encoding") < 0 ||
 	    haru_chk(p, HPDF_SetPageMode(p->doc, HPDF_PAGE_MODE_USE_OUTLINE), "page mode") < 0)

@@ -70,6 +70,12 @@ haru_chk(struct pdf *p, HPDF_STATUS st, const char *what)
 	return -1;
 }
 
+void
+haru_pdf17(struct pdf *p)
+{
+	p->doc->pdf_version = HPDF_VER_17;
+}
+
 int
 haru_null(struct pdf *p, const void *obj, const char *what)
 {

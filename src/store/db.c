@@ -249,6 +249,25 @@ static const char schema_v6_sealed_annotations[] =
 	"CREATE INDEX annotations_subject ON annotations(type, subject, leaf_index);\n"
 	"CREATE INDEX annotations_order ON annotations(order_id, leaf_index);\n";
 
+/*
+ * v7 (issue 17): more than one RFC 3161 token per tree head (tsa.require,
+ * `seal --timestamp`), and evidence.leaf_version (raw name bytes, ledger.h).  heads.tst stays the head's first token; every
+ * further token, from another TSA or added later, is a row here, in the
+ * order it was obtained (seq 1, 2, ...).
+ */
+static const char schema_v7_head_tokens[] =
+	"CREATE TABLE head_tokens(\n"
+	"  tree_size INTEGER NOT NULL REFERENCES heads(tree_size),\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  tsa_url TEXT,\n"
+	"  tst BLOB NOT NULL,\n"
+	"  added_at INTEGER NOT NULL,\n"
+	"  PRIMARY KEY(tree_size, seq));\n"
+	/* the leaf format of each evidence row: 1, or 3 when its leaf binds
+	   the name's raw bytes (ledger.h); rows from before stay 1 */
+	"ALTER TABLE evidence ADD COLUMN leaf_version INTEGER NOT NULL DEFAULT 1"
+	" CHECK(leaf_version IN (1, 3));\n";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
@@ -256,6 +275,7 @@ static const char *const migrations[] = {
 	schema_v4_parse,
 	schema_v5_evidence_names,
 	schema_v6_sealed_annotations,
+	schema_v7_head_tokens,
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
