@@ -213,6 +213,8 @@ ctx_open_vault_for(struct cf_ctx *ctx, int writes)
 		return 0;
 	if (vault_open(ctx->vault_dir, flags, &ctx->vault, &err) < 0) {
 		ctx_error(ctx, "%s", err.msg);
+		if (err.code == CF_EIO || err.code == CF_EDB)
+			ctx->open_exit = CF_EXIT_INTERNAL;	/* not a usage error */
 		cf_err_release(&err);
 		return -1;
 	}
