@@ -49,7 +49,7 @@ static const struct {
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
 /* The columns item_new() reads. */
-#define ITEM_COLUMNS "leaf_index, " LEDGER_EVIDENCE_COLUMNS ", note"
+#define ITEM_COLUMNS "leaf_index, " LEDGER_EVIDENCE_COLUMNS ", note, coalesce(rel_path, source_path)"
 
 struct rederive {
 	struct vault *v;
@@ -184,6 +184,7 @@ struct item {
 	struct ledger_leaf leaf;	/* owned strings */
 	char *label;			/* "evidence row 8 ('chat.json', order X)" */
 	char *note;			/* evidence.note, or NULL */
+	char *path;			/* rel_path, else source_path: ingest's hint */
 	struct cf_buf data;		/* the object's first INGEST_KEEP_MAX bytes */
 	int fd, complete;
 	int objrc;			/* load_object(): 0, 1 (object problem), -1 */
@@ -219,6 +220,9 @@ item_new(int64_t id, sqlite3_stmt *st, int col, struct cf_err *err)
 	if (sqlite3_column_type(st, col + 1 + LEDGER_EVIDENCE_NCOLUMNS) != SQLITE_NULL)
 		it->note = xstrdup((const char *)sqlite3_column_text(st, col + 1 +
 								     LEDGER_EVIDENCE_NCOLUMNS));
+	if (sqlite3_column_type(st, col + 2 + LEDGER_EVIDENCE_NCOLUMNS) != SQLITE_NULL)
+		it->path = xstrdup((const char *)sqlite3_column_text(st, col + 2 +
+								     LEDGER_EVIDENCE_NCOLUMNS));
 	return it;
 }
 
@@ -232,6 +236,7 @@ item_free(struct item *it)
 	ledger_leaf_release(&it->leaf);
 	free(it->label);
 	free(it->note);
+	free(it->path);
 	cf_buf_release(&it->data);
 	cf_err_release(&it->err);
 	parsed_free(it->p);
@@ -282,8 +287,9 @@ load_object(struct vault *v, struct item *it)
 static int
 item_parse(const struct item *it, int forced, struct parsed **p, struct cf_err *err)
 {
-	return parse_evidence(it->data.data, it->data.len, it->complete, it->leaf.size, it->fd,
-			      it->leaf.name, forced, p, err);
+	/* As ingest: the name and folder are hints the content must agree with. */
+	return parse_classify(it->data.data, it->data.len, it->complete, it->leaf.size, it->fd,
+			      it->leaf.name, it->path, forced, p, err);
 }
 
 /*

@@ -175,6 +175,10 @@ ingest_path(struct ingest_run *r, const char *path, int top)
 
 	int nofollow = O_NOFOLLOW;
 
+	if (top && !r->follow_links && ctx_refuse_link(r->ctx, path)) {
+		r->nfail++;	/* "link/" or "link/.": lstat() below follows it */
+		return;
+	}
 	if (lstat(path, &st) < 0) {
 		drain(r);
 		ctx_error(r->ctx, "cannot read '%s': %s", path, strerror(errno));

@@ -190,6 +190,8 @@ ctx_open_vault_for(struct cf_ctx *ctx, int writes)
 		return 0;
 	if (vault_open(ctx->vault_dir, flags, &ctx->vault, &err) < 0) {
 		ctx_error(ctx, "%s", err.msg);
+		if (err.code == CF_EIO || err.code == CF_EDB)
+			ctx->open_exit = CF_EXIT_INTERNAL;	/* not a usage error */
 		cf_err_release(&err);
 		return -1;
 	}
@@ -204,19 +206,55 @@ ctx_open_vault(struct cf_ctx *ctx)
 	return ctx_open_vault_for(ctx, ctx->cmd == NULL || (ctx->cmd->flags & CMD_WRITES));
 }
 
+/*
+ * The name a path's last component resolves through: "dir/", "dir/." and
+ * "dir//.." all go through "dir", which lstat() of the whole path follows
+ * when "dir" is a link (a shell's completion adds the slash).  malloc'd.
+ */
+static char *
+link_part(const char *path)
+{
+	char *p = xstrdup(path);
+	size_t n = strlen(p);
+
+	for (;;) {
+		while (n > 1 && p[n - 1] == '/')
+			p[--n] = '\0';
+		if (n >= 2 && p[n - 1] == '.' && p[n - 2] == '/')
+			p[n -= 2] = '\0';
+		else if (n >= 3 && p[n - 1] == '.' && p[n - 2] == '.' && p[n - 3] == '/')
+			p[n -= 3] = '\0';
+		else
+			break;
+	}
+	if (n == 0) {	/* "/." and the like: the root */
+		free(p);
+		p = xstrdup("/");
+	}
+	return p;
+}
+
 int
 ctx_refuse_link(struct cf_ctx *ctx, const char *path)
 {
 	struct stat st;
 	char target[PATH_MAX];
+	char *part = link_part(path);
 	ssize_t n;
 
-	if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode))
+	if (lstat(part, &st) < 0 || !S_ISLNK(st.st_mode)) {
+		free(part);
 		return 0;
-	n = readlink(path, target, sizeof(target) - 1);
+	}
+	n = readlink(part, target, sizeof(target) - 1);
 	target[n < 0 ? 0 : n] = '\0';
-	ctx_error(ctx, "'%s' is a symbolic link to '%s': refused (give --follow-links "
-		  "to store what it points to)", path, target);
+	if (strcmp(part, path) == 0)
+		ctx_error(ctx, "'%s' is a symbolic link to '%s': refused (give --follow-links "
+			  "to store what it points to)", path, target);
+	else
+		ctx_error(ctx, "'%s' goes through the symbolic link '%s' (to '%s'): refused "
+			  "(give --follow-links to store what it points to)", path, part, target);
+	free(part);
 	return 1;
 }
 

@@ -196,6 +196,8 @@ main(int argc, char **argv)
 	}
 	ctx.cmd = cmd;
 	rc = cmd->run(argc - i, argv + i, &ctx);
+	if (ctx.open_exit != CF_EXIT_OK && rc == CF_EXIT_USAGE)
+		rc = ctx.open_exit;	/* the commands say 2 for any failed open */
 out:
 	rc = finish_stdout(rc);
 	ctx_release(&ctx);

@@ -7,6 +7,7 @@
  * bump, so a crash leaves the database at a whole version.  Never edit a
  * released migration: add a new one.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -299,6 +300,7 @@ db_err(sqlite3 *db, struct cf_err *err, const char *fmt, ...)
 	char *head;
 	int code = db ? sqlite3_errcode(db) : SQLITE_ERROR;
 	enum cf_status st = CF_EDB;
+	int sys = db ? sqlite3_system_errno(db) : 0;
 
 	if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CANTOPEN ||
 	    code == SQLITE_READONLY || code == SQLITE_PERM)
@@ -309,7 +311,12 @@ db_err(sqlite3 *db, struct cf_err *err, const char *fmt, ...)
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
 		cf_err_set(err, st, "%s: the vault is busy: another casefile command is "
 			   "writing to it", head);
-	else
+	else if (st == CF_EIO && sys != 0) {
+		/* "disk I/O error" alone does not name the cause (a full disk
+		   fails the -shm or -wal file as an I/O error). */
+		cf_err_set(err, st, "%s: %s (%s)", head, sqlite3_errmsg(db), strerror(sys));
+		err->sys_errno = sys;
+	} else
 		cf_err_set(err, st, "%s: %s", head, db ? sqlite3_errmsg(db) : "out of memory");
 	free(head);
 	return -1;
@@ -318,8 +325,11 @@ db_err(sqlite3 *db, struct cf_err *err, const char *fmt, ...)
 int
 db_exec(sqlite3 *db, const char *sql, struct cf_err *err)
 {
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return db_err(db, err, "database");
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		const char *fn = sqlite3_db_filename(db, "main");
+
+		return db_err(db, err, "database '%s'", fn && *fn ? fn : "(memory)");
+	}
 	return 0;
 }
 
