@@ -27,6 +27,9 @@ DATADIR   = $(DESTDIR)$(PREFIX)/share/casefile
 
 # libhpdf-dev 2.3.0 and libunistring ship no pkg-config file.
 PKGS      = libarchive libcrypto libssl sqlite3 jansson libexif libwebp libwebpdemux libpng libjpeg libcurl
+# casefile pack: libvips (cards: resize, Pango text, JPEG; HEIC via libheif,
+# PDF pages via poppler), FFmpeg (video key frames), libqrencode (QR codes).
+PKGS     += vips libavformat libavcodec libswscale libavutil libqrencode
 HPDF_LIBS ?= -lhpdf
 UNISTRING_LIBS ?= -lunistring
 # mimalloc replaces malloc in ./casefile: parsing JSON (jansson) and storing
@@ -119,11 +122,14 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(LIB) | $(BUILD)
 DEB_BUILD = build-essential pkg-config libhpdf-dev libarchive-dev libssl-dev \
             libsqlite3-dev libjansson-dev libexif-dev libwebp-dev libpng-dev \
             libjpeg-dev libcurl4-openssl-dev libunistring-dev zlib1g-dev libmimalloc-dev \
-            fonts-wqy-microhei
+            fonts-wqy-microhei \
+            libvips-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
+            libqrencode-dev libheif-dev
 DEB_TEST  = libcmocka-dev poppler-utils qpdf libnss3-tools sqlite3 zip unzip \
             p7zip-full zstd xz-utils bzip2 clang libclang-rt-14-dev \
             imagemagick libimage-exiftool-perl openssl git time img2pdf hyperfine \
-            python3 jq bsdutils bc
+            python3 jq bsdutils bc \
+            zbar-tools ffmpeg qrencode libheif-examples
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 deps:

@@ -6,6 +6,8 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "casefile/buf.h"
@@ -53,7 +55,17 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 		}
 	}
 	if (optind + 1 != argc)
-		return ctx_usage(ctx, "verify needs exactly one PDF");
+		return ctx_usage(ctx, "verify needs exactly one PDF or kit");
+	{
+		/* a kit from `casefile pack`: a folder, or a .zip */
+		const char *a = argv[optind];
+		size_t n = strlen(a);
+		struct stat sb;
+
+		if ((n > 4 && strcasecmp(a + n - 4, ".zip") == 0) ||
+		    (stat(a, &sb) == 0 && S_ISDIR(sb.st_mode)))
+			return cmd_verify_kit(ctx, a);
+	}
 	/* OpenSSL opens these by name, as often as it needs: a FIFO would block it */
 	for (i = 0; i < 2; i++) {
 		const char *f = i ? o.tsa_ca_file : o.trust_file;
@@ -101,7 +113,7 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 
 const struct cmd cmd_verify = {
 	.name = "verify",
-	.usage = "casefile verify FILE.pdf [--vault DIR] [--trust CA.pem] [--tsa-ca CA.pem] [--json]",
+	.usage = "casefile verify FILE.pdf|KIT.zip|KITDIR [--vault DIR] [--trust CA.pem] [--tsa-ca CA.pem] [--json]",
 	.summary = "check a signed dossier: signature, coverage, timestamp, attachments",
 	.help = "Prints one line per check, PASS, WARN or FAIL:\n"
 		"  byterange         the signature covers the whole file but /Contents\n"
@@ -114,6 +126,10 @@ const struct cmd cmd_verify = {
 		"                    the TSA's CA, default --trust); WARN at PAdES B-B\n"
 		"  manifest, exhibit N   each attachment's SHA-256 against manifest.json\n"
 		"  vault exhibit N   with --vault: each exhibit is stored unchanged\n"
+		"A kit from `casefile pack` (folder or .zip) is checked against the\n"
+		"vault: every card re-derived from its spec and originals, byte for byte,\n"
+		"and recorded as derived evidence; the statement within the platform's\n"
+		"limit.  One PASS/FAIL line per check.\n"
 		"Exit 0 when no check failed (warnings allowed), 1 otherwise.\n"
 		"Unlike pdfsig, a broken signature always gives a non-zero exit.\n",
 	.flags = 0,

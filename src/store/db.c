@@ -182,11 +182,29 @@ static const char schema_v4_parse[] =
 	"CHECK(time_ms BETWEEN 0 AND 999);\n"
 	"ALTER TABLE logistics_events ADD COLUMN extra TEXT;\n";
 
+/*
+ * v5: derived evidence (`casefile pack`).  A derivation row marks an
+ * evidence row whose object was made by casefile from other objects (an
+ * evidence card): the originals by hash (JSON array of hex SHA-256), the
+ * parameters that re-derive it byte for byte (JSON, pack.h), the tool and
+ * casefile version.  Derived rows are ledger leaves like any other but are
+ * not exhibits (exhibits.c leaves them out).
+ */
+static const char schema_v5_pack[] =
+	"CREATE TABLE derivations(\n"
+	"  evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id) ON DELETE CASCADE,\n"
+	"  tool TEXT NOT NULL,            -- 'pack-card'\n"
+	"  inputs TEXT NOT NULL,          -- JSON array of hex SHA-256\n"
+	"  params TEXT NOT NULL,          -- JSON, re-derives the object\n"
+	"  casefile_version TEXT NOT NULL,\n"
+	"  created_at INTEGER NOT NULL);\n";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
 	schema_v4_parse,
+	schema_v5_pack,
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
