@@ -49,5 +49,10 @@ struct frames {
 int frames_extract(const char *path, int n, int max_w, int max_h,
 		   struct frames *out, struct cf_err *err);
 void frames_release(struct frames *f);
+/*
+ * Only the container facts (no frame decoded): duration, creation time,
+ * codec, size into *out (n = 0).  0, or -1 with CF_EINPUT as above.
+ */
+int frames_info(const char *path, struct frames *out, struct cf_err *err);
 
 #endif

@@ -38,6 +38,7 @@
 #include "casefile/db.h"
 #include "casefile/dispute.h"
 #include "casefile/exhibits.h"
+#include "casefile/frames.h"
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
 #include "casefile/mask.h"
@@ -477,7 +478,7 @@ title_of(const struct plan_card *c, const struct exhibits *ex, const char *scena
 }
 
 static int
-spec_new(sqlite3 *db, const struct exhibits *ex, const struct plan_card *c,
+spec_new(struct vault *v, sqlite3 *db, const struct exhibits *ex, const struct plan_card *c,
 	 const struct pack_opts *o, const char *scenario, const char *dossier_id,
 	 int cardno, int ncards, json_t **out, struct cf_err *err)
 {
@@ -502,8 +503,22 @@ spec_new(sqlite3 *db, const struct exhibits *ex, const struct plan_card *c,
 
 		if (source_json(db, &ex->v[c->ex[i]], o, &src, err) < 0)
 			goto fail;
-		if (c->k == CK_FRAMES)
+		if (c->k == CK_FRAMES) {
+			struct frames fi;
+			struct cf_err e2 = CF_ERR_INIT;
+			char *path = vault_object_path(v, ex->v[c->ex[i]].sha256);
+			char tb[64];
+
 			json_object_set_new(src, "frames", json_integer(4));
+			/* the video's own creation time (container metadata) */
+			if (frames_info(path, &fi, &e2) == 0 && fi.created_at >= 0) {
+				fmt_time(fi.created_at, o->tz_offset, tb, sizeof(tb), 0);
+				json_object_set_new(src, "video_created", json_string(tb));
+			}
+			frames_release(&fi);
+			cf_err_release(&e2);
+			free(path);
+		}
 		json_array_append_new(srcs, src);
 	}
 	if (c->k == CK_CHAT || c->k == CK_LOGISTICS) {
@@ -844,7 +859,7 @@ pack_build(struct vault *v, const struct pack_opts *o, struct pack_report *rep,
 	for (i = 0; i < npl; i++) {
 		struct cf_err e2 = CF_ERR_INIT;
 
-		if (spec_new(db, &ex, &pl[i], o, scenario, rep->dossier_id, (int)i + 1, (int)npl,
+		if (spec_new(v, db, &ex, &pl[i], o, scenario, rep->dossier_id, (int)i + 1, (int)npl,
 			     &r[i].spec, err) < 0)
 			goto out;
 		r[i].file = xasprintf("card-%zu.jpg", i + 1);

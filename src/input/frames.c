@@ -85,6 +85,12 @@ decode_one(AVFormatContext *fc, AVCodecContext *cc, int si, AVPacket *pkt,
 }
 
 int
+frames_info(const char *path, struct frames *out, struct cf_err *err)
+{
+	return frames_extract(path, 0, 0, 0, out, err);
+}
+
+int
 frames_extract(const char *path, int n, int max_w, int max_h,
 	       struct frames *out, struct cf_err *err)
 {
@@ -103,8 +109,8 @@ frames_extract(const char *path, int n, int max_w, int max_h,
 	memset(out, 0, sizeof(*out));
 	out->duration_ms = -1;
 	out->created_at = -1;
-	if (n < 1 || n > 16)
-		n = n < 1 ? 1 : 16;
+	if (n > 16)
+		n = 16;
 	av_log_set_level(AV_LOG_QUIET);
 	if ((r = avformat_open_input(&fc, path, NULL, NULL)) < 0) {
 		cf_err_set(err, CF_EINPUT, "not a video FFmpeg can read: %s",
@@ -223,7 +229,7 @@ frames_extract(const char *path, int n, int max_w, int max_h,
 			  dst, dstride);
 		av_frame_unref(fr);
 	}
-	if (out->n == 0) {
+	if (out->n == 0 && n > 0) {
 		cf_err_set(err, CF_EINPUT, "no %s frame could be decoded", codec->name);
 		goto out;
 	}
