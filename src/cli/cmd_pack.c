@@ -128,10 +128,41 @@ run_pack(int argc, char **argv, struct cf_ctx *ctx)
 			}
 		}
 	}
-	/* operands may follow --pick values: `--pick 3 4 5` */
-	while (optind < argc - 1 && npick > 0 && parse_exhibit(argv[optind + 1], &c) == 0 &&
-	       !ingest_valid_order_id(argv[optind + 1]))
-		optind++;
+	/*
+	 * `--pick 3 4 5`: getopt moves the 4 and 5 among the operands; the
+	 * order id is the one operand that is not an exhibit number.
+	 */
+	if (npick > 0 && argc - optind > 1) {
+		int order_at = -1, k, x;
+
+		for (k = optind; k < argc; k++) {
+			if (parse_exhibit(argv[k], &x) == 0 && argv[k][0] != 'E' && argv[k][0] != 'e')
+				continue;
+			if (order_at >= 0) {
+				rc = ctx_usage(ctx, "pack needs exactly one order id");
+				goto out;
+			}
+			order_at = k;
+		}
+		if (order_at < 0) {
+			rc = ctx_usage(ctx, "pack needs exactly one order id");
+			goto out;
+		}
+		for (k = optind; k < argc; k++) {
+			if (k == order_at)
+				continue;
+			pick = xreallocarray(pick, npick + 1, sizeof(*pick));
+			parse_exhibit(argv[k], &pick[npick]);
+			for (i = 0; i < npick; i++)
+				if (pick[i] == pick[npick]) {
+					rc = ctx_usage(ctx, "--pick %d given twice", pick[i]);
+					goto out;
+				}
+			npick++;
+		}
+		optind = order_at;
+		argc = order_at + 1;
+	}
 	if (argc - optind != 1) {
 		rc = ctx_usage(ctx, "pack needs exactly one order id");
 		goto out;
