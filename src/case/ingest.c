@@ -47,6 +47,7 @@
 #include "casefile/ingest.h"
 #include "casefile/ledger.h"
 #include "casefile/parse.h"
+#include "casefile/parsed_writer.h"
 #include "casefile/version.h"
 #include "casefile/xalloc.h"
 
