@@ -32,12 +32,23 @@
 
 /* ---- libvips setup ---- */
 
+/* libvips' warnings would go to stderr; what matters is returned as errors */
+static void
+quiet_log(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
+{
+	(void)domain;
+	(void)level;
+	(void)msg;
+	(void)data;
+}
+
 static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
 static int vips_ok;
 
 static void
 vips_setup(void)
 {
+	g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE, quiet_log, NULL);
 	if (VIPS_INIT("casefile") == 0) {
 		vips_ok = 1;
 		vips_cache_set_max(0);		/* nothing kept between cards */
@@ -336,7 +347,8 @@ photo_cell(struct pool *p, const char *path, const json_t *src, int w, int h,
 {
 	VipsImage *hdr, *t = NULL, *r;
 
-	if ((hdr = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL)) == NULL) {
+	if ((hdr = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL,
+						    "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL)) == NULL) {
 		vfail(err, "cannot decode the image");
 		return NULL;
 	}
@@ -350,7 +362,7 @@ photo_cell(struct pool *p, const char *path, const json_t *src, int w, int h,
 	(void)src;
 	/* thumbnail: shrink-on-load (JPEG, HEIC, PDF page), EXIF rotation */
 	if (vips_thumbnail(path, &t, w, "height", h, "size", VIPS_SIZE_DOWN,
-			   "no_rotate", FALSE, NULL)) {
+			   "no_rotate", FALSE, "option_string", "fail_on=truncated", NULL)) {
 		vfail(err, "cannot decode the image");
 		return NULL;
 	}
