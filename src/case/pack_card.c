@@ -346,6 +346,8 @@ photo_cell(struct pool *p, const char *path, const json_t *src, int w, int h,
 	   struct cf_err *err)
 {
 	VipsImage *hdr, *t = NULL, *r;
+	char *opath;
+	int rc;
 
 	if ((hdr = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL,
 						    "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL)) == NULL) {
@@ -361,8 +363,10 @@ photo_cell(struct pool *p, const char *path, const json_t *src, int w, int h,
 	g_object_unref(hdr);
 	(void)src;
 	/* thumbnail: shrink-on-load (JPEG, HEIC, PDF page), EXIF rotation */
-	if (vips_thumbnail(path, &t, w, "height", h, "size", VIPS_SIZE_DOWN,
-			   "no_rotate", FALSE, "option_string", "fail_on=truncated", NULL)) {
+	opath = xasprintf("%s[fail_on=truncated]", path);
+	rc = vips_thumbnail(opath, &t, w, "height", h, "size", VIPS_SIZE_DOWN, NULL);
+	free(opath);
+	if (rc) {
 		vfail(err, "cannot decode the image");
 		return NULL;
 	}

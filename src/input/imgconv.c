@@ -123,7 +123,8 @@ imgconv_fit_jpeg(const char *path, int max_w, int max_h, int quality,
 		 unsigned char **out, size_t *len, int *w, int *h, struct cf_err *err)
 {
 	VipsImage *hdr, *t = NULL;
-	int ret, vector;
+	int ret, vector, r;
+	char *opath;
 
 	*out = NULL;
 	*len = 0;
@@ -145,9 +146,12 @@ imgconv_fit_jpeg(const char *path, int max_w, int max_h, int quality,
 
 		vector = ld && (strstr(ld, "Pdf") != NULL || strstr(ld, "pdf") != NULL);
 	}
-	if (vips_thumbnail(path, &t, max_w, "height", max_h, "size",
-			   vector ? VIPS_SIZE_BOTH : VIPS_SIZE_DOWN,
-			   "option_string", "fail_on=truncated", NULL))
+	/* "[fail_on=truncated]": a cut-off file is an error, not grey rows */
+	opath = xasprintf("%s[fail_on=truncated]", path);
+	r = vips_thumbnail(opath, &t, max_w, "height", max_h, "size",
+			   vector ? VIPS_SIZE_BOTH : VIPS_SIZE_DOWN, NULL);
+	free(opath);
+	if (r)
 		return vfail(err, "cannot decode the image");
 	if ((t = rgb(t)) == NULL)
 		return vfail(err, "cannot convert the image");
