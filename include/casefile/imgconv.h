@@ -34,6 +34,9 @@ int imgconv_fit_jpeg(const char *path, int max_w, int max_h, int quality,
 		     unsigned char **out, size_t *len, int *w, int *h,
 		     struct cf_err *err);
 
+/* 1 when path is a JPEG cut short (no end-of-image after its scan header). */
+int imgconv_truncated(const char *path);
+
 /* The frames side by side, two a row, gap px, as a JPEG (*out malloc'd). */
 int imgconv_frames_jpeg(const struct frames *f, int gap, int quality,
 			unsigned char **out, size_t *len, struct cf_err *err);

@@ -26,6 +26,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/frames.h"
+#include "casefile/imgconv.h"
 #include "casefile/pack.h"
 #include "casefile/version.h"
 #include "casefile/xalloc.h"
@@ -362,6 +363,10 @@ photo_cell(struct pool *p, const char *path, const json_t *src, int w, int h,
 	}
 	g_object_unref(hdr);
 	(void)src;
+	if (imgconv_truncated(path)) {
+		cf_err_set(err, CF_EINPUT, "cannot decode the image: corrupt JPEG: truncated");
+		return NULL;
+	}
 	/* thumbnail: shrink-on-load (JPEG, HEIC, PDF page), EXIF rotation */
 	opath = xasprintf("%s[fail_on=truncated]", path);
 	rc = vips_thumbnail(opath, &t, w, "height", h, "size", VIPS_SIZE_DOWN, NULL);

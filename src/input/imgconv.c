@@ -5,6 +5,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <vips/vips.h>
 
@@ -103,6 +107,51 @@ rgb(VipsImage *in)
 	return in;
 }
 
+/*
+ * 1 when path is a JPEG cut short: no end-of-image marker after the scan
+ * header (the entropy-coded data cannot hold FF D9), as pdf_image.c judges
+ * it.  libvips would decode such a file with grey rows and a warning.
+ */
+int
+imgconv_truncated(const char *path)
+{
+	unsigned char *m;
+	struct stat sb;
+	size_t q = 2, n, sos = 0;
+	int fd, r = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	if (fstat(fd, &sb) < 0 || sb.st_size < 4 ||
+	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+		close(fd);
+		return 0;
+	}
+	n = (size_t)sb.st_size;
+	if (m[0] == 0xFF && m[1] == 0xD8) {
+		while (q + 4 <= n) {
+			unsigned mk = m[q + 1], len;
+
+			if (m[q] != 0xFF || mk == 0xFF || mk == 0xD8 || (mk >= 0xD0 && mk <= 0xD7)) {
+				q++;
+				continue;
+			}
+			len = (unsigned)m[q + 2] << 8 | m[q + 3];
+			if (mk == 0xDA) {
+				sos = q;
+				break;
+			}
+			if (len < 2)
+				break;
+			q += 2 + len;
+		}
+		r = sos == 0 || memmem(m + sos, n - sos, "\xFF\xD9", 2) == NULL;
+	}
+	munmap(m, n);
+	close(fd);
+	return r;
+}
+
 static int
 save(VipsImage *im, int quality, unsigned char **out, size_t *len, struct cf_err *err)
 {
@@ -140,6 +189,8 @@ imgconv_fit_jpeg(const char *path, int max_w, int max_h, int quality,
 		return -1;
 	}
 	g_object_unref(hdr);
+	if (imgconv_truncated(path))
+		return cf_err_set(err, CF_EINPUT, "corrupt JPEG: truncated");
 	/* a PDF page is vector: rendered at the box's size (poppler), photos only shrink */
 	{
 		const char *ld = vips_foreign_find_load(path);
