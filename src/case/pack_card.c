@@ -266,33 +266,6 @@ esc(const char *s)
 	return r;
 }
 
-/* "2025-05-02 23:00:00 +08:00" display → "20250502T150000Z": the spec
- * keeps the UTC form in "sealed_utc" for the QR; fall back to the text. */
-char *
-pack_card_qr_text(const json_t *spec)
-{
-	struct cf_buf b = CF_BUF_INIT;
-	const json_t *srcs = json_object_get(spec, "sources"), *s;
-	const char *seal = NULL, *tsa = "";
-	int all_sealed = 1;
-	size_t i;
-
-	cf_buf_addf(&b, "CFK1\no=%s\nd=%s\nc=%lld/%lld\n", sget(spec, "order"),
-		    sget(spec, "dossier"), iget(spec, "card", 1), iget(spec, "cards", 1));
-	json_array_foreach(srcs, i, s) {
-		cf_buf_addf(&b, "e=%lld:%.16s\n", iget(s, "exhibit", 0), sget(s, "sha256"));
-		if (*sget(s, "sealed_utc") == '\0')
-			all_sealed = 0;
-		else if (seal == NULL || strcmp(sget(s, "sealed_utc"), seal) > 0) {
-			seal = sget(s, "sealed_utc");
-			tsa = sget(s, "tsa");
-		}
-	}
-	if (all_sealed && seal != NULL)
-		cf_buf_addf(&b, "s=%s@%s\n", seal, *tsa ? tsa : "-");
-	return cf_buf_detach(&b, NULL);
-}
-
 static VipsImage *
 qr_image(struct pool *p, const char *text, int side, struct cf_err *err)
 {
