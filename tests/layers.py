@@ -17,8 +17,9 @@ import sys
 
 RANK = {"core": 0, "store": 1, "input": 1, "pdf": 1, "sign": 1,
         "case": 2, "cli": 3}
-# Allowed edges between the middle layers (from, to).
-SIDEWAYS = {("sign", "pdf"), ("store", "input")}
+# Allowed edges between the middle layers (from, to): signing writes into
+# PDFs, the store writes parsed rows, media probes PDFs with the reader.
+SIDEWAYS = {("sign", "pdf"), ("store", "input"), ("input", "pdf")}
 HEADERS = {"commands": "cli", "version": "core"}
 # Private headers of a module split over several files: part of that
 # module (pdf_int.h is the pdf writer's, shared by src/pdf/pdf*.c).

@@ -9,9 +9,10 @@
 MKARCHIVE="$CASEFILE_TOOLS/mkarchive"
 BUNDLE_LIST="$CASEFILE_TOOLS/bundle-list"
 
-# A tiny valid PNG, made once per test script.
+# A tiny valid PNG (1x1 RGBA, every row present: ingest decodes it), made
+# once per test script.
 _png() {
-	[ -f "$SCRATCH/.p1.png" ] || printf '\211PNG\r\n\032\n\000\000\000\rIHDR\000\000\000\001\000\000\000\001\010\006\000\000\000\037\025\304\211\000\000\000\rIDATx\234c\370\377\377?\000\005\376\002\376\247\065\201\204\000\000\000\000IEND\256B`\202' >"$SCRATCH/.p1.png"
+	[ -f "$SCRATCH/.p1.png" ] || printf '\211PNG\r\n\032\n\000\000\000\rIHDR\000\000\000\001\000\000\000\001\010\006\000\000\000\037\025\304\211\000\000\000\013IDATx\332c\370\017\004\000\011\373\003\375h\372\034\314\000\000\000\000IEND\256B`\202' >"$SCRATCH/.p1.png"
 	cat "$SCRATCH/.p1.png"
 }
 

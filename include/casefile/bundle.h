@@ -15,7 +15,7 @@
  *  - Every entry bundle_next() yields is a regular file whose path is valid
  *    UTF-8 without control characters, relative, without "." or ".."
  *    components, under a folder whose name is a valid order id
- *    (ingest_valid_order_id), and whose declared size is within the limit.
+ *    (order_id_valid), and whose declared size is within the limit.
  *  - Anything else is refused with one message naming the entry, and the
  *    walk goes on: links, devices, FIFOs, paths escaping the root, bad
  *    names, oversized entries, entries whose decompressed bytes exceed
@@ -30,8 +30,21 @@
  *    before the damage.
  *  - The wrapper folder is recognised when the first top-level folder is
  *    named "orders-YYYY-MM-DD" (any valid date), or "orders-<date>" for the
- *    date given in bundle_open(); macOS metadata ("__MACOSX/", ".DS_Store",
- *    "._*" files) is skipped silently, counted in bundle_ignored().
+ *    date given in bundle_open().
+ *  - Junk is skipped, counted in bundle_ignored() and named, entry by entry,
+ *    to the bundle_on_skip() callback: macOS metadata ("__MACOSX/",
+ *    ".DS_Store", "._*" AppleDouble files), Windows' "Thumbs.db" and
+ *    "desktop.ini".
+ *  - Names that are not UTF-8 are not refused: a zip name (written without
+ *    the UTF-8 flag by Chinese Windows) that decodes cleanly as GB18030 is
+ *    read so; any other (tar and folders may hold any bytes) is shown with
+ *    \xNN escapes.  The entry says so (name_note) and keeps the original
+ *    bytes of its name (name_raw).
+ *  - An encrypted entry is refused by name; the walk goes on.
+ *  - Damage is never silent: a zip without its central directory (read
+ *    through its local headers), a zip whose central directory is damaged,
+ *    a truncated or corrupt archive each give a message, and
+ *    bundle_incomplete() says that not every entry may have been read.
  */
 #ifndef CASEFILE_BUNDLE_H
 #define CASEFILE_BUNDLE_H
@@ -42,6 +55,7 @@
 #include "casefile/err.h"
 
 struct archive;
+struct order_id_rule;
 struct bundle;
 
 /* Limits; 0 means "no limit" for each field. */
@@ -76,8 +90,14 @@ struct bundle_entry {
 	int64_t size;		/* declared size, -1 when the archive has none */
 	long long mtime;	/* UTC seconds, -1 when unknown */
 	const char *kind;	/* "order" "chat" "logistics" "photo" "video"
-				   "receipt" from the layout, or NULL: sniff */
+				   "receipt" the layout suggests, or NULL; only
+				   informative: import lets parse_classify()
+				   decide from the content */
 	unsigned long index;	/* 1-based entry number in the bundle */
+	const char *name_raw;	/* the name's original bytes when they are not
+				   UTF-8 (name is then decoded or escaped), or NULL */
+	const char *name_note;	/* how such a name was read (static), or NULL */
+	int dup_path;		/* 1: an earlier entry had the same path */
 };
 
 /*
@@ -97,6 +117,26 @@ int bundle_open(const char *path, const char *date,
  * silently, counted in bundle_ignored().  Call before bundle_next().
  */
 void bundle_exclude(struct bundle *b, const char *dir);
+
+/*
+ * Only folders whose name rule matches are orders (else any name
+ * order_id_valid() accepts).  rule is borrowed until bundle_close().
+ */
+void bundle_set_order_rule(struct bundle *b, const struct order_id_rule *rule);
+
+/*
+ * fn is called, from bundle_next(), for each junk entry skipped: path is
+ * its quoted path in the bundle (a folder ends in '/'), what names the kind
+ * of junk (a static string, one per kind: "macOS AppleDouble file (._*)").
+ */
+typedef void (*bundle_skip_fn)(void *cookie, const char *path, const char *what);
+void bundle_on_skip(struct bundle *b, bundle_skip_fn fn, void *cookie);
+
+/*
+ * 1 when the archive was found damaged (so far): entries may be missing,
+ * even when every entry read was complete.
+ */
+int bundle_incomplete(const struct bundle *b);
 
 /*
  * Advance to the next entry.  Returns:
@@ -129,7 +169,7 @@ enum bundle_entry_status bundle_entry_status(const struct bundle *b);
 
 /* Counters since bundle_open(). */
 uint64_t bundle_bytes_read(const struct bundle *b);	/* payload bytes */
-unsigned long bundle_ignored(const struct bundle *b);	/* macOS metadata */
+unsigned long bundle_ignored(const struct bundle *b);	/* junk, the vault */
 /*
  * How far the reading is, 0..1, for a progress bar: the share of the
  * archive's bytes consumed, or of the folder's top-level names done.
@@ -173,7 +213,5 @@ char *bundle_quote_name(const char *s);
  */
 const char *bundle_name_problem(const char *s, size_t len);
 
-/* 1 when s[0..n) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
-int bundle_utf8_valid(const char *s, size_t n);
 
 #endif

@@ -25,6 +25,7 @@ extern const struct cmd cmd_verify;
 extern const struct cmd cmd_seal;
 extern const struct cmd cmd_log;
 extern const struct cmd cmd_audit;
+extern const struct cmd cmd_reparse;
 
 /* bundles and export */
 extern const struct cmd cmd_import;

@@ -6,7 +6,7 @@
  * an order has at most one open dispute (a partial unique index enforces
  * it).  Every change appends a row to dispute_events (at, who, kind, what):
  * the dispute's own history, shown in the dossier timeline.  Nothing is ever
- * deleted.
+ * deleted.  Records and events are sealed in the ledger (see "sealing").
  *
  * Status: requested (buyer asked for a refund) → rejected (merchant refused)
  * → arbitration (platform intervened) → closed.  Setting rejected_at or
@@ -188,11 +188,54 @@ int dispute_events(sqlite3 *db, int64_t id, struct dispute_event **out,
 		   size_t *n, struct cf_err *err);
 void dispute_events_free(struct dispute_event *v, size_t n);
 
+/* ---- sealing ----------------------------------------------------------- */
+
 /*
- * "user@host" for event rows: $USER (else the passwd name, else "unknown")
- * and the host name.  Caller frees.
+ * Disputes and their events are facts the dossier renders that are not
+ * originals, so each is sealed as an annotation leaf of the ledger
+ * (ledger.h, version 2 record), in the transaction that writes it:
+ *   type "dispute_event", subject "dispute <id> event <event id>", at and
+ *     who of the event, payload = the dispute_events row (id, dispute_id,
+ *     at, who, kind, what) as ledger_payload_from_row() writes it;
+ *   type "dispute", subject "dispute <id>", after every change: payload =
+ *     the whole disputes row as it now stands (the columns of struct
+ *     dispute, in that order).
+ * The current rows must equal their latest sealed payloads.  A change to a
+ * dispute whose rows no longer match is refused (CF_EVERIFY), so a forged
+ * record is never sealed by a later legitimate change.  Disputes made
+ * before sealing existed are sealed as they stand by their next change or
+ * by dispute_seal_all() (which `casefile seal` runs).
  */
-char *dispute_who_new(void);
+
+/*
+ * Seal every dispute that has no leaf yet, whole (its events, then its
+ * record).  Its own transaction unless one is open (then the caller's; on
+ * -1 the caller rolls back).  *added (may be NULL) gets the leaf count.
+ */
+int dispute_seal_all(sqlite3 *db, uint64_t *added, struct cf_err *err);
+
+/* Called per finding: subject "dispute 3 event 7 (order X)", detail. */
+typedef void (*dispute_problem_fn)(void *cookie, const char *subject,
+				   const char *detail);
+
+/*
+ * Check the disputes of order (NULL: every order) against their sealed
+ * annotations: the record and each event equal their latest sealed
+ * payload, each sealed record hashes to its stored ledger leaf, no sealed
+ * event or dispute has lost its row, no event was added outside casefile.
+ * Each finding goes to fn.  Returns 0 when the check ran, -1 (CF_EDB) when
+ * it could not.
+ */
+int dispute_check_sealed(sqlite3 *db, const char *order, dispute_problem_fn fn,
+			 void *cookie, struct cf_err *err);
+
+/*
+ * The same for one order, as an error: 0 when everything matches, -1 with
+ * CF_EVERIFY naming the first finding ("dispute 3 (order X): the dispute
+ * record differs from its sealed record (edited?)"), or another code when
+ * the check could not run.
+ */
+int dispute_verify_order(sqlite3 *db, const char *order, struct cf_err *err);
 
 /* ---- the clock -------------------------------------------------------- */
 

@@ -7,6 +7,8 @@
  * Exhibits are numbered by exhibits.h; the statement and `casefile check`
  * cite the same numbers.
  *
+ * Re-exported chat and logistics files: see exhibits.h.
+ *
  * manifest.json (attached) has exactly this shape:
  *   {"format":"casefile-manifest/1","dossier_id":"…","order_id":"…",
  *    "generated_at":"2025-05-04T02:00:00Z","exhibits":[{"no":1,
@@ -93,6 +95,9 @@ struct dossier_report {
  * Build the dossier.  On success the PDF is at o->out_path (written to a
  * temp file and renamed); rep says what was done.  On failure nothing is
  * at out_path that was not there before.  CF_ENOTFOUND: no such order.
+ * Before rendering, every evidence row of the order is re-derived from
+ * its sealed original and its dispute checked against its ledger leaves
+ * (rederive_check_order): CF_EVERIFY naming the item when they differ.
  */
 int dossier_build(struct vault *v, const struct dossier_opts *o,
 		  struct dossier_report *rep, struct cf_err *err);

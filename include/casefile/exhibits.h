@@ -7,6 +7,16 @@
  * order's evidence rows sorted by kind (order, chat, logistics, photo,
  * video, receipt, other), then name (bytes), then row id, numbered from 1.
  * The statement and `casefile check` cite these numbers.
+ *
+ * Re-exports: a chat or logistics file whose every record (message: time,
+ * sender, text, attachments; event: time, status, location, description;
+ * a record repeated n times counts n times) is also in another file of the
+ * same kind for the order, which has more records (or as many and a later
+ * row), is superseded by it.  Computed at each load from the parsed
+ * records, nothing stored.  A superseded exhibit keeps its number, is
+ * attached and listed ("superseded by exhibit N"), but its records are not
+ * rendered again; records common to files that only overlap are rendered
+ * once, in the first exhibit that holds them.
  */
 #ifndef CASEFILE_EXHIBITS_H
 #define CASEFILE_EXHIBITS_H
@@ -31,6 +41,9 @@ struct exhibit {
 	int orientation;		/* media.orientation, 0 unknown */
 	long long duration_ms;		/* -1 unknown */
 	char *attachment;		/* NULL when left out */
+	int superseded_by;		/* exhibit no of a later export of the
+					   same kind holding every record of
+					   this one (a re-export), 0: none */
 };
 
 struct exhibits {

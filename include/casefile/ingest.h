@@ -10,13 +10,19 @@
  * makes every object durable (vault_sync) before COMMIT: no committed row
  * can name a missing object, even after power loss.
  *
- * Dedup: the same bytes for the same order are reported as a duplicate (no
- * new row); the same bytes in another order share the object.
+ * Dedup: the same bytes under the same name (and rel_path, for a bundle
+ * entry) for the same order are reported as a duplicate (no new row); the
+ * same bytes under another name or rel_path, or in another order, get a row
+ * of their own (and a ledger leaf) that shares the object.  source_path is
+ * not compared: the same file given as "a.jpg" or "./a.jpg", or the same
+ * bundle as a zip or a folder, is the same evidence.
  */
 #ifndef CASEFILE_INGEST_H
 #define CASEFILE_INGEST_H
 
 #include <stdint.h>
+
+#include <sqlite3.h>
 
 #include "casefile/err.h"
 #include "casefile/hash.h"
@@ -26,7 +32,7 @@ struct ingest;
 
 /* One input.  All strings are borrowed for the duration of the call. */
 struct ingest_item {
-	const char *order_id;	 /* validated by ingest_valid_order_id() */
+	const char *order_id;	 /* validated by order_id_valid() */
 	const char *name;	 /* base name as found (raw bytes) */
 	const char *source_path; /* path as given, or path inside the bundle */
 	const char *rel_path;	 /* path under the order folder, or NULL */
@@ -34,11 +40,15 @@ struct ingest_item {
 	int kind;		 /* forced enum cf_kind, or -1 to sniff */
 	const char *note;	 /* what the item shows, or NULL */
 	const char *bundle;	 /* bundle name, or NULL */
+	const char *name_raw;	 /* when name is a decoded or escaped display
+				    form (bundle names that are not UTF-8):
+				    the original bytes, kept as name_raw; or NULL */
 };
 
 struct ingest_result {
 	int64_t evidence_id;	/* the new row, or the existing one if duplicate */
-	int duplicate;		/* 1: this order already holds these bytes */
+	int duplicate;		/* 1: this order already holds these bytes
+				   under this name and rel_path */
 	int new_object;		/* 1: the bytes were not in the vault before */
 	const char *kind;	/* static string: "chat", "photo", ... */
 	unsigned char sha256[CF_SHA256_LEN];
@@ -58,6 +68,11 @@ typedef void (*ingest_warn_fn)(void *cookie, const struct ingest_item *it,
 /* Start a batch (BEGIN IMMEDIATE: waits for other writers). */
 int ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie,
 		 struct ingest **out, struct cf_err *err);
+/*
+ * Who the rows name (evidence.ingested_by/host): by default who.h's user
+ * and host, read by ingest_begin(); a command passes the context's.
+ */
+void ingest_set_who(struct ingest *in, const char *user, const char *host);
 /*
  * Ingest one item read from fd (read to its end; not closed).  On -1 the
  * item left no row and the batch can go on; err says why.
@@ -129,9 +144,31 @@ int ingest_checkpoint(struct ingest *in, struct cf_err *err);
 void ingest_free(struct ingest *in);
 
 /*
- * 1 when s is acceptable as an order id: 1..64 bytes of [A-Za-z0-9_-],
- * not starting with '-'.  Order ids become folder names in exports.
+ * Bytes of a file kept in memory for parsing; a larger file is parsed from
+ * the start of its content plus its object's fd.  rederive parses the same
+ * way, so the re-parse of a sealed original is the ingest's parse.
  */
-int ingest_valid_order_id(const char *s);
+#define INGEST_KEEP_MAX (16u << 20)
+
+struct parsed;
+/*
+ * The note ingest records after a file's parse warnings when the file
+ * states another order than the one it was ingested for, or NULL (malloc'd).
+ */
+char *ingest_order_note(const struct parsed *p, const char *order_id);
+
+/*
+ * An item's note (`ingest --note`) is shown in the dossier as what the
+ * exhibit shows, so it is sealed: an annotation leaf (ledger.h) of type
+ * INGEST_NOTE_TYPE, subject "evidence <id>", the note's UTF-8 bytes as
+ * payload, appended with the evidence row.  ingest_seal_note() appends one
+ * (inside the caller's transaction); ingest_seal_notes() gives the notes of
+ * a vault made before this a leaf (own transaction unless one is open;
+ * `casefile seal` runs it).  rederive compares evidence.note with it.
+ */
+#define INGEST_NOTE_TYPE "note"
+int ingest_seal_note(sqlite3 *db, int64_t evidence_id, const char *order_id,
+		     const char *note, int64_t at, const char *who, struct cf_err *err);
+int ingest_seal_notes(sqlite3 *db, uint64_t *added, struct cf_err *err);
 
 #endif

@@ -22,6 +22,34 @@
  *   .       n3    original name      UTF-8 (NFC) base name as listed
  *   .       8     ingested_at        i64, seconds since 1970-01-01T00:00:00Z
  *
+ * Annotation leaf record, version 2: a fact recorded in the vault that
+ * is not an original (a dispute record, a dispute event; later tags, roles,
+ * notes, exclusions).  The payload is the annotation's canonical bytes
+ * (for the kinds casefile writes today: a JSON object with a fixed key
+ * order, see dispute.h), so the record alone is enough to recompute the
+ * leaf:
+ *
+ *   offset  size  field
+ *   0       1     version            0x02
+ *   1       4     len(type)          u32
+ *   5       n1    type               ASCII: "dispute" "dispute_event" ...
+ *   .       4     len(order_id)      u32
+ *   .       n2    order_id           ASCII order id
+ *   .       4     len(subject)       u32
+ *   .       n3    subject            UTF-8, what it is about: "dispute 3",
+ *                                    "dispute 3 event 7"
+ *   .       8     at                 i64, seconds since 1970-01-01T00:00:00Z
+ *   .       4     len(who)           u32
+ *   .       n4    who                UTF-8 "user@host"
+ *   .       4     len(payload)       u32
+ *   .       n5    payload            bytes
+ *
+ * Both versions share one log; the first byte tells them apart, and a
+ * version 1 record never starts with 0x02.  Annotation records are kept
+ * byte for byte in table annotations (leaf_index, type, order_id, subject,
+ * at, who, payload), written with their leaf in the same transaction by
+ * ledger_append_annotation().
+ *
  *   leaf hash  = SHA-256(0x00 || leaf record)
  *   node hash  = SHA-256(0x01 || left child hash || right child hash)
  *   MTH({})    = SHA-256()  (the empty tree)
@@ -58,6 +86,7 @@
 #include "casefile/hash.h"
 
 #define LEDGER_LEAF_VERSION 1
+#define LEDGER_ANNOTATION_VERSION 2
 /* A tree of 2^63 leaves is far beyond SQLite's integers anyway. */
 #define LEDGER_MAX_PROOF 64
 
@@ -70,6 +99,81 @@ struct ledger_leaf {
 	const char *name;	/* NUL-terminated UTF-8 */
 	int64_t ingested_at;
 };
+
+/*
+ * The evidence columns a leaf is made of, in the order
+ * ledger_leaf_from_row() reads them: every SELECT that recomputes a leaf
+ * from an evidence row uses this list (one mapping, in ledger.c).
+ */
+#define LEDGER_EVIDENCE_COLUMNS "order_id, kind, sha256, size, name, ingested_at"
+#define LEDGER_EVIDENCE_NCOLUMNS 6
+
+/*
+ * Fill *leaf from the LEDGER_EVIDENCE_COLUMNS of st's current row starting
+ * at column col.  The strings are borrowed from st (valid until its next
+ * step).  Returns 0, or -1 with CF_EDB when the stored hash is not 32 bytes
+ * or a text column is NULL (*leaf then undefined).
+ */
+int ledger_leaf_from_row(sqlite3_stmt *st, int col, struct ledger_leaf *leaf,
+			 struct cf_err *err);
+
+/* The fields of one annotation leaf; borrowed for the duration of a call. */
+struct ledger_annotation {
+	const char *type;	/* ASCII, e.g. "dispute_event" */
+	const char *order_id;
+	const char *subject;	/* UTF-8 */
+	int64_t at;		/* UTC seconds */
+	const char *who;	/* UTF-8 */
+	const void *payload;
+	size_t payload_len;
+};
+
+/* The annotations columns in the order ledger_annotation_from_row() reads. */
+#define LEDGER_ANNOTATION_COLUMNS "type, order_id, subject, at, who, payload"
+#define LEDGER_ANNOTATION_NCOLUMNS 6
+
+/* Like ledger_leaf_from_row() for a row of table annotations. */
+int ledger_annotation_from_row(sqlite3_stmt *st, int col, struct ledger_annotation *a,
+			       struct cf_err *err);
+
+/*
+ * The latest annotation of (type, subject), checked against the ledger:
+ * LEDGER_ANNOTATION_NONE when there is none; LEDGER_ANNOTATION_SEALED with
+ * its payload appended to payload when its record hashes to its stored
+ * leaf; LEDGER_ANNOTATION_FORGED (payload appended when readable) when it
+ * does not; -1 when the database cannot be read.  How a caller compares a
+ * row with what was sealed about it.
+ */
+enum { LEDGER_ANNOTATION_NONE, LEDGER_ANNOTATION_SEALED, LEDGER_ANNOTATION_FORGED };
+int ledger_annotation_latest(sqlite3 *db, const char *type, const char *subject,
+			     struct cf_buf *payload, struct cf_err *err);
+
+/*
+ * The canonical payload of a database row, for annotations that record a
+ * row: the current row of st as one JSON object, keys = the result column
+ * names in statement order, integers as JSON numbers, text as JSON strings
+ * (cf_buf_add_json_str escaping), NULL as null, blobs as lowercase hex
+ * strings (floats do not occur in casefile's tables and are written with
+ * %.17g).  No spaces.  Appended to out.
+ */
+void ledger_payload_from_row(sqlite3_stmt *st, struct cf_buf *out);
+
+/* Append the version 2 record of a to out (see the layout above). */
+void ledger_annotation_record(const struct ledger_annotation *a, struct cf_buf *out);
+/* leaf hash = SHA-256(0x00 || record) of a. */
+void ledger_annotation_hash(const struct ledger_annotation *a,
+			    unsigned char out[CF_SHA256_LEN]);
+
+/*
+ * Append annotation a as the next leaf of the log and keep its record in
+ * table annotations with that leaf index (*index, may be NULL).  The same
+ * transaction rules as ledger_append(): inside the caller's write
+ * transaction, on -1 the caller rolls back.  This is how every fact that
+ * is not an original becomes part of the log (dispute.c; future tags,
+ * notes, exclusions): a later change to the row is a change to the log.
+ */
+int ledger_append_annotation(sqlite3 *db, const struct ledger_annotation *a,
+			     uint64_t *index, struct cf_err *err);
 
 /* Append the canonical leaf record of leaf to out (see the layout above). */
 void ledger_leaf_record(const struct ledger_leaf *leaf, struct cf_buf *out);

@@ -5,9 +5,9 @@
  * EXIF capture time, whether GPS data is present (only the flag is kept:
  * coordinates are personal data), and video duration.
  *
- * Libraries do the decoding: libjpeg (JPEG headers: baseline, progressive,
- * CMYK), libpng (PNG headers: palette, alpha, 16-bit, interlaced), libwebp
- * (WebPGetFeatures) and libwebpdemux (the EXIF chunk), libexif (EXIF).
+ * Libraries do the decoding: libjpeg (baseline, progressive, CMYK), libpng
+ * (palette, alpha, 16-bit, interlaced), libwebp and libwebpdemux (the EXIF
+ * chunk), libexif (EXIF), and pdfread for a PDF's structure.
  * ISO-BMFF (MP4/MOV/HEIC) boxes are walked here: MP4/MOV read with pread(2)
  * one box header at a time, so memory never depends on the video's size.
  *
@@ -52,10 +52,14 @@ enum media_class media_sniff(const void *data, size_t n, struct media_info *mi);
 
 /*
  * Sniff, then read the facts.  data/n as in parse_evidence(): the whole
- * content when n == total, else a prefix and fd (pread only) gives the rest.
- * Images larger than max_image are not read past data (format only, with a
- * note).  Problems in the content go to warn (may be NULL) and never fail
- * the call.  Returns -1 only when reading fd fails (err set).
+ * content when n == total, else a prefix and fd (pread or mmap) gives the
+ * rest.  Images larger than max_image are not read past data (format only,
+ * with a note).  JPEG, PNG and WebP images are decoded whole (JPEG and WebP
+ * scaled down) and a PDF's xref, trailer and catalog read, so a truncated
+ * or damaged file warns as bad here; a JPEG with bytes between SOI and its
+ * first marker is a JPEG, with a note.  Problems in the content go to warn
+ * (may be NULL) and never fail the call.  Returns -1 only when reading fd
+ * fails (err set).
  */
 int media_probe(const void *data, size_t n, uint64_t total, int fd,
 		uint64_t max_image, struct media_info *mi, media_warn_fn warn,
@@ -63,7 +67,8 @@ int media_probe(const void *data, size_t n, uint64_t total, int fd,
 
 /*
  * Read an EXIF block (a JPEG, or raw "Exif\0\0..." / TIFF-header bytes) into
- * orientation, capture time and GPS flag of *mi.
+ * orientation (SHORT, or LONG as some writers store it), capture time and
+ * GPS flag of *mi.
  */
 void media_read_exif(const void *data, size_t n, struct media_info *mi,
 		     media_warn_fn warn, void *cookie);

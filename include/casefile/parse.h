@@ -71,6 +71,21 @@ int parse_evidence(const void *data, size_t n, int complete, uint64_t total,
 		   int fd, const char *name, int forced, struct parsed **out,
 		   struct cf_err *err);
 
+/*
+ * The classifier of every path into the vault (ingest and import): the
+ * same as parse_evidence(), then the name and the folders of path (the
+ * path under the order folder, or as given; may be NULL) are a hint that
+ * counts only when the content agrees (src/parse_hint.c has the table):
+ * an image or a pdf in a folder receipts/ is a receipt; content that was
+ * not understood stays "other" with a bad warning saying what its name or
+ * folder promised ("expected an image (named 'a.webp') ..."); content
+ * understood as another kind keeps that kind, with a note.  With forced
+ * >= 0 it is parse_evidence() alone.  Returns as parse_evidence().
+ */
+int parse_classify(const void *data, size_t n, int complete, uint64_t total,
+		   int fd, const char *name, const char *path, int forced,
+		   struct parsed **out, struct cf_err *err);
+
 enum cf_kind parsed_kind(const struct parsed *p);
 
 size_t parsed_warning_count(const struct parsed *p);

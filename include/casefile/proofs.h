@@ -121,8 +121,8 @@ int proofs_dossier_attach(void *arg, struct pdf *p, const struct exhibits *ex,
 
 /*
  * The `casefile verify` check of a dossier's proofs (a verify_hook_fn,
- * listed in verify.c's verify_hooks[]).  Reads the attached proofs.json
- * (WARN "proofs" when there is none) and adds, per exhibit, "proof exhibit
+ * which `casefile verify` passes in verify_opts.hooks).  Reads the attached
+ * proofs.json (WARN "proofs" when there is none) and adds, per exhibit, "proof exhibit
  * N": PASS with the leaf, tree head and sealed time (the token's genTime in
  * UTC and China time) when the inclusion proof, the head's checkpoint
  * signature and its RFC 3161 token all check; WARN for "not yet sealed"

@@ -75,6 +75,9 @@ struct seal_opts {
 	void *cookie;			/* for timestamp (seal_timestamp_tsa:
 					   a struct tsa_opts or NULL) */
 	int64_t now;			/* seal time (UTC seconds) */
+	const char *kept_dir;		/* VAULT/checkpoints (kept.h), or NULL:
+					   keep no copy (unit tests) */
+	const char *mirror_dir;		/* seal.mirror: a second copy, or NULL */
 };
 
 /*
@@ -89,9 +92,50 @@ struct seal_opts {
  * head stored first starts over (and usually finds nothing new).  On -1 no
  * head was written: CF_EVERIFY when the ledger no longer matches the
  * previous head, CF_ENET/CF_ECRYPTO/CF_EDB otherwise.
+ *
+ * Kept checkpoints (kept.h), when opts->kept_dir is set: each new head's
+ * checkpoint and token are written to kept_dir and to opts->mirror_dir
+ * before the head row is committed; a head is stored only once both copies
+ * are durable (a mirror that cannot be written fails the seal: CF_EIO).
+ * Before sealing, the kept folders must agree with the heads table:
+ *  - kept_dir missing and the vault never kept checkpoints (meta
+ *    "checkpoints.kept" unset: a vault from before them): it is created and
+ *    every existing head written to it (the upgrade);
+ *  - one kept checkpoint more than there are heads: a seal was interrupted
+ *    between writing it and committing its head; when the ledger still
+ *    has exactly that tree and the vault key's signature holds, its head
+ *    is stored (completing that seal) before anything new is sealed;
+ *  - the mirror gets every kept checkpoint it lacks (one it holds must be
+ *    byte-identical);
+ *  - anything else (kept_dir deleted, more kept checkpoints than heads,
+ *    a kept checkpoint that differs from its head): CF_EVERIFY, nothing
+ *    sealed — `casefile audit` says what is wrong.
  */
 int seal_run(sqlite3 *db, const struct seal_opts *opts, struct seal_head *head,
 	     int *sealed, uint64_t *backfilled, struct cf_err *err);
+
+/*
+ * The kept-checkpoint folders of the vault in vault_dir whose database is
+ * db, for seal_opts: *kept = "VAULT/checkpoints", *mirror = the setting
+ * seal.mirror or NULL.  Both malloc'd (free()).  Every seal of a real vault
+ * must pass them: a head stored without its kept copy fails the audit.
+ */
+void seal_kept_dirs(sqlite3 *db, const char *vault_dir, char **kept, char **mirror);
+
+/*
+ * Create dir (kept.h) and keep heads[0..n) in it as checkpoints 1..n: the
+ * upgrade of a vault from before kept checkpoints.  Returns 0 or -1.
+ */
+int seal_kept_backfill(const char *dir, const struct seal_head *heads, size_t n,
+		       struct cf_err *err);
+
+/*
+ * Copy the checkpoints kept in kept_dir into mirror (a folder that becomes
+ * seal.mirror): those it lacks are written, those it has must be identical.
+ * Nothing kept yet: nothing to do.  Returns 0, or -1 with CF_EVERIFY when
+ * mirror holds other checkpoints (another vault's folder), CF_EIO.
+ */
+int seal_kept_mirror(const char *kept_dir, const char *mirror, struct cf_err *err);
 
 /* The checkpoint origin of this vault: "casefile/<vault id>"; caller frees. */
 int seal_origin(sqlite3 *db, char **origin, struct cf_err *err);

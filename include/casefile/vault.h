@@ -8,6 +8,7 @@
  *   VAULT/tmp/              staging of large objects: write, then link or
  *                           rename into objects/
  *   VAULT/keys/             signing key (0600) and certificates
+ *   VAULT/checkpoints/      every signed tree head again (kept.h)
  *   VAULT/lock              flock(2) target: shared by every open handle
  *
  * Durability contract (DESIGN.md "Vault"): every object is made durable by
@@ -23,8 +24,8 @@
  * (git's "batch" idea: many objects, one flush).
  *
  * What a crash can leave: objects that no committed row names (harmless:
- * content-addressed; `casefile audit` lists them as unexpected files, a
- * re-run records them), and — where small content was being written in
+ * content-addressed; `casefile audit` counts them in one notice, a re-run
+ * records them, `audit --repair` removes them), and — where small content was being written in
  * place — an object name holding fewer bytes than its content, which the
  * next put of those bytes notices by its size and replaces.
  *
@@ -77,6 +78,19 @@ int vault_open(const char *dir, unsigned flags, struct vault **out,
 void vault_on_wait(struct vault *v, void (*notice)(void *arg), void *arg);
 /* Close the database and release the lock.  Accepts NULL. */
 void vault_close(struct vault *v);
+
+/*
+ * Wait until no other process has the vault open, and keep it so until
+ * vault_lock_shared(): every open handle holds VAULT/lock shared (flock),
+ * this takes it exclusively (converting this handle's shared lock, which is
+ * given up while waiting).  Others opening the vault meanwhile wait.  With
+ * nowait it fails at once instead: -1 with CF_EIO and sys_errno
+ * EWOULDBLOCK.  For work that must know no other run is between storing an
+ * object and recording it (audit_repair).
+ */
+int vault_lock_exclusive(struct vault *v, int nowait, struct cf_err *err);
+/* Back to the shared lock of an ordinary handle. */
+void vault_lock_shared(struct vault *v);
 
 /* Borrowed: valid until vault_close(). */
 const char *vault_dir(const struct vault *v);

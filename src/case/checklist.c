@@ -23,6 +23,7 @@
 #include "casefile/dispute.h"
 #include "casefile/exhibits.h"
 #include "casefile/profile.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
 #define CHECKLIST_MAX_BYTES (1 << 20)
@@ -457,20 +458,7 @@ checklist_utf8_chars(const char *s, size_t n)
 	size_t i = 0, count = 0;
 
 	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-			     : (c & 0xf8) == 0xf0 ? 4 : 0;
-		size_t k;
-
-		if (len == 0 || i + len > n)
-			len = 1;
-		else
-			for (k = 1; k < len; k++)
-				if (((unsigned char)s[i + k] & 0xc0) != 0x80) {
-					len = 1;
-					break;
-				}
-		i += len;
+		i += textenc_utf8_next(s + i, n - i, NULL);
 		count++;
 	}
 	return count;
@@ -504,11 +492,7 @@ clip(const char *s, size_t max)
 	size_t i = 0, chars = 0, n = strlen(s);
 
 	while (i < n && chars < max) {
-		unsigned char c = (unsigned char)s[i++];
-
-		if (c >= 0xc0)
-			while (i < n && ((unsigned char)s[i] & 0xc0) == 0x80)
-				i++;
+		i += textenc_utf8_next(s + i, n - i, NULL);
 		chars++;
 	}
 	return i < n ? xasprintf("%.*s…", (int)i, s) : xstrdup(s);

@@ -11,13 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
 #include "casefile/db.h"
 #include "casefile/dispute.h"
+#include "casefile/ledger.h"
 #include "casefile/money.h"
 #include "casefile/profile.h"
 #include "casefile/xalloc.h"
@@ -442,6 +442,394 @@ dispute_events_free(struct dispute_event *v, size_t n)
 	free(v);
 }
 
+/* ---- sealing: disputes and events as annotation leaves ------------------ */
+
+#define EVENT_COLS "id, dispute_id, at, who, kind, what"
+#define SEALED_DISPUTE "dispute"
+#define SEALED_EVENT "dispute_event"
+
+static char *
+dispute_subject(int64_t id)
+{
+	return xasprintf("dispute %lld", (long long)id);
+}
+
+static char *
+event_subject(int64_t dispute_id, int64_t event_id)
+{
+	return xasprintf("dispute %lld event %lld", (long long)dispute_id, (long long)event_id);
+}
+
+/*
+ * The canonical payload of the disputes row id (or of event row id when
+ * event) into out, and its order id into *order (malloc'd, may be NULL).
+ * 0, 1 when there is no such row, or -1.
+ */
+static int
+row_payload(sqlite3 *db, int event, int64_t id, struct cf_buf *out, char **order,
+	    struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (db_prepare(db, event ? "SELECT " EVENT_COLS " FROM dispute_events WHERE id = ?"
+				 : "SELECT " DISPUTE_COLS " FROM disputes WHERE id = ?", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		ledger_payload_from_row(st, out);
+		if (order && !event)
+			*order = col_str(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(db, err, "cannot read dispute %s %lld", event ? "event" : "record",
+			      (long long)id);
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
+static int
+dispute_order_of(sqlite3 *db, int64_t id, char **order, struct cf_err *err)
+{
+	struct cf_buf b = CF_BUF_INIT;
+	int r = row_payload(db, 0, id, &b, order, err);
+
+	cf_buf_release(&b);
+	if (r == 1)
+		return cf_err_set(err, CF_ENOTFOUND, "no dispute %lld", (long long)id);
+	return r;
+}
+
+/* Append one annotation leaf for the current state of a row (inside a transaction). */
+static int
+seal_row(sqlite3 *db, int event, int64_t id, int64_t dispute_id, const char *order,
+	 long long at, const char *who, struct cf_err *err)
+{
+	struct cf_buf pl = CF_BUF_INIT;
+	struct ledger_annotation a;
+	char *subject = event ? event_subject(dispute_id, id) : dispute_subject(id);
+	int r;
+
+	if ((r = row_payload(db, event, id, &pl, NULL, err)) == 1)
+		r = cf_err_set(err, CF_ENOTFOUND, "no %s", subject);
+	if (r == 0) {
+		a.type = event ? SEALED_EVENT : SEALED_DISPUTE;
+		a.order_id = order;
+		a.subject = subject;
+		a.at = at;
+		a.who = who;
+		a.payload = pl.data ? pl.data : "";
+		a.payload_len = pl.len;
+		r = ledger_append_annotation(db, &a, NULL, err);
+	}
+	free(subject);
+	cf_buf_release(&pl);
+	return r;
+}
+
+/*
+ * Seal the whole of dispute id as it stands: every event in id order, then
+ * the record (at/who of its last event).  For disputes that have no leaf
+ * yet (made before sealing existed).  *added counts the leaves.
+ */
+static int
+seal_dispute_whole(sqlite3 *db, int64_t id, uint64_t *added, struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char *order = NULL, *who = NULL;
+	long long at = 0;
+	int rc, ret = -1;
+
+	if (dispute_order_of(db, id, &order, err) < 0 ||
+	    db_prepare(db, "SELECT id, at, who FROM dispute_events WHERE dispute_id = ? "
+			   "ORDER BY id", &st, err) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		at = sqlite3_column_int64(st, 1);
+		free(who);
+		who = col_str(st, 2);
+		if (seal_row(db, 1, sqlite3_column_int64(st, 0), id, order, at,
+			     who ? who : "unknown", err) < 0)
+			goto out;
+		(*added)++;
+	}
+	if (rc != SQLITE_DONE) {
+		db_err(db, err, "cannot read dispute events");
+		goto out;
+	}
+	if (seal_row(db, 0, id, id, order, at, who ? who : "unknown", err) < 0)
+		goto out;
+	(*added)++;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	free(order);
+	free(who);
+	return ret;
+}
+
+/* 1 when dispute id has at least one leaf, 0 when none, -1 on error. */
+static int
+dispute_is_sealed(sqlite3 *db, int64_t id, struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char *subject = dispute_subject(id);
+	int rc;
+
+	if (db_prepare(db, "SELECT 1 FROM annotations WHERE type = '" SEALED_DISPUTE "' "
+			   "AND subject = ?", &st, err) < 0) {
+		free(subject);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	free(subject);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(db, err, "cannot read annotations");
+	return rc == SQLITE_ROW;
+}
+
+int
+dispute_seal_all(sqlite3 *db, uint64_t *added, struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+	uint64_t count = 0;
+	int own = sqlite3_get_autocommit(db), ret = -1, rc;
+
+	if (own && db_begin(db, err) < 0)
+		return -1;
+	if (db_prepare(db, "SELECT d.id FROM disputes d WHERE NOT EXISTS (SELECT 1 FROM "
+			   "annotations a WHERE a.type = '" SEALED_DISPUTE "' AND a.subject = "
+			   "'dispute ' || d.id) ORDER BY d.id", &st, err) < 0)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ids = xreallocarray(ids, n + 1, sizeof(*ids));
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		db_err(db, err, "cannot read disputes");
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	for (i = 0; i < n; i++)
+		if (seal_dispute_whole(db, ids[i], &count, err) < 0)
+			goto out;
+	if (own && n == 0) {
+		db_rollback(db);
+		own = 0;
+	}
+	if (own) {
+		own = 0;
+		if (db_commit(db, err) < 0)
+			goto out;
+	}
+	if (added)
+		*added = count;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	free(ids);
+	if (own)
+		db_rollback(db);
+	return ret;
+}
+
+/*
+ * Compare the current row with its latest sealed annotation and that with
+ * its ledger leaf; report through fn.  Returns 0 (findings are not errors)
+ * or -1.
+ */
+static int
+check_row(sqlite3 *db, int event, int64_t id, int64_t dispute_id, const char *order,
+	  dispute_problem_fn fn, void *cookie, struct cf_err *err)
+{
+	struct cf_buf now = CF_BUF_INIT, sealed = CF_BUF_INIT;
+	char *subject = event ? event_subject(dispute_id, id) : dispute_subject(id);
+	char *who = xasprintf("%s (order %s)", subject, order);
+	int r, ret = -1;
+
+	if ((r = ledger_annotation_latest(db, event ? SEALED_EVENT : SEALED_DISPUTE, subject,
+					  &sealed, err)) < 0 ||
+	    row_payload(db, event, id, &now, NULL, err) < 0)
+		goto out;
+	ret = 0;
+	if (r == LEDGER_ANNOTATION_NONE)
+		fn(cookie, who, event ? "not in the ledger (added outside casefile?)"
+				      : "not in the ledger yet (run 'casefile seal' to add it)");
+	else if (r == LEDGER_ANNOTATION_FORGED)
+		fn(cookie, who, "its sealed record no longer hashes to its ledger leaf (edited?)");
+	else if (now.len != sealed.len || memcmp(now.data, sealed.data, now.len) != 0)
+		fn(cookie, who, event ? "differs from its sealed record (edited?)"
+				      : "the dispute record differs from its sealed record (edited?)");
+out:
+	cf_buf_release(&now);
+	cf_buf_release(&sealed);
+	free(subject);
+	free(who);
+	return ret;
+}
+
+/* Report each row (subject, order id) of st: sealed things whose row is gone. */
+static int
+report_gone(sqlite3 *db, sqlite3_stmt *st, const char *detail, dispute_problem_fn fn,
+	    void *cookie, struct cf_err *err)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *who = xasprintf("%s (order %s)", (const char *)sqlite3_column_text(st, 0),
+				      (const char *)sqlite3_column_text(st, 1));
+
+		fn(cookie, who, detail);
+		free(who);
+	}
+	if (rc != SQLITE_DONE)
+		return db_err(db, err, "cannot read annotations");
+	return 0;
+}
+
+/* Check one dispute: its record, its events, and sealed events without a row. */
+static int
+check_dispute(sqlite3 *db, int64_t id, const char *order, dispute_problem_fn fn,
+	      void *cookie, struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, sealed, ret = -1;
+
+	if ((sealed = dispute_is_sealed(db, id, err)) < 0)
+		return -1;
+	if (check_row(db, 0, id, id, order, fn, cookie, err) < 0)
+		return -1;
+	if (!sealed)
+		return 0;	/* one line says it all */
+	if (db_prepare(db, "SELECT id FROM dispute_events WHERE dispute_id = ? ORDER BY id",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (check_row(db, 1, sqlite3_column_int64(st, 0), id, order, fn, cookie, err) < 0)
+			goto out;
+	if (rc != SQLITE_DONE) {
+		db_err(db, err, "cannot read dispute events");
+		goto out;
+	}
+	sqlite3_finalize(st);
+	/* Sealed events whose row is gone. */
+	if (db_prepare(db, "SELECT DISTINCT a.subject, a.order_id FROM annotations a WHERE a.type = '"
+			   SEALED_EVENT "' AND a.subject LIKE 'dispute ' || ?1 || ' event %' "
+			   "AND NOT EXISTS (SELECT 1 FROM dispute_events e WHERE e.dispute_id "
+			   "= ?1 AND a.subject = 'dispute ' || ?1 || ' event ' || e.id)",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (report_gone(db, st, "sealed, but its row is gone (deleted?)", fn, cookie, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int
+dispute_check_sealed(sqlite3 *db, const char *order, dispute_problem_fn fn, void *cookie,
+		     struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	if (db_prepare(db, "SELECT id, order_id FROM disputes WHERE ?1 IS NULL OR "
+			   "order_id = ?1 ORDER BY id", &st, err) < 0)
+		return -1;
+	if (order)
+		sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (check_dispute(db, sqlite3_column_int64(st, 0),
+				  (const char *)sqlite3_column_text(st, 1), fn, cookie, err) < 0)
+			goto out;
+	if (rc != SQLITE_DONE) {
+		db_err(db, err, "cannot read disputes");
+		goto out;
+	}
+	sqlite3_finalize(st);
+	/* Sealed disputes whose record is gone. */
+	if (db_prepare(db, "SELECT DISTINCT a.subject, a.order_id FROM annotations a WHERE "
+			   "a.type = '" SEALED_DISPUTE "' AND (?1 IS NULL OR a.order_id = ?1) "
+			   "AND NOT EXISTS (SELECT 1 FROM disputes d WHERE a.subject = "
+			   "'dispute ' || d.id)", &st, err) < 0)
+		return -1;
+	if (order)
+		sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
+	if (report_gone(db, st, "sealed, but the dispute record is gone (deleted?)", fn, cookie,
+			err) < 0)
+		goto out;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Collects the first finding of a check as a CF_EVERIFY error. */
+struct first_problem {
+	char *msg;
+};
+
+static void
+first_problem_cb(void *cookie, const char *subject, const char *detail)
+{
+	struct first_problem *fp = cookie;
+
+	if (fp->msg == NULL)
+		fp->msg = xasprintf("%s: %s", subject, detail);
+}
+
+int
+dispute_verify_order(sqlite3 *db, const char *order, struct cf_err *err)
+{
+	struct first_problem fp = { NULL };
+	int r;
+
+	if (dispute_check_sealed(db, order, first_problem_cb, &fp, err) < 0)
+		return -1;
+	r = 0;
+	if (fp.msg) {
+		r = cf_err_set(err, CF_EVERIFY, "%s", fp.msg);
+		free(fp.msg);
+	}
+	return r;
+}
+
+/*
+ * Before a change to dispute d: a dispute made before sealing existed is
+ * sealed as it stands; one that is sealed must still match its leaves, or
+ * the change would seal a forged record.
+ */
+static int
+seal_before_change(sqlite3 *db, const struct dispute *d, struct cf_err *err)
+{
+	struct first_problem fp = { NULL };
+	uint64_t added = 0;
+	int sealed = dispute_is_sealed(db, d->id, err);
+
+	if (sealed < 0)
+		return -1;
+	if (!sealed)
+		return seal_dispute_whole(db, d->id, &added, err);
+	if (check_dispute(db, d->id, d->order_id, first_problem_cb, &fp, err) < 0)
+		return -1;
+	if (fp.msg) {
+		cf_err_set(err, CF_EVERIFY, "%s; nothing changed (run 'casefile audit')", fp.msg);
+		free(fp.msg);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- writes ------------------------------------------------------------- */
 
 static int
@@ -449,6 +837,8 @@ add_event(sqlite3 *db, int64_t id, long long at, const char *who,
 	  const char *kind, const char *what, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
+	char *order = NULL;
+	int64_t eid;
 	int rc;
 
 	if (db_prepare(db, "INSERT INTO dispute_events(dispute_id, at, who, kind, what) "
@@ -463,7 +853,20 @@ add_event(sqlite3 *db, int64_t id, long long at, const char *who,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return db_err(db, err, "cannot record the dispute event");
-	return 0;
+	/* Each event is a leaf of the ledger, in the same transaction. */
+	eid = sqlite3_last_insert_rowid(db);
+	rc = dispute_order_of(db, id, &order, err) < 0 ||
+	     seal_row(db, 1, eid, id, order, at, who, err) < 0 ? -1 : 0;
+	free(order);
+	return rc;
+}
+
+/* After a change: the dispute's new record as a leaf (the caller's transaction). */
+static int
+seal_record(sqlite3 *db, int64_t id, const char *order, long long at, const char *who,
+	    struct cf_err *err)
+{
+	return seal_row(db, 0, id, id, order, at, who, err);
 }
 
 static void
@@ -624,7 +1027,7 @@ dispute_open(sqlite3 *db, const char *order, const char *reason,
 		goto out;
 	if (c->note && add_event(db, id, now, who, "note", c->note, err) < 0)
 		goto out;
-	if (db_commit(db, err) < 0)
+	if (seal_record(db, id, order, now, who, err) < 0 || db_commit(db, err) < 0)
 		goto out;
 	if (id_out)
 		*id_out = id;
@@ -666,6 +1069,8 @@ dispute_update(sqlite3 *db, const char *order, const struct dispute_change *c,
 			err->code = CF_EINPUT;
 		goto out;
 	}
+	if (seal_before_change(db, d, err) < 0)
+		goto out;
 	req = c->requested_at != DISPUTE_NO_TIME ? c->requested_at : d->requested_at;
 	rej = c->rejected_at != DISPUTE_NO_TIME ? c->rejected_at : d->rejected_at;
 	arb = c->arbitration_at != DISPUTE_NO_TIME ? c->arbitration_at : d->arbitration_at;
@@ -745,7 +1150,7 @@ dispute_update(sqlite3 *db, const char *order, const struct dispute_change *c,
 	}
 	if (c->note && add_event(db, d->id, now, who, "note", c->note, err) < 0)
 		goto out;
-	if (db_commit(db, err) < 0)
+	if (seal_record(db, d->id, order, now, who, err) < 0 || db_commit(db, err) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -785,6 +1190,8 @@ dispute_close(sqlite3 *db, const char *order, const char *outcome,
 		}
 		goto out;
 	}
+	if (seal_before_change(db, d, err) < 0)
+		goto out;
 	if (refunded_fen != DISPUTE_NO_AMOUNT && d->amount_fen != DISPUTE_NO_AMOUNT &&
 	    refunded_fen > d->amount_fen) {
 		cf_err_set(err, CF_EINPUT, "refund %s is more than the disputed amount %s",
@@ -815,7 +1222,7 @@ dispute_close(sqlite3 *db, const char *order, const char *outcome,
 		goto out;
 	if (note && add_event(db, d->id, now, who, "note", note, err) < 0)
 		goto out;
-	if (db_commit(db, err) < 0)
+	if (seal_record(db, d->id, order, now, who, err) < 0 || db_commit(db, err) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -827,19 +1234,3 @@ out:
 	return ret;
 }
 
-char *
-dispute_who_new(void)
-{
-	const char *user = getenv("USER");
-	struct passwd *pw;
-	char host[256];
-
-	if (user == NULL || *user == '\0') {
-		pw = getpwuid(getuid());
-		user = pw && pw->pw_name ? pw->pw_name : "unknown";
-	}
-	if (gethostname(host, sizeof(host)) < 0)
-		strcpy(host, "unknown");
-	host[sizeof(host) - 1] = '\0';
-	return xasprintf("%s@%s", user, host);
-}

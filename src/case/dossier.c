@@ -23,10 +23,12 @@
 #include "casefile/cftime.h"
 #include "casefile/db.h"
 #include "casefile/dispute.h"
+#include "casefile/rederive.h"
 #include "casefile/dossier.h"
 #include "casefile/exhibits.h"
 #include "casefile/frames.h"
 #include "casefile/imgconv.h"
+#include "casefile/records.h"
 #include "casefile/ledger.h"
 #include "casefile/mask.h"
 #include "casefile/money.h"
@@ -59,6 +61,7 @@ struct build {
 	int outline_appendix;
 	char *tmpdir;		/* page images (imgconv), removed at the end */
 	unsigned ntmp;
+	struct records shown_chat, shown_logi;	/* records rendered so far */
 };
 
 void
@@ -104,6 +107,34 @@ T_or(struct build *b, const char *key, const char *fallback)
 	const char *v = templates_get(b->t, key);
 
 	return v == key ? fallback : v;	/* templates_get returns key when missing */
+}
+
+/*
+ * A template used as a printf format, or fallback when its conversions
+ * are not exactly want (e.g. "%zu%s"): a slip in an edited template file
+ * must not make the build read a wrong argument.
+ */
+static const char *
+T_fmt(struct build *b, const char *key, const char *want, const char *fallback)
+{
+	const char *v = T_or(b, key, fallback), *p;
+	struct cf_buf got = CF_BUF_INIT;
+	int ok;
+
+	for (p = v; (p = strchr(p, '%')) != NULL;) {
+		if (p[1] == '%') {
+			p += 2;
+			continue;
+		}
+		cf_buf_addch(&got, *p++);
+		while (*p == 'z' || *p == 'l' || *p == 'h')
+			cf_buf_addch(&got, *p++);
+		if (*p)
+			cf_buf_addch(&got, *p++);
+	}
+	ok = strcmp(got.len ? got.data : "", want) == 0;
+	cf_buf_release(&got);
+	return ok ? v : fallback;
 }
 
 static char *
@@ -545,6 +576,27 @@ out:
 	return ret;
 }
 
+/*
+ * Whether a timeline row (a record of the exhibit whose row id is in
+ * column id_col) stays out: its exhibit is superseded, or the same record
+ * came first from another exhibit (files that overlap).
+ */
+static int
+timeline_skip(struct build *b, sqlite3_stmt *st, int id_col, struct records *seen)
+{
+	int no = exhibits_no(&b->ex, sqlite3_column_int64(st, id_col));
+	unsigned char h[16];
+	struct records_ent *e;
+
+	if (no == 0 || b->ex.v[no - 1].superseded_by)
+		return no != 0;
+	records_key(st, records_cols, RECORDS_NCOLS, h);
+	e = records_get(seen, h);
+	if (e->no == 0)
+		e->no = no;
+	return e->no != no;
+}
+
 static int
 timeline(struct build *b, struct cf_err *err)
 {
@@ -554,6 +606,7 @@ timeline(struct build *b, struct cf_err *err)
 	sqlite3_stmt *st = NULL;
 	struct dispute *dsp = NULL;
 	int order_no = 0, ret = -1;
+	struct records seen = { 0 };	/* records on the timeline, per kind */
 
 	for (i = 0; i < b->ex.n; i++)
 		if (strcmp(b->ex.v[i].kind, "order") == 0 && order_no == 0)
@@ -586,6 +639,8 @@ timeline(struct build *b, struct cf_err *err)
 		goto out;
 	sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (timeline_skip(b, st, 4, &seen))
+			continue;
 		const char *s = (const char *)sqlite3_column_text(st, 1);
 		const char *loc = (const char *)sqlite3_column_text(st, 2);
 		const char *d = (const char *)sqlite3_column_text(st, 3);
@@ -610,7 +665,10 @@ timeline(struct build *b, struct cf_err *err)
 		       &st, err) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
+	records_release(&seen);
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (timeline_skip(b, st, 4, &seen))
+			continue;
 		int first = sqlite3_column_int(st, 5), last = sqlite3_column_int(st, 6);
 		int att = sqlite3_column_type(st, 3) != SQLITE_NULL &&
 			  strcmp((const char *)sqlite3_column_text(st, 3), "[]") != 0;
@@ -665,6 +723,7 @@ timeline(struct build *b, struct cf_err *err)
 		goto out;
 	ret = 0;
 out:
+	records_release(&seen);
 	dispute_free(dsp);
 	sqlite3_finalize(st);
 	for (i = 0; i < n; i++)
@@ -736,6 +795,17 @@ exhibit_index(struct build *b, struct cf_err *err)
 		char hex[CF_SHA256_HEXLEN + 1], *no = xasprintf("%d", x->no);
 		char *kind = kind_str(b, x->kind), *gen = describe(b, x);
 		char *desc = M(b, x->note ? x->note : gen);
+
+		if (x->superseded_by) {
+			char *ref = exref(b, x->superseded_by), *d = desc;
+			char *sup = xasprintf(T_fmt(b, "superseded_by", "%s", "superseded by %s"),
+					      ref);
+
+			desc = xasprintf("%s\n%s", d, sup);
+			free(d);
+			free(sup);
+			free(ref);
+		}
 		char *cap = tstr(b, x->captured_at), *sz = size_str(x->size);
 		char *ing = tstr(b, x->ingested_at);
 		const char *c[8];
@@ -853,6 +923,7 @@ out:
 /* One message of a transcript, in file order (seq) and its place in time. */
 struct cmsg {
 	long long seq, t;	/* t: own time, or the last time before it in the file */
+	size_t pos;		/* place among the messages shown, in file order */
 	int ms, has_t;		/* ms: -1 when none */
 	char *sender, *name, *text, *att;
 };
@@ -879,6 +950,68 @@ col_dup(sqlite3_stmt *st, int i)
 }
 
 /*
+ * Whether the current row of st, a record of exhibit x, was rendered in an
+ * earlier exhibit already (its file's n-th copy of the key, counted in
+ * mine, is within what shown holds); *where gets that exhibit.
+ */
+static int
+already_shown(sqlite3_stmt *st, const int *cols, const struct records *shown,
+	      struct records *mine, int *where)
+{
+	unsigned char h[16];
+	const struct records_ent *e;
+	uint32_t rep;
+
+	records_key(st, cols, RECORDS_NCOLS, h);
+	rep = records_get(mine, h)->count++;
+	e = records_find(shown, h);
+	if (e == NULL || rep >= e->count)
+		return 0;
+	if (*where == 0)
+		*where = e->no;
+	return 1;
+}
+
+/* After exhibit no was rendered: shown holds the union of both. */
+static void
+shown_merge(struct records *shown, const struct records *mine, int no)
+{
+	size_t i;
+
+	for (i = 0; i < mine->cap; i++) {
+		struct records_ent *e;
+
+		if (!mine->v[i].used)
+			continue;
+		e = records_get(shown, mine->v[i].h);
+		if (e->count < mine->v[i].count)
+			e->count = mine->v[i].count;
+		if (e->no == 0)
+			e->no = no;
+	}
+}
+
+/* "12 record(s) also in Exhibit 2, shown there and not repeated here" */
+static int
+not_repeated(struct build *b, size_t n, int where, struct cf_err *err)
+{
+	char *ref, *t;
+	int r;
+
+	if (n == 0)
+		return 0;
+	ref = exref(b, where);
+	t = xasprintf(T_fmt(b, "not_repeated", "%zu%s", "%zu record(s) also in %s, shown "
+			    "there and not repeated here"), n, ref);
+	r = pdf_vspace(b->p, 4, err);
+	if (r == 0)
+		r = pdf_text(b->p, t, SZ_SMALL, 0, err);
+	free(ref);
+	free(t);
+	return r;
+}
+
+/*
  * The transcript is read in time order, as an arbiter reads a
  * conversation; a message without a time keeps its place after the message
  * before it in the file.  Where the file's order differs, the message is
@@ -888,13 +1021,16 @@ static int
 chat(struct build *b, const struct exhibit *x, struct cf_err *err)
 {
 	static const double w[] = { 0.22, 0.18, 0.60 };
+	static const int chat_cols[RECORDS_NCOLS] = { 1, 3, 5, 6 };	/* as RECORDS_CHAT */
 	sqlite3_stmt *st = NULL;
 	struct cmsg *v = NULL;
 	size_t n = 0, i, moved = 0;
 	long long last_t = LLONG_MIN;
 	int last_ms = -1;
 	const char *h[3];
-	int rc, ret = -1;
+	int rc, ret = -1, where = 0;
+	struct records mine = { 0 };
+	size_t skipped = 0;
 
 	if (db_prepare(b->db, "SELECT seq, time, time_ms, sender, name, text, attachments "
 		       "FROM messages WHERE evidence_id = ? ORDER BY seq", &st, err) < 0)
@@ -903,9 +1039,15 @@ chat(struct build *b, const struct exhibit *x, struct cf_err *err)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct cmsg *m;
 
+		/* a record an earlier exhibit showed is counted, not repeated */
+		if (already_shown(st, chat_cols, &b->shown_chat, &mine, &where)) {
+			skipped++;
+			continue;
+		}
 		v = xreallocarray(v, n + 1, sizeof(*v));
 		m = &v[n++];
 		m->seq = sqlite3_column_int64(st, 0);
+		m->pos = n - 1;
 		m->has_t = sqlite3_column_type(st, 1) != SQLITE_NULL;
 		if (m->has_t) {
 			last_t = sqlite3_column_int64(st, 1);
@@ -926,7 +1068,7 @@ chat(struct build *b, const struct exhibit *x, struct cf_err *err)
 	if (n > 1)
 		qsort(v, n, sizeof(*v), cmp_cmsg);
 	for (i = 0; i < n; i++)
-		moved += v[i].seq != (i ? v[i - 1].seq + 1 : 1);
+		moved += v[i].pos != (i ? v[i - 1].pos + 1 : 0);
 	if (moved && pdf_text(b->p, T_or(b, "chat_time_order", "Shown in time order; a "
 					 "message marked [file #N] stands elsewhere in the "
 					 "original file."), SZ_SMALL, 0, err) < 0)
@@ -953,7 +1095,7 @@ chat(struct build *b, const struct exhibit *x, struct cf_err *err)
 		cf_buf_addstr(&body, txt);
 		if (m->att && strcmp(m->att, "[]") != 0)
 			attachment_names(b, &body, m->att);
-		if (m->seq != (i ? v[i - 1].seq + 1 : 1)) {
+		if (m->pos != (i ? v[i - 1].pos + 1 : 0)) {
 			const char *f = T_or(b, "chat_file_pos", "[file #{n}]");
 			const char *at = strstr(f, "{n}");
 
@@ -973,7 +1115,8 @@ chat(struct build *b, const struct exhibit *x, struct cf_err *err)
 		if (r < 0)
 			goto out;
 	}
-	ret = 0;
+	shown_merge(&b->shown_chat, &mine, x->no);
+	ret = not_repeated(b, skipped, where, err);
 out:
 	for (i = 0; i < n; i++) {
 		free(v[i].sender);
@@ -983,6 +1126,7 @@ out:
 	}
 	free(v);
 	sqlite3_finalize(st);
+	records_release(&mine);
 	return ret;
 }
 
@@ -992,7 +1136,9 @@ logistics(struct build *b, const struct exhibit *x, struct cf_err *err)
 	static const double w[] = { 0.22, 0.14, 0.16, 0.48 };
 	sqlite3_stmt *st = NULL;
 	const char *h[4];
-	int ret = -1;
+	int ret = -1, where = 0;
+	struct records mine = { 0 };
+	size_t skipped = 0;
 
 	if (db_prepare(b->db, "SELECT carrier, tracking_no FROM logistics WHERE evidence_id = ?",
 		       &st, err) < 0)
@@ -1013,11 +1159,15 @@ logistics(struct build *b, const struct exhibit *x, struct cf_err *err)
 	h[3] = T(b, "col_desc");
 	if (pdf_table_row(b->p, 4, w, h, SZ_SMALL, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
 		goto out;
-	if (db_prepare(b->db, "SELECT time, coalesce(status_raw, status), location, description "
+	if (db_prepare(b->db, "SELECT " RECORDS_LOGI " "
 		       "FROM logistics_events WHERE evidence_id = ? ORDER BY seq", &st, err) < 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, x->evidence_id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (already_shown(st, records_cols, &b->shown_logi, &mine, &where)) {
+			skipped++;
+			continue;
+		}
 		char *ts = sqlite3_column_type(st, 0) == SQLITE_NULL ? xstrdup(T(b, "unknown"))
 								       : tstr(b, sqlite3_column_int64(st, 0));
 		const char *s = (const char *)sqlite3_column_text(st, 1);
@@ -1032,9 +1182,11 @@ logistics(struct build *b, const struct exhibit *x, struct cf_err *err)
 		if (r < 0)
 			goto out;
 	}
-	ret = 0;
+	shown_merge(&b->shown_logi, &mine, x->no);
+	ret = not_repeated(b, skipped, where, err);
 out:
 	sqlite3_finalize(st);
+	records_release(&mine);
 	return ret;
 }
 
@@ -1330,7 +1482,16 @@ exhibits(struct build *b, struct cf_err *err)
 			return -1;
 		if (exhibit_title(b, x, err) < 0)
 			return -1;
-		if (strcmp(x->kind, "chat") == 0)
+		if (x->superseded_by) {
+			char *ref = exref(b, x->superseded_by);
+			char *why = xasprintf(T_fmt(b, "card_superseded", "%s", "Every record of "
+						    "this file is also in %s, a later export of the "
+						    "same kind, and is shown there."), ref);
+
+			r = card(b, x, why, err);
+			free(ref);
+			free(why);
+		} else if (strcmp(x->kind, "chat") == 0)
 			r = chat(b, x, err);
 		else if (strcmp(x->kind, "logistics") == 0)
 			r = logistics(b, x, err);
@@ -1611,7 +1772,9 @@ dossier_build(struct vault *v, const struct dossier_opts *o,
 		cf_err_set(err, CF_EINPUT, "unknown scenario '%s'", o->scenario);
 		goto out;
 	}
+	/* Nothing is rendered from a row that is not what was sealed (rederive.h). */
 	if (exhibits_load(b.db, o->order_id, &b.ex, err) < 0 ||
+	    rederive_check_order(v, o->order_id, err) < 0 ||
 	    order_facts_load(b.db, o->order_id, &b.f, err) < 0 ||
 	    templates_load(o->templates_dir, o->lang, &b.t, err) < 0)
 		goto out;
@@ -1651,5 +1814,7 @@ out:
 	templates_free(b.t);
 	order_facts_release(&b.f);
 	exhibits_release(&b.ex);
+	records_release(&b.shown_chat);
+	records_release(&b.shown_logi);
 	return ret;
 }

@@ -1,14 +1,122 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * exhibits — load and number an order's exhibits (contract in exhibits.h):
- * one query whose ORDER BY is the numbering.
+ * one query whose ORDER BY is the numbering, then the re-exports marked
+ * from their records (records.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "casefile/db.h"
 #include "casefile/exhibits.h"
+#include "casefile/records.h"
 #include "casefile/xalloc.h"
+
+/* ------------------------------------------------------------- re-exports */
+
+static int
+is_record_kind(const char *kind)
+{
+	return strcmp(kind, "chat") == 0 || strcmp(kind, "logistics") == 0;
+}
+
+/* Count the records of one chat or logistics exhibit into m. */
+static int
+load_records(sqlite3 *db, const struct exhibit *x, struct records *m,
+	     struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	unsigned char h[16];
+	int rc;
+
+	if (db_prepare(db, strcmp(x->kind, "chat") == 0
+			       ? "SELECT " RECORDS_CHAT " FROM messages WHERE evidence_id = ?"
+			       : "SELECT " RECORDS_LOGI " FROM logistics_events WHERE evidence_id = ?",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, x->evidence_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		records_key(st, records_cols, RECORDS_NCOLS, h);
+		records_get(m, h)->count++;
+		m->total++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_err(db, err, "cannot read the records of exhibit %d", x->no);
+	return 0;
+}
+
+
+/* Whether exhibit j's records supersede exhibit i's (dossier.h). */
+static int
+supersedes(const struct exhibit *xj, const struct records *mj,
+	   const struct exhibit *xi, const struct records *mi)
+{
+	if (xi == xj || strcmp(xi->kind, xj->kind) != 0 || mi->total == 0)
+		return 0;
+	if (mj->total < mi->total || (mj->total == mi->total && xj->evidence_id < xi->evidence_id))
+		return 0;
+	return records_within(mi, mj);
+}
+
+/*
+ * Mark superseded exhibits (dossier.h).  The relation is a strict order,
+ * so each superseded exhibit is held by some exhibit that nothing
+ * supersedes: that one, the largest (then latest) of them, is named.
+ */
+static int
+mark_superseded(sqlite3 *db, struct exhibits *ex, struct cf_err *err)
+{
+	struct records *m = xcalloc(ex->n, sizeof(*m));
+	char *top = xcalloc(ex->n ? ex->n : 1, 1);
+	size_t i, j;
+	int ret = -1;
+
+	/* a file alone of its kind supersedes nothing: its records stay unread */
+	for (i = 0; i < ex->n; i++) {
+		size_t same = 0;
+
+		if (!is_record_kind(ex->v[i].kind))
+			continue;
+		for (j = 0; j < ex->n && same < 2; j++)
+			same += strcmp(ex->v[j].kind, ex->v[i].kind) == 0;
+		if (same > 1 && load_records(db, &ex->v[i], &m[i], err) < 0)
+			goto out;
+	}
+	for (i = 0; i < ex->n; i++) {
+		top[i] = 1;
+		for (j = 0; j < ex->n && top[i]; j++)
+			if (is_record_kind(ex->v[i].kind) &&
+			    supersedes(&ex->v[j], &m[j], &ex->v[i], &m[i]))
+				top[i] = 0;
+	}
+	for (i = 0; i < ex->n; i++) {
+		size_t best = ex->n;
+
+		if (top[i])
+			continue;
+		for (j = 0; j < ex->n; j++)
+			if (top[j] && supersedes(&ex->v[j], &m[j], &ex->v[i], &m[i]) &&
+			    (best == ex->n || m[j].total > m[best].total ||
+			     (m[j].total == m[best].total &&
+			      ex->v[j].evidence_id > ex->v[best].evidence_id)))
+				best = j;
+		if (best == ex->n)
+			CF_BUG("superseded exhibit without a top one");
+		ex->v[i].superseded_by = ex->v[best].no;
+	}
+	ret = 0;
+out:
+	for (i = 0; i < ex->n; i++)
+		records_release(&m[i]);
+	free(m);
+	free(top);
+	return ret;
+}
+
+/* ------------------------------------------------------------- exhibits */
+
+/* -------------------------------------------------------------- numbering */
 
 int
 exhibits_load(sqlite3 *db, const char *order_id,
@@ -66,6 +174,8 @@ exhibits_load(sqlite3 *db, const char *order_id,
 		cf_err_set(err, CF_ENOTFOUND, "no evidence for order '%s'", order_id);
 		goto out;
 	}
+	if (mark_superseded(db, out, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	sqlite3_finalize(st);

@@ -7,7 +7,9 @@
  *      KEEP_MAX bytes in memory so small files are parsed without a re-read.
  *   2. parse_evidence() on the kept bytes (larger files via the object's fd).
  *   Then, inside SAVEPOINT item:
- *   3. (order, sha256) already recorded → duplicate, nothing else happens.
+ *   3. (order, sha256, name, path under the order folder) already recorded
+ *      → duplicate, nothing else happens.  The same bytes under another
+ *      name or path get a row (and a leaf) of their own, sharing the object.
  *   4. INSERT objects (if new), evidence, ledger leaf, parsed rows, warnings.
  * Any failure in 3-4 rolls back to the savepoint: the item leaves no row.
  * Steps 1-2 touch no database, so `casefile import` runs them on a second
@@ -31,7 +33,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,19 +41,21 @@
 #include <unistd.h>
 
 #include <uninorm.h>
-#include <unistr.h>
 
 #include "casefile/buf.h"
 #include "casefile/db.h"
 #include "casefile/ingest.h"
 #include "casefile/ledger.h"
+#include "casefile/order_id.h"
 #include "casefile/parse.h"
 #include "casefile/parsed_writer.h"
+#include "casefile/textenc.h"
 #include "casefile/version.h"
+#include "casefile/who.h"
 #include "casefile/xalloc.h"
 
 /* Bytes kept in memory for parsing; larger files are parsed via the fd. */
-#define KEEP_MAX (16u << 20)
+#define KEEP_MAX INGEST_KEEP_MAX
 
 struct ingest {
 	struct vault *v;
@@ -132,49 +135,11 @@ created_cleanup(struct ingest *in)
 	sqlite3_finalize(q);
 }
 
-int
-ingest_valid_order_id(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 64 || s[0] == '-')
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
-static char *
-who_user(void)
-{
-	struct passwd *pw = getpwuid(getuid());
-	const char *u = getenv("USER");
-
-	if (pw && pw->pw_name)
-		return xstrdup(pw->pw_name);
-	return xstrdup(u && *u ? u : "unknown");
-}
-
-static char *
-who_host(void)
-{
-	char h[256];
-
-	if (gethostname(h, sizeof(h)) < 0)
-		return xstrdup("unknown");
-	h[sizeof(h) - 1] = '\0';
-	return xstrdup(h);
-}
-
 static int
 prepare_all(struct ingest *in, struct cf_err *err)
 {
-	if (db_prepare(in->db, "SELECT id, kind FROM evidence WHERE order_id = ? AND sha256 = ?",
+	if (db_prepare(in->db, "SELECT id, kind FROM evidence WHERE order_id = ? AND sha256 = ?"
+			   " AND name_raw = ? AND ifnull(rel_path, '') = ifnull(?, '')",
 		       &in->q_dup, err) < 0 ||
 	    db_prepare(in->db, "INSERT OR IGNORE INTO objects(sha256, size, stored_at) VALUES(?, ?, ?)",
 		       &in->q_obj, err) < 0 ||
@@ -193,6 +158,15 @@ prepare_all(struct ingest *in, struct cf_err *err)
 	return 0;
 }
 
+void
+ingest_set_who(struct ingest *in, const char *user, const char *host)
+{
+	free(in->user);
+	free(in->host);
+	in->user = xstrdup(user);
+	in->host = xstrdup(host);
+}
+
 int
 ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie, struct ingest **out,
 	     struct cf_err *err)
@@ -203,8 +177,8 @@ ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie, struct ingest *
 	in->db = vault_db(v);
 	in->warn = warn;
 	in->cookie = cookie;
-	in->user = who_user();
-	in->host = who_host();
+	in->user = who_user_new();
+	in->host = who_host_new();
 	pthread_mutex_init(&in->gate, NULL);	/* cannot fail for default attributes */
 	cf_buf_init(&in->keep);
 	if (db_exec(in->db, "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY", err) < 0 ||
@@ -227,16 +201,14 @@ name_nfc(const char *raw)
 	size_t len = 0;
 
 	while (p < end) {
-		ucs4_t uc;
-		int k = u8_mbtoucr(&uc, p, (size_t)(end - p));
+		unsigned uc;
+		size_t k = textenc_utf8_next(p, (size_t)(end - p), &uc);
 
-		if (k < 0) {
+		if (k == 1 && uc == 0xFFFD)
 			cf_buf_add(&b, "\xEF\xBF\xBD", 3);
-			p++;
-		} else {
-			cf_buf_add(&b, p, (size_t)k);
-			p += k;
-		}
+		else
+			cf_buf_add(&b, p, k);
+		p += k;
 	}
 	nfc = u8_normalize(UNINORM_NFC, (const uint8_t *)b.data, b.len, NULL, &len);
 	if (nfc == NULL)
@@ -314,7 +286,7 @@ static struct ingest_staged *
 staged_new(const struct ingest_item *it)
 {
 	const char *const f[] = { it->order_id, it->name, it->source_path, it->rel_path,
-				  it->note, it->bundle };
+				  it->note, it->bundle, it->name_raw };
 	struct ingest_staged *s = xcalloc(1, sizeof(*s));
 	size_t i, len = 0;
 	char *at;
@@ -329,6 +301,7 @@ staged_new(const struct ingest_item *it)
 	s->it.rel_path = copy_str(it->rel_path, &at);
 	s->it.note = copy_str(it->note, &at);
 	s->it.bundle = copy_str(it->bundle, &at);
+	s->it.name_raw = copy_str(it->name_raw, &at);
 	return s;
 }
 
@@ -351,7 +324,8 @@ stage_parse(struct ingest *in, struct ingest_staged *s, const void *data, size_t
 	/* Only content too large to keep in memory is read back from the object. */
 	if (!complete && vault_object_open(in->v, s->put.sha256, &ofd, err) < 0)
 		return -1;
-	r = parse_evidence(data, n, complete, s->put.size, ofd, s->it.name, s->it.kind,
+	r = parse_classify(data, n, complete, s->put.size, ofd, s->it.name,
+			   s->it.rel_path ? s->it.rel_path : s->it.source_path, s->it.kind,
 			   &s->parsed, err);
 	if (ofd >= 0)
 		close(ofd);
@@ -365,7 +339,7 @@ ingest_stage(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, 
 	struct ingest_staged *s;
 	int complete = 0, r;
 
-	if (!ingest_valid_order_id(it->order_id))
+	if (!order_id_valid(it->order_id))
 		return cf_err_set(err, CF_EINPUT,
 				  "bad order id '%s': use 1 to 64 letters, digits, '_' or '-'",
 				  it->order_id);
@@ -456,7 +430,6 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	size_t i;
 	int64_t id, ingested_at;
 	struct ledger_leaf leaf;
-	const char *stated;
 
 	memset(res, 0, sizeof(*res));
 	memcpy(res->sha256, put->sha256, CF_SHA256_LEN);
@@ -465,6 +438,8 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 
 	sqlite3_bind_text(in->q_dup, 1, it->order_id, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(in->q_dup, 2, put->sha256, CF_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(in->q_dup, 3, it->name, (int)strlen(it->name), SQLITE_STATIC);
+	bind_text_or_null(in->q_dup, 4, it->rel_path);
 	if (sqlite3_step(in->q_dup) == SQLITE_ROW) {
 		enum cf_kind k;
 
@@ -496,7 +471,11 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	sqlite3_bind_blob(in->q_ev, 3, put->sha256, CF_SHA256_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(in->q_ev, 4, (sqlite3_int64)put->size);
 	sqlite3_bind_text(in->q_ev, 5, nfc, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(in->q_ev, 6, it->name, (int)strlen(it->name), SQLITE_STATIC);
+	{
+		const char *raw = it->name_raw ? it->name_raw : it->name;
+
+		sqlite3_bind_blob(in->q_ev, 6, raw, (int)strlen(raw), SQLITE_STATIC);
+	}
 	bind_text_or_null(in->q_ev, 7, it->source_path);
 	bind_text_or_null(in->q_ev, 8, it->rel_path);
 	if (it->mtime >= 0)
@@ -524,6 +503,14 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	leaf.ingested_at = ingested_at;
 	if (ledger_writer_append(in->lw, &leaf, id, NULL, err) < 0)
 		goto out;
+	if (it->note) {
+		char *who = xasprintf("%s@%s", in->user, in->host);
+		int r = ingest_seal_note(in->db, id, it->order_id, it->note, ingested_at, who, err);
+
+		free(who);
+		if (r < 0)
+			goto out;
+	}
 
 	if (parsed_writer_store(in->pw, p, id, err) < 0)
 		goto out;
@@ -539,10 +526,7 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 			res->nnotes++;
 		item_warn(in, it, msg, bad);
 	}
-	stated = parsed_order_id(p);
-	if (stated && strcmp(stated, it->order_id) != 0) {
-		extra = xasprintf("the file names order '%s' but was ingested for order '%s'",
-				  stated, it->order_id);
+	if ((extra = ingest_order_note(p, it->order_id)) != NULL) {
 		if (add_warning(in, id, seq++, extra, err) < 0)
 			goto out;
 		res->nnotes++;
@@ -553,6 +537,75 @@ out:
 	free(nfc);
 	free(extra);
 	return ret;
+}
+
+int
+ingest_seal_note(sqlite3 *db, int64_t evidence_id, const char *order_id, const char *note,
+		 int64_t at, const char *who, struct cf_err *err)
+{
+	char *subject = xasprintf("evidence %lld", (long long)evidence_id);
+	struct ledger_annotation a = { INGEST_NOTE_TYPE, order_id, subject, at, who, note,
+				       strlen(note) };
+	int r = ledger_append_annotation(db, &a, NULL, err);
+
+	free(subject);
+	return r;
+}
+
+int
+ingest_seal_notes(sqlite3 *db, uint64_t *added, struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t n = 0;
+	int own = sqlite3_get_autocommit(db), rc, ret = -1;
+
+	if (own && db_begin(db, err) < 0)
+		return -1;
+	if (db_prepare(db, "SELECT id, order_id, note, ingested_at, coalesce(user, 'unknown') || "
+			   "'@' || coalesce(host, 'unknown') FROM evidence e WHERE note IS NOT NULL "
+			   "AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.type = '"
+			   INGEST_NOTE_TYPE "' AND a.subject = 'evidence ' || e.id) ORDER BY id",
+		       &st, err) < 0)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (ingest_seal_note(db, sqlite3_column_int64(st, 0),
+				     (const char *)sqlite3_column_text(st, 1),
+				     (const char *)sqlite3_column_text(st, 2),
+				     sqlite3_column_int64(st, 3),
+				     (const char *)sqlite3_column_text(st, 4), err) < 0)
+			goto out;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		db_err(db, err, "cannot read the notes");
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (own) {
+		own = 0;
+		if (db_commit(db, err) < 0)
+			goto out;
+	}
+	if (added)
+		*added = n;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	if (own)
+		db_rollback(db);
+	return ret;
+}
+
+char *
+ingest_order_note(const struct parsed *p, const char *order_id)
+{
+	const char *stated = parsed_order_id(p);
+
+	if (stated == NULL || strcmp(stated, order_id) == 0)
+		return NULL;
+	return xasprintf("the file names order '%s' but was ingested for order '%s'",
+			 stated, order_id);
 }
 
 int

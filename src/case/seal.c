@@ -23,6 +23,9 @@
 
 #include "casefile/checkpoint.h"
 #include "casefile/db.h"
+#include "casefile/dispute.h"
+#include "casefile/ingest.h"
+#include "casefile/kept.h"
 #include "casefile/ledger.h"
 #include "casefile/seal.h"
 #include "casefile/tsa.h"
@@ -217,6 +220,273 @@ head_insert(sqlite3 *db, const struct seal_head *h, struct cf_err *err)
 	return 0;
 }
 
+/* --- kept checkpoints (kept.h) ------------------------------------------- */
+
+int
+seal_kept_backfill(const char *dir, const struct seal_head *heads, size_t n,
+		   struct cf_err *err)
+{
+	size_t i;
+
+	if (kept_mkdir(dir, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (kept_write(dir, i + 1, heads[i].checkpoint, heads[i].checkpoint_len,
+			       heads[i].tst, heads[i].tst_len, err) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * The kept checkpoint f, one more than the n heads (last = heads[n-1] or
+ * NULL), left by a seal interrupted before its commit: store its head when
+ * it is exactly what that seal would have stored.
+ */
+static int
+complete_interrupted(sqlite3 *db, const struct seal_opts *o, const struct seal_head *last,
+		     const struct kept_file *f, struct cf_err *err)
+{
+	struct cf_err e = CF_ERR_INIT;
+	struct checkpoint cp;
+	struct seal_head h;
+	unsigned char root[CF_SHA256_LEN];
+	uint64_t size = 0;
+	char *name = kept_name(f->number, "txt"), *why = NULL;
+	int ret = -1;
+
+	checkpoint_init(&cp);
+	memset(&h, 0, sizeof(h));
+	if (seal_origin(db, &h.origin, err) < 0 || ledger_size(db, &size, err) < 0)
+		goto out;
+	if (checkpoint_parse(f->note, f->note_len, &cp, &e) < 0)
+		why = xstrdup(e.msg);
+	else if (strcmp(cp.origin, h.origin) != 0)
+		why = xasprintf("it names another vault ('%s')", cp.origin);
+	else if (checkpoint_verify(&cp, f->note, f->note_len, o->key, &e) < 0)
+		why = xstrdup(e.msg);
+	else if (last && cp.size <= last->tree_size)
+		why = xasprintf("its tree size %llu is not above the last head's (%llu)",
+				(unsigned long long)cp.size, (unsigned long long)last->tree_size);
+	else if (cp.size > size)
+		why = xasprintf("it seals %llu leaves, the ledger has %llu",
+				(unsigned long long)cp.size, (unsigned long long)size);
+	else if (ledger_root(db, cp.size, root, err) < 0)
+		goto out;
+	else if (memcmp(root, cp.root, CF_SHA256_LEN) != 0)
+		why = xasprintf("the ledger's first %llu leaves no longer have its root",
+				(unsigned long long)cp.size);
+	else if (f->tst && seal_token_check(f->tst, f->tst_len, f->note, f->note_len, NULL, &e) < 0)
+		why = xasprintf("its timestamp token: %s", e.msg);
+	if (why) {
+		cf_err_set(err, CF_EVERIFY, "'%s/%s' is not a tree head and does not complete an "
+			   "interrupted seal: %s: run 'casefile audit'", o->kept_dir, name, why);
+		goto out;
+	}
+	h.tree_size = cp.size;
+	memcpy(h.root, cp.root, CF_SHA256_LEN);
+	h.created_at = f->mtime;
+	h.checkpoint = xmalloc(f->note_len + 1);
+	memcpy(h.checkpoint, f->note, f->note_len + 1);
+	h.checkpoint_len = f->note_len;
+	if (checkpoint_key_id(h.origin, o->key, h.key_id, err) < 0)
+		goto out;
+	h.has_key_id = 1;
+	if (f->tst) {
+		h.tst = xmemdup(f->tst, f->tst_len);
+		h.tst_len = f->tst_len;
+	}
+	if (last) {
+		h.prev_size = last->tree_size;
+		if (ledger_consistency_proof(db, last->tree_size, h.tree_size, &h.consistency,
+					     &h.nconsistency, err) < 0 ||
+		    ledger_verify_consistency(last->tree_size, h.tree_size, last->root, h.root,
+					      (const unsigned char (*)[CF_SHA256_LEN])h.consistency,
+					      h.nconsistency, err) < 0)
+			goto out;
+	}
+	ret = head_insert(db, &h, err);
+out:
+	checkpoint_release(&cp);
+	seal_head_release(&h);
+	cf_err_release(&e);
+	free(why);
+	free(name);
+	return ret;
+}
+
+/* Give the mirror every kept checkpoint; it may hold no other. */
+static int
+mirror_sync(const char *mirror, const struct kept_file *files, size_t n, struct cf_err *err)
+{
+	struct kept_file *have = NULL;
+	size_t nhave = 0, i, j = 0;
+	int ret = -1;
+
+	if (kept_read(mirror, &have, &nhave, err) < 0) {
+		cf_err_prefix(err, "cannot use the checkpoint mirror (seal.mirror)");
+		if (err)
+			err->code = CF_EIO;
+		return -1;
+	}
+	if (nhave && have[nhave - 1].number > n) {
+		char *name = kept_name(have[nhave - 1].number, "txt");
+
+		cf_err_set(err, CF_EVERIFY, "the checkpoint mirror holds '%s/%s', which the vault "
+			   "lacks (a folder of another vault? each vault needs its own): run "
+			   "'casefile audit'", mirror, name);
+		free(name);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		for (; j < nhave && have[j].number < files[i].number; j++)
+			;
+		if (j < nhave && have[j].number == files[i].number &&
+		    have[j].note_len == files[i].note_len &&
+		    memcmp(have[j].note, files[i].note, files[i].note_len) == 0 &&
+		    have[j].tst_len == files[i].tst_len &&
+		    (files[i].tst_len == 0 || memcmp(have[j].tst, files[i].tst, files[i].tst_len) == 0))
+			continue;
+		if (kept_write(mirror, files[i].number, files[i].note, files[i].note_len,
+			       files[i].tst, files[i].tst_len, err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	kept_files_free(have, nhave);
+	return ret;
+}
+
+void
+seal_kept_dirs(sqlite3 *db, const char *vault_dir, char **kept, char **mirror)
+{
+	*kept = xasprintf("%s/%s", vault_dir, KEPT_DIR);
+	*mirror = db_meta_get(db, "seal.mirror");
+	if (*mirror && **mirror == '\0') {
+		free(*mirror);
+		*mirror = NULL;
+	}
+}
+
+int
+seal_kept_mirror(const char *kept_dir, const char *mirror, struct cf_err *err)
+{
+	struct cf_err e = CF_ERR_INIT;
+	struct kept_file *files = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (kept_read(kept_dir, &files, &n, &e) < 0) {
+		ret = e.code == CF_ENOTFOUND ? 0 : -1;	/* not kept yet: the next seal */
+		if (ret < 0)
+			cf_err_move(err, &e);
+		cf_err_release(&e);
+		return ret;
+	}
+	ret = mirror_sync(mirror, files, n, err);
+	kept_files_free(files, n);
+	return ret;
+}
+
+/*
+ * Before sealing: the kept folders and the heads table must agree (see
+ * seal_run in seal.h); complete an interrupted seal; fill the mirror.
+ */
+static int
+keep_prepare(sqlite3 *db, const struct seal_opts *o, struct cf_err *err)
+{
+	struct cf_err e = CF_ERR_INIT;
+	struct seal_head *heads = NULL;
+	struct kept_file *files = NULL;
+	size_t nh = 0, nf = 0, i;
+	char *marker = NULL, *name = NULL;
+	int ret = -1;
+
+	if (o->kept_dir == NULL)
+		return 0;
+	if (db_begin(db, err) < 0)
+		return -1;
+	if (seal_heads(db, &heads, &nh, err) < 0)
+		goto out;
+	marker = db_meta_get(db, KEPT_META);
+	if (kept_read(o->kept_dir, &files, &nf, &e) < 0) {
+		if (e.code != CF_ENOTFOUND) {
+			cf_err_move(err, &e);
+			goto out;
+		}
+		if (marker) {
+			cf_err_set(err, CF_EVERIFY, "'%s' is missing, though this vault keeps its "
+				   "checkpoints there: run 'casefile audit'", o->kept_dir);
+			goto out;
+		}
+		/* A vault from before kept checkpoints: keep its heads now. */
+		if (seal_kept_backfill(o->kept_dir, heads, nh, err) < 0 ||
+		    kept_read(o->kept_dir, &files, &nf, err) < 0)
+			goto out;
+	}
+	if (marker == NULL && db_meta_set(db, KEPT_META, "1", err) < 0)
+		goto out;
+	for (i = 0; i < nf; i++) {
+		if (files[i].number != i + 1) {
+			name = kept_name(i + 1, "txt");
+			cf_err_set(err, CF_EVERIFY, "'%s/%s' is missing: run 'casefile audit'",
+				   o->kept_dir, name);
+			goto out;
+		}
+		if (i < nh && (files[i].note_len != heads[i].checkpoint_len ||
+			       memcmp(files[i].note, heads[i].checkpoint, files[i].note_len) != 0)) {
+			name = kept_name(i + 1, "txt");
+			cf_err_set(err, CF_EVERIFY, "'%s/%s' differs from tree head %llu: run "
+				   "'casefile audit'", o->kept_dir, name,
+				   (unsigned long long)heads[i].tree_size);
+			goto out;
+		}
+	}
+	if (nf == nh + 1) {
+		if (complete_interrupted(db, o, nh ? &heads[nh - 1] : NULL, &files[nh], err) < 0)
+			goto out;
+	} else if (nf != nh) {
+		cf_err_set(err, CF_EVERIFY, "'%s' keeps %zu checkpoints, the vault has %zu tree "
+			   "heads: run 'casefile audit'", o->kept_dir, nf, nh);
+		goto out;
+	}
+	if (o->mirror_dir && mirror_sync(o->mirror_dir, files, nf, err) < 0)
+		goto out;
+	ret = db_commit(db, err);
+out:
+	if (ret < 0)
+		db_rollback(db);
+	seal_heads_free(heads, nh);
+	kept_files_free(files, nf);
+	cf_err_release(&e);
+	free(marker);
+	free(name);
+	return ret;
+}
+
+/* Inside the head's transaction: keep its checkpoint before the commit. */
+static int
+keep_new(sqlite3 *db, const struct seal_opts *o, const struct seal_head *h, struct cf_err *err)
+{
+	sqlite3_stmt *st;
+	uint64_t n = 0;
+
+	if (o->kept_dir == NULL)
+		return 0;
+	if (db_prepare(db, "SELECT count(*) FROM heads", &st, err) < 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (kept_write(o->kept_dir, n + 1, h->checkpoint, h->checkpoint_len, h->tst, h->tst_len,
+		       err) < 0 ||
+	    (o->mirror_dir && kept_write(o->mirror_dir, n + 1, h->checkpoint, h->checkpoint_len,
+					 h->tst, h->tst_len, err) < 0)) {
+		cf_err_prefix(err, "tree head %llu not stored", (unsigned long long)h->tree_size);
+		return -1;
+	}
+	return 0;
+}
+
 /* One attempt; returns 1 when another seal stored a head meanwhile. */
 static int
 seal_once(sqlite3 *db, const struct seal_opts *o, struct seal_head *out, int *sealed,
@@ -231,7 +501,9 @@ seal_once(sqlite3 *db, const struct seal_opts *o, struct seal_head *out, int *se
 	memset(&h, 0, sizeof(h));
 	memset(&prev, 0, sizeof(prev));
 	*sealed = 0;
-	if (ledger_rebuild(db, backfilled, err) < 0)
+	/* Disputes and notes recorded before they were sealed get their leaves first. */
+	if (dispute_seal_all(db, NULL, err) < 0 || ingest_seal_notes(db, NULL, err) < 0 ||
+	    ledger_rebuild(db, backfilled, err) < 0)
 		return -1;
 	if (ledger_size(db, &size, err) < 0 || seal_head_find(db, 0, &prev, &found, err) < 0)
 		return -1;
@@ -305,7 +577,7 @@ seal_once(sqlite3 *db, const struct seal_opts *o, struct seal_head *out, int *se
 		ret = 1;
 		goto out;
 	}
-	if (head_insert(db, &h, err) < 0) {
+	if (keep_new(db, o, &h, err) < 0 || head_insert(db, &h, err) < 0) {
 		db_rollback(db);
 		goto out;
 	}
@@ -329,6 +601,9 @@ seal_run(sqlite3 *db, const struct seal_opts *o, struct seal_head *out, int *sea
 {
 	uint64_t bf = 0, total = 0;
 	int attempt, rc;
+
+	if (keep_prepare(db, o, err) < 0)
+		return -1;
 
 	/*
 	 * Two seals at once: the second finds the first's head when it comes

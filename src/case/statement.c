@@ -19,6 +19,7 @@
 #include "casefile/order_facts.h"
 #include "casefile/statement.h"
 #include "casefile/templates.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
 const char *const statement_scenarios[] = {
@@ -63,17 +64,18 @@ statement_max_parse(const char *s, size_t *n)
 size_t
 statement_truncate(char *s, size_t max)
 {
-	size_t i = 0, chars = 0, cut = 0;
+	size_t len = strlen(s), i = 0, chars = 0, cut = 0;
+	size_t prev[2] = { 0, 0 };	/* starts of the two characters before cut */
 
-	while (s[i]) {
-		size_t k = i + 1;
-
-		while (((unsigned char)s[k] & 0xC0) == 0x80)
-			k++;
+	while (i < len) {
 		if (chars == (max ? max - 1 : 0))
 			cut = i;
+		else if (chars + 1 < max) {
+			prev[1] = prev[0];
+			prev[0] = i;
+		}
 		chars++;
-		i = k;
+		i += textenc_utf8_next(s + i, len - i, NULL);
 	}
 	if (chars <= max)
 		return chars;
@@ -84,16 +86,15 @@ statement_truncate(char *s, size_t max)
 	/*
 	 * "…" takes 3 bytes: it may only replace a tail at least that long, so
 	 * step back over whole characters until it fits (fewer characters,
-	 * never more).  Regression 2026-11-26 (fuzz_templates): writing it over
-	 * a 2-byte ASCII tail overflowed the buffer.
+	 * never more; two steps at most, each character being a byte or more).
+	 * Regression 2026-11-26 (fuzz_templates): writing it over a 2-byte
+	 * ASCII tail overflowed the buffer.
 	 */
 	{
-		size_t len = strlen(s), kept = max - 1;
+		size_t kept = max - 1, step = 0;
 
-		while (cut > 0 && len - cut < 3) {
-			do
-				cut--;
-			while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80);
+		while (cut > 0 && len - cut < 3 && step < 2) {
+			cut = prev[step++];
 			kept--;
 		}
 		if (len - cut >= 3) {
@@ -101,11 +102,8 @@ statement_truncate(char *s, size_t max)
 			return kept + 1;
 		}
 		/* too short for an ellipsis at all: plain cut after max chars */
-		for (i = 0, chars = 0; s[i] && chars < max; chars++) {
-			i++;
-			while (((unsigned char)s[i] & 0xC0) == 0x80)
-				i++;
-		}
+		for (i = 0, chars = 0; i < len && chars < max; chars++)
+			i += textenc_utf8_next(s + i, len - i, NULL);
 		s[i] = '\0';
 		return chars;
 	}
@@ -150,6 +148,8 @@ kind_in(const char *kind, const char *kinds, size_t n)
 /*
  * "证据2、证据3" for every exhibit whose kind is one of kinds[0..n)
  * ("photo", or "video+photo"), in exhibit order, or the "none" string.
+ * A superseded exhibit (an older export) is cited through the one that
+ * supersedes it.
  */
 static char *
 exhibit_list(const struct templates *t, const struct exhibits *ex,
@@ -160,7 +160,7 @@ exhibit_list(const struct templates *t, const struct exhibits *ex,
 	int k = 0;
 
 	for (i = 0; i < ex->n; i++) {
-		if (!kind_in(ex->v[i].kind, kinds, n))
+		if (!kind_in(ex->v[i].kind, kinds, n) || ex->v[i].superseded_by)
 			continue;
 		if (k++)
 			cf_buf_addstr(&b, templates_get(t, "list_sep"));

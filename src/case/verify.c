@@ -29,8 +29,9 @@
 #include "casefile/hash.h"
 #include "casefile/keys.h"
 #include "casefile/pdfread.h"
-#include "casefile/proofs.h"
 #include "casefile/tsa.h"
+#include "casefile/dispute.h"
+#include "casefile/rederive.h"
 #include "casefile/vault.h"
 #include "casefile/verify.h"
 #include "casefile/xalloc.h"
@@ -43,11 +44,6 @@
 #define MAX_SIGNATURES 16
 #define MAX_FIELD_VISITS 100000
 
-/* Checks other modules add (ledger: proofs.json).  Keep NULL-terminated. */
-static const verify_hook_fn verify_hooks[] = {
-	proofs_verify_hook,
-	NULL,
-};
 
 struct verify_doc {
 	struct pdfread *pdf;
@@ -918,6 +914,56 @@ out:
 	return ok;
 }
 
+/*
+ * With a vault: the facts the dossier rendered must still be what the
+ * vault's sealed originals and sealed dispute say (rederive.h): one line
+ * per exhibit that names its evidence row, one for the order's disputes.
+ */
+static void
+check_vault_facts(struct vault *v, json_t *root, struct verify_report *r)
+{
+	json_t *ex = json_object_get(root, "exhibits");
+	const char *order = json_string_value(json_object_get(root, "order_id"));
+	struct rederive *rd = NULL;
+	struct cf_err e = CF_ERR_INIT;
+	size_t i;
+
+	if (rederive_open(v, &rd, &e) < 0) {
+		verify_report_add(r, "vault facts", VERIFY_FAIL, "cannot check the parsed rows: %s",
+				  e.msg);
+		goto out;
+	}
+	for (i = 0; i < json_array_size(ex); i++) {
+		json_t *x = json_array_get(ex, i), *id = json_object_get(x, "evidence_id");
+		json_t *no = json_object_get(x, "no");
+		char name[80];
+		int rc;
+
+		if (!json_is_integer(id))
+			continue;
+		snprintf(name, sizeof(name), "vault facts exhibit %lld",
+			 json_is_integer(no) ? (long long)json_integer_value(no) : (long long)i + 1);
+		rc = rederive_check(rd, (int64_t)json_integer_value(id), &e);
+		if (rc == 0)
+			verify_report_add(r, name, VERIFY_PASS, "its parsed rows are what its sealed "
+					  "original says");
+		else if (rc < 0)
+			verify_report_add(r, name, VERIFY_FAIL, "%s", e.msg);
+		/* rc > 0: the object itself is missing or changed, named by "vault exhibit N" */
+		cf_err_release(&e);
+	}
+	if (order) {
+		if (dispute_verify_order(vault_db(v), order, &e) < 0)
+			verify_report_add(r, "vault dispute", VERIFY_FAIL, "%s", e.msg);
+		else
+			verify_report_add(r, "vault dispute", VERIFY_PASS, "the dispute records of "
+					  "order %s are what the ledger sealed", order);
+	}
+out:
+	cf_err_release(&e);
+	rederive_close(rd);
+}
+
 static void
 check_manifest(struct verify_doc *d, const struct verify_opts *o, struct verify_report *r)
 {
@@ -1051,6 +1097,8 @@ check_manifest(struct verify_doc *d, const struct verify_opts *o, struct verify_
 						  nm, o->vault_dir);
 		}
 	}
+	if (v)
+		check_vault_facts(v, root, r);
 	for (i = 0; i < ef.n; i++)
 		if (!ef.v[i].used && strcmp(ef.v[i].name, "proofs.json") != 0)
 			verify_report_add(r, "attachment", VERIFY_WARN,
@@ -1142,8 +1190,8 @@ verify_file(const char *path, const struct verify_opts *o, struct verify_report 
 	}
 	if (nsigs == 0)
 		check_manifest(&d, o, r);
-	for (i = 0; verify_hooks[i]; i++)
-		verify_hooks[i](&d, o, r);
+	for (i = 0; o->hooks && o->hooks[i]; i++)
+		o->hooks[i](&d, o, r);
 	if (pdfread_exhausted(d.pdf))
 		verify_report_add(r, "pdf", VERIFY_FAIL, "'%s': some objects were not read: "
 				  "they need more memory than a %llu-byte file may", path,

@@ -15,6 +15,7 @@
 #include "casefile/dossier.h"
 #include "casefile/ingest.h"
 #include "casefile/keys.h"
+#include "casefile/order_id.h"
 #include "casefile/pades.h"
 #include "casefile/profile.h"
 #include "casefile/proofs.h"
@@ -114,6 +115,7 @@ seal_first(struct cf_ctx *ctx, const struct signer *sg, int tsa_optional,
 {
 	struct seal_opts so;
 	struct seal_head head;
+	char *kept = NULL, *mirror = NULL;
 	int sealed = 0, r;
 
 	memset(&so, 0, sizeof(so));
@@ -122,6 +124,9 @@ seal_first(struct cf_ctx *ctx, const struct signer *sg, int tsa_optional,
 	so.tsa_url = sg->tsa_url;
 	so.cookie = (void *)&sg->to;
 	so.now = (int64_t)ctx->now;
+	seal_kept_dirs(vault_db(ctx->vault), vault_dir(ctx->vault), &kept, &mirror);
+	so.kept_dir = kept;
+	so.mirror_dir = mirror;
 	r = seal_run(vault_db(ctx->vault), &so, &head, &sealed, NULL, err);
 	if (r < 0 && err->code == CF_ENET && tsa_optional) {
 		ctx_warn(ctx, "%s; sealing without a timestamp as --tsa-optional allows", err->msg);
@@ -133,6 +138,8 @@ seal_first(struct cf_ctx *ctx, const struct signer *sg, int tsa_optional,
 		ctx_info(ctx, "sealed tree size %llu%s", (unsigned long long)head.tree_size,
 			 head.tst ? ", timestamped" : ", not timestamped");
 	seal_head_release(&head);
+	free(kept);
+	free(mirror);
 	return r;
 }
 
@@ -315,12 +322,12 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	if (no_sign && !do_seal && (tsa_opt || tsa_optional || ca_opt || tls_opt || passfile))
 		return ctx_usage(ctx, "--no-sign conflicts with the signing options");
 	o.order_id = argv[optind];
-	if (!ingest_valid_order_id(o.order_id))
+	if (!order_id_valid(o.order_id))
 		return ctx_usage(ctx, "bad order id '%s'", o.order_id);
 	if (o.out_path == NULL)
 		o.out_path = out_default = xasprintf("dossier-%s.pdf", o.order_id);
 	if (o.templates_dir == NULL)
-		o.templates_dir = getenv("CASEFILE_TEMPLATES");
+		o.templates_dir = ctx->templates_dir;
 	o.now = ctx->now;
 	o.tz_offset = ctx->tz_offset;
 	/* Only --seal writes: a plain build reads, and never waits for a writer. */
@@ -345,7 +352,7 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	if (!no_sign || do_seal) {
 		sqlite3 *db = vault_db(ctx->vault);
 
-		if (keys_read_pass(passfile, &pass, &err) < 0) {
+		if (keys_read_pass(passfile, ctx->passphrase, &pass, &err) < 0) {
 			rc = ctx_fail(ctx, &err);
 			goto out;
 		}
@@ -511,7 +518,9 @@ const struct cmd cmd_build = {
 		"                           as in 'casefile sign'\n"
 		"\nan image that cannot be decoded is shown as a card; the build still\n"
 		"succeeds and says so on stderr.  Unknown order or no vault key: exit 2;\n"
-		"TSA failure: exit 3.\n"
+		"TSA failure: exit 3.  A stored row that is not what the sealed originals\n"
+		"or the sealed dispute say (edited in the database): exit 1, no PDF,\n"
+		"naming the row; run 'casefile audit'.\n"
 		"\nexample:\n  casefile build 6931000000000001 -o dossier.pdf\n",
 	.flags = CMD_NEEDS_VAULT,
 	.run = run_build,

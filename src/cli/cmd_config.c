@@ -21,6 +21,9 @@
 #include "casefile/commands.h"
 #include "casefile/config.h"
 #include "casefile/db.h"
+#include "casefile/kept.h"
+#include "casefile/profile.h"
+#include "casefile/seal.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
@@ -55,6 +58,31 @@ print_value(struct cf_ctx *ctx, struct cf_buf *json, const struct config_key *k,
 	} else if (val) {
 		printf("%s=%s%s\n", k->name, val, is_default ? "  (default)" : "");
 	}
+}
+
+/* A profile named by a setting must exist; on failure *norm is freed. */
+static int
+profile_exists(const char *name, char **norm, struct cf_err *err)
+{
+	struct profile *p = NULL;
+
+	if (profile_find(name, &p, err) < 0) {
+		free(*norm);
+		*norm = NULL;
+		return -1;
+	}
+	profile_free(p);
+	return 0;
+}
+
+static int
+fill_mirror(struct cf_ctx *ctx, const char *mirror, struct cf_err *err)
+{
+	char *kept = vault_path_new(ctx->vault, KEPT_DIR);
+	int r = seal_kept_mirror(kept, mirror, err);
+
+	free(kept);
+	return r;
 }
 
 static enum cf_exit
@@ -103,7 +131,8 @@ run_config(int argc, char **argv, struct cf_ctx *ctx)
 		return unknown_key(ctx, unset);
 	if (argc >= 1 && (k = config_find(argv[0])) == NULL)
 		return unknown_key(ctx, argv[0]);
-	if (argc == 2 && config_check(k, argv[1], &norm, &err) < 0) {
+	if (argc == 2 && (config_check(k, argv[1], &norm, &err) < 0 ||
+			  (config_names_profile(k) && profile_exists(argv[1], &norm, &err) < 0))) {
 		ctx_error(ctx, "bad value for '%s': %s", k->name, err.msg);
 		cf_err_release(&err);
 		return CF_EXIT_USAGE;
@@ -119,6 +148,15 @@ run_config(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	if (argc == 2) {
+		/* A new mirror gets the checkpoints kept so far, or is refused. */
+		if (strcmp(k->name, "seal.mirror") == 0 && fill_mirror(ctx, norm, &err) < 0) {
+			if (err.code != CF_EVERIFY)
+				goto fail;
+			/* another vault's folder: refused like any bad value */
+			ctx_error(ctx, "bad value for '%s': %s", k->name, err.msg);
+			rc = CF_EXIT_USAGE;
+			goto out;
+		}
 		if (db_meta_set(db, k->name, norm, &err) < 0)
 			goto fail;
 		goto out;
@@ -177,6 +215,10 @@ const struct cmd cmd_config = {
 		"  import.max_ratio        largest decompressed/compressed ratio of an\n"
 		"                          entry, compression-bomb guard (default 200)\n"
 		"  import.max_entries      most entries read from one bundle (default 1000000)\n"
+		"  order.id_pattern        what an order id looks like, for ingest and import:\n"
+		"                          a POSIX extended regular expression matching the\n"
+		"                          whole id (default ^[0-9]{6,32}$); bundle folders\n"
+		"                          that do not match are not orders\n"
 		"  sign.reason, sign.location, sign.contact\n"
 		"                          text placed in PDF signatures\n"
 		"  shop.name               the shop, shown on dossiers and in exports\n"
@@ -184,8 +226,12 @@ const struct cmd cmd_config = {
 		"  dossier.max_bytes       largest dossier PDF `build` writes, bytes; K M G T\n"
 		"                          suffixes (default and most: 2G - 1, what libharu\n"
 		"                          2.3.0 writes correctly)\n"
+		"  seal.mirror             an existing folder (another disk, a mounted share)\n"
+		"                          that every seal also writes its checkpoint to;\n"
+		"                          audit checks it; stored as an absolute path\n"
 		"\nexamples:\n"
 		"  casefile config import.max_entry_size 512M\n"
+		"  casefile config order.id_pattern '^[A-Z]{2}[0-9]{10,20}$'\n"
 		"  casefile config --unset tsa.url\n",
 	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
 	.run = run_config,

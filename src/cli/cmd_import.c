@@ -31,6 +31,7 @@
 #include "casefile/commands.h"
 #include "casefile/config.h"
 #include "casefile/ingest.h"
+#include "casefile/order_id.h"
 #include "casefile/parse.h"
 #include "casefile/vault.h"
 #include "casefile/workq.h"
@@ -101,9 +102,20 @@ strset_release(struct strset *set)
 	set->cap = set->n = 0;
 }
 
+/* Junk skipped, per kind (bundle_on_skip's `what`, compared by pointer). */
+#define JUNK_KINDS 8
+struct junk_count {
+	const char *what;
+	unsigned long n;
+};
+
 struct import_run {
 	struct cf_ctx *ctx;
 	const char *bundle_path;
+	int verbose;		/* --verbose: name each junk entry skipped */
+	struct junk_count junk[JUNK_KINDS];
+	struct cf_buf junk_json;	/* --json: the junk entries, as a list */
+	unsigned long dup_paths;	/* entries whose path came twice */
 	struct strset orders;
 	unsigned long files, nnew, ndup, refused, problems;
 	uint64_t bytes;
@@ -169,6 +181,46 @@ refuse(struct import_run *r, const char *msg)
 	progress_clear(r);
 	ctx_error(r->ctx, "'%s': %s", r->bundle_path, msg);
 	r->refused++;
+}
+
+/* A junk entry was skipped: count it, name it (--verbose, --json). */
+static void
+skipped(struct import_run *r, const char *path, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < JUNK_KINDS && r->junk[i].what && r->junk[i].what != what; i++)
+		;
+	if (i == JUNK_KINDS)
+		CF_BUG("more than %d kinds of junk", JUNK_KINDS);
+	r->junk[i].what = what;
+	r->junk[i].n++;
+	if (r->verbose) {
+		progress_clear(r);
+		ctx_warn(r->ctx, "'%s': entry '%s': skipped: %s", r->bundle_path, path, what);
+	}
+	if (r->ctx->json) {
+		if (r->junk_json.len)
+			cf_buf_addch(&r->junk_json, ',');
+		cf_buf_addstr(&r->junk_json, "{\"path\":");
+		cf_buf_add_json_str(&r->junk_json, path, strlen(path));
+		cf_buf_addstr(&r->junk_json, ",\"why\":");
+		cf_buf_add_json_str(&r->junk_json, what, strlen(what));
+		cf_buf_addch(&r->junk_json, '}');
+	}
+}
+
+/* One line per kind of junk skipped (unless --verbose named each). */
+static void
+junk_summary(struct import_run *r)
+{
+	size_t i;
+
+	for (i = 0; i < JUNK_KINDS && r->junk[i].what; i++)
+		if (!r->verbose)
+			ctx_warn(r->ctx, "'%s': skipped %lu %s entr%s: %s (--verbose names each)",
+				 r->bundle_path, r->junk[i].n, "junk",
+				 r->junk[i].n == 1 ? "y" : "ies", r->junk[i].what);
 }
 
 static int
@@ -249,13 +301,17 @@ base_name(const char *path)
  * the commit moves from one batch to the next.  On a hard error it is
  * stopped and what it staged is discarded with the batch.
  */
-enum ev_type { EV_ITEM, EV_REFUSED, EV_BROKEN, EV_HARD, EV_END };
+enum ev_type { EV_ITEM, EV_REFUSED, EV_BROKEN, EV_HARD, EV_SKIP, EV_END };
 
 struct import_event {
 	enum ev_type type;
 	struct ingest_staged *staged;	/* EV_ITEM */
 	char *order_id;			/* EV_ITEM */
-	char *msg;			/* EV_REFUSED, EV_BROKEN, EV_HARD */
+	char *msg;			/* EV_REFUSED, EV_BROKEN, EV_HARD; path of EV_SKIP,
+					   EV_ITEM */
+	const char *what;		/* EV_SKIP: the kind of junk; EV_ITEM: the
+					   name_note, or NULL */
+	int dup_path;			/* EV_ITEM: the path came before */
 	double progress;		/* bundle_progress() when queued */
 };
 
@@ -301,6 +357,18 @@ reader_send(struct reader *rd, struct import_event *e, uint64_t cost)
 	return -1;
 }
 
+/* bundle_on_skip(): queue the junk entry for the recording thread to name. */
+static void
+reader_skip(void *cookie, const char *path, const char *what)
+{
+	struct reader *rd = cookie;
+	struct import_event *e = event_new(EV_SKIP, xstrdup(path), -1);
+
+	e->what = what;
+	if (workq_put(rd->q, e, 0) < 0)
+		event_free(rd->in, e);	/* the recording thread has stopped */
+}
+
 static void *
 reader_main(void *arg)
 {
@@ -336,16 +404,11 @@ reader_main(void *arg)
 		memset(&it, 0, sizeof(it));
 		it.order_id = ent.order_id;
 		it.name = ent.name;
+		it.name_raw = ent.name_raw;
 		it.source_path = ent.path;
 		it.rel_path = ent.rel_path;
 		it.mtime = ent.mtime;
-		it.kind = -1;
-		if (ent.kind) {
-			enum cf_kind k;
-
-			if (cf_kind_from_name(ent.kind, &k) == 0)
-				it.kind = (int)k;
-		}
+		it.kind = -1;	/* content decides; the layout is a hint (parse_classify) */
 		it.bundle = rd->label;
 		/*
 		 * Balance: parse here while the recording thread has work queued;
@@ -376,6 +439,11 @@ reader_main(void *arg)
 		e = event_new(EV_ITEM, NULL, bundle_progress(rd->b));
 		e->staged = staged;
 		e->order_id = xstrdup(ent.order_id);
+		if (ent.name_note || ent.dup_path) {
+			e->msg = xstrdup(ent.path);
+			e->what = ent.name_note;
+			e->dup_path = ent.dup_path;
+		}
 		if (reader_send(rd, e, ingest_staged_cost(staged)) < 0)
 			goto closed;
 	}
@@ -388,11 +456,12 @@ closed:
 static enum cf_exit
 run_import(int argc, char **argv, struct cf_ctx *ctx)
 {
-	enum { OPT_DATE = CTX_OPT_BASE + 200, OPT_FOLLOW };
+	enum { OPT_DATE = CTX_OPT_BASE + 200, OPT_FOLLOW, OPT_VERBOSE };
 	static const struct option opts[] = {
 		CTX_COMMON_OPTIONS,
 		{ "date", 1, NULL, OPT_DATE },	/* --no-wait: a common option */
 		{ "follow-links", 0, NULL, OPT_FOLLOW },
+		{ "verbose", 0, NULL, OPT_VERBOSE },
 		{ 0 },
 	};
 	struct import_run r;
@@ -400,6 +469,7 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 	struct bundle_limits lim;
 	struct bundle *b = NULL;
 	struct ingest *in = NULL;
+	struct order_id_rule *rule = NULL;
 	struct ingest_result res;
 	struct reader rd;
 	struct import_event *e;
@@ -408,7 +478,7 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 	enum cf_exit rc = CF_EXIT_OK;
 	unsigned long batch_files = IMPORT_BATCH_FILES, in_batch = 0;
 	uint64_t batch_bytes = 0;
-	int c, follow = 0, lockfd = -1, broken = 0, hard = 0, reading = 0;
+	int c, follow = 0, lockfd = -1, broken = 0, hard = 0, reading = 0, complete;
 	double secs;
 
 	memset(&r, 0, sizeof(r));
@@ -427,6 +497,9 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 			break;
 		case OPT_FOLLOW:
 			follow = 1;
+			break;
+		case OPT_VERBOSE:
+			r.verbose = 1;
 			break;
 		case '?':
 			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
@@ -451,7 +524,8 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		return CF_EXIT_USAGE;
 	if (import_lock(ctx, ctx->no_wait, &lockfd) < 0)
 		return CF_EXIT_INTERNAL;
-	if (config_import_limits(vault_db(ctx->vault), &lim, &err) < 0) {
+	if (config_import_limits(vault_db(ctx->vault), &lim, &err) < 0 ||
+	    config_order_rule(vault_db(ctx->vault), &rule, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
@@ -462,10 +536,12 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	bundle_exclude(b, vault_dir(ctx->vault));
+	bundle_set_order_rule(b, rule);
 	if (ingest_begin(ctx->vault, on_warning, &r, &in, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
+	ingest_set_who(in, ctx->user, ctx->host);
 	ingest_whole_batch(in);	/* any recording failure stops the import */
 	base = xstrdup(base_name(r.bundle_path));
 	r.progress = ctx->tty && !ctx->quiet;
@@ -475,6 +551,7 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 	rd.date = date;
 	rd.base = base;
 	rd.q = workq_new(QUEUE_ITEMS, QUEUE_BYTES);
+	bundle_on_skip(b, reader_skip, &rd);
 	if ((c = pthread_create(&rd.thread, NULL, reader_main, &rd)) != 0) {
 		ctx_error(ctx, "cannot start the reader thread: %s", strerror(c));
 		rc = CF_EXIT_INTERNAL;
@@ -500,6 +577,9 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 			ctx_error(ctx, "'%s': %s", r.bundle_path, e->msg);
 			hard = 1;
 			break;
+		case EV_SKIP:
+			skipped(&r, e->msg, e->what);
+			break;
 		case EV_ITEM:
 			if (ingest_record(in, e->staged, &res, &err) < 0) {
 				e->staged = NULL;	/* freed by ingest_record */
@@ -520,6 +600,18 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 				r.nnew++;
 			if (res.nbad)
 				r.problems++;
+			if (e->what) {
+				progress_clear(&r);
+				ctx_warn(ctx, "'%s': entry '%s': %s", r.bundle_path, e->msg,
+					 e->what);
+			}
+			if (e->dup_path) {
+				progress_clear(&r);
+				r.dup_paths++;
+				ctx_warn(ctx, "'%s': entry '%s': the archive holds an earlier "
+					 "entry of the same path: both stored (a re-export?)",
+					 r.bundle_path, e->msg);
+			}
 			if (++in_batch >= batch_files || batch_bytes >= IMPORT_BATCH_BYTES) {
 				/* The reader goes on meanwhile (ingest.h). */
 				if (ingest_checkpoint(in, &err) < 0) {
@@ -560,6 +652,7 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	secs = now_s() - r.t0;
+	complete = !broken && !bundle_incomplete(b);
 	if (ctx->json) {
 		struct cf_buf j = CF_BUF_INIT;
 
@@ -567,10 +660,12 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		cf_buf_add_json_str(&j, r.bundle_path, strlen(r.bundle_path));
 		cf_buf_addf(&j, ",\"orders\":%zu,\"files\":%lu,\"new\":%lu,\"duplicate\":%lu,"
 			    "\"refused\":%lu,\"with_problems\":%lu,\"ignored\":%lu,"
-			    "\"bytes\":%llu,\"seconds\":%.3f,\"complete\":%s}",
+			    "\"bytes\":%llu,\"seconds\":%.3f,\"complete\":%s,"
+			    "\"same_path_twice\":%lu,\"skipped\":[%s]}",
 			    r.orders.n, r.files, r.nnew, r.ndup, r.refused, r.problems,
 			    bundle_ignored(b), (unsigned long long)r.bytes, secs,
-			    broken ? "false" : "true");
+			    complete ? "true" : "false", r.dup_paths,
+			    r.junk_json.data ? r.junk_json.data : "");
 		printf("%s\n", j.data);
 		cf_buf_release(&j);
 	} else {
@@ -580,10 +675,11 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 			 (unsigned long long)r.bytes, secs, secs > 0 ? (double)r.files / secs : 0.0,
 			 r.nnew == 0 && r.files > 0 ? "; nothing new: already imported" : "");
 	}
-	if (broken)
+	junk_summary(&r);
+	if (!complete)
 		ctx_error(ctx, "'%s': only part of the bundle could be read (see above)",
 			  r.bundle_path);
-	if (r.refused || r.problems || broken) {
+	if (r.refused || r.problems || !complete) {
 		ctx->bad_items += (unsigned)(r.refused + r.problems);
 		rc = CF_EXIT_INPUT;
 	}
@@ -598,6 +694,8 @@ out:
 	workq_free(rd.q);
 	ingest_free(in);
 	bundle_close(b);
+	order_id_rule_free(rule);
+	cf_buf_release(&r.junk_json);
 	strset_release(&r.orders);
 	if (lockfd >= 0)
 		close(lockfd);
@@ -609,24 +707,32 @@ out:
 
 const struct cmd cmd_import = {
 	.name = "import",
-	.usage = "casefile import [--date YYYY-MM-DD] [--no-wait] [--follow-links] [--json] [--quiet] "
+	.usage = "casefile import [--date YYYY-MM-DD] [--no-wait] [--follow-links] [--verbose] [--json] [--quiet] "
 		 "BUNDLE",
 	.summary = "store a daily export bundle (folder, zip, tar.*, 7z) of many orders",
 	.help = "BUNDLE is a folder or a zip / tar / tar.gz / tar.bz2 / tar.xz / tar.zst /\n"
 		"7z archive, read as a stream (never unpacked to disk):\n"
 		"  [orders-YYYY-MM-DD/]<order id>/{order.json,chat.*,logistics.*,\n"
 		"                                  photos/,videos/,receipts/,...}\n"
-		"Every file goes through the same path as 'casefile ingest'.  Importing the\n"
-		"same bundle again stores nothing new and says so; a changed file in a\n"
-		"re-exported order is stored as a new version beside the old one.\n"
+		"Every file goes through the same path as 'casefile ingest': the kind comes\n"
+		"from the content, the folder and name are only a hint.  Only folders whose\n"
+		"name matches order.id_pattern (default: 6 to 32 digits) are orders.\n"
+		"Importing the same bundle again stores nothing new and says so; a changed\n"
+		"file in a re-exported order is stored as a new version beside the old one.\n"
 		"\n"
 		"Refused, one line each, while the rest is imported (exit 3): paths\n"
-		"escaping the bundle (../, absolute), links, devices, FIFOs, names that are\n"
-		"not UTF-8 or hold control characters, entries over import.max_entry_size\n"
+		"escaping the bundle (../, absolute), links, devices, FIFOs, names with\n"
+		"control characters, encrypted entries, entries over import.max_entry_size\n"
 		"or expanding more than import.max_ratio times (compression bombs), files\n"
 		"directly under the root or in a folder that is not an order id.  A damaged\n"
-		"archive imports what can be read and says where reading stopped (exit 3).\n"
-		"Limits: see 'casefile config --help'.\n"
+		"or truncated archive imports every complete entry and says where reading\n"
+		"stopped (exit 3, \"complete\": false), also for a zip without its central\n"
+		"directory.  Kept, with a warning: names that are not UTF-8 (a zip name\n"
+		"without the UTF-8 flag is read as GB18030 when it decodes cleanly, others\n"
+		"are shown with \\xNN escapes; the original bytes are kept), and two entries\n"
+		"of one path.  Skipped and named, one line per kind (exit 0): .DS_Store,\n"
+		"__MACOSX/, ._* AppleDouble files, Thumbs.db, desktop.ini.\n"
+		"Limits and order.id_pattern: see 'casefile config --help'.\n"
 		"\n"
 		"Work is committed every few thousand files: an import that is killed keeps\n"
 		"what it committed, and running it again completes it.  One import runs at a\n"
@@ -641,7 +747,8 @@ const struct cmd cmd_import = {
 		"               of waiting\n"
 		"  --follow-links  import what BUNDLE points to when it is a symbolic link\n"
 		"               (refused otherwise, exit 3, like a link given to ingest)\n"
-		"  --json       print the summary as one JSON object\n"
+		"  --verbose    name each junk entry skipped\n"
+		"  --json       print the summary as one JSON object (skipped junk listed)\n"
 		"  --quiet      print nothing but errors (for cron)\n"
 		"\nexample (cron):\n"
 		"  casefile import --quiet /srv/exports/orders-$(date -d yesterday +%F).zip\n",

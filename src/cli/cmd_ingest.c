@@ -15,8 +15,10 @@
 
 #include "casefile/buf.h"
 #include "casefile/commands.h"
+#include "casefile/config.h"
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
+#include "casefile/order_id.h"
 #include "casefile/parse.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -234,6 +236,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 	};
 	struct ingest_run r;
 	struct cf_err err = CF_ERR_INIT;
+	struct order_id_rule *rule = NULL;
 	enum cf_kind k;
 	enum cf_exit rc = CF_EXIT_OK;
 	int c, i;
@@ -276,15 +279,26 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 	if (argc - optind < 2)
 		return ctx_usage(ctx, "ingest needs an order id and at least one file");
 	r.order = argv[optind];
-	if (!ingest_valid_order_id(r.order))
+	if (!order_id_valid(r.order))
 		return ctx_usage(ctx, "bad order id '%s': use 1 to 64 letters, digits, '_' or '-'",
 				 r.order);
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
+	if (config_order_rule(vault_db(ctx->vault), &rule, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
+	}
+	if (!order_id_rule_match(rule, r.order)) {
+		rc = ctx_usage(ctx, "'%s' does not look like an order id (order.id_pattern "
+			       "'%s'; see 'casefile config --help')", r.order,
+			       order_id_rule_pattern(rule));
+		goto out;
+	}
 	if (ingest_begin(ctx->vault, on_warning, &r, &r.in, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
+	ingest_set_who(r.in, ctx->user, ctx->host);
 	for (i = optind + 1; i < argc && !r.failed_hard; i++)
 		ingest_path(&r, argv[i], 1);
 	if (r.failed_hard) {
@@ -310,6 +324,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 		rc = CF_EXIT_INPUT;
 	}
 out:
+	order_id_rule_free(rule);
 	ingest_free(r.in);
 	cf_buf_release(&r.json);
 	cf_err_release(&err);
@@ -321,13 +336,20 @@ const struct cmd cmd_ingest = {
 	.usage = "casefile ingest [--kind KIND] [--note TEXT] [--follow-links] [--json] [--quiet] "
 		 "ORDER FILE|DIR...",
 	.summary = "store an order's evidence files (chat, logistics, order, photos, videos)",
-	.help = "Hashes each file with SHA-256 while copying it into the vault, detects its\n"
-		"kind from its content, parses chat logs, logistics and order records into\n"
+	.help = "ORDER must look like an order id: by default 6 to 32 digits (the vault\n"
+		"setting order.id_pattern, see 'casefile config --help').\n"
+		"Hashes each file with SHA-256 while copying it into the vault, detects its\n"
+		"kind from its content (the name and folder are a hint that counts only when\n"
+		"the content agrees: an image or a pdf in receipts/ is a receipt; a file\n"
+		"that is not what its name says is 'other', with a warning saying what was\n"
+		"expected), parses chat logs, logistics and order records into\n"
 		"tables, and records who ingested what, when and from where.  Folders are\n"
 		"walked (hidden files and symbolic links inside them are skipped).  A FILE or\n"
 		"DIR that is itself a symbolic link is refused, naming its target (exit 3,\n"
-		"the rest is stored), unless --follow-links is given.  The same\n"
-		"file again for the same order is reported as already stored.  A file that\n"
+		"the rest is stored), unless --follow-links is given.  The same file again\n"
+		"(same bytes, same name) for the same order is reported as already\n"
+		"stored; the same bytes under another name are stored once and listed\n"
+		"under each name.  A file that\n"
 		"cannot be parsed is still stored, as kind 'other', with a warning; the\n"
 		"command then exits 3.  A record with a field that cannot be read (a time\n"
 		"of 1e400, an unclosed CSV quote) is kept with that field flagged, also\n"

@@ -13,7 +13,7 @@
 #include "casefile/buf.h"
 #include "casefile/commands.h"
 #include "casefile/dispute.h"
-#include "casefile/ingest.h"
+#include "casefile/order_id.h"
 #include "casefile/pack.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -168,7 +168,7 @@ run_pack(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	o.order_id = argv[optind];
-	if (!ingest_valid_order_id(o.order_id)) {
+	if (!order_id_valid(o.order_id)) {
 		rc = ctx_usage(ctx, "bad order id '%s'", o.order_id);
 		goto out;
 	}

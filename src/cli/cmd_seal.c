@@ -59,6 +59,7 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	X509 *cert = NULL;
 	STACK_OF(X509) *chain = NULL;
 	char *tsa = NULL, *tsa_ca = NULL, *tls_ca = NULL, *pass = NULL, *end;
+	char *kept = NULL, *mirror = NULL;
 	char hex[CF_SHA256_HEXLEN + 1], when[32];
 	const char *tsa_opt = NULL, *ca_opt = NULL, *tls_opt = NULL, *passfile = NULL;
 	double timeout = 15;
@@ -113,7 +114,7 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 		tsa = setting(db, "tsa");
 	tsa_ca = ca_opt ? xstrdup(ca_opt) : setting(db, "tsa.ca");
 	tls_ca = tls_opt ? xstrdup(tls_opt) : setting(db, "tsa.tls_ca");
-	if (keys_read_pass(passfile, &pass, &err) < 0 ||
+	if (keys_read_pass(passfile, ctx->passphrase, &pass, &err) < 0 ||
 	    keys_load_pass(vault_dir(ctx->vault), pass, &key, &cert, &chain, &err) < 0) {
 		/* as every command that loads the key: no key is a usage error (2),
 		 * a key problem bad input (3), the system failing 5 */
@@ -128,6 +129,9 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	so.tsa_url = tsa;
 	so.cookie = &to;
 	so.now = (int64_t)ctx->now;
+	seal_kept_dirs(db, vault_dir(ctx->vault), &kept, &mirror);
+	so.kept_dir = kept;
+	so.mirror_dir = mirror;
 	if (seal_run(db, &so, &head, &sealed, &backfilled, &err) < 0)
 		goto fail;
 	cf_hex_encode(head.root, CF_SHA256_LEN, hex);
@@ -180,6 +184,8 @@ out:
 	free(tsa);
 	free(tsa_ca);
 	free(tls_ca);
+	free(kept);
+	free(mirror);
 	cf_err_release(&err);
 	return rc;
 }
@@ -200,12 +206,18 @@ const struct cmd cmd_seal = {
 		"must answer within --tsa-timeout seconds (default 15).  An encrypted\n"
 		"vault key is opened with --passphrase-file or $CASEFILE_PASSPHRASE.\n"
 		"\n"
+		"Every checkpoint is also kept, before its head is stored, as a numbered\n"
+		"file in VAULT/checkpoints/ and in the folder named by the vault setting\n"
+		"'seal.mirror' (if set; a mirror that cannot be written fails the seal).\n"
+		"A seal interrupted after keeping its checkpoint is completed by the next.\n"
+		"\n"
 		"Sealing when nothing was added since the last seal changes nothing and\n"
 		"says so (exit 0).  Evidence rows from before the ledger existed are\n"
 		"added as leaves first.\n"
 		"\n"
 		"exit codes: 0 sealed or nothing new; 1 the ledger no longer matches the\n"
-		"last head (run 'casefile audit'); 2 usage, no vault or no vault key;\n"
+		"last head, or the kept checkpoints disagree with the heads (run\n"
+		"'casefile audit'); 2 usage, no vault or no vault key;\n"
 		"3 the TSA failed (nothing was stored); 5 internal error\n"
 		"\nexample (cron):\n  casefile import orders-$(date +%F).zip && casefile seal --quiet\n",
 	.flags = CMD_NEEDS_VAULT | CMD_WRITES,

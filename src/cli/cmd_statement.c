@@ -18,8 +18,10 @@
 #include "casefile/commands.h"
 #include "casefile/dispute.h"
 #include "casefile/ingest.h"
+#include "casefile/order_id.h"
 #include "casefile/outfile.h"
 #include "casefile/profile.h"
+#include "casefile/rederive.h"
 #include "casefile/statement.h"
 #include "casefile/templates.h"
 #include "casefile/vault.h"
@@ -129,10 +131,10 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 	if (argc - optind != 1)
 		return ctx_usage(ctx, "statement needs exactly one order id");
 	order = argv[optind];
-	if (!ingest_valid_order_id(order))
+	if (!order_id_valid(order))
 		return ctx_usage(ctx, "bad order id '%s'", order);
 	if (tdir == NULL)
-		tdir = getenv("CASEFILE_TEMPLATES");
+		tdir = ctx->templates_dir;
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
 	if (dispute_context(vault_db(ctx->vault), order, reason, profile_opt, &d, &reason,
@@ -144,6 +146,11 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	if (templates_load(tdir, lang, &t, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
+	}
+	/* The statement quotes parsed rows: they must be what was sealed (rederive.h). */
+	if (rederive_check_order(ctx->vault, order, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
@@ -223,7 +230,9 @@ const struct cmd cmd_statement = {
 		"  --templates DIR  templates folder ($CASEFILE_TEMPLATES)\n"
 		"  --no-mask        do not mask phone numbers, ID numbers and addresses\n"
 		"  -o FILE          write the text to FILE instead of standard output\n"
-		"\nexit codes: 0 ok, 2 usage, unknown order, or no dispute and no --reason\n"
+		"\nexit codes: 0 ok, 1 a stored row is not what the sealed originals or\n"
+		"dispute say (edited in the database: run 'casefile audit'), 2 usage,\n"
+		"unknown order, or no dispute and no --reason\n"
 		"\nexample:\n  casefile statement 6931000000000001 --max-chars 300\n",
 	.flags = CMD_NEEDS_VAULT,
 	.run = run_statement,

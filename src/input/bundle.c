@@ -34,11 +34,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "casefile/buf.h"
 #include "casefile/bundle.h"
 #include "casefile/cftime.h"
-#include "casefile/ingest.h"
+#include "casefile/order_id.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
 #define BLOCK_SIZE 65536
@@ -56,6 +58,8 @@ struct frame {
 	size_t prefix_len;	/* length of the path buffer for this folder */
 };
 
+struct gz_src;
+
 struct bundle {
 	char *path;
 	char *date;		/* --date, or NULL */
@@ -68,6 +72,9 @@ struct bundle {
 	int streaming_retry;		/* zip re-read in streaming mode */
 	unsigned long skip_until;	/* streaming retry: entries already seen */
 	int is_7z;
+	int is_gzip;			/* the file starts with the gzip magic */
+	char *encrypted;		/* the last entry, refused as encrypted */
+	struct gz_src *gz;		/* read through our own zlib (see gz_read) */
 	char *note;			/* damage note to report at the next call */
 	int64_t archive_size;		/* bytes of the archive file */
 
@@ -87,9 +94,18 @@ struct bundle {
 	char wrapper_date[11];
 	unsigned long nentries;		/* examined (all types) */
 	char *last_good;		/* last entry yielded (for damage reports) */
+	const struct order_id_rule *rule;	/* what an order id is, or NULL */
+	bundle_skip_fn skip_fn;		/* told of each junk entry skipped */
+	void *skip_cookie;
+	int incomplete;			/* damage seen: not every entry was read */
+	uint64_t *seen;			/* hashes of the paths yielded (archives) */
+	size_t seen_cap, seen_n;
 
 	/* current entry */
 	struct cf_buf cur_path, cur_order, cur_rel, cur_name;
+	struct cf_buf cur_name_raw;	/* the name's bytes when not UTF-8 */
+	const char *name_note;		/* how a non-UTF-8 name was read */
+	int cur_dup;			/* the path was seen before */
 	int64_t entry_in0;		/* raw bytes at the header */
 	uint64_t entry_out;		/* bytes produced for this entry */
 	int64_t total_in0;		/* raw bytes at open */
@@ -140,30 +156,9 @@ bundle_archive_err(struct archive *a, struct cf_err *err, const char *fmt, ...)
 static size_t
 utf8_len(const unsigned char *s, size_t n)
 {
-	unsigned c = s[0], cp;
-	size_t len, i;
+	unsigned cp;
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
+	return textenc_utf8_seq(s, n, &cp);
 }
 
 /* 1 when the valid sequence at s is a C1 control (U+0080..U+009F). */
@@ -171,21 +166,6 @@ static int
 is_c1(const unsigned char *s)
 {
 	return s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f;
-}
-
-int
-bundle_utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t l;
-
-	while (n > 0) {
-		if ((l = utf8_len(p, n)) == 0)
-			return 0;
-		p += l;
-		n -= l;
-	}
-	return 1;
 }
 
 char *
@@ -210,8 +190,9 @@ bundle_quote_name(const char *s)
 	return cf_buf_detach(&b, NULL);
 }
 
-const char *
-bundle_name_problem(const char *s, size_t len)
+/* bundle_name_problem(); with allow_invalid, bytes that are not UTF-8 pass. */
+static const char *
+name_problem(const char *s, size_t len, int allow_invalid)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, comp = 0, l;
@@ -230,16 +211,25 @@ bundle_name_problem(const char *s, size_t len)
 			return "control character in name";
 		if (p[i] == '\\')
 			return "backslash in name";
-		if ((l = utf8_len(p + i, len - i)) == 0)
-			return "name is not valid UTF-8";
-		if (is_c1(p + i))
+		if ((l = utf8_len(p + i, len - i)) == 0) {
+			if (!allow_invalid)
+				return "name is not valid UTF-8";
+			l = 1;
+		} else if (is_c1(p + i)) {
 			return "control character in name";
+		}
 		i += l;
 		comp += l;
 		if (comp > MAX_NAME_BYTES)
 			return "name too long";
 	}
 	return NULL;
+}
+
+const char *
+bundle_name_problem(const char *s, size_t len)
+{
+	return name_problem(s, len, 0);
 }
 
 /* "orders-YYYY-MM-DD" with a real date: copy the date to out[11]. */
@@ -270,14 +260,27 @@ wrapper_name(const char *s, char out[11])
 	return 1;
 }
 
-static int
-is_mac_junk(const char *comp, int last)
+/*
+ * What kind of junk the path component comp is (last: it is the file's
+ * own name), or NULL.  Static strings, one per kind: callers may count by
+ * pointer.
+ */
+static const char *
+junk_kind(const char *comp, int last)
 {
 	if (strcmp(comp, "__MACOSX") == 0)
-		return 1;
-	if (last && (strcmp(comp, ".DS_Store") == 0 || strncmp(comp, "._", 2) == 0))
-		return 1;
-	return 0;
+		return "macOS resource folder (__MACOSX/)";
+	if (!last)
+		return NULL;
+	if (strcmp(comp, ".DS_Store") == 0)
+		return "macOS folder settings (.DS_Store)";
+	if (strncmp(comp, "._", 2) == 0)
+		return "macOS AppleDouble file (._*)";
+	if (strcasecmp(comp, "Thumbs.db") == 0)
+		return "Windows thumbnail cache (Thumbs.db)";
+	if (strcasecmp(comp, "desktop.ini") == 0)
+		return "Windows folder settings (desktop.ini)";
+	return NULL;
 }
 
 static const char *
@@ -305,21 +308,63 @@ layout_kind(const char *rel)
 	return NULL;
 }
 
+/*
+ * A path that is not valid UTF-8: its display form (malloc'd), with
+ * b->name_note saying how it was read, and the last component's original
+ * bytes in cur_name_raw; NULL when raw is UTF-8 already.  gb18030: read it
+ * as GB18030 when that decodes cleanly (zip names written without the
+ * UTF-8 flag by Chinese Windows); else, and always for tar and folders,
+ * whose names may hold any bytes, the bad bytes are shown as \xNN
+ * (unambiguous: a real backslash is refused in names).
+ */
+static char *
+display_path(struct bundle *b, const char *raw, int gb18030, int *escaped)
+{
+	struct textenc_info ti;
+	const char *base;
+	char *t;
+	size_t n = strlen(raw), tl;
+
+	b->name_note = NULL;
+	*escaped = 0;
+	cf_buf_reset(&b->cur_name_raw);
+	if (textenc_utf8_check(raw, n, NULL) == 0)
+		return NULL;
+	base = strrchr(raw, '/');
+	cf_buf_addstr(&b->cur_name_raw, base ? base + 1 : raw);
+	if (gb18030) {
+		t = textenc_decode(raw, n, &tl, &ti);
+		if (ti.enc == TEXTENC_GB18030 && ti.nbad == 0 && ti.nnul == 0 &&
+		    bundle_name_problem(t, tl) == NULL) {
+			b->name_note = "name is not UTF-8: read as GB18030 "
+				       "(the original bytes are kept)";
+			return t;
+		}
+		free(t);
+	}
+	b->name_note = "name is not UTF-8: shown with \\xNN escapes "
+		       "(the original bytes are kept)";
+	*escaped = 1;
+	return bundle_quote_name(raw);
+}
+
 enum classify {
 	CL_ENTRY,	/* a file to yield */
 	CL_SKIP,	/* a folder, the wrapper itself: nothing to say */
-	CL_IGNORE,	/* macOS metadata */
+	CL_IGNORE,	/* junk (junk_kind), told to skip_fn */
 	CL_REFUSE,	/* err set (CF_EINPUT) */
 };
 
 /*
  * Normalise raw (a path from the bundle) and place it.  is_dir: the entry
- * is a folder.  Fills the cur_* buffers for CL_ENTRY.
+ * is a folder.  orig: when raw is the display form of a name that is not
+ * UTF-8 (see display_path), the original bytes, whose names are checked
+ * instead.  Fills the cur_* buffers for CL_ENTRY.
  */
 static enum classify
-classify(struct bundle *b, const char *raw, int is_dir, struct cf_err *err)
+classify(struct bundle *b, const char *raw, const char *orig, int is_dir, struct cf_err *err)
 {
-	char *q = bundle_quote_name(raw);
+	char *q = bundle_quote_name(orig ? orig : raw);
 	const char *why;
 	char **comps = NULL;
 	size_t ncomps = 0, i, first = 0;
@@ -331,7 +376,8 @@ classify(struct bundle *b, const char *raw, int is_dir, struct cf_err *err)
 		cf_err_set(err, CF_EINPUT, "entry '%s': absolute path", q);
 		goto out;
 	}
-	if ((why = bundle_name_problem(raw, strlen(raw))) != NULL) {
+	if ((why = orig ? name_problem(orig, strlen(orig), 1)
+			: bundle_name_problem(raw, strlen(raw))) != NULL) {
 		cf_err_set(err, CF_EINPUT, "entry '%s': %s", q, why);
 		goto out;
 	}
@@ -351,11 +397,24 @@ classify(struct bundle *b, const char *raw, int is_dir, struct cf_err *err)
 		goto out;
 	}
 	for (i = 0; i < ncomps; i++) {
-		if (is_mac_junk(comps[i], i + 1 == ncomps)) {
-			b->ignored++;
-			ret = CL_IGNORE;
+		const char *junk = junk_kind(comps[i], i + 1 == ncomps);
+
+		if (junk == NULL)
+			continue;
+		if (is_dir && b->a) {
+			/* its files are named one by one */
+			ret = CL_SKIP;
 			goto out;
 		}
+		b->ignored++;
+		if (b->skip_fn) {
+			char *shown = xasprintf("%s%s", q, is_dir ? "/" : "");
+
+			b->skip_fn(b->skip_cookie, shown, junk);
+			free(shown);
+		}
+		ret = CL_IGNORE;
+		goto out;
 	}
 	if (!b->wrapper_decided && (ncomps >= 2 || is_dir)) {
 		char date[11];
@@ -387,11 +446,17 @@ classify(struct bundle *b, const char *raw, int is_dir, struct cf_err *err)
 		cf_err_set(err, CF_EINPUT, "entry '%s': not in an order folder: skipped", q);
 		goto out;
 	}
-	if (!ingest_valid_order_id(comps[first])) {
+	if (b->rule ? !order_id_rule_match(b->rule, comps[first])
+		    : !order_id_valid(comps[first])) {
 		char *oq = bundle_quote_name(comps[first]);
 
-		cf_err_set(err, CF_EINPUT,
-			   "entry '%s': folder '%s' is not an order id: skipped", q, oq);
+		if (b->rule)
+			cf_err_set(err, CF_EINPUT, "entry '%s': folder '%s' is not an order id "
+				   "(order.id_pattern '%s'): skipped", q, oq,
+				   order_id_rule_pattern(b->rule));
+		else
+			cf_err_set(err, CF_EINPUT,
+				   "entry '%s': folder '%s' is not an order id: skipped", q, oq);
 		free(oq);
 		goto out;
 	}
@@ -418,6 +483,40 @@ out:
 	return ret;
 }
 
+/* 1 when an earlier entry had this path (remembered by a 64-bit hash). */
+static int
+seen_before(struct bundle *b, const char *path)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i, j;
+
+	while (*path)
+		h = (h ^ (unsigned char)*path++) * 1099511628211ULL;
+	if (h == 0)
+		h = 1;		/* 0 marks a free slot */
+	if (2 * (b->seen_n + 1) > b->seen_cap) {
+		size_t cap = b->seen_cap ? 2 * b->seen_cap : 1024;
+		uint64_t *t = xcalloc(cap, sizeof(*t));
+
+		for (i = 0; i < b->seen_cap; i++) {
+			if (b->seen[i] == 0)
+				continue;
+			for (j = b->seen[i] & (cap - 1); t[j]; j = (j + 1) & (cap - 1))
+				;
+			t[j] = b->seen[i];
+		}
+		free(b->seen);
+		b->seen = t;
+		b->seen_cap = cap;
+	}
+	for (j = h & (b->seen_cap - 1); b->seen[j]; j = (j + 1) & (b->seen_cap - 1))
+		if (b->seen[j] == h)
+			return 1;
+	b->seen[j] = h;
+	b->seen_n++;
+	return 0;
+}
+
 static void
 fill_entry(struct bundle *b, struct bundle_entry *ent, int64_t size, long long mtime)
 {
@@ -429,6 +528,9 @@ fill_entry(struct bundle *b, struct bundle_entry *ent, int64_t size, long long m
 	ent->mtime = mtime;
 	ent->kind = layout_kind(b->cur_rel.data);
 	ent->index = b->nentries;
+	ent->name_raw = b->cur_name_raw.len ? b->cur_name_raw.data : NULL;
+	ent->name_note = b->name_note;
+	ent->dup_path = b->cur_dup;
 	free(b->last_good);
 	b->last_good = xstrdup(b->cur_path.data);
 	b->entry_out = 0;
@@ -461,6 +563,99 @@ archive_reader_new(int zip_streaming)
 	return a;
 }
 
+/*
+ * gzip, decompressed here.  libarchive's gzip filter fills a 64 KiB block
+ * before it hands anything on and fails the whole block at a truncation:
+ * the complete entries just before the cut of a truncated tar.gz were lost
+ * (a small one imported nothing).  After such a failure the archive is
+ * read again through zlib here, which hands on every byte it can
+ * decompress; the tar reader then stops at the real end, naming the entry.
+ */
+struct gz_src {
+	int fd;
+	z_stream zs;
+	int eof;		/* the file ended */
+	int end;		/* no more output */
+	int after_member;	/* a gzip member just ended */
+	int truncated;		/* the file ended inside a member */
+	int64_t in_total;	/* bytes read from the file */
+	unsigned char in[BLOCK_SIZE], out[BLOCK_SIZE];
+};
+
+static void
+gz_free(struct gz_src *g)
+{
+	if (g == NULL)
+		return;
+	inflateEnd(&g->zs);
+	if (g->fd >= 0)
+		close(g->fd);
+	free(g);
+}
+
+static la_ssize_t
+gz_read(struct archive *a, void *cookie, const void **buf)
+{
+	struct gz_src *g = ((struct bundle *)cookie)->gz;
+	ssize_t r;
+	size_t made;
+	int zr;
+
+	for (;;) {
+		if (g->end)
+			return 0;
+		if (g->zs.avail_in == 0 && !g->eof) {
+			do
+				r = read(g->fd, g->in, sizeof(g->in));
+			while (r < 0 && errno == EINTR);
+			if (r < 0) {
+				archive_set_error(a, errno, "cannot read");
+				return ARCHIVE_FATAL;
+			}
+			g->eof = r == 0;
+			g->in_total += r;
+			g->zs.next_in = g->in;
+			g->zs.avail_in = (uInt)r;
+		}
+		g->zs.next_out = g->out;
+		g->zs.avail_out = sizeof(g->out);
+		zr = inflate(&g->zs, Z_NO_FLUSH);
+		made = sizeof(g->out) - g->zs.avail_out;
+		if (zr == Z_STREAM_END) {
+			/* another member may follow (concatenated gzip files) */
+			g->after_member = 1;
+			if ((g->eof && g->zs.avail_in == 0) || inflateReset(&g->zs) != Z_OK)
+				g->end = 1;
+		} else if (zr == Z_OK || (zr == Z_BUF_ERROR && g->zs.avail_in == 0)) {
+			if (made)
+				g->after_member = 0;
+			if (g->eof && g->zs.avail_in == 0 && made == 0)
+				g->end = g->truncated = 1;	/* archive_next says so */
+		} else {
+			/* trailing bytes after the last member are not data */
+			g->end = 1;
+			if (!g->after_member && made == 0) {
+				archive_set_error(a, EILSEQ, "corrupt gzip data: %s",
+						  g->zs.msg ? g->zs.msg : "inflate failed");
+				return ARCHIVE_FATAL;
+			}
+		}
+		if (made) {
+			*buf = g->out;
+			return (la_ssize_t)made;
+		}
+	}
+}
+
+/* The archive file's bytes consumed so far. */
+static int64_t
+raw_bytes(const struct bundle *b)
+{
+	if (b->gz)
+		return b->gz->in_total - (int64_t)b->gz->zs.avail_in;
+	return archive_filter_bytes(b->a, -1);
+}
+
 static char *
 where(struct bundle *b)
 {
@@ -469,22 +664,37 @@ where(struct bundle *b)
 
 	if (q)
 		s = xasprintf("reading stopped at entry %lu, after '%s' (byte %lld)",
-			      b->nentries + 1, q, (long long)archive_filter_bytes(b->a, -1));
+			      b->nentries + 1, q, (long long)raw_bytes(b));
 	else
 		s = xasprintf("reading stopped at entry %lu (byte %lld)", b->nentries + 1,
-			      (long long)archive_filter_bytes(b->a, -1));
+			      (long long)raw_bytes(b));
 	free(q);
 	return s;
 }
 
+/* How archive_open_at() reads. */
+enum open_mode { OPEN_NORMAL, OPEN_ZIP_STREAMING, OPEN_GZIP_OWN };
+
 static int
-archive_open_at(struct bundle *b, int zip_streaming, struct cf_err *err)
+archive_open_at(struct bundle *b, enum open_mode mode, struct cf_err *err)
 {
 	int r;
 
 	archive_read_free(b->a);
-	b->a = archive_reader_new(zip_streaming);
-	if (archive_read_open_filename(b->a, b->path, BLOCK_SIZE) != ARCHIVE_OK)
+	gz_free(b->gz);
+	b->gz = NULL;
+	b->a = archive_reader_new(mode == OPEN_ZIP_STREAMING);
+	if (mode == OPEN_GZIP_OWN) {
+		b->gz = xcalloc(1, sizeof(*b->gz));
+		if (inflateInit2(&b->gz->zs, 16 + MAX_WBITS) != Z_OK)
+			CF_BUG("inflateInit2 failed");
+		if ((b->gz->fd = open(b->path, O_RDONLY | O_CLOEXEC)) < 0)
+			return cf_err_errno(err, CF_EIO, "cannot read '%s'", b->path);
+		r = archive_read_open(b->a, b, NULL, gz_read, NULL);
+	} else {
+		r = archive_read_open_filename(b->a, b->path, BLOCK_SIZE);
+	}
+	if (r != ARCHIVE_OK)
 		return bundle_archive_err(b->a, err, "cannot read '%s'", b->path);
 	r = archive_read_next_header(b->a, &b->ae);
 	if (r == ARCHIVE_EOF) {
@@ -496,7 +706,7 @@ archive_open_at(struct bundle *b, int zip_streaming, struct cf_err *err)
 		return bundle_archive_err(b->a, err, "cannot read '%s'", b->path);
 	b->pending = 1;
 	b->is_7z = archive_format(b->a) == ARCHIVE_FORMAT_7ZIP;
-	b->total_in0 = archive_filter_bytes(b->a, -1);
+	b->total_in0 = raw_bytes(b);
 	return 0;
 }
 
@@ -507,6 +717,17 @@ archive_damaged(struct bundle *b, struct cf_err *err)
 	struct cf_err e2 = CF_ERR_INIT;
 	char *w = where(b);
 
+	b->incomplete = 1;
+	if (b->encrypted && b->is_7z) {
+		/* 7-Zip decodes what it skips: it cannot pass an encrypted entry */
+		bundle_archive_err(b->a, err, "reading stopped after the encrypted entry "
+				   "'%s' (byte %lld): the entries after it cannot be read "
+				   "without its password", b->encrypted,
+				   (long long)raw_bytes(b));
+		free(w);
+		b->done = 1;
+		return -1;
+	}
 	if ((archive_format(b->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP &&
 	    !b->streaming_retry) {
 		/* Central directory damaged: read the local headers instead. */
@@ -515,7 +736,7 @@ archive_damaged(struct bundle *b, struct cf_err *err)
 		bundle_archive_err(b->a, &e2, "damaged: %s", w);
 		b->note = xasprintf("%s: reading the zip entries one by one instead", e2.msg);
 		cf_err_release(&e2);
-		if (archive_open_at(b, 1, &e2) == 0) {
+		if (archive_open_at(b, OPEN_ZIP_STREAMING, &e2) == 0) {
 			free(w);
 			cf_err_release(&e2);
 			b->nentries = 0;
@@ -523,6 +744,15 @@ archive_damaged(struct bundle *b, struct cf_err *err)
 		}
 		free(b->note);
 		b->note = NULL;
+		cf_err_release(&e2);
+	} else if (b->is_gzip && b->gz == NULL) {
+		/* read it again through gz_read, up to the real damage */
+		b->skip_until = b->nentries;
+		if (archive_open_at(b, OPEN_GZIP_OWN, &e2) == 0) {
+			free(w);
+			b->nentries = 0;
+			return 1;
+		}
 		cf_err_release(&e2);
 	}
 	bundle_archive_err(b->a, err, "damaged archive: %s", w);
@@ -536,8 +766,8 @@ archive_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 {
 	struct archive_entry *e;
 	const char *raw;
-	char *q;
-	int r;
+	char *q, *shown;
+	int r, escaped;
 	mode_t type;
 	enum classify cl;
 
@@ -553,6 +783,17 @@ archive_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 			return 0;
 		if (!b->pending) {
 			r = archive_read_next_header(b->a, &b->ae);
+			if (r == ARCHIVE_EOF && b->gz && b->gz->truncated) {
+				/* cut between two entries: tar itself would not see it */
+				char *w = where(b);
+
+				b->incomplete = 1;
+				b->done = 1;
+				cf_err_set(err, CF_EARCHIVE, "damaged archive: %s: the gzip "
+					   "data is truncated", w);
+				free(w);
+				return -1;
+			}
 			if (r == ARCHIVE_EOF) {
 				b->done = 1;
 				return 0;
@@ -567,7 +808,9 @@ archive_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 		b->pending = 0;
 		e = b->ae;
 		b->nentries++;
-		if (b->streaming_retry && b->nentries <= b->skip_until)
+		free(b->encrypted);
+		b->encrypted = NULL;
+		if (b->nentries <= b->skip_until)	/* yielded before a re-read */
 			continue;
 		if (b->lim.max_entries && b->nentries > b->lim.max_entries) {
 			b->done = 1;
@@ -584,7 +827,10 @@ archive_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 			return -1;
 		}
 		type = archive_entry_filetype(e);
-		cl = classify(b, raw, type == AE_IFDIR, err);
+		shown = display_path(b, raw, (archive_format(b->a) & ARCHIVE_FORMAT_BASE_MASK) ==
+					     ARCHIVE_FORMAT_ZIP, &escaped);
+		cl = classify(b, shown ? shown : raw, escaped ? raw : NULL, type == AE_IFDIR, err);
+		free(shown);
 		if (cl == CL_SKIP || cl == CL_IGNORE)
 			continue;
 		if (cl == CL_REFUSE)
@@ -602,6 +848,10 @@ archive_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 			cf_err_set(err, CF_EINPUT, "entry '%s': socket refused", q);
 		} else if (type != AE_IFREG) {
 			cf_err_set(err, CF_EINPUT, "entry '%s': not a regular file", q);
+		} else if (archive_entry_is_encrypted(e)) {
+			/* libarchive cannot decrypt: refuse it, read the others */
+			cf_err_set(err, CF_EINPUT, "entry '%s': encrypted: not stored", q);
+			b->encrypted = xstrdup(q);
 		} else if (archive_entry_size_is_set(e) && b->lim.max_entry_size &&
 			   (uint64_t)archive_entry_size(e) > b->lim.max_entry_size) {
 			cf_err_set(err, CF_EINPUT,
@@ -611,15 +861,50 @@ archive_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 				   (unsigned long long)b->lim.max_entry_size);
 		} else {
 			free(q);
+			b->cur_dup = seen_before(b, b->cur_path.data);
 			fill_entry(b, ent,
 				   archive_entry_size_is_set(e) ? archive_entry_size(e) : -1,
 				   archive_entry_mtime_is_set(e) ? (long long)archive_entry_mtime(e) : -1);
-			b->entry_in0 = archive_filter_bytes(b->a, -1);
+			b->entry_in0 = raw_bytes(b);
 			return 1;
 		}
 		free(q);
 		return -1;
 	}
+}
+
+/*
+ * libarchive's gzip filter failed inside the current entry: read the
+ * archive again through gz_read up to the same place (entry number and
+ * bytes of it already handed on), so the reading goes on until the real
+ * damage.  0 when there, -1 when not (the caller reports the first error).
+ */
+static int
+gz_reposition(struct bundle *b)
+{
+	struct cf_err e2 = CF_ERR_INIT;
+	unsigned long want = b->nentries, n = 1;
+	uint64_t skip = b->entry_out;
+	char scratch[4096];
+	la_ssize_t r;
+
+	if (archive_open_at(b, OPEN_GZIP_OWN, &e2) < 0 || b->done) {
+		cf_err_release(&e2);
+		return -1;
+	}
+	b->pending = 0;
+	for (; n < want; n++)
+		if (archive_read_next_header(b->a, &b->ae) < ARCHIVE_WARN)
+			return -1;
+	b->entry_in0 = raw_bytes(b);	/* the bomb check counts from the header */
+	while (skip > 0) {
+		r = archive_read_data(b->a, scratch, skip < sizeof(scratch) ? (size_t)skip
+									 : sizeof(scratch));
+		if (r <= 0)
+			return -1;
+		skip -= (uint64_t)r;
+	}
+	return 0;
 }
 
 static ssize_t
@@ -630,16 +915,40 @@ archive_read_entry(struct bundle *b, void *buf, size_t n, struct cf_err *err)
 	double out;
 	char *q;
 
+	/*
+	 * Never ask past the declared size: archive_read_data() drops the
+	 * bytes of a call whose later block fails (tar's padding cut off).
+	 */
+	if (archive_entry_size_is_set(b->ae) && archive_entry_size(b->ae) >= 0 &&
+	    (uint64_t)archive_entry_size(b->ae) - b->entry_out < n &&
+	    b->entry_out <= (uint64_t)archive_entry_size(b->ae))
+		n = (size_t)((uint64_t)archive_entry_size(b->ae) - b->entry_out);
+	if (n == 0)
+		n = 1;	/* the end of the entry: libarchive's checks run */
 	r = archive_read_data(b->a, buf, n);
+	if (r < 0 && b->is_gzip && b->gz == NULL && gz_reposition(b) == 0)
+		r = archive_read_data(b->a, buf, n);
+	if (r < 0 && (archive_format(b->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR &&
+	    archive_entry_size_is_set(b->ae) &&
+	    b->entry_out == (uint64_t)archive_entry_size(b->ae)) {
+		/*
+		 * Every byte of the entry was read; what is missing is the
+		 * padding after it (tar): the entry is complete.  The next
+		 * header says where the damage is.
+		 */
+		b->incomplete = 1;
+		r = 0;
+	}
 	if (r < 0) {
 		q = bundle_quote_name(b->cur_path.data);
 		if (r == ARCHIVE_WARN) {
 			/* Should not happen for data; treat as damage. */
 		}
 		b->status = BUNDLE_ENTRY_BROKEN;
+		b->incomplete = 1;
 		bundle_archive_err(b->a, err, "damaged archive: reading stopped in entry "
 				   "%lu '%s' (byte %lld)", b->nentries, q,
-				   (long long)archive_filter_bytes(b->a, -1));
+				   (long long)raw_bytes(b));
 		free(q);
 		b->done = 1;
 		return -1;
@@ -658,7 +967,7 @@ archive_read_entry(struct bundle *b, void *buf, size_t n, struct cf_err *err)
 			in = b->archive_size;
 			out = (double)b->total_out;
 		} else {
-			in = archive_filter_bytes(b->a, -1) - b->entry_in0;
+			in = raw_bytes(b) - b->entry_in0;
 			out = (double)b->entry_out;
 		}
 		if (in < 1)
@@ -734,7 +1043,8 @@ push_dir(struct bundle *b, int fd, const char *shown, struct cf_err *err)
 		return -1;
 	}
 	closedir(d);
-	qsort(f->ents, f->n, sizeof(*f->ents), cmp_names);
+	if (f->n > 1)	/* an empty folder has no listing at all (NULL) */
+		qsort(f->ents, f->n, sizeof(*f->ents), cmp_names);
 	return 0;
 }
 
@@ -842,7 +1152,14 @@ folder_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 			return -1;
 		}
 		is_dir = !listed_reg && S_ISDIR(st.st_mode);
-		cl = classify(b, b->walk.data, is_dir, err);
+		{
+			int escaped;
+			char *shown = display_path(b, b->walk.data, 0, &escaped);
+
+			cl = classify(b, shown ? shown : b->walk.data, escaped ? b->walk.data : NULL,
+				      is_dir, err);
+			free(shown);
+		}
 		if (cl == CL_IGNORE || cl == CL_REFUSE) {
 			free(name);
 			if (cl == CL_REFUSE)
@@ -917,6 +1234,7 @@ folder_next(struct bundle *b, struct bundle_entry *ent, struct cf_err *err)
 		b->file_fd = fd;
 		free(q);
 		free(name);
+		b->cur_dup = 0;
 		fill_entry(b, ent, (int64_t)st.st_size, (long long)st.st_mtim.tv_sec);
 		return 1;
 refuse:
@@ -960,6 +1278,77 @@ folder_read(struct bundle *b, void *buf, size_t n, struct cf_err *err)
 
 /* ------------------------------------------------------------------ common */
 
+static int
+starts_with_gzip(const char *path)
+{
+	unsigned char m[2];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ok = 0;
+
+	if (fd >= 0) {
+		ok = read(fd, m, 2) == 2 && m[0] == 0x1f && m[1] == 0x8b;
+		close(fd);
+	}
+	return ok;
+}
+
+/*
+ * 1 when the zip file at path has its end of central directory record
+ * (signature PK\5\6 within the last 22 + 65535 bytes), or when it cannot
+ * be looked at (then libarchive's own errors speak).
+ */
+static int
+zip_has_end(const char *path, int64_t size)
+{
+	size_t want = size < 22 + 65535 ? (size_t)size : 22 + 65535, got = 0, i;
+	unsigned char *buf;
+	int fd, found = 0;
+	ssize_t r;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 1;
+	buf = xmalloc(want ? want : 1);
+	while (got < want) {
+		r = pread(fd, buf + got, want - got, (off_t)(size - (int64_t)want + (int64_t)got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (got < want) {
+		free(buf);
+		return 1;
+	}
+	for (i = want >= 22 ? want - 22 + 1 : 0; i-- > 0;) {
+		if (buf[i] == 'P' && buf[i + 1] == 'K' && buf[i + 2] == 5 && buf[i + 3] == 6) {
+			found = 1;
+			break;
+		}
+	}
+	free(buf);
+	return found;
+}
+
+void
+bundle_set_order_rule(struct bundle *b, const struct order_id_rule *rule)
+{
+	b->rule = rule;
+}
+
+void
+bundle_on_skip(struct bundle *b, bundle_skip_fn fn, void *cookie)
+{
+	b->skip_fn = fn;
+	b->skip_cookie = cookie;
+}
+
+int
+bundle_incomplete(const struct bundle *b)
+{
+	return b->incomplete;
+}
+
 static void date_from_name(struct bundle *b);
 
 int
@@ -968,7 +1357,7 @@ bundle_open(const char *path, const char *date, const struct bundle_limits *limi
 {
 	struct bundle *b = xcalloc(1, sizeof(*b));
 	struct stat st;
-	int fd = -1;
+	int fd = -1, r;
 
 	b->path = xstrdup(path);
 	b->date = date ? xstrdup(date) : NULL;
@@ -978,6 +1367,7 @@ bundle_open(const char *path, const char *date, const struct bundle_limits *limi
 	cf_buf_init(&b->cur_order);
 	cf_buf_init(&b->cur_rel);
 	cf_buf_init(&b->cur_name);
+	cf_buf_init(&b->cur_name_raw);
 	if (limits)
 		b->lim = *limits;
 	else
@@ -996,7 +1386,14 @@ bundle_open(const char *path, const char *date, const struct bundle_limits *limi
 			goto fail;
 	} else if (S_ISREG(st.st_mode)) {
 		b->archive_size = (int64_t)st.st_size;
-		if (archive_open_at(b, 0, err) < 0) {
+		b->is_gzip = starts_with_gzip(path);
+		r = archive_open_at(b, OPEN_NORMAL, err);
+		if (r < 0 && b->is_gzip) {
+			/* a truncated small tar.gz: libarchive gave up at once */
+			cf_err_release(err);
+			if (archive_open_at(b, OPEN_GZIP_OWN, err) < 0)
+				goto fail;
+		} else if (r < 0) {
 			struct cf_err e2 = CF_ERR_INIT;
 
 			b->note = xasprintf("damaged archive: %s: reading the zip entries "
@@ -1008,14 +1405,27 @@ bundle_open(const char *path, const char *date, const struct bundle_limits *limi
 			 * first header: read its local headers instead.
 			 */
 			if (err == NULL || err->code != CF_EARCHIVE ||
-			    archive_open_at(b, 1, &e2) < 0) {
+			    archive_open_at(b, OPEN_ZIP_STREAMING, &e2) < 0) {
 				free(b->note);
 				b->note = NULL;
 				cf_err_release(&e2);
 				goto fail;
 			}
 			b->streaming_retry = 1;
+			b->incomplete = 1;
 			cf_err_release(err);
+		} else if ((archive_format(b->a) & ARCHIVE_FORMAT_BASE_MASK) ==
+			   ARCHIVE_FORMAT_ZIP && !zip_has_end(b->path, b->archive_size)) {
+			/*
+			 * libarchive reads a zip without its central directory
+			 * through the local headers, without a word: say it.
+			 */
+			b->incomplete = 1;
+			b->note = xasprintf("damaged archive: no zip central directory (the "
+					    "file ends at byte %lld: a truncated download?): "
+					    "the entries were read one by one from their "
+					    "local headers; any after the damage are missing",
+					    (long long)b->archive_size);
 		}
 	} else {
 		cf_err_set(err, CF_EINPUT, "'%s' is neither a folder nor an archive", path);
@@ -1091,7 +1501,7 @@ bundle_progress(const struct bundle *b)
 	if (b->a) {
 		if (b->archive_size <= 0)
 			return -1;
-		return (double)archive_filter_bytes(b->a, -1) / (double)b->archive_size;
+		return (double)raw_bytes(b) / (double)b->archive_size;
 	}
 	if (b->nframes == 0)
 		return b->done ? 1.0 : -1;
@@ -1153,6 +1563,8 @@ bundle_close(struct bundle *b)
 		return;
 	if (b->a)
 		archive_read_free(b->a);
+	gz_free(b->gz);
+	free(b->encrypted);
 	close_file(b);
 	while (b->nframes)
 		pop_dir(b);
@@ -1162,6 +1574,8 @@ bundle_close(struct bundle *b)
 	cf_buf_release(&b->cur_order);
 	cf_buf_release(&b->cur_rel);
 	cf_buf_release(&b->cur_name);
+	cf_buf_release(&b->cur_name_raw);
+	free(b->seen);
 	free(b->wrapper);
 	free(b->note);
 	free(b->last_good);

@@ -25,9 +25,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <jpeglib.h>
+#include <jerror.h>
 #include <libexif/exif-data.h>
 #include <png.h>
 #include <webp/decode.h>
@@ -35,6 +37,7 @@
 
 #include "casefile/cftime.h"
 #include "casefile/media.h"
+#include "casefile/pdfread.h"
 #include "casefile/xalloc.h"
 
 #define BOX_MAX_STEPS 100000
@@ -68,6 +71,12 @@ static uint64_t
 be64(const unsigned char *p)
 {
 	return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+static uint32_t
+le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static unsigned
@@ -146,6 +155,32 @@ sniff_ftyp(const unsigned char *s, size_t n, struct media_info *mi)
 	}
 }
 
+/*
+ * Bytes between a JPEG's SOI (FF D8) and its first marker, which decoders
+ * skip (libjpeg warns "extraneous bytes before marker"); 0 when the first
+ * marker follows SOI at once or none is found in the first JPEG_JUNK_MAX
+ * bytes.  A marker here is FF followed by APPn, COM, DQT, DHT, SOFn or DRI,
+ * the segments a JPEG can open with, so random bytes after FF D8 rarely
+ * pass.
+ */
+#define JPEG_JUNK_MAX 4096
+
+static size_t
+jpeg_junk(const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 2; i + 1 < n && i < JPEG_JUNK_MAX; i++) {
+		unsigned m = s[i + 1];
+
+		if (s[i] == 0xFF && ((m >= 0xE0 && m <= 0xEF) || m == 0xFE || m == 0xDB ||
+				     m == 0xC4 || m == 0xDD ||
+				     (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC)))
+			return i - 2;
+	}
+	return 0;
+}
+
 enum media_class
 media_sniff(const void *data, size_t n, struct media_info *mi)
 {
@@ -153,7 +188,7 @@ media_sniff(const void *data, size_t n, struct media_info *mi)
 	size_t i;
 
 	info_reset(mi);
-	if (n >= 3 && s[0] == 0xFF && s[1] == 0xD8 && s[2] == 0xFF) {
+	if (n >= 3 && s[0] == 0xFF && s[1] == 0xD8 && (s[2] == 0xFF || jpeg_junk(s, n) > 0)) {
 		mi->format = "jpeg";
 	} else if (n >= 8 && !memcmp(s, "\x89PNG\r\n\x1a\n", 8)) {
 		mi->format = "png";
@@ -336,14 +371,19 @@ media_read_exif(const void *data, size_t n, struct media_info *mi,
 	/* never let libexif add the spec's default entries */
 	exif_data_unset_option(ed, EXIF_DATA_OPTION_FOLLOW_SPECIFICATION);
 	exif_data_load_data(ed, s, (unsigned)(n > 0xFFFFFFF0u ? 0xFFFFFFF0u : n));
+	/* SHORT as the spec says; some writers store a LONG, readers take it */
 	if ((e = exif_find(ed, EXIF_IFD_0, EXIF_TAG_ORIENTATION)) != NULL &&
-	    e->format == EXIF_FORMAT_SHORT && e->components >= 1 && e->size >= 2) {
-		int o = exif_get_short(e->data, exif_data_get_byte_order(ed));
+	    e->components >= 1 &&
+	    ((e->format == EXIF_FORMAT_SHORT && e->size >= 2) ||
+	     (e->format == EXIF_FORMAT_LONG && e->size >= 4))) {
+		ExifByteOrder bo = exif_data_get_byte_order(ed);
+		unsigned long o = e->format == EXIF_FORMAT_SHORT ? exif_get_short(e->data, bo)
+								 : exif_get_long(e->data, bo);
 
 		if (o >= 1 && o <= 8)
-			mi->orientation = o;
+			mi->orientation = (int)o;
 		else
-			mwarn(warn, cookie, 1, "bad exif orientation %d", o);
+			mwarn(warn, cookie, 1, "bad exif orientation %lu", o);
 	}
 	exif_datetime(ed, mi, warn, cookie);
 	if (ed->ifd[EXIF_IFD_GPS] && ed->ifd[EXIF_IFD_GPS]->count > 0)
@@ -355,9 +395,22 @@ out:
 
 /* ---- JPEG (libjpeg) ------------------------------------------------------ */
 
+/*
+ * Decoding every photo at ingest is what tells a truncated or corrupt one
+ * from a good one, while the merchant still has the original: libjpeg does
+ * not fail on a truncated file, it warns (JWRN_JPEG_EOF, after inserting an
+ * EOI) and pads the image with grey, so the warnings are counted here.  The
+ * scan is decoded at 1/8 scale, which still entropy-decodes every block
+ * (what finds the damage) but skips most of the IDCT and output.
+ */
+#define JPEG_DECODE_MAX_PIXELS (100ull * 1000 * 1000)
+
 struct jerr {
 	struct jpeg_error_mgr pub;
 	jmp_buf jmp;
+	int skip_junk;		/* the one "extraneous bytes" warning is expected */
+	int first_warning;	/* msg_code of the first counted warning, or -1 */
+	char warning[JMSG_LENGTH_MAX];
 };
 
 static void
@@ -374,17 +427,41 @@ jpeg_on_message(j_common_ptr ci)
 	(void)ci;	/* warnings are not ours to print */
 }
 
+/* Every warning (level -1) is kept, the first one's text for the message. */
 static void
-probe_jpeg(const unsigned char *s, size_t n, struct media_info *mi,
-	   media_warn_fn warn, void *cookie)
+jpeg_on_emit(j_common_ptr ci, int level)
+{
+	struct jerr *je = (struct jerr *)ci->err;
+
+	if (level >= 0)
+		return;	/* trace messages */
+	if (je->skip_junk && je->pub.msg_code == JWRN_EXTRANEOUS_DATA) {
+		je->skip_junk = 0;	/* noted by probe_jpeg already */
+		return;
+	}
+	if (je->first_warning < 0) {
+		je->first_warning = je->pub.msg_code;
+		je->pub.format_message(ci, je->warning);
+	}
+	je->pub.num_warnings++;
+}
+
+/* Size from the header, then the whole scan decoded; junk as jpeg_junk(). */
+static void
+decode_jpeg(const unsigned char *s, size_t n, size_t junk, struct media_info *mi,
+	    media_warn_fn warn, void *cookie)
 {
 	struct jpeg_decompress_struct ci;
 	struct jerr je;
+	JSAMPARRAY row;
 
 	memset(&ci, 0, sizeof(ci));
 	ci.err = jpeg_std_error(&je.pub);
 	je.pub.error_exit = jpeg_on_error;
 	je.pub.output_message = jpeg_on_message;
+	je.pub.emit_message = jpeg_on_emit;
+	je.skip_junk = junk > 0;
+	je.first_warning = -1;
 	if (setjmp(je.jmp)) {
 		char msg[JMSG_LENGTH_MAX];
 
@@ -398,12 +475,54 @@ probe_jpeg(const unsigned char *s, size_t n, struct media_info *mi,
 	if (jpeg_read_header(&ci, TRUE) == JPEG_HEADER_OK) {
 		mi->width = ci.image_width;
 		mi->height = ci.image_height;
+		if ((unsigned long long)ci.image_width * ci.image_height <=
+		    JPEG_DECODE_MAX_PIXELS) {
+			ci.scale_num = 1;
+			ci.scale_denom = 8;
+			ci.dct_method = JDCT_IFAST;
+			ci.do_fancy_upsampling = FALSE;
+			jpeg_start_decompress(&ci);
+			row = ci.mem->alloc_sarray((j_common_ptr)&ci, JPOOL_IMAGE,
+						   ci.output_width * ci.output_components, 1);
+			while (ci.output_scanline < ci.output_height)
+				jpeg_read_scanlines(&ci, row, 1);
+			jpeg_finish_decompress(&ci);
+			if (je.first_warning == JWRN_JPEG_EOF)
+				mwarn(warn, cookie, 1, "bad jpeg: file is truncated "
+				      "(no end marker): the image is incomplete");
+			else if (je.first_warning >= 0)
+				mwarn(warn, cookie, 1, "bad jpeg: %s", je.warning);
+		}
 	}
 	jpeg_destroy_decompress(&ci);
-	media_read_exif(s, n, mi, warn, cookie);
+}
+
+static void
+probe_jpeg(const unsigned char *s, size_t n, struct media_info *mi,
+	   media_warn_fn warn, void *cookie)
+{
+	size_t junk = s[2] == 0xFF ? 0 : jpeg_junk(s, n);
+
+	if (junk)
+		mwarn(warn, cookie, 0, "%zu extra byte%s after the jpeg start marker "
+		      "(decoders skip them)", junk, junk == 1 ? "" : "s");
+	decode_jpeg(s, n, junk, mi, warn, cookie);
+	if (junk) {
+		/* libexif wants the first marker right after SOI */
+		unsigned char *t = xmalloc(n - junk);
+
+		memcpy(t, s, 2);
+		memcpy(t + 2, s + 2 + junk, n - 2 - junk);
+		media_read_exif(t, n - junk, mi, warn, cookie);
+		free(t);
+	} else {
+		media_read_exif(s, n, mi, warn, cookie);
+	}
 }
 
 /* ---- PNG (libpng) -------------------------------------------------------- */
+
+#define PNG_DECODE_MAX_PIXELS (100ull * 1000 * 1000)
 
 struct pngsrc {
 	const unsigned char *s;
@@ -447,6 +566,7 @@ probe_png(const unsigned char *s, size_t n, struct media_info *mi,
 	struct pngsrc ps = { s, n, 0, warn, cookie, "" };
 	png_structp png;
 	png_infop info = NULL;
+	png_bytep volatile row = NULL;	/* set between setjmp and longjmp */
 
 	png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &ps, png_on_error,
 				     png_on_warning);
@@ -458,6 +578,7 @@ probe_png(const unsigned char *s, size_t n, struct media_info *mi,
 	}
 	if (setjmp(png_jmpbuf(png))) {
 		mwarn(warn, cookie, 1, "bad png: %s", ps.msg[0] ? ps.msg : "unreadable");
+		free(row);
 		png_destroy_read_struct(&png, &info, NULL);
 		return;
 	}
@@ -474,6 +595,23 @@ probe_png(const unsigned char *s, size_t n, struct media_info *mi,
 			media_read_exif(exif, elen, mi, warn, cookie);
 	}
 #endif
+	/*
+	 * Read every row and the chunks after them (CRCs checked, IEND
+	 * required): a truncated or damaged PNG is found at ingest, not when
+	 * a dossier is built.  One row buffer, reused for every pass.
+	 */
+	if ((unsigned long long)mi->width * mi->height <= PNG_DECODE_MAX_PIXELS) {
+		int pass, passes = png_set_interlace_handling(png);
+		png_uint_32 y, h = png_get_image_height(png, info);
+
+		png_read_update_info(png, info);
+		row = xmalloc(png_get_rowbytes(png, info));
+		for (pass = 0; pass < passes; pass++)
+			for (y = 0; y < h; y++)
+				png_read_row(png, row, NULL);
+		png_read_end(png, NULL);
+	}
+	free(row);
 	png_destroy_read_struct(&png, &info, NULL);
 }
 
@@ -496,6 +634,30 @@ probe_webp(const unsigned char *s, size_t n, struct media_info *mi,
 	}
 	mi->width = f.width;
 	mi->height = f.height;
+	/*
+	 * The RIFF size says how long the file is; then a still image is
+	 * decoded (scaled down to keep the buffer small), so a truncated or
+	 * damaged one is found at ingest.
+	 */
+	if (n < 8 || (uint64_t)le32(s + 4) + 8 > n) {
+		mwarn(warn, cookie, 1, "bad webp: file is truncated (%zu of %llu bytes)", n,
+		      n < 8 ? 0ull : (unsigned long long)le32(s + 4) + 8);
+	} else if (!f.has_animation) {
+		WebPDecoderConfig cfg;
+
+		if (WebPInitDecoderConfig(&cfg)) {
+			cfg.options.use_scaling = 1;
+			cfg.options.scaled_width = f.width > 8 ? f.width / 8 : 1;
+			cfg.options.scaled_height = f.height > 8 ? f.height / 8 : 1;
+			cfg.options.bypass_filtering = 1;
+			cfg.options.no_fancy_upsampling = 1;
+			if ((st = WebPDecode(s, n, &cfg)) != VP8_STATUS_OK)
+				mwarn(warn, cookie, 1, "bad webp: %s",
+				      st == VP8_STATUS_NOT_ENOUGH_DATA ? "file is truncated"
+								       : "image data is damaged");
+			WebPFreeDecBuffer(&cfg.output);
+		}
+	}
 	if ((dmx = WebPDemux(&wd)) != NULL) {
 		WebPChunkIterator it;
 
@@ -662,6 +824,46 @@ short_box:
 	return 0;
 }
 
+/* ---- PDF (pdfread, read-only) -------------------------------------------- */
+
+/*
+ * A PDF is read from its end: startxref, the cross-reference data, the
+ * trailer and the catalog.  A half-downloaded receipt has none of them, so
+ * this is where it is found, at ingest.  Larger content than the prefix in
+ * memory is mapped from the stored object.  An encrypted PDF is only noted
+ * (pdfread cannot look inside it; bank statements often are).
+ */
+static int
+probe_pdf(const struct src *src, media_warn_fn warn, void *cookie, struct cf_err *err)
+{
+	struct cf_err perr = CF_ERR_INIT;
+	struct pdfread *pdf = NULL;
+	const void *data = src->data;
+	void *map = NULL;
+	size_t n = src->n;
+
+	if (src->total > src->n && src->fd >= 0) {
+		if (src->total > SIZE_MAX)
+			return 0;
+		map = mmap(NULL, (size_t)src->total, PROT_READ, MAP_PRIVATE, src->fd, 0);
+		if (map == MAP_FAILED)
+			return cf_err_errno(err, CF_EIO, "cannot map the stored content");
+		data = map;
+		n = (size_t)src->total;
+	}
+	if (pdfread_open_mem(data, n, &pdf, &perr) < 0) {
+		if (strstr(perr.msg, "encrypted"))
+			mwarn(warn, cookie, 0, "pdf is encrypted: its structure was not checked");
+		else
+			mwarn(warn, cookie, 1, "bad pdf: %s", perr.msg);
+	}
+	pdfread_close(pdf);
+	cf_err_release(&perr);
+	if (map)
+		munmap(map, n);
+	return 0;
+}
+
 int
 media_probe(const void *data, size_t n, uint64_t total, int fd, uint64_t max_image,
 	    struct media_info *mi, media_warn_fn warn, void *cookie,
@@ -678,7 +880,7 @@ media_probe(const void *data, size_t n, uint64_t total, int fd, uint64_t max_ima
 	if (mi->cls == MEDIA_VIDEO)
 		return probe_mp4(&src, mi, warn, cookie, err);
 	if (mi->cls == MEDIA_PDF)
-		return 0;
+		return probe_pdf(&src, warn, cookie, err);
 	/* an image: read it whole when we only have a prefix */
 	if (src.total > n && fd >= 0) {
 		if (src.total > max_image) {

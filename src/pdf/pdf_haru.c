@@ -35,6 +35,7 @@
 #include "casefile/outfile.h"
 #include "casefile/pdf.h"
 #include "casefile/pdf_int.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
 #if HPDF_MAJOR_VERSION != 2 || HPDF_MINOR_VERSION != 3 || HPDF_BUGFIX_VERSION != 0
@@ -129,29 +130,16 @@ HPDF_Binary
 haru_text_string(struct pdf *p, const char *utf8)
 {
 	struct cf_buf b = CF_BUF_INIT;
-	const unsigned char *s = (const unsigned char *)utf8;
+	size_t len = strlen(utf8), i = 0;
 	HPDF_Binary bin;
 
 	cf_buf_addch(&b, 0xFE);
 	cf_buf_addch(&b, 0xFF);
-	while (*s) {
-		uint32_t c;
-		int n;
+	while (i < len) {
+		unsigned c;
 
-		if (*s < 0x80)
-			c = *s, n = 1;
-		else if ((*s & 0xE0) == 0xC0 && (s[1] & 0xC0) == 0x80)
-			c = (uint32_t)(*s & 0x1F) << 6 | (s[1] & 0x3F), n = 2;
-		else if ((*s & 0xF0) == 0xE0 && (s[1] & 0xC0) == 0x80 &&
-			 (s[2] & 0xC0) == 0x80)
-			c = (uint32_t)(*s & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 |
-			    (s[2] & 0x3F), n = 3;
-		else if ((*s & 0xF8) == 0xF0 && (s[1] & 0xC0) == 0x80 &&
-			 (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80)
-			c = (uint32_t)(*s & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
-			    (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F), n = 4;
-		else
-			c = 0xFFFD, n = 1;
+		i += textenc_utf8_next(utf8 + i, len - i, &c);
+
 		if (c >= 0x10000 && c <= 0x10FFFF) {
 			c -= 0x10000;
 			cf_buf_addch(&b, 0xD8 | (c >> 18));
@@ -162,7 +150,6 @@ haru_text_string(struct pdf *p, const char *utf8)
 			cf_buf_addch(&b, c >> 8);
 			cf_buf_addch(&b, c & 0xFF);
 		}
-		s += n;
 	}
 	bin = HPDF_Binary_New(p->doc->mmgr, (HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
 	cf_buf_release(&b);

@@ -74,8 +74,9 @@ exif_orientation(const unsigned char *t, size_t n)
 	for (i = 0; i < cnt && ifd + 2 + i * 12 + 12 <= n; i++) {
 		const unsigned char *e = t + ifd + 2 + i * 12;
 
-		if (U16(e) == 0x0112 && U16(e + 2) == 3) {
-			unsigned v = U16(e + 8);
+		/* SHORT as the spec says, or LONG as some writers store it */
+		if (U16(e) == 0x0112 && (U16(e + 2) == 3 || U16(e + 2) == 4)) {
+			uint32_t v = U16(e + 2) == 3 ? U16(e + 8) : U32(e + 8);
 
 			return v >= 1 && v <= 8 ? (int)v : 0;
 		}

@@ -13,44 +13,10 @@
 #include "casefile/buf.h"
 #include "casefile/pdf.h"
 #include "casefile/pdf_int.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
 /* -------------------------------------------------------------- text */
-
-/* Decode one UTF-8 character; invalid bytes give U+FFFD and advance 1. */
-static uint32_t
-utf8_next(const unsigned char **sp)
-{
-	const unsigned char *s = *sp;
-	uint32_t c;
-	int n, i;
-
-	if (s[0] < 0x80) {
-		*sp = s + 1;
-		return s[0];
-	}
-	if ((s[0] & 0xE0) == 0xC0)
-		c = s[0] & 0x1F, n = 2;
-	else if ((s[0] & 0xF0) == 0xE0)
-		c = s[0] & 0x0F, n = 3;
-	else if ((s[0] & 0xF8) == 0xF0)
-		c = s[0] & 0x07, n = 4;
-	else
-		goto bad;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			goto bad;
-		c = c << 6 | (s[i] & 0x3F);
-	}
-	if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		goto bad;
-	*sp = s + n;
-	return c;
-bad:
-	*sp = s + 1;
-	return 0xFFFD;
-}
 
 static int
 char_width(struct pdf *p, unsigned c)
@@ -108,16 +74,9 @@ no_line_start(unsigned c)
 static void
 put_utf8(struct cf_buf *b, unsigned c)
 {
-	if (c < 0x80) {
-		cf_buf_addch(b, (int)c);
-	} else if (c < 0x800) {
-		cf_buf_addch(b, 0xC0 | (c >> 6));
-		cf_buf_addch(b, 0x80 | (c & 0x3F));
-	} else {
-		cf_buf_addch(b, 0xE0 | (c >> 12));
-		cf_buf_addch(b, 0x80 | ((c >> 6) & 0x3F));
-		cf_buf_addch(b, 0x80 | (c & 0x3F));
-	}
+	char u[4];
+
+	cf_buf_add(b, u, textenc_utf8_put(u, c));
 }
 
 struct line {
@@ -191,13 +150,13 @@ wrap_codes(struct pdf *p, const unsigned *codes, size_t n, double maxw,
 static unsigned *
 to_codes(struct pdf *p, const char *utf8, size_t *n)
 {
-	const unsigned char *s = (const unsigned char *)utf8;
-	size_t cap = strlen(utf8) + 1, k = 0;
-	unsigned *codes = xmalloc(cap * sizeof(*codes));
+	size_t len = strlen(utf8), i = 0, k = 0;
+	unsigned *codes = xmalloc((len + 1) * sizeof(*codes));
 
-	while (*s) {
-		uint32_t c = utf8_next(&s);
+	while (i < len) {
+		unsigned c;
 
+		i += textenc_utf8_next(utf8 + i, len - i, &c);
 		codes[k++] = c == '\n' ? '\n' : draw_code(p, c);
 	}
 	*n = k;

@@ -7,14 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "casefile/bundle.h"
 #include "casefile/config.h"
 #include "casefile/db.h"
-#include "casefile/profile.h"
+#include "casefile/order_id.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
-enum { T_URL, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE, T_PEM };
+enum { T_URL, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE, T_PEM, T_ERE, T_DIR };
 
 static const struct config_key keys[] = {
 	{ "tsa.url", NULL, T_URL },
@@ -23,12 +26,14 @@ static const struct config_key keys[] = {
 	{ "import.max_entry_size", "4294967296", T_SIZE },
 	{ "import.max_ratio", "200", T_RATIO },
 	{ "import.max_entries", "1000000", T_COUNT },
+	{ "order.id_pattern", ORDER_ID_PATTERN, T_ERE },
 	{ "sign.reason", NULL, T_TEXT },
 	{ "sign.location", NULL, T_TEXT },
 	{ "sign.contact", NULL, T_TEXT },
 	{ "shop.name", NULL, T_TEXT },
 	{ "dispute.profile", NULL, T_PROFILE },
 	{ "dossier.max_bytes", NULL, T_SIZE },	/* largest dossier PDF; unset: 2 GiB - 1 */
+	{ "seal.mirror", NULL, T_DIR },	/* second home of kept checkpoints */
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -108,7 +113,7 @@ check_text(const char *v, struct cf_err *err)
 	for (p = (const unsigned char *)v; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			return cf_err_set(err, CF_EINPUT, "control character in text");
-	if (!bundle_utf8_valid(v, strlen(v)))
+	if (textenc_utf8_check(v, strlen(v), NULL) != 0)
 		return cf_err_set(err, CF_EINPUT, "not valid UTF-8");
 	return 0;
 }
@@ -133,6 +138,12 @@ check_url(const char *v, struct cf_err *err)
 	if (strlen(v) > 2048)
 		return cf_err_set(err, CF_EINPUT, "URL longer than 2048 bytes");
 	return 0;
+}
+
+int
+config_names_profile(const struct config_key *k)
+{
+	return k->type == T_PROFILE;
 }
 
 int
@@ -202,15 +213,40 @@ config_check(const struct config_key *k, const char *value, char **norm,
 		*norm = abs;
 		return 0;
 	}
-	case T_PROFILE: {
-		struct profile *p = NULL;
+	case T_ERE: {
+		struct order_id_rule *r = NULL;
 
-		if (check_text(value, err) < 0 || profile_find(value, &p, err) < 0)
+		if (check_text(value, err) < 0 || order_id_rule_new(value, &r, err) < 0)
 			return -1;
-		profile_free(p);
+		order_id_rule_free(r);
 		*norm = xstrdup(value);
 		return 0;
 	}
+	case T_DIR: {
+		/* Stored absolute; it must exist now (a share not mounted is not it). */
+		char *abs = realpath(value, NULL);
+		struct stat sb;
+
+		if (abs == NULL || stat(abs, &sb) < 0) {
+			free(abs);
+			return cf_err_errno(err, CF_EINPUT, "cannot use '%s'", value);
+		}
+		if (!S_ISDIR(sb.st_mode)) {
+			free(abs);
+			return cf_err_set(err, CF_EINPUT, "'%s' is not a folder", value);
+		}
+		if (access(abs, W_OK | X_OK) < 0) {
+			free(abs);
+			return cf_err_errno(err, CF_EINPUT, "cannot write into '%s'", value);
+		}
+		*norm = abs;
+		return 0;
+	}
+	case T_PROFILE:	/* the caller checks that it exists (config.h) */
+		if (check_text(value, err) < 0)
+			return -1;
+		*norm = xstrdup(value);
+		return 0;
 	}
 	CF_BUG("config key type %d", k->type);
 }
@@ -269,4 +305,17 @@ config_import_limits(sqlite3 *db, struct bundle_limits *lim, struct cf_err *err)
 		lim->max_entries = strtoull(v, NULL, 10);
 	free(v);
 	return 0;
+}
+
+int
+config_order_rule(sqlite3 *db, struct order_id_rule **out, struct cf_err *err)
+{
+	char *v = NULL;
+	int r;
+
+	if (stored(db, "order.id_pattern", &v, err) < 0)
+		return -1;
+	r = order_id_rule_new(v, out, err);
+	free(v);
+	return r;
 }

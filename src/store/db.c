@@ -183,14 +183,81 @@ static const char schema_v4_parse[] =
 	"ALTER TABLE logistics_events ADD COLUMN extra TEXT;\n";
 
 /*
- * v5: derived evidence (`casefile pack`).  A derivation row marks an
+ * v5: one evidence row per distinct name and place (issue 12).  The same
+ * bytes under two names in one order are two rows (and two ledger leaves)
+ * sharing one object; the same bytes under the same name stay one row.  The
+ * place is rel_path, the path under the order folder of a bundle entry (the
+ * same whether the bundle is a zip, a tar or a folder; NULL for `ingest`,
+ * where the name alone counts, so a re-run from another directory or with
+ * another spelling of the path is still a no-op).  v1's table constraint UNIQUE(order_id, sha256) cannot
+ * be dropped in place, so the table is rebuilt as SQLite's ALTER TABLE page
+ * describes: migrate() runs with foreign keys off (a DROP TABLE with them on
+ * would cascade into every child table) and runs foreign_key_check before
+ * COMMIT.  Ids are copied, so every child row keeps its parent; the children
+ * name their parent table by name, which the rename restores.
+ */
+static const char schema_v5_evidence_names[] =
+	"CREATE TABLE evidence_v5(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  order_id TEXT NOT NULL,\n"
+	"  kind TEXT NOT NULL CHECK(kind IN ('chat','logistics','order','photo',"
+	"'video','receipt','other')),\n"
+	"  sha256 BLOB NOT NULL REFERENCES objects(sha256),\n"
+	"  size INTEGER NOT NULL,\n"
+	"  name TEXT NOT NULL,          -- NFC UTF-8 base name\n"
+	"  name_raw BLOB NOT NULL,      -- the name's bytes as found\n"
+	"  source_path TEXT,            -- path as given / inside the bundle\n"
+	"  rel_path TEXT,               -- path under the order folder\n"
+	"  mtime INTEGER,               -- source file mtime, UTC seconds\n"
+	"  ingested_at INTEGER NOT NULL,\n"
+	"  tool_version TEXT NOT NULL,\n"
+	"  user TEXT,\n"
+	"  host TEXT,\n"
+	"  note TEXT,\n"
+	"  bundle TEXT,\n"
+	"  leaf_index INTEGER UNIQUE);  -- position in the Merkle ledger\n"
+	"INSERT INTO evidence_v5(id, order_id, kind, sha256, size, name, name_raw,"
+	" source_path, rel_path, mtime, ingested_at, tool_version, user, host, note,"
+	" bundle, leaf_index)\n"
+	"  SELECT id, order_id, kind, sha256, size, name, name_raw, source_path,"
+	" rel_path, mtime, ingested_at, tool_version, user, host, note, bundle,"
+	" leaf_index FROM evidence ORDER BY id;\n"
+	"DROP TABLE evidence;\n"
+	"ALTER TABLE evidence_v5 RENAME TO evidence;\n"
+	"CREATE INDEX evidence_order ON evidence(order_id, id);\n"
+	"CREATE UNIQUE INDEX evidence_same ON evidence(order_id, sha256, name_raw,"
+	" ifnull(rel_path, ''));\n";
+
+/*
+ * v6 (sealed annotations): the byte-exact records of the ledger's version 2
+ * leaves (ledger.h), one row per leaf, written with the leaf.  Dispute
+ * records and events are sealed as such leaves (dispute.c): type
+ * 'dispute' (subject 'dispute <id>', the whole disputes row after a change)
+ * and 'dispute_event' (subject 'dispute <id> event <event id>').  Rows of a
+ * vault made before this version get their leaves at the next seal or
+ * change of the dispute (dispute_seal_all), not here: SQL cannot hash.
+ */
+static const char schema_v6_sealed_annotations[] =
+	"CREATE TABLE annotations(\n"
+	"  leaf_index INTEGER PRIMARY KEY,\n"
+	"  type TEXT NOT NULL,\n"
+	"  order_id TEXT NOT NULL,\n"
+	"  subject TEXT NOT NULL,\n"
+	"  at INTEGER NOT NULL,\n"
+	"  who TEXT NOT NULL,\n"
+	"  payload BLOB NOT NULL);\n"
+	"CREATE INDEX annotations_subject ON annotations(type, subject, leaf_index);\n"
+	"CREATE INDEX annotations_order ON annotations(order_id, leaf_index);\n";
+
+/*
+ * v7: derived evidence (`casefile pack`).  A derivation row marks an
  * evidence row whose object was made by casefile from other objects (an
  * evidence card): the originals by hash (JSON array of hex SHA-256), the
  * parameters that re-derive it byte for byte (JSON, pack.h), the tool and
  * casefile version.  Derived rows are ledger leaves like any other but are
  * not exhibits (exhibits.c leaves them out).
  */
-static const char schema_v5_pack[] =
+static const char schema_v7_pack[] =
 	"CREATE TABLE derivations(\n"
 	"  evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id) ON DELETE CASCADE,\n"
 	"  tool TEXT NOT NULL,            -- 'pack-card'\n"
@@ -204,7 +271,9 @@ static const char *const migrations[] = {
 	schema_v2,
 	schema_v3,
 	schema_v4_parse,
-	schema_v5_pack,
+	schema_v5_evidence_names,
+	schema_v6_sealed_annotations,
+	schema_v7_pack,
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -213,6 +282,12 @@ int
 db_schema_version(void)
 {
 	return NMIGRATIONS;
+}
+
+const char *
+db_migration_sql(int version)
+{
+	return version >= 1 && version <= NMIGRATIONS ? migrations[version - 1] : NULL;
 }
 
 int
@@ -298,13 +373,33 @@ user_version(sqlite3 *db, int *v, struct cf_err *err)
 	return 0;
 }
 
+/* 0 when no row breaks a foreign key (a migration rebuilt a table right). */
+static int
+foreign_keys_intact(sqlite3 *db, struct cf_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "PRAGMA foreign_key_check", &st, err) < 0)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		cf_err_set(err, CF_EDB, "table '%s' has a row whose '%s' row is missing",
+			   (const char *)sqlite3_column_text(st, 0),
+			   (const char *)sqlite3_column_text(st, 2));
+	else if (rc != SQLITE_DONE)
+		db_err(db, err, "cannot check foreign keys");
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /*
  * Bring the schema to NMIGRATIONS.  The write lock is taken only when a
  * migration is due (once per upgrade): opening a current vault never waits
  * for a writer.
  */
 static int
-migrate(sqlite3 *db, struct cf_err *err)
+migrate_locked(sqlite3 *db, struct cf_err *err)
 {
 	int v = 0, i;
 	char pragma[64];
@@ -332,10 +427,33 @@ migrate(sqlite3 *db, struct cf_err *err)
 		if (db_exec(db, pragma, err) < 0)
 			goto fail;
 	}
+	if (v < NMIGRATIONS && foreign_keys_intact(db, err) < 0) {
+		cf_err_prefix(err, "schema migration");
+		goto fail;
+	}
 	return db_commit(db, err);
 fail:
 	db_rollback(db);
 	return -1;
+}
+
+/*
+ * Foreign keys are off while migrations run (they can only be switched
+ * outside a transaction): a migration that rebuilds a table drops the old
+ * one, which with them on would delete every child row.  Before COMMIT,
+ * foreign_key_check proves each child row still has its parent.
+ */
+static int
+migrate(sqlite3 *db, struct cf_err *err)
+{
+	int r;
+
+	if (db_exec(db, "PRAGMA foreign_keys = OFF", err) < 0)
+		return -1;
+	r = migrate_locked(db, err);
+	if (db_exec(db, "PRAGMA foreign_keys = ON", r < 0 ? NULL : err) < 0)
+		r = -1;
+	return r;
 }
 
 /*

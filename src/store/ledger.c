@@ -103,14 +103,18 @@ put_be(struct cf_buf *b, uint64_t v, int bytes)
 }
 
 static void
-put_str(struct cf_buf *b, const char *s)
+put_bytes(struct cf_buf *b, const void *p, size_t n)
 {
-	size_t n = strlen(s);
-
 	if (n > UINT32_MAX)
 		CF_BUG("leaf field too long");
 	put_be(b, n, 4);
-	cf_buf_add(b, s, n);
+	cf_buf_add(b, p, n);
+}
+
+static void
+put_str(struct cf_buf *b, const char *s)
+{
+	put_bytes(b, s, strlen(s));
 }
 
 void
@@ -136,14 +140,119 @@ ledger_leaf_hash(const struct ledger_leaf *leaf, unsigned char out[CF_SHA256_LEN
 }
 
 int
+ledger_leaf_from_row(sqlite3_stmt *st, int col, struct ledger_leaf *leaf,
+		     struct cf_err *err)
+{
+	if (sqlite3_column_bytes(st, col + 2) != CF_SHA256_LEN ||
+	    sqlite3_column_type(st, col) == SQLITE_NULL ||
+	    sqlite3_column_type(st, col + 1) == SQLITE_NULL ||
+	    sqlite3_column_type(st, col + 4) == SQLITE_NULL)
+		return cf_err_set(err, CF_EDB, "bad evidence row: a leaf field is missing "
+				  "or its sha256 is not 32 bytes");
+	leaf->order_id = (const char *)sqlite3_column_text(st, col);
+	leaf->kind = (const char *)sqlite3_column_text(st, col + 1);
+	memcpy(leaf->sha256, sqlite3_column_blob(st, col + 2), CF_SHA256_LEN);
+	leaf->size = (uint64_t)sqlite3_column_int64(st, col + 3);
+	leaf->name = (const char *)sqlite3_column_text(st, col + 4);
+	leaf->ingested_at = sqlite3_column_int64(st, col + 5);
+	return 0;
+}
+
+int
+ledger_annotation_from_row(sqlite3_stmt *st, int col, struct ledger_annotation *a,
+			   struct cf_err *err)
+{
+	int i;
+
+	for (i = 0; i < LEDGER_ANNOTATION_NCOLUMNS; i++)
+		if (sqlite3_column_type(st, col + i) == SQLITE_NULL)
+			return cf_err_set(err, CF_EDB, "bad annotation row: a leaf field is missing");
+	a->type = (const char *)sqlite3_column_text(st, col);
+	a->order_id = (const char *)sqlite3_column_text(st, col + 1);
+	a->subject = (const char *)sqlite3_column_text(st, col + 2);
+	a->at = sqlite3_column_int64(st, col + 3);
+	a->who = (const char *)sqlite3_column_text(st, col + 4);
+	a->payload = sqlite3_column_blob(st, col + 5);
+	a->payload_len = (size_t)sqlite3_column_bytes(st, col + 5);
+	if (a->payload == NULL)
+		a->payload = "";
+	return 0;
+}
+
+void
+ledger_payload_from_row(sqlite3_stmt *st, struct cf_buf *out)
+{
+	int i, n = sqlite3_column_count(st);
+
+	cf_buf_addch(out, '{');
+	for (i = 0; i < n; i++) {
+		const char *name = sqlite3_column_name(st, i);
+
+		if (i)
+			cf_buf_addch(out, ',');
+		cf_buf_add_json_str(out, name, strlen(name));
+		cf_buf_addch(out, ':');
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_INTEGER:
+			cf_buf_addf(out, "%lld", (long long)sqlite3_column_int64(st, i));
+			break;
+		case SQLITE_FLOAT:
+			cf_buf_addf(out, "%.17g", sqlite3_column_double(st, i));
+			break;
+		case SQLITE_TEXT:
+			cf_buf_add_json_str(out, (const char *)sqlite3_column_text(st, i),
+					    (size_t)sqlite3_column_bytes(st, i));
+			break;
+		case SQLITE_BLOB: {
+			const unsigned char *p = sqlite3_column_blob(st, i);
+			size_t k, len = (size_t)sqlite3_column_bytes(st, i);
+
+			cf_buf_addch(out, '"');
+			for (k = 0; k < len; k++)
+				cf_buf_addf(out, "%02x", p[k]);
+			cf_buf_addch(out, '"');
+			break;
+		}
+		default:
+			cf_buf_addstr(out, "null");
+			break;
+		}
+	}
+	cf_buf_addch(out, '}');
+}
+
+void
+ledger_annotation_record(const struct ledger_annotation *a, struct cf_buf *out)
+{
+	cf_buf_addch(out, LEDGER_ANNOTATION_VERSION);
+	put_str(out, a->type);
+	put_str(out, a->order_id);
+	put_str(out, a->subject);
+	put_be(out, (uint64_t)a->at, 8);
+	put_str(out, a->who);
+	put_bytes(out, a->payload, a->payload_len);
+}
+
+void
+ledger_annotation_hash(const struct ledger_annotation *a, unsigned char out[CF_SHA256_LEN])
+{
+	struct cf_buf b = CF_BUF_INIT;
+
+	ledger_annotation_record(a, &b);
+	ledger_hash_leaf_bytes(b.data, b.len, out);
+	cf_buf_release(&b);
+}
+
+int
 ledger_leaf_load(sqlite3 *db, int64_t evidence_id, struct ledger_leaf *leaf,
 		 struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
+	struct ledger_leaf got;
 	int ret = -1, rc;
 
-	if (db_prepare(db, "SELECT order_id, kind, sha256, size, name, ingested_at "
-			   "FROM evidence WHERE id = ?", &st, err) < 0)
+	if (db_prepare(db, "SELECT " LEDGER_EVIDENCE_COLUMNS " FROM evidence WHERE id = ?",
+		       &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, evidence_id);
 	rc = sqlite3_step(st);
@@ -155,16 +264,14 @@ ledger_leaf_load(sqlite3 *db, int64_t evidence_id, struct ledger_leaf *leaf,
 		db_err(db, err, "cannot read evidence row %lld", (long long)evidence_id);
 		goto out;
 	}
-	if (sqlite3_column_bytes(st, 2) != CF_SHA256_LEN) {
-		cf_err_set(err, CF_EDB, "evidence row %lld: bad sha256", (long long)evidence_id);
+	if (ledger_leaf_from_row(st, 0, &got, err) < 0) {
+		cf_err_prefix(err, "evidence row %lld", (long long)evidence_id);
 		goto out;
 	}
-	leaf->order_id = xstrdup((const char *)sqlite3_column_text(st, 0));
-	leaf->kind = xstrdup((const char *)sqlite3_column_text(st, 1));
-	memcpy(leaf->sha256, sqlite3_column_blob(st, 2), CF_SHA256_LEN);
-	leaf->size = (uint64_t)sqlite3_column_int64(st, 3);
-	leaf->name = xstrdup((const char *)sqlite3_column_text(st, 4));
-	leaf->ingested_at = sqlite3_column_int64(st, 5);
+	*leaf = got;
+	leaf->order_id = xstrdup(got.order_id);
+	leaf->kind = xstrdup(got.kind);
+	leaf->name = xstrdup(got.name);
 	ret = 0;
 out:
 	sqlite3_finalize(st);
@@ -535,6 +642,69 @@ ledger_append(sqlite3 *db, const struct ledger_leaf *leaf, int64_t evidence_id,
 	return ret;
 }
 
+int
+ledger_append_annotation(sqlite3 *db, const struct ledger_annotation *a, uint64_t *index,
+			 struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	unsigned char h[CF_SHA256_LEN];
+	uint64_t n;
+	int rc;
+
+	ledger_annotation_hash(a, h);
+	if (ledger_append_hash(db, h, &n, err) < 0 ||
+	    db_prepare(db, "INSERT INTO annotations(leaf_index, " LEDGER_ANNOTATION_COLUMNS
+			   ") VALUES(?, ?, ?, ?, ?, ?, ?)", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
+	sqlite3_bind_text(st, 2, a->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->order_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, a->at);
+	sqlite3_bind_text(st, 6, a->who, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 7, a->payload, (int)a->payload_len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_err(db, err, "cannot record annotation '%s'", a->subject);
+	if (index)
+		*index = n;
+	return 0;
+}
+
+int
+ledger_annotation_latest(sqlite3 *db, const char *type, const char *subject,
+			 struct cf_buf *payload, struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct ledger_annotation a;
+	unsigned char h[CF_SHA256_LEN], stored[CF_SHA256_LEN];
+	int rc, ret = -1;
+
+	if (db_prepare(db, "SELECT leaf_index, " LEDGER_ANNOTATION_COLUMNS " FROM annotations "
+			   "WHERE type = ? AND subject = ? ORDER BY leaf_index DESC LIMIT 1",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		ret = LEDGER_ANNOTATION_NONE;
+	} else if (rc != SQLITE_ROW) {
+		db_err(db, err, "cannot read annotations");
+	} else if (ledger_annotation_from_row(st, 1, &a, NULL) < 0) {
+		ret = LEDGER_ANNOTATION_FORGED;
+	} else {
+		ledger_annotation_hash(&a, h);
+		cf_buf_add(payload, a.payload, a.payload_len);
+		ret = ledger_leaf_hash_at(db, (uint64_t)sqlite3_column_int64(st, 0), stored,
+					  NULL) == 0 && memcmp(h, stored, CF_SHA256_LEN) == 0
+			      ? LEDGER_ANNOTATION_SEALED : LEDGER_ANNOTATION_FORGED;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
 struct rebuild_ctx {
 	sqlite3 *db;
 	sqlite3_stmt *ins;
@@ -580,24 +750,18 @@ ledger_rebuild(sqlite3 *db, uint64_t *added, struct cf_err *err)
 	    range_load(&nd, n, &r, err) < 0 ||
 	    db_prepare(db, SQL_NODE_INSERT, &rc.ins, err) < 0 ||
 	    db_prepare(db, SQL_LEAF_INDEX, &upd, err) < 0 ||
-	    db_prepare(db, "SELECT id, order_id, kind, sha256, size, name, ingested_at "
-			   "FROM evidence WHERE leaf_index IS NULL ORDER BY id", &sel, err) < 0)
+	    db_prepare(db, "SELECT id, " LEDGER_EVIDENCE_COLUMNS
+			   " FROM evidence WHERE leaf_index IS NULL ORDER BY id", &sel, err) < 0)
 		goto out;
 	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
 		struct ledger_leaf leaf;
 		int64_t id = sqlite3_column_int64(sel, 0);
 		hash_t h;
 
-		if (sqlite3_column_bytes(sel, 3) != CF_SHA256_LEN) {
-			cf_err_set(err, CF_EDB, "evidence row %lld: bad sha256", (long long)id);
+		if (ledger_leaf_from_row(sel, 1, &leaf, err) < 0) {
+			cf_err_prefix(err, "evidence row %lld", (long long)id);
 			goto out;
 		}
-		leaf.order_id = (const char *)sqlite3_column_text(sel, 1);
-		leaf.kind = (const char *)sqlite3_column_text(sel, 2);
-		memcpy(leaf.sha256, sqlite3_column_blob(sel, 3), CF_SHA256_LEN);
-		leaf.size = (uint64_t)sqlite3_column_int64(sel, 4);
-		leaf.name = (const char *)sqlite3_column_text(sel, 5);
-		leaf.ingested_at = sqlite3_column_int64(sel, 6);
 		ledger_leaf_hash(&leaf, h);
 		if (set_leaf_index(db, upd, id, r.size, err) < 0 ||
 		    ledger_range_push(&r, h, rebuild_put, &rc) != 0)

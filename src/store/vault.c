@@ -42,6 +42,7 @@
 #include <openssl/rand.h>
 
 #include "casefile/db.h"
+#include "casefile/kept.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
@@ -180,7 +181,7 @@ vault_init(const char *dir, struct cf_err *err)
 		}
 	}
 	if (mkdir_in(dir, "objects", 0755, err) < 0 || mkdir_in(dir, "tmp", 0700, err) < 0 ||
-	    mkdir_in(dir, "keys", 0700, err) < 0)
+	    mkdir_in(dir, "keys", 0700, err) < 0 || mkdir_in(dir, KEPT_DIR, 0755, err) < 0)
 		goto out;
 	lock = xasprintf("%s/lock", dir);
 	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
@@ -195,7 +196,8 @@ vault_init(const char *dir, struct cf_err *err)
 	id = uuid_new();
 	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
 	if (db_meta_set(db, "vault_id", id, err) < 0 ||
-	    db_meta_set(db, "created_at", now, err) < 0)
+	    db_meta_set(db, "created_at", now, err) < 0 ||
+	    db_meta_set(db, KEPT_META, "1", err) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -282,6 +284,27 @@ fail:
 	free(lock);
 	vault_close(v);
 	return -1;
+}
+
+int
+vault_lock_exclusive(struct vault *v, int nowait, struct cf_err *err)
+{
+	while (flock(v->lockfd, LOCK_EX | (nowait ? LOCK_NB : 0)) < 0) {
+		if (errno == EINTR)
+			continue;
+		cf_err_errno(err, CF_EIO, "cannot lock '%s/lock'", v->dir);
+		/* A failed conversion has dropped the shared lock (Linux). */
+		vault_lock_shared(v);
+		return -1;
+	}
+	return 0;
+}
+
+void
+vault_lock_shared(struct vault *v)
+{
+	while (flock(v->lockfd, LOCK_SH) < 0 && errno == EINTR)
+		;
 }
 
 void

@@ -19,7 +19,7 @@ check "first ingest exits 0" test $r1 = 0
 check "second ingest exits 0" test $r2 = 0
 check "first ingest prints no error" test ! -s e1
 check "second ingest prints no error" test ! -s e2
-check "order 1 has 200 rows (shared.txt is a duplicate within it)" sh -c "[ \$(sqlite3 vault/casefile.db \"select count(*) from evidence where order_id='6931000000000001'\") = 200 ]"
+check "order 1 has 201 rows (shared.txt repeats a/f1.txt under its own name)" sh -c "[ \$(sqlite3 vault/casefile.db \"select count(*) from evidence where order_id='6931000000000001'\") = 201 ]"
 check "order 2 has 201 rows" sh -c "[ \$(sqlite3 vault/casefile.db \"select count(*) from evidence where order_id='6931000000000002'\") = 201 ]"
 check "objects are shared: 400 distinct" sh -c "[ \$(sqlite3 vault/casefile.db 'select count(*) from objects') = 400 ]"
 check "400 object files" sh -c '[ $(find vault/objects -type f | wc -l) = 400 ]'

@@ -91,6 +91,8 @@ mv vault/keys real-keys; mkdir -m 700 vault/keys
 "$CASEFILE_BIN" keygen --now 2025-01-01T00:00:00Z --cn intruder >/dev/null
 cp -r vault/keys intruder-keys
 sql "DELETE FROM heads"
+# (the kept checkpoints would stop this seal: the intruder removes them too)
+chmod -R u+w vault/checkpoints; rm -f vault/checkpoints/*
 cf seal
 cf build $O -o intruder.pdf --no-sign
 rm -rf vault/keys; mv real-keys vault/keys

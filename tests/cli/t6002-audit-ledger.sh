@@ -30,6 +30,6 @@ sql "UPDATE evidence SET ingested_at = ingested_at - 1 WHERE id = 5"
 sql "DELETE FROM evidence WHERE id = 3"
 cf audit
 expect_rc 1 "a deleted row is found"
-expect_out "^leaf: leaf 2: no evidence row has this leaf \(row deleted\?\)$" "names the orphan leaf"
+expect_out "^leaf: leaf 2: no evidence row or annotation has this leaf \(row deleted\?\)$" "names the orphan leaf"
 expect_no_out "^head:" "the head itself still matches the stored leaves"
 done_testing

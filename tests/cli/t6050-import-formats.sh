@@ -57,7 +57,7 @@ CASEFILE_VAULT="$SCRATCH/v-json"; export CASEFILE_VAULT
 cf init
 cf import --json b.tar.gz
 expect_clean "18 --json clean"
-expect_out '^\{"bundle":"b.tar.gz","orders":3,"files":12,"new":12,"duplicate":0,"refused":0,"with_problems":0,"ignored":0,"bytes":[0-9]+,"seconds":[0-9.]+,"complete":true\}$' "19 --json summary object"
+expect_out '^\{"bundle":"b.tar.gz","orders":3,"files":12,"new":12,"duplicate":0,"refused":0,"with_problems":0,"ignored":0,"bytes":[0-9]+,"seconds":[0-9.]+,"complete":true,"same_path_twice":0,"skipped":\[\]\}$' "19 --json summary object"
 cf import --quiet b.tar.gz
 expect_clean "20 --quiet re-import clean"
 check "21 --quiet prints nothing" test ! -s "$out"

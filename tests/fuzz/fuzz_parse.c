@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz_parse — libFuzzer harness for parse_evidence() and parsed_store().
- * The first byte picks the forced kind (or sniffing); the rest is the file.
+ * fuzz_parse — libFuzzer harness for parse_classify() (parse_evidence() and
+ * the name hints) and parsed_store().
+ * The first byte picks the forced kind (0..7), a hinted name (8..15) or
+ * plain sniffing; the rest is the file.
  * Parsed rows are stored into a scratch vault database inside a
  * transaction that is rolled back, so the SQL path is exercised too.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "casefile/db.h"
@@ -58,15 +61,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct parsed *p = NULL;
 	struct cf_err err = CF_ERR_INIT;
+	/* a first byte of 8..15 picks a name and folder hint (parse_classify) */
+	static const char *const paths[] = { "chat.json", "logistics.csv", "order.json",
+					     "photos/a.png", "videos/v.mp4", "receipts/r.pdf",
+					     "receipts/scan.jpg", "a.webp" };
+	const char *path = "fuzz";
 	int forced = -1;
 	size_t i;
 
 	if (size > 0) {
 		forced = data[0] < 8 ? (int)data[0] : -1;
+		if (data[0] >= 8 && data[0] < 16)
+			path = paths[data[0] - 8];
 		data++;
 		size--;
 	}
-	if (parse_evidence(data, size, 1, size, -1, "fuzz", forced, &p, &err) < 0)
+	if (parse_classify(data, size, 1, size, -1, strrchr(path, '/') ? strrchr(path, '/') + 1
+								       : path,
+			   path, forced, &p, &err) < 0)
 		abort();	/* complete input: only bad-input paths are legal */
 	for (i = 0; i < parsed_warning_count(p); i++)
 		if (parsed_warning(p, i) == NULL)

@@ -12,7 +12,9 @@
  *           l:PATH=TARGET   symbolic link        h:PATH=TARGET  hard link
  *           c:PATH b:PATH   character / block device
  *           p:PATH          FIFO                 d:PATH         folder
- *   PATH and TEXT may contain \xNN escapes (raw bytes) and \n.
+ *   PATH and TEXT may contain \xNN escapes (raw bytes) and \n.  Raw bytes
+ *   in a zip PATH are written as they are, without the UTF-8 flag, as
+ *   Chinese Windows writes GBK names (t6601 checks the flag).
  */
 #include <archive.h>
 #include <archive_entry.h>

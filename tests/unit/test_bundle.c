@@ -7,11 +7,14 @@
 #include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
 #include "casefile/buf.h"
 #include "casefile/bundle.h"
+#include "casefile/ingest.h"
+#include "casefile/order_id.h"
 #include "casefile/xalloc.h"
 
 struct spec {
@@ -206,7 +209,8 @@ test_refusals(void **state)
 			    "R entry 'bad id/x': folder 'bad id' is not an order id: skipped;"
 			    "R entry '-111/x': folder '-111' is not an order id: skipped;"
 			    "R entry '111/a\\x5cb': backslash in name;"
-			    "R entry '111/\\xc0\\xaf': name is not valid UTF-8;"
+			    /* not UTF-8 (an overlong '/'): kept, escaped (issue 12) */
+			    "E 111 \\xc0\\xaf - 1;"
 			    "R entry '111/\\xc2\\x85': control character in name;"
 			    "E 111 ok - 2;");
 	cf_buf_release(&out);
@@ -319,8 +323,6 @@ test_names(void **state)
 	assert_string_equal(bundle_name_problem("\xe0\x80\xaf", 3), "name is not valid UTF-8");
 	assert_string_equal(bundle_name_problem("\xf4\x90\x80\x80", 4), "name is not valid UTF-8");
 	assert_string_equal(bundle_name_problem("\xe4\xb8", 2), "name is not valid UTF-8");
-	assert_int_equal(bundle_utf8_valid("订单", strlen("订单")), 1);
-	assert_int_equal(bundle_utf8_valid("\xff", 1), 0);
 	q = bundle_quote_name("a\nb\xff订");
 	assert_string_equal(q, "a\\x0ab\\xff订");
 	free(q);
@@ -331,6 +333,117 @@ test_names(void **state)
 		longname[sizeof(longname) - 1] = '\0';
 		assert_string_equal(bundle_name_problem(longname, strlen(longname)), "name too long");
 	}
+}
+
+/* Skipped junk, as bundle_on_skip() tells it: "path=what;" each. */
+static void
+collect_skip(void *cookie, const char *path, const char *what)
+{
+	cf_buf_addf(cookie, "%s=%s;", path, what);
+}
+
+/*
+ * Issue 12: names that are not UTF-8 are kept (GB18030 for zip, escaped
+ * otherwise, raw bytes in name_raw); only order-id folders are orders;
+ * junk is named; a path seen twice is flagged; an encrypted-looking name
+ * check is in the CLI tests (libarchive writes no encrypted entries).
+ */
+static void
+test_names_rule_junk(void **state)
+{
+	const struct spec s[] = {
+		{ "1234567/\xb6\xa9\xb5\xa5.json", AE_IFREG, "x", 0 },	/* 订单 in GBK */
+		{ "1234567/a\xff.txt", AE_IFREG, "y", 0 },
+		{ "111/x", AE_IFREG, "x", 0 },
+		{ "1234567/Thumbs.db", AE_IFREG, "t", 0 },
+		{ "1234567/._a.jpg", AE_IFREG, "t", 0 },
+		{ "1234567/a\xff.txt", AE_IFREG, "z", 0 },
+	};
+	struct order_id_rule *rule = NULL;
+	struct cf_err err = CF_ERR_INIT;
+	struct cf_buf seen = CF_BUF_INIT, junk = CF_BUF_INIT;
+	struct bundle *b = NULL;
+	struct bundle_entry e;
+	const char *fmts[] = { "zip", "tar" };
+	size_t f;
+	int r;
+
+	(void)state;
+	assert_int_equal(order_id_rule_new(NULL, &rule, &err), 0);
+	assert_int_equal(order_id_rule_match(rule, "6931000000000001234"), 1);
+	assert_int_equal(order_id_rule_match(rule, "12345"), 0);
+	assert_int_equal(order_id_rule_match(rule, "images"), 0);
+	order_id_rule_free(rule);
+	assert_int_equal(order_id_rule_new("[0-9]{3}", &rule, &err), 0);
+	assert_int_equal(order_id_rule_match(rule, "111"), 1);
+	assert_int_equal(order_id_rule_match(rule, "1111"), 0);	/* whole id */
+	order_id_rule_free(rule);
+	assert_int_equal(order_id_rule_new("[0-9", &rule, &err), -1);
+	assert_int_equal(err.code, CF_EINPUT);
+	cf_err_release(&err);
+	assert_int_equal(order_id_rule_new(NULL, &rule, &err), 0);
+
+	for (f = 0; f < 2; f++) {
+		write_archive("n.arc", fmts[f], s, sizeof(s) / sizeof(s[0]));
+		assert_int_equal(bundle_open("n.arc", NULL, NULL, &b, &err), 0);
+		bundle_set_order_rule(b, rule);
+		bundle_on_skip(b, collect_skip, &junk);
+		cf_buf_reset(&seen);
+		cf_buf_reset(&junk);
+		while ((r = bundle_next(b, &e, &err)) != 0) {
+			if (r < 0) {
+				cf_buf_addf(&seen, "R %s;", err.msg);
+				cf_err_release(&err);
+				continue;
+			}
+			cf_buf_addf(&seen, "E %s|%s|%s|%s;", e.name, e.name_raw ? e.name_raw : "-",
+				    e.name_note ? "note" : "-", e.dup_path ? "dup" : "-");
+		}
+		if (f == 0)	/* zip: GBK read as GB18030 */
+			assert_string_equal(seen.data,
+					    "E 订单.json|\xb6\xa9\xb5\xa5.json|note|-;"
+					    "E a\\xff.txt|a\xff.txt|note|-;"
+					    "R entry '111/x': folder '111' is not an order id "
+					    "(order.id_pattern '^[0-9]{6,32}$'): skipped;"
+					    "E a\\xff.txt|a\xff.txt|note|dup;");
+		else		/* tar: any bytes, never guessed */
+			assert_string_equal(seen.data,
+					    "E \\xb6\\xa9\\xb5\\xa5.json|\xb6\xa9\xb5\xa5.json|note|-;"
+					    "E a\\xff.txt|a\xff.txt|note|-;"
+					    "R entry '111/x': folder '111' is not an order id "
+					    "(order.id_pattern '^[0-9]{6,32}$'): skipped;"
+					    "E a\\xff.txt|a\xff.txt|note|dup;");
+		assert_string_equal(junk.data,
+				    "1234567/Thumbs.db=Windows thumbnail cache (Thumbs.db);"
+				    "1234567/._a.jpg=macOS AppleDouble file (._*);");
+		assert_int_equal(bundle_ignored(b), 2);
+		assert_int_equal(bundle_incomplete(b), 0);
+		bundle_close(b);
+	}
+	order_id_rule_free(rule);
+	cf_buf_release(&seen);
+	cf_buf_release(&junk);
+}
+
+/* A zip cut inside its central directory: read, but never called complete. */
+static void
+test_zip_without_central_directory(void **state)
+{
+	const struct spec s[] = {
+		{ "111/a", AE_IFREG, "aaaa", 0 },
+		{ "111/b", AE_IFREG, "bbbb", 0 },
+	};
+	struct stat st;
+	struct cf_buf out = CF_BUF_INIT;
+
+	(void)state;
+	write_archive("c.zip", "zip", s, 2);
+	assert_int_equal(stat("c.zip", &st), 0);
+	assert_int_equal(truncate("c.zip", st.st_size - 10), 0);
+	walk("c.zip", NULL, &out);
+	assert_non_null(strstr(out.data, "R damaged archive: no zip central directory"));
+	assert_non_null(strstr(out.data, "E 111 a - 4;E 111 b - 4;"));
+	cf_buf_release(&out);
 }
 
 int
@@ -344,6 +457,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_damaged, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_folder, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_names, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_names_rule_junk, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_zip_without_central_directory, test_tmpdir_setup,
+						test_tmpdir_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
 
 #include "casefile/checklist.h"
 #include "casefile/dossier.h"
+#include "casefile/exhibits.h"
 #include "casefile/mask.h"
 #include "casefile/statement.h"
 #include "casefile/templates.h"
@@ -410,6 +411,91 @@ test_placeholders(void **state)
 	assert_int_equal(n, STATEMENT_MAX_CHARS);	/* unchanged by refusals */
 }
 
+/*
+ * Re-exports (issue 12, 2026-12-03): a chat or logistics file whose every
+ * record is in a larger (or equal and later) file of the same kind is
+ * superseded by the top one; overlap alone, a repeated record, an empty
+ * file or another kind never supersedes.
+ */
+static void
+test_superseded(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct exhibits ex;
+	struct vault *v;
+	/* id, kind, name, records ("t|who|text;..." for chat, "t|status;..." for logistics) */
+	static const struct {
+		int id;
+		const char *kind, *name, *recs;
+		int want;
+	} f[] = {
+		{ 20, "chat", "c1.csv", "10|buyer|a;20|merchant|b", 6 },
+		{ 21, "chat", "c2.csv", "10|buyer|a;20|merchant|b;30|buyer|c", 6 },
+		{ 22, "chat", "c3.csv", "20|merchant|b;30|buyer|c", 6 },
+		{ 23, "chat", "c4.csv", "30|buyer|c;40|merchant|d", 0 },
+		{ 24, "chat", "c5.csv", "", 0 },
+		{ 25, "chat", "c6.csv", "30|buyer|c;10|buyer|a;20|merchant|b", 0 },
+		{ 26, "chat", "c7.csv", "10|buyer|a;10|buyer|a", 0 },
+		{ 27, "chat", "c8.csv", "-|buyer|x", 9 },
+		{ 28, "chat", "c9.csv", "-|buyer|x;5|buyer|y", 0 },
+		{ 30, "logistics", "l1.csv", "100|collected;200|in_transit", 11 },
+		{ 31, "logistics", "l2.csv", "100|collected;200|in_transit;300|delivered", 0 },
+		{ 32, "logistics", "l3.csv", "100|collected;200|delivered", 0 },
+	};
+	size_t i;
+
+	(void)state;
+	assert_int_equal(vault_init("v", &err), 0);
+	assert_int_equal(vault_open("v", 0, &v, &err), 0);
+	exec_sql(v, "PRAGMA foreign_keys = OFF");
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		char *sql = xasprintf("INSERT INTO evidence(id, order_id, kind, sha256, size, name,"
+				      " name_raw, ingested_at, tool_version) VALUES(%d, 'S', '%s',"
+				      " randomblob(32), 1, '%s', x'00', 1, 'v')",
+				      f[i].id, f[i].kind, f[i].name);
+		char *recs = xstrdup(f[i].recs), *r, *save = NULL;
+		int seq = 0;
+
+		exec_sql(v, sql);
+		free(sql);
+		for (r = strtok_r(recs, ";", &save); r; r = strtok_r(NULL, ";", &save)) {
+			char *t = r, *a = strchr(t, '|'), *b;
+
+			*a++ = '\0';
+			if (strcmp(f[i].kind, "chat") == 0) {
+				b = strchr(a, '|');
+				*b++ = '\0';
+				sql = xasprintf("INSERT INTO messages(evidence_id, seq, time, sender, text)"
+						" VALUES(%d, %d, %s, '%s', '%s')", f[i].id, seq++,
+						strcmp(t, "-") ? t : "NULL", a, b);
+			} else {
+				sql = xasprintf("INSERT INTO logistics_events(evidence_id, seq, time,"
+						" status) VALUES(%d, %d, %s, '%s')", f[i].id, seq++,
+						t, a);
+			}
+			exec_sql(v, sql);
+			free(sql);
+		}
+		free(recs);
+	}
+	/* a chat of another order, holding everything, supersedes nothing here */
+	exec_sql(v, "INSERT INTO evidence(id, order_id, kind, sha256, size, name, name_raw,"
+		    " ingested_at, tool_version) VALUES(40, 'T', 'chat', randomblob(32), 1,"
+		    " 'all.csv', x'00', 1, 'v');"
+		    "INSERT INTO messages(evidence_id, seq, time, sender, text) SELECT 40,"
+		    " row_number() OVER (), time, sender, text FROM messages;");
+	assert_int_equal(exhibits_load(vault_db(v), "S", &ex, &err), 0);
+	assert_int_equal(ex.n, sizeof(f) / sizeof(f[0]));
+	for (i = 0; i < ex.n; i++) {
+		assert_string_equal(ex.v[i].name, f[i].name);
+		if (ex.v[i].superseded_by != f[i].want)
+			fail_msg("%s: superseded by %d, want %d", f[i].name, ex.v[i].superseded_by,
+				 f[i].want);
+	}
+	exhibits_release(&ex);
+	vault_close(v);
+}
+
 int
 main(void)
 {
@@ -425,6 +511,7 @@ main(void)
 		cmocka_unit_test(test_truncate),
 		cmocka_unit_test_setup_teardown(test_templates, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_numbering, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_superseded, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_draft, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_placeholders, test_tmpdir_setup,
 						test_tmpdir_teardown),

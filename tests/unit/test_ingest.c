@@ -294,6 +294,65 @@ test_bad_order_id(void **state)
 	vault_close(v);
 }
 
+/*
+ * Issue 12 (2026-12-03): the same bytes under another name, or another
+ * place in the order folder (rel_path), are a row and a leaf of their own
+ * sharing the object, also inside one batch and when recorded unparsed;
+ * the same name and rel_path again is a duplicate whatever source_path says.
+ */
+static void
+test_same_bytes_two_names(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v;
+	struct ingest *in;
+	struct ingest_staged *s;
+	struct ingest_result res;
+	static const struct {
+		const char *name, *source, *rel;
+		int duplicate;
+	} items[] = {
+		{ "chat.json", "a/chat.json", "chat.json", 0 },
+		{ "chat (1).json", "a/chat (1).json", "chat (1).json", 0 },
+		{ "chat.json", "b/orders/chat.json", "chat.json", 1 },	/* zip vs folder */
+		{ "chat.json", "a/old/chat.json", "old/chat.json", 0 },
+		{ "chat.json", "x.json", NULL, 0 },			/* ingest: no rel */
+		{ "chat.json", "./x.json", NULL, 1 },
+	};
+	size_t i;
+	int parse_now;
+
+	(void)state;
+	open_vault(&v);
+	test_write_file("chat.bin", chat, strlen(chat));
+	for (parse_now = 0; parse_now <= 1; parse_now++) {
+		const char *order = parse_now ? "6931000000000002" : "6931000000000001";
+
+		assert_int_equal(ingest_begin(v, NULL, NULL, &in, &err), 0);
+		for (i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+			struct ingest_item it = { order, items[i].name, items[i].source,
+						  items[i].rel, -1, -1, NULL, NULL };
+			int fd = open("chat.bin", O_RDONLY);
+
+			assert_true(fd >= 0);
+			assert_int_equal(ingest_stage(in, &it, NULL, NULL, fd, parse_now, &s, &err), 0);
+			close(fd);
+			assert_int_equal(ingest_record(in, s, &res, &err), 0);
+			if (res.duplicate != items[i].duplicate)
+				fail_msg("item %zu: duplicate %d", i, res.duplicate);
+			assert_string_equal(res.kind, "chat");
+		}
+		assert_int_equal(ingest_commit(in, &err), 0);
+		ingest_free(in);
+	}
+	assert_int_equal(count(v, "SELECT count(*) FROM objects"), 1);
+	assert_int_equal(count(v, "SELECT count(*) FROM evidence"), 8);
+	assert_int_equal(count(v, "SELECT count(DISTINCT leaf_index) FROM evidence"), 8);
+	/* every row parsed: two messages each */
+	assert_int_equal(count(v, "SELECT count(*) FROM messages"), 16);
+	vault_close(v);
+}
+
 int
 main(void)
 {
@@ -311,6 +370,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cleanup_keeps_object_named_elsewhere,
 						test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_order_id, test_tmpdir_setup,
+						test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_same_bytes_two_names, test_tmpdir_setup,
 						test_tmpdir_teardown),
 	};
 

@@ -12,6 +12,7 @@
 
 #include "casefile/cftime.h"
 #include "casefile/media.h"
+#include "casefile/xalloc.h"
 #include "fixture.h"
 
 struct warns {
@@ -369,6 +370,264 @@ t11_large_image_not_read(void **state)
 	free(d);
 }
 
+/* ---- issue 12: LONG orientation, junk after SOI, truncation at ingest ---- */
+
+/*
+ * A TIFF header with one IFD0 entry, Orientation (0x0112) of the given
+ * type (3 SHORT, 4 LONG) and value, in either byte order.  Returns its size.
+ */
+static size_t
+make_tiff_orientation(unsigned char *b, int le, unsigned type, uint32_t v)
+{
+	unsigned char *e = b + 10;
+	int i;
+
+	memcpy(b, le ? "II*\0" : "MM\0*", 4);
+#define PUT16(p, x) (le ? ((p)[0] = (x) & 0xFF, (p)[1] = (x) >> 8) : ((p)[0] = (x) >> 8, (p)[1] = (x) & 0xFF))
+	for (i = 0; i < 4; i++)	/* IFD0 at offset 8 */
+		b[4 + i] = le ? (i == 0 ? 8 : 0) : (i == 3 ? 8 : 0);
+	PUT16(b + 8, 1);	/* one entry */
+	PUT16(e, 0x0112);
+	PUT16(e + 2, type);
+	memset(e + 4, 0, 8);
+	e[le ? 4 : 7] = 1;	/* count 1 */
+	if (type == 3) {
+		PUT16(e + 8, v);
+	} else {
+		for (i = 0; i < 4; i++)
+			e[8 + i] = le ? (unsigned char)(v >> (8 * i)) : (unsigned char)(v >> (8 * (3 - i)));
+	}
+#undef PUT16
+	memset(e + 12, 0, 4);	/* no next IFD */
+	return 26;
+}
+
+/* 12. Orientation as LONG (some writers) is read like SHORT; 2026-12-03 issue 12. */
+static void
+t12_exif_orientation_long(void **state)
+{
+	unsigned char b[64];
+	struct media_info mi;
+	struct warns w;
+	int le;
+	uint32_t v;
+
+	(void)state;
+	for (le = 0; le <= 1; le++) {
+		for (v = 1; v <= 8; v++) {
+			size_t n = make_tiff_orientation(b, le, 4, v);
+
+			memset(&mi, 0, sizeof(mi));
+			memset(&w, 0, sizeof(w));
+			media_read_exif(b, n, &mi, collect, &w);
+			assert_int_equal(mi.orientation, (int)v);
+			assert_int_equal(w.nbad, 0);
+			n = make_tiff_orientation(b, le, 3, v);
+			memset(&mi, 0, sizeof(mi));
+			media_read_exif(b, n, &mi, collect, &w);
+			assert_int_equal(mi.orientation, (int)v);
+		}
+		/* out of range, also in the high half a SHORT cannot hold */
+		memset(&mi, 0, sizeof(mi));
+		memset(&w, 0, sizeof(w));
+		media_read_exif(b, make_tiff_orientation(b, le, 4, 0x10006), &mi, collect, &w);
+		assert_int_equal(mi.orientation, 0);
+		assert_int_equal(w.nbad, 1);
+		assert_non_null(strstr(w.last, "bad exif orientation 65542"));
+	}
+}
+
+/* Find the Orientation entry in a JPEG's APP1 Exif; NULL if none. */
+static unsigned char *
+jpeg_orientation_entry(unsigned char *d, size_t n, int *le)
+{
+	size_t i, j;
+
+	for (i = 0; i + 10 < n; i++)
+		if (!memcmp(d + i, "Exif\0\0", 6))
+			break;
+	if (i + 10 >= n)
+		return NULL;
+	*le = d[i + 6] == 'I';
+	for (j = i + 6 + 8; j + 4 < n && j < i + 6 + 512; j++) {
+		unsigned char *e = d + j;
+
+		if ((*le && e[0] == 0x12 && e[1] == 0x01 && e[2] == 3 && e[3] == 0) ||
+		    (!*le && e[0] == 0x01 && e[1] == 0x12 && e[2] == 0 && e[3] == 3))
+			return e;
+	}
+	return NULL;
+}
+
+/* 13. The fixture photo with its Orientation rewritten as LONG 6. */
+static void
+t13_jpeg_orientation_long(void **state)
+{
+	size_t n;
+	unsigned char *d = (unsigned char *)fixture_load("photo-orient6.jpg", &n), *e;
+	struct media_info mi;
+	struct warns w;
+	int le = 0;
+
+	(void)state;
+	e = jpeg_orientation_entry(d, n, &le);
+	if (e == NULL)
+		fail_msg("no Orientation entry in the fixture");
+	e[le ? 2 : 3] = 4;			/* type LONG */
+	memset(e + 8, 0, 4);
+	e[le ? 8 : 11] = 6;
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(media_probe(d, n, n, -1, 1 << 20, &mi, collect, &w, NULL), 0);
+	assert_int_equal(mi.orientation, 6);
+	assert_int_equal(w.nbad, 0);
+	free(d);
+}
+
+/*
+ * 14. Bytes between SOI and the first marker: still a JPEG, with a note,
+ * and with everything else read as before; 2026-12-03 issue 12.
+ */
+static void
+t14_jpeg_junk_after_soi(void **state)
+{
+	static const char *const names[] = { "photo-orient6.jpg", "cmyk.jpg",
+					     "progressive.jpg", "gps.jpg" };
+	static const size_t junks[] = { 1, 2, 7, 300 };
+	struct media_info ref, mi;
+	struct warns w;
+	size_t i, j, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *d = fixture_load(names[i], &n);
+
+		probe_fixture(names[i], &ref, &w);
+		assert_int_equal(w.nbad + w.nnote, 0);
+		for (j = 0; j < sizeof(junks) / sizeof(junks[0]); j++) {
+			size_t k = junks[j];
+			unsigned char *x = xmalloc(n + k);
+
+			memcpy(x, d, 2);
+			memset(x + 2, j % 2 ? 0x00 : 0x5A, k);
+			memcpy(x + 2 + k, d + 2, n - 2);
+			memset(&w, 0, sizeof(w));
+			assert_int_equal(media_sniff(x, n + k, &mi), MEDIA_IMAGE);
+			assert_string_equal(mi.format, "jpeg");
+			assert_int_equal(media_probe(x, n + k, n + k, -1, 1 << 20, &mi, collect,
+						     &w, NULL), 0);
+			assert_int_equal(w.nbad, 0);
+			assert_int_equal(w.nnote, 1);
+			assert_non_null(strstr(w.last, "extra byte"));
+			assert_int_equal(mi.width, ref.width);
+			assert_int_equal(mi.height, ref.height);
+			assert_int_equal(mi.orientation, ref.orientation);
+			free(x);
+		}
+		free(d);
+	}
+	/* FF D8 followed by no marker at all is not a JPEG */
+	{
+		unsigned char x[5000];
+
+		memset(x, 0x11, sizeof(x));
+		x[0] = 0xFF;
+		x[1] = 0xD8;
+		assert_int_equal(media_sniff(x, sizeof(x), &mi), MEDIA_NONE);
+		x[4500] = 0xFF;		/* a marker past the search window */
+		x[4501] = 0xE0;
+		assert_int_equal(media_sniff(x, sizeof(x), &mi), MEDIA_NONE);
+	}
+}
+
+/*
+ * 15. A file cut anywhere, even by its last byte, warns as bad: the whole
+ * image is decoded at ingest (JPEG, PNG, WebP); 2026-12-03 issue 12.
+ */
+static void
+t15_truncation_always_found(void **state)
+{
+	static const char *const names[] = { "photo-orient6.jpg", "progressive.jpg",
+					     "cmyk.jpg", "palette.png", "interlaced.png",
+					     "png16.png", "alpha.png", "photo.webp" };
+	struct media_info mi;
+	struct warns w;
+	size_t i, n, cut;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *d = fixture_load(names[i], &n);
+
+		memset(&w, 0, sizeof(w));
+		assert_int_equal(media_probe(d, n, n, -1, 1 << 20, &mi, collect, &w, NULL), 0);
+		assert_int_equal(w.nbad, 0);
+		for (cut = n - 1; cut > n / 2; cut -= cut > n - 8 ? 1 : 23) {
+			memset(&w, 0, sizeof(w));
+			assert_int_equal(media_probe(d, cut, cut, -1, 1 << 20, &mi,
+						     collect, &w, NULL), 0);
+			if (w.nbad == 0)
+				fail_msg("%s cut to %zu of %zu bytes: no warning", names[i], cut, n);
+			/* by its last byte: the end is missing, and it says so */
+			if (cut == n - 1 && !strstr(w.last, "truncated") &&
+			    !strstr(w.last, "Not enough"))
+				fail_msg("%s cut to %zu: '%s'", names[i], cut, w.last);
+		}
+		free(d);
+	}
+}
+
+/* 16. A PDF is read from its end at ingest: xref, trailer, catalog. */
+static void
+t16_pdf_structure(void **state)
+{
+	static const char body[] =
+		"%PDF-1.4\n"
+		"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+		"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n";
+	char pdf[1024];
+	size_t len, cut, off1, off2, xref;
+	struct media_info mi;
+	struct warns w;
+
+	(void)state;
+	off1 = strstr(body, "1 0 obj") - body;
+	off2 = strstr(body, "2 0 obj") - body;
+	xref = sizeof(body) - 1;
+	len = (size_t)snprintf(pdf, sizeof(pdf),
+			       "%sxref\n0 3\n0000000000 65535 f \n%010zu 00000 n \n"
+			       "%010zu 00000 n \ntrailer\n<< /Size 3 /Root 1 0 R >>\n"
+			       "startxref\n%zu\n%%%%EOF\n", body, off1, off2, xref);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(media_probe(pdf, len, len, -1, 1 << 20, &mi, collect, &w, NULL), 0);
+	assert_int_equal(mi.cls, MEDIA_PDF);
+	assert_int_equal(w.nbad + w.nnote, 0);
+	/* cut into startxref's offset and on (pdfread does not need "%EOF") */
+	for (cut = len - 8; cut > 20; cut -= 3) {
+		memset(&w, 0, sizeof(w));
+		assert_int_equal(media_probe(pdf, cut, cut, -1, 1 << 20, &mi, collect, &w,
+					     NULL), 0);
+		assert_int_equal(mi.cls, MEDIA_PDF);
+		if (w.nbad != 1)
+			fail_msg("pdf cut to %zu of %zu bytes: %d warnings", cut, len, w.nbad);
+		assert_non_null(strstr(w.last, "bad pdf: "));
+	}
+	/* the rest of a large PDF is read from the object's fd */
+	{
+		int fd = open("r.pdf", O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, pdf, len), (ssize_t)len);
+		memset(&w, 0, sizeof(w));
+		assert_int_equal(media_probe(pdf, 16, len, fd, 1 << 20, &mi, collect, &w,
+					     NULL), 0);
+		assert_int_equal(w.nbad + w.nnote, 0);
+		assert_int_equal(ftruncate(fd, (off_t)len - 10), 0);
+		assert_int_equal(media_probe(pdf, 16, len - 10, fd, 1 << 20, &mi, collect, &w,
+					     NULL), 0);
+		assert_int_equal(w.nbad, 1);
+		close(fd);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -384,6 +643,11 @@ main(int argc, char **argv)
 		cmocka_unit_test(t09_broken_boxes),
 		cmocka_unit_test(t10_sniff_pdf_gif_bmp_other),
 		cmocka_unit_test(t11_large_image_not_read),
+		cmocka_unit_test(t12_exif_orientation_long),
+		cmocka_unit_test(t13_jpeg_orientation_long),
+		cmocka_unit_test(t14_jpeg_junk_after_soi),
+		cmocka_unit_test(t15_truncation_always_found),
+		cmocka_unit_test(t16_pdf_structure),
 	};
 
 	(void)argc;

@@ -1,0 +1,847 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rederive — re-parse a sealed original and compare with its stored rows
+ * (contract in rederive.h).
+ *
+ * How: the parsed tables' CREATE statements are copied from the vault's
+ * sqlite_master into a private ":memory:" connection (so a column added by
+ * a later migration is compared too); parsed_store() — the very function
+ * ingest uses — writes the re-parse there under the same evidence id, and
+ * the warnings go in as ingest writes them.  Then each table is read on
+ * both connections with the same "SELECT * … ORDER BY seq" and compared in
+ * step.  The in-memory tables are emptied before each item.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "casefile/buf.h"
+#include "casefile/db.h"
+#include "casefile/dispute.h"
+#include "casefile/ingest.h"
+#include "casefile/ledger.h"
+#include "casefile/parse.h"
+#include "casefile/parsed_writer.h"
+#include "casefile/rederive.h"
+#include "casefile/vault.h"
+#include "casefile/workq.h"
+#include "casefile/xalloc.h"
+
+/* The tables a parse fills (parsed_store, plus ingest's warnings). */
+static const struct {
+	const char *name;
+	int has_seq;
+} tables[] = {
+	{ "order_records", 0 },
+	{ "order_items", 1 },
+	{ "messages", 1 },
+	{ "logistics", 0 },
+	{ "logistics_events", 1 },
+	{ "media", 0 },
+	{ "warnings", 1 },
+};
+#define NTABLES (sizeof(tables) / sizeof(tables[0]))
+
+/* The columns item_new() reads. */
+#define ITEM_COLUMNS "leaf_index, " LEDGER_EVIDENCE_COLUMNS ", note"
+
+struct rederive {
+	struct vault *v;
+	sqlite3 *db, *mem;
+	sqlite3_stmt *row;		/* the evidence row and its leaf index */
+	sqlite3_stmt *sel[NTABLES];	/* on db */
+	sqlite3_stmt *msel[NTABLES];	/* on mem */
+	sqlite3_stmt *mdel[NTABLES];	/* on mem */
+	sqlite3_stmt *mwarn;		/* on mem */
+	struct parsed_writer *pw;	/* on mem */
+	sqlite3_stmt *leaf;		/* a stored leaf hash */
+	sqlite3_stmt *noted;		/* does a note annotation exist */
+	char *subject, *detail;		/* of the last check's finding */
+	int repairable;			/* the finding is about parsed rows only */
+	struct parsed_writer *dbpw;	/* rederive_repair(): on db */
+	sqlite3_stmt *dbwarn, *dbdel[NTABLES];
+};
+
+void
+rederive_close(struct rederive *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	sqlite3_finalize(r->row);
+	for (i = 0; i < NTABLES; i++) {
+		sqlite3_finalize(r->sel[i]);
+		sqlite3_finalize(r->msel[i]);
+		sqlite3_finalize(r->mdel[i]);
+	}
+	sqlite3_finalize(r->mwarn);
+	parsed_writer_free(r->pw);
+	if (r->mem)
+		sqlite3_close(r->mem);
+	sqlite3_finalize(r->leaf);
+	sqlite3_finalize(r->noted);
+	parsed_writer_free(r->dbpw);
+	sqlite3_finalize(r->dbwarn);
+	for (i = 0; i < NTABLES; i++)
+		sqlite3_finalize(r->dbdel[i]);
+	free(r->subject);
+	free(r->detail);
+	free(r);
+}
+
+/* Copy table name's CREATE statement from db to mem. */
+static int
+copy_table(sqlite3 *db, sqlite3 *mem, const char *name, struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = -1;
+
+	if (db_prepare(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		cf_err_set(err, CF_EDB, "the vault has no table '%s'", name);
+		goto out;
+	}
+	if (db_exec(mem, (const char *)sqlite3_column_text(st, 0), err) < 0)
+		goto out;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int
+rederive_open(struct vault *v, struct rederive **out, struct cf_err *err)
+{
+	struct rederive *r = xcalloc(1, sizeof(*r));
+	size_t i;
+
+	r->v = v;
+	r->db = vault_db(v);
+	if (sqlite3_open_v2(":memory:", &r->mem, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		db_err(r->mem, err, "cannot open an in-memory database");
+		goto fail;
+	}
+	/* The rows reference evidence(id), which the copy does not have. */
+	if (db_exec(r->mem, "PRAGMA foreign_keys = OFF", err) < 0 ||
+	    db_prepare(r->db, "SELECT " ITEM_COLUMNS " FROM evidence WHERE id = ?", &r->row,
+		       err) < 0 ||
+	    db_prepare(r->db, "SELECT hash FROM ledger_nodes WHERE level = 0 AND idx = ?",
+		       &r->leaf, err) < 0 ||
+	    db_prepare(r->db, "SELECT 1 FROM annotations WHERE type = '" INGEST_NOTE_TYPE
+		       "' AND subject = ?", &r->noted, err) < 0)
+		goto fail;
+	for (i = 0; i < NTABLES; i++) {
+		char *sel = xasprintf("SELECT * FROM %s WHERE evidence_id = ?%s", tables[i].name,
+				      tables[i].has_seq ? " ORDER BY seq" : "");
+		char *del = xasprintf("DELETE FROM %s", tables[i].name);
+		int r1 = copy_table(r->db, r->mem, tables[i].name, err) < 0 ||
+			 db_prepare(r->db, sel, &r->sel[i], err) < 0 ||
+			 db_prepare(r->mem, sel, &r->msel[i], err) < 0 ||
+			 db_prepare(r->mem, del, &r->mdel[i], err) < 0;
+
+		free(sel);
+		free(del);
+		if (r1)
+			goto fail;
+	}
+	if (db_prepare(r->mem, "INSERT INTO warnings(evidence_id, seq, message) VALUES(?, ?, ?)",
+		       &r->mwarn, err) < 0)
+		goto fail;
+	r->pw = parsed_writer_new(r->mem);
+	*out = r;
+	return 0;
+fail:
+	rederive_close(r);
+	return -1;
+}
+
+static int
+step_done(sqlite3 *db, sqlite3_stmt *st, struct cf_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(db, err, "re-parse");
+	return 0;
+}
+
+/* One evidence row on its way through a check. */
+struct item {
+	int64_t id;
+	int64_t leaf_index;		/* -1: none (made before the ledger) */
+	struct ledger_leaf leaf;	/* owned strings */
+	char *label;			/* "evidence row 8 ('chat.json', order X)" */
+	char *note;			/* evidence.note, or NULL */
+	struct cf_buf data;		/* the object's first INGEST_KEEP_MAX bytes */
+	int fd, complete;
+	int objrc;			/* load_object(): 0, 1 (object problem), -1 */
+	int parse_failed;		/* parse_evidence() failed (I/O) */
+	struct cf_err err;		/* why objrc / parse_failed */
+	struct parsed *p;		/* the parse as ingest without --kind */
+};
+
+/* An item from the ITEM_COLUMNS at col of st (id given). */
+static struct item *
+item_new(int64_t id, sqlite3_stmt *st, int col, struct cf_err *err)
+{
+	struct item *it = xcalloc(1, sizeof(*it));
+	struct ledger_leaf leaf;
+
+	it->fd = -1;
+	cf_buf_init(&it->data);
+	if (ledger_leaf_from_row(st, col + 1, &leaf, err) < 0) {
+		cf_err_prefix(err, "evidence row %lld", (long long)id);
+		free(it);
+		return NULL;
+	}
+	it->id = id;
+	it->leaf_index = sqlite3_column_type(st, col) == SQLITE_NULL ? -1
+								      : sqlite3_column_int64(st, col);
+	it->leaf = leaf;
+	it->leaf.order_id = xstrdup(leaf.order_id);
+	it->leaf.kind = xstrdup(leaf.kind);
+	it->leaf.name = xstrdup(leaf.name);
+	it->label = xasprintf("evidence row %lld ('%s', order %s)", (long long)id, leaf.name,
+			      leaf.order_id);
+	if (sqlite3_column_type(st, col + 1 + LEDGER_EVIDENCE_NCOLUMNS) != SQLITE_NULL)
+		it->note = xstrdup((const char *)sqlite3_column_text(st, col + 1 +
+								     LEDGER_EVIDENCE_NCOLUMNS));
+	return it;
+}
+
+static void
+item_free(struct item *it)
+{
+	if (it == NULL)
+		return;
+	if (it->fd >= 0)
+		close(it->fd);
+	ledger_leaf_release(&it->leaf);
+	free(it->label);
+	free(it->note);
+	cf_buf_release(&it->data);
+	cf_err_release(&it->err);
+	parsed_free(it->p);
+	free(it);
+}
+
+/*
+ * Read the item's object (its first INGEST_KEEP_MAX bytes) and keep it
+ * open.  0; 1 with it->err set when the object is missing, unreadable or no
+ * longer its recorded size or hash.
+ */
+static int
+load_object(struct vault *v, struct item *it)
+{
+	const struct ledger_leaf *leaf = &it->leaf;
+	struct cf_err *err = &it->err;
+	unsigned char got[CF_SHA256_LEN];
+	unsigned int len = CF_SHA256_LEN;
+	struct stat sb;
+	size_t want;
+
+	if (vault_object_open(v, leaf->sha256, &it->fd, err) < 0)
+		return 1;
+	if (fstat(it->fd, &sb) < 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size != leaf->size)
+		return cf_err_set(err, CF_EVERIFY, "its object is not the %llu bytes it was",
+				  (unsigned long long)leaf->size), 1;
+	want = leaf->size < INGEST_KEEP_MAX ? (size_t)leaf->size : INGEST_KEEP_MAX;
+	cf_buf_grow(&it->data, want + 1);
+	while (it->data.len < want) {
+		ssize_t n = pread(it->fd, it->data.data + it->data.len, want - it->data.len,
+				  (off_t)it->data.len);
+
+		if (n <= 0)
+			return cf_err_errno(err, CF_EIO, "cannot read its object"), 1;
+		it->data.len += (size_t)n;
+	}
+	it->complete = leaf->size <= INGEST_KEEP_MAX;
+	/* A whole small original is hashed: rows are compared with the sealed bytes only. */
+	if (it->complete) {
+		if (!EVP_Digest(it->data.data, it->data.len, got, &len, EVP_sha256(), NULL))
+			CF_BUG("SHA-256 failed");
+		if (memcmp(got, leaf->sha256, CF_SHA256_LEN) != 0)
+			return cf_err_set(err, CF_EVERIFY, "its object no longer hashes to its name"), 1;
+	}
+	return 0;
+}
+
+static int
+item_parse(const struct item *it, int forced, struct parsed **p, struct cf_err *err)
+{
+	return parse_evidence(it->data.data, it->data.len, it->complete, it->leaf.size, it->fd,
+			      it->leaf.name, forced, p, err);
+}
+
+/*
+ * The part of a check that needs no database (so a second thread can run
+ * it): read the object and parse it as ingest did without --kind.
+ */
+static void
+item_stage(struct vault *v, struct item *it)
+{
+	if ((it->objrc = load_object(v, it)) == 0 && item_parse(it, -1, &it->p, &it->err) < 0)
+		it->parse_failed = 1;
+}
+
+/* Write parse p of item it with writer pw and warning INSERT warn, as ingest writes it. */
+static int
+store_rows(sqlite3 *db, struct parsed_writer *pw, sqlite3_stmt *warn, const struct item *it,
+	   const struct parsed *p, struct cf_err *err)
+{
+	char *note = NULL;
+	size_t i;
+	int seq = 0, ret = -1;
+
+	if (parsed_writer_store(pw, p, it->id, err) < 0)
+		goto out;
+	/* The warnings exactly as ingest records them (ingest.c record_item). */
+	for (i = 0; i <= parsed_warning_count(p); i++) {
+		const char *msg = i < parsed_warning_count(p) ? parsed_warning(p, i)
+							      : (note = ingest_order_note(p, it->leaf.order_id));
+
+		if (msg == NULL)
+			break;
+		sqlite3_bind_int64(warn, 1, it->id);
+		sqlite3_bind_int(warn, 2, seq++);
+		sqlite3_bind_text(warn, 3, msg, -1, SQLITE_STATIC);
+		if (step_done(db, warn, err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(note);
+	return ret;
+}
+
+/* Write parse p of item it into the (emptied) in-memory tables. */
+static int
+derive(struct rederive *r, const struct item *it, const struct parsed *p, struct cf_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < NTABLES; i++)
+		if (step_done(r->mem, r->mdel[i], err) < 0)
+			return -1;
+	return store_rows(r->mem, r->pw, r->mwarn, it, p, err);
+}
+
+static int
+same_value(sqlite3_stmt *a, sqlite3_stmt *b, int i)
+{
+	int t = sqlite3_column_type(a, i);
+
+	if (t != sqlite3_column_type(b, i))
+		return 0;
+	switch (t) {
+	case SQLITE_NULL:
+		return 1;
+	case SQLITE_INTEGER:
+		return sqlite3_column_int64(a, i) == sqlite3_column_int64(b, i);
+	case SQLITE_FLOAT:
+		return sqlite3_column_double(a, i) == sqlite3_column_double(b, i);
+	default: {
+		const void *pa = sqlite3_column_blob(a, i), *pb = sqlite3_column_blob(b, i);
+		int na = sqlite3_column_bytes(a, i), nb = sqlite3_column_bytes(b, i);
+
+		return na == nb && (na == 0 || memcmp(pa, pb, (size_t)na) == 0);
+	}
+	}
+}
+
+/* "messages seq 3" or "media". */
+static char *
+row_name(size_t t, sqlite3_stmt *st)
+{
+	if (!tables[t].has_seq)
+		return xstrdup(tables[t].name);
+	return xasprintf("%s seq %lld", tables[t].name, (long long)sqlite3_column_int64(st, 1));
+}
+
+/* Compare table t for evidence id: NULL when equal, else what differs. */
+static char *
+compare_table(struct rederive *r, size_t t, int64_t id, struct cf_err *err, int *failed)
+{
+	sqlite3_stmt *s = r->sel[t], *m = r->msel[t];
+	char *diff = NULL;
+	int rs, rm, i;
+
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(m, 1, id);
+	rs = sqlite3_step(s);
+	rm = sqlite3_step(m);
+	while (diff == NULL && rs == SQLITE_ROW && rm == SQLITE_ROW) {
+		long long ks = tables[t].has_seq ? sqlite3_column_int64(s, 1) : 0;
+		long long km = tables[t].has_seq ? sqlite3_column_int64(m, 1) : 0;
+		char *what;
+
+		if (ks != km) {
+			what = row_name(t, ks < km ? s : m);
+			diff = xasprintf(ks < km ? "%s: row not in the sealed original (added?)"
+						 : "%s: row of the sealed original is missing (deleted?)",
+					 what);
+			free(what);
+			break;
+		}
+		for (i = 0; i < sqlite3_column_count(s); i++)
+			if (!same_value(s, m, i)) {
+				what = row_name(t, s);
+				diff = xasprintf("%s: %s differs from the sealed original (edited?)",
+						 what, sqlite3_column_name(s, i));
+				free(what);
+				break;
+			}
+		rs = sqlite3_step(s);
+		rm = sqlite3_step(m);
+	}
+	if (diff == NULL && rs == SQLITE_ROW && rm == SQLITE_DONE) {
+		char *what = row_name(t, s);
+
+		diff = xasprintf("%s: row not in the sealed original (added?)", what);
+		free(what);
+	} else if (diff == NULL && rm == SQLITE_ROW && rs == SQLITE_DONE) {
+		char *what = row_name(t, m);
+
+		diff = xasprintf("%s: row of the sealed original is missing (deleted?)", what);
+		free(what);
+	} else if (diff == NULL && (rs != SQLITE_DONE || rm != SQLITE_DONE)) {
+		db_err(rs != SQLITE_DONE ? r->db : r->mem, err, "cannot read %s", tables[t].name);
+		*failed = 1;
+	}
+	sqlite3_reset(s);
+	sqlite3_reset(m);
+	return diff;
+}
+
+/* 0 and *diff (NULL: equal), or -1. */
+static int
+compare(struct rederive *r, int64_t id, char **diff, struct cf_err *err)
+{
+	size_t t;
+	int failed = 0;
+
+	*diff = NULL;
+	for (t = 0; t < NTABLES && *diff == NULL && !failed; t++)
+		*diff = compare_table(r, t, id, err, &failed);
+	return failed ? -1 : 0;
+}
+
+/* Parse p stored and compared: 0 with *diff as compare(), or -1. */
+static int
+derive_compare(struct rederive *r, const struct item *it, const struct parsed *p, char **diff,
+	       struct cf_err *err)
+{
+	*diff = NULL;
+	if (strcmp(cf_kind_name(parsed_kind(p)), it->leaf.kind) != 0) {
+		*diff = xasprintf("its original parses as kind %s, sealed as %s",
+				  cf_kind_name(parsed_kind(p)), it->leaf.kind);
+		return 0;
+	}
+	if (derive(r, it, p, err) < 0)
+		return -1;
+	return compare(r, it->id, diff, err);
+}
+
+/* 1 when the evidence row still hashes to its stored leaf (or has none). */
+static int
+leaf_matches(struct rederive *r, const struct item *it)
+{
+	unsigned char h[CF_SHA256_LEN];
+	int ok;
+
+	if (it->leaf_index < 0)
+		return 1;
+	ledger_leaf_hash(&it->leaf, h);
+	sqlite3_bind_int64(r->leaf, 1, it->leaf_index);
+	ok = sqlite3_step(r->leaf) == SQLITE_ROW &&
+	     sqlite3_column_bytes(r->leaf, 0) == CF_SHA256_LEN &&
+	     memcmp(sqlite3_column_blob(r->leaf, 0), h, CF_SHA256_LEN) == 0;
+	sqlite3_reset(r->leaf);
+	return ok;
+}
+
+/* What is wrong with the item's note (ingest.h), or NULL; *failed on a read error. */
+static char *
+note_problem(struct rederive *r, const struct item *it, int *failed, struct cf_err *err)
+{
+	struct cf_buf sealed = CF_BUF_INIT;
+	char *subject = xasprintf("evidence %lld", (long long)it->id), *why = NULL;
+	int st;
+
+	/* Most rows have no note and none sealed: one kept statement says so. */
+	if (it->note == NULL) {
+		sqlite3_bind_text(r->noted, 1, subject, -1, SQLITE_STATIC);
+		st = sqlite3_step(r->noted);
+		sqlite3_reset(r->noted);
+		if (st == SQLITE_DONE) {
+			free(subject);
+			return NULL;
+		}
+	}
+	st = ledger_annotation_latest(r->db, INGEST_NOTE_TYPE, subject, &sealed, err);
+	if (st < 0)
+		*failed = 1;
+	else if (st == LEDGER_ANNOTATION_FORGED)
+		why = xstrdup("its sealed note no longer hashes to its ledger leaf (edited?)");
+	else if (st == LEDGER_ANNOTATION_NONE && it->note)
+		why = xstrdup("its note is not in the ledger yet (run 'casefile seal' to add it)");
+	else if (st == LEDGER_ANNOTATION_SEALED && it->note == NULL)
+		why = xstrdup("its sealed note is gone (deleted?)");
+	else if (st == LEDGER_ANNOTATION_SEALED &&
+		 (sealed.len != strlen(it->note) || memcmp(sealed.data, it->note, sealed.len)))
+		why = xstrdup("its note differs from the sealed note (edited?)");
+	cf_buf_release(&sealed);
+	free(subject);
+	return why;
+}
+
+/* The part of a check on the database, after item_stage(); as rederive_check(). */
+static int
+item_finish(struct rederive *r, struct item *it, struct cf_err *err)
+{
+	struct parsed *p2 = NULL;
+	char *diff = NULL, *diff2 = NULL;
+	enum cf_kind k;
+	int ret = -1, failed = 0;
+
+	free(r->subject);
+	free(r->detail);
+	r->subject = r->detail = NULL;
+	r->repairable = 0;
+	/* The fields the re-parse depends on must be the sealed ones. */
+	if (!leaf_matches(r, it)) {
+		diff = xstrdup("the evidence row no longer hashes to its ledger leaf (edited?)");
+		goto found;
+	}
+	if ((diff = note_problem(r, it, &failed, err)) != NULL)
+		goto found;
+	if (failed)
+		return -1;
+	if (it->objrc != 0 || it->parse_failed) {
+		cf_err_move(err, &it->err);
+		cf_err_prefix(err, "%s", it->label);
+		return it->objrc > 0 ? 1 : -1;
+	}
+	/* As ingest without --kind; then with the sealed kind forced (rederive.h). */
+	if (derive_compare(r, it, it->p, &diff, err) < 0)
+		goto out;
+	if (diff && cf_kind_from_name(it->leaf.kind, &k) == 0) {
+		if (item_parse(it, (int)k, &p2, err) < 0 ||
+		    derive_compare(r, it, p2, &diff2, err) < 0)
+			goto out;
+		if (diff2 == NULL) {
+			free(diff);
+			diff = NULL;
+		}
+	}
+	if (diff == NULL) {
+		ret = 0;
+		goto out;
+	}
+	r->repairable = 1;
+found:
+	cf_err_set(err, CF_EVERIFY, "%s: %s", it->label, diff);
+	r->subject = xstrdup(it->label);
+	r->detail = diff;
+	diff = NULL;
+out:
+	parsed_free(p2);
+	free(diff);
+	free(diff2);
+	return ret;
+}
+
+/* Evidence row id as a staged item (item_free), or NULL with err. */
+static struct item *
+item_load(struct rederive *r, int64_t id, struct cf_err *err)
+{
+	struct item *it = NULL;
+	int rc;
+
+	sqlite3_bind_int64(r->row, 1, id);
+	rc = sqlite3_step(r->row);
+	if (rc == SQLITE_DONE)
+		cf_err_set(err, CF_ENOTFOUND, "no evidence row %lld", (long long)id);
+	else if (rc != SQLITE_ROW)
+		db_err(r->db, err, "cannot read evidence row %lld", (long long)id);
+	else
+		it = item_new(id, r->row, 0, err);
+	sqlite3_reset(r->row);
+	if (it)
+		item_stage(r->v, it);
+	return it;
+}
+
+int
+rederive_check(struct rederive *r, int64_t id, struct cf_err *err)
+{
+	struct item *it = item_load(r, id, err);
+	int ret;
+
+	if (it == NULL)
+		return -1;
+	ret = item_finish(r, it, err);
+	item_free(it);
+	return ret;
+}
+
+/* Replace the stored parsed rows of it with parse p (in the caller's transaction). */
+static int
+rewrite_rows(struct rederive *r, const struct item *it, const struct parsed *p,
+	     struct cf_err *err)
+{
+	size_t i;
+
+	if (r->dbpw == NULL) {
+		for (i = 0; i < NTABLES; i++) {
+			char *sql = xasprintf("DELETE FROM %s WHERE evidence_id = ?", tables[i].name);
+			int rc = db_prepare(r->db, sql, &r->dbdel[i], err);
+
+			free(sql);
+			if (rc < 0)
+				return -1;
+		}
+		if (db_prepare(r->db, "INSERT INTO warnings(evidence_id, seq, message) "
+			       "VALUES(?, ?, ?)", &r->dbwarn, err) < 0)
+			return -1;
+		r->dbpw = parsed_writer_new(r->db);
+	}
+	for (i = 0; i < NTABLES; i++) {
+		sqlite3_bind_int64(r->dbdel[i], 1, it->id);
+		if (step_done(r->db, r->dbdel[i], err) < 0)
+			return -1;
+	}
+	return store_rows(r->db, r->dbpw, r->dbwarn, it, p, err);
+}
+
+int
+rederive_repair(struct rederive *r, int64_t id, int *changed, struct cf_err *err)
+{
+	struct item *it = NULL;
+	struct parsed *p2 = NULL;
+	const struct parsed *p;
+	enum cf_kind k;
+	int rc, ret = -1;
+
+	*changed = 0;
+	if (sqlite3_get_autocommit(r->db))
+		CF_BUG("rederive_repair outside a transaction");
+	if ((it = item_load(r, id, err)) == NULL)
+		return -1;
+	rc = item_finish(r, it, err);
+	if (rc >= 0 || err->code != CF_EVERIFY) {
+		ret = rc;
+		goto out;
+	}
+	if (!r->repairable) {	/* the row or its note differs from the ledger: not ours to fix */
+		ret = 1;
+		goto out;
+	}
+	cf_err_release(err);
+	/* The parse as ingest without --kind when it gives the sealed kind, else forced. */
+	p = it->p;
+	if (strcmp(cf_kind_name(parsed_kind(p)), it->leaf.kind) != 0) {
+		if (cf_kind_from_name(it->leaf.kind, &k) < 0 ||
+		    item_parse(it, (int)k, &p2, err) < 0)
+			goto out;
+		p = p2;
+	}
+	if (rewrite_rows(r, it, p, err) < 0)
+		goto out;
+	*changed = 1;
+	ret = 0;
+out:
+	parsed_free(p2);
+	item_free(it);
+	return ret;
+}
+
+/* --- every row, on two threads ------------------------------------------- */
+
+struct stager {
+	struct vault *v;
+	struct item **items;
+	size_t n;
+	struct workq *q;
+};
+
+static void *
+stager_run(void *arg)
+{
+	struct stager *sg = arg;
+	size_t i;
+
+	for (i = 0; i < sg->n; i++) {
+		item_stage(sg->v, sg->items[i]);
+		if (workq_put(sg->q, sg->items[i], sg->items[i]->data.len + 1) < 0)
+			break;	/* closed: the consumer gave up */
+	}
+	return NULL;
+}
+
+/* Parsed rows whose evidence row does not exist (never rendered, but added by someone). */
+static int
+report_orphans(struct rederive *r, rederive_finding_fn fn, void *cookie, struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t t;
+	int rc = SQLITE_DONE;
+
+	for (t = 0; t < NTABLES && rc == SQLITE_DONE; t++) {
+		char *sql = xasprintf("SELECT evidence_id, count(*) FROM %s WHERE evidence_id "
+				      "NOT IN (SELECT id FROM evidence) GROUP BY evidence_id",
+				      tables[t].name);
+
+		rc = db_prepare(r->db, sql, &st, err) < 0 ? SQLITE_ERROR : SQLITE_DONE;
+		free(sql);
+		if (rc != SQLITE_DONE)
+			return -1;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			long long id = sqlite3_column_int64(st, 0), n = sqlite3_column_int64(st, 1);
+			char *subject = xasprintf("%s of evidence row %lld", tables[t].name, id);
+			char *detail = xasprintf("%lld row%s of an evidence row that does not "
+						 "exist (added?)", n, n == 1 ? "" : "s");
+
+			fn(cookie, id, subject, detail);
+			free(subject);
+			free(detail);
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (rc != SQLITE_DONE)
+		return db_err(r->db, err, "cannot read the parsed rows");
+	return 0;
+}
+
+int
+rederive_check_all(struct rederive *r, rederive_finding_fn fn, void *cookie,
+		   uint64_t *checked, struct cf_err *err)
+{
+	struct stager sg = { r->v, NULL, 0, NULL };
+	sqlite3_stmt *st = NULL;
+	struct cf_err e = CF_ERR_INIT;
+	pthread_t tid;
+	size_t i, cap = 0, done = 0;
+	int rc, started = 0, ret = -1;
+
+	*checked = 0;
+	if (db_prepare(r->db, "SELECT id, " ITEM_COLUMNS " FROM evidence ORDER BY id", &st,
+		       err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct item *it = item_new(sqlite3_column_int64(st, 0), st, 1, err);
+
+		if (it == NULL)
+			goto out;
+		if (sg.n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			sg.items = xreallocarray(sg.items, cap, sizeof(*sg.items));
+		}
+		sg.items[sg.n++] = it;
+	}
+	if (rc != SQLITE_DONE) {
+		db_err(r->db, err, "cannot read the evidence rows");
+		goto out;
+	}
+	/* Bounded: 64 items or 64 MB of object bytes in flight. */
+	sg.q = workq_new(64, 64u << 20);
+	started = pthread_create(&tid, NULL, stager_run, &sg) == 0;
+	for (; done < sg.n; done++) {
+		struct item *it = started ? workq_get(sg.q) : sg.items[done];
+
+		if (!started)	/* no second thread: one after the other */
+			item_stage(r->v, it);
+		rc = item_finish(r, it, &e);
+		if (rc < 0 && e.code != CF_EVERIFY) {
+			cf_err_move(err, &e);
+			goto out;
+		}
+		(*checked)++;
+		if (rc < 0)
+			fn(cookie, it->id, r->subject, r->detail);
+		cf_err_release(&e);
+	}
+	if (report_orphans(r, fn, cookie, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (sg.q) {
+		workq_close(sg.q);
+		if (started)
+			pthread_join(tid, NULL);
+		while (workq_try_get(sg.q) != NULL)
+			;
+		workq_free(sg.q);
+	}
+	for (i = 0; i < sg.n; i++)
+		item_free(sg.items[i]);	/* finished or drained: each once, here */
+	free(sg.items);
+	cf_err_release(&e);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+const char *
+rederive_subject(const struct rederive *r)
+{
+	return r->subject;
+}
+
+const char *
+rederive_detail(const struct rederive *r)
+{
+	return r->detail;
+}
+
+int
+rederive_check_order(struct vault *v, const char *order, struct cf_err *err)
+{
+	struct rederive *r = NULL;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = vault_db(v);
+	int rc, ret = -1;
+
+	if (rederive_open(v, &r, err) < 0 ||
+	    db_prepare(db, "SELECT id FROM evidence WHERE order_id = ? ORDER BY id", &st, err) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = rederive_check(r, sqlite3_column_int64(st, 0), err)) != 0) {
+			if (rc > 0)	/* a missing or changed original: vault damage */
+				err->code = CF_EVERIFY;
+			goto fail;
+		}
+	if (rc != SQLITE_DONE) {
+		db_err(db, err, "cannot read the evidence of order '%s'", order);
+		goto out;
+	}
+	if (dispute_verify_order(db, order, err) < 0)
+		goto fail;
+	ret = 0;
+	goto out;
+fail:
+	if (err->code == CF_EVERIFY) {
+		char *msg = xstrdup(err->msg);
+
+		cf_err_set(err, CF_EVERIFY, "%s; refused: it is not what was sealed (run "
+			   "'casefile audit')", msg);
+		free(msg);
+	}
+out:
+	sqlite3_finalize(st);
+	rederive_close(r);
+	return ret;
+}
