@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include "casefile/commands.h"
 #include "casefile/proofs.h"
 #include "casefile/verify.h"
+#include "casefile/xalloc.h"
 
 enum {
 	OPT_TRUST = CTX_OPT_BASE + 100,
@@ -64,13 +66,15 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 	if (optind + 1 != argc)
 		return ctx_usage(ctx, "verify needs exactly one PDF or kit");
 	{
-		/* a kit from `casefile pack`: a folder, or a .zip */
+		/* a kit from `casefile pack`: a .zip, or a folder holding kit.json */
 		const char *a = argv[optind];
 		size_t n = strlen(a);
 		struct stat sb;
+		char *kj = xasprintf("%s/kit.json", a);
+		int dir_kit = stat(a, &sb) == 0 && S_ISDIR(sb.st_mode) && access(kj, F_OK) == 0;
 
-		if ((n > 4 && strcasecmp(a + n - 4, ".zip") == 0) ||
-		    (stat(a, &sb) == 0 && S_ISDIR(sb.st_mode)))
+		free(kj);
+		if ((n > 4 && strcasecmp(a + n - 4, ".zip") == 0) || dir_kit)
 			return cmd_verify_kit(ctx, a);
 	}
 	/* OpenSSL opens these by name, as often as it needs: a FIFO would block it */
