@@ -178,7 +178,11 @@ text_block(struct pool *p, const char *font_file, const char *markup, int px,
 	char font[64];
 
 	snprintf(font, sizeof(font), "WenQuanYi Micro Hei %d", px);
-	if (vips_text(&t, markup, "font", font, "fontfile", font_file, "width", width,
+	/*
+	 * libvips 8.14 keeps the fontfile pointer itself in a process-wide
+	 * table (no copy): give it an interned string that lives for ever.
+	 */
+	if (vips_text(&t, markup, "font", font, "fontfile", g_intern_string(font_file), "width", width,
 		      "dpi", 72, "rgba", TRUE, "align", align, "spacing", px / 3,
 		      "wrap", VIPS_TEXT_WRAP_WORD_CHAR, NULL))
 		return NULL;
