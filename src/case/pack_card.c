@@ -179,10 +179,17 @@ text_block(struct pool *p, const char *font_file, const char *markup, int px,
 
 	snprintf(font, sizeof(font), "WenQuanYi Micro Hei %d", px);
 	/*
-	 * libvips 8.14 keeps the fontfile pointer itself in a process-wide
-	 * table (no copy): give it an interned string that lives for ever.
+	 * libvips 8.14 keys its process-wide table of loaded font files by the
+	 * operation's own copy of the name, freed with the operation (a
+	 * use-after-free on the next lookup): name the file once, on the first
+	 * text of the process; fontconfig knows the font from then on.
 	 */
-	if (vips_text(&t, markup, "font", font, "fontfile", g_intern_string(font_file), "width", width,
+	static const char *registered;
+	const char *ff = registered == NULL || strcmp(registered, font_file) != 0 ? font_file : NULL;
+
+	if (ff)
+		registered = g_intern_string(font_file);
+	if (vips_text(&t, markup, "font", font, "fontfile", ff, "width", width,
 		      "dpi", 72, "rgba", TRUE, "align", align, "spacing", px / 3,
 		      "wrap", VIPS_TEXT_WRAP_WORD_CHAR, NULL))
 		return NULL;
