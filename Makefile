@@ -177,7 +177,7 @@ test-run: $(PROG) $(MEDIA_SO) $(UNIT_BIN) $(TOOL_BIN)
 # LeakSanitizer: fontconfig/Pango/GLib keep caches for the process's life
 # (the media library's text); tests/lsan.supp names only those libraries.
 check: deps
-	@LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
+	@LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
 		$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined test-run
 
 # ThreadSanitizer over the threaded parts: every unit test and the import
