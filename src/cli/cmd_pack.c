@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "casefile/buf.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
 #include "casefile/dispute.h"
 #include "casefile/order_id.h"
@@ -36,98 +37,56 @@ parse_exhibit(const char *s, int *out)
 static enum cf_exit
 run_pack(int argc, char **argv, struct cf_ctx *ctx)
 {
-	enum { OPT_PLATFORM = CTX_OPT_BASE, OPT_CARDS, OPT_PICK, OPT_REASON, OPT_TEMPLATES,
-	       OPT_FONT };
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "output", 1, NULL, 'o' },
-		{ "platform", 1, NULL, OPT_PLATFORM },
-		{ "cards", 1, NULL, OPT_CARDS },
-		{ "pick", 1, NULL, OPT_PICK },
-		{ "reason", 1, NULL, OPT_REASON },
-		{ "templates", 1, NULL, OPT_TEMPLATES },
-		{ "font", 1, NULL, OPT_FONT },
-		{ 0 },
-	};
 	struct pack_opts o;
 	struct pack_report rep;
 	struct cf_err err = CF_ERR_INIT;
-	const char *platform = NULL;
+	const char *platform = NULL, *cards = NULL, *picks = NULL, *reason = NULL;
 	char *defout = NULL;
-	int *pick = NULL, c, r;
+	int *pick = NULL, r, optind;
 	size_t npick = 0, i;
 	enum cf_exit rc = CF_EXIT_OK;
 
 	memset(&o, 0, sizeof(o));
 	memset(&rep, 0, sizeof(rep));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (o.out)
-				return ctx_usage(ctx, "-o given twice");
-			o.out = optarg;
-			break;
-		case OPT_PLATFORM:
-			if (platform)
-				return ctx_usage(ctx, "--platform given twice");
-			platform = optarg;
-			break;
-		case OPT_CARDS:
-			if (o.cards)
-				return ctx_usage(ctx, "--cards given twice");
-			if (parse_exhibit(optarg, &o.cards) < 0 || o.cards > 100)
-				return ctx_usage(ctx, "bad --cards '%s' (1..100)", optarg);
-			break;
-		case OPT_PICK: {
-			/* --pick 3 --pick 4, or --pick 3,4 */
-			char *s = xstrdup(optarg), *tok, *save = NULL;
+	{
+		const struct cli_opt opts[] = {
+			{ "output", 'o', CLI_VALUE, &o.out, NULL, 0 },
+			{ "platform", 0, CLI_VALUE, &platform, NULL, 0 },
+			{ "cards", 0, CLI_VALUE, &cards, NULL, 0 },
+			{ "pick", 0, CLI_VALUE, &picks, NULL, 0 },
+			{ "reason", 0, CLI_VALUE, &reason, NULL, 0 },
+			{ "templates", 0, CLI_VALUE, &o.templates_dir, NULL, 0 },
+			{ "font", 0, CLI_VALUE, &o.font_file, NULL, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
 
-			for (tok = strtok_r(s, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-				pick = xreallocarray(pick, npick + 1, sizeof(*pick));
-				if (parse_exhibit(tok, &pick[npick]) < 0) {
-					rc = ctx_usage(ctx, "bad --pick '%s': exhibit numbers", tok);
+		if ((r = cli_parse(ctx, argc, argv, opts, &optind)) != 0)
+			return CLI_PARSE_EXIT(r);
+	}
+	if (cards && (parse_exhibit(cards, &o.cards) < 0 || o.cards > 100))
+		return ctx_usage(ctx, "bad --cards '%s' (1..100)", cards);
+	if (picks) {
+		/* --pick 3,4 (or --pick 3 4: the rest are operands, below) */
+		char *s = xstrdup(picks), *tok, *save = NULL;
+
+		for (tok = strtok_r(s, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+			pick = xreallocarray(pick, npick + 1, sizeof(*pick));
+			if (parse_exhibit(tok, &pick[npick]) < 0) {
+				rc = ctx_usage(ctx, "bad --pick '%s': exhibit numbers", tok);
+				free(s);
+				goto out;
+			}
+			for (i = 0; i < npick; i++)
+				if (pick[i] == pick[npick]) {
+					rc = ctx_usage(ctx, "--pick %d given twice", pick[i]);
 					free(s);
 					goto out;
 				}
-				for (i = 0; i < npick; i++)
-					if (pick[i] == pick[npick]) {
-						rc = ctx_usage(ctx, "--pick %d given twice", pick[i]);
-						free(s);
-						goto out;
-					}
-				npick++;
-			}
-			free(s);
-			break;
+			npick++;
 		}
-		case OPT_REASON:
-			if (o.scenario)
-				return ctx_usage(ctx, "--reason given twice");
-			o.scenario = optarg;
-			break;
-		case OPT_TEMPLATES:
-			o.templates_dir = optarg;
-			break;
-		case OPT_FONT:
-			o.font_file = optarg;
-			break;
-		case '?':
-			rc = ctx_usage(ctx, "unknown option or missing value '%s'", argv[optind - 1]);
-			goto out;
-		default:
-			r = ctx_common_opt(ctx, c, optarg);
-			if (r == 2) {
-				rc = CF_EXIT_OK;
-				goto out;
-			}
-			if (r < 0) {
-				rc = CF_EXIT_USAGE;
-				goto out;
-			}
-		}
+		free(s);
 	}
+	o.scenario = reason;
 	/*
 	 * `--pick 3 4 5`: getopt moves the 4 and 5 among the operands; the
 	 * order id is the one operand that is not an exhibit number.
@@ -188,7 +147,7 @@ run_pack(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	if (o.templates_dir == NULL)
-		o.templates_dir = getenv("CASEFILE_TEMPLATES");
+		o.templates_dir = ctx->templates_dir ? ctx->templates_dir : getenv("CASEFILE_TEMPLATES");
 	if (o.out == NULL)
 		o.out = defout = xasprintf("kit-%s-%s.zip", o.order_id, o.profile->name);
 	o.pick = pick;

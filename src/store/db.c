@@ -250,14 +250,33 @@ static const char schema_v6_sealed_annotations[] =
 	"CREATE INDEX annotations_order ON annotations(order_id, leaf_index);\n";
 
 /*
- * v7: derived evidence (`casefile pack`).  A derivation row marks an
+ * v7 (issue 17): more than one RFC 3161 token per tree head (tsa.require,
+ * `seal --timestamp`), and evidence.leaf_version (raw name bytes, ledger.h).  heads.tst stays the head's first token; every
+ * further token, from another TSA or added later, is a row here, in the
+ * order it was obtained (seq 1, 2, ...).
+ */
+static const char schema_v7_head_tokens[] =
+	"CREATE TABLE head_tokens(\n"
+	"  tree_size INTEGER NOT NULL REFERENCES heads(tree_size),\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  tsa_url TEXT,\n"
+	"  tst BLOB NOT NULL,\n"
+	"  added_at INTEGER NOT NULL,\n"
+	"  PRIMARY KEY(tree_size, seq));\n"
+	/* the leaf format of each evidence row: 1, or 3 when its leaf binds
+	   the name's raw bytes (ledger.h); rows from before stay 1 */
+	"ALTER TABLE evidence ADD COLUMN leaf_version INTEGER NOT NULL DEFAULT 1"
+	" CHECK(leaf_version IN (1, 3));\n";
+
+/*
+ * v8: derived evidence (`casefile pack`).  A derivation row marks an
  * evidence row whose object was made by casefile from other objects (an
  * evidence card): the originals by hash (JSON array of hex SHA-256), the
  * parameters that re-derive it byte for byte (JSON, pack.h), the tool and
  * casefile version.  Derived rows are ledger leaves like any other but are
  * not exhibits (exhibits.c leaves them out).
  */
-static const char schema_v7_pack[] =
+static const char schema_v8_pack[] =
 	"CREATE TABLE derivations(\n"
 	"  evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id) ON DELETE CASCADE,\n"
 	"  tool TEXT NOT NULL,            -- 'pack-card'\n"
@@ -273,7 +292,8 @@ static const char *const migrations[] = {
 	schema_v4_parse,
 	schema_v5_evidence_names,
 	schema_v6_sealed_annotations,
-	schema_v7_pack,
+	schema_v7_head_tokens,
+	schema_v8_pack,
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

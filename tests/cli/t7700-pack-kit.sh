@@ -68,8 +68,8 @@ cf pack $O --platform douyin -o kitdir
 check "a folder kit holds the same card bytes" sh -c 'for f in k/*; do cmp "$f" "kitdir/$(basename $f)" || exit 1; done'
 
 # 26-28: --json, --cards, --pick
-cf pack $O --platform douyin --cards 2 --pick 4 --pick 2 -o pick.zip --json
-expect_rc 0 "--pick 4 2 --cards 2"
+cf pack $O --platform douyin --cards 2 --pick 4,2 -o pick.zip --json
+expect_rc 0 "--pick 4,2 --cards 2"
 check "--json lists 2 cards" jq -e '.cards | length == 2' "$out"
 unzip -p pick.zip kit.json >pick.json
 check "--pick order kept: exhibit 4 (photo), then 2 (chat)" jq -e \
