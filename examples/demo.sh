@@ -70,7 +70,13 @@ say "the dossier: built, signed and timestamped"
 run build $order -o "$out/dossier-$order.pdf"
 run verify "$out/dossier-$order.pdf" --vault "$out/vault" --tsa-ca "$out/tsa/ca.pem"
 
+say "the submission kit for Douyin: evidence cards derived from the sealed originals"
+run pack $order --platform douyin -o "$out/kit-$order-douyin.zip"
+run verify "$out/kit-$order-douyin.zip"
+unzip -l "$out/kit-$order-douyin.zip" | sed -n '4,$p' | awk 'NF >= 4 && $4 != "" {printf "  %-16s %9s bytes\n", $4, $1}'
+
 say "done"
 echo "dossier: $out/dossier-$order.pdf"
 echo "vault:   $out/vault"
+echo "kit:     $out/kit-$order-douyin.zip (upload the card-*.jpg and statement.txt)"
 echo "check it without casefile: pdfsig, pdfdetach -saveall, sha256sum -c (see README.md)"

@@ -9,10 +9,13 @@
  * attach hook (ledger proofs) and save through pdf_save(), which names the
  * output only when it is complete.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -23,6 +26,8 @@
 #include "casefile/rederive.h"
 #include "casefile/dossier.h"
 #include "casefile/exhibits.h"
+#include "casefile/frames.h"
+#include "casefile/imgconv.h"
 #include "casefile/records.h"
 #include "casefile/ledger.h"
 #include "casefile/mask.h"
@@ -54,6 +59,8 @@ struct build {
 	char *manifest;
 	int outline_exhibits;
 	int outline_appendix;
+	char *tmpdir;		/* page images (imgconv), removed at the end */
+	unsigned ntmp;
 	struct records shown_chat, shown_logi;	/* records rendered so far */
 };
 
@@ -1255,16 +1262,106 @@ out:
 	return ret;
 }
 
-/* An image exhibit: drawn, or a card saying why not. */
+/*
+ * Page images: the original downsampled to about 200 dpi at the size it is
+ * printed (PAGE_DPI), as a JPEG in a temporary folder of the vault's tmp/
+ * that lives until the PDF is saved (libharu streams image files at save
+ * time).  The untouched original stays attached.  Returns a path (heap) or
+ * NULL with err (CF_EINPUT: the reason it cannot be read).
+ */
+#define PAGE_DPI 200
+#define PT_TO_PX(pt) ((int)((pt) * PAGE_DPI / 72.0))
+
+static char *
+page_file(struct build *b, const void *data, size_t n, struct cf_err *err)
+{
+	char *path;
+	int fd;
+
+	if (b->tmpdir == NULL) {
+		char *t = vault_path_new(b->v, "tmp/pages-XXXXXX");
+
+		if (mkdtemp(t) == NULL) {
+			cf_err_errno(err, CF_EIO, "cannot make a temporary folder");
+			free(t);
+			return NULL;
+		}
+		b->tmpdir = t;
+	}
+	path = xasprintf("%s/%u.jpg", b->tmpdir, b->ntmp++);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, data, n) != (ssize_t)n) {
+		cf_err_errno(err, CF_EIO, "cannot write a page image");
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		return NULL;
+	}
+	close(fd);
+	return path;
+}
+
+static void
+page_files_remove(struct build *b)
+{
+	unsigned i;
+
+	if (b->tmpdir == NULL)
+		return;
+	for (i = 0; i < b->ntmp; i++) {
+		char *p = xasprintf("%s/%u.jpg", b->tmpdir, i);
+
+		unlink(p);
+		free(p);
+	}
+	rmdir(b->tmpdir);
+	free(b->tmpdir);
+	b->tmpdir = NULL;
+}
+
+static char *
+page_image(struct build *b, const struct exhibit *x, double w_pt, double h_pt,
+	   struct cf_err *err)
+{
+	char *orig = vault_object_path(b->v, x->sha256), *path;
+	unsigned char *jpg = NULL;
+	size_t n = 0;
+	int w, h;
+
+	if (imgconv_fit_jpeg(orig, PT_TO_PX(w_pt), PT_TO_PX(h_pt), 85, &jpg, &n, &w, &h,
+			     err) < 0) {
+		free(orig);
+		return NULL;
+	}
+	free(orig);
+	path = page_file(b, jpg, n, err);
+	free(jpg);
+	return path;
+}
+
+/* An image exhibit (or a PDF's first page): drawn, or a card saying why not. */
 static int
-picture(struct build *b, const struct exhibit *x, struct cf_err *err)
+picture(struct build *b, const struct exhibit *x, int full_page, struct cf_err *err)
 {
 	struct cf_err ierr = CF_ERR_INIT;
 	struct pdf_image *img;
-	char *path = vault_object_path(b->v, x->sha256), *cap;
-	int r;
+	double max_h = full_page ? PDF_PAGE_H - 2 * PDF_MARGIN - 140
+				 : (PDF_PAGE_H - 2 * PDF_MARGIN) / 2 - 70;
+	char *path, *cap;
+	int r, orientation = 1;
 
-	if (pdf_image_load(b->p, path, x->orientation, &img, &ierr) < 0) {
+	/* downsampled to ~200 dpi; HEIC, GIF, TIFF and PDF pages through libvips */
+	path = page_image(b, x, PDF_PAGE_W - 2 * PDF_MARGIN, max_h, &ierr);
+	if (path == NULL) {
+		if (ierr.code != CF_EINPUT) {
+			cf_err_move(err, &ierr);
+			return -1;
+		}
+		cf_err_release(&ierr);
+		path = vault_object_path(b->v, x->sha256);
+		orientation = x->orientation;
+	}
+	if (pdf_image_load(b->p, path, orientation, &img, &ierr) < 0) {
 		char *why;
 		const char *reason = ierr.msg ? ierr.msg : "?";
 		const char *q = strstr(reason, "': ");
@@ -1282,7 +1379,7 @@ picture(struct build *b, const struct exhibit *x, struct cf_err *err)
 	}
 	free(path);
 	/* two photos per page when they fit: half the text height each */
-	r = pdf_image_place(b->p, img, (PDF_PAGE_H - 2 * PDF_MARGIN) / 2 - 70, err);
+	r = pdf_image_place(b->p, img, max_h, err);
 	if (r == 0)
 		r = pdf_vspace(b->p, 4, err);
 	cap = caption(b, x);
@@ -1292,6 +1389,71 @@ picture(struct build *b, const struct exhibit *x, struct cf_err *err)
 		r = pdf_vspace(b->p, 10, err);
 	free(cap);
 	return r;
+}
+
+/*
+ * A video exhibit: a strip of key frames (first, evenly spaced, last; only
+ * those frames are decoded), each frame's time in the video and the
+ * video's own creation time, then the card saying the original is
+ * attached.  A video FFmpeg cannot read gets the card and a note.
+ */
+static int
+video(struct build *b, const struct exhibit *x, struct cf_err *err)
+{
+	struct cf_err ferr = CF_ERR_INIT;
+	struct frames fr;
+	struct pdf_image *img;
+	struct cf_buf t = CF_BUF_INIT;
+	char *orig = vault_object_path(b->v, x->sha256), *path = NULL;
+	unsigned char *jpg = NULL;
+	size_t n = 0, i;
+	int r = 0;
+
+	if (frames_extract(orig, 4, PT_TO_PX((PDF_PAGE_W - 2 * PDF_MARGIN) / 2),
+			   PT_TO_PX((PDF_PAGE_W - 2 * PDF_MARGIN) / 2 * 9 / 16), &fr, &ferr) < 0) {
+		/* said on the card, not as a warning: the original is attached */
+		char *why = xasprintf("%s\n%s: %s", T(b, "card_video"), T(b, "key_frames"),
+				      ferr.msg);
+
+		free(orig);
+		cf_err_release(&ferr);
+		r = card(b, x, why, err);
+		free(why);
+		return r;
+	}
+	free(orig);
+	if (imgconv_frames_jpeg(&fr, 8, 85, &jpg, &n, &ferr) < 0 ||
+	    (path = page_file(b, jpg, n, &ferr)) == NULL ||
+	    pdf_image_load(b->p, path, 1, &img, &ferr) < 0) {
+		note(b, "exhibit %d '%s': no key frames: %s", x->no, x->name, ferr.msg);
+		cf_err_release(&ferr);
+		goto card;
+	}
+	r = pdf_image_place(b->p, img, (PDF_PAGE_H - 2 * PDF_MARGIN) / 2, err);
+	cf_buf_addf(&t, "%s:", T(b, "key_frames"));
+	for (i = 0; i < fr.n; i++)
+		cf_buf_addf(&t, " %02lld:%02lld.%01lld", fr.v[i].ms / 60000, fr.v[i].ms / 1000 % 60,
+			    fr.v[i].ms / 100 % 10);
+	if (fr.created_at >= 0) {
+		char *c = tstr(b, fr.created_at);
+
+		cf_buf_addf(&t, " · %s %s", T(b, "video_created"), c);
+		free(c);
+	}
+	if (r == 0)
+		r = pdf_vspace(b->p, 4, err);
+	if (r == 0)
+		r = pdf_text(b->p, t.data, SZ_SMALL, PDF_TEXT_GREY, err);
+	if (r == 0)
+		r = pdf_vspace(b->p, 8, err);
+card:
+	cf_buf_release(&t);
+	free(jpg);
+	free(path);
+	frames_release(&fr);
+	if (r < 0)
+		return -1;
+	return card(b, x, T(b, "card_video"), err);
 }
 
 static int
@@ -1337,9 +1499,11 @@ exhibits(struct build *b, struct cf_err *err)
 			r = order_details(b, x, err);
 		else if (photo || (strcmp(x->kind, "receipt") == 0 &&
 				   (x->format == NULL || is_image_format(x->format))))
-			r = picture(b, x, err);
+			r = picture(b, x, 0, err);
+		else if (x->format && strcmp(x->format, "pdf") == 0)
+			r = picture(b, x, 1, err);	/* its first page, then the card */
 		else if (strcmp(x->kind, "video") == 0)
-			r = card(b, x, T(b, "card_video"), err);
+			r = video(b, x, err);
 		else
 			r = card(b, x, T(b, "card_other"), err);
 		if (r < 0)
@@ -1646,6 +1810,7 @@ out:
 	free(subject);
 	free(b.manifest);
 	pdf_free(b.p);
+	page_files_remove(&b);
 	templates_free(b.t);
 	order_facts_release(&b.f);
 	exhibits_release(&b.ex);

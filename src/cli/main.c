@@ -50,6 +50,9 @@ static const struct cmd *const commands[] = {
 	/* disputes */
 	&cmd_dispute, &cmd_due, &cmd_check, &cmd_stats, &cmd_statement,
 
+	/* submission kit */
+	&cmd_pack,
+
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

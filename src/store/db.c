@@ -269,6 +269,23 @@ static const char schema_v7_head_tokens[] =
 	"ALTER TABLE evidence ADD COLUMN leaf_version INTEGER NOT NULL DEFAULT 1"
 	" CHECK(leaf_version IN (1, 3));\n";
 
+/*
+ * v8: derived evidence (`casefile pack`).  A derivation row marks an
+ * evidence row whose object was made by casefile from other objects (an
+ * evidence card): the originals by hash (JSON array of hex SHA-256), the
+ * parameters that re-derive it byte for byte (JSON, pack.h), the tool and
+ * casefile version.  Derived rows are ledger leaves like any other but are
+ * not exhibits (exhibits.c leaves them out).
+ */
+static const char schema_v8_pack[] =
+	"CREATE TABLE derivations(\n"
+	"  evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id) ON DELETE CASCADE,\n"
+	"  tool TEXT NOT NULL,            -- 'pack-card'\n"
+	"  inputs TEXT NOT NULL,          -- JSON array of hex SHA-256\n"
+	"  params TEXT NOT NULL,          -- JSON, re-derives the object\n"
+	"  casefile_version TEXT NOT NULL,\n"
+	"  created_at INTEGER NOT NULL);\n";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
@@ -277,6 +294,7 @@ static const char *const migrations[] = {
 	schema_v5_evidence_names,
 	schema_v6_sealed_annotations,
 	schema_v7_head_tokens,
+	schema_v8_pack,
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
