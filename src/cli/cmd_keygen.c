@@ -12,6 +12,7 @@
 #include "casefile/commands.h"
 #include "casefile/jout.h"
 #include "casefile/keys.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
 static enum cf_exit
@@ -62,6 +63,16 @@ run_keygen(int argc, char **argv, struct cf_ctx *ctx)
 		return ctx_usage(ctx, "--import cannot be combined with --cn, --org or --rsa");
 	if (!import && (certp || chainp || ipassfile))
 		return ctx_usage(ctx, "--cert, --chain and --import-passphrase-file need --import");
+	/* a certificate's names are UTF8String: bytes that are not UTF-8 are refused */
+	for (r = 0; r < 2; r++) {
+		const char *v = r ? g.org : g.cn;
+
+		if (v && textenc_utf8_check(v, strlen(v), NULL) != 0) {
+			ctx_error(ctx, "%s is not valid UTF-8: give the name as UTF-8 text",
+				  r ? "--org" : "--cn");
+			return CF_EXIT_INPUT;
+		}
+	}
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
 	if (keys_read_pass(passfile, ctx->passphrase, &pass, &err) < 0)

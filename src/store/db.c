@@ -443,7 +443,7 @@ migrate_locked(sqlite3 *db, struct cf_err *err)
 	if (user_version(db, &v, err) < 0)
 		goto fail;
 	if (v > NMIGRATIONS) {
-		cf_err_set(err, CF_EDB,
+		cf_err_set(err, CF_EINPUT,	/* not a failure of the system: exit 2 */
 			   "vault schema %d is newer than this casefile (schema %d): "
 			   "upgrade casefile", v, NMIGRATIONS);
 		goto fail;

@@ -77,4 +77,16 @@ check "nothing stored" test ! -e v6/keys/signing.key
 cf keygen --cert pki/signer.pem
 expect_rc 2 "--cert without --import is a usage error"
 expect_err "need --import" "explains"
+
+# names that are not UTF-8 (a GBK shop name from an old script): refused, nothing stored
+export CASEFILE_VAULT="$SCRATCH/v7"
+cf init
+for opt in --cn --org; do
+	cf keygen $opt "$(printf '\265\352\306\314')"
+	expect_rc 3 "$opt not UTF-8: refused as bad input"
+	expect_err "^casefile: $opt is not valid UTF-8" "$opt: says why"
+	check "$opt: nothing stored" test ! -e v7/keys/signing.key
+done
+cf keygen --cn "测试店铺"
+expect_clean "a UTF-8 name is accepted"
 done_testing
