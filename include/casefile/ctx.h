@@ -142,4 +142,12 @@ enum cf_exit ctx_exit_for(enum cf_status code);
  */
 char *ctx_fmt_time(const struct cf_ctx *ctx, long long utc, char *buf, size_t n);
 
+/*
+ * The terminal width of UTF-8 s: CJK and other wide characters (U+1100 and
+ * up, from the three-byte range) count 2, others 1.
+ */
+int ctx_text_width(const char *s);
+/* Print s to f padded with spaces to width columns (at least one space). */
+void ctx_print_cell(FILE *f, const char *s, int width);
+
 #endif

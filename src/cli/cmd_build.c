@@ -21,6 +21,7 @@
 #include "casefile/seal.h"
 #include "casefile/statement.h"
 #include "casefile/vault.h"
+#include "casefile/stale.h"
 #include "casefile/xalloc.h"
 
 /* "500K", "10M", "2G", "1234" → bytes; -1 when malformed. */
@@ -428,6 +429,12 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	for (i = 0; i < rep.nnotes; i++)
 		ctx_warn(ctx, "%s", rep.notes[i]);
+	/* so that due/check/show can say when evidence arrives after it (stale.h) */
+	if (stale_record(ctx->vault, o.order_id, rep.dossier_id,
+			 (long long)ctx->now, &err) < 0) {
+		ctx_warn(ctx, "%s", err.msg);
+		cf_err_release(&err);
+	}
 	if (ctx->json) {
 		struct cf_buf j = CF_BUF_INIT;
 

@@ -248,3 +248,42 @@ ctx_fmt_time(const struct cf_ctx *ctx, long long utc, char *buf, size_t n)
 {
 	return cftime_format(utc, ctx->tz_offset, buf, n);
 }
+
+int
+ctx_text_width(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int w = 0;
+
+	while (*p) {
+		if (*p < 0x80) {
+			w++;
+			p++;
+		} else if (*p >= 0xE0) {
+			unsigned cp = *p >= 0xF0 ? 0x10000 : ((unsigned)(*p & 0x0F) << 12) |
+				      ((unsigned)(p[1] & 0x3F) << 6);
+
+			w += cp >= 0x1100 ? 2 : 1;
+			p++;
+			while ((*p & 0xC0) == 0x80)
+				p++;
+		} else {
+			w++;
+			p++;
+			while ((*p & 0xC0) == 0x80)
+				p++;
+		}
+	}
+	return w;
+}
+
+void
+ctx_print_cell(FILE *f, const char *s, int width)
+{
+	int w = ctx_text_width(s);
+
+	fputs(s, f);
+	do
+		fputc(' ', f);
+	while (++w < width);
+}
