@@ -295,6 +295,23 @@ run_due(int argc, char **argv, struct cf_ctx *ctx)
 				    d->reason, d->status);
 			cf_buf_add_json_str(&b, forced ? forced->name : d->profile,
 					    strlen(forced ? forced->name : d->profile));
+			if (dl == DISPUTE_NO_TIME) {
+				cf_buf_addstr(&b, ",\"deadline\":null,\"deadline_local\":null,"
+					      "\"deadline_source\":null,\"seconds_left\":null,"
+					      "\"overdue\":false,\"lapsed\":false,\"alert\":false");
+			} else {
+			cf_buf_addf(&b, ",\"deadline\":\"%s\",\"deadline_local\":\"%s\","
+				    "\"deadline_source\":\"%s\",\"seconds_left\":%lld,"
+				    "\"overdue\":%s,\"lapsed\":%s,\"alert\":%s",
+				    cftime_format_iso(dl, iso, sizeof(iso)),
+				    ctx_fmt_time(ctx, dl, when, sizeof(when)),
+				    !strcmp(k->kind, "merchant_evidence") ? "evidence"
+				    : !strcmp(k->kind, "buyer_escalation") ? "escalation"
+				    : !strcmp(k->kind, "merchant_reply") ? "reply" : k->kind,
+				    dl - now,
+				    k->lapsed && k->party == DISPUTE_PARTY_MERCHANT ? "true" : "false",
+				    k->lapsed ? "true" : "false", k->alert ? "true" : "false");
+			}
 			cf_buf_addf(&b, ",\"kind\":\"%s\",\"party\":\"%s\"", k->kind,
 				    dispute_party_code(k->party));
 			if (stale_check(ctx->vault, d->order_id, &sl, &err) < 0) {
@@ -304,23 +321,7 @@ run_due(int argc, char **argv, struct cf_ctx *ctx)
 			if (sl.built)
 				cf_buf_addf(&b, ",\"dossier_id\":\"%s\",\"added_since_dossier\":%lld",
 					    sl.dossier_id, sl.added);
-			if (dl == DISPUTE_NO_TIME) {
-				cf_buf_addstr(&b, ",\"deadline\":null,\"deadline_local\":null,"
-					      "\"deadline_source\":null,\"seconds_left\":null,"
-					      "\"overdue\":false,\"lapsed\":false,\"alert\":false}");
-				continue;
-			}
-			cf_buf_addf(&b, ",\"deadline\":\"%s\",\"deadline_local\":\"%s\","
-				    "\"deadline_source\":\"%s\",\"seconds_left\":%lld,"
-				    "\"overdue\":%s,\"lapsed\":%s,\"alert\":%s}",
-				    cftime_format_iso(dl, iso, sizeof(iso)),
-				    ctx_fmt_time(ctx, dl, when, sizeof(when)),
-				    !strcmp(k->kind, "merchant_evidence") ? "evidence"
-				    : !strcmp(k->kind, "buyer_escalation") ? "escalation"
-				    : !strcmp(k->kind, "merchant_reply") ? "reply" : k->kind,
-				    dl - now,
-				    k->lapsed && k->party == DISPUTE_PARTY_MERCHANT ? "true" : "false",
-				    k->lapsed ? "true" : "false", k->alert ? "true" : "false");
+			cf_buf_addch(&b, '}');
 		}
 		cf_buf_addstr(&b, "]}");
 		puts(b.data);

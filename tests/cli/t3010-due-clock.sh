@@ -50,7 +50,7 @@ expect_out '^Y1 .*buyer did not escalate' "in English with --lang en"
 
 cf due --now '2025-02-02 23:00' --json --within 1h
 expect_clean "json, buyer window: no alert"
-expect_out '"order_id":"M1","reason":"quality","status":"rejected","profile":"douyin","kind":"buyer_escalation","party":"buyer","deadline":"2025-02-02T15:30:00Z","deadline_local":"2025-02-02 23:30:00 \+08:00","deadline_source":"escalation","seconds_left":1800,"overdue":false,"lapsed":false,"alert":false' "json row keeps the codes"
+expect_out '"order_id":"M1","reason":"quality","status":"rejected","profile":"douyin","deadline":"2025-02-02T15:30:00Z","deadline_local":"2025-02-02 23:30:00 \+08:00","deadline_source":"escalation","seconds_left":1800,"overdue":false,"lapsed":false,"alert":false,"kind":"buyer_escalation","party":"buyer"' "json row keeps the codes"
 
 # WeChat store: 7 days to escalate.
 cf due --now '2025-02-01 00:00' --profile wechat --json
@@ -71,7 +71,7 @@ check "profile by path" grep -q '"order_id":"M1".*"deadline":"2025-02-03T02:00:0
 cf --vault "$SCRATCH/empty" init
 cf --vault "$SCRATCH/empty" due --within 100d
 expect_clean "no disputes"
-expect_out "no open disputes" "says so"
+expect_out "没有未结的争议" "says so"
 
 cf due --within soon
 expect_rc 2 "bad duration"

@@ -35,8 +35,8 @@ expect_err '1 merchant deadline within 12h 00m \(0 overdue\)' "stderr counts the
 # Past the buyer's window and the merchant's reply: only the merchant's counts.
 cf due --now '2025-05-03 12:00' --json
 expect_rc 4 "overdue reply alerts"
-expect_out '"order_id":"100001".*"kind":"merchant_reply","party":"merchant".*"overdue":true,"lapsed":true,"alert":true' "json: merchant overdue"
-expect_out '"order_id":"100002".*"kind":"buyer_escalation","party":"buyer".*"overdue":false,"lapsed":true,"alert":false' "json: buyer lapsed, no alert"
+expect_out '"order_id":"100001".*"overdue":true,"lapsed":true,"alert":true,"kind":"merchant_reply","party":"merchant"' "json: merchant overdue"
+expect_out '"order_id":"100002".*"overdue":false,"lapsed":true,"alert":false,"kind":"buyer_escalation","party":"buyer"' "json: buyer lapsed, no alert"
 expect_out '"buyer_lapsed":1' "json counts lapsed buyer windows"
 
 # The merchant answers 100001 (rejects): no more alert for it.
