@@ -7,12 +7,14 @@
  * the dossier's Statement section (same template, scenario, limit, masking
  * and time zone).
  */
+#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "casefile/argument.h"
 #include "casefile/buf.h"
 #include "casefile/checklist.h"
 #include "casefile/commands.h"
@@ -22,6 +24,7 @@
 #include "casefile/profile.h"
 #include "casefile/rederive.h"
 #include "casefile/statement.h"
+#include "casefile/templates.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
@@ -43,11 +46,156 @@ out:
 	return ret;
 }
 
+/* The profiles --all drafts for: every templates/profiles/NAME.conf. */
+static char **
+all_profiles(size_t *n)
+{
+	struct cf_err err = CF_ERR_INIT;
+	char *top = templates_dir_new(&err), *dir, **v = NULL;
+	struct dirent **names = NULL;
+	int k, i;
+
+	*n = 0;
+	cf_err_release(&err);
+	if (top == NULL)
+		return NULL;
+	dir = xasprintf("%s/profiles", top);
+	free(top);
+	if ((k = scandir(dir, &names, NULL, alphasort)) < 0) {
+		free(dir);
+		return NULL;
+	}
+	for (i = 0; i < k; i++) {
+		size_t len = strlen(names[i]->d_name);
+
+		if (len > 5 && !strcmp(names[i]->d_name + len - 5, ".conf") &&
+		    names[i]->d_name[0] != '.') {
+			v = xreallocarray(v, *n + 1, sizeof(*v));
+			v[(*n)++] = xstrndup(names[i]->d_name, len - 5);
+		}
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+	return v;
+}
+
+/*
+ * --platform P[:N] / --all: one variant per text box of the platform
+ * (profile.h statement_limits), each within its limit by the platform's
+ * counting rule (statement_variant, the service `pack` uses too).
+ */
+static enum cf_exit
+variants(struct cf_ctx *ctx, const struct templates *t, const char *order,
+	 const char *reason, enum argument_stance stance, int mask,
+	 const char *platform, int all)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct cf_buf j = CF_BUF_INIT;
+	char **names = NULL, *pick = NULL;
+	size_t nnames = 0, i, k, printed = 0;
+	long want = 0;
+	enum cf_exit rc = CF_EXIT_OK;
+
+	if (all) {
+		names = all_profiles(&nnames);
+	} else {
+		char *colon;
+
+		pick = xstrdup(platform);
+		if ((colon = strrchr(pick, ':')) != NULL) {
+			char *e;
+
+			*colon = '\0';
+			want = strtol(colon + 1, &e, 10);
+			if (*e != '\0' || want <= 0) {
+				free(pick);
+				return ctx_usage(ctx, "bad --platform '%s': NAME or NAME:LIMIT", platform);
+			}
+		}
+		names = xcalloc(1, sizeof(*names));
+		names[0] = pick;
+		nnames = 1;
+	}
+	if (ctx->json)
+		cf_buf_addf(&j, "{\"order_id\":\"%s\",\"scenario\":\"%s\",\"stance\":\"%s\","
+			    "\"variants\":[", order, reason, argument_stance_name(stance));
+	for (i = 0; i < nnames; i++) {
+		struct profile *p = NULL;
+
+		if (profile_find(names[i], &p, &err) < 0) {
+			rc = ctx_fail(ctx, &err);
+			goto out;
+		}
+		for (k = 0; k < p->nlimits; k++) {
+			const struct profile_limit *lim = &p->limits[k];
+			char *text = NULL;
+
+			if (want && lim->max != want)
+				continue;
+			/* --platform P alone: its main box (statement_max_chars) */
+			if (!all && !want && p->nlimits > 1 &&
+			    !(lim->max == p->statement_max_chars && !lim->bytes) &&
+			    k + 1 < p->nlimits)
+				continue;
+			if (statement_variant(vault_db(ctx->vault), t, order, reason, (int)stance,
+					      lim, mask, ctx->tz_offset, &text, &err) < 0) {
+				profile_free(p);
+				rc = ctx_fail(ctx, &err);
+				goto out;
+			}
+			if (ctx->json) {
+				cf_buf_addf(&j, "%s{\"platform\":", printed ? "," : "");
+				cf_buf_add_json_str(&j, p->name, strlen(p->name));
+				cf_buf_addf(&j, ",\"limit\":%ld,\"unit\":\"%s\",\"length\":%zu,"
+					    "\"text\":", lim->max, lim->bytes ? "bytes" : "chars",
+					    statement_count(text, lim->bytes));
+				cf_buf_add_json_str(&j, text, strlen(text));
+				cf_buf_addch(&j, '}');
+			} else {
+				if (all || printed)
+					printf("%s== %s %s · %ld %s（%zu） ==\n", printed ? "\n" : "",
+					       p->title, p->name, lim->max,
+					       lim->bytes ? "字节" : "字",
+					       statement_count(text, lim->bytes));
+				puts(text);
+			}
+			printed++;
+			free(text);
+			if (!all)
+				break;
+		}
+		if (want && printed == 0) {
+			ctx_error(ctx, "profile '%s' has no statement limit %ld (it has:%s%s)",
+				  p->name, want, "", "");
+			for (k = 0; k < p->nlimits; k++)
+				fprintf(stderr, " %ld%s", p->limits[k].max,
+					p->limits[k].bytes ? " bytes" : "");
+			fputc('\n', stderr);
+			profile_free(p);
+			rc = CF_EXIT_USAGE;
+			goto out;
+		}
+		profile_free(p);
+	}
+	if (ctx->json) {
+		cf_buf_addstr(&j, "]}");
+		puts(j.data);
+	}
+out:
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	cf_buf_release(&j);
+	cf_err_release(&err);
+	return rc;
+}
+
 static enum cf_exit
 run_statement(int argc, char **argv, struct cf_ctx *ctx)
 {
 	enum { OPT_MAX = CTX_OPT_BASE, OPT_LANG, OPT_PROFILE, OPT_TEMPLATES,
-	       OPT_NOMASK, OPT_REASON };
+	       OPT_NOMASK, OPT_REASON, OPT_STANCE, OPT_PLATFORM, OPT_ALL };
 	static const struct option opts[] = {
 		CTX_COMMON_OPTIONS,
 		{ "output", 1, NULL, 'o' },
@@ -57,6 +205,9 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 		{ "templates", 1, NULL, OPT_TEMPLATES },
 		{ "no-mask", 0, NULL, OPT_NOMASK },
 		{ "reason", 1, NULL, OPT_REASON },
+		{ "stance", 1, NULL, OPT_STANCE },
+		{ "platform", 1, NULL, OPT_PLATFORM },
+		{ "all", 0, NULL, OPT_ALL },
 		{ 0 },
 	};
 	struct cf_err err = CF_ERR_INIT;
@@ -68,7 +219,10 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 	char *text = NULL;
 	size_t max_opt = 0;
 	size_t limit, full, kept;
-	int c, no_mask = 0;
+	int c, no_mask = 0, all = 0, seen_stance = 0;
+	enum argument_stance stance = ARGUMENT_REFUSE;
+	const char *platform = NULL;
+	struct statement_opts so;
 	enum cf_exit rc = CF_EXIT_OK;
 
 	optind = 1;
@@ -115,6 +269,21 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 				return CF_EXIT_USAGE;
 			}
 			break;
+		case OPT_STANCE:
+			if (seen_stance++)
+				return ctx_usage(ctx, "--stance given twice");
+			if (argument_stance_parse(optarg, &stance) < 0)
+				return ctx_usage(ctx, "unknown stance '%s': use refuse, partial or accept",
+						 optarg);
+			break;
+		case OPT_PLATFORM:
+			if (platform)
+				return ctx_usage(ctx, "--platform given twice");
+			platform = optarg;
+			break;
+		case OPT_ALL:
+			all = 1;
+			break;
 		case '?':
 			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
 		default:
@@ -128,6 +297,10 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	if (argc - optind != 1)
 		return ctx_usage(ctx, "statement needs exactly one order id");
+	if ((platform || all) && (max_opt || out_path))
+		return ctx_usage(ctx, "--platform and --all print variants: not with --max-chars or -o");
+	if (platform && all)
+		return ctx_usage(ctx, "give --platform P or --all, not both");
 	order = argv[optind];
 	if (!ingest_valid_order_id(order))
 		return ctx_usage(ctx, "bad order id '%s'", order);
@@ -152,10 +325,18 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
+	if (platform || all) {
+		rc = variants(ctx, t, order, reason, stance, !no_mask, platform, all);
+		goto out;
+	}
 	limit = max_opt ? max_opt : (size_t)prof->statement_max_chars;
 	/* the full draft first, to say how much was cut */
-	if (statement_draft(vault_db(ctx->vault), t, order, reason, 0, !no_mask,
-			    ctx->tz_offset, &text, &err) < 0) {
+	memset(&so, 0, sizeof(so));
+	so.scenario = reason;
+	so.stance = stance;
+	so.mask = !no_mask;
+	so.tz_offset = ctx->tz_offset;
+	if (statement_compose(vault_db(ctx->vault), t, order, &so, &text, &err) < 0) {
 		if (err.code == CF_ENOTFOUND && strncmp(err.msg, "no evidence", 11) == 0) {
 			ctx_error(ctx, "%s", err.msg);
 			rc = CF_EXIT_USAGE;
@@ -180,7 +361,8 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 
 		cf_buf_addstr(&j, "{\"order_id\":");
 		cf_buf_add_json_str(&j, order, strlen(order));
-		cf_buf_addf(&j, ",\"scenario\":\"%s\",\"profile\":", reason);
+		cf_buf_addf(&j, ",\"scenario\":\"%s\",\"stance\":\"%s\",\"profile\":", reason,
+			    argument_stance_name(stance));
 		cf_buf_add_json_str(&j, prof->name, strlen(prof->name));
 		cf_buf_addf(&j, ",\"max_chars\":%zu,\"chars\":%zu,\"truncated\":%s,"
 			    "\"path\":", limit, kept, kept < full ? "true" : "false");
@@ -209,18 +391,33 @@ out:
 
 const struct cmd cmd_statement = {
 	.name = "statement",
-	.usage = "casefile statement ORDER [--max-chars N] [--lang zh|en] [--profile P]\n"
-		 "       [--reason R] [--templates DIR] [--no-mask] [-o FILE] [--json]",
+	.usage = "casefile statement ORDER [--stance refuse|partial|accept] [--max-chars N]\n"
+		 "       [--platform P[:N] | --all] [--lang zh|en] [--profile P] [--reason R]\n"
+		 "       [--templates DIR] [--no-mask] [-o FILE] [--json]",
 	.summary = "draft the merchant's statement for the platform's text box",
 	.help = "Drafts the statement (举证说明) from the template of the dispute's reason\n"
 		"(templates/zh-CN.txt or en.txt, '[statement REASON]'), filled with the\n"
-		"order's dates, carrier and tracking number, delivery time and the\n"
-		"buyer's own first words from the chat with their time, citing exhibits\n"
-		"by the numbers the dossier gives them (证据1 …).  The text is cut to the\n"
+		"order's dates (5月2日 12:47), carrier and tracking number, the decisive\n"
+		"exhibits of the scenario first (not received: the delivery or locker\n"
+		"pickup record; damaged: the packing video and photos taken before\n"
+		"shipping, then the courier's handover; the buyer's own photos are cited\n"
+		"as the buyer's), and the buyer's own typed words most relevant to the\n"
+		"claim (never a picture placeholder or a system line), citing exhibits\n"
+		"by the numbers the dossier gives them (证据1 …).  The closing line follows\n"
+		"--stance: refuse (default) asks the platform to reject the claim, partial\n"
+		"offers part, accept accepts; nothing concedes unless asked.\n"
+		"--platform P[:N] prints the variant for platform P's text box of N\n"
+		"(default its statement_max_chars box), --all one variant per box of\n"
+		"every profile (statement_limits: characters, or bytes where the platform\n"
+		"counts bytes), each within its limit, using the short template when the\n"
+		"full one does not fit.  Without them the text is cut to the\n"
 		"profile's statement_max_chars (Unicode characters, never half of one,\n"
 		"ending with …), and stderr says so.  `casefile build` puts the same text\n"
 		"in the dossier.\n"
 		"\noptions:\n"
+		"  --stance S       refuse (default), partial or accept\n"
+		"  --platform P[:N] the variant for platform P (box of N characters/bytes)\n"
+		"  --all            every variant of every platform profile\n"
 		"  --max-chars N    limit in characters (default: the profile's)\n"
 		"  --profile P      platform profile (default: the dispute's)\n"
 		"  --reason R       scenario when the order has no dispute (or to override)\n"
