@@ -25,6 +25,7 @@ enum cf_exit {
 	CF_EXIT_INPUT = 3,	/* some input was refused; the rest processed */
 	CF_EXIT_DEADLINE = 4,	/* `due`: a deadline is within the window */
 	CF_EXIT_INTERNAL = 5,	/* bug or system failure (disk, memory) */
+	CF_EXIT_NOT_YET = 6,	/* `import`: the bundle has not arrived (yet) */
 };
 
 struct cf_ctx {

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -102,7 +103,7 @@ strset_release(struct strset *set)
 }
 
 /* Junk skipped, per kind (bundle_on_skip's `what`, compared by pointer). */
-#define JUNK_KINDS 8
+#define JUNK_KINDS (8 + 1)
 struct junk_count {
 	const char *what;
 	unsigned long n;
@@ -167,6 +168,12 @@ on_warning(void *cookie, const struct ingest_item *it, const char *msg, int bad)
 {
 	struct import_run *r = cookie;
 
+	/*
+	 * How a text was decoded is information, recorded with the item
+	 * (warnings, `casefile show`): shown with --verbose only.
+	 */
+	if (!bad && !r->verbose && strncmp(msg, "text read as ", 13) == 0)
+		return;
 	progress_clear(r);
 	if (bad)
 		ctx_error(r->ctx, "'%s': entry '%s': %s", r->bundle_path, it->source_path, msg);
@@ -216,7 +223,11 @@ junk_summary(struct import_run *r)
 	size_t i;
 
 	for (i = 0; i < JUNK_KINDS && r->junk[i].what; i++)
-		if (!r->verbose)
+		if (strcmp(r->junk[i].what, BUNDLE_IGNORED) == 0)
+			/* asked for: not a warning, so a normal night stays quiet */
+			ctx_info(r->ctx, "'%s': skipped %lu entr%s matching import.ignore",
+				 r->bundle_path, r->junk[i].n, r->junk[i].n == 1 ? "y" : "ies");
+		else if (!r->verbose)
 			ctx_warn(r->ctx, "'%s': skipped %lu %s entr%s: %s (--verbose names each)",
 				 r->bundle_path, r->junk[i].n, "junk",
 				 r->junk[i].n == 1 ? "y" : "ies", r->junk[i].what);
@@ -455,12 +466,13 @@ closed:
 static enum cf_exit
 run_import(int argc, char **argv, struct cf_ctx *ctx)
 {
-	enum { OPT_DATE = CTX_OPT_BASE + 200, OPT_FOLLOW, OPT_VERBOSE };
+	enum { OPT_DATE = CTX_OPT_BASE + 200, OPT_FOLLOW, OPT_VERBOSE, OPT_SUMMARY };
 	static const struct option opts[] = {
 		CTX_COMMON_OPTIONS,
 		{ "date", 1, NULL, OPT_DATE },	/* --no-wait: a common option */
 		{ "follow-links", 0, NULL, OPT_FOLLOW },
 		{ "verbose", 0, NULL, OPT_VERBOSE },
+		{ "summary", 0, NULL, OPT_SUMMARY },
 		{ 0 },
 	};
 	struct import_run r;
@@ -473,11 +485,12 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 	struct reader rd;
 	struct import_event *e;
 	const char *date = NULL, *env;
-	char *base = NULL;
+	char *base = NULL, *ignore = NULL;
+	struct stat sb;
 	enum cf_exit rc = CF_EXIT_OK;
 	unsigned long batch_files = IMPORT_BATCH_FILES, in_batch = 0;
 	uint64_t batch_bytes = 0;
-	int c, follow = 0, lockfd = -1, broken = 0, hard = 0, reading = 0, complete;
+	int c, follow = 0, summary = 0, lockfd = -1, broken = 0, hard = 0, reading = 0, complete;
 	double secs;
 
 	memset(&r, 0, sizeof(r));
@@ -500,6 +513,9 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		case OPT_VERBOSE:
 			r.verbose = 1;
 			break;
+		case OPT_SUMMARY:
+			summary = 1;
+			break;
 		case '?':
 			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
 		default:
@@ -515,6 +531,15 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		return ctx_usage(ctx, argc - optind < 1 ? "import needs a bundle (folder or archive)"
 							: "import takes one bundle");
 	r.bundle_path = argv[optind];
+	/*
+	 * A bundle that is not there (yet) is its own outcome, so that cron
+	 * tells a late export from a broken crontab (exit 2).
+	 */
+	if (lstat(r.bundle_path, &sb) < 0 && errno == ENOENT) {
+		ctx_error(ctx, "'%s': not there (yet): the export has not arrived; nothing "
+			  "imported (exit %d)", r.bundle_path, CF_EXIT_NOT_YET);
+		return CF_EXIT_NOT_YET;
+	}
 	if (!follow && ctx_refuse_link(ctx, r.bundle_path))
 		return CF_EXIT_INPUT;	/* as ingest does with a FILE that is a link */
 	if ((env = getenv("CASEFILE_IMPORT_BATCH")) != NULL && atol(env) > 0)
@@ -535,6 +560,8 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	bundle_exclude(b, vault_dir(ctx->vault));
+	ignore = config_import_ignore(vault_db(ctx->vault));
+	bundle_set_ignore(b, ignore);
 	bundle_set_order_rule(b, rule);
 	if (ingest_begin(ctx->vault, on_warning, &r, &in, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
@@ -666,6 +693,17 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 			    r.junk_json.data ? r.junk_json.data : "");
 		printf("%s\n", j.data);
 		cf_buf_release(&j);
+	} else if (summary) {
+		unsigned long nskip = 0;
+		size_t k;
+
+		for (k = 0; k < JUNK_KINDS && r.junk[k].what; k++)
+			nskip += r.junk[k].n;
+		/* one line for cron mail, even with --quiet */
+		printf("import %s: %zu orders, %lu files, %lu new, %lu duplicates, %lu skipped, "
+		       "%lu refused%s\n", r.bundle_path, r.orders.n, r.files, r.nnew, r.ndup,
+		       nskip, r.refused,
+		       r.nnew == 0 && r.refused == 0 ? "; nothing new" : "");
 	} else {
 		ctx_info(ctx, "import '%s': %zu orders, %lu files, %lu new, %lu duplicate, "
 			 "%lu refused, %llu bytes, %.2f s (%.0f files/s)%s",
@@ -673,7 +711,8 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 			 (unsigned long long)r.bytes, secs, secs > 0 ? (double)r.files / secs : 0.0,
 			 r.nnew == 0 && r.files > 0 ? "; nothing new: already imported" : "");
 	}
-	junk_summary(&r);
+	if (!summary)
+		junk_summary(&r);
 	if (!complete)
 		ctx_error(ctx, "'%s': only part of the bundle could be read (see above)",
 			  r.bundle_path);
@@ -700,13 +739,14 @@ out:
 	cf_err_release(&err);
 	free(rd.label);
 	free(base);
+	free(ignore);
 	return rc;
 }
 
 const struct cmd cmd_import = {
 	.name = "import",
-	.usage = "casefile import [--date YYYY-MM-DD] [--no-wait] [--follow-links] [--verbose] [--json] [--quiet] "
-		 "BUNDLE",
+	.usage = "casefile import [--date YYYY-MM-DD] [--no-wait] [--follow-links] [--verbose] [--summary]\n"
+		 "       [--json] [--quiet] BUNDLE",
 	.summary = "store a daily export bundle (folder, zip, tar.*, 7z) of many orders",
 	.help = "BUNDLE is a folder or a zip / tar / tar.gz / tar.bz2 / tar.xz / tar.zst /\n"
 		"7z archive, read as a stream (never unpacked to disk):\n"
@@ -729,7 +769,12 @@ const struct cmd cmd_import = {
 		"without the UTF-8 flag is read as GB18030 when it decodes cleanly, others\n"
 		"are shown with \\xNN escapes; the original bytes are kept), and two entries\n"
 		"of one path.  Skipped and named, one line per kind (exit 0): .DS_Store,\n"
-		"__MACOSX/, ._* AppleDouble files, Thumbs.db, desktop.ini.\n"
+		"__MACOSX/, ._* AppleDouble files, Thumbs.db, desktop.ini.  Skipped\n"
+		"quietly (counted on stdout): files and folders outside the order folders\n"
+		"whose name matches import.ignore (default: summary spreadsheets such as\n"
+		"*汇总*, *summary*, and screenshot folders such as 截图*, screenshot*).\n"
+		"How a text was decoded (GB18030, UTF-16) is recorded with the item and\n"
+		"shown with --verbose.\n"
 		"Limits and order.id_pattern: see 'casefile config --help'.\n"
 		"\n"
 		"Work is committed every few thousand files: an import that is killed keeps\n"
@@ -745,11 +790,16 @@ const struct cmd cmd_import = {
 		"               of waiting\n"
 		"  --follow-links  import what BUNDLE points to when it is a symbolic link\n"
 		"               (refused otherwise, exit 3, like a link given to ingest)\n"
-		"  --verbose    name each junk entry skipped\n"
+		"  --verbose    name each junk entry skipped, and how texts were decoded\n"
+		"  --summary    print one line: orders, files, new, duplicates, skipped,\n"
+		"               refused (\"nothing new\" on a re-run), even with --quiet\n"
 		"  --json       print the summary as one JSON object (skipped junk listed)\n"
 		"  --quiet      print nothing but errors (for cron)\n"
+		"\nexit codes: 0 imported (or nothing new), 2 usage, 3 some entries refused\n"
+		"            (the rest imported), 5 system failure or --no-wait busy,\n"
+		"            6 the bundle is not there (yet): the export has not arrived\n"
 		"\nexample (cron):\n"
-		"  casefile import --quiet /srv/exports/orders-$(date -d yesterday +%F).zip\n",
+		"  casefile --quiet import --summary /srv/exports/orders-$(date -d yesterday +%F).zip\n",
 	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
 	.run = run_import,
 };

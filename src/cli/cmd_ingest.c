@@ -32,6 +32,7 @@ struct ingest_run {
 	struct cf_buf json;
 	int failed_hard;	/* a system error: stop and roll back */
 	int follow_links;	/* --follow-links: follow links named as FILE */
+	int verbose;		/* --verbose: also how texts were decoded */
 };
 
 static void
@@ -39,6 +40,9 @@ on_warning(void *cookie, const struct ingest_item *it, const char *msg, int bad)
 {
 	struct ingest_run *r = cookie;
 
+	/* an encoding is information, kept in the item's warnings (`show`) */
+	if (!bad && !r->verbose && strncmp(msg, "text read as ", 13) == 0)
+		return;
 	if (bad)
 		ctx_error(r->ctx, "%s: %s", it->source_path, msg);
 	else
@@ -225,12 +229,13 @@ ingest_path(struct ingest_run *r, const char *path, int top)
 static enum cf_exit
 run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 {
-	enum { OPT_KIND = CTX_OPT_BASE, OPT_NOTE, OPT_FOLLOW };
+	enum { OPT_KIND = CTX_OPT_BASE, OPT_NOTE, OPT_FOLLOW, OPT_VERBOSE };
 	static const struct option opts[] = {
 		CTX_COMMON_OPTIONS,
 		{ "kind", 1, NULL, OPT_KIND },
 		{ "note", 1, NULL, OPT_NOTE },
 		{ "follow-links", 0, NULL, OPT_FOLLOW },
+		{ "verbose", 0, NULL, OPT_VERBOSE },
 		{ 0 },
 	};
 	struct ingest_run r;
@@ -260,6 +265,9 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 			if (r.note)
 				return ctx_usage(ctx, "--note given twice");
 			r.note = optarg;
+			break;
+		case OPT_VERBOSE:
+			r.verbose = 1;
 			break;
 		case OPT_FOLLOW:
 			r.follow_links = 1;
@@ -358,6 +366,8 @@ const struct cmd cmd_ingest = {
 		"  --kind KIND   force the kind: chat, logistics, order, photo, video,\n"
 		"                receipt or other\n"
 		"  --note TEXT   what the items show (printed in the dossier's exhibit index)\n"
+		"  --verbose   also say how a text file was decoded (GB18030, UTF-16);\n"
+		"              always recorded with the item (casefile show)\n"
 		"  --follow-links  store what a FILE or DIR named here that is a symbolic\n"
 		"                link points to (links inside folders are still skipped)\n"
 
