@@ -148,6 +148,20 @@ char *ctx_fmt_time(const struct cf_ctx *ctx, long long utc, char *buf, size_t n)
  * up, from the three-byte range) count 2, others 1.
  */
 int ctx_text_width(const char *s);
+/*
+ * Append s to b on one line: a line break becomes "⏎", CR and tabs a
+ * space, so that columns stay aligned (check, show).
+ */
+struct cf_buf;
+void ctx_add_oneline(struct cf_buf *b, const char *s);
+/* A malloc'd one-line copy of s (ctx_add_oneline). */
+char *ctx_oneline(const char *s);
+/*
+ * msg ("no evidence for order 'X'") on stderr, followed by "; did you
+ * mean Y?" with the vault's nearest order ids when some are near.
+ */
+void ctx_no_order(struct cf_ctx *ctx, const char *msg, const char *order);
+
 /* Print s to f padded with spaces to width columns (at least one space). */
 void ctx_print_cell(FILE *f, const char *s, int width);
 

@@ -44,4 +44,12 @@ int stale_check(struct vault *v, const char *order_id, struct stale *out,
 /* When the order's latest dossier was built, or -1 (none, or unreadable). */
 long long stale_built_at(struct vault *v, const char *order_id);
 
+/*
+ * For a mistyped order id: up to three order ids of the vault nearest to
+ * order_id by edit distance (at most 2, or a quarter of its length),
+ * ", "-separated, malloc'd; NULL when none is near.  (Here because it
+ * serves the same readers: show, check, statement, build.)
+ */
+char *stale_suggest_orders(struct vault *v, const char *order_id);
+
 #endif

@@ -131,3 +131,78 @@ stale_built_at(struct vault *v, const char *order_id)
 	}
 	return s.built ? s.built_at : -1;
 }
+
+/* Levenshtein distance of a and b, giving up above max (returns max + 1). */
+static size_t
+edit_distance(const char *a, const char *b, size_t max)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, *prev, *cur, d;
+
+	if (la > lb + max || lb > la + max || la > 64 || lb > 64)
+		return max + 1;
+	prev = xcalloc(lb + 1, sizeof(*prev));
+	cur = xcalloc(lb + 1, sizeof(*cur));
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t *t;
+
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		t = prev;
+		prev = cur;
+		cur = t;
+	}
+	d = prev[lb];
+	free(prev);
+	free(cur);
+	return d;
+}
+
+char *
+stale_suggest_orders(struct vault *v, const char *order_id)
+{
+	struct cf_err err = CF_ERR_INIT;
+	sqlite3_stmt *st = NULL;
+	struct { char *id; size_t d; } best[3];
+	size_t nbest = 0, max = strlen(order_id) / 4, i, k;
+	struct cf_buf b = CF_BUF_INIT;
+
+	if (max < 2)
+		max = 2;
+	if (db_prepare(vault_db(v), "SELECT DISTINCT order_id FROM evidence", &st, &err) < 0) {
+		cf_err_release(&err);
+		return NULL;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		size_t d;
+
+		if (id == NULL || (d = edit_distance(order_id, id, max)) > max || d == 0)
+			continue;
+		for (i = 0; i < nbest && best[i].d <= d; i++)
+			;
+		if (i == 3)
+			continue;
+		if (nbest == 3)
+			free(best[--nbest].id);
+		for (k = nbest; k > i; k--)
+			best[k] = best[k - 1];
+		best[i].id = xstrdup(id);
+		best[i].d = d;
+		nbest++;
+	}
+	sqlite3_finalize(st);
+	if (nbest == 0)
+		return NULL;
+	for (i = 0; i < nbest; i++) {
+		cf_buf_addf(&b, "%s%s", i ? ", " : "", best[i].id);
+		free(best[i].id);
+	}
+	return cf_buf_detach(&b, NULL);
+}

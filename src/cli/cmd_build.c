@@ -417,7 +417,7 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	if (err.code != CF_OK || (fell_back && dossier_build(ctx->vault, &o, &rep, &err) < 0)) {
 		if (err.code == CF_ENOTFOUND && strncmp(err.msg, "no evidence", 11) == 0) {
-			ctx_error(ctx, "%s", err.msg);
+			ctx_no_order(ctx, err.msg, o.order_id);
 			rc = CF_EXIT_USAGE;
 		} else {
 			rc = ctx_fail(ctx, &err);

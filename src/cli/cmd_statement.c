@@ -338,7 +338,7 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 	so.tz_offset = ctx->tz_offset;
 	if (statement_compose(vault_db(ctx->vault), t, order, &so, &text, &err) < 0) {
 		if (err.code == CF_ENOTFOUND && strncmp(err.msg, "no evidence", 11) == 0) {
-			ctx_error(ctx, "%s", err.msg);
+			ctx_no_order(ctx, err.msg, order);
 			rc = CF_EXIT_USAGE;
 		} else {
 			rc = ctx_fail(ctx, &err);

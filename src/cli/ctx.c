@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "casefile/cftime.h"
+#include "casefile/buf.h"
 #include "casefile/ctx.h"
+#include "casefile/stale.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
@@ -213,6 +215,23 @@ ctx_open_vault_for(struct cf_ctx *ctx, int writes)
 		return 0;
 	if (vault_open(ctx->vault_dir, flags, &ctx->vault, &err) < 0) {
 		ctx_error(ctx, "%s", err.msg);
+		if (err.code == CF_ENOTFOUND) {
+			/* say where it looked and why there, for a run from another folder */
+			char cwd[PATH_MAX];
+			const char *env = getenv("CASEFILE_VAULT");
+			int abs = ctx->vault_dir[0] == '/';
+
+			if (getcwd(cwd, sizeof(cwd)) == NULL)
+				strcpy(cwd, ".");
+			ctx_error(ctx, "looked for the vault in '%s%s%s' (%s); run from the folder "
+				  "that holds it, or set CASEFILE_VAULT=DIR (or --vault DIR) to use "
+				  "one vault from any folder", abs ? "" : cwd, abs ? "" : "/",
+				  ctx->vault_dir,
+				  env && !strcmp(env, ctx->vault_dir) ? "from $CASEFILE_VAULT"
+				  : !strcmp(ctx->vault_dir, "casefile-vault")
+				  ? "the default: ./casefile-vault in the current folder"
+				  : "from --vault");
+		}
 		cf_err_release(&err);
 		return -1;
 	}
@@ -286,4 +305,39 @@ ctx_print_cell(FILE *f, const char *s, int width)
 	do
 		fputc(' ', f);
 	while (++w < width);
+}
+
+void
+ctx_add_oneline(struct cf_buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\n')
+			cf_buf_addstr(b, "⏎");
+		else if (*s == '\r' || *s == '\t')
+			cf_buf_addch(b, ' ');
+		else
+			cf_buf_addch(b, *s);
+	}
+}
+
+char *
+ctx_oneline(const char *s)
+{
+	struct cf_buf b = CF_BUF_INIT;
+
+	ctx_add_oneline(&b, s);
+	cf_buf_addstr(&b, "");
+	return cf_buf_detach(&b, NULL);
+}
+
+void
+ctx_no_order(struct cf_ctx *ctx, const char *msg, const char *order)
+{
+	char *near = ctx->vault ? stale_suggest_orders(ctx->vault, order) : NULL;
+
+	if (near)
+		ctx_error(ctx, "%s; did you mean %s?", msg, near);
+	else
+		ctx_error(ctx, "%s", msg);
+	free(near);
 }
