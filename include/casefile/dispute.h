@@ -92,6 +92,13 @@ const char *dispute_reason_en(const char *code);
 const char *dispute_status_zh(const char *code);
 const char *dispute_outcome_zh(const char *code);
 const char *dispute_resolution_zh(const char *code);
+/*
+ * A dispute event's recorded line ("opened: reason not_received; status
+ * rejected; profile douyin; deadline 2025-05-03T01:00:00Z (escalation)")
+ * in Chinese for the dossier ("开启争议：原因 未收到货；状态 商家已拒绝；…"),
+ * times in zone tz.  The stored (sealed) line is unchanged.  Malloc'd.
+ */
+char *dispute_event_zh(const char *what, long tz);
 /* The reason codes, NULL-terminated, in template order. */
 const char *const *dispute_reasons(void);
 

@@ -1396,3 +1396,108 @@ dispute_who_new(void)
 	host[sizeof(host) - 1] = '\0';
 	return xasprintf("%s@%s", user, host);
 }
+
+/* A value of key in Chinese: codes by their names, ISO times in zone tz. */
+static void
+event_value_zh(struct cf_buf *b, const char *key, const char *v, size_t n, long tz)
+{
+	char *val = xstrndup(v, n), *arrow = strstr(val, " -> ");
+	long long t;
+	struct cf_err err = CF_ERR_INIT;
+
+	if (arrow) {
+		*arrow = '\0';
+		event_value_zh(b, key, val, strlen(val), tz);
+		cf_buf_addstr(b, " → ");
+		event_value_zh(b, key, arrow + 4, strlen(arrow + 4), tz);
+	} else if (!strcmp(key, "reason")) {
+		cf_buf_addstr(b, dispute_reason_zh(val));
+	} else if (!strcmp(key, "status")) {
+		cf_buf_addstr(b, dispute_status_zh(val));
+	} else if (!strcmp(key, "outcome")) {
+		cf_buf_addstr(b, dispute_outcome_zh(val));
+	} else if (!strcmp(key, "resolution")) {
+		cf_buf_addstr(b, dispute_resolution_zh(val));
+	} else if (!strcmp(key, "profile")) {
+		cf_buf_addstr(b, !strcmp(val, "douyin") ? "抖音电商" : !strcmp(val, "wechat") ? "微信小店"
+			      : val);
+	} else if (!strcmp(val, "unset")) {
+		cf_buf_addstr(b, "清除");
+	} else if (strchr(val, 'T') &&
+		   cftime_parse(val, strchr(val, ' ') ? (size_t)(strchr(val, ' ') - val)
+						       : strlen(val), &t, &err) == 0) {
+		char buf[48];
+		char *sp = strchr(val, ' ');
+
+		cftime_format(t, tz, buf, sizeof(buf));
+		buf[16] = '\0';	/* "2025-05-04 10:00" */
+		cf_buf_addstr(b, buf);
+		if (sp) {
+			/* "(escalation)" and the like after the time */
+			const char *src = sp + 1;
+
+			cf_buf_addstr(b, !strcmp(src, "(escalation)") ? "（买家申请介入期限）"
+				      : !strcmp(src, "(evidence)") ? "（商家举证期限）"
+				      : !strcmp(src, "(explicit)") ? "（约定期限）" : src);
+		}
+	} else {
+		cf_buf_addstr(b, val);
+	}
+	cf_err_release(&err);
+	free(val);
+}
+
+char *
+dispute_event_zh(const char *what, long tz)
+{
+	static const char *const keys[][2] = {
+		{ "reason", "原因" }, { "status", "状态" }, { "profile", "平台" },
+		{ "amount", "金额" }, { "requested_at", "申请时间" }, { "rejected_at", "拒绝时间" },
+		{ "arbitration_at", "平台介入时间" }, { "deadline", "截止时间" },
+		{ "outcome", "结果" }, { "refunded", "退款" }, { "resolution", "处理方式" },
+	};
+	struct cf_buf b = CF_BUF_INIT;
+	const char *p = what;
+	int first = 1;
+
+	while (*p == ';' || *p == ' ')
+		p++;
+	if (!strncmp(p, "opened: ", 8)) {
+		cf_buf_addstr(&b, "开启争议：");
+		p += 8;
+	} else if (!strncmp(p, "closed: ", 8)) {
+		cf_buf_addstr(&b, "结案：");
+		p += 8;
+	}
+	while (*p) {
+		const char *end = strstr(p, "; "), *sp;
+		size_t n = end ? (size_t)(end - p) : strlen(p), i, kl;
+
+		if (!first)
+			cf_buf_addstr(&b, "；");
+		first = 0;
+		if (!strncmp(p, "claim: ", 7)) {
+			cf_buf_addstr(&b, "诉求：");
+			cf_buf_add(&b, p + 7, n - 7);
+		} else {
+			sp = memchr(p, ' ', n);
+			kl = sp ? (size_t)(sp - p) : n;
+			for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+				if (strlen(keys[i][0]) == kl && !strncmp(p, keys[i][0], kl))
+					break;
+			if (i < sizeof(keys) / sizeof(keys[0]) && sp) {
+				char *key = xstrndup(p, kl);
+
+				cf_buf_addstr(&b, keys[i][1]);
+				cf_buf_addch(&b, ' ');
+				event_value_zh(&b, key, sp + 1, n - kl - 1, tz);
+				free(key);
+			} else {
+				cf_buf_add(&b, p, n);	/* a note, or text we do not know */
+			}
+		}
+		p = end ? end + 2 : p + n;
+	}
+	cf_buf_addstr(&b, "");
+	return cf_buf_detach(&b, NULL);
+}

@@ -400,6 +400,28 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		o.presave_hook = sign_presave;
 		o.presave_arg = &sg;
 	}
+	/*
+	 * Tell the merchant, not the arbiter: the PDF only states the fact
+	 * ("not yet sealed at the time of building").
+	 */
+	if (!do_seal) {
+		sqlite3_stmt *q = NULL;
+
+		if (db_prepare(vault_db(ctx->vault), "SELECT count(*) FROM evidence WHERE "
+			       "order_id = ? AND (leaf_index IS NULL OR leaf_index >= "
+			       "coalesce((SELECT max(tree_size) FROM heads), 0))", &q, &err) == 0) {
+			sqlite3_bind_text(q, 1, o.order_id, -1, SQLITE_STATIC);
+			if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > 0)
+				ctx_warn(ctx, "%lld exhibit%s of order '%s' not sealed yet: the dossier "
+					 "will say so and hold no inclusion proof for %s; run "
+					 "'casefile seal' first, or 'casefile build --seal'",
+					 (long long)sqlite3_column_int64(q, 0),
+					 sqlite3_column_int64(q, 0) == 1 ? "" : "s", o.order_id,
+					 sqlite3_column_int64(q, 0) == 1 ? "it" : "them");
+		}
+		sqlite3_finalize(q);
+		cf_err_release(&err);
+	}
 	/* proofs.json and its table in the integrity appendix */
 	o.ledger_proofs = 1;
 	o.attach_hook = proofs_dossier_attach;
