@@ -37,7 +37,7 @@
 
 #include "casefile/err.h"
 
-struct dossier_exhibits;
+struct exhibits;
 
 enum argument_stance {
 	ARGUMENT_REFUSE,	/* ask the platform to reject the claim */
@@ -93,7 +93,7 @@ struct argument {
  * when the vault cannot be read.
  */
 int argument_load(sqlite3 *db, const char *order_id, const char *scenario,
-		  const struct dossier_exhibits *ex, struct argument *out,
+		  const struct exhibits *ex, struct argument *out,
 		  struct cf_err *err);
 void argument_release(struct argument *a);
 

@@ -14,7 +14,7 @@
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
 #include "casefile/db.h"
-#include "casefile/dossier.h"
+#include "casefile/exhibits.h"
 #include "casefile/roles.h"
 #include "casefile/xalloc.h"
 
@@ -448,7 +448,7 @@ cmp_exhibit(const void *x, const void *y, void *arg)
 
 int
 argument_load(sqlite3 *db, const char *order_id, const char *scenario,
-	      const struct dossier_exhibits *ex, struct argument *a, struct cf_err *err)
+	      const struct exhibits *ex, struct argument *a, struct cf_err *err)
 {
 	char *attached = NULL;
 	int with_roles = has_column(db, "evidence", "supplied_by");
@@ -465,7 +465,7 @@ argument_load(sqlite3 *db, const char *order_id, const char *scenario,
 	a->n = ex->n;
 	/* logistics first: packing is judged against the first event */
 	for (i = 0; i < ex->n; i++) {
-		const struct dossier_exhibit *x = &ex->v[i];
+		const struct exhibit *x = &ex->v[i];
 		struct argument_exhibit *e = &a->v[i];
 
 		e->no = x->no;
@@ -509,7 +509,7 @@ argument_load(sqlite3 *db, const char *order_id, const char *scenario,
 	if (first_event < 0)
 		first_event = a->handover_at;
 	for (i = 0; i < ex->n; i++) {
-		const struct dossier_exhibit *x = &ex->v[i];
+		const struct exhibit *x = &ex->v[i];
 		struct argument_exhibit *e = &a->v[i];
 		unsigned roles = 0;
 		enum cf_supplier sup = CF_SUPPLIER_UNKNOWN;

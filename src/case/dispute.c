@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include "casefile/buf.h"
@@ -1378,23 +1377,6 @@ out:
 	dispute_free(d);
 	cf_buf_release(&what);
 	return ret;
-}
-
-char *
-dispute_who_new(void)
-{
-	const char *user = getenv("USER");
-	struct passwd *pw;
-	char host[256];
-
-	if (user == NULL || *user == '\0') {
-		pw = getpwuid(getuid());
-		user = pw && pw->pw_name ? pw->pw_name : "unknown";
-	}
-	if (gethostname(host, sizeof(host)) < 0)
-		strcpy(host, "unknown");
-	host[sizeof(host) - 1] = '\0';
-	return xasprintf("%s@%s", user, host);
 }
 
 /* A value of key in Chinese: codes by their names, ISO times in zone tz. */

@@ -18,6 +18,7 @@
 #include "casefile/config.h"
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
+#include "casefile/order_id.h"
 #include "casefile/parse.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -240,7 +241,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 	};
 	struct ingest_run r;
 	struct cf_err err = CF_ERR_INIT;
-	struct ingest_order_rule *rule = NULL;
+	struct order_id_rule *rule = NULL;
 	enum cf_kind k;
 	enum cf_exit rc = CF_EXIT_OK;
 	int c, i;
@@ -286,7 +287,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 	if (argc - optind < 2)
 		return ctx_usage(ctx, "ingest needs an order id and at least one file");
 	r.order = argv[optind];
-	if (!ingest_valid_order_id(r.order))
+	if (!order_id_valid(r.order))
 		return ctx_usage(ctx, "bad order id '%s': use 1 to 64 letters, digits, '_' or '-'",
 				 r.order);
 	if (ctx_open_vault(ctx) < 0)
@@ -295,16 +296,17 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
-	if (!ingest_order_rule_match(rule, r.order)) {
+	if (!order_id_rule_match(rule, r.order)) {
 		rc = ctx_usage(ctx, "'%s' does not look like an order id (order.id_pattern "
 			       "'%s'; see 'casefile config --help')", r.order,
-			       ingest_order_rule_pattern(rule));
+			       order_id_rule_pattern(rule));
 		goto out;
 	}
 	if (ingest_begin(ctx->vault, on_warning, &r, &r.in, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
+	ingest_set_who(r.in, ctx->user, ctx->host);
 	for (i = optind + 1; i < argc && !r.failed_hard; i++)
 		ingest_path(&r, argv[i], 1);
 	if (r.failed_hard) {
@@ -330,7 +332,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 		rc = CF_EXIT_INPUT;
 	}
 out:
-	ingest_order_rule_free(rule);
+	order_id_rule_free(rule);
 	ingest_free(r.in);
 	cf_buf_release(&r.json);
 	cf_err_release(&err);

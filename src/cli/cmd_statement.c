@@ -20,6 +20,7 @@
 #include "casefile/commands.h"
 #include "casefile/dispute.h"
 #include "casefile/ingest.h"
+#include "casefile/order_id.h"
 #include "casefile/outfile.h"
 #include "casefile/profile.h"
 #include "casefile/rederive.h"
@@ -302,10 +303,10 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 	if (platform && all)
 		return ctx_usage(ctx, "give --platform P or --all, not both");
 	order = argv[optind];
-	if (!ingest_valid_order_id(order))
+	if (!order_id_valid(order))
 		return ctx_usage(ctx, "bad order id '%s'", order);
 	if (tdir == NULL)
-		tdir = getenv("CASEFILE_TEMPLATES");
+		tdir = ctx->templates_dir;
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
 	if (dispute_context(vault_db(ctx->vault), order, reason, profile_opt, &d, &reason,
