@@ -21,7 +21,7 @@ check_not "6 nothing on stdout" test -s "$out"
 
 cf statement 6931000000000999 --reason quality
 expect_rc 2 "7 unknown order: exit 2"
-expect_err "^casefile: no evidence for order '6931000000000999'$" "8 names the order"
+expect_err "^casefile: no evidence for order '6931000000000999'(; did you mean [0-9, ]+\?)?$" "8 names the order"
 cf statement 'bad/order' --reason quality
 expect_rc 2 "9 malformed order id: exit 2"
 cf statement $O --reason nonsense

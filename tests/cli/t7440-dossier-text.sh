@@ -24,7 +24,7 @@ expect_rc 0 "dispute with history"
 
 cf build $O --no-sign -o d.pdf
 expect_rc 0 "1 build"
-expect_err "2 exhibits of order '$O' not sealed yet: .*run 'casefile seal' first, or 'casefile build --seal'" "2 the merchant is told on stderr"
+expect_out "2 exhibits of order '$O' not sealed yet: .*run 'casefile seal' first, or 'casefile build --seal'" "2 the merchant is told (stdout, like 'not signed')"
 pdftotext d.pdf d.txt
 check "3 pdftotext reads it" test -s d.txt
 for word in 'opened:' 'reason not_received' 'status ' 'profile douyin' 'in_transit' 'collected' 'arbitration' 'escalation' '_at ' 'casefile seal' '请先运行' '--no-sign' 'build --seal'; do
@@ -39,5 +39,6 @@ make_key
 cf seal
 expect_rc 0 "9a sealed"
 cf build $O --no-sign -o d2.pdf
-expect_clean "9 sealed: no warning"
+expect_clean "9 sealed"
+expect_no_out "not sealed yet" "9b no note once sealed"
 done_testing
