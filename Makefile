@@ -86,6 +86,10 @@ UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Helpers used by the CLI tests (test TSA, fixture generators).
 TOOL_SRC   = $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN   = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
+# Code only the tests link (the in-process test TSA): tests/lib/*.c.
+TESTLIB_SRC = $(sort $(wildcard tests/lib/*.c))
+TESTLIB_OBJ = $(TESTLIB_SRC:tests/lib/%.c=$(BUILD)/tests/lib/%.o)
+.SECONDARY: $(TESTLIB_OBJ)
 
 all: $(PROG)
 
@@ -109,11 +113,15 @@ $(LIB): $(filter-out $(BUILD)/cli/main.o,$(OBJ))
 $(PROG): $(BUILD)/cli/main.o $(LIB)
 	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(MALLOC_LIBS) $^ $(LDLIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB) | $(BUILD)
-	$(QUIET_CC)$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+$(BUILD)/tests/lib/%.o: tests/lib/%.c tests/lib/%.h $(wildcard include/casefile/*.h) | $(BUILD)
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/tools/%: tests/tools/%.c $(LIB) | $(BUILD)
-	$(QUIET_CC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(TESTLIB_OBJ) $(LIB) | $(BUILD)
+	$(QUIET_CC)$(CC) $(CPPFLAGS) -Itests/unit -Itests/lib $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIB) $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/tools/%: tests/tools/%.c $(TESTLIB_OBJ) $(LIB) | $(BUILD)
+	$(QUIET_CC)$(CC) $(CPPFLAGS) -Itests/lib $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIB) $(LDLIBS)
 
 # --- Debian packages -------------------------------------------------------
 DEB_BUILD = build-essential pkg-config libhpdf-dev libarchive-dev libssl-dev \
@@ -178,6 +186,16 @@ fuzz: deps
 torture: deps $(PROG) $(TOOL_BIN)
 	@CASEFILE_BIN=$(abspath $(PROG)) CASEFILE_TOOLS=$(abspath $(BUILD)/tests/tools) \
 		sh tests/torture.sh
+	@$(MAKE) --no-print-directory torture-big
+
+# Dossiers past 2 GiB (issue 19): tests/big/*.sh write a few GB on the disk
+# under /tmp and take minutes.  BIG_MB=4600 goes past 4 GiB.
+torture-big: $(PROG)
+	@for t in tests/big/t*.sh; do \
+		echo "# $$t"; \
+		CASEFILE_BIN=$(abspath $(PROG)) sh $$t | tee $(BUILD)/torture-big.tap; \
+		! grep -q '^not ok' $(BUILD)/torture-big.tap || exit 1; \
+	done
 
 # --- demo and bench --------------------------------------------------------
 demo: deps
@@ -194,6 +212,7 @@ install: $(PROG)
 	install -m 0755 $(PROG) $(BINDIR)/casefile
 	cp -R templates $(DATADIR)/
 	if [ -d fonts ]; then cp -R fonts $(DATADIR)/; fi
+	install -m 0755 contrib/casefile-proofcheck.py $(DATADIR)/casefile-proofcheck.py
 
 uninstall:
 	rm -f $(BINDIR)/casefile
@@ -202,5 +221,5 @@ uninstall:
 clean:
 	rm -rf build build-san build-tsan build-fuzz casefile demo-out
 
-.PHONY: all deps test test-run check tsan fuzz torture demo bench install uninstall clean FORCE
+.PHONY: all deps test test-run check tsan fuzz torture torture-big demo bench install uninstall clean FORCE
 .DELETE_ON_ERROR:

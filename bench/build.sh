@@ -3,11 +3,14 @@
 # bench/build.sh — time `casefile build` on a generated reference order:
 # 1,000 chat messages (mixed Chinese/English), 20 photos of 4000x3000 JPEG
 # (2-4 MB each), 30 logistics events, all originals attached; and img2pdf
-# on the same 20 JPEGs in the same run.  Prints wall time, peak RSS and
-# output size side by side.  Data is generated under /tmp (cached between
-# runs in $BENCH_DIR).
+# on the same 20 JPEGs, alternating in BENCH_ROUNDS rotated rounds (default
+# 5), each run into a fresh output folder (bench/lib.sh).  Prints the
+# median per-round ratio build/img2pdf with min-max, peak RSS and output
+# sizes.  Input data is generated under $BENCH_DIR (default /tmp/bench-
+# casefile-build, kept between runs); outputs under $BENCH_DIR.out.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 CF=${CASEFILE_BIN:-$here/casefile}
 B=${BENCH_DIR:-/tmp/bench-casefile-build}
 O=6931000000000099
@@ -68,19 +71,27 @@ fi
 
 sync
 photos_mb=$(du -cm in/IMG_*.jpg | tail -1 | cut -f1)
-run() { # run LABEL OUT CMD...
-	_l=$1; _o=$2; shift 2
-	rm -f "$_o"
-	/usr/bin/time -f '%e %M' -o time.txt "$@" >/dev/null
-	set -- $(cat time.txt)
-	printf '%-34s %7.2f s %7d MB %8.1f MB\n' "$_l" "$1" $(($2 / 1024)) \
-		"$(echo "$(stat -c %s "$_o") / 1048576" | bc -l)"
-}
-echo "bench: 1000 chat messages, 20 photos 4000x3000 (${photos_mb} MB), 30 logistics events"
-printf '%-34s %9s %10s %11s\n' "" "wall" "peak RSS" "output"
-for k in 1 2 3; do
-	run "img2pdf, 20 JPEGs (run $k)" img.pdf img2pdf -o img.pdf in/IMG_*.jpg
-	run "casefile build, all attached (run $k)" d.pdf "$CF" build $O -o d.pdf
+bench_init "$B.out"
+img() { o=$(bench_out "$1" img2pdf); bench_run "$1" img2pdf img2pdf -o "$o/img.pdf" in/IMG_*.jpg; }
+build() { o=$(bench_out "$1" build); bench_run "$1" build "$CF" build $O -o "$o/d.pdf"; }
+ROUNDS=${BENCH_ROUNDS:-5}
+echo "bench: 1000 chat messages, 20 photos 4000x3000 (${photos_mb} MB), 30 logistics events; $(bench_env)"
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	cat in/IMG_*.jpg "$CASEFILE_VAULT"/objects/*/* >/dev/null
+	for c in $(bench_order $r build img); do $c $r; done
+	r=$((r + 1))
 done
-pages=$(pdfinfo d.pdf | sed -n 's/^Pages: *//p')
-echo "dossier: $pages pages, $(pdfdetach -list d.pdf | head -1)"
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+size() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+echo "$ROUNDS rounds, medians:"
+printf '  %-36s %6.2f s  peak RSS %6s MB  output %s MB\n' "img2pdf, 20 JPEGs" "$(bench_median img2pdf 3)" \
+	"$(mb "$(bench_median img2pdf 6)")" "$(size "$W/out/r1-img2pdf/img.pdf")"
+printf '  %-36s %6.2f s  peak RSS %6s MB  output %s MB\n' "casefile build, all attached" "$(bench_median build 3)" \
+	"$(mb "$(bench_median build 6)")" "$(size "$W/out/r1-build/d.pdf")"
+echo "  build / img2pdf per round: $(bench_ratio build img2pdf)   (target <= 2x, RSS <= 160 MB)"
+pages=$(pdfinfo "$W/out/r1-build/d.pdf" | sed -n 's/^Pages: *//p')
+echo "dossier: $pages pages, $(pdfdetach -list "$W/out/r1-build/d.pdf" | head -1)"
+bench_summary
+cd /
+bench_cleanup

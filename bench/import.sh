@@ -9,21 +9,22 @@
 #   casefile import TAR.GZ      (fresh vault)
 #   git add -A                  (the folder, into a fresh repository, no fsync)
 #   tar xzf TAR.GZ              (into a fresh folder)
-# and prints files/s and peak RSS (GNU time -v), in BENCH_ROUNDS rounds
-# (default 3) with the order rotated; the targets are checked on each
-# contender's best round.
-# Targets (issue 5): import of the folder >= git add files/s; of the tar.gz
-# within 1.3x of that; peak RSS < 64 MB.
+# in BENCH_ROUNDS rounds (default 5), the order rotated each round, a fresh
+# output folder each run, nothing deleted until the end (bench/lib.sh), and
+# reports the median of the per-round ratios against git add, with min-max.
+# Targets: issue 5, import of the folder >= git add files/s, of the tar.gz
+# within 1.3x of that, peak RSS < 64 MB; issue 19, the folder >= 1.5x git
+# add's rate.
 set -eu
 N=${BENCH_ORDERS:-20000}
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 CF=${CASEFILE_BIN:-$here/casefile}
-W=${BENCH_DIR:-/tmp/casefile-bench-import}
 [ -x "$CF" ] || { echo "bench/import.sh: build casefile first (make)"; exit 1; }
 command -v git >/dev/null || { echo "bench/import.sh: git is needed"; exit 1; }
 [ -x /usr/bin/time ] || { echo "bench/import.sh: GNU time is needed (apt-get install time)"; exit 1; }
 
-rm -rf "$W"; mkdir -p "$W"
+bench_init "${BENCH_DIR:-/tmp/casefile-bench-import}"
 B="$W/orders-2025-05-02"
 echo "bench: generating $N orders ($((N * 3)) files) in $W ..."
 awk -v n="$N" -v root="$B" 'BEGIN {
@@ -66,62 +67,58 @@ mb=$(du -sm --apparent-size "$B" | cut -f1)
 tgz_mb=$(du -m --apparent-size "$W/orders-2025-05-02.tar.gz" | cut -f1)
 echo "bench: $files files, $mb MB (tar.gz $tgz_mb MB)"
 # Same footing for everyone: sources in the page cache, dirty data flushed.
-find "$B" -type f -exec cat {} + >/dev/null
-cat "$W/orders-2025-05-02.tar.gz" >/dev/null
-sync
+warm() { find "$B" -type f -exec cat {} + >/dev/null; cat "$W/orders-2025-05-02.tar.gz" >/dev/null; sync; }
 
-# run KEY NAME CMD... : time it; print files/s and peak RSS; keep the best
-run() {
-	key=$1; name=$2; shift 2
-	sync
-	/usr/bin/time -v -o "$W/time.$key" "$@" >"$W/out.$key" 2>"$W/err.$key" || {
-		echo "bench: $name failed (exit $?):"; tail -5 "$W/err.$key"; tail -5 "$W/out.$key"; }
-	secs=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0;
-		for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$W/time.$key")
-	rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$W/time.$key")
-	cpu=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { printf "%.1f+%.1f", u, s }' "$W/time.$key")
-	rate=$(awk -v f="$files" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? f / s : 0) }')
-	printf '  %-32s %8.2f s %9s files/s %8s MB RSS  (cpu user+sys %s s)\n' "$name" "$secs" "$rate" "$rss" "$cpu"
-	eval "best=\${rate_$key:-0}"
-	[ "$rate" -gt "$best" ] && eval "rate_$key=$rate"
-	eval "bestrss=\${rss_$key:-0}"
-	[ "$(awk -v a="$rss" -v b="$bestrss" 'BEGIN { print (a > b) }')" = 1 ] && eval "rss_$key=$rss"
-	return 0
+cf_dir() {
+	o=$(bench_out "$1" cf_dir)
+	"$CF" --vault "$o/v" init >/dev/null
+	bench_run "$1" cf_dir "$CF" --vault "$o/v" import --quiet "$B"
 }
-
-# Each round runs every contender in a rotated order (the first command after
-# a pause tends to pay for the file system's housekeeping), into fresh
-# destinations; the summary takes each contender's best round.
-cf_dir() { "$CF" --vault "$W/vault-dir-$r" init >/dev/null; run dir "casefile import (folder)" "$CF" --vault "$W/vault-dir-$r" import --quiet "$B"; }
-cf_tgz() { "$CF" --vault "$W/vault-tgz-$r" init >/dev/null; run tgz "casefile import (tar.gz)" "$CF" --vault "$W/vault-tgz-$r" import --quiet "$W/orders-2025-05-02.tar.gz"; }
-git_add() { git init -q "$W/repo-$r"; run git "git add -A (folder, no fsync)" git --git-dir="$W/repo-$r/.git" --work-tree="$B" add -A; }
-untar() { mkdir -p "$W/untar-$r"; run tar "tar xzf (tar.gz)" tar xzf "$W/orders-2025-05-02.tar.gz" -C "$W/untar-$r"; }
-ROUNDS=${BENCH_ROUNDS:-3}
+cf_tgz() {
+	o=$(bench_out "$1" cf_tgz)
+	"$CF" --vault "$o/v" init >/dev/null
+	bench_run "$1" cf_tgz "$CF" --vault "$o/v" import --quiet "$W/orders-2025-05-02.tar.gz"
+}
+git_add() {
+	o=$(bench_out "$1" git)
+	git init -q "$o/repo"
+	bench_run "$1" git git --git-dir="$o/repo/.git" --work-tree="$B" add -A
+}
+untar() {
+	o=$(bench_out "$1" tar)
+	bench_run "$1" tar tar xzf "$W/orders-2025-05-02.tar.gz" -C "$o"
+}
+ROUNDS=${BENCH_ROUNDS:-5}
+echo "bench: $(bench_env)"
 r=1
 while [ $r -le "$ROUNDS" ]; do
-	echo
-	echo "round $r/$ROUNDS"
-	case $((r % 4)) in
-	1) cf_dir; git_add; cf_tgz; untar ;;
-	2) git_add; cf_tgz; untar; cf_dir ;;
-	3) cf_tgz; untar; cf_dir; git_add ;;
-	0) untar; cf_dir; git_add; cf_tgz ;;
-	esac
+	echo "round $r/$ROUNDS: $(bench_order $r cf_dir git_add cf_tgz untar | tr '\n' ' ')"
+	for c in $(bench_order $r cf_dir git_add cf_tgz untar); do
+		warm
+		$c $r
+	done
 	r=$((r + 1))
 done
-r=1
-run again "casefile import again (no-op)" "$CF" --vault "$W/vault-dir-1" import --quiet "$B"
+# a no-op re-import of the folder into round 1's vault
+bench_run 0 again "$CF" --vault "$W/out/r1-cf_dir/v" import --quiet "$B"
+
+fps() { awk -v n="$files" -v s="$1" 'BEGIN { r = 0; if (s > 0) r = n / s; printf "%.0f", r }'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 echo
-echo "best of $ROUNDS rounds:"
-printf '  %-32s %9s files/s\n' "casefile import (folder)" "$rate_dir" "casefile import (tar.gz)" "$rate_tgz" \
-	"git add -A (folder, no fsync)" "$rate_git" "tar xzf (tar.gz)" "$rate_tar" \
-	"casefile re-import (no-op)" "$rate_again"
+echo "$files files, $ROUNDS rounds; medians, files/s (CPU user+sys), peak RSS:"
+for c in cf_dir cf_tgz git tar again; do
+	printf '  %-8s %7s files/s  (%s+%s s)  peak RSS %s MB (max %s)\n' "$c" "$(fps "$(bench_median $c 3)")" \
+		"$(bench_median $c 4)" "$(bench_median $c 5)" "$(mb "$(bench_median $c 6)")" \
+		"$(mb "$(bench_col $c 6 | sort -n | tail -1)")"
+done
+n_dir=$("$CF" --vault "$W/out/r1-cf_dir/v" list 2>/dev/null | tail -n +2 | wc -l)
+echo "orders in round 1's folder vault: $n_dir (want $N)"
 echo
-n_dir=$("$CF" --vault "$W/vault-dir-1" list 2>/dev/null | tail -n +2 | wc -l)
-echo "bench: orders in the folder vault: $n_dir (want $N)"
-awk -v d="$rate_dir" -v t="$rate_tgz" -v g="$rate_git" -v r1="$rss_dir" -v r2="$rss_tgz" 'BEGIN {
-	printf "target: folder import >= git add: %s (%d vs %d files/s)\n", (d >= g ? "met" : "MISSED"), d, g
-	printf "target: tar.gz import within 1.3x of git add: %s (%d vs %d files/s)\n", (t * 1.3 >= g ? "met" : "MISSED"), t, g
-	printf "target: peak RSS < 64 MB: %s (%s / %s MB)\n", (r1 < 64 && r2 < 64) ? "met" : "MISSED", r1, r2
-}'
-[ -n "${BENCH_KEEP:-}" ] || rm -rf "$W"
+echo "casefile's rate in git add's (git time / casefile time, per round):"
+echo "  import of the folder: $(bench_ratio git cf_dir)"
+echo "  import of the tar.gz: $(bench_ratio git cf_tgz)"
+echo "targets: folder >= 1.0x (issue 5) and >= 1.5x (issue 19); tar.gz >= 0.77x (within 1.3x);"
+echo "         peak RSS < 64 MB"
+bench_summary
+cd /
+bench_cleanup

@@ -1,26 +1,37 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# bench/ingest.sh — casefile ingest against the baselines of issue 2, side by
-# side in one run, several runs each, medians reported.
+# bench/ingest.sh — casefile ingest against the baselines of issues 2 and
+# 19, alternating in rotated rounds (see bench/lib.sh for the method).
 #
 #   large: 2 x 500 MB videos + 20 JPEG-sized files (2-4 MB)
-#          casefile ingest  vs  dd bs=4M conv=fsync  vs  openssl dgst -sha256
+#          casefile ingest  vs  openssl dgst -sha256 (the target: <= 1.1x)
+#          and dd bs=4M conv=fsync (a copy, for reference)
+#          Rounds alternate warm (sources read into page cache before each
+#          contender) and cold (each source file's page cache dropped before
+#          each contender, dd iflag=nocache).
 #   small: 20,000 chat/logistics/order JSON files of 1-8 KB in one folder
-#          casefile ingest (parsed, durable)  vs  git add -A (no fsync),
-#          git add -A with core.fsync=loose-object (per object) and with
-#          core.fsyncMethod=batch
+#          casefile ingest (parsed, durable)  vs  git add -A (no fsync; the
+#          target: >= 1.5x its rate) and git add -A with
+#          core.fsyncMethod=batch (durable)
 #
 # Environment: CASEFILE_BIN (default ./casefile), BENCH_DIR (default /tmp/
-# casefile-bench), RUNS (default 3), VIDEO_MB (default 500), SMALL_N (20000).
+# casefile-bench-ingest), RUNS (rounds, default 6: 3 warm, 3 cold),
+# VIDEO_MB (default 500), SMALL_N (20000), BENCH_KEEP (keep the outputs),
+# BENCH_PARTS (large, small or both: default both).
 set -eu
-CF=${CASEFILE_BIN:-$(pwd)/casefile}
-DIR=${BENCH_DIR:-/tmp/casefile-bench}
-RUNS=${RUNS:-3}
+here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
+CF=${CASEFILE_BIN:-$here/casefile}
+RUNS=${RUNS:-6}
+PARTS=${BENCH_PARTS:-both}
 VIDEO_MB=${VIDEO_MB:-500}
 SMALL_N=${SMALL_N:-20000}
-TIME=/usr/bin/time
+[ -x "$CF" ] || { echo "bench/ingest.sh: build casefile first (make)"; exit 1; }
+[ -x /usr/bin/time ] || { echo "bench/ingest.sh: GNU time is needed (apt-get install time)"; exit 1; }
 
-rm -rf "$DIR"; mkdir -p "$DIR/large" "$DIR/small"
+bench_init "${BENCH_DIR:-/tmp/casefile-bench-ingest}"
+DIR=$W
+mkdir -p "$DIR/large" "$DIR/small"
 cd "$DIR"
 
 echo "generating corpus in $DIR ..."
@@ -83,68 +94,84 @@ awk -v n="$SMALL_N" 'BEGIN {
 }'
 large_bytes=$(du -sb large | cut -f1)
 small_bytes=$(du -sb small | cut -f1)
-# Warm the page cache for every contender alike; flush the corpus itself.
-cat large/* small/* >/dev/null
 sync
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-# timeit OUTFILE CMD...: appends "seconds maxrss_kb"
-timeit() { _o=$1; shift; $TIME -f '%e %M' -o "$DIR/.t" "$@" >/dev/null 2>"$DIR/.e" || { cat "$DIR/.e" >&2; exit 1; }; cat "$DIR/.t" >>"$_o"; }
+warm() { cat large/* >/dev/null; }
+cold() { for f in large/*; do dd if="$f" iflag=nocache count=0 status=none; done; }
 
-: >t.cf_large; : >t.dd; : >t.dgst; : >t.cf_small; : >t.git; : >t.git_fsync; : >t.git_batch
+cf_large() {
+	o=$(bench_out "$1" cf_large)
+	"$CF" --vault "$o/v" init --quiet
+	bench_run "$1" cf_large "$CF" --vault "$o/v" ingest --quiet 6931000000000001 large
+}
+dgst() { bench_run "$1" dgst sh -c 'openssl dgst -sha256 large/* >/dev/null'; }
+dd_copy() {
+	o=$(bench_out "$1" dd)
+	bench_run "$1" dd sh -c 'for f in large/*; do dd if="$f" of="$0/${f##*/}" bs=4M conv=fsync status=none; done' "$o"
+}
+cf_small() {
+	o=$(bench_out "$1" cf_small)
+	"$CF" --vault "$o/v" init --quiet
+	bench_run "$1" cf_small "$CF" --vault "$o/v" ingest --quiet 6931000000000002 small
+}
+git_add() {
+	o=$(bench_out "$1" git)
+	git init -q "$o/g"
+	bench_run "$1" git git --git-dir="$o/g/.git" --work-tree="$DIR/small" add -A
+}
+git_batch() {
+	o=$(bench_out "$1" git_batch)
+	git init -q "$o/g"
+	bench_run "$1" git_batch git -c core.fsync=loose-object -c core.fsyncMethod=batch \
+		--git-dir="$o/g/.git" --work-tree="$DIR/small" add -A
+}
+
+echo "bench: $(bench_env)"
+warm_rounds=""; cold_rounds=""
 r=1
 while [ $r -le "$RUNS" ]; do
-	echo "run $r/$RUNS ..."
-	rm -rf v && "$CF" --vault v init --quiet
-	sync
-	timeit t.cf_large "$CF" --vault v ingest --quiet 6931000000000001 large
-	rm -rf v ddout && mkdir ddout
-	sync
-	timeit t.dd sh -c 'for f in large/*; do dd if="$f" of="ddout/${f##*/}" bs=4M conv=fsync status=none; done'
-	rm -rf ddout
-	timeit t.dgst sh -c 'openssl dgst -sha256 large/* >/dev/null'
-	sync
-	rm -rf v && "$CF" --vault v init --quiet
-	sync
-	timeit t.cf_small "$CF" --vault v ingest --quiet 6931000000000002 small
-	rm -rf v
-	for mode in git git_fsync git_batch; do
-		rm -rf g && git init -q g && cp -r small g/
-		case $mode in
-		git) cfg="" ;;
-		git_fsync) cfg="-c core.fsync=loose-object -c core.fsyncMethod=fsync" ;;
-		git_batch) cfg="-c core.fsync=loose-object -c core.fsyncMethod=batch" ;;
-		esac
+	if [ $((r % 2)) = 1 ]; then state=warm; warm_rounds="$warm_rounds $r"
+	else state=cold; cold_rounds="$cold_rounds $r"; fi
+	echo "round $r/$RUNS ($state) ..."
+	[ "$PARTS" = small ] || for c in $(bench_order $(( (r + 1) / 2 )) cf_large dgst dd_copy); do
+		$state
 		sync
-		timeit t.$mode sh -c "cd g && git $cfg add -A"
-		rm -rf g
+		$c $r
+	done
+	[ "$PARTS" = large ] || cat small/* >/dev/null
+	[ "$PARTS" = large ] || for c in $(bench_order $(( (r + 1) / 2 )) cf_small git_add git_batch); do
+		sync
+		$c $r
 	done
 	r=$((r + 1))
 done
 
-col() { awk "{print \$$2}" "$1" | median; }
-secs() { col "$1" 1; }
-rss() { col "$1" 2; }
 rate() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.2f", b / s / 1e9 }'; }
 fps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-
-cfl=$(secs t.cf_large); dd=$(secs t.dd); dg=$(secs t.dgst)
-cfs=$(secs t.cf_small); gt=$(secs t.git); gf=$(secs t.git_fsync); gb=$(secs t.git_batch)
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 echo
-echo "casefile ingest benchmark ($(nproc) cores, medians of $RUNS runs, $(date -u +%Y-%m-%d))"
+echo "casefile ingest benchmark, $RUNS rounds alternating, medians (min-max)"
 echo
 printf 'large files: 2 x %d MB + 20 x 2-4 MB, %s bytes\n' "$VIDEO_MB" "$large_bytes"
-printf '  %-34s %7ss  %5s GB/s  %4s x dd  peak RSS %s MB\n' "casefile ingest (hash+copy+sync)" "$cfl" "$(rate "$large_bytes" "$cfl")" "$(ratio "$cfl" "$dd")" "$(( $(rss t.cf_large) / 1024 ))"
-printf '  %-34s %7ss  %5s GB/s  %4s x dd\n' "dd bs=4M conv=fsync (copy)" "$dd" "$(rate "$large_bytes" "$dd")" "1.00"
-printf '  %-34s %7ss  %5s GB/s  %4s x dd\n' "openssl dgst -sha256 (hash only)" "$dg" "$(rate "$large_bytes" "$dg")" "$(ratio "$dg" "$dd")"
+for c in cf_large dgst dd; do
+	printf '  %-10s median %6.2f s  %5s GB/s  peak RSS %s MB (max %s)\n' "$c" "$(bench_median $c 3)" \
+		"$(rate "$large_bytes" "$(bench_median $c 3)")" "$(mb "$(bench_median $c 6)")" \
+		"$(mb "$(bench_col $c 6 | sort -n | tail -1)")"
+done
+echo "  casefile / openssl dgst, warm rounds: $(bench_ratio cf_large dgst "$warm_rounds")"
+echo "  casefile / openssl dgst, cold rounds: $(bench_ratio cf_large dgst "$cold_rounds")"
+echo "  casefile / dd conv=fsync, all rounds:  $(bench_ratio cf_large dd)"
 echo
 printf 'small files: %d JSON files of 1-8 KB, %s bytes\n' "$SMALL_N" "$small_bytes"
-printf '  %-44s %7ss  %6s files/s  peak RSS %s MB\n' "casefile ingest (parsed, durable)" "$cfs" "$(fps "$SMALL_N" "$cfs")" "$(( $(rss t.cf_small) / 1024 ))"
-printf '  %-44s %7ss  %6s files/s\n' "git add -A (no fsync)" "$gt" "$(fps "$SMALL_N" "$gt")"
-printf '  %-44s %7ss  %6s files/s\n' "git add -A (fsync per object)" "$gf" "$(fps "$SMALL_N" "$gf")"
-printf '  %-44s %7ss  %6s files/s\n' "git add -A (batch fsync)" "$gb" "$(fps "$SMALL_N" "$gb")"
+for c in cf_small git git_batch; do
+	printf '  %-10s median %6.2f s  %6s files/s  peak RSS %s MB\n' "$c" "$(bench_median $c 3)" \
+		"$(fps "$SMALL_N" "$(bench_median $c 3)")" "$(mb "$(bench_median $c 6)")"
+done
+echo "  git add (no fsync) time / casefile time = casefile's rate in git's: $(bench_ratio git cf_small)"
+echo "  git add (batch fsync) time / casefile time:                      $(bench_ratio git_batch cf_small)"
 echo
-echo "targets: casefile <= 1.3 x dd on large files (now $(ratio "$cfl" "$dd") x);"
-echo "         casefile files/s >= git add (no fsync) (now $(ratio "$gt" "$cfs") x git's rate)"
-cd /; rm -rf "$DIR"
+echo "targets: large <= 1.1x openssl dgst (warm and cold); peak RSS <= 40 MB;"
+echo "         small >= 1.5x git add's (no fsync) rate"
+bench_summary
+cd /
+bench_cleanup

@@ -7,22 +7,24 @@
 # openssl dgst; sign RSS does not grow with the file (a 4 MB file is
 # measured too for comparison).
 #
-# Wall times come from date +%s%N around each run (millisecond figures);
-# CPU and peak RSS from /usr/bin/time.
+# The contenders alternate in RUNS rotated rounds, each sign into a fresh
+# output folder (bench/lib.sh); figures are the median per-round ratios
+# with min-max; wall, CPU and peak RSS from /usr/bin/time.
 #
 # Env: CASEFILE_BIN (default ./casefile), BUILD (default build), SIZE_MB (64),
-#      RUNS (best of, default 5).
+#      RUNS (rounds, default 7).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 BIN=${CASEFILE_BIN:-$here/casefile}
 TOOLS_REL=${BUILD:-build}/tests/tools
 case $TOOLS_REL in /*) TOOLS=$TOOLS_REL ;; *) TOOLS=$here/$TOOLS_REL ;; esac
 SIZE_MB=${SIZE_MB:-64}
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-7}
 [ -x "$TOOLS/mkpdf" ] && [ -x "$TOOLS/tsa_server" ] ||
 	(cd "$here" && make -s "$TOOLS_REL/mkpdf" "$TOOLS_REL/tsa_server" >/dev/null)
-W=$(mktemp -d /tmp/casefile-bench-sign-XXXXXX)
-trap 'kill $TSA_PID 2>/dev/null; rm -rf "$W"' EXIT
+bench_init "${BENCH_DIR:-/tmp/casefile-bench-sign}"
+trap 'kill $TSA_PID 2>/dev/null' EXIT
 cd "$W"
 
 # PKI + TSA
@@ -51,34 +53,33 @@ mkpdf_of() { # mkpdf_of MB OUT
 mkpdf_of "$SIZE_MB" big.pdf
 mkpdf_of 4 small.pdf
 
-best() { # best CMD...: prints "seconds peak_kb cpu_seconds" of the fastest run
-	_b=""
-	for _i in $(seq "$RUNS"); do
-		rm -f out.pdf out-small.pdf; sync
-		_s=$(date +%s%N)
-		/usr/bin/time -f "%M %U %S" -o t.out "$@" >/dev/null 2>t.err || { cat t.err >&2; exit 1; }
-		_e=$(date +%s%N)
-		_t=$(awk -v ns=$((_e - _s)) '{printf "%.3f %s %.2f", ns / 1e9, $1, $2 + $3}' t.out)
-		if [ -z "$_b" ] || [ "$(echo "$_t $_b" | awk '{print ($1 < $3)}')" = 1 ]; then _b=$_t; fi
-	done
-	echo "$_b"
-}
 size=$(stat -c %s big.pdf)
-set -- $(best "$BIN" sign big.pdf -o out.pdf --tsa "$TSA_URL" --tsa-ca ca.pem); sign_t=$1; sign_rss=$2; sign_cpu=$3
-set -- $(best "$BIN" sign small.pdf -o out-small.pdf --tsa "$TSA_URL" --tsa-ca ca.pem); small_t=$1; small_rss=$2; small_cpu=$3
 "$BIN" sign big.pdf -o signed.pdf --tsa "$TSA_URL" --tsa-ca ca.pem >/dev/null
-set -- $(best "$BIN" verify signed.pdf --tsa-ca ca.pem); ver_t=$1; ver_rss=$2; ver_cpu=$3
-set -- $(best openssl cms -sign -binary -in big.pdf -signer "$CERT" -inkey "$KEY" -outform DER -out cms.der); cms_t=$1; cms_rss=$2; cms_cpu=$3
-set -- $(best openssl dgst -sha256 big.pdf); dgst_t=$1; dgst_rss=$2; dgst_cpu=$3
+sign() { o=$(bench_out "$1" sign); bench_run "$1" sign "$BIN" sign big.pdf -o "$o/out.pdf" --tsa "$TSA_URL" --tsa-ca ca.pem; }
+sign_small() { o=$(bench_out "$1" sign_small); bench_run "$1" sign_small "$BIN" sign small.pdf -o "$o/out.pdf" --tsa "$TSA_URL" --tsa-ca ca.pem; }
+cms() { o=$(bench_out "$1" cms); bench_run "$1" cms openssl cms -sign -binary -in big.pdf -signer "$CERT" -inkey "$KEY" -outform DER -out "$o/cms.der"; }
+verify() { bench_run "$1" verify "$BIN" verify signed.pdf --tsa-ca ca.pem; }
+dgst() { bench_run "$1" dgst openssl dgst -sha256 big.pdf; }
+echo "bench: $(bench_env)"
+r=1
+while [ "$r" -le "$RUNS" ]; do
+	cat big.pdf small.pdf signed.pdf >/dev/null
+	for c in $(bench_order "$r" sign cms verify dgst sign_small); do sync; $c "$r"; done
+	r=$((r + 1))
+done
 
-echo "bench/sign.sh: $(awk "BEGIN{printf \"%.1f\", $size/1048576}") MB PDF (libharu, 40 pages, ${SIZE_MB} MB attachment), best of $RUNS"
-row() { printf '  %-44s %6s s wall %6s s cpu %8s KB peak RSS\n' "$@"; }
-row "casefile sign (B-T, local TSA, fsync'd copy)" "$sign_t" "$sign_cpu" "$sign_rss"
-row "openssl cms -sign -binary (writes 1 KB)" "$cms_t" "$cms_cpu" "$cms_rss"
-row "casefile sign, 4 MB file (RSS comparison)" "$small_t" "$small_cpu" "$small_rss"
-row "casefile verify" "$ver_t" "$ver_cpu" "$ver_rss"
-row "openssl dgst -sha256" "$dgst_t" "$dgst_cpu" "$dgst_rss"
-awk -v s="$sign_t" -v c="$cms_t" -v v="$ver_t" -v d="$dgst_t" -v sc="$sign_cpu" -v cc="$cms_cpu" 'BEGIN {
-	c = (c > 0 ? c : 0.01); d = (d > 0 ? d : 0.01); cc = (cc > 0 ? cc : 0.01);
-	printf "  sign/openssl-cms = %.2fx wall, %.2fx cpu (target <= 1.5x)   verify/openssl-dgst = %.2fx (target <= 3x)\n", s / c, sc / cc, v / d }'
+echo "bench/sign.sh: $(awk "BEGIN{printf \"%.1f\", $size/1048576}") MB PDF (libharu, 40 pages, ${SIZE_MB} MB attachment), $RUNS rounds, medians"
+row() { printf '  %-44s %6s s wall %5s+%-5s s cpu %8s KB peak RSS\n' "$1" "$(bench_median "$2" 3)" "$(bench_median "$2" 4)" "$(bench_median "$2" 5)" "$(bench_median "$2" 6)"; }
+row "casefile sign (B-T, local TSA, fsync'd copy)" sign
+row "openssl cms -sign -binary (writes 1 KB)" cms
+row "casefile sign, 4 MB file (RSS comparison)" sign_small
+row "casefile verify" verify
+row "openssl dgst -sha256" dgst
+echo "  sign / openssl cms per round:    $(bench_ratio sign cms)   (target <= 1.5x)"
+echo "  verify / openssl dgst per round: $(bench_ratio verify dgst)   (target <= 3x)"
 echo "  (sign writes and fsyncs a ${SIZE_MB} MB copy, which openssl cms does not: its wall time depends on the disk)"
+echo "  (/usr/bin/time gives wall time in 10 ms steps: ratios of runs this short are coarse)"
+bench_summary
+kill $TSA_PID 2>/dev/null || true
+cd /
+bench_cleanup

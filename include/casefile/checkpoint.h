@@ -116,4 +116,15 @@ int checkpoint_parse(const char *s, size_t n, struct checkpoint *cp,
 int checkpoint_verify(const struct checkpoint *cp, const char *s, size_t n,
 		      EVP_PKEY *pub, struct cf_err *err);
 
+/*
+ * The signed-note verifier key of pub under key name `name`, the one line
+ * a note verifier is configured with (c2sp.org/signed-note):
+ *   <name>+<key ID, 8 hex digits>+<base64(type byte || public key)>
+ * with type 0x02 and the DER SubjectPublicKeyInfo for ECDSA, and for RSA
+ * the 0xff escape, the label "casefile-rsa-pkcs1-sha256", then the DER
+ * SubjectPublicKeyInfo.  *out is malloc'd.  0 or -1 (CF_ECRYPTO).
+ */
+int checkpoint_verifier_key(const char *name, EVP_PKEY *pub, char **out,
+			    struct cf_err *err);
+
 #endif

@@ -20,6 +20,9 @@
 struct bundle_limits;
 struct order_id_rule;
 
+/* At most this many TSAs in tsa.url, and tsa.require at most this. */
+#define CONFIG_MAX_TSAS 8
+
 struct config_key {
 	const char *name;	/* "import.max_entry_size" */
 	const char *def;	/* default as stored, or NULL */

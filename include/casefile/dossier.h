@@ -67,9 +67,10 @@ struct dossier_opts {
 	long tz_offset;			/* display zone */
 	const char *font_path;		/* NULL: pdf_font_find() */
 	uint64_t max_bytes;		/* largest PDF (dossier.max_bytes); 0:
-					   PDF_SAVE_MAX, what libharu writes
-					   correctly.  A dossier that could pass
-					   it is refused, nothing written */
+					   PDF_SAVE_MAX, what a cross-reference
+					   table can address.  A dossier that
+					   could pass it is refused, nothing
+					   written */
 	int ledger_proofs;		/* 1: the integrity appendix shows each
 					   exhibit's ledger proof against the
 					   latest tree head (as proofs.json,

@@ -85,4 +85,14 @@ int kept_write(const char *dir, uint64_t number, const char *note, size_t len,
 /* Create dir (when missing) and make its name durable.  0 or -1 (CF_EIO). */
 int kept_mkdir(const char *dir, struct cf_err *err);
 
+/*
+ * Give the kept checkpoint `number`, kept without a token, its first token
+ * (a head timestamped after it was sealed: `casefile seal` once a TSA is
+ * set).  Write-once like kept_write: 0 when the .tsr is created or holds
+ * exactly these bytes; CF_EVERIFY when the .txt is missing or the .tsr
+ * holds another token; CF_EIO when writing failed.
+ */
+int kept_add_token(const char *dir, uint64_t number, const unsigned char *tst,
+		   size_t tst_len, struct cf_err *err);
+
 #endif

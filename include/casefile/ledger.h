@@ -44,8 +44,22 @@
  *   .       4     len(payload)       u32
  *   .       n5    payload            bytes
  *
- * Both versions share one log; the first byte tells them apart, and a
- * version 1 record never starts with 0x02.  Annotation records are kept
+ * Evidence leaf record, version 3: version 1 with the file name's raw
+ * bytes bound too.  Version 1 records the NFC UTF-8 display name only, so
+ * a name that was not UTF-8 (GB 18030 from a Windows zip, Latin-1) or not
+ * NFC was bound only through its replacement-character display form.
+ * Since schema v7 a new evidence row whose raw name bytes (evidence.
+ * name_raw) differ from its display name gets a version 3 leaf
+ * (evidence.leaf_version = 3); every other row, and every row from before,
+ * keeps version 1, byte for byte:
+ *
+ *   0x03 || u32 len(order_id) || order_id || u32 len(kind) || kind
+ *        || sha256 (32) || u64 size || u32 len(name) || name (NFC UTF-8)
+ *        || u32 len(name_raw) || name_raw (the bytes as found)
+ *        || i64 ingested_at
+ *
+ * All versions share one log; the first byte tells them apart, and a
+ * version 1 record never starts with 0x02 or 0x03.  Annotation records are kept
  * byte for byte in table annotations (leaf_index, type, order_id, subject,
  * at, who, payload), written with their leaf in the same transaction by
  * ledger_append_annotation().
@@ -87,6 +101,7 @@
 
 #define LEDGER_LEAF_VERSION 1
 #define LEDGER_ANNOTATION_VERSION 2
+#define LEDGER_LEAF_VERSION_RAW 3	/* evidence leaf with raw name bytes */
 /* A tree of 2^63 leaves is far beyond SQLite's integers anyway. */
 #define LEDGER_MAX_PROOF 64
 
@@ -98,6 +113,9 @@ struct ledger_leaf {
 	uint64_t size;
 	const char *name;	/* NUL-terminated UTF-8 */
 	int64_t ingested_at;
+	int version;		/* 0 or 1: version 1; 3: with name_raw */
+	const unsigned char *name_raw;	/* version 3: the name's bytes */
+	size_t name_raw_len;
 };
 
 /*
@@ -105,10 +123,10 @@ struct ledger_leaf {
  * ledger_leaf_from_row() reads them: every SELECT that recomputes a leaf
  * from an evidence row uses this list (one mapping, in ledger.c).
  */
-/* kind_sealed: the kind at ingest when a tag changed it since (db.c v7). */
-#define LEDGER_EVIDENCE_COLUMNS \
-	"order_id, ifnull(kind_sealed, kind), sha256, size, name, ingested_at"
-#define LEDGER_EVIDENCE_NCOLUMNS 6
+/* kind_sealed: the kind at ingest when a tag changed it since (db.c v8). */
+#define LEDGER_EVIDENCE_COLUMNS "order_id, ifnull(kind_sealed, kind), sha256, size, name, " \
+				"ingested_at, leaf_version, name_raw"
+#define LEDGER_EVIDENCE_NCOLUMNS 8
 
 /*
  * Fill *leaf from the LEDGER_EVIDENCE_COLUMNS of st's current row starting

@@ -191,11 +191,11 @@ int pdf_image_place(struct pdf *p, struct pdf_image *img, double max_h,
 		    struct cf_err *err);
 
 /*
- * The largest PDF pdf_save() writes: libharu 2.3.0 writes cross-reference
- * offsets as signed 32-bit numbers, so an object past 2 GiB - 1 would get a
- * wrong offset and the file would be damaged (issue 19).
+ * The largest PDF pdf_save() writes: the ten digits of a cross-reference
+ * entry (BIGXREF_MAX).  libharu 2.3.0 itself writes offsets past 2 GiB - 1
+ * wrong; pdf_save() corrects them as they are written (bigxref.h, issue 19).
  */
-#define PDF_SAVE_MAX 0x7FFFFFFFull
+#define PDF_SAVE_MAX 9999999999ull
 
 /*
  * Lower the largest PDF pdf_save() may write (e.g. the vault setting

@@ -127,6 +127,12 @@ int layout_decor(struct pdf *p);
 void haru_error(HPDF_STATUS code, HPDF_STATUS detail, void *arg);
 /* Check one HPDF status; on failure make sure p->err says something; 0 or -1. */
 int haru_chk(struct pdf *p, HPDF_STATUS st, const char *what);
+/*
+ * Header %PDF-1.7: the PAdES signature (SubFilter ETSI.CAdES.detached) is
+ * defined for ISO 32000-1 (PDF 1.7); libharu starts at 1.3 and only ever
+ * raises the version itself.
+ */
+void haru_pdf17(struct pdf *p);
 /* Same for an object that libharu returned (NULL: failed). */
 int haru_null(struct pdf *p, const void *obj, const char *what);
 /* After the font is loaded: take its definition, check its glyph count and choose the substitute. */

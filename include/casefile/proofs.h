@@ -11,8 +11,10 @@
  *     "format": "casefile-proofs-1",
  *     "log_origin": "casefile/<vault id>",
  *     "leaf_hash": "<how to recompute, in words (below)>",
- *     "exhibits": [ EXHIBIT, ... ]        -- in the order asked for
- *   }
+ *     "exhibits": [ EXHIBIT, ... ],       -- in the order asked for
+ *     "certificate": "<PEM>",             -- the vault certificate, and
+ *     "verifier_key": "<C2SP line>"       -- its verifier key (when the
+ *   }                                        vault has a key)
  *   EXHIBIT (sealed):
  *     "evidence_id"   integer, the vault's row id
  *     "order_id", "kind", "name"           strings, as in the leaf record
@@ -30,6 +32,13 @@
  *                     checkpoint bytes, or null when sealed without a TSA
  *     "sealed_at"     ISO 8601 UTC seal time by the vault's clock
  *                     (informative; the token's genTime is the proof)
+ *     "first_head"    {"tree_size","root_hash","checkpoint",
+ *                     "checkpoint_timestamp"}: the head that first sealed
+ *                     the exhibit (issue 17)
+ *     "consistency_proof" array of hex: RFC 9162 section 2.1.4 from
+ *                     first_head to the head above (empty when the same)
+ *     "leaf_version", "name_raw_hex"   only for a version 3 leaf
+ *                     (ledger.h): 3 and the name's raw bytes in hex
  *   EXHIBIT (not sealed yet): the same fields up to "sha256", "status":
  *     "not yet sealed", "leaf_index" (null when it has no leaf), "leaf_hash"
  *     (or null); no proof fields.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * roles — what an evidence item is for, who supplied it, and whether it is
- * left out (schema v7, db.c).  The lookup side, for every reader that cites
+ * left out (schema v8, db.c).  The lookup side, for every reader that cites
  * or chooses items by role (checklists, the statement, the kit, the
  * dossier); the writing side is tag.h (`casefile tag / exclude / include`),
  * which seals every change as an annotation leaf.

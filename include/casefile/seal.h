@@ -31,6 +31,14 @@
 #include "casefile/err.h"
 #include "casefile/hash.h"
 
+/* A further RFC 3161 token over a head's checkpoint (head_tokens). */
+struct seal_token {
+	unsigned char *tst;		/* DER */
+	size_t len;
+	char *tsa_url;			/* or NULL */
+	int64_t added_at;		/* when it was stored (local clock) */
+};
+
 /* One stored tree head; caller-owned, freed with seal_head_release(). */
 struct seal_head {
 	uint64_t tree_size;
@@ -47,6 +55,11 @@ struct seal_head {
 	uint64_t prev_size;		/* 0 for the first head */
 	unsigned char (*consistency)[CF_SHA256_LEN];	/* from prev_size */
 	size_t nconsistency;
+	struct seal_token *extra;	/* tokens after the first (seal_head_tokens
+					   fills them; seal_run for a new head) */
+	size_t nextra;
+	size_t stamped_now;		/* seal_run: tokens this run added to a head
+					   sealed before (late timestamp) */
 };
 
 void seal_head_release(struct seal_head *h);
@@ -70,7 +83,12 @@ int seal_timestamp_tsa(void *cookie, const char *url, const void *data, size_t n
 
 struct seal_opts {
 	EVP_PKEY *key;			/* the vault key (required) */
-	const char *tsa_url;		/* NULL: no timestamp */
+	const char *tsa_url;		/* NULL: no timestamp; "URL1,URL2,...":
+					   tried in order */
+	int tsa_require;		/* tokens from this many TSAs (different
+					   signing keys) per head; 0 means 1 */
+	int timestamp_again;		/* seal --timestamp: add tokens to the
+					   latest head even when it has one */
 	seal_timestamp_fn timestamp;	/* NULL: seal_timestamp_tsa */
 	void *cookie;			/* for timestamp (seal_timestamp_tsa:
 					   a struct tsa_opts or NULL) */
@@ -92,6 +110,15 @@ struct seal_opts {
  * head stored first starts over (and usually finds nothing new).  On -1 no
  * head was written: CF_EVERIFY when the ledger no longer matches the
  * previous head, CF_ENET/CF_ECRYPTO/CF_EDB otherwise.
+ *
+ * TSAs: opts->tsa_url lists them; they are asked in order until
+ * opts->tsa_require of them, each signing with another key, gave a good
+ * token (CF_ENET naming each failure when fewer did; nothing stored).
+ * The first token is heads.tst, the others head_tokens rows.  When nothing
+ * is new but the latest head has no token (a TSA configured after it was
+ * sealed), or opts->timestamp_again, the latest head gets its tokens now
+ * (head->stamped_now says how many; its kept .tsr is written first, and a
+ * kept .tsr left by an interrupted run is taken as its token).
  *
  * Kept checkpoints (kept.h), when opts->kept_dir is set: each new head's
  * checkpoint and token are written to kept_dir and to opts->mirror_dir
@@ -164,5 +191,11 @@ int seal_head_find(sqlite3 *db, uint64_t min_size, struct seal_head *head, int *
  */
 int seal_token_check(const unsigned char *token, size_t len, const void *data,
 		     size_t n, int64_t *gen_time, struct cf_err *err);
+
+/*
+ * Fill head->extra/nextra with the head's further tokens (head_tokens, in
+ * the order obtained).  Returns 0 or -1 (CF_EDB).
+ */
+int seal_head_tokens(sqlite3 *db, struct seal_head *head, struct cf_err *err);
 
 #endif

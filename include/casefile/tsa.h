@@ -49,9 +49,18 @@ struct tsa_info {
 	char *serial;		/* token serial number, hex (heap) */
 	char *policy;		/* policy OID (heap) */
 	int trusted;		/* 1: chain checked against ca_file */
+	char *url;		/* the TSA that answered (heap), or NULL */
 };
 
 void tsa_info_release(struct tsa_info *info);
+
+/*
+ * Split a TSA list "URL1,URL2,..." (the tsa.url setting) into a
+ * NULL-terminated array (tsa_urls_free); empty items are skipped.
+ * Returns the number of URLs.
+ */
+size_t tsa_urls_split(const char *list, char ***urls);
+void tsa_urls_free(char **urls);
 
 /*
  * Timestamp data[0..n): build a request over its SHA-256, send it, check the
@@ -60,6 +69,9 @@ void tsa_info_release(struct tsa_info *info);
  * info (may be NULL) is filled on success; release it with
  * tsa_info_release.  Fails with CF_ENET for transport problems and for any
  * response that is refused, garbage or does not match the request.
+ * o->url may be a list "URL1,URL2,...": they are tried in order and the
+ * first good token is returned (info->url names the TSA that gave it);
+ * when all fail, the message names each failure.
  */
 int tsa_timestamp(const struct tsa_opts *o, const void *data, size_t n,
 		  unsigned char **token, size_t *token_len, struct tsa_info *info,
@@ -83,31 +95,5 @@ int tsa_token_verify_digest(const unsigned char *token, size_t len,
 /* The HTTP transport (libcurl); cookie is the struct tsa_opts. */
 int tsa_http_transport(void *cookie, const unsigned char *req, size_t n,
 		       struct cf_buf *resp, struct cf_err *err);
-
-/* --- in-process TSA (tests, test server, benchmarks) --------------- */
-struct tsa_server;
-
-enum tsa_server_mode {
-	TSA_SERVER_OK,		/* grant every valid request */
-	TSA_SERVER_REJECT,	/* answer status rejection */
-	TSA_SERVER_GARBAGE,	/* answer bytes that are not a TimeStampResp */
-	TSA_SERVER_BADNONCE,	/* grant, but with a different nonce */
-};
-
-/*
- * A TSA signing with key/cert (cert must carry the critical
- * extendedKeyUsage timeStamping); chain (may be NULL) is included in
- * tokens.  The server takes its own references.  Free with tsa_server_free.
- */
-int tsa_server_new(EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain,
-		   struct tsa_server **out, struct cf_err *err);
-void tsa_server_free(struct tsa_server *s);
-void tsa_server_set_mode(struct tsa_server *s, enum tsa_server_mode mode);
-/* Answer one DER request; *resp is malloc'd. */
-int tsa_server_respond(struct tsa_server *s, const unsigned char *req, size_t n,
-		       unsigned char **resp, size_t *resp_len, struct cf_err *err);
-/* A tsa_transport_fn whose cookie is a struct tsa_server. */
-int tsa_server_transport(void *cookie, const unsigned char *req, size_t n,
-			 struct cf_buf *resp, struct cf_err *err);
 
 #endif

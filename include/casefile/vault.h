@@ -17,8 +17,10 @@
  * written to tmp/ and then given its object name; smaller content, whose
  * hash is known before it is written, is written in place under its object
  * name (O_EXCL), which saves a file and a link per object — most evidence
- * is small.  Writeback of each object starts as soon as it is written
- * (sync_file_range); vault_sync() then fsyncs every object put since the
+ * is small.  Larger content is staged with O_DIRECT where the file system
+ * allows it (no copy into page cache; else buffered, its writeback started
+ * as it is written with sync_file_range); vault_sync() then fsyncs every
+ * object put since the
  * last sync and every folder they were named in, or, for a batch of more
  * than a few dozen objects, flushes the file system once with syncfs(2)
  * (git's "batch" idea: many objects, one flush).

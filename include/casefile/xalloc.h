@@ -19,6 +19,8 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
 /* realloc of nmemb * size bytes; aborts on multiplication overflow. */
 void *xreallocarray(void *p, size_t nmemb, size_t size);
+/* n bytes at an address that is a multiple of align (a power of two). */
+void *xmemalign(size_t align, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* A copy of n bytes with a NUL appended (n + 1 bytes allocated). */

@@ -56,6 +56,12 @@
 
 /* Bytes kept in memory for parsing; larger files are parsed via the fd. */
 #define KEEP_MAX INGEST_KEEP_MAX
+/*
+ * Of a file known to be larger than KEEP_MAX only this head is kept: the
+ * parser sniffs a prefix and reads the rest through the object's fd anyway,
+ * and 16 MiB kept per video was a third of the command's memory (issue 19).
+ */
+#define KEEP_HEAD (256u << 10)
 
 struct ingest {
 	struct vault *v;
@@ -146,7 +152,7 @@ prepare_all(struct ingest *in, struct cf_err *err)
 	    db_prepare(in->db,
 		       "INSERT INTO evidence(order_id, kind, sha256, size, name, name_raw,"
 		       " source_path, rel_path, mtime, ingested_at, tool_version, user, host,"
-		       " note, bundle) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		       " note, bundle, leaf_version) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		       &in->q_ev, err) < 0 ||
 	    db_prepare(in->db, "INSERT INTO warnings(evidence_id, seq, message) VALUES(?, ?, ?)",
 		       &in->q_warn, err) < 0 ||
@@ -355,16 +361,20 @@ ingest_stage(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, 
 		r = cf_err_set(err, CF_EIO, "the batch has ended");
 	else if (fd >= 0) {
 		struct stat sb;
+		size_t keep_max = KEEP_MAX;
 
 		/*
 		 * Room for the kept bytes in one allocation: growing it step by
 		 * step leaves the allocator (mimalloc) holding about as much
 		 * again, which counted against a large chat log's parse.
 		 */
-		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
-			cf_buf_grow(&in->keep, (uint64_t)sb.st_size < KEEP_MAX ? (size_t)sb.st_size
-										: KEEP_MAX);
-		r = vault_put_fd(in->v, fd, &in->keep, KEEP_MAX, &complete, &s->put, err);
+		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+			if ((uint64_t)sb.st_size > KEEP_MAX)
+				keep_max = KEEP_HEAD;
+			cf_buf_grow(&in->keep, (uint64_t)sb.st_size < keep_max ? (size_t)sb.st_size
+										: keep_max);
+		}
+		r = vault_put_fd(in->v, fd, &in->keep, keep_max, &complete, &s->put, err);
 	}
 	else
 		r = vault_put(in->v, fn, cookie, &in->keep, KEEP_MAX, &complete, &s->put, err);
@@ -430,6 +440,8 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	size_t i;
 	int64_t id, ingested_at;
 	struct ledger_leaf leaf;
+	const char *raw;
+	int raw_leaf;
 
 	memset(res, 0, sizeof(*res));
 	memcpy(res->sha256, put->sha256, CF_SHA256_LEN);
@@ -471,11 +483,11 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	sqlite3_bind_blob(in->q_ev, 3, put->sha256, CF_SHA256_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(in->q_ev, 4, (sqlite3_int64)put->size);
 	sqlite3_bind_text(in->q_ev, 5, nfc, -1, SQLITE_STATIC);
-	{
-		const char *raw = it->name_raw ? it->name_raw : it->name;
-
-		sqlite3_bind_blob(in->q_ev, 6, raw, (int)strlen(raw), SQLITE_STATIC);
-	}
+	raw = it->name_raw ? it->name_raw : it->name;
+	sqlite3_bind_blob(in->q_ev, 6, raw, (int)strlen(raw), SQLITE_STATIC);
+	/* a name whose bytes are not its display form: bind them (leaf v3) */
+	raw_leaf = strcmp(raw, nfc) != 0;
+	sqlite3_bind_int(in->q_ev, 16, raw_leaf ? LEDGER_LEAF_VERSION_RAW : LEDGER_LEAF_VERSION);
 	bind_text_or_null(in->q_ev, 7, it->source_path);
 	bind_text_or_null(in->q_ev, 8, it->rel_path);
 	if (it->mtime >= 0)
@@ -501,6 +513,9 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	leaf.size = put->size;
 	leaf.name = nfc;
 	leaf.ingested_at = ingested_at;
+	leaf.version = raw_leaf ? LEDGER_LEAF_VERSION_RAW : LEDGER_LEAF_VERSION;
+	leaf.name_raw = (const unsigned char *)raw;
+	leaf.name_raw_len = strlen(raw);
 	if (ledger_writer_append(in->lw, &leaf, id, NULL, err) < 0)
 		goto out;
 	if (it->note) {

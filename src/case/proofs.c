@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <openssl/pem.h>
 
 #include "casefile/base64.h"
 #include "casefile/buf.h"
@@ -28,7 +29,9 @@
 	"leaf_hash = SHA-256(0x00 || record); record = 0x01 || u32(len(order_id)) || " \
 	"order_id || u32(len(kind)) || kind || sha256 (32 bytes) || u64(size) || " \
 	"u32(len(name)) || name || i64(ingested_at); integers big-endian, strings " \
-	"UTF-8; interior nodes SHA-256(0x01 || left || right) (RFC 9162)"
+	"UTF-8; with leaf_version 3 the record starts 0x03 and has " \
+	"u32(len(name_raw)) || name_raw (the bytes of name_raw_hex) after name; " \
+	"interior nodes SHA-256(0x01 || left || right) (RFC 9162)"
 
 static void
 add_hex(struct cf_buf *b, const unsigned char *h)
@@ -39,6 +42,104 @@ add_hex(struct cf_buf *b, const unsigned char *h)
 	cf_buf_addf(b, "\"%s\"", hex);
 }
 
+/*
+ * "first_head": the head that first covered leaf idx (its checkpoint and
+ * token), and "consistency_proof": RFC 9162 from it to head (the newest),
+ * so an auditor sees the exhibit was sealed then and the log only grew.
+ */
+static int
+first_head_json(sqlite3 *db, uint64_t idx, const struct seal_head *head, struct cf_buf *b,
+		struct cf_err *err)
+{
+	struct seal_head first;
+	unsigned char (*proof)[CF_SHA256_LEN] = NULL;
+	size_t np = 0, j;
+	int found = 0, ret = -1;
+
+	if (seal_head_find(db, idx + 1, &first, &found, err) < 0)
+		return -1;
+	if (!found || first.tree_size > head->tree_size) {
+		seal_head_release(&first);
+		return 0;
+	}
+	if (ledger_consistency_proof(db, first.tree_size, head->tree_size, &proof, &np, err) < 0 ||
+	    ledger_verify_consistency(first.tree_size, head->tree_size, first.root, head->root,
+				      (const unsigned char (*)[CF_SHA256_LEN])proof, np, err) < 0)
+		goto out;
+	cf_buf_addf(b, ",\"first_head\":{\"tree_size\":%llu,\"root_hash\":",
+		    (unsigned long long)first.tree_size);
+	add_hex(b, first.root);
+	cf_buf_addstr(b, ",\"checkpoint\":");
+	cf_buf_add_json_str(b, first.checkpoint, first.checkpoint_len);
+	cf_buf_addstr(b, ",\"checkpoint_timestamp\":");
+	if (first.tst) {
+		cf_buf_addch(b, '"');
+		base64_encode(first.tst, first.tst_len, b);
+		cf_buf_addch(b, '"');
+	} else
+		cf_buf_addstr(b, "null");
+	cf_buf_addstr(b, "},\"consistency_proof\":[");
+	for (j = 0; j < np; j++) {
+		if (j)
+			cf_buf_addch(b, ',');
+		add_hex(b, proof[j]);
+	}
+	cf_buf_addch(b, ']');
+	ret = 0;
+out:
+	free(proof);
+	seal_head_release(&first);
+	return ret;
+}
+
+/* "certificate" (PEM) and "verifier_key" (C2SP line) of the vault key. */
+static int
+cert_json(const char *vault_dir, const char *origin, struct cf_buf *b, struct cf_err *err)
+{
+	X509 *cert = NULL;
+	BIO *bio = NULL;
+	BUF_MEM *mem;
+	char *vk = NULL;
+	int ret = -1;
+
+	if (keys_load_cert(vault_dir, &cert, err) < 0) {
+		if (err && err->code == CF_ENOTFOUND) {	/* an unsigned vault: nothing to add */
+			cf_err_release(err);
+			return 0;
+		}
+		return -1;
+	}
+	if ((bio = BIO_new(BIO_s_mem())) == NULL || PEM_write_bio_X509(bio, cert) != 1) {
+		cf_err_ssl(err, "cannot write the certificate");
+		goto out;
+	}
+	if (checkpoint_verifier_key(origin, X509_get0_pubkey(cert), &vk, err) < 0)
+		goto out;
+	BIO_get_mem_ptr(bio, &mem);
+	cf_buf_addstr(b, ",\"certificate\":");
+	cf_buf_add_json_str(b, mem->data, mem->length);
+	cf_buf_addstr(b, ",\"verifier_key\":");
+	cf_buf_add_json_str(b, vk, strlen(vk));
+	ret = 0;
+out:
+	BIO_free(bio);
+	X509_free(cert);
+	free(vk);
+	return ret;
+}
+
+/* The vault folder: the one holding the database file; NULL in memory. */
+static char *
+vault_dir_of(sqlite3 *db)
+{
+	const char *f = sqlite3_db_filename(db, "main");
+	const char *slash = f ? strrchr(f, '/') : NULL;
+
+	if (f == NULL || *f == '\0')
+		return NULL;
+	return slash ? xstrndup(f, (size_t)(slash - f)) : xstrdup(".");
+}
+
 int
 proofs_json_new(sqlite3 *db, const int64_t *ids, size_t n, char **json, size_t *len,
 		struct cf_err *err)
@@ -46,7 +147,7 @@ proofs_json_new(sqlite3 *db, const int64_t *ids, size_t n, char **json, size_t *
 	struct cf_buf b = CF_BUF_INIT;
 	struct seal_head head;
 	sqlite3_stmt *st = NULL;
-	char *origin = NULL, when[32];
+	char *origin = NULL, when[32], *vault_dir = vault_dir_of(db);
 	int found = 0, ret = -1;
 	size_t i, j;
 
@@ -80,6 +181,13 @@ proofs_json_new(sqlite3 *db, const int64_t *ids, size_t n, char **json, size_t *
 		cf_buf_addf(&b, ",\"size\":%llu,\"ingested_at\":%lld,\"sha256\":",
 			    (unsigned long long)leaf.size, (long long)leaf.ingested_at);
 		add_hex(&b, leaf.sha256);
+		if (leaf.version == LEDGER_LEAF_VERSION_RAW) {
+			char *hx = xmalloc(leaf.name_raw_len * 2 + 1);
+
+			cf_hex_encode(leaf.name_raw, leaf.name_raw_len, hx);
+			cf_buf_addf(&b, ",\"leaf_version\":3,\"name_raw_hex\":\"%s\"", hx);
+			free(hx);
+		}
 		ledger_leaf_release(&leaf);
 		if (idx < 0 || !found || (uint64_t)idx >= head.tree_size) {
 			cf_buf_addstr(&b, ",\"status\":\"not yet sealed\",\"leaf_index\":");
@@ -130,17 +238,26 @@ proofs_json_new(sqlite3 *db, const int64_t *ids, size_t n, char **json, size_t *
 				cf_buf_addch(&b, '"');
 			} else
 				cf_buf_addstr(&b, "null");
-			cf_buf_addf(&b, ",\"sealed_at\":\"%s\"}",
+			cf_buf_addf(&b, ",\"sealed_at\":\"%s\"",
 				    cftime_format_iso(head.created_at, when, sizeof(when)));
+			if (first_head_json(db, (uint64_t)idx, &head, &b, err) < 0)
+				goto out;
+			cf_buf_addch(&b, '}');
 		}
 	}
-	cf_buf_addstr(&b, "]}\n");
+	cf_buf_addch(&b, ']');
+	if (vault_dir && cert_json(vault_dir, origin, &b, err) < 0)
+		goto out;
+	free(vault_dir);
+	vault_dir = NULL;
+	cf_buf_addstr(&b, "}\n");
 	*json = cf_buf_detach(&b, len);
 	ret = 0;
 out:
 	sqlite3_finalize(st);
 	seal_head_release(&head);
 	free(origin);
+	free(vault_dir);
 	cf_buf_release(&b);
 	return ret;
 }
@@ -197,7 +314,7 @@ check_exhibit(json_t *ex, const char *origin, EVP_PKEY *pub, struct proofs_item 
 	struct ledger_leaf leaf;
 	struct checkpoint cp;
 	unsigned char lh[CF_SHA256_LEN], want[CF_SHA256_LEN], root[CF_SHA256_LEN];
-	unsigned char path[LEDGER_MAX_PROOF][CF_SHA256_LEN];
+	unsigned char path[LEDGER_MAX_PROOF][CF_SHA256_LEN], raw[4096];
 	const char *cptext, *tst;
 	long long idx, size, fsize, ingested;
 	json_t *arr;
@@ -215,6 +332,24 @@ check_exhibit(json_t *ex, const char *origin, EVP_PKEY *pub, struct proofs_item 
 	ingested = json_integer_value(json_object_get(ex, "ingested_at"));
 	leaf.size = (uint64_t)fsize;
 	leaf.ingested_at = ingested;
+	{
+		/* leaf version 3 binds the name's raw bytes (ledger.h) */
+		json_t *v = json_object_get(ex, "leaf_version");
+		const char *rh = get_str(ex, "name_raw_hex");
+		size_t rl;
+
+		if (v && (!json_is_integer(v) || (json_integer_value(v) != LEDGER_LEAF_VERSION &&
+						   json_integer_value(v) != LEDGER_LEAF_VERSION_RAW)))
+			return xstrdup("bad leaf_version");
+		if (v && json_integer_value(v) == LEDGER_LEAF_VERSION_RAW) {
+			if (rh == NULL || (rl = strlen(rh)) % 2 || rl / 2 > 4096 ||
+			    cf_hex_decode(rh, rl, raw, rl / 2) < 0)
+				return xstrdup("leaf version 3 without a good name_raw_hex");
+			leaf.version = LEDGER_LEAF_VERSION_RAW;
+			leaf.name_raw = raw;
+			leaf.name_raw_len = rl / 2;
+		}
+	}
 	if (get_int(ex, "leaf_index", &idx) < 0 || get_hash(ex, "leaf_hash", want) < 0 ||
 	    get_int(ex, "tree_size", &size) < 0 || get_hash(ex, "root_hash", root) < 0)
 		return xstrdup("missing or bad proof fields (leaf_index, leaf_hash, tree_size, root_hash)");

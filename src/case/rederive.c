@@ -213,6 +213,7 @@ item_new(int64_t id, sqlite3_stmt *st, int col, struct cf_err *err)
 	it->leaf.order_id = xstrdup(leaf.order_id);
 	it->leaf.kind = xstrdup(leaf.kind);
 	it->leaf.name = xstrdup(leaf.name);
+	it->leaf.name_raw = leaf.name_raw_len ? xmemdup(leaf.name_raw, leaf.name_raw_len) : NULL;
 	it->label = xasprintf("evidence row %lld ('%s', order %s)", (long long)id, leaf.name,
 			      leaf.order_id);
 	if (sqlite3_column_type(st, col + 1 + LEDGER_EVIDENCE_NCOLUMNS) != SQLITE_NULL)

@@ -31,6 +31,18 @@
 #include "casefile/tsa.h"
 #include "casefile/xalloc.h"
 
+static void
+tokens_free(struct seal_token *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(t[i].tst);
+		free(t[i].tsa_url);
+	}
+	free(t);
+}
+
 void
 seal_head_release(struct seal_head *h)
 {
@@ -41,6 +53,7 @@ seal_head_release(struct seal_head *h)
 	free(h->tst);
 	free(h->tsa_url);
 	free(h->consistency);
+	tokens_free(h->extra, h->nextra);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -190,6 +203,162 @@ seal_head_find(sqlite3 *db, uint64_t min_size, struct seal_head *head, int *foun
 	return ret;
 }
 
+/* Store t[0..n) as head tree_size's next tokens (head_tokens). */
+static int
+tokens_insert(sqlite3 *db, uint64_t tree_size, const struct seal_token *t, size_t n,
+	      int64_t now, struct cf_err *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = SQLITE_DONE;
+
+	if (n == 0)
+		return 0;
+	if (db_prepare(db, "INSERT INTO head_tokens(tree_size, seq, tsa_url, tst, added_at) "
+		       "VALUES(?1, (SELECT coalesce(max(seq), 0) + 1 FROM head_tokens "
+		       "WHERE tree_size = ?1), ?2, ?3, ?4)", &st, err) < 0)
+		return -1;
+	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)tree_size);
+		if (t[i].tsa_url)
+			sqlite3_bind_text(st, 2, t[i].tsa_url, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 2);
+		sqlite3_bind_blob(st, 3, t[i].tst, (int)t[i].len, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, now);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_err(db, err, "cannot store a token of tree head %llu",
+			      (unsigned long long)tree_size);
+	return 0;
+}
+
+int
+seal_head_tokens(sqlite3 *db, struct seal_head *h, struct cf_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	tokens_free(h->extra, h->nextra);
+	h->extra = NULL;
+	h->nextra = 0;
+	if (db_prepare(db, "SELECT tsa_url, tst, added_at FROM head_tokens WHERE tree_size = ? "
+		       "ORDER BY seq", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)h->tree_size);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct seal_token *t;
+
+		h->extra = xreallocarray(h->extra, h->nextra + 1, sizeof(*h->extra));
+		t = &h->extra[h->nextra++];
+		memset(t, 0, sizeof(*t));
+		t->tsa_url = col_strdup(st, 0);
+		t->len = (size_t)sqlite3_column_bytes(st, 1);
+		t->tst = xmemdup(sqlite3_column_blob(st, 1) ? sqlite3_column_blob(st, 1) : "",
+				 t->len);
+		t->added_at = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_err(db, err, "cannot read the tokens of tree head %llu",
+			      (unsigned long long)h->tree_size);
+	return 0;
+}
+
+/* SHA-256 of the public key that signed token (its TSA), for "different TSAs". */
+static int
+token_signer_key(const unsigned char *token, size_t len, unsigned char out[CF_SHA256_LEN])
+{
+	const unsigned char *p = token;
+	PKCS7 *p7 = d2i_PKCS7(NULL, &p, (long)len);
+	STACK_OF(X509) *signers = NULL;
+	ASN1_BIT_STRING *bits;
+	int ret = -1;
+
+	if (p7 && (signers = PKCS7_get0_signers(p7, NULL, 0)) != NULL &&
+	    sk_X509_num(signers) == 1 &&
+	    (bits = X509_get0_pubkey_bitstr(sk_X509_value(signers, 0))) != NULL) {
+		cf_sha256(ASN1_STRING_get0_data(bits), (size_t)ASN1_STRING_length(bits), out);
+		ret = 0;
+	}
+	ERR_clear_error();
+	sk_X509_free(signers);
+	PKCS7_free(p7);
+	return ret;
+}
+
+/*
+ * Tokens over note[0..len) from the TSAs of o->tsa_url, asked in order
+ * until o->tsa_require (at least 1) of them, each another signing key, gave
+ * one.  (*toks)[0..*n) may hold tokens already (a kept .tsr): they count.
+ */
+static int
+collect_tokens(const struct seal_opts *o, const char *note, size_t len,
+	       struct seal_token **toks, size_t *n, struct cf_err *err)
+{
+	seal_timestamp_fn ts = o->timestamp ? o->timestamp : seal_timestamp_tsa;
+	struct cf_err e = CF_ERR_INIT;
+	struct cf_buf why = CF_BUF_INIT;
+	unsigned char (*keys)[CF_SHA256_LEN] = NULL, k[CF_SHA256_LEN];
+	char **urls = NULL;
+	size_t need = o->tsa_require > 1 ? (size_t)o->tsa_require : 1, nurls, i, j;
+	enum cf_status code = CF_ENET;
+	int ret = -1;
+
+	nurls = tsa_urls_split(o->tsa_url, &urls);
+	keys = xcalloc(nurls + *n + 1, sizeof(*keys));
+	for (j = 0; j < *n; j++)
+		if (token_signer_key((*toks)[j].tst, (*toks)[j].len, keys[j]) < 0)
+			memset(keys[j], 0, CF_SHA256_LEN);
+	for (i = 0; i < nurls && *n < need; i++) {
+		unsigned char *tok = NULL;
+		size_t toklen = 0;
+		struct seal_token *t;
+
+		if (ts(o->cookie, urls[i], note, len, &tok, &toklen, &e) < 0 ||
+		    seal_token_check(tok, toklen, note, len, NULL, &e) < 0) {
+			cf_buf_addf(&why, "%s%s", why.len ? "; " : "", e.msg ? e.msg : urls[i]);
+			code = e.code;	/* a token over other bytes stays CF_EVERIFY */
+			cf_err_release(&e);
+			free(tok);
+			continue;
+		}
+		if (token_signer_key(tok, toklen, k) < 0)
+			memset(k, 0, CF_SHA256_LEN);
+		for (j = 0; j < *n && memcmp(keys[j], k, CF_SHA256_LEN) != 0; j++)
+			;
+		if (j < *n) {
+			cf_buf_addf(&why, "%s'%s' signs with the same key as '%s' (the same TSA)",
+				    why.len ? "; " : "", urls[i],
+				    (*toks)[j].tsa_url ? (*toks)[j].tsa_url : "the kept token");
+			free(tok);
+			continue;
+		}
+		*toks = xreallocarray(*toks, *n + 1, sizeof(**toks));
+		t = &(*toks)[*n];
+		memset(t, 0, sizeof(*t));
+		t->tst = tok;
+		t->len = toklen;
+		t->tsa_url = xstrdup(urls[i]);
+		memcpy(keys[(*n)++], k, CF_SHA256_LEN);
+	}
+	if (*n >= need)
+		ret = 0;
+	else if (need == 1)
+		cf_err_set(err, code, "%s", why.len ? why.data : "no TSA");
+	else
+		cf_err_set(err, CF_ENET, "tokens from %zu of the %zu different TSAs tsa.require asks "
+			   "for (%zu tried)%s%s", *n, need, nurls, why.len ? ": " : "",
+			   why.len ? why.data : "");
+	cf_buf_release(&why);
+	tsa_urls_free(urls);
+	free(keys);
+	return ret;
+}
+
 static int
 head_insert(sqlite3 *db, const struct seal_head *h, struct cf_err *err)
 {
@@ -217,7 +386,7 @@ head_insert(sqlite3 *db, const struct seal_head *h, struct cf_err *err)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return db_err(db, err, "cannot store tree head %llu", (unsigned long long)h->tree_size);
-	return 0;
+	return tokens_insert(db, h->tree_size, h->extra, h->nextra, h->created_at, err);
 }
 
 /* --- kept checkpoints (kept.h) ------------------------------------------- */
@@ -487,6 +656,111 @@ keep_new(sqlite3 *db, const struct seal_opts *o, const struct seal_head *h, stru
 	return 0;
 }
 
+/* The number of head h among the heads (1 for the first), for kept.h. */
+static int
+head_number(sqlite3 *db, uint64_t tree_size, uint64_t *number, struct cf_err *err)
+{
+	sqlite3_stmt *st;
+
+	if (db_prepare(db, "SELECT count(*) FROM heads WHERE tree_size <= ?", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)tree_size);
+	*number = sqlite3_step(st) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/*
+ * The latest head h was sealed already: timestamp it now (no token yet,
+ * or o->timestamp_again).  Returns 0 (h updated, h->stamped_now set),
+ * 1 when another seal changed the heads meanwhile, -1 on error.
+ */
+static int
+stamp_existing(sqlite3 *db, const struct seal_opts *o, struct seal_head *h,
+	       struct cf_err *err)
+{
+	struct seal_token *toks = NULL;
+	struct kept_file *files = NULL;
+	struct seal_head now;
+	uint64_t number = 0;
+	size_t n = 0, nf = 0, first = 0, i;
+	int ret = -1, f2 = 0;
+
+	memset(&now, 0, sizeof(now));
+	if (head_number(db, h->tree_size, &number, err) < 0)
+		return -1;
+	/* A kept .tsr without its head row's token: a run interrupted after it. */
+	if (h->tst == NULL && o->kept_dir && kept_read(o->kept_dir, &files, &nf, NULL) == 0)
+		for (i = 0; i < nf; i++)
+			if (files[i].number == number && files[i].tst &&
+			    seal_token_check(files[i].tst, files[i].tst_len, h->checkpoint,
+					     h->checkpoint_len, NULL, NULL) == 0) {
+				toks = xcalloc(1, sizeof(*toks));
+				toks[0].tst = xmemdup(files[i].tst, files[i].tst_len);
+				toks[0].len = files[i].tst_len;
+				n = 1;
+			}
+	kept_files_free(files, nf);
+	if (collect_tokens(o, h->checkpoint, h->checkpoint_len, &toks, &n, err) < 0) {
+		cf_err_prefix(err, "cannot timestamp tree head %llu", (unsigned long long)h->tree_size);
+		goto out;
+	}
+	if (db_begin(db, err) < 0)
+		goto out;
+	if (seal_head_find(db, 0, &now, &f2, err) < 0)
+		goto rollback;
+	if (!f2 || now.tree_size != h->tree_size || (now.tst == NULL) != (h->tst == NULL)) {
+		db_rollback(db);
+		ret = 1;
+		goto out;
+	}
+	if (h->tst == NULL) {
+		sqlite3_stmt *st;
+		int rc;
+
+		if ((o->kept_dir && kept_add_token(o->kept_dir, number, toks[0].tst, toks[0].len,
+						   err) < 0) ||
+		    (o->mirror_dir && kept_add_token(o->mirror_dir, number, toks[0].tst,
+						     toks[0].len, err) < 0))
+			goto rollback;
+		if (db_prepare(db, "UPDATE heads SET tst = ?, tsa_url = ? WHERE tree_size = ? "
+			       "AND tst IS NULL", &st, err) < 0)
+			goto rollback;
+		sqlite3_bind_blob(st, 1, toks[0].tst, (int)toks[0].len, SQLITE_STATIC);
+		if (toks[0].tsa_url)
+			sqlite3_bind_text(st, 2, toks[0].tsa_url, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)h->tree_size);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			db_err(db, err, "cannot store the token of tree head %llu",
+			       (unsigned long long)h->tree_size);
+			goto rollback;
+		}
+		first = 1;
+	}
+	if (tokens_insert(db, h->tree_size, toks + first, n - first, o->now, err) < 0 ||
+	    db_commit(db, err) < 0)
+		goto rollback;
+	if (first) {
+		h->tst = toks[0].tst;
+		h->tst_len = toks[0].len;
+		free(h->tsa_url);
+		h->tsa_url = toks[0].tsa_url;
+		toks[0].tst = NULL;
+		toks[0].tsa_url = NULL;
+	}
+	h->stamped_now = n;
+	ret = 0;
+	goto out;
+rollback:
+	db_rollback(db);
+out:
+	seal_head_release(&now);
+	tokens_free(toks, n);
+	return ret;
+}
+
 /* One attempt; returns 1 when another seal stored a head meanwhile. */
 static int
 seal_once(sqlite3 *db, const struct seal_opts *o, struct seal_head *out, int *sealed,
@@ -496,7 +770,6 @@ seal_once(sqlite3 *db, const struct seal_opts *o, struct seal_head *out, int *se
 	unsigned char prev_root[CF_SHA256_LEN];
 	uint64_t size;
 	int found = 0, ret = -1, again;
-	seal_timestamp_fn ts = o->timestamp ? o->timestamp : seal_timestamp_tsa;
 
 	memset(&h, 0, sizeof(h));
 	memset(&prev, 0, sizeof(prev));
@@ -514,6 +787,11 @@ seal_once(sqlite3 *db, const struct seal_opts *o, struct seal_head *out, int *se
 		goto out;
 	}
 	if (size == 0 || (found && prev.tree_size == size)) {
+		if (size && o->tsa_url && (prev.tst == NULL || o->timestamp_again) &&
+		    (again = stamp_existing(db, o, &prev, err)) != 0) {
+			ret = again;	/* -1, or 1: another seal changed the head */
+			goto out;
+		}
 		if (out) {
 			*out = prev;
 			memset(&prev, 0, sizeof(prev));
@@ -547,16 +825,20 @@ seal_once(sqlite3 *db, const struct seal_opts *o, struct seal_head *out, int *se
 		goto out;
 	h.has_key_id = 1;
 	if (o->tsa_url) {
-		if (ts(o->cookie, o->tsa_url, h.checkpoint, h.checkpoint_len, &h.tst, &h.tst_len,
-		       err) < 0) {
+		struct seal_token *toks = NULL;
+		size_t n = 0;
+
+		if (collect_tokens(o, h.checkpoint, h.checkpoint_len, &toks, &n, err) < 0) {
+			tokens_free(toks, n);
 			cf_err_prefix(err, "cannot timestamp tree head %llu", (unsigned long long)size);
 			goto out;
 		}
-		if (seal_token_check(h.tst, h.tst_len, h.checkpoint, h.checkpoint_len, NULL, err) < 0) {
-			cf_err_prefix(err, "the TSA's answer for tree head %llu", (unsigned long long)size);
-			goto out;
-		}
-		h.tsa_url = xstrdup(o->tsa_url);
+		h.tst = toks[0].tst;
+		h.tst_len = toks[0].len;
+		h.tsa_url = toks[0].tsa_url;
+		memmove(toks, toks + 1, (n - 1) * sizeof(*toks));
+		h.extra = toks;
+		h.nextra = n - 1;
 	}
 	/* Store, unless another seal stored a head meanwhile. */
 	if (db_begin(db, err) < 0)

@@ -4,7 +4,9 @@
  */
 #include <stdio.h>
 
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/vault.h"
 
 static enum cf_exit
@@ -14,8 +16,8 @@ run_init(int argc, char **argv, struct cf_ctx *ctx)
 	enum cf_exit rc;
 	int first, r;
 
-	if ((r = ctx_parse_common(ctx, argc, argv, &first)) != 0)
-		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
+	if ((r = cli_parse(ctx, argc, argv, NULL, &first)) != 0)
+		return CLI_PARSE_EXIT(r);
 	if (first < argc)
 		return ctx_usage(ctx, "init takes no arguments (use --vault DIR)");
 	if (vault_init(ctx->vault_dir, &err) < 0) {
@@ -24,9 +26,12 @@ run_init(int argc, char **argv, struct cf_ctx *ctx)
 		return rc == CF_EXIT_INPUT ? CF_EXIT_USAGE : rc;
 	}
 	if (ctx->json)
-		printf("{\"vault\":\"%s\",\"created\":true}\n", ctx->vault_dir);
-	else
+		jout_print(json_pack("{s:o,s:b}", "vault", jout_str(ctx->vault_dir), "created", 1));
+	else {
 		ctx_info(ctx, "initialised vault '%s'", ctx->vault_dir);
+		ctx_info(ctx, "no TSA is set, so seals and dossiers carry no trusted time: "
+			 "casefile config tsa.url URL (README, \"Choosing a TSA\")");
+	}
 	return CF_EXIT_OK;
 }
 

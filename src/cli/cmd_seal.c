@@ -3,14 +3,15 @@
  * cmd_seal — `casefile seal [--tsa URL]`: close the ledger at its current
  * size with a signed, timestamped tree head.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/db.h"
 #include "casefile/keys.h"
 #include "casefile/seal.h"
@@ -18,13 +19,6 @@
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
-enum {
-	OPT_TSA = CTX_OPT_BASE + 100,
-	OPT_TSA_CA,
-	OPT_TSA_TLS_CA,
-	OPT_TSA_TIMEOUT,
-	OPT_PASSFILE,
-};
 
 /* A value from the vault settings, NULL when unset or empty. */
 static char *
@@ -42,15 +36,6 @@ setting(sqlite3 *db, const char *key)
 static enum cf_exit
 run_seal(int argc, char **argv, struct cf_ctx *ctx)
 {
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "tsa", 1, NULL, OPT_TSA },
-		{ "tsa-ca", 1, NULL, OPT_TSA_CA },
-		{ "tsa-tls-ca", 1, NULL, OPT_TSA_TLS_CA },
-		{ "tsa-timeout", 1, NULL, OPT_TSA_TIMEOUT },
-		{ "passphrase-file", 1, NULL, OPT_PASSFILE },
-		{ 0 },
-	};
 	struct cf_err err = CF_ERR_INIT;
 	struct seal_opts so;
 	struct seal_head head;
@@ -58,7 +43,7 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
 	STACK_OF(X509) *chain = NULL;
-	char *tsa = NULL, *tsa_ca = NULL, *tls_ca = NULL, *pass = NULL, *end;
+	char *tsa = NULL, *tsa_ca = NULL, *tls_ca = NULL, *pass = NULL;
 	char *kept = NULL, *mirror = NULL;
 	char hex[CF_SHA256_HEXLEN + 1], when[32];
 	const char *tsa_opt = NULL, *ca_opt = NULL, *tls_opt = NULL, *passfile = NULL;
@@ -66,44 +51,30 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	uint64_t backfilled = 0;
 	enum cf_exit rc = CF_EXIT_OK;
 	sqlite3 *db;
-	int c, r, sealed = 0;
+	int first, r, sealed = 0, again = 0;
+	char *require = NULL;
 
 	memset(&head, 0, sizeof(head));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == OPT_TSA) {
-			if (tsa_opt)
-				return ctx_usage(ctx, "option '--tsa' given twice");
-			if (*optarg == '\0')
-				return ctx_usage(ctx, "option '--tsa' needs a URL");
-			tsa_opt = optarg;
-			continue;
-		}
-		if (c == OPT_TSA_CA || c == OPT_TSA_TLS_CA || c == OPT_PASSFILE) {
-			const char **slot = c == OPT_TSA_CA ? &ca_opt :
-					    c == OPT_TSA_TLS_CA ? &tls_opt : &passfile;
+	{
+		const char *timeout_opt = NULL;
+		const struct cli_opt opts[] = {
+			{ "tsa", 0, CLI_VALUE, &tsa_opt, NULL, 0 },
+			{ "tsa-ca", 0, CLI_VALUE, &ca_opt, NULL, 0 },
+			{ "tsa-tls-ca", 0, CLI_VALUE, &tls_opt, NULL, 0 },
+			{ "tsa-timeout", 0, CLI_VALUE, &timeout_opt, NULL, 0 },
+			{ "passphrase-file", 0, CLI_VALUE, &passfile, NULL, 0 },
+			{ "timestamp", 0, CLI_FLAG, NULL, &again, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
 
-			if (*slot)
-				return ctx_usage(ctx, "option '%s' given twice", argv[optind - 1]);
-			*slot = optarg;
-			continue;
-		}
-		if (c == OPT_TSA_TIMEOUT) {
-			timeout = strtod(optarg, &end);
-			if (*end || !(timeout > 0 && timeout <= 600))
-				return ctx_usage(ctx, "bad --tsa-timeout '%s' (seconds, 0..600)", optarg);
-			continue;
-		}
-		if (c == '?')
-			return ctx_usage(ctx, "unknown option or missing value '%s'", argv[optind - 1]);
-		r = ctx_common_opt(ctx, c, optarg);
-		if (r < 0)
+		if ((r = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(r);
+		if (tsa_opt && *tsa_opt == '\0')
+			return ctx_usage(ctx, "option '--tsa' needs a URL");
+		if (ctx_parse_tsa_timeout(ctx, timeout_opt, &timeout) < 0)
 			return CF_EXIT_USAGE;
-		if (r == 2)
-			return CF_EXIT_OK;
 	}
-	if (optind < argc)
+	if (first < argc)
 		return ctx_usage(ctx, "seal takes no arguments");
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
@@ -114,6 +85,12 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 		tsa = setting(db, "tsa");
 	tsa_ca = ca_opt ? xstrdup(ca_opt) : setting(db, "tsa.ca");
 	tls_ca = tls_opt ? xstrdup(tls_opt) : setting(db, "tsa.tls_ca");
+	require = setting(db, "tsa.require");
+	if (again && tsa == NULL) {
+		rc = ctx_usage(ctx, "--timestamp needs a TSA: --tsa URL, or 'casefile config "
+			       "tsa.url URL' (see the README, \"Choosing a TSA\")");
+		goto out;
+	}
 	if (keys_read_pass(passfile, ctx->passphrase, &pass, &err) < 0 ||
 	    keys_load_pass(vault_dir(ctx->vault), pass, &key, &cert, &chain, &err) < 0) {
 		/* as every command that loads the key: no key is a usage error (2),
@@ -127,6 +104,8 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	memset(&so, 0, sizeof(so));
 	so.key = key;
 	so.tsa_url = tsa;
+	so.tsa_require = require ? atoi(require) : 1;
+	so.timestamp_again = again;
 	so.cookie = &to;
 	so.now = (int64_t)ctx->now;
 	seal_kept_dirs(db, vault_dir(ctx->vault), &kept, &mirror);
@@ -134,29 +113,33 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	so.mirror_dir = mirror;
 	if (seal_run(db, &so, &head, &sealed, &backfilled, &err) < 0)
 		goto fail;
+	if (head.tree_size && seal_head_tokens(db, &head, &err) < 0)
+		goto fail;
 	cf_hex_encode(head.root, CF_SHA256_LEN, hex);
 	if (backfilled)	/* rows from before the ledger, or inserted around ingest */
 		ctx_info(ctx, "added %llu evidence rows without a leaf to the ledger",
 			 (unsigned long long)backfilled);
 	if (ctx->json) {
-		struct cf_buf b = CF_BUF_INIT;
+		json_t *o = json_pack("{s:b,s:I,s:I,s:I,s:I}", "sealed", sealed,
+				      "tree_size", JI(head.tree_size),
+				      "prev_size", JI(sealed ? head.prev_size : head.tree_size),
+				      "new_leaves", JI(sealed ? head.tree_size - head.prev_size : 0),
+				      "backfilled", JI(backfilled));
 
-		cf_buf_addf(&b, "{\"sealed\":%s,\"tree_size\":%llu,\"prev_size\":%llu,"
-			    "\"new_leaves\":%llu,\"backfilled\":%llu",
-			    sealed ? "true" : "false", (unsigned long long)head.tree_size,
-			    (unsigned long long)(sealed ? head.prev_size : head.tree_size),
-			    (unsigned long long)(sealed ? head.tree_size - head.prev_size : 0),
-			    (unsigned long long)backfilled);
 		if (head.tree_size) {
-			cf_buf_addf(&b, ",\"root\":\"%s\",\"created_at\":\"%s\",\"timestamped\":%s",
-				    hex, cftime_format_iso(head.created_at, when, sizeof(when)),
-				    head.tst ? "true" : "false");
-			cf_buf_addstr(&b, ",\"checkpoint\":");
-			cf_buf_add_json_str(&b, head.checkpoint, head.checkpoint_len);
+			jout_set(o, "root", json_string(hex));
+			jout_set(o, "created_at", json_string(cftime_format_iso(head.created_at, when,
+										 sizeof(when))));
+			jout_set(o, "timestamped", json_boolean(head.tst != NULL));
+			jout_set(o, "tokens", json_integer(head.tst ? 1 + (json_int_t)head.nextra : 0));
+			jout_set(o, "stamped_now", json_integer((json_int_t)head.stamped_now));
+			jout_set(o, "checkpoint", jout_strn(head.checkpoint, head.checkpoint_len));
 		}
-		cf_buf_addstr(&b, "}\n");
-		fwrite(b.data, 1, b.len, stdout);
-		cf_buf_release(&b);
+		jout_print(o);
+	} else if (!sealed && head.stamped_now) {
+		ctx_info(ctx, "timestamped tree head %llu (sealed before): %zu token%s, first from '%s'",
+			 (unsigned long long)head.tree_size, head.stamped_now,
+			 head.stamped_now == 1 ? "" : "s", head.tsa_url ? head.tsa_url : "?");
 	} else if (!sealed && head.tree_size == 0) {
 		ctx_info(ctx, "nothing to seal: the ledger is empty");
 	} else if (!sealed) {
@@ -167,11 +150,14 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 			 (unsigned long long)head.tree_size,
 			 (unsigned long long)(head.tree_size - head.prev_size), hex);
 		if (head.tst)
-			ctx_info(ctx, "timestamped by '%s'", head.tsa_url);
-		else
-			ctx_info(ctx, "signed, not timestamped: no TSA configured (--tsa URL, or "
-				 "'tsa.url' in the vault settings)");
+			ctx_info(ctx, "timestamped by '%s'%s", head.tsa_url,
+				 head.nextra ? " and further TSAs (tsa.require)" : "");
 	}
+	/* once a run, after whatever else was said (stdout: a notice, not a failure) */
+	if (!head.tst && head.tree_size)
+		ctx_info(ctx, "warning: tree head %llu is signed, not timestamped: no TSA is set "
+			 "(casefile config tsa.url URL; see the README, \"Choosing a TSA\")",
+			 (unsigned long long)head.tree_size);
 	goto out;
 fail:
 	rc = ctx_fail(ctx, &err);
@@ -184,6 +170,7 @@ out:
 	free(tsa);
 	free(tsa_ca);
 	free(tls_ca);
+	free(require);
 	free(kept);
 	free(mirror);
 	cf_err_release(&err);
@@ -192,8 +179,9 @@ out:
 
 const struct cmd cmd_seal = {
 	.name = "seal",
-	.usage = "casefile seal [--tsa URL] [--tsa-ca CA.pem] [--tsa-tls-ca CA.pem]\n"
-		 "       [--tsa-timeout SEC] [--passphrase-file F] [--json] [--quiet]",
+	.usage = "casefile seal [--tsa URL[,URL...]] [--timestamp] [--tsa-ca CA.pem]\n"
+		 "       [--tsa-tls-ca CA.pem] [--tsa-timeout SEC] [--passphrase-file F]\n"
+		 "       [--json] [--quiet]",
 	.summary = "close the ledger: signed, timestamped tree head",
 	.help = "Seals the evidence ledger at its current size N: computes the Merkle\n"
 		"tree head (N, root), signs it with the vault key as a C2SP checkpoint,\n"
@@ -211,8 +199,15 @@ const struct cmd cmd_seal = {
 		"'seal.mirror' (if set; a mirror that cannot be written fails the seal).\n"
 		"A seal interrupted after keeping its checkpoint is completed by the next.\n"
 		"\n"
+		"TSAs: --tsa (or 'tsa.url') may list several, comma-separated; they are\n"
+		"asked in order until one answers, or, with the setting tsa.require = N,\n"
+		"until N TSAs signing with different keys gave a token each.\n"
+		"\n"
 		"Sealing when nothing was added since the last seal changes nothing and\n"
-		"says so (exit 0).  Evidence rows from before the ledger existed are\n"
+		"says so (exit 0) -- unless the latest head has no timestamp (a TSA set\n"
+		"after it was sealed): then it is timestamped now.  --timestamp adds\n"
+		"fresh tokens to the latest head even when it has one.  Without a TSA\n"
+		"seal warns once that the head is not timestamped.  Evidence rows from before the ledger existed are\n"
 		"added as leaves first.\n"
 		"\n"
 		"exit codes: 0 sealed or nothing new; 1 the ledger no longer matches the\n"

@@ -8,7 +8,6 @@
  * and time zone).
  */
 #include <dirent.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +16,9 @@
 #include "casefile/argument.h"
 #include "casefile/buf.h"
 #include "casefile/checklist.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/dispute.h"
 #include "casefile/ingest.h"
 #include "casefile/order_id.h"
@@ -92,7 +93,7 @@ variants(struct cf_ctx *ctx, const struct templates *t, const char *order,
 	 const char *platform, int all)
 {
 	struct cf_err err = CF_ERR_INIT;
-	struct cf_buf j = CF_BUF_INIT;
+	json_t *list = NULL;
 	char **names = NULL, *pick = NULL;
 	size_t nnames = 0, i, k, printed = 0;
 	long want = 0;
@@ -119,8 +120,7 @@ variants(struct cf_ctx *ctx, const struct templates *t, const char *order,
 		nnames = 1;
 	}
 	if (ctx->json)
-		cf_buf_addf(&j, "{\"order_id\":\"%s\",\"scenario\":\"%s\",\"stance\":\"%s\","
-			    "\"variants\":[", order, reason, argument_stance_name(stance));
+		list = json_array();
 	for (i = 0; i < nnames; i++) {
 		struct profile *p = NULL;
 
@@ -146,13 +146,11 @@ variants(struct cf_ctx *ctx, const struct templates *t, const char *order,
 				goto out;
 			}
 			if (ctx->json) {
-				cf_buf_addf(&j, "%s{\"platform\":", printed ? "," : "");
-				cf_buf_add_json_str(&j, p->name, strlen(p->name));
-				cf_buf_addf(&j, ",\"limit\":%ld,\"unit\":\"%s\",\"length\":%zu,"
-					    "\"text\":", lim->max, lim->bytes ? "bytes" : "chars",
-					    statement_count(text, lim->bytes));
-				cf_buf_add_json_str(&j, text, strlen(text));
-				cf_buf_addch(&j, '}');
+				json_array_append_new(list, json_pack(
+					"{s:o,s:I,s:s,s:I,s:o}", "platform", jout_str(p->name),
+					"limit", JI(lim->max), "unit", lim->bytes ? "bytes" : "chars",
+					"length", JI(statement_count(text, lim->bytes)),
+					"text", jout_str(text)));
 			} else {
 				if (all || printed)
 					printf("%s== %s %s · %ld %s（%zu） ==\n", printed ? "\n" : "",
@@ -180,14 +178,16 @@ variants(struct cf_ctx *ctx, const struct templates *t, const char *order,
 		profile_free(p);
 	}
 	if (ctx->json) {
-		cf_buf_addstr(&j, "]}");
-		puts(j.data);
+		jout_print(json_pack("{s:o,s:s,s:s,s:o}", "order_id", jout_str(order),
+				     "scenario", reason, "stance", argument_stance_name(stance),
+				     "variants", list));
+		list = NULL;
 	}
 out:
 	for (i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);
-	cf_buf_release(&j);
+	json_decref(list);
 	cf_err_release(&err);
 	return rc;
 }
@@ -195,22 +195,6 @@ out:
 static enum cf_exit
 run_statement(int argc, char **argv, struct cf_ctx *ctx)
 {
-	enum { OPT_MAX = CTX_OPT_BASE, OPT_LANG, OPT_PROFILE, OPT_TEMPLATES,
-	       OPT_NOMASK, OPT_REASON, OPT_STANCE, OPT_PLATFORM, OPT_ALL };
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "output", 1, NULL, 'o' },
-		{ "max-chars", 1, NULL, OPT_MAX },
-		{ "lang", 1, NULL, OPT_LANG },
-		{ "profile", 1, NULL, OPT_PROFILE },
-		{ "templates", 1, NULL, OPT_TEMPLATES },
-		{ "no-mask", 0, NULL, OPT_NOMASK },
-		{ "reason", 1, NULL, OPT_REASON },
-		{ "stance", 1, NULL, OPT_STANCE },
-		{ "platform", 1, NULL, OPT_PLATFORM },
-		{ "all", 0, NULL, OPT_ALL },
-		{ 0 },
-	};
 	struct cf_err err = CF_ERR_INIT;
 	struct templates *t = NULL;
 	struct profile *prof = NULL;
@@ -220,89 +204,48 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 	char *text = NULL;
 	size_t max_opt = 0;
 	size_t limit, full, kept;
-	int c, no_mask = 0, all = 0, seen_stance = 0;
+	int first, r, no_mask = 0, all = 0;
 	enum argument_stance stance = ARGUMENT_REFUSE;
 	const char *platform = NULL;
 	struct statement_opts so;
 	enum cf_exit rc = CF_EXIT_OK;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (out_path)
-				return ctx_usage(ctx, "-o given twice");
-			out_path = optarg;
-			break;
-		case OPT_MAX:
-			if (max_opt)
-				return ctx_usage(ctx, "--max-chars given twice");
-			if (statement_max_parse(optarg, &max_opt) < 0)
-				return ctx_usage(ctx, "bad --max-chars '%s' (1..%d)", optarg,
-						 STATEMENT_MAX_CHARS);
-			break;
-		case OPT_LANG:
-			if (strcmp(optarg, "zh") != 0 && strcmp(optarg, "zh-CN") != 0 &&
-			    strcmp(optarg, "en") != 0)
-				return ctx_usage(ctx, "unknown language '%s': use zh or en", optarg);
-			lang = optarg;
-			break;
-		case OPT_PROFILE:
-			if (profile_opt)
-				return ctx_usage(ctx, "--profile given twice");
-			profile_opt = optarg;
-			break;
-		case OPT_TEMPLATES:
-			if (tdir)
-				return ctx_usage(ctx, "--templates given twice");
-			tdir = optarg;
-			break;
-		case OPT_NOMASK:
-			no_mask = 1;
-			break;
-		case OPT_REASON:
-			if (reason)
-				return ctx_usage(ctx, "--reason given twice");
-			if ((reason = dispute_reason_parse(optarg, &err)) == NULL) {
-				ctx_usage(ctx, "--reason: %s", err.msg);
-				cf_err_release(&err);
-				return CF_EXIT_USAGE;
-			}
-			break;
-		case OPT_STANCE:
-			if (seen_stance++)
-				return ctx_usage(ctx, "--stance given twice");
-			if (argument_stance_parse(optarg, &stance) < 0)
-				return ctx_usage(ctx, "unknown stance '%s': use refuse, partial or accept",
-						 optarg);
-			break;
-		case OPT_PLATFORM:
-			if (platform)
-				return ctx_usage(ctx, "--platform given twice");
-			platform = optarg;
-			break;
-		case OPT_ALL:
-			all = 1;
-			break;
-		case '?':
-			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-		default:
-			switch (ctx_common_opt(ctx, c, optarg)) {
-			case 2:
-				return CF_EXIT_OK;
-			case -1:
-				return CF_EXIT_USAGE;
-			}
-		}
+	{
+		const char *max = NULL, *reason_opt = NULL, *stance_opt = NULL;
+		const struct cli_opt opts[] = {
+			{ "output", 'o', CLI_VALUE, &out_path, NULL, 0 },
+			{ "max-chars", 0, CLI_VALUE, &max, NULL, 0 },
+			{ "lang", 0, CLI_VALUE, &lang, NULL, 0 },
+			{ "profile", 0, CLI_VALUE, &profile_opt, NULL, 0 },
+			{ "templates", 0, CLI_VALUE, &tdir, NULL, 0 },
+			{ "no-mask", 0, CLI_FLAG, NULL, &no_mask, 0 },
+			{ "reason", 0, CLI_VALUE, &reason_opt, NULL, 0 },
+			{ "stance", 0, CLI_VALUE, &stance_opt, NULL, 0 },
+			{ "platform", 0, CLI_VALUE, &platform, NULL, 0 },
+			{ "all", 0, CLI_FLAG, NULL, &all, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
+
+		if ((r = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(r);
+		if (max && statement_max_parse(max, &max_opt) < 0)
+			return ctx_usage(ctx, "bad --max-chars '%s' (1..%d)", max,
+					 STATEMENT_MAX_CHARS);
+		if (strcmp(lang, "zh") != 0 && strcmp(lang, "zh-CN") != 0 && strcmp(lang, "en") != 0)
+			return ctx_usage(ctx, "unknown language '%s': use zh or en", lang);
+		if (reason_opt && ctx_parse_reason(ctx, reason_opt, &reason) < 0)
+			return CF_EXIT_USAGE;
+		if (stance_opt && argument_stance_parse(stance_opt, &stance) < 0)
+			return ctx_usage(ctx, "unknown stance '%s': use refuse, partial or accept",
+					 stance_opt);
 	}
-	if (argc - optind != 1)
+	if (argc - first != 1)
 		return ctx_usage(ctx, "statement needs exactly one order id");
 	if ((platform || all) && (max_opt || out_path))
 		return ctx_usage(ctx, "--platform and --all print variants: not with --max-chars or -o");
 	if (platform && all)
 		return ctx_usage(ctx, "give --platform P or --all, not both");
-	order = argv[optind];
+	order = argv[first];
 	if (!order_id_valid(order))
 		return ctx_usage(ctx, "bad order id '%s'", order);
 	if (tdir == NULL)
@@ -358,24 +301,12 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	if (ctx->json) {
-		struct cf_buf j = CF_BUF_INIT;
-
-		cf_buf_addstr(&j, "{\"order_id\":");
-		cf_buf_add_json_str(&j, order, strlen(order));
-		cf_buf_addf(&j, ",\"scenario\":\"%s\",\"stance\":\"%s\",\"profile\":", reason,
-			    argument_stance_name(stance));
-		cf_buf_add_json_str(&j, prof->name, strlen(prof->name));
-		cf_buf_addf(&j, ",\"max_chars\":%zu,\"chars\":%zu,\"truncated\":%s,"
-			    "\"path\":", limit, kept, kept < full ? "true" : "false");
-		if (out_path)
-			cf_buf_add_json_str(&j, out_path, strlen(out_path));
-		else
-			cf_buf_addstr(&j, "null");
-		cf_buf_addstr(&j, ",\"text\":");
-		cf_buf_add_json_str(&j, text, strlen(text));
-		cf_buf_addstr(&j, "}\n");
-		fputs(j.data, stdout);
-		cf_buf_release(&j);
+		jout_print(json_pack("{s:o,s:s,s:s,s:o,s:I,s:I,s:b,s:o,s:o}",
+				     "order_id", jout_str(order), "scenario", reason,
+				     "stance", argument_stance_name(stance),
+				     "profile", jout_str(prof->name), "max_chars", JI(limit),
+				     "chars", JI(kept), "truncated", kept < full,
+				     "path", jout_str(out_path), "text", jout_str(text)));
 	} else if (out_path) {
 		ctx_info(ctx, "%s", out_path);
 	} else {

@@ -54,6 +54,16 @@ xreallocarray(void *p, size_t nmemb, size_t size)
 	return xrealloc(p, nmemb * size);
 }
 
+void *
+xmemalign(size_t align, size_t n)
+{
+	void *p = NULL;
+
+	if (posix_memalign(&p, align, n ? n : 1) != 0)
+		xalloc_die();
+	return p;
+}
+
 char *
 xstrdup(const char *s)
 {

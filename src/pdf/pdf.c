@@ -87,6 +87,7 @@ pdf_new(const char *font_path, struct pdf **out, struct cf_err *err)
 		cf_err_set(err, CF_EPDF, "cannot create a PDF document");
 		goto out;
 	}
+	haru_pdf17(p);
 	if (haru_chk(p, HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL), "compression") < 0 ||
 	    haru_chk(p, HPDF_UseUTFEncodings(p->doc), "utf-8 encoding") < 0 ||
 	    haru_chk(p, HPDF_SetPageMode(p->doc, HPDF_PAGE_MODE_USE_OUTLINE), "page mode") < 0)
@@ -241,9 +242,9 @@ pdf_save(struct pdf *p, const char *path, pdf_presave_fn hook, void *hook_arg,
 					  "more than its limit of %" PRIu64 " bytes; attach less",
 					  path, limit, p->max_bytes);
 		return cf_err_set(err, CF_EINPUT,
-				  "cannot write '%s': the PDF could reach %" PRIu64 " bytes; "
-				  "libharu 2.3.0 writes PDFs over 2 GiB damaged (%llu bytes at "
-				  "most); attach less", path, limit, PDF_SAVE_MAX);
+				  "cannot write '%s': the PDF could reach %" PRIu64 " bytes, "
+				  "more than a cross-reference table can address (%llu bytes "
+				  "at most); attach less", path, limit, PDF_SAVE_MAX);
 	}
 	if (outfile_open(path, limit, &of, err) < 0)
 		return -1;

@@ -31,6 +31,7 @@
 #include <hpdf_catalog.h>
 #include <zlib.h>
 
+#include "casefile/bigxref.h"
 #include "casefile/buf.h"
 #include "casefile/outfile.h"
 #include "casefile/pdf.h"
@@ -67,6 +68,12 @@ haru_chk(struct pdf *p, HPDF_STATUS st, const char *what)
 	p->herr = 0;
 	HPDF_ResetError(p->doc);
 	return -1;
+}
+
+void
+haru_pdf17(struct pdf *p)
+{
+	p->doc->pdf_version = HPDF_VER_17;
 }
 
 int
@@ -645,10 +652,15 @@ haru_save_limit(struct pdf *p)
 	return sum;
 }
 
-/* The libharu writer of pdf_save(): into the outfile, counted and bounded. */
+/*
+ * The libharu writer of pdf_save(): into the outfile, counted and bounded,
+ * through the filter that puts the true offsets into the cross-reference
+ * table of a file past 2 GiB (bigxref.h).
+ */
 struct save_sink {
 	struct pdf *p;
 	struct outfile *of;
+	struct bigxref *fix;
 	int failed;
 };
 
@@ -657,9 +669,16 @@ sink_write(HPDF_Stream st, const HPDF_BYTE *ptr, HPDF_UINT siz)
 {
 	struct save_sink *k = st->attr;
 
+	const unsigned char *out;
+	size_t n;
+
 	if (k->failed)
 		return HPDF_FILE_IO_ERROR;
-	if (outfile_write(k->of, ptr, siz, k->p->err) < 0) {
+	if (bigxref_filter(k->fix, ptr, siz, &out, &n, k->p->err) < 0) {
+		k->failed = 1;
+		return HPDF_SetError(st->error, HPDF_FILE_IO_ERROR, EIO);
+	}
+	if (outfile_write(k->of, out, n, k->p->err) < 0) {
 		k->failed = 1;
 		return HPDF_SetError(st->error, HPDF_FILE_IO_ERROR,
 				     k->p->err ? (HPDF_STATUS)k->p->err->sys_errno : EIO);
@@ -670,13 +689,14 @@ sink_write(HPDF_Stream st, const HPDF_BYTE *ptr, HPDF_UINT siz)
 int
 haru_write(struct pdf *p, struct outfile *of, const char *path)
 {
-	struct save_sink sink = { p, of, 0 };
+	struct save_sink sink = { p, of, NULL, 0 };
 	HPDF_Stream st;
 	int ret = -1;
 
 	st = HPDF_CallbackWriter_New(p->doc->mmgr, sink_write, &sink);
 	if (haru_null(p, st, "cannot write the PDF") < 0)
 		return -1;
+	sink.fix = bigxref_new();
 	if (p->doc->stream)
 		HPDF_Stream_Free(p->doc->stream);
 	p->doc->stream = st;	/* HPDF_SaveToStream writes to doc->stream */
@@ -690,8 +710,13 @@ haru_write(struct pdf *p, struct outfile *of, const char *path)
 		}
 		goto out;
 	}
+	if (bigxref_finish(sink.fix, p->err) < 0) {
+		cf_err_prefix(p->err, "'%s'", path);
+		goto out;
+	}
 	ret = 0;
 out:
 	st->attr = NULL;	/* sink is gone; the stream is freed with doc */
+	bigxref_free(sink.fix);
 	return ret;
 }

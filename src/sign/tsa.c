@@ -37,7 +37,41 @@ tsa_info_release(struct tsa_info *info)
 	free(info->tsa_name);
 	free(info->serial);
 	free(info->policy);
+	free(info->url);
 	memset(info, 0, sizeof(*info));
+}
+
+size_t
+tsa_urls_split(const char *list, char ***urls)
+{
+	const char *p = list, *comma;
+	size_t n = 0;
+
+	*urls = NULL;
+	if (list == NULL || *list == '\0')
+		return 0;
+	for (;;) {
+		comma = strchr(p, ',');
+		if (comma ? comma > p : *p != '\0') {
+			*urls = xreallocarray(*urls, n + 2, sizeof(**urls));
+			(*urls)[n++] = comma ? xstrndup(p, (size_t)(comma - p)) : xstrdup(p);
+			(*urls)[n] = NULL;
+		}
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	return n;
+}
+
+void
+tsa_urls_free(char **urls)
+{
+	size_t i;
+
+	for (i = 0; urls && urls[i]; i++)
+		free(urls[i]);
+	free(urls);
 }
 
 /* --- HTTP transport --------------------------------------------------- */
@@ -327,8 +361,8 @@ status_word(long s)
 	return s >= 0 && s < 6 ? w[s] : "unknown";
 }
 
-int
-tsa_timestamp(const struct tsa_opts *o, const void *data, size_t n,
+static int
+timestamp_one(const struct tsa_opts *o, const void *data, size_t n,
 	      unsigned char **token, size_t *token_len, struct tsa_info *info,
 	      struct cf_err *err)
 {
@@ -409,162 +443,51 @@ out:
 	return ret;
 }
 
-/* --- in-process TSA ---------------------------------------------------- */
-
-struct tsa_server {
-	EVP_PKEY *key;
-	X509 *cert;
-	STACK_OF(X509) *chain;
-	enum tsa_server_mode mode;
-	unsigned long serial;
-};
-
+/*
+ * A list "URL1,URL2,...": try each in order, the first that answers with a
+ * good token wins; the error of each one that failed is kept for the
+ * message when none did.
+ */
 int
-tsa_server_new(EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain,
-	       struct tsa_server **out, struct cf_err *err)
+tsa_timestamp(const struct tsa_opts *o, const void *data, size_t n,
+	      unsigned char **token, size_t *token_len, struct tsa_info *info,
+	      struct cf_err *err)
 {
-	struct tsa_server *s = xcalloc(1, sizeof(*s));
+	struct cf_err e = CF_ERR_INIT;
+	struct cf_buf why = CF_BUF_INIT;
+	struct tsa_opts one;
+	enum cf_status code = CF_ENET;
+	char **urls = NULL;
+	size_t nurls, i;
+	int ret = -1;
 
-	if (X509_check_private_key(cert, key) != 1) {
-		free(s);
-		return cf_err_ssl(err, "tsa certificate does not match its key");
+	if (o->url == NULL || strchr(o->url, ',') == NULL) {
+		ret = timestamp_one(o, data, n, token, token_len, info, err);
+		if (ret == 0 && info && o->url)
+			info->url = xstrdup(o->url);
+		return ret;
 	}
-	EVP_PKEY_up_ref(key);
-	X509_up_ref(cert);
-	s->key = key;
-	s->cert = cert;
-	s->chain = chain ? X509_chain_up_ref(chain) : NULL;
-	s->mode = TSA_SERVER_OK;
-	*out = s;
-	return 0;
-}
-
-void
-tsa_server_free(struct tsa_server *s)
-{
-	if (s == NULL)
-		return;
-	EVP_PKEY_free(s->key);
-	X509_free(s->cert);
-	sk_X509_pop_free(s->chain, X509_free);
-	free(s);
-}
-
-void
-tsa_server_set_mode(struct tsa_server *s, enum tsa_server_mode mode)
-{
-	s->mode = mode;
-}
-
-static ASN1_INTEGER *
-serial_cb(TS_RESP_CTX *ctx, void *data)
-{
-	struct tsa_server *s = data;
-	ASN1_INTEGER *a = ASN1_INTEGER_new();
-
-	(void)ctx;
-	if (a)
-		ASN1_INTEGER_set_uint64(a, ++s->serial + ((uint64_t)time(NULL) << 16));
-	return a;
-}
-
-int
-tsa_server_respond(struct tsa_server *s, const unsigned char *req, size_t n,
-		   unsigned char **resp, size_t *resp_len, struct cf_err *err)
-{
-	TS_RESP_CTX *ctx = NULL;
-	TS_RESP *r = NULL;
-	ASN1_OBJECT *policy = NULL;
-	BIO *in = NULL;
-	unsigned char *der = NULL;
-	int len, ret = -1;
-
-	if (s->mode == TSA_SERVER_GARBAGE) {
-		static const char junk[] = "<html>502 bad gateway: this is not a timestamp</html>\n";
-
-		*resp = xmemdup(junk, sizeof(junk) - 1);
-		*resp_len = sizeof(junk) - 1;
-		return 0;
-	}
-	if (s->mode == TSA_SERVER_REJECT) {
-		TS_STATUS_INFO *si = TS_STATUS_INFO_new();
-
-		r = TS_RESP_new();
-		if (!si || !r || !TS_STATUS_INFO_set_status(si, TS_STATUS_REJECTION) ||
-		    !TS_RESP_set_status_info(r, si)) {
-			TS_STATUS_INFO_free(si);
-			goto ssl;
+	nurls = tsa_urls_split(o->url, &urls);
+	for (i = 0; i < nurls && ret < 0; i++) {
+		one = *o;
+		one.url = urls[i];
+		if (o->transport == tsa_http_transport && o->cookie == o)
+			one.cookie = &one;	/* the HTTP transport reads its own opts */
+		if (timestamp_one(&one, data, n, token, token_len, info, &e) == 0) {
+			if (info)
+				info->url = xstrdup(urls[i]);
+			ret = 0;
+			break;
 		}
-		TS_STATUS_INFO_free(si);
-		goto encode;
+		if (e.code != CF_ENET)
+			code = e.code;	/* a local problem (a CA file) is not the TSA's */
+		cf_buf_addf(&why, "%s%s", why.len ? "; " : "", e.msg ? e.msg : "failed");
+		cf_err_release(&e);
 	}
-	if (s->mode == TSA_SERVER_BADNONCE) {
-		const unsigned char *p = req;
-		TS_REQ *q = d2i_TS_REQ(NULL, &p, (long)n);
-		ASN1_INTEGER *nn = ASN1_INTEGER_new();
-		unsigned char *d2 = NULL;
-		int l2;
-
-		if (!q || !nn || !ASN1_INTEGER_set(nn, 12345) || !TS_REQ_set_nonce(q, nn) ||
-		    (l2 = i2d_TS_REQ(q, &d2)) <= 0) {
-			TS_REQ_free(q);
-			ASN1_INTEGER_free(nn);
-			goto ssl;
-		}
-		in = BIO_new(BIO_s_mem());
-		BIO_write(in, d2, l2);
-		OPENSSL_free(d2);
-		TS_REQ_free(q);
-		ASN1_INTEGER_free(nn);
-	} else {
-		in = BIO_new_mem_buf(req, (int)n);
-	}
-	if ((ctx = TS_RESP_CTX_new()) == NULL || in == NULL ||
-	    (policy = OBJ_txt2obj("1.3.6.1.4.1.4146.2.3", 1)) == NULL ||
-	    !TS_RESP_CTX_set_signer_cert(ctx, s->cert) ||
-	    !TS_RESP_CTX_set_signer_key(ctx, s->key) ||
-	    (s->chain && !TS_RESP_CTX_set_certs(ctx, s->chain)) ||
-	    !TS_RESP_CTX_set_def_policy(ctx, policy) ||
-	    !TS_RESP_CTX_add_md(ctx, EVP_sha256()) ||
-	    !TS_RESP_CTX_set_signer_digest(ctx, EVP_sha256()) ||
-	    !TS_RESP_CTX_set_ess_cert_id_digest(ctx, EVP_sha256()) ||
-	    !TS_RESP_CTX_set_accuracy(ctx, 1, 0, 0))
-		goto ssl;
-	TS_RESP_CTX_set_serial_cb(ctx, serial_cb, s);
-	if ((r = TS_RESP_create_response(ctx, in)) == NULL)
-		goto ssl;
-encode:
-	if ((len = i2d_TS_RESP(r, &der)) <= 0)
-		goto ssl;
-	*resp = xmemdup(der, (size_t)len);
-	*resp_len = (size_t)len;
-	ret = 0;
-	goto out;
-ssl:
-	cf_err_ssl(err, "test tsa failed");
-out:
-	OPENSSL_free(der);
-	ASN1_OBJECT_free(policy);
-	BIO_free(in);
-	TS_RESP_free(r);
-	TS_RESP_CTX_free(ctx);
+	if (ret < 0)
+		cf_err_set(err, code, "none of the %zu TSAs answered: %s", nurls,
+			   why.len ? why.data : "empty list");
+	cf_buf_release(&why);
+	tsa_urls_free(urls);
 	return ret;
-}
-
-int
-tsa_server_transport(void *cookie, const unsigned char *req, size_t n,
-		     struct cf_buf *resp, struct cf_err *err)
-{
-	unsigned char *r;
-	size_t len;
-
-	if (tsa_server_respond(cookie, req, n, &r, &len, err) < 0) {
-		/* to the client this is a TSA that failed, like an HTTP 500 */
-		if (err)
-			err->code = CF_ENET;
-		return -1;
-	}
-	cf_buf_add(resp, r, len);
-	free(r);
-	return 0;
 }

@@ -70,6 +70,32 @@ checkpoint_key_id(const char *name, EVP_PKEY *pub, unsigned char id[4], struct c
 	return 0;
 }
 
+int
+checkpoint_verifier_key(const char *name, EVP_PKEY *pub, char **out, struct cf_err *err)
+{
+	unsigned char id[4], *der = NULL;
+	struct cf_buf key = CF_BUF_INIT, b = CF_BUF_INIT;
+	int len;
+
+	if (checkpoint_key_id(name, pub, id, err) < 0)
+		return -1;
+	if ((len = i2d_PUBKEY(pub, &der)) <= 0)
+		return cf_err_ssl(err, "cannot encode the public key");
+	if (key_is_ec(pub)) {
+		cf_buf_addch(&key, 0x02);
+	} else {
+		cf_buf_addch(&key, 0xff);
+		cf_buf_addstr(&key, CHECKPOINT_RSA_LABEL);
+	}
+	cf_buf_add(&key, der, (size_t)len);
+	OPENSSL_free(der);
+	cf_buf_addf(&b, "%s+%02x%02x%02x%02x+", name, id[0], id[1], id[2], id[3]);
+	base64_encode((const unsigned char *)key.data, key.len, &b);
+	cf_buf_release(&key);
+	*out = cf_buf_detach(&b, NULL);
+	return 0;
+}
+
 static int
 valid_key_name(const char *s)
 {

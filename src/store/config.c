@@ -17,12 +17,13 @@
 #include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
-enum { T_URL, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE, T_PEM, T_ERE, T_DIR };
+enum { T_URL, T_URLS, T_TSA_REQUIRE, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE, T_PEM, T_ERE, T_DIR };
 
 static const struct config_key keys[] = {
-	{ "tsa.url", NULL, T_URL, "RFC 3161 timestamp server for seal and sign, http(s)://..." },
+	{ "tsa.url", NULL, T_URLS, "RFC 3161 timestamp servers for seal and sign, tried in order, comma-separated" },
 	{ "tsa.ca", NULL, T_PEM, "CA certificate (PEM) the TSA's tokens must chain to" },
 	{ "tsa.tls_ca", NULL, T_PEM, "CA certificate (PEM) of an https TSA's server" },
+	{ "tsa.require", "1", T_TSA_REQUIRE, "tokens from that many distinct TSAs" },
 	{ "import.max_entry_size", "4294967296", T_SIZE, "largest bundle entry, bytes (K M G T)" },
 	{ "import.max_ratio", "200", T_RATIO, "largest decompressed/compressed ratio (bomb guard)" },
 	{ "import.max_entries", "1000000", T_COUNT, "most entries read from one bundle" },
@@ -34,7 +35,7 @@ static const struct config_key keys[] = {
 	{ "sign.contact", NULL, T_TEXT, "contact written in the PDF signature" },
 	{ "shop.name", NULL, T_TEXT, "the shop's name on the dossier cover" },
 	{ "dispute.profile", NULL, T_PROFILE, "platform profile when a dispute names none (douyin)" },
-	{ "dossier.max_bytes", NULL, T_SIZE, "largest dossier PDF (unset: 2 GiB - 1)" },
+	{ "dossier.max_bytes", NULL, T_SIZE, "largest dossier PDF, bytes (unset: 9999999999, the xref limit)" },
 	{ "seal.mirror", NULL, T_DIR, "second folder that keeps copies of sealed checkpoints" },
 };
 
@@ -160,6 +161,36 @@ config_check(const struct config_key *k, const char *value, char **norm,
 	case T_URL:
 		if (check_url(value, err) < 0)
 			return -1;
+		*norm = xstrdup(value);
+		return 0;
+	case T_URLS: {
+		/* "URL" or "URL1,URL2,...": each one a URL, at most CONFIG_MAX_TSAS */
+		char *copy = xstrdup(value), *p = copy, *comma;
+		int count = 0, r = 0;
+
+		do {
+			if ((comma = strchr(p, ',')) != NULL)
+				*comma = '\0';
+			if (++count > CONFIG_MAX_TSAS)
+				r = cf_err_set(err, CF_EINPUT, "more than %d URLs", CONFIG_MAX_TSAS);
+			else if (*p == '\0')
+				r = cf_err_set(err, CF_EINPUT, "'%s': empty URL in the list "
+					       "(URL1,URL2,... without spaces)", value);
+			else
+				r = check_url(p, err);
+			p = comma + 1;
+		} while (r == 0 && comma);
+		free(copy);
+		if (r < 0)
+			return -1;
+		*norm = xstrdup(value);
+		return 0;
+	}
+	case T_TSA_REQUIRE:
+		if (value[0] < '1' || value[0] > '0' + CONFIG_MAX_TSAS || value[1] != '\0')
+			return cf_err_set(err, CF_EINPUT, "'%s': must be a number from 1 to %d "
+					  "(tokens from that many different TSAs per seal)",
+					  value, CONFIG_MAX_TSAS);
 		*norm = xstrdup(value);
 		return 0;
 	case T_SIZE:

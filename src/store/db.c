@@ -250,7 +250,26 @@ static const char schema_v6_sealed_annotations[] =
 	"CREATE INDEX annotations_order ON annotations(order_id, leaf_index);\n";
 
 /*
- * v7 (roles, issue 15): correcting the record without touching originals.
+ * v7 (issue 17): more than one RFC 3161 token per tree head (tsa.require,
+ * `seal --timestamp`), and evidence.leaf_version (raw name bytes, ledger.h).  heads.tst stays the head's first token; every
+ * further token, from another TSA or added later, is a row here, in the
+ * order it was obtained (seq 1, 2, ...).
+ */
+static const char schema_v7_head_tokens[] =
+	"CREATE TABLE head_tokens(\n"
+	"  tree_size INTEGER NOT NULL REFERENCES heads(tree_size),\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  tsa_url TEXT,\n"
+	"  tst BLOB NOT NULL,\n"
+	"  added_at INTEGER NOT NULL,\n"
+	"  PRIMARY KEY(tree_size, seq));\n"
+	/* the leaf format of each evidence row: 1, or 3 when its leaf binds
+	   the name's raw bytes (ledger.h); rows from before stay 1 */
+	"ALTER TABLE evidence ADD COLUMN leaf_version INTEGER NOT NULL DEFAULT 1"
+	" CHECK(leaf_version IN (1, 3));\n";
+
+/*
+ * v8 (roles, issue 15): correcting the record without touching originals.
  *  - evidence_roles: what an item is for (roles.h lists the names); one row
  *    per (item, role), leaf_index = the annotation leaf that added it.
  *  - evidence.supplied_by: who supplied the item (buyer merchant platform
@@ -271,7 +290,7 @@ static const char schema_v6_sealed_annotations[] =
  * exclude, include, kind, note; subject "evidence <id>"): the history that
  * `show ITEM` prints is table annotations.
  */
-static const char schema_v7_roles[] =
+static const char schema_v8_roles[] =
 	"CREATE TABLE evidence_roles(\n"
 	"  evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,\n"
 	"  role TEXT NOT NULL CHECK(role IN ('packing','shipping_label','pickup',"
@@ -284,7 +303,7 @@ static const char schema_v7_roles[] =
 	"CHECK(supplied_by IN ('buyer','merchant','platform','courier'));\n"
 	"ALTER TABLE evidence ADD COLUMN excluded TEXT;\n"
 	"ALTER TABLE evidence ADD COLUMN kind_sealed TEXT;\n"
-	"CREATE TABLE messages_v7(\n"
+	"CREATE TABLE messages_v8(\n"
 	"  evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,\n"
 	"  seq INTEGER NOT NULL,\n"
 	"  time INTEGER,\n"
@@ -296,10 +315,10 @@ static const char schema_v7_roles[] =
 	"  time_ms INTEGER CHECK(time_ms BETWEEN 0 AND 999),\n"
 	"  extra TEXT,\n"
 	"  PRIMARY KEY(evidence_id, seq)) WITHOUT ROWID;\n"
-	"INSERT INTO messages_v7 SELECT evidence_id, seq, time, sender, sender_raw, name,"
+	"INSERT INTO messages_v8 SELECT evidence_id, seq, time, sender, sender_raw, name,"
 	" text, attachments, time_ms, extra FROM messages;\n"
 	"DROP TABLE messages;\n"
-	"ALTER TABLE messages_v7 RENAME TO messages;\n"
+	"ALTER TABLE messages_v8 RENAME TO messages;\n"
 	"ALTER TABLE order_records ADD COLUMN source_row INTEGER;\n"
 	"ALTER TABLE order_items ADD COLUMN source_row INTEGER;\n";
 
@@ -310,7 +329,8 @@ static const char *const migrations[] = {
 	schema_v4_parse,
 	schema_v5_evidence_names,
 	schema_v6_sealed_annotations,
-	schema_v7_roles,
+	schema_v7_head_tokens,
+	schema_v8_roles,
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

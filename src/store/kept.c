@@ -361,3 +361,41 @@ kept_mkdir(const char *dir, struct cf_err *err)
 	free(parent);
 	return 0;
 }
+
+int
+kept_add_token(const char *dir, uint64_t number, const unsigned char *tst, size_t tst_len,
+	       struct cf_err *err)
+{
+	char *txt = kept_name(number, "txt"), *tsr = kept_name(number, "tsr");
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r, ret = -1;
+
+	if (dfd < 0) {
+		cf_err_errno(err, CF_EIO, "cannot write into '%s'", dir);
+		goto out;
+	}
+	if (faccessat(dfd, txt, F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
+		cf_err_set(err, CF_EVERIFY, "'%s/%s' is missing: run 'casefile audit'", dir, txt);
+		goto out;
+	}
+	if ((r = create_once(dfd, dir, tsr, tst, tst_len, err)) < 0)
+		goto out;
+	if (r == 0) {
+		if ((r = same_bytes(dfd, dir, tsr, tst, tst_len, err)) < 0)
+			goto out;
+		if (r == 0) {
+			cf_err_set(err, CF_EVERIFY, "'%s/%s' holds another token", dir, tsr);
+			goto out;
+		}
+	}
+	if (fsync(dfd) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot sync '%s'", dir);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (dfd >= 0)
+		close(dfd);
+	free(txt);
+	free(tsr);
+	return ret;
+}

@@ -120,12 +120,17 @@ put_str(struct cf_buf *b, const char *s)
 void
 ledger_leaf_record(const struct ledger_leaf *leaf, struct cf_buf *out)
 {
-	cf_buf_addch(out, LEDGER_LEAF_VERSION);
+	int raw = leaf->version == LEDGER_LEAF_VERSION_RAW;
+
+	cf_buf_addch(out, raw ? LEDGER_LEAF_VERSION_RAW : LEDGER_LEAF_VERSION);
 	put_str(out, leaf->order_id);
 	put_str(out, leaf->kind);
 	cf_buf_add(out, leaf->sha256, CF_SHA256_LEN);
 	put_be(out, leaf->size, 8);
 	put_str(out, leaf->name);
+	if (raw)
+		put_bytes(out, leaf->name_raw ? (const char *)leaf->name_raw : "",
+			  leaf->name_raw_len);
 	put_be(out, (uint64_t)leaf->ingested_at, 8);
 }
 
@@ -155,6 +160,11 @@ ledger_leaf_from_row(sqlite3_stmt *st, int col, struct ledger_leaf *leaf,
 	leaf->size = (uint64_t)sqlite3_column_int64(st, col + 3);
 	leaf->name = (const char *)sqlite3_column_text(st, col + 4);
 	leaf->ingested_at = sqlite3_column_int64(st, col + 5);
+	leaf->version = sqlite3_column_int(st, col + 6);
+	leaf->name_raw = sqlite3_column_blob(st, col + 7);
+	leaf->name_raw_len = (size_t)sqlite3_column_bytes(st, col + 7);
+	if (leaf->version != LEDGER_LEAF_VERSION && leaf->version != LEDGER_LEAF_VERSION_RAW)
+		return cf_err_set(err, CF_EDB, "bad evidence row: leaf version %d", leaf->version);
 	return 0;
 }
 
@@ -272,6 +282,7 @@ ledger_leaf_load(sqlite3 *db, int64_t evidence_id, struct ledger_leaf *leaf,
 	leaf->order_id = xstrdup(got.order_id);
 	leaf->kind = xstrdup(got.kind);
 	leaf->name = xstrdup(got.name);
+	leaf->name_raw = got.name_raw_len ? xmemdup(got.name_raw, got.name_raw_len) : NULL;
 	ret = 0;
 out:
 	sqlite3_finalize(st);
@@ -286,7 +297,10 @@ ledger_leaf_release(struct ledger_leaf *leaf)
 	free((char *)leaf->order_id);
 	free((char *)leaf->kind);
 	free((char *)leaf->name);
+	free((unsigned char *)leaf->name_raw);
 	leaf->order_id = leaf->kind = leaf->name = NULL;
+	leaf->name_raw = NULL;
+	leaf->name_raw_len = 0;
 }
 
 /* --- compact range (in memory) ------------------------------------------ */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * roles — role names and the lookups of roles.h over schema v7.
+ * roles — role names and the lookups of roles.h over schema v8.
  */
 #include <stdlib.h>
 #include <string.h>

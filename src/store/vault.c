@@ -2,15 +2,15 @@
 /*
  * vault — object store and vault lifecycle (contract in vault.h).
  *
- * How a put works.  Content that fits in one 1 MiB buffer (most chat,
+ * How a put works.  Content of at most 1 MiB (most chat,
  * order and logistics files) is read and hashed first, then created under
  * its object name objects/ab/cdef… with O_EXCL and written: EEXIST means
  * the bytes are stored already, and nothing is written.  Larger content
  * streams through a staging file in tmp/ (unnamed, O_TMPFILE, where the
- * system allows; else tmp/<pid>-<n>), hashed on the way; writeback of the
- * staging file is started every few MiB with sync_file_range(2) so that,
- * for large videos, the disk is busy while we hash the next chunks, and the
- * final flush in vault_sync() has little left to do.  It is linked
+ * system allows; else tmp/<pid>-<n>), hashed on the way, written with
+ * O_DIRECT (below) so that, for large videos, the disk is busy while we
+ * hash the next chunks, and the final flush in vault_sync() has little
+ * left to do.  It is linked
  * (unnamed) or renamed (named) to its object name, or dropped if that name
  * exists.  Objects are created read-only.
  *
@@ -19,6 +19,19 @@
  * rows are committed only after vault_sync().  A later put of the same
  * bytes finds the size wrong and replaces it (object_present()).
 
+ * Staging files are written with O_DIRECT (issue 19): the bytes go from our
+ * aligned buffers to the disk without being copied into page cache first.
+ * On these VMs that copy was most of a large put's time — the kernel has to
+ * find fresh page-cache memory for every written page (the host takes idle
+ * memory back), several times the cost of hashing the same bytes.  Each
+ * buffer is filled whole before it is written, so every write but the last
+ * is a multiple of the alignment; the last, unaligned one is written after
+ * O_DIRECT is switched off on the descriptor.  A file system that refuses
+ * O_DIRECT (tmpfs: EINVAL at open, or at the first write) is remembered, and
+ * staging there is buffered as before, with writeback started every few MiB.
+ * The object is still made durable by vault_sync(): O_DIRECT leaves neither
+ * the file's size nor the disk's write cache flushed.
+ *
  * Hashing overlaps the I/O for files longer than one buffer: a helper
  * thread hashes chunk k while this thread writes chunk k and reads chunk
  * k+1 into the other of two buffers.  The first chunk is always hashed
@@ -46,21 +59,48 @@
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
-#define COPY_BUF_SIZE (1u << 20)
+/* Content up to SMALL_MAX is stored in place; larger goes through tmp/ */
+#define SMALL_MAX (1u << 20)
+/*
+ * The two copy buffers: 4 MiB chunks keep the hand-offs between this
+ * thread and the workers, and the synchronous O_DIRECT writes, few; pages
+ * of them that a small put never touches cost no memory.
+ */
+#define CHUNK_SIZE (2u << 20)
+/* O_DIRECT alignment of buffers, offsets and lengths: a page suits every disk */
+#define DIRECT_ALIGN 4096u
 #define WRITEBACK_CHUNK (8u << 20)
 
-/* The background SHA-256 worker of vault_put() (see the top comment). */
-struct hasher {
-	pthread_t thread;
+struct vault;
+
+/*
+ * The ring of vault_put() for content larger than one chunk (see the top
+ * comment): this thread fills chunk k into buf[k % NBUF] and publishes it;
+ * the hasher thread feeds chunks to the digest and the writer thread writes
+ * them to the staging file, each in order and at its own pace; a buffer is
+ * filled again once both have finished with it.  Under mu: filled, done[],
+ * quit; the workers' own fields are read by this thread only after it has
+ * waited for them under mu.
+ */
+#define NBUF 4
+enum { W_HASH, W_WRITE };
+struct ring {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int started;
-	int busy;		/* a chunk is being hashed */
+	pthread_t thread[2];
+	int started;		/* 0: no threads yet; -1: none can be made */
 	int quit;
-	EVP_MD_CTX *md;		/* the digest being fed */
-	const unsigned char *p;
-	size_t n;
-	int ok;			/* 0 after a failed EVP_DigestUpdate */
+	unsigned char *buf[NBUF];	/* CHUNK_SIZE each, DIRECT_ALIGN-aligned */
+	size_t len[NBUF];
+	uint64_t filled;	/* chunks published in this put */
+	uint64_t done[2];	/* chunks finished by the hasher, the writer */
+	struct vault *v;
+	EVP_MD_CTX *md;		/* the hasher's digest, and its result */
+	int hash_ok;
+	int fd;			/* the writer's staging file */
+	int direct;		/* fd is O_DIRECT */
+	uint64_t written, synced;	/* bytes written; writeback started up to */
+	int write_ok, write_errno;
 };
 
 struct vault {
@@ -69,8 +109,8 @@ struct vault {
 	int lockfd;
 	sqlite3 *db;
 	struct db_wait wait;	/* how a writing handle waits (db.h) */
-	unsigned char *buf[2];	/* COPY_BUF_SIZE each, allocated on first put */
-	struct hasher hasher;
+	int no_direct;		/* the file system refused O_DIRECT staging */
+	struct ring ring;	/* the large puts' (its buffers on first use) */
 	unsigned long tmp_seq;
 	long pid;		/* for staging names */
 	int chmod_needed;	/* -1 unknown; 1: new files are not 0444 (umask, ACL) */
@@ -86,6 +126,8 @@ struct vault {
 	char **pending;
 	size_t npending, cappending;
 };
+
+static void ring_stop(struct ring *r);
 
 const char *
 vault_dir(const struct vault *v)
@@ -330,17 +372,7 @@ vault_close(struct vault *v)
 		free(v->pending[i]);
 	free(v->pending);
 	pthread_mutex_destroy(&v->pending_mu);
-	if (v->hasher.started) {
-		pthread_mutex_lock(&v->hasher.mu);
-		v->hasher.quit = 1;
-		pthread_cond_broadcast(&v->hasher.cv);
-		pthread_mutex_unlock(&v->hasher.mu);
-		pthread_join(v->hasher.thread, NULL);
-		pthread_mutex_destroy(&v->hasher.mu);
-		pthread_cond_destroy(&v->hasher.cv);
-	}
-	free(v->buf[0]);
-	free(v->buf[1]);
+	ring_stop(&v->ring);
 	free(v->dir);
 	free(v);
 }
@@ -397,70 +429,248 @@ write_all(int fd, const unsigned char *p, size_t n)
 	return 0;
 }
 
-static void *
-hasher_main(void *arg)
+/* Stop O_DIRECT on fd: the rest of the file is written through page cache. */
+static int
+direct_off(int fd, int *direct)
 {
-	struct hasher *h = arg;
+	int fl = fcntl(fd, F_GETFL);
 
-	pthread_mutex_lock(&h->mu);
-	for (;;) {
-		while (!h->busy && !h->quit)
-			pthread_cond_wait(&h->cv, &h->mu);
-		if (h->quit)
-			break;
-		pthread_mutex_unlock(&h->mu);
-		if (!EVP_DigestUpdate(h->md, h->p, h->n))
-			h->ok = 0;
-		pthread_mutex_lock(&h->mu);
-		h->busy = 0;
-		pthread_cond_broadcast(&h->cv);
-	}
-	pthread_mutex_unlock(&h->mu);
-	return NULL;
+	*direct = 0;
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl & ~O_DIRECT);
 }
 
-/* Start the worker once per vault; 0, or -1 when threads are unavailable. */
+/*
+ * Write n bytes at the end of the staging file fd; *direct says whether fd
+ * is O_DIRECT.  A length that is not a multiple of DIRECT_ALIGN (the last
+ * chunk), or a write the file system refuses (EINVAL), turns O_DIRECT off
+ * for the rest of this file; a refusal also for the vault's later puts.
+ */
 static int
-hasher_start(struct hasher *h)
+stage_write(struct vault *v, int fd, int *direct, const unsigned char *p, size_t n)
 {
-	if (h->started)
-		return 0;
-	if (pthread_mutex_init(&h->mu, NULL) != 0)
+	if (*direct && n % DIRECT_ALIGN != 0 && direct_off(fd, direct) < 0)
 		return -1;
-	if (pthread_cond_init(&h->cv, NULL) != 0) {
-		pthread_mutex_destroy(&h->mu);
-		return -1;
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EINVAL && *direct) {
+				v->no_direct = 1;
+				if (direct_off(fd, direct) < 0)
+					return -1;
+				continue;
+			}
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+		if (*direct && n % DIRECT_ALIGN != 0 && direct_off(fd, direct) < 0)
+			return -1;
 	}
-	if (pthread_create(&h->thread, NULL, hasher_main, h) != 0) {
-		pthread_cond_destroy(&h->cv);
-		pthread_mutex_destroy(&h->mu);
-		return -1;
-	}
-	h->started = 1;
 	return 0;
 }
 
-static void
-hasher_submit(struct hasher *h, EVP_MD_CTX *md, const unsigned char *p, size_t n)
+/*
+ * Read from fn until buf holds n bytes or the source ends: a source that
+ * returns short reads (an archive entry) still gives whole, aligned chunks.
+ */
+static ssize_t
+fill(vault_read_fn fn, void *cookie, unsigned char *buf, size_t n, struct cf_err *err)
 {
-	pthread_mutex_lock(&h->mu);
-	h->md = md;
-	h->p = p;
-	h->n = n;
-	h->busy = 1;
-	pthread_cond_broadcast(&h->cv);
-	pthread_mutex_unlock(&h->mu);
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = fn(cookie, buf + got, n - got, err);
+
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/* One chunk's job for worker w (on its thread, or inline). */
+static void
+ring_job(struct ring *r, int w, const unsigned char *p, size_t n)
+{
+	if (w == W_HASH) {
+		if (r->hash_ok && !EVP_DigestUpdate(r->md, p, n))
+			r->hash_ok = 0;
+		return;
+	}
+	if (!r->write_ok)
+		return;
+	if (stage_write(r->v, r->fd, &r->direct, p, n) < 0) {
+		r->write_ok = 0;
+		r->write_errno = errno;
+		return;
+	}
+	r->written += n;
+	if (r->direct) {
+		r->synced = r->written;	/* on its way to the disk already */
+	} else if (r->written - r->synced >= WRITEBACK_CHUNK) {
+		sync_file_range(r->fd, (off_t)r->synced, (off_t)(r->written - r->synced),
+				SYNC_FILE_RANGE_WRITE);
+		r->synced = r->written;
+	}
+}
+
+struct ring_thread {
+	struct ring *r;
+	int w;
+};
+
+static void *
+ring_main(void *arg)
+{
+	struct ring_thread *t = arg;
+	struct ring *r = t->r;
+	int w = t->w;
+
+	free(t);
+	pthread_mutex_lock(&r->mu);
+	for (;;) {
+		uint64_t k;
+
+		while (!r->quit && r->done[w] >= r->filled)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->quit)
+			break;
+		k = r->done[w];
+		pthread_mutex_unlock(&r->mu);
+		ring_job(r, w, r->buf[k % NBUF], r->len[k % NBUF]);
+		pthread_mutex_lock(&r->mu);
+		r->done[w] = k + 1;
+		pthread_cond_broadcast(&r->cv);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+/*
+ * Ready the ring for one put: buffers allocated, threads started once per
+ * vault (where they cannot be, the jobs run inline), counters at zero.
+ */
+static void
+ring_begin(struct ring *r, struct vault *v, EVP_MD_CTX *md, int fd, int direct)
+{
+	int i;
+
+	for (i = 0; i < NBUF; i++)
+		if (r->buf[i] == NULL)
+			r->buf[i] = xmemalign(DIRECT_ALIGN, CHUNK_SIZE);
+	if (r->started == 0) {
+		r->started = -1;
+		if (pthread_mutex_init(&r->mu, NULL) == 0) {
+			if (pthread_cond_init(&r->cv, NULL) == 0) {
+				for (i = 0; i < 2; i++) {
+					struct ring_thread *t = xmalloc(sizeof(*t));
+
+					t->r = r;
+					t->w = i;
+					if (pthread_create(&r->thread[i], NULL, ring_main, t) != 0) {
+						free(t);
+						break;
+					}
+				}
+				if (i == 2) {
+					r->started = 1;
+				} else {
+					/* stop the one that started, if any */
+					if (i == 1) {
+						pthread_mutex_lock(&r->mu);
+						r->quit = 1;
+						pthread_cond_broadcast(&r->cv);
+						pthread_mutex_unlock(&r->mu);
+						pthread_join(r->thread[0], NULL);
+						r->quit = 0;
+					}
+					pthread_cond_destroy(&r->cv);
+					pthread_mutex_destroy(&r->mu);
+				}
+			} else {
+				pthread_mutex_destroy(&r->mu);
+			}
+		}
+	}
+	/* the workers are idle (ring_end waited for them); they look under mu */
+	if (r->started == 1)
+		pthread_mutex_lock(&r->mu);
+	r->filled = r->done[0] = r->done[1] = 0;
+	if (r->started == 1)
+		pthread_mutex_unlock(&r->mu);
+	r->v = v;
+	r->md = md;
+	r->hash_ok = 1;
+	r->fd = fd;
+	r->direct = direct;
+	r->written = r->synced = 0;
+	r->write_ok = 1;
+	r->write_errno = 0;
+}
+
+/* The buffer for chunk k, once both workers are done with its last use. */
+static unsigned char *
+ring_slot(struct ring *r, uint64_t k)
+{
+	if (r->started == 1 && k >= NBUF) {
+		pthread_mutex_lock(&r->mu);
+		while (r->done[W_HASH] + NBUF <= k || r->done[W_WRITE] + NBUF <= k)
+			pthread_cond_wait(&r->cv, &r->mu);
+		pthread_mutex_unlock(&r->mu);
+	}
+	return r->buf[k % NBUF];
+}
+
+/* Hand chunk k (n bytes in its slot) to both workers. */
+static void
+ring_publish(struct ring *r, uint64_t k, size_t n)
+{
+	r->len[k % NBUF] = n;
+	if (r->started != 1) {
+		ring_job(r, W_HASH, r->buf[k % NBUF], n);
+		ring_job(r, W_WRITE, r->buf[k % NBUF], n);
+		return;
+	}
+	pthread_mutex_lock(&r->mu);
+	r->filled = k + 1;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Wait until both workers have finished every published chunk. */
+static void
+ring_end(struct ring *r)
+{
+	if (r->started != 1)
+		return;
+	pthread_mutex_lock(&r->mu);
+	while (r->done[W_HASH] < r->filled || r->done[W_WRITE] < r->filled)
+		pthread_cond_wait(&r->cv, &r->mu);
+	pthread_mutex_unlock(&r->mu);
 }
 
 static void
-hasher_wait(struct hasher *h)
+ring_stop(struct ring *r)
 {
-	if (!h->started)
-		return;
-	pthread_mutex_lock(&h->mu);
-	while (h->busy)
-		pthread_cond_wait(&h->cv, &h->mu);
-	pthread_mutex_unlock(&h->mu);
+	int i;
+
+	if (r->started == 1) {
+		pthread_mutex_lock(&r->mu);
+		r->quit = 1;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		pthread_join(r->thread[0], NULL);
+		pthread_join(r->thread[1], NULL);
+		pthread_cond_destroy(&r->cv);
+		pthread_mutex_destroy(&r->mu);
+	}
+	for (i = 0; i < NBUF; i++)
+		free(r->buf[i]);
 }
 
 /*
@@ -524,7 +734,13 @@ stage_open(struct vault *v, char **tmp, int *fd, struct cf_err *err)
 		char *dir = vault_path_new(v, "tmp");
 
 		/* created read-only: the open fd can still write it */
-		*fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0444);
+		*fd = -1;
+		if (!v->no_direct &&
+		    (*fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC | O_DIRECT, 0444)) < 0 &&
+		    errno == EINVAL)
+			v->no_direct = 1;
+		if (*fd < 0)
+			*fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0444);
 		if (*fd < 0)
 			cf_err_errno(err, CF_EIO, "cannot create a file in '%s'", dir);
 		free(dir);
@@ -532,7 +748,17 @@ stage_open(struct vault *v, char **tmp, int *fd, struct cf_err *err)
 	}
 	*tmp = xasprintf("%s/tmp/%ld-%lu", v->dir, v->pid, ++v->tmp_seq);
 	/* created read-only: the open fd can still write it */
-	if ((*fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444)) < 0) {
+	*fd = -1;
+	if (!v->no_direct &&
+	    (*fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_DIRECT, 0444)) < 0 &&
+	    errno == EINVAL) {
+		/* the refusal may come after the file was made: it is ours */
+		v->no_direct = 1;
+		unlink(*tmp);
+	}
+	if (*fd < 0)
+		*fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (*fd < 0) {
 		cf_err_errno(err, CF_EIO, "cannot create '%s'", *tmp);
 		free(*tmp);
 		*tmp = NULL;
@@ -715,47 +941,40 @@ keep_add(struct cf_buf *keep, size_t keep_max, uint64_t total,
 }
 
 /*
- * How a put runs.  The first two chunks are read before anything is
- * written.  When the content fits in the first chunk it is hashed in
- * memory and stored in place (put_direct): bytes already in the vault are
- * then never written at all, so a re-import of a bundle creates no files.
- * Larger content streams through the two buffers, the worker hashing chunk
- * k while chunk k is written and chunk k+1 read.
+ * How a put runs.  The first chunk (and the second, when the first is
+ * full) is read before anything is written.  Content of at most SMALL_MAX
+ * is hashed in memory and stored in place (put_direct): bytes already in
+ * the vault are then never written at all, so a re-import of a bundle
+ * creates no files.  Larger content streams through the two buffers: the
+ * hasher hashes chunk k while the writer writes it and this thread reads
+ * chunk k+1 into the other buffer.
  */
 int
 vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 	  size_t keep_max, int *keep_complete, struct vault_put_result *res,
 	  struct cf_err *err)
 {
+	struct ring *r = &v->ring;
 	EVP_MD_CTX *md = NULL;
 	char *tmp = NULL, *obj = NULL;
-	int fd = -1, ret = -1, cur = 0, threaded = 0;
-	uint64_t total = 0, synced = 0;
+	int fd = -1, ret = -1, running = 0;
+	uint64_t total = 0, k = 0;
 	const char *shown;
 	unsigned int mdlen = CF_SHA256_LEN;
-	ssize_t n, next = 0;
+	ssize_t n;
 
-	if (v->buf[0] == NULL) {
-		v->buf[0] = xmalloc(COPY_BUF_SIZE);
-		v->buf[1] = xmalloc(COPY_BUF_SIZE);
-	}
+	if (r->buf[0] == NULL)	/* the others when a large put needs them */
+		r->buf[0] = xmemalign(DIRECT_ALIGN, CHUNK_SIZE);
 	if ((md = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
 		cf_err_ssl(err, "cannot start SHA-256");
 		goto out;
 	}
-	v->hasher.ok = 1;
-	if ((n = fn(cookie, v->buf[0], COPY_BUF_SIZE, err)) < 0)
+	if ((n = fill(fn, cookie, r->buf[0], CHUNK_SIZE, err)) < 0)
 		goto out;
-	if (n > 0 && (next = fn(cookie, v->buf[1], COPY_BUF_SIZE, err)) < 0)
-		goto out;
-	/* Chunk 1 is always hashed here, inline. */
-	if (!EVP_DigestUpdate(md, v->buf[0], (size_t)n)) {
-		cf_err_ssl(err, "SHA-256 failed");
-		goto out;
-	}
-	keep_add(keep, keep_max, 0, v->buf[0], (size_t)n);
-	if (next == 0) {	/* small: whole in memory */
-		if (!EVP_DigestFinal_ex(md, res->sha256, &mdlen)) {
+	keep_add(keep, keep_max, 0, r->buf[0], (size_t)n);
+	if (n <= SMALL_MAX) {	/* small: whole in memory */
+		if (!EVP_DigestUpdate(md, r->buf[0], (size_t)n) ||
+		    !EVP_DigestFinal_ex(md, res->sha256, &mdlen)) {
 			cf_err_ssl(err, "SHA-256 failed");
 			goto out;
 		}
@@ -769,7 +988,7 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 			res->created = 0;
 			goto stored;
 		}
-		if (put_direct(v, res->sha256, obj, v->buf[0], (size_t)n, &res->created,
+		if (put_direct(v, res->sha256, obj, r->buf[0], (size_t)n, &res->created,
 			       err) < 0)
 			goto out;
 		v->last_dup = !res->created;
@@ -778,47 +997,35 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 	if (stage_open(v, &tmp, &fd, err) < 0)
 		goto out;
 	shown = tmp ? tmp : "tmp/ (unnamed staging file)";
-	if (write_all(fd, v->buf[0], (size_t)n) < 0) {
+	ring_begin(r, v, md, fd, !v->no_direct && (fcntl(fd, F_GETFL) & O_DIRECT) != 0);
+	running = 1;
+	/* chunk 0 is in buf[0]; a full chunk may have more behind it */
+	for (;;) {
+		ring_publish(r, k, (size_t)n);
+		total += (uint64_t)n;
+		if (n < CHUNK_SIZE)
+			break;
+		k++;
+		if ((n = fill(fn, cookie, ring_slot(r, k), CHUNK_SIZE, err)) < 0)
+			goto out;
+		if (n == 0)
+			break;
+		keep_add(keep, keep_max, total, r->buf[k % NBUF], (size_t)n);
+	}
+	ring_end(r);
+	running = 0;
+	if (!r->write_ok) {
+		errno = r->write_errno;
 		cf_err_errno(err, CF_EIO, "cannot write '%s'", shown);
 		goto out;
 	}
-	total = (uint64_t)n;
-	cur = 1;
-	n = next;
-	while (n > 0) {
-		unsigned char *b = v->buf[cur];
-
-		if (hasher_start(&v->hasher) == 0) {
-			hasher_submit(&v->hasher, md, b, (size_t)n);
-			threaded = 1;
-		} else if (!EVP_DigestUpdate(md, b, (size_t)n)) {
-			v->hasher.ok = 0;
-		}
-		keep_add(keep, keep_max, total, b, (size_t)n);
-		if (write_all(fd, b, (size_t)n) < 0) {
-			cf_err_errno(err, CF_EIO, "cannot write '%s'", shown);
-			goto out;
-		}
-		total += (uint64_t)n;
-		if (total - synced >= WRITEBACK_CHUNK) {
-			sync_file_range(fd, (off_t)synced, (off_t)(total - synced),
-					SYNC_FILE_RANGE_WRITE);
-			synced = total;
-		}
-		cur ^= 1;
-		n = fn(cookie, v->buf[cur], COPY_BUF_SIZE, err);
-		if (threaded)
-			hasher_wait(&v->hasher);
-		if (n < 0)
-			goto out;
-	}
-	if (!v->hasher.ok || !EVP_DigestFinal_ex(md, res->sha256, &mdlen)) {
+	if (!r->hash_ok || !EVP_DigestFinal_ex(md, res->sha256, &mdlen)) {
 		cf_err_ssl(err, "SHA-256 failed");
 		goto out;
 	}
 	obj = vault_object_path(v, res->sha256);
 	/* Start writeback of the tail (vault_sync waits for it). */
-	sync_file_range(fd, (off_t)synced, 0, SYNC_FILE_RANGE_WRITE);
+	sync_file_range(fd, (off_t)r->synced, 0, SYNC_FILE_RANGE_WRITE);
 	if (check_mode(v, fd) < 0) {
 		cf_err_errno(err, CF_EIO, "cannot make '%s' read-only", shown);
 		goto out;
@@ -854,8 +1061,8 @@ stored:
 	obj = NULL;
 	ret = 0;
 out:
-	if (threaded)
-		hasher_wait(&v->hasher);	/* never free md under the worker */
+	if (running)
+		ring_end(r);	/* never free md or close fd under a worker */
 	if (fd >= 0)
 		close(fd);
 	if (tmp)

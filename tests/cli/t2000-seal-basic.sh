@@ -21,7 +21,7 @@ cf seal
 expect_clean "seal of 3 rows"
 expect_out "^sealed tree size 3 \(3 new leaves\), root [0-9a-f]{64}$" "reports size, new leaves, root"
 expect_out "^added 3 evidence rows without a leaf to the ledger$" "reports the backfill"
-expect_out "not timestamped: no TSA configured" "says it is not timestamped"
+expect_out "not timestamped: no TSA is set" "says it is not timestamped"
 check "rows got leaves 0..2 in id order" test "$(sql 'SELECT group_concat(leaf_index) FROM (SELECT leaf_index FROM evidence ORDER BY id)')" = "0,1,2"
 check "one head of size 3" test "$(sql 'SELECT tree_size FROM heads')" = 3
 

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/ledger-lib.sh"
 
-cp "$TESTS_DIR/proofs-check.py" check.py
+cp "$TESTS_DIR/../contrib/casefile-proofcheck.py" check.py
 
 for alg in ec rsa; do
 	rm -rf vault
@@ -19,7 +19,7 @@ for alg in ec rsa; do
 	cf log --proofs 1 2 3 4 5 6 7 8
 	expect_clean "$alg: log --proofs"
 	cp "$out" proofs.json
-	check "$alg: python recomputes leaves, paths and roots" python3 check.py proofs.json
+	check "$alg: python recomputes leaves, paths and roots" python3 check.py proofs proofs.json
 	check "$alg: last exhibit is not yet sealed" grep -q '"name":"late.txt","size":5,"ingested_at":1746238320,"sha256":"[0-9a-f]*","status":"not yet sealed"' proofs.json
 
 	# Checkpoint signature with openssl: text before the blank line, sig minus 4 bytes.
@@ -42,9 +42,9 @@ PY
 	python3 -c '
 import json; d = json.load(open("proofs.json")); p = d["exhibits"][2]["inclusion_path"]
 p[0] = ("1" if p[0][0] != "1" else "2") + p[0][1:]; json.dump(d, open("t1.json", "w"))'
-	check_not "$alg: python rejects a tampered path" python3 check.py t1.json
+	check_not "$alg: python rejects a tampered path" python3 check.py proofs t1.json
 	sed 's/"name":"p3.jpg"/"name":"p9.jpg"/' proofs.json >t2.json
-	check_not "$alg: python rejects a renamed exhibit" python3 check.py t2.json
+	check_not "$alg: python rejects a renamed exhibit" python3 check.py proofs t2.json
 done
 
 cf log --proofs 99

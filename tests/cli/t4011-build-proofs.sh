@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Proofs in the dossier (issue 5): build --seal seals first; proofs.json is
 # attached next to manifest.json; its inclusion paths, checked in a few
-# lines of Python (tests/proofs-check.py), lead to the root its checkpoint
+# lines of Python (contrib/casefile-proofcheck.py), lead to the root its checkpoint
 # states, and the checkpoint's timestamp passes openssl ts -verify; the
 # integrity appendix shows each exhibit's leaf, tree size, seal time, root
 # prefix and path length, and "not yet sealed" for an exhibit added later.
@@ -33,8 +33,8 @@ check "pdfdetach lists manifest.json" grep -q ': manifest.json$' list.txt
 check "pdfdetach lists proofs.json" grep -q ': proofs.json$' list.txt
 mkdir x && (cd x && pdfdetach -saveall ../d.pdf)
 check "proofs.json format" jq -e '.format == "casefile-proofs-1" and (.exhibits | length) == 5 and all(.exhibits[]; .status == "sealed")' x/proofs.json
-cp "$TESTS_DIR/proofs-check.py" check.py
-check "python recomputes every leaf, path and root from the detached proofs.json" python3 check.py x/proofs.json
+cp "$TESTS_DIR/../contrib/casefile-proofcheck.py" check.py
+check "python recomputes every leaf, path and root from the detached proofs.json" python3 check.py proofs x/proofs.json
 check "proofs.json and manifest.json agree on every exhibit's sha256" sh -c \
 	"test \"\$(jq -r '.exhibits[].sha256' x/proofs.json | sort)\" = \"\$(jq -r '.exhibits[].sha256' x/manifest.json | sort)\""
 (cd x && manifest_sums manifest.json >SUMS)
@@ -49,7 +49,7 @@ check "all exhibits are proved against that one checkpoint" \
 python3 -c '
 import json; d = json.load(open("x/proofs.json")); p = d["exhibits"][3]["inclusion_path"]
 p[0] = ("1" if p[0][0] != "1" else "2") + p[0][1:]; json.dump(d, open("t1.json", "w"))'
-check_not "python rejects a flipped inclusion path" python3 check.py t1.json
+check_not "python rejects a flipped inclusion path" python3 check.py proofs t1.json
 printf 'x' >>cp.txt
 check_not "openssl rejects the token for other bytes" \
 	openssl ts -verify -data cp.txt -in tok.der -token_in -CAfile pki/ca.pem
@@ -81,12 +81,12 @@ mkdir y && (cd y && pdfdetach -saveall ../late.pdf)
 check "proofs.json: the late exhibit not yet sealed, the rest sealed" jq -e \
 	'[.exhibits[].status] | (map(select(. == "sealed")) | length) == 5 and (map(select(. == "not yet sealed")) | length) == 1' y/proofs.json
 check "python: sealed ones still check, the late one reported unsealed" sh -c \
-	"python3 check.py y/proofs.json | grep -q '^unsealed late.txt'"
+	"python3 check.py proofs y/proofs.json | grep -q '^unsealed late.txt'"
 cf build $O -o late2.pdf --seal --tsa "$TSA_URL" --lang en
 expect_clean "build --seal picks it up"
 mkdir z && (cd z && pdfdetach -saveall ../late2.pdf)
 check "after --seal all six are sealed against head 6" jq -e 'all(.exhibits[]; .status == "sealed" and .tree_size == 6)' z/proofs.json
-check "and they check" python3 check.py z/proofs.json
+check "and they check" python3 check.py proofs z/proofs.json
 
 # 5. --seal with the TSA down: nothing sealed, no dossier.
 echo more >more.txt

@@ -30,6 +30,7 @@
 #include <openssl/ssl.h>
 
 #include "casefile/tsa.h"
+#include "tsa_test.h"
 
 static void
 die(const char *msg)

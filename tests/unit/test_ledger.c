@@ -126,11 +126,53 @@ fresh_db(void)
 
 /* --- leaf record -------------------------------------------------------- */
 
+/*
+ * Version 3 (issue 17): version 1 with the name's raw bytes after the name;
+ * a version 1 leaf of the same fields is unchanged by the new fields.
+ */
+static void
+test_leaf_record_raw_name(void **state)
+{
+	static const unsigned char raw[] = { 'c', 'a', 'f', 0xe9 };
+	struct ledger_leaf leaf = { "A1", "other", { 0 }, 2, "caf\xef\xbf\xbd", 7, 0, NULL, 0 };
+	struct cf_buf v1 = CF_BUF_INIT, v1b = CF_BUF_INIT, v3 = CF_BUF_INIT;
+	hash_t h1, h3, h3b;
+
+	(void)state;
+	ledger_leaf_record(&leaf, &v1);
+	/* raw bytes given but version 1: the record ignores them */
+	leaf.name_raw = raw;
+	leaf.name_raw_len = sizeof(raw);
+	ledger_leaf_record(&leaf, &v1b);
+	assert_int_equal(v1.len, v1b.len);
+	assert_memory_equal(v1.data, v1b.data, v1.len);
+	leaf.version = LEDGER_LEAF_VERSION_RAW;
+	ledger_leaf_record(&leaf, &v3);
+	assert_int_equal((unsigned char)v3.data[0], 0x03);
+	assert_int_equal(v3.len, v1.len + 4 + sizeof(raw));
+	/* v1 minus its last 8 bytes (ingested_at) is v3's start after the version */
+	assert_memory_equal(v3.data + 1, v1.data + 1, v1.len - 9);
+	assert_memory_equal(v3.data + v1.len - 8, "\0\0\0\4caf\xe9", 8);
+	assert_memory_equal(v3.data + v3.len - 8, v1.data + v1.len - 8, 8);
+	ledger_leaf_hash(&leaf, h3);
+	leaf.version = 0;
+	ledger_leaf_hash(&leaf, h1);
+	assert_memory_not_equal(h1, h3, 32);
+	/* another raw byte, another leaf: the bytes are bound */
+	leaf.version = LEDGER_LEAF_VERSION_RAW;
+	leaf.name_raw = (const unsigned char *)"cafe";
+	ledger_leaf_hash(&leaf, h3b);
+	assert_memory_not_equal(h3, h3b, 32);
+	cf_buf_release(&v1);
+	cf_buf_release(&v1b);
+	cf_buf_release(&v3);
+}
+
 static void
 test_leaf_record_layout(void **state)
 {
 	struct ledger_leaf leaf = { "A1", "chat", { 0 }, 0x0102030405ULL, "c.json",
-				    1746238320 };
+				    1746238320, 0, NULL, 0 };
 	struct cf_buf b = CF_BUF_INIT;
 	unsigned char want[200];
 	size_t n = 0;
@@ -575,7 +617,7 @@ test_writer_savepoints(void **state)
 	assert_int_equal(idx, 2);
 	/* An evidence append for a missing row fails and writes nothing. */
 	{
-		struct ledger_leaf leaf = { "A", "other", { 0 }, 1, "x", 0 };
+		struct ledger_leaf leaf = { "A", "other", { 0 }, 1, "x", 0, 0, NULL, 0 };
 		uint64_t size;
 
 		assert_int_equal(ledger_writer_append(w, &leaf, 12345, &idx, &err), -1);
@@ -676,6 +718,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_leaf_record_layout, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_leaf_record_raw_name, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_known_roots, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_hand_roots, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_all_proofs, test_tmpdir_setup, test_tmpdir_teardown),

@@ -14,6 +14,7 @@
 
 #include "casefile/keys.h"
 #include "casefile/pades.h"
+#include "tsa_test.h"
 #include "casefile/verify.h"
 
 static EVP_PKEY *key, *ca_key, *tsa_key;

@@ -601,9 +601,9 @@ test_font_find(void **state)
 }
 
 /*
- * 10. a PDF that would pass 2 GiB (libharu 2.3.0 writes its offsets as
- * signed 32-bit numbers: issue 19) or a lower limit is refused before
- * anything is written; sparse files, so nothing is read.
+ * 10. a PDF that would pass what a cross-reference table can address (ten
+ * digits: issue 19) or a lower limit is refused before anything is
+ * written; sparse files, so nothing is read.
  */
 static void
 test_size_guard(void **state)
@@ -613,19 +613,24 @@ test_size_guard(void **state)
 	int fd;
 
 	(void)state;
-	/* two 1.1 GB files: each may be embedded, together they are too much */
+	/* 2 GB files: each may be embedded, five together are too much */
 	assert_true((fd = open("a.bin", O_WRONLY | O_CREAT, 0644)) >= 0);
-	assert_int_equal(ftruncate(fd, 1100000000), 0);
+	assert_int_equal(ftruncate(fd, 2000000000), 0);
 	close(fd);
-	assert_true((fd = open("b.bin", O_WRONLY | O_CREAT, 0644)) >= 0);
-	assert_int_equal(ftruncate(fd, 1100000000), 0);
-	close(fd);
+	assert_int_equal(symlink("a.bin", "b.bin"), 0);
+	assert_int_equal(symlink("a.bin", "c.bin"), 0);
+	assert_int_equal(symlink("a.bin", "d.bin"), 0);
+	assert_int_equal(symlink("a.bin", "e.bin"), 0);
 	assert_int_equal(pdf_attach_file(p, "a.bin", "a.bin", NULL, NULL, PDF_ATTACH_STORE, &err), 0);
 	assert_int_equal(pdf_attach_file(p, "b.bin", "b.bin", NULL, NULL, PDF_ATTACH_STORE, &err), 0);
+	assert_int_equal(pdf_attach_file(p, "c.bin", "c.bin", NULL, NULL, PDF_ATTACH_STORE, &err), 0);
+	assert_int_equal(pdf_attach_file(p, "d.bin", "d.bin", NULL, NULL, PDF_ATTACH_STORE, &err), 0);
+	assert_int_equal(pdf_attach_file(p, "e.bin", "e.bin", NULL, NULL, PDF_ATTACH_STORE, &err), 0);
 	assert_int_equal(pdf_save(p, "big.pdf", NULL, NULL, &err), -1);
 	assert_int_equal(err.code, CF_EINPUT);
-	assert_non_null(strstr(err.msg, "cannot write 'big.pdf': the PDF could reach 22"));
-	assert_non_null(strstr(err.msg, "over 2 GiB damaged (2147483647 bytes at most)"));
+	assert_non_null(strstr(err.msg, "cannot write 'big.pdf': the PDF could reach 100"));
+	assert_non_null(strstr(err.msg, "more than a cross-reference table can address "
+				    "(9999999999 bytes at most)"));
 	cf_err_release(&err);
 	pdf_free(p);
 	assert_int_equal(sh("test ! -e big.pdf && test $(ls | grep -c big) = 0"), 0);
@@ -633,6 +638,9 @@ test_size_guard(void **state)
 	/* a lower limit (dossier.max_bytes): 300 kB of data, 1 MB allowed... */
 	unlink("a.bin");
 	unlink("b.bin");
+	unlink("c.bin");
+	unlink("d.bin");
+	unlink("e.bin");
 	test_write_file("c.bin", "", 0);
 	assert_true((fd = open("c.bin", O_WRONLY)) >= 0);
 	assert_int_equal(ftruncate(fd, 300000), 0);

@@ -18,6 +18,7 @@
 #include "casefile/proofs.h"
 #include "casefile/seal.h"
 #include "casefile/tsa.h"
+#include "tsa_test.h"
 #include "casefile/vault.h"
 
 /* --- a minimal TSA --------------------------------------------------------- */

@@ -4,6 +4,7 @@
 #include "testpki.h"
 
 #include "casefile/tsa.h"
+#include "tsa_test.h"
 
 static EVP_PKEY *ca_key, *tsa_key;
 static X509 *ca, *tsa_cert;
@@ -63,6 +64,8 @@ test_timestamp_and_verify(void **state)
 	assert_int_equal(tsa_timestamp(&o, "hello", 5, &tok, &len, &info, &err), 0);
 	assert_true(len > 100);
 	assert_string_equal(info.tsa_name, "unit tsa");
+	/* a test TSA stamps a test policy, never a real TSA's */
+	assert_string_equal(info.policy, TSA_TEST_POLICY);
 	assert_int_equal(info.trusted, 0);
 	assert_true(info.time >= now - 5 && info.time <= now + 5);
 	tsa_info_release(&info);

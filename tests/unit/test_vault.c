@@ -369,6 +369,143 @@ test_put_write_failure_leaves_no_object(void **state)
 	vault_close(v);
 }
 
+/* A source that hands out at most `step` bytes per call (an archive entry). */
+struct trickle {
+	const char *p;
+	size_t n, at, step;
+};
+
+static ssize_t
+trickle_read(void *cookie, void *buf, size_t n, struct cf_err *err)
+{
+	struct trickle *t = cookie;
+
+	(void)err;
+	if (n > t->step)
+		n = t->step;
+	if (n > t->n - t->at)
+		n = t->n - t->at;
+	memcpy(buf, t->p + t->at, n);
+	t->at += n;
+	return (ssize_t)n;
+}
+
+/*
+ * Large content goes through tmp/ with O_DIRECT in 2 MiB chunks, four
+ * buffers in a ring (issue 19): sizes at and around every boundary (the
+ * 1 MiB in-place limit, a chunk, the ring wrapping, an unaligned tail),
+ * from a file and from a source of short reads, through unnamed and named
+ * staging, all come back byte for byte with the right hash.
+ */
+static void
+test_put_large_sizes(void **state)
+{
+	static const size_t sizes[] = {
+		(1u << 20), (1u << 20) + 1, (2u << 20) - 1, (2u << 20), (2u << 20) + 4096,
+		(8u << 20), (8u << 20) + 1, (9u << 20) + 123, (19u << 20) + 4095,
+	};
+	struct cf_err err = CF_ERR_INIT;
+	size_t max = (19u << 20) + 4095, i, n;
+	char *data = malloc(max), *got;
+	unsigned char want[32];
+	int named;
+
+	(void)state;
+	assert_non_null(data);
+	for (i = 0; i < max; i++)
+		data[i] = (char)(i * 131 + i / 65536);
+	for (named = 0; named < 2; named++) {
+		struct vault *v = NULL;
+		char dir[8];
+
+		snprintf(dir, sizeof(dir), "v%d", named);
+		assert_int_equal(vault_init(dir, &err), 0);
+		assert_int_equal(vault_open(dir, 0, &v, &err), 0);
+		if (named)
+			vault_use_named_staging(v);
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			struct vault_put_result r;
+			struct trickle t = { data + i, sizes[i], 0, 777 + 4096 * i };
+			struct cf_buf keep;
+			int complete = -1;
+
+			/* from a file: a different window of data each time */
+			put_bytes(v, data + 2 * i + 1, sizes[i], &r, NULL, 0, NULL);
+			cf_sha256(data + 2 * i + 1, sizes[i], want);
+			assert_memory_equal(r.sha256, want, 32);
+			assert_int_equal(r.size, sizes[i]);
+			assert_true(r.created);
+			got = object_bytes(v, r.sha256, &n);
+			assert_int_equal(n, sizes[i]);
+			assert_memory_equal(got, data + 2 * i + 1, n);
+			free(got);
+			/* from short reads, keeping a prefix */
+			cf_buf_init(&keep);
+			assert_int_equal(vault_put(v, trickle_read, &t, &keep, 3u << 20, &complete,
+						   &r, &err), 0);
+			cf_sha256(data + i, sizes[i], want);
+			assert_memory_equal(r.sha256, want, 32);
+			assert_int_equal(complete, sizes[i] <= (3u << 20));
+			assert_int_equal(keep.len, sizes[i] < (3u << 20) ? sizes[i] : (3u << 20));
+			assert_memory_equal(keep.data, data + i, keep.len);
+			cf_buf_release(&keep);
+			got = object_bytes(v, r.sha256, &n);
+			assert_int_equal(n, sizes[i]);
+			assert_memory_equal(got, data + i, n);
+			free(got);
+		}
+		assert_int_equal(vault_sync(v, &err), 0);
+		vault_close(v);
+	}
+	assert_int_equal(system("test -z \"$(find v0/tmp v1/tmp -type f)\""), 0);
+	free(data);
+}
+
+/*
+ * A write that fails on the writer thread, past the first chunks (file
+ * size limit: EFBIG at 3 MiB of 9 MiB), fails the put with CF_EIO and
+ * leaves neither an object nor a staging file.
+ */
+static void
+test_put_large_write_failure(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct vault *v = NULL;
+	struct vault_put_result r;
+	struct rlimit old, lim;
+	size_t n = 9u << 20;
+	char *data = malloc(n);
+	int fd, named;
+
+	(void)state;
+	assert_non_null(data);
+	memset(data, 'q', n);
+	test_write_file("in.bin", data, n);
+	free(data);
+	assert_int_equal(vault_init("v", &err), 0);
+	for (named = 0; named < 2; named++) {
+		assert_int_equal(vault_open("v", 0, &v, &err), 0);
+		if (named)
+			vault_use_named_staging(v);
+		fd = open("in.bin", O_RDONLY);
+		assert_true(fd >= 0);
+		signal(SIGXFSZ, SIG_IGN);
+		assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+		lim = old;
+		lim.rlim_cur = 3u << 20;
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+		assert_int_equal(vault_put_fd(v, fd, NULL, 0, NULL, &r, &err), -1);
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+		signal(SIGXFSZ, SIG_DFL);
+		close(fd);
+		assert_int_equal(err.code, CF_EIO);
+		assert_non_null(strstr(err.msg, "cannot write"));
+		cf_err_release(&err);
+		assert_int_equal(system("test -z \"$(find v/objects v/tmp -type f)\""), 0);
+		vault_close(v);
+	}
+}
+
 static void
 test_put_unnamed_staging(void **state)
 {
@@ -500,6 +637,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_put_replaces_torn_leftover, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_put_remakes_fanout_dir, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_put_write_failure_leaves_no_object, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_put_large_sizes, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_put_large_write_failure, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_empty_file, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_put_failure_leaves_nothing, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_stray_tmp_cleaned_when_alone, test_tmpdir_setup, test_tmpdir_teardown),
