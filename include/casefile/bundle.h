@@ -125,6 +125,18 @@ void bundle_exclude(struct bundle *b, const char *dir);
 void bundle_set_order_rule(struct bundle *b, const struct order_id_rule *rule);
 
 /*
+ * Ignore patterns (import.ignore): an entry that is not in an order folder
+ * — a file directly under the root, or in a folder that is not an order
+ * id — whose top-level name (after a wrapper folder) or path matches one
+ * of the shell patterns (fnmatch, case-insensitive) is skipped like junk,
+ * told to the skip function with what = BUNDLE_IGNORED, instead of being
+ * refused.  Entries inside order folders are never ignored.  patterns
+ * (comma-separated, blanks around each trimmed) is copied.
+ */
+#define BUNDLE_IGNORED "matches import.ignore"
+void bundle_set_ignore(struct bundle *b, const char *patterns);
+
+/*
  * fn is called, from bundle_next(), for each junk entry skipped: path is
  * its quoted path in the bundle (a folder ends in '/'), what names the kind
  * of junk (a static string, one per kind: "macOS AppleDouble file (._*)").

@@ -27,7 +27,18 @@ struct config_key {
 	const char *name;	/* "import.max_entry_size" */
 	const char *def;	/* default as stored, or NULL */
 	int type;		/* internal: the validator */
+	const char *desc;	/* one line for `casefile config` */
 };
+
+/* The default of import.ignore: summary spreadsheets and screenshot folders. */
+#define CONFIG_IMPORT_IGNORE "*汇总*, *summary*, *report*, *统计*, " \
+	"截图*, 截屏*, screenshot*, 屏幕快照*"
+
+/*
+ * The vault's import.ignore patterns (bundle_set_ignore()), malloc'd; the
+ * default when unset, "" when set to "none".
+ */
+char *config_import_ignore(sqlite3 *db);
 
 size_t config_nkeys(void);
 /* The i-th key (i < config_nkeys()), in listing order. */

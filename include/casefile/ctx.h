@@ -25,6 +25,7 @@ enum cf_exit {
 	CF_EXIT_INPUT = 3,	/* some input was refused; the rest processed */
 	CF_EXIT_DEADLINE = 4,	/* `due`: a deadline is within the window */
 	CF_EXIT_INTERNAL = 5,	/* bug or system failure (disk, memory) */
+	CF_EXIT_NOT_YET = 6,	/* `import`: the bundle has not arrived (yet) */
 };
 
 struct cf_ctx {
@@ -134,5 +135,27 @@ enum cf_exit ctx_exit_for(enum cf_status code);
  * into buf (at least 32 bytes).  Returns buf.
  */
 char *ctx_fmt_time(const struct cf_ctx *ctx, long long utc, char *buf, size_t n);
+
+/*
+ * The terminal width of UTF-8 s: CJK and other wide characters (U+1100 and
+ * up, from the three-byte range) count 2, others 1.
+ */
+int ctx_text_width(const char *s);
+/*
+ * Append s to b on one line: a line break becomes "⏎", CR and tabs a
+ * space, so that columns stay aligned (check, show).
+ */
+struct cf_buf;
+void ctx_add_oneline(struct cf_buf *b, const char *s);
+/* A malloc'd one-line copy of s (ctx_add_oneline). */
+char *ctx_oneline(const char *s);
+/*
+ * msg ("no evidence for order 'X'") on stderr, followed by "; did you
+ * mean Y?" with the vault's nearest order ids when some are near.
+ */
+void ctx_no_order(struct cf_ctx *ctx, const char *msg, const char *order);
+
+/* Print s to f padded with spaces to width columns (at least one space). */
+void ctx_print_cell(FILE *f, const char *s, int width);
 
 #endif

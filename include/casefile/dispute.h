@@ -83,6 +83,22 @@ const char *dispute_reason_parse(const char *s, struct cf_err *err);
 /* Chinese / English display name of a code; the code itself if unknown. */
 const char *dispute_reason_zh(const char *code);
 const char *dispute_reason_en(const char *code);
+/*
+ * Chinese display names of a status (requested rejected arbitration
+ * closed), an outcome (won lost settled withdrawn) and a resolution
+ * (partial_refund …); the code itself when unknown.  Static strings.
+ * Text output shows these; --json keeps the codes.
+ */
+const char *dispute_status_zh(const char *code);
+const char *dispute_outcome_zh(const char *code);
+const char *dispute_resolution_zh(const char *code);
+/*
+ * A dispute event's recorded line ("opened: reason not_received; status
+ * rejected; profile douyin; deadline 2025-05-03T01:00:00Z (escalation)")
+ * in Chinese for the dossier ("开启争议：原因 未收到货；状态 商家已拒绝；…"),
+ * times in zone tz.  The stored (sealed) line is unchanged.  Malloc'd.
+ */
+char *dispute_event_zh(const char *what, long tz);
 /* The reason codes, NULL-terminated, in template order. */
 const char *const *dispute_reasons(void);
 
@@ -248,6 +264,48 @@ int dispute_verify_order(sqlite3 *db, const char *order, struct cf_err *err);
 long long dispute_deadline(long long requested_at, long long rejected_at,
 			   long long arbitration_at, long long explicit_deadline,
 			   const struct profile *p, const char **source);
+
+/*
+ * Who must act before a deadline, and what that deadline is.  `due` alerts
+ * only on the merchant's deadlines; a lapsed buyer window is good news
+ * (the buyer did not escalate, the request can be closed), and once the
+ * merchant's evidence window has passed with a dossier built after the
+ * platform intervened, what remains is the platform's decision.
+ *
+ *   kind               party     deadline
+ *   merchant_reply     merchant  requested_at + merchant_reply_hours
+ *                                (status requested, nothing rejected yet)
+ *   buyer_escalation   buyer     rejected_at + buyer_escalation_hours
+ *   merchant_evidence  merchant  arbitration_at + merchant_evidence_hours
+ *   platform_decision  platform  none (evidence window over, dossier built)
+ *   explicit           merchant  the dispute's --deadline
+ *   none               -         nothing known yet
+ */
+enum dispute_party {
+	DISPUTE_PARTY_NONE, DISPUTE_PARTY_MERCHANT, DISPUTE_PARTY_BUYER,
+	DISPUTE_PARTY_PLATFORM,
+};
+
+struct dispute_clock {
+	const char *kind;		/* static code, see the table */
+	enum dispute_party party;
+	long long deadline;		/* DISPUTE_NO_TIME when none */
+	int lapsed;			/* deadline <= now */
+	int alert;			/* a merchant deadline within the window */
+};
+
+/*
+ * The clock of d under profile p (NULL: the stored deadline only) at now,
+ * alerting within `within` seconds.  dossier_at is when the order's latest
+ * dossier was built (DISPUTE_NO_TIME: never).  A pure function.
+ */
+void dispute_clock(const struct dispute *d, const struct profile *p, long long now,
+		   long long within, long long dossier_at, struct dispute_clock *c);
+/* Chinese / English name of a clock kind ("商家举证期限"); static. */
+const char *dispute_clock_kind_zh(const char *kind);
+const char *dispute_clock_kind_en(const char *kind);
+/* "merchant" "buyer" "platform" or "none". */
+const char *dispute_party_code(enum dispute_party party);
 
 /*
  * "5h 07m" for a non-negative number of seconds (minutes rounded down;

@@ -35,7 +35,11 @@ struct import;
 
 enum import_flags {
 	IMPORT_NO_WAIT = 1 << 0,	/* another import running: fail at once */
+	IMPORT_VERBOSE = 1 << 1,	/* report how each text was decoded too */
 };
+
+/* skipped's what for an entry matching import.ignore (bundle.h BUNDLE_IGNORED) */
+#define IMPORT_IGNORED "matches import.ignore"
 
 /* What the import did so far (and at the end). */
 struct import_summary {

@@ -123,8 +123,9 @@ struct ledger_leaf {
  * ledger_leaf_from_row() reads them: every SELECT that recomputes a leaf
  * from an evidence row uses this list (one mapping, in ledger.c).
  */
-#define LEDGER_EVIDENCE_COLUMNS "order_id, kind, sha256, size, name, ingested_at, " \
-				"leaf_version, name_raw"
+/* kind_sealed: the kind at ingest when a tag changed it since (db.c v8). */
+#define LEDGER_EVIDENCE_COLUMNS "order_id, ifnull(kind_sealed, kind), sha256, size, name, " \
+				"ingested_at, leaf_version, name_raw"
 #define LEDGER_EVIDENCE_NCOLUMNS 8
 
 /*

@@ -14,9 +14,18 @@
  *	images_per_submission = 9
  *	accepted_formats = jpeg, png
  *	max_file_size = 5MB              # bytes, or with KB / MB (1024-based)
+ *	merchant_reply_hours = 48        # optional: reply to a refund request
+ *	statement_limits = 200, 500      # optional: the statement text boxes
  *
- * A '#' preceded by a space starts a trailing comment.  Every key except
- * title is required, each at most once; unknown keys are refused (a typo
+ * statement_limits lists every text box the platform offers for the
+ * merchant's statement, each counted in Unicode characters ("500" or
+ * "500 chars") or in UTF-8 bytes ("1000 bytes"), the platform's own rule;
+ * `casefile statement --all` drafts one variant per entry.  Left out, it is
+ * statement_max_chars characters; merchant_reply_hours defaults to
+ * PROFILE_REPLY_HOURS.
+ *
+ * A '#' preceded by a space starts a trailing comment.  Every key except title,
+ * merchant_reply_hours and statement_limits is required, each at most once; unknown keys are refused (a typo
  * must not silently keep a default).  Hours are 1..8760, counts 1..100000.
  * "jpg" is read as "jpeg".
  *
@@ -43,7 +52,16 @@ struct profile {
 	long long file_max_bytes;
 	char **formats;		/* accepted_formats, lowercase */
 	size_t nformats;
+	long reply_hours;	/* merchant_reply_hours */
+	struct profile_limit {
+		long max;	/* 1..100000 */
+		int bytes;	/* 1: UTF-8 bytes, 0: Unicode characters */
+	} *limits;		/* statement_limits, never empty */
+	size_t nlimits;
 };
+
+/* The merchant's reply window when a profile does not say (hours). */
+#define PROFILE_REPLY_HOURS 48
 
 /* The profile used when neither --profile nor dispute.profile is set. */
 #define PROFILE_DEFAULT "douyin"

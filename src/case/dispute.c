@@ -111,6 +111,51 @@ dispute_reason_en(const char *code)
 	return code;
 }
 
+static const char *
+zh_of(const char *const (*tab)[2], const char *code)
+{
+	size_t i;
+
+	for (i = 0; code && tab[i][0]; i++)
+		if (!strcmp(tab[i][0], code))
+			return tab[i][1];
+	return code;
+}
+
+const char *
+dispute_status_zh(const char *code)
+{
+	static const char *const tab[][2] = {
+		{ "requested", "买家申请退款" }, { "rejected", "商家已拒绝" },
+		{ "arbitration", "平台介入中" }, { "closed", "已结案" }, { NULL, NULL },
+	};
+
+	return zh_of(tab, code);
+}
+
+const char *
+dispute_outcome_zh(const char *code)
+{
+	static const char *const tab[][2] = {
+		{ "won", "商家胜诉" }, { "lost", "商家败诉" }, { "settled", "协商解决" },
+		{ "withdrawn", "买家撤回" }, { NULL, NULL },
+	};
+
+	return zh_of(tab, code);
+}
+
+const char *
+dispute_resolution_zh(const char *code)
+{
+	static const char *const tab[][2] = {
+		{ "partial_refund", "部分退款" }, { "coupon", "补偿优惠券" },
+		{ "exchange", "换货" }, { "return_refund", "退货退款" },
+		{ "full_refund", "全额退款" }, { "none", "无退款" }, { NULL, NULL },
+	};
+
+	return zh_of(tab, code);
+}
+
 const char *const *
 dispute_reasons(void)
 {
@@ -198,6 +243,106 @@ dispute_deadline(long long requested_at, long long rejected_at,
 		return rejected_at + (long long)p->escalation_hours * 3600;
 	}
 	return DISPUTE_NO_TIME;
+}
+
+void
+dispute_clock(const struct dispute *d, const struct profile *p, long long now,
+	      long long within, long long dossier_at, struct dispute_clock *c)
+{
+	int is_explicit = d->deadline_source && !strcmp(d->deadline_source, "explicit");
+
+	memset(c, 0, sizeof(*c));
+	c->kind = "none";
+	c->party = DISPUTE_PARTY_NONE;
+	c->deadline = DISPUTE_NO_TIME;
+	if (is_explicit && d->deadline != DISPUTE_NO_TIME) {
+		c->kind = "explicit";
+		c->party = DISPUTE_PARTY_MERCHANT;
+		c->deadline = d->deadline;
+	} else if (p == NULL) {
+		/* the stored deadline, its kind from the stored source */
+		if (d->deadline != DISPUTE_NO_TIME && d->deadline_source) {
+			c->deadline = d->deadline;
+			if (!strcmp(d->deadline_source, "escalation")) {
+				c->kind = "buyer_escalation";
+				c->party = DISPUTE_PARTY_BUYER;
+			} else {
+				c->kind = "merchant_evidence";
+				c->party = DISPUTE_PARTY_MERCHANT;
+			}
+		}
+	} else if (d->arbitration_at != DISPUTE_NO_TIME) {
+		c->kind = "merchant_evidence";
+		c->party = DISPUTE_PARTY_MERCHANT;
+		c->deadline = d->arbitration_at + (long long)p->evidence_hours * 3600;
+		if (c->deadline <= now && dossier_at != DISPUTE_NO_TIME &&
+		    dossier_at >= d->arbitration_at) {
+			c->kind = "platform_decision";
+			c->party = DISPUTE_PARTY_PLATFORM;
+			c->deadline = DISPUTE_NO_TIME;
+		}
+	} else if (d->rejected_at != DISPUTE_NO_TIME) {
+		c->kind = "buyer_escalation";
+		c->party = DISPUTE_PARTY_BUYER;
+		c->deadline = d->rejected_at + (long long)p->escalation_hours * 3600;
+	} else if (d->requested_at != DISPUTE_NO_TIME && d->status &&
+		   !strcmp(d->status, "requested")) {
+		c->kind = "merchant_reply";
+		c->party = DISPUTE_PARTY_MERCHANT;
+		c->deadline = d->requested_at + (long long)p->reply_hours * 3600;
+	}
+	if (c->deadline != DISPUTE_NO_TIME) {
+		c->lapsed = c->deadline <= now;
+		c->alert = c->party == DISPUTE_PARTY_MERCHANT && c->deadline - now <= within;
+	}
+}
+
+static const struct {
+	const char *kind, *zh, *en;
+} clock_kinds[] = {
+	{ "merchant_reply", "商家回复期限", "merchant reply" },
+	{ "buyer_escalation", "买家申请介入期限", "buyer escalation window" },
+	{ "merchant_evidence", "商家举证期限", "merchant evidence" },
+	{ "platform_decision", "等待平台裁决", "platform decision" },
+	{ "explicit", "商家期限", "merchant deadline" },
+	{ "none", "暂无期限", "no deadline yet" },
+};
+
+const char *
+dispute_clock_kind_zh(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(clock_kinds) / sizeof(clock_kinds[0]); i++)
+		if (!strcmp(clock_kinds[i].kind, kind))
+			return clock_kinds[i].zh;
+	return kind;
+}
+
+const char *
+dispute_clock_kind_en(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(clock_kinds) / sizeof(clock_kinds[0]); i++)
+		if (!strcmp(clock_kinds[i].kind, kind))
+			return clock_kinds[i].en;
+	return kind;
+}
+
+const char *
+dispute_party_code(enum dispute_party party)
+{
+	switch (party) {
+	case DISPUTE_PARTY_MERCHANT:
+		return "merchant";
+	case DISPUTE_PARTY_BUYER:
+		return "buyer";
+	case DISPUTE_PARTY_PLATFORM:
+		return "platform";
+	default:
+		return "none";
+	}
 }
 
 char *
@@ -1234,3 +1379,107 @@ out:
 	return ret;
 }
 
+/* A value of key in Chinese: codes by their names, ISO times in zone tz. */
+static void
+event_value_zh(struct cf_buf *b, const char *key, const char *v, size_t n, long tz)
+{
+	char *val = xstrndup(v, n), *arrow = strstr(val, " -> ");
+	long long t;
+	struct cf_err err = CF_ERR_INIT;
+
+	if (arrow) {
+		*arrow = '\0';
+		event_value_zh(b, key, val, strlen(val), tz);
+		cf_buf_addstr(b, " → ");
+		event_value_zh(b, key, arrow + 4, strlen(arrow + 4), tz);
+	} else if (!strcmp(key, "reason")) {
+		cf_buf_addstr(b, dispute_reason_zh(val));
+	} else if (!strcmp(key, "status")) {
+		cf_buf_addstr(b, dispute_status_zh(val));
+	} else if (!strcmp(key, "outcome")) {
+		cf_buf_addstr(b, dispute_outcome_zh(val));
+	} else if (!strcmp(key, "resolution")) {
+		cf_buf_addstr(b, dispute_resolution_zh(val));
+	} else if (!strcmp(key, "profile")) {
+		cf_buf_addstr(b, !strcmp(val, "douyin") ? "抖音电商" : !strcmp(val, "wechat") ? "微信小店"
+			      : val);
+	} else if (!strcmp(val, "unset")) {
+		cf_buf_addstr(b, "清除");
+	} else if (strchr(val, 'T') &&
+		   cftime_parse(val, strchr(val, ' ') ? (size_t)(strchr(val, ' ') - val)
+						       : strlen(val), &t, &err) == 0) {
+		char buf[48];
+		char *sp = strchr(val, ' ');
+
+		cftime_format(t, tz, buf, sizeof(buf));
+		buf[16] = '\0';	/* "2025-05-04 10:00" */
+		cf_buf_addstr(b, buf);
+		if (sp) {
+			/* "(escalation)" and the like after the time */
+			const char *src = sp + 1;
+
+			cf_buf_addstr(b, !strcmp(src, "(escalation)") ? "（买家申请介入期限）"
+				      : !strcmp(src, "(evidence)") ? "（商家举证期限）"
+				      : !strcmp(src, "(explicit)") ? "（约定期限）" : src);
+		}
+	} else {
+		cf_buf_addstr(b, val);
+	}
+	cf_err_release(&err);
+	free(val);
+}
+
+char *
+dispute_event_zh(const char *what, long tz)
+{
+	static const char *const keys[][2] = {
+		{ "reason", "原因" }, { "status", "状态" }, { "profile", "平台" },
+		{ "amount", "金额" }, { "requested_at", "申请时间" }, { "rejected_at", "拒绝时间" },
+		{ "arbitration_at", "平台介入时间" }, { "deadline", "截止时间" },
+		{ "outcome", "结果" }, { "refunded", "退款" }, { "resolution", "处理方式" },
+	};
+	struct cf_buf b = CF_BUF_INIT;
+	const char *p = what;
+	int first = 1;
+
+	while (*p == ';' || *p == ' ')
+		p++;
+	if (!strncmp(p, "opened: ", 8)) {
+		cf_buf_addstr(&b, "开启争议：");
+		p += 8;
+	} else if (!strncmp(p, "closed: ", 8)) {
+		cf_buf_addstr(&b, "结案：");
+		p += 8;
+	}
+	while (*p) {
+		const char *end = strstr(p, "; "), *sp;
+		size_t n = end ? (size_t)(end - p) : strlen(p), i, kl;
+
+		if (!first)
+			cf_buf_addstr(&b, "；");
+		first = 0;
+		if (!strncmp(p, "claim: ", 7)) {
+			cf_buf_addstr(&b, "诉求：");
+			cf_buf_add(&b, p + 7, n - 7);
+		} else {
+			sp = memchr(p, ' ', n);
+			kl = sp ? (size_t)(sp - p) : n;
+			for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+				if (strlen(keys[i][0]) == kl && !strncmp(p, keys[i][0], kl))
+					break;
+			if (i < sizeof(keys) / sizeof(keys[0]) && sp) {
+				char *key = xstrndup(p, kl);
+
+				cf_buf_addstr(&b, keys[i][1]);
+				cf_buf_addch(&b, ' ');
+				event_value_zh(&b, key, sp + 1, n - kl - 1, tz);
+				free(key);
+			} else {
+				cf_buf_add(&b, p, n);	/* a note, or text we do not know */
+			}
+		}
+		p = end ? end + 2 : p + n;
+	}
+	cf_buf_addstr(&b, "");
+	return cf_buf_detach(&b, NULL);
+}

@@ -561,12 +561,16 @@ dispute_history(struct build *b, const struct dispute *d, struct cf_err *err)
 	    pdf_text(b->p, T(b, "dispute_history"), SZ_SMALL, PDF_TEXT_BOLD, err) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
-		char *ts = tstr(b, v[i].at), *what = M(b, v[i].what ? v[i].what : "");
+		char *zh = strncmp(T(b, "lang"), "zh", 2) == 0 && v[i].kind &&
+			   strcmp(v[i].kind, "note") != 0
+			   ? dispute_event_zh(v[i].what ? v[i].what : "", b->o->tz_offset) : NULL;
+		char *ts = tstr(b, v[i].at), *what = M(b, zh ? zh : v[i].what ? v[i].what : "");
 		const char *c[2] = { ts, what };
 		int r = pdf_table_row(b->p, 2, w, c, SZ_TINY, PDF_TEXT_GREY, err);
 
 		free(ts);
 		free(what);
+		free(zh);
 		if (r < 0)
 			goto out;
 	}
@@ -644,8 +648,12 @@ timeline(struct build *b, struct cf_err *err)
 		const char *s = (const char *)sqlite3_column_text(st, 1);
 		const char *loc = (const char *)sqlite3_column_text(st, 2);
 		const char *d = (const char *)sqlite3_column_text(st, 3);
-		char *raw = xasprintf("%s%s%s%s%s", s ? s : "", loc ? " " : "", loc ? loc : "",
-				      d ? " " : "", d ? d : "");
+		char *sk = s ? xasprintf("logi_%s", s) : NULL;
+		/* a raw status that is one of our codes reads by its name */
+		char *raw = xasprintf("%s%s%s%s%s", s ? T_or(b, sk, s) : "", loc ? " " : "",
+				      loc ? loc : "", d ? " " : "", d ? d : "");
+
+		free(sk);
 
 		tev_add(&ev, &n, sqlite3_column_int64(st, 0), M(b, raw),
 			exhibits_no(&b->ex, sqlite3_column_int64(st, 4)));
@@ -1171,11 +1179,14 @@ logistics(struct build *b, const struct exhibit *x, struct cf_err *err)
 		char *ts = sqlite3_column_type(st, 0) == SQLITE_NULL ? xstrdup(T(b, "unknown"))
 								       : tstr(b, sqlite3_column_int64(st, 0));
 		const char *s = (const char *)sqlite3_column_text(st, 1);
+		char *sk = s ? xasprintf("logi_%s", s) : NULL;
 		char *loc = M(b, (const char *)sqlite3_column_text(st, 2));
 		char *d = M(b, (const char *)sqlite3_column_text(st, 3));
-		const char *c[4] = { ts, s ? s : "", loc, d };
+		/* a status code (no raw text was kept) by its name: never "in_transit" */
+		const char *c[4] = { ts, s ? T_or(b, sk, s) : "", loc, d };
 		int r = pdf_table_row(b->p, 4, w, c, SZ_SMALL, PDF_TEXT_RULE, err);
 
+		free(sk);
 		free(ts);
 		free(loc);
 		free(d);

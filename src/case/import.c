@@ -127,6 +127,7 @@ struct import {
 	const struct import_hooks *hooks;
 	struct bundle *b;
 	struct order_id_rule *rule;
+	char *ignore;			/* import.ignore patterns */
 	int lockfd;
 	double t0;
 };
@@ -234,6 +235,8 @@ import_open(struct vault *v, const struct import_opts *opts,
 		goto fail;
 	}
 	bundle_exclude(imp->b, vault_dir(v));
+	imp->ignore = config_import_ignore(vault_db(v));
+	bundle_set_ignore(imp->b, imp->ignore);
 	bundle_set_order_rule(imp->b, imp->rule);
 	imp->t0 = now_s();
 	*out = imp;
@@ -250,6 +253,7 @@ import_close(struct import *imp)
 		return;
 	bundle_close(imp->b);
 	order_id_rule_free(imp->rule);
+	free(imp->ignore);
 	if (imp->lockfd >= 0)
 		close(imp->lockfd);
 	free(imp);
@@ -414,6 +418,12 @@ on_warning(void *cookie, const struct ingest_item *it, const char *msg, int bad)
 {
 	struct import *imp = cookie;
 
+	/*
+	 * How a text was decoded is information, recorded with the item
+	 * (warnings, `casefile show`): reported with IMPORT_VERBOSE only.
+	 */
+	if (!bad && !(imp->opts->flags & IMPORT_VERBOSE) && strncmp(msg, "text read as ", 13) == 0)
+		return;
 	report(imp, bad ? IMPORT_ERROR : IMPORT_WARNING, "'%s': entry '%s': %s",
 	       imp->opts->bundle_path, it->source_path, msg);
 }

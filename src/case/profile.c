@@ -21,13 +21,17 @@
 #define PROFILE_MAX_BYTES (1 << 20)
 
 enum pkey {
-	K_NAME, K_TITLE, K_ESC, K_EVID, K_STMT, K_IMAGES, K_FORMATS, K_SIZE, K_NKEYS
+	K_NAME, K_TITLE, K_ESC, K_EVID, K_STMT, K_IMAGES, K_FORMATS, K_SIZE,
+	K_REPLY, K_LIMITS, K_NKEYS
 };
+
+/* Keys a profile may leave out (they have defaults, see profile.h). */
+#define OPTIONAL_KEYS ((1u << K_TITLE) | (1u << K_REPLY) | (1u << K_LIMITS))
 
 static const char *const key_names[K_NKEYS] = {
 	"name", "title", "buyer_escalation_hours", "merchant_evidence_hours",
 	"statement_max_chars", "images_per_submission", "accepted_formats",
-	"max_file_size",
+	"max_file_size", "merchant_reply_hours", "statement_limits",
 };
 
 void
@@ -40,6 +44,7 @@ profile_free(struct profile *p)
 	for (i = 0; i < p->nformats; i++)
 		free(p->formats[i]);
 	free(p->formats);
+	free(p->limits);
 	free(p->name);
 	free(p->title);
 	free(p->source);
@@ -142,6 +147,48 @@ parse_formats(struct profile *p, const char *v)
 		p->formats[p->nformats++] = f;
 	}
 	return p->nformats ? 0 : -1;
+}
+
+/*
+ * "200, 500" or "200 chars, 1000 bytes": the statement text boxes of the
+ * platform, each counted in Unicode characters (the default) or in UTF-8
+ * bytes.  At most 8, each 1..100000.
+ */
+static int
+parse_limits(struct profile *p, const char *v)
+{
+	const char *s = v;
+
+	while (*s) {
+		const char *w;
+		long long n;
+		int bytes = 0;
+
+		while (*s == ' ' || *s == ',' || *s == '\t')
+			s++;
+		if (!*s)
+			break;
+		w = s;
+		while (isdigit((unsigned char)*s))
+			s++;
+		if (parse_long(w, s, 1, 100000, &n) < 0 || p->nlimits == 8)
+			return -1;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!strncmp(s, "bytes", 5)) {
+			bytes = 1;
+			s += 5;
+		} else if (!strncmp(s, "chars", 5)) {
+			s += 5;
+		}
+		if (*s && *s != ',' && *s != ' ' && *s != '\t')
+			return -1;
+		p->limits = xreallocarray(p->limits, p->nlimits + 1, sizeof(*p->limits));
+		p->limits[p->nlimits].max = (long)n;
+		p->limits[p->nlimits].bytes = bytes;
+		p->nlimits++;
+	}
+	return p->nlimits ? 0 : -1;
 }
 
 static int
@@ -248,6 +295,7 @@ profile_parse(const char *text, size_t n, const char *source,
 			break;
 		case K_ESC:
 		case K_EVID:
+		case K_REPLY:
 			if (parse_long(val, val + strlen(val), 1, 8760, &v) < 0) {
 				perr(err, source, line, "bad hours '%s': a whole number 1..8760", val);
 				free(raw);
@@ -255,8 +303,10 @@ profile_parse(const char *text, size_t n, const char *source,
 			}
 			if (k == K_ESC)
 				p->escalation_hours = (long)v;
-			else
+			else if (k == K_EVID)
 				p->evidence_hours = (long)v;
+			else
+				p->reply_hours = (long)v;
 			break;
 		case K_STMT:
 		case K_IMAGES:
@@ -285,13 +335,21 @@ profile_parse(const char *text, size_t n, const char *source,
 				goto out;
 			}
 			break;
+		case K_LIMITS:
+			if (parse_limits(p, val) < 0) {
+				perr(err, source, line, "bad statement limits '%s': like "
+				     "'200, 500' or '500 chars, 1000 bytes' (at most 8)", val);
+				free(raw);
+				goto out;
+			}
+			break;
 		case K_NKEYS:
 			break;
 		}
 		free(raw);
 	}
 	for (i = 0; i < K_NKEYS; i++) {
-		if (i == K_TITLE || (seen & (1u << i)))
+		if ((OPTIONAL_KEYS & (1u << i)) || (seen & (1u << i)))
 			continue;
 		cf_err_set(err, CF_EINPUT, "profile '%s': missing key '%s'", source,
 			   key_names[i]);
@@ -299,6 +357,13 @@ profile_parse(const char *text, size_t n, const char *source,
 	}
 	if (p->title == NULL)
 		p->title = xstrdup(p->name);
+	if (p->reply_hours == 0)
+		p->reply_hours = PROFILE_REPLY_HOURS;
+	if (p->nlimits == 0) {
+		p->limits = xcalloc(1, sizeof(*p->limits));
+		p->limits[0].max = p->statement_max_chars;
+		p->nlimits = 1;
+	}
 	*out = p;
 	p = NULL;
 	ret = 0;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casefile/argument.h"
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
 #include "casefile/dispute.h"
@@ -17,6 +18,7 @@
 #include "casefile/mask.h"
 #include "casefile/money.h"
 #include "casefile/order_facts.h"
+#include "casefile/profile.h"
 #include "casefile/statement.h"
 #include "casefile/templates.h"
 #include "casefile/textenc.h"
@@ -313,20 +315,103 @@ fill_lines(struct cf_buf *b, const struct fill *f, const char *tpl)
 	cf_buf_release(&line);
 }
 
+/* "证据2、证据3" for the exhibits of part p (argument.h), or NULL when none. */
+static char *
+part_list(const struct templates *t, const struct argument *a, enum argument_part p)
+{
+	struct cf_buf b = CF_BUF_INIT;
+	size_t i;
+	int k = 0;
+
+	for (i = 0; i < a->n; i++) {
+		if (a->v[i].part != p)
+			continue;
+		if (k++)
+			cf_buf_addstr(&b, templates_get(t, "list_sep"));
+		exhibit_ref(&b, t, a->v[i].no);
+	}
+	if (k == 0) {
+		cf_buf_release(&b);
+		return NULL;
+	}
+	return cf_buf_detach(&b, NULL);
+}
+
+/* The first three decisive exhibits, "证据3、证据5", or NULL. */
+static char *
+key_list(const struct templates *t, const struct argument *a)
+{
+	struct cf_buf b = CF_BUF_INIT;
+	size_t i;
+	int k = 0;
+
+	for (i = 0; i < a->n && k < 3; i++) {
+		if (!a->v[i].decisive)
+			continue;
+		if (k++)
+			cf_buf_addstr(&b, templates_get(t, "list_sep"));
+		exhibit_ref(&b, t, a->v[i].no);
+	}
+	if (k == 0) {
+		cf_buf_release(&b);
+		return NULL;
+	}
+	return cf_buf_detach(&b, NULL);
+}
+
+/* A time inside a sentence: "5月2日 12:47" in Chinese, the full time otherwise. */
+static char *
+fmt_day(const struct templates *t, long long utc, long tz)
+{
+	char buf[48];
+
+	if (utc < 0)
+		return NULL;
+	if (strncmp(templates_get(t, "lang"), "zh", 2) != 0)
+		return fmt_time(utc, tz);
+	return xstrdup(argument_date(utc, tz, buf, sizeof(buf)));
+}
+
+/*
+ * The closing line of the stance: "closing_STANCE.SCENARIO", else
+ * "closing_STANCE" (templates).  Never a concession unless asked.
+ */
+static char *
+closing(const struct templates *t, enum argument_stance st, const char *scenario)
+{
+	char *k = xasprintf("closing_%s.%s", argument_stance_name(st), scenario);
+	const char *v = templates_get(t, k);
+
+	if (v == k || strcmp(v, k) == 0) {
+		free(k);
+		k = xasprintf("closing_%s", argument_stance_name(st));
+		v = templates_get(t, k);
+		if (strcmp(v, k) == 0) {
+			free(k);
+			return NULL;
+		}
+	}
+	v = xstrdup(v);
+	free(k);
+	return (char *)v;
+}
+
 int
-statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
-		const char *scenario, size_t max_chars, int mask, long tz_offset,
-		char **out, struct cf_err *err)
+statement_compose(sqlite3 *db, const struct templates *t, const char *order_id,
+		  const struct statement_opts *o, char **out, struct cf_err *err)
 {
 	struct exhibits ex = { NULL, 0 };
+	struct argument arg;
 	struct order_facts f;
-	const char *tpl, *s;
+	const char *tpl = NULL, *s, *scenario = o->scenario;
 	struct cf_buf b = CF_BUF_INIT;
-	char money[40];
+	char money[40], *name;
 	const char *keys[] = {
 		"order_id", "shop", "amount", "created_at", "paid_at", "shipped_at",
 		"delivered_at", "carrier", "tracking_no", "claim", "reason",
-		"buyer_quote", "buyer_quote_at",
+		"buyer_quote", "buyer_quote_at", "pickup_at", "pickup_what", "handover_at",
+		"ex_pickup", "ex_packing", "ex_handover", "ex_buyer_photo", "key_exhibits",
+		"closing", "ex_pickup_photo",
 	};
 	enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
 	char *vals[NKEYS] = { 0 };
@@ -335,6 +420,7 @@ statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
 
 	*out = NULL;
 	memset(&f, 0, sizeof(f));
+	memset(&arg, 0, sizeof(arg));
 	if (exhibits_load(db, order_id, &ex, err) < 0 ||
 	    order_facts_load(db, order_id, &f, err) < 0)
 		goto out;
@@ -344,23 +430,30 @@ statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
 		cf_err_set(err, CF_EINPUT, "unknown scenario '%s'", scenario);
 		goto out;
 	}
-	if ((tpl = templates_statement(t, scenario)) == NULL) {
+	if (o->short_form) {
+		name = xasprintf("%s short", scenario);
+		tpl = templates_statement(t, name);
+		free(name);
+	}
+	if (tpl == NULL && (tpl = templates_statement(t, scenario)) == NULL) {
 		cf_err_set(err, CF_EINPUT, "the templates have no statement '%s'", scenario);
 		goto out;
 	}
+	if (argument_load(db, order_id, scenario, &ex, &arg, err) < 0)
+		goto out;
 	vals[0] = xstrdup(order_id);
 	vals[1] = f.shop && *f.shop ? xstrdup(f.shop) : NULL;
 	if (f.total_fen >= 0)
 		vals[2] = xasprintf("%s %s", money_format_fen(f.total_fen, money, sizeof(money)),
 				    f.currency ? f.currency : "CNY");
-	vals[3] = fmt_time(f.created_at, tz_offset);
-	vals[4] = fmt_time(f.paid_at, tz_offset);
-	vals[5] = fmt_time(f.shipped_at, tz_offset);
-	vals[6] = fmt_time(f.delivered_at, tz_offset);
+	vals[3] = fmt_day(t, f.created_at, o->tz_offset);
+	vals[4] = fmt_day(t, f.paid_at, o->tz_offset);
+	vals[5] = fmt_day(t, f.shipped_at, o->tz_offset);
+	vals[6] = fmt_day(t, f.delivered_at, o->tz_offset);
 	vals[7] = f.carrier && *f.carrier ? xstrdup(f.carrier) : NULL;
 	vals[8] = f.tracking_no && *f.tracking_no ? xstrdup(f.tracking_no) : NULL;
 	if (f.claim && *f.claim)
-		vals[9] = mask ? mask_text(f.claim) : xstrdup(f.claim);
+		vals[9] = o->mask ? mask_text(f.claim) : xstrdup(f.claim);
 	/*
 	 * The reason by its display name in the template's language: the
 	 * dispute's, else the scenario the statement argues.
@@ -370,26 +463,154 @@ statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
 		vals[10] = xstrdup(dispute_reason_zh(s));
 	else
 		vals[10] = xstrdup(dispute_reason_en(s));
-	if (f.buyer_quote) {
-		vals[11] = mask ? mask_text(f.buyer_quote) : xstrdup(f.buyer_quote);
-		/* a long first message must not crowd the merchant's points out */
-		statement_truncate(vals[11], STATEMENT_QUOTE_CHARS);
+	/* the buyer's own typed words most relevant to the claim (argument.h) */
+	if (arg.quote) {
+		vals[11] = o->mask ? mask_text(arg.quote) : xstrdup(arg.quote);
+		vals[12] = fmt_day(t, arg.quote_at, o->tz_offset);
 	}
-	vals[12] = fmt_time(f.buyer_quote_at, tz_offset);
+	vals[13] = fmt_day(t, arg.pickup_at, o->tz_offset);
+	if (arg.pickup_what)
+		vals[14] = o->mask ? mask_text(arg.pickup_what) : xstrdup(arg.pickup_what);
+	vals[15] = fmt_day(t, arg.handover_at, o->tz_offset);
+	vals[16] = part_list(t, &arg, ARG_PICKUP);
+	vals[17] = part_list(t, &arg, ARG_PACKING);
+	vals[18] = part_list(t, &arg, ARG_HANDOVER);
+	vals[19] = part_list(t, &arg, ARG_BUYER_PHOTO);
+	vals[20] = key_list(t, &arg);
+	vals[21] = closing(t, o->stance, scenario);
+	vals[22] = part_list(t, &arg, ARG_PICKUP_PHOTO);
 	{
 		struct fill fl = { t, &ex, keys, vals, NKEYS };
 
 		fill_lines(&b, &fl, tpl);
 	}
 	*out = cf_buf_detach(&b, NULL);
-	if (max_chars)
-		statement_truncate(*out, max_chars);
+	if (o->max)
+		statement_fit(*out, o->max, o->bytes);
 	ret = 0;
 out:
 	for (i = 0; i < NKEYS; i++)
 		free(vals[i]);
 	cf_buf_release(&b);
 	order_facts_release(&f);
+	argument_release(&arg);
 	exhibits_release(&ex);
 	return ret;
+}
+
+int
+statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
+		const char *scenario, size_t max_chars, int mask, long tz_offset,
+		char **out, struct cf_err *err)
+{
+	struct statement_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.scenario = scenario;
+	o.stance = ARGUMENT_REFUSE;
+	o.mask = mask;
+	o.tz_offset = tz_offset;
+	if (statement_compose(db, t, order_id, &o, out, err) < 0)
+		return -1;
+	if (max_chars)
+		statement_truncate(*out, max_chars);
+	return 0;
+}
+
+size_t
+statement_count(const char *s, int bytes)
+{
+	size_t n = 0;
+
+	if (bytes)
+		return strlen(s);
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/*
+ * Cut s to max (characters or bytes): at the end of the last whole
+ * sentence or line that fits, else at a character boundary with "…".
+ */
+size_t
+statement_fit(char *s, size_t max, int bytes)
+{
+	size_t i, n = 0, last = 0, keep = 0;
+
+	if (statement_count(s, bytes) <= max)
+		return statement_count(s, bytes);
+	for (i = 0; s[i]; ) {
+		size_t k = i + 1;
+
+		while (((unsigned char)s[k] & 0xC0) == 0x80)
+			k++;
+		n += bytes ? k - i : 1;
+		if (n > max)
+			break;
+		if (!strncmp(s + i, "。", 3) || s[i] == '\n' || !strncmp(s + i, "！", 3) ||
+		    (s[i] == '.' && (s[k] == ' ' || s[k] == '\n')))
+			last = s[i] == '\n' ? i : k;
+		keep = k;
+		i = k;
+	}
+	if (last > 0) {
+		s[last] = '\0';
+		while (last > 0 && (s[last - 1] == '\n' || s[last - 1] == ' '))
+			s[--last] = '\0';
+		return statement_count(s, bytes);
+	}
+	/* no sentence fits: whole characters and "…" (3 bytes, 1 character) */
+	if (bytes) {
+		while (keep > 0 && keep + 3 > max) {
+			do
+				keep--;
+			while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80);
+		}
+		if (keep + 3 <= max) {
+			memcpy(s + keep, "…", 4);
+		} else {
+			s[keep] = '\0';
+		}
+		return strlen(s);
+	}
+	statement_truncate(s, max);
+	return statement_count(s, 0);
+}
+
+int
+statement_variant(sqlite3 *db, const struct templates *t, const char *order_id,
+		  const char *scenario, int stance, const struct profile_limit *lim,
+		  int mask, long tz_offset, char **out, struct cf_err *err)
+{
+	struct statement_opts o;
+	char *text = NULL;
+
+	memset(&o, 0, sizeof(o));
+	o.scenario = scenario;
+	o.stance = stance;
+	o.mask = mask;
+	o.tz_offset = tz_offset;
+	*out = NULL;
+	if (statement_compose(db, t, order_id, &o, &text, err) < 0)
+		return -1;
+	if (statement_count(text, lim->bytes) > (size_t)lim->max) {
+		char *s2 = NULL;
+
+		/* the scenario's short form, when the templates have one */
+		o.short_form = 1;
+		if (statement_compose(db, t, order_id, &o, &s2, err) < 0) {
+			free(text);
+			return -1;
+		}
+		if (statement_count(s2, lim->bytes) < statement_count(text, lim->bytes)) {
+			free(text);
+			text = s2;
+		} else {
+			free(s2);
+		}
+		statement_fit(text, (size_t)lim->max, lim->bytes);
+	}
+	*out = text;
+	return 0;
 }

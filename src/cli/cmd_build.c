@@ -23,6 +23,7 @@
 #include "casefile/seal.h"
 #include "casefile/statement.h"
 #include "casefile/vault.h"
+#include "casefile/stale.h"
 #include "casefile/xalloc.h"
 
 /* "500K", "10M", "2G", "1234" → bytes; -1 when malformed. */
@@ -361,6 +362,30 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		o.presave_hook = sign_presave;
 		o.presave_arg = &sg;
 	}
+	/*
+	 * Tell the merchant, not the arbiter: the PDF only states the fact
+	 * ("not yet sealed at the time of building").
+	 */
+	if (!a.do_seal) {
+		sqlite3_stmt *q = NULL;
+
+		if (db_prepare(vault_db(ctx->vault), "SELECT count(*) FROM evidence WHERE "
+			       "order_id = ? AND (leaf_index IS NULL OR leaf_index >= "
+			       "coalesce((SELECT max(tree_size) FROM heads), 0))", &q, &err) == 0) {
+			sqlite3_bind_text(q, 1, o.order_id, -1, SQLITE_STATIC);
+			if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > 0)
+				/* on stdout like "not signed (--no-sign)": a build that works
+				   stays silent on stderr (see README) */
+				ctx_info(ctx, "note: %lld exhibit%s of order '%s' not sealed yet: the dossier "
+					 "will say so and hold no inclusion proof for %s; run "
+					 "'casefile seal' first, or 'casefile build --seal'",
+					 (long long)sqlite3_column_int64(q, 0),
+					 sqlite3_column_int64(q, 0) == 1 ? "" : "s", o.order_id,
+					 sqlite3_column_int64(q, 0) == 1 ? "it" : "them");
+		}
+		sqlite3_finalize(q);
+		cf_err_release(&err);
+	}
 	/* proofs.json and its table in the integrity appendix */
 	o.ledger_proofs = 1;
 	o.attach_hook = proofs_dossier_attach;
@@ -377,14 +402,25 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		fell_back = 1;
 	}
 	if (err.code != CF_OK || (fell_back && dossier_build(ctx->vault, &o, &rep, &err) < 0)) {
-		rc = ctx_fail(ctx, &err);	/* no evidence (CF_ENOTFOUND): exit 2 */
-		if (err.code == CF_ENET)
-			ctx_error(ctx, "no dossier was written (use --tsa-optional to sign "
-				  "without a timestamp)");
+		if (err.code == CF_ENOTFOUND && strncmp(err.msg, "no evidence", 11) == 0) {
+			ctx_no_order(ctx, err.msg, o.order_id);
+			rc = CF_EXIT_USAGE;
+		} else {
+			rc = ctx_fail(ctx, &err);
+			if (err.code == CF_ENET)
+				ctx_error(ctx, "no dossier was written (use --tsa-optional to sign "
+					  "without a timestamp)");
+		}
 		goto out;
 	}
 	for (i = 0; i < rep.nnotes; i++)
 		ctx_warn(ctx, "%s", rep.notes[i]);
+	/* so that due/check/show can say when evidence arrives after it (stale.h) */
+	if (stale_record(ctx->vault, o.order_id, rep.dossier_id,
+			 (long long)ctx->now, &err) < 0) {
+		ctx_warn(ctx, "%s", err.msg);
+		cf_err_release(&err);
+	}
 	if (ctx->json) {
 		json_t *j = json_pack("{s:o,s:o,s:s,s:i,s:I,s:I,s:I,s:I}",
 				      "path", jout_str(o.out_path), "order_id", jout_str(o.order_id),

@@ -19,6 +19,7 @@
 #include "casefile/jout.h"
 #include "casefile/dispute.h"
 #include "casefile/profile.h"
+#include "casefile/stale.h"
 #include "casefile/templates.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -76,6 +77,13 @@ print_json(const struct check_report *r, const struct profile *p)
 			     "items", items, "limits", limits));
 }
 
+/* c->detail on one line (messages may hold line breaks), or "". */
+static char *
+detail(const struct check_cite *c)
+{
+	return ctx_oneline(c->detail ? c->detail : "");
+}
+
 static void
 print_text(const struct check_report *r, const struct profile *p, int zh)
 {
@@ -90,19 +98,20 @@ print_text(const struct check_report *r, const struct profile *p, int zh)
 		       it->required ? "[required]" : "[recommended]", it->text);
 		for (j = 0; j < it->ncites; j++) {
 			const struct check_cite *c = &it->cites[j];
+			char *d = detail(c);
 
 			if (c->exhibit_no)
 				printf("           %s%d (evidence #%lld) %s '%s'%s%s\n",
 				       zh ? "证据" : "exhibit ", c->exhibit_no,
 				       (long long)c->evidence_id, c->kind, c->name,
-				       c->detail ? ": " : "", c->detail ? c->detail : "");
+				       c->detail ? ": " : "", d);
 			else if (c->evidence_id)
 				printf("           evidence #%lld %s '%s'%s%s\n",
 				       (long long)c->evidence_id, c->kind, c->name,
-				       c->detail ? ": " : "", c->detail ? c->detail : "");
+				       c->detail ? ": " : "", d);
 			else
-				printf("           %s%s%s\n", c->name, c->detail ? ": " : "",
-				       c->detail ? c->detail : "");
+				printf("           %s%s%s\n", c->name, c->detail ? ": " : "", d);
+			free(d);
 		}
 		if (!it->have)
 			printf("           needs: %s\n", it->rules);
@@ -200,6 +209,17 @@ run_check(int argc, char **argv, struct cf_ctx *ctx)
 		print_json(rep, prof);
 	else if (!ctx->quiet)
 		print_text(rep, prof, zh);
+	/* a dossier built before the latest evidence (stale.h) */
+	{
+		struct stale sl;
+
+		if (stale_check(ctx->vault, order, &sl, &err) < 0)
+			cf_err_release(&err);
+		else if (sl.built && sl.added)
+			ctx_warn(ctx, "order '%s': %lld item%s added since dossier %s was built; "
+				 "run 'casefile build %s' again", order, sl.added,
+				 sl.added == 1 ? "" : "s", sl.dossier_id, order);
+	}
 	if (rep->missing_required || rep->nlimits) {
 		ctx_error(ctx, "order '%s': %zu required item%s missing, %zu limit%s exceeded",
 			  order, rep->missing_required, rep->missing_required == 1 ? "" : "s",

@@ -44,13 +44,19 @@ unknown_key(struct cf_ctx *ctx, const char *key)
 
 static void
 print_value(struct cf_ctx *ctx, json_t *json, const struct config_key *k,
-	    const char *val, int is_default)
+	    const char *val, int is_default, int list)
 {
-	if (ctx->json)
-		jout_set(json, k->name, json_pack("{s:o,s:b}", "value", jout_str(val),
-						  "default", is_default));
-	else if (val)
+	if (ctx->json) {
+		jout_set(json, k->name, json_pack("{s:o,s:b,s:s}", "value", jout_str(val),
+						  "default", is_default, "description", k->desc));
+	} else if (val) {
 		printf("%s=%s%s\n", k->name, val, is_default ? "  (default)" : "");
+		if (list)
+			printf("    %s\n", k->desc);
+	} else if (list) {
+		/* every known setting, so a new user learns that it exists */
+		printf("%s  (unset)\n    %s\n", k->name, k->desc);
+	}
 }
 
 /* A profile named by a setting must exist; on failure *norm is freed. */
@@ -148,11 +154,11 @@ run_config(int argc, char **argv, struct cf_ctx *ctx)
 			/* Unset without a default: nothing to print (git config). */
 			rc = CF_EXIT_PROBLEM;
 			if (ctx->json)
-				print_value(ctx, json, k, NULL, 0);
+				print_value(ctx, json, k, NULL, 0, 0);
 		} else if (!ctx->json) {
 			printf("%s\n", val ? val : k->def);
 		} else {
-			print_value(ctx, json, k, val ? val : k->def, val == NULL);
+			print_value(ctx, json, k, val ? val : k->def, val == NULL, 0);
 		}
 		free(val);
 		val = NULL;
@@ -160,7 +166,7 @@ run_config(int argc, char **argv, struct cf_ctx *ctx)
 		for (i = 0; i < config_nkeys(); i++) {
 			k = config_key(i);
 			val = db_meta_get(db, k->name);
-			print_value(ctx, json, k, val ? val : k->def, val == NULL);
+			print_value(ctx, json, k, val ? val : k->def, val == NULL, 1);
 			free(val);
 			val = NULL;
 		}
@@ -183,7 +189,8 @@ const struct cmd cmd_config = {
 	.name = "config",
 	.usage = "casefile config [KEY [VALUE]] [--unset KEY] [--json]",
 	.summary = "list, get or set vault settings (TSA, import limits, signer)",
-	.help = "With no argument, lists every setting (defaults marked).  With KEY,\n"
+	.help = "With no argument, lists every known setting with its value (defaults\n"
+		"marked, unset ones too) and a one-line description.  With KEY,\n"
 		"prints its value (exit 1 when it is unset and has no default, like\n"
 		"git config).  With KEY VALUE, checks and stores the value.\n"
 		"\nsettings:\n"
@@ -196,6 +203,11 @@ const struct cmd cmd_config = {
 		"  import.max_ratio        largest decompressed/compressed ratio of an\n"
 		"                          entry, compression-bomb guard (default 200)\n"
 		"  import.max_entries      most entries read from one bundle (default 1000000)\n"
+		"  import.ignore           comma-separated shell patterns: a file or folder\n"
+		"                          outside the order folders whose name matches is\n"
+		"                          skipped quietly instead of refused (default:\n"
+		"                          summary spreadsheets and screenshot folders,\n"
+		"                          " CONFIG_IMPORT_IGNORE "; 'none' for none)\n"
 		"  order.id_pattern        what an order id looks like, for ingest and import:\n"
 		"                          a POSIX extended regular expression matching the\n"
 		"                          whole id (default ^[0-9]{6,32}$); bundle folders\n"

@@ -566,18 +566,25 @@ run_list(int argc, char **argv, struct cf_ctx *ctx)
 	} else if (!ctx->quiet) {
 		char t1[48], m[32];
 
-		if (n == 0)
+		if (n == 0) {
 			printf("no %sdisputes\n", o.open_only ? "open " : "");
-		else
-			printf("%-4s %-20s %-22s %-11s %-9s %10s  %s\n", "ID", "ORDER", "REASON",
-			       "STATUS", "OUTCOME", "AMOUNT", "OPENED");
-		for (i = 0; i < n; i++)
-			printf("%-4lld %-20s %-22s %-11s %-9s %10s  %s\n", (long long)v[i]->id,
-			       v[i]->order_id, v[i]->reason, v[i]->status,
-			       v[i]->outcome ? v[i]->outcome : "-",
-			       v[i]->amount_fen == DISPUTE_NO_AMOUNT ? "-"
+		} else {
+			printf("%-4s %-20s ", "ID", "ORDER");
+			ctx_print_cell(stdout, "REASON", 18);
+			ctx_print_cell(stdout, "STATUS", 14);
+			ctx_print_cell(stdout, "OUTCOME", 10);
+			printf("%10s  %s\n", "AMOUNT", "OPENED");
+		}
+		/* names in Chinese; --json keeps the codes */
+		for (i = 0; i < n; i++) {
+			printf("%-4lld %-20s ", (long long)v[i]->id, v[i]->order_id);
+			ctx_print_cell(stdout, dispute_reason_zh(v[i]->reason), 18);
+			ctx_print_cell(stdout, dispute_status_zh(v[i]->status), 14);
+			ctx_print_cell(stdout, v[i]->outcome ? dispute_outcome_zh(v[i]->outcome) : "-", 10);
+			printf("%10s  %s\n", v[i]->amount_fen == DISPUTE_NO_AMOUNT ? "-"
 				       : money_format_fen(v[i]->amount_fen, m, sizeof(m)),
 			       ctx_fmt_time(ctx, v[i]->opened_at, t1, sizeof(t1)));
+		}
 	}
 	dispute_list_free(v, n);
 	return CF_EXIT_OK;

@@ -4,9 +4,11 @@
  * options, progress and the summary around the import service (import.h),
  * which holds the pipeline, the batching policy and the lock.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "casefile/cliopt.h"
@@ -16,7 +18,7 @@
 #include "casefile/vault.h"
 
 /* Junk skipped, per kind (import_hooks.skipped's `what`, compared by pointer). */
-#define JUNK_KINDS 8
+#define JUNK_KINDS (8 + 1)
 struct junk_count {
 	const char *what;
 	unsigned long n;
@@ -124,7 +126,11 @@ junk_summary(struct import_view *r)
 	size_t i;
 
 	for (i = 0; i < JUNK_KINDS && r->junk[i].what; i++)
-		if (!r->verbose)
+		if (strcmp(r->junk[i].what, IMPORT_IGNORED) == 0)
+			/* asked for: not a warning, so a normal night stays quiet */
+			ctx_info(r->ctx, "'%s': skipped %lu entr%s matching import.ignore",
+				 r->bundle_path, r->junk[i].n, r->junk[i].n == 1 ? "y" : "ies");
+		else if (!r->verbose)
 			ctx_warn(r->ctx, "'%s': skipped %lu %s entr%s: %s (--verbose names each)",
 				 r->bundle_path, r->junk[i].n, "junk",
 				 r->junk[i].n == 1 ? "y" : "ies", r->junk[i].what);
@@ -165,7 +171,8 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 	struct cf_err err = CF_ERR_INIT;
 	const char *env;
 	enum cf_exit rc = CF_EXIT_OK;
-	int first, r, follow = 0;
+	struct stat sb;
+	int first, r, follow = 0, summary = 0;
 
 	memset(&view, 0, sizeof(view));
 	memset(&io, 0, sizeof(io));
@@ -175,6 +182,7 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 			{ "date", 0, CLI_VALUE, &io.date, NULL, 0 },
 			{ "follow-links", 0, CLI_FLAG, NULL, &follow, 0 },
 			{ "verbose", 0, CLI_FLAG, NULL, &view.verbose, 0 },
+			{ "summary", 0, CLI_FLAG, NULL, &summary, 0 },
 			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
 		};
 
@@ -187,12 +195,23 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		return ctx_usage(ctx, argc - first < 1 ? "import needs a bundle (folder or archive)"
 						       : "import takes one bundle");
 	io.bundle_path = view.bundle_path = argv[first];
+	/*
+	 * A bundle that is not there (yet) is its own outcome, so that cron
+	 * tells a late export from a broken crontab (exit 2).
+	 */
+	if (lstat(io.bundle_path, &sb) < 0 && errno == ENOENT) {
+		ctx_error(ctx, "'%s': not there (yet): the export has not arrived; nothing "
+			  "imported (exit %d)", io.bundle_path, CF_EXIT_NOT_YET);
+		return CF_EXIT_NOT_YET;
+	}
 	if (!follow && ctx_refuse_link(ctx, io.bundle_path))
 		return CF_EXIT_INPUT;	/* as ingest does with a FILE that is a link */
 	if ((env = getenv("CASEFILE_IMPORT_BATCH")) != NULL && atol(env) > 0)
 		io.batch_files = (unsigned long)atol(env);
 	if (ctx->no_wait)
 		io.flags |= IMPORT_NO_WAIT;
+	if (view.verbose)
+		io.flags |= IMPORT_VERBOSE;
 	io.user = ctx->user;
 	io.host = ctx->host;
 	if (ctx_open_vault(ctx) < 0)
@@ -213,8 +232,22 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	progress_clear(&view);
-	print_summary(ctx, &view, &sum);
-	junk_summary(&view);
+	if (summary && !ctx->json) {
+		unsigned long nskip = 0;
+		size_t k;
+
+		for (k = 0; k < JUNK_KINDS && view.junk[k].what; k++)
+			nskip += view.junk[k].n;
+		/* one line for cron mail, even with --quiet */
+		printf("import %s: %zu orders, %lu files, %lu new, %lu duplicates, %lu skipped, "
+		       "%lu refused%s\n", io.bundle_path, sum.orders, sum.files, sum.nnew, sum.ndup,
+		       nskip, sum.refused,
+		       sum.nnew == 0 && sum.refused == 0 ? "; nothing new" : "");
+	} else {
+		print_summary(ctx, &view, &sum);
+	}
+	if (!summary)
+		junk_summary(&view);
 	if (sum.broken)
 		ctx_error(ctx, "'%s': only part of the bundle could be read (see above)",
 			  io.bundle_path);
@@ -231,8 +264,8 @@ out:
 
 const struct cmd cmd_import = {
 	.name = "import",
-	.usage = "casefile import [--date YYYY-MM-DD] [--no-wait] [--follow-links] [--verbose] [--json] [--quiet] "
-		 "BUNDLE",
+	.usage = "casefile import [--date YYYY-MM-DD] [--no-wait] [--follow-links] [--verbose] [--summary]\n"
+		 "       [--json] [--quiet] BUNDLE",
 	.summary = "store a daily export bundle (folder, zip, tar.*, 7z) of many orders",
 	.help = "BUNDLE is a folder or a zip / tar / tar.gz / tar.bz2 / tar.xz / tar.zst /\n"
 		"7z archive, read as a stream (never unpacked to disk):\n"
@@ -255,7 +288,12 @@ const struct cmd cmd_import = {
 		"without the UTF-8 flag is read as GB18030 when it decodes cleanly, others\n"
 		"are shown with \\xNN escapes; the original bytes are kept), and two entries\n"
 		"of one path.  Skipped and named, one line per kind (exit 0): .DS_Store,\n"
-		"__MACOSX/, ._* AppleDouble files, Thumbs.db, desktop.ini.\n"
+		"__MACOSX/, ._* AppleDouble files, Thumbs.db, desktop.ini.  Skipped\n"
+		"quietly (counted on stdout): files and folders outside the order folders\n"
+		"whose name matches import.ignore (default: summary spreadsheets such as\n"
+		"*汇总*, *summary*, and screenshot folders such as 截图*, screenshot*).\n"
+		"How a text was decoded (GB18030, UTF-16) is recorded with the item and\n"
+		"shown with --verbose.\n"
 		"Limits and order.id_pattern: see 'casefile config --help'.\n"
 		"\n"
 		"Work is committed every few thousand files: an import that is killed keeps\n"
@@ -271,11 +309,16 @@ const struct cmd cmd_import = {
 		"               of waiting\n"
 		"  --follow-links  import what BUNDLE points to when it is a symbolic link\n"
 		"               (refused otherwise, exit 3, like a link given to ingest)\n"
-		"  --verbose    name each junk entry skipped\n"
+		"  --verbose    name each junk entry skipped, and how texts were decoded\n"
+		"  --summary    print one line: orders, files, new, duplicates, skipped,\n"
+		"               refused (\"nothing new\" on a re-run), even with --quiet\n"
 		"  --json       print the summary as one JSON object (skipped junk listed)\n"
 		"  --quiet      print nothing but errors (for cron)\n"
+		"\nexit codes: 0 imported (or nothing new), 2 usage, 3 some entries refused\n"
+		"            (the rest imported), 5 system failure or --no-wait busy,\n"
+		"            6 the bundle is not there (yet): the export has not arrived\n"
 		"\nexample (cron):\n"
-		"  casefile import --quiet /srv/exports/orders-$(date -d yesterday +%F).zip\n",
+		"  casefile --quiet import --summary /srv/exports/orders-$(date -d yesterday +%F).zip\n",
 	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
 	.run = run_import,
 };

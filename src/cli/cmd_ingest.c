@@ -35,6 +35,7 @@ struct ingest_run {
 	json_t *json;		/* --json: the items */
 	int failed_hard;	/* a system error: stop and roll back */
 	int follow_links;	/* --follow-links: follow links named as FILE */
+	int verbose;		/* --verbose: also how texts were decoded */
 	struct ingest_pipe *pipe;	/* records and reports on a second thread */
 };
 
@@ -57,6 +58,9 @@ on_warning(void *cookie, const struct ingest_item *it, const char *msg, int bad)
 {
 	struct ingest_run *r = cookie;
 
+	/* an encoding is information, kept in the item's warnings (`show`) */
+	if (!bad && !r->verbose && strncmp(msg, "text read as ", 13) == 0)
+		return;
 	if (bad)
 		ctx_error(r->ctx, "%s: %s", it->source_path, msg);
 	else
@@ -277,6 +281,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 			{ "kind", 0, CLI_VALUE, &kind, NULL, 0 },
 			{ "note", 0, CLI_VALUE, &r.note, NULL, 0 },
 			{ "follow-links", 0, CLI_FLAG, NULL, &r.follow_links, 0 },
+			{ "verbose", 0, CLI_FLAG, NULL, &r.verbose, 0 },
 			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
 		};
 
@@ -390,6 +395,8 @@ const struct cmd cmd_ingest = {
 		"  --kind KIND   force the kind: chat, logistics, order, photo, video,\n"
 		"                receipt or other\n"
 		"  --note TEXT   what the items show (printed in the dossier's exhibit index)\n"
+		"  --verbose   also say how a text file was decoded (GB18030, UTF-16);\n"
+		"              always recorded with the item (casefile show)\n"
 		"  --follow-links  store what a FILE or DIR named here that is a symbolic\n"
 		"                link points to (links inside folders are still skipped)\n"
 

@@ -7,9 +7,12 @@
  * text (`extra`), which the dossier does not render.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "casefile/buf.h"
+#include "casefile/stale.h"
+#include "casefile/xalloc.h"
 #include "casefile/cftime.h"
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
@@ -213,12 +216,17 @@ gather_rows(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *kin
 			jout_set(row, k, i >= 6 ? jout_stored(v) : jout_str(v));
 			if (chat && i == 4)
 				cf_buf_addf(text, "(%s) ", v);
-			else if (chat && i == 5)
-				cf_buf_addf(text, "| %s", v);
+			else if (chat && i == 5) {
+				/* one line per message: "⏎" for its line breaks */
+				cf_buf_addstr(text, "| ");
+				ctx_add_oneline(text, v);
+			}
 			else if (i == 3)
 				cf_buf_addf(text, "%s%s", v, chat ? " " : "");
-			else if (i < 6)
-				cf_buf_addf(text, " | %s", v);
+			else if (i < 6) {
+				cf_buf_addstr(text, " | ");
+				ctx_add_oneline(text, v);
+			}
 			else
 				cf_buf_addf(text, "\n        %s %s", k, v);
 		}
@@ -228,6 +236,8 @@ gather_rows(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *kin
 	*json = json_pack("{s:o}", chat ? "messages" : "events", list);
 	sqlite3_finalize(st);
 }
+
+static void print_stale(struct cf_ctx *ctx, const char *order);
 
 static enum cf_exit
 run_show(int argc, char **argv, struct cf_ctx *ctx)
@@ -285,7 +295,9 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 			const char *m = col_text(w, 0);
 
 			json_array_append_new(jwarns, jout_str(m));
-			cf_buf_addf(&warns, "    warning: %s\n", m);
+			cf_buf_addstr(&warns, "    warning: ");
+			ctx_add_oneline(&warns, m);
+			cf_buf_addch(&warns, '\n');
 		}
 		sqlite3_reset(w);
 		if (ctx->json) {
@@ -343,13 +355,19 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	if (n == 0) {
-		ctx_error(ctx, "no evidence for order '%s' in vault '%s'", order, ctx->vault_dir);
+		char *m = xasprintf("no evidence for order '%s' in vault '%s'", order,
+				    ctx->vault_dir);
+
+		ctx_no_order(ctx, m, order);
+		free(m);
 		rc = CF_EXIT_USAGE;
 		goto out;
 	}
 	if (ctx->json) {
 		jout_print(json_pack("{s:o,s:o}", "order_id", jout_str(order), "items", items));
 		items = NULL;
+	} else if (!ctx->quiet) {
+		print_stale(ctx, order);
 	}
 out:
 	json_decref(items);
@@ -357,6 +375,33 @@ out:
 	sqlite3_finalize(w);
 	cf_err_release(&err);
 	return rc;
+}
+
+/*
+ * "dossier … built …; 3 items added since: build it again" (stale.h), after
+ * the items of an order.  Shared in spirit with check and due.
+ */
+static void
+print_stale(struct cf_ctx *ctx, const char *order)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct stale sl;
+	char when[48];
+
+	if (stale_check(ctx->vault, order, &sl, &err) < 0) {
+		cf_err_release(&err);
+		return;
+	}
+	if (!sl.built)
+		return;
+	printf("\ndossier %s built %s", sl.dossier_id,
+	       ctx_fmt_time(ctx, sl.built_at, when, sizeof(when)));
+	if (sl.added)
+		printf(": STALE, %lld item%s added since dossier %s was built "
+		       "(run 'casefile build %s' again)\n", sl.added, sl.added == 1 ? "" : "s",
+		       sl.dossier_id, order);
+	else
+		printf(", nothing added since\n");
 }
 
 const struct cmd cmd_show = {

@@ -24,6 +24,31 @@
 
 enum out_mode { OUT_TEXT, OUT_JSON, OUT_CSV };
 
+/* s padded to width terminal columns (at least one space). */
+static void
+addcell(struct cf_buf *b, const char *s, int width)
+{
+	int w = ctx_text_width(s);
+
+	cf_buf_addstr(b, s);
+	do
+		cf_buf_addch(b, ' ');
+	while (++w < width);
+}
+
+/* A key in Chinese when it is a reason, outcome or resolution code. */
+static const char *
+key_zh(const char *by, const char *key, int second)
+{
+	if (key == NULL)
+		return "";
+	if (!strcmp(by, "outcome"))
+		return second ? dispute_resolution_zh(key) : dispute_outcome_zh(key);
+	if (!second && (!strcmp(by, "reason") || !strcmp(by, "kinds")))
+		return dispute_reason_zh(key);
+	return key;
+}
+
 static const char *const tables[] = { "reason", "sku", "month", "outcome", "buyer", "kinds", NULL };
 
 static const struct stats_table *
@@ -224,7 +249,9 @@ emit_table(struct cf_buf *b, const struct stats *s, const char *by, enum out_mod
 				 wp < 0 ? "" : "%");
 			snprintf(c, sizeof(c), "%ld/%ld %s%s", r->kind_lost, r->lost, r2,
 				 lp < 0 ? "" : "%");
-			cf_buf_addf(b, "  %-22s %-10s %14s %14s\n", r->key, r->key2, a, c);
+			cf_buf_addstr(b, "  ");
+			addcell(b, key_zh(by, r->key, 0), 23);
+			cf_buf_addf(b, "%-10s %14s %14s\n", r->key2, a, c);
 		}
 		return;
 	}
@@ -236,8 +263,11 @@ emit_table(struct cf_buf *b, const struct stats *s, const char *by, enum out_mod
 
 		fmt_rate(r->win_permille, rate, sizeof(rate));
 		fmt_median(r->median_secs, med, sizeof(med));
-		cf_buf_addf(b, "  %-22s %-16s %6ld %5ld %5ld %5ld %7ld %9ld %6s %12s %10s\n",
-			    r->key, k2 ? (r->key2 ? r->key2 : "") : "", r->count, r->open,
+		cf_buf_addstr(b, "  ");
+		addcell(b, key_zh(by, r->key, 0), 23);
+		addcell(b, k2 ? key_zh(by, r->key2, 1) : "", 17);
+		cf_buf_addf(b, "%6ld %5ld %5ld %5ld %7ld %9ld %6s %12s %10s\n",
+			    r->count, r->open,
 			    r->won, r->lost, r->settled, r->withdrawn, rate,
 			    money_format_fen(r->refunded_fen, money, sizeof(money)), med);
 	}

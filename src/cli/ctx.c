@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "casefile/cftime.h"
+#include "casefile/buf.h"
 #include "casefile/ctx.h"
 #include "casefile/dispute.h"
+#include "casefile/stale.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
@@ -192,6 +194,23 @@ ctx_open_vault_for(struct cf_ctx *ctx, int writes)
 		ctx_error(ctx, "%s", err.msg);
 		if (err.code == CF_EIO || err.code == CF_EDB)
 			ctx->open_exit = CF_EXIT_INTERNAL;	/* not a usage error */
+		if (err.code == CF_ENOTFOUND) {
+			/* say where it looked and why there, for a run from another folder */
+			char cwd[PATH_MAX];
+			const char *env = getenv("CASEFILE_VAULT");
+			int abs = ctx->vault_dir[0] == '/';
+
+			if (getcwd(cwd, sizeof(cwd)) == NULL)
+				strcpy(cwd, ".");
+			ctx_error(ctx, "looked for the vault in '%s%s%s' (%s); run from the folder "
+				  "that holds it, or set CASEFILE_VAULT=DIR (or --vault DIR) to use "
+				  "one vault from any folder", abs ? "" : cwd, abs ? "" : "/",
+				  ctx->vault_dir,
+				  env && !strcmp(env, ctx->vault_dir) ? "from $CASEFILE_VAULT"
+				  : !strcmp(ctx->vault_dir, "casefile-vault")
+				  ? "the default: ./casefile-vault in the current folder"
+				  : "from --vault");
+		}
 		cf_err_release(&err);
 		return -1;
 	}
@@ -262,6 +281,80 @@ char *
 ctx_fmt_time(const struct cf_ctx *ctx, long long utc, char *buf, size_t n)
 {
 	return cftime_format(utc, ctx->tz_offset, buf, n);
+}
+
+int
+ctx_text_width(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int w = 0;
+
+	while (*p) {
+		if (*p < 0x80) {
+			w++;
+			p++;
+		} else if (*p >= 0xE0) {
+			unsigned cp = *p >= 0xF0 ? 0x10000 : ((unsigned)(*p & 0x0F) << 12) |
+				      ((unsigned)(p[1] & 0x3F) << 6);
+
+			w += cp >= 0x1100 ? 2 : 1;
+			p++;
+			while ((*p & 0xC0) == 0x80)
+				p++;
+		} else {
+			w++;
+			p++;
+			while ((*p & 0xC0) == 0x80)
+				p++;
+		}
+	}
+	return w;
+}
+
+void
+ctx_print_cell(FILE *f, const char *s, int width)
+{
+	int w = ctx_text_width(s);
+
+	fputs(s, f);
+	do
+		fputc(' ', f);
+	while (++w < width);
+}
+
+void
+ctx_add_oneline(struct cf_buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\n')
+			cf_buf_addstr(b, "⏎");
+		else if (*s == '\r' || *s == '\t')
+			cf_buf_addch(b, ' ');
+		else
+			cf_buf_addch(b, *s);
+	}
+}
+
+char *
+ctx_oneline(const char *s)
+{
+	struct cf_buf b = CF_BUF_INIT;
+
+	ctx_add_oneline(&b, s);
+	cf_buf_addstr(&b, "");
+	return cf_buf_detach(&b, NULL);
+}
+
+void
+ctx_no_order(struct cf_ctx *ctx, const char *msg, const char *order)
+{
+	char *near = ctx->vault ? stale_suggest_orders(ctx->vault, order) : NULL;
+
+	if (near)
+		ctx_error(ctx, "%s; did you mean %s?", msg, near);
+	else
+		ctx_error(ctx, "%s", msg);
+	free(near);
 }
 
 int

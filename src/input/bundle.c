@@ -28,6 +28,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +96,8 @@ struct bundle {
 	unsigned long nentries;		/* examined (all types) */
 	char *last_good;		/* last entry yielded (for damage reports) */
 	const struct order_id_rule *rule;	/* what an order id is, or NULL */
+	char **ignore;				/* import.ignore patterns */
+	size_t nignore;
 	bundle_skip_fn skip_fn;		/* told of each junk entry skipped */
 	void *skip_cookie;
 	int incomplete;			/* damage seen: not every entry was read */
@@ -348,6 +351,48 @@ display_path(struct bundle *b, const char *raw, int gb18030, int *escaped)
 	return bundle_quote_name(raw);
 }
 
+/* 1 when the top-level name or the path comps[0..n) matches an ignore pattern. */
+static int
+ignored_by_pattern(const struct bundle *b, char **comps, size_t n)
+{
+	struct cf_buf path = CF_BUF_INIT;
+	size_t i;
+	int hit = 0;
+
+	if (b->nignore == 0 || n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (i)
+			cf_buf_addch(&path, '/');
+		cf_buf_addstr(&path, comps[i]);
+	}
+	for (i = 0; i < b->nignore && !hit; i++)
+		hit = fnmatch(b->ignore[i], comps[0], FNM_CASEFOLD) == 0 ||
+		      fnmatch(b->ignore[i], path.data, FNM_CASEFOLD) == 0;
+	cf_buf_release(&path);
+	return hit;
+}
+
+void
+bundle_set_ignore(struct bundle *b, const char *patterns)
+{
+	const char *s = patterns;
+
+	while (s && *s) {
+		const char *e = strchr(s, ','), *end = e ? e : s + strlen(s);
+
+		while (s < end && (*s == ' ' || *s == '\t'))
+			s++;
+		while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (end > s) {
+			b->ignore = xreallocarray(b->ignore, b->nignore + 1, sizeof(*b->ignore));
+			b->ignore[b->nignore++] = xstrndup(s, (size_t)(end - s));
+		}
+		s = e ? e + 1 : NULL;
+	}
+}
+
 enum classify {
 	CL_ENTRY,	/* a file to yield */
 	CL_SKIP,	/* a folder, the wrapper itself: nothing to say */
@@ -440,6 +485,15 @@ classify(struct bundle *b, const char *raw, const char *orig, int is_dir, struct
 	}
 	if (is_dir) {
 		ret = CL_SKIP;
+		goto out;
+	}
+	if ((ncomps - first < 2 || (b->rule ? !order_id_rule_match(b->rule, comps[first])
+					  : !order_id_valid(comps[first]))) &&
+	    ignored_by_pattern(b, comps + first, ncomps - first)) {
+		b->ignored++;
+		if (b->skip_fn)
+			b->skip_fn(b->skip_cookie, q, BUNDLE_IGNORED);
+		ret = CL_IGNORE;
 		goto out;
 	}
 	if (ncomps - first < 2) {
@@ -1576,6 +1630,9 @@ bundle_close(struct bundle *b)
 	cf_buf_release(&b->cur_name);
 	cf_buf_release(&b->cur_name_raw);
 	free(b->seen);
+	while (b->nignore > 0)
+		free(b->ignore[--b->nignore]);
+	free(b->ignore);
 	free(b->wrapper);
 	free(b->note);
 	free(b->last_good);

@@ -20,21 +20,23 @@
 enum { T_URL, T_URLS, T_TSA_REQUIRE, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE, T_PEM, T_ERE, T_DIR };
 
 static const struct config_key keys[] = {
-	{ "tsa.url", NULL, T_URLS },	/* TSAs tried in order, comma-separated */
-	{ "tsa.ca", NULL, T_PEM },	/* CA file the TSA's tokens must chain to */
-	{ "tsa.tls_ca", NULL, T_PEM },	/* CA file of an https TSA's server */
-	{ "tsa.require", "1", T_TSA_REQUIRE },	/* tokens from that many distinct TSAs */
-	{ "import.max_entry_size", "4294967296", T_SIZE },
-	{ "import.max_ratio", "200", T_RATIO },
-	{ "import.max_entries", "1000000", T_COUNT },
-	{ "order.id_pattern", ORDER_ID_PATTERN, T_ERE },
-	{ "sign.reason", NULL, T_TEXT },
-	{ "sign.location", NULL, T_TEXT },
-	{ "sign.contact", NULL, T_TEXT },
-	{ "shop.name", NULL, T_TEXT },
-	{ "dispute.profile", NULL, T_PROFILE },
-	{ "dossier.max_bytes", NULL, T_SIZE },	/* largest dossier PDF; unset: PDF_SAVE_MAX */
-	{ "seal.mirror", NULL, T_DIR },	/* second home of kept checkpoints */
+	{ "tsa.url", NULL, T_URLS, "RFC 3161 timestamp servers for seal and sign, tried in order, comma-separated" },
+	{ "tsa.ca", NULL, T_PEM, "CA certificate (PEM) the TSA's tokens must chain to" },
+	{ "tsa.tls_ca", NULL, T_PEM, "CA certificate (PEM) of an https TSA's server" },
+	{ "tsa.require", "1", T_TSA_REQUIRE, "tokens from that many distinct TSAs" },
+	{ "import.max_entry_size", "4294967296", T_SIZE, "largest bundle entry, bytes (K M G T)" },
+	{ "import.max_ratio", "200", T_RATIO, "largest decompressed/compressed ratio (bomb guard)" },
+	{ "import.max_entries", "1000000", T_COUNT, "most entries read from one bundle" },
+	{ "import.ignore", CONFIG_IMPORT_IGNORE, T_TEXT,
+	  "patterns of non-order files/folders import skips quietly ('none': none)" },
+	{ "order.id_pattern", ORDER_ID_PATTERN, T_ERE, "what an order id looks like (ERE)" },
+	{ "sign.reason", NULL, T_TEXT, "reason written in the PDF signature" },
+	{ "sign.location", NULL, T_TEXT, "location written in the PDF signature" },
+	{ "sign.contact", NULL, T_TEXT, "contact written in the PDF signature" },
+	{ "shop.name", NULL, T_TEXT, "the shop's name on the dossier cover" },
+	{ "dispute.profile", NULL, T_PROFILE, "platform profile when a dispute names none (douyin)" },
+	{ "dossier.max_bytes", NULL, T_SIZE, "largest dossier PDF, bytes (unset: 9999999999, the xref limit)" },
+	{ "seal.mirror", NULL, T_DIR, "second folder that keeps copies of sealed checkpoints" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -349,4 +351,18 @@ config_order_rule(sqlite3 *db, struct order_id_rule **out, struct cf_err *err)
 	r = order_id_rule_new(v, out, err);
 	free(v);
 	return r;
+}
+
+char *
+config_import_ignore(sqlite3 *db)
+{
+	char *v = db ? db_meta_get(db, "import.ignore") : NULL;
+
+	if (v == NULL)
+		return xstrdup(CONFIG_IMPORT_IGNORE);
+	if (strcmp(v, "none") == 0) {
+		free(v);
+		return xstrdup("");
+	}
+	return v;
 }

@@ -286,6 +286,60 @@ static const char schema_v8_pack[] =
 	"  casefile_version TEXT NOT NULL,\n"
 	"  created_at INTEGER NOT NULL);\n";
 
+/*
+ * v9 (roles, issue 15): correcting the record without touching originals.
+ *  - evidence_roles: what an item is for (roles.h lists the names); one row
+ *    per (item, role), leaf_index = the annotation leaf that added it.
+ *  - evidence.supplied_by: who supplied the item (buyer merchant platform
+ *    courier), NULL = not said.
+ *  - evidence.excluded: the reason the item is left out of dossiers,
+ *    checklists and kits, NULL = included.
+ *  - evidence.kind_sealed: the kind in the row's version 1 leaf when a tag
+ *    has since changed kind; NULL = kind (ledger.h reads
+ *    ifnull(kind_sealed, kind), so a re-tag never breaks the ledger).
+ *  - messages.sender may be 'unknown': a sender that is neither a shop
+ *    agent (vault setting shop.agents) nor the order's buyer nickname.
+ *    CHECK constraints cannot be altered, so messages is rebuilt (foreign
+ *    keys off, as v5).
+ *  - order_records.source_row / order_items.source_row: the row of a
+ *    multi-order export (CSV line or XLSX row number, header = 1) the
+ *    record came from; the file is the evidence row's object.
+ * Every change is also an annotation leaf (type role, supplied_by,
+ * exclude, include, kind, note; subject "evidence <id>"): the history that
+ * `show ITEM` prints is table annotations.
+ */
+static const char schema_v9_roles[] =
+	"CREATE TABLE evidence_roles(\n"
+	"  evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,\n"
+	"  role TEXT NOT NULL CHECK(role IN ('packing','shipping_label','pickup',"
+	"'delivery_photo','damage_photo','listing','quality_report','invoice',"
+	"'chat','logistics','order','other')),\n"
+	"  leaf_index INTEGER,           -- the annotation leaf that added it\n"
+	"  PRIMARY KEY(evidence_id, role)) WITHOUT ROWID;\n"
+	"CREATE INDEX evidence_roles_role ON evidence_roles(role, evidence_id);\n"
+	"ALTER TABLE evidence ADD COLUMN supplied_by TEXT "
+	"CHECK(supplied_by IN ('buyer','merchant','platform','courier'));\n"
+	"ALTER TABLE evidence ADD COLUMN excluded TEXT;\n"
+	"ALTER TABLE evidence ADD COLUMN kind_sealed TEXT;\n"
+	"CREATE TABLE messages_v9(\n"
+	"  evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  time INTEGER,\n"
+	"  sender TEXT NOT NULL CHECK(sender IN ('buyer','merchant','platform','system','unknown')),\n"
+	"  sender_raw TEXT,\n"
+	"  name TEXT,\n"
+	"  text TEXT NOT NULL,\n"
+	"  attachments TEXT,\n"
+	"  time_ms INTEGER CHECK(time_ms BETWEEN 0 AND 999),\n"
+	"  extra TEXT,\n"
+	"  PRIMARY KEY(evidence_id, seq)) WITHOUT ROWID;\n"
+	"INSERT INTO messages_v9 SELECT evidence_id, seq, time, sender, sender_raw, name,"
+	" text, attachments, time_ms, extra FROM messages;\n"
+	"DROP TABLE messages;\n"
+	"ALTER TABLE messages_v9 RENAME TO messages;\n"
+	"ALTER TABLE order_records ADD COLUMN source_row INTEGER;\n"
+	"ALTER TABLE order_items ADD COLUMN source_row INTEGER;\n";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
@@ -295,6 +349,7 @@ static const char *const migrations[] = {
 	schema_v6_sealed_annotations,
 	schema_v7_head_tokens,
 	schema_v8_pack,
+	schema_v9_roles,
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

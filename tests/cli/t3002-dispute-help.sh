@@ -14,7 +14,7 @@ for c in "dispute" "dispute open" "dispute update" "dispute close" "dispute list
 	expect_out "^usage: casefile $c" "$c --help prints its usage"
 done
 cf due --help
-expect_out "exit codes: 0 nothing due within the window, 4 something is" "due documents exit 4"
+expect_out "exit codes: 0 nothing for the merchant within the window, 4 a merchant" "due documents exit 4"
 cf check --help
 expect_out "3 a required item is missing" "check documents exit 3"
 cf dispute --help

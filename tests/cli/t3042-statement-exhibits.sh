@@ -19,13 +19,16 @@ cid=$(sql "SELECT id FROM evidence WHERE order_id = '$O' AND name = 'chat.json'"
 check "3 the chat's evidence id ($cid) is not its exhibit number ($c)" test "$cid" != "$c"
 cf statement $O --reason damaged_in_transit
 expect_clean "4 statement"
-expect_out "打包过程见证据$p、证据$v。" "5 photo and video cited as in the index"
-expect_out "签收时未见异常记录，见证据$l。" "6 logistics cited as in the index"
+# issue 16: the packing video before the buyer's photo (IMG_0001 came with
+# the buyer's chat message: the buyer's, never the merchant's packing)
+expect_out "打包视频和照片见证据$v。" "5 packing video cited as in the index"
+expect_out "买家提供的照片见证据$p" "5b the buyer's photo cited as the buyer's, as in the index"
+expect_out "揽收时未记录异常，见证据$l。" "6 logistics cited as in the index"
 expect_out "见证据$c。" "7 chat cited as in the index"
 cf statement $O --reason price_or_payment --lang en
 expect_out "amounts and payment in Exhibit $o\." "8 English: the order record as in the index"
 cf statement $O --reason wrong_or_missing_item
-expect_out "订单商品明细见证据$o；" "9 order record as in the index"
+expect_out "订单商品明细见证据$o" "9 order record as in the index"
 # the dossier's own statement cites the same numbers
 pdftotext -f 2 -l 2 d.pdf - | tr -d '\n' >p2.txt
 check "10 the dossier's statement cites the index's numbers" grep -q "沟通记录见证据$c，" p2.txt

@@ -66,7 +66,8 @@ expect_err "^casefile: cannot read 'noise\.zip': Unrecognized archive format$" "
 cf import empty.tar
 expect_rc 3 "21 empty file: exit 3"
 cf import missing.zip
-expect_rc 2 "22 missing bundle: exit 2"
-expect_err "cannot read 'missing\.zip': No such file or directory" "23 missing bundle named"
+# issue 16: a bundle not there (yet) has its own exit code, 6, not 2
+expect_rc 6 "22 missing bundle: exit 6 (not arrived)"
+expect_err "'missing\.zip': not there \(yet\)" "23 missing bundle named"
 check "24 nothing changed by the refused bundles" test "$(nrows)" = 9
 done_testing

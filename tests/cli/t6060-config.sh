@@ -10,7 +10,10 @@ cf init
 cf config
 expect_clean "3 list"
 expect_out "^import\.max_entry_size=4294967296  \(default\)$" "4 defaults are marked"
-expect_no_out "^tsa\.url" "5 unset keys without default are not listed"
+# issue 16: every known setting is listed, unset ones too, each described
+expect_out "^tsa\.url  \(unset\)$" "5 unset keys are listed as unset"
+expect_out "^    RFC 3161 timestamp server" "5b with a one-line description"
+check "5c every key has a description" test "$(grep -c '^    ' "$out")" = "$(grep -c '^[a-z]' "$out")"
 cf config import.max_entry_size 512M
 expect_clean "6 set a size with a suffix"
 cf config import.max_entry_size
@@ -31,8 +34,8 @@ cf config import.max_entries 5000
 expect_clean "13 max entries"
 cf --json config
 expect_clean "14 --json list"
-expect_out '"shop.name":\{"value":"青瓷小铺","default":false\}' "15 --json has values"
-expect_out '"import.max_entries":\{"value":"5000","default":false\}' "16 --json max entries"
+expect_out '"shop.name":\{"value":"青瓷小铺","default":false,"description":"[^"]+"\}' "15 --json has values"
+expect_out '"import.max_entries":\{"value":"5000","default":false,"description":"[^"]+"\}' "16 --json max entries"
 check "17 stored in the meta table" test "$(sql "SELECT value FROM meta WHERE key = 'tsa.url'")" = http://127.0.0.1:3180/tsa
 
 n=17
@@ -68,7 +71,7 @@ check "34 a refused value changes nothing" test "$(sql "SELECT value FROM meta W
 
 cf config no.such.key 1
 expect_rc 2 "35 unknown key: exit 2"
-expect_err "^casefile: unknown setting 'no\.such\.key' \(known: tsa\.url, tsa\.ca, tsa\.tls_ca, tsa\.require, import\.max_entry_size, import\.max_ratio, import\.max_entries, order\.id_pattern, sign\.reason, sign\.location, sign\.contact, shop\.name, dispute\.profile, dossier\.max_bytes, seal\.mirror\)$" "36 lists the known keys"
+expect_err "^casefile: unknown setting 'no\.such\.key' \(known: tsa\.url, tsa\.ca, tsa\.tls_ca, tsa\.require, import\.max_entry_size, import\.max_ratio, import\.max_entries, import\.ignore, order\.id_pattern, sign\.reason, sign\.location, sign\.contact, shop\.name, dispute\.profile, dossier\.max_bytes, seal\.mirror\)$" "36 lists the known keys"
 cf config vault_id
 expect_rc 2 "37 internal meta rows are not settings"
 cf config --unset tsa.url

@@ -4,6 +4,7 @@
  */
 #include "testutil.h"
 
+#include "casefile/argument.h"
 #include "casefile/checklist.h"
 #include "casefile/dossier.h"
 #include "casefile/exhibits.h"
@@ -280,10 +281,11 @@ test_draft(void **state)
 	assert_int_equal(templates_load(TPL_DIR, "zh", &t, &err), 0);
 	assert_int_equal(statement_draft(vault_db(v), t, "A", "quality", 0, 1, 8 * 3600, &s, &err), 0);
 	assert_non_null(strstr(s, "关于订单 A（青瓷小铺，实付 89.00 CNY）"));
-	assert_non_null(strstr(s, "“杯子裂了 138****5678”（2025-05-03 10:12:00 +08:00），见证据2"));
+	assert_non_null(strstr(s, "“杯子裂了 138****5678”（5月3日 10:12），见证据2"));
 	/* no shipping time recorded: the point says what is known */
-	assert_non_null(strstr(s, "1. 该商品已于 2025-05-02 14:03:00 +08:00 签收。"));
-	assert_non_null(strstr(s, "见证据3、证据4"));	/* both photos */
+	assert_non_null(strstr(s, "1. 商品已于5月2日 14:03签收。"));
+	/* issue 16: the default stance refuses, and never concedes */
+	assert_non_null(strstr(s, "请平台依据上述证据驳回买家的退款申请。"));
 	assert_null(strstr(s, "{"));
 	free(s);
 	assert_int_equal(statement_draft(vault_db(v), t, "A", "quality", 30, 1, 8 * 3600, &s, &err), 0);
@@ -392,7 +394,7 @@ test_placeholders(void **state)
 	assert_int_equal(statement_draft(vault_db(v), t, "A", "other", 0, 1, 0, &s, &err), 0);
 	assert_non_null(strstr(s, "P %s#3%n; %s#4%n | C %s#1%n; %s#2%n | V - | R other | {ex_} {nosuch}\nQ "));
 	assert_int_equal(checklist_utf8_chars(strstr(s, "\nQ ") + 3, strlen(strstr(s, "\nQ ") + 3)),
-			 STATEMENT_QUOTE_CHARS);
+			 ARGUMENT_QUOTE_CHARS);
 	assert_non_null(strstr(s, "七八九…"));
 	free(s);
 	templates_free(t);

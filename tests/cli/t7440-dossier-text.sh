@@ -1,0 +1,44 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# build (issue 16): what the arbiter reads.  No internal English codes in
+# the Chinese dossier (dispute history, logistics status codes), no
+# instructions meant for the merchant (casefile seal …): build warns the
+# merchant on stderr instead, and the PDF states the fact.
+. "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/ledger-lib.sh"
+export CASEFILE_NOW='2025-05-08 12:00'
+cf init
+O=6931000000000091
+mkdir $O
+cat >$O/logistics.json <<J
+{"order_id": "$O", "carrier": "中通快递", "tracking_no": "ZT1", "events": [
+ {"time": "2025-05-01T18:20:00+08:00", "status": "collected"},
+ {"time": "2025-05-02T06:11:00+08:00", "status": "in_transit"},
+ {"time": "2025-05-02T14:22:00+08:00", "status": "delivered"}]}
+J
+printf '{"order_id": "%s", "total": "1.00", "items": [{"sku": "A", "title": "杯", "qty": 1, "price": "1.00"}]}' $O >$O/order.json
+cf ingest $O $O/logistics.json $O/order.json
+cf dispute open $O --reason not_received --claim 仅退款 --rejected-at '2025-05-04 10:00' --now '2025-05-04 10:00'
+cf dispute update $O --arbitration-at '2025-05-05 10:00' --now '2025-05-05 10:00'
+expect_rc 0 "dispute with history"
+
+cf build $O --no-sign -o d.pdf
+expect_rc 0 "1 build"
+expect_out "2 exhibits of order '$O' not sealed yet: .*run 'casefile seal' first, or 'casefile build --seal'" "2 the merchant is told (stdout, like 'not signed')"
+pdftotext d.pdf d.txt
+check "3 pdftotext reads it" test -s d.txt
+for word in 'opened:' 'reason not_received' 'status ' 'profile douyin' 'in_transit' 'collected' 'arbitration' 'escalation' '_at ' 'casefile seal' '请先运行' '--no-sign' 'build --seal'; do
+	check "4 no '$word' in the dossier" sh -c "! grep -qF -- '$word' d.txt"
+done
+check "5 the dispute history in Chinese" grep -q '开启争议：原因 未收到货' d.txt
+check "6 logistics codes by their names" grep -q '运输中' d.txt
+check "7 the fact, not an instruction" grep -q '生成本文件时账本尚未封存' d.txt
+pdftoppm -r 60 -png -f 1 -l 3 d.pdf page
+check "8 pages render" test -s page-1.png
+make_key
+cf seal
+expect_rc 0 "9a sealed"
+cf build $O --no-sign -o d2.pdf
+expect_clean "9 sealed"
+expect_no_out "not sealed yet" "9b no note once sealed"
+done_testing
