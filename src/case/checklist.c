@@ -20,6 +20,7 @@
 #include "casefile/cftime.h"
 #include "casefile/checklist.h"
 #include "casefile/db.h"
+#include "casefile/roles.h"
 #include "casefile/dispute.h"
 #include "casefile/dossier.h"
 #include "casefile/profile.h"
@@ -70,7 +71,7 @@ static const char *const order_fields[] = {
 static const char *const time_fields[] = {
 	"created_at", "paid_at", "shipped_at", "delivered_at", NULL
 };
-static const char *const senders[] = { "buyer", "merchant", "platform", "system", NULL };
+static const char *const senders[] = { "buyer", "merchant", "platform", "system", "unknown", NULL };
 
 static int
 in_list(const char *const *l, const char *s)
@@ -566,7 +567,8 @@ eval_rule(sqlite3 *db, const struct rule *r, const char *order,
 		sql = xstrdup("SELECT id, kind, name, note, rel_path, ?2 IS NULL OR EXISTS ("
 			      "SELECT 1 FROM messages m JOIN evidence c ON c.id = m.evidence_id, "
 			      "json_each(CASE WHEN json_valid(m.attachments) THEN m.attachments "
-			      "ELSE '[]' END) j WHERE c.order_id = ?1 AND m.sender = ?2 "
+			      "ELSE '[]' END) j WHERE c.order_id = ?1 AND "
+			      ROLES_SQL_SENDER("m", "?1") " = ?2 "
 			      "AND j.value = evidence.name) FROM evidence "
 			      "WHERE order_id = ?1 ORDER BY id");
 		break;
@@ -577,7 +579,8 @@ eval_rule(sqlite3 *db, const struct rule *r, const char *order,
 			      "ORDER BY e.id, le.seq");
 		break;
 	case R_CHAT:
-		sql = xstrdup("SELECT e.id, e.kind, e.name, m.time, m.sender, m.text "
+		sql = xstrdup("SELECT e.id, e.kind, e.name, m.time, "
+			      ROLES_SQL_SENDER("m", "?1") ", m.text "
 			      "FROM messages m JOIN evidence e ON e.id = m.evidence_id "
 			      "WHERE e.order_id = ?1 ORDER BY e.id, m.seq");
 		break;

@@ -19,6 +19,7 @@
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
 #include "casefile/db.h"
+#include "casefile/roles.h"
 #include "casefile/dispute.h"
 #include "casefile/rederive.h"
 #include "casefile/dossier.h"
@@ -968,7 +969,8 @@ timeline(struct build *b, struct cf_err *err)
 	st = NULL;
 	/* first and last chat message of each chat, and any with attachments */
 	/* first and last by time (to the millisecond), as the transcript reads */
-	if (db_prepare(b->db, "SELECT m.time, m.sender, m.text, m.attachments, m.evidence_id, "
+	if (db_prepare(b->db, "SELECT m.time, " ROLES_SQL_SENDER("m", "e.order_id") ", m.text, "
+		       "m.attachments, m.evidence_id, "
 		       "row_number() OVER w = 1, "
 		       "row_number() OVER w = count(*) OVER (PARTITION BY m.evidence_id) "
 		       "FROM messages m JOIN evidence e ON e.id = m.evidence_id "
@@ -1345,8 +1347,10 @@ chat(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
 	struct kmap mine = { 0 };
 	size_t skipped = 0;
 
-	if (db_prepare(b->db, "SELECT seq, time, time_ms, sender, name, text, attachments "
-		       "FROM messages WHERE evidence_id = ? ORDER BY seq", &st, err) < 0)
+	if (db_prepare(b->db, "SELECT seq, time, time_ms, "
+		       ROLES_SQL_SENDER("messages", "(SELECT order_id FROM evidence WHERE id = ?1)")
+		       ", name, text, attachments FROM messages WHERE evidence_id = ?1 ORDER BY seq",
+		       &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, x->evidence_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

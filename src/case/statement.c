@@ -18,6 +18,7 @@
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
 #include "casefile/db.h"
+#include "casefile/roles.h"
 #include "casefile/dispute.h"
 #include "casefile/dossier.h"
 #include "casefile/money.h"
@@ -623,7 +624,8 @@ order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
 	sqlite3_finalize(st);
 	st = NULL;
 	if (db_prepare(db, "SELECT m.text, m.time FROM messages m JOIN evidence e "
-		       "ON e.id = m.evidence_id WHERE e.order_id = ? AND m.sender = 'buyer' "
+		       "ON e.id = m.evidence_id WHERE e.order_id = ?1 AND "
+		       ROLES_SQL_SENDER("m", "?1") " = 'buyer' "
 		       "AND m.text <> '' ORDER BY m.time IS NULL, m.time, m.time_ms, e.id, m.seq LIMIT 1",
 		       &st, err) < 0)
 		goto out;

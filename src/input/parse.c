@@ -270,7 +270,72 @@ parsed_free(struct parsed *p)
 		free(p->items[i].title);
 	}
 	free(p->items);
+	for (i = 0; i < p->norders; i++)
+		parsed_free(p->orders[i]);
+	free(p->orders);
 	free(p);
+}
+
+struct parsed *
+parse_add_order(struct parsed *p)
+{
+	struct parsed *o = xcalloc(1, sizeof(*o));
+
+	o->kind = CF_KIND_ORDER;
+	o->has_order = 1;
+	if (p->norders == p->caporders) {
+		p->caporders = p->caporders ? 2 * p->caporders : 16;
+		p->orders = xreallocarray(p->orders, p->caporders, sizeof(*p->orders));
+	}
+	p->orders[p->norders++] = o;
+	return o;
+}
+
+size_t
+parsed_order_count(const struct parsed *p)
+{
+	return p->norders;
+}
+
+const char *
+parsed_order_at(const struct parsed *p, size_t i)
+{
+	return i < p->norders ? p->orders[i]->order.order_id : NULL;
+}
+
+void
+parsed_select_order(struct parsed *p, const char *order_id)
+{
+	size_t i;
+
+	if (p->norders == 0)
+		return;
+	for (i = 0; i < p->norders; i++) {
+		struct parsed *o = p->orders[i];
+
+		if (o->order.order_id && !strcmp(o->order.order_id, order_id)) {
+			struct porder tmp = p->order;
+			struct pitem *items = p->items;
+			size_t n = p->nitems, cap = p->capitems;
+
+			p->order = o->order;
+			p->items = o->items;
+			p->nitems = o->nitems;
+			p->capitems = o->capitems;
+			o->order = tmp;
+			o->items = items;
+			o->nitems = n;
+			o->capitems = cap;
+			p->has_order = 1;
+			free(p->order_id);
+			p->order_id = xstrdup(order_id);
+			return;
+		}
+	}
+	p->has_order = 0;
+	parse_warn(p, 1, "the export has no order %s; it holds %zu order%s (first: %s)",
+		   order_id, p->norders, p->norders == 1 ? "" : "s",
+		   p->orders[0]->order.order_id ? p->orders[0]->order.order_id : "?");
 }
 
 /* ---- helpers shared by the readers ---------------------------------------- */
@@ -501,6 +566,10 @@ parse_status_word(const char *s, size_t n)
 		{ "退回", "returned" }, { "已退回", "returned" },
 		{ "退签", "returned" }, { "退件", "returned" },
 		{ "拒收", "returned" }, { "已拒收", "returned" },
+		{ "locker", "locker" }, { "station", "locker" },
+		{ "delivered_locker", "locker" }, { "代收", "locker" },
+		{ "已代收", "locker" }, { "驿站代收", "locker" },
+		{ "快递柜", "locker" }, { "已入柜", "locker" }, { "待取件", "locker" },
 	};
 	char norm[40];
 	size_t i, k = 0;
@@ -514,6 +583,33 @@ parse_status_word(const char *s, size_t n)
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (word_eq(norm, k, words[i].w))
 			return words[i].st;
+	return NULL;
+}
+
+const char *
+parse_status_from_desc(const char *s, size_t n)
+{
+	/* Checked in this order: the first family with a word in s wins. */
+	static const struct { const char *st; const char *w[12]; } fam[] = {
+		{ "returned", { "退回", "退件", "拒收", "退签", "返回寄件", NULL } },
+		{ "exception", { "异常", "滞留", "疑难", "问题件", "派送失败", "无法派送",
+				 NULL } },
+		{ "locker", { "代收", "驿站", "丰巢", "快递柜", "智能柜", "自提柜", "门卫",
+			      "代签收", "自提点", "菜鸟站", "快递超市", NULL } },
+		{ "delivered", { "已签收", "本人签收", "签收人", "已妥投", "妥投", "签收",
+				 NULL } },
+		{ "out_for_delivery", { "派送中", "派件中", "正在派送", "派件", "派送",
+					"投递中", NULL } },
+		{ "in_transit", { "运输中", "到达", "发往", "离开", "转运", "在途", "已发出",
+				  "装车", "中转", NULL } },
+		{ "collected", { "已揽件", "揽收", "揽件", "已收件", "收寄", "已收取", NULL } },
+	};
+	size_t i, j;
+
+	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++)
+		for (j = 0; fam[i].w[j]; j++)
+			if (memmem(s, n, fam[i].w[j], strlen(fam[i].w[j])))
+				return fam[i].st;
 	return NULL;
 }
 
@@ -584,6 +680,12 @@ json_kind(const json_t *root, const char *name)
 		chat = json_object_get(root, "messages") != NULL;
 		logi = json_object_get(root, "events") != NULL ||
 		       json_object_get(root, "tracking_no") != NULL;
+		/* trace APIs: {"nu": ..., "data": [{"time": ..., "context": ...}]} */
+		if (!logi && json_is_array(json_object_get(root, "data"))) {
+			const json_t *e = json_array_get(json_object_get(root, "data"), 0);
+
+			logi = json_is_object(e) && json_object_get(e, "context") != NULL;
+		}
 		order = json_object_get(root, "order_id") != NULL &&
 			(json_object_get(root, "items") || json_object_get(root, "total") ||
 			 json_object_get(root, "shop") || json_object_get(root, "buyer") ||
@@ -598,7 +700,8 @@ json_kind(const json_t *root, const char *name)
 		if (json_is_object(e)) {
 			chat = json_object_get(e, "text") || json_object_get(e, "from") ||
 			       json_object_get(e, "content") || json_object_get(e, "sender");
-			logi = json_object_get(e, "status") != NULL;
+			logi = json_object_get(e, "status") != NULL ||
+			       json_object_get(e, "context") != NULL;
 		}
 	}
 	if (chat + logi + order > 1) {
@@ -936,10 +1039,10 @@ static const char *const store_sql[ST_COUNT] = {
 		     "location, description, time_ms, extra) VALUES(?,?,?,?,?,?,?,?,?)",
 	[ST_ORDER] = "INSERT INTO order_records(evidence_id, order_id, shop, created_at, "
 		     "paid_at, shipped_at, delivered_at, buyer_nick, buyer_phone, "
-		     "buyer_address, total_fen, currency, pay_method, pay_txn, extra) "
-		     "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_ITEM] = "INSERT INTO order_items(evidence_id, seq, sku, title, qty, price_fen) "
-		    "VALUES(?,?,?,?,?,?)",
+		     "buyer_address, total_fen, currency, pay_method, pay_txn, extra, "
+		     "source_row) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_ITEM] = "INSERT INTO order_items(evidence_id, seq, sku, title, qty, price_fen, "
+		    "source_row) VALUES(?,?,?,?,?,?,?)",
 	[ST_MEDIA] = "INSERT INTO media(evidence_id, format, width, height, orientation, "
 		     "captured_at, has_gps, duration_ms) VALUES(?,?,?,?,?,?,?,?)",
 };
@@ -1054,6 +1157,7 @@ parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evi
 		bind_text(st, 13, o->pay_method);
 		bind_text(st, 14, o->pay_txn);
 		bind_text(st, 15, o->extra);
+		bind_ll(st, 16, o->source_row, o->source_row > 0);
 		if (step_done(db, st, "an order record", err) < 0)
 			return -1;
 	}
@@ -1069,6 +1173,7 @@ parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evi
 			bind_text(st, 4, it->title);
 			bind_val(st, 5, it->qty);
 			bind_val(st, 6, it->price);
+			bind_ll(st, 7, it->source_row, it->source_row > 0);
 			if (step_done(db, st, "an order item", err) < 0)
 				return -1;
 		}

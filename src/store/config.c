@@ -31,6 +31,7 @@ static const struct config_key keys[] = {
 	{ "sign.location", NULL, T_TEXT },
 	{ "sign.contact", NULL, T_TEXT },
 	{ "shop.name", NULL, T_TEXT },
+	{ "shop.agents", NULL, T_TEXT },	/* customer-service names, comma-separated (roles.h) */
 	{ "dispute.profile", NULL, T_PROFILE },
 	{ "dossier.max_bytes", NULL, T_SIZE },	/* largest dossier PDF; unset: 2 GiB - 1 */
 	{ "seal.mirror", NULL, T_DIR },	/* second home of kept checkpoints */
