@@ -26,7 +26,7 @@ BINDIR    = $(DESTDIR)$(PREFIX)/bin
 DATADIR   = $(DESTDIR)$(PREFIX)/share/casefile
 
 # libhpdf-dev 2.3.0 and libunistring ship no pkg-config file.
-PKGS      = libarchive libcrypto libssl sqlite3 jansson libexif libwebp libwebpdemux libpng libjpeg libcurl
+PKGS      = libarchive libcrypto libssl sqlite3 jansson libexif libwebp libwebpdemux libpng libjpeg libcurl libxml-2.0
 HPDF_LIBS ?= -lhpdf
 UNISTRING_LIBS ?= -lunistring
 # mimalloc replaces malloc in ./casefile: parsing JSON (jansson) and storing
@@ -116,7 +116,7 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(LIB) | $(BUILD)
 	$(QUIET_CC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # --- Debian packages -------------------------------------------------------
-DEB_BUILD = build-essential pkg-config libhpdf-dev libarchive-dev libssl-dev \
+DEB_BUILD = build-essential pkg-config libhpdf-dev libarchive-dev libxml2-dev libssl-dev \
             libsqlite3-dev libjansson-dev libexif-dev libwebp-dev libpng-dev \
             libjpeg-dev libcurl4-openssl-dev libunistring-dev zlib1g-dev libmimalloc-dev \
             fonts-wqy-microhei

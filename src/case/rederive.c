@@ -280,8 +280,13 @@ load_object(struct vault *v, struct item *it)
 static int
 item_parse(const struct item *it, int forced, struct parsed **p, struct cf_err *err)
 {
-	return parse_evidence(it->data.data, it->data.len, it->complete, it->leaf.size, it->fd,
-			      it->leaf.name, forced, p, err);
+	int r = parse_evidence(it->data.data, it->data.len, it->complete, it->leaf.size, it->fd,
+			       it->leaf.name, forced, p, err);
+
+	/* an order export holds many orders: this row's (parse.h) */
+	if (r == 0)
+		parsed_select_order(*p, it->leaf.order_id);
+	return r;
 }
 
 /*

@@ -96,7 +96,7 @@ tag_resolve(sqlite3 *db, const char *spec, int64_t *id, struct cf_err *err)
 	if (*s == '#')
 		s++;
 	n = strlen(s);
-	if (all_digits(s, n) && n <= 9 && (*spec == '#' || n < 6 || !all_hex(s) || n <= 9)) {
+	if (all_digits(s, n) && n <= 9) {
 		if (db_prepare(db, "SELECT id FROM evidence WHERE id = ?", &st, err) < 0)
 			return -1;
 		sqlite3_bind_int64(st, 1, atoll(s));
@@ -110,7 +110,10 @@ tag_resolve(sqlite3 *db, const char *spec, int64_t *id, struct cf_err *err)
 			db_err(db, err, "cannot look up evidence #%s", s);
 		}
 		sqlite3_finalize(st);
-		return ret;
+		/* "118223": no such evidence number, maybe a sha256 prefix of digits */
+		if (rc != SQLITE_DONE || *spec == '#' || n < 6)
+			return ret;
+		cf_err_release(err);
 	}
 	if (*spec == '#' || n < 6 || n > CF_SHA256_HEXLEN || !all_hex(s))
 		return cf_err_set(err, CF_EINPUT, "bad item '%s': give an evidence number (12), "

@@ -8,6 +8,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "casefile/buf.h"
@@ -16,7 +17,9 @@
 #include "casefile/db.h"
 #include "casefile/roles.h"
 #include "casefile/hash.h"
+#include "casefile/tag.h"
 #include "casefile/vault.h"
+#include "casefile/xalloc.h"
 
 /* Facts as "key": value pairs, rendered as text and as JSON. */
 struct facts {
@@ -156,6 +159,67 @@ gather_facts(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *ki
 	}
 }
 
+/* 1 when the vault holds evidence for order id s. */
+static int
+has_order(sqlite3 *db, const char *s)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM evidence WHERE order_id = ? LIMIT 1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, s, -1, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return r;
+}
+
+struct hist {
+	const struct cf_ctx *ctx;
+	struct cf_buf *text, *json;
+	int n;
+};
+
+static void
+on_event(void *cookie, const struct tag_event *e)
+{
+	struct hist *h = cookie;
+	char when[40], iso[32];
+
+	if (h->n++ == 0) {
+		cf_buf_addstr(h->text, "    history (ledger leaves):\n");
+		cf_buf_addstr(h->json, ",\"history\":[");
+	} else {
+		cf_buf_addch(h->json, ',');
+	}
+	ctx_fmt_time(h->ctx, e->at, when, sizeof(when));
+	cf_buf_addf(h->text, "      %s  %s  %s %s  (leaf %lld)\n", when, e->who, e->type,
+		    e->value, (long long)e->leaf_index);
+	cf_buf_addf(h->json, "{\"leaf_index\":%lld,\"at\":\"%s\",\"type\":",
+		    (long long)e->leaf_index, cftime_format_iso(e->at, iso, sizeof(iso)));
+	cf_buf_add_json_str(h->json, e->type, strlen(e->type));
+	cf_buf_addstr(h->json, ",\"who\":");
+	cf_buf_add_json_str(h->json, e->who, strlen(e->who));
+	cf_buf_addstr(h->json, ",\"value\":");
+	cf_buf_add_json_str(h->json, e->value, strlen(e->value));
+	cf_buf_addch(h->json, '}');
+}
+
+/* Roles, supplier, exclusion as facts; with history, the item's leaves. */
+static void
+gather_tags(sqlite3 *db, const struct cf_ctx *ctx, sqlite3_stmt *st, long long id,
+	    int history, struct facts *f, struct cf_buf *text, struct cf_buf *json)
+{
+	struct hist h = { ctx, text, json, 0 };
+
+	fact_str(f, "roles", col_text(st, 16));
+	fact_str(f, "supplied_by", col_text(st, 14));
+	fact_str(f, "excluded", col_text(st, 15));
+	if (history && tag_history(db, id, on_event, &h, NULL) == 0 && h.n)
+		cf_buf_addch(json, ']');
+}
+
 enum { OPT_MESSAGES = CTX_OPT_BASE + 100 };
 
 /* The parsed rows of a chat or logistics item (--messages). */
@@ -244,11 +308,16 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 	};
 	static const char sql[] =
 		"SELECT id, kind, name, size, sha256, ingested_at, source_path, note, mtime,"
-		" user, host, tool_version, bundle FROM evidence WHERE order_id = ? ORDER BY id";
+		" user, host, tool_version, bundle, order_id, supplied_by, excluded,"
+		" (SELECT group_concat(role, ' ') FROM (SELECT role FROM evidence_roles r"
+		" WHERE r.evidence_id = evidence.id ORDER BY role))"
+		" FROM evidence WHERE (?2 IS NULL AND order_id = ?1) OR id = ?2 ORDER BY id";
 	struct cf_err err = CF_ERR_INIT;
 	sqlite3_stmt *st = NULL, *w = NULL;
 	enum cf_exit rc = CF_EXIT_OK;
 	const char *order;
+	int64_t item = 0;
+	char *order_own = NULL;
 	int first, r, c, n = 0, rows = 0;
 	sqlite3 *db;
 
@@ -268,11 +337,27 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	first = optind;
 	if (argc - first != 1)
-		return ctx_usage(ctx, "show needs exactly one order id");
+		return ctx_usage(ctx, "show needs exactly one order id or ITEM");
 	order = argv[first];
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
 	db = vault_db(ctx->vault);
+	/* ORDER, or else ITEM (tag.h): evidence number, ORDER:E3, sha256 prefix */
+	if (!has_order(db, order)) {
+		if (tag_resolve(db, order, &item, &err) < 0) {
+			if (err.code == CF_EDB) {
+				rc = ctx_fail(ctx, &err);
+				goto out;
+			}
+			if (!strchr(order, ':') && order[0] != '#' && err.code == CF_EINPUT)
+				ctx_error(ctx, "no evidence for order '%s' in vault '%s'", order,
+					  ctx->vault_dir);
+			else
+				ctx_error(ctx, "%s", err.msg);
+			rc = CF_EXIT_USAGE;
+			goto out;
+		}
+	}
 	if (db_prepare(db, sql, &st, &err) < 0 ||
 	    db_prepare(db, "SELECT message FROM warnings WHERE evidence_id = ? ORDER BY seq", &w,
 		       &err) < 0) {
@@ -280,12 +365,15 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
+	if (item > 0)
+		sqlite3_bind_int64(st, 2, item);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		long long id = sqlite3_column_int64(st, 0);
 		const char *kind = col_text(st, 1), *name = col_text(st, 2);
 		char hex[CF_SHA256_HEXLEN + 1], when[40], iso[32];
 		struct facts f = { CF_BUF_INIT, CF_BUF_INIT };
 		struct cf_buf warns = CF_BUF_INIT, rtext = CF_BUF_INIT, rjson = CF_BUF_INIT;
+		struct cf_buf hist = CF_BUF_INIT, hjson = CF_BUF_INIT;
 		int nw = 0;
 
 		if (sqlite3_column_bytes(st, 4) == CF_SHA256_LEN)
@@ -309,6 +397,9 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 			nw++;
 		}
 		sqlite3_reset(w);
+		if (item > 0 && order_own == NULL)
+			order = order_own = xstrdup(col_text(st, 13));
+		gather_tags(db, ctx, st, id, item > 0, &f, &hist, &hjson);
 		if (ctx->json) {
 			struct cf_buf j = CF_BUF_INIT;
 
@@ -342,8 +433,8 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 				cf_buf_add_json_str(&j, who, strlen(who));
 				sqlite3_free(who);
 			}
-			cf_buf_addf(&j, ",\"facts\":{%s},\"warnings\":[%s]%s}", f.json.data, warns.data,
-				    rjson.len ? rjson.data : "");
+			cf_buf_addf(&j, ",\"facts\":{%s},\"warnings\":[%s]%s%s}", f.json.data,
+				    warns.data, rjson.len ? rjson.data : "", hjson.len ? hjson.data : "");
 			fputs(j.data, stdout);
 			cf_buf_release(&j);
 		} else if (!ctx->quiet) {
@@ -367,7 +458,11 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 			fputs(warns.data, stdout);
 			if (rtext.len)
 				fputs(rtext.data, stdout);
+			if (hist.len)
+				fputs(hist.data, stdout);
 		}
+		cf_buf_release(&hist);
+		cf_buf_release(&hjson);
 		cf_buf_release(&rtext);
 		cf_buf_release(&rjson);
 		cf_buf_release(&f.text);
@@ -388,6 +483,7 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 	if (ctx->json)
 		fputs("]}\n", stdout);
 out:
+	free(order_own);
 	sqlite3_finalize(st);
 	sqlite3_finalize(w);
 	cf_err_release(&err);
@@ -396,12 +492,16 @@ out:
 
 const struct cmd cmd_show = {
 	.name = "show",
-	.usage = "casefile show [--json] [--messages] ORDER",
+	.usage = "casefile show [--json] [--messages] ORDER|ITEM",
 	.summary = "show every evidence item of an order: hashes, custody, parsed facts",
 	.help = "For each item: kind, original name, size, full SHA-256, who ingested it,\n"
 		"when and from where, the note, what was parsed from it (message counts\n"
 		"and times, logistics status, order totals, photo size and capture time)\n"
-		"and any warnings.  Exits 2 when the vault holds nothing for ORDER.\n"
+		"and any warnings, its roles, who supplied it and whether it is left out.\n"
+		"Exits 2 when the vault holds nothing for ORDER.\n"
+		"\nWith ITEM instead of ORDER (an evidence number 12 or #12, an exhibit\n"
+		"ORDER:E3, or a sha256 prefix), that item alone, with its history: every\n"
+		"note, role, kind change and exclusion, who made it, when, and its leaf.\n"
 		"\n  --messages  also list each chat message and logistics event as parsed,\n"
 		"              in file order: time (with milliseconds where the original\n"
 		"              has them), sender, text, attachments, and the fields kept\n"

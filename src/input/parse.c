@@ -642,7 +642,8 @@ binary_name(const unsigned char *s, size_t n)
 	return NULL;
 }
 
-enum shape { SHAPE_NONE, SHAPE_JSON, SHAPE_CSV_CHAT, SHAPE_CSV_LOGISTICS, SHAPE_TRANSCRIPT };
+enum shape { SHAPE_NONE, SHAPE_JSON, SHAPE_CSV_CHAT, SHAPE_CSV_LOGISTICS, SHAPE_TRANSCRIPT,
+	     SHAPE_CSV_ORDERS };
 
 static enum shape
 text_shape(const char *t, size_t n)
@@ -654,6 +655,8 @@ text_shape(const char *t, size_t n)
 		i++;
 	if (i < n && (t[i] == '{' || t[i] == '['))
 		return SHAPE_JSON;
+	if (parse_export_csv_header(t, n))
+		return SHAPE_CSV_ORDERS;
 	k = parse_csv_header_kind(t, n);
 	if (k == CF_KIND_CHAT)
 		return SHAPE_CSV_CHAT;
@@ -867,6 +870,24 @@ parse_evidence(const void *data, size_t n, int complete, uint64_t total, int fd,
 			   forced == CF_KIND_VIDEO ? "a video" : "an image or a pdf");
 		goto done;
 	}
+	/* an XLSX order export (抖店, 微信小店) */
+	if ((forced < 0 || forced == CF_KIND_ORDER) && parse_export_is_xlsx(data, n)) {
+		if (total > PARSE_MAX_TEXT) {
+			parse_warn(p, 1, "xlsx too large to parse (%llu bytes, limit %u)",
+				   (unsigned long long)total, PARSE_MAX_TEXT);
+			goto done;
+		}
+		if (total > n) {
+			if (read_whole(fd, total, &raw, err) < 0)
+				goto fail;
+			parse_export_xlsx(p, raw, (size_t)total, err);
+		} else {
+			parse_export_xlsx(p, data, (size_t)total, err);
+		}
+		if (p->norders == 0 && forced < 0)
+			p->kind = CF_KIND_OTHER;
+		goto done;
+	}
 	if ((bin = binary_name(data, n)) != NULL) {
 		parse_warn(p, 1, "content not recognised: %s", bin);
 		goto done;
@@ -942,6 +963,16 @@ parse_evidence(const void *data, size_t n, int complete, uint64_t total, int fd,
 		} else {
 			p->kind = CF_KIND_LOGISTICS;
 			parse_logistics_csv(p, text, tlen);
+		}
+		break;
+	case SHAPE_CSV_ORDERS:
+		if (forced < 0 || forced == CF_KIND_ORDER) {
+			parse_export_csv(p, text, tlen);
+			if (p->norders == 0 && forced < 0)
+				p->kind = CF_KIND_OTHER;
+		} else {
+			parse_warn(p, 1, "content is an order export, not a %s record",
+				   cf_kind_name((enum cf_kind)forced));
 		}
 		break;
 	case SHAPE_TRANSCRIPT:
