@@ -28,6 +28,7 @@
 #include "casefile/ledger.h"
 #include "casefile/parse.h"
 #include "casefile/rederive.h"
+#include "casefile/tag.h"
 #include "casefile/vault.h"
 #include "casefile/workq.h"
 #include "casefile/xalloc.h"
@@ -48,7 +49,7 @@ static const struct {
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
 /* The columns item_new() reads. */
-#define ITEM_COLUMNS "leaf_index, " LEDGER_EVIDENCE_COLUMNS ", note"
+#define ITEM_COLUMNS "leaf_index, " LEDGER_EVIDENCE_COLUMNS ", note, kind"
 
 struct rederive {
 	struct vault *v;
@@ -183,6 +184,7 @@ struct item {
 	struct ledger_leaf leaf;	/* owned strings */
 	char *label;			/* "evidence row 8 ('chat.json', order X)" */
 	char *note;			/* evidence.note, or NULL */
+	char *kind;			/* evidence.kind: the leaf's, or a tag's (tag.h) */
 	struct cf_buf data;		/* the object's first INGEST_KEEP_MAX bytes */
 	int fd, complete;
 	int objrc;			/* load_object(): 0, 1 (object problem), -1 */
@@ -217,6 +219,11 @@ item_new(int64_t id, sqlite3_stmt *st, int col, struct cf_err *err)
 	if (sqlite3_column_type(st, col + 1 + LEDGER_EVIDENCE_NCOLUMNS) != SQLITE_NULL)
 		it->note = xstrdup((const char *)sqlite3_column_text(st, col + 1 +
 								     LEDGER_EVIDENCE_NCOLUMNS));
+	it->kind = xstrdup(sqlite3_column_type(st, col + 2 + LEDGER_EVIDENCE_NCOLUMNS) ==
+					   SQLITE_NULL
+				   ? leaf.kind
+				   : (const char *)sqlite3_column_text(st, col + 2 +
+								       LEDGER_EVIDENCE_NCOLUMNS));
 	return it;
 }
 
@@ -230,6 +237,7 @@ item_free(struct item *it)
 	ledger_leaf_release(&it->leaf);
 	free(it->label);
 	free(it->note);
+	free(it->kind);
 	cf_buf_release(&it->data);
 	cf_err_release(&it->err);
 	parsed_free(it->p);
@@ -448,9 +456,9 @@ derive_compare(struct rederive *r, const struct item *it, const struct parsed *p
 	       struct cf_err *err)
 {
 	*diff = NULL;
-	if (strcmp(cf_kind_name(parsed_kind(p)), it->leaf.kind) != 0) {
+	if (strcmp(cf_kind_name(parsed_kind(p)), it->kind) != 0) {
 		*diff = xasprintf("its original parses as kind %s, sealed as %s",
-				  cf_kind_name(parsed_kind(p)), it->leaf.kind);
+				  cf_kind_name(parsed_kind(p)), it->kind);
 		return 0;
 	}
 	if (derive(r, it, p, err) < 0)
@@ -533,6 +541,12 @@ item_finish(struct rederive *r, struct item *it, struct cf_err *err)
 		goto found;
 	if (failed)
 		return -1;
+	/* kind, roles, supplier, exclusion: the fold of the item's leaves (tag.h) */
+	if ((failed = tag_check(r->db, it->id, &diff, err)) != 0) {
+		if (failed < 0)
+			return -1;
+		goto found;
+	}
 	if (it->objrc != 0 || it->parse_failed) {
 		cf_err_move(err, &it->err);
 		cf_err_prefix(err, "%s", it->label);
@@ -541,7 +555,7 @@ item_finish(struct rederive *r, struct item *it, struct cf_err *err)
 	/* As ingest without --kind; then with the sealed kind forced (rederive.h). */
 	if (derive_compare(r, it, it->p, &diff, err) < 0)
 		goto out;
-	if (diff && cf_kind_from_name(it->leaf.kind, &k) == 0) {
+	if (diff && cf_kind_from_name(it->kind, &k) == 0) {
 		if (item_parse(it, (int)k, &p2, err) < 0 ||
 		    derive_compare(r, it, p2, &diff2, err) < 0)
 			goto out;
@@ -656,8 +670,8 @@ rederive_repair(struct rederive *r, int64_t id, int *changed, struct cf_err *err
 	cf_err_release(err);
 	/* The parse as ingest without --kind when it gives the sealed kind, else forced. */
 	p = it->p;
-	if (strcmp(cf_kind_name(parsed_kind(p)), it->leaf.kind) != 0) {
-		if (cf_kind_from_name(it->leaf.kind, &k) < 0 ||
+	if (strcmp(cf_kind_name(parsed_kind(p)), it->kind) != 0) {
+		if (cf_kind_from_name(it->kind, &k) < 0 ||
 		    item_parse(it, (int)k, &p2, err) < 0)
 			goto out;
 		p = p2;

@@ -18,7 +18,10 @@
 #include "casefile/config.h"
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
+#include "casefile/dispute.h"
 #include "casefile/parse.h"
+#include "casefile/roles.h"
+#include "casefile/tag.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
@@ -32,7 +35,59 @@ struct ingest_run {
 	struct cf_buf json;
 	int failed_hard;	/* a system error: stop and roll back */
 	int follow_links;	/* --follow-links: follow links named as FILE */
+	unsigned roles;		/* --role: CF_ROLE_BIT set */
+	int supplied_by;	/* --supplied-by: enum cf_supplier, or -1 */
+	struct ingest_order_rule *rule;	/* --orders: which ids are orders */
 };
+
+static void
+on_tag_warning(void *cookie, const char *msg, int bad)
+{
+	struct ingest_run *r = cookie;
+
+	ctx_warn(r->ctx, "%s%s", msg, bad ? "" : " (note)");
+}
+
+/*
+ * After an item was stored or found stored: its roles and supplier, and for
+ * bytes already stored the --note and --kind ingest would have recorded
+ * (tag.h), each a ledger leaf; said on stderr.
+ */
+static void
+apply_tags(struct ingest_run *r, const char *path, const struct ingest_result *res)
+{
+	struct tag_change ch = TAG_CHANGE_INIT;
+	struct cf_err err = CF_ERR_INIT;
+	unsigned leaves = 0;
+	char *who;
+
+	ch.add_roles = r->roles;
+	ch.supplied_by = r->supplied_by;
+	if (res->duplicate) {
+		ch.note = r->note;
+		ch.kind = r->kind;
+	}
+	if (!ch.add_roles && ch.supplied_by < 0 && !ch.note && ch.kind < 0)
+		return;
+	who = dispute_who_new();
+	if (tag_apply(r->ctx->vault, res->evidence_id, &ch, who, (int64_t)r->ctx->now,
+		      on_tag_warning, r, &leaves, &err) < 0) {
+		if (err.code == CF_EINPUT) {
+			ctx_error(r->ctx, "'%s' (already stored as #%lld): %s", path,
+				  (long long)res->evidence_id, err.msg);
+			r->nbad_files++;
+		} else {
+			ctx_error(r->ctx, "'%s': %s", path, err.msg);
+			r->failed_hard = 1;
+		}
+	} else if (res->duplicate && leaves) {
+		ctx_info(r->ctx, "'%s' was already stored as #%lld: %u change%s (--note, --kind, "
+			 "--role, --supplied-by) applied to it and recorded in the ledger", path,
+			 (long long)res->evidence_id, leaves, leaves == 1 ? "" : "s");
+	}
+	free(who);
+	cf_err_release(&err);
+}
 
 static void
 on_warning(void *cookie, const struct ingest_item *it, const char *msg, int bad)
@@ -220,19 +275,144 @@ ingest_path(struct ingest_run *r, const char *path, int top)
 	if (res.nbad)
 		r->nbad_files++;
 	report_item(r, path, &res);
+	apply_tags(r, path, &res);
+}
+
+/*
+ * --orders FILE: an order export holding many orders (parse.h): the file is
+ * stored once, and each order it holds that looks like an order id gets an
+ * evidence row of its own with its record (the row it came from).
+ */
+static void
+ingest_export(struct ingest_run *r, const char *path)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct parsed *p = NULL;
+	struct stat st;
+	char *data = NULL;
+	size_t i, got = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0 ||
+	    !S_ISREG(st.st_mode)) {
+		ctx_error(r->ctx, "cannot read '%s': %s", path,
+			  fd < 0 ? strerror(errno) : "not a regular file");
+		r->nfail++;
+		goto out;
+	}
+	if ((uint64_t)st.st_size > PARSE_MAX_TEXT) {
+		ctx_error(r->ctx, "'%s': an order export larger than %u bytes is not read",
+			  path, PARSE_MAX_TEXT);
+		r->nfail++;
+		goto out;
+	}
+	data = xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (parse_evidence(data, got, 1, got, -1, base_name(path), CF_KIND_ORDER, &p, &err) < 0) {
+		ctx_error(r->ctx, "'%s': %s", path, err.msg);
+		r->nfail++;
+		goto out;
+	}
+	if (parsed_order_count(p) == 0) {
+		ctx_error(r->ctx, "'%s' is not an order export: %s", path,
+			  parsed_warning_count(p) ? parsed_warning(p, 0) : "no orders in it");
+		r->nfail++;
+		goto out;
+	}
+	for (i = 0; i < parsed_order_count(p) && !r->failed_hard; i++) {
+		const char *id = parsed_order_at(p, i);
+
+		if (!ingest_order_rule_match(r->rule, id)) {
+			ctx_error(r->ctx, "'%s': order '%s' does not look like an order id "
+				  "(order.id_pattern '%s'): skipped", path, id,
+				  ingest_order_rule_pattern(r->rule));
+			r->nfail++;
+			continue;
+		}
+		if (lseek(fd, 0, SEEK_SET) < 0) {
+			ctx_error(r->ctx, "cannot read '%s': %s", path, strerror(errno));
+			r->failed_hard = 1;
+			break;
+		}
+		r->order = id;
+		ingest_path(r, path, 1);
+	}
+	r->order = NULL;
+out:
+	parsed_free(p);
+	free(data);
+	if (fd >= 0)
+		close(fd);
+	cf_err_release(&err);
+}
+
+/* `ingest --orders FILE...`: one batch over every order of every export. */
+static enum cf_exit
+run_orders(struct cf_ctx *ctx, struct ingest_run *r, int nfiles, char **files)
+{
+	struct cf_err err = CF_ERR_INIT;
+	enum cf_exit rc = CF_EXIT_OK;
+	int i;
+
+	if (ctx_open_vault(ctx) < 0)
+		return CF_EXIT_USAGE;
+	if (config_order_rule(vault_db(ctx->vault), &r->rule, &err) < 0 ||
+	    ingest_begin(ctx->vault, on_warning, r, &r->in, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
+	}
+	for (i = 0; i < nfiles && !r->failed_hard; i++)
+		ingest_export(r, files[i]);
+	if (r->failed_hard || ingest_commit(r->in, &err) < 0) {
+		if (err.msg)
+			ctx_error(ctx, "%s", err.msg);
+		ctx_error(ctx, "nothing was stored: the whole ingest was rolled back");
+		rc = CF_EXIT_INTERNAL;
+		goto out;
+	}
+	if (ctx->json)
+		printf("{\"stored\":%u,\"duplicate\":%u,\"refused\":%u,\"with_warnings\":%u,"
+		       "\"items\":[%s]}\n", r->nnew, r->ndup, r->nfail, r->nbad_files,
+		       r->json.len ? r->json.data : "");
+	else
+		ctx_info(ctx, "order exports: %u order records stored, %u already stored, "
+			 "%u refused, %u with problems", r->nnew, r->ndup, r->nfail, r->nbad_files);
+	if (r->nfail || r->nbad_files) {
+		ctx->bad_items += r->nfail + r->nbad_files;
+		rc = CF_EXIT_INPUT;
+	}
+out:
+	ingest_order_rule_free(r->rule);
+	ingest_free(r->in);
+	cf_buf_release(&r->json);
+	cf_err_release(&err);
+	return rc;
 }
 
 static enum cf_exit
 run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 {
-	enum { OPT_KIND = CTX_OPT_BASE, OPT_NOTE, OPT_FOLLOW };
+	enum { OPT_KIND = CTX_OPT_BASE, OPT_NOTE, OPT_FOLLOW, OPT_ROLE, OPT_SUPPLIED,
+	       OPT_ORDERS };
 	static const struct option opts[] = {
 		CTX_COMMON_OPTIONS,
 		{ "kind", 1, NULL, OPT_KIND },
 		{ "note", 1, NULL, OPT_NOTE },
 		{ "follow-links", 0, NULL, OPT_FOLLOW },
+		{ "role", 1, NULL, OPT_ROLE },
+		{ "supplied-by", 1, NULL, OPT_SUPPLIED },
+		{ "orders", 0, NULL, OPT_ORDERS },
 		{ 0 },
 	};
+	int orders = 0;
+	enum cf_role role;
+	enum cf_supplier sup;
 	struct ingest_run r;
 	struct cf_err err = CF_ERR_INIT;
 	struct ingest_order_rule *rule = NULL;
@@ -243,6 +423,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
 	r.kind = -1;
+	r.supplied_by = -1;
 	cf_buf_init(&r.json);
 	optind = 1;
 	opterr = 0;
@@ -264,6 +445,23 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 		case OPT_FOLLOW:
 			r.follow_links = 1;
 			break;
+		case OPT_ROLE:
+			if (cf_role_from_name(optarg, &role) < 0)
+				return ctx_usage(ctx, "unknown role '%s': use %s", optarg,
+						 cf_role_names());
+			r.roles |= CF_ROLE_BIT(role);
+			break;
+		case OPT_SUPPLIED:
+			if (r.supplied_by >= 0)
+				return ctx_usage(ctx, "--supplied-by given twice");
+			if (cf_supplier_from_name(optarg, &sup) < 0)
+				return ctx_usage(ctx, "unknown supplier '%s': use buyer, merchant, "
+						      "platform or courier", optarg);
+			r.supplied_by = (int)sup;
+			break;
+		case OPT_ORDERS:
+			orders = 1;
+			break;
 		case '?':
 			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
 		default:
@@ -274,6 +472,14 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 				return CF_EXIT_USAGE;
 			}
 		}
+	}
+	if (orders) {
+		if (argc - optind < 1)
+			return ctx_usage(ctx, "ingest --orders needs at least one order export");
+		if (r.kind >= 0 || r.note || r.roles || r.supplied_by >= 0)
+			return ctx_usage(ctx, "--orders takes no --kind, --note, --role or "
+					      "--supplied-by: each order's row is its record");
+		return run_orders(ctx, &r, argc - optind, argv + optind);
 	}
 	if (argc - optind < 2)
 		return ctx_usage(ctx, "ingest needs an order id and at least one file");
@@ -331,8 +537,9 @@ out:
 
 const struct cmd cmd_ingest = {
 	.name = "ingest",
-	.usage = "casefile ingest [--kind KIND] [--note TEXT] [--follow-links] [--json] [--quiet] "
-		 "ORDER FILE|DIR...",
+	.usage = "casefile ingest [--kind KIND] [--note TEXT] [--role ROLE]... [--supplied-by WHO] "
+		 "[--follow-links] [--json] [--quiet] ORDER FILE|DIR...\n"
+		 "       casefile ingest --orders EXPORT...",
 	.summary = "store an order's evidence files (chat, logistics, order, photos, videos)",
 	.help = "ORDER must look like an order id: by default 6 to 32 digits (the vault\n"
 		"setting order.id_pattern, see 'casefile config --help').\n"
@@ -360,9 +567,21 @@ const struct cmd cmd_ingest = {
 		"  --note TEXT   what the items show (printed in the dossier's exhibit index)\n"
 		"  --follow-links  store what a FILE or DIR named here that is a symbolic\n"
 		"                link points to (links inside folders are still skipped)\n"
+		"  --role ROLE   what the items are for (repeatable): packing,\n"
+		"                shipping_label, pickup, delivery_photo, damage_photo,\n"
+		"                listing, quality_report, invoice, ... ('casefile tag --help')\n"
+		"  --supplied-by WHO  buyer, merchant, platform or courier\n"
+		"  --orders      each FILE is a back-office order export (抖店 / 微信小店, CSV\n"
+		"                or XLSX) holding many orders: it is stored once, and every\n"
+		"                order in it gets its order record (with the row it came from)\n"
+		"\nWhen a file's bytes are already stored under its name for ORDER, --note,\n"
+		"--kind, --role and --supplied-by are applied to that item (as 'casefile\n"
+		"tag' would: re-parsed, sealed as ledger leaves) and ingest says so.\n"
 
 		"\nexample:\n"
-		"  casefile ingest 6931000000000001 chat.json logistics.csv order.json photos/\n",
+		"  casefile ingest 6931000000000001 chat.json logistics.csv order.json photos/\n"
+		"  casefile ingest 6931000000000001 --role packing VID_20261126_165000.mp4\n"
+		"  casefile ingest --orders 抖店订单-2026-12-02.xlsx\n",
 	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
 	.run = run_ingest,
 };
