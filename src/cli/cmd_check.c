@@ -46,7 +46,7 @@ json_s(struct cf_buf *b, const char *s)
 }
 
 static void
-print_json(const struct check_report *r, const struct profile *p)
+print_json(const struct check_report *r, const struct profile *p, int zh)
 {
 	struct cf_buf b = CF_BUF_INIT;
 	size_t i, j;
@@ -93,7 +93,11 @@ print_json(const struct check_report *r, const struct profile *p)
 			json_s(&b, c->detail);
 			cf_buf_addch(&b, '}');
 		}
-		cf_buf_addstr(&b, "]}");
+		cf_buf_addstr(&b, "],\"fix\":");
+		json_s(&b, it->fix);
+		cf_buf_addstr(&b, ",\"fix_why\":");
+		json_s(&b, zh ? it->fix_zh : it->fix_en);
+		cf_buf_addstr(&b, "}");
 	}
 	cf_buf_addstr(&b, "],\"limits\":[");
 	for (i = 0; i < r->nlimits; i++) {
@@ -140,6 +144,10 @@ print_text(const struct check_report *r, const struct profile *p, int zh)
 		}
 		if (!it->have)
 			printf("           needs: %s\n", it->rules);
+		if (!it->have && it->fix)
+			printf(zh ? "           改正：%s\n                 （%s）\n"
+				  : "           fix: %s\n                (%s)\n",
+			       it->fix, zh ? it->fix_zh : it->fix_en);
 	}
 	if (r->statement_chars >= 0)
 		printf("statement: %ld characters (limit %ld)\n", r->statement_chars,
@@ -258,7 +266,7 @@ run_check(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	if (ctx->json)
-		print_json(rep, prof);
+		print_json(rep, prof, zh);
 	else if (!ctx->quiet)
 		print_text(rep, prof, zh);
 	if (rep->missing_required || rep->nlimits) {
