@@ -610,9 +610,10 @@ order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (db_prepare(db, "SELECT min(le.time), max(CASE WHEN le.status = 'delivered' "
-		       "THEN le.time END) FROM logistics_events le JOIN evidence e "
-		       "ON e.id = le.evidence_id WHERE e.order_id = ?", &st, err) < 0)
+	if (db_prepare(db, "SELECT min(le.time), max(CASE WHEN le.status IN ('delivered', "
+		       "'locker') THEN le.time END) FROM logistics_events le JOIN evidence e "
+		       "ON e.id = le.evidence_id WHERE e.order_id = ? AND e.excluded IS NULL",
+		       &st, err) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {

@@ -51,6 +51,17 @@ set_status(struct parsed *p, const char *what, struct pevent *e, const char *s, 
 static void
 status_from_desc(struct parsed *p, const char *what, struct pevent *e)
 {
+	/*
+	 * "已签收" whose description says a locker or station signed for it
+	 * (签收人:菜鸟驿站代收) is a locker delivery: the buyer may not have it.
+	 */
+	if (e->status && !strcmp(e->status, "delivered") && e->desc) {
+		const char *d = parse_status_from_desc(e->desc, strlen(e->desc));
+
+		if (d && !strcmp(d, "locker"))
+			e->status = d;
+		return;
+	}
 	if (e->status)
 		return;
 	if (e->desc && (e->status = parse_status_from_desc(e->desc, strlen(e->desc))) != NULL)

@@ -28,7 +28,7 @@ fx_order() {
 	       buyer_nick, buyer_phone, total_fen, pay_txn)
 	     VALUES($_id, '$1', '青瓷小铺', 1746014460, ${5:-NULL}, nullif('$4', ''),
 	       nullif('$3', ''), 8900, nullif('${6:-}', ''));
-	     INSERT INTO order_items VALUES($_id, 0, '$2', '手工青瓷杯', 1, 8900);"
+	     INSERT INTO order_items(evidence_id, seq, sku, title, qty, price_fen) VALUES($_id, 0, '$2', '手工青瓷杯', 1, 8900);"
 	echo "$_id"
 }
 fx_chat() {

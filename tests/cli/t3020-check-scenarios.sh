@@ -90,7 +90,7 @@ chat NR1 chat.json 'buyer|我没收到货' 'merchant|您好,显示已放在菜�
 ingest NR1 NR1/order.json NR1/logistics.json NR1/chat.json
 pass NR1 not_received
 expect_out '^have +\[required\] +物流记录显示已签收$' "not_received: delivered item present"
-expect_out '证据3 \(evidence #[0-9]+\) logistics .logistics.json.: 2025-05-02 12:00 delivered 上海 已签收' "cites the delivered event by its exhibit number"
+expect_out '证据3 \(evidence #[0-9]+\) logistics .logistics.json.: 2025-05-02 12:00 locker 上海 已签收' "cites the delivery (signed by a station: locker, issue 15) by its exhibit number"
 expect_out '证据2 \(evidence #[0-9]+\) chat .chat.json.: 2025-05-03 10:02 merchant: 您好,显示已放在菜鸟驿站' "cites the merchant's chat by its exhibit number"
 bare NR0 not_received
 
@@ -190,7 +190,7 @@ expect_rc 3 "english checklist"
 expect_out '^MISSING  \[required\]    logistics record with a delivered event$' "english text"
 expect_out '^order NR0: not_received \(not received\), profile douyin$' "english reason name"
 cf check NR1 --lang en
-expect_out '^ +exhibit 3 \(evidence #[0-9]+\) logistics .logistics.json.: 2025-05-02 12:00 delivered' "english cites 'exhibit N'"
+expect_out '^ +exhibit 3 \(evidence #[0-9]+\) logistics .logistics.json.: 2025-05-02 12:00 locker' "english cites 'exhibit N'"
 
 # The buyer's photos: images the buyer sent in the chat (attachments by
 # name) that are exhibits count, whatever the chat text says.

@@ -24,7 +24,7 @@ BEGIN {
 		ev++; printf "INSERT INTO objects VALUES(X%c%056d%08x%c, 10, 0);\n", 39, 0, ev, 39
 		printf "INSERT INTO evidence(id, order_id, kind, sha256, size, name, name_raw, ingested_at, tool_version) VALUES(%d, %c%s%c, %corder%c, X%c%056d%08x%c, 10, %corder.json%c, X%c00%c, 0, %ct%c);\n", ev, 39, o, 39, 39, 39, 39, 0, ev, 39, 39, 39, 39, 39, 39, 39
 		printf "INSERT INTO order_records(evidence_id, order_id, buyer_phone, buyer_nick, total_fen) VALUES(%d, %c%s%c, %c%s%c, %c小**%c, %d);\n", ev, 39, o, 39, 39, buyer, 39, 39, 39, amount
-		printf "INSERT INTO order_items VALUES(%d, 0, %c%s%c, %ct%c, 1, %d);\n", ev, 39, sku, 39, 39, 39, amount
+		printf "INSERT INTO order_items(evidence_id, seq, sku, title, qty, price_fen) VALUES(%d, 0, %c%s%c, %ct%c, 1, %d);\n", ev, 39, sku, 39, 39, 39, amount
 		for (k = 1; k <= 6; k++) {
 			if (rnd(100) < 55) {
 				ev++; printf "INSERT INTO objects VALUES(X%c%056d%08x%c, 10, 0);\n", 39, 0, ev, 39

@@ -563,7 +563,7 @@ t14_logistics_json(void **state)
 			    "中通快递|ZT78000000000012");
 	assert_string_equal(q_text(db, "SELECT group_concat(coalesce(status, 'NULL'), ',') FROM "
 				   "(SELECT status FROM logistics_events ORDER BY seq)"),
-			    "collected,in_transit,out_for_delivery,delivered,locker");
+			    "collected,in_transit,out_for_delivery,locker,locker");	/* 签收人:菜鸟驿站代收 */
 	assert_string_equal(q_text(db, "SELECT status_raw FROM logistics_events WHERE seq = 5"),
 			    "驿站入库");
 	assert_int_equal(q_int(db, "SELECT time FROM logistics_events WHERE seq = 2"),
