@@ -12,6 +12,7 @@
  * read whole; only a recognised text shape is read in full (up to
  * PARSE_MAX_TEXT) through pread().
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -667,6 +668,60 @@ text_shape(const char *t, size_t n)
 	return SHAPE_NONE;
 }
 
+/* 1 when s[0..n) holds a date like 2025-05-03 or 2025/5/3. */
+static int
+has_date(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i++)
+		if (isdigit((unsigned char)s[i]) && isdigit((unsigned char)s[i + 1]) &&
+		    isdigit((unsigned char)s[i + 2]) && isdigit((unsigned char)s[i + 3]) &&
+		    (s[i + 4] == '-' || s[i + 4] == '/') && isdigit((unsigned char)s[i + 5]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Why text of no known shape is not one (the shapes tried, the nearest and
+ * what it expects, the first line, and how to tell casefile): heap string.
+ */
+static char *
+text_diagnose(const char *t, size_t n)
+{
+	const char *nl, *line = t;
+	size_t len, i;
+	char *first, *r;
+	int commas = 0, dated = 0;
+	const char *how = "if it is one, say so: 'casefile tag ITEM --kind chat|logistics|order' "
+			  "(or 'ingest --kind')";
+
+	while (line < t + n && (*line == '\n' || *line == '\r' || *line == ' '))
+		line++;
+	nl = memchr(line, '\n', (size_t)(t + n - line));
+	len = nl ? (size_t)(nl - line) : (size_t)(t + n - line);
+	if (len && line[len - 1] == '\r')
+		len--;
+	first = parse_quote(line, len, 60);
+	for (i = 0; i < len; i++)
+		commas += line[i] == ',' || line[i] == '\t';
+	dated = has_date(t, n < 4096 ? n : 4096);
+	if (commas >= 1 && !has_date(line, len))
+		r = xasprintf("looks like a table, but its header names no known columns "
+			      "(a chat needs 时间 and 内容, a courier trace 时间 and 状态 or 描述, "
+			      "an order export 主订单编号 or 订单号 and two more order columns); "
+			      "first line was: '%s'; %s", first, how);
+	else if (dated)
+		r = xasprintf("looks like a chat transcript, but no line matched "
+			      "'YYYY-MM-DD HH:MM:SS ROLE(NAME): text' or 'NAME  YYYY-MM-DD HH:MM:SS' "
+			      "(text on the next lines); first line was: '%s'; %s", first, how);
+	else
+		r = xasprintf("tried JSON, CSV with a header and chat transcripts, and no "
+			      "shape came near; first line was: '%s'; %s", first, how);
+	free(first);
+	return r;
+}
+
 static int
 name_hints(const char *name, const char *word)
 {
@@ -901,14 +956,17 @@ parse_evidence(const void *data, size_t n, int complete, uint64_t total, int fd,
 	text = textenc_decode(data, whole ? (size_t)total : n < SNIFF_TEXT ? n : SNIFF_TEXT,
 			      &tlen, &ti);
 	shape = text_shape(text, tlen);
+	if (shape == SHAPE_NONE && forced < 0) {
+		char *why = text_diagnose(text, tlen);
+
+		parse_warn(p, 1, "content not recognised as a chat log, logistics or "
+			   "order record: %s", why);
+		free(why);
+		goto done;
+	}
 	if (!whole) {
 		free(text);
 		text = NULL;
-	}
-	if (shape == SHAPE_NONE && forced < 0) {
-		parse_warn(p, 1, "content not recognised as a chat log, logistics or "
-			   "order record");
-		goto done;
 	}
 	if (total > PARSE_MAX_TEXT) {
 		parse_warn(p, 1, "text too large to parse (%llu bytes, limit %u)",
