@@ -137,6 +137,7 @@ base_name(const char *path)
 }
 
 static void ingest_path(struct ingest_run *r, const char *path, int top);
+static void warn_unknown_senders(struct ingest_run *r, const char *path, int64_t id);
 
 static int
 cmp_names(const void *a, const void *b)
@@ -276,6 +277,37 @@ ingest_path(struct ingest_run *r, const char *path, int top)
 		r->nbad_files++;
 	report_item(r, path, &res);
 	apply_tags(r, path, &res);
+	if (!res.duplicate && !strcmp(res.kind, "chat"))
+		warn_unknown_senders(r, path, res.evidence_id);
+}
+
+/*
+ * A transcript that names its senders without saying who they are (飞鸽):
+ * each name that is neither a shop agent nor the order's buyer is shown as
+ * "unknown"; say so, once per name, with how to fix it.
+ */
+static void
+warn_unknown_senders(struct ingest_run *r, const char *path, int64_t id)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(vault_db(r->ctx->vault),
+			       "SELECT m.name, count(*) FROM messages m WHERE m.evidence_id = ?1 AND "
+			       ROLES_SQL_SENDER("m", "(SELECT order_id FROM evidence WHERE id = ?1)")
+			       " = 'unknown' GROUP BY m.name ORDER BY min(m.seq)", -1, &st,
+			       NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		ctx_warn(r->ctx, "%s: sender '%s' (%d message%s) is neither a shop agent nor the "
+			 "buyer of order %s: shown as unknown (add agents with 'casefile config "
+			 "shop.agents \"客服-阿青, 小青\"'; the buyer's nickname comes from the "
+			 "order record)", path, name ? name : "", sqlite3_column_int(st, 1),
+			 sqlite3_column_int(st, 1) == 1 ? "" : "s", r->order);
+	}
+	sqlite3_finalize(st);
 }
 
 /*
