@@ -713,8 +713,9 @@ text_diagnose(const char *t, size_t n)
 			      "first line was: '%s'; %s", first, how);
 	else if (dated)
 		r = xasprintf("looks like a chat transcript, but no line matched "
-			      "'YYYY-MM-DD HH:MM:SS ROLE(NAME): text' or 'NAME  YYYY-MM-DD HH:MM:SS' "
-			      "(text on the next lines); first line was: '%s'; %s", first, how);
+			      "'YYYY-MM-DD HH:MM:SS ROLE(NAME): text' (ROLE: 买家 商家 客服 平台 系统 "
+			      "buyer merchant ...) or 'NAME  YYYY-MM-DD HH:MM:SS' (text on the next "
+			      "lines); first line was: '%s'; %s", first, how);
 	else
 		r = xasprintf("tried JSON, CSV with a header and chat transcripts, and no "
 			      "shape came near; first line was: '%s'; %s", first, how);
