@@ -43,7 +43,10 @@ expect_err "^casefile: cannot read 'dangling.txt': No such file or directory$" "
 cf ingest --follow-links $O sub
 expect_err "skipping symbolic link 'sub/inner.txt'" "13 --follow-links does not follow links inside folders"
 cd ..
-check "14 the folder's 5 files and passwd are stored" test "$(sql "SELECT count(*) FROM evidence")" = 8
+# passwd's bytes under three names (logistics.json, order.json and
+# photos/passwd) are one object and three rows, one per name
+check "14 the folder's 5 files and passwd (under each of its 3 names) are stored" test "$(sql "SELECT count(*) FROM evidence")" = 10
+check "14b passwd's bytes are one object" test "$(sql "SELECT count(DISTINCT sha256) FROM evidence WHERE name IN ('logistics.json', 'order.json', 'passwd')")" = 1
 
 # A plain file and folder are unaffected by the check.
 echo plain >plain.txt

@@ -3,7 +3,7 @@
 # t4802: EXIF Orientation stored as LONG (some writers do) is applied like
 # the SHORT the spec asks for: a 4:3 landscape photo with orientation 6
 # renders portrait, at ingest (media row) and in pdf.c's own JPEG reader
-# (a vault ingested before the fix has no orientation in its media row).
+# (a vault ingested before the fix is brought up to date by reparse).
 # Regression (2026-12-03, issue 12): the LONG form was ignored.
 . "$(dirname "$0")/../lib.sh"
 O=6931000000000001
@@ -66,9 +66,17 @@ check "9 no orientation: the photo stays landscape" landscape plain.pdf
 check "10 SHORT orientation 6: portrait" portrait short.pdf
 check "11 LONG orientation 6: portrait" portrait long.pdf
 
-# pdf.c reads the EXIF itself when the vault has no orientation recorded
+# A vault ingested before the fix has no orientation recorded: build refuses
+# (its rows are not what the parser now reads from the sealed original) and
+# names the field; 'casefile reparse' brings the row up to date.
 sql "UPDATE media SET orientation = NULL"
 cf build --no-sign $O -o long-old.pdf
-expect_rc 0 "12 build from a vault without the orientation"
-check "13 LONG orientation read by the PDF writer: portrait" portrait long-old.pdf
+expect_rc 1 "12 build from a vault without the orientation: refused"
+expect_err "media: orientation differs from the sealed original" "13 the field is named"
+cf reparse
+expect_rc 0 "14 reparse puts the orientation back"
+check "15 the orientation is recorded again" test "$(sql "SELECT orientation FROM media")" = 6
+cf build --no-sign $O -o long-old.pdf
+expect_rc 0 "16 build after reparse"
+check "17 LONG orientation after reparse: portrait" portrait long-old.pdf
 done_testing
