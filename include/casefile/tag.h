@@ -42,16 +42,6 @@ struct vault;
 #define TAG_TYPE_EXCLUDE "exclude"
 #define TAG_TYPE_INCLUDE "include"
 
-/*
- * Find the evidence row an ITEM names: an evidence number ("12" or "#12"),
- * an exhibit number within an order ("6931000000000001:E3", numbered as
- * the dossier numbers them), or a SHA-256 prefix of at least 6 hex digits
- * that names one row.  0 with *id, or -1: CF_ENOTFOUND (nothing; an
- * ambiguous prefix says how many rows it names), CF_EINPUT (not an ITEM),
- * CF_EDB.
- */
-int tag_resolve(sqlite3 *db, const char *spec, int64_t *id, struct cf_err *err);
-
 /* What to change; an unset field changes nothing. */
 struct tag_change {
 	int kind;		/* enum cf_kind to re-parse as, or -1 */

@@ -17,6 +17,7 @@
 #include "casefile/db.h"
 #include "casefile/roles.h"
 #include "casefile/hash.h"
+#include "casefile/item.h"
 #include "casefile/tag.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -344,7 +345,7 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 	db = vault_db(ctx->vault);
 	/* ORDER, or else ITEM (tag.h): evidence number, ORDER:E3, sha256 prefix */
 	if (!has_order(db, order)) {
-		if (tag_resolve(db, order, &item, &err) < 0) {
+		if (item_resolve(db, order, &item, &err) < 0) {
 			if (err.code == CF_EDB) {
 				rc = ctx_fail(ctx, &err);
 				goto out;

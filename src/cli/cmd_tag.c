@@ -16,6 +16,7 @@
 #include "casefile/dispute.h"
 #include "casefile/parse.h"
 #include "casefile/roles.h"
+#include "casefile/item.h"
 #include "casefile/tag.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -66,7 +67,7 @@ resolve(struct cf_ctx *ctx, const char *spec, int64_t *id)
 {
 	struct cf_err err = CF_ERR_INIT;
 
-	if (tag_resolve(vault_db(ctx->vault), spec, id, &err) < 0) {
+	if (item_resolve(vault_db(ctx->vault), spec, id, &err) < 0) {
 		enum cf_exit rc = err.code == CF_EDB ? ctx_fail(ctx, &err) : CF_EXIT_USAGE;
 
 		if (err.code != CF_EDB)
