@@ -121,6 +121,8 @@ report_item(struct ingest_run *r, const char *path, const struct ingest_result *
 	}
 	if (r->ctx->quiet)
 		return;
+	if (r->rule)	/* --orders: which order of the export */
+		printf("order %s: ", r->order);
 	if (res->duplicate)
 		printf("already stored  %-9s %s  (%s…)\n", res->kind, path, hex);
 	else

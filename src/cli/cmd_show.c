@@ -350,7 +350,9 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 				rc = ctx_fail(ctx, &err);
 				goto out;
 			}
-			if (!strchr(order, ':') && order[0] != '#' && err.code == CF_EINPUT)
+			/* a plain word or number is first an order id */
+			if (!strchr(order, ':') && order[0] != '#' &&
+			    (err.code == CF_EINPUT || strspn(order, "0123456789") == strlen(order)))
 				ctx_error(ctx, "no evidence for order '%s' in vault '%s'", order,
 					  ctx->vault_dir);
 			else
