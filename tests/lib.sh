@@ -11,6 +11,7 @@
 #   expect_out RE what  stdout matches the extended regex RE
 #   expect_err RE what  stderr matches the extended regex RE
 #   ok COND... / check "what" CMD...   generic assertions
+#   check_not "what" CMD...             CMD ran and exited 1 (see below)
 set -u
 : "${CASEFILE_BIN:?run through make test}"
 TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,9 +61,18 @@ check() { # check "what" CMD...
 	_what=$1; shift
 	if "$@" >"$SCRATCH/.chk" 2>&1; then tap 0 "$_what"; else tap 1 "$_what"; sed 's/^/#   /' "$SCRATCH/.chk" | head -20; fi
 }
+# check_not "what" CMD...: CMD ran and answered no (exit 1: grep found
+# nothing, test was false, a verifier rejected).  Exit 0 fails the check,
+# and so does any other status: a missing file (grep, test: 2), a missing
+# or unrunnable tool (127, 126), a crash (>128) is no answer at all.
 check_not() {
 	_what=$1; shift
-	if "$@" >"$SCRATCH/.chk" 2>&1; then tap 1 "$_what"; sed 's/^/#   /' "$SCRATCH/.chk" | head -20; else tap 0 "$_what"; fi
+	"$@" >"$SCRATCH/.chk" 2>&1; _rc=$?
+	case $_rc in
+	1) tap 0 "$_what" ;;
+	0) tap 1 "$_what"; sed 's/^/#   /' "$SCRATCH/.chk" | head -20 ;;
+	*) tap 1 "$_what (exit $_rc: the check could not run)"; sed 's/^/#   /' "$SCRATCH/.chk" | head -20 ;;
+	esac
 }
 sql() { sqlite3 "$CASEFILE_VAULT/casefile.db" "$@"; }
 done_testing() { echo "1..$tap_n"; }

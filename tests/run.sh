@@ -15,6 +15,17 @@ log="$BUILD/test-logs"
 rm -rf "$log"; mkdir -p "$log"
 pass=0; fail=0; failed=""
 
+# The include graph keeps its layers (README, Development): no upward
+# edge, no cycle, libharu internals in one file.
+if python3 "$here/layers.py" "$here/../src" "$here/../include/casefile" >"$log/layers.log" 2>&1; then
+	pass=$((pass + 1))
+	echo "ok   layers ($(tail -n 1 "$log/layers.log"))"
+else
+	fail=$((fail + 1))
+	failed="$failed layers"
+	echo "FAIL layers"; sed 's/^/    /' "$log/layers.log" | tail -30
+fi
+
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	n=$(basename "$t")

@@ -15,7 +15,7 @@
  *  - Every entry bundle_next() yields is a regular file whose path is valid
  *    UTF-8 without control characters, relative, without "." or ".."
  *    components, under a folder whose name is a valid order id
- *    (ingest_valid_order_id), and whose declared size is within the limit.
+ *    (order_id_valid), and whose declared size is within the limit.
  *  - Anything else is refused with one message naming the entry, and the
  *    walk goes on: links, devices, FIFOs, paths escaping the root, bad
  *    names, oversized entries, entries whose decompressed bytes exceed
@@ -55,7 +55,7 @@
 #include "casefile/err.h"
 
 struct archive;
-struct ingest_order_rule;
+struct order_id_rule;
 struct bundle;
 
 /* Limits; 0 means "no limit" for each field. */
@@ -120,9 +120,9 @@ void bundle_exclude(struct bundle *b, const char *dir);
 
 /*
  * Only folders whose name rule matches are orders (else any name
- * ingest_valid_order_id() accepts).  rule is borrowed until bundle_close().
+ * order_id_valid() accepts).  rule is borrowed until bundle_close().
  */
-void bundle_set_order_rule(struct bundle *b, const struct ingest_order_rule *rule);
+void bundle_set_order_rule(struct bundle *b, const struct order_id_rule *rule);
 
 /*
  * fn is called, from bundle_next(), for each junk entry skipped: path is
@@ -213,7 +213,5 @@ char *bundle_quote_name(const char *s);
  */
 const char *bundle_name_problem(const char *s, size_t len);
 
-/* 1 when s[0..n) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
-int bundle_utf8_valid(const char *s, size_t n);
 
 #endif

@@ -109,7 +109,7 @@ struct check_report {
 /*
  * Evaluate reason's items of cl against the vault for order; cites of the
  * order's evidence carry the exhibit numbers the dossier gives them
- * (dossier_exhibits_load).  Returns 0 with
+ * (exhibits_load).  Returns 0 with
  * *out (check_report_free), or -1 (CF_EDB, or CF_EINPUT when cl has no
  * section for reason).
  */

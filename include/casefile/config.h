@@ -18,7 +18,7 @@
 #include "casefile/err.h"
 
 struct bundle_limits;
-struct ingest_order_rule;
+struct order_id_rule;
 
 struct config_key {
 	const char *name;	/* "import.max_entry_size" */
@@ -32,6 +32,12 @@ const struct config_key *config_key(size_t i);
 /* The key named name, or NULL when it is not a setting. */
 const struct config_key *config_find(const char *name);
 
+/*
+ * 1 when k's value names a profile (dispute.profile).  config_check() checks
+ * only its text; the caller checks that the profile exists (profile_find(),
+ * a layer above this one) before storing it.
+ */
+int config_names_profile(const struct config_key *k);
 /*
  * Validate value for k.  On success *norm gets the value to store
  * (malloc'd; "512M" becomes "536870912").  On failure -1, CF_EINPUT and a
@@ -57,8 +63,8 @@ int config_import_limits(sqlite3 *db, struct bundle_limits *lim, struct cf_err *
 
 /*
  * The vault's rule for order ids (order.id_pattern, else the default of
- * ingest.h).  On success *out is freed with ingest_order_rule_free().
+ * ingest.h).  On success *out is freed with order_id_rule_free().
  */
-int config_order_rule(sqlite3 *db, struct ingest_order_rule **out, struct cf_err *err);
+int config_order_rule(sqlite3 *db, struct order_id_rule **out, struct cf_err *err);
 
 #endif

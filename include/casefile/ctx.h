@@ -39,6 +39,9 @@ struct cf_ctx {
 	unsigned bad_items;	/* inputs refused so far (exit 3 when > 0) */
 	int no_wait;		/* --no-wait: a writer finding another fails */
 	const struct cmd *cmd;	/* the command being run */
+	char *user, *host;	/* who the audit rows name (who.h), read once */
+	const char *templates_dir; /* $CASEFILE_TEMPLATES when non-empty, or NULL */
+	const char *passphrase;	/* $CASEFILE_PASSPHRASE as set (may be ""), or NULL */
 };
 
 enum cmd_flags {

@@ -38,6 +38,12 @@
 
 /* The schema version this program writes. */
 int db_schema_version(void);
+/*
+ * The SQL of migration version (1..db_schema_version()): what takes a
+ * database from version-1 to version.  For tests that build an old vault
+ * with the old schema's own text.  NULL when out of range.
+ */
+const char *db_migration_sql(int version);
 
 /*
  * Open (create with create != 0) the database at path, apply pragmas and

@@ -188,12 +188,6 @@ int dispute_events(sqlite3 *db, int64_t id, struct dispute_event **out,
 		   size_t *n, struct cf_err *err);
 void dispute_events_free(struct dispute_event *v, size_t n);
 
-/*
- * "user@host" for event rows: $USER (else the passwd name, else "unknown")
- * and the host name.  Caller frees.
- */
-char *dispute_who_new(void);
-
 /* ---- sealing ----------------------------------------------------------- */
 
 /*

@@ -4,20 +4,10 @@
  * into the arbitration PDF (cover, statement, timeline, exhibit index,
  * exhibits, integrity appendix), with originals and manifest.json attached.
  *
- * Exhibit numbering is a deterministic function of the vault rows: the
- * order's evidence rows sorted by kind (order, chat, logistics, photo,
- * video, receipt, other), then name (bytes), then row id, numbered from 1.
- * The statement and `casefile check` cite these numbers.
+ * Exhibits are numbered by exhibits.h; the statement and `casefile check`
+ * cite the same numbers.
  *
- * Re-exports: a chat or logistics file whose every record (message: time,
- * sender, text, attachments; event: time, status, location, description;
- * a record repeated n times counts n times) is also in another file of the
- * same kind for the order, which has more records (or as many and a later
- * row), is superseded by it.  Computed at each load from the parsed
- * records, nothing stored.  A superseded exhibit keeps its number, is
- * attached and listed ("superseded by exhibit N"), but its records are not
- * rendered again; records common to files that only overlap are rendered
- * once, in the first exhibit that holds them.
+ * Re-exported chat and logistics files: see exhibits.h.
  *
  * manifest.json (attached) has exactly this shape:
  *   {"format":"casefile-manifest/1","dossier_id":"…","order_id":"…",
@@ -38,47 +28,15 @@
 #include <sqlite3.h>
 
 #include "casefile/err.h"
+#include "casefile/exhibits.h"
 #include "casefile/hash.h"
 #include "casefile/pdf.h"
 
 struct vault;
 
-struct dossier_exhibit {
-	int no;				/* 1-based exhibit number */
-	int64_t evidence_id;
-	char *kind, *name, *note;	/* note may be NULL */
-	unsigned char sha256[CF_SHA256_LEN];
-	uint64_t size;
-	long long ingested_at;
-	long long captured_at;		/* EXIF or first message time; -1 */
-	char *format;			/* media.format or NULL */
-	int orientation;		/* media.orientation, 0 unknown */
-	long long duration_ms;		/* -1 unknown */
-	char *attachment;		/* NULL when left out */
-	int superseded_by;		/* exhibit no of a later export of the
-					   same kind holding every record of
-					   this one (a re-export), 0: none */
-};
-
-struct dossier_exhibits {
-	struct dossier_exhibit *v;
-	size_t n;
-};
-
-/*
- * Load and number the order's exhibits.  Fails with CF_ENOTFOUND
- * ("no evidence for order '…'") when there are none.  Release with
- * dossier_exhibits_release().
- */
-int dossier_exhibits_load(sqlite3 *db, const char *order_id,
-			  struct dossier_exhibits *out, struct cf_err *err);
-void dossier_exhibits_release(struct dossier_exhibits *ex);
-/* The exhibit number of an evidence row, or 0. */
-int dossier_exhibit_no(const struct dossier_exhibits *ex, int64_t evidence_id);
-
 /* Hook to attach more files (e.g. the ledger's proofs.json) before saving. */
 typedef int (*dossier_attach_fn)(void *arg, struct pdf *p,
-				 const struct dossier_exhibits *ex,
+				 const struct exhibits *ex,
 				 struct cf_err *err);
 
 /*

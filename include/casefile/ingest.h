@@ -32,7 +32,7 @@ struct ingest;
 
 /* One input.  All strings are borrowed for the duration of the call. */
 struct ingest_item {
-	const char *order_id;	 /* validated by ingest_valid_order_id() */
+	const char *order_id;	 /* validated by order_id_valid() */
 	const char *name;	 /* base name as found (raw bytes) */
 	const char *source_path; /* path as given, or path inside the bundle */
 	const char *rel_path;	 /* path under the order folder, or NULL */
@@ -68,6 +68,11 @@ typedef void (*ingest_warn_fn)(void *cookie, const struct ingest_item *it,
 /* Start a batch (BEGIN IMMEDIATE: waits for other writers). */
 int ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie,
 		 struct ingest **out, struct cf_err *err);
+/*
+ * Who the rows name (evidence.ingested_by/host): by default who.h's user
+ * and host, read by ingest_begin(); a command passes the context's.
+ */
+void ingest_set_who(struct ingest *in, const char *user, const char *host);
 /*
  * Ingest one item read from fd (read to its end; not closed).  On -1 the
  * item left no row and the batch can go on; err says why.
@@ -165,33 +170,5 @@ char *ingest_order_note(const struct parsed *p, const char *order_id);
 int ingest_seal_note(sqlite3 *db, int64_t evidence_id, const char *order_id,
 		     const char *note, int64_t at, const char *who, struct cf_err *err);
 int ingest_seal_notes(sqlite3 *db, uint64_t *added, struct cf_err *err);
-
-/*
- * 1 when s is acceptable as an order id: 1..64 bytes of [A-Za-z0-9_-],
- * not starting with '-'.  Order ids become folder names in exports.
- */
-int ingest_valid_order_id(const char *s);
-
-/*
- * What an order id must look like for ingest and import to create an order
- * of it: the vault setting order.id_pattern, a POSIX extended regular
- * expression that must match the whole id (default: 6 to 32 digits;
- * Douyin's ids have 19), on top of ingest_valid_order_id().  Folders of a
- * bundle that do not match (ustar/, images/, ...) are not orders.
- */
-#define INGEST_ORDER_ID_PATTERN "^[0-9]{6,32}$"
-struct ingest_order_rule;
-/*
- * Compile pattern (NULL: the default).  On -1 (CF_EINPUT, the regcomp
- * message) *out is untouched.  Free with ingest_order_rule_free().
- */
-int ingest_order_rule_new(const char *pattern, struct ingest_order_rule **out,
-			  struct cf_err *err);
-/* 1 when id is a valid order id (above) that the whole pattern matches. */
-int ingest_order_rule_match(const struct ingest_order_rule *r, const char *id);
-/* The pattern as given (borrowed). */
-const char *ingest_order_rule_pattern(const struct ingest_order_rule *r);
-/* Accepts NULL. */
-void ingest_order_rule_free(struct ingest_order_rule *r);
 
 #endif

@@ -58,14 +58,11 @@ int keys_import(const char *vault_dir, const char *src, const char *src_pass,
 		struct cf_err *err);
 
 /*
- * Load the vault's key, certificate and chain, decrypting with the
- * passphrase in $CASEFILE_PASSPHRASE when the key is encrypted.  *chain may
+ * Load the vault's key, certificate and chain, decrypting with pass (NULL:
+ * none; keys_read_pass() finds it) when the key is encrypted.  *chain may
  * be an empty stack.  The caller frees with EVP_PKEY_free, X509_free and
  * sk_X509_pop_free(chain, X509_free).  CF_ENOTFOUND when the vault has no key.
  */
-int keys_load(const char *vault_dir, EVP_PKEY **key, X509 **cert,
-	      STACK_OF(X509) **chain, struct cf_err *err);
-/* The same with an explicit passphrase (NULL: none). */
 int keys_load_pass(const char *vault_dir, const char *pass, EVP_PKEY **key,
 		   X509 **cert, STACK_OF(X509) **chain, struct cf_err *err);
 
@@ -95,10 +92,12 @@ char *keys_cert_cn(X509 *cert);
 
 /*
  * Read a passphrase: the first line of path (without its newline), or
- * $CASEFILE_PASSPHRASE when path is NULL.  *pass is NULL when neither is
- * set.  Free with keys_pass_free (which wipes it).
+ * env_pass (the value of $CASEFILE_PASSPHRASE, read once by main; NULL
+ * when unset, refused when empty) when path is NULL.  *pass is NULL when
+ * neither is set.  Free with keys_pass_free (which wipes it).
  */
-int keys_read_pass(const char *path, char **pass, struct cf_err *err);
+int keys_read_pass(const char *path, const char *env_pass, char **pass,
+		   struct cf_err *err);
 void keys_pass_free(char *pass);
 
 #endif

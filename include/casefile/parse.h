@@ -8,8 +8,8 @@
  * transcript), logistics records (JSON, CSV), order records (JSON) and media
  * facts (image format, size, EXIF orientation and capture time, GPS flag;
  * video duration).  The file name is only a hint, used when the content
- * allows two readings.  parsed_store() writes the result into the schema-v1
- * tables of src/db.c.
+ * allows two readings.  parsed_store() (parsed_writer.h, in src/store/)
+ * writes the result into the vault's tables; the parsers know no SQL.
  *
  * Invariants:
  *  - Bad input never fails the call.  Content that cannot be read at all is
@@ -37,9 +37,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
 
 #include "casefile/err.h"
+#include "casefile/kind.h"
 
 /* Larger text files are stored but not parsed (with a bad warning). */
 #define PARSE_MAX_TEXT (64u << 20)
@@ -51,21 +51,6 @@
 #define PARSE_MAX_WARNINGS 200
 /* Larger images are stored with their format only (with a note). */
 #define PARSE_MAX_IMAGE (128u << 20)
-
-enum cf_kind {
-	CF_KIND_CHAT,
-	CF_KIND_LOGISTICS,
-	CF_KIND_ORDER,
-	CF_KIND_PHOTO,
-	CF_KIND_VIDEO,
-	CF_KIND_RECEIPT,
-	CF_KIND_OTHER,
-};
-
-/* "chat", "logistics", "order", "photo", "video", "receipt", "other" (static). */
-const char *cf_kind_name(enum cf_kind k);
-/* Set *k from its name; 0, or -1 (k unchanged) for an unknown name. */
-int cf_kind_from_name(const char *s, enum cf_kind *k);
 
 struct parsed;
 
@@ -125,27 +110,6 @@ const char *parsed_order_at(const struct parsed *p, size_t i);
 
 /* The order id stated inside the file (chat, logistics, order JSON), or NULL. */
 const char *parsed_order_id(const struct parsed *p);
-
-/*
- * Insert the parsed rows of evidence row evidence_id into order_records,
- * order_items, messages, logistics, logistics_events and media.  Runs
- * inside the caller's transaction and does not commit; on -1 (db_err) some
- * rows may have been inserted: the caller rolls back its savepoint.
- * Warnings are not stored here (the caller owns the warnings table).
- */
-int parsed_store(const struct parsed *p, sqlite3 *db, int64_t evidence_id,
-		 struct cf_err *err);
-
-/*
- * The same with its INSERT statements prepared once and kept: for callers
- * that store many files on one connection (ingest).  The writer must be
- * freed before the connection is closed.
- */
-struct parsed_writer;
-struct parsed_writer *parsed_writer_new(sqlite3 *db);
-int parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evidence_id,
-			struct cf_err *err);
-void parsed_writer_free(struct parsed_writer *w);
 
 /* Accepts NULL. */
 void parsed_free(struct parsed *p);

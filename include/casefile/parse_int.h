@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * parse_int — what the parse_*.c files share; not for other modules.
+ * parse_int — what the parse_*.c files share; not for other modules
+ * (parsed_writer.c reads struct parsed to store it).  The result object's
+ * builders (parse_warn, parse_add_*) are in parse.c, the helpers in
+ * parse_int.c; this header includes no parse.h so the two never cycle.
  *
  * struct parsed is filled by one of the format readers below and written
  * by parsed_store().  Strings are heap-owned UTF-8 without NULs (the text was
@@ -13,7 +16,7 @@
 #include <jansson.h>
 
 #include "casefile/media.h"
-#include "casefile/parse.h"
+#include "casefile/kind.h"
 
 struct pval {
 	long long v;

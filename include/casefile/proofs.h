@@ -115,14 +115,14 @@ int proofs_verify_json(const char *json, size_t n, EVP_PKEY *pub,
  * leaf: such a dossier must not be built).
  */
 struct pdf;
-struct dossier_exhibits;
-int proofs_dossier_attach(void *arg, struct pdf *p, const struct dossier_exhibits *ex,
+struct exhibits;
+int proofs_dossier_attach(void *arg, struct pdf *p, const struct exhibits *ex,
 			  struct cf_err *err);
 
 /*
  * The `casefile verify` check of a dossier's proofs (a verify_hook_fn,
- * listed in verify.c's verify_hooks[]).  Reads the attached proofs.json
- * (WARN "proofs" when there is none) and adds, per exhibit, "proof exhibit
+ * which `casefile verify` passes in verify_opts.hooks).  Reads the attached
+ * proofs.json (WARN "proofs" when there is none) and adds, per exhibit, "proof exhibit
  * N": PASS with the leaf, tree head and sealed time (the token's genTime in
  * UTC and China time) when the inclusion proof, the head's checkpoint
  * signature and its RFC 3161 token all check; WARN for "not yet sealed"

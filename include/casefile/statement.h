@@ -1,22 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * statement — language templates and the merchant's statement.
- *
- * Templates live in one readable UTF-8 file per language
- * (templates/zh-CN.txt, templates/en.txt): "key = value" lines for the
- * dossier's strings (a value may use \n for a line break and \s for a
- * space that trimming would drop), and
- * "[statement SCENARIO]" blocks holding each scenario's statement with
- * {placeholders} for the order's facts; {ex_KIND} lists the exhibits of
- * one kind and {ex_KIND+KIND} of several, in exhibit order.  The directory is the explicit
- * dir, else templates_dir_new() (templates.h: $CASEFILE_TEMPLATES, then
- * templates/ beside the binary, then CASEFILE_DATADIR/templates) — the
- * same search as profiles and checklists.
+ * statement — the merchant's statement, drafted from a language's
+ * "[statement SCENARIO]" template (templates.h) and the order's facts
+ * (order_facts.h); personal data masked with mask.h.
  *
  * statement_draft() fills a scenario's template from the vault: dates,
  * carrier and tracking number, delivery time, the buyer's own first words
  * quoted with their time (masked, at most STATEMENT_QUOTE_CHARS characters),
- * and the exhibit numbers of dossier.h's deterministic numbering (证据1 …).  Its length limit counts Unicode
+ * and the exhibit numbers of exhibits.h's deterministic numbering (证据1 …).  Its length limit counts Unicode
  * characters and never cuts one in half.
  */
 #ifndef CASEFILE_STATEMENT_H
@@ -34,44 +25,6 @@ struct templates;
 extern const char *const statement_scenarios[];
 /* 1 when name is one of statement_scenarios. */
 int statement_scenario_valid(const char *name);
-
-/*
- * Load the templates of lang ("zh", "zh-CN", "en") from dir (NULL: the
- * search order above).  Fails with CF_ENOTFOUND naming the file, or
- * CF_EINPUT with "file: line N: ..." for a malformed line.
- * *out is freed with templates_free().
- */
-int templates_load(const char *dir, const char *lang, struct templates **out,
-		   struct cf_err *err);
-void templates_free(struct templates *t);
-/* A string by key; the key itself when missing (never NULL).  Borrowed. */
-const char *templates_get(const struct templates *t, const char *key);
-/* The statement template of a scenario, or NULL.  Borrowed. */
-const char *templates_statement(const struct templates *t,
-				const char *scenario);
-
-/*
- * The facts of an order, gathered from order_records, logistics, messages
- * and its dispute (dispute_get: the open one, else the latest).  Times are UTC seconds, -1 when
- * unknown; strings are malloc'd or NULL.  shipped_at / delivered_at fall
- * back to the first logistics event / the "delivered" event.
- */
-struct order_facts {
-	char *shop, *buyer_nick, *buyer_phone, *buyer_address;
-	char *currency, *pay_method, *pay_txn, *carrier, *tracking_no;
-	long long created_at, paid_at, shipped_at, delivered_at;
-	long long total_fen;		/* -1 unknown */
-	char *buyer_quote;		/* the buyer's first message, or NULL */
-	long long buyer_quote_at;
-	int has_dispute;
-	char *reason, *claim, *status, *outcome;
-	long long amount_fen, requested_at, deadline;
-};
-
-/* Fill *f (zeroed first); release with order_facts_release(). */
-int order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
-		     struct cf_err *err);
-void order_facts_release(struct order_facts *f);
 
 /* The buyer's quoted words are cut to this many characters (with "…"). */
 #define STATEMENT_QUOTE_CHARS 80
@@ -105,20 +58,5 @@ int statement_max_parse(const char *s, size_t *n);
  * max characters.  Returns the number of characters left.
  */
 size_t statement_truncate(char *s, size_t max);
-
-/*
- * Mask personal data in UTF-8 text: mobile numbers (138****5678), also
- * written 138-1234-5678, 138 1234 5678 or with a country code (+86, 0086,
- * 86, glued or split off: "+86 138****5678"), but not digits glued to
- * letters (SF1234567890); Chinese ID numbers (110101********1234); a
- * street address after its district or county (区/县/镇/市 followed by a
- * road or place and house units) is cut there like mask_address
- * ("北京市朝阳区****"), and other house numbers (digits before
- * 号/栋/幢/单元/室/弄/楼, not "5月3号" or "2号线") become *.  Order ids,
- * amounts, dates and times are kept.  Returns malloc'd text.
- */
-char *mask_text(const char *s);
-/* An address cut after its district (区/县/市/镇) with the rest "****". */
-char *mask_address(const char *s);
 
 #endif

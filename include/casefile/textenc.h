@@ -60,6 +60,14 @@ size_t textenc_utf8_check(const void *s, size_t n, size_t *nchars);
  */
 size_t textenc_utf8_seq(const unsigned char *s, size_t n, unsigned *cp);
 
+/*
+ * The character at s[0..n) (n > 0), read the one way every module reads
+ * UTF-8: a valid sequence gives its code point and length; anything else
+ * is one invalid byte, U+FFFD, length 1.  Returns the bytes consumed
+ * (1..4); *cp may be NULL.
+ */
+size_t textenc_utf8_next(const void *s, size_t n, unsigned *cp);
+
 /* Append code point cp as UTF-8 to out (needs 4 bytes); returns bytes written. */
 size_t textenc_utf8_put(char *out, unsigned cp);
 

@@ -28,7 +28,8 @@
  *   proof exhibit N  the exhibit's inclusion proof against its tree head,
  *                    the head's signature and timestamp; the sealed time
  *                    (WARN "not yet sealed"); see proofs_verify_hook
- * Checks added by other modules go through verify_hooks[] in verify.c.
+ * Checks added by modules above this one (proofs.json) are passed in by
+ * the caller as verify_opts.hooks, so verify.c names none of them.
  *
  * A report is "ok" when it has no FAIL; WARN never fails it.
  */
@@ -57,11 +58,20 @@ struct verify_report {
 	size_t nfail, nwarn;
 };
 
+struct verify_doc;
+struct verify_opts;
+
+/* A check another module adds; it appends its findings to r. */
+typedef void (*verify_hook_fn)(struct verify_doc *d, const struct verify_opts *o,
+			       struct verify_report *r);
+
 struct verify_opts {
 	const char *trust_file;		/* PEM CA(s) for the signer, or NULL */
 	const char *tsa_ca_file;	/* PEM CA(s) for the TSA (default trust_file) */
 	const char *vault_dir;		/* compare exhibits with this vault, or NULL */
 	time_t now;			/* "current time" for certificate checks */
+	const verify_hook_fn *hooks;	/* NULL-terminated, run after the
+					   built-in checks; NULL: none */
 };
 
 void verify_report_init(struct verify_report *r);
@@ -86,7 +96,6 @@ int verify_file(const char *path, const struct verify_opts *o,
 		struct verify_report *r, struct cf_err *err);
 
 /* --- for checks added by other modules ------------------------------ */
-struct verify_doc;
 
 /*
  * Read the embedded file called name (name-tree key, /UF or /F) into out,
@@ -101,8 +110,5 @@ int verify_doc_attachment(struct verify_doc *d, const char *name, size_t max,
  * Whether that signature verified is in the report, not here.
  */
 X509 *verify_doc_signer(struct verify_doc *d);
-
-typedef void (*verify_hook_fn)(struct verify_doc *d, const struct verify_opts *o,
-			       struct verify_report *r);
 
 #endif

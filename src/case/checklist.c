@@ -22,8 +22,9 @@
 #include "casefile/db.h"
 #include "casefile/roles.h"
 #include "casefile/dispute.h"
-#include "casefile/dossier.h"
+#include "casefile/exhibits.h"
 #include "casefile/profile.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
 #define CHECKLIST_MAX_BYTES (1 << 20)
@@ -489,20 +490,7 @@ checklist_utf8_chars(const char *s, size_t n)
 	size_t i = 0, count = 0;
 
 	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-			     : (c & 0xf8) == 0xf0 ? 4 : 0;
-		size_t k;
-
-		if (len == 0 || i + len > n)
-			len = 1;
-		else
-			for (k = 1; k < len; k++)
-				if (((unsigned char)s[i + k] & 0xc0) != 0x80) {
-					len = 1;
-					break;
-				}
-		i += len;
+		i += textenc_utf8_next(s + i, n - i, NULL);
 		count++;
 	}
 	return count;
@@ -536,11 +524,7 @@ clip(const char *s, size_t max)
 	size_t i = 0, chars = 0, n = strlen(s);
 
 	while (i < n && chars < max) {
-		unsigned char c = (unsigned char)s[i++];
-
-		if (c >= 0xc0)
-			while (i < n && ((unsigned char)s[i] & 0xc0) == 0x80)
-				i++;
+		i += textenc_utf8_next(s + i, n - i, NULL);
 		chars++;
 	}
 	return i < n ? xasprintf("%.*s…", (int)i, s) : xstrdup(s);
@@ -980,14 +964,14 @@ checklist_eval(sqlite3 *db, const struct checklist *cl, const char *reason,
 	       const char *order, struct check_report **out, struct cf_err *err)
 {
 	const struct section *sec = find_section(cl, reason);
-	struct dossier_exhibits ex = { NULL, 0 };
+	struct exhibits ex = { NULL, 0 };
 	struct check_report *r;
 	size_t i, j;
 
 	if (sec == NULL)
 		return cf_err_set(err, CF_EINPUT, "the checklist has no section '[%s]'", reason);
 	/* the dossier's numbering, so the merchant finds the same 证据N */
-	if (dossier_exhibits_load(db, order, &ex, err) < 0) {
+	if (exhibits_load(db, order, &ex, err) < 0) {
 		if (err->code != CF_ENOTFOUND)
 			return -1;
 		cf_err_release(err);
@@ -1014,7 +998,7 @@ checklist_eval(sqlite3 *db, const struct checklist *cl, const char *reason,
 			if (got < 0) {
 				free(scratch.cites);
 				check_report_free(r);
-				dossier_exhibits_release(&ex);
+				exhibits_release(&ex);
 				return -1;
 			}
 			if (got) {
@@ -1042,7 +1026,7 @@ checklist_eval(sqlite3 *db, const struct checklist *cl, const char *reason,
 			free(scratch.cites);
 		}
 		for (j = 0; j < it->ncites; j++)
-			it->cites[j].exhibit_no = dossier_exhibit_no(&ex, it->cites[j].evidence_id);
+			it->cites[j].exhibit_no = exhibits_no(&ex, it->cites[j].evidence_id);
 		if (!it->have) {
 			if (it->required)
 				r->missing_required++;
@@ -1053,14 +1037,14 @@ checklist_eval(sqlite3 *db, const struct checklist *cl, const char *reason,
 					if (role_fix(db, &sec->items[i].rules[j], order, it,
 						     err) < 0) {
 						check_report_free(r);
-						dossier_exhibits_release(&ex);
+						exhibits_release(&ex);
 						return -1;
 					}
 					break;
 				}
 		}
 	}
-	dossier_exhibits_release(&ex);
+	exhibits_release(&ex);
 	*out = r;
 	return 0;
 }
@@ -1103,12 +1087,12 @@ checklist_limits(sqlite3 *db, const struct profile *p, const char *order,
 		 const char *statement_name, struct check_report *r,
 		 struct cf_err *err)
 {
-	struct dossier_exhibits ex = { NULL, 0 };
+	struct exhibits ex = { NULL, 0 };
 	sqlite3_stmt *st = NULL;
 	long nphotos = 0;
 	int rc;
 
-	if (dossier_exhibits_load(db, order, &ex, err) < 0) {
+	if (exhibits_load(db, order, &ex, err) < 0) {
 		if (err->code != CF_ENOTFOUND)
 			return -1;
 		cf_err_release(err);
@@ -1116,8 +1100,9 @@ checklist_limits(sqlite3 *db, const struct profile *p, const char *order,
 
 	if (db_prepare(db, "SELECT e.id, e.name, e.size, m.format FROM evidence e "
 			   "LEFT JOIN media m ON m.evidence_id = e.id "
-			   "WHERE e.order_id = ? AND e.excluded IS NULL AND e.kind = 'photo' ORDER BY e.id", &st, err) < 0) {
-		dossier_exhibits_release(&ex);
+			   "WHERE e.order_id = ? AND e.excluded IS NULL AND e.kind = 'photo' ORDER BY e.id",
+			   &st, err) < 0) {
+		exhibits_release(&ex);
 		return -1;
 	}
 	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
@@ -1131,7 +1116,7 @@ checklist_limits(sqlite3 *db, const struct profile *p, const char *order,
 			char *s1 = fmt_size(size), *s2 = fmt_size(p->file_max_bytes);
 
 			add_limit(r, xasprintf("photo '%s' (exhibit %d, evidence #%lld)", name,
-					 dossier_exhibit_no(&ex, id), id),
+					 exhibits_no(&ex, id), id),
 				  xasprintf("%s, the form takes at most %s per file", s1, s2),
 				  xstrdup("compress or resize it before uploading"));
 			free(s1);
@@ -1144,14 +1129,14 @@ checklist_limits(sqlite3 *db, const struct profile *p, const char *order,
 			for (i = 0; i < p->nformats; i++)
 				cf_buf_addf(&b, "%s%s", i ? ", " : "", p->formats[i]);
 			add_limit(r, xasprintf("photo '%s' (exhibit %d, evidence #%lld)", name,
-					 dossier_exhibit_no(&ex, id), id),
+					 exhibits_no(&ex, id), id),
 				  xasprintf("format %s is not accepted (accepted: %s)", fmt, b.data),
 				  xasprintf("convert it to %s", p->formats[0]));
 			cf_buf_release(&b);
 		}
 	}
 	sqlite3_finalize(st);
-	dossier_exhibits_release(&ex);
+	exhibits_release(&ex);
 	if (rc != SQLITE_DONE)
 		return db_err(db, err, "cannot read the photos of order '%s'", order);
 	if (nphotos > p->images_max)

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include "casefile/buf.h"
@@ -1235,19 +1234,3 @@ out:
 	return ret;
 }
 
-char *
-dispute_who_new(void)
-{
-	const char *user = getenv("USER");
-	struct passwd *pw;
-	char host[256];
-
-	if (user == NULL || *user == '\0') {
-		pw = getpwuid(getuid());
-		user = pw && pw->pw_name ? pw->pw_name : "unknown";
-	}
-	if (gethostname(host, sizeof(host)) < 0)
-		strcpy(host, "unknown");
-	host[sizeof(host) - 1] = '\0';
-	return xasprintf("%s@%s", user, host);
-}

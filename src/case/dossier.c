@@ -23,11 +23,16 @@
 #include "casefile/dispute.h"
 #include "casefile/rederive.h"
 #include "casefile/dossier.h"
+#include "casefile/exhibits.h"
+#include "casefile/records.h"
 #include "casefile/ledger.h"
+#include "casefile/mask.h"
 #include "casefile/money.h"
+#include "casefile/order_facts.h"
 #include "casefile/pdf.h"
 #include "casefile/seal.h"
 #include "casefile/statement.h"
+#include "casefile/templates.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
@@ -38,345 +43,20 @@
 #define SZ_SMALL 8
 #define SZ_TINY 7
 
-/* A multiset of record keys (see "records and re-exports" below). */
-struct kent {
-	unsigned char h[16];
-	uint32_t count;
-	int no;			/* the exhibit that first held the key */
-	int used;
-};
-
-struct kmap {
-	struct kent *v;
-	size_t cap, n;
-	uint64_t total;		/* sum of counts */
-};
-
 struct build {
 	struct vault *v;
 	sqlite3 *db;
 	const struct dossier_opts *o;
 	struct templates *t;
 	struct pdf *p;
-	struct dossier_exhibits ex;
+	struct exhibits ex;
 	struct order_facts f;
 	struct dossier_report *rep;
 	char *manifest;
 	int outline_exhibits;
 	int outline_appendix;
-	struct kmap shown_chat, shown_logi;	/* records rendered so far */
+	struct records shown_chat, shown_logi;	/* records rendered so far */
 };
-
-/* ------------------------------------------------- records and re-exports */
-
-/*
- * A record's identity is a 16-byte key: the first half of SHA-256 over
- * the chosen columns of its row, each as a presence byte and length-prefixed
- * text (NULL and "" differ).  A kmap counts keys (a multiset), so "A's
- * records are all in B" is count_A(k) <= count_B(k) for every key, and a
- * record is "already shown" when its file's n-th copy of the key is within
- * what earlier exhibits showed.  Open addressing, grown at half load.
- */
-static void
-kmap_release(struct kmap *m)
-{
-	free(m->v);
-	memset(m, 0, sizeof(*m));
-}
-
-static struct kent *
-kmap_slot(struct kent *v, size_t cap, const unsigned char h[16])
-{
-	size_t i;
-
-	memcpy(&i, h, sizeof(i));
-	for (i &= cap - 1; v[i].used && memcmp(v[i].h, h, 16) != 0; i = (i + 1) & (cap - 1))
-		;
-	return &v[i];
-}
-
-static const struct kent *
-kmap_find(const struct kmap *m, const unsigned char h[16])
-{
-	const struct kent *e;
-
-	if (m->cap == 0)
-		return NULL;
-	e = kmap_slot(m->v, m->cap, h);
-	return e->used ? e : NULL;
-}
-
-/* The entry of h, added with count 0 when new. */
-static struct kent *
-kmap_get(struct kmap *m, const unsigned char h[16])
-{
-	struct kent *e;
-
-	if (2 * (m->n + 1) > m->cap) {
-		size_t i, cap = m->cap ? 2 * m->cap : 64;
-		struct kent *v = xcalloc(cap, sizeof(*v));
-
-		for (i = 0; i < m->cap; i++)
-			if (m->v[i].used)
-				*kmap_slot(v, cap, m->v[i].h) = m->v[i];
-		free(m->v);
-		m->v = v;
-		m->cap = cap;
-	}
-	e = kmap_slot(m->v, m->cap, h);
-	if (!e->used) {
-		memcpy(e->h, h, 16);
-		e->used = 1;
-		m->n++;
-	}
-	return e;
-}
-
-/* The key of the current row of st over columns cols[0..n). */
-static void
-row_key(sqlite3_stmt *st, const int *cols, size_t n, unsigned char h[16])
-{
-	struct cf_buf b = CF_BUF_INIT;
-	unsigned char sha[CF_SHA256_LEN];
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (sqlite3_column_type(st, cols[i]) == SQLITE_NULL) {
-			cf_buf_addch(&b, 0);
-		} else {
-			const unsigned char *t = sqlite3_column_text(st, cols[i]);
-			int len = sqlite3_column_bytes(st, cols[i]);
-
-			cf_buf_addf(&b, "%c%d:", 1, len);
-			cf_buf_add(&b, t, (size_t)len);
-		}
-	}
-	cf_sha256(b.data, b.len, sha);
-	memcpy(h, sha, 16);
-	cf_buf_release(&b);
-}
-
-/*
- * The record columns of each kind: the queries below select them first,
- * in this order, so the same key function serves loading and rendering.
- */
-static const int rec_cols[] = { 0, 1, 2, 3 };
-#define REC_NCOLS (sizeof(rec_cols) / sizeof(rec_cols[0]))
-#define CHAT_REC "time, sender, text, attachments"
-#define LOGI_REC "time, coalesce(status_raw, status), location, description"
-
-static int
-is_record_kind(const char *kind)
-{
-	return strcmp(kind, "chat") == 0 || strcmp(kind, "logistics") == 0;
-}
-
-/* Count the records of one chat or logistics exhibit into m. */
-static int
-load_records(sqlite3 *db, const struct dossier_exhibit *x, struct kmap *m,
-	     struct cf_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	unsigned char h[16];
-	int rc;
-
-	if (db_prepare(db, strcmp(x->kind, "chat") == 0
-			       ? "SELECT " CHAT_REC " FROM messages WHERE evidence_id = ?"
-			       : "SELECT " LOGI_REC " FROM logistics_events WHERE evidence_id = ?",
-		       &st, err) < 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, x->evidence_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row_key(st, rec_cols, REC_NCOLS, h);
-		kmap_get(m, h)->count++;
-		m->total++;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_err(db, err, "cannot read the records of exhibit %d", x->no);
-	return 0;
-}
-
-/* 1 when every record counted in a is in b at least as often. */
-static int
-kmap_within(const struct kmap *a, const struct kmap *b)
-{
-	size_t i;
-
-	for (i = 0; i < a->cap; i++) {
-		const struct kent *e;
-
-		if (!a->v[i].used)
-			continue;
-		e = kmap_find(b, a->v[i].h);
-		if (e == NULL || e->count < a->v[i].count)
-			return 0;
-	}
-	return 1;
-}
-
-/* Whether exhibit j's records supersede exhibit i's (dossier.h). */
-static int
-supersedes(const struct dossier_exhibit *xj, const struct kmap *mj,
-	   const struct dossier_exhibit *xi, const struct kmap *mi)
-{
-	if (xi == xj || strcmp(xi->kind, xj->kind) != 0 || mi->total == 0)
-		return 0;
-	if (mj->total < mi->total || (mj->total == mi->total && xj->evidence_id < xi->evidence_id))
-		return 0;
-	return kmap_within(mi, mj);
-}
-
-/*
- * Mark superseded exhibits (dossier.h).  The relation is a strict order,
- * so each superseded exhibit is held by some exhibit that nothing
- * supersedes: that one, the largest (then latest) of them, is named.
- */
-static int
-mark_superseded(sqlite3 *db, struct dossier_exhibits *ex, struct cf_err *err)
-{
-	struct kmap *m = xcalloc(ex->n, sizeof(*m));
-	char *top = xcalloc(ex->n ? ex->n : 1, 1);
-	size_t i, j;
-	int ret = -1;
-
-	/* a file alone of its kind supersedes nothing: its records stay unread */
-	for (i = 0; i < ex->n; i++) {
-		size_t same = 0;
-
-		if (!is_record_kind(ex->v[i].kind))
-			continue;
-		for (j = 0; j < ex->n && same < 2; j++)
-			same += strcmp(ex->v[j].kind, ex->v[i].kind) == 0;
-		if (same > 1 && load_records(db, &ex->v[i], &m[i], err) < 0)
-			goto out;
-	}
-	for (i = 0; i < ex->n; i++) {
-		top[i] = 1;
-		for (j = 0; j < ex->n && top[i]; j++)
-			if (is_record_kind(ex->v[i].kind) &&
-			    supersedes(&ex->v[j], &m[j], &ex->v[i], &m[i]))
-				top[i] = 0;
-	}
-	for (i = 0; i < ex->n; i++) {
-		size_t best = ex->n;
-
-		if (top[i])
-			continue;
-		for (j = 0; j < ex->n; j++)
-			if (top[j] && supersedes(&ex->v[j], &m[j], &ex->v[i], &m[i]) &&
-			    (best == ex->n || m[j].total > m[best].total ||
-			     (m[j].total == m[best].total &&
-			      ex->v[j].evidence_id > ex->v[best].evidence_id)))
-				best = j;
-		if (best == ex->n)
-			CF_BUG("superseded exhibit without a top one");
-		ex->v[i].superseded_by = ex->v[best].no;
-	}
-	ret = 0;
-out:
-	for (i = 0; i < ex->n; i++)
-		kmap_release(&m[i]);
-	free(m);
-	free(top);
-	return ret;
-}
-
-/* ------------------------------------------------------------- exhibits */
-
-int
-dossier_exhibits_load(sqlite3 *db, const char *order_id,
-		      struct dossier_exhibits *out, struct cf_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc, ret = -1;
-
-	out->v = NULL;
-	out->n = 0;
-	if (db_prepare(db,
-		       "SELECT e.id, e.kind, e.name, e.note, e.sha256, e.size, e.ingested_at, "
-		       "m.format, m.orientation, m.captured_at, m.duration_ms, "
-		       "(SELECT min(time) FROM messages WHERE evidence_id = e.id) "
-		       "FROM evidence e LEFT JOIN media m ON m.evidence_id = e.id "
-		       "WHERE e.order_id = ? AND e.excluded IS NULL ORDER BY CASE e.kind WHEN 'order' THEN 0 "
-		       "WHEN 'chat' THEN 1 WHEN 'logistics' THEN 2 WHEN 'photo' THEN 3 "
-		       "WHEN 'video' THEN 4 WHEN 'receipt' THEN 5 ELSE 6 END, "
-		       "CAST(e.name AS BLOB), e.id", &st, err) < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct dossier_exhibit *x;
-		const unsigned char *s;
-
-		out->v = xreallocarray(out->v, out->n + 1, sizeof(*out->v));
-		x = &out->v[out->n];
-		memset(x, 0, sizeof(*x));
-		x->no = (int)++out->n;
-		x->evidence_id = sqlite3_column_int64(st, 0);
-		x->kind = xstrdup((const char *)sqlite3_column_text(st, 1));
-		x->name = xstrdup((const char *)sqlite3_column_text(st, 2));
-		s = sqlite3_column_text(st, 3);
-		x->note = s && *s ? xstrdup((const char *)s) : NULL;
-		if (sqlite3_column_bytes(st, 4) == CF_SHA256_LEN)
-			memcpy(x->sha256, sqlite3_column_blob(st, 4), CF_SHA256_LEN);
-		x->size = (uint64_t)sqlite3_column_int64(st, 5);
-		x->ingested_at = sqlite3_column_int64(st, 6);
-		s = sqlite3_column_text(st, 7);
-		x->format = s ? xstrdup((const char *)s) : NULL;
-		x->orientation = sqlite3_column_int(st, 8);
-		x->captured_at = sqlite3_column_type(st, 9) != SQLITE_NULL ? sqlite3_column_int64(st, 9)
-			       : sqlite3_column_type(st, 11) != SQLITE_NULL ? sqlite3_column_int64(st, 11)
-			       : -1;
-		x->duration_ms = sqlite3_column_type(st, 10) != SQLITE_NULL ?
-				 sqlite3_column_int64(st, 10) : -1;
-	}
-	if (rc != SQLITE_DONE) {
-		db_err(db, err, "cannot read the evidence of order '%s'", order_id);
-		goto out;
-	}
-	if (out->n == 0) {
-		cf_err_set(err, CF_ENOTFOUND, "no evidence for order '%s'", order_id);
-		goto out;
-	}
-	if (mark_superseded(db, out, err) < 0)
-		goto out;
-	ret = 0;
-out:
-	sqlite3_finalize(st);
-	if (ret < 0)
-		dossier_exhibits_release(out);
-	return ret;
-}
-
-void
-dossier_exhibits_release(struct dossier_exhibits *ex)
-{
-	size_t i;
-
-	if (ex == NULL)
-		return;
-	for (i = 0; i < ex->n; i++) {
-		free(ex->v[i].kind);
-		free(ex->v[i].name);
-		free(ex->v[i].note);
-		free(ex->v[i].format);
-		free(ex->v[i].attachment);
-	}
-	free(ex->v);
-	ex->v = NULL;
-	ex->n = 0;
-}
-
-int
-dossier_exhibit_no(const struct dossier_exhibits *ex, int64_t evidence_id)
-{
-	size_t i;
-
-	for (i = 0; i < ex->n; i++)
-		if (ex->v[i].evidence_id == evidence_id)
-			return ex->v[i].no;
-	return 0;
-}
 
 void
 dossier_report_release(struct dossier_report *rep)
@@ -551,7 +231,7 @@ plan_attachments(struct build *b)
 	size_t i;
 
 	for (i = 0; i < b->ex.n; i++) {
-		struct dossier_exhibit *x = &b->ex.v[i];
+		struct exhibit *x = &b->ex.v[i];
 		int media = strcmp(x->kind, "photo") == 0 || strcmp(x->kind, "video") == 0;
 		char *n, *q;
 
@@ -584,7 +264,7 @@ make_manifest(struct build *b)
 	size_t i;
 
 	for (i = 0; i < b->ex.n; i++) {
-		struct dossier_exhibit *x = &b->ex.v[i];
+		struct exhibit *x = &b->ex.v[i];
 
 		sha_hex(x->sha256, hex);
 		cf_buf_addf(&id, "%d\t%s\t%s\t%s\t%llu\t%s\n", x->no, x->kind, x->name, hex,
@@ -601,7 +281,7 @@ make_manifest(struct build *b)
 	cf_buf_addf(&m, ",\"generated_at\":\"%s\",\"exhibits\":[",
 		    cftime_format_iso(b->o->now, ts, sizeof(ts)));
 	for (i = 0; i < b->ex.n; i++) {
-		struct dossier_exhibit *x = &b->ex.v[i];
+		struct exhibit *x = &b->ex.v[i];
 
 		sha_hex(x->sha256, hex);
 		cf_buf_addf(&m, "%s{\"no\":%d,\"kind\":", i ? "," : "", x->no);
@@ -930,16 +610,16 @@ out:
  * came first from another exhibit (files that overlap).
  */
 static int
-timeline_skip(struct build *b, sqlite3_stmt *st, int id_col, struct kmap *seen)
+timeline_skip(struct build *b, sqlite3_stmt *st, int id_col, struct records *seen)
 {
-	int no = dossier_exhibit_no(&b->ex, sqlite3_column_int64(st, id_col));
+	int no = exhibits_no(&b->ex, sqlite3_column_int64(st, id_col));
 	unsigned char h[16];
-	struct kent *e;
+	struct records_ent *e;
 
 	if (no == 0 || b->ex.v[no - 1].superseded_by)
 		return no != 0;
-	row_key(st, rec_cols, REC_NCOLS, h);
-	e = kmap_get(seen, h);
+	records_key(st, records_cols, RECORDS_NCOLS, h);
+	e = records_get(seen, h);
 	if (e->no == 0)
 		e->no = no;
 	return e->no != no;
@@ -954,7 +634,7 @@ timeline(struct build *b, struct cf_err *err)
 	sqlite3_stmt *st = NULL;
 	struct dispute *dsp = NULL;
 	int order_no = 0, ret = -1;
-	struct kmap seen = { 0 };	/* records on the timeline, per kind */
+	struct records seen = { 0 };	/* records on the timeline, per kind */
 
 	for (i = 0; i < b->ex.n; i++)
 		if (strcmp(b->ex.v[i].kind, "order") == 0 && order_no == 0)
@@ -996,7 +676,7 @@ timeline(struct build *b, struct cf_err *err)
 				      d ? " " : "", d ? d : "");
 
 		tev_add(&ev, &n, sqlite3_column_int64(st, 0), M(b, raw),
-			dossier_exhibit_no(&b->ex, sqlite3_column_int64(st, 4)));
+			exhibits_no(&b->ex, sqlite3_column_int64(st, 4)));
 		free(raw);
 	}
 	sqlite3_finalize(st);
@@ -1014,7 +694,7 @@ timeline(struct build *b, struct cf_err *err)
 		       &st, err) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
-	kmap_release(&seen);
+	records_release(&seen);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (timeline_skip(b, st, 4, &seen))
 			continue;
@@ -1033,7 +713,7 @@ timeline(struct build *b, struct cf_err *err)
 							       : "ev_attach_msg"),
 				 T(b, role), txt);
 		tev_add(&ev, &n, sqlite3_column_int64(st, 0), what,
-			dossier_exhibit_no(&b->ex, sqlite3_column_int64(st, 4)));
+			exhibits_no(&b->ex, sqlite3_column_int64(st, 4)));
 		free(role);
 		free(txt);
 	}
@@ -1072,7 +752,7 @@ timeline(struct build *b, struct cf_err *err)
 		goto out;
 	ret = 0;
 out:
-	kmap_release(&seen);
+	records_release(&seen);
 	dispute_free(dsp);
 	sqlite3_finalize(st);
 	for (i = 0; i < n; i++)
@@ -1085,7 +765,7 @@ out:
 
 /* A generated "what it shows" when the ingest gave no note. */
 static char *
-describe(struct build *b, const struct dossier_exhibit *x)
+describe(struct build *b, const struct exhibit *x)
 {
 	static const struct {
 		const char *kind, *sql, *key;
@@ -1194,7 +874,7 @@ exhibit_index(struct build *b, struct cf_err *err)
 	if (pdf_table_row(b->p, 8, w, h, SZ_TINY, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
 		return -1;
 	for (i = 0; i < b->ex.n; i++) {
-		struct dossier_exhibit *x = &b->ex.v[i];
+		struct exhibit *x = &b->ex.v[i];
 		char hex[CF_SHA256_HEXLEN + 1], *no = xasprintf("%d", x->no);
 		char *kind = kind_str(b, x->kind), *gen = describe(b, x);
 		char *desc = M(b, x->note ? x->note : gen);
@@ -1234,7 +914,7 @@ exhibit_index(struct build *b, struct cf_err *err)
 /* -------------------------------------------------------------- exhibits */
 
 static int
-exhibit_title(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
+exhibit_title(struct build *b, const struct exhibit *x, struct cf_err *err)
 {
 	char *kind = kind_str(b, x->kind), *ref = exref(b, x->no);
 	char *t = xasprintf("%s · %s · %s", ref, kind, x->name);
@@ -1252,7 +932,7 @@ exhibit_title(struct build *b, const struct dossier_exhibit *x, struct cf_err *e
 }
 
 static char *
-caption(struct build *b, const struct dossier_exhibit *x)
+caption(struct build *b, const struct exhibit *x)
 {
 	char hex[CF_SHA256_HEXLEN + 1], *ref = exref(b, x->no), *cap = tstr(b, x->captured_at);
 	char *sz = size_str(x->size), *r;
@@ -1267,7 +947,7 @@ caption(struct build *b, const struct dossier_exhibit *x)
 }
 
 static int
-card(struct build *b, const struct dossier_exhibit *x, const char *why,
+card(struct build *b, const struct exhibit *x, const char *why,
      struct cf_err *err)
 {
 	struct cf_buf t = CF_BUF_INIT;
@@ -1358,16 +1038,16 @@ col_dup(sqlite3_stmt *st, int i)
  * mine, is within what shown holds); *where gets that exhibit.
  */
 static int
-already_shown(sqlite3_stmt *st, const int *cols, const struct kmap *shown,
-	      struct kmap *mine, int *where)
+already_shown(sqlite3_stmt *st, const int *cols, const struct records *shown,
+	      struct records *mine, int *where)
 {
 	unsigned char h[16];
-	const struct kent *e;
+	const struct records_ent *e;
 	uint32_t rep;
 
-	row_key(st, cols, REC_NCOLS, h);
-	rep = kmap_get(mine, h)->count++;
-	e = kmap_find(shown, h);
+	records_key(st, cols, RECORDS_NCOLS, h);
+	rep = records_get(mine, h)->count++;
+	e = records_find(shown, h);
 	if (e == NULL || rep >= e->count)
 		return 0;
 	if (*where == 0)
@@ -1377,16 +1057,16 @@ already_shown(sqlite3_stmt *st, const int *cols, const struct kmap *shown,
 
 /* After exhibit no was rendered: shown holds the union of both. */
 static void
-shown_merge(struct kmap *shown, const struct kmap *mine, int no)
+shown_merge(struct records *shown, const struct records *mine, int no)
 {
 	size_t i;
 
 	for (i = 0; i < mine->cap; i++) {
-		struct kent *e;
+		struct records_ent *e;
 
 		if (!mine->v[i].used)
 			continue;
-		e = kmap_get(shown, mine->v[i].h);
+		e = records_get(shown, mine->v[i].h);
 		if (e->count < mine->v[i].count)
 			e->count = mine->v[i].count;
 		if (e->no == 0)
@@ -1421,10 +1101,10 @@ not_repeated(struct build *b, size_t n, int where, struct cf_err *err)
  * marked with its place in the file and a line above the table says so.
  */
 static int
-chat(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
+chat(struct build *b, const struct exhibit *x, struct cf_err *err)
 {
 	static const double w[] = { 0.22, 0.18, 0.60 };
-	static const int chat_cols[REC_NCOLS] = { 1, 3, 5, 6 };	/* as CHAT_REC */
+	static const int chat_cols[RECORDS_NCOLS] = { 1, 3, 5, 6 };	/* as RECORDS_CHAT */
 	sqlite3_stmt *st = NULL;
 	struct cmsg *v = NULL;
 	size_t n = 0, i, moved = 0;
@@ -1432,7 +1112,7 @@ chat(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
 	int last_ms = -1;
 	const char *h[3];
 	int rc, ret = -1, where = 0;
-	struct kmap mine = { 0 };
+	struct records mine = { 0 };
 	size_t skipped = 0;
 
 	if (db_prepare(b->db, "SELECT seq, time, time_ms, "
@@ -1531,18 +1211,18 @@ out:
 	}
 	free(v);
 	sqlite3_finalize(st);
-	kmap_release(&mine);
+	records_release(&mine);
 	return ret;
 }
 
 static int
-logistics(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
+logistics(struct build *b, const struct exhibit *x, struct cf_err *err)
 {
 	static const double w[] = { 0.22, 0.14, 0.16, 0.48 };
 	sqlite3_stmt *st = NULL;
 	const char *h[4];
 	int ret = -1, where = 0;
-	struct kmap mine = { 0 };
+	struct records mine = { 0 };
 	size_t skipped = 0;
 
 	if (db_prepare(b->db, "SELECT carrier, tracking_no FROM logistics WHERE evidence_id = ?",
@@ -1564,12 +1244,12 @@ logistics(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
 	h[3] = T(b, "col_desc");
 	if (pdf_table_row(b->p, 4, w, h, SZ_SMALL, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
 		goto out;
-	if (db_prepare(b->db, "SELECT " LOGI_REC " "
+	if (db_prepare(b->db, "SELECT " RECORDS_LOGI " "
 		       "FROM logistics_events WHERE evidence_id = ? ORDER BY seq", &st, err) < 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, x->evidence_id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (already_shown(st, rec_cols, &b->shown_logi, &mine, &where)) {
+		if (already_shown(st, records_cols, &b->shown_logi, &mine, &where)) {
 			skipped++;
 			continue;
 		}
@@ -1591,12 +1271,12 @@ logistics(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
 	ret = not_repeated(b, skipped, where, err);
 out:
 	sqlite3_finalize(st);
-	kmap_release(&mine);
+	records_release(&mine);
 	return ret;
 }
 
 static int
-order_details(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
+order_details(struct build *b, const struct exhibit *x, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	char money[40];
@@ -1669,7 +1349,7 @@ out:
 
 /* An image exhibit: drawn, or a card saying why not. */
 static int
-picture(struct build *b, const struct dossier_exhibit *x, struct cf_err *err)
+picture(struct build *b, const struct exhibit *x, struct cf_err *err)
 {
 	struct cf_err ierr = CF_ERR_INIT;
 	struct pdf_image *img;
@@ -1722,7 +1402,7 @@ exhibits(struct build *b, struct cf_err *err)
 	if (new_section(b, "sec_exhibits", &b->outline_exhibits, err) < 0)
 		return -1;
 	for (i = 0; i < b->ex.n; i++) {
-		const struct dossier_exhibit *x = &b->ex.v[i];
+		const struct exhibit *x = &b->ex.v[i];
 		int photo = strcmp(x->kind, "photo") == 0;
 		int r;
 
@@ -1818,7 +1498,7 @@ proofs_table(struct build *b, struct cf_err *err)
 	if (pdf_table_row(b->p, 6, w, h, SZ_TINY, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
 		goto out;
 	for (i = 0; i < b->ex.n; i++) {
-		const struct dossier_exhibit *x = &b->ex.v[i];
+		const struct exhibit *x = &b->ex.v[i];
 		char *c0 = xasprintf("%d", x->no), *c1 = NULL, *c2 = NULL, *c4 = NULL, *c5 = NULL;
 		const char *c[6];
 		int64_t idx = -1;
@@ -1898,7 +1578,7 @@ appendix(struct build *b, struct cf_err *err)
 	if (pdf_table_row(b->p, 4, w, h, SZ_TINY, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
 		return -1;
 	for (i = 0; i < b->ex.n; i++) {
-		const struct dossier_exhibit *x = &b->ex.v[i];
+		const struct exhibit *x = &b->ex.v[i];
 		char hex[CF_SHA256_HEXLEN + 1], *no = xasprintf("%d", x->no);
 		char *sz = xasprintf("%llu", (unsigned long long)x->size);
 		const char *c[4];
@@ -1955,7 +1635,7 @@ signature_page(struct build *b, struct cf_err *err)
 /* ------------------------------------------------------------------ build */
 
 static const char *
-mime_of(const struct dossier_exhibit *x)
+mime_of(const struct exhibit *x)
 {
 	const char *f = x->format;
 
@@ -1980,7 +1660,7 @@ attach_all(struct build *b, struct cf_err *err)
 	size_t i;
 
 	for (i = 0; i < b->ex.n; i++) {
-		const struct dossier_exhibit *x = &b->ex.v[i];
+		const struct exhibit *x = &b->ex.v[i];
 		char *path, *desc;
 		int r;
 
@@ -2021,7 +1701,7 @@ dossier_build(struct vault *v, const struct dossier_opts *o,
 		goto out;
 	}
 	/* Nothing is rendered from a row that is not what was sealed (rederive.h). */
-	if (dossier_exhibits_load(b.db, o->order_id, &b.ex, err) < 0 ||
+	if (exhibits_load(b.db, o->order_id, &b.ex, err) < 0 ||
 	    rederive_check_order(v, o->order_id, err) < 0 ||
 	    order_facts_load(b.db, o->order_id, &b.f, err) < 0 ||
 	    templates_load(o->templates_dir, o->lang, &b.t, err) < 0)
@@ -2060,8 +1740,8 @@ out:
 	pdf_free(b.p);
 	templates_free(b.t);
 	order_facts_release(&b.f);
-	dossier_exhibits_release(&b.ex);
-	kmap_release(&b.shown_chat);
-	kmap_release(&b.shown_logi);
+	exhibits_release(&b.ex);
+	records_release(&b.shown_chat);
+	records_release(&b.shown_logi);
 	return ret;
 }

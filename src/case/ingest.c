@@ -33,8 +33,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <pwd.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,14 +41,17 @@
 #include <unistd.h>
 
 #include <uninorm.h>
-#include <unistr.h>
 
 #include "casefile/buf.h"
 #include "casefile/db.h"
 #include "casefile/ingest.h"
 #include "casefile/ledger.h"
+#include "casefile/order_id.h"
 #include "casefile/parse.h"
+#include "casefile/parsed_writer.h"
+#include "casefile/textenc.h"
 #include "casefile/version.h"
+#include "casefile/who.h"
 #include "casefile/xalloc.h"
 
 /* Bytes kept in memory for parsing; larger files are parsed via the fd. */
@@ -134,99 +135,6 @@ created_cleanup(struct ingest *in)
 	sqlite3_finalize(q);
 }
 
-int
-ingest_valid_order_id(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 64 || s[0] == '-')
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
-struct ingest_order_rule {
-	regex_t re;
-	char *pattern;
-};
-
-int
-ingest_order_rule_new(const char *pattern, struct ingest_order_rule **out, struct cf_err *err)
-{
-	struct ingest_order_rule *r = xcalloc(1, sizeof(*r));
-	int rc;
-
-	if (pattern == NULL)
-		pattern = INGEST_ORDER_ID_PATTERN;
-	if ((rc = regcomp(&r->re, pattern, REG_EXTENDED)) != 0) {
-		char msg[256];
-
-		regerror(rc, &r->re, msg, sizeof(msg));
-		free(r);
-		return cf_err_set(err, CF_EINPUT, "'%s' is not a POSIX extended regular "
-				  "expression: %s", pattern, msg);
-	}
-	r->pattern = xstrdup(pattern);
-	*out = r;
-	return 0;
-}
-
-int
-ingest_order_rule_match(const struct ingest_order_rule *r, const char *id)
-{
-	regmatch_t m;
-
-	if (!ingest_valid_order_id(id))
-		return 0;
-	/* the whole id: an unanchored pattern must not match a part of it */
-	return regexec(&r->re, id, 1, &m, 0) == 0 && m.rm_so == 0 &&
-	       (size_t)m.rm_eo == strlen(id);
-}
-
-const char *
-ingest_order_rule_pattern(const struct ingest_order_rule *r)
-{
-	return r->pattern;
-}
-
-void
-ingest_order_rule_free(struct ingest_order_rule *r)
-{
-	if (r == NULL)
-		return;
-	regfree(&r->re);
-	free(r->pattern);
-	free(r);
-}
-
-static char *
-who_user(void)
-{
-	struct passwd *pw = getpwuid(getuid());
-	const char *u = getenv("USER");
-
-	if (pw && pw->pw_name)
-		return xstrdup(pw->pw_name);
-	return xstrdup(u && *u ? u : "unknown");
-}
-
-static char *
-who_host(void)
-{
-	char h[256];
-
-	if (gethostname(h, sizeof(h)) < 0)
-		return xstrdup("unknown");
-	h[sizeof(h) - 1] = '\0';
-	return xstrdup(h);
-}
-
 static int
 prepare_all(struct ingest *in, struct cf_err *err)
 {
@@ -250,6 +158,15 @@ prepare_all(struct ingest *in, struct cf_err *err)
 	return 0;
 }
 
+void
+ingest_set_who(struct ingest *in, const char *user, const char *host)
+{
+	free(in->user);
+	free(in->host);
+	in->user = xstrdup(user);
+	in->host = xstrdup(host);
+}
+
 int
 ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie, struct ingest **out,
 	     struct cf_err *err)
@@ -260,8 +177,8 @@ ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie, struct ingest *
 	in->db = vault_db(v);
 	in->warn = warn;
 	in->cookie = cookie;
-	in->user = who_user();
-	in->host = who_host();
+	in->user = who_user_new();
+	in->host = who_host_new();
 	pthread_mutex_init(&in->gate, NULL);	/* cannot fail for default attributes */
 	cf_buf_init(&in->keep);
 	if (db_exec(in->db, "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY", err) < 0 ||
@@ -284,16 +201,14 @@ name_nfc(const char *raw)
 	size_t len = 0;
 
 	while (p < end) {
-		ucs4_t uc;
-		int k = u8_mbtoucr(&uc, p, (size_t)(end - p));
+		unsigned uc;
+		size_t k = textenc_utf8_next(p, (size_t)(end - p), &uc);
 
-		if (k < 0) {
+		if (k == 1 && uc == 0xFFFD)
 			cf_buf_add(&b, "\xEF\xBF\xBD", 3);
-			p++;
-		} else {
-			cf_buf_add(&b, p, (size_t)k);
-			p += k;
-		}
+		else
+			cf_buf_add(&b, p, k);
+		p += k;
 	}
 	nfc = u8_normalize(UNINORM_NFC, (const uint8_t *)b.data, b.len, NULL, &len);
 	if (nfc == NULL)
@@ -427,7 +342,7 @@ ingest_stage(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, 
 	struct ingest_staged *s;
 	int complete = 0, r;
 
-	if (!ingest_valid_order_id(it->order_id))
+	if (!order_id_valid(it->order_id))
 		return cf_err_set(err, CF_EINPUT,
 				  "bad order id '%s': use 1 to 64 letters, digits, '_' or '-'",
 				  it->order_id);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "casefile/db.h"
-#include "casefile/dossier.h"
+#include "casefile/exhibits.h"
 #include "casefile/hash.h"
 #include "casefile/item.h"
 #include "casefile/xalloc.h"
@@ -36,7 +36,7 @@ static int
 resolve_exhibit(sqlite3 *db, const char *spec, const char *colon, int64_t *id,
 		struct cf_err *err)
 {
-	struct dossier_exhibits ex = { 0 };
+	struct exhibits ex = { 0 };
 	char *order = xmemdup(spec, (size_t)(colon - spec) + 1);
 	const char *num = colon + 1;
 	long no;
@@ -51,7 +51,7 @@ resolve_exhibit(sqlite3 *db, const char *spec, const char *colon, int64_t *id,
 			   "like E3", spec);
 		goto out;
 	}
-	if (dossier_exhibits_load(db, order, &ex, err) < 0)
+	if (exhibits_load(db, order, &ex, err) < 0)
 		goto out;
 	for (i = 0; i < ex.n; i++)
 		if (ex.v[i].no == no) {
@@ -62,7 +62,7 @@ resolve_exhibit(sqlite3 *db, const char *spec, const char *colon, int64_t *id,
 	cf_err_set(err, CF_ENOTFOUND, "order %s has no exhibit %ld (it has %zu)", order, no,
 		   ex.n);
 out:
-	dossier_exhibits_release(&ex);
+	exhibits_release(&ex);
 	free(order);
 	return ret;
 }

@@ -14,7 +14,7 @@
 #include "casefile/cftime.h"
 #include "casefile/checkpoint.h"
 #include "casefile/db.h"
-#include "casefile/dossier.h"
+#include "casefile/exhibits.h"
 #include "casefile/keys.h"
 #include "casefile/ledger.h"
 #include "casefile/pdf.h"
@@ -356,7 +356,7 @@ bad:
 }
 
 int
-proofs_dossier_attach(void *arg, struct pdf *p, const struct dossier_exhibits *ex,
+proofs_dossier_attach(void *arg, struct pdf *p, const struct exhibits *ex,
 		      struct cf_err *err)
 {
 	int64_t *ids = xcalloc(ex->n ? ex->n : 1, sizeof(*ids));

@@ -27,6 +27,7 @@
 #include "casefile/ingest.h"
 #include "casefile/ledger.h"
 #include "casefile/parse.h"
+#include "casefile/parsed_writer.h"
 #include "casefile/rederive.h"
 #include "casefile/tag.h"
 #include "casefile/vault.h"

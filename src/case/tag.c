@@ -13,6 +13,7 @@
 #include "casefile/ingest.h"
 #include "casefile/ledger.h"
 #include "casefile/parse.h"
+#include "casefile/parsed_writer.h"
 #include "casefile/roles.h"
 #include "casefile/tag.h"
 #include "casefile/vault.h"

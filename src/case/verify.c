@@ -29,7 +29,6 @@
 #include "casefile/hash.h"
 #include "casefile/keys.h"
 #include "casefile/pdfread.h"
-#include "casefile/proofs.h"
 #include "casefile/tsa.h"
 #include "casefile/dispute.h"
 #include "casefile/rederive.h"
@@ -45,11 +44,6 @@
 #define MAX_SIGNATURES 16
 #define MAX_FIELD_VISITS 100000
 
-/* Checks other modules add (ledger: proofs.json).  Keep NULL-terminated. */
-static const verify_hook_fn verify_hooks[] = {
-	proofs_verify_hook,
-	NULL,
-};
 
 struct verify_doc {
 	struct pdfread *pdf;
@@ -1196,8 +1190,8 @@ verify_file(const char *path, const struct verify_opts *o, struct verify_report 
 	}
 	if (nsigs == 0)
 		check_manifest(&d, o, r);
-	for (i = 0; verify_hooks[i]; i++)
-		verify_hooks[i](&d, o, r);
+	for (i = 0; o->hooks && o->hooks[i]; i++)
+		o->hooks[i](&d, o, r);
 	if (pdfread_exhausted(d.pdf))
 		verify_report_add(r, "pdf", VERIFY_FAIL, "'%s': some objects were not read: "
 				  "they need more memory than a %llu-byte file may", path,

@@ -15,6 +15,7 @@
 #include "casefile/dossier.h"
 #include "casefile/ingest.h"
 #include "casefile/keys.h"
+#include "casefile/order_id.h"
 #include "casefile/pades.h"
 #include "casefile/profile.h"
 #include "casefile/proofs.h"
@@ -321,12 +322,12 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	if (no_sign && !do_seal && (tsa_opt || tsa_optional || ca_opt || tls_opt || passfile))
 		return ctx_usage(ctx, "--no-sign conflicts with the signing options");
 	o.order_id = argv[optind];
-	if (!ingest_valid_order_id(o.order_id))
+	if (!order_id_valid(o.order_id))
 		return ctx_usage(ctx, "bad order id '%s'", o.order_id);
 	if (o.out_path == NULL)
 		o.out_path = out_default = xasprintf("dossier-%s.pdf", o.order_id);
 	if (o.templates_dir == NULL)
-		o.templates_dir = getenv("CASEFILE_TEMPLATES");
+		o.templates_dir = ctx->templates_dir;
 	o.now = ctx->now;
 	o.tz_offset = ctx->tz_offset;
 	/* Only --seal writes: a plain build reads, and never waits for a writer. */
@@ -351,7 +352,7 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	if (!no_sign || do_seal) {
 		sqlite3 *db = vault_db(ctx->vault);
 
-		if (keys_read_pass(passfile, &pass, &err) < 0) {
+		if (keys_read_pass(passfile, ctx->passphrase, &pass, &err) < 0) {
 			rc = ctx_fail(ctx, &err);
 			goto out;
 		}

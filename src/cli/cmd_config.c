@@ -22,6 +22,7 @@
 #include "casefile/config.h"
 #include "casefile/db.h"
 #include "casefile/kept.h"
+#include "casefile/profile.h"
 #include "casefile/seal.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -57,6 +58,21 @@ print_value(struct cf_ctx *ctx, struct cf_buf *json, const struct config_key *k,
 	} else if (val) {
 		printf("%s=%s%s\n", k->name, val, is_default ? "  (default)" : "");
 	}
+}
+
+/* A profile named by a setting must exist; on failure *norm is freed. */
+static int
+profile_exists(const char *name, char **norm, struct cf_err *err)
+{
+	struct profile *p = NULL;
+
+	if (profile_find(name, &p, err) < 0) {
+		free(*norm);
+		*norm = NULL;
+		return -1;
+	}
+	profile_free(p);
+	return 0;
 }
 
 static int
@@ -115,7 +131,8 @@ run_config(int argc, char **argv, struct cf_ctx *ctx)
 		return unknown_key(ctx, unset);
 	if (argc >= 1 && (k = config_find(argv[0])) == NULL)
 		return unknown_key(ctx, argv[0]);
-	if (argc == 2 && config_check(k, argv[1], &norm, &err) < 0) {
+	if (argc == 2 && (config_check(k, argv[1], &norm, &err) < 0 ||
+			  (config_names_profile(k) && profile_exists(argv[1], &norm, &err) < 0))) {
 		ctx_error(ctx, "bad value for '%s': %s", k->name, err.msg);
 		cf_err_release(&err);
 		return CF_EXIT_USAGE;

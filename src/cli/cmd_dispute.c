@@ -24,6 +24,7 @@
 #include "casefile/dispute.h"
 #include "casefile/ingest.h"
 #include "casefile/money.h"
+#include "casefile/order_id.h"
 #include "casefile/profile.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -208,7 +209,7 @@ parse_opts(struct cf_ctx *ctx, int argc, char **argv, const char *allowed,
 			ctx_usage(ctx, "an order id is required");
 			return -1;
 		}
-		if (!ingest_valid_order_id(argv[optind])) {
+		if (!order_id_valid(argv[optind])) {
 			ctx_usage(ctx, "bad order id '%s': 1-64 letters, digits, '_' or '-'",
 				  argv[optind]);
 			return -1;
@@ -471,7 +472,7 @@ run_open(int argc, char **argv, struct cf_ctx *ctx)
 		return fail(ctx, &err);
 	ref = profile_ref_new(prof);
 	o.ch.profile = ref;
-	who = dispute_who_new();
+	who = xasprintf("%s@%s", ctx->user, ctx->host);
 	if (dispute_open(vault_db(ctx->vault), o.order, o.reason, &o.ch, prof,
 			 (long long)ctx->now, who, NULL, &err) < 0) {
 		rc = fail(ctx, &err);
@@ -521,7 +522,7 @@ run_update(int argc, char **argv, struct cf_ctx *ctx)
 			err.code = CF_EINPUT;
 		return fail(ctx, &err);
 	}
-	who = dispute_who_new();
+	who = xasprintf("%s@%s", ctx->user, ctx->host);
 	if (dispute_update(vault_db(ctx->vault), o.order, &o.ch, prof,
 			   (long long)ctx->now, who, &err) < 0) {
 		rc = fail(ctx, &err);
@@ -552,7 +553,7 @@ run_close(int argc, char **argv, struct cf_ctx *ctx)
 		return ctx_usage(ctx, "--outcome is required");
 	if (need_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
-	who = dispute_who_new();
+	who = xasprintf("%s@%s", ctx->user, ctx->host);
 	if (dispute_close(vault_db(ctx->vault), o.order, o.outcome, o.refunded,
 			  o.resolution, o.ch.note, (long long)ctx->now, who, &err) < 0) {
 		free(who);

@@ -53,8 +53,10 @@
 #include "casefile/db.h"
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
+#include "casefile/order_id.h"
 #include "casefile/outfile.h"
 #include "casefile/proofs.h"
+#include "casefile/textenc.h"
 #include "casefile/vault.h"
 #include "casefile/version.h"
 #include "casefile/xalloc.h"
@@ -190,7 +192,7 @@ payload_path(struct export_run *r, const char *order, const char *rel, const cha
 		if (!slash)
 			break;
 	}
-	if (!bundle_utf8_valid(b.data, b.len)) {
+	if (textenc_utf8_check(b.data, b.len, NULL) != 0) {
 		/* Names that were not UTF-8: keep them readable and unique. */
 		char *q = bundle_quote_name(b.data);
 
@@ -612,7 +614,7 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 	if (out == NULL)
 		return ctx_usage(ctx, "export needs -o OUT.zip, OUT.tar.gz or a folder");
 	for (i = optind; i < argc; i++)
-		if (!ingest_valid_order_id(argv[i]))
+		if (!order_id_valid(argv[i]))
 			return ctx_usage(ctx, "bad order id '%s'", argv[i]);
 	if (has_suffix(out, ".zip")) {
 		kind = OUT_ZIP;

@@ -31,6 +31,7 @@
 #include "casefile/commands.h"
 #include "casefile/config.h"
 #include "casefile/ingest.h"
+#include "casefile/order_id.h"
 #include "casefile/parse.h"
 #include "casefile/vault.h"
 #include "casefile/workq.h"
@@ -468,7 +469,7 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 	struct bundle_limits lim;
 	struct bundle *b = NULL;
 	struct ingest *in = NULL;
-	struct ingest_order_rule *rule = NULL;
+	struct order_id_rule *rule = NULL;
 	struct ingest_result res;
 	struct reader rd;
 	struct import_event *e;
@@ -540,6 +541,7 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
+	ingest_set_who(in, ctx->user, ctx->host);
 	ingest_whole_batch(in);	/* any recording failure stops the import */
 	base = xstrdup(base_name(r.bundle_path));
 	r.progress = ctx->tty && !ctx->quiet;
@@ -692,7 +694,7 @@ out:
 	workq_free(rd.q);
 	ingest_free(in);
 	bundle_close(b);
-	ingest_order_rule_free(rule);
+	order_id_rule_free(rule);
 	cf_buf_release(&r.junk_json);
 	strset_release(&r.orders);
 	if (lockfd >= 0)

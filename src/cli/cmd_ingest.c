@@ -18,7 +18,7 @@
 #include "casefile/config.h"
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
-#include "casefile/dispute.h"
+#include "casefile/order_id.h"
 #include "casefile/parse.h"
 #include "casefile/roles.h"
 #include "casefile/tag.h"
@@ -37,7 +37,7 @@ struct ingest_run {
 	int follow_links;	/* --follow-links: follow links named as FILE */
 	unsigned roles;		/* --role: CF_ROLE_BIT set */
 	int supplied_by;	/* --supplied-by: enum cf_supplier, or -1 */
-	struct ingest_order_rule *rule;	/* --orders: which ids are orders */
+	struct order_id_rule *rule;	/* --orders: which ids are orders */
 };
 
 static void
@@ -69,7 +69,7 @@ apply_tags(struct ingest_run *r, const char *path, const struct ingest_result *r
 	}
 	if (!ch.add_roles && ch.supplied_by < 0 && !ch.note && ch.kind < 0)
 		return;
-	who = dispute_who_new();
+	who = xasprintf("%s@%s", r->ctx->user, r->ctx->host);
 	if (tag_apply(r->ctx->vault, res->evidence_id, &ch, who, (int64_t)r->ctx->now,
 		      on_tag_warning, r, &leaves, &err) < 0) {
 		if (err.code == CF_EINPUT) {
@@ -362,10 +362,10 @@ ingest_export(struct ingest_run *r, const char *path)
 	for (i = 0; i < parsed_order_count(p) && !r->failed_hard; i++) {
 		const char *id = parsed_order_at(p, i);
 
-		if (!ingest_order_rule_match(r->rule, id)) {
+		if (!order_id_rule_match(r->rule, id)) {
 			ctx_error(r->ctx, "'%s': order '%s' does not look like an order id "
 				  "(order.id_pattern '%s'): skipped", path, id,
-				  ingest_order_rule_pattern(r->rule));
+				  order_id_rule_pattern(r->rule));
 			r->nfail++;
 			continue;
 		}
@@ -422,7 +422,7 @@ run_orders(struct cf_ctx *ctx, struct ingest_run *r, int nfiles, char **files)
 		rc = CF_EXIT_INPUT;
 	}
 out:
-	ingest_order_rule_free(r->rule);
+	order_id_rule_free(r->rule);
 	ingest_free(r->in);
 	cf_buf_release(&r->json);
 	cf_err_release(&err);
@@ -449,7 +449,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 	enum cf_supplier sup;
 	struct ingest_run r;
 	struct cf_err err = CF_ERR_INIT;
-	struct ingest_order_rule *rule = NULL;
+	struct order_id_rule *rule = NULL;
 	enum cf_kind k;
 	enum cf_exit rc = CF_EXIT_OK;
 	int c, i;
@@ -518,7 +518,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 	if (argc - optind < 2)
 		return ctx_usage(ctx, "ingest needs an order id and at least one file");
 	r.order = argv[optind];
-	if (!ingest_valid_order_id(r.order))
+	if (!order_id_valid(r.order))
 		return ctx_usage(ctx, "bad order id '%s': use 1 to 64 letters, digits, '_' or '-'",
 				 r.order);
 	if (ctx_open_vault(ctx) < 0)
@@ -527,16 +527,17 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
-	if (!ingest_order_rule_match(rule, r.order)) {
+	if (!order_id_rule_match(rule, r.order)) {
 		rc = ctx_usage(ctx, "'%s' does not look like an order id (order.id_pattern "
 			       "'%s'; see 'casefile config --help')", r.order,
-			       ingest_order_rule_pattern(rule));
+			       order_id_rule_pattern(rule));
 		goto out;
 	}
 	if (ingest_begin(ctx->vault, on_warning, &r, &r.in, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
+	ingest_set_who(r.in, ctx->user, ctx->host);
 	for (i = optind + 1; i < argc && !r.failed_hard; i++)
 		ingest_path(&r, argv[i], 1);
 	if (r.failed_hard) {
@@ -562,7 +563,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 		rc = CF_EXIT_INPUT;
 	}
 out:
-	ingest_order_rule_free(rule);
+	order_id_rule_free(rule);
 	ingest_free(r.in);
 	cf_buf_release(&r.json);
 	cf_err_release(&err);

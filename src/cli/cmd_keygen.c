@@ -89,10 +89,10 @@ run_keygen(int argc, char **argv, struct cf_ctx *ctx)
 		return ctx_usage(ctx, "--cert, --chain and --import-passphrase-file need --import");
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
-	if (keys_read_pass(passfile, &pass, &err) < 0)
+	if (keys_read_pass(passfile, ctx->passphrase, &pass, &err) < 0)
 		goto fail;
 	if (import) {
-		if (ipassfile && keys_read_pass(ipassfile, &ipass, &err) < 0)
+		if (ipassfile && keys_read_pass(ipassfile, ctx->passphrase, &ipass, &err) < 0)
 			goto fail;
 		if (keys_import(ctx->vault_dir, import, ipass, certp, chainp, pass, &err) < 0)
 			goto fail;

@@ -114,7 +114,7 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 		tsa = setting(db, "tsa");
 	tsa_ca = ca_opt ? xstrdup(ca_opt) : setting(db, "tsa.ca");
 	tls_ca = tls_opt ? xstrdup(tls_opt) : setting(db, "tsa.tls_ca");
-	if (keys_read_pass(passfile, &pass, &err) < 0 ||
+	if (keys_read_pass(passfile, ctx->passphrase, &pass, &err) < 0 ||
 	    keys_load_pass(vault_dir(ctx->vault), pass, &key, &cert, &chain, &err) < 0) {
 		/* as every command that loads the key: no key is a usage error (2),
 		 * a key problem bad input (3), the system failing 5 */

@@ -169,7 +169,7 @@ run_sign(int argc, char **argv, struct cf_ctx *ctx)
 		location = db_meta_get(db, "sign.location");
 	if (!contact)
 		contact = db_meta_get(db, "sign.contact");
-	if (keys_read_pass(passfile, &pass, &err) < 0 ||
+	if (keys_read_pass(passfile, ctx->passphrase, &pass, &err) < 0 ||
 	    keys_load_pass(ctx->vault_dir, pass, &key, &cert, &chain, &err) < 0)
 		goto fail;
 	memset(&to, 0, sizeof(to));

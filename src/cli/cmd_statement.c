@@ -18,10 +18,12 @@
 #include "casefile/commands.h"
 #include "casefile/dispute.h"
 #include "casefile/ingest.h"
+#include "casefile/order_id.h"
 #include "casefile/outfile.h"
 #include "casefile/profile.h"
 #include "casefile/rederive.h"
 #include "casefile/statement.h"
+#include "casefile/templates.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
@@ -129,10 +131,10 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 	if (argc - optind != 1)
 		return ctx_usage(ctx, "statement needs exactly one order id");
 	order = argv[optind];
-	if (!ingest_valid_order_id(order))
+	if (!order_id_valid(order))
 		return ctx_usage(ctx, "bad order id '%s'", order);
 	if (tdir == NULL)
-		tdir = getenv("CASEFILE_TEMPLATES");
+		tdir = ctx->templates_dir;
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
 	if (dispute_context(vault_db(ctx->vault), order, reason, profile_opt, &d, &reason,

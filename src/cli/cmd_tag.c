@@ -160,7 +160,7 @@ run_tag(int argc, char **argv, struct cf_ctx *ctx)
 	if ((rc = resolve(ctx, argv[optind], &id)) != CF_EXIT_OK)
 		return rc;
 	w.item = argv[optind];
-	who = dispute_who_new();
+	who = xasprintf("%s@%s", ctx->user, ctx->host);
 	if (tag_apply(ctx->vault, id, &ch, who, (int64_t)ctx->now, on_warn, &w, &leaves,
 		      &err) < 0) {
 		if (err.code == CF_EINPUT) {
@@ -228,7 +228,7 @@ run_exclude_include(int argc, char **argv, struct cf_ctx *ctx, int exclude)
 		return CF_EXIT_USAGE;
 	if ((rc = resolve(ctx, argv[optind], &id)) != CF_EXIT_OK)
 		return rc;
-	who = dispute_who_new();
+	who = xasprintf("%s@%s", ctx->user, ctx->host);
 	if (tag_exclude(vault_db(ctx->vault), id, exclude ? reason : NULL, who,
 			(int64_t)ctx->now, &leaves, &err) < 0) {
 		rc = err.code == CF_EINPUT ? (ctx_error(ctx, "%s", err.msg), CF_EXIT_USAGE)

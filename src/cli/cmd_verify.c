@@ -10,11 +10,18 @@
 
 #include "casefile/buf.h"
 #include "casefile/commands.h"
+#include "casefile/proofs.h"
 #include "casefile/verify.h"
 
 enum {
 	OPT_TRUST = CTX_OPT_BASE + 100,
 	OPT_TSA_CA,
+};
+
+/* The checks verify.c runs for modules above it. */
+static const verify_hook_fn verify_hooks[] = {
+	proofs_verify_hook,
+	NULL,
 };
 
 static enum cf_exit
@@ -70,6 +77,7 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	o.vault_dir = vault_given ? ctx->vault_dir : NULL;
 	o.now = ctx->now;
+	o.hooks = verify_hooks;
 	verify_report_init(&r);
 	if (verify_file(argv[optind], &o, &r, &err) < 0) {
 		rc = ctx_fail(ctx, &err);

@@ -17,6 +17,7 @@
 #include "casefile/ctx.h"
 #include "casefile/vault.h"
 #include "casefile/version.h"
+#include "casefile/who.h"
 #include "casefile/xalloc.h"
 
 static const struct cmd *const commands[] = {
@@ -122,6 +123,11 @@ ctx_defaults(struct cf_ctx *ctx)
 	ctx->tz_offset = CFTIME_CST_OFFSET;
 	ctx->tz_name = xstrdup("+08:00");
 	ctx->tty = isatty(STDERR_FILENO);
+	env = getenv("CASEFILE_TEMPLATES");
+	ctx->templates_dir = env && *env ? env : NULL;
+	ctx->passphrase = getenv("CASEFILE_PASSPHRASE");
+	ctx->user = who_user_new();
+	ctx->host = who_host_new();
 	ctx->now = time(NULL);
 	env = getenv("CASEFILE_NOW");
 	if (env && *env) {
@@ -140,6 +146,8 @@ ctx_release(struct cf_ctx *ctx)
 	ctx->vault = NULL;
 	free(ctx->vault_dir);
 	free(ctx->tz_name);
+	free(ctx->user);
+	free(ctx->host);
 }
 
 int

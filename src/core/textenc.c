@@ -2,8 +2,9 @@
 /*
  * textenc — BOM / UTF-8 / GB18030 detection and decoding to clean UTF-8.
  *
- * UTF-8 and UTF-16 are decoded here by hand (both are a few lines and need
- * the exact replacement behaviour documented in textenc.h); GB18030 goes
+ * One UTF-8 sequence is read by libunistring's u8_mbtoucr() (RFC 3629: no
+ * overlongs, surrogates or code points above U+10FFFF); the replacement
+ * behaviour around it (textenc.h) and UTF-16 are done here; GB18030 goes
  * through iconv(3), one invalid byte skipped per EILSEQ.  Every path ends in
  * utf8_clean(), which is what guarantees the output invariants.
  */
@@ -12,6 +13,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <unistr.h>
 
 #include "casefile/buf.h"
 #include "casefile/textenc.h"
@@ -35,33 +38,24 @@ textenc_name(enum textenc_enc e)
 size_t
 textenc_utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
 {
-	unsigned c = s[0], v, min;
-	size_t len, i;
+	ucs4_t uc;
+	int len = u8_mbtoucr(&uc, s, n);
 
-	if (c < 0x80) {
+	if (len <= 0)
+		return 0;
+	*cp = uc;
+	return (size_t)len;
+}
+
+size_t
+textenc_utf8_next(const void *s, size_t n, unsigned *cp)
+{
+	unsigned c = 0xFFFD;
+	size_t len = textenc_utf8_seq(s, n, &c);
+
+	if (cp)
 		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2; v = c & 0x1F; min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3; v = c & 0x0F; min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4; v = c & 0x07; min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return len;
+	return len ? len : 1;
 }
 
 size_t

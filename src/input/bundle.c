@@ -39,7 +39,7 @@
 #include "casefile/buf.h"
 #include "casefile/bundle.h"
 #include "casefile/cftime.h"
-#include "casefile/ingest.h"
+#include "casefile/order_id.h"
 #include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
@@ -94,7 +94,7 @@ struct bundle {
 	char wrapper_date[11];
 	unsigned long nentries;		/* examined (all types) */
 	char *last_good;		/* last entry yielded (for damage reports) */
-	const struct ingest_order_rule *rule;	/* what an order id is, or NULL */
+	const struct order_id_rule *rule;	/* what an order id is, or NULL */
 	bundle_skip_fn skip_fn;		/* told of each junk entry skipped */
 	void *skip_cookie;
 	int incomplete;			/* damage seen: not every entry was read */
@@ -156,30 +156,9 @@ bundle_archive_err(struct archive *a, struct cf_err *err, const char *fmt, ...)
 static size_t
 utf8_len(const unsigned char *s, size_t n)
 {
-	unsigned c = s[0], cp;
-	size_t len, i;
+	unsigned cp;
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
+	return textenc_utf8_seq(s, n, &cp);
 }
 
 /* 1 when the valid sequence at s is a C1 control (U+0080..U+009F). */
@@ -187,21 +166,6 @@ static int
 is_c1(const unsigned char *s)
 {
 	return s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f;
-}
-
-int
-bundle_utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t l;
-
-	while (n > 0) {
-		if ((l = utf8_len(p, n)) == 0)
-			return 0;
-		p += l;
-		n -= l;
-	}
-	return 1;
 }
 
 char *
@@ -364,7 +328,7 @@ display_path(struct bundle *b, const char *raw, int gb18030, int *escaped)
 	b->name_note = NULL;
 	*escaped = 0;
 	cf_buf_reset(&b->cur_name_raw);
-	if (bundle_utf8_valid(raw, n))
+	if (textenc_utf8_check(raw, n, NULL) == 0)
 		return NULL;
 	base = strrchr(raw, '/');
 	cf_buf_addstr(&b->cur_name_raw, base ? base + 1 : raw);
@@ -482,14 +446,14 @@ classify(struct bundle *b, const char *raw, const char *orig, int is_dir, struct
 		cf_err_set(err, CF_EINPUT, "entry '%s': not in an order folder: skipped", q);
 		goto out;
 	}
-	if (b->rule ? !ingest_order_rule_match(b->rule, comps[first])
-		    : !ingest_valid_order_id(comps[first])) {
+	if (b->rule ? !order_id_rule_match(b->rule, comps[first])
+		    : !order_id_valid(comps[first])) {
 		char *oq = bundle_quote_name(comps[first]);
 
 		if (b->rule)
 			cf_err_set(err, CF_EINPUT, "entry '%s': folder '%s' is not an order id "
 				   "(order.id_pattern '%s'): skipped", q, oq,
-				   ingest_order_rule_pattern(b->rule));
+				   order_id_rule_pattern(b->rule));
 		else
 			cf_err_set(err, CF_EINPUT,
 				   "entry '%s': folder '%s' is not an order id: skipped", q, oq);
@@ -1367,7 +1331,7 @@ zip_has_end(const char *path, int64_t size)
 }
 
 void
-bundle_set_order_rule(struct bundle *b, const struct ingest_order_rule *rule)
+bundle_set_order_rule(struct bundle *b, const struct order_id_rule *rule)
 {
 	b->rule = rule;
 }

@@ -38,18 +38,16 @@ keys_pass_free(char *pass)
 }
 
 int
-keys_read_pass(const char *path, char **pass, struct cf_err *err)
+keys_read_pass(const char *path, const char *env, char **pass, struct cf_err *err)
 {
 	char buf[1024];
 	size_t n = 0;
 	ssize_t r;
 	struct stat st;
-	const char *env;
 	int fd;
 
 	*pass = NULL;
 	if (path == NULL) {
-		env = getenv("CASEFILE_PASSPHRASE");
 		if (env && *env == '\0')
 			return cf_err_set(err, CF_EINPUT, "CASEFILE_PASSPHRASE is set but empty: an "
 					  "empty passphrase is refused; to use a key without a "
@@ -675,19 +673,6 @@ out:
 	sk_X509_pop_free(certs, X509_free);
 	free(cp);
 	return ret;
-}
-
-int
-keys_load(const char *vault_dir, EVP_PKEY **key, X509 **cert, STACK_OF(X509) **chain,
-	  struct cf_err *err)
-{
-	char *pass = NULL;
-	int r;
-
-	keys_read_pass(NULL, &pass, NULL);
-	r = keys_load_pass(vault_dir, pass, key, cert, chain, err);
-	keys_pass_free(pass);
-	return r;
 }
 
 int

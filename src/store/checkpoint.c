@@ -15,6 +15,7 @@
 
 #include "casefile/base64.h"
 #include "casefile/checkpoint.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
 #define EM_DASH "\xe2\x80\x94"
@@ -150,39 +151,6 @@ checkpoint_release(struct checkpoint *cp)
 	checkpoint_init(cp);
 }
 
-/* Length of the UTF-8 sequence at p (n bytes left), or 0 when invalid. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = p[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 static int
 parse_size(const char *s, size_t n, uint64_t *out)
 {
@@ -253,11 +221,12 @@ checkpoint_parse(const char *s, size_t n, struct checkpoint *cp, struct cf_err *
 		return cf_err_set(err, CF_EINPUT, "checkpoint is larger than %d bytes",
 				  CHECKPOINT_MAX_LEN);
 	for (i = 0; i < n;) {
+		unsigned c;
 		size_t l;
 
 		if (u[i] < 0x20 && u[i] != '\n')
 			return cf_err_set(err, CF_EINPUT, "checkpoint has a control character at byte %zu", i);
-		if ((l = utf8_len(u + i, n - i)) == 0)
+		if ((l = textenc_utf8_seq(u + i, n - i, &c)) == 0)
 			return cf_err_set(err, CF_EINPUT, "checkpoint is not valid UTF-8 at byte %zu", i);
 		i += l;
 	}

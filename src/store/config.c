@@ -13,8 +13,8 @@
 #include "casefile/bundle.h"
 #include "casefile/config.h"
 #include "casefile/db.h"
-#include "casefile/ingest.h"
-#include "casefile/profile.h"
+#include "casefile/order_id.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
 enum { T_URL, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE, T_PEM, T_ERE, T_DIR };
@@ -26,7 +26,7 @@ static const struct config_key keys[] = {
 	{ "import.max_entry_size", "4294967296", T_SIZE },
 	{ "import.max_ratio", "200", T_RATIO },
 	{ "import.max_entries", "1000000", T_COUNT },
-	{ "order.id_pattern", INGEST_ORDER_ID_PATTERN, T_ERE },
+	{ "order.id_pattern", ORDER_ID_PATTERN, T_ERE },
 	{ "sign.reason", NULL, T_TEXT },
 	{ "sign.location", NULL, T_TEXT },
 	{ "sign.contact", NULL, T_TEXT },
@@ -114,7 +114,7 @@ check_text(const char *v, struct cf_err *err)
 	for (p = (const unsigned char *)v; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			return cf_err_set(err, CF_EINPUT, "control character in text");
-	if (!bundle_utf8_valid(v, strlen(v)))
+	if (textenc_utf8_check(v, strlen(v), NULL) != 0)
 		return cf_err_set(err, CF_EINPUT, "not valid UTF-8");
 	return 0;
 }
@@ -139,6 +139,12 @@ check_url(const char *v, struct cf_err *err)
 	if (strlen(v) > 2048)
 		return cf_err_set(err, CF_EINPUT, "URL longer than 2048 bytes");
 	return 0;
+}
+
+int
+config_names_profile(const struct config_key *k)
+{
+	return k->type == T_PROFILE;
 }
 
 int
@@ -209,11 +215,11 @@ config_check(const struct config_key *k, const char *value, char **norm,
 		return 0;
 	}
 	case T_ERE: {
-		struct ingest_order_rule *r = NULL;
+		struct order_id_rule *r = NULL;
 
-		if (check_text(value, err) < 0 || ingest_order_rule_new(value, &r, err) < 0)
+		if (check_text(value, err) < 0 || order_id_rule_new(value, &r, err) < 0)
 			return -1;
-		ingest_order_rule_free(r);
+		order_id_rule_free(r);
 		*norm = xstrdup(value);
 		return 0;
 	}
@@ -237,15 +243,11 @@ config_check(const struct config_key *k, const char *value, char **norm,
 		*norm = abs;
 		return 0;
 	}
-	case T_PROFILE: {
-		struct profile *p = NULL;
-
-		if (check_text(value, err) < 0 || profile_find(value, &p, err) < 0)
+	case T_PROFILE:	/* the caller checks that it exists (config.h) */
+		if (check_text(value, err) < 0)
 			return -1;
-		profile_free(p);
 		*norm = xstrdup(value);
 		return 0;
-	}
 	}
 	CF_BUG("config key type %d", k->type);
 }
@@ -307,14 +309,14 @@ config_import_limits(sqlite3 *db, struct bundle_limits *lim, struct cf_err *err)
 }
 
 int
-config_order_rule(sqlite3 *db, struct ingest_order_rule **out, struct cf_err *err)
+config_order_rule(sqlite3 *db, struct order_id_rule **out, struct cf_err *err)
 {
 	char *v = NULL;
 	int r;
 
 	if (stored(db, "order.id_pattern", &v, err) < 0)
 		return -1;
-	r = ingest_order_rule_new(v, out, err);
+	r = order_id_rule_new(v, out, err);
 	free(v);
 	return r;
 }

@@ -321,6 +321,12 @@ db_schema_version(void)
 	return NMIGRATIONS;
 }
 
+const char *
+db_migration_sql(int version)
+{
+	return version >= 1 && version <= NMIGRATIONS ? migrations[version - 1] : NULL;
+}
+
 int
 db_err(sqlite3 *db, struct cf_err *err, const char *fmt, ...)
 {

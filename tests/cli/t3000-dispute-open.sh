@@ -23,7 +23,7 @@ expect_out "opened dispute #1 for order '$O': not_received, rejected" "says what
 expect_out 'deadline 2025-05-05 18:00:00 \+08:00 \(escalation\), 30h 00m left' "escalation deadline and time left"
 check "row stored in fen and UTC" test "$(sql "SELECT reason, amount_fen, status, requested_at, rejected_at, deadline, profile FROM disputes")" = \
 	"not_received|8900|rejected|1746238320|1746266400|1746439200|douyin"
-check "one open event by user@host" test "$(sql "SELECT count(*), min(kind), min(who) FROM dispute_events")" = "1|open|${USER:-$(id -un)}@$(hostname)"
+check "one open event by user@host" test "$(sql "SELECT count(*), min(kind), min(who) FROM dispute_events")" = "1|open|$(id -un)@$(hostname)"
 check "event says what" sh -c "sqlite3 '$CASEFILE_VAULT/casefile.db' 'SELECT what FROM dispute_events' | grep -q 'amount 89.00; requested_at 2025-05-03T02:12:00Z'"
 
 before=$(sql .dump | sha256sum)

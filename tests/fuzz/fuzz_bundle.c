@@ -14,6 +14,8 @@
 
 #include "casefile/bundle.h"
 #include "casefile/ingest.h"
+#include "casefile/order_id.h"
+#include "casefile/textenc.h"
 
 /* 1 when p has an empty, "." or ".." component, or is absolute. */
 static int
@@ -62,9 +64,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			 * A name that was not UTF-8 is shown decoded or with
 			 * \xNN escapes (name_note set): still valid UTF-8.
 			 */
-			if (!ingest_valid_order_id(e.order_id) || bad_path(e.rel_path) ||
+			if (!order_id_valid(e.order_id) || bad_path(e.rel_path) ||
 			    bad_path(e.path) ||
-			    !bundle_utf8_valid(e.rel_path, strlen(e.rel_path)) ||
+			    textenc_utf8_check(e.rel_path, strlen(e.rel_path), NULL) != 0 ||
 			    (e.name_note == NULL &&
 			     bundle_name_problem(e.rel_path, strlen(e.rel_path)) != NULL))
 				abort();

@@ -15,6 +15,7 @@
 
 #include "casefile/db.h"
 #include "casefile/parse.h"
+#include "casefile/parsed_writer.h"
 
 static sqlite3 *db;
 static char db_path[] = "/tmp/fuzz-parse-XXXXXX";

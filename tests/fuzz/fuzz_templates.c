@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "casefile/mask.h"
 #include "casefile/statement.h"
+#include "casefile/templates.h"
 #include "casefile/xalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -9,13 +9,15 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "casefile/proofs.h"
 #include "casefile/verify.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char path[64];
-	struct verify_opts o = { NULL, NULL, NULL, 1700000000 };
+	static const verify_hook_fn hooks[] = { proofs_verify_hook, NULL };
+	struct verify_opts o = { NULL, NULL, NULL, 1700000000, hooks };
 	struct verify_report r;
 	struct cf_err err = CF_ERR_INIT;
 	FILE *f;

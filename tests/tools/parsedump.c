@@ -16,6 +16,7 @@
 
 #include "casefile/db.h"
 #include "casefile/parse.h"
+#include "casefile/parsed_writer.h"
 #include "casefile/xalloc.h"
 
 static int

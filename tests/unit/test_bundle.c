@@ -14,6 +14,7 @@
 #include "casefile/buf.h"
 #include "casefile/bundle.h"
 #include "casefile/ingest.h"
+#include "casefile/order_id.h"
 #include "casefile/xalloc.h"
 
 struct spec {
@@ -322,8 +323,6 @@ test_names(void **state)
 	assert_string_equal(bundle_name_problem("\xe0\x80\xaf", 3), "name is not valid UTF-8");
 	assert_string_equal(bundle_name_problem("\xf4\x90\x80\x80", 4), "name is not valid UTF-8");
 	assert_string_equal(bundle_name_problem("\xe4\xb8", 2), "name is not valid UTF-8");
-	assert_int_equal(bundle_utf8_valid("订单", strlen("订单")), 1);
-	assert_int_equal(bundle_utf8_valid("\xff", 1), 0);
 	q = bundle_quote_name("a\nb\xff订");
 	assert_string_equal(q, "a\\x0ab\\xff订");
 	free(q);
@@ -360,7 +359,7 @@ test_names_rule_junk(void **state)
 		{ "1234567/._a.jpg", AE_IFREG, "t", 0 },
 		{ "1234567/a\xff.txt", AE_IFREG, "z", 0 },
 	};
-	struct ingest_order_rule *rule = NULL;
+	struct order_id_rule *rule = NULL;
 	struct cf_err err = CF_ERR_INIT;
 	struct cf_buf seen = CF_BUF_INIT, junk = CF_BUF_INIT;
 	struct bundle *b = NULL;
@@ -370,19 +369,19 @@ test_names_rule_junk(void **state)
 	int r;
 
 	(void)state;
-	assert_int_equal(ingest_order_rule_new(NULL, &rule, &err), 0);
-	assert_int_equal(ingest_order_rule_match(rule, "6931000000000001234"), 1);
-	assert_int_equal(ingest_order_rule_match(rule, "12345"), 0);
-	assert_int_equal(ingest_order_rule_match(rule, "images"), 0);
-	ingest_order_rule_free(rule);
-	assert_int_equal(ingest_order_rule_new("[0-9]{3}", &rule, &err), 0);
-	assert_int_equal(ingest_order_rule_match(rule, "111"), 1);
-	assert_int_equal(ingest_order_rule_match(rule, "1111"), 0);	/* whole id */
-	ingest_order_rule_free(rule);
-	assert_int_equal(ingest_order_rule_new("[0-9", &rule, &err), -1);
+	assert_int_equal(order_id_rule_new(NULL, &rule, &err), 0);
+	assert_int_equal(order_id_rule_match(rule, "6931000000000001234"), 1);
+	assert_int_equal(order_id_rule_match(rule, "12345"), 0);
+	assert_int_equal(order_id_rule_match(rule, "images"), 0);
+	order_id_rule_free(rule);
+	assert_int_equal(order_id_rule_new("[0-9]{3}", &rule, &err), 0);
+	assert_int_equal(order_id_rule_match(rule, "111"), 1);
+	assert_int_equal(order_id_rule_match(rule, "1111"), 0);	/* whole id */
+	order_id_rule_free(rule);
+	assert_int_equal(order_id_rule_new("[0-9", &rule, &err), -1);
 	assert_int_equal(err.code, CF_EINPUT);
 	cf_err_release(&err);
-	assert_int_equal(ingest_order_rule_new(NULL, &rule, &err), 0);
+	assert_int_equal(order_id_rule_new(NULL, &rule, &err), 0);
 
 	for (f = 0; f < 2; f++) {
 		write_archive("n.arc", fmts[f], s, sizeof(s) / sizeof(s[0]));
@@ -421,7 +420,7 @@ test_names_rule_junk(void **state)
 		assert_int_equal(bundle_incomplete(b), 0);
 		bundle_close(b);
 	}
-	ingest_order_rule_free(rule);
+	order_id_rule_free(rule);
 	cf_buf_release(&seen);
 	cf_buf_release(&junk);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_db — opening the database for reading beside a writer, and how a
- * writer waits (db_open_readonly, db_set_wait; issue 11 item 10).
+ * writer waits (db_open_readonly, db_set_wait; issue 11 item 10); a real
+ * version-1 vault with rows migrated to the current schema (issue 13).
  */
 #include <pthread.h>
 #include <time.h>
@@ -169,6 +170,118 @@ test_readonly_migrates_old_schema(void **state)
 }
 
 static void
+sql_ok(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("sql: %s: %s", msg, sql);
+}
+
+/* The first column of the first row of sql, as text ("" for NULL). */
+static char *
+sql_str(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *q;
+	const unsigned char *s;
+	char *r;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	s = sqlite3_column_text(q, 0);
+	r = strdup(s ? (const char *)s : "");
+	sqlite3_finalize(q);
+	return r;
+}
+
+static void
+expect_sql(sqlite3 *db, const char *sql, const char *want)
+{
+	char *got = sql_str(db, sql);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("%s: got '%s', want '%s'", sql, got, want);
+	free(got);
+}
+
+/*
+ * A version-1 vault made with the v1 schema's own text and holding rows in
+ * every v1 table is migrated to the current schema by db_open(): every row
+ * survives with its values, later columns read NULL, later tables exist
+ * and take rows.
+ */
+static void
+test_migrates_v1_with_rows(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	sqlite3 *db;
+	char want[16];
+
+	(void)state;
+	assert_non_null(db_migration_sql(1));
+	assert_null(db_migration_sql(0));
+	assert_null(db_migration_sql(db_schema_version() + 1));
+	assert_int_equal(sqlite3_open("v1.db", &db), SQLITE_OK);
+	sql_ok(db, db_migration_sql(1));
+	sql_ok(db, "PRAGMA user_version = 1;"
+	       "INSERT INTO meta(key, value) VALUES('vault_id', 'abc123');"
+	       "INSERT INTO objects(sha256, size, stored_at) VALUES(zeroblob(32), 5, 1700000000);"
+	       "INSERT INTO evidence(id, order_id, kind, sha256, size, name, name_raw, source_path, "
+	       "ingested_at, tool_version, user, host, leaf_index) VALUES(7, 'A1', 'chat', "
+	       "zeroblob(32), 5, '聊天.json', CAST('聊天.json' AS BLOB), 'in/聊天.json', 1700000001, "
+	       "'casefile 0.1', 'merchant', 'shop-pc', 0);"
+	       "INSERT INTO warnings(evidence_id, seq, message) VALUES(7, 1, 'line 3: bad time');"
+	       "INSERT INTO messages(evidence_id, seq, time, sender, sender_raw, name, text) "
+	       "VALUES(7, 1, 1700000100, 'buyer', '买家', '小王', '杯子裂了');"
+	       "INSERT INTO logistics(evidence_id, carrier, tracking_no) VALUES(7, 'SF', 'SF1');"
+	       "INSERT INTO logistics_events(evidence_id, seq, time, status, status_raw, location, "
+	       "description) VALUES(7, 1, 1700000200, 'delivered', '已签收', '杭州', '本人签收');"
+	       "INSERT INTO order_records(evidence_id, order_id, shop, total_fen) "
+	       "VALUES(7, 'A1', '青瓷小铺', 8900);"
+	       "INSERT INTO order_items(evidence_id, seq, sku, title, qty, price_fen) "
+	       "VALUES(7, 1, 'SKU1', '青瓷杯', 1, 8900);"
+	       "INSERT INTO media(evidence_id, format, width, height, orientation) "
+	       "VALUES(7, 'jpeg', 400, 300, 6);");
+	sqlite3_close(db);
+
+	assert_int_equal(db_open("v1.db", 0, &db, &err), 0);
+	snprintf(want, sizeof(want), "%d", db_schema_version());
+	expect_sql(db, "PRAGMA user_version", want);
+	expect_sql(db, "SELECT value FROM meta WHERE key = 'vault_id'", "abc123");
+	expect_sql(db, "SELECT size || ',' || stored_at FROM objects", "5,1700000000");
+	expect_sql(db, "SELECT order_id || ',' || kind || ',' || name || ',' || source_path || ',' || "
+		   "user || ',' || host || ',' || leaf_index FROM evidence WHERE id = 7",
+		   "A1,chat,聊天.json,in/聊天.json,merchant,shop-pc,0");
+	expect_sql(db, "SELECT count(*) FROM evidence", "1");
+	expect_sql(db, "SELECT message FROM warnings", "line 3: bad time");
+	expect_sql(db, "SELECT time || ',' || sender || ',' || name || ',' || text FROM messages",
+		   "1700000100,buyer,小王,杯子裂了");
+	expect_sql(db, "SELECT carrier || ',' || tracking_no FROM logistics", "SF,SF1");
+	expect_sql(db, "SELECT status || ',' || location || ',' || description FROM logistics_events",
+		   "delivered,杭州,本人签收");
+	expect_sql(db, "SELECT shop || ',' || total_fen FROM order_records", "青瓷小铺,8900");
+	expect_sql(db, "SELECT title || ',' || qty || ',' || price_fen FROM order_items", "青瓷杯,1,8900");
+	expect_sql(db, "SELECT format || ',' || width || 'x' || height || ',' || orientation FROM media",
+		   "jpeg,400x300,6");
+	/* what later versions added: NULL for old rows, usable for new ones */
+	expect_sql(db, "SELECT coalesce(time_ms, 'null') || ',' || coalesce(extra, 'null') FROM messages",
+		   "null,null");
+	expect_sql(db, "SELECT coalesce(time_ms, 'null') FROM logistics_events", "null");
+	expect_sql(db, "SELECT count(*) FROM disputes", "0");
+	expect_sql(db, "SELECT count(*) FROM ledger_nodes", "0");
+	sql_ok(db, "INSERT INTO messages(evidence_id, seq, time, sender, text, time_ms) "
+	       "VALUES(7, 2, 1700000101, 'merchant', 'ok', 250)");
+	expect_sql(db, "SELECT time_ms FROM messages WHERE seq = 2", "250");
+	expect_sql(db, "SELECT count(*) FROM pragma_foreign_key_check", "0");
+	db_close(db);
+	/* opening again migrates nothing and keeps it all */
+	assert_int_equal(db_open("v1.db", 0, &db, &err), 0);
+	expect_sql(db, "PRAGMA user_version", want);
+	expect_sql(db, "SELECT count(*) FROM messages", "2");
+	db_close(db);
+}
+
+static void
 test_vault_readonly_flag(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
@@ -204,6 +317,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_readonly_migrates_old_schema,
 						test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_vault_readonly_flag, test_tmpdir_setup,
+						test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_migrates_v1_with_rows, test_tmpdir_setup,
 						test_tmpdir_teardown),
 	};
 

@@ -6,7 +6,10 @@
 
 #include "casefile/checklist.h"
 #include "casefile/dossier.h"
+#include "casefile/exhibits.h"
+#include "casefile/mask.h"
 #include "casefile/statement.h"
+#include "casefile/templates.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
@@ -233,26 +236,26 @@ static void
 test_numbering(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
-	struct dossier_exhibits a, b;
+	struct exhibits a, b;
 	struct vault *va = make_vault("va", 0), *vb = make_vault("vb", 1);
 	const char *want[] = { "order.json", "chat.json", "a.jpg", "b.jpg" };
 	size_t i;
 
 	(void)state;
-	assert_int_equal(dossier_exhibits_load(vault_db(va), "A", &a, &err), 0);
-	assert_int_equal(dossier_exhibits_load(vault_db(vb), "A", &b, &err), 0);
+	assert_int_equal(exhibits_load(vault_db(va), "A", &a, &err), 0);
+	assert_int_equal(exhibits_load(vault_db(vb), "A", &b, &err), 0);
 	assert_int_equal(a.n, 4);
 	assert_int_equal(b.n, 4);
 	for (i = 0; i < 4; i++) {
 		assert_string_equal(a.v[i].name, want[i]);
 		assert_string_equal(b.v[i].name, want[i]);
 		assert_int_equal(a.v[i].no, (int)i + 1);
-		assert_int_equal(dossier_exhibit_no(&a, a.v[i].evidence_id), (int)i + 1);
+		assert_int_equal(exhibits_no(&a, a.v[i].evidence_id), (int)i + 1);
 	}
-	assert_int_equal(dossier_exhibit_no(&a, 9999), 0);
-	dossier_exhibits_release(&a);
-	dossier_exhibits_release(&b);
-	assert_int_equal(dossier_exhibits_load(vault_db(va), "C", &a, &err), -1);
+	assert_int_equal(exhibits_no(&a, 9999), 0);
+	exhibits_release(&a);
+	exhibits_release(&b);
+	assert_int_equal(exhibits_load(vault_db(va), "C", &a, &err), -1);
 	assert_int_equal(err.code, CF_ENOTFOUND);
 	assert_string_equal(err.msg, "no evidence for order 'C'");
 	cf_err_release(&err);
@@ -418,7 +421,7 @@ static void
 test_superseded(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
-	struct dossier_exhibits ex;
+	struct exhibits ex;
 	struct vault *v;
 	/* id, kind, name, records ("t|who|text;..." for chat, "t|status;..." for logistics) */
 	static const struct {
@@ -481,7 +484,7 @@ test_superseded(void **state)
 		    " 'all.csv', x'00', 1, 'v');"
 		    "INSERT INTO messages(evidence_id, seq, time, sender, text) SELECT 40,"
 		    " row_number() OVER (), time, sender, text FROM messages;");
-	assert_int_equal(dossier_exhibits_load(vault_db(v), "S", &ex, &err), 0);
+	assert_int_equal(exhibits_load(vault_db(v), "S", &ex, &err), 0);
 	assert_int_equal(ex.n, sizeof(f) / sizeof(f[0]));
 	for (i = 0; i < ex.n; i++) {
 		assert_string_equal(ex.v[i].name, f[i].name);
@@ -489,7 +492,7 @@ test_superseded(void **state)
 			fail_msg("%s: superseded by %d, want %d", f[i].name, ex.v[i].superseded_by,
 				 f[i].want);
 	}
-	dossier_exhibits_release(&ex);
+	exhibits_release(&ex);
 	vault_close(v);
 }
 

@@ -11,6 +11,7 @@
 #include "casefile/cftime.h"
 #include "casefile/db.h"
 #include "casefile/parse.h"
+#include "casefile/parsed_writer.h"
 #include "casefile/xalloc.h"
 #include "fixture.h"
 

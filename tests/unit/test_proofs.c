@@ -63,7 +63,7 @@ test_dossier_attachment(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
 	struct vault *v;
-	struct dossier_exhibits ex;
+	struct exhibits ex;
 	struct seal_opts o;
 	struct proofs_report rep;
 	struct pdf *p = NULL;
@@ -85,7 +85,7 @@ test_dossier_attachment(void **state)
 	assert_int_equal(seal_run(vault_db(v), &o, NULL, &sealed, NULL, &err), 0);
 	ingest_note(v, "6931000000000001", "late.txt");
 
-	assert_int_equal(dossier_exhibits_load(vault_db(v), "6931000000000001", &ex, &err), 0);
+	assert_int_equal(exhibits_load(vault_db(v), "6931000000000001", &ex, &err), 0);
 	assert_int_equal(ex.n, 3);
 	font = pdf_font_find(NULL, &err);
 	assert_non_null(font);
@@ -115,7 +115,7 @@ test_dossier_attachment(void **state)
 	proofs_report_release(&rep);
 	free(json);
 	free(want);
-	dossier_exhibits_release(&ex);
+	exhibits_release(&ex);
 	vault_close(v);
 	EVP_PKEY_free(key);
 	cf_err_release(&err);

@@ -163,6 +163,49 @@ t08_utf8_check(void **state)
 	assert_int_equal(textenc_utf8_check("a\0b", 3, NULL), 0);
 }
 
+/*
+ * 8b. The one way every module reads a character (issue 13): a valid
+ * sequence whole, anything else one byte as U+FFFD; overlongs, surrogates,
+ * code points above U+10FFFF and cut sequences are invalid (libunistring).
+ */
+static void
+t08b_utf8_next(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t n, len;
+		unsigned cp;
+	} v[] = {
+		{ "a", 1, 1, 'a' },
+		{ "\xC2\xA5", 2, 2, 0xA5 },
+		{ "\xE5\xAE\xA2", 3, 3, 0x5BA2 },
+		{ "\xF0\x9F\x98\x80", 4, 4, 0x1F600 },
+		{ "\xEF\xBF\xBD", 3, 3, 0xFFFD },		/* a real U+FFFD */
+		{ "\xC0\xAF", 2, 1, 0xFFFD },		/* overlong */
+		{ "\xED\xA0\x80", 3, 1, 0xFFFD },	/* surrogate */
+		{ "\xF4\x90\x80\x80", 4, 1, 0xFFFD },	/* > U+10FFFF */
+		{ "\xE5\xAE", 2, 1, 0xFFFD },		/* cut short */
+		{ "\x80", 1, 1, 0xFFFD },		/* stray continuation */
+		{ "\xFF", 1, 1, 0xFFFD },
+		{ "", 1, 1, 0 },			/* NUL is a character */
+	};
+	unsigned cp;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		cp = 12345;
+		assert_int_equal(textenc_utf8_next(v[i].s, v[i].n, &cp), v[i].len);
+		assert_int_equal(cp, v[i].cp);
+		assert_int_equal(textenc_utf8_next(v[i].s, v[i].n, NULL), v[i].len);
+		cp = 12345;
+		assert_int_equal(textenc_utf8_seq((const unsigned char *)v[i].s, v[i].n, &cp),
+				 v[i].cp == 0xFFFD && v[i].len == 1 ? 0 : v[i].len);
+		if (v[i].cp == 0xFFFD && v[i].len == 1)
+			assert_int_equal(cp, 12345);	/* unchanged on failure */
+	}
+}
+
 static void
 t09_put_roundtrip(void **state)
 {
@@ -210,6 +253,7 @@ main(void)
 		cmocka_unit_test(t06_invalid_utf8_kept_as_utf8),
 		cmocka_unit_test(t07_nul_never_truncates),
 		cmocka_unit_test(t08_utf8_check),
+		cmocka_unit_test(t08b_utf8_next),
 		cmocka_unit_test(t09_put_roundtrip),
 		cmocka_unit_test(t10_binary_noise),
 	};

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * who — the user and host an audit row names (contract and rule in who.h).
+ */
+#include <pwd.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "casefile/who.h"
+#include "casefile/xalloc.h"
+
+char *
+who_user_new(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *u;
+
+	if (pw && pw->pw_name && *pw->pw_name)
+		return xstrdup(pw->pw_name);
+	u = getenv("USER");
+	return xstrdup(u && *u ? u : "unknown");
+}
+
+char *
+who_host_new(void)
+{
+	char h[256];
+
+	if (gethostname(h, sizeof(h)) < 0)
+		return xstrdup("unknown");
+	h[sizeof(h) - 1] = '\0';
+	return xstrdup(h);
+}
