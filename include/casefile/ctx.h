@@ -39,6 +39,7 @@ struct cf_ctx {
 	unsigned bad_items;	/* inputs refused so far (exit 3 when > 0) */
 	int no_wait;		/* --no-wait: a writer finding another fails */
 	const struct cmd *cmd;	/* the command being run */
+	int vault_after_cmd;	/* --vault given after the command's name */
 	char *user, *host;	/* who the audit rows name (who.h), read once */
 	const char *templates_dir; /* $CASEFILE_TEMPLATES when non-empty, or NULL */
 	const char *passphrase;	/* $CASEFILE_PASSPHRASE as set (may be ""), or NULL */
@@ -60,12 +61,7 @@ struct cmd {
 	enum cf_exit (*run)(int argc, char **argv, struct cf_ctx *ctx);
 };
 
-/*
- * Common options every command accepts, for getopt_long tables:
- * --vault DIR, --json, --quiet, --tz TZ, --now TIME, --no-wait, --help.
- * Commands start their own option values at CTX_OPT_BASE + 100 or use
- * short letters.
- */
+/* The common options, as ctx_common_opt() knows them (cliopt.c's table). */
 enum {
 	CTX_OPT_VAULT = 0x1000,
 	CTX_OPT_JSON,
@@ -74,33 +70,15 @@ enum {
 	CTX_OPT_NOW,
 	CTX_OPT_HELP,
 	CTX_OPT_NOWAIT,
-	CTX_OPT_BASE = 0x1100,
 };
-#define CTX_COMMON_OPTIONS                                          \
-	{ "vault", 1, NULL, CTX_OPT_VAULT },                        \
-	{ "json", 0, NULL, CTX_OPT_JSON },                          \
-	{ "quiet", 0, NULL, CTX_OPT_QUIET },                        \
-	{ "tz", 1, NULL, CTX_OPT_TZ },                              \
-	{ "now", 1, NULL, CTX_OPT_NOW },                            \
-	{ "no-wait", 0, NULL, CTX_OPT_NOWAIT },                     \
-	{ "help", 0, NULL, CTX_OPT_HELP }
 
 /*
- * Handle one of the common options inside a command's getopt loop.
- * Returns 1 when c was a common option and was applied, 0 when c is not a
- * common option, and -1 on a bad value (message already printed; exit 2).
- * --help prints the command's help to stdout and returns 2: the caller
- * returns CF_EXIT_OK.
+ * Apply one common option (cli_parse calls it).  Returns 1 when applied, 0
+ * when c is not a common option, and -1 on a bad value (message already
+ * printed; exit 2).  --help prints the command's help to stdout and
+ * returns 2: the caller returns CF_EXIT_OK.
  */
 int ctx_common_opt(struct cf_ctx *ctx, int c, const char *arg);
-
-/*
- * Parse the options of a command that has no options of its own beyond the
- * common ones.  Returns -1 after printing a usage error (return
- * CF_EXIT_USAGE), 1 after --help (return CF_EXIT_OK), or 0 with *optind_out
- * set to the first operand.
- */
-int ctx_parse_common(struct cf_ctx *ctx, int argc, char **argv, int *optind_out);
 
 /*
  * Open ctx->vault_dir unless already open; prints the error on failure.
@@ -136,6 +114,16 @@ void ctx_error(struct cf_ctx *ctx, const char *fmt, ...)
 /* A result line on stdout (no prefix) unless --quiet or --json. */
 void ctx_info(struct cf_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * --reason R: the dispute reason's canonical name into *out (static).
+ * Returns 0, or -1 after printing "--reason: ..." as a usage error.
+ */
+int ctx_parse_reason(struct cf_ctx *ctx, const char *arg, const char **out);
+/*
+ * --tsa-timeout SEC (NULL: not given, *out untouched): seconds in (0, 600].
+ * Returns 0, or -1 after printing a usage error.
+ */
+int ctx_parse_tsa_timeout(struct cf_ctx *ctx, const char *arg, double *out);
 /* Map an error status to the exit code of DESIGN.md. */
 enum cf_exit ctx_exit_for(enum cf_status code);
 

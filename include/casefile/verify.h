@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <openssl/x509.h>
 
 #include "casefile/buf.h"
@@ -82,9 +83,11 @@ void verify_report_add(struct verify_report *r, const char *name,
 /* 1 when no check failed. */
 int verify_report_ok(const struct verify_report *r);
 const char *verify_status_word(enum verify_status st);
-/* {"file":…,"ok":…,"checks":[{"check":…,"status":…,"detail":…}]} */
-void verify_report_json(const struct verify_report *r, const char *file,
-			struct cf_buf *out);
+/*
+ * The report as a new JSON object (free with json_decref):
+ * {"file":…,"ok":…,"failures":…,"warnings":…,"checks":[{"check":…,"status":…,"detail":…}]}
+ */
+json_t *verify_report_json(const struct verify_report *r, const char *file);
 
 /*
  * Run every check on path, appending to r.  Returns 0 when the checks ran

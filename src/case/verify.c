@@ -27,6 +27,7 @@
 
 #include "casefile/cftime.h"
 #include "casefile/hash.h"
+#include "casefile/jout.h"
 #include "casefile/keys.h"
 #include "casefile/pdfread.h"
 #include "casefile/tsa.h"
@@ -107,23 +108,20 @@ verify_status_word(enum verify_status st)
 	return st == VERIFY_PASS ? "PASS" : st == VERIFY_WARN ? "WARN" : "FAIL";
 }
 
-void
-verify_report_json(const struct verify_report *r, const char *file, struct cf_buf *out)
+json_t *
+verify_report_json(const struct verify_report *r, const char *file)
 {
+	json_t *checks = json_array();
 	size_t i;
 
-	cf_buf_addstr(out, "{\"file\":");
-	cf_buf_add_json_str(out, file, strlen(file));
-	cf_buf_addf(out, ",\"ok\":%s,\"failures\":%zu,\"warnings\":%zu,\"checks\":[",
-		    verify_report_ok(r) ? "true" : "false", r->nfail, r->nwarn);
-	for (i = 0; i < r->n; i++) {
-		cf_buf_addstr(out, i ? ",{\"check\":" : "{\"check\":");
-		cf_buf_add_json_str(out, r->v[i].name, strlen(r->v[i].name));
-		cf_buf_addf(out, ",\"status\":\"%s\",\"detail\":", verify_status_word(r->v[i].status));
-		cf_buf_add_json_str(out, r->v[i].detail, strlen(r->v[i].detail));
-		cf_buf_addch(out, '}');
-	}
-	cf_buf_addstr(out, "]}\n");
+	for (i = 0; i < r->n; i++)
+		json_array_append_new(checks, json_pack("{s:o,s:s,s:o}",
+							"check", jout_str(r->v[i].name),
+							"status", verify_status_word(r->v[i].status),
+							"detail", jout_str(r->v[i].detail)));
+	return json_pack("{s:o,s:b,s:I,s:I,s:o}", "file", jout_str(file),
+			 "ok", verify_report_ok(r), "failures", JI(r->nfail),
+			 "warnings", JI(r->nwarn), "checks", checks);
 }
 
 /* --- helpers -------------------------------------------------------- */

@@ -5,71 +5,60 @@
  * dispute; exit 1 naming each problem.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "casefile/audit.h"
-#include "casefile/buf.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/seal.h"
 #include "casefile/keys.h"
 #include "casefile/vault.h"
 
-enum { OPT_FAST = CTX_OPT_BASE + 100, OPT_THREADS, OPT_QUICK, OPT_REPAIR };
-
-static void
-print_json_list(struct cf_buf *b, const struct audit_problem *v, size_t n)
+static json_t *
+json_list(const struct audit_problem *v, size_t n)
 {
+	json_t *a = json_array();
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		cf_buf_addf(b, "%s{\"kind\":\"%s\",\"subject\":", i ? "," : "",
-			    audit_kind_name(v[i].kind));
-		cf_buf_add_json_str(b, v[i].subject, strlen(v[i].subject));
-		cf_buf_addstr(b, ",\"detail\":");
-		cf_buf_add_json_str(b, v[i].detail, strlen(v[i].detail));
-		cf_buf_addch(b, '}');
-	}
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s,s:o,s:o}", "kind",
+						   audit_kind_name(v[i].kind),
+						   "subject", jout_str(v[i].subject),
+						   "detail", jout_str(v[i].detail)));
+	return a;
 }
 
 static void
 print_json(const struct audit_report *rep, const struct audit_repair *repair)
 {
-	struct cf_buf b = CF_BUF_INIT;
+	json_t *o = json_pack(
+		"{s:b,s:b,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I},s:{s:I,s:I},s:{s:I,s:I},"
+		"s:{s:b,s:I,s:I},s:{s:I},s:o,s:{s:I,s:I,s:I},s:{s:I,s:I}}",
+		"ok", rep->nproblems == 0, "fast", rep->fast,
+		"objects", "total", JI(rep->objects), "matched", JI(rep->matched),
+		"missing", JI(rep->missing), "changed", JI(rep->changed),
+		"unreadable", JI(rep->unreadable), "unexpected", JI(rep->unexpected),
+		"bytes", JI(rep->bytes),
+		"rows", "total", JI(rep->rows), "without_object", JI(rep->rows_no_object),
+		"ledger", "leaves", JI(rep->leaves), "bad", JI(rep->leaves_bad),
+		"heads", "total", JI(rep->heads), "failing", JI(rep->heads_bad),
+		"facts", "reparsed", rep->reparsed != 0, "checked", JI(rep->facts),
+		"differing", JI(rep->facts_bad),
+		"disputes", "problems", JI(rep->disputes_bad),
+		"problems", json_list(rep->problems, rep->nproblems),
+		"interrupted", "objects", JI(rep->interrupted), "bytes", JI(rep->interrupted_bytes),
+		"torn", JI(rep->torn),
+		"kept", "total", JI(rep->kept), "failing", JI(rep->kept_bad));
 
-	cf_buf_addf(&b, "{\"ok\":%s,\"fast\":%s,\"objects\":{\"total\":%llu,\"matched\":%llu,"
-		    "\"missing\":%llu,\"changed\":%llu,\"unreadable\":%llu,\"unexpected\":%llu,"
-		    "\"bytes\":%llu},\"rows\":{\"total\":%llu,\"without_object\":%llu},"
-		    "\"ledger\":{\"leaves\":%llu,\"bad\":%llu},\"heads\":{\"total\":%llu,"
-		    "\"failing\":%llu},\"facts\":{\"reparsed\":%s,\"checked\":%llu,"
-		    "\"differing\":%llu},\"disputes\":{\"problems\":%llu},\"problems\":[",
-		    rep->nproblems ? "false" : "true", rep->fast ? "true" : "false",
-		    (unsigned long long)rep->objects, (unsigned long long)rep->matched,
-		    (unsigned long long)rep->missing, (unsigned long long)rep->changed,
-		    (unsigned long long)rep->unreadable, (unsigned long long)rep->unexpected,
-		    (unsigned long long)rep->bytes, (unsigned long long)rep->rows,
-		    (unsigned long long)rep->rows_no_object, (unsigned long long)rep->leaves,
-		    (unsigned long long)rep->leaves_bad, (unsigned long long)rep->heads,
-		    (unsigned long long)rep->heads_bad, rep->reparsed ? "true" : "false",
-		    (unsigned long long)rep->facts, (unsigned long long)rep->facts_bad,
-		    (unsigned long long)rep->disputes_bad);
-	print_json_list(&b, rep->problems, rep->nproblems);
-	cf_buf_addf(&b, "],\"interrupted\":{\"objects\":%llu,\"bytes\":%llu,\"torn\":%llu},"
-		    "\"kept\":{\"total\":%llu,\"failing\":%llu}",
-		    (unsigned long long)rep->interrupted,
-		    (unsigned long long)rep->interrupted_bytes, (unsigned long long)rep->torn,
-		    (unsigned long long)rep->kept, (unsigned long long)rep->kept_bad);
 	if (repair)
-		cf_buf_addf(&b, ",\"repaired\":{\"removed\":%llu,\"torn\":%llu,\"bytes\":%llu}",
-			    (unsigned long long)repair->removed, (unsigned long long)repair->torn,
-			    (unsigned long long)repair->bytes);
-	cf_buf_addstr(&b, ",\"notices\":[");
-	print_json_list(&b, rep->notices, rep->nnotices);
-	cf_buf_addstr(&b, "]}\n");
-	fwrite(b.data, 1, b.len, stdout);
-	cf_buf_release(&b);
+		jout_set(o, "repaired", json_pack("{s:I,s:I,s:I}", "removed", JI(repair->removed),
+						  "torn", JI(repair->torn),
+						  "bytes", JI(repair->bytes)));
+	jout_set(o, "notices", json_list(rep->notices, rep->nnotices));
+	jout_print(o);
 }
 
 /* --repair: alone with the vault, remove what interrupted runs left. */
@@ -110,14 +99,6 @@ out:
 static enum cf_exit
 run_audit(int argc, char **argv, struct cf_ctx *ctx)
 {
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "fast", 0, NULL, OPT_FAST },
-		{ "threads", 1, NULL, OPT_THREADS },
-		{ "quick", 0, NULL, OPT_QUICK },
-		{ "repair", 0, NULL, OPT_REPAIR },
-		{ 0 },
-	};
 	struct cf_err err = CF_ERR_INIT;
 	struct audit_report rep;
 	EVP_PKEY *key = NULL;
@@ -125,44 +106,35 @@ run_audit(int argc, char **argv, struct cf_ctx *ctx)
 	struct audit_repair fixed;
 	unsigned flags = 0, threads = 2;
 	enum cf_exit rc = CF_EXIT_OK;
-	int c, r, repair = 0;
+	int first, r, repair = 0;
 	char *mirror = NULL, *kept = NULL;
 	size_t i;
 
 	memset(&rep, 0, sizeof(rep));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == OPT_FAST) {
-			flags |= AUDIT_FAST;
-			continue;
-		}
-		if (c == OPT_QUICK) {
-			flags |= AUDIT_QUICK;
-			continue;
-		}
-		if (c == OPT_REPAIR) {
-			repair = 1;
-			continue;
-		}
-		if (c == OPT_THREADS) {
-			char *end;
-			long v = strtol(optarg, &end, 10);
+	{
+		const char *threads_opt = NULL;
+		int fast = 0, quick = 0;
+		const struct cli_opt opts[] = {
+			{ "fast", 0, CLI_FLAG, NULL, &fast, 0 },
+			{ "threads", 0, CLI_VALUE, &threads_opt, NULL, 0 },
+			{ "quick", 0, CLI_FLAG, NULL, &quick, 0 },
+			{ "repair", 0, CLI_FLAG, NULL, &repair, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
 
-			if (*optarg == '\0' || *end || v < 1 || v > 16)
-				return ctx_usage(ctx, "bad thread count '%s' (1 to 16)", optarg);
+		if ((r = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(r);
+		if (threads_opt) {
+			char *end;
+			long v = strtol(threads_opt, &end, 10);
+
+			if (*threads_opt == '\0' || *end || v < 1 || v > 16)
+				return ctx_usage(ctx, "bad thread count '%s' (1 to 16)", threads_opt);
 			threads = (unsigned)v;
-			continue;
 		}
-		if (c == '?')
-			return ctx_usage(ctx, "unknown option or missing value '%s'", argv[optind - 1]);
-		r = ctx_common_opt(ctx, c, optarg);
-		if (r < 0)
-			return CF_EXIT_USAGE;
-		if (r == 2)
-			return CF_EXIT_OK;
+		flags = (fast ? AUDIT_FAST : 0) | (quick ? AUDIT_QUICK : 0);
 	}
-	if (optind < argc)
+	if (first < argc)
 		return ctx_usage(ctx, "audit takes no arguments");
 	if ((flags & AUDIT_FAST) && (flags & AUDIT_QUICK))
 		return ctx_usage(ctx, "--quick and --fast cannot be combined (--fast implies --quick)");

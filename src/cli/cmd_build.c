@@ -2,14 +2,15 @@
 /*
  * cmd_build — `casefile build ORDER`: make the arbitration dossier PDF.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/db.h"
 #include "casefile/dispute.h"
 #include "casefile/dossier.h"
@@ -144,26 +145,31 @@ seal_first(struct cf_ctx *ctx, const struct signer *sg, int tsa_optional,
 }
 
 /* What was signed: into the JSON object j, or as lines on stdout (j NULL). */
+/* The signature's fields of the --json output. */
 static void
-print_signed(struct cf_ctx *ctx, struct cf_buf *j, const struct signer *sg, int fell_back)
+json_signed(json_t *o, const struct signer *sg, int fell_back)
 {
 	char when[40];
 
-	if (j) {
-		cf_buf_addf(j, ",\"signed\":true,\"level\":\"%s\",\"signer\":",
-			    sg->res.timestamped ? "B-T" : "B-B");
-		cf_buf_add_json_str(j, sg->si.cn, strlen(sg->si.cn));
-		cf_buf_addf(j, ",\"sha256_fingerprint\":\"%s\",\"signing_time\":\"%s\"",
-			    sg->si.fingerprint, cftime_format_iso(sg->po.when, when, sizeof(when)));
-		if (sg->res.timestamped) {
-			cf_buf_addstr(j, ",\"tsa\":");
-			cf_buf_add_json_str(j, sg->tsa_url, strlen(sg->tsa_url));
-			cf_buf_addf(j, ",\"timestamp\":\"%s\"",
-				    cftime_format_iso(sg->res.tsa.time, when, sizeof(when)));
-		}
-		cf_buf_addf(j, ",\"tsa_fallback\":%s", fell_back ? "true" : "false");
-		return;
+	jout_set(o, "signed", json_true());
+	jout_set(o, "level", json_string(sg->res.timestamped ? "B-T" : "B-B"));
+	jout_set(o, "signer", jout_str(sg->si.cn));
+	jout_set(o, "sha256_fingerprint", jout_str(sg->si.fingerprint));
+	jout_set(o, "signing_time",
+		 json_string(cftime_format_iso(sg->po.when, when, sizeof(when))));
+	if (sg->res.timestamped) {
+		jout_set(o, "tsa", jout_str(sg->tsa_url));
+		jout_set(o, "timestamp",
+			 json_string(cftime_format_iso(sg->res.tsa.time, when, sizeof(when))));
 	}
+	jout_set(o, "tsa_fallback", json_boolean(fell_back));
+}
+
+static void
+print_signed(struct cf_ctx *ctx, const struct signer *sg)
+{
+	char when[40];
+
 	ctx_info(ctx, "signed as '%s' (certificate SHA-256 %s)", sg->si.cn, sg->si.fingerprint);
 	if (sg->res.timestamped)
 		ctx_info(ctx, "PAdES B-T: timestamp %s from '%s' (%s)",
@@ -174,49 +180,88 @@ print_signed(struct cf_ctx *ctx, struct cf_buf *j, const struct signer *sg, int 
 			 "--tsa URL or the vault setting 'tsa.url')");
 }
 
+/* build's options beyond struct dossier_opts. */
+struct build_args {
+	const char *profile_opt, *tsa_opt, *ca_opt, *tls_opt, *passfile;
+	int no_sign, tsa_optional, do_seal;
+	double timeout;
+	size_t max_opt;
+};
+
+/* Parse build's options into *o and the signing options; 0, 1 (--help), -1. */
+static int
+build_options(struct cf_ctx *ctx, int argc, char **argv, struct dossier_opts *o,
+	      struct build_args *a, int *first)
+{
+	const char *lang = NULL, *media = NULL, *scenario = NULL, *max = NULL,
+		   *timeout_opt = NULL;
+	const struct cli_opt opts[] = {
+		{ "output", 'o', CLI_VALUE, &o->out_path, NULL, 0 },
+		{ "lang", 0, CLI_VALUE, &lang, NULL, 0 },
+		{ "no-attach-media", 0, CLI_OPTIONAL, &media, NULL, 0 },
+		{ "statement", 0, CLI_VALUE, &o->statement_path, NULL, 0 },
+		{ "no-mask", 0, CLI_FLAG, NULL, &o->no_mask, 0 },
+		{ "templates", 0, CLI_VALUE, &o->templates_dir, NULL, 0 },
+		{ "scenario", 0, CLI_VALUE, &scenario, NULL, 0 },
+		{ "profile", 0, CLI_VALUE, &a->profile_opt, NULL, 0 },
+		{ "max-chars", 0, CLI_VALUE, &max, NULL, 0 },
+		{ "no-sign", 0, CLI_FLAG, NULL, &a->no_sign, 0 },
+		{ "seal", 0, CLI_FLAG, NULL, &a->do_seal, 0 },
+		{ "tsa", 0, CLI_VALUE, &a->tsa_opt, NULL, CLI_NONEMPTY },
+		{ "tsa-optional", 0, CLI_FLAG, NULL, &a->tsa_optional, 0 },
+		{ "tsa-ca", 0, CLI_VALUE, &a->ca_opt, NULL, CLI_NONEMPTY },
+		{ "tsa-tls-ca", 0, CLI_VALUE, &a->tls_opt, NULL, CLI_NONEMPTY },
+		{ "tsa-timeout", 0, CLI_VALUE, &timeout_opt, NULL, 0 },
+		{ "passphrase-file", 0, CLI_VALUE, &a->passfile, NULL, CLI_NONEMPTY },
+		{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+	};
+	int r;
+
+	if ((r = cli_parse(ctx, argc, argv, opts, first)) != 0)
+		return r;
+	if (lang) {
+		if (strcmp(lang, "zh") != 0 && strcmp(lang, "zh-CN") != 0 && strcmp(lang, "en") != 0) {
+			ctx_usage(ctx, "unknown language '%s': use zh or en", lang);
+			return -1;
+		}
+		o->lang = lang;
+	}
+	if (media) {
+		o->media_max = 0;
+		if (*media && (o->media_max = parse_size(media)) < 0) {
+			ctx_usage(ctx, "bad size '%s' for --no-attach-media (e.g. 20M)", media);
+			return -1;
+		}
+	}
+	if (scenario && !statement_scenario_valid(scenario)) {
+		ctx_usage(ctx, "unknown scenario '%s'", scenario);
+		return -1;
+	}
+	o->scenario = scenario;
+	if (max && statement_max_parse(max, &a->max_opt) < 0) {
+		ctx_usage(ctx, "bad --max-chars '%s' (1..%d)", max, STATEMENT_MAX_CHARS);
+		return -1;
+	}
+	if (ctx_parse_tsa_timeout(ctx, timeout_opt, &a->timeout) < 0)
+		return -1;
+	return 0;
+}
+
 static enum cf_exit
 run_build(int argc, char **argv, struct cf_ctx *ctx)
 {
-	enum { OPT_LANG = CTX_OPT_BASE, OPT_NOMEDIA, OPT_STATEMENT, OPT_NOMASK,
-	       OPT_TEMPLATES, OPT_SCENARIO, OPT_PROFILE, OPT_MAX, OPT_NOSIGN, OPT_TSA,
-	       OPT_TSA_OPTIONAL, OPT_TSA_CA, OPT_TSA_TLS_CA, OPT_TSA_TIMEOUT, OPT_PASSFILE,
-	       OPT_SEAL };
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "output", 1, NULL, 'o' },
-		{ "lang", 1, NULL, OPT_LANG },
-		{ "no-attach-media", 2, NULL, OPT_NOMEDIA },
-		{ "statement", 1, NULL, OPT_STATEMENT },
-		{ "no-mask", 0, NULL, OPT_NOMASK },
-		{ "templates", 1, NULL, OPT_TEMPLATES },
-		{ "scenario", 1, NULL, OPT_SCENARIO },
-		{ "profile", 1, NULL, OPT_PROFILE },
-		{ "max-chars", 1, NULL, OPT_MAX },
-		{ "no-sign", 0, NULL, OPT_NOSIGN },
-		{ "seal", 0, NULL, OPT_SEAL },
-		{ "tsa", 1, NULL, OPT_TSA },
-		{ "tsa-optional", 0, NULL, OPT_TSA_OPTIONAL },
-		{ "tsa-ca", 1, NULL, OPT_TSA_CA },
-		{ "tsa-tls-ca", 1, NULL, OPT_TSA_TLS_CA },
-		{ "tsa-timeout", 1, NULL, OPT_TSA_TIMEOUT },
-		{ "passphrase-file", 1, NULL, OPT_PASSFILE },
-		{ 0 },
-	};
 	struct dossier_opts o;
 	struct dossier_report rep;
 	struct dossier_signature dsig;
 	struct signer sg;
 	struct cf_err err = CF_ERR_INIT;
 	char *out_default = NULL, *pass = NULL;
-	const char *profile_opt = NULL, *tsa_opt = NULL, *ca_opt = NULL, *tls_opt = NULL;
-	const char *passfile = NULL;
-	int no_sign = 0, tsa_optional = 0, fell_back = 0, do_seal = 0;
-	double timeout = 15;
+	struct build_args a = { NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 15, 0 };
+	int fell_back = 0;
 	struct profile *prof = NULL;
 	struct dispute *d = NULL;
-	size_t max_opt = 0;
 	enum cf_exit rc = CF_EXIT_OK;
-	int c, seen_media = 0;
+	int first, r;
 	size_t i;
 
 	memset(&o, 0, sizeof(o));
@@ -224,104 +269,13 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	memset(&sg, 0, sizeof(sg));
 	o.media_max = -1;
 	o.lang = "zh";
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (o.out_path)
-				return ctx_usage(ctx, "-o given twice");
-			o.out_path = optarg;
-			break;
-		case OPT_LANG:
-			if (strcmp(optarg, "zh") != 0 && strcmp(optarg, "zh-CN") != 0 &&
-			    strcmp(optarg, "en") != 0)
-				return ctx_usage(ctx, "unknown language '%s': use zh or en", optarg);
-			o.lang = optarg;
-			break;
-		case OPT_NOMEDIA:
-			if (seen_media++)
-				return ctx_usage(ctx, "--no-attach-media given twice");
-			o.media_max = 0;
-			if (optarg && (o.media_max = parse_size(optarg)) < 0)
-				return ctx_usage(ctx, "bad size '%s' for --no-attach-media "
-						      "(e.g. 20M)", optarg);
-			break;
-		case OPT_STATEMENT:
-			if (o.statement_path)
-				return ctx_usage(ctx, "--statement given twice");
-			o.statement_path = optarg;
-			break;
-		case OPT_NOMASK:
-			o.no_mask = 1;
-			break;
-		case OPT_TEMPLATES:
-			o.templates_dir = optarg;
-			break;
-		case OPT_SCENARIO:
-			if (!statement_scenario_valid(optarg))
-				return ctx_usage(ctx, "unknown scenario '%s'", optarg);
-			o.scenario = optarg;
-			break;
-		case OPT_PROFILE:
-			if (profile_opt)
-				return ctx_usage(ctx, "--profile given twice");
-			profile_opt = optarg;
-			break;
-		case OPT_MAX:
-			if (max_opt)
-				return ctx_usage(ctx, "--max-chars given twice");
-			if (statement_max_parse(optarg, &max_opt) < 0)
-				return ctx_usage(ctx, "bad --max-chars '%s' (1..%d)", optarg,
-						 STATEMENT_MAX_CHARS);
-			break;
-		case OPT_NOSIGN:
-			no_sign = 1;
-			break;
-		case OPT_SEAL:
-			do_seal = 1;
-			break;
-		case OPT_TSA_OPTIONAL:
-			tsa_optional = 1;
-			break;
-		case OPT_TSA:
-		case OPT_TSA_CA:
-		case OPT_TSA_TLS_CA:
-		case OPT_PASSFILE: {
-			const char **slot = c == OPT_TSA ? &tsa_opt : c == OPT_TSA_CA ? &ca_opt :
-					    c == OPT_TSA_TLS_CA ? &tls_opt : &passfile;
-
-			if (*slot)
-				return ctx_usage(ctx, "option '%s' given twice", argv[optind - 1]);
-			if (*optarg == '\0')
-				return ctx_usage(ctx, "option '%s' needs a value", argv[optind - 1]);
-			*slot = optarg;
-			break;
-		}
-		case OPT_TSA_TIMEOUT: {
-			char *end;
-
-			timeout = strtod(optarg, &end);
-			if (*end || !(timeout > 0 && timeout <= 600))
-				return ctx_usage(ctx, "bad --tsa-timeout '%s' (seconds, 0..600)", optarg);
-			break;
-		}
-		case '?':
-			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-		default:
-			switch (ctx_common_opt(ctx, c, optarg)) {
-			case 2:
-				return CF_EXIT_OK;
-			case -1:
-				return CF_EXIT_USAGE;
-			}
-		}
-	}
-	if (argc - optind != 1)
+	if ((r = build_options(ctx, argc, argv, &o, &a, &first)) != 0)
+		return CLI_PARSE_EXIT(r);
+	if (argc - first != 1)
 		return ctx_usage(ctx, "build needs exactly one order id");
-	if (no_sign && !do_seal && (tsa_opt || tsa_optional || ca_opt || tls_opt || passfile))
+	if (a.no_sign && !a.do_seal && (a.tsa_opt || a.tsa_optional || a.ca_opt || a.tls_opt || a.passfile))
 		return ctx_usage(ctx, "--no-sign conflicts with the signing options");
-	o.order_id = argv[optind];
+	o.order_id = argv[first];
 	if (!order_id_valid(o.order_id))
 		return ctx_usage(ctx, "bad order id '%s'", o.order_id);
 	if (o.out_path == NULL)
@@ -331,17 +285,17 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	o.now = ctx->now;
 	o.tz_offset = ctx->tz_offset;
 	/* Only --seal writes: a plain build reads, and never waits for a writer. */
-	if (ctx_open_vault_for(ctx, do_seal) < 0) {
+	if (ctx_open_vault_for(ctx, a.do_seal) < 0) {
 		rc = CF_EXIT_USAGE;
 		goto out;
 	}
 	/* the statement's limit, as `casefile statement` finds it */
-	if (dispute_context(vault_db(ctx->vault), o.order_id, NULL, profile_opt, &d, NULL,
+	if (dispute_context(vault_db(ctx->vault), o.order_id, NULL, a.profile_opt, &d, NULL,
 			    &prof, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
-	o.statement_max_chars = max_opt ? max_opt : (size_t)prof->statement_max_chars;
+	o.statement_max_chars = a.max_opt ? a.max_opt : (size_t)prof->statement_max_chars;
 	{
 		/* stored normalised (decimal bytes) by `casefile config` */
 		char *mb = setting(vault_db(ctx->vault), "dossier.max_bytes");
@@ -349,10 +303,10 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		o.max_bytes = mb ? strtoull(mb, NULL, 10) : 0;
 		free(mb);
 	}
-	if (!no_sign || do_seal) {
+	if (!a.no_sign || a.do_seal) {
 		sqlite3 *db = vault_db(ctx->vault);
 
-		if (keys_read_pass(passfile, ctx->passphrase, &pass, &err) < 0) {
+		if (keys_read_pass(a.passfile, ctx->passphrase, &pass, &err) < 0) {
 			rc = ctx_fail(ctx, &err);
 			goto out;
 		}
@@ -367,14 +321,14 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 			}
 			goto out;
 		}
-		sg.tsa_url = tsa_opt ? xstrdup(tsa_opt) : setting(db, "tsa.url");
-		sg.tsa_ca = ca_opt ? xstrdup(ca_opt) : setting(db, "tsa.ca");
-		sg.tls_ca = tls_opt ? xstrdup(tls_opt) : setting(db, "tsa.tls_ca");
+		sg.tsa_url = a.tsa_opt ? xstrdup(a.tsa_opt) : setting(db, "tsa.url");
+		sg.tsa_ca = a.ca_opt ? xstrdup(a.ca_opt) : setting(db, "tsa.ca");
+		sg.tls_ca = a.tls_opt ? xstrdup(a.tls_opt) : setting(db, "tsa.tls_ca");
 		sg.reason = setting(db, "sign.reason");
 		sg.location = setting(db, "sign.location");
 		sg.contact = setting(db, "sign.contact");
 		sg.to.url = sg.tsa_url;
-		sg.to.timeout_ms = (long)(timeout * 1000);
+		sg.to.timeout_ms = (long)(a.timeout * 1000);
 		sg.to.ca_file = sg.tsa_ca;
 		sg.to.tls_ca_file = sg.tls_ca;
 		sg.po.reason = sg.reason;
@@ -382,7 +336,7 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		sg.po.contact = sg.contact;
 		sg.po.when = (time_t)ctx->now;
 		sg.po.tsa = sg.tsa_url ? &sg.to : NULL;
-		if (do_seal && seal_first(ctx, &sg, tsa_optional, &err) < 0) {
+		if (a.do_seal && seal_first(ctx, &sg, a.tsa_optional, &err) < 0) {
 			rc = ctx_fail(ctx, &err);
 			if (err.code == CF_ENET)
 				ctx_error(ctx, "no dossier was written (use --tsa-optional to seal "
@@ -390,7 +344,7 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 			goto out;
 		}
 	}
-	if (!no_sign) {
+	if (!a.no_sign) {
 		pades_signer_info_init(&sg.si, sg.cert, sg.tsa_url);
 		dsig.signer = sg.si.cn;
 		dsig.fingerprint = sg.si.fingerprint;
@@ -405,7 +359,7 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	o.attach_hook = proofs_dossier_attach;
 	o.hook_arg = vault_db(ctx->vault);
 	if (dossier_build(ctx->vault, &o, &rep, &err) < 0 && err.code == CF_ENET &&
-	    tsa_optional && sg.po.tsa) {
+	    a.tsa_optional && sg.po.tsa) {
 		/* rebuilt so that the signature page says B-B too */
 		ctx_warn(ctx, "%s; signing without a timestamp (PAdES B-B) as --tsa-optional "
 			 "allows", err.msg);
@@ -416,41 +370,34 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		fell_back = 1;
 	}
 	if (err.code != CF_OK || (fell_back && dossier_build(ctx->vault, &o, &rep, &err) < 0)) {
-		if (err.code == CF_ENOTFOUND && strncmp(err.msg, "no evidence", 11) == 0) {
-			ctx_error(ctx, "%s", err.msg);
-			rc = CF_EXIT_USAGE;
-		} else {
-			rc = ctx_fail(ctx, &err);
-			if (err.code == CF_ENET)
-				ctx_error(ctx, "no dossier was written (use --tsa-optional to sign "
-					  "without a timestamp)");
-		}
+		rc = ctx_fail(ctx, &err);	/* no evidence (CF_ENOTFOUND): exit 2 */
+		if (err.code == CF_ENET)
+			ctx_error(ctx, "no dossier was written (use --tsa-optional to sign "
+				  "without a timestamp)");
 		goto out;
 	}
 	for (i = 0; i < rep.nnotes; i++)
 		ctx_warn(ctx, "%s", rep.notes[i]);
 	if (ctx->json) {
-		struct cf_buf j = CF_BUF_INIT;
+		json_t *j = json_pack("{s:o,s:o,s:s,s:i,s:I,s:I,s:I,s:I}",
+				      "path", jout_str(o.out_path), "order_id", jout_str(o.order_id),
+				      "dossier_id", rep.dossier_id, "pages", rep.pages,
+				      "exhibits", JI(rep.exhibits), "attached", JI(rep.attached),
+				      "left_out", JI(rep.left_out), "cards", JI(rep.cards));
 
-		cf_buf_addstr(&j, "{\"path\":");
-		cf_buf_add_json_str(&j, o.out_path, strlen(o.out_path));
-		cf_buf_addf(&j, ",\"order_id\":\"%s\",\"dossier_id\":\"%s\",\"pages\":%d,"
-			    "\"exhibits\":%zu,\"attached\":%zu,\"left_out\":%zu,\"cards\":%zu",
-			    o.order_id, rep.dossier_id, rep.pages, rep.exhibits, rep.attached,
-			    rep.left_out, rep.cards);
-		if (no_sign)
-			cf_buf_addstr(&j, ",\"signed\":false,\"level\":null");
-		else
-			print_signed(ctx, &j, &sg, fell_back);
-		cf_buf_addstr(&j, "}\n");
-		fputs(j.data, stdout);
-		cf_buf_release(&j);
+		if (a.no_sign) {
+			jout_set(j, "signed", json_false());
+			jout_set(j, "level", json_null());
+		} else {
+			json_signed(j, &sg, fell_back);
+		}
+		jout_print(j);
 	} else {
 		ctx_info(ctx, "%s", o.out_path);
-		if (no_sign)
+		if (a.no_sign)
 			ctx_info(ctx, "not signed (--no-sign): the dossier says so on its last page");
 		else
-			print_signed(ctx, NULL, &sg, fell_back);
+			print_signed(ctx, &sg);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		rc = CF_EXIT_INTERNAL;

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +14,14 @@
 
 #include "casefile/buf.h"
 #include "casefile/checklist.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/dispute.h"
 #include "casefile/profile.h"
 #include "casefile/templates.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
-
-enum { OPT_PROFILE = CTX_OPT_BASE + 100, OPT_REASON, OPT_LANG, OPT_STATEMENT, OPT_CHECKLIST };
 
 /* The statement a merchant will paste: at most 1 MiB, trailing newlines cut. */
 static int
@@ -37,81 +36,46 @@ read_statement(const char *path, struct cf_buf *b, struct cf_err *err)
 }
 
 static void
-json_s(struct cf_buf *b, const char *s)
-{
-	if (s)
-		cf_buf_add_json_str(b, s, strlen(s));
-	else
-		cf_buf_addstr(b, "null");
-}
-
-static void
 print_json(const struct check_report *r, const struct profile *p, int zh)
 {
-	struct cf_buf b = CF_BUF_INIT;
+	json_t *items = json_array(), *limits = json_array();
 	size_t i, j;
 
-	cf_buf_addstr(&b, "{\"order_id\":");
-	json_s(&b, r->order_id);
-	cf_buf_addf(&b, ",\"reason\":\"%s\",\"profile\":", r->reason);
-	json_s(&b, p->name);
-	cf_buf_addf(&b, ",\"missing_required\":%zu,\"missing_recommended\":%zu,"
-		    "\"limits_exceeded\":%zu,\"statement_chars\":",
-		    r->missing_required, r->missing_recommended, r->nlimits);
-	if (r->statement_chars < 0)
-		cf_buf_addstr(&b, "null");
-	else
-		cf_buf_addf(&b, "%ld", r->statement_chars);
-	cf_buf_addstr(&b, ",\"items\":[");
 	for (i = 0; i < r->nitems; i++) {
 		const struct check_item *it = &r->items[i];
+		json_t *ev = json_array();
 
-		cf_buf_addf(&b, "%s{\"required\":%s,\"have\":%s,\"text\":", i ? "," : "",
-			    it->required ? "true" : "false", it->have ? "true" : "false");
-		json_s(&b, it->text);
-		cf_buf_addstr(&b, ",\"rules\":");
-		json_s(&b, it->rules);
-		cf_buf_addstr(&b, ",\"evidence\":[");
 		for (j = 0; j < it->ncites; j++) {
 			const struct check_cite *c = &it->cites[j];
 
-			cf_buf_addstr(&b, j ? ",{\"exhibit\":" : "{\"exhibit\":");
-			if (c->exhibit_no)
-				cf_buf_addf(&b, "%d", c->exhibit_no);
-			else
-				cf_buf_addstr(&b, "null");
-			cf_buf_addstr(&b, ",\"evidence_id\":");
-			if (c->evidence_id)
-				cf_buf_addf(&b, "%lld", (long long)c->evidence_id);
-			else
-				cf_buf_addstr(&b, "null");
-			cf_buf_addstr(&b, ",\"kind\":");
-			json_s(&b, c->kind);
-			cf_buf_addstr(&b, ",\"name\":");
-			json_s(&b, c->name);
-			cf_buf_addstr(&b, ",\"detail\":");
-			json_s(&b, c->detail);
-			cf_buf_addch(&b, '}');
+			json_array_append_new(ev, json_pack(
+				"{s:o,s:o,s:o,s:o,s:o}",
+				"exhibit", jout_int_or_null(c->exhibit_no, c->exhibit_no == 0),
+				"evidence_id", jout_int_or_null(c->evidence_id, c->evidence_id == 0),
+				"kind", jout_str(c->kind), "name", jout_str(c->name),
+				"detail", jout_str(c->detail)));
 		}
-		cf_buf_addstr(&b, "],\"fix\":");
-		json_s(&b, it->fix);
-		cf_buf_addstr(&b, ",\"fix_why\":");
-		json_s(&b, zh ? it->fix_zh : it->fix_en);
-		cf_buf_addstr(&b, "}");
+		json_array_append_new(items, json_pack("{s:b,s:b,s:o,s:o,s:o,s:o,s:o}",
+						       "required", it->required, "have", it->have,
+						       "text", jout_str(it->text),
+						       "rules", jout_str(it->rules), "evidence", ev,
+						       "fix", jout_str(it->fix),
+						       "fix_why", jout_str(zh ? it->fix_zh : it->fix_en)));
 	}
-	cf_buf_addstr(&b, "],\"limits\":[");
-	for (i = 0; i < r->nlimits; i++) {
-		cf_buf_addstr(&b, i ? ",{\"what\":" : "{\"what\":");
-		json_s(&b, r->limits[i].what);
-		cf_buf_addstr(&b, ",\"problem\":");
-		json_s(&b, r->limits[i].problem);
-		cf_buf_addstr(&b, ",\"fix\":");
-		json_s(&b, r->limits[i].fix);
-		cf_buf_addch(&b, '}');
-	}
-	cf_buf_addstr(&b, "]}");
-	puts(b.data);
-	cf_buf_release(&b);
+	for (i = 0; i < r->nlimits; i++)
+		json_array_append_new(limits, json_pack("{s:o,s:o,s:o}",
+							"what", jout_str(r->limits[i].what),
+							"problem", jout_str(r->limits[i].problem),
+							"fix", jout_str(r->limits[i].fix)));
+	jout_print(json_pack("{s:o,s:s,s:o,s:I,s:I,s:I,s:o,s:o,s:o}",
+			     "order_id", jout_str(r->order_id), "reason", r->reason,
+			     "profile", jout_str(p->name),
+			     "missing_required", JI(r->missing_required),
+			     "missing_recommended", JI(r->missing_recommended),
+			     "limits_exceeded", JI(r->nlimits),
+			     "statement_chars", jout_int_or_null(r->statement_chars,
+								 r->statement_chars < 0),
+			     "items", items, "limits", limits));
 }
 
 static void
@@ -162,15 +126,6 @@ print_text(const struct check_report *r, const struct profile *p, int zh)
 static enum cf_exit
 run_check(int argc, char **argv, struct cf_ctx *ctx)
 {
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "profile", 1, NULL, OPT_PROFILE },
-		{ "reason", 1, NULL, OPT_REASON },
-		{ "lang", 1, NULL, OPT_LANG },
-		{ "statement", 1, NULL, OPT_STATEMENT },
-		{ "checklist", 1, NULL, OPT_CHECKLIST },
-		{ 0 }
-	};
 	struct cf_err err = CF_ERR_INIT;
 	struct profile *prof = NULL;
 	struct checklist *cl = NULL;
@@ -181,47 +136,29 @@ run_check(int argc, char **argv, struct cf_ctx *ctx)
 	const char *cl_opt = NULL, *order;
 	char *cl_path = NULL;
 	enum cf_exit rc = CF_EXIT_OK;
-	int c, r, zh;
+	int first, r, zh;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		const char **slot = NULL;
+	{
+		const char *reason_opt = NULL;
+		const struct cli_opt opts[] = {
+			{ "profile", 0, CLI_VALUE, &profile_opt, NULL, 0 },
+			{ "reason", 0, CLI_VALUE, &reason_opt, NULL, 0 },
+			{ "lang", 0, CLI_VALUE, &lang, NULL, 0 },
+			{ "statement", 0, CLI_VALUE, &stmt_path, NULL, 0 },
+			{ "checklist", 0, CLI_VALUE, &cl_opt, NULL, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
 
-		if (c == '?')
-			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-		if ((r = ctx_common_opt(ctx, c, optarg)) < 0)
+		if ((r = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(r);
+		if (reason_opt && ctx_parse_reason(ctx, reason_opt, &reason) < 0)
 			return CF_EXIT_USAGE;
-		if (r == 2)
-			return CF_EXIT_OK;
-		if (r == 1)
-			continue;
-		switch (c) {
-		case OPT_PROFILE: slot = &profile_opt; break;
-		case OPT_LANG: slot = &lang; break;
-		case OPT_STATEMENT: slot = &stmt_path; break;
-		case OPT_CHECKLIST: slot = &cl_opt; break;
-		case OPT_REASON:
-			if (reason)
-				return ctx_usage(ctx, "option '--reason' given twice");
-			if ((reason = dispute_reason_parse(optarg, &err)) == NULL) {
-				ctx_usage(ctx, "--reason: %s", err.msg);
-				cf_err_release(&err);
-				return CF_EXIT_USAGE;
-			}
-			continue;
-		}
-		if (slot == NULL)
-			continue;
-		if (*slot)
-			return ctx_usage(ctx, "option '%s' given twice", argv[optind - 1]);
-		*slot = optarg;
 	}
-	if (optind >= argc)
+	if (first >= argc)
 		return ctx_usage(ctx, "an order id is required");
-	order = argv[optind++];
-	if (optind < argc)
-		return ctx_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	order = argv[first++];
+	if (first < argc)
+		return ctx_usage(ctx, "unexpected argument '%s'", argv[first]);
 	if (lang == NULL || !strcmp(lang, "zh") || !strcmp(lang, "zh-CN"))
 		zh = 1;
 	else if (!strcmp(lang, "en"))

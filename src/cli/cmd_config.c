@@ -10,7 +10,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +17,9 @@
 
 #include "casefile/buf.h"
 #include "casefile/bundle.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/config.h"
 #include "casefile/db.h"
 #include "casefile/kept.h"
@@ -42,22 +43,14 @@ unknown_key(struct cf_ctx *ctx, const char *key)
 }
 
 static void
-print_value(struct cf_ctx *ctx, struct cf_buf *json, const struct config_key *k,
+print_value(struct cf_ctx *ctx, json_t *json, const struct config_key *k,
 	    const char *val, int is_default)
 {
-	if (ctx->json) {
-		if (json->len > 1)
-			cf_buf_addch(json, ',');
-		cf_buf_add_json_str(json, k->name, strlen(k->name));
-		cf_buf_addstr(json, ":{\"value\":");
-		if (val)
-			cf_buf_add_json_str(json, val, strlen(val));
-		else
-			cf_buf_addstr(json, "null");
-		cf_buf_addf(json, ",\"default\":%s}", is_default ? "true" : "false");
-	} else if (val) {
+	if (ctx->json)
+		jout_set(json, k->name, json_pack("{s:o,s:b}", "value", jout_str(val),
+						  "default", is_default));
+	else if (val)
 		printf("%s=%s%s\n", k->name, val, is_default ? "  (default)" : "");
-	}
 }
 
 /* A profile named by a setting must exist; on failure *norm is freed. */
@@ -88,41 +81,27 @@ fill_mirror(struct cf_ctx *ctx, const char *mirror, struct cf_err *err)
 static enum cf_exit
 run_config(int argc, char **argv, struct cf_ctx *ctx)
 {
-	enum { OPT_UNSET = CTX_OPT_BASE + 100 };
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "unset", 1, NULL, OPT_UNSET },
-		{ 0 },
-	};
 	struct cf_err err = CF_ERR_INIT;
-	struct cf_buf json = CF_BUF_INIT;
-	const struct config_key *k;
+	json_t *json = NULL;
+	const struct config_key *k = NULL;
 	const char *unset = NULL;
 	char *val = NULL, *norm = NULL;
 	sqlite3 *db;
 	enum cf_exit rc = CF_EXIT_OK;
-	int c, r;
+	int first, r;
 	size_t i;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == OPT_UNSET) {
-			if (unset)
-				return ctx_usage(ctx, "--unset given twice");
-			unset = optarg;
-			continue;
-		}
-		if (c == '?')
-			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-		r = ctx_common_opt(ctx, c, optarg);
-		if (r < 0)
-			return CF_EXIT_USAGE;
-		if (r == 2)
-			return CF_EXIT_OK;
+	{
+		const struct cli_opt opts[] = {
+			{ "unset", 0, CLI_VALUE, &unset, NULL, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
+
+		if ((r = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(r);
 	}
-	argc -= optind;
-	argv += optind;
+	argc -= first;
+	argv += first;
 	if (argc > 2)
 		return ctx_usage(ctx, "too many arguments");
 	if (unset && argc > 0)
@@ -162,18 +141,18 @@ run_config(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	if (ctx->json)
-		cf_buf_addch(&json, '{');
+		json = json_object();
 	if (argc == 1) {
 		val = db_meta_get(db, k->name);
 		if (val == NULL && k->def == NULL) {
 			/* Unset without a default: nothing to print (git config). */
 			rc = CF_EXIT_PROBLEM;
 			if (ctx->json)
-				print_value(ctx, &json, k, NULL, 0);
+				print_value(ctx, json, k, NULL, 0);
 		} else if (!ctx->json) {
 			printf("%s\n", val ? val : k->def);
 		} else {
-			print_value(ctx, &json, k, val ? val : k->def, val == NULL);
+			print_value(ctx, json, k, val ? val : k->def, val == NULL);
 		}
 		free(val);
 		val = NULL;
@@ -181,18 +160,20 @@ run_config(int argc, char **argv, struct cf_ctx *ctx)
 		for (i = 0; i < config_nkeys(); i++) {
 			k = config_key(i);
 			val = db_meta_get(db, k->name);
-			print_value(ctx, &json, k, val ? val : k->def, val == NULL);
+			print_value(ctx, json, k, val ? val : k->def, val == NULL);
 			free(val);
 			val = NULL;
 		}
 	}
-	if (ctx->json)
-		printf("%s}\n", json.data);
+	if (ctx->json) {
+		jout_print(json);
+		json = NULL;
+	}
 	goto out;
 fail:
 	rc = ctx_fail(ctx, &err);
 out:
-	cf_buf_release(&json);
+	json_decref(json);
 	cf_err_release(&err);
 	free(norm);
 	return rc;

@@ -13,14 +13,15 @@
  * the past, times out of order, a refund above the amount, a bad profile);
  * 5 internal error.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/dispute.h"
 #include "casefile/ingest.h"
 #include "casefile/money.h"
@@ -30,31 +31,25 @@
 #include "casefile/xalloc.h"
 
 enum {
-	OPT_REASON = CTX_OPT_BASE + 100, OPT_CLAIM, OPT_AMOUNT, OPT_REQUESTED,
+	OPT_REASON, OPT_CLAIM, OPT_AMOUNT, OPT_REQUESTED,
 	OPT_REJECTED, OPT_ARBITRATION, OPT_DEADLINE, OPT_NO_DEADLINE, OPT_PROFILE,
 	OPT_NOTE, OPT_STATUS, OPT_OUTCOME, OPT_REFUNDED, OPT_RESOLUTION, OPT_OPEN,
 	OPT_LAST
 };
 
-static const struct option dispute_opts[] = {
-	CTX_COMMON_OPTIONS,
-	{ "reason", 1, NULL, OPT_REASON },
-	{ "claim", 1, NULL, OPT_CLAIM },
-	{ "amount", 1, NULL, OPT_AMOUNT },
-	{ "requested-at", 1, NULL, OPT_REQUESTED },
-	{ "rejected-at", 1, NULL, OPT_REJECTED },
-	{ "arbitration-at", 1, NULL, OPT_ARBITRATION },
-	{ "deadline", 1, NULL, OPT_DEADLINE },
-	{ "no-deadline", 0, NULL, OPT_NO_DEADLINE },
-	{ "profile", 1, NULL, OPT_PROFILE },
-	{ "note", 1, NULL, OPT_NOTE },
-	{ "status", 1, NULL, OPT_STATUS },
-	{ "outcome", 1, NULL, OPT_OUTCOME },
-	{ "refunded", 1, NULL, OPT_REFUNDED },
-	{ "resolution", 1, NULL, OPT_RESOLUTION },
-	{ "open", 0, NULL, OPT_OPEN },
-	{ 0 }
+/* The options of the dispute subcommands, in OPT_* order. */
+static const struct {
+	const char *name;
+	enum cli_arg arg;
+} dispute_opts[] = {
+	{ "reason", CLI_VALUE }, { "claim", CLI_VALUE }, { "amount", CLI_VALUE },
+	{ "requested-at", CLI_VALUE }, { "rejected-at", CLI_VALUE },
+	{ "arbitration-at", CLI_VALUE }, { "deadline", CLI_VALUE },
+	{ "no-deadline", CLI_FLAG }, { "profile", CLI_VALUE }, { "note", CLI_VALUE },
+	{ "status", CLI_VALUE }, { "outcome", CLI_VALUE }, { "refunded", CLI_VALUE },
+	{ "resolution", CLI_VALUE }, { "open", CLI_FLAG },
 };
+#define NOPTS (OPT_LAST - OPT_REASON)
 
 /* Parsed options of any subcommand; which are allowed is per subcommand. */
 struct dopts {
@@ -63,7 +58,6 @@ struct dopts {
 	struct dispute_change ch;
 	long long refunded;
 	int open_only;
-	unsigned seen[OPT_LAST - OPT_REASON];
 };
 
 static int
@@ -115,83 +109,82 @@ static int
 parse_opts(struct cf_ctx *ctx, int argc, char **argv, const char *allowed,
 	   int want_order, struct dopts *o)
 {
-	int c, r;
+	struct cli_opt opts[NOPTS + 1];
+	const char *val[NOPTS];
+	int given[NOPTS], c, first, r;
 
 	memset(o, 0, sizeof(*o));
+	memset(opts, 0, sizeof(opts));
+	memset(val, 0, sizeof(val));
+	memset(given, 0, sizeof(given));
 	dispute_change_init(&o->ch);
 	o->refunded = DISPUTE_NO_AMOUNT;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", dispute_opts, NULL)) != -1) {
-		if (c == '?') {
-			ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-			return -1;
+	for (c = 0; c < NOPTS; c++) {
+		opts[c].name = dispute_opts[c].name;
+		opts[c].arg = dispute_opts[c].arg;
+		if (strchr(allowed, 'a' + c)) {	/* else: "does not apply here" */
+			opts[c].value = &val[c];
+			opts[c].given = &given[c];
 		}
-		if ((r = ctx_common_opt(ctx, c, optarg)) < 0)
-			return -1;
-		if (r == 2)
-			return 1;
-		if (r == 1)
+	}
+	if ((r = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+		return r;
+	for (c = OPT_REASON; c < OPT_LAST; c++) {
+		const char *arg = val[c - OPT_REASON];
+
+		if (!given[c - OPT_REASON])
 			continue;
-		if (!strchr(allowed, 'a' + (c - OPT_REASON))) {
-			ctx_usage(ctx, "option '%s' does not apply here", argv[optind - 1]);
-			return -1;
-		}
-		if (o->seen[c - OPT_REASON]++) {
-			ctx_usage(ctx, "option '%s' given twice", argv[optind - 1]);
-			return -1;
-		}
 		switch (c) {
 		case OPT_REASON:
-			if (opt_word(ctx, "reason", dispute_reason_parse, optarg, &o->reason) < 0)
+			if (opt_word(ctx, "reason", dispute_reason_parse, arg, &o->reason) < 0)
 				return -1;
 			break;
 		case OPT_CLAIM:
-			o->ch.claim = optarg;
+			o->ch.claim = arg;
 			break;
 		case OPT_NOTE:
-			o->ch.note = optarg;
+			o->ch.note = arg;
 			break;
 		case OPT_AMOUNT:
-			if (opt_money(ctx, "amount", optarg, &o->ch.amount_fen) < 0)
+			if (opt_money(ctx, "amount", arg, &o->ch.amount_fen) < 0)
 				return -1;
 			break;
 		case OPT_REFUNDED:
-			if (opt_money(ctx, "refunded", optarg, &o->refunded) < 0)
+			if (opt_money(ctx, "refunded", arg, &o->refunded) < 0)
 				return -1;
 			break;
 		case OPT_REQUESTED:
-			if (opt_time(ctx, "requested-at", optarg, &o->ch.requested_at) < 0)
+			if (opt_time(ctx, "requested-at", arg, &o->ch.requested_at) < 0)
 				return -1;
 			break;
 		case OPT_REJECTED:
-			if (opt_time(ctx, "rejected-at", optarg, &o->ch.rejected_at) < 0)
+			if (opt_time(ctx, "rejected-at", arg, &o->ch.rejected_at) < 0)
 				return -1;
 			break;
 		case OPT_ARBITRATION:
-			if (opt_time(ctx, "arbitration-at", optarg, &o->ch.arbitration_at) < 0)
+			if (opt_time(ctx, "arbitration-at", arg, &o->ch.arbitration_at) < 0)
 				return -1;
 			break;
 		case OPT_DEADLINE:
-			if (opt_time(ctx, "deadline", optarg, &o->ch.deadline) < 0)
+			if (opt_time(ctx, "deadline", arg, &o->ch.deadline) < 0)
 				return -1;
 			break;
 		case OPT_NO_DEADLINE:
 			o->ch.clear_deadline = 1;
 			break;
 		case OPT_PROFILE:
-			o->profile_opt = optarg;
+			o->profile_opt = arg;
 			break;
 		case OPT_STATUS:
-			if (opt_word(ctx, "status", dispute_status_parse, optarg, &o->ch.status) < 0)
+			if (opt_word(ctx, "status", dispute_status_parse, arg, &o->ch.status) < 0)
 				return -1;
 			break;
 		case OPT_OUTCOME:
-			if (opt_word(ctx, "outcome", dispute_outcome_parse, optarg, &o->outcome) < 0)
+			if (opt_word(ctx, "outcome", dispute_outcome_parse, arg, &o->outcome) < 0)
 				return -1;
 			break;
 		case OPT_RESOLUTION:
-			if (opt_word(ctx, "resolution", dispute_resolution_parse, optarg,
+			if (opt_word(ctx, "resolution", dispute_resolution_parse, arg,
 				     &o->resolution) < 0)
 				return -1;
 			break;
@@ -205,19 +198,19 @@ parse_opts(struct cf_ctx *ctx, int argc, char **argv, const char *allowed,
 		return -1;
 	}
 	if (want_order) {
-		if (optind >= argc) {
+		if (first >= argc) {
 			ctx_usage(ctx, "an order id is required");
 			return -1;
 		}
-		if (!order_id_valid(argv[optind])) {
+		if (!order_id_valid(argv[first])) {
 			ctx_usage(ctx, "bad order id '%s': 1-64 letters, digits, '_' or '-'",
-				  argv[optind]);
+				  argv[first]);
 			return -1;
 		}
-		o->order = argv[optind++];
+		o->order = argv[first++];
 	}
-	if (optind < argc) {
-		ctx_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if (first < argc) {
+		ctx_usage(ctx, "unexpected argument '%s'", argv[first]);
 		return -1;
 	}
 	return 0;
@@ -255,73 +248,51 @@ print_deadline(struct cf_ctx *ctx, const struct dispute *d)
 			 dispute_format_left((long long)ctx->now - d->deadline, left, sizeof(left)));
 }
 
-static void
-json_time(struct cf_buf *b, const char *key, long long t)
+static json_t *
+json_time(long long t)
 {
 	char iso[32];
 
-	if (t == DISPUTE_NO_TIME)
-		cf_buf_addf(b, ",\"%s\":null", key);
-	else
-		cf_buf_addf(b, ",\"%s\":\"%s\"", key, cftime_format_iso(t, iso, sizeof(iso)));
+	return t == DISPUTE_NO_TIME ? json_null()
+				    : json_string(cftime_format_iso(t, iso, sizeof(iso)));
 }
 
-static void
-json_str(struct cf_buf *b, const char *key, const char *s)
-{
-	cf_buf_addf(b, ",\"%s\":", key);
-	if (s)
-		cf_buf_add_json_str(b, s, strlen(s));
-	else
-		cf_buf_addstr(b, "null");
-}
-
-static void
-json_money(struct cf_buf *b, const char *key, long long fen)
+static json_t *
+json_money(long long fen)
 {
 	char m[32];
 
-	if (fen == DISPUTE_NO_AMOUNT)
-		cf_buf_addf(b, ",\"%s\":null", key);
-	else
-		cf_buf_addf(b, ",\"%s\":\"%s\"", key, money_format_fen(fen, m, sizeof(m)));
+	return fen == DISPUTE_NO_AMOUNT ? json_null()
+					: json_string(money_format_fen(fen, m, sizeof(m)));
 }
 
-static void
-json_dispute(struct cf_buf *b, const struct dispute *d,
-	     const struct dispute_event *ev, size_t nev)
+static json_t *
+json_dispute(const struct dispute *d, const struct dispute_event *ev, size_t nev)
 {
+	json_t *events = json_array();
 	size_t i;
-	char iso[32];
 
-	cf_buf_addf(b, "{\"id\":%lld", (long long)d->id);
-	json_str(b, "order_id", d->order_id);
-	json_str(b, "reason", d->reason);
-	json_str(b, "reason_zh", dispute_reason_zh(d->reason));
-	json_str(b, "claim", d->claim);
-	json_money(b, "amount", d->amount_fen);
-	json_str(b, "status", d->status);
-	json_str(b, "profile", d->profile);
-	json_time(b, "requested_at", d->requested_at);
-	json_time(b, "rejected_at", d->rejected_at);
-	json_time(b, "arbitration_at", d->arbitration_at);
-	json_time(b, "deadline", d->deadline);
-	json_str(b, "deadline_source", d->deadline_source);
-	json_str(b, "outcome", d->outcome);
-	json_money(b, "refunded", d->refunded_fen);
-	json_str(b, "resolution", d->resolution);
-	json_time(b, "opened_at", d->opened_at);
-	json_time(b, "closed_at", d->closed_at);
-	cf_buf_addstr(b, ",\"events\":[");
-	for (i = 0; i < nev; i++) {
-		cf_buf_addf(b, "%s{\"at\":\"%s\"", i ? "," : "",
-			    cftime_format_iso(ev[i].at, iso, sizeof(iso)));
-		json_str(b, "who", ev[i].who);
-		json_str(b, "kind", ev[i].kind);
-		json_str(b, "what", ev[i].what);
-		cf_buf_addch(b, '}');
-	}
-	cf_buf_addstr(b, "]}");
+	for (i = 0; i < nev; i++)
+		json_array_append_new(events, json_pack("{s:o,s:o,s:o,s:o}", "at", json_time(ev[i].at),
+							"who", jout_str(ev[i].who),
+							"kind", jout_str(ev[i].kind),
+							"what", jout_str(ev[i].what)));
+	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
+			 "s:o,s:o,s:o}",
+			 "id", JI(d->id), "order_id", jout_str(d->order_id),
+			 "reason", jout_str(d->reason),
+			 "reason_zh", jout_str(dispute_reason_zh(d->reason)),
+			 "claim", jout_str(d->claim), "amount", json_money(d->amount_fen),
+			 "status", jout_str(d->status), "profile", jout_str(d->profile),
+			 "requested_at", json_time(d->requested_at),
+			 "rejected_at", json_time(d->rejected_at),
+			 "arbitration_at", json_time(d->arbitration_at),
+			 "deadline", json_time(d->deadline),
+			 "deadline_source", jout_str(d->deadline_source),
+			 "outcome", jout_str(d->outcome), "refunded", json_money(d->refunded_fen),
+			 "resolution", jout_str(d->resolution),
+			 "opened_at", json_time(d->opened_at), "closed_at", json_time(d->closed_at),
+			 "events", events);
 }
 
 static void
@@ -353,15 +324,11 @@ show_after(struct cf_ctx *ctx, const char *order, const char *verb)
 	if (dispute_get(vault_db(ctx->vault), order, 0, &d, &err) < 0)
 		return fail(ctx, &err);
 	if (ctx->json) {
-		struct cf_buf b = CF_BUF_INIT;
-
 		if (dispute_events(vault_db(ctx->vault), d->id, &ev, &nev, &err) < 0) {
 			dispute_free(d);
 			return fail(ctx, &err);
 		}
-		json_dispute(&b, d, ev, nev);
-		puts(b.data);
-		cf_buf_release(&b);
+		jout_print(json_dispute(d, ev, nev));
 		dispute_events_free(ev, nev);
 	} else {
 		ctx_info(ctx, "%s dispute #%lld for order '%s': %s, %s", verb,
@@ -569,7 +536,6 @@ run_list(int argc, char **argv, struct cf_ctx *ctx)
 {
 	struct cf_err err = CF_ERR_INIT;
 	struct dispute **v = NULL;
-	struct cf_buf b = CF_BUF_INIT;
 	struct dopts o;
 	size_t n = 0, i;
 	const char allowed[] = { A(OPT_OPEN), 0 };
@@ -582,23 +548,21 @@ run_list(int argc, char **argv, struct cf_ctx *ctx)
 	if (dispute_list(vault_db(ctx->vault), o.open_only, &v, &n, &err) < 0)
 		return fail(ctx, &err);
 	if (ctx->json) {
-		cf_buf_addch(&b, '[');
+		json_t *list = json_array();
+
 		for (i = 0; i < n; i++) {
 			struct dispute_event *ev = NULL;
 			size_t nev = 0;
 
 			if (dispute_events(vault_db(ctx->vault), v[i]->id, &ev, &nev, &err) < 0) {
-				cf_buf_release(&b);
+				json_decref(list);
 				dispute_list_free(v, n);
 				return fail(ctx, &err);
 			}
-			if (i)
-				cf_buf_addch(&b, ',');
-			json_dispute(&b, v[i], ev, nev);
+			json_array_append_new(list, json_dispute(v[i], ev, nev));
 			dispute_events_free(ev, nev);
 		}
-		cf_buf_addstr(&b, "]");
-		puts(b.data);
+		jout_print(list);
 	} else if (!ctx->quiet) {
 		char t1[48], m[32];
 
@@ -615,7 +579,6 @@ run_list(int argc, char **argv, struct cf_ctx *ctx)
 				       : money_format_fen(v[i]->amount_fen, m, sizeof(m)),
 			       ctx_fmt_time(ctx, v[i]->opened_at, t1, sizeof(t1)));
 	}
-	cf_buf_release(&b);
 	dispute_list_free(v, n);
 	return CF_EXIT_OK;
 }

@@ -8,22 +8,21 @@
  * Exit 4 when any deadline is within --within (overdue ones included), for
  * cron alerts; the alert count also goes to stderr.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/dispute.h"
 #include "casefile/profile.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
 #define DUE_DEFAULT_WITHIN (12 * 3600LL)
-
-enum { OPT_WITHIN = CTX_OPT_BASE + 100, OPT_PROFILE };
 
 struct due_row {
 	struct dispute *d;
@@ -70,55 +69,81 @@ pcache_get(struct pcache *pc, const char *name, struct cf_err *err)
 	return p;
 }
 
+static void
+print_json(struct cf_ctx *ctx, const struct due_row *rows, size_t n,
+	   const struct profile *forced, long long now, long long within, size_t nalert,
+	   size_t noverdue)
+{
+	json_t *list = json_array();
+	char when[48], iso[32];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct dispute *d = rows[i].d;
+		long long dl = rows[i].deadline;
+		json_t *o = json_pack("{s:I,s:o,s:s,s:s,s:o}", "id", JI(d->id),
+				      "order_id", jout_str(d->order_id), "reason", d->reason,
+				      "status", d->status,
+				      "profile", jout_str(forced ? forced->name : d->profile));
+
+		if (dl == DISPUTE_NO_TIME) {
+			json_t *none = json_pack("{s:n,s:n,s:n,s:n,s:b,s:b}", "deadline",
+						 "deadline_local", "deadline_source",
+						 "seconds_left", "overdue", 0, "alert", 0);
+
+			json_object_update(o, none);
+			json_decref(none);
+		} else {
+			jout_set(o, "deadline", json_string(cftime_format_iso(dl, iso, sizeof(iso))));
+			jout_set(o, "deadline_local",
+				 json_string(ctx_fmt_time(ctx, dl, when, sizeof(when))));
+			jout_set(o, "deadline_source",
+				 json_string(rows[i].source ? rows[i].source : "stored"));
+			jout_set(o, "seconds_left", json_integer(dl - now));
+			jout_set(o, "overdue", json_boolean(dl <= now));
+			jout_set(o, "alert", json_boolean(dl - now <= within));
+		}
+		json_array_append_new(list, o);
+	}
+	jout_print(json_pack("{s:s,s:I,s:I,s:I,s:o}",
+			     "now", cftime_format_iso(now, iso, sizeof(iso)),
+			     "within_seconds", JI(within), "alerts", JI(nalert),
+			     "overdue", JI(noverdue), "disputes", list));
+}
+
 static enum cf_exit
 run_due(int argc, char **argv, struct cf_ctx *ctx)
 {
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "within", 1, NULL, OPT_WITHIN },
-		{ "profile", 1, NULL, OPT_PROFILE },
-		{ 0 }
-	};
 	struct cf_err err = CF_ERR_INIT;
 	struct pcache pc = { NULL, NULL, 0 };
 	struct profile *forced = NULL;
 	struct dispute **v = NULL;
 	struct due_row *rows = NULL;
-	struct cf_buf b = CF_BUF_INIT;
 	const char *profile_opt = NULL;
 	long long within = DUE_DEFAULT_WITHIN, now;
 	size_t n = 0, i, nalert = 0, noverdue = 0;
 	enum cf_exit rc = CF_EXIT_OK;
-	int c, r, seen_within = 0;
-	char when[48], left[32], iso[32];
+	int first, r;
+	char when[48], left[32];
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == '?')
-			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-		if ((r = ctx_common_opt(ctx, c, optarg)) < 0)
+	{
+		const char *within_opt = NULL;
+		const struct cli_opt opts[] = {
+			{ "within", 0, CLI_VALUE, &within_opt, NULL, 0 },
+			{ "profile", 0, CLI_VALUE, &profile_opt, NULL, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
+
+		if ((r = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(r);
+		if (within_opt && cftime_parse_duration(within_opt, &within, &err) < 0) {
+			ctx_usage(ctx, "--within: %s", err.msg);
+			cf_err_release(&err);
 			return CF_EXIT_USAGE;
-		if (r == 2)
-			return CF_EXIT_OK;
-		if (r == 1)
-			continue;
-		if (c == OPT_WITHIN) {
-			if (seen_within++)
-				return ctx_usage(ctx, "option '--within' given twice");
-			if (cftime_parse_duration(optarg, &within, &err) < 0) {
-				ctx_usage(ctx, "--within: %s", err.msg);
-				cf_err_release(&err);
-				return CF_EXIT_USAGE;
-			}
-		} else if (c == OPT_PROFILE) {
-			if (profile_opt)
-				return ctx_usage(ctx, "option '--profile' given twice");
-			profile_opt = optarg;
 		}
 	}
-	if (optind < argc)
-		return ctx_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if (first < argc)
+		return ctx_usage(ctx, "unexpected argument '%s'", argv[first]);
 	now = (long long)ctx->now;	/* after --now */
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
@@ -161,36 +186,7 @@ run_due(int argc, char **argv, struct cf_ctx *ctx)
 			noverdue++;
 	}
 	if (ctx->json) {
-		cf_buf_addf(&b, "{\"now\":\"%s\",\"within_seconds\":%lld,\"alerts\":%zu,"
-			    "\"overdue\":%zu,\"disputes\":[",
-			    cftime_format_iso(now, iso, sizeof(iso)), within, nalert, noverdue);
-		for (i = 0; i < n; i++) {
-			struct dispute *d = rows[i].d;
-			long long dl = rows[i].deadline;
-
-			cf_buf_addf(&b, "%s{\"id\":%lld,\"order_id\":", i ? "," : "", (long long)d->id);
-			cf_buf_add_json_str(&b, d->order_id, strlen(d->order_id));
-			cf_buf_addf(&b, ",\"reason\":\"%s\",\"status\":\"%s\",\"profile\":",
-				    d->reason, d->status);
-			cf_buf_add_json_str(&b, forced ? forced->name : d->profile,
-					    strlen(forced ? forced->name : d->profile));
-			if (dl == DISPUTE_NO_TIME) {
-				cf_buf_addstr(&b, ",\"deadline\":null,\"deadline_local\":null,"
-					      "\"deadline_source\":null,\"seconds_left\":null,"
-					      "\"overdue\":false,\"alert\":false}");
-				continue;
-			}
-			cf_buf_addf(&b, ",\"deadline\":\"%s\",\"deadline_local\":\"%s\","
-				    "\"deadline_source\":\"%s\",\"seconds_left\":%lld,"
-				    "\"overdue\":%s,\"alert\":%s}",
-				    cftime_format_iso(dl, iso, sizeof(iso)),
-				    ctx_fmt_time(ctx, dl, when, sizeof(when)),
-				    rows[i].source ? rows[i].source : "stored", dl - now,
-				    dl <= now ? "true" : "false",
-				    dl - now <= within ? "true" : "false");
-		}
-		cf_buf_addstr(&b, "]}");
-		puts(b.data);
+		print_json(ctx, rows, n, forced, now, within, nalert, noverdue);
 	} else if (!ctx->quiet) {
 		if (n == 0)
 			printf("no open disputes\n");
@@ -233,7 +229,6 @@ run_due(int argc, char **argv, struct cf_ctx *ctx)
 	}
 out:
 	cf_err_release(&err);
-	cf_buf_release(&b);
 	free(rows);
 	dispute_list_free(v, n);
 	for (i = 0; i < pc.n; i++) {

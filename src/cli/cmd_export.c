@@ -35,7 +35,6 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +48,10 @@
 #include "casefile/buf.h"
 #include "casefile/bundle.h"
 #include "casefile/cftime.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/import.h"
+#include "casefile/jout.h"
 #include "casefile/db.h"
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
@@ -59,6 +61,7 @@
 #include "casefile/textenc.h"
 #include "casefile/vault.h"
 #include "casefile/version.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
 #define COPY_SIZE (1u << 20)
@@ -242,6 +245,27 @@ add_manifest_line(struct cf_buf *m, const char *hex, const char *path)
 	cf_buf_addch(m, '\n');
 }
 
+/*
+ * Replace each byte of s that is not part of valid UTF-8 by '_', in place:
+ * libarchive cannot store such a name as UTF-8 (and crashed on it: a bag
+ * named after `-o` bytes from an old archive, 2026-12-03).
+ */
+static void
+utf8_fix(char *s)
+{
+	size_t n = strlen(s), i = 0, k;
+	unsigned cp;
+
+	while (i < n) {
+		k = textenc_utf8_seq((unsigned char *)s + i, n - i, &cp);
+		if (k == 0) {
+			s[i++] = '_';
+		} else {
+			i += k;
+		}
+	}
+}
+
 static int
 write_header(struct export_run *r, const char *path, long long size, long long mtime,
 	     struct cf_err *err)
@@ -249,6 +273,8 @@ write_header(struct export_run *r, const char *path, long long size, long long m
 	struct archive_entry *e = archive_entry_new();
 	char *full = xasprintf("%s%s", r->prefix, path);
 	int ret = 0;
+
+	utf8_fix(full);
 
 	archive_entry_set_pathname_utf8(e, full);
 	archive_entry_set_filetype(e, AE_IFREG);
@@ -552,14 +578,6 @@ order_exists(sqlite3 *db, const char *order)
 static enum cf_exit
 run_export(int argc, char **argv, struct cf_ctx *ctx)
 {
-	enum { OPT_DATE = CTX_OPT_BASE + 300, OPT_ALL };
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "date", 1, NULL, OPT_DATE },
-		{ "all", 0, NULL, OPT_ALL },
-		{ "output", 1, NULL, 'o' },
-		{ 0 },
-	};
 	struct export_run r;
 	struct cf_err err = CF_ERR_INIT;
 	const char *date = NULL, *out = NULL;
@@ -569,51 +587,31 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 	sqlite3_stmt *st = NULL;
 	sqlite3 *db;
 	struct stat sb;
-	int c, all = 0, i, y, m, d;
-	char tail;
+	int all = 0, i, c, first;
 
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
 	cf_buf_init(&r.manifest);
 	cf_buf_init(&r.tagmanifest);
 	cf_buf_init(&r.evjson);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (out)
-				return ctx_usage(ctx, "-o given twice");
-			out = optarg;
-			break;
-		case OPT_DATE:
-			if (date)
-				return ctx_usage(ctx, "--date given twice");
-			if (strlen(optarg) != 10 || optarg[4] != '-' || optarg[7] != '-' ||
-			    sscanf(optarg, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-			    !cftime_valid_date(y, m, d))
-				return ctx_usage(ctx, "bad date '%s': use YYYY-MM-DD", optarg);
-			date = optarg;
-			break;
-		case OPT_ALL:
-			all = 1;
-			break;
-		case '?':
-			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-		default:
-			switch (ctx_common_opt(ctx, c, optarg)) {
-			case 2:
-				return CF_EXIT_OK;
-			case -1:
-				return CF_EXIT_USAGE;
-			}
-		}
+	{
+		const struct cli_opt opts[] = {
+			{ "date", 0, CLI_VALUE, &date, NULL, 0 },
+			{ "all", 0, CLI_FLAG, NULL, &all, 0 },
+			{ "output", 'o', CLI_VALUE, &out, NULL, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
+
+		if ((i = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(i);
+		if (date && !import_valid_date(date))
+			return ctx_usage(ctx, "bad date '%s': use YYYY-MM-DD", date);
 	}
-	if ((optind < argc) + !!date + all != 1)
+	if ((first < argc) + !!date + all != 1)
 		return ctx_usage(ctx, "give order ids, or --date D, or --all (one of them)");
 	if (out == NULL)
 		return ctx_usage(ctx, "export needs -o OUT.zip, OUT.tar.gz or a folder");
-	for (i = optind; i < argc; i++)
+	for (i = first; i < argc; i++)
 		if (!order_id_valid(argv[i]))
 			return ctx_usage(ctx, "bad order id '%s'", argv[i]);
 	if (has_suffix(out, ".zip")) {
@@ -640,7 +638,7 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 		return CF_EXIT_USAGE;
 	}
 	db = vault_db(ctx->vault);
-	for (i = optind; i < argc; i++) {
+	for (i = first; i < argc; i++) {
 		if (!order_exists(db, argv[i])) {
 			free(bag);
 			ctx_error(ctx, "unknown order '%s': nothing in the vault", argv[i]);
@@ -680,7 +678,7 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 			goto fail;
 		}
 	}
-	if (select_rows(&r, db, argv + optind, argc - optind, date, &st, &err) < 0)
+	if (select_rows(&r, db, argv + first, argc - first, date, &st, &err) < 0)
 		goto fail;
 	cf_buf_addch(&r.evjson, '[');
 	while ((c = sqlite3_step(st)) == SQLITE_ROW) {
@@ -721,20 +719,21 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 		cf_hex_encode(sha, CF_SHA256_LEN, hex);
 		if (r.evjson.len > 1)
 			cf_buf_addstr(&r.evjson, ",\n");
-		cf_buf_addf(&r.evjson, "{\"path\":");
-		cf_buf_add_json_str(&r.evjson, path, strlen(path));
-		cf_buf_addf(&r.evjson, ",\"evidence_id\":%lld,\"order_id\":",
-			    (long long)sqlite3_column_int64(st, 0));
-		cf_buf_add_json_str(&r.evjson, order, strlen(order));
-		cf_buf_addf(&r.evjson, ",\"kind\":\"%s\",\"sha256\":\"%s\",\"size\":%lld,"
-			    "\"name\":", ekind, hex, size);
-		cf_buf_add_json_str(&r.evjson, name, strlen(name));
-		cf_buf_addf(&r.evjson, ",\"ingested_at\":%lld,\"leaf_index\":",
-			    (long long)sqlite3_column_int64(st, 8));
-		if (sqlite3_column_type(st, 9) == SQLITE_NULL)
-			cf_buf_addstr(&r.evjson, "null}");
-		else
-			cf_buf_addf(&r.evjson, "%lld}", (long long)sqlite3_column_int64(st, 9));
+		{
+			/* one record a line: the tag file stays readable with grep */
+			char *rec = jout_dumps(json_pack(
+				"{s:o,s:I,s:o,s:s,s:s,s:I,s:o,s:I,s:o}", "path", jout_str(path),
+				"evidence_id", JI(sqlite3_column_int64(st, 0)),
+				"order_id", jout_str(order), "kind", ekind, "sha256", hex,
+				"size", JI(size), "name", jout_str(name),
+				"ingested_at", JI(sqlite3_column_int64(st, 8)),
+				"leaf_index", jout_int_or_null(sqlite3_column_int64(st, 9),
+							       sqlite3_column_type(st, 9) ==
+								       SQLITE_NULL)));
+
+			cf_buf_addstr(&r.evjson, rec);
+			free(rec);
+		}
 		free(path);
 	}
 	if (c != SQLITE_DONE) {
@@ -756,14 +755,8 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 	if (outfile_commit(r.of, 0644, &err) < 0)
 		goto fail;
 	if (ctx->json) {
-		struct cf_buf j = CF_BUF_INIT;
-
-		cf_buf_addstr(&j, "{\"output\":");
-		cf_buf_add_json_str(&j, out, strlen(out));
-		cf_buf_addf(&j, ",\"orders\":%lu,\"files\":%lu,\"bytes\":%llu}", r.orders, r.files,
-			    r.bytes);
-		printf("%s\n", j.data);
-		cf_buf_release(&j);
+		jout_print(json_pack("{s:o,s:I,s:I,s:I}", "output", jout_str(out),
+				     "orders", JI(r.orders), "files", JI(r.files), "bytes", JI(r.bytes)));
 	} else {
 		ctx_info(ctx, "exported %lu orders, %lu files, %llu bytes to '%s' (BagIt 1.0)",
 			 r.orders, r.files, r.bytes, out);

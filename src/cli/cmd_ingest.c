@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,9 @@
 #include <unistd.h>
 
 #include "casefile/buf.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/config.h"
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
@@ -32,7 +33,7 @@ struct ingest_run {
 	int kind;
 	const char *note;
 	unsigned nnew, ndup, nbad_files, nfail;
-	struct cf_buf json;
+	json_t *json;		/* --json: the items */
 	int failed_hard;	/* a system error: stop and roll back */
 	int follow_links;	/* --follow-links: follow links named as FILE */
 	unsigned roles;		/* --role: CF_ROLE_BIT set */
@@ -89,6 +90,8 @@ apply_tags(struct ingest_run *r, const char *path, const struct ingest_result *r
 	cf_err_release(&err);
 }
 
+
+
 static void
 on_warning(void *cookie, const struct ingest_item *it, const char *msg, int bad)
 {
@@ -107,22 +110,15 @@ report_item(struct ingest_run *r, const char *path, const struct ingest_result *
 
 	cf_hex_encode(res->sha256, CF_SHA256_LEN, hex);
 	if (r->ctx->json) {
-		if (r->json.len)
-			cf_buf_addch(&r->json, ',');
-		cf_buf_addstr(&r->json, "{\"path\":");
-		cf_buf_add_json_str(&r->json, path, strlen(path));
-		cf_buf_addf(&r->json,
-			    ",\"status\":\"%s\",\"kind\":\"%s\",\"sha256\":\"%s\",\"size\":%llu,"
-			    "\"evidence_id\":%lld,\"warnings\":%u}",
-			    res->duplicate ? "duplicate" : "stored", res->kind, hex,
-			    (unsigned long long)res->size, (long long)res->evidence_id,
-			    res->nbad + res->nnotes);
+		json_array_append_new(r->json, json_pack(
+			"{s:o,s:s,s:s,s:s,s:I,s:I,s:i}", "path", jout_str(path),
+			"status", res->duplicate ? "duplicate" : "stored", "kind", res->kind,
+			"sha256", hex, "size", JI(res->size), "evidence_id", JI(res->evidence_id),
+			"warnings", (int)(res->nbad + res->nnotes)));
 		return;
 	}
 	if (r->ctx->quiet)
 		return;
-	if (r->rule)	/* --orders: which order of the export */
-		printf("order %s: ", r->order);
 	if (res->duplicate)
 		printf("already stored  %-9s %s  (%s…)\n", res->kind, path, hex);
 	else
@@ -396,11 +392,13 @@ run_orders(struct cf_ctx *ctx, struct ingest_run *r, int nfiles, char **files)
 
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
+	r->json = json_array();
 	if (config_order_rule(vault_db(ctx->vault), &r->rule, &err) < 0 ||
 	    ingest_begin(ctx->vault, on_warning, r, &r->in, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
+	ingest_set_who(r->in, ctx->user, ctx->host);
 	for (i = 0; i < nfiles && !r->failed_hard; i++)
 		ingest_export(r, files[i]);
 	if (r->failed_hard || ingest_commit(r->in, &err) < 0) {
@@ -411,9 +409,9 @@ run_orders(struct cf_ctx *ctx, struct ingest_run *r, int nfiles, char **files)
 		goto out;
 	}
 	if (ctx->json)
-		printf("{\"stored\":%u,\"duplicate\":%u,\"refused\":%u,\"with_warnings\":%u,"
-		       "\"items\":[%s]}\n", r->nnew, r->ndup, r->nfail, r->nbad_files,
-		       r->json.len ? r->json.data : "");
+		jout_print(json_pack("{s:i,s:i,s:i,s:i,s:O}", "stored", (int)r->nnew,
+				     "duplicate", (int)r->ndup, "refused", (int)r->nfail,
+				     "with_warnings", (int)r->nbad_files, "items", r->json));
 	else
 		ctx_info(ctx, "order exports: %u order records stored, %u already stored, "
 			 "%u refused, %u with problems", r->nnew, r->ndup, r->nfail, r->nbad_files);
@@ -424,100 +422,79 @@ run_orders(struct cf_ctx *ctx, struct ingest_run *r, int nfiles, char **files)
 out:
 	order_id_rule_free(r->rule);
 	ingest_free(r->in);
-	cf_buf_release(&r->json);
+	json_decref(r->json);
 	cf_err_release(&err);
 	return rc;
 }
 
+
 static enum cf_exit
 run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 {
-	enum { OPT_KIND = CTX_OPT_BASE, OPT_NOTE, OPT_FOLLOW, OPT_ROLE, OPT_SUPPLIED,
-	       OPT_ORDERS };
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "kind", 1, NULL, OPT_KIND },
-		{ "note", 1, NULL, OPT_NOTE },
-		{ "follow-links", 0, NULL, OPT_FOLLOW },
-		{ "role", 1, NULL, OPT_ROLE },
-		{ "supplied-by", 1, NULL, OPT_SUPPLIED },
-		{ "orders", 0, NULL, OPT_ORDERS },
-		{ 0 },
-	};
-	int orders = 0;
-	enum cf_role role;
-	enum cf_supplier sup;
 	struct ingest_run r;
 	struct cf_err err = CF_ERR_INIT;
 	struct order_id_rule *rule = NULL;
 	enum cf_kind k;
 	enum cf_exit rc = CF_EXIT_OK;
-	int c, i;
+	int first, i;
 
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
 	r.kind = -1;
-	r.supplied_by = -1;
-	cf_buf_init(&r.json);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_KIND:
-			if (r.kind >= 0)
-				return ctx_usage(ctx, "--kind given twice");
-			if (cf_kind_from_name(optarg, &k) < 0)
-				return ctx_usage(ctx, "unknown kind '%s': use chat, logistics, order, "
-						      "photo, video, receipt or other", optarg);
-			r.kind = (int)k;
-			break;
-		case OPT_NOTE:
-			if (r.note)
-				return ctx_usage(ctx, "--note given twice");
-			r.note = optarg;
-			break;
-		case OPT_FOLLOW:
-			r.follow_links = 1;
-			break;
-		case OPT_ROLE:
-			if (cf_role_from_name(optarg, &role) < 0)
-				return ctx_usage(ctx, "unknown role '%s': use %s", optarg,
-						 cf_role_names());
-			r.roles |= CF_ROLE_BIT(role);
-			break;
-		case OPT_SUPPLIED:
-			if (r.supplied_by >= 0)
-				return ctx_usage(ctx, "--supplied-by given twice");
-			if (cf_supplier_from_name(optarg, &sup) < 0)
-				return ctx_usage(ctx, "unknown supplier '%s': use buyer, merchant, "
-						      "platform or courier", optarg);
-			r.supplied_by = (int)sup;
-			break;
-		case OPT_ORDERS:
-			orders = 1;
-			break;
-		case '?':
-			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-		default:
-			switch (ctx_common_opt(ctx, c, optarg)) {
-			case 2:
-				return CF_EXIT_OK;
-			case -1:
-				return CF_EXIT_USAGE;
+	{
+		const char *kind = NULL, *roles = NULL, *sup = NULL;
+		int orders = 0;
+		const struct cli_opt opts[] = {
+			{ "kind", 0, CLI_VALUE, &kind, NULL, 0 },
+			{ "note", 0, CLI_VALUE, &r.note, NULL, 0 },
+			{ "follow-links", 0, CLI_FLAG, NULL, &r.follow_links, 0 },
+			{ "role", 0, CLI_VALUE, &roles, NULL, 0 },
+			{ "supplied-by", 0, CLI_VALUE, &sup, NULL, 0 },
+			{ "orders", 0, CLI_FLAG, NULL, &orders, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
+
+		r.supplied_by = -1;
+		if ((i = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(i);
+		if (kind && cf_kind_from_name(kind, &k) < 0)
+			return ctx_usage(ctx, "unknown kind '%s': use chat, logistics, order, "
+					      "photo, video, receipt or other", kind);
+		r.kind = kind ? (int)k : -1;
+		if (roles) {	/* one --role, names comma-separated */
+			char *s = xstrdup(roles), *tok, *save = NULL;
+			enum cf_role role;
+
+			for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				if (cf_role_from_name(tok, &role) < 0) {
+					free(s);
+					return ctx_usage(ctx, "unknown role '%s': use %s", tok,
+							 cf_role_names());
+				}
+				r.roles |= CF_ROLE_BIT(role);
 			}
+			free(s);
+		}
+		if (sup) {
+			enum cf_supplier sp;
+
+			if (cf_supplier_from_name(sup, &sp) < 0)
+				return ctx_usage(ctx, "unknown supplier '%s': use buyer, merchant, "
+						      "platform or courier", sup);
+			r.supplied_by = (int)sp;
+		}
+		if (orders) {
+			if (argc - first < 1)
+				return ctx_usage(ctx, "ingest --orders needs at least one order export");
+			if (r.kind >= 0 || r.note || r.roles || r.supplied_by >= 0)
+				return ctx_usage(ctx, "--orders takes no --kind, --note, --role or "
+						      "--supplied-by: each order's row is its record");
+			return run_orders(ctx, &r, argc - first, argv + first);
 		}
 	}
-	if (orders) {
-		if (argc - optind < 1)
-			return ctx_usage(ctx, "ingest --orders needs at least one order export");
-		if (r.kind >= 0 || r.note || r.roles || r.supplied_by >= 0)
-			return ctx_usage(ctx, "--orders takes no --kind, --note, --role or "
-					      "--supplied-by: each order's row is its record");
-		return run_orders(ctx, &r, argc - optind, argv + optind);
-	}
-	if (argc - optind < 2)
+	if (argc - first < 2)
 		return ctx_usage(ctx, "ingest needs an order id and at least one file");
-	r.order = argv[optind];
+	r.order = argv[first];
 	if (!order_id_valid(r.order))
 		return ctx_usage(ctx, "bad order id '%s': use 1 to 64 letters, digits, '_' or '-'",
 				 r.order);
@@ -533,12 +510,13 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 			       order_id_rule_pattern(rule));
 		goto out;
 	}
+	r.json = json_array();
 	if (ingest_begin(ctx->vault, on_warning, &r, &r.in, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
 	ingest_set_who(r.in, ctx->user, ctx->host);
-	for (i = optind + 1; i < argc && !r.failed_hard; i++)
+	for (i = first + 1; i < argc && !r.failed_hard; i++)
 		ingest_path(&r, argv[i], 1);
 	if (r.failed_hard) {
 		ctx_error(ctx, "nothing was stored: the whole ingest was rolled back");
@@ -552,9 +530,10 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	if (ctx->json)
-		printf("{\"order_id\":\"%s\",\"stored\":%u,\"duplicate\":%u,\"refused\":%u,"
-		       "\"with_warnings\":%u,\"items\":[%s]}\n",
-		       r.order, r.nnew, r.ndup, r.nfail, r.nbad_files, r.json.data);
+		jout_print(json_pack("{s:o,s:i,s:i,s:i,s:i,s:O}", "order_id", jout_str(r.order),
+				     "stored", (int)r.nnew, "duplicate", (int)r.ndup,
+				     "refused", (int)r.nfail, "with_warnings", (int)r.nbad_files,
+				     "items", r.json));
 	else
 		ctx_info(ctx, "order %s: %u stored, %u already stored, %u refused, %u with problems",
 			 r.order, r.nnew, r.ndup, r.nfail, r.nbad_files);
@@ -565,7 +544,7 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 out:
 	order_id_rule_free(rule);
 	ingest_free(r.in);
-	cf_buf_release(&r.json);
+	json_decref(r.json);
 	cf_err_release(&err);
 	return rc;
 }

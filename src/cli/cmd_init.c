@@ -4,7 +4,9 @@
  */
 #include <stdio.h>
 
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/vault.h"
 
 static enum cf_exit
@@ -14,8 +16,8 @@ run_init(int argc, char **argv, struct cf_ctx *ctx)
 	enum cf_exit rc;
 	int first, r;
 
-	if ((r = ctx_parse_common(ctx, argc, argv, &first)) != 0)
-		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
+	if ((r = cli_parse(ctx, argc, argv, NULL, &first)) != 0)
+		return CLI_PARSE_EXIT(r);
 	if (first < argc)
 		return ctx_usage(ctx, "init takes no arguments (use --vault DIR)");
 	if (vault_init(ctx->vault_dir, &err) < 0) {
@@ -24,7 +26,7 @@ run_init(int argc, char **argv, struct cf_ctx *ctx)
 		return rc == CF_EXIT_INPUT ? CF_EXIT_USAGE : rc;
 	}
 	if (ctx->json)
-		printf("{\"vault\":\"%s\",\"created\":true}\n", ctx->vault_dir);
+		jout_print(json_pack("{s:o,s:b}", "vault", jout_str(ctx->vault_dir), "created", 1));
 	else
 		ctx_info(ctx, "initialised vault '%s'", ctx->vault_dir);
 	return CF_EXIT_OK;

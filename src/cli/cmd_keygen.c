@@ -3,44 +3,20 @@
  * cmd_keygen — `casefile keygen`: create the vault's signing key and a
  * self-signed certificate, or import a merchant's CA-issued one.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "casefile/buf.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/keys.h"
 #include "casefile/xalloc.h"
-
-enum {
-	OPT_CN = CTX_OPT_BASE + 100,
-	OPT_ORG,
-	OPT_RSA,
-	OPT_DAYS,
-	OPT_PASSFILE,
-	OPT_IMPORT,
-	OPT_CERT,
-	OPT_CHAIN,
-	OPT_IMPORT_PASSFILE,
-};
 
 static enum cf_exit
 run_keygen(int argc, char **argv, struct cf_ctx *ctx)
 {
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "cn", 1, NULL, OPT_CN },
-		{ "org", 1, NULL, OPT_ORG },
-		{ "rsa", 0, NULL, OPT_RSA },
-		{ "days", 1, NULL, OPT_DAYS },
-		{ "passphrase-file", 1, NULL, OPT_PASSFILE },
-		{ "import", 1, NULL, OPT_IMPORT },
-		{ "cert", 1, NULL, OPT_CERT },
-		{ "chain", 1, NULL, OPT_CHAIN },
-		{ "import-passphrase-file", 1, NULL, OPT_IMPORT_PASSFILE },
-		{ 0 },
-	};
 	struct keys_gen_opts g = { NULL, NULL, 0, 1095, 0, NULL };
 	const char *passfile = NULL, *import = NULL, *certp = NULL, *chainp = NULL,
 		   *ipassfile = NULL;
@@ -52,36 +28,35 @@ run_keygen(int argc, char **argv, struct cf_ctx *ctx)
 	unsigned char fp[CF_SHA256_LEN];
 	char fps[3 * CF_SHA256_LEN], *cn = NULL;
 	enum cf_exit rc = CF_EXIT_OK;
-	int c, r;
+	int first, r;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_CN: g.cn = optarg; break;
-		case OPT_ORG: g.org = optarg; break;
-		case OPT_RSA: g.flags |= KEYS_GEN_RSA; break;
-		case OPT_DAYS:
-			g.days = strtol(optarg, &end, 10);
+	{
+		const char *days = NULL;
+		int rsa = 0;
+		const struct cli_opt opts[] = {
+			{ "cn", 0, CLI_VALUE, &g.cn, NULL, 0 },
+			{ "org", 0, CLI_VALUE, &g.org, NULL, 0 },
+			{ "rsa", 0, CLI_FLAG, NULL, &rsa, 0 },
+			{ "days", 0, CLI_VALUE, &days, NULL, 0 },
+			{ "passphrase-file", 0, CLI_VALUE, &passfile, NULL, 0 },
+			{ "import", 0, CLI_VALUE, &import, NULL, 0 },
+			{ "cert", 0, CLI_VALUE, &certp, NULL, 0 },
+			{ "chain", 0, CLI_VALUE, &chainp, NULL, 0 },
+			{ "import-passphrase-file", 0, CLI_VALUE, &ipassfile, NULL, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
+
+		if ((r = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(r);
+		if (rsa)
+			g.flags |= KEYS_GEN_RSA;
+		if (days) {
+			g.days = strtol(days, &end, 10);
 			if (*end || g.days <= 0 || g.days > 36500)
-				return ctx_usage(ctx, "bad --days '%s' (1..36500)", optarg);
-			break;
-		case OPT_PASSFILE: passfile = optarg; break;
-		case OPT_IMPORT: import = optarg; break;
-		case OPT_CERT: certp = optarg; break;
-		case OPT_CHAIN: chainp = optarg; break;
-		case OPT_IMPORT_PASSFILE: ipassfile = optarg; break;
-		case '?':
-			return ctx_usage(ctx, "unknown option or missing value '%s'", argv[optind - 1]);
-		default:
-			r = ctx_common_opt(ctx, c, optarg);
-			if (r < 0)
-				return CF_EXIT_USAGE;
-			if (r == 2)
-				return CF_EXIT_OK;
+				return ctx_usage(ctx, "bad --days '%s' (1..36500)", days);
 		}
 	}
-	if (optind < argc)
+	if (first < argc)
 		return ctx_usage(ctx, "keygen takes no arguments");
 	if (import && (g.cn || g.org || (g.flags & KEYS_GEN_RSA)))
 		return ctx_usage(ctx, "--import cannot be combined with --cn, --org or --rsa");
@@ -108,15 +83,11 @@ run_keygen(int argc, char **argv, struct cf_ctx *ctx)
 	keys_fingerprint_str(fp, fps, sizeof(fps));
 	cn = keys_cert_cn(cert);
 	if (ctx->json) {
-		struct cf_buf b = CF_BUF_INIT;
-
-		cf_buf_addstr(&b, "{\"subject_cn\":");
-		cf_buf_add_json_str(&b, cn, strlen(cn));
-		cf_buf_addf(&b, ",\"algorithm\":\"%s\",\"sha256_fingerprint\":\"%s\",\"encrypted\":%s,\"imported\":%s}\n",
-			    EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? "RSA" : "ECDSA",
-			    fps, pass ? "true" : "false", import ? "true" : "false");
-		fputs(b.data, stdout);
-		cf_buf_release(&b);
+		jout_print(json_pack("{s:o,s:s,s:s,s:b,s:b}", "subject_cn", jout_str(cn),
+				     "algorithm", EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? "RSA"
+											 : "ECDSA",
+				     "sha256_fingerprint", fps, "encrypted", pass != NULL,
+				     "imported", import != NULL));
 	} else {
 		ctx_info(ctx, "%s %s key and certificate for '%s' in '%s/keys'%s",
 			 import ? "imported" : "created",

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "casefile/buf.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/db.h"
 #include "casefile/vault.h"
 
@@ -25,12 +27,13 @@ run_list(int argc, char **argv, struct cf_ctx *ctx)
 					     "video", "receipt", "other" };
 	struct cf_err err = CF_ERR_INIT;
 	sqlite3_stmt *st = NULL;
+	json_t *list = NULL;
 	enum cf_exit rc = CF_EXIT_OK;
 	int first, r, k, n = 0;
 	char when[40];
 
-	if ((r = ctx_parse_common(ctx, argc, argv, &first)) != 0)
-		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
+	if ((r = cli_parse(ctx, argc, argv, NULL, &first)) != 0)
+		return CLI_PARSE_EXIT(r);
 	if (first < argc)
 		return ctx_usage(ctx, "list takes no arguments");
 	if (ctx_open_vault(ctx) < 0)
@@ -40,7 +43,7 @@ run_list(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	if (ctx->json)
-		fputs("{\"orders\":[", stdout);
+		list = json_array();
 	else if (!ctx->quiet)
 		printf("%-20s %5s %12s  %-27s %s\n", "ORDER", "ITEMS", "BYTES", "LAST INGEST",
 		       "KINDS");
@@ -49,19 +52,16 @@ run_list(int argc, char **argv, struct cf_ctx *ctx)
 		struct cf_buf kb = CF_BUF_INIT;
 
 		if (ctx->json) {
-			struct cf_buf j = CF_BUF_INIT;
+			json_t *kj = json_object();
 
-			cf_buf_add_json_str(&j, order, strlen(order));
-			printf("%s{\"order_id\":%s,\"items\":%d,\"bytes\":%lld,"
-			       "\"last_ingested_at\":%lld,\"warnings\":%d,\"kinds\":{",
-			       n ? "," : "", j.data, sqlite3_column_int(st, 1),
-			       (long long)sqlite3_column_int64(st, 2),
-			       (long long)sqlite3_column_int64(st, 3), sqlite3_column_int(st, 11));
 			for (k = 0; k < 7; k++)
-				printf("%s\"%s\":%d", k ? "," : "", kinds[k],
-				       sqlite3_column_int(st, 4 + k));
-			fputs("}}", stdout);
-			cf_buf_release(&j);
+				jout_set(kj, kinds[k], json_integer(sqlite3_column_int(st, 4 + k)));
+			json_array_append_new(list, json_pack(
+				"{s:o,s:i,s:I,s:I,s:i,s:o}", "order_id", jout_str(order),
+				"items", sqlite3_column_int(st, 1),
+				"bytes", JI(sqlite3_column_int64(st, 2)),
+				"last_ingested_at", JI(sqlite3_column_int64(st, 3)),
+				"warnings", sqlite3_column_int(st, 11), "kinds", kj));
 		} else if (!ctx->quiet) {
 			for (k = 0; k < 7; k++) {
 				int c = sqlite3_column_int(st, 4 + k);
@@ -82,12 +82,15 @@ run_list(int argc, char **argv, struct cf_ctx *ctx)
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
-	if (ctx->json)
-		fputs("]}\n", stdout);
+	if (ctx->json) {
+		jout_print(json_pack("{s:o}", "orders", list));
+		list = NULL;
+	}
 	else if (n == 0 && !ctx->quiet)
 		printf("(no orders in the vault yet: casefile ingest ORDER FILE...)\n");
 out:
 	sqlite3_finalize(st);
+	json_decref(list);
 	cf_err_release(&err);
 	return rc;
 }

@@ -3,7 +3,6 @@
  * cmd_log — `casefile log [--json]`: list the sealed tree heads.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +11,9 @@
 #include "casefile/base64.h"
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/db.h"
 #include "casefile/ledger.h"
 #include "casefile/proofs.h"
@@ -20,40 +21,33 @@
 #include "casefile/seal.h"
 #include "casefile/vault.h"
 
-static void
-json_head(struct cf_buf *b, const struct seal_head *h)
+static json_t *
+json_head(const struct seal_head *h)
 {
 	char hex[CF_SHA256_HEXLEN + 1], when[32];
+	json_t *proof = json_array(), *tst = json_null();
 	size_t i;
 
-	cf_hex_encode(h->root, CF_SHA256_LEN, hex);
-	cf_buf_addf(b, "{\"tree_size\":%llu,\"root_hash\":\"%s\",\"created_at\":\"%s\","
-		    "\"prev_size\":%llu,\"consistency_proof\":[",
-		    (unsigned long long)h->tree_size, hex,
-		    cftime_format_iso(h->created_at, when, sizeof(when)),
-		    (unsigned long long)h->prev_size);
 	for (i = 0; i < h->nconsistency; i++) {
 		cf_hex_encode(h->consistency[i], CF_SHA256_LEN, hex);
-		cf_buf_addf(b, "%s\"%s\"", i ? "," : "", hex);
+		json_array_append_new(proof, json_string(hex));
 	}
-	cf_buf_addstr(b, "],\"checkpoint\":");
-	cf_buf_add_json_str(b, h->checkpoint, h->checkpoint_len);
-	cf_buf_addstr(b, ",\"checkpoint_timestamp\":");
 	if (h->tst) {
-		cf_buf_addch(b, '"');
-		base64_encode(h->tst, h->tst_len, b);
-		cf_buf_addch(b, '"');
-	} else
-		cf_buf_addstr(b, "null");
-	cf_buf_addstr(b, ",\"tsa_url\":");
-	if (h->tsa_url)
-		cf_buf_add_json_str(b, h->tsa_url, strlen(h->tsa_url));
-	else
-		cf_buf_addstr(b, "null");
-	cf_buf_addch(b, '}');
-}
+		struct cf_buf b = CF_BUF_INIT;
 
-enum { OPT_PROOFS = CTX_OPT_BASE + 100 };
+		base64_encode(h->tst, h->tst_len, &b);
+		json_decref(tst);
+		tst = jout_strn(b.data, b.len);
+		cf_buf_release(&b);
+	}
+	cf_hex_encode(h->root, CF_SHA256_LEN, hex);
+	return json_pack("{s:I,s:s,s:s,s:I,s:o,s:o,s:o,s:o}", "tree_size", JI(h->tree_size),
+			 "root_hash", hex, "created_at",
+			 cftime_format_iso(h->created_at, when, sizeof(when)),
+			 "prev_size", JI(h->prev_size), "consistency_proof", proof,
+			 "checkpoint", jout_strn(h->checkpoint, h->checkpoint_len),
+			 "checkpoint_timestamp", tst, "tsa_url", jout_str(h->tsa_url));
+}
 
 static int
 count_leafless(sqlite3 *db, uint64_t *n, struct cf_err *err)
@@ -108,40 +102,28 @@ print_proofs(struct cf_ctx *ctx, int argc, char **argv)
 static enum cf_exit
 run_log(int argc, char **argv, struct cf_ctx *ctx)
 {
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "proofs", 0, NULL, OPT_PROOFS },
-		{ 0 },
-	};
 	struct cf_err err = CF_ERR_INIT;
 	struct seal_head *heads = NULL;
-	struct cf_buf b = CF_BUF_INIT;
 	size_t n = 0, i;
 	uint64_t size = 0, leafless = 0, unsealed;
-	int c, r, proofs = 0;
+	int first, r, proofs = 0;
 	enum cf_exit rc = CF_EXIT_OK;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == OPT_PROOFS) {
-			proofs = 1;
-			continue;
-		}
-		if (c == '?')
-			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-		r = ctx_common_opt(ctx, c, optarg);
-		if (r < 0)
-			return CF_EXIT_USAGE;
-		if (r == 2)
-			return CF_EXIT_OK;
+	{
+		const struct cli_opt opts[] = {
+			{ "proofs", 0, CLI_FLAG, NULL, &proofs, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
+
+		if ((r = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(r);
 	}
-	if (!proofs && optind < argc)
+	if (!proofs && first < argc)
 		return ctx_usage(ctx, "log takes no arguments");
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
 	if (proofs)
-		return print_proofs(ctx, argc - optind, argv + optind);
+		return print_proofs(ctx, argc - first, argv + first);
 	if (seal_heads(vault_db(ctx->vault), &heads, &n, &err) < 0 ||
 	    ledger_size(vault_db(ctx->vault), &size, &err) < 0 ||
 	    count_leafless(vault_db(ctx->vault), &leafless, &err) < 0) {
@@ -150,15 +132,12 @@ run_log(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	unsealed = size - (n ? heads[n - 1].tree_size : 0) + leafless;
 	if (ctx->json) {
-		cf_buf_addf(&b, "{\"ledger_size\":%llu,\"unsealed\":%llu,\"heads\":[",
-			    (unsigned long long)size, (unsigned long long)unsealed);
-		for (i = 0; i < n; i++) {
-			if (i)
-				cf_buf_addch(&b, ',');
-			json_head(&b, &heads[i]);
-		}
-		cf_buf_addstr(&b, "]}\n");
-		fwrite(b.data, 1, b.len, stdout);
+		json_t *list = json_array();
+
+		for (i = 0; i < n; i++)
+			json_array_append_new(list, json_head(&heads[i]));
+		jout_print(json_pack("{s:I,s:I,s:o}", "ledger_size", JI(size),
+				     "unsealed", JI(unsealed), "heads", list));
 		goto out;
 	}
 	if (ctx->quiet)
@@ -193,7 +172,6 @@ run_log(int argc, char **argv, struct cf_ctx *ctx)
 		printf("%llu evidence rows not yet sealed (last head %llu)\n",
 		       (unsigned long long)unsealed, (unsigned long long)heads[n - 1].tree_size);
 out:
-	cf_buf_release(&b);
 	seal_heads_free(heads, n);
 	cf_err_release(&err);
 	return rc;

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/db.h"
 #include "casefile/rederive.h"
 #include "casefile/vault.h"
@@ -23,8 +25,8 @@ run_reparse(int argc, char **argv, struct cf_ctx *ctx)
 	unsigned long long checked = 0, rebuilt = 0, refused = 0;
 	int first, i, step, began = 0;
 
-	if ((i = ctx_parse_common(ctx, argc, argv, &first)) != 0)
-		return i > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
+	if ((i = cli_parse(ctx, argc, argv, NULL, &first)) != 0)
+		return CLI_PARSE_EXIT(i);
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
 	db = vault_db(ctx->vault);
@@ -69,8 +71,8 @@ run_reparse(int argc, char **argv, struct cf_ctx *ctx)
 	}
 	began = 0;
 	if (ctx->json)
-		printf("{\"checked\":%llu,\"rebuilt\":%llu,\"not_rebuilt\":%llu}\n", checked,
-		       rebuilt, refused);
+		jout_print(json_pack("{s:I,s:I,s:I}", "checked", JI(checked), "rebuilt", JI(rebuilt),
+				     "not_rebuilt", JI(refused)));
 	else if (!ctx->quiet)
 		printf("%llu evidence rows re-parsed: %llu rebuilt, %llu could not be rebuilt\n",
 		       checked, rebuilt, refused);

@@ -3,14 +3,15 @@
  * cmd_seal — `casefile seal [--tsa URL]`: close the ledger at its current
  * size with a signed, timestamped tree head.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/db.h"
 #include "casefile/keys.h"
 #include "casefile/seal.h"
@@ -18,13 +19,6 @@
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
-enum {
-	OPT_TSA = CTX_OPT_BASE + 100,
-	OPT_TSA_CA,
-	OPT_TSA_TLS_CA,
-	OPT_TSA_TIMEOUT,
-	OPT_PASSFILE,
-};
 
 /* A value from the vault settings, NULL when unset or empty. */
 static char *
@@ -42,15 +36,6 @@ setting(sqlite3 *db, const char *key)
 static enum cf_exit
 run_seal(int argc, char **argv, struct cf_ctx *ctx)
 {
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "tsa", 1, NULL, OPT_TSA },
-		{ "tsa-ca", 1, NULL, OPT_TSA_CA },
-		{ "tsa-tls-ca", 1, NULL, OPT_TSA_TLS_CA },
-		{ "tsa-timeout", 1, NULL, OPT_TSA_TIMEOUT },
-		{ "passphrase-file", 1, NULL, OPT_PASSFILE },
-		{ 0 },
-	};
 	struct cf_err err = CF_ERR_INIT;
 	struct seal_opts so;
 	struct seal_head head;
@@ -58,7 +43,7 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
 	STACK_OF(X509) *chain = NULL;
-	char *tsa = NULL, *tsa_ca = NULL, *tls_ca = NULL, *pass = NULL, *end;
+	char *tsa = NULL, *tsa_ca = NULL, *tls_ca = NULL, *pass = NULL;
 	char *kept = NULL, *mirror = NULL;
 	char hex[CF_SHA256_HEXLEN + 1], when[32];
 	const char *tsa_opt = NULL, *ca_opt = NULL, *tls_opt = NULL, *passfile = NULL;
@@ -66,44 +51,28 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	uint64_t backfilled = 0;
 	enum cf_exit rc = CF_EXIT_OK;
 	sqlite3 *db;
-	int c, r, sealed = 0;
+	int first, r, sealed = 0;
 
 	memset(&head, 0, sizeof(head));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == OPT_TSA) {
-			if (tsa_opt)
-				return ctx_usage(ctx, "option '--tsa' given twice");
-			if (*optarg == '\0')
-				return ctx_usage(ctx, "option '--tsa' needs a URL");
-			tsa_opt = optarg;
-			continue;
-		}
-		if (c == OPT_TSA_CA || c == OPT_TSA_TLS_CA || c == OPT_PASSFILE) {
-			const char **slot = c == OPT_TSA_CA ? &ca_opt :
-					    c == OPT_TSA_TLS_CA ? &tls_opt : &passfile;
+	{
+		const char *timeout_opt = NULL;
+		const struct cli_opt opts[] = {
+			{ "tsa", 0, CLI_VALUE, &tsa_opt, NULL, 0 },
+			{ "tsa-ca", 0, CLI_VALUE, &ca_opt, NULL, 0 },
+			{ "tsa-tls-ca", 0, CLI_VALUE, &tls_opt, NULL, 0 },
+			{ "tsa-timeout", 0, CLI_VALUE, &timeout_opt, NULL, 0 },
+			{ "passphrase-file", 0, CLI_VALUE, &passfile, NULL, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
 
-			if (*slot)
-				return ctx_usage(ctx, "option '%s' given twice", argv[optind - 1]);
-			*slot = optarg;
-			continue;
-		}
-		if (c == OPT_TSA_TIMEOUT) {
-			timeout = strtod(optarg, &end);
-			if (*end || !(timeout > 0 && timeout <= 600))
-				return ctx_usage(ctx, "bad --tsa-timeout '%s' (seconds, 0..600)", optarg);
-			continue;
-		}
-		if (c == '?')
-			return ctx_usage(ctx, "unknown option or missing value '%s'", argv[optind - 1]);
-		r = ctx_common_opt(ctx, c, optarg);
-		if (r < 0)
+		if ((r = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(r);
+		if (tsa_opt && *tsa_opt == '\0')
+			return ctx_usage(ctx, "option '--tsa' needs a URL");
+		if (ctx_parse_tsa_timeout(ctx, timeout_opt, &timeout) < 0)
 			return CF_EXIT_USAGE;
-		if (r == 2)
-			return CF_EXIT_OK;
 	}
-	if (optind < argc)
+	if (first < argc)
 		return ctx_usage(ctx, "seal takes no arguments");
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
@@ -139,24 +108,20 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 		ctx_info(ctx, "added %llu evidence rows without a leaf to the ledger",
 			 (unsigned long long)backfilled);
 	if (ctx->json) {
-		struct cf_buf b = CF_BUF_INIT;
+		json_t *o = json_pack("{s:b,s:I,s:I,s:I,s:I}", "sealed", sealed,
+				      "tree_size", JI(head.tree_size),
+				      "prev_size", JI(sealed ? head.prev_size : head.tree_size),
+				      "new_leaves", JI(sealed ? head.tree_size - head.prev_size : 0),
+				      "backfilled", JI(backfilled));
 
-		cf_buf_addf(&b, "{\"sealed\":%s,\"tree_size\":%llu,\"prev_size\":%llu,"
-			    "\"new_leaves\":%llu,\"backfilled\":%llu",
-			    sealed ? "true" : "false", (unsigned long long)head.tree_size,
-			    (unsigned long long)(sealed ? head.prev_size : head.tree_size),
-			    (unsigned long long)(sealed ? head.tree_size - head.prev_size : 0),
-			    (unsigned long long)backfilled);
 		if (head.tree_size) {
-			cf_buf_addf(&b, ",\"root\":\"%s\",\"created_at\":\"%s\",\"timestamped\":%s",
-				    hex, cftime_format_iso(head.created_at, when, sizeof(when)),
-				    head.tst ? "true" : "false");
-			cf_buf_addstr(&b, ",\"checkpoint\":");
-			cf_buf_add_json_str(&b, head.checkpoint, head.checkpoint_len);
+			jout_set(o, "root", json_string(hex));
+			jout_set(o, "created_at", json_string(cftime_format_iso(head.created_at, when,
+										 sizeof(when))));
+			jout_set(o, "timestamped", json_boolean(head.tst != NULL));
+			jout_set(o, "checkpoint", jout_strn(head.checkpoint, head.checkpoint_len));
 		}
-		cf_buf_addstr(&b, "}\n");
-		fwrite(b.data, 1, b.len, stdout);
-		cf_buf_release(&b);
+		jout_print(o);
 	} else if (!sealed && head.tree_size == 0) {
 		ctx_info(ctx, "nothing to seal: the ledger is empty");
 	} else if (!sealed) {

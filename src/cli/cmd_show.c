@@ -6,18 +6,19 @@
  * millisecond where the original had one, and the fields kept beside the
  * text (`extra`), which the dossier does not render.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/db.h"
-#include "casefile/roles.h"
 #include "casefile/hash.h"
 #include "casefile/item.h"
+#include "casefile/roles.h"
 #include "casefile/tag.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -25,7 +26,7 @@
 /* Facts as "key": value pairs, rendered as text and as JSON. */
 struct facts {
 	struct cf_buf text;
-	struct cf_buf json;
+	json_t *json;
 };
 
 static void
@@ -34,15 +35,14 @@ fact_str(struct facts *f, const char *key, const char *val)
 	if (val == NULL)
 		return;
 	cf_buf_addf(&f->text, "%s%s %s", f->text.len ? ", " : "", key, val);
-	cf_buf_addf(&f->json, "%s\"%s\":", f->json.len ? "," : "", key);
-	cf_buf_add_json_str(&f->json, val, strlen(val));
+	jout_set(f->json, key, jout_str(val));
 }
 
 static void
 fact_int(struct facts *f, const char *key, long long v)
 {
 	cf_buf_addf(&f->text, "%s%s %lld", f->text.len ? ", " : "", key, v);
-	cf_buf_addf(&f->json, "%s\"%s\":%lld", f->json.len ? "," : "", key, v);
+	jout_set(f->json, key, json_integer(v));
 }
 
 static void
@@ -55,7 +55,7 @@ fact_time(struct facts *f, const struct cf_ctx *ctx, const char *key, sqlite3_st
 	ctx_fmt_time(ctx, sqlite3_column_int64(st, col), buf, sizeof(buf));
 	cftime_format_iso(sqlite3_column_int64(st, col), iso, sizeof(iso));
 	cf_buf_addf(&f->text, "%s%s %s", f->text.len ? ", " : "", key, buf);
-	cf_buf_addf(&f->json, "%s\"%s\":\"%s\"", f->json.len ? "," : "", key, iso);
+	jout_set(f->json, key, json_string(iso));
 }
 
 static sqlite3_stmt *
@@ -87,11 +87,9 @@ gather_facts(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *ki
 	char money[48];
 
 	if (!strcmp(kind, "chat") &&
-	    (st = query(db, "SELECT count(*), min(time), max(time), sum(r = 'buyer'),"
-			    " sum(r = 'merchant'), sum(time IS NULL), sum(r = 'unknown') FROM"
-			    " (SELECT time, " ROLES_SQL_SENDER("messages", "(SELECT order_id FROM"
-			    " evidence WHERE id = ?1)") " AS r FROM messages WHERE evidence_id = ?1)",
-			    id))) {
+	    (st = query(db, "SELECT count(*), min(time), max(time), sum(sender = 'buyer'),"
+			    " sum(sender = 'merchant'), sum(time IS NULL)"
+			    " FROM messages WHERE evidence_id = ?", id))) {
 		fact_int(f, "messages", sqlite3_column_int64(st, 0));
 		fact_int(f, "from_buyer", sqlite3_column_int64(st, 3));
 		fact_int(f, "from_merchant", sqlite3_column_int64(st, 4));
@@ -99,8 +97,6 @@ gather_facts(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *ki
 		fact_time(f, ctx, "last", st, 2);
 		if (sqlite3_column_int64(st, 5))
 			fact_int(f, "without_time", sqlite3_column_int64(st, 5));
-		if (sqlite3_column_int64(st, 6))
-			fact_int(f, "unknown_sender", sqlite3_column_int64(st, 6));
 		sqlite3_finalize(st);
 	}
 	if (!strcmp(kind, "logistics")) {
@@ -160,73 +156,19 @@ gather_facts(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *ki
 	}
 }
 
-/* 1 when the vault holds evidence for order id s. */
-static int
-has_order(sqlite3 *db, const char *s)
+/* A column stored as JSON text (attachments, extra), or its text when it is not JSON. */
+static json_t *
+jout_stored(const char *v)
 {
-	sqlite3_stmt *st;
-	int r = 0;
+	json_t *j = json_loads(v, JSON_DECODE_ANY, NULL);
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM evidence WHERE order_id = ? LIMIT 1", -1, &st,
-			       NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, s, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return r;
+	return j ? j : jout_str(v);
 }
-
-struct hist {
-	const struct cf_ctx *ctx;
-	struct cf_buf *text, *json;
-	int n;
-};
-
-static void
-on_event(void *cookie, const struct tag_event *e)
-{
-	struct hist *h = cookie;
-	char when[40], iso[32];
-
-	if (h->n++ == 0) {
-		cf_buf_addstr(h->text, "    history (ledger leaves):\n");
-		cf_buf_addstr(h->json, ",\"history\":[");
-	} else {
-		cf_buf_addch(h->json, ',');
-	}
-	ctx_fmt_time(h->ctx, e->at, when, sizeof(when));
-	cf_buf_addf(h->text, "      %s  %s  %s %s  (leaf %lld)\n", when, e->who, e->type,
-		    e->value, (long long)e->leaf_index);
-	cf_buf_addf(h->json, "{\"leaf_index\":%lld,\"at\":\"%s\",\"type\":",
-		    (long long)e->leaf_index, cftime_format_iso(e->at, iso, sizeof(iso)));
-	cf_buf_add_json_str(h->json, e->type, strlen(e->type));
-	cf_buf_addstr(h->json, ",\"who\":");
-	cf_buf_add_json_str(h->json, e->who, strlen(e->who));
-	cf_buf_addstr(h->json, ",\"value\":");
-	cf_buf_add_json_str(h->json, e->value, strlen(e->value));
-	cf_buf_addch(h->json, '}');
-}
-
-/* Roles, supplier, exclusion as facts; with history, the item's leaves. */
-static void
-gather_tags(sqlite3 *db, const struct cf_ctx *ctx, sqlite3_stmt *st, long long id,
-	    int history, struct facts *f, struct cf_buf *text, struct cf_buf *json)
-{
-	struct hist h = { ctx, text, json, 0 };
-
-	fact_str(f, "roles", col_text(st, 16));
-	fact_str(f, "supplied_by", col_text(st, 14));
-	fact_str(f, "excluded", col_text(st, 15));
-	if (history && tag_history(db, id, on_event, &h, NULL) == 0 && h.n)
-		cf_buf_addch(json, ']');
-}
-
-enum { OPT_MESSAGES = CTX_OPT_BASE + 100 };
 
 /* The parsed rows of a chat or logistics item (--messages). */
 static void
 gather_rows(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *kind,
-	    struct cf_buf *text, struct cf_buf *json)
+	    struct cf_buf *text, json_t **json)
 {
 	static const char chat_sql[] =
 		"SELECT seq, time, time_ms, " ROLES_SQL_SENDER("messages", "(SELECT order_id FROM"
@@ -237,14 +179,14 @@ gather_rows(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *kin
 		" FROM logistics_events WHERE evidence_id = ? ORDER BY seq";
 	int chat = !strcmp(kind, "chat");
 	sqlite3_stmt *st;
-	size_t n = 0;
+	json_t *list;
 
 	if (!chat && strcmp(kind, "logistics"))
 		return;
 	if (sqlite3_prepare_v2(db, chat ? chat_sql : logi_sql, -1, &st, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_int64(st, 1, id);
-	cf_buf_addstr(json, chat ? ",\"messages\":[" : ",\"events\":[");
+	list = json_array();
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		static const char *const jk[] = { NULL, NULL, NULL, NULL, NULL, NULL,
 						  "attachments", "extra" };
@@ -254,6 +196,7 @@ gather_rows(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *kin
 		int ms = sqlite3_column_type(st, 2) != SQLITE_NULL ? sqlite3_column_int(st, 2) : -1;
 		long long t = sqlite3_column_int64(st, 1);
 		char when[48], iso[32];
+		json_t *row;
 		int i;
 
 		if (has_t)
@@ -262,25 +205,18 @@ gather_rows(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *kin
 			snprintf(when, sizeof(when), "(no time)");
 		cf_buf_addf(text, "    %s %lld  %s ", chat ? "message" : "event",
 			    (long long)sqlite3_column_int64(st, 0), when);
-		cf_buf_addf(json, "%s{\"seq\":%lld,\"time\":", n++ ? "," : "",
-			    (long long)sqlite3_column_int64(st, 0));
-		if (has_t)
-			cf_buf_addf(json, "\"%s\"", cftime_format_iso(t, iso, sizeof(iso)));
-		else
-			cf_buf_addstr(json, "null");
+		row = json_pack("{s:I,s:o}", "seq", JI(sqlite3_column_int64(st, 0)),
+				"time", has_t ? json_string(cftime_format_iso(t, iso, sizeof(iso)))
+					      : json_null());
 		if (ms >= 0)
-			cf_buf_addf(json, ",\"time_ms\":%d", ms);
+			jout_set(row, "time_ms", json_integer(ms));
 		for (i = 3; i < 8; i++) {
 			const char *v = col_text(st, i);
 			const char *k = i < 6 ? names[chat][i - 3] : jk[i];
 
 			if (v == NULL)
 				continue;
-			cf_buf_addf(json, ",\"%s\":", k);
-			if (i >= 6)
-				cf_buf_addstr(json, v);	/* stored as JSON text */
-			else
-				cf_buf_add_json_str(json, v, strlen(v));
+			jout_set(row, k, i >= 6 ? jout_stored(v) : jout_str(v));
 			if (chat && i == 4)
 				cf_buf_addf(text, "(%s) ", v);
 			else if (chat && i == 5)
@@ -293,20 +229,55 @@ gather_rows(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *kin
 				cf_buf_addf(text, "\n        %s %s", k, v);
 		}
 		cf_buf_addch(text, '\n');
-		cf_buf_addch(json, '}');
+		json_array_append_new(list, row);
 	}
-	cf_buf_addch(json, ']');
+	*json = json_pack("{s:o}", chat ? "messages" : "events", list);
 	sqlite3_finalize(st);
+}
+
+/* 1 when the vault holds evidence for order id s. */
+static int
+has_order(sqlite3 *db, const char *s)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM evidence WHERE order_id = ? LIMIT 1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, s, -1, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return r;
+}
+
+struct hist {
+	const struct cf_ctx *ctx;
+	struct cf_buf *text;
+	json_t *json;
+};
+
+static void
+on_event(void *cookie, const struct tag_event *e)
+{
+	struct hist *h = cookie;
+	char when[40], iso[32];
+
+	if (json_array_size(h->json) == 0)
+		cf_buf_addstr(h->text, "    history (ledger leaves):\n");
+	ctx_fmt_time(h->ctx, e->at, when, sizeof(when));
+	cf_buf_addf(h->text, "      %s  %s  %s %s  (leaf %lld)\n", when, e->who, e->type,
+		    e->value, (long long)e->leaf_index);
+	json_array_append_new(h->json, json_pack("{s:I,s:s,s:o,s:o,s:o}", "leaf_index",
+						 (json_int_t)e->leaf_index, "at",
+						 cftime_format_iso(e->at, iso, sizeof(iso)),
+						 "type", jout_str(e->type), "who", jout_str(e->who),
+						 "value", jout_str(e->value)));
 }
 
 static enum cf_exit
 run_show(int argc, char **argv, struct cf_ctx *ctx)
 {
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "messages", 0, NULL, OPT_MESSAGES },
-		{ 0 },
-	};
 	static const char sql[] =
 		"SELECT id, kind, name, size, sha256, ingested_at, source_path, note, mtime,"
 		" user, host, tool_version, bundle, order_id, supplied_by, excluded,"
@@ -317,49 +288,42 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 	sqlite3_stmt *st = NULL, *w = NULL;
 	enum cf_exit rc = CF_EXIT_OK;
 	const char *order;
+	int first, r, n = 0, rows = 0;
+	json_t *items = NULL;
 	int64_t item = 0;
 	char *order_own = NULL;
-	int first, r, c, n = 0, rows = 0;
 	sqlite3 *db;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == OPT_MESSAGES) {
-			rows = 1;
-			continue;
-		}
-		if (c == '?')
-			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-		if ((r = ctx_common_opt(ctx, c, optarg)) < 0)
-			return CF_EXIT_USAGE;
-		if (r == 2)
-			return CF_EXIT_OK;
+	{
+		const struct cli_opt opts[] = {
+			{ "messages", 0, CLI_FLAG, NULL, &rows, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
+
+		if ((r = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(r);
 	}
-	first = optind;
 	if (argc - first != 1)
 		return ctx_usage(ctx, "show needs exactly one order id or ITEM");
 	order = argv[first];
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
 	db = vault_db(ctx->vault);
-	/* ORDER, or else ITEM (tag.h): evidence number, ORDER:E3, sha256 prefix */
-	if (!has_order(db, order)) {
-		if (item_resolve(db, order, &item, &err) < 0) {
-			if (err.code == CF_EDB) {
-				rc = ctx_fail(ctx, &err);
-				goto out;
-			}
-			/* a plain word or number is first an order id */
-			if (!strchr(order, ':') && order[0] != '#' &&
-			    (err.code == CF_EINPUT || strspn(order, "0123456789") == strlen(order)))
-				ctx_error(ctx, "no evidence for order '%s' in vault '%s'", order,
-					  ctx->vault_dir);
-			else
-				ctx_error(ctx, "%s", err.msg);
-			rc = CF_EXIT_USAGE;
+	/* ORDER, or else ITEM (item.h): evidence number, ORDER:E3, sha256 prefix */
+	if (!has_order(db, order) && item_resolve(db, order, &item, &err) < 0) {
+		if (err.code == CF_EDB) {
+			rc = ctx_fail(ctx, &err);
 			goto out;
 		}
+		/* a plain word or number is first an order id */
+		if (!strchr(order, ':') && order[0] != '#' &&
+		    (err.code == CF_EINPUT || strspn(order, "0123456789") == strlen(order)))
+			ctx_error(ctx, "no evidence for order '%s' in vault '%s'", order,
+				  ctx->vault_dir);
+		else
+			ctx_error(ctx, "%s", err.msg);
+		rc = CF_EXIT_USAGE;
+		goto out;
 	}
 	if (db_prepare(db, sql, &st, &err) < 0 ||
 	    db_prepare(db, "SELECT message FROM warnings WHERE evidence_id = ? ORDER BY seq", &w,
@@ -374,72 +338,56 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 		long long id = sqlite3_column_int64(st, 0);
 		const char *kind = col_text(st, 1), *name = col_text(st, 2);
 		char hex[CF_SHA256_HEXLEN + 1], when[40], iso[32];
-		struct facts f = { CF_BUF_INIT, CF_BUF_INIT };
-		struct cf_buf warns = CF_BUF_INIT, rtext = CF_BUF_INIT, rjson = CF_BUF_INIT;
-		struct cf_buf hist = CF_BUF_INIT, hjson = CF_BUF_INIT;
-		int nw = 0;
+		struct facts f = { CF_BUF_INIT, json_object() };
+		struct cf_buf warns = CF_BUF_INIT, rtext = CF_BUF_INIT;
+		json_t *rjson = NULL, *jwarns = json_array();
 
 		if (sqlite3_column_bytes(st, 4) == CF_SHA256_LEN)
 			cf_hex_encode(sqlite3_column_blob(st, 4), CF_SHA256_LEN, hex);
 		else
 			strcpy(hex, "?");
+		struct cf_buf htext = CF_BUF_INIT;
+		struct hist h = { ctx, &htext, json_array() };
+
+		if (item > 0 && order_own == NULL)
+			order = order_own = xstrdup(col_text(st, 13));
 		gather_facts(db, ctx, id, kind, &f);
+		fact_str(&f, "roles", col_text(st, 16));
+		fact_str(&f, "supplied_by", col_text(st, 14));
+		fact_str(&f, "excluded", col_text(st, 15));
+		if (item > 0)
+			tag_history(db, id, on_event, &h, NULL);
 		if (rows)
 			gather_rows(db, ctx, id, kind, &rtext, &rjson);
 		sqlite3_bind_int64(w, 1, id);
 		while (sqlite3_step(w) == SQLITE_ROW) {
 			const char *m = col_text(w, 0);
 
-			if (ctx->json) {
-				if (nw)
-					cf_buf_addch(&warns, ',');
-				cf_buf_add_json_str(&warns, m, strlen(m));
-			} else {
-				cf_buf_addf(&warns, "    warning: %s\n", m);
-			}
-			nw++;
+			json_array_append_new(jwarns, jout_str(m));
+			cf_buf_addf(&warns, "    warning: %s\n", m);
 		}
 		sqlite3_reset(w);
-		if (item > 0 && order_own == NULL)
-			order = order_own = xstrdup(col_text(st, 13));
-		gather_tags(db, ctx, st, id, item > 0, &f, &hist, &hjson);
 		if (ctx->json) {
-			struct cf_buf j = CF_BUF_INIT;
+			char *who = sqlite3_mprintf("%s@%s", col_text(st, 9) ? col_text(st, 9) : "?",
+						    col_text(st, 10) ? col_text(st, 10) : "?");
+			json_t *o = json_pack("{s:I,s:s,s:o,s:I,s:s,s:s,s:o,s:o,s:o,s:O,s:O}",
+					      "id", JI(id), "kind", kind, "name", jout_str(name),
+					      "size", JI(sqlite3_column_int64(st, 3)), "sha256", hex,
+					      "ingested_at", cftime_format_iso(sqlite3_column_int64(st, 5),
+									       iso, sizeof(iso)),
+					      "source_path", jout_str(col_text(st, 6)),
+					      "note", jout_str(col_text(st, 7)),
+					      "ingested_by", jout_str(who), "facts", f.json,
+					      "warnings", jwarns);
 
-			if (n == 0) {
-				fputs("{\"order_id\":", stdout);
-				cf_buf_add_json_str(&j, order, strlen(order));
-				printf("%s,\"items\":[", j.data);
-				cf_buf_reset(&j);
-			}
-			cf_buf_addf(&j, "%s{\"id\":%lld,\"kind\":\"%s\",\"name\":", n ? "," : "", id,
-				    kind);
-			cf_buf_add_json_str(&j, name, strlen(name));
-			cf_buf_addf(&j, ",\"size\":%lld,\"sha256\":\"%s\",\"ingested_at\":\"%s\"",
-				    (long long)sqlite3_column_int64(st, 3), hex,
-				    cftime_format_iso(sqlite3_column_int64(st, 5), iso, sizeof(iso)));
-			cf_buf_addstr(&j, ",\"source_path\":");
-			if (col_text(st, 6))
-				cf_buf_add_json_str(&j, col_text(st, 6), strlen(col_text(st, 6)));
-			else
-				cf_buf_addstr(&j, "null");
-			cf_buf_addstr(&j, ",\"note\":");
-			if (col_text(st, 7))
-				cf_buf_add_json_str(&j, col_text(st, 7), strlen(col_text(st, 7)));
-			else
-				cf_buf_addstr(&j, "null");
-			cf_buf_addf(&j, ",\"ingested_by\":");
-			{
-				char *who = sqlite3_mprintf("%s@%s", col_text(st, 9) ? col_text(st, 9) : "?",
-							    col_text(st, 10) ? col_text(st, 10) : "?");
-
-				cf_buf_add_json_str(&j, who, strlen(who));
-				sqlite3_free(who);
-			}
-			cf_buf_addf(&j, ",\"facts\":{%s},\"warnings\":[%s]%s%s}", f.json.data,
-				    warns.data, rjson.len ? rjson.data : "", hjson.len ? hjson.data : "");
-			fputs(j.data, stdout);
-			cf_buf_release(&j);
+			sqlite3_free(who);
+			if (rjson)
+				json_object_update(o, rjson);
+			if (json_array_size(h.json))
+				json_object_set(o, "history", h.json);
+			if (items == NULL)
+				items = json_array();
+			json_array_append_new(items, o);
 		} else if (!ctx->quiet) {
 			if (n == 0)
 				printf("order %s\n", order);
@@ -461,15 +409,16 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 			fputs(warns.data, stdout);
 			if (rtext.len)
 				fputs(rtext.data, stdout);
-			if (hist.len)
-				fputs(hist.data, stdout);
+			if (htext.len)
+				fputs(htext.data, stdout);
 		}
-		cf_buf_release(&hist);
-		cf_buf_release(&hjson);
+		cf_buf_release(&htext);
+		json_decref(h.json);
 		cf_buf_release(&rtext);
-		cf_buf_release(&rjson);
+		json_decref(rjson);
 		cf_buf_release(&f.text);
-		cf_buf_release(&f.json);
+		json_decref(f.json);
+		json_decref(jwarns);
 		cf_buf_release(&warns);
 		n++;
 	}
@@ -483,10 +432,13 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 		rc = CF_EXIT_USAGE;
 		goto out;
 	}
-	if (ctx->json)
-		fputs("]}\n", stdout);
+	if (ctx->json) {
+		jout_print(json_pack("{s:o,s:o}", "order_id", jout_str(order), "items", items));
+		items = NULL;
+	}
 out:
 	free(order_own);
+	json_decref(items);
 	sqlite3_finalize(st);
 	sqlite3_finalize(w);
 	cf_err_release(&err);

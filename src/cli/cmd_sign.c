@@ -3,32 +3,21 @@
  * cmd_sign — `casefile sign IN.pdf [-o OUT]`: PAdES-sign any PDF with the
  * vault's key, timestamped (B-T) when a TSA is configured or given.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/db.h"
 #include "casefile/keys.h"
 #include "casefile/pades.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
-enum {
-	OPT_TSA = CTX_OPT_BASE + 100,
-	OPT_TSA_OPTIONAL,
-	OPT_NO_TSA,
-	OPT_TSA_CA,
-	OPT_TSA_TIMEOUT,
-	OPT_TSA_TLS_CA,
-	OPT_REASON,
-	OPT_LOCATION,
-	OPT_CONTACT,
-	OPT_PASSFILE,
-};
 
 static void
 print_result(struct cf_ctx *ctx, const char *out, X509 *cert, const char *tsa_url,
@@ -39,23 +28,20 @@ print_result(struct cf_ctx *ctx, const char *out, X509 *cert, const char *tsa_ur
 
 	pades_signer_info_init(&si, cert, res->timestamped ? tsa_url : NULL);
 	if (ctx->json) {
-		struct cf_buf b = CF_BUF_INIT;
+		json_t *o = json_pack("{s:o,s:s,s:o,s:o,s:I,s:I}", "file", jout_str(out),
+				      "level", res->timestamped ? "B-T" : "B-B",
+				      "signer", jout_str(si.cn),
+				      "sha256_fingerprint", jout_str(si.fingerprint),
+				      "cms_bytes", JI(res->cms_len),
+				      "placeholder_bytes", JI(res->placeholder));
 
-		cf_buf_addstr(&b, "{\"file\":");
-		cf_buf_add_json_str(&b, out, strlen(out));
-		cf_buf_addf(&b, ",\"level\":\"%s\",\"signer\":", res->timestamped ? "B-T" : "B-B");
-		cf_buf_add_json_str(&b, si.cn, strlen(si.cn));
-		cf_buf_addf(&b, ",\"sha256_fingerprint\":\"%s\",\"cms_bytes\":%zu,\"placeholder_bytes\":%zu",
-			    si.fingerprint, res->cms_len, res->placeholder);
 		if (res->timestamped) {
-			cf_buf_addstr(&b, ",\"tsa\":");
-			cf_buf_add_json_str(&b, tsa_url, strlen(tsa_url));
-			cf_buf_addf(&b, ",\"timestamp\":\"%s\"",
-				    cftime_format_iso(res->tsa.time, when, sizeof(when)));
+			jout_set(o, "tsa", jout_str(tsa_url));
+			jout_set(o, "timestamp", json_string(cftime_format_iso(res->tsa.time, when,
+										sizeof(when))));
 		}
-		cf_buf_addf(&b, ",\"tsa_fallback\":%s}\n", fell_back ? "true" : "false");
-		fputs(b.data, stdout);
-		cf_buf_release(&b);
+		jout_set(o, "tsa_fallback", json_boolean(fell_back));
+		jout_print(o);
 	} else {
 		ctx_info(ctx, "signed '%s' as '%s' (certificate SHA-256 %s)", out, si.cn, si.fingerprint);
 		if (res->timestamped)
@@ -72,25 +58,10 @@ print_result(struct cf_ctx *ctx, const char *out, X509 *cert, const char *tsa_ur
 static enum cf_exit
 run_sign(int argc, char **argv, struct cf_ctx *ctx)
 {
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "output", 1, NULL, 'o' },
-		{ "tsa", 1, NULL, OPT_TSA },
-		{ "tsa-optional", 0, NULL, OPT_TSA_OPTIONAL },
-		{ "no-tsa", 0, NULL, OPT_NO_TSA },
-		{ "tsa-ca", 1, NULL, OPT_TSA_CA },
-		{ "tsa-timeout", 1, NULL, OPT_TSA_TIMEOUT },
-		{ "tsa-tls-ca", 1, NULL, OPT_TSA_TLS_CA },
-		{ "reason", 1, NULL, OPT_REASON },
-		{ "location", 1, NULL, OPT_LOCATION },
-		{ "contact", 1, NULL, OPT_CONTACT },
-		{ "passphrase-file", 1, NULL, OPT_PASSFILE },
-		{ 0 },
-	};
 	const char *out = NULL, *in, *passfile = NULL;
 	char *tsa_url = NULL, *tsa_ca = NULL, *tls_ca = NULL, *reason = NULL, *location = NULL,
-	     *contact = NULL, *pass = NULL, *end;
-	int tsa_optional = 0, no_tsa = 0, c, r, fell_back = 0;
+	     *contact = NULL, *pass = NULL;
+	int tsa_optional = 0, no_tsa = 0, first, r, fell_back = 0;
 	double timeout = 15;
 	struct cf_err err = CF_ERR_INIT;
 	struct pades_opts po;
@@ -103,41 +74,36 @@ run_sign(int argc, char **argv, struct cf_ctx *ctx)
 	sqlite3 *db;
 
 	memset(&res, 0, sizeof(res));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (out)
-				return ctx_usage(ctx, "-o given twice");
-			out = optarg;
-			break;
-		case OPT_TSA: free(tsa_url); tsa_url = xstrdup(optarg); break;
-		case OPT_TSA_OPTIONAL: tsa_optional = 1; break;
-		case OPT_NO_TSA: no_tsa = 1; break;
-		case OPT_TSA_CA: free(tsa_ca); tsa_ca = xstrdup(optarg); break;
-		case OPT_TSA_TLS_CA: free(tls_ca); tls_ca = xstrdup(optarg); break;
-		case OPT_TSA_TIMEOUT:
-			timeout = strtod(optarg, &end);
-			if (*end || !(timeout > 0 && timeout <= 600))
-				return ctx_usage(ctx, "bad --tsa-timeout '%s' (seconds, 0..600)", optarg);
-			break;
-		case OPT_REASON: free(reason); reason = xstrdup(optarg); break;
-		case OPT_LOCATION: free(location); location = xstrdup(optarg); break;
-		case OPT_CONTACT: free(contact); contact = xstrdup(optarg); break;
-		case OPT_PASSFILE: passfile = optarg; break;
-		case '?':
-			rc = ctx_usage(ctx, "unknown option or missing value '%s'", argv[optind - 1]);
-			goto out;
-		default:
-			r = ctx_common_opt(ctx, c, optarg);
-			if (r != 1) {
-				rc = r < 0 ? CF_EXIT_USAGE : CF_EXIT_OK;
-				goto out;
-			}
-		}
+	{
+		const char *tsa_o = NULL, *ca_o = NULL, *tls_o = NULL, *timeout_o = NULL,
+			   *reason_o = NULL, *location_o = NULL, *contact_o = NULL;
+		const struct cli_opt opts[] = {
+			{ "output", 'o', CLI_VALUE, &out, NULL, 0 },
+			{ "tsa", 0, CLI_VALUE, &tsa_o, NULL, 0 },
+			{ "tsa-optional", 0, CLI_FLAG, NULL, &tsa_optional, 0 },
+			{ "no-tsa", 0, CLI_FLAG, NULL, &no_tsa, 0 },
+			{ "tsa-ca", 0, CLI_VALUE, &ca_o, NULL, 0 },
+			{ "tsa-timeout", 0, CLI_VALUE, &timeout_o, NULL, 0 },
+			{ "tsa-tls-ca", 0, CLI_VALUE, &tls_o, NULL, 0 },
+			{ "reason", 0, CLI_VALUE, &reason_o, NULL, 0 },
+			{ "location", 0, CLI_VALUE, &location_o, NULL, 0 },
+			{ "contact", 0, CLI_VALUE, &contact_o, NULL, 0 },
+			{ "passphrase-file", 0, CLI_VALUE, &passfile, NULL, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
+
+		if ((r = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(r);
+		if (ctx_parse_tsa_timeout(ctx, timeout_o, &timeout) < 0)
+			return CF_EXIT_USAGE;
+		tsa_url = tsa_o ? xstrdup(tsa_o) : NULL;
+		tsa_ca = ca_o ? xstrdup(ca_o) : NULL;
+		tls_ca = tls_o ? xstrdup(tls_o) : NULL;
+		reason = reason_o ? xstrdup(reason_o) : NULL;
+		location = location_o ? xstrdup(location_o) : NULL;
+		contact = contact_o ? xstrdup(contact_o) : NULL;
 	}
-	if (optind + 1 != argc) {
+	if (first + 1 != argc) {
 		rc = ctx_usage(ctx, "sign needs exactly one PDF");
 		goto out;
 	}
@@ -145,7 +111,7 @@ run_sign(int argc, char **argv, struct cf_ctx *ctx)
 		rc = ctx_usage(ctx, "--no-tsa conflicts with --tsa and --tsa-optional");
 		goto out;
 	}
-	in = argv[optind];
+	in = argv[first];
 	if (out == NULL)
 		out = in;
 	if (ctx_open_vault(ctx) < 0) {

@@ -7,7 +7,6 @@
  * the dossier's Statement section (same template, scenario, limit, masking
  * and time zone).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,9 @@
 
 #include "casefile/buf.h"
 #include "casefile/checklist.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/dispute.h"
 #include "casefile/ingest.h"
 #include "casefile/order_id.h"
@@ -48,19 +49,6 @@ out:
 static enum cf_exit
 run_statement(int argc, char **argv, struct cf_ctx *ctx)
 {
-	enum { OPT_MAX = CTX_OPT_BASE, OPT_LANG, OPT_PROFILE, OPT_TEMPLATES,
-	       OPT_NOMASK, OPT_REASON };
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "output", 1, NULL, 'o' },
-		{ "max-chars", 1, NULL, OPT_MAX },
-		{ "lang", 1, NULL, OPT_LANG },
-		{ "profile", 1, NULL, OPT_PROFILE },
-		{ "templates", 1, NULL, OPT_TEMPLATES },
-		{ "no-mask", 0, NULL, OPT_NOMASK },
-		{ "reason", 1, NULL, OPT_REASON },
-		{ 0 },
-	};
 	struct cf_err err = CF_ERR_INIT;
 	struct templates *t = NULL;
 	struct profile *prof = NULL;
@@ -70,67 +58,35 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 	char *text = NULL;
 	size_t max_opt = 0;
 	size_t limit, full, kept;
-	int c, no_mask = 0;
+	int first, r, no_mask = 0;
 	enum cf_exit rc = CF_EXIT_OK;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (out_path)
-				return ctx_usage(ctx, "-o given twice");
-			out_path = optarg;
-			break;
-		case OPT_MAX:
-			if (max_opt)
-				return ctx_usage(ctx, "--max-chars given twice");
-			if (statement_max_parse(optarg, &max_opt) < 0)
-				return ctx_usage(ctx, "bad --max-chars '%s' (1..%d)", optarg,
-						 STATEMENT_MAX_CHARS);
-			break;
-		case OPT_LANG:
-			if (strcmp(optarg, "zh") != 0 && strcmp(optarg, "zh-CN") != 0 &&
-			    strcmp(optarg, "en") != 0)
-				return ctx_usage(ctx, "unknown language '%s': use zh or en", optarg);
-			lang = optarg;
-			break;
-		case OPT_PROFILE:
-			if (profile_opt)
-				return ctx_usage(ctx, "--profile given twice");
-			profile_opt = optarg;
-			break;
-		case OPT_TEMPLATES:
-			if (tdir)
-				return ctx_usage(ctx, "--templates given twice");
-			tdir = optarg;
-			break;
-		case OPT_NOMASK:
-			no_mask = 1;
-			break;
-		case OPT_REASON:
-			if (reason)
-				return ctx_usage(ctx, "--reason given twice");
-			if ((reason = dispute_reason_parse(optarg, &err)) == NULL) {
-				ctx_usage(ctx, "--reason: %s", err.msg);
-				cf_err_release(&err);
-				return CF_EXIT_USAGE;
-			}
-			break;
-		case '?':
-			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-		default:
-			switch (ctx_common_opt(ctx, c, optarg)) {
-			case 2:
-				return CF_EXIT_OK;
-			case -1:
-				return CF_EXIT_USAGE;
-			}
-		}
+	{
+		const char *max = NULL, *reason_opt = NULL;
+		const struct cli_opt opts[] = {
+			{ "output", 'o', CLI_VALUE, &out_path, NULL, 0 },
+			{ "max-chars", 0, CLI_VALUE, &max, NULL, 0 },
+			{ "lang", 0, CLI_VALUE, &lang, NULL, 0 },
+			{ "profile", 0, CLI_VALUE, &profile_opt, NULL, 0 },
+			{ "templates", 0, CLI_VALUE, &tdir, NULL, 0 },
+			{ "no-mask", 0, CLI_FLAG, NULL, &no_mask, 0 },
+			{ "reason", 0, CLI_VALUE, &reason_opt, NULL, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
+
+		if ((r = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(r);
+		if (max && statement_max_parse(max, &max_opt) < 0)
+			return ctx_usage(ctx, "bad --max-chars '%s' (1..%d)", max,
+					 STATEMENT_MAX_CHARS);
+		if (strcmp(lang, "zh") != 0 && strcmp(lang, "zh-CN") != 0 && strcmp(lang, "en") != 0)
+			return ctx_usage(ctx, "unknown language '%s': use zh or en", lang);
+		if (reason_opt && ctx_parse_reason(ctx, reason_opt, &reason) < 0)
+			return CF_EXIT_USAGE;
 	}
-	if (argc - optind != 1)
+	if (argc - first != 1)
 		return ctx_usage(ctx, "statement needs exactly one order id");
-	order = argv[optind];
+	order = argv[first];
 	if (!order_id_valid(order))
 		return ctx_usage(ctx, "bad order id '%s'", order);
 	if (tdir == NULL)
@@ -158,12 +114,7 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 	/* the full draft first, to say how much was cut */
 	if (statement_draft(vault_db(ctx->vault), t, order, reason, 0, !no_mask,
 			    ctx->tz_offset, &text, &err) < 0) {
-		if (err.code == CF_ENOTFOUND && strncmp(err.msg, "no evidence", 11) == 0) {
-			ctx_error(ctx, "%s", err.msg);
-			rc = CF_EXIT_USAGE;
-		} else {
-			rc = ctx_fail(ctx, &err);
-		}
+		rc = ctx_fail(ctx, &err);	/* no evidence (CF_ENOTFOUND): exit 2 */
 		goto out;
 	}
 	full = checklist_utf8_chars(text, strlen(text));	/* as `check` counts */
@@ -178,23 +129,11 @@ run_statement(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	if (ctx->json) {
-		struct cf_buf j = CF_BUF_INIT;
-
-		cf_buf_addstr(&j, "{\"order_id\":");
-		cf_buf_add_json_str(&j, order, strlen(order));
-		cf_buf_addf(&j, ",\"scenario\":\"%s\",\"profile\":", reason);
-		cf_buf_add_json_str(&j, prof->name, strlen(prof->name));
-		cf_buf_addf(&j, ",\"max_chars\":%zu,\"chars\":%zu,\"truncated\":%s,"
-			    "\"path\":", limit, kept, kept < full ? "true" : "false");
-		if (out_path)
-			cf_buf_add_json_str(&j, out_path, strlen(out_path));
-		else
-			cf_buf_addstr(&j, "null");
-		cf_buf_addstr(&j, ",\"text\":");
-		cf_buf_add_json_str(&j, text, strlen(text));
-		cf_buf_addstr(&j, "}\n");
-		fputs(j.data, stdout);
-		cf_buf_release(&j);
+		jout_print(json_pack("{s:o,s:s,s:o,s:I,s:I,s:b,s:o,s:o}",
+				     "order_id", jout_str(order), "scenario", reason,
+				     "profile", jout_str(prof->name), "max_chars", JI(limit),
+				     "chars", JI(kept), "truncated", kept < full,
+				     "path", jout_str(out_path), "text", jout_str(text)));
 	} else if (out_path) {
 		ctx_info(ctx, "%s", out_path);
 	} else {

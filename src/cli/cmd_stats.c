@@ -4,7 +4,6 @@
  * tables, JSON or CSV, and with --report FILE.pdf as charts (stats_report.c).
  * The numbers and their definitions come from the stats module (stats.h).
  */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +11,9 @@
 
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/dispute.h"
 #include "casefile/money.h"
 #include "casefile/stats.h"
@@ -20,7 +21,6 @@
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
-enum { OPT_SINCE = CTX_OPT_BASE + 100, OPT_UNTIL, OPT_BY, OPT_CSV, OPT_REPORT };
 
 enum out_mode { OUT_TEXT, OUT_JSON, OUT_CSV };
 
@@ -102,13 +102,64 @@ key_names(const char *by, const char **k1, const char **k2)
 	}
 }
 
+/* One table of the --json output. */
+static json_t *
+json_table(const struct stats *s, const char *by)
+{
+	const struct stats_table *t = table_of(s, by);
+	const char *k1, *k2;
+	char money[32];
+	json_t *list = json_array();
+	size_t i, j;
+
+	key_names(by, &k1, &k2);
+	for (i = 0; i < t->n; i++) {
+		const struct stats_row *r = &t->rows[i];
+		json_t *o = json_object();
+
+		jout_set(o, k1, jout_str(r->key));
+		if (k2)
+			jout_set(o, k2, jout_str(r->key2 ? r->key2 : ""));
+		if (!strcmp(by, "kinds")) {
+			jout_set(o, "won_with", json_integer(r->kind_won));
+			jout_set(o, "won_total", json_integer(r->won));
+			jout_set(o, "lost_with", json_integer(r->kind_lost));
+			jout_set(o, "lost_total", json_integer(r->lost));
+		} else {
+			jout_set(o, "count", json_integer(r->count));
+			jout_set(o, "open", json_integer(r->open));
+			jout_set(o, "won", json_integer(r->won));
+			jout_set(o, "lost", json_integer(r->lost));
+			jout_set(o, "settled", json_integer(r->settled));
+			jout_set(o, "withdrawn", json_integer(r->withdrawn));
+			jout_set(o, "win_permille", jout_int_or_null(r->win_permille,
+								     r->win_permille < 0));
+			jout_set(o, "refunded", json_string(money_format_fen(r->refunded_fen, money,
+									     sizeof(money))));
+			jout_set(o, "refunded_fen", json_integer(r->refunded_fen));
+			jout_set(o, "median_seconds", jout_int_or_null(r->median_secs,
+								       r->median_secs == STATS_NO_MEDIAN));
+			if (r->per_reason) {
+				const char *const *rs = dispute_reasons();
+				json_t *pr = json_object();
+
+				for (j = 0; j < s->nreasons; j++)
+					jout_set(pr, rs[j], json_integer(r->per_reason[j]));
+				jout_set(o, "per_reason", pr);
+			}
+		}
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
 static void
 emit_table(struct cf_buf *b, const struct stats *s, const char *by, enum out_mode m)
 {
 	const struct stats_table *t = table_of(s, by);
 	const char *k1, *k2;
 	char rate[48], med[32], money[32], r2[48], u1[16], u2[16];
-	size_t i, j;
+	size_t i;
 	int kinds = !strcmp(by, "kinds");
 
 	key_names(by, &k1, &k2);
@@ -140,52 +191,6 @@ emit_table(struct cf_buf *b, const struct stats *s, const char *by, enum out_mod
 				cf_buf_addf(b, "%lld", r->median_secs);
 			cf_buf_addch(b, '\n');
 		}
-		return;
-	}
-	if (m == OUT_JSON) {
-		cf_buf_addch(b, '[');
-		for (i = 0; i < t->n; i++) {
-			const struct stats_row *r = &t->rows[i];
-
-			cf_buf_addf(b, "%s{\"%s\":", i ? "," : "", k1);
-			cf_buf_add_json_str(b, r->key, strlen(r->key));
-			if (k2) {
-				cf_buf_addf(b, ",\"%s\":", k2);
-				cf_buf_add_json_str(b, r->key2 ? r->key2 : "",
-						    r->key2 ? strlen(r->key2) : 0);
-			}
-			if (kinds) {
-				cf_buf_addf(b, ",\"won_with\":%ld,\"won_total\":%ld,"
-					    "\"lost_with\":%ld,\"lost_total\":%ld}",
-					    r->kind_won, r->won, r->kind_lost, r->lost);
-				continue;
-			}
-			cf_buf_addf(b, ",\"count\":%ld,\"open\":%ld,\"won\":%ld,\"lost\":%ld,"
-				    "\"settled\":%ld,\"withdrawn\":%ld,\"win_permille\":",
-				    r->count, r->open, r->won, r->lost, r->settled, r->withdrawn);
-			if (r->win_permille < 0)
-				cf_buf_addstr(b, "null");
-			else
-				cf_buf_addf(b, "%ld", r->win_permille);
-			cf_buf_addf(b, ",\"refunded\":\"%s\",\"refunded_fen\":%lld,\"median_seconds\":",
-				    money_format_fen(r->refunded_fen, money, sizeof(money)),
-				    r->refunded_fen);
-			if (r->median_secs == STATS_NO_MEDIAN)
-				cf_buf_addstr(b, "null");
-			else
-				cf_buf_addf(b, "%lld", r->median_secs);
-			if (r->per_reason) {
-				const char *const *rs = dispute_reasons();
-
-				cf_buf_addstr(b, ",\"per_reason\":{");
-				for (j = 0; j < s->nreasons; j++)
-					cf_buf_addf(b, "%s\"%s\":%ld", j ? "," : "", rs[j],
-						    r->per_reason[j]);
-				cf_buf_addch(b, '}');
-			}
-			cf_buf_addch(b, '}');
-		}
-		cf_buf_addch(b, ']');
 		return;
 	}
 	/* Plain text. */
@@ -254,72 +259,42 @@ parse_day(struct cf_ctx *ctx, const char *opt, const char *arg, long long *t)
 static enum cf_exit
 run_stats(int argc, char **argv, struct cf_ctx *ctx)
 {
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "since", 1, NULL, OPT_SINCE },
-		{ "until", 1, NULL, OPT_UNTIL },
-		{ "by", 1, NULL, OPT_BY },
-		{ "csv", 0, NULL, OPT_CSV },
-		{ "report", 1, NULL, OPT_REPORT },
-		{ 0 }
-	};
 	struct cf_err err = CF_ERR_INIT;
 	struct stats *s = NULL;
 	struct cf_buf b = CF_BUF_INIT;
 	long long since = LLONG_MIN, until = LLONG_MAX;
 	const char *by = NULL, *report = NULL;
-	int c, r, csv = 0, seen_since = 0, seen_until = 0;
+	int first, r, csv = 0;
 	enum out_mode m;
 	enum cf_exit rc = CF_EXIT_OK;
 	size_t i;
 	char money[32], med[32], iso[32];
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == '?')
-			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-		if ((r = ctx_common_opt(ctx, c, optarg)) < 0)
+	{
+		const char *since_o = NULL, *until_o = NULL, *by_o = NULL;
+		const struct cli_opt opts[] = {
+			{ "since", 0, CLI_VALUE, &since_o, NULL, 0 },
+			{ "until", 0, CLI_VALUE, &until_o, NULL, 0 },
+			{ "by", 0, CLI_VALUE, &by_o, NULL, 0 },
+			{ "csv", 0, CLI_FLAG, NULL, &csv, 0 },
+			{ "report", 0, CLI_VALUE, &report, NULL, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
+
+		if ((r = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(r);
+		if ((since_o && parse_day(ctx, "since", since_o, &since) < 0) ||
+		    (until_o && parse_day(ctx, "until", until_o, &until) < 0))
 			return CF_EXIT_USAGE;
-		if (r == 2)
-			return CF_EXIT_OK;
-		if (r == 1)
-			continue;
-		switch (c) {
-		case OPT_SINCE:
-			if (seen_since++)
-				return ctx_usage(ctx, "option '--since' given twice");
-			if (parse_day(ctx, "since", optarg, &since) < 0)
-				return CF_EXIT_USAGE;
-			break;
-		case OPT_UNTIL:
-			if (seen_until++)
-				return ctx_usage(ctx, "option '--until' given twice");
-			if (parse_day(ctx, "until", optarg, &until) < 0)
-				return CF_EXIT_USAGE;
-			break;
-		case OPT_BY:
-			if (by)
-				return ctx_usage(ctx, "option '--by' given twice");
-			for (i = 0; tables[i]; i++)
-				if (!strcmp(tables[i], optarg))
-					by = tables[i];
-			if (by == NULL)
-				return ctx_usage(ctx, "--by: unknown table '%s' (one of: reason, sku, "
-						 "month, outcome, buyer, kinds)", optarg);
-			break;
-		case OPT_CSV:
-			csv = 1;
-			break;
-		case OPT_REPORT:
-			if (report)
-				return ctx_usage(ctx, "option '--report' given twice");
-			report = optarg;
-			break;
-		}
+		for (i = 0; by_o && tables[i]; i++)
+			if (!strcmp(tables[i], by_o))
+				by = tables[i];
+		if (by_o && by == NULL)
+			return ctx_usage(ctx, "--by: unknown table '%s' (one of: reason, sku, "
+					 "month, outcome, buyer, kinds)", by_o);
 	}
-	if (optind < argc)
-		return ctx_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if (first < argc)
+		return ctx_usage(ctx, "unexpected argument '%s'", argv[first]);
 	if (csv && ctx->json)
 		return ctx_usage(ctx, "--csv and --json conflict");
 	if (since != LLONG_MIN && until != LLONG_MAX && until <= since)
@@ -348,35 +323,32 @@ run_stats(int argc, char **argv, struct cf_ctx *ctx)
 	if (m == OUT_CSV) {
 		emit_table(&b, s, by, m);
 	} else if (m == OUT_JSON) {
+		json_t *o;
+
 		if (by) {
-			emit_table(&b, s, by, m);
+			o = json_table(s, by);
 		} else {
-			cf_buf_addf(&b, "{\"since\":");
-			if (since == LLONG_MIN)
-				cf_buf_addstr(&b, "null");
-			else
-				cf_buf_addf(&b, "\"%s\"", cftime_format_iso(since, iso, sizeof(iso)));
-			cf_buf_addstr(&b, ",\"until\":");
-			if (until == LLONG_MAX)
-				cf_buf_addstr(&b, "null");
-			else
-				cf_buf_addf(&b, "\"%s\"", cftime_format_iso(until, iso, sizeof(iso)));
-			cf_buf_addf(&b, ",\"total\":%ld,\"open\":%ld,\"closed\":%ld,"
-				    "\"refunded\":\"%s\",\"refunded_fen\":%lld,\"median_seconds\":",
-				    s->total, s->open, s->closed,
-				    money_format_fen(s->refunded_fen, money, sizeof(money)),
-				    s->refunded_fen);
-			if (s->median_secs == STATS_NO_MEDIAN)
-				cf_buf_addstr(&b, "null");
-			else
-				cf_buf_addf(&b, "%lld", s->median_secs);
+			o = json_object();
+			jout_set(o, "since", since == LLONG_MIN ? json_null() :
+				 json_string(cftime_format_iso(since, iso, sizeof(iso))));
+			jout_set(o, "until", until == LLONG_MAX ? json_null() :
+				 json_string(cftime_format_iso(until, iso, sizeof(iso))));
+			jout_set(o, "total", json_integer(s->total));
+			jout_set(o, "open", json_integer(s->open));
+			jout_set(o, "closed", json_integer(s->closed));
+			jout_set(o, "refunded", json_string(money_format_fen(s->refunded_fen, money,
+									     sizeof(money))));
+			jout_set(o, "refunded_fen", json_integer(s->refunded_fen));
+			jout_set(o, "median_seconds", jout_int_or_null(s->median_secs,
+								       s->median_secs == STATS_NO_MEDIAN));
 			for (i = 0; tables[i]; i++) {
-				cf_buf_addf(&b, ",\"by_%s\":", tables[i]);
-				emit_table(&b, s, tables[i], m);
+				char key[32];
+
+				snprintf(key, sizeof(key), "by_%s", tables[i]);
+				jout_set(o, key, json_table(s, tables[i]));
 			}
-			cf_buf_addch(&b, '}');
 		}
-		cf_buf_addch(&b, '\n');
+		jout_print(o);
 	} else if (!ctx->quiet) {
 		fmt_median(s->median_secs, med, sizeof(med));
 		cf_buf_addf(&b, "disputes: %ld (open %ld, closed %ld); refunded %s; "

@@ -6,12 +6,12 @@
  * item without touching its original (tag.h); every change is a ledger
  * leaf, shown by `casefile show ITEM`.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "casefile/buf.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
 #include "casefile/dispute.h"
 #include "casefile/parse.h"
@@ -81,16 +81,7 @@ resolve(struct cf_ctx *ctx, const char *spec, int64_t *id)
 static enum cf_exit
 run_tag(int argc, char **argv, struct cf_ctx *ctx)
 {
-	enum { OPT_KIND = CTX_OPT_BASE, OPT_ROLE, OPT_NOT_ROLE, OPT_NOTE, OPT_SUPPLIED };
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "kind", 1, NULL, OPT_KIND },
-		{ "role", 1, NULL, OPT_ROLE },
-		{ "not-role", 1, NULL, OPT_NOT_ROLE },
-		{ "note", 1, NULL, OPT_NOTE },
-		{ "supplied-by", 1, NULL, OPT_SUPPLIED },
-		{ 0 },
-	};
+	const char *kind = NULL, *add = NULL, *del = NULL, *sup = NULL;
 	struct tag_change ch = TAG_CHANGE_INIT;
 	struct cf_err err = CF_ERR_INIT;
 	struct warn_ctx w = { ctx, NULL };
@@ -100,53 +91,34 @@ run_tag(int argc, char **argv, struct cf_ctx *ctx)
 	unsigned leaves = 0;
 	int64_t id;
 	char *who;
-	int c;
+	int c, optind;
+	const struct cli_opt opts[] = {
+		{ "kind", 0, CLI_VALUE, &kind, NULL, 0 },
+		{ "role", 0, CLI_VALUE, &add, NULL, 0 },
+		{ "not-role", 0, CLI_VALUE, &del, NULL, 0 },
+		{ "note", 0, CLI_VALUE, &ch.note, NULL, 0 },
+		{ "supplied-by", 0, CLI_VALUE, &sup, NULL, 0 },
+		{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+	};
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_KIND:
-			if (ch.kind >= 0)
-				return ctx_usage(ctx, "--kind given twice");
-			if (cf_kind_from_name(optarg, &k) < 0)
-				return ctx_usage(ctx, "unknown kind '%s': use chat, logistics, order, "
-						      "photo, video, receipt or other", optarg);
-			ch.kind = (int)k;
-			break;
-		case OPT_ROLE:
-			if (add_role(ctx, optarg, &ch.add_roles) < 0)
-				return CF_EXIT_USAGE;
-			break;
-		case OPT_NOT_ROLE:
-			if (add_role(ctx, optarg, &ch.remove_roles) < 0)
-				return CF_EXIT_USAGE;
-			break;
-		case OPT_NOTE:
-			if (ch.note)
-				return ctx_usage(ctx, "--note given twice");
-			if (!*optarg)
-				return ctx_usage(ctx, "--note is empty");
-			ch.note = optarg;
-			break;
-		case OPT_SUPPLIED:
-			if (ch.supplied_by >= 0)
-				return ctx_usage(ctx, "--supplied-by given twice");
-			if (cf_supplier_from_name(optarg, &s) < 0)
-				return ctx_usage(ctx, "unknown supplier '%s': use buyer, merchant, "
-						      "platform or courier", optarg);
-			ch.supplied_by = (int)s;
-			break;
-		case '?':
-			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-		default:
-			switch (ctx_common_opt(ctx, c, optarg)) {
-			case 2:
-				return CF_EXIT_OK;
-			case -1:
-				return CF_EXIT_USAGE;
-			}
-		}
+	if ((c = cli_parse(ctx, argc, argv, opts, &optind)) != 0)
+		return CLI_PARSE_EXIT(c);
+	if (kind) {
+		if (cf_kind_from_name(kind, &k) < 0)
+			return ctx_usage(ctx, "unknown kind '%s': use chat, logistics, order, "
+					      "photo, video, receipt or other", kind);
+		ch.kind = (int)k;
+	}
+	if ((add && add_role(ctx, add, &ch.add_roles) < 0) ||
+	    (del && add_role(ctx, del, &ch.remove_roles) < 0))
+		return CF_EXIT_USAGE;
+	if (ch.note && !*ch.note)
+		return ctx_usage(ctx, "--note is empty");
+	if (sup) {
+		if (cf_supplier_from_name(sup, &s) < 0)
+			return ctx_usage(ctx, "unknown supplier '%s': use buyer, merchant, "
+					      "platform or courier", sup);
+		ch.supplied_by = (int)s;
 	}
 	if (argc - optind != 1)
 		return ctx_usage(ctx, "tag needs exactly one ITEM");
@@ -188,38 +160,23 @@ out:
 static enum cf_exit
 run_exclude_include(int argc, char **argv, struct cf_ctx *ctx, int exclude)
 {
-	enum { OPT_REASON = CTX_OPT_BASE };
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "reason", 1, NULL, OPT_REASON },
-		{ 0 },
-	};
 	struct cf_err err = CF_ERR_INIT;
 	const char *reason = NULL;
 	enum cf_exit rc;
 	unsigned leaves = 0;
 	int64_t id;
 	char *who;
-	int c;
+	int c, optind;
+	const struct cli_opt xopts[] = {
+		{ "reason", 0, CLI_VALUE, &reason, NULL, 0 },
+		{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+	};
+	const struct cli_opt iopts[] = {
+		{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+	};
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", exclude ? opts : opts + 0, NULL)) != -1) {
-		if (c == OPT_REASON && exclude) {
-			if (reason)
-				return ctx_usage(ctx, "--reason given twice");
-			reason = optarg;
-			continue;
-		}
-		if (c == '?' || c == OPT_REASON)
-			return ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-		switch (ctx_common_opt(ctx, c, optarg)) {
-		case 2:
-			return CF_EXIT_OK;
-		case -1:
-			return CF_EXIT_USAGE;
-		}
-	}
+	if ((c = cli_parse(ctx, argc, argv, exclude ? xopts : iopts, &optind)) != 0)
+		return CLI_PARSE_EXIT(c);
 	if (argc - optind != 1)
 		return ctx_usage(ctx, "%s needs exactly one ITEM", exclude ? "exclude" : "include");
 	if (exclude && (!reason || !*reason))

@@ -3,20 +3,16 @@
  * cmd_verify — `casefile verify FILE.pdf`: every check of verify.h, one line
  * each, and exit 0 only when none failed.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "casefile/buf.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/jout.h"
 #include "casefile/proofs.h"
 #include "casefile/verify.h"
-
-enum {
-	OPT_TRUST = CTX_OPT_BASE + 100,
-	OPT_TSA_CA,
-};
 
 /* The checks verify.c runs for modules above it. */
 static const verify_hook_fn verify_hooks[] = {
@@ -27,39 +23,25 @@ static const verify_hook_fn verify_hooks[] = {
 static enum cf_exit
 run_verify(int argc, char **argv, struct cf_ctx *ctx)
 {
-	static const struct option opts[] = {
-		CTX_COMMON_OPTIONS,
-		{ "trust", 1, NULL, OPT_TRUST },
-		{ "tsa-ca", 1, NULL, OPT_TSA_CA },
-		{ 0 },
-	};
 	struct verify_opts o;
 	struct verify_report r;
 	struct cf_err err = CF_ERR_INIT;
-	int c, rr, vault_given = 0;
+	int first, rr;
 	size_t i;
 	enum cf_exit rc;
 
 	memset(&o, 0, sizeof(o));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_TRUST: o.trust_file = optarg; break;
-		case OPT_TSA_CA: o.tsa_ca_file = optarg; break;
-		case '?':
-			return ctx_usage(ctx, "unknown option or missing value '%s'", argv[optind - 1]);
-		default:
-			if (c == CTX_OPT_VAULT)
-				vault_given = 1;
-			rr = ctx_common_opt(ctx, c, optarg);
-			if (rr < 0)
-				return CF_EXIT_USAGE;
-			if (rr == 2)
-				return CF_EXIT_OK;
-		}
+	{
+		const struct cli_opt opts[] = {
+			{ "trust", 0, CLI_VALUE, &o.trust_file, NULL, 0 },
+			{ "tsa-ca", 0, CLI_VALUE, &o.tsa_ca_file, NULL, 0 },
+			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+		};
+
+		if ((rr = cli_parse(ctx, argc, argv, opts, &first)) != 0)
+			return CLI_PARSE_EXIT(rr);
 	}
-	if (optind + 1 != argc)
+	if (first + 1 != argc)
 		return ctx_usage(ctx, "verify needs exactly one PDF");
 	/* OpenSSL opens these by name, as often as it needs: a FIFO would block it */
 	for (i = 0; i < 2; i++) {
@@ -75,22 +57,18 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 		if (f)
 			close(fd);
 	}
-	o.vault_dir = vault_given ? ctx->vault_dir : NULL;
+	o.vault_dir = ctx->vault_after_cmd ? ctx->vault_dir : NULL;
 	o.now = ctx->now;
 	o.hooks = verify_hooks;
 	verify_report_init(&r);
-	if (verify_file(argv[optind], &o, &r, &err) < 0) {
+	if (verify_file(argv[first], &o, &r, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		cf_err_release(&err);
 		verify_report_release(&r);
 		return rc;
 	}
 	if (ctx->json) {
-		struct cf_buf b = CF_BUF_INIT;
-
-		verify_report_json(&r, argv[optind], &b);
-		fwrite(b.data, 1, b.len, stdout);
-		cf_buf_release(&b);
+		jout_print(verify_report_json(&r, argv[first]));
 	} else {
 		for (i = 0; i < r.n; i++)
 			if (!ctx->quiet || r.v[i].status == VERIFY_FAIL)

@@ -2,7 +2,6 @@
 /*
  * ctx — common option handling and the output helpers of the commands.
  */
-#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 
 #include "casefile/cftime.h"
 #include "casefile/ctx.h"
+#include "casefile/dispute.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
@@ -168,29 +168,6 @@ bad:
 	return -1;
 }
 
-int
-ctx_parse_common(struct cf_ctx *ctx, int argc, char **argv, int *optind_out)
-{
-	static const struct option opts[] = { CTX_COMMON_OPTIONS, { 0 } };
-	int c, r;
-
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == '?') {
-			ctx_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-			return -1;
-		}
-		r = ctx_common_opt(ctx, c, optarg);
-		if (r < 0)
-			return -1;
-		if (r == 2)
-			return 1;
-	}
-	*optind_out = optind;
-	return 0;
-}
-
 static void
 say_waiting(void *arg)
 {
@@ -247,4 +224,31 @@ char *
 ctx_fmt_time(const struct cf_ctx *ctx, long long utc, char *buf, size_t n)
 {
 	return cftime_format(utc, ctx->tz_offset, buf, n);
+}
+
+int
+ctx_parse_reason(struct cf_ctx *ctx, const char *arg, const char **out)
+{
+	struct cf_err err = CF_ERR_INIT;
+
+	if ((*out = dispute_reason_parse(arg, &err)) != NULL)
+		return 0;
+	ctx_usage(ctx, "--reason: %s", err.msg);
+	cf_err_release(&err);
+	return -1;
+}
+
+int
+ctx_parse_tsa_timeout(struct cf_ctx *ctx, const char *arg, double *out)
+{
+	char *end;
+
+	if (arg == NULL)
+		return 0;
+	*out = strtod(arg, &end);
+	if (*end || !(*out > 0 && *out <= 600)) {
+		ctx_usage(ctx, "bad --tsa-timeout '%s' (seconds, 0..600)", arg);
+		return -1;
+	}
+	return 0;
 }

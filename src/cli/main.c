@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "casefile/cftime.h"
+#include "casefile/cliopt.h"
 #include "casefile/commands.h"
 #include "casefile/ctx.h"
 #include "casefile/vault.h"
@@ -156,64 +157,22 @@ main(int argc, char **argv)
 	struct cf_ctx ctx;
 	const struct cmd *cmd;
 	enum cf_exit rc;
-	int i;
+	int i, r, version = 0;
+	const struct cli_opt global_opts[] = {
+		{ "version", 0, CLI_FLAG, NULL, &version, 0 },
+		{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
+	};
 
 	setlocale(LC_CTYPE, "C.UTF-8");
 	ctx_defaults(&ctx);
 	/* Global options, before the command name. */
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		const char *a = argv[i];
-		int c = 0;
-		const char *val = NULL;
-
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+	if ((r = cli_parse_global(&ctx, argc, argv, global_opts, &i)) != 0 || version) {
+		if (r > 0)
 			print_help(stdout);
-			ctx_release(&ctx);
-			return finish_stdout(CF_EXIT_OK);
-		}
-		if (!strcmp(a, "--version")) {
+		else if (r == 0)
 			printf("casefile %s\n", CASEFILE_VERSION);
-			ctx_release(&ctx);
-			return finish_stdout(CF_EXIT_OK);
-		}
-		if (!strcmp(a, "--json"))
-			c = CTX_OPT_JSON;
-		else if (!strcmp(a, "--quiet") || !strcmp(a, "-q"))
-			c = CTX_OPT_QUIET;
-		else if (!strcmp(a, "--no-wait"))
-			c = CTX_OPT_NOWAIT;
-		else if (!strncmp(a, "--vault", 7) || !strncmp(a, "--tz", 4) ||
-			 !strncmp(a, "--now", 5)) {
-			const char *eq = strchr(a, '=');
-			size_t len = eq ? (size_t)(eq - a) : strlen(a);
-
-			if (len == 7 && !strncmp(a, "--vault", 7))
-				c = CTX_OPT_VAULT;
-			else if (len == 4 && !strncmp(a, "--tz", 4))
-				c = CTX_OPT_TZ;
-			else if (len == 5 && !strncmp(a, "--now", 5))
-				c = CTX_OPT_NOW;
-			if (c) {
-				if (eq)
-					val = eq + 1;
-				else if (i + 1 < argc)
-					val = argv[++i];
-				else {
-					ctx_usage(&ctx, "option '%s' needs a value", a);
-					ctx_release(&ctx);
-					return CF_EXIT_USAGE;
-				}
-			}
-		}
-		if (c == 0) {
-			ctx_usage(&ctx, "unknown option '%s'", a);
-			ctx_release(&ctx);
-			return CF_EXIT_USAGE;
-		}
-		if (ctx_common_opt(&ctx, c, val) < 0) {
-			ctx_release(&ctx);
-			return CF_EXIT_USAGE;
-		}
+		ctx_release(&ctx);
+		return r < 0 ? CF_EXIT_USAGE : finish_stdout(CF_EXIT_OK);
 	}
 	if (i >= argc) {
 		print_help(stderr);

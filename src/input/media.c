@@ -9,9 +9,9 @@
  *    WebPGetFeatures(); each library's error path is a longjmp back into
  *    the probe function that armed it, and warnings are routed to the
  *    caller's callback, never to stderr;
- *  - EXIF goes through libexif with FOLLOW_SPECIFICATION turned off, so
- *    libexif never invents a default Orientation or date the file does not
- *    hold;
+ *  - EXIF goes through libexif (imgmeta.c, shared with the PDF writer)
+ *    with FOLLOW_SPECIFICATION turned off, so libexif never invents a
+ *    default Orientation or date the file does not hold;
  *  - ISO-BMFF (MP4, MOV, HEIC): boxes are 32-bit size + 4-char type, size 1
  *    meaning a 64-bit size follows, size 0 meaning "to the end".  For videos
  *    the top-level boxes are walked with pread() (16 bytes per header) to
@@ -30,12 +30,12 @@
 
 #include <jpeglib.h>
 #include <jerror.h>
-#include <libexif/exif-data.h>
 #include <png.h>
 #include <webp/decode.h>
 #include <webp/demux.h>
 
 #include "casefile/cftime.h"
+#include "casefile/imgmeta.h"
 #include "casefile/media.h"
 #include "casefile/pdfread.h"
 #include "casefile/xalloc.h"
@@ -155,31 +155,6 @@ sniff_ftyp(const unsigned char *s, size_t n, struct media_info *mi)
 	}
 }
 
-/*
- * Bytes between a JPEG's SOI (FF D8) and its first marker, which decoders
- * skip (libjpeg warns "extraneous bytes before marker"); 0 when the first
- * marker follows SOI at once or none is found in the first JPEG_JUNK_MAX
- * bytes.  A marker here is FF followed by APPn, COM, DQT, DHT, SOFn or DRI,
- * the segments a JPEG can open with, so random bytes after FF D8 rarely
- * pass.
- */
-#define JPEG_JUNK_MAX 4096
-
-static size_t
-jpeg_junk(const unsigned char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 2; i + 1 < n && i < JPEG_JUNK_MAX; i++) {
-		unsigned m = s[i + 1];
-
-		if (s[i] == 0xFF && ((m >= 0xE0 && m <= 0xEF) || m == 0xFE || m == 0xDB ||
-				     m == 0xC4 || m == 0xDD ||
-				     (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC)))
-			return i - 2;
-	}
-	return 0;
-}
 
 enum media_class
 media_sniff(const void *data, size_t n, struct media_info *mi)
@@ -188,7 +163,7 @@ media_sniff(const void *data, size_t n, struct media_info *mi)
 	size_t i;
 
 	info_reset(mi);
-	if (n >= 3 && s[0] == 0xFF && s[1] == 0xD8 && (s[2] == 0xFF || jpeg_junk(s, n) > 0)) {
+	if (n >= 3 && s[0] == 0xFF && s[1] == 0xD8 && (s[2] == 0xFF || imgmeta_jpeg_junk(s, n) > 0)) {
 		mi->format = "jpeg";
 	} else if (n >= 8 && !memcmp(s, "\x89PNG\r\n\x1a\n", 8)) {
 		mi->format = "png";
@@ -275,122 +250,23 @@ src_read(const struct src *s, uint64_t off, void *buf, size_t len, struct cf_err
 	return (ssize_t)got;
 }
 
-/* ---- EXIF ---------------------------------------------------------------- */
-
-static ExifEntry *
-exif_find(ExifData *ed, ExifIfd ifd, ExifTag tag)
-{
-	if (ed->ifd[ifd] == NULL)
-		return NULL;
-	return exif_content_get_entry(ed->ifd[ifd], tag);
-}
-
-/* An ASCII entry's text, without trailing NULs/spaces, into buf. */
-static int
-exif_ascii(ExifEntry *e, char *buf, size_t bufsz)
-{
-	size_t len;
-
-	if (e == NULL || e->format != EXIF_FORMAT_ASCII || e->data == NULL || e->size == 0)
-		return -1;
-	len = e->size < bufsz - 1 ? e->size : bufsz - 1;
-	memcpy(buf, e->data, len);
-	buf[len] = '\0';
-	len = strnlen(buf, len);
-	while (len > 0 && (buf[len - 1] == ' ' || buf[len - 1] == '\0'))
-		len--;
-	buf[len] = '\0';
-	return 0;
-}
-
-static void
-exif_datetime(ExifData *ed, struct media_info *mi, media_warn_fn warn, void *cookie)
-{
-	char dt[64], off[16] = "", text[96];
-	long long utc;
-	struct cf_err e = CF_ERR_INIT;
-	size_t i;
-
-	if (exif_ascii(exif_find(ed, EXIF_IFD_EXIF, EXIF_TAG_DATE_TIME_ORIGINAL),
-		       dt, sizeof(dt)) < 0 || dt[0] == '\0')
-		return;
-	/* "0000:00:00 00:00:00" and blanks mean "unknown" per the EXIF spec */
-	if (strspn(dt, " :0") == strlen(dt))
-		return;
-	if (exif_ascii(exif_find(ed, EXIF_IFD_EXIF, EXIF_TAG_OFFSET_TIME_ORIGINAL),
-		       off, sizeof(off)) < 0)
-		off[0] = '\0';
-	/* "2025:05:03 10:12:00" -> "2025-05-03 10:12:00" */
-	for (i = 0; i < sizeof(text) - 1 && dt[i]; i++) {
-		char c = dt[i];
-
-		if (!((c >= '0' && c <= '9') || c == ':' || c == ' ' || c == '.')) {
-			mwarn(warn, cookie, 1, "bad exif capture time '%.40s'", dt);
-			return;
-		}
-		text[i] = (i == 4 || i == 7) && c == ':' ? '-' : c;
-	}
-	text[i] = '\0';
-	if (off[0]) {
-		if (strlen(off) > 6 || (off[0] != '+' && off[0] != '-')) {
-			mwarn(warn, cookie, 1, "bad exif time offset '%.15s'", off);
-		} else {
-			strcat(text, off);
-		}
-	}
-	if (cftime_parse(text, strlen(text), &utc, &e) < 0) {
-		mwarn(warn, cookie, 1, "exif capture time: %s", e.msg);
-		cf_err_release(&e);
-		return;
-	}
-	mi->has_captured = 1;
-	mi->captured_at = utc;
-}
+/* ---- EXIF (imgmeta.c, shared with the PDF writer) ------------------------ */
 
 void
 media_read_exif(const void *data, size_t n, struct media_info *mi,
 		media_warn_fn warn, void *cookie)
 {
-	ExifData *ed;
-	ExifEntry *e;
-	unsigned char *tmp = NULL;
-	const unsigned char *s = data;
+	struct imgmeta_exif x;
 
-	if (n < 8)
-		return;
-	/* libexif wants "Exif\0\0" before a bare TIFF header */
-	if (!memcmp(s, "II*\0", 4) || !memcmp(s, "MM\0*", 4)) {
-		tmp = xmalloc(n + 6);
-		memcpy(tmp, "Exif\0\0", 6);
-		memcpy(tmp + 6, s, n);
-		s = tmp;
-		n += 6;
+	imgmeta_exif(data, n, &x, warn, cookie);
+	if (x.orientation)
+		mi->orientation = x.orientation;
+	if (x.has_captured) {
+		mi->has_captured = 1;
+		mi->captured_at = x.captured_at;
 	}
-	if ((ed = exif_data_new()) == NULL)
-		goto out;
-	/* never let libexif add the spec's default entries */
-	exif_data_unset_option(ed, EXIF_DATA_OPTION_FOLLOW_SPECIFICATION);
-	exif_data_load_data(ed, s, (unsigned)(n > 0xFFFFFFF0u ? 0xFFFFFFF0u : n));
-	/* SHORT as the spec says; some writers store a LONG, readers take it */
-	if ((e = exif_find(ed, EXIF_IFD_0, EXIF_TAG_ORIENTATION)) != NULL &&
-	    e->components >= 1 &&
-	    ((e->format == EXIF_FORMAT_SHORT && e->size >= 2) ||
-	     (e->format == EXIF_FORMAT_LONG && e->size >= 4))) {
-		ExifByteOrder bo = exif_data_get_byte_order(ed);
-		unsigned long o = e->format == EXIF_FORMAT_SHORT ? exif_get_short(e->data, bo)
-								 : exif_get_long(e->data, bo);
-
-		if (o >= 1 && o <= 8)
-			mi->orientation = (int)o;
-		else
-			mwarn(warn, cookie, 1, "bad exif orientation %lu", o);
-	}
-	exif_datetime(ed, mi, warn, cookie);
-	if (ed->ifd[EXIF_IFD_GPS] && ed->ifd[EXIF_IFD_GPS]->count > 0)
+	if (x.has_gps)
 		mi->has_gps = 1;
-	exif_data_unref(ed);
-out:
-	free(tmp);
 }
 
 /* ---- JPEG (libjpeg) ------------------------------------------------------ */
@@ -446,7 +322,7 @@ jpeg_on_emit(j_common_ptr ci, int level)
 	je->pub.num_warnings++;
 }
 
-/* Size from the header, then the whole scan decoded; junk as jpeg_junk(). */
+/* Size from the header, then the whole scan decoded; junk as imgmeta_jpeg_junk(). */
 static void
 decode_jpeg(const unsigned char *s, size_t n, size_t junk, struct media_info *mi,
 	    media_warn_fn warn, void *cookie)
@@ -501,23 +377,13 @@ static void
 probe_jpeg(const unsigned char *s, size_t n, struct media_info *mi,
 	   media_warn_fn warn, void *cookie)
 {
-	size_t junk = s[2] == 0xFF ? 0 : jpeg_junk(s, n);
+	size_t junk = s[2] == 0xFF ? 0 : imgmeta_jpeg_junk(s, n);
 
 	if (junk)
 		mwarn(warn, cookie, 0, "%zu extra byte%s after the jpeg start marker "
 		      "(decoders skip them)", junk, junk == 1 ? "" : "s");
 	decode_jpeg(s, n, junk, mi, warn, cookie);
-	if (junk) {
-		/* libexif wants the first marker right after SOI */
-		unsigned char *t = xmalloc(n - junk);
-
-		memcpy(t, s, 2);
-		memcpy(t + 2, s + 2 + junk, n - 2 - junk);
-		media_read_exif(t, n - junk, mi, warn, cookie);
-		free(t);
-	} else {
-		media_read_exif(s, n, mi, warn, cookie);
-	}
+	media_read_exif(s, n, mi, warn, cookie);	/* skips the junk too */
 }
 
 /* ---- PNG (libpng) -------------------------------------------------------- */

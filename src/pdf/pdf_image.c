@@ -19,6 +19,7 @@
 #include <webp/decode.h>
 #include <zlib.h>
 
+#include "casefile/imgmeta.h"
 #include "casefile/pdf.h"
 #include "casefile/pdf_int.h"
 #include "casefile/xalloc.h"
@@ -50,115 +51,48 @@ too_large(struct pdf *p, const char *path, unsigned long w, unsigned long h,
 	return 0;
 }
 
-/* Orientation from an EXIF APP1 payload (after "Exif\0\0"); 0 if none. */
-static int
-exif_orientation(const unsigned char *t, size_t n)
-{
-	int le;
-	size_t ifd, cnt, i;
-
-	if (n < 8)
-		return 0;
-	if (t[0] == 'I' && t[1] == 'I')
-		le = 1;
-	else if (t[0] == 'M' && t[1] == 'M')
-		le = 0;
-	else
-		return 0;
-#define U16(q) (le ? (unsigned)((q)[0] | (q)[1] << 8) : be16(q))
-#define U32(q) (le ? (uint32_t)((q)[0] | (q)[1] << 8 | (q)[2] << 16 | (uint32_t)(q)[3] << 24) : be32(q))
-	ifd = U32(t + 4);
-	if (ifd + 2 > n)
-		return 0;
-	cnt = U16(t + ifd);
-	for (i = 0; i < cnt && ifd + 2 + i * 12 + 12 <= n; i++) {
-		const unsigned char *e = t + ifd + 2 + i * 12;
-
-		/* SHORT as the spec says, or LONG as some writers store it */
-		if (U16(e) == 0x0112 && (U16(e + 2) == 3 || U16(e + 2) == 4)) {
-			uint32_t v = U16(e + 2) == 3 ? U16(e + 8) : U32(e + 8);
-
-			return v >= 1 && v <= 8 ? (int)v : 0;
-		}
-	}
-#undef U16
-#undef U32
-	return 0;
-}
-
-/* Scan JPEG markers up to the frame header; no pixel is decoded. */
+/*
+ * A JPEG is embedded as it is (DCTDecode): libjpeg reads its headers and
+ * libexif its orientation (imgmeta.c, as ingest does); no pixel is decoded.
+ */
 static int
 load_jpeg(struct pdf *p, const char *path, const unsigned char *b, size_t n,
 	  int orientation, struct pdf_image **out)
 {
-	size_t q = 2;
-	unsigned w = 0, h = 0, comps = 0, prec = 0;
-	int adobe = 0, exif = 0;
-	size_t sos = 0;
+	struct imgmeta_jpeg j;
+	struct imgmeta_exif x;
+	char msg[200];
 	const char *cs;
 	HPDF_Dict d;
+	int ok = imgmeta_jpeg(b, n, &j, msg, sizeof(msg)) == 0;
 
-	while (q + 4 <= n) {
-		unsigned m, len;
-
-		if (b[q] != 0xFF) {
-			q++;
-			continue;
-		}
-		m = b[q + 1];
-		if (m == 0xFF) {
-			q++;
-			continue;
-		}
-		if (m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) {
-			q += 2;
-			continue;
-		}
-		len = be16(b + q + 2);
-		if (len < 2 || q + 2 + len > n)
-			break;
-		if (m == 0xE1 && len >= 16 && memcmp(b + q + 4, "Exif\0\0", 6) == 0)
-			exif = exif_orientation(b + q + 10, len - 8);
-		else if (m == 0xEE && len >= 14 && memcmp(b + q + 4, "Adobe", 5) == 0)
-			adobe = 1;
-		else if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
-			if (len < 8)
-				break;
-			prec = b[q + 4];
-			h = be16(b + q + 5);
-			w = be16(b + q + 7);
-			comps = b[q + 9];
-		} else if (m == 0xDA) {
-			sos = q;
-			break;
-		} else if (m == 0xD9) {
-			break;
-		}
-		q += 2 + len;
-	}
-	if (w == 0 || h == 0 || comps == 0)
-		return cf_err_set(p->err, CF_EINPUT, "'%s': corrupt JPEG: no frame header",
-				  path);
-	if (prec != 8)
-		return cf_err_set(p->err, CF_EINPUT, "'%s': unsupported %u-bit JPEG", path,
-				  prec);
-	if (too_large(p, path, w, h, PDF_IMAGE_MAX_PIXELS) < 0)
+	/* refused by its size first: a frame header alone is enough to know */
+	if (j.width && j.height && too_large(p, path, j.width, j.height, PDF_IMAGE_MAX_PIXELS) < 0)
 		return -1;
+	if (j.precision && j.precision != 8)
+		return cf_err_set(p->err, CF_EINPUT, "'%s': unsupported %u-bit JPEG", path,
+				  j.precision);
+	if (!ok)
+		return cf_err_set(p->err, CF_EINPUT, "'%s': corrupt JPEG: %s", path, msg);
 	/*
 	 * A truncated file is refused without decoding: the entropy-coded data
 	 * cannot contain FF D9 (FF is stuffed as FF 00), so the end-of-image
 	 * marker after the scan header proves the data is complete.
 	 */
-	if (sos == 0 || memmem(b + sos, n - sos, "\xFF\xD9", 2) == NULL)
+	if (j.scan >= n || memmem(b + j.scan, n - j.scan, "\xFF\xD9", 2) == NULL)
 		return cf_err_set(p->err, CF_EINPUT, "'%s': corrupt JPEG: truncated", path);
-	cs = comps == 1 ? "DeviceGray" : comps == 3 ? "DeviceRGB" :
-	     comps == 4 ? "DeviceCMYK" : NULL;
+	cs = j.components == 1 ? "DeviceGray" : j.components == 3 ? "DeviceRGB" :
+	     j.components == 4 ? "DeviceCMYK" : NULL;
 	if (cs == NULL)
 		return cf_err_set(p->err, CF_EINPUT, "'%s': unsupported JPEG with %u components",
-				  path, comps);
-	if ((d = haru_jpeg_dict(p, path, w, h, cs, comps == 4 && adobe)) == NULL)
+				  path, j.components);
+	if ((d = haru_jpeg_dict(p, path, j.width, j.height, cs, j.components == 4 && j.adobe)) == NULL)
 		return -1;
-	*out = image_new(p, d, w, h, orientation ? orientation : exif);
+	if (orientation == 0) {
+		imgmeta_exif(b, n, &x, NULL, NULL);
+		orientation = x.orientation;
+	}
+	*out = image_new(p, d, j.width, j.height, orientation);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "casefile/keys.h"
 #include "casefile/pades.h"
 #include "casefile/pdf.h"
+#include "casefile/jout.h"
 #include "casefile/verify.h"
 #include "casefile/xalloc.h"
 
@@ -191,7 +192,12 @@ test_report(void **state)
 	assert_string_equal(verify_status_word(VERIFY_PASS), "PASS");
 	assert_string_equal(verify_status_word(VERIFY_WARN), "WARN");
 	assert_string_equal(verify_status_word(VERIFY_FAIL), "FAIL");
-	verify_report_json(&r, "d\"x.pdf", &b);
+	{
+		char *text = jout_dumps(verify_report_json(&r, "d\"x.pdf"));
+
+		cf_buf_addstr(&b, text);
+		free(text);
+	}
 	j = json_loadb(b.data, b.len, 0, &je);
 	if (j == NULL)
 		fail_msg("json: %s: %s", je.text, b.data);
