@@ -87,9 +87,11 @@ gather_facts(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *ki
 	char money[48];
 
 	if (!strcmp(kind, "chat") &&
-	    (st = query(db, "SELECT count(*), min(time), max(time), sum(sender = 'buyer'),"
-			    " sum(sender = 'merchant'), sum(time IS NULL)"
-			    " FROM messages WHERE evidence_id = ?", id))) {
+	    (st = query(db, "SELECT count(*), min(time), max(time), sum(r = 'buyer'),"
+			    " sum(r = 'merchant'), sum(time IS NULL), sum(r = 'unknown') FROM"
+			    " (SELECT time, " ROLES_SQL_SENDER("messages", "(SELECT order_id FROM"
+			    " evidence WHERE id = ?1)") " AS r FROM messages WHERE evidence_id = ?1)",
+			    id))) {
 		fact_int(f, "messages", sqlite3_column_int64(st, 0));
 		fact_int(f, "from_buyer", sqlite3_column_int64(st, 3));
 		fact_int(f, "from_merchant", sqlite3_column_int64(st, 4));
@@ -97,6 +99,8 @@ gather_facts(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *ki
 		fact_time(f, ctx, "last", st, 2);
 		if (sqlite3_column_int64(st, 5))
 			fact_int(f, "without_time", sqlite3_column_int64(st, 5));
+		if (sqlite3_column_int64(st, 6))
+			fact_int(f, "unknown_sender", sqlite3_column_int64(st, 6));
 		sqlite3_finalize(st);
 	}
 	if (!strcmp(kind, "logistics")) {
