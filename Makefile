@@ -26,7 +26,7 @@ BINDIR    = $(DESTDIR)$(PREFIX)/bin
 DATADIR   = $(DESTDIR)$(PREFIX)/share/casefile
 
 # libhpdf-dev 2.3.0 and libunistring ship no pkg-config file.
-PKGS      = libarchive libcrypto libssl sqlite3 jansson libexif libwebp libwebpdemux libpng libjpeg libcurl
+PKGS      = libarchive libcrypto libssl sqlite3 jansson libexif libwebp libwebpdemux libpng libjpeg libcurl libxml-2.0
 # casefile pack and the dossier's media: libvips (cards: resize, Pango text,
 # JPEG; HEIC via libheif, PDF pages via poppler), FFmpeg (video key frames),
 # libqrencode (QR codes).  Linked only into libcasefile-media.so, which
@@ -148,7 +148,7 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(TESTLIB_OBJ) $(LIB) | $(BUILD)
 	$(QUIET_CC)$(CC) $(CPPFLAGS) -Itests/lib $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIB) $(LDLIBS)
 
 # --- Debian packages -------------------------------------------------------
-DEB_BUILD = build-essential pkg-config libhpdf-dev libarchive-dev libssl-dev \
+DEB_BUILD = build-essential pkg-config libhpdf-dev libarchive-dev libxml2-dev libssl-dev \
             libsqlite3-dev libjansson-dev libexif-dev libwebp-dev libpng-dev \
             libjpeg-dev libcurl4-openssl-dev libunistring-dev zlib1g-dev libmimalloc-dev \
             fonts-wqy-microhei \

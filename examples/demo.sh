@@ -58,6 +58,15 @@ run log
 run list
 run show $order
 
+say "correcting the record: the packing video is stored under the phone's name"
+# VID_20250501_165000.mp4 says nothing about packing: check cannot count it
+# until someone says what it is.  `tag` seals that as a ledger leaf.
+show check 6931000000000001 --reason damaged_in_transit
+video=$("$CF" show 6931000000000001 --json | sed -n 's/.*"id":\([0-9]*\),"kind":"video","name":"VID_20250501_165000.mp4".*/\1/p')
+run tag "$video" --role packing --note "打包视频：清点、封箱（手机原文件名）"
+show check 6931000000000001 --reason damaged_in_transit
+run show "$video"
+
 say "a dispute: the buyer says the parcel never arrived"
 run dispute open $order --reason 未收到货 --amount 287.90 --claim 买家称未收到货，申请仅退款 \
 	--requested-at "$(date -u -d '3 hours ago' +%Y-%m-%dT%H:%M:%SZ)" \

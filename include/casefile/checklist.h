@@ -28,6 +28,13 @@
  *	        total_fen pay_txn shop)
  *	captured before=F [min=N]             photos/videos whose EXIF capture
  *	        time is before the order's F (e.g. shipped_at)
+ *	role R[,R] [min=N] [before=F] [from=WHO]  items with one of the roles
+ *	        (roles.h; explicit, or implied by the kind: chat, logistics,
+ *	        order, receipt=invoice), whose capture time (EXIF, video
+ *	        creation time) is before the order's time F when before= is
+ *	        given, and supplied by WHO (buyer merchant platform courier;
+ *	        for buyer also: sent as an attachment in the buyer's chat)
+ *	        when from= is given; excluded items never count
  *	buyer_disputes [min=N]                other disputes in the vault by the
  *	        same buyer (same phone, else same nick unless it is masked
  *	        like "小**")
@@ -73,6 +80,12 @@ struct check_item {
 	int have;
 	struct check_cite *cites;
 	size_t ncites;
+	/*
+	 * When missing and the item has a role rule: a command a person can
+	 * type that would most likely meet it ("casefile tag 12 --role
+	 * packing"), and why, in Chinese and English; else all NULL.
+	 */
+	char *fix, *fix_zh, *fix_en;
 };
 
 /* A submission-limit problem and what to do about it. */

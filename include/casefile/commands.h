@@ -12,6 +12,9 @@ extern const struct cmd cmd_init;
 extern const struct cmd cmd_ingest;
 extern const struct cmd cmd_list;
 extern const struct cmd cmd_show;
+extern const struct cmd cmd_tag;
+extern const struct cmd cmd_exclude;
+extern const struct cmd cmd_include;
 
 /* dossier */
 extern const struct cmd cmd_build;

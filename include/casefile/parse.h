@@ -94,6 +94,20 @@ const char *parsed_warning(const struct parsed *p, size_t i);
 /* 1 when warning i means the input was not understood (exit 3), 0 for a note. */
 int parsed_warning_bad(const struct parsed *p, size_t i);
 
+/*
+ * A multi-order export (a 抖店 or 微信小店 order export: one row, or one
+ * row per sub-order, for each order) holds many orders: keep only the
+ * record of order_id, so an evidence row of that order gets that order's
+ * record and the rows it came from (source_row).  Without a record for it
+ * the parse has no order rows and a bad warning says so ("the export has
+ * no order X; it holds N orders").  A no-op for any other parse.
+ */
+void parsed_select_order(struct parsed *p, const char *order_id);
+/* Number of orders in a multi-order export (0 for any other parse). */
+size_t parsed_order_count(const struct parsed *p);
+/* The id of order i of a multi-order export (borrowed). */
+const char *parsed_order_at(const struct parsed *p, size_t i);
+
 /* The order id stated inside the file (chat, logistics, order JSON), or NULL. */
 const char *parsed_order_id(const struct parsed *p);
 

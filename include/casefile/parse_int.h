@@ -47,6 +47,7 @@ struct pevent {
 struct pitem {
 	char *sku, *title;
 	struct pval qty, price;
+	long source_row;	/* row of a multi-order export, 0: none */
 };
 
 struct porder {
@@ -56,6 +57,7 @@ struct porder {
 	struct pval total;
 	char *currency, *pay_method, *pay_txn;
 	char *extra;		/* JSON object text of unmapped fields, or NULL */
+	long source_row;	/* first row of a multi-order export, 0: none */
 };
 
 struct parsed {
@@ -89,7 +91,24 @@ struct parsed {
 
 	int has_media;
 	struct media_info media;
+
+	/*
+	 * A multi-order export (parse_export.c): one parse of kind order per
+	 * order, in the order of their first rows; parsed_select_order()
+	 * moves one of them into this parse.
+	 */
+	struct parsed **orders;
+	size_t norders, caporders;
 };
+
+/* A new empty order parse appended to p->orders. */
+struct parsed *parse_add_order(struct parsed *p);
+/* The order reader for exports: 1 when the header row names order columns. */
+int parse_export_csv_header(const char *text, size_t n);
+void parse_export_csv(struct parsed *p, const char *text, size_t n);
+/* XLSX (a zip): 1 when data looks like one; reader of the first sheet. */
+int parse_export_is_xlsx(const void *data, size_t n);
+int parse_export_xlsx(struct parsed *p, const void *data, size_t n, struct cf_err *err);
 
 /* Add a warning (bad: 1 not understood, 0 note). */
 void parse_warn(struct parsed *p, int bad, const char *fmt, ...)
@@ -131,6 +150,15 @@ void parse_text_time(struct parsed *p, const char *what, const char *s, size_t n
 const char *parse_sender_role(const char *s, size_t n);
 /* Map a logistics status word (English or Chinese) to its status, or NULL. */
 const char *parse_status_word(const char *s, size_t n);
+
+/*
+ * The status a courier's description says ("快件已由菜鸟驿站代收" -> locker,
+ * "已签收,签收人:本人" -> delivered), or NULL: returned, exception, locker
+ * (a locker or pickup station took it: 代收 驿站 丰巢 快递柜 门卫),
+ * delivered, out_for_delivery, in_transit, collected, the first family
+ * with a word in the text.
+ */
+const char *parse_status_from_desc(const char *s, size_t n);
 
 /* Trim ASCII space and full-width space (U+3000) at both ends of s[0..*n). */
 const char *parse_trim(const char *s, size_t *n);

@@ -82,6 +82,26 @@ enum cf_role roles_implied_by_kind(const char *kind);
 /* SQL condition over table evidence (no alias) that keeps included items. */
 #define ROLES_SQL_INCLUDED "evidence.excluded IS NULL"
 
+/*
+ * Who sent a chat message, as an SQL expression over a row of messages
+ * aliased M whose order id is the SQL expression O: the role the original
+ * states (buyer, merchant, platform, system), else, for a message that
+ * only names its sender (飞鸽-style transcripts store sender 'unknown'),
+ * 'merchant' when the name is one of the shop's agents (vault setting
+ * shop.agents, names separated by ',' '，' or '、', spaces ignored), 'buyer'
+ * when it is the buyer nickname of an included order record of the order,
+ * else 'unknown'.  Resolved when read, so setting shop.agents or storing
+ * the order record later changes no sealed or parsed row.
+ */
+#define ROLES_SQL_SENDER(M, O)                                                        \
+	"(CASE WHEN " M ".sender <> 'unknown' THEN " M ".sender WHEN " M ".name IS NOT "     \
+	"NULL AND instr(',' || (SELECT replace(replace(replace(value, '，', ','), '、', "   \
+	"','), ' ', '') FROM meta WHERE key = 'shop.agents') || ',', ',' || "               \
+	"replace(" M ".name, ' ', '') || ',') > 0 THEN 'merchant' WHEN " M ".name IS NOT "  \
+	"NULL AND EXISTS(SELECT 1 FROM order_records orr JOIN evidence oe ON oe.id = "      \
+	"orr.evidence_id WHERE oe.order_id = " O " AND oe.excluded IS NULL AND "            \
+	"orr.buyer_nick = " M ".name) THEN 'buyer' ELSE 'unknown' END)"
+
 enum roles_of_flags {
 	ROLES_EXPLICIT = 1 << 0,	/* only roles someone gave (no kind) */
 };

@@ -20,6 +20,7 @@
 #include "casefile/cftime.h"
 #include "casefile/checklist.h"
 #include "casefile/db.h"
+#include "casefile/roles.h"
 #include "casefile/dispute.h"
 #include "casefile/exhibits.h"
 #include "casefile/profile.h"
@@ -29,7 +30,7 @@
 #define CHECKLIST_MAX_BYTES (1 << 20)
 #define MAX_CITES 5
 
-enum rule_type { R_EVIDENCE, R_LOGISTICS, R_CHAT, R_ORDER, R_CAPTURED, R_BUYER };
+enum rule_type { R_EVIDENCE, R_LOGISTICS, R_CHAT, R_ORDER, R_CAPTURED, R_BUYER, R_ROLE };
 
 struct words {
 	char **v;
@@ -71,7 +72,7 @@ static const char *const order_fields[] = {
 static const char *const time_fields[] = {
 	"created_at", "paid_at", "shipped_at", "delivered_at", NULL
 };
-static const char *const senders[] = { "buyer", "merchant", "platform", "system", NULL };
+static const char *const senders[] = { "buyer", "merchant", "platform", "system", "unknown", NULL };
 
 static int
 in_list(const char *const *l, const char *s)
@@ -218,9 +219,24 @@ parse_rule(char *text, struct rule *r, const char *source, unsigned line,
 		r->type = R_CAPTURED;
 	else if (!strcmp(type, "buyer_disputes"))
 		r->type = R_BUYER;
+	else if (!strcmp(type, "role"))
+		r->type = R_ROLE;
 	else
 		return lerr(err, source, line, "unknown rule '%s' (one of: evidence, logistics, "
-			    "chat, order, captured, buyer_disputes)", type);
+			    "chat, order, captured, buyer_disputes, role)", type);
+	if (r->type == R_ROLE) {
+		enum cf_role role;
+
+		/* role R[,R] first: the roles, then options */
+		if ((tok = strtok_r(NULL, " \t", &save)) == NULL || strchr(tok, '=') ||
+		    split_words(tok, &r->kinds) < 0)
+			return lerr(err, source, line, "rule 'role' needs role names first "
+				    "(role packing before=shipped_at)");
+		for (i = 0; i < r->kinds.n; i++)
+			if (cf_role_from_name(r->kinds.v[i], &role) < 0)
+				return lerr(err, source, line, "unknown role '%s' (one of: %s)",
+					    r->kinds.v[i], cf_role_names());
+	}
 	while ((tok = strtok_r(NULL, " \t", &save)) != NULL) {
 		char *eq = strchr(tok, '='), *val;
 		int ok = 0;
@@ -235,8 +251,24 @@ parse_rule(char *text, struct rule *r, const char *source, unsigned line,
 		    (!strcmp(tok, "status") && r->status) || (!strcmp(tok, "from") && r->from) ||
 		    ((!strcmp(tok, "field") || !strcmp(tok, "before")) && r->field))
 			return lerr(err, source, line, "'%s' given twice in rule '%s'", tok, type);
+		if (r->type == R_ROLE && !strcmp(tok, "from") && !r->from) {
+			enum cf_supplier sp;
+
+			if (cf_supplier_from_name(val, &sp) < 0)
+				return lerr(err, source, line, "unknown supplier '%s' (one of: buyer, "
+					    "merchant, platform, courier)", val);
+			r->from = xstrdup(cf_supplier_name(sp));
+			continue;
+		}
+		if (r->type == R_ROLE && !strcmp(tok, "before") && !r->field) {
+			if (!in_list(time_fields, val))
+				return lerr(err, source, line, "unknown order field '%s'", val);
+			r->field = xstrdup(val);
+			continue;
+		}
 		if (!strcmp(tok, "min") &&
-		    (r->type == R_EVIDENCE || r->type == R_CAPTURED || r->type == R_BUYER)) {
+		    (r->type == R_EVIDENCE || r->type == R_CAPTURED || r->type == R_BUYER ||
+		     r->type == R_ROLE)) {
 			char *end;
 			long v;
 
@@ -533,6 +565,224 @@ fmt_time(sqlite3_stmt *st, int i)
 	return xstrdup(buf);
 }
 
+/*
+ * Rows for role rules: every included item of the order (?1) with its
+ * capture time, explicit roles, supplier, whether a buyer's chat message
+ * carries it as an attachment, and the order's time `field` (NULL: none).
+ */
+static char *
+role_sql(const char *field)
+{
+	char *bound = field ? xasprintf("(SELECT min(o.%s) FROM order_records o JOIN evidence e2 "
+					"ON e2.id = o.evidence_id WHERE e2.order_id = ?1 AND "
+					"e2.excluded IS NULL)", field)
+			    : xstrdup("NULL");
+	char *sql = xasprintf(
+		"SELECT e.id, e.kind, e.name, m.captured_at, (SELECT group_concat(x.role) FROM "
+		"evidence_roles x WHERE x.evidence_id = e.id), e.supplied_by, EXISTS(SELECT 1 FROM "
+		"messages cm JOIN evidence c ON c.id = cm.evidence_id, json_each(CASE WHEN "
+		"json_valid(cm.attachments) THEN cm.attachments ELSE '[]' END) j WHERE "
+		"c.order_id = ?1 AND c.excluded IS NULL AND " ROLES_SQL_SENDER("cm", "?1")
+		" = 'buyer' AND j.value = e.name), %s FROM evidence e LEFT JOIN media m ON "
+		"m.evidence_id = e.id WHERE e.order_id = ?1 AND e.excluded IS NULL ORDER BY e.id",
+		bound);
+
+	free(bound);
+	return sql;
+}
+
+/* The role set of a role_sql() row: explicit roles and the kind's. */
+static unsigned
+row_roles(sqlite3_stmt *st)
+{
+	const char *ex = (const char *)sqlite3_column_text(st, 4);
+	unsigned m = 0;
+	enum cf_role k = roles_implied_by_kind((const char *)sqlite3_column_text(st, 1));
+
+	if (k != CF_ROLE_COUNT)
+		m |= CF_ROLE_BIT(k);
+	while (ex && *ex) {
+		const char *c = strchr(ex, ',');
+		size_t n = c ? (size_t)(c - ex) : strlen(ex);
+		char buf[40];
+		enum cf_role r;
+
+		if (n < sizeof(buf)) {
+			memcpy(buf, ex, n);
+			buf[n] = '\0';
+			if (cf_role_from_name(buf, &r) == 0)
+				m |= CF_ROLE_BIT(r);
+		}
+		ex = c ? c + 1 : NULL;
+	}
+	return m;
+}
+
+static unsigned
+rule_roles(const struct rule *r)
+{
+	unsigned m = 0;
+	size_t i;
+	enum cf_role role;
+
+	for (i = 0; i < r->kinds.n; i++)
+		if (cf_role_from_name(r->kinds.v[i], &role) == 0)
+			m |= CF_ROLE_BIT(role);
+	return m;
+}
+
+/* Whether a role_sql() row meets role rule r; *why = the cite's detail. */
+static int
+role_row_ok(const struct rule *r, sqlite3_stmt *st, char **why)
+{
+	unsigned have = row_roles(st) & rule_roles(r);
+	struct cf_buf b = CF_BUF_INIT;
+	int i;
+
+	*why = NULL;
+	if (!have)
+		return 0;
+	if (r->field) {
+		if (sqlite3_column_type(st, 3) == SQLITE_NULL ||
+		    sqlite3_column_type(st, 7) == SQLITE_NULL ||
+		    sqlite3_column_int64(st, 3) >= sqlite3_column_int64(st, 7))
+			return 0;
+	}
+	if (r->from) {
+		const char *s = (const char *)sqlite3_column_text(st, 5);
+		int by_chat = !strcmp(r->from, "buyer") && sqlite3_column_int(st, 6);
+
+		if (!(s && !strcmp(s, r->from)) && !by_chat)
+			return 0;
+	}
+	for (i = 0; i < CF_ROLE_COUNT; i++)
+		if (have & CF_ROLE_BIT(i))
+			cf_buf_addf(&b, "%srole %s", b.len ? ", " : "", cf_role_name((enum cf_role)i));
+	if (r->field) {
+		char *t = fmt_time(st, 3), *u = fmt_time(st, 7);
+
+		cf_buf_addf(&b, ", captured %s, before %s %s", t, r->field, u);
+		free(t);
+		free(u);
+	}
+	if (r->from)
+		cf_buf_addf(&b, ", supplied by %s%s", r->from,
+			    sqlite3_column_int(st, 6) && !strcmp(r->from, "buyer")
+				    ? " (sent in the buyer's chat)" : "");
+	*why = cf_buf_detach(&b, NULL);
+	return 1;
+}
+
+/* Kinds worth suggesting for a role, best first (NULL-terminated). */
+static const char *const *
+role_kinds(enum cf_role r)
+{
+	static const char *const packing[] = { "video", "photo", NULL };
+	static const char *const photo[] = { "photo", NULL };
+	static const char *const docs[] = { "photo", "receipt", "other", NULL };
+	static const char *const invoice[] = { "receipt", "photo", "other", NULL };
+
+	switch (r) {
+	case CF_ROLE_PACKING: return packing;
+	case CF_ROLE_SHIPPING_LABEL: case CF_ROLE_DELIVERY_PHOTO: case CF_ROLE_DAMAGE_PHOTO:
+		return photo;
+	case CF_ROLE_INVOICE: return invoice;
+	default: return docs;
+	}
+}
+
+/*
+ * For a missing item whose rule is r: the command that would most likely
+ * meet it, typeable as printed, and why (Chinese and English).
+ */
+static int
+role_fix(sqlite3 *db, const struct rule *r, const char *order, struct check_item *it,
+	 struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = role_sql(r->field);
+	enum cf_role want = CF_ROLE_OTHER;
+	const char *const *kinds;
+	int64_t cand = 0, late = 0, unsup = 0;
+	int cand_rank = 99, rc, k;
+	char cand_name[256] = "", late_name[256] = "";
+
+	(void)cf_role_from_name(r->kinds.v[0], &want);
+	kinds = role_kinds(want);
+	if (db_prepare(db, sql, &st, err) < 0) {
+		free(sql);
+		return -1;
+	}
+	free(sql);
+	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 1);
+		const char *name = (const char *)sqlite3_column_text(st, 2);
+		unsigned have = row_roles(st) & rule_roles(r);
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		if (have) {
+			int too_late = r->field && (sqlite3_column_type(st, 3) == SQLITE_NULL ||
+						    sqlite3_column_type(st, 7) == SQLITE_NULL ||
+						    sqlite3_column_int64(st, 3) >=
+							    sqlite3_column_int64(st, 7));
+
+			if (too_late && !late) {
+				late = id;
+				snprintf(late_name, sizeof(late_name), "%s", name);
+			} else if (!too_late && r->from && !unsup) {
+				unsup = id;
+			}
+			continue;
+		}
+		for (k = 0; kinds[k]; k++)
+			if (!strcmp(kind, kinds[k]))
+				break;
+		if (!kinds[k])
+			continue;
+		/* captured before the bound counts first */
+		if (r->field && sqlite3_column_type(st, 3) != SQLITE_NULL &&
+		    sqlite3_column_type(st, 7) != SQLITE_NULL &&
+		    sqlite3_column_int64(st, 3) < sqlite3_column_int64(st, 7))
+			k -= 10;
+		if (k < cand_rank) {
+			cand_rank = k;
+			cand = id;
+			snprintf(cand_name, sizeof(cand_name), "%s", name);
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_err(db, err, "cannot read the evidence of order '%s'", order);
+	if (unsup) {
+		it->fix = xasprintf("casefile tag %lld --supplied-by %s", (long long)unsup, r->from);
+		it->fix_zh = xasprintf("若证据 #%lld 确由%s提供，标明提供方", (long long)unsup,
+				       !strcmp(r->from, "buyer") ? "买家" : r->from);
+		it->fix_en = xasprintf("if evidence #%lld was supplied by the %s, say so",
+				       (long long)unsup, r->from);
+	} else if (cand) {
+		it->fix = xasprintf("casefile tag %lld --role %s", (long long)cand, cf_role_name(want));
+		it->fix_zh = xasprintf("若证据 #%lld（%s）就是%s，给它标上用途", (long long)cand,
+				       cand_name, cf_role_label(want, "zh-CN"));
+		it->fix_en = xasprintf("if evidence #%lld ('%s') is the %s, give it that role",
+				       (long long)cand, cand_name, cf_role_label(want, "en"));
+	} else {
+		it->fix = xasprintf("casefile ingest %s --role %s FILE", order, cf_role_name(want));
+		if (late) {
+			it->fix_zh = xasprintf("证据 #%lld（%s）的拍摄时间不早于%s，不能证明；请补充更早拍摄的%s",
+					       (long long)late, late_name, r->field,
+					       cf_role_label(want, "zh-CN"));
+			it->fix_en = xasprintf("evidence #%lld ('%s') was not captured before %s; "
+					       "add an earlier %s", (long long)late, late_name,
+					       r->field, cf_role_label(want, "en"));
+		} else {
+			it->fix_zh = xasprintf("补充%s，并标明用途", cf_role_label(want, "zh-CN"));
+			it->fix_en = xasprintf("add the %s with its role", cf_role_label(want, "en"));
+		}
+	}
+	return 0;
+}
+
 /* Evaluate one rule; cites go to it.  Returns 1 satisfied, 0 not, -1 error. */
 static int
 eval_rule(sqlite3 *db, const struct rule *r, const char *order,
@@ -550,34 +800,39 @@ eval_rule(sqlite3 *db, const struct rule *r, const char *order,
 		sql = xstrdup("SELECT id, kind, name, note, rel_path, ?2 IS NULL OR EXISTS ("
 			      "SELECT 1 FROM messages m JOIN evidence c ON c.id = m.evidence_id, "
 			      "json_each(CASE WHEN json_valid(m.attachments) THEN m.attachments "
-			      "ELSE '[]' END) j WHERE c.order_id = ?1 AND m.sender = ?2 "
+			      "ELSE '[]' END) j WHERE c.order_id = ?1 AND c.excluded IS NULL AND "
+			      ROLES_SQL_SENDER("m", "?1") " = ?2 "
 			      "AND j.value = evidence.name) FROM evidence "
-			      "WHERE order_id = ?1 ORDER BY id");
+			      "WHERE order_id = ?1 AND excluded IS NULL ORDER BY id");
 		break;
 	case R_LOGISTICS:
 		sql = xstrdup("SELECT e.id, e.kind, e.name, le.time, le.status, le.status_raw, "
 			      "le.location, le.description FROM logistics_events le "
-			      "JOIN evidence e ON e.id = le.evidence_id WHERE e.order_id = ?1 "
+			      "JOIN evidence e ON e.id = le.evidence_id WHERE e.order_id = ?1 AND e.excluded IS NULL "
 			      "ORDER BY e.id, le.seq");
 		break;
 	case R_CHAT:
-		sql = xstrdup("SELECT e.id, e.kind, e.name, m.time, m.sender, m.text "
+		sql = xstrdup("SELECT e.id, e.kind, e.name, m.time, "
+			      ROLES_SQL_SENDER("m", "?1") ", m.text "
 			      "FROM messages m JOIN evidence e ON e.id = m.evidence_id "
-			      "WHERE e.order_id = ?1 ORDER BY e.id, m.seq");
+			      "WHERE e.order_id = ?1 AND e.excluded IS NULL ORDER BY e.id, m.seq");
 		break;
 	case R_ORDER:
 		sql = xasprintf("SELECT e.id, e.kind, e.name, o.%s FROM order_records o "
-				"JOIN evidence e ON e.id = o.evidence_id WHERE e.order_id = ?1 "
+				"JOIN evidence e ON e.id = o.evidence_id WHERE e.order_id = ?1 AND e.excluded IS NULL "
 				"AND o.%s IS NOT NULL AND o.%s != '' ORDER BY e.id",
 				r->field, r->field, r->field);
 		break;
 	case R_CAPTURED:
 		sql = xasprintf("SELECT e.id, e.kind, e.name, m.captured_at FROM media m "
-				"JOIN evidence e ON e.id = m.evidence_id WHERE e.order_id = ?1 "
+				"JOIN evidence e ON e.id = m.evidence_id WHERE e.order_id = ?1 AND e.excluded IS NULL "
 				"AND e.kind IN ('photo','video') AND m.captured_at IS NOT NULL "
 				"AND m.captured_at < (SELECT min(o.%s) FROM order_records o JOIN "
-				"evidence e2 ON e2.id = o.evidence_id WHERE e2.order_id = ?1) "
+				"evidence e2 ON e2.id = o.evidence_id WHERE e2.order_id = ?1 AND e2.excluded IS NULL) "
 				"ORDER BY e.id", r->field);
+		break;
+	case R_ROLE:
+		sql = role_sql(r->field);
 		break;
 	case R_BUYER:
 		/* A nick the platform already masked ("小**") identifies nobody. */
@@ -669,6 +924,15 @@ eval_rule(sqlite3 *db, const struct rule *r, const char *order,
 			add_cite(it, id, kind, name,
 				 xasprintf("captured %s, before %s", t, r->field));
 			free(t);
+			count++;
+			break;
+		}
+		case R_ROLE: {
+			char *why = NULL;
+
+			if (!role_row_ok(r, st, &why))
+				continue;
+			add_cite(it, id, kind, name, why);
 			count++;
 			break;
 		}
@@ -768,6 +1032,16 @@ checklist_eval(sqlite3 *db, const struct checklist *cl, const char *reason,
 				r->missing_required++;
 			else
 				r->missing_recommended++;
+			for (j = 0; j < sec->items[i].nrules; j++)
+				if (sec->items[i].rules[j].type == R_ROLE) {
+					if (role_fix(db, &sec->items[i].rules[j], order, it,
+						     err) < 0) {
+						check_report_free(r);
+						exhibits_release(&ex);
+						return -1;
+					}
+					break;
+				}
 		}
 	}
 	exhibits_release(&ex);
@@ -826,7 +1100,8 @@ checklist_limits(sqlite3 *db, const struct profile *p, const char *order,
 
 	if (db_prepare(db, "SELECT e.id, e.name, e.size, m.format FROM evidence e "
 			   "LEFT JOIN media m ON m.evidence_id = e.id "
-			   "WHERE e.order_id = ? AND e.kind = 'photo' ORDER BY e.id", &st, err) < 0) {
+			   "WHERE e.order_id = ? AND e.excluded IS NULL AND e.kind = 'photo' ORDER BY e.id",
+			   &st, err) < 0) {
 		exhibits_release(&ex);
 		return -1;
 	}
@@ -897,6 +1172,9 @@ check_report_free(struct check_report *r)
 			free(r->items[i].cites[j].detail);
 		}
 		free(r->items[i].cites);
+		free(r->items[i].fix);
+		free(r->items[i].fix_zh);
+		free(r->items[i].fix_en);
 		free(r->items[i].text);
 		free(r->items[i].rules);
 	}

@@ -22,6 +22,7 @@
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
 #include "casefile/db.h"
+#include "casefile/roles.h"
 #include "casefile/dispute.h"
 #include "casefile/rederive.h"
 #include "casefile/dossier.h"
@@ -224,6 +225,11 @@ decor(void *arg, int page, int npages, struct cf_buf *h, struct cf_buf *fl,
 	cf_buf_addf(fr, T(b, "page_of"), page, npages);
 }
 
+/* The order's items left out by `casefile exclude` (tag.h), for SQL below. */
+#define LEFT_OUT_SQL                                                                \
+	"SELECT id, name, sha256, size, excluded FROM evidence WHERE order_id = ? AND " \
+	"excluded IS NOT NULL ORDER BY id"
+
 /* -------------------------------------------------------------- manifest */
 
 static void
@@ -299,7 +305,36 @@ make_manifest(struct build *b)
 			    cftime_format_iso(x->ingested_at, ts, sizeof(ts)),
 			    (long long)x->evidence_id);
 	}
-	cf_buf_addstr(&m, "]}\n");
+	cf_buf_addstr(&m, "]");
+	/* items left out by `casefile exclude`: listed, not exhibits, not attached */
+	{
+		sqlite3_stmt *st = NULL;
+		int n = 0;
+
+		if (sqlite3_prepare_v2(b->db, LEFT_OUT_SQL, -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
+			while (sqlite3_step(st) == SQLITE_ROW) {
+				const char *name = (const char *)sqlite3_column_text(st, 1);
+				const char *why = (const char *)sqlite3_column_text(st, 4);
+
+				strcpy(hex, "?");
+				if (sqlite3_column_bytes(st, 2) == CF_SHA256_LEN)
+					sha_hex(sqlite3_column_blob(st, 2), hex);
+				cf_buf_addf(&m, "%s{\"evidence_id\":%lld,\"name\":",
+					    n++ ? "," : ",\"left_out\":[",
+					    (long long)sqlite3_column_int64(st, 0));
+				cf_buf_add_json_str(&m, name, strlen(name));
+				cf_buf_addf(&m, ",\"sha256\":\"%s\",\"size\":%lld,\"reason\":", hex,
+					    (long long)sqlite3_column_int64(st, 3));
+				cf_buf_add_json_str(&m, why, strlen(why));
+				cf_buf_addch(&m, '}');
+			}
+			if (n)
+				cf_buf_addch(&m, ']');
+		}
+		sqlite3_finalize(st);
+	}
+	cf_buf_addstr(&m, "}\n");
 	b->manifest = cf_buf_detach(&m, NULL);
 }
 
@@ -336,9 +371,9 @@ cover(struct build *b, struct cf_err *err)
 	    row2(b, T(b, "order"), b->o->order_id, err) < 0)
 		goto out;
 	if (db_prepare(b->db, "SELECT i.title, i.qty, i.price_fen, i.sku FROM order_items i "
-		       "JOIN evidence e ON e.id = i.evidence_id WHERE e.order_id = ? "
+		       "JOIN evidence e ON e.id = i.evidence_id WHERE e.order_id = ? AND e.excluded IS NULL "
 		       "AND e.id = (SELECT max(evidence_id) FROM order_records r JOIN evidence e2 "
-		       "ON e2.id = r.evidence_id WHERE e2.order_id = ?) ORDER BY i.seq",
+		       "ON e2.id = r.evidence_id WHERE e2.order_id = ? AND e2.excluded IS NULL) ORDER BY i.seq",
 		       &st, err) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
@@ -622,7 +657,7 @@ timeline(struct build *b, struct cf_err *err)
 		sqlite3_stmt *q = NULL;
 
 		if (db_prepare(b->db, "SELECT r.shipped_at, r.delivered_at FROM order_records r "
-			       "JOIN evidence e ON e.id = r.evidence_id WHERE e.order_id = ? "
+			       "JOIN evidence e ON e.id = r.evidence_id WHERE e.order_id = ? AND e.excluded IS NULL "
 			       "ORDER BY e.id DESC LIMIT 1", &q, err) < 0)
 			goto out;
 		sqlite3_bind_text(q, 1, b->o->order_id, -1, SQLITE_STATIC);
@@ -638,7 +673,7 @@ timeline(struct build *b, struct cf_err *err)
 	}
 	if (db_prepare(b->db, "SELECT le.time, le.status_raw, le.location, le.description, "
 		       "le.evidence_id FROM logistics_events le JOIN evidence e "
-		       "ON e.id = le.evidence_id WHERE e.order_id = ? AND le.time IS NOT NULL "
+		       "ON e.id = le.evidence_id WHERE e.order_id = ? AND e.excluded IS NULL AND le.time IS NOT NULL "
 		       "ORDER BY le.time, e.id, le.seq", &st, err) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
@@ -663,11 +698,12 @@ timeline(struct build *b, struct cf_err *err)
 	st = NULL;
 	/* first and last chat message of each chat, and any with attachments */
 	/* first and last by time (to the millisecond), as the transcript reads */
-	if (db_prepare(b->db, "SELECT m.time, m.sender, m.text, m.attachments, m.evidence_id, "
+	if (db_prepare(b->db, "SELECT m.time, " ROLES_SQL_SENDER("m", "e.order_id") ", m.text, "
+		       "m.attachments, m.evidence_id, "
 		       "row_number() OVER w = 1, "
 		       "row_number() OVER w = count(*) OVER (PARTITION BY m.evidence_id) "
 		       "FROM messages m JOIN evidence e ON e.id = m.evidence_id "
-		       "WHERE e.order_id = ? AND m.time IS NOT NULL "
+		       "WHERE e.order_id = ? AND e.excluded IS NULL AND m.time IS NOT NULL "
 		       "WINDOW w AS (PARTITION BY m.evidence_id ORDER BY m.time, m.time_ms, m.seq) "
 		       "ORDER BY m.time, m.time_ms, e.id, m.seq",
 		       &st, err) < 0)
@@ -784,6 +820,60 @@ describe(struct build *b, const struct exhibit *x)
 	return r ? r : kind_str(b, x->kind);
 }
 
+/* Below the index: how many items were left out, and why (they are not exhibits). */
+static int
+left_out_note(struct build *b, struct cf_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int n = 0, ret = -1;
+
+	if (db_prepare(b->db, LEFT_OUT_SQL, &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char hex[CF_SHA256_HEXLEN + 1] = "?", *line, *reason;
+
+		if (n++ == 0) {
+			int cnt = 0;
+			char *head;
+			sqlite3_stmt *c = NULL;
+
+			if (db_prepare(b->db, "SELECT count(*) FROM evidence WHERE order_id = ? AND "
+					      "excluded IS NOT NULL", &c, err) < 0)
+				goto out;
+			sqlite3_bind_text(c, 1, b->o->order_id, -1, SQLITE_STATIC);
+			if (sqlite3_step(c) == SQLITE_ROW)
+				cnt = sqlite3_column_int(c, 0);
+			sqlite3_finalize(c);
+			head = xasprintf(T_fmt(b, "left_out", "%d",
+					       "%d items of the vault were left out of this dossier "
+					       "(listed in manifest.json):"), cnt);
+			if (pdf_vspace(b->p, 6, err) < 0 ||
+			    pdf_text(b->p, head, SZ_TINY, PDF_TEXT_BOLD, err) < 0) {
+				free(head);
+				goto out;
+			}
+			free(head);
+		}
+		if (sqlite3_column_bytes(st, 2) == CF_SHA256_LEN)
+			sha_hex(sqlite3_column_blob(st, 2), hex);
+		reason = M(b, (const char *)sqlite3_column_text(st, 4));
+		line = xasprintf("#%lld  %s  sha256 %.16s…  — %s",
+				 (long long)sqlite3_column_int64(st, 0),
+				 (const char *)sqlite3_column_text(st, 1), hex, reason);
+		free(reason);
+		if (pdf_text(b->p, line, SZ_TINY, 0, err) < 0) {
+			free(line);
+			goto out;
+		}
+		free(line);
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
 static int
 exhibit_index(struct build *b, struct cf_err *err)
 {
@@ -833,7 +923,7 @@ exhibit_index(struct build *b, struct cf_err *err)
 		if (r < 0)
 			return -1;
 	}
-	return 0;
+	return left_out_note(b, err);
 }
 
 /* -------------------------------------------------------------- exhibits */
@@ -1040,8 +1130,10 @@ chat(struct build *b, const struct exhibit *x, struct cf_err *err)
 	struct records mine = { 0 };
 	size_t skipped = 0;
 
-	if (db_prepare(b->db, "SELECT seq, time, time_ms, sender, name, text, attachments "
-		       "FROM messages WHERE evidence_id = ? ORDER BY seq", &st, err) < 0)
+	if (db_prepare(b->db, "SELECT seq, time, time_ms, "
+		       ROLES_SQL_SENDER("messages", "(SELECT order_id FROM evidence WHERE id = ?1)")
+		       ", name, text, attachments FROM messages WHERE evidence_id = ?1 ORDER BY seq",
+		       &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, x->evidence_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -132,7 +132,7 @@ exhibits_load(sqlite3 *db, const char *order_id,
 		       "m.format, m.orientation, m.captured_at, m.duration_ms, "
 		       "(SELECT min(time) FROM messages WHERE evidence_id = e.id) "
 		       "FROM evidence e LEFT JOIN media m ON m.evidence_id = e.id "
-		       "WHERE e.order_id = ? "
+		       "WHERE e.order_id = ? AND e.excluded IS NULL "
 		       "AND NOT EXISTS (SELECT 1 FROM derivations d WHERE d.evidence_id = e.id) "
 		       "ORDER BY CASE e.kind WHEN 'order' THEN 0 "
 		       "WHEN 'chat' THEN 1 WHEN 'logistics' THEN 2 WHEN 'photo' THEN 3 "

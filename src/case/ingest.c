@@ -333,6 +333,9 @@ stage_parse(struct ingest *in, struct ingest_staged *s, const void *data, size_t
 	r = parse_classify(data, n, complete, s->put.size, ofd, s->it.name,
 			   s->it.rel_path ? s->it.rel_path : s->it.source_path, s->it.kind,
 			   &s->parsed, err);
+	/* an order export: this order's record (parse.h) */
+	if (r == 0)
+		parsed_select_order(s->parsed, s->it.order_id);
 	if (ofd >= 0)
 		close(ofd);
 	return r;

@@ -9,6 +9,7 @@
 #include "casefile/db.h"
 #include "casefile/dispute.h"
 #include "casefile/order_facts.h"
+#include "casefile/roles.h"
 #include "casefile/xalloc.h"
 
 static char *
@@ -42,7 +43,7 @@ order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
 		       "r.currency, r.pay_method, r.pay_txn, r.created_at, r.paid_at, "
 		       "r.shipped_at, r.delivered_at, r.total_fen "
 		       "FROM order_records r JOIN evidence e ON e.id = r.evidence_id "
-		       "WHERE e.order_id = ? ORDER BY e.id DESC LIMIT 1", &st, err) < 0)
+		       "WHERE e.order_id = ? AND e.excluded IS NULL ORDER BY e.id DESC LIMIT 1", &st, err) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -65,7 +66,7 @@ order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
 	sqlite3_finalize(st);
 	st = NULL;
 	if (db_prepare(db, "SELECT l.carrier, l.tracking_no FROM logistics l JOIN evidence e "
-		       "ON e.id = l.evidence_id WHERE e.order_id = ? ORDER BY e.id LIMIT 1",
+		       "ON e.id = l.evidence_id WHERE e.order_id = ? AND e.excluded IS NULL ORDER BY e.id LIMIT 1",
 		       &st, err) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
@@ -75,9 +76,10 @@ order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (db_prepare(db, "SELECT min(le.time), max(CASE WHEN le.status = 'delivered' "
+	if (db_prepare(db, "SELECT min(le.time), max(CASE WHEN le.status IN ('delivered', 'locker') "
 		       "THEN le.time END) FROM logistics_events le JOIN evidence e "
-		       "ON e.id = le.evidence_id WHERE e.order_id = ?", &st, err) < 0)
+		       "ON e.id = le.evidence_id WHERE e.order_id = ? AND e.excluded IS NULL", &st,
+		       err) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -89,7 +91,8 @@ order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
 	sqlite3_finalize(st);
 	st = NULL;
 	if (db_prepare(db, "SELECT m.text, m.time FROM messages m JOIN evidence e "
-		       "ON e.id = m.evidence_id WHERE e.order_id = ? AND m.sender = 'buyer' "
+		       "ON e.id = m.evidence_id WHERE e.order_id = ?1 AND e.excluded IS NULL AND "
+		       ROLES_SQL_SENDER("m", "?1") " = 'buyer' "
 		       "AND m.text <> '' ORDER BY m.time IS NULL, m.time, m.time_ms, e.id, m.seq LIMIT 1",
 		       &st, err) < 0)
 		goto out;

@@ -29,6 +29,7 @@
 #include "casefile/parse.h"
 #include "casefile/parsed_writer.h"
 #include "casefile/rederive.h"
+#include "casefile/tag.h"
 #include "casefile/vault.h"
 #include "casefile/workq.h"
 #include "casefile/xalloc.h"
@@ -49,7 +50,7 @@ static const struct {
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
 /* The columns item_new() reads. */
-#define ITEM_COLUMNS "leaf_index, " LEDGER_EVIDENCE_COLUMNS ", note, coalesce(rel_path, source_path)"
+#define ITEM_COLUMNS "leaf_index, " LEDGER_EVIDENCE_COLUMNS ", note, coalesce(rel_path, source_path), kind"
 
 struct rederive {
 	struct vault *v;
@@ -185,6 +186,7 @@ struct item {
 	char *label;			/* "evidence row 8 ('chat.json', order X)" */
 	char *note;			/* evidence.note, or NULL */
 	char *path;			/* rel_path, else source_path: ingest's hint */
+	char *kind;			/* evidence.kind: the leaf's, or a tag's (tag.h) */
 	struct cf_buf data;		/* the object's first INGEST_KEEP_MAX bytes */
 	int fd, complete;
 	int objrc;			/* load_object(): 0, 1 (object problem), -1 */
@@ -223,6 +225,11 @@ item_new(int64_t id, sqlite3_stmt *st, int col, struct cf_err *err)
 	if (sqlite3_column_type(st, col + 2 + LEDGER_EVIDENCE_NCOLUMNS) != SQLITE_NULL)
 		it->path = xstrdup((const char *)sqlite3_column_text(st, col + 2 +
 								     LEDGER_EVIDENCE_NCOLUMNS));
+	it->kind = xstrdup(sqlite3_column_type(st, col + 3 + LEDGER_EVIDENCE_NCOLUMNS) ==
+					   SQLITE_NULL
+				   ? leaf.kind
+				   : (const char *)sqlite3_column_text(st, col + 3 +
+								       LEDGER_EVIDENCE_NCOLUMNS));
 	return it;
 }
 
@@ -237,6 +244,7 @@ item_free(struct item *it)
 	free(it->label);
 	free(it->note);
 	free(it->path);
+	free(it->kind);
 	cf_buf_release(&it->data);
 	cf_err_release(&it->err);
 	parsed_free(it->p);
@@ -288,8 +296,13 @@ static int
 item_parse(const struct item *it, int forced, struct parsed **p, struct cf_err *err)
 {
 	/* As ingest: the name and folder are hints the content must agree with. */
-	return parse_classify(it->data.data, it->data.len, it->complete, it->leaf.size, it->fd,
-			      it->leaf.name, it->path, forced, p, err);
+	int r = parse_classify(it->data.data, it->data.len, it->complete, it->leaf.size, it->fd,
+			       it->leaf.name, it->path, forced, p, err);
+
+	/* an order export holds many orders: this row's (parse.h) */
+	if (r == 0)
+		parsed_select_order(*p, it->leaf.order_id);
+	return r;
 }
 
 /*
@@ -451,9 +464,9 @@ derive_compare(struct rederive *r, const struct item *it, const struct parsed *p
 	       struct cf_err *err)
 {
 	*diff = NULL;
-	if (strcmp(cf_kind_name(parsed_kind(p)), it->leaf.kind) != 0) {
+	if (strcmp(cf_kind_name(parsed_kind(p)), it->kind) != 0) {
 		*diff = xasprintf("its original parses as kind %s, sealed as %s",
-				  cf_kind_name(parsed_kind(p)), it->leaf.kind);
+				  cf_kind_name(parsed_kind(p)), it->kind);
 		return 0;
 	}
 	if (derive(r, it, p, err) < 0)
@@ -536,6 +549,12 @@ item_finish(struct rederive *r, struct item *it, struct cf_err *err)
 		goto found;
 	if (failed)
 		return -1;
+	/* kind, roles, supplier, exclusion: the fold of the item's leaves (tag.h) */
+	if ((failed = tag_check(r->db, it->id, &diff, err)) != 0) {
+		if (failed < 0)
+			return -1;
+		goto found;
+	}
 	if (it->objrc != 0 || it->parse_failed) {
 		cf_err_move(err, &it->err);
 		cf_err_prefix(err, "%s", it->label);
@@ -544,7 +563,7 @@ item_finish(struct rederive *r, struct item *it, struct cf_err *err)
 	/* As ingest without --kind; then with the sealed kind forced (rederive.h). */
 	if (derive_compare(r, it, it->p, &diff, err) < 0)
 		goto out;
-	if (diff && cf_kind_from_name(it->leaf.kind, &k) == 0) {
+	if (diff && cf_kind_from_name(it->kind, &k) == 0) {
 		if (item_parse(it, (int)k, &p2, err) < 0 ||
 		    derive_compare(r, it, p2, &diff2, err) < 0)
 			goto out;
@@ -659,8 +678,8 @@ rederive_repair(struct rederive *r, int64_t id, int *changed, struct cf_err *err
 	cf_err_release(err);
 	/* The parse as ingest without --kind when it gives the sealed kind, else forced. */
 	p = it->p;
-	if (strcmp(cf_kind_name(parsed_kind(p)), it->leaf.kind) != 0) {
-		if (cf_kind_from_name(it->leaf.kind, &k) < 0 ||
+	if (strcmp(cf_kind_name(parsed_kind(p)), it->kind) != 0) {
+		if (cf_kind_from_name(it->kind, &k) < 0 ||
 		    item_parse(it, (int)k, &p2, err) < 0)
 			goto out;
 		p = p2;

@@ -37,7 +37,7 @@ read_statement(const char *path, struct cf_buf *b, struct cf_err *err)
 }
 
 static void
-print_json(const struct check_report *r, const struct profile *p)
+print_json(const struct check_report *r, const struct profile *p, int zh)
 {
 	json_t *items = json_array(), *limits = json_array();
 	size_t i, j;
@@ -56,10 +56,12 @@ print_json(const struct check_report *r, const struct profile *p)
 				"kind", jout_str(c->kind), "name", jout_str(c->name),
 				"detail", jout_str(c->detail)));
 		}
-		json_array_append_new(items, json_pack("{s:b,s:b,s:o,s:o,s:o}",
+		json_array_append_new(items, json_pack("{s:b,s:b,s:o,s:o,s:o,s:o,s:o}",
 						       "required", it->required, "have", it->have,
 						       "text", jout_str(it->text),
-						       "rules", jout_str(it->rules), "evidence", ev));
+						       "rules", jout_str(it->rules), "evidence", ev,
+						       "fix", jout_str(it->fix),
+						       "fix_why", jout_str(zh ? it->fix_zh : it->fix_en)));
 	}
 	for (i = 0; i < r->nlimits; i++)
 		json_array_append_new(limits, json_pack("{s:o,s:o,s:o}",
@@ -115,6 +117,10 @@ print_text(const struct check_report *r, const struct profile *p, int zh)
 		}
 		if (!it->have)
 			printf("           needs: %s\n", it->rules);
+		if (!it->have && it->fix)
+			printf(zh ? "           改正：%s\n                 （%s）\n"
+				  : "           fix: %s\n                (%s)\n",
+			       it->fix, zh ? it->fix_zh : it->fix_en);
 	}
 	if (r->statement_chars >= 0)
 		printf("statement: %ld characters (limit %ld)\n", r->statement_chars,
@@ -206,7 +212,7 @@ run_check(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	if (ctx->json)
-		print_json(rep, prof);
+		print_json(rep, prof, zh);
 	else if (!ctx->quiet)
 		print_text(rep, prof, zh);
 	/* a dossier built before the latest evidence (stale.h) */

@@ -22,6 +22,8 @@
 #include "casefile/ingest_pipe.h"
 #include "casefile/order_id.h"
 #include "casefile/parse.h"
+#include "casefile/roles.h"
+#include "casefile/tag.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
@@ -37,6 +39,9 @@ struct ingest_run {
 	int follow_links;	/* --follow-links: follow links named as FILE */
 	int verbose;		/* --verbose: also how texts were decoded */
 	struct ingest_pipe *pipe;	/* records and reports on a second thread */
+	unsigned roles;		/* --role: CF_ROLE_BIT set */
+	int supplied_by;	/* --supplied-by: enum cf_supplier, or -1 */
+	struct order_id_rule *rule;	/* --orders: which ids are orders */
 };
 
 /*
@@ -52,6 +57,57 @@ drain(struct ingest_run *r)
 		ingest_pipe_drain(r->pipe);
 	errno = e;
 }
+
+static void
+on_tag_warning(void *cookie, const char *msg, int bad)
+{
+	struct ingest_run *r = cookie;
+
+	ctx_warn(r->ctx, "%s%s", msg, bad ? "" : " (note)");
+}
+
+/*
+ * After an item was stored or found stored: its roles and supplier, and for
+ * bytes already stored the --note and --kind ingest would have recorded
+ * (tag.h), each a ledger leaf; said on stderr.
+ */
+static void
+apply_tags(struct ingest_run *r, const char *path, const struct ingest_result *res)
+{
+	struct tag_change ch = TAG_CHANGE_INIT;
+	struct cf_err err = CF_ERR_INIT;
+	unsigned leaves = 0;
+	char *who;
+
+	ch.add_roles = r->roles;
+	ch.supplied_by = r->supplied_by;
+	if (res->duplicate) {
+		ch.note = r->note;
+		ch.kind = r->kind;
+	}
+	if (!ch.add_roles && ch.supplied_by < 0 && !ch.note && ch.kind < 0)
+		return;
+	who = xasprintf("%s@%s", r->ctx->user, r->ctx->host);
+	if (tag_apply(r->ctx->vault, res->evidence_id, &ch, who, (int64_t)r->ctx->now,
+		      on_tag_warning, r, &leaves, &err) < 0) {
+		if (err.code == CF_EINPUT) {
+			ctx_error(r->ctx, "'%s' (already stored as #%lld): %s", path,
+				  (long long)res->evidence_id, err.msg);
+			r->nbad_files++;
+		} else {
+			ctx_error(r->ctx, "'%s': %s", path, err.msg);
+			r->failed_hard = 1;
+		}
+	} else if (res->duplicate && leaves) {
+		ctx_info(r->ctx, "'%s' was already stored as #%lld: %u change%s (--note, --kind, "
+			 "--role, --supplied-by) applied to it and recorded in the ledger", path,
+			 (long long)res->evidence_id, leaves, leaves == 1 ? "" : "s");
+	}
+	free(who);
+	cf_err_release(&err);
+}
+
+
 
 static void
 on_warning(void *cookie, const struct ingest_item *it, const char *msg, int bad)
@@ -90,6 +146,8 @@ report_item(struct ingest_run *r, const char *path, const struct ingest_result *
 		       (unsigned long long)res->size, hex);
 }
 
+static void warn_unknown_senders(struct ingest_run *r, const char *path, int64_t id);
+
 /* The recording thread's report of each file, in walking order. */
 static void
 on_recorded(void *cookie, const char *path, const struct ingest_result *res)
@@ -103,6 +161,11 @@ on_recorded(void *cookie, const char *path, const struct ingest_result *res)
 	if (res->nbad)
 		r->nbad_files++;
 	report_item(r, path, res);
+	/* the row exists now: --role/--supplied-by (and --note/--kind on bytes
+	 * already stored) apply to it, on this thread, in the same batch */
+	apply_tags(r, path, res);
+	if (!res->duplicate && !strcmp(res->kind, "chat"))
+		warn_unknown_senders(r, path, res->evidence_id);
 }
 
 static const char *
@@ -262,6 +325,169 @@ ingest_path(struct ingest_run *r, const char *path, int top)
 	close(fd);	/* counted and reported by on_recorded() */
 }
 
+/*
+ * A transcript that names its senders without saying who they are (飞鸽):
+ * each name that is neither a shop agent nor the order's buyer is shown as
+ * "unknown"; say so, once per name, with how to fix it.
+ */
+static void
+warn_unknown_senders(struct ingest_run *r, const char *path, int64_t id)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(vault_db(r->ctx->vault),
+			       "SELECT m.name, count(*) FROM messages m WHERE m.evidence_id = ?1 AND "
+			       ROLES_SQL_SENDER("m", "(SELECT order_id FROM evidence WHERE id = ?1)")
+			       " = 'unknown' GROUP BY m.name ORDER BY min(m.seq)", -1, &st,
+			       NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		ctx_warn(r->ctx, "%s: sender '%s' (%d message%s) is neither a shop agent nor the "
+			 "buyer of order %s: shown as unknown (add agents with 'casefile config "
+			 "shop.agents \"客服-阿青, 小青\"'; the buyer's nickname comes from the "
+			 "order record)", path, name ? name : "", sqlite3_column_int(st, 1),
+			 sqlite3_column_int(st, 1) == 1 ? "" : "s", r->order);
+	}
+	sqlite3_finalize(st);
+}
+
+/*
+ * --orders FILE: an order export holding many orders (parse.h): the file is
+ * stored once, and each order it holds that looks like an order id gets an
+ * evidence row of its own with its record (the row it came from).
+ */
+static void
+ingest_export(struct ingest_run *r, const char *path)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct parsed *p = NULL;
+	struct stat st;
+	char *data = NULL;
+	size_t i, got = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0 ||
+	    !S_ISREG(st.st_mode)) {
+		ctx_error(r->ctx, "cannot read '%s': %s", path,
+			  fd < 0 ? strerror(errno) : "not a regular file");
+		r->nfail++;
+		goto out;
+	}
+	if ((uint64_t)st.st_size > PARSE_MAX_TEXT) {
+		ctx_error(r->ctx, "'%s': an order export larger than %u bytes is not read",
+			  path, PARSE_MAX_TEXT);
+		r->nfail++;
+		goto out;
+	}
+	data = xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (parse_evidence(data, got, 1, got, -1, base_name(path), CF_KIND_ORDER, &p, &err) < 0) {
+		ctx_error(r->ctx, "'%s': %s", path, err.msg);
+		r->nfail++;
+		goto out;
+	}
+	if (parsed_order_count(p) == 0) {
+		ctx_error(r->ctx, "'%s' is not an order export: %s", path,
+			  parsed_warning_count(p) ? parsed_warning(p, 0) : "no orders in it");
+		r->nfail++;
+		goto out;
+	}
+	for (i = 0; i < parsed_order_count(p) && !r->failed_hard; i++) {
+		const char *id = parsed_order_at(p, i);
+
+		if (!order_id_rule_match(r->rule, id)) {
+			ctx_error(r->ctx, "'%s': order '%s' does not look like an order id "
+				  "(order.id_pattern '%s'): skipped", path, id,
+				  order_id_rule_pattern(r->rule));
+			r->nfail++;
+			continue;
+		}
+		if (lseek(fd, 0, SEEK_SET) < 0) {
+			ctx_error(r->ctx, "cannot read '%s': %s", path, strerror(errno));
+			r->failed_hard = 1;
+			break;
+		}
+		r->order = id;
+		ingest_path(r, path, 1);
+		drain(r);	/* recorded under this order before the next one */
+	}
+	r->order = NULL;
+out:
+	parsed_free(p);
+	free(data);
+	if (fd >= 0)
+		close(fd);
+	cf_err_release(&err);
+}
+
+/* `ingest --orders FILE...`: one batch over every order of every export. */
+static enum cf_exit
+run_orders(struct cf_ctx *ctx, struct ingest_run *r, int nfiles, char **files)
+{
+	struct cf_err err = CF_ERR_INIT;
+	enum cf_exit rc = CF_EXIT_OK;
+	int i;
+
+	if (ctx_open_vault(ctx) < 0)
+		return CF_EXIT_USAGE;
+	r->json = json_array();
+	if (config_order_rule(vault_db(ctx->vault), &r->rule, &err) < 0 ||
+	    ingest_begin(ctx->vault, on_warning, r, &r->in, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
+	}
+	ingest_set_who(r->in, ctx->user, ctx->host);
+	ingest_whole_batch(r->in);
+	if (ingest_pipe_start(r->in, on_recorded, r, &r->pipe, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
+	}
+	for (i = 0; i < nfiles && !r->failed_hard; i++)
+		ingest_export(r, files[i]);
+	if (ingest_pipe_finish(r->pipe, &err) < 0 && !r->failed_hard) {
+		ctx_error(ctx, "%s", err.msg);
+		cf_err_release(&err);
+		r->failed_hard = 1;
+	}
+	r->pipe = NULL;
+	if (r->failed_hard || ingest_commit(r->in, &err) < 0) {
+		if (err.msg)
+			ctx_error(ctx, "%s", err.msg);
+		ctx_error(ctx, "nothing was stored: the whole ingest was rolled back");
+		rc = CF_EXIT_INTERNAL;
+		goto out;
+	}
+	if (ctx->json)
+		jout_print(json_pack("{s:i,s:i,s:i,s:i,s:O}", "stored", (int)r->nnew,
+				     "duplicate", (int)r->ndup, "refused", (int)r->nfail,
+				     "with_warnings", (int)r->nbad_files, "items", r->json));
+	else
+		ctx_info(ctx, "order exports: %u order records stored, %u already stored, "
+			 "%u refused, %u with problems", r->nnew, r->ndup, r->nfail, r->nbad_files);
+	if (r->nfail || r->nbad_files) {
+		ctx->bad_items += r->nfail + r->nbad_files;
+		rc = CF_EXIT_INPUT;
+	}
+out:
+	ingest_pipe_finish(r->pipe, NULL);	/* only on an early exit */
+	r->pipe = NULL;
+	order_id_rule_free(r->rule);
+	ingest_free(r->in);
+	json_decref(r->json);
+	cf_err_release(&err);
+	return rc;
+}
+
+
 static enum cf_exit
 run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 {
@@ -276,21 +502,56 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 	r.ctx = ctx;
 	r.kind = -1;
 	{
-		const char *kind = NULL;
+		const char *kind = NULL, *roles = NULL, *sup = NULL;
+		int orders = 0;
 		const struct cli_opt opts[] = {
 			{ "kind", 0, CLI_VALUE, &kind, NULL, 0 },
 			{ "note", 0, CLI_VALUE, &r.note, NULL, 0 },
 			{ "follow-links", 0, CLI_FLAG, NULL, &r.follow_links, 0 },
 			{ "verbose", 0, CLI_FLAG, NULL, &r.verbose, 0 },
+			{ "role", 0, CLI_VALUE, &roles, NULL, 0 },
+			{ "supplied-by", 0, CLI_VALUE, &sup, NULL, 0 },
+			{ "orders", 0, CLI_FLAG, NULL, &orders, 0 },
 			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
 		};
 
+		r.supplied_by = -1;
 		if ((i = cli_parse(ctx, argc, argv, opts, &first)) != 0)
 			return CLI_PARSE_EXIT(i);
 		if (kind && cf_kind_from_name(kind, &k) < 0)
 			return ctx_usage(ctx, "unknown kind '%s': use chat, logistics, order, "
 					      "photo, video, receipt or other", kind);
 		r.kind = kind ? (int)k : -1;
+		if (roles) {	/* one --role, names comma-separated */
+			char *s = xstrdup(roles), *tok, *save = NULL;
+			enum cf_role role;
+
+			for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				if (cf_role_from_name(tok, &role) < 0) {
+					free(s);
+					return ctx_usage(ctx, "unknown role '%s': use %s", tok,
+							 cf_role_names());
+				}
+				r.roles |= CF_ROLE_BIT(role);
+			}
+			free(s);
+		}
+		if (sup) {
+			enum cf_supplier sp;
+
+			if (cf_supplier_from_name(sup, &sp) < 0)
+				return ctx_usage(ctx, "unknown supplier '%s': use buyer, merchant, "
+						      "platform or courier", sup);
+			r.supplied_by = (int)sp;
+		}
+		if (orders) {
+			if (argc - first < 1)
+				return ctx_usage(ctx, "ingest --orders needs at least one order export");
+			if (r.kind >= 0 || r.note || r.roles || r.supplied_by >= 0)
+				return ctx_usage(ctx, "--orders takes no --kind, --note, --role or "
+						      "--supplied-by: each order's row is its record");
+			return run_orders(ctx, &r, argc - first, argv + first);
+		}
 	}
 	if (argc - first < 2)
 		return ctx_usage(ctx, "ingest needs an order id and at least one file");
@@ -368,8 +629,9 @@ out:
 
 const struct cmd cmd_ingest = {
 	.name = "ingest",
-	.usage = "casefile ingest [--kind KIND] [--note TEXT] [--follow-links] [--json] [--quiet] "
-		 "ORDER FILE|DIR...",
+	.usage = "casefile ingest [--kind KIND] [--note TEXT] [--role ROLE]... [--supplied-by WHO] "
+		 "[--follow-links] [--json] [--quiet] ORDER FILE|DIR...\n"
+		 "       casefile ingest --orders EXPORT...",
 	.summary = "store an order's evidence files (chat, logistics, order, photos, videos)",
 	.help = "ORDER must look like an order id: by default 6 to 32 digits (the vault\n"
 		"setting order.id_pattern, see 'casefile config --help').\n"
@@ -399,9 +661,21 @@ const struct cmd cmd_ingest = {
 		"              always recorded with the item (casefile show)\n"
 		"  --follow-links  store what a FILE or DIR named here that is a symbolic\n"
 		"                link points to (links inside folders are still skipped)\n"
+		"  --role ROLE   what the items are for (repeatable): packing,\n"
+		"                shipping_label, pickup, delivery_photo, damage_photo,\n"
+		"                listing, quality_report, invoice, ... ('casefile tag --help')\n"
+		"  --supplied-by WHO  buyer, merchant, platform or courier\n"
+		"  --orders      each FILE is a back-office order export (抖店 / 微信小店, CSV\n"
+		"                or XLSX) holding many orders: it is stored once, and every\n"
+		"                order in it gets its order record (with the row it came from)\n"
+		"\nWhen a file's bytes are already stored under its name for ORDER, --note,\n"
+		"--kind, --role and --supplied-by are applied to that item (as 'casefile\n"
+		"tag' would: re-parsed, sealed as ledger leaves) and ingest says so.\n"
 
 		"\nexample:\n"
-		"  casefile ingest 6931000000000001 chat.json logistics.csv order.json photos/\n",
+		"  casefile ingest 6931000000000001 chat.json logistics.csv order.json photos/\n"
+		"  casefile ingest 6931000000000001 --role packing VID_20261126_165000.mp4\n"
+		"  casefile ingest --orders 抖店订单-2026-12-02.xlsx\n",
 	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
 	.run = run_ingest,
 };

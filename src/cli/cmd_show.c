@@ -19,7 +19,11 @@
 #include "casefile/jout.h"
 #include "casefile/db.h"
 #include "casefile/hash.h"
+#include "casefile/item.h"
+#include "casefile/roles.h"
+#include "casefile/tag.h"
 #include "casefile/vault.h"
+#include "casefile/xalloc.h"
 
 /* Facts as "key": value pairs, rendered as text and as JSON. */
 struct facts {
@@ -85,9 +89,11 @@ gather_facts(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *ki
 	char money[48];
 
 	if (!strcmp(kind, "chat") &&
-	    (st = query(db, "SELECT count(*), min(time), max(time), sum(sender = 'buyer'),"
-			    " sum(sender = 'merchant'), sum(time IS NULL)"
-			    " FROM messages WHERE evidence_id = ?", id))) {
+	    (st = query(db, "SELECT count(*), min(time), max(time), sum(r = 'buyer'),"
+			    " sum(r = 'merchant'), sum(time IS NULL), sum(r = 'unknown') FROM"
+			    " (SELECT time, " ROLES_SQL_SENDER("messages", "(SELECT order_id FROM"
+			    " evidence WHERE id = ?1)") " AS r FROM messages WHERE evidence_id = ?1)",
+			    id))) {
 		fact_int(f, "messages", sqlite3_column_int64(st, 0));
 		fact_int(f, "from_buyer", sqlite3_column_int64(st, 3));
 		fact_int(f, "from_merchant", sqlite3_column_int64(st, 4));
@@ -95,6 +101,8 @@ gather_facts(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *ki
 		fact_time(f, ctx, "last", st, 2);
 		if (sqlite3_column_int64(st, 5))
 			fact_int(f, "without_time", sqlite3_column_int64(st, 5));
+		if (sqlite3_column_int64(st, 6))
+			fact_int(f, "unknown_sender", sqlite3_column_int64(st, 6));
 		sqlite3_finalize(st);
 	}
 	if (!strcmp(kind, "logistics")) {
@@ -169,8 +177,9 @@ gather_rows(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *kin
 	    struct cf_buf *text, json_t **json)
 {
 	static const char chat_sql[] =
-		"SELECT seq, time, time_ms, sender, name, text, attachments, extra"
-		" FROM messages WHERE evidence_id = ? ORDER BY seq";
+		"SELECT seq, time, time_ms, " ROLES_SQL_SENDER("messages", "(SELECT order_id FROM"
+		" evidence WHERE id = ?1)") ", name, text, attachments, extra"
+		" FROM messages WHERE evidence_id = ?1 ORDER BY seq";
 	static const char logi_sql[] =
 		"SELECT seq, time, time_ms, status_raw, location, description, NULL, extra"
 		" FROM logistics_events WHERE evidence_id = ? ORDER BY seq";
@@ -239,18 +248,63 @@ gather_rows(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *kin
 
 static void print_stale(struct cf_ctx *ctx, const char *order);
 
+/* 1 when the vault holds evidence for order id s. */
+static int
+has_order(sqlite3 *db, const char *s)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM evidence WHERE order_id = ? LIMIT 1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, s, -1, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return r;
+}
+
+struct hist {
+	const struct cf_ctx *ctx;
+	struct cf_buf *text;
+	json_t *json;
+};
+
+static void
+on_event(void *cookie, const struct tag_event *e)
+{
+	struct hist *h = cookie;
+	char when[40], iso[32];
+
+	if (json_array_size(h->json) == 0)
+		cf_buf_addstr(h->text, "    history (ledger leaves):\n");
+	ctx_fmt_time(h->ctx, e->at, when, sizeof(when));
+	cf_buf_addf(h->text, "      %s  %s  %s %s  (leaf %lld)\n", when, e->who, e->type,
+		    e->value, (long long)e->leaf_index);
+	json_array_append_new(h->json, json_pack("{s:I,s:s,s:o,s:o,s:o}", "leaf_index",
+						 (json_int_t)e->leaf_index, "at",
+						 cftime_format_iso(e->at, iso, sizeof(iso)),
+						 "type", jout_str(e->type), "who", jout_str(e->who),
+						 "value", jout_str(e->value)));
+}
+
 static enum cf_exit
 run_show(int argc, char **argv, struct cf_ctx *ctx)
 {
 	static const char sql[] =
 		"SELECT id, kind, name, size, sha256, ingested_at, source_path, note, mtime,"
-		" user, host, tool_version, bundle FROM evidence WHERE order_id = ? ORDER BY id";
+		" user, host, tool_version, bundle, order_id, supplied_by, excluded,"
+		" (SELECT group_concat(role, ' ') FROM (SELECT role FROM evidence_roles r"
+		" WHERE r.evidence_id = evidence.id ORDER BY role))"
+		" FROM evidence WHERE (?2 IS NULL AND order_id = ?1) OR id = ?2 ORDER BY id";
 	struct cf_err err = CF_ERR_INIT;
 	sqlite3_stmt *st = NULL, *w = NULL;
 	enum cf_exit rc = CF_EXIT_OK;
 	const char *order;
 	int first, r, n = 0, rows = 0;
 	json_t *items = NULL;
+	int64_t item = 0;
+	char *order_own = NULL;
 	sqlite3 *db;
 
 	{
@@ -263,11 +317,27 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 			return CLI_PARSE_EXIT(r);
 	}
 	if (argc - first != 1)
-		return ctx_usage(ctx, "show needs exactly one order id");
+		return ctx_usage(ctx, "show needs exactly one order id or ITEM");
 	order = argv[first];
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
 	db = vault_db(ctx->vault);
+	/* ORDER, or else ITEM (item.h): evidence number, ORDER:E3, sha256 prefix */
+	if (!has_order(db, order) && item_resolve(db, order, &item, &err) < 0) {
+		if (err.code == CF_EDB) {
+			rc = ctx_fail(ctx, &err);
+			goto out;
+		}
+		/* a plain word or number is first an order id */
+		if (!strchr(order, ':') && order[0] != '#' &&
+		    (err.code == CF_EINPUT || strspn(order, "0123456789") == strlen(order)))
+			ctx_error(ctx, "no evidence for order '%s' in vault '%s'", order,
+				  ctx->vault_dir);
+		else
+			ctx_error(ctx, "%s", err.msg);
+		rc = CF_EXIT_USAGE;
+		goto out;
+	}
 	if (db_prepare(db, sql, &st, &err) < 0 ||
 	    db_prepare(db, "SELECT message FROM warnings WHERE evidence_id = ? ORDER BY seq", &w,
 		       &err) < 0) {
@@ -275,6 +345,8 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
+	if (item > 0)
+		sqlite3_bind_int64(st, 2, item);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		long long id = sqlite3_column_int64(st, 0);
 		const char *kind = col_text(st, 1), *name = col_text(st, 2);
@@ -287,7 +359,17 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 			cf_hex_encode(sqlite3_column_blob(st, 4), CF_SHA256_LEN, hex);
 		else
 			strcpy(hex, "?");
+		struct cf_buf htext = CF_BUF_INIT;
+		struct hist h = { ctx, &htext, json_array() };
+
+		if (item > 0 && order_own == NULL)
+			order = order_own = xstrdup(col_text(st, 13));
 		gather_facts(db, ctx, id, kind, &f);
+		fact_str(&f, "roles", col_text(st, 16));
+		fact_str(&f, "supplied_by", col_text(st, 14));
+		fact_str(&f, "excluded", col_text(st, 15));
+		if (item > 0)
+			tag_history(db, id, on_event, &h, NULL);
 		if (rows)
 			gather_rows(db, ctx, id, kind, &rtext, &rjson);
 		sqlite3_bind_int64(w, 1, id);
@@ -316,6 +398,8 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 			sqlite3_free(who);
 			if (rjson)
 				json_object_update(o, rjson);
+			if (json_array_size(h.json))
+				json_object_set(o, "history", h.json);
 			if (items == NULL)
 				items = json_array();
 			json_array_append_new(items, o);
@@ -340,7 +424,11 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 			fputs(warns.data, stdout);
 			if (rtext.len)
 				fputs(rtext.data, stdout);
+			if (htext.len)
+				fputs(htext.data, stdout);
 		}
+		cf_buf_release(&htext);
+		json_decref(h.json);
 		cf_buf_release(&rtext);
 		json_decref(rjson);
 		cf_buf_release(&f.text);
@@ -370,6 +458,7 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 		print_stale(ctx, order);
 	}
 out:
+	free(order_own);
 	json_decref(items);
 	sqlite3_finalize(st);
 	sqlite3_finalize(w);
@@ -406,12 +495,16 @@ print_stale(struct cf_ctx *ctx, const char *order)
 
 const struct cmd cmd_show = {
 	.name = "show",
-	.usage = "casefile show [--json] [--messages] ORDER",
+	.usage = "casefile show [--json] [--messages] ORDER|ITEM",
 	.summary = "show every evidence item of an order: hashes, custody, parsed facts",
 	.help = "For each item: kind, original name, size, full SHA-256, who ingested it,\n"
 		"when and from where, the note, what was parsed from it (message counts\n"
 		"and times, logistics status, order totals, photo size and capture time)\n"
-		"and any warnings.  Exits 2 when the vault holds nothing for ORDER.\n"
+		"and any warnings, its roles, who supplied it and whether it is left out.\n"
+		"Exits 2 when the vault holds nothing for ORDER.\n"
+		"\nWith ITEM instead of ORDER (an evidence number 12 or #12, an exhibit\n"
+		"ORDER:E3, or a sha256 prefix), that item alone, with its history: every\n"
+		"note, role, kind change and exclusion, who made it, when, and its leaf.\n"
 		"\n  --messages  also list each chat message and logistics event as parsed,\n"
 		"              in file order: time (with milliseconds where the original\n"
 		"              has them), sender, text, attachments, and the fields kept\n"

@@ -27,6 +27,9 @@ static const struct cmd *const commands[] = {
 	&cmd_ingest,
 	&cmd_list,
 	&cmd_show,
+	&cmd_tag,
+	&cmd_exclude,
+	&cmd_include,
 
 	/* dossier */
 	&cmd_build,

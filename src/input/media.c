@@ -592,6 +592,9 @@ probe_heif(const unsigned char *s, size_t n, struct media_info *mi)
 
 /* ---- MP4 / MOV: duration from moov/mvhd ----------------------------------- */
 
+/* Seconds from 1904-01-01 (MP4 times) to 1970-01-01. */
+#define MP4_EPOCH_OFFSET 2082844800ULL
+
 /*
  * Find a child box of type `want` in [start, end).  Returns 1 with
  * *body and *body_end set, 0 when absent, -1 on I/O error.
@@ -636,6 +639,7 @@ static int
 probe_mp4(const struct src *src, struct media_info *mi, media_warn_fn warn,
 	  void *cookie, struct cf_err *err)
 {
+	uint64_t created = 0;
 	uint64_t moov, moov_end, mvhd, mvhd_end;
 	unsigned char b[32];
 	uint64_t ts, dur;
@@ -663,13 +667,26 @@ probe_mp4(const struct src *src, struct media_info *mi, media_warn_fn warn,
 	if (b[0] == 1) {
 		if (got < 32 || mvhd_end - mvhd < 32)
 			goto short_box;
+		created = be64(b + 4);
 		ts = be32(b + 20);
 		dur = be64(b + 24);
 	} else {
 		if (got < 20 || mvhd_end - mvhd < 20)
 			goto short_box;
+		created = be32(b + 4);
 		ts = be32(b + 12);
 		dur = be32(b + 16);
+	}
+	/*
+	 * creation_time: seconds since 1904-01-01 UTC (ISO 14496-12); 0 means
+	 * unset.  The video's capture time, as phones write it (issue 15:
+	 * "packing before shipping").  Before 2000 or after 2100: not a time.
+	 */
+	if (created > MP4_EPOCH_OFFSET + 946684800ULL && created < MP4_EPOCH_OFFSET + 4102444800ULL) {
+		mi->captured_at = (long long)(created - MP4_EPOCH_OFFSET);
+		mi->has_captured = 1;
+	}
+	if (b[0] != 1) {
 		if (dur == 0xFFFFFFFFu)
 			return 0;	/* "unknown" per ISO 14496-12 */
 	}

@@ -13,6 +13,7 @@
  * read whole; only a recognised text shape is read in full (up to
  * PARSE_MAX_TEXT) through pread().
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -240,7 +241,72 @@ parsed_free(struct parsed *p)
 		free(p->items[i].title);
 	}
 	free(p->items);
+	for (i = 0; i < p->norders; i++)
+		parsed_free(p->orders[i]);
+	free(p->orders);
 	free(p);
+}
+
+struct parsed *
+parse_add_order(struct parsed *p)
+{
+	struct parsed *o = xcalloc(1, sizeof(*o));
+
+	o->kind = CF_KIND_ORDER;
+	o->has_order = 1;
+	if (p->norders == p->caporders) {
+		p->caporders = p->caporders ? 2 * p->caporders : 16;
+		p->orders = xreallocarray(p->orders, p->caporders, sizeof(*p->orders));
+	}
+	p->orders[p->norders++] = o;
+	return o;
+}
+
+size_t
+parsed_order_count(const struct parsed *p)
+{
+	return p->norders;
+}
+
+const char *
+parsed_order_at(const struct parsed *p, size_t i)
+{
+	return i < p->norders ? p->orders[i]->order.order_id : NULL;
+}
+
+void
+parsed_select_order(struct parsed *p, const char *order_id)
+{
+	size_t i;
+
+	if (p->norders == 0)
+		return;
+	for (i = 0; i < p->norders; i++) {
+		struct parsed *o = p->orders[i];
+
+		if (o->order.order_id && !strcmp(o->order.order_id, order_id)) {
+			struct porder tmp = p->order;
+			struct pitem *items = p->items;
+			size_t n = p->nitems, cap = p->capitems;
+
+			p->order = o->order;
+			p->items = o->items;
+			p->nitems = o->nitems;
+			p->capitems = o->capitems;
+			o->order = tmp;
+			o->items = items;
+			o->nitems = n;
+			o->capitems = cap;
+			p->has_order = 1;
+			free(p->order_id);
+			p->order_id = xstrdup(order_id);
+			return;
+		}
+	}
+	p->has_order = 0;
+	parse_warn(p, 1, "the export has no order %s; it holds %zu order%s (first: %s)",
+		   order_id, p->norders, p->norders == 1 ? "" : "s",
+		   p->orders[0]->order.order_id ? p->orders[0]->order.order_id : "?");
 }
 
 /* ---- sniffing -------------------------------------------------------------- */
@@ -272,7 +338,8 @@ binary_name(const unsigned char *s, size_t n)
 	return NULL;
 }
 
-enum shape { SHAPE_NONE, SHAPE_JSON, SHAPE_CSV_CHAT, SHAPE_CSV_LOGISTICS, SHAPE_TRANSCRIPT };
+enum shape { SHAPE_NONE, SHAPE_JSON, SHAPE_CSV_CHAT, SHAPE_CSV_LOGISTICS, SHAPE_TRANSCRIPT,
+	     SHAPE_CSV_ORDERS };
 
 static enum shape
 text_shape(const char *t, size_t n)
@@ -284,6 +351,8 @@ text_shape(const char *t, size_t n)
 		i++;
 	if (i < n && (t[i] == '{' || t[i] == '['))
 		return SHAPE_JSON;
+	if (parse_export_csv_header(t, n))
+		return SHAPE_CSV_ORDERS;
 	k = parse_csv_header_kind(t, n);
 	if (k == CF_KIND_CHAT)
 		return SHAPE_CSV_CHAT;
@@ -292,6 +361,61 @@ text_shape(const char *t, size_t n)
 	if (parse_is_transcript(t, n))
 		return SHAPE_TRANSCRIPT;
 	return SHAPE_NONE;
+}
+
+/* 1 when s[0..n) holds a date like 2025-05-03 or 2025/5/3. */
+static int
+has_date(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i++)
+		if (isdigit((unsigned char)s[i]) && isdigit((unsigned char)s[i + 1]) &&
+		    isdigit((unsigned char)s[i + 2]) && isdigit((unsigned char)s[i + 3]) &&
+		    (s[i + 4] == '-' || s[i + 4] == '/') && isdigit((unsigned char)s[i + 5]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Why text of no known shape is not one (the shapes tried, the nearest and
+ * what it expects, the first line, and how to tell casefile): heap string.
+ */
+static char *
+text_diagnose(const char *t, size_t n)
+{
+	const char *nl, *line = t;
+	size_t len, i;
+	char *first, *r;
+	int commas = 0, dated = 0;
+	const char *how = "if it is one, say so: 'casefile tag ITEM --kind chat|logistics|order' "
+			  "(or 'ingest --kind')";
+
+	while (line < t + n && (*line == '\n' || *line == '\r' || *line == ' '))
+		line++;
+	nl = memchr(line, '\n', (size_t)(t + n - line));
+	len = nl ? (size_t)(nl - line) : (size_t)(t + n - line);
+	if (len && line[len - 1] == '\r')
+		len--;
+	first = parse_quote(line, len, 60);
+	for (i = 0; i < len; i++)
+		commas += line[i] == ',' || line[i] == '\t';
+	dated = has_date(t, n < 4096 ? n : 4096);
+	if (commas >= 1 && !has_date(line, len))
+		r = xasprintf("looks like a table, but its header names no known columns "
+			      "(a chat needs 时间 and 内容, a courier trace 时间 and 状态 or 描述, "
+			      "an order export 主订单编号 or 订单号 and two more order columns); "
+			      "first line was: '%s'; %s", first, how);
+	else if (dated)
+		r = xasprintf("looks like a chat transcript, but no line matched "
+			      "'YYYY-MM-DD HH:MM:SS ROLE(NAME): text' (ROLE: 买家 商家 客服 平台 系统 "
+			      "buyer merchant ...) or 'NAME  YYYY-MM-DD HH:MM:SS' (text on the next "
+			      "lines); first line was: '%s'; %s", first, how);
+	else
+		r = xasprintf("tried JSON, CSV with a header and chat transcripts, and no "
+			      "shape came near; first line was: '%s'; %s", first, how);
+	free(first);
+	return r;
 }
 
 static int
@@ -310,6 +434,12 @@ json_kind(const json_t *root, const char *name)
 		chat = json_object_get(root, "messages") != NULL;
 		logi = json_object_get(root, "events") != NULL ||
 		       json_object_get(root, "tracking_no") != NULL;
+		/* trace APIs: {"nu": ..., "data": [{"time": ..., "context": ...}]} */
+		if (!logi && json_is_array(json_object_get(root, "data"))) {
+			const json_t *e = json_array_get(json_object_get(root, "data"), 0);
+
+			logi = json_is_object(e) && json_object_get(e, "context") != NULL;
+		}
 		order = json_object_get(root, "order_id") != NULL &&
 			(json_object_get(root, "items") || json_object_get(root, "total") ||
 			 json_object_get(root, "shop") || json_object_get(root, "buyer") ||
@@ -324,7 +454,8 @@ json_kind(const json_t *root, const char *name)
 		if (json_is_object(e)) {
 			chat = json_object_get(e, "text") || json_object_get(e, "from") ||
 			       json_object_get(e, "content") || json_object_get(e, "sender");
-			logi = json_object_get(e, "status") != NULL;
+			logi = json_object_get(e, "status") != NULL ||
+			       json_object_get(e, "context") != NULL;
 		}
 	}
 	if (chat + logi + order > 1) {
@@ -490,6 +621,24 @@ parse_evidence(const void *data, size_t n, int complete, uint64_t total, int fd,
 			   forced == CF_KIND_VIDEO ? "a video" : "an image or a pdf");
 		goto done;
 	}
+	/* an XLSX order export (抖店, 微信小店) */
+	if ((forced < 0 || forced == CF_KIND_ORDER) && parse_export_is_xlsx(data, n)) {
+		if (total > PARSE_MAX_TEXT) {
+			parse_warn(p, 1, "xlsx too large to parse (%llu bytes, limit %u)",
+				   (unsigned long long)total, PARSE_MAX_TEXT);
+			goto done;
+		}
+		if (total > n) {
+			if (read_whole(fd, total, &raw, err) < 0)
+				goto fail;
+			parse_export_xlsx(p, raw, (size_t)total, err);
+		} else {
+			parse_export_xlsx(p, data, (size_t)total, err);
+		}
+		if (p->norders == 0 && forced < 0)
+			p->kind = CF_KIND_OTHER;
+		goto done;
+	}
 	if ((bin = binary_name(data, n)) != NULL) {
 		parse_warn(p, 1, "content not recognised: %s", bin);
 		goto done;
@@ -503,14 +652,17 @@ parse_evidence(const void *data, size_t n, int complete, uint64_t total, int fd,
 	text = textenc_decode(data, whole ? (size_t)total : n < SNIFF_TEXT ? n : SNIFF_TEXT,
 			      &tlen, &ti);
 	shape = text_shape(text, tlen);
+	if (shape == SHAPE_NONE && forced < 0) {
+		char *why = text_diagnose(text, tlen);
+
+		parse_warn(p, 1, "content not recognised as a chat log, logistics or "
+			   "order record: %s", why);
+		free(why);
+		goto done;
+	}
 	if (!whole) {
 		free(text);
 		text = NULL;
-	}
-	if (shape == SHAPE_NONE && forced < 0) {
-		parse_warn(p, 1, "content not recognised as a chat log, logistics or "
-			   "order record");
-		goto done;
 	}
 	if (total > PARSE_MAX_TEXT) {
 		parse_warn(p, 1, "text too large to parse (%llu bytes, limit %u)",
@@ -565,6 +717,16 @@ parse_evidence(const void *data, size_t n, int complete, uint64_t total, int fd,
 		} else {
 			p->kind = CF_KIND_LOGISTICS;
 			parse_logistics_csv(p, text, tlen);
+		}
+		break;
+	case SHAPE_CSV_ORDERS:
+		if (forced < 0 || forced == CF_KIND_ORDER) {
+			parse_export_csv(p, text, tlen);
+			if (p->norders == 0 && forced < 0)
+				p->kind = CF_KIND_OTHER;
+		} else {
+			parse_warn(p, 1, "content is an order export, not a %s record",
+				   cf_kind_name((enum cf_kind)forced));
 		}
 		break;
 	case SHAPE_TRANSCRIPT:

@@ -232,7 +232,7 @@ parse_csv_header_kind(const char *text, size_t n)
 		}
 		if (has[COL_TIME] && has[COL_TEXT])
 			k = CF_KIND_CHAT;
-		else if (has[COL_TIME] && has[COL_STATUS])
+		else if (has[COL_TIME] && (has[COL_STATUS] || has[COL_DESC]))
 			k = CF_KIND_LOGISTICS;
 	}
 	csv_free(c);
@@ -629,6 +629,41 @@ plausible_spec(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * The merchant IMs' shape (飞鸽, 千牛 copies): a line holding only the
+ * sender's name and the time ("用户7781**  2026-12-02 10:31:22"), the text on
+ * the next line(s).  1 with the name and the stamp, 0 otherwise.  The name
+ * is not read for a role: who it is comes from the shop's agents and the
+ * order's buyer (roles.h), never from words in it.
+ */
+static int
+scan_name_stamp(const char *s, const char *end, const char **name, size_t *nlen,
+		const char **ts, size_t *tslen)
+{
+	const char *p;
+
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	for (p = s + 1; p < end; p++) {
+		const char *after;
+		size_t l;
+
+		if (!is_digit(*p) || (p[-1] != ' ' && p[-1] != '\t'))
+			continue;
+		if ((after = scan_stamp(p, end, ts, tslen)) == NULL || after != end)
+			continue;
+		l = (size_t)(p - s);
+		*name = parse_trim(s, &l);
+		*nlen = l;
+		if (l == 0 || l > 96 || find_colon(*name, *name + l, l, &l) != NULL)
+			return 0;
+		*nlen = (size_t)(p - s);
+		*name = parse_trim(s, nlen);
+		return 1;
+	}
+	return 0;
+}
+
 int
 parse_is_transcript(const char *text, size_t n)
 {
@@ -641,7 +676,13 @@ parse_is_transcript(const char *text, size_t n)
 		struct head h;
 
 		if (le > p) {
+			const char *nm, *ts;
+			size_t nl2, tl;
+
 			lines++;
+			if (scan_name_stamp(p, le, &nm, &nl2, &ts, &tl) && nl && nl + 1 < end &&
+			    !scan_head(nl + 1, end, &h))
+				return 1;
 			if (scan_head(p, le, &h) && h.spec) {
 				const char *role, *name;
 				size_t rlen, nlen;
@@ -679,18 +720,32 @@ parse_chat_text(struct parsed *p, const char *text, size_t n)
 	size_t line = 0, before = 0;
 	struct pmsg *m = NULL;
 	struct cf_buf body = CF_BUF_INIT;
+	int fresh = 0;		/* m's text starts on the next line */
 
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *le = nl ? nl : end;
+		const char *nm;
+		size_t nmlen;
 		struct head h;
 
 		line++;
 		if (le > s && le[-1] == '\r')
 			le--;
-		if (scan_head(s, le, &h)) {
+		if (scan_name_stamp(s, le, &nm, &nmlen, &h.ts, &h.tslen)) {
 			char what[48];
 
+			finish_text(m, &body);
+			snprintf(what, sizeof(what), "line %zu", line);
+			m = parse_add_msg(p);
+			parse_text_time(p, what, h.ts, h.tslen, &m->time);
+			m->sender = "unknown";
+			m->name = xstrndup(nm, nmlen);
+			fresh = 1;
+		} else if (scan_head(s, le, &h)) {
+			char what[48];
+
+			fresh = 0;
 			finish_text(m, &body);
 			snprintf(what, sizeof(what), "line %zu", line);
 			m = parse_add_msg(p);
@@ -713,8 +768,11 @@ parse_chat_text(struct parsed *p, const char *text, size_t n)
 				parse_warn(p, 0, "%s: no sender, shown as system", what);
 			}
 			cf_buf_add(&body, h.text, (size_t)(le - h.text));
+		} else if (m && fresh && body.len == 0 && le == s) {
+			/* blank lines before a name line's text */
 		} else if (m) {
-			cf_buf_addch(&body, '\n');
+			if (!(fresh && body.len == 0))
+				cf_buf_addch(&body, '\n');
 			cf_buf_add(&body, s, (size_t)(le - s));
 		} else {
 			size_t l = (size_t)(le - s);
@@ -731,5 +789,6 @@ parse_chat_text(struct parsed *p, const char *text, size_t n)
 			   "messages", before, before == 1 ? "" : "s");
 	if (p->nmsgs == 0)
 		parse_warn(p, 1, "no messages found: expected lines like "
-			   "'2025-05-03 10:12:00 买家(小**): text'");
+			   "'2025-05-03 10:12:00 买家(小**): text', or a line "
+			   "'NAME  YYYY-MM-DD HH:MM:SS' with the text on the next lines");
 }

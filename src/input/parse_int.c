@@ -242,6 +242,10 @@ parse_status_word(const char *s, size_t n)
 		{ "退回", "returned" }, { "已退回", "returned" },
 		{ "退签", "returned" }, { "退件", "returned" },
 		{ "拒收", "returned" }, { "已拒收", "returned" },
+		{ "locker", "locker" }, { "station", "locker" },
+		{ "delivered_locker", "locker" }, { "代收", "locker" },
+		{ "已代收", "locker" }, { "驿站代收", "locker" },
+		{ "快递柜", "locker" }, { "已入柜", "locker" }, { "待取件", "locker" },
 	};
 	char norm[40];
 	size_t i, k = 0;
@@ -450,4 +454,31 @@ parse_csv_col(const char *s, size_t n)
 		if (word_eq(s, n, names[i].w))
 			return names[i].c;
 	return COL_NONE;
+}
+
+const char *
+parse_status_from_desc(const char *s, size_t n)
+{
+	/* Checked in this order: the first family with a word in s wins. */
+	static const struct { const char *st; const char *w[12]; } fam[] = {
+		{ "returned", { "退回", "退件", "拒收", "退签", "返回寄件", NULL } },
+		{ "exception", { "异常", "滞留", "疑难", "问题件", "派送失败", "无法派送",
+				 NULL } },
+		{ "locker", { "代收", "驿站", "丰巢", "快递柜", "智能柜", "自提柜", "门卫",
+			      "代签收", "自提点", "菜鸟站", "快递超市", NULL } },
+		{ "delivered", { "已签收", "本人签收", "签收人", "已妥投", "妥投", "签收",
+				 NULL } },
+		{ "out_for_delivery", { "派送中", "派件中", "正在派送", "派件", "派送",
+					"投递中", NULL } },
+		{ "in_transit", { "运输中", "到达", "发往", "离开", "转运", "在途", "已发出",
+				  "装车", "中转", NULL } },
+		{ "collected", { "已揽件", "揽收", "揽件", "已收件", "收寄", "已收取", NULL } },
+	};
+	size_t i, j;
+
+	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++)
+		for (j = 0; fam[i].w[j]; j++)
+			if (memmem(s, n, fam[i].w[j], strlen(fam[i].w[j])))
+				return fam[i].st;
+	return NULL;
 }

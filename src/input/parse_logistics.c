@@ -18,10 +18,12 @@
 #include "casefile/parse_int.h"
 #include "casefile/xalloc.h"
 
-static const char *const k_time[] = { "time", "timestamp", "ts", NULL };
+static const char *const k_time[] = { "time", "timestamp", "ts", "ftime", "acceptTime",
+				       "accept_time", NULL };
 static const char *const k_status[] = { "status", "state", NULL };
 static const char *const k_loc[] = { "location", "city", "place", NULL };
-static const char *const k_desc[] = { "desc", "description", "detail", "context", NULL };
+static const char *const k_desc[] = { "desc", "description", "detail", "context",
+				       "acceptStation", "remark", NULL };
 static const char *const k_carrier[] = { "carrier", "company", NULL };
 static const char *const k_tracking[] = { "tracking_no", "tracking", "waybill", NULL };
 
@@ -29,17 +31,44 @@ static void
 set_status(struct parsed *p, const char *what, struct pevent *e, const char *s, size_t n)
 {
 	s = parse_trim(s, &n);
-	if (n == 0) {
-		parse_warn(p, 0, "%s: no status", what);
-		return;
-	}
+	if (n == 0)
+		return;		/* status_from_desc() says so when it must */
 	e->status_raw = xstrndup(s, n);
-	if ((e->status = parse_status_word(s, n)) == NULL) {
+	if ((e->status = parse_status_word(s, n)) == NULL &&
+	    (e->status = parse_status_from_desc(s, n)) == NULL) {
 		char *q = parse_quote(s, n, 40);
 
 		parse_warn(p, 0, "%s: unknown status '%s' kept as written", what, q);
 		free(q);
 	}
+}
+
+/*
+ * An event without a status word: the status its description says
+ * (parse_status_from_desc), the description kept as written; a note when
+ * none can be read.
+ */
+static void
+status_from_desc(struct parsed *p, const char *what, struct pevent *e)
+{
+	/*
+	 * "已签收" whose description says a locker or station signed for it
+	 * (签收人:菜鸟驿站代收) is a locker delivery: the buyer may not have it.
+	 */
+	if (e->status && !strcmp(e->status, "delivered") && e->desc) {
+		const char *d = parse_status_from_desc(e->desc, strlen(e->desc));
+
+		if (d && !strcmp(d, "locker"))
+			e->status = d;
+		return;
+	}
+	if (e->status)
+		return;
+	if (e->desc && (e->status = parse_status_from_desc(e->desc, strlen(e->desc))) != NULL)
+		return;
+	if (!e->status_raw)
+		parse_warn(p, 0, "%s: no status%s", what,
+			   e->desc ? ", and none read from its description" : "");
 }
 
 static void
@@ -65,11 +94,10 @@ json_event(struct parsed *p, size_t idx, const json_t *o)
 	if (parse_jfield_str(p, what, o, k_status, &s) == 1) {
 		set_status(p, what, e, s, strlen(s));
 		free(s);
-	} else {
-		parse_warn(p, 0, "%s: no status", what);
 	}
 	parse_jfield_str(p, what, o, k_loc, &e->location);
 	parse_jfield_str(p, what, o, k_desc, &e->desc);
+	status_from_desc(p, what, e);
 }
 
 int
@@ -83,6 +111,11 @@ parse_logistics_json(struct parsed *p, json_t *root)
 	} else if (json_is_object(root)) {
 		parse_json_order_id(p, root);
 		ev = json_object_get(root, "events");
+		/* trace APIs: {"com": ..., "nu": ..., "data": [{time, context}]} */
+		if (ev == NULL && json_is_array(json_object_get(root, "data")))
+			ev = json_object_get(root, "data");
+		if (ev == NULL && json_is_array(json_object_get(root, "traces")))
+			ev = json_object_get(root, "traces");
 		if (ev != NULL && !json_is_array(ev)) {
 			parse_warn(p, 1, "'events' is not a list");
 			return -1;
@@ -204,8 +237,8 @@ parse_logistics_csv(struct parsed *p, const char *text, size_t n)
 				break;
 			}
 		}
-		if (!have_status)
-			parse_warn(p, 0, "%s: no status", what);
+		(void)have_status;
+		status_from_desc(p, what, e);
 		e->extra = parse_extra_text(&extra);
 	}
 	if (p->nevents == 0)

@@ -34,6 +34,7 @@ static const struct config_key keys[] = {
 	{ "sign.location", NULL, T_TEXT, "location written in the PDF signature" },
 	{ "sign.contact", NULL, T_TEXT, "contact written in the PDF signature" },
 	{ "shop.name", NULL, T_TEXT, "the shop's name on the dossier cover" },
+	{ "shop.agents", NULL, T_TEXT, "customer-service names in chat exports, comma-separated" },
 	{ "dispute.profile", NULL, T_PROFILE, "platform profile when a dispute names none (douyin)" },
 	{ "dossier.max_bytes", NULL, T_SIZE, "largest dossier PDF, bytes (unset: 9999999999, the xref limit)" },
 	{ "seal.mirror", NULL, T_DIR, "second folder that keeps copies of sealed checkpoints" },

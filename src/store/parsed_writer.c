@@ -62,10 +62,10 @@ static const char *const store_sql[ST_COUNT] = {
 		     "location, description, time_ms, extra) VALUES(?,?,?,?,?,?,?,?,?)",
 	[ST_ORDER] = "INSERT INTO order_records(evidence_id, order_id, shop, created_at, "
 		     "paid_at, shipped_at, delivered_at, buyer_nick, buyer_phone, "
-		     "buyer_address, total_fen, currency, pay_method, pay_txn, extra) "
-		     "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_ITEM] = "INSERT INTO order_items(evidence_id, seq, sku, title, qty, price_fen) "
-		    "VALUES(?,?,?,?,?,?)",
+		     "buyer_address, total_fen, currency, pay_method, pay_txn, extra, "
+		     "source_row) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_ITEM] = "INSERT INTO order_items(evidence_id, seq, sku, title, qty, price_fen, "
+		    "source_row) VALUES(?,?,?,?,?,?,?)",
 	[ST_MEDIA] = "INSERT INTO media(evidence_id, format, width, height, orientation, "
 		     "captured_at, has_gps, duration_ms) VALUES(?,?,?,?,?,?,?,?)",
 };
@@ -180,6 +180,7 @@ parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evi
 		bind_text(st, 13, o->pay_method);
 		bind_text(st, 14, o->pay_txn);
 		bind_text(st, 15, o->extra);
+		bind_ll(st, 16, o->source_row, o->source_row > 0);
 		if (step_done(db, st, "an order record", err) < 0)
 			return -1;
 	}
@@ -195,6 +196,7 @@ parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evi
 			bind_text(st, 4, it->title);
 			bind_val(st, 5, it->qty);
 			bind_val(st, 6, it->price);
+			bind_ll(st, 7, it->source_row, it->source_row > 0);
 			if (step_done(db, st, "an order item", err) < 0)
 				return -1;
 		}

@@ -17,9 +17,11 @@ photo() { # photo FILE [EXIF-DATE]: a small distinct JPEG
 	[ -z "${2:-}" ] || exiftool -q -overwrite_original "-DateTimeOriginal=$2" "$1"
 }
 video() { # video FILE: a minimal MP4 (ftyp, moov/mvhd: 1000 units, 10 s), distinct per file
+	# created 2025-05-01 16:00 China time (before shipping at 18:20; since issue 15
+	# the packing rule needs a capture time before shipping)
 	{ printf '\000\000\000\030ftypmp42\000\000\000\000mp42isom'
 	  printf '\000\000\000\164moov\000\000\000\154mvhd\000\000\000\000'
-	  printf '\000\000\000\000\000\000\000\000\000\000\003\350\000\000\047\020'
+	  printf '\344\070\324\200\000\000\000\000\000\000\003\350\000\000\047\020'
 	  printf '\000\001\000\000\001\000'
 	  head -c 74 /dev/zero
 	  printf '\000\000\000\020free%-8.8s' "$1"; } >"$1"
@@ -88,7 +90,7 @@ chat NR1 chat.json 'buyer|我没收到货' 'merchant|您好,显示已放在菜�
 ingest NR1 NR1/order.json NR1/logistics.json NR1/chat.json
 pass NR1 not_received
 expect_out '^have +\[required\] +物流记录显示已签收$' "not_received: delivered item present"
-expect_out '证据3 \(evidence #[0-9]+\) logistics .logistics.json.: 2025-05-02 12:00 delivered 上海 已签收' "cites the delivered event by its exhibit number"
+expect_out '证据3 \(evidence #[0-9]+\) logistics .logistics.json.: 2025-05-02 12:00 locker 上海 已签收' "cites the delivery (signed by a station: locker, issue 15) by its exhibit number"
 expect_out '证据2 \(evidence #[0-9]+\) chat .chat.json.: 2025-05-03 10:02 merchant: 您好,显示已放在菜鸟驿站' "cites the merchant's chat by its exhibit number"
 bare NR0 not_received
 
@@ -117,7 +119,7 @@ chat T1 chat.json 'buyer|外包装纸箱压坏了'
 logi T1 logistics.json 'collected|已揽收' 'exception|外包装破损'
 video T1/pack.mp4
 ingest T1 T1/order.json T1/chat.json T1/logistics.json
-ingest T1 --kind video --note '打包视频' T1/pack.mp4
+ingest T1 --kind video --note '打包视频' --role packing T1/pack.mp4
 pass T1 damaged_in_transit
 expect_out '^have +\[recommended\] +物流异常或破损相关的物流事件' "damaged: exception event found"
 bare T0 damaged_in_transit
@@ -127,7 +129,7 @@ order W1 13800000005
 chat W1 chat.json 'buyer|少发了一个杯子'
 video W1/seal.mp4
 ingest W1 W1/order.json W1/chat.json
-ingest W1 --kind video --note '打包封箱视频' W1/seal.mp4
+ingest W1 --kind video --note '打包封箱视频' --role packing W1/seal.mp4
 pass W1 wrong_or_missing_item
 bare W0 wrong_or_missing_item
 
@@ -162,7 +164,7 @@ chat S1 chat.json 'buyer|又没收到'
 logi S1 logistics.json 'delivered|已签收,签收人:本人 重量1.2kg'
 video S1/pack.mp4
 ingest S1 S1/order.json S1/chat.json S1/logistics.json
-ingest S1 --kind video --note 'packing video' S1/pack.mp4
+ingest S1 --kind video --note 'packing video' --role packing S1/pack.mp4
 pass S1 suspected_abuse
 expect_out '^have +\[recommended\] +该买家在证据库中的其他纠纷' "abuse: buyer history found"
 expect_out 'order NR1 dispute #[0-9]+: not_received, requested' "cites the other dispute"
@@ -188,7 +190,7 @@ expect_rc 3 "english checklist"
 expect_out '^MISSING  \[required\]    logistics record with a delivered event$' "english text"
 expect_out '^order NR0: not_received \(not received\), profile douyin$' "english reason name"
 cf check NR1 --lang en
-expect_out '^ +exhibit 3 \(evidence #[0-9]+\) logistics .logistics.json.: 2025-05-02 12:00 delivered' "english cites 'exhibit N'"
+expect_out '^ +exhibit 3 \(evidence #[0-9]+\) logistics .logistics.json.: 2025-05-02 12:00 locker' "english cites 'exhibit N'"
 
 # The buyer's photos: images the buyer sent in the chat (attachments by
 # name) that are exhibits count, whatever the chat text says.
