@@ -121,7 +121,7 @@ token_json(const char *url, const unsigned char *tst, size_t len)
 	return o;
 }
 
-/* Write v as one line of JSON, then free it. */
+/* Write v as one line of JSON; v is consumed. */
 static int
 put_json(const char *dir, const char *name, json_t *v, struct cf_err *err)
 {
@@ -133,8 +133,7 @@ put_json(const char *dir, const char *name, json_t *v, struct cf_err *err)
 	cf_buf_addch(&b, '\n');
 	r = put_file(dir, name, b.data, b.len, err);
 	cf_buf_release(&b);
-	free(t);
-	json_decref(v);
+	free(t);	/* jout_dumps took v */
 	return r;
 }
 
