@@ -330,10 +330,13 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 		}
 		/* a plain word or number is first an order id */
 		if (!strchr(order, ':') && order[0] != '#' &&
-		    (err.code == CF_EINPUT || strspn(order, "0123456789") == strlen(order)))
-			ctx_error(ctx, "no evidence for order '%s' in vault '%s'", order,
-				  ctx->vault_dir);
-		else
+		    (err.code == CF_EINPUT || strspn(order, "0123456789") == strlen(order))) {
+			char *m = xasprintf("no evidence for order '%s' in vault '%s'", order,
+					    ctx->vault_dir);
+
+			ctx_no_order(ctx, m, order);	/* with "did you mean" */
+			free(m);
+		} else
 			ctx_error(ctx, "%s", err.msg);
 		rc = CF_EXIT_USAGE;
 		goto out;
