@@ -69,4 +69,7 @@ char *cftime_format_offset(long offset, char *buf, size_t n);
 /* Parse a duration: "12h", "30m", "2d", "90s", "1h30m", bare digits = hours. */
 int cftime_parse_duration(const char *s, long long *secs, struct cf_err *err);
 
+/* Seconds on the monotonic clock, for elapsed times (progress, summaries). */
+double cftime_monotonic(void);
+
 #endif

@@ -103,6 +103,8 @@ int db_has_table(sqlite3 *db, const char *name);
 
 /* meta table: get returns a malloc'd copy or NULL when unset. */
 char *db_meta_get(sqlite3 *db, const char *key);
+/* A vault setting (meta row): malloc'd, or NULL when unset or empty. */
+char *db_setting(sqlite3 *db, const char *key);
 int db_meta_set(sqlite3 *db, const char *key, const char *value,
 		struct cf_err *err);
 

@@ -132,15 +132,6 @@ struct import {
 	double t0;
 };
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 report(const struct import *imp, enum import_report kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -238,7 +229,7 @@ import_open(struct vault *v, const struct import_opts *opts,
 	imp->ignore = config_import_ignore(vault_db(v));
 	bundle_set_ignore(imp->b, imp->ignore);
 	bundle_set_order_rule(imp->b, imp->rule);
-	imp->t0 = now_s();
+	imp->t0 = cftime_monotonic();
 	*out = imp;
 	return 0;
 fail:
@@ -564,7 +555,7 @@ import_run(struct import *imp, struct import_summary *sum, struct cf_err *err)
 		ret = ingest_commit(in, err);
 	sum->ignored = bundle_ignored(imp->b);
 	sum->broken = sum->broken || bundle_incomplete(imp->b);
-	sum->seconds = now_s() - imp->t0;
+	sum->seconds = cftime_monotonic() - imp->t0;
 out:
 	workq_free(rd.q);
 	ingest_free(in);

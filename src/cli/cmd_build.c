@@ -60,19 +60,6 @@ struct signer {
 	char *tsa_url, *tsa_ca, *tls_ca, *reason, *location, *contact;
 };
 
-/* A vault setting, NULL when unset or empty. */
-static char *
-setting(sqlite3 *db, const char *key)
-{
-	char *v = db_meta_get(db, key);
-
-	if (v && *v == '\0') {
-		free(v);
-		v = NULL;
-	}
-	return v;
-}
-
 static void
 signer_release(struct signer *sg)
 {
@@ -125,7 +112,7 @@ seal_first(struct cf_ctx *ctx, const struct signer *sg, int tsa_optional,
 	so.key = sg->key;
 	so.tsa_url = sg->tsa_url;
 	{
-		char *req = setting(vault_db(ctx->vault), "tsa.require");
+		char *req = db_setting(vault_db(ctx->vault), "tsa.require");
 
 		so.tsa_require = req ? atoi(req) : 1;
 		free(req);
@@ -306,7 +293,7 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	o.statement_max_chars = a.max_opt ? a.max_opt : (size_t)prof->statement_max_chars;
 	{
 		/* stored normalised (decimal bytes) by `casefile config` */
-		char *mb = setting(vault_db(ctx->vault), "dossier.max_bytes");
+		char *mb = db_setting(vault_db(ctx->vault), "dossier.max_bytes");
 
 		o.max_bytes = mb ? strtoull(mb, NULL, 10) : 0;
 		free(mb);
@@ -329,12 +316,12 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 			}
 			goto out;
 		}
-		sg.tsa_url = a.tsa_opt ? xstrdup(a.tsa_opt) : setting(db, "tsa.url");
-		sg.tsa_ca = a.ca_opt ? xstrdup(a.ca_opt) : setting(db, "tsa.ca");
-		sg.tls_ca = a.tls_opt ? xstrdup(a.tls_opt) : setting(db, "tsa.tls_ca");
-		sg.reason = setting(db, "sign.reason");
-		sg.location = setting(db, "sign.location");
-		sg.contact = setting(db, "sign.contact");
+		sg.tsa_url = a.tsa_opt ? xstrdup(a.tsa_opt) : db_setting(db, "tsa.url");
+		sg.tsa_ca = a.ca_opt ? xstrdup(a.ca_opt) : db_setting(db, "tsa.ca");
+		sg.tls_ca = a.tls_opt ? xstrdup(a.tls_opt) : db_setting(db, "tsa.tls_ca");
+		sg.reason = db_setting(db, "sign.reason");
+		sg.location = db_setting(db, "sign.location");
+		sg.contact = db_setting(db, "sign.contact");
 		sg.to.url = sg.tsa_url;
 		sg.to.timeout_ms = (long)(a.timeout * 1000);
 		sg.to.ca_file = sg.tsa_ca;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "casefile/cftime.h"
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
 #include "casefile/import.h"
@@ -35,15 +36,6 @@ struct import_view {
 	int drawn;		/* a progress line is on screen */
 };
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 progress_clear(struct import_view *r)
 {
@@ -57,7 +49,7 @@ static void
 on_progress(void *cookie, const struct import_summary *s, double frac)
 {
 	struct import_view *r = cookie;
-	double t = now_s(), el = t - r->t0;
+	double t = cftime_monotonic(), el = t - r->t0;
 	char bar[21];
 	int i, fill;
 
@@ -222,7 +214,7 @@ run_import(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	view.progress = ctx->tty && !ctx->quiet;
-	view.t0 = now_s();
+	view.t0 = cftime_monotonic();
 	if (import_run(imp, &sum, &err) < 0) {
 		progress_clear(&view);
 		ctx_error(ctx, "%s", err.msg);

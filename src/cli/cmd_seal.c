@@ -20,19 +20,6 @@
 #include "casefile/xalloc.h"
 
 
-/* A value from the vault settings, NULL when unset or empty. */
-static char *
-setting(sqlite3 *db, const char *key)
-{
-	char *v = db_meta_get(db, key);
-
-	if (v && *v == '\0') {
-		free(v);
-		v = NULL;
-	}
-	return v;
-}
-
 static enum cf_exit
 run_seal(int argc, char **argv, struct cf_ctx *ctx)
 {
@@ -80,12 +67,12 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 		return CF_EXIT_USAGE;
 	db = vault_db(ctx->vault);
 	/* `casefile config tsa.url URL` (older vaults: "tsa"). */
-	tsa = tsa_opt ? xstrdup(tsa_opt) : setting(db, "tsa.url");
+	tsa = tsa_opt ? xstrdup(tsa_opt) : db_setting(db, "tsa.url");
 	if (tsa == NULL && tsa_opt == NULL)
-		tsa = setting(db, "tsa");
-	tsa_ca = ca_opt ? xstrdup(ca_opt) : setting(db, "tsa.ca");
-	tls_ca = tls_opt ? xstrdup(tls_opt) : setting(db, "tsa.tls_ca");
-	require = setting(db, "tsa.require");
+		tsa = db_setting(db, "tsa");
+	tsa_ca = ca_opt ? xstrdup(ca_opt) : db_setting(db, "tsa.ca");
+	tls_ca = tls_opt ? xstrdup(tls_opt) : db_setting(db, "tsa.tls_ca");
+	require = db_setting(db, "tsa.require");
 	if (again && tsa == NULL) {
 		rc = ctx_usage(ctx, "--timestamp needs a TSA: --tsa URL, or 'casefile config "
 			       "tsa.url URL' (see the README, \"Choosing a TSA\")");

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "casefile/cftime.h"
 #include "casefile/xalloc.h"
@@ -399,4 +400,13 @@ cftime_parse_duration(const char *s, long long *secs, struct cf_err *err)
 bad:
 	return cf_err_set(err, CF_EINPUT,
 			  "bad duration '%s': use e.g. 12h, 30m, 2d or 1h30m", s);
+}
+
+double
+cftime_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

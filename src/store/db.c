@@ -694,6 +694,18 @@ db_meta_get(sqlite3 *db, const char *key)
 	return v;
 }
 
+char *
+db_setting(sqlite3 *db, const char *key)
+{
+	char *v = db_meta_get(db, key);
+
+	if (v && *v == '\0') {
+		free(v);
+		v = NULL;
+	}
+	return v;
+}
+
 int
 db_meta_set(sqlite3 *db, const char *key, const char *value, struct cf_err *err)
 {
