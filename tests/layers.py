@@ -16,6 +16,10 @@ connection, prepared statements, row decoders): only .c files of the
 store and case layers include them (and other *_sqlite.h headers), plus
 the commands in SQL_IN_CLI until their SQL has moved into services.
 
+Environment inputs are read once, in src/cli (main into struct cf_ctx),
+and passed down: no module below cli calls getenv() (GETENV_OK would list
+a documented exception; it is empty).
+
 Usage: tests/layers.py [SRC_DIR INCLUDE_DIR]   exit 0 clean, 1 violations.
 """
 import os
@@ -49,6 +53,10 @@ SQLITE_NAME = re.compile(r'\bsqlite3\w*\b|<sqlite3\.h>')
 # src/case services); each entry leaves this list with its last sqlite3_.
 SQL_IN_CLI = {"cmd_build", "cmd_dispute", "cmd_export", "cmd_ingest",
               "cmd_list", "cmd_log", "cmd_reparse", "cmd_show"}
+
+# Modules below cli that may read the environment themselves (none).
+GETENV_OK = set()
+GETENV = re.compile(r'\b(secure_)?getenv\s*\(|\benviron\b')
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"casefile/([A-Za-z0-9_]+)\.h"')
 
@@ -106,6 +114,18 @@ def sqlite_problems(path, name, layer, is_header):
     return out
 
 
+def getenv_problems(path, name, layer):
+    """getenv() in a module below cli"""
+    if layer == "cli" or name in GETENV_OK:
+        return []
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        text = strip_comments(fh.read())
+    return ["%s:%d: reads the environment below cli (read it in src/cli "
+            "into the context and pass it down)" % (path, no)
+            for no, line in enumerate(text.split("\n"), 1)
+            if GETENV.search(line)]
+
+
 def main():
     src = sys.argv[1] if len(sys.argv) > 1 else "src"
     inc = sys.argv[2] if len(sys.argv) > 2 else "include/casefile"
@@ -132,6 +152,7 @@ def main():
                           layer_of[name]))
     for path, name, layer in sorted(files):
         bad.extend(sqlite_problems(path, name, layer, path.endswith(".h")))
+        bad.extend(getenv_problems(path, name, layer))
         if name != HARU_FILE:
             with open(path, encoding="utf-8", errors="replace") as fh:
                 for no, line in enumerate(fh, 1):

@@ -43,6 +43,7 @@ struct cf_ctx {
 	int vault_after_cmd;	/* --vault given after the command's name */
 	char *user, *host;	/* who the audit rows name (who.h), read once */
 	const char *templates_dir; /* $CASEFILE_TEMPLATES when non-empty, or NULL */
+	const char *fonts_dir;	/* $CASEFILE_FONTS as set, or NULL (pdf.h) */
 	const char *passphrase;	/* $CASEFILE_PASSPHRASE as set (may be ""), or NULL */
 	enum cf_exit open_exit;	/* ctx_open_vault failed with a system error
 				   (disk full, I/O): main exits with this */

@@ -65,7 +65,8 @@ struct dossier_opts {
 					   and photos larger than this */
 	long long now;			/* generation time, UTC */
 	long tz_offset;			/* display zone */
-	const char *font_path;		/* NULL: pdf_font_find() */
+	const char *font_path;		/* NULL: pdf_font_find(fonts_dir) */
+	const char *fonts_dir;		/* $CASEFILE_FONTS (ctx), or NULL */
 	uint64_t max_bytes;		/* largest PDF (dossier.max_bytes); 0:
 					   PDF_SAVE_MAX, what a cross-reference
 					   table can address.  A dossier that

@@ -70,7 +70,8 @@ int ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie,
 		 struct ingest **out, struct cf_err *err);
 /*
  * Who the rows name (evidence.ingested_by/host): by default who.h's user
- * and host, read by ingest_begin(); a command passes the context's.
+ * (the password database; no $USER, which only main reads) and host, read
+ * by ingest_begin(); a command passes the context's.
  */
 void ingest_set_who(struct ingest *in, const char *user, const char *host);
 /*

@@ -122,7 +122,8 @@ struct pack_opts {
 	size_t npick;
 	const char *scenario;		/* NULL: the dispute's reason */
 	const char *templates_dir;	/* NULL: default */
-	const char *font_file;		/* NULL: pdf_font_find() */
+	const char *font_file;		/* NULL: pdf_font_find(fonts_dir) */
+	const char *fonts_dir;		/* $CASEFILE_FONTS (ctx), or NULL */
 	long long now;
 	long tz_offset;
 	const char *tz_name;
@@ -181,11 +182,13 @@ struct pack_verify_report {
  * against kit.json's SHA-256, re-rendered from its spec and the originals
  * in the vault v (by hash) and compared byte for byte, and recorded in the
  * vault as derived evidence; the statement's length against the profile.
+ * font_file NULL: pdf_font_find(fonts_dir) ($CASEFILE_FONTS, from ctx).
  * Returns 0 when the kit could be read (rep filled; nfailed > 0 is a
  * failed check), or -1 (CF_EINPUT: not a kit).
  */
 int pack_verify(struct vault *v, const char *path, const char *font_file,
-		struct pack_verify_report *rep, struct cf_err *err);
+		const char *fonts_dir, struct pack_verify_report *rep,
+		struct cf_err *err);
 void pack_verify_report_release(struct pack_verify_report *rep);
 
 #endif

@@ -56,12 +56,13 @@ struct pdf_image;
 #define PDF_IMAGE_MAX_PIXELS (60u * 1000u * 1000u)
 
 /*
- * Find the default font: $CASEFILE_FONTS/<file>, then fonts/<file> under
- * srcdir (may be NULL), then CASEFILE_DATADIR/fonts, then the Debian path
+ * Find the default font: <fonts_dir>/<file> (fonts_dir is what
+ * $CASEFILE_FONTS names, read by main into the context; NULL or "": skip),
+ * then fonts/<file>, then CASEFILE_DATADIR/fonts, then the Debian path
  * /usr/share/fonts/truetype/wqy/wqy-microhei.ttc.  Returns a malloc'd path,
  * or NULL with CF_ENOTFOUND naming the places looked at.
  */
-char *pdf_font_find(const char *srcdir, struct cf_err *err);
+char *pdf_font_find(const char *fonts_dir, struct cf_err *err);
 
 /*
  * Create a document using the TrueType/TTC font at font_path (NULL: use

@@ -17,11 +17,12 @@
 #include "casefile/stats.h"
 
 /*
- * Draw s into a new PDF at path.  now and tz_offset date the report.
+ * Draw s into a new PDF at path.  now and tz_offset date the report; the
+ * font is pdf_font_find(fonts_dir) ($CASEFILE_FONTS, from ctx; may be NULL).
  * Returns 0, or -1 with CF_EPDF (libharu), CF_EIO (writing: "cannot
  * write 'FILE': ...") or CF_ENOTFOUND (no CJK font found).
  */
 int stats_report_write(const struct stats *s, const char *path, time_t now,
-		       long tz_offset, struct cf_err *err);
+		       long tz_offset, const char *fonts_dir, struct cf_err *err);
 
 #endif

@@ -4,7 +4,9 @@
  * templates) are found, and the language templates read from them.
  *
  * The templates directory is, in order:
- *   1. $CASEFILE_TEMPLATES when set and non-empty;
+ *   1. $CASEFILE_TEMPLATES when set and non-empty (main() reads it once and
+ *      hands it over with templates_set_env(); this module never reads the
+ *      environment);
  *   2. templates/ next to the running binary (the source tree: ./casefile
  *      is built at the top of the checkout, beside templates/);
  *   3. CASEFILE_DATADIR/templates (the installed copy, `make install`).
@@ -24,6 +26,14 @@
 #include "casefile/err.h"
 
 struct templates;
+
+/*
+ * The folder $CASEFILE_TEMPLATES names (NULL or "": unset), for the search
+ * above.  main() calls it once, before any command runs; tests call it
+ * instead of setenv.  dir is borrowed and must outlive its use (main passes
+ * the environment's own string).
+ */
+void templates_set_env(const char *dir);
 
 /*
  * The templates directory as above.  Returns a malloc'd path (caller frees),

@@ -14,8 +14,11 @@
 #ifndef CASEFILE_WHO_H
 #define CASEFILE_WHO_H
 
-/* The user name by the rule above.  Malloc'd: caller frees. */
-char *who_user_new(void);
+/*
+ * The user name by the rule above; env_user is $USER as the caller read it
+ * (main: once, into the context), or NULL.  Malloc'd: caller frees.
+ */
+char *who_user_new(const char *env_user);
 /* The host name.  Malloc'd: caller frees. */
 char *who_host_new(void);
 

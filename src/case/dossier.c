@@ -1862,7 +1862,7 @@ dossier_build(struct vault *v, const struct dossier_opts *o,
 	      struct dossier_report *rep, struct cf_err *err)
 {
 	struct build b;
-	char *title = NULL, *subject = NULL;
+	char *title = NULL, *subject = NULL, *font = NULL;
 	int ret = -1;
 
 	memset(&b, 0, sizeof(b));
@@ -1891,7 +1891,9 @@ dossier_build(struct vault *v, const struct dossier_opts *o,
 	rep->exhibits = b.ex.n;
 	plan_attachments(&b);
 	make_manifest(&b);
-	if (pdf_new(o->font_path, &b.p, err) < 0)
+	if (o->font_path == NULL && (font = pdf_font_find(o->fonts_dir, err)) == NULL)
+		goto out;
+	if (pdf_new(font ? font : o->font_path, &b.p, err) < 0)
 		goto out;
 	pdf_set_max_bytes(b.p, o->max_bytes);
 	title = xasprintf("%s · %s", T(&b, "title"), o->order_id);
@@ -1909,6 +1911,7 @@ dossier_build(struct vault *v, const struct dossier_opts *o,
 	rep->pages = pdf_page_count(b.p);
 	ret = 0;
 out:
+	free(font);
 	free(title);
 	free(subject);
 	free(b.manifest);

@@ -184,7 +184,7 @@ ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie, struct ingest *
 	in->db = vault_db(v);
 	in->warn = warn;
 	in->cookie = cookie;
-	in->user = who_user_new();
+	in->user = who_user_new(NULL);
 	in->host = who_host_new();
 	pthread_mutex_init(&in->gate, NULL);	/* cannot fail for default attributes */
 	cf_buf_init(&in->keep);

@@ -12,7 +12,8 @@
  * buffers) from the executable, which exports them (-rdynamic), and binds
  * its own symbols to itself (-Bsymbolic).
  *
- * Where it is looked for, in order: $CASEFILE_MEDIA_LIB; beside the
+ * Where it is looked for, in order: $CASEFILE_MEDIA_LIB (handed over by
+ * main with media_dl_set_path()); beside the
  * executable; in build/ beside it (the source tree); CASEFILE_LIBDIR
  * (PREFIX/lib/casefile, `make install`).  Not found: the call fails with
  * CF_EIO naming the places.
@@ -26,6 +27,7 @@
 
 #include "casefile/frames.h"
 #include "casefile/imgconv.h"
+#include "casefile/media_dl.h"
 #include "casefile/pack.h"
 #include "casefile/xalloc.h"
 
@@ -37,6 +39,13 @@
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void *handle;
 static char *load_error;
+static const char *env_path;	/* media_dl_set_path() */
+
+void
+media_dl_set_path(const char *path)
+{
+	env_path = path && *path ? path : NULL;
+}
 
 static void
 try_open(const char *path)
@@ -53,7 +62,7 @@ load(void)
 	char exe[PATH_MAX], *p;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
-	try_open(getenv("CASEFILE_MEDIA_LIB"));
+	try_open(env_path);
 	if (n > 0) {
 		exe[n] = '\0';
 		if ((p = strrchr(exe, '/')) != NULL)

@@ -845,7 +845,7 @@ pack_build(struct vault *v, const struct pack_opts *o, struct pack_report *rep,
 		add_unverified(rep, "text length");
 	if (o->font_file)
 		font = xstrdup(o->font_file);
-	else if ((font = pdf_font_find(NULL, err)) == NULL)
+	else if ((font = pdf_font_find(o->fonts_dir, err)) == NULL)
 		return -1;
 	if (exhibits_load(db, o->order_id, &ex, err) < 0)
 		goto out;

@@ -234,7 +234,7 @@ locate_checked(void *cookie, const char *hex)
 }
 
 int
-pack_verify(struct vault *v, const char *path, const char *font_file,
+pack_verify(struct vault *v, const char *path, const char *font_file, const char *fonts_dir,
 	    struct pack_verify_report *rep, struct cf_err *err)
 {
 	struct kit k = { NULL, 0 };
@@ -300,7 +300,7 @@ pack_verify(struct vault *v, const char *path, const char *font_file,
 	}
 	if (font_file)
 		font = xstrdup(font_file);
-	else if ((font = pdf_font_find(NULL, err)) == NULL)
+	else if ((font = pdf_font_find(fonts_dir, err)) == NULL)
 		goto out;
 	check(rep, "images", json_array_size(imgs) <= (size_t)prof->max_images,
 	      "%zu image%s, platform '%s' takes at most %d", json_array_size(imgs),

@@ -242,14 +242,19 @@ out:
 
 int
 stats_report_write(const struct stats *s, const char *path, time_t now,
-		   long tz_offset, struct cf_err *err)
+		   long tz_offset, const char *fonts_dir, struct cf_err *err)
 {
 	struct pdf *p = NULL;
-	char when[48], money[32], *line = NULL;
+	char when[48], money[32], *line = NULL, *font;
 	int ret = -1;
 
-	if (pdf_new(NULL, &p, err) < 0)
+	if ((font = pdf_font_find(fonts_dir, err)) == NULL)
 		return -1;
+	ret = pdf_new(font, &p, err);
+	free(font);
+	if (ret < 0)
+		return -1;
+	ret = -1;
 	pdf_set_decor(p, decor, NULL);
 	cftime_format((long long)now, tz_offset, when, sizeof(when));
 	line = xasprintf("generated %s; %ld disputes (%ld open, %ld closed); refunded ¥%s",

@@ -278,6 +278,7 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		o.out_path = out_default = xasprintf("dossier-%s.pdf", o.order_id);
 	if (o.templates_dir == NULL)
 		o.templates_dir = ctx->templates_dir;
+	o.fonts_dir = ctx->fonts_dir;
 	o.now = ctx->now;
 	o.tz_offset = ctx->tz_offset;
 	/* Only --seal writes: a plain build reads, and never waits for a writer. */

@@ -147,7 +147,8 @@ run_pack(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	if (o.templates_dir == NULL)
-		o.templates_dir = ctx->templates_dir ? ctx->templates_dir : getenv("CASEFILE_TEMPLATES");
+		o.templates_dir = ctx->templates_dir;
+	o.fonts_dir = ctx->fonts_dir;
 	if (o.out == NULL)
 		o.out = defout = xasprintf("kit-%s-%s.zip", o.order_id, o.profile->name);
 	o.pick = pick;
@@ -236,7 +237,7 @@ cmd_verify_kit(struct cf_ctx *ctx, const char *path)
 	memset(&rep, 0, sizeof(rep));
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
-	if (pack_verify(ctx->vault, path, NULL, &rep, &err) < 0) {
+	if (pack_verify(ctx->vault, path, NULL, ctx->fonts_dir, &rep, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		cf_err_release(&err);
 		return rc;

@@ -340,7 +340,8 @@ run_stats(int argc, char **argv, struct cf_ctx *ctx)
 		return rc;
 	}
 	if (report) {
-		if (stats_report_write(s, report, ctx->now, ctx->tz_offset, &err) < 0) {
+		if (stats_report_write(s, report, ctx->now, ctx->tz_offset, ctx->fonts_dir,
+				       &err) < 0) {
 			rc = ctx_fail(ctx, &err);
 			cf_err_release(&err);
 			goto out;

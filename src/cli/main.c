@@ -16,6 +16,8 @@
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
 #include "casefile/ctx.h"
+#include "casefile/media_dl.h"
+#include "casefile/templates.h"
 #include "casefile/vault.h"
 #include "casefile/version.h"
 #include "casefile/who.h"
@@ -127,10 +129,15 @@ ctx_defaults(struct cf_ctx *ctx)
 	ctx->tz_offset = CFTIME_CST_OFFSET;
 	ctx->tz_name = xstrdup("+08:00");
 	ctx->tty = isatty(STDERR_FILENO);
+	/* The environment inputs of modules below cli, read here once
+	   (README, Development): they never call getenv themselves. */
 	env = getenv("CASEFILE_TEMPLATES");
 	ctx->templates_dir = env && *env ? env : NULL;
+	templates_set_env(ctx->templates_dir);
+	ctx->fonts_dir = getenv("CASEFILE_FONTS");
+	media_dl_set_path(getenv("CASEFILE_MEDIA_LIB"));
 	ctx->passphrase = getenv("CASEFILE_PASSPHRASE");
-	ctx->user = who_user_new();
+	ctx->user = who_user_new(getenv("USER"));
 	ctx->host = who_host_new();
 	ctx->now = time(NULL);
 	env = getenv("CASEFILE_NOW");

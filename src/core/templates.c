@@ -50,10 +50,19 @@ exe_templates(void)
 	return xasprintf("%s/templates", buf);
 }
 
+/* $CASEFILE_TEMPLATES as main() read it (templates_set_env). */
+static const char *env_dir;
+
+void
+templates_set_env(const char *dir)
+{
+	env_dir = dir;
+}
+
 char *
 templates_dir_new(struct cf_err *err)
 {
-	const char *env = getenv("CASEFILE_TEMPLATES");
+	const char *env = env_dir;
 	char *p;
 
 	if (env && *env) {

@@ -10,15 +10,13 @@
 #include "casefile/xalloc.h"
 
 char *
-who_user_new(void)
+who_user_new(const char *env_user)
 {
 	struct passwd *pw = getpwuid(getuid());
-	const char *u;
 
 	if (pw && pw->pw_name && *pw->pw_name)
 		return xstrdup(pw->pw_name);
-	u = getenv("USER");
-	return xstrdup(u && *u ? u : "unknown");
+	return xstrdup(env_user && *env_user ? env_user : "unknown");
 }
 
 char *

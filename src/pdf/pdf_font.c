@@ -35,19 +35,12 @@ try_font(const char *dir)
 }
 
 char *
-pdf_font_find(const char *srcdir, struct cf_err *err)
+pdf_font_find(const char *fonts_dir, struct cf_err *err)
 {
-	char *path, *dir;
+	char *path;
 
-	if ((path = try_font(getenv("CASEFILE_FONTS"))) != NULL)
+	if ((path = try_font(fonts_dir)) != NULL)
 		return path;
-	if (srcdir != NULL) {
-		dir = xasprintf("%s/fonts", srcdir);
-		path = try_font(dir);
-		free(dir);
-		if (path)
-			return path;
-	}
 	if ((path = try_font("fonts")) != NULL)
 		return path;
 #ifdef CASEFILE_DATADIR

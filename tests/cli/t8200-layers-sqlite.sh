@@ -1,7 +1,8 @@
 #!/bin/sh
 # t8200: tests/layers.py keeps SQLite below the case layer's headers
 # (issue 13): struct cf_db is the handle, sqlite3 appears only in
-# *_sqlite.h headers, which only store and case .c files include.
+# *_sqlite.h headers, which only store and case .c files include; and
+# environment inputs are read in src/cli only (getenv below cli fails).
 . "$(dirname "$0")/../lib.sh"
 
 layers() { python3 "$TESTS_DIR/layers.py" t/src t/include/casefile >"$out" 2>"$err"; rc=$?; }
@@ -47,5 +48,22 @@ fresh
 printf '#include "casefile/db_sqlite.h"\n' >>t/src/case/tag.c
 layers
 expect_rc 0 "10 a case module including db_sqlite.h is fine"
+
+fresh
+printf 'static const char *f(void) { return getenv("CASEFILE_FONTS"); }\n' >>t/src/pdf/pdf_font.c
+layers
+expect_rc 1 "11 getenv below cli fails"
+expect_out 'src/pdf/pdf_font.c:[0-9]+: reads the environment below cli' "12 the line is named"
+
+fresh
+printf '/* getenv("X") in a comment */\n' >>t/src/core/who.c
+printf 'static const char *g(void) { return getenv("X"); }\n' >>t/src/cli/ctx.c
+layers
+expect_rc 0 "13 getenv in src/cli or in a comment is fine"
+
+fresh
+printf 'extern char **environ;\n' >>t/src/case/ingest.c
+layers
+expect_rc 1 "14 environ below cli fails"
 
 done_testing

@@ -11,6 +11,7 @@
 #include "casefile/dispute.h"
 #include "casefile/money.h"
 #include "casefile/profile.h"
+#include "casefile/templates.h"
 #include "casefile/vault.h"
 #include "casefile/who.h"
 
@@ -303,7 +304,7 @@ test_records(void **state)
 					  "profile, opened_at) VALUES('A','other','requested','t',0)",
 					  NULL, NULL, NULL), SQLITE_OK);
 	{
-		char *u = who_user_new(), *h = who_host_new();
+		char *u = who_user_new(getenv("USER")), *h = who_host_new();
 
 		assert_true(*u && *h);
 		free(u);
@@ -357,10 +358,10 @@ test_buyer_and_context(void **state)
 	assert_null(nick);
 
 	{
-		char tpl[4200];
+		static char tpl[4200];	/* borrowed by templates_set_env */
 
 		snprintf(tpl, sizeof(tpl), "%s/templates", srcdir);
-		assert_int_equal(setenv("CASEFILE_TEMPLATES", tpl, 1), 0);
+		templates_set_env(tpl);
 	}
 	assert_int_equal(dispute_context(db, "P", NULL, NULL, &d, &reason, &p, &err), -1);
 	assert_int_equal(err.code, CF_ENOTFOUND);

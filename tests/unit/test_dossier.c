@@ -389,8 +389,9 @@ test_placeholders(void **state)
 		    "'一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
 		    "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
 		    "一二三四五六七八九十一二三四五六七八九十', NULL)");
-	assert_int_equal(setenv("CASEFILE_TEMPLATES", "tpl", 1), 0);
+	templates_set_env("tpl");	/* main: $CASEFILE_TEMPLATES */
 	assert_int_equal(templates_load(NULL, "en", &t, &err), 0);	/* found via the env */
+	templates_set_env(NULL);
 	assert_string_equal(templates_get(t, "list_sep"), "; ");
 	assert_int_equal(statement_draft(vault_db(v), t, "A", "other", 0, 1, 0, &s, &err), 0);
 	assert_non_null(strstr(s, "P %s#3%n; %s#4%n | C %s#1%n; %s#2%n | V - | R other | {ex_} {nosuch}\nQ "));

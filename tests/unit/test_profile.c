@@ -8,6 +8,7 @@
 #include "testutil.h"
 
 #include "casefile/profile.h"
+#include "casefile/templates.h"
 
 /* The checkout: run.sh runs unit tests from the top of the source tree. */
 static char srcdir[4096];
@@ -127,10 +128,10 @@ test_shipped_templates(void **state)
 	struct profile *p = NULL;
 
 	(void)state;
-	char tpl[4200];
+	static char tpl[4200];	/* borrowed by templates_set_env */
 
 	snprintf(tpl, sizeof(tpl), "%s/templates", srcdir);
-	assert_int_equal(setenv("CASEFILE_TEMPLATES", tpl, 1), 0);
+	templates_set_env(tpl);
 	assert_int_equal(profile_find("douyin", &p, &err), 0);
 	assert_string_equal(p->name, "douyin");
 	assert_int_equal(p->escalation_hours, 48);
@@ -159,7 +160,7 @@ test_find(void **state)
 	assert_int_equal(mkdir("tpl", 0755), 0);
 	assert_int_equal(mkdir("tpl/profiles", 0755), 0);
 	test_write_file("tpl/profiles/shop.conf", GOOD, strlen(GOOD));
-	assert_int_equal(setenv("CASEFILE_TEMPLATES", "tpl", 1), 0);
+	templates_set_env("tpl");
 	assert_int_equal(profile_find("shop", &p, &err), 0);
 	assert_string_equal(p->source, "tpl/profiles/shop.conf");
 	profile_free(p);
@@ -174,7 +175,7 @@ test_find(void **state)
 	assert_int_equal(profile_find("missing.conf", &p, &err), -1);
 	assert_int_equal(err.code, CF_EIO);
 	assert_non_null(strstr(err.msg, "cannot open profile 'missing.conf'"));
-	assert_int_equal(setenv("CASEFILE_TEMPLATES", "nodir", 1), 0);
+	templates_set_env("nodir");
 	assert_int_equal(profile_find("shop", &p, &err), -1);
 	assert_non_null(strstr(err.msg, "templates folder 'nodir' (from CASEFILE_TEMPLATES) not found"));
 	cf_err_release(&err);

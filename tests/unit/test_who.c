@@ -22,11 +22,11 @@ test_user_rule(void **state)
 	(void)state;
 	assert_non_null(pw);
 	setenv("USER", "someone-else", 1);
-	u = who_user_new();
+	u = who_user_new("someone-else");
 	assert_string_equal(u, pw->pw_name);	/* not $USER */
 	free(u);
 	unsetenv("USER");
-	u = who_user_new();
+	u = who_user_new(NULL);
 	assert_string_equal(u, pw->pw_name);
 	free(u);
 	if (saved)
