@@ -37,7 +37,14 @@ void cf_buf_addf(struct cf_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cf_buf_vaddf(struct cf_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
-/* Append a JSON string literal (quotes included) for UTF-8 text s[0..n). */
+/*
+ * Append a JSON string literal (quotes included) for UTF-8 text s[0..n):
+ * ", \ and \n \r \t escaped by name, other bytes below 0x20 as \u00xx
+ * (lowercase), everything else as is.  The canonical encoding of sealed
+ * bytes (ledger_payload_from_row: its output is hashed into annotation
+ * leaves, so it must never change; test_ledger pins it).  Any other JSON
+ * is built with jansson (jout.h).
+ */
 void cf_buf_add_json_str(struct cf_buf *b, const char *s, size_t n);
 /*
  * Append the whole file at path to b, reading at most max bytes (the small

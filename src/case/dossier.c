@@ -29,6 +29,7 @@
 #include "casefile/exhibits.h"
 #include "casefile/frames.h"
 #include "casefile/imgconv.h"
+#include "casefile/jout.h"
 #include "casefile/records_sqlite.h"
 #include "casefile/ledger.h"
 #include "casefile/mask.h"
@@ -265,7 +266,9 @@ plan_attachments(struct build *b)
 static void
 make_manifest(struct build *b)
 {
-	struct cf_buf m = CF_BUF_INIT, id = CF_BUF_INIT;
+	struct cf_buf id = CF_BUF_INIT;
+	json_t *m;
+	char *s;
 	unsigned char h[CF_SHA256_LEN];
 	char hex[CF_SHA256_HEXLEN + 1], ts[32];
 	size_t i;
@@ -281,61 +284,54 @@ make_manifest(struct build *b)
 	cf_hex_encode(h, 8, b->rep->dossier_id);
 	cf_buf_release(&id);
 
-	cf_buf_addstr(&m, "{\"format\":\"casefile-manifest/1\",\"dossier_id\":");
-	cf_buf_add_json_str(&m, b->rep->dossier_id, strlen(b->rep->dossier_id));
-	cf_buf_addstr(&m, ",\"order_id\":");
-	cf_buf_add_json_str(&m, b->o->order_id, strlen(b->o->order_id));
-	cf_buf_addf(&m, ",\"generated_at\":\"%s\",\"exhibits\":[",
-		    cftime_format_iso(b->o->now, ts, sizeof(ts)));
+	m = json_pack("{s:s, s:o, s:o, s:s, s:[]}", "format", "casefile-manifest/1",
+		      "dossier_id", jout_str(b->rep->dossier_id),
+		      "order_id", jout_str(b->o->order_id),
+		      "generated_at", cftime_format_iso(b->o->now, ts, sizeof(ts)),
+		      "exhibits");
+	if (m == NULL)
+		CF_BUG("manifest");
 	for (i = 0; i < b->ex.n; i++) {
 		struct exhibit *x = &b->ex.v[i];
 
 		sha_hex(x->sha256, hex);
-		cf_buf_addf(&m, "%s{\"no\":%d,\"kind\":", i ? "," : "", x->no);
-		cf_buf_add_json_str(&m, x->kind, strlen(x->kind));
-		cf_buf_addstr(&m, ",\"name\":");
-		cf_buf_add_json_str(&m, x->name, strlen(x->name));
-		cf_buf_addstr(&m, ",\"attachment\":");
-		if (x->attachment)
-			cf_buf_add_json_str(&m, x->attachment, strlen(x->attachment));
-		else
-			cf_buf_addstr(&m, "null");
-		cf_buf_addf(&m, ",\"sha256\":\"%s\",\"size\":%llu,\"ingested_at\":\"%s\","
-			    "\"evidence_id\":%lld}", hex, (unsigned long long)x->size,
-			    cftime_format_iso(x->ingested_at, ts, sizeof(ts)),
-			    (long long)x->evidence_id);
+		json_array_append_new(json_object_get(m, "exhibits"),
+			json_pack("{s:i, s:o, s:o, s:o, s:s, s:I, s:s, s:I}", "no", x->no,
+				  "kind", jout_str(x->kind), "name", jout_str(x->name),
+				  "attachment", jout_str(x->attachment), "sha256", hex,
+				  "size", JI(x->size), "ingested_at",
+				  cftime_format_iso(x->ingested_at, ts, sizeof(ts)),
+				  "evidence_id", JI(x->evidence_id)));
 	}
-	cf_buf_addstr(&m, "]");
 	/* items left out by `casefile exclude`: listed, not exhibits, not attached */
 	{
 		sqlite3_stmt *st = NULL;
-		int n = 0;
+		json_t *left = json_array();
 
 		if (sqlite3_prepare_v2(db_sqlite(b->db), LEFT_OUT_SQL, -1, &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
 			while (sqlite3_step(st) == SQLITE_ROW) {
-				const char *name = (const char *)sqlite3_column_text(st, 1);
-				const char *why = (const char *)sqlite3_column_text(st, 4);
-
 				strcpy(hex, "?");
 				if (sqlite3_column_bytes(st, 2) == CF_SHA256_LEN)
 					sha_hex(sqlite3_column_blob(st, 2), hex);
-				cf_buf_addf(&m, "%s{\"evidence_id\":%lld,\"name\":",
-					    n++ ? "," : ",\"left_out\":[",
-					    (long long)sqlite3_column_int64(st, 0));
-				cf_buf_add_json_str(&m, name, strlen(name));
-				cf_buf_addf(&m, ",\"sha256\":\"%s\",\"size\":%lld,\"reason\":", hex,
-					    (long long)sqlite3_column_int64(st, 3));
-				cf_buf_add_json_str(&m, why, strlen(why));
-				cf_buf_addch(&m, '}');
+				json_array_append_new(left, json_pack(
+					"{s:I, s:o, s:s, s:I, s:o}",
+					"evidence_id", JI(sqlite3_column_int64(st, 0)),
+					"name", jout_str((const char *)sqlite3_column_text(st, 1)),
+					"sha256", hex, "size", JI(sqlite3_column_int64(st, 3)),
+					"reason", jout_str((const char *)sqlite3_column_text(st, 4))));
 			}
-			if (n)
-				cf_buf_addch(&m, ']');
 		}
 		sqlite3_finalize(st);
+		if (json_array_size(left))
+			json_object_set_new(m, "left_out", left);
+		else
+			json_decref(left);
 	}
-	cf_buf_addstr(&m, "}\n");
-	b->manifest = cf_buf_detach(&m, NULL);
+	/* One line and a newline, as written since casefile-manifest/1. */
+	s = jout_dumps(m);
+	b->manifest = xasprintf("%s\n", s);
+	free(s);
 }
 
 /* ----------------------------------------------------------------- cover */

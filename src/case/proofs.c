@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * proofs — writing proofs.json from the vault (cf_buf, one pass) and
+ * proofs — writing proofs.json from the vault (jansson, one pass) and
  * checking one read from a dossier (jansson; every field type-checked,
  * every hex and base64 string strictly decoded, sizes bounded).
  */
@@ -17,6 +17,7 @@
 #include "casefile/db.h"
 #include "casefile/db_sqlite.h"
 #include "casefile/exhibits.h"
+#include "casefile/jout.h"
 #include "casefile/keys.h"
 #include "casefile/ledger.h"
 #include "casefile/pdf.h"
@@ -34,13 +35,41 @@
 	"u32(len(name_raw)) || name_raw (the bytes of name_raw_hex) after name; " \
 	"interior nodes SHA-256(0x01 || left || right) (RFC 9162)"
 
-static void
-add_hex(struct cf_buf *b, const unsigned char *h)
+/* A SHA-256 as a JSON string of lowercase hex. */
+static json_t *
+hex_json(const unsigned char *h)
 {
 	char hex[CF_SHA256_HEXLEN + 1];
 
 	cf_hex_encode(h, CF_SHA256_LEN, hex);
-	cf_buf_addf(b, "\"%s\"", hex);
+	return json_string(hex);
+}
+
+/* A list of hashes as a JSON array of hex strings. */
+static json_t *
+hexes_json(const unsigned char (*v)[CF_SHA256_LEN], size_t n)
+{
+	json_t *a = json_array();
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		json_array_append_new(a, hex_json(v[j]));
+	return a;
+}
+
+/* A head's checkpoint and its timestamp token (base64, or null). */
+static void
+checkpoint_json(json_t *o, const struct seal_head *h)
+{
+	json_object_set_new(o, "checkpoint", jout_strn(h->checkpoint, h->checkpoint_len));
+	if (h->tst) {
+		struct cf_buf b = CF_BUF_INIT;
+
+		base64_encode(h->tst, h->tst_len, &b);
+		json_object_set_new(o, "checkpoint_timestamp", jout_strn(b.data, b.len));
+		cf_buf_release(&b);
+	} else
+		json_object_set_new(o, "checkpoint_timestamp", json_null());
 }
 
 /*
@@ -49,13 +78,14 @@ add_hex(struct cf_buf *b, const unsigned char *h)
  * so an auditor sees the exhibit was sealed then and the log only grew.
  */
 static int
-first_head_json(struct cf_db *db, uint64_t idx, const struct seal_head *head, struct cf_buf *b,
+first_head_json(struct cf_db *db, uint64_t idx, const struct seal_head *head, json_t *x,
 		struct cf_err *err)
 {
 	struct seal_head first;
 	unsigned char (*proof)[CF_SHA256_LEN] = NULL;
-	size_t np = 0, j;
+	size_t np = 0;
 	int found = 0, ret = -1;
+	json_t *fh;
 
 	if (seal_head_find(db, idx + 1, &first, &found, err) < 0)
 		return -1;
@@ -67,25 +97,12 @@ first_head_json(struct cf_db *db, uint64_t idx, const struct seal_head *head, st
 	    ledger_verify_consistency(first.tree_size, head->tree_size, first.root, head->root,
 				      (const unsigned char (*)[CF_SHA256_LEN])proof, np, err) < 0)
 		goto out;
-	cf_buf_addf(b, ",\"first_head\":{\"tree_size\":%llu,\"root_hash\":",
-		    (unsigned long long)first.tree_size);
-	add_hex(b, first.root);
-	cf_buf_addstr(b, ",\"checkpoint\":");
-	cf_buf_add_json_str(b, first.checkpoint, first.checkpoint_len);
-	cf_buf_addstr(b, ",\"checkpoint_timestamp\":");
-	if (first.tst) {
-		cf_buf_addch(b, '"');
-		base64_encode(first.tst, first.tst_len, b);
-		cf_buf_addch(b, '"');
-	} else
-		cf_buf_addstr(b, "null");
-	cf_buf_addstr(b, "},\"consistency_proof\":[");
-	for (j = 0; j < np; j++) {
-		if (j)
-			cf_buf_addch(b, ',');
-		add_hex(b, proof[j]);
-	}
-	cf_buf_addch(b, ']');
+	fh = json_pack("{s:I, s:o}", "tree_size", JI(first.tree_size), "root_hash",
+		       hex_json(first.root));
+	checkpoint_json(fh, &first);
+	json_object_set_new(x, "first_head", fh);
+	json_object_set_new(x, "consistency_proof",
+			    hexes_json((const unsigned char (*)[CF_SHA256_LEN])proof, np));
 	ret = 0;
 out:
 	free(proof);
@@ -95,7 +112,7 @@ out:
 
 /* "certificate" (PEM) and "verifier_key" (C2SP line) of the vault key. */
 static int
-cert_json(const char *vault_dir, const char *origin, struct cf_buf *b, struct cf_err *err)
+cert_json(const char *vault_dir, const char *origin, json_t *root, struct cf_err *err)
 {
 	X509 *cert = NULL;
 	BIO *bio = NULL;
@@ -117,10 +134,8 @@ cert_json(const char *vault_dir, const char *origin, struct cf_buf *b, struct cf
 	if (checkpoint_verifier_key(origin, X509_get0_pubkey(cert), &vk, err) < 0)
 		goto out;
 	BIO_get_mem_ptr(bio, &mem);
-	cf_buf_addstr(b, ",\"certificate\":");
-	cf_buf_add_json_str(b, mem->data, mem->length);
-	cf_buf_addstr(b, ",\"verifier_key\":");
-	cf_buf_add_json_str(b, vk, strlen(vk));
+	json_object_set_new(root, "certificate", jout_strn(mem->data, mem->length));
+	json_object_set_new(root, "verifier_key", jout_str(vk));
 	ret = 0;
 out:
 	BIO_free(bio);
@@ -141,28 +156,72 @@ vault_dir_of(struct cf_db *db)
 	return slash ? xstrndup(f, (size_t)(slash - f)) : xstrdup(".");
 }
 
+/*
+ * The proofs of one exhibit (ids[i], leaf lh at index idx, or idx -1 when
+ * it has none): appended to x.  -1 when its row does not match its leaf.
+ */
+static int
+exhibit_proofs(struct cf_db *db, int64_t id, int64_t idx, const unsigned char *lh,
+	       const struct seal_head *head, int found, json_t *x, struct cf_err *err)
+{
+	unsigned char (*path)[CF_SHA256_LEN] = NULL, stored[CF_SHA256_LEN];
+	size_t np = 0;
+	char when[32];
+
+	if (idx < 0 || !found || (uint64_t)idx >= head->tree_size) {
+		json_object_set_new(x, "status", json_string("not yet sealed"));
+		json_object_set_new(x, "leaf_index", jout_int_or_null(idx, idx < 0));
+		json_object_set_new(x, "leaf_hash", idx < 0 ? json_null() : hex_json(lh));
+		return 0;
+	}
+	/* Prove what the ledger holds, and make sure it is this row. */
+	if (ledger_leaf_hash_at(db, (uint64_t)idx, stored, err) < 0)
+		return -1;
+	if (memcmp(stored, lh, CF_SHA256_LEN) != 0)
+		return cf_err_set(err, CF_EVERIFY, "evidence row %lld does not match its "
+				  "ledger leaf %lld: run 'casefile audit'",
+				  (long long)id, (long long)idx);
+	if (ledger_inclusion_proof(db, (uint64_t)idx, head->tree_size, &path, &np, err) < 0)
+		return -1;
+	json_object_set_new(x, "status", json_string("sealed"));
+	json_object_set_new(x, "leaf_index", json_integer(idx));
+	json_object_set_new(x, "leaf_hash", hex_json(lh));
+	json_object_set_new(x, "tree_size", json_integer(JI(head->tree_size)));
+	json_object_set_new(x, "root_hash", hex_json(head->root));
+	json_object_set_new(x, "inclusion_path",
+			    hexes_json((const unsigned char (*)[CF_SHA256_LEN])path, np));
+	free(path);
+	checkpoint_json(x, head);
+	json_object_set_new(x, "sealed_at",
+			    json_string(cftime_format_iso(head->created_at, when, sizeof(when))));
+	return first_head_json(db, (uint64_t)idx, head, x, err);
+}
+
 int
 proofs_json_new(struct cf_db *db, const int64_t *ids, size_t n, char **json, size_t *len,
 		struct cf_err *err)
 {
-	struct cf_buf b = CF_BUF_INIT;
 	struct seal_head head;
 	sqlite3_stmt *st = NULL;
-	char *origin = NULL, when[32], *vault_dir = vault_dir_of(db);
+	char *origin = NULL, *vault_dir = vault_dir_of(db), *s;
 	int found = 0, ret = -1;
-	size_t i, j;
+	json_t *root = NULL, *exs;
+	size_t i;
 
 	memset(&head, 0, sizeof(head));
 	if (seal_origin(db, &origin, err) < 0 || seal_head_find(db, 0, &head, &found, err) < 0 ||
 	    db_prepare(db, "SELECT leaf_index FROM evidence WHERE id = ?", &st, err) < 0)
 		goto out;
-	cf_buf_addstr(&b, "{\"format\":\"" PROOFS_FORMAT "\",\"log_origin\":");
-	cf_buf_add_json_str(&b, origin, strlen(origin));
-	cf_buf_addstr(&b, ",\"leaf_hash\":\"" LEAF_RECIPE "\",\"exhibits\":[");
+	root = json_pack("{s:s, s:o, s:s, s:[]}", "format", PROOFS_FORMAT,
+			 "log_origin", jout_str(origin), "leaf_hash", LEAF_RECIPE, "exhibits");
+	if (root == NULL)
+		CF_BUG("proofs.json");
+	exs = json_object_get(root, "exhibits");
 	for (i = 0; i < n; i++) {
 		struct ledger_leaf leaf;
 		unsigned char lh[CF_SHA256_LEN];
 		int64_t idx = -1;
+		json_t *x;
 
 		if (ledger_leaf_load(db, ids[i], &leaf, err) < 0)
 			goto out;
@@ -172,94 +231,38 @@ proofs_json_new(struct cf_db *db, const int64_t *ids, size_t n, char **json, siz
 			idx = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
 		ledger_leaf_hash(&leaf, lh);
-		cf_buf_addf(&b, "%s{\"evidence_id\":%lld,\"order_id\":", i ? "," : "",
-			    (long long)ids[i]);
-		cf_buf_add_json_str(&b, leaf.order_id, strlen(leaf.order_id));
-		cf_buf_addstr(&b, ",\"kind\":");
-		cf_buf_add_json_str(&b, leaf.kind, strlen(leaf.kind));
-		cf_buf_addstr(&b, ",\"name\":");
-		cf_buf_add_json_str(&b, leaf.name, strlen(leaf.name));
-		cf_buf_addf(&b, ",\"size\":%llu,\"ingested_at\":%lld,\"sha256\":",
-			    (unsigned long long)leaf.size, (long long)leaf.ingested_at);
-		add_hex(&b, leaf.sha256);
+		x = json_pack("{s:I, s:o, s:o, s:o, s:I, s:I, s:o}", "evidence_id", JI(ids[i]),
+			      "order_id", jout_str(leaf.order_id), "kind", jout_str(leaf.kind),
+			      "name", jout_str(leaf.name), "size", JI(leaf.size),
+			      "ingested_at", JI(leaf.ingested_at), "sha256", hex_json(leaf.sha256));
 		if (leaf.version == LEDGER_LEAF_VERSION_RAW) {
 			char *hx = xmalloc(leaf.name_raw_len * 2 + 1);
 
 			cf_hex_encode(leaf.name_raw, leaf.name_raw_len, hx);
-			cf_buf_addf(&b, ",\"leaf_version\":3,\"name_raw_hex\":\"%s\"", hx);
+			json_object_set_new(x, "leaf_version", json_integer(3));
+			json_object_set_new(x, "name_raw_hex", json_string(hx));
 			free(hx);
 		}
 		ledger_leaf_release(&leaf);
-		if (idx < 0 || !found || (uint64_t)idx >= head.tree_size) {
-			cf_buf_addstr(&b, ",\"status\":\"not yet sealed\",\"leaf_index\":");
-			if (idx < 0) {
-				cf_buf_addstr(&b, "null,\"leaf_hash\":null}");
-				continue;
-			}
-			cf_buf_addf(&b, "%lld,\"leaf_hash\":", (long long)idx);
-			add_hex(&b, lh);
-			cf_buf_addch(&b, '}');
-			continue;
-		}
-		{
-			unsigned char (*path)[CF_SHA256_LEN] = NULL, stored[CF_SHA256_LEN];
-			size_t np = 0;
-
-			/* Prove what the ledger holds, and make sure it is this row. */
-			if (ledger_leaf_hash_at(db, (uint64_t)idx, stored, err) < 0)
-				goto out;
-			if (memcmp(stored, lh, CF_SHA256_LEN) != 0) {
-				cf_err_set(err, CF_EVERIFY, "evidence row %lld does not match its "
-					   "ledger leaf %lld: run 'casefile audit'",
-					   (long long)ids[i], (long long)idx);
-				goto out;
-			}
-			if (ledger_inclusion_proof(db, (uint64_t)idx, head.tree_size, &path, &np,
-						   err) < 0)
-				goto out;
-			cf_buf_addf(&b, ",\"status\":\"sealed\",\"leaf_index\":%lld,\"leaf_hash\":",
-				    (long long)idx);
-			add_hex(&b, lh);
-			cf_buf_addf(&b, ",\"tree_size\":%llu,\"root_hash\":",
-				    (unsigned long long)head.tree_size);
-			add_hex(&b, head.root);
-			cf_buf_addstr(&b, ",\"inclusion_path\":[");
-			for (j = 0; j < np; j++) {
-				if (j)
-					cf_buf_addch(&b, ',');
-				add_hex(&b, path[j]);
-			}
-			free(path);
-			cf_buf_addstr(&b, "],\"checkpoint\":");
-			cf_buf_add_json_str(&b, head.checkpoint, head.checkpoint_len);
-			cf_buf_addstr(&b, ",\"checkpoint_timestamp\":");
-			if (head.tst) {
-				cf_buf_addch(&b, '"');
-				base64_encode(head.tst, head.tst_len, &b);
-				cf_buf_addch(&b, '"');
-			} else
-				cf_buf_addstr(&b, "null");
-			cf_buf_addf(&b, ",\"sealed_at\":\"%s\"",
-				    cftime_format_iso(head.created_at, when, sizeof(when)));
-			if (first_head_json(db, (uint64_t)idx, &head, &b, err) < 0)
-				goto out;
-			cf_buf_addch(&b, '}');
-		}
+		json_array_append_new(exs, x);
+		if (exhibit_proofs(db, ids[i], idx, lh, &head, found, x, err) < 0)
+			goto out;
 	}
-	cf_buf_addch(&b, ']');
-	if (vault_dir && cert_json(vault_dir, origin, &b, err) < 0)
+	if (vault_dir && cert_json(vault_dir, origin, root, err) < 0)
 		goto out;
-	free(vault_dir);
-	vault_dir = NULL;
-	cf_buf_addstr(&b, "}\n");
-	*json = cf_buf_detach(&b, len);
+	/* One line and a newline, as casefile-proofs-1 always was. */
+	s = jout_dumps(root);
+	root = NULL;
+	*json = xasprintf("%s\n", s);
+	*len = strlen(*json);
+	free(s);
 	ret = 0;
 out:
+	json_decref(root);
 	sqlite3_finalize(st);
 	seal_head_release(&head);
 	free(origin);
 	free(vault_dir);
-	cf_buf_release(&b);
 	return ret;
 }
 

@@ -155,18 +155,17 @@ check_log(struct cf_ctx *ctx, const char *path)
 	}
 	cf_hex_encode(r.head_root, CF_SHA256_LEN, hex);
 	if (ctx->json) {
-		struct cf_buf b = CF_BUF_INIT;
+		json_t *proof = json_array();
 
-		cf_buf_addf(&b, "{\"extends\":true,\"old_size\":%llu,\"head_size\":%llu,"
-			    "\"head_root\":\"%s\",\"consistency_proof\":[",
-			    (unsigned long long)r.old_size, (unsigned long long)r.head_size, hex);
 		for (i = 0; i < r.nproof; i++) {
-			cf_hex_encode(r.proof[i], CF_SHA256_LEN, hex);
-			cf_buf_addf(&b, "%s\"%s\"", i ? "," : "", hex);
+			char h[CF_SHA256_HEXLEN + 1];
+
+			cf_hex_encode(r.proof[i], CF_SHA256_LEN, h);
+			json_array_append_new(proof, json_string(h));
 		}
-		cf_buf_addstr(&b, "]}\n");
-		fwrite(b.data, 1, b.len, stdout);
-		cf_buf_release(&b);
+		jout_print(json_pack("{s:b, s:I, s:I, s:s, s:o}", "extends", 1,
+				     "old_size", JI(r.old_size), "head_size", JI(r.head_size),
+				     "head_root", hex, "consistency_proof", proof));
 	} else
 		ctx_info(ctx, "the log extends the checkpoint of %llu leaves: tree head %llu "
 			 "(root %s) contains it, consistency proof of %zu hashes verified",

@@ -14,6 +14,7 @@
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
 #include "casefile/dispute.h"
+#include "casefile/jout.h"
 #include "casefile/order_id.h"
 #include "casefile/pack.h"
 #include "casefile/vault.h"
@@ -178,28 +179,22 @@ run_pack(int argc, char **argv, struct cf_ctx *ctx)
 		ctx_warn(ctx, "statement cut to %zu %s (the platform's limit)", rep.statement_len,
 			 o.profile->count == PACK_COUNT_BYTES ? "bytes" : "characters");
 	if (ctx->json) {
-		struct cf_buf b = CF_BUF_INIT;
+		json_t *cj = json_array();
 
-		cf_buf_addstr(&b, "{\"order_id\":");
-		cf_buf_add_json_str(&b, o.order_id, strlen(o.order_id));
-		cf_buf_addf(&b, ",\"platform\":\"%s\",\"kit\":", o.profile->name);
-		cf_buf_add_json_str(&b, o.out, strlen(o.out));
-		cf_buf_addf(&b, ",\"dossier_id\":\"%s\",\"statement_length\":%zu,"
-			    "\"statement_cut\":%s,\"bad\":%u,\"cards\":[", rep.dossier_id,
-			    rep.statement_len, rep.statement_cut ? "true" : "false", rep.nbad);
-		for (i = 0; i < rep.ncards; i++) {
-			cf_buf_addf(&b, "%s{\"file\":\"%s\",\"bytes\":%llu,\"width\":%d,"
-				    "\"quality\":%d,\"sha256\":\"%s\",\"noted\":%s,\"title\":",
-				    i ? "," : "", rep.cards[i].file,
-				    (unsigned long long)rep.cards[i].bytes, rep.cards[i].width,
-				    rep.cards[i].quality, rep.cards[i].sha256,
-				    rep.cards[i].noted ? "true" : "false");
-			cf_buf_add_json_str(&b, rep.cards[i].title, strlen(rep.cards[i].title));
-			cf_buf_addch(&b, '}');
-		}
-		cf_buf_addstr(&b, "]}\n");
-		fputs(b.data, stdout);
-		cf_buf_release(&b);
+		for (i = 0; i < rep.ncards; i++)
+			json_array_append_new(cj, json_pack(
+				"{s:o, s:I, s:i, s:i, s:o, s:b, s:o}", "file",
+				jout_str(rep.cards[i].file), "bytes", JI(rep.cards[i].bytes),
+				"width", rep.cards[i].width, "quality", rep.cards[i].quality,
+				"sha256", jout_str(rep.cards[i].sha256), "noted", rep.cards[i].noted,
+				"title", jout_str(rep.cards[i].title)));
+		jout_print(json_pack("{s:o, s:o, s:o, s:o, s:I, s:b, s:I, s:o}",
+				     "order_id", jout_str(o.order_id),
+				     "platform", jout_str(o.profile->name), "kit", jout_str(o.out),
+				     "dossier_id", jout_str(rep.dossier_id),
+				     "statement_length", JI(rep.statement_len),
+				     "statement_cut", rep.statement_cut, "bad", JI(rep.nbad),
+				     "cards", cj));
 	} else {
 		for (i = 0; i < rep.ncards; i++)
 			ctx_info(ctx, "%s  %7llu bytes  %d px q%d  %s", rep.cards[i].file,
@@ -243,21 +238,15 @@ cmd_verify_kit(struct cf_ctx *ctx, const char *path)
 		return rc;
 	}
 	if (ctx->json) {
-		struct cf_buf b = CF_BUF_INIT;
+		json_t *checks = json_array();
 
-		cf_buf_addstr(&b, "{\"kit\":");
-		cf_buf_add_json_str(&b, path, strlen(path));
-		cf_buf_addf(&b, ",\"ok\":%s,\"checks\":[", rep.nfailed ? "false" : "true");
-		for (i = 0; i < rep.n; i++) {
-			cf_buf_addf(&b, "%s{\"what\":", i ? "," : "");
-			cf_buf_add_json_str(&b, rep.v[i].what, strlen(rep.v[i].what));
-			cf_buf_addf(&b, ",\"status\":\"%s\",\"detail\":", rep.v[i].ok ? "PASS" : "FAIL");
-			cf_buf_add_json_str(&b, rep.v[i].detail, strlen(rep.v[i].detail));
-			cf_buf_addch(&b, '}');
-		}
-		cf_buf_addstr(&b, "]}\n");
-		fputs(b.data, stdout);
-		cf_buf_release(&b);
+		for (i = 0; i < rep.n; i++)
+			json_array_append_new(checks, json_pack(
+				"{s:o, s:s, s:o}", "what", jout_str(rep.v[i].what),
+				"status", rep.v[i].ok ? "PASS" : "FAIL",
+				"detail", jout_str(rep.v[i].detail)));
+		jout_print(json_pack("{s:o, s:b, s:o}", "kit", jout_str(path),
+				     "ok", rep.nfailed == 0, "checks", checks));
 	} else {
 		for (i = 0; i < rep.n; i++)
 			if (!ctx->quiet || !rep.v[i].ok)

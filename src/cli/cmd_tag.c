@@ -17,6 +17,7 @@
 #include "casefile/parse.h"
 #include "casefile/roles.h"
 #include "casefile/item.h"
+#include "casefile/jout.h"
 #include "casefile/tag.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -145,7 +146,7 @@ run_tag(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	if (ctx->json)
-		printf("{\"evidence_id\":%lld,\"changes\":%u}\n", (long long)id, leaves);
+		jout_print(json_pack("{s:I, s:I}", "evidence_id", JI(id), "changes", JI(leaves)));
 	else if (!ctx->quiet)
 		printf(leaves ? "evidence #%lld: %u change%s recorded in the ledger\n"
 			      : "evidence #%lld: nothing changed (already so)\n",
@@ -193,8 +194,8 @@ run_exclude_include(int argc, char **argv, struct cf_ctx *ctx, int exclude)
 		goto out;
 	}
 	if (ctx->json)
-		printf("{\"evidence_id\":%lld,\"excluded\":%s,\"changes\":%u}\n", (long long)id,
-		       exclude ? "true" : "false", leaves);
+		jout_print(json_pack("{s:I, s:b, s:I}", "evidence_id", JI(id), "excluded", exclude,
+				     "changes", JI(leaves)));
 	else if (!ctx->quiet)
 		printf(!leaves ? "evidence #%lld: nothing changed (already %s)\n"
 			       : "evidence #%lld: %s (recorded in the ledger)\n",

@@ -7,6 +7,8 @@
  */
 #include "testutil.h"
 
+#include <jansson.h>
+
 #include "casefile/db_sqlite.h"
 
 #include "casefile/db.h"
@@ -713,6 +715,44 @@ test_annotation_append(void **state)
 	db_close(db);
 }
 
+/*
+ * The canonical payload of a row is hashed into sealed annotation leaves
+ * (audit recomputes it from the row), so its bytes must never change:
+ * pinned here on hostile text.  It stays a hand-written encoder on purpose:
+ * jansson writes \u001B, \b and \f where it writes \u001b, \u0008 and
+ * \u000c, which would break every leaf sealed before.  Still valid JSON.
+ */
+static void
+test_payload_bytes_pinned(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct cf_db *db;
+	sqlite3_stmt *st;
+	struct cf_buf b = CF_BUF_INIT;
+	static const char hostile[] = "q\"\\\n\r\t\x01\x1b\b\f\x7f/\xc3\xa9";
+	static const char want[] =
+		"{\"t\":\"q\\\"\\\\\\n\\r\\t\\u0001\\u001b\\u0008\\u000c\x7f/\xc3\xa9\","
+		"\"k\\\"\\\\\":7,\"z\":null,\"b\":\"00ff\"}";
+	json_t *j;
+
+	(void)state;
+	assert_int_equal(db_open_memory(&db, &err), 0);
+	assert_int_equal(db_prepare(db, "SELECT ? AS t, 7 AS \"k\"\"\\\", NULL AS z, "
+				    "x'00ff' AS b", &st, &err), 0);
+	sqlite3_bind_text(st, 1, hostile, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	ledger_payload_from_row(st, &b);
+	cf_buf_addch(&b, '\0');
+	assert_string_equal(b.data, want);
+	j = json_loads(b.data, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "t")), hostile);
+	json_decref(j);
+	sqlite3_finalize(st);
+	cf_buf_release(&b);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -727,6 +767,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_writer_savepoints, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_annotation_record_known_answer, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_annotation_append, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_payload_bytes_pinned, test_tmpdir_setup, test_tmpdir_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
