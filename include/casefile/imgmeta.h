@@ -13,6 +13,14 @@
 /* A problem found in the metadata (bad: 1 not understood, 0 a note). */
 typedef void (*imgmeta_warn_fn)(void *cookie, int bad, const char *msg);
 
+/*
+ * Format a message and hand it to warn (nothing when warn is NULL); the
+ * message is freed after the call.  Shared with media.c, whose
+ * media_warn_fn has the same shape.
+ */
+void imgmeta_warnf(imgmeta_warn_fn warn, void *cookie, int bad, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 struct imgmeta_exif {
 	int orientation;		/* 1..8, 0: none or invalid */
 	int has_captured;

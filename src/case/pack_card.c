@@ -17,7 +17,6 @@
  * (strip) with fixed Huffman optimisation and chroma subsampling, so the
  * same spec, originals and libraries give the same bytes.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,37 +32,16 @@
 
 /* ---- libvips setup ---- */
 
-/* libvips' warnings would go to stderr; what matters is returned as errors */
-static void
-quiet_log(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
-{
-	(void)domain;
-	(void)level;
-	(void)msg;
-	(void)data;
-}
-
-static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
-static int vips_ok;
-
-static void
-vips_setup(void)
-{
-	g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE, quiet_log, NULL);
-	if (VIPS_INIT("casefile") == 0) {
-		vips_ok = 1;
-		vips_cache_set_max(0);		/* nothing kept between cards */
-		vips_concurrency_set(2);
-		vips_leak_set(FALSE);
-	}
-}
-
+/*
+ * libvips is started once per process by imgconv_init() (the same library
+ * renders the dossier's images); cards add their own thread count.
+ */
 int
 pack_vips_init(struct cf_err *err)
 {
-	pthread_once(&vips_once, vips_setup);
-	if (!vips_ok)
-		return cf_err_set(err, CF_EIO, "cannot start libvips: %s", vips_error_buffer());
+	if (imgconv_init(err) < 0)
+		return -1;
+	vips_concurrency_set(2);
 	return 0;
 }
 

@@ -17,12 +17,8 @@
 #include "casefile/imgmeta.h"
 #include "casefile/xalloc.h"
 
-static void
-warnf(imgmeta_warn_fn warn, void *cookie, int bad, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
-warnf(imgmeta_warn_fn warn, void *cookie, int bad, const char *fmt, ...)
+void
+imgmeta_warnf(imgmeta_warn_fn warn, void *cookie, int bad, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -104,7 +100,7 @@ exif_datetime(ExifData *ed, struct imgmeta_exif *x, imgmeta_warn_fn warn, void *
 		char c = dt[i];
 
 		if (!((c >= '0' && c <= '9') || c == ':' || c == ' ' || c == '.')) {
-			warnf(warn, cookie, 1, "bad exif capture time '%.40s'", dt);
+			imgmeta_warnf(warn, cookie, 1, "bad exif capture time '%.40s'", dt);
 			return;
 		}
 		text[i] = (i == 4 || i == 7) && c == ':' ? '-' : c;
@@ -112,13 +108,13 @@ exif_datetime(ExifData *ed, struct imgmeta_exif *x, imgmeta_warn_fn warn, void *
 	text[i] = '\0';
 	if (off[0]) {
 		if (strlen(off) > 6 || (off[0] != '+' && off[0] != '-')) {
-			warnf(warn, cookie, 1, "bad exif time offset '%.15s'", off);
+			imgmeta_warnf(warn, cookie, 1, "bad exif time offset '%.15s'", off);
 		} else {
 			strcat(text, off);
 		}
 	}
 	if (cftime_parse(text, strlen(text), &utc, &e) < 0) {
-		warnf(warn, cookie, 1, "exif capture time: %s", e.msg);
+		imgmeta_warnf(warn, cookie, 1, "exif capture time: %s", e.msg);
 		cf_err_release(&e);
 		return;
 	}
@@ -173,7 +169,7 @@ imgmeta_exif(const void *data, size_t n, struct imgmeta_exif *x,
 		if (o >= 1 && o <= 8)
 			x->orientation = (int)o;
 		else
-			warnf(warn, cookie, 1, "bad exif orientation %lu", o);
+			imgmeta_warnf(warn, cookie, 1, "bad exif orientation %lu", o);
 	}
 	exif_datetime(ed, x, warn, cookie);
 	if (ed->ifd[EXIF_IFD_GPS] && ed->ifd[EXIF_IFD_GPS]->count > 0)

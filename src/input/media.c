@@ -21,7 +21,6 @@
  */
 #include <errno.h>
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,25 +40,6 @@
 #include "casefile/xalloc.h"
 
 #define BOX_MAX_STEPS 100000
-
-static void
-mwarn(media_warn_fn warn, void *cookie, int bad, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
-mwarn(media_warn_fn warn, void *cookie, int bad, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	if (warn == NULL)
-		return;
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	warn(cookie, bad, msg);
-	free(msg);
-}
 
 static uint32_t
 be32(const unsigned char *p)
@@ -342,7 +322,7 @@ decode_jpeg(const unsigned char *s, size_t n, size_t junk, struct media_info *mi
 		char msg[JMSG_LENGTH_MAX];
 
 		je.pub.format_message((j_common_ptr)&ci, msg);
-		mwarn(warn, cookie, 1, "bad jpeg: %s", msg);
+		imgmeta_warnf(warn, cookie, 1, "bad jpeg: %s", msg);
 		jpeg_destroy_decompress(&ci);
 		return;
 	}
@@ -364,10 +344,10 @@ decode_jpeg(const unsigned char *s, size_t n, size_t junk, struct media_info *mi
 				jpeg_read_scanlines(&ci, row, 1);
 			jpeg_finish_decompress(&ci);
 			if (je.first_warning == JWRN_JPEG_EOF)
-				mwarn(warn, cookie, 1, "bad jpeg: file is truncated "
+				imgmeta_warnf(warn, cookie, 1, "bad jpeg: file is truncated "
 				      "(no end marker): the image is incomplete");
 			else if (je.first_warning >= 0)
-				mwarn(warn, cookie, 1, "bad jpeg: %s", je.warning);
+				imgmeta_warnf(warn, cookie, 1, "bad jpeg: %s", je.warning);
 		}
 	}
 	jpeg_destroy_decompress(&ci);
@@ -380,7 +360,7 @@ probe_jpeg(const unsigned char *s, size_t n, struct media_info *mi,
 	size_t junk = s[2] == 0xFF ? 0 : imgmeta_jpeg_junk(s, n);
 
 	if (junk)
-		mwarn(warn, cookie, 0, "%zu extra byte%s after the jpeg start marker "
+		imgmeta_warnf(warn, cookie, 0, "%zu extra byte%s after the jpeg start marker "
 		      "(decoders skip them)", junk, junk == 1 ? "" : "s");
 	decode_jpeg(s, n, junk, mi, warn, cookie);
 	media_read_exif(s, n, mi, warn, cookie);	/* skips the junk too */
@@ -443,7 +423,7 @@ probe_png(const unsigned char *s, size_t n, struct media_info *mi,
 		return;
 	}
 	if (setjmp(png_jmpbuf(png))) {
-		mwarn(warn, cookie, 1, "bad png: %s", ps.msg[0] ? ps.msg : "unreadable");
+		imgmeta_warnf(warn, cookie, 1, "bad png: %s", ps.msg[0] ? ps.msg : "unreadable");
 		free(row);
 		png_destroy_read_struct(&png, &info, NULL);
 		return;
@@ -493,7 +473,7 @@ probe_webp(const unsigned char *s, size_t n, struct media_info *mi,
 	VP8StatusCode st;
 
 	if ((st = WebPGetFeatures(s, n, &f)) != VP8_STATUS_OK) {
-		mwarn(warn, cookie, 1, "bad webp: %s",
+		imgmeta_warnf(warn, cookie, 1, "bad webp: %s",
 		      st == VP8_STATUS_NOT_ENOUGH_DATA ? "file is truncated"
 						       : "unreadable header");
 		return;
@@ -506,7 +486,7 @@ probe_webp(const unsigned char *s, size_t n, struct media_info *mi,
 	 * damaged one is found at ingest.
 	 */
 	if (n < 8 || (uint64_t)le32(s + 4) + 8 > n) {
-		mwarn(warn, cookie, 1, "bad webp: file is truncated (%zu of %llu bytes)", n,
+		imgmeta_warnf(warn, cookie, 1, "bad webp: file is truncated (%zu of %llu bytes)", n,
 		      n < 8 ? 0ull : (unsigned long long)le32(s + 4) + 8);
 	} else if (!f.has_animation) {
 		WebPDecoderConfig cfg;
@@ -518,7 +498,7 @@ probe_webp(const unsigned char *s, size_t n, struct media_info *mi,
 			cfg.options.bypass_filtering = 1;
 			cfg.options.no_fancy_upsampling = 1;
 			if ((st = WebPDecode(s, n, &cfg)) != VP8_STATUS_OK)
-				mwarn(warn, cookie, 1, "bad webp: %s",
+				imgmeta_warnf(warn, cookie, 1, "bad webp: %s",
 				      st == VP8_STATUS_NOT_ENOUGH_DATA ? "file is truncated"
 								       : "image data is damaged");
 			WebPFreeDecBuffer(&cfg.output);
@@ -543,7 +523,7 @@ probe_gif(const unsigned char *s, size_t n, struct media_info *mi,
 	  media_warn_fn warn, void *cookie)
 {
 	if (n < 10) {
-		mwarn(warn, cookie, 1, "bad gif: file is truncated");
+		imgmeta_warnf(warn, cookie, 1, "bad gif: file is truncated");
 		return;
 	}
 	mi->width = le16(s + 6);
@@ -650,7 +630,7 @@ probe_mp4(const struct src *src, struct media_info *mi, media_warn_fn warn,
 	if (r < 0)
 		return -1;
 	if (r == 0) {
-		mwarn(warn, cookie, 1, "bad %s: no moov box (truncated or still recording?)",
+		imgmeta_warnf(warn, cookie, 1, "bad %s: no moov box (truncated or still recording?)",
 		      mi->format);
 		return 0;
 	}
@@ -658,7 +638,7 @@ probe_mp4(const struct src *src, struct media_info *mi, media_warn_fn warn,
 	if (r < 0)
 		return -1;
 	if (r == 0) {
-		mwarn(warn, cookie, 1, "bad %s: no mvhd box", mi->format);
+		imgmeta_warnf(warn, cookie, 1, "bad %s: no mvhd box", mi->format);
 		return 0;
 	}
 	memset(b, 0, sizeof(b));
@@ -693,17 +673,17 @@ probe_mp4(const struct src *src, struct media_info *mi, media_warn_fn warn,
 	if (dur == UINT64_MAX)
 		return 0;
 	if (ts == 0) {
-		mwarn(warn, cookie, 1, "bad %s: mvhd timescale is 0", mi->format);
+		imgmeta_warnf(warn, cookie, 1, "bad %s: mvhd timescale is 0", mi->format);
 		return 0;
 	}
 	if (dur / ts > 1000000000ULL) {
-		mwarn(warn, cookie, 1, "bad %s: implausible duration", mi->format);
+		imgmeta_warnf(warn, cookie, 1, "bad %s: implausible duration", mi->format);
 		return 0;
 	}
 	mi->duration_ms = (long long)(dur / ts * 1000 + dur % ts * 1000 / ts);
 	return 0;
 short_box:
-	mwarn(warn, cookie, 1, "bad %s: mvhd box is truncated", mi->format);
+	imgmeta_warnf(warn, cookie, 1, "bad %s: mvhd box is truncated", mi->format);
 	return 0;
 }
 
@@ -736,9 +716,9 @@ probe_pdf(const struct src *src, media_warn_fn warn, void *cookie, struct cf_err
 	}
 	if (pdfread_open_mem(data, n, &pdf, &perr) < 0) {
 		if (strstr(perr.msg, "encrypted"))
-			mwarn(warn, cookie, 0, "pdf is encrypted: its structure was not checked");
+			imgmeta_warnf(warn, cookie, 0, "pdf is encrypted: its structure was not checked");
 		else
-			mwarn(warn, cookie, 1, "bad pdf: %s", perr.msg);
+			imgmeta_warnf(warn, cookie, 1, "bad pdf: %s", perr.msg);
 	}
 	pdfread_close(pdf);
 	cf_err_release(&perr);
@@ -767,7 +747,7 @@ media_probe(const void *data, size_t n, uint64_t total, int fd, uint64_t max_ima
 	/* an image: read it whole when we only have a prefix */
 	if (src.total > n && fd >= 0) {
 		if (src.total > max_image) {
-			mwarn(warn, cookie, 0, "image too large to read its details "
+			imgmeta_warnf(warn, cookie, 0, "image too large to read its details "
 			      "(%llu bytes)", (unsigned long long)src.total);
 			return 0;
 		}

@@ -38,7 +38,8 @@ setup(void **state)
 	    vault_open("v", 0, &f->v, &err) < 0 || ingest_begin(f->v, NULL, NULL, &in, &err) < 0)
 		return -1;
 	for (i = 0; i < 8; i++) {
-		struct ingest_item it = { "6931000000000001", NULL, NULL, NULL, -1, -1, NULL, NULL };
+		struct ingest_item it = { .order_id = "6931000000000001", .name = NULL, .source_path = NULL,
+				   .rel_path = NULL, .mtime = -1, .kind = -1 };
 		struct ingest_result res;
 		char name[32], body[64];
 		char *op;

@@ -39,7 +39,8 @@ static int
 stage(struct ingest *in, const char *name, const char *data, int parse_now,
       struct ingest_staged **s, struct cf_err *err)
 {
-	struct ingest_item it = { "6931000000000001", name, name, NULL, -1, -1, NULL, NULL };
+	struct ingest_item it = { .order_id = "6931000000000001", .name = name, .source_path = name,
+				   .rel_path = NULL, .mtime = -1, .kind = -1 };
 	int fd, r;
 
 	test_write_file(name, data, strlen(data));
@@ -277,7 +278,8 @@ test_bad_order_id(void **state)
 	struct vault *v;
 	struct ingest *in;
 	struct ingest_staged *s = NULL;
-	struct ingest_item it = { "../x", "a.bin", "a.bin", NULL, -1, -1, NULL, NULL };
+	struct ingest_item it = { .order_id = "../x", .name = "a.bin", .source_path = "a.bin",
+				   .rel_path = NULL, .mtime = -1, .kind = -1 };
 	int fd;
 
 	(void)state;
@@ -330,8 +332,10 @@ test_same_bytes_two_names(void **state)
 
 		assert_int_equal(ingest_begin(v, NULL, NULL, &in, &err), 0);
 		for (i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
-			struct ingest_item it = { order, items[i].name, items[i].source,
-						  items[i].rel, -1, -1, NULL, NULL };
+			struct ingest_item it = { .order_id = order, .name = items[i].name,
+						  .source_path = items[i].source,
+						  .rel_path = items[i].rel, .mtime = -1,
+						  .kind = -1 };
 			int fd = open("chat.bin", O_RDONLY);
 
 			assert_true(fd >= 0);

@@ -25,7 +25,8 @@ ingest_note(struct vault *v, const char *order, const char *name)
 {
 	struct cf_err err = CF_ERR_INIT;
 	struct ingest *in;
-	struct ingest_item it = { order, name, name, NULL, -1, -1, NULL, NULL };
+	struct ingest_item it = { .order_id = order, .name = name, .source_path = name,
+				   .rel_path = NULL, .mtime = -1, .kind = -1 };
 	struct ingest_result res;
 	int fd;
 

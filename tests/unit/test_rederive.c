@@ -35,7 +35,8 @@ static int64_t
 ingest_one(struct vault *v, const char *name, const char *body, int kind, unsigned char *sha)
 {
 	struct cf_err err = CF_ERR_INIT;
-	struct ingest_item it = { "A1", NULL, NULL, NULL, -1, -1, NULL, NULL };
+	struct ingest_item it = { .order_id = "A1", .name = NULL, .source_path = NULL,
+				   .rel_path = NULL, .mtime = -1, .kind = -1 };
 	struct ingest_result res;
 	struct ingest *in;
 	int fd;
