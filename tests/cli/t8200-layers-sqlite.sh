@@ -5,65 +5,56 @@
 # environment inputs are read in src/cli only (getenv below cli fails).
 . "$(dirname "$0")/../lib.sh"
 
-layers() { python3 "$TESTS_DIR/layers.py" t/src t/include/casefile >"$out" 2>"$err"; rc=$?; }
-fresh() { rm -rf t; mkdir t; cp -r "$SRC_DIR/src" "$SRC_DIR/include" t/; }
+# mutate 'SHELL CODE': a fresh copy of the tree, changed by the code (run
+# inside it), then checked.
+mutate() {
+	rm -rf t; mkdir t; cp -r "$SRC_DIR/src" "$SRC_DIR/include" t/
+	(cd t && eval "$1")
+	python3 "$TESTS_DIR/layers.py" t/src t/include/casefile >"$out" 2>"$err"; rc=$?
+}
+# add_line FILE LINE: LINE before FILE's last #endif (a header) or at its end
+add_line() {
+	case $1 in
+	*.h) sed -i "s|^#endif|$2\n#endif|" "$1" ;;
+	*) printf '%s\n' "$2" >>"$1" ;;
+	esac
+}
 
-fresh
-layers
+mutate :
 expect_rc 0 "1 the tree is clean"
 
-fresh
-sed -i 's|^#endif|int item_raw(sqlite3 *db);\n#endif|' t/include/casefile/item.h
-layers
+mutate 'add_line include/casefile/item.h "int item_raw(sqlite3 *db);"'
 expect_rc 1 "2 sqlite3 * in a case header fails"
 expect_out 'include/casefile/item.h:[0-9]+: names sqlite3 in a public header' "3 the line is named"
 
-fresh
-sed -i 's|^#endif|#include <sqlite3.h>\n#endif|' t/include/casefile/cliopt.h
-layers
+mutate 'add_line include/casefile/cliopt.h "#include <sqlite3.h>"'
 expect_rc 1 "4 <sqlite3.h> in a cli header fails"
 
-fresh
-sed -i 's|^#endif|/* sqlite3 *db is mentioned in a comment only */\n#endif|' t/include/casefile/item.h
-layers
+mutate 'add_line include/casefile/item.h "/* sqlite3 *db in a comment only */"'
 expect_rc 0 "5 sqlite3 in a comment is fine"
 
-fresh
-printf '#include "casefile/db_sqlite.h"\n' >>t/src/cli/cmd_tag.c
-layers
+mutate 'add_line src/cli/cmd_tag.c "#include \"casefile/db_sqlite.h\""'
 expect_rc 1 "6 a command outside SQL_IN_CLI including db_sqlite.h fails"
 expect_out 'cmd_tag.c \(cli\): includes db_sqlite.h' "7 the file is named"
 
-fresh
-sed -i 's|^#endif|#include "casefile/db_sqlite.h"\n#endif|' t/include/casefile/seal.h
-layers
+mutate 'add_line include/casefile/seal.h "#include \"casefile/db_sqlite.h\""'
 expect_rc 1 "8 a public header including db_sqlite.h fails"
 
-fresh
-printf '#include "casefile/ledger_sqlite.h"\n' >>t/src/input/csv.c
-layers
+mutate 'add_line src/input/csv.c "#include \"casefile/ledger_sqlite.h\""'
 expect_rc 1 "9 an input module including ledger_sqlite.h fails"
 
-fresh
-printf '#include "casefile/db_sqlite.h"\n' >>t/src/case/tag.c
-layers
+mutate 'add_line src/case/tag.c "#include \"casefile/db_sqlite.h\""'
 expect_rc 0 "10 a case module including db_sqlite.h is fine"
 
-fresh
-printf 'static const char *f(void) { return getenv("CASEFILE_FONTS"); }\n' >>t/src/pdf/pdf_font.c
-layers
+mutate 'add_line src/pdf/pdf_font.c "static const char *f(void) { return getenv(\"CASEFILE_FONTS\"); }"'
 expect_rc 1 "11 getenv below cli fails"
 expect_out 'src/pdf/pdf_font.c:[0-9]+: reads the environment below cli' "12 the line is named"
 
-fresh
-printf '/* getenv("X") in a comment */\n' >>t/src/core/who.c
-printf 'static const char *g(void) { return getenv("X"); }\n' >>t/src/cli/ctx.c
-layers
+mutate 'add_line src/core/who.c "/* getenv(\"X\") in a comment */"
+	add_line src/cli/ctx.c "static const char *g(void) { return getenv(\"X\"); }"'
 expect_rc 0 "13 getenv in src/cli or in a comment is fine"
 
-fresh
-printf 'extern char **environ;\n' >>t/src/case/ingest.c
-layers
+mutate 'add_line src/case/ingest.c "extern char **environ;"'
 expect_rc 1 "14 environ below cli fails"
 
 done_testing
