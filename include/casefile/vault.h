@@ -96,6 +96,7 @@ void vault_lock_shared(struct vault *v);
 
 /* Borrowed: valid until vault_close(). */
 const char *vault_dir(const struct vault *v);
+/* The vault's database handle (db.h).  Borrowed: closed by vault_close(). */
 struct cf_db *vault_db(struct vault *v);
 /* "VAULT/rel"; caller frees. */
 char *vault_path_new(const struct vault *v, const char *rel);
