@@ -13,7 +13,7 @@ expect_err "templates folder 'nodir' \(from CASEFILE_TEMPLATES\) not found" \
 	"2 a missing \$CASEFILE_TEMPLATES folder is named as before"
 
 CASEFILE_TEMPLATES= cf check A1
-check_not "3 an empty \$CASEFILE_TEMPLATES is unset (default search)" grep -q "templates folder" "$err"
+check_not "3 an empty \$CASEFILE_TEMPLATES is unset (default search)" grep -q "from CASEFILE_TEMPLATES" "$err"
 
 mkdir myfonts
 echo junk >myfonts/wqy-microhei.ttc
