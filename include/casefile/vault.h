@@ -55,6 +55,27 @@ struct vault;
  */
 int vault_init(const char *dir, struct cf_err *err);
 
+/*
+ * Where a vault keeps its objects, chosen once at init: url NULL for the
+ * local objects/ folder, else "s3://BUCKET/PREFIX" (objstore.h).  endpoint
+ * and region NULL: the environment's at every run (AWS_ENDPOINT_URL,
+ * AWS_REGION); retention NULL or "3y"/"18m"/"90d": S3 Object Lock in
+ * compliance mode for that long after each put.
+ */
+struct vault_objects {
+	const char *url, *endpoint, *region, *retention;
+};
+/*
+ * vault_init() with the objects in o's store (o NULL: local).  The store is
+ * checked first — reachable, the credentials accepted, the bucket there,
+ * and Object Lock enabled when a retention is asked — and nothing is created
+ * when it fails (CF_ENET, or CF_EINPUT for a malformed setting).  The
+ * settings go into the vault's meta rows objects.url, objects.endpoint,
+ * objects.region and objects.retention_days; credentials never do.
+ */
+int vault_init_objects(const char *dir, const struct vault_objects *o,
+		       struct cf_err *err);
+
 enum vault_open_flags {
 	VAULT_OPEN_NO_CLEANUP = 1 << 0,	/* leave tmp/ alone (tests) */
 	VAULT_OPEN_READONLY = 1 << 1,	/* only read: never waits for a writer */
@@ -147,12 +168,31 @@ void vault_use_named_staging(struct vault *v);
  */
 int vault_sync(struct vault *v, struct cf_err *err);
 
-/* "VAULT/objects/ab/cdef…"; caller frees. */
+/*
+ * "VAULT/objects/ab/cdef…"; caller frees.  For a vault whose objects are
+ * remote: "VAULT/cache/ab/cdef…", downloaded (and its SHA-256 checked) first
+ * when absent; a failed download leaves the path missing, which callers
+ * report as they report a missing local object.
+ */
 char *vault_object_path(const struct vault *v,
 			const unsigned char sha256[CF_SHA256_LEN]);
-/* Open an object read-only; *fd is the caller's to close. */
+/*
+ * Open an object read-only; *fd is the caller's to close.  Remote objects
+ * are fetched into VAULT/cache/ first (checked; the store's failures are
+ * CF_ENET, a missing object CF_EVERIFY as locally).
+ */
 int vault_object_open(const struct vault *v,
 		      const unsigned char sha256[CF_SHA256_LEN], int *fd,
 		      struct cf_err *err);
+/*
+ * Remove an object that no row names (a put whose rows were not
+ * committed): locally the file, remotely the store's copy and the cached
+ * one.  A missing object is not an error; Object Lock may refuse (CF_ENET).
+ */
+int vault_object_remove(struct vault *v,
+			const unsigned char sha256[CF_SHA256_LEN],
+			struct cf_err *err);
+/* "s3://BUCKET/PREFIX" when the objects are remote, else NULL.  Borrowed. */
+const char *vault_objects_url(const struct vault *v);
 
 #endif
