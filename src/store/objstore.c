@@ -574,19 +574,73 @@ perform(struct objstore *s, struct req *r, const char *payload_hex, const char *
 	return 0;
 }
 
+/* now + the retention, as S3 wants it */
+static void
+retain_until(const struct objstore *s, char *until, size_t n)
+{
+	time_t t = time(NULL) + (time_t)s->retention_days * 86400;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(until, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 static void
 lock_headers(struct objstore *s, struct req *r)
 {
 	char until[32];
-	time_t t = time(NULL) + (time_t)s->retention_days * 86400;
-	struct tm tm;
 
 	if (s->retention_days <= 0)
 		return;
-	gmtime_r(&t, &tm);
-	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	retain_until(s, until, sizeof(until));
 	req_header(r, "x-amz-object-lock-mode: %s", "COMPLIANCE");
 	req_header(r, "x-amz-object-lock-retain-until-date: %s", until);
+}
+
+/*
+ * Lock an object after a multipart upload: some stores (Ceph RGW 16) ignore
+ * the lock headers of the initiation, so the retention is set again on the
+ * completed object (PutObjectRetention; allowed in compliance mode since
+ * it never shortens the lock).
+ */
+static int
+lock_object(struct objstore *s, const unsigned char sha256[CF_SHA256_LEN],
+	    struct cf_err *err)
+{
+	unsigned char md5[16];
+	unsigned int l = sizeof(md5);
+	struct cf_buf b64 = CF_BUF_INIT;
+	char until[32], *xml;
+	struct req r;
+	int ret = -1;
+
+	if (s->retention_days <= 0)
+		return 0;
+	retain_until(s, until, sizeof(until));
+	xml = xasprintf("<Retention xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+			"<Mode>COMPLIANCE</Mode><RetainUntilDate>%s</RetainUntilDate></Retention>",
+			until);
+	if (!EVP_Digest(xml, strlen(xml), md5, &l, EVP_md5(), NULL)) {
+		free(xml);
+		return cf_err_ssl(err, "MD5 failed");
+	}
+	base64_encode(md5, sizeof(md5), &b64);
+	req_init(&r, "PUT", object_url(s, sha256, "retention="));
+	r.body = (const unsigned char *)xml;
+	r.bodylen = strlen(xml);
+	req_header(&r, "Content-MD5: %s", b64.data);
+	if (perform(s, &r, NULL, "cannot lock an object", err) < 0)
+		goto out;
+	if (r.status != 200 && r.status != 204) {
+		store_error(s, &r, "cannot lock an object", err);
+		goto out;
+	}
+	ret = 0;
+out:
+	req_release(&r);
+	cf_buf_release(&b64);
+	free(xml);
+	return ret;
 }
 
 int
@@ -870,6 +924,8 @@ objstore_put_fd(struct objstore *s, const unsigned char sha256[CF_SHA256_LEN], i
 			goto out;
 		}
 	}
+	if (lock_object(s, sha256, err) < 0)
+		goto out;
 	ret = 0;
 	goto out;
 fail:

@@ -8,6 +8,8 @@
 #                                          RGW_SECRET_KEY) on stdout
 #   tests/lib/ceph-rgw.sh stop DIR         stop every daemon by its pid file,
 #                                          then remove DIR
+#   tests/lib/ceph-rgw.sh kill-rgw DIR     kill -9 the gateway alone (fault tests)
+#   tests/lib/ceph-rgw.sh start-rgw DIR    start it again, wait until it answers
 #
 # One monitor, one manager, one OSD on a sparse file-backed BlueStore device
 # in DIR, one gateway (beast) on 127.0.0.1:PORT.  Authentication inside the
@@ -149,8 +151,28 @@ EOF
 	echo "RGW_CONF=$conf"
 }
 
+rgw_port() { sed -n 's/^rgw frontends = beast endpoint=127.0.0.1:\([0-9]*\)$/\1/p' "$1/ceph.conf"; }
+
+kill_rgw() {
+	f="$1/run/client.rgw.pid"
+	[ -s "$f" ] || die "no gateway pid in '$f'"
+	pid=$(cat "$f")
+	kill -9 "$pid" 2>/dev/null || true
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+	rm -f "$f"
+}
+
+start_rgw() {
+	port=$(rgw_port "$1")
+	radosgw -c "$1/ceph.conf" -n client.rgw || die "radosgw did not start"
+	wait_for 120 curl -sf -o /dev/null "http://127.0.0.1:$port/" ||
+		die "the gateway does not answer on 127.0.0.1:$port"
+}
+
 case "${1:-}" in
 start) [ $# = 3 ] || die "usage: ceph-rgw.sh start DIR PORT"; start "$2" "$3" ;;
 stop) [ $# = 2 ] || die "usage: ceph-rgw.sh stop DIR"; stop "$2" ;;
+kill-rgw) [ $# = 2 ] || die "usage: ceph-rgw.sh kill-rgw DIR"; kill_rgw "$2" ;;
+start-rgw) [ $# = 2 ] || die "usage: ceph-rgw.sh start-rgw DIR"; start_rgw "$2" ;;
 *) die "usage: ceph-rgw.sh start DIR PORT | stop DIR" ;;
 esac
