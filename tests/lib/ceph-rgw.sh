@@ -12,9 +12,9 @@
 #   tests/lib/ceph-rgw.sh start-rgw DIR    start it again, wait until it answers
 #
 # One monitor, one manager, one OSD on a sparse file-backed BlueStore device
-# in DIR, one gateway (beast) on 127.0.0.1:PORT.  Authentication inside the
-# cluster is off (it is reachable only on 127.0.0.1 and lives for one test
-# run); the gateway's S3 users have real keys.  Memory targets are the
+# in DIR (CEPH_OSD_GB GiB, default 8), one gateway (beast) on 127.0.0.1:PORT.
+# Authentication inside the cluster is off (it is reachable only on
+# 127.0.0.1 and lives for one test run); the gateway's S3 users have real keys.  Memory targets are the
 # smallest the daemons accept, for a 2-core machine shared with other work.
 # Every daemon writes its pid to DIR/run; nothing is left outside DIR.
 set -eu
@@ -108,7 +108,7 @@ osd data = $dir/osd.\$id
 osd objectstore = bluestore
 bluestore block path = $dir/osd.\$id.block
 bluestore block create = true
-bluestore block size = 8589934592
+bluestore block size = $(( ${CEPH_OSD_GB:-8} * 1073741824 ))
 bluestore block db create = false
 bluestore block wal create = false
 bluestore fsck on mkfs = false

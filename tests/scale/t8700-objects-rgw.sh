@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Objects in S3 (issue 18) against a real Ceph RADOS Gateway started by
 # tests/scale/run.sh: init --objects, ingest (single PUT and multipart),
-# build, verify, audit, Object Lock, and the faults — wrong credentials, a
+# build, verify, audit, export, Object Lock, and the faults — wrong credentials, a
 # missing bucket, retention on a bucket without Object Lock, a closed port,
 # a credentials file others can read, the gateway killed mid-upload.
 # s3cmd is the independent client that confirms what the store holds.
@@ -127,6 +127,11 @@ rm -rf "$CASEFILE_VAULT/cache"
 cf audit
 expect_rc 0 "6e. audit with an empty cache fetches and checks every object"
 expect_out "objects: 6 checked, 6 matched, 0 missing" "6f. audit counts the remote objects"
+
+cf export $O -o bag
+expect_rc 0 "6g. export a BagIt bag from the store"
+check "6h. the bag's manifest checks with sha256sum" sh -c 'cd bag && sha256sum --quiet -c manifest-sha256.txt'
+check "6i. the bag holds the 50 MB original" cmp bag/data/$O/big.bin big.bin
 
 # 7. an object removed from the store behind casefile's back
 k=$(key_of in-$O/IMG_0001.jpg shop1)
