@@ -134,7 +134,7 @@ EOF
 	[ "$id" = 0 ] || die "osd new gave id '$id'"
 	ceph-osd -c "$conf" -i 0 --mkfs --osd-uuid "$uuid" >/dev/null 2>&1 ||
 		die "ceph-osd --mkfs failed (see $dir/log/osd.0.log)"
-	ceph-osd -c "$conf" -i 0 || die "ceph-osd did not start"
+	ceph-osd -c "$conf" -i 0 2>>"$dir/log/start.err" || die "ceph-osd did not start (see $dir/log/start.err)"
 	wait_for 60 sh -c "ceph -c '$conf' osd stat -f json | grep -q '\"num_up_osds\":1'" ||
 		die "the OSD does not come up (see $dir/log/osd.0.log)"
 	radosgw -c "$conf" -n client.rgw || die "radosgw did not start"
