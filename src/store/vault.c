@@ -455,6 +455,9 @@ vault_close(struct vault *v)
 
 static int remote_fetch(const struct vault *v, const unsigned char sha256[CF_SHA256_LEN],
 			const char *path, struct cf_err *err);
+static char *remote_cache_path(const struct vault *v,
+			       const unsigned char sha256[CF_SHA256_LEN], int mkdirs,
+			       struct cf_err *err);
 
 char *
 vault_object_path(const struct vault *v, const unsigned char sha256[CF_SHA256_LEN])
@@ -462,10 +465,11 @@ vault_object_path(const struct vault *v, const unsigned char sha256[CF_SHA256_LE
 	char hex[CF_SHA256_HEXLEN + 1], *path;
 	struct cf_err e = CF_ERR_INIT;
 
-	cf_hex_encode(sha256, CF_SHA256_LEN, hex);
-	if (v->os == NULL)
+	if (v->os == NULL) {
+		cf_hex_encode(sha256, CF_SHA256_LEN, hex);
 		return xasprintf("%s/objects/%.2s/%s", v->dir, hex, hex + 2);
-	path = xasprintf("%s/cache/%.2s/%s", v->dir, hex, hex + 2);
+	}
+	path = remote_cache_path(v, sha256, 0, NULL);
 	/* best effort: a failed fetch leaves no file, which callers report */
 	remote_fetch(v, sha256, path, &e);
 	cf_err_release(&e);
@@ -480,10 +484,7 @@ vault_object_open(const struct vault *v, const unsigned char sha256[CF_SHA256_LE
 	int ret = 0;
 
 	if (v->os) {
-		char hex[CF_SHA256_HEXLEN + 1];
-
-		cf_hex_encode(sha256, CF_SHA256_LEN, hex);
-		path = xasprintf("%s/cache/%.2s/%s", v->dir, hex, hex + 2);
+		path = remote_cache_path(v, sha256, 0, NULL);
 		if (remote_fetch(v, sha256, path, err) < 0) {
 			free(path);
 			if (err->code == CF_ENOTFOUND)
@@ -1068,6 +1069,52 @@ remote_stage_open(struct vault *v, int *fd, struct cf_err *err)
 	return *fd < 0 ? -1 : 0;
 }
 
+/* "VAULT/cache/ab/cdef…"; caller frees.  With mkdirs, its folders exist. */
+static char *
+remote_cache_path(const struct vault *v, const unsigned char sha256[CF_SHA256_LEN],
+		  int mkdirs, struct cf_err *err)
+{
+	char hex[CF_SHA256_HEXLEN + 1], *dir;
+	int bad = 0;
+
+	cf_hex_encode(sha256, CF_SHA256_LEN, hex);
+	if (mkdirs) {
+		dir = xasprintf("%s/cache", v->dir);
+		bad = mkdir(dir, 0755) < 0 && errno != EEXIST;
+		free(dir);
+		dir = xasprintf("%s/cache/%.2s", v->dir, hex);
+		if (!bad)
+			bad = mkdir(dir, 0755) < 0 && errno != EEXIST;
+		if (bad)
+			cf_err_errno(err, CF_EIO, "cannot create '%s'", dir);
+		free(dir);
+		if (bad)
+			return NULL;
+	}
+	return xasprintf("%s/cache/%.2s/%s", v->dir, hex, hex + 2);
+}
+
+/*
+ * The staged copy of an object just stored (or found stored) becomes its
+ * cached copy, so a caller reading it back (ingest parsing a large file)
+ * does not download it again.  Best effort: a named staging file (already
+ * unlinked) or a failure only means a later download.
+ */
+static void
+remote_cache_keep(struct vault *v, int fd, const unsigned char sha256[CF_SHA256_LEN])
+{
+	struct cf_err e = CF_ERR_INIT;
+	char *path = remote_cache_path(v, sha256, 1, &e), proc[64];
+
+	cf_err_release(&e);
+	if (path == NULL)
+		return;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (fchmod(fd, 0444) == 0)
+		linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+	free(path);
+}
+
 static int
 remote_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 	   size_t keep_max, int *keep_complete, struct vault_put_result *res,
@@ -1118,6 +1165,8 @@ remote_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 	    (fd < 0 ? objstore_put_mem(v->os, res->sha256, buf, (size_t)total, err)
 		    : objstore_put_fd(v->os, res->sha256, fd, total, err)) < 0)
 		goto out;
+	if (fd >= 0)
+		remote_cache_keep(v, fd, res->sha256);
 	res->size = total;
 	if (keep_complete)
 		*keep_complete = total <= keep_max;
@@ -1140,25 +1189,13 @@ remote_fetch(const struct vault *v, const unsigned char sha256[CF_SHA256_LEN],
 	     const char *path, struct cf_err *err)
 {
 	static unsigned long seq;
-	char *tmp = NULL, *dir = NULL, *slash;
+	char *tmp = NULL, *dir = NULL;
 	int fd = -1, ret = -1;
 
 	if (access(path, F_OK) == 0)
 		return 0;
-	dir = xstrdup(path);
-	slash = strrchr(dir, '/');
-	*slash = '\0';
-	slash = strrchr(dir, '/');
-	*slash = '\0';
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		cf_err_errno(err, CF_EIO, "cannot create '%s'", dir);
+	if ((dir = remote_cache_path(v, sha256, 1, err)) == NULL)
 		goto out;
-	}
-	*slash = '/';
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		cf_err_errno(err, CF_EIO, "cannot create '%s'", dir);
-		goto out;
-	}
 	tmp = xasprintf("%s/tmp/f%ld-%lu", v->dir, (long)getpid(),
 			__atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
 	if ((fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0444)) < 0) {
