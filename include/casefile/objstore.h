@@ -110,10 +110,6 @@ int objstore_put_fd(struct objstore *s, const unsigned char sha256[CF_SHA256_LEN
  */
 int objstore_get_fd(struct objstore *s, const unsigned char sha256[CF_SHA256_LEN],
 		    int fd, struct cf_err *err);
-/* Remove the object (Object Lock may refuse: then -1, CF_ENET). */
-int objstore_delete(struct objstore *s, const unsigned char sha256[CF_SHA256_LEN],
-		    struct cf_err *err);
-
 /*
  * The text of the first <tag>…</tag> in an S3 XML answer (no attributes,
  * no nesting inside, entities &amp; &lt; &gt; &quot; &apos; decoded), or

@@ -33,6 +33,14 @@
  *
  * Stray tmp files (a killed run) are removed by vault_open() when no other
  * process has the vault open (it can take the lock exclusively for a moment).
+ *
+ * Objects backend.  The above is the local backend, the default.  A vault
+ * made with vault_init_objects() and an s3:// URL keeps its objects in that
+ * store instead (objstore.h): the same names under PREFIX, the same calls.
+ * There a put returns only once the store holds the object, checked, so
+ * vault_sync() has nothing to wait for; reads go through VAULT/cache/, a
+ * checked copy that may be deleted at any time.  Which backend a vault uses
+ * is fixed at init (meta row objects.url).
  */
 #ifndef CASEFILE_VAULT_H
 #define CASEFILE_VAULT_H
@@ -184,15 +192,5 @@ char *vault_object_path(const struct vault *v,
 int vault_object_open(const struct vault *v,
 		      const unsigned char sha256[CF_SHA256_LEN], int *fd,
 		      struct cf_err *err);
-/*
- * Remove an object that no row names (a put whose rows were not
- * committed): locally the file, remotely the store's copy and the cached
- * one.  A missing object is not an error; Object Lock may refuse (CF_ENET).
- */
-int vault_object_remove(struct vault *v,
-			const unsigned char sha256[CF_SHA256_LEN],
-			struct cf_err *err);
-/* "s3://BUCKET/PREFIX" when the objects are remote, else NULL.  Borrowed. */
-const char *vault_objects_url(const struct vault *v);
 
 #endif

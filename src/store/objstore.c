@@ -983,23 +983,3 @@ out:
 	req_release(&r);
 	return ret;
 }
-
-int
-objstore_delete(struct objstore *s, const unsigned char sha256[CF_SHA256_LEN],
-		struct cf_err *err)
-{
-	struct req r;
-	int ret = -1;
-
-	req_init(&r, "DELETE", object_url(s, sha256, NULL));
-	if (perform(s, &r, NULL, "cannot remove an object", err) < 0)
-		goto out;
-	if (r.status != 204 && r.status != 200 && r.status != 404) {
-		store_error(s, &r, "cannot remove an object", err);
-		goto out;
-	}
-	ret = 0;
-out:
-	req_release(&r);
-	return ret;
-}

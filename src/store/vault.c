@@ -1225,29 +1225,6 @@ out:
 	return ret;
 }
 
-int
-vault_object_remove(struct vault *v, const unsigned char sha256[CF_SHA256_LEN],
-		    struct cf_err *err)
-{
-	char hex[CF_SHA256_HEXLEN + 1], *path;
-	int ret = 0;
-
-	cf_hex_encode(sha256, CF_SHA256_LEN, hex);
-	path = xasprintf("%s/%s/%.2s/%s", v->dir, v->os ? "cache" : "objects", hex, hex + 2);
-	if (unlink(path) < 0 && errno != ENOENT)
-		ret = cf_err_errno(err, CF_EIO, "cannot remove '%s'", path);
-	free(path);
-	if (ret == 0 && v->os)
-		ret = objstore_delete(v->os, sha256, err);
-	return ret;
-}
-
-const char *
-vault_objects_url(const struct vault *v)
-{
-	return v->os ? objstore_url(v->os) : NULL;
-}
-
 /*
  * How a put runs.  The first chunk (and the second, when the first is
  * full) is read before anything is written.  Content of at most SMALL_MAX
