@@ -108,7 +108,7 @@ struct vault {
 	char *dir;
 	int dirfd;
 	int lockfd;
-	sqlite3 *db;
+	struct cf_db *db;
 	struct db_wait wait;	/* how a writing handle waits (db.h) */
 	int no_direct;		/* the file system refused O_DIRECT staging */
 	struct ring ring;	/* the large puts' (its buffers on first use) */
@@ -142,7 +142,7 @@ vault_dir(const struct vault *v)
 	return v->dir;
 }
 
-sqlite3 *
+struct cf_db *
 vault_db(struct vault *v)
 {
 	return v->db;
@@ -230,7 +230,7 @@ vault_init_objects(const char *dir, const struct vault_objects *o, struct cf_err
 {
 	struct stat st;
 	char *dbpath = NULL, *lock = NULL, *id = NULL;
-	sqlite3 *db = NULL;
+	struct cf_db *db = NULL;
 	int empty = 0, fd, ret = -1;
 	char now[32];
 	long days = 0;
