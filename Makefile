@@ -13,7 +13,7 @@
 #   DEVELOPER=1  turn warnings into errors
 #   V=1       show the full compiler commands
 #
-# Targets: all (./casefile), deps, test, check, tsan, demo, fuzz, torture,
+# Targets: all (./casefile), deps, deps-scale, test, test-scale, check, tsan, demo, fuzz, torture,
 #          bench, install, clean.  'test', 'check' and 'demo' run 'deps' first, which
 #          installs missing Debian packages when run as root.
 
@@ -161,8 +161,9 @@ DEB_TEST  = libcmocka-dev poppler-utils qpdf libnss3-tools sqlite3 zip unzip \
             zbar-tools ffmpeg qrencode libheif-examples
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
-deps:
-	@missing=$$(for p in $(DEB_ALL); do \
+# install_missing PKGS: the recipe of deps and deps-scale
+define install_missing
+	@missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
 	done); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -174,6 +175,17 @@ deps:
 		echo "casefile: missing Debian packages; run as root:"; \
 		echo "  apt-get install -y $$missing"; exit 1; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_ALL))
+
+# The services of 'make test-scale' (README, "Scaling out"): a single-node
+# Ceph cluster with its RADOS Gateway, and s3cmd as an independent client.
+DEB_SCALE = ceph-mon ceph-mgr ceph-osd radosgw ceph-common s3cmd curl python3
+
+deps-scale:
+	$(call install_missing,$(DEB_SCALE))
 
 # --- tests -----------------------------------------------------------------
 test: deps
@@ -213,6 +225,11 @@ fuzz: deps
 # kill -9 campaign, disk-full runs on a tmpfs, concurrent pairs; prints a
 # table.  Knobs: TORTURE_TIME (seconds of kill -9, default 150),
 # TORTURE_SEED, TORTURE_STRICT=1 (leftovers fail), see tests/torture.sh.
+# Objects in S3 against a real Ceph RADOS Gateway (tests/scale/, about two
+# minutes; README, "Scaling out").
+test-scale: deps deps-scale $(PROG)
+	@CASEFILE_BIN=$(abspath $(PROG)) BUILD=$(abspath $(BUILD)) sh tests/scale/run.sh
+
 torture: deps $(PROG) $(TOOL_BIN)
 	@CASEFILE_BIN=$(abspath $(PROG)) CASEFILE_TOOLS=$(abspath $(BUILD)/tests/tools) \
 		sh tests/torture.sh
@@ -254,5 +271,5 @@ uninstall:
 clean:
 	rm -rf build build-san build-tsan build-fuzz casefile demo-out
 
-.PHONY: all deps test test-run check tsan fuzz torture torture-big demo bench install uninstall clean FORCE
+.PHONY: all deps deps-scale test test-scale test-run check tsan fuzz torture torture-big demo bench install uninstall clean FORCE
 .DELETE_ON_ERROR:

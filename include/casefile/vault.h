@@ -33,6 +33,14 @@
  *
  * Stray tmp files (a killed run) are removed by vault_open() when no other
  * process has the vault open (it can take the lock exclusively for a moment).
+ *
+ * Objects backend.  The above is the local backend, the default.  A vault
+ * made with vault_init_objects() and an s3:// URL keeps its objects in that
+ * store instead (objstore.h): the same names under PREFIX, the same calls.
+ * There a put returns only once the store holds the object, checked, so
+ * vault_sync() has nothing to wait for; reads go through VAULT/cache/, a
+ * checked copy that may be deleted at any time.  Which backend a vault uses
+ * is fixed at init (meta row objects.url).
  */
 #ifndef CASEFILE_VAULT_H
 #define CASEFILE_VAULT_H
@@ -54,6 +62,27 @@ struct vault;
  * nothing it created is left behind except dir itself when it existed.
  */
 int vault_init(const char *dir, struct cf_err *err);
+
+/*
+ * Where a vault keeps its objects, chosen once at init: url NULL for the
+ * local objects/ folder, else "s3://BUCKET/PREFIX" (objstore.h).  endpoint
+ * and region NULL: the environment's at every run (AWS_ENDPOINT_URL,
+ * AWS_REGION); retention NULL or "3y"/"18m"/"90d": S3 Object Lock in
+ * compliance mode for that long after each put.
+ */
+struct vault_objects {
+	const char *url, *endpoint, *region, *retention;
+};
+/*
+ * vault_init() with the objects in o's store (o NULL: local).  The store is
+ * checked first — reachable, the credentials accepted, the bucket there,
+ * and Object Lock enabled when a retention is asked — and nothing is created
+ * when it fails (CF_ENET, or CF_EINPUT for a malformed setting).  The
+ * settings go into the vault's meta rows objects.url, objects.endpoint,
+ * objects.region and objects.retention_days; credentials never do.
+ */
+int vault_init_objects(const char *dir, const struct vault_objects *o,
+		       struct cf_err *err);
 
 enum vault_open_flags {
 	VAULT_OPEN_NO_CLEANUP = 1 << 0,	/* leave tmp/ alone (tests) */
@@ -148,10 +177,19 @@ void vault_use_named_staging(struct vault *v);
  */
 int vault_sync(struct vault *v, struct cf_err *err);
 
-/* "VAULT/objects/ab/cdef…"; caller frees. */
+/*
+ * "VAULT/objects/ab/cdef…"; caller frees.  For a vault whose objects are
+ * remote: "VAULT/cache/ab/cdef…", downloaded (and its SHA-256 checked) first
+ * when absent; a failed download leaves the path missing, which callers
+ * report as they report a missing local object.
+ */
 char *vault_object_path(const struct vault *v,
 			const unsigned char sha256[CF_SHA256_LEN]);
-/* Open an object read-only; *fd is the caller's to close. */
+/*
+ * Open an object read-only; *fd is the caller's to close.  Remote objects
+ * are fetched into VAULT/cache/ first (checked; the store's failures are
+ * CF_ENET, a missing object CF_EVERIFY as locally).
+ */
 int vault_object_open(const struct vault *v,
 		      const unsigned char sha256[CF_SHA256_LEN], int *fd,
 		      struct cf_err *err);

@@ -56,6 +56,7 @@
 
 #include "casefile/db.h"
 #include "casefile/kept.h"
+#include "casefile/objstore.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
@@ -125,6 +126,12 @@ struct vault {
 	pthread_mutex_t pending_mu;
 	char **pending;
 	size_t npending, cappending;
+	/*
+	 * The objects backend: NULL for the local objects/ folder (all of the
+	 * code below that has no "remote" in its name), else the S3 store the
+	 * vault was made with (objstore.h; remote_put, remote_fetch).
+	 */
+	struct objstore *os;
 };
 
 static void ring_stop(struct ring *r);
@@ -196,12 +203,40 @@ uuid_new(void)
 int
 vault_init(const char *dir, struct cf_err *err)
 {
+	return vault_init_objects(dir, NULL, err);
+}
+
+/* Check a remote objects setting before anything is created. */
+static int
+objects_check(const struct vault_objects *o, long *days, struct cf_err *err)
+{
+	struct objstore_conf c = { o->url, o->endpoint, o->region, 0 };
+	struct objstore *s = NULL;
+	int ret;
+
+	*days = 0;
+	if (o->retention && objstore_parse_retention(o->retention, days, err) < 0)
+		return -1;
+	c.retention_days = *days;
+	if (objstore_open(&c, &s, err) < 0)
+		return -1;
+	ret = objstore_check(s, err);
+	objstore_close(s);
+	return ret;
+}
+
+int
+vault_init_objects(const char *dir, const struct vault_objects *o, struct cf_err *err)
+{
 	struct stat st;
 	char *dbpath = NULL, *lock = NULL, *id = NULL;
 	struct cf_db *db = NULL;
 	int empty = 0, fd, ret = -1;
 	char now[32];
+	long days = 0;
 
+	if (o && o->url && objects_check(o, &days, err) < 0)
+		return -1;
 	if (mkdir(dir, 0755) < 0) {
 		if (errno != EEXIST)
 			return cf_err_errno(err, CF_EIO, "cannot create vault '%s'", dir);
@@ -241,6 +276,16 @@ vault_init(const char *dir, struct cf_err *err)
 	    db_meta_set(db, "created_at", now, err) < 0 ||
 	    db_meta_set(db, KEPT_META, "1", err) < 0)
 		goto out;
+	if (o && o->url) {
+		char d[32];
+
+		snprintf(d, sizeof(d), "%ld", days);
+		if (db_meta_set(db, "objects.url", o->url, err) < 0 ||
+		    (o->endpoint && db_meta_set(db, "objects.endpoint", o->endpoint, err) < 0) ||
+		    (o->region && db_meta_set(db, "objects.region", o->region, err) < 0) ||
+		    (days && db_meta_set(db, "objects.retention_days", d, err) < 0))
+			goto out;
+	}
 	ret = 0;
 out:
 	db_close(db);
@@ -267,6 +312,34 @@ vault_clean_tmp(struct vault *v)
 		closedir(d);
 	}
 	free(tmp);
+}
+
+/* A vault made with --objects: its store, from the settings written at init. */
+static int
+remote_open(struct vault *v, struct cf_err *err)
+{
+	char *url = db_setting(v->db, "objects.url"), *ep = NULL, *rg = NULL, *days = NULL;
+	struct objstore_conf c;
+	int ret = 0;
+
+	if (url == NULL)
+		return 0;	/* the local objects/ folder */
+	ep = db_setting(v->db, "objects.endpoint");
+	rg = db_setting(v->db, "objects.region");
+	days = db_setting(v->db, "objects.retention_days");
+	c.url = url;
+	c.endpoint = ep;
+	c.region = rg;
+	c.retention_days = days ? atol(days) : 0;
+	if (objstore_open(&c, &v->os, err) < 0) {
+		cf_err_prefix(err, "vault '%s' keeps its objects in %s", v->dir, url);
+		ret = -1;
+	}
+	free(url);
+	free(ep);
+	free(rg);
+	free(days);
+	return ret;
 }
 
 int
@@ -317,6 +390,8 @@ vault_open(const char *dir, unsigned flags, struct vault **out, struct cf_err *e
 		v->wait.no_wait = !!(flags & VAULT_OPEN_NO_WAIT);
 		db_set_wait(v->db, &v->wait);
 	}
+	if (remote_open(v, err) < 0)
+		goto fail;
 	free(dbpath);
 	free(lock);
 	*out = v;
@@ -373,25 +448,52 @@ vault_close(struct vault *v)
 	free(v->pending);
 	pthread_mutex_destroy(&v->pending_mu);
 	ring_stop(&v->ring);
+	objstore_close(v->os);
 	free(v->dir);
 	free(v);
 }
 
+static int remote_fetch(const struct vault *v, const unsigned char sha256[CF_SHA256_LEN],
+			const char *path, struct cf_err *err);
+static char *remote_cache_path(const struct vault *v,
+			       const unsigned char sha256[CF_SHA256_LEN], int mkdirs,
+			       struct cf_err *err);
+
 char *
 vault_object_path(const struct vault *v, const unsigned char sha256[CF_SHA256_LEN])
 {
-	char hex[CF_SHA256_HEXLEN + 1];
+	char hex[CF_SHA256_HEXLEN + 1], *path;
+	struct cf_err e = CF_ERR_INIT;
 
-	cf_hex_encode(sha256, CF_SHA256_LEN, hex);
-	return xasprintf("%s/objects/%.2s/%s", v->dir, hex, hex + 2);
+	if (v->os == NULL) {
+		cf_hex_encode(sha256, CF_SHA256_LEN, hex);
+		return xasprintf("%s/objects/%.2s/%s", v->dir, hex, hex + 2);
+	}
+	path = remote_cache_path(v, sha256, 0, NULL);
+	/* best effort: a failed fetch leaves no file, which callers report */
+	remote_fetch(v, sha256, path, &e);
+	cf_err_release(&e);
+	return path;
 }
 
 int
 vault_object_open(const struct vault *v, const unsigned char sha256[CF_SHA256_LEN],
 		  int *fd, struct cf_err *err)
 {
-	char *path = vault_object_path(v, sha256);
+	char *path;
 	int ret = 0;
+
+	if (v->os) {
+		path = remote_cache_path(v, sha256, 0, NULL);
+		if (remote_fetch(v, sha256, path, err) < 0) {
+			free(path);
+			if (err->code == CF_ENOTFOUND)
+				err->code = CF_EVERIFY;	/* as a missing local object */
+			return -1;
+		}
+	} else {
+		path = vault_object_path(v, sha256);
+	}
 
 	if ((*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
 		ret = cf_err_errno(err, errno == ENOENT ? CF_EVERIFY : CF_EIO,
@@ -941,6 +1043,189 @@ keep_add(struct cf_buf *keep, size_t keep_max, uint64_t total,
 }
 
 /*
+ * Remote objects (vault made with --objects).  A put reads its source once,
+ * hashing it: content of at most one chunk stays in memory and is stored with
+ * one checked PUT; larger content is staged in an unnamed file in tmp/ and
+ * uploaded from there (objstore_put_fd: multipart, every part checked, the
+ * whole hashed again as it is sent).  The object is in the store, checked,
+ * when the put returns, so vault_sync() has nothing to do for it.  Bytes the
+ * store holds already (same name, same size) are not sent again.
+ */
+static int
+remote_stage_open(struct vault *v, int *fd, struct cf_err *err)
+{
+	char *tmp = vault_path_new(v, "tmp");
+
+	if ((*fd = open(tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0) {
+		char *name = xasprintf("%s/r%ld-%lu", tmp, v->pid, v->tmp_seq++);
+
+		if ((*fd = open(name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+			unlink(name);
+		free(name);
+	}
+	if (*fd < 0)
+		cf_err_errno(err, CF_EIO, "cannot stage in '%s'", tmp);
+	free(tmp);
+	return *fd < 0 ? -1 : 0;
+}
+
+/* "VAULT/cache/ab/cdef…"; caller frees.  With mkdirs, its folders exist. */
+static char *
+remote_cache_path(const struct vault *v, const unsigned char sha256[CF_SHA256_LEN],
+		  int mkdirs, struct cf_err *err)
+{
+	char hex[CF_SHA256_HEXLEN + 1], *dir;
+	int bad = 0;
+
+	cf_hex_encode(sha256, CF_SHA256_LEN, hex);
+	if (mkdirs) {
+		dir = xasprintf("%s/cache", v->dir);
+		bad = mkdir(dir, 0755) < 0 && errno != EEXIST;
+		free(dir);
+		dir = xasprintf("%s/cache/%.2s", v->dir, hex);
+		if (!bad)
+			bad = mkdir(dir, 0755) < 0 && errno != EEXIST;
+		if (bad)
+			cf_err_errno(err, CF_EIO, "cannot create '%s'", dir);
+		free(dir);
+		if (bad)
+			return NULL;
+	}
+	return xasprintf("%s/cache/%.2s/%s", v->dir, hex, hex + 2);
+}
+
+/*
+ * The staged copy of an object just stored (or found stored) becomes its
+ * cached copy, so a caller reading it back (ingest parsing a large file)
+ * does not download it again.  Best effort: a named staging file (already
+ * unlinked) or a failure only means a later download.
+ */
+static void
+remote_cache_keep(struct vault *v, int fd, const unsigned char sha256[CF_SHA256_LEN])
+{
+	struct cf_err e = CF_ERR_INIT;
+	char *path = remote_cache_path(v, sha256, 1, &e), proc[64];
+
+	cf_err_release(&e);
+	if (path == NULL)
+		return;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (fchmod(fd, 0444) == 0)
+		linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+	free(path);
+}
+
+static int
+remote_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
+	   size_t keep_max, int *keep_complete, struct vault_put_result *res,
+	   struct cf_err *err)
+{
+	unsigned char *buf = xmalloc(CHUNK_SIZE);
+	unsigned int mdlen = CF_SHA256_LEN;
+	EVP_MD_CTX *md = NULL;
+	uint64_t total = 0;
+	int64_t have = -1;
+	int fd = -1, ret = -1;
+	ssize_t n;
+
+	if ((md = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		cf_err_ssl(err, "cannot start SHA-256");
+		goto out;
+	}
+	for (;;) {
+		if ((n = fill(fn, cookie, buf, CHUNK_SIZE, err)) < 0)
+			goto out;
+		keep_add(keep, keep_max, total, buf, (size_t)n);
+		if (!EVP_DigestUpdate(md, buf, (size_t)n)) {
+			cf_err_ssl(err, "SHA-256 failed");
+			goto out;
+		}
+		if (fd < 0 && total == 0 && n < CHUNK_SIZE) {
+			total = (uint64_t)n;	/* small: stays in buf */
+			break;
+		}
+		if (fd < 0 && remote_stage_open(v, &fd, err) < 0)
+			goto out;
+		if (write_all(fd, buf, (size_t)n) < 0) {
+			cf_err_errno(err, CF_EIO, "cannot stage in '%s/tmp'", v->dir);
+			goto out;
+		}
+		total += (uint64_t)n;
+		if (n < CHUNK_SIZE)
+			break;
+	}
+	if (!EVP_DigestFinal_ex(md, res->sha256, &mdlen)) {
+		cf_err_ssl(err, "SHA-256 failed");
+		goto out;
+	}
+	if (objstore_stat(v->os, res->sha256, &have, err) < 0)
+		goto out;
+	res->created = have < 0 || (uint64_t)have != total;
+	if (res->created &&
+	    (fd < 0 ? objstore_put_mem(v->os, res->sha256, buf, (size_t)total, err)
+		    : objstore_put_fd(v->os, res->sha256, fd, total, err)) < 0)
+		goto out;
+	if (fd >= 0)
+		remote_cache_keep(v, fd, res->sha256);
+	res->size = total;
+	if (keep_complete)
+		*keep_complete = total <= keep_max;
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	EVP_MD_CTX_free(md);
+	free(buf);
+	return ret;
+}
+
+/*
+ * Make sure path (VAULT/cache/ab/cdef…) holds the remote object: download
+ * it into tmp/, checking its SHA-256 on the way, then give it its name.
+ * The cache is a copy: `rm -r VAULT/cache` at any time is safe.
+ */
+static int
+remote_fetch(const struct vault *v, const unsigned char sha256[CF_SHA256_LEN],
+	     const char *path, struct cf_err *err)
+{
+	static unsigned long seq;
+	char *tmp = NULL, *dir = NULL;
+	int fd = -1, ret = -1;
+
+	if (access(path, F_OK) == 0)
+		return 0;
+	if ((dir = remote_cache_path(v, sha256, 1, err)) == NULL)
+		goto out;
+	tmp = xasprintf("%s/tmp/f%ld-%lu", v->dir, (long)getpid(),
+			__atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
+	if ((fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0444)) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot create '%s'", tmp);
+		goto out;
+	}
+	if (objstore_get_fd(v->os, sha256, fd, err) < 0)
+		goto out;
+	if (close(fd) < 0) {
+		fd = -1;
+		cf_err_errno(err, CF_EIO, "cannot write '%s'", tmp);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot rename '%s'", tmp);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0 && tmp)
+		unlink(tmp);
+	free(tmp);
+	free(dir);
+	return ret;
+}
+
+/*
  * How a put runs.  The first chunk (and the second, when the first is
  * full) is read before anything is written.  Content of at most SMALL_MAX
  * is hashed in memory and stored in place (put_direct): bytes already in
@@ -963,6 +1248,8 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 	unsigned int mdlen = CF_SHA256_LEN;
 	ssize_t n;
 
+	if (v->os)
+		return remote_put(v, fn, cookie, keep, keep_max, keep_complete, res, err);
 	if (r->buf[0] == NULL)	/* the others when a large put needs them */
 		r->buf[0] = xmemalign(DIRECT_ALIGN, CHUNK_SIZE);
 	if ((md = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_objstore — what objstore reads from outside without a store: the
+ * s3:// address, the retention, the XML answers (malformed ones too), and
+ * where credentials come from (environment, credentials file, a file others
+ * can read refused).  The requests themselves are tested against a real
+ * Ceph RADOS Gateway by tests/scale/ (make test-scale).
+ */
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "casefile/objstore.h"
+
+static void
+t1_url(void **state)
+{
+	static const char *bad[] = {
+		"", "s3:/b/x", "http://bucket/x", "s3://", "s3://ab", "s3://Bucket/x",
+		"s3://bu_ck/x", "s3://bucket//x", "s3://bucket/x/", "s3://bucket/a/../b",
+		"s3://bucket/a b", "s3://bucket/%2F", "s3://bucket/a?b",
+		"s3://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/x",
+	};
+	struct cf_err err = CF_ERR_INIT;
+	char *b = NULL, *p = NULL;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(objstore_parse_url("s3://evidence/shop1/2026", &b, &p, &err), 0);
+	assert_string_equal(b, "evidence");
+	assert_string_equal(p, "shop1/2026");
+	free(b);
+	free(p);
+	assert_int_equal(objstore_parse_url("s3://my.bucket-1", &b, &p, &err), 0);
+	assert_string_equal(b, "my.bucket-1");
+	assert_string_equal(p, "");
+	free(b);
+	free(p);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		b = p = NULL;
+		assert_int_equal(objstore_parse_url(bad[i], &b, &p, &err), -1);
+		assert_int_equal(err.code, CF_EINPUT);
+		assert_null(b);
+		assert_null(p);
+		cf_err_release(&err);
+	}
+}
+
+static void
+t2_retention(void **state)
+{
+	static const char *bad[] = {
+		"", "3", "y", "3x", "3yy", "-1y", "0d", "+3y", " 3y", "3y ", "101y",
+		"36501d", "99999999999999999999d", "1.5y",
+	};
+	struct cf_err err = CF_ERR_INIT;
+	long d = 0;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(objstore_parse_retention("3y", &d, &err), 0);
+	assert_int_equal(d, 3 * 365);
+	assert_int_equal(objstore_parse_retention("18m", &d, &err), 0);
+	assert_int_equal(d, 18 * 30);
+	assert_int_equal(objstore_parse_retention("90d", &d, &err), 0);
+	assert_int_equal(d, 90);
+	assert_int_equal(objstore_parse_retention("100y", &d, &err), 0);
+	assert_int_equal(d, 36500);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		d = 7;
+		assert_int_equal(objstore_parse_retention(bad[i], &d, &err), -1);
+		assert_int_equal(err.code, CF_EINPUT);
+		assert_int_equal(d, 7);
+		cf_err_release(&err);
+	}
+}
+
+static void
+xml_is(const char *xml, const char *tag, const char *want)
+{
+	char *got = objstore_xml_text(xml, strlen(xml), tag);
+
+	if (want == NULL) {
+		assert_null(got);
+	} else {
+		assert_non_null(got);
+		assert_string_equal(got, want);
+	}
+	free(got);
+}
+
+static void
+t3_xml(void **state)
+{
+	(void)state;
+	xml_is("<?xml version=\"1.0\"?><Error><Code>NoSuchBucket</Code><Message></Message>"
+	       "</Error>", "Code", "NoSuchBucket");
+	xml_is("<Error><Code>NoSuchBucket</Code></Error>", "Message", NULL);
+	xml_is("<Message></Message>", "Message", "");
+	xml_is("<InitiateMultipartUploadResult><UploadId>2~a-b_c.d</UploadId>"
+	       "</InitiateMultipartUploadResult>", "UploadId", "2~a-b_c.d");
+	xml_is("<ETag>&quot;abc&quot; &amp; &lt;&gt;&apos;</ETag>", "ETag", "\"abc\" & <>'");
+	/* malformed: unclosed, nested, unknown entity, truncated, empty input */
+	xml_is("<Code>NoSuchBucket", "Code", NULL);
+	xml_is("<Code><X>1</X></Code>", "Code", NULL);
+	xml_is("<Code>&bogus;</Code>", "Code", NULL);
+	xml_is("<Code>&amp</Code>", "Code", NULL);
+	xml_is("<Cod", "Code", NULL);
+	xml_is("", "Code", NULL);
+	/* a tag whose name starts another's is not it */
+	xml_is("<CodeX>1</CodeX><Code>2</Code>", "Code", "2");
+	{
+		/* not NUL-terminated: the length bounds the scan */
+		const char buf[] = { '<', 'A', '>', 'x', '<', '/', 'A', '>' };
+		char *got = objstore_xml_text(buf, 7, "A");
+
+		assert_null(got);
+		got = objstore_xml_text(buf, 8, "A");
+		assert_string_equal(got, "x");
+		free(got);
+	}
+}
+
+static void
+clear_env(void)
+{
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	unsetenv("AWS_SESSION_TOKEN");
+	unsetenv("AWS_PROFILE");
+	unsetenv("AWS_ENDPOINT_URL");
+	unsetenv("AWS_ENDPOINT_URL_S3");
+	unsetenv("AWS_REGION");
+	unsetenv("AWS_DEFAULT_REGION");
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "no-such-file", 1);
+}
+
+static int
+open_with(const char *endpoint, struct objstore **s, struct cf_err *err)
+{
+	struct objstore_conf c = { "s3://bucket/p", endpoint, NULL, 0 };
+
+	*s = NULL;
+	return objstore_open(&c, s, err);
+}
+
+static void
+write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static void
+t4_credentials(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct objstore *s = NULL;
+
+	(void)state;
+	clear_env();
+	/* none at all */
+	assert_int_equal(open_with("http://127.0.0.1:9", &s, &err), -1);
+	assert_int_equal(err.code, CF_EINPUT);
+	assert_non_null(strstr(err.msg, "no credentials for 's3://bucket/p'"));
+	cf_err_release(&err);
+	/* from the environment; endpoint and region defaults */
+	setenv("AWS_ACCESS_KEY_ID", "AK", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "SK", 1);
+	assert_int_equal(open_with(NULL, &s, &err), 0);
+	assert_string_equal(objstore_endpoint(s), "https://s3.us-east-1.amazonaws.com");
+	objstore_close(s);
+	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:7480/", 1);
+	assert_int_equal(open_with(NULL, &s, &err), 0);
+	assert_string_equal(objstore_endpoint(s), "http://127.0.0.1:7480");
+	assert_string_equal(objstore_url(s), "s3://bucket/p");
+	objstore_close(s);
+	/* bad endpoints */
+	assert_int_equal(open_with("ftp://x", &s, &err), -1);
+	cf_err_release(&err);
+	assert_int_equal(open_with("http://x/path", &s, &err), -1);
+	cf_err_release(&err);
+	assert_int_equal(open_with("http://x?a=b", &s, &err), -1);
+	assert_int_equal(err.code, CF_EINPUT);
+	cf_err_release(&err);
+	/* a credentials file: its profile; refused when others can read it */
+	clear_env();
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "creds", 1);
+	write_file("creds", "[other]\naws_access_key_id = X\naws_secret_access_key = Y\n"
+		   "[default]\naws_access_key_id = AK2\n  aws_secret_access_key=SK2  \n", 0644);
+	assert_int_equal(open_with("http://127.0.0.1:9", &s, &err), -1);
+	assert_int_equal(err.code, CF_EINPUT);
+	assert_non_null(strstr(err.msg, "is readable by others"));
+	cf_err_release(&err);
+	assert_int_equal(chmod("creds", 0600), 0);
+	assert_int_equal(open_with("http://127.0.0.1:9", &s, &err), 0);
+	objstore_close(s);
+	setenv("AWS_PROFILE", "nosuch", 1);
+	assert_int_equal(open_with("http://127.0.0.1:9", &s, &err), -1);
+	assert_non_null(strstr(err.msg, "profile 'nosuch'"));
+	cf_err_release(&err);
+	/* malformed files: no section, no '=', a half profile */
+	write_file("creds", "aws_access_key_id = AK\n[default\nnonsense\n"
+		   "aws_secret_access_key\n", 0600);
+	unsetenv("AWS_PROFILE");
+	assert_int_equal(open_with("http://127.0.0.1:9", &s, &err), -1);
+	assert_int_equal(err.code, CF_EINPUT);
+	cf_err_release(&err);
+	clear_env();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t1_url),
+		cmocka_unit_test(t2_retention),
+		cmocka_unit_test(t3_xml),
+		cmocka_unit_test_setup_teardown(t4_credentials, test_tmpdir_setup,
+						test_tmpdir_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
