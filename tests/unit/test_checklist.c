@@ -156,7 +156,9 @@ test_eval(void **state)
 	assert_int_equal(r->nitems, 7);
 	assert_true(r->items[0].have);			/* note matches case-insensitively */
 	assert_int_equal(r->items[0].cites[0].evidence_id, 1);
-	assert_int_equal(r->items[0].cites[0].exhibit_no, 6);	/* the dossier's numbering */
+	/* the dossier's numbering: order 1, the delivery record 2, then this
+	   video without a capture time (packing, exhibits.h) 3 */
+	assert_int_equal(r->items[0].cites[0].exhibit_no, 3);
 	assert_true(r->items[1].have);			/* two photos */
 	assert_int_equal(r->items[1].ncites, 2);
 	assert_true(r->items[2].have);
@@ -172,7 +174,7 @@ test_eval(void **state)
 	assert_true(r->items[5].have);			/* photo 2 captured at 100 < 1000 */
 	assert_int_equal(r->items[5].ncites, 1);
 	assert_int_equal(r->items[5].cites[0].evidence_id, 2);
-	assert_int_equal(r->items[5].cites[0].exhibit_no, 4);
+	assert_int_equal(r->items[5].cites[0].exhibit_no, 5);	/* after order, logistics, video, chat */
 	assert_false(r->items[6].have);			/* no pay_txn, no receipt */
 	assert_int_equal(r->missing_required, 1);
 	assert_int_equal(r->missing_recommended, 0);
