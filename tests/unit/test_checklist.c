@@ -184,9 +184,9 @@ test_eval(void **state)
 	assert_int_equal(r->statement_chars, 6);
 	/* photo 2: too big and webp; 2 photos > 1; statement 6 > 5 */
 	assert_int_equal(r->nlimits, 4);
-	/* exhibit numbers: order 5 → 1, chat 4 → 2, logistics 3 → 3,
-	 * photos p.webp (2) → 4 and q.jpg (7) → 5, video 1 → 6 */
-	assert_string_equal(r->limits[0].what, "photo 'p.webp' (exhibit 4, evidence #2)");
+	/* exhibit numbers (the argument's order, exhibits.h): order 5 → 1,
+	 * logistics 3 → 2, video 1 → 3, chat 4 → 4, p.webp (2) → 5, q.jpg (7) → 6 */
+	assert_string_equal(r->limits[0].what, "photo 'p.webp' (exhibit 5, evidence #2)");
 	assert_non_null(strstr(r->limits[1].problem, "format webp is not accepted"));
 	assert_string_equal(r->limits[2].problem, "2 photos, the form takes 1 per submission");
 	assert_string_equal(r->limits[3].fix, "cut 1 characters");
