@@ -361,9 +361,9 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 			       "coalesce((SELECT max(tree_size) FROM heads), 0))", &q, &err) == 0) {
 			sqlite3_bind_text(q, 1, o.order_id, -1, SQLITE_STATIC);
 			if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > 0)
-				/* on stdout like "not signed (--no-sign)": a build that works
-				   stays silent on stderr (see README) */
-				ctx_info(ctx, "note: %lld exhibit%s of order '%s' not sealed yet: the dossier "
+				/* a warning on stderr before building (issue 16): the
+				   merchant can still seal; the PDF only states the fact */
+				ctx_warn(ctx, "%lld exhibit%s of order '%s' not sealed yet: the dossier "
 					 "will say so and hold no inclusion proof for %s; run "
 					 "'casefile seal' first, or 'casefile build --seal'",
 					 (long long)sqlite3_column_int64(q, 0),
