@@ -12,7 +12,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 CF=${CASEFILE_BIN:-$top/casefile}
 TSA_SERVER=${CASEFILE_TSA_SERVER:-$top/build/tests/tools/tsa_server}
-out=$top/demo-out
+out=${CASEFILE_DEMO_OUT:-$top/demo-out}
 order=6931000000000002
 
 rm -rf "$out"
@@ -22,9 +22,23 @@ unset CASEFILE_PASSPHRASE CASEFILE_NOW
 cd "$out"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ casefile %s\n' "$*"; "$CF" "$@"; }
+# The command as a shell would need it typed (printf %q style, in POSIX
+# sh): an argument with a space, a quote or any other character outside
+# [A-Za-z0-9_./:=,+@%-] is single-quoted, a ' inside it written '\''.
+cmdline() {
+	printf '$ casefile'
+	for a; do
+		case $a in
+		'' | *[!A-Za-z0-9_./:=,+@%-]*)
+			printf " '%s'" "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")" ;;
+		*)	printf ' %s' "$a" ;;
+		esac
+	done
+	printf '\n'
+}
+run() { cmdline "$@"; "$CF" "$@"; }
 # Commands whose non-zero exit is the point of the demo (due 4, check 3).
-show() { printf '$ casefile %s\n' "$*"; set +e; "$CF" "$@"; echo "(exit $?)"; set -e; }
+show() { cmdline "$@"; set +e; "$CF" "$@"; echo "(exit $?)"; set -e; }
 
 say "a local test timestamp authority (demo only)"
 mkdir tsa
