@@ -912,6 +912,28 @@ out:
 /* ---------------------------------------------------------- exhibit index */
 
 /*
+ * What an exhibit is in the argument, in the dossier's language: the
+ * templates' part_<name> (en.txt has them), else argument_part_zh().
+ */
+static const char *
+part_name(struct build *b, enum argument_part part, const char *kind)
+{
+	static const char *const key[] = {
+		[ARG_NONE] = "part_other", [ARG_PICKUP] = "part_pickup",
+		[ARG_PICKUP_PHOTO] = "part_pickup_photo", [ARG_PACKING] = "part_packing",
+		[ARG_HANDOVER] = "part_handover", [ARG_BUYER_PHOTO] = "part_buyer_photo",
+		[ARG_ORDER] = "part_order", [ARG_LOGISTICS] = "part_logistics",
+		[ARG_CHAT] = "part_chat", [ARG_OTHER] = "part_other",
+	};
+
+	if (part == ARG_OTHER || part == ARG_NONE)
+		return T(b, kind && !strcmp(kind, "photo") ? "kind_photo"
+			    : kind && !strcmp(kind, "video") ? "kind_video"
+			    : kind && !strcmp(kind, "receipt") ? "kind_receipt" : "kind_other");
+	return T_or(b, key[part], argument_part_zh(part, kind));
+}
+
+/*
  * What an exhibit shows, in words (issue 16): "快递柜取件记录：5月2日 14:22
  * 已取件", "聊天记录：6 条消息（买家 2 条），5月2日 20:31 至 5月3日 10:15",
  * from its part in the argument (argument.h) and its parsed facts; the
@@ -949,7 +971,7 @@ shows(struct build *b, const struct exhibit *x)
 				      "evidence_id = ?1), total_fen, created_at FROM order_records "
 				      "WHERE evidence_id = ?1", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, x->evidence_id);
-		cf_buf_addstr(&t, argument_part_zh(ARG_ORDER, x->kind));
+		cf_buf_addstr(&t, part_name(b, ARG_ORDER, x->kind));
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			cf_buf_addf(&t, T_fmt(b, "shows_order", "%lld", ": %lld item(s)"),
 				    (long long)sqlite3_column_int64(st, 0));
@@ -964,7 +986,7 @@ shows(struct build *b, const struct exhibit *x)
 					    T_or(b, "shows_ordered", "ordered"));
 		}
 	} else if (!strcmp(x->kind, "logistics")) {
-		const char *title = argument_part_zh(part, x->kind);
+		const char *title = part_name(b, part, x->kind);
 
 		/* which record of delivery: a locker, a station, a signature */
 		if (part == ARG_PICKUP && e->fact)
@@ -996,7 +1018,7 @@ shows(struct build *b, const struct exhibit *x)
 		}
 	} else {
 		/* photos, videos, receipts: what they are, when taken */
-		cf_buf_addstr(&t, argument_part_zh(part, x->kind));
+		cf_buf_addstr(&t, part_name(b, part, x->kind));
 		d = day(b, x->captured_at);
 		if (*d)
 			cf_buf_addf(&t, "%s%s %s", T_or(b, "shows_colon", ": "), d,
