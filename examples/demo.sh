@@ -85,6 +85,10 @@ say "a dispute: the buyer says the parcel never arrived"
 run dispute open $order --reason 未收到货 --amount 287.90 --claim 买家称未收到货，申请仅退款 \
 	--requested-at "$(date -u -d '3 hours ago' +%Y-%m-%dT%H:%M:%SZ)" \
 	--rejected-at "$(date -u -d '1 hour ago' +%Y-%m-%dT%H:%M:%SZ)"
+# the screenshot of the station's release record says nothing by its name:
+# tagged, it is cited right after the delivery record (exhibit 2)
+shot=$("$CF" show $order --json | sed -n 's/.*"id":\([0-9]*\),"kind":"photo","name":"pickup-record.png".*/\1/p')
+run tag "$shot" --role pickup --note "驿站出库记录截图：5月2日 18:05 凭取件码取走"
 show due --within 72h
 show check $order
 run statement $order

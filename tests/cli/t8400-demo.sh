@@ -27,6 +27,7 @@ check "11 the index in words" grep -q '驿站取件记录：5月2日 12:47' d.tx
 check "12 what it proves" grep -q '包裹已于5月2日 12:47送达并签收/取件' d.txt
 tr -d '\n ' <d.txt >joined.txt	# lines wrap inside sentences
 check "13 the statement cites the pickup record as exhibit 1" grep -q '签收人:菜鸟驿站代收,如有疑问请联系派件员”，见证据1。' joined.txt
+check "15 the tagged station screenshot is cited second" grep -Eq '证据2 +签收/取件照片' d.txt
 for word in '单据 | 单据' 'casefile seal' '--no-' 'not_received' 'in_transit' 'event(s)'; do
 	check_not "14 no '$word' in the dossier" grep -qF -- "$word" d.txt
 done

@@ -50,4 +50,13 @@ expect_unsealed "10 build"
 pdftotext d.pdf d.txt
 check "11 the summary box: the merchant refuses" grep -q '商家立场：不同意退款，请平台驳回买家的申请' d.txt
 check "12 the statement closes with a refusal" sh -c "tr -d '\n' <d.txt | grep -q '请平台驳回“未收到货”的退款申请'"
+# build --stance: the dossier argues the position the merchant chose
+cf build $O --no-sign --stance partial -o p.pdf
+expect_unsealed "13 build --stance partial"
+pdftotext p.pdf p.txt
+check "14 the summary box says partial" grep -q '商家立场：愿给予部分补偿，不同意全额退款' p.txt
+check "15 the statement closes with the partial offer" sh -c "tr -d '\n' <p.txt | grep -q '部分补偿，但不同意全额退款'"
+cf build $O --no-sign --stance maybe -o x.pdf
+expect_rc 2 "16 an unknown stance is a usage error"
+expect_err "unknown stance 'maybe'" "17 named"
 done_testing
