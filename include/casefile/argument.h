@@ -33,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 
@@ -100,7 +100,7 @@ struct argument {
  * released with argument_release().  Fails only when the vault cannot be
  * read.
  */
-int argument_load(sqlite3 *db, const char *order_id, const char *scenario,
+int argument_load(struct cf_db *db, const char *order_id, const char *scenario,
 		  const struct argument_input *in, size_t nin,
 		  struct argument *out, struct cf_err *err);
 void argument_release(struct argument *a);

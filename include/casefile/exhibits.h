@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/argument.h"
 #include "casefile/err.h"
@@ -63,14 +63,14 @@ struct exhibits {
  * ("no evidence for order '…'") when there are none.  Release with
  * exhibits_release().
  */
-int exhibits_load(sqlite3 *db, const char *order_id,
+int exhibits_load(struct cf_db *db, const char *order_id,
 		  struct exhibits *out, struct cf_err *err);
 void exhibits_release(struct exhibits *ex);
 /*
  * The argument (argument.h) of scenario over the numbered exhibits ex:
  * argument_load() on them.  Release *out with argument_release().
  */
-int exhibits_argument(sqlite3 *db, const char *order_id, const char *scenario,
+int exhibits_argument(struct cf_db *db, const char *order_id, const char *scenario,
 		      const struct exhibits *ex, struct argument *out,
 		      struct cf_err *err);
 /* The exhibit number of an evidence row, or 0. */

@@ -30,7 +30,7 @@
 #include "casefile/exhibits.h"
 #include "casefile/frames.h"
 #include "casefile/imgconv.h"
-#include "casefile/records.h"
+#include "casefile/records_sqlite.h"
 #include "casefile/ledger.h"
 #include "casefile/mask.h"
 #include "casefile/money.h"
@@ -51,7 +51,7 @@
 
 struct build {
 	struct vault *v;
-	sqlite3 *db;
+	struct cf_db *db;
 	const struct dossier_opts *o;
 	struct templates *t;
 	struct pdf *p;
@@ -369,7 +369,7 @@ make_manifest(struct build *b)
 		sqlite3_stmt *st = NULL;
 		int n = 0;
 
-		if (sqlite3_prepare_v2(b->db, LEFT_OUT_SQL, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_prepare_v2(db_sqlite(b->db), LEFT_OUT_SQL, -1, &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
 			while (sqlite3_step(st) == SQLITE_ROW) {
 				const char *name = (const char *)sqlite3_column_text(st, 1);
@@ -949,7 +949,7 @@ shows(struct build *b, const struct exhibit *x)
 	char *d = NULL, *d2 = NULL, money[40];
 
 	if (!strcmp(x->kind, "chat") &&
-	    sqlite3_prepare_v2(b->db, "SELECT count(*), sum(sender = 'buyer'), min(time), max(time) "
+	    sqlite3_prepare_v2(db_sqlite(b->db), "SELECT count(*), sum(sender = 'buyer'), min(time), max(time) "
 			       "FROM messages WHERE evidence_id = ?", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, x->evidence_id);
 		if (sqlite3_step(st) == SQLITE_ROW) {
@@ -967,7 +967,7 @@ shows(struct build *b, const struct exhibit *x)
 					    strcmp(d, d2) && *d2 ? d2 : "");
 		}
 	} else if (!strcmp(x->kind, "order") &&
-		   sqlite3_prepare_v2(b->db, "SELECT (SELECT count(*) FROM order_items WHERE "
+		   sqlite3_prepare_v2(db_sqlite(b->db), "SELECT (SELECT count(*) FROM order_items WHERE "
 				      "evidence_id = ?1), total_fen, created_at FROM order_records "
 				      "WHERE evidence_id = ?1", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, x->evidence_id);
@@ -1002,7 +1002,7 @@ shows(struct build *b, const struct exhibit *x)
 				    *d && e && e->fact ? " " : "",
 				    e && e->fact ? e->fact
 				    : part == ARG_HANDOVER ? T_or(b, "shows_collected", "collected") : "");
-		if (sqlite3_prepare_v2(b->db, "SELECT carrier, tracking_no, (SELECT count(*) FROM "
+		if (sqlite3_prepare_v2(db_sqlite(b->db), "SELECT carrier, tracking_no, (SELECT count(*) FROM "
 				       "logistics_events WHERE evidence_id = ?1) FROM logistics "
 				       "WHERE evidence_id = ?1", -1, &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_int64(st, 1, x->evidence_id);

@@ -11,7 +11,7 @@
 #include "casefile/argument.h"
 #include "casefile/db.h"
 #include "casefile/exhibits.h"
-#include "casefile/records.h"
+#include "casefile/records_sqlite.h"
 #include "casefile/xalloc.h"
 
 /* ------------------------------------------------------------- re-exports */
@@ -24,7 +24,7 @@ is_record_kind(const char *kind)
 
 /* Count the records of one chat or logistics exhibit into m. */
 static int
-load_records(sqlite3 *db, const struct exhibit *x, struct records *m,
+load_records(struct cf_db *db, const struct exhibit *x, struct records *m,
 	     struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -67,7 +67,7 @@ supersedes(const struct exhibit *xj, const struct records *mj,
  * supersedes: that one, the largest (then latest) of them, is named.
  */
 static int
-mark_superseded(sqlite3 *db, struct exhibits *ex, struct cf_err *err)
+mark_superseded(struct cf_db *db, struct exhibits *ex, struct cf_err *err)
 {
 	struct records *m = xcalloc(ex->n, sizeof(*m));
 	char *top = xcalloc(ex->n ? ex->n : 1, 1);
@@ -119,7 +119,7 @@ out:
 /* -------------------------------------------------------------- numbering */
 
 int
-exhibits_argument(sqlite3 *db, const char *order_id, const char *scenario,
+exhibits_argument(struct cf_db *db, const char *order_id, const char *scenario,
 		  const struct exhibits *ex, struct argument *out, struct cf_err *err)
 {
 	struct argument_input *in = xcalloc(ex->n ? ex->n : 1, sizeof(*in));
@@ -141,13 +141,13 @@ exhibits_argument(sqlite3 *db, const char *order_id, const char *scenario,
 
 /* The scenario the order's dispute argues (open, else latest), or "other". */
 static char *
-order_scenario(sqlite3 *db, const char *order_id)
+order_scenario(struct cf_db *db, const char *order_id)
 {
 	sqlite3_stmt *st = NULL;
 	char *r = NULL;
 
 	if (db_has_table(db, "disputes") &&
-	    sqlite3_prepare_v2(db, "SELECT reason FROM disputes WHERE order_id = ? "
+	    sqlite3_prepare_v2(db_sqlite(db), "SELECT reason FROM disputes WHERE order_id = ? "
 			       "ORDER BY closed_at IS NULL DESC, id DESC LIMIT 1", -1, &st,
 			       NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
@@ -202,7 +202,7 @@ cmp_place(const void *pa, const void *pb)
  * order's scenario rests on first, as argument.h cites them, then the rest.
  */
 static int
-number_by_argument(sqlite3 *db, const char *order_id, struct exhibits *ex,
+number_by_argument(struct cf_db *db, const char *order_id, struct exhibits *ex,
 		   struct cf_err *err)
 {
 	struct argument a;
@@ -246,7 +246,7 @@ out:
 }
 
 int
-exhibits_load(sqlite3 *db, const char *order_id,
+exhibits_load(struct cf_db *db, const char *order_id,
 	      struct exhibits *out, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
