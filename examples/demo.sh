@@ -12,7 +12,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 CF=${CASEFILE_BIN:-$top/casefile}
 TSA_SERVER=${CASEFILE_TSA_SERVER:-$top/build/tests/tools/tsa_server}
-out=$top/demo-out
+out=${CASEFILE_DEMO_OUT:-$top/demo-out}
 order=6931000000000002
 
 rm -rf "$out"
@@ -22,9 +22,23 @@ unset CASEFILE_PASSPHRASE CASEFILE_NOW
 cd "$out"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ casefile %s\n' "$*"; "$CF" "$@"; }
+# The command as a shell would need it typed (printf %q style, in POSIX
+# sh): an argument with a space, a quote or any other character outside
+# [A-Za-z0-9_./:=,+@%-] is single-quoted, a ' inside it written '\''.
+cmdline() {
+	printf '$ casefile'
+	for a; do
+		case $a in
+		'' | *[!A-Za-z0-9_./:=,+@%-]*)
+			printf " '%s'" "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")" ;;
+		*)	printf ' %s' "$a" ;;
+		esac
+	done
+	printf '\n'
+}
+run() { cmdline "$@"; "$CF" "$@"; }
 # Commands whose non-zero exit is the point of the demo (due 4, check 3).
-show() { printf '$ casefile %s\n' "$*"; set +e; "$CF" "$@"; echo "(exit $?)"; set -e; }
+show() { cmdline "$@"; set +e; "$CF" "$@"; echo "(exit $?)"; set -e; }
 
 say "a local test timestamp authority (demo only)"
 mkdir tsa
@@ -71,6 +85,10 @@ say "a dispute: the buyer says the parcel never arrived"
 run dispute open $order --reason 未收到货 --amount 287.90 --claim 买家称未收到货，申请仅退款 \
 	--requested-at "$(date -u -d '3 hours ago' +%Y-%m-%dT%H:%M:%SZ)" \
 	--rejected-at "$(date -u -d '1 hour ago' +%Y-%m-%dT%H:%M:%SZ)"
+# the screenshot of the station's release record says nothing by its name:
+# tagged, it is cited right after the delivery record (exhibit 2)
+shot=$("$CF" show $order --json | sed -n 's/.*"id":\([0-9]*\),"kind":"photo","name":"pickup-record.png".*/\1/p')
+run tag "$shot" --role pickup --note "驿站出库记录截图：5月2日 18:05 凭取件码取走"
 show due --within 72h
 show check $order
 run statement $order

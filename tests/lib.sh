@@ -48,6 +48,17 @@ expect_rc() {
 expect_clean() {
 	if [ "$rc" = 0 ] && [ ! -s "$err" ]; then tap 0 "$1"; else tap 1 "$1 (want rc 0, empty stderr)"; show_last; fi
 }
+# expect_unsealed "what": a build of unsealed exhibits worked, and stderr
+# holds the warning for the merchant and nothing else (issue 16: told on
+# stderr before building; the PDF only states the fact).
+expect_unsealed() {
+	if [ "$rc" = 0 ] && grep -q "^casefile: warning: .* not sealed yet: " "$err" &&
+	   ! grep -qv "^casefile: warning: .* not sealed yet: " "$err"; then
+		tap 0 "$1"
+	else
+		tap 1 "$1 (want rc 0, only the not-sealed warning on stderr)"; show_last
+	fi
+}
 expect_out() {
 	if grep -Eq -- "$1" "$out"; then tap 0 "$2"; else tap 1 "$2 (stdout lacks /$1/)"; show_last; fi
 }

@@ -37,7 +37,14 @@
 
 #include "casefile/err.h"
 
-struct exhibits;
+/* One numbered exhibit as the argument reads it (exhibits.h fills these). */
+struct argument_input {
+	int no;
+	int64_t evidence_id;
+	const char *kind, *name;
+	long long captured_at;		/* -1 unknown */
+	int superseded_by;		/* 0: none */
+};
 
 enum argument_stance {
 	ARGUMENT_REFUSE,	/* ask the platform to reject the claim */
@@ -88,13 +95,14 @@ struct argument {
 #define ARGUMENT_QUOTE_CHARS 60
 
 /*
- * Work out the argument of scenario for order_id over the numbered
- * exhibits ex.  *out is released with argument_release().  Fails only
- * when the vault cannot be read.
+ * Work out the argument of scenario for order_id over the nin numbered
+ * exhibits in (exhibits_argument() passes an order's exhibits).  *out is
+ * released with argument_release().  Fails only when the vault cannot be
+ * read.
  */
 int argument_load(struct cf_db *db, const char *order_id, const char *scenario,
-		  const struct exhibits *ex, struct argument *out,
-		  struct cf_err *err);
+		  const struct argument_input *in, size_t nin,
+		  struct argument *out, struct cf_err *err);
 void argument_release(struct argument *a);
 
 /* The entry of exhibit no, or NULL. */

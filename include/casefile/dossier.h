@@ -57,6 +57,8 @@ struct dossier_opts {
 	const char *templates_dir;	/* NULL: default search */
 	const char *statement_path;	/* free text overriding the template */
 	const char *scenario;		/* NULL: from the dispute, else other */
+	int stance;			/* enum argument_stance: the statement's
+					   and the summary box's position */
 	size_t statement_max_chars;	/* the drafted statement's limit in
 					   characters (the profile's, as
 					   `casefile statement`); 0: none */

@@ -3,10 +3,16 @@
  * exhibits — the numbered exhibits of one order, as the dossier, the
  * statement and `casefile check` cite them.
  *
- * Exhibit numbering is a deterministic function of the vault rows: the
- * order's evidence rows sorted by kind (order, chat, logistics, photo,
- * video, receipt, other), then name (bytes), then row id, numbered from 1.
- * The statement and `casefile check` cite these numbers.
+ * Exhibit numbering is a deterministic function of the vault rows, in the
+ * order the argument reads: first the decisive exhibits of the scenario of
+ * the order's dispute (open, else latest; "other" without one), in the
+ * order argument.h cites them (not received: the delivery/locker pickup
+ * record, then pickup photos; damaged: packing video and photos, then the
+ * courier's handover), then the rest by kind (order, chat, logistics,
+ * photo, video, receipt, other), time (capture or first message; unknown
+ * last), name (bytes) and row id; numbered from 1.  This is the one place
+ * numbers are made: the dossier (index, pages, manifest, proofs), the
+ * statement, `casefile check` and pack cards all cite them.
  *
  * Re-exports: a chat or logistics file whose every record (message: time,
  * sender, text, attachments; event: time, status, location, description;
@@ -26,6 +32,7 @@
 
 #include "casefile/db.h"
 
+#include "casefile/argument.h"
 #include "casefile/err.h"
 #include "casefile/hash.h"
 
@@ -59,6 +66,13 @@ struct exhibits {
 int exhibits_load(struct cf_db *db, const char *order_id,
 		  struct exhibits *out, struct cf_err *err);
 void exhibits_release(struct exhibits *ex);
+/*
+ * The argument (argument.h) of scenario over the numbered exhibits ex:
+ * argument_load() on them.  Release *out with argument_release().
+ */
+int exhibits_argument(struct cf_db *db, const char *order_id, const char *scenario,
+		      const struct exhibits *ex, struct argument *out,
+		      struct cf_err *err);
 /* The exhibit number of an evidence row, or 0. */
 int exhibits_no(const struct exhibits *ex, int64_t evidence_id);
 

@@ -15,7 +15,6 @@
 #include "casefile/cftime.h"
 #include "casefile/db.h"
 #include "casefile/db_sqlite.h"
-#include "casefile/exhibits.h"
 #include "casefile/roles.h"
 #include "casefile/xalloc.h"
 
@@ -449,7 +448,8 @@ cmp_exhibit(const void *x, const void *y, void *arg)
 
 int
 argument_load(struct cf_db *db, const char *order_id, const char *scenario,
-	      const struct exhibits *ex, struct argument *a, struct cf_err *err)
+	      const struct argument_input *in, size_t nin, struct argument *a,
+	      struct cf_err *err)
 {
 	char *attached = NULL;
 	int with_roles = has_column(db, "evidence", "supplied_by");
@@ -462,11 +462,11 @@ argument_load(struct cf_db *db, const char *order_id, const char *scenario,
 	if (pick_quote(db, order_id, scenario, a, err) < 0)
 		goto out;
 	attached = buyer_attachments(db, order_id);
-	a->v = xcalloc(ex->n ? ex->n : 1, sizeof(*a->v));
-	a->n = ex->n;
+	a->v = xcalloc(nin ? nin : 1, sizeof(*a->v));
+	a->n = nin;
 	/* logistics first: packing is judged against the first event */
-	for (i = 0; i < ex->n; i++) {
-		const struct exhibit *x = &ex->v[i];
+	for (i = 0; i < nin; i++) {
+		const struct argument_input *x = &in[i];
 		struct argument_exhibit *e = &a->v[i];
 
 		e->no = x->no;
@@ -509,8 +509,8 @@ argument_load(struct cf_db *db, const char *order_id, const char *scenario,
 	}
 	if (first_event < 0)
 		first_event = a->handover_at;
-	for (i = 0; i < ex->n; i++) {
-		const struct exhibit *x = &ex->v[i];
+	for (i = 0; i < nin; i++) {
+		const struct argument_input *x = &in[i];
 		struct argument_exhibit *e = &a->v[i];
 		unsigned roles = 0;
 		enum cf_supplier sup = CF_SUPPLIER_UNKNOWN;

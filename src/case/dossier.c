@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "casefile/argument.h"
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
 #include "casefile/db.h"
@@ -56,6 +57,8 @@ struct build {
 	struct templates *t;
 	struct pdf *p;
 	struct exhibits ex;
+	struct argument arg;	/* what the exhibits are in the argument */
+	const char *scenario;	/* the argued scenario */
 	struct order_facts f;
 	struct dossier_report *rep;
 	char *manifest;
@@ -95,6 +98,12 @@ note(struct build *b, const char *fmt, ...)
 }
 
 /* --------------------------------------------------------------- helpers */
+
+static int
+lang_en(const struct build *b)
+{
+	return strcmp(b->o->lang, "en") == 0;
+}
 
 static const char *
 T(struct build *b, const char *key)
@@ -139,22 +148,64 @@ T_fmt(struct build *b, const char *key, const char *want, const char *fallback)
 	return ok ? v : fallback;
 }
 
+/* Masked text; "" for a fact nobody recorded (left out, issue 16). */
 static char *
 M(struct build *b, const char *s)
 {
 	if (s == NULL)
-		return xstrdup(T(b, "unknown"));
+		return xstrdup("");
 	return b->o->no_mask ? xstrdup(s) : mask_text(s);
 }
 
+/*
+ * "2025-05-02 12:47:00 +08:00" without its " +08:00": the zone is stated
+ * once, in the page header (zone_note).  In place; returns s.
+ */
+static char *
+drop_zone(char *s)
+{
+	char *sp = strrchr(s, ' ');
+
+	if (sp && (sp[1] == '+' || sp[1] == '-'))
+		*sp = '\0';
+	return s;
+}
+
+/* A time in the dossier's zone, or "" when unknown (the row is left out). */
 static char *
 tstr(struct build *b, long long utc)
 {
 	char buf[40];
 
 	if (utc < 0)
-		return xstrdup(T(b, "unknown"));
-	return xstrdup(cftime_format(utc, b->o->tz_offset, buf, sizeof(buf)));
+		return xstrdup("");
+	return drop_zone(xstrdup(cftime_format(utc, b->o->tz_offset, buf, sizeof(buf))));
+}
+
+/* "5月2日 12:47" inside a sentence, or "" when unknown. */
+static char *
+day(struct build *b, long long utc)
+{
+	char buf[48];
+
+	if (utc < 0)
+		return xstrdup("");
+	if (lang_en(b))
+		return tstr(b, utc);
+	return xstrdup(argument_date(utc, b->o->tz_offset, buf, sizeof(buf)));
+}
+
+/* "时间均为北京时间 UTC+8" (or the zone the vault shows), said once per page header. */
+static char *
+zone_note(struct build *b)
+{
+	char off[16];
+
+	if (b->o->tz_offset == 8 * 3600)
+		return xstrdup(T_or(b, "zone_beijing", "All times are China Standard Time (UTC+8)"));
+	cftime_format_offset(b->o->tz_offset, off, sizeof(off));
+	return xasprintf("%s%s", T_or(b, "zone_utc", "All times are UTC"),
+			 b->o->tz_offset ? off : "");
 }
 
 static char *
@@ -198,12 +249,15 @@ heading(struct build *b, const char *title, int *outline, struct cf_err *err)
 	return pdf_vspace(b->p, 6, err);
 }
 
+/* A key/value row; a fact nobody recorded (v NULL or "") is left out. */
 static int
 row2(struct build *b, const char *k, const char *v, struct cf_err *err)
 {
 	static const double w[] = { 0.26, 0.74 };
 	const char *cells[2] = { k, v };
 
+	if (v == NULL || *v == '\0')
+		return 0;
 	return pdf_table_row(b->p, 2, w, cells, SZ_BODY, PDF_TEXT_RULE, err);
 }
 
@@ -220,8 +274,12 @@ decor(void *arg, int page, int npages, struct cf_buf *h, struct cf_buf *fl,
       struct cf_buf *fr)
 {
 	struct build *b = arg;
+	char *zone = zone_note(b);
 
-	cf_buf_addf(h, "%s · %s", b->f.shop ? b->f.shop : T(b, "unknown"), b->o->order_id);
+	if (b->f.shop && *b->f.shop)
+		cf_buf_addf(h, "%s · ", b->f.shop);
+	cf_buf_addf(h, "%s · %s", b->o->order_id, zone);
+	free(zone);
 	cf_buf_addf(fl, "CF-%s-%04d", b->o->order_id, page);
 	cf_buf_addf(fr, T(b, "page_of"), page, npages);
 }
@@ -336,12 +394,6 @@ make_manifest(struct build *b)
 
 /* ----------------------------------------------------------------- cover */
 
-static int
-lang_en(const struct build *b)
-{
-	return strcmp(b->o->lang, "en") == 0;
-}
-
 /* A dispute reason code by its name in the dossier's language. */
 static const char *
 reason_name(struct build *b, const char *code)
@@ -363,7 +415,7 @@ cover(struct build *b, struct cf_err *err)
 	    pdf_text(b->p, T(b, "title"), SZ_TITLE, PDF_TEXT_BOLD | PDF_TEXT_CENTER, err) < 0 ||
 	    pdf_vspace(b->p, 24, err) < 0)
 		goto out;
-	if (row2(b, T(b, "shop"), b->f.shop ? b->f.shop : T(b, "unknown"), err) < 0 ||
+	if (row2(b, T(b, "shop"), b->f.shop, err) < 0 ||
 	    row2(b, T(b, "order"), b->o->order_id, err) < 0)
 		goto out;
 	if (db_prepare(b->db, "SELECT i.title, i.qty, i.price_fen, i.sku FROM order_items i "
@@ -385,29 +437,32 @@ cover(struct build *b, struct cf_err *err)
 			cf_buf_addf(&items, " @ %s",
 				    money_format_fen(sqlite3_column_int64(st, 2), money, sizeof(money)));
 	}
-	if (row2(b, T(b, "items"), items.len ? items.data : T(b, "unknown"), err) < 0)
+	if (row2(b, T(b, "items"), items.len ? items.data : NULL, err) < 0)
 		goto out;
 	if (b->f.total_fen >= 0)
 		cf_buf_addf(&v, "%s %s", money_format_fen(b->f.total_fen, money, sizeof(money)),
 			    b->f.currency ? b->f.currency : "CNY");
-	if (row2(b, T(b, "paid"), v.len ? v.data : T(b, "unknown"), err) < 0)
+	if (row2(b, T(b, "paid"), v.len ? v.data : NULL, err) < 0)
 		goto out;
 	cf_buf_reset(&v);
 	s1 = M(b, b->f.buyer_nick);
 	cf_buf_addstr(&v, s1);
 	if (b->f.buyer_phone) {
 		s2 = M(b, b->f.buyer_phone);
-		cf_buf_addf(&v, "  %s", s2);
+		cf_buf_addf(&v, "%s%s", v.len ? "  " : "", s2);
 	}
 	if (row2(b, T(b, "buyer"), v.data, err) < 0)
 		goto out;
 	cf_buf_reset(&v);
 	if (b->f.has_dispute) {
-		cf_buf_addf(&v, "%s: %s\n%s: %s", T(b, "reason"),
-			    b->f.reason ? reason_name(b, b->f.reason) : T(b, "unknown"), T(b, "claim"),
-			    b->f.claim ? b->f.claim : T(b, "unknown"));
+		/* what was not recorded is left out */
+		if (b->f.reason)
+			cf_buf_addf(&v, "%s: %s", T(b, "reason"), reason_name(b, b->f.reason));
+		if (b->f.claim)
+			cf_buf_addf(&v, "%s%s: %s", v.len ? "\n" : "", T(b, "claim"), b->f.claim);
 		if (b->f.amount_fen >= 0)
-			cf_buf_addf(&v, " (%s)", money_format_fen(b->f.amount_fen, money, sizeof(money)));
+			cf_buf_addf(&v, "%s(%s)", v.len ? " " : "",
+				    money_format_fen(b->f.amount_fen, money, sizeof(money)));
 	} else {
 		cf_buf_addstr(&v, T(b, "no_dispute"));
 	}
@@ -423,10 +478,10 @@ cover(struct build *b, struct cf_err *err)
 		for (i = 0; i < 5; i++) {
 			char *ts;
 
-			if (i == 4 && t[i] < 0)
-				continue;
+			if (t[i] < 0)
+				continue;	/* not recorded: left out */
 			ts = tstr(b, t[i]);
-			cf_buf_addf(&v, "%s%s: %s", i ? "\n" : "", T(b, k[i]), ts);
+			cf_buf_addf(&v, "%s%s: %s", v.len ? "\n" : "", T(b, k[i]), ts);
 			free(ts);
 		}
 	}
@@ -454,14 +509,67 @@ out:
 
 /* ------------------------------------------------------------- statement */
 
-static int
-statement(struct build *b, struct cf_err *err)
-{
-	char *text = NULL;
-	int ret = -1;
+static char *shows(struct build *b, const struct exhibit *x);
 
-	if (new_section(b, "sec_statement", NULL, err) < 0)
-		return -1;
+/*
+ * The summary box that opens the argument (issue 16): the buyer's claim,
+ * the merchant's position (the stance) and the first three exhibits, which
+ * are the decisive ones (exhibits.h numbers in the argument's order), each
+ * with what it shows.
+ */
+static int
+summary_box(struct build *b, struct cf_err *err)
+{
+	struct cf_buf t = CF_BUF_INIT;
+	char money[40], *k;
+	size_t i, n = 0;
+	int r;
+
+	cf_buf_addf(&t, "%s%s", T_or(b, "sum_claim", "The buyer's claim: "),
+		    reason_name(b, b->scenario));
+	if (b->f.claim)
+		cf_buf_addf(&t, T_fmt(b, "sum_claim_text", "%s", " — %s"), b->f.claim);
+	if (b->f.amount_fen >= 0)
+		cf_buf_addf(&t, T_fmt(b, "sum_amount", "%s", " (%s)"),
+			    money_format_fen(b->f.amount_fen, money, sizeof(money)));
+	k = xasprintf("stance_%s", argument_stance_name((enum argument_stance)b->o->stance));
+	cf_buf_addf(&t, "\n%s%s", T_or(b, "sum_stance", "The merchant's position: "),
+		    T_or(b, k, argument_stance_name((enum argument_stance)b->o->stance)));
+	free(k);
+	cf_buf_addf(&t, "\n%s", T_or(b, "sum_key", "Key exhibits:"));
+	for (i = 0; i < b->ex.n && n < 3; i++) {
+		const struct exhibit *x = &b->ex.v[i];
+		char *ref, *what, *nl;
+
+		if (x->superseded_by)
+			continue;
+		ref = exref(b, x->no);
+		what = shows(b, x);
+		if ((nl = strchr(what, '\n')) != NULL)
+			*nl = '\0';	/* the first line: what it is and its fact */
+		cf_buf_addf(&t, "\n  %s  %s", ref, what);
+		free(ref);
+		free(what);
+		n++;
+	}
+	r = pdf_text(b->p, T_or(b, "sum_title", "Summary"), SZ_H2, PDF_TEXT_BOLD, err);
+	if (r == 0)
+		r = pdf_vspace(b->p, 2, err);
+	if (r == 0)
+		r = pdf_box(b->p, t.data, SZ_BODY, 0, err);
+	if (r == 0)
+		r = pdf_vspace(b->p, 12, err);
+	cf_buf_release(&t);
+	return r;
+}
+
+/* The statement, drafted for the dossier's stance, or the merchant's file. */
+static int
+statement_text(struct build *b, char **text, struct cf_err *err)
+{
+	struct statement_opts so;
+
+	*text = NULL;
 	if (b->o->statement_path) {
 		struct cf_buf t = CF_BUF_INIT;
 
@@ -475,14 +583,37 @@ statement(struct build *b, struct cf_err *err)
 			return cf_err_set(err, CF_EINPUT, "'%s': not a text file",
 					  b->o->statement_path);
 		}
-		text = cf_buf_detach(&t, NULL);
-		if (pdf_text(b->p, T(b, "statement_from_file"), SZ_SMALL, PDF_TEXT_GREY, err) < 0)
-			goto out;
-	} else if (statement_draft(b->db, b->t, b->o->order_id, b->o->scenario,
-				   b->o->statement_max_chars,
-				   !b->o->no_mask, b->o->tz_offset, &text, err) < 0) {
-		return -1;
+		*text = cf_buf_detach(&t, NULL);
+		return 0;
 	}
+	memset(&so, 0, sizeof(so));
+	so.scenario = b->o->scenario;
+	so.stance = b->o->stance;
+	so.mask = !b->o->no_mask;
+	so.tz_offset = b->o->tz_offset;
+	if (statement_compose(b->db, b->t, b->o->order_id, &so, text, err) < 0)
+		return -1;
+	if (b->o->statement_max_chars)
+		statement_truncate(*text, b->o->statement_max_chars);
+	return 0;
+}
+
+/*
+ * The first argument page: the summary box, the statement; the timeline
+ * follows on the same page (timeline()).
+ */
+static int
+statement(struct build *b, struct cf_err *err)
+{
+	char *text = NULL;
+	int ret = -1;
+
+	if (new_section(b, "sec_statement", NULL, err) < 0 || summary_box(b, err) < 0 ||
+	    statement_text(b, &text, err) < 0)
+		goto out;
+	if (b->o->statement_path &&
+	    pdf_text(b->p, T(b, "statement_from_file"), SZ_SMALL, PDF_TEXT_GREY, err) < 0)
+		goto out;
 	ret = pdf_text(b->p, text, SZ_BODY + 1, 0, err);
 out:
 	free(text);
@@ -741,7 +872,9 @@ timeline(struct build *b, struct cf_err *err)
 	}
 	if (n > 1)
 		qsort(ev, n, sizeof(*ev), cmp_tev);
-	if (new_section(b, "sec_timeline", NULL, err) < 0)
+	/* on the statement's page, below it: that page is not left empty */
+	if (pdf_vspace(b->p, 18, err) < 0 || pdf_need(b->p, 120, err) < 0 ||
+	    heading(b, T(b, "sec_timeline"), NULL, err) < 0)
 		goto out;
 	{
 		const char *h[3] = { T(b, "col_time"), T(b, "col_event"), T(b, "exhibit") };
@@ -774,46 +907,171 @@ out:
 
 /* ---------------------------------------------------------- exhibit index */
 
-/* A generated "what it shows" when the ingest gave no note. */
-static char *
-describe(struct build *b, const struct exhibit *x)
+/*
+ * What an exhibit is in the argument, in the dossier's language: the
+ * templates' part_<name> (en.txt has them), else argument_part_zh().
+ */
+static const char *
+part_name(struct build *b, enum argument_part part, const char *kind)
 {
-	static const struct {
-		const char *kind, *sql, *key;
-	} q[] = {
-		{ "chat", "SELECT count(*), NULL FROM messages WHERE evidence_id = ?", "desc_chat" },
-		{ "logistics", "SELECT (SELECT count(*) FROM logistics_events WHERE evidence_id = ?1), "
-			       "(SELECT coalesce(carrier, '') || ' ' || coalesce(tracking_no, '') "
-			       "FROM logistics WHERE evidence_id = ?1)", "desc_logistics" },
-		{ "order", "SELECT (SELECT count(*) FROM order_items WHERE evidence_id = ?1), "
-			   "(SELECT shop FROM order_records WHERE evidence_id = ?1)", "desc_order" },
-		{ "photo", "SELECT width, height FROM media WHERE evidence_id = ?", "desc_photo" },
+	static const char *const key[] = {
+		[ARG_NONE] = "part_other", [ARG_PICKUP] = "part_pickup",
+		[ARG_PICKUP_PHOTO] = "part_pickup_photo", [ARG_PACKING] = "part_packing",
+		[ARG_HANDOVER] = "part_handover", [ARG_BUYER_PHOTO] = "part_buyer_photo",
+		[ARG_ORDER] = "part_order", [ARG_LOGISTICS] = "part_logistics",
+		[ARG_CHAT] = "part_chat", [ARG_OTHER] = "part_other",
 	};
+
+	if (part == ARG_OTHER || part == ARG_NONE)
+		return T(b, kind && !strcmp(kind, "photo") ? "kind_photo"
+			    : kind && !strcmp(kind, "video") ? "kind_video"
+			    : kind && !strcmp(kind, "receipt") ? "kind_receipt" : "kind_other");
+	return T_or(b, key[part], argument_part_zh(part, kind));
+}
+
+/*
+ * What an exhibit shows, in words (issue 16): "快递柜取件记录：5月2日 14:22
+ * 已取件", "聊天记录：6 条消息（买家 2 条），5月2日 20:31 至 5月3日 10:15",
+ * from its part in the argument (argument.h) and its parsed facts; the
+ * merchant's note after it.  Facts nobody recorded are left out.
+ */
+static char *
+shows(struct build *b, const struct exhibit *x)
+{
+	const struct argument_exhibit *e = argument_exhibit(&b->arg, x->no);
+	enum argument_part part = e ? e->part : ARG_OTHER;
+	struct cf_buf t = CF_BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	char *r = NULL;
-	size_t i;
+	char *d = NULL, *d2 = NULL, money[40];
 
-	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
-		if (strcmp(x->kind, q[i].kind) != 0)
-			continue;
-		if (sqlite3_prepare_v2(db_sqlite(b->db), q[i].sql, -1, &st, NULL) != SQLITE_OK)
-			break;
+	if (!strcmp(x->kind, "chat") &&
+	    sqlite3_prepare_v2(db_sqlite(b->db), "SELECT count(*), sum(sender = 'buyer'), min(time), max(time) "
+			       "FROM messages WHERE evidence_id = ?", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, x->evidence_id);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-			const char *t = (const char *)sqlite3_column_text(st, 1);
-
-			r = xasprintf("%s: %lld%s%s", T(b, q[i].key),
-				      (long long)sqlite3_column_int64(st, 0),
-				      i == 3 ? "×" : " ", t ? t : "");
-			if (i == 3)	/* width × height */
-				r = (free(r), xasprintf("%s: %lld×%lld", T(b, q[i].key),
-							(long long)sqlite3_column_int64(st, 0),
-							(long long)sqlite3_column_int64(st, 1)));
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			d = day(b, sqlite3_column_type(st, 2) == SQLITE_NULL ? -1
+				   : sqlite3_column_int64(st, 2));
+			d2 = day(b, sqlite3_column_type(st, 3) == SQLITE_NULL ? -1
+				    : sqlite3_column_int64(st, 3));
+			cf_buf_addf(&t, T_fmt(b, "shows_chat", "%lld%lld", "Chat: %lld messages "
+					      "(%lld from the buyer)"),
+				    (long long)sqlite3_column_int64(st, 0),
+				    (long long)sqlite3_column_int64(st, 1));
+			if (*d)
+				cf_buf_addf(&t, "%s%s%s%s", T_or(b, "shows_sep", ", "), d,
+					    strcmp(d, d2) && *d2 ? T_or(b, "shows_to", " to ") : "",
+					    strcmp(d, d2) && *d2 ? d2 : "");
 		}
-		sqlite3_finalize(st);
-		break;
+	} else if (!strcmp(x->kind, "order") &&
+		   sqlite3_prepare_v2(db_sqlite(b->db), "SELECT (SELECT count(*) FROM order_items WHERE "
+				      "evidence_id = ?1), total_fen, created_at FROM order_records "
+				      "WHERE evidence_id = ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, x->evidence_id);
+		cf_buf_addstr(&t, part_name(b, ARG_ORDER, x->kind));
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			cf_buf_addf(&t, T_fmt(b, "shows_order", "%lld", ": %lld item(s)"),
+				    (long long)sqlite3_column_int64(st, 0));
+			if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+				cf_buf_addf(&t, T_fmt(b, "shows_paid", "%s", ", paid %s"),
+					    money_format_fen(sqlite3_column_int64(st, 1), money,
+							     sizeof(money)));
+			d = day(b, sqlite3_column_type(st, 2) == SQLITE_NULL ? -1
+				   : sqlite3_column_int64(st, 2));
+			if (*d)
+				cf_buf_addf(&t, "%s%s %s", T_or(b, "shows_sep", ", "), d,
+					    T_or(b, "shows_ordered", "ordered"));
+		}
+	} else if (!strcmp(x->kind, "logistics")) {
+		const char *title = part_name(b, part, x->kind);
+
+		/* which record of delivery: a locker, a station, a signature */
+		if (part == ARG_PICKUP && e->fact)
+			title = strstr(e->fact, "快递柜") || strstr(e->fact, "柜")
+				? T_or(b, "shows_locker", "Parcel locker pickup record")
+				: strstr(e->fact, "驿站")
+				? T_or(b, "shows_station", "Pickup station record")
+				: T_or(b, "shows_signed", "Delivery record");
+		cf_buf_addstr(&t, title);
+		d = day(b, e ? e->at : -1);
+		if (*d || (e && e->fact))
+			cf_buf_addf(&t, "%s%s%s%s", T_or(b, "shows_colon", ": "), d,
+				    *d && e && e->fact ? " " : "",
+				    e && e->fact ? e->fact
+				    : part == ARG_HANDOVER ? T_or(b, "shows_collected", "collected") : "");
+		if (sqlite3_prepare_v2(db_sqlite(b->db), "SELECT carrier, tracking_no, (SELECT count(*) FROM "
+				       "logistics_events WHERE evidence_id = ?1) FROM logistics "
+				       "WHERE evidence_id = ?1", -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, x->evidence_id);
+			if (sqlite3_step(st) == SQLITE_ROW) {
+				const char *c = (const char *)sqlite3_column_text(st, 0);
+				const char *n = (const char *)sqlite3_column_text(st, 1);
+
+				cf_buf_addf(&t, "\n%s%s%s", c ? c : "", c && n ? " " : "", n ? n : "");
+				cf_buf_addf(&t, T_fmt(b, "shows_events", "%s%lld", "%s%lld event(s)"),
+					    c || n ? T_or(b, "shows_sep", ", ") : "",
+					    (long long)sqlite3_column_int64(st, 2));
+			}
+		}
+	} else {
+		/* photos, videos, receipts: what they are, when taken */
+		cf_buf_addstr(&t, part_name(b, part, x->kind));
+		d = day(b, x->captured_at);
+		if (*d)
+			cf_buf_addf(&t, "%s%s %s", T_or(b, "shows_colon", ": "), d,
+				    T_or(b, "shows_taken", "taken"));
+		if (x->duration_ms >= 0)
+			cf_buf_addf(&t, T_fmt(b, "shows_duration", "%s%lld", "%s%lld s long"),
+				    T_or(b, "shows_sep", ", "), (x->duration_ms + 500) / 1000);
 	}
-	return r ? r : kind_str(b, x->kind);
+	sqlite3_finalize(st);
+	if (x->note) {
+		char *n = M(b, x->note);
+
+		cf_buf_addf(&t, "\n%s%s", T_or(b, "shows_note", "Note: "), n);
+		free(n);
+	}
+	free(d);
+	free(d2);
+	return cf_buf_detach(&t, NULL);
+}
+
+/*
+ * What an exhibit proves, one line from its part in the argument and its
+ * fact's time (templates prove_<part>, with {at}; prove_<part>_n when the
+ * time is unknown).
+ */
+static char *
+proves(struct build *b, const struct exhibit *x)
+{
+	static const char *const key[] = {
+		[ARG_NONE] = "prove_other", [ARG_PICKUP] = "prove_pickup",
+		[ARG_PICKUP_PHOTO] = "prove_pickup_photo", [ARG_PACKING] = "prove_packing",
+		[ARG_HANDOVER] = "prove_handover", [ARG_BUYER_PHOTO] = "prove_buyer_photo",
+		[ARG_ORDER] = "prove_order", [ARG_LOGISTICS] = "prove_logistics",
+		[ARG_CHAT] = "prove_chat", [ARG_OTHER] = "prove_other",
+	};
+	const struct argument_exhibit *e = argument_exhibit(&b->arg, x->no);
+	enum argument_part part = e ? e->part : ARG_OTHER;
+	char *d, *k, *r, *at;
+	const char *tpl;
+
+	if (x->superseded_by) {
+		char *ref = exref(b, x->superseded_by);
+
+		r = xasprintf(T_fmt(b, "superseded_by", "%s", "superseded by %s"), ref);
+		free(ref);
+		return r;
+	}
+	d = day(b, e ? e->at : -1);
+	k = xasprintf("%s%s", key[part], *d ? "" : "_n");
+	tpl = T_or(b, k, T_or(b, key[part], ""));
+	if ((at = strstr(tpl, "{at}")) != NULL)
+		r = xasprintf("%.*s%s%s", (int)(at - tpl), tpl, d, at + 4);
+	else
+		r = xstrdup(tpl);
+	free(k);
+	free(d);
+	return r;
 }
 
 /* Below the index: how many items were left out, and why (they are not exhibits). */
@@ -870,52 +1128,40 @@ out:
 	return ret;
 }
 
+/*
+ * The index: per exhibit what it shows in words and what it proves, then
+ * the original file (name, size, SHA-256 prefix; the full hash is in the
+ * integrity appendix and manifest.json).
+ */
 static int
 exhibit_index(struct build *b, struct cf_err *err)
 {
-	static const double w[] = { 0.07, 0.09, 0.15, 0.15, 0.13, 0.08, 0.20, 0.13 };
-	const char *h[8];
+	static const double w[] = { 0.07, 0.38, 0.30, 0.25 };
+	const char *h[4];
 	size_t i;
 
 	if (new_section(b, "sec_index", NULL, err) < 0)
 		return -1;
-	h[0] = T(b, "col_no"), h[1] = T(b, "col_kind"), h[2] = T(b, "col_desc");
-	h[3] = T(b, "col_name"), h[4] = T(b, "col_captured"), h[5] = T(b, "col_size");
-	h[6] = T(b, "col_sha"), h[7] = T(b, "col_ingested");
-	if (pdf_table_row(b->p, 8, w, h, SZ_TINY, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
+	h[0] = T(b, "col_no"), h[1] = T_or(b, "col_shows", "What it shows");
+	h[2] = T_or(b, "col_proves", "What it proves"), h[3] = T(b, "col_name");
+	if (pdf_table_row(b->p, 4, w, h, SZ_SMALL, PDF_TEXT_BOLD | PDF_TEXT_SHADE, err) < 0)
 		return -1;
 	for (i = 0; i < b->ex.n; i++) {
 		struct exhibit *x = &b->ex.v[i];
 		char hex[CF_SHA256_HEXLEN + 1], *no = xasprintf("%d", x->no);
-		char *kind = kind_str(b, x->kind), *gen = describe(b, x);
-		char *desc = M(b, x->note ? x->note : gen);
-
-		if (x->superseded_by) {
-			char *ref = exref(b, x->superseded_by), *d = desc;
-			char *sup = xasprintf(T_fmt(b, "superseded_by", "%s", "superseded by %s"),
-					      ref);
-
-			desc = xasprintf("%s\n%s", d, sup);
-			free(d);
-			free(sup);
-			free(ref);
-		}
-		char *cap = tstr(b, x->captured_at), *sz = size_str(x->size);
-		char *ing = tstr(b, x->ingested_at);
-		const char *c[8];
+		char *what = shows(b, x), *why = proves(b, x), *sz = size_str(x->size), *file;
+		const char *c[4];
 		int r;
 
 		sha_hex(x->sha256, hex);
-		c[0] = no, c[1] = kind, c[2] = desc, c[3] = x->name, c[4] = cap;
-		c[5] = sz, c[6] = hex, c[7] = ing;
-		r = pdf_table_row(b->p, 8, w, c, SZ_TINY, PDF_TEXT_RULE, err);
+		file = xasprintf("%s\n%s · SHA-256 %.16s…", x->name, sz, hex);
+		c[0] = no, c[1] = what, c[2] = why, c[3] = file;
+		r = pdf_table_row(b->p, 4, w, c, SZ_SMALL, PDF_TEXT_RULE, err);
 		free(no);
-		free(kind);
-		free(gen);
-		free(desc);
-		free(cap);
+		free(what);
+		free(why);
 		free(sz);
-		free(ing);
+		free(file);
 		if (r < 0)
 			return -1;
 	}
@@ -923,6 +1169,22 @@ exhibit_index(struct build *b, struct cf_err *err)
 }
 
 /* -------------------------------------------------------------- exhibits */
+
+/* Under an exhibit's title: what it proves (as the index says). */
+static int
+exhibit_proves(struct build *b, const struct exhibit *x, struct cf_err *err)
+{
+	char *why = proves(b, x), *line;
+	int r = 0;
+
+	if (*why) {
+		line = xasprintf("%s%s", T_or(b, "col_proves_line", "Proves: "), why);
+		r = pdf_text(b->p, line, SZ_SMALL, PDF_TEXT_GREY, err);
+		free(line);
+	}
+	free(why);
+	return r;
+}
 
 static int
 exhibit_title(struct build *b, const struct exhibit *x, struct cf_err *err)
@@ -934,6 +1196,8 @@ exhibit_title(struct build *b, const struct exhibit *x, struct cf_err *err)
 	r = pdf_outline_add(b->p, b->outline_exhibits, t, NULL, err);
 	if (r == 0)
 		r = pdf_text(b->p, t, SZ_H2, PDF_TEXT_BOLD, err);
+	if (r == 0)
+		r = exhibit_proves(b, x, err);
 	if (r == 0)
 		r = pdf_vspace(b->p, 4, err);
 	free(kind);
@@ -949,8 +1213,8 @@ caption(struct build *b, const struct exhibit *x)
 	char *sz = size_str(x->size), *r;
 
 	sha_hex(x->sha256, hex);
-	r = xasprintf("%s · %s · %s · %s\nSHA-256 %s%s%s", ref, x->name, cap, sz, hex,
-		      x->attachment ? "" : "\n", x->attachment ? "" : T(b, "not_attached"));
+	r = xasprintf("%s · %s%s%s · %s\nSHA-256 %s%s%s", ref, x->name, *cap ? " · " : "", cap,
+		      sz, hex, x->attachment ? "" : "\n", x->attachment ? "" : T(b, "not_attached"));
 	free(ref);
 	free(cap);
 	free(sz);
@@ -1184,10 +1448,10 @@ chat(struct build *b, const struct exhibit *x, struct cf_err *err)
 		int r;
 
 		if (!m->has_t || m->t < 0)
-			ts = xstrdup(T(b, "unknown"));
+			ts = xstrdup("");
 		else
-			ts = xstrdup(cftime_format_ms(m->t, m->ms, b->o->tz_offset, buf,
-						      sizeof(buf)));
+			ts = drop_zone(xstrdup(cftime_format_ms(m->t, m->ms, b->o->tz_offset, buf,
+								sizeof(buf))));
 		cf_buf_addstr(&body, txt);
 		if (m->att && strcmp(m->att, "[]") != 0)
 			attachment_names(b, &body, m->att);
@@ -1244,8 +1508,7 @@ logistics(struct build *b, const struct exhibit *x, struct cf_err *err)
 		const char *c = (const char *)sqlite3_column_text(st, 0);
 		const char *t = (const char *)sqlite3_column_text(st, 1);
 
-		if (row2(b, T(b, "carrier"), c ? c : T(b, "unknown"), err) < 0 ||
-		    row2(b, T(b, "tracking"), t ? t : T(b, "unknown"), err) < 0 ||
+		if (row2(b, T(b, "carrier"), c, err) < 0 || row2(b, T(b, "tracking"), t, err) < 0 ||
 		    pdf_vspace(b->p, 6, err) < 0)
 			goto out;
 	}
@@ -1264,7 +1527,7 @@ logistics(struct build *b, const struct exhibit *x, struct cf_err *err)
 			skipped++;
 			continue;
 		}
-		char *ts = sqlite3_column_type(st, 0) == SQLITE_NULL ? xstrdup(T(b, "unknown"))
+		char *ts = sqlite3_column_type(st, 0) == SQLITE_NULL ? xstrdup("")
 								       : tstr(b, sqlite3_column_int64(st, 0));
 		const char *s = (const char *)sqlite3_column_text(st, 1);
 		char *sk = s ? xasprintf("logi_%s", s) : NULL;
@@ -1307,26 +1570,24 @@ order_details(struct build *b, const struct exhibit *x, struct cf_err *err)
 		char *vals[11];
 		int i, r = 0;
 
-		vals[0] = xstrdup(sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
-							      : T(b, "unknown"));
+		/* a fact the record does not hold is left out (row2) */
+		vals[0] = col_dup(st, 0);
 		for (i = 1; i <= 4; i++)
-			vals[i] = sqlite3_column_type(st, i) == SQLITE_NULL ? xstrdup(T(b, "unknown"))
+			vals[i] = sqlite3_column_type(st, i) == SQLITE_NULL ? NULL
 									    : tstr(b, sqlite3_column_int64(st, i));
 		vals[5] = M(b, (const char *)sqlite3_column_text(st, 5));
 		vals[6] = M(b, (const char *)sqlite3_column_text(st, 6));
 		if (sqlite3_column_text(st, 7) == NULL)
-			vals[7] = xstrdup(T(b, "unknown"));
+			vals[7] = NULL;
 		else if (b->o->no_mask)
 			vals[7] = xstrdup((const char *)sqlite3_column_text(st, 7));
 		else
 			vals[7] = mask_address((const char *)sqlite3_column_text(st, 7));
-		vals[8] = sqlite3_column_type(st, 8) == SQLITE_NULL ? xstrdup(T(b, "unknown")) :
+		vals[8] = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL :
 			  xasprintf("%s %s", money_format_fen(sqlite3_column_int64(st, 8), money, sizeof(money)),
 				    sqlite3_column_text(st, 9) ? (const char *)sqlite3_column_text(st, 9) : "CNY");
-		vals[9] = xstrdup(sqlite3_column_text(st, 10) ? (const char *)sqlite3_column_text(st, 10)
-							       : T(b, "unknown"));
-		vals[10] = xstrdup(sqlite3_column_text(st, 11) ? (const char *)sqlite3_column_text(st, 11)
-								: T(b, "unknown"));
+		vals[9] = col_dup(st, 10);
+		vals[10] = col_dup(st, 11);
 		for (i = 0; i < 11; i++) {
 			if (r == 0)
 				r = row2(b, T(b, keys[i]), vals[i], err);
@@ -1884,6 +2145,10 @@ dossier_build(struct vault *v, const struct dossier_opts *o,
 		free(b.f.claim);
 		b.f.claim = claim;
 	}
+	b.scenario = o->scenario ? o->scenario
+		     : b.f.reason && statement_scenario_valid(b.f.reason) ? b.f.reason : "other";
+	if (exhibits_argument(b.db, o->order_id, b.scenario, &b.ex, &b.arg, err) < 0)
+		goto out;
 	rep->exhibits = b.ex.n;
 	plan_attachments(&b);
 	make_manifest(&b);
@@ -1915,6 +2180,7 @@ out:
 	page_files_remove(&b);
 	templates_free(b.t);
 	order_facts_release(&b.f);
+	argument_release(&b.arg);
 	exhibits_release(&b.ex);
 	records_release(&b.shown_chat);
 	records_release(&b.shown_logi);

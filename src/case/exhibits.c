@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * exhibits — load and number an order's exhibits (contract in exhibits.h):
- * one query whose ORDER BY is the numbering, then the re-exports marked
- * from their records (records.h).
+ * one query (kind, name, row), the re-exports marked from their records
+ * (records.h), then the numbering the argument reads in (argument.h).
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "casefile/argument.h"
 #include "casefile/db.h"
 #include "casefile/exhibits.h"
 #include "casefile/records_sqlite.h"
@@ -114,9 +116,134 @@ out:
 	return ret;
 }
 
-/* ------------------------------------------------------------- exhibits */
-
 /* -------------------------------------------------------------- numbering */
+
+int
+exhibits_argument(struct cf_db *db, const char *order_id, const char *scenario,
+		  const struct exhibits *ex, struct argument *out, struct cf_err *err)
+{
+	struct argument_input *in = xcalloc(ex->n ? ex->n : 1, sizeof(*in));
+	size_t i;
+	int r;
+
+	for (i = 0; i < ex->n; i++) {
+		in[i].no = ex->v[i].no;
+		in[i].evidence_id = ex->v[i].evidence_id;
+		in[i].kind = ex->v[i].kind;
+		in[i].name = ex->v[i].name;
+		in[i].captured_at = ex->v[i].captured_at;
+		in[i].superseded_by = ex->v[i].superseded_by;
+	}
+	r = argument_load(db, order_id, scenario, in, ex->n, out, err);
+	free(in);
+	return r;
+}
+
+/* The scenario the order's dispute argues (open, else latest), or "other". */
+static char *
+order_scenario(struct cf_db *db, const char *order_id)
+{
+	sqlite3_stmt *st = NULL;
+	char *r = NULL;
+
+	if (db_has_table(db, "disputes") &&
+	    sqlite3_prepare_v2(db_sqlite(db), "SELECT reason FROM disputes WHERE order_id = ? "
+			       "ORDER BY closed_at IS NULL DESC, id DESC LIMIT 1", -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			r = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return r ? r : xstrdup("other");
+}
+
+static int
+kind_rank(const char *kind)
+{
+	static const char *const order[] = { "order", "chat", "logistics", "photo", "video",
+					      "receipt" };
+	int i;
+
+	for (i = 0; i < 6; i++)
+		if (strcmp(kind, order[i]) == 0)
+			return i;
+	return 6;
+}
+
+struct place {
+	int rank;		/* place in the argument's decisive list, else INT_MAX */
+	const struct exhibit *x;
+};
+
+/* Decisive first (argument order), then by kind, time (unknown last), name, row. */
+static int
+cmp_place(const void *pa, const void *pb)
+{
+	const struct place *a = pa, *b = pb;
+	const struct exhibit *x = a->x, *y = b->x;
+	int c;
+
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	if ((c = kind_rank(x->kind) - kind_rank(y->kind)) != 0)
+		return c;
+	if ((x->captured_at < 0) != (y->captured_at < 0))
+		return x->captured_at < 0 ? 1 : -1;
+	if (x->captured_at != y->captured_at)
+		return x->captured_at < y->captured_at ? -1 : 1;
+	if ((c = strcmp(x->name, y->name)) != 0)
+		return c;
+	return x->evidence_id < y->evidence_id ? -1 : x->evidence_id > y->evidence_id;
+}
+
+/*
+ * Renumber ex in the order of the argument (exhibits.h): the exhibits the
+ * order's scenario rests on first, as argument.h cites them, then the rest.
+ */
+static int
+number_by_argument(struct cf_db *db, const char *order_id, struct exhibits *ex,
+		   struct cf_err *err)
+{
+	struct argument a;
+	char *scenario = order_scenario(db, order_id);
+	struct place *pl = xcalloc(ex->n, sizeof(*pl));
+	struct exhibit *v = xcalloc(ex->n, sizeof(*v));
+	int *newno = xcalloc(ex->n + 1, sizeof(*newno));
+	size_t i, k;
+	int ret = -1;
+
+	if (exhibits_argument(db, order_id, scenario, ex, &a, err) < 0)
+		goto out;
+	for (i = 0; i < ex->n; i++) {
+		pl[i].rank = INT_MAX;
+		pl[i].x = &ex->v[i];
+		for (k = 0; k < a.n; k++)
+			if (a.v[k].no == ex->v[i].no && a.v[k].decisive)
+				pl[i].rank = (int)k;
+	}
+	argument_release(&a);
+	qsort(pl, ex->n, sizeof(*pl), cmp_place);
+	for (i = 0; i < ex->n; i++) {
+		v[i] = *pl[i].x;
+		newno[v[i].no] = (int)i + 1;
+	}
+	for (i = 0; i < ex->n; i++) {
+		v[i].no = (int)i + 1;
+		if (v[i].superseded_by)
+			v[i].superseded_by = newno[v[i].superseded_by];
+	}
+	free(ex->v);
+	ex->v = v;
+	v = NULL;
+	ret = 0;
+out:
+	free(v);
+	free(pl);
+	free(newno);
+	free(scenario);
+	return ret;
+}
 
 int
 exhibits_load(struct cf_db *db, const char *order_id,
@@ -174,7 +301,7 @@ exhibits_load(struct cf_db *db, const char *order_id,
 		cf_err_set(err, CF_ENOTFOUND, "no evidence for order '%s'", order_id);
 		goto out;
 	}
-	if (mark_superseded(db, out, err) < 0)
+	if (mark_superseded(db, out, err) < 0 || number_by_argument(db, order_id, out, err) < 0)
 		goto out;
 	ret = 0;
 out:

@@ -439,7 +439,7 @@ statement_compose(struct cf_db *db, const struct templates *t, const char *order
 		cf_err_set(err, CF_EINPUT, "the templates have no statement '%s'", scenario);
 		goto out;
 	}
-	if (argument_load(db, order_id, scenario, &ex, &arg, err) < 0)
+	if (exhibits_argument(db, order_id, scenario, &ex, &arg, err) < 0)
 		goto out;
 	vals[0] = xstrdup(order_id);
 	vals[1] = f.shop && *f.shop ? xstrdup(f.shop) : NULL;

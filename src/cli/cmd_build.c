@@ -21,6 +21,7 @@
 #include "casefile/pades.h"
 #include "casefile/profile.h"
 #include "casefile/proofs.h"
+#include "casefile/argument.h"
 #include "casefile/seal.h"
 #include "casefile/statement.h"
 #include "casefile/vault.h"
@@ -190,7 +191,7 @@ build_options(struct cf_ctx *ctx, int argc, char **argv, struct dossier_opts *o,
 	      struct build_args *a, int *first)
 {
 	const char *lang = NULL, *media = NULL, *scenario = NULL, *max = NULL,
-		   *timeout_opt = NULL;
+		   *timeout_opt = NULL, *stance = NULL;
 	const struct cli_opt opts[] = {
 		{ "output", 'o', CLI_VALUE, &o->out_path, NULL, 0 },
 		{ "lang", 0, CLI_VALUE, &lang, NULL, 0 },
@@ -199,6 +200,7 @@ build_options(struct cf_ctx *ctx, int argc, char **argv, struct dossier_opts *o,
 		{ "no-mask", 0, CLI_FLAG, NULL, &o->no_mask, 0 },
 		{ "templates", 0, CLI_VALUE, &o->templates_dir, NULL, 0 },
 		{ "scenario", 0, CLI_VALUE, &scenario, NULL, 0 },
+		{ "stance", 0, CLI_VALUE, &stance, NULL, 0 },
 		{ "profile", 0, CLI_VALUE, &a->profile_opt, NULL, 0 },
 		{ "max-chars", 0, CLI_VALUE, &max, NULL, 0 },
 		{ "no-sign", 0, CLI_FLAG, NULL, &a->no_sign, 0 },
@@ -234,6 +236,16 @@ build_options(struct cf_ctx *ctx, int argc, char **argv, struct dossier_opts *o,
 		return -1;
 	}
 	o->scenario = scenario;
+	/* the statement's and the summary box's position, as `statement --stance` */
+	if (stance) {
+		enum argument_stance st;
+
+		if (argument_stance_parse(stance, &st) < 0) {
+			ctx_usage(ctx, "unknown stance '%s': use refuse, partial or accept", stance);
+			return -1;
+		}
+		o->stance = (int)st;
+	}
 	if (max && statement_max_parse(max, &a->max_opt) < 0) {
 		ctx_usage(ctx, "bad --max-chars '%s' (1..%d)", max, STATEMENT_MAX_CHARS);
 		return -1;
@@ -363,9 +375,9 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 			       "coalesce((SELECT max(tree_size) FROM heads), 0))", &q, &err) == 0) {
 			sqlite3_bind_text(q, 1, o.order_id, -1, SQLITE_STATIC);
 			if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > 0)
-				/* on stdout like "not signed (--no-sign)": a build that works
-				   stays silent on stderr (see README) */
-				ctx_info(ctx, "note: %lld exhibit%s of order '%s' not sealed yet: the dossier "
+				/* a warning on stderr before building (issue 16): the
+				   merchant can still seal; the PDF only states the fact */
+				ctx_warn(ctx, "%lld exhibit%s of order '%s' not sealed yet: the dossier "
 					 "will say so and hold no inclusion proof for %s; run "
 					 "'casefile seal' first, or 'casefile build --seal'",
 					 (long long)sqlite3_column_int64(q, 0),
@@ -447,7 +459,8 @@ out:
 const struct cmd cmd_build = {
 	.name = "build",
 	.usage = "casefile build ORDER [-o FILE] [--lang zh|en] [--no-attach-media[=SIZE]]\n"
-		 "       [--statement FILE] [--scenario NAME] [--no-mask] [--templates DIR]\n"
+		 "       [--statement FILE] [--scenario NAME] [--stance refuse|partial|accept]\n"
+		 "       [--no-mask] [--templates DIR]\n"
 		 "       [--no-sign | [--tsa URL] [--tsa-optional] [--tsa-ca CA.pem]\n"
 		 "       [--tsa-tls-ca CA.pem] [--tsa-timeout SEC] [--passphrase-file F]]\n"
 		 "       [--profile P] [--max-chars N]",
@@ -481,6 +494,8 @@ const struct cmd cmd_build = {
 		"                           wrong_or_missing_item, non_returnable,\n"
 		"                           price_or_payment, late_or_service,\n"
 		"                           suspected_abuse, other\n"
+		"  --stance S               the merchant's position in the statement and the\n"
+		"                           summary box: refuse (default), partial, accept\n"
 		"  --no-mask                do not mask personal data\n"
 		"  --profile P, --max-chars N\n"
 		"                           the drafted statement's length limit, as in\n"

@@ -13,7 +13,7 @@ make_order $O
 cf dispute open $O --reason quality --amount 89.00 --requested-at '2025-05-03 10:12' --now $NOW
 expect_clean "1 dispute opened"
 cf build $O -o before.pdf --now $NOW
-expect_clean "2 a dossier to verify later"
+expect_unsealed "2 a dossier to verify later"
 echo 'another file' >late.txt
 
 # Hold the database's write lock from another process until told to commit.

@@ -90,8 +90,9 @@ chat NR1 chat.json 'buyer|我没收到货' 'merchant|您好,显示已放在菜�
 ingest NR1 NR1/order.json NR1/logistics.json NR1/chat.json
 pass NR1 not_received
 expect_out '^have +\[required\] +物流记录显示已签收$' "not_received: delivered item present"
-expect_out '证据3 \(evidence #[0-9]+\) logistics .logistics.json.: 2025-05-02 12:00 locker 上海 已签收' "cites the delivery (signed by a station: locker, issue 15) by its exhibit number"
-expect_out '证据2 \(evidence #[0-9]+\) chat .chat.json.: 2025-05-03 10:02 merchant: 您好,显示已放在菜鸟驿站' "cites the merchant's chat by its exhibit number"
+# numbered in the argument's order (exhibits.h): the delivery record 1, order 2, chat 3
+expect_out '证据1 \(evidence #[0-9]+\) logistics .logistics.json.: 2025-05-02 12:00 locker 上海 已签收' "cites the delivery (signed by a station: locker, issue 15) by its exhibit number"
+expect_out '证据3 \(evidence #[0-9]+\) chat .chat.json.: 2025-05-03 10:02 merchant: 您好,显示已放在菜鸟驿站' "cites the merchant's chat by its exhibit number"
 bare NR0 not_received
 
 # --- quality: order, chat, photo captured before shipping.
@@ -181,8 +182,8 @@ bare O0 other
 # --json: items cite real evidence rows of the right kind.
 cf check NR1 --json
 expect_clean "json"
-id=$(sed -n 's/.*"text":"物流记录显示已签收","rules":"[^"]*","evidence":\[{"exhibit":3,"evidence_id":\([0-9]*\).*/\1/p' "$out")
-check "json cites the logistics row as exhibit 3" test "$(sql "SELECT kind, name FROM evidence WHERE id = ${id:-0}")" = "logistics|logistics.json"
+id=$(sed -n 's/.*"text":"物流记录显示已签收","rules":"[^"]*","evidence":\[{"exhibit":1,"evidence_id":\([0-9]*\).*/\1/p' "$out")
+check "json cites the logistics row as exhibit 1" test "$(sql "SELECT kind, name FROM evidence WHERE id = ${id:-0}")" = "logistics|logistics.json"
 
 # English checklist.
 cf check NR0 --lang en
@@ -190,7 +191,7 @@ expect_rc 3 "english checklist"
 expect_out '^MISSING  \[required\]    logistics record with a delivered event$' "english text"
 expect_out '^order NR0: not_received \(not received\), profile douyin$' "english reason name"
 cf check NR1 --lang en
-expect_out '^ +exhibit 3 \(evidence #[0-9]+\) logistics .logistics.json.: 2025-05-02 12:00 locker' "english cites 'exhibit N'"
+expect_out '^ +exhibit 1 \(evidence #[0-9]+\) logistics .logistics.json.: 2025-05-02 12:00 locker' "english cites 'exhibit N'"
 
 # The buyer's photos: images the buyer sent in the chat (attachments by
 # name) that are exhibits count, whatever the chat text says.

@@ -22,9 +22,9 @@ expect_out "2025-05-03 10:20 buyer: 外包装是好的,拆开就这样了" "buye
 expect_out "^MISSING  \[recommended\] 质检单$" "recommended item missing does not fail"
 # the number is the dossier's: its exhibit index lists chat.json as 2
 cf build 6931000000000001 -o d.pdf --no-sign  # numbering only; signing is t4010
-expect_clean "dossier built"
+expect_unsealed "dossier built"
 check "the dossier numbers chat.json 2 too" sh -c \
-	"pdftotext -layout d.pdf - | sed -n '/^证据目录\$/,/^CF-/p' | grep -Eq '^2 +聊天记录 .* chat.json '"
+	"pdftotext -layout d.pdf - | sed -n '/^证据目录\$/,/^CF-/p' | grep -Eq '^2 +聊天记录：.* chat.json$'"
 cf check 6931000000000001 --checklist mine.txt --json
 check "json gives exhibit and evidence id" sh -c \
 	"jq -e '.items[0].evidence[0] | .exhibit == 2 and .evidence_id == 1 and .kind == \"chat\"' '$out'"

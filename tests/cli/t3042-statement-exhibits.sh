@@ -9,7 +9,7 @@ export CASEFILE_NOW='2025-05-05 12:00'
 O=6931000000000042
 make_order $O
 cf build $O -o d.pdf
-expect_clean "1 dossier built"
+expect_unsealed "1 dossier built"
 # index rows: "N  kind  what  name ..." on the exhibit index pages
 pdftotext -layout d.pdf - | sed -n '/^证据目录$/,/^CF-/p' >index.txt
 no() { awk -v f="$1" '$1 ~ /^[0-9]+$/ && index($0, f) { print $1; exit }' index.txt; }

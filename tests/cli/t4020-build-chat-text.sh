@@ -25,12 +25,12 @@ JSON
 cf ingest --quiet --kind chat $O chat2.json
 expect_clean "second chat ingested"
 cf build $O -o d.pdf
-expect_clean "build"
+expect_unsealed "build"
 pdftotext d.pdf d.txt 2>txt.err
 check "pdftotext prints no warnings" test ! -s txt.err
-check "one attachment: its name and exhibit" grep -q '^\[附件: IMG_0001.jpg → 证据5\]$' d.txt
+check "one attachment: its name and exhibit" grep -q '^\[附件: IMG_0001.jpg → 证据6\]$' d.txt
 check "several attachments comma-separated, a reference only for an exhibit" \
-	grep -q '^\[附件: IMG_0001.jpg → 证据5, 不在库里.png\]$' d.txt
+	grep -q '^\[附件: IMG_0001.jpg → 证据6, 不在库里.png\]$' d.txt
 check_not "no JSON in the transcript" grep -q '\["' d.txt
 tr -d '\n' <d.txt >flat.txt
 for raw in '138 1234 5678' 13812345678 '138-1234-5678' 13900001111 '137-0000-2222' \
@@ -71,14 +71,14 @@ cf dispute open $O --reason quality --claim '仅退款 杯子裂了 13812345678'
 	--requested-at '2025-05-04 09:00'
 expect_clean "dispute with a phone number in the claim"
 cf build $O -o dsp.pdf
-expect_clean "build with the dispute"
+expect_unsealed "build with the dispute"
 pdftotext dsp.pdf dsp.txt
 tr -d '\n' <dsp.txt >dspflat.txt
 check "the claim on the cover is masked" grep -qF '诉求: 仅退款 杯子裂了 138****5678 (89.00)' dsp.txt
 check "the claim in the statement is masked" grep -qF '杯子裂了 138****5678”。' dspflat.txt
 check_not "no unmasked phone anywhere" grep -q 13812345678 dspflat.txt
 cf build $O -o dspnm.pdf --no-mask
-expect_clean "build with the dispute, --no-mask"
+expect_unsealed "build with the dispute, --no-mask"
 pdftotext dspnm.pdf dspnm.txt
 check "--no-mask: the claim in full on the cover" grep -qF '诉求: 仅退款 杯子裂了 13812345678 (89.00)' dspnm.txt
 check "--no-mask: the claim in full in the statement" sh -c "tr -d '\n' <dspnm.txt | grep -qF '杯子裂了 13812345678”。'"

@@ -53,7 +53,7 @@ expect_out "^WARN  proof exhibit 6: 'late.txt': not yet sealed$" "WARN names the
 expect_out "^WARN  proofs: proofs.json: 6 exhibits, 5 sealed, 1 not yet sealed" "summary counts it"
 restore
 
-# 3. Tamper twin: a wrong hash in exhibit 5's inclusion path (its only
+# 3. Tamper twin: a wrong hash in exhibit 3's (pack.mp4's) inclusion path (its only
 #    sibling, the subtree of leaves 0-3, corrupted in the vault's ledger).
 sql "UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 0"
 cf build $O -o bad-path.pdf
@@ -61,7 +61,7 @@ expect_clean "the dossier is built and signed from the bad ledger"
 check "its signature is valid" sh -c "pdfsig bad-path.pdf 2>&1 | grep -q 'Signature is Valid.'"
 cf verify bad-path.pdf
 expect_rc 1 "bad inclusion path: exit 1"
-expect_out "^FAIL  proof exhibit 5: 'pack.mp4': " "names exhibit 5"
+expect_out "^FAIL  proof exhibit 3: 'pack.mp4': " "names exhibit 3 (numbered in the argument's order: order, logistics, the packing video)"
 expect_out "^PASS  proof exhibit 4: " "exhibit 4's proof does not use that node"
 expect_out "^FAIL  proofs: proofs.json: 1 of 5 exhibit proofs fail$" "summary"
 restore
@@ -83,7 +83,7 @@ sql "UPDATE heads SET tst = (SELECT tst FROM heads WHERE tree_size = 5) WHERE tr
 cf build $O -o bad-tst.pdf
 cf verify bad-tst.pdf
 expect_rc 1 "token of another head: exit 1"
-expect_out "^FAIL  proof exhibit 2: 'chat.json': checkpoint_timestamp: " "names the exhibit and the token"
+expect_out "^FAIL  proof exhibit 4: 'chat.json': checkpoint_timestamp: " "names the exhibit and the token"
 restore
 
 # 6. A head signed by another key than the vault's: --vault catches it.

@@ -18,7 +18,7 @@ expect_clean "setup: keygen"
 printf 'evidence\n' >e.txt
 cf ingest --kind other $O e.txt
 cf build $O --no-sign -o unsigned.pdf
-expect_clean "setup: an unsigned dossier to sign"
+expect_unsealed "setup: an unsigned dossier to sign"
 K="$CASEFILE_VAULT/keys/signing.key"
 cp -p "$K" good.key
 openssl pkcs8 -topk8 -in good.key -v2 aes-256-cbc -passout pass:secret -out enc.key

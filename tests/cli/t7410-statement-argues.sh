@@ -51,9 +51,9 @@ expect_rc 0 "dispute"
 cf statement $NR
 expect_clean "1 statement, default stance"
 cp "$out" nr.txt
-# exhibit numbers: order 1, chat 2, logistics 3
-expect_out '^1\. 物流记录显示包裹已于5月2日 14:22“快件已放入快递柜，取件码已发送；已取件”，见证据3。$' "2 the locker pickup record is the first point, with its time"
-expect_out '买家在聊天中说：“我一直没收到快递，快递柜里也没有。”（5月3日 09:03），见证据2。' "3 the most relevant buyer message is quoted, its sentence only"
+# exhibit numbers follow the argument: the pickup record 1, then order 2, chat 3
+expect_out '^1\. 物流记录显示包裹已于5月2日 14:22“快件已放入快递柜，取件码已发送；已取件”，见证据1。$' "2 the locker pickup record is the first point, with its time"
+expect_out '买家在聊天中说：“我一直没收到快递，快递柜里也没有。”（5月3日 09:03），见证据3。' "3 the most relevant buyer message is quoted, its sentence only"
 expect_no_out '图片|消息类型|mmexport' "4 never a placeholder"
 expect_no_out '系统消息' "5 never a system line"
 expect_no_out '“你好”' "6 not the first, irrelevant message"
@@ -95,11 +95,12 @@ cf dispute open $DM --reason damaged_in_transit --rejected-at '2025-05-04 10:00'
 cf statement $DM
 expect_clean "17 damaged statement"
 cp "$out" dm.txt
-# exhibits: order 1, chat 2, logistics 3, photos IMG_0001 4, pack1 5, pack2 6
-expect_out '^1\. 商品发货前完好、包装完整，发货前的打包视频和照片见证据5、证据6。$' "18 packing photos taken before shipping, not the buyer's"
+# exhibits follow the argument: pack1 1, pack2 2, the handover 3, then order 4,
+# chat 5, the buyer's IMG_0001 6
+expect_out '^1\. 商品发货前完好、包装完整，发货前的打包视频和照片见证据1、证据2。$' "18 packing photos taken before shipping, not the buyer's"
 expect_out '^2\. 5月1日 18:20快递员揽收（中通快递，运单号 ZT78000000000071），揽收时未记录异常，见证据3。$' "19 then the courier's handover"
-expect_out '买家提供的照片见证据4' "20 the buyer's photo cited as the buyer's"
-check_not "21 the buyer's photo never as packing" grep -q '打包.*证据4' dm.txt
+expect_out '买家提供的照片见证据6' "20 the buyer's photo cited as the buyer's"
+check_not "21 the buyer's photo never as packing" grep -q '打包.*证据6' dm.txt
 expect_out '“杯子碎了，外包装是好的”' "22 the damage message quoted"
 expect_no_out 'IMG_0001' "23 the placeholder is not quoted"
 expect_no_out '运输损坏，责任在承运方|愿配合|如确系' "24 no concession"

@@ -23,16 +23,27 @@ cf dispute update $O --arbitration-at '2025-05-05 10:00' --now '2025-05-05 10:00
 expect_rc 0 "dispute with history"
 
 cf build $O --no-sign -o d.pdf
-expect_rc 0 "1 build"
-expect_out "2 exhibits of order '$O' not sealed yet: .*run 'casefile seal' first, or 'casefile build --seal'" "2 the merchant is told (stdout, like 'not signed')"
+expect_unsealed "1 build"
+expect_err "^casefile: warning: 2 exhibits of order '$O' not sealed yet: .*run 'casefile seal' first, or 'casefile build --seal'" "2 the merchant is told, on stderr"
+expect_no_out "not sealed" "2b not on stdout"
 pdftotext d.pdf d.txt
 check "3 pdftotext reads it" test -s d.txt
-for word in 'opened:' 'reason not_received' 'status ' 'profile douyin' 'in_transit' 'collected' 'arbitration' 'escalation' '_at ' 'casefile seal' '请先运行' '--no-sign' 'build --seal'; do
+for word in 'opened:' 'reason not_received' 'status ' 'profile douyin' 'in_transit' 'collected' 'arbitration' 'escalation' '_at ' 'casefile seal' '请先运行' '--no-sign' '--no-attach-media' 'build --seal' 'casefile build' 'event(s)' '（未记录）' '+08:00' 'locker' 'delivered' 'evidence #'; do
 	check "4 no '$word' in the dossier" sh -c "! grep -qF -- '$word' d.txt"
 done
 check "5 the dispute history in Chinese" grep -q '开启争议：原因 未收到货' d.txt
 check "6 logistics codes by their names" grep -q '运输中' d.txt
 check "7 the fact, not an instruction" grep -q '生成本文件时账本尚未封存' d.txt
+# the layout the arbiter reads (issue 16)
+check "7a the zone once in the page header" grep -q '时间均为北京时间 UTC+8' d.txt
+check "7b times in tables without the zone" grep -q '^2025-05-02 14:22:00$' d.txt
+check "7c the index in words" grep -q '物流签收/取件记录：5月2日 14:22' d.txt
+check "7d what it proves" grep -q '包裹已于5月2日 14:22送达并签收/取件' d.txt
+check "7e the summary box" sh -c "grep -q '^案件摘要$' d.txt && grep -q '买家诉求：未收到货——仅退款' d.txt && grep -q '商家立场：不同意退款' d.txt && grep -q '关键证据：' d.txt"
+check "7f exhibit 1 is the delivery record" sh -c "grep -A2 '^关键证据：' d.txt | grep -q '证据1 *物流签收/取件记录'"
+check_not "7g no '单据 | 单据'-style index" grep -q '^单据$' d.txt
+pdftotext -f 2 -l 2 d.pdf p2.txt
+check "7h the timeline follows the statement on its page" grep -q '^时间线$' p2.txt
 pdftoppm -r 60 -png -f 1 -l 3 d.pdf page
 check "8 pages render" test -s page-1.png
 make_key

@@ -68,15 +68,15 @@ cf pack $O --platform douyin -o kitdir
 check "a folder kit holds the same card bytes" sh -c 'for f in k/*; do cmp "$f" "kitdir/$(basename $f)" || exit 1; done'
 
 # 26-28: --json, --cards, --pick
-cf pack $O --platform douyin --cards 2 --pick 4,2 -o pick.zip --json
-expect_rc 0 "--pick 4,2 --cards 2"
+cf pack $O --platform douyin --cards 2 --pick 5,4 -o pick.zip --json
+expect_rc 0 "--pick 5,4 --cards 2"
 check "--json lists 2 cards" jq -e '.cards | length == 2' "$out"
 unzip -p pick.zip kit.json >pick.json
-check "--pick order kept: exhibit 4 (photo), then 2 (chat)" jq -e \
-	'.images[0].originals[0].exhibit == 4 and .images[1].spec.layout == "chat"' pick.json
+check "--pick order kept: exhibit 5 (photo), then 4 (chat) (the argument's numbering)" jq -e \
+	'.images[0].originals[0].exhibit == 5 and .images[1].spec.layout == "chat"' pick.json
 
 # 29-30: the chat card links the chat's image to its exhibit
 check "chat line names the exhibit holding IMG_0001.jpg" jq -e \
-	'[.images[1].spec.lines[].text] | any(test("IMG_0001.jpg → 证据4"))' pick.json
+	'[.images[1].spec.lines[].text] | any(test("IMG_0001.jpg → 证据5"))' pick.json
 check "chat text is masked (no phone number)" sh -c "! jq -r '.images[1].spec.lines[].text' pick.json | grep -q 13812345678"
 done_testing

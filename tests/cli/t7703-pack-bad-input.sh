@@ -36,28 +36,29 @@ cd ..
 "$CASEFILE_BIN" ingest --quiet --kind video $O in/bad.mp4 2>/dev/null
 "$CASEFILE_BIN" ingest --quiet --kind photo $O in/bad.heic in/huge.jpg in/bomb.png 2>/dev/null
 "$CASEFILE_BIN" ingest --quiet --kind receipt $O in/enc.pdf 2>/dev/null
-# exhibits: 1 chat.json, 2 bad.heic, 3 bomb.png, 4 huge.jpg, 5 bad.mp4, 6 enc.pdf
+# exhibits, in the argument's order (exhibits.h; a video nobody dated counts
+# as packing): 1 bad.mp4, 2 chat.json, 3 bad.heic, 4 bomb.png, 5 huge.jpg, 6 enc.pdf
 
 # 1-6: each bad item alone
-cf pack $O --pick 5 -o v.zip
+cf pack $O --pick 1 -o v.zip
 expect_rc 3 "undecodable video: exit 3"
-expect_err "card 1: exhibit 5 'bad.mp4': .*" "names the video"
+expect_err "card 1: exhibit 1 'bad.mp4': .*" "names the video"
 check "the kit is written, its card says what could not be shown" sh -c \
 	"unzip -p v.zip kit.json | jq -e '.images[0].spec.layout == \"note\" and (.images[0].spec.notes | length) == 1'"
-cf pack $O --pick 2 -o h.zip
+cf pack $O --pick 3 -o h.zip
 expect_rc 3 "HEIC that cannot be decoded: exit 3"
-expect_err "exhibit 2 'bad.heic': cannot decode the image" "names the HEIC"
+expect_err "exhibit 3 'bad.heic': cannot decode the image" "names the HEIC"
 cf pack $O --pick 6 -o p.zip
 expect_rc 3 "encrypted PDF: exit 3"
 expect_err "exhibit 6 'enc.pdf'" "names the PDF"
-cf pack $O --pick 4 -o j.zip
+cf pack $O --pick 5 -o j.zip
 expect_rc 3 "a JPEG that is only a header: exit 3"
-expect_err "exhibit 4 'huge.jpg': cannot decode the image" "names the JPEG"
+expect_err "exhibit 5 'huge.jpg': cannot decode the image" "names the JPEG"
 
 # 7-10: the photo bomb is refused from its header, memory stays bounded
-/usr/bin/time -f %M -o rss.txt "$CASEFILE_BIN" pack $O --pick 3 -o b.zip >"$out" 2>"$err"; rc=$?
+/usr/bin/time -f %M -o rss.txt "$CASEFILE_BIN" pack $O --pick 4 -o b.zip >"$out" 2>"$err"; rc=$?
 expect_rc 3 "photo bomb: exit 3"
-expect_err "exhibit 3 'bomb.png': image of 20000x20000 pixels is too large" "says why"
+expect_err "exhibit 4 'bomb.png': image of 20000x20000 pixels is too large" "says why"
 check "peak RSS at most 256 MB ($(tail -1 rss.txt) KB)" test "$(tail -1 rss.txt)" -le 262144
 mkdir b && (cd b && unzip -q ../b.zip)
 check "the note card is a legible JPEG" sh -c "identify -format '%m %w' b/card-1.jpg | grep -Eq '^JPEG (1080|960|840|720|600)$'"

@@ -157,7 +157,9 @@ test_eval(void **state)
 	assert_int_equal(r->nitems, 7);
 	assert_true(r->items[0].have);			/* note matches case-insensitively */
 	assert_int_equal(r->items[0].cites[0].evidence_id, 1);
-	assert_int_equal(r->items[0].cites[0].exhibit_no, 6);	/* the dossier's numbering */
+	/* the dossier's numbering: order 1, the delivery record 2, then this
+	   video without a capture time (packing, exhibits.h) 3 */
+	assert_int_equal(r->items[0].cites[0].exhibit_no, 3);
 	assert_true(r->items[1].have);			/* two photos */
 	assert_int_equal(r->items[1].ncites, 2);
 	assert_true(r->items[2].have);
@@ -173,7 +175,7 @@ test_eval(void **state)
 	assert_true(r->items[5].have);			/* photo 2 captured at 100 < 1000 */
 	assert_int_equal(r->items[5].ncites, 1);
 	assert_int_equal(r->items[5].cites[0].evidence_id, 2);
-	assert_int_equal(r->items[5].cites[0].exhibit_no, 4);
+	assert_int_equal(r->items[5].cites[0].exhibit_no, 5);	/* after order, logistics, video, chat */
 	assert_false(r->items[6].have);			/* no pay_txn, no receipt */
 	assert_int_equal(r->missing_required, 1);
 	assert_int_equal(r->missing_recommended, 0);
@@ -183,9 +185,9 @@ test_eval(void **state)
 	assert_int_equal(r->statement_chars, 6);
 	/* photo 2: too big and webp; 2 photos > 1; statement 6 > 5 */
 	assert_int_equal(r->nlimits, 4);
-	/* exhibit numbers: order 5 → 1, chat 4 → 2, logistics 3 → 3,
-	 * photos p.webp (2) → 4 and q.jpg (7) → 5, video 1 → 6 */
-	assert_string_equal(r->limits[0].what, "photo 'p.webp' (exhibit 4, evidence #2)");
+	/* exhibit numbers (the argument's order, exhibits.h): order 5 → 1,
+	 * logistics 3 → 2, video 1 → 3, chat 4 → 4, p.webp (2) → 5, q.jpg (7) → 6 */
+	assert_string_equal(r->limits[0].what, "photo 'p.webp' (exhibit 5, evidence #2)");
 	assert_non_null(strstr(r->limits[1].problem, "format webp is not accepted"));
 	assert_string_equal(r->limits[2].problem, "2 photos, the form takes 1 per submission");
 	assert_string_equal(r->limits[3].fix, "cut 1 characters");

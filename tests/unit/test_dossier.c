@@ -265,6 +265,46 @@ test_numbering(void **state)
 	vault_close(vb);
 }
 
+/*
+ * Numbering follows the argument (exhibits.h): with a not_received dispute
+ * the delivery record comes first, then the rest by kind and time (a.jpg,
+ * captured first, before b.jpg whatever their names say).
+ */
+static void
+test_numbering_argument(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct exhibits a;
+	struct vault *v = make_vault("v", 0);
+	const char *want[] = { "track.json", "order.json", "chat.json", "b.jpg", "a.jpg" };
+	size_t i;
+
+	(void)state;
+	exec_sql(v, "INSERT INTO evidence(id, order_id, kind, sha256, size, name, name_raw, "
+		    "ingested_at, tool_version) VALUES(20, 'A', 'logistics', randomblob(32), 10, "
+		    "'track.json', x'00', 100, 'v');"
+		    "INSERT INTO logistics_events(evidence_id, seq, time, status, description) "
+		    "VALUES(20, 0, 1000, 'collected', 'x'), (20, 1, 2000, 'locker', '快递柜取件');"
+		    "INSERT INTO media(evidence_id, format, captured_at) VALUES(10, 'jpeg', 3000), "
+		    "(12, 'jpeg', 4000);"
+		    "INSERT INTO disputes(order_id, reason, status, profile, opened_at) "
+		    "VALUES('A', 'not_received', 'rejected', 'douyin', 0)");
+	assert_int_equal(exhibits_load(vault_db(v), "A", &a, &err), 0);
+	assert_int_equal(a.n, 5);
+	for (i = 0; i < 5; i++) {
+		assert_string_equal(a.v[i].name, want[i]);
+		assert_int_equal(a.v[i].no, (int)i + 1);
+	}
+	exhibits_release(&a);
+	/* another scenario, another order: damaged puts no delivery record first */
+	exec_sql(v, "UPDATE disputes SET reason = 'damaged_in_transit'");
+	assert_int_equal(exhibits_load(vault_db(v), "A", &a, &err), 0);
+	assert_string_equal(a.v[0].name, "track.json");	/* the courier's handover */
+	assert_string_equal(a.v[1].name, "order.json");
+	exhibits_release(&a);
+	vault_close(v);
+}
+
 static void
 test_draft(void **state)
 {
@@ -490,11 +530,19 @@ test_superseded(void **state)
 		    " row_number() OVER (), time, sender, text FROM messages;");
 	assert_int_equal(exhibits_load(vault_db(v), "S", &ex, &err), 0);
 	assert_int_equal(ex.n, sizeof(f) / sizeof(f[0]));
+	/* numbered in the order of the argument (a delivery record first): by name here */
 	for (i = 0; i < ex.n; i++) {
-		assert_string_equal(ex.v[i].name, f[i].name);
-		if (ex.v[i].superseded_by != f[i].want)
-			fail_msg("%s: superseded by %d, want %d", f[i].name, ex.v[i].superseded_by,
-				 f[i].want);
+		const char *want = f[i].want ? f[f[i].want - 1].name : "-";
+		const struct exhibit *x = NULL;
+		size_t k;
+
+		for (k = 0; k < ex.n; k++)
+			if (strcmp(ex.v[k].name, f[i].name) == 0)
+				x = &ex.v[k];
+		assert_non_null(x);
+		assert_int_equal(x->no, x - ex.v + 1);
+		if (strcmp(x->superseded_by ? ex.v[x->superseded_by - 1].name : "-", want) != 0)
+			fail_msg("%s: superseded by %d, want %s", f[i].name, x->superseded_by, want);
 	}
 	exhibits_release(&ex);
 	vault_close(v);
@@ -515,6 +563,8 @@ main(void)
 		cmocka_unit_test(test_truncate),
 		cmocka_unit_test_setup_teardown(test_templates, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_numbering, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_numbering_argument, test_tmpdir_setup,
+						test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_superseded, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_draft, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_placeholders, test_tmpdir_setup,

@@ -191,9 +191,9 @@ test_draft_en(void **state)
 	assert_int_equal(statement_draft(vault_db(v), t, "A", "other", 0, 1, 0, &s, &err), 0);
 	assert_non_null(strstr(s, "Order A (Celadon Shop, paid 123.45 CNY)"));
 	assert_non_null(strstr(s, "Order details: Exhibit 1."));
-	/* exhibits: order, chat, logistics (exhibits.h); the delivered event's time */
-	assert_non_null(strstr(s, "Logistics: Exhibit 3 (delivered 2025-05-03 19:20:00 +00:00)."));
-	assert_non_null(strstr(s, "Chat: Exhibit 2."));
+	/* exhibits: order, the delivery record, chat (exhibits.h); the delivered event's time */
+	assert_non_null(strstr(s, "Logistics: Exhibit 2 (delivered 2025-05-03 19:20:00 +00:00)."));
+	assert_non_null(strstr(s, "Chat: Exhibit 3."));
 	assert_non_null(strstr(s, "\"broken, call 138****5678\" (2025-05-04 00:53:20 +00:00)"));
 	assert_null(strstr(s, "13812345678"));
 	assert_null(strstr(s, "not this order"));
