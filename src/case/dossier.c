@@ -232,6 +232,44 @@ decor(void *arg, int page, int npages, struct cf_buf *h, struct cf_buf *fl,
 
 /* -------------------------------------------------------------- manifest */
 
+char *
+dossier_attachment_name(const struct exhibit *x, int64_t media_max)
+{
+	int media = strcmp(x->kind, "photo") == 0 || strcmp(x->kind, "video") == 0;
+	char *n, *q;
+
+	if (media && media_max >= 0 && x->size > (uint64_t)media_max)
+		return NULL;
+	if (x->size > PDF_ATTACH_MAX)
+		return NULL;
+	n = xasprintf("E%03d-%s", x->no, x->name);
+	for (q = n; *q; q++)
+		if (*q == '/' || *q == '\\')
+			*q = '_';
+	return n;
+}
+
+void
+dossier_id_compute(const struct exhibits *ex, char out[17])
+{
+	struct cf_buf id = CF_BUF_INIT;
+	unsigned char h[CF_SHA256_LEN];
+	char hex[CF_SHA256_HEXLEN + 1];
+	size_t i;
+
+	for (i = 0; i < ex->n; i++) {
+		const struct exhibit *x = &ex->v[i];
+
+		cf_hex_encode(x->sha256, CF_SHA256_LEN, hex);
+		cf_buf_addf(&id, "%d\t%s\t%s\t%s\t%llu\t%s\n", x->no, x->kind, x->name, hex,
+			    (unsigned long long)x->size, x->attachment ? x->attachment : "");
+	}
+	cf_sha256(id.data ? id.data : "", id.len, h);
+	cf_hex_encode(h, 8, out);
+	out[16] = '\0';
+	cf_buf_release(&id);
+}
+
 static void
 plan_attachments(struct build *b)
 {
@@ -239,47 +277,27 @@ plan_attachments(struct build *b)
 
 	for (i = 0; i < b->ex.n; i++) {
 		struct exhibit *x = &b->ex.v[i];
-		int media = strcmp(x->kind, "photo") == 0 || strcmp(x->kind, "video") == 0;
-		char *n, *q;
 
-		if (media && b->o->media_max >= 0 && x->size > (uint64_t)b->o->media_max) {
-			b->rep->left_out++;
-			continue;
-		}
-		if (x->size > PDF_ATTACH_MAX) {
+		x->attachment = dossier_attachment_name(x, b->o->media_max);
+		if (x->attachment == NULL && x->size > PDF_ATTACH_MAX)
 			/* libharu writes stream lengths as 32-bit signed numbers */
 			note(b, "exhibit %d '%s': %llu bytes: too large to attach, listed only",
 			     x->no, x->name, (unsigned long long)x->size);
+		if (x->attachment == NULL)
 			b->rep->left_out++;
-			continue;
-		}
-		n = xasprintf("E%03d-%s", x->no, x->name);
-		for (q = n; *q; q++)
-			if (*q == '/' || *q == '\\')
-				*q = '_';
-		x->attachment = n;
-		b->rep->attached++;
+		else
+			b->rep->attached++;
 	}
 }
 
 static void
 make_manifest(struct build *b)
 {
-	struct cf_buf m = CF_BUF_INIT, id = CF_BUF_INIT;
-	unsigned char h[CF_SHA256_LEN];
+	struct cf_buf m = CF_BUF_INIT;
 	char hex[CF_SHA256_HEXLEN + 1], ts[32];
 	size_t i;
 
-	for (i = 0; i < b->ex.n; i++) {
-		struct exhibit *x = &b->ex.v[i];
-
-		sha_hex(x->sha256, hex);
-		cf_buf_addf(&id, "%d\t%s\t%s\t%s\t%llu\t%s\n", x->no, x->kind, x->name, hex,
-			    (unsigned long long)x->size, x->attachment ? x->attachment : "");
-	}
-	cf_sha256(id.data, id.len, h);
-	cf_hex_encode(h, 8, b->rep->dossier_id);
-	cf_buf_release(&id);
+	dossier_id_compute(&b->ex, b->rep->dossier_id);
 
 	cf_buf_addstr(&m, "{\"format\":\"casefile-manifest/1\",\"dossier_id\":");
 	cf_buf_add_json_str(&m, b->rep->dossier_id, strlen(b->rep->dossier_id));

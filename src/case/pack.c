@@ -37,6 +37,7 @@
 #include "casefile/buf.h"
 #include "casefile/db.h"
 #include "casefile/dispute.h"
+#include "casefile/dossier.h"
 #include "casefile/exhibits.h"
 #include "casefile/frames.h"
 #include "casefile/hash.h"
@@ -46,6 +47,7 @@
 #include "casefile/pack.h"
 #include "casefile/parse.h"
 #include "casefile/pdf.h"
+#include "casefile/profile.h"
 #include "casefile/statement.h"
 #include "casefile/templates.h"
 #include "casefile/vault.h"
@@ -430,22 +432,30 @@ logistics_lines(sqlite3 *db, const struct exhibit *x, const struct pack_opts *o,
 		const char *raw = (const char *)sqlite3_column_text(st, 2);
 		const char *loc = (const char *)sqlite3_column_text(st, 3);
 		const char *desc = (const char *)sqlite3_column_text(st, 4);
-		char tb[64], *m;
+		char tb[64], *m, *ml;
 		json_t *l = json_object();
 
 		fmt_time(sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 :
 			 sqlite3_column_int64(st, 0), o->tz_offset, tb, sizeof(tb), 0);
-		m = mask_address(desc ? desc : "");
+		/*
+		 * Masked as the dossier's transcript masks it (mask_text): phones,
+		 * ID numbers and the street part of an address; a signer's name,
+		 * a station or a word is never cut (mask_address would cut the
+		 * whole rest of the line after its first 区/市-like character).
+		 */
+		m = mask_text(desc ? desc : "");
+		ml = mask_text(loc ? loc : "");
 		json_object_set_new(l, "who", json_string(raw && *raw ? raw : status ? status : ""));
 		json_object_set_new(l, "time", json_string(tb));
-		json_object_set_new(l, "text", json_string(loc && *loc && !strstr(m, loc) ?
-							   "" : m));
-		if (loc && *loc && !strstr(m, loc)) {
-			char *t = xasprintf("%s %s", loc, m);
+		if (*ml && !strstr(m, ml)) {
+			char *t = xasprintf("%s %s", ml, m);
 
 			json_object_set_new(l, "text", json_string(t));
 			free(t);
+		} else {
+			json_object_set_new(l, "text", json_string(m));
 		}
+		free(ml);
 		free(m);
 		json_object_set_new(l, "mark", json_boolean(status && strcmp(status, "delivered") == 0));
 		json_array_append_new(lines, l);
@@ -747,24 +757,44 @@ out:
 	return ret;
 }
 
+/*
+ * statement.txt: the one "fit text to a platform's limit" of the project,
+ * statement_variant() (the full form when it fits by the platform's
+ * counting rule, else the shorter form cut at the last whole sentence), the
+ * same text `casefile statement --platform` prints.  rep says whether the
+ * full form had to give way.
+ */
 static char *
 statement_new(sqlite3 *db, const struct pack_opts *o, const char *scenario,
 	      struct pack_report *rep, struct cf_err *err)
 {
 	struct templates *t = NULL;
-	char *text = NULL;
-	size_t full;
+	struct statement_opts so;
+	struct profile_limit lim;
+	char *text = NULL, *full = NULL;
+	int bytes = o->profile->count == PACK_COUNT_BYTES;
 
 	if (templates_load(o->templates_dir, "zh", &t, err) < 0)
 		return NULL;
-	if (statement_draft(db, t, o->order_id, scenario, 0, 1, o->tz_offset, &text, err) < 0) {
-		templates_free(t);
-		return NULL;
+	lim.max = (long)o->profile->max_text;
+	lim.bytes = bytes;
+	memset(&so, 0, sizeof(so));
+	so.scenario = scenario;
+	so.stance = o->stance;
+	so.mask = 1;
+	so.tz_offset = o->tz_offset;
+	if (statement_variant(db, t, o->order_id, scenario, o->stance, &lim, 1, o->tz_offset,
+			      &text, err) < 0 ||
+	    statement_compose(db, t, o->order_id, &so, &full, err) < 0) {
+		free(text);
+		text = NULL;
+		goto out;
 	}
+	rep->statement_len = statement_count(text, bytes);
+	rep->statement_cut = strcmp(text, full) != 0;
+out:
+	free(full);
 	templates_free(t);
-	full = pack_text_length(o->profile, text);
-	rep->statement_len = pack_text_fit(o->profile, text);
-	rep->statement_cut = rep->statement_len < full;
 	return text;
 }
 
@@ -796,23 +826,21 @@ add_unverified(struct pack_report *rep, const char *what)
 	rep->unverified[rep->nunverified++] = xstrdup(what);
 }
 
-/* The dossier's id: as dossier.h, first 16 hex of SHA-256 over the list. */
+/*
+ * The id of the dossier `casefile build ORDER` makes of the same exhibits
+ * (dossier.h: every original attached), the one its manifest.json and its
+ * cover carry, so a card names the dossier an arbiter can open.
+ */
 static void
-dossier_id_of(const struct exhibits *ex, char out[17])
+dossier_id_of(struct exhibits *ex, char out[17])
 {
-	struct cf_buf b = CF_BUF_INIT;
-	unsigned char h[CF_SHA256_LEN];
-	char hex[CF_SHA256_HEXLEN + 1];
 	size_t i;
 
 	for (i = 0; i < ex->n; i++) {
-		cf_hex_encode(ex->v[i].sha256, CF_SHA256_LEN, hex);
-		cf_buf_addf(&b, "%d %s %s\n", ex->v[i].no, hex, ex->v[i].name);
+		free(ex->v[i].attachment);
+		ex->v[i].attachment = dossier_attachment_name(&ex->v[i], -1);
 	}
-	cf_sha256(b.data ? b.data : "", b.len, h);
-	cf_hex_encode(h, 8, out);
-	out[16] = '\0';
-	cf_buf_release(&b);
+	dossier_id_compute(ex, out);
 }
 
 int
