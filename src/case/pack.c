@@ -355,6 +355,7 @@ plan(sqlite3 *db, const struct exhibits *ex, const struct pack_opts *o, const ch
 	struct exrole *rl;
 	size_t n = 0, i, j;
 	enum cardkind k;
+	int again;
 
 	if (o->npick > 0) {
 		for (i = 0; i < o->npick; i++) {
@@ -416,6 +417,7 @@ plan(sqlite3 *db, const struct exhibits *ex, const struct pack_opts *o, const ch
 		}
 		rl[j].buyer = sup == CF_SUPPLIER_BUYER;
 	}
+	again = 0;
 	for (const struct slot *sl = scenario_slots(scenario); sl->a.kinds && (int)n < maxcards;
 	     sl++) {
 		struct plan_card c;
@@ -442,14 +444,19 @@ plan(sqlite3 *db, const struct exhibits *ex, const struct pack_opts *o, const ch
 		c.title = na && nb ? sl->title : na ? sl->a.title : sl->b.title;
 		v = xreallocarray(v, n + 1, sizeof(*v));
 		v[n++] = c;
-		/* a slot that took everything it could may take again (more photos) */
-		if ((na == sl->a.take && sl->a.take > 1 && sl->b.take == 0) && (int)n < maxcards) {
+		/* a full photo slot makes one more card of the rest, never a third */
+		if (na == sl->a.take && sl->a.take > 1 && sl->b.take == 0 && !again &&
+		    (int)n < maxcards) {
 			for (j = 0; j < ex->n; j++)
 				if (group_takes(&sl->a, &rl[j]))
 					break;
-			if (j < ex->n)
+			if (j < ex->n) {
+				again = 1;
 				sl--;
+				continue;
+			}
 		}
+		again = 0;
 	}
 	free(rl);
 	if (n == 0) {
