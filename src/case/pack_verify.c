@@ -399,8 +399,9 @@ dossier_open(struct dsource *ds, const json_t *imgs, struct pack_verify_report *
 	}
 	if (verify_report_ok(&vr) && ds->manifest != NULL) {
 		check(rep, what, 1, "signed dossier %s: %zu checks passed (signature, manifest, "
-		      "every attachment's SHA-256)%s", ds->id ? ds->id : "?", vr.n - vr.nwarn,
-		      vr.nwarn ? "; warnings as `casefile verify` prints them" : "");
+		      "every attachment's SHA-256), %zu warning%s (`casefile verify %s` lists "
+		      "them)", ds->id ? ds->id : "?", vr.n - vr.nwarn, vr.nwarn,
+		      vr.nwarn == 1 ? "" : "s", ds->pdf);
 	} else {
 		struct cf_buf b = CF_BUF_INIT;
 

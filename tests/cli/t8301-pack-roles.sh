@@ -32,6 +32,17 @@ check "card 3: the buyer's own words" jq -e \
 check "card 4: the courier's delivery photo (tagged delivery_photo)" jq -e \
 	'.images[3].spec.title == "快递员妥投照片" and [.images[3].spec.sources[].name] == ["IMG_0002.jpg"]' ka/kit.json
 check "the kit verifies" "$CASEFILE_BIN" verify ka
+# one implementation of "fit text to the limit": statement.txt is what
+# `casefile statement --platform` drafts for a box of the same limit
+"$CASEFILE_BIN" statement $A --platform douyin:500 >st500.txt 2>/dev/null
+"$CASEFILE_BIN" statement $A --platform douyin:200 >st200.txt 2>/dev/null
+"$CASEFILE_BIN" pack $A --platform douyin-reject -o kr 2>/dev/null
+check "douyin (500 characters): statement.txt is 'casefile statement --platform douyin:500'" \
+	cmp st500.txt ka/statement.txt
+check "douyin-reject (200 characters): statement.txt is 'casefile statement --platform douyin:200'" \
+	cmp st200.txt kr/statement.txt
+check "the 200-character variant is shorter and whole sentences" sh -c \
+	"[ \$(wc -c <kr/statement.txt) -lt \$(wc -c <ka/statement.txt) ] && tr -d '\n' <kr/statement.txt | tail -c 3 | grep -Eq '。|！|…'"
 
 # --- damaged in transit --------------------------------------------------
 export CASEFILE_VAULT="$SCRATCH/vault-b"
