@@ -251,6 +251,20 @@ struct dsource {
 	char *id;			/* manifest dossier_id */
 };
 
+/* 64 lowercase hex digits. */
+static int
+hex_ok(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || strlen(s) != CF_SHA256_HEXLEN)
+		return 0;
+	for (i = 0; i < CF_SHA256_HEXLEN; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
 static const json_t *
 manifest_entry(const struct dsource *ds, const char *hex)
 {
@@ -344,9 +358,16 @@ dsource_release(struct dsource *ds)
 	const char *hex;
 	json_t *h;
 
-	json_object_foreach(ds->have, hex, h)
-		if (json_string_value(json_object_get(h, "path")))
-			unlink(json_string_value(json_object_get(h, "path")));
+	/* every file the hook may have begun, written whole or not */
+	json_object_foreach(ds->want, hex, h) {
+		char *p;
+
+		if (ds->tmpdir == NULL)
+			break;
+		p = xasprintf("%s/%s", ds->tmpdir, hex);
+		unlink(p);
+		free(p);
+	}
 	if (ds->tmpdir)
 		rmdir(ds->tmpdir);
 	free(ds->tmpdir);
@@ -374,9 +395,10 @@ dossier_open(struct dsource *ds, const json_t *imgs, struct pack_verify_report *
 
 	ds->want = json_object();
 	ds->have = json_object();
+	/* only well-formed hashes: each names a file in the temporary folder */
 	json_array_foreach(imgs, i, im)
 		json_array_foreach(json_object_get(json_object_get(im, "spec"), "sources"), k, src)
-			if (json_string_value(json_object_get(src, "sha256")))
+			if (hex_ok(json_string_value(json_object_get(src, "sha256"))))
 				json_object_set_new(ds->want, json_string_value(
 					json_object_get(src, "sha256")), json_true());
 	ds->tmpdir = xasprintf("%s/casefile-kit-XXXXXX", tmp && *tmp ? tmp : "/tmp");
