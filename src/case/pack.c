@@ -36,6 +36,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/dispute.h"
 #include "casefile/dossier.h"
 #include "casefile/exhibits.h"
@@ -128,7 +129,7 @@ url_host(const char *u)
 
 /* The source object of one exhibit, with its seal facts. */
 static int
-source_json(sqlite3 *db, const struct exhibit *x, const struct pack_opts *o,
+source_json(struct cf_db *db, const struct exhibit *x, const struct pack_opts *o,
 	    json_t **out, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -192,7 +193,7 @@ struct plan_card {
 };
 
 static const char *
-scenario_of(sqlite3 *db, const struct pack_opts *o, struct dispute **d)
+scenario_of(struct cf_db *db, const struct pack_opts *o, struct dispute **d)
 {
 	struct cf_err e = CF_ERR_INIT;
 
@@ -348,7 +349,7 @@ plan_add(struct plan_card **v, size_t *n, enum cardkind k, int ex)
 }
 
 static int
-plan(sqlite3 *db, const struct exhibits *ex, const struct pack_opts *o, const char *scenario,
+plan(struct cf_db *db, const struct exhibits *ex, const struct pack_opts *o, const char *scenario,
      int maxcards, struct plan_card **out, size_t *nout, struct cf_err *err)
 {
 	struct plan_card *v = NULL;
@@ -483,14 +484,14 @@ who_zh(const char *sender)
 	return "系统";
 }
 
-static int source_json(sqlite3 *db, const struct exhibit *x, const struct pack_opts *o,
+static int source_json(struct cf_db *db, const struct exhibit *x, const struct pack_opts *o,
 		       json_t **out, struct cf_err *err);
 
 /* At most this many images sent in the chat are shown on a chat card. */
 #define PACK_CHAT_IMAGES 2
 
 static int
-chat_lines(sqlite3 *db, const struct exhibits *ex, const struct exhibit *x,
+chat_lines(struct cf_db *db, const struct exhibits *ex, const struct exhibit *x,
 	   const struct pack_opts *o, const char *scenario, json_t *lines, json_t *srcs,
 	   struct cf_err *err)
 {
@@ -577,7 +578,7 @@ chat_lines(sqlite3 *db, const struct exhibits *ex, const struct exhibit *x,
 }
 
 static int
-logistics_lines(sqlite3 *db, const struct exhibit *x, const struct pack_opts *o,
+logistics_lines(struct cf_db *db, const struct exhibit *x, const struct pack_opts *o,
 		json_t *lines, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -661,7 +662,7 @@ title_of(const struct plan_card *c, const struct exhibits *ex, const char *scena
 }
 
 static int
-spec_new(struct vault *v, sqlite3 *db, const struct exhibits *ex, const struct plan_card *c,
+spec_new(struct vault *v, struct cf_db *db, const struct exhibits *ex, const struct plan_card *c,
 	 const struct pack_opts *o, const char *scenario, const char *dossier_id,
 	 int cardno, int ncards, json_t **out, struct cf_err *err)
 {
@@ -938,7 +939,7 @@ out:
  * full form had to give way.
  */
 static char *
-statement_new(sqlite3 *db, const struct pack_opts *o, const char *scenario,
+statement_new(struct cf_db *db, const struct pack_opts *o, const char *scenario,
 	      struct pack_report *rep, struct cf_err *err)
 {
 	struct templates *t = NULL;
@@ -1020,7 +1021,7 @@ int
 pack_build(struct vault *v, const struct pack_opts *o, struct pack_report *rep,
 	   struct cf_err *err)
 {
-	sqlite3 *db = vault_db(v);
+	struct cf_db *db = vault_db(v);
 	struct exhibits ex = { NULL, 0 };
 	struct dispute *d = NULL;
 	struct plan_card *pl = NULL;
