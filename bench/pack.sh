@@ -5,15 +5,20 @@
 # 30 logistics events) plus a ~500 MB 1080p H.264 packing video, next to a
 # pipeline of stock tools making the same four cards in the same run
 # (ffmpeg for the frames, ImageMagick convert/montage for resizing, captions
-# and montage, qrencode for the QR codes), rounds alternating.  Prints wall
-# time and peak RSS side by side, the ratio, and the size of the dossier of
-# the same order (video frames, downsampled page images) against its
-# originals.  Data is generated under /tmp once ($BENCH_DIR).
+# and montage, qrencode for the QR codes).  Measured as bench/lib.sh says:
+# contenders alternate (order rotated each round), every run writes into a
+# fresh folder, the figure is the median of the per-round time ratios with
+# its range, and the machine's load is recorded.  Then the size of the
+# dossier of the same order (video frames, downsampled page images)
+# against its originals.  Input data is generated under /tmp once
+# ($BENCH_DIR/in, kept between runs); outputs go to $BENCH_DIR/w, removed
+# at the end (BENCH_KEEP=1 keeps them).
 #
 # Knobs: BENCH_VIDEO_SECONDS (default 100: ~500 MB at 40 Mbit/s),
 # BENCH_ROUNDS (3), BENCH_DOSSIER=0 to skip the dossier size.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 CF=${CASEFILE_BIN:-$here/casefile}
 B=${BENCH_DIR:-/tmp/bench-casefile-pack}
 O=6931000000000098
@@ -84,11 +89,12 @@ fi
 cat >stock.sh <<'STOCK'
 # the stock pipeline (written by bench/pack.sh); env: O, FONT
 set -eu
-rm -rf stock && mkdir stock && cd stock
-dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 ../in/pack.mp4)
+IN=$PWD/in
+cd "$1"
+dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$IN/pack.mp4")
 n=0
 for t in 0 $(echo "$dur / 3" | bc -l) $(echo "$dur * 2 / 3" | bc -l) $(echo "$dur - 0.5" | bc -l); do
-	ffmpeg -v error -ss "$t" -i ../in/pack.mp4 -frames:v 1 -vf scale=504:-2 -y f$n.png
+	ffmpeg -v error -ss "$t" -i "$IN/pack.mp4" -frames:v 1 -vf scale=504:-2 -y f$n.png
 	n=$((n + 1))
 done
 montage -font "$FONT" -label '%f' f0.png f1.png f2.png f3.png -tile 2x2 -geometry +6+6 frames.png
@@ -106,47 +112,51 @@ convert -font "$FONT" -pointsize 34 label:"打包视频关键帧" frames.png ban
 k=2
 for pair in "1 2" "3 4"; do
 	set -- $pair
-	convert ../in/IMG_000$1.jpg -resize 504x ../in/IMG_000$2.jpg -resize 504x +append row.png
+	convert "$IN/IMG_000$1.jpg" -resize 504x "$IN/IMG_000$2.jpg" -resize 504x +append row.png
 	caption band.png "证据$1 IMG_000$1.jpg 证据$2 IMG_000$2.jpg SHA-256 …"
 	convert -font "$FONT" -pointsize 34 label:"商品/包装照片" row.png band.png -append \
 		-resize 1080x -quality 85 card-$k.jpg
 	k=$((k + 1))
 done
-python3 -c "import json; [print(m['from'], m['text']) for m in json.load(open('../in/chat.json'))['messages'][:8]]" >chat.txt
-convert -font "$FONT" -pointsize 24 -size 1024x caption:@chat.txt chat.png
+python3 -c "import json, sys; [print(m['from'], m['text']) for m in json.load(open(sys.argv[1]))['messages'][:8]]" "$IN/chat.json" >chat.txt
+convert -font "$FONT" -pointsize 24 -size 1024x caption:"$(cat chat.txt)" chat.png
 caption band.png "证据 chat.json SHA-256 …"
 convert -font "$FONT" -pointsize 34 label:"聊天记录摘录" chat.png band.png -append \
 	-resize 1080x -quality 85 card-4.jpg
-cd ..
 STOCK
 
-run() { # run LABEL CMD...
-	_l=$1; shift
-	/usr/bin/time -f '%e %M' -o time.txt "$@" >/dev/null 2>&1 || true
-	set -- $(tail -1 time.txt)
-	printf '%-36s %7.2f s %7d MB\n' "$_l" "$1" $(($2 / 1024))
-	echo "$1" >>"times-$(echo "$_l" | cut -d' ' -f1)"
-}
-rm -f times-*
+bench_init "$B/w"
 video_mb=$(($(stat -c %s in/pack.mp4) / 1048576))
-echo "bench: 1000 chat messages, 20 photos 4000x3000, 30 logistics events, ${video_mb} MB 1080p video"
-printf '%-36s %9s %10s\n' "" "wall" "peak RSS"
-k=1
-while [ $k -le "$ROUNDS" ]; do
-	run "stock ffmpeg+convert+montage+qrencode (round $k)" env O=$O FONT="$FONT" sh stock.sh
-	rm -rf kit
-	run "casefile pack --platform douyin (round $k)" "$CF" pack $O --platform douyin -o kit
-	k=$((k + 1))
+echo "bench: 1000 chat messages, 20 photos 4000x3000, 30 logistics events, ${video_mb} MB 1080p video; $(bench_env)"
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	for who in $(bench_order $r stock casefile); do
+		d=$(bench_out $r $who)
+		if [ $who = stock ]; then
+			bench_run $r stock env O=$O FONT="$FONT" sh stock.sh "$d"
+		else
+			rmdir "$d"	# pack makes the folder itself, only when whole
+			bench_run $r casefile "$CF" pack $O --platform douyin -o "$d"
+		fi
+	done
+	r=$((r + 1))
 done
-s=$(sort -n times-stock | sed -n "$(( (ROUNDS + 1) / 2 ))p")
-c=$(sort -n times-casefile | sed -n "$(( (ROUNDS + 1) / 2 ))p")
-echo "median: stock $s s, casefile $c s: casefile takes $(echo "$c / $s" | bc -l | cut -c1-4)x the stock pipeline's time (target <= 0.5x)"
-ls -l kit | awk 'NR > 1 {printf "  kit/%-14s %9d bytes\n", $9, $5}'
+kit=$W/out/r1-casefile
+printf '%-44s %8s %10s\n' "" "wall" "peak RSS"
+for who in stock casefile; do
+	printf '%-44s %7ss %7d MB\n' \
+		"$([ $who = stock ] && echo "stock ffmpeg+convert+montage+qrencode" || echo "casefile pack --platform douyin") (median)" \
+		"$(bench_median $who 3)" "$(($(bench_median $who 6 | cut -d. -f1) / 1024))"
+done
+echo "casefile/stock time, per round: $(bench_ratio casefile stock) (target <= 0.5x)"
+echo "casefile peak RSS, worst round: $(($(bench_col casefile 6 | sort -n | tail -1) / 1024)) MB (target <= 256 MB)"
+ls -l "$kit" | awk 'NR > 1 {printf "  kit/%-14s %9d bytes\n", $9, $5}'
 if [ "${BENCH_DOSSIER:-1}" = 1 ]; then
-	rm -f d.pdf
-	/usr/bin/time -f '%e %M' -o time.txt "$CF" build $O -o d.pdf >/dev/null 2>&1
-	set -- $(tail -1 time.txt)
+	d=$(bench_out 0 build)
+	bench_run 0 build "$CF" build $O -o "$d/d.pdf"
 	orig=$(du -cb in/IMG_*.jpg in/pack.mp4 in/chat.json in/logistics.json | tail -1 | cut -f1)
-	size=$(stat -c %s d.pdf)
-	echo "dossier with video frames and downsampled pages: $size bytes, originals $orig bytes: $(echo "$size / $orig" | bc -l | cut -c1-5)x (target <= 1.1x); build $1 s, peak RSS $(($2 / 1024)) MB"
+	size=$(stat -c %s "$d/d.pdf")
+	echo "dossier with video frames and downsampled pages: $size bytes, originals $orig bytes: $(echo "$size / $orig" | bc -l | cut -c1-5)x (target <= 1.1x); build $(bench_median build 3) s, peak RSS $(($(bench_median build 6 | cut -d. -f1) / 1024)) MB"
 fi
+bench_summary
+bench_cleanup

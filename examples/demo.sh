@@ -100,6 +100,8 @@ run verify "$out/dossier-$order.pdf" --vault "$out/vault" --tsa-ca "$out/tsa/ca.
 say "the submission kit for Douyin: evidence cards derived from the sealed originals"
 run pack $order --platform douyin -o "$out/kit-$order-douyin.zip"
 run verify "$out/kit-$order-douyin.zip"
+# an arbiter has no vault: the same cards re-derived from the dossier's attached originals
+run verify "$out/kit-$order-douyin.zip" --dossier "$out/dossier-$order.pdf"
 unzip -l "$out/kit-$order-douyin.zip" | sed -n '4,$p' | awk 'NF >= 4 && $4 != "" {printf "  %-16s %9s bytes\n", $4, $1}'
 
 say "done"

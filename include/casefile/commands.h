@@ -45,7 +45,7 @@ extern const struct cmd cmd_statement;
 /* submission kit */
 extern const struct cmd cmd_pack;
 /* `casefile verify KIT.zip|DIR`: cmd_verify hands a kit to cmd_pack.c */
-enum cf_exit cmd_verify_kit(struct cf_ctx *ctx, const char *path);
+enum cf_exit cmd_verify_kit(struct cf_ctx *ctx, const char *path, const char *dossier);
 
 
 #endif

@@ -107,4 +107,17 @@ int dossier_build(struct vault *v, const struct dossier_opts *o,
 		  struct dossier_report *rep, struct cf_err *err);
 void dossier_report_release(struct dossier_report *rep);
 
+/*
+ * The attachment name of exhibit x in a dossier built with media_max (-1:
+ * every original attached; else photos and videos larger are left out), or
+ * NULL when it is left out.  Heap; `casefile pack` uses it to name the
+ * dossier its cards belong to.
+ */
+char *dossier_attachment_name(const struct exhibit *x, int64_t media_max);
+/*
+ * The dossier id of the exhibit list ex, each x->attachment as planned
+ * (dossier_attachment_name): 16 hex digits and a NUL into out.
+ */
+void dossier_id_compute(const struct exhibits *ex, char out[17]);
+
 #endif

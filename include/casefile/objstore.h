@@ -58,6 +58,26 @@ struct objstore_conf {
 };
 
 /*
+ * The environment inputs of this module (AWS_* variables and $HOME), read
+ * once by main() and handed over with objstore_set_env(): this module never
+ * reads the environment (README, Development).  Strings are borrowed and
+ * must outlive every objstore_open(); NULL or "" means unset.
+ */
+struct objstore_env {
+	const char *access_key;		/* AWS_ACCESS_KEY_ID */
+	const char *secret_key;		/* AWS_SECRET_ACCESS_KEY */
+	const char *session_token;	/* AWS_SESSION_TOKEN */
+	const char *profile;		/* AWS_PROFILE */
+	const char *credentials_file;	/* AWS_SHARED_CREDENTIALS_FILE */
+	const char *home;		/* HOME: ~/.aws/credentials */
+	const char *region;		/* AWS_REGION */
+	const char *default_region;	/* AWS_DEFAULT_REGION */
+	const char *endpoint_s3;	/* AWS_ENDPOINT_URL_S3 */
+	const char *endpoint;		/* AWS_ENDPOINT_URL */
+};
+void objstore_set_env(const struct objstore_env *e);
+
+/*
  * Split "s3://BUCKET/PREFIX" (PREFIX optional, no leading or trailing '/',
  * characters A-Z a-z 0-9 . _ - /).  *bucket and *prefix ("" when none) are
  * the caller's to free; on -1 (CF_EINPUT) nothing is allocated.

@@ -78,13 +78,11 @@ struct pack_profile {
 const struct pack_profile *pack_profile_find(const char *name);
 /* All profiles, NULL-terminated. */
 extern const struct pack_profile *const pack_profiles[];
-/* s's length counted p's way. */
-size_t pack_text_length(const struct pack_profile *p, const char *s);
 /*
- * Cut UTF-8 s in place to p's limit counted p's way, never inside a
- * character, ending with "…" when cut.  Returns the new length (p's way).
+ * s's length counted p's way (statement_count).  Fitting text to the limit
+ * is statement_variant()'s (statement.h), the one implementation.
  */
-size_t pack_text_fit(const struct pack_profile *p, char *s);
+size_t pack_text_length(const struct pack_profile *p, const char *s);
 
 /* ---- cards (pack_card.c) ---- */
 
@@ -121,6 +119,7 @@ struct pack_opts {
 	const int *pick;		/* --pick exhibit numbers, or NULL */
 	size_t npick;
 	const char *scenario;		/* NULL: the dispute's reason */
+	int stance;			/* enum argument_stance, for statement.txt */
 	const char *templates_dir;	/* NULL: default */
 	const char *font_file;		/* NULL: pdf_font_find(fonts_dir) */
 	const char *fonts_dir;		/* $CASEFILE_FONTS (ctx), or NULL */
@@ -179,15 +178,21 @@ struct pack_verify_report {
 
 /*
  * Check the kit at path (folder or .zip): for each card, its bytes
- * against kit.json's SHA-256, re-rendered from its spec and the originals
- * in the vault v (by hash) and compared byte for byte, and recorded in the
- * vault as derived evidence; the statement's length against the profile.
+ * against kit.json's SHA-256, re-rendered from its spec and its originals
+ * and compared byte for byte; the statement's length against the profile.
+ * The originals come from the vault v (by hash, each re-hashed; the card
+ * must be recorded there as derived evidence with the same spec), or, when
+ * dossier is not NULL, from that signed dossier's attachments: the dossier
+ * is verified (one check line, its failures named), its id must be the
+ * one the kit names, and each card's originals must be exhibits of it with
+ * the numbers the card gives them, attached (one left out or listed only
+ * fails the card, saying so).  v may be NULL when dossier is given.
  * font_file NULL: pdf_font_find(fonts_dir) ($CASEFILE_FONTS, from ctx).
  * Returns 0 when the kit could be read (rep filled; nfailed > 0 is a
- * failed check), or -1 (CF_EINPUT: not a kit).
+ * failed check), or -1 (CF_EINPUT: not a kit; CF_EIO: system).
  */
-int pack_verify(struct vault *v, const char *path, const char *font_file,
-		const char *fonts_dir, struct pack_verify_report *rep,
+int pack_verify(struct vault *v, const char *path, const char *dossier,
+		const char *font_file, const char *fonts_dir, struct pack_verify_report *rep,
 		struct cf_err *err);
 void pack_verify_report_release(struct pack_verify_report *rep);
 

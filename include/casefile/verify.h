@@ -37,6 +37,7 @@
 #define CASEFILE_VERIFY_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -73,6 +74,7 @@ struct verify_opts {
 	time_t now;			/* "current time" for certificate checks */
 	const verify_hook_fn *hooks;	/* NULL-terminated, run after the
 					   built-in checks; NULL: none */
+	void *hook_cookie;		/* for the hooks: verify_opts.hook_cookie */
 };
 
 void verify_report_init(struct verify_report *r);
@@ -106,6 +108,15 @@ int verify_file(const char *path, const struct verify_opts *o,
  */
 int verify_doc_attachment(struct verify_doc *d, const char *name, size_t max,
 			  struct cf_buf *out, struct cf_err *err);
+
+/*
+ * Write the embedded file called name, decoded, to fd as it is read (memory
+ * bounded whatever its size, e.g. a 500 MB video), hashing it: *size and
+ * sha256 get what was written.  CF_ENOTFOUND when there is no such
+ * attachment, CF_EPDF when it cannot be decoded, CF_EIO when fd fails.
+ */
+int verify_doc_attachment_write(struct verify_doc *d, const char *name, int fd,
+				unsigned char sha256[32], uint64_t *size, struct cf_err *err);
 
 /*
  * The certificate that made the newest signature (taken from its CMS), or

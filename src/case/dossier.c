@@ -291,6 +291,44 @@ decor(void *arg, int page, int npages, struct cf_buf *h, struct cf_buf *fl,
 
 /* -------------------------------------------------------------- manifest */
 
+char *
+dossier_attachment_name(const struct exhibit *x, int64_t media_max)
+{
+	int media = strcmp(x->kind, "photo") == 0 || strcmp(x->kind, "video") == 0;
+	char *n, *q;
+
+	if (media && media_max >= 0 && x->size > (uint64_t)media_max)
+		return NULL;
+	if (x->size > PDF_ATTACH_MAX)
+		return NULL;
+	n = xasprintf("E%03d-%s", x->no, x->name);
+	for (q = n; *q; q++)
+		if (*q == '/' || *q == '\\')
+			*q = '_';
+	return n;
+}
+
+void
+dossier_id_compute(const struct exhibits *ex, char out[17])
+{
+	struct cf_buf id = CF_BUF_INIT;
+	unsigned char h[CF_SHA256_LEN];
+	char hex[CF_SHA256_HEXLEN + 1];
+	size_t i;
+
+	for (i = 0; i < ex->n; i++) {
+		const struct exhibit *x = &ex->v[i];
+
+		cf_hex_encode(x->sha256, CF_SHA256_LEN, hex);
+		cf_buf_addf(&id, "%d\t%s\t%s\t%s\t%llu\t%s\n", x->no, x->kind, x->name, hex,
+			    (unsigned long long)x->size, x->attachment ? x->attachment : "");
+	}
+	cf_sha256(id.data ? id.data : "", id.len, h);
+	cf_hex_encode(h, 8, out);
+	out[16] = '\0';
+	cf_buf_release(&id);
+}
+
 static void
 plan_attachments(struct build *b)
 {
@@ -298,49 +336,28 @@ plan_attachments(struct build *b)
 
 	for (i = 0; i < b->ex.n; i++) {
 		struct exhibit *x = &b->ex.v[i];
-		int media = strcmp(x->kind, "photo") == 0 || strcmp(x->kind, "video") == 0;
-		char *n, *q;
 
-		if (media && b->o->media_max >= 0 && x->size > (uint64_t)b->o->media_max) {
-			b->rep->left_out++;
-			continue;
-		}
-		if (x->size > PDF_ATTACH_MAX) {
+		x->attachment = dossier_attachment_name(x, b->o->media_max);
+		if (x->attachment == NULL && x->size > PDF_ATTACH_MAX)
 			/* libharu writes stream lengths as 32-bit signed numbers */
 			note(b, "exhibit %d '%s': %llu bytes: too large to attach, listed only",
 			     x->no, x->name, (unsigned long long)x->size);
+		if (x->attachment == NULL)
 			b->rep->left_out++;
-			continue;
-		}
-		n = xasprintf("E%03d-%s", x->no, x->name);
-		for (q = n; *q; q++)
-			if (*q == '/' || *q == '\\')
-				*q = '_';
-		x->attachment = n;
-		b->rep->attached++;
+		else
+			b->rep->attached++;
 	}
 }
 
 static void
 make_manifest(struct build *b)
 {
-	struct cf_buf id = CF_BUF_INIT;
 	json_t *m;
 	char *s;
-	unsigned char h[CF_SHA256_LEN];
 	char hex[CF_SHA256_HEXLEN + 1], ts[32];
 	size_t i;
 
-	for (i = 0; i < b->ex.n; i++) {
-		struct exhibit *x = &b->ex.v[i];
-
-		sha_hex(x->sha256, hex);
-		cf_buf_addf(&id, "%d\t%s\t%s\t%s\t%llu\t%s\n", x->no, x->kind, x->name, hex,
-			    (unsigned long long)x->size, x->attachment ? x->attachment : "");
-	}
-	cf_sha256(id.data, id.len, h);
-	cf_hex_encode(h, 8, b->rep->dossier_id);
-	cf_buf_release(&id);
+	dossier_id_compute(&b->ex, b->rep->dossier_id);
 
 	m = json_pack("{s:s, s:o, s:o, s:s, s:[]}", "format", "casefile-manifest/1",
 		      "dossier_id", jout_str(b->rep->dossier_id),
@@ -1278,6 +1295,8 @@ out:
 	json_decref(a);
 }
 
+static int chat_images(struct build *b, const char *att, struct cf_err *err);
+
 /* One message of a transcript, in file order (seq) and its place in time. */
 struct cmsg {
 	long long seq, t;	/* t: own time, or the last time before it in the file */
@@ -1466,6 +1485,8 @@ chat(struct build *b, const struct exhibit *x, struct cf_err *err)
 		}
 		c[0] = ts, c[1] = mwho, c[2] = body.data;
 		r = pdf_table_row(b->p, 3, w, c, SZ_SMALL, PDF_TEXT_RULE, err);
+		if (r == 0 && m->att && strcmp(m->att, "[]") != 0)
+			r = chat_images(b, m->att, err);
 		free(ts);
 		free(role);
 		free(who);
@@ -1697,6 +1718,63 @@ page_image(struct build *b, const struct exhibit *x, double w_pt, double h_pt,
 	path = page_file(b, jpg, n, err);
 	free(jpg);
 	return path;
+}
+
+/*
+ * The images a chat message sent, where the vault holds the file (a photo
+ * exhibit of that name): a thumbnail under the message, in its text
+ * column, downsampled like every page image, with the exhibit it is.  An
+ * image that cannot be read is left to its exhibit page (which says why).
+ */
+#define CHAT_THUMB_H 110.0
+
+static int
+chat_images(struct build *b, const char *att, struct cf_err *err)
+{
+	json_t *a = json_loads(att, JSON_DECODE_ANY, NULL);
+	double cw = pdf_content_width(b->p), indent = PDF_PAGE_W - 2 * PDF_MARGIN - cw;
+	size_t i, k;
+	int r = 0;
+
+	for (i = 0; r == 0 && json_is_array(a) && i < json_array_size(a); i++) {
+		const char *name = json_string_value(json_array_get(a, i));
+		struct cf_err ierr = CF_ERR_INIT;
+		struct pdf_image *img;
+		char *path, *ref, *cap;
+
+		for (k = 0; name && k < b->ex.n; k++)
+			if (strcmp(b->ex.v[k].name, name) == 0 &&
+			    strcmp(b->ex.v[k].kind, "photo") == 0)
+				break;
+		if (name == NULL || k == b->ex.n)
+			continue;
+		path = page_image(b, &b->ex.v[k], cw * 0.60, CHAT_THUMB_H, &ierr);
+		if (path == NULL || pdf_image_load(b->p, path, 1, &img, &ierr) < 0) {
+			free(path);
+			if (ierr.code != CF_EINPUT) {
+				cf_err_move(err, &ierr);
+				r = -1;
+			}
+			cf_err_release(&ierr);
+			continue;
+		}
+		free(path);
+		pdf_set_indent(b->p, indent + cw * 0.40);
+		ref = exref(b, b->ex.v[k].no);
+		cap = xasprintf("%s  %s", ref, name);
+		r = pdf_vspace(b->p, 3, err);
+		if (r == 0)
+			r = pdf_image_place(b->p, img, CHAT_THUMB_H, err);
+		if (r == 0)
+			r = pdf_text(b->p, cap, SZ_SMALL, PDF_TEXT_GREY | PDF_TEXT_CENTER, err);
+		if (r == 0)
+			r = pdf_vspace(b->p, 3, err);
+		pdf_set_indent(b->p, indent);
+		free(ref);
+		free(cap);
+	}
+	json_decref(a);
+	return r;
 }
 
 /* An image exhibit (or a PDF's first page): drawn, or a card saying why not. */

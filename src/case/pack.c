@@ -38,6 +38,7 @@
 #include "casefile/db.h"
 #include "casefile/db_sqlite.h"
 #include "casefile/dispute.h"
+#include "casefile/dossier.h"
 #include "casefile/exhibits.h"
 #include "casefile/frames.h"
 #include "casefile/hash.h"
@@ -47,6 +48,8 @@
 #include "casefile/pack.h"
 #include "casefile/parse.h"
 #include "casefile/pdf.h"
+#include "casefile/profile.h"
+#include "casefile/roles.h"
 #include "casefile/statement.h"
 #include "casefile/templates.h"
 #include "casefile/vault.h"
@@ -186,6 +189,7 @@ struct plan_card {
 	enum cardkind k;
 	int ex[4];		/* exhibit indexes into exhibits.v */
 	int nex;
+	const char *title;	/* NULL: title_of() */
 };
 
 static const char *
@@ -204,26 +208,114 @@ scenario_of(struct cf_db *db, const struct pack_opts *o, struct dispute **d)
 	return "other";
 }
 
-static const enum cardkind *
-scenario_order(const char *sc)
-{
-	static const enum cardkind not_received[] = { CK_LOGISTICS, CK_CHAT, CK_RECEIPT,
-						      CK_PHOTO, CK_FRAMES, CK_NKINDS };
-	static const enum cardkind damaged[] = { CK_FRAMES, CK_PHOTO, CK_CHAT, CK_LOGISTICS,
-						 CK_RECEIPT, CK_NKINDS };
-	static const enum cardkind goods[] = { CK_PHOTO, CK_FRAMES, CK_CHAT, CK_LOGISTICS,
-					       CK_RECEIPT, CK_NKINDS };
-	static const enum cardkind other[] = { CK_CHAT, CK_PHOTO, CK_FRAMES, CK_LOGISTICS,
-					       CK_RECEIPT, CK_NKINDS };
+/*
+ * The cards of a scenario, in order: each slot takes the included exhibits
+ * of its kinds whose roles (roles.h: given with `casefile tag`, or implied
+ * by the kind) meet it, up to `take`; a slot with a second group shows
+ * those beside the first (packing photos before shipping next to the
+ * buyer's photos).  Roleless slots at the end pick up what is left, so an
+ * order nobody tagged still gets cards.  An exhibit is on one card only.
+ */
+#define K(k) (1u << (k))
+#define R(r) CF_ROLE_BIT(CF_ROLE_##r)
+#define IMAGES (K(CK_PHOTO) | K(CK_RECEIPT))
 
+struct slot_group {
+	unsigned kinds;		/* K() of the card kinds taken */
+	unsigned want;		/* R() of the roles, any of; 0: any */
+	int buyer;		/* also what the buyer supplied */
+	int take;
+	const char *title;	/* the card's title when only this group is there */
+};
+
+struct slot {
+	struct slot_group a, b;	/* b.take == 0: no second group */
+	const char *title;	/* when both groups are there */
+};
+
+static const struct slot slots_not_received[] = {
+	{ { K(CK_LOGISTICS), 0, 0, 1, "物流轨迹（妥投/签收/驿站入柜记录高亮）" }, { 0 }, NULL },
+	{ { IMAGES, R(PICKUP), 0, 2, "签收/驿站取件记录" }, { 0 }, NULL },
+	{ { K(CK_CHAT), 0, 0, 1, "买家原话（聊天记录摘录）" }, { 0 }, NULL },
+	{ { IMAGES, R(DELIVERY_PHOTO), 0, 2, "快递员妥投照片" }, { 0 }, NULL },
+	{ { IMAGES, R(SHIPPING_LABEL), 0, 2, "快递面单" }, { 0 }, NULL },
+	{ { K(CK_RECEIPT), 0, 0, 1, "凭证/签收/取件记录" }, { 0 }, NULL },
+	{ { K(CK_FRAMES), R(PACKING), 0, 1, "打包视频关键帧（发货前录制）" }, { 0 }, NULL },
+	{ { K(CK_PHOTO), 0, 0, 2, "商品照片" }, { 0 }, NULL },
+	{ { K(CK_FRAMES), 0, 0, 1, "视频关键帧" }, { 0 }, NULL },
+	{ { 0 }, { 0 }, NULL },
+};
+
+static const struct slot slots_damaged[] = {
+	{ { K(CK_FRAMES), R(PACKING), 0, 1, "打包视频关键帧（发货前录制）" }, { 0 }, NULL },
+	{ { IMAGES, R(PACKING), 0, 1, "发货前打包照片" },
+	  { IMAGES, R(DAMAGE_PHOTO), 1, 1, "买家收货照片" },
+	  "发货前打包照片（左）与买家收货照片（右）" },
+	/* nobody said what the media show: the video and photos still come first */
+	{ { K(CK_FRAMES), 0, 0, 1, "视频关键帧" }, { 0 }, NULL },
+	{ { IMAGES, R(PACKING), 0, 2, "发货前打包照片" }, { 0 }, NULL },
+	{ { IMAGES, R(DAMAGE_PHOTO), 1, 2, "买家收货照片" }, { 0 }, NULL },
+	{ { K(CK_PHOTO), 0, 0, 2, "商品/包装照片" }, { 0 }, NULL },
+	{ { K(CK_CHAT), 0, 0, 1, "买家原话（聊天记录摘录）" }, { 0 }, NULL },
+	{ { K(CK_LOGISTICS), 0, 0, 1, "物流轨迹（签收记录高亮）" }, { 0 }, NULL },
+	{ { K(CK_RECEIPT), 0, 0, 1, "凭证/签收/取件记录" }, { 0 }, NULL },
+	{ { 0 }, { 0 }, NULL },
+};
+
+static const struct slot slots_goods[] = {
+	{ { IMAGES, R(LISTING), 0, 1, "商品页面（买家下单时所见）" },
+	  { IMAGES, R(DAMAGE_PHOTO), 1, 1, "买家照片" },
+	  "商品页面（左）与买家照片（右）" },
+	{ { IMAGES, R(QUALITY_REPORT), 0, 1, "质检报告" }, { 0 }, NULL },
+	{ { K(CK_FRAMES), R(PACKING), 0, 1, "打包视频关键帧（发货前录制）" }, { 0 }, NULL },
+	{ { K(CK_CHAT), 0, 0, 1, "买家原话（聊天记录摘录）" }, { 0 }, NULL },
+	{ { IMAGES, R(PACKING), 0, 2, "发货前打包照片" }, { 0 }, NULL },
+	{ { IMAGES, R(DAMAGE_PHOTO), 1, 2, "买家照片" }, { 0 }, NULL },
+	{ { K(CK_PHOTO), 0, 0, 2, "商品照片" }, { 0 }, NULL },
+	{ { K(CK_FRAMES), 0, 0, 1, "视频关键帧" }, { 0 }, NULL },
+	{ { K(CK_LOGISTICS), 0, 0, 1, "物流轨迹（签收记录高亮）" }, { 0 }, NULL },
+	{ { K(CK_RECEIPT), 0, 0, 1, "凭证" }, { 0 }, NULL },
+	{ { 0 }, { 0 }, NULL },
+};
+
+static const struct slot slots_other[] = {
+	{ { K(CK_CHAT), 0, 0, 1, "聊天记录摘录（买家原话高亮）" }, { 0 }, NULL },
+	{ { IMAGES, R(PACKING), 0, 2, "发货前打包照片" }, { 0 }, NULL },
+	{ { K(CK_PHOTO), 0, 0, 2, "商品照片" }, { 0 }, NULL },
+	{ { K(CK_FRAMES), 0, 0, 1, "视频关键帧" }, { 0 }, NULL },
+	{ { K(CK_LOGISTICS), 0, 0, 1, "物流轨迹（签收记录高亮）" }, { 0 }, NULL },
+	{ { K(CK_RECEIPT), 0, 0, 1, "凭证/签收/取件记录" }, { 0 }, NULL },
+	{ { 0 }, { 0 }, NULL },
+};
+
+static const struct slot *
+scenario_slots(const char *sc)
+{
 	if (strcmp(sc, "not_received") == 0)
-		return not_received;
+		return slots_not_received;
 	if (strcmp(sc, "damaged_in_transit") == 0)
-		return damaged;
+		return slots_damaged;
 	if (strcmp(sc, "quality") == 0 || strcmp(sc, "not_as_described") == 0 ||
 	    strcmp(sc, "wrong_or_missing_item") == 0)
-		return goods;
-	return other;
+		return slots_goods;
+	return slots_other;
+}
+
+/* What the planner knows of one exhibit. */
+struct exrole {
+	int ok;			/* a card can show it (kind_of) */
+	enum cardkind k;
+	unsigned roles;		/* CF_ROLE_BIT set, explicit and implied */
+	int buyer;		/* supplied by the buyer */
+	int used;
+};
+
+static int
+group_takes(const struct slot_group *g, const struct exrole *r)
+{
+	if (!r->ok || r->used || g->take == 0 || !(g->kinds & K(r->k)))
+		return 0;
+	return g->want == 0 || (r->roles & g->want) || (g->buyer && r->buyer);
 }
 
 static int
@@ -257,12 +349,14 @@ plan_add(struct plan_card **v, size_t *n, enum cardkind k, int ex)
 }
 
 static int
-plan(const struct exhibits *ex, const struct pack_opts *o, const char *scenario,
+plan(struct cf_db *db, const struct exhibits *ex, const struct pack_opts *o, const char *scenario,
      int maxcards, struct plan_card **out, size_t *nout, struct cf_err *err)
 {
 	struct plan_card *v = NULL;
+	struct exrole *rl;
 	size_t n = 0, i, j;
 	enum cardkind k;
+	int again;
 
 	if (o->npick > 0) {
 		for (i = 0; i < o->npick; i++) {
@@ -311,16 +405,61 @@ plan(const struct exhibits *ex, const struct pack_opts *o, const char *scenario,
 		*nout = n;
 		return 0;
 	}
-	for (const enum cardkind *ko = scenario_order(scenario); *ko != CK_NKINDS; ko++) {
-		for (j = 0; j < ex->n; j++) {
-			if (kind_of(&ex->v[j], &k) < 0 || k != *ko)
-				continue;
-			if (k == CK_PHOTO && n > 0 && v[n - 1].k == CK_PHOTO && v[n - 1].nex < 2)
-				v[n - 1].ex[v[n - 1].nex++] = (int)j;
-			else if ((int)n < maxcards)
-				plan_add(&v, &n, k, (int)j);
+	rl = xcalloc(ex->n ? ex->n : 1, sizeof(*rl));
+	for (j = 0; j < ex->n; j++) {
+		enum cf_supplier sup = CF_SUPPLIER_UNKNOWN;
+
+		rl[j].ok = kind_of(&ex->v[j], &rl[j].k) == 0;
+		if (roles_of(db, ex->v[j].evidence_id, 0, &rl[j].roles, err) < 0 ||
+		    roles_supplied_by(db, ex->v[j].evidence_id, &sup, err) < 0) {
+			free(rl);
+			free(v);
+			return -1;
 		}
+		rl[j].buyer = sup == CF_SUPPLIER_BUYER;
 	}
+	again = 0;
+	for (const struct slot *sl = scenario_slots(scenario); sl->a.kinds && (int)n < maxcards;
+	     sl++) {
+		struct plan_card c;
+		int na = 0, nb = 0;
+
+		memset(&c, 0, sizeof(c));
+		for (j = 0; j < ex->n && na < sl->a.take; j++)
+			if (group_takes(&sl->a, &rl[j])) {
+				c.ex[c.nex++] = (int)j;
+				rl[j].used = 1;
+				na++;
+			}
+		for (j = 0; j < ex->n && nb < sl->b.take; j++)
+			if (group_takes(&sl->b, &rl[j])) {
+				c.ex[c.nex++] = (int)j;
+				rl[j].used = 1;
+				nb++;
+			}
+		if (c.nex == 0)
+			continue;
+		c.k = rl[c.ex[0]].k;
+		if (c.k == CK_RECEIPT)
+			c.k = CK_PHOTO;		/* an image card, as a photo */
+		c.title = na && nb ? sl->title : na ? sl->a.title : sl->b.title;
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		v[n++] = c;
+		/* a full photo slot makes one more card of the rest, never a third */
+		if (na == sl->a.take && sl->a.take > 1 && sl->b.take == 0 && !again &&
+		    (int)n < maxcards) {
+			for (j = 0; j < ex->n; j++)
+				if (group_takes(&sl->a, &rl[j]))
+					break;
+			if (j < ex->n) {
+				again = 1;
+				sl--;
+				continue;
+			}
+		}
+		again = 0;
+	}
+	free(rl);
 	if (n == 0) {
 		free(v);
 		return cf_err_set(err, CF_EINPUT, "order '%s' has no exhibit a card can show "
@@ -345,10 +484,19 @@ who_zh(const char *sender)
 	return "系统";
 }
 
+static int source_json(struct cf_db *db, const struct exhibit *x, const struct pack_opts *o,
+		       json_t **out, struct cf_err *err);
+
+/* At most this many images sent in the chat are shown on a chat card. */
+#define PACK_CHAT_IMAGES 2
+
 static int
 chat_lines(struct cf_db *db, const struct exhibits *ex, const struct exhibit *x,
-	   const struct pack_opts *o, const char *scenario, json_t *lines, struct cf_err *err)
+	   const struct pack_opts *o, const char *scenario, json_t *lines, json_t *srcs,
+	   struct cf_err *err)
 {
+	int nimg = 0;
+
 	sqlite3_stmt *st = NULL;
 	int rc, nb = 0;
 
@@ -383,6 +531,31 @@ chat_lines(struct cf_db *db, const struct exhibits *ex, const struct exhibit *x,
 				for (j = 0; j < ex->n; j++)
 					if (strcmp(ex->v[j].name, nm) == 0)
 						break;
+				if (j < ex->n && strcmp(ex->v[j].kind, "photo") == 0 &&
+				    nimg < PACK_CHAT_IMAGES && !json_object_get(l, "image")) {
+					/*
+					 * Shown beside the message: the original is a
+					 * source of the card (caption, QR, derivation).
+					 */
+					json_t *src, *im = json_object();
+					char hex[CF_SHA256_HEXLEN + 1];
+
+					if (source_json(db, &ex->v[j], o, &src, err) < 0) {
+						json_decref(im);
+						json_decref(a);
+						json_decref(l);
+						cf_buf_release(&t);
+						sqlite3_finalize(st);
+						return -1;
+					}
+					json_array_append_new(srcs, src);
+					cf_hex_encode(ex->v[j].sha256, CF_SHA256_LEN, hex);
+					json_object_set_new(im, "sha256", json_string(hex));
+					json_object_set_new(im, "exhibit", json_integer(ex->v[j].no));
+					json_object_set_new(im, "name", json_string(nm));
+					json_object_set_new(l, "image", im);
+					nimg++;
+				}
 				if (j < ex->n)
 					cf_buf_addf(&t, " [图片 %s → 证据%d]", nm, ex->v[j].no);
 				else
@@ -431,24 +604,34 @@ logistics_lines(struct cf_db *db, const struct exhibit *x, const struct pack_opt
 		const char *raw = (const char *)sqlite3_column_text(st, 2);
 		const char *loc = (const char *)sqlite3_column_text(st, 3);
 		const char *desc = (const char *)sqlite3_column_text(st, 4);
-		char tb[64], *m;
+		char tb[64], *m, *ml;
 		json_t *l = json_object();
 
 		fmt_time(sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 :
 			 sqlite3_column_int64(st, 0), o->tz_offset, tb, sizeof(tb), 0);
-		m = mask_address(desc ? desc : "");
+		/*
+		 * Masked as the dossier's transcript masks it (mask_text): phones,
+		 * ID numbers and the street part of an address; a signer's name,
+		 * a station or a word is never cut (mask_address would cut the
+		 * whole rest of the line after its first 区/市-like character).
+		 */
+		m = mask_text(desc ? desc : "");
+		ml = mask_text(loc ? loc : "");
 		json_object_set_new(l, "who", json_string(raw && *raw ? raw : status ? status : ""));
 		json_object_set_new(l, "time", json_string(tb));
-		json_object_set_new(l, "text", json_string(loc && *loc && !strstr(m, loc) ?
-							   "" : m));
-		if (loc && *loc && !strstr(m, loc)) {
-			char *t = xasprintf("%s %s", loc, m);
+		if (*ml && !strstr(m, ml)) {
+			char *t = xasprintf("%s %s", ml, m);
 
 			json_object_set_new(l, "text", json_string(t));
 			free(t);
+		} else {
+			json_object_set_new(l, "text", json_string(m));
 		}
+		free(ml);
 		free(m);
-		json_object_set_new(l, "mark", json_boolean(status && strcmp(status, "delivered") == 0));
+		/* the delivery, or the drop at a locker/station: what "not received" turns on */
+		json_object_set_new(l, "mark", json_boolean(status && (strcmp(status, "delivered") == 0 ||
+								       strcmp(status, "locker") == 0)));
 		json_array_append_new(lines, l);
 	}
 	sqlite3_finalize(st);
@@ -489,7 +672,7 @@ spec_new(struct vault *v, struct cf_db *db, const struct exhibits *ex, const str
 
 	json_object_set_new(s, "format", json_string("casefile-card/1"));
 	json_object_set_new(s, "layout", json_string(layout[c->k]));
-	json_object_set_new(s, "title", json_string(title_of(c, ex, scenario)));
+	json_object_set_new(s, "title", json_string(c->title ? c->title : title_of(c, ex, scenario)));
 	json_object_set_new(s, "order", json_string(o->order_id));
 	json_object_set_new(s, "dossier", json_string(dossier_id));
 	json_object_set_new(s, "platform", json_string(o->profile->name));
@@ -526,7 +709,7 @@ spec_new(struct vault *v, struct cf_db *db, const struct exhibits *ex, const str
 		json_t *lines = json_array();
 
 		json_object_set_new(s, "lines", lines);
-		if ((c->k == CK_CHAT ? chat_lines(db, ex, &ex->v[c->ex[0]], o, scenario, lines, err)
+		if ((c->k == CK_CHAT ? chat_lines(db, ex, &ex->v[c->ex[0]], o, scenario, lines, srcs, err)
 				     : logistics_lines(db, &ex->v[c->ex[0]], o, lines, err)) < 0)
 			goto fail;
 		if (json_array_size(lines) == 0) {
@@ -748,24 +931,44 @@ out:
 	return ret;
 }
 
+/*
+ * statement.txt: the one "fit text to a platform's limit" of the project,
+ * statement_variant() (the full form when it fits by the platform's
+ * counting rule, else the shorter form cut at the last whole sentence), the
+ * same text `casefile statement --platform` prints.  rep says whether the
+ * full form had to give way.
+ */
 static char *
 statement_new(struct cf_db *db, const struct pack_opts *o, const char *scenario,
 	      struct pack_report *rep, struct cf_err *err)
 {
 	struct templates *t = NULL;
-	char *text = NULL;
-	size_t full;
+	struct statement_opts so;
+	struct profile_limit lim;
+	char *text = NULL, *full = NULL;
+	int bytes = o->profile->count == PACK_COUNT_BYTES;
 
 	if (templates_load(o->templates_dir, "zh", &t, err) < 0)
 		return NULL;
-	if (statement_draft(db, t, o->order_id, scenario, 0, 1, o->tz_offset, &text, err) < 0) {
-		templates_free(t);
-		return NULL;
+	lim.max = (long)o->profile->max_text;
+	lim.bytes = bytes;
+	memset(&so, 0, sizeof(so));
+	so.scenario = scenario;
+	so.stance = o->stance;
+	so.mask = 1;
+	so.tz_offset = o->tz_offset;
+	if (statement_variant(db, t, o->order_id, scenario, o->stance, &lim, 1, o->tz_offset,
+			      &text, err) < 0 ||
+	    statement_compose(db, t, o->order_id, &so, &full, err) < 0) {
+		free(text);
+		text = NULL;
+		goto out;
 	}
+	rep->statement_len = statement_count(text, bytes);
+	rep->statement_cut = strcmp(text, full) != 0;
+out:
+	free(full);
 	templates_free(t);
-	full = pack_text_length(o->profile, text);
-	rep->statement_len = pack_text_fit(o->profile, text);
-	rep->statement_cut = rep->statement_len < full;
 	return text;
 }
 
@@ -797,23 +1000,21 @@ add_unverified(struct pack_report *rep, const char *what)
 	rep->unverified[rep->nunverified++] = xstrdup(what);
 }
 
-/* The dossier's id: as dossier.h, first 16 hex of SHA-256 over the list. */
+/*
+ * The id of the dossier `casefile build ORDER` makes of the same exhibits
+ * (dossier.h: every original attached), the one its manifest.json and its
+ * cover carry, so a card names the dossier an arbiter can open.
+ */
 static void
-dossier_id_of(const struct exhibits *ex, char out[17])
+dossier_id_of(struct exhibits *ex, char out[17])
 {
-	struct cf_buf b = CF_BUF_INIT;
-	unsigned char h[CF_SHA256_LEN];
-	char hex[CF_SHA256_HEXLEN + 1];
 	size_t i;
 
 	for (i = 0; i < ex->n; i++) {
-		cf_hex_encode(ex->v[i].sha256, CF_SHA256_LEN, hex);
-		cf_buf_addf(&b, "%d %s %s\n", ex->v[i].no, hex, ex->v[i].name);
+		free(ex->v[i].attachment);
+		ex->v[i].attachment = dossier_attachment_name(&ex->v[i], -1);
 	}
-	cf_sha256(b.data ? b.data : "", b.len, h);
-	cf_hex_encode(h, 8, out);
-	out[16] = '\0';
-	cf_buf_release(&b);
+	dossier_id_compute(ex, out);
 }
 
 int
@@ -854,7 +1055,7 @@ pack_build(struct vault *v, const struct pack_opts *o, struct pack_report *rep,
 	maxcards = o->profile->max_images;
 	if (o->cards > 0 && o->cards < maxcards)
 		maxcards = o->cards;
-	if (plan(&ex, o, scenario, maxcards, &pl, &npl, err) < 0)
+	if (plan(db, &ex, o, scenario, maxcards, &pl, &npl, err) < 0)
 		goto out;
 	r = xcalloc(npl, sizeof(*r));
 	for (i = 0; i < npl; i++) {

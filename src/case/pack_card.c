@@ -478,9 +478,50 @@ out:
 }
 
 /* Chat: bubbles (buyer left, grey; merchant right, green); logistics: rows. */
+/* im extended on the right to w pixels of colour bg. */
+static VipsImage *
+widen(struct pool *p, VipsImage *im, int w, unsigned bg)
+{
+	VipsImage *o = NULL;
+	double c[3] = { (bg >> 16) & 255, (bg >> 8) & 255, bg & 255 };
+	VipsArrayDouble *a = vips_array_double_new(c, 3);
+	int r = vips_embed(im, &o, 0, 0, w, im->Ysize, "extend", VIPS_EXTEND_BACKGROUND,
+			   "background", a, NULL);
+
+	vips_area_unref(VIPS_AREA(a));
+	return r ? NULL : keep(p, o);
+}
+
+/*
+ * An image sent in the chat, under its message's text in the bubble: the
+ * original (a source of the card) fitted into a third of the card width,
+ * on the bubble's colour.  NULL with err set when it cannot be shown.
+ */
+static VipsImage *
+chat_image(struct pool *p, const json_t *im, pack_locate_fn locate, void *cookie, int cw,
+	   int pad, unsigned bg, struct cf_err *err)
+{
+	char *path = locate(cookie, sget(im, "sha256"));
+	VipsImage *t;
+
+	if (path == NULL) {
+		cf_err_set(err, CF_EINPUT, "exhibit %lld: original %.16s… not found",
+			   iget(im, "exhibit", 0), sget(im, "sha256"));
+		return NULL;
+	}
+	t = photo_cell(p, path, im, cw / 3, cw / 3, err);
+	free(path);
+	if (t == NULL) {
+		cf_err_prefix(err, "exhibit %lld '%s'", iget(im, "exhibit", 0), sget(im, "name"));
+		return NULL;
+	}
+	return frame_to(p, t, t->Xsize + 2 * pad, t->Ysize + pad, bg);
+}
+
 static int
-content_lines(struct pool *p, const json_t *spec, const char *font_file, int cw,
-	      int s1000, int chat, VipsImage **out, struct cf_err *err)
+content_lines(struct pool *p, const json_t *spec, const char *font_file,
+	      pack_locate_fn locate, void *cookie, int cw, int s1000, int chat,
+	      VipsImage **out, struct cf_err *err)
 {
 	const json_t *lines = json_object_get(spec, "lines"), *ln;
 	size_t i, k = json_array_size(lines);
@@ -497,6 +538,7 @@ content_lines(struct pool *p, const json_t *spec, const char *font_file, int cw,
 		char *ew = esc(who), *et = esc(sget(ln, "time")), *ex = esc(sget(ln, "text"));
 		char *m;
 		VipsImage *b;
+		unsigned bg;
 
 		if (chat)
 			m = xasprintf("<span foreground=\"#555555\"><b>%s</b>  %s</span>\n%s%s%s",
@@ -505,15 +547,31 @@ content_lines(struct pool *p, const json_t *spec, const char *font_file, int cw,
 			m = xasprintf("%s<span foreground=\"#555555\">%s</span>  <b>%s</b>  %s%s",
 				      mark ? "<span foreground=\"#b00000\">" : "", et, ew, ex,
 				      mark ? "</span>" : "");
+		bg = chat ? (mine ? 0xd9f7be : 0xeeeeee) : (mark ? 0xfff1b8 : 0xffffff);
 		b = text_block(p, font_file, m, px, chat ? cw * 3 / 4 : cw - 2 * px / 2, px / 2,
-			       chat ? (mine ? 0xd9f7be : 0xeeeeee) : (mark ? 0xfff1b8 : 0xffffff),
-			       VIPS_ALIGN_LOW);
+			       bg, VIPS_ALIGN_LOW);
 		free(m);
 		free(ew);
 		free(et);
 		free(ex);
 		if (b == NULL)
 			goto vips;
+		if (chat && json_is_object(json_object_get(ln, "image"))) {
+			VipsImage *col[2], *th;
+
+			if ((th = chat_image(p, json_object_get(ln, "image"), locate, cookie, cw,
+					     px / 2, bg, err)) == NULL)
+				goto out;
+			/* one bubble: text and image widened to the wider, on its colour */
+			{
+				int bw = b->Xsize > th->Xsize ? b->Xsize : th->Xsize;
+
+				if ((col[0] = widen(p, b, bw, bg)) == NULL ||
+				    (col[1] = widen(p, th, bw, bg)) == NULL ||
+				    (b = join(p, col, 2, 1, 0, VIPS_ALIGN_LOW, VIPS_ALIGN_LOW)) == NULL)
+					goto vips;
+			}
+		}
 		if (chat) {
 			VipsImage *o = NULL;
 			double white[3] = { 255, 255, 255 };
@@ -625,8 +683,8 @@ pack_card_render(const json_t *spec, const char *font_file, pack_locate_fn locat
 		if (content_frames(&p, spec, font_file, locate, cookie, cw, s1000, &content, err) < 0)
 			goto out;
 	} else if (strcmp(layout, "chat") == 0 || strcmp(layout, "logistics") == 0) {
-		if (content_lines(&p, spec, font_file, cw, s1000, layout[0] == 'c', &content,
-				  err) < 0)
+		if (content_lines(&p, spec, font_file, locate, cookie, cw, s1000, layout[0] == 'c',
+				  &content, err) < 0)
 			goto out;
 	} else if (strcmp(layout, "note") == 0) {
 		content = text_block(&p, font_file,

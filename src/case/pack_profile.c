@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "casefile/pack.h"
+#include "casefile/statement.h"
 
 /*
  * 抖店 after-sale evidence, open-platform SDK /afterSale/submitEvidence:
@@ -129,50 +130,8 @@ pack_profile_find(const char *name)
 	return NULL;
 }
 
-static size_t
-utf8_chars(const char *s, size_t n)
-{
-	size_t i, c = 0;
-
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			c++;
-	return c;
-}
-
 size_t
 pack_text_length(const struct pack_profile *p, const char *s)
 {
-	size_t n = strlen(s);
-
-	return p->count == PACK_COUNT_BYTES ? n : utf8_chars(s, n);
-}
-
-size_t
-pack_text_fit(const struct pack_profile *p, char *s)
-{
-	static const char ell[] = "\xE2\x80\xA6";	/* … */
-	size_t n = strlen(s), cut, unit;
-
-	if (pack_text_length(p, s) <= p->max_text)
-		return pack_text_length(p, s);
-	/* room for "…": 3 bytes or 1 character */
-	unit = p->count == PACK_COUNT_BYTES ? 3 : 1;
-	if (p->count == PACK_COUNT_BYTES) {
-		cut = p->max_text - unit;
-	} else {
-		size_t c = 0;
-
-		for (cut = 0; cut < n; cut++) {
-			if (((unsigned char)s[cut] & 0xC0) != 0x80) {
-				if (c == p->max_text - unit)
-					break;
-				c++;
-			}
-		}
-	}
-	while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-		cut--;			/* never inside a character */
-	memcpy(s + cut, ell, sizeof(ell));
-	return pack_text_length(p, s);
+	return statement_count(s, p->count == PACK_COUNT_BYTES);
 }

@@ -874,6 +874,60 @@ verify_doc_attachment(struct verify_doc *d, const char *name, size_t max, struct
 	return r;
 }
 
+struct wsink {
+	int fd;
+	EVP_MD_CTX *md;
+	uint64_t n;
+};
+
+static int
+write_sink(void *cookie, const void *p, size_t n, struct cf_err *err)
+{
+	struct wsink *w = cookie;
+	const char *c = p;
+
+	EVP_DigestUpdate(w->md, p, n);
+	w->n += n;
+	while (n > 0) {
+		ssize_t k = write(w->fd, c, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return cf_err_errno(err, CF_EIO, "cannot write the attachment");
+		c += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int
+verify_doc_attachment_write(struct verify_doc *d, const char *name, int fd,
+			    unsigned char sha256[CF_SHA256_LEN], uint64_t *size,
+			    struct cf_err *err)
+{
+	struct efiles ef;
+	struct efile *f;
+	struct wsink w = { fd, EVP_MD_CTX_new(), 0 };
+	unsigned int len;
+	int r = -1;
+
+	efiles_load(d->pdf, &ef, NULL);
+	f = efile_find(&ef, name);
+	if (f == NULL || f->stream == NULL)
+		cf_err_set(err, CF_ENOTFOUND, "no attachment '%s'", name);
+	else if (w.md == NULL || !EVP_DigestInit_ex(w.md, EVP_sha256(), NULL))
+		cf_err_set(err, CF_EIO, "cannot hash attachment '%s'", name);
+	else if (pdfread_stream_decode(d->pdf, f->stream, write_sink, &w, err) == 0) {
+		EVP_DigestFinal_ex(w.md, sha256, &len);
+		*size = w.n;
+		r = 0;
+	}
+	EVP_MD_CTX_free(w.md);
+	efiles_release(&ef);
+	return r;
+}
+
 static int
 vault_object_check(struct vault *v, const unsigned char sha[CF_SHA256_LEN], char *why,
 		   size_t whyn)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "casefile/argument.h"
 #include "casefile/buf.h"
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
@@ -42,6 +43,8 @@ run_pack(int argc, char **argv, struct cf_ctx *ctx)
 	struct pack_report rep;
 	struct cf_err err = CF_ERR_INIT;
 	const char *platform = NULL, *cards = NULL, *picks = NULL, *reason = NULL;
+	const char *stance = NULL;
+	enum argument_stance st = ARGUMENT_REFUSE;
 	char *defout = NULL;
 	int *pick = NULL, r, optind;
 	size_t npick = 0, i;
@@ -56,6 +59,7 @@ run_pack(int argc, char **argv, struct cf_ctx *ctx)
 			{ "cards", 0, CLI_VALUE, &cards, NULL, 0 },
 			{ "pick", 0, CLI_VALUE, &picks, NULL, 0 },
 			{ "reason", 0, CLI_VALUE, &reason, NULL, 0 },
+			{ "stance", 0, CLI_VALUE, &stance, NULL, 0 },
 			{ "templates", 0, CLI_VALUE, &o.templates_dir, NULL, 0 },
 			{ "font", 0, CLI_VALUE, &o.font_file, NULL, 0 },
 			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
@@ -64,6 +68,9 @@ run_pack(int argc, char **argv, struct cf_ctx *ctx)
 		if ((r = cli_parse(ctx, argc, argv, opts, &optind)) != 0)
 			return CLI_PARSE_EXIT(r);
 	}
+	if (stance && argument_stance_parse(stance, &st) < 0)
+		return ctx_usage(ctx, "unknown stance '%s': use refuse, partial or accept", stance);
+	o.stance = (int)st;
 	if (cards && (parse_exhibit(cards, &o.cards) < 0 || o.cards > 100))
 		return ctx_usage(ctx, "bad --cards '%s' (1..100)", cards);
 	if (picks) {
@@ -222,7 +229,7 @@ out:
 
 /* `casefile verify KIT.zip|DIR` (called by cmd_verify). */
 enum cf_exit
-cmd_verify_kit(struct cf_ctx *ctx, const char *path)
+cmd_verify_kit(struct cf_ctx *ctx, const char *path, const char *dossier)
 {
 	struct pack_verify_report rep;
 	struct cf_err err = CF_ERR_INIT;
@@ -230,9 +237,12 @@ cmd_verify_kit(struct cf_ctx *ctx, const char *path)
 	size_t i;
 
 	memset(&rep, 0, sizeof(rep));
-	if (ctx_open_vault(ctx) < 0)
-		return CF_EXIT_USAGE;
-	if (pack_verify(ctx->vault, path, NULL, ctx->fonts_dir, &rep, &err) < 0) {
+	if (dossier == NULL && ctx_open_vault(ctx) < 0) {
+		ctx_error(ctx, "or check the kit against its signed dossier's attached "
+			  "originals: casefile verify %s --dossier FILE.pdf", path);
+		return ctx->open_exit ? ctx->open_exit : CF_EXIT_USAGE;
+	}
+	if (pack_verify(dossier ? NULL : ctx->vault, path, dossier, NULL, ctx->fonts_dir, &rep, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		cf_err_release(&err);
 		return rc;
@@ -266,17 +276,27 @@ cmd_verify_kit(struct cf_ctx *ctx, const char *path)
 const struct cmd cmd_pack = {
 	.name = "pack",
 	.usage = "casefile pack ORDER [--platform NAME] [-o DIR | -o FILE.zip] [--cards N]\n"
-		 "       [--pick EXHIBIT...] [--reason R] [--json]",
+		 "       [--pick EXHIBIT...] [--reason R] [--stance S] [--json]",
 	.summary = "make the submission kit: evidence cards, statement.txt, kit.json",
 	.help = "Makes what the platform's evidence form takes: at most its number of\n"
 		"images, each an evidence card (the decisive photo(s), video key frames,\n"
 		"a chat excerpt or the logistics trace, with a caption band naming the\n"
 		"exhibits, capture time, original name, first 16 hex of each original's\n"
 		"SHA-256, seal time and timestamp authority, the dossier id, and a QR code\n"
-		"of the same facts), each within the byte limit; statement.txt within the\n"
-		"text limit counted the platform's way; kit.json.  Every card is recorded\n"
+		"of the same facts), each within the byte limit; statement.txt, the text\n"
+		"`casefile statement` drafts for this form (the full form when it fits the\n"
+		"limit counted the platform's way, else the short form cut after the last\n"
+		"whole sentence that fits); kit.json.  Every card is recorded\n"
 		"in the vault as derived evidence (a ledger leaf; the next seal covers it)\n"
-		"and can be re-derived byte for byte: `casefile verify KIT`.\n"
+		"and can be re-derived byte for byte: `casefile verify KIT` (against the\n"
+		"vault), or `casefile verify KIT --dossier FILE.pdf` (against the originals\n"
+		"attached to the signed dossier, for whoever has no vault).\n"
+		"\nWhich cards: those the dispute's scenario needs, by each item's role\n"
+		"(`casefile tag ITEM --role R`, `--supplied-by buyer`): not received — the\n"
+		"trace with the delivery/locker drop highlighted, the signing or pickup\n"
+		"record, the buyer's words, the courier's delivery photo; damaged in\n"
+		"transit — the packing video's frames, the packing photo beside the\n"
+		"buyer's; and so on (README, pack).  An excluded item is on no card.\n"
 		"\nplatforms (README, pack, has the limits and their sources):\n"
 		"  douyin (default), douyin-reject, wxshop (alias wechat), wxpay,\n"
 		"  taobao-refuse (alias taobao), taobao-message\n"
@@ -288,6 +308,8 @@ const struct cmd cmd_pack = {
 		"  --pick N...      these exhibits, one card each in this order (photos\n"
 		"                   share a card when there are more than cards)\n"
 		"  --reason R       scenario (default: the dispute's reason)\n"
+		"  --stance S       refuse (default), partial or accept: the statement's\n"
+		"                   closing, as `casefile statement --stance`\n"
 		"  --templates DIR  templates folder ($CASEFILE_TEMPLATES)\n"
 		"  --font FILE      font for the cards (default: the dossier's)\n"
 		"\nexit codes: 0 ok, 2 usage or unknown order, 3 an item could not be shown\n"

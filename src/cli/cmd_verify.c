@@ -32,6 +32,7 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 	struct verify_report r;
 	struct verify_verdict vd;
 	int strict = 0;
+	const char *dossier = NULL;
 	struct cf_err err = CF_ERR_INIT;
 	int first, rr;
 	size_t i;
@@ -43,6 +44,7 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 			{ "trust", 0, CLI_VALUE, &o.trust_file, NULL, 0 },
 			{ "tsa-ca", 0, CLI_VALUE, &o.tsa_ca_file, NULL, 0 },
 			{ "strict", 0, CLI_FLAG, NULL, &strict, 0 },
+			{ "dossier", 0, CLI_VALUE, &dossier, NULL, 0 },
 			{ NULL, 0, CLI_FLAG, NULL, NULL, 0 },
 		};
 
@@ -61,8 +63,10 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 
 		free(kj);
 		if ((n > 4 && strcasecmp(a + n - 4, ".zip") == 0) || dir_kit)
-			return cmd_verify_kit(ctx, a);
+			return cmd_verify_kit(ctx, a, dossier);
 	}
+	if (dossier)
+		return ctx_usage(ctx, "--dossier goes with a kit (KIT.zip or a folder with kit.json)");
 	/* OpenSSL opens these by name, as often as it needs: a FIFO would block it */
 	for (i = 0; i < 2; i++) {
 		const char *f = i ? o.tsa_ca_file : o.trust_file;
@@ -119,8 +123,9 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 
 const struct cmd cmd_verify = {
 	.name = "verify",
-	.usage = "casefile verify FILE.pdf|KIT.zip|KITDIR [--vault DIR] [--trust CA.pem] [--tsa-ca CA.pem]\n"
-		 "       [--strict] [--json]",
+	.usage = "casefile verify FILE.pdf [--vault DIR] [--trust CA.pem] [--tsa-ca CA.pem]\n"
+		 "       [--strict] [--json]\n"
+		 "       casefile verify KIT.zip|KITDIR [--vault DIR | --dossier FILE.pdf] [--json]",
 	.summary = "check a signed dossier: signature, coverage, timestamp, attachments",
 	.help = "Prints one line per check, PASS, WARN or FAIL:\n"
 		"  byterange         the signature covers the whole file but /Contents\n"
@@ -136,7 +141,12 @@ const struct cmd cmd_verify = {
 		"A kit from `casefile pack` (folder or .zip) is checked against the\n"
 		"vault: every card re-derived from its spec and originals, byte for byte,\n"
 		"and recorded as derived evidence; the statement within the platform's\n"
-		"limit.  One PASS/FAIL line per check.\n"
+		"limit.  One PASS/FAIL line per check.  Without the vault (an arbiter, a\n"
+		"lawyer), --dossier FILE.pdf takes the originals from that signed\n"
+		"dossier instead: the dossier is verified first (one line), it must be\n"
+		"the dossier the cards name, and every card is re-derived from the\n"
+		"originals attached to it; an original the dossier does not attach\n"
+		"(--no-attach-media) fails its card, saying so.\n"
 		"The headline then says, separately, what is established and what not:\n"
 		"  VERIFIED integrity (...); signer NOT ESTABLISHED (self-signed,\n"
 		"  fingerprint ...); time NOT PROVED (no timestamp)\n"

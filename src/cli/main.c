@@ -17,7 +17,9 @@
 #include "casefile/commands.h"
 #include "casefile/ctx.h"
 #include "casefile/media_dl.h"
+#include "casefile/objstore.h"
 #include "casefile/templates.h"
+#include "casefile/tmpdir.h"
 #include "casefile/vault.h"
 #include "casefile/version.h"
 #include "casefile/who.h"
@@ -136,6 +138,19 @@ ctx_defaults(struct cf_ctx *ctx)
 	templates_set_env(ctx->templates_dir);
 	ctx->fonts_dir = getenv("CASEFILE_FONTS");
 	media_dl_set_path(getenv("CASEFILE_MEDIA_LIB"));
+	cf_tmpdir_set(getenv("TMPDIR"));
+	objstore_set_env(&(struct objstore_env){
+		.access_key = getenv("AWS_ACCESS_KEY_ID"),
+		.secret_key = getenv("AWS_SECRET_ACCESS_KEY"),
+		.session_token = getenv("AWS_SESSION_TOKEN"),
+		.profile = getenv("AWS_PROFILE"),
+		.credentials_file = getenv("AWS_SHARED_CREDENTIALS_FILE"),
+		.home = getenv("HOME"),
+		.region = getenv("AWS_REGION"),
+		.default_region = getenv("AWS_DEFAULT_REGION"),
+		.endpoint_s3 = getenv("AWS_ENDPOINT_URL_S3"),
+		.endpoint = getenv("AWS_ENDPOINT_URL"),
+	});
 	ctx->passphrase = getenv("CASEFILE_PASSPHRASE");
 	ctx->user = who_user_new(getenv("USER"));
 	ctx->host = who_host_new();

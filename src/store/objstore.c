@@ -237,11 +237,17 @@ creds_from_file(const char *path, const char *profile, char **ak, char **sk, cha
 	return 0;
 }
 
-static const char *
-env(const char *name)
-{
-	const char *v = getenv(name);
+static struct objstore_env the_env;
 
+void
+objstore_set_env(const struct objstore_env *e)
+{
+	the_env = *e;
+}
+
+static const char *
+nonempty(const char *v)
+{
 	return v && *v ? v : NULL;
 }
 
@@ -249,19 +255,19 @@ static int
 resolve_creds(struct objstore *s, struct cf_err *err)
 {
 	char *ak = NULL, *sk = NULL, *tok = NULL, *file = NULL;
-	const char *profile = env("AWS_PROFILE") ? env("AWS_PROFILE") : "default";
+	const char *profile = nonempty(the_env.profile) ? nonempty(the_env.profile) : "default";
 	int ret = -1;
 
-	if (env("AWS_ACCESS_KEY_ID") && env("AWS_SECRET_ACCESS_KEY")) {
-		ak = xstrdup(env("AWS_ACCESS_KEY_ID"));
-		sk = xstrdup(env("AWS_SECRET_ACCESS_KEY"));
-		if (env("AWS_SESSION_TOKEN"))
-			tok = xstrdup(env("AWS_SESSION_TOKEN"));
+	if (nonempty(the_env.access_key) && nonempty(the_env.secret_key)) {
+		ak = xstrdup(nonempty(the_env.access_key));
+		sk = xstrdup(nonempty(the_env.secret_key));
+		if (nonempty(the_env.session_token))
+			tok = xstrdup(nonempty(the_env.session_token));
 	} else {
-		if (env("AWS_SHARED_CREDENTIALS_FILE"))
-			file = xstrdup(env("AWS_SHARED_CREDENTIALS_FILE"));
-		else if (env("HOME"))
-			file = xasprintf("%s/.aws/credentials", env("HOME"));
+		if (nonempty(the_env.credentials_file))
+			file = xstrdup(nonempty(the_env.credentials_file));
+		else if (nonempty(the_env.home))
+			file = xasprintf("%s/.aws/credentials", nonempty(the_env.home));
 		if (file && creds_from_file(file, profile, &ak, &sk, &tok, err) < 0)
 			goto out;
 	}
@@ -302,10 +308,10 @@ objstore_open(const struct objstore_conf *conf, struct objstore **out, struct cf
 		goto fail;
 	s->url = xstrdup(conf->url);
 	if (!rg)
-		rg = env("AWS_REGION") ? env("AWS_REGION") : env("AWS_DEFAULT_REGION");
+		rg = nonempty(the_env.region) ? nonempty(the_env.region) : nonempty(the_env.default_region);
 	s->region = xstrdup(rg ? rg : "us-east-1");
 	if (!ep)
-		ep = env("AWS_ENDPOINT_URL_S3") ? env("AWS_ENDPOINT_URL_S3") : env("AWS_ENDPOINT_URL");
+		ep = nonempty(the_env.endpoint_s3) ? nonempty(the_env.endpoint_s3) : nonempty(the_env.endpoint);
 	s->endpoint = ep ? xstrdup(ep) : xasprintf("https://s3.%s.amazonaws.com", s->region);
 	n = strlen(s->endpoint);
 	while (n > 0 && s->endpoint[n - 1] == '/')

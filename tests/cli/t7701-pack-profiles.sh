@@ -35,7 +35,8 @@ for p in "douyin 4 2097152 500 chars" "douyin-reject 4 2097152 200 chars" \
 	check "$1: kit.json counts the same way" jq -e ".statement.count == \"$5\" and .statement.max == $4 and .statement.length == $len" $1/kit.json
 	check "$1: statement is valid UTF-8" iconv -f UTF-8 -t UTF-8 $1/statement.txt
 done
-check "taobao-message: statement cut at a character boundary with …" sh -c "tr -d '\n' <taobao-message/statement.txt | tail -c 3 | grep -q '…'"
+# statement_variant: after the last whole sentence that fits, else "…"
+check "taobao-message: statement cut after a whole sentence (or with …)" sh -c "tr -d '\n' <taobao-message/statement.txt | tail -c 3 | grep -Eq '。|！|…|\.\$'"
 cf pack $O --platform taobao-refuse -o t.zip
 expect_err "" "taobao-refuse: all figures published, no unverified warning"
 check "taobao-refuse: no 'unverified' in stderr" sh -c "! grep -q unverified '$err'"

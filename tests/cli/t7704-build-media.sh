@@ -19,7 +19,7 @@ check "every page image is at most ~200 dpi at its printed size" sh -c \
 	"awk 'NR > 2 && (\$13 > 210 || \$14 > 210) {exit 1}' imgs.txt"
 check "the 4000x3000 photo is shown downsampled (no image wider than 1400 px)" sh -c \
 	"awk 'NR > 2 && \$4 > 1400 {exit 1}' imgs.txt"
-check "six page images: 3 JPEG photos, HEIC, video strip, PDF page" test "$(awk 'NR > 2' imgs.txt | wc -l)" = 6
+check "seven page images: 3 JPEG photos, HEIC, video strip, PDF page, the photo the chat sent under its message" test "$(awk 'NR > 2' imgs.txt | wc -l)" = 7
 mkdir x && (cd x && pdfdetach -saveall ../d.pdf)
 check "the big original is attached unchanged" cmp x/*-big.jpg in-$O/big.jpg
 check "the HEIC original is attached unchanged" cmp x/*-IMG_0003.heic in-$O/IMG_0003.heic

@@ -126,18 +126,14 @@ t3_xml(void **state)
 	}
 }
 
+/* The environment as main() would hand it over (objstore_set_env). */
+static struct objstore_env tenv;
+
 static void
 clear_env(void)
 {
-	unsetenv("AWS_ACCESS_KEY_ID");
-	unsetenv("AWS_SECRET_ACCESS_KEY");
-	unsetenv("AWS_SESSION_TOKEN");
-	unsetenv("AWS_PROFILE");
-	unsetenv("AWS_ENDPOINT_URL");
-	unsetenv("AWS_ENDPOINT_URL_S3");
-	unsetenv("AWS_REGION");
-	unsetenv("AWS_DEFAULT_REGION");
-	setenv("AWS_SHARED_CREDENTIALS_FILE", "no-such-file", 1);
+	memset(&tenv, 0, sizeof(tenv));
+	tenv.credentials_file = "no-such-file";
 }
 
 static int
@@ -146,6 +142,7 @@ open_with(const char *endpoint, struct objstore **s, struct cf_err *err)
 	struct objstore_conf c = { "s3://bucket/p", endpoint, NULL, 0 };
 
 	*s = NULL;
+	objstore_set_env(&tenv);
 	return objstore_open(&c, s, err);
 }
 
@@ -174,12 +171,12 @@ t4_credentials(void **state)
 	assert_non_null(strstr(err.msg, "no credentials for 's3://bucket/p'"));
 	cf_err_release(&err);
 	/* from the environment; endpoint and region defaults */
-	setenv("AWS_ACCESS_KEY_ID", "AK", 1);
-	setenv("AWS_SECRET_ACCESS_KEY", "SK", 1);
+	tenv.access_key = "AK";
+	tenv.secret_key = "SK";
 	assert_int_equal(open_with(NULL, &s, &err), 0);
 	assert_string_equal(objstore_endpoint(s), "https://s3.us-east-1.amazonaws.com");
 	objstore_close(s);
-	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:7480/", 1);
+	tenv.endpoint = "http://127.0.0.1:7480/";
 	assert_int_equal(open_with(NULL, &s, &err), 0);
 	assert_string_equal(objstore_endpoint(s), "http://127.0.0.1:7480");
 	assert_string_equal(objstore_url(s), "s3://bucket/p");
@@ -194,7 +191,7 @@ t4_credentials(void **state)
 	cf_err_release(&err);
 	/* a credentials file: its profile; refused when others can read it */
 	clear_env();
-	setenv("AWS_SHARED_CREDENTIALS_FILE", "creds", 1);
+	tenv.credentials_file = "creds";
 	write_file("creds", "[other]\naws_access_key_id = X\naws_secret_access_key = Y\n"
 		   "[default]\naws_access_key_id = AK2\n  aws_secret_access_key=SK2  \n", 0644);
 	assert_int_equal(open_with("http://127.0.0.1:9", &s, &err), -1);
@@ -204,14 +201,14 @@ t4_credentials(void **state)
 	assert_int_equal(chmod("creds", 0600), 0);
 	assert_int_equal(open_with("http://127.0.0.1:9", &s, &err), 0);
 	objstore_close(s);
-	setenv("AWS_PROFILE", "nosuch", 1);
+	tenv.profile = "nosuch";
 	assert_int_equal(open_with("http://127.0.0.1:9", &s, &err), -1);
 	assert_non_null(strstr(err.msg, "profile 'nosuch'"));
 	cf_err_release(&err);
 	/* malformed files: no section, no '=', a half profile */
 	write_file("creds", "aws_access_key_id = AK\n[default\nnonsense\n"
 		   "aws_secret_access_key\n", 0600);
-	unsetenv("AWS_PROFILE");
+	tenv.profile = NULL;
 	assert_int_equal(open_with("http://127.0.0.1:9", &s, &err), -1);
 	assert_int_equal(err.code, CF_EINPUT);
 	cf_err_release(&err);

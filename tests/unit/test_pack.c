@@ -8,6 +8,7 @@
 #include "testutil.h"
 
 #include "casefile/pack.h"
+#include "casefile/statement.h"
 
 static void
 profiles_complete(void **state)
@@ -38,6 +39,10 @@ profiles_complete(void **state)
 	assert_false(pack_profile_find("douyin")->max_image_bytes_verified);
 }
 
+/*
+ * Counting is the platform's way; fitting is statement_fit's (the one
+ * implementation, used by statement_variant for statement.txt).
+ */
 static void
 text_fit(void **state)
 {
@@ -53,22 +58,22 @@ text_fit(void **state)
 	s[900] = '\0';
 	assert_int_equal(pack_text_length(chars, s), 300);
 	assert_int_equal(pack_text_length(bytes, s), 900);
-	n = pack_text_fit(chars, s);
-	assert_int_equal(n, 200);
-	assert_int_equal(pack_text_length(chars, s), 200);
+	assert_int_equal(pack_text_length(chars, s), statement_count(s, 0));
+	assert_int_equal(pack_text_length(bytes, s), statement_count(s, 1));
+	n = statement_fit(s, chars->max_text, chars->count == PACK_COUNT_BYTES);
+	assert_true(n <= 200);
+	assert_int_equal(pack_text_length(chars, s), n);
 	assert_string_equal(s + strlen(s) - 3, "…");
-	n = pack_text_fit(bytes, s);
+	n = statement_fit(s, bytes->max_text, bytes->count == PACK_COUNT_BYTES);
 	assert_true(n <= 400);
 	assert_int_equal(strlen(s) % 3, 0);		/* never half a character */
-	assert_string_equal(s + strlen(s) - 3, "…");
-	/* short text is left alone */
-	strcpy(s, "好");
-	assert_int_equal(pack_text_fit(bytes, s), 3);
-	assert_string_equal(s, "好");
-	/* ASCII cut by bytes: exactly the limit */
-	memset(s, 'a', 1000);
-	s[1000] = '\0';
-	assert_int_equal(pack_text_fit(bytes, s), 400);
+	/* whole sentences are kept when one fits */
+	strcpy(s, "第一句。");
+	for (i = 0; i < 150; i++)
+		strcat(s, "长");
+	n = statement_fit(s, bytes->max_text, 1);
+	assert_string_equal(s, "第一句。");
+	assert_int_equal(n, 12);
 }
 
 static void
