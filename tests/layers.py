@@ -6,7 +6,9 @@ points to the same layer or one below, and modules include no cycle.
 Layers, top to bottom (README, Development):
     cli -> case -> sign | store | input | pdf -> core
 sign, store, input and pdf sit side by side: each may use core, and the
-edges listed in SIDEWAYS, nothing else.  A header belongs to the layer of
+edges listed in SIDEWAYS, nothing else.  The cli layer calls no sqlite3_*
+function and includes no <sqlite3.h>: commands call services, which own
+their SQL.  A header belongs to the layer of
 the .c file of the same name; headers without one are listed in HEADERS.
 
 Usage: tests/layers.py [SRC_DIR INCLUDE_DIR]   exit 0 clean, 1 violations.
@@ -34,6 +36,10 @@ HARU_INTERNAL = re.compile(
     r'NameDict|NameTree|Catalog|CallbackReader|CallbackWriter|DictStream|'
     r'TTFontDef)_[A-Z]|\bHPDF_(FontAttr|TTFontDefAttr|Obj_Header)\b'
     r'|->(attr|mmgr|xref|glyph_tbl|write_fn|filter)\b|\bHPDF_STREAM_|\bHPDF_O(SUB)?CLASS_')
+
+# Commands parse arguments, call services and print: the SQL is the
+# services' (src/case and below), so the cli layer names no SQLite API.
+CLI_SQL = re.compile(r'\bsqlite3_[a-z_0-9]+|#\s*include\s*<sqlite3\.h>')
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"casefile/([A-Za-z0-9_]+)\.h"')
 
@@ -82,6 +88,13 @@ def main():
             files.append((os.path.join(inc, h), PRIVATE.get(name, name),
                           layer_of[name]))
     for path, name, layer in sorted(files):
+        if layer == "cli":
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                for no, line in enumerate(fh, 1):
+                    m = CLI_SQL.search(line)
+                    if m:
+                        bad.append("%s:%d: %s in the cli layer: move the SQL "
+                                   "into a service" % (path, no, m.group(0)))
         if name != HARU_FILE:
             with open(path, encoding="utf-8", errors="replace") as fh:
                 for no, line in enumerate(fh, 1):

@@ -14,6 +14,7 @@
 #include "casefile/db.h"
 #include "casefile/dispute.h"
 #include "casefile/dossier.h"
+#include "casefile/evidence.h"
 #include "casefile/ingest.h"
 #include "casefile/keys.h"
 #include "casefile/order_id.h"
@@ -354,23 +355,15 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 	 * ("not yet sealed at the time of building").
 	 */
 	if (!a.do_seal) {
-		sqlite3_stmt *q = NULL;
+		long long late;
 
-		if (db_prepare(vault_db(ctx->vault), "SELECT count(*) FROM evidence WHERE "
-			       "order_id = ? AND (leaf_index IS NULL OR leaf_index >= "
-			       "coalesce((SELECT max(tree_size) FROM heads), 0))", &q, &err) == 0) {
-			sqlite3_bind_text(q, 1, o.order_id, -1, SQLITE_STATIC);
-			if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > 0)
-				/* on stdout like "not signed (--no-sign)": a build that works
-				   stays silent on stderr (see README) */
-				ctx_info(ctx, "note: %lld exhibit%s of order '%s' not sealed yet: the dossier "
-					 "will say so and hold no inclusion proof for %s; run "
-					 "'casefile seal' first, or 'casefile build --seal'",
-					 (long long)sqlite3_column_int64(q, 0),
-					 sqlite3_column_int64(q, 0) == 1 ? "" : "s", o.order_id,
-					 sqlite3_column_int64(q, 0) == 1 ? "it" : "them");
-		}
-		sqlite3_finalize(q);
+		if (evidence_count_unsealed(ctx->vault, o.order_id, &late, &err) == 0 && late > 0)
+			/* on stdout like "not signed (--no-sign)": a build that works
+			   stays silent on stderr (see README) */
+			ctx_info(ctx, "note: %lld exhibit%s of order '%s' not sealed yet: the dossier "
+				 "will say so and hold no inclusion proof for %s; run "
+				 "'casefile seal' first, or 'casefile build --seal'", late,
+				 late == 1 ? "" : "s", o.order_id, late == 1 ? "it" : "them");
 		cf_err_release(&err);
 	}
 	/* proofs.json and its table in the integrity appendix */

@@ -23,6 +23,7 @@
 #include "casefile/commands.h"
 #include "casefile/jout.h"
 #include "casefile/dispute.h"
+#include "casefile/evidence.h"
 #include "casefile/ingest.h"
 #include "casefile/money.h"
 #include "casefile/order_id.h"
@@ -298,17 +299,7 @@ json_dispute(const struct dispute *d, const struct dispute_event *ev, size_t nev
 static void
 warn_no_evidence(struct cf_ctx *ctx, const char *order)
 {
-	sqlite3_stmt *st;
-	int have = 1;
-
-	if (sqlite3_prepare_v2(vault_db(ctx->vault),
-			       "SELECT 1 FROM evidence WHERE order_id = ? LIMIT 1", -1,
-			       &st, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
-	have = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (!have)
+	if (!evidence_order_exists(ctx->vault, order))
 		ctx_warn(ctx, "order '%s' has no evidence in the vault yet", order);
 }
 
