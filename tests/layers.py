@@ -6,10 +6,18 @@ points to the same layer or one below, and modules include no cycle.
 Layers, top to bottom (README, Development):
     cli -> case -> sign | store | input | pdf -> core
 sign, store, input and pdf sit side by side: each may use core, and the
-edges listed in SIDEWAYS, nothing else.  The cli layer calls no sqlite3_*
-function and includes no <sqlite3.h>: commands call services, which own
-their SQL.  A header belongs to the layer of
+edges listed in SIDEWAYS, nothing else.  A header belongs to the layer of
 the .c file of the same name; headers without one are listed in HEADERS.
+
+The database is opaque above the store layer: no public header names
+sqlite3 (outside comments); struct cf_db (db.h) is the handle.  Headers
+named <module>_sqlite.h are that module's private SQLite interface (the
+connection, prepared statements, row decoders): only .c files of the
+store and case layers include them (and other *_sqlite.h headers).
+
+Commands parse arguments, call services and print: the SQL is the
+services' (src/case and below), so no file of the cli layer names sqlite3
+at all (no sqlite3_* call or type, no <sqlite3.h>), outside comments.
 
 Usage: tests/layers.py [SRC_DIR INCLUDE_DIR]   exit 0 clean, 1 violations.
 """
@@ -37,9 +45,9 @@ HARU_INTERNAL = re.compile(
     r'TTFontDef)_[A-Z]|\bHPDF_(FontAttr|TTFontDefAttr|Obj_Header)\b'
     r'|->(attr|mmgr|xref|glyph_tbl|write_fn|filter)\b|\bHPDF_STREAM_|\bHPDF_O(SUB)?CLASS_')
 
-# Commands parse arguments, call services and print: the SQL is the
-# services' (src/case and below), so the cli layer names no SQLite API.
-CLI_SQL = re.compile(r'\bsqlite3_[a-z_0-9]+|#\s*include\s*<sqlite3\.h>')
+# The SQLite interface of a store module, private to store and case .c files.
+SQLITE_HDR = re.compile(r'^([a-z0-9_]+)_sqlite$')
+SQLITE_NAME = re.compile(r'\bsqlite3\w*\b|<sqlite3\.h>')
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"casefile/([A-Za-z0-9_]+)\.h"')
 
@@ -67,12 +75,52 @@ def includes(path):
                 yield m.group(1)
 
 
+def strip_comments(text):
+    """text with /* */ comments blanked (newlines kept for line numbers)"""
+    return re.sub(r'/\*.*?\*/', lambda m: re.sub(r'[^\n]', ' ', m.group(0)),
+                  text, flags=re.S)
+
+
+def sqlite_problems(path, name, layer, is_header):
+    """sqlite3 named in a public header; a *_sqlite.h included from a
+    header or from a layer that must not see the connection"""
+    out = []
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        text = strip_comments(fh.read())
+    private = is_header and SQLITE_HDR.match(os.path.basename(path)[:-2])
+    if is_header and not private:
+        for no, line in enumerate(text.split("\n"), 1):
+            if SQLITE_NAME.search(line):
+                out.append("%s:%d: names sqlite3 in a public header (use "
+                           "struct cf_db; SQLite belongs in a *_sqlite.h)"
+                           % (path, no))
+    elif layer == "cli":
+        for no, line in enumerate(text.split("\n"), 1):
+            m = SQLITE_NAME.search(line)
+            if m:
+                out.append("%s:%d: %s in the cli layer: commands call a "
+                           "service, which owns the SQL" % (path, no, m.group(0)))
+    for dep in includes(path):
+        if not SQLITE_HDR.match(dep) or private:
+            continue
+        if is_header:
+            out.append("%s: a public header includes %s.h" % (path, dep))
+        elif layer not in ("store", "case"):
+            out.append("%s (%s): includes %s.h: the SQLite connection is for "
+                       "store and case only" % (path, layer, dep))
+    return out
+
+
 def main():
     src = sys.argv[1] if len(sys.argv) > 1 else "src"
     inc = sys.argv[2] if len(sys.argv) > 2 else "include/casefile"
     mod = modules(src)
     layer_of = dict(HEADERS)
     layer_of.update(mod)
+    for h in os.listdir(inc):
+        m = SQLITE_HDR.match(h[:-2]) if h.endswith(".h") else None
+        if m and m.group(1) in mod:
+            PRIVATE[h[:-2]] = m.group(1)
     for h, m in PRIVATE.items():
         layer_of[h] = mod[m]
     bad = []
@@ -88,13 +136,7 @@ def main():
             files.append((os.path.join(inc, h), PRIVATE.get(name, name),
                           layer_of[name]))
     for path, name, layer in sorted(files):
-        if layer == "cli":
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                for no, line in enumerate(fh, 1):
-                    m = CLI_SQL.search(line)
-                    if m:
-                        bad.append("%s:%d: %s in the cli layer: move the SQL "
-                                   "into a service" % (path, no, m.group(0)))
+        bad.extend(sqlite_problems(path, name, layer, path.endswith(".h")))
         if name != HARU_FILE:
             with open(path, encoding="utf-8", errors="replace") as fh:
                 for no, line in enumerate(fh, 1):

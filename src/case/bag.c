@@ -25,7 +25,7 @@
 #include "casefile/buf.h"
 #include "casefile/bundle.h"
 #include "casefile/cftime.h"
-#include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/evidence.h"
 #include "casefile/hash.h"
 #include "casefile/jout.h"
@@ -363,13 +363,13 @@ out:
  * non-empty shop of an exported order record, else "unknown".
  */
 static char *
-record_shop(struct bag *r, sqlite3 *db)
+record_shop(struct bag *r, struct cf_db *db)
 {
 	sqlite3_stmt *st;
 	char *shop = NULL;
 	size_t i;
 
-	if (sqlite3_prepare_v2(db, "SELECT shop FROM order_records WHERE evidence_id = ? "
+	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT shop FROM order_records WHERE evidence_id = ? "
 			       "AND shop <> ''", -1, &st, NULL) != SQLITE_OK)
 		return xstrdup("unknown");
 	for (i = 0; i < r->nids && shop == NULL; i++) {
@@ -384,7 +384,7 @@ record_shop(struct bag *r, sqlite3 *db)
 
 /* bag-info, checkpoint tag files. */
 static int
-write_tags(struct bag *r, sqlite3 *db, struct cf_err *err)
+write_tags(struct bag *r, struct cf_db *db, struct cf_err *err)
 {
 	struct cf_buf info = CF_BUF_INIT;
 	char *shop = db_meta_get(db, "shop.name"), *vid = db_meta_get(db, "vault_id");
@@ -488,7 +488,7 @@ bag_name(const char *out, const char *ext)
 }
 
 static int
-select_rows(struct bag *r, sqlite3 *db, sqlite3_stmt **st, struct cf_err *err)
+select_rows(struct bag *r, struct cf_db *db, sqlite3_stmt **st, struct cf_err *err)
 {
 	char *const *orders = r->o->orders;
 	int norders = r->o->norders;
@@ -642,7 +642,7 @@ add_row(struct bag *r, sqlite3_stmt *st, char **last_order, struct cf_err *err)
 
 /* The payload: every selected row, streamed. */
 static int
-add_payload(struct bag *r, sqlite3 *db, struct cf_err *err)
+add_payload(struct bag *r, struct cf_db *db, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	char *last_order = NULL;
@@ -670,7 +670,7 @@ int
 bag_write(struct vault *v, const struct bag_opts *o, struct bag_report *rep,
 	  struct cf_err *err)
 {
-	sqlite3 *db = vault_db(v);
+	struct cf_db *db = vault_db(v);
 	struct bag r;
 	const char *date = o->date;
 	int i, ret = -1;

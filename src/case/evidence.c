@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/evidence.h"
 #include "casefile/roles.h"
 #include "casefile/vault.h"
@@ -17,8 +17,9 @@ evidence_order_exists(struct vault *v, const char *order)
 	sqlite3_stmt *st;
 	int yes;
 
-	if (sqlite3_prepare_v2(vault_db(v), "SELECT 1 FROM evidence WHERE order_id = ? LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db_sqlite(vault_db(v)),
+			       "SELECT 1 FROM evidence WHERE order_id = ? LIMIT 1", -1, &st,
+			       NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
 	yes = sqlite3_step(st) == SQLITE_ROW;
@@ -38,7 +39,7 @@ evidence_orders(struct vault *v, struct evidence_order **out, size_t *n, struct 
 		" (SELECT count(*) FROM warnings w JOIN evidence e2 ON e2.id = w.evidence_id"
 		"   WHERE e2.order_id = e.order_id)"
 		" FROM evidence e GROUP BY order_id ORDER BY order_id";
-	sqlite3 *db = vault_db(v);
+	struct cf_db *db = vault_db(v);
 	sqlite3_stmt *st = NULL;
 	struct evidence_order *o = NULL;
 	size_t len = 0, cap = 0;
@@ -90,7 +91,7 @@ evidence_orders_free(struct evidence_order *o, size_t n)
 int
 evidence_ids(struct vault *v, const char *order, int64_t **ids, size_t *n, struct cf_err *err)
 {
-	sqlite3 *db = vault_db(v);
+	struct cf_db *db = vault_db(v);
 	sqlite3_stmt *st = NULL;
 	int64_t *a = NULL;
 	size_t len = 0, cap = 0;
@@ -125,7 +126,7 @@ static int
 count_rows(struct vault *v, const char *sql, const char *param, long long *n, const char *what,
 	   struct cf_err *err)
 {
-	sqlite3 *db = vault_db(v);
+	struct cf_db *db = vault_db(v);
 	sqlite3_stmt *st;
 	int rc;
 
@@ -167,7 +168,7 @@ int
 evidence_unknown_senders(struct vault *v, int64_t id, evidence_sender_fn fn, void *cookie,
 			 struct cf_err *err)
 {
-	sqlite3 *db = vault_db(v);
+	struct cf_db *db = vault_db(v);
 	sqlite3_stmt *st;
 	int r;
 

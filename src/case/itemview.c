@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/evidence.h"
 #include "casefile/item.h"
 #include "casefile/itemview.h"
@@ -92,11 +92,11 @@ fact_time(struct list *f, const char *key, sqlite3_stmt *st, int col)
 
 /* sql with ?1 = id, stepped to its first row; NULL when none or on error. */
 static sqlite3_stmt *
-query(sqlite3 *db, const char *sql, long long id)
+query(struct cf_db *db, const char *sql, long long id)
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK)
 		return NULL;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -107,7 +107,7 @@ query(sqlite3 *db, const char *sql, long long id)
 }
 
 static void
-chat_facts(sqlite3 *db, long long id, struct list *f)
+chat_facts(struct cf_db *db, long long id, struct list *f)
 {
 	sqlite3_stmt *st = query(db, "SELECT count(*), min(time), max(time), sum(r = 'buyer'),"
 				 " sum(r = 'merchant'), sum(time IS NULL), sum(r = 'unknown') FROM"
@@ -130,7 +130,7 @@ chat_facts(sqlite3 *db, long long id, struct list *f)
 }
 
 static void
-logistics_facts(sqlite3 *db, long long id, struct list *f)
+logistics_facts(struct cf_db *db, long long id, struct list *f)
 {
 	sqlite3_stmt *st;
 
@@ -152,7 +152,7 @@ logistics_facts(sqlite3 *db, long long id, struct list *f)
 }
 
 static void
-order_facts(sqlite3 *db, long long id, struct list *f)
+order_facts(struct cf_db *db, long long id, struct list *f)
 {
 	sqlite3_stmt *st = query(db, "SELECT order_id, shop, total_fen, currency, created_at,"
 				 " paid_at, shipped_at, delivered_at,"
@@ -181,7 +181,7 @@ order_facts(sqlite3 *db, long long id, struct list *f)
 }
 
 static void
-media_facts(sqlite3 *db, long long id, struct list *f)
+media_facts(struct cf_db *db, long long id, struct list *f)
 {
 	sqlite3_stmt *st = query(db, "SELECT format, width, height, orientation, captured_at,"
 				 " duration_ms, has_gps FROM media WHERE evidence_id = ?", id);
@@ -205,7 +205,7 @@ media_facts(sqlite3 *db, long long id, struct list *f)
 
 /* The parsed messages or events of a chat or logistics item. */
 static void
-read_records(sqlite3 *db, struct itemview *iv)
+read_records(struct cf_db *db, struct itemview *iv)
 {
 	static const char chat_sql[] =
 		"SELECT seq, time, time_ms, " ROLES_SQL_SENDER("messages", "(SELECT order_id FROM"
@@ -221,7 +221,8 @@ read_records(sqlite3 *db, struct itemview *iv)
 	iv->chat = !strcmp(iv->kind, "chat");
 	if (!iv->chat && strcmp(iv->kind, "logistics"))
 		return;
-	if (sqlite3_prepare_v2(db, iv->chat ? chat_sql : logi_sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db_sqlite(db), iv->chat ? chat_sql : logi_sql, -1, &st,
+			       NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_int64(st, 1, iv->id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -242,7 +243,7 @@ read_records(sqlite3 *db, struct itemview *iv)
 
 /* The current row of the item query (see itemview_read) into iv. */
 static int
-read_item(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *w, unsigned flags, struct itemview *iv)
+read_item(struct cf_db *db, sqlite3_stmt *st, sqlite3_stmt *w, unsigned flags, struct itemview *iv)
 {
 	struct list f = { 0 }, ws = { 0 };
 	int r;
@@ -311,7 +312,7 @@ itemview_read(struct vault *v, const char *order, int64_t item, unsigned flags,
 		" (SELECT group_concat(role, ' ') FROM (SELECT role FROM evidence_roles r"
 		" WHERE r.evidence_id = evidence.id ORDER BY role))"
 		" FROM evidence WHERE (?2 IS NULL AND order_id = ?1) OR id = ?2 ORDER BY id";
-	sqlite3 *db = vault_db(v);
+	struct cf_db *db = vault_db(v);
 	sqlite3_stmt *st = NULL, *w = NULL;
 	struct list l = { 0 };
 	int r, ret = -1;
