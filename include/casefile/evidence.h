@@ -34,8 +34,8 @@ struct evidence_order {
 
 /*
  * Every order of the vault, by order id: *out (n entries) is owned by the
- * caller, freed with evidence_orders_free().  0, or -1 (CF_EDB "cannot
- * list orders: ...") with *out NULL and *n 0.
+ * caller, freed with evidence_orders_free().  0, or -1 (CF_EDB, with
+ * SQLite's reason) with *out NULL and *n 0.
  */
 int evidence_orders(struct vault *v, struct evidence_order **out, size_t *n,
 		    struct cf_err *err);
