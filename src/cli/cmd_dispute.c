@@ -356,7 +356,7 @@ static const struct cmd sub_open = {
 		"the future or out of order.  Unknown values (exit 2) list the accepted ones.\n"
 		"\nexample:\n  casefile dispute open 6931000000000001 --reason 未收到货 --amount 89.00 \\\n"
 		"      --requested-at '2025-05-03 10:12' --rejected-at '2025-05-03 18:00'\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_open,
 };
 
@@ -372,7 +372,7 @@ static const struct cmd sub_update = {
 		"The deadline is recomputed.  Refused (exit 3): no open dispute, nothing\n"
 		"to change, a deadline in the past.\n"
 		"\nexample:\n  casefile dispute update 6931000000000001 --arbitration-at '2025-05-05 09:00'\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_update,
 };
 
@@ -385,7 +385,7 @@ static const struct cmd sub_close = {
 	.help = "Refused (exit 3): no open dispute, a refund above the disputed amount.\n"
 		"\nexample:\n  casefile dispute close 6931000000000001 --outcome settled --refunded 30.00 \\\n"
 		"      --resolution partial_refund\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_close,
 };
 
@@ -394,7 +394,7 @@ static const struct cmd sub_list = {
 	.usage = "casefile dispute list [--open] [--json]",
 	.summary = "list disputes (--json includes each dispute's events)",
 	.help = NULL,
-	.flags = CMD_NEEDS_VAULT,	/* only reads: never waits for a writer */
+	.flags = 0,			/* only reads: never waits for a writer */
 	.run = run_list,
 };
 
@@ -621,6 +621,6 @@ const struct cmd cmd_dispute = {
 		"exit codes: 0 ok, 1 the dispute's rows were changed outside casefile,\n"
 		"            2 usage or unknown value, 3 refused (nothing changed),\n"
 		"            5 internal error\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_dispute,
 };

@@ -87,6 +87,5 @@ const struct cmd cmd_export = {
 		"             orders-D/ folder), and files ingested on day D (display zone)\n"
 		"  --all      every order in the vault\n"
 		"  -o OUT     OUT.zip, OUT.tar.gz (or .tgz), or a folder\n",
-	.flags = CMD_NEEDS_VAULT,
 	.run = run_export,
 };

@@ -680,6 +680,6 @@ const struct cmd cmd_ingest = {
 		"  casefile ingest 6931000000000001 chat.json logistics.csv order.json photos/\n"
 		"  casefile ingest 6931000000000001 --role packing VID_20261126_165000.mp4\n"
 		"  casefile ingest --orders 抖店订单-2026-12-02.xlsx\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_ingest,
 };

@@ -87,6 +87,5 @@ const struct cmd cmd_list = {
 	.help = "One line per order: number of items, bytes, last ingest time and the kinds\n"
 		"held.  --json gives the same for scripts.\n"
 		"\nexample:\n  casefile list\n",
-	.flags = CMD_NEEDS_VAULT,
 	.run = run_list,
 };

@@ -276,6 +276,5 @@ const struct cmd cmd_log = {
 		"checkpoint key (pubkey.pem) and its C2SP verifier-key line.\n"
 		"--check OLD_CHECKPOINT proves that the log extends a checkpoint kept\n"
 		"earlier (exit 1 when it does not: the history was rewritten).\n",
-	.flags = CMD_NEEDS_VAULT,
 	.run = run_log,
 };

@@ -75,6 +75,6 @@ const struct cmd cmd_reparse = {
 		"what the ledger sealed, is not touched and is named.\n"
 		"\nexit codes: 0 ok (rebuilt or nothing to do); 1 an item could not be\n"
 		"rebuilt; 2 no vault; 5 internal error\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_reparse,
 };

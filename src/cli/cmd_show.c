@@ -341,6 +341,5 @@ const struct cmd cmd_show = {
 		"              beside the text (extra CSV columns, unknown JSON keys) in\n"
 		"              'extra'; the dossier shows none of the extra fields\n"
 		"\nexample:\n  casefile show 6931000000000001 --json\n",
-	.flags = CMD_NEEDS_VAULT,
 	.run = run_show,
 };
