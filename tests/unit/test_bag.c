@@ -25,55 +25,23 @@
 #define B "6931000000000002"
 #define NOW 1764720000LL	/* 2025-12-03 00:00:00 UTC */
 
-struct fx {
-	void *dir;
-	struct vault *v;
-};
+enum { A1, A2, B1 };
+
+static void
+fill(struct vaultfix *f)
+{
+	f->id[A1] = vaultfix_ingest_str(f->v, A, "a.txt", "first version");
+	f->id[A2] = vaultfix_ingest_str(f->v, A, "a.txt", "second version");	/* same name */
+	f->id[B1] = vaultfix_ingest_str(f->v, B, "b.txt", "bee");
+}
 
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (test_tmpdir_setup(&f->dir) < 0)
-		return -1;
-	f->v = vaultfix_new();
-	vaultfix_ingest_str(f->v, A, "a.txt", "first version");
-	vaultfix_ingest_str(f->v, A, "a.txt", "second version");	/* same name */
-	vaultfix_ingest_str(f->v, B, "b.txt", "bee");
-	*state = f;
-	return 0;
+	return vaultfix_setup(state, fill);
 }
 
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	vault_close(f->v);
-	test_tmpdir_teardown(&f->dir);
-	free(f);
-	return 0;
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	char *b;
-	long n;
-
-	if (fp == NULL)
-		fail_msg("cannot open '%s'", path);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	b = xmalloc((size_t)n + 1);
-	assert_int_equal(fread(b, 1, (size_t)n, fp), (size_t)n);
-	b[n] = '\0';
-	fclose(fp);
-	return b;
-}
+#define teardown vaultfix_teardown
 
 static int
 exists(const char *path)
@@ -139,7 +107,7 @@ write_bag(struct vault *v, const char *out, char *const *orders, int n, const ch
 static void
 test_folder(void **state)
 {
-	struct fx *f = *state;
+	struct vaultfix *f = *state;
 	struct cf_err err = CF_ERR_INIT;
 	struct bag_report rep;
 	char *s, *orders[] = { A };
@@ -151,14 +119,14 @@ test_folder(void **state)
 	assert_int_equal(rep.orders, 1);
 	assert_int_equal(rep.files, 2);
 	assert_int_equal(rep.bytes, strlen("first version") + strlen("second version"));
-	s = slurp("out/bagit.txt");
+	s = test_read_file("out/bagit.txt", NULL);
 	assert_string_equal(s, "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
 	free(s);
 	/* two versions of one name: the second gets -v2 */
-	s = slurp("out/data/" A "/a.txt");
+	s = test_read_file("out/data/" A "/a.txt", NULL);
 	assert_string_equal(s, "first version");
 	free(s);
-	s = slurp("out/data/" A "/a-v2.txt");
+	s = test_read_file("out/data/" A "/a-v2.txt", NULL);
 	assert_string_equal(s, "second version");
 	free(s);
 	assert_false(exists("out/data/" B));
@@ -166,11 +134,11 @@ test_folder(void **state)
 	cf_sha256("second version", 14, sha);
 	cf_hex_encode(sha, CF_SHA256_LEN, hex);
 	line = xasprintf("%s  data/" A "/a-v2.txt\n", hex);
-	s = slurp("out/manifest-sha256.txt");
+	s = test_read_file("out/manifest-sha256.txt", NULL);
 	assert_non_null(strstr(s, line));
 	free(line);
 	free(s);
-	s = slurp("out/bag-info.txt");
+	s = test_read_file("out/bag-info.txt", NULL);
 	assert_non_null(strstr(s, "Payload-Oxum: 27.2\n"));
 	assert_non_null(strstr(s, "Bagging-Date: 2025-12-03\n"));
 	assert_non_null(strstr(s, "Source-Organization: unknown\n"));
@@ -185,7 +153,7 @@ test_folder(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 1), "sha256")),
 			    hex);
 	json_decref(ev);
-	s = slurp("out/tagmanifest-sha256.txt");
+	s = test_read_file("out/tagmanifest-sha256.txt", NULL);
 	assert_non_null(strstr(s, "  bag-info.txt\n"));
 	assert_non_null(strstr(s, "  manifest-sha256.txt\n"));
 	free(s);
@@ -194,7 +162,7 @@ test_folder(void **state)
 static void
 test_zip(void **state)
 {
-	struct fx *f = *state;
+	struct vaultfix *f = *state;
 	struct cf_err err = CF_ERR_INIT;
 	struct bag_report rep;
 	struct archive *a = archive_read_new();
@@ -222,7 +190,7 @@ test_zip(void **state)
 static void
 test_nothing_left(void **state)
 {
-	struct fx *f = *state;
+	struct vaultfix *f = *state;
 	struct cf_err err = CF_ERR_INIT;
 	struct bag_report rep;
 	char *orders[] = { A, "6931000000000009" };
@@ -266,7 +234,7 @@ test_nothing_left(void **state)
 static void
 test_hostile_rows(void **state)
 {
-	struct fx *f = *state;
+	struct vaultfix *f = *state;
 	struct cf_err err = CF_ERR_INIT;
 	struct bag_report rep;
 	char *orders[] = { B };
@@ -277,7 +245,7 @@ test_hostile_rows(void **state)
 				 "'../../x/./y' || char(10) || 'z' WHERE order_id = '" B "'",
 				 &err), 0);
 	assert_int_equal(write_bag(f->v, "h", orders, 1, NULL, &rep, &err), 0);
-	s = slurp("h/data/" B "/_/_/x/_/y_z");
+	s = test_read_file("h/data/" B "/_/_/x/_/y_z", NULL);
 	assert_string_equal(s, "bee");
 	free(s);
 	assert_false(exists("x"));

@@ -22,37 +22,23 @@ static const char chat[] =
 	"{\"order_id\": \"" A "\", \"messages\": ["
 	"{\"time\": \"2025-05-03 10:12\", \"from\": \"buyer\", \"text\": \"杯子裂了\"}]}";
 
-struct fx {
-	void *dir;
-	struct vault *v;
-	int64_t a1, a2, b1;
-};
+enum { A1, A2, B1 };
+
+static void
+fill(struct vaultfix *f)
+{
+	f->id[A1] = vaultfix_ingest_str(f->v, A, "chat.json", chat);
+	f->id[A2] = vaultfix_ingest_str(f->v, A, "note.txt", "a note");
+	f->id[B1] = vaultfix_ingest_str(f->v, B, "b.txt", "bb");
+}
 
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (test_tmpdir_setup(&f->dir) < 0)
-		return -1;
-	f->v = vaultfix_new();
-	f->a1 = vaultfix_ingest_str(f->v, A, "chat.json", chat);
-	f->a2 = vaultfix_ingest_str(f->v, A, "note.txt", "a note");
-	f->b1 = vaultfix_ingest_str(f->v, B, "b.txt", "bb");
-	*state = f;
-	return 0;
+	return vaultfix_setup(state, fill);
 }
 
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	vault_close(f->v);
-	test_tmpdir_teardown(&f->dir);
-	free(f);
-	return 0;
-}
+#define teardown vaultfix_teardown
 
 static void
 drop(struct vault *v, const char *sql)
@@ -65,7 +51,7 @@ drop(struct vault *v, const char *sql)
 static void
 test_order_exists(void **state)
 {
-	struct fx *f = *state;
+	struct vaultfix *f = *state;
 
 	assert_int_equal(evidence_order_exists(f->v, A), 1);
 	assert_int_equal(evidence_order_exists(f->v, B), 1);
@@ -78,7 +64,7 @@ test_order_exists(void **state)
 static void
 test_orders(void **state)
 {
-	struct fx *f = *state;
+	struct vaultfix *f = *state;
 	struct cf_err err = CF_ERR_INIT;
 	struct evidence_order *o;
 	size_t n;
@@ -128,18 +114,18 @@ test_orders_empty_and_broken(void **state)
 static void
 test_ids(void **state)
 {
-	struct fx *f = *state;
+	struct vaultfix *f = *state;
 	struct cf_err err = CF_ERR_INIT;
 	int64_t *ids;
 	size_t n;
 
 	assert_int_equal(evidence_ids(f->v, NULL, &ids, &n, &err), 0);
 	assert_int_equal(n, 3);
-	assert_true(ids[0] == f->a1 && ids[1] == f->a2 && ids[2] == f->b1);
+	assert_true(ids[0] == f->id[A1] && ids[1] == f->id[A2] && ids[2] == f->id[B1]);
 	free(ids);
 	assert_int_equal(evidence_ids(f->v, B, &ids, &n, &err), 0);
 	assert_int_equal(n, 1);
-	assert_true(ids[0] == f->b1);
+	assert_true(ids[0] == f->id[B1]);
 	free(ids);
 	assert_int_equal(evidence_ids(f->v, "nope", &ids, &n, &err), 0);
 	assert_int_equal(n, 0);
@@ -149,7 +135,7 @@ test_ids(void **state)
 static void
 test_unsealed(void **state)
 {
-	struct fx *f = *state;
+	struct vaultfix *f = *state;
 	struct cf_err err = CF_ERR_INIT;
 	uint64_t leafless = 99;
 	long long late = -1;
@@ -190,7 +176,7 @@ on_name(void *cookie, const char *name, long long messages)
 static void
 test_unknown_senders(void **state)
 {
-	struct fx *f = *state;
+	struct vaultfix *f = *state;
 	struct cf_err err = CF_ERR_INIT;
 	struct names s = { "", 0 };
 	size_t n;
@@ -209,7 +195,7 @@ test_unknown_senders(void **state)
 	assert_null(strstr(s.got, "小青="));
 	/* the chat.json senders are named by the file: none is unknown */
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(evidence_unknown_senders(f->v, f->a1, on_name, &s, &err), 0);
+	assert_int_equal(evidence_unknown_senders(f->v, f->id[A1], on_name, &s, &err), 0);
 	assert_string_equal(s.got, "");
 	/* a row that does not exist has no senders */
 	assert_int_equal(evidence_unknown_senders(f->v, 999, on_name, &s, &err), 0);

@@ -18,11 +18,7 @@
 
 #define A "6931000000000001"
 
-struct fx {
-	void *dir;
-	struct vault *v;
-	int64_t chat, order, note;
-};
+enum { CHAT, ORDER, NOTE };
 
 static int64_t
 ingest_fixture(struct vault *v, const char *name)
@@ -35,31 +31,21 @@ ingest_fixture(struct vault *v, const char *name)
 	return id;
 }
 
+static void
+fill(struct vaultfix *f)
+{
+	f->id[CHAT] = ingest_fixture(f->v, "chat.json");
+	f->id[ORDER] = ingest_fixture(f->v, "order.json");
+	f->id[NOTE] = vaultfix_ingest_str(f->v, A, "note.txt", "just a note");
+}
+
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (test_tmpdir_setup(&f->dir) < 0)
-		return -1;
-	f->v = vaultfix_new();
-	f->chat = ingest_fixture(f->v, "chat.json");
-	f->order = ingest_fixture(f->v, "order.json");
-	f->note = vaultfix_ingest_str(f->v, A, "note.txt", "just a note");
-	*state = f;
-	return 0;
+	return vaultfix_setup(state, fill);
 }
 
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	vault_close(f->v);
-	test_tmpdir_teardown(&f->dir);
-	free(f);
-	return 0;
-}
+#define teardown vaultfix_teardown
 
 static const struct itemview_fact *
 fact(const struct itemview *iv, const char *key)
@@ -84,16 +70,16 @@ sql(struct vault *v, const char *s)
 static void
 test_resolve(void **state)
 {
-	struct fx *f = *state;
+	struct vaultfix *f = *state;
 	struct cf_err err = CF_ERR_INIT;
 	char spec[32];
 	int64_t item = -1;
 
 	assert_int_equal(itemview_resolve(f->v, A, &item, &err), 0);
 	assert_int_equal(item, 0);
-	snprintf(spec, sizeof(spec), "#%lld", (long long)f->order);
+	snprintf(spec, sizeof(spec), "#%lld", (long long)f->id[ORDER]);
 	assert_int_equal(itemview_resolve(f->v, spec, &item, &err), 0);
-	assert_int_equal(item, f->order);
+	assert_int_equal(item, f->id[ORDER]);
 	assert_int_equal(itemview_resolve(f->v, A ":E9", &item, &err), -1);
 	assert_int_equal(err.code, CF_ENOTFOUND);
 	cf_err_release(&err);
@@ -108,7 +94,7 @@ test_resolve(void **state)
 static void
 test_order(void **state)
 {
-	struct fx *f = *state;
+	struct vaultfix *f = *state;
 	struct cf_err err = CF_ERR_INIT;
 	struct itemview *iv;
 	const struct itemview_fact *x;
@@ -116,7 +102,7 @@ test_order(void **state)
 
 	assert_int_equal(itemview_read(f->v, A, 0, 0, &iv, &n, &err), 0);
 	assert_int_equal(n, 3);
-	assert_true(iv[0].id == f->chat && iv[1].id == f->order && iv[2].id == f->note);
+	assert_true(iv[0].id == f->id[CHAT] && iv[1].id == f->id[ORDER] && iv[2].id == f->id[NOTE]);
 	assert_string_equal(iv[0].kind, "chat");
 	assert_string_equal(iv[0].order_id, A);
 	assert_string_equal(iv[0].name, "chat.json");
@@ -155,7 +141,7 @@ test_order(void **state)
 static void
 test_records(void **state)
 {
-	struct fx *f = *state;
+	struct vaultfix *f = *state;
 	struct cf_err err = CF_ERR_INIT;
 	struct itemview *iv;
 	size_t n;
@@ -195,7 +181,7 @@ on_event(void *cookie, const struct tag_event *e)
 static void
 test_item_history(void **state)
 {
-	struct fx *f = *state;
+	struct vaultfix *f = *state;
 	struct cf_err err = CF_ERR_INIT;
 	struct tag_change c = TAG_CHANGE_INIT;
 	struct hist h = { 0, "" };
@@ -203,25 +189,25 @@ test_item_history(void **state)
 	size_t n;
 
 	c.note = "shows the crack";
-	assert_int_equal(tag_apply(f->v, f->note, &c, "tester", 1764720000, NULL, NULL, NULL,
+	assert_int_equal(tag_apply(f->v, f->id[NOTE], &c, "tester", 1764720000, NULL, NULL, NULL,
 				   &err), 0);
-	assert_int_equal(itemview_read(f->v, "ignored", f->note, 0, &iv, &n, &err), 0);
+	assert_int_equal(itemview_read(f->v, "ignored", f->id[NOTE], 0, &iv, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(iv[0].order_id, A);
 	assert_string_equal(iv[0].note, "shows the crack");
 	itemview_free(iv, n);
-	assert_int_equal(itemview_history(f->v, f->note, on_event, &h, &err), 0);
+	assert_int_equal(itemview_history(f->v, f->id[NOTE], on_event, &h, &err), 0);
 	assert_int_equal(h.n, 1);
 	assert_non_null(strstr(h.value, "shows the crack"));
 	h.n = 0;
-	assert_int_equal(itemview_history(f->v, f->chat, on_event, &h, &err), 0);
+	assert_int_equal(itemview_history(f->v, f->id[CHAT], on_event, &h, &err), 0);
 	assert_int_equal(h.n, 0);
 }
 
 static void
 test_damaged(void **state)
 {
-	struct fx *f = *state;
+	struct vaultfix *f = *state;
 	struct cf_err err = CF_ERR_INIT;
 	struct itemview *iv;
 	size_t n;

@@ -56,4 +56,40 @@ vaultfix_ingest_str(struct vault *v, const char *order, const char *name, const 
 	return vaultfix_ingest(v, order, name, body, strlen(body), NULL);
 }
 
+/* A test's state: its temporary directory, the vault and the rows it holds. */
+struct vaultfix {
+	void *dir;
+	struct vault *v;
+	int64_t id[8];		/* rows ingested by the fill function */
+};
+
+/*
+ * cmocka setup: a fresh temporary directory holding vault "v", filled by
+ * fill(f); *state is the struct vaultfix.  Pair with vaultfix_teardown.
+ */
+static inline int
+vaultfix_setup(void **state, void (*fill)(struct vaultfix *f))
+{
+	struct vaultfix *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || test_tmpdir_setup(&f->dir) < 0)
+		return -1;
+	f->v = vaultfix_new();
+	fill(f);
+	*state = f;
+	return 0;
+}
+
+static inline int
+vaultfix_teardown(void **state)
+{
+	struct vaultfix *f = *state;
+	int rc;
+
+	vault_close(f->v);
+	rc = test_tmpdir_teardown(&f->dir);
+	free(f);
+	return rc;
+}
+
 #endif
