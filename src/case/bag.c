@@ -63,7 +63,7 @@ struct bag {
  * The output may take what its entries declare (size, deflate's worst
  * case, a header each) plus this: a writer past it has run away.
  */
-#define EXPORT_SLACK (4u << 20)
+#define BAG_SLACK (4u << 20)
 
 /*
  * A failed libarchive call: the write callback's error (which names OUT
@@ -253,7 +253,7 @@ write_header(struct bag *r, const char *path, long long size, long long mtime,
 	archive_entry_set_size(e, size);
 	archive_entry_set_mtime(e, (time_t)mtime, 0);
 	r->allowed += (uint64_t)size + (uint64_t)size / 256 + 4096;
-	outfile_set_limit(r->of, r->allowed + EXPORT_SLACK);
+	outfile_set_limit(r->of, r->allowed + BAG_SLACK);
 	if (archive_write_header(r->aw, e) < ARCHIVE_WARN || r->werr.code != CF_OK)
 		ret = bag_err(r, err, path);
 	archive_entry_free(e);
@@ -564,7 +564,7 @@ bag_open(struct bag *r, struct cf_err *err)
 		r->prefix = xasprintf("%s/", outfile_tmp_path(r->of));
 		return 0;
 	}
-	if (outfile_open(out, EXPORT_SLACK, &r->of, err) < 0)
+	if (outfile_open(out, BAG_SLACK, &r->of, err) < 0)
 		return -1;
 	r->aw = archive_write_new();
 	if (r->o->format == BAG_ZIP) {
