@@ -46,7 +46,7 @@ fixture_load(const char *name, size_t *n)
 	char path[PATH_MAX + 64];
 
 	snprintf(path, sizeof(path), "%s/%s", fixture_dir, name);
-	return test_read_file(path, n);
+	return test_load_file(path, n);
 }
 
 #endif

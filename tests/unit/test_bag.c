@@ -119,14 +119,14 @@ test_folder(void **state)
 	assert_int_equal(rep.orders, 1);
 	assert_int_equal(rep.files, 2);
 	assert_int_equal(rep.bytes, strlen("first version") + strlen("second version"));
-	s = test_read_file("out/bagit.txt", NULL);
+	s = test_load_file("out/bagit.txt", NULL);
 	assert_string_equal(s, "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
 	free(s);
 	/* two versions of one name: the second gets -v2 */
-	s = test_read_file("out/data/" A "/a.txt", NULL);
+	s = test_load_file("out/data/" A "/a.txt", NULL);
 	assert_string_equal(s, "first version");
 	free(s);
-	s = test_read_file("out/data/" A "/a-v2.txt", NULL);
+	s = test_load_file("out/data/" A "/a-v2.txt", NULL);
 	assert_string_equal(s, "second version");
 	free(s);
 	assert_false(exists("out/data/" B));
@@ -134,11 +134,11 @@ test_folder(void **state)
 	cf_sha256("second version", 14, sha);
 	cf_hex_encode(sha, CF_SHA256_LEN, hex);
 	line = xasprintf("%s  data/" A "/a-v2.txt\n", hex);
-	s = test_read_file("out/manifest-sha256.txt", NULL);
+	s = test_load_file("out/manifest-sha256.txt", NULL);
 	assert_non_null(strstr(s, line));
 	free(line);
 	free(s);
-	s = test_read_file("out/bag-info.txt", NULL);
+	s = test_load_file("out/bag-info.txt", NULL);
 	assert_non_null(strstr(s, "Payload-Oxum: 27.2\n"));
 	assert_non_null(strstr(s, "Bagging-Date: 2025-12-03\n"));
 	assert_non_null(strstr(s, "Source-Organization: unknown\n"));
@@ -153,7 +153,7 @@ test_folder(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 1), "sha256")),
 			    hex);
 	json_decref(ev);
-	s = test_read_file("out/tagmanifest-sha256.txt", NULL);
+	s = test_load_file("out/tagmanifest-sha256.txt", NULL);
 	assert_non_null(strstr(s, "  bag-info.txt\n"));
 	assert_non_null(strstr(s, "  manifest-sha256.txt\n"));
 	free(s);
@@ -245,7 +245,7 @@ test_hostile_rows(void **state)
 				 "'../../x/./y' || char(10) || 'z' WHERE order_id = '" B "'",
 				 &err), 0);
 	assert_int_equal(write_bag(f->v, "h", orders, 1, NULL, &rep, &err), 0);
-	s = test_read_file("h/data/" B "/_/_/x/_/y_z", NULL);
+	s = test_load_file("h/data/" B "/_/_/x/_/y_z", NULL);
 	assert_string_equal(s, "bee");
 	free(s);
 	assert_false(exists("x"));

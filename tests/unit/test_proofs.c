@@ -80,7 +80,7 @@ test_dossier_attachment(void **state)
 
 	assert_int_equal(system("pdfdetach -list d.pdf | grep -qx '1: proofs.json'"), 0);
 	assert_int_equal(system("pdfdetach -save 1 -o got.json d.pdf"), 0);
-	json = test_read_file("got.json", &n);
+	json = test_load_file("got.json", &n);
 	for (i = 0; i < ex.n; i++)
 		ids[i] = ex.v[i].evidence_id;
 	assert_int_equal(proofs_json_new(vault_db(v), ids, ex.n, &want, &wn, &err), 0);

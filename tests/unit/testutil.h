@@ -67,7 +67,7 @@ test_write_file(const char *path, const void *data, size_t n)
  * bytes, n may be NULL); fails the test when it cannot be read.
  */
 static inline char *
-test_read_file(const char *path, size_t *n)
+test_load_file(const char *path, size_t *n)
 {
 	FILE *f = fopen(path, "rb");
 	char *b;
