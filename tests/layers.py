@@ -13,8 +13,11 @@ The database is opaque above the store layer: no public header names
 sqlite3 (outside comments); struct cf_db (db.h) is the handle.  Headers
 named <module>_sqlite.h are that module's private SQLite interface (the
 connection, prepared statements, row decoders): only .c files of the
-store and case layers include them (and other *_sqlite.h headers), plus
-the commands in SQL_IN_CLI until their SQL has moved into services.
+store and case layers include them (and other *_sqlite.h headers).
+
+Commands parse arguments, call services and print: the SQL is the
+services' (src/case and below), so no file of the cli layer names sqlite3
+at all (no sqlite3_* call or type, no <sqlite3.h>), outside comments.
 
 Environment inputs are read once, in src/cli (main into struct cf_ctx),
 and passed down: no module below cli calls getenv() (GETENV_OK would list
@@ -49,10 +52,6 @@ HARU_INTERNAL = re.compile(
 # The SQLite interface of a store module, private to store and case .c files.
 SQLITE_HDR = re.compile(r'^([a-z0-9_]+)_sqlite$')
 SQLITE_NAME = re.compile(r'\bsqlite3\w*\b|<sqlite3\.h>')
-# Commands that still run SQL themselves (issue 13 section 4 moves it into
-# src/case services); each entry leaves this list with its last sqlite3_.
-SQL_IN_CLI = {"cmd_build", "cmd_dispute", "cmd_export", "cmd_ingest",
-              "cmd_list", "cmd_log", "cmd_reparse", "cmd_show"}
 
 # Modules below cli that may read the environment themselves (none).
 GETENV_OK = set()
@@ -103,12 +102,18 @@ def sqlite_problems(path, name, layer, is_header):
                 out.append("%s:%d: names sqlite3 in a public header (use "
                            "struct cf_db; SQLite belongs in a *_sqlite.h)"
                            % (path, no))
+    elif layer == "cli":
+        for no, line in enumerate(text.split("\n"), 1):
+            m = SQLITE_NAME.search(line)
+            if m:
+                out.append("%s:%d: %s in the cli layer: commands call a "
+                           "service, which owns the SQL" % (path, no, m.group(0)))
     for dep in includes(path):
         if not SQLITE_HDR.match(dep) or private:
             continue
         if is_header:
             out.append("%s: a public header includes %s.h" % (path, dep))
-        elif layer not in ("store", "case") and name not in SQL_IN_CLI:
+        elif layer not in ("store", "case"):
             out.append("%s (%s): includes %s.h: the SQLite connection is for "
                        "store and case only" % (path, layer, dep))
     return out

@@ -87,6 +87,10 @@ check_not() {
 }
 sql() { sqlite3 "$CASEFILE_VAULT/casefile.db" "$@"; }
 done_testing() { echo "1..$tap_n"; }
+# layers_copy: src/ and include/ copied to ./t, to be edited and checked;
+# layers_check: tests/layers.py on that copy (rc, out, err as cf sets them).
+layers_copy() { rm -rf t; mkdir t; cp -r "$SRC_DIR/src" "$SRC_DIR/include" t/; }
+layers_check() { python3 "$TESTS_DIR/layers.py" t/src t/include/casefile >"$out" 2>"$err"; rc=$?; }
 
 # --- signing and time-stamping (issue 4) ---------------------------------
 # make_test_pki DIR: a test CA and, issued by it, ECDSA and RSA-3072 signer

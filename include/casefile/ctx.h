@@ -49,11 +49,18 @@ struct cf_ctx {
 				   (disk full, I/O): main exits with this */
 };
 
+/*
+ * Each command opens the vault itself (ctx_open_vault), after its
+ * arguments are checked: a usage error is reported before a missing
+ * vault, and some commands write only with an option (build --seal,
+ * audit --repair) or need no vault for some forms.  So there is no
+ * "needs a vault" flag for main to act on.
+ */
 enum cmd_flags {
-	CMD_NEEDS_VAULT = 1 << 0,	/* open the vault before run() */
-	CMD_WRITES = 1 << 1,		/* run() writes to the vault's database;
+	CMD_WRITES = 1 << 0,		/* run() writes to the vault's database;
 					   without it ctx_open_vault() opens the
-					   vault read-only */
+					   vault read-only, and --help does not
+					   list --no-wait */
 };
 
 struct cmd {

@@ -89,6 +89,24 @@ int rederive_check_all(struct rederive *r, rederive_finding_fn fn, void *cookie,
 int rederive_repair(struct rederive *r, int64_t id, int *changed, struct cf_err *err);
 
 /*
+ * rederive_repair() for every evidence row of the orders named (of the
+ * whole vault when norders is 0), in id order, order by order, in one
+ * write transaction.  After each row rewritten fn(cookie, NULL) is called
+ * (rederive_subject() and rederive_detail() name the change); after each
+ * row that cannot be rebuilt from its original, fn(cookie, why) with
+ * rederive_repair()'s error, and the row is left as it was.  *t counts.
+ * 0 with the transaction committed; -1 with it rolled back when a row
+ * could not be checked or the commit failed (CF_EDB, CF_EIO).
+ */
+struct rederive_tally {
+	unsigned long long checked, rebuilt, refused;
+};
+typedef void (*rederive_repair_fn)(void *cookie, const struct cf_err *why);
+int rederive_repair_orders(struct rederive *r, char *const *orders, int norders,
+			   rederive_repair_fn fn, void *cookie, struct rederive_tally *t,
+			   struct cf_err *err);
+
+/*
  * After a check that found something: the item ("evidence row 8
  * ('chat.txt', order 6931…)") and the bare finding ("messages seq 1: text
  * differs from the sealed original (edited?)"), borrowed until the next

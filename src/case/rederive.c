@@ -24,6 +24,7 @@
 #include "casefile/buf.h"
 #include "casefile/db.h"
 #include "casefile/dispute.h"
+#include "casefile/evidence.h"
 #include "casefile/ingest.h"
 #include "casefile/ledger_sqlite.h"
 #include "casefile/parse.h"
@@ -866,4 +867,53 @@ out:
 	sqlite3_finalize(st);
 	rederive_close(r);
 	return ret;
+}
+
+/* rederive_repair() for the rows of one order (NULL: all), counting into t. */
+static int
+repair_order(struct rederive *r, const char *order, rederive_repair_fn fn, void *cookie,
+	     struct rederive_tally *t, struct cf_err *err)
+{
+	int64_t *ids;
+	size_t n, i;
+	int changed, res, ret = -1;
+
+	if (evidence_ids(r->v, order, &ids, &n, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		t->checked++;
+		if ((res = rederive_repair(r, ids[i], &changed, err)) < 0)
+			goto out;
+		if (res > 0) {
+			t->refused++;
+			fn(cookie, err);
+			cf_err_release(err);
+		} else if (changed) {
+			t->rebuilt++;
+			fn(cookie, NULL);
+		}
+	}
+	ret = 0;
+out:
+	free(ids);
+	return ret;
+}
+
+int
+rederive_repair_orders(struct rederive *r, char *const *orders, int norders,
+		       rederive_repair_fn fn, void *cookie, struct rederive_tally *t,
+		       struct cf_err *err)
+{
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	if (db_begin(r->db, err) < 0)
+		return -1;
+	for (i = 0; i < norders || (i == 0 && norders == 0); i++) {
+		if (repair_order(r, norders ? orders[i] : NULL, fn, cookie, t, err) < 0) {
+			db_rollback(r->db);
+			return -1;
+		}
+	}
+	return db_commit(r->db, err);
 }

@@ -240,6 +240,5 @@ const struct cmd cmd_audit = {
 		"row names), then audits.\n"
 		"\nexit codes: 0 everything matched (notices aside); 1 a problem was found;\n"
 		"2 no vault; 5 internal error\n",
-	.flags = CMD_NEEDS_VAULT,
 	.run = run_audit,
 };

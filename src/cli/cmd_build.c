@@ -10,11 +10,11 @@
 #include "casefile/cftime.h"
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
-#include "casefile/db_sqlite.h"
 #include "casefile/jout.h"
 #include "casefile/db.h"
 #include "casefile/dispute.h"
 #include "casefile/dossier.h"
+#include "casefile/evidence.h"
 #include "casefile/ingest.h"
 #include "casefile/keys.h"
 #include "casefile/order_id.h"
@@ -255,21 +255,177 @@ build_options(struct cf_ctx *ctx, int argc, char **argv, struct dossier_opts *o,
 	return 0;
 }
 
+/*
+ * The vault's key and the signing settings (--tsa and friends over the
+ * vault settings) into *sg; with --seal, seal the ledger first.  A vault
+ * without a key is a usage error (2), a key that will not open a bad
+ * input (3).  CF_EXIT_OK, or the exit code after the error was printed.
+ */
+static enum cf_exit
+signer_open(struct cf_ctx *ctx, const struct build_args *a, struct signer *sg)
+{
+	struct cf_db *db = vault_db(ctx->vault);
+	struct cf_err err = CF_ERR_INIT;
+	enum cf_exit rc = CF_EXIT_OK;
+	char *pass = NULL;
+
+	if (keys_read_pass(a->passfile, ctx->passphrase, &pass, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
+	}
+	if (keys_load_pass(vault_dir(ctx->vault), pass, &sg->key, &sg->cert, &sg->chain,
+			   &err) < 0) {
+		if (err.code == CF_ENOTFOUND) {
+			ctx_error(ctx, "the vault has no signing key: run 'casefile keygen' "
+				  "first, or build an unsigned dossier with --no-sign");
+			rc = CF_EXIT_USAGE;
+		} else {
+			rc = ctx_fail(ctx, &err);	/* a key problem: 3 */
+		}
+		goto out;
+	}
+	sg->tsa_url = a->tsa_opt ? xstrdup(a->tsa_opt) : db_setting(db, "tsa.url");
+	sg->tsa_ca = a->ca_opt ? xstrdup(a->ca_opt) : db_setting(db, "tsa.ca");
+	sg->tls_ca = a->tls_opt ? xstrdup(a->tls_opt) : db_setting(db, "tsa.tls_ca");
+	sg->reason = db_setting(db, "sign.reason");
+	sg->location = db_setting(db, "sign.location");
+	sg->contact = db_setting(db, "sign.contact");
+	sg->to.url = sg->tsa_url;
+	sg->to.timeout_ms = (long)(a->timeout * 1000);
+	sg->to.ca_file = sg->tsa_ca;
+	sg->to.tls_ca_file = sg->tls_ca;
+	sg->po.reason = sg->reason;
+	sg->po.location = sg->location;
+	sg->po.contact = sg->contact;
+	sg->po.when = (time_t)ctx->now;
+	sg->po.tsa = sg->tsa_url ? &sg->to : NULL;
+	if (a->do_seal && seal_first(ctx, sg, a->tsa_optional, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		if (err.code == CF_ENET)
+			ctx_error(ctx, "no dossier was written (use --tsa-optional to seal "
+				  "and sign without a timestamp)");
+	}
+out:
+	keys_pass_free(pass);
+	cf_err_release(&err);
+	return rc;
+}
+
+/*
+ * Tell the merchant, not the arbiter: the PDF only states the fact
+ * ("not yet sealed at the time of building").
+ */
+static void
+note_unsealed(struct cf_ctx *ctx, const char *order)
+{
+	struct cf_err err = CF_ERR_INIT;
+	long long late;
+
+	if (evidence_count_unsealed(ctx->vault, order, &late, &err) == 0 && late > 0)
+		/* a warning on stderr before building (issue 16): the
+		   merchant can still seal; the PDF only states the fact */
+		ctx_warn(ctx, "%lld exhibit%s of order '%s' not sealed yet: the dossier "
+			 "will say so and hold no inclusion proof for %s; run "
+			 "'casefile seal' first, or 'casefile build --seal'", late,
+			 late == 1 ? "" : "s", order, late == 1 ? "it" : "them");
+	cf_err_release(&err);
+}
+
+/*
+ * The dossier, signed through sg's hook unless --no-sign; a TSA that fails
+ * with --tsa-optional builds it again, signed B-B (*fell_back).
+ * CF_EXIT_OK, or the exit code after the error was printed.
+ */
+static enum cf_exit
+build_dossier(struct cf_ctx *ctx, struct dossier_opts *o, const struct build_args *a,
+	      struct signer *sg, struct dossier_report *rep, int *fell_back)
+{
+	struct dossier_signature dsig;
+	struct cf_err err = CF_ERR_INIT;
+	enum cf_exit rc = CF_EXIT_OK;
+
+	if (!a->no_sign) {
+		pades_signer_info_init(&sg->si, sg->cert, sg->tsa_url);
+		dsig.signer = sg->si.cn;
+		dsig.fingerprint = sg->si.fingerprint;
+		dsig.tsa = sg->tsa_url;
+		dsig.when = ctx->now;
+		o->signature = &dsig;
+		o->presave_hook = sign_presave;
+		o->presave_arg = sg;
+	}
+	/* proofs.json and its table in the integrity appendix */
+	o->ledger_proofs = 1;
+	o->attach_hook = proofs_dossier_attach;
+	o->hook_arg = vault_db(ctx->vault);
+	if (dossier_build(ctx->vault, o, rep, &err) < 0 && err.code == CF_ENET &&
+	    a->tsa_optional && sg->po.tsa) {
+		/* rebuilt so that the signature page says B-B too */
+		ctx_warn(ctx, "%s; signing without a timestamp (PAdES B-B) as --tsa-optional "
+			 "allows", err.msg);
+		cf_err_release(&err);
+		dossier_report_release(rep);
+		sg->po.tsa = NULL;
+		dsig.tsa = NULL;
+		*fell_back = 1;
+	}
+	if (err.code != CF_OK || (*fell_back && dossier_build(ctx->vault, o, rep, &err) < 0)) {
+		if (err.code == CF_ENOTFOUND && strncmp(err.msg, "no evidence", 11) == 0) {
+			ctx_no_order(ctx, err.msg, o->order_id);
+			rc = CF_EXIT_USAGE;
+		} else {
+			rc = ctx_fail(ctx, &err);
+			if (err.code == CF_ENET)
+				ctx_error(ctx, "no dossier was written (use --tsa-optional to sign "
+					  "without a timestamp)");
+		}
+	}
+	o->signature = NULL;	/* dsig ends here */
+	cf_err_release(&err);
+	return rc;
+}
+
+/* The dossier written: its path and signature, as text or JSON. */
+static void
+report_built(struct cf_ctx *ctx, const struct dossier_opts *o, const struct build_args *a,
+	     const struct signer *sg, const struct dossier_report *rep, int fell_back)
+{
+	if (ctx->json) {
+		json_t *j = json_pack("{s:o,s:o,s:s,s:i,s:I,s:I,s:I,s:I}",
+				      "path", jout_str(o->out_path), "order_id", jout_str(o->order_id),
+				      "dossier_id", rep->dossier_id, "pages", rep->pages,
+				      "exhibits", JI(rep->exhibits), "attached", JI(rep->attached),
+				      "left_out", JI(rep->left_out), "cards", JI(rep->cards));
+
+		if (a->no_sign) {
+			jout_set(j, "signed", json_false());
+			jout_set(j, "level", json_null());
+		} else {
+			json_signed(j, sg, fell_back);
+		}
+		jout_print(j);
+	} else {
+		ctx_info(ctx, "%s", o->out_path);
+		if (a->no_sign)
+			ctx_info(ctx, "not signed (--no-sign): the dossier says so on its last page");
+		else
+			print_signed(ctx, sg);
+	}
+}
+
 static enum cf_exit
 run_build(int argc, char **argv, struct cf_ctx *ctx)
 {
 	struct dossier_opts o;
 	struct dossier_report rep;
-	struct dossier_signature dsig;
 	struct signer sg;
 	struct cf_err err = CF_ERR_INIT;
-	char *out_default = NULL, *pass = NULL;
+	char *out_default = NULL, *mb;
 	struct build_args a = { NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 15, 0 };
-	int fell_back = 0;
 	struct profile *prof = NULL;
 	struct dispute *d = NULL;
 	enum cf_exit rc = CF_EXIT_OK;
-	int first, r;
+	int first, r, fell_back = 0;
 	size_t i;
 
 	memset(&o, 0, sizeof(o));
@@ -305,115 +461,16 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	}
 	o.statement_max_chars = a.max_opt ? a.max_opt : (size_t)prof->statement_max_chars;
-	{
-		/* stored normalised (decimal bytes) by `casefile config` */
-		char *mb = db_setting(vault_db(ctx->vault), "dossier.max_bytes");
-
-		o.max_bytes = mb ? strtoull(mb, NULL, 10) : 0;
-		free(mb);
-	}
-	if (!a.no_sign || a.do_seal) {
-		struct cf_db *db = vault_db(ctx->vault);
-
-		if (keys_read_pass(a.passfile, ctx->passphrase, &pass, &err) < 0) {
-			rc = ctx_fail(ctx, &err);
-			goto out;
-		}
-		if (keys_load_pass(vault_dir(ctx->vault), pass, &sg.key, &sg.cert, &sg.chain,
-				   &err) < 0) {
-			if (err.code == CF_ENOTFOUND) {
-				ctx_error(ctx, "the vault has no signing key: run 'casefile keygen' "
-					  "first, or build an unsigned dossier with --no-sign");
-				rc = CF_EXIT_USAGE;
-			} else {
-				rc = ctx_fail(ctx, &err);	/* a key problem: 3 */
-			}
-			goto out;
-		}
-		sg.tsa_url = a.tsa_opt ? xstrdup(a.tsa_opt) : db_setting(db, "tsa.url");
-		sg.tsa_ca = a.ca_opt ? xstrdup(a.ca_opt) : db_setting(db, "tsa.ca");
-		sg.tls_ca = a.tls_opt ? xstrdup(a.tls_opt) : db_setting(db, "tsa.tls_ca");
-		sg.reason = db_setting(db, "sign.reason");
-		sg.location = db_setting(db, "sign.location");
-		sg.contact = db_setting(db, "sign.contact");
-		sg.to.url = sg.tsa_url;
-		sg.to.timeout_ms = (long)(a.timeout * 1000);
-		sg.to.ca_file = sg.tsa_ca;
-		sg.to.tls_ca_file = sg.tls_ca;
-		sg.po.reason = sg.reason;
-		sg.po.location = sg.location;
-		sg.po.contact = sg.contact;
-		sg.po.when = (time_t)ctx->now;
-		sg.po.tsa = sg.tsa_url ? &sg.to : NULL;
-		if (a.do_seal && seal_first(ctx, &sg, a.tsa_optional, &err) < 0) {
-			rc = ctx_fail(ctx, &err);
-			if (err.code == CF_ENET)
-				ctx_error(ctx, "no dossier was written (use --tsa-optional to seal "
-					  "and sign without a timestamp)");
-			goto out;
-		}
-	}
-	if (!a.no_sign) {
-		pades_signer_info_init(&sg.si, sg.cert, sg.tsa_url);
-		dsig.signer = sg.si.cn;
-		dsig.fingerprint = sg.si.fingerprint;
-		dsig.tsa = sg.tsa_url;
-		dsig.when = ctx->now;
-		o.signature = &dsig;
-		o.presave_hook = sign_presave;
-		o.presave_arg = &sg;
-	}
-	/*
-	 * Tell the merchant, not the arbiter: the PDF only states the fact
-	 * ("not yet sealed at the time of building").
-	 */
-	if (!a.do_seal) {
-		sqlite3_stmt *q = NULL;
-
-		if (db_prepare(vault_db(ctx->vault), "SELECT count(*) FROM evidence WHERE "
-			       "order_id = ? AND (leaf_index IS NULL OR leaf_index >= "
-			       "coalesce((SELECT max(tree_size) FROM heads), 0))", &q, &err) == 0) {
-			sqlite3_bind_text(q, 1, o.order_id, -1, SQLITE_STATIC);
-			if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > 0)
-				/* a warning on stderr before building (issue 16): the
-				   merchant can still seal; the PDF only states the fact */
-				ctx_warn(ctx, "%lld exhibit%s of order '%s' not sealed yet: the dossier "
-					 "will say so and hold no inclusion proof for %s; run "
-					 "'casefile seal' first, or 'casefile build --seal'",
-					 (long long)sqlite3_column_int64(q, 0),
-					 sqlite3_column_int64(q, 0) == 1 ? "" : "s", o.order_id,
-					 sqlite3_column_int64(q, 0) == 1 ? "it" : "them");
-		}
-		sqlite3_finalize(q);
-		cf_err_release(&err);
-	}
-	/* proofs.json and its table in the integrity appendix */
-	o.ledger_proofs = 1;
-	o.attach_hook = proofs_dossier_attach;
-	o.hook_arg = vault_db(ctx->vault);
-	if (dossier_build(ctx->vault, &o, &rep, &err) < 0 && err.code == CF_ENET &&
-	    a.tsa_optional && sg.po.tsa) {
-		/* rebuilt so that the signature page says B-B too */
-		ctx_warn(ctx, "%s; signing without a timestamp (PAdES B-B) as --tsa-optional "
-			 "allows", err.msg);
-		cf_err_release(&err);
-		dossier_report_release(&rep);
-		sg.po.tsa = NULL;
-		dsig.tsa = NULL;
-		fell_back = 1;
-	}
-	if (err.code != CF_OK || (fell_back && dossier_build(ctx->vault, &o, &rep, &err) < 0)) {
-		if (err.code == CF_ENOTFOUND && strncmp(err.msg, "no evidence", 11) == 0) {
-			ctx_no_order(ctx, err.msg, o.order_id);
-			rc = CF_EXIT_USAGE;
-		} else {
-			rc = ctx_fail(ctx, &err);
-			if (err.code == CF_ENET)
-				ctx_error(ctx, "no dossier was written (use --tsa-optional to sign "
-					  "without a timestamp)");
-		}
+	/* stored normalised (decimal bytes) by `casefile config` */
+	mb = db_setting(vault_db(ctx->vault), "dossier.max_bytes");
+	o.max_bytes = mb ? strtoull(mb, NULL, 10) : 0;
+	free(mb);
+	if ((!a.no_sign || a.do_seal) && (rc = signer_open(ctx, &a, &sg)) != CF_EXIT_OK)
 		goto out;
-	}
+	if (!a.do_seal)
+		note_unsealed(ctx, o.order_id);
+	if ((rc = build_dossier(ctx, &o, &a, &sg, &rep, &fell_back)) != CF_EXIT_OK)
+		goto out;
 	for (i = 0; i < rep.nnotes; i++)
 		ctx_warn(ctx, "%s", rep.notes[i]);
 	/* so that due/check/show can say when evidence arrives after it (stale.h) */
@@ -422,34 +479,13 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		ctx_warn(ctx, "%s", err.msg);
 		cf_err_release(&err);
 	}
-	if (ctx->json) {
-		json_t *j = json_pack("{s:o,s:o,s:s,s:i,s:I,s:I,s:I,s:I}",
-				      "path", jout_str(o.out_path), "order_id", jout_str(o.order_id),
-				      "dossier_id", rep.dossier_id, "pages", rep.pages,
-				      "exhibits", JI(rep.exhibits), "attached", JI(rep.attached),
-				      "left_out", JI(rep.left_out), "cards", JI(rep.cards));
-
-		if (a.no_sign) {
-			jout_set(j, "signed", json_false());
-			jout_set(j, "level", json_null());
-		} else {
-			json_signed(j, &sg, fell_back);
-		}
-		jout_print(j);
-	} else {
-		ctx_info(ctx, "%s", o.out_path);
-		if (a.no_sign)
-			ctx_info(ctx, "not signed (--no-sign): the dossier says so on its last page");
-		else
-			print_signed(ctx, &sg);
-	}
+	report_built(ctx, &o, &a, &sg, &rep, fell_back);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		rc = CF_EXIT_INTERNAL;
 out:
 	dossier_report_release(&rep);
 	cf_err_release(&err);
 	free(out_default);
-	keys_pass_free(pass);
 	signer_release(&sg);
 	profile_free(prof);
 	dispute_free(d);
@@ -516,6 +552,5 @@ const struct cmd cmd_build = {
 		"or the sealed dispute say (edited in the database): exit 1, no PDF,\n"
 		"naming the row; run 'casefile audit'.\n"
 		"\nexample:\n  casefile build 6931000000000001 -o dossier.pdf\n",
-	.flags = CMD_NEEDS_VAULT,
 	.run = run_build,
 };

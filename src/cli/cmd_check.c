@@ -259,6 +259,5 @@ const struct cmd cmd_check = {
 		"The reason is the order's dispute (open, else latest) unless --reason.\n"
 		"exit codes: 0 complete, 3 a required item is missing or a limit is\n"
 		"            exceeded (the list is printed), 2 usage / no dispute\n",
-	.flags = CMD_NEEDS_VAULT,
 	.run = run_check,
 };

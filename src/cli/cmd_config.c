@@ -229,6 +229,6 @@ const struct cmd cmd_config = {
 		"  casefile config import.max_entry_size 512M\n"
 		"  casefile config order.id_pattern '^[A-Z]{2}[0-9]{10,20}$'\n"
 		"  casefile config --unset tsa.url\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_config,
 };

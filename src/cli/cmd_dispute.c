@@ -21,9 +21,9 @@
 #include "casefile/cftime.h"
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
-#include "casefile/db_sqlite.h"
 #include "casefile/jout.h"
 #include "casefile/dispute.h"
+#include "casefile/evidence.h"
 #include "casefile/ingest.h"
 #include "casefile/money.h"
 #include "casefile/order_id.h"
@@ -299,17 +299,7 @@ json_dispute(const struct dispute *d, const struct dispute_event *ev, size_t nev
 static void
 warn_no_evidence(struct cf_ctx *ctx, const char *order)
 {
-	sqlite3_stmt *st;
-	int have = 1;
-
-	if (sqlite3_prepare_v2(db_sqlite(vault_db(ctx->vault)),
-			       "SELECT 1 FROM evidence WHERE order_id = ? LIMIT 1", -1,
-			       &st, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
-	have = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (!have)
+	if (!evidence_order_exists(ctx->vault, order))
 		ctx_warn(ctx, "order '%s' has no evidence in the vault yet", order);
 }
 
@@ -366,7 +356,7 @@ static const struct cmd sub_open = {
 		"the future or out of order.  Unknown values (exit 2) list the accepted ones.\n"
 		"\nexample:\n  casefile dispute open 6931000000000001 --reason 未收到货 --amount 89.00 \\\n"
 		"      --requested-at '2025-05-03 10:12' --rejected-at '2025-05-03 18:00'\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_open,
 };
 
@@ -382,7 +372,7 @@ static const struct cmd sub_update = {
 		"The deadline is recomputed.  Refused (exit 3): no open dispute, nothing\n"
 		"to change, a deadline in the past.\n"
 		"\nexample:\n  casefile dispute update 6931000000000001 --arbitration-at '2025-05-05 09:00'\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_update,
 };
 
@@ -395,7 +385,7 @@ static const struct cmd sub_close = {
 	.help = "Refused (exit 3): no open dispute, a refund above the disputed amount.\n"
 		"\nexample:\n  casefile dispute close 6931000000000001 --outcome settled --refunded 30.00 \\\n"
 		"      --resolution partial_refund\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_close,
 };
 
@@ -404,7 +394,7 @@ static const struct cmd sub_list = {
 	.usage = "casefile dispute list [--open] [--json]",
 	.summary = "list disputes (--json includes each dispute's events)",
 	.help = NULL,
-	.flags = CMD_NEEDS_VAULT,	/* only reads: never waits for a writer */
+	.flags = 0,			/* only reads: never waits for a writer */
 	.run = run_list,
 };
 
@@ -631,6 +621,6 @@ const struct cmd cmd_dispute = {
 		"exit codes: 0 ok, 1 the dispute's rows were changed outside casefile,\n"
 		"            2 usage or unknown value, 3 refused (nothing changed),\n"
 		"            5 internal error\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_dispute,
 };

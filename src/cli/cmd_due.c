@@ -397,6 +397,5 @@ const struct cmd cmd_due = {
 		"            deadline is (for cron), 2 usage, 3 a dispute's profile could\n"
 		"            not be read\n"
 		"\nexample (cron):\n  casefile --quiet due --within 6h || mail -s 'dispute due' shop@example.com\n",
-	.flags = CMD_NEEDS_VAULT,
 	.run = run_due,
 };

@@ -14,8 +14,8 @@
 
 #include "casefile/buf.h"
 #include "casefile/cliopt.h"
+#include "casefile/evidence.h"
 #include "casefile/commands.h"
-#include "casefile/db_sqlite.h"
 #include "casefile/jout.h"
 #include "casefile/config.h"
 #include "casefile/hash.h"
@@ -331,28 +331,31 @@ ingest_path(struct ingest_run *r, const char *path, int top)
  * each name that is neither a shop agent nor the order's buyer is shown as
  * "unknown"; say so, once per name, with how to fix it.
  */
+struct sender_warn {
+	struct ingest_run *r;
+	const char *path;
+};
+
+static void
+on_unknown_sender(void *cookie, const char *name, long long messages)
+{
+	struct sender_warn *w = cookie;
+
+	ctx_warn(w->r->ctx, "%s: sender '%s' (%lld message%s) is neither a shop agent nor the "
+		 "buyer of order %s: shown as unknown (add agents with 'casefile config "
+		 "shop.agents \"客服-阿青, 小青\"'; the buyer's nickname comes from the "
+		 "order record)", w->path, name, messages, messages == 1 ? "" : "s",
+		 w->r->order);
+}
+
 static void
 warn_unknown_senders(struct ingest_run *r, const char *path, int64_t id)
 {
-	sqlite3_stmt *st;
+	struct cf_err err = CF_ERR_INIT;
+	struct sender_warn w = { r, path };
 
-	if (sqlite3_prepare_v2(db_sqlite(vault_db(r->ctx->vault)),
-			       "SELECT m.name, count(*) FROM messages m WHERE m.evidence_id = ?1 AND "
-			       ROLES_SQL_SENDER("m", "(SELECT order_id FROM evidence WHERE id = ?1)")
-			       " = 'unknown' GROUP BY m.name ORDER BY min(m.seq)", -1, &st,
-			       NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-
-		ctx_warn(r->ctx, "%s: sender '%s' (%d message%s) is neither a shop agent nor the "
-			 "buyer of order %s: shown as unknown (add agents with 'casefile config "
-			 "shop.agents \"客服-阿青, 小青\"'; the buyer's nickname comes from the "
-			 "order record)", path, name ? name : "", sqlite3_column_int(st, 1),
-			 sqlite3_column_int(st, 1) == 1 ? "" : "s", r->order);
-	}
-	sqlite3_finalize(st);
+	evidence_unknown_senders(r->ctx->vault, id, on_unknown_sender, &w, &err);
+	cf_err_release(&err);
 }
 
 /*
@@ -677,6 +680,6 @@ const struct cmd cmd_ingest = {
 		"  casefile ingest 6931000000000001 chat.json logistics.csv order.json photos/\n"
 		"  casefile ingest 6931000000000001 --role packing VID_20261126_165000.mp4\n"
 		"  casefile ingest --orders 抖店订单-2026-12-02.xlsx\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_ingest,
 };

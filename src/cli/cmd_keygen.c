@@ -141,6 +141,5 @@ const struct cmd cmd_keygen = {
 		"Every key problem exits 3 and says how to fix it.\n"
 		"Ed25519 is not offered: OpenSSL 3.0 CMS and poppler's pdfsig cannot\n"
 		"verify it in PDF signatures.\n",
-	.flags = CMD_NEEDS_VAULT,
 	.run = run_keygen,
 };

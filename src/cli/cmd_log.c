@@ -14,9 +14,9 @@
 #include "casefile/cftime.h"
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
-#include "casefile/db_sqlite.h"
 #include "casefile/jout.h"
 #include "casefile/db.h"
+#include "casefile/evidence.h"
 #include "casefile/ledger.h"
 #include "casefile/logexport.h"
 #include "casefile/proofs.h"
@@ -50,20 +50,6 @@ json_head(const struct seal_head *h)
 			 "prev_size", JI(h->prev_size), "consistency_proof", proof,
 			 "checkpoint", jout_strn(h->checkpoint, h->checkpoint_len),
 			 "checkpoint_timestamp", tst, "tsa_url", jout_str(h->tsa_url));
-}
-
-static int
-count_leafless(struct cf_db *db, uint64_t *n, struct cf_err *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (db_prepare(db, "SELECT count(*) FROM evidence WHERE leaf_index IS NULL", &st, err) < 0)
-		return -1;
-	rc = sqlite3_step(st);
-	*n = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : db_err(db, err, "cannot count evidence rows");
 }
 
 /* `log --proofs ID...`: print proofs.json for those evidence rows. */
@@ -217,7 +203,7 @@ run_log(int argc, char **argv, struct cf_ctx *ctx)
 		return check_log(ctx, check_file);
 	if (seal_heads(vault_db(ctx->vault), &heads, &n, &err) < 0 ||
 	    ledger_size(vault_db(ctx->vault), &size, &err) < 0 ||
-	    count_leafless(vault_db(ctx->vault), &leafless, &err) < 0) {
+	    evidence_count_leafless(ctx->vault, &leafless, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
@@ -289,6 +275,5 @@ const struct cmd cmd_log = {
 		"checkpoint key (pubkey.pem) and its C2SP verifier-key line.\n"
 		"--check OLD_CHECKPOINT proves that the log extends a checkpoint kept\n"
 		"earlier (exit 1 when it does not: the history was rewritten).\n",
-	.flags = CMD_NEEDS_VAULT,
 	.run = run_log,
 };

@@ -316,6 +316,6 @@ const struct cmd cmd_pack = {
 		"(its card says so) or the platform's limits cannot be met (nothing\n"
 		"written), 5 internal error\n"
 		"\nexample:\n  casefile pack 6931000000000001 --platform douyin -o kit.zip\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_pack,
 };

@@ -5,88 +5,56 @@
  * transaction, naming every row it rewrote (rederive_repair).
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
-#include "casefile/db_sqlite.h"
 #include "casefile/jout.h"
-#include "casefile/db.h"
 #include "casefile/rederive.h"
-#include "casefile/vault.h"
+
+struct shown {
+	struct cf_ctx *ctx;
+	struct rederive *r;
+};
+
+static void
+on_row(void *cookie, const struct cf_err *why)
+{
+	struct shown *s = cookie;
+
+	if (why)
+		ctx_error(s->ctx, "%s: not rebuilt from its original", why->msg);
+	else if (!s->ctx->quiet)
+		printf("rebuilt: %s: %s\n", rederive_subject(s->r), rederive_detail(s->r));
+}
 
 static enum cf_exit
 run_reparse(int argc, char **argv, struct cf_ctx *ctx)
 {
 	struct cf_err err = CF_ERR_INIT;
-	struct rederive *r = NULL;
-	sqlite3_stmt *st = NULL;
-	struct cf_db *db;
+	struct rederive_tally t;
+	struct shown s = { ctx, NULL };
 	enum cf_exit rc = CF_EXIT_OK;
-	unsigned long long checked = 0, rebuilt = 0, refused = 0;
-	int first, i, step, began = 0;
+	int first, i;
 
 	if ((i = cli_parse(ctx, argc, argv, NULL, &first)) != 0)
 		return CLI_PARSE_EXIT(i);
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
-	db = vault_db(ctx->vault);
-	if (rederive_open(ctx->vault, &r, &err) < 0 ||
-	    db_prepare(db, "SELECT id FROM evidence WHERE ?1 IS NULL OR order_id = ?1 ORDER BY id",
-		       &st, &err) < 0 || db_begin(db, &err) < 0)
-		goto fail;
-	began = 1;
-	for (i = first; i < argc || (i == first && first == argc); i++) {
-		if (i < argc)
-			sqlite3_bind_text(st, 1, argv[i], -1, SQLITE_STATIC);
-		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-			int64_t id = sqlite3_column_int64(st, 0);
-			int changed, res;
-
-			checked++;
-			res = rederive_repair(r, id, &changed, &err);
-			if (res < 0)
-				goto fail;
-			if (res > 0) {
-				refused++;
-				ctx_error(ctx, "%s: not rebuilt from its original", err.msg);
-				cf_err_release(&err);
-			} else if (changed) {
-				rebuilt++;
-				if (!ctx->quiet)
-					printf("rebuilt: %s: %s\n", rederive_subject(r),
-					       rederive_detail(r));
-			}
-		}
-		sqlite3_reset(st);
-		if (step != SQLITE_DONE) {
-			db_err(db, &err, "cannot read the evidence rows");
-			goto fail;
-		}
-		if (i >= argc)
-			break;
+	if (rederive_open(ctx->vault, &s.r, &err) < 0 ||
+	    rederive_repair_orders(s.r, argv + first, argc - first, on_row, &s, &t, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		goto out;
 	}
-	if (db_commit(db, &err) < 0) {
-		began = 0;
-		goto fail;
-	}
-	began = 0;
 	if (ctx->json)
-		jout_print(json_pack("{s:I,s:I,s:I}", "checked", JI(checked), "rebuilt", JI(rebuilt),
-				     "not_rebuilt", JI(refused)));
+		jout_print(json_pack("{s:I,s:I,s:I}", "checked", JI(t.checked), "rebuilt",
+				     JI(t.rebuilt), "not_rebuilt", JI(t.refused)));
 	else if (!ctx->quiet)
 		printf("%llu evidence rows re-parsed: %llu rebuilt, %llu could not be rebuilt\n",
-		       checked, rebuilt, refused);
-	if (refused)
+		       t.checked, t.rebuilt, t.refused);
+	if (t.refused)
 		rc = CF_EXIT_PROBLEM;
-	goto out;
-fail:
-	rc = ctx_fail(ctx, &err);
 out:
-	if (began)
-		db_rollback(db);
-	sqlite3_finalize(st);
-	rederive_close(r);
+	rederive_close(s.r);
 	cf_err_release(&err);
 	return rc;
 }
@@ -107,6 +75,6 @@ const struct cmd cmd_reparse = {
 		"what the ledger sealed, is not touched and is named.\n"
 		"\nexit codes: 0 ok (rebuilt or nothing to do); 1 an item could not be\n"
 		"rebuilt; 2 no vault; 5 internal error\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_reparse,
 };

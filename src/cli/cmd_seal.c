@@ -19,6 +19,56 @@
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
+/* What the seal did, as text or JSON; the no-TSA warning once a run. */
+static void
+report_sealed(struct cf_ctx *ctx, const struct seal_head *h, int sealed, uint64_t backfilled)
+{
+	char hex[CF_SHA256_HEXLEN + 1], when[32];
+
+	cf_hex_encode(h->root, CF_SHA256_LEN, hex);
+	if (backfilled)	/* rows from before the ledger, or inserted around ingest */
+		ctx_info(ctx, "added %llu evidence rows without a leaf to the ledger",
+			 (unsigned long long)backfilled);
+	if (ctx->json) {
+		json_t *o = json_pack("{s:b,s:I,s:I,s:I,s:I}", "sealed", sealed,
+				      "tree_size", JI(h->tree_size),
+				      "prev_size", JI(sealed ? h->prev_size : h->tree_size),
+				      "new_leaves", JI(sealed ? h->tree_size - h->prev_size : 0),
+				      "backfilled", JI(backfilled));
+
+		if (h->tree_size) {
+			jout_set(o, "root", json_string(hex));
+			jout_set(o, "created_at", json_string(cftime_format_iso(h->created_at, when,
+										 sizeof(when))));
+			jout_set(o, "timestamped", json_boolean(h->tst != NULL));
+			jout_set(o, "tokens", json_integer(h->tst ? 1 + (json_int_t)h->nextra : 0));
+			jout_set(o, "stamped_now", json_integer((json_int_t)h->stamped_now));
+			jout_set(o, "checkpoint", jout_strn(h->checkpoint, h->checkpoint_len));
+		}
+		jout_print(o);
+	} else if (!sealed && h->stamped_now) {
+		ctx_info(ctx, "timestamped tree head %llu (sealed before): %zu token%s, first from '%s'",
+			 (unsigned long long)h->tree_size, h->stamped_now,
+			 h->stamped_now == 1 ? "" : "s", h->tsa_url ? h->tsa_url : "?");
+	} else if (!sealed && h->tree_size == 0) {
+		ctx_info(ctx, "nothing to seal: the ledger is empty");
+	} else if (!sealed) {
+		ctx_info(ctx, "nothing new to seal: tree size %llu is sealed already",
+			 (unsigned long long)h->tree_size);
+	} else {
+		ctx_info(ctx, "sealed tree size %llu (%llu new leaves), root %s",
+			 (unsigned long long)h->tree_size,
+			 (unsigned long long)(h->tree_size - h->prev_size), hex);
+		if (h->tst)
+			ctx_info(ctx, "timestamped by '%s'%s", h->tsa_url,
+				 h->nextra ? " and further TSAs (tsa.require)" : "");
+	}
+	/* once a run, after whatever else was said (stdout: a notice, not a failure) */
+	if (!h->tst && h->tree_size)
+		ctx_info(ctx, "warning: tree head %llu is signed, not timestamped: no TSA is set "
+			 "(casefile config tsa.url URL; see the README, \"Choosing a TSA\")",
+			 (unsigned long long)h->tree_size);
+}
 
 static enum cf_exit
 run_seal(int argc, char **argv, struct cf_ctx *ctx)
@@ -32,7 +82,6 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	STACK_OF(X509) *chain = NULL;
 	char *tsa = NULL, *tsa_ca = NULL, *tls_ca = NULL, *pass = NULL;
 	char *kept = NULL, *mirror = NULL;
-	char hex[CF_SHA256_HEXLEN + 1], when[32];
 	const char *tsa_opt = NULL, *ca_opt = NULL, *tls_opt = NULL, *passfile = NULL;
 	double timeout = 15;
 	uint64_t backfilled = 0;
@@ -102,49 +151,7 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 		goto fail;
 	if (head.tree_size && seal_head_tokens(db, &head, &err) < 0)
 		goto fail;
-	cf_hex_encode(head.root, CF_SHA256_LEN, hex);
-	if (backfilled)	/* rows from before the ledger, or inserted around ingest */
-		ctx_info(ctx, "added %llu evidence rows without a leaf to the ledger",
-			 (unsigned long long)backfilled);
-	if (ctx->json) {
-		json_t *o = json_pack("{s:b,s:I,s:I,s:I,s:I}", "sealed", sealed,
-				      "tree_size", JI(head.tree_size),
-				      "prev_size", JI(sealed ? head.prev_size : head.tree_size),
-				      "new_leaves", JI(sealed ? head.tree_size - head.prev_size : 0),
-				      "backfilled", JI(backfilled));
-
-		if (head.tree_size) {
-			jout_set(o, "root", json_string(hex));
-			jout_set(o, "created_at", json_string(cftime_format_iso(head.created_at, when,
-										 sizeof(when))));
-			jout_set(o, "timestamped", json_boolean(head.tst != NULL));
-			jout_set(o, "tokens", json_integer(head.tst ? 1 + (json_int_t)head.nextra : 0));
-			jout_set(o, "stamped_now", json_integer((json_int_t)head.stamped_now));
-			jout_set(o, "checkpoint", jout_strn(head.checkpoint, head.checkpoint_len));
-		}
-		jout_print(o);
-	} else if (!sealed && head.stamped_now) {
-		ctx_info(ctx, "timestamped tree head %llu (sealed before): %zu token%s, first from '%s'",
-			 (unsigned long long)head.tree_size, head.stamped_now,
-			 head.stamped_now == 1 ? "" : "s", head.tsa_url ? head.tsa_url : "?");
-	} else if (!sealed && head.tree_size == 0) {
-		ctx_info(ctx, "nothing to seal: the ledger is empty");
-	} else if (!sealed) {
-		ctx_info(ctx, "nothing new to seal: tree size %llu is sealed already",
-			 (unsigned long long)head.tree_size);
-	} else {
-		ctx_info(ctx, "sealed tree size %llu (%llu new leaves), root %s",
-			 (unsigned long long)head.tree_size,
-			 (unsigned long long)(head.tree_size - head.prev_size), hex);
-		if (head.tst)
-			ctx_info(ctx, "timestamped by '%s'%s", head.tsa_url,
-				 head.nextra ? " and further TSAs (tsa.require)" : "");
-	}
-	/* once a run, after whatever else was said (stdout: a notice, not a failure) */
-	if (!head.tst && head.tree_size)
-		ctx_info(ctx, "warning: tree head %llu is signed, not timestamped: no TSA is set "
-			 "(casefile config tsa.url URL; see the README, \"Choosing a TSA\")",
-			 (unsigned long long)head.tree_size);
+	report_sealed(ctx, &head, sealed, backfilled);
 	goto out;
 fail:
 	rc = ctx_fail(ctx, &err);
@@ -202,6 +209,6 @@ const struct cmd cmd_seal = {
 		"'casefile audit'); 2 usage, no vault or no vault key;\n"
 		"3 the TSA failed (nothing was stored); 5 internal error\n"
 		"\nexample (cron):\n  casefile import orders-$(date +%F).zip && casefile seal --quiet\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_seal,
 };

@@ -209,6 +209,5 @@ const struct cmd cmd_sign = {
 		"/Reason, /Location and /ContactInfo\n"
 		"default to the config keys sign.reason, sign.location, sign.contact.\n"
 		"The key's passphrase comes from --passphrase-file or $CASEFILE_PASSPHRASE.\n",
-	.flags = CMD_NEEDS_VAULT,
 	.run = run_sign,
 };

@@ -361,6 +361,5 @@ const struct cmd cmd_statement = {
 		"dispute say (edited in the database: run 'casefile audit'), 2 usage,\n"
 		"unknown order, or no dispute and no --reason\n"
 		"\nexample:\n  casefile statement 6931000000000001 --max-chars 300\n",
-	.flags = CMD_NEEDS_VAULT,
 	.run = run_statement,
 };

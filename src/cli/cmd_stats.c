@@ -415,6 +415,5 @@ const struct cmd cmd_stats = {
 		"alone is midnight China time).  Without --by every table is shown;\n"
 		"--csv prints one table (default reason).  --report FILE.pdf draws charts.\n"
 		"\nexample:\n  casefile stats --since 2025-05-01 --until 2025-06-01 --by sku --csv > sku.csv\n",
-	.flags = CMD_NEEDS_VAULT,
 	.run = run_stats,
 };

@@ -250,7 +250,7 @@ const struct cmd cmd_tag = {
 		"\nexamples:\n  casefile tag 12 --role packing\n"
 		"  casefile tag 6931000000000001:E3 --kind chat\n"
 		"  casefile tag 3f2a9c --role damage_photo --supplied-by buyer\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_tag,
 };
 
@@ -262,7 +262,7 @@ const struct cmd cmd_exclude = {
 		"says how many items were left out and why, and its manifest still lists\n"
 		"them.  'casefile include ITEM' undoes it.  Both are ledger leaves.\n"
 		"\n" ITEM_HELP "\nexample:\n  casefile exclude 7 --reason '重复的截图'\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_exclude,
 };
 
@@ -272,6 +272,6 @@ const struct cmd cmd_include = {
 	.summary = "take an excluded item back into dossiers, checklists and kits",
 	.help = "Undoes 'casefile exclude'; recorded in the ledger.\n\n" ITEM_HELP
 		"\nexample:\n  casefile include 7\n",
-	.flags = CMD_NEEDS_VAULT | CMD_WRITES,
+	.flags = CMD_WRITES,
 	.run = run_include,
 };

@@ -36,29 +36,17 @@ fixture_init(const char *argv0)
 	}
 }
 
-/* The whole fixture file (malloc'd, NUL added); fails the test if missing. */
+/*
+ * The whole fixture file (malloc'd, NUL added); fails the test if missing.
+ * Include testutil.h first.
+ */
 static inline char *
 fixture_load(const char *name, size_t *n)
 {
 	char path[PATH_MAX + 64];
-	FILE *f;
-	char *buf;
-	long len;
 
 	snprintf(path, sizeof(path), "%s/%s", fixture_dir, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	len = ftell(f);
-	assert_true(len >= 0);
-	rewind(f);
-	buf = malloc((size_t)len + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-	buf[len] = '\0';
-	fclose(f);
-	*n = (size_t)len;
-	return buf;
+	return test_load_file(path, n);
 }
 
 #endif

@@ -17,24 +17,6 @@ sh(const char *cmd)
 	return system(cmd);
 }
 
-static char *
-slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long len;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	len = ftell(f);
-	rewind(f);
-	b = xmalloc((size_t)len + 1);
-	assert_int_equal(fread(b, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	*n = (size_t)len;
-	return b;
-}
-
 static int nwarn, nbad;
 static char last[200];
 
@@ -59,7 +41,7 @@ test_jpeg_headers(void **state)
 	assert_int_equal(sh("convert -size 40x30 xc:red -quality 90 rgb.jpg && "
 			    "convert -size 20x10 xc:gray50 -colorspace Gray grey.jpg && "
 			    "convert rgb.jpg -colorspace CMYK cmyk.jpg"), 0);
-	b = slurp("rgb.jpg", &n);
+	b = test_load_file("rgb.jpg", &n);
 	assert_int_equal(imgmeta_jpeg(b, n, &j, msg, sizeof(msg)), 0);
 	assert_int_equal(j.width, 40);
 	assert_int_equal(j.height, 30);
@@ -74,11 +56,11 @@ test_jpeg_headers(void **state)
 	assert_int_equal(imgmeta_jpeg(b, 20, &j, msg, sizeof(msg)), -1);
 	assert_true(msg[0] != '\0');
 	free(b);
-	b = slurp("grey.jpg", &n);
+	b = test_load_file("grey.jpg", &n);
 	assert_int_equal(imgmeta_jpeg(b, n, &j, msg, sizeof(msg)), 0);
 	assert_int_equal(j.components, 1);
 	free(b);
-	b = slurp("cmyk.jpg", &n);
+	b = test_load_file("cmyk.jpg", &n);
 	assert_int_equal(imgmeta_jpeg(b, n, &j, msg, sizeof(msg)), 0);
 	assert_int_equal(j.components, 4);
 	assert_int_equal(j.adobe, 1);
@@ -123,7 +105,7 @@ test_exif(void **state)
 			    "-GPSLatitude=30.1 -GPSLatitudeRef=N e.jpg && "
 			    "cp plain.jpg bad.jpg && exiftool -q -overwrite_original -n "
 			    "-Orientation=9 '-DateTimeOriginal=2025:0x:03 10:12:00' bad.jpg"), 0);
-	b = slurp("e.jpg", &n);
+	b = test_load_file("e.jpg", &n);
 	nwarn = nbad = 0;
 	imgmeta_exif(b, n, &x, on_warn, NULL);
 	assert_int_equal(nwarn, 0);
@@ -145,13 +127,13 @@ test_exif(void **state)
 		free(t);
 	}
 	free(b);
-	b = slurp("plain.jpg", &n);
+	b = test_load_file("plain.jpg", &n);
 	imgmeta_exif(b, n, &x, on_warn, NULL);
 	assert_int_equal(x.orientation, 0);	/* none in the file: none invented */
 	assert_int_equal(x.has_captured, 0);
 	assert_int_equal(x.has_gps, 0);
 	free(b);
-	b = slurp("bad.jpg", &n);
+	b = test_load_file("bad.jpg", &n);
 	imgmeta_exif(b, n, &x, on_warn, NULL);
 	assert_int_equal(x.orientation, 0);
 	assert_int_equal(x.has_captured, 0);

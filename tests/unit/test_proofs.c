@@ -40,25 +40,6 @@ ingest_note(struct vault *v, const char *order, const char *name)
 	ingest_free(in);
 }
 
-static char *
-slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long len;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	b = xmalloc((size_t)len + 1);
-	assert_int_equal(fread(b, 1, (size_t)len, f), (size_t)len);
-	b[len] = '\0';
-	fclose(f);
-	*n = (size_t)len;
-	return b;
-}
-
 static void
 test_dossier_attachment(void **state)
 {
@@ -100,7 +81,7 @@ test_dossier_attachment(void **state)
 
 	assert_int_equal(system("pdfdetach -list d.pdf | grep -qx '1: proofs.json'"), 0);
 	assert_int_equal(system("pdfdetach -save 1 -o got.json d.pdf"), 0);
-	json = slurp("got.json", &n);
+	json = test_load_file("got.json", &n);
 	for (i = 0; i < ex.n; i++)
 		ids[i] = ex.v[i].evidence_id;
 	assert_int_equal(proofs_json_new(vault_db(v), ids, ex.n, &want, &wn, &err), 0);

@@ -242,6 +242,65 @@ test_repair(void **state)
 	cf_err_release(&err);
 }
 
+struct repaired {
+	struct rederive *r;
+	int rebuilt, refused;
+	char why[300], what[300];
+};
+
+static void
+on_repair(void *cookie, const struct cf_err *why)
+{
+	struct repaired *r = cookie;
+
+	if (why) {
+		r->refused++;
+		snprintf(r->why, sizeof(r->why), "%s", why->msg);
+	} else {
+		/* what changed is named during the call only */
+		r->rebuilt++;
+		snprintf(r->what, sizeof(r->what), "%s: %s", rederive_subject(r->r),
+			 rederive_detail(r->r));
+	}
+}
+
+/*
+ * rederive_repair_orders: one transaction over the rows of the orders
+ * named; a row that cannot be rebuilt is named and left, the others are
+ * rebuilt and committed; an unknown order has no rows.
+ */
+static void
+test_repair_orders(void **state)
+{
+	struct fx *f = *state;
+	struct cf_err err = CF_ERR_INIT;
+	struct rederive_tally t;
+	struct repaired r = { f->r, 0, 0, "", "" };
+	char *orders[] = { "A1", "B2" };
+
+	exec(f, "UPDATE messages SET text = 'x' WHERE seq = 2");
+	assert_int_equal(rederive_repair_orders(f->r, orders, 2, on_repair, &r, &t, &err), 0);
+	assert_int_equal(t.checked, 2);
+	assert_int_equal(t.rebuilt, 1);
+	assert_int_equal(t.refused, 0);
+	assert_int_equal(r.rebuilt, 1);
+	assert_non_null(strstr(r.what, "('chat.json', order A1): messages seq 2: text"));
+	expect(f, f->chat_id, NULL);	/* committed */
+	/* the whole vault; a forged row is refused, the rest still runs */
+	exec(f, "UPDATE evidence SET name = 'x.json' WHERE id = 1; UPDATE messages SET text = 'y'");
+	r.rebuilt = r.refused = 0;
+	assert_int_equal(rederive_repair_orders(f->r, NULL, 0, on_repair, &r, &t, &err), 0);
+	assert_int_equal(t.checked, 2);
+	assert_int_equal(t.refused, 1);
+	assert_int_equal(r.refused, 1);
+	assert_non_null(strstr(r.why, "no longer hashes to its ledger leaf"));
+	assert_int_equal(t.rebuilt, 0);
+	/* a broken table: -1 and nothing committed */
+	exec(f, "UPDATE evidence SET name = 'chat.json' WHERE id = 1; DROP TABLE order_items");
+	assert_int_equal(rederive_repair_orders(f->r, orders, 1, on_repair, &r, &t, &err), -1);
+	cf_err_release(&err);
+}
+
 int
 main(void)
 {
@@ -252,6 +311,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_leaf_and_object, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repair_orders, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

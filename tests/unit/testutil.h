@@ -62,4 +62,31 @@ test_write_file(const char *path, const void *data, size_t n)
 	assert_int_equal(fclose(f), 0);
 }
 
+/*
+ * The whole file at path (malloc'd, free(); a NUL added after the *n
+ * bytes, n may be NULL); fails the test when it cannot be read.
+ */
+static inline char *
+test_load_file(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	long len;
+
+	if (f == NULL)
+		fail_msg("cannot open '%s'", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	assert_true(len >= 0);
+	rewind(f);
+	b = malloc((size_t)len + 1);
+	assert_non_null(b);
+	assert_int_equal(fread(b, 1, (size_t)len, f), (size_t)len);
+	b[len] = '\0';
+	fclose(f);
+	if (n)
+		*n = (size_t)len;
+	return b;
+}
+
 #endif
