@@ -163,6 +163,10 @@ allowed_new(struct pdfread *pdf, const struct pdfread_obj *o)
 
 	if (o->type != PDFREAD_DICT && o->type != PDFREAD_STREAM)
 		return 0;
+	/* an AcroForm a later signature update replaced again */
+	if (pdfread_dict_get(o, "Fields") && pdfread_dict_get(o, "SigFlags") &&
+	    pdfread_dict_get(o, "Type") == NULL)
+		return 1;
 	return pdfread_is_name(t, "DocTimeStamp") || pdfread_is_name(t, "Sig") ||
 	       pdfread_is_name(t, "XRef") || pdfread_is_name(t, "DSS") ||
 	       pdfread_is_name(pdfread_dict_getr(pdf, o, "FT"), "Sig");
@@ -389,7 +393,7 @@ find_status(struct dssdata *d, X509 *cert, X509 *issuer, struct revo_status *st,
  */
 static int
 check_revocation(struct pdfread *pdf, const struct verify_sig *v, const char *prefix,
-		 struct dssdata *d, struct ltv_report *r)
+		 int newest, struct dssdata *d, struct ltv_report *r)
 {
 	const struct pdfread_obj *c = pdfread_dict_getr(pdf, v->sig, "Contents");
 	STACK_OF(X509) *ends = sk_X509_new_null();
@@ -456,6 +460,13 @@ check_revocation(struct pdfread *pdf, const struct verify_sig *v, const char *pr
 	}
 	if (fail.len)
 		ltv_add(r, name, LTV_FAIL, "%s", fail.data);
+	else if (warn.len && newest && v->doc_ts)
+		/* the newest archive timestamp is checked now, online; its own
+		 * validation data comes with the next `casefile extend` */
+		ltv_add(r, name, LTV_PASS, "the newest archive timestamp: its certificates "
+			"are checked at the current time (their revocation data is added "
+			"by the next 'casefile extend')%s%s", pass.len ? "; " : "",
+			pass.len ? pass.data : "");
 	else if (warn.len)
 		ltv_add(r, name, LTV_WARN, "incomplete validation data: %s%s%s",
 				  warn.data, pass.len ? "; " : "", pass.len ? pass.data : "");
@@ -524,7 +535,7 @@ verify_ltv_check(struct pdfread *pdf, const struct verify_sig *v, const size_t *
 		if (d.present) {
 			char *pre = n > 1 ? xasprintf("%s: ", v[i].name) : xstrdup("");
 
-			complete[i] = check_revocation(pdf, &v[i], pre, &d, r);
+			complete[i] = check_revocation(pdf, &v[i], pre, j == n - 1, &d, r);
 			free(pre);
 		}
 	}
