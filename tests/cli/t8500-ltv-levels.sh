@@ -66,6 +66,16 @@ expect_rc 0 "18 verify after extend: exit 0"
 check "19 two archive timestamps, each checked" sh -c "[ \$(grep -c 'document timestamp: PAdES B-LTA archive' '$out') = 2 ]"
 expect_out "^PASS  DocTimeStamp1: revocation: 'ltv tsa' good" "20 extend added the first archive timestamp's validation data"
 
+# the README's openssl recipe for the newest document timestamp, run as written
+mkdir recipe && cp d.pdf recipe/dossier.pdf && cp pki/tsachain.pem recipe/tsa-ca.pem
+python3 -c '
+import re,sys
+s=open(sys.argv[1]).read()
+m=re.search(r"```sh\n(python3 - dossier.pdf <<.EOF2.*?)```",s,re.S)
+print(m.group(1))' "$SRC_DIR/README.md" >recipe/recipe.sh
+check "20b the README's openssl ts recipe verifies the archive timestamp" \
+	sh -c "cd recipe && sh recipe.sh 2>/dev/null | grep -q 'Verification: OK'"
+
 # 21-24. expired signer and TSA: passes on the archive timestamp
 later=$(date -u -d '+3 days' +%Y-%m-%dT%H:%M:%SZ)
 cf verify d.pdf $V --now "$later"
