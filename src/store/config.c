@@ -34,7 +34,7 @@ static const struct config_key keys[] = {
 	{ "sign.location", NULL, T_TEXT, "location written in the PDF signature" },
 	{ "sign.contact", NULL, T_TEXT, "contact written in the PDF signature" },
 	{ "sign.level", NULL, T_LEVEL,
-	  "PAdES level build must reach: B-B, B-T, B-LT or B-LTA (unset: the highest it can)" },
+	  "PAdES level build must reach: B-B, B-T, B-LT or B-LTA (unset: B-T with a TSA)" },
 	{ "sign.ca", NULL, T_PEM, "CA certificates (PEM) completing chains for B-LT validation data" },
 	{ "shop.name", NULL, T_TEXT, "the shop's name on the dossier cover" },
 	{ "shop.agents", NULL, T_TEXT, "customer-service names in chat exports, comma-separated" },
