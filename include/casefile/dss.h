@@ -69,7 +69,9 @@ void dss_result_release(struct dss_result *r);
  * written, res->nmissing says how many and res->missing why, and 0 is
  * returned: the caller decides whether B-T is acceptable.  Errors: CF_EPDF
  * (unreadable PDF, no signature), CF_ENET (the document timestamp's TSA),
- * CF_EIO, CF_ECRYPTO; out_path is then unchanged.
+ * CF_EIO, CF_ECRYPTO, CF_EINPUT (a CA file); out_path is then unchanged,
+ * except when only the document timestamp failed: res->written says the
+ * DSS update (B-LT) was written.
  */
 int dss_extend_file(const char *in_path, const char *out_path, const struct dss_opts *o,
 		    struct dss_result *res, struct cf_err *err);
@@ -85,6 +87,9 @@ int dss_extend_file(const char *in_path, const char *out_path, const struct dss_
  */
 int dss_sig_certs(const unsigned char *p, size_t n, int doc_ts, STACK_OF(X509) *pool,
 		  STACK_OF(X509) *ends, struct cf_err *err);
+
+/* 1 when c is self-signed (subject = issuer, signed by its own key). */
+int dss_self_signed(X509 *c);
 
 /* The issuer of cert in pool (borrowed), or NULL; a self-signed cert: NULL. */
 X509 *dss_find_issuer(STACK_OF(X509) *pool, X509 *cert);

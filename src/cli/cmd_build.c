@@ -183,8 +183,8 @@ print_signed(struct cf_ctx *ctx, const struct signer *sg)
 /*
  * B-LT and B-LTA (sign.level): validation data and a document timestamp
  * appended to the signed dossier (dss.h).  When revocation data cannot be
- * had, the dossier stays B-T: a warning, or exit 1 when sign.level asked
- * for more.
+ * had, the dossier stays B-T (written, valid) and the run exits 1: sign.level
+ * asked for more.
  */
 static enum cf_exit
 long_term(struct cf_ctx *ctx, struct signer *sg, const char *path)
@@ -527,7 +527,12 @@ const struct cmd cmd_build = {
 		"signature carries an RFC 3161 timestamp (PAdES B-T), otherwise it is B-B\n"
 		"and the output says so.  A TSA that fails stops the build (exit 3, no\n"
 		"file written) unless --tsa-optional, which falls back to B-B with a\n"
-		"warning.  --no-sign builds an unsigned dossier.  A vault without a key:\n"
+		"warning.  The vault setting sign.level B-LT adds validation data (the\n"
+		"certificate chains with OCSP responses or CRLs, fetched with the TSA's\n"
+		"timeout and proxy rules), B-LTA also a document timestamp (see 'casefile\n"
+		"extend --help'); when they cannot be had the dossier stays B-T and the\n"
+		"build exits 1.  sign.level B-T or more without a TSA: exit 2.\n"
+		"--no-sign builds an unsigned dossier.  A vault without a key:\n"
 		"run 'casefile keygen' first (exit 2).  An encrypted key is opened with\n"
 		"--passphrase-file or $CASEFILE_PASSPHRASE.\n"
 		"\noptions:\n"

@@ -135,10 +135,16 @@ out:
 	return ret;
 }
 
-static int
-self_signed(X509 *c)
+int
+dss_self_signed(X509 *c)
 {
-	return X509_check_issued(c, c) == X509_V_OK;
+	/* not X509_check_issued(c, c): a self-signed end-entity certificate
+	 * (casefile keygen) has no keyCertSign and would not count */
+	int r = X509_NAME_cmp(X509_get_subject_name(c), X509_get_issuer_name(c)) == 0 &&
+		X509_verify(c, X509_get0_pubkey(c)) == 1;
+
+	ERR_clear_error();
+	return r;
 }
 
 X509 *
@@ -146,7 +152,7 @@ dss_find_issuer(STACK_OF(X509) *pool, X509 *cert)
 {
 	int i;
 
-	if (self_signed(cert))
+	if (dss_self_signed(cert))
 		return NULL;
 	for (i = 0; pool && i < sk_X509_num(pool); i++) {
 		X509 *c = sk_X509_value(pool, i);
@@ -310,7 +316,7 @@ cover(struct gather *g, STACK_OF(X509) *ends, struct vri *v)
 			idx_add(&v->cert, &v->ncert, cert_blob(g, c));
 			iss = dss_find_issuer(g->pool, c);
 			if (iss == NULL) {
-				if (!self_signed(c)) {
+				if (!dss_self_signed(c)) {
 					char *cn = keys_cert_cn(c);
 
 					cf_buf_addf(&g->missing, "%s'%s': its issuer's certificate "

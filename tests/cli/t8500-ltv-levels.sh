@@ -107,6 +107,16 @@ expect_out "^FAIL  Signature1: revocation: certificate 'ltv revoked' was revoked
 expect_out "^NOT VERIFIED|signer NOT ESTABLISHED \(certificate 'ltv revoked' was revoked" "32 the headline: signer not established"
 check "33 pdfsig still reads the revoked file" sigvalid rv.pdf
 
+# a self-signed vault key (casefile keygen: no keyCertSign): nothing to
+# revoke for it, the TSA's chain still gets its CRLs (regression: the
+# self-signed signer was taken for a certificate whose issuer is missing)
+rm -rf "$CASEFILE_VAULT"; cf init; cf keygen --cn "self-signed shop"
+cf sign in.pdf -o ss.pdf --tsa "$TSA_URL" --tsa-ca pki/tsachain.pem
+cf extend ss.pdf --tsa "$TSA_URL" --tsa-ca pki/tsachain.pem
+expect_clean "33b extend with a self-signed signer"
+cf verify ss.pdf --tsa-ca pki/tsachain.pem
+expect_out "^level PAdES B-LTA$" "33c a self-signed signer reaches B-LTA"
+
 # 34-37. malformed validation data
 python3 - d.pdf bad1.pdf <<'EOF'
 import re,sys
