@@ -5,7 +5,8 @@
 # demo-out/, ending with a signed, timestamped dossier and its verify report.
 #
 # The RFC 3161 timestamps come from a LOCAL TEST TSA (tests/tools/tsa_server
-# with a throw-away certificate made here): real tokens, but from an
+# with a throw-away certificate made here), the revocation data from a local
+# `openssl ocsp` and CRL server: real tokens and responses, but from an
 # authority nobody else trusts.  A shop configures a real TSA with
 # `casefile config tsa.url URL`.
 set -eu
@@ -40,30 +41,28 @@ run() { cmdline "$@"; "$CF" "$@"; }
 # Commands whose non-zero exit is the point of the demo (due 4, check 3).
 show() { cmdline "$@"; set +e; "$CF" "$@"; echo "(exit $?)"; set -e; }
 
-say "a local test timestamp authority (demo only)"
-mkdir tsa
-openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-keyout tsa/ca.key -out tsa/ca.pem -days 30 -subj "/CN=casefile demo TSA CA" \
-	-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" 2>/dev/null
-printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n' >tsa/ext.cnf
-openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout tsa/tsa.key \
-	-out tsa/tsa.csr -subj "/CN=casefile demo TSA" 2>/dev/null
-openssl x509 -req -in tsa/tsa.csr -CA tsa/ca.pem -CAkey tsa/ca.key -CAcreateserial -days 30 \
-	-extfile tsa/ext.cnf -out tsa/tsa.pem 2>/dev/null
-"$TSA_SERVER" --key tsa/tsa.key --cert tsa/tsa.pem --port-file tsa/port >tsa/log 2>&1 &
-tsa_pid=$!
-trap 'kill $tsa_pid 2>/dev/null' EXIT
-i=0
-while [ ! -s tsa/port ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-tsa="http://127.0.0.1:$(cat tsa/port)/tsa"
-echo "test TSA listening at $tsa"
+say "local test services (demo only): a CA hierarchy, its OCSP responder and CRLs, a TSA"
+# tests/lib-ltv.sh: root -> tsaca -> TSA, with AIA/CRL locations on
+# 127.0.0.1; an `openssl ocsp` responder and CRLs over python3 -m http.server,
+# stopped at exit.  Real protocols, an authority nobody else trusts.
+SCRATCH=$out/services; mkdir -p "$SCRATCH"; LIB_PIDS=""
+CASEFILE_TOOLS=$(dirname "$TSA_SERVER")
+. "$top/tests/lib-ltv.sh"
+trap 'for p in $LIB_PIDS; do kill $p 2>/dev/null; done' EXIT
+make_ltv_pki "$out/pki"
+start_ocsp "$out/pki"
+start_crls "$out/pki"
+start_tsa_chain "$out/pki" tsa
+tsa=$TSA_URL
+echo "test TSA at $tsa, OCSP on port $OCSP_PORT, CRLs on port $HTTP_PORT"
 
 say "a vault, a signing key, the shop's settings"
 run init
 run keygen --cn "青瓷小铺 售后" --org 青瓷小铺
 run config shop.name 青瓷小铺
 run config tsa.url "$tsa"
-run config tsa.ca "$out/tsa/ca.pem"
+run config tsa.ca "$out/pki/tsachain.pem"
+run config sign.level B-LTA
 
 say "the daily export: import and seal (what cron does every night)"
 run import "$top/examples/orders-2025-05-02"
@@ -93,9 +92,14 @@ show due --within 72h
 show check $order
 run statement $order
 
-say "the dossier: built, signed and timestamped"
+say "the dossier: built, signed, timestamped, with validation data and an archive timestamp (PAdES B-LTA)"
 run build $order -o "$out/dossier-$order.pdf"
-run verify "$out/dossier-$order.pdf" --vault "$out/vault" --tsa-ca "$out/tsa/ca.pem"
+run verify "$out/dossier-$order.pdf" --vault "$out/vault" --tsa-ca "$out/pki/tsachain.pem"
+
+say "years later, before the TSA certificate expires: the archive renewal"
+run extend "$out/dossier-$order.pdf"
+printf '$ casefile verify %s --tsa-ca %s | tail -3\n' "$out/dossier-$order.pdf" "$out/pki/tsachain.pem"
+"$CF" verify "$out/dossier-$order.pdf" --tsa-ca "$out/pki/tsachain.pem" | tail -3
 
 say "the submission kit for Douyin: evidence cards derived from the sealed originals"
 run pack $order --platform douyin -o "$out/kit-$order-douyin.zip"

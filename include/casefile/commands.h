@@ -23,6 +23,7 @@ extern const struct cmd cmd_build;
 extern const struct cmd cmd_keygen;
 extern const struct cmd cmd_sign;
 extern const struct cmd cmd_verify;
+extern const struct cmd cmd_extend;
 
 /* ledger, seal, audit */
 extern const struct cmd cmd_seal;

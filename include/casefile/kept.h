@@ -17,6 +17,9 @@
  *   DIR/00000001.txt   the 1st head's checkpoint, exactly the signed note
  *                      bytes of heads.checkpoint (checkpoint.h)
  *   DIR/00000001.tsr   its RFC 3161 token (DER), only when it has one
+ *   DIR/00000001-H.tsr each further token of that head (tsa.require > 1,
+ *                      another TSA), H the first 16 hex digits of the
+ *                      token's SHA-256 (content-named: no order to keep)
  *   DIR/00000002.txt   the 2nd head (ascending tree size), and so on
  * Numbers are decimal, zero-padded to 8 digits (longer when they outgrow
  * them), and run 1, 2, 3 … without gaps: the n-th file is the n-th head.
@@ -94,5 +97,18 @@ int kept_mkdir(const char *dir, struct cf_err *err);
  */
 int kept_add_token(const char *dir, uint64_t number, const unsigned char *tst,
 		   size_t tst_len, struct cf_err *err);
+
+/*
+ * Further tokens of checkpoint `number` (head_tokens rows): NUMBER-H.tsr
+ * (kept_extra_name, caller frees).  kept_add_extra writes one once (0 when
+ * it exists with these bytes; CF_EVERIFY other bytes; CF_EIO).
+ * kept_check_extra: 0 when it is kept with exactly these bytes, else
+ * CF_ENOTFOUND (missing) or CF_EVERIFY (different), CF_EIO.
+ */
+char *kept_extra_name(uint64_t number, const unsigned char *tst, size_t tst_len);
+int kept_add_extra(const char *dir, uint64_t number, const unsigned char *tst,
+		   size_t tst_len, struct cf_err *err);
+int kept_check_extra(const char *dir, uint64_t number, const unsigned char *tst,
+		     size_t tst_len, struct cf_err *err);
 
 #endif

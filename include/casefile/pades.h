@@ -43,6 +43,7 @@
 
 #include "casefile/err.h"
 #include "casefile/hash.h"
+#include "casefile/pdfread.h"
 #include "casefile/tsa.h"
 
 struct pades_opts {
@@ -51,6 +52,13 @@ struct pades_opts {
 	const char *contact;		/* /ContactInfo */
 	time_t when;			/* /M, the claimed signing time */
 	const struct tsa_opts *tsa;	/* NULL: sign at B-B without a timestamp */
+	int doc_timestamp;		/* 1: no signer (key, cert, chain unused):
+					   a document timestamp (PAdES B-LTA):
+					   /Type /DocTimeStamp /SubFilter
+					   /ETSI.RFC3161, /Contents the RFC 3161
+					   token over the SHA-256 of the byte
+					   ranges, from tsa (required); field
+					   "DocTimeStampN"; no /M */
 };
 
 struct pades_result {
@@ -85,6 +93,29 @@ int pades_cms_build(EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain,
 		    const unsigned char digest[CF_SHA256_LEN],
 		    const struct tsa_opts *tsa, unsigned char **der, size_t *len,
 		    struct tsa_info *tinfo, struct cf_err *err);
+
+/*
+ * An object of a plain incremental update: obj in PDF syntax, or (stream
+ * not NULL) an unfiltered stream of slen bytes.
+ */
+struct pades_obj {
+	unsigned num, gen;
+	const struct pdfread_obj *obj;
+	const unsigned char *stream;
+	size_t slen;
+};
+
+/*
+ * Append objs[0..n) to in_path as one incremental update (xref section or
+ * stream as the input's newest one, /Prev, the catalog as /Root, /Size
+ * covering every new number) into out_path, which may equal in_path; the
+ * same guarantees as pades_sign_file (nothing changed on failure).  The
+ * caller picks new object numbers from pdfread_xref_size upwards and
+ * passes the rewritten catalog itself when it changes.  Used for the DSS
+ * (dss.h).
+ */
+int pades_append_objects(const char *in_path, const char *out_path,
+			 const struct pades_obj *objs, size_t n, struct cf_err *err);
 
 /*
  * What the dossier prints on its signature page before signing: the signer

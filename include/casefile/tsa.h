@@ -18,6 +18,7 @@
 #define CASEFILE_TSA_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -77,6 +78,11 @@ int tsa_timestamp(const struct tsa_opts *o, const void *data, size_t n,
 		  unsigned char **token, size_t *token_len, struct tsa_info *info,
 		  struct cf_err *err);
 
+/* The same for an already computed SHA-256 (a PDF document timestamp). */
+int tsa_timestamp_digest(const struct tsa_opts *o, const unsigned char digest[CF_SHA256_LEN],
+			 unsigned char **token, size_t *token_len, struct tsa_info *info,
+			 struct cf_err *err);
+
 /*
  * Verify a DER token against data[0..n) (or an already computed SHA-256):
  * the imprint must be SHA-256 of the data, the TSA signature valid, and the
@@ -91,6 +97,30 @@ int tsa_token_verify_digest(const unsigned char *token, size_t len,
 			    const unsigned char digest[CF_SHA256_LEN],
 			    const char *ca_file, struct tsa_info *info,
 			    struct cf_err *err);
+
+/*
+ * tsa_token_verify_digest with the TSA chain checked as it was at `at`
+ * (UTC seconds; 0: now): for a token whose TSA certificate has since
+ * expired but whose existence before then a later archive timestamp
+ * proves.
+ */
+int tsa_token_verify_digest_at(const unsigned char *token, size_t len,
+			       const unsigned char digest[CF_SHA256_LEN],
+			       const char *ca_file, time_t at, struct tsa_info *info,
+			       struct cf_err *err);
+
+/*
+ * One HTTP exchange with libcurl under the TSA client's rules: o's timeout
+ * (0: 15 s) for connecting and for the whole exchange, o's tls_ca_file,
+ * http_proxy/https_proxy/no_proxy from the environment, at most 1 MB of
+ * reply.  POST req[0..n) with Content-Type ctype when req is not NULL,
+ * else GET.  what names the peer in messages ("tsa", "ocsp responder").
+ * Appends the body of a 200 reply to resp; otherwise -1 with CF_ENET
+ * (CF_EINPUT for a url that is not http(s)).  o may be NULL.
+ */
+int tsa_http_request(const struct tsa_opts *o, const char *what, const char *url,
+		     const char *ctype, const char *accept, const unsigned char *req,
+		     size_t n, struct cf_buf *resp, struct cf_err *err);
 
 /* The HTTP transport (libcurl); cookie is the struct tsa_opts. */
 int tsa_http_transport(void *cookie, const unsigned char *req, size_t n,

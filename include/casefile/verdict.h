@@ -30,6 +30,8 @@ struct verify_verdict {
 	char *integrity_why;	/* heap, one clause each, never NULL after */
 	char *signer_why;	/*   verify_verdict() */
 	char *time_why;
+	char *level;		/* the PAdES level reached ("B-LTA"), or NULL
+				   (no valid signature) */
 };
 
 /* Fill v from r.  Release with verify_verdict_release (accepts zeroed v). */
@@ -42,7 +44,8 @@ int verify_verdict_all(const struct verify_verdict *v);
  * "VERIFIED integrity (…); signer NOT ESTABLISHED (…); time NOT PROVED (…)"
  */
 void verify_verdict_line(const struct verify_verdict *v, struct cf_buf *out);
-/* {"integrity":{"verified":true,"detail":…},"signer":{"established":…},"time":{"proved":…}} */
+/* {"integrity":{"verified":true,"detail":…},"signer":{"established":…},"time":{"proved":…},
+ *  "all":…,"level":"B-LTA"|…|null} */
 json_t *verify_verdict_json(const struct verify_verdict *v);
 
 #endif

@@ -7,14 +7,23 @@
  *   pdf              the file parses (xref, catalog); not encrypted
  *   byterange        /ByteRange covers the whole file except the /Contents
  *                    hex string ("total document signed"); bytes appended
- *                    after the signature are a FAIL naming how many
+ *                    after the signature are a FAIL naming how many, unless
+ *                    they are revisions adding only validation data and
+ *                    signature/timestamp fields (verify_ltv_region)
  *   cms digest       messageDigest = hash of the byte ranges
  *   cms signature    the SignerInfo signature over the signed attributes
  *   cades attributes contentType, signing-certificate-v2 matching the signer
  *   certificate      validity at the timestamp time (else now), key usage
  *   trust            chain to --trust; WARN self-signed/untrusted + fingerprint
  *   timestamp        RFC 3161 token: TSA signature, imprint = SHA-256 of the
- *                    signature value; time in UTC and China time.  WARN at B-B
+ *                    signature value; time in UTC and China time.  WARN at B-B.
+ *                    Its TSA chain is checked at the time of the first valid
+ *                    later document timestamp when there is one, else now
+ *   document timestamp  a /SubFilter /ETSI.RFC3161 field (PAdES B-LTA): the
+ *                    token over the SHA-256 of its byte ranges
+ *   dss, revocation, level  see verify_ltv.h
+ * Signatures are checked newest first (a document timestamp proves what
+ * precedes it) and reported in field order.
  *   manifest         manifest.json attached and readable
  *   exhibit N        each manifest entry vs its attachment's SHA-256/size
  *   attachment X     an embedded file the manifest does not list (WARN)

@@ -1012,8 +1012,36 @@ not_a_head(struct cf_db *db, const struct checkpoint *cp, const struct seal_head
 }
 
 /* One folder of kept checkpoints (label: how to name it) against the heads. */
+/* The further tokens of head h (head_tokens) are kept in dir as number. */
 static void
-check_kept(struct cf_db *db, EVP_PKEY *pub, const char *origin, const char *label,
+check_kept_extras(struct cf_db *db, const char *dir, const char *label, uint64_t number,
+		  const struct seal_head *h, struct audit_report *rep)
+{
+	struct cf_err e = CF_ERR_INIT;
+	sqlite3_stmt *st;
+
+	if (db_prepare(db, "SELECT seq, tst FROM head_tokens WHERE tree_size = ? ORDER BY seq",
+		       &st, &e) < 0) {
+		cf_err_release(&e);
+		return;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)h->tree_size);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_blob(st, 1);
+		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+
+		if (t && kept_check_extra(dir, number, t, n, &e) < 0)
+			kept_problem(rep, label, number,
+				     xasprintf("timestamp token %lld of head %llu: %s",
+					       (long long)sqlite3_column_int64(st, 0) + 1,
+					       (unsigned long long)h->tree_size, e.msg));
+		cf_err_release(&e);
+	}
+	sqlite3_finalize(st);
+}
+
+static void
+check_kept(struct cf_db *db, EVP_PKEY *pub, const char *origin, const char *dir, const char *label,
 	   const struct kept_file *files, size_t nf, const struct seal_head *heads, size_t nh,
 	   uint64_t leaves, struct audit_report *rep)
 {
@@ -1067,6 +1095,8 @@ check_kept(struct cf_db *db, EVP_PKEY *pub, const char *origin, const char *labe
 			else if (hi + 1 < nh && heads[nh - 1].tree_size <= leaves &&
 				 (why = inconsistent(db, &cp, &heads[nh - 1])) != NULL)
 				kept_problem(rep, label, f->number, why);
+			else
+				check_kept_extras(db, dir, label, f->number, h, rep);
 		}
 		checkpoint_release(&cp);
 		cf_err_release(&e);
@@ -1165,7 +1195,7 @@ audit_checkpoints(struct vault *v, EVP_PKEY *pub, const char *mirror, int64_t no
 		}
 	}
 	if (have_dir)
-		check_kept(db, pub, origin, KEPT_DIR, files, nf, heads, nh, leaves, rep);
+		check_kept(db, pub, origin, dir, KEPT_DIR, files, nf, heads, nh, leaves, rep);
 	if (mirror) {
 		if (kept_read(mirror, &mfiles, &nm, &e) < 0) {
 			rep->kept_bad++;
@@ -1173,7 +1203,7 @@ audit_checkpoints(struct vault *v, EVP_PKEY *pub, const char *mirror, int64_t no
 				xasprintf("%s (not mounted?): the checkpoints kept there cannot be "
 					  "checked", e.msg));
 		} else
-			check_kept(db, pub, origin, mirror, mfiles, nm, heads, nh, leaves, rep);
+			check_kept(db, pub, origin, mirror, mirror, mfiles, nm, heads, nh, leaves, rep);
 	}
 	if (nh == 0 && (nf || nm)) {
 		rep->heads_bad++;

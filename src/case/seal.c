@@ -633,6 +633,21 @@ out:
 	return ret;
 }
 
+/* Keep further tokens of head number `number` beside its checkpoint. */
+static int
+keep_extras(const struct seal_opts *o, uint64_t number, const struct seal_token *t, size_t n,
+	    struct cf_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((o->kept_dir && kept_add_extra(o->kept_dir, number, t[i].tst, t[i].len, err) < 0) ||
+		    (o->mirror_dir && kept_add_extra(o->mirror_dir, number, t[i].tst, t[i].len,
+						     err) < 0))
+			return -1;
+	return 0;
+}
+
 /* Inside the head's transaction: keep its checkpoint before the commit. */
 static int
 keep_new(struct cf_db *db, const struct seal_opts *o, const struct seal_head *h, struct cf_err *err)
@@ -647,7 +662,9 @@ keep_new(struct cf_db *db, const struct seal_opts *o, const struct seal_head *h,
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = (uint64_t)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (kept_write(o->kept_dir, n + 1, h->checkpoint, h->checkpoint_len, h->tst, h->tst_len,
+	/* further tokens first: a kept .txt always has all its tokens */
+	if (keep_extras(o, n + 1, h->extra, h->nextra, err) < 0 ||
+	    kept_write(o->kept_dir, n + 1, h->checkpoint, h->checkpoint_len, h->tst, h->tst_len,
 		       err) < 0 ||
 	    (o->mirror_dir && kept_write(o->mirror_dir, n + 1, h->checkpoint, h->checkpoint_len,
 					 h->tst, h->tst_len, err) < 0)) {
@@ -740,7 +757,8 @@ stamp_existing(struct cf_db *db, const struct seal_opts *o, struct seal_head *h,
 		}
 		first = 1;
 	}
-	if (tokens_insert(db, h->tree_size, toks + first, n - first, o->now, err) < 0 ||
+	if (keep_extras(o, number, toks + first, n - first, err) < 0 ||
+	    tokens_insert(db, h->tree_size, toks + first, n - first, o->now, err) < 0 ||
 	    db_commit(db, err) < 0)
 		goto rollback;
 	if (first) {

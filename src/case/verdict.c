@@ -16,8 +16,15 @@ find(const struct verify_report *r, const char *name)
 {
 	size_t i;
 
+	size_t n = strlen(name), m;
+
 	for (i = 0; i < r->n; i++)
 		if (strcmp(r->v[i].name, name) == 0)
+			return &r->v[i];
+	/* several signatures: "Signature1: trust", the dossier's own first */
+	for (i = 0; i < r->n; i++)
+		if ((m = strlen(r->v[i].name)) > n + 2 && strcmp(r->v[i].name + m - n, name) == 0 &&
+		    r->v[i].name[m - n - 2] == ':' && strncmp(r->v[i].name, "DocTimeStamp", 12) != 0)
 			return &r->v[i];
 	return NULL;
 }
@@ -26,8 +33,13 @@ find(const struct verify_report *r, const char *name)
 static int
 not_integrity(const char *name)
 {
+	const char *p = strrchr(name, ':');
+
+	if (p && p[1] == ' ')	/* "Signature1: trust" */
+		name = p + 2;
 	return strcmp(name, "trust") == 0 || strcmp(name, "certificate") == 0 ||
-	       strcmp(name, "timestamp") == 0;
+	       strcmp(name, "timestamp") == 0 || strcmp(name, "revocation") == 0 ||
+	       strcmp(name, "document timestamp") == 0 || strcmp(name, "level") == 0;
 }
 
 /* "SHA-256 <hex>" inside a detail: the hex (heap), or NULL. */
@@ -93,9 +105,14 @@ signer(const struct verify_report *r, struct verify_verdict *v)
 	const struct verify_check *t = find(r, "trust"), *c = find(r, "certificate");
 	char *fp = t ? fingerprint(t->detail) : NULL;
 
-	v->signer = t && c && t->status == VERIFY_PASS && c->status == VERIFY_PASS;
+	const struct verify_check *rv = find(r, "revocation");
+
+	v->signer = t && c && t->status == VERIFY_PASS && c->status == VERIFY_PASS &&
+		    (rv == NULL || rv->status != VERIFY_FAIL);
 	if (t == NULL || c == NULL)
 		v->signer_why = xstrdup("no signer certificate");
+	else if (rv && rv->status == VERIFY_FAIL)
+		v->signer_why = xstrdup(rv->detail);
 	else if (c->status == VERIFY_FAIL)
 		v->signer_why = xstrdup(c->detail);
 	else if (t->status == VERIFY_FAIL)
@@ -153,6 +170,13 @@ verify_verdict(const struct verify_report *r, struct verify_verdict *v)
 	integrity(r, v);
 	signer(r, v);
 	when(r, v);
+	{
+		const struct verify_check *l = find(r, "level");
+		const char *p = l ? strstr(l->detail, "PAdES ") : NULL;
+
+		if (l && l->status == VERIFY_PASS && p)
+			v->level = xstrndup(p + 6, strcspn(p + 6, ": "));
+	}
 }
 
 void
@@ -163,6 +187,7 @@ verify_verdict_release(struct verify_verdict *v)
 	free(v->integrity_why);
 	free(v->signer_why);
 	free(v->time_why);
+	free(v->level);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -185,9 +210,10 @@ verify_verdict_line(const struct verify_verdict *v, struct cf_buf *out)
 json_t *
 verify_verdict_json(const struct verify_verdict *v)
 {
-	return json_pack("{s:{s:b,s:o},s:{s:b,s:o},s:{s:b,s:o},s:b}",
+	return json_pack("{s:{s:b,s:o},s:{s:b,s:o},s:{s:b,s:o},s:b,s:o}",
 			 "integrity", "verified", v->integrity, "detail", jout_str(v->integrity_why),
 			 "signer", "established", v->signer, "detail", jout_str(v->signer_why),
 			 "time", "proved", v->time, "detail", jout_str(v->time_why),
-			 "all", verify_verdict_all(v));
+			 "all", verify_verdict_all(v),
+			 "level", v->level ? json_string(v->level) : json_null());
 }

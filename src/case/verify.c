@@ -35,6 +35,7 @@
 #include "casefile/rederive.h"
 #include "casefile/vault.h"
 #include "casefile/verify.h"
+#include "casefile/verify_ltv.h"
 #include "casefile/xalloc.h"
 
 #define MAX_MANIFEST (16u << 20)
@@ -277,6 +278,12 @@ collect_fields(struct pdfread *pdf, const struct pdfread_obj *arr, int depth, st
 struct sigctx {
 	const char *prefix;	/* "" or "Signature2: " */
 	int last;		/* the newest signature: must cover everything */
+	time_t at;		/* when the TSA chains are checked: the time of
+				   the first valid later document timestamp
+				   (the proof of existence), else now */
+	int poe;		/* 1: at comes from a document timestamp */
+	int later_sig;		/* a later signature (not a timestamp) exists */
+	struct verify_sig *out;	/* what the check found, for verify_ltv */
 };
 
 static char *
@@ -393,6 +400,67 @@ check_cert(struct verify_report *r, const struct sigctx *s, X509 *cert,
 	free(cn);
 }
 
+/*
+ * A document timestamp (PAdES B-LTA): /Contents is an RFC 3161 token whose
+ * imprint is the SHA-256 of the byte ranges; its TSA chain is checked at
+ * s->at (the next archive timestamp's time, else now).
+ */
+static void
+check_doc_timestamp(struct verify_doc *d, const struct sigctx *s, struct range_job *job,
+		    uint64_t hole_a, uint64_t hole_b, uint64_t tail, const struct verify_opts *o,
+		    struct verify_report *r)
+{
+	const unsigned char *data = pdfread_data(d->pdf);
+	const char *ca = o->tsa_ca_file ? o->tsa_ca_file : o->trust_file;
+	size_t derlen = (size_t)((hole_b - hole_a - 2) / 2);
+	unsigned char *der = xmalloc(derlen + 1), digest[CF_SHA256_LEN], *buf = NULL;
+	struct cf_err e = CF_ERR_INIT;
+	struct tsa_info ti;
+	EVP_MD_CTX *md = NULL;
+	char when[128];
+	unsigned dlen;
+
+	memset(&ti, 0, sizeof(ti));
+	s->out->doc_ts = 1;
+	if (cf_hex_decode((const char *)data + hole_a + 1, derlen * 2, der, derlen) < 0) {
+		add(r, s, "document timestamp", VERIFY_FAIL, "/Contents is not hex");
+		goto out;
+	}
+	if (range_job_join(job) && job->a_len == hole_a && job->b_off == hole_b &&
+	    job->b_len == tail) {
+		memcpy(digest, job->md, CF_SHA256_LEN);
+	} else if ((buf = xmalloc(1u << 20)) == NULL || (md = EVP_MD_CTX_new()) == NULL ||
+		   !EVP_DigestInit_ex(md, EVP_sha256(), NULL) ||
+		   hash_range(d->fd, 0, hole_a, md, buf, 1u << 20, &e) < 0 ||
+		   hash_range(d->fd, hole_b, tail, md, buf, 1u << 20, &e) < 0 ||
+		   !EVP_DigestFinal_ex(md, digest, &dlen)) {
+		add(r, s, "document timestamp", VERIFY_FAIL, "cannot hash the covered ranges: %s",
+		    e.msg ? e.msg : "digest failed");
+		goto out;
+	}
+	if (tsa_token_verify_digest_at(der, derlen, digest, ca, s->at, &ti, &e) < 0) {
+		add(r, s, "document timestamp", VERIFY_FAIL, "%s", e.msg);
+		goto out;
+	}
+	fmt_both(ti.time, when, sizeof(when));
+	s->out->sig_ok = s->out->ts_ok = 1;
+	s->out->ts_time = ti.time;
+	s->out->trusted = ti.trusted;
+	add(r, s, "document timestamp", VERIFY_PASS,
+	    "PAdES B-LTA archive timestamp over the first %llu bytes at %s by '%s' (%s%s%s)",
+	    (unsigned long long)(hole_b + tail), when, ti.tsa_name ? ti.tsa_name : "?",
+	    ti.trusted ? "chain checked against '" : "tsa signature checked against the "
+			 "token's own certificate; give --tsa-ca to check who the tsa is",
+	    ti.trusted ? ca : "", ti.trusted ? "'" : "");
+out:
+	ERR_clear_error();
+	tsa_info_release(&ti);
+	cf_err_release(&e);
+	EVP_MD_CTX_free(md);
+	free(buf);
+	free(der);
+}
+
 static void
 check_signature(struct verify_doc *d, const struct sigref *sr, const struct sigctx *s,
 		struct range_job *job, const struct verify_opts *o, struct verify_report *r)
@@ -416,7 +484,8 @@ check_signature(struct verify_doc *d, const struct sigref *sr, const struct sigc
 	ASN1_OCTET_STRING *sigval, *mdattr;
 	ASN1_STRING *scv2;
 	const unsigned char *p;
-	char reason[256], when[128];
+	char reason[256], when[128], *why = NULL;
+	unsigned char sigdig[CF_SHA256_LEN];
 	long long tstime = 0;
 	int i, have_ts = 0;
 	struct cf_err e = CF_ERR_INIT;
@@ -463,17 +532,30 @@ check_signature(struct verify_doc *d, const struct sigref *sr, const struct sigc
 		add(r, s, "byterange", VERIFY_PASS,
 		    "total document signed: /ByteRange covers all %llu bytes except the /Contents string",
 		    (unsigned long long)size);
-	else if (s->last)
+	else if (!verify_ltv_region(data, hole_b + v[3], size, &why)) {
 		add(r, s, "byterange", VERIFY_FAIL,
-		    "%llu bytes were appended after signing (signature covers %llu of %llu bytes)",
+		    "%llu bytes were appended after signing (signature covers %llu of %llu bytes)%s%s",
 		    (unsigned long long)(size - hole_b - v[3]),
-		    (unsigned long long)(hole_b + v[3]), (unsigned long long)size);
-	else
+		    (unsigned long long)(hole_b + v[3]), (unsigned long long)size,
+		    why ? ": " : "", why ? why : "");
+		free(why);
+	} else if (s->later_sig)
 		add(r, s, "byterange", VERIFY_PASS,
 		    "covers the revision of %llu bytes; a later signature covers the rest",
 		    (unsigned long long)(hole_b + v[3]));
+	else
+		add(r, s, "byterange", VERIFY_PASS,
+		    "covers the revision of %llu bytes; the later revisions add only validation "
+		    "data (DSS) and document timestamps",
+		    (unsigned long long)(hole_b + v[3]));
+	s->out->end = hole_b + v[3];
+	if (pdfread_is_name(sf, "ETSI.RFC3161")) {
+		check_doc_timestamp(d, s, job, hole_a, hole_b, v[3], o, r);
+		return;
+	}
 	if (!pdfread_is_name(sf, "ETSI.CAdES.detached") && !pdfread_is_name(sf, "adbe.pkcs7.detached")) {
-		add(r, s, "cms", VERIFY_FAIL, "unsupported /SubFilter (not ETSI.CAdES.detached)");
+		add(r, s, "cms", VERIFY_FAIL,
+		    "unsupported /SubFilter (not ETSI.CAdES.detached or ETSI.RFC3161)");
 		return;
 	}
 
@@ -502,7 +584,7 @@ check_signature(struct verify_doc *d, const struct sigref *sr, const struct sigc
 		add(r, s, "cms", VERIFY_FAIL, "the signer's certificate is not in the CMS");
 		goto out;
 	}
-	if (s->last && d->signer == NULL && X509_up_ref(signer))
+	if (d->signer == NULL && X509_up_ref(signer))	/* newest first */
 		d->signer = signer;
 	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dalg, &salg);
 	mdt = dalg ? EVP_get_digestbyobj(dalg->algorithm) : NULL;
@@ -538,10 +620,12 @@ check_signature(struct verify_doc *d, const struct sigref *sr, const struct sigc
 		    EVP_MD_get0_name(mdt));
 	/* signature over the signed attributes */
 	CMS_SignerInfo_set1_signer_cert(si, signer);
-	if (CMS_SignerInfo_verify(si) == 1)
+	if (CMS_SignerInfo_verify(si) == 1) {
 		add(r, s, "cms signature", VERIFY_PASS, "signature over the signed attributes is valid (%s)",
 		    OBJ_nid2sn(OBJ_obj2nid(salg->algorithm)));
-	else {
+		s->out->sig_ok = mdattr && (unsigned)ASN1_STRING_length(mdattr) == dlen &&
+				 memcmp(ASN1_STRING_get0_data(mdattr), digest, dlen) == 0;
+	} else {
 		ssl_reason(reason, sizeof(reason));
 		add(r, s, "cms signature", VERIFY_FAIL, "signature over the signed attributes is invalid: %s",
 		    reason);
@@ -574,6 +658,7 @@ check_signature(struct verify_doc *d, const struct sigref *sr, const struct sigc
 
 	/* timestamp */
 	sigval = CMS_SignerInfo_get0_signature(si);
+	cf_sha256(ASN1_STRING_get0_data(sigval), (size_t)ASN1_STRING_length(sigval), sigdig);
 	i = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1);
 	if (i < 0) {
 		add(r, s, "timestamp", VERIFY_WARN,
@@ -587,20 +672,30 @@ check_signature(struct verify_doc *d, const struct sigref *sr, const struct sigc
 		memset(&ti, 0, sizeof(ti));
 		if (t == NULL || t->type != V_ASN1_SEQUENCE) {
 			add(r, s, "timestamp", VERIFY_FAIL, "signatureTimeStampToken attribute is malformed");
-		} else if (tsa_token_verify(ASN1_STRING_get0_data(t->value.sequence),
-					    (size_t)ASN1_STRING_length(t->value.sequence),
-					    ASN1_STRING_get0_data(sigval),
-					    (size_t)ASN1_STRING_length(sigval), ca, &ti, &e) < 0) {
-			add(r, s, "timestamp", VERIFY_FAIL, "%s", e.msg);
+		} else if (tsa_token_verify_digest_at(ASN1_STRING_get0_data(t->value.sequence),
+						      (size_t)ASN1_STRING_length(t->value.sequence),
+						      sigdig, ca, s->at, &ti, &e) < 0) {
+			add(r, s, "timestamp", VERIFY_FAIL, "%s%s", e.msg,
+			    s->poe ? " (checked at the time of the archive timestamp)" : "");
 			cf_err_release(&e);
 		} else {
+			char poe[80] = "";
+
 			fmt_both(ti.time, when, sizeof(when));
 			have_ts = 1;
 			tstime = ti.time;
+			s->out->ts_ok = 1;
+			s->out->ts_time = ti.time;
+			if (s->poe) {
+				char iso[32];
+
+				snprintf(poe, sizeof(poe), "; tsa chain as of the archive timestamp %s",
+					 cftime_format_iso((long long)s->at, iso, sizeof(iso)));
+			}
 			if (ti.trusted)
 				add(r, s, "timestamp", VERIFY_PASS,
-				    "PAdES B-T: signature value timestamped at %s by '%s' (chain checked against '%s'; serial %s)",
-				    when, ti.tsa_name ? ti.tsa_name : "?", ca, ti.serial ? ti.serial : "?");
+				    "PAdES B-T: signature value timestamped at %s by '%s' (chain checked against '%s'%s; serial %s)",
+				    when, ti.tsa_name ? ti.tsa_name : "?", ca, poe, ti.serial ? ti.serial : "?");
 			else
 				add(r, s, "timestamp", VERIFY_PASS,
 				    "PAdES B-T: signature value timestamped at %s by '%s' (tsa signature checked "
@@ -1164,6 +1259,13 @@ out:
 	efiles_release(&ef);
 }
 
+static void
+ltv_to_report(void *cookie, const char *name, enum ltv_status st, const char *detail)
+{
+	verify_report_add(cookie, name, st == LTV_FAIL ? VERIFY_FAIL :
+			  st == LTV_WARN ? VERIFY_WARN : VERIFY_PASS, "%s", detail);
+}
+
 int
 verify_file(const char *path, const struct verify_opts *o, struct verify_report *r,
 	    struct cf_err *err)
@@ -1205,36 +1307,74 @@ verify_file(const char *path, const struct verify_opts *o, struct verify_report 
 	if (nsigs == 0) {
 		verify_report_add(r, "signature", VERIFY_FAIL, "the PDF has no signature");
 	} else {
-		/* the newest signature is the one whose range ends last */
-		size_t last = 0;
-		int64_t best = -1;
+		/* revision order: by the end of each signature's byte range */
+		struct verify_report r2, *rs = xcalloc(nsigs, sizeof(*rs));
+		struct range_job *jobs = xcalloc(nsigs, sizeof(*jobs));
+		struct verify_sig *vs = xcalloc(nsigs, sizeof(*vs));
+		size_t *order = xcalloc(nsigs, sizeof(*order)), j, k;
+		time_t poe = 0;
 
 		for (i = 0; i < nsigs; i++) {
 			const struct pdfread_obj *br = pdfread_dict_getr(d.pdf, sigs[i].sig, "ByteRange");
 
+			order[i] = i;
+			vs[i].sig = sigs[i].sig;
+			vs[i].name = sigs[i].field;
 			if (br && br->type == PDFREAD_ARRAY && br->u.a.n == 4 &&
-			    br->u.a.v[2]->type == PDFREAD_INT && br->u.a.v[3]->type == PDFREAD_INT &&
-			    br->u.a.v[2]->u.i + br->u.a.v[3]->u.i > best) {
-				best = br->u.a.v[2]->u.i + br->u.a.v[3]->u.i;
-				last = i;
-			}
+			    br->u.a.v[2]->type == PDFREAD_INT && br->u.a.v[3]->type == PDFREAD_INT)
+				vs[i].end = (uint64_t)(br->u.a.v[2]->u.i + br->u.a.v[3]->u.i);
 		}
-		struct verify_report r2;
-		struct range_job *jobs = xcalloc(nsigs, sizeof(*jobs));
-
+		for (i = 1; i < nsigs; i++)	/* a handful: insertion sort */
+			for (j = i; j > 0 && vs[order[j - 1]].end > vs[order[j]].end; j--) {
+				k = order[j];
+				order[j] = order[j - 1];
+				order[j - 1] = k;
+			}
 		for (i = 0; i < nsigs && i < 4; i++)
 			range_job_start(&jobs[i], d.fd, d.pdf, sigs[i].sig);
 		/* attachments on this thread while the ranges hash on the others */
 		verify_report_init(&r2);
 		check_manifest(&d, o, &r2);
-		for (i = 0; i < nsigs; i++) {
-			char *pre = nsigs > 1 ? xasprintf("%s: ", sigs[i].field) : xstrdup("");
-			struct sigctx s = { pre, i == last };
+		/* newest first: a valid document timestamp proves that everything
+		 * before it existed at its time, so older tokens are checked then */
+		for (j = nsigs; j-- > 0;) {
+			char *pre;
+			struct sigctx s;
 
-			check_signature(&d, &sigs[i], &s, &jobs[i], o, r);
+			i = order[j];
+			pre = nsigs > 1 ? xasprintf("%s: ", sigs[i].field) : xstrdup("");
+			s.prefix = pre;
+			s.last = j == nsigs - 1;
+			s.later_sig = 0;
+			for (k = j + 1; k < nsigs; k++)
+				if (!pdfread_is_name(pdfread_dict_getr(d.pdf, sigs[order[k]].sig,
+								       "SubFilter"), "ETSI.RFC3161"))
+					s.later_sig = 1;
+			s.at = poe ? poe : o->now;
+			s.poe = poe != 0;
+			s.out = &vs[i];
+			vs[i].poe = poe;
+			verify_report_init(&rs[i]);
+			check_signature(&d, &sigs[i], &s, &jobs[i], o, &rs[i]);
 			range_job_join(&jobs[i]);
+			if (vs[i].doc_ts && vs[i].ts_ok)
+				poe = (time_t)vs[i].ts_time;
 			free(pre);
 		}
+		for (i = 0; i < nsigs; i++) {
+			for (k = 0; k < rs[i].n; k++)
+				verify_report_add(r, rs[i].v[k].name, rs[i].v[k].status, "%s",
+						  rs[i].v[k].detail);
+			verify_report_release(&rs[i]);
+		}
+		{
+			struct ltv_report lr = { ltv_to_report, r };
+
+			verify_ltv_check(d.pdf, vs, order, nsigs, &lr);
+		}
+		free(rs);
+		free(vs);
+		free(order);
 		free(jobs);
 		for (i = 0; i < r2.n; i++)
 			verify_report_add(r, r2.v[i].name, r2.v[i].status, "%s", r2.v[i].detail);

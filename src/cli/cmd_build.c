@@ -8,6 +8,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
+#include "casefile/dss.h"
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
 #include "casefile/jout.h"
@@ -59,7 +60,8 @@ struct signer {
 	struct tsa_opts to;
 	struct pades_result res;
 	struct pades_signer_info si;
-	char *tsa_url, *tsa_ca, *tls_ca, *reason, *location, *contact;
+	char *tsa_url, *tsa_ca, *tls_ca, *reason, *location, *contact, *level, *sign_ca;
+	const char *reached;		/* the PAdES level the dossier got */
 };
 
 static void
@@ -76,6 +78,8 @@ signer_release(struct signer *sg)
 	free(sg->reason);
 	free(sg->location);
 	free(sg->contact);
+	free(sg->level);
+	free(sg->sign_ca);
 	memset(sg, 0, sizeof(*sg));
 }
 
@@ -148,7 +152,7 @@ json_signed(json_t *o, const struct signer *sg, int fell_back)
 	char when[40];
 
 	jout_set(o, "signed", json_true());
-	jout_set(o, "level", json_string(sg->res.timestamped ? "B-T" : "B-B"));
+	jout_set(o, "level", json_string(sg->reached));
 	jout_set(o, "signer", jout_str(sg->si.cn));
 	jout_set(o, "sha256_fingerprint", jout_str(sg->si.fingerprint));
 	jout_set(o, "signing_time",
@@ -168,13 +172,60 @@ print_signed(struct cf_ctx *ctx, const struct signer *sg)
 
 	ctx_info(ctx, "signed as '%s' (certificate SHA-256 %s)", sg->si.cn, sg->si.fingerprint);
 	if (sg->res.timestamped)
-		ctx_info(ctx, "PAdES B-T: timestamp %s from '%s' (%s)",
+		ctx_info(ctx, "PAdES %s: timestamp %s from '%s' (%s)", sg->reached,
 			 ctx_fmt_time(ctx, sg->res.tsa.time, when, sizeof(when)),
 			 sg->res.tsa.tsa_name ? sg->res.tsa.tsa_name : "?",
 			 sg->res.tsa.url ? sg->res.tsa.url : sg->tsa_url);
 	else	/* the one notice of the run */
 		ctx_info(ctx, "warning: PAdES B-B: no timestamp (no TSA is set: --tsa URL or "
 			 "'casefile config tsa.url URL'; see the README, \"Choosing a TSA\")");
+}
+
+/*
+ * B-LT and B-LTA (sign.level): validation data and a document timestamp
+ * appended to the signed dossier (dss.h).  When revocation data cannot be
+ * had, the dossier stays B-T (written, valid) and the run exits 1: sign.level
+ * asked for more.
+ */
+static enum cf_exit
+long_term(struct cf_ctx *ctx, struct signer *sg, const char *path)
+{
+	struct dss_opts dop;
+	struct dss_result res;
+	struct cf_err err = CF_ERR_INIT;
+	const char *cas[3] = { NULL, NULL, NULL };
+	size_t nca = 0;
+	enum cf_exit rc = CF_EXIT_OK;
+
+	sg->reached = sg->res.timestamped ? "B-T" : "B-B";
+	if (!sg->res.timestamped || sg->level == NULL ||
+	    (strcmp(sg->level, "B-LT") && strcmp(sg->level, "B-LTA")))
+		return CF_EXIT_OK;
+	if (sg->tsa_ca)
+		cas[nca++] = sg->tsa_ca;
+	if (sg->sign_ca)
+		cas[nca++] = sg->sign_ca;
+	memset(&dop, 0, sizeof(dop));
+	dop.net = &sg->to;
+	dop.ca_files = cas;
+	dop.tsa = strcmp(sg->level, "B-LTA") == 0 ? &sg->to : NULL;
+	dop.when = ctx->now;
+	if (dss_extend_file(path, path, &dop, &res, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		ctx_error(ctx, "'%s' is %s, not %s as sign.level asks", path,
+			  res.written ? "B-LT" : "B-T", sg->level);
+		if (rc == CF_EXIT_INPUT)
+			rc = CF_EXIT_PROBLEM;
+	} else if (res.nmissing) {
+		ctx_error(ctx, "'%s' is B-T, not %s as sign.level asks: no revocation data for "
+			  "%zu certificate%s: %s", path, sg->level, res.nmissing,
+			  res.nmissing == 1 ? "" : "s", res.missing);
+		rc = CF_EXIT_PROBLEM;
+	} else
+		sg->reached = res.timestamped ? "B-LTA" : "B-LT";
+	dss_result_release(&res);
+	cf_err_release(&err);
+	return rc;
 }
 
 /* build's options beyond struct dossier_opts. */
@@ -290,6 +341,14 @@ signer_open(struct cf_ctx *ctx, const struct build_args *a, struct signer *sg)
 	sg->reason = db_setting(db, "sign.reason");
 	sg->location = db_setting(db, "sign.location");
 	sg->contact = db_setting(db, "sign.contact");
+	sg->level = db_setting(db, "sign.level");
+	sg->sign_ca = db_setting(db, "sign.ca");
+	if (sg->level && strcmp(sg->level, "B-B") && sg->tsa_url == NULL && !a->no_sign) {
+		rc = ctx_usage(ctx, "sign.level %s needs a timestamp authority: set tsa.url "
+			       "(or --tsa URL); without one a dossier cannot go past B-B",
+			       sg->level);
+		goto out;
+	}
 	sg->to.url = sg->tsa_url;
 	sg->to.timeout_ms = (long)(a->timeout * 1000);
 	sg->to.ca_file = sg->tsa_ca;
@@ -298,7 +357,7 @@ signer_open(struct cf_ctx *ctx, const struct build_args *a, struct signer *sg)
 	sg->po.location = sg->location;
 	sg->po.contact = sg->contact;
 	sg->po.when = (time_t)ctx->now;
-	sg->po.tsa = sg->tsa_url ? &sg->to : NULL;
+	sg->po.tsa = sg->tsa_url && !(sg->level && !strcmp(sg->level, "B-B")) ? &sg->to : NULL;
 	if (a->do_seal && seal_first(ctx, sg, a->tsa_optional, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		if (err.code == CF_ENET)
@@ -473,6 +532,8 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		goto out;
 	for (i = 0; i < rep.nnotes; i++)
 		ctx_warn(ctx, "%s", rep.notes[i]);
+	if (!a.no_sign && (rc = long_term(ctx, &sg, o.out_path)) != CF_EXIT_OK)
+		goto out;
 	/* so that due/check/show can say when evidence arrives after it (stale.h) */
 	if (stale_record(ctx->vault, o.order_id, rep.dossier_id,
 			 (long long)ctx->now, &err) < 0) {
@@ -516,7 +577,12 @@ const struct cmd cmd_build = {
 		"signature carries an RFC 3161 timestamp (PAdES B-T), otherwise it is B-B\n"
 		"and the output says so.  A TSA that fails stops the build (exit 3, no\n"
 		"file written) unless --tsa-optional, which falls back to B-B with a\n"
-		"warning.  --no-sign builds an unsigned dossier.  A vault without a key:\n"
+		"warning.  The vault setting sign.level B-LT adds validation data (the\n"
+		"certificate chains with OCSP responses or CRLs, fetched with the TSA's\n"
+		"timeout and proxy rules), B-LTA also a document timestamp (see 'casefile\n"
+		"extend --help'); when they cannot be had the dossier stays B-T and the\n"
+		"build exits 1.  sign.level B-T or more without a TSA: exit 2.\n"
+		"--no-sign builds an unsigned dossier.  A vault without a key:\n"
 		"run 'casefile keygen' first (exit 2).  An encrypted key is opened with\n"
 		"--passphrase-file or $CASEFILE_PASSPHRASE.\n"
 		"\noptions:\n"

@@ -107,8 +107,10 @@ run_verify(int argc, char **argv, struct cf_ctx *ctx)
 				       r.v[i].name, r.v[i].detail);
 		if (!ctx->quiet) {
 			verify_verdict_line(&vd, &h);
-			printf("%s\n%zu checks, %zu failed, %zu warnings\n", h.data, r.n, r.nfail,
-			       r.nwarn);
+			printf("%s\n", h.data);
+			if (vd.level)
+				printf("level PAdES %s\n", vd.level);
+			printf("%zu checks, %zu failed, %zu warnings\n", r.n, r.nfail, r.nwarn);
 		}
 		cf_buf_release(&h);
 	}
@@ -136,6 +138,18 @@ const struct cmd cmd_verify = {
 		"  trust             chain to --trust; otherwise WARN with the fingerprint\n"
 		"  timestamp         RFC 3161 token over the signature value (--tsa-ca:\n"
 		"                    the TSA's CA, default --trust); WARN at PAdES B-B\n"
+		"  document timestamp  each archive timestamp (PAdES B-LTA) over the file\n"
+		"                    before it; a valid one proves that everything before\n"
+		"                    existed then: older tokens' TSA chains are checked at\n"
+		"                    its time (an expired TSA or signer certificate passes)\n"
+		"  dss, revocation   the Document Security Store parses; for each\n"
+		"                    signature every certificate of its chains has an\n"
+		"                    authentic OCSP response or CRL there; revoked before\n"
+		"                    the signature's timestamp: FAIL, with the time\n"
+		"  level             PAdES B-B, B-T, B-LT or B-LTA reached (also a line\n"
+		"                    after the headline, and \"level\" in --json's verdict)\n"
+		"  byterange         also: bytes after a signature must be revisions that\n"
+		"                    add only validation data and signature/timestamp fields\n"
 		"  manifest, exhibit N   each attachment's SHA-256 against manifest.json\n"
 		"  vault exhibit N   with --vault: each exhibit is stored unchanged\n"
 		"A kit from `casefile pack` (folder or .zip) is checked against the\n"

@@ -42,6 +42,7 @@ static const struct cmd *const commands[] = {
 	&cmd_keygen,
 	&cmd_sign,
 	&cmd_verify,
+	&cmd_extend,
 
 	/* ledger, seal, audit */
 	&cmd_seal,

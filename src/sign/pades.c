@@ -235,15 +235,40 @@ struct update {
 	size_t contents_off;		/* offset of '<' in b */
 	size_t contents_end;		/* offset after '>' in b */
 	size_t br_off;			/* offset of the first ByteRange digit field */
-	unsigned nobj;
-	unsigned num[8];
-	unsigned gen[8];
-	uint64_t off[8];		/* relative to b */
+	unsigned nobj, cap;
+	unsigned *num;
+	unsigned *gen;
+	uint64_t *off;			/* relative to b */
 };
+
+static void
+update_release(struct update *u)
+{
+	cf_buf_release(&u->b);
+	free(u->num);
+	free(u->gen);
+	free(u->off);
+	u->num = u->gen = NULL;
+	u->off = NULL;
+	u->nobj = u->cap = 0;
+}
+
+/* Room for one more object entry. */
+static void
+update_grow(struct update *u)
+{
+	if (u->nobj < u->cap)
+		return;
+	u->cap = u->cap ? 2 * u->cap : 16;
+	u->num = xreallocarray(u->num, u->cap, sizeof(*u->num));
+	u->gen = xreallocarray(u->gen, u->cap, sizeof(*u->gen));
+	u->off = xreallocarray(u->off, u->cap, sizeof(*u->off));
+}
 
 static void
 obj_begin(struct update *u, unsigned num, unsigned gen)
 {
+	update_grow(u);
 	u->num[u->nobj] = num;
 	u->gen[u->nobj] = gen;
 	u->off[u->nobj++] = u->b.len;
@@ -289,9 +314,11 @@ write_xref(struct update *u, struct pdfread *pdf, uint64_t base, unsigned root_n
 	   unsigned root_gen, unsigned size, const unsigned char fresh[16])
 {
 	const struct pdfread_obj *tr = pdfread_trailer(pdf), *info = pdfread_dict_get(tr, "Info");
-	unsigned idx[8], i, j;
+	unsigned *idx, i, j;
 	uint64_t xref_off;
 
+	update_grow(u);
+	idx = xcalloc(u->nobj + 1, sizeof(*idx));
 	if (!pdfread_xref_is_stream(pdf)) {
 		sort_idx(u, idx);
 		xref_off = base + u->b.len;
@@ -311,6 +338,7 @@ write_xref(struct update *u, struct pdfread *pdf, uint64_t base, unsigned root_n
 		id_string(&u->b, tr, fresh);
 		cf_buf_addf(&u->b, " /Prev %llu>>\nstartxref\n%llu\n%%%%EOF\n",
 			    (unsigned long long)pdfread_startxref(pdf), (unsigned long long)xref_off);
+		free(idx);
 		return;
 	}
 	/* The input uses xref streams: continue with one (object `size`). */
@@ -352,6 +380,7 @@ write_xref(struct update *u, struct pdfread *pdf, uint64_t base, unsigned root_n
 		cf_buf_addf(&u->b, "startxref\n%llu\n%%%%EOF\n", (unsigned long long)xref_off);
 		cf_buf_release(&data);
 	}
+	free(idx);
 }
 
 static void
@@ -423,14 +452,16 @@ build_update(struct pdfread *pdf, uint64_t base, int add_nl, size_t hexlen,
 	if (fields && fields->type != PDFREAD_ARRAY)
 		fields = NULL;
 	for (k = 1;; k++) {
-		snprintf(name, sizeof(name), "Signature%u", k);
+		snprintf(name, sizeof(name), "%s%u", o->doc_timestamp ? "DocTimeStamp" : "Signature", k);
 		if (!field_name_taken(pdf, fields, name))
 			break;
 	}
 
 	/* N: the signature dictionary, written by hand for the two holes */
 	obj_begin(u, N, 0);
-	cf_buf_addstr(&u->b, "<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 ");
+	cf_buf_addstr(&u->b, o->doc_timestamp ?
+		      "<</Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 /ByteRange [0 " :
+		      "<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 ");
 	u->br_off = u->b.len;
 	cf_buf_addf(&u->b, "%*s]", 3 * BR_WIDTH + 2, "");
 	cf_buf_addstr(&u->b, " /Contents ");
@@ -444,7 +475,8 @@ build_update(struct pdfread *pdf, uint64_t base, int add_nl, size_t hexlen,
 	u->contents_end = u->b.len;
 	gmtime_r(&o->when, &tm);
 	strftime(date, sizeof(date), "D:%Y%m%d%H%M%S+00'00'", &tm);
-	cf_buf_addf(&u->b, " /M (%s)", date);
+	if (!o->doc_timestamp)	/* a document timestamp's time is its token's */
+		cf_buf_addf(&u->b, " /M (%s)", date);
 	if (o->reason && *o->reason) {
 		tmp = text_string(o->reason);
 		cf_buf_addstr(&u->b, " /Reason ");
@@ -514,7 +546,7 @@ out:
 	pdfread_obj_free(npage);
 	pdfread_obj_free(ncat);
 	if (ret < 0)
-		cf_buf_release(&u->b);
+		update_release(u);
 	return ret;
 }
 
@@ -728,7 +760,9 @@ pades_sign_file(const char *in_path, const char *out_path, EVP_PKEY *key, X509 *
 	if (res) {
 		memset(res, 0, sizeof(*res));
 	}
-	if (cert_usable(cert, o->when, err) < 0)
+	if (o->doc_timestamp && o->tsa == NULL)
+		CF_BUG("a document timestamp needs a tsa");
+	if (!o->doc_timestamp && cert_usable(cert, o->when, err) < 0)
 		goto out;
 	if (pdfread_open(in_path, &pdf, err) < 0)
 		goto out;
@@ -737,7 +771,8 @@ pades_sign_file(const char *in_path, const char *out_path, EVP_PKEY *key, X509 *
 		goto out;
 	}
 	/* trial CMS (no TSA) for the placeholder size */
-	if (pades_cms_build(key, cert, chain, dummy, NULL, &cms, &cms_len, NULL, err) < 0)
+	if (!o->doc_timestamp &&
+	    pades_cms_build(key, cert, chain, dummy, NULL, &cms, &cms_len, NULL, err) < 0)
 		goto out;
 	hexlen = 2 * (cms_len + CMS_MARGIN + (o->tsa ? TSA_TOKEN_RESERVE : 0));
 	free(cms);
@@ -767,7 +802,7 @@ pades_sign_file(const char *in_path, const char *out_path, EVP_PKEY *key, X509 *
 
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (have_u)
-			cf_buf_release(&u.b);
+			update_release(&u);
 		if (build_update(pdf, size, add_nl, hexlen, o, fresh, &u, err) < 0)
 			goto out;
 		have_u = 1;
@@ -783,7 +818,10 @@ pades_sign_file(const char *in_path, const char *out_path, EVP_PKEY *key, X509 *
 		cms = NULL;
 		if (res)
 			tsa_info_release(&res->tsa);
-		if (pades_cms_build(key, cert, chain, digest, o->tsa, &cms, &cms_len,
+		if (o->doc_timestamp ?
+		    tsa_timestamp_digest(o->tsa, digest, &cms, &cms_len, res ? &res->tsa : NULL,
+					 err) < 0 :
+		    pades_cms_build(key, cert, chain, digest, o->tsa, &cms, &cms_len,
 				    res ? &res->tsa : NULL, err) < 0)
 			goto out;
 		if (2 * cms_len <= hexlen)
@@ -821,12 +859,91 @@ pades_sign_file(const char *in_path, const char *out_path, EVP_PKEY *key, X509 *
 out:
 	outfile_close(of);
 	if (have_u)
-		cf_buf_release(&u.b);
+		update_release(&u);
 	if (ret < 0 && res)
 		tsa_info_release(&res->tsa);
 	free(cms);
 	EVP_MD_CTX_free(md);
 	EVP_MD_CTX_free(base_md);
+	pdfread_close(pdf);
+	return ret;
+}
+
+/* --- other incremental updates (validation data) ------------------------ */
+
+int
+pades_append_objects(const char *in_path, const char *out_path,
+		     const struct pades_obj *objs, size_t n, struct cf_err *err)
+{
+	struct pdfread *pdf = NULL;
+	struct update u;
+	struct outfile *of = NULL;
+	struct stat st;
+	EVP_MD_CTX *md = NULL;
+	unsigned char fresh[16];
+	unsigned cnum = 0, cgen = 0, size;
+	uint64_t in_size = 0, total = 0;
+	int fd, ret = -1, last_byte;
+	size_t i;
+
+	memset(&u, 0, sizeof(u));
+	cf_buf_init(&u.b);
+	if (pdfread_open(in_path, &pdf, err) < 0)
+		goto out;
+	if (stat(in_path, &st) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot stat '%s'", in_path);
+		goto out;
+	}
+	if (pdfread_catalog(pdf, &cnum, &cgen) == NULL) {
+		cf_err_set(err, CF_EPDF, "no document catalog");
+		goto out;
+	}
+	size = pdfread_xref_size(pdf);
+	for (i = 0; i < n; i++) {
+		total += objs[i].slen + 256;
+		if (objs[i].num >= size)
+			size = objs[i].num + 1;
+	}
+	if (size + 1 > PDFREAD_MAX_OBJECTS) {
+		cf_err_set(err, CF_EPDF, "too many objects");
+		goto out;
+	}
+	if (RAND_bytes(fresh, sizeof(fresh)) != 1) {
+		cf_err_ssl(err, "no randomness");
+		goto out;
+	}
+	if (outfile_open(out_path, size_limit(pdfread_size(pdf), 0) + 2 * total, &of, err) < 0)
+		goto out;
+	fd = outfile_fd(of);
+	if ((md = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		cf_err_ssl(err, "sha-256 failed");
+		goto out;
+	}
+	if (copy_hash(in_path, pdfread_size(pdf), fd, out_path, md, &in_size, &last_byte, err) < 0 ||
+	    outfile_count(of, in_size, err) < 0)
+		goto out;
+	if (last_byte != '\n' && last_byte != '\r')
+		cf_buf_addch(&u.b, '\n');
+	for (i = 0; i < n; i++) {
+		obj_begin(&u, objs[i].num, objs[i].gen);
+		if (objs[i].stream) {
+			cf_buf_addf(&u.b, "<</Length %zu>>\nstream\n", objs[i].slen);
+			cf_buf_add(&u.b, objs[i].stream, objs[i].slen);
+			cf_buf_addstr(&u.b, "\nendstream\nendobj\n");
+		} else {
+			pdfread_obj_write(&u.b, objs[i].obj);
+			cf_buf_addstr(&u.b, "\nendobj\n");
+		}
+	}
+	write_xref(&u, pdf, in_size, cnum, cgen, size, fresh);
+	if (outfile_write(of, u.b.data, u.b.len, err) < 0 ||
+	    outfile_commit(of, st.st_mode & 0666, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	outfile_close(of);
+	update_release(&u);
+	EVP_MD_CTX_free(md);
 	pdfread_close(pdf);
 	return ret;
 }

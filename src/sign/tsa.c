@@ -104,30 +104,40 @@ curl_sink(char *p, size_t size, size_t nmemb, void *u)
 }
 
 int
-tsa_http_transport(void *cookie, const unsigned char *req, size_t n,
-		   struct cf_buf *resp, struct cf_err *err)
+tsa_http_request(const struct tsa_opts *o, const char *what, const char *url,
+		 const char *ctype, const char *accept, const unsigned char *req, size_t n,
+		 struct cf_buf *resp, struct cf_err *err)
 {
-	const struct tsa_opts *o = cookie;
-	long timeout = o->timeout_ms > 0 ? o->timeout_ms : 15000, code = 0;
+	long timeout = o && o->timeout_ms > 0 ? o->timeout_ms : 15000, code = 0;
 	struct curl_slist *h = NULL;
 	struct sink s = { resp, 0 };
-	char ebuf[CURL_ERROR_SIZE] = "";
+	char ebuf[CURL_ERROR_SIZE] = "", *hdr;
 	CURL *c;
 	CURLcode r;
 	int ret = -1;
 
-	if (o->url == NULL || (strncmp(o->url, "http://", 7) && strncmp(o->url, "https://", 8)))
-		return cf_err_set(err, CF_EINPUT, "tsa url '%s' is not http:// or https://",
-				  o->url ? o->url : "");
+	if (url == NULL || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)))
+		return cf_err_set(err, CF_EINPUT, "%s url '%s' is not http:// or https://",
+				  what, url ? url : "");
 	pthread_once(&curl_once, curl_init_once);
 	if ((c = curl_easy_init()) == NULL)
 		return cf_err_set(err, CF_ENET, "cannot initialise libcurl");
-	h = curl_slist_append(h, "Content-Type: application/timestamp-query");
-	h = curl_slist_append(h, "Accept: application/timestamp-reply");
-	curl_easy_setopt(c, CURLOPT_URL, o->url);
+	if (ctype) {
+		hdr = xasprintf("Content-Type: %s", ctype);
+		h = curl_slist_append(h, hdr);
+		free(hdr);
+	}
+	if (accept) {
+		hdr = xasprintf("Accept: %s", accept);
+		h = curl_slist_append(h, hdr);
+		free(hdr);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)req);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)n);
+	if (req) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)req);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)n);
+	}
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -136,26 +146,26 @@ tsa_http_transport(void *cookie, const unsigned char *req, size_t n,
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_sink);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
-	if (o->tls_ca_file)
+	if (o && o->tls_ca_file)
 		curl_easy_setopt(c, CURLOPT_CAINFO, o->tls_ca_file);
 	r = curl_easy_perform(c);
 	if (r == CURLE_OPERATION_TIMEDOUT) {
-		cf_err_set(err, CF_ENET, "tsa '%s' did not answer within %.1f s", o->url,
+		cf_err_set(err, CF_ENET, "%s '%s' did not answer within %.1f s", what, url,
 			   (double)timeout / 1000.0);
 		goto out;
 	}
 	if (r == CURLE_WRITE_ERROR && s.overflow) {
-		cf_err_set(err, CF_ENET, "tsa '%s' sent more than %u bytes", o->url, TSA_MAX_RESPONSE);
+		cf_err_set(err, CF_ENET, "%s '%s' sent more than %u bytes", what, url, TSA_MAX_RESPONSE);
 		goto out;
 	}
 	if (r != CURLE_OK) {
-		cf_err_set(err, CF_ENET, "cannot reach tsa '%s': %s", o->url,
+		cf_err_set(err, CF_ENET, "cannot reach %s '%s': %s", what, url,
 			   ebuf[0] ? ebuf : curl_easy_strerror(r));
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (code != 200) {
-		cf_err_set(err, CF_ENET, "tsa '%s' answered HTTP %ld", o->url, code);
+		cf_err_set(err, CF_ENET, "%s '%s' answered HTTP %ld", what, url, code);
 		goto out;
 	}
 	ret = 0;
@@ -163,6 +173,19 @@ out:
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
 	return ret;
+}
+
+int
+tsa_http_transport(void *cookie, const unsigned char *req, size_t n,
+		   struct cf_buf *resp, struct cf_err *err)
+{
+	const struct tsa_opts *o = cookie;
+
+	if (o->url == NULL || (strncmp(o->url, "http://", 7) && strncmp(o->url, "https://", 8)))
+		return cf_err_set(err, CF_EINPUT, "tsa url '%s' is not http:// or https://",
+				  o->url ? o->url : "");
+	return tsa_http_request(o, "tsa", o->url, "application/timestamp-query",
+				"application/timestamp-reply", req, n, resp, err);
 }
 
 /* --- verification ------------------------------------------------------ */
@@ -217,7 +240,7 @@ fill_info(PKCS7 *p7, TS_TST_INFO *tst, int trusted, struct tsa_info *info)
 
 static int
 verify_parsed(PKCS7 *p7, TS_TST_INFO *tst, const unsigned char digest[CF_SHA256_LEN],
-	      const char *ca_file, struct tsa_info *info, struct cf_err *err)
+	      const char *ca_file, time_t at, struct tsa_info *info, struct cf_err *err)
 {
 	TS_MSG_IMPRINT *mi = TS_TST_INFO_get_msg_imprint(tst);
 	X509_ALGOR *alg = TS_MSG_IMPRINT_get_algo(mi);
@@ -256,6 +279,8 @@ verify_parsed(PKCS7 *p7, TS_TST_INFO *tst, const unsigned char digest[CF_SHA256_
 			X509_STORE_add_cert(store, sk_X509_value(certs, i));
 		X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
 	}
+	if (at)	/* the chain as it was at a proved time (an archive timestamp) */
+		X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), at);
 	TS_VERIFY_CTX_set_flags(v, TS_VFY_SIGNATURE | TS_VFY_VERSION);
 	TS_VERIFY_CTX_set_store(v, store);
 	store = NULL;
@@ -284,9 +309,9 @@ out:
 }
 
 int
-tsa_token_verify_digest(const unsigned char *token, size_t len,
-			const unsigned char digest[CF_SHA256_LEN], const char *ca_file,
-			struct tsa_info *info, struct cf_err *err)
+tsa_token_verify_digest_at(const unsigned char *token, size_t len,
+			   const unsigned char digest[CF_SHA256_LEN], const char *ca_file,
+			   time_t at, struct tsa_info *info, struct cf_err *err)
 {
 	const unsigned char *p = token;
 	PKCS7 *p7 = d2i_PKCS7(NULL, &p, (long)len);
@@ -298,10 +323,18 @@ tsa_token_verify_digest(const unsigned char *token, size_t len,
 		PKCS7_free(p7);
 		return cf_err_set(err, CF_EINPUT, "timestamp token is not an RFC 3161 token");
 	}
-	r = verify_parsed(p7, tst, digest, ca_file, info, err);
+	r = verify_parsed(p7, tst, digest, ca_file, at, info, err);
 	TS_TST_INFO_free(tst);
 	PKCS7_free(p7);
 	return r;
+}
+
+int
+tsa_token_verify_digest(const unsigned char *token, size_t len,
+			const unsigned char digest[CF_SHA256_LEN], const char *ca_file,
+			struct tsa_info *info, struct cf_err *err)
+{
+	return tsa_token_verify_digest_at(token, len, digest, ca_file, 0, info, err);
 }
 
 int
@@ -362,11 +395,11 @@ status_word(long s)
 }
 
 static int
-timestamp_one(const struct tsa_opts *o, const void *data, size_t n,
+timestamp_one(const struct tsa_opts *o, const unsigned char digest[CF_SHA256_LEN],
 	      unsigned char **token, size_t *token_len, struct tsa_info *info,
 	      struct cf_err *err)
 {
-	unsigned char digest[CF_SHA256_LEN], *der = NULL, *tok = NULL;
+	unsigned char *der = NULL, *tok = NULL;
 	const unsigned char *p;
 	struct cf_buf resp = CF_BUF_INIT;
 	ASN1_INTEGER *nonce = NULL;
@@ -388,7 +421,6 @@ timestamp_one(const struct tsa_opts *o, const void *data, size_t n,
 		if (f)
 			close(fd);
 	}
-	cf_sha256(data, n, digest);
 	if ((req = make_request(digest, &nonce)) == NULL ||
 	    (len = i2d_TS_REQ(req, &der)) <= 0) {
 		cf_err_ssl(err, "cannot build the timestamp request");
@@ -421,7 +453,7 @@ timestamp_one(const struct tsa_opts *o, const void *data, size_t n,
 		cf_err_set(err, CF_ENET, "tsa '%s' answered with the wrong nonce (a replayed or foreign reply)", who);
 		goto out;
 	}
-	if (verify_parsed(p7, tst, digest, o->ca_file, info, err) < 0) {
+	if (verify_parsed(p7, tst, digest, o->ca_file, 0, info, err) < 0) {
 		err->code = CF_ENET;
 		cf_err_prefix(err, "tsa '%s' sent a bad token", who);
 		goto out;
@@ -453,6 +485,17 @@ tsa_timestamp(const struct tsa_opts *o, const void *data, size_t n,
 	      unsigned char **token, size_t *token_len, struct tsa_info *info,
 	      struct cf_err *err)
 {
+	unsigned char digest[CF_SHA256_LEN];
+
+	cf_sha256(data, n, digest);
+	return tsa_timestamp_digest(o, digest, token, token_len, info, err);
+}
+
+int
+tsa_timestamp_digest(const struct tsa_opts *o, const unsigned char digest[CF_SHA256_LEN],
+		     unsigned char **token, size_t *token_len, struct tsa_info *info,
+		     struct cf_err *err)
+{
 	struct cf_err e = CF_ERR_INIT;
 	struct cf_buf why = CF_BUF_INIT;
 	struct tsa_opts one;
@@ -462,7 +505,7 @@ tsa_timestamp(const struct tsa_opts *o, const void *data, size_t n,
 	int ret = -1;
 
 	if (o->url == NULL || strchr(o->url, ',') == NULL) {
-		ret = timestamp_one(o, data, n, token, token_len, info, err);
+		ret = timestamp_one(o, digest, token, token_len, info, err);
 		if (ret == 0 && info && o->url)
 			info->url = xstrdup(o->url);
 		return ret;
@@ -473,7 +516,7 @@ tsa_timestamp(const struct tsa_opts *o, const void *data, size_t n,
 		one.url = urls[i];
 		if (o->transport == tsa_http_transport && o->cookie == o)
 			one.cookie = &one;	/* the HTTP transport reads its own opts */
-		if (timestamp_one(&one, data, n, token, token_len, info, &e) == 0) {
+		if (timestamp_one(&one, digest, token, token_len, info, &e) == 0) {
 			if (info)
 				info->url = xstrdup(urls[i]);
 			ret = 0;

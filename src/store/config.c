@@ -18,7 +18,7 @@
 #include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
-enum { T_URL, T_URLS, T_TSA_REQUIRE, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE, T_PEM, T_ERE, T_DIR };
+enum { T_URL, T_URLS, T_TSA_REQUIRE, T_SIZE, T_RATIO, T_COUNT, T_TEXT, T_PROFILE, T_PEM, T_ERE, T_DIR, T_LEVEL };
 
 static const struct config_key keys[] = {
 	{ "tsa.url", NULL, T_URLS, "RFC 3161 timestamp servers for seal and sign, tried in order, comma-separated" },
@@ -34,6 +34,9 @@ static const struct config_key keys[] = {
 	{ "sign.reason", NULL, T_TEXT, "reason written in the PDF signature" },
 	{ "sign.location", NULL, T_TEXT, "location written in the PDF signature" },
 	{ "sign.contact", NULL, T_TEXT, "contact written in the PDF signature" },
+	{ "sign.level", NULL, T_LEVEL,
+	  "PAdES level build must reach: B-B, B-T, B-LT or B-LTA (unset: B-T with a TSA)" },
+	{ "sign.ca", NULL, T_PEM, "CA certificates (PEM) completing chains for B-LT validation data" },
 	{ "shop.name", NULL, T_TEXT, "the shop's name on the dossier cover" },
 	{ "shop.agents", NULL, T_TEXT, "customer-service names in chat exports, comma-separated" },
 	{ "dispute.profile", NULL, T_PROFILE, "platform profile when a dispute names none (douyin)" },
@@ -188,6 +191,12 @@ config_check(const struct config_key *k, const char *value, char **norm,
 		*norm = xstrdup(value);
 		return 0;
 	}
+	case T_LEVEL:
+		if (strcmp(value, "B-B") && strcmp(value, "B-T") && strcmp(value, "B-LT") &&
+		    strcmp(value, "B-LTA"))
+			return cf_err_set(err, CF_EINPUT, "'%s': must be B-B, B-T, B-LT or B-LTA", value);
+		*norm = xstrdup(value);
+		return 0;
 	case T_TSA_REQUIRE:
 		if (value[0] < '1' || value[0] > '0' + CONFIG_MAX_TSAS || value[1] != '\0')
 			return cf_err_set(err, CF_EINPUT, "'%s': must be a number from 1 to %d "

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "casefile/hash.h"
 #include "casefile/kept.h"
 #include "casefile/xalloc.h"
 
@@ -397,5 +398,81 @@ out:
 		close(dfd);
 	free(txt);
 	free(tsr);
+	return ret;
+}
+
+/* --- further timestamp tokens (tsa.require > 1) ----------------------- */
+
+char *
+kept_extra_name(uint64_t number, const unsigned char *tst, size_t tst_len)
+{
+	unsigned char md[CF_SHA256_LEN];
+	char hex[2 * CF_SHA256_LEN + 1];
+
+	cf_sha256(tst, tst_len, md);
+	cf_hex_encode(md, 8, hex);
+	hex[16] = '\0';
+	return xasprintf("%08llu-%s.tsr", (unsigned long long)number, hex);
+}
+
+int
+kept_add_extra(const char *dir, uint64_t number, const unsigned char *tst, size_t tst_len,
+	       struct cf_err *err)
+{
+	char *name = kept_extra_name(number, tst, tst_len);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r, ret = -1;
+
+	if (dfd < 0) {
+		cf_err_errno(err, CF_EIO, "cannot write into '%s'", dir);
+		goto out;
+	}
+	if ((r = create_once(dfd, dir, name, tst, tst_len, err)) < 0)
+		goto out;
+	if (r == 0) {
+		if ((r = same_bytes(dfd, dir, name, tst, tst_len, err)) < 0)
+			goto out;
+		if (r == 0) {
+			cf_err_set(err, CF_EVERIFY, "'%s/%s' holds another token", dir, name);
+			goto out;
+		}
+	}
+	if (fsync(dfd) < 0) {
+		cf_err_errno(err, CF_EIO, "cannot sync '%s'", dir);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (dfd >= 0)
+		close(dfd);
+	free(name);
+	return ret;
+}
+
+int
+kept_check_extra(const char *dir, uint64_t number, const unsigned char *tst, size_t tst_len,
+		 struct cf_err *err)
+{
+	char *name = kept_extra_name(number, tst, tst_len);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = -1, r;
+
+	if (dfd < 0) {
+		cf_err_errno(err, CF_EIO, "cannot read '%s'", dir);
+		goto out;
+	}
+	if (faccessat(dfd, name, F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
+		cf_err_set(err, CF_ENOTFOUND, "'%s' is missing (deleted?)", name);
+		goto out;
+	}
+	if ((r = same_bytes(dfd, dir, name, tst, tst_len, err)) < 0)
+		goto out;
+	if (r == 0) {
+		cf_err_set(err, CF_EVERIFY, "'%s' differs from the token in the database", name);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (dfd >= 0)
+		close(dfd);
+	free(name);
 	return ret;
 }

@@ -71,7 +71,7 @@ check "34 a refused value changes nothing" test "$(sql "SELECT value FROM meta W
 
 cf config no.such.key 1
 expect_rc 2 "35 unknown key: exit 2"
-expect_err "^casefile: unknown setting 'no\.such\.key' \(known: tsa\.url, tsa\.ca, tsa\.tls_ca, tsa\.require, import\.max_entry_size, import\.max_ratio, import\.max_entries, import\.ignore, order\.id_pattern, sign\.reason, sign\.location, sign\.contact, shop\.name, shop\.agents, dispute\.profile, dossier\.max_bytes, seal\.mirror\)$" "36 lists the known keys"
+expect_err "^casefile: unknown setting 'no\.such\.key' \(known: tsa\.url, tsa\.ca, tsa\.tls_ca, tsa\.require, import\.max_entry_size, import\.max_ratio, import\.max_entries, import\.ignore, order\.id_pattern, sign\.reason, sign\.location, sign\.contact, sign\.level, sign\.ca, shop\.name, shop\.agents, dispute\.profile, dossier\.max_bytes, seal\.mirror\)$" "36 lists the known keys"
 cf config vault_id
 expect_rc 2 "37 internal meta rows are not settings"
 cf config --unset tsa.url
