@@ -158,7 +158,7 @@ DEB_TEST  = libcmocka-dev poppler-utils qpdf libnss3-tools sqlite3 zip unzip \
             p7zip-full zstd xz-utils bzip2 clang libclang-rt-14-dev \
             imagemagick libimage-exiftool-perl openssl git time img2pdf hyperfine \
             python3 jq bsdutils bc \
-            zbar-tools ffmpeg qrencode libheif-examples
+            zbar-tools ffmpeg qrencode libheif-examples strace linux-perf
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 deps:

@@ -110,6 +110,7 @@ struct vault {
 	sqlite3 *db;
 	struct db_wait wait;	/* how a writing handle waits (db.h) */
 	int no_direct;		/* the file system refused O_DIRECT staging */
+	int refuse_direct;	/* test only: REFUSE_DIRECT_* (see below) */
 	struct ring ring;	/* the large puts' (its buffers on first use) */
 	unsigned long tmp_seq;
 	long pid;		/* for staging names */
@@ -269,6 +270,8 @@ vault_clean_tmp(struct vault *v)
 	free(tmp);
 }
 
+static int refuse_direct_from_env(void);
+
 int
 vault_open(const char *dir, unsigned flags, struct vault **out, struct cf_err *err)
 {
@@ -278,6 +281,7 @@ vault_open(const char *dir, unsigned flags, struct vault **out, struct cf_err *e
 
 	v->chmod_needed = -1;	/* unknown until the first staging file */
 	v->pid = (long)getpid();
+	v->refuse_direct = refuse_direct_from_env();
 	v->dirfd = v->lockfd = -1;
 	v->dir = xstrdup(dir);
 	pthread_mutex_init(&v->pending_mu, NULL);	/* cannot fail for default attributes */
@@ -429,6 +433,38 @@ write_all(int fd, const unsigned char *p, size_t n)
 	return 0;
 }
 
+/*
+ * Test only: $CASEFILE_TEST_REFUSE_DIRECT=open or =write makes this vault
+ * act as a file system that refuses O_DIRECT (EINVAL) when the staging file
+ * is opened, or at its first O_DIRECT write, so the fallback to buffered
+ * staging is tested where the file system would accept O_DIRECT (tmpfs
+ * does since Linux 6.6; tests/cli/t8600).  Read once, at vault_open().
+ */
+enum { REFUSE_DIRECT_NO, REFUSE_DIRECT_OPEN, REFUSE_DIRECT_WRITE };
+
+static int
+refuse_direct_from_env(void)
+{
+	const char *e = getenv("CASEFILE_TEST_REFUSE_DIRECT");
+
+	if (e && strcmp(e, "open") == 0)
+		return REFUSE_DIRECT_OPEN;
+	if (e && strcmp(e, "write") == 0)
+		return REFUSE_DIRECT_WRITE;
+	return REFUSE_DIRECT_NO;
+}
+
+/* open(path, flags | O_DIRECT, mode), or the test hook's refusal */
+static int
+open_direct(const struct vault *v, const char *path, int flags, mode_t mode)
+{
+	if (v->refuse_direct == REFUSE_DIRECT_OPEN) {
+		errno = EINVAL;
+		return -1;
+	}
+	return open(path, flags | O_DIRECT, mode);
+}
+
 /* Stop O_DIRECT on fd: the rest of the file is written through page cache. */
 static int
 direct_off(int fd, int *direct)
@@ -451,8 +487,14 @@ stage_write(struct vault *v, int fd, int *direct, const unsigned char *p, size_t
 	if (*direct && n % DIRECT_ALIGN != 0 && direct_off(fd, direct) < 0)
 		return -1;
 	while (n > 0) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w;
 
+		if (*direct && v->refuse_direct == REFUSE_DIRECT_WRITE) {
+			w = -1;		/* the test hook (above) */
+			errno = EINVAL;
+		} else {
+			w = write(fd, p, n);
+		}
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -736,7 +778,7 @@ stage_open(struct vault *v, char **tmp, int *fd, struct cf_err *err)
 		/* created read-only: the open fd can still write it */
 		*fd = -1;
 		if (!v->no_direct &&
-		    (*fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC | O_DIRECT, 0444)) < 0 &&
+		    (*fd = open_direct(v, dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0444)) < 0 &&
 		    errno == EINVAL)
 			v->no_direct = 1;
 		if (*fd < 0)
@@ -750,7 +792,7 @@ stage_open(struct vault *v, char **tmp, int *fd, struct cf_err *err)
 	/* created read-only: the open fd can still write it */
 	*fd = -1;
 	if (!v->no_direct &&
-	    (*fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_DIRECT, 0444)) < 0 &&
+	    (*fd = open_direct(v, *tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444)) < 0 &&
 	    errno == EINVAL) {
 		/* the refusal may come after the file was made: it is ours */
 		v->no_direct = 1;
