@@ -188,10 +188,12 @@ check: deps
 	@LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
 		$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined test-run
 
-# ThreadSanitizer over the threaded parts: every unit test and the import
-# CLI tests (import runs two threads; vault_put and sign one helper each).
+# ThreadSanitizer over the threaded parts: every unit test, the
+# CLI tests of import and ingest (both run the two-thread pipeline of
+# ingest_pipe.c; vault_put and sign one helper each) and t8600 (the O_DIRECT
+# fallback of the staging ring).
 tsan: deps
-	@T=t605 TSAN_OPTIONS=halt_on_error=1 $(MAKE) --no-print-directory BUILD=build-tsan \
+	@T="t605 t1003 t7601 t8600" TSAN_OPTIONS=halt_on_error=1 $(MAKE) --no-print-directory BUILD=build-tsan \
 		SANITIZE=thread test-run
 
 # --- fuzzing (clang libFuzzer; bounded time per harness) ------------------

@@ -236,12 +236,18 @@ base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-static int ingest_path(struct ingest_run *r, const char *path, int top);
+static int ingest_path(struct ingest_run *r, const char *path, int top, int known_reg);
+
+/* A folder entry: its name, and whether the listing calls it a regular file. */
+struct dir_entry {
+	char *name;
+	int reg;
+};
 
 static int
-cmp_names(const void *a, const void *b)
+cmp_entries(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct dir_entry *)a)->name, ((const struct dir_entry *)b)->name);
 }
 
 /* nofollow: O_NOFOLLOW, so a folder swapped for a link since lstat() is refused. */
@@ -251,7 +257,7 @@ ingest_dir(struct ingest_run *r, const char *path, int nofollow)
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | nofollow);
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *de;
-	char **names = NULL;
+	struct dir_entry *ents = NULL;
 	size_t n = 0, cap = 0, i;
 	int ret = 0;
 
@@ -268,31 +274,37 @@ ingest_dir(struct ingest_run *r, const char *path, int nofollow)
 			continue;
 		if (n == cap) {
 			cap = cap ? 2 * cap : 32;
-			names = xreallocarray(names, cap, sizeof(*names));
+			ents = xreallocarray(ents, cap, sizeof(*ents));
 		}
-		names[n++] = xstrdup(de->d_name);
+		ents[n].name = xstrdup(de->d_name);
+		ents[n++].reg = de->d_type == DT_REG;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names);
+	qsort(ents, n, sizeof(*ents), cmp_entries);
 	for (i = 0; i < n && ret == 0 && !ingest_pipe_stopped(r->pipe); i++) {
 		char *child = xasprintf("%s%s%s", path,
-					path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
+					path[strlen(path) - 1] == '/' ? "" : "/", ents[i].name);
 
-		if (names[i][0] == '.')
+		if (ents[i].name[0] == '.')
 			say(r, SAY_WARN, "skipping hidden '%s'", child);
 		else
-			ret = ingest_path(r, child, 0);
+			ret = ingest_path(r, child, 0, ents[i].reg);
 		free(child);
 	}
 	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+		free(ents[i].name);
+	free(ents);
 	return ret;
 }
 
-/* Put path (a file, or a folder walked); -1 on a failure that ends the run. */
+/*
+ * Put path (a file, or a folder walked); -1 on a failure that ends the run.
+ * known_reg: the folder listing called it a regular file (d_type), so it
+ * is opened without looking it up first, as the import's walker does (a
+ * file swapped for a link meanwhile is still refused: O_NOFOLLOW, fstat).
+ */
 static int
-ingest_path(struct ingest_run *r, const char *path, int top)
+ingest_path(struct ingest_run *r, const char *path, int top, int known_reg)
 {
 	struct cf_err err = CF_ERR_INIT;
 	struct ingest_item it;
@@ -307,6 +319,8 @@ ingest_path(struct ingest_run *r, const char *path, int top)
 		free(refusal);
 		return 0;
 	}
+	if (known_reg && !top)
+		goto open_it;
 	if (lstat(path, &st) < 0) {
 		say(r, SAY_REFUSED, "cannot read '%s': %s", path, strerror(errno));
 		return 0;
@@ -335,6 +349,7 @@ ingest_path(struct ingest_run *r, const char *path, int top)
 		say(r, SAY_REFUSED, "'%s' is not a regular file: skipped", path);
 		return 0;
 	}
+open_it:
 	/* O_NOFOLLOW: a file swapped for a link since lstat() is refused too. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | nofollow)) < 0) {
 		int e = errno;
@@ -456,7 +471,7 @@ ingest_export(struct ingest_run *r, const char *path)
 			continue;
 		}
 		r->order = id;
-		ret = ingest_path(r, path, 1);
+		ret = ingest_path(r, path, 1, 0);
 	}
 	r->order = NULL;
 out:
@@ -478,7 +493,7 @@ walk_source(struct ingest_pipe *p, void *cookie, struct cf_err *err)
 	r->pipe = p;
 	r->hard = err;
 	for (i = 0; i < r->nfiles && ret == 0 && !ingest_pipe_stopped(p); i++)
-		ret = r->rule ? ingest_export(r, r->files[i]) : ingest_path(r, r->files[i], 1);
+		ret = r->rule ? ingest_export(r, r->files[i]) : ingest_path(r, r->files[i], 1, 0);
 	return ret;
 }
 

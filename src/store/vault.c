@@ -1115,17 +1115,32 @@ out:
 	return ret;
 }
 
+/* vault_put_fd()'s source */
+struct fd_source {
+	int fd;
+	int advised;		/* POSIX_FADV_SEQUENTIAL given */
+};
+
 static ssize_t
 fd_read(void *cookie, void *buf, size_t n, struct cf_err *err)
 {
-	int fd = *(int *)cookie;
+	struct fd_source *src = cookie;
 	ssize_t r;
 
 	do
-		r = read(fd, buf, n);
+		r = read(src->fd, buf, n);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)	/* the source's fault, not the vault's: CF_EINPUT */
 		return cf_err_errno(err, CF_EINPUT, "read error");
+	/*
+	 * A read filled whole: a large file, read sequentially from here on.
+	 * Only then: for the small files of a folder (the common case, read
+	 * in one call) the advice was a system call per file for nothing.
+	 */
+	if ((size_t)r == n && !src->advised) {
+		posix_fadvise(src->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		src->advised = 1;
+	}
 	return r;
 }
 
@@ -1133,8 +1148,9 @@ int
 vault_put_fd(struct vault *v, int fd, struct cf_buf *keep, size_t keep_max,
 	     int *keep_complete, struct vault_put_result *res, struct cf_err *err)
 {
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	return vault_put(v, fd_read, &fd, keep, keep_max, keep_complete, res, err);
+	struct fd_source src = { fd, 0 };
+
+	return vault_put(v, fd_read, &src, keep, keep_max, keep_complete, res, err);
 }
 
 static int
