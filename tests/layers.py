@@ -9,6 +9,13 @@ sign, store, input and pdf sit side by side: each may use core, and the
 edges listed in SIDEWAYS, nothing else.  A header belongs to the layer of
 the .c file of the same name; headers without one are listed in HEADERS.
 
+The database is opaque above the store layer: no public header names
+sqlite3 (outside comments); struct cf_db (db.h) is the handle.  Headers
+named <module>_sqlite.h are that module's private SQLite interface (the
+connection, prepared statements, row decoders): only .c files of the
+store and case layers include them (and other *_sqlite.h headers), plus
+the commands in SQL_IN_CLI until their SQL has moved into services.
+
 Usage: tests/layers.py [SRC_DIR INCLUDE_DIR]   exit 0 clean, 1 violations.
 """
 import os
@@ -34,6 +41,14 @@ HARU_INTERNAL = re.compile(
     r'NameDict|NameTree|Catalog|CallbackReader|CallbackWriter|DictStream|'
     r'TTFontDef)_[A-Z]|\bHPDF_(FontAttr|TTFontDefAttr|Obj_Header)\b'
     r'|->(attr|mmgr|xref|glyph_tbl|write_fn|filter)\b|\bHPDF_STREAM_|\bHPDF_O(SUB)?CLASS_')
+
+# The SQLite interface of a store module, private to store and case .c files.
+SQLITE_HDR = re.compile(r'^([a-z0-9_]+)_sqlite$')
+SQLITE_NAME = re.compile(r'\bsqlite3\w*\b|<sqlite3\.h>')
+# Commands that still run SQL themselves (issue 13 section 4 moves it into
+# src/case services); each entry leaves this list with its last sqlite3_.
+SQL_IN_CLI = {"cmd_build", "cmd_dispute", "cmd_export", "cmd_ingest",
+              "cmd_list", "cmd_log", "cmd_reparse", "cmd_show"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"casefile/([A-Za-z0-9_]+)\.h"')
 
@@ -61,12 +76,46 @@ def includes(path):
                 yield m.group(1)
 
 
+def strip_comments(text):
+    """text with /* */ comments blanked (newlines kept for line numbers)"""
+    return re.sub(r'/\*.*?\*/', lambda m: re.sub(r'[^\n]', ' ', m.group(0)),
+                  text, flags=re.S)
+
+
+def sqlite_problems(path, name, layer, is_header):
+    """sqlite3 named in a public header; a *_sqlite.h included from a
+    header or from a layer that must not see the connection"""
+    out = []
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        text = strip_comments(fh.read())
+    private = is_header and SQLITE_HDR.match(os.path.basename(path)[:-2])
+    if is_header and not private:
+        for no, line in enumerate(text.split("\n"), 1):
+            if SQLITE_NAME.search(line):
+                out.append("%s:%d: names sqlite3 in a public header (use "
+                           "struct cf_db; SQLite belongs in a *_sqlite.h)"
+                           % (path, no))
+    for dep in includes(path):
+        if not SQLITE_HDR.match(dep) or private:
+            continue
+        if is_header:
+            out.append("%s: a public header includes %s.h" % (path, dep))
+        elif layer not in ("store", "case") and name not in SQL_IN_CLI:
+            out.append("%s (%s): includes %s.h: the SQLite connection is for "
+                       "store and case only" % (path, layer, dep))
+    return out
+
+
 def main():
     src = sys.argv[1] if len(sys.argv) > 1 else "src"
     inc = sys.argv[2] if len(sys.argv) > 2 else "include/casefile"
     mod = modules(src)
     layer_of = dict(HEADERS)
     layer_of.update(mod)
+    for h in os.listdir(inc):
+        m = SQLITE_HDR.match(h[:-2]) if h.endswith(".h") else None
+        if m and m.group(1) in mod:
+            PRIVATE[h[:-2]] = m.group(1)
     for h, m in PRIVATE.items():
         layer_of[h] = mod[m]
     bad = []
@@ -82,6 +131,7 @@ def main():
             files.append((os.path.join(inc, h), PRIVATE.get(name, name),
                           layer_of[name]))
     for path, name, layer in sorted(files):
+        bad.extend(sqlite_problems(path, name, layer, path.endswith(".h")))
         if name != HARU_FILE:
             with open(path, encoding="utf-8", errors="replace") as fh:
                 for no, line in enumerate(fh, 1):

@@ -33,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 
@@ -92,7 +92,7 @@ struct argument {
  * exhibits ex.  *out is released with argument_release().  Fails only
  * when the vault cannot be read.
  */
-int argument_load(sqlite3 *db, const char *order_id, const char *scenario,
+int argument_load(struct cf_db *db, const char *order_id, const char *scenario,
 		  const struct exhibits *ex, struct argument *out,
 		  struct cf_err *err);
 void argument_release(struct argument *a);

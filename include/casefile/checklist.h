@@ -48,7 +48,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 
@@ -113,7 +113,7 @@ struct check_report {
  * *out (check_report_free), or -1 (CF_EDB, or CF_EINPUT when cl has no
  * section for reason).
  */
-int checklist_eval(sqlite3 *db, const struct checklist *cl, const char *reason,
+int checklist_eval(struct cf_db *db, const struct checklist *cl, const char *reason,
 		   const char *order, struct check_report **out,
 		   struct cf_err *err);
 
@@ -122,7 +122,7 @@ int checklist_eval(sqlite3 *db, const struct checklist *cl, const char *reason,
  * each photo's size and format, and, when statement is not NULL, its length
  * in characters (statement_name names it in messages).
  */
-int checklist_limits(sqlite3 *db, const struct profile *p, const char *order,
+int checklist_limits(struct cf_db *db, const struct profile *p, const char *order,
 		     const char *statement, size_t statement_len,
 		     const char *statement_name, struct check_report *r,
 		     struct cf_err *err);

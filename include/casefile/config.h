@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 
@@ -38,7 +38,7 @@ struct config_key {
  * The vault's import.ignore patterns (bundle_set_ignore()), malloc'd; the
  * default when unset, "" when set to "none".
  */
-char *config_import_ignore(sqlite3 *db);
+char *config_import_ignore(struct cf_db *db);
 
 size_t config_nkeys(void);
 /* The i-th key (i < config_nkeys()), in listing order. */
@@ -61,7 +61,7 @@ int config_check(const struct config_key *k, const char *value, char **norm,
 		 struct cf_err *err);
 
 /* Delete k's row (no error when it is not set). */
-int config_unset(sqlite3 *db, const struct config_key *k, struct cf_err *err);
+int config_unset(struct cf_db *db, const struct config_key *k, struct cf_err *err);
 
 /*
  * Parse a size "123", "64K", "512M", "4G", "1T" (binary multiples) into
@@ -73,12 +73,12 @@ int config_parse_size(const char *s, unsigned long long *out, struct cf_err *err
  * The import limits of the vault: defaults overridden by the settings.
  * A stored value that no longer parses is an error naming the key.
  */
-int config_import_limits(sqlite3 *db, struct bundle_limits *lim, struct cf_err *err);
+int config_import_limits(struct cf_db *db, struct bundle_limits *lim, struct cf_err *err);
 
 /*
  * The vault's rule for order ids (order.id_pattern, else the default of
  * ingest.h).  On success *out is freed with order_id_rule_free().
  */
-int config_order_rule(sqlite3 *db, struct order_id_rule **out, struct cf_err *err);
+int config_order_rule(struct cf_db *db, struct order_id_rule **out, struct cf_err *err);
 
 #endif

@@ -3,6 +3,13 @@
  * db — the vault's SQLite database: opening, schema migrations, and the one
  * adapter that turns SQLite errors into struct cf_err.
  *
+ * struct cf_db is the handle on one connection.  It is opaque above the
+ * store layer: case and cli headers name only struct cf_db (or struct
+ * vault), never sqlite3, so a second backend (issue 18) can sit behind the
+ * same type.  Code that runs SQL reaches the connection through
+ * casefile/db_sqlite.h (db_sqlite(), db_prepare()), which only .c files
+ * include.
+ *
  * Invariants:
  *  - journal_mode=WAL, foreign_keys=ON, busy_timeout (60 s) on every handle,
  *    or the waiting rule of db_set_wait().  Opening takes no lock.
@@ -32,9 +39,10 @@
 #ifndef CASEFILE_DB_H
 #define CASEFILE_DB_H
 
-#include <sqlite3.h>
-
 #include "casefile/err.h"
+
+/* One open database connection (opaque; see db_sqlite.h for SQL). */
+struct cf_db;
 
 /* The schema version this program writes. */
 int db_schema_version(void);
@@ -51,7 +59,7 @@ const char *db_migration_sql(int version);
  * with db_close).  On failure nothing is left open; a database newer than
  * this program gives CF_EDB "vault schema N is newer than this casefile (M)".
  */
-int db_open(const char *path, int create, sqlite3 **out, struct cf_err *err);
+int db_open(const char *path, int create, struct cf_db **out, struct cf_err *err);
 /*
  * Open the database read-only, for commands that only read: it never takes
  * the write lock, so it never waits for a writer (WAL lets readers run
@@ -59,8 +67,15 @@ int db_open(const char *path, int create, sqlite3 **out, struct cf_err *err);
  * (SQLITE_READONLY, CF_EIO).  A database older than this program is first
  * migrated through a short writing connection; a newer one is refused.
  */
-int db_open_readonly(const char *path, sqlite3 **out, struct cf_err *err);
-void db_close(sqlite3 *db);
+int db_open_readonly(const char *path, struct cf_db **out, struct cf_err *err);
+/* Close the connection and free the handle.  NULL is a no-op. */
+void db_close(struct cf_db *db);
+/*
+ * A private scratch database in memory: no schema, no migration, no
+ * pragmas (foreign keys off, the default).  For work copies of tables
+ * (rederive).  Close with db_close().
+ */
+int db_open_memory(struct cf_db **out, struct cf_err *err);
 
 /*
  * How a writing connection waits for another writer.  By default
@@ -79,33 +94,31 @@ struct db_wait {
 	int told;		/* notice called (once per handle) */
 	long waited_ms;		/* of the current wait */
 };
-void db_set_wait(sqlite3 *db, struct db_wait *w);
+void db_set_wait(struct cf_db *db, struct db_wait *w);
 
 /*
  * Record the current SQLite error of db in err: "<what>: <sqlite message>",
  * code CF_EDB (CF_EIO for disk full / I/O errors).  Returns -1.
  */
-int db_err(sqlite3 *db, struct cf_err *err, const char *fmt, ...)
+int db_err(struct cf_db *db, struct cf_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* sqlite3_exec without callbacks; -1 with db_err on failure. */
-int db_exec(sqlite3 *db, const char *sql, struct cf_err *err);
+/* Run SQL (one or more statements, no rows); -1 with db_err on failure. */
+int db_exec(struct cf_db *db, const char *sql, struct cf_err *err);
 /* BEGIN IMMEDIATE (waits up to busy_timeout for other writers). */
-int db_begin(sqlite3 *db, struct cf_err *err);
-int db_commit(sqlite3 *db, struct cf_err *err);
+int db_begin(struct cf_db *db, struct cf_err *err);
+int db_commit(struct cf_db *db, struct cf_err *err);
 /* ROLLBACK if a transaction is open; never fails visibly. */
-void db_rollback(sqlite3 *db);
-int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
-	       struct cf_err *err);
+void db_rollback(struct cf_db *db);
 
 /* 1 when the database has a table of that name (0 also on error). */
-int db_has_table(sqlite3 *db, const char *name);
+int db_has_table(struct cf_db *db, const char *name);
 
 /* meta table: get returns a malloc'd copy or NULL when unset. */
-char *db_meta_get(sqlite3 *db, const char *key);
+char *db_meta_get(struct cf_db *db, const char *key);
 /* A vault setting (meta row): malloc'd, or NULL when unset or empty. */
-char *db_setting(sqlite3 *db, const char *key);
-int db_meta_set(sqlite3 *db, const char *key, const char *value,
+char *db_setting(struct cf_db *db, const char *key);
+int db_meta_set(struct cf_db *db, const char *key, const char *value,
 		struct cf_err *err);
 
 #endif

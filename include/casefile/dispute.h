@@ -22,7 +22,7 @@
  * All times are UTC seconds; DISPUTE_NO_TIME means "not set".  Money is
  * integer fen; DISPUTE_NO_AMOUNT means "not set".
  *
- * Functions taking a sqlite3 handle run their own transaction (BEGIN
+ * Functions taking a database handle run their own transaction (BEGIN
  * IMMEDIATE) and change nothing when they fail.
  */
 #ifndef CASEFILE_DISPUTE_H
@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 
@@ -116,7 +116,7 @@ const char *dispute_status_parse(const char *s, struct cf_err *err);
  * with CF_EINPUT "order 'X' already has an open dispute (#3, opened …)"
  * when one is open.  *id_out (may be NULL) gets the new id.
  */
-int dispute_open(sqlite3 *db, const char *order, const char *reason,
+int dispute_open(struct cf_db *db, const char *order, const char *reason,
 		 const struct dispute_change *c, const struct profile *prof,
 		 long long now, const char *who, int64_t *id_out,
 		 struct cf_err *err);
@@ -127,7 +127,7 @@ int dispute_open(sqlite3 *db, const char *order, const char *reason,
  * change that changes nothing and has no note is refused (CF_EINPUT).
  * CF_EINPUT "order 'X' has no open dispute" when none is open.
  */
-int dispute_update(sqlite3 *db, const char *order,
+int dispute_update(struct cf_db *db, const char *order,
 		   const struct dispute_change *c, const struct profile *prof,
 		   long long now, const char *who, struct cf_err *err);
 
@@ -136,7 +136,7 @@ int dispute_update(sqlite3 *db, const char *order,
  * DISPUTE_NO_AMOUNT) and resolution (canonical or NULL).  A refund above the
  * dispute's amount is refused.  CF_EINPUT when no dispute is open.
  */
-int dispute_close(sqlite3 *db, const char *order, const char *outcome,
+int dispute_close(struct cf_db *db, const char *order, const char *outcome,
 		  long long refunded_fen, const char *resolution,
 		  const char *note, long long now, const char *who,
 		  struct cf_err *err);
@@ -146,7 +146,7 @@ int dispute_close(sqlite3 *db, const char *order, const char *outcome,
  * Returns 0 with *out (dispute_free), or -1: CF_ENOTFOUND when there is
  * none ("order 'X' has no dispute").
  */
-int dispute_get(sqlite3 *db, const char *order, int open_only,
+int dispute_get(struct cf_db *db, const char *order, int open_only,
 		struct dispute **out, struct cf_err *err);
 
 /*
@@ -156,7 +156,7 @@ int dispute_get(sqlite3 *db, const char *order, int open_only,
  * `statement` and `build` all use this, so they agree on the limits.
  * Returns 0 with *out (profile_free), or -1 as profile_find.
  */
-int dispute_profile(sqlite3 *db, const struct dispute *d, const char *opt,
+int dispute_profile(struct cf_db *db, const struct dispute *d, const char *opt,
 		    struct profile **out, struct cf_err *err);
 
 /*
@@ -170,7 +170,7 @@ int dispute_profile(sqlite3 *db, const struct dispute *d, const char *opt,
  * optional.  *d is the caller's to free (dispute_free) even on failure;
  * *prof is set only on success.
  */
-int dispute_context(sqlite3 *db, const char *order, const char *reason_opt,
+int dispute_context(struct cf_db *db, const char *order, const char *reason_opt,
 		    const char *profile_opt, struct dispute **d,
 		    const char **reason, struct profile **prof,
 		    struct cf_err *err);
@@ -182,14 +182,14 @@ int dispute_context(sqlite3 *db, const char *order, const char *reason_opt,
  * it contains '*'), which identifies nobody.  Returns 0 with *phone or
  * *nick malloc'd (at most one set; both NULL when unknown), or -1 (CF_EDB).
  */
-int dispute_buyer_identity(sqlite3 *db, const char *order, char **phone,
+int dispute_buyer_identity(struct cf_db *db, const char *order, char **phone,
 			   char **nick, struct cf_err *err);
 
 /*
  * Every dispute (open_only: open ones), ordered by order id then id.
  * *out is an array of *n pointers; free with dispute_list_free.
  */
-int dispute_list(sqlite3 *db, int open_only, struct dispute ***out, size_t *n,
+int dispute_list(struct cf_db *db, int open_only, struct dispute ***out, size_t *n,
 		 struct cf_err *err);
 void dispute_list_free(struct dispute **v, size_t n);
 void dispute_free(struct dispute *d);
@@ -200,7 +200,7 @@ struct dispute_event {
 	char *who, *kind, *what;
 };
 /* The events of dispute id in order; free with dispute_events_free. */
-int dispute_events(sqlite3 *db, int64_t id, struct dispute_event **out,
+int dispute_events(struct cf_db *db, int64_t id, struct dispute_event **out,
 		   size_t *n, struct cf_err *err);
 void dispute_events_free(struct dispute_event *v, size_t n);
 
@@ -228,7 +228,7 @@ void dispute_events_free(struct dispute_event *v, size_t n);
  * record).  Its own transaction unless one is open (then the caller's; on
  * -1 the caller rolls back).  *added (may be NULL) gets the leaf count.
  */
-int dispute_seal_all(sqlite3 *db, uint64_t *added, struct cf_err *err);
+int dispute_seal_all(struct cf_db *db, uint64_t *added, struct cf_err *err);
 
 /* Called per finding: subject "dispute 3 event 7 (order X)", detail. */
 typedef void (*dispute_problem_fn)(void *cookie, const char *subject,
@@ -242,7 +242,7 @@ typedef void (*dispute_problem_fn)(void *cookie, const char *subject,
  * Each finding goes to fn.  Returns 0 when the check ran, -1 (CF_EDB) when
  * it could not.
  */
-int dispute_check_sealed(sqlite3 *db, const char *order, dispute_problem_fn fn,
+int dispute_check_sealed(struct cf_db *db, const char *order, dispute_problem_fn fn,
 			 void *cookie, struct cf_err *err);
 
 /*
@@ -251,7 +251,7 @@ int dispute_check_sealed(sqlite3 *db, const char *order, dispute_problem_fn fn,
  * record differs from its sealed record (edited?)"), or another code when
  * the check could not run.
  */
-int dispute_verify_order(sqlite3 *db, const char *order, struct cf_err *err);
+int dispute_verify_order(struct cf_db *db, const char *order, struct cf_err *err);
 
 /* ---- the clock -------------------------------------------------------- */
 

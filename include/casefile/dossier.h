@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 #include "casefile/exhibits.h"

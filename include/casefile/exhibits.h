@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 #include "casefile/hash.h"
@@ -56,7 +56,7 @@ struct exhibits {
  * ("no evidence for order '…'") when there are none.  Release with
  * exhibits_release().
  */
-int exhibits_load(sqlite3 *db, const char *order_id,
+int exhibits_load(struct cf_db *db, const char *order_id,
 		  struct exhibits *out, struct cf_err *err);
 void exhibits_release(struct exhibits *ex);
 /* The exhibit number of an evidence row, or 0. */

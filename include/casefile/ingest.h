@@ -22,7 +22,7 @@
 
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 #include "casefile/hash.h"
@@ -169,8 +169,8 @@ char *ingest_order_note(const struct parsed *p, const char *order_id);
  * `casefile seal` runs it).  rederive compares evidence.note with it.
  */
 #define INGEST_NOTE_TYPE "note"
-int ingest_seal_note(sqlite3 *db, int64_t evidence_id, const char *order_id,
+int ingest_seal_note(struct cf_db *db, int64_t evidence_id, const char *order_id,
 		     const char *note, int64_t at, const char *who, struct cf_err *err);
-int ingest_seal_notes(sqlite3 *db, uint64_t *added, struct cf_err *err);
+int ingest_seal_notes(struct cf_db *db, uint64_t *added, struct cf_err *err);
 
 #endif

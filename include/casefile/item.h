@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 
@@ -20,6 +20,6 @@
  * ambiguous prefix says how many rows it names), CF_EINPUT (not an ITEM),
  * CF_EDB.
  */
-int item_resolve(sqlite3 *db, const char *spec, int64_t *id, struct cf_err *err);
+int item_resolve(struct cf_db *db, const char *spec, int64_t *id, struct cf_err *err);
 
 #endif

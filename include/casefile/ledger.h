@@ -93,7 +93,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/buf.h"
 #include "casefile/err.h"
@@ -128,15 +128,6 @@ struct ledger_leaf {
 				"ingested_at, leaf_version, name_raw"
 #define LEDGER_EVIDENCE_NCOLUMNS 8
 
-/*
- * Fill *leaf from the LEDGER_EVIDENCE_COLUMNS of st's current row starting
- * at column col.  The strings are borrowed from st (valid until its next
- * step).  Returns 0, or -1 with CF_EDB when the stored hash is not 32 bytes
- * or a text column is NULL (*leaf then undefined).
- */
-int ledger_leaf_from_row(sqlite3_stmt *st, int col, struct ledger_leaf *leaf,
-			 struct cf_err *err);
-
 /* The fields of one annotation leaf; borrowed for the duration of a call. */
 struct ledger_annotation {
 	const char *type;	/* ASCII, e.g. "dispute_event" */
@@ -152,10 +143,6 @@ struct ledger_annotation {
 #define LEDGER_ANNOTATION_COLUMNS "type, order_id, subject, at, who, payload"
 #define LEDGER_ANNOTATION_NCOLUMNS 6
 
-/* Like ledger_leaf_from_row() for a row of table annotations. */
-int ledger_annotation_from_row(sqlite3_stmt *st, int col, struct ledger_annotation *a,
-			       struct cf_err *err);
-
 /*
  * The latest annotation of (type, subject), checked against the ledger:
  * LEDGER_ANNOTATION_NONE when there is none; LEDGER_ANNOTATION_SEALED with
@@ -165,18 +152,8 @@ int ledger_annotation_from_row(sqlite3_stmt *st, int col, struct ledger_annotati
  * row with what was sealed about it.
  */
 enum { LEDGER_ANNOTATION_NONE, LEDGER_ANNOTATION_SEALED, LEDGER_ANNOTATION_FORGED };
-int ledger_annotation_latest(sqlite3 *db, const char *type, const char *subject,
+int ledger_annotation_latest(struct cf_db *db, const char *type, const char *subject,
 			     struct cf_buf *payload, struct cf_err *err);
-
-/*
- * The canonical payload of a database row, for annotations that record a
- * row: the current row of st as one JSON object, keys = the result column
- * names in statement order, integers as JSON numbers, text as JSON strings
- * (cf_buf_add_json_str escaping), NULL as null, blobs as lowercase hex
- * strings (floats do not occur in casefile's tables and are written with
- * %.17g).  No spaces.  Appended to out.
- */
-void ledger_payload_from_row(sqlite3_stmt *st, struct cf_buf *out);
 
 /* Append the version 2 record of a to out (see the layout above). */
 void ledger_annotation_record(const struct ledger_annotation *a, struct cf_buf *out);
@@ -192,7 +169,7 @@ void ledger_annotation_hash(const struct ledger_annotation *a,
  * is not an original becomes part of the log (dispute.c; future tags,
  * notes, exclusions): a later change to the row is a change to the log.
  */
-int ledger_append_annotation(sqlite3 *db, const struct ledger_annotation *a,
+int ledger_append_annotation(struct cf_db *db, const struct ledger_annotation *a,
 			     uint64_t *index, struct cf_err *err);
 
 /* Append the canonical leaf record of leaf to out (see the layout above). */
@@ -214,13 +191,13 @@ void ledger_hash_children(const unsigned char l[CF_SHA256_LEN],
  * heap copies freed by ledger_leaf_release().  Returns 0, or -1
  * (CF_ENOTFOUND when there is no such row); *leaf is untouched on failure.
  */
-int ledger_leaf_load(sqlite3 *db, int64_t evidence_id, struct ledger_leaf *leaf,
+int ledger_leaf_load(struct cf_db *db, int64_t evidence_id, struct ledger_leaf *leaf,
 		     struct cf_err *err);
 /* Free the strings of a leaf filled by ledger_leaf_load().  Accepts NULL. */
 void ledger_leaf_release(struct ledger_leaf *leaf);
 
 /* Number of leaves in the log.  Returns 0 or -1. */
-int ledger_size(sqlite3 *db, uint64_t *size, struct cf_err *err);
+int ledger_size(struct cf_db *db, uint64_t *size, struct cf_err *err);
 
 /*
  * Append leaf as the next leaf of the log and set evidence.leaf_index of row
@@ -231,7 +208,7 @@ int ledger_size(sqlite3 *db, uint64_t *size, struct cf_err *err);
  * CF_EINPUT when the row already has a leaf index.  On -1 the caller must
  * roll back (rows may have been written).
  */
-int ledger_append(sqlite3 *db, const struct ledger_leaf *leaf,
+int ledger_append(struct cf_db *db, const struct ledger_leaf *leaf,
 		  int64_t evidence_id, uint64_t *index, struct cf_err *err);
 
 /*
@@ -239,7 +216,7 @@ int ledger_append(sqlite3 *db, const struct ledger_leaf *leaf,
  * table (tests, benchmarks, and ledger_append() itself).  Same transaction
  * rules as ledger_append().
  */
-int ledger_append_hash(sqlite3 *db, const unsigned char leaf_hash[CF_SHA256_LEN],
+int ledger_append_hash(struct cf_db *db, const unsigned char leaf_hash[CF_SHA256_LEN],
 		       uint64_t *index, struct cf_err *err);
 
 /*
@@ -247,10 +224,10 @@ int ledger_append_hash(sqlite3 *db, const unsigned char leaf_hash[CF_SHA256_LEN]
  * append many leaves (ingest holds one per batch).  A writer caches
  * nothing but prepared statements — the size is read for every append —
  * so savepoint rollbacks between appends are safe.  Close it before the
- * database (sqlite3_close refuses a connection with live statements).
+ * database (the connection refuses to close with live statements).
  */
 struct ledger_writer;
-int ledger_writer_open(sqlite3 *db, struct ledger_writer **out, struct cf_err *err);
+int ledger_writer_open(struct cf_db *db, struct ledger_writer **out, struct cf_err *err);
 int ledger_writer_append(struct ledger_writer *w, const struct ledger_leaf *leaf,
 			 int64_t evidence_id, uint64_t *index, struct cf_err *err);
 int ledger_writer_append_hash(struct ledger_writer *w,
@@ -266,10 +243,10 @@ void ledger_writer_close(struct ledger_writer *w);
  * caller's.  *added (may be NULL) gets the count.  On -1 nothing changed
  * (own transaction) or the caller must roll back.
  */
-int ledger_rebuild(sqlite3 *db, uint64_t *added, struct cf_err *err);
+int ledger_rebuild(struct cf_db *db, uint64_t *added, struct cf_err *err);
 
 /* The stored hash of leaf index.  CF_ENOTFOUND when index >= size. */
-int ledger_leaf_hash_at(sqlite3 *db, uint64_t index,
+int ledger_leaf_hash_at(struct cf_db *db, uint64_t index,
 			unsigned char out[CF_SHA256_LEN], struct cf_err *err);
 
 /*
@@ -277,7 +254,7 @@ int ledger_leaf_hash_at(sqlite3 *db, uint64_t index,
  * empty string).  Returns 0 or -1 (CF_EINPUT when size is too large,
  * CF_EDB when a stored node is missing).
  */
-int ledger_root(sqlite3 *db, uint64_t size, unsigned char out[CF_SHA256_LEN],
+int ledger_root(struct cf_db *db, uint64_t size, unsigned char out[CF_SHA256_LEN],
 		struct cf_err *err);
 
 /*
@@ -286,7 +263,7 @@ int ledger_root(sqlite3 *db, uint64_t size, unsigned char out[CF_SHA256_LEN],
  * (free() it; NULL when *n is 0).  CF_EINPUT when index >= size or
  * size > ledger size.  Nothing is allocated on failure.
  */
-int ledger_inclusion_proof(sqlite3 *db, uint64_t index, uint64_t size,
+int ledger_inclusion_proof(struct cf_db *db, uint64_t index, uint64_t size,
 			   unsigned char (**path)[CF_SHA256_LEN], size_t *n,
 			   struct cf_err *err);
 
@@ -295,7 +272,7 @@ int ledger_inclusion_proof(sqlite3 *db, uint64_t index, uint64_t size,
  * leaves (RFC 9162 PROOF(size1, D[size2])), 0 < size1 <= size2 <= ledger
  * size; empty when size1 == size2.  Ownership as ledger_inclusion_proof().
  */
-int ledger_consistency_proof(sqlite3 *db, uint64_t size1, uint64_t size2,
+int ledger_consistency_proof(struct cf_db *db, uint64_t size1, uint64_t size2,
 			     unsigned char (**path)[CF_SHA256_LEN], size_t *n,
 			     struct cf_err *err);
 

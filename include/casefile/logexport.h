@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 #include "casefile/hash.h"
@@ -44,7 +44,7 @@ struct log_export_stats {
  * certificate, CF_EVERIFY when a stored consistency proof does not hold,
  * CF_EIO when writing failed.
  */
-int log_export(sqlite3 *db, const char *vault_dir, const char *dir,
+int log_export(struct cf_db *db, const char *vault_dir, const char *dir,
 	       struct log_export_stats *st, struct cf_err *err);
 
 struct log_check_result {
@@ -65,7 +65,7 @@ void log_check_result_release(struct log_check_result *r);
  * CF_EVERIFY (another vault, bad signature, a history that does not extend
  * it: the reason says which), CF_ENOTFOUND (nothing sealed).
  */
-int log_check(sqlite3 *db, const char *vault_dir, const char *note, size_t len,
+int log_check(struct cf_db *db, const char *vault_dir, const char *note, size_t len,
 	      struct log_check_result *r, struct cf_err *err);
 
 #endif

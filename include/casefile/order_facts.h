@@ -6,7 +6,7 @@
 #ifndef CASEFILE_ORDER_FACTS_H
 #define CASEFILE_ORDER_FACTS_H
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 
@@ -29,7 +29,7 @@ struct order_facts {
 };
 
 /* Fill *f (zeroed first); release with order_facts_release(). */
-int order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
+int order_facts_load(struct cf_db *db, const char *order_id, struct order_facts *f,
 		     struct cf_err *err);
 void order_facts_release(struct order_facts *f);
 

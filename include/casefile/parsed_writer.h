@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 #include "casefile/parse.h"
@@ -20,7 +20,7 @@
  * rows may have been inserted: the caller rolls back its savepoint.
  * Warnings are not stored here (the caller owns the warnings table).
  */
-int parsed_store(const struct parsed *p, sqlite3 *db, int64_t evidence_id,
+int parsed_store(const struct parsed *p, struct cf_db *db, int64_t evidence_id,
 		 struct cf_err *err);
 
 /*
@@ -29,7 +29,7 @@ int parsed_store(const struct parsed *p, sqlite3 *db, int64_t evidence_id,
  * freed before the connection is closed.
  */
 struct parsed_writer;
-struct parsed_writer *parsed_writer_new(sqlite3 *db);
+struct parsed_writer *parsed_writer_new(struct cf_db *db);
 int parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evidence_id,
 			struct cf_err *err);
 void parsed_writer_free(struct parsed_writer *w);

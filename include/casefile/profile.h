@@ -37,7 +37,7 @@
 
 #include <stddef.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 
@@ -90,7 +90,7 @@ int profile_find(const char *name_or_path, struct profile **out,
  * setting dispute.profile (meta table, `casefile config dispute.profile P`)
  * when db is not NULL and it is set, else PROFILE_DEFAULT; then profile_find.
  */
-int profile_resolve(sqlite3 *db, const char *opt, struct profile **out,
+int profile_resolve(struct cf_db *db, const char *opt, struct profile **out,
 		    struct cf_err *err);
 
 /*

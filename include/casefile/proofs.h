@@ -61,7 +61,7 @@
 #include <stdint.h>
 
 #include <openssl/evp.h>
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 #include "casefile/hash.h"
@@ -74,7 +74,7 @@
  * sealed".  *json (NUL-terminated, *len bytes) is the caller's to free.
  * CF_ENOTFOUND when an id is not an evidence row; nothing allocated then.
  */
-int proofs_json_new(sqlite3 *db, const int64_t *ids, size_t n, char **json,
+int proofs_json_new(struct cf_db *db, const int64_t *ids, size_t n, char **json,
 		    size_t *len, struct cf_err *err);
 
 /* The outcome for one exhibit of a checked document. */
@@ -117,7 +117,7 @@ int proofs_verify_json(const char *json, size_t n, EVP_PKEY *pub,
 /*
  * A dossier_attach_fn (dossier.h) that attaches proofs.json for all of a
  * dossier's exhibits, in exhibit order, as the embedded file "proofs.json"
- * (application/json).  arg is the vault's sqlite3 handle.  Wire it with
+ * (application/json).  arg is the vault's database (struct cf_db *).  Wire it with
  *	o.attach_hook = proofs_dossier_attach;
  *	o.hook_arg = vault_db(v);
  * Returns 0, or -1 with err (CF_EVERIFY when a row no longer matches its

@@ -15,8 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
-
 /*
  * The record columns of each kind: queries select them first, in this
  * order, so the same key serves loading and rendering.
@@ -46,8 +44,6 @@ void records_release(struct records *m);
 const struct records_ent *records_find(const struct records *m, const unsigned char h[16]);
 /* The entry of h, added with count 0 when new.  Borrowed until the next add. */
 struct records_ent *records_get(struct records *m, const unsigned char h[16]);
-/* The key of the current row of st over columns cols[0..n). */
-void records_key(sqlite3_stmt *st, const int *cols, size_t n, unsigned char h[16]);
 /* 1 when every key of a is in b at least as often. */
 int records_within(const struct records *a, const struct records *b);
 

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 
@@ -110,18 +110,18 @@ enum roles_of_flags {
  * The role set of evidence row id in *mask (CF_ROLE_BIT of each role).
  * Returns 0 (an unknown id gives 0 roles), or -1 (CF_EDB).
  */
-int roles_of(sqlite3 *db, int64_t evidence_id, unsigned flags, unsigned *mask,
+int roles_of(struct cf_db *db, int64_t evidence_id, unsigned flags, unsigned *mask,
 	     struct cf_err *err);
 
 /* Who supplied row id (*out = CF_SUPPLIER_UNKNOWN when not said); 0 or -1. */
-int roles_supplied_by(sqlite3 *db, int64_t evidence_id, enum cf_supplier *out,
+int roles_supplied_by(struct cf_db *db, int64_t evidence_id, enum cf_supplier *out,
 		      struct cf_err *err);
 
 /*
  * Why row id is left out: *reason = malloc'd reason, or NULL when it is
  * included (or no such row).  0 or -1.
  */
-int roles_excluded(sqlite3 *db, int64_t evidence_id, char **reason, struct cf_err *err);
+int roles_excluded(struct cf_db *db, int64_t evidence_id, char **reason, struct cf_err *err);
 
 /*
  * The included evidence rows of order that have role r (explicit, or
@@ -129,7 +129,7 @@ int roles_excluded(sqlite3 *db, int64_t evidence_id, char **reason, struct cf_er
  * malloc'd (free()), *n their number (0 with *ids NULL when none).
  * 0, or -1 with *ids and *n untouched.
  */
-int roles_find(sqlite3 *db, const char *order_id, enum cf_role r, unsigned flags,
+int roles_find(struct cf_db *db, const char *order_id, enum cf_role r, unsigned flags,
 	       int64_t **ids, size_t *n, struct cf_err *err);
 
 #endif

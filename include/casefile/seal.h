@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #include <openssl/evp.h>
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 #include "casefile/hash.h"
@@ -138,7 +138,7 @@ struct seal_opts {
  *    a kept checkpoint that differs from its head): CF_EVERIFY, nothing
  *    sealed — `casefile audit` says what is wrong.
  */
-int seal_run(sqlite3 *db, const struct seal_opts *opts, struct seal_head *head,
+int seal_run(struct cf_db *db, const struct seal_opts *opts, struct seal_head *head,
 	     int *sealed, uint64_t *backfilled, struct cf_err *err);
 
 /*
@@ -147,7 +147,7 @@ int seal_run(sqlite3 *db, const struct seal_opts *opts, struct seal_head *head,
  * seal.mirror or NULL.  Both malloc'd (free()).  Every seal of a real vault
  * must pass them: a head stored without its kept copy fails the audit.
  */
-void seal_kept_dirs(sqlite3 *db, const char *vault_dir, char **kept, char **mirror);
+void seal_kept_dirs(struct cf_db *db, const char *vault_dir, char **kept, char **mirror);
 
 /*
  * Create dir (kept.h) and keep heads[0..n) in it as checkpoints 1..n: the
@@ -165,20 +165,20 @@ int seal_kept_backfill(const char *dir, const struct seal_head *heads, size_t n,
 int seal_kept_mirror(const char *kept_dir, const char *mirror, struct cf_err *err);
 
 /* The checkpoint origin of this vault: "casefile/<vault id>"; caller frees. */
-int seal_origin(sqlite3 *db, char **origin, struct cf_err *err);
+int seal_origin(struct cf_db *db, char **origin, struct cf_err *err);
 
 /*
  * All heads, ascending by size: *heads is a malloc'd array of *n (free with
  * seal_heads_free).  Returns 0 or -1.
  */
-int seal_heads(sqlite3 *db, struct seal_head **heads, size_t *n, struct cf_err *err);
+int seal_heads(struct cf_db *db, struct seal_head **heads, size_t *n, struct cf_err *err);
 void seal_heads_free(struct seal_head *heads, size_t n);
 
 /*
  * The latest head (*found = 1), or *found = 0 when nothing was sealed.
  * If min_size > 0, the first head with tree_size >= min_size instead.
  */
-int seal_head_find(sqlite3 *db, uint64_t min_size, struct seal_head *head, int *found,
+int seal_head_find(struct cf_db *db, uint64_t min_size, struct seal_head *head, int *found,
 		   struct cf_err *err);
 
 /*
@@ -196,6 +196,6 @@ int seal_token_check(const unsigned char *token, size_t len, const void *data,
  * Fill head->extra/nextra with the head's further tokens (head_tokens, in
  * the order obtained).  Returns 0 or -1 (CF_EDB).
  */
-int seal_head_tokens(sqlite3 *db, struct seal_head *head, struct cf_err *err);
+int seal_head_tokens(struct cf_db *db, struct seal_head *head, struct cf_err *err);
 
 #endif

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 
@@ -36,7 +36,7 @@ int statement_scenario_valid(const char *name);
  * street addresses.  *out is malloc'd UTF-8 (caller frees).
  * Fails with CF_ENOTFOUND when the vault holds nothing for the order.
  */
-int statement_draft(sqlite3 *db, const struct templates *t,
+int statement_draft(struct cf_db *db, const struct templates *t,
 		    const char *order_id, const char *scenario,
 		    size_t max_chars, int mask, long tz_offset, char **out,
 		    struct cf_err *err);
@@ -66,7 +66,7 @@ struct statement_opts {
  * inside sentences read "5月2日 12:47" in Chinese templates.
  * *out is malloc'd.  Fails as statement_draft.
  */
-int statement_compose(sqlite3 *db, const struct templates *t, const char *order_id,
+int statement_compose(struct cf_db *db, const struct templates *t, const char *order_id,
 		      const struct statement_opts *o, char **out, struct cf_err *err);
 
 struct profile_limit;
@@ -78,7 +78,7 @@ struct profile_limit;
  * result always fits.  A service: `casefile statement --platform/--all`
  * and `casefile pack` (statement.txt) call it.  *out is malloc'd.
  */
-int statement_variant(sqlite3 *db, const struct templates *t, const char *order_id,
+int statement_variant(struct cf_db *db, const struct templates *t, const char *order_id,
 		      const char *scenario, int stance, const struct profile_limit *lim,
 		      int mask, long tz_offset, char **out, struct cf_err *err);
 

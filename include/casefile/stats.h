@@ -23,7 +23,7 @@
 
 #include <stddef.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 
@@ -58,7 +58,7 @@ struct stats {
  * Compute every table over the disputes with since <= time < until; months
  * at tz_offset seconds east of UTC.  *out is freed with stats_free.
  */
-int stats_compute(sqlite3 *db, long long since, long long until, long tz_offset,
+int stats_compute(struct cf_db *db, long long since, long long until, long tz_offset,
 		  struct stats **out, struct cf_err *err);
 void stats_free(struct stats *s);
 

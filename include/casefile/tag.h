@@ -30,7 +30,7 @@
 
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/err.h"
 
@@ -74,7 +74,7 @@ int tag_apply(struct vault *v, int64_t id, const struct tag_change *c, const cha
  * (reason NULL).  Transactions as tag_apply().  *leaves as there: 0 when
  * the item already was in that state.  0 or -1.
  */
-int tag_exclude(sqlite3 *db, int64_t id, const char *reason, const char *who, int64_t at,
+int tag_exclude(struct cf_db *db, int64_t id, const char *reason, const char *who, int64_t at,
 		unsigned *leaves, struct cf_err *err);
 
 /* One event of an item's history. */
@@ -91,13 +91,13 @@ typedef void (*tag_event_fn)(void *cookie, const struct tag_event *e);
  * The annotation leaves of row id in leaf order (tags, roles, notes,
  * exclusions).  0 or -1 (CF_EDB).
  */
-int tag_history(sqlite3 *db, int64_t id, tag_event_fn fn, void *cookie, struct cf_err *err);
+int tag_history(struct cf_db *db, int64_t id, tag_event_fn fn, void *cookie, struct cf_err *err);
 
 /*
  * Check that the row's kind, roles, supplier, exclusion are the fold of
  * its leaves.  0 when they are; 1 with *why (malloc'd, e.g. "its role
  * packing is not in the ledger (edited?)") when not; -1 (CF_EDB).
  */
-int tag_check(sqlite3 *db, int64_t id, char **why, struct cf_err *err);
+int tag_check(struct cf_db *db, int64_t id, char **why, struct cf_err *err);
 
 #endif

@@ -40,7 +40,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <sqlite3.h>
+#include "casefile/db.h"
 
 #include "casefile/buf.h"
 #include "casefile/err.h"
@@ -96,7 +96,7 @@ void vault_lock_shared(struct vault *v);
 
 /* Borrowed: valid until vault_close(). */
 const char *vault_dir(const struct vault *v);
-sqlite3 *vault_db(struct vault *v);
+struct cf_db *vault_db(struct vault *v);
 /* "VAULT/rel"; caller frees. */
 char *vault_path_new(const struct vault *v, const char *rel);
 

@@ -14,6 +14,7 @@
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/exhibits.h"
 #include "casefile/roles.h"
 #include "casefile/xalloc.h"
@@ -273,7 +274,7 @@ focus_sentence(char *s, const char *const *words)
 
 /* The buyer's most relevant typed words (argument.h). */
 static int
-pick_quote(sqlite3 *db, const char *order_id, const char *scenario,
+pick_quote(struct cf_db *db, const char *order_id, const char *scenario,
 	   struct argument *a, struct cf_err *err)
 {
 	const char *const *words = scenario_words(scenario);
@@ -313,7 +314,7 @@ pick_quote(sqlite3 *db, const char *order_id, const char *scenario,
 
 /* Names of files the buyer attached in chat, one string "\n"-separated. */
 static char *
-buyer_attachments(sqlite3 *db, const char *order_id)
+buyer_attachments(struct cf_db *db, const char *order_id)
 {
 	struct cf_buf b = CF_BUF_INIT;
 	struct cf_err err = CF_ERR_INIT;
@@ -353,7 +354,7 @@ base_name(const char *name)
  * 取件/快递柜/驿站/签收) and its collection event.
  */
 static int
-logistics_facts(sqlite3 *db, int64_t id, long long *pick_at, char **pick_what,
+logistics_facts(struct cf_db *db, int64_t id, long long *pick_at, char **pick_what,
 		long long *coll_at, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -392,11 +393,11 @@ logistics_facts(sqlite3 *db, int64_t id, long long *pick_at, char **pick_what,
 }
 
 static int
-has_column(sqlite3 *db, const char *table, const char *column)
+has_column(struct cf_db *db, const char *table, const char *column)
 {
 	char *sql = xasprintf("SELECT %s FROM %s LIMIT 0", column, table);
 	sqlite3_stmt *st = NULL;
-	int ok = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK;
+	int ok = sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK;
 
 	sqlite3_finalize(st);
 	free(sql);
@@ -447,7 +448,7 @@ cmp_exhibit(const void *x, const void *y, void *arg)
 }
 
 int
-argument_load(sqlite3 *db, const char *order_id, const char *scenario,
+argument_load(struct cf_db *db, const char *order_id, const char *scenario,
 	      const struct exhibits *ex, struct argument *a, struct cf_err *err)
 {
 	char *attached = NULL;

@@ -27,7 +27,7 @@
 #include "casefile/db.h"
 #include "casefile/dispute.h"
 #include "casefile/kept.h"
-#include "casefile/ledger.h"
+#include "casefile/ledger_sqlite.h"
 #include "casefile/rederive.h"
 #include "casefile/seal.h"
 #include "casefile/vault.h"
@@ -248,7 +248,7 @@ run_pool(struct pool *p, unsigned threads)
 
 /* The hashes (and sizes, when selected) of sql, sorted by hash. */
 static int
-load_objects(sqlite3 *db, const char *sql, struct obj **out, size_t *n, struct cf_err *err)
+load_objects(struct cf_db *db, const char *sql, struct obj **out, size_t *n, struct cf_err *err)
 {
 	sqlite3_stmt *st;
 	struct obj *v = NULL;
@@ -374,7 +374,7 @@ static char *stray_path(const unsigned char *sha);
  * Such files are taken out of strays[0..*n).
  */
 static int
-strays_named_by_evidence(sqlite3 *db, struct obj *strays, size_t *n, struct audit_report *rep,
+strays_named_by_evidence(struct cf_db *db, struct obj *strays, size_t *n, struct audit_report *rep,
 			 struct cf_err *err)
 {
 	sqlite3_stmt *q;
@@ -480,7 +480,7 @@ audit_objects(struct vault *v, unsigned flags, unsigned threads, struct audit_re
 	size_t k;
 	int ret = -1;
 	sqlite3_stmt *st = NULL;
-	sqlite3 *db = vault_db(v);
+	struct cf_db *db = vault_db(v);
 	struct obj *strays = NULL;
 	size_t nstrays = 0;
 
@@ -669,7 +669,7 @@ struct leaf_row {
 };
 
 static int
-leaf_rows_open(sqlite3 *db, struct leaf_rows *lr, struct cf_err *err)
+leaf_rows_open(struct cf_db *db, struct leaf_rows *lr, struct cf_err *err)
 {
 	memset(lr, 0, sizeof(*lr));
 	if (db_prepare(db, "SELECT leaf_index, id, " LEDGER_EVIDENCE_COLUMNS " FROM evidence "
@@ -691,7 +691,7 @@ leaf_rows_close(struct leaf_rows *lr)
 
 /* The next row: 1 with *row filled (label to free), 0 at the end, -1 error. */
 static int
-leaf_rows_next(sqlite3 *db, struct leaf_rows *lr, struct leaf_row *row, struct cf_err *err)
+leaf_rows_next(struct cf_db *db, struct leaf_rows *lr, struct leaf_row *row, struct cf_err *err)
 {
 	int use_ev;
 
@@ -732,7 +732,7 @@ leaf_rows_next(sqlite3 *db, struct leaf_rows *lr, struct leaf_row *row, struct c
 }
 
 static int
-audit_ledger(sqlite3 *db, EVP_PKEY *pub, struct audit_report *rep, struct cf_err *err)
+audit_ledger(struct cf_db *db, EVP_PKEY *pub, struct audit_report *rep, struct cf_err *err)
 {
 	struct tree_check tc = { NULL, rep, 0, 0 };
 	struct ledger_range r;
@@ -904,7 +904,7 @@ int
 audit_run(struct vault *v, EVP_PKEY *pub, unsigned flags, unsigned threads,
 	  struct audit_report *rep, struct cf_err *err)
 {
-	sqlite3 *db = vault_db(v);
+	struct cf_db *db = vault_db(v);
 	int ret = -1;
 
 	memset(rep, 0, sizeof(*rep));
@@ -961,7 +961,7 @@ head_index(const struct seal_head *heads, size_t nh, uint64_t size)
  * a consistency proof recomputed from the ledger, else why not (malloc'd).
  */
 static char *
-inconsistent(sqlite3 *db, const struct checkpoint *cp, const struct seal_head *h)
+inconsistent(struct cf_db *db, const struct checkpoint *cp, const struct seal_head *h)
 {
 	struct cf_err e = CF_ERR_INIT;
 	unsigned char (*proof)[CF_SHA256_LEN] = NULL;
@@ -981,7 +981,7 @@ inconsistent(sqlite3 *db, const struct checkpoint *cp, const struct seal_head *h
 
 /* A kept checkpoint that no head is: what the ledger says about it. */
 static char *
-not_a_head(sqlite3 *db, const struct checkpoint *cp, const struct seal_head *heads, size_t nh,
+not_a_head(struct cf_db *db, const struct checkpoint *cp, const struct seal_head *heads, size_t nh,
 	   uint64_t leaves)
 {
 	struct cf_err e = CF_ERR_INIT;
@@ -1013,7 +1013,7 @@ not_a_head(sqlite3 *db, const struct checkpoint *cp, const struct seal_head *hea
 
 /* One folder of kept checkpoints (label: how to name it) against the heads. */
 static void
-check_kept(sqlite3 *db, EVP_PKEY *pub, const char *origin, const char *label,
+check_kept(struct cf_db *db, EVP_PKEY *pub, const char *origin, const char *label,
 	   const struct kept_file *files, size_t nf, const struct seal_head *heads, size_t nh,
 	   uint64_t leaves, struct audit_report *rep)
 {
@@ -1083,7 +1083,7 @@ check_kept(sqlite3 *db, EVP_PKEY *pub, const char *origin, const char *label,
 
 /* The heads, ledger size and oldest leaf time, in one read transaction. */
 static int
-read_heads(sqlite3 *db, struct seal_head **heads, size_t *nh, uint64_t *leaves,
+read_heads(struct cf_db *db, struct seal_head **heads, size_t *nh, uint64_t *leaves,
 	   int64_t *oldest, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -1111,7 +1111,7 @@ int
 audit_checkpoints(struct vault *v, EVP_PKEY *pub, const char *mirror, int64_t now,
 		  struct audit_report *rep, struct cf_err *err)
 {
-	sqlite3 *db = vault_db(v);
+	struct cf_db *db = vault_db(v);
 	struct cf_err e = CF_ERR_INIT;
 	struct seal_head *heads = NULL;
 	struct kept_file *files = NULL, *mfiles = NULL;
@@ -1206,7 +1206,7 @@ out:
 int
 audit_repair(struct vault *v, struct audit_repair *res, struct cf_err *err)
 {
-	sqlite3 *db = vault_db(v);
+	struct cf_db *db = vault_db(v);
 	struct audit_report scratch;
 	struct obj *named = NULL, *strays = NULL;
 	size_t nnamed = 0, nstrays = 0, k;

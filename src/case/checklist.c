@@ -20,6 +20,7 @@
 #include "casefile/cftime.h"
 #include "casefile/checklist.h"
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/roles.h"
 #include "casefile/dispute.h"
 #include "casefile/exhibits.h"
@@ -696,7 +697,7 @@ role_kinds(enum cf_role r)
  * meet it, typeable as printed, and why (Chinese and English).
  */
 static int
-role_fix(sqlite3 *db, const struct rule *r, const char *order, struct check_item *it,
+role_fix(struct cf_db *db, const struct rule *r, const char *order, struct check_item *it,
 	 struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -785,7 +786,7 @@ role_fix(sqlite3 *db, const struct rule *r, const char *order, struct check_item
 
 /* Evaluate one rule; cites go to it.  Returns 1 satisfied, 0 not, -1 error. */
 static int
-eval_rule(sqlite3 *db, const struct rule *r, const char *order,
+eval_rule(struct cf_db *db, const struct rule *r, const char *order,
 	  struct check_item *it, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -960,7 +961,7 @@ out:
 }
 
 int
-checklist_eval(sqlite3 *db, const struct checklist *cl, const char *reason,
+checklist_eval(struct cf_db *db, const struct checklist *cl, const char *reason,
 	       const char *order, struct check_report **out, struct cf_err *err)
 {
 	const struct section *sec = find_section(cl, reason);
@@ -1082,7 +1083,7 @@ photo_format(const char *media_format, const char *name)
 }
 
 int
-checklist_limits(sqlite3 *db, const struct profile *p, const char *order,
+checklist_limits(struct cf_db *db, const struct profile *p, const char *order,
 		 const char *statement, size_t statement_len,
 		 const char *statement_name, struct check_report *r,
 		 struct cf_err *err)

@@ -17,7 +17,7 @@
 #include "casefile/cftime.h"
 #include "casefile/db.h"
 #include "casefile/dispute.h"
-#include "casefile/ledger.h"
+#include "casefile/ledger_sqlite.h"
 #include "casefile/money.h"
 #include "casefile/profile.h"
 #include "casefile/xalloc.h"
@@ -435,7 +435,7 @@ dispute_list_free(struct dispute **v, size_t n)
 }
 
 int
-dispute_profile(sqlite3 *db, const struct dispute *d, const char *opt,
+dispute_profile(struct cf_db *db, const struct dispute *d, const char *opt,
 		struct profile **out, struct cf_err *err)
 {
 	if (opt == NULL && d != NULL && d->profile != NULL)
@@ -444,7 +444,7 @@ dispute_profile(sqlite3 *db, const struct dispute *d, const char *opt,
 }
 
 int
-dispute_context(sqlite3 *db, const char *order, const char *reason_opt,
+dispute_context(struct cf_db *db, const char *order, const char *reason_opt,
 		const char *profile_opt, struct dispute **d, const char **reason,
 		struct profile **prof, struct cf_err *err)
 {
@@ -463,7 +463,7 @@ dispute_context(sqlite3 *db, const char *order, const char *reason_opt,
 }
 
 int
-dispute_buyer_identity(sqlite3 *db, const char *order, char **phone, char **nick,
+dispute_buyer_identity(struct cf_db *db, const char *order, char **phone, char **nick,
 		       struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -489,7 +489,7 @@ dispute_buyer_identity(sqlite3 *db, const char *order, char **phone, char **nick
 }
 
 int
-dispute_get(sqlite3 *db, const char *order, int open_only, struct dispute **out,
+dispute_get(struct cf_db *db, const char *order, int open_only, struct dispute **out,
 	    struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -516,7 +516,7 @@ dispute_get(sqlite3 *db, const char *order, int open_only, struct dispute **out,
 }
 
 int
-dispute_list(sqlite3 *db, int open_only, struct dispute ***out, size_t *n,
+dispute_list(struct cf_db *db, int open_only, struct dispute ***out, size_t *n,
 	     struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -544,7 +544,7 @@ dispute_list(sqlite3 *db, int open_only, struct dispute ***out, size_t *n,
 }
 
 int
-dispute_events(sqlite3 *db, int64_t id, struct dispute_event **out, size_t *n,
+dispute_events(struct cf_db *db, int64_t id, struct dispute_event **out, size_t *n,
 	       struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -611,7 +611,7 @@ event_subject(int64_t dispute_id, int64_t event_id)
  * 0, 1 when there is no such row, or -1.
  */
 static int
-row_payload(sqlite3 *db, int event, int64_t id, struct cf_buf *out, char **order,
+row_payload(struct cf_db *db, int event, int64_t id, struct cf_buf *out, char **order,
 	    struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -635,7 +635,7 @@ row_payload(sqlite3 *db, int event, int64_t id, struct cf_buf *out, char **order
 }
 
 static int
-dispute_order_of(sqlite3 *db, int64_t id, char **order, struct cf_err *err)
+dispute_order_of(struct cf_db *db, int64_t id, char **order, struct cf_err *err)
 {
 	struct cf_buf b = CF_BUF_INIT;
 	int r = row_payload(db, 0, id, &b, order, err);
@@ -648,7 +648,7 @@ dispute_order_of(sqlite3 *db, int64_t id, char **order, struct cf_err *err)
 
 /* Append one annotation leaf for the current state of a row (inside a transaction). */
 static int
-seal_row(sqlite3 *db, int event, int64_t id, int64_t dispute_id, const char *order,
+seal_row(struct cf_db *db, int event, int64_t id, int64_t dispute_id, const char *order,
 	 long long at, const char *who, struct cf_err *err)
 {
 	struct cf_buf pl = CF_BUF_INIT;
@@ -679,7 +679,7 @@ seal_row(sqlite3 *db, int event, int64_t id, int64_t dispute_id, const char *ord
  * yet (made before sealing existed).  *added counts the leaves.
  */
 static int
-seal_dispute_whole(sqlite3 *db, int64_t id, uint64_t *added, struct cf_err *err)
+seal_dispute_whole(struct cf_db *db, int64_t id, uint64_t *added, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	char *order = NULL, *who = NULL;
@@ -717,7 +717,7 @@ out:
 
 /* 1 when dispute id has at least one leaf, 0 when none, -1 on error. */
 static int
-dispute_is_sealed(sqlite3 *db, int64_t id, struct cf_err *err)
+dispute_is_sealed(struct cf_db *db, int64_t id, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	char *subject = dispute_subject(id);
@@ -738,13 +738,13 @@ dispute_is_sealed(sqlite3 *db, int64_t id, struct cf_err *err)
 }
 
 int
-dispute_seal_all(sqlite3 *db, uint64_t *added, struct cf_err *err)
+dispute_seal_all(struct cf_db *db, uint64_t *added, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t *ids = NULL;
 	size_t n = 0, i;
 	uint64_t count = 0;
-	int own = sqlite3_get_autocommit(db), ret = -1, rc;
+	int own = sqlite3_get_autocommit(db_sqlite(db)), ret = -1, rc;
 
 	if (own && db_begin(db, err) < 0)
 		return -1;
@@ -791,7 +791,7 @@ out:
  * or -1.
  */
 static int
-check_row(sqlite3 *db, int event, int64_t id, int64_t dispute_id, const char *order,
+check_row(struct cf_db *db, int event, int64_t id, int64_t dispute_id, const char *order,
 	  dispute_problem_fn fn, void *cookie, struct cf_err *err)
 {
 	struct cf_buf now = CF_BUF_INIT, sealed = CF_BUF_INIT;
@@ -822,7 +822,7 @@ out:
 
 /* Report each row (subject, order id) of st: sealed things whose row is gone. */
 static int
-report_gone(sqlite3 *db, sqlite3_stmt *st, const char *detail, dispute_problem_fn fn,
+report_gone(struct cf_db *db, sqlite3_stmt *st, const char *detail, dispute_problem_fn fn,
 	    void *cookie, struct cf_err *err)
 {
 	int rc;
@@ -841,7 +841,7 @@ report_gone(sqlite3 *db, sqlite3_stmt *st, const char *detail, dispute_problem_f
 
 /* Check one dispute: its record, its events, and sealed events without a row. */
 static int
-check_dispute(sqlite3 *db, int64_t id, const char *order, dispute_problem_fn fn,
+check_dispute(struct cf_db *db, int64_t id, const char *order, dispute_problem_fn fn,
 	      void *cookie, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -882,7 +882,7 @@ out:
 }
 
 int
-dispute_check_sealed(sqlite3 *db, const char *order, dispute_problem_fn fn, void *cookie,
+dispute_check_sealed(struct cf_db *db, const char *order, dispute_problem_fn fn, void *cookie,
 		     struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -934,7 +934,7 @@ first_problem_cb(void *cookie, const char *subject, const char *detail)
 }
 
 int
-dispute_verify_order(sqlite3 *db, const char *order, struct cf_err *err)
+dispute_verify_order(struct cf_db *db, const char *order, struct cf_err *err)
 {
 	struct first_problem fp = { NULL };
 	int r;
@@ -955,7 +955,7 @@ dispute_verify_order(sqlite3 *db, const char *order, struct cf_err *err)
  * the change would seal a forged record.
  */
 static int
-seal_before_change(sqlite3 *db, const struct dispute *d, struct cf_err *err)
+seal_before_change(struct cf_db *db, const struct dispute *d, struct cf_err *err)
 {
 	struct first_problem fp = { NULL };
 	uint64_t added = 0;
@@ -978,7 +978,7 @@ seal_before_change(sqlite3 *db, const struct dispute *d, struct cf_err *err)
 /* ---- writes ------------------------------------------------------------- */
 
 static int
-add_event(sqlite3 *db, int64_t id, long long at, const char *who,
+add_event(struct cf_db *db, int64_t id, long long at, const char *who,
 	  const char *kind, const char *what, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -999,7 +999,7 @@ add_event(sqlite3 *db, int64_t id, long long at, const char *who,
 	if (rc != SQLITE_DONE)
 		return db_err(db, err, "cannot record the dispute event");
 	/* Each event is a leaf of the ledger, in the same transaction. */
-	eid = sqlite3_last_insert_rowid(db);
+	eid = sqlite3_last_insert_rowid(db_sqlite(db));
 	rc = dispute_order_of(db, id, &order, err) < 0 ||
 	     seal_row(db, 1, eid, id, order, at, who, err) < 0 ? -1 : 0;
 	free(order);
@@ -1008,7 +1008,7 @@ add_event(sqlite3 *db, int64_t id, long long at, const char *who,
 
 /* After a change: the dispute's new record as a leaf (the caller's transaction). */
 static int
-seal_record(sqlite3 *db, int64_t id, const char *order, long long at, const char *who,
+seal_record(struct cf_db *db, int64_t id, const char *order, long long at, const char *who,
 	    struct cf_err *err)
 {
 	return seal_row(db, 0, id, id, order, at, who, err);
@@ -1094,7 +1094,7 @@ implied_status(long long rej, long long arb)
 }
 
 int
-dispute_open(sqlite3 *db, const char *order, const char *reason,
+dispute_open(struct cf_db *db, const char *order, const char *reason,
 	     const struct dispute_change *c, const struct profile *prof,
 	     long long now, const char *who, int64_t *id_out, struct cf_err *err)
 {
@@ -1150,7 +1150,7 @@ dispute_open(sqlite3 *db, const char *order, const char *reason,
 		db_err(db, err, "cannot record the dispute");
 		goto out;
 	}
-	id = sqlite3_last_insert_rowid(db);
+	id = sqlite3_last_insert_rowid(db_sqlite(db));
 	cf_buf_addf(&what, "opened: reason %s; status %s; profile %s", reason, status,
 		    c->profile ? c->profile : prof->name);
 	if (c->amount_fen != DISPUTE_NO_AMOUNT)
@@ -1195,7 +1195,7 @@ str_changed(const char *old, const char *new)
 }
 
 int
-dispute_update(sqlite3 *db, const char *order, const struct dispute_change *c,
+dispute_update(struct cf_db *db, const char *order, const struct dispute_change *c,
 	       const struct profile *prof, long long now, const char *who,
 	       struct cf_err *err)
 {
@@ -1308,7 +1308,7 @@ out:
 }
 
 int
-dispute_close(sqlite3 *db, const char *order, const char *outcome,
+dispute_close(struct cf_db *db, const char *order, const char *outcome,
 	      long long refunded_fen, const char *resolution, const char *note,
 	      long long now, const char *who, struct cf_err *err)
 {

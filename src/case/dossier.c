@@ -29,7 +29,7 @@
 #include "casefile/exhibits.h"
 #include "casefile/frames.h"
 #include "casefile/imgconv.h"
-#include "casefile/records.h"
+#include "casefile/records_sqlite.h"
 #include "casefile/ledger.h"
 #include "casefile/mask.h"
 #include "casefile/money.h"
@@ -50,7 +50,7 @@
 
 struct build {
 	struct vault *v;
-	sqlite3 *db;
+	struct cf_db *db;
 	const struct dossier_opts *o;
 	struct templates *t;
 	struct pdf *p;
@@ -311,7 +311,7 @@ make_manifest(struct build *b)
 		sqlite3_stmt *st = NULL;
 		int n = 0;
 
-		if (sqlite3_prepare_v2(b->db, LEFT_OUT_SQL, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_prepare_v2(db_sqlite(b->db), LEFT_OUT_SQL, -1, &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
 			while (sqlite3_step(st) == SQLITE_ROW) {
 				const char *name = (const char *)sqlite3_column_text(st, 1);
@@ -800,7 +800,7 @@ describe(struct build *b, const struct exhibit *x)
 	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
 		if (strcmp(x->kind, q[i].kind) != 0)
 			continue;
-		if (sqlite3_prepare_v2(b->db, q[i].sql, -1, &st, NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v2(db_sqlite(b->db), q[i].sql, -1, &st, NULL) != SQLITE_OK)
 			break;
 		sqlite3_bind_int64(st, 1, x->evidence_id);
 		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {

@@ -9,7 +9,7 @@
 
 #include "casefile/db.h"
 #include "casefile/exhibits.h"
-#include "casefile/records.h"
+#include "casefile/records_sqlite.h"
 #include "casefile/xalloc.h"
 
 /* ------------------------------------------------------------- re-exports */
@@ -22,7 +22,7 @@ is_record_kind(const char *kind)
 
 /* Count the records of one chat or logistics exhibit into m. */
 static int
-load_records(sqlite3 *db, const struct exhibit *x, struct records *m,
+load_records(struct cf_db *db, const struct exhibit *x, struct records *m,
 	     struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -65,7 +65,7 @@ supersedes(const struct exhibit *xj, const struct records *mj,
  * supersedes: that one, the largest (then latest) of them, is named.
  */
 static int
-mark_superseded(sqlite3 *db, struct exhibits *ex, struct cf_err *err)
+mark_superseded(struct cf_db *db, struct exhibits *ex, struct cf_err *err)
 {
 	struct records *m = xcalloc(ex->n, sizeof(*m));
 	char *top = xcalloc(ex->n ? ex->n : 1, 1);
@@ -119,7 +119,7 @@ out:
 /* -------------------------------------------------------------- numbering */
 
 int
-exhibits_load(sqlite3 *db, const char *order_id,
+exhibits_load(struct cf_db *db, const char *order_id,
 	      struct exhibits *out, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;

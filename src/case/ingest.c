@@ -44,6 +44,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/ingest.h"
 #include "casefile/ledger.h"
 #include "casefile/order_id.h"
@@ -67,7 +68,7 @@
 
 struct ingest {
 	struct vault *v;
-	sqlite3 *db;
+	struct cf_db *db;
 	ingest_warn_fn warn;
 	void *cookie;
 	int open;		/* a transaction is open (written under gate) */
@@ -516,7 +517,7 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	bind_text_or_null(in->q_ev, 15, it->bundle);
 	if (step_done(in, in->q_ev, "cannot record the evidence", err) < 0)
 		goto out;
-	id = sqlite3_last_insert_rowid(in->db);
+	id = sqlite3_last_insert_rowid(db_sqlite(in->db));
 	res->evidence_id = id;
 
 	/* Ledger leaf: appended here, in the same transaction (ledger.h). */
@@ -568,7 +569,7 @@ out:
 }
 
 int
-ingest_seal_note(sqlite3 *db, int64_t evidence_id, const char *order_id, const char *note,
+ingest_seal_note(struct cf_db *db, int64_t evidence_id, const char *order_id, const char *note,
 		 int64_t at, const char *who, struct cf_err *err)
 {
 	char *subject = xasprintf("evidence %lld", (long long)evidence_id);
@@ -581,11 +582,11 @@ ingest_seal_note(sqlite3 *db, int64_t evidence_id, const char *order_id, const c
 }
 
 int
-ingest_seal_notes(sqlite3 *db, uint64_t *added, struct cf_err *err)
+ingest_seal_notes(struct cf_db *db, uint64_t *added, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	uint64_t n = 0;
-	int own = sqlite3_get_autocommit(db), rc, ret = -1;
+	int own = sqlite3_get_autocommit(db_sqlite(db)), rc, ret = -1;
 
 	if (own && db_begin(db, err) < 0)
 		return -1;
@@ -656,7 +657,7 @@ ingest_record(struct ingest *in, struct ingest_staged *s, struct ingest_result *
 	}
 	if (step_done(in, in->q_savepoint, "cannot start the item's savepoint", err) < 0 ||
 	    record_item(in, s, res, err) < 0) {
-		sqlite3_exec(in->db, "ROLLBACK TO item; RELEASE item", NULL, NULL, NULL);
+		sqlite3_exec(db_sqlite(in->db), "ROLLBACK TO item; RELEASE item", NULL, NULL, NULL);
 		created_unlink(in, mark);
 		staged_free(s);
 		return -1;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/exhibits.h"
 #include "casefile/hash.h"
 #include "casefile/item.h"
@@ -33,7 +34,7 @@ all_hex(const char *s)
 }
 
 static int
-resolve_exhibit(sqlite3 *db, const char *spec, const char *colon, int64_t *id,
+resolve_exhibit(struct cf_db *db, const char *spec, const char *colon, int64_t *id,
 		struct cf_err *err)
 {
 	struct exhibits ex = { 0 };
@@ -68,7 +69,7 @@ out:
 }
 
 int
-item_resolve(sqlite3 *db, const char *spec, int64_t *id, struct cf_err *err)
+item_resolve(struct cf_db *db, const char *spec, int64_t *id, struct cf_err *err)
 {
 	const char *s = spec, *colon = strchr(spec, ':');
 	sqlite3_stmt *st = NULL;

@@ -221,7 +221,7 @@ head_json(const struct seal_head *h, size_t number)
 }
 
 int
-log_export(sqlite3 *db, const char *vault_dir, const char *dir,
+log_export(struct cf_db *db, const char *vault_dir, const char *dir,
 	   struct log_export_stats *st, struct cf_err *err)
 {
 	struct seal_head *heads = NULL;
@@ -332,7 +332,7 @@ log_check_result_release(struct log_check_result *r)
 }
 
 int
-log_check(sqlite3 *db, const char *vault_dir, const char *note, size_t len,
+log_check(struct cf_db *db, const char *vault_dir, const char *note, size_t len,
 	  struct log_check_result *r, struct cf_err *err)
 {
 	struct checkpoint cp;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/dispute.h"
 #include "casefile/order_facts.h"
 #include "casefile/roles.h"
@@ -27,7 +28,7 @@ col_time(sqlite3_stmt *st, int i)
 }
 
 int
-order_facts_load(sqlite3 *db, const char *order_id, struct order_facts *f,
+order_facts_load(struct cf_db *db, const char *order_id, struct order_facts *f,
 		 struct cf_err *err)
 {
 	struct dispute *d = NULL;

@@ -36,6 +36,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/dispute.h"
 #include "casefile/exhibits.h"
 #include "casefile/frames.h"
@@ -125,7 +126,7 @@ url_host(const char *u)
 
 /* The source object of one exhibit, with its seal facts. */
 static int
-source_json(sqlite3 *db, const struct exhibit *x, const struct pack_opts *o,
+source_json(struct cf_db *db, const struct exhibit *x, const struct pack_opts *o,
 	    json_t **out, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -188,7 +189,7 @@ struct plan_card {
 };
 
 static const char *
-scenario_of(sqlite3 *db, const struct pack_opts *o, struct dispute **d)
+scenario_of(struct cf_db *db, const struct pack_opts *o, struct dispute **d)
 {
 	struct cf_err e = CF_ERR_INIT;
 
@@ -345,7 +346,7 @@ who_zh(const char *sender)
 }
 
 static int
-chat_lines(sqlite3 *db, const struct exhibits *ex, const struct exhibit *x,
+chat_lines(struct cf_db *db, const struct exhibits *ex, const struct exhibit *x,
 	   const struct pack_opts *o, const char *scenario, json_t *lines, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -404,7 +405,7 @@ chat_lines(sqlite3 *db, const struct exhibits *ex, const struct exhibit *x,
 }
 
 static int
-logistics_lines(sqlite3 *db, const struct exhibit *x, const struct pack_opts *o,
+logistics_lines(struct cf_db *db, const struct exhibit *x, const struct pack_opts *o,
 		json_t *lines, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -478,7 +479,7 @@ title_of(const struct plan_card *c, const struct exhibits *ex, const char *scena
 }
 
 static int
-spec_new(struct vault *v, sqlite3 *db, const struct exhibits *ex, const struct plan_card *c,
+spec_new(struct vault *v, struct cf_db *db, const struct exhibits *ex, const struct plan_card *c,
 	 const struct pack_opts *o, const char *scenario, const char *dossier_id,
 	 int cardno, int ncards, json_t **out, struct cf_err *err)
 {
@@ -748,7 +749,7 @@ out:
 }
 
 static char *
-statement_new(sqlite3 *db, const struct pack_opts *o, const char *scenario,
+statement_new(struct cf_db *db, const struct pack_opts *o, const char *scenario,
 	      struct pack_report *rep, struct cf_err *err)
 {
 	struct templates *t = NULL;
@@ -819,7 +820,7 @@ int
 pack_build(struct vault *v, const struct pack_opts *o, struct pack_report *rep,
 	   struct cf_err *err)
 {
-	sqlite3 *db = vault_db(v);
+	struct cf_db *db = vault_db(v);
 	struct exhibits ex = { NULL, 0 };
 	struct dispute *d = NULL;
 	struct plan_card *pl = NULL;

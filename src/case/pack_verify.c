@@ -19,6 +19,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/hash.h"
 #include "casefile/pack.h"
 #include "casefile/pdf.h"

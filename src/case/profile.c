@@ -423,7 +423,7 @@ profile_format_ok(const struct profile *p, const char *fmt)
 }
 
 int
-profile_resolve(sqlite3 *db, const char *opt, struct profile **out,
+profile_resolve(struct cf_db *db, const char *opt, struct profile **out,
 		struct cf_err *err)
 {
 	char *set = NULL;

@@ -15,6 +15,7 @@
 #include "casefile/cftime.h"
 #include "casefile/checkpoint.h"
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/exhibits.h"
 #include "casefile/keys.h"
 #include "casefile/ledger.h"
@@ -48,7 +49,7 @@ add_hex(struct cf_buf *b, const unsigned char *h)
  * so an auditor sees the exhibit was sealed then and the log only grew.
  */
 static int
-first_head_json(sqlite3 *db, uint64_t idx, const struct seal_head *head, struct cf_buf *b,
+first_head_json(struct cf_db *db, uint64_t idx, const struct seal_head *head, struct cf_buf *b,
 		struct cf_err *err)
 {
 	struct seal_head first;
@@ -130,9 +131,9 @@ out:
 
 /* The vault folder: the one holding the database file; NULL in memory. */
 static char *
-vault_dir_of(sqlite3 *db)
+vault_dir_of(struct cf_db *db)
 {
-	const char *f = sqlite3_db_filename(db, "main");
+	const char *f = sqlite3_db_filename(db_sqlite(db), "main");
 	const char *slash = f ? strrchr(f, '/') : NULL;
 
 	if (f == NULL || *f == '\0')
@@ -141,7 +142,7 @@ vault_dir_of(sqlite3 *db)
 }
 
 int
-proofs_json_new(sqlite3 *db, const int64_t *ids, size_t n, char **json, size_t *len,
+proofs_json_new(struct cf_db *db, const int64_t *ids, size_t n, char **json, size_t *len,
 		struct cf_err *err)
 {
 	struct cf_buf b = CF_BUF_INIT;

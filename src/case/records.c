@@ -10,7 +10,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/hash.h"
-#include "casefile/records.h"
+#include "casefile/records_sqlite.h"
 #include "casefile/xalloc.h"
 
 const int records_cols[RECORDS_NCOLS] = { 0, 1, 2, 3 };

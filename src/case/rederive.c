@@ -25,7 +25,7 @@
 #include "casefile/db.h"
 #include "casefile/dispute.h"
 #include "casefile/ingest.h"
-#include "casefile/ledger.h"
+#include "casefile/ledger_sqlite.h"
 #include "casefile/parse.h"
 #include "casefile/parsed_writer.h"
 #include "casefile/rederive.h"
@@ -54,7 +54,7 @@ static const struct {
 
 struct rederive {
 	struct vault *v;
-	sqlite3 *db, *mem;
+	struct cf_db *db, *mem;
 	sqlite3_stmt *row;		/* the evidence row and its leaf index */
 	sqlite3_stmt *sel[NTABLES];	/* on db */
 	sqlite3_stmt *msel[NTABLES];	/* on mem */
@@ -84,8 +84,7 @@ rederive_close(struct rederive *r)
 	}
 	sqlite3_finalize(r->mwarn);
 	parsed_writer_free(r->pw);
-	if (r->mem)
-		sqlite3_close(r->mem);
+	db_close(r->mem);
 	sqlite3_finalize(r->leaf);
 	sqlite3_finalize(r->noted);
 	parsed_writer_free(r->dbpw);
@@ -99,7 +98,7 @@ rederive_close(struct rederive *r)
 
 /* Copy table name's CREATE statement from db to mem. */
 static int
-copy_table(sqlite3 *db, sqlite3 *mem, const char *name, struct cf_err *err)
+copy_table(struct cf_db *db, struct cf_db *mem, const char *name, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int ret = -1;
@@ -128,11 +127,8 @@ rederive_open(struct vault *v, struct rederive **out, struct cf_err *err)
 
 	r->v = v;
 	r->db = vault_db(v);
-	if (sqlite3_open_v2(":memory:", &r->mem, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
-		db_err(r->mem, err, "cannot open an in-memory database");
+	if (db_open_memory(&r->mem, err) < 0)
 		goto fail;
-	}
 	/* The rows reference evidence(id), which the copy does not have. */
 	if (db_exec(r->mem, "PRAGMA foreign_keys = OFF", err) < 0 ||
 	    db_prepare(r->db, "SELECT " ITEM_COLUMNS " FROM evidence WHERE id = ?", &r->row,
@@ -168,7 +164,7 @@ fail:
 }
 
 static int
-step_done(sqlite3 *db, sqlite3_stmt *st, struct cf_err *err)
+step_done(struct cf_db *db, sqlite3_stmt *st, struct cf_err *err)
 {
 	int rc = sqlite3_step(st);
 
@@ -318,7 +314,7 @@ item_stage(struct vault *v, struct item *it)
 
 /* Write parse p of item it with writer pw and warning INSERT warn, as ingest writes it. */
 static int
-store_rows(sqlite3 *db, struct parsed_writer *pw, sqlite3_stmt *warn, const struct item *it,
+store_rows(struct cf_db *db, struct parsed_writer *pw, sqlite3_stmt *warn, const struct item *it,
 	   const struct parsed *p, struct cf_err *err)
 {
 	char *note = NULL;
@@ -662,7 +658,7 @@ rederive_repair(struct rederive *r, int64_t id, int *changed, struct cf_err *err
 	int rc, ret = -1;
 
 	*changed = 0;
-	if (sqlite3_get_autocommit(r->db))
+	if (sqlite3_get_autocommit(db_sqlite(r->db)))
 		CF_BUG("rederive_repair outside a transaction");
 	if ((it = item_load(r, id, err)) == NULL)
 		return -1;
@@ -837,7 +833,7 @@ rederive_check_order(struct vault *v, const char *order, struct cf_err *err)
 {
 	struct rederive *r = NULL;
 	sqlite3_stmt *st = NULL;
-	sqlite3 *db = vault_db(v);
+	struct cf_db *db = vault_db(v);
 	int rc, ret = -1;
 
 	if (rederive_open(v, &r, err) < 0 ||

@@ -23,6 +23,7 @@
 
 #include "casefile/checkpoint.h"
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/dispute.h"
 #include "casefile/ingest.h"
 #include "casefile/kept.h"
@@ -71,7 +72,7 @@ seal_timestamp_tsa(void *cookie, const char *url, const void *data, size_t n,
 }
 
 int
-seal_origin(sqlite3 *db, char **origin, struct cf_err *err)
+seal_origin(struct cf_db *db, char **origin, struct cf_err *err)
 {
 	char *id = db_meta_get(db, "vault_id");
 
@@ -135,7 +136,7 @@ head_from_row(sqlite3_stmt *st, struct seal_head *h, struct cf_err *err)
 }
 
 int
-seal_heads(sqlite3 *db, struct seal_head **heads, size_t *n, struct cf_err *err)
+seal_heads(struct cf_db *db, struct seal_head **heads, size_t *n, struct cf_err *err)
 {
 	sqlite3_stmt *st;
 	struct seal_head *v = NULL;
@@ -175,7 +176,7 @@ seal_heads_free(struct seal_head *heads, size_t n)
 }
 
 int
-seal_head_find(sqlite3 *db, uint64_t min_size, struct seal_head *head, int *found,
+seal_head_find(struct cf_db *db, uint64_t min_size, struct seal_head *head, int *found,
 	       struct cf_err *err)
 {
 	sqlite3_stmt *st;
@@ -205,7 +206,7 @@ seal_head_find(sqlite3 *db, uint64_t min_size, struct seal_head *head, int *foun
 
 /* Store t[0..n) as head tree_size's next tokens (head_tokens). */
 static int
-tokens_insert(sqlite3 *db, uint64_t tree_size, const struct seal_token *t, size_t n,
+tokens_insert(struct cf_db *db, uint64_t tree_size, const struct seal_token *t, size_t n,
 	      int64_t now, struct cf_err *err)
 {
 	sqlite3_stmt *st;
@@ -237,7 +238,7 @@ tokens_insert(sqlite3 *db, uint64_t tree_size, const struct seal_token *t, size_
 }
 
 int
-seal_head_tokens(sqlite3 *db, struct seal_head *h, struct cf_err *err)
+seal_head_tokens(struct cf_db *db, struct seal_head *h, struct cf_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -360,7 +361,7 @@ collect_tokens(const struct seal_opts *o, const char *note, size_t len,
 }
 
 static int
-head_insert(sqlite3 *db, const struct seal_head *h, struct cf_err *err)
+head_insert(struct cf_db *db, const struct seal_head *h, struct cf_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -412,7 +413,7 @@ seal_kept_backfill(const char *dir, const struct seal_head *heads, size_t n,
  * it is exactly what that seal would have stored.
  */
 static int
-complete_interrupted(sqlite3 *db, const struct seal_opts *o, const struct seal_head *last,
+complete_interrupted(struct cf_db *db, const struct seal_opts *o, const struct seal_head *last,
 		     const struct kept_file *f, struct cf_err *err)
 {
 	struct cf_err e = CF_ERR_INIT;
@@ -526,7 +527,7 @@ out:
 }
 
 void
-seal_kept_dirs(sqlite3 *db, const char *vault_dir, char **kept, char **mirror)
+seal_kept_dirs(struct cf_db *db, const char *vault_dir, char **kept, char **mirror)
 {
 	*kept = xasprintf("%s/%s", vault_dir, KEPT_DIR);
 	*mirror = db_meta_get(db, "seal.mirror");
@@ -561,7 +562,7 @@ seal_kept_mirror(const char *kept_dir, const char *mirror, struct cf_err *err)
  * seal_run in seal.h); complete an interrupted seal; fill the mirror.
  */
 static int
-keep_prepare(sqlite3 *db, const struct seal_opts *o, struct cf_err *err)
+keep_prepare(struct cf_db *db, const struct seal_opts *o, struct cf_err *err)
 {
 	struct cf_err e = CF_ERR_INIT;
 	struct seal_head *heads = NULL;
@@ -634,7 +635,7 @@ out:
 
 /* Inside the head's transaction: keep its checkpoint before the commit. */
 static int
-keep_new(sqlite3 *db, const struct seal_opts *o, const struct seal_head *h, struct cf_err *err)
+keep_new(struct cf_db *db, const struct seal_opts *o, const struct seal_head *h, struct cf_err *err)
 {
 	sqlite3_stmt *st;
 	uint64_t n = 0;
@@ -658,7 +659,7 @@ keep_new(sqlite3 *db, const struct seal_opts *o, const struct seal_head *h, stru
 
 /* The number of head h among the heads (1 for the first), for kept.h. */
 static int
-head_number(sqlite3 *db, uint64_t tree_size, uint64_t *number, struct cf_err *err)
+head_number(struct cf_db *db, uint64_t tree_size, uint64_t *number, struct cf_err *err)
 {
 	sqlite3_stmt *st;
 
@@ -676,7 +677,7 @@ head_number(sqlite3 *db, uint64_t tree_size, uint64_t *number, struct cf_err *er
  * 1 when another seal changed the heads meanwhile, -1 on error.
  */
 static int
-stamp_existing(sqlite3 *db, const struct seal_opts *o, struct seal_head *h,
+stamp_existing(struct cf_db *db, const struct seal_opts *o, struct seal_head *h,
 	       struct cf_err *err)
 {
 	struct seal_token *toks = NULL;
@@ -763,7 +764,7 @@ out:
 
 /* One attempt; returns 1 when another seal stored a head meanwhile. */
 static int
-seal_once(sqlite3 *db, const struct seal_opts *o, struct seal_head *out, int *sealed,
+seal_once(struct cf_db *db, const struct seal_opts *o, struct seal_head *out, int *sealed,
 	  uint64_t *backfilled, struct cf_err *err)
 {
 	struct seal_head prev, h;
@@ -878,7 +879,7 @@ out:
 }
 
 int
-seal_run(sqlite3 *db, const struct seal_opts *o, struct seal_head *out, int *sealed,
+seal_run(struct cf_db *db, const struct seal_opts *o, struct seal_head *out, int *sealed,
 	 uint64_t *backfilled, struct cf_err *err)
 {
 	uint64_t bf = 0, total = 0;

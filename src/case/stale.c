@@ -11,6 +11,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/stale.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -19,7 +20,7 @@
 #define STALE_LOG_MAX (64u << 20)
 
 static long long
-max_evidence_id(sqlite3 *db, const char *order_id, long long after, long long *count,
+max_evidence_id(struct cf_db *db, const char *order_id, long long after, long long *count,
 		struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;

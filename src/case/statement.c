@@ -397,7 +397,7 @@ closing(const struct templates *t, enum argument_stance st, const char *scenario
 }
 
 int
-statement_compose(sqlite3 *db, const struct templates *t, const char *order_id,
+statement_compose(struct cf_db *db, const struct templates *t, const char *order_id,
 		  const struct statement_opts *o, char **out, struct cf_err *err)
 {
 	struct exhibits ex = { NULL, 0 };
@@ -499,7 +499,7 @@ out:
 }
 
 int
-statement_draft(sqlite3 *db, const struct templates *t, const char *order_id,
+statement_draft(struct cf_db *db, const struct templates *t, const char *order_id,
 		const char *scenario, size_t max_chars, int mask, long tz_offset,
 		char **out, struct cf_err *err)
 {
@@ -579,7 +579,7 @@ statement_fit(char *s, size_t max, int bytes)
 }
 
 int
-statement_variant(sqlite3 *db, const struct templates *t, const char *order_id,
+statement_variant(struct cf_db *db, const struct templates *t, const char *order_id,
 		  const char *scenario, int stance, const struct profile_limit *lim,
 		  int mask, long tz_offset, char **out, struct cf_err *err)
 {

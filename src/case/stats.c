@@ -11,6 +11,7 @@
 
 #include "casefile/cftime.h"
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/dispute.h"
 #include "casefile/stats.h"
 #include "casefile/xalloc.h"
@@ -260,7 +261,7 @@ stats_free(struct stats *s)
 
 /* Read the disputes in the window with their order facts. */
 static int
-load(sqlite3 *db, long long since, long long until, long tz, struct drec **out,
+load(struct cf_db *db, long long since, long long until, long tz, struct drec **out,
      size_t *nout, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL, *qs = NULL, *qk = NULL;
@@ -345,7 +346,7 @@ out:
 }
 
 int
-stats_compute(sqlite3 *db, long long since, long long until, long tz_offset,
+stats_compute(struct cf_db *db, long long since, long long until, long tz_offset,
 	      struct stats **out, struct cf_err *err)
 {
 	struct stats *s;

@@ -9,6 +9,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
 #include "casefile/ledger.h"
@@ -30,21 +31,21 @@ static const char *const parsed_tables[] = {
 
 /* Begin: own transaction (1) or a savepoint in the caller's (0); -1 error. */
 static int
-tx_begin(sqlite3 *db, struct cf_err *err)
+tx_begin(struct cf_db *db, struct cf_err *err)
 {
-	if (sqlite3_get_autocommit(db))
+	if (sqlite3_get_autocommit(db_sqlite(db)))
 		return db_begin(db, err) < 0 ? -1 : 1;
 	return db_exec(db, "SAVEPOINT tag", err) < 0 ? -1 : 0;
 }
 
 static int
-tx_end(sqlite3 *db, int own, int ok, struct cf_err *err)
+tx_end(struct cf_db *db, int own, int ok, struct cf_err *err)
 {
 	if (own)
 		return ok ? db_commit(db, err) : (db_rollback(db), -1);
 	if (ok)
 		return db_exec(db, "RELEASE tag", err);
-	sqlite3_exec(db, "ROLLBACK TO tag; RELEASE tag", NULL, NULL, NULL);
+	sqlite3_exec(db_sqlite(db), "ROLLBACK TO tag; RELEASE tag", NULL, NULL, NULL);
 	return -1;
 }
 
@@ -73,7 +74,7 @@ row_release(struct row *r)
 }
 
 static int
-row_load(sqlite3 *db, int64_t id, struct row *r, struct cf_err *err)
+row_load(struct cf_db *db, int64_t id, struct row *r, struct cf_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -103,7 +104,7 @@ row_load(sqlite3 *db, int64_t id, struct row *r, struct cf_err *err)
 }
 
 static int
-seal(sqlite3 *db, const struct row *r, int64_t id, const char *type, const char *value,
+seal(struct cf_db *db, const struct row *r, int64_t id, const char *type, const char *value,
      int64_t at, const char *who, uint64_t *index, struct cf_err *err)
 {
 	char *subject = xasprintf("evidence %lld", (long long)id);
@@ -116,7 +117,7 @@ seal(sqlite3 *db, const struct row *r, int64_t id, const char *type, const char 
 }
 
 static int
-exec1(sqlite3 *db, const char *sql, int64_t id, const char *text, struct cf_err *err)
+exec1(struct cf_db *db, const char *sql, int64_t id, const char *text, struct cf_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -164,7 +165,7 @@ out:
 }
 
 static int
-write_parse(sqlite3 *db, int64_t id, const struct row *r, const struct parsed *p,
+write_parse(struct cf_db *db, int64_t id, const struct row *r, const struct parsed *p,
 	    struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -210,7 +211,7 @@ int
 tag_apply(struct vault *v, int64_t id, const struct tag_change *c, const char *who,
 	  int64_t at, tag_warn_fn warn, void *cookie, unsigned *leaves, struct cf_err *err)
 {
-	sqlite3 *db = vault_db(v);
+	struct cf_db *db = vault_db(v);
 	struct parsed *p = NULL;
 	struct row r;
 	unsigned have = 0, n = 0;
@@ -325,7 +326,7 @@ out:
 }
 
 int
-tag_exclude(sqlite3 *db, int64_t id, const char *reason, const char *who, int64_t at,
+tag_exclude(struct cf_db *db, int64_t id, const char *reason, const char *who, int64_t at,
 	    unsigned *leaves, struct cf_err *err)
 {
 	struct row r;
@@ -360,7 +361,7 @@ tag_exclude(sqlite3 *db, int64_t id, const char *reason, const char *who, int64_
 }
 
 int
-tag_history(sqlite3 *db, int64_t id, tag_event_fn fn, void *cookie, struct cf_err *err)
+tag_history(struct cf_db *db, int64_t id, tag_event_fn fn, void *cookie, struct cf_err *err)
 {
 	sqlite3_stmt *st;
 	char *subject = xasprintf("evidence %lld", (long long)id);
@@ -431,7 +432,7 @@ str_eq(const char *a, const char *b)
 }
 
 int
-tag_check(sqlite3 *db, int64_t id, char **why, struct cf_err *err)
+tag_check(struct cf_db *db, int64_t id, char **why, struct cf_err *err)
 {
 	struct fold f = { NULL, NULL, NULL, 0 };
 	struct row r;

@@ -10,6 +10,7 @@
 #include "casefile/cftime.h"
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/jout.h"
 #include "casefile/db.h"
 #include "casefile/dispute.h"
@@ -299,7 +300,7 @@ run_build(int argc, char **argv, struct cf_ctx *ctx)
 		free(mb);
 	}
 	if (!a.no_sign || a.do_seal) {
-		sqlite3 *db = vault_db(ctx->vault);
+		struct cf_db *db = vault_db(ctx->vault);
 
 		if (keys_read_pass(a.passfile, ctx->passphrase, &pass, &err) < 0) {
 			rc = ctx_fail(ctx, &err);

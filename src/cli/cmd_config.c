@@ -92,7 +92,7 @@ run_config(int argc, char **argv, struct cf_ctx *ctx)
 	const struct config_key *k = NULL;
 	const char *unset = NULL;
 	char *val = NULL, *norm = NULL;
-	sqlite3 *db;
+	struct cf_db *db;
 	enum cf_exit rc = CF_EXIT_OK;
 	int first, r;
 	size_t i;

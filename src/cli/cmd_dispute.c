@@ -21,6 +21,7 @@
 #include "casefile/cftime.h"
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/jout.h"
 #include "casefile/dispute.h"
 #include "casefile/ingest.h"
@@ -301,7 +302,7 @@ warn_no_evidence(struct cf_ctx *ctx, const char *order)
 	sqlite3_stmt *st;
 	int have = 1;
 
-	if (sqlite3_prepare_v2(vault_db(ctx->vault),
+	if (sqlite3_prepare_v2(db_sqlite(vault_db(ctx->vault)),
 			       "SELECT 1 FROM evidence WHERE order_id = ? LIMIT 1", -1,
 			       &st, NULL) != SQLITE_OK)
 		return;

@@ -50,6 +50,7 @@
 #include "casefile/cftime.h"
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/import.h"
 #include "casefile/jout.h"
 #include "casefile/db.h"
@@ -387,12 +388,12 @@ out:
 }
 
 static int
-table_exists(sqlite3 *db, const char *name)
+table_exists(struct cf_db *db, const char *name)
 {
 	sqlite3_stmt *st;
 	int yes = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
 			       -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -406,13 +407,13 @@ table_exists(sqlite3 *db, const char *name)
  * non-empty shop of an exported order record, else "unknown".
  */
 static char *
-record_shop(struct export_run *r, sqlite3 *db)
+record_shop(struct export_run *r, struct cf_db *db)
 {
 	sqlite3_stmt *st;
 	char *shop = NULL;
 	size_t i;
 
-	if (sqlite3_prepare_v2(db, "SELECT shop FROM order_records WHERE evidence_id = ? "
+	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT shop FROM order_records WHERE evidence_id = ? "
 			       "AND shop <> ''", -1, &st, NULL) != SQLITE_OK)
 		return xstrdup("unknown");
 	for (i = 0; i < r->nids && shop == NULL; i++) {
@@ -427,7 +428,7 @@ record_shop(struct export_run *r, sqlite3 *db)
 
 /* bag-info, checkpoint tag files. */
 static int
-write_tags(struct export_run *r, sqlite3 *db, struct cf_err *err)
+write_tags(struct export_run *r, struct cf_db *db, struct cf_err *err)
 {
 	struct cf_buf info = CF_BUF_INIT;
 	char *shop = db_meta_get(db, "shop.name"), *vid = db_meta_get(db, "vault_id");
@@ -531,7 +532,7 @@ bag_name(const char *out, const char *ext)
 }
 
 static int
-select_rows(struct export_run *r, sqlite3 *db, char **orders, int norders, const char *date,
+select_rows(struct export_run *r, struct cf_db *db, char **orders, int norders, const char *date,
 	    sqlite3_stmt **st, struct cf_err *err)
 {
 	struct cf_buf sql = CF_BUF_INIT;
@@ -561,12 +562,12 @@ select_rows(struct export_run *r, sqlite3 *db, char **orders, int norders, const
 }
 
 static int
-order_exists(sqlite3 *db, const char *order)
+order_exists(struct cf_db *db, const char *order)
 {
 	sqlite3_stmt *st;
 	int yes;
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM evidence WHERE order_id = ? LIMIT 1", -1, &st,
+	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT 1 FROM evidence WHERE order_id = ? LIMIT 1", -1, &st,
 			       NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
@@ -585,7 +586,7 @@ run_export(int argc, char **argv, struct cf_ctx *ctx)
 	enum out_kind kind;
 	enum cf_exit rc = CF_EXIT_OK;
 	sqlite3_stmt *st = NULL;
-	sqlite3 *db;
+	struct cf_db *db;
 	struct stat sb;
 	int all = 0, i, c, first;
 

@@ -16,6 +16,7 @@
 #include "casefile/buf.h"
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/jout.h"
 #include "casefile/config.h"
 #include "casefile/hash.h"
@@ -398,7 +399,7 @@ warn_unknown_senders(struct ingest_run *r, const char *order, const char *path, 
 
 	/* prepared once per run: preparing it per chat file was 4 % of the CPU */
 	if (st == NULL &&
-	    sqlite3_prepare_v2(vault_db(r->ctx->vault),
+	    sqlite3_prepare_v2(db_sqlite(vault_db(r->ctx->vault)),
 			       "SELECT m.name, count(*) FROM messages m WHERE m.evidence_id = ?1 AND "
 			       ROLES_SQL_SENDER("m", "(SELECT order_id FROM evidence WHERE id = ?1)")
 			       " = 'unknown' GROUP BY m.name ORDER BY min(m.seq)", -1, &st,

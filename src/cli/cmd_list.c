@@ -8,6 +8,7 @@
 #include "casefile/buf.h"
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/jout.h"
 #include "casefile/db.h"
 #include "casefile/vault.h"

@@ -14,6 +14,7 @@
 #include "casefile/cftime.h"
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/jout.h"
 #include "casefile/db.h"
 #include "casefile/ledger.h"
@@ -52,7 +53,7 @@ json_head(const struct seal_head *h)
 }
 
 static int
-count_leafless(sqlite3 *db, uint64_t *n, struct cf_err *err)
+count_leafless(struct cf_db *db, uint64_t *n, struct cf_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;

@@ -9,6 +9,7 @@
 
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/jout.h"
 #include "casefile/db.h"
 #include "casefile/rederive.h"
@@ -20,7 +21,7 @@ run_reparse(int argc, char **argv, struct cf_ctx *ctx)
 	struct cf_err err = CF_ERR_INIT;
 	struct rederive *r = NULL;
 	sqlite3_stmt *st = NULL;
-	sqlite3 *db;
+	struct cf_db *db;
 	enum cf_exit rc = CF_EXIT_OK;
 	unsigned long long checked = 0, rebuilt = 0, refused = 0;
 	int first, i, step, began = 0;

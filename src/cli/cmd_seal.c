@@ -37,7 +37,7 @@ run_seal(int argc, char **argv, struct cf_ctx *ctx)
 	double timeout = 15;
 	uint64_t backfilled = 0;
 	enum cf_exit rc = CF_EXIT_OK;
-	sqlite3 *db;
+	struct cf_db *db;
 	int first, r, sealed = 0, again = 0;
 	char *require = NULL;
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "casefile/buf.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/stale.h"
 #include "casefile/xalloc.h"
 #include "casefile/cftime.h"
@@ -61,11 +62,11 @@ fact_time(struct facts *f, const struct cf_ctx *ctx, const char *key, sqlite3_st
 }
 
 static sqlite3_stmt *
-query(sqlite3 *db, const char *sql, long long id)
+query(struct cf_db *db, const char *sql, long long id)
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK)
 		return NULL;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -82,7 +83,7 @@ col_text(sqlite3_stmt *st, int i)
 }
 
 static void
-gather_facts(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *kind,
+gather_facts(struct cf_db *db, const struct cf_ctx *ctx, long long id, const char *kind,
 	     struct facts *f)
 {
 	sqlite3_stmt *st;
@@ -173,7 +174,7 @@ jout_stored(const char *v)
 
 /* The parsed rows of a chat or logistics item (--messages). */
 static void
-gather_rows(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *kind,
+gather_rows(struct cf_db *db, const struct cf_ctx *ctx, long long id, const char *kind,
 	    struct cf_buf *text, json_t **json)
 {
 	static const char chat_sql[] =
@@ -189,7 +190,7 @@ gather_rows(sqlite3 *db, const struct cf_ctx *ctx, long long id, const char *kin
 
 	if (!chat && strcmp(kind, "logistics"))
 		return;
-	if (sqlite3_prepare_v2(db, chat ? chat_sql : logi_sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db_sqlite(db), chat ? chat_sql : logi_sql, -1, &st, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_int64(st, 1, id);
 	list = json_array();
@@ -250,12 +251,12 @@ static void print_stale(struct cf_ctx *ctx, const char *order);
 
 /* 1 when the vault holds evidence for order id s. */
 static int
-has_order(sqlite3 *db, const char *s)
+has_order(struct cf_db *db, const char *s)
 {
 	sqlite3_stmt *st;
 	int r;
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM evidence WHERE order_id = ? LIMIT 1", -1, &st,
+	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT 1 FROM evidence WHERE order_id = ? LIMIT 1", -1, &st,
 			       NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, s, -1, SQLITE_STATIC);
@@ -305,7 +306,7 @@ run_show(int argc, char **argv, struct cf_ctx *ctx)
 	json_t *items = NULL;
 	int64_t item = 0;
 	char *order_own = NULL;
-	sqlite3 *db;
+	struct cf_db *db;
 
 	{
 		const struct cli_opt opts[] = {

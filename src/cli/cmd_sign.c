@@ -71,7 +71,7 @@ run_sign(int argc, char **argv, struct cf_ctx *ctx)
 	X509 *cert = NULL;
 	STACK_OF(X509) *chain = NULL;
 	enum cf_exit rc = CF_EXIT_OK;
-	sqlite3 *db;
+	struct cf_db *db;
 
 	memset(&res, 0, sizeof(res));
 	{

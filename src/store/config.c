@@ -13,6 +13,7 @@
 #include "casefile/bundle.h"
 #include "casefile/config.h"
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/order_id.h"
 #include "casefile/textenc.h"
 #include "casefile/xalloc.h"
@@ -286,7 +287,7 @@ config_check(const struct config_key *k, const char *value, char **norm,
 }
 
 int
-config_unset(sqlite3 *db, const struct config_key *k, struct cf_err *err)
+config_unset(struct cf_db *db, const struct config_key *k, struct cf_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -302,7 +303,7 @@ config_unset(sqlite3 *db, const struct config_key *k, struct cf_err *err)
 }
 
 static int
-stored(sqlite3 *db, const char *name, char **norm, struct cf_err *err)
+stored(struct cf_db *db, const char *name, char **norm, struct cf_err *err)
 {
 	char *v = db_meta_get(db, name);
 	int r = 0;
@@ -318,7 +319,7 @@ stored(sqlite3 *db, const char *name, char **norm, struct cf_err *err)
 }
 
 int
-config_import_limits(sqlite3 *db, struct bundle_limits *lim, struct cf_err *err)
+config_import_limits(struct cf_db *db, struct bundle_limits *lim, struct cf_err *err)
 {
 	char *v = NULL;
 
@@ -342,7 +343,7 @@ config_import_limits(sqlite3 *db, struct bundle_limits *lim, struct cf_err *err)
 }
 
 int
-config_order_rule(sqlite3 *db, struct order_id_rule **out, struct cf_err *err)
+config_order_rule(struct cf_db *db, struct order_id_rule **out, struct cf_err *err)
 {
 	char *v = NULL;
 	int r;
@@ -355,7 +356,7 @@ config_order_rule(sqlite3 *db, struct order_id_rule **out, struct cf_err *err)
 }
 
 char *
-config_import_ignore(sqlite3 *db)
+config_import_ignore(struct cf_db *db)
 {
 	char *v = db ? db_meta_get(db, "import.ignore") : NULL;
 

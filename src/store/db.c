@@ -15,10 +15,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/xalloc.h"
 
 #define DB_BUSY_TIMEOUT_MS 60000
+
+/* The handle: today one SQLite connection (db.h). */
+struct cf_db {
+	sqlite3 *sq;
+};
 /* A waiting writer says so (db_wait.notice) after this long. */
 #define DB_WAIT_NOTICE_MS 1000
 
@@ -367,13 +372,14 @@ db_migration_sql(int version)
 }
 
 int
-db_err(sqlite3 *db, struct cf_err *err, const char *fmt, ...)
+db_err(struct cf_db *db, struct cf_err *err, const char *fmt, ...)
 {
 	va_list ap;
 	char *head;
-	int code = db ? sqlite3_errcode(db) : SQLITE_ERROR;
+	sqlite3 *sq = db ? db->sq : NULL;
+	int code = sq ? sqlite3_errcode(sq) : SQLITE_ERROR;
 	enum cf_status st = CF_EDB;
-	int sys = db ? sqlite3_system_errno(db) : 0;
+	int sys = sq ? sqlite3_system_errno(sq) : 0;
 
 	if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CANTOPEN ||
 	    code == SQLITE_READONLY || code == SQLITE_PERM)
@@ -387,19 +393,19 @@ db_err(sqlite3 *db, struct cf_err *err, const char *fmt, ...)
 	else if (st == CF_EIO && sys != 0) {
 		/* "disk I/O error" alone does not name the cause (a full disk
 		   fails the -shm or -wal file as an I/O error). */
-		cf_err_set(err, st, "%s: %s (%s)", head, sqlite3_errmsg(db), strerror(sys));
+		cf_err_set(err, st, "%s: %s (%s)", head, sqlite3_errmsg(sq), strerror(sys));
 		err->sys_errno = sys;
 	} else
-		cf_err_set(err, st, "%s: %s", head, db ? sqlite3_errmsg(db) : "out of memory");
+		cf_err_set(err, st, "%s: %s", head, sq ? sqlite3_errmsg(sq) : "out of memory");
 	free(head);
 	return -1;
 }
 
 int
-db_exec(sqlite3 *db, const char *sql, struct cf_err *err)
+db_exec(struct cf_db *db, const char *sql, struct cf_err *err)
 {
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-		const char *fn = sqlite3_db_filename(db, "main");
+	if (sqlite3_exec(db->sq, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		const char *fn = sqlite3_db_filename(db->sq, "main");
 
 		return db_err(db, err, "database '%s'", fn && *fn ? fn : "(memory)");
 	}
@@ -407,17 +413,17 @@ db_exec(sqlite3 *db, const char *sql, struct cf_err *err)
 }
 
 int
-db_begin(sqlite3 *db, struct cf_err *err)
+db_begin(struct cf_db *db, struct cf_err *err)
 {
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(db->sq, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_err(db, err, "cannot start a transaction");
 	return 0;
 }
 
 int
-db_commit(sqlite3 *db, struct cf_err *err)
+db_commit(struct cf_db *db, struct cf_err *err)
 {
-	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (sqlite3_exec(db->sq, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		db_err(db, err, "cannot commit");
 		db_rollback(db);
 		return -1;
@@ -426,16 +432,22 @@ db_commit(sqlite3 *db, struct cf_err *err)
 }
 
 void
-db_rollback(sqlite3 *db)
+db_rollback(struct cf_db *db)
 {
-	if (db && !sqlite3_get_autocommit(db))
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	if (db && !sqlite3_get_autocommit(db->sq))
+		sqlite3_exec(db->sq, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3 *
+db_sqlite(struct cf_db *db)
+{
+	return db ? db->sq : NULL;
 }
 
 int
-db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct cf_err *err)
+db_prepare(struct cf_db *db, const char *sql, sqlite3_stmt **st, struct cf_err *err)
 {
-	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db->sq, sql, -1, st, NULL) != SQLITE_OK) {
 		*st = NULL;
 		return db_err(db, err, "cannot prepare statement");
 	}
@@ -443,7 +455,7 @@ db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct cf_err *err)
 }
 
 static int
-user_version(sqlite3 *db, int *v, struct cf_err *err)
+user_version(struct cf_db *db, int *v, struct cf_err *err)
 {
 	sqlite3_stmt *st;
 
@@ -460,7 +472,7 @@ user_version(sqlite3 *db, int *v, struct cf_err *err)
 
 /* 0 when no row breaks a foreign key (a migration rebuilt a table right). */
 static int
-foreign_keys_intact(sqlite3 *db, struct cf_err *err)
+foreign_keys_intact(struct cf_db *db, struct cf_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -484,7 +496,7 @@ foreign_keys_intact(sqlite3 *db, struct cf_err *err)
  * for a writer.
  */
 static int
-migrate_locked(sqlite3 *db, struct cf_err *err)
+migrate_locked(struct cf_db *db, struct cf_err *err)
 {
 	int v = 0, i;
 	char pragma[64];
@@ -529,7 +541,7 @@ fail:
  * foreign_key_check proves each child row still has its parent.
  */
 static int
-migrate(sqlite3 *db, struct cf_err *err)
+migrate(struct cf_db *db, struct cf_err *err)
 {
 	int r;
 
@@ -581,29 +593,31 @@ busy_wait(void *arg, int n)
 }
 
 void
-db_set_wait(sqlite3 *db, struct db_wait *w)
+db_set_wait(struct cf_db *db, struct db_wait *w)
 {
 	if (w)
-		sqlite3_busy_handler(db, busy_wait, w);
+		sqlite3_busy_handler(db->sq, busy_wait, w);
 	else
-		sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
+		sqlite3_busy_timeout(db->sq, DB_BUSY_TIMEOUT_MS);
 }
 
 static int
-open_handle(const char *path, int flags, sqlite3 **out, struct cf_err *err)
+open_handle(const char *path, int flags, struct cf_db **out, struct cf_err *err)
 {
-	sqlite3 *db = NULL;
+	struct cf_db *db = xcalloc(1, sizeof(*db));
 	char *jm = NULL;
 
 	pthread_once(&config_once, configure_sqlite);
-	if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		if (db == NULL)
+	if (sqlite3_open_v2(path, &db->sq, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		if (db->sq == NULL) {
+			free(db);
 			return cf_err_set(err, CF_EIO, "cannot open database '%s'", path);
+		}
 		db_err(db, err, "cannot open database '%s'", path);
 		goto fail;
 	}
-	sqlite3_extended_result_codes(db, 0);
-	sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(db->sq, 0);
+	sqlite3_busy_timeout(db->sq, DB_BUSY_TIMEOUT_MS);
 	if (db_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;", err) < 0)
 		goto fail;
 	{
@@ -624,21 +638,21 @@ open_handle(const char *path, int flags, sqlite3 **out, struct cf_err *err)
 	return 0;
 fail:
 	free(jm);
-	sqlite3_close(db);
+	db_close(db);
 	return -1;
 }
 
 int
-db_open(const char *path, int create, sqlite3 **out, struct cf_err *err)
+db_open(const char *path, int create, struct cf_db **out, struct cf_err *err)
 {
-	sqlite3 *db;
+	struct cf_db *db;
 
 	if (open_handle(path, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0),
 			&db, err) < 0)
 		return -1;
 	if (migrate(db, err) < 0) {
 		cf_err_prefix(err, "database '%s'", path);
-		sqlite3_close(db);
+		db_close(db);
 		return -1;
 	}
 	*out = db;
@@ -646,24 +660,24 @@ db_open(const char *path, int create, sqlite3 **out, struct cf_err *err)
 }
 
 int
-db_open_readonly(const char *path, sqlite3 **out, struct cf_err *err)
+db_open_readonly(const char *path, struct cf_db **out, struct cf_err *err)
 {
-	sqlite3 *db;
+	struct cf_db *db;
 	int v = 0;
 
 	if (open_handle(path, SQLITE_OPEN_READONLY, &db, err) < 0)
 		return -1;
 	if (user_version(db, &v, err) < 0) {
 		cf_err_prefix(err, "database '%s'", path);
-		sqlite3_close(db);
+		db_close(db);
 		return -1;
 	}
 	if (v != NMIGRATIONS) {
 		/* Older (migrate it once, writing) or newer (refused there). */
-		sqlite3_close(db);
+		db_close(db);
 		if (db_open(path, 0, &db, err) < 0)
 			return -1;
-		sqlite3_close(db);
+		db_close(db);
 		if (open_handle(path, SQLITE_OPEN_READONLY, &db, err) < 0)
 			return -1;
 	}
@@ -672,19 +686,37 @@ db_open_readonly(const char *path, sqlite3 **out, struct cf_err *err)
 }
 
 void
-db_close(sqlite3 *db)
+db_close(struct cf_db *db)
 {
-	if (db)
-		sqlite3_close(db);
+	if (db) {
+		sqlite3_close(db->sq);
+		free(db);
+	}
+}
+
+int
+db_open_memory(struct cf_db **out, struct cf_err *err)
+{
+	struct cf_db *db = xcalloc(1, sizeof(*db));
+
+	pthread_once(&config_once, configure_sqlite);
+	if (sqlite3_open_v2(":memory:", &db->sq, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		db_err(db, err, "cannot open an in-memory database");
+		db_close(db);
+		return -1;
+	}
+	*out = db;
+	return 0;
 }
 
 char *
-db_meta_get(sqlite3 *db, const char *key)
+db_meta_get(struct cf_db *db, const char *key)
 {
 	sqlite3_stmt *st;
 	char *v = NULL;
 
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st,
+	if (sqlite3_prepare_v2(db->sq, "SELECT value FROM meta WHERE key = ?", -1, &st,
 			       NULL) != SQLITE_OK)
 		return NULL;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -695,7 +727,7 @@ db_meta_get(sqlite3 *db, const char *key)
 }
 
 char *
-db_setting(sqlite3 *db, const char *key)
+db_setting(struct cf_db *db, const char *key)
 {
 	char *v = db_meta_get(db, key);
 
@@ -707,7 +739,7 @@ db_setting(sqlite3 *db, const char *key)
 }
 
 int
-db_meta_set(sqlite3 *db, const char *key, const char *value, struct cf_err *err)
+db_meta_set(struct cf_db *db, const char *key, const char *value, struct cf_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -726,12 +758,12 @@ db_meta_set(sqlite3 *db, const char *key, const char *value, struct cf_err *err)
 }
 
 int
-db_has_table(sqlite3 *db, const char *name)
+db_has_table(struct cf_db *db, const char *name)
 {
 	sqlite3_stmt *st;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+	if (sqlite3_prepare_v2(db->sq, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
 			       -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);

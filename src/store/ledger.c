@@ -19,7 +19,7 @@
 #include <openssl/evp.h>
 
 #include "casefile/db.h"
-#include "casefile/ledger.h"
+#include "casefile/ledger_sqlite.h"
 #include "casefile/xalloc.h"
 
 typedef unsigned char hash_t[CF_SHA256_LEN];
@@ -254,7 +254,7 @@ ledger_annotation_hash(const struct ledger_annotation *a, unsigned char out[CF_S
 }
 
 int
-ledger_leaf_load(sqlite3 *db, int64_t evidence_id, struct ledger_leaf *leaf,
+ledger_leaf_load(struct cf_db *db, int64_t evidence_id, struct ledger_leaf *leaf,
 		 struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -362,12 +362,12 @@ ledger_range_root(const struct ledger_range *r, unsigned char out[CF_SHA256_LEN]
 /* --- stored nodes -------------------------------------------------------- */
 
 struct nodes {
-	sqlite3 *db;
+	struct cf_db *db;
 	sqlite3_stmt *get;
 };
 
 static int
-nodes_open(struct nodes *nd, sqlite3 *db, struct cf_err *err)
+nodes_open(struct nodes *nd, struct cf_db *db, struct cf_err *err)
 {
 	nd->db = db;
 	return db_prepare(db, "SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?",
@@ -459,7 +459,7 @@ range_hash(struct nodes *nd, uint64_t start, uint64_t n, unsigned char out[CF_SH
 #define SQL_SIZE "SELECT idx FROM ledger_nodes WHERE level = 0 ORDER BY idx DESC LIMIT 1"
 
 int
-ledger_size(sqlite3 *db, uint64_t *size, struct cf_err *err)
+ledger_size(struct cf_db *db, uint64_t *size, struct cf_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -478,7 +478,7 @@ ledger_size(sqlite3 *db, uint64_t *size, struct cf_err *err)
 }
 
 static int
-node_put(sqlite3 *db, sqlite3_stmt *ins, unsigned level, uint64_t idx,
+node_put(struct cf_db *db, sqlite3_stmt *ins, unsigned level, uint64_t idx,
 	 const unsigned char *h, struct cf_err *err)
 {
 	int rc;
@@ -496,7 +496,7 @@ node_put(sqlite3 *db, sqlite3_stmt *ins, unsigned level, uint64_t idx,
 }
 
 static int
-set_leaf_index(sqlite3 *db, sqlite3_stmt *upd, int64_t evidence_id, uint64_t index,
+set_leaf_index(struct cf_db *db, sqlite3_stmt *upd, int64_t evidence_id, uint64_t index,
 	       struct cf_err *err)
 {
 	int rc;
@@ -509,7 +509,7 @@ set_leaf_index(sqlite3 *db, sqlite3_stmt *upd, int64_t evidence_id, uint64_t ind
 	if (rc != SQLITE_DONE)
 		return db_err(db, err, "cannot record the leaf of evidence row %lld",
 			      (long long)evidence_id);
-	if (sqlite3_changes(db) != 1)
+	if (sqlite3_changes(db_sqlite(db)) != 1)
 		return cf_err_set(err, CF_EINPUT,
 				  "evidence row %lld does not exist or already has a leaf",
 				  (long long)evidence_id);
@@ -521,13 +521,13 @@ set_leaf_index(sqlite3 *db, sqlite3_stmt *upd, int64_t evidence_id, uint64_t ind
 	"UPDATE evidence SET leaf_index = ? WHERE id = ? AND leaf_index IS NULL"
 
 struct ledger_writer {
-	sqlite3 *db;
+	struct cf_db *db;
 	struct nodes nd;
 	sqlite3_stmt *size, *ins, *upd;
 };
 
 int
-ledger_writer_open(sqlite3 *db, struct ledger_writer **out, struct cf_err *err)
+ledger_writer_open(struct cf_db *db, struct ledger_writer **out, struct cf_err *err)
 {
 	struct ledger_writer *w = xcalloc(1, sizeof(*w));
 
@@ -600,7 +600,7 @@ ledger_writer_append_hash(struct ledger_writer *w, const unsigned char leaf_hash
 {
 	uint64_t n;
 
-	if (sqlite3_get_autocommit(w->db))
+	if (sqlite3_get_autocommit(db_sqlite(w->db)))
 		CF_BUG("ledger append outside a transaction");
 	if (writer_size(w, &n, err) < 0 || writer_put(w, n, leaf_hash, err) < 0)
 		return -1;
@@ -616,7 +616,7 @@ ledger_writer_append(struct ledger_writer *w, const struct ledger_leaf *leaf,
 	uint64_t n;
 	hash_t h;
 
-	if (sqlite3_get_autocommit(w->db))
+	if (sqlite3_get_autocommit(db_sqlite(w->db)))
 		CF_BUG("ledger append outside a transaction");
 	if (writer_size(w, &n, err) < 0 || set_leaf_index(w->db, w->upd, evidence_id, n, err) < 0)
 		return -1;
@@ -629,7 +629,7 @@ ledger_writer_append(struct ledger_writer *w, const struct ledger_leaf *leaf,
 }
 
 int
-ledger_append_hash(sqlite3 *db, const unsigned char leaf_hash[CF_SHA256_LEN],
+ledger_append_hash(struct cf_db *db, const unsigned char leaf_hash[CF_SHA256_LEN],
 		   uint64_t *index, struct cf_err *err)
 {
 	struct ledger_writer *w;
@@ -643,7 +643,7 @@ ledger_append_hash(sqlite3 *db, const unsigned char leaf_hash[CF_SHA256_LEN],
 }
 
 int
-ledger_append(sqlite3 *db, const struct ledger_leaf *leaf, int64_t evidence_id,
+ledger_append(struct cf_db *db, const struct ledger_leaf *leaf, int64_t evidence_id,
 	      uint64_t *index, struct cf_err *err)
 {
 	struct ledger_writer *w;
@@ -657,7 +657,7 @@ ledger_append(sqlite3 *db, const struct ledger_leaf *leaf, int64_t evidence_id,
 }
 
 int
-ledger_append_annotation(sqlite3 *db, const struct ledger_annotation *a, uint64_t *index,
+ledger_append_annotation(struct cf_db *db, const struct ledger_annotation *a, uint64_t *index,
 			 struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -687,7 +687,7 @@ ledger_append_annotation(sqlite3 *db, const struct ledger_annotation *a, uint64_
 }
 
 int
-ledger_annotation_latest(sqlite3 *db, const char *type, const char *subject,
+ledger_annotation_latest(struct cf_db *db, const char *type, const char *subject,
 			 struct cf_buf *payload, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -720,7 +720,7 @@ ledger_annotation_latest(sqlite3 *db, const char *type, const char *subject,
 }
 
 struct rebuild_ctx {
-	sqlite3 *db;
+	struct cf_db *db;
 	sqlite3_stmt *ins;
 	struct cf_err *err;
 };
@@ -749,14 +749,14 @@ range_load(struct nodes *nd, uint64_t size, struct ledger_range *r, struct cf_er
 }
 
 int
-ledger_rebuild(sqlite3 *db, uint64_t *added, struct cf_err *err)
+ledger_rebuild(struct cf_db *db, uint64_t *added, struct cf_err *err)
 {
 	struct nodes nd = { 0 };
 	sqlite3_stmt *sel = NULL, *upd = NULL;
 	struct rebuild_ctx rc = { db, NULL, err };
 	struct ledger_range r;
 	uint64_t n, count = 0;
-	int own = sqlite3_get_autocommit(db), ret = -1, step;
+	int own = sqlite3_get_autocommit(db_sqlite(db)), ret = -1, step;
 
 	if (own && db_begin(db, err) < 0)
 		return -1;
@@ -807,7 +807,7 @@ out:
 }
 
 int
-ledger_leaf_hash_at(sqlite3 *db, uint64_t index, unsigned char out[CF_SHA256_LEN],
+ledger_leaf_hash_at(struct cf_db *db, uint64_t index, unsigned char out[CF_SHA256_LEN],
 		    struct cf_err *err)
 {
 	struct nodes nd;
@@ -827,7 +827,7 @@ ledger_leaf_hash_at(sqlite3 *db, uint64_t index, unsigned char out[CF_SHA256_LEN
 }
 
 static int
-check_size(sqlite3 *db, uint64_t size, struct cf_err *err)
+check_size(struct cf_db *db, uint64_t size, struct cf_err *err)
 {
 	uint64_t n;
 
@@ -840,7 +840,7 @@ check_size(sqlite3 *db, uint64_t size, struct cf_err *err)
 }
 
 int
-ledger_root(sqlite3 *db, uint64_t size, unsigned char out[CF_SHA256_LEN], struct cf_err *err)
+ledger_root(struct cf_db *db, uint64_t size, unsigned char out[CF_SHA256_LEN], struct cf_err *err)
 {
 	struct nodes nd;
 	int ret;
@@ -929,7 +929,7 @@ proof_finish(struct proof *p, int rc, unsigned char (**path)[CF_SHA256_LEN], siz
 }
 
 int
-ledger_inclusion_proof(sqlite3 *db, uint64_t index, uint64_t size,
+ledger_inclusion_proof(struct cf_db *db, uint64_t index, uint64_t size,
 		       unsigned char (**path)[CF_SHA256_LEN], size_t *n, struct cf_err *err)
 {
 	struct nodes nd;
@@ -950,7 +950,7 @@ ledger_inclusion_proof(sqlite3 *db, uint64_t index, uint64_t size,
 }
 
 int
-ledger_consistency_proof(sqlite3 *db, uint64_t size1, uint64_t size2,
+ledger_consistency_proof(struct cf_db *db, uint64_t size1, uint64_t size2,
 			 unsigned char (**path)[CF_SHA256_LEN], size_t *n, struct cf_err *err)
 {
 	struct nodes nd;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/parse_int.h"
 #include "casefile/parsed_writer.h"
 #include "casefile/xalloc.h"
@@ -41,7 +42,7 @@ bind_ll(sqlite3_stmt *st, int i, long long v, int known)
 }
 
 static int
-step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, struct cf_err *err)
+step_done(struct cf_db *db, sqlite3_stmt *st, const char *what, struct cf_err *err)
 {
 	int rc = sqlite3_step(st);
 
@@ -71,12 +72,12 @@ static const char *const store_sql[ST_COUNT] = {
 };
 
 struct parsed_writer {
-	sqlite3 *db;
+	struct cf_db *db;
 	sqlite3_stmt *st[ST_COUNT];	/* prepared on first use */
 };
 
 struct parsed_writer *
-parsed_writer_new(sqlite3 *db)
+parsed_writer_new(struct cf_db *db)
 {
 	struct parsed_writer *w = xcalloc(1, sizeof(*w));
 
@@ -108,7 +109,7 @@ int
 parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evidence_id,
 		    struct cf_err *err)
 {
-	sqlite3 *db = w->db;
+	struct cf_db *db = w->db;
 	sqlite3_stmt *st;
 	size_t i;
 
@@ -221,7 +222,7 @@ parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evi
 }
 
 int
-parsed_store(const struct parsed *p, sqlite3 *db, int64_t evidence_id,
+parsed_store(const struct parsed *p, struct cf_db *db, int64_t evidence_id,
 	     struct cf_err *err)
 {
 	struct parsed_writer *w = parsed_writer_new(db);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/roles.h"
 #include "casefile/xalloc.h"
 
@@ -142,7 +143,7 @@ roles_implied_by_kind(const char *kind)
 }
 
 int
-roles_of(sqlite3 *db, int64_t evidence_id, unsigned flags, unsigned *mask,
+roles_of(struct cf_db *db, int64_t evidence_id, unsigned flags, unsigned *mask,
 	 struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -181,7 +182,7 @@ out:
 
 /* The text of column 0 of "SELECT ... WHERE id = ?" (malloc'd or NULL). */
 static int
-column_text(sqlite3 *db, const char *sql, int64_t id, char **out, struct cf_err *err)
+column_text(struct cf_db *db, const char *sql, int64_t id, char **out, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -203,7 +204,7 @@ column_text(sqlite3 *db, const char *sql, int64_t id, char **out, struct cf_err 
 }
 
 int
-roles_supplied_by(sqlite3 *db, int64_t evidence_id, enum cf_supplier *out,
+roles_supplied_by(struct cf_db *db, int64_t evidence_id, enum cf_supplier *out,
 		  struct cf_err *err)
 {
 	char *s;
@@ -219,14 +220,14 @@ roles_supplied_by(sqlite3 *db, int64_t evidence_id, enum cf_supplier *out,
 }
 
 int
-roles_excluded(sqlite3 *db, int64_t evidence_id, char **reason, struct cf_err *err)
+roles_excluded(struct cf_db *db, int64_t evidence_id, char **reason, struct cf_err *err)
 {
 	return column_text(db, "SELECT excluded FROM evidence WHERE id = ?", evidence_id,
 			   reason, err);
 }
 
 int
-roles_find(sqlite3 *db, const char *order_id, enum cf_role r, unsigned flags,
+roles_find(struct cf_db *db, const char *order_id, enum cf_role r, unsigned flags,
 	   int64_t **ids, size_t *n, struct cf_err *err)
 {
 	sqlite3_stmt *st = NULL;

@@ -107,7 +107,7 @@ struct vault {
 	char *dir;
 	int dirfd;
 	int lockfd;
-	sqlite3 *db;
+	struct cf_db *db;
 	struct db_wait wait;	/* how a writing handle waits (db.h) */
 	int no_direct;		/* the file system refused O_DIRECT staging */
 	int refuse_direct;	/* test only: REFUSE_DIRECT_* (see below) */
@@ -136,7 +136,7 @@ vault_dir(const struct vault *v)
 	return v->dir;
 }
 
-sqlite3 *
+struct cf_db *
 vault_db(struct vault *v)
 {
 	return v->db;
@@ -199,7 +199,7 @@ vault_init(const char *dir, struct cf_err *err)
 {
 	struct stat st;
 	char *dbpath = NULL, *lock = NULL, *id = NULL;
-	sqlite3 *db = NULL;
+	struct cf_db *db = NULL;
 	int empty = 0, fd, ret = -1;
 	char now[32];
 

@@ -13,11 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/parse.h"
 #include "casefile/parsed_writer.h"
 
-static sqlite3 *db;
+static struct cf_db *db;
 static char db_path[] = "/tmp/fuzz-parse-XXXXXX";
 
 /* libFuzzer ends with exit(): remove the scratch database and its WAL. */
@@ -52,7 +52,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (db_open(db_path, 1, &db, &err) < 0)
 		abort();
 	atexit(remove_db);
-	sqlite3_exec(db, "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF", NULL, NULL, NULL);
+	sqlite3_exec(db_sqlite(db), "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF", NULL, NULL, NULL);
 	return 0;
 }
 
@@ -83,10 +83,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < parsed_warning_count(p); i++)
 		if (parsed_warning(p, i) == NULL)
 			abort();
-	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	sqlite3_exec(db_sqlite(db), "BEGIN", NULL, NULL, NULL);
 	if (parsed_store(p, db, 1, &err) < 0)
 		abort();
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(db_sqlite(db), "ROLLBACK", NULL, NULL, NULL);
 	parsed_free(p);
 	cf_err_release(&err);
 	return 0;

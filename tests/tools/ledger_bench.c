@@ -45,7 +45,7 @@ die(struct cf_err *err, const char *what)
 }
 
 static void
-append_n(sqlite3 *db, uint64_t from, uint64_t n, struct cf_err *err)
+append_n(struct cf_db *db, uint64_t from, uint64_t n, struct cf_err *err)
 {
 	struct ledger_writer *w;
 	uint64_t i;
@@ -67,7 +67,7 @@ append_n(sqlite3 *db, uint64_t from, uint64_t n, struct cf_err *err)
 
 /* 1000 inclusion proofs of random leaves, each verified; returns seconds. */
 static double
-proof_round(sqlite3 *db, uint64_t n, const unsigned char *root, double *lat, double *worst,
+proof_round(struct cf_db *db, uint64_t n, const unsigned char *root, double *lat, double *worst,
 	    size_t *total_path, struct cf_err *err)
 {
 	double t0 = now_s();
@@ -104,7 +104,7 @@ main(int argc, char **argv)
 	struct vault *v = NULL;
 	struct seal_opts o;
 	struct seal_head h;
-	sqlite3 *db;
+	struct cf_db *db;
 	EVP_PKEY *key;
 	uint64_t n = argc > 2 ? strtoull(argv[2], NULL, 10) : 1000000, size, bf;
 	double t0, t_append, t_seal, t_proofs, t_proofs2, t_cons, t_seal2, t_rebuild;

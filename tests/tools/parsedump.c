@@ -14,13 +14,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/parse.h"
 #include "casefile/parsed_writer.h"
 #include "casefile/xalloc.h"
 
 static int
-dump_rows(sqlite3 *db)
+dump_rows(struct cf_db *db)
 {
 	static const char *const q[] = {
 		"SELECT 'msg', seq, time, sender, sender_raw, name, text, attachments FROM messages",
@@ -37,7 +37,7 @@ dump_rows(sqlite3 *db)
 		sqlite3_stmt *st;
 		int c;
 
-		if (sqlite3_prepare_v2(db, q[i], -1, &st, NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v2(db_sqlite(db), q[i], -1, &st, NULL) != SQLITE_OK)
 			return -1;
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			for (c = 0; c < sqlite3_column_count(st); c++) {
@@ -74,7 +74,7 @@ main(int argc, char **argv)
 		struct cf_err err = CF_ERR_INIT;
 		struct parsed *p = NULL;
 		struct stat sb;
-		sqlite3 *db = NULL;
+		struct cf_db *db = NULL;
 		char *buf;
 		ssize_t n;
 		int fd = open(argv[i], O_RDONLY);
@@ -107,7 +107,7 @@ main(int argc, char **argv)
 		if (dfd >= 0)
 			close(dfd);
 		if (dfd >= 0 && unlink(dbpath) == 0 && db_open(dbpath, 1, &db, &err) == 0) {
-			sqlite3_exec(db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
+			sqlite3_exec(db_sqlite(db), "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
 			if (parsed_store(p, db, 1, &err) < 0 || dump_rows(db) < 0) {
 				fprintf(stderr, "parsedump: store: %s\n", err.msg ? err.msg : "?");
 				rc = 1;

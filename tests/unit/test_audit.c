@@ -13,6 +13,7 @@
 
 #include "casefile/audit.h"
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/ingest.h"
 #include "casefile/seal.h"
 #include "casefile/vault.h"
@@ -124,7 +125,7 @@ test_problems(void **state)
 	struct fx *f = *state;
 	struct cf_err err = CF_ERR_INIT;
 	struct audit_report r;
-	sqlite3 *db = vault_db(f->v);
+	struct cf_db *db = vault_db(f->v);
 	FILE *fp;
 
 	/* Same-size change: found by a full audit, not by --fast. */
@@ -145,7 +146,7 @@ test_problems(void **state)
 	/* Missing file, a stray file, an edited row. */
 	assert_int_equal(unlink(f->paths[2]), 0);
 	test_write_file("v/objects/stray", "x", 1);
-	assert_int_equal(sqlite3_exec(db, "UPDATE evidence SET order_id = '6931000000000009' "
+	assert_int_equal(sqlite3_exec(db_sqlite(db), "UPDATE evidence SET order_id = '6931000000000009' "
 				      "WHERE name = 'note5.txt'", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(audit_run(f->v, f->key, 0, 2, &r, &err), 0);
 	assert_int_equal(r.missing, 1);

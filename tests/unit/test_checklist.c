@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include "casefile/checklist.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/dispute.h"
 #include "casefile/profile.h"
 #include "casefile/vault.h"
@@ -93,11 +94,11 @@ test_syntax(void **state)
 }
 
 static void
-exec(sqlite3 *db, const char *sql)
+exec(struct cf_db *db, const char *sql)
 {
 	char *msg = NULL;
 
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+	if (sqlite3_exec(db_sqlite(db), sql, NULL, NULL, &msg) != SQLITE_OK)
 		fail_msg("%s: %s", sql, msg);
 }
 
@@ -118,7 +119,7 @@ test_eval(void **state)
 	struct check_report *r = NULL;
 	struct vault *v = NULL;
 	struct profile *p = NULL;
-	sqlite3 *db;
+	struct cf_db *db;
 	static const char prof[] = "name = t\nbuyer_escalation_hours = 48\n"
 		"merchant_evidence_hours = 48\nstatement_max_chars = 5\n"
 		"images_per_submission = 1\naccepted_formats = jpeg\nmax_file_size = 1KB\n";

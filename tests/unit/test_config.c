@@ -79,7 +79,7 @@ test_limits_from_vault(void **state)
 	struct cf_err err = CF_ERR_INIT;
 	struct vault *v = NULL;
 	struct bundle_limits lim;
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	assert_int_equal(vault_init("v", &err), 0);

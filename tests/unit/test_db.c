@@ -7,7 +7,7 @@
 #include <pthread.h>
 #include <time.h>
 
-#include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/vault.h"
 #include "testutil.h"
 
@@ -42,7 +42,8 @@ static void
 test_readonly_beside_writer(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
-	sqlite3 *w, *h, *r;
+	struct cf_db *w, *r;
+	sqlite3 *h;
 	time_t t0;
 
 	(void)state;
@@ -55,8 +56,8 @@ test_readonly_beside_writer(void **state)
 	assert_int_equal(db_open("c.db", 0, &w, &err), 0);
 	assert_int_equal(db_open_readonly("c.db", &r, &err), 0);
 	assert_true(time(NULL) - t0 <= 2);
-	assert_int_equal(count_meta(r, "before"), 1);	/* the last commit */
-	assert_int_equal(count_meta(r, "held"), 0);	/* not the open transaction */
+	assert_int_equal(count_meta(db_sqlite(r), "before"), 1);	/* the last commit */
+	assert_int_equal(count_meta(db_sqlite(r), "held"), 0);	/* not the open transaction */
 	/* A write through the read-only handle fails, and says it is I/O. */
 	assert_int_equal(db_meta_set(r, "x", "1", &err), -1);
 	assert_int_equal(err.code, CF_EIO);
@@ -80,7 +81,8 @@ test_no_wait_fails_at_once(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
 	struct db_wait wt = { .no_wait = 1, .notice = on_notice };
-	sqlite3 *w, *h;
+	struct cf_db *w;
+	sqlite3 *h;
 	time_t t0;
 
 	(void)state;
@@ -124,7 +126,7 @@ test_writer_waits_and_says_so_once(void **state)
 	struct db_wait wt = { .no_wait = 0, .notice = on_notice };
 	struct release_arg a;
 	pthread_t th;
-	sqlite3 *w;
+	struct cf_db *w;
 
 	(void)state;
 	assert_int_equal(db_open("c.db", 1, &w, &err), 0);
@@ -135,7 +137,7 @@ test_writer_waits_and_says_so_once(void **state)
 	assert_int_equal(pthread_create(&th, NULL, release_later, &a), 0);
 	assert_int_equal(db_begin(w, &err), 0);	/* waited for the holder */
 	assert_int_equal(notices, 1);
-	assert_int_equal(count_meta(w, "held"), 1);
+	assert_int_equal(count_meta(db_sqlite(w), "held"), 1);
 	db_rollback(w);
 	pthread_join(th, NULL);
 	sqlite3_close(a.h);
@@ -146,24 +148,25 @@ static void
 test_readonly_migrates_old_schema(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
-	sqlite3 *db;
+	sqlite3 *raw;
+	struct cf_db *db;
 	sqlite3_stmt *q;
 
 	(void)state;
 	/* An empty (version 0) database: migrated once, then opened read-only. */
-	assert_int_equal(sqlite3_open("old.db", &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_equal(sqlite3_open("old.db", &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, "PRAGMA journal_mode = WAL", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
 	assert_int_equal(db_open_readonly("old.db", &db, &err), 0);
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite(db), "PRAGMA user_version", -1, &q, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(q, 0), db_schema_version());
 	sqlite3_finalize(q);
 	db_close(db);
 	/* A newer one is refused. */
-	assert_int_equal(sqlite3_open("old.db", &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_equal(sqlite3_open("old.db", &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
 	assert_int_equal(db_open_readonly("old.db", &db, &err), -1);
 	assert_non_null(strstr(err.msg, "newer than this casefile"));
 	cf_err_release(&err);
@@ -214,16 +217,17 @@ static void
 test_migrates_v1_with_rows(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
-	sqlite3 *db;
+	sqlite3 *raw;
+	struct cf_db *db;
 	char want[16];
 
 	(void)state;
 	assert_non_null(db_migration_sql(1));
 	assert_null(db_migration_sql(0));
 	assert_null(db_migration_sql(db_schema_version() + 1));
-	assert_int_equal(sqlite3_open("v1.db", &db), SQLITE_OK);
-	sql_ok(db, db_migration_sql(1));
-	sql_ok(db, "PRAGMA user_version = 1;"
+	assert_int_equal(sqlite3_open("v1.db", &raw), SQLITE_OK);
+	sql_ok(raw, db_migration_sql(1));
+	sql_ok(raw, "PRAGMA user_version = 1;"
 	       "INSERT INTO meta(key, value) VALUES('vault_id', 'abc123');"
 	       "INSERT INTO objects(sha256, size, stored_at) VALUES(zeroblob(32), 5, 1700000000);"
 	       "INSERT INTO evidence(id, order_id, kind, sha256, size, name, name_raw, source_path, "
@@ -242,42 +246,42 @@ test_migrates_v1_with_rows(void **state)
 	       "VALUES(7, 1, 'SKU1', '青瓷杯', 1, 8900);"
 	       "INSERT INTO media(evidence_id, format, width, height, orientation) "
 	       "VALUES(7, 'jpeg', 400, 300, 6);");
-	sqlite3_close(db);
+	sqlite3_close(raw);
 
 	assert_int_equal(db_open("v1.db", 0, &db, &err), 0);
 	snprintf(want, sizeof(want), "%d", db_schema_version());
-	expect_sql(db, "PRAGMA user_version", want);
-	expect_sql(db, "SELECT value FROM meta WHERE key = 'vault_id'", "abc123");
-	expect_sql(db, "SELECT size || ',' || stored_at FROM objects", "5,1700000000");
-	expect_sql(db, "SELECT order_id || ',' || kind || ',' || name || ',' || source_path || ',' || "
+	expect_sql(db_sqlite(db), "PRAGMA user_version", want);
+	expect_sql(db_sqlite(db), "SELECT value FROM meta WHERE key = 'vault_id'", "abc123");
+	expect_sql(db_sqlite(db), "SELECT size || ',' || stored_at FROM objects", "5,1700000000");
+	expect_sql(db_sqlite(db), "SELECT order_id || ',' || kind || ',' || name || ',' || source_path || ',' || "
 		   "user || ',' || host || ',' || leaf_index FROM evidence WHERE id = 7",
 		   "A1,chat,聊天.json,in/聊天.json,merchant,shop-pc,0");
-	expect_sql(db, "SELECT count(*) FROM evidence", "1");
-	expect_sql(db, "SELECT message FROM warnings", "line 3: bad time");
-	expect_sql(db, "SELECT time || ',' || sender || ',' || name || ',' || text FROM messages",
+	expect_sql(db_sqlite(db), "SELECT count(*) FROM evidence", "1");
+	expect_sql(db_sqlite(db), "SELECT message FROM warnings", "line 3: bad time");
+	expect_sql(db_sqlite(db), "SELECT time || ',' || sender || ',' || name || ',' || text FROM messages",
 		   "1700000100,buyer,小王,杯子裂了");
-	expect_sql(db, "SELECT carrier || ',' || tracking_no FROM logistics", "SF,SF1");
-	expect_sql(db, "SELECT status || ',' || location || ',' || description FROM logistics_events",
+	expect_sql(db_sqlite(db), "SELECT carrier || ',' || tracking_no FROM logistics", "SF,SF1");
+	expect_sql(db_sqlite(db), "SELECT status || ',' || location || ',' || description FROM logistics_events",
 		   "delivered,杭州,本人签收");
-	expect_sql(db, "SELECT shop || ',' || total_fen FROM order_records", "青瓷小铺,8900");
-	expect_sql(db, "SELECT title || ',' || qty || ',' || price_fen FROM order_items", "青瓷杯,1,8900");
-	expect_sql(db, "SELECT format || ',' || width || 'x' || height || ',' || orientation FROM media",
+	expect_sql(db_sqlite(db), "SELECT shop || ',' || total_fen FROM order_records", "青瓷小铺,8900");
+	expect_sql(db_sqlite(db), "SELECT title || ',' || qty || ',' || price_fen FROM order_items", "青瓷杯,1,8900");
+	expect_sql(db_sqlite(db), "SELECT format || ',' || width || 'x' || height || ',' || orientation FROM media",
 		   "jpeg,400x300,6");
 	/* what later versions added: NULL for old rows, usable for new ones */
-	expect_sql(db, "SELECT coalesce(time_ms, 'null') || ',' || coalesce(extra, 'null') FROM messages",
+	expect_sql(db_sqlite(db), "SELECT coalesce(time_ms, 'null') || ',' || coalesce(extra, 'null') FROM messages",
 		   "null,null");
-	expect_sql(db, "SELECT coalesce(time_ms, 'null') FROM logistics_events", "null");
-	expect_sql(db, "SELECT count(*) FROM disputes", "0");
-	expect_sql(db, "SELECT count(*) FROM ledger_nodes", "0");
-	sql_ok(db, "INSERT INTO messages(evidence_id, seq, time, sender, text, time_ms) "
+	expect_sql(db_sqlite(db), "SELECT coalesce(time_ms, 'null') FROM logistics_events", "null");
+	expect_sql(db_sqlite(db), "SELECT count(*) FROM disputes", "0");
+	expect_sql(db_sqlite(db), "SELECT count(*) FROM ledger_nodes", "0");
+	sql_ok(db_sqlite(db), "INSERT INTO messages(evidence_id, seq, time, sender, text, time_ms) "
 	       "VALUES(7, 2, 1700000101, 'merchant', 'ok', 250)");
-	expect_sql(db, "SELECT time_ms FROM messages WHERE seq = 2", "250");
-	expect_sql(db, "SELECT count(*) FROM pragma_foreign_key_check", "0");
+	expect_sql(db_sqlite(db), "SELECT time_ms FROM messages WHERE seq = 2", "250");
+	expect_sql(db_sqlite(db), "SELECT count(*) FROM pragma_foreign_key_check", "0");
 	db_close(db);
 	/* opening again migrates nothing and keeps it all */
 	assert_int_equal(db_open("v1.db", 0, &db, &err), 0);
-	expect_sql(db, "PRAGMA user_version", want);
-	expect_sql(db, "SELECT count(*) FROM messages", "2");
+	expect_sql(db_sqlite(db), "PRAGMA user_version", want);
+	expect_sql(db_sqlite(db), "SELECT count(*) FROM messages", "2");
 	db_close(db);
 }
 

@@ -63,6 +63,7 @@ test_evidence_names_migration(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
 	sqlite3 *db = open_at("old.db", schema_v5_evidence_names);
+	struct cf_db *h;
 
 	(void)state;
 	assert_int_equal(exec_rc(db,
@@ -84,7 +85,8 @@ test_evidence_names_migration(void **state)
 			 SQLITE_CONSTRAINT);
 	sqlite3_close(db);
 
-	assert_int_equal(db_open("old.db", 0, &db, &err), 0);
+	assert_int_equal(db_open("old.db", 0, &h, &err), 0);
+	db = db_sqlite(h);
 	assert_int_equal(one_int(db, "PRAGMA user_version"), db_schema_version());
 	assert_int_equal(one_int(db, "PRAGMA foreign_keys"), 1);
 	{
@@ -124,7 +126,7 @@ test_evidence_names_migration(void **state)
 			 SQLITE_CONSTRAINT);
 	assert_int_equal(exec_rc(db, "DELETE FROM evidence WHERE id = 7"), SQLITE_OK);
 	assert_int_equal(one_int(db, "SELECT count(*) FROM warnings WHERE evidence_id = 7"), 0);
-	db_close(db);
+	db_close(h);
 }
 
 /* 3. A migration that would leave a child row without its parent fails whole. */
@@ -133,13 +135,14 @@ test_migration_checks_foreign_keys(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
 	sqlite3 *db = open_at("old.db", schema_v5_evidence_names);
+	struct cf_db *h;
 
 	(void)state;
 	/* an orphan written with the checks off, as a broken rebuild would */
 	assert_int_equal(exec_rc(db, "PRAGMA foreign_keys = OFF;"
 				 "INSERT INTO warnings VALUES(42, 0, 'orphan')"), SQLITE_OK);
 	sqlite3_close(db);
-	assert_int_equal(db_open("old.db", 0, &db, &err), -1);
+	assert_int_equal(db_open("old.db", 0, &h, &err), -1);
 	assert_non_null(strstr(err.msg, "schema migration"));
 	assert_non_null(strstr(err.msg, "table 'warnings' has a row"));
 	cf_err_release(&err);

@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include "casefile/cftime.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/dispute.h"
 #include "casefile/money.h"
 #include "casefile/profile.h"
@@ -175,7 +176,7 @@ test_deadline_arithmetic(void **state)
 	profile_free(p);
 }
 
-static sqlite3 *
+static struct cf_db *
 open_db(struct vault **v)
 {
 	struct cf_err err = CF_ERR_INIT;
@@ -186,12 +187,12 @@ open_db(struct vault **v)
 }
 
 static long long
-count(sqlite3 *db, const char *sql)
+count(struct cf_db *db, const char *sql)
 {
 	sqlite3_stmt *st;
 	long long n;
 
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -203,7 +204,7 @@ test_records(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
 	struct vault *v = NULL;
-	sqlite3 *db = open_db(&v);
+	struct cf_db *db = open_db(&v);
 	struct profile *p = test_profile(48, 24);
 	struct dispute_change c;
 	struct dispute *d = NULL, **all = NULL;
@@ -253,7 +254,7 @@ test_records(void **state)
 	assert_non_null(strstr(err.msg, "refund 90.00 is more than the disputed amount 89.00"));
 	assert_int_equal(count(db, "SELECT count(*) FROM disputes"), 1);
 	assert_int_equal(count(db, "SELECT count(*) FROM dispute_events"), 1);
-	assert_int_equal(sqlite3_get_autocommit(db), 1);	/* no transaction left open */
+	assert_int_equal(sqlite3_get_autocommit(db_sqlite(db)), 1);	/* no transaction left open */
 
 	/* Arbitration: status and clock move; note recorded. */
 	dispute_change_init(&c);
@@ -298,7 +299,7 @@ test_records(void **state)
 	assert_true(all[0]->deadline == DISPUTE_NO_TIME);
 	dispute_list_free(all, n);
 	/* The schema itself refuses a second open dispute. */
-	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO disputes(order_id, reason, status, "
+	assert_int_not_equal(sqlite3_exec(db_sqlite(db), "INSERT INTO disputes(order_id, reason, status, "
 					  "profile, opened_at) VALUES('A','other','requested','t',0)",
 					  NULL, NULL, NULL), SQLITE_OK);
 	{
@@ -327,11 +328,11 @@ test_buyer_and_context(void **state)
 	struct profile *p = NULL;
 	const char *reason = NULL;
 	char *phone, *nick;
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	db = open_db(&v);
-	assert_int_equal(sqlite3_exec(db,
+	assert_int_equal(sqlite3_exec(db_sqlite(db),
 		"INSERT INTO objects VALUES(x'0100000000000000000000000000000000000000000000000000000000000000', 1, 0), (x'0200000000000000000000000000000000000000000000000000000000000000', 1, 0);"
 		"INSERT INTO evidence(id, order_id, kind, sha256, size, name, name_raw, ingested_at,"
 		" tool_version) VALUES (1, 'P', 'order', x'0100000000000000000000000000000000000000000000000000000000000000', 1, 'o', x'00', 0, 't'),"

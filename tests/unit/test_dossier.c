@@ -6,6 +6,7 @@
 
 #include "casefile/argument.h"
 #include "casefile/checklist.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/dossier.h"
 #include "casefile/exhibits.h"
 #include "casefile/mask.h"
@@ -198,7 +199,7 @@ exec_sql(struct vault *v, const char *sql)
 {
 	char *msg = NULL;
 
-	if (sqlite3_exec(vault_db(v), sql, NULL, NULL, &msg) != SQLITE_OK)
+	if (sqlite3_exec(db_sqlite(vault_db(v)), sql, NULL, NULL, &msg) != SQLITE_OK)
 		fail_msg("sql: %s", msg);
 }
 

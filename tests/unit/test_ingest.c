@@ -11,7 +11,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include <sqlite3.h>
+#include "casefile/db_sqlite.h"
 
 #include "casefile/ingest.h"
 #include "casefile/vault.h"
@@ -27,7 +27,7 @@ count(struct vault *v, const char *sql)
 	sqlite3_stmt *st;
 	long long n;
 
-	assert_int_equal(sqlite3_prepare_v2(vault_db(v), sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite(vault_db(v)), sql, -1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -184,7 +184,7 @@ test_whole_batch_failure(void **state)
 	assert_int_equal(ingest_record(in, s, &res, &err), 0);
 	memcpy(sha, res.sha256, sizeof(sha));
 	/* the database refuses the chat's messages */
-	assert_int_equal(sqlite3_exec(vault_db(v),
+	assert_int_equal(sqlite3_exec(db_sqlite(vault_db(v)),
 				      "CREATE TEMP TRIGGER boom BEFORE INSERT ON main.messages "
 				      "BEGIN SELECT RAISE(ABORT, 'no more room'); END;",
 				      NULL, NULL, NULL), SQLITE_OK);

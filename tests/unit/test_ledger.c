@@ -7,11 +7,11 @@
  */
 #include "testutil.h"
 
-#include <sqlite3.h>
+#include "casefile/db_sqlite.h"
 
 #include "casefile/db.h"
 #include "casefile/hash.h"
-#include "casefile/ledger.h"
+#include "casefile/ledger_sqlite.h"
 
 typedef unsigned char hash_t[32];
 
@@ -113,11 +113,11 @@ hex(const char *s, hash_t out)
 	assert_int_equal(cf_hex_decode(s, strlen(s), out, 32), 0);
 }
 
-static sqlite3 *
+static struct cf_db *
 fresh_db(void)
 {
 	struct cf_err err = CF_ERR_INIT;
-	sqlite3 *db = NULL;
+	struct cf_db *db = NULL;
 
 	unlink("t.db");
 	assert_int_equal(db_open("t.db", 1, &db, &err), 0);
@@ -248,7 +248,7 @@ test_known_roots(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
 	struct ledger_range r;
-	sqlite3 *db = fresh_db();
+	struct cf_db *db = fresh_db();
 	hash_t leaf, want, got, empty;
 	int i;
 
@@ -284,7 +284,7 @@ static void
 test_hand_roots(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
-	sqlite3 *db = fresh_db();
+	struct cf_db *db = fresh_db();
 	hash_t d[5], a, b, c, want, got;
 	char name[8];
 	int i;
@@ -341,7 +341,7 @@ static void
 test_all_proofs(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
-	sqlite3 *db = fresh_db();
+	struct cf_db *db = fresh_db();
 	hash_t d[MAXN], root, root1, ref[2 * LEDGER_MAX_PROOF], bad;
 	size_t n, m, i, len, plen;
 	unsigned char (*p)[32];
@@ -435,7 +435,7 @@ test_all_proofs(void **state)
 
 /* A compact range recomputed in memory reports every stored node. */
 struct seen {
-	sqlite3 *db;
+	struct cf_db *db;
 	int count;
 };
 
@@ -446,7 +446,7 @@ check_node(void *cookie, unsigned level, uint64_t idx, const unsigned char *h)
 	sqlite3_stmt *st;
 	int same;
 
-	sqlite3_prepare_v2(s->db, "SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?",
+	sqlite3_prepare_v2(db_sqlite(s->db), "SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?",
 			   -1, &st, NULL);
 	sqlite3_bind_int(st, 1, (int)level);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
@@ -460,7 +460,7 @@ static void
 test_range_matches_nodes(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
-	sqlite3 *db = fresh_db();
+	struct cf_db *db = fresh_db();
 	struct ledger_range r;
 	struct seen s = { db, 0 };
 	sqlite3_stmt *st;
@@ -476,7 +476,7 @@ test_range_matches_nodes(void **state)
 		assert_int_equal(ledger_range_push(&r, h, check_node, &s), 0);
 	}
 	assert_int_equal(db_commit(db, &err), 0);
-	sqlite3_prepare_v2(db, "SELECT count(*) FROM ledger_nodes", -1, &st, NULL);
+	sqlite3_prepare_v2(db_sqlite(db), "SELECT count(*) FROM ledger_nodes", -1, &st, NULL);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	rows = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
@@ -489,7 +489,7 @@ test_range_matches_nodes(void **state)
 /* --- evidence rows ------------------------------------------------------ */
 
 static void
-add_row(sqlite3 *db, int id, const char *order, const char *name)
+add_row(struct cf_db *db, int id, const char *order, const char *name)
 {
 	char *sql = sqlite3_mprintf(
 		"INSERT OR IGNORE INTO objects VALUES(CAST(printf('%%032d', %d) AS BLOB), 5, 0);"
@@ -498,17 +498,17 @@ add_row(sqlite3 *db, int id, const char *order, const char *name)
 		" CAST(printf('%%032d', %d) AS BLOB), 5, %Q,"
 		" CAST(%Q AS BLOB), %d, 'test')", id, id, order, id, name, name, 1700000000 + id);
 
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db_sqlite(db), sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_free(sql);
 }
 
 static int64_t
-leaf_index_of(sqlite3 *db, int id)
+leaf_index_of(struct cf_db *db, int id)
 {
 	sqlite3_stmt *st;
 	int64_t v = -2;
 
-	sqlite3_prepare_v2(db, "SELECT leaf_index FROM evidence WHERE id = ?", -1, &st, NULL);
+	sqlite3_prepare_v2(db_sqlite(db), "SELECT leaf_index FROM evidence WHERE id = ?", -1, &st, NULL);
 	sqlite3_bind_int(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 0);
@@ -520,7 +520,7 @@ static void
 test_evidence_append_and_rebuild(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
-	sqlite3 *db = fresh_db();
+	struct cf_db *db = fresh_db();
 	struct ledger_leaf leaf;
 	hash_t h, stored, root, want;
 	uint64_t idx, added, size;
@@ -595,7 +595,7 @@ static void
 test_writer_savepoints(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
-	sqlite3 *db = fresh_db();
+	struct cf_db *db = fresh_db();
 	struct ledger_writer *w;
 	hash_t d[4], root, want;
 	uint64_t idx;
@@ -607,10 +607,10 @@ test_writer_savepoints(void **state)
 	assert_int_equal(db_begin(db, &err), 0);
 	assert_int_equal(ledger_writer_open(db, &w, &err), 0);
 	assert_int_equal(ledger_writer_append_hash(w, d[0], &idx, &err), 0);
-	assert_int_equal(sqlite3_exec(db, "SAVEPOINT item", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db_sqlite(db), "SAVEPOINT item", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(ledger_writer_append_hash(w, d[3], &idx, &err), 0);
 	assert_int_equal(idx, 1);
-	assert_int_equal(sqlite3_exec(db, "ROLLBACK TO item; RELEASE item", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db_sqlite(db), "ROLLBACK TO item; RELEASE item", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(ledger_writer_append_hash(w, d[1], &idx, &err), 0);
 	assert_int_equal(idx, 1);
 	assert_int_equal(ledger_writer_append_hash(w, d[2], &idx, &err), 0);
@@ -684,7 +684,7 @@ test_annotation_append(void **state)
 	struct cf_err err = CF_ERR_INIT;
 	struct ledger_annotation a = { "note", "A1", "evidence 1", 1700000000, "me@host",
 				       "\0binary\xff", 8 }, got;
-	sqlite3 *db = NULL;
+	struct cf_db *db = NULL;
 	sqlite3_stmt *st;
 	hash_t h, stored;
 	uint64_t idx = 99;
@@ -700,7 +700,7 @@ test_annotation_append(void **state)
 	ledger_annotation_hash(&a, h);
 	assert_int_equal(ledger_leaf_hash_at(db, 1, stored, &err), 0);
 	assert_memory_equal(h, stored, 32);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT " LEDGER_ANNOTATION_COLUMNS
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite(db), "SELECT " LEDGER_ANNOTATION_COLUMNS
 					    " FROM annotations WHERE leaf_index = 1", -1, &st,
 					    NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);

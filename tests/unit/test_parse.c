@@ -10,6 +10,7 @@
 
 #include "casefile/cftime.h"
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/parse.h"
 #include "casefile/parsed_writer.h"
 #include "casefile/xalloc.h"
@@ -80,10 +81,10 @@ cst(const char *s)
 
 /* ---- a real vault DB ---- */
 
-static sqlite3 *
+static struct cf_db *
 db_with_evidence(int64_t id)
 {
-	sqlite3 *db = NULL;
+	struct cf_db *db = NULL;
 	struct cf_err err = CF_ERR_INIT;
 	char sql[512];
 
@@ -98,12 +99,12 @@ db_with_evidence(int64_t id)
 }
 
 static long long
-q_int(sqlite3 *db, const char *sql)
+q_int(struct cf_db *db, const char *sql)
 {
 	sqlite3_stmt *st;
 	long long v;
 
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	v = sqlite3_column_type(st, 0) == SQLITE_NULL ? -999 : sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -112,13 +113,13 @@ q_int(sqlite3 *db, const char *sql)
 
 /* First column of the first row as text (static buffer), "NULL" when null. */
 static const char *
-q_text(sqlite3 *db, const char *sql)
+q_text(struct cf_db *db, const char *sql)
 {
 	static char buf[4096];
 	sqlite3_stmt *st;
 	const unsigned char *t;
 
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	t = sqlite3_column_text(st, 0);
 	snprintf(buf, sizeof(buf), "%s", t ? (const char *)t : "NULL");
@@ -126,10 +127,10 @@ q_text(sqlite3 *db, const char *sql)
 	return buf;
 }
 
-static sqlite3 *
+static struct cf_db *
 store(const struct parsed *p)
 {
-	sqlite3 *db = db_with_evidence(1);
+	struct cf_db *db = db_with_evidence(1);
 	struct cf_err err = CF_ERR_INIT;
 
 	assert_int_equal(db_begin(db, &err), 0);
@@ -139,7 +140,7 @@ store(const struct parsed *p)
 }
 
 static void
-finish(sqlite3 *db)
+finish(struct cf_db *db)
 {
 	db_close(db);
 	unlink("casefile.db");
@@ -172,7 +173,7 @@ static void
 t02_chat_json_fixture_stored(void **state)
 {
 	struct parsed *p = parse_fixture("chat.json", -1);
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
@@ -212,7 +213,7 @@ t03_chat_json_array_and_bom(void **state)
 				"\"text\":\"在吗\"},{\"time\":1746238800000,\"from\":\"客服\","
 				"\"content\":\"在的\"}]";
 	struct parsed *p = parse_str(s, -1);
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
@@ -237,7 +238,7 @@ t04_chat_json_bad_entries(void **state)
 		" {\"time\": 20250503, \"from\": \"buyer\", \"text\": \"d\"}\n"
 		"]}";
 	struct parsed *p = parse_str(s, -1);
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
@@ -266,7 +267,7 @@ static void
 t05_chat_csv_fixture(void **state)
 {
 	struct parsed *p = parse_fixture("chat.csv", -1);
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
@@ -295,7 +296,7 @@ t06_chat_csv_english_reordered(void **state)
 				"\"hello, is the cup ok?\",xiao,2025-05-03T10:12:00Z,buyer\n"
 				"yes,shop,2025-02-29 09:00,seller\n";
 	struct parsed *p = parse_str(s, -1);
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
@@ -328,7 +329,7 @@ t08_transcripts(void **state)
 	static const char *const files[] = { "chat.txt", "chat-gbk.txt", "chat-utf16.txt",
 					     "chat-utf16be.txt" };
 	struct parsed *p;
-	sqlite3 *db;
+	struct cf_db *db;
 	size_t i;
 
 	(void)state;
@@ -379,7 +380,7 @@ t09_transcript_variants_and_bad(void **state)
 		"2025-05-03 10:15:00 订单已发货,单号:SF1234567890\r\n"
 		"[2025-05-03 10:16:00 UTC] 【商家】 青瓷小铺: 好的\r\n";
 	struct parsed *p = parse_str(s, -1);
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
@@ -411,7 +412,7 @@ t10_invalid_utf8_and_nul(void **state)
 	static const char s[] = "2025-05-03 10:12:00 买家: 杯子\xFF坏了\n"
 				"2025-05-03 10:13:00 客服: a\0b\0c\n";
 	struct parsed *p = parse_buf(s, sizeof(s) - 1, -1);
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	assert_int_equal(parsed_kind(p), CF_KIND_CHAT);
@@ -433,7 +434,7 @@ t11_huge_line(void **state)
 	size_t n = (1 << 20) + 64, i;
 	char *s = malloc(n + 1);
 	struct parsed *p;
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	assert_non_null(s);
@@ -551,7 +552,7 @@ static void
 t14_logistics_json(void **state)
 {
 	struct parsed *p = parse_fixture("logistics.json", -1);
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	assert_int_equal(parsed_kind(p), CF_KIND_LOGISTICS);
@@ -577,7 +578,7 @@ static void
 t15_logistics_csv(void **state)
 {
 	struct parsed *p = parse_fixture("logistics.csv", -1);
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	assert_int_equal(parsed_kind(p), CF_KIND_LOGISTICS);
@@ -618,7 +619,7 @@ static void
 t16_order_fixture(void **state)
 {
 	struct parsed *p = parse_fixture("order.json", -1);
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	assert_int_equal(parsed_kind(p), CF_KIND_ORDER);
@@ -656,7 +657,7 @@ t17_order_money(void **state)
 		"           {\"sku\":\"G\",\"qty\":1,\"price\":12}],\n"
 		" \"total\": 89.9, \"paid_at\": \"2025-04-31 10:00\"}";
 	struct parsed *p = parse_str(s, -1);
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	assert_int_equal(parsed_kind(p), CF_KIND_ORDER);
@@ -730,7 +731,7 @@ static void
 t19_media_stored(void **state)
 {
 	struct parsed *p = parse_fixture("gps.jpg", -1);
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	assert_int_equal(parsed_kind(p), CF_KIND_PHOTO);
@@ -782,7 +783,7 @@ static void
 t21_store_two(void **state)
 {
 	struct parsed *a = parse_fixture("chat.json", -1), *b = parse_fixture("chat.txt", -1);
-	sqlite3 *db = db_with_evidence(1);
+	struct cf_db *db = db_with_evidence(1);
 	struct cf_err err = CF_ERR_INIT;
 
 	(void)state;
@@ -841,7 +842,7 @@ t23_encoded_csv_json(void **state)
 	static const char u16[] = "\xFF\xFE{\0\"\0e\0v\0e\0n\0t\0s\0\"\0:\0[\0{\0"
 				  "\"\0s\0t\0a\0t\0u\0s\0\"\0:\0\"\0\x7E\x7B\x36\x65\"\0}\0]\0}\0";
 	struct parsed *p;
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	p = parse_buf(gbk, sizeof(gbk) - 1, -1);
@@ -877,7 +878,7 @@ static void
 t24_out_of_range_numbers(void **state)
 {
 	struct parsed *p;
-	sqlite3 *db;
+	struct cf_db *db;
 	char *s;
 
 	(void)state;
@@ -957,7 +958,7 @@ static void
 t25_json_bad_message(void **state)
 {
 	struct parsed *p;
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	p = parse_str("{\"messages\": [\n"
@@ -994,7 +995,7 @@ static void
 t26_json_extra_nul_types(void **state)
 {
 	struct parsed *p;
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	p = parse_str("{\"messages\": [\n"
@@ -1044,7 +1045,7 @@ static void
 t27_milliseconds(void **state)
 {
 	struct parsed *p;
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	p = parse_str("{\"messages\": [\n"
@@ -1098,7 +1099,7 @@ static void
 t28_csv_resync(void **state)
 {
 	struct parsed *p;
-	sqlite3 *db;
+	struct cf_db *db;
 
 	(void)state;
 	p = parse_str("时间,发送方,昵称,内容\n"

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/ingest.h"
 #include "casefile/parse.h"
 #include "casefile/rederive.h"
@@ -86,7 +87,7 @@ teardown(void **state)
 static void
 exec(struct fx *f, const char *sql)
 {
-	assert_int_equal(sqlite3_exec(vault_db(f->v), sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db_sqlite(vault_db(f->v)), sql, NULL, NULL, NULL), SQLITE_OK);
 }
 
 /* rederive_check(chat) must find want (NULL: nothing). */

@@ -5,6 +5,7 @@
  * supplied it, exclusion, and finding an order's items by role.
  */
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/roles.h"
 #include "testutil.h"
 
@@ -47,7 +48,7 @@ test_names(void **state)
 }
 
 static void
-add_row(sqlite3 *db, int64_t id, const char *order, const char *kind)
+add_row(struct cf_db *db, int64_t id, const char *order, const char *kind)
 {
 	char *sql = sqlite3_mprintf(
 		"INSERT OR IGNORE INTO objects VALUES(zeroblob(32), 0, 0);"
@@ -56,7 +57,7 @@ add_row(sqlite3 *db, int64_t id, const char *order, const char *kind)
 		" 'n%lld', 'n%lld', 0, 't')", (long long)id, order, kind,
 		(long long)id, (long long)id);
 
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db_sqlite(db), sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_free(sql);
 }
 
@@ -64,7 +65,7 @@ static void
 test_lookup(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
-	sqlite3 *db;
+	struct cf_db *db;
 	unsigned m = 99;
 	enum cf_supplier s;
 	char *reason = (char *)"x";
@@ -78,15 +79,15 @@ test_lookup(void **state)
 	add_row(db, 3, "100001", "photo");
 	add_row(db, 4, "100002", "video");
 	add_row(db, 5, "100001", "receipt");
-	assert_int_equal(sqlite3_exec(db,
+	assert_int_equal(sqlite3_exec(db_sqlite(db),
 		"INSERT INTO evidence_roles VALUES(1, 'packing', NULL), (3, 'damage_photo', NULL),"
 		" (3, 'delivery_photo', NULL), (4, 'packing', NULL), (2, 'order', NULL);"
 		"UPDATE evidence SET supplied_by = 'buyer' WHERE id = 3;"
 		"UPDATE evidence SET excluded = '重复' WHERE id = 5", NULL, NULL, NULL), SQLITE_OK);
 	/* The schema refuses a role or a supplier that is not on the list. */
-	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO evidence_roles VALUES(1, 'x', NULL)",
+	assert_int_not_equal(sqlite3_exec(db_sqlite(db), "INSERT INTO evidence_roles VALUES(1, 'x', NULL)",
 					  NULL, NULL, NULL), SQLITE_OK);
-	assert_int_not_equal(sqlite3_exec(db, "UPDATE evidence SET supplied_by = 'me'",
+	assert_int_not_equal(sqlite3_exec(db_sqlite(db), "UPDATE evidence SET supplied_by = 'me'",
 					  NULL, NULL, NULL), SQLITE_OK);
 
 	assert_int_equal(roles_of(db, 1, 0, &m, &err), 0);

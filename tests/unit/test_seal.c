@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include "casefile/db.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/ledger.h"
 #include "casefile/proofs.h"
 #include "casefile/seal.h"
@@ -117,14 +118,14 @@ tsa_stamp(void *cookie, const char *url, const void *data, size_t n, unsigned ch
 
 struct fx {
 	struct vault *v;
-	sqlite3 *db;
+	struct cf_db *db;
 	EVP_PKEY *key;
 	struct tsa tsa;
 	void *dir;		/* the test's temporary directory */
 };
 
 static void
-add_rows(sqlite3 *db, int from, int to)
+add_rows(struct cf_db *db, int from, int to)
 {
 	int i;
 
@@ -136,7 +137,7 @@ add_rows(sqlite3 *db, int from, int to)
 			" CAST(printf('%%032d', %d) AS BLOB), %d, 'p%d.jpg', x'00', %d, 't')",
 			i, 100 + i, i, i, 100 + i, i, 1746238320 + i);
 
-		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db_sqlite(db), sql, NULL, NULL, NULL), SQLITE_OK);
 		sqlite3_free(sql);
 	}
 }

@@ -9,6 +9,7 @@
  */
 #include "testutil.h"
 
+#include "casefile/db_sqlite.h"
 #include "casefile/order_facts.h"
 #include "casefile/statement.h"
 #include "casefile/templates.h"
@@ -23,7 +24,7 @@ exec_sql(struct vault *v, const char *sql)
 {
 	char *msg = NULL;
 
-	if (sqlite3_exec(vault_db(v), sql, NULL, NULL, &msg) != SQLITE_OK)
+	if (sqlite3_exec(db_sqlite(vault_db(v)), sql, NULL, NULL, &msg) != SQLITE_OK)
 		fail_msg("sql: %s", msg);
 }
 

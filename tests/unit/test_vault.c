@@ -12,6 +12,7 @@
 
 #include "casefile/db.h"
 #include "casefile/hash.h"
+#include "casefile/db_sqlite.h"
 #include "casefile/vault.h"
 
 static void
@@ -30,15 +31,15 @@ test_init_layout(void **state)
 	assert_int_equal(st.st_mode & 0777, 0700);
 	assert_int_equal(stat("v/tmp", &st), 0);
 	assert_int_equal(vault_open("v", 0, &v, &err), 0);
-	assert_int_equal(sqlite3_prepare_v2(vault_db(v), "PRAGMA journal_mode", -1, &q, NULL), 0);
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite(vault_db(v)), "PRAGMA journal_mode", -1, &q, NULL), 0);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(q, 0), "wal");
 	sqlite3_finalize(q);
-	assert_int_equal(sqlite3_prepare_v2(vault_db(v), "PRAGMA foreign_keys", -1, &q, NULL), 0);
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite(vault_db(v)), "PRAGMA foreign_keys", -1, &q, NULL), 0);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(q, 0), 1);
 	sqlite3_finalize(q);
-	assert_int_equal(sqlite3_prepare_v2(vault_db(v), "PRAGMA user_version", -1, &q, NULL), 0);
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite(vault_db(v)), "PRAGMA user_version", -1, &q, NULL), 0);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(q, 0), db_schema_version());
 	sqlite3_finalize(q);
@@ -104,13 +105,13 @@ static void
 test_migrates_old_schema(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
-	sqlite3 *db;
+	struct cf_db *db;
 	sqlite3_stmt *q;
 
 	(void)state;
 	/* A version-0 database (empty) is migrated forward by db_open. */
 	assert_int_equal(db_open("old.db", 1, &db, &err), 0);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'evidence'",
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite(db), "SELECT count(*) FROM sqlite_master WHERE name = 'evidence'",
 					    -1, &q, NULL), 0);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(q, 0), 1);
