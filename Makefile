@@ -158,7 +158,7 @@ DEB_TEST  = libcmocka-dev poppler-utils qpdf libnss3-tools sqlite3 zip unzip \
             p7zip-full zstd xz-utils bzip2 clang libclang-rt-14-dev \
             imagemagick libimage-exiftool-perl openssl git time img2pdf hyperfine \
             python3 jq bsdutils bc \
-            zbar-tools ffmpeg qrencode libheif-examples
+            zbar-tools ffmpeg qrencode libheif-examples strace linux-perf
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 # install_missing PKGS: the recipe of deps and deps-scale
@@ -200,10 +200,12 @@ check: deps
 	@LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
 		$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined test-run
 
-# ThreadSanitizer over the threaded parts: every unit test and the import
-# CLI tests (import runs two threads; vault_put and sign one helper each).
+# ThreadSanitizer over the threaded parts: every unit test, the
+# CLI tests of import and ingest (both run the two-thread pipeline of
+# ingest_pipe.c; vault_put and sign one helper each) and t8600 (the O_DIRECT
+# fallback of the staging ring).
 tsan: deps
-	@T=t605 TSAN_OPTIONS=halt_on_error=1 $(MAKE) --no-print-directory BUILD=build-tsan \
+	@T="t605 t1003 t7601 t8600" TSAN_OPTIONS=halt_on_error=1 $(MAKE) --no-print-directory BUILD=build-tsan \
 		SANITIZE=thread test-run
 
 # --- fuzzing (clang libFuzzer; bounded time per harness) ------------------

@@ -4,7 +4,8 @@
 # with one summary line "tests: N passed, N failed".
 #
 # Environment: CASEFILE_BIN (the binary under test), BUILD (its build dir).
-# Optional: T=pattern runs only matching CLI tests (e.g. T=t1).
+# Optional: T=pattern runs only matching CLI tests (e.g. T=t1; several,
+# space-separated: T="t605 t7601").
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${BUILD:?}" "${CASEFILE_BIN:?}"
@@ -46,7 +47,12 @@ done
 for t in "$here"/cli/t[0-9][0-9][0-9][0-9]-*.sh; do
 	[ -f "$t" ] || continue
 	n=$(basename "$t" .sh)
-	case "$n" in ${T:-*}*) ;; *) continue ;; esac
+	if [ -n "${T:-}" ]; then	# T: one or more prefixes, space-separated
+		_m=0; set -f
+		for _p in $T; do case "$n" in $_p*) _m=1 ;; esac; done
+		set +f
+		[ $_m = 1 ] || continue
+	fi
 	sh "$t" >"$log/$n.log" 2>&1
 	rc=$?
 	c=$(grep -c '^ok ' "$log/$n.log")

@@ -110,6 +110,11 @@ int ctx_open_vault_for(struct cf_ctx *ctx, int writes);
  * (the caller's own open reports that).
  */
 int ctx_refuse_link(struct cf_ctx *ctx, const char *path);
+/*
+ * The same message without printing it (malloc'd), or NULL: for a thread
+ * that hands its messages to another one to print in order.
+ */
+char *ctx_link_refusal_new(const char *path);
 
 /* "casefile: <msg>" on stderr; returns CF_EXIT_USAGE after usage + hint. */
 enum cf_exit ctx_usage(struct cf_ctx *ctx, const char *fmt, ...)

@@ -14,11 +14,12 @@
  * import keeps what was committed; running it again stores only the rest,
  * because ingest reports the committed files as duplicates.
  *
- * Pipeline: a reader thread walks the bundle, stores each file in the
- * object store and parses it (ingest_stage); the calling thread records
- * the staged files in the database (ingest_record), reports and commits.
- * Reports come in bundle order, so the output is the same as a one-thread
- * run.
+ * Pipeline: the import is a source of ingest_pipe.h (the pipeline `casefile
+ * ingest` uses too): a staging thread walks the bundle, stores each file in
+ * the object store and parses it (ingest_stage); the calling thread
+ * records the staged files in the database (ingest_record), reports and
+ * commits.  Reports come in bundle order, so the output is the same as a
+ * one-thread run.
  */
 #ifndef CASEFILE_IMPORT_H
 #define CASEFILE_IMPORT_H

@@ -91,7 +91,9 @@ int ingest_stream(struct ingest *in, const struct ingest_item *it,
  * ingest_stage() stores the item's bytes (vault_put) and, with parse_now,
  * parses them (else ingest_record() parses the kept bytes, unless the item
  * turns out to be a duplicate: a pipeline uses this to balance the work
- * between its threads).  It touches no database, so it may run on another
+ * between its threads; a file of which more than 256 KiB are kept is
+ * parsed at once anyway, so a queue of staged photos holds their facts,
+ * not their bytes).  It touches no database, so it may run on another
  * thread than the one that owns the batch, one staging thread at a time,
  * also while that one runs ingest_checkpoint() (a stage waits while the
  * commit moves from one batch to the next, so every put happens inside a

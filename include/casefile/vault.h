@@ -167,6 +167,12 @@ int vault_put_fd(struct vault *v, int fd, struct cf_buf *keep, size_t keep_max,
  * unnamed ones (O_TMPFILE, linked into place) work: for tests of that
  * fallback.  Call before the first put.
  */
+/*
+ * Test only ($CASEFILE_TEST_REFUSE_DIRECT, handed over by main): "open" or
+ * "write" makes vaults opened afterwards act as a file system that refuses
+ * O_DIRECT at open or at the first write; anything else, or NULL, is off.
+ */
+void vault_test_refuse_direct(const char *mode);
 void vault_use_named_staging(struct vault *v);
 
 /*

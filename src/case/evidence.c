@@ -164,15 +164,21 @@ evidence_count_unsealed(struct vault *v, const char *order, long long *n, struct
 			  "cannot count the unsealed evidence", err);
 }
 
+/* The prepared query of evidence_unknown_senders(), kept for a run. */
+struct evidence_senders {
+	sqlite3_stmt *st;
+};
+
 int
-evidence_unknown_senders(struct vault *v, int64_t id, evidence_sender_fn fn, void *cookie,
-			 struct cf_err *err)
+evidence_unknown_senders(struct vault *v, struct evidence_senders **keep, int64_t id,
+			 evidence_sender_fn fn, void *cookie, struct cf_err *err)
 {
 	struct cf_db *db = vault_db(v);
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = keep && *keep ? (*keep)->st : NULL;
 	int r;
 
-	if (db_prepare(db, "SELECT m.name, count(*) FROM messages m WHERE m.evidence_id = ?1 AND "
+	if (st == NULL &&
+	    db_prepare(db, "SELECT m.name, count(*) FROM messages m WHERE m.evidence_id = ?1 AND "
 		       ROLES_SQL_SENDER("m", "(SELECT order_id FROM evidence WHERE id = ?1)")
 		       " = 'unknown' GROUP BY m.name ORDER BY min(m.seq)", &st, err) < 0)
 		return -1;
@@ -182,7 +188,24 @@ evidence_unknown_senders(struct vault *v, int64_t id, evidence_sender_fn fn, voi
 
 		fn(cookie, name ? name : "", sqlite3_column_int64(st, 1));
 	}
-	sqlite3_finalize(st);
+	if (keep) {
+		sqlite3_reset(st);
+		if (*keep == NULL) {
+			*keep = xcalloc(1, sizeof(**keep));
+			(*keep)->st = st;
+		}
+	} else {
+		sqlite3_finalize(st);
+	}
 	return r == SQLITE_DONE ? 0 : db_err(db, err, "cannot read the senders of item %lld",
 					     (long long)id);
+}
+
+void
+evidence_senders_free(struct evidence_senders *keep)
+{
+	if (keep == NULL)
+		return;
+	sqlite3_finalize(keep->st);
+	free(keep);
 }

@@ -2,20 +2,17 @@
 /*
  * import — a bundle of many orders through the ingest path (import.h).
  *
- * The import runs as a two-stage pipeline over a bounded queue (workq.h):
- * a reader thread walks the bundle, stores each file in the object store
- * and parses it (ingest_stage); the calling thread records the staged
- * files in the database (ingest_record), reports, and commits.  The reader
- * sends refusals and errors as events, in bundle order, so the reports are
- * the same as a one-thread run.  Commits do not stop the reader: what it
- * stored before a commit and the recording thread had not yet recorded is
- * recorded in the next batch (ingest.h says why that is safe); it only
- * waits while the commit moves from one batch to the next.  On a hard
- * error it is stopped and what it staged is discarded with the batch.
+ * The import is a source of ingest_pipe.h, the pipeline `casefile ingest`
+ * uses too: on the staging thread it walks the bundle and puts each entry
+ * (ingest_pipe_put: stored, parsed when the recording side has work
+ * queued); refusals, broken entries and junk are said in bundle order, so
+ * the reports are the same as a one-thread run.  The calling thread
+ * records, reports and commits every batch_files files, while the source
+ * goes on (ingest.h says why that is safe).  On a hard error the source
+ * stops and what it staged is discarded with the batch.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,16 +26,11 @@
 #include "casefile/config.h"
 #include "casefile/import.h"
 #include "casefile/ingest.h"
+#include "casefile/ingest_pipe.h"
 #include "casefile/order_id.h"
 #include "casefile/parse.h"
 #include "casefile/vault.h"
-#include "casefile/workq.h"
 #include "casefile/xalloc.h"
-
-/* Bounds of the queue between the two threads. */
-#define QUEUE_ITEMS 4096
-#define QUEUE_BYTES (24ULL << 20)
-#define PARSE_AHEAD 128		/* queued items above which the reader parses */
 
 /* A small string set: the distinct order ids seen. */
 struct strset {
@@ -97,28 +89,29 @@ strset_release(struct strset *set)
 	set->cap = set->n = 0;
 }
 
-enum ev_type { EV_ITEM, EV_REFUSED, EV_BROKEN, EV_HARD, EV_SKIP, EV_END };
-
-struct import_event {
-	enum ev_type type;
-	struct ingest_staged *staged;	/* EV_ITEM */
-	char *order_id;			/* EV_ITEM */
-	char *msg;			/* EV_REFUSED, EV_BROKEN, EV_HARD; path of EV_SKIP,
-					   EV_ITEM */
-	const char *what;		/* EV_SKIP: the kind of junk; EV_ITEM: the
-					   name_note, or NULL */
-	int dup_path;			/* EV_ITEM: the path came before */
-	double progress;		/* bundle_progress() when queued */
+/* The tag of each put (ingest_pipe.h): what to say once it is recorded. */
+struct item_tag {
+	const char *name_note;		/* how a name was read, or NULL */
+	int dup_path;			/* the path came before */
+	double progress;		/* bundle_progress() when put */
 };
 
-struct reader {
-	struct bundle *b;
-	struct ingest *in;
-	struct workq *q;
+/* The codes of the pipeline's messages (ingest_pipe_say). */
+enum say_code { SAY_REFUSED, SAY_BROKEN, SAY_SKIP };
+
+/* The tag of a SAY_SKIP: the kind of junk (a static string). */
+struct skip_tag {
+	const char *what;
+};
+
+/* One run: the staging side reads these, the recording side those. */
+struct run {
+	struct import *imp;
+	struct ingest_pipe *pipe;	/* staging side, set by the source */
 	const char *date, *base;
-	char *label;			/* the bundle label, set by the reader */
-	struct import_event *leftover;	/* not queued: the queue was closed */
-	pthread_t thread;
+	char *label;			/* the bundle label, set by the source */
+	struct strset orders;		/* recording side */
+	struct import_summary *sum;	/* recording side */
 };
 
 struct import {
@@ -263,53 +256,32 @@ base_name(const char *path)
 	return s;
 }
 
-static struct import_event *
-event_new(enum ev_type type, char *msg, double progress)
-{
-	struct import_event *e = xcalloc(1, sizeof(*e));
-
-	e->type = type;
-	e->msg = msg;
-	e->progress = progress;
-	return e;
-}
-
-static void
-event_free(struct ingest *in, struct import_event *e)
-{
-	if (e == NULL)
-		return;
-	ingest_discard(in, e->staged);
-	free(e->order_id);
-	free(e->msg);
-	free(e);
-}
-
-/* Queue e; 0, or -1 when the consumer has stopped (e is kept as leftover). */
+/* A failure of ingest_stage(): "refused" (this entry), "broken" or hard. */
 static int
-reader_send(struct reader *rd, struct import_event *e, uint64_t cost)
+stage_failure(struct run *run, const struct bundle_entry *ent, struct cf_err *err)
 {
-	if (workq_put(rd->q, e, cost) == 0)
+	enum bundle_entry_status st = bundle_entry_status(run->imp->b);
+
+	if (ingest_pipe_stopped(run->pipe))
+		return -1;
+	if (st == BUNDLE_ENTRY_REFUSED || (st == BUNDLE_ENTRY_OK && err->code == CF_EINPUT)) {
+		ingest_pipe_say(run->pipe, SAY_REFUSED, err->msg, NULL);
+		cf_err_release(err);
 		return 0;
-	rd->leftover = e;
+	}
+	if (st == BUNDLE_ENTRY_BROKEN) {
+		ingest_pipe_say(run->pipe, SAY_BROKEN, err->msg, NULL);
+		cf_err_release(err);
+		return 1;	/* the bundle ends here */
+	}
+	{
+		char *m = err->msg;
+
+		err->msg = NULL;
+		cf_err_set(err, CF_EIO, "entry '%s': %s", ent->path, m);
+		free(m);
+	}
 	return -1;
-}
-
-/* The event for an entry ingest_stage() failed on. */
-static struct import_event *
-stage_failure(struct reader *rd, const struct bundle_entry *ent, const struct cf_err *err)
-{
-	enum bundle_entry_status st = bundle_entry_status(rd->b);
-	enum ev_type t;
-
-	if (st == BUNDLE_ENTRY_REFUSED || (st == BUNDLE_ENTRY_OK && err->code == CF_EINPUT))
-		t = EV_REFUSED;
-	else if (st == BUNDLE_ENTRY_BROKEN)
-		t = EV_BROKEN;
-	else
-		t = EV_HARD;
-	return event_new(t, t == EV_HARD ? xasprintf("entry '%s': %s", ent->path, err->msg)
-					 : xstrdup(err->msg), -1);
 }
 
 static void
@@ -326,82 +298,59 @@ item_from_entry(struct ingest_item *it, const struct bundle_entry *ent, const ch
 	it->bundle = label;
 }
 
-/* bundle_on_skip(): queue the junk entry for the recording thread to name. */
+/* bundle_on_skip(): say the junk entry, in order with the files. */
 static void
-reader_skip(void *cookie, const char *path, const char *what)
+on_skip(void *cookie, const char *path, const char *what)
 {
-	struct reader *rd = cookie;
-	struct import_event *e = event_new(EV_SKIP, xstrdup(path), -1);
+	struct run *run = cookie;
+	struct skip_tag *t = xmalloc(sizeof(*t));
 
-	e->what = what;
-	if (workq_put(rd->q, e, 0) < 0)
-		event_free(rd->in, e);	/* the recording thread has stopped */
+	t->what = what;
+	ingest_pipe_say(run->pipe, SAY_SKIP, path, t);
 }
 
-static void *
-reader_main(void *arg)
+/* The pipeline's source (staging thread): every entry of the bundle. */
+static int
+bundle_source(struct ingest_pipe *p, void *cookie, struct cf_err *err)
 {
-	struct reader *rd = arg;
-	struct cf_err err = CF_ERR_INIT;
+	struct run *run = cookie;
+	struct bundle *b = run->imp->b;
 	struct bundle_entry ent;
 	struct ingest_item it;
-	struct ingest_staged *staged;
-	struct import_event *e;
-	int n, parse_now;
+	int n;
 
-	for (;;) {
-		n = bundle_next(rd->b, &ent, &err);
-		if (n == 0)
-			break;
+	run->pipe = p;
+	bundle_on_skip(b, on_skip, run);
+	while ((n = bundle_next(b, &ent, err)) != 0) {
 		if (n < 0) {
-			int broken = err.code != CF_EINPUT;
+			int broken = err->code != CF_EINPUT;
 
-			e = event_new(broken ? EV_BROKEN : EV_REFUSED, xstrdup(err.msg), -1);
-			cf_err_release(&err);
-			if (reader_send(rd, e, 0) < 0)
-				goto closed;
-			if (broken)
+			ingest_pipe_say(p, broken ? SAY_BROKEN : SAY_REFUSED, err->msg, NULL);
+			cf_err_release(err);
+			if (broken || ingest_pipe_stopped(p))
 				break;
 			continue;
 		}
-		if (rd->label == NULL) {
+		if (run->label == NULL) {
 			/* The bundle's date: --date, else the wrapper folder's. */
-			const char *d = rd->date ? rd->date : bundle_wrapper_date(rd->b);
+			const char *d = run->date ? run->date : bundle_wrapper_date(b);
 
-			rd->label = d ? xasprintf("%s %s", d, rd->base) : xstrdup(rd->base);
+			run->label = d ? xasprintf("%s %s", d, run->base) : xstrdup(run->base);
 		}
-		item_from_entry(&it, &ent, rd->label);
-		/*
-		 * Balance: parse here while the recording thread has work queued;
-		 * when it is about to run dry, leave the parsing to it.
-		 */
-		parse_now = workq_count(rd->q) >= PARSE_AHEAD;
-		if (ingest_stage(rd->in, &it, bundle_read, rd->b, -1, parse_now, &staged,
-				 &err) < 0) {
-			e = stage_failure(rd, &ent, &err);
-			cf_err_release(&err);
-			n = e->type;
-			if (reader_send(rd, e, 0) < 0)
-				goto closed;
-			if (n != EV_REFUSED)
-				break;
-			continue;
+		item_from_entry(&it, &ent, run->label);
+		{
+			struct item_tag *t = xcalloc(1, sizeof(*t));
+
+			t->name_note = ent.name_note;
+			t->dup_path = ent.dup_path;
+			t->progress = bundle_progress(b);
+			if (ingest_pipe_put(p, &it, bundle_read, b, -1, t, err) == 0)
+				continue;
 		}
-		e = event_new(EV_ITEM, NULL, bundle_progress(rd->b));
-		e->staged = staged;
-		e->order_id = xstrdup(ent.order_id);
-		if (ent.name_note || ent.dup_path) {
-			e->msg = xstrdup(ent.path);
-			e->what = ent.name_note;
-			e->dup_path = ent.dup_path;
-		}
-		if (reader_send(rd, e, ingest_staged_cost(staged)) < 0)
-			goto closed;
+		if ((n = stage_failure(run, &ent, err)) != 0)
+			return n < 0 ? -1 : 0;
 	}
-	reader_send(rd, event_new(EV_END, NULL, -1), 0);
-closed:
-	cf_err_release(&err);
-	return NULL;
+	return 0;
 }
 
 static void
@@ -419,148 +368,102 @@ on_warning(void *cookie, const struct ingest_item *it, const char *msg, int bad)
 	       imp->opts->bundle_path, it->source_path, msg);
 }
 
-/* Stop the reader and free what it staged but was not recorded. */
+/* The pipeline's said hook (calling thread). */
 static void
-reader_stop(struct reader *rd, int close_queue)
+on_said(void *cookie, int code, const char *msg, void *tag)
 {
-	struct import_event *e;
+	struct run *run = cookie;
+	struct import *imp = run->imp;
 
-	if (close_queue)
-		workq_close(rd->q);
-	pthread_join(rd->thread, NULL);
-	while ((e = workq_try_get(rd->q)) != NULL)
-		event_free(rd->in, e);
-	event_free(rd->in, rd->leftover);
-	rd->leftover = NULL;
+	if (code == SAY_SKIP) {
+		if (imp->hooks && imp->hooks->skipped)
+			imp->hooks->skipped(imp->hooks->cookie, msg,
+					    ((const struct skip_tag *)tag)->what);
+		return;
+	}
+	if (code == SAY_BROKEN)
+		run->sum->broken = 1;
+	report(imp, IMPORT_ERROR, "'%s': %s", imp->opts->bundle_path, msg);
+	run->sum->refused++;
 }
 
-/*
- * The recording side: take the reader's events until the end; 0, or -1
- * on a hard failure (err set).
- */
+/* The pipeline's recorded hook (calling thread). */
 static int
-record_events(struct import *imp, struct reader *rd, struct strset *orders,
-	      struct import_summary *sum, struct cf_err *err)
+on_recorded(void *cookie, const char *order_id, const char *path, void *tag,
+	    const struct ingest_result *res, struct cf_err *err)
 {
-	unsigned long batch_files = imp->opts->batch_files ? imp->opts->batch_files
-							    : IMPORT_BATCH_FILES;
-	unsigned long in_batch = 0;
-	uint64_t batch_bytes = 0;
-	struct ingest_result res;
-	struct import_event *e;
+	struct run *run = cookie;
+	struct import *imp = run->imp;
+	struct import_summary *sum = run->sum;
+	const struct item_tag *t = tag;
 	const char *bp = imp->opts->bundle_path;
-	int ret = 0;
 
-	while (ret == 0 && (e = workq_get(rd->q))->type != EV_END) {
-		switch (e->type) {
-		case EV_BROKEN:
-			sum->broken = 1;
-			/* fall through */
-		case EV_REFUSED:
-			report(imp, IMPORT_ERROR, "'%s': %s", bp, e->msg);
-			sum->refused++;
-			break;
-		case EV_HARD:
-			ret = cf_err_set(err, CF_EIO, "'%s': %s", bp, e->msg);
-			break;
-		case EV_SKIP:
-			if (imp->hooks && imp->hooks->skipped)
-				imp->hooks->skipped(imp->hooks->cookie, e->msg, e->what);
-			break;
-		case EV_ITEM:
-			if (ingest_record(rd->in, e->staged, &res, err) < 0) {
-				char *m = err->msg;
-
-				e->staged = NULL;	/* freed by ingest_record */
-				err->msg = NULL;
-				ret = cf_err_set(err, err->code, "'%s': order '%s': %s", bp,
-						 e->order_id, m);
-				free(m);
-				break;
-			}
-			e->staged = NULL;
-			strset_add(orders, e->order_id);
-			sum->orders = orders->n;
-			sum->files++;
-			sum->bytes += res.size;
-			batch_bytes += res.size;
-			if (res.duplicate)
-				sum->ndup++;
-			else
-				sum->nnew++;
-			if (res.nbad)
-				sum->problems++;
-			if (e->what)
-				report(imp, IMPORT_WARNING, "'%s': entry '%s': %s", bp, e->msg,
-				       e->what);
-			if (e->dup_path) {
-				sum->same_path_twice++;
-				report(imp, IMPORT_WARNING, "'%s': entry '%s': the archive holds an "
-				       "earlier entry of the same path: both stored (a re-export?)",
-				       bp, e->msg);
-			}
-			if (++in_batch >= batch_files || batch_bytes >= IMPORT_BATCH_BYTES) {
-				/* The reader goes on meanwhile (ingest.h). */
-				if (ingest_checkpoint(rd->in, err) < 0) {
-					ret = -1;
-					break;
-				}
-				in_batch = 0;
-				batch_bytes = 0;
-			}
-			if (imp->hooks && imp->hooks->progress)
-				imp->hooks->progress(imp->hooks->cookie, sum, e->progress);
-			break;
-		case EV_END:
-			break;
-		}
-		event_free(rd->in, e);
+	strset_add(&run->orders, order_id);
+	sum->orders = run->orders.n;
+	sum->files++;
+	sum->bytes += res->size;
+	if (res->duplicate)
+		sum->ndup++;
+	else
+		sum->nnew++;
+	if (res->nbad)
+		sum->problems++;
+	if (t->name_note)
+		report(imp, IMPORT_WARNING, "'%s': entry '%s': %s", bp, path, t->name_note);
+	if (t->dup_path) {
+		sum->same_path_twice++;
+		report(imp, IMPORT_WARNING, "'%s': entry '%s': the archive holds an "
+		       "earlier entry of the same path: both stored (a re-export?)", bp, path);
 	}
-	if (ret == 0)
-		event_free(rd->in, e);	/* EV_END */
-	return ret;
+	if (imp->hooks && imp->hooks->progress)
+		imp->hooks->progress(imp->hooks->cookie, sum, t->progress);
+	(void)err;
+	return 0;
 }
 
 int
 import_run(struct import *imp, struct import_summary *sum, struct cf_err *err)
 {
-	struct strset orders = { NULL, 0, 0 };
+	struct ingest_pipe_hooks hooks;
 	struct ingest *in = NULL;
-	struct reader rd;
+	struct run run;
 	char *base = NULL;
-	int c, ret = -1;
+	int ret = -1;
 
 	memset(sum, 0, sizeof(*sum));
-	memset(&rd, 0, sizeof(rd));
+	memset(&run, 0, sizeof(run));
 	if (ingest_begin(imp->v, on_warning, imp, &in, err) < 0)
 		goto out;
 	ingest_set_who(in, imp->opts->user, imp->opts->host);
 	ingest_whole_batch(in);	/* any recording failure stops the import */
 	base = xstrdup(base_name(imp->opts->bundle_path));
-	rd.b = imp->b;
-	rd.in = in;
-	rd.date = imp->opts->date;
-	rd.base = base;
-	rd.q = workq_new(QUEUE_ITEMS, QUEUE_BYTES);
-	bundle_on_skip(imp->b, reader_skip, &rd);
-	if ((c = pthread_create(&rd.thread, NULL, reader_main, &rd)) != 0) {
-		errno = c;
-		cf_err_errno(err, CF_EIO, "cannot start the reader thread");
-		goto out;
-	}
-	ret = record_events(imp, &rd, &orders, sum, err);
-	/* Stop the reader; what it staged but was not recorded goes with the batch. */
-	reader_stop(&rd, ret < 0);
-	if (ret == 0)
+	run.imp = imp;
+	run.date = imp->opts->date;
+	run.base = base;
+	run.sum = sum;
+	hooks.source = bundle_source;
+	hooks.recorded = on_recorded;
+	hooks.said = on_said;
+	hooks.cookie = &run;
+	if (ingest_pipe_run(in, &hooks, imp->opts->batch_files ? imp->opts->batch_files
+							    : IMPORT_BATCH_FILES,
+			    IMPORT_BATCH_BYTES, err) < 0) {
+		char *m = err->msg;
+
+		/* what was staged but not recorded went with the batch */
+		err->msg = NULL;
+		cf_err_set(err, err->code, "'%s': %s", imp->opts->bundle_path, m);
+		free(m);
+	} else {
 		ret = ingest_commit(in, err);
+	}
 	sum->ignored = bundle_ignored(imp->b);
 	sum->broken = sum->broken || bundle_incomplete(imp->b);
 	sum->seconds = cftime_monotonic() - imp->t0;
 out:
-	workq_free(rd.q);
 	ingest_free(in);
-	strset_release(&orders);
-	free(rd.label);
+	strset_release(&run.orders);
+	free(run.label);
 	free(base);
 	return ret;
 }

@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,35 +29,88 @@
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
 
+/*
+ * One run of the command.  The walk (ingest_path and below) is the source
+ * of the import's pipeline (ingest_pipe.h) and runs on its staging thread:
+ * it touches only the fields marked "staging"; what it has to say goes
+ * through say(), printed by the calling thread in order with the files.
+ * Everything else runs on the calling thread.
+ */
 struct ingest_run {
 	struct cf_ctx *ctx;
 	struct ingest *in;
-	const char *order;
+	const char *order;	/* staging: the order of the files put now */
 	int kind;
 	const char *note;
 	unsigned nnew, ndup, nbad_files, nfail;
 	json_t *json;		/* --json: the items */
-	int failed_hard;	/* a system error: stop and roll back */
 	int follow_links;	/* --follow-links: follow links named as FILE */
 	int verbose;		/* --verbose: also how texts were decoded */
-	struct ingest_pipe *pipe;	/* records and reports on a second thread */
 	unsigned roles;		/* --role: CF_ROLE_BIT set */
 	int supplied_by;	/* --supplied-by: enum cf_supplier, or -1 */
 	struct order_id_rule *rule;	/* --orders: which ids are orders */
+	int nfiles;		/* the FILE|DIR (or --orders EXPORT) arguments */
+	char **files;
+	struct ingest_pipe *pipe;	/* staging: the pipeline */
+	struct evidence_senders *senders;	/* warn_unknown_senders(), kept for the run */
+	struct cf_err *hard;	/* staging: set on a failure that ends the run */
 };
 
-/*
- * Before this thread says anything about a file: let the recording thread
- * report every file put before it, so the lines come in walking order.
- */
-static void
-drain(struct ingest_run *r)
-{
-	int e = errno;	/* the caller's message may name it */
+/* What the walk says (ingest_pipe_say codes). */
+enum say_code {
+	SAY_WARN,	/* a warning: skipped hidden files and links */
+	SAY_REFUSED,	/* an error about one argument or file: counted, exit 3 */
+};
 
-	if (r->pipe)
-		ingest_pipe_drain(r->pipe);
+static void say(struct ingest_run *r, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+say(struct ingest_run *r, int code, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	int e = errno;	/* the caller's next message may name it */
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	ingest_pipe_say(r->pipe, code, msg, NULL);
+	free(msg);
 	errno = e;
+}
+
+/* The pipeline's said hook: print in walking order, count refusals. */
+static void
+on_said(void *cookie, int code, const char *msg, void *tag)
+{
+	struct ingest_run *r = cookie;
+
+	(void)tag;
+	if (code == SAY_WARN) {
+		ctx_warn(r->ctx, "%s", msg);
+	} else {
+		ctx_error(r->ctx, "%s", msg);
+		r->nfail++;
+	}
+}
+
+/* A failure that ends the whole ingest (rolled back): the source stops. */
+static int
+hard_fail(struct ingest_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+hard_fail(struct ingest_run *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	cf_err_set(r->hard, CF_EIO, "%s", msg);
+	free(msg);
+	return -1;
 }
 
 static void
@@ -70,15 +124,18 @@ on_tag_warning(void *cookie, const char *msg, int bad)
 /*
  * After an item was stored or found stored: its roles and supplier, and for
  * bytes already stored the --note and --kind ingest would have recorded
- * (tag.h), each a ledger leaf; said on stderr.
+ * (tag.h), each a ledger leaf; said on stderr.  -1 with err on a failure
+ * that ends the ingest.
  */
-static void
-apply_tags(struct ingest_run *r, const char *path, const struct ingest_result *res)
+static int
+apply_tags(struct ingest_run *r, const char *path, const struct ingest_result *res,
+	   struct cf_err *hard)
 {
 	struct tag_change ch = TAG_CHANGE_INIT;
 	struct cf_err err = CF_ERR_INIT;
 	unsigned leaves = 0;
 	char *who;
+	int ret = 0;
 
 	ch.add_roles = r->roles;
 	ch.supplied_by = r->supplied_by;
@@ -87,7 +144,7 @@ apply_tags(struct ingest_run *r, const char *path, const struct ingest_result *r
 		ch.kind = r->kind;
 	}
 	if (!ch.add_roles && ch.supplied_by < 0 && !ch.note && ch.kind < 0)
-		return;
+		return 0;
 	who = xasprintf("%s@%s", r->ctx->user, r->ctx->host);
 	if (tag_apply(r->ctx->vault, res->evidence_id, &ch, who, (int64_t)r->ctx->now,
 		      on_tag_warning, r, &leaves, &err) < 0) {
@@ -96,8 +153,7 @@ apply_tags(struct ingest_run *r, const char *path, const struct ingest_result *r
 				  (long long)res->evidence_id, err.msg);
 			r->nbad_files++;
 		} else {
-			ctx_error(r->ctx, "'%s': %s", path, err.msg);
-			r->failed_hard = 1;
+			ret = cf_err_set(hard, err.code, "'%s': %s", path, err.msg);
 		}
 	} else if (res->duplicate && leaves) {
 		ctx_info(r->ctx, "'%s' was already stored as #%lld: %u change%s (--note, --kind, "
@@ -106,9 +162,8 @@ apply_tags(struct ingest_run *r, const char *path, const struct ingest_result *r
 	}
 	free(who);
 	cf_err_release(&err);
+	return ret;
 }
-
-
 
 static void
 on_warning(void *cookie, const struct ingest_item *it, const char *msg, int bad)
@@ -147,14 +202,17 @@ report_item(struct ingest_run *r, const char *path, const struct ingest_result *
 		       (unsigned long long)res->size, hex);
 }
 
-static void warn_unknown_senders(struct ingest_run *r, const char *path, int64_t id);
+static void warn_unknown_senders(struct ingest_run *r, const char *order, const char *path,
+				 int64_t id);
 
-/* The recording thread's report of each file, in walking order. */
-static void
-on_recorded(void *cookie, const char *path, const struct ingest_result *res)
+/* The pipeline's recorded hook: report each file, in walking order. */
+static int
+on_recorded(void *cookie, const char *order_id, const char *path, void *tag,
+	    const struct ingest_result *res, struct cf_err *err)
 {
 	struct ingest_run *r = cookie;
 
+	(void)tag;
 	if (res->duplicate)
 		r->ndup++;
 	else
@@ -163,10 +221,12 @@ on_recorded(void *cookie, const char *path, const struct ingest_result *res)
 		r->nbad_files++;
 	report_item(r, path, res);
 	/* the row exists now: --role/--supplied-by (and --note/--kind on bytes
-	 * already stored) apply to it, on this thread, in the same batch */
-	apply_tags(r, path, res);
+	 * already stored) apply to it, in the same batch */
+	if (apply_tags(r, path, res, err) < 0)
+		return -1;
 	if (!res->duplicate && !strcmp(res->kind, "chat"))
-		warn_unknown_senders(r, path, res->evidence_id);
+		warn_unknown_senders(r, order_id, path, res->evidence_id);
+	return 0;
 }
 
 static const char *
@@ -177,126 +237,136 @@ base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-static void ingest_path(struct ingest_run *r, const char *path, int top);
+static int ingest_path(struct ingest_run *r, const char *path, int top, int known_reg);
+
+/* A folder entry: its name, and whether the listing calls it a regular file. */
+struct dir_entry {
+	char *name;
+	int reg;
+};
 
 static int
-cmp_names(const void *a, const void *b)
+cmp_entries(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct dir_entry *)a)->name, ((const struct dir_entry *)b)->name);
 }
 
 /* nofollow: O_NOFOLLOW, so a folder swapped for a link since lstat() is refused. */
-static void
+static int
 ingest_dir(struct ingest_run *r, const char *path, int nofollow)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | nofollow);
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *de;
-	char **names = NULL;
+	struct dir_entry *ents = NULL;
 	size_t n = 0, cap = 0, i;
+	int ret = 0;
 
 	if (d == NULL) {
 		int e = errno;
 
 		if (fd >= 0)
 			close(fd);
-		drain(r);
-		ctx_error(r->ctx, "cannot read folder '%s': %s", path, strerror(e));
-		r->nfail++;
-		return;
+		say(r, SAY_REFUSED, "cannot read folder '%s': %s", path, strerror(e));
+		return 0;
 	}
 	while ((de = readdir(d)) != NULL) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (n == cap) {
 			cap = cap ? 2 * cap : 32;
-			names = xreallocarray(names, cap, sizeof(*names));
+			ents = xreallocarray(ents, cap, sizeof(*ents));
 		}
-		names[n++] = xstrdup(de->d_name);
+		ents[n].name = xstrdup(de->d_name);
+		ents[n++].reg = de->d_type == DT_REG;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names);
-	for (i = 0; i < n && !r->failed_hard; i++) {
+	qsort(ents, n, sizeof(*ents), cmp_entries);
+	for (i = 0; i < n && ret == 0 && !ingest_pipe_stopped(r->pipe); i++) {
 		char *child = xasprintf("%s%s%s", path,
-					path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
+					path[strlen(path) - 1] == '/' ? "" : "/", ents[i].name);
 
-		if (names[i][0] == '.') {
-			drain(r);
-			ctx_warn(r->ctx, "skipping hidden '%s'", child);
-		} else {
-			ingest_path(r, child, 0);
-		}
+		if (ents[i].name[0] == '.')
+			say(r, SAY_WARN, "skipping hidden '%s'", child);
+		else
+			ret = ingest_path(r, child, 0, ents[i].reg);
 		free(child);
 	}
 	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+		free(ents[i].name);
+	free(ents);
+	return ret;
 }
 
-static void
-ingest_path(struct ingest_run *r, const char *path, int top)
+/*
+ * Put path (a file, or a folder walked); -1 on a failure that ends the run.
+ * known_reg: the folder listing called it a regular file (d_type), so it
+ * is opened without looking it up first, as the import's walker does (a
+ * file swapped for a link meanwhile is still refused: O_NOFOLLOW, fstat).
+ */
+static int
+ingest_path(struct ingest_run *r, const char *path, int top, int known_reg)
 {
 	struct cf_err err = CF_ERR_INIT;
 	struct ingest_item it;
 	struct stat st;
-	int fd;
+	char *refusal;
+	int fd, ret = 0;
 
 	int nofollow = O_NOFOLLOW;
 
-	if (top && !r->follow_links && ctx_refuse_link(r->ctx, path)) {
-		r->nfail++;	/* "link/" or "link/.": lstat() below follows it */
-		return;
+	if (top && !r->follow_links && (refusal = ctx_link_refusal_new(path)) != NULL) {
+		say(r, SAY_REFUSED, "%s", refusal);	/* "link/" or "link/.": lstat() follows it */
+		free(refusal);
+		return 0;
 	}
+	if (known_reg && !top)
+		goto open_it;
 	if (lstat(path, &st) < 0) {
-		drain(r);
-		ctx_error(r->ctx, "cannot read '%s': %s", path, strerror(errno));
-		r->nfail++;
-		return;
+		say(r, SAY_REFUSED, "cannot read '%s': %s", path, strerror(errno));
+		return 0;
 	}
 	if (S_ISLNK(st.st_mode)) {
 		if (!top) {
-			drain(r);
-			ctx_warn(r->ctx, "skipping symbolic link '%s'", path);
-			return;
+			say(r, SAY_WARN, "skipping symbolic link '%s'", path);
+			return 0;
 		}
 		if (!r->follow_links) {
-			drain(r);
-			ctx_refuse_link(r->ctx, path);
-			r->nfail++;
-			return;
+			refusal = ctx_link_refusal_new(path);
+			if (refusal)
+				say(r, SAY_REFUSED, "%s", refusal);
+			free(refusal);
+			return 0;
 		}
 		nofollow = 0;
 		if (stat(path, &st) < 0) {
-			drain(r);
-			ctx_error(r->ctx, "cannot read '%s': %s", path, strerror(errno));
-			r->nfail++;
-			return;
+			say(r, SAY_REFUSED, "cannot read '%s': %s", path, strerror(errno));
+			return 0;
 		}
 	}
-	if (S_ISDIR(st.st_mode)) {
-		ingest_dir(r, path, nofollow);
-		return;
-	}
+	if (S_ISDIR(st.st_mode))
+		return ingest_dir(r, path, nofollow);
 	if (!S_ISREG(st.st_mode)) {
-		drain(r);
-		ctx_error(r->ctx, "'%s' is not a regular file: skipped", path);
-		r->nfail++;
-		return;
+		say(r, SAY_REFUSED, "'%s' is not a regular file: skipped", path);
+		return 0;
 	}
+open_it:
 	/* O_NOFOLLOW: a file swapped for a link since lstat() is refused too. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | nofollow)) < 0) {
-		drain(r);
-		if (errno != ELOOP || !ctx_refuse_link(r->ctx, path))
-			ctx_error(r->ctx, "cannot read '%s': %s", path, strerror(errno));
-		r->nfail++;
-		return;
+		int e = errno;
+
+		refusal = e == ELOOP ? ctx_link_refusal_new(path) : NULL;
+		if (refusal)
+			say(r, SAY_REFUSED, "%s", refusal);
+		else
+			say(r, SAY_REFUSED, "cannot read '%s': %s", path, strerror(e));
+		free(refusal);
+		return 0;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		drain(r);
-		ctx_error(r->ctx, "'%s' is not a regular file: skipped", path);
-		r->nfail++;
+		say(r, SAY_REFUSED, "'%s' is not a regular file: skipped", path);
 		close(fd);
-		return;
+		return 0;
 	}
 	memset(&it, 0, sizeof(it));
 	it.order_id = r->order;
@@ -306,24 +376,15 @@ ingest_path(struct ingest_run *r, const char *path, int top)
 	it.mtime = st.st_mtime;
 	it.kind = r->kind;
 	it.note = r->note;
-	if (ingest_pipe_put(r->pipe, &it, fd, &err) < 0) {
-		drain(r);
-		if (err.code == CF_EINPUT) {
-			/* This file only: the rest goes on. */
-			drain(r);
-			ctx_error(r->ctx, "cannot ingest '%s': %s", path, err.msg);
-			r->nfail++;
-		} else {
-			/* Disk full, read-only vault, database: roll back all. */
-			drain(r);
-			ctx_error(r->ctx, "'%s': %s", path, err.msg);
-			r->failed_hard = 1;
-		}
+	if (ingest_pipe_put(r->pipe, &it, NULL, NULL, fd, NULL, &err) < 0) {
+		if (err.code == CF_EINPUT)	/* this file only: the rest goes on */
+			say(r, SAY_REFUSED, "cannot ingest '%s': %s", path, err.msg);
+		else	/* disk full, read-only vault, database: roll back all */
+			ret = hard_fail(r, "'%s': %s", path, err.msg);
 		cf_err_release(&err);
-		close(fd);
-		return;
 	}
 	close(fd);	/* counted and reported by on_recorded() */
+	return ret;
 }
 
 /*
@@ -333,6 +394,7 @@ ingest_path(struct ingest_run *r, const char *path, int top)
  */
 struct sender_warn {
 	struct ingest_run *r;
+	const char *order;
 	const char *path;
 };
 
@@ -345,16 +407,16 @@ on_unknown_sender(void *cookie, const char *name, long long messages)
 		 "buyer of order %s: shown as unknown (add agents with 'casefile config "
 		 "shop.agents \"客服-阿青, 小青\"'; the buyer's nickname comes from the "
 		 "order record)", w->path, name, messages, messages == 1 ? "" : "s",
-		 w->r->order);
+		 w->order);
 }
 
 static void
-warn_unknown_senders(struct ingest_run *r, const char *path, int64_t id)
+warn_unknown_senders(struct ingest_run *r, const char *order, const char *path, int64_t id)
 {
 	struct cf_err err = CF_ERR_INIT;
-	struct sender_warn w = { r, path };
+	struct sender_warn w = { r, order, path };
 
-	evidence_unknown_senders(r->ctx->vault, id, on_unknown_sender, &w, &err);
+	evidence_unknown_senders(r->ctx->vault, &r->senders, id, on_unknown_sender, &w, &err);
 	cf_err_release(&err);
 }
 
@@ -363,7 +425,7 @@ warn_unknown_senders(struct ingest_run *r, const char *path, int64_t id)
  * stored once, and each order it holds that looks like an order id gets an
  * evidence row of its own with its record (the row it came from).
  */
-static void
+static int
 ingest_export(struct ingest_run *r, const char *path)
 {
 	struct cf_err err = CF_ERR_INIT;
@@ -371,19 +433,17 @@ ingest_export(struct ingest_run *r, const char *path)
 	struct stat st;
 	char *data = NULL;
 	size_t i, got = 0;
-	int fd;
+	int fd, ret = 0;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0 ||
 	    !S_ISREG(st.st_mode)) {
-		ctx_error(r->ctx, "cannot read '%s': %s", path,
-			  fd < 0 ? strerror(errno) : "not a regular file");
-		r->nfail++;
+		say(r, SAY_REFUSED, "cannot read '%s': %s", path,
+		    fd < 0 ? strerror(errno) : "not a regular file");
 		goto out;
 	}
 	if ((uint64_t)st.st_size > PARSE_MAX_TEXT) {
-		ctx_error(r->ctx, "'%s': an order export larger than %u bytes is not read",
-			  path, PARSE_MAX_TEXT);
-		r->nfail++;
+		say(r, SAY_REFUSED, "'%s': an order export larger than %u bytes is not read",
+		    path, PARSE_MAX_TEXT);
 		goto out;
 	}
 	data = xmalloc((size_t)st.st_size + 1);
@@ -395,34 +455,25 @@ ingest_export(struct ingest_run *r, const char *path)
 		got += (size_t)n;
 	}
 	if (parse_evidence(data, got, 1, got, -1, base_name(path), CF_KIND_ORDER, &p, &err) < 0) {
-		ctx_error(r->ctx, "'%s': %s", path, err.msg);
-		r->nfail++;
+		say(r, SAY_REFUSED, "'%s': %s", path, err.msg);
 		goto out;
 	}
 	if (parsed_order_count(p) == 0) {
-		ctx_error(r->ctx, "'%s' is not an order export: %s", path,
-			  parsed_warning_count(p) ? parsed_warning(p, 0) : "no orders in it");
-		r->nfail++;
+		say(r, SAY_REFUSED, "'%s' is not an order export: %s", path,
+		    parsed_warning_count(p) ? parsed_warning(p, 0) : "no orders in it");
 		goto out;
 	}
-	for (i = 0; i < parsed_order_count(p) && !r->failed_hard; i++) {
+	for (i = 0; i < parsed_order_count(p) && ret == 0 && !ingest_pipe_stopped(r->pipe); i++) {
 		const char *id = parsed_order_at(p, i);
 
 		if (!order_id_rule_match(r->rule, id)) {
-			ctx_error(r->ctx, "'%s': order '%s' does not look like an order id "
-				  "(order.id_pattern '%s'): skipped", path, id,
-				  order_id_rule_pattern(r->rule));
-			r->nfail++;
+			say(r, SAY_REFUSED, "'%s': order '%s' does not look like an order id "
+			    "(order.id_pattern '%s'): skipped", path, id,
+			    order_id_rule_pattern(r->rule));
 			continue;
 		}
-		if (lseek(fd, 0, SEEK_SET) < 0) {
-			ctx_error(r->ctx, "cannot read '%s': %s", path, strerror(errno));
-			r->failed_hard = 1;
-			break;
-		}
 		r->order = id;
-		ingest_path(r, path, 1);
-		drain(r);	/* recorded under this order before the next one */
+		ret = ingest_path(r, path, 1, 0);
 	}
 	r->order = NULL;
 out:
@@ -431,6 +482,55 @@ out:
 	if (fd >= 0)
 		close(fd);
 	cf_err_release(&err);
+	return ret;
+}
+
+/* The pipeline's source (staging thread): every argument, in order. */
+static int
+walk_source(struct ingest_pipe *p, void *cookie, struct cf_err *err)
+{
+	struct ingest_run *r = cookie;
+	int i, ret = 0;
+
+	r->pipe = p;
+	r->hard = err;
+	for (i = 0; i < r->nfiles && ret == 0 && !ingest_pipe_stopped(p); i++)
+		ret = r->rule ? ingest_export(r, r->files[i]) : ingest_path(r, r->files[i], 1, 0);
+	return ret;
+}
+
+/*
+ * Store r->files through the pipeline (the import's), in one batch
+ * committed at the end.  0, or an exit code with the reason printed.
+ */
+static enum cf_exit
+run_pipeline(struct cf_ctx *ctx, struct ingest_run *r)
+{
+	struct ingest_pipe_hooks hooks = { walk_source, on_recorded, on_said, r };
+	struct cf_err err = CF_ERR_INIT;
+	enum cf_exit rc = CF_EXIT_OK;
+
+	r->json = json_array();
+	if (ingest_begin(ctx->vault, on_warning, r, &r->in, &err) < 0)
+		return ctx_fail(ctx, &err);
+	ingest_set_who(r->in, ctx->user, ctx->host);
+	/*
+	 * The staging thread walks, stores and parses; this one records the
+	 * rows (issue 19: 20,000 small files on one thread ran at a third of
+	 * git add's rate).  Any recording failure ends the whole ingest anyway,
+	 * so no savepoint per file; one batch, committed at the end.
+	 */
+	ingest_whole_batch(r->in);
+	if (ingest_pipe_run(r->in, &hooks, 0, 0, &err) < 0 || ingest_commit(r->in, &err) < 0) {
+		if (err.msg)
+			ctx_error(ctx, "%s", err.msg);
+		ctx_error(ctx, "nothing was stored: the whole ingest was rolled back");
+		rc = CF_EXIT_INTERNAL;
+	}
+	evidence_senders_free(r->senders);
+	r->senders = NULL;
+	cf_err_release(&err);
+	return rc;
 }
 
 /* `ingest --orders FILE...`: one batch over every order of every export. */
@@ -438,38 +538,18 @@ static enum cf_exit
 run_orders(struct cf_ctx *ctx, struct ingest_run *r, int nfiles, char **files)
 {
 	struct cf_err err = CF_ERR_INIT;
-	enum cf_exit rc = CF_EXIT_OK;
-	int i;
+	enum cf_exit rc;
 
 	if (ctx_open_vault(ctx) < 0)
 		return CF_EXIT_USAGE;
-	r->json = json_array();
-	if (config_order_rule(vault_db(ctx->vault), &r->rule, &err) < 0 ||
-	    ingest_begin(ctx->vault, on_warning, r, &r->in, &err) < 0) {
+	if (config_order_rule(vault_db(ctx->vault), &r->rule, &err) < 0) {
 		rc = ctx_fail(ctx, &err);
 		goto out;
 	}
-	ingest_set_who(r->in, ctx->user, ctx->host);
-	ingest_whole_batch(r->in);
-	if (ingest_pipe_start(r->in, on_recorded, r, &r->pipe, &err) < 0) {
-		rc = ctx_fail(ctx, &err);
+	r->nfiles = nfiles;
+	r->files = files;
+	if ((rc = run_pipeline(ctx, r)) != CF_EXIT_OK)
 		goto out;
-	}
-	for (i = 0; i < nfiles && !r->failed_hard; i++)
-		ingest_export(r, files[i]);
-	if (ingest_pipe_finish(r->pipe, &err) < 0 && !r->failed_hard) {
-		ctx_error(ctx, "%s", err.msg);
-		cf_err_release(&err);
-		r->failed_hard = 1;
-	}
-	r->pipe = NULL;
-	if (r->failed_hard || ingest_commit(r->in, &err) < 0) {
-		if (err.msg)
-			ctx_error(ctx, "%s", err.msg);
-		ctx_error(ctx, "nothing was stored: the whole ingest was rolled back");
-		rc = CF_EXIT_INTERNAL;
-		goto out;
-	}
 	if (ctx->json)
 		jout_print(json_pack("{s:i,s:i,s:i,s:i,s:O}", "stored", (int)r->nnew,
 				     "duplicate", (int)r->ndup, "refused", (int)r->nfail,
@@ -482,8 +562,6 @@ run_orders(struct cf_ctx *ctx, struct ingest_run *r, int nfiles, char **files)
 		rc = CF_EXIT_INPUT;
 	}
 out:
-	ingest_pipe_finish(r->pipe, NULL);	/* only on an early exit */
-	r->pipe = NULL;
 	order_id_rule_free(r->rule);
 	ingest_free(r->in);
 	json_decref(r->json);
@@ -575,41 +653,10 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 			       order_id_rule_pattern(rule));
 		goto out;
 	}
-	r.json = json_array();
-	if (ingest_begin(ctx->vault, on_warning, &r, &r.in, &err) < 0) {
-		rc = ctx_fail(ctx, &err);
+	r.nfiles = argc - first - 1;
+	r.files = argv + first + 1;
+	if ((rc = run_pipeline(ctx, &r)) != CF_EXIT_OK)
 		goto out;
-	}
-	ingest_set_who(r.in, ctx->user, ctx->host);
-	/*
-	 * This thread walks, stores and parses; a second one records the rows
-	 * (issue 19: 20,000 small files on one thread ran at a third of git
-	 * add's rate).  Any recording failure ends the whole ingest anyway,
-	 * so no savepoint per file.
-	 */
-	ingest_whole_batch(r.in);
-	if (ingest_pipe_start(r.in, on_recorded, &r, &r.pipe, &err) < 0) {
-		rc = ctx_fail(ctx, &err);
-		goto out;
-	}
-	for (i = first + 1; i < argc && !r.failed_hard; i++)
-		ingest_path(&r, argv[i], 1);
-	if (ingest_pipe_finish(r.pipe, &err) < 0 && !r.failed_hard) {
-		ctx_error(ctx, "%s", err.msg);
-		r.failed_hard = 1;
-	}
-	r.pipe = NULL;
-	if (r.failed_hard) {
-		ctx_error(ctx, "nothing was stored: the whole ingest was rolled back");
-		rc = CF_EXIT_INTERNAL;
-		goto out;
-	}
-	if (ingest_commit(r.in, &err) < 0) {
-		ctx_error(ctx, "%s", err.msg);
-		ctx_error(ctx, "nothing was stored: the whole ingest was rolled back");
-		rc = CF_EXIT_INTERNAL;
-		goto out;
-	}
 	if (ctx->json)
 		jout_print(json_pack("{s:o,s:i,s:i,s:i,s:i,s:O}", "order_id", jout_str(r.order),
 				     "stored", (int)r.nnew, "duplicate", (int)r.ndup,
@@ -623,7 +670,6 @@ run_ingest(int argc, char **argv, struct cf_ctx *ctx)
 		rc = CF_EXIT_INPUT;
 	}
 out:
-	ingest_pipe_finish(r.pipe, &err);	/* only on an early exit */
 	order_id_rule_free(rule);
 	ingest_free(r.in);
 	json_decref(r.json);

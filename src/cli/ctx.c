@@ -253,27 +253,40 @@ link_part(const char *path)
 	return p;
 }
 
-int
-ctx_refuse_link(struct cf_ctx *ctx, const char *path)
+char *
+ctx_link_refusal_new(const char *path)
 {
 	struct stat st;
 	char target[PATH_MAX];
-	char *part = link_part(path);
+	char *part = link_part(path), *msg;
 	ssize_t n;
 
 	if (lstat(part, &st) < 0 || !S_ISLNK(st.st_mode)) {
 		free(part);
-		return 0;
+		return NULL;
 	}
 	n = readlink(part, target, sizeof(target) - 1);
 	target[n < 0 ? 0 : n] = '\0';
 	if (strcmp(part, path) == 0)
-		ctx_error(ctx, "'%s' is a symbolic link to '%s': refused (give --follow-links "
-			  "to store what it points to)", path, target);
+		msg = xasprintf("'%s' is a symbolic link to '%s': refused (give --follow-links "
+				"to store what it points to)", path, target);
 	else
-		ctx_error(ctx, "'%s' goes through the symbolic link '%s' (to '%s'): refused "
-			  "(give --follow-links to store what it points to)", path, part, target);
+		msg = xasprintf("'%s' goes through the symbolic link '%s' (to '%s'): refused "
+				"(give --follow-links to store what it points to)", path, part,
+				target);
 	free(part);
+	return msg;
+}
+
+int
+ctx_refuse_link(struct cf_ctx *ctx, const char *path)
+{
+	char *msg = ctx_link_refusal_new(path);
+
+	if (msg == NULL)
+		return 0;
+	ctx_error(ctx, "%s", msg);
+	free(msg);
 	return 1;
 }
 

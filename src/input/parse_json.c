@@ -530,19 +530,35 @@ blank_overflows(struct parsed *p, const char *label, char *s, size_t n)
 }
 
 /*
+ * What a piece is called in warnings: an element of a root member's list
+ * (elem set: key, or NULL for a root list, with word and index i), or a
+ * root member (key).  Formatted only when there is something to say: a
+ * label per element cost a printf per message.
+ */
+struct jlabel {
+	const char *key, *word;
+	size_t i;
+	int elem;
+};
+
+static char *label_format(const struct jlabel *l);
+
+/*
  * Load one piece.  p NULL: quietly (no warnings, NULL on any error);
  * else out-of-range numbers are null and a piece that cannot be read is
- * NULL, each with a bad warning prefixed by label.
+ * NULL, each with a bad warning prefixed by the label l.
  */
 static json_t *
-load_piece(struct jdoc *d, struct parsed *p, const char *label, struct jpiece pc)
+load_piece(struct jdoc *d, struct parsed *p, const struct jlabel *l, struct jpiece pc)
 {
 	json_error_t je;
 	json_t *v = json_loadb(d->text + pc.off, pc.len, LOAD_FLAGS, &je);
 	size_t line, col;
+	char *label;
 
 	if (v || p == NULL)
 		return v;
+	label = label_format(l);
 	if (json_error_code(&je) == json_error_numeric_overflow) {
 		char *copy = xmalloc(pc.len ? pc.len : 1);
 
@@ -550,11 +566,14 @@ load_piece(struct jdoc *d, struct parsed *p, const char *label, struct jpiece pc
 		if (blank_overflows(p, label, copy, pc.len))
 			v = json_loadb(copy, pc.len, LOAD_FLAGS, &je);
 		free(copy);
-		if (v)
+		if (v) {
+			free(label);
 			return v;
+		}
 	}
 	where(d, pc.off + (je.position > 0 ? (size_t)je.position - 1 : 0), &line, &col);
 	parse_warn(p, 1, "%s: line %zu, column %zu: %s", label, line, col, je.text);
+	free(label);
 	return NULL;
 }
 
@@ -623,44 +642,42 @@ jdoc_nelem(const struct jdoc *d, const char *key)
 	return m && m->is_list ? (long)m->nel : -1;
 }
 
-/* The word for one element of a root member's list, in warnings. */
+/* The label's text: "message 3", "entry 2", "'x' entry 1", "'key'". */
 static char *
-elem_label(const char *key, const char *word, size_t i)
+label_format(const struct jlabel *l)
 {
 	static const struct { const char *key, *word; } w[] = {
 		{ "messages", "message" }, { "events", "event" }, { "items", "item" },
 	};
 	size_t k;
 
-	if (key == NULL)
-		return xasprintf("%s %zu", word ? word : "entry", i + 1);
+	if (!l->elem)
+		return xasprintf("'%s'", l->key);
+	if (l->key == NULL)
+		return xasprintf("%s %zu", l->word ? l->word : "entry", l->i + 1);
 	for (k = 0; k < sizeof(w) / sizeof(w[0]); k++)
-		if (strcmp(key, w[k].key) == 0)
-			return xasprintf("%s %zu", w[k].word, i + 1);
-	return xasprintf("'%s' entry %zu", key, i + 1);
+		if (strcmp(l->key, w[k].key) == 0)
+			return xasprintf("%s %zu", w[k].word, l->i + 1);
+	return xasprintf("'%s' entry %zu", l->key, l->i + 1);
 }
 
 json_t *
 jdoc_elem(struct jdoc *d, struct parsed *p, const char *key, size_t i, const char *word)
 {
 	struct jmember *m = member(d, key);
-	char *label;
-	json_t *v;
+	struct jlabel l = { key, word, i, 1 };
 
 	if (m == NULL || !m->is_list || i >= m->nel)
 		return NULL;
-	label = elem_label(key, word, i);
-	v = load_piece(d, p, label, list_elem(d, m, i));
-	free(label);
-	return v;
+	return load_piece(d, p, &l, list_elem(d, m, i));
 }
 
 json_t *
 jdoc_get(struct jdoc *d, struct parsed *p, const char *key)
 {
 	struct jmember *m = member(d, key);
+	struct jlabel l = { key, NULL, 0, 0 };
 	json_t *v;
-	char *label;
 	size_t i;
 
 	if (m == NULL)
@@ -674,9 +691,7 @@ jdoc_get(struct jdoc *d, struct parsed *p, const char *key)
 		}
 		return v;
 	}
-	label = xasprintf("'%s'", key);
-	v = load_piece(d, p, label, m->val);
-	free(label);
+	v = load_piece(d, p, &l, m->val);
 	return v ? v : json_null();
 }
 

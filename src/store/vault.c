@@ -111,6 +111,7 @@ struct vault {
 	struct cf_db *db;
 	struct db_wait wait;	/* how a writing handle waits (db.h) */
 	int no_direct;		/* the file system refused O_DIRECT staging */
+	int refuse_direct;	/* test only: REFUSE_DIRECT_* (see below) */
 	struct ring ring;	/* the large puts' (its buffers on first use) */
 	unsigned long tmp_seq;
 	long pid;		/* for staging names */
@@ -342,6 +343,8 @@ remote_open(struct vault *v, struct cf_err *err)
 	return ret;
 }
 
+static int refuse_direct_from_env(void);
+
 int
 vault_open(const char *dir, unsigned flags, struct vault **out, struct cf_err *err)
 {
@@ -351,6 +354,7 @@ vault_open(const char *dir, unsigned flags, struct vault **out, struct cf_err *e
 
 	v->chmod_needed = -1;	/* unknown until the first staging file */
 	v->pid = (long)getpid();
+	v->refuse_direct = refuse_direct_from_env();
 	v->dirfd = v->lockfd = -1;
 	v->dir = xstrdup(dir);
 	pthread_mutex_init(&v->pending_mu, NULL);	/* cannot fail for default attributes */
@@ -531,6 +535,46 @@ write_all(int fd, const unsigned char *p, size_t n)
 	return 0;
 }
 
+/*
+ * Test only: $CASEFILE_TEST_REFUSE_DIRECT=open or =write makes this vault
+ * act as a file system that refuses O_DIRECT (EINVAL) when the staging file
+ * is opened, or at its first O_DIRECT write, so the fallback to buffered
+ * staging is tested where the file system would accept O_DIRECT (tmpfs
+ * does since Linux 6.6; tests/cli/t8600).  main() reads the variable and
+ * hands it over with vault_test_refuse_direct(); each vault takes it at
+ * vault_open().
+ */
+enum { REFUSE_DIRECT_NO, REFUSE_DIRECT_OPEN, REFUSE_DIRECT_WRITE };
+static int test_refuse_direct;	/* vault_test_refuse_direct() */
+
+static int
+refuse_direct_from_env(void)
+{
+	return test_refuse_direct;
+}
+
+void
+vault_test_refuse_direct(const char *mode)
+{
+	if (mode && strcmp(mode, "open") == 0)
+		test_refuse_direct = REFUSE_DIRECT_OPEN;
+	else if (mode && strcmp(mode, "write") == 0)
+		test_refuse_direct = REFUSE_DIRECT_WRITE;
+	else
+		test_refuse_direct = REFUSE_DIRECT_NO;
+}
+
+/* open(path, flags | O_DIRECT, mode), or the test hook's refusal */
+static int
+open_direct(const struct vault *v, const char *path, int flags, mode_t mode)
+{
+	if (v->refuse_direct == REFUSE_DIRECT_OPEN) {
+		errno = EINVAL;
+		return -1;
+	}
+	return open(path, flags | O_DIRECT, mode);
+}
+
 /* Stop O_DIRECT on fd: the rest of the file is written through page cache. */
 static int
 direct_off(int fd, int *direct)
@@ -553,8 +597,14 @@ stage_write(struct vault *v, int fd, int *direct, const unsigned char *p, size_t
 	if (*direct && n % DIRECT_ALIGN != 0 && direct_off(fd, direct) < 0)
 		return -1;
 	while (n > 0) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w;
 
+		if (*direct && v->refuse_direct == REFUSE_DIRECT_WRITE) {
+			w = -1;		/* the test hook (above) */
+			errno = EINVAL;
+		} else {
+			w = write(fd, p, n);
+		}
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -838,7 +888,7 @@ stage_open(struct vault *v, char **tmp, int *fd, struct cf_err *err)
 		/* created read-only: the open fd can still write it */
 		*fd = -1;
 		if (!v->no_direct &&
-		    (*fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC | O_DIRECT, 0444)) < 0 &&
+		    (*fd = open_direct(v, dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0444)) < 0 &&
 		    errno == EINVAL)
 			v->no_direct = 1;
 		if (*fd < 0)
@@ -852,7 +902,7 @@ stage_open(struct vault *v, char **tmp, int *fd, struct cf_err *err)
 	/* created read-only: the open fd can still write it */
 	*fd = -1;
 	if (!v->no_direct &&
-	    (*fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_DIRECT, 0444)) < 0 &&
+	    (*fd = open_direct(v, *tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444)) < 0 &&
 	    errno == EINVAL) {
 		/* the refusal may come after the file was made: it is ours */
 		v->no_direct = 1;
@@ -1360,17 +1410,32 @@ out:
 	return ret;
 }
 
+/* vault_put_fd()'s source */
+struct fd_source {
+	int fd;
+	int advised;		/* POSIX_FADV_SEQUENTIAL given */
+};
+
 static ssize_t
 fd_read(void *cookie, void *buf, size_t n, struct cf_err *err)
 {
-	int fd = *(int *)cookie;
+	struct fd_source *src = cookie;
 	ssize_t r;
 
 	do
-		r = read(fd, buf, n);
+		r = read(src->fd, buf, n);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)	/* the source's fault, not the vault's: CF_EINPUT */
 		return cf_err_errno(err, CF_EINPUT, "read error");
+	/*
+	 * A read filled whole: a large file, read sequentially from here on.
+	 * Only then: for the small files of a folder (the common case, read
+	 * in one call) the advice was a system call per file for nothing.
+	 */
+	if ((size_t)r == n && !src->advised) {
+		posix_fadvise(src->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		src->advised = 1;
+	}
 	return r;
 }
 
@@ -1378,8 +1443,9 @@ int
 vault_put_fd(struct vault *v, int fd, struct cf_buf *keep, size_t keep_max,
 	     int *keep_complete, struct vault_put_result *res, struct cf_err *err)
 {
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	return vault_put(v, fd_read, &fd, keep, keep_max, keep_complete, res, err);
+	struct fd_source src = { fd, 0 };
+
+	return vault_put(v, fd_read, &src, keep, keep_max, keep_complete, res, err);
 }
 
 static int

@@ -183,25 +183,46 @@ test_unknown_senders(void **state)
 	char *feige = fixture_load("chat-feige.txt", &n);
 	int64_t id = vaultfix_ingest(f->v, A, "chat.txt", feige, n, NULL);
 
-	assert_int_equal(evidence_unknown_senders(f->v, id, on_name, &s, &err), 0);
+	assert_int_equal(evidence_unknown_senders(f->v, NULL, id, on_name, &s, &err), 0);
 	/* no shop agents, no order record: every named sender is unknown */
 	assert_non_null(strstr(s.got, "客服-阿青="));
 	assert_non_null(strstr(s.got, "小青="));
 	assert_true(s.total >= 3);
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(db_meta_set(vault_db(f->v), "shop.agents", "客服-阿青、小青", &err), 0);
-	assert_int_equal(evidence_unknown_senders(f->v, id, on_name, &s, &err), 0);
+	assert_int_equal(evidence_unknown_senders(f->v, NULL, id, on_name, &s, &err), 0);
 	assert_null(strstr(s.got, "客服-阿青"));
 	assert_null(strstr(s.got, "小青="));
 	/* the chat.json senders are named by the file: none is unknown */
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(evidence_unknown_senders(f->v, f->id[A1], on_name, &s, &err), 0);
+	assert_int_equal(evidence_unknown_senders(f->v, NULL, f->id[A1], on_name, &s, &err), 0);
 	assert_string_equal(s.got, "");
 	/* a row that does not exist has no senders */
-	assert_int_equal(evidence_unknown_senders(f->v, 999, on_name, &s, &err), 0);
+	assert_int_equal(evidence_unknown_senders(f->v, NULL, 999, on_name, &s, &err), 0);
 	assert_string_equal(s.got, "");
+	/* a query kept for the run gives the same answers, call after call */
+	{
+		struct evidence_senders *keep = NULL;
+		char first[sizeof(s.got)];
+
+		db_meta_set(vault_db(f->v), "shop.agents", "", &err);
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(evidence_unknown_senders(f->v, &keep, id, on_name, &s, &err), 0);
+		assert_non_null(keep);
+		assert_non_null(strstr(s.got, "小青="));
+		memcpy(first, s.got, sizeof(first));
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(evidence_unknown_senders(f->v, &keep, f->id[A1], on_name, &s,
+							  &err), 0);
+		assert_string_equal(s.got, "");
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(evidence_unknown_senders(f->v, &keep, id, on_name, &s, &err), 0);
+		assert_string_equal(s.got, first);
+		evidence_senders_free(keep);
+		evidence_senders_free(NULL);
+	}
 	drop(f->v, "DROP TABLE messages");
-	assert_int_equal(evidence_unknown_senders(f->v, id, on_name, &s, &err), -1);
+	assert_int_equal(evidence_unknown_senders(f->v, NULL, id, on_name, &s, &err), -1);
 	assert_int_equal(err.code, CF_EDB);
 	cf_err_release(&err);
 	free(feige);
