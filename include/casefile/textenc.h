@@ -71,4 +71,11 @@ size_t textenc_utf8_next(const void *s, size_t n, unsigned *cp);
 /* Append code point cp as UTF-8 to out (needs 4 bytes); returns bytes written. */
 size_t textenc_utf8_put(char *out, unsigned cp);
 
+/*
+ * Trim blanks in place: spaces and tabs at the start, spaces, tabs, CR and
+ * LF at the end (a line of a settings-like text file).  Returns the first
+ * kept byte inside s.
+ */
+char *textenc_trim(char *s);
+
 #endif

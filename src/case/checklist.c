@@ -135,18 +135,6 @@ checklist_free(struct checklist *cl)
 	free(cl);
 }
 
-static char *
-trim(char *s)
-{
-	char *e = s + strlen(s);
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 /* Split a comma list (',' '，' '、') into w; returns -1 when empty. */
 static int
 split_words(const char *s, struct words *w)
@@ -343,9 +331,9 @@ parse_item(char *l, struct section *sec, const char *source, unsigned line,
 	if (bar1 == NULL || (bar2 = strchr(bar1 + 1, '|')) == NULL)
 		return lerr(err, source, line, "expected 'LEVEL | TEXT | RULE'");
 	*bar1 = *bar2 = '\0';
-	level = trim(l);
-	text = trim(bar1 + 1);
-	rules = trim(bar2 + 1);
+	level = textenc_trim(l);
+	text = textenc_trim(bar1 + 1);
+	rules = textenc_trim(bar2 + 1);
 	if (!strcmp(level, "required"))
 		it.required = 1;
 	else if (strcmp(level, "recommended"))
@@ -357,7 +345,7 @@ parse_item(char *l, struct section *sec, const char *source, unsigned line,
 	it.text = xstrdup(text);
 	it.rules_text = xstrdup(rules);
 	for (p = strtok_r(rules, ";", &save); p; p = strtok_r(NULL, ";", &save)) {
-		char *r = trim(p);
+		char *r = textenc_trim(p);
 
 		it.rules = xreallocarray(it.rules, it.nrules + 1, sizeof(*it.rules));
 		if (parse_rule(r, &it.rules[it.nrules], source, line, err) < 0) {
@@ -400,7 +388,7 @@ checklist_parse(const char *text, size_t n, const char *source,
 		}
 		raw = xstrndup(text + off, len);
 		off += len + (nl != NULL);
-		l = trim(raw);
+		l = textenc_trim(raw);
 		if (*l == '\0' || *l == '#') {
 			free(raw);
 			continue;
@@ -415,7 +403,7 @@ checklist_parse(const char *text, size_t n, const char *source,
 				goto out;
 			}
 			*end = '\0';
-			if ((code = dispute_reason_parse(trim(l + 1), err)) == NULL) {
+			if ((code = dispute_reason_parse(textenc_trim(l + 1), err)) == NULL) {
 				cf_err_prefix(err, "checklist '%s': line %u", source, line);
 				free(raw);
 				goto out;

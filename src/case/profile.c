@@ -16,6 +16,7 @@
 #include "casefile/db.h"
 #include "casefile/profile.h"
 #include "casefile/templates.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
 #define PROFILE_MAX_BYTES (1 << 20)
@@ -202,18 +203,6 @@ valid_name(const char *s)
 	return 1;
 }
 
-static char *
-trim(char *s)
-{
-	char *e = s + strlen(s);
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 int
 profile_parse(const char *text, size_t n, const char *source,
 	      struct profile **out, struct cf_err *err)
@@ -240,7 +229,7 @@ profile_parse(const char *text, size_t n, const char *source,
 		}
 		raw = xstrndup(text + off, len);
 		off += len + (nl != NULL);
-		l = trim(raw);
+		l = textenc_trim(raw);
 		for (key = l; *key; key++)
 			if ((unsigned char)*key < 0x20 && *key != '\t') {
 				free(raw);
@@ -259,8 +248,8 @@ profile_parse(const char *text, size_t n, const char *source,
 			goto out;
 		}
 		*eq = '\0';
-		key = trim(l);
-		val = trim(eq + 1);
+		key = textenc_trim(l);
+		val = textenc_trim(eq + 1);
 		for (k = 0; k < K_NKEYS; k++)
 			if (!strcmp(key, key_names[k]))
 				break;

@@ -19,6 +19,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/templates.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
 #ifndef CASEFILE_DATADIR
@@ -114,19 +115,6 @@ struct templates {
 	size_t n;
 	char *path;
 };
-
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
 
 /* "\n" in one-line values means a line break, "\s" a space (at an end). */
 static char *
@@ -246,7 +234,7 @@ templates_load(const char *dir, const char *lang, struct templates **out,
 				goto fail;
 			}
 			*end = '\0';
-			name = trim(line + 11);
+			name = textenc_trim(line + 11);
 			block = xasprintf("statement.%s", name);
 			continue;
 		}
@@ -255,7 +243,7 @@ templates_load(const char *dir, const char *lang, struct templates **out,
 			cf_buf_addch(&body, '\n');
 			continue;
 		}
-		s = trim(line);
+		s = textenc_trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;
 		if ((eq = strchr(s, '=')) == NULL) {
@@ -264,7 +252,7 @@ templates_load(const char *dir, const char *lang, struct templates **out,
 			goto fail;
 		}
 		*eq = '\0';
-		kv_add(t, xstrdup(trim(s)), unescape(eq[1] == ' ' ? eq + 2 : eq + 1));
+		kv_add(t, xstrdup(textenc_trim(s)), unescape(eq[1] == ' ' ? eq + 2 : eq + 1));
 	}
 	if (block) {
 		kv_add(t, block, cf_buf_detach(&body, NULL));

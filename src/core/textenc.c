@@ -328,3 +328,16 @@ textenc_decode(const void *data, size_t n, size_t *out_len, struct textenc_info 
 		*info = inf;
 	return cf_buf_detach(&out, out_len);
 }
+
+char *
+textenc_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}

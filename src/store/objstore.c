@@ -26,6 +26,7 @@
 #include "casefile/base64.h"
 #include "casefile/buf.h"
 #include "casefile/objstore.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -174,19 +175,6 @@ out:
 
 /* ---- credentials ------------------------------------------------------ */
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 /* Read the profile's keys from an AWS credentials file (INI). */
 static int
 creds_from_file(const char *path, const char *profile, char **ak, char **sk, char **tok,
@@ -209,29 +197,29 @@ creds_from_file(const char *path, const char *profile, char **ak, char **sk, cha
 				  "(chmod 600 '%s')", path, path);
 	}
 	while (fgets(line, sizeof(line), f)) {
-		char *l = trim(line), *eq;
+		char *l = textenc_trim(line), *eq;
 
 		if (*l == '[') {
 			char *e = strchr(l, ']');
 
 			if (e)
 				*e = '\0';
-			l = trim(l + 1);
+			l = textenc_trim(l + 1);
 			if (strncmp(l, "profile ", 8) == 0)
-				l = trim(l + 8);
+				l = textenc_trim(l + 8);
 			in = strcmp(l, profile) == 0;
 			continue;
 		}
 		if (!in || (eq = strchr(l, '=')) == NULL)
 			continue;
 		*eq = '\0';
-		l = trim(l);
+		l = textenc_trim(l);
 		if (strcmp(l, "aws_access_key_id") == 0 && !*ak)
-			*ak = xstrdup(trim(eq + 1));
+			*ak = xstrdup(textenc_trim(eq + 1));
 		else if (strcmp(l, "aws_secret_access_key") == 0 && !*sk)
-			*sk = xstrdup(trim(eq + 1));
+			*sk = xstrdup(textenc_trim(eq + 1));
 		else if (strcmp(l, "aws_session_token") == 0 && !*tok)
-			*tok = xstrdup(trim(eq + 1));
+			*tok = xstrdup(textenc_trim(eq + 1));
 	}
 	fclose(f);
 	return 0;
@@ -649,12 +637,35 @@ out:
 	return ret;
 }
 
-int
-objstore_check(struct objstore *s, struct cf_err *err)
+/*
+ * GET the bucket's sub-resource (e.g. "versioning=") and tell whether its
+ * XML element named elem reads "Enabled".  1 yes, 0 no, -1 with err (the
+ * request failed: what says what was being read).
+ */
+static int
+bucket_enabled(struct objstore *s, const char *sub, const char *elem, const char *what,
+	       struct cf_err *err)
 {
 	struct req r;
 	char *v = NULL;
 	int ret = -1;
+
+	req_init(&r, "GET", object_url(s, NULL, sub));
+	if (perform(s, &r, NULL, what, err) == 0) {
+		v = r.status == 200 ? objstore_xml_text(r.resp.data ? r.resp.data : "",
+							 r.resp.len, elem) : NULL;
+		ret = v != NULL && strcmp(v, "Enabled") == 0;
+	}
+	free(v);
+	req_release(&r);
+	return ret;
+}
+
+int
+objstore_check(struct objstore *s, struct cf_err *err)
+{
+	struct req r;
+	int ok, ret = -1;
 
 	req_init(&r, "GET", object_url(s, NULL, "location="));
 	if (perform(s, &r, NULL, "cannot use the bucket", err) < 0)
@@ -664,26 +675,21 @@ objstore_check(struct objstore *s, struct cf_err *err)
 		goto out;
 	}
 	if (s->retention_days > 0) {
-		req_release(&r);
-		req_init(&r, "GET", object_url(s, NULL, "versioning="));
-		if (perform(s, &r, NULL, "cannot read the bucket's versioning", err) < 0)
+		ok = bucket_enabled(s, "versioning=", "Status", "cannot read the bucket's versioning",
+				    err);
+		if (ok < 0)
 			goto out;
-		v = r.status == 200 ? objstore_xml_text(r.resp.data ? r.resp.data : "",
-							 r.resp.len, "Status") : NULL;
-		if (r.status != 200 || v == NULL || strcmp(v, "Enabled") != 0) {
+		if (ok == 0) {
 			cf_err_set(err, CF_ENET,
 				   "bucket '%s' has no versioning, so it cannot keep objects locked: "
 				   "a retention needs a bucket made with Object Lock enabled", s->bucket);
 			goto out;
 		}
-		free(v);
-		req_release(&r);
-		req_init(&r, "GET", object_url(s, NULL, "object-lock="));
-		if (perform(s, &r, NULL, "cannot read the bucket's Object Lock", err) < 0)
+		ok = bucket_enabled(s, "object-lock=", "ObjectLockEnabled",
+				    "cannot read the bucket's Object Lock", err);
+		if (ok < 0)
 			goto out;
-		v = r.status == 200 ? objstore_xml_text(r.resp.data ? r.resp.data : "",
-							 r.resp.len, "ObjectLockEnabled") : NULL;
-		if (r.status != 200 || v == NULL || strcmp(v, "Enabled") != 0) {
+		if (ok == 0) {
 			cf_err_set(err, CF_ENET,
 				   "bucket '%s' has no Object Lock: a retention needs a bucket made with "
 				   "Object Lock enabled (e.g. x-amz-bucket-object-lock-enabled: true)",
@@ -693,7 +699,6 @@ objstore_check(struct objstore *s, struct cf_err *err)
 	}
 	ret = 0;
 out:
-	free(v);
 	req_release(&r);
 	return ret;
 }

@@ -241,6 +241,21 @@ t10_binary_noise(void **state)
 	free(o);
 }
 
+static void
+t11_trim(void **state)
+{
+	char a[] = "  \tkey = value \t\r\n", b[] = "", c[] = " \t \r\n", d[] = "x";
+	char e[] = "\t中文 字 \r";
+
+	(void)state;
+	assert_string_equal(textenc_trim(a), "key = value");
+	assert_string_equal(textenc_trim(b), "");
+	assert_string_equal(textenc_trim(c), "");
+	assert_string_equal(textenc_trim(d), "x");
+	/* inner blanks and multi-byte text stay; only ASCII blanks at the ends go */
+	assert_string_equal(textenc_trim(e), "中文 字");
+}
+
 int
 main(void)
 {
@@ -256,6 +271,7 @@ main(void)
 		cmocka_unit_test(t08b_utf8_next),
 		cmocka_unit_test(t09_put_roundtrip),
 		cmocka_unit_test(t10_binary_noise),
+		cmocka_unit_test(t11_trim),
 	};
 
 	return cmocka_run_group_tests(tests, test_tmpdir_setup, test_tmpdir_teardown);
