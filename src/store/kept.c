@@ -363,12 +363,35 @@ kept_mkdir(const char *dir, struct cf_err *err)
 	return 0;
 }
 
+/*
+ * Write a token once under name in dfd (dir for messages): an existing file
+ * must hold the same bytes.  The folder is synced.  0, or -1 with err.
+ */
+static int
+put_token(int dfd, const char *dir, const char *name, const unsigned char *tst,
+	  size_t tst_len, struct cf_err *err)
+{
+	int r;
+
+	if ((r = create_once(dfd, dir, name, tst, tst_len, err)) < 0)
+		return -1;
+	if (r == 0) {
+		if ((r = same_bytes(dfd, dir, name, tst, tst_len, err)) < 0)
+			return -1;
+		if (r == 0)
+			return cf_err_set(err, CF_EVERIFY, "'%s/%s' holds another token", dir, name);
+	}
+	if (fsync(dfd) < 0)
+		return cf_err_errno(err, CF_EIO, "cannot sync '%s'", dir);
+	return 0;
+}
+
 int
 kept_add_token(const char *dir, uint64_t number, const unsigned char *tst, size_t tst_len,
 	       struct cf_err *err)
 {
 	char *txt = kept_name(number, "txt"), *tsr = kept_name(number, "tsr");
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r, ret = -1;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = -1;
 
 	if (dfd < 0) {
 		cf_err_errno(err, CF_EIO, "cannot write into '%s'", dir);
@@ -378,21 +401,7 @@ kept_add_token(const char *dir, uint64_t number, const unsigned char *tst, size_
 		cf_err_set(err, CF_EVERIFY, "'%s/%s' is missing: run 'casefile audit'", dir, txt);
 		goto out;
 	}
-	if ((r = create_once(dfd, dir, tsr, tst, tst_len, err)) < 0)
-		goto out;
-	if (r == 0) {
-		if ((r = same_bytes(dfd, dir, tsr, tst, tst_len, err)) < 0)
-			goto out;
-		if (r == 0) {
-			cf_err_set(err, CF_EVERIFY, "'%s/%s' holds another token", dir, tsr);
-			goto out;
-		}
-	}
-	if (fsync(dfd) < 0) {
-		cf_err_errno(err, CF_EIO, "cannot sync '%s'", dir);
-		goto out;
-	}
-	ret = 0;
+	ret = put_token(dfd, dir, tsr, tst, tst_len, err);
 out:
 	if (dfd >= 0)
 		close(dfd);
@@ -420,28 +429,12 @@ kept_add_extra(const char *dir, uint64_t number, const unsigned char *tst, size_
 	       struct cf_err *err)
 {
 	char *name = kept_extra_name(number, tst, tst_len);
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r, ret = -1;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret;
 
-	if (dfd < 0) {
-		cf_err_errno(err, CF_EIO, "cannot write into '%s'", dir);
-		goto out;
-	}
-	if ((r = create_once(dfd, dir, name, tst, tst_len, err)) < 0)
-		goto out;
-	if (r == 0) {
-		if ((r = same_bytes(dfd, dir, name, tst, tst_len, err)) < 0)
-			goto out;
-		if (r == 0) {
-			cf_err_set(err, CF_EVERIFY, "'%s/%s' holds another token", dir, name);
-			goto out;
-		}
-	}
-	if (fsync(dfd) < 0) {
-		cf_err_errno(err, CF_EIO, "cannot sync '%s'", dir);
-		goto out;
-	}
-	ret = 0;
-out:
+	if (dfd < 0)
+		ret = cf_err_errno(err, CF_EIO, "cannot write into '%s'", dir);
+	else
+		ret = put_token(dfd, dir, name, tst, tst_len, err);
 	if (dfd >= 0)
 		close(dfd);
 	free(name);
