@@ -31,15 +31,7 @@ RGW_DIR=$W/ceph
 CEPH_OSD_GB=$(( (RUNS * 4 * SIZE_MB) / 1024 + 8 ))
 export CEPH_OSD_GB
 trap 'sh "$here/tests/lib/ceph-rgw.sh" stop "$RGW_DIR"' EXIT INT TERM
-port=$(python3 -c 'import socket
-for p in range(30000, 40000, 2):
-    ok = True
-    for q in (p, p + 1):
-        s = socket.socket()
-        try: s.bind(("127.0.0.1", q))
-        except OSError: ok = False
-        s.close()
-    if ok: print(p); break')
+port=$(sh "$here/tests/lib/ceph-rgw.sh" free-port 30000)
 sh "$here/tests/lib/ceph-rgw.sh" start "$RGW_DIR" "$port" >"$W/rgw.env"
 . "$W/rgw.env"
 export AWS_ACCESS_KEY_ID="$RGW_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$RGW_SECRET_KEY"

@@ -10,6 +10,9 @@
 #                                          then remove DIR
 #   tests/lib/ceph-rgw.sh kill-rgw DIR     kill -9 the gateway alone (fault tests)
 #   tests/lib/ceph-rgw.sh start-rgw DIR    start it again, wait until it answers
+#   tests/lib/ceph-rgw.sh free-port FROM   print the first even port >= FROM
+#                                          free on 127.0.0.1 with the next one
+#                                          (gateway PORT, monitor PORT + 1)
 #
 # One monitor, one manager, one OSD on a sparse file-backed BlueStore device
 # in DIR (CEPH_OSD_GB GiB, default 8), one gateway (beast) on 127.0.0.1:PORT.
@@ -169,10 +172,31 @@ start_rgw() {
 		die "the gateway does not answer on 127.0.0.1:$port"
 }
 
+# free_port FROM: a port pair free on 127.0.0.1 (gateway, monitor = + 1)
+free_port() {
+	python3 - "$1" <<'PY'
+import socket, sys
+first = int(sys.argv[1])
+for p in range(first, first + 10000, 2):
+    ok = True
+    for q in (p, p + 1):
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", q))
+        except OSError:
+            ok = False
+        s.close()
+    if ok:
+        print(p)
+        break
+PY
+}
+
 case "${1:-}" in
+free-port) [ $# = 2 ] || die "usage: ceph-rgw.sh free-port FROM"; free_port "$2" ;;
 start) [ $# = 3 ] || die "usage: ceph-rgw.sh start DIR PORT"; start "$2" "$3" ;;
 stop) [ $# = 2 ] || die "usage: ceph-rgw.sh stop DIR"; stop "$2" ;;
 kill-rgw) [ $# = 2 ] || die "usage: ceph-rgw.sh kill-rgw DIR"; kill_rgw "$2" ;;
 start-rgw) [ $# = 2 ] || die "usage: ceph-rgw.sh start-rgw DIR"; start_rgw "$2" ;;
-*) die "usage: ceph-rgw.sh start DIR PORT | stop DIR" ;;
+*) die "usage: ceph-rgw.sh start DIR PORT | stop DIR | kill-rgw DIR | start-rgw DIR | free-port FROM" ;;
 esac
