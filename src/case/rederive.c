@@ -860,7 +860,8 @@ fail:
 		char *msg = xstrdup(err->msg);
 
 		cf_err_set(err, CF_EVERIFY, "%s; refused: it is not what was sealed (run "
-			   "'casefile audit')", msg);
+			   "'casefile audit'; 'casefile reparse' rebuilds the parsed rows from "
+			   "the sealed originals)", msg);
 		free(msg);
 	}
 out:

@@ -194,6 +194,10 @@ run_audit(int argc, char **argv, struct cf_ctx *ctx)
 	if (rep.nproblems) {
 		ctx_error(ctx, "audit found %zu problem%s", rep.nproblems,
 			  rep.nproblems == 1 ? "" : "s");
+		if (rep.facts_bad)
+			ctx_error(ctx, "parsed rows that differ from their sealed originals "
+				  "(edited in the database, or read differently by an older "
+				  "version): 'casefile reparse' puts back what the originals say");
 		rc = CF_EXIT_PROBLEM;
 	}
 out:

@@ -38,11 +38,12 @@ expect_out "^facts: evidence row $CHAT \('chat.json', order $O\): messages seq 1
 expect_out "^facts: evidence row $ORD \('order.json', order $O\): order_records: total_fen differs from the sealed original \(edited\?\)$" "names the order record and column"
 expect_out "^parsed rows: 5 evidence rows re-parsed from their originals, 2 differing$" "counts them"
 expect_err "^casefile: audit found 2 problems$" "says how many"
+expect_err "^casefile: parsed rows that differ from their sealed originals .*: 'casefile reparse' puts back what the originals say$" "and which command puts the rows back"
 cf audit --json
 check "--json lists them as facts" sh -c "jq -e '.ok == false and .facts.differing == 2 and ([.problems[] | select(.kind == \"facts\")] | length) == 2' '$out' >/dev/null"
 cf build $O -o t.pdf --now 2025-05-04T02:00:00Z
 expect_rc 1 "build refuses"
-expect_err "^casefile: evidence row $CHAT \('chat.json', order $O\): messages seq 1: text differs from the sealed original \(edited\?\); refused: it is not what was sealed \(run 'casefile audit'\)$" "build names the item and says to run audit"
+expect_err "^casefile: evidence row $CHAT \('chat.json', order $O\): messages seq 1: text differs from the sealed original \(edited\?\); refused: it is not what was sealed \(run 'casefile audit'; 'casefile reparse' rebuilds the parsed rows from the sealed originals\)$" "build names the item and says to run audit, and how to rebuild the rows"
 cf statement $O --reason quality
 expect_rc 1 "statement refuses too (it quotes the chat)"
 expect_err "^casefile: evidence row $CHAT \('chat.json', order $O\): messages seq 1: text differs from the sealed original \(edited\?\); refused" "  naming the item"
