@@ -835,7 +835,7 @@ rederive_check_order(struct vault *v, const char *order, struct cf_err *err)
 	struct rederive *r = NULL;
 	sqlite3_stmt *st = NULL;
 	struct cf_db *db = vault_db(v);
-	int rc, ret = -1;
+	int rc, ret = -1, rows = 0;
 
 	if (rederive_open(v, &r, err) < 0 ||
 	    db_prepare(db, "SELECT id FROM evidence WHERE order_id = ? ORDER BY id", &st, err) < 0)
@@ -845,6 +845,8 @@ rederive_check_order(struct vault *v, const char *order, struct cf_err *err)
 		if ((rc = rederive_check(r, sqlite3_column_int64(st, 0), err)) != 0) {
 			if (rc > 0)	/* a missing or changed original: vault damage */
 				err->code = CF_EVERIFY;
+			else		/* parsed rows that differ: reparse puts them back */
+				rows = 1;
 			goto fail;
 		}
 	if (rc != SQLITE_DONE) {
@@ -860,8 +862,8 @@ fail:
 		char *msg = xstrdup(err->msg);
 
 		cf_err_set(err, CF_EVERIFY, "%s; refused: it is not what was sealed (run "
-			   "'casefile audit'; 'casefile reparse' rebuilds the parsed rows from "
-			   "the sealed originals)", msg);
+			   "'casefile audit'%s)", msg, rows ? "; 'casefile reparse' rebuilds the "
+			   "parsed rows from the sealed originals" : "");
 		free(msg);
 	}
 out:

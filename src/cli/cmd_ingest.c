@@ -511,8 +511,11 @@ run_pipeline(struct cf_ctx *ctx, struct ingest_run *r)
 	enum cf_exit rc = CF_EXIT_OK;
 
 	r->json = json_array();
-	if (ingest_begin(ctx->vault, on_warning, r, &r->in, &err) < 0)
-		return ctx_fail(ctx, &err);
+	if (ingest_begin(ctx->vault, on_warning, r, &r->in, &err) < 0) {
+		rc = ctx_fail(ctx, &err);
+		cf_err_release(&err);
+		return rc;
+	}
 	ingest_set_who(r->in, ctx->user, ctx->host);
 	/*
 	 * The staging thread walks, stores and parses; this one records the
