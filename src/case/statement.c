@@ -315,38 +315,19 @@ fill_lines(struct cf_buf *b, const struct fill *f, const char *tpl)
 	cf_buf_release(&line);
 }
 
-/* "证据2、证据3" for the exhibits of part p (argument.h), or NULL when none. */
+/*
+ * "证据2、证据3": the exhibits of part p (argument.h), or with key set the
+ * first three decisive ones; NULL when none.
+ */
 static char *
-part_list(const struct templates *t, const struct argument *a, enum argument_part p)
+ref_list(const struct templates *t, const struct argument *a, enum argument_part p, int key)
 {
 	struct cf_buf b = CF_BUF_INIT;
 	size_t i;
 	int k = 0;
 
-	for (i = 0; i < a->n; i++) {
-		if (a->v[i].part != p)
-			continue;
-		if (k++)
-			cf_buf_addstr(&b, templates_get(t, "list_sep"));
-		exhibit_ref(&b, t, a->v[i].no);
-	}
-	if (k == 0) {
-		cf_buf_release(&b);
-		return NULL;
-	}
-	return cf_buf_detach(&b, NULL);
-}
-
-/* The first three decisive exhibits, "证据3、证据5", or NULL. */
-static char *
-key_list(const struct templates *t, const struct argument *a)
-{
-	struct cf_buf b = CF_BUF_INIT;
-	size_t i;
-	int k = 0;
-
-	for (i = 0; i < a->n && k < 3; i++) {
-		if (!a->v[i].decisive)
+	for (i = 0; i < a->n && (!key || k < 3); i++) {
+		if (key ? !a->v[i].decisive : a->v[i].part != p)
 			continue;
 		if (k++)
 			cf_buf_addstr(&b, templates_get(t, "list_sep"));
@@ -472,13 +453,13 @@ statement_compose(struct cf_db *db, const struct templates *t, const char *order
 	if (arg.pickup_what)
 		vals[14] = o->mask ? mask_text(arg.pickup_what) : xstrdup(arg.pickup_what);
 	vals[15] = fmt_day(t, arg.handover_at, o->tz_offset);
-	vals[16] = part_list(t, &arg, ARG_PICKUP);
-	vals[17] = part_list(t, &arg, ARG_PACKING);
-	vals[18] = part_list(t, &arg, ARG_HANDOVER);
-	vals[19] = part_list(t, &arg, ARG_BUYER_PHOTO);
-	vals[20] = key_list(t, &arg);
+	vals[16] = ref_list(t, &arg, ARG_PICKUP, 0);
+	vals[17] = ref_list(t, &arg, ARG_PACKING, 0);
+	vals[18] = ref_list(t, &arg, ARG_HANDOVER, 0);
+	vals[19] = ref_list(t, &arg, ARG_BUYER_PHOTO, 0);
+	vals[20] = ref_list(t, &arg, ARG_NONE, 1);
 	vals[21] = closing(t, o->stance, scenario);
-	vals[22] = part_list(t, &arg, ARG_PICKUP_PHOTO);
+	vals[22] = ref_list(t, &arg, ARG_PICKUP_PHOTO, 0);
 	{
 		struct fill fl = { t, &ex, keys, vals, NKEYS };
 
