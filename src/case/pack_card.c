@@ -210,6 +210,23 @@ join(struct pool *p, VipsImage **v, int n, int across, int gap, VipsAlign halign
 	return acc;
 }
 
+/*
+ * im with a centred label (markup, px high, width wide, on white) under it,
+ * pad pixels around the label and between the two; NULL on a libvips error.
+ */
+static VipsImage *
+labelled(struct pool *p, const char *font_file, VipsImage *im, const char *markup, int px,
+	 int width, int pad)
+{
+	VipsImage *col[2];
+
+	col[0] = im;
+	if ((col[1] = text_block(p, font_file, markup, px, width, pad, 0xffffff,
+				 VIPS_ALIGN_CENTRE)) == NULL)
+		return NULL;
+	return join(p, col, 2, 1, pad, VIPS_ALIGN_CENTRE, VIPS_ALIGN_LOW);
+}
+
 /* Centre im on a w x h canvas of colour bg (im must fit). */
 static VipsImage *
 frame_to(struct pool *p, VipsImage *im, int w, int h, unsigned bg)
@@ -361,7 +378,7 @@ content_photo(struct pool *p, const json_t *spec, const char *font_file,
 	cells = xcalloc(k, sizeof(*cells));
 	json_array_foreach(srcs, i, src) {
 		char *path = locate(cookie, sget(src, "sha256"));
-		VipsImage *im, *lab, *col[2];
+		VipsImage *im;
 		char *m, *e;
 
 		if (path == NULL) {
@@ -380,15 +397,10 @@ content_photo(struct pool *p, const json_t *spec, const char *font_file,
 			goto vips;
 		e = esc(sget(src, "name"));
 		m = xasprintf("<b>证据%lld</b>  %s", iget(src, "exhibit", 0), e);
-		lab = text_block(p, font_file, m, 24 * s1000 / 1000, ww, 4, 0xffffff,
-				 VIPS_ALIGN_CENTRE);
+		cells[i] = labelled(p, font_file, im, m, 24 * s1000 / 1000, ww, 4);
 		free(m);
 		free(e);
-		if (lab == NULL)
-			goto vips;
-		col[0] = im;
-		col[1] = lab;
-		if ((cells[i] = join(p, col, 2, 1, 4, VIPS_ALIGN_CENTRE, VIPS_ALIGN_LOW)) == NULL)
+		if (cells[i] == NULL)
 			goto vips;
 	}
 	if ((*out = join(p, cells, (int)k, (int)k, gap, VIPS_ALIGN_LOW, VIPS_ALIGN_LOW)) == NULL)
@@ -429,7 +441,7 @@ content_frames(struct pool *p, const json_t *spec, const char *font_file,
 	free(path);
 	cells = xcalloc(fr.n, sizeof(*cells));
 	for (i = 0; i < fr.n; i++) {
-		VipsImage *im, *lab, *col[2];
+		VipsImage *im;
 		char *m;
 
 		im = vips_image_new_from_memory_copy(fr.v[i].rgb, (size_t)fr.v[i].w * fr.v[i].h * 3,
@@ -443,14 +455,9 @@ content_frames(struct pool *p, const json_t *spec, const char *font_file,
 		m = xasprintf("<b>%02lld:%02lld.%01lld</b>%s", fr.v[i].ms / 60000,
 			      fr.v[i].ms / 1000 % 60, fr.v[i].ms / 100 % 10,
 			      i == 0 ? "  首帧" : i + 1 == fr.n ? "  末帧" : "");
-		lab = text_block(p, font_file, m, 22 * s1000 / 1000, ww, 2, 0xffffff,
-				 VIPS_ALIGN_CENTRE);
+		cells[i] = labelled(p, font_file, im, m, 22 * s1000 / 1000, ww, 2);
 		free(m);
-		if (lab == NULL)
-			goto vips;
-		col[0] = im;
-		col[1] = lab;
-		if ((cells[i] = join(p, col, 2, 1, 2, VIPS_ALIGN_CENTRE, VIPS_ALIGN_LOW)) == NULL)
+		if (cells[i] == NULL)
 			goto vips;
 	}
 	/* two a row */
