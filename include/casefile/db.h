@@ -53,10 +53,19 @@ int db_schema_version(void);
 const char *db_migration_sql(int version);
 
 /*
+ * 1 when where names a PostgreSQL database (postgresql://… or
+ * postgres://…, libpq's URI) rather than a SQLite file.
+ */
+int db_is_url(const char *where);
+
+/*
  * Open (create with create != 0) the database at path, apply pragmas and
  * migrate it to db_schema_version().  On success *out owns the handle (close
  * with db_close).  On failure nothing is left open; a database newer than
  * this program gives CF_EDB "vault schema N is newer than this casefile (M)".
+ * A PostgreSQL URL (db_is_url) opens that database instead (db_pg.c): with
+ * create, an empty database gets the current schema; without, one holding
+ * no vault is CF_ENOTFOUND; an unreachable server is CF_ENET.
  */
 int db_open(const char *path, int create, struct cf_db **out, struct cf_err *err);
 /*

@@ -357,6 +357,13 @@ static const char *const migrations[] = {
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 int
+db_is_url(const char *where)
+{
+	return where && (strncmp(where, "postgresql://", 13) == 0 ||
+			 strncmp(where, "postgres://", 11) == 0);
+}
+
+int
 db_schema_version(void)
 {
 	return NMIGRATIONS;
@@ -374,6 +381,15 @@ db_err(struct cf_db *db, struct cf_err *err, const char *fmt, ...)
 	va_list ap;
 	char *head;
 	sqlite3 *sq = db ? db->sq : NULL;
+
+	if (db && db->pg) {
+		va_start(ap, fmt);
+		head = xvasprintf(fmt, ap);
+		va_end(ap);
+		pgdb_err(db, err, head);
+		free(head);
+		return -1;
+	}
 	int code = sq ? sqlite3_errcode(sq) : SQLITE_ERROR;
 	enum cf_status st = CF_EDB;
 	int sys = sq ? sqlite3_system_errno(sq) : 0;
@@ -401,6 +417,8 @@ db_err(struct cf_db *db, struct cf_err *err, const char *fmt, ...)
 int
 db_exec(struct cf_db *db, const char *sql, struct cf_err *err)
 {
+	if (db->pg)
+		return pgdb_exec(db, sql) == DB_OK ? 0 : db_err(db, err, "vault database");
 	if (sqlite3_exec(db->sq, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		const char *fn = sqlite3_db_filename(db->sq, "main");
 
@@ -412,6 +430,8 @@ db_exec(struct cf_db *db, const char *sql, struct cf_err *err)
 int
 db_begin(struct cf_db *db, struct cf_err *err)
 {
+	if (db->pg)
+		return pgdb_begin(db) == DB_OK ? 0 : db_err(db, err, "cannot start a transaction");
 	if (sqlite3_exec(db->sq, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_err(db, err, "cannot start a transaction");
 	return 0;
@@ -420,6 +440,13 @@ db_begin(struct cf_db *db, struct cf_err *err)
 int
 db_commit(struct cf_db *db, struct cf_err *err)
 {
+	if (db->pg) {
+		if (pgdb_exec(db, "COMMIT") == DB_OK)
+			return 0;
+		db_err(db, err, "cannot commit");
+		db_rollback(db);
+		return -1;
+	}
 	if (sqlite3_exec(db->sq, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		db_err(db, err, "cannot commit");
 		db_rollback(db);
@@ -431,7 +458,10 @@ db_commit(struct cf_db *db, struct cf_err *err)
 void
 db_rollback(struct cf_db *db)
 {
-	if (db && !sqlite3_get_autocommit(db->sq))
+	if (db && db->pg) {
+		if (pgdb_in_transaction(db))
+			pgdb_exec(db, "ROLLBACK");
+	} else if (db && !sqlite3_get_autocommit(db->sq))
 		sqlite3_exec(db->sq, "ROLLBACK", NULL, NULL, NULL);
 }
 
@@ -576,6 +606,10 @@ busy_wait(void *arg, int n)
 void
 db_set_wait(struct cf_db *db, struct db_wait *w)
 {
+	if (db->pg) {
+		pgdb_set_wait(db, w);
+		return;
+	}
 	if (w)
 		sqlite3_busy_handler(db->sq, busy_wait, w);
 	else
@@ -628,6 +662,9 @@ db_open(const char *path, int create, struct cf_db **out, struct cf_err *err)
 {
 	struct cf_db *db;
 
+	if (db_is_url(path))
+		return pgdb_open(path, create, 0, out, err);
+
 	if (open_handle(path, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0),
 			&db, err) < 0)
 		return -1;
@@ -646,6 +683,8 @@ db_open_readonly(const char *path, struct cf_db **out, struct cf_err *err)
 	struct cf_db *db;
 	int v = 0;
 
+	if (db_is_url(path))
+		return pgdb_open(path, 0, 1, out, err);
 	if (open_handle(path, SQLITE_OPEN_READONLY, &db, err) < 0)
 		return -1;
 	if (user_version(db, &v, err) < 0) {
@@ -670,7 +709,10 @@ void
 db_close(struct cf_db *db)
 {
 	if (db) {
-		sqlite3_close(db->sq);
+		if (db->pg)
+			pgdb_close(db->pg);
+		else
+			sqlite3_close(db->sq);
 		free(db);
 	}
 }
@@ -743,6 +785,8 @@ db_has_table(struct cf_db *db, const char *name)
 	struct db_stmt *st;
 	int found = 0;
 
+	if (db->pg)
+		return pgdb_has_table(db, name);
 	if (db_prepare_quiet(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", &st) != DB_OK)
 		return 0;
 	db_bind_text(st, 1, name, -1, DB_STATIC);

@@ -1,0 +1,768 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * db_pg — the PostgreSQL backend of struct cf_db (issue 18), over libpq.
+ *
+ * The store and case layers speak db_stmt.h in SQLite's dialect; here each
+ * statement is rewritten once at prepare time (sqlpg.h) and run with
+ * PQexecParams: parameters in text format except blobs (bytea, binary),
+ * their types left to the server (so '42' fits an integer column as it
+ * does in SQLite), results in text format decoded on demand.
+ *
+ * Writers take one transaction-scoped advisory lock at BEGIN, as SQLite's
+ * BEGIN IMMEDIATE takes its write lock: several casefile processes on
+ * several machines write one vault, one transaction at a time, so the
+ * ledger's leaf order is decided in one place and nothing that reads the
+ * ledger size inside a transaction can race another writer.  Readers never
+ * wait (MVCC), as with SQLite's WAL.
+ *
+ * Schema: a fresh database gets the current schema at once (sqlpg_schema,
+ * the tables migrations 1..N leave in SQLite, in PostgreSQL's types) and
+ * its version in casefile_schema; a database of another version is refused
+ * with the versions named (no PostgreSQL migration exists yet).
+ */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/sqlpg.h"
+#include "casefile/xalloc.h"
+#include "db_int.h"
+
+/* Type OIDs of the server's catalog (pg_type.dat; stable since 7.x). */
+#define OID_BOOL 16
+#define OID_BYTEA 17
+#define OID_INT8 20
+#define OID_INT2 21
+#define OID_INT4 23
+#define OID_OID 26
+#define OID_FLOAT4 700
+#define OID_FLOAT8 701
+#define OID_NUMERIC 1700
+
+/* Advisory lock keys: (class, key) pairs owned by casefile. */
+#define LOCK_CLASS "1667629056"	/* 0x63660000, "cf" */
+#define LOCK_WRITE "1"		/* one writing transaction at a time */
+#define LOCK_SCHEMA "2"		/* creating the schema */
+
+/* SQLite's default for a writer with no waiting rule: 60 s, then busy. */
+#define DEFAULT_LOCK_TIMEOUT "60s"
+
+struct db_pg {
+	PGconn *conn;
+	char *msg;		/* the last error, without the trailing newline */
+	char state[6];		/* its SQLSTATE, "" when none */
+	int busy;		/* the last error was a lock we may not wait for */
+	int changes;
+	struct db_wait *wait;
+};
+
+struct pgparam {
+	const char *val;	/* NULL: SQL NULL */
+	int len;
+	int binary;
+	char *own;		/* a copy, when val points into it */
+	char num[24];		/* an integer in text */
+};
+
+/* A bytea column of the current row, decoded. */
+struct pgblob {
+	int row;		/* the row it was decoded for, -1 none */
+	unsigned char *data;	/* NUL-terminated */
+	size_t len;
+};
+
+struct db_pgstmt {
+	struct cf_db *db;
+	char *sql;
+	int n;
+	struct pgparam *p;
+	PGresult *res;
+	int row, nrows, done;
+	struct pgblob *blob;	/* [PQnfields] */
+};
+
+static void
+set_msg(struct db_pg *pg, const char *m, const char *state)
+{
+	size_t n = strlen(m);
+
+	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+		n--;
+	free(pg->msg);
+	pg->msg = xstrndup(m, n);
+	snprintf(pg->state, sizeof(pg->state), "%s", state ? state : "");
+	pg->busy = 0;
+}
+
+/* Record the error of res (or of the connection when res is NULL). */
+static int
+result_error(struct db_pg *pg, PGresult *res)
+{
+	const char *m = res ? PQresultErrorMessage(res) : NULL;
+
+	if (m == NULL || *m == '\0')
+		m = PQerrorMessage(pg->conn);
+	set_msg(pg, m && *m ? m : "unknown PostgreSQL error",
+		res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL);
+	if (strncmp(pg->state, "23", 2) == 0)
+		return DB_CONSTRAINT;
+	if (strcmp(pg->state, "55P03") == 0 || strcmp(pg->state, "40P01") == 0 ||
+	    strcmp(pg->state, "40001") == 0) {
+		pg->busy = 1;
+		return DB_BUSY;
+	}
+	return DB_ERROR;
+}
+
+/* Run sql (no parameters); DB_OK, or the error recorded. */
+static int
+run(struct db_pg *pg, const char *sql, PGresult **keep)
+{
+	PGresult *res = PQexec(pg->conn, sql);
+	ExecStatusType s = PQresultStatus(res);
+	int rc = DB_OK;
+
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+		rc = result_error(pg, res);
+	if (rc == DB_OK && keep)
+		*keep = res;
+	else
+		PQclear(res);
+	return rc;
+}
+
+/* The one boolean of a SELECT: 1, 0, or -1 on error. */
+static int
+run_bool(struct db_pg *pg, const char *sql)
+{
+	PGresult *res = NULL;
+	int v;
+
+	if (run(pg, sql, &res) != DB_OK)
+		return -1;
+	v = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return v;
+}
+
+int
+pgdb_exec(struct cf_db *db, const char *sql)
+{
+	struct cf_err e = CF_ERR_INIT;
+	int n = 0, rc;
+	char *t = sqlpg_translate(sql, &n, &e);
+
+	if (t == NULL) {
+		set_msg(db->pg, e.msg ? e.msg : "cannot translate SQL", NULL);
+		cf_err_release(&e);
+		return DB_ERROR;
+	}
+	rc = run(db->pg, t, NULL);
+	free(t);
+	return rc;
+}
+
+int
+pgdb_err(struct cf_db *db, struct cf_err *err, const char *head)
+{
+	struct db_pg *pg = db->pg;
+
+	if (pg->busy)
+		return cf_err_set(err, CF_EDB, "%s: the vault is busy: another casefile "
+				  "command is writing to it", head);
+	if (PQstatus(pg->conn) != CONNECTION_OK)
+		return cf_err_set(err, CF_ENET, "%s: the PostgreSQL server is not reachable: %s "
+				  "(run the command again once it is back)", head,
+				  pg->msg ? pg->msg : PQerrorMessage(pg->conn));
+	return cf_err_set(err, CF_EDB, "%s: %s", head, pg->msg ? pg->msg : "PostgreSQL error");
+}
+
+void
+pgdb_set_wait(struct cf_db *db, struct db_wait *w)
+{
+	db->pg->wait = w;
+}
+
+int
+pgdb_begin(struct cf_db *db)
+{
+	struct db_pg *pg = db->pg;
+	struct db_wait *w = pg->wait;
+	int got;
+
+	if (run(pg, "BEGIN", NULL) != DB_OK)
+		return DB_ERROR;
+	got = run_bool(pg, "SELECT pg_try_advisory_xact_lock(" LOCK_CLASS ", " LOCK_WRITE ")");
+	if (got == 1)
+		return DB_OK;
+	if (got == 0 && w && w->no_wait) {
+		run(pg, "ROLLBACK", NULL);
+		set_msg(pg, "another writer holds the vault", "55P03");
+		pg->busy = 1;
+		return DB_BUSY;
+	}
+	if (got == 0) {
+		if (w && !w->told) {
+			w->told = 1;
+			if (w->notice)
+				w->notice(w->arg);
+		}
+		/* without a waiting rule, wait as long as SQLite's busy timeout */
+		if ((w || run(pg, "SET LOCAL lock_timeout = '" DEFAULT_LOCK_TIMEOUT "'",
+			      NULL) == DB_OK) &&
+		    run(pg, "SELECT pg_advisory_xact_lock(" LOCK_CLASS ", " LOCK_WRITE ")",
+			NULL) == DB_OK)
+			return DB_OK;
+	}
+	{
+		/* keep the error of the failed lock, not the ROLLBACK's */
+		char *m = pg->msg ? xstrdup(pg->msg) : NULL;
+		char st[6];
+		int busy = pg->busy;
+
+		memcpy(st, pg->state, sizeof(st));
+		run(pg, "ROLLBACK", NULL);
+		set_msg(pg, m ? m : "cannot lock the vault", st);
+		pg->busy = busy;
+		free(m);
+	}
+	return pg->busy ? DB_BUSY : DB_ERROR;
+}
+
+int
+pgdb_has_table(struct cf_db *db, const char *name)
+{
+	const char *v[1] = { name };
+	PGresult *res = PQexecParams(db->pg->conn, "SELECT to_regclass($1) IS NOT NULL", 1,
+				     NULL, v, NULL, NULL, 0);
+	int found = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+		    strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+
+	PQclear(res);
+	return found;
+}
+
+int
+pgdb_changes(struct cf_db *db)
+{
+	return db->pg->changes;
+}
+
+int64_t
+pgdb_last_insert_id(struct cf_db *db)
+{
+	PGresult *res = NULL;
+	int64_t id = 0;
+
+	if (run(db->pg, "SELECT lastval()", &res) == DB_OK) {
+		id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+	}
+	return id;
+}
+
+int
+pgdb_in_transaction(struct cf_db *db)
+{
+	return PQtransactionStatus(db->pg->conn) != PQTRANS_IDLE;
+}
+
+/* The schema version of the database: 0 when it has no casefile schema. */
+static int
+schema_version(struct db_pg *pg, int *v)
+{
+	PGresult *res = NULL;
+	int has = run_bool(pg, "SELECT to_regclass('casefile_schema') IS NOT NULL");
+
+	*v = 0;
+	if (has < 0)
+		return -1;
+	if (has == 0)
+		return 0;
+	if (run(pg, "SELECT max(version) FROM casefile_schema", &res) != DB_OK)
+		return -1;
+	*v = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+/* Create the current schema unless another process did first. */
+static int
+create_schema(struct db_pg *pg, int *v)
+{
+	char sql[96];
+
+	if (run(pg, "BEGIN", NULL) != DB_OK)
+		return -1;
+	if (run(pg, "SELECT pg_advisory_xact_lock(" LOCK_CLASS ", " LOCK_SCHEMA ")", NULL) !=
+	    DB_OK || schema_version(pg, v) < 0)
+		goto fail;
+	if (*v == 0) {
+		snprintf(sql, sizeof(sql), "INSERT INTO casefile_schema(version) VALUES(%d)",
+			 db_schema_version());
+		if (run(pg, sqlpg_schema(), NULL) != DB_OK ||
+		    run(pg, "CREATE TABLE casefile_schema(version INTEGER NOT NULL)", NULL) !=
+			    DB_OK ||
+		    run(pg, sql, NULL) != DB_OK)
+			goto fail;
+		*v = db_schema_version();
+	}
+	if (run(pg, "COMMIT", NULL) == DB_OK)
+		return 0;
+fail:
+	{
+		char *m = pg->msg ? xstrdup(pg->msg) : NULL;
+
+		run(pg, "ROLLBACK", NULL);
+		set_msg(pg, m ? m : "cannot create the schema", NULL);
+		free(m);
+	}
+	return -1;
+}
+
+/* "database NAME on HOST": the URL without its credentials, for messages. */
+static char *
+shown(PGconn *c)
+{
+	const char *h = PQhost(c);
+
+	return xasprintf("PostgreSQL database '%s' on %s", PQdb(c) ? PQdb(c) : "?",
+			 h && *h ? h : "the local socket");
+}
+
+int
+pgdb_open(const char *url, int create, int readonly, struct cf_db **out, struct cf_err *err)
+{
+	struct cf_db *db = xcalloc(1, sizeof(*db));
+	struct db_pg *pg = xcalloc(1, sizeof(*pg));
+	char *where = NULL;
+	int v = 0;
+
+	db->pg = pg;
+	pg->conn = PQconnectdb(url);
+	if (pg->conn == NULL || PQstatus(pg->conn) != CONNECTION_OK) {
+		const char *m = pg->conn ? PQerrorMessage(pg->conn) : "out of memory";
+
+		set_msg(pg, m, NULL);
+		cf_err_set(err, CF_ENET, "cannot connect to the vault's PostgreSQL database: %s",
+			   pg->msg);
+		goto fail;
+	}
+	where = shown(pg->conn);
+	if (run(pg, "SET client_min_messages = warning; SET TIME ZONE 'UTC'", NULL) != DB_OK ||
+	    schema_version(pg, &v) < 0) {
+		pgdb_err(db, err, where);
+		goto fail;
+	}
+	if (v == 0 && !create) {
+		cf_err_set(err, CF_ENOTFOUND, "%s holds no casefile vault (run 'casefile init "
+			   "--db URL')", where);
+		goto fail;
+	}
+	if (v == 0 && create_schema(pg, &v) < 0) {
+		pgdb_err(db, err, where);
+		cf_err_prefix(err, "cannot create the vault's tables");
+		goto fail;
+	}
+	if (v > db_schema_version()) {
+		cf_err_set(err, CF_EINPUT, "%s: vault schema %d is newer than this casefile "
+			   "(schema %d): upgrade casefile", where, v, db_schema_version());
+		goto fail;
+	}
+	if (v < db_schema_version()) {
+		cf_err_set(err, CF_EINPUT, "%s: vault schema %d is older than this casefile "
+			   "(schema %d), and PostgreSQL vaults are not migrated in place: use the "
+			   "casefile that made it", where, v, db_schema_version());
+		goto fail;
+	}
+	if (readonly && run(pg, "SET default_transaction_read_only = on", NULL) != DB_OK) {
+		pgdb_err(db, err, where);
+		goto fail;
+	}
+	free(where);
+	*out = db;
+	return 0;
+fail:
+	free(where);
+	pgdb_close(pg);
+	free(db);
+	return -1;
+}
+
+void
+pgdb_close(struct db_pg *pg)
+{
+	if (pg == NULL)
+		return;
+	PQfinish(pg->conn);
+	free(pg->msg);
+	free(pg);
+}
+
+/* --- statements -------------------------------------------------------- */
+
+int
+pgst_prepare(struct cf_db *db, const char *sql, struct db_pgstmt **out)
+{
+	struct cf_err e = CF_ERR_INIT;
+	struct db_pgstmt *st;
+	int n = 0;
+	char *t = sqlpg_translate(sql, &n, &e);
+
+	*out = NULL;
+	if (t == NULL) {
+		set_msg(db->pg, e.msg ? e.msg : "cannot translate SQL", NULL);
+		cf_err_release(&e);
+		return DB_ERROR;
+	}
+	st = xcalloc(1, sizeof(*st));
+	st->db = db;
+	st->sql = t;
+	st->n = n;
+	st->p = xcalloc((size_t)n + 1, sizeof(*st->p));
+	st->row = -1;
+	*out = st;
+	return DB_OK;
+}
+
+static void
+clear_result(struct db_pgstmt *st)
+{
+	int i, nf = st->res ? PQnfields(st->res) : 0;
+
+	for (i = 0; st->blob && i < nf; i++)
+		free(st->blob[i].data);
+	free(st->blob);
+	st->blob = NULL;
+	PQclear(st->res);
+	st->res = NULL;
+	st->row = -1;
+	st->nrows = 0;
+	st->done = 0;
+}
+
+static int
+execute(struct db_pgstmt *st)
+{
+	struct db_pg *pg = st->db->pg;
+	const char **vals = xcalloc((size_t)st->n + 1, sizeof(*vals));
+	int *lens = xcalloc((size_t)st->n + 1, sizeof(*lens));
+	int *fmts = xcalloc((size_t)st->n + 1, sizeof(*fmts));
+	Oid *types = xcalloc((size_t)st->n + 1, sizeof(*types));
+	ExecStatusType s;
+	int i, rc = DB_OK, nf;
+	const char *ct;
+
+	for (i = 0; i < st->n; i++) {
+		struct pgparam *p = &st->p[i + 1];
+
+		vals[i] = p->val;
+		lens[i] = p->len;
+		fmts[i] = p->binary;
+		types[i] = p->binary ? OID_BYTEA : 0;
+	}
+	st->res = PQexecParams(pg->conn, st->sql, st->n, types, vals, lens, fmts, 0);
+	free(vals);
+	free(lens);
+	free(fmts);
+	free(types);
+	s = PQresultStatus(st->res);
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+		rc = result_error(pg, st->res);
+		PQclear(st->res);
+		st->res = NULL;
+		return rc;
+	}
+	ct = PQcmdTuples(st->res);
+	if (ct && *ct)
+		pg->changes = atoi(ct);
+	st->nrows = s == PGRES_TUPLES_OK ? PQntuples(st->res) : 0;
+	nf = PQnfields(st->res);
+	st->blob = xcalloc((size_t)nf + 1, sizeof(*st->blob));
+	for (i = 0; i < nf; i++)
+		st->blob[i].row = -1;
+	st->row = -1;
+	return DB_OK;
+}
+
+int
+pgst_step(struct db_pgstmt *st)
+{
+	int rc;
+
+	if (st->done)
+		clear_result(st);	/* SQLite re-runs a finished statement */
+	if (st->res == NULL && (rc = execute(st)) != DB_OK)
+		return rc;
+	if (++st->row < st->nrows)
+		return DB_ROW;
+	st->done = 1;
+	return DB_DONE;
+}
+
+int
+pgst_reset(struct db_pgstmt *st)
+{
+	clear_result(st);
+	return DB_OK;
+}
+
+static void
+param_free(struct pgparam *p)
+{
+	free(p->own);
+	memset(p, 0, sizeof(*p));
+}
+
+int
+pgst_clear_bindings(struct db_pgstmt *st)
+{
+	int i;
+
+	for (i = 1; i <= st->n; i++)
+		param_free(&st->p[i]);
+	return DB_OK;
+}
+
+void
+pgst_finalize(struct db_pgstmt *st)
+{
+	if (st == NULL)
+		return;
+	clear_result(st);
+	pgst_clear_bindings(st);
+	free(st->p);
+	free(st->sql);
+	free(st);
+}
+
+/* Parameter i for a new value (1-based); NULL when out of range. */
+static struct pgparam *
+param(struct db_pgstmt *st, int i)
+{
+	if (i < 1 || i > st->n)
+		return NULL;
+	if (st->res)
+		clear_result(st);	/* binding after a step starts over, as in SQLite */
+	param_free(&st->p[i]);
+	return &st->p[i];
+}
+
+int
+pgst_bind_int64(struct db_pgstmt *st, int i, int64_t v)
+{
+	struct pgparam *p = param(st, i);
+
+	if (p == NULL)
+		return 25;	/* SQLITE_RANGE */
+	snprintf(p->num, sizeof(p->num), "%lld", (long long)v);
+	p->val = p->num;
+	return DB_OK;
+}
+
+int
+pgst_bind_text(struct db_pgstmt *st, int i, const char *s, int n, enum db_bind_mode mode)
+{
+	struct pgparam *p = param(st, i);
+
+	if (p == NULL)
+		return 25;
+	if (s == NULL)
+		return DB_OK;
+	if (n >= 0 || mode == DB_TRANSIENT) {
+		/* text parameters are NUL-terminated strings */
+		p->own = n >= 0 ? xstrndup(s, (size_t)n) : xstrdup(s);
+		p->val = p->own;
+	} else
+		p->val = s;
+	return DB_OK;
+}
+
+int
+pgst_bind_blob(struct db_pgstmt *st, int i, const void *b, int n, enum db_bind_mode mode)
+{
+	struct pgparam *p = param(st, i);
+
+	if (p == NULL)
+		return 25;
+	if (b == NULL && n > 0)
+		return DB_OK;
+	p->binary = 1;
+	p->len = n;
+	if (mode == DB_TRANSIENT || b == NULL) {
+		p->own = xmalloc((size_t)n + 1);
+		if (n > 0)
+			memcpy(p->own, b, (size_t)n);
+		p->val = p->own;
+	} else
+		p->val = b;
+	return DB_OK;
+}
+
+int
+pgst_bind_null(struct db_pgstmt *st, int i)
+{
+	return param(st, i) ? DB_OK : 25;
+}
+
+/* The current row's column col, or NULL when out of range or SQL NULL. */
+static const char *
+cell(struct db_pgstmt *st, int col)
+{
+	if (st->res == NULL || st->row < 0 || st->row >= st->nrows || col < 0 ||
+	    col >= PQnfields(st->res) || PQgetisnull(st->res, st->row, col))
+		return NULL;
+	return PQgetvalue(st->res, st->row, col);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* A bytea cell decoded from the server's hex output ("\x0a1b…"). */
+static struct pgblob *
+blob_of(struct db_pgstmt *st, int col)
+{
+	const char *v = cell(st, col);
+	struct pgblob *b;
+	size_t n, i;
+
+	if (v == NULL || PQftype(st->res, col) != OID_BYTEA)
+		return NULL;
+	b = &st->blob[col];
+	if (b->row == st->row)
+		return b;
+	free(b->data);
+	n = strlen(v);
+	b->data = xmalloc(n / 2 + 1);
+	b->len = 0;
+	if (n >= 2 && v[0] == '\\' && v[1] == 'x') {
+		for (i = 2; i + 1 < n; i += 2) {
+			int hi = hexval((unsigned char)v[i]), lo = hexval((unsigned char)v[i + 1]);
+
+			if (hi < 0 || lo < 0)
+				break;
+			b->data[b->len++] = (unsigned char)(hi << 4 | lo);
+		}
+	}
+	b->data[b->len] = '\0';
+	b->row = st->row;
+	return b;
+}
+
+int64_t
+pgst_col_int64(struct db_pgstmt *st, int col)
+{
+	const char *v = cell(st, col);
+
+	if (v == NULL)
+		return 0;
+	if (PQftype(st->res, col) == OID_BOOL)
+		return *v == 't';
+	if (PQftype(st->res, col) == OID_FLOAT4 || PQftype(st->res, col) == OID_FLOAT8 ||
+	    PQftype(st->res, col) == OID_NUMERIC)
+		return (int64_t)strtod(v, NULL);
+	return strtoll(v, NULL, 10);
+}
+
+double
+pgst_col_double(struct db_pgstmt *st, int col)
+{
+	const char *v = cell(st, col);
+
+	if (v == NULL)
+		return 0;
+	if (PQftype(st->res, col) == OID_BOOL)
+		return *v == 't';
+	return strtod(v, NULL);
+}
+
+const unsigned char *
+pgst_col_text(struct db_pgstmt *st, int col)
+{
+	struct pgblob *b = blob_of(st, col);
+	const char *v;
+
+	if (b)
+		return b->data;
+	v = cell(st, col);
+	if (v && PQftype(st->res, col) == OID_BOOL)
+		return (const unsigned char *)(*v == 't' ? "1" : "0");
+	return (const unsigned char *)v;
+}
+
+const void *
+pgst_col_blob(struct db_pgstmt *st, int col)
+{
+	struct pgblob *b = blob_of(st, col);
+
+	if (b)
+		return b->len ? b->data : NULL;
+	return cell(st, col);
+}
+
+int
+pgst_col_bytes(struct db_pgstmt *st, int col)
+{
+	struct pgblob *b = blob_of(st, col);
+	const char *v;
+
+	if (b)
+		return (int)b->len;
+	v = cell(st, col);
+	if (v && PQftype(st->res, col) == OID_BOOL)
+		return 1;
+	return v ? PQgetlength(st->res, st->row, col) : 0;
+}
+
+int
+pgst_col_type(struct db_pgstmt *st, int col)
+{
+	const char *v = cell(st, col);
+
+	if (v == NULL)
+		return DB_NULL;
+	switch (PQftype(st->res, col)) {
+	case OID_BOOL:
+	case OID_INT2:
+	case OID_INT4:
+	case OID_INT8:
+	case OID_OID:
+		return DB_INTEGER;
+	case OID_NUMERIC:
+		/* sum() of integers is numeric: whole values read as integers */
+		return strpbrk(v, ".eE") ? DB_FLOAT : DB_INTEGER;
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+		return DB_FLOAT;
+	case OID_BYTEA:
+		return DB_BLOB;
+	default:
+		return DB_TEXT;
+	}
+}
+
+int
+pgst_col_count(struct db_pgstmt *st)
+{
+	if (st->res == NULL && execute(st) != DB_OK)
+		return 0;
+	return PQnfields(st->res);
+}
+
+const char *
+pgst_col_name(struct db_pgstmt *st, int col)
+{
+	if (st->res == NULL && execute(st) != DB_OK)
+		return NULL;
+	return PQfname(st->res, col);
+}
