@@ -27,6 +27,8 @@ DATADIR   = $(DESTDIR)$(PREFIX)/share/casefile
 
 # libhpdf-dev 2.3.0 and libunistring ship no pkg-config file.
 PKGS      = libarchive libcrypto libssl sqlite3 jansson libexif libwebp libwebpdemux libpng libjpeg libcurl libxml-2.0
+# libpq: the PostgreSQL backend of the vault (issue 18, init --db postgresql://...)
+PKGS     += libpq
 # casefile pack and the dossier's media: libvips (cards: resize, Pango text,
 # JPEG; HEIC via libheif, PDF pages via poppler), FFmpeg (video key frames),
 # libqrencode (QR codes).  Linked only into libcasefile-media.so, which
@@ -153,7 +155,8 @@ DEB_BUILD = build-essential pkg-config libhpdf-dev libarchive-dev libxml2-dev li
             libjpeg-dev libcurl4-openssl-dev libunistring-dev zlib1g-dev libmimalloc-dev \
             fonts-wqy-microhei \
             libvips-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
-            libqrencode-dev libheif-dev
+            libqrencode-dev libheif-dev \
+            libpq-dev
 DEB_TEST  = libcmocka-dev poppler-utils qpdf libnss3-tools sqlite3 zip unzip \
             p7zip-full zstd xz-utils bzip2 clang libclang-rt-14-dev \
             imagemagick libimage-exiftool-perl openssl git time img2pdf hyperfine \
@@ -181,8 +184,10 @@ deps:
 	$(call install_missing,$(DEB_ALL))
 
 # The services of 'make test-scale' (README, "Scaling out"): a single-node
-# Ceph cluster with its RADOS Gateway, and s3cmd as an independent client.
-DEB_SCALE = ceph-mon ceph-mgr ceph-osd radosgw ceph-common s3cmd curl python3
+# Ceph cluster with its RADOS Gateway, and s3cmd as an independent client;
+# PostgreSQL 15 (server and psql) for throw-away clusters (tests/lib/pg.sh).
+DEB_SCALE = ceph-mon ceph-mgr ceph-osd radosgw ceph-common s3cmd curl python3 \
+            postgresql-15 postgresql-client-15 procps
 
 deps-scale:
 	$(call install_missing,$(DEB_SCALE))
