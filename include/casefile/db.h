@@ -111,6 +111,12 @@ void db_set_wait(struct cf_db *db, struct db_wait *w);
 int db_err(struct cf_db *db, struct cf_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Settings for a connection about to write many rows (ingest): a larger
+ * page cache and temporary tables in memory (SQLite); nothing to do on
+ * PostgreSQL, whose server owns its memory.
+ */
+int db_tune_bulk(struct cf_db *db, struct cf_err *err);
 /* Run SQL (one or more statements, no rows); -1 with db_err on failure. */
 int db_exec(struct cf_db *db, const char *sql, struct cf_err *err);
 /* BEGIN IMMEDIATE (waits up to busy_timeout for other writers). */

@@ -3,7 +3,8 @@
  * vault — the on-disk evidence store: content-addressed originals beside a
  * SQLite database.
  *
- *   VAULT/casefile.db       SQLite (see db.h)
+ *   VAULT/casefile.db       SQLite (see db.h), or
+ *   VAULT/database          the URL of its PostgreSQL database (mode 0600)
  *   VAULT/objects/ab/cdef…  originals named by SHA-256 hex, mode 0444
  *   VAULT/tmp/              staging of large objects: write, then link or
  *                           rename into objects/
@@ -72,6 +73,15 @@ int vault_init(const char *dir, struct cf_err *err);
  */
 struct vault_objects {
 	const char *url, *endpoint, *region, *retention;
+	/*
+	 * The database: NULL for VAULT/casefile.db (SQLite), else a PostgreSQL
+	 * URL (postgresql://…, db.h) kept in VAULT/database (mode 0600: it may
+	 * hold a password).  A database that already holds a vault is joined:
+	 * this folder becomes one more place to run casefile on that vault
+	 * (another importer, another machine), with its settings, objects
+	 * store included.
+	 */
+	const char *db;
 };
 /*
  * vault_init() with the objects in o's store (o NULL: local).  The store is

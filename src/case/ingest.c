@@ -190,7 +190,7 @@ ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie, struct ingest *
 	in->host = who_host_new();
 	pthread_mutex_init(&in->gate, NULL);	/* cannot fail for default attributes */
 	cf_buf_init(&in->keep);
-	if (db_exec(in->db, "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY", err) < 0 ||
+	if (db_tune_bulk(in->db, err) < 0 ||
 	    prepare_all(in, err) < 0 || db_begin(in->db, err) < 0) {
 		ingest_free(in);
 		return -1;

@@ -13,10 +13,11 @@ static enum cf_exit
 run_init(int argc, char **argv, struct cf_ctx *ctx)
 {
 	struct cf_err err = CF_ERR_INIT;
-	struct vault_objects o = { NULL, NULL, NULL, NULL };
+	struct vault_objects o = { NULL, NULL, NULL, NULL, NULL };
 	enum cf_exit rc;
 	int first, r;
 	const struct cli_opt opts[] = {
+		{ "db", 0, CLI_VALUE, &o.db, NULL, CLI_NONEMPTY },
 		{ "objects", 0, CLI_VALUE, &o.url, NULL, CLI_NONEMPTY },
 		{ "objects-endpoint", 0, CLI_VALUE, &o.endpoint, NULL, CLI_NONEMPTY },
 		{ "objects-region", 0, CLI_VALUE, &o.region, NULL, CLI_NONEMPTY },
@@ -45,9 +46,14 @@ run_init(int argc, char **argv, struct cf_ctx *ctx)
 		return rc;
 	}
 	if (ctx->json)
-		jout_print(json_pack("{s:o,s:b,s:o}", "vault", jout_str(ctx->vault_dir), "created", 1,
-				     "objects", o.url ? jout_str(o.url) : json_string("local")));
+		jout_print(json_pack("{s:o,s:b,s:o,s:s}", "vault", jout_str(ctx->vault_dir),
+				     "created", 1, "objects",
+				     o.url ? jout_str(o.url) : json_string("local"), "db",
+				     o.db ? "postgresql" : "sqlite"));
 	else {
+		if (o.db)
+			ctx_info(ctx, "the vault's records are kept in PostgreSQL (URL in %s/database)",
+				 ctx->vault_dir);
 		if (o.url)
 			ctx_info(ctx, "objects are kept in %s%s%s", o.url,
 				 o.retention ? ", locked for " : "", o.retention ? o.retention : "");
@@ -60,7 +66,8 @@ run_init(int argc, char **argv, struct cf_ctx *ctx)
 
 const struct cmd cmd_init = {
 	.name = "init",
-	.usage = "casefile init [--vault DIR] [--objects s3://BUCKET/PREFIX\n"
+	.usage = "casefile init [--vault DIR] [--db postgresql://...]\n"
+		 "                     [--objects s3://BUCKET/PREFIX\n"
 		 "                     [--objects-endpoint URL] [--objects-region R]\n"
 		 "                     [--objects-retention 3y]]",
 	.summary = "create an evidence vault (default ./casefile-vault)",
@@ -76,10 +83,20 @@ const struct cmd cmd_init = {
 		"locks each object (S3 Object Lock, compliance mode) for that long and\n"
 		"needs a bucket made with Object Lock.  The store is checked first:\n"
 		"unreachable, wrong credentials, no such bucket or no Object Lock exit 3\n"
-		"and create nothing.  See README, \"Scaling out\".\n"
+		"and create nothing.\n"
+		"\n"
+		"With --db the records (the tables and the ledger) go to a PostgreSQL\n"
+		"database instead of casefile.db; its URL (libpq's, e.g.\n"
+		"postgresql://casefile@db.example/evidence, a password from ~/.pgpass) is\n"
+		"kept in DIR/database, mode 600.  If that database already holds a vault,\n"
+		"the folder joins it: several folders, on several machines, then import\n"
+		"into and seal the one vault (its objects must be in a shared store).\n"
+		"See README, \"Scaling out\".\n"
 		"\nexamples:\n  casefile init --vault /srv/shop-evidence\n"
 		"  casefile init --vault /srv/shop --objects s3://evidence/shop1 \\\n"
-		"      --objects-endpoint http://127.0.0.1:7480 --objects-retention 3y\n",
+		"      --objects-endpoint http://127.0.0.1:7480 --objects-retention 3y\n"
+		"  casefile init --vault /srv/wh2 --db postgresql://casefile@db/evidence \\\n"
+		"      --objects s3://evidence/shop1\n",
 	.flags = 0,
 	.run = run_init,
 };

@@ -428,6 +428,14 @@ db_exec(struct cf_db *db, const char *sql, struct cf_err *err)
 }
 
 int
+db_tune_bulk(struct cf_db *db, struct cf_err *err)
+{
+	if (db->pg)
+		return 0;
+	return db_exec(db, "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY", err);
+}
+
+int
 db_begin(struct cf_db *db, struct cf_err *err)
 {
 	if (db->pg)

@@ -201,6 +201,100 @@ uuid_new(void)
 			 hex + 16, hex + 20);
 }
 
+#define DB_URL_FILE "database"
+
+/*
+ * Where dir's database is: "DIR/casefile.db", or the PostgreSQL URL kept in
+ * DIR/database (refused when others may read it: it may hold a password).
+ * NULL with CF_ENOTFOUND when dir is not a vault.
+ */
+static char *
+db_target(const char *dir, struct cf_err *err)
+{
+	char *path = xasprintf("%s/casefile.db", dir), *url = NULL;
+	struct cf_buf b = CF_BUF_INIT;
+	struct stat st;
+	size_t n;
+
+	if (stat(path, &st) == 0)
+		return path;
+	if (errno != ENOENT) {
+		cf_err_errno(err, CF_EIO, "cannot open vault '%s'", dir);
+		goto out;
+	}
+	free(path);
+	path = xasprintf("%s/" DB_URL_FILE, dir);
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT)
+			cf_err_set(err, CF_ENOTFOUND,
+				   "'%s' is not a casefile vault (run 'casefile init' or pass --vault DIR)",
+				   dir);
+		else
+			cf_err_errno(err, CF_EIO, "cannot open vault '%s'", dir);
+		goto out;
+	}
+	if (st.st_mode & 077) {
+		cf_err_set(err, CF_EINPUT, "'%s' may be read by others (mode %03o): it may hold "
+			   "the database password; chmod 600 it", path, (unsigned)(st.st_mode & 0777));
+		goto out;
+	}
+	if (cf_buf_read_file(&b, path, "database URL", 4096, CF_EIO, err) < 0)
+		goto out;
+	n = b.len;
+	while (n && (b.data[n - 1] == '\n' || b.data[n - 1] == '\r' || b.data[n - 1] == ' '))
+		n--;
+	url = xstrndup(b.data, n);
+	if (!db_is_url(url)) {
+		cf_err_set(err, CF_EINPUT, "'%s' does not hold a postgresql:// URL", path);
+		free(url);
+		url = NULL;
+	}
+out:
+	cf_buf_release(&b);
+	free(path);
+	return url;
+}
+
+/* Keep url in DIR/database, readable by its owner only. */
+static int
+db_url_write(const char *dir, const char *url, struct cf_err *err)
+{
+	char *path = xasprintf("%s/" DB_URL_FILE, dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), ret = 0;
+
+	if (fd < 0 || write(fd, url, strlen(url)) != (ssize_t)strlen(url) ||
+	    write(fd, "\n", 1) != 1 || fsync(fd) < 0)
+		ret = cf_err_errno(err, CF_EIO, "cannot write '%s'", path);
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return ret;
+}
+
+/*
+ * A database that already holds a vault (PostgreSQL, joined by another
+ * folder): its objects setting must be the one asked for, if one is.
+ */
+static int
+join_check(struct cf_db *db, const struct vault_objects *o, int *joined, struct cf_err *err)
+{
+	char *id = db_setting(db, "vault_id"), *url = db_setting(db, "objects.url");
+	int ret = 0;
+
+	*joined = id != NULL;
+	if (id && o->url && (url == NULL || strcmp(url, o->url) != 0))
+		ret = cf_err_set(err, CF_EINPUT, "the database already holds vault %s, whose "
+				 "objects are kept in %s, not %s", id, url ? url : "local folders",
+				 o->url);
+	else if (id && url == NULL)
+		ret = cf_err_set(err, CF_EINPUT, "the database already holds vault %s, whose "
+				 "objects are in another machine's folder: a second folder can "
+				 "join only a vault whose objects are in a shared store (--objects)", id);
+	free(id);
+	free(url);
+	return ret;
+}
+
 int
 vault_init(const char *dir, struct cf_err *err)
 {
@@ -232,12 +326,15 @@ vault_init_objects(const char *dir, const struct vault_objects *o, struct cf_err
 	struct stat st;
 	char *dbpath = NULL, *lock = NULL, *id = NULL;
 	struct cf_db *db = NULL;
-	int empty = 0, fd, ret = -1;
+	int empty = 0, fd, ret = -1, joined = 0;
 	char now[32];
 	long days = 0;
 
 	if (o && o->url && objects_check(o, &days, err) < 0)
 		return -1;
+	if (o && o->db && !db_is_url(o->db))
+		return cf_err_set(err, CF_EINPUT, "--db takes a postgresql:// URL, not '%s'",
+				  o->db);
 	if (mkdir(dir, 0755) < 0) {
 		if (errno != EEXIST)
 			return cf_err_errno(err, CF_EIO, "cannot create vault '%s'", dir);
@@ -246,7 +343,8 @@ vault_init_objects(const char *dir, const struct vault_objects *o, struct cf_err
 		if (!S_ISDIR(st.st_mode))
 			return cf_err_set(err, CF_EINPUT, "'%s' exists and is not a folder", dir);
 		dbpath = xasprintf("%s/casefile.db", dir);
-		if (access(dbpath, F_OK) == 0) {
+		lock = xasprintf("%s/" DB_URL_FILE, dir);
+		if (access(dbpath, F_OK) == 0 || access(lock, F_OK) == 0) {
 			cf_err_set(err, CF_EINPUT, "'%s' is already a casefile vault", dir);
 			goto out;
 		}
@@ -261,6 +359,7 @@ vault_init_objects(const char *dir, const struct vault_objects *o, struct cf_err
 	if (mkdir_in(dir, "objects", 0755, err) < 0 || mkdir_in(dir, "tmp", 0700, err) < 0 ||
 	    mkdir_in(dir, "keys", 0700, err) < 0 || mkdir_in(dir, KEPT_DIR, 0755, err) < 0)
 		goto out;
+	free(lock);
 	lock = xasprintf("%s/lock", dir);
 	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
 		cf_err_errno(err, CF_EIO, "cannot create '%s'", lock);
@@ -268,9 +367,17 @@ vault_init_objects(const char *dir, const struct vault_objects *o, struct cf_err
 	}
 	close(fd);
 	free(dbpath);
-	dbpath = xasprintf("%s/casefile.db", dir);
+	dbpath = o && o->db ? xstrdup(o->db) : xasprintf("%s/casefile.db", dir);
 	if (db_open(dbpath, 1, &db, err) < 0)
 		goto out;
+	if (o && o->db) {
+		if (join_check(db, o, &joined, err) < 0 || db_url_write(dir, o->db, err) < 0)
+			goto out;
+		if (joined) {
+			ret = 0;
+			goto out;
+		}
+	}
 	id = uuid_new();
 	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
 	if (db_meta_set(db, "vault_id", id, err) < 0 ||
@@ -349,8 +456,7 @@ int
 vault_open(const char *dir, unsigned flags, struct vault **out, struct cf_err *err)
 {
 	struct vault *v = xcalloc(1, sizeof(*v));
-	char *dbpath = xasprintf("%s/casefile.db", dir), *lock = NULL;
-	struct stat st;
+	char *dbpath = NULL, *lock = NULL;
 
 	v->chmod_needed = -1;	/* unknown until the first staging file */
 	v->pid = (long)getpid();
@@ -358,15 +464,8 @@ vault_open(const char *dir, unsigned flags, struct vault **out, struct cf_err *e
 	v->dirfd = v->lockfd = -1;
 	v->dir = xstrdup(dir);
 	pthread_mutex_init(&v->pending_mu, NULL);	/* cannot fail for default attributes */
-	if (stat(dbpath, &st) < 0) {
-		if (errno == ENOENT)
-			cf_err_set(err, CF_ENOTFOUND,
-				   "'%s' is not a casefile vault (run 'casefile init' or pass --vault DIR)",
-				   dir);
-		else
-			cf_err_errno(err, CF_EIO, "cannot open vault '%s'", dir);
+	if ((dbpath = db_target(dir, err)) == NULL)
 		goto fail;
-	}
 	if ((v->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		cf_err_errno(err, CF_EIO, "cannot open vault '%s'", dir);
 		goto fail;
