@@ -786,7 +786,7 @@ eval_rule(struct cf_db *db, const struct rule *r, const char *order,
 	switch (r->type) {
 	case R_EVIDENCE:
 		/* from=S: the file is attached (by name) to a chat message of S */
-		sql = xstrdup("SELECT id, kind, name, note, rel_path, ?2 IS NULL OR EXISTS ("
+		sql = xstrdup("SELECT id, kind, name, note, rel_path, CAST(?2 AS TEXT) IS NULL OR EXISTS ("
 			      "SELECT 1 FROM messages m JOIN evidence c ON c.id = m.evidence_id, "
 			      "json_each(CASE WHEN json_valid(m.attachments) THEN m.attachments "
 			      "ELSE '[]' END) j WHERE c.order_id = ?1 AND c.excluded IS NULL AND "
@@ -832,7 +832,7 @@ eval_rule(struct cf_db *db, const struct rule *r, const char *order,
 		sql = xstrdup("SELECT d.id, d.order_id, d.reason, coalesce(d.outcome, d.status) "
 			      "FROM disputes d WHERE d.order_id != ?1 AND d.order_id IN ("
 			      "SELECT e.order_id FROM order_records o JOIN evidence e ON "
-			      "e.id = o.evidence_id WHERE (?2 IS NOT NULL AND o.buyer_phone = ?2) "
+			      "e.id = o.evidence_id WHERE (CAST(?2 AS TEXT) IS NOT NULL AND o.buyer_phone = ?2) "
 			      "OR (?2 IS NULL AND o.buyer_nick = ?3)) ORDER BY d.id");
 		break;
 	}

@@ -888,7 +888,7 @@ dispute_check_sealed(struct cf_db *db, const char *order, dispute_problem_fn fn,
 	struct db_stmt *st = NULL;
 	int rc, ret = -1;
 
-	if (db_prepare(db, "SELECT id, order_id FROM disputes WHERE ?1 IS NULL OR "
+	if (db_prepare(db, "SELECT id, order_id FROM disputes WHERE CAST(?1 AS TEXT) IS NULL OR "
 			   "order_id = ?1 ORDER BY id", &st, err) < 0)
 		return -1;
 	if (order)
@@ -904,7 +904,7 @@ dispute_check_sealed(struct cf_db *db, const char *order, dispute_problem_fn fn,
 	db_finalize(st);
 	/* Sealed disputes whose record is gone. */
 	if (db_prepare(db, "SELECT DISTINCT a.subject, a.order_id FROM annotations a WHERE "
-			   "a.type = '" SEALED_DISPUTE "' AND (?1 IS NULL OR a.order_id = ?1) "
+			   "a.type = '" SEALED_DISPUTE "' AND (CAST(?1 AS TEXT) IS NULL OR a.order_id = ?1) "
 			   "AND NOT EXISTS (SELECT 1 FROM disputes d WHERE a.subject = "
 			   "'dispute ' || d.id)", &st, err) < 0)
 		return -1;

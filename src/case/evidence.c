@@ -97,8 +97,9 @@ evidence_ids(struct vault *v, const char *order, int64_t **ids, size_t *n, struc
 
 	*ids = NULL;
 	*n = 0;
-	if (db_prepare(db, "SELECT id FROM evidence WHERE ?1 IS NULL OR order_id = ?1 ORDER BY id",
-		       &st, err) < 0)
+	/* CAST: PostgreSQL needs ?1's type where it is first seen */
+	if (db_prepare(db, "SELECT id FROM evidence WHERE CAST(?1 AS TEXT) IS NULL OR "
+		       "order_id = ?1 ORDER BY id", &st, err) < 0)
 		return -1;
 	if (order)
 		db_bind_text(st, 1, order, -1, DB_STATIC);

@@ -309,7 +309,7 @@ itemview_read(struct vault *v, const char *order, int64_t item, unsigned flags,
 		"SELECT id, kind, name, size, sha256, ingested_at, source_path, note, mtime,"
 		" user, host, tool_version, bundle, order_id, supplied_by, excluded,"
 		" (SELECT group_concat(role, ' ') FROM (SELECT role FROM evidence_roles r"
-		" WHERE r.evidence_id = evidence.id ORDER BY role))"
+		" WHERE r.evidence_id = evidence.id ORDER BY role) rs)"
 		" FROM evidence WHERE (?2 IS NULL AND order_id = ?1) OR id = ?2 ORDER BY id";
 	struct cf_db *db = vault_db(v);
 	struct db_stmt *st = NULL, *w = NULL;

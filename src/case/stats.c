@@ -271,7 +271,8 @@ load(struct cf_db *db, long long since, long long until, long tz, struct drec **
 
 	if (db_prepare(db, "SELECT order_id, reason, outcome, resolution, refunded_fen, "
 			   "coalesce(requested_at, opened_at) AS t0, closed_at FROM disputes "
-			   "WHERE t0 >= ?1 AND t0 < ?2 ORDER BY id", &st, err) < 0 ||
+			   "WHERE coalesce(requested_at, opened_at) >= ?1 AND "
+			   "coalesce(requested_at, opened_at) < ?2 ORDER BY id", &st, err) < 0 ||
 	    db_prepare(db, "SELECT DISTINCT i.sku FROM order_items i JOIN evidence e "
 			   "ON e.id = i.evidence_id WHERE e.order_id = ? AND i.sku IS NOT NULL "
 			   "AND i.sku != '' ORDER BY i.sku", &qs, err) < 0 ||
