@@ -127,6 +127,15 @@ void db_rollback(struct cf_db *db);
 
 /* 1 when the database has a table of that name (0 also on error). */
 int db_has_table(struct cf_db *db, const char *name);
+/*
+ * The CREATE TABLE statement of table name, in SQLite's dialect, to make a
+ * work copy of it in a db_open_memory() scratch database (rederive):
+ * SQLite's own text from sqlite_master (columns added by migrations
+ * included); on PostgreSQL, whose vaults are always at the current
+ * version, the statement of the current schema (sqlpg_schema_source).
+ * Malloc'd; NULL with CF_EDB "the vault has no table 'name'".
+ */
+char *db_table_sql(struct cf_db *db, const char *name, struct cf_err *err);
 
 /* meta table: get returns a malloc'd copy or NULL when unset. */
 char *db_meta_get(struct cf_db *db, const char *key);

@@ -3,9 +3,10 @@
  * rederive — re-parse a sealed original and compare with its stored rows
  * (contract in rederive.h).
  *
- * How: the parsed tables' CREATE statements are copied from the vault's
- * sqlite_master into a private ":memory:" connection (so a column added by
- * a later migration is compared too); parsed_store() — the very function
+ * How: the parsed tables' CREATE statements (db_table_sql: the vault's
+ * sqlite_master, or the current schema of a PostgreSQL vault) are run in
+ * a private ":memory:" SQLite connection (so a column added by a later
+ * migration is compared too); parsed_store() — the very function
  * ingest uses — writes the re-parse there under the same evidence id, and
  * the warnings go in as ingest writes them.  Then each table is read on
  * both connections with the same "SELECT * … ORDER BY seq" and compared in
@@ -97,26 +98,17 @@ rederive_close(struct rederive *r)
 	free(r);
 }
 
-/* Copy table name's CREATE statement from db to mem. */
+/* Make table name in mem as it is in db. */
 static int
 copy_table(struct cf_db *db, struct cf_db *mem, const char *name, struct cf_err *err)
 {
-	struct db_stmt *st = NULL;
-	int ret = -1;
+	char *sql = db_table_sql(db, name, err);
+	int ret;
 
-	if (db_prepare(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
-		       &st, err) < 0)
+	if (sql == NULL)
 		return -1;
-	db_bind_text(st, 1, name, -1, DB_STATIC);
-	if (db_step(st) != DB_ROW) {
-		cf_err_set(err, CF_EDB, "the vault has no table '%s'", name);
-		goto out;
-	}
-	if (db_exec(mem, (const char *)db_col_text(st, 0), err) < 0)
-		goto out;
-	ret = 0;
-out:
-	db_finalize(st);
+	ret = db_exec(mem, sql, err);
+	free(sql);
 	return ret;
 }
 

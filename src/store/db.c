@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "casefile/db_stmt.h"
+#include "casefile/sqlpg.h"
 #include "casefile/xalloc.h"
 #include "db_int.h"
 
@@ -785,6 +786,65 @@ db_meta_set(struct cf_db *db, const char *key, const char *value, struct cf_err 
 	if (rc != DB_DONE)
 		return db_err(db, err, "cannot set '%s'", key);
 	return 0;
+}
+
+/*
+ * The statement "CREATE TABLE name(...)" in schema (statements each ending
+ * with ';' outside quotes and parentheses): malloc'd, or NULL.
+ */
+static char *
+schema_table(const char *schema, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = schema, *q;
+	int depth = 0;
+	char quote = 0;
+
+	for (;;) {
+		if ((p = strstr(p, "CREATE TABLE ")) == NULL)
+			return NULL;
+		if ((p == schema || p[-1] == '\n') && strncmp(p + 13, name, n) == 0 &&
+		    (p[13 + n] == '(' || p[13 + n] == ' '))
+			break;
+		p += 13;
+	}
+	for (q = p; *q; q++) {
+		if (quote) {
+			if (*q == quote)
+				quote = 0;
+		} else if (*q == '\'' || *q == '"') {
+			quote = *q;
+		} else if (*q == '(') {
+			depth++;
+		} else if (*q == ')') {
+			depth--;
+		} else if (*q == ';' && depth == 0) {
+			break;
+		}
+	}
+	return xstrndup(p, (size_t)(q - p));
+}
+
+char *
+db_table_sql(struct cf_db *db, const char *name, struct cf_err *err)
+{
+	struct db_stmt *st = NULL;
+	char *sql = NULL;
+
+	if (db->pg) {
+		sql = schema_table(sqlpg_schema_source(), name);
+	} else if (db_prepare(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND "
+			      "name = ?", &st, err) < 0) {
+		return NULL;
+	} else {
+		db_bind_text(st, 1, name, -1, DB_STATIC);
+		if (db_step(st) == DB_ROW && db_col_text(st, 0))
+			sql = xstrdup((const char *)db_col_text(st, 0));
+		db_finalize(st);
+	}
+	if (sql == NULL)
+		cf_err_set(err, CF_EDB, "the vault has no table '%s'", name);
+	return sql;
 }
 
 int
