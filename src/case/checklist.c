@@ -809,7 +809,7 @@ eval_rule(struct cf_db *db, const struct rule *r, const char *order,
 	case R_ORDER:
 		sql = xasprintf("SELECT e.id, e.kind, e.name, o.%s FROM order_records o "
 				"JOIN evidence e ON e.id = o.evidence_id WHERE e.order_id = ?1 AND e.excluded IS NULL "
-				"AND o.%s IS NOT NULL AND o.%s != '' ORDER BY e.id",
+				"AND o.%s IS NOT NULL AND CAST(o.%s AS TEXT) != '' ORDER BY e.id",
 				r->field, r->field, r->field);
 		break;
 	case R_CAPTURED:

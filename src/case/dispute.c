@@ -867,7 +867,7 @@ check_dispute(struct cf_db *db, int64_t id, const char *order, dispute_problem_f
 	db_finalize(st);
 	/* Sealed events whose row is gone. */
 	if (db_prepare(db, "SELECT DISTINCT a.subject, a.order_id FROM annotations a WHERE a.type = '"
-			   SEALED_EVENT "' AND a.subject LIKE 'dispute ' || ?1 || ' event %' "
+			   SEALED_EVENT "' AND a.subject LIKE 'dispute ' || CAST(?1 AS BIGINT) || ' event %' "
 			   "AND NOT EXISTS (SELECT 1 FROM dispute_events e WHERE e.dispute_id "
 			   "= ?1 AND a.subject = 'dispute ' || ?1 || ' event ' || e.id)",
 		       &st, err) < 0)
