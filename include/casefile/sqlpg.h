@@ -12,6 +12,10 @@
  *                           largest number so far + 1, as SQLite numbers it)
  *   user                    "user" (reserved in PostgreSQL: evidence.user)
  *   ifnull(  instr(         coalesce(  strpos(
+ *   json_each(  json_valid( casefile_json_each(  casefile_json_valid(
+ *                           (functions a PostgreSQL vault's schema holds,
+ *                           made by db_pg.c: a JSON array's elements as
+ *                           rows (key, value); valid JSON as a boolean)
  *   group_concat(x[, s])    string_agg(CAST(x AS TEXT), s)  (s default ',')
  *   hex(x)                  upper(encode(x, 'hex'))  (x must be a BLOB)
  *   x'ABCD'                 '\xABCD'::bytea

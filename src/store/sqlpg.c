@@ -768,7 +768,7 @@ like(struct tx *x, size_t i)
 
 /* SQLite functions with no PostgreSQL form (followed by '('). */
 static const char *const no_pg_function[] = {
-	"json", "json_each", "json_tree", "json_valid", "json_extract", "json_array",
+	"json", "json_tree", "json_extract", "json_array",
 	"json_object", "json_array_length", "json_type", "json_group_array",
 	"json_group_object", "json_insert", "json_replace", "json_set", "json_remove",
 	"json_patch", "json_quote", "strftime", "datetime", "julianday", "time",
@@ -787,6 +787,7 @@ static const char *const no_pg_word[] = {
 /* Functions rewrite_call() rewrites. */
 static const char *const pg_rewritten_function[] = {
 	"ifnull", "instr", "group_concat", "hex", "date", "sum", "avg", "min", "max", "CAST",
+	"json_each", "json_valid",
 };
 
 static int
@@ -818,6 +819,10 @@ rewrite_call(struct tx *x, size_t i, size_t open)
 		set_rep(t, "coalesce");
 	} else if (is_id(t, "instr")) {
 		set_rep(t, "strpos");
+	} else if (is_id(t, "json_each")) {
+		set_rep(t, "casefile_json_each");	/* db_pg.c makes it */
+	} else if (is_id(t, "json_valid")) {
+		set_rep(t, "casefile_json_valid");
 	} else if (is_id(t, "group_concat")) {
 		n = call_args(x, open, first, last, 2);
 		if (n < 1)
