@@ -21,6 +21,7 @@ SCRATCH=$(mktemp -d /tmp/casefile-cli-XXXXXX)
 LIB_PIDS=""
 lib_cleanup() {
 	for _p in $LIB_PIDS; do kill "$_p" 2>/dev/null; wait "$_p" 2>/dev/null; done
+	! pg_mode || pg_drop_dbs
 	chmod -R u+w "$SCRATCH" 2>/dev/null; rm -rf "$SCRATCH"
 }
 trap lib_cleanup EXIT
@@ -29,6 +30,66 @@ export CASEFILE_VAULT="$SCRATCH/vault"
 export CASEFILE_TEMPLATES="$SRC_DIR/templates"
 export CASEFILE_FONTS="$SRC_DIR/fonts"
 unset CASEFILE_NOW CASEFILE_PASSPHRASE
+
+# --- PostgreSQL mode (issue 18; README, "Scaling out") --------------------
+# With CASEFILE_TEST_PG=DIR, the folder of a running cluster made by
+# 'tests/lib/pg.sh start DIR' (tests/scale/t9300-cli-suite-on-pg.sh sets
+# it), every vault a test makes with 'cf init' (or init $(pg_db_opt)) keeps
+# its tables in a fresh database of that cluster (--db URL), dropped when
+# the test ends; 'sqlite3 VAULT/casefile.db SQL' (and sql) reads and writes
+# those tables through tests/lib/sqlite3-on-pg.  A test that cannot apply
+# to PostgreSQL says why at its top with pg_skip "reason".
+pg_mode() { [ -n "${CASEFILE_TEST_PG:-}" ]; }
+# pg_skip "reason": in PostgreSQL mode, end the test here as skipped (TAP
+# "1..0 # SKIP on PostgreSQL: reason"; tests/run.sh counts it)
+pg_skip() {
+	pg_mode || return 0
+	echo "1..0 # SKIP on PostgreSQL: $*"
+	exit 0
+}
+# pg_new_db: make a fresh database in the test cluster, print its URL.
+# Named cf_PID_RANDOM so the test's exit drops every one it made, even
+# those made in a subshell.
+pg_new_db() {
+	_name="cf_$$_$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')"
+	"$PGBIN/createdb" -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" "$_name" ||
+		{ echo "# createdb $_name failed" >&2; return 1; }
+	echo "postgresql:///$_name?host=$PG_SOCK&port=$PG_PORT&user=$PG_USER"
+}
+# pg_db_opt: "--db URL" of a fresh database in PostgreSQL mode, else
+# nothing (for tests that run "$CASEFILE_BIN" init themselves)
+pg_db_opt() { if pg_mode; then echo "--db $(pg_new_db)"; fi; }
+# pg_is_init ARGS...: the casefile command in ARGS is init (and has no --db)
+pg_is_init() {
+	_cmd=""; _skip=0
+	for _a in "$@"; do
+		if [ $_skip = 1 ]; then _skip=0; continue; fi
+		case $_a in
+		--db | --db=*) return 1 ;;
+		--vault) _skip=1 ;;
+		-*) ;;
+		*) [ -n "$_cmd" ] || _cmd=$_a ;;
+		esac
+	done
+	[ "$_cmd" = init ]
+}
+pg_drop_dbs() {
+	"$PGBIN/psql" -X -q -A -t -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" -d postgres \
+		-c "SELECT datname FROM pg_database WHERE datname LIKE 'cf\\_$$\\_%'" 2>/dev/null |
+	while read -r _d; do
+		"$PGBIN/dropdb" --force -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" "$_d" 2>/dev/null
+	done
+}
+if pg_mode; then
+	PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+	. "$CASEFILE_TEST_PG/env" || exit 1
+	export PGBIN
+	mkdir "$SCRATCH/.pg-bin"
+	printf '#!/bin/sh\nexec sh "%s" "$@"\n' "$TESTS_DIR/lib/sqlite3-on-pg" >"$SCRATCH/.pg-bin/sqlite3"
+	chmod +x "$SCRATCH/.pg-bin/sqlite3"
+	PATH="$SCRATCH/.pg-bin:$PATH"
+fi
+
 tap_n=0
 out="$SCRATCH/.out"; err="$SCRATCH/.err"; rc=0
 
@@ -36,7 +97,12 @@ tap() { # tap STATUS what
 	tap_n=$((tap_n + 1))
 	if [ "$1" = 0 ]; then echo "ok $tap_n - $2"; else echo "not ok $tap_n - $2"; fi
 }
-cf() { "$CASEFILE_BIN" "$@" >"$out" 2>"$err"; rc=$?; return 0; }
+cf() {
+	if [ -n "${CASEFILE_TEST_PG:-}" ] && pg_is_init "$@"; then
+		set -- "$@" --db "$(pg_new_db)"
+	fi
+	"$CASEFILE_BIN" "$@" >"$out" 2>"$err"; rc=$?; return 0
+}
 cf_in() { # cf_in INPUTFILE ARGS...: with stdin
 	_in=$1; shift
 	"$CASEFILE_BIN" "$@" <"$_in" >"$out" 2>"$err"; rc=$?; return 0

@@ -20,7 +20,7 @@ fx_ev() {
 	     INSERT INTO evidence(order_id, kind, sha256, size, name, name_raw, ingested_at,
 	       tool_version, note) VALUES('$1', '$2', X'$_sha', $_size, '$3', CAST('$3' AS BLOB),
 	       0, 'test', nullif('$_note', ''));
-	     SELECT last_insert_rowid();"
+	     SELECT max(id) FROM evidence;"
 }
 fx_order() {
 	_id=$(fx_ev "$1" order order.json)
