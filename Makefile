@@ -232,9 +232,9 @@ fuzz: deps
 # kill -9 campaign, disk-full runs on a tmpfs, concurrent pairs; prints a
 # table.  Knobs: TORTURE_TIME (seconds of kill -9, default 150),
 # TORTURE_SEED, TORTURE_STRICT=1 (leftovers fail), see tests/torture.sh.
-# Objects in S3 against a real Ceph RADOS Gateway (tests/scale/, about two
-# minutes; README, "Scaling out").
-test-scale: deps deps-scale $(PROG)
+# Objects in S3 against a real Ceph RADOS Gateway, and the whole CLI suite
+# on a PostgreSQL vault (tests/scale/; README, "Scaling out").
+test-scale: deps deps-scale $(PROG) $(MEDIA_SO) $(TOOL_BIN)
 	@CASEFILE_BIN=$(abspath $(PROG)) BUILD=$(abspath $(BUILD)) sh tests/scale/run.sh
 
 torture: deps $(PROG) $(TOOL_BIN)

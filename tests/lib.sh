@@ -152,6 +152,20 @@ check_not() {
 	esac
 }
 sql() { sqlite3 "$CASEFILE_VAULT/casefile.db" "$@"; }
+# db_intact: the vault's database passes its engine's own check — SQLite's
+# PRAGMA integrity_check, or in PostgreSQL mode amcheck's bt_index_check
+# (every index against its table) — exit 0 when intact
+db_intact() {
+	if pg_mode; then
+		"$PGBIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$(cat "$CASEFILE_VAULT/database")" \
+			-c "CREATE EXTENSION IF NOT EXISTS amcheck" \
+			-c "SELECT count(bt_index_check(c.oid, true)) FROM pg_index i JOIN pg_class c
+			    ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+			    WHERE a.amname = 'btree' AND c.relnamespace = 'public'::regnamespace" >/dev/null
+	else
+		[ "$(sqlite3 "$CASEFILE_VAULT/casefile.db" 'PRAGMA integrity_check')" = ok ]
+	fi
+}
 done_testing() { echo "1..$tap_n"; }
 # layers_copy: src/ and include/ copied to ./t, to be edited and checked;
 # layers_check: tests/layers.py on that copy (rc, out, err as cf sets them).

@@ -310,7 +310,7 @@ itemview_read(struct vault *v, const char *order, int64_t item, unsigned flags,
 		" user, host, tool_version, bundle, order_id, supplied_by, excluded,"
 		" (SELECT group_concat(role, ' ') FROM (SELECT role FROM evidence_roles r"
 		" WHERE r.evidence_id = evidence.id ORDER BY role) rs)"
-		" FROM evidence WHERE (?2 IS NULL AND order_id = ?1) OR id = ?2 ORDER BY id";
+		" FROM evidence WHERE (CAST(?2 AS BIGINT) IS NULL AND order_id = ?1) OR id = ?2 ORDER BY id";
 	struct cf_db *db = vault_db(v);
 	struct db_stmt *st = NULL, *w = NULL;
 	struct list l = { 0 };

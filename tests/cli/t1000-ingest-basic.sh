@@ -19,7 +19,7 @@ expect_out "2 stored, 0 already stored" "summary counts"
 check "two evidence rows" sh -c "[ \$(sqlite3 vault/casefile.db 'select count(*) from evidence') = 2 ]"
 check "objects are read-only" sh -c 'find vault/objects -type f -perm /222 | grep -q . && exit 1 || exit 0'
 check "object named by sha256" test -f "vault/objects/$(sha256sum ev/notes.txt | cut -c1-2)/$(sha256sum ev/notes.txt | cut -c3-64)"
-check "note recorded" sh -c "sqlite3 vault/casefile.db 'select note from evidence where name=\"notes.txt\"' | grep -qx 'packing notes'"
+check "note recorded" sh -c "sqlite3 vault/casefile.db 'select note from evidence where name='\''notes.txt'\''' | grep -qx 'packing notes'"
 check "custody: user, host, version, mtime recorded" sh -c "[ \$(sqlite3 vault/casefile.db 'select count(*) from evidence where user is not null and host is not null and tool_version is not null and mtime is not null and ingested_at > 0') = 2 ]"
 check "tmp/ is empty after success" sh -c '[ -z "$(ls -A vault/tmp)" ]'
 

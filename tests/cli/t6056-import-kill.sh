@@ -28,7 +28,7 @@ for bundle in b.zip b.tar.gz src/orders-2025-05-02; do
 		[ "$(nrows)" = $total ] || ok=1
 		grep -q "$total files, $((total - before)) new, $before duplicate" "$out" || ok=1
 		[ "$(sql "SELECT count(*) FROM (SELECT order_id, rel_path FROM evidence GROUP BY 1, 2 HAVING count(*) > 1)")" = 0 ] || ok=1
-		[ "$(sql 'PRAGMA integrity_check')" = ok ] || ok=1
+		db_intact || ok=1
 		tap $ok "$n kill -9 after ${delay}s of '$bundle' ($before committed), rerun completes"
 		[ $ok = 0 ] || show_last
 	done

@@ -8,6 +8,9 @@
  * Exit 1 with sqlpg's message when the text has no PostgreSQL form.
  *
  * usage: sqlpg_cat [SQL...]
+ *        sqlpg_cat -s    the current schema in SQLite's dialect
+ *                        (sqlpg_schema_source), for a SQLite copy of a
+ *                        PostgreSQL vault's tables
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +29,11 @@ main(int argc, char **argv)
 	int i;
 
 	sql[0] = '\0';
+	if (argc == 2 && !strcmp(argv[1], "-s")) {
+		free(sql);
+		fputs(sqlpg_schema_source(), stdout);
+		return 0;
+	}
 	if (argc > 1) {
 		for (i = 1; i < argc; i++) {
 			size_t n = strlen(argv[i]);
