@@ -28,6 +28,8 @@
  *                           no escape character; the cluster's ctype is C)
  *   ==                      =
  *   LIMIT -1                LIMIT ALL
+ *   FROM (SELECT ...)       FROM (SELECT ...) AS sqlpg_sN when it has no
+ *                           alias (JOIN likewise; PostgreSQL 15 wants one)
  *   ORDER BY t [ASC|DESC]   t NULLS FIRST | t DESC NULLS LAST where t may be
  *                           NULL (SQLite sorts NULL first; PostgreSQL last).
  *                           A bare column known NOT NULL in the schema below

@@ -878,9 +878,42 @@ rewrite_call(struct tx *x, size_t i, size_t open)
 	return 0;
 }
 
+/* Words that may follow a FROM item that has no alias. */
+static const char *const after_from_item[] = {
+	"WHERE", "GROUP", "ORDER", "LIMIT", "OFFSET", "HAVING", "WINDOW", "JOIN", "LEFT",
+	"RIGHT", "FULL", "INNER", "CROSS", "NATURAL", "ON", "USING", "UNION", "EXCEPT",
+	"INTERSECT",
+};
+
+/*
+ * FROM (SELECT ...) or JOIN (SELECT ...) at i (FROM or JOIN) with no alias:
+ * PostgreSQL (before 16) wants one; SQLite names none.  Give it sqlpg_sN.
+ */
+static void
+alias_subquery(struct tx *x, size_t i, size_t *nsub)
+{
+	size_t open = sig(x, i + 1), close, after, k;
+	char name[32];
+
+	if (!sig_is_op(x, open, "(") || !sig_is_id(x, sig(x, open + 1), "SELECT"))
+		return;
+	close = close_paren(x, open);
+	after = sig(x, close + 1);
+	if (after < x->n && x->t[after].type == TK_ID) {
+		for (k = 0; k < sizeof(after_from_item) / sizeof(after_from_item[0]); k++)
+			if (is_id(&x->t[after], after_from_item[k]))
+				break;
+		if (k == sizeof(after_from_item) / sizeof(after_from_item[0]))
+			return;		/* AS name, or a bare name */
+	}
+	snprintf(name, sizeof(name), " AS sqlpg_s%zu", ++*nsub);
+	add_after(&x->t[close], name);
+}
+
 static int
 rewrite(struct tx *x)
 {
+	size_t nsub = 0;
 	size_t i, j, k;
 	long maxparam = 0;
 	char num[32];
@@ -929,6 +962,8 @@ rewrite(struct tx *x)
 					return -1;
 				break;
 			}
+			if (is_id(t, "FROM") || is_id(t, "JOIN"))
+				alias_subquery(x, i, &nsub);
 			if (is_id(t, "user")) {
 				set_rep(t, "\"user\"");
 			} else if (is_id(t, "INTEGER")) {
