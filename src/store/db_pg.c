@@ -20,10 +20,12 @@
  * its version in casefile_schema; a database of another version is refused
  * with the versions named (no PostgreSQL migration exists yet).
  */
+#include <ctype.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "casefile/sqlpg.h"
 #include "casefile/xalloc.h"
@@ -79,6 +81,7 @@ struct db_pgstmt {
 	struct pgparam *p;
 	PGresult *res;
 	int row, nrows, done;
+	int writes;		/* INSERT, UPDATE or DELETE */
 	struct pgblob *blob;	/* [PQnfields] */
 };
 
@@ -424,6 +427,18 @@ pgdb_close(struct db_pg *pg)
 
 /* --- statements -------------------------------------------------------- */
 
+/* 1 when sql's first word (after spaces) is w, in any case. */
+static int
+first_word_is(const char *sql, const char *w)
+{
+	size_t n = strlen(w);
+
+	while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r')
+		sql++;
+	return strncasecmp(sql, w, n) == 0 &&
+	       !(isalnum((unsigned char)sql[n]) || sql[n] == '_');
+}
+
 int
 pgst_prepare(struct cf_db *db, const char *sql, struct db_pgstmt **out)
 {
@@ -444,6 +459,8 @@ pgst_prepare(struct cf_db *db, const char *sql, struct db_pgstmt **out)
 	st->n = n;
 	st->p = xcalloc((size_t)n + 1, sizeof(*st->p));
 	st->row = -1;
+	st->writes = first_word_is(sql, "INSERT") || first_word_is(sql, "UPDATE") ||
+		     first_word_is(sql, "DELETE");
 	*out = st;
 	return DB_OK;
 }
@@ -464,6 +481,29 @@ clear_result(struct db_pgstmt *st)
 	st->done = 0;
 }
 
+/*
+ * End the implicit transaction of one write: COMMIT (DB_OK or its error),
+ * or ROLLBACK keeping the write's error.
+ */
+static int
+end_implicit(struct db_pg *pg, int commit)
+{
+	char *m;
+	char state[6];
+	int busy;
+
+	if (commit)
+		return run(pg, "COMMIT", NULL);
+	m = pg->msg ? xstrdup(pg->msg) : NULL;
+	memcpy(state, pg->state, sizeof(state));
+	busy = pg->busy;
+	run(pg, "ROLLBACK", NULL);
+	set_msg(pg, m ? m : "PostgreSQL error", state);
+	pg->busy = busy;
+	free(m);
+	return DB_ERROR;
+}
+
 static int
 execute(struct db_pgstmt *st)
 {
@@ -475,7 +515,21 @@ execute(struct db_pgstmt *st)
 	ExecStatusType s;
 	int i, rc = DB_OK, nf;
 	const char *ct;
+	/*
+	 * A write outside a transaction is SQLite's implicit transaction: it
+	 * takes the write lock as db_begin does (waiting, or DB_BUSY with
+	 * no_wait) rather than wait without end for a row another writer's
+	 * open transaction holds.
+	 */
+	int implicit = st->writes && PQtransactionStatus(pg->conn) == PQTRANS_IDLE;
 
+	if (implicit && (rc = pgdb_begin(st->db)) != DB_OK) {
+		free(vals);
+		free(lens);
+		free(fmts);
+		free(types);
+		return rc;
+	}
 	for (i = 0; i < st->n; i++) {
 		struct pgparam *p = &st->p[i + 1];
 
@@ -492,6 +546,13 @@ execute(struct db_pgstmt *st)
 	s = PQresultStatus(st->res);
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
 		rc = result_error(pg, st->res);
+		PQclear(st->res);
+		st->res = NULL;
+		if (implicit)
+			end_implicit(pg, 0);
+		return rc;
+	}
+	if (implicit && (rc = end_implicit(pg, 1)) != DB_OK) {
 		PQclear(st->res);
 		st->res = NULL;
 		return rc;
