@@ -12,7 +12,7 @@
 
 make_order() {
 	_o=$1
-	[ -d "$CASEFILE_VAULT" ] || "$CASEFILE_BIN" init >/dev/null || return 1
+	[ -d "$CASEFILE_VAULT" ] || "$CASEFILE_BIN" init $(pg_db_opt) >/dev/null || return 1
 	make_signing_key || return 1
 	mkdir -p "in-$_o" || return 1
 	(cd "in-$_o" && _make_files "$_o" "${2:-}") || return 1

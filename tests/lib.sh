@@ -21,7 +21,13 @@ SCRATCH=$(mktemp -d /tmp/casefile-cli-XXXXXX)
 LIB_PIDS=""
 lib_cleanup() {
 	for _p in $LIB_PIDS; do kill "$_p" 2>/dev/null; wait "$_p" 2>/dev/null; done
-	! pg_mode || pg_drop_dbs
+	if pg_mode; then
+		pg_drop_dbs
+		# every vault of the test was to be on PostgreSQL
+		find "$SCRATCH" -name casefile.db 2>/dev/null | while read -r _f; do
+			echo "not ok - PostgreSQL mode, yet a vault on SQLite: ${_f#"$SCRATCH"/}"
+		done
+	fi
 	chmod -R u+w "$SCRATCH" 2>/dev/null; rm -rf "$SCRATCH"
 }
 trap lib_cleanup EXIT

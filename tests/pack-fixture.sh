@@ -33,7 +33,7 @@ _pack_media() {
 
 make_pack_order() {
 	_o=$1
-	[ -d "$CASEFILE_VAULT" ] || "$CASEFILE_BIN" init >/dev/null || return 1
+	[ -d "$CASEFILE_VAULT" ] || "$CASEFILE_BIN" init $(pg_db_opt) >/dev/null || return 1
 	[ -e "$CASEFILE_VAULT/keys/signing.key" ] || "$CASEFILE_BIN" keygen --quiet \
 		--now 2025-01-01T00:00:00Z --cn "test signer" --org "青瓷小铺" >/dev/null || return 1
 	mkdir -p "in-$_o" || return 1

@@ -17,15 +17,35 @@ expect_unsealed "2 a dossier to verify later"
 echo 'another file' >late.txt
 
 # Hold the database's write lock from another process until told to commit.
+# On PostgreSQL (CASEFILE_TEST_PG) the holder is psql holding the lock
+# casefile's writers take there (db_pg.c: advisory lock 1667629056/1).
 mkfifo ctl
-sqlite3 "$CASEFILE_VAULT/casefile.db" <ctl >holder.out 2>&1 &
+if pg_mode; then
+	PG_LOCK="1667629056, 1"
+	"$PGBIN/psql" -X -q -d "$(cat "$CASEFILE_VAULT/database")" <ctl >holder.out 2>&1 &
+else
+	sqlite3 "$CASEFILE_VAULT/casefile.db" <ctl >holder.out 2>&1 &
+fi
 holder=$!
 LIB_PIDS="$LIB_PIDS $holder"
 exec 3>ctl
-echo ".timeout 20000
+if pg_mode; then
+	echo "BEGIN; SELECT pg_advisory_xact_lock($PG_LOCK);
+INSERT INTO meta(key, value) VALUES('held', '1'), ('shop.name', 'held shop');" >&3
+else
+	echo ".timeout 20000
 BEGIN IMMEDIATE; INSERT INTO meta(key, value) VALUES('held', '1'), ('shop.name', 'held shop');" >&3
+fi
+lock_free() {
+	if pg_mode; then
+		[ "$("$PGBIN/psql" -X -A -t -d "$(cat "$CASEFILE_VAULT/database")" \
+			-c "SELECT pg_try_advisory_lock($PG_LOCK)")" = t ]
+	else
+		sqlite3 "$CASEFILE_VAULT/casefile.db" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null
+	fi
+}
 i=0
-while sqlite3 "$CASEFILE_VAULT/casefile.db" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null; do
+while lock_free; do
 	i=$((i + 1)); [ $i -lt 100 ] || break; sleep 0.1
 done
 check "3 the write lock is held" test $i -lt 100

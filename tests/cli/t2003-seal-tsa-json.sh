@@ -49,13 +49,9 @@ expect_out "sealed tree size 3" "says what it sealed"
 expect_out "timestamped by '$TSA_URL'" "says who timestamped"
 check "one head, with a token and its tsa" test "$(sql "SELECT count(*) FROM heads WHERE tst IS NOT NULL AND tsa_url = '$TSA_URL'")" = 1
 # the token over the exact checkpoint bytes, checked by openssl alone
-python3 - <<'PY'
-import sqlite3, os
-db = sqlite3.connect(os.environ["CASEFILE_VAULT"] + "/casefile.db")
-cp, tst = db.execute("SELECT checkpoint, tst FROM heads WHERE tree_size = 3").fetchone()
-open("cp.bin", "wb").write(cp if isinstance(cp, bytes) else cp.encode())
-open("tok.der", "wb").write(tst)
-PY
+unhex() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read().strip()))'; }
+sql "SELECT hex(checkpoint) FROM heads WHERE tree_size = 3" | unhex >cp.bin
+sql "SELECT hex(tst) FROM heads WHERE tree_size = 3" | unhex >tok.der
 check "openssl ts -verify accepts the token over the checkpoint" \
 	openssl ts -verify -data cp.bin -in tok.der -token_in -CAfile pki/ca.pem -untrusted pki/tsa.pem
 printf 'x' >>cp.bin

@@ -9,7 +9,7 @@
 # 4096 made build copy it again and again until the disk was full.
 . "$(dirname "$0")/../lib.sh"
 
-"$CASEFILE_BIN" init >/dev/null && "$CASEFILE_BIN" keygen --cn T >/dev/null ||
+"$CASEFILE_BIN" init $(pg_db_opt) >/dev/null && "$CASEFILE_BIN" keygen --cn T >/dev/null ||
 	{ echo "Bail out! cannot make a vault"; exit 1; }
 convert -size 16x16 xc:'#2060c0' -quality 90 base.jpg &&
 convert -size 16x16 xc:'#2060c0' base.png ||

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 O=6931000000000201
-"$CASEFILE_BIN" init >/dev/null && "$CASEFILE_BIN" keygen --cn T >/dev/null ||
+"$CASEFILE_BIN" init $(pg_db_opt) >/dev/null && "$CASEFILE_BIN" keygen --cn T >/dev/null ||
 	{ echo "Bail out! cannot make a vault"; exit 1; }
 mkdir in
 for i in 1 2 3; do head -c $(((8 << 20) + 1000 * i)) /dev/urandom >in/blob$i.bin; done

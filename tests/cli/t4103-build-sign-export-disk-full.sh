@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 O=6931000000000301
-"$CASEFILE_BIN" init >/dev/null && "$CASEFILE_BIN" keygen --cn T >/dev/null ||
+"$CASEFILE_BIN" init $(pg_db_opt) >/dev/null && "$CASEFILE_BIN" keygen --cn T >/dev/null ||
 	{ echo "Bail out! cannot make a vault"; exit 1; }
 for i in 1 2 3; do head -c $(((1 << 20) + 77 * i)) /dev/urandom >b$i.bin; done
 "$CASEFILE_BIN" ingest --quiet --kind other $O b1.bin b2.bin b3.bin >/dev/null 2>&1 &&
@@ -61,7 +61,7 @@ if mount -t tmpfs -o size=512k tmpfs full 2>mount.err; then
 	# a vault on a full disk (ingest names the cause too)
 	rm full/filler
 	head -c 2000000 /dev/urandom >big.bin
-	CASEFILE_VAULT=$SCRATCH/full/v "$CASEFILE_BIN" init >"$out" 2>"$err"; rc=$?
+	CASEFILE_VAULT=$SCRATCH/full/v "$CASEFILE_BIN" init $(pg_db_opt) >"$out" 2>"$err"; rc=$?
 	expect_rc 0 "a vault on the small disk"
 	CASEFILE_VAULT=$SCRATCH/full/v "$CASEFILE_BIN" ingest --kind other $O big.bin >"$out" 2>"$err"; rc=$?
 	check "ingest on a full disk says why" grep -q 'No space left on device' "$err"

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 O=6931000000000401
-"$CASEFILE_BIN" init >/dev/null && "$CASEFILE_BIN" keygen --cn T >/dev/null ||
+"$CASEFILE_BIN" init $(pg_db_opt) >/dev/null && "$CASEFILE_BIN" keygen --cn T >/dev/null ||
 	{ echo "Bail out! cannot make a vault"; exit 1; }
 head -c 3000000 /dev/urandom >big.bin
 "$CASEFILE_BIN" ingest --quiet --kind other $O big.bin >/dev/null 2>&1 ||

@@ -78,7 +78,8 @@ expect_out "^PASS  Signature1: byterange: covers the revision" "first one covers
 expect_out "^PASS  Signature2: byterange: total document signed" "second covers everything"
 
 # config from the vault's meta table
-sqlite3 "$CASEFILE_VAULT/casefile.db" "INSERT OR REPLACE INTO meta(key,value) VALUES('tsa.url','$TSA_URL'),('sign.reason','config reason')"
+sqlite3 "$CASEFILE_VAULT/casefile.db" "DELETE FROM meta WHERE key IN ('tsa.url', 'sign.reason');
+	INSERT INTO meta(key,value) VALUES('tsa.url','$TSA_URL'),('sign.reason','config reason')"
 cf sign in.pdf -o cfg.pdf --tsa-ca pki/ca.pem
 expect_clean "sign with tsa.url from config"
 expect_out "PAdES B-T" "config TSA used"

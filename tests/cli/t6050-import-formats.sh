@@ -64,7 +64,7 @@ check "21 --quiet prints nothing" test ! -s "$out"
 # The vault inside the bundle folder (default ./casefile-vault, import .)
 # is never walked.
 mkdir inside && cp -r src/orders-2025-05-02/6931000000000001 inside/
-(cd inside && "$CASEFILE_BIN" --vault casefile-vault init >/dev/null &&
+(cd inside && "$CASEFILE_BIN" --vault casefile-vault init $(pg_db_opt) >/dev/null &&
 	"$CASEFILE_BIN" --vault casefile-vault --json import . >"$out" 2>"$err"); rc=$?
 expect_clean "22 import . with the vault inside"
 expect_out '"orders":1,"files":4,' "23 only the order folder was imported"

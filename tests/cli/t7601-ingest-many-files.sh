@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 O=6931000000007601
-"$CASEFILE_BIN" init >/dev/null || { echo "Bail out! cannot make a vault"; exit 1; }
+"$CASEFILE_BIN" init $(pg_db_opt) >/dev/null || { echo "Bail out! cannot make a vault"; exit 1; }
 mkdir many
 i=0
 while [ $i -lt 600 ]; do

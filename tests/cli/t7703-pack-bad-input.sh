@@ -9,7 +9,7 @@
 . "$TESTS_DIR/pack-fixture.sh"
 
 O=6931000000000007
-"$CASEFILE_BIN" init >/dev/null
+"$CASEFILE_BIN" init $(pg_db_opt) >/dev/null
 mkdir in && cd in
 cat >chat.json <<JSON
 {"order_id": "$O", "channel": "feige", "messages": [

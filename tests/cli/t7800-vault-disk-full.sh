@@ -7,6 +7,7 @@
 # database failed with "casefile: database: disk I/O error", exit 2 (a
 # usage error), naming neither the cause nor the file.
 . "$(dirname "$0")/../lib.sh"
+pg_skip "the vault's SQLite file on a full disk (its -shm and -wal files); a PostgreSQL vault keeps no database in the folder"
 
 O=6931000000000781
 mkdir full
@@ -20,7 +21,7 @@ export CASEFILE_VAULT="$SCRATCH/full/v"
 head -c 4096 /dev/urandom >a.bin
 head -c 5000 /dev/urandom >b.bin
 mkdir -p bun/$O && cp b.bin bun/$O/
-"$CASEFILE_BIN" init >/dev/null && "$CASEFILE_BIN" keygen --cn T >/dev/null 2>&1 &&
+"$CASEFILE_BIN" init $(pg_db_opt) >/dev/null && "$CASEFILE_BIN" keygen --cn T >/dev/null 2>&1 &&
 "$CASEFILE_BIN" ingest --quiet --kind other $O a.bin >/dev/null 2>&1 ||
 	{ echo "Bail out! cannot make a vault"; exit 1; }
 # the last connection is gone: no -shm or -wal file is left to reuse

@@ -41,7 +41,7 @@ check_objects() {
 
 # run N VAULT MODE: ingest both files into a fresh VAULT with the hook set to MODE
 run() {
-	"$CASEFILE_BIN" --vault "$2" init --quiet >/dev/null
+	"$CASEFILE_BIN" --vault "$2" init --quiet $(pg_db_opt) >/dev/null
 	CASEFILE_TEST_REFUSE_DIRECT=$3 cf --vault "$2" ingest --quiet --kind other $O in
 	expect_clean "$1.1 ingest ($3) exits 0, stderr empty"
 	check_objects "$1.2" "$2"
@@ -67,7 +67,7 @@ fi
 # switched off (fcntl F_SETFL) before its first write.
 if command -v strace >/dev/null 2>&1; then
 	for m in "" open write; do
-		"$CASEFILE_BIN" --vault "$SCRATCH/s$m" init --quiet >/dev/null
+		"$CASEFILE_BIN" --vault "$SCRATCH/s$m" init --quiet $(pg_db_opt) >/dev/null
 		CASEFILE_TEST_REFUSE_DIRECT=$m strace -f -o "trace$m" -e trace=openat,fcntl,write \
 			"$CASEFILE_BIN" --vault "$SCRATCH/s$m" ingest --quiet --kind other $O in/a.mp4 >/dev/null 2>&1
 	done
