@@ -158,6 +158,28 @@ check_not() {
 	esac
 }
 sql() { sqlite3 "$CASEFILE_VAULT/casefile.db" "$@"; }
+# db_save NAME / db_restore NAME: keep a copy of the vault's database and
+# put it back later (undo a tamper): the SQLite file (after a WAL
+# checkpoint), or in PostgreSQL mode a database made from it as template
+db_save() {
+	if pg_mode; then
+		"$PGBIN/createdb" -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" -T "$(pg_vault_db)" "cf_$$_save_$1"
+	else
+		sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null &&
+		cp "$CASEFILE_VAULT/casefile.db" "$SCRATCH/.save-$1.db"
+	fi
+}
+db_restore() {
+	if pg_mode; then
+		"$PGBIN/dropdb" --force -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" "$(pg_vault_db)" &&
+		"$PGBIN/createdb" -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" -T "cf_$$_save_$1" "$(pg_vault_db)"
+	else
+		cp "$SCRATCH/.save-$1.db" "$CASEFILE_VAULT/casefile.db" &&
+		rm -f "$CASEFILE_VAULT/casefile.db-wal" "$CASEFILE_VAULT/casefile.db-shm"
+	fi
+}
+# pg_vault_db: the name of the vault's PostgreSQL database
+pg_vault_db() { sed 's|^postgresql:///||; s|?.*||' "$CASEFILE_VAULT/database"; }
 # db_intact: the vault's database passes its engine's own check — SQLite's
 # PRAGMA integrity_check, or in PostgreSQL mode amcheck's bt_index_check
 # (every index against its table) — exit 0 when intact

@@ -18,6 +18,7 @@
  *                           rows (key, value); valid JSON as a boolean)
  *   group_concat(x[, s])    string_agg(CAST(x AS TEXT), s)  (s default ',')
  *   hex(x)                  upper(encode(x, 'hex'))  (x must be a BLOB)
+ *   zeroblob(n)             decode(repeat('00', CAST(n AS INTEGER)), 'hex')
  *   x'ABCD'                 '\xABCD'::bytea
  *   CAST(x AS BLOB)         convert_to(x, 'UTF8')  (the text's bytes)
  *   date(x, 'unixepoch')    to_char(to_timestamp(x) AT TIME ZONE 'UTC', 'YYYY-MM-DD')

@@ -367,7 +367,8 @@ tag_history(struct cf_db *db, int64_t id, tag_event_fn fn, void *cookie, struct 
 	char *subject = xasprintf("evidence %lld", (long long)id);
 	int rc;
 
-	if (db_prepare(db, "SELECT leaf_index, at, type, who, CAST(payload AS TEXT) FROM "
+	/* payload as the text of its bytes (db_col_text), on either backend */
+	if (db_prepare(db, "SELECT leaf_index, at, type, who, payload FROM "
 			   "annotations WHERE subject = ? ORDER BY leaf_index", &st, err) < 0) {
 		free(subject);
 		return -1;

@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include "casefile/sqlpg.h"
+#include "casefile/textenc.h"
 #include "casefile/xalloc.h"
 #include "db_int.h"
 
@@ -644,6 +645,35 @@ pgst_bind_int64(struct db_pgstmt *st, int i, int64_t v)
 	return DB_OK;
 }
 
+/*
+ * s[0..n) with every byte that is not UTF-8 as U+FFFD (textenc_utf8_next's
+ * rule).  SQLite's TEXT keeps any bytes; PostgreSQL's holds only its
+ * encoding's and refuses the rest.  The text columns that may see such
+ * bytes (source_path, rel_path: a name as the file system gave it) are
+ * descriptive; the name's exact bytes are kept in name_raw, a BLOB, which
+ * binds as bytea unchanged.
+ */
+static char *
+utf8_text(const char *s, size_t n)
+{
+	char *out = xmalloc(3 * n + 1), *o = out;
+	size_t i = 0, k;
+	unsigned cp;
+
+	while (i < n) {
+		k = textenc_utf8_next(s + i, n - i, &cp);
+		if (k == 1 && cp == 0xFFFD) {
+			o += textenc_utf8_put(o, 0xFFFD);
+		} else {
+			memcpy(o, s + i, k);
+			o += k;
+		}
+		i += k;
+	}
+	*o = '\0';
+	return out;
+}
+
 int
 pgst_bind_text(struct db_pgstmt *st, int i, const char *s, int n, enum db_bind_mode mode)
 {
@@ -653,7 +683,10 @@ pgst_bind_text(struct db_pgstmt *st, int i, const char *s, int n, enum db_bind_m
 		return 25;
 	if (s == NULL)
 		return DB_OK;
-	if (n >= 0 || mode == DB_TRANSIENT) {
+	if (textenc_utf8_check(s, n >= 0 ? (size_t)n : strlen(s), NULL) > 0) {
+		p->own = utf8_text(s, n >= 0 ? (size_t)n : strlen(s));
+		p->val = p->own;
+	} else if (n >= 0 || mode == DB_TRANSIENT) {
 		/* text parameters are NUL-terminated strings */
 		p->own = n >= 0 ? xstrndup(s, (size_t)n) : xstrdup(s);
 		p->val = p->own;

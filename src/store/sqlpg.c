@@ -773,7 +773,7 @@ static const char *const no_pg_function[] = {
 	"json_group_object", "json_insert", "json_replace", "json_set", "json_remove",
 	"json_patch", "json_quote", "strftime", "datetime", "julianday", "time",
 	"unixepoch", "printf", "total", "changes", "total_changes", "last_insert_rowid",
-	"randomblob", "zeroblob", "typeof", "unicode", "char", "quote", "likelihood",
+	"randomblob", "typeof", "unicode", "char", "quote", "likelihood",
 	"likely", "unlikely", "glob", "iif", "sqlite_version", "soundex", "load_extension",
 };
 
@@ -787,7 +787,7 @@ static const char *const no_pg_word[] = {
 /* Functions rewrite_call() rewrites. */
 static const char *const pg_rewritten_function[] = {
 	"ifnull", "instr", "group_concat", "hex", "date", "sum", "avg", "min", "max", "CAST",
-	"json_each", "json_valid",
+	"json_each", "json_valid", "zeroblob",
 };
 
 static int
@@ -819,6 +819,12 @@ rewrite_call(struct tx *x, size_t i, size_t open)
 		set_rep(t, "coalesce");
 	} else if (is_id(t, "instr")) {
 		set_rep(t, "strpos");
+	} else if (is_id(t, "zeroblob")) {
+		size_t close = close_paren(x, open);
+
+		set_rep(t, "decode(repeat('00', CAST");
+		add_before(&x->t[close], " AS INTEGER)");
+		add_after(&x->t[close], ", 'hex')");
 	} else if (is_id(t, "json_each")) {
 		set_rep(t, "casefile_json_each");	/* db_pg.c makes it */
 	} else if (is_id(t, "json_valid")) {

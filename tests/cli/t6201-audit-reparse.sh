@@ -24,10 +24,9 @@ expect_out "^parsed rows: 5 evidence rows re-parsed from their originals, 0 diff
 cf build $O -o ok.pdf --now 2025-05-04T02:00:00Z
 expect_clean "intact vault: build succeeds"
 
-# Keep the database to undo each tamper (WAL: checkpoint first).
-sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
-cp "$db" pristine.db
-restore() { cp pristine.db "$db"; rm -f "$db-wal" "$db-shm"; }
+# Keep the database to undo each tamper.
+db_save pristine
+restore() { db_restore pristine; }
 
 # --- the issue's scenario ------------------------------------------------
 sql "update messages set text='好的，我已经收到货了，谢谢' where evidence_id=$CHAT and seq=1;
