@@ -9,6 +9,8 @@
 # `openssl ocsp` and CRL server: real tokens and responses, but from an
 # authority nobody else trusts.  A shop configures a real TSA with
 # `casefile config tsa.url URL`.
+# CASEFILE_DEMO_DB=postgresql://... keeps the vault's records in that
+# (empty) PostgreSQL database (init --db; README, "Scaling out").
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 CF=${CASEFILE_BIN:-$top/casefile}
@@ -57,7 +59,7 @@ tsa=$TSA_URL
 echo "test TSA at $tsa, OCSP on port $OCSP_PORT, CRLs on port $HTTP_PORT"
 
 say "a vault, a signing key, the shop's settings"
-run init
+if [ -n "${CASEFILE_DEMO_DB:-}" ]; then run init --db "$CASEFILE_DEMO_DB"; else run init; fi
 run keygen --cn "青瓷小铺 售后" --org 青瓷小铺
 run config shop.name 青瓷小铺
 run config tsa.url "$tsa"

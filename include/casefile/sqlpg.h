@@ -28,6 +28,7 @@
  *   x LIKE p                x ILIKE p ESCAPE ''  (SQLite: ASCII case folded,
  *                           no escape character; the cluster's ctype is C)
  *   ==                      =
+ *   a << n, a >> n          a << CAST(n AS INTEGER) (n one token, a.b or (...))
  *   LIMIT -1                LIMIT ALL
  *   FROM (SELECT ...)       FROM (SELECT ...) AS sqlpg_sN when it has no
  *                           alias (JOIN likewise; PostgreSQL 15 wants one)

@@ -884,6 +884,24 @@ rewrite_call(struct tx *x, size_t i, size_t open)
 	return 0;
 }
 
+/*
+ * The count of a << or >> at j: PostgreSQL shifts by an int4 only (a
+ * bigint column is an error there), so CAST(count AS INTEGER).  The count
+ * is one token, a qualified column or a parenthesised expression.
+ */
+static void
+shift_count(struct tx *x, size_t j)
+{
+	size_t end = j;
+
+	if (is_op(&x->t[j], "("))
+		end = close_paren(x, j);
+	else if (sig_is_op(x, sig(x, j + 1), ".") && sig(x, sig(x, j + 1) + 1) < x->n)
+		end = sig(x, sig(x, j + 1) + 1);
+	add_before(&x->t[j], "CAST(");
+	add_after(&x->t[end], " AS INTEGER)");
+}
+
 /* Words that may follow a FROM item that has no alias. */
 static const char *const after_from_item[] = {
 	"WHERE", "GROUP", "ORDER", "LIMIT", "OFFSET", "HAVING", "WINDOW", "JOIN", "LEFT",
@@ -958,6 +976,8 @@ rewrite(struct tx *x)
 		case TK_OP:
 			if (is_op(t, "=="))
 				set_rep(t, "=");
+			else if ((is_op(t, "<<") || is_op(t, ">>")) && nx < x->n)
+				shift_count(x, nx);
 			break;
 		case TK_ID:
 			for (k = 0; k < sizeof(no_pg_word) / sizeof(no_pg_word[0]); k++)

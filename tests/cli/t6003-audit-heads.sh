@@ -12,10 +12,10 @@ echo four >f4; add_ev A1 f4; cf seal
 echo five >f5; add_ev A1 f5; cf seal
 cf audit
 expect_clean "three heads, intact"
-cp vault/casefile.db good.db
+db_save good
 cp -r vault/checkpoints good-checkpoints
 restore() {
-	cp good.db vault/casefile.db; rm -f vault/casefile.db-wal vault/casefile.db-shm
+	db_restore good
 	chmod -R u+w vault/checkpoints; rm -rf vault/checkpoints; cp -r good-checkpoints vault/checkpoints
 }
 

@@ -7,6 +7,7 @@
 # summary box, no internal codes, no instructions for the merchant).
 . "$(dirname "$0")/../lib.sh"
 unset CASEFILE_NOW
+! pg_mode || export CASEFILE_DEMO_DB="$(pg_new_db)"
 CASEFILE_DEMO_OUT=$PWD/demo CASEFILE_BIN=$CASEFILE_BIN CASEFILE_TSA_SERVER=$CASEFILE_TOOLS/tsa_server \
 	sh "$SRC_DIR/examples/demo.sh" >demo.log 2>demo.err
 echo $? >demo.rc
