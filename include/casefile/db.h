@@ -125,6 +125,14 @@ int db_commit(struct cf_db *db, struct cf_err *err);
 /* ROLLBACK if a transaction is open; never fails visibly. */
 void db_rollback(struct cf_db *db);
 
+/*
+ * The vault folder whose records db holds (its keys/, checkpoints/): set by
+ * vault_open, since a PostgreSQL database has no file beside them.  NULL
+ * when unset.
+ */
+void db_set_home(struct cf_db *db, const char *dir);
+const char *db_home(struct cf_db *db);
+
 /* 1 when the database has a table of that name (0 also on error). */
 int db_has_table(struct cf_db *db, const char *name);
 /*

@@ -151,6 +151,8 @@ vault_dir_of(struct cf_db *db)
 	const char *f = db_filename(db);
 	const char *slash = f ? strrchr(f, '/') : NULL;
 
+	if (db_home(db))
+		return xstrdup(db_home(db));	/* a PostgreSQL vault's too */
 	if (f == NULL)
 		return NULL;
 	return slash ? xstrndup(f, (size_t)(slash - f)) : xstrdup(".");

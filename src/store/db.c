@@ -722,6 +722,7 @@ db_close(struct cf_db *db)
 			pgdb_close(db->pg);
 		else
 			sqlite3_close(db->sq);
+		free(db->home);
 		free(db);
 	}
 }
@@ -845,6 +846,19 @@ db_table_sql(struct cf_db *db, const char *name, struct cf_err *err)
 	if (sql == NULL)
 		cf_err_set(err, CF_EDB, "the vault has no table '%s'", name);
 	return sql;
+}
+
+void
+db_set_home(struct cf_db *db, const char *dir)
+{
+	free(db->home);
+	db->home = dir ? xstrdup(dir) : NULL;
+}
+
+const char *
+db_home(struct cf_db *db)
+{
+	return db->home;
 }
 
 int

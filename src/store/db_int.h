@@ -19,6 +19,7 @@ struct db_pgstmt;
 struct cf_db {
 	sqlite3 *sq;		/* SQLite backend, else NULL */
 	struct db_pg *pg;	/* PostgreSQL backend (db_pg.c), else NULL */
+	char *home;		/* db_set_home(), else NULL */
 };
 
 /* A statement of the handle's backend. */

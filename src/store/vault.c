@@ -493,6 +493,7 @@ vault_open(const char *dir, unsigned flags, struct vault **out, struct cf_err *e
 		v->wait.no_wait = !!(flags & VAULT_OPEN_NO_WAIT);
 		db_set_wait(v->db, &v->wait);
 	}
+	db_set_home(v->db, dir);
 	if (remote_open(v, err) < 0)
 		goto fail;
 	free(dbpath);
