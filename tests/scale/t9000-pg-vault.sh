@@ -53,6 +53,13 @@ V=v2 CF init --db "postgresql:///casefile?host=$SCRATCH/nowhere&user=nobody"
 expect_rc 3 "3d an unreachable server exits 3"
 expect_err "cannot connect to the vault's PostgreSQL database" "3e says so"
 check "3f and makes no folder" test ! -e v2
+V=v2 CF init --db "$(echo "$PG_URL" | sed 's/user=nobody/user=intruder/')"
+expect_rc 3 "3f1 a user the server does not know exits 3"
+expect_err 'role "intruder" does not exist' "3f2 the server's reason is given"
+V=v2 CF init --db "$(echo "$PG_URL" | sed 's|/casefile?|/no_such_db?|')"
+expect_rc 3 "3f3 a database that does not exist exits 3"
+expect_err 'database "no_such_db" does not exist' "3f4 the server's reason is given"
+check "3f5 still no folder" test ! -e v2
 V=v1 CF init --db "$PG_URL"
 expect_rc 2 "3g init of a folder that is a vault already is refused"
 expect_err "already a casefile vault" "3h says so"
