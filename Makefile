@@ -234,7 +234,7 @@ fuzz: deps
 # TORTURE_SEED, TORTURE_STRICT=1 (leftovers fail), see tests/torture.sh.
 # Objects in S3 against a real Ceph RADOS Gateway (tests/scale/, about two
 # minutes; README, "Scaling out").
-test-scale: deps deps-scale $(PROG)
+test-scale: deps deps-scale $(PROG) $(TOOL_BIN)
 	@CASEFILE_BIN=$(abspath $(PROG)) BUILD=$(abspath $(BUILD)) sh tests/scale/run.sh
 
 # The preprocessor flags of every source (tests/scale/t9201 runs cc -E over

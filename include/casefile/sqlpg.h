@@ -26,9 +26,12 @@
  *   LIMIT -1                LIMIT ALL
  *   ORDER BY t [ASC|DESC]   t NULLS FIRST | t DESC NULLS LAST where t may be
  *                           NULL (SQLite sorts NULL first; PostgreSQL last).
- *                           A bare column known NOT NULL in the schema below
- *                           (in every table that has it) is left alone so
- *                           its index still serves the ORDER BY.
+ *                           A column (col, alias.col) NOT NULL in every
+ *                           schema table the text names that has it, or
+ *                           "x IS [NOT] NULL", is left alone, so an index
+ *                           still serves the ORDER BY.
+ *   CAST(c AS TEXT)         convert_from(c, 'UTF8') when c is a BLOB column
+ *                           of the schema (its bytes, not PostgreSQL's \x..)
  *   FROM (SELECT ...)       FROM (SELECT ...) AS sqlpg_subN  (PostgreSQL 15
  *                           wants a name; N = the subquery's offset)
  *   INSERT OR IGNORE INTO   INSERT INTO ... ON CONFLICT DO NOTHING
@@ -49,7 +52,7 @@
  * Not found by a tokenizer (PG-SQL-NOTES.md lists each use): a column alias
  * used in WHERE, result columns that are comparisons (booleans in
  * PostgreSQL, integers in SQLite), sum() of integers (numeric in
- * PostgreSQL), CAST(blob AS TEXT).
+ * PostgreSQL), parameters PostgreSQL cannot type from their context.
  */
 #ifndef CASEFILE_SQLPG_H
 #define CASEFILE_SQLPG_H
