@@ -40,6 +40,9 @@ sqlite3 "$CASEFILE_VAULT/casefile.db" "SELECT name FROM sqlite_master WHERE type
 q -c "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey'
 	AND indexname NOT LIKE '%_key' ORDER BY indexname COLLATE \"C\"" >idx.pg
 check "2d. the same named indexes" diff idx.sqlite idx.pg
+check "2e. every text column compares bytes (COLLATE \"C\", as SQLite's BINARY)" test "$(q -c "
+	SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public'
+	AND data_type = 'text' AND collation_name IS DISTINCT FROM 'C'")" = 0
 
 # 3. what the schema enforces on PostgreSQL as on SQLite
 obj="'\\x$(printf '%064d' 0)'::bytea"
