@@ -237,6 +237,11 @@ fuzz: deps
 test-scale: deps deps-scale $(PROG) $(MEDIA_SO) $(TOOL_BIN)
 	@CASEFILE_BIN=$(abspath $(PROG)) BUILD=$(abspath $(BUILD)) sh tests/scale/run.sh
 
+# The preprocessor flags of every source (tests/scale/t9201 runs cc -E over
+# src/store and src/case to collect their SQL).
+print-cflags:
+	@echo $(CPPFLAGS) $(PKG_CFLAGS) $(MEDIA_CFLAGS)
+
 torture: deps $(PROG) $(TOOL_BIN)
 	@CASEFILE_BIN=$(abspath $(PROG)) CASEFILE_TOOLS=$(abspath $(BUILD)/tests/tools) \
 		sh tests/torture.sh
@@ -278,5 +283,5 @@ uninstall:
 clean:
 	rm -rf build build-san build-tsan build-fuzz casefile demo-out
 
-.PHONY: all deps deps-scale test test-scale test-run check tsan fuzz torture torture-big demo bench install uninstall clean FORCE
+.PHONY: all deps deps-scale test test-scale test-run print-cflags check tsan fuzz torture torture-big demo bench install uninstall clean FORCE
 .DELETE_ON_ERROR:
