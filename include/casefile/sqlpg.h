@@ -13,9 +13,9 @@
  *   user                    "user" (reserved in PostgreSQL: evidence.user)
  *   ifnull(  instr(         coalesce(  strpos(
  *   json_each(  json_valid( casefile_json_each(  casefile_json_valid(
- *                           (functions a PostgreSQL vault's schema holds,
- *                           made by db_pg.c: a JSON array's elements as
- *                           rows (key, value); valid JSON as a boolean)
+ *                           (functions sqlpg_schema() creates: a JSON
+ *                           array's elements as rows (key, value); valid
+ *                           JSON as a boolean)
  *   group_concat(x[, s])    string_agg(CAST(x AS TEXT), s)  (s default ',')
  *   hex(x)                  upper(encode(x, 'hex'))  (x must be a BLOB)
  *   zeroblob(n)             decode(repeat('00', CAST(n AS INTEGER)), 'hex')
@@ -80,7 +80,8 @@ char *sqlpg_translate(const char *sql, int *nparams, struct cf_err *err);
  * The current schema (what migrations 1..db_schema_version() make in
  * SQLite: the same tables, columns in the same order, constraints and
  * indexes) as PostgreSQL DDL, for creating a PostgreSQL vault directly at
- * the current version.  Static text; never NULL.  It creates no version
+ * the current version, and the functions translated statements call
+ * (casefile_json_each, casefile_json_valid).  Static text; never NULL.  It creates no version
  * record: the caller stores the schema version where its backend keeps it.
  */
 const char *sqlpg_schema(void);

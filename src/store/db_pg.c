@@ -291,28 +291,6 @@ schema_version(struct db_pg *pg, int *v)
 	return 0;
 }
 
-/*
- * The SQLite functions casefile's SQL uses that PostgreSQL lacks, under the
- * names sqlpg gives their calls: json_each() of a JSON array (its elements
- * as rows: key = index, value = the element, as text) and json_valid()
- * (true, false, or NULL for NULL).  Part of the schema.
- */
-static const char pg_functions[] =
-	"CREATE FUNCTION casefile_json_valid(t TEXT) RETURNS BOOLEAN\n"
-	"LANGUAGE plpgsql IMMUTABLE AS $f$\n"
-	"BEGIN\n"
-	"  IF t IS NULL THEN RETURN NULL; END IF;\n"
-	"  PERFORM CAST(t AS json);\n"
-	"  RETURN TRUE;\n"
-	"EXCEPTION WHEN others THEN\n"
-	"  RETURN FALSE;\n"
-	"END $f$;\n"
-	"CREATE FUNCTION casefile_json_each(t TEXT) RETURNS TABLE(key BIGINT, value TEXT)\n"
-	"LANGUAGE sql IMMUTABLE AS $f$\n"
-	"  SELECT k - 1, v FROM json_array_elements_text(CAST(t AS json))\n"
-	"  WITH ORDINALITY AS a(v, k)\n"
-	"$f$;\n";
-
 /* Create the current schema unless another process did first. */
 static int
 create_schema(struct db_pg *pg, int *v)
@@ -327,7 +305,7 @@ create_schema(struct db_pg *pg, int *v)
 	if (*v == 0) {
 		snprintf(sql, sizeof(sql), "INSERT INTO casefile_schema(version) VALUES(%d)",
 			 db_schema_version());
-		if (run(pg, sqlpg_schema(), NULL) != DB_OK || run(pg, pg_functions, NULL) != DB_OK ||
+		if (run(pg, sqlpg_schema(), NULL) != DB_OK ||
 		    run(pg, "CREATE TABLE casefile_schema(version INTEGER NOT NULL)", NULL) !=
 			    DB_OK ||
 		    run(pg, sql, NULL) != DB_OK)

@@ -901,7 +901,7 @@ rewrite_call(struct tx *x, size_t i, size_t open)
 		add_before(&x->t[close], " AS INTEGER)");
 		add_after(&x->t[close], ", 'hex')");
 	} else if (is_id(t, "json_each")) {
-		set_rep(t, "casefile_json_each");	/* db_pg.c makes it */
+		set_rep(t, "casefile_json_each");	/* sqlpg_schema() makes it */
 	} else if (is_id(t, "json_valid")) {
 		set_rep(t, "casefile_json_valid");
 	} else if (is_id(t, "group_concat")) {
@@ -986,6 +986,25 @@ shift_count(struct tx *x, size_t j)
 	add_after(&x->t[end], " AS INTEGER)");
 }
 
+/*
+ * A keyword after which TEXT is a column named text (SET text = ...,
+ * SELECT text FROM ..., WHERE text = ...), not a column's type.
+ */
+static int
+before_a_column(const struct tok *t)
+{
+	static const char *const w[] = {
+		"SELECT", "SET", "WHERE", "AND", "OR", "NOT", "BY", "ON", "DISTINCT", "WHEN",
+		"THEN", "ELSE", "IS", "HAVING", "RETURNING", "ALL",
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(w) / sizeof(w[0]); k++)
+		if (is_id(t, w[k]))
+			return 1;
+	return 0;
+}
+
 static int
 rewrite(struct tx *x)
 {
@@ -1049,7 +1068,8 @@ rewrite(struct tx *x)
 			} else if (is_id(t, "TEXT") && prev_sig(x, i) != NONE &&
 				   (x->t[prev_sig(x, i)].type == TK_ID ||
 				    x->t[prev_sig(x, i)].type == TK_QID) &&
-				   !is_id(&x->t[prev_sig(x, i)], "AS")) {
+				   !is_id(&x->t[prev_sig(x, i)], "AS") &&
+				   !before_a_column(&x->t[prev_sig(x, i)])) {
 				/* a column's type: compare and sort bytes, as SQLite's
 				   BINARY does, whatever the cluster's locale */
 				set_rep(t, "TEXT COLLATE \"C\"");
@@ -1167,6 +1187,28 @@ out:
 	return ret;
 }
 
+/*
+ * The SQLite functions casefile's SQL uses that PostgreSQL lacks, under the
+ * names sqlpg gives their calls: json_each() of a JSON array (its elements
+ * as rows: key = index, value = the element, as text) and json_valid()
+ * (true, false, or NULL for NULL).  sqlpg_schema() ends with them.
+ */
+static const char pg_functions[] =
+	"CREATE FUNCTION casefile_json_valid(t TEXT) RETURNS BOOLEAN\n"
+	"LANGUAGE plpgsql IMMUTABLE AS $f$\n"
+	"BEGIN\n"
+	"  IF t IS NULL THEN RETURN NULL; END IF;\n"
+	"  PERFORM CAST(t AS json);\n"
+	"  RETURN TRUE;\n"
+	"EXCEPTION WHEN others THEN\n"
+	"  RETURN FALSE;\n"
+	"END $f$;\n"
+	"CREATE FUNCTION casefile_json_each(t TEXT) RETURNS TABLE(key BIGINT, value TEXT)\n"
+	"LANGUAGE sql IMMUTABLE AS $f$\n"
+	"  SELECT k - 1, v FROM json_array_elements_text(CAST(t AS json))\n"
+	"  WITH ORDINALITY AS a(v, k)\n"
+	"$f$;\n";
+
 static char *schema_pg;
 static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
 
@@ -1174,10 +1216,12 @@ static void
 translate_schema(void)
 {
 	struct cf_err err = CF_ERR_INIT;
+	char *t = sqlpg_translate(schema_source, NULL, &err);
 
-	schema_pg = sqlpg_translate(schema_source, NULL, &err);
-	if (schema_pg == NULL)
+	if (t == NULL)
 		CF_BUG("the schema does not translate: %s", err.msg);
+	schema_pg = xasprintf("%s\n%s", t, pg_functions);
+	free(t);
 }
 
 const char *

@@ -323,6 +323,9 @@ t11b_pg_forms(void **state)
 	      "SELECT j.value FROM t, casefile_json_each(t.a) j", 0);
 	tr_eq("SELECT CASE WHEN json_valid(a) THEN a ELSE '[]' END FROM t",
 	      "SELECT CASE WHEN casefile_json_valid(a) THEN a ELSE '[]' END FROM t", 0);
+	tr_eq("UPDATE messages SET text = 'x' WHERE text = 'y' AND seq = 1",
+	      "UPDATE messages SET text = 'x' WHERE text = 'y' AND seq = 1", 0);
+	tr_eq("SELECT text FROM messages", "SELECT text FROM messages", 0);
 	tr_eq("UPDATE t SET b = zeroblob(length(b))",
 	      "UPDATE t SET b = decode(repeat('00', CAST(length(b) AS INTEGER)), 'hex')", 0);
 	tr_eq("SELECT 1 << level, x >> t.c, (a + 1) << (b - 1) FROM t",
