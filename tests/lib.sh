@@ -163,6 +163,7 @@ sql() { sqlite3 "$CASEFILE_VAULT/casefile.db" "$@"; }
 # checkpoint), or in PostgreSQL mode a database made from it as template
 db_save() {
 	if pg_mode; then
+		"$PGBIN/dropdb" --if-exists -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" "cf_$$_save_$1" &&
 		"$PGBIN/createdb" -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" -T "$(pg_vault_db)" "cf_$$_save_$1"
 	else
 		sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null &&

@@ -12,7 +12,7 @@ check "keys/ is private" sh -c '[ "$(stat -c %a vault/keys)" = 700 ]'
 if pg_mode; then	# the tables are in PostgreSQL: VAULT/database names them
 	check "the database's URL is kept, mode 600" \
 		sh -c '[ "$(stat -c %a vault/database)" = 600 ] && grep -q "^postgresql:" vault/database'
-	check "schema version is set" sh -c '[ "$(sqlite3 vault/casefile.db "select max(version) from casefile_schema")" -ge 1 ]'
+	check "schema version is set" sh -c '[ "$("$PGBIN/psql" -XAt -d "$(cat vault/database)" -c "select max(version) from casefile_schema")" -ge 1 ]'
 else
 	check "database is WAL" sh -c '[ "$(sqlite3 vault/casefile.db "pragma journal_mode")" = wal ]'
 	check "schema version is set" sh -c '[ "$(sqlite3 vault/casefile.db "pragma user_version")" -ge 1 ]'

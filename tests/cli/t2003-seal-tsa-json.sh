@@ -70,12 +70,12 @@ expect_clean "audit accepts the timestamped head"
 echo four >f4; add_ev A1 f4
 cf seal --tsa "$TSA_URL"
 expect_clean "second seal"
-cp vault/casefile.db good.db
+db_save good
 sql "UPDATE heads SET tst = (SELECT tst FROM heads WHERE tree_size = 3) WHERE tree_size = 4"
 cf audit
 expect_rc 1 "audit: token of another head"
 expect_out "^head: head 4: timestamp: " "names head 4 and the timestamp"
-cp good.db vault/casefile.db; rm -f vault/casefile.db-wal vault/casefile.db-shm
+db_restore good
 
 # 5. The vault settings: tsa.url, and tsa.ca that does not match the TSA.
 echo five >f5; add_ev A1 f5

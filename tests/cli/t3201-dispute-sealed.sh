@@ -32,10 +32,8 @@ expect_out "^disputes: 0 problems$" "disputes checked"
 cf build $O -o ok.pdf $N
 expect_clean "build passes"
 
-db=$CASEFILE_VAULT/casefile.db
-sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
-cp "$db" pristine.db
-restore() { cp pristine.db "$db"; rm -f "$db-wal" "$db-shm"; }
+db_save pristine
+restore() { db_restore pristine; }
 
 # "SQL|what audit must print (regex)|what build must print (regex)"
 cat >cases.txt <<'EOF'

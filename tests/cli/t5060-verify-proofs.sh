@@ -16,8 +16,8 @@ make_order $O
 start_tsa pki ok || echo "not ok - tsa"
 cf seal --tsa "$TSA_URL"
 expect_clean "seal with the test tsa"
-cp vault/casefile.db good.db
-restore() { cp good.db vault/casefile.db; rm -f vault/casefile.db-wal vault/casefile.db-shm; }
+db_save good
+restore() { db_restore good; }
 
 # 1. The good dossier.
 cf build $O -o d.pdf --tsa "$TSA_URL"

@@ -13,7 +13,6 @@
 O=6931000000000001
 make_order $O
 cf seal
-db=$CASEFILE_VAULT/casefile.db
 ev() { sql "SELECT id FROM evidence WHERE order_id = '$O' AND name = '$1'"; }
 CHAT=$(ev chat.json); ORD=$(ev order.json); LOGI=$(ev logistics.json)
 PHOTO=$(ev IMG_0001.jpg); VID=$(ev pack.mp4)
