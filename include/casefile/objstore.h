@@ -17,14 +17,20 @@
  *     store recomputes it and refuses a mismatch: XAmzContentSHA256Mismatch)
  *     and its MD5 as Content-MD5 (refused on mismatch: BadDigest); the ETag
  *     of the answer must be that MD5 again.
- *   - Content up to OBJSTORE_PART_SIZE is one such PUT.  Larger content is a
- *     multipart upload whose every part is such a PUT; the parts are read
- *     back from the caller's (staged) file while being sent, and their
- *     SHA-256 over the whole must be the object's name, else the upload is
- *     aborted.  After completion a HEAD must report the full size.
+ *   - Content up to OBJSTORE_PART_SIZE is one such PUT to its name.  Larger
+ *     content is streamed while it is read and hashed (its name is known
+ *     only at the end): a multipart upload to a temporary key
+ *     PREFIX/tmp/<random> without lock headers, every part such a checked
+ *     PUT, then a copy inside the store to its name, locked, checked by the
+ *     ETag (the store's digest of the parts it holds, equal to ours) or by
+ *     reading it back, then a HEAD for the full size; the temporary object
+ *     is deleted (objstore_upload_*, theory in objstore.c).
  *   - Only then does a put return 0; the caller commits rows after that.  A
- *     put that fails leaves at most an aborted upload or an object no row
- *     names (content-addressed: a re-run finds it and moves on).
+ *     put that fails leaves at most an aborted upload, a temporary object or
+ *     an object no row names (content-addressed: a re-run finds it and moves
+ *     on; `audit` lists the others, `audit --repair` removes them).
+ *   - Requests that can be repeated are tried OBJSTORE_TRIES times when no
+ *     answer or a 5xx (SlowDown) comes back, with 0.5, 1, 2, 4 s between.
  *   - With a retention period every PUT (and multipart initiation) asks for
  *     Object Lock in COMPLIANCE mode until now + retention; objstore_check()
  *     refuses a bucket without Object Lock enabled.
@@ -47,6 +53,9 @@
 
 /* Multipart above this size; also the part size (16 MiB). */
 #define OBJSTORE_PART_SIZE ((uint64_t)16 << 20)
+/* Tries of a request that can be repeated (see above). */
+#define OBJSTORE_TRIES 5
+#define OBJSTORE_TRIES_TEXT "5"
 
 struct objstore;
 
@@ -117,12 +126,27 @@ int objstore_stat(struct objstore *s, const unsigned char sha256[CF_SHA256_LEN],
 int objstore_put_mem(struct objstore *s, const unsigned char sha256[CF_SHA256_LEN],
 		     const void *p, size_t n, struct cf_err *err);
 /*
- * Store the size bytes of fd (read with pread from offset 0), whose SHA-256
- * must be sha256: one PUT up to OBJSTORE_PART_SIZE, else a multipart upload
- * (see above).  Fails with CF_EVERIFY when fd's bytes do not hash to sha256.
+ * A streamed upload (see above).  begin starts one (a multipart upload to
+ * a temporary key); part sends n bytes of buf as the next part — every
+ * part but the last must hold OBJSTORE_PART_SIZE bytes — in the
+ * background: buf must stay unchanged until the next part() or finish()
+ * returns, so a caller alternates two buffers.  finish, given the SHA-256
+ * of everything sent, puts the object under its name (checked, locked) and
+ * sets *created (0: it was stored already; the upload is dropped).  Any
+ * failure (CF_ENET from the store, CF_EIO) ends the upload; the handle is
+ * freed with objstore_upload_free() in every case, which aborts an upload
+ * not finished.
  */
-int objstore_put_fd(struct objstore *s, const unsigned char sha256[CF_SHA256_LEN],
-		    int fd, uint64_t size, struct cf_err *err);
+struct objstore_upload;
+int objstore_upload_begin(struct objstore *s, struct objstore_upload **out,
+			  struct cf_err *err);
+int objstore_upload_part(struct objstore_upload *u, const void *buf, size_t n,
+			 struct cf_err *err);
+int objstore_upload_finish(struct objstore_upload *u,
+			   const unsigned char sha256[CF_SHA256_LEN], int *created,
+			   struct cf_err *err);
+void objstore_upload_free(struct objstore_upload *u);	/* accepts NULL */
+
 /*
  * Write the object to fd (from its current offset), checking that the bytes
  * hash to sha256: CF_EVERIFY when they do not, CF_ENOTFOUND when there is no
@@ -136,5 +160,51 @@ int objstore_get_fd(struct objstore *s, const unsigned char sha256[CF_SHA256_LEN
  * NULL when absent or malformed.  Caller frees.
  */
 char *objstore_xml_text(const char *xml, size_t len, const char *tag);
+
+/*
+ * What the store holds under PREFIX/ (audit): every version of every key.
+ * An object key (PREFIX/ab/cdef…) has its hash in sha256; PREFIX/tmp/…
+ * is a streamed upload's temporary object; anything else is foreign.
+ */
+enum objstore_kind { OBJSTORE_OBJECT, OBJSTORE_TEMP, OBJSTORE_FOREIGN };
+struct objstore_entry {
+	char *key;
+	char *version;		/* "" when the bucket keeps no versions */
+	uint64_t size;
+	enum objstore_kind kind;
+	unsigned char sha256[CF_SHA256_LEN];
+};
+struct objstore_listing {
+	struct objstore_entry *v;
+	size_t n, cap;
+	int truncated;			/* the last page said there is more */
+	char *next_key, *next_version;	/* where the next page starts */
+};
+/*
+ * List every version under PREFIX/ (ListObjectVersions, page by page) into
+ * *l (released with objstore_listing_release, also after -1).
+ */
+int objstore_list(struct objstore *s, struct objstore_listing *l, struct cf_err *err);
+/*
+ * Append the versions of one ListVersionsResult page (xml, len bytes) to
+ * *l, classifying keys against prefix (no trailing '/'); sets truncated and
+ * the next markers.  -1 (CF_ENET) when the page is malformed: no root, a
+ * version without key or size, a bad size, a truncated page without
+ * NextKeyMarker; what was appended before stays.
+ */
+int objstore_listing_parse(const char *xml, size_t len, const char *prefix,
+			   struct objstore_listing *l, struct cf_err *err);
+void objstore_listing_release(struct objstore_listing *l);
+/*
+ * Remove one version e names, unless a retention keeps it: 0 removed, 1
+ * kept (until holds the RetainUntilDate, YYYY-MM-DDTHH:MM:SS, or "" when
+ * the store refused without saying), -1 with err.
+ */
+int objstore_remove(struct objstore *s, const struct objstore_entry *e, char *until,
+		    size_t until_size, struct cf_err *err);
+
+/* Tests: every retry delay in ms; the size above which copies go by part. */
+void objstore_test_retry_delays(unsigned ms);
+extern uint64_t objstore_test_copy_max;
 
 #endif
