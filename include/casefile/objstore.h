@@ -111,6 +111,7 @@ void objstore_close(struct objstore *s);	/* accepts NULL */
 /* "s3://BUCKET/PREFIX", the resolved endpoint: borrowed until close. */
 const char *objstore_url(const struct objstore *s);
 const char *objstore_endpoint(const struct objstore *s);
+const char *objstore_bucket(const struct objstore *s);
 
 /*
  * The bucket exists and the credentials may use it; with a retention, the

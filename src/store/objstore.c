@@ -362,6 +362,12 @@ objstore_url(const struct objstore *s)
 }
 
 const char *
+objstore_bucket(const struct objstore *s)
+{
+	return s->bucket;
+}
+
+const char *
 objstore_endpoint(const struct objstore *s)
 {
 	return s->endpoint;

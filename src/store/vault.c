@@ -146,6 +146,12 @@ struct vault {
 
 static void ring_stop(struct ring *r);
 
+struct objstore *
+vault_objstore(const struct vault *v)
+{
+	return v->os;
+}
+
 const char *
 vault_dir(const struct vault *v)
 {
