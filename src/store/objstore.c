@@ -514,8 +514,14 @@ store_error(struct objstore *s, struct req *r, const char *what, struct cf_err *
 	const char *hint = "";
 	int ret;
 
+	/* a HEAD's answer has no body: say what its status usually means */
 	if (code == NULL && r->status == 404)
 		code = xstrdup("NoSuchKey");
+	if (code == NULL && r->status == 403)
+		hint = ": check the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) and "
+		       "that they may use this bucket";
+	else if (code == NULL && r->status == 503)
+		hint = " (SlowDown: the store sheds load, or is unavailable)";
 	if (code == NULL)
 		code = xasprintf("HTTP %ld", r->status);
 	if (!strcmp(code, "InvalidAccessKeyId") || !strcmp(code, "SignatureDoesNotMatch"))
