@@ -204,8 +204,12 @@ void objstore_listing_release(struct objstore_listing *l);
 int objstore_remove(struct objstore *s, const struct objstore_entry *e, char *until,
 		    size_t until_size, struct cf_err *err);
 
-/* Tests: every retry delay in ms; the size above which copies go by part. */
-void objstore_test_retry_delays(unsigned ms);
-extern uint64_t objstore_test_copy_max;
+/*
+ * Tests only (main() passes CASEFILE_TEST_S3_COPY_MAX and
+ * CASEFILE_TEST_S3_RETRY_MS): the size in bytes above which a streamed
+ * object is copied into place part by part (default 5 GiB), and every
+ * retry delay in ms.  NULL or "" leaves a value as it is.
+ */
+void objstore_test_hooks(const char *copy_max_bytes, const char *retry_ms);
 
 #endif

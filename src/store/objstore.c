@@ -551,11 +551,16 @@ store_error(struct objstore *s, struct req *r, const char *what, struct cf_err *
  */
 static unsigned retry_delay_ms[OBJSTORE_TRIES - 1] = { 500, 1000, 2000, 4000 };
 
+static uint64_t copy_max;	/* set below; COPY_MAX unless a test asks */
+
 void
-objstore_test_retry_delays(unsigned ms)
+objstore_test_hooks(const char *copy_max_bytes, const char *retry_ms)
 {
-	for (size_t i = 0; i < OBJSTORE_TRIES - 1; i++)
-		retry_delay_ms[i] = ms;
+	if (copy_max_bytes && *copy_max_bytes)
+		copy_max = strtoull(copy_max_bytes, NULL, 10);
+	if (retry_ms && *retry_ms)
+		for (size_t i = 0; i < OBJSTORE_TRIES - 1; i++)
+			retry_delay_ms[i] = (unsigned)strtoul(retry_ms, NULL, 10);
 }
 
 static int
@@ -1354,8 +1359,6 @@ read_back(struct objstore *s, const unsigned char sha256[CF_SHA256_LEN], struct 
 	return ret;
 }
 
-uint64_t objstore_test_copy_max = COPY_MAX;
-
 int
 objstore_upload_finish(struct objstore_upload *u, const unsigned char sha256[CF_SHA256_LEN],
 		       int *created, struct cf_err *err)
@@ -1402,7 +1405,7 @@ objstore_upload_finish(struct objstore_upload *u, const unsigned char sha256[CF_
 		goto out;
 	}
 	/* 3. copy it to its name, locked, and check what the store holds */
-	if ((u->sent <= objstore_test_copy_max
+	if ((u->sent <= (copy_max ? copy_max : COPY_MAX)
 	     ? copy_whole(u, key, version, want, got, sizeof(got), err)
 	     : copy_parts(u, key, version, want, got, sizeof(got), err)) < 0)
 		goto out;

@@ -13,6 +13,8 @@
 #   4. cut and restored within the retry window: the ingest completes
 #   5. wrong credentials at ingest time: named, no row; re-run completes
 #   6. the bucket removed after init: named, no row; re-run completes
+#   7. the copy into place part by part (objects over 5 GiB), checked
+#   8. audit: no temporary object left behind
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/scale/lib-s3.sh"
 B=cf-f-$run
@@ -114,9 +116,19 @@ cf --vault v-gone ingest --kind other $O one.txt
 expect_rc 0 "6f. the bucket made again: the re-run completes"
 check "6g. row" test "$(sqlite3 v-gone/casefile.db 'select count(*) from evidence')" = 1
 
+# 7. an object copied into place part by part (UploadPartCopy: above 5 GiB,
+#    here above 20 MB), each copied part's ETag checked against ours
+head -c 50000000 /dev/urandom >parts.bin
+CASEFILE_TEST_S3_COPY_MAX=20000000 cf ingest --kind other $O parts.bin
+expect_rc 0 "7a. a 50 MB object copied into place by parts"
+s3c get --force "s3://$B/$(key_of parts.bin f)" got.bin >/dev/null 2>&1
+check "7b. s3cmd gets the same 50 MB back" cmp parts.bin got.bin
+s3c info "s3://$B/$(key_of parts.bin f)" >info.txt 2>&1
+check "7c. made of 3 parts (multipart ETag)" grep -Eq 'MD5 sum: *[0-9a-f]{32}-3' info.txt
+
 # the store holds no temporary objects after all this
 cf audit --quick
-expect_out "objects: 5 checked" "7a. audit checks the five objects"
-expect_no_out "temporary object" "7b. no temporary object was left behind"
-rm -f big.bin big2.bin
+expect_out "objects: 6 checked" "8a. audit checks the six objects"
+expect_no_out "temporary object" "8b. no temporary object was left behind"
+rm -f big.bin big2.bin parts.bin got.bin
 done_testing
