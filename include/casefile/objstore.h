@@ -24,7 +24,8 @@
  *     PUT, then a copy inside the store to its name, locked, checked by the
  *     ETag (the store's digest of the parts it holds, equal to ours) or by
  *     reading it back, then a HEAD for the full size; the temporary object
- *     is deleted (objstore_upload_*, theory in objstore.c).
+ *     is deleted (objstore_upload_*, theory in objstore.c).  Above 5 GiB
+ *     (no copy) the source is read a second time, to the object's name.
  *   - Only then does a put return 0; the caller commits rows after that.  A
  *     put that fails leaves at most an aborted upload, a temporary object or
  *     an object no row names (content-addressed: a re-run finds it and moves
@@ -127,25 +128,34 @@ int objstore_stat(struct objstore *s, const unsigned char sha256[CF_SHA256_LEN],
 int objstore_put_mem(struct objstore *s, const unsigned char sha256[CF_SHA256_LEN],
 		     const void *p, size_t n, struct cf_err *err);
 /*
- * A streamed upload (see above).  begin starts one (a multipart upload to
- * a temporary key); part sends n bytes of buf as the next part — every
- * part but the last must hold OBJSTORE_PART_SIZE bytes — in the
- * background: buf must stay unchanged until the next part() or finish()
- * returns, so a caller alternates two buffers.  finish, given the SHA-256
- * of everything sent, puts the object under its name (checked, locked) and
- * sets *created (0: it was stored already; the upload is dropped).  Any
- * failure (CF_ENET from the store, CF_EIO) ends the upload; the handle is
- * freed with objstore_upload_free() in every case, which aborts an upload
- * not finished.
+ * A streamed upload (see above).  begin starts one: with sha256 NULL to a
+ * temporary key, copied into place by finish; with the hash known already
+ * (a second read of a source too large to copy: objstore_copy_max()) to
+ * the object's name directly, locked — the caller has checked that it is
+ * not stored.  part sends n bytes of buf as the next part — every part but
+ * the last must hold OBJSTORE_PART_SIZE bytes — in the background: buf
+ * must stay unchanged until the next part() or finish() returns, so a
+ * caller alternates two buffers.  finish, given the SHA-256 of everything
+ * sent, puts the object under its name (checked, locked) and sets *created
+ * (0: it was stored already; the upload is dropped).  It fails with
+ * CF_EVERIFY when a named upload's bytes hashed differently, or a temporary
+ * one is over objstore_copy_max() (send it again, named).  Any failure
+ * (CF_ENET from the store, CF_EIO) ends the upload; the handle is freed
+ * with objstore_upload_free() in every case, which aborts an upload not
+ * finished.
  */
 struct objstore_upload;
-int objstore_upload_begin(struct objstore *s, struct objstore_upload **out,
-			  struct cf_err *err);
+int objstore_upload_begin(struct objstore *s, const unsigned char *sha256,
+			  struct objstore_upload **out, struct cf_err *err);
 int objstore_upload_part(struct objstore_upload *u, const void *buf, size_t n,
 			 struct cf_err *err);
 int objstore_upload_finish(struct objstore_upload *u,
 			   const unsigned char sha256[CF_SHA256_LEN], int *created,
 			   struct cf_err *err);
+/* Bytes handed to part() so far. */
+uint64_t objstore_upload_sent(const struct objstore_upload *u);
+/* The largest object copied into place (5 GiB, CopyObject's limit). */
+uint64_t objstore_copy_max(void);
 void objstore_upload_free(struct objstore_upload *u);	/* accepts NULL */
 
 /*

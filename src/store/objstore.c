@@ -551,7 +551,7 @@ store_error(struct objstore *s, struct req *r, const char *what, struct cf_err *
  */
 static unsigned retry_delay_ms[OBJSTORE_TRIES - 1] = { 500, 1000, 2000, 4000 };
 
-static uint64_t copy_max;	/* set below; COPY_MAX unless a test asks */
+static uint64_t copy_max;	/* 0: COPY_MAX; else a test's */
 
 void
 objstore_test_hooks(const char *copy_max_bytes, const char *retry_ms)
@@ -1021,15 +1021,22 @@ delete_key(struct objstore *s, const char *key, const char *version, long *statu
  *
  * Only then does objstore_upload_finish() return 0.  On Ceph RGW a copy
  * inside one pool shares the data (0.5 s for 500 MB here), on AWS it runs
- * at the store's internal speed; CopyObject takes at most 5 GiB, so a
- * larger object is copied part by part (UploadPartCopy), each copied
- * part's ETag checked against our MD5 of that part.
+ * at the store's internal speed.  CopyObject takes at most 5 GiB
+ * (objstore_copy_max()), and the part-by-part copy (UploadPartCopy) cannot
+ * be signed by libcurl 7.88 (it sorts x-amz-copy-source-range before
+ * x-amz-copy-source, and the store refuses the signature), so a larger
+ * object is uploaded to its name directly once its hash is known: a
+ * "named" upload (objstore_upload_begin with the hash), the caller reading
+ * its source a second time.  Its completion is checked the same way (the
+ * store's multipart ETag equal to ours, the full size), and it is locked.
  */
 #define COPY_MAX ((uint64_t)5 << 30)
 
 struct objstore_upload {
 	struct objstore *s;
 	char *key, *upload;		/* PREFIX/tmp/<hex>, its UploadId */
+	int named;			/* to the object's name (sha256) directly */
+	unsigned char sha256[CF_SHA256_LEN];
 	unsigned char (*md5)[16];	/* each part's MD5 */
 	int nparts, cap;
 	uint64_t sent;
@@ -1143,20 +1150,27 @@ part_wait(struct objstore_upload *u, struct cf_err *err)
 }
 
 int
-objstore_upload_begin(struct objstore *s, struct objstore_upload **out, struct cf_err *err)
+objstore_upload_begin(struct objstore *s, const unsigned char *sha256,
+		      struct objstore_upload **out, struct cf_err *err)
 {
 	struct objstore_upload *u = xcalloc(1, sizeof(*u));
 	unsigned char rnd[16];
 	char hex[33];
 
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
-		free(u);
-		return cf_err_ssl(err, "no random bytes for a temporary name");
-	}
-	cf_hex_encode(rnd, sizeof(rnd), hex);
 	u->s = s;
-	u->key = xasprintf("%s%stmp/%s", s->prefix, *s->prefix ? "/" : "", hex);
-	if (start_multipart(s, u->key, 0, &u->upload, err) < 0) {
+	if (sha256) {
+		u->named = 1;
+		memcpy(u->sha256, sha256, CF_SHA256_LEN);
+		u->key = object_key(s, sha256);
+	} else {
+		if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+			free(u);
+			return cf_err_ssl(err, "no random bytes for a temporary name");
+		}
+		cf_hex_encode(rnd, sizeof(rnd), hex);
+		u->key = xasprintf("%s%stmp/%s", s->prefix, *s->prefix ? "/" : "", hex);
+	}
+	if (start_multipart(s, u->key, u->named, &u->upload, err) < 0) {
 		free(u->key);
 		free(u);
 		return -1;
@@ -1255,7 +1269,8 @@ copy_source_headers(struct objstore_upload *u, struct req *r, const char *versio
 /* CopyObject: the temporary object to key, locked; *got is the copy's ETag. */
 static int
 copy_whole(struct objstore_upload *u, const char *key, const char *version,
-	   const char *etag, char *got, size_t got_size, struct cf_err *err)
+	   const char *etag, char *got, size_t got_size, char *newver, size_t newver_size,
+	   struct cf_err *err)
 {
 	struct req r;
 	char *e;
@@ -1273,76 +1288,11 @@ copy_whole(struct objstore_upload *u, const char *key, const char *version,
 	}
 	e = objstore_xml_text(r.resp.data ? r.resp.data : "", r.resp.len, "ETag");
 	snprintf(got, got_size, "%s", e ? e : "");
+	snprintf(newver, newver_size, "%s", r.version);
 	free(e);
 	ret = 0;
 out:
 	req_release(&r);
-	return ret;
-}
-
-/*
- * UploadPartCopy: the temporary object to key part by part (above
- * COPY_MAX), each copied part's ETag our MD5 of it; *got is the result's.
- */
-static int
-copy_parts(struct objstore_upload *u, const char *key, const char *version,
-	   const char *etag, char *got, size_t got_size, struct cf_err *err)
-{
-	struct objstore *s = u->s;
-	char (*etags)[80] = xcalloc((size_t)u->nparts, sizeof(*etags));
-	char *upload = NULL, ver[256];
-	uint64_t off = 0;
-	int i, ret = -1;
-
-	if (start_multipart(s, key, 1, &upload, err) < 0)
-		goto out;
-	for (i = 0; i < u->nparts; i++) {
-		uint64_t len = u->sent - off < OBJSTORE_PART_SIZE ? u->sent - off
-								  : OBJSTORE_PART_SIZE;
-		char *eu = curl_easy_escape(NULL, upload, 0), *q, *x, range[64], want[33];
-		struct req r;
-		int ok;
-
-		q = xasprintf("partNumber=%d&uploadId=%s", i + 1, eu);
-		curl_free(eu);
-		req_init(&r, "PUT", key_url(s, key, q));
-		free(q);
-		copy_source_headers(u, &r, version, etag);
-		snprintf(range, sizeof(range), "bytes=%llu-%llu", (unsigned long long)off,
-			 (unsigned long long)(off + len - 1));
-		req_header(&r, "x-amz-copy-source-range: %s", range);
-		cf_hex_encode(u->md5[i], 16, want);
-		ok = perform(s, &r, NULL, "cannot copy an object into place", err) == 0;
-		if (ok && (r.status != 200 || (r.resp.data && strstr(r.resp.data, "<Error>")))) {
-			store_error(s, &r, "cannot copy an object into place", err);
-			ok = 0;
-		}
-		x = ok ? objstore_xml_text(r.resp.data ? r.resp.data : "", r.resp.len, "ETag")
-		       : NULL;
-		if (ok && !etag_is(x, want)) {
-			cf_err_set(err, CF_ENET, "cannot copy an object into place: part %d came "
-				   "out with ETag '%s', not the MD5 %s of what was sent", i + 1,
-				   x ? x : "", want);
-			ok = 0;
-		}
-		free(x);
-		req_release(&r);
-		if (!ok) {
-			abort_multipart(s, key, upload);
-			goto out;
-		}
-		snprintf(etags[i], sizeof(etags[i]), "%s", want);
-		off += len;
-	}
-	if (complete_multipart(s, key, upload, (const char (*)[80])etags, u->nparts, got,
-			       got_size, ver, sizeof(ver), err) < 0) {
-		abort_multipart(s, key, upload);
-		goto out;
-	}
-	ret = 0;
-out:
-	free(upload);
-	free(etags);
 	return ret;
 }
 
@@ -1359,6 +1309,18 @@ read_back(struct objstore *s, const unsigned char sha256[CF_SHA256_LEN], struct 
 	return ret;
 }
 
+uint64_t
+objstore_copy_max(void)
+{
+	return copy_max ? copy_max : COPY_MAX;
+}
+
+uint64_t
+objstore_upload_sent(const struct objstore_upload *u)
+{
+	return u->sent;
+}
+
 int
 objstore_upload_finish(struct objstore_upload *u, const unsigned char sha256[CF_SHA256_LEN],
 		       int *created, struct cf_err *err)
@@ -1367,7 +1329,8 @@ objstore_upload_finish(struct objstore_upload *u, const unsigned char sha256[CF_
 	char (*etags)[80] = NULL, want[80], etag[128] = "", version[256] = "", got[128];
 	char *key = object_key(s, sha256);
 	int64_t have = -1;
-	int i, completed = 0, ret = -1;
+	char placed_version[256] = "";
+	int i, completed = 0, placed = 0, ret = -1;
 
 	if (part_wait(u, err) < 0)
 		goto out;
@@ -1375,10 +1338,16 @@ objstore_upload_finish(struct objstore_upload *u, const unsigned char sha256[CF_
 		cf_err_set(err, CF_EIO, "an upload without parts");
 		goto out;
 	}
-	/* 1. stored already: nothing to do */
-	if (objstore_stat(s, sha256, &have, err) < 0)
+	if (u->named ? memcmp(u->sha256, sha256, CF_SHA256_LEN) != 0
+		     : u->sent > objstore_copy_max()) {
+		cf_err_set(err, CF_EVERIFY, u->named ? "the content changed while it was stored"
+						     : "too large to copy into place");
 		goto out;
-	if (have >= 0 && (uint64_t)have == u->sent) {
+	}
+	/* 1. stored already: nothing to do (a named upload asked before) */
+	if (!u->named && objstore_stat(s, sha256, &have, err) < 0)
+		goto out;
+	if (!u->named && have >= 0 && (uint64_t)have == u->sent) {
 		*created = 0;
 		ret = 0;
 		goto out;
@@ -1405,10 +1374,14 @@ objstore_upload_finish(struct objstore_upload *u, const unsigned char sha256[CF_
 		goto out;
 	}
 	/* 3. copy it to its name, locked, and check what the store holds */
-	if ((u->sent <= (copy_max ? copy_max : COPY_MAX)
-	     ? copy_whole(u, key, version, want, got, sizeof(got), err)
-	     : copy_parts(u, key, version, want, got, sizeof(got), err)) < 0)
+	if (u->named) {
+		snprintf(got, sizeof(got), "%s", etag);
+		snprintf(placed_version, sizeof(placed_version), "%s", version);
+	} else if (copy_whole(u, key, version, want, got, sizeof(got), placed_version,
+			      sizeof(placed_version), err) < 0) {
 		goto out;
+	}
+	placed = 1;
 	if (!etag_is(got, want) && read_back(s, sha256, err) < 0) {
 		cf_err_prefix(err, "after copying an object into place");
 		goto out;
@@ -1425,8 +1398,20 @@ objstore_upload_finish(struct objstore_upload *u, const unsigned char sha256[CF_
 	*created = 1;
 	ret = 0;
 out:
+	/*
+	 * An object under its name that failed its checks goes (unless locked:
+	 * then audit names it), lest a re-run find it "stored" by its size.
+	 */
+	if (placed && ret < 0) {
+		struct cf_err e = CF_ERR_INIT;
+
+		delete_key(s, key, placed_version, NULL, &e);
+		cf_err_release(&e);
+	}
 	/* 4. the temporary object or upload goes, whatever happened */
-	if (completed) {
+	if (u->named && completed) {
+		/* it was the object itself */
+	} else if (completed) {
 		struct cf_err e = CF_ERR_INIT;
 
 		delete_key(s, u->key, version, NULL, &e);

@@ -1125,6 +1125,9 @@ keep_add(struct cf_buf *keep, size_t keep_max, uint64_t total,
  * 1 GB staging write of 2 × 500 MB was most of the gap to s3cmd); a
  * stream (an archive entry) is also written to an unnamed file in tmp/
  * that becomes its cached copy, since it cannot be read again for parsing.
+ * Content over objstore_copy_max() (5 GiB) cannot be copied into place: a
+ * regular file is only hashed on its first read and sent named on a
+ * second, a stream is sent again, named, from its staged copy.
  * The object is in the store, checked, when the put returns, so
  * vault_sync() has nothing to do for it.  Bytes the store holds already
  * (same name, same size) are not stored again — for a small one not sent
@@ -1244,6 +1247,76 @@ remote_source_open(const struct vault *v, const unsigned char sha256[CF_SHA256_L
 	return fd;
 }
 
+/*
+ * Upload the size bytes of fd (read with pread from 0) to sha256's name
+ * directly, for content over objstore_copy_max() whose hash is known: a
+ * regular file after its first read, a stream from its staged copy.  The
+ * bytes are hashed again as they are sent and must still be sha256
+ * (CF_EVERIFY otherwise: the file changed in between).
+ */
+static int
+remote_put_named(struct vault *v, int fd, uint64_t size,
+		 const unsigned char sha256[CF_SHA256_LEN], int *created, struct cf_err *err)
+{
+	const size_t part = (size_t)OBJSTORE_PART_SIZE;
+	struct objstore_upload *up = NULL;
+	unsigned char got[CF_SHA256_LEN];
+	unsigned int mdlen = CF_SHA256_LEN;
+	EVP_MD_CTX *md = NULL;
+	uint64_t off = 0;
+	int64_t have = -1;
+	int cur = 0, ret = -1;
+
+	if (objstore_stat(v->os, sha256, &have, err) < 0)
+		return -1;
+	if (have >= 0 && (uint64_t)have == size) {
+		*created = 0;
+		return 0;
+	}
+	if ((md = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		cf_err_ssl(err, "cannot start SHA-256");
+		goto out;
+	}
+	if (objstore_upload_begin(v->os, sha256, &up, err) < 0)
+		goto out;
+	while (off < size) {
+		size_t n = size - off < part ? (size_t)(size - off) : part, done = 0;
+
+		if (v->rbuf[cur] == NULL)
+			v->rbuf[cur] = xmalloc(part);
+		while (done < n) {
+			ssize_t r = pread(fd, v->rbuf[cur] + done, n - done, (off_t)(off + done));
+
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				if (r == 0)
+					errno = EIO;
+				cf_err_errno(err, CF_EIO, "cannot read the content again");
+				goto out;
+			}
+			done += (size_t)r;
+		}
+		if (!EVP_DigestUpdate(md, v->rbuf[cur], n)) {
+			cf_err_ssl(err, "SHA-256 failed");
+			goto out;
+		}
+		if (objstore_upload_part(up, v->rbuf[cur], n, err) < 0)
+			goto out;
+		cur ^= 1;
+		off += n;
+	}
+	if (!EVP_DigestFinal_ex(md, got, &mdlen)) {
+		cf_err_ssl(err, "SHA-256 failed");
+		goto out;
+	}
+	ret = objstore_upload_finish(up, got, created, err);
+out:
+	objstore_upload_free(up);
+	EVP_MD_CTX_free(md);
+	return ret;
+}
+
 static int
 remote_put(struct vault *v, vault_read_fn fn, void *cookie, int srcfd, struct cf_buf *keep,
 	   size_t keep_max, int *keep_complete, struct vault_put_result *res,
@@ -1257,10 +1330,12 @@ remote_put(struct vault *v, vault_read_fn fn, void *cookie, int srcfd, struct cf
 	int64_t have = -1;
 	size_t used = 0;
 	struct stat st0;
-	int cur = 0, fd = -1, ret = -1, regular;
+	int cur = 0, fd = -1, ret = -1, regular, big;
 	ssize_t n;
 
 	regular = srcfd >= 0 && fstat(srcfd, &st0) == 0 && S_ISREG(st0.st_mode);
+	/* too large to copy into place: hash it first, then send it named */
+	big = regular && (uint64_t)st0.st_size > objstore_copy_max();
 	if (v->rbuf[0] == NULL)
 		v->rbuf[0] = xmalloc(part);
 	if ((md = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
@@ -1284,8 +1359,12 @@ remote_put(struct vault *v, vault_read_fn fn, void *cookie, int srcfd, struct cf
 			break;		/* the end */
 		if (used < part)
 			continue;
+		if (big) {
+			used = 0;	/* only hashed now, sent below */
+			continue;
+		}
 		/* a full part with more behind it, maybe: send it, fill the other */
-		if (up == NULL && objstore_upload_begin(v->os, &up, err) < 0)
+		if (up == NULL && objstore_upload_begin(v->os, NULL, &up, err) < 0)
 			goto out;
 		if (!regular) {
 			if (fd < 0 && remote_stage_open(v, &fd, err) < 0)
@@ -1306,7 +1385,11 @@ remote_put(struct vault *v, vault_read_fn fn, void *cookie, int srcfd, struct cf
 		cf_err_ssl(err, "SHA-256 failed");
 		goto out;
 	}
-	if (up == NULL) {
+	if (big) {
+		if (remote_put_named(v, srcfd, total, res->sha256, &res->created, err) < 0)
+			goto out;
+		remote_source_keep(v, srcfd, &st0, res->sha256);
+	} else if (up == NULL) {
 		/* at most one part, in memory: one checked PUT unless stored */
 		if (objstore_stat(v->os, res->sha256, &have, err) < 0)
 			goto out;
@@ -1319,9 +1402,21 @@ remote_put(struct vault *v, vault_read_fn fn, void *cookie, int srcfd, struct cf
 			cf_err_errno(err, CF_EIO, "cannot stage in '%s/tmp'", v->dir);
 			goto out;
 		}
-		if (objstore_upload_part(up, v->rbuf[cur], used, err) < 0 ||
-		    objstore_upload_finish(up, res->sha256, &res->created, err) < 0)
+		if (objstore_upload_part(up, v->rbuf[cur], used, err) < 0)
 			goto out;
+		if (objstore_upload_sent(up) <= objstore_copy_max()) {
+			if (objstore_upload_finish(up, res->sha256, &res->created, err) < 0)
+				goto out;
+		} else if (fd >= 0) {
+			/* a stream too large to copy: drop the upload, send the staged copy */
+			objstore_upload_free(up);
+			up = NULL;
+			if (remote_put_named(v, fd, total, res->sha256, &res->created, err) < 0)
+				goto out;
+		} else {
+			cf_err_set(err, CF_EVERIFY, "the file grew while it was stored");
+			goto out;
+		}
 		if (fd >= 0)
 			remote_cache_keep(v, fd, res->sha256);
 		else if (regular)

@@ -13,7 +13,8 @@
 #   4. cut and restored within the retry window: the ingest completes
 #   5. wrong credentials at ingest time: named, no row; re-run completes
 #   6. the bucket removed after init: named, no row; re-run completes
-#   7. the copy into place part by part (objects over 5 GiB), checked
+#   7. objects over 5 GiB (no copy into place): a file read twice, a
+#      stream sent again from its staged copy
 #   8. audit: no temporary object left behind
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/scale/lib-s3.sh"
@@ -116,19 +117,28 @@ cf --vault v-gone ingest --kind other $O one.txt
 expect_rc 0 "6f. the bucket made again: the re-run completes"
 check "6g. row" test "$(sqlite3 v-gone/casefile.db 'select count(*) from evidence')" = 1
 
-# 7. an object copied into place part by part (UploadPartCopy: above 5 GiB,
-#    here above 20 MB), each copied part's ETag checked against ours
+# 7. objects too large to copy into place (over 5 GiB; here over 20 MB):
+#    a file is hashed first, then sent to its name; a stream (an archive
+#    entry) is sent again from its staged copy
 head -c 50000000 /dev/urandom >parts.bin
 CASEFILE_TEST_S3_COPY_MAX=20000000 cf ingest --kind other $O parts.bin
-expect_rc 0 "7a. a 50 MB object copied into place by parts"
+expect_rc 0 "7a. a 50 MB file over the copy limit"
 s3c get --force "s3://$B/$(key_of parts.bin f)" got.bin >/dev/null 2>&1
 check "7b. s3cmd gets the same 50 MB back" cmp parts.bin got.bin
 s3c info "s3://$B/$(key_of parts.bin f)" >info.txt 2>&1
 check "7c. made of 3 parts (multipart ETag)" grep -Eq 'MD5 sum: *[0-9a-f]{32}-3' info.txt
+mkdir -p tarin/6931000000000002
+head -c 40000000 /dev/urandom >tarin/6931000000000002/clip.bin
+(cd tarin && tar -cf ../bundle.tar 6931000000000002)
+CASEFILE_TEST_S3_COPY_MAX=20000000 cf import bundle.tar
+# (random bytes are no known kind: stored with a warning, exit 3)
+expect_out "1 files, 1 new" "7d. a 40 MB archive entry over the copy limit is stored"
+s3c get --force "s3://$B/$(key_of tarin/6931000000000002/clip.bin f)" got.bin >/dev/null 2>&1
+check "7e. s3cmd gets the same 40 MB back" cmp tarin/6931000000000002/clip.bin got.bin
 
 # the store holds no temporary objects after all this
 cf audit --quick
-expect_out "objects: 6 checked" "8a. audit checks the six objects"
+expect_out "objects: 7 checked" "8a. audit checks the seven objects"
 expect_no_out "temporary object" "8b. no temporary object was left behind"
-rm -f big.bin big2.bin parts.bin got.bin
+rm -rf big.bin big2.bin parts.bin got.bin tarin bundle.tar
 done_testing
