@@ -9,15 +9,14 @@ sign, store, input and pdf sit side by side: each may use core, and the
 edges listed in SIDEWAYS, nothing else.  A header belongs to the layer of
 the .c file of the same name; headers without one are listed in HEADERS.
 
-The database is opaque above the store layer: no public header names
-sqlite3 (outside comments); struct cf_db (db.h) is the handle.  Headers
-named <module>_sqlite.h are that module's private SQLite interface (the
-connection, prepared statements, row decoders): only .c files of the
-store and case layers include them (and other *_sqlite.h headers).
-
-Commands parse arguments, call services and print: the SQL is the
-services' (src/case and below), so no file of the cli layer names sqlite3
-at all (no sqlite3_* call or type, no <sqlite3.h>), outside comments.
+SQL runs through one statement API whatever the backend (SQLite or
+PostgreSQL): only the db module's own files (src/store/db.c, db_stmt.c,
+db_int.h) name sqlite3, outside comments; no header of include/ does
+except db_sqlite.h, which unit tests use and no source file includes.
+Headers named <module>_stmt.h (db_stmt.h, ledger_stmt.h, ...) are the
+SQL interface (prepared statements, row decoders): only .c files of the
+store and case layers include them (and other *_stmt.h headers), so the
+commands of the cli layer call a service, which owns the SQL.
 
 Environment inputs are read once, in src/cli (main into struct cf_ctx),
 and passed down: no module below cli calls getenv() (GETENV_OK would list
@@ -34,7 +33,7 @@ RANK = {"core": 0, "store": 1, "input": 1, "pdf": 1, "sign": 1,
 # Allowed edges between the middle layers (from, to): signing writes into
 # PDFs, the store writes parsed rows, media probes PDFs with the reader.
 SIDEWAYS = {("sign", "pdf"), ("store", "input"), ("input", "pdf")}
-HEADERS = {"commands": "cli", "version": "core"}
+HEADERS = {"commands": "cli", "version": "core", "db_sqlite": "store"}
 # Private headers of a module split over several files: part of that
 # module (pdf_int.h is the pdf writer's, shared by src/pdf/pdf*.c).
 PRIVATE = {"pdf_int": "pdf"}
@@ -49,9 +48,11 @@ HARU_INTERNAL = re.compile(
     r'TTFontDef)_[A-Z]|\bHPDF_(FontAttr|TTFontDefAttr|Obj_Header)\b'
     r'|->(attr|mmgr|xref|glyph_tbl|write_fn|filter)\b|\bHPDF_STREAM_|\bHPDF_O(SUB)?CLASS_')
 
-# The SQLite interface of a store module, private to store and case .c files.
-SQLITE_HDR = re.compile(r'^([a-z0-9_]+)_sqlite$')
+# The SQL interface of a store module, private to store and case .c files.
+SQLITE_HDR = re.compile(r'^([a-z0-9_]+)_stmt$')
 SQLITE_NAME = re.compile(r'\bsqlite3\w*\b|<sqlite3\.h>')
+# The files of the SQLite backend itself, and the test-only header.
+SQLITE_OWNERS = {"db", "db_stmt", "db_sqlite"}
 
 # Modules below cli that may read the environment themselves (none).
 GETENV_OK = set()
@@ -90,32 +91,32 @@ def strip_comments(text):
 
 
 def sqlite_problems(path, name, layer, is_header):
-    """sqlite3 named in a public header; a *_sqlite.h included from a
-    header or from a layer that must not see the connection"""
+    """sqlite3 named outside the db module; db_sqlite.h included by a
+    source file; a *_stmt.h included from a header or from a layer that
+    must not run SQL"""
     out = []
     with open(path, encoding="utf-8", errors="replace") as fh:
         text = strip_comments(fh.read())
-    private = is_header and SQLITE_HDR.match(os.path.basename(path)[:-2])
-    if is_header and not private:
-        for no, line in enumerate(text.split("\n"), 1):
-            if SQLITE_NAME.search(line):
-                out.append("%s:%d: names sqlite3 in a public header (use "
-                           "struct cf_db; SQLite belongs in a *_sqlite.h)"
-                           % (path, no))
-    elif layer == "cli":
+    base = os.path.basename(path)[:-2]
+    private = is_header and SQLITE_HDR.match(base)
+    if base not in SQLITE_OWNERS:
         for no, line in enumerate(text.split("\n"), 1):
             m = SQLITE_NAME.search(line)
             if m:
-                out.append("%s:%d: %s in the cli layer: commands call a "
-                           "service, which owns the SQL" % (path, no, m.group(0)))
+                out.append("%s:%d: %s outside the db module: run SQL through "
+                           "db_stmt.h, whatever the backend" % (path, no, m.group(0)))
     for dep in includes(path):
+        if dep == "db_sqlite" and not is_header and base not in SQLITE_OWNERS:
+            out.append("%s: includes db_sqlite.h, which is for unit tests "
+                       "(use db_stmt.h)" % path)
         if not SQLITE_HDR.match(dep) or private:
             continue
         if is_header:
             out.append("%s: a public header includes %s.h" % (path, dep))
         elif layer not in ("store", "case"):
-            out.append("%s (%s): includes %s.h: the SQLite connection is for "
-                       "store and case only" % (path, layer, dep))
+            out.append("%s (%s): includes %s.h: SQL is for the store and "
+                       "case layers only (commands call a service)"
+                       % (path, layer, dep))
     return out
 
 

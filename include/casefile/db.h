@@ -6,9 +6,8 @@
  * struct cf_db is the handle on one connection.  It is opaque above the
  * store layer: case and cli headers name only struct cf_db (or struct
  * vault), never sqlite3, so a second backend (issue 18) can sit behind the
- * same type.  Code that runs SQL reaches the connection through
- * casefile/db_sqlite.h (db_sqlite(), db_prepare()), which only .c files
- * include.
+ * same type.  Code that runs SQL does so through casefile/db_stmt.h
+ * (db_prepare(), db_step(), ...), whatever the backend.
  *
  * Invariants:
  *  - journal_mode=WAL, foreign_keys=ON, busy_timeout (60 s) on every handle,
@@ -41,7 +40,7 @@
 
 #include "casefile/err.h"
 
-/* One open database connection (opaque; see db_sqlite.h for SQL). */
+/* One open database connection (opaque; see db_stmt.h for SQL). */
 struct cf_db;
 
 /* The schema version this program writes. */
@@ -82,7 +81,7 @@ int db_open_memory(struct cf_db **out, struct cf_err *err);
  * (db_open) it waits up to 60 s and then fails "database is locked".  With
  * db_set_wait(db, w) it waits for as long as the other writer holds the
  * lock, calling w->notice(w->arg) once when it has waited 1 s, or, with
- * w->no_wait, fails at once: the statement returns SQLITE_BUSY, and db_err
+ * w->no_wait, fails at once: the statement returns DB_BUSY, and db_err
  * reports "...: the vault is busy: another casefile command is writing to
  * it" (CF_EDB).  w is borrowed and must outlive the handle; db_set_wait(db,
  * NULL) restores the default.

@@ -14,7 +14,7 @@
 #include "casefile/buf.h"
 #include "casefile/cftime.h"
 #include "casefile/db.h"
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/roles.h"
 #include "casefile/xalloc.h"
 
@@ -181,9 +181,9 @@ argument_date(long long utc, long tz, char *buf, size_t n)
 /* ---------------------------------------------------------- the argument */
 
 static const char *
-col(sqlite3_stmt *st, int i)
+col(struct db_stmt *st, int i)
 {
-	const unsigned char *s = sqlite3_column_text(st, i);
+	const unsigned char *s = db_col_text(st, i);
 
 	return s ? (const char *)s : NULL;
 }
@@ -277,7 +277,7 @@ pick_quote(struct cf_db *db, const char *order_id, const char *scenario,
 	   struct argument *a, struct cf_err *err)
 {
 	const char *const *words = scenario_words(scenario);
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc, best = -1;
 
 	if (db_prepare(db, "SELECT m.text, m.time FROM messages m JOIN evidence e "
@@ -285,8 +285,8 @@ pick_quote(struct cf_db *db, const char *order_id, const char *scenario,
 		       "AND m.text <> '' ORDER BY m.time IS NULL, m.time, e.id, m.seq",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_text(st, 1, order_id, -1, DB_STATIC);
+	while ((rc = db_step(st)) == DB_ROW) {
 		const char *t = col(st, 0);
 		int s;
 
@@ -297,12 +297,12 @@ pick_quote(struct cf_db *db, const char *order_id, const char *scenario,
 			best = s;
 			free(a->quote);
 			a->quote = xstrdup(t);
-			a->quote_at = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1
-				      : sqlite3_column_int64(st, 1);
+			a->quote_at = db_col_type(st, 1) == DB_NULL ? -1
+				      : db_col_int64(st, 1);
 		}
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot read the messages of order '%s'", order_id);
 	if (a->quote) {
 		focus_sentence(a->quote, words);
@@ -317,14 +317,14 @@ buyer_attachments(struct cf_db *db, const char *order_id)
 {
 	struct cf_buf b = CF_BUF_INIT;
 	struct cf_err err = CF_ERR_INIT;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 
 	cf_buf_addch(&b, '\n');
 	if (db_prepare(db, "SELECT m.attachments, m.text FROM messages m JOIN evidence e "
 		       "ON e.id = m.evidence_id WHERE e.order_id = ? AND m.sender = 'buyer'",
 		       &st, &err) == 0) {
-		sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		db_bind_text(st, 1, order_id, -1, DB_STATIC);
+		while (db_step(st) == DB_ROW) {
 			const char *s;
 
 			if ((s = col(st, 0)) != NULL)
@@ -334,7 +334,7 @@ buyer_attachments(struct cf_db *db, const char *order_id)
 		}
 	}
 	cf_err_release(&err);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return cf_buf_detach(&b, NULL);
 }
 
@@ -356,7 +356,7 @@ static int
 logistics_facts(struct cf_db *db, int64_t id, long long *pick_at, char **pick_what,
 		long long *coll_at, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc;
 
 	*pick_at = *coll_at = -1;
@@ -364,11 +364,11 @@ logistics_facts(struct cf_db *db, int64_t id, long long *pick_at, char **pick_wh
 	if (db_prepare(db, "SELECT time, status, description FROM logistics_events "
 		       "WHERE evidence_id = ? ORDER BY time IS NULL, time, seq", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, id);
+	while ((rc = db_step(st)) == DB_ROW) {
 		const char *status = col(st, 1), *desc = col(st, 2);
-		long long t = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1
-			      : sqlite3_column_int64(st, 0);
+		long long t = db_col_type(st, 0) == DB_NULL ? -1
+			      : db_col_int64(st, 0);
 		int pick = status && (!strcmp(status, "delivered") || !strcmp(status, "locker"));
 
 		if (!pick && desc && (strstr(desc, "取件") || strstr(desc, "快递柜") ||
@@ -384,8 +384,8 @@ logistics_facts(struct cf_db *db, int64_t id, long long *pick_at, char **pick_wh
 		if (*coll_at < 0 && status && !strcmp(status, "collected"))
 			*coll_at = t;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot read the logistics events of evidence %lld",
 			      (long long)id);
 	return 0;
@@ -395,10 +395,10 @@ static int
 has_column(struct cf_db *db, const char *table, const char *column)
 {
 	char *sql = xasprintf("SELECT %s FROM %s LIMIT 0", column, table);
-	sqlite3_stmt *st = NULL;
-	int ok = sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK;
+	struct db_stmt *st = NULL;
+	int ok = db_prepare_quiet(db, sql, &st) == DB_OK;
 
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(sql);
 	return ok;
 }

@@ -27,7 +27,7 @@
 #include "casefile/db.h"
 #include "casefile/dispute.h"
 #include "casefile/kept.h"
-#include "casefile/ledger_sqlite.h"
+#include "casefile/ledger_stmt.h"
 #include "casefile/objstore.h"
 #include "casefile/rederive.h"
 #include "casefile/seal.h"
@@ -251,28 +251,28 @@ run_pool(struct pool *p, unsigned threads)
 static int
 load_objects(struct cf_db *db, const char *sql, struct obj **out, size_t *n, struct cf_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct obj *v = NULL;
 	size_t count = 0, cap = 0;
 	int rc;
 
 	if (db_prepare(db, sql, &st, err) < 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(st, 0) != CF_SHA256_LEN)
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (db_col_bytes(st, 0) != CF_SHA256_LEN)
 			continue;
 		if (count == cap) {
 			cap = cap ? cap * 2 : 256;
 			v = xreallocarray(v, cap, sizeof(*v));
 		}
 		memset(&v[count], 0, sizeof(*v));
-		memcpy(v[count].sha, sqlite3_column_blob(st, 0), CF_SHA256_LEN);
-		if (sqlite3_column_count(st) > 1)
-			v[count].size = (uint64_t)sqlite3_column_int64(st, 1);
+		memcpy(v[count].sha, db_col_blob(st, 0), CF_SHA256_LEN);
+		if (db_col_count(st) > 1)
+			v[count].size = (uint64_t)db_col_int64(st, 1);
 		count++;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	db_finalize(st);
+	if (rc != DB_DONE) {
 		free(v);
 		return db_err(db, err, "cannot read the objects table");
 	}
@@ -378,7 +378,7 @@ static int
 strays_named_by_evidence(struct cf_db *db, struct obj *strays, size_t *n, struct audit_report *rep,
 			 struct cf_err *err)
 {
-	sqlite3_stmt *q;
+	struct db_stmt *q;
 	size_t i, keep = 0;
 
 	if (*n == 0)
@@ -387,17 +387,17 @@ strays_named_by_evidence(struct cf_db *db, struct obj *strays, size_t *n, struct
 		       err) < 0)
 		return -1;
 	for (i = 0; i < *n; i++) {
-		sqlite3_bind_blob(q, 1, strays[i].sha, CF_SHA256_LEN, SQLITE_STATIC);
-		if (sqlite3_step(q) == SQLITE_ROW) {
+		db_bind_blob(q, 1, strays[i].sha, CF_SHA256_LEN, DB_STATIC);
+		if (db_step(q) == DB_ROW) {
 			rep->unexpected++;
 			problem(rep, AUDIT_UNEXPECTED, stray_path(strays[i].sha),
 				xasprintf("no objects row names this file, evidence row %lld does",
-					  (long long)sqlite3_column_int64(q, 0)));
+					  (long long)db_col_int64(q, 0)));
 		} else
 			strays[keep++] = strays[i];
-		sqlite3_reset(q);
+		db_reset(q);
 	}
-	sqlite3_finalize(q);
+	db_finalize(q);
 	*n = keep;
 	return 0;
 }
@@ -602,7 +602,7 @@ audit_objects(struct vault *v, unsigned flags, unsigned threads, struct audit_re
 	struct pool p;
 	size_t k;
 	int ret = -1;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct cf_db *db = vault_db(v);
 	struct obj *strays = NULL;
 	size_t nstrays = 0;
@@ -649,13 +649,13 @@ audit_objects(struct vault *v, unsigned flags, unsigned threads, struct audit_re
 	/* Evidence rows whose object is not there. */
 	if (db_prepare(db, "SELECT id, order_id, name, sha256 FROM evidence ORDER BY id", &st, err) < 0)
 		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const unsigned char *sha = sqlite3_column_blob(st, 3);
+	while (db_step(st) == DB_ROW) {
+		const unsigned char *sha = db_col_blob(st, 3);
 		struct obj *o;
 		const char *why = NULL;
 
 		rep->rows++;
-		if (sqlite3_column_bytes(st, 3) != CF_SHA256_LEN || sha == NULL)
+		if (db_col_bytes(st, 3) != CF_SHA256_LEN || sha == NULL)
 			why = "bad sha256";
 		else if ((o = obj_find(p.objs, p.n, sha)) == NULL)
 			why = "no objects row for its hash";
@@ -665,15 +665,15 @@ audit_objects(struct vault *v, unsigned flags, unsigned threads, struct audit_re
 			rep->rows_no_object++;
 			problem(rep, AUDIT_ROW_NO_OBJECT,
 				xasprintf("evidence row %lld ('%s', order %s)",
-					  (long long)sqlite3_column_int64(st, 0),
-					  (const char *)sqlite3_column_text(st, 2),
-					  (const char *)sqlite3_column_text(st, 1)),
+					  (long long)db_col_int64(st, 0),
+					  (const char *)db_col_text(st, 2),
+					  (const char *)db_col_text(st, 1)),
 				xstrdup(why));
 		}
 	}
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	for (k = 0; k < p.n; k++) {
 		free(p.objs[k].why);
 	}
@@ -685,7 +685,7 @@ out:
 /* --- ledger and heads ---------------------------------------------------- */
 
 struct tree_check {
-	sqlite3_stmt *get;
+	struct db_stmt *get;
 	struct audit_report *rep;
 	uint64_t nodes;
 	uint64_t bad_nodes;
@@ -700,20 +700,20 @@ node_cb(void *cookie, unsigned level, uint64_t idx, const unsigned char *h)
 	tc->nodes++;
 	if (level == 0)
 		return 0;	/* leaves are compared by the caller */
-	sqlite3_reset(tc->get);
-	sqlite3_bind_int(tc->get, 1, (int)level);
-	sqlite3_bind_int64(tc->get, 2, (sqlite3_int64)idx);
-	rc = sqlite3_step(tc->get);
-	if (rc != SQLITE_ROW || sqlite3_column_bytes(tc->get, 0) != CF_SHA256_LEN ||
-	    memcmp(sqlite3_column_blob(tc->get, 0), h, CF_SHA256_LEN) != 0) {
+	db_reset(tc->get);
+	db_bind_int(tc->get, 1, (int)level);
+	db_bind_int64(tc->get, 2, (int64_t)idx);
+	rc = db_step(tc->get);
+	if (rc != DB_ROW || db_col_bytes(tc->get, 0) != CF_SHA256_LEN ||
+	    memcmp(db_col_blob(tc->get, 0), h, CF_SHA256_LEN) != 0) {
 		tc->bad_nodes++;
 		if (tc->bad_nodes <= 10)
 			problem(tc->rep, AUDIT_LEAF, xasprintf("ledger node %u/%llu", level,
 							       (unsigned long long)idx),
-				xstrdup(rc == SQLITE_ROW ? "stored hash differs from the "
+				xstrdup(rc == DB_ROW ? "stored hash differs from the "
 					"recomputed one" : "missing"));
 	}
-	sqlite3_reset(tc->get);
+	db_reset(tc->get);
 	return 0;
 }
 
@@ -723,16 +723,16 @@ stored_leaf(struct tree_check *tc, uint64_t idx, unsigned char out[CF_SHA256_LEN
 {
 	int ok;
 
-	sqlite3_reset(tc->get);
-	sqlite3_bind_int(tc->get, 1, 0);
-	sqlite3_bind_int64(tc->get, 2, (sqlite3_int64)idx);
-	ok = sqlite3_step(tc->get) == SQLITE_ROW &&
-	     sqlite3_column_bytes(tc->get, 0) == CF_SHA256_LEN;
+	db_reset(tc->get);
+	db_bind_int(tc->get, 1, 0);
+	db_bind_int64(tc->get, 2, (int64_t)idx);
+	ok = db_step(tc->get) == DB_ROW &&
+	     db_col_bytes(tc->get, 0) == CF_SHA256_LEN;
 	if (ok)
-		memcpy(out, sqlite3_column_blob(tc->get, 0), CF_SHA256_LEN);
+		memcpy(out, db_col_blob(tc->get, 0), CF_SHA256_LEN);
 	else
 		memset(out, 0, CF_SHA256_LEN);
-	sqlite3_reset(tc->get);
+	db_reset(tc->get);
 	return ok ? 0 : -1;
 }
 
@@ -781,7 +781,7 @@ check_head(struct audit_report *rep, const struct seal_head *h, const struct sea
  * records) and annotations (version 2) merged from two cursors.
  */
 struct leaf_rows {
-	sqlite3_stmt *ev, *an;
+	struct db_stmt *ev, *an;
 	int ev_rc, an_rc;		/* last step of each */
 };
 
@@ -801,16 +801,16 @@ leaf_rows_open(struct cf_db *db, struct leaf_rows *lr, struct cf_err *err)
 	    db_prepare(db, "SELECT leaf_index, " LEDGER_ANNOTATION_COLUMNS " FROM annotations "
 			   "ORDER BY leaf_index", &lr->an, err) < 0)
 		return -1;
-	lr->ev_rc = sqlite3_step(lr->ev);
-	lr->an_rc = sqlite3_step(lr->an);
+	lr->ev_rc = db_step(lr->ev);
+	lr->an_rc = db_step(lr->an);
 	return 0;
 }
 
 static void
 leaf_rows_close(struct leaf_rows *lr)
 {
-	sqlite3_finalize(lr->ev);
-	sqlite3_finalize(lr->an);
+	db_finalize(lr->ev);
+	db_finalize(lr->an);
 }
 
 /* The next row: 1 with *row filled (label to free), 0 at the end, -1 error. */
@@ -819,38 +819,38 @@ leaf_rows_next(struct cf_db *db, struct leaf_rows *lr, struct leaf_row *row, str
 {
 	int use_ev;
 
-	if ((lr->ev_rc != SQLITE_ROW && lr->ev_rc != SQLITE_DONE) ||
-	    (lr->an_rc != SQLITE_ROW && lr->an_rc != SQLITE_DONE))
+	if ((lr->ev_rc != DB_ROW && lr->ev_rc != DB_DONE) ||
+	    (lr->an_rc != DB_ROW && lr->an_rc != DB_DONE))
 		return db_err(db, err, "cannot read the rows of the ledger's leaves");
-	if (lr->ev_rc == SQLITE_DONE && lr->an_rc == SQLITE_DONE)
+	if (lr->ev_rc == DB_DONE && lr->an_rc == DB_DONE)
 		return 0;
-	use_ev = lr->an_rc == SQLITE_DONE ||
-		 (lr->ev_rc == SQLITE_ROW &&
-		  sqlite3_column_int64(lr->ev, 0) <= sqlite3_column_int64(lr->an, 0));
+	use_ev = lr->an_rc == DB_DONE ||
+		 (lr->ev_rc == DB_ROW &&
+		  db_col_int64(lr->ev, 0) <= db_col_int64(lr->an, 0));
 	if (use_ev) {
 		struct ledger_leaf leaf;
 
-		row->idx = sqlite3_column_int64(lr->ev, 0);
+		row->idx = db_col_int64(lr->ev, 0);
 		row->what = "evidence row";
 		row->label = xasprintf("evidence row %lld, '%s'",
-				       (long long)sqlite3_column_int64(lr->ev, 1),
-				       (const char *)sqlite3_column_text(lr->ev, 6));
+				       (long long)db_col_int64(lr->ev, 1),
+				       (const char *)db_col_text(lr->ev, 6));
 		if (ledger_leaf_from_row(lr->ev, 2, &leaf, NULL) == 0)
 			ledger_leaf_hash(&leaf, row->hash);
 		else
 			memset(row->hash, 0, CF_SHA256_LEN);
-		lr->ev_rc = sqlite3_step(lr->ev);
+		lr->ev_rc = db_step(lr->ev);
 	} else {
 		struct ledger_annotation a;
 
-		row->idx = sqlite3_column_int64(lr->an, 0);
+		row->idx = db_col_int64(lr->an, 0);
 		row->what = "annotation";
-		row->label = xasprintf("annotation '%s'", (const char *)sqlite3_column_text(lr->an, 3));
+		row->label = xasprintf("annotation '%s'", (const char *)db_col_text(lr->an, 3));
 		if (ledger_annotation_from_row(lr->an, 1, &a, NULL) == 0)
 			ledger_annotation_hash(&a, row->hash);
 		else
 			memset(row->hash, 0, CF_SHA256_LEN);
-		lr->an_rc = sqlite3_step(lr->an);
+		lr->an_rc = db_step(lr->an);
 	}
 	return 1;
 }
@@ -863,7 +863,7 @@ audit_ledger(struct cf_db *db, EVP_PKEY *pub, struct audit_report *rep, struct c
 	struct seal_head *heads = NULL;
 	struct leaf_rows lr;
 	struct leaf_row row;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	size_t nheads = 0, hi = 0;
 	uint64_t stored_size, expect_nodes = 0, stored_nodes = 0, l;
 	unsigned char root[CF_SHA256_LEN];
@@ -945,28 +945,28 @@ audit_ledger(struct cf_db *db, EVP_PKEY *pub, struct audit_report *rep, struct c
 		problem(rep, AUDIT_HEAD, xasprintf("head %llu", (unsigned long long)heads[hi].tree_size),
 			xasprintf("the ledger has only %llu leaves", (unsigned long long)r.size));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	/* Rows that never got a leaf. */
 	if (db_prepare(db, "SELECT id, name FROM evidence WHERE leaf_index IS NULL ORDER BY id",
 		       &st, err) < 0)
 		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_step(st) == DB_ROW) {
 		rep->leaves_bad++;
 		problem(rep, AUDIT_LEAF, xasprintf("evidence row %lld ('%s')",
-						   (long long)sqlite3_column_int64(st, 0),
-						   (const char *)sqlite3_column_text(st, 1)),
+						   (long long)db_col_int64(st, 0),
+						   (const char *)db_col_text(st, 1)),
 			xstrdup("not in the ledger (run 'casefile seal' to add it)"));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	/* Forged extra nodes: the count must be exactly the perfect subtrees. */
 	for (l = r.size; l; l >>= 1)
 		expect_nodes += l;
 	if (db_prepare(db, "SELECT count(*) FROM ledger_nodes", &st, err) < 0)
 		goto out;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		stored_nodes = (uint64_t)sqlite3_column_int64(st, 0);
+	if (db_step(st) == DB_ROW)
+		stored_nodes = (uint64_t)db_col_int64(st, 0);
 	if (stored_nodes != expect_nodes)
 		problem(rep, AUDIT_LEAF, xstrdup("ledger_nodes"),
 			xasprintf("%llu stored nodes, %llu expected for %llu leaves",
@@ -979,8 +979,8 @@ audit_ledger(struct cf_db *db, EVP_PKEY *pub, struct audit_report *rep, struct c
 	ret = 0;
 out:
 	leaf_rows_close(&lr);
-	sqlite3_finalize(st);
-	sqlite3_finalize(tc.get);
+	db_finalize(st);
+	db_finalize(tc.get);
 	seal_heads_free(heads, nheads);
 	return ret;
 }
@@ -1142,26 +1142,26 @@ check_kept_extras(struct cf_db *db, const char *dir, const char *label, uint64_t
 		  const struct seal_head *h, struct audit_report *rep)
 {
 	struct cf_err e = CF_ERR_INIT;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
 	if (db_prepare(db, "SELECT seq, tst FROM head_tokens WHERE tree_size = ? ORDER BY seq",
 		       &st, &e) < 0) {
 		cf_err_release(&e);
 		return;
 	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)h->tree_size);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_blob(st, 1);
-		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+	db_bind_int64(st, 1, (int64_t)h->tree_size);
+	while (db_step(st) == DB_ROW) {
+		const unsigned char *t = db_col_blob(st, 1);
+		size_t n = (size_t)db_col_bytes(st, 1);
 
 		if (t && kept_check_extra(dir, number, t, n, &e) < 0)
 			kept_problem(rep, label, number,
 				     xasprintf("timestamp token %lld of head %llu: %s",
-					       (long long)sqlite3_column_int64(st, 0) + 1,
+					       (long long)db_col_int64(st, 0) + 1,
 					       (unsigned long long)h->tree_size, e.msg));
 		cf_err_release(&e);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 }
 
 static void
@@ -1240,7 +1240,7 @@ static int
 read_heads(struct cf_db *db, struct seal_head **heads, size_t *nh, uint64_t *leaves,
 	   int64_t *oldest, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int ret = -1;
 
 	*heads = NULL;
@@ -1252,11 +1252,11 @@ read_heads(struct cf_db *db, struct seal_head **heads, size_t *nh, uint64_t *lea
 	    db_prepare(db, "SELECT min(ingested_at) FROM evidence WHERE leaf_index IS NOT NULL",
 		       &st, err) < 0)
 		goto out;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*oldest = sqlite3_column_int64(st, 0);
+	if (db_step(st) == DB_ROW)
+		*oldest = db_col_int64(st, 0);
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	db_exec(db, "COMMIT", NULL);
 	return ret;
 }

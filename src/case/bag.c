@@ -25,7 +25,7 @@
 #include "casefile/buf.h"
 #include "casefile/bundle.h"
 #include "casefile/cftime.h"
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/evidence.h"
 #include "casefile/hash.h"
 #include "casefile/jout.h"
@@ -365,20 +365,20 @@ out:
 static char *
 record_shop(struct bag *r, struct cf_db *db)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char *shop = NULL;
 	size_t i;
 
-	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT shop FROM order_records WHERE evidence_id = ? "
-			       "AND shop <> ''", -1, &st, NULL) != SQLITE_OK)
+	if (db_prepare_quiet(db, "SELECT shop FROM order_records WHERE evidence_id = ? "
+			       "AND shop <> ''", &st) != DB_OK)
 		return xstrdup("unknown");
 	for (i = 0; i < r->nids && shop == NULL; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, r->ids[i]);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			shop = xstrdup((const char *)sqlite3_column_text(st, 0));
+		db_reset(st);
+		db_bind_int64(st, 1, r->ids[i]);
+		if (db_step(st) == DB_ROW)
+			shop = xstrdup((const char *)db_col_text(st, 0));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return shop ? shop : xstrdup("unknown");
 }
 
@@ -390,7 +390,7 @@ write_tags(struct bag *r, struct cf_db *db, struct cf_err *err)
 	char *shop = db_meta_get(db, "shop.name"), *vid = db_meta_get(db, "vault_id");
 	char day[32];
 	long long now = r->o->now;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int ret = -1;
 	static const char bagit[] = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
 
@@ -415,25 +415,25 @@ write_tags(struct bag *r, struct cf_db *db, struct cf_err *err)
 		if (db_prepare(db, "SELECT tree_size, root, created_at, checkpoint, tst FROM heads "
 				   "ORDER BY tree_size DESC LIMIT 1", &st, err) < 0)
 			goto out;
-		if (sqlite3_step(st) == SQLITE_ROW) {
+		if (db_step(st) == DB_ROW) {
 			char hex[CF_SHA256_HEXLEN + 1] = "";
 			char t[32];
-			const void *root = sqlite3_column_blob(st, 1);
-			const char *cp = (const char *)sqlite3_column_text(st, 3);
+			const void *root = db_col_blob(st, 1);
+			const char *cp = (const char *)db_col_text(st, 3);
 
-			if (root && sqlite3_column_bytes(st, 1) == CF_SHA256_LEN)
+			if (root && db_col_bytes(st, 1) == CF_SHA256_LEN)
 				cf_hex_encode(root, CF_SHA256_LEN, hex);
 			cf_buf_addf(&info, "Casefile-Checkpoint-Size: %lld\n",
-				    (long long)sqlite3_column_int64(st, 0));
+				    (long long)db_col_int64(st, 0));
 			cf_buf_addf(&info, "Casefile-Checkpoint-Root: %s\n", hex);
 			cf_buf_addf(&info, "Casefile-Checkpoint-Time: %s\n",
-				    cftime_format_iso(sqlite3_column_int64(st, 2), t, sizeof(t)));
+				    cftime_format_iso(db_col_int64(st, 2), t, sizeof(t)));
 			if (cp && write_tag(r, "casefile/checkpoint.txt", cp,
-					    (size_t)sqlite3_column_bytes(st, 3), now, err) < 0)
+					    (size_t)db_col_bytes(st, 3), now, err) < 0)
 				goto out;
-			if (sqlite3_column_bytes(st, 4) > 0 &&
-			    write_tag(r, "casefile/checkpoint.tsr", sqlite3_column_blob(st, 4),
-				      (size_t)sqlite3_column_bytes(st, 4), now, err) < 0)
+			if (db_col_bytes(st, 4) > 0 &&
+			    write_tag(r, "casefile/checkpoint.tsr", db_col_blob(st, 4),
+				      (size_t)db_col_bytes(st, 4), now, err) < 0)
 				goto out;
 		}
 	}
@@ -460,7 +460,7 @@ write_tags(struct bag *r, struct cf_db *db, struct cf_err *err)
 		goto out;
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	cf_buf_release(&info);
 	free(shop);
 	free(vid);
@@ -488,7 +488,7 @@ bag_name(const char *out, const char *ext)
 }
 
 static int
-select_rows(struct bag *r, struct cf_db *db, sqlite3_stmt **st, struct cf_err *err)
+select_rows(struct bag *r, struct cf_db *db, struct db_stmt **st, struct cf_err *err)
 {
 	char *const *orders = r->o->orders;
 	int norders = r->o->norders;
@@ -513,9 +513,9 @@ select_rows(struct bag *r, struct cf_db *db, sqlite3_stmt **st, struct cf_err *e
 	if (ret < 0)
 		return -1;
 	for (i = 0; i < norders; i++)
-		sqlite3_bind_text(*st, i + 1, orders[i], -1, SQLITE_STATIC);
+		db_bind_text(*st, i + 1, orders[i], -1, DB_STATIC);
 	if (!norders && date)
-		sqlite3_bind_text(*st, 1, date, -1, SQLITE_STATIC);
+		db_bind_text(*st, 1, date, -1, DB_STATIC);
 	return 0;
 }
 
@@ -586,20 +586,20 @@ bag_open(struct bag *r, struct cf_err *err)
 
 /* One evidence row (select_rows' columns) into the payload and evidence.json. */
 static int
-add_row(struct bag *r, sqlite3_stmt *st, char **last_order, struct cf_err *err)
+add_row(struct bag *r, struct db_stmt *st, char **last_order, struct cf_err *err)
 {
-	const char *order = (const char *)sqlite3_column_text(st, 1);
-	const unsigned char *sha = sqlite3_column_blob(st, 2);
-	long long size = sqlite3_column_int64(st, 3);
-	const char *name = (const char *)sqlite3_column_text(st, 4);
-	const char *rel = (const char *)sqlite3_column_text(st, 5);
-	const char *ekind = (const char *)sqlite3_column_text(st, 6);
-	long long mtime = sqlite3_column_type(st, 7) == SQLITE_NULL ?
-			  sqlite3_column_int64(st, 8) : sqlite3_column_int64(st, 7);
+	const char *order = (const char *)db_col_text(st, 1);
+	const unsigned char *sha = db_col_blob(st, 2);
+	long long size = db_col_int64(st, 3);
+	const char *name = (const char *)db_col_text(st, 4);
+	const char *rel = (const char *)db_col_text(st, 5);
+	const char *ekind = (const char *)db_col_text(st, 6);
+	long long mtime = db_col_type(st, 7) == DB_NULL ?
+			  db_col_int64(st, 8) : db_col_int64(st, 7);
 	char *path, *rec;
 	char hex[CF_SHA256_HEXLEN + 1];
 
-	if (sqlite3_column_bytes(st, 2) != CF_SHA256_LEN)
+	if (db_col_bytes(st, 2) != CF_SHA256_LEN)
 		CF_BUG("evidence row without a SHA-256");
 	if (*last_order == NULL || strcmp(*last_order, order) != 0) {
 		size_t k;
@@ -621,19 +621,19 @@ add_row(struct bag *r, sqlite3_stmt *st, char **last_order, struct cf_err *err)
 		r->capids = r->capids ? 2 * r->capids : 256;
 		r->ids = xreallocarray(r->ids, r->capids, sizeof(*r->ids));
 	}
-	r->ids[r->nids++] = (int64_t)sqlite3_column_int64(st, 0);
+	r->ids[r->nids++] = (int64_t)db_col_int64(st, 0);
 	cf_hex_encode(sha, CF_SHA256_LEN, hex);
 	if (r->evjson.len > 1)
 		cf_buf_addstr(&r->evjson, ",\n");
 	/* one record a line: the tag file stays readable with grep */
 	rec = jout_dumps(json_pack(
 		"{s:o,s:I,s:o,s:s,s:s,s:I,s:o,s:I,s:o}", "path", jout_str(path),
-		"evidence_id", JI(sqlite3_column_int64(st, 0)),
+		"evidence_id", JI(db_col_int64(st, 0)),
 		"order_id", jout_str(order), "kind", ekind, "sha256", hex,
 		"size", JI(size), "name", jout_str(name),
-		"ingested_at", JI(sqlite3_column_int64(st, 8)),
-		"leaf_index", jout_int_or_null(sqlite3_column_int64(st, 9),
-					       sqlite3_column_type(st, 9) == SQLITE_NULL)));
+		"ingested_at", JI(db_col_int64(st, 8)),
+		"leaf_index", jout_int_or_null(db_col_int64(st, 9),
+					       db_col_type(st, 9) == DB_NULL)));
 	cf_buf_addstr(&r->evjson, rec);
 	free(rec);
 	free(path);
@@ -644,24 +644,24 @@ add_row(struct bag *r, sqlite3_stmt *st, char **last_order, struct cf_err *err)
 static int
 add_payload(struct bag *r, struct cf_db *db, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char *last_order = NULL;
 	int c, ret = -1;
 
 	if (select_rows(r, db, &st, err) < 0)
 		return -1;
 	cf_buf_addch(&r->evjson, '[');
-	while ((c = sqlite3_step(st)) == SQLITE_ROW)
+	while ((c = db_step(st)) == DB_ROW)
 		if (add_row(r, st, &last_order, err) < 0)
 			goto out;
-	if (c != SQLITE_DONE) {
+	if (c != DB_DONE) {
 		db_err(db, err, "cannot read the evidence");
 		goto out;
 	}
 	cf_buf_addstr(&r->evjson, "]\n");
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(last_order);
 	return ret;
 }

@@ -20,7 +20,7 @@
 #include "casefile/cftime.h"
 #include "casefile/checklist.h"
 #include "casefile/db.h"
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/roles.h"
 #include "casefile/dispute.h"
 #include "casefile/exhibits.h"
@@ -499,9 +499,9 @@ has_word(const struct words *w, const char *s)
 }
 
 static const char *
-col(sqlite3_stmt *st, int i)
+col(struct db_stmt *st, int i)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const unsigned char *t = db_col_text(st, i);
 
 	return t ? (const char *)t : "";
 }
@@ -543,13 +543,13 @@ add_cite(struct check_item *it, int64_t id, const char *kind, const char *name,
 }
 
 static char *
-fmt_time(sqlite3_stmt *st, int i)
+fmt_time(struct db_stmt *st, int i)
 {
 	char buf[40];
 
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+	if (db_col_type(st, i) == DB_NULL)
 		return xstrdup("(no time)");
-	cftime_format(sqlite3_column_int64(st, i), CFTIME_CST_OFFSET, buf, sizeof(buf));
+	cftime_format(db_col_int64(st, i), CFTIME_CST_OFFSET, buf, sizeof(buf));
 	buf[16] = '\0';		/* "2025-05-03 10:12" */
 	return xstrdup(buf);
 }
@@ -582,11 +582,11 @@ role_sql(const char *field)
 
 /* The role set of a role_sql() row: explicit roles and the kind's. */
 static unsigned
-row_roles(sqlite3_stmt *st)
+row_roles(struct db_stmt *st)
 {
-	const char *ex = (const char *)sqlite3_column_text(st, 4);
+	const char *ex = (const char *)db_col_text(st, 4);
 	unsigned m = 0;
-	enum cf_role k = roles_implied_by_kind((const char *)sqlite3_column_text(st, 1));
+	enum cf_role k = roles_implied_by_kind((const char *)db_col_text(st, 1));
 
 	if (k != CF_ROLE_COUNT)
 		m |= CF_ROLE_BIT(k);
@@ -622,7 +622,7 @@ rule_roles(const struct rule *r)
 
 /* Whether a role_sql() row meets role rule r; *why = the cite's detail. */
 static int
-role_row_ok(const struct rule *r, sqlite3_stmt *st, char **why)
+role_row_ok(const struct rule *r, struct db_stmt *st, char **why)
 {
 	unsigned have = row_roles(st) & rule_roles(r);
 	struct cf_buf b = CF_BUF_INIT;
@@ -632,14 +632,14 @@ role_row_ok(const struct rule *r, sqlite3_stmt *st, char **why)
 	if (!have)
 		return 0;
 	if (r->field) {
-		if (sqlite3_column_type(st, 3) == SQLITE_NULL ||
-		    sqlite3_column_type(st, 7) == SQLITE_NULL ||
-		    sqlite3_column_int64(st, 3) >= sqlite3_column_int64(st, 7))
+		if (db_col_type(st, 3) == DB_NULL ||
+		    db_col_type(st, 7) == DB_NULL ||
+		    db_col_int64(st, 3) >= db_col_int64(st, 7))
 			return 0;
 	}
 	if (r->from) {
-		const char *s = (const char *)sqlite3_column_text(st, 5);
-		int by_chat = !strcmp(r->from, "buyer") && sqlite3_column_int(st, 6);
+		const char *s = (const char *)db_col_text(st, 5);
+		int by_chat = !strcmp(r->from, "buyer") && db_col_int(st, 6);
 
 		if (!(s && !strcmp(s, r->from)) && !by_chat)
 			return 0;
@@ -656,7 +656,7 @@ role_row_ok(const struct rule *r, sqlite3_stmt *st, char **why)
 	}
 	if (r->from)
 		cf_buf_addf(&b, ", supplied by %s%s", r->from,
-			    sqlite3_column_int(st, 6) && !strcmp(r->from, "buyer")
+			    db_col_int(st, 6) && !strcmp(r->from, "buyer")
 				    ? " (sent in the buyer's chat)" : "");
 	*why = cf_buf_detach(&b, NULL);
 	return 1;
@@ -688,7 +688,7 @@ static int
 role_fix(struct cf_db *db, const struct rule *r, const char *order, struct check_item *it,
 	 struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char *sql = role_sql(r->field);
 	enum cf_role want = CF_ROLE_OTHER;
 	const char *const *kinds;
@@ -703,18 +703,18 @@ role_fix(struct cf_db *db, const struct rule *r, const char *order, struct check
 		return -1;
 	}
 	free(sql);
-	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *kind = (const char *)sqlite3_column_text(st, 1);
-		const char *name = (const char *)sqlite3_column_text(st, 2);
+	db_bind_text(st, 1, order, -1, DB_STATIC);
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *kind = (const char *)db_col_text(st, 1);
+		const char *name = (const char *)db_col_text(st, 2);
 		unsigned have = row_roles(st) & rule_roles(r);
-		int64_t id = sqlite3_column_int64(st, 0);
+		int64_t id = db_col_int64(st, 0);
 
 		if (have) {
-			int too_late = r->field && (sqlite3_column_type(st, 3) == SQLITE_NULL ||
-						    sqlite3_column_type(st, 7) == SQLITE_NULL ||
-						    sqlite3_column_int64(st, 3) >=
-							    sqlite3_column_int64(st, 7));
+			int too_late = r->field && (db_col_type(st, 3) == DB_NULL ||
+						    db_col_type(st, 7) == DB_NULL ||
+						    db_col_int64(st, 3) >=
+							    db_col_int64(st, 7));
 
 			if (too_late && !late) {
 				late = id;
@@ -730,9 +730,9 @@ role_fix(struct cf_db *db, const struct rule *r, const char *order, struct check
 		if (!kinds[k])
 			continue;
 		/* captured before the bound counts first */
-		if (r->field && sqlite3_column_type(st, 3) != SQLITE_NULL &&
-		    sqlite3_column_type(st, 7) != SQLITE_NULL &&
-		    sqlite3_column_int64(st, 3) < sqlite3_column_int64(st, 7))
+		if (r->field && db_col_type(st, 3) != DB_NULL &&
+		    db_col_type(st, 7) != DB_NULL &&
+		    db_col_int64(st, 3) < db_col_int64(st, 7))
 			k -= 10;
 		if (k < cand_rank) {
 			cand_rank = k;
@@ -740,8 +740,8 @@ role_fix(struct cf_db *db, const struct rule *r, const char *order, struct check
 			snprintf(cand_name, sizeof(cand_name), "%s", name);
 		}
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot read the evidence of order '%s'", order);
 	if (unsup) {
 		it->fix = xasprintf("casefile tag %lld --supplied-by %s", (long long)unsup, r->from);
@@ -777,7 +777,7 @@ static int
 eval_rule(struct cf_db *db, const struct rule *r, const char *order,
 	  struct check_item *it, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char *sql = NULL;
 	long count = 0;
 	int rc, ret = -1;
@@ -838,17 +838,17 @@ eval_rule(struct cf_db *db, const struct rule *r, const char *order,
 	}
 	if (db_prepare(db, sql, &st, err) < 0)
 		goto out;
-	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, order, -1, DB_STATIC);
 	if (r->type == R_EVIDENCE && r->from)
-		sqlite3_bind_text(st, 2, r->from, -1, SQLITE_STATIC);
+		db_bind_text(st, 2, r->from, -1, DB_STATIC);
 	if (r->type == R_BUYER) {
 		if (phone)
-			sqlite3_bind_text(st, 2, phone, -1, SQLITE_STATIC);
+			db_bind_text(st, 2, phone, -1, DB_STATIC);
 		if (nick)
-			sqlite3_bind_text(st, 3, nick, -1, SQLITE_STATIC);
+			db_bind_text(st, 3, nick, -1, DB_STATIC);
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
+	while ((rc = db_step(st)) == DB_ROW) {
+		int64_t id = db_col_int64(st, 0);
 		const char *kind = col(st, 1), *name = col(st, 2);
 		size_t k;
 
@@ -862,7 +862,7 @@ eval_rule(struct cf_db *db, const struct rule *r, const char *order,
 			if (r->note.n && !has_word(&r->note, col(st, 3)) &&
 			    !has_word(&r->note, name) && !has_word(&r->note, col(st, 4)))
 				continue;
-			if (!sqlite3_column_int(st, 5))
+			if (!db_col_int(st, 5))
 				continue;
 			add_cite(it, id, kind, name,
 				 r->from ? xasprintf("attached to a %s chat message", r->from) : NULL);
@@ -935,13 +935,13 @@ eval_rule(struct cf_db *db, const struct rule *r, const char *order,
 		}
 		}
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		db_err(db, err, "cannot read the evidence of order '%s'", order);
 		goto out;
 	}
 	ret = count >= r->min;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(sql);
 	free(phone);
 	free(nick);
@@ -1077,7 +1077,7 @@ checklist_limits(struct cf_db *db, const struct profile *p, const char *order,
 		 struct cf_err *err)
 {
 	struct exhibits ex = { NULL, 0 };
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	long nphotos = 0;
 	int rc;
 
@@ -1094,11 +1094,11 @@ checklist_limits(struct cf_db *db, const struct profile *p, const char *order,
 		exhibits_release(&ex);
 		return -1;
 	}
-	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long long id = sqlite3_column_int64(st, 0), size = sqlite3_column_int64(st, 2);
+	db_bind_text(st, 1, order, -1, DB_STATIC);
+	while ((rc = db_step(st)) == DB_ROW) {
+		long long id = db_col_int64(st, 0), size = db_col_int64(st, 2);
 		const char *name = col(st, 1);
-		const char *fmt = photo_format((const char *)sqlite3_column_text(st, 3), name);
+		const char *fmt = photo_format((const char *)db_col_text(st, 3), name);
 
 		nphotos++;
 		if (size > p->file_max_bytes) {
@@ -1124,9 +1124,9 @@ checklist_limits(struct cf_db *db, const struct profile *p, const char *order,
 			cf_buf_release(&b);
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	exhibits_release(&ex);
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot read the photos of order '%s'", order);
 	if (nphotos > p->images_max)
 		add_limit(r, xstrdup("photos"),

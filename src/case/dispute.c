@@ -17,7 +17,7 @@
 #include "casefile/cftime.h"
 #include "casefile/db.h"
 #include "casefile/dispute.h"
-#include "casefile/ledger_sqlite.h"
+#include "casefile/ledger_stmt.h"
 #include "casefile/money.h"
 #include "casefile/profile.h"
 #include "casefile/xalloc.h"
@@ -362,33 +362,33 @@ dispute_format_left(long long secs, char *buf, size_t n)
 	"refunded_fen, resolution, opened_at, closed_at"
 
 static char *
-col_str(sqlite3_stmt *st, int i)
+col_str(struct db_stmt *st, int i)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const unsigned char *t = db_col_text(st, i);
 
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
 static long long
-col_time(sqlite3_stmt *st, int i)
+col_time(struct db_stmt *st, int i)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? DISPUTE_NO_TIME
-							 : sqlite3_column_int64(st, i);
+	return db_col_type(st, i) == DB_NULL ? DISPUTE_NO_TIME
+							 : db_col_int64(st, i);
 }
 
 static long long
-col_amount(sqlite3_stmt *st, int i)
+col_amount(struct db_stmt *st, int i)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? DISPUTE_NO_AMOUNT
-							 : sqlite3_column_int64(st, i);
+	return db_col_type(st, i) == DB_NULL ? DISPUTE_NO_AMOUNT
+							 : db_col_int64(st, i);
 }
 
 static struct dispute *
-row_dispute(sqlite3_stmt *st)
+row_dispute(struct db_stmt *st)
 {
 	struct dispute *d = xcalloc(1, sizeof(*d));
 
-	d->id = sqlite3_column_int64(st, 0);
+	d->id = db_col_int64(st, 0);
 	d->order_id = col_str(st, 1);
 	d->reason = col_str(st, 2);
 	d->claim = col_str(st, 3);
@@ -466,7 +466,7 @@ int
 dispute_buyer_identity(struct cf_db *db, const char *order, char **phone, char **nick,
 		       struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc;
 
 	*phone = *nick = NULL;
@@ -475,15 +475,15 @@ dispute_buyer_identity(struct cf_db *db, const char *order, char **phone, char *
 		       "FROM order_records o JOIN evidence e ON e.id = o.evidence_id "
 		       "WHERE e.order_id = ?1 ORDER BY e.id LIMIT 1", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+	db_bind_text(st, 1, order, -1, DB_STATIC);
+	if ((rc = db_step(st)) == DB_ROW) {
+		if (db_col_type(st, 0) != DB_NULL)
 			*phone = col_str(st, 0);
-		else if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		else if (db_col_type(st, 1) != DB_NULL)
 			*nick = col_str(st, 1);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_finalize(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return db_err(db, err, "cannot read the buyer of order '%s'", order);
 	return 0;
 }
@@ -492,26 +492,26 @@ int
 dispute_get(struct cf_db *db, const char *order, int open_only, struct dispute **out,
 	    struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc, ret = -1;
 
 	if (db_prepare(db, "SELECT " DISPUTE_COLS " FROM disputes WHERE order_id = ?1 "
 			   "AND (?2 = 0 OR closed_at IS NULL) "
 			   "ORDER BY closed_at IS NULL DESC, id DESC LIMIT 1", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, open_only);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	db_bind_text(st, 1, order, -1, DB_STATIC);
+	db_bind_int(st, 2, open_only);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
 		*out = row_dispute(st);
 		ret = 0;
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DB_DONE) {
 		cf_err_set(err, CF_ENOTFOUND, "order '%s' has no %sdispute", order,
 			   open_only ? "open " : "");
 	} else {
 		db_err(db, err, "cannot read disputes");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret;
 }
 
@@ -519,7 +519,7 @@ int
 dispute_list(struct cf_db *db, int open_only, struct dispute ***out, size_t *n,
 	     struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct dispute **v = NULL;
 	size_t cnt = 0;
 	int rc;
@@ -528,13 +528,13 @@ dispute_list(struct cf_db *db, int open_only, struct dispute ***out, size_t *n,
 			   "WHERE ?1 = 0 OR closed_at IS NULL ORDER BY order_id, id",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int(st, 1, open_only);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int(st, 1, open_only);
+	while ((rc = db_step(st)) == DB_ROW) {
 		v = xreallocarray(v, cnt + 1, sizeof(*v));
 		v[cnt++] = row_dispute(st);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	db_finalize(st);
+	if (rc != DB_DONE) {
 		dispute_list_free(v, cnt);
 		return db_err(db, err, "cannot read disputes");
 	}
@@ -547,7 +547,7 @@ int
 dispute_events(struct cf_db *db, int64_t id, struct dispute_event **out, size_t *n,
 	       struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct dispute_event *v = NULL;
 	size_t cnt = 0;
 	int rc;
@@ -555,17 +555,17 @@ dispute_events(struct cf_db *db, int64_t id, struct dispute_event **out, size_t 
 	if (db_prepare(db, "SELECT at, who, kind, what FROM dispute_events "
 			   "WHERE dispute_id = ? ORDER BY id", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, id);
+	while ((rc = db_step(st)) == DB_ROW) {
 		v = xreallocarray(v, cnt + 1, sizeof(*v));
-		v[cnt].at = sqlite3_column_int64(st, 0);
+		v[cnt].at = db_col_int64(st, 0);
 		v[cnt].who = col_str(st, 1);
 		v[cnt].kind = col_str(st, 2);
 		v[cnt].what = col_str(st, 3);
 		cnt++;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	db_finalize(st);
+	if (rc != DB_DONE) {
 		dispute_events_free(v, cnt);
 		return db_err(db, err, "cannot read dispute events");
 	}
@@ -614,24 +614,24 @@ static int
 row_payload(struct cf_db *db, int event, int64_t id, struct cf_buf *out, char **order,
 	    struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc;
 
 	if (db_prepare(db, event ? "SELECT " EVENT_COLS " FROM dispute_events WHERE id = ?"
 				 : "SELECT " DISPUTE_COLS " FROM disputes WHERE id = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
 		ledger_payload_from_row(st, out);
 		if (order && !event)
 			*order = col_str(st, 1);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_finalize(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return db_err(db, err, "cannot read dispute %s %lld", event ? "event" : "record",
 			      (long long)id);
-	return rc == SQLITE_ROW ? 0 : 1;
+	return rc == DB_ROW ? 0 : 1;
 }
 
 static int
@@ -681,7 +681,7 @@ seal_row(struct cf_db *db, int event, int64_t id, int64_t dispute_id, const char
 static int
 seal_dispute_whole(struct cf_db *db, int64_t id, uint64_t *added, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char *order = NULL, *who = NULL;
 	long long at = 0;
 	int rc, ret = -1;
@@ -690,17 +690,17 @@ seal_dispute_whole(struct cf_db *db, int64_t id, uint64_t *added, struct cf_err 
 	    db_prepare(db, "SELECT id, at, who FROM dispute_events WHERE dispute_id = ? "
 			   "ORDER BY id", &st, err) < 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		at = sqlite3_column_int64(st, 1);
+	db_bind_int64(st, 1, id);
+	while ((rc = db_step(st)) == DB_ROW) {
+		at = db_col_int64(st, 1);
 		free(who);
 		who = col_str(st, 2);
-		if (seal_row(db, 1, sqlite3_column_int64(st, 0), id, order, at,
+		if (seal_row(db, 1, db_col_int64(st, 0), id, order, at,
 			     who ? who : "unknown", err) < 0)
 			goto out;
 		(*added)++;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		db_err(db, err, "cannot read dispute events");
 		goto out;
 	}
@@ -709,7 +709,7 @@ seal_dispute_whole(struct cf_db *db, int64_t id, uint64_t *added, struct cf_err 
 	(*added)++;
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(order);
 	free(who);
 	return ret;
@@ -719,7 +719,7 @@ out:
 static int
 dispute_is_sealed(struct cf_db *db, int64_t id, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char *subject = dispute_subject(id);
 	int rc;
 
@@ -728,23 +728,23 @@ dispute_is_sealed(struct cf_db *db, int64_t id, struct cf_err *err)
 		free(subject);
 		return -1;
 	}
-	sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, subject, -1, DB_STATIC);
+	rc = db_step(st);
+	db_finalize(st);
 	free(subject);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != DB_ROW && rc != DB_DONE)
 		return db_err(db, err, "cannot read annotations");
-	return rc == SQLITE_ROW;
+	return rc == DB_ROW;
 }
 
 int
 dispute_seal_all(struct cf_db *db, uint64_t *added, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int64_t *ids = NULL;
 	size_t n = 0, i;
 	uint64_t count = 0;
-	int own = sqlite3_get_autocommit(db_sqlite(db)), ret = -1, rc;
+	int own = !db_in_transaction(db), ret = -1, rc;
 
 	if (own && db_begin(db, err) < 0)
 		return -1;
@@ -752,15 +752,15 @@ dispute_seal_all(struct cf_db *db, uint64_t *added, struct cf_err *err)
 			   "annotations a WHERE a.type = '" SEALED_DISPUTE "' AND a.subject = "
 			   "'dispute ' || d.id) ORDER BY d.id", &st, err) < 0)
 		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		ids = xreallocarray(ids, n + 1, sizeof(*ids));
-		ids[n++] = sqlite3_column_int64(st, 0);
+		ids[n++] = db_col_int64(st, 0);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		db_err(db, err, "cannot read disputes");
 		goto out;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	for (i = 0; i < n; i++)
 		if (seal_dispute_whole(db, ids[i], &count, err) < 0)
@@ -778,7 +778,7 @@ dispute_seal_all(struct cf_db *db, uint64_t *added, struct cf_err *err)
 		*added = count;
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(ids);
 	if (own)
 		db_rollback(db);
@@ -822,19 +822,19 @@ out:
 
 /* Report each row (subject, order id) of st: sealed things whose row is gone. */
 static int
-report_gone(struct cf_db *db, sqlite3_stmt *st, const char *detail, dispute_problem_fn fn,
+report_gone(struct cf_db *db, struct db_stmt *st, const char *detail, dispute_problem_fn fn,
 	    void *cookie, struct cf_err *err)
 {
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char *who = xasprintf("%s (order %s)", (const char *)sqlite3_column_text(st, 0),
-				      (const char *)sqlite3_column_text(st, 1));
+	while ((rc = db_step(st)) == DB_ROW) {
+		char *who = xasprintf("%s (order %s)", (const char *)db_col_text(st, 0),
+				      (const char *)db_col_text(st, 1));
 
 		fn(cookie, who, detail);
 		free(who);
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot read annotations");
 	return 0;
 }
@@ -844,7 +844,7 @@ static int
 check_dispute(struct cf_db *db, int64_t id, const char *order, dispute_problem_fn fn,
 	      void *cookie, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc, sealed, ret = -1;
 
 	if ((sealed = dispute_is_sealed(db, id, err)) < 0)
@@ -856,15 +856,15 @@ check_dispute(struct cf_db *db, int64_t id, const char *order, dispute_problem_f
 	if (db_prepare(db, "SELECT id FROM dispute_events WHERE dispute_id = ? ORDER BY id",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (check_row(db, 1, sqlite3_column_int64(st, 0), id, order, fn, cookie, err) < 0)
+	db_bind_int64(st, 1, id);
+	while ((rc = db_step(st)) == DB_ROW)
+		if (check_row(db, 1, db_col_int64(st, 0), id, order, fn, cookie, err) < 0)
 			goto out;
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		db_err(db, err, "cannot read dispute events");
 		goto out;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	/* Sealed events whose row is gone. */
 	if (db_prepare(db, "SELECT DISTINCT a.subject, a.order_id FROM annotations a WHERE a.type = '"
 			   SEALED_EVENT "' AND a.subject LIKE 'dispute ' || ?1 || ' event %' "
@@ -872,12 +872,12 @@ check_dispute(struct cf_db *db, int64_t id, const char *order, dispute_problem_f
 			   "= ?1 AND a.subject = 'dispute ' || ?1 || ' event ' || e.id)",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	if (report_gone(db, st, "sealed, but its row is gone (deleted?)", fn, cookie, err) < 0)
 		goto out;
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret;
 }
 
@@ -885,23 +885,23 @@ int
 dispute_check_sealed(struct cf_db *db, const char *order, dispute_problem_fn fn, void *cookie,
 		     struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc, ret = -1;
 
 	if (db_prepare(db, "SELECT id, order_id FROM disputes WHERE ?1 IS NULL OR "
 			   "order_id = ?1 ORDER BY id", &st, err) < 0)
 		return -1;
 	if (order)
-		sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (check_dispute(db, sqlite3_column_int64(st, 0),
-				  (const char *)sqlite3_column_text(st, 1), fn, cookie, err) < 0)
+		db_bind_text(st, 1, order, -1, DB_STATIC);
+	while ((rc = db_step(st)) == DB_ROW)
+		if (check_dispute(db, db_col_int64(st, 0),
+				  (const char *)db_col_text(st, 1), fn, cookie, err) < 0)
 			goto out;
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		db_err(db, err, "cannot read disputes");
 		goto out;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	/* Sealed disputes whose record is gone. */
 	if (db_prepare(db, "SELECT DISTINCT a.subject, a.order_id FROM annotations a WHERE "
 			   "a.type = '" SEALED_DISPUTE "' AND (?1 IS NULL OR a.order_id = ?1) "
@@ -909,13 +909,13 @@ dispute_check_sealed(struct cf_db *db, const char *order, dispute_problem_fn fn,
 			   "'dispute ' || d.id)", &st, err) < 0)
 		return -1;
 	if (order)
-		sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
+		db_bind_text(st, 1, order, -1, DB_STATIC);
 	if (report_gone(db, st, "sealed, but the dispute record is gone (deleted?)", fn, cookie,
 			err) < 0)
 		goto out;
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret;
 }
 
@@ -981,7 +981,7 @@ static int
 add_event(struct cf_db *db, int64_t id, long long at, const char *who,
 	  const char *kind, const char *what, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char *order = NULL;
 	int64_t eid;
 	int rc;
@@ -989,17 +989,17 @@ add_event(struct cf_db *db, int64_t id, long long at, const char *who,
 	if (db_prepare(db, "INSERT INTO dispute_events(dispute_id, at, who, kind, what) "
 			   "VALUES(?, ?, ?, ?, ?)", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, at);
-	sqlite3_bind_text(st, 3, who, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, what, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, at);
+	db_bind_text(st, 3, who, -1, DB_STATIC);
+	db_bind_text(st, 4, kind, -1, DB_STATIC);
+	db_bind_text(st, 5, what, -1, DB_STATIC);
+	rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot record the dispute event");
 	/* Each event is a leaf of the ledger, in the same transaction. */
-	eid = sqlite3_last_insert_rowid(db_sqlite(db));
+	eid = db_last_insert_id(db);
 	rc = dispute_order_of(db, id, &order, err) < 0 ||
 	     seal_row(db, 1, eid, id, order, at, who, err) < 0 ? -1 : 0;
 	free(order);
@@ -1026,30 +1026,30 @@ add_time(struct cf_buf *b, const char *label, long long t)
 }
 
 static void
-bind_time(sqlite3_stmt *st, int i, long long t)
+bind_time(struct db_stmt *st, int i, long long t)
 {
 	if (t == DISPUTE_NO_TIME)
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 	else
-		sqlite3_bind_int64(st, i, t);
+		db_bind_int64(st, i, t);
 }
 
 static void
-bind_amount(sqlite3_stmt *st, int i, long long a)
+bind_amount(struct db_stmt *st, int i, long long a)
 {
 	if (a == DISPUTE_NO_AMOUNT)
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 	else
-		sqlite3_bind_int64(st, i, a);
+		db_bind_int64(st, i, a);
 }
 
 static void
-bind_str(sqlite3_stmt *st, int i, const char *s)
+bind_str(struct db_stmt *st, int i, const char *s)
 {
 	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+		db_bind_text(st, i, s, -1, DB_STATIC);
 	else
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 }
 
 /* Refuse times that cannot be right: in the future, or out of order. */
@@ -1101,7 +1101,7 @@ dispute_open(struct cf_db *db, const char *order, const char *reason,
 	struct dispute *old = NULL;
 	struct cf_err gerr = CF_ERR_INIT;
 	struct cf_buf what = CF_BUF_INIT;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	const char *src = NULL, *status;
 	long long deadline;
 	int64_t id;
@@ -1134,23 +1134,23 @@ dispute_open(struct cf_db *db, const char *order, const char *reason,
 			   "deadline, deadline_source, opened_at) "
 			   "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &st, err) < 0)
 		goto out;
-	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, order, -1, DB_STATIC);
+	db_bind_text(st, 2, reason, -1, DB_STATIC);
 	bind_str(st, 3, c->claim);
 	bind_amount(st, 4, c->amount_fen);
-	sqlite3_bind_text(st, 5, status, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, c->profile ? c->profile : prof->name, -1, SQLITE_STATIC);
+	db_bind_text(st, 5, status, -1, DB_STATIC);
+	db_bind_text(st, 6, c->profile ? c->profile : prof->name, -1, DB_STATIC);
 	bind_time(st, 7, c->requested_at);
 	bind_time(st, 8, c->rejected_at);
 	bind_time(st, 9, c->arbitration_at);
 	bind_time(st, 10, deadline);
 	bind_str(st, 11, src);
-	sqlite3_bind_int64(st, 12, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	db_bind_int64(st, 12, now);
+	if (db_step(st) != DB_DONE) {
 		db_err(db, err, "cannot record the dispute");
 		goto out;
 	}
-	id = sqlite3_last_insert_rowid(db_sqlite(db));
+	id = db_last_insert_id(db);
 	cf_buf_addf(&what, "opened: reason %s; status %s; profile %s", reason, status,
 		    c->profile ? c->profile : prof->name);
 	if (c->amount_fen != DISPUTE_NO_AMOUNT)
@@ -1180,7 +1180,7 @@ dispute_open(struct cf_db *db, const char *order, const char *reason,
 out:
 	if (ret < 0)
 		db_rollback(db);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	dispute_free(old);
 	cf_buf_release(&what);
 	return ret;
@@ -1201,7 +1201,7 @@ dispute_update(struct cf_db *db, const char *order, const struct dispute_change 
 {
 	struct dispute *d = NULL;
 	struct cf_buf what = CF_BUF_INIT;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	const char *status, *src = NULL;
 	long long req, rej, arb, expl, deadline, amount;
 	int ret = -1;
@@ -1276,7 +1276,7 @@ dispute_update(struct cf_db *db, const char *order, const struct dispute_change 
 				   "deadline = ?, deadline_source = ?, profile = ? WHERE id = ?",
 			       &st, err) < 0)
 			goto out;
-		sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+		db_bind_text(st, 1, status, -1, DB_STATIC);
 		bind_str(st, 2, c->claim ? c->claim : d->claim);
 		bind_amount(st, 3, amount);
 		bind_time(st, 4, req);
@@ -1285,8 +1285,8 @@ dispute_update(struct cf_db *db, const char *order, const struct dispute_change 
 		bind_time(st, 7, deadline);
 		bind_str(st, 8, src);
 		bind_str(st, 9, c->profile ? c->profile : d->profile);
-		sqlite3_bind_int64(st, 10, d->id);
-		if (sqlite3_step(st) != SQLITE_DONE) {
+		db_bind_int64(st, 10, d->id);
+		if (db_step(st) != DB_DONE) {
 			db_err(db, err, "cannot update the dispute");
 			goto out;
 		}
@@ -1301,7 +1301,7 @@ dispute_update(struct cf_db *db, const char *order, const struct dispute_change 
 out:
 	if (ret < 0)
 		db_rollback(db);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	dispute_free(d);
 	cf_buf_release(&what);
 	return ret;
@@ -1314,7 +1314,7 @@ dispute_close(struct cf_db *db, const char *order, const char *outcome,
 {
 	struct dispute *d = NULL;
 	struct cf_buf what = CF_BUF_INIT;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int ret = -1;
 	char a1[32], a2[32];
 
@@ -1348,12 +1348,12 @@ dispute_close(struct cf_db *db, const char *order, const char *outcome,
 			   "refunded_fen = ?, resolution = ?, closed_at = ? WHERE id = ?",
 		       &st, err) < 0)
 		goto out;
-	sqlite3_bind_text(st, 1, outcome, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, outcome, -1, DB_STATIC);
 	bind_amount(st, 2, refunded_fen);
 	bind_str(st, 3, resolution);
-	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int64(st, 5, d->id);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	db_bind_int64(st, 4, now);
+	db_bind_int64(st, 5, d->id);
+	if (db_step(st) != DB_DONE) {
 		db_err(db, err, "cannot close the dispute");
 		goto out;
 	}
@@ -1373,7 +1373,7 @@ dispute_close(struct cf_db *db, const char *order, const char *outcome,
 out:
 	if (ret < 0)
 		db_rollback(db);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	dispute_free(d);
 	cf_buf_release(&what);
 	return ret;

@@ -31,7 +31,7 @@
 #include "casefile/frames.h"
 #include "casefile/imgconv.h"
 #include "casefile/jout.h"
-#include "casefile/records_sqlite.h"
+#include "casefile/records_stmt.h"
 #include "casefile/ledger.h"
 #include "casefile/mask.h"
 #include "casefile/money.h"
@@ -380,24 +380,24 @@ make_manifest(struct build *b)
 	}
 	/* items left out by `casefile exclude`: listed, not exhibits, not attached */
 	{
-		sqlite3_stmt *st = NULL;
+		struct db_stmt *st = NULL;
 		json_t *left = json_array();
 
-		if (sqlite3_prepare_v2(db_sqlite(b->db), LEFT_OUT_SQL, -1, &st, NULL) == SQLITE_OK) {
-			sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
-			while (sqlite3_step(st) == SQLITE_ROW) {
+		if (db_prepare_quiet(b->db, LEFT_OUT_SQL, &st) == DB_OK) {
+			db_bind_text(st, 1, b->o->order_id, -1, DB_STATIC);
+			while (db_step(st) == DB_ROW) {
 				strcpy(hex, "?");
-				if (sqlite3_column_bytes(st, 2) == CF_SHA256_LEN)
-					sha_hex(sqlite3_column_blob(st, 2), hex);
+				if (db_col_bytes(st, 2) == CF_SHA256_LEN)
+					sha_hex(db_col_blob(st, 2), hex);
 				json_array_append_new(left, json_pack(
 					"{s:I, s:o, s:s, s:I, s:o}",
-					"evidence_id", JI(sqlite3_column_int64(st, 0)),
-					"name", jout_str((const char *)sqlite3_column_text(st, 1)),
-					"sha256", hex, "size", JI(sqlite3_column_int64(st, 3)),
-					"reason", jout_str((const char *)sqlite3_column_text(st, 4))));
+					"evidence_id", JI(db_col_int64(st, 0)),
+					"name", jout_str((const char *)db_col_text(st, 1)),
+					"sha256", hex, "size", JI(db_col_int64(st, 3)),
+					"reason", jout_str((const char *)db_col_text(st, 4))));
 			}
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 		if (json_array_size(left))
 			json_object_set_new(m, "left_out", left);
 		else
@@ -422,7 +422,7 @@ static int
 cover(struct build *b, struct cf_err *err)
 {
 	struct cf_buf items = CF_BUF_INIT, v = CF_BUF_INIT;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char money[40], *s1 = NULL, *s2 = NULL;
 	int ret = -1;
 
@@ -441,18 +441,18 @@ cover(struct build *b, struct cf_err *err)
 		       "ON e2.id = r.evidence_id WHERE e2.order_id = ? AND e2.excluded IS NULL) ORDER BY i.seq",
 		       &st, err) < 0)
 		goto out;
-	sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, b->o->order_id, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *title = (const char *)sqlite3_column_text(st, 0);
+	db_bind_text(st, 1, b->o->order_id, -1, DB_STATIC);
+	db_bind_text(st, 2, b->o->order_id, -1, DB_STATIC);
+	while (db_step(st) == DB_ROW) {
+		const char *title = (const char *)db_col_text(st, 0);
 
 		if (items.len)
 			cf_buf_addch(&items, '\n');
 		cf_buf_addf(&items, "%s × %lld", title ? title : "?",
-			    (long long)sqlite3_column_int64(st, 1));
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+			    (long long)db_col_int64(st, 1));
+		if (db_col_type(st, 2) != DB_NULL)
 			cf_buf_addf(&items, " @ %s",
-				    money_format_fen(sqlite3_column_int64(st, 2), money, sizeof(money)));
+				    money_format_fen(db_col_int64(st, 2), money, sizeof(money)));
 	}
 	if (row2(b, T(b, "items"), items.len ? items.data : NULL, err) < 0)
 		goto out;
@@ -516,7 +516,7 @@ cover(struct build *b, struct cf_err *err)
 		goto out;
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	cf_buf_release(&items);
 	cf_buf_release(&v);
 	free(s1);
@@ -765,9 +765,9 @@ out:
  * came first from another exhibit (files that overlap).
  */
 static int
-timeline_skip(struct build *b, sqlite3_stmt *st, int id_col, struct records *seen)
+timeline_skip(struct build *b, struct db_stmt *st, int id_col, struct records *seen)
 {
-	int no = exhibits_no(&b->ex, sqlite3_column_int64(st, id_col));
+	int no = exhibits_no(&b->ex, db_col_int64(st, id_col));
 	unsigned char h[16];
 	struct records_ent *e;
 
@@ -786,7 +786,7 @@ timeline(struct build *b, struct cf_err *err)
 	static const double w[] = { 0.27, 0.58, 0.15 };
 	struct tev *ev = NULL;
 	size_t n = 0, i;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct dispute *dsp = NULL;
 	int order_no = 0, ret = -1;
 	struct records seen = { 0 };	/* records on the timeline, per kind */
@@ -798,35 +798,35 @@ timeline(struct build *b, struct cf_err *err)
 	tev_add(&ev, &n, b->f.paid_at, xstrdup(T(b, "ev_paid")), order_no);
 	if (order_no) {
 		/* only the order record's own times; logistics events follow */
-		sqlite3_stmt *q = NULL;
+		struct db_stmt *q = NULL;
 
 		if (db_prepare(b->db, "SELECT r.shipped_at, r.delivered_at FROM order_records r "
 			       "JOIN evidence e ON e.id = r.evidence_id WHERE e.order_id = ? AND e.excluded IS NULL "
 			       "ORDER BY e.id DESC LIMIT 1", &q, err) < 0)
 			goto out;
-		sqlite3_bind_text(q, 1, b->o->order_id, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) == SQLITE_ROW) {
-			if (sqlite3_column_type(q, 0) != SQLITE_NULL)
-				tev_add(&ev, &n, sqlite3_column_int64(q, 0),
+		db_bind_text(q, 1, b->o->order_id, -1, DB_STATIC);
+		if (db_step(q) == DB_ROW) {
+			if (db_col_type(q, 0) != DB_NULL)
+				tev_add(&ev, &n, db_col_int64(q, 0),
 					xstrdup(T(b, "ev_shipped")), order_no);
-			if (sqlite3_column_type(q, 1) != SQLITE_NULL)
-				tev_add(&ev, &n, sqlite3_column_int64(q, 1),
+			if (db_col_type(q, 1) != DB_NULL)
+				tev_add(&ev, &n, db_col_int64(q, 1),
 					xstrdup(T(b, "ev_delivered")), order_no);
 		}
-		sqlite3_finalize(q);
+		db_finalize(q);
 	}
 	if (db_prepare(b->db, "SELECT le.time, le.status_raw, le.location, le.description, "
 		       "le.evidence_id FROM logistics_events le JOIN evidence e "
 		       "ON e.id = le.evidence_id WHERE e.order_id = ? AND e.excluded IS NULL AND le.time IS NOT NULL "
 		       "ORDER BY le.time, e.id, le.seq", &st, err) < 0)
 		goto out;
-	sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_text(st, 1, b->o->order_id, -1, DB_STATIC);
+	while (db_step(st) == DB_ROW) {
 		if (timeline_skip(b, st, 4, &seen))
 			continue;
-		const char *s = (const char *)sqlite3_column_text(st, 1);
-		const char *loc = (const char *)sqlite3_column_text(st, 2);
-		const char *d = (const char *)sqlite3_column_text(st, 3);
+		const char *s = (const char *)db_col_text(st, 1);
+		const char *loc = (const char *)db_col_text(st, 2);
+		const char *d = (const char *)db_col_text(st, 3);
 		char *sk = s ? xasprintf("logi_%s", s) : NULL;
 		/* a raw status that is one of our codes reads by its name */
 		char *raw = xasprintf("%s%s%s%s%s", s ? T_or(b, sk, s) : "", loc ? " " : "",
@@ -834,11 +834,11 @@ timeline(struct build *b, struct cf_err *err)
 
 		free(sk);
 
-		tev_add(&ev, &n, sqlite3_column_int64(st, 0), M(b, raw),
-			exhibits_no(&b->ex, sqlite3_column_int64(st, 4)));
+		tev_add(&ev, &n, db_col_int64(st, 0), M(b, raw),
+			exhibits_no(&b->ex, db_col_int64(st, 4)));
 		free(raw);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	/* first and last chat message of each chat, and any with attachments */
 	/* first and last by time (to the millisecond), as the transcript reads */
@@ -852,31 +852,31 @@ timeline(struct build *b, struct cf_err *err)
 		       "ORDER BY m.time, m.time_ms, e.id, m.seq",
 		       &st, err) < 0)
 		goto out;
-	sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, b->o->order_id, -1, DB_STATIC);
 	records_release(&seen);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_step(st) == DB_ROW) {
 		if (timeline_skip(b, st, 4, &seen))
 			continue;
-		int first = sqlite3_column_int(st, 5), last = sqlite3_column_int(st, 6);
-		int att = sqlite3_column_type(st, 3) != SQLITE_NULL &&
-			  strcmp((const char *)sqlite3_column_text(st, 3), "[]") != 0;
-		const char *sender = (const char *)sqlite3_column_text(st, 1);
+		int first = db_col_int(st, 5), last = db_col_int(st, 6);
+		int att = db_col_type(st, 3) != DB_NULL &&
+			  strcmp((const char *)db_col_text(st, 3), "[]") != 0;
+		const char *sender = (const char *)db_col_text(st, 1);
 		char *role, *txt, *what;
 
 		if (!first && !last && !att)
 			continue;
 		role = xasprintf("role_%s", sender);
-		txt = M(b, (const char *)sqlite3_column_text(st, 2));
+		txt = M(b, (const char *)db_col_text(st, 2));
 		statement_truncate(txt, 60);
 		what = xasprintf("%s · %s: %s", T(b, first ? "ev_first_msg" : last ? "ev_last_msg"
 							       : "ev_attach_msg"),
 				 T(b, role), txt);
-		tev_add(&ev, &n, sqlite3_column_int64(st, 0), what,
-			exhibits_no(&b->ex, sqlite3_column_int64(st, 4)));
+		tev_add(&ev, &n, db_col_int64(st, 0), what,
+			exhibits_no(&b->ex, db_col_int64(st, 4)));
 		free(role);
 		free(txt);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	if (db_has_table(b->db, "disputes")) {
 		if (dispute_get(b->db, b->o->order_id, 0, &dsp, err) < 0) {
@@ -915,7 +915,7 @@ timeline(struct build *b, struct cf_err *err)
 out:
 	records_release(&seen);
 	dispute_free(dsp);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	for (i = 0; i < n; i++)
 		free(ev[i].what);
 	free(ev);
@@ -958,42 +958,42 @@ shows(struct build *b, const struct exhibit *x)
 	const struct argument_exhibit *e = argument_exhibit(&b->arg, x->no);
 	enum argument_part part = e ? e->part : ARG_OTHER;
 	struct cf_buf t = CF_BUF_INIT;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char *d = NULL, *d2 = NULL, money[40];
 
 	if (!strcmp(x->kind, "chat") &&
-	    sqlite3_prepare_v2(db_sqlite(b->db), "SELECT count(*), sum(sender = 'buyer'), min(time), max(time) "
-			       "FROM messages WHERE evidence_id = ?", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, x->evidence_id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			d = day(b, sqlite3_column_type(st, 2) == SQLITE_NULL ? -1
-				   : sqlite3_column_int64(st, 2));
-			d2 = day(b, sqlite3_column_type(st, 3) == SQLITE_NULL ? -1
-				    : sqlite3_column_int64(st, 3));
+	    db_prepare_quiet(b->db, "SELECT count(*), sum(sender = 'buyer'), min(time), max(time) "
+			       "FROM messages WHERE evidence_id = ?", &st) == DB_OK) {
+		db_bind_int64(st, 1, x->evidence_id);
+		if (db_step(st) == DB_ROW) {
+			d = day(b, db_col_type(st, 2) == DB_NULL ? -1
+				   : db_col_int64(st, 2));
+			d2 = day(b, db_col_type(st, 3) == DB_NULL ? -1
+				    : db_col_int64(st, 3));
 			cf_buf_addf(&t, T_fmt(b, "shows_chat", "%lld%lld", "Chat: %lld messages "
 					      "(%lld from the buyer)"),
-				    (long long)sqlite3_column_int64(st, 0),
-				    (long long)sqlite3_column_int64(st, 1));
+				    (long long)db_col_int64(st, 0),
+				    (long long)db_col_int64(st, 1));
 			if (*d)
 				cf_buf_addf(&t, "%s%s%s%s", T_or(b, "shows_sep", ", "), d,
 					    strcmp(d, d2) && *d2 ? T_or(b, "shows_to", " to ") : "",
 					    strcmp(d, d2) && *d2 ? d2 : "");
 		}
 	} else if (!strcmp(x->kind, "order") &&
-		   sqlite3_prepare_v2(db_sqlite(b->db), "SELECT (SELECT count(*) FROM order_items WHERE "
+		   db_prepare_quiet(b->db, "SELECT (SELECT count(*) FROM order_items WHERE "
 				      "evidence_id = ?1), total_fen, created_at FROM order_records "
-				      "WHERE evidence_id = ?1", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, x->evidence_id);
+				      "WHERE evidence_id = ?1", &st) == DB_OK) {
+		db_bind_int64(st, 1, x->evidence_id);
 		cf_buf_addstr(&t, part_name(b, ARG_ORDER, x->kind));
-		if (sqlite3_step(st) == SQLITE_ROW) {
+		if (db_step(st) == DB_ROW) {
 			cf_buf_addf(&t, T_fmt(b, "shows_order", "%lld", ": %lld item(s)"),
-				    (long long)sqlite3_column_int64(st, 0));
-			if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+				    (long long)db_col_int64(st, 0));
+			if (db_col_type(st, 1) != DB_NULL)
 				cf_buf_addf(&t, T_fmt(b, "shows_paid", "%s", ", paid %s"),
-					    money_format_fen(sqlite3_column_int64(st, 1), money,
+					    money_format_fen(db_col_int64(st, 1), money,
 							     sizeof(money)));
-			d = day(b, sqlite3_column_type(st, 2) == SQLITE_NULL ? -1
-				   : sqlite3_column_int64(st, 2));
+			d = day(b, db_col_type(st, 2) == DB_NULL ? -1
+				   : db_col_int64(st, 2));
 			if (*d)
 				cf_buf_addf(&t, "%s%s %s", T_or(b, "shows_sep", ", "), d,
 					    T_or(b, "shows_ordered", "ordered"));
@@ -1015,18 +1015,18 @@ shows(struct build *b, const struct exhibit *x)
 				    *d && e && e->fact ? " " : "",
 				    e && e->fact ? e->fact
 				    : part == ARG_HANDOVER ? T_or(b, "shows_collected", "collected") : "");
-		if (sqlite3_prepare_v2(db_sqlite(b->db), "SELECT carrier, tracking_no, (SELECT count(*) FROM "
+		if (db_prepare_quiet(b->db, "SELECT carrier, tracking_no, (SELECT count(*) FROM "
 				       "logistics_events WHERE evidence_id = ?1) FROM logistics "
-				       "WHERE evidence_id = ?1", -1, &st, NULL) == SQLITE_OK) {
-			sqlite3_bind_int64(st, 1, x->evidence_id);
-			if (sqlite3_step(st) == SQLITE_ROW) {
-				const char *c = (const char *)sqlite3_column_text(st, 0);
-				const char *n = (const char *)sqlite3_column_text(st, 1);
+				       "WHERE evidence_id = ?1", &st) == DB_OK) {
+			db_bind_int64(st, 1, x->evidence_id);
+			if (db_step(st) == DB_ROW) {
+				const char *c = (const char *)db_col_text(st, 0);
+				const char *n = (const char *)db_col_text(st, 1);
 
 				cf_buf_addf(&t, "\n%s%s%s", c ? c : "", c && n ? " " : "", n ? n : "");
 				cf_buf_addf(&t, T_fmt(b, "shows_events", "%s%lld", "%s%lld event(s)"),
 					    c || n ? T_or(b, "shows_sep", ", ") : "",
-					    (long long)sqlite3_column_int64(st, 2));
+					    (long long)db_col_int64(st, 2));
 			}
 		}
 	} else {
@@ -1040,7 +1040,7 @@ shows(struct build *b, const struct exhibit *x)
 			cf_buf_addf(&t, T_fmt(b, "shows_duration", "%s%lld", "%s%lld s long"),
 				    T_or(b, "shows_sep", ", "), (x->duration_ms + 500) / 1000);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (x->note) {
 		char *n = M(b, x->note);
 
@@ -1095,27 +1095,27 @@ proves(struct build *b, const struct exhibit *x)
 static int
 left_out_note(struct build *b, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int n = 0, ret = -1;
 
 	if (db_prepare(b->db, LEFT_OUT_SQL, &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, b->o->order_id, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_text(st, 1, b->o->order_id, -1, DB_STATIC);
+	while (db_step(st) == DB_ROW) {
 		char hex[CF_SHA256_HEXLEN + 1] = "?", *line, *reason;
 
 		if (n++ == 0) {
 			int cnt = 0;
 			char *head;
-			sqlite3_stmt *c = NULL;
+			struct db_stmt *c = NULL;
 
 			if (db_prepare(b->db, "SELECT count(*) FROM evidence WHERE order_id = ? AND "
 					      "excluded IS NOT NULL", &c, err) < 0)
 				goto out;
-			sqlite3_bind_text(c, 1, b->o->order_id, -1, SQLITE_STATIC);
-			if (sqlite3_step(c) == SQLITE_ROW)
-				cnt = sqlite3_column_int(c, 0);
-			sqlite3_finalize(c);
+			db_bind_text(c, 1, b->o->order_id, -1, DB_STATIC);
+			if (db_step(c) == DB_ROW)
+				cnt = db_col_int(c, 0);
+			db_finalize(c);
 			head = xasprintf(T_fmt(b, "left_out", "%d",
 					       "%d items of the vault were left out of this dossier "
 					       "(listed in manifest.json):"), cnt);
@@ -1126,12 +1126,12 @@ left_out_note(struct build *b, struct cf_err *err)
 			}
 			free(head);
 		}
-		if (sqlite3_column_bytes(st, 2) == CF_SHA256_LEN)
-			sha_hex(sqlite3_column_blob(st, 2), hex);
-		reason = M(b, (const char *)sqlite3_column_text(st, 4));
+		if (db_col_bytes(st, 2) == CF_SHA256_LEN)
+			sha_hex(db_col_blob(st, 2), hex);
+		reason = M(b, (const char *)db_col_text(st, 4));
 		line = xasprintf("#%lld  %s  sha256 %.16s…  — %s",
-				 (long long)sqlite3_column_int64(st, 0),
-				 (const char *)sqlite3_column_text(st, 1), hex, reason);
+				 (long long)db_col_int64(st, 0),
+				 (const char *)db_col_text(st, 1), hex, reason);
 		free(reason);
 		if (pdf_text(b->p, line, SZ_TINY, 0, err) < 0) {
 			free(line);
@@ -1141,7 +1141,7 @@ left_out_note(struct build *b, struct cf_err *err)
 	}
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret;
 }
 
@@ -1319,9 +1319,9 @@ cmp_cmsg(const void *a, const void *b)
 }
 
 static char *
-col_dup(sqlite3_stmt *st, int i)
+col_dup(struct db_stmt *st, int i)
 {
-	const unsigned char *s = sqlite3_column_text(st, i);
+	const unsigned char *s = db_col_text(st, i);
 
 	return s ? xstrdup((const char *)s) : NULL;
 }
@@ -1332,7 +1332,7 @@ col_dup(sqlite3_stmt *st, int i)
  * mine, is within what shown holds); *where gets that exhibit.
  */
 static int
-already_shown(sqlite3_stmt *st, const int *cols, const struct records *shown,
+already_shown(struct db_stmt *st, const int *cols, const struct records *shown,
 	      struct records *mine, int *where)
 {
 	unsigned char h[16];
@@ -1399,7 +1399,7 @@ chat(struct build *b, const struct exhibit *x, struct cf_err *err)
 {
 	static const double w[] = { 0.22, 0.18, 0.60 };
 	static const int chat_cols[RECORDS_NCOLS] = { 1, 3, 5, 6 };	/* as RECORDS_CHAT */
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct cmsg *v = NULL;
 	size_t n = 0, i, moved = 0;
 	long long last_t = LLONG_MIN;
@@ -1414,8 +1414,8 @@ chat(struct build *b, const struct exhibit *x, struct cf_err *err)
 		       ", name, text, attachments FROM messages WHERE evidence_id = ?1 ORDER BY seq",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, x->evidence_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, x->evidence_id);
+	while ((rc = db_step(st)) == DB_ROW) {
 		struct cmsg *m;
 
 		/* a record an earlier exhibit showed is counted, not repeated */
@@ -1425,13 +1425,13 @@ chat(struct build *b, const struct exhibit *x, struct cf_err *err)
 		}
 		v = xreallocarray(v, n + 1, sizeof(*v));
 		m = &v[n++];
-		m->seq = sqlite3_column_int64(st, 0);
+		m->seq = db_col_int64(st, 0);
 		m->pos = n - 1;
-		m->has_t = sqlite3_column_type(st, 1) != SQLITE_NULL;
+		m->has_t = db_col_type(st, 1) != DB_NULL;
 		if (m->has_t) {
-			last_t = sqlite3_column_int64(st, 1);
-			last_ms = sqlite3_column_type(st, 2) != SQLITE_NULL
-					  ? sqlite3_column_int(st, 2) : -1;
+			last_t = db_col_int64(st, 1);
+			last_ms = db_col_type(st, 2) != DB_NULL
+					  ? db_col_int(st, 2) : -1;
 		}
 		m->t = last_t;
 		m->ms = last_ms;
@@ -1440,7 +1440,7 @@ chat(struct build *b, const struct exhibit *x, struct cf_err *err)
 		m->text = col_dup(st, 5);
 		m->att = col_dup(st, 6);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		db_err(b->db, err, "cannot read the messages of exhibit %d", x->no);
 		goto out;
 	}
@@ -1506,7 +1506,7 @@ out:
 		free(v[i].att);
 	}
 	free(v);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	records_release(&mine);
 	return ret;
 }
@@ -1515,7 +1515,7 @@ static int
 logistics(struct build *b, const struct exhibit *x, struct cf_err *err)
 {
 	static const double w[] = { 0.22, 0.14, 0.16, 0.48 };
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	const char *h[4];
 	int ret = -1, where = 0;
 	struct records mine = { 0 };
@@ -1524,16 +1524,16 @@ logistics(struct build *b, const struct exhibit *x, struct cf_err *err)
 	if (db_prepare(b->db, "SELECT carrier, tracking_no FROM logistics WHERE evidence_id = ?",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, x->evidence_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *c = (const char *)sqlite3_column_text(st, 0);
-		const char *t = (const char *)sqlite3_column_text(st, 1);
+	db_bind_int64(st, 1, x->evidence_id);
+	if (db_step(st) == DB_ROW) {
+		const char *c = (const char *)db_col_text(st, 0);
+		const char *t = (const char *)db_col_text(st, 1);
 
 		if (row2(b, T(b, "carrier"), c, err) < 0 || row2(b, T(b, "tracking"), t, err) < 0 ||
 		    pdf_vspace(b->p, 6, err) < 0)
 			goto out;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	h[0] = T(b, "col_time"), h[1] = T(b, "col_status"), h[2] = T(b, "col_location");
 	h[3] = T(b, "col_desc");
@@ -1542,18 +1542,18 @@ logistics(struct build *b, const struct exhibit *x, struct cf_err *err)
 	if (db_prepare(b->db, "SELECT " RECORDS_LOGI " "
 		       "FROM logistics_events WHERE evidence_id = ? ORDER BY seq", &st, err) < 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, x->evidence_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_int64(st, 1, x->evidence_id);
+	while (db_step(st) == DB_ROW) {
 		if (already_shown(st, records_cols, &b->shown_logi, &mine, &where)) {
 			skipped++;
 			continue;
 		}
-		char *ts = sqlite3_column_type(st, 0) == SQLITE_NULL ? xstrdup("")
-								       : tstr(b, sqlite3_column_int64(st, 0));
-		const char *s = (const char *)sqlite3_column_text(st, 1);
+		char *ts = db_col_type(st, 0) == DB_NULL ? xstrdup("")
+								       : tstr(b, db_col_int64(st, 0));
+		const char *s = (const char *)db_col_text(st, 1);
 		char *sk = s ? xasprintf("logi_%s", s) : NULL;
-		char *loc = M(b, (const char *)sqlite3_column_text(st, 2));
-		char *d = M(b, (const char *)sqlite3_column_text(st, 3));
+		char *loc = M(b, (const char *)db_col_text(st, 2));
+		char *d = M(b, (const char *)db_col_text(st, 3));
 		/* a status code (no raw text was kept) by its name: never "in_transit" */
 		const char *c[4] = { ts, s ? T_or(b, sk, s) : "", loc, d };
 		int r = pdf_table_row(b->p, 4, w, c, SZ_SMALL, PDF_TEXT_RULE, err);
@@ -1568,7 +1568,7 @@ logistics(struct build *b, const struct exhibit *x, struct cf_err *err)
 	shown_merge(&b->shown_logi, &mine, x->no);
 	ret = not_repeated(b, skipped, where, err);
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	records_release(&mine);
 	return ret;
 }
@@ -1576,7 +1576,7 @@ out:
 static int
 order_details(struct build *b, const struct exhibit *x, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char money[40];
 	int ret = -1;
 
@@ -1584,8 +1584,8 @@ order_details(struct build *b, const struct exhibit *x, struct cf_err *err)
 		       "buyer_nick, buyer_phone, buyer_address, total_fen, currency, pay_method, "
 		       "pay_txn FROM order_records WHERE evidence_id = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, x->evidence_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_int64(st, 1, x->evidence_id);
+	if (db_step(st) == DB_ROW) {
 		const char *keys[] = { "shop", "created_at", "paid_at", "shipped_at", "delivered_at",
 				       "buyer", "phone", "address", "paid", "payment", "txn" };
 		char *vals[11];
@@ -1594,19 +1594,19 @@ order_details(struct build *b, const struct exhibit *x, struct cf_err *err)
 		/* a fact the record does not hold is left out (row2) */
 		vals[0] = col_dup(st, 0);
 		for (i = 1; i <= 4; i++)
-			vals[i] = sqlite3_column_type(st, i) == SQLITE_NULL ? NULL
-									    : tstr(b, sqlite3_column_int64(st, i));
-		vals[5] = M(b, (const char *)sqlite3_column_text(st, 5));
-		vals[6] = M(b, (const char *)sqlite3_column_text(st, 6));
-		if (sqlite3_column_text(st, 7) == NULL)
+			vals[i] = db_col_type(st, i) == DB_NULL ? NULL
+									    : tstr(b, db_col_int64(st, i));
+		vals[5] = M(b, (const char *)db_col_text(st, 5));
+		vals[6] = M(b, (const char *)db_col_text(st, 6));
+		if (db_col_text(st, 7) == NULL)
 			vals[7] = NULL;
 		else if (b->o->no_mask)
-			vals[7] = xstrdup((const char *)sqlite3_column_text(st, 7));
+			vals[7] = xstrdup((const char *)db_col_text(st, 7));
 		else
-			vals[7] = mask_address((const char *)sqlite3_column_text(st, 7));
-		vals[8] = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL :
-			  xasprintf("%s %s", money_format_fen(sqlite3_column_int64(st, 8), money, sizeof(money)),
-				    sqlite3_column_text(st, 9) ? (const char *)sqlite3_column_text(st, 9) : "CNY");
+			vals[7] = mask_address((const char *)db_col_text(st, 7));
+		vals[8] = db_col_type(st, 8) == DB_NULL ? NULL :
+			  xasprintf("%s %s", money_format_fen(db_col_int64(st, 8), money, sizeof(money)),
+				    db_col_text(st, 9) ? (const char *)db_col_text(st, 9) : "CNY");
 		vals[9] = col_dup(st, 10);
 		vals[10] = col_dup(st, 11);
 		for (i = 0; i < 11; i++) {
@@ -1617,20 +1617,20 @@ order_details(struct build *b, const struct exhibit *x, struct cf_err *err)
 		if (r < 0)
 			goto out;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	if (db_prepare(b->db, "SELECT sku, title, qty, price_fen FROM order_items "
 		       "WHERE evidence_id = ? ORDER BY seq", &st, err) < 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, x->evidence_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *sku = (const char *)sqlite3_column_text(st, 0);
-		const char *title = (const char *)sqlite3_column_text(st, 1);
+	db_bind_int64(st, 1, x->evidence_id);
+	while (db_step(st) == DB_ROW) {
+		const char *sku = (const char *)db_col_text(st, 0);
+		const char *title = (const char *)db_col_text(st, 1);
 		char *v = xasprintf("%s%s%s × %lld%s%s", title ? title : "", sku ? " / " : "",
-				    sku ? sku : "", (long long)sqlite3_column_int64(st, 2),
-				    sqlite3_column_type(st, 3) == SQLITE_NULL ? "" : " @ ",
-				    sqlite3_column_type(st, 3) == SQLITE_NULL ? "" :
-				    money_format_fen(sqlite3_column_int64(st, 3), money, sizeof(money)));
+				    sku ? sku : "", (long long)db_col_int64(st, 2),
+				    db_col_type(st, 3) == DB_NULL ? "" : " @ ",
+				    db_col_type(st, 3) == DB_NULL ? "" :
+				    money_format_fen(db_col_int64(st, 3), money, sizeof(money)));
 		int r = row2(b, T(b, "items"), v, err);
 
 		free(v);
@@ -1639,7 +1639,7 @@ order_details(struct build *b, const struct exhibit *x, struct cf_err *err)
 	}
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret;
 }
 
@@ -1964,7 +1964,7 @@ proofs_table(struct build *b, struct cf_err *err)
 {
 	static const double w[] = { 0.08, 0.12, 0.12, 0.30, 0.26, 0.12 };
 	struct seal_head head;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char hex[CF_SHA256_HEXLEN + 1], *sealed = NULL, *s = NULL;
 	const char *h[6];
 	int found = 0, ret = -1;
@@ -2014,11 +2014,11 @@ proofs_table(struct build *b, struct cf_err *err)
 		int64_t idx = -1;
 		int r;
 
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, x->evidence_id);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-			idx = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
+		db_reset(st);
+		db_bind_int64(st, 1, x->evidence_id);
+		if (db_step(st) == DB_ROW && db_col_type(st, 0) != DB_NULL)
+			idx = db_col_int64(st, 0);
+		db_reset(st);
 		c1 = idx >= 0 ? xasprintf("%lld", (long long)idx) : xstrdup("-");
 		if (found && idx >= 0 && (uint64_t)idx < head.tree_size) {
 			unsigned char (*path)[CF_SHA256_LEN] = NULL;
@@ -2056,7 +2056,7 @@ proofs_table(struct build *b, struct cf_err *err)
 		goto out;
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	seal_head_release(&head);
 	free(sealed);
 	free(s);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/evidence.h"
 #include "casefile/roles.h"
 #include "casefile/vault.h"
@@ -14,16 +14,14 @@
 int
 evidence_order_exists(struct vault *v, const char *order)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int yes;
 
-	if (sqlite3_prepare_v2(db_sqlite(vault_db(v)),
-			       "SELECT 1 FROM evidence WHERE order_id = ? LIMIT 1", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (db_prepare_quiet(vault_db(v), "SELECT 1 FROM evidence WHERE order_id = ? LIMIT 1", &st) != DB_OK)
 		return 0;
-	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
-	yes = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, order, -1, DB_STATIC);
+	yes = db_step(st) == DB_ROW;
+	db_finalize(st);
 	return yes;
 }
 
@@ -40,7 +38,7 @@ evidence_orders(struct vault *v, struct evidence_order **out, size_t *n, struct 
 		"   WHERE e2.order_id = e.order_id)"
 		" FROM evidence e GROUP BY order_id ORDER BY order_id";
 	struct cf_db *db = vault_db(v);
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct evidence_order *o = NULL;
 	size_t len = 0, cap = 0;
 	int r, k;
@@ -49,9 +47,9 @@ evidence_orders(struct vault *v, struct evidence_order **out, size_t *n, struct 
 	*n = 0;
 	if (db_prepare(db, sql, &st, err) < 0)
 		return -1;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = db_step(st)) == DB_ROW) {
 		struct evidence_order *e;
-		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *id = (const char *)db_col_text(st, 0);
 
 		if (len == cap) {
 			cap = cap ? 2 * cap : 16;
@@ -59,15 +57,15 @@ evidence_orders(struct vault *v, struct evidence_order **out, size_t *n, struct 
 		}
 		e = &o[len++];
 		e->order_id = xstrdup(id ? id : "");
-		e->items = sqlite3_column_int64(st, 1);
-		e->bytes = sqlite3_column_int64(st, 2);
-		e->last_ingested_at = sqlite3_column_int64(st, 3);
+		e->items = db_col_int64(st, 1);
+		e->bytes = db_col_int64(st, 2);
+		e->last_ingested_at = db_col_int64(st, 3);
 		for (k = 0; k < EVIDENCE_NKINDS; k++)
-			e->kinds[k] = sqlite3_column_int64(st, 4 + k);
-		e->warnings = sqlite3_column_int64(st, 11);
+			e->kinds[k] = db_col_int64(st, 4 + k);
+		e->warnings = db_col_int64(st, 11);
 	}
-	sqlite3_finalize(st);
-	if (r != SQLITE_DONE) {
+	db_finalize(st);
+	if (r != DB_DONE) {
 		evidence_orders_free(o, len);
 		return db_err(db, err, "cannot list orders");
 	}
@@ -92,7 +90,7 @@ int
 evidence_ids(struct vault *v, const char *order, int64_t **ids, size_t *n, struct cf_err *err)
 {
 	struct cf_db *db = vault_db(v);
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int64_t *a = NULL;
 	size_t len = 0, cap = 0;
 	int r;
@@ -103,16 +101,16 @@ evidence_ids(struct vault *v, const char *order, int64_t **ids, size_t *n, struc
 		       &st, err) < 0)
 		return -1;
 	if (order)
-		sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		db_bind_text(st, 1, order, -1, DB_STATIC);
+	while ((r = db_step(st)) == DB_ROW) {
 		if (len == cap) {
 			cap = cap ? 2 * cap : 64;
 			a = xreallocarray(a, cap, sizeof(*a));
 		}
-		a[len++] = sqlite3_column_int64(st, 0);
+		a[len++] = db_col_int64(st, 0);
 	}
-	sqlite3_finalize(st);
-	if (r != SQLITE_DONE) {
+	db_finalize(st);
+	if (r != DB_DONE) {
 		free(a);
 		return db_err(db, err, "cannot read the evidence rows");
 	}
@@ -127,21 +125,21 @@ count_rows(struct vault *v, const char *sql, const char *param, long long *n, co
 	   struct cf_err *err)
 {
 	struct cf_db *db = vault_db(v);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	*n = 0;
 	if (db_prepare(db, sql, &st, err) < 0)
 		return -1;
 	if (param)
-		sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int64(st, 0);
+		db_bind_text(st, 1, param, -1, DB_STATIC);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*n = db_col_int64(st, 0);
 	else
 		db_err(db, err, "%s", what);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+	db_finalize(st);
+	return rc == DB_ROW ? 0 : -1;
 }
 
 int
@@ -166,7 +164,7 @@ evidence_count_unsealed(struct vault *v, const char *order, long long *n, struct
 
 /* The prepared query of evidence_unknown_senders(), kept for a run. */
 struct evidence_senders {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 };
 
 int
@@ -174,7 +172,7 @@ evidence_unknown_senders(struct vault *v, struct evidence_senders **keep, int64_
 			 evidence_sender_fn fn, void *cookie, struct cf_err *err)
 {
 	struct cf_db *db = vault_db(v);
-	sqlite3_stmt *st = keep && *keep ? (*keep)->st : NULL;
+	struct db_stmt *st = keep && *keep ? (*keep)->st : NULL;
 	int r;
 
 	if (st == NULL &&
@@ -182,22 +180,22 @@ evidence_unknown_senders(struct vault *v, struct evidence_senders **keep, int64_
 		       ROLES_SQL_SENDER("m", "(SELECT order_id FROM evidence WHERE id = ?1)")
 		       " = 'unknown' GROUP BY m.name ORDER BY min(m.seq)", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
+	db_bind_int64(st, 1, id);
+	while ((r = db_step(st)) == DB_ROW) {
+		const char *name = (const char *)db_col_text(st, 0);
 
-		fn(cookie, name ? name : "", sqlite3_column_int64(st, 1));
+		fn(cookie, name ? name : "", db_col_int64(st, 1));
 	}
 	if (keep) {
-		sqlite3_reset(st);
+		db_reset(st);
 		if (*keep == NULL) {
 			*keep = xcalloc(1, sizeof(**keep));
 			(*keep)->st = st;
 		}
 	} else {
-		sqlite3_finalize(st);
+		db_finalize(st);
 	}
-	return r == SQLITE_DONE ? 0 : db_err(db, err, "cannot read the senders of item %lld",
+	return r == DB_DONE ? 0 : db_err(db, err, "cannot read the senders of item %lld",
 					     (long long)id);
 }
 
@@ -206,6 +204,6 @@ evidence_senders_free(struct evidence_senders *keep)
 {
 	if (keep == NULL)
 		return;
-	sqlite3_finalize(keep->st);
+	db_finalize(keep->st);
 	free(keep);
 }

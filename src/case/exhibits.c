@@ -11,7 +11,7 @@
 #include "casefile/argument.h"
 #include "casefile/db.h"
 #include "casefile/exhibits.h"
-#include "casefile/records_sqlite.h"
+#include "casefile/records_stmt.h"
 #include "casefile/xalloc.h"
 
 /* ------------------------------------------------------------- re-exports */
@@ -27,7 +27,7 @@ static int
 load_records(struct cf_db *db, const struct exhibit *x, struct records *m,
 	     struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	unsigned char h[16];
 	int rc;
 
@@ -36,14 +36,14 @@ load_records(struct cf_db *db, const struct exhibit *x, struct records *m,
 			       : "SELECT " RECORDS_LOGI " FROM logistics_events WHERE evidence_id = ?",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, x->evidence_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, x->evidence_id);
+	while ((rc = db_step(st)) == DB_ROW) {
 		records_key(st, records_cols, RECORDS_NCOLS, h);
 		records_get(m, h)->count++;
 		m->total++;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot read the records of exhibit %d", x->no);
 	return 0;
 }
@@ -143,18 +143,17 @@ exhibits_argument(struct cf_db *db, const char *order_id, const char *scenario,
 static char *
 order_scenario(struct cf_db *db, const char *order_id)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char *r = NULL;
 
 	if (db_has_table(db, "disputes") &&
-	    sqlite3_prepare_v2(db_sqlite(db), "SELECT reason FROM disputes WHERE order_id = ? "
-			       "ORDER BY closed_at IS NULL DESC, id DESC LIMIT 1", -1, &st,
-			       NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-			r = xstrdup((const char *)sqlite3_column_text(st, 0));
+	    db_prepare_quiet(db, "SELECT reason FROM disputes WHERE order_id = ? "
+			       "ORDER BY closed_at IS NULL DESC, id DESC LIMIT 1", &st) == DB_OK) {
+		db_bind_text(st, 1, order_id, -1, DB_STATIC);
+		if (db_step(st) == DB_ROW && db_col_text(st, 0))
+			r = xstrdup((const char *)db_col_text(st, 0));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return r ? r : xstrdup("other");
 }
 
@@ -249,7 +248,7 @@ int
 exhibits_load(struct cf_db *db, const char *order_id,
 	      struct exhibits *out, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc, ret = -1;
 
 	out->v = NULL;
@@ -266,8 +265,8 @@ exhibits_load(struct cf_db *db, const char *order_id,
 		       "WHEN 'video' THEN 4 WHEN 'receipt' THEN 5 ELSE 6 END, "
 		       "CAST(e.name AS BLOB), e.id", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_text(st, 1, order_id, -1, DB_STATIC);
+	while ((rc = db_step(st)) == DB_ROW) {
 		struct exhibit *x;
 		const unsigned char *s;
 
@@ -275,25 +274,25 @@ exhibits_load(struct cf_db *db, const char *order_id,
 		x = &out->v[out->n];
 		memset(x, 0, sizeof(*x));
 		x->no = (int)++out->n;
-		x->evidence_id = sqlite3_column_int64(st, 0);
-		x->kind = xstrdup((const char *)sqlite3_column_text(st, 1));
-		x->name = xstrdup((const char *)sqlite3_column_text(st, 2));
-		s = sqlite3_column_text(st, 3);
+		x->evidence_id = db_col_int64(st, 0);
+		x->kind = xstrdup((const char *)db_col_text(st, 1));
+		x->name = xstrdup((const char *)db_col_text(st, 2));
+		s = db_col_text(st, 3);
 		x->note = s && *s ? xstrdup((const char *)s) : NULL;
-		if (sqlite3_column_bytes(st, 4) == CF_SHA256_LEN)
-			memcpy(x->sha256, sqlite3_column_blob(st, 4), CF_SHA256_LEN);
-		x->size = (uint64_t)sqlite3_column_int64(st, 5);
-		x->ingested_at = sqlite3_column_int64(st, 6);
-		s = sqlite3_column_text(st, 7);
+		if (db_col_bytes(st, 4) == CF_SHA256_LEN)
+			memcpy(x->sha256, db_col_blob(st, 4), CF_SHA256_LEN);
+		x->size = (uint64_t)db_col_int64(st, 5);
+		x->ingested_at = db_col_int64(st, 6);
+		s = db_col_text(st, 7);
 		x->format = s ? xstrdup((const char *)s) : NULL;
-		x->orientation = sqlite3_column_int(st, 8);
-		x->captured_at = sqlite3_column_type(st, 9) != SQLITE_NULL ? sqlite3_column_int64(st, 9)
-			       : sqlite3_column_type(st, 11) != SQLITE_NULL ? sqlite3_column_int64(st, 11)
+		x->orientation = db_col_int(st, 8);
+		x->captured_at = db_col_type(st, 9) != DB_NULL ? db_col_int64(st, 9)
+			       : db_col_type(st, 11) != DB_NULL ? db_col_int64(st, 11)
 			       : -1;
-		x->duration_ms = sqlite3_column_type(st, 10) != SQLITE_NULL ?
-				 sqlite3_column_int64(st, 10) : -1;
+		x->duration_ms = db_col_type(st, 10) != DB_NULL ?
+				 db_col_int64(st, 10) : -1;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		db_err(db, err, "cannot read the evidence of order '%s'", order_id);
 		goto out;
 	}
@@ -305,7 +304,7 @@ exhibits_load(struct cf_db *db, const char *order_id,
 		goto out;
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (ret < 0)
 		exhibits_release(out);
 	return ret;

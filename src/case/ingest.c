@@ -44,7 +44,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/db.h"
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/ingest.h"
 #include "casefile/ledger.h"
 #include "casefile/order_id.h"
@@ -75,7 +75,7 @@ struct ingest {
 	pthread_mutex_t gate;	/* held by a put, and by a commit until BEGIN */
 	char *user, *host;
 	struct cf_buf keep;
-	sqlite3_stmt *q_dup, *q_obj, *q_ev, *q_warn, *q_savepoint, *q_release;
+	struct db_stmt *q_dup, *q_obj, *q_ev, *q_warn, *q_savepoint, *q_release;
 	struct parsed_writer *pw;	/* the parsed rows' INSERTs */
 	int no_savepoints;	/* ingest_whole_batch() */
 	int failed;		/* a record failed without a savepoint */
@@ -118,30 +118,30 @@ created_unlink(struct ingest *in, size_t from)
 static void
 created_cleanup(struct ingest *in)
 {
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	size_t i, keep = 0;
 
 	if (in->ncreated == 0)
 		return;
 	if (db_prepare(in->db, "SELECT 1 FROM objects WHERE sha256 = ?", &q, NULL) < 0 ||
 	    db_begin(in->db, NULL) < 0) {
-		sqlite3_finalize(q);
+		db_finalize(q);
 		in->ncreated = 0;
 		return;
 	}
 	for (i = 0; i < in->ncreated; i++) {
 		int named;
 
-		sqlite3_bind_blob(q, 1, in->created[i], CF_SHA256_LEN, SQLITE_STATIC);
-		named = sqlite3_step(q);
-		sqlite3_reset(q);
-		if (named == SQLITE_DONE)
+		db_bind_blob(q, 1, in->created[i], CF_SHA256_LEN, DB_STATIC);
+		named = db_step(q);
+		db_reset(q);
+		if (named == DB_DONE)
 			memcpy(in->created[keep++], in->created[i], CF_SHA256_LEN);
 	}
 	in->ncreated = keep;
 	created_unlink(in, 0);
 	db_rollback(in->db);
-	sqlite3_finalize(q);
+	db_finalize(q);
 }
 
 static int
@@ -232,21 +232,21 @@ name_nfc(const char *raw)
 }
 
 static void
-bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+bind_text_or_null(struct db_stmt *st, int i, const char *s)
 {
 	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, i, s, -1, DB_TRANSIENT);
 	else
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 }
 
 static int
-step_done(struct ingest *in, sqlite3_stmt *st, const char *what, struct cf_err *err)
+step_done(struct ingest *in, struct db_stmt *st, const char *what, struct cf_err *err)
 {
-	int rc = sqlite3_step(st);
+	int rc = db_step(st);
 
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_DONE)
 		return db_err(in->db, err, "%s", what);
 	return 0;
 }
@@ -261,9 +261,9 @@ item_warn(struct ingest *in, const struct ingest_item *it, const char *msg, int 
 static int
 add_warning(struct ingest *in, int64_t id, int seq, const char *msg, struct cf_err *err)
 {
-	sqlite3_bind_int64(in->q_warn, 1, id);
-	sqlite3_bind_int(in->q_warn, 2, seq);
-	sqlite3_bind_text(in->q_warn, 3, msg, -1, SQLITE_TRANSIENT);
+	db_bind_int64(in->q_warn, 1, id);
+	db_bind_int(in->q_warn, 2, seq);
+	db_bind_text(in->q_warn, 3, msg, -1, DB_TRANSIENT);
 	return step_done(in, in->q_warn, "cannot record a warning", err);
 }
 
@@ -462,21 +462,21 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	res->size = put->size;
 	res->new_object = put->created;
 
-	sqlite3_bind_text(in->q_dup, 1, it->order_id, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(in->q_dup, 2, put->sha256, CF_SHA256_LEN, SQLITE_STATIC);
-	sqlite3_bind_blob(in->q_dup, 3, it->name, (int)strlen(it->name), SQLITE_STATIC);
+	db_bind_text(in->q_dup, 1, it->order_id, -1, DB_STATIC);
+	db_bind_blob(in->q_dup, 2, put->sha256, CF_SHA256_LEN, DB_STATIC);
+	db_bind_blob(in->q_dup, 3, it->name, (int)strlen(it->name), DB_STATIC);
 	bind_text_or_null(in->q_dup, 4, it->rel_path);
-	if (sqlite3_step(in->q_dup) == SQLITE_ROW) {
+	if (db_step(in->q_dup) == DB_ROW) {
 		enum cf_kind k;
 
-		res->evidence_id = sqlite3_column_int64(in->q_dup, 0);
+		res->evidence_id = db_col_int64(in->q_dup, 0);
 		res->duplicate = 1;
-		res->kind = cf_kind_from_name((const char *)sqlite3_column_text(in->q_dup, 1), &k) == 0
+		res->kind = cf_kind_from_name((const char *)db_col_text(in->q_dup, 1), &k) == 0
 				    ? cf_kind_name(k) : "other";
-		sqlite3_reset(in->q_dup);
+		db_reset(in->q_dup);
 		return 0;
 	}
-	sqlite3_reset(in->q_dup);
+	db_reset(in->q_dup);
 	if (p == NULL) {
 		if (stage_parse(in, s, s->raw.data, s->raw.len, s->complete, err) < 0)
 			return -1;
@@ -485,39 +485,39 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	}
 	res->kind = cf_kind_name(parsed_kind(p));
 
-	sqlite3_bind_blob(in->q_obj, 1, put->sha256, CF_SHA256_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(in->q_obj, 2, (sqlite3_int64)put->size);
-	sqlite3_bind_int64(in->q_obj, 3, (sqlite3_int64)time(NULL));
+	db_bind_blob(in->q_obj, 1, put->sha256, CF_SHA256_LEN, DB_STATIC);
+	db_bind_int64(in->q_obj, 2, (int64_t)put->size);
+	db_bind_int64(in->q_obj, 3, (int64_t)time(NULL));
 	if (step_done(in, in->q_obj, "cannot record the object", err) < 0)
 		goto out;
 
 	nfc = name_nfc(it->name);
-	sqlite3_bind_text(in->q_ev, 1, it->order_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(in->q_ev, 2, res->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(in->q_ev, 3, put->sha256, CF_SHA256_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(in->q_ev, 4, (sqlite3_int64)put->size);
-	sqlite3_bind_text(in->q_ev, 5, nfc, -1, SQLITE_STATIC);
+	db_bind_text(in->q_ev, 1, it->order_id, -1, DB_STATIC);
+	db_bind_text(in->q_ev, 2, res->kind, -1, DB_STATIC);
+	db_bind_blob(in->q_ev, 3, put->sha256, CF_SHA256_LEN, DB_STATIC);
+	db_bind_int64(in->q_ev, 4, (int64_t)put->size);
+	db_bind_text(in->q_ev, 5, nfc, -1, DB_STATIC);
 	raw = it->name_raw ? it->name_raw : it->name;
-	sqlite3_bind_blob(in->q_ev, 6, raw, (int)strlen(raw), SQLITE_STATIC);
+	db_bind_blob(in->q_ev, 6, raw, (int)strlen(raw), DB_STATIC);
 	/* a name whose bytes are not its display form: bind them (leaf v3) */
 	raw_leaf = strcmp(raw, nfc) != 0;
-	sqlite3_bind_int(in->q_ev, 16, raw_leaf ? LEDGER_LEAF_VERSION_RAW : LEDGER_LEAF_VERSION);
+	db_bind_int(in->q_ev, 16, raw_leaf ? LEDGER_LEAF_VERSION_RAW : LEDGER_LEAF_VERSION);
 	bind_text_or_null(in->q_ev, 7, it->source_path);
 	bind_text_or_null(in->q_ev, 8, it->rel_path);
 	if (it->mtime >= 0)
-		sqlite3_bind_int64(in->q_ev, 9, it->mtime);
+		db_bind_int64(in->q_ev, 9, it->mtime);
 	else
-		sqlite3_bind_null(in->q_ev, 9);
+		db_bind_null(in->q_ev, 9);
 	ingested_at = (int64_t)time(NULL);
-	sqlite3_bind_int64(in->q_ev, 10, (sqlite3_int64)ingested_at);
-	sqlite3_bind_text(in->q_ev, 11, CASEFILE_VERSION, -1, SQLITE_STATIC);
-	sqlite3_bind_text(in->q_ev, 12, in->user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(in->q_ev, 13, in->host, -1, SQLITE_STATIC);
+	db_bind_int64(in->q_ev, 10, (int64_t)ingested_at);
+	db_bind_text(in->q_ev, 11, CASEFILE_VERSION, -1, DB_STATIC);
+	db_bind_text(in->q_ev, 12, in->user, -1, DB_STATIC);
+	db_bind_text(in->q_ev, 13, in->host, -1, DB_STATIC);
 	bind_text_or_null(in->q_ev, 14, it->note);
 	bind_text_or_null(in->q_ev, 15, it->bundle);
 	if (step_done(in, in->q_ev, "cannot record the evidence", err) < 0)
 		goto out;
-	id = sqlite3_last_insert_rowid(db_sqlite(in->db));
+	id = db_last_insert_id(in->db);
 	res->evidence_id = id;
 
 	/* Ledger leaf: appended here, in the same transaction (ledger.h). */
@@ -584,9 +584,9 @@ ingest_seal_note(struct cf_db *db, int64_t evidence_id, const char *order_id, co
 int
 ingest_seal_notes(struct cf_db *db, uint64_t *added, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	uint64_t n = 0;
-	int own = sqlite3_get_autocommit(db_sqlite(db)), rc, ret = -1;
+	int own = !db_in_transaction(db), rc, ret = -1;
 
 	if (own && db_begin(db, err) < 0)
 		return -1;
@@ -596,20 +596,20 @@ ingest_seal_notes(struct cf_db *db, uint64_t *added, struct cf_err *err)
 			   INGEST_NOTE_TYPE "' AND a.subject = 'evidence ' || e.id) ORDER BY id",
 		       &st, err) < 0)
 		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (ingest_seal_note(db, sqlite3_column_int64(st, 0),
-				     (const char *)sqlite3_column_text(st, 1),
-				     (const char *)sqlite3_column_text(st, 2),
-				     sqlite3_column_int64(st, 3),
-				     (const char *)sqlite3_column_text(st, 4), err) < 0)
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (ingest_seal_note(db, db_col_int64(st, 0),
+				     (const char *)db_col_text(st, 1),
+				     (const char *)db_col_text(st, 2),
+				     db_col_int64(st, 3),
+				     (const char *)db_col_text(st, 4), err) < 0)
 			goto out;
 		n++;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		db_err(db, err, "cannot read the notes");
 		goto out;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	if (own) {
 		own = 0;
@@ -620,7 +620,7 @@ ingest_seal_notes(struct cf_db *db, uint64_t *added, struct cf_err *err)
 		*added = n;
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (own)
 		db_rollback(db);
 	return ret;
@@ -657,7 +657,7 @@ ingest_record(struct ingest *in, struct ingest_staged *s, struct ingest_result *
 	}
 	if (step_done(in, in->q_savepoint, "cannot start the item's savepoint", err) < 0 ||
 	    record_item(in, s, res, err) < 0) {
-		sqlite3_exec(db_sqlite(in->db), "ROLLBACK TO item; RELEASE item", NULL, NULL, NULL);
+		db_exec_quiet(in->db, "ROLLBACK TO item; RELEASE item");
 		created_unlink(in, mark);
 		staged_free(s);
 		return -1;
@@ -749,12 +749,12 @@ ingest_free(struct ingest *in)
 	created_cleanup(in);
 	pthread_mutex_destroy(&in->gate);
 	free(in->created);
-	sqlite3_finalize(in->q_dup);
-	sqlite3_finalize(in->q_obj);
-	sqlite3_finalize(in->q_ev);
-	sqlite3_finalize(in->q_warn);
-	sqlite3_finalize(in->q_savepoint);
-	sqlite3_finalize(in->q_release);
+	db_finalize(in->q_dup);
+	db_finalize(in->q_obj);
+	db_finalize(in->q_ev);
+	db_finalize(in->q_warn);
+	db_finalize(in->q_savepoint);
+	db_finalize(in->q_release);
 	parsed_writer_free(in->pw);
 	ledger_writer_close(in->lw);
 	cf_buf_release(&in->keep);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "casefile/db.h"
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/exhibits.h"
 #include "casefile/hash.h"
 #include "casefile/item.h"
@@ -72,7 +72,7 @@ int
 item_resolve(struct cf_db *db, const char *spec, int64_t *id, struct cf_err *err)
 {
 	const char *s = spec, *colon = strchr(spec, ':');
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	size_t n;
 	int rc, ret = -1, count = 0;
 	int64_t found = 0;
@@ -85,19 +85,19 @@ item_resolve(struct cf_db *db, const char *spec, int64_t *id, struct cf_err *err
 	if (all_digits(s, n) && n <= 9) {
 		if (db_prepare(db, "SELECT id FROM evidence WHERE id = ?", &st, err) < 0)
 			return -1;
-		sqlite3_bind_int64(st, 1, atoll(s));
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			*id = sqlite3_column_int64(st, 0);
+		db_bind_int64(st, 1, atoll(s));
+		rc = db_step(st);
+		if (rc == DB_ROW) {
+			*id = db_col_int64(st, 0);
 			ret = 0;
-		} else if (rc == SQLITE_DONE) {
+		} else if (rc == DB_DONE) {
 			cf_err_set(err, CF_ENOTFOUND, "no evidence #%s in the vault", s);
 		} else {
 			db_err(db, err, "cannot look up evidence #%s", s);
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 		/* "118223": no such evidence number, maybe a sha256 prefix of digits */
-		if (rc != SQLITE_DONE || *spec == '#' || n < 6)
+		if (rc != DB_DONE || *spec == '#' || n < 6)
 			return ret;
 		cf_err_release(err);
 	}
@@ -109,13 +109,13 @@ item_resolve(struct cf_db *db, const char *spec, int64_t *id, struct cf_err *err
 	if (db_prepare(db, "SELECT id FROM evidence WHERE substr(lower(hex(sha256)), 1, ?1) = "
 			   "lower(?2) ORDER BY id", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int(st, 1, (int)n);
-	sqlite3_bind_text(st, 2, s, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	db_bind_int(st, 1, (int)n);
+	db_bind_text(st, 2, s, -1, DB_STATIC);
+	while ((rc = db_step(st)) == DB_ROW)
 		if (count++ == 0)
-			found = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+			found = db_col_int64(st, 0);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot look up sha256 %s", s);
 	if (count == 0)
 		return cf_err_set(err, CF_ENOTFOUND, "no evidence with sha256 %s… in the vault", s);

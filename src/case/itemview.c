@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/evidence.h"
 #include "casefile/item.h"
 #include "casefile/itemview.h"
@@ -40,9 +40,9 @@ list_add(struct list *l, size_t sz)
 }
 
 static char *
-col_dup(sqlite3_stmt *st, int i)
+col_dup(struct db_stmt *st, int i)
 {
-	const char *s = (const char *)sqlite3_column_text(st, i);
+	const char *s = (const char *)db_col_text(st, i);
 
 	return s ? xstrdup(s) : NULL;
 }
@@ -61,9 +61,9 @@ fact_str(struct list *f, const char *key, const char *val)
 }
 
 static void
-fact_col(struct list *f, const char *key, sqlite3_stmt *st, int col)
+fact_col(struct list *f, const char *key, struct db_stmt *st, int col)
 {
-	fact_str(f, key, (const char *)sqlite3_column_text(st, col));
+	fact_str(f, key, (const char *)db_col_text(st, col));
 }
 
 static void
@@ -84,23 +84,23 @@ fact_int(struct list *f, const char *key, long long v)
 
 /* A time column: left out when NULL. */
 static void
-fact_time(struct list *f, const char *key, sqlite3_stmt *st, int col)
+fact_time(struct list *f, const char *key, struct db_stmt *st, int col)
 {
-	if (sqlite3_column_type(st, col) != SQLITE_NULL)
-		fact_num(f, key, ITEMVIEW_TIME, sqlite3_column_int64(st, col));
+	if (db_col_type(st, col) != DB_NULL)
+		fact_num(f, key, ITEMVIEW_TIME, db_col_int64(st, col));
 }
 
 /* sql with ?1 = id, stepped to its first row; NULL when none or on error. */
-static sqlite3_stmt *
+static struct db_stmt *
 query(struct cf_db *db, const char *sql, long long id)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
-	if (sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK)
+	if (db_prepare_quiet(db, sql, &st) != DB_OK)
 		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	db_bind_int64(st, 1, id);
+	if (db_step(st) != DB_ROW) {
+		db_finalize(st);
 		return NULL;
 	}
 	return st;
@@ -109,7 +109,7 @@ query(struct cf_db *db, const char *sql, long long id)
 static void
 chat_facts(struct cf_db *db, long long id, struct list *f)
 {
-	sqlite3_stmt *st = query(db, "SELECT count(*), min(time), max(time), sum(r = 'buyer'),"
+	struct db_stmt *st = query(db, "SELECT count(*), min(time), max(time), sum(r = 'buyer'),"
 				 " sum(r = 'merchant'), sum(time IS NULL), sum(r = 'unknown') FROM"
 				 " (SELECT time, " ROLES_SQL_SENDER("messages", "(SELECT order_id"
 				 " FROM evidence WHERE id = ?1)") " AS r FROM messages WHERE"
@@ -117,44 +117,44 @@ chat_facts(struct cf_db *db, long long id, struct list *f)
 
 	if (st == NULL)
 		return;
-	fact_int(f, "messages", sqlite3_column_int64(st, 0));
-	fact_int(f, "from_buyer", sqlite3_column_int64(st, 3));
-	fact_int(f, "from_merchant", sqlite3_column_int64(st, 4));
+	fact_int(f, "messages", db_col_int64(st, 0));
+	fact_int(f, "from_buyer", db_col_int64(st, 3));
+	fact_int(f, "from_merchant", db_col_int64(st, 4));
 	fact_time(f, "first", st, 1);
 	fact_time(f, "last", st, 2);
-	if (sqlite3_column_int64(st, 5))
-		fact_int(f, "without_time", sqlite3_column_int64(st, 5));
-	if (sqlite3_column_int64(st, 6))
-		fact_int(f, "unknown_sender", sqlite3_column_int64(st, 6));
-	sqlite3_finalize(st);
+	if (db_col_int64(st, 5))
+		fact_int(f, "without_time", db_col_int64(st, 5));
+	if (db_col_int64(st, 6))
+		fact_int(f, "unknown_sender", db_col_int64(st, 6));
+	db_finalize(st);
 }
 
 static void
 logistics_facts(struct cf_db *db, long long id, struct list *f)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
 	if ((st = query(db, "SELECT carrier, tracking_no FROM logistics WHERE evidence_id = ?",
 			id))) {
 		fact_col(f, "carrier", st, 0);
 		fact_col(f, "tracking_no", st, 1);
-		sqlite3_finalize(st);
+		db_finalize(st);
 	}
 	if ((st = query(db, "SELECT count(*), (SELECT status FROM logistics_events"
 			    " WHERE evidence_id = ?1 ORDER BY time DESC NULLS LAST, seq DESC"
 			    " LIMIT 1), max(time), sum(status = 'delivered')"
 			    " FROM logistics_events WHERE evidence_id = ?1", id))) {
-		fact_int(f, "events", sqlite3_column_int64(st, 0));
+		fact_int(f, "events", db_col_int64(st, 0));
 		fact_col(f, "last_status", st, 1);
 		fact_time(f, "last_event", st, 2);
-		sqlite3_finalize(st);
+		db_finalize(st);
 	}
 }
 
 static void
 order_facts(struct cf_db *db, long long id, struct list *f)
 {
-	sqlite3_stmt *st = query(db, "SELECT order_id, shop, total_fen, currency, created_at,"
+	struct db_stmt *st = query(db, "SELECT order_id, shop, total_fen, currency, created_at,"
 				 " paid_at, shipped_at, delivered_at,"
 				 " (SELECT count(*) FROM order_items WHERE evidence_id = ?1)"
 				 " FROM order_records WHERE evidence_id = ?1", id);
@@ -164,8 +164,8 @@ order_facts(struct cf_db *db, long long id, struct list *f)
 		return;
 	fact_col(f, "order_id", st, 0);
 	fact_col(f, "shop", st, 1);
-	if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
-		long long fen = sqlite3_column_int64(st, 2);
+	if (db_col_type(st, 2) != DB_NULL) {
+		long long fen = db_col_int64(st, 2);
 
 		snprintf(money, sizeof(money), "%s%lld.%02lld", fen < 0 ? "-" : "",
 			 (fen < 0 ? -fen : fen) / 100, (fen < 0 ? -fen : fen) % 100);
@@ -176,31 +176,31 @@ order_facts(struct cf_db *db, long long id, struct list *f)
 	fact_time(f, "paid", st, 5);
 	fact_time(f, "shipped", st, 6);
 	fact_time(f, "delivered", st, 7);
-	fact_int(f, "items", sqlite3_column_int64(st, 8));
-	sqlite3_finalize(st);
+	fact_int(f, "items", db_col_int64(st, 8));
+	db_finalize(st);
 }
 
 static void
 media_facts(struct cf_db *db, long long id, struct list *f)
 {
-	sqlite3_stmt *st = query(db, "SELECT format, width, height, orientation, captured_at,"
+	struct db_stmt *st = query(db, "SELECT format, width, height, orientation, captured_at,"
 				 " duration_ms, has_gps FROM media WHERE evidence_id = ?", id);
 
 	if (st == NULL)
 		return;
 	fact_col(f, "format", st, 0);
-	if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
-		fact_int(f, "width", sqlite3_column_int64(st, 1));
-		fact_int(f, "height", sqlite3_column_int64(st, 2));
+	if (db_col_type(st, 1) != DB_NULL) {
+		fact_int(f, "width", db_col_int64(st, 1));
+		fact_int(f, "height", db_col_int64(st, 2));
 	}
-	if (sqlite3_column_type(st, 3) != SQLITE_NULL && sqlite3_column_int(st, 3) != 1)
-		fact_int(f, "orientation", sqlite3_column_int64(st, 3));
+	if (db_col_type(st, 3) != DB_NULL && db_col_int(st, 3) != 1)
+		fact_int(f, "orientation", db_col_int64(st, 3));
 	fact_time(f, "captured", st, 4);
-	if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-		fact_int(f, "duration_ms", sqlite3_column_int64(st, 5));
-	if (sqlite3_column_int(st, 6))
+	if (db_col_type(st, 5) != DB_NULL)
+		fact_int(f, "duration_ms", db_col_int64(st, 5));
+	if (db_col_int(st, 6))
 		fact_str(f, "gps", "present (not shown in dossiers)");
-	sqlite3_finalize(st);
+	db_finalize(st);
 }
 
 /* The parsed messages or events of a chat or logistics item. */
@@ -215,27 +215,26 @@ read_records(struct cf_db *db, struct itemview *iv)
 		"SELECT seq, time, time_ms, status_raw, location, description, NULL, extra"
 		" FROM logistics_events WHERE evidence_id = ? ORDER BY seq";
 	struct list l = { 0 };
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int i;
 
 	iv->chat = !strcmp(iv->kind, "chat");
 	if (!iv->chat && strcmp(iv->kind, "logistics"))
 		return;
-	if (sqlite3_prepare_v2(db_sqlite(db), iv->chat ? chat_sql : logi_sql, -1, &st,
-			       NULL) != SQLITE_OK)
+	if (db_prepare_quiet(db, iv->chat ? chat_sql : logi_sql, &st) != DB_OK)
 		return;
-	sqlite3_bind_int64(st, 1, iv->id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_int64(st, 1, iv->id);
+	while (db_step(st) == DB_ROW) {
 		struct itemview_record *r = list_add(&l, sizeof(*r));
 
-		r->seq = sqlite3_column_int64(st, 0);
-		r->has_time = sqlite3_column_type(st, 1) != SQLITE_NULL;
-		r->time = sqlite3_column_int64(st, 1);
-		r->ms = sqlite3_column_type(st, 2) != SQLITE_NULL ? sqlite3_column_int(st, 2) : -1;
+		r->seq = db_col_int64(st, 0);
+		r->has_time = db_col_type(st, 1) != DB_NULL;
+		r->time = db_col_int64(st, 1);
+		r->ms = db_col_type(st, 2) != DB_NULL ? db_col_int(st, 2) : -1;
 		for (i = 0; i < ITEMVIEW_NFIELDS; i++)
 			r->f[i] = col_dup(st, 3 + i);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	iv->has_records = 1;
 	iv->records = l.v;
 	iv->nrecords = l.n;
@@ -243,22 +242,22 @@ read_records(struct cf_db *db, struct itemview *iv)
 
 /* The current row of the item query (see itemview_read) into iv. */
 static int
-read_item(struct cf_db *db, sqlite3_stmt *st, sqlite3_stmt *w, unsigned flags, struct itemview *iv)
+read_item(struct cf_db *db, struct db_stmt *st, struct db_stmt *w, unsigned flags, struct itemview *iv)
 {
 	struct list f = { 0 }, ws = { 0 };
 	int r;
 
-	iv->id = sqlite3_column_int64(st, 0);
+	iv->id = db_col_int64(st, 0);
 	iv->kind = col_dup(st, 1);
 	if (iv->kind == NULL)
 		iv->kind = xstrdup("");
 	iv->name = col_dup(st, 2);
-	iv->size = sqlite3_column_int64(st, 3);
-	if (sqlite3_column_bytes(st, 4) == CF_SHA256_LEN)
-		cf_hex_encode(sqlite3_column_blob(st, 4), CF_SHA256_LEN, iv->sha256);
+	iv->size = db_col_int64(st, 3);
+	if (db_col_bytes(st, 4) == CF_SHA256_LEN)
+		cf_hex_encode(db_col_blob(st, 4), CF_SHA256_LEN, iv->sha256);
 	else
 		strcpy(iv->sha256, "?");
-	iv->ingested_at = sqlite3_column_int64(st, 5);
+	iv->ingested_at = db_col_int64(st, 5);
 	iv->source_path = col_dup(st, 6);
 	iv->note = col_dup(st, 7);
 	iv->user = col_dup(st, 9);
@@ -280,17 +279,17 @@ read_item(struct cf_db *db, sqlite3_stmt *st, sqlite3_stmt *w, unsigned flags, s
 	iv->nfacts = f.n;
 	if (flags & ITEMVIEW_RECORDS)
 		read_records(db, iv);
-	sqlite3_bind_int64(w, 1, iv->id);
-	while ((r = sqlite3_step(w)) == SQLITE_ROW) {
+	db_bind_int64(w, 1, iv->id);
+	while ((r = db_step(w)) == DB_ROW) {
 		char **m = list_add(&ws, sizeof(char *));
-		const char *t = (const char *)sqlite3_column_text(w, 0);
+		const char *t = (const char *)db_col_text(w, 0);
 
 		*m = xstrdup(t ? t : "");
 	}
-	sqlite3_reset(w);
+	db_reset(w);
 	iv->warnings = ws.v;
 	iv->nwarnings = ws.n;
-	return r == SQLITE_DONE ? 0 : -1;
+	return r == DB_DONE ? 0 : -1;
 }
 
 int
@@ -313,7 +312,7 @@ itemview_read(struct vault *v, const char *order, int64_t item, unsigned flags,
 		" WHERE r.evidence_id = evidence.id ORDER BY role))"
 		" FROM evidence WHERE (?2 IS NULL AND order_id = ?1) OR id = ?2 ORDER BY id";
 	struct cf_db *db = vault_db(v);
-	sqlite3_stmt *st = NULL, *w = NULL;
+	struct db_stmt *st = NULL, *w = NULL;
 	struct list l = { 0 };
 	int r, ret = -1;
 
@@ -323,17 +322,17 @@ itemview_read(struct vault *v, const char *order, int64_t item, unsigned flags,
 	    db_prepare(db, "SELECT message FROM warnings WHERE evidence_id = ? ORDER BY seq", &w,
 		       err) < 0)
 		goto out;
-	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, order, -1, DB_STATIC);
 	if (item > 0)
-		sqlite3_bind_int64(st, 2, item);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		db_bind_int64(st, 2, item);
+	while ((r = db_step(st)) == DB_ROW)
 		if (read_item(db, st, w, flags, list_add(&l, sizeof(struct itemview))) < 0)
 			break;
-	if (r != SQLITE_ROW && r != SQLITE_DONE) {
+	if (r != DB_ROW && r != DB_DONE) {
 		db_err(db, err, "cannot read order '%s'", order);
 		goto out;
 	}
-	if (r == SQLITE_ROW) {
+	if (r == DB_ROW) {
 		db_err(db, err, "cannot read the warnings of order '%s'", order);
 		goto out;
 	}
@@ -344,8 +343,8 @@ itemview_read(struct vault *v, const char *order, int64_t item, unsigned flags,
 	ret = 0;
 out:
 	itemview_free(l.v, l.n);
-	sqlite3_finalize(st);
-	sqlite3_finalize(w);
+	db_finalize(st);
+	db_finalize(w);
 	return ret;
 }
 

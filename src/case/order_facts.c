@@ -7,24 +7,24 @@
 #include <string.h>
 
 #include "casefile/db.h"
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/dispute.h"
 #include "casefile/order_facts.h"
 #include "casefile/roles.h"
 #include "casefile/xalloc.h"
 
 static char *
-col_str(sqlite3_stmt *st, int i)
+col_str(struct db_stmt *st, int i)
 {
-	const unsigned char *s = sqlite3_column_text(st, i);
+	const unsigned char *s = db_col_text(st, i);
 
 	return s ? xstrdup((const char *)s) : NULL;
 }
 
 static long long
-col_time(sqlite3_stmt *st, int i)
+col_time(struct db_stmt *st, int i)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, i);
+	return db_col_type(st, i) == DB_NULL ? -1 : db_col_int64(st, i);
 }
 
 int
@@ -32,7 +32,7 @@ order_facts_load(struct cf_db *db, const char *order_id, struct order_facts *f,
 		 struct cf_err *err)
 {
 	struct dispute *d = NULL;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc, ret = -1;
 
 	memset(f, 0, sizeof(*f));
@@ -46,8 +46,8 @@ order_facts_load(struct cf_db *db, const char *order_id, struct order_facts *f,
 		       "FROM order_records r JOIN evidence e ON e.id = r.evidence_id "
 		       "WHERE e.order_id = ? AND e.excluded IS NULL ORDER BY e.id DESC LIMIT 1", &st, err) < 0)
 		goto out;
-	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_text(st, 1, order_id, -1, DB_STATIC);
+	if ((rc = db_step(st)) == DB_ROW) {
 		f->shop = col_str(st, 0);
 		f->buyer_nick = col_str(st, 1);
 		f->buyer_phone = col_str(st, 2);
@@ -60,36 +60,36 @@ order_facts_load(struct cf_db *db, const char *order_id, struct order_facts *f,
 		f->shipped_at = col_time(st, 9);
 		f->delivered_at = col_time(st, 10);
 		f->total_fen = col_time(st, 11);
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc != DB_DONE) {
 		db_err(db, err, "cannot read the order record");
 		goto out;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	if (db_prepare(db, "SELECT l.carrier, l.tracking_no FROM logistics l JOIN evidence e "
 		       "ON e.id = l.evidence_id WHERE e.order_id = ? AND e.excluded IS NULL ORDER BY e.id LIMIT 1",
 		       &st, err) < 0)
 		goto out;
-	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_text(st, 1, order_id, -1, DB_STATIC);
+	if (db_step(st) == DB_ROW) {
 		f->carrier = col_str(st, 0);
 		f->tracking_no = col_str(st, 1);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	if (db_prepare(db, "SELECT min(le.time), max(CASE WHEN le.status IN ('delivered', 'locker') "
 		       "THEN le.time END) FROM logistics_events le JOIN evidence e "
 		       "ON e.id = le.evidence_id WHERE e.order_id = ? AND e.excluded IS NULL", &st,
 		       err) < 0)
 		goto out;
-	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_text(st, 1, order_id, -1, DB_STATIC);
+	if (db_step(st) == DB_ROW) {
 		if (f->shipped_at < 0)
 			f->shipped_at = col_time(st, 0);
 		if (f->delivered_at < 0)
 			f->delivered_at = col_time(st, 1);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	if (db_prepare(db, "SELECT m.text, m.time FROM messages m JOIN evidence e "
 		       "ON e.id = m.evidence_id WHERE e.order_id = ?1 AND e.excluded IS NULL AND "
@@ -97,12 +97,12 @@ order_facts_load(struct cf_db *db, const char *order_id, struct order_facts *f,
 		       "AND m.text <> '' ORDER BY m.time IS NULL, m.time, m.time_ms, e.id, m.seq LIMIT 1",
 		       &st, err) < 0)
 		goto out;
-	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_text(st, 1, order_id, -1, DB_STATIC);
+	if (db_step(st) == DB_ROW) {
 		f->buyer_quote = col_str(st, 0);
 		f->buyer_quote_at = col_time(st, 1);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	/* the order's dispute as the dispute module reads it (open, else latest) */
 	if (dispute_get(db, order_id, 0, &d, err) < 0) {
@@ -121,7 +121,7 @@ order_facts_load(struct cf_db *db, const char *order_id, struct order_facts *f,
 	}
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	dispute_free(d);
 	return ret;
 }

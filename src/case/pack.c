@@ -36,7 +36,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/db.h"
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/dispute.h"
 #include "casefile/dossier.h"
 #include "casefile/exhibits.h"
@@ -132,7 +132,7 @@ static int
 source_json(struct cf_db *db, const struct exhibit *x, const struct pack_opts *o,
 	    json_t **out, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char hex[CF_SHA256_HEXLEN + 1], tb[64];
 	json_t *j = json_object();
 	int rc;
@@ -154,29 +154,29 @@ source_json(struct cf_db *db, const struct exhibit *x, const struct pack_opts *o
 		json_decref(j);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, x->evidence_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		long long at = sqlite3_column_int64(st, 0);
-		const char *u = (const char *)sqlite3_column_text(st, 1);
+	db_bind_int64(st, 1, x->evidence_id);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		long long at = db_col_int64(st, 0);
+		const char *u = (const char *)db_col_text(st, 1);
 
 		fmt_time(at, o->tz_offset, tb, sizeof(tb), 1);
 		json_object_set_new(j, "sealed", json_string(tb));
 		fmt_utc(at, tb, sizeof(tb));
 		json_object_set_new(j, "sealed_utc", json_string(tb));
-		if (u && *u && sqlite3_column_int(st, 2)) {
+		if (u && *u && db_col_int(st, 2)) {
 			char *h = url_host(u);
 
 			json_object_set_new(j, "tsa", json_string(h));
 			free(h);
 		}
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc != DB_DONE) {
 		db_err(db, err, "cannot read the seal of exhibit %d", x->no);
-		sqlite3_finalize(st);
+		db_finalize(st);
 		json_decref(j);
 		return -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	*out = j;
 	return 0;
 }
@@ -497,24 +497,24 @@ chat_lines(struct cf_db *db, const struct exhibits *ex, const struct exhibit *x,
 {
 	int nimg = 0;
 
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc, nb = 0;
 
 	(void)scenario;
 	if (db_prepare(db, "SELECT time, sender, text, attachments FROM messages "
 		       "WHERE evidence_id = ? ORDER BY seq", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, x->evidence_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && json_array_size(lines) < PACK_CHAT_LINES) {
-		const char *sender = (const char *)sqlite3_column_text(st, 1);
-		const char *text = (const char *)sqlite3_column_text(st, 2);
-		const char *att = (const char *)sqlite3_column_text(st, 3);
+	db_bind_int64(st, 1, x->evidence_id);
+	while ((rc = db_step(st)) == DB_ROW && json_array_size(lines) < PACK_CHAT_LINES) {
+		const char *sender = (const char *)db_col_text(st, 1);
+		const char *text = (const char *)db_col_text(st, 2);
+		const char *att = (const char *)db_col_text(st, 3);
 		char tb[64], *masked;
 		struct cf_buf t = CF_BUF_INIT;
 		json_t *l = json_object();
 
-		fmt_time(sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 :
-			 sqlite3_column_int64(st, 0), o->tz_offset, tb, sizeof(tb), 0);
+		fmt_time(db_col_type(st, 0) == DB_NULL ? -1 :
+			 db_col_int64(st, 0), o->tz_offset, tb, sizeof(tb), 0);
 		masked = mask_text(text ? text : "");
 		cf_buf_addstr(&t, masked);
 		free(masked);
@@ -545,7 +545,7 @@ chat_lines(struct cf_db *db, const struct exhibits *ex, const struct exhibit *x,
 						json_decref(a);
 						json_decref(l);
 						cf_buf_release(&t);
-						sqlite3_finalize(st);
+						db_finalize(st);
 						return -1;
 					}
 					json_array_append_new(srcs, src);
@@ -571,8 +571,8 @@ chat_lines(struct cf_db *db, const struct exhibits *ex, const struct exhibit *x,
 		json_array_append_new(lines, l);
 		cf_buf_release(&t);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_finalize(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return db_err(db, err, "cannot read the messages of exhibit %d", x->no);
 	return 0;
 }
@@ -581,34 +581,34 @@ static int
 logistics_lines(struct cf_db *db, const struct exhibit *x, const struct pack_opts *o,
 		json_t *lines, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc;
 	long long total = 0, skip;
 
 	if (db_prepare(db, "SELECT count(*) FROM logistics_events WHERE evidence_id = ?", &st,
 		       err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, x->evidence_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		total = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	db_bind_int64(st, 1, x->evidence_id);
+	if (db_step(st) == DB_ROW)
+		total = db_col_int64(st, 0);
+	db_finalize(st);
 	skip = total > PACK_LOG_LINES ? total - PACK_LOG_LINES : 0;	/* the last ones */
 	if (db_prepare(db, "SELECT time, status, status_raw, location, description "
 		       "FROM logistics_events WHERE evidence_id = ? ORDER BY time, seq "
 		       "LIMIT -1 OFFSET ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, x->evidence_id);
-	sqlite3_bind_int64(st, 2, skip);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *status = (const char *)sqlite3_column_text(st, 1);
-		const char *raw = (const char *)sqlite3_column_text(st, 2);
-		const char *loc = (const char *)sqlite3_column_text(st, 3);
-		const char *desc = (const char *)sqlite3_column_text(st, 4);
+	db_bind_int64(st, 1, x->evidence_id);
+	db_bind_int64(st, 2, skip);
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *status = (const char *)db_col_text(st, 1);
+		const char *raw = (const char *)db_col_text(st, 2);
+		const char *loc = (const char *)db_col_text(st, 3);
+		const char *desc = (const char *)db_col_text(st, 4);
 		char tb[64], *m, *ml;
 		json_t *l = json_object();
 
-		fmt_time(sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 :
-			 sqlite3_column_int64(st, 0), o->tz_offset, tb, sizeof(tb), 0);
+		fmt_time(db_col_type(st, 0) == DB_NULL ? -1 :
+			 db_col_int64(st, 0), o->tz_offset, tb, sizeof(tb), 0);
 		/*
 		 * Masked as the dossier's transcript masks it (mask_text): phones,
 		 * ID numbers and the street part of an address; a signer's name,
@@ -634,8 +634,8 @@ logistics_lines(struct cf_db *db, const struct exhibit *x, const struct pack_opt
 								       strcmp(status, "locker") == 0)));
 		json_array_append_new(lines, l);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot read the events of exhibit %d", x->no);
 	return 0;
 }
@@ -865,7 +865,7 @@ record_cards(struct vault *v, const struct pack_opts *o, struct rendered *r, siz
 		json_t *inputs = json_array();
 		char *inputs_s;
 		size_t k;
-		sqlite3_stmt *st = NULL;
+		struct db_stmt *st = NULL;
 
 		if (fd < 0 || write(fd, r[i].jpg, r[i].len) != (ssize_t)r[i].len ||
 		    lseek(fd, 0, SEEK_SET) != 0) {
@@ -908,19 +908,19 @@ record_cards(struct vault *v, const struct pack_opts *o, struct rendered *r, siz
 			free(params);
 			goto out;
 		}
-		sqlite3_bind_int64(st, 1, res.evidence_id);
-		sqlite3_bind_text(st, 2, inputs_s, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, params, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 4, CASEFILE_VERSION, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, o->now);
+		db_bind_int64(st, 1, res.evidence_id);
+		db_bind_text(st, 2, inputs_s, -1, DB_TRANSIENT);
+		db_bind_text(st, 3, params, -1, DB_TRANSIENT);
+		db_bind_text(st, 4, CASEFILE_VERSION, -1, DB_STATIC);
+		db_bind_int64(st, 5, o->now);
 		free(inputs_s);
 		free(params);
-		if (sqlite3_step(st) != SQLITE_DONE) {
+		if (db_step(st) != DB_DONE) {
 			db_err(vault_db(v), err, "cannot record card %zu", i + 1);
-			sqlite3_finalize(st);
+			db_finalize(st);
 			goto out;
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 		(void)font;
 	}
 	if (ingest_commit(in, err) < 0)

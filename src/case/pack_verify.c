@@ -20,7 +20,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/db.h"
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/hash.h"
 #include "casefile/pack.h"
 #include "casefile/tmpdir.h"
@@ -573,7 +573,7 @@ pack_verify(struct vault *v, const char *path, const char *dossier, const char *
 		size_t relen = 0;
 		struct cf_err e2 = CF_ERR_INIT;
 		struct vlocate vl = { v, NULL };
-		sqlite3_stmt *st = NULL;
+		struct db_stmt *st = NULL;
 
 		if (f == NULL || want == NULL || !json_is_object(spec)) {
 			check(rep, f ? f : "image", 0, "kit.json entry incomplete");
@@ -602,10 +602,10 @@ pack_verify(struct vault *v, const char *path, const char *dossier, const char *
 			if (db_prepare(vault_db(v), "SELECT d.params FROM evidence e JOIN "
 				       "derivations d ON d.evidence_id = e.id WHERE e.sha256 = ? "
 				       "LIMIT 1", &st, &e2) == 0) {
-				sqlite3_bind_blob(st, 1, h, CF_SHA256_LEN, SQLITE_STATIC);
-				if (sqlite3_step(st) == SQLITE_ROW)
-					stored = xstrdup((const char *)sqlite3_column_text(st, 0));
-				sqlite3_finalize(st);
+				db_bind_blob(st, 1, h, CF_SHA256_LEN, DB_STATIC);
+				if (db_step(st) == DB_ROW)
+					stored = xstrdup((const char *)db_col_text(st, 0));
+				db_finalize(st);
 			}
 			cf_err_release(&e2);
 			if (stored == NULL) {

@@ -15,7 +15,7 @@
 #include "casefile/cftime.h"
 #include "casefile/checkpoint.h"
 #include "casefile/db.h"
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/exhibits.h"
 #include "casefile/jout.h"
 #include "casefile/keys.h"
@@ -148,10 +148,10 @@ out:
 static char *
 vault_dir_of(struct cf_db *db)
 {
-	const char *f = sqlite3_db_filename(db_sqlite(db), "main");
+	const char *f = db_filename(db);
 	const char *slash = f ? strrchr(f, '/') : NULL;
 
-	if (f == NULL || *f == '\0')
+	if (f == NULL)
 		return NULL;
 	return slash ? xstrndup(f, (size_t)(slash - f)) : xstrdup(".");
 }
@@ -202,7 +202,7 @@ proofs_json_new(struct cf_db *db, const int64_t *ids, size_t n, char **json, siz
 		struct cf_err *err)
 {
 	struct seal_head head;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char *origin = NULL, *vault_dir = vault_dir_of(db), *s;
 	int found = 0, ret = -1;
 	json_t *root = NULL, *exs;
@@ -225,11 +225,11 @@ proofs_json_new(struct cf_db *db, const int64_t *ids, size_t n, char **json, siz
 
 		if (ledger_leaf_load(db, ids[i], &leaf, err) < 0)
 			goto out;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, ids[i]);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-			idx = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
+		db_reset(st);
+		db_bind_int64(st, 1, ids[i]);
+		if (db_step(st) == DB_ROW && db_col_type(st, 0) != DB_NULL)
+			idx = db_col_int64(st, 0);
+		db_reset(st);
 		ledger_leaf_hash(&leaf, lh);
 		x = json_pack("{s:I, s:o, s:o, s:o, s:I, s:I, s:o}", "evidence_id", JI(ids[i]),
 			      "order_id", jout_str(leaf.order_id), "kind", jout_str(leaf.kind),
@@ -259,7 +259,7 @@ proofs_json_new(struct cf_db *db, const int64_t *ids, size_t n, char **json, siz
 	ret = 0;
 out:
 	json_decref(root);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	seal_head_release(&head);
 	free(origin);
 	free(vault_dir);

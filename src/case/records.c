@@ -10,7 +10,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/hash.h"
-#include "casefile/records_sqlite.h"
+#include "casefile/records_stmt.h"
 #include "casefile/xalloc.h"
 
 const int records_cols[RECORDS_NCOLS] = { 0, 1, 2, 3 };
@@ -80,18 +80,18 @@ records_get(struct records *m, const unsigned char h[16])
 
 /* The key of the current row of st over columns cols[0..n). */
 void
-records_key(sqlite3_stmt *st, const int *cols, size_t n, unsigned char h[16])
+records_key(struct db_stmt *st, const int *cols, size_t n, unsigned char h[16])
 {
 	struct cf_buf b = CF_BUF_INIT;
 	unsigned char sha[CF_SHA256_LEN];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (sqlite3_column_type(st, cols[i]) == SQLITE_NULL) {
+		if (db_col_type(st, cols[i]) == DB_NULL) {
 			cf_buf_addch(&b, 0);
 		} else {
-			const unsigned char *t = sqlite3_column_text(st, cols[i]);
-			int len = sqlite3_column_bytes(st, cols[i]);
+			const unsigned char *t = db_col_text(st, cols[i]);
+			int len = db_col_bytes(st, cols[i]);
 
 			cf_buf_addf(&b, "%c%d:", 1, len);
 			cf_buf_add(&b, t, (size_t)len);

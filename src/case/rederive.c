@@ -26,7 +26,7 @@
 #include "casefile/dispute.h"
 #include "casefile/evidence.h"
 #include "casefile/ingest.h"
-#include "casefile/ledger_sqlite.h"
+#include "casefile/ledger_stmt.h"
 #include "casefile/parse.h"
 #include "casefile/parsed_writer.h"
 #include "casefile/rederive.h"
@@ -56,18 +56,18 @@ static const struct {
 struct rederive {
 	struct vault *v;
 	struct cf_db *db, *mem;
-	sqlite3_stmt *row;		/* the evidence row and its leaf index */
-	sqlite3_stmt *sel[NTABLES];	/* on db */
-	sqlite3_stmt *msel[NTABLES];	/* on mem */
-	sqlite3_stmt *mdel[NTABLES];	/* on mem */
-	sqlite3_stmt *mwarn;		/* on mem */
+	struct db_stmt *row;		/* the evidence row and its leaf index */
+	struct db_stmt *sel[NTABLES];	/* on db */
+	struct db_stmt *msel[NTABLES];	/* on mem */
+	struct db_stmt *mdel[NTABLES];	/* on mem */
+	struct db_stmt *mwarn;		/* on mem */
 	struct parsed_writer *pw;	/* on mem */
-	sqlite3_stmt *leaf;		/* a stored leaf hash */
-	sqlite3_stmt *noted;		/* does a note annotation exist */
+	struct db_stmt *leaf;		/* a stored leaf hash */
+	struct db_stmt *noted;		/* does a note annotation exist */
 	char *subject, *detail;		/* of the last check's finding */
 	int repairable;			/* the finding is about parsed rows only */
 	struct parsed_writer *dbpw;	/* rederive_repair(): on db */
-	sqlite3_stmt *dbwarn, *dbdel[NTABLES];
+	struct db_stmt *dbwarn, *dbdel[NTABLES];
 };
 
 void
@@ -77,21 +77,21 @@ rederive_close(struct rederive *r)
 
 	if (r == NULL)
 		return;
-	sqlite3_finalize(r->row);
+	db_finalize(r->row);
 	for (i = 0; i < NTABLES; i++) {
-		sqlite3_finalize(r->sel[i]);
-		sqlite3_finalize(r->msel[i]);
-		sqlite3_finalize(r->mdel[i]);
+		db_finalize(r->sel[i]);
+		db_finalize(r->msel[i]);
+		db_finalize(r->mdel[i]);
 	}
-	sqlite3_finalize(r->mwarn);
+	db_finalize(r->mwarn);
 	parsed_writer_free(r->pw);
 	db_close(r->mem);
-	sqlite3_finalize(r->leaf);
-	sqlite3_finalize(r->noted);
+	db_finalize(r->leaf);
+	db_finalize(r->noted);
 	parsed_writer_free(r->dbpw);
-	sqlite3_finalize(r->dbwarn);
+	db_finalize(r->dbwarn);
 	for (i = 0; i < NTABLES; i++)
-		sqlite3_finalize(r->dbdel[i]);
+		db_finalize(r->dbdel[i]);
 	free(r->subject);
 	free(r->detail);
 	free(r);
@@ -101,22 +101,22 @@ rederive_close(struct rederive *r)
 static int
 copy_table(struct cf_db *db, struct cf_db *mem, const char *name, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int ret = -1;
 
 	if (db_prepare(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	db_bind_text(st, 1, name, -1, DB_STATIC);
+	if (db_step(st) != DB_ROW) {
 		cf_err_set(err, CF_EDB, "the vault has no table '%s'", name);
 		goto out;
 	}
-	if (db_exec(mem, (const char *)sqlite3_column_text(st, 0), err) < 0)
+	if (db_exec(mem, (const char *)db_col_text(st, 0), err) < 0)
 		goto out;
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret;
 }
 
@@ -165,12 +165,12 @@ fail:
 }
 
 static int
-step_done(struct cf_db *db, sqlite3_stmt *st, struct cf_err *err)
+step_done(struct cf_db *db, struct db_stmt *st, struct cf_err *err)
 {
-	int rc = sqlite3_step(st);
+	int rc = db_step(st);
 
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_DONE)
 		return db_err(db, err, "re-parse");
 	return 0;
 }
@@ -194,7 +194,7 @@ struct item {
 
 /* An item from the ITEM_COLUMNS at col of st (id given). */
 static struct item *
-item_new(int64_t id, sqlite3_stmt *st, int col, struct cf_err *err)
+item_new(int64_t id, struct db_stmt *st, int col, struct cf_err *err)
 {
 	struct item *it = xcalloc(1, sizeof(*it));
 	struct ledger_leaf leaf;
@@ -207,8 +207,8 @@ item_new(int64_t id, sqlite3_stmt *st, int col, struct cf_err *err)
 		return NULL;
 	}
 	it->id = id;
-	it->leaf_index = sqlite3_column_type(st, col) == SQLITE_NULL ? -1
-								      : sqlite3_column_int64(st, col);
+	it->leaf_index = db_col_type(st, col) == DB_NULL ? -1
+								      : db_col_int64(st, col);
 	it->leaf = leaf;
 	it->leaf.order_id = xstrdup(leaf.order_id);
 	it->leaf.kind = xstrdup(leaf.kind);
@@ -216,16 +216,16 @@ item_new(int64_t id, sqlite3_stmt *st, int col, struct cf_err *err)
 	it->leaf.name_raw = leaf.name_raw_len ? xmemdup(leaf.name_raw, leaf.name_raw_len) : NULL;
 	it->label = xasprintf("evidence row %lld ('%s', order %s)", (long long)id, leaf.name,
 			      leaf.order_id);
-	if (sqlite3_column_type(st, col + 1 + LEDGER_EVIDENCE_NCOLUMNS) != SQLITE_NULL)
-		it->note = xstrdup((const char *)sqlite3_column_text(st, col + 1 +
+	if (db_col_type(st, col + 1 + LEDGER_EVIDENCE_NCOLUMNS) != DB_NULL)
+		it->note = xstrdup((const char *)db_col_text(st, col + 1 +
 								     LEDGER_EVIDENCE_NCOLUMNS));
-	if (sqlite3_column_type(st, col + 2 + LEDGER_EVIDENCE_NCOLUMNS) != SQLITE_NULL)
-		it->path = xstrdup((const char *)sqlite3_column_text(st, col + 2 +
+	if (db_col_type(st, col + 2 + LEDGER_EVIDENCE_NCOLUMNS) != DB_NULL)
+		it->path = xstrdup((const char *)db_col_text(st, col + 2 +
 								     LEDGER_EVIDENCE_NCOLUMNS));
-	it->kind = xstrdup(sqlite3_column_type(st, col + 3 + LEDGER_EVIDENCE_NCOLUMNS) ==
-					   SQLITE_NULL
+	it->kind = xstrdup(db_col_type(st, col + 3 + LEDGER_EVIDENCE_NCOLUMNS) ==
+					   DB_NULL
 				   ? leaf.kind
-				   : (const char *)sqlite3_column_text(st, col + 3 +
+				   : (const char *)db_col_text(st, col + 3 +
 								       LEDGER_EVIDENCE_NCOLUMNS));
 	return it;
 }
@@ -315,7 +315,7 @@ item_stage(struct vault *v, struct item *it)
 
 /* Write parse p of item it with writer pw and warning INSERT warn, as ingest writes it. */
 static int
-store_rows(struct cf_db *db, struct parsed_writer *pw, sqlite3_stmt *warn, const struct item *it,
+store_rows(struct cf_db *db, struct parsed_writer *pw, struct db_stmt *warn, const struct item *it,
 	   const struct parsed *p, struct cf_err *err)
 {
 	char *note = NULL;
@@ -331,9 +331,9 @@ store_rows(struct cf_db *db, struct parsed_writer *pw, sqlite3_stmt *warn, const
 
 		if (msg == NULL)
 			break;
-		sqlite3_bind_int64(warn, 1, it->id);
-		sqlite3_bind_int(warn, 2, seq++);
-		sqlite3_bind_text(warn, 3, msg, -1, SQLITE_STATIC);
+		db_bind_int64(warn, 1, it->id);
+		db_bind_int(warn, 2, seq++);
+		db_bind_text(warn, 3, msg, -1, DB_STATIC);
 		if (step_done(db, warn, err) < 0)
 			goto out;
 	}
@@ -356,22 +356,22 @@ derive(struct rederive *r, const struct item *it, const struct parsed *p, struct
 }
 
 static int
-same_value(sqlite3_stmt *a, sqlite3_stmt *b, int i)
+same_value(struct db_stmt *a, struct db_stmt *b, int i)
 {
-	int t = sqlite3_column_type(a, i);
+	int t = db_col_type(a, i);
 
-	if (t != sqlite3_column_type(b, i))
+	if (t != db_col_type(b, i))
 		return 0;
 	switch (t) {
-	case SQLITE_NULL:
+	case DB_NULL:
 		return 1;
-	case SQLITE_INTEGER:
-		return sqlite3_column_int64(a, i) == sqlite3_column_int64(b, i);
-	case SQLITE_FLOAT:
-		return sqlite3_column_double(a, i) == sqlite3_column_double(b, i);
+	case DB_INTEGER:
+		return db_col_int64(a, i) == db_col_int64(b, i);
+	case DB_FLOAT:
+		return db_col_double(a, i) == db_col_double(b, i);
 	default: {
-		const void *pa = sqlite3_column_blob(a, i), *pb = sqlite3_column_blob(b, i);
-		int na = sqlite3_column_bytes(a, i), nb = sqlite3_column_bytes(b, i);
+		const void *pa = db_col_blob(a, i), *pb = db_col_blob(b, i);
+		int na = db_col_bytes(a, i), nb = db_col_bytes(b, i);
 
 		return na == nb && (na == 0 || memcmp(pa, pb, (size_t)na) == 0);
 	}
@@ -380,28 +380,28 @@ same_value(sqlite3_stmt *a, sqlite3_stmt *b, int i)
 
 /* "messages seq 3" or "media". */
 static char *
-row_name(size_t t, sqlite3_stmt *st)
+row_name(size_t t, struct db_stmt *st)
 {
 	if (!tables[t].has_seq)
 		return xstrdup(tables[t].name);
-	return xasprintf("%s seq %lld", tables[t].name, (long long)sqlite3_column_int64(st, 1));
+	return xasprintf("%s seq %lld", tables[t].name, (long long)db_col_int64(st, 1));
 }
 
 /* Compare table t for evidence id: NULL when equal, else what differs. */
 static char *
 compare_table(struct rederive *r, size_t t, int64_t id, struct cf_err *err, int *failed)
 {
-	sqlite3_stmt *s = r->sel[t], *m = r->msel[t];
+	struct db_stmt *s = r->sel[t], *m = r->msel[t];
 	char *diff = NULL;
 	int rs, rm, i;
 
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(m, 1, id);
-	rs = sqlite3_step(s);
-	rm = sqlite3_step(m);
-	while (diff == NULL && rs == SQLITE_ROW && rm == SQLITE_ROW) {
-		long long ks = tables[t].has_seq ? sqlite3_column_int64(s, 1) : 0;
-		long long km = tables[t].has_seq ? sqlite3_column_int64(m, 1) : 0;
+	db_bind_int64(s, 1, id);
+	db_bind_int64(m, 1, id);
+	rs = db_step(s);
+	rm = db_step(m);
+	while (diff == NULL && rs == DB_ROW && rm == DB_ROW) {
+		long long ks = tables[t].has_seq ? db_col_int64(s, 1) : 0;
+		long long km = tables[t].has_seq ? db_col_int64(m, 1) : 0;
 		char *what;
 
 		if (ks != km) {
@@ -412,33 +412,33 @@ compare_table(struct rederive *r, size_t t, int64_t id, struct cf_err *err, int 
 			free(what);
 			break;
 		}
-		for (i = 0; i < sqlite3_column_count(s); i++)
+		for (i = 0; i < db_col_count(s); i++)
 			if (!same_value(s, m, i)) {
 				what = row_name(t, s);
 				diff = xasprintf("%s: %s differs from the sealed original (edited?)",
-						 what, sqlite3_column_name(s, i));
+						 what, db_col_name(s, i));
 				free(what);
 				break;
 			}
-		rs = sqlite3_step(s);
-		rm = sqlite3_step(m);
+		rs = db_step(s);
+		rm = db_step(m);
 	}
-	if (diff == NULL && rs == SQLITE_ROW && rm == SQLITE_DONE) {
+	if (diff == NULL && rs == DB_ROW && rm == DB_DONE) {
 		char *what = row_name(t, s);
 
 		diff = xasprintf("%s: row not in the sealed original (added?)", what);
 		free(what);
-	} else if (diff == NULL && rm == SQLITE_ROW && rs == SQLITE_DONE) {
+	} else if (diff == NULL && rm == DB_ROW && rs == DB_DONE) {
 		char *what = row_name(t, m);
 
 		diff = xasprintf("%s: row of the sealed original is missing (deleted?)", what);
 		free(what);
-	} else if (diff == NULL && (rs != SQLITE_DONE || rm != SQLITE_DONE)) {
-		db_err(rs != SQLITE_DONE ? r->db : r->mem, err, "cannot read %s", tables[t].name);
+	} else if (diff == NULL && (rs != DB_DONE || rm != DB_DONE)) {
+		db_err(rs != DB_DONE ? r->db : r->mem, err, "cannot read %s", tables[t].name);
 		*failed = 1;
 	}
-	sqlite3_reset(s);
-	sqlite3_reset(m);
+	db_reset(s);
+	db_reset(m);
 	return diff;
 }
 
@@ -481,11 +481,11 @@ leaf_matches(struct rederive *r, const struct item *it)
 	if (it->leaf_index < 0)
 		return 1;
 	ledger_leaf_hash(&it->leaf, h);
-	sqlite3_bind_int64(r->leaf, 1, it->leaf_index);
-	ok = sqlite3_step(r->leaf) == SQLITE_ROW &&
-	     sqlite3_column_bytes(r->leaf, 0) == CF_SHA256_LEN &&
-	     memcmp(sqlite3_column_blob(r->leaf, 0), h, CF_SHA256_LEN) == 0;
-	sqlite3_reset(r->leaf);
+	db_bind_int64(r->leaf, 1, it->leaf_index);
+	ok = db_step(r->leaf) == DB_ROW &&
+	     db_col_bytes(r->leaf, 0) == CF_SHA256_LEN &&
+	     memcmp(db_col_blob(r->leaf, 0), h, CF_SHA256_LEN) == 0;
+	db_reset(r->leaf);
 	return ok;
 }
 
@@ -499,10 +499,10 @@ note_problem(struct rederive *r, const struct item *it, int *failed, struct cf_e
 
 	/* Most rows have no note and none sealed: one kept statement says so. */
 	if (it->note == NULL) {
-		sqlite3_bind_text(r->noted, 1, subject, -1, SQLITE_STATIC);
-		st = sqlite3_step(r->noted);
-		sqlite3_reset(r->noted);
-		if (st == SQLITE_DONE) {
+		db_bind_text(r->noted, 1, subject, -1, DB_STATIC);
+		st = db_step(r->noted);
+		db_reset(r->noted);
+		if (st == DB_DONE) {
 			free(subject);
 			return NULL;
 		}
@@ -593,15 +593,15 @@ item_load(struct rederive *r, int64_t id, struct cf_err *err)
 	struct item *it = NULL;
 	int rc;
 
-	sqlite3_bind_int64(r->row, 1, id);
-	rc = sqlite3_step(r->row);
-	if (rc == SQLITE_DONE)
+	db_bind_int64(r->row, 1, id);
+	rc = db_step(r->row);
+	if (rc == DB_DONE)
 		cf_err_set(err, CF_ENOTFOUND, "no evidence row %lld", (long long)id);
-	else if (rc != SQLITE_ROW)
+	else if (rc != DB_ROW)
 		db_err(r->db, err, "cannot read evidence row %lld", (long long)id);
 	else
 		it = item_new(id, r->row, 0, err);
-	sqlite3_reset(r->row);
+	db_reset(r->row);
 	if (it)
 		item_stage(r->v, it);
 	return it;
@@ -642,7 +642,7 @@ rewrite_rows(struct rederive *r, const struct item *it, const struct parsed *p,
 		r->dbpw = parsed_writer_new(r->db);
 	}
 	for (i = 0; i < NTABLES; i++) {
-		sqlite3_bind_int64(r->dbdel[i], 1, it->id);
+		db_bind_int64(r->dbdel[i], 1, it->id);
 		if (step_done(r->db, r->dbdel[i], err) < 0)
 			return -1;
 	}
@@ -659,7 +659,7 @@ rederive_repair(struct rederive *r, int64_t id, int *changed, struct cf_err *err
 	int rc, ret = -1;
 
 	*changed = 0;
-	if (sqlite3_get_autocommit(db_sqlite(r->db)))
+	if (!db_in_transaction(r->db))
 		CF_BUG("rederive_repair outside a transaction");
 	if ((it = item_load(r, id, err)) == NULL)
 		return -1;
@@ -718,21 +718,21 @@ stager_run(void *arg)
 static int
 report_orphans(struct rederive *r, rederive_finding_fn fn, void *cookie, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	size_t t;
-	int rc = SQLITE_DONE;
+	int rc = DB_DONE;
 
-	for (t = 0; t < NTABLES && rc == SQLITE_DONE; t++) {
+	for (t = 0; t < NTABLES && rc == DB_DONE; t++) {
 		char *sql = xasprintf("SELECT evidence_id, count(*) FROM %s WHERE evidence_id "
 				      "NOT IN (SELECT id FROM evidence) GROUP BY evidence_id",
 				      tables[t].name);
 
-		rc = db_prepare(r->db, sql, &st, err) < 0 ? SQLITE_ERROR : SQLITE_DONE;
+		rc = db_prepare(r->db, sql, &st, err) < 0 ? DB_ERROR : DB_DONE;
 		free(sql);
-		if (rc != SQLITE_DONE)
+		if (rc != DB_DONE)
 			return -1;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			long long id = sqlite3_column_int64(st, 0), n = sqlite3_column_int64(st, 1);
+		while ((rc = db_step(st)) == DB_ROW) {
+			long long id = db_col_int64(st, 0), n = db_col_int64(st, 1);
 			char *subject = xasprintf("%s of evidence row %lld", tables[t].name, id);
 			char *detail = xasprintf("%lld row%s of an evidence row that does not "
 						 "exist (added?)", n, n == 1 ? "" : "s");
@@ -741,10 +741,10 @@ report_orphans(struct rederive *r, rederive_finding_fn fn, void *cookie, struct 
 			free(subject);
 			free(detail);
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 		st = NULL;
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return db_err(r->db, err, "cannot read the parsed rows");
 	return 0;
 }
@@ -754,7 +754,7 @@ rederive_check_all(struct rederive *r, rederive_finding_fn fn, void *cookie,
 		   uint64_t *checked, struct cf_err *err)
 {
 	struct stager sg = { r->v, NULL, 0, NULL };
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct cf_err e = CF_ERR_INIT;
 	pthread_t tid;
 	size_t i, cap = 0, done = 0;
@@ -764,8 +764,8 @@ rederive_check_all(struct rederive *r, rederive_finding_fn fn, void *cookie,
 	if (db_prepare(r->db, "SELECT id, " ITEM_COLUMNS " FROM evidence ORDER BY id", &st,
 		       err) < 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct item *it = item_new(sqlite3_column_int64(st, 0), st, 1, err);
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct item *it = item_new(db_col_int64(st, 0), st, 1, err);
 
 		if (it == NULL)
 			goto out;
@@ -775,7 +775,7 @@ rederive_check_all(struct rederive *r, rederive_finding_fn fn, void *cookie,
 		}
 		sg.items[sg.n++] = it;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		db_err(r->db, err, "cannot read the evidence rows");
 		goto out;
 	}
@@ -813,7 +813,7 @@ out:
 		item_free(sg.items[i]);	/* finished or drained: each once, here */
 	free(sg.items);
 	cf_err_release(&e);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret;
 }
 
@@ -833,23 +833,23 @@ int
 rederive_check_order(struct vault *v, const char *order, struct cf_err *err)
 {
 	struct rederive *r = NULL;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct cf_db *db = vault_db(v);
 	int rc, ret = -1, rows = 0;
 
 	if (rederive_open(v, &r, err) < 0 ||
 	    db_prepare(db, "SELECT id FROM evidence WHERE order_id = ? ORDER BY id", &st, err) < 0)
 		goto out;
-	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = rederive_check(r, sqlite3_column_int64(st, 0), err)) != 0) {
+	db_bind_text(st, 1, order, -1, DB_STATIC);
+	while ((rc = db_step(st)) == DB_ROW)
+		if ((rc = rederive_check(r, db_col_int64(st, 0), err)) != 0) {
 			if (rc > 0)	/* a missing or changed original: vault damage */
 				err->code = CF_EVERIFY;
 			else		/* parsed rows that differ: reparse puts them back */
 				rows = 1;
 			goto fail;
 		}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		db_err(db, err, "cannot read the evidence of order '%s'", order);
 		goto out;
 	}
@@ -867,7 +867,7 @@ fail:
 		free(msg);
 	}
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	rederive_close(r);
 	return ret;
 }

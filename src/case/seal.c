@@ -23,7 +23,7 @@
 
 #include "casefile/checkpoint.h"
 #include "casefile/db.h"
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/dispute.h"
 #include "casefile/ingest.h"
 #include "casefile/kept.h"
@@ -89,47 +89,47 @@ seal_origin(struct cf_db *db, char **origin, struct cf_err *err)
 		  "tsa_url, prev_size, consistency_proof"
 
 static char *
-col_strdup(sqlite3_stmt *st, int i)
+col_strdup(struct db_stmt *st, int i)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const unsigned char *t = db_col_text(st, i);
 
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
 static int
-head_from_row(sqlite3_stmt *st, struct seal_head *h, struct cf_err *err)
+head_from_row(struct db_stmt *st, struct seal_head *h, struct cf_err *err)
 {
 	int n;
 
 	memset(h, 0, sizeof(*h));
-	h->tree_size = (uint64_t)sqlite3_column_int64(st, 0);
-	if (sqlite3_column_bytes(st, 1) != CF_SHA256_LEN)
+	h->tree_size = (uint64_t)db_col_int64(st, 0);
+	if (db_col_bytes(st, 1) != CF_SHA256_LEN)
 		return cf_err_set(err, CF_EDB, "head %llu: bad root", (unsigned long long)h->tree_size);
-	memcpy(h->root, sqlite3_column_blob(st, 1), CF_SHA256_LEN);
-	h->created_at = sqlite3_column_int64(st, 2);
+	memcpy(h->root, db_col_blob(st, 1), CF_SHA256_LEN);
+	h->created_at = db_col_int64(st, 2);
 	h->origin = col_strdup(st, 3);
 	h->checkpoint = col_strdup(st, 4);
-	h->checkpoint_len = (size_t)sqlite3_column_bytes(st, 4);
+	h->checkpoint_len = (size_t)db_col_bytes(st, 4);
 	if (h->checkpoint == NULL)
 		h->checkpoint = xstrdup("");
-	if (sqlite3_column_bytes(st, 5) == 4) {
-		memcpy(h->key_id, sqlite3_column_blob(st, 5), 4);
+	if (db_col_bytes(st, 5) == 4) {
+		memcpy(h->key_id, db_col_blob(st, 5), 4);
 		h->has_key_id = 1;
 	}
-	if ((n = sqlite3_column_bytes(st, 6)) > 0) {
-		h->tst = xmemdup(sqlite3_column_blob(st, 6), (size_t)n);
+	if ((n = db_col_bytes(st, 6)) > 0) {
+		h->tst = xmemdup(db_col_blob(st, 6), (size_t)n);
 		h->tst_len = (size_t)n;
 	}
 	h->tsa_url = col_strdup(st, 7);
-	h->prev_size = (uint64_t)sqlite3_column_int64(st, 8);
-	n = sqlite3_column_bytes(st, 9);
+	h->prev_size = (uint64_t)db_col_int64(st, 8);
+	n = db_col_bytes(st, 9);
 	if (n % CF_SHA256_LEN != 0) {
 		seal_head_release(h);
 		return cf_err_set(err, CF_EDB, "head %llu: bad consistency proof",
-				  (unsigned long long)sqlite3_column_int64(st, 0));
+				  (unsigned long long)db_col_int64(st, 0));
 	}
 	if (n > 0) {
-		h->consistency = xmemdup(sqlite3_column_blob(st, 9), (size_t)n);
+		h->consistency = xmemdup(db_col_blob(st, 9), (size_t)n);
 		h->nconsistency = (size_t)n / CF_SHA256_LEN;
 	}
 	return 0;
@@ -138,29 +138,29 @@ head_from_row(sqlite3_stmt *st, struct seal_head *h, struct cf_err *err)
 int
 seal_heads(struct cf_db *db, struct seal_head **heads, size_t *n, struct cf_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct seal_head *v = NULL;
 	size_t count = 0;
 	int rc;
 
 	if (db_prepare(db, "SELECT " HEAD_COLS " FROM heads ORDER BY tree_size", &st, err) < 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		v = xreallocarray(v, count + 1, sizeof(*v));
 		if (head_from_row(st, &v[count], err) < 0)
 			goto fail;
 		count++;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		db_err(db, err, "cannot read the tree heads");
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	*heads = v;
 	*n = count;
 	return 0;
 fail:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	seal_heads_free(v, count);
 	return -1;
 }
@@ -179,7 +179,7 @@ int
 seal_head_find(struct cf_db *db, uint64_t min_size, struct seal_head *head, int *found,
 	       struct cf_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc, ret = -1;
 
 	if (db_prepare(db, min_size ?
@@ -187,20 +187,20 @@ seal_head_find(struct cf_db *db, uint64_t min_size, struct seal_head *head, int 
 		       "SELECT " HEAD_COLS " FROM heads ORDER BY tree_size DESC LIMIT 1", &st, err) < 0)
 		return -1;
 	if (min_size)
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)min_size);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+		db_bind_int64(st, 1, (int64_t)min_size);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
 		if (head_from_row(st, head, err) == 0) {
 			*found = 1;
 			ret = 0;
 		}
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DB_DONE) {
 		memset(head, 0, sizeof(*head));
 		*found = 0;
 		ret = 0;
 	} else
 		db_err(db, err, "cannot read the tree heads");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret;
 }
 
@@ -209,9 +209,9 @@ static int
 tokens_insert(struct cf_db *db, uint64_t tree_size, const struct seal_token *t, size_t n,
 	      int64_t now, struct cf_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	size_t i;
-	int rc = SQLITE_DONE;
+	int rc = DB_DONE;
 
 	if (n == 0)
 		return 0;
@@ -219,19 +219,19 @@ tokens_insert(struct cf_db *db, uint64_t tree_size, const struct seal_token *t, 
 		       "VALUES(?1, (SELECT coalesce(max(seq), 0) + 1 FROM head_tokens "
 		       "WHERE tree_size = ?1), ?2, ?3, ?4)", &st, err) < 0)
 		return -1;
-	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)tree_size);
+	for (i = 0; i < n && rc == DB_DONE; i++) {
+		db_reset(st);
+		db_bind_int64(st, 1, (int64_t)tree_size);
 		if (t[i].tsa_url)
-			sqlite3_bind_text(st, 2, t[i].tsa_url, -1, SQLITE_STATIC);
+			db_bind_text(st, 2, t[i].tsa_url, -1, DB_STATIC);
 		else
-			sqlite3_bind_null(st, 2);
-		sqlite3_bind_blob(st, 3, t[i].tst, (int)t[i].len, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, now);
-		rc = sqlite3_step(st);
+			db_bind_null(st, 2);
+		db_bind_blob(st, 3, t[i].tst, (int)t[i].len, DB_STATIC);
+		db_bind_int64(st, 4, now);
+		rc = db_step(st);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot store a token of tree head %llu",
 			      (unsigned long long)tree_size);
 	return 0;
@@ -240,7 +240,7 @@ tokens_insert(struct cf_db *db, uint64_t tree_size, const struct seal_token *t, 
 int
 seal_head_tokens(struct cf_db *db, struct seal_head *h, struct cf_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	tokens_free(h->extra, h->nextra);
@@ -249,21 +249,21 @@ seal_head_tokens(struct cf_db *db, struct seal_head *h, struct cf_err *err)
 	if (db_prepare(db, "SELECT tsa_url, tst, added_at FROM head_tokens WHERE tree_size = ? "
 		       "ORDER BY seq", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)h->tree_size);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, (int64_t)h->tree_size);
+	while ((rc = db_step(st)) == DB_ROW) {
 		struct seal_token *t;
 
 		h->extra = xreallocarray(h->extra, h->nextra + 1, sizeof(*h->extra));
 		t = &h->extra[h->nextra++];
 		memset(t, 0, sizeof(*t));
 		t->tsa_url = col_strdup(st, 0);
-		t->len = (size_t)sqlite3_column_bytes(st, 1);
-		t->tst = xmemdup(sqlite3_column_blob(st, 1) ? sqlite3_column_blob(st, 1) : "",
+		t->len = (size_t)db_col_bytes(st, 1);
+		t->tst = xmemdup(db_col_blob(st, 1) ? db_col_blob(st, 1) : "",
 				 t->len);
-		t->added_at = sqlite3_column_int64(st, 2);
+		t->added_at = db_col_int64(st, 2);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot read the tokens of tree head %llu",
 			      (unsigned long long)h->tree_size);
 	return 0;
@@ -363,29 +363,29 @@ collect_tokens(const struct seal_opts *o, const char *note, size_t len,
 static int
 head_insert(struct cf_db *db, const struct seal_head *h, struct cf_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, "INSERT INTO heads(" HEAD_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?)",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)h->tree_size);
-	sqlite3_bind_blob(st, 2, h->root, CF_SHA256_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, h->created_at);
-	sqlite3_bind_text(st, 4, h->origin, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, h->checkpoint, (int)h->checkpoint_len, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 6, h->key_id, 4, SQLITE_STATIC);
+	db_bind_int64(st, 1, (int64_t)h->tree_size);
+	db_bind_blob(st, 2, h->root, CF_SHA256_LEN, DB_STATIC);
+	db_bind_int64(st, 3, h->created_at);
+	db_bind_text(st, 4, h->origin, -1, DB_STATIC);
+	db_bind_text(st, 5, h->checkpoint, (int)h->checkpoint_len, DB_STATIC);
+	db_bind_blob(st, 6, h->key_id, 4, DB_STATIC);
 	if (h->tst)
-		sqlite3_bind_blob(st, 7, h->tst, (int)h->tst_len, SQLITE_STATIC);
+		db_bind_blob(st, 7, h->tst, (int)h->tst_len, DB_STATIC);
 	if (h->tsa_url)
-		sqlite3_bind_text(st, 8, h->tsa_url, -1, SQLITE_STATIC);
+		db_bind_text(st, 8, h->tsa_url, -1, DB_STATIC);
 	if (h->prev_size)
-		sqlite3_bind_int64(st, 9, (sqlite3_int64)h->prev_size);
-	sqlite3_bind_blob(st, 10, h->consistency ? (const void *)h->consistency : "",
-			  (int)(h->nconsistency * CF_SHA256_LEN), SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+		db_bind_int64(st, 9, (int64_t)h->prev_size);
+	db_bind_blob(st, 10, h->consistency ? (const void *)h->consistency : "",
+			  (int)(h->nconsistency * CF_SHA256_LEN), DB_STATIC);
+	rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot store tree head %llu", (unsigned long long)h->tree_size);
 	return tokens_insert(db, h->tree_size, h->extra, h->nextra, h->created_at, err);
 }
@@ -652,16 +652,16 @@ keep_extras(const struct seal_opts *o, uint64_t number, const struct seal_token 
 static int
 keep_new(struct cf_db *db, const struct seal_opts *o, const struct seal_head *h, struct cf_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	uint64_t n = 0;
 
 	if (o->kept_dir == NULL)
 		return 0;
 	if (db_prepare(db, "SELECT count(*) FROM heads", &st, err) < 0)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (db_step(st) == DB_ROW)
+		n = (uint64_t)db_col_int64(st, 0);
+	db_finalize(st);
 	/* further tokens first: a kept .txt always has all its tokens */
 	if (keep_extras(o, n + 1, h->extra, h->nextra, err) < 0 ||
 	    kept_write(o->kept_dir, n + 1, h->checkpoint, h->checkpoint_len, h->tst, h->tst_len,
@@ -678,13 +678,13 @@ keep_new(struct cf_db *db, const struct seal_opts *o, const struct seal_head *h,
 static int
 head_number(struct cf_db *db, uint64_t tree_size, uint64_t *number, struct cf_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
 	if (db_prepare(db, "SELECT count(*) FROM heads WHERE tree_size <= ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)tree_size);
-	*number = sqlite3_step(st) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	db_bind_int64(st, 1, (int64_t)tree_size);
+	*number = db_step(st) == DB_ROW ? (uint64_t)db_col_int64(st, 0) : 0;
+	db_finalize(st);
 	return 0;
 }
 
@@ -733,7 +733,7 @@ stamp_existing(struct cf_db *db, const struct seal_opts *o, struct seal_head *h,
 		goto out;
 	}
 	if (h->tst == NULL) {
-		sqlite3_stmt *st;
+		struct db_stmt *st;
 		int rc;
 
 		if ((o->kept_dir && kept_add_token(o->kept_dir, number, toks[0].tst, toks[0].len,
@@ -744,13 +744,13 @@ stamp_existing(struct cf_db *db, const struct seal_opts *o, struct seal_head *h,
 		if (db_prepare(db, "UPDATE heads SET tst = ?, tsa_url = ? WHERE tree_size = ? "
 			       "AND tst IS NULL", &st, err) < 0)
 			goto rollback;
-		sqlite3_bind_blob(st, 1, toks[0].tst, (int)toks[0].len, SQLITE_STATIC);
+		db_bind_blob(st, 1, toks[0].tst, (int)toks[0].len, DB_STATIC);
 		if (toks[0].tsa_url)
-			sqlite3_bind_text(st, 2, toks[0].tsa_url, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)h->tree_size);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE) {
+			db_bind_text(st, 2, toks[0].tsa_url, -1, DB_STATIC);
+		db_bind_int64(st, 3, (int64_t)h->tree_size);
+		rc = db_step(st);
+		db_finalize(st);
+		if (rc != DB_DONE) {
 			db_err(db, err, "cannot store the token of tree head %llu",
 			       (unsigned long long)h->tree_size);
 			goto rollback;

@@ -11,7 +11,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/db.h"
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/stale.h"
 #include "casefile/vault.h"
 #include "casefile/xalloc.h"
@@ -23,22 +23,22 @@ static long long
 max_evidence_id(struct cf_db *db, const char *order_id, long long after, long long *count,
 		struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	long long v = -1;
 
 	if (db_prepare(db, "SELECT coalesce(max(id), 0), count(*) FROM evidence "
 		       "WHERE order_id = ? AND id > ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, after);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		v = sqlite3_column_int64(st, 0);
+	db_bind_text(st, 1, order_id, -1, DB_STATIC);
+	db_bind_int64(st, 2, after);
+	if (db_step(st) == DB_ROW) {
+		v = db_col_int64(st, 0);
 		if (count)
-			*count = sqlite3_column_int64(st, 1);
+			*count = db_col_int64(st, 1);
 	} else {
 		db_err(db, err, "cannot read the evidence of order '%s'", order_id);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return v;
 }
 
@@ -169,7 +169,7 @@ char *
 stale_suggest_orders(struct vault *v, const char *order_id)
 {
 	struct cf_err err = CF_ERR_INIT;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct { char *id; size_t d; } best[3];
 	size_t nbest = 0, max = strlen(order_id) / 4, i, k;
 	struct cf_buf b = CF_BUF_INIT;
@@ -180,8 +180,8 @@ stale_suggest_orders(struct vault *v, const char *order_id)
 		cf_err_release(&err);
 		return NULL;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
+	while (db_step(st) == DB_ROW) {
+		const char *id = (const char *)db_col_text(st, 0);
 		size_t d;
 
 		if (id == NULL || (d = edit_distance(order_id, id, max)) > max || d == 0)
@@ -198,7 +198,7 @@ stale_suggest_orders(struct vault *v, const char *order_id)
 		best[i].d = d;
 		nbest++;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (nbest == 0)
 		return NULL;
 	for (i = 0; i < nbest; i++) {

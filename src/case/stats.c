@@ -11,7 +11,7 @@
 
 #include "casefile/cftime.h"
 #include "casefile/db.h"
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/dispute.h"
 #include "casefile/stats.h"
 #include "casefile/xalloc.h"
@@ -46,9 +46,9 @@ drec_release(struct drec *d)
 }
 
 static char *
-dup_col(sqlite3_stmt *st, int i)
+dup_col(struct db_stmt *st, int i)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const unsigned char *t = db_col_text(st, i);
 
 	return t ? xstrdup((const char *)t) : NULL;
 }
@@ -264,7 +264,7 @@ static int
 load(struct cf_db *db, long long since, long long until, long tz, struct drec **out,
      size_t *nout, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL, *qs = NULL, *qk = NULL;
+	struct db_stmt *st = NULL, *qs = NULL, *qk = NULL;
 	struct drec *v = NULL;
 	size_t n = 0, i;
 	int rc, ret = -1;
@@ -277,9 +277,9 @@ load(struct cf_db *db, long long since, long long until, long tz, struct drec **
 			   "AND i.sku != '' ORDER BY i.sku", &qs, err) < 0 ||
 	    db_prepare(db, "SELECT DISTINCT kind FROM evidence WHERE order_id = ?", &qk, err) < 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, since);
-	sqlite3_bind_int64(st, 2, until);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, since);
+	db_bind_int64(st, 2, until);
+	while ((rc = db_step(st)) == DB_ROW) {
 		struct drec *d;
 		char when[40];
 
@@ -290,11 +290,11 @@ load(struct cf_db *db, long long since, long long until, long tz, struct drec **
 		d->reason = dup_col(st, 1);
 		d->outcome = dup_col(st, 2);
 		d->resolution = dup_col(st, 3);
-		d->refunded_fen = sqlite3_column_type(st, 4) == SQLITE_NULL
-					  ? 0 : sqlite3_column_int64(st, 4);
-		d->t0 = sqlite3_column_int64(st, 5);
-		d->closed_at = sqlite3_column_type(st, 6) == SQLITE_NULL
-				       ? DISPUTE_NO_TIME : sqlite3_column_int64(st, 6);
+		d->refunded_fen = db_col_type(st, 4) == DB_NULL
+					  ? 0 : db_col_int64(st, 4);
+		d->t0 = db_col_int64(st, 5);
+		d->closed_at = db_col_type(st, 6) == DB_NULL
+				       ? DISPUTE_NO_TIME : db_col_int64(st, 6);
 		cftime_format(d->t0, tz, when, sizeof(when));
 		memcpy(d->month, when, 7);
 		d->month[7] = '\0';
@@ -307,26 +307,26 @@ load(struct cf_db *db, long long since, long long until, long tz, struct drec **
 			d->buyer = phone ? phone : nick;
 		}
 
-		sqlite3_reset(qs);
-		sqlite3_bind_text(qs, 1, d->order_id, -1, SQLITE_STATIC);
-		while (sqlite3_step(qs) == SQLITE_ROW) {
+		db_reset(qs);
+		db_bind_text(qs, 1, d->order_id, -1, DB_STATIC);
+		while (db_step(qs) == DB_ROW) {
 			d->skus = xreallocarray(d->skus, d->nskus + 1, sizeof(*d->skus));
 			d->skus[d->nskus++] = dup_col(qs, 0);
 		}
-		sqlite3_reset(qs);
+		db_reset(qs);
 
-		sqlite3_reset(qk);
-		sqlite3_bind_text(qk, 1, d->order_id, -1, SQLITE_STATIC);
-		while (sqlite3_step(qk) == SQLITE_ROW) {
-			const unsigned char *k = sqlite3_column_text(qk, 0);
+		db_reset(qk);
+		db_bind_text(qk, 1, d->order_id, -1, DB_STATIC);
+		while (db_step(qk) == DB_ROW) {
+			const unsigned char *k = db_col_text(qk, 0);
 
 			for (i = 0; k && i < NKINDS; i++)
 				if (!strcmp((const char *)k, kind_names[i]))
 					d->kinds |= 1u << i;
 		}
-		sqlite3_reset(qk);
+		db_reset(qk);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		db_err(db, err, "cannot read disputes");
 		goto out;
 	}
@@ -339,9 +339,9 @@ out:
 	for (i = 0; i < n; i++)
 		drec_release(&v[i]);
 	free(v);
-	sqlite3_finalize(st);
-	sqlite3_finalize(qs);
-	sqlite3_finalize(qk);
+	db_finalize(st);
+	db_finalize(qs);
+	db_finalize(qk);
 	return ret;
 }
 

@@ -9,7 +9,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/db.h"
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/hash.h"
 #include "casefile/ingest.h"
 #include "casefile/ledger.h"
@@ -33,7 +33,7 @@ static const char *const parsed_tables[] = {
 static int
 tx_begin(struct cf_db *db, struct cf_err *err)
 {
-	if (sqlite3_get_autocommit(db_sqlite(db)))
+	if (!db_in_transaction(db))
 		return db_begin(db, err) < 0 ? -1 : 1;
 	return db_exec(db, "SAVEPOINT tag", err) < 0 ? -1 : 0;
 }
@@ -45,7 +45,7 @@ tx_end(struct cf_db *db, int own, int ok, struct cf_err *err)
 		return ok ? db_commit(db, err) : (db_rollback(db), -1);
 	if (ok)
 		return db_exec(db, "RELEASE tag", err);
-	sqlite3_exec(db_sqlite(db), "ROLLBACK TO tag; RELEASE tag", NULL, NULL, NULL);
+	db_exec_quiet(db, "ROLLBACK TO tag; RELEASE tag");
 	return -1;
 }
 
@@ -56,10 +56,10 @@ struct row {
 };
 
 static char *
-dup_col(sqlite3_stmt *st, int i)
+dup_col(struct db_stmt *st, int i)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL
-		       ? NULL : xstrdup((const char *)sqlite3_column_text(st, i));
+	return db_col_type(st, i) == DB_NULL
+		       ? NULL : xstrdup((const char *)db_col_text(st, i));
 }
 
 static void
@@ -76,29 +76,29 @@ row_release(struct row *r)
 static int
 row_load(struct cf_db *db, int64_t id, struct row *r, struct cf_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if (db_prepare(db, "SELECT order_id, kind, name, note, supplied_by, excluded, sha256,"
 			   " size FROM evidence WHERE id = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 6) == CF_SHA256_LEN) {
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
+	if (rc == DB_ROW && db_col_bytes(st, 6) == CF_SHA256_LEN) {
 		r->order_id = dup_col(st, 0);
 		r->kind = dup_col(st, 1);
 		r->name = dup_col(st, 2);
 		r->note = dup_col(st, 3);
 		r->supplied_by = dup_col(st, 4);
 		r->excluded = dup_col(st, 5);
-		memcpy(r->sha256, sqlite3_column_blob(st, 6), CF_SHA256_LEN);
-		r->size = (uint64_t)sqlite3_column_int64(st, 7);
+		memcpy(r->sha256, db_col_blob(st, 6), CF_SHA256_LEN);
+		r->size = (uint64_t)db_col_int64(st, 7);
 	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
+	db_finalize(st);
+	if (rc == DB_DONE)
 		return cf_err_set(err, CF_ENOTFOUND, "no evidence #%lld", (long long)id);
-	if (rc != SQLITE_ROW || r->order_id == NULL)
+	if (rc != DB_ROW || r->order_id == NULL)
 		return db_err(db, err, "cannot read evidence #%lld", (long long)id);
 	return 0;
 }
@@ -119,17 +119,17 @@ seal(struct cf_db *db, const struct row *r, int64_t id, const char *type, const 
 static int
 exec1(struct cf_db *db, const char *sql, int64_t id, const char *text, struct cf_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, sql, &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	if (text)
-		sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+		db_bind_text(st, 2, text, -1, DB_STATIC);
+	rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot update evidence #%lld", (long long)id);
 	return 0;
 }
@@ -168,7 +168,7 @@ static int
 write_parse(struct cf_db *db, int64_t id, const struct row *r, const struct parsed *p,
 	    struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char *note = NULL;
 	size_t i;
 	int seq = 0, ret = -1;
@@ -191,18 +191,18 @@ write_parse(struct cf_db *db, int64_t id, const struct row *r, const struct pars
 
 		if (msg == NULL)
 			break;
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int(st, 2, seq++);
-		sqlite3_bind_text(st, 3, msg, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE) {
+		db_bind_int64(st, 1, id);
+		db_bind_int(st, 2, seq++);
+		db_bind_text(st, 3, msg, -1, DB_STATIC);
+		if (db_step(st) != DB_DONE) {
 			db_err(db, err, "cannot record the warnings of evidence #%lld", (long long)id);
 			goto out;
 		}
-		sqlite3_reset(st);
+		db_reset(st);
 	}
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(note);
 	return ret;
 }
@@ -269,17 +269,17 @@ tag_apply(struct vault *v, int64_t id, const struct tag_change *c, const char *w
 			if (rc < 0)
 				goto done;
 			{
-				sqlite3_stmt *st;
+				struct db_stmt *st;
 
 				if (db_prepare(db, "INSERT INTO evidence_roles(evidence_id, role,"
 						   " leaf_index) VALUES(?, ?, ?)", &st, err) < 0)
 					goto done;
-				sqlite3_bind_int64(st, 1, id);
-				sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-				sqlite3_bind_int64(st, 3, (int64_t)idx);
-				rc = sqlite3_step(st);
-				sqlite3_finalize(st);
-				if (rc != SQLITE_DONE) {
+				db_bind_int64(st, 1, id);
+				db_bind_text(st, 2, name, -1, DB_STATIC);
+				db_bind_int64(st, 3, (int64_t)idx);
+				rc = db_step(st);
+				db_finalize(st);
+				if (rc != DB_DONE) {
 					db_err(db, err, "cannot give evidence #%lld role %s",
 					       (long long)id, name);
 					goto done;
@@ -363,7 +363,7 @@ tag_exclude(struct cf_db *db, int64_t id, const char *reason, const char *who, i
 int
 tag_history(struct cf_db *db, int64_t id, tag_event_fn fn, void *cookie, struct cf_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char *subject = xasprintf("evidence %lld", (long long)id);
 	int rc;
 
@@ -372,22 +372,22 @@ tag_history(struct cf_db *db, int64_t id, tag_event_fn fn, void *cookie, struct 
 		free(subject);
 		return -1;
 	}
-	sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_text(st, 1, subject, -1, DB_STATIC);
+	while ((rc = db_step(st)) == DB_ROW) {
 		struct tag_event e;
 
-		e.leaf_index = sqlite3_column_int64(st, 0);
-		e.at = sqlite3_column_int64(st, 1);
-		e.type = (const char *)sqlite3_column_text(st, 2);
-		e.who = (const char *)sqlite3_column_text(st, 3);
-		e.value = (const char *)sqlite3_column_text(st, 4);
+		e.leaf_index = db_col_int64(st, 0);
+		e.at = db_col_int64(st, 1);
+		e.type = (const char *)db_col_text(st, 2);
+		e.who = (const char *)db_col_text(st, 3);
+		e.value = (const char *)db_col_text(st, 4);
 		if (e.value == NULL)
 			e.value = "";
 		fn(cookie, &e);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(subject);
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot read the history of evidence #%lld", (long long)id);
 	return 0;
 }
@@ -436,7 +436,7 @@ tag_check(struct cf_db *db, int64_t id, char **why, struct cf_err *err)
 {
 	struct fold f = { NULL, NULL, NULL, 0 };
 	struct row r;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	unsigned have = 0;
 	char *sealed_kind = NULL;
 	int ret = -1, rc;
@@ -447,11 +447,11 @@ tag_check(struct cf_db *db, int64_t id, char **why, struct cf_err *err)
 	if (db_prepare(db, "SELECT ifnull(kind_sealed, kind) FROM evidence WHERE id = ?", &st,
 		       err) < 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	db_bind_int64(st, 1, id);
+	if ((rc = db_step(st)) == DB_ROW)
 		sealed_kind = dup_col(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW) {
+	db_finalize(st);
+	if (rc != DB_ROW) {
 		db_err(db, err, "cannot read evidence #%lld", (long long)id);
 		goto out;
 	}

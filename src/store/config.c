@@ -13,7 +13,7 @@
 #include "casefile/bundle.h"
 #include "casefile/config.h"
 #include "casefile/db.h"
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/order_id.h"
 #include "casefile/textenc.h"
 #include "casefile/xalloc.h"
@@ -298,15 +298,15 @@ config_check(const struct config_key *k, const char *value, char **norm,
 int
 config_unset(struct cf_db *db, const struct config_key *k, struct cf_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, "DELETE FROM meta WHERE key = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, k->name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_bind_text(st, 1, k->name, -1, DB_STATIC);
+	rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot unset '%s'", k->name);
 	return 0;
 }

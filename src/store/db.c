@@ -15,15 +15,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/xalloc.h"
+#include "db_int.h"
 
 #define DB_BUSY_TIMEOUT_MS 60000
 
-/* The handle: today one SQLite connection (db.h). */
-struct cf_db {
-	sqlite3 *sq;
-};
 /* A waiting writer says so (db_wait.notice) after this long. */
 #define DB_WAIT_NOTICE_MS 1000
 
@@ -438,35 +435,19 @@ db_rollback(struct cf_db *db)
 		sqlite3_exec(db->sq, "ROLLBACK", NULL, NULL, NULL);
 }
 
-sqlite3 *
-db_sqlite(struct cf_db *db)
-{
-	return db ? db->sq : NULL;
-}
-
-int
-db_prepare(struct cf_db *db, const char *sql, sqlite3_stmt **st, struct cf_err *err)
-{
-	if (sqlite3_prepare_v2(db->sq, sql, -1, st, NULL) != SQLITE_OK) {
-		*st = NULL;
-		return db_err(db, err, "cannot prepare statement");
-	}
-	return 0;
-}
-
 static int
 user_version(struct cf_db *db, int *v, struct cf_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
 	if (db_prepare(db, "PRAGMA user_version", &st, err) < 0)
 		return -1;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	if (db_step(st) != DB_ROW) {
+		db_finalize(st);
 		return db_err(db, err, "cannot read the schema version");
 	}
-	*v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	*v = db_col_int(st, 0);
+	db_finalize(st);
 	return 0;
 }
 
@@ -474,20 +455,20 @@ user_version(struct cf_db *db, int *v, struct cf_err *err)
 static int
 foreign_keys_intact(struct cf_db *db, struct cf_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, "PRAGMA foreign_key_check", &st, err) < 0)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	rc = db_step(st);
+	if (rc == DB_ROW)
 		cf_err_set(err, CF_EDB, "table '%s' has a row whose '%s' row is missing",
-			   (const char *)sqlite3_column_text(st, 0),
-			   (const char *)sqlite3_column_text(st, 2));
-	else if (rc != SQLITE_DONE)
+			   (const char *)db_col_text(st, 0),
+			   (const char *)db_col_text(st, 2));
+	else if (rc != DB_DONE)
 		db_err(db, err, "cannot check foreign keys");
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /*
@@ -621,13 +602,13 @@ open_handle(const char *path, int flags, struct cf_db **out, struct cf_err *err)
 	if (db_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;", err) < 0)
 		goto fail;
 	{
-		sqlite3_stmt *st;
+		struct db_stmt *st;
 
 		if (db_prepare(db, "PRAGMA journal_mode = WAL", &st, err) < 0)
 			goto fail;
-		if (sqlite3_step(st) == SQLITE_ROW)
-			jm = xstrdup((const char *)sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
+		if (db_step(st) == DB_ROW)
+			jm = xstrdup((const char *)db_col_text(st, 0));
+		db_finalize(st);
 		if (jm == NULL || strcmp(jm, "wal") != 0) {
 			cf_err_set(err, CF_EDB, "database '%s': cannot enable WAL mode", path);
 			goto fail;
@@ -713,16 +694,15 @@ db_open_memory(struct cf_db **out, struct cf_err *err)
 char *
 db_meta_get(struct cf_db *db, const char *key)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char *v = NULL;
 
-	if (sqlite3_prepare_v2(db->sq, "SELECT value FROM meta WHERE key = ?", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (db_prepare_quiet(db, "SELECT value FROM meta WHERE key = ?", &st) != DB_OK)
 		return NULL;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = xstrdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, key, -1, DB_STATIC);
+	if (db_step(st) == DB_ROW)
+		v = xstrdup((const char *)db_col_text(st, 0));
+	db_finalize(st);
 	return v;
 }
 
@@ -741,18 +721,18 @@ db_setting(struct cf_db *db, const char *key)
 int
 db_meta_set(struct cf_db *db, const char *key, const char *value, struct cf_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, "INSERT INTO meta(key, value) VALUES(?, ?) "
 			   "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_bind_text(st, 1, key, -1, DB_STATIC);
+	db_bind_text(st, 2, value, -1, DB_STATIC);
+	rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot set '%s'", key);
 	return 0;
 }
@@ -760,14 +740,13 @@ db_meta_set(struct cf_db *db, const char *key, const char *value, struct cf_err 
 int
 db_has_table(struct cf_db *db, const char *name)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(db->sq, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (db_prepare_quiet(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", &st) != DB_OK)
 		return 0;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, name, -1, DB_STATIC);
+	found = db_step(st) == DB_ROW;
+	db_finalize(st);
 	return found;
 }

@@ -19,7 +19,7 @@
 #include <openssl/evp.h>
 
 #include "casefile/db.h"
-#include "casefile/ledger_sqlite.h"
+#include "casefile/ledger_stmt.h"
 #include "casefile/xalloc.h"
 
 typedef unsigned char hash_t[CF_SHA256_LEN];
@@ -145,77 +145,77 @@ ledger_leaf_hash(const struct ledger_leaf *leaf, unsigned char out[CF_SHA256_LEN
 }
 
 int
-ledger_leaf_from_row(sqlite3_stmt *st, int col, struct ledger_leaf *leaf,
+ledger_leaf_from_row(struct db_stmt *st, int col, struct ledger_leaf *leaf,
 		     struct cf_err *err)
 {
-	if (sqlite3_column_bytes(st, col + 2) != CF_SHA256_LEN ||
-	    sqlite3_column_type(st, col) == SQLITE_NULL ||
-	    sqlite3_column_type(st, col + 1) == SQLITE_NULL ||
-	    sqlite3_column_type(st, col + 4) == SQLITE_NULL)
+	if (db_col_bytes(st, col + 2) != CF_SHA256_LEN ||
+	    db_col_type(st, col) == DB_NULL ||
+	    db_col_type(st, col + 1) == DB_NULL ||
+	    db_col_type(st, col + 4) == DB_NULL)
 		return cf_err_set(err, CF_EDB, "bad evidence row: a leaf field is missing "
 				  "or its sha256 is not 32 bytes");
-	leaf->order_id = (const char *)sqlite3_column_text(st, col);
-	leaf->kind = (const char *)sqlite3_column_text(st, col + 1);
-	memcpy(leaf->sha256, sqlite3_column_blob(st, col + 2), CF_SHA256_LEN);
-	leaf->size = (uint64_t)sqlite3_column_int64(st, col + 3);
-	leaf->name = (const char *)sqlite3_column_text(st, col + 4);
-	leaf->ingested_at = sqlite3_column_int64(st, col + 5);
-	leaf->version = sqlite3_column_int(st, col + 6);
-	leaf->name_raw = sqlite3_column_blob(st, col + 7);
-	leaf->name_raw_len = (size_t)sqlite3_column_bytes(st, col + 7);
+	leaf->order_id = (const char *)db_col_text(st, col);
+	leaf->kind = (const char *)db_col_text(st, col + 1);
+	memcpy(leaf->sha256, db_col_blob(st, col + 2), CF_SHA256_LEN);
+	leaf->size = (uint64_t)db_col_int64(st, col + 3);
+	leaf->name = (const char *)db_col_text(st, col + 4);
+	leaf->ingested_at = db_col_int64(st, col + 5);
+	leaf->version = db_col_int(st, col + 6);
+	leaf->name_raw = db_col_blob(st, col + 7);
+	leaf->name_raw_len = (size_t)db_col_bytes(st, col + 7);
 	if (leaf->version != LEDGER_LEAF_VERSION && leaf->version != LEDGER_LEAF_VERSION_RAW)
 		return cf_err_set(err, CF_EDB, "bad evidence row: leaf version %d", leaf->version);
 	return 0;
 }
 
 int
-ledger_annotation_from_row(sqlite3_stmt *st, int col, struct ledger_annotation *a,
+ledger_annotation_from_row(struct db_stmt *st, int col, struct ledger_annotation *a,
 			   struct cf_err *err)
 {
 	int i;
 
 	for (i = 0; i < LEDGER_ANNOTATION_NCOLUMNS; i++)
-		if (sqlite3_column_type(st, col + i) == SQLITE_NULL)
+		if (db_col_type(st, col + i) == DB_NULL)
 			return cf_err_set(err, CF_EDB, "bad annotation row: a leaf field is missing");
-	a->type = (const char *)sqlite3_column_text(st, col);
-	a->order_id = (const char *)sqlite3_column_text(st, col + 1);
-	a->subject = (const char *)sqlite3_column_text(st, col + 2);
-	a->at = sqlite3_column_int64(st, col + 3);
-	a->who = (const char *)sqlite3_column_text(st, col + 4);
-	a->payload = sqlite3_column_blob(st, col + 5);
-	a->payload_len = (size_t)sqlite3_column_bytes(st, col + 5);
+	a->type = (const char *)db_col_text(st, col);
+	a->order_id = (const char *)db_col_text(st, col + 1);
+	a->subject = (const char *)db_col_text(st, col + 2);
+	a->at = db_col_int64(st, col + 3);
+	a->who = (const char *)db_col_text(st, col + 4);
+	a->payload = db_col_blob(st, col + 5);
+	a->payload_len = (size_t)db_col_bytes(st, col + 5);
 	if (a->payload == NULL)
 		a->payload = "";
 	return 0;
 }
 
 void
-ledger_payload_from_row(sqlite3_stmt *st, struct cf_buf *out)
+ledger_payload_from_row(struct db_stmt *st, struct cf_buf *out)
 {
-	int i, n = sqlite3_column_count(st);
+	int i, n = db_col_count(st);
 
 	cf_buf_addch(out, '{');
 	for (i = 0; i < n; i++) {
-		const char *name = sqlite3_column_name(st, i);
+		const char *name = db_col_name(st, i);
 
 		if (i)
 			cf_buf_addch(out, ',');
 		cf_buf_add_json_str(out, name, strlen(name));
 		cf_buf_addch(out, ':');
-		switch (sqlite3_column_type(st, i)) {
-		case SQLITE_INTEGER:
-			cf_buf_addf(out, "%lld", (long long)sqlite3_column_int64(st, i));
+		switch (db_col_type(st, i)) {
+		case DB_INTEGER:
+			cf_buf_addf(out, "%lld", (long long)db_col_int64(st, i));
 			break;
-		case SQLITE_FLOAT:
-			cf_buf_addf(out, "%.17g", sqlite3_column_double(st, i));
+		case DB_FLOAT:
+			cf_buf_addf(out, "%.17g", db_col_double(st, i));
 			break;
-		case SQLITE_TEXT:
-			cf_buf_add_json_str(out, (const char *)sqlite3_column_text(st, i),
-					    (size_t)sqlite3_column_bytes(st, i));
+		case DB_TEXT:
+			cf_buf_add_json_str(out, (const char *)db_col_text(st, i),
+					    (size_t)db_col_bytes(st, i));
 			break;
-		case SQLITE_BLOB: {
-			const unsigned char *p = sqlite3_column_blob(st, i);
-			size_t k, len = (size_t)sqlite3_column_bytes(st, i);
+		case DB_BLOB: {
+			const unsigned char *p = db_col_blob(st, i);
+			size_t k, len = (size_t)db_col_bytes(st, i);
 
 			cf_buf_addch(out, '"');
 			for (k = 0; k < len; k++)
@@ -257,20 +257,20 @@ int
 ledger_leaf_load(struct cf_db *db, int64_t evidence_id, struct ledger_leaf *leaf,
 		 struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct ledger_leaf got;
 	int ret = -1, rc;
 
 	if (db_prepare(db, "SELECT " LEDGER_EVIDENCE_COLUMNS " FROM evidence WHERE id = ?",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, evidence_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
+	db_bind_int64(st, 1, evidence_id);
+	rc = db_step(st);
+	if (rc == DB_DONE) {
 		cf_err_set(err, CF_ENOTFOUND, "no evidence row %lld", (long long)evidence_id);
 		goto out;
 	}
-	if (rc != SQLITE_ROW) {
+	if (rc != DB_ROW) {
 		db_err(db, err, "cannot read evidence row %lld", (long long)evidence_id);
 		goto out;
 	}
@@ -285,7 +285,7 @@ ledger_leaf_load(struct cf_db *db, int64_t evidence_id, struct ledger_leaf *leaf
 	leaf->name_raw = got.name_raw_len ? xmemdup(got.name_raw, got.name_raw_len) : NULL;
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret;
 }
 
@@ -363,7 +363,7 @@ ledger_range_root(const struct ledger_range *r, unsigned char out[CF_SHA256_LEN]
 
 struct nodes {
 	struct cf_db *db;
-	sqlite3_stmt *get;
+	struct db_stmt *get;
 };
 
 static int
@@ -377,7 +377,7 @@ nodes_open(struct nodes *nd, struct cf_db *db, struct cf_err *err)
 static void
 nodes_close(struct nodes *nd)
 {
-	sqlite3_finalize(nd->get);
+	db_finalize(nd->get);
 	nd->get = NULL;
 }
 
@@ -387,20 +387,20 @@ node_get(struct nodes *nd, unsigned level, uint64_t idx, unsigned char out[CF_SH
 {
 	int rc, ret = -1;
 
-	sqlite3_reset(nd->get);
-	sqlite3_bind_int(nd->get, 1, (int)level);
-	sqlite3_bind_int64(nd->get, 2, (sqlite3_int64)idx);
-	rc = sqlite3_step(nd->get);
-	if (rc == SQLITE_ROW && sqlite3_column_bytes(nd->get, 0) == CF_SHA256_LEN) {
-		memcpy(out, sqlite3_column_blob(nd->get, 0), CF_SHA256_LEN);
+	db_reset(nd->get);
+	db_bind_int(nd->get, 1, (int)level);
+	db_bind_int64(nd->get, 2, (int64_t)idx);
+	rc = db_step(nd->get);
+	if (rc == DB_ROW && db_col_bytes(nd->get, 0) == CF_SHA256_LEN) {
+		memcpy(out, db_col_blob(nd->get, 0), CF_SHA256_LEN);
 		ret = 0;
-	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+	} else if (rc == DB_ROW || rc == DB_DONE)
 		cf_err_set(err, CF_EDB, "ledger node %u/%llu is missing or damaged",
 			   level, (unsigned long long)idx);
 	else
 		db_err(nd->db, err, "cannot read ledger node %u/%llu", level,
 		       (unsigned long long)idx);
-	sqlite3_reset(nd->get);
+	db_reset(nd->get);
 	return ret;
 }
 
@@ -461,55 +461,55 @@ range_hash(struct nodes *nd, uint64_t start, uint64_t n, unsigned char out[CF_SH
 int
 ledger_size(struct cf_db *db, uint64_t *size, struct cf_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, SQL_SIZE, &st, err) < 0)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	rc = db_step(st);
+	if (rc != DB_ROW && rc != DB_DONE) {
 		db_err(db, err, "cannot read the ledger size");
-		sqlite3_finalize(st);
+		db_finalize(st);
 		return -1;
 	}
-	*size = rc == SQLITE_DONE ? 0 : (uint64_t)sqlite3_column_int64(st, 0) + 1;
-	sqlite3_finalize(st);
+	*size = rc == DB_DONE ? 0 : (uint64_t)db_col_int64(st, 0) + 1;
+	db_finalize(st);
 	return 0;
 }
 
 static int
-node_put(struct cf_db *db, sqlite3_stmt *ins, unsigned level, uint64_t idx,
+node_put(struct cf_db *db, struct db_stmt *ins, unsigned level, uint64_t idx,
 	 const unsigned char *h, struct cf_err *err)
 {
 	int rc;
 
-	sqlite3_reset(ins);
-	sqlite3_bind_int(ins, 1, (int)level);
-	sqlite3_bind_int64(ins, 2, (sqlite3_int64)idx);
-	sqlite3_bind_blob(ins, 3, h, CF_SHA256_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(ins);
-	sqlite3_reset(ins);
-	if (rc != SQLITE_DONE)
+	db_reset(ins);
+	db_bind_int(ins, 1, (int)level);
+	db_bind_int64(ins, 2, (int64_t)idx);
+	db_bind_blob(ins, 3, h, CF_SHA256_LEN, DB_STATIC);
+	rc = db_step(ins);
+	db_reset(ins);
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot write ledger node %u/%llu", level,
 			      (unsigned long long)idx);
 	return 0;
 }
 
 static int
-set_leaf_index(struct cf_db *db, sqlite3_stmt *upd, int64_t evidence_id, uint64_t index,
+set_leaf_index(struct cf_db *db, struct db_stmt *upd, int64_t evidence_id, uint64_t index,
 	       struct cf_err *err)
 {
 	int rc;
 
-	sqlite3_reset(upd);
-	sqlite3_bind_int64(upd, 1, (sqlite3_int64)index);
-	sqlite3_bind_int64(upd, 2, evidence_id);
-	rc = sqlite3_step(upd);
-	sqlite3_reset(upd);
-	if (rc != SQLITE_DONE)
+	db_reset(upd);
+	db_bind_int64(upd, 1, (int64_t)index);
+	db_bind_int64(upd, 2, evidence_id);
+	rc = db_step(upd);
+	db_reset(upd);
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot record the leaf of evidence row %lld",
 			      (long long)evidence_id);
-	if (sqlite3_changes(db_sqlite(db)) != 1)
+	if (db_changes(db) != 1)
 		return cf_err_set(err, CF_EINPUT,
 				  "evidence row %lld does not exist or already has a leaf",
 				  (long long)evidence_id);
@@ -523,7 +523,7 @@ set_leaf_index(struct cf_db *db, sqlite3_stmt *upd, int64_t evidence_id, uint64_
 struct ledger_writer {
 	struct cf_db *db;
 	struct nodes nd;
-	sqlite3_stmt *size, *ins, *upd;
+	struct db_stmt *size, *ins, *upd;
 };
 
 int
@@ -549,9 +549,9 @@ ledger_writer_close(struct ledger_writer *w)
 	if (w == NULL)
 		return;
 	nodes_close(&w->nd);
-	sqlite3_finalize(w->size);
-	sqlite3_finalize(w->ins);
-	sqlite3_finalize(w->upd);
+	db_finalize(w->size);
+	db_finalize(w->ins);
+	db_finalize(w->upd);
 	free(w);
 }
 
@@ -560,14 +560,14 @@ writer_size(struct ledger_writer *w, uint64_t *n, struct cf_err *err)
 {
 	int rc;
 
-	sqlite3_reset(w->size);
-	rc = sqlite3_step(w->size);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sqlite3_reset(w->size);
+	db_reset(w->size);
+	rc = db_step(w->size);
+	if (rc != DB_ROW && rc != DB_DONE) {
+		db_reset(w->size);
 		return db_err(w->db, err, "cannot read the ledger size");
 	}
-	*n = rc == SQLITE_DONE ? 0 : (uint64_t)sqlite3_column_int64(w->size, 0) + 1;
-	sqlite3_reset(w->size);
+	*n = rc == DB_DONE ? 0 : (uint64_t)db_col_int64(w->size, 0) + 1;
+	db_reset(w->size);
 	return 0;
 }
 
@@ -600,7 +600,7 @@ ledger_writer_append_hash(struct ledger_writer *w, const unsigned char leaf_hash
 {
 	uint64_t n;
 
-	if (sqlite3_get_autocommit(db_sqlite(w->db)))
+	if (!db_in_transaction(w->db))
 		CF_BUG("ledger append outside a transaction");
 	if (writer_size(w, &n, err) < 0 || writer_put(w, n, leaf_hash, err) < 0)
 		return -1;
@@ -616,7 +616,7 @@ ledger_writer_append(struct ledger_writer *w, const struct ledger_leaf *leaf,
 	uint64_t n;
 	hash_t h;
 
-	if (sqlite3_get_autocommit(db_sqlite(w->db)))
+	if (!db_in_transaction(w->db))
 		CF_BUG("ledger append outside a transaction");
 	if (writer_size(w, &n, err) < 0 || set_leaf_index(w->db, w->upd, evidence_id, n, err) < 0)
 		return -1;
@@ -660,7 +660,7 @@ int
 ledger_append_annotation(struct cf_db *db, const struct ledger_annotation *a, uint64_t *index,
 			 struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	unsigned char h[CF_SHA256_LEN];
 	uint64_t n;
 	int rc;
@@ -670,16 +670,16 @@ ledger_append_annotation(struct cf_db *db, const struct ledger_annotation *a, ui
 	    db_prepare(db, "INSERT INTO annotations(leaf_index, " LEDGER_ANNOTATION_COLUMNS
 			   ") VALUES(?, ?, ?, ?, ?, ?, ?)", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
-	sqlite3_bind_text(st, 2, a->type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, a->order_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, a->subject, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, a->at);
-	sqlite3_bind_text(st, 6, a->who, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 7, a->payload, (int)a->payload_len, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_bind_int64(st, 1, (int64_t)n);
+	db_bind_text(st, 2, a->type, -1, DB_STATIC);
+	db_bind_text(st, 3, a->order_id, -1, DB_STATIC);
+	db_bind_text(st, 4, a->subject, -1, DB_STATIC);
+	db_bind_int64(st, 5, a->at);
+	db_bind_text(st, 6, a->who, -1, DB_STATIC);
+	db_bind_blob(st, 7, a->payload, (int)a->payload_len, DB_STATIC);
+	rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot record annotation '%s'", a->subject);
 	if (index)
 		*index = n;
@@ -690,7 +690,7 @@ int
 ledger_annotation_latest(struct cf_db *db, const char *type, const char *subject,
 			 struct cf_buf *payload, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct ledger_annotation a;
 	unsigned char h[CF_SHA256_LEN], stored[CF_SHA256_LEN];
 	int rc, ret = -1;
@@ -699,29 +699,29 @@ ledger_annotation_latest(struct cf_db *db, const char *type, const char *subject
 			   "WHERE type = ? AND subject = ? ORDER BY leaf_index DESC LIMIT 1",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
+	db_bind_text(st, 1, type, -1, DB_STATIC);
+	db_bind_text(st, 2, subject, -1, DB_STATIC);
+	rc = db_step(st);
+	if (rc == DB_DONE) {
 		ret = LEDGER_ANNOTATION_NONE;
-	} else if (rc != SQLITE_ROW) {
+	} else if (rc != DB_ROW) {
 		db_err(db, err, "cannot read annotations");
 	} else if (ledger_annotation_from_row(st, 1, &a, NULL) < 0) {
 		ret = LEDGER_ANNOTATION_FORGED;
 	} else {
 		ledger_annotation_hash(&a, h);
 		cf_buf_add(payload, a.payload, a.payload_len);
-		ret = ledger_leaf_hash_at(db, (uint64_t)sqlite3_column_int64(st, 0), stored,
+		ret = ledger_leaf_hash_at(db, (uint64_t)db_col_int64(st, 0), stored,
 					  NULL) == 0 && memcmp(h, stored, CF_SHA256_LEN) == 0
 			      ? LEDGER_ANNOTATION_SEALED : LEDGER_ANNOTATION_FORGED;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret;
 }
 
 struct rebuild_ctx {
 	struct cf_db *db;
-	sqlite3_stmt *ins;
+	struct db_stmt *ins;
 	struct cf_err *err;
 };
 
@@ -752,11 +752,11 @@ int
 ledger_rebuild(struct cf_db *db, uint64_t *added, struct cf_err *err)
 {
 	struct nodes nd = { 0 };
-	sqlite3_stmt *sel = NULL, *upd = NULL;
+	struct db_stmt *sel = NULL, *upd = NULL;
 	struct rebuild_ctx rc = { db, NULL, err };
 	struct ledger_range r;
 	uint64_t n, count = 0;
-	int own = sqlite3_get_autocommit(db_sqlite(db)), ret = -1, step;
+	int own = !db_in_transaction(db), ret = -1, step;
 
 	if (own && db_begin(db, err) < 0)
 		return -1;
@@ -767,9 +767,9 @@ ledger_rebuild(struct cf_db *db, uint64_t *added, struct cf_err *err)
 	    db_prepare(db, "SELECT id, " LEDGER_EVIDENCE_COLUMNS
 			   " FROM evidence WHERE leaf_index IS NULL ORDER BY id", &sel, err) < 0)
 		goto out;
-	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
+	while ((step = db_step(sel)) == DB_ROW) {
 		struct ledger_leaf leaf;
-		int64_t id = sqlite3_column_int64(sel, 0);
+		int64_t id = db_col_int64(sel, 0);
 		hash_t h;
 
 		if (ledger_leaf_from_row(sel, 1, &leaf, err) < 0) {
@@ -782,11 +782,11 @@ ledger_rebuild(struct cf_db *db, uint64_t *added, struct cf_err *err)
 			goto out;
 		count++;
 	}
-	if (step != SQLITE_DONE) {
+	if (step != DB_DONE) {
 		db_err(db, err, "cannot read the evidence rows");
 		goto out;
 	}
-	sqlite3_finalize(sel);
+	db_finalize(sel);
 	sel = NULL;
 	if (own && db_commit(db, err) < 0) {
 		own = 0;	/* db_commit rolled back */
@@ -798,9 +798,9 @@ ledger_rebuild(struct cf_db *db, uint64_t *added, struct cf_err *err)
 	ret = 0;
 out:
 	nodes_close(&nd);
-	sqlite3_finalize(sel);
-	sqlite3_finalize(rc.ins);
-	sqlite3_finalize(upd);
+	db_finalize(sel);
+	db_finalize(rc.ins);
+	db_finalize(upd);
 	if (own)
 		db_rollback(db);
 	return ret;

@@ -9,46 +9,46 @@
 #include <string.h>
 
 #include "casefile/db.h"
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/parse_int.h"
 #include "casefile/parsed_writer.h"
 #include "casefile/xalloc.h"
 
 static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
+bind_text(struct db_stmt *st, int i, const char *s)
 {
 	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+		db_bind_text(st, i, s, -1, DB_STATIC);
 	else
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 }
 
 static void
-bind_val(sqlite3_stmt *st, int i, struct pval v)
+bind_val(struct db_stmt *st, int i, struct pval v)
 {
 	if (v.set)
-		sqlite3_bind_int64(st, i, v.v);
+		db_bind_int64(st, i, v.v);
 	else
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 }
 
 static void
-bind_ll(sqlite3_stmt *st, int i, long long v, int known)
+bind_ll(struct db_stmt *st, int i, long long v, int known)
 {
 	if (known)
-		sqlite3_bind_int64(st, i, v);
+		db_bind_int64(st, i, v);
 	else
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 }
 
 static int
-step_done(struct cf_db *db, sqlite3_stmt *st, const char *what, struct cf_err *err)
+step_done(struct cf_db *db, struct db_stmt *st, const char *what, struct cf_err *err)
 {
-	int rc = sqlite3_step(st);
+	int rc = db_step(st);
 
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE)
+	db_reset(st);
+	db_clear_bindings(st);
+	if (rc != DB_DONE)
 		return db_err(db, err, "cannot store %s", what);
 	return 0;
 }
@@ -73,7 +73,7 @@ static const char *const store_sql[ST_COUNT] = {
 
 struct parsed_writer {
 	struct cf_db *db;
-	sqlite3_stmt *st[ST_COUNT];	/* prepared on first use */
+	struct db_stmt *st[ST_COUNT];	/* prepared on first use */
 };
 
 struct parsed_writer *
@@ -93,11 +93,11 @@ parsed_writer_free(struct parsed_writer *w)
 	if (w == NULL)
 		return;
 	for (i = 0; i < ST_COUNT; i++)
-		sqlite3_finalize(w->st[i]);
+		db_finalize(w->st[i]);
 	free(w);
 }
 
-static sqlite3_stmt *
+static struct db_stmt *
 writer_stmt(struct parsed_writer *w, int which, struct cf_err *err)
 {
 	if (w->st[which] == NULL && db_prepare(w->db, store_sql[which], &w->st[which], err) < 0)
@@ -110,7 +110,7 @@ parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evi
 		    struct cf_err *err)
 {
 	struct cf_db *db = w->db;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	size_t i;
 
 	if (p->nmsgs) {
@@ -119,8 +119,8 @@ parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evi
 		for (i = 0; i < p->nmsgs; i++) {
 			const struct pmsg *m = &p->msgs[i];
 
-			sqlite3_bind_int64(st, 1, evidence_id);
-			sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
+			db_bind_int64(st, 1, evidence_id);
+			db_bind_int64(st, 2, (int64_t)i + 1);
 			bind_val(st, 3, m->time);
 			bind_text(st, 4, m->sender ? m->sender : "system");
 			bind_text(st, 5, m->sender_raw);
@@ -136,7 +136,7 @@ parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evi
 	if (p->has_logistics) {
 		if ((st = writer_stmt(w, ST_LOG, err)) == NULL)
 			return -1;
-		sqlite3_bind_int64(st, 1, evidence_id);
+		db_bind_int64(st, 1, evidence_id);
 		bind_text(st, 2, p->carrier);
 		bind_text(st, 3, p->tracking_no);
 		if (step_done(db, st, "a logistics record", err) < 0)
@@ -148,8 +148,8 @@ parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evi
 		for (i = 0; i < p->nevents; i++) {
 			const struct pevent *e = &p->events[i];
 
-			sqlite3_bind_int64(st, 1, evidence_id);
-			sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
+			db_bind_int64(st, 1, evidence_id);
+			db_bind_int64(st, 2, (int64_t)i + 1);
 			bind_val(st, 3, e->time);
 			bind_text(st, 4, e->status);
 			bind_text(st, 5, e->status_raw);
@@ -166,7 +166,7 @@ parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evi
 
 		if ((st = writer_stmt(w, ST_ORDER, err)) == NULL)
 			return -1;
-		sqlite3_bind_int64(st, 1, evidence_id);
+		db_bind_int64(st, 1, evidence_id);
 		bind_text(st, 2, o->order_id);
 		bind_text(st, 3, o->shop);
 		bind_val(st, 4, o->created);
@@ -191,8 +191,8 @@ parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evi
 		for (i = 0; i < p->nitems; i++) {
 			const struct pitem *it = &p->items[i];
 
-			sqlite3_bind_int64(st, 1, evidence_id);
-			sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
+			db_bind_int64(st, 1, evidence_id);
+			db_bind_int64(st, 2, (int64_t)i + 1);
 			bind_text(st, 3, it->sku);
 			bind_text(st, 4, it->title);
 			bind_val(st, 5, it->qty);
@@ -207,13 +207,13 @@ parsed_writer_store(struct parsed_writer *w, const struct parsed *p, int64_t evi
 
 		if ((st = writer_stmt(w, ST_MEDIA, err)) == NULL)
 			return -1;
-		sqlite3_bind_int64(st, 1, evidence_id);
+		db_bind_int64(st, 1, evidence_id);
 		bind_text(st, 2, m->format);
 		bind_ll(st, 3, m->width, m->width >= 0);
 		bind_ll(st, 4, m->height, m->height >= 0);
 		bind_ll(st, 5, m->orientation, m->orientation > 0);
 		bind_ll(st, 6, m->captured_at, m->has_captured);
-		sqlite3_bind_int(st, 7, m->has_gps ? 1 : 0);
+		db_bind_int(st, 7, m->has_gps ? 1 : 0);
 		bind_ll(st, 8, m->duration_ms, m->duration_ms >= 0);
 		if (step_done(db, st, "media facts", err) < 0)
 			return -1;

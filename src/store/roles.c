@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "casefile/db.h"
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/roles.h"
 #include "casefile/xalloc.h"
 
@@ -146,7 +146,7 @@ int
 roles_of(struct cf_db *db, int64_t evidence_id, unsigned flags, unsigned *mask,
 	 struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	unsigned m = 0;
 	int rc, ret = -1;
 
@@ -154,9 +154,9 @@ roles_of(struct cf_db *db, int64_t evidence_id, unsigned flags, unsigned *mask,
 			   "UNION ALL SELECT '=' || kind FROM evidence WHERE id = ?1",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, evidence_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(st, 0);
+	db_bind_int64(st, 1, evidence_id);
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *s = (const char *)db_col_text(st, 0);
 		enum cf_role r;
 
 		if (!s)
@@ -169,14 +169,14 @@ roles_of(struct cf_db *db, int64_t evidence_id, unsigned flags, unsigned *mask,
 			m |= CF_ROLE_BIT(r);
 		}
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		db_err(db, err, "cannot read the roles of evidence #%lld", (long long)evidence_id);
 		goto out;
 	}
 	*mask = m;
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret;
 }
 
@@ -184,22 +184,22 @@ out:
 static int
 column_text(struct cf_db *db, const char *sql, int64_t id, char **out, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc;
 
 	if (db_prepare(db, sql, &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
+	if (rc != DB_ROW && rc != DB_DONE) {
 		db_err(db, err, "cannot read evidence #%lld", (long long)id);
-		sqlite3_finalize(st);
+		db_finalize(st);
 		return -1;
 	}
-	*out = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL
-		       ? xstrdup((const char *)sqlite3_column_text(st, 0))
+	*out = rc == DB_ROW && db_col_type(st, 0) != DB_NULL
+		       ? xstrdup((const char *)db_col_text(st, 0))
 		       : NULL;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return 0;
 }
 
@@ -230,7 +230,7 @@ int
 roles_find(struct cf_db *db, const char *order_id, enum cf_role r, unsigned flags,
 	   int64_t **ids, size_t *n, struct cf_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int64_t *v = NULL;
 	size_t cnt = 0, cap = 0;
 	int rc;
@@ -252,19 +252,19 @@ roles_find(struct cf_db *db, const char *order_id, enum cf_role r, unsigned flag
 			   "evidence_roles er WHERE er.evidence_id = evidence.id AND "
 			   "er.role = ?2)) ORDER BY id", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, cf_role_name(r), -1, SQLITE_STATIC);
+	db_bind_text(st, 1, order_id, -1, DB_STATIC);
+	db_bind_text(st, 2, cf_role_name(r), -1, DB_STATIC);
 	if (kind_of)
-		sqlite3_bind_text(st, 3, kind_of, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		db_bind_text(st, 3, kind_of, -1, DB_STATIC);
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (cnt == cap) {
 			cap = cap ? 2 * cap : 8;
 			v = xreallocarray(v, cap, sizeof(*v));
 		}
-		v[cnt++] = sqlite3_column_int64(st, 0);
+		v[cnt++] = db_col_int64(st, 0);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	db_finalize(st);
+	if (rc != DB_DONE) {
 		free(v);
 		return db_err(db, err, "cannot find the items of order %s with role %s",
 			      order_id, cf_role_name(r));

@@ -15,7 +15,7 @@ layers_copy
 printf 'static int n(void) { return sqlite3_changes(0); }\n' >>t/src/cli/cmd_list.c
 layers_check
 expect_rc 1 "3 a sqlite3_ call in a command fails"
-expect_out 'src/cli/cmd_list.c:[0-9]+: sqlite3_changes in the cli layer' "4 the line and the call are named"
+expect_out 'src/cli/cmd_list.c:[0-9]+: sqlite3_changes outside the db module' "4 the line and the call are named"
 
 layers_copy
 printf 'static sqlite3_stmt *st;\n' >>t/src/cli/cmd_show.c
@@ -26,7 +26,7 @@ layers_copy
 printf '#include <sqlite3.h>\n' >>t/src/cli/main.c
 layers_check
 expect_rc 1 "6 <sqlite3.h> in main.c fails"
-expect_out 'src/cli/main.c:[0-9]+: <sqlite3.h> in the cli layer' "7 the include is named"
+expect_out 'src/cli/main.c:[0-9]+: <sqlite3.h> outside the db module' "7 the include is named"
 
 layers_copy
 printf '/* no sqlite3_step here: the service owns it */\n' >>t/src/cli/cmd_export.c
@@ -34,8 +34,8 @@ layers_check
 expect_rc 0 "8 a comment naming sqlite3_step is fine"
 
 layers_copy
-printf 'static void f(void) { sqlite3_stmt *st; (void)st; }\n' >>t/src/case/evidence.c
+printf 'static void f(void) { struct db_stmt *st; (void)st; }\n' >>t/src/case/evidence.c
 layers_check
-expect_rc 0 "9 the same in a service is fine"
+expect_rc 0 "9 a statement in a service is fine"
 
 done_testing

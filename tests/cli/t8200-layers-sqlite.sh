@@ -1,7 +1,9 @@
 #!/bin/sh
-# t8200: tests/layers.py keeps SQLite below the case layer's headers
-# (issue 13): struct cf_db is the handle, sqlite3 appears only in
-# *_sqlite.h headers, which only store and case .c files include; and
+# t8200: tests/layers.py keeps SQLite inside the db module (issues 13
+# and 18): struct cf_db is the handle, SQL runs through db_stmt.h whatever
+# the backend, sqlite3 appears only in the db module's own files, the
+# *_stmt.h headers are included only by store and case .c files, and
+# db_sqlite.h only by unit tests; and
 # environment inputs are read in src/cli only (getenv below cli fails).
 . "$(dirname "$0")/../lib.sh"
 
@@ -25,7 +27,7 @@ expect_rc 0 "1 the tree is clean"
 
 mutate 'add_line include/casefile/item.h "int item_raw(sqlite3 *db);"'
 expect_rc 1 "2 sqlite3 * in a case header fails"
-expect_out 'include/casefile/item.h:[0-9]+: names sqlite3 in a public header' "3 the line is named"
+expect_out 'include/casefile/item.h:[0-9]+: sqlite3 outside the db module' "3 the line is named"
 
 mutate 'add_line include/casefile/cliopt.h "#include <sqlite3.h>"'
 expect_rc 1 "4 <sqlite3.h> in a cli header fails"
@@ -33,18 +35,25 @@ expect_rc 1 "4 <sqlite3.h> in a cli header fails"
 mutate 'add_line include/casefile/item.h "/* sqlite3 *db in a comment only */"'
 expect_rc 0 "5 sqlite3 in a comment is fine"
 
-mutate 'add_line src/cli/cmd_tag.c "#include \"casefile/db_sqlite.h\""'
-expect_rc 1 "6 a command outside SQL_IN_CLI including db_sqlite.h fails"
-expect_out 'cmd_tag.c \(cli\): includes db_sqlite.h' "7 the file is named"
+mutate 'add_line src/cli/cmd_tag.c "#include \"casefile/db_stmt.h\""'
+expect_rc 1 "6 a command including db_stmt.h fails"
+expect_out 'cmd_tag.c \(cli\): includes db_stmt.h' "7 the file is named"
 
-mutate 'add_line include/casefile/seal.h "#include \"casefile/db_sqlite.h\""'
-expect_rc 1 "8 a public header including db_sqlite.h fails"
+mutate 'add_line include/casefile/seal.h "#include \"casefile/db_stmt.h\""'
+expect_rc 1 "8 a public header including db_stmt.h fails"
 
-mutate 'add_line src/input/csv.c "#include \"casefile/ledger_sqlite.h\""'
-expect_rc 1 "9 an input module including ledger_sqlite.h fails"
+mutate 'add_line src/input/csv.c "#include \"casefile/ledger_stmt.h\""'
+expect_rc 1 "9 an input module including ledger_stmt.h fails"
+
+mutate 'add_line src/case/tag.c "#include \"casefile/db_stmt.h\""'
+expect_rc 0 "10 a case module including db_stmt.h is fine"
 
 mutate 'add_line src/case/tag.c "#include \"casefile/db_sqlite.h\""'
-expect_rc 0 "10 a case module including db_sqlite.h is fine"
+expect_rc 1 "10a a case module including db_sqlite.h (for unit tests) fails"
+expect_out 'src/case/tag.c: includes db_sqlite.h' "10b the file is named"
+
+mutate 'add_line src/case/seal.c "static int n(void) { return sqlite3_changes(0); }"'
+expect_rc 1 "10c a sqlite3_ call in a case module fails (one API for both backends)"
 
 mutate 'add_line src/pdf/pdf_font.c "static const char *f(void) { return getenv(\"CASEFILE_FONTS\"); }"'
 expect_rc 1 "11 getenv below cli fails"

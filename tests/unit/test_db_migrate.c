@@ -9,6 +9,7 @@
  * never pulls db.o out of the library.
  */
 #include "testutil.h"
+#include "casefile/db_sqlite.h"
 
 #include "../../src/store/db.c"
 

@@ -13,7 +13,7 @@
 
 #include "casefile/db.h"
 #include "casefile/hash.h"
-#include "casefile/ledger_sqlite.h"
+#include "casefile/ledger_stmt.h"
 
 typedef unsigned char hash_t[32];
 
@@ -687,7 +687,7 @@ test_annotation_append(void **state)
 	struct ledger_annotation a = { "note", "A1", "evidence 1", 1700000000, "me@host",
 				       "\0binary\xff", 8 }, got;
 	struct cf_db *db = NULL;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	hash_t h, stored;
 	uint64_t idx = 99;
 
@@ -702,14 +702,13 @@ test_annotation_append(void **state)
 	ledger_annotation_hash(&a, h);
 	assert_int_equal(ledger_leaf_hash_at(db, 1, stored, &err), 0);
 	assert_memory_equal(h, stored, 32);
-	assert_int_equal(sqlite3_prepare_v2(db_sqlite(db), "SELECT " LEDGER_ANNOTATION_COLUMNS
-					    " FROM annotations WHERE leaf_index = 1", -1, &st,
-					    NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(db_prepare(db, "SELECT " LEDGER_ANNOTATION_COLUMNS
+				    " FROM annotations WHERE leaf_index = 1", &st, &err), 0);
+	assert_int_equal(db_step(st), DB_ROW);
 	assert_int_equal(ledger_annotation_from_row(st, 0, &got, &err), 0);
 	ledger_annotation_hash(&got, stored);
 	assert_memory_equal(h, stored, 32);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	/* outside a transaction an append is a bug, so the test does not try it */
 	cf_err_release(&err);
 	db_close(db);
@@ -727,7 +726,7 @@ test_payload_bytes_pinned(void **state)
 {
 	struct cf_err err = CF_ERR_INIT;
 	struct cf_db *db;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct cf_buf b = CF_BUF_INIT;
 	static const char hostile[] = "q\"\\\n\r\t\x01\x1b\b\f\x7f/\xc3\xa9";
 	static const char want[] =
@@ -739,8 +738,8 @@ test_payload_bytes_pinned(void **state)
 	assert_int_equal(db_open_memory(&db, &err), 0);
 	assert_int_equal(db_prepare(db, "SELECT ? AS t, 7 AS \"k\"\"\\\", NULL AS z, "
 				    "x'00ff' AS b", &st, &err), 0);
-	sqlite3_bind_text(st, 1, hostile, -1, SQLITE_STATIC);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	db_bind_text(st, 1, hostile, -1, DB_STATIC);
+	assert_int_equal(db_step(st), DB_ROW);
 	ledger_payload_from_row(st, &b);
 	cf_buf_addch(&b, '\0');
 	assert_string_equal(b.data, want);
@@ -748,7 +747,7 @@ test_payload_bytes_pinned(void **state)
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "t")), hostile);
 	json_decref(j);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	cf_buf_release(&b);
 	db_close(db);
 }

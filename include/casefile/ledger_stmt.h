@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ledger_sqlite — ledger leaves and annotations read from SQLite rows, for
+ * ledger_stmt — ledger leaves and annotations read from result rows, for
  * the .c files that select LEDGER_EVIDENCE_COLUMNS or
  * LEDGER_ANNOTATION_COLUMNS (ledger.h).  Private to the store and case
- * layers like db_sqlite.h: only .c files include it.
+ * layers: only .c files include it.
  */
-#ifndef CASEFILE_LEDGER_SQLITE_H
-#define CASEFILE_LEDGER_SQLITE_H
+#ifndef CASEFILE_LEDGER_STMT_H
+#define CASEFILE_LEDGER_STMT_H
 
-#include "casefile/db_sqlite.h"
+#include "casefile/db_stmt.h"
 #include "casefile/ledger.h"
 
 /*
@@ -17,11 +17,11 @@
  * step).  Returns 0, or -1 with CF_EDB when the stored hash is not 32 bytes
  * or a text column is NULL (*leaf then undefined).
  */
-int ledger_leaf_from_row(sqlite3_stmt *st, int col, struct ledger_leaf *leaf,
+int ledger_leaf_from_row(struct db_stmt *st, int col, struct ledger_leaf *leaf,
 			 struct cf_err *err);
 
 /* Like ledger_leaf_from_row() for a row of table annotations. */
-int ledger_annotation_from_row(sqlite3_stmt *st, int col, struct ledger_annotation *a,
+int ledger_annotation_from_row(struct db_stmt *st, int col, struct ledger_annotation *a,
 			       struct cf_err *err);
 
 /*
@@ -32,6 +32,6 @@ int ledger_annotation_from_row(sqlite3_stmt *st, int col, struct ledger_annotati
  * strings (floats do not occur in casefile's tables and are written with
  * %.17g).  No spaces.  Appended to out.
  */
-void ledger_payload_from_row(sqlite3_stmt *st, struct cf_buf *out);
+void ledger_payload_from_row(struct db_stmt *st, struct cf_buf *out);
 
 #endif
