@@ -131,6 +131,7 @@ struct audit_repair {
 	uint64_t removed;	/* whole objects no row named */
 	uint64_t torn;		/* of which cut short (did not hash to their name) */
 	uint64_t bytes;
+	uint64_t aborted;	/* an S3 store's uploads in progress, aborted */
 	/* an S3 store's orphans that a retention keeps (not removed) */
 	uint64_t kept, kept_bytes;
 	char **kept_list;	/* "s3://B/KEY (retained until …)", nkept_list */
@@ -148,7 +149,8 @@ struct audit_repair {
  * named by no row are touched.  Files not named like objects are left for
  * a human.  A vault whose objects are in an S3 store: the store's objects no
  * row names and the temporary objects of uploads that did not finish
- * (objstore.h) are removed too, each version, unless a retention (Object
+ * (objstore.h) are removed too, each version, and uploads in progress
+ * aborted, unless a retention (Object
  * Lock) keeps it: those are counted and named in res->kept_list.  Returns 0,
  * or -1 with err (what was removed so far is in *res; release it either
  * way).

@@ -173,14 +173,16 @@ int objstore_get_fd(struct objstore *s, const unsigned char sha256[CF_SHA256_LEN
 char *objstore_xml_text(const char *xml, size_t len, const char *tag);
 
 /*
- * What the store holds under PREFIX/ (audit): every version of every key.
+ * What the store holds under PREFIX/ (audit): every version of every key,
+ * and the multipart uploads in progress (one a failure could not abort).
  * An object key (PREFIX/ab/cdef…) has its hash in sha256; PREFIX/tmp/…
  * is a streamed upload's temporary object; anything else is foreign.
  */
 enum objstore_kind { OBJSTORE_OBJECT, OBJSTORE_TEMP, OBJSTORE_FOREIGN };
 struct objstore_entry {
 	char *key;
-	char *version;		/* "" when the bucket keeps no versions */
+	char *version;		/* "" when the bucket keeps no versions; an upload's id */
+	int upload;		/* a multipart upload in progress, not an object */
 	uint64_t size;
 	enum objstore_kind kind;
 	unsigned char sha256[CF_SHA256_LEN];
@@ -192,22 +194,25 @@ struct objstore_listing {
 	char *next_key, *next_version;	/* where the next page starts */
 };
 /*
- * List every version under PREFIX/ (ListObjectVersions, page by page) into
- * *l (released with objstore_listing_release, also after -1).
+ * List every version under PREFIX/ (ListObjectVersions, page by page), then
+ * every upload in progress (ListMultipartUploads) into *l (released with
+ * objstore_listing_release, also after -1).
  */
 int objstore_list(struct objstore *s, struct objstore_listing *l, struct cf_err *err);
 /*
- * Append the versions of one ListVersionsResult page (xml, len bytes) to
- * *l, classifying keys against prefix (no trailing '/'); sets truncated and
- * the next markers.  -1 (CF_ENET) when the page is malformed: no root, a
- * version without key or size, a bad size, a truncated page without
- * NextKeyMarker; what was appended before stays.
+ * Append the items of one ListVersionsResult or ListMultipartUploadsResult
+ * page (xml, len bytes) to *l, classifying keys against prefix (no trailing
+ * '/'); sets truncated and the next markers.  -1 (CF_ENET) when the page is
+ * malformed: neither root, a version without key or size, a bad size, an
+ * upload without key or id, a truncated page without NextKeyMarker; what
+ * was appended before stays.
  */
 int objstore_listing_parse(const char *xml, size_t len, const char *prefix,
 			   struct objstore_listing *l, struct cf_err *err);
 void objstore_listing_release(struct objstore_listing *l);
 /*
- * Remove one version e names, unless a retention keeps it: 0 removed, 1
+ * Remove one version e names (abort the upload e names), unless a
+ * retention keeps it: 0 removed, 1
  * kept (until holds the RetainUntilDate, YYYY-MM-DDTHH:MM:SS, or "" when
  * the store refused without saying), -1 with err.
  */

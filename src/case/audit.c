@@ -475,15 +475,18 @@ report_strays(struct vault *v, struct obj *strays, size_t n, unsigned threads,
 
 /*
  * Objects in an S3 store (vault made with --objects) that no row names:
- * what an interrupted run stored before its rows were committed, and the
+ * what an interrupted run stored before its rows were committed, the
  * temporary objects of streamed uploads (PREFIX/tmp/…, objstore.h) that a
- * failure left behind.  Listed from the store (every version), compared
+ * failure left behind, and multipart uploads a failure could not abort
+ * (the gateway gone, the network cut: the store keeps their parts).  Listed from the store (every version), compared
  * with every hash a row names; keys under PREFIX/ that are neither are
  * problems, as files in objects/ that are not named like objects.
  */
 static int
 remote_orphan(const struct objstore_entry *e, struct obj *named, size_t n)
 {
+	if (e->upload)		/* an upload in progress: nobody finishes it now */
+		return e->kind != OBJSTORE_FOREIGN;
 	return e->kind == OBJSTORE_TEMP ||
 	       (e->kind == OBJSTORE_OBJECT && obj_find(named, n, e->sha256) == NULL);
 }
@@ -525,7 +528,14 @@ audit_remote(struct vault *v, struct audit_report *rep)
 			continue;
 		orphans++;
 		bytes += e->size;
-		if (orphans <= ORPHANS_LISTED)
+		if (orphans <= ORPHANS_LISTED && e->upload)
+			notice(rep, AUDIT_INTERRUPTED,
+			       xasprintf("s3://%s/%s upload %s", objstore_bucket(os), e->key,
+					 e->version),
+			       xstrdup("a multipart upload that was neither completed nor "
+				       "aborted (the store keeps its parts); 'casefile audit "
+				       "--repair' aborts it"));
+		else if (orphans <= ORPHANS_LISTED)
 			notice(rep, AUDIT_INTERRUPTED,
 			       xasprintf("s3://%s/%s%s%s", objstore_bucket(os), e->key,
 					 *e->version ? " version " : "", e->version),
@@ -574,6 +584,10 @@ repair_remote(struct vault *v, struct obj *named, size_t nnamed, struct audit_re
 			continue;
 		if ((r = objstore_remove(os, e, until, sizeof(until), err)) < 0)
 			goto out;
+		if (r == 0 && e->upload) {
+			res->aborted++;
+			continue;
+		}
 		if (r == 0) {
 			res->removed++;
 			res->bytes += e->size;

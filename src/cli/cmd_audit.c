@@ -55,9 +55,10 @@ print_json(const struct audit_report *rep, const struct audit_repair *repair)
 		"kept", "total", JI(rep->kept), "failing", JI(rep->kept_bad));
 
 	if (repair)
-		jout_set(o, "repaired", json_pack("{s:I,s:I,s:I,s:I,s:I}", "removed",
+		jout_set(o, "repaired", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "removed",
 						  JI(repair->removed), "torn", JI(repair->torn),
 						  "bytes", JI(repair->bytes),
+						  "aborted_uploads", JI(repair->aborted),
 						  "kept_by_retention", JI(repair->kept),
 						  "kept_bytes", JI(repair->kept_bytes)));
 	jout_set(o, "notices", json_list(rep->notices, rep->nnotices));
@@ -93,6 +94,10 @@ run_repair(struct cf_ctx *ctx, struct audit_repair *fixed)
 						  : "objects/",
 		       (unsigned long long)fixed->removed, fixed->removed == 1 ? "" : "s",
 		       (unsigned long long)fixed->bytes, (unsigned long long)fixed->torn);
+	if (!ctx->json && fixed->aborted)
+		printf("repaired: %s: aborted %llu upload%s that did not finish\n",
+		       objstore_url(vault_objstore(ctx->vault)), (unsigned long long)fixed->aborted,
+		       fixed->aborted == 1 ? "" : "s");
 	if (!ctx->json) {
 		size_t i;
 

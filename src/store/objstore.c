@@ -1496,17 +1496,31 @@ next_block(const char *p, const char *end, const char *tag, const char **b, cons
 	return -1;
 }
 
+/* The two listings objstore_list() reads, and what their items hold. */
+static const struct listing_shape {
+	const char *root, *item, *id, *next_id;
+	int upload;		/* items are uploads in progress (no size) */
+} shapes[] = {
+	{ "ListVersionsResult", "Version", "VersionId", "NextVersionIdMarker", 0 },
+	{ "ListMultipartUploadsResult", "Upload", "UploadId", "NextUploadIdMarker", 1 },
+};
+
 int
 objstore_listing_parse(const char *xml, size_t len, const char *prefix,
 		       struct objstore_listing *l, struct cf_err *err)
 {
-	const char *end = xml + len, *p = xml, *b, *e;
-	size_t pl = strlen(prefix);
+	const char *end = xml + len, *p, *b = NULL, *e = NULL;
+	const struct listing_shape *sh = NULL;
+	size_t pl = strlen(prefix), k;
 	char *t;
 	int r;
 
-	if (next_block(xml, end, "ListVersionsResult", &b, &e) != 1)
-		return cf_err_set(err, CF_ENET, "the store's listing is not a ListVersionsResult");
+	for (k = 0; k < sizeof(shapes) / sizeof(shapes[0]) && sh == NULL; k++)
+		if (next_block(xml, end, shapes[k].root, &b, &e) == 1)
+			sh = &shapes[k];
+	if (sh == NULL)
+		return cf_err_set(err, CF_ENET, "the store's listing is not a ListVersionsResult "
+				  "or ListMultipartUploadsResult");
 	end = e;
 	p = b;
 	free(l->next_key);
@@ -1519,31 +1533,36 @@ objstore_listing_parse(const char *xml, size_t len, const char *prefix,
 		return cf_err_set(err, CF_ENET, "the store's listing has a bad IsTruncated");
 	}
 	free(t);
-	while ((r = next_block(p, end, "Version", &b, &e)) == 1) {
+	while ((r = next_block(p, end, sh->item, &b, &e)) == 1) {
 		struct objstore_entry en;
 		char *key = objstore_xml_text(b, (size_t)(e - b), "Key");
-		char *ver = objstore_xml_text(b, (size_t)(e - b), "VersionId");
-		char *size = objstore_xml_text(b, (size_t)(e - b), "Size"), *se;
+		char *id = objstore_xml_text(b, (size_t)(e - b), sh->id);
+		char *size = sh->upload ? NULL : objstore_xml_text(b, (size_t)(e - b), "Size");
+		char *se = NULL;
 		unsigned long long sz = 0;
+		int bad;
 
 		memset(&en, 0, sizeof(en));
-		if (size && size[0] >= '0' && size[0] <= '9') {
-			errno = 0;
+		errno = 0;
+		if (size && size[0] >= '0' && size[0] <= '9')
 			sz = strtoull(size, &se, 10);
-		}
-		if (!key || !*key || !size || size[0] < '0' || size[0] > '9' || errno || *se) {
-			free(key);
-			free(ver);
-			free(size);
-			return cf_err_set(err, CF_ENET, "the store's listing has a version without "
-					  "a key or a size");
-		}
+		bad = !key || !*key ||
+		      (sh->upload ? !id || !*id
+				  : !size || size[0] < '0' || size[0] > '9' || errno || *se);
 		free(size);
+		if (bad) {
+			free(key);
+			free(id);
+			return cf_err_set(err, CF_ENET, "the store's listing has %s without a key "
+					  "or %s", sh->upload ? "an upload" : "a version",
+					  sh->upload ? "an upload id" : "a size");
+		}
 		en.key = key;
-		en.version = ver && strcmp(ver, "null") != 0 ? ver : xstrdup("");
-		if (ver && en.version != ver)
-			free(ver);
+		en.version = id && strcmp(id, "null") != 0 ? id : xstrdup("");
+		if (id && en.version != id)
+			free(id);
 		en.size = sz;
+		en.upload = sh->upload;
 		if (pl && (strncmp(key, prefix, pl) != 0 || key[pl] != '/'))
 			en.kind = OBJSTORE_FOREIGN;
 		else
@@ -1556,10 +1575,11 @@ objstore_listing_parse(const char *xml, size_t len, const char *prefix,
 		p = e;
 	}
 	if (r < 0)
-		return cf_err_set(err, CF_ENET, "the store's listing has an unclosed <Version>");
+		return cf_err_set(err, CF_ENET, "the store's listing has an unclosed <%s>",
+				  sh->item);
 	if (l->truncated) {
 		l->next_key = objstore_xml_text(xml, len, "NextKeyMarker");
-		l->next_version = objstore_xml_text(xml, len, "NextVersionIdMarker");
+		l->next_version = objstore_xml_text(xml, len, sh->next_id);
 		if (l->next_key == NULL || *l->next_key == '\0')
 			return cf_err_set(err, CF_ENET, "the store's listing is truncated but says "
 					  "no NextKeyMarker");
@@ -1590,13 +1610,14 @@ query_add(struct cf_buf *q, const char *k, const char *v)
 	curl_free(e);
 }
 
-int
-objstore_list(struct objstore *s, struct objstore_listing *l, struct cf_err *err)
+/* Every page of one listing (uploads: in progress, else versions) into *l. */
+static int
+list_pages(struct objstore *s, const char *pfx, int uploads, struct objstore_listing *l,
+	   struct cf_err *err)
 {
-	char *pfx = *s->prefix ? xasprintf("%s/", s->prefix) : xstrdup("");
-	int ret = -1, pages = 0;
+	int pages = 0;
 
-	memset(l, 0, sizeof(*l));
+	l->truncated = 0;
 	do {
 		struct cf_buf q = CF_BUF_INIT;
 		struct req r;
@@ -1606,8 +1627,9 @@ objstore_list(struct objstore *s, struct objstore_listing *l, struct cf_err *err
 			query_add(&q, "key-marker", l->next_key);
 		query_add(&q, "prefix", pfx);
 		if (l->next_key && l->next_version && *l->next_version)
-			query_add(&q, "version-id-marker", l->next_version);
-		query_add(&q, "versions", "");
+			query_add(&q, uploads ? "upload-id-marker" : "version-id-marker",
+				  l->next_version);
+		query_add(&q, uploads ? "uploads" : "versions", "");
 		req_init(&r, "GET", key_url(s, NULL, q.data));
 		cf_buf_release(&q);
 		ok = perform(s, &r, NULL, "cannot list the store", err) == 0;
@@ -1620,10 +1642,22 @@ objstore_list(struct objstore *s, struct objstore_listing *l, struct cf_err *err
 			ok = 0;
 		req_release(&r);
 		if (!ok)
-			goto out;
+			return -1;
 	} while (l->truncated && ++pages < 1000000);
-	ret = 0;
-out:
+	free(l->next_key);
+	free(l->next_version);
+	l->next_key = l->next_version = NULL;
+	return 0;
+}
+
+int
+objstore_list(struct objstore *s, struct objstore_listing *l, struct cf_err *err)
+{
+	char *pfx = *s->prefix ? xasprintf("%s/", s->prefix) : xstrdup("");
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	ret = list_pages(s, pfx, 0, l, err) < 0 || list_pages(s, pfx, 1, l, err) < 0 ? -1 : 0;
 	if (ret < 0)
 		objstore_listing_release(l);
 	free(pfx);
@@ -1643,6 +1677,20 @@ objstore_remove(struct objstore *s, const struct objstore_entry *en, char *until
 	int ret = -1;
 
 	*until = '\0';
+	if (en->upload) {
+		char *e = curl_easy_escape(NULL, en->version, 0), *uq = xasprintf("uploadId=%s", e);
+
+		curl_free(e);
+		req_init(&r, "DELETE", key_url(s, en->key, uq));
+		free(uq);
+		if (perform(s, &r, NULL, "cannot abort an upload", err) == 0) {
+			if (r.status == 200 || r.status == 204 || r.status == 404)
+				ret = 0;
+			else
+				store_error(s, &r, "cannot abort an upload", err);
+		}
+		goto out;
+	}
 	query_add(&q, "retention", "");
 	if (*en->version)
 		query_add(&q, "versionId", en->version);

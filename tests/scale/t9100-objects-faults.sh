@@ -15,7 +15,8 @@
 #   6. the bucket removed after init: named, no row; re-run completes
 #   7. objects over 5 GiB (no copy into place): a file read twice, a
 #      stream sent again from its staged copy
-#   8. audit: no temporary object left behind
+#   8. audit: no temporary object left behind; the upload the cut left is
+#      listed and aborted by --repair
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/scale/lib-s3.sh"
 B=cf-f-$run
@@ -140,5 +141,11 @@ check "7e. s3cmd gets the same 40 MB back" cmp tarin/6931000000000002/clip.bin g
 cf audit --quick
 expect_out "objects: 7 checked" "8a. audit checks the seven objects"
 expect_no_out "temporary object" "8b. no temporary object was left behind"
+expect_out "^interrupted: s3://$B/f/tmp/[0-9a-f]{32} upload .*neither completed nor aborted" \
+	"8c. the upload the cut of 3 could not abort is listed"
+cf audit --repair --quick
+expect_out "^repaired: s3://$B/f: aborted 1 upload that did not finish" "8d. --repair aborts it"
+cf audit --quick
+expect_no_out "^interrupted:" "8e. then audit lists nothing"
 rm -rf big.bin big2.bin parts.bin got.bin tarin bundle.tar
 done_testing

@@ -51,6 +51,21 @@ check "2e. the named object stays" grep -q "$(key_of named.txt p)" ls.txt
 cf audit --quick
 expect_no_out "^interrupted:" "2f. audit lists nothing any more"
 
+# 2b. an upload neither completed nor aborted (the gateway died, the network
+#     was cut before the abort): listed, and aborted by --repair
+up=$(s3req POST "/$B/p/tmp/feedfacefeedfacefeedfacefeedface?uploads=" |
+	sed -n 's|.*<UploadId>\([^<]*\)</UploadId>.*|\1|p')
+check "2g. an upload in progress" test -n "$up"
+cf audit --quick
+expect_rc 0 "2h. audit: exit 0"
+expect_out "^interrupted: s3://$B/p/tmp/feedfacefeedfacefeedfacefeedface upload $up: a multipart upload that was neither completed nor aborted" \
+	"2i. lists the upload"
+cf audit --repair --quick
+expect_out "^repaired: s3://$B/p: aborted 1 upload that did not finish" "2j. --repair aborts it"
+s3req GET "/$B?prefix=p%2F&uploads=" >ups.xml
+check "2k. the store lists uploads" grep -q "<ListMultipartUploadsResult" ups.xml
+check "2l. but no upload any more" sh -c "! grep -q '<Upload>' ups.xml"
+
 # 3. a key that is not casefile's: a problem, never removed
 s3c put orphan.txt "s3://$B/p/notes.txt" >/dev/null 2>&1
 cf audit --quick

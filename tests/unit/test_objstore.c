@@ -278,6 +278,39 @@ t5_listing(void **state)
 	}
 }
 
+/* 5b. A ListMultipartUploadsResult page: uploads in progress. */
+static void
+t5_uploads(void **state)
+{
+	static const char page[] =
+		"<ListMultipartUploadsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+		"<Bucket>b</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker>"
+		"<NextKeyMarker>shop1/tmp/z</NextKeyMarker><NextUploadIdMarker>2~u</NextUploadIdMarker>"
+		"<IsTruncated>true</IsTruncated>"
+		"<Upload><Key>shop1/tmp/00ff</Key><UploadId>2~abc</UploadId>"
+		"<Initiator><ID>x</ID></Initiator><Initiated>2026-12-03T10:00:00.000Z</Initiated>"
+		"</Upload>"
+		"<Upload><Key>shop1/ab/" HEX62 "</Key><UploadId>2~def</UploadId></Upload>"
+		"</ListMultipartUploadsResult>";
+	struct objstore_listing l;
+	struct cf_err err = CF_ERR_INIT;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(objstore_listing_parse(page, strlen(page), "shop1", &l, &err), 0);
+	assert_int_equal(l.n, 2);
+	assert_true(l.v[0].upload);
+	assert_int_equal(l.v[0].kind, OBJSTORE_TEMP);
+	assert_string_equal(l.v[0].version, "2~abc");
+	assert_int_equal(l.v[0].size, 0);
+	assert_int_equal(l.v[1].kind, OBJSTORE_OBJECT);
+	assert_string_equal(l.v[1].version, "2~def");
+	assert_true(l.truncated);
+	assert_string_equal(l.next_key, "shop1/tmp/z");
+	assert_string_equal(l.next_version, "2~u");
+	objstore_listing_release(&l);
+}
+
 /* 6. Malformed listings are refused with CF_ENET, never half-read silently. */
 static void
 t6_listing_malformed(void **state)
@@ -307,6 +340,17 @@ t6_listing_malformed(void **state)
 		"<ListVersionsResult><IsTruncated>true</IsTruncated><NextKeyMarker></NextKeyMarker>"
 		"</ListVersionsResult>",
 		"<ListVersionsResult><IsTruncated>maybe</IsTruncated></ListVersionsResult>",
+		"<ListMultipartUploadsResult><Upload><Key>k</Key></Upload>"
+		"</ListMultipartUploadsResult>",		/* no UploadId */
+		"<ListMultipartUploadsResult><Upload><Key>k</Key><UploadId></UploadId></Upload>"
+		"</ListMultipartUploadsResult>",
+		"<ListMultipartUploadsResult><Upload><UploadId>u</UploadId></Upload>"
+		"</ListMultipartUploadsResult>",		/* no Key */
+		"<ListMultipartUploadsResult><Upload><Key>k</Key><UploadId>u</UploadId>"
+		"</ListMultipartUploadsResult>",		/* upload not closed */
+		"<ListMultipartUploadsResult><IsTruncated>true</IsTruncated>"
+		"</ListMultipartUploadsResult>",
+		"<ListMultipartUploadsResult>",
 	};
 	struct objstore_listing l;
 	struct cf_err err = CF_ERR_INIT;
@@ -347,6 +391,7 @@ main(void)
 		cmocka_unit_test(t2_retention),
 		cmocka_unit_test(t3_xml),
 		cmocka_unit_test(t5_listing),
+		cmocka_unit_test(t5_uploads),
 		cmocka_unit_test(t6_listing_malformed),
 		cmocka_unit_test_setup_teardown(t4_credentials, test_tmpdir_setup,
 						test_tmpdir_teardown),
