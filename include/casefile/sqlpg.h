@@ -21,7 +21,8 @@
  *   a IS b, a IS NOT b      a IS NOT DISTINCT FROM b, a IS DISTINCT FROM b
  *                           (b not NULL, TRUE, FALSE)
  *   x LIKE p                x ILIKE p ESCAPE ''  (SQLite: ASCII case folded,
- *                           no escape character; the cluster's ctype is C)
+ *                           no escape character; under the schema's
+ *                           COLLATE "C" ILIKE folds ASCII only, too)
  *   ==                      =
  *   LIMIT -1                LIMIT ALL
  *   ORDER BY t [ASC|DESC]   t NULLS FIRST | t DESC NULLS LAST where t may be
@@ -46,7 +47,8 @@
  * Refused (NULL, CF_EINPUT, naming the construct): what has no mechanical
  * PostgreSQL form — PRAGMA, sqlite_master, rowid, INSERT OR REPLACE, REPLACE
  * INTO, GLOB, json_each() and SQLite's other JSON, date and misc functions
- * (see sqlpg.c), named parameters (:a @a $a), [bracket] and `backtick`
+ * (see sqlpg.c), scalar min()/max() of several values (greatest() and
+ * least() skip NULLs), named parameters (:a @a $a), [bracket] and `backtick`
  * identifiers — and malformed text: an unterminated string literal, quoted
  * identifier or block comment, an odd or non-hex blob literal, unbalanced
  * parentheses, a byte SQLite does not accept outside a literal.
