@@ -76,8 +76,10 @@ check "3k. deleting evidence cascades to its parsed rows" q -q -c "
 	INSERT INTO warnings VALUES (1, 1, 'w'); DELETE FROM evidence; SELECT 1/(1 - count(*)) FROM warnings"
 
 # 4. every SQL text of src/store and src/case, translated, on PostgreSQL
+# the compiler flags from the Makefile (not the caller's make: no jobserver)
+cflags=$(MAKEFLAGS= MAKELEVEL= make -s --no-print-directory -C "$SRC_DIR" print-cflags)
 (cd "$SRC_DIR" && python3 tests/lib/sqlpg_check.py --tool "$TOOL" --url "$PG_URL" \
-	--cflags "$(make -s print-cflags)" --report "$SCRATCH/report.md" \
+	--cflags "$cflags" --report "$SCRATCH/report.md" \
 	src/store/*.c src/case/*.c) >check.tap 2>check.err
 rc=$?
 # one TAP line a statement, renumbered into this test's sequence
@@ -91,5 +93,6 @@ while IFS= read -r l; do
 done <check.tap
 n=$(grep -c '^ok ' check.tap)
 check "4. every statement checked ($n ok, exit $rc, empty stderr)" sh -c "[ $rc = 0 ] && [ $n -gt 150 ] && [ ! -s check.err ]"
+sed 's/^/#   stderr: /' check.err | head -20
 [ -z "${SQLPG_REPORT:-}" ] || cp report.md "$SQLPG_REPORT"
 done_testing
