@@ -33,6 +33,9 @@ INSERT INTO logistics_events(evidence_id, seq, time, status) VALUES
 INSERT INTO evidence_roles(evidence_id, role, leaf_index) VALUES
  (1, 'packing', NULL), (1, 'damage_photo', 2), (3, 'listing', NULL);
 INSERT INTO annotations VALUES (5, 'note', 'o1', 'evidence 1', 0, 'me', x'6e6f746520c3a9');
+INSERT INTO messages(evidence_id, seq, time, sender, text, attachments) VALUES
+ (2, 1, 5, 'buyer', 'hi', '["b.jpg","x.png"]'), (2, 2, 6, 'buyer', 'a', NULL),
+ (2, 3, 7, 'merchant', 'b', '[oops'), (2, 4, 8, 'buyer', 'c', '["é.jpg"]');
 INSERT OR IGNORE INTO objects VALUES (x'0000000000000000000000000000000000000000000000000000000000000001', 9, 9);
 """
 
@@ -78,6 +81,16 @@ CASES = [
     ('max() of a CASE, min(), count()',
      "SELECT min(time), max(CASE WHEN status IN ('delivered') THEN seq END), count(*) "
      "FROM logistics_events"),
+    ('json_valid() of NULL, malformed, an array (as a condition)',
+     'SELECT seq FROM messages WHERE json_valid(attachments) ORDER BY seq'),
+    ('NOT json_valid()', 'SELECT seq FROM messages WHERE NOT json_valid(attachments) ORDER BY seq'),
+    ("json_each() of a message's attachments, guarded by json_valid()",
+     "SELECT m.seq, j.value FROM messages m, json_each(CASE WHEN json_valid(m.attachments) "
+     "THEN m.attachments ELSE '[]' END) j ORDER BY m.seq, j.value"),
+    ('an item a chat message carries (as checklist.c asks)',
+     "SELECT e.id FROM evidence e WHERE EXISTS(SELECT 1 FROM messages cm, json_each(CASE WHEN "
+     "json_valid(cm.attachments) THEN cm.attachments ELSE '[]' END) j WHERE cm.sender = 'buyer' "
+     "AND j.value = e.name) ORDER BY e.id"),
     ('ORDER BY time DESC NULLS LAST kept',
      'SELECT seq FROM logistics_events ORDER BY time DESC NULLS LAST, seq DESC LIMIT 1'),
 ]
