@@ -963,6 +963,17 @@ rewrite_call(struct tx *x, size_t i, size_t open)
 	return 0;
 }
 
+/* Is token i in a CREATE or ALTER statement? */
+static int
+in_ddl(const struct tx *x, size_t i)
+{
+	size_t p = i, first = i;
+
+	while ((p = prev_sig(x, p)) != NONE && !is_op(&x->t[p], ";"))
+		first = p;
+	return is_id(&x->t[first], "CREATE") || is_id(&x->t[first], "ALTER");
+}
+
 static int
 rewrite(struct tx *x)
 {
@@ -1024,7 +1035,7 @@ rewrite(struct tx *x)
 			} else if (is_id(t, "TEXT") && prev_sig(x, i) != NONE &&
 				   (x->t[prev_sig(x, i)].type == TK_ID ||
 				    x->t[prev_sig(x, i)].type == TK_QID) &&
-				   !is_id(&x->t[prev_sig(x, i)], "AS")) {
+				   !is_id(&x->t[prev_sig(x, i)], "AS") && in_ddl(x, i)) {
 				/* a column's type: compare and sort bytes, as SQLite's
 				   BINARY does, whatever the cluster's locale */
 				set_rep(t, "TEXT COLLATE \"C\"");

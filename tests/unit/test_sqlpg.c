@@ -227,6 +227,9 @@ t08_ddl(void **state)
 	      "CREATE TABLE t(k TEXT COLLATE \"C\" PRIMARY KEY, n BIGINT NOT NULL)", 0);
 	tr_eq("ALTER TABLE t ADD COLUMN \"x\" TEXT", "ALTER TABLE t ADD COLUMN \"x\" TEXT COLLATE \"C\"",
 	      0);
+	/* the column named text (messages.text) outside DDL is left alone */
+	tr_eq("SELECT seq, text FROM messages WHERE text <> '' ORDER BY text",
+	      "SELECT seq, text FROM messages WHERE text <> '' ORDER BY text", 0);
 	tr_eq("CREATE UNIQUE INDEX s ON evidence(order_id, ifnull(rel_path, ''))",
 	      "CREATE UNIQUE INDEX s ON evidence(order_id, coalesce(rel_path, ''))", 0);
 	tr_eq("BEGIN IMMEDIATE", "BEGIN", 0);
