@@ -900,10 +900,11 @@ rewrite_call(struct tx *x, size_t i, size_t open)
 		set_rep(t, "decode(repeat('00', CAST");
 		add_before(&x->t[close], " AS INTEGER)");
 		add_after(&x->t[close], ", 'hex')");
-	} else if (is_id(t, "json_each")) {
-		set_rep(t, "casefile_json_each");	/* sqlpg_schema() makes it */
-	} else if (is_id(t, "json_valid")) {
-		set_rep(t, "casefile_json_valid");
+	} else if (is_id(t, "json_each") || is_id(t, "json_valid")) {
+		/* the schema's helpers (pg_helpers): json_each's value column */
+		if (call_args(x, open, first, last, 2) != 1)
+			return refuse(x, t, "json_each()/json_valid() of other than one argument");
+		set_rep(t, is_id(t, "json_each") ? "sqlpg_json_each" : "sqlpg_json_valid");
 	} else if (is_id(t, "group_concat")) {
 		n = call_args(x, open, first, last, 2);
 		if (n < 1)
@@ -968,6 +969,17 @@ rewrite_call(struct tx *x, size_t i, size_t open)
 	return 0;
 }
 
+/* Is token i in a CREATE or ALTER statement? */
+static int
+in_ddl(const struct tx *x, size_t i)
+{
+	size_t p = i, first = i;
+
+	while ((p = prev_sig(x, p)) != NONE && !is_op(&x->t[p], ";"))
+		first = p;
+	return is_id(&x->t[first], "CREATE") || is_id(&x->t[first], "ALTER");
+}
+
 /*
  * The count of a << or >> at j: PostgreSQL shifts by an int4 only (a
  * bigint column is an error there), so CAST(count AS INTEGER).  The count
@@ -984,25 +996,6 @@ shift_count(struct tx *x, size_t j)
 		end = sig(x, sig(x, j + 1) + 1);
 	add_before(&x->t[j], "CAST(");
 	add_after(&x->t[end], " AS INTEGER)");
-}
-
-/*
- * A keyword after which TEXT is a column named text (SET text = ...,
- * SELECT text FROM ..., WHERE text = ...), not a column's type.
- */
-static int
-before_a_column(const struct tok *t)
-{
-	static const char *const w[] = {
-		"SELECT", "SET", "WHERE", "AND", "OR", "NOT", "BY", "ON", "DISTINCT", "WHEN",
-		"THEN", "ELSE", "IS", "HAVING", "RETURNING", "ALL",
-	};
-	size_t k;
-
-	for (k = 0; k < sizeof(w) / sizeof(w[0]); k++)
-		if (is_id(t, w[k]))
-			return 1;
-	return 0;
 }
 
 static int
@@ -1068,8 +1061,7 @@ rewrite(struct tx *x)
 			} else if (is_id(t, "TEXT") && prev_sig(x, i) != NONE &&
 				   (x->t[prev_sig(x, i)].type == TK_ID ||
 				    x->t[prev_sig(x, i)].type == TK_QID) &&
-				   !is_id(&x->t[prev_sig(x, i)], "AS") &&
-				   !before_a_column(&x->t[prev_sig(x, i)])) {
+				   !is_id(&x->t[prev_sig(x, i)], "AS") && in_ddl(x, i)) {
 				/* a column's type: compare and sort bytes, as SQLite's
 				   BINARY does, whatever the cluster's locale */
 				set_rep(t, "TEXT COLLATE \"C\"");
@@ -1188,25 +1180,31 @@ out:
 }
 
 /*
- * The SQLite functions casefile's SQL uses that PostgreSQL lacks, under the
- * names sqlpg gives their calls: json_each() of a JSON array (its elements
- * as rows: key = index, value = the element, as text) and json_valid()
- * (true, false, or NULL for NULL).  sqlpg_schema() ends with them.
+ * PostgreSQL functions for what SQLite has built in and PostgreSQL 15 has
+ * not: json_valid(t) (SQLite 3.40: 0 for NULL or malformed, else 1 — here
+ * a boolean, for the conditions it is used in) and
+ * json_each(t)'s value column (an array's elements, an object's member
+ * values, a scalar itself, as text; SQLite refuses malformed JSON, so
+ * callers guard with json_valid as casefile's do).  Appended to the
+ * translated schema; the translator renames the calls.
  */
-static const char pg_functions[] =
-	"CREATE FUNCTION casefile_json_valid(t TEXT) RETURNS BOOLEAN\n"
+static const char pg_helpers[] =
+	"CREATE FUNCTION sqlpg_json_valid(t text) RETURNS boolean\n"
 	"LANGUAGE plpgsql IMMUTABLE AS $f$\n"
 	"BEGIN\n"
-	"  IF t IS NULL THEN RETURN NULL; END IF;\n"
-	"  PERFORM CAST(t AS json);\n"
-	"  RETURN TRUE;\n"
-	"EXCEPTION WHEN others THEN\n"
-	"  RETURN FALSE;\n"
+	"  IF t IS NULL THEN RETURN false; END IF;\n"
+	"  PERFORM t::json;\n"
+	"  RETURN true;\n"
+	"EXCEPTION WHEN invalid_text_representation THEN RETURN false;\n"
 	"END $f$;\n"
-	"CREATE FUNCTION casefile_json_each(t TEXT) RETURNS TABLE(key BIGINT, value TEXT)\n"
+	"CREATE FUNCTION sqlpg_json_each(t text) RETURNS TABLE(value text)\n"
 	"LANGUAGE sql IMMUTABLE AS $f$\n"
-	"  SELECT k - 1, v FROM json_array_elements_text(CAST(t AS json))\n"
-	"  WITH ORDINALITY AS a(v, k)\n"
+	"  SELECT v FROM json_array_elements_text(t::json) v"
+	" WHERE json_typeof(t::json) = 'array'\n"
+	"  UNION ALL SELECT v FROM json_each_text(t::json) AS e(k, v)"
+	" WHERE json_typeof(t::json) = 'object'\n"
+	"  UNION ALL SELECT t::json #>> '{}'"
+	" WHERE json_typeof(t::json) NOT IN ('array', 'object')\n"
 	"$f$;\n";
 
 static char *schema_pg;
@@ -1216,12 +1214,13 @@ static void
 translate_schema(void)
 {
 	struct cf_err err = CF_ERR_INIT;
-	char *t = sqlpg_translate(schema_source, NULL, &err);
 
-	if (t == NULL)
+	char *tables = sqlpg_translate(schema_source, NULL, &err);
+
+	if (tables == NULL)
 		CF_BUG("the schema does not translate: %s", err.msg);
-	schema_pg = xasprintf("%s\n%s", t, pg_functions);
-	free(t);
+	schema_pg = xasprintf("%s%s", tables, pg_helpers);
+	free(tables);
 }
 
 const char *
