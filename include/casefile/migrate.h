@@ -85,4 +85,14 @@ int migrate_run(struct vault *src, const struct migrate_opts *o,
 
 void migrate_report_release(struct migrate_report *rep);
 
+/*
+ * The marker TO.migrating/MIGRATING of an unfinished run, s[0..n):
+ * "VAULT-ID\nDB\n" — the source's vault id (hex digits and '-', at most 64)
+ * and the target database's URL, or an empty line for none.  On 0,
+ * *vault_id and *db (NULL for an empty line) are the caller's to free; on
+ * -1 (CF_EINPUT, saying what is wrong) both are NULL.
+ */
+int migrate_marker_parse(const char *s, size_t n, char **vault_id, char **db,
+			 struct cf_err *err);
+
 #endif

@@ -176,11 +176,43 @@ marker_release(struct marker *m)
 	m->vault_id = m->db = NULL;
 }
 
+int
+migrate_marker_parse(const char *s, size_t n, char **vault_id, char **db, struct cf_err *err)
+{
+	const char *nl1, *nl2;
+	size_t i, idn;
+
+	*vault_id = *db = NULL;
+	if (memchr(s, '\0', n) != NULL)
+		return cf_err_set(err, CF_EINPUT, "a NUL byte");
+	if ((nl1 = memchr(s, '\n', n)) == NULL)
+		return cf_err_set(err, CF_EINPUT, "no end of line after the vault id");
+	idn = (size_t)(nl1 - s);
+	if (idn == 0 || idn > 64)
+		return cf_err_set(err, CF_EINPUT, "no vault id");
+	for (i = 0; i < idn; i++)
+		if (!strchr("0123456789abcdefABCDEF-", s[i]))
+			return cf_err_set(err, CF_EINPUT, "bad vault id");
+	nl2 = memchr(nl1 + 1, '\n', n - idn - 1);
+	if (nl2 == NULL)
+		return cf_err_set(err, CF_EINPUT, "no end of line after the database");
+	if ((size_t)(nl2 - s) + 1 != n)
+		return cf_err_set(err, CF_EINPUT, "text after the database line");
+	*db = nl2 > nl1 + 1 ? xstrndup(nl1 + 1, (size_t)(nl2 - nl1 - 1)) : NULL;
+	if (*db && !db_is_url(*db)) {
+		free(*db);
+		*db = NULL;
+		return cf_err_set(err, CF_EINPUT, "the database is not a postgresql:// URL");
+	}
+	*vault_id = xstrndup(s, idn);
+	return 0;
+}
+
 /* 1 with *m filled when part holds a marker, 0 when not, -1 on error. */
 static int
 marker_read(const char *part, struct marker *m, struct cf_err *err)
 {
-	char *path = xasprintf("%s/" MARKER, part), *nl;
+	char *path = xasprintf("%s/" MARKER, part);
 	struct cf_buf b = CF_BUF_INIT;
 	int ret = 0;
 
@@ -192,15 +224,11 @@ marker_read(const char *part, struct marker *m, struct cf_err *err)
 		ret = -1;
 		goto out;
 	}
-	cf_buf_addch(&b, '\0');
-	if ((nl = strchr(b.data, '\n')) == NULL) {
-		ret = cf_err_set(err, CF_EINPUT, "'%s' is not a casefile migration marker", path);
+	if (migrate_marker_parse(b.data ? b.data : "", b.len, &m->vault_id, &m->db, err) < 0) {
+		cf_err_prefix(err, "'%s' is not a casefile migration marker", path);
+		ret = -1;
 		goto out;
 	}
-	m->vault_id = xstrndup(b.data, (size_t)(nl - b.data));
-	m->db = xstrdup(nl + 1);
-	if ((nl = strchr(m->db, '\n')) != NULL)
-		*nl = '\0';
 	ret = 1;
 out:
 	cf_buf_release(&b);
@@ -277,13 +305,29 @@ target_db_check(const char *url, const char *sid, const struct tables *t,
 		goto out;
 	}
 	id = db_meta_get(db, "vault_id");
+	/*
+	 * Ours to clear: the marker names this vault and this database, and
+	 * the rows are those of the earlier run — its committed copy (the
+	 * same vault id), or only the meta rows vault_init_objects wrote.
+	 */
 	if (m->vault_id && strcmp(m->vault_id, sid) == 0 && m->db && strcmp(m->db, url) == 0 &&
-	    (id == NULL || strcmp(id, sid) == 0)) {
-		if (clear_tables(db, t, err) < 0)
+	    (id == NULL || strcmp(id, sid) == 0 || strcmp(where, "meta") == 0)) {
+		int only_meta = 1;
+
+		for (i = 0; id && strcmp(id, sid) != 0 && i < t->n; i++) {
+			if (strcmp(t->name[i], "meta") == 0)
+				continue;
+			if (table_count(db, t->name[i], &n, err) < 0)
+				goto out;
+			only_meta = only_meta && n == 0;
+		}
+		if (only_meta) {
+			if (clear_tables(db, t, err) < 0)
+				goto out;
+			*restarted = 1;
+			ret = 0;
 			goto out;
-		*restarted = 1;
-		ret = 0;
-		goto out;
+		}
 	}
 	if (id)
 		cf_err_set(err, CF_EINPUT, "the target database is not empty: it holds vault %s "
@@ -917,6 +961,12 @@ migrate_run(struct vault *src, const struct migrate_opts *o, struct migrate_repo
 	if (had && strcmp(m.vault_id, rep->vault_id) != 0) {
 		cf_err_set(err, CF_EINPUT, "'%s' holds an unfinished migration of vault %s, not of "
 			   "%s: remove it first", part, m.vault_id, rep->vault_id);
+		goto out;
+	}
+	if (had && (m.db ? target.db == NULL || strcmp(m.db, target.db) != 0 : target.db != NULL)) {
+		cf_err_set(err, CF_EINPUT, "'%s' holds an unfinished migration into %s: run it "
+			   "again with the same --db, or remove the folder", part,
+			   m.db ? "another database" : "SQLite");
 		goto out;
 	}
 	if (!had && access(part, F_OK) == 0 && rmdir(part) < 0) {

@@ -44,8 +44,8 @@ O=6931000000000001 P=6931000000000002
 make_order $O
 make_order $P
 head -c 20000000 /dev/urandom >big.mp4
-cf ingest --kind video $O big.mp4
-expect_rc 0 "1a. a 20 MB video ingested"
+cf ingest --kind other $O big.mp4
+expect_rc 0 "1a. a 20 MB file ingested"
 cf seal
 expect_rc 0 "1b. first seal"
 cf dispute open $O --reason quality --amount 89.00 --requested-at '2025-05-03 10:12' --now $NOW
