@@ -194,6 +194,8 @@ ctx_open_vault_for(struct cf_ctx *ctx, int writes)
 		ctx_error(ctx, "%s", err.msg);
 		if (err.code == CF_EIO || err.code == CF_EDB)
 			ctx->open_exit = CF_EXIT_INTERNAL;	/* not a usage error */
+		if (err.code == CF_ENET)	/* the database server or the store is away */
+			ctx->open_exit = CF_EXIT_INPUT;
 		if (err.code == CF_ENOTFOUND) {
 			/* say where it looked and why there, for a run from another folder */
 			char cwd[PATH_MAX];
