@@ -897,13 +897,30 @@ objects_inherit(struct cf_db *db, struct vault_objects *t, char **keep)
 	t->retention = keep[3];
 }
 
-/* TO must not exist, or be an empty folder (replaced by the rename). */
+/*
+ * TO must not exist, or be an empty folder (replaced by the rename), and
+ * must not be inside the source folder (its files are copied).
+ */
 static int
-to_check(const char *to, struct cf_err *err)
+to_check(const char *src, const char *to, struct cf_err *err)
 {
 	DIR *d;
 	struct dirent *de;
-	int empty = 1;
+	int empty = 1, inside;
+	char *parent = xstrdup(to), *slash = strrchr(parent, '/');
+	char *rs = realpath(src, NULL), *rp;
+
+	if (slash)
+		*(slash == parent ? slash + 1 : slash) = '\0';
+	rp = realpath(slash ? parent : ".", NULL);
+	inside = rs && rp && strncmp(rp, rs, strlen(rs)) == 0 &&
+		 (rp[strlen(rs)] == '\0' || rp[strlen(rs)] == '/');
+	free(parent);
+	free(rs);
+	free(rp);
+	if (inside)
+		return cf_err_set(err, CF_EINPUT, "'%s' is inside the vault '%s': the new vault "
+				  "must be a folder of its own", to, src);
 
 	if ((d = opendir(to)) == NULL) {
 		if (errno == ENOENT)
@@ -954,7 +971,7 @@ migrate_run(struct vault *src, const struct migrate_opts *o, struct migrate_repo
 	if (target.url == NULL)
 		objects_inherit(sdb, &target, keep);
 	/* 1. check everything before anything is made */
-	if (to_check(o->to, err) < 0 || tables_load(sdb, &t, err) < 0)
+	if (to_check(vault_dir(src), o->to, err) < 0 || tables_load(sdb, &t, err) < 0)
 		goto out;
 	if ((had = marker_read(part, &m, err)) < 0)
 		goto out;

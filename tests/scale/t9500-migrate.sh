@@ -97,6 +97,13 @@ expect_rc 3 "2h. a missing bucket: exit 3"
 expect_err "bucket 'no-such-bucket-$run' does not exist" "2h. names the bucket"
 check "2h. nothing made" test ! -e new -a ! -e new.migrating
 check "2h. the database untouched" test "$(q "$PG_URL" "select count(*) from pg_tables where schemaname='public'")" = 0
+AWS_SECRET_ACCESS_KEY=wrong-secret-key-0000000000000000000000 cf migrate --vault "$SRC" --to new --objects "s3://$B/x" --db "$PG_URL"
+expect_rc 3 "2k. wrong credentials: exit 3"
+expect_err "SignatureDoesNotMatch: check the credentials" "2k. says so"
+check "2k. nothing made" test ! -e new -a ! -e new.migrating
+cf migrate --vault "$SRC" --to "$SRC/keys/new" --db "$PG_URL"
+expect_rc 2 "2l. into the source's own folder: exit 2"
+expect_err "is inside the vault" "2l. says so"
 mkdir full; echo x >full/f
 cf migrate --vault "$SRC" --to full --db "$PG_URL"
 expect_rc 2 "2i. a folder that is not empty: exit 2"

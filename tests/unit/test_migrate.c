@@ -146,6 +146,19 @@ test_copy(void **state)
 	assert_non_null(strstr(err.msg, "'new' is not empty"));
 	cf_err_release(&err);
 	migrate_report_release(&rep);
+	/* nor into the source's own folder, whose files it copies */
+	{
+		struct migrate_opts o;
+
+		memset(&o, 0, sizeof(o));
+		o.to = "v/keys/new";
+		assert_int_equal(migrate_run(f->v, &o, &rep, &err), -1);
+		assert_int_equal(err.code, CF_EINPUT);
+		assert_non_null(strstr(err.msg, "is inside the vault"));
+		cf_err_release(&err);
+		migrate_report_release(&rep);
+		assert_int_equal(stat("v/keys/new.migrating", &st), -1);
+	}
 }
 
 /* Tamper twin: an object whose bytes changed in the source is not copied. */
