@@ -64,6 +64,8 @@ void migrate_test_fail(const char *mode);
 
 struct migrate_report {
 	char *vault_id;			/* the source's (heap) */
+	char *objects_url;		/* where the new vault's objects are: its
+					   s3:// URL, or NULL for DIR/objects/ (heap) */
 	uint64_t objects, objects_new, objects_present, bytes;
 	uint64_t tables, rows;
 	uint64_t leaves, heads, annotations;

@@ -970,6 +970,7 @@ migrate_run(struct vault *src, const struct migrate_opts *o, struct migrate_repo
 	}
 	if (target.url == NULL)
 		objects_inherit(sdb, &target, keep);
+	rep->objects_url = target.url ? xstrdup(target.url) : NULL;
 	/* 1. check everything before anything is made */
 	if (to_check(vault_dir(src), o->to, err) < 0 || tables_load(sdb, &t, err) < 0)
 		goto out;
@@ -1053,5 +1054,6 @@ migrate_report_release(struct migrate_report *rep)
 	if (rep == NULL)
 		return;
 	free(rep->vault_id);
-	rep->vault_id = NULL;
+	free(rep->objects_url);
+	rep->vault_id = rep->objects_url = NULL;
 }

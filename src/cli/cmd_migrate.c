@@ -28,7 +28,7 @@ progress(void *arg, const char *what, uint64_t done, uint64_t total)
 static void
 print_report(struct cf_ctx *ctx, const struct migrate_opts *o, const struct migrate_report *r)
 {
-	const char *objects = o->target.url ? o->target.url : "local";
+	const char *objects = r->objects_url ? r->objects_url : "local";
 
 	if (ctx->json) {
 		jout_print(json_pack("{s:o,s:o,s:o,s:s,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b}",
@@ -56,8 +56,8 @@ print_report(struct cf_ctx *ctx, const struct migrate_opts *o, const struct migr
 		 (unsigned long long)r->leaves, (unsigned long long)r->heads);
 	if (o->target.db)
 		ctx_info(ctx, "records in PostgreSQL (URL in %s/database)", o->to);
-	if (o->target.url)
-		ctx_info(ctx, "objects in %s", o->target.url);
+	if (r->objects_url)
+		ctx_info(ctx, "objects in %s", r->objects_url);
 	ctx_info(ctx, "migrated vault %s from '%s' to '%s'", r->vault_id, ctx->vault_dir, o->to);
 }
 

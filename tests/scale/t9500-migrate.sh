@@ -137,6 +137,16 @@ check "3l. keys/ came along, modes kept" sh -c "cmp '$SRC/keys/signing.key' pgs3
 check "3m. checkpoints/ came along" diff -r "$SRC/checkpoints" pgs3/checkpoints
 check "3n. the same vault id" test "$(q "$PG_URL" "select value from meta where key='vault_id'")" = "$(sqlite3 "$SRC/casefile.db" "select value from meta where key='vault_id'")"
 check "3o. objects.url is the new store" test "$(q "$PG_URL" "select value from meta where key='objects.url'")" = "s3://$B/shop"
+# the identity sequences continue after the copied ids (a row added and
+# rolled back)
+for t in disputes dispute_events; do
+	case $t in
+	disputes) ins="INSERT INTO disputes(order_id, reason, status, profile, opened_at) VALUES ('x', 'x', 'requested', 'x', 0)" ;;
+	*) ins="INSERT INTO dispute_events(dispute_id, at, who, kind, what) SELECT min(id), 0, 'x', 'note', 'x' FROM disputes" ;;
+	esac
+	got=$(psql "$PG_URL" -X -A -t -q -v ON_ERROR_STOP=1 -c "BEGIN" -c "$ins RETURNING id" -c "ROLLBACK" | head -1)
+	check "3p. $t: the next id is max + 1 ($got)" test "$got" = "$(($(sqlite3 "$SRC/casefile.db" "select max(id) from $t") + 1))"
+done
 
 # 4. the copy is the same vault
 check_same() { # check_same DIR what
@@ -172,41 +182,61 @@ expect_rc 0 "5g. a build on the copy"
 cf --vault pgs3 audit
 expect_clean "5h. audit still clean"
 
-# 6. a second run into the same database is refused
+# 6. a run killed at any moment (here: while it uploads the 20 MB
+#    object, most of its time) is completed by a re-run
+q "$PG2" 'SELECT 1' >/dev/null
+"$CASEFILE_BIN" migrate --vault "$SRC" --to killed --db "$PG2" --objects "s3://$B/killed" >kill.out 2>kill.err &
+mpid=$!
+i=0
+while [ $i -lt 300 ] && [ ! -d killed.migrating/vault/tmp ]; do sleep 0.05; i=$((i + 1)); done
+sleep 0.3
+kill -9 $mpid 2>/dev/null; wait $mpid 2>/dev/null
+check "6a. killed: no vault folder" test ! -e killed
+cf migrate --vault "$SRC" --to killed --db "$PG2" --objects "s3://$B/killed"
+expect_clean "6b. the re-run completes"
+for t in $(cut -d' ' -f1 src-rows.txt); do echo "$t $(q "$PG2" "select count(*) from \"$t\" $(notobj "$t")")"; done >pg2-rows.txt
+check "6c. every table row for row" cmp src-rows.txt pg2-rows.txt
+cf --vault killed log
+check "6d. log as the source's" cmp src-log.txt "$out"
+q "$PG2" 'DROP SCHEMA public CASCADE; CREATE SCHEMA public' >/dev/null
+
+# 7. a second run into the same database is refused
 cf migrate --vault "$SRC" --to again --db "$PG_URL"
-expect_rc 2 "6a. the database now holds the vault: refused"
-expect_err "it holds vault" "6a. says which"
-check "6b. nothing made" test ! -e again -a ! -e again.migrating
+expect_rc 2 "7a. the database now holds the vault: refused"
+expect_err "it holds vault" "7a. says which"
+check "7b. nothing made" test ! -e again -a ! -e again.migrating
 cf migrate --vault "$SRC" --to pgs3 --db "$PG2"
-expect_rc 2 "6c. into an existing vault folder: refused"
+expect_rc 2 "7c. into an existing vault folder: refused"
+expect_err "'pgs3' is not empty" "7c. says so"
 
-# 7. only --db: objects copied into the new folder's objects/
+# 8. only --db: objects copied into the new folder's objects/
 cf migrate --vault "$SRC" --to pgonly --db "$PG2" --json
-expect_clean "7a. only --db"
-check "7b. --json says postgresql and local objects" sh -c "jq -e '.db == \"postgresql\" and .objects == \"local\" and .heads == 3 and .objects_new > 0' '$out' >/dev/null"
-check "7c. the objects in pgonly/objects, the same files" sh -c "cd '$SRC/objects' && find . -type f | sort | xargs sha256sum >'$SCRATCH/a.sum' && cd '$SCRATCH/pgonly/objects' && find . -type f | sort | xargs sha256sum >'$SCRATCH/b.sum' && cmp '$SCRATCH/a.sum' '$SCRATCH/b.sum'"
-check_same pgonly "7d. PostgreSQL only"
+expect_clean "8a. only --db"
+check "8b. --json says postgresql and local objects" sh -c "jq -e '.db == \"postgresql\" and .objects == \"local\" and .heads == 3 and .objects_new > 0' '$out' >/dev/null"
+check "8c. the objects in pgonly/objects, the same files" sh -c "cd '$SRC/objects' && find . -type f | sort | xargs sha256sum >'$SCRATCH/a.sum' && cd '$SCRATCH/pgonly/objects' && find . -type f | sort | xargs sha256sum >'$SCRATCH/b.sum' && cmp '$SCRATCH/a.sum' '$SCRATCH/b.sum'"
+check_same pgonly "8d. PostgreSQL only"
 
-# 8. only --objects: the records stay in SQLite, in the new folder
+# 9. only --objects: the records stay in SQLite, in the new folder
 cf migrate --vault "$SRC" --to s3only --objects "s3://$B/only"
-expect_clean "8a. only --objects"
-check "8b. casefile.db in the new folder" test -f s3only/casefile.db
-check_same s3only "8c. RGW only"
+expect_clean "9a. only --objects"
+check "9b. casefile.db in the new folder" test -f s3only/casefile.db
+check_same s3only "9c. RGW only"
 cf --vault s3only seal
-expect_rc 0 "8d. a seal on it"
+expect_rc 0 "9d. a seal on it"
 
-# 9. a source whose objects are in the store already keeps them there
+# 10. a source whose objects are in the store already keeps them there
 cf migrate --vault s3only --to s3pg --db "$PG_URL"
-expect_rc 2 "9a. into the non-empty database: refused"
+expect_rc 2 "10a. into the non-empty database: refused"
 q "$PG_URL" 'DROP SCHEMA public CASCADE; CREATE SCHEMA public' >/dev/null
 cf migrate --vault s3only --to s3pg --db "$PG_URL"
-expect_clean "9b. an RGW vault's records into PostgreSQL"
-expect_out "already in the store, read back" "9b. its objects read back, not uploaded again"
-check "9c. the same store" test "$(q "$PG_URL" "select value from meta where key='objects.url'")" = "s3://$B/only"
+expect_clean "10b. an RGW vault's records into PostgreSQL"
+expect_out "already in the store, read back" "10b. its objects read back, not uploaded again"
+expect_out "objects in s3://$B/only" "10b. says where the objects are"
+check "10c. the same store" test "$(q "$PG_URL" "select value from meta where key='objects.url'")" = "s3://$B/only"
 cf --vault s3pg audit
-expect_clean "9d. audit clean"
+expect_clean "10d. audit clean"
 cf migrate --vault s3pg --to back --objects "s3://$B/x"
-expect_rc 2 "9e. a source in PostgreSQL: refused"
-expect_err "keeps its records in PostgreSQL already" "9e. says so"
+expect_rc 2 "10e. a source in PostgreSQL: refused"
+expect_err "keeps its records in PostgreSQL already" "10e. says so"
 
 done_testing
