@@ -52,8 +52,12 @@ print_report(struct cf_ctx *ctx, const struct migrate_opts *o, const struct migr
 		 (unsigned long long)r->objects_present);
 	ctx_info(ctx, "rows: %llu in %llu tables, ids kept", (unsigned long long)r->rows,
 		 (unsigned long long)r->tables);
-	ctx_info(ctx, "ledger: %llu leaves recomputed, the root of all %llu heads the same",
-		 (unsigned long long)r->leaves, (unsigned long long)r->heads);
+	if (r->heads)
+		ctx_info(ctx, "ledger: %llu leaves recomputed, the same root at all %llu heads",
+			 (unsigned long long)r->leaves, (unsigned long long)r->heads);
+	else
+		ctx_info(ctx, "ledger: %llu leaves recomputed (no sealed head yet)",
+			 (unsigned long long)r->leaves);
 	if (o->target.db)
 		ctx_info(ctx, "records in PostgreSQL (URL in %s/database)", o->to);
 	if (r->objects_url)
