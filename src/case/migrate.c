@@ -841,15 +841,31 @@ copy_rows(struct vault *src, struct vault *dst, const struct tables *t,
 	  const struct migrate_opts *o, struct migrate_report *rep, struct cf_err *err)
 {
 	struct cf_db *from = vault_db(src), *to = vault_db(dst);
+	struct db_stmt *st = NULL;
+	char **keep = NULL;
 	uint64_t rows;
-	size_t i;
-	int ret = -1;
+	size_t i, nkeep = 0;
+	int rc, ret = -1;
 
 	if (db_begin(to, err) < 0)
 		return -1;
-	if (db_exec(to, "CREATE TEMP TABLE migrate_keep AS SELECT key, value FROM meta "
-		    "WHERE key LIKE 'objects.%'", err) < 0 ||
-	    db_exec(to, "DELETE FROM meta", err) < 0)
+	/* the new vault's objects settings, as vault_init_objects wrote them */
+	if (db_prepare(to, "SELECT key, value FROM meta WHERE key LIKE 'objects.%'", &st,
+		       err) < 0)
+		goto out;
+	while ((rc = db_step(st)) == DB_ROW) {
+		keep = xreallocarray(keep, 2 * (nkeep + 1), sizeof(*keep));
+		keep[2 * nkeep] = xstrdup((const char *)db_col_text(st, 0));
+		keep[2 * nkeep + 1] = xstrdup((const char *)db_col_text(st, 1));
+		nkeep++;
+	}
+	if (rc != DB_DONE) {
+		db_err(to, err, "cannot read the new vault's settings");
+		goto out;
+	}
+	db_finalize(st);
+	st = NULL;
+	if (db_exec(to, "DELETE FROM meta", err) < 0)
 		goto out;
 	for (i = 0; i < t->n; i++) {
 		if (copy_table(from, to, t->name[i], &rows, err) < 0)
@@ -859,10 +875,12 @@ copy_rows(struct vault *src, struct vault *dst, const struct tables *t,
 		if (o->progress)
 			o->progress(o->arg, "tables", rep->tables, t->n);
 	}
-	if (db_exec(to, "DELETE FROM meta WHERE key LIKE 'objects.%'", err) < 0 ||
-	    db_exec(to, "INSERT INTO meta(key, value) SELECT key, value FROM migrate_keep", err) < 0 ||
-	    db_exec(to, "DROP TABLE migrate_keep", err) < 0 || sequences_set(to, err) < 0 ||
-	    ledger_check(to, rep, err) < 0)
+	if (db_exec(to, "DELETE FROM meta WHERE key LIKE 'objects.%'", err) < 0)
+		goto out;
+	for (i = 0; i < nkeep; i++)
+		if (db_meta_set(to, keep[2 * i], keep[2 * i + 1], err) < 0)
+			goto out;
+	if (sequences_set(to, err) < 0 || ledger_check(to, rep, err) < 0)
 		goto out;
 	if (test_fail && strcmp(test_fail, "rows") == 0) {
 		cf_err_set(err, CF_EIO, "test: failing before the commit (CASEFILE_TEST_MIGRATE_FAIL)");
@@ -870,6 +888,10 @@ copy_rows(struct vault *src, struct vault *dst, const struct tables *t,
 	}
 	ret = db_commit(to, err);
 out:
+	db_finalize(st);
+	for (i = 0; i < 2 * nkeep; i++)
+		free(keep[i]);
+	free(keep);
 	if (ret < 0)
 		db_rollback(to);
 	return ret;
