@@ -35,6 +35,7 @@ extern const struct cmd cmd_reparse;
 extern const struct cmd cmd_import;
 extern const struct cmd cmd_export;
 extern const struct cmd cmd_config;
+extern const struct cmd cmd_migrate;
 
 /* disputes */
 extern const struct cmd cmd_dispute;

@@ -95,6 +95,14 @@ struct vault_objects {
 int vault_init_objects(const char *dir, const struct vault_objects *o,
 		       struct cf_err *err);
 
+/*
+ * Check o's objects store as vault_init_objects() does before it creates
+ * anything (reachable, credentials accepted, bucket there, Object Lock when
+ * a retention is asked); *days gets the retention in days (0: none).
+ * o->url must be set.  0, or -1 with CF_ENET / CF_EINPUT.
+ */
+int vault_objects_check(const struct vault_objects *o, long *days, struct cf_err *err);
+
 enum vault_open_flags {
 	VAULT_OPEN_NO_CLEANUP = 1 << 0,	/* leave tmp/ alone (tests) */
 	VAULT_OPEN_READONLY = 1 << 1,	/* only read: never waits for a writer */
@@ -213,5 +221,14 @@ char *vault_object_path(const struct vault *v,
 int vault_object_open(const struct vault *v,
 		      const unsigned char sha256[CF_SHA256_LEN], int *fd,
 		      struct cf_err *err);
+
+/*
+ * Read the object back and check that its bytes hash to sha256: from the
+ * store for a vault whose objects are remote (never from VAULT/cache/),
+ * else from objects/.  0; -1 with CF_EVERIFY when it is missing or its
+ * bytes differ, CF_ENET / CF_EIO when it cannot be read.
+ */
+int vault_object_verify(const struct vault *v, const unsigned char sha256[CF_SHA256_LEN],
+			struct cf_err *err);
 
 #endif

@@ -17,6 +17,7 @@
 #include "casefile/commands.h"
 #include "casefile/ctx.h"
 #include "casefile/media_dl.h"
+#include "casefile/migrate.h"
 #include "casefile/objstore.h"
 #include "casefile/templates.h"
 #include "casefile/tmpdir.h"
@@ -54,6 +55,7 @@ static const struct cmd *const commands[] = {
 	&cmd_import,
 	&cmd_export,
 	&cmd_config,
+	&cmd_migrate,
 
 	/* disputes */
 	&cmd_dispute, &cmd_due, &cmd_check, &cmd_stats, &cmd_statement,
@@ -142,6 +144,7 @@ ctx_defaults(struct cf_ctx *ctx)
 	media_dl_set_path(getenv("CASEFILE_MEDIA_LIB"));
 	cf_tmpdir_set(getenv("TMPDIR"));
 	vault_test_refuse_direct(getenv("CASEFILE_TEST_REFUSE_DIRECT"));
+	migrate_test_fail(getenv("CASEFILE_TEST_MIGRATE_FAIL"));
 	objstore_test_hooks(getenv("CASEFILE_TEST_S3_COPY_MAX"), getenv("CASEFILE_TEST_S3_RETRY_MS"));
 	objstore_set_env(&(struct objstore_env){
 		.access_key = getenv("AWS_ACCESS_KEY_ID"),

@@ -316,9 +316,8 @@ vault_init(const char *dir, struct cf_err *err)
 	return vault_init_objects(dir, NULL, err);
 }
 
-/* Check a remote objects setting before anything is created. */
-static int
-objects_check(const struct vault_objects *o, long *days, struct cf_err *err)
+int
+vault_objects_check(const struct vault_objects *o, long *days, struct cf_err *err)
 {
 	struct objstore_conf c = { o->url, o->endpoint, o->region, 0 };
 	struct objstore *s = NULL;
@@ -345,7 +344,7 @@ vault_init_objects(const char *dir, const struct vault_objects *o, struct cf_err
 	char now[32];
 	long days = 0;
 
-	if (o && o->url && objects_check(o, &days, err) < 0)
+	if (o && o->url && vault_objects_check(o, &days, err) < 0)
 		return -1;
 	if (o && o->db && !db_is_url(o->db))
 		return cf_err_set(err, CF_EINPUT, "--db takes a postgresql:// URL, not '%s'",
@@ -633,6 +632,65 @@ vault_object_open(const struct vault *v, const unsigned char sha256[CF_SHA256_LE
 		ret = cf_err_errno(err, errno == ENOENT ? CF_EVERIFY : CF_EIO,
 				   "cannot open object '%s'", path);
 	free(path);
+	return ret;
+}
+
+int
+vault_object_verify(const struct vault *v, const unsigned char sha256[CF_SHA256_LEN],
+		    struct cf_err *err)
+{
+	unsigned char *buf = NULL, got[CF_SHA256_LEN];
+	char hex[CF_SHA256_HEXLEN + 1];
+	unsigned int mdlen = CF_SHA256_LEN;
+	EVP_MD_CTX *md = NULL;
+	int fd = -1, ret = -1;
+	ssize_t n;
+
+	cf_hex_encode(sha256, CF_SHA256_LEN, hex);
+	if (v->os) {
+		/* read back from the store: objstore_get_fd checks the SHA-256 */
+		if ((fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0) {
+			cf_err_errno(err, CF_EIO, "cannot open '/dev/null'");
+			goto out;
+		}
+		if (objstore_get_fd(v->os, sha256, fd, err) < 0) {
+			if (err->code == CF_ENOTFOUND)
+				err->code = CF_EVERIFY;
+			goto out;
+		}
+		ret = 0;
+		goto out;
+	}
+	if (vault_object_open(v, sha256, &fd, err) < 0)
+		goto out;
+	buf = xmalloc(CHUNK_SIZE);
+	if ((md = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		cf_err_ssl(err, "cannot start SHA-256");
+		goto out;
+	}
+	while ((n = read(fd, buf, CHUNK_SIZE)) > 0)
+		if (!EVP_DigestUpdate(md, buf, (size_t)n)) {
+			cf_err_ssl(err, "SHA-256 failed");
+			goto out;
+		}
+	if (n < 0) {
+		cf_err_errno(err, CF_EIO, "cannot read object %s", hex);
+		goto out;
+	}
+	if (!EVP_DigestFinal_ex(md, got, &mdlen)) {
+		cf_err_ssl(err, "SHA-256 failed");
+		goto out;
+	}
+	if (memcmp(got, sha256, CF_SHA256_LEN) != 0) {
+		cf_err_set(err, CF_EVERIFY, "object %s does not hash to its name", hex);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	EVP_MD_CTX_free(md);
+	free(buf);
 	return ret;
 }
 

@@ -59,6 +59,20 @@ SAMPLES = [
     ('src/case/tag.c', 'DELETE FROM %s WHERE evidence_id = ?',
      ['DELETE FROM %s WHERE evidence_id = ?' % t for t in PARSED]),
     ('src/store/db.c', 'PRAGMA user_version = %d', ['PRAGMA user_version = 9']),
+    # migrate.c: generic over the tables; the ones named here stand for all
+    ('src/case/migrate.c', 'SELECT count(*) FROM "%s"',
+     ['SELECT count(*) FROM "evidence"', 'SELECT count(*) FROM "meta"']),
+    ('src/case/migrate.c', 'DELETE FROM "%s"', ['DELETE FROM "evidence"', 'DELETE FROM "meta"']),
+    ('src/case/migrate.c', 'SELECT * FROM "%s"', ['SELECT * FROM "evidence"']),
+    ('src/case/migrate.c', 'INSERT INTO "%s"(',
+     ['INSERT INTO "meta"("key", "value") VALUES(?, ?)',
+      'INSERT INTO "evidence"("id", "order_id", "kind", "sha256", "size", "name", "name_raw", '
+      '"source_path", "rel_path", "mtime", "ingested_at", "tool_version", "user", "host", '
+      '"note", "bundle", "leaf_index", "leaf_version", "supplied_by", "excluded", '
+      '"kind_sealed") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)']),
+    ('src/case/migrate.c', 'SELECT setval(',
+     ['SELECT setval(pg_get_serial_sequence(?, ?), coalesce((SELECT max("id") FROM '
+      '"evidence"), 0) + 1, false)']),
 ]
 
 # Built piece by piece (cf_buf_add*): the complete forms, beside the prefix
@@ -82,6 +96,9 @@ EXPECTED_FAIL = [
     ('src/case/rederive.c', 'PRAGMA foreign_keys', 'PRAGMA on the in-memory SQLite scratch db'),
     ('src/case/rederive.c', 'sqlite_master', 'copy_table(): sqlite_master'),
     ('src/case/stats.c', 'AS t0', 'a result alias used in WHERE'),
+    ('src/case/migrate.c', 'sqlite_master', 'tables_load(): run on the source, always SQLite'),
+    ('src/case/migrate.c', 'pragma_foreign_key_list', 'run on the source, always SQLite'),
+    ('src/case/migrate.c', 'pragma_table_info', 'run on the source, always SQLite'),
 ] + [('src/case/checklist.c', "o.%s != ''" % f, 'an integer column compared with \'\'')
      for f in ('created_at', 'paid_at', 'shipped_at', 'delivered_at', 'total_fen')]
 
