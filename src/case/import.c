@@ -432,7 +432,7 @@ import_run(struct import *imp, struct import_summary *sum, struct cf_err *err)
 
 	memset(sum, 0, sizeof(*sum));
 	memset(&run, 0, sizeof(run));
-	if (ingest_begin(imp->v, on_warning, imp, &in, err) < 0)
+	if (ingest_begin_shared(imp->v, on_warning, imp, &in, err) < 0)
 		goto out;
 	ingest_set_who(in, imp->opts->user, imp->opts->host);
 	ingest_whole_batch(in);	/* any recording failure stops the import */
