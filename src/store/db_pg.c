@@ -103,12 +103,20 @@ struct db_pgstmt {
 static void
 set_msg(struct db_pg *pg, const char *m, const char *state)
 {
-	size_t n = strlen(m);
+	size_t n = strlen(m), i, j;
 
 	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
 		n--;
 	free(pg->msg);
 	pg->msg = xstrndup(m, n);
+	/* libpq's lines ("...unexpectedly\n\tThis probably means...") as one */
+	for (i = j = 0; pg->msg[i]; i++) {
+		char c = pg->msg[i] == '\n' || pg->msg[i] == '\t' ? ' ' : pg->msg[i];
+
+		if (c != ' ' || j == 0 || pg->msg[j - 1] != ' ')
+			pg->msg[j++] = c;
+	}
+	pg->msg[j] = '\0';
 	snprintf(pg->state, sizeof(pg->state), "%s", state ? state : "");
 	pg->busy = 0;
 }
@@ -273,7 +281,9 @@ pgdb_err(struct cf_db *db, struct cf_err *err, const char *head)
 	if (pg->busy)
 		return cf_err_set(err, CF_EDB, "%s: the vault is busy: another casefile "
 				  "command is writing to it", head);
-	if (PQstatus(pg->conn) != CONNECTION_OK)
+	/* gone, or going: shut down (57P01-3) or a broken connection (08xxx) */
+	if (PQstatus(pg->conn) != CONNECTION_OK || strncmp(pg->state, "57P", 3) == 0 ||
+	    strncmp(pg->state, "08", 2) == 0)
 		return cf_err_set(err, CF_ENET, "%s: the PostgreSQL server is not reachable: %s "
 				  "(run the command again once it is back)", head,
 				  pg->msg ? pg->msg : PQerrorMessage(pg->conn));
@@ -468,6 +478,14 @@ shown(PGconn *c)
 			 h && *h ? h : "the local socket");
 }
 
+/* Server notices (a WARNING as the server shuts down) are not printed: modules never print. */
+static void
+quiet_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
 int
 pgdb_open(const char *url, int create, int readonly, struct cf_db **out, struct cf_err *err)
 {
@@ -486,6 +504,7 @@ pgdb_open(const char *url, int create, int readonly, struct cf_db **out, struct 
 			   pg->msg);
 		goto fail;
 	}
+	PQsetNoticeProcessor(pg->conn, quiet_notice, NULL);
 	where = shown(pg->conn);
 	if (run(pg, "SET client_min_messages = warning; SET TIME ZONE 'UTC'", NULL) != DB_OK ||
 	    schema_version(pg, &v) < 0) {
