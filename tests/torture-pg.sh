@@ -65,10 +65,9 @@ fail() { FAILS=$((FAILS + 1)); echo "torture-pg: FAIL round $r ($what): $*"; }
 
 # objects_ok: every object an evidence row names is in VAULT/objects
 objects_ok() {
-	q "SELECT DISTINCT encode(sha256, 'hex') FROM evidence" | while read -r h; do
-		[ -f "v/objects/$(echo "$h" | cut -c1-2)/$(echo "$h" | cut -c3-)" ] || { echo "$h"; }
-	done | head -1 | grep -q . && return 1
-	return 0
+	q "SELECT DISTINCT encode(sha256, 'hex') FROM evidence" | sort >named
+	find v/objects -type f | sed 's,.*/\(..\)/,\1,' | sort >stored
+	[ -z "$(comm -23 named stored | head -1)" ]
 }
 # settled: the checks of a vault after a fault
 settled() {
