@@ -234,8 +234,13 @@ fuzz: deps
 # TORTURE_SEED, TORTURE_STRICT=1 (leftovers fail), see tests/torture.sh.
 # Objects in S3 against a real Ceph RADOS Gateway (tests/scale/, about two
 # minutes; README, "Scaling out").
-test-scale: deps deps-scale $(PROG)
+test-scale: deps deps-scale $(PROG) $(TOOL_BIN)
 	@CASEFILE_BIN=$(abspath $(PROG)) BUILD=$(abspath $(BUILD)) sh tests/scale/run.sh
+
+# The preprocessor flags of every source (tests/scale/t9201 runs cc -E over
+# src/store and src/case to collect their SQL).
+print-cflags:
+	@echo $(CPPFLAGS) $(PKG_CFLAGS) $(MEDIA_CFLAGS)
 
 torture: deps $(PROG) $(TOOL_BIN)
 	@CASEFILE_BIN=$(abspath $(PROG)) CASEFILE_TOOLS=$(abspath $(BUILD)/tests/tools) \
@@ -285,5 +290,5 @@ uninstall:
 clean:
 	rm -rf build build-san build-tsan build-fuzz casefile demo-out
 
-.PHONY: all deps deps-scale test test-scale test-run check tsan fuzz torture torture-pg torture-big demo bench install uninstall clean FORCE
+.PHONY: all deps deps-scale test test-scale test-run print-cflags check tsan fuzz torture torture-pg torture-big demo bench install uninstall clean FORCE
 .DELETE_ON_ERROR:

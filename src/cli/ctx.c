@@ -192,9 +192,10 @@ ctx_open_vault_for(struct cf_ctx *ctx, int writes)
 		return 0;
 	if (vault_open(ctx->vault_dir, flags, &ctx->vault, &err) < 0) {
 		ctx_error(ctx, "%s", err.msg);
-		/* not a usage error; nor is a database server that is down */
-		if (err.code == CF_EIO || err.code == CF_EDB || err.code == CF_ENET)
-			ctx->open_exit = CF_EXIT_INTERNAL;
+		if (err.code == CF_EIO || err.code == CF_EDB)
+			ctx->open_exit = CF_EXIT_INTERNAL;	/* not a usage error */
+		if (err.code == CF_ENET)	/* the database server or the store is away */
+			ctx->open_exit = CF_EXIT_INPUT;
 		if (err.code == CF_ENOTFOUND) {
 			/* say where it looked and why there, for a run from another folder */
 			char cwd[PATH_MAX];

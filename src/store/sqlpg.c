@@ -537,29 +537,17 @@ has_comparison(const struct tx *x, size_t a, size_t b)
 	return 0;
 }
 
-/* --- the schema's NOT NULL columns (for ORDER BY) --------------------- */
+/* --- the schema's columns: which may be NULL, which are BLOBs ------------ */
 
-static char **never_null;	/* column names NOT NULL in every table that has them */
-static size_t nnever_null;
-static pthread_once_t never_null_once = PTHREAD_ONCE_INIT;
+struct column {
+	char *table, *name;
+	int nullable;		/* neither NOT NULL nor PRIMARY KEY */
+	int blob;		/* declared BLOB */
+};
 
-struct colstat { char *name; int nullable; };
-
-static void
-note_column(struct colstat **cs, size_t *n, const char *p, size_t len, int nullable)
-{
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (strlen((*cs)[i].name) == len && strncasecmp((*cs)[i].name, p, len) == 0) {
-			(*cs)[i].nullable |= nullable;
-			return;
-		}
-	*cs = xreallocarray(*cs, *n + 1, sizeof(**cs));
-	(*cs)[*n].name = xstrndup(p, len);
-	(*cs)[*n].nullable = nullable;
-	(*n)++;
-}
+static struct column *columns;
+static size_t ncolumns;
+static pthread_once_t columns_once = PTHREAD_ONCE_INIT;
 
 /*
  * Read every CREATE TABLE of the schema: a column is NOT NULL when its
@@ -567,27 +555,27 @@ note_column(struct colstat **cs, size_t *n, const char *p, size_t len, int nulla
  * not count: SQLite lets those columns hold NULL in a rowid table).
  */
 static void
-find_never_null(void)
+read_columns(void)
 {
 	struct cf_err err = CF_ERR_INIT;
 	struct tx x = { .sql = schema_source, .err = &err };
-	struct colstat *cs = NULL;
-	size_t n = 0, i;
+	size_t i;
 
 	if (tokenize(&x) < 0)
 		CF_BUG("the schema does not tokenize: %s", err.msg);
 	for (i = 0; i < x.n; i++) {
-		size_t open, close, a;
+		size_t name, open, close, a;
 
 		if (!is_id(&x.t[i], "CREATE") || !sig_is_id(&x, sig(&x, i + 1), "TABLE"))
 			continue;
-		open = sig(&x, sig(&x, sig(&x, i + 1) + 1) + 1);
+		name = sig(&x, sig(&x, i + 1) + 1);
+		open = sig(&x, name + 1);
 		if (!sig_is_op(&x, open, "("))
 			continue;
 		close = close_paren(&x, open);
 		for (a = sig(&x, open + 1); a < close; a = sig(&x, a + 1)) {
 			/* one definition: from a to the next top-level comma */
-			size_t e;
+			size_t e, type = sig(&x, a + 1);
 			int d = 0, notnull = 0;
 
 			for (e = a; e < close; e++) {
@@ -606,32 +594,106 @@ find_never_null(void)
 			}
 			if (!is_id(&x.t[a], "PRIMARY") && !is_id(&x.t[a], "UNIQUE") &&
 			    !is_id(&x.t[a], "CHECK") && !is_id(&x.t[a], "FOREIGN") &&
-			    !is_id(&x.t[a], "CONSTRAINT"))
-				note_column(&cs, &n, x.t[a].p, x.t[a].n, !notnull);
+			    !is_id(&x.t[a], "CONSTRAINT")) {
+				struct column *c;
+
+				columns = xreallocarray(columns, ncolumns + 1, sizeof(*columns));
+				c = &columns[ncolumns++];
+				c->table = xstrndup(x.t[name].p, x.t[name].n);
+				c->name = xstrndup(x.t[a].p, x.t[a].n);
+				c->nullable = !notnull;
+				c->blob = sig_is_id(&x, type, "BLOB");
+			}
 			a = e;
 		}
 	}
-	for (i = 0; i < n; i++) {
-		if (!cs[i].nullable) {
-			never_null = xreallocarray(never_null, nnever_null + 1, sizeof(char *));
-			never_null[nnever_null++] = cs[i].name;
-		} else {
-			free(cs[i].name);
-		}
-	}
-	free(cs);
 	free(x.t);
 }
 
 static int
-column_never_null(const struct tok *t)
+is_table(const struct tok *t)
 {
 	size_t i;
 
-	pthread_once(&never_null_once, find_never_null);
-	for (i = 0; i < nnever_null; i++)
-		if (is_id(t, never_null[i]))
+	for (i = 0; i < ncolumns; i++)
+		if (is_id(t, columns[i].table))
 			return 1;
+	return 0;
+}
+
+/* Words after a table name that are not its alias. */
+static const char *const not_alias[] = {
+	"WHERE", "ORDER", "GROUP", "HAVING", "LIMIT", "OFFSET", "JOIN", "LEFT", "RIGHT",
+	"INNER", "CROSS", "FULL", "NATURAL", "ON", "USING", "UNION", "INTERSECT",
+	"EXCEPT", "WINDOW", "FETCH", "RETURNING", "SET", "VALUES", "SELECT", "DEFAULT",
+};
+
+static int
+is_not_alias(const struct tok *t)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(not_alias) / sizeof(not_alias[0]); k++)
+		if (is_id(t, not_alias[k]))
+			return 1;
+	return 0;
+}
+
+/*
+ * What the text says of column col (alias.col when alias != NONE): looks
+ * in the schema tables the text names after FROM, JOIN, UPDATE or INTO
+ * (and their aliases).  0 when no such table has the column; else 1 with
+ * *nullable (it may be NULL in one of them) and *blob (a BLOB in one).
+ */
+static int
+column_info(const struct tx *x, size_t alias, size_t col, int *nullable, int *blob)
+{
+	size_t i, k;
+	int found = 0;
+
+	pthread_once(&columns_once, read_columns);
+	*nullable = *blob = 0;
+	for (i = 0; i < x->n; i++) {
+		size_t tb, al;
+
+		if (!is_id(&x->t[i], "FROM") && !is_id(&x->t[i], "JOIN") &&
+		    !is_id(&x->t[i], "UPDATE") && !is_id(&x->t[i], "INTO"))
+			continue;
+		tb = sig(x, i + 1);
+		if (tb >= x->n || !is_table(&x->t[tb]))
+			continue;
+		al = sig(x, tb + 1);
+		if (sig_is_id(x, al, "AS"))
+			al = sig(x, al + 1);
+		if (al >= x->n || x->t[al].type != TK_ID || is_not_alias(&x->t[al]))
+			al = tb;
+		if (alias != NONE && !(x->t[al].n == x->t[alias].n &&
+				       strncasecmp(x->t[al].p, x->t[alias].p, x->t[al].n) == 0) &&
+		    !(x->t[tb].n == x->t[alias].n &&
+		      strncasecmp(x->t[tb].p, x->t[alias].p, x->t[tb].n) == 0))
+			continue;
+		for (k = 0; k < ncolumns; k++)
+			if (is_id(&x->t[tb], columns[k].table) && is_id(&x->t[col], columns[k].name)) {
+				found = 1;
+				*nullable |= columns[k].nullable;
+				*blob |= columns[k].blob;
+			}
+	}
+	return found;
+}
+
+/*
+ * Is [a, b] a plain column reference (col or alias.col) the schema knows?
+ * Sets *nullable and *blob as column_info().
+ */
+static int
+plain_column(const struct tx *x, size_t a, size_t b, int *nullable, int *blob)
+{
+	if (a == b && x->t[a].type == TK_ID)
+		return column_info(x, NONE, a, nullable, blob);
+	if (x->t[a].type == TK_ID && sig(x, a + 1) < b && is_op(&x->t[sig(x, a + 1)], ".") &&
+	    sig(x, sig(x, a + 1) + 1) == b && x->t[b].type == TK_ID)
+		return column_info(x, a, b, nullable, blob);
 	return 0;
 }
 
@@ -664,7 +726,7 @@ order_by(struct tx *x, size_t by)
 			done = t == NULL || !is_op(t, ",");
 			if (last != NONE) {
 				size_t l = last, p1 = prev_sig(x, l);
-				int desc = 0, skip = 0;
+				int desc = 0, skip = 0, nullable, blob;
 
 				if (is_id(&x->t[l], "DESC") || is_id(&x->t[l], "ASC")) {
 					desc = is_id(&x->t[l], "DESC");
@@ -678,12 +740,8 @@ order_by(struct tx *x, size_t by)
 					 (sig_is_id(x, prev_sig(x, l), "IS") ||
 					  sig_is_id(x, prev_sig(x, l), "NOT")))
 					skip = 1;	/* x IS [NOT] NULL: never NULL */
-				else if (l == first && x->t[l].type == TK_ID && column_never_null(&x->t[l]))
-					skip = 1;
-				else if (x->t[l].type == TK_ID && column_never_null(&x->t[l]) &&
-					 sig_is_op(x, prev_sig(x, l), ".") &&
-					 prev_sig(x, prev_sig(x, l)) == first)
-					skip = 1;	/* alias.column */
+				else if (plain_column(x, first, l, &nullable, &blob) && !nullable)
+					skip = 1;	/* NOT NULL in every table named */
 				if (!skip)
 					add_after(&x->t[last], desc ? " NULLS LAST" : " NULLS FIRST");
 			}
@@ -701,6 +759,23 @@ order_by(struct tx *x, size_t by)
 		last = i;
 		i = sig(x, i + 1);
 	}
+}
+
+/*
+ * FROM (SELECT ...) without a name: PostgreSQL 15 wants one (16 does not).
+ * The name is made from the subquery's offset, so it is unique in the text.
+ */
+static void
+subquery_alias(struct tx *x, size_t open)
+{
+	size_t close = close_paren(x, open), nx = sig(x, close + 1);
+	char name[40];
+
+	if (nx < x->n && (x->t[nx].type == TK_QID ||
+			  (x->t[nx].type == TK_ID && !is_not_alias(&x->t[nx]))))
+		return;	/* AS name, or a name */
+	snprintf(name, sizeof(name), " AS sqlpg_sub%zu", (size_t)(x->t[open].p - x->sql));
+	add_after(&x->t[close], name);
 }
 
 /* The last significant token of the statement holding i. */
@@ -851,7 +926,7 @@ rewrite_call(struct tx *x, size_t i, size_t open)
 		}
 	} else if (is_id(t, "CAST")) {
 		size_t close = close_paren(x, open), as = NONE, j;
-		int d = 0;
+		int d = 0, nullable, blob;
 
 		for (j = open + 1; j < close; j++) {
 			if (is_op(&x->t[j], "("))
@@ -861,7 +936,16 @@ rewrite_call(struct tx *x, size_t i, size_t open)
 			else if (d == 0 && is_id(&x->t[j], "AS"))
 				as = j;
 		}
-		if (as != NONE && sig_is_id(x, sig(x, as + 1), "BLOB") &&
+		if (as != NONE && sig_is_id(x, sig(x, as + 1), "TEXT") &&
+		    sig(x, sig(x, as + 1) + 1) == close && prev_sig(x, as) != NONE &&
+		    plain_column(x, sig(x, open + 1), prev_sig(x, as), &nullable, &blob) && blob) {
+			/* a BLOB's bytes as text, not PostgreSQL's \x... */
+			set_rep(t, "convert_from");
+			set_rep(&x->t[as], ",");
+			if (x->t[as - 1].type == TK_WS)
+				set_rep(&x->t[as - 1], "");
+			set_rep(&x->t[sig(x, as + 1)], "'UTF8'");
+		} else if (as != NONE && sig_is_id(x, sig(x, as + 1), "BLOB") &&
 		    sig(x, sig(x, as + 1) + 1) == close) {
 			set_rep(t, "convert_to");
 			set_rep(&x->t[as], ",");
@@ -931,6 +1015,13 @@ rewrite(struct tx *x)
 					set_rep(t, "BIGINT GENERATED BY DEFAULT AS IDENTITY");
 				else
 					set_rep(t, "BIGINT");
+			} else if (is_id(t, "TEXT") && prev_sig(x, i) != NONE &&
+				   (x->t[prev_sig(x, i)].type == TK_ID ||
+				    x->t[prev_sig(x, i)].type == TK_QID) &&
+				   !is_id(&x->t[prev_sig(x, i)], "AS")) {
+				/* a column's type: compare and sort bytes, as SQLite's
+				   BINARY does, whatever the cluster's locale */
+				set_rep(t, "TEXT COLLATE \"C\"");
 			} else if (is_id(t, "BLOB")) {
 				if (t->rep == NULL)
 					set_rep(t, "BYTEA");
@@ -957,6 +1048,9 @@ rewrite(struct tx *x)
 						set_rep(t, "IS NOT DISTINCT FROM");
 					}
 				}
+			} else if ((is_id(t, "FROM") || is_id(t, "JOIN")) && sig_is_op(x, nx, "(") &&
+				   sig_is_id(x, sig(x, nx + 1), "SELECT")) {
+				subquery_alias(x, nx);
 			} else if (is_id(t, "ORDER") && sig_is_id(x, nx, "BY")) {
 				order_by(x, nx);
 			} else if (is_id(t, "LIMIT") && sig_is_op(x, nx, "-") &&

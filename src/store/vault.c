@@ -326,7 +326,7 @@ vault_init_objects(const char *dir, const struct vault_objects *o, struct cf_err
 	struct stat st;
 	char *dbpath = NULL, *lock = NULL, *id = NULL;
 	struct cf_db *db = NULL;
-	int empty = 0, fd, ret = -1, joined = 0;
+	int empty = 0, fd, ret = -1, joined = 0, made = 0;
 	char now[32];
 	long days = 0;
 
@@ -335,7 +335,9 @@ vault_init_objects(const char *dir, const struct vault_objects *o, struct cf_err
 	if (o && o->db && !db_is_url(o->db))
 		return cf_err_set(err, CF_EINPUT, "--db takes a postgresql:// URL, not '%s'",
 				  o->db);
-	if (mkdir(dir, 0755) < 0) {
+	if (mkdir(dir, 0755) == 0)
+		made = 1;
+	else {
 		if (errno != EEXIST)
 			return cf_err_errno(err, CF_EIO, "cannot create vault '%s'", dir);
 		if (stat(dir, &st) < 0)
@@ -356,6 +358,10 @@ vault_init_objects(const char *dir, const struct vault_objects *o, struct cf_err
 			goto out;
 		}
 	}
+	/* a PostgreSQL database is reached (and given its tables) before any
+	   folder is made: an unreachable server leaves nothing behind */
+	if (o && o->db && db_open(o->db, 1, &db, err) < 0)
+		goto out;
 	if (mkdir_in(dir, "objects", 0755, err) < 0 || mkdir_in(dir, "tmp", 0700, err) < 0 ||
 	    mkdir_in(dir, "keys", 0700, err) < 0 || mkdir_in(dir, KEPT_DIR, 0755, err) < 0)
 		goto out;
@@ -367,8 +373,8 @@ vault_init_objects(const char *dir, const struct vault_objects *o, struct cf_err
 	}
 	close(fd);
 	free(dbpath);
-	dbpath = o && o->db ? xstrdup(o->db) : xasprintf("%s/casefile.db", dir);
-	if (db_open(dbpath, 1, &db, err) < 0)
+	dbpath = xasprintf("%s/casefile.db", dir);
+	if (db == NULL && db_open(dbpath, 1, &db, err) < 0)
 		goto out;
 	if (o && o->db) {
 		if (join_check(db, o, &joined, err) < 0 || db_url_write(dir, o->db, err) < 0)
@@ -396,6 +402,8 @@ vault_init_objects(const char *dir, const struct vault_objects *o, struct cf_err
 	}
 	ret = 0;
 out:
+	if (ret < 0 && made && db == NULL)
+		rmdir(dir);	/* nothing was made in it yet */
 	db_close(db);
 	free(dbpath);
 	free(lock);

@@ -1,0 +1,1 @@
+SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?

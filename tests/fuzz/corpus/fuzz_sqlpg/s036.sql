@@ -1,0 +1,1 @@
+INSERT INTO logistics(evidence_id, carrier, tracking_no) VALUES(?,?,?)

@@ -1,0 +1,1 @@
+SELECT id FROM dispute_events WHERE dispute_id = ? ORDER BY id

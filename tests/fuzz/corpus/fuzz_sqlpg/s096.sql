@@ -1,0 +1,1 @@
+SELECT le.time, le.status_raw, le.location, le.description, le.evidence_id FROM logistics_events le JOIN evidence e ON e.id = le.evidence_id WHERE e.order_id = ? AND e.excluded IS NULL AND le.time IS NOT NULL ORDER BY le.time, e.id, le.seq

@@ -1,0 +1,1 @@
+SELECT leaf_index FROM evidence WHERE id = ?

@@ -1,0 +1,1 @@
+SELECT id, kind FROM evidence WHERE order_id = ? AND sha256 = ? AND name_raw = ? AND ifnull(rel_path, '') = ifnull(?, '')

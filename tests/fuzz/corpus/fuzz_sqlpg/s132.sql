@@ -1,0 +1,1 @@
+SELECT carrier, tracking_no FROM logistics WHERE evidence_id = ?

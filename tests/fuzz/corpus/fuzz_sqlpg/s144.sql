@@ -1,0 +1,1 @@
+SELECT h.created_at, h.tsa_url, h.tst IS NOT NULL FROM evidence e JOIN heads h ON h.tree_size > e.leaf_index WHERE e.id = ? ORDER BY h.tree_size LIMIT 1

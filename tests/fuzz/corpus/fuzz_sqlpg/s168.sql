@@ -1,0 +1,1 @@
+SELECT tsa_url, tst, added_at FROM head_tokens WHERE tree_size = ? ORDER BY seq

@@ -1,0 +1,1 @@
+SELECT ifnull(kind_sealed, kind) FROM evidence WHERE id = ?
