@@ -66,10 +66,13 @@ if [ "$PART" != large ]; then
 	B="$W/orders-2025-05-02"
 	bench_orders "$B" "$N"
 	# the same orders in two halves (hard links), one per importer
-	mkdir -p h1/orders-2025-05-02 h2/orders-2025-05-02
-	ls "$B" | awk -v h=$((N / 2)) -v b="$B" -v w="$W" \
-		'{ printf "%s/%s %s/h%d/orders-2025-05-02/\n", b, $1, w, NR <= h ? 1 : 2 }' |
-		while read -r src dst; do cp -al "$src" "$dst"; done
+	for h in 1 2; do
+		mkdir -p "h$h"
+		cp -al "$B" "h$h/"
+		if [ "$h" = 1 ]; then ls "h$h/orders-2025-05-02" | tail -n +$((N / 2 + 1))
+		else ls "h$h/orders-2025-05-02" | head -n $((N / 2)); fi |
+			(cd "h$h/orders-2025-05-02" && xargs rm -rf)
+	done
 	files=$(find "$B" -type f | wc -l)
 	warm() { find "$B" -type f -exec cat {} + >/dev/null; sync; }
 	# newdb ROUND NAME: a fresh database for this run; prints its URL
