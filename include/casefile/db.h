@@ -139,7 +139,10 @@ int db_commit(struct cf_db *db, struct cf_err *err);
  *   once with db_last_busy() set, instead of waiting while holding rows
  *   of its own (two such writers could wait for each other).
  * db_lock_writer: take the write lock now, waiting as db_begin does
- *   (db_set_wait); it is held until COMMIT or ROLLBACK.  SQLite: no-op.
+ *   (db_set_wait), except that a no_wait handle waits too (up to 60 s):
+ *   the step it guards is short, and an import that overlaps others on
+ *   purpose should not fail because one of them is appending.  It is
+ *   held until COMMIT or ROLLBACK.  SQLite: no-op.
  * db_wait_rows: let the transaction's writes wait for other writers' rows
  *   (wait = 1: when it holds nothing a cycle could run through) or fail
  *   at once again (0).  SQLite: no-op.

@@ -464,7 +464,7 @@ db_lock_writer(struct cf_db *db, struct cf_err *err)
 {
 	if (db->pg == NULL)
 		return 0;	/* BEGIN IMMEDIATE took it */
-	return pgdb_lock(db) == DB_OK ? 0 : db_err(db, err, "cannot lock the vault");
+	return pgdb_lock(db, 1) == DB_OK ? 0 : db_err(db, err, "cannot lock the vault");
 }
 
 int

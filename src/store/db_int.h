@@ -40,7 +40,7 @@ int pgdb_exec(struct cf_db *db, const char *sql);
 int pgdb_begin(struct cf_db *db);
 void pgdb_set_wait(struct cf_db *db, struct db_wait *w);
 int pgdb_begin_shared(struct cf_db *db);
-int pgdb_lock(struct cf_db *db);
+int pgdb_lock(struct cf_db *db, int queue);
 int pgdb_busy(struct cf_db *db);
 /* lock_timeout of a shared transaction's row writes: as good as no wait */
 #define PGDB_NO_WAIT "1ms"

@@ -299,15 +299,20 @@ pgdb_set_wait(struct cf_db *db, struct db_wait *w)
 /*
  * Take the write lock inside the open transaction, waiting by the handle's
  * rule: none (DB_BUSY at once), as long as it takes, or SQLite's 60 s.
+ * With queue (db_lock_writer: a shared batch's leaves) "none" waits 60 s.
  * The lock_timeout set here also ends a shared transaction's fail-fast
  * row writes (db_begin_shared): from here on it only waits in line.
  */
 int
-pgdb_lock(struct cf_db *db)
+pgdb_lock(struct cf_db *db, int queue)
 {
 	struct db_pg *pg = db->pg;
 	struct db_wait *w = pg->wait;
 	int got;
+
+	/* a batch's short serialised step waits its turn even with --no-wait */
+	if (queue && w && w->no_wait)
+		w = NULL;
 
 	got = run_bool(pg, "SELECT pg_try_advisory_xact_lock(" LOCK_CLASS ", " LOCK_WRITE ")");
 	if (got == 1)
@@ -341,7 +346,7 @@ pgdb_begin(struct cf_db *db)
 
 	if (run(pg, "BEGIN", NULL) != DB_OK)
 		return DB_ERROR;
-	if ((rc = pgdb_lock(db)) != DB_OK) {
+	if ((rc = pgdb_lock(db, 0)) != DB_OK) {
 		/* keep the error of the failed lock, not the ROLLBACK's */
 		char *m = pg->msg ? xstrdup(pg->msg) : NULL;
 		char st[6];
