@@ -13,7 +13,7 @@
 #   DEVELOPER=1  turn warnings into errors
 #   V=1       show the full compiler commands
 #
-# Targets: all (./casefile), deps, deps-scale, test, test-scale, check, tsan, demo, fuzz, torture,
+# Targets: all (./casefile), deps, deps-scale, test, test-scale, check, tsan, demo, fuzz, torture, torture-scale,
 #          bench, install, clean.  'test', 'check' and 'demo' run 'deps' first, which
 #          installs missing Debian packages when run as root.
 
@@ -247,6 +247,20 @@ torture: deps $(PROG) $(TOOL_BIN)
 		sh tests/torture.sh
 	@$(MAKE) --no-print-directory torture-pg
 	@$(MAKE) --no-print-directory torture-big
+	@$(MAKE) --no-print-directory torture-scale
+
+# The object store's faults (issue 18: t8700's init refusals and gateway
+# killed mid-upload, t9100's SlowDown, network cuts, rotated keys, removed
+# bucket, t9101's orphans) against a throw-away Ceph RGW — when its packages
+# are installed (make deps-scale), else said and skipped.
+torture-scale: $(PROG)
+	@if command -v radosgw >/dev/null && command -v ceph-mon >/dev/null && \
+	    command -v s3cmd >/dev/null; then \
+		CASEFILE_BIN=$(abspath $(PROG)) BUILD=$(abspath $(BUILD)) T="t8700 t91" \
+			sh tests/scale/run.sh; \
+	else \
+		echo "torture-scale: skipped: Ceph RGW and s3cmd are not installed (make deps-scale)"; \
+	fi
 
 # PostgreSQL restarted, killed, or an importer killed while two importers
 # write one vault (issue 18; tests/torture-pg.sh, skipped without
@@ -290,5 +304,5 @@ uninstall:
 clean:
 	rm -rf build build-san build-tsan build-fuzz casefile demo-out
 
-.PHONY: all deps deps-scale test test-scale test-run print-cflags check tsan fuzz torture torture-pg torture-big demo bench install uninstall clean FORCE
+.PHONY: all deps deps-scale test test-scale test-run print-cflags check tsan fuzz torture torture-pg torture-big torture-scale demo bench install uninstall clean FORCE
 .DELETE_ON_ERROR:

@@ -131,6 +131,11 @@ struct audit_repair {
 	uint64_t removed;	/* whole objects no row named */
 	uint64_t torn;		/* of which cut short (did not hash to their name) */
 	uint64_t bytes;
+	uint64_t aborted;	/* an S3 store's uploads in progress, aborted */
+	/* an S3 store's orphans that a retention keeps (not removed) */
+	uint64_t kept, kept_bytes;
+	char **kept_list;	/* "s3://B/KEY (retained until …)", nkept_list */
+	size_t nkept_list;
 };
 
 /*
@@ -142,8 +147,16 @@ struct audit_repair {
  * vault open, so no import is between storing an object and recording it);
  * the rows are read again under the database's write lock, and only files
  * named by no row are touched.  Files not named like objects are left for
- * a human.  Returns 0, or -1 with err (what was removed so far is in *res).
+ * a human.  A vault whose objects are in an S3 store: the store's objects no
+ * row names and the temporary objects of uploads that did not finish
+ * (objstore.h) are removed too, each version, and uploads in progress
+ * aborted, unless a retention (Object
+ * Lock) keeps it: those are counted and named in res->kept_list.  Returns 0,
+ * or -1 with err (what was removed so far is in *res; release it either
+ * way).
  */
 int audit_repair(struct vault *v, struct audit_repair *res, struct cf_err *err);
+/* Free what audit_repair() listed in *res (kept_list); accepts a zeroed one. */
+void audit_repair_release(struct audit_repair *res);
 
 #endif

@@ -21,7 +21,8 @@
  *   a IS b, a IS NOT b      a IS NOT DISTINCT FROM b, a IS DISTINCT FROM b
  *                           (b not NULL, TRUE, FALSE)
  *   x LIKE p                x ILIKE p ESCAPE ''  (SQLite: ASCII case folded,
- *                           no escape character; the cluster's ctype is C)
+ *                           no escape character; under the schema's
+ *                           COLLATE "C" ILIKE folds ASCII only, too)
  *   ==                      =
  *   LIMIT -1                LIMIT ALL
  *   ORDER BY t [ASC|DESC]   t NULLS FIRST | t DESC NULLS LAST where t may be
@@ -36,6 +37,10 @@
  *                           wants a name; N = the subquery's offset)
  *   INSERT OR IGNORE INTO   INSERT INTO ... ON CONFLICT DO NOTHING
  *   BEGIN IMMEDIATE         BEGIN (DEFERRED, EXCLUSIVE likewise)
+ *   json_each(t) j, json_valid(t)
+ *                           sqlpg_json_each(t) j (its column value only),
+ *                           sqlpg_json_valid(t): functions sqlpg_schema()
+ *                           creates (PostgreSQL 15 has no json_valid)
  *   0x1F                    31
  *   DDL: a column's TEXT -> TEXT COLLATE "C" (SQLite's BINARY: bytes
  *   compared, sorted, ASCII-only case folding, whatever the cluster's
@@ -45,8 +50,9 @@
  *
  * Refused (NULL, CF_EINPUT, naming the construct): what has no mechanical
  * PostgreSQL form — PRAGMA, sqlite_master, rowid, INSERT OR REPLACE, REPLACE
- * INTO, GLOB, json_each() and SQLite's other JSON, date and misc functions
- * (see sqlpg.c), named parameters (:a @a $a), [bracket] and `backtick`
+ * INTO, GLOB, SQLite's other JSON functions, its date and misc functions
+ * (see sqlpg.c), scalar min()/max() of several values (greatest() and
+ * least() skip NULLs), named parameters (:a @a $a), [bracket] and `backtick`
  * identifiers — and malformed text: an unterminated string literal, quoted
  * identifier or block comment, an odd or non-hex blob literal, unbalanced
  * parentheses, a byte SQLite does not accept outside a literal.
@@ -74,8 +80,10 @@ char *sqlpg_translate(const char *sql, int *nparams, struct cf_err *err);
  * The current schema (what migrations 1..db_schema_version() make in
  * SQLite: the same tables, columns in the same order, constraints and
  * indexes) as PostgreSQL DDL, for creating a PostgreSQL vault directly at
- * the current version.  Static text; never NULL.  It creates no version
- * record: the caller stores the schema version where its backend keeps it.
+ * the current version, and the helper functions the translations call
+ * (sqlpg_json_each, sqlpg_json_valid; PL/pgSQL and SQL).  Static text;
+ * never NULL.  It creates no version record: the caller stores the schema
+ * version where its backend keeps it.
  */
 const char *sqlpg_schema(void);
 

@@ -56,6 +56,7 @@
 #include "casefile/hash.h"
 
 struct vault;
+struct objstore;
 
 /*
  * Create a vault at dir (created if missing).  Refuses a non-empty folder
@@ -192,6 +193,9 @@ void vault_use_named_staging(struct vault *v);
  * later ones stay for the next sync.  On -1 the objects stay pending.
  */
 int vault_sync(struct vault *v, struct cf_err *err);
+
+/* The S3 store of a vault made with --objects (borrowed), else NULL. */
+struct objstore *vault_objstore(const struct vault *v);
 
 /*
  * "VAULT/objects/ab/cdef…"; caller frees.  For a vault whose objects are

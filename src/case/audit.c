@@ -28,6 +28,7 @@
 #include "casefile/dispute.h"
 #include "casefile/kept.h"
 #include "casefile/ledger_stmt.h"
+#include "casefile/objstore.h"
 #include "casefile/rederive.h"
 #include "casefile/seal.h"
 #include "casefile/vault.h"
@@ -472,6 +473,142 @@ report_strays(struct vault *v, struct obj *strays, size_t n, unsigned threads,
 			       "import or 'casefile audit --repair' to record or remove them"));
 }
 
+/*
+ * Objects in an S3 store (vault made with --objects) that no row names:
+ * what an interrupted run stored before its rows were committed, the
+ * temporary objects of streamed uploads (PREFIX/tmp/…, objstore.h) that a
+ * failure left behind, and multipart uploads a failure could not abort
+ * (the gateway gone, the network cut: the store keeps their parts).  Listed from the store (every version), compared
+ * with every hash a row names; keys under PREFIX/ that are neither are
+ * problems, as files in objects/ that are not named like objects.
+ */
+static int
+remote_orphan(const struct objstore_entry *e, struct obj *named, size_t n)
+{
+	if (e->upload)		/* an upload in progress: nobody finishes it now */
+		return e->kind != OBJSTORE_FOREIGN;
+	return e->kind == OBJSTORE_TEMP ||
+	       (e->kind == OBJSTORE_OBJECT && obj_find(named, n, e->sha256) == NULL);
+}
+
+#define ORPHANS_LISTED 20
+
+static void
+audit_remote(struct vault *v, struct audit_report *rep)
+{
+	struct objstore *os = vault_objstore(v);
+	struct objstore_listing l;
+	struct cf_err err = CF_ERR_INIT;
+	struct obj *named = NULL;
+	size_t nnamed = 0, i;
+	uint64_t orphans = 0, bytes = 0;
+
+	if (os == NULL)
+		return;
+	if (load_objects(vault_db(v), NAMED_SQL, &named, &nnamed, &err) < 0 ||
+	    objstore_list(os, &l, &err) < 0) {
+		rep->unreadable++;
+		problem(rep, AUDIT_UNREADABLE, xstrdup(objstore_url(os)),
+			xstrdup(err.msg ? err.msg : "cannot list the store"));
+		cf_err_release(&err);
+		free(named);
+		return;
+	}
+	for (i = 0; i < l.n; i++) {
+		const struct objstore_entry *e = &l.v[i];
+
+		if (e->kind == OBJSTORE_FOREIGN) {
+			rep->unexpected++;
+			problem(rep, AUDIT_UNEXPECTED,
+				xasprintf("s3://%s/%s", objstore_bucket(os), e->key),
+				xstrdup("not named like an object"));
+			continue;
+		}
+		if (!remote_orphan(e, named, nnamed))
+			continue;
+		orphans++;
+		bytes += e->size;
+		if (orphans <= ORPHANS_LISTED && e->upload)
+			notice(rep, AUDIT_INTERRUPTED,
+			       xasprintf("s3://%s/%s upload %s", objstore_bucket(os), e->key,
+					 e->version),
+			       xstrdup("a multipart upload that was neither completed nor "
+				       "aborted (the store keeps its parts); 'casefile audit "
+				       "--repair' aborts it"));
+		else if (orphans <= ORPHANS_LISTED)
+			notice(rep, AUDIT_INTERRUPTED,
+			       xasprintf("s3://%s/%s%s%s", objstore_bucket(os), e->key,
+					 *e->version ? " version " : "", e->version),
+			       xasprintf("%s (%llu bytes): no row names it; "
+					 "'casefile audit --repair' removes it unless a retention "
+					 "keeps it",
+					 e->kind == OBJSTORE_TEMP ? "temporary object of an upload "
+								    "that did not finish"
+								  : "stored by an interrupted run",
+					 (unsigned long long)e->size));
+	}
+	if (orphans > ORPHANS_LISTED)
+		notice(rep, AUDIT_INTERRUPTED,
+		       xasprintf("%llu more objects in %s",
+				 (unsigned long long)(orphans - ORPHANS_LISTED), objstore_url(os)),
+		       xstrdup("no row names them either"));
+	rep->interrupted += orphans;
+	rep->interrupted_bytes += bytes;
+	objstore_listing_release(&l);
+	free(named);
+}
+
+/*
+ * --repair in the store: remove every orphan (above) the store lets go;
+ * those a retention keeps are counted and named in res.
+ */
+static int
+repair_remote(struct vault *v, struct obj *named, size_t nnamed, struct audit_repair *res,
+	      struct cf_err *err)
+{
+	struct objstore *os = vault_objstore(v);
+	struct objstore_listing l;
+	size_t i;
+	int ret = -1;
+
+	if (os == NULL)
+		return 0;
+	if (objstore_list(os, &l, err) < 0)
+		return -1;
+	for (i = 0; i < l.n; i++) {
+		const struct objstore_entry *e = &l.v[i];
+		char until[32];
+		int r;
+
+		if (!remote_orphan(e, named, nnamed))
+			continue;
+		if ((r = objstore_remove(os, e, until, sizeof(until), err)) < 0)
+			goto out;
+		if (r == 0 && e->upload) {
+			res->aborted++;
+			continue;
+		}
+		if (r == 0) {
+			res->removed++;
+			res->bytes += e->size;
+			continue;
+		}
+		res->kept++;
+		res->kept_bytes += e->size;
+		res->kept_list = xreallocarray(res->kept_list, res->nkept_list + 1,
+					       sizeof(char *));
+		res->kept_list[res->nkept_list++] =
+			*until ? xasprintf("s3://%s/%s (retained until %s UTC)", objstore_bucket(os),
+					   e->key, until)
+			       : xasprintf("s3://%s/%s (the store refuses to delete it)",
+					   objstore_bucket(os), e->key);
+	}
+	ret = 0;
+out:
+	objstore_listing_release(&l);
+	return ret;
+}
+
 static int
 audit_objects(struct vault *v, unsigned flags, unsigned threads, struct audit_report *rep,
 	      struct cf_err *err)
@@ -521,6 +658,7 @@ audit_objects(struct vault *v, unsigned flags, unsigned threads, struct audit_re
 	    strays_named_by_evidence(db, strays, &nstrays, rep, err) < 0)
 		goto out;
 	report_strays(v, strays, nstrays, threads, rep);
+	audit_remote(v, rep);
 
 	/* Evidence rows whose object is not there. */
 	if (db_prepare(db, "SELECT id, order_id, name, sha256 FROM evidence ORDER BY id", &st, err) < 0)
@@ -1274,6 +1412,8 @@ audit_repair(struct vault *v, struct audit_repair *res, struct cf_err *err)
 		if (o->st == OBJ_CHANGED)
 			res->torn++;
 	}
+	if (repair_remote(v, named, nnamed, res, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	db_rollback(db);
@@ -1283,4 +1423,14 @@ out:
 	free(named);
 	audit_report_release(&scratch);
 	return ret;
+}
+
+void
+audit_repair_release(struct audit_repair *res)
+{
+	for (size_t i = 0; i < res->nkept_list; i++)
+		free(res->kept_list[i]);
+	free(res->kept_list);
+	res->kept_list = NULL;
+	res->nkept_list = 0;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "casefile/audit.h"
+#include "casefile/objstore.h"
 #include "casefile/cliopt.h"
 #include "casefile/commands.h"
 #include "casefile/jout.h"
@@ -54,9 +55,12 @@ print_json(const struct audit_report *rep, const struct audit_repair *repair)
 		"kept", "total", JI(rep->kept), "failing", JI(rep->kept_bad));
 
 	if (repair)
-		jout_set(o, "repaired", json_pack("{s:I,s:I,s:I}", "removed", JI(repair->removed),
-						  "torn", JI(repair->torn),
-						  "bytes", JI(repair->bytes)));
+		jout_set(o, "repaired", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "removed",
+						  JI(repair->removed), "torn", JI(repair->torn),
+						  "bytes", JI(repair->bytes),
+						  "aborted_uploads", JI(repair->aborted),
+						  "kept_by_retention", JI(repair->kept),
+						  "kept_bytes", JI(repair->kept_bytes)));
 	jout_set(o, "notices", json_list(rep->notices, rep->nnotices));
 	jout_print(o);
 }
@@ -84,10 +88,23 @@ run_repair(struct cf_ctx *ctx, struct audit_repair *fixed)
 	}
 	vault_lock_shared(ctx->vault);
 	if (!ctx->json && fixed->removed)
-		printf("repaired: objects/: removed %llu object%s (%llu bytes, %llu torn) that an "
+		printf("repaired: %s: removed %llu object%s (%llu bytes, %llu torn) that an "
 		       "interrupted run left and no row names\n",
+		       vault_objstore(ctx->vault) ? objstore_url(vault_objstore(ctx->vault))
+						  : "objects/",
 		       (unsigned long long)fixed->removed, fixed->removed == 1 ? "" : "s",
 		       (unsigned long long)fixed->bytes, (unsigned long long)fixed->torn);
+	if (!ctx->json && fixed->aborted)
+		printf("repaired: %s: aborted %llu upload%s that did not finish\n",
+		       objstore_url(vault_objstore(ctx->vault)), (unsigned long long)fixed->aborted,
+		       fixed->aborted == 1 ? "" : "s");
+	if (!ctx->json) {
+		size_t i;
+
+		for (i = 0; i < fixed->nkept_list; i++)
+			printf("kept: %s: no row names it, but the store keeps it under "
+			       "retention\n", fixed->kept_list[i]);
+	}
 	goto out;
 fail:
 	ret = ctx_fail(ctx, &err);
@@ -202,6 +219,7 @@ run_audit(int argc, char **argv, struct cf_ctx *ctx)
 	}
 out:
 	audit_report_release(&rep);
+	audit_repair_release(&fixed);
 	free(mirror);
 	free(kept);
 	EVP_PKEY_free(key);

@@ -142,6 +142,7 @@ ctx_defaults(struct cf_ctx *ctx)
 	media_dl_set_path(getenv("CASEFILE_MEDIA_LIB"));
 	cf_tmpdir_set(getenv("TMPDIR"));
 	vault_test_refuse_direct(getenv("CASEFILE_TEST_REFUSE_DIRECT"));
+	objstore_test_hooks(getenv("CASEFILE_TEST_S3_COPY_MAX"), getenv("CASEFILE_TEST_S3_RETRY_MS"));
 	objstore_set_env(&(struct objstore_env){
 		.access_key = getenv("AWS_ACCESS_KEY_ID"),
 		.secret_key = getenv("AWS_SECRET_ACCESS_KEY"),

@@ -843,7 +843,7 @@ like(struct tx *x, size_t i)
 
 /* SQLite functions with no PostgreSQL form (followed by '('). */
 static const char *const no_pg_function[] = {
-	"json", "json_each", "json_tree", "json_valid", "json_extract", "json_array",
+	"json", "json_tree", "json_extract", "json_array",
 	"json_object", "json_array_length", "json_type", "json_group_array",
 	"json_group_object", "json_insert", "json_replace", "json_set", "json_remove",
 	"json_patch", "json_quote", "strftime", "datetime", "julianday", "time",
@@ -862,6 +862,7 @@ static const char *const no_pg_word[] = {
 /* Functions rewrite_call() rewrites. */
 static const char *const pg_rewritten_function[] = {
 	"ifnull", "instr", "group_concat", "hex", "date", "sum", "avg", "min", "max", "CAST",
+	"json_each", "json_valid",
 };
 
 static int
@@ -893,6 +894,11 @@ rewrite_call(struct tx *x, size_t i, size_t open)
 		set_rep(t, "coalesce");
 	} else if (is_id(t, "instr")) {
 		set_rep(t, "strpos");
+	} else if (is_id(t, "json_each") || is_id(t, "json_valid")) {
+		/* the schema's helpers (pg_helpers): json_each's value column */
+		if (call_args(x, open, first, last, 2) != 1)
+			return refuse(x, t, "json_each()/json_valid() of other than one argument");
+		set_rep(t, is_id(t, "json_each") ? "sqlpg_json_each" : "sqlpg_json_valid");
 	} else if (is_id(t, "group_concat")) {
 		n = call_args(x, open, first, last, 2);
 		if (n < 1)
@@ -957,6 +963,17 @@ rewrite_call(struct tx *x, size_t i, size_t open)
 	return 0;
 }
 
+/* Is token i in a CREATE or ALTER statement? */
+static int
+in_ddl(const struct tx *x, size_t i)
+{
+	size_t p = i, first = i;
+
+	while ((p = prev_sig(x, p)) != NONE && !is_op(&x->t[p], ";"))
+		first = p;
+	return is_id(&x->t[first], "CREATE") || is_id(&x->t[first], "ALTER");
+}
+
 static int
 rewrite(struct tx *x)
 {
@@ -1018,7 +1035,7 @@ rewrite(struct tx *x)
 			} else if (is_id(t, "TEXT") && prev_sig(x, i) != NONE &&
 				   (x->t[prev_sig(x, i)].type == TK_ID ||
 				    x->t[prev_sig(x, i)].type == TK_QID) &&
-				   !is_id(&x->t[prev_sig(x, i)], "AS")) {
+				   !is_id(&x->t[prev_sig(x, i)], "AS") && in_ddl(x, i)) {
 				/* a column's type: compare and sort bytes, as SQLite's
 				   BINARY does, whatever the cluster's locale */
 				set_rep(t, "TEXT COLLATE \"C\"");
@@ -1136,6 +1153,34 @@ out:
 	return ret;
 }
 
+/*
+ * PostgreSQL functions for what SQLite has built in and PostgreSQL 15 has
+ * not: json_valid(t) (SQLite 3.40: 0 for NULL or malformed, else 1 — here
+ * a boolean, for the conditions it is used in) and
+ * json_each(t)'s value column (an array's elements, an object's member
+ * values, a scalar itself, as text; SQLite refuses malformed JSON, so
+ * callers guard with json_valid as casefile's do).  Appended to the
+ * translated schema; the translator renames the calls.
+ */
+static const char pg_helpers[] =
+	"CREATE FUNCTION sqlpg_json_valid(t text) RETURNS boolean\n"
+	"LANGUAGE plpgsql IMMUTABLE AS $f$\n"
+	"BEGIN\n"
+	"  IF t IS NULL THEN RETURN false; END IF;\n"
+	"  PERFORM t::json;\n"
+	"  RETURN true;\n"
+	"EXCEPTION WHEN invalid_text_representation THEN RETURN false;\n"
+	"END $f$;\n"
+	"CREATE FUNCTION sqlpg_json_each(t text) RETURNS TABLE(value text)\n"
+	"LANGUAGE sql IMMUTABLE AS $f$\n"
+	"  SELECT v FROM json_array_elements_text(t::json) v"
+	" WHERE json_typeof(t::json) = 'array'\n"
+	"  UNION ALL SELECT v FROM json_each_text(t::json) AS e(k, v)"
+	" WHERE json_typeof(t::json) = 'object'\n"
+	"  UNION ALL SELECT t::json #>> '{}'"
+	" WHERE json_typeof(t::json) NOT IN ('array', 'object')\n"
+	"$f$;\n";
+
 static char *schema_pg;
 static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
 
@@ -1144,9 +1189,12 @@ translate_schema(void)
 {
 	struct cf_err err = CF_ERR_INIT;
 
-	schema_pg = sqlpg_translate(schema_source, NULL, &err);
-	if (schema_pg == NULL)
+	char *tables = sqlpg_translate(schema_source, NULL, &err);
+
+	if (tables == NULL)
 		CF_BUG("the schema does not translate: %s", err.msg);
+	schema_pg = xasprintf("%s%s", tables, pg_helpers);
+	free(tables);
 }
 
 const char *

@@ -133,9 +133,24 @@ struct vault {
 	 * vault was made with (objstore.h; remote_put, remote_fetch).
 	 */
 	struct objstore *os;
+	unsigned char *rbuf[2];	/* remote_put's part buffers (first use) */
+	/*
+	 * The regular file the last large remote put read (its own open file
+	 * description), so that parsing it right after reads the source, not
+	 * a download of what was just uploaded; under pending_mu.
+	 */
+	int src_fd;
+	unsigned char src_sha[CF_SHA256_LEN];
+	struct stat src_st;
 };
 
 static void ring_stop(struct ring *r);
+
+struct objstore *
+vault_objstore(const struct vault *v)
+{
+	return v->os;
+}
 
 const char *
 vault_dir(const struct vault *v)
@@ -469,7 +484,7 @@ vault_open(const char *dir, unsigned flags, struct vault **out, struct cf_err *e
 	v->chmod_needed = -1;	/* unknown until the first staging file */
 	v->pid = (long)getpid();
 	v->refuse_direct = refuse_direct_from_env();
-	v->dirfd = v->lockfd = -1;
+	v->dirfd = v->lockfd = v->src_fd = -1;
 	v->dir = xstrdup(dir);
 	pthread_mutex_init(&v->pending_mu, NULL);	/* cannot fail for default attributes */
 	if ((dbpath = db_target(dir, err)) == NULL)
@@ -560,12 +575,17 @@ vault_close(struct vault *v)
 	pthread_mutex_destroy(&v->pending_mu);
 	ring_stop(&v->ring);
 	objstore_close(v->os);
+	free(v->rbuf[0]);
+	free(v->rbuf[1]);
+	if (v->src_fd >= 0)
+		close(v->src_fd);
 	free(v->dir);
 	free(v);
 }
 
 static int remote_fetch(const struct vault *v, const unsigned char sha256[CF_SHA256_LEN],
 			const char *path, struct cf_err *err);
+static int remote_source_open(const struct vault *v, const unsigned char sha256[CF_SHA256_LEN]);
 static char *remote_cache_path(const struct vault *v,
 			       const unsigned char sha256[CF_SHA256_LEN], int mkdirs,
 			       struct cf_err *err);
@@ -595,6 +615,8 @@ vault_object_open(const struct vault *v, const unsigned char sha256[CF_SHA256_LE
 	int ret = 0;
 
 	if (v->os) {
+		if ((*fd = remote_source_open(v, sha256)) >= 0)
+			return 0;
 		path = remote_cache_path(v, sha256, 0, NULL);
 		if (remote_fetch(v, sha256, path, err) < 0) {
 			free(path);
@@ -1201,12 +1223,22 @@ keep_add(struct cf_buf *keep, size_t keep_max, uint64_t total,
 
 /*
  * Remote objects (vault made with --objects).  A put reads its source once,
- * hashing it: content of at most one chunk stays in memory and is stored with
- * one checked PUT; larger content is staged in an unnamed file in tmp/ and
- * uploaded from there (objstore_put_fd: multipart, every part checked, the
- * whole hashed again as it is sent).  The object is in the store, checked,
- * when the put returns, so vault_sync() has nothing to do for it.  Bytes the
- * store holds already (same name, same size) are not sent again.
+ * hashing it.  Content of at most one part (16 MiB) stays in memory and is
+ * stored with one checked PUT once its hash is known.  Larger content is
+ * streamed to the store while it is read (objstore_upload_*: a temporary
+ * key, copied to its name once the hash is known, every part checked), in
+ * two part buffers: this thread reads and hashes one while the other is
+ * sent.  Nothing is written to the local disk for a regular file (the
+ * 1 GB staging write of 2 × 500 MB was most of the gap to s3cmd); a
+ * stream (an archive entry) is also written to an unnamed file in tmp/
+ * that becomes its cached copy, since it cannot be read again for parsing.
+ * Content over objstore_copy_max() (5 GiB) cannot be copied into place: a
+ * regular file is only hashed on its first read and sent named on a
+ * second, a stream is sent again, named, from its staged copy.
+ * The object is in the store, checked, when the put returns, so
+ * vault_sync() has nothing to do for it.  Bytes the store holds already
+ * (same name, same size) are not stored again — for a small one not sent
+ * at all, for a streamed one the upload is dropped at the end.
  */
 static int
 remote_stage_open(struct vault *v, int *fd, struct cf_err *err)
@@ -1252,10 +1284,10 @@ remote_cache_path(const struct vault *v, const unsigned char sha256[CF_SHA256_LE
 }
 
 /*
- * The staged copy of an object just stored (or found stored) becomes its
- * cached copy, so a caller reading it back (ingest parsing a large file)
- * does not download it again.  Best effort: a named staging file (already
- * unlinked) or a failure only means a later download.
+ * The staged copy of a streamed object just stored (or found stored)
+ * becomes its cached copy, so a caller reading it back (ingest parsing a
+ * large file) does not download it again.  Best effort: a named staging
+ * file (already unlinked) or a failure only means a later download.
  */
 static void
 remote_cache_keep(struct vault *v, int fd, const unsigned char sha256[CF_SHA256_LEN])
@@ -1272,67 +1304,240 @@ remote_cache_keep(struct vault *v, int fd, const unsigned char sha256[CF_SHA256_
 	free(path);
 }
 
+/* Same file, not changed since st was taken (size, mtime and ctime). */
 static int
-remote_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Remember srcfd (a regular file, st from before it was read) as sha256's source. */
+static void
+remote_source_keep(struct vault *v, int srcfd, const struct stat *st,
+		   const unsigned char sha256[CF_SHA256_LEN])
+{
+	char proc[64];
+	int fd;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", srcfd);
+	fd = open(proc, O_RDONLY | O_CLOEXEC);	/* its own offset */
+	pthread_mutex_lock(&v->pending_mu);
+	if (v->src_fd >= 0)
+		close(v->src_fd);
+	v->src_fd = fd;
+	v->src_st = *st;
+	memcpy(v->src_sha, sha256, CF_SHA256_LEN);
+	pthread_mutex_unlock(&v->pending_mu);
+}
+
+/*
+ * A descriptor of the remembered source of sha256 when it is still the
+ * bytes that were hashed (not changed since), else -1.
+ */
+static int
+remote_source_open(const struct vault *v, const unsigned char sha256[CF_SHA256_LEN])
+{
+	struct vault *w = (struct vault *)v;	/* the lock only */
+	struct stat now;
+	char proc[64];
+	int fd = -1;
+
+	pthread_mutex_lock(&w->pending_mu);
+	if (v->src_fd >= 0 && memcmp(v->src_sha, sha256, CF_SHA256_LEN) == 0 &&
+	    fstat(v->src_fd, &now) == 0 && same_file(&now, &v->src_st)) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", v->src_fd);
+		fd = open(proc, O_RDONLY | O_CLOEXEC);
+	}
+	pthread_mutex_unlock(&w->pending_mu);
+	return fd;
+}
+
+/*
+ * Upload the size bytes of fd (read with pread from 0) to sha256's name
+ * directly, for content over objstore_copy_max() whose hash is known: a
+ * regular file after its first read, a stream from its staged copy.  The
+ * bytes are hashed again as they are sent and must still be sha256
+ * (CF_EVERIFY otherwise: the file changed in between).
+ */
+static int
+remote_put_named(struct vault *v, int fd, uint64_t size,
+		 const unsigned char sha256[CF_SHA256_LEN], int *created, struct cf_err *err)
+{
+	const size_t part = (size_t)OBJSTORE_PART_SIZE;
+	struct objstore_upload *up = NULL;
+	unsigned char got[CF_SHA256_LEN];
+	unsigned int mdlen = CF_SHA256_LEN;
+	EVP_MD_CTX *md = NULL;
+	uint64_t off = 0;
+	int64_t have = -1;
+	int cur = 0, ret = -1;
+
+	if (objstore_stat(v->os, sha256, &have, err) < 0)
+		return -1;
+	if (have >= 0 && (uint64_t)have == size) {
+		*created = 0;
+		return 0;
+	}
+	if ((md = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		cf_err_ssl(err, "cannot start SHA-256");
+		goto out;
+	}
+	if (objstore_upload_begin(v->os, sha256, &up, err) < 0)
+		goto out;
+	while (off < size) {
+		size_t n = size - off < part ? (size_t)(size - off) : part, done = 0;
+
+		if (v->rbuf[cur] == NULL)
+			v->rbuf[cur] = xmalloc(part);
+		while (done < n) {
+			ssize_t r = pread(fd, v->rbuf[cur] + done, n - done, (off_t)(off + done));
+
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				if (r == 0)
+					errno = EIO;
+				cf_err_errno(err, CF_EIO, "cannot read the content again");
+				goto out;
+			}
+			done += (size_t)r;
+		}
+		if (!EVP_DigestUpdate(md, v->rbuf[cur], n)) {
+			cf_err_ssl(err, "SHA-256 failed");
+			goto out;
+		}
+		if (objstore_upload_part(up, v->rbuf[cur], n, err) < 0)
+			goto out;
+		cur ^= 1;
+		off += n;
+	}
+	if (!EVP_DigestFinal_ex(md, got, &mdlen)) {
+		cf_err_ssl(err, "SHA-256 failed");
+		goto out;
+	}
+	ret = objstore_upload_finish(up, got, created, err);
+out:
+	objstore_upload_free(up);
+	EVP_MD_CTX_free(md);
+	return ret;
+}
+
+static int
+remote_put(struct vault *v, vault_read_fn fn, void *cookie, int srcfd, struct cf_buf *keep,
 	   size_t keep_max, int *keep_complete, struct vault_put_result *res,
 	   struct cf_err *err)
 {
-	unsigned char *buf = xmalloc(CHUNK_SIZE);
+	const size_t part = (size_t)OBJSTORE_PART_SIZE;
+	struct objstore_upload *up = NULL;
 	unsigned int mdlen = CF_SHA256_LEN;
 	EVP_MD_CTX *md = NULL;
 	uint64_t total = 0;
 	int64_t have = -1;
-	int fd = -1, ret = -1;
+	size_t used = 0;
+	struct stat st0;
+	int cur = 0, fd = -1, ret = -1, regular, big;
 	ssize_t n;
 
+	regular = srcfd >= 0 && fstat(srcfd, &st0) == 0 && S_ISREG(st0.st_mode);
+	/* too large to copy into place: hash it first, then send it named */
+	big = regular && (uint64_t)st0.st_size > objstore_copy_max();
+	if (v->rbuf[0] == NULL)
+		v->rbuf[0] = xmalloc(part);
 	if ((md = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
 		cf_err_ssl(err, "cannot start SHA-256");
 		goto out;
 	}
 	for (;;) {
-		if ((n = fill(fn, cookie, buf, CHUNK_SIZE, err)) < 0)
+		size_t want = part - used < CHUNK_SIZE ? part - used : CHUNK_SIZE;
+		unsigned char *p = v->rbuf[cur] + used;
+
+		if ((n = fill(fn, cookie, p, want, err)) < 0)
 			goto out;
-		keep_add(keep, keep_max, total, buf, (size_t)n);
-		if (!EVP_DigestUpdate(md, buf, (size_t)n)) {
+		keep_add(keep, keep_max, total, p, (size_t)n);
+		if (!EVP_DigestUpdate(md, p, (size_t)n)) {
 			cf_err_ssl(err, "SHA-256 failed");
 			goto out;
 		}
-		if (fd < 0 && total == 0 && n < CHUNK_SIZE) {
-			total = (uint64_t)n;	/* small: stays in buf */
-			break;
-		}
-		if (fd < 0 && remote_stage_open(v, &fd, err) < 0)
-			goto out;
-		if (write_all(fd, buf, (size_t)n) < 0) {
-			cf_err_errno(err, CF_EIO, "cannot stage in '%s/tmp'", v->dir);
-			goto out;
-		}
+		used += (size_t)n;
 		total += (uint64_t)n;
-		if (n < CHUNK_SIZE)
-			break;
+		if ((size_t)n < want)
+			break;		/* the end */
+		if (used < part)
+			continue;
+		if (big) {
+			used = 0;	/* only hashed now, sent below */
+			continue;
+		}
+		/* a full part with more behind it, maybe: send it, fill the other */
+		if (up == NULL && objstore_upload_begin(v->os, NULL, &up, err) < 0)
+			goto out;
+		if (!regular) {
+			if (fd < 0 && remote_stage_open(v, &fd, err) < 0)
+				goto out;
+			if (write_all(fd, v->rbuf[cur], used) < 0) {
+				cf_err_errno(err, CF_EIO, "cannot stage in '%s/tmp'", v->dir);
+				goto out;
+			}
+		}
+		if (objstore_upload_part(up, v->rbuf[cur], used, err) < 0)
+			goto out;
+		cur ^= 1;
+		if (v->rbuf[cur] == NULL)
+			v->rbuf[cur] = xmalloc(part);
+		used = 0;
 	}
 	if (!EVP_DigestFinal_ex(md, res->sha256, &mdlen)) {
 		cf_err_ssl(err, "SHA-256 failed");
 		goto out;
 	}
-	if (objstore_stat(v->os, res->sha256, &have, err) < 0)
-		goto out;
-	res->created = have < 0 || (uint64_t)have != total;
-	if (res->created &&
-	    (fd < 0 ? objstore_put_mem(v->os, res->sha256, buf, (size_t)total, err)
-		    : objstore_put_fd(v->os, res->sha256, fd, total, err)) < 0)
-		goto out;
-	if (fd >= 0)
-		remote_cache_keep(v, fd, res->sha256);
+	if (big) {
+		if (remote_put_named(v, srcfd, total, res->sha256, &res->created, err) < 0)
+			goto out;
+		remote_source_keep(v, srcfd, &st0, res->sha256);
+	} else if (up == NULL) {
+		/* at most one part, in memory: one checked PUT unless stored */
+		if (objstore_stat(v->os, res->sha256, &have, err) < 0)
+			goto out;
+		res->created = have < 0 || (uint64_t)have != total;
+		if (res->created &&
+		    objstore_put_mem(v->os, res->sha256, v->rbuf[cur], used, err) < 0)
+			goto out;
+	} else {
+		if (fd >= 0 && used && write_all(fd, v->rbuf[cur], used) < 0) {
+			cf_err_errno(err, CF_EIO, "cannot stage in '%s/tmp'", v->dir);
+			goto out;
+		}
+		if (objstore_upload_part(up, v->rbuf[cur], used, err) < 0)
+			goto out;
+		if (objstore_upload_sent(up) <= objstore_copy_max()) {
+			if (objstore_upload_finish(up, res->sha256, &res->created, err) < 0)
+				goto out;
+		} else if (fd >= 0) {
+			/* a stream too large to copy: drop the upload, send the staged copy */
+			objstore_upload_free(up);
+			up = NULL;
+			if (remote_put_named(v, fd, total, res->sha256, &res->created, err) < 0)
+				goto out;
+		} else {
+			cf_err_set(err, CF_EVERIFY, "the file grew while it was stored");
+			goto out;
+		}
+		if (fd >= 0)
+			remote_cache_keep(v, fd, res->sha256);
+		else if (regular)
+			remote_source_keep(v, srcfd, &st0, res->sha256);
+	}
 	res->size = total;
 	if (keep_complete)
 		*keep_complete = total <= keep_max;
 	ret = 0;
 out:
+	objstore_upload_free(up);	/* waits for a part on its way: buffers are ours again */
 	if (fd >= 0)
 		close(fd);
 	EVP_MD_CTX_free(md);
-	free(buf);
 	return ret;
 }
 
@@ -1391,10 +1596,10 @@ out:
  * hasher hashes chunk k while the writer writes it and this thread reads
  * chunk k+1 into the other buffer.
  */
-int
-vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
-	  size_t keep_max, int *keep_complete, struct vault_put_result *res,
-	  struct cf_err *err)
+static int
+put_src(struct vault *v, vault_read_fn fn, void *cookie, int srcfd, struct cf_buf *keep,
+	size_t keep_max, int *keep_complete, struct vault_put_result *res,
+	struct cf_err *err)
 {
 	struct ring *r = &v->ring;
 	EVP_MD_CTX *md = NULL;
@@ -1406,7 +1611,7 @@ vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
 	ssize_t n;
 
 	if (v->os)
-		return remote_put(v, fn, cookie, keep, keep_max, keep_complete, res, err);
+		return remote_put(v, fn, cookie, srcfd, keep, keep_max, keep_complete, res, err);
 	if (r->buf[0] == NULL)	/* the others when a large put needs them */
 		r->buf[0] = xmemalign(DIRECT_ALIGN, CHUNK_SIZE);
 	if ((md = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
@@ -1517,6 +1722,14 @@ out:
 	return ret;
 }
 
+int
+vault_put(struct vault *v, vault_read_fn fn, void *cookie, struct cf_buf *keep,
+	  size_t keep_max, int *keep_complete, struct vault_put_result *res,
+	  struct cf_err *err)
+{
+	return put_src(v, fn, cookie, -1, keep, keep_max, keep_complete, res, err);
+}
+
 /* vault_put_fd()'s source */
 struct fd_source {
 	int fd;
@@ -1552,7 +1765,7 @@ vault_put_fd(struct vault *v, int fd, struct cf_buf *keep, size_t keep_max,
 {
 	struct fd_source src = { fd, 0 };
 
-	return vault_put(v, fd_read, &src, keep, keep_max, keep_complete, res, err);
+	return put_src(v, fd_read, &src, fd, keep, keep_max, keep_complete, res, err);
 }
 
 static int

@@ -8,32 +8,7 @@
 # s3cmd is the independent client that confirms what the store holds.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/build-fixture.sh"
-: "${RGW_ENDPOINT:?run through make test-scale}"
-RGW_SH="$TESTS_DIR/lib/ceph-rgw.sh"
-export AWS_ACCESS_KEY_ID="$RGW_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$RGW_SECRET_KEY"
-unset AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_PROFILE AWS_SESSION_TOKEN
-export AWS_SHARED_CREDENTIALS_FILE="$SCRATCH/no-such-credentials"
-hostport=${RGW_ENDPOINT#http://}
-cat >s3cfg <<EOF
-[default]
-access_key = $RGW_ACCESS_KEY
-secret_key = $RGW_SECRET_KEY
-host_base = $hostport
-host_bucket = $hostport
-use_https = False
-signature_v2 = False
-EOF
-s3c() { s3cmd -c "$SCRATCH/s3cfg" "$@"; }
-EMPTY=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
-# s3req METHOD PATH [CURL-ARGS...]: a signed request with curl's own SigV4
-s3req() {
-	_m=$1 _p=$2; shift 2
-	curl -s -X "$_m" --aws-sigv4 aws:amz:us-east-1:s3 -u "$RGW_ACCESS_KEY:$RGW_SECRET_KEY" \
-		-H "x-amz-content-sha256: $EMPTY" "$@" "$RGW_ENDPOINT$_p"
-}
-# key_of FILE PREFIX: where casefile keeps FILE
-key_of() { _h=$(sha256sum "$1" | cut -c1-64); echo "$2/$(echo "$_h" | cut -c1-2)/$(echo "$_h" | cut -c3-)"; }
-run=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
+. "$TESTS_DIR/scale/lib-s3.sh"
 B=cf-$run L=cf-lock-$run
 
 # 1. the buckets: a plain one (s3cmd) and one with Object Lock
@@ -57,7 +32,7 @@ cf init --objects "s3://$B/x" --objects-endpoint "$RGW_ENDPOINT" --objects-reten
 expect_rc 3 "2d. retention on a bucket without Object Lock: exit 3"
 expect_err "bucket '$B' has no versioning, so it cannot keep objects locked" "2d. says why"
 check "2d. no vault left" test ! -e v-nolock
-closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+closed=$(free_port)
 cf init --objects "s3://$B/x" --objects-endpoint "http://127.0.0.1:$closed" --vault v-closed
 expect_rc 3 "2e. closed port: exit 3"
 expect_err "cannot reach http://127.0.0.1:$closed: (Couldn't|Could not|Failed to) connect" "2e. says it cannot connect"
@@ -149,7 +124,7 @@ head -c 300000000 /dev/urandom >huge.bin
 n0=$(sql "select count(*) from evidence")
 "$CASEFILE_BIN" ingest --kind other $O huge.bin >kill.out 2>kill.err &
 cfpid=$!
-# kill it once the upload is under way (the staging file is written first)
+# kill it once the upload is under way (parts are sent while the file is read)
 i=0; while [ $i -lt 300 ]; do
 	grep -q "uploads" "$RGW_DIR/log/client.rgw.log" 2>/dev/null && break
 	sleep 0.1; i=$((i + 1))

@@ -6,7 +6,9 @@
 # migrations make — and every SQL text of src/store and src/case, translated,
 # is accepted by PREPARE (parameter types left unknown) or is one of the
 # statements PG-SQL-NOTES.md lists as needing a source change
-# (tests/lib/sqlpg_check.py prints one TAP line a statement).
+# (tests/lib/sqlpg_check.py prints one TAP line a statement); and queries
+# over rows where the engines differ (NULL order, LIKE, byte order, BLOBs
+# as text, ...) answer the same on both (tests/lib/sqlpg_diff.py).
 . "$(dirname "$0")/../lib.sh"
 PG_SH="$TESTS_DIR/lib/pg.sh"
 TOOL="$CASEFILE_TOOLS/sqlpg_tool"
@@ -76,8 +78,10 @@ check "3k. deleting evidence cascades to its parsed rows" q -q -c "
 	INSERT INTO warnings VALUES (1, 1, 'w'); DELETE FROM evidence; SELECT 1/(1 - count(*)) FROM warnings"
 
 # 4. every SQL text of src/store and src/case, translated, on PostgreSQL
+# the compiler flags from the Makefile (not the caller's make: no jobserver)
+cflags=$(MAKEFLAGS= MAKELEVEL= make -s --no-print-directory -C "$SRC_DIR" print-cflags)
 (cd "$SRC_DIR" && python3 tests/lib/sqlpg_check.py --tool "$TOOL" --url "$PG_URL" \
-	--cflags "$(make -s print-cflags)" --report "$SCRATCH/report.md" \
+	--cflags "$cflags" --report "$SCRATCH/report.md" \
 	src/store/*.c src/case/*.c) >check.tap 2>check.err
 rc=$?
 # one TAP line a statement, renumbered into this test's sequence
@@ -91,5 +95,20 @@ while IFS= read -r l; do
 done <check.tap
 n=$(grep -c '^ok ' check.tap)
 check "4. every statement checked ($n ok, exit $rc, empty stderr)" sh -c "[ $rc = 0 ] && [ $n -gt 150 ] && [ ! -s check.err ]"
+sed 's/^/#   stderr: /' check.err | head -20
 [ -z "${SQLPG_REPORT:-}" ] || cp report.md "$SQLPG_REPORT"
+
+# 5. the rewrites mean the same: rows where the engines differ, queried on
+# both (tests/lib/sqlpg_diff.py), give the same answer
+python3 "$TESTS_DIR/lib/sqlpg_diff.py" --tool "$TOOL" --url "$PG_URL" >diff.tap 2>diff.err
+rc=$?
+while IFS= read -r l; do
+	case "$l" in
+	"ok "*) tap 0 "5. ${l#ok * - }" ;;
+	"not ok "*) tap 1 "5. ${l#not ok * - }" ;;
+	"1.."*) ;;
+	*) echo "$l" ;;
+	esac
+done <diff.tap
+check "5. every query answered the same (exit $rc, empty stderr)" sh -c "[ $rc = 0 ] && [ ! -s diff.err ]"
 done_testing

@@ -215,6 +215,174 @@ t4_credentials(void **state)
 	clear_env();
 }
 
+/* 5. A ListVersionsResult page: keys classified, versions, paging. */
+#define HEX62 "cdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+static void
+t5_listing(void **state)
+{
+	static const char page[] =
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+		"<ListVersionsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+		"<Name>b</Name><Prefix>shop1/</Prefix><IsTruncated>true</IsTruncated>"
+		"<NextKeyMarker>shop1/tmp/x</NextKeyMarker>"
+		"<NextVersionIdMarker>v&amp;9</NextVersionIdMarker>"
+		"<Version><Key>shop1/ab/" HEX62 "</Key><VersionId>v1</VersionId>"
+		"<IsLatest>true</IsLatest><Size>12</Size></Version>"
+		"<DeleteMarker><Key>shop1/zz</Key><VersionId>d1</VersionId></DeleteMarker>"
+		"<Version><Key>shop1/tmp/0011</Key><VersionId>null</VersionId>"
+		"<Size>0</Size></Version>"
+		"<Version><Key>shop1/AB/" HEX62 "</Key><Size>1</Size></Version>"
+		"<Version><Key>shop1/ab/" HEX62 "x</Key><Size>1</Size></Version>"
+		"<Version><Key>shop1/tmp/a/b</Key><Size>1</Size></Version>"
+		"<Version><Key>shop10/ab/" HEX62 "</Key><Size>1</Size></Version>"
+		"<Version><Key>shop1/notes.txt</Key><Size>18446744073709551615</Size></Version>"
+		"</ListVersionsResult>";
+	struct objstore_listing l;
+	struct cf_err err = CF_ERR_INIT;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(objstore_listing_parse(page, strlen(page), "shop1", &l, &err), 0);
+	assert_int_equal(l.n, 7);
+	assert_string_equal(l.v[0].key, "shop1/ab/" HEX62);
+	assert_string_equal(l.v[0].version, "v1");
+	assert_int_equal(l.v[0].size, 12);
+	assert_int_equal(l.v[0].kind, OBJSTORE_OBJECT);
+	assert_int_equal(l.v[0].sha256[0], 0xab);
+	assert_int_equal(l.v[0].sha256[31], 0x89);
+	assert_int_equal(l.v[1].kind, OBJSTORE_TEMP);
+	assert_string_equal(l.v[1].version, "");	/* "null": unversioned */
+	assert_int_equal(l.v[2].kind, OBJSTORE_FOREIGN);	/* upper case */
+	assert_int_equal(l.v[3].kind, OBJSTORE_FOREIGN);	/* too long */
+	assert_int_equal(l.v[4].kind, OBJSTORE_FOREIGN);	/* nested under tmp/ */
+	assert_int_equal(l.v[5].kind, OBJSTORE_FOREIGN);	/* another prefix */
+	assert_int_equal(l.v[6].kind, OBJSTORE_FOREIGN);
+	assert_true(l.v[6].size == UINT64_MAX);
+	assert_true(l.truncated);
+	assert_string_equal(l.next_key, "shop1/tmp/x");
+	assert_string_equal(l.next_version, "v&9");
+	objstore_listing_release(&l);
+
+	/* no prefix: every key is judged whole */
+	{
+		static const char p2[] = "<ListVersionsResult><IsTruncated>false</IsTruncated>"
+			"<Version><Key>ab/" HEX62 "</Key><Size>3</Size></Version>"
+			"</ListVersionsResult>";
+
+		assert_int_equal(objstore_listing_parse(p2, strlen(p2), "", &l, &err), 0);
+		assert_int_equal(l.n, 1);
+		assert_int_equal(l.v[0].kind, OBJSTORE_OBJECT);
+		assert_false(l.truncated);
+		assert_null(l.next_key);
+		objstore_listing_release(&l);
+	}
+}
+
+/* 5b. A ListMultipartUploadsResult page: uploads in progress. */
+static void
+t5_uploads(void **state)
+{
+	static const char page[] =
+		"<ListMultipartUploadsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+		"<Bucket>b</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker>"
+		"<NextKeyMarker>shop1/tmp/z</NextKeyMarker><NextUploadIdMarker>2~u</NextUploadIdMarker>"
+		"<IsTruncated>true</IsTruncated>"
+		"<Upload><Key>shop1/tmp/00ff</Key><UploadId>2~abc</UploadId>"
+		"<Initiator><ID>x</ID></Initiator><Initiated>2026-12-03T10:00:00.000Z</Initiated>"
+		"</Upload>"
+		"<Upload><Key>shop1/ab/" HEX62 "</Key><UploadId>2~def</UploadId></Upload>"
+		"</ListMultipartUploadsResult>";
+	struct objstore_listing l;
+	struct cf_err err = CF_ERR_INIT;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(objstore_listing_parse(page, strlen(page), "shop1", &l, &err), 0);
+	assert_int_equal(l.n, 2);
+	assert_true(l.v[0].upload);
+	assert_int_equal(l.v[0].kind, OBJSTORE_TEMP);
+	assert_string_equal(l.v[0].version, "2~abc");
+	assert_int_equal(l.v[0].size, 0);
+	assert_int_equal(l.v[1].kind, OBJSTORE_OBJECT);
+	assert_string_equal(l.v[1].version, "2~def");
+	assert_true(l.truncated);
+	assert_string_equal(l.next_key, "shop1/tmp/z");
+	assert_string_equal(l.next_version, "2~u");
+	objstore_listing_release(&l);
+}
+
+/* 6. Malformed listings are refused with CF_ENET, never half-read silently. */
+static void
+t6_listing_malformed(void **state)
+{
+	static const char *bad[] = {
+		"",
+		"<Error><Code>AccessDenied</Code></Error>",
+		"<ListVersionsResult>",				/* never closed */
+		"<ListVersionsResult",				/* truncated tag */
+		"<ListVersionsResult><Version><Size>1</Size></Version></ListVersionsResult>",
+		"<ListVersionsResult><Version><Key>k</Key></Version></ListVersionsResult>",
+		"<ListVersionsResult><Version><Key></Key><Size>1</Size></Version>"
+		"</ListVersionsResult>",
+		"<ListVersionsResult><Version><Key>k</Key><Size>-1</Size></Version>"
+		"</ListVersionsResult>",
+		"<ListVersionsResult><Version><Key>k</Key><Size>1x</Size></Version>"
+		"</ListVersionsResult>",
+		"<ListVersionsResult><Version><Key>k</Key><Size>99999999999999999999999</Size>"
+		"</Version></ListVersionsResult>",
+		"<ListVersionsResult><Version><Key>k</Key><Size></Size></Version>"
+		"</ListVersionsResult>",
+		"<ListVersionsResult><Version><Key>k</Key><Size>1</Size>"
+		"</ListVersionsResult>",			/* version not closed */
+		"<ListVersionsResult><Version><Key>&bad;</Key><Size>1</Size></Version>"
+		"</ListVersionsResult>",
+		"<ListVersionsResult><IsTruncated>true</IsTruncated></ListVersionsResult>",
+		"<ListVersionsResult><IsTruncated>true</IsTruncated><NextKeyMarker></NextKeyMarker>"
+		"</ListVersionsResult>",
+		"<ListVersionsResult><IsTruncated>maybe</IsTruncated></ListVersionsResult>",
+		"<ListMultipartUploadsResult><Upload><Key>k</Key></Upload>"
+		"</ListMultipartUploadsResult>",		/* no UploadId */
+		"<ListMultipartUploadsResult><Upload><Key>k</Key><UploadId></UploadId></Upload>"
+		"</ListMultipartUploadsResult>",
+		"<ListMultipartUploadsResult><Upload><UploadId>u</UploadId></Upload>"
+		"</ListMultipartUploadsResult>",		/* no Key */
+		"<ListMultipartUploadsResult><Upload><Key>k</Key><UploadId>u</UploadId>"
+		"</ListMultipartUploadsResult>",		/* upload not closed */
+		"<ListMultipartUploadsResult><IsTruncated>true</IsTruncated>"
+		"</ListMultipartUploadsResult>",
+		"<ListMultipartUploadsResult>",
+	};
+	struct objstore_listing l;
+	struct cf_err err = CF_ERR_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&l, 0, sizeof(l));
+		assert_int_equal(objstore_listing_parse(bad[i], strlen(bad[i]), "p", &l, &err), -1);
+		assert_int_equal(err.code, CF_ENET);
+		cf_err_release(&err);
+		objstore_listing_release(&l);
+	}
+	/* the length bounds the scan: the same page cut short is refused */
+	{
+		static const char ok[] = "<ListVersionsResult><IsTruncated>false</IsTruncated>"
+			"<Version><Key>k</Key><Size>1</Size></Version></ListVersionsResult>";
+
+		for (i = 0; i < sizeof(ok) - 1; i++) {
+			memset(&l, 0, sizeof(l));
+			assert_int_equal(objstore_listing_parse(ok, i, "", &l, &err), -1);
+			cf_err_release(&err);
+			objstore_listing_release(&l);
+		}
+		memset(&l, 0, sizeof(l));
+		assert_int_equal(objstore_listing_parse(ok, sizeof(ok) - 1, "", &l, &err), 0);
+		assert_int_equal(l.n, 1);
+		assert_int_equal(l.v[0].kind, OBJSTORE_FOREIGN);
+		objstore_listing_release(&l);
+	}
+}
+
 int
 main(void)
 {
@@ -222,6 +390,9 @@ main(void)
 		cmocka_unit_test(t1_url),
 		cmocka_unit_test(t2_retention),
 		cmocka_unit_test(t3_xml),
+		cmocka_unit_test(t5_listing),
+		cmocka_unit_test(t5_uploads),
+		cmocka_unit_test(t6_listing_malformed),
 		cmocka_unit_test_setup_teardown(t4_credentials, test_tmpdir_setup,
 						test_tmpdir_teardown),
 	};

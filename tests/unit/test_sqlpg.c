@@ -227,6 +227,9 @@ t08_ddl(void **state)
 	      "CREATE TABLE t(k TEXT COLLATE \"C\" PRIMARY KEY, n BIGINT NOT NULL)", 0);
 	tr_eq("ALTER TABLE t ADD COLUMN \"x\" TEXT", "ALTER TABLE t ADD COLUMN \"x\" TEXT COLLATE \"C\"",
 	      0);
+	/* the column named text (messages.text) outside DDL is left alone */
+	tr_eq("SELECT seq, text FROM messages WHERE text <> '' ORDER BY text",
+	      "SELECT seq, text FROM messages WHERE text <> '' ORDER BY text", 0);
 	tr_eq("CREATE UNIQUE INDEX s ON evidence(order_id, ifnull(rel_path, ''))",
 	      "CREATE UNIQUE INDEX s ON evidence(order_id, coalesce(rel_path, ''))", 0);
 	tr_eq("BEGIN IMMEDIATE", "BEGIN", 0);
@@ -298,14 +301,30 @@ t10_comparisons(void **state)
 	tr_eq("SELECT * FROM (SELECT 1 FROM t) x", "SELECT * FROM (SELECT 1 FROM t) x", 0);
 }
 
+/* JSON1's json_each() and json_valid(): helpers sqlpg_schema() defines */
+static void
+t10b_json(void **state)
+{
+	const char *pg = sqlpg_schema();
+
+	(void)state;
+	tr_eq("SELECT 1 FROM messages m, json_each(CASE WHEN json_valid(m.attachments) THEN "
+	      "m.attachments ELSE '[]' END) j WHERE j.value = ?",
+	      "SELECT 1 FROM messages m, sqlpg_json_each(CASE WHEN sqlpg_json_valid(m.attachments) "
+	      "THEN m.attachments ELSE '[]' END) j WHERE j.value = $1", 1);
+	tr_refused("SELECT 1 FROM json_each(a, '$.x') j", "of other than one argument");
+	assert_non_null(strstr(pg, "CREATE FUNCTION sqlpg_json_valid(t text) RETURNS boolean"));
+	assert_non_null(strstr(pg, "CREATE FUNCTION sqlpg_json_each(t text) RETURNS TABLE(value text)"));
+}
+
 static void
 t11_sqlite_only(void **state)
 {
 	(void)state;
 	tr_refused("PRAGMA user_version", "'PRAGMA'");
 	tr_refused("SELECT sql FROM sqlite_master WHERE name = ?", "'sqlite_master'");
-	tr_refused("SELECT j.value FROM t, json_each(t.a) j", "'json_each'");
-	tr_refused("SELECT json_valid(a) FROM t", "'json_valid'");
+	tr_refused("SELECT json_extract(a, '$.x') FROM t", "'json_extract'");
+	tr_refused("SELECT j.value FROM t, json_tree(t.a) j", "'json_tree'");
 	tr_refused("SELECT strftime('%s', 'now')", "'strftime'");
 	tr_refused("SELECT rowid FROM t", "'rowid'");
 	tr_refused("SELECT last_insert_rowid()", "'last_insert_rowid'");
@@ -475,6 +494,7 @@ main(void)
 		cmocka_unit_test(t08_ddl),
 		cmocka_unit_test(t09_order_by_nulls),
 		cmocka_unit_test(t10_comparisons),
+		cmocka_unit_test(t10b_json),
 		cmocka_unit_test(t11_sqlite_only),
 		cmocka_unit_test(t12_schema),
 		cmocka_unit_test_setup_teardown(t13_schema_equals_migrations, test_tmpdir_setup,
