@@ -91,6 +91,7 @@ struct db_pgstmt {
 	struct pgblob *blob;	/* [PQnfields] */
 	int deferrable;		/* a write that returns no rows (pipelined) */
 	int runs;		/* executions; prepared at the second */
+	int control;		/* SAVEPOINT, RELEASE, ROLLBACK: nothing to plan, never prepared */
 	int prepared;		/* name and ptypes are valid (in epoch) */
 	unsigned epoch;
 	char name[16];
@@ -611,6 +612,8 @@ pgst_prepare(struct cf_db *db, const char *sql, struct db_pgstmt **out)
 	st->p = xcalloc((size_t)n + 1, sizeof(*st->p));
 	st->row = -1;
 	st->deferrable = is_write(t);
+	st->control = starts_with_word(t, "SAVEPOINT") || starts_with_word(t, "RELEASE") ||
+		      starts_with_word(t, "ROLLBACK");
 	*out = st;
 	return DB_OK;
 }
@@ -646,7 +649,7 @@ use_prepared(struct db_pgstmt *st, const Oid *types)
 
 	if (st->prepared && st->epoch == pg->epoch)
 		return memcmp(types, st->ptypes, tn) == 0;
-	if (++st->runs < 2)
+	if (++st->runs < 2 || st->control)
 		return 0;
 	snprintf(st->name, sizeof(st->name), "cf%u", ++pg->nprepared);
 	if (PQpipelineStatus(pg->conn) != PQ_PIPELINE_OFF) {

@@ -44,7 +44,7 @@ check "2a. the server was restarted mid-import: $rows of $all_files rows committ
 	test "$rows" -gt 0 -a "$rows" -lt "$all_files"
 check "2b. both importers stopped with exit 5 ($ra $rb)" test "$ra$rb" = 55
 check "2c. each says PostgreSQL went away and to run it again" sh -c \
-	'for f in r-a.err r-b.err; do grep -q "PostgreSQL" $f && grep -q "run it again to complete it" $f || exit 1; done'
+	'for f in r-a.err r-b.err; do grep -q "PostgreSQL" $f && grep -q "run it again to complete it" $f || { cat $f; exit 1; }; done'
 check "2d. no traceback of a crash, no assertion" sh -c '! grep -qi "bug\|assert\|abort" r-a.err r-b.err'
 check "2e. what was committed: one leaf per row, no gap, each its row's" ledger_ok
 check "2f. every committed row's object is in the bucket" objects_ok
