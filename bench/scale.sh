@@ -132,7 +132,16 @@ if [ "$PART" != large ]; then
 	echo "  PostgreSQL alone in (a)'s rate:                  $(bench_ratio emb pg_local)"
 	echo "  two importers left: $rows (want $files each)"
 fi
-[ "$PART" != files ] || { bench_summary; cd /; bench_cleanup; exit 0; }
+if [ "$PART" = files ]; then
+	bench_summary
+	cd /
+	# the services' pid files live in $W: stop them before it goes
+	sh "$here/tests/lib/ceph-rgw.sh" stop "$RGW_DIR"
+	sh "$here/tests/lib/pg.sh" stop "$PG_DIR"
+	trap - EXIT INT TERM
+	bench_cleanup
+	exit 0
+fi
 head -c $((SIZE_MB * 1024 * 1024)) /dev/urandom >a.bin
 head -c $((SIZE_MB * 1024 * 1024)) /dev/urandom >b.bin
 
