@@ -169,5 +169,6 @@ echo "  casefile / s3cmd per round: $(bench_ratio casefile s3cmd)   (target <= 1
 bench_summary
 cd /
 sh "$here/tests/lib/ceph-rgw.sh" stop "$RGW_DIR"
+sh "$here/tests/lib/pg.sh" stop "$PG_DIR"
 trap - EXIT INT TERM
 bench_cleanup
