@@ -245,6 +245,7 @@ print-cflags:
 torture: deps $(PROG) $(TOOL_BIN)
 	@CASEFILE_BIN=$(abspath $(PROG)) CASEFILE_TOOLS=$(abspath $(BUILD)/tests/tools) \
 		sh tests/torture.sh
+	@$(MAKE) --no-print-directory torture-pg
 	@$(MAKE) --no-print-directory torture-big
 	@$(MAKE) --no-print-directory torture-scale
 
@@ -260,6 +261,12 @@ torture-scale: $(PROG)
 	else \
 		echo "torture-scale: skipped: Ceph RGW and s3cmd are not installed (make deps-scale)"; \
 	fi
+
+# PostgreSQL restarted, killed, or an importer killed while two importers
+# write one vault (issue 18; tests/torture-pg.sh, skipped without
+# postgresql-15).  Knobs: TORTURE_PG_ROUNDS (6), TORTURE_SEED.
+torture-pg: $(PROG)
+	@CASEFILE_BIN=$(abspath $(PROG)) sh tests/torture-pg.sh
 
 # Dossiers past 2 GiB (issue 19): tests/big/*.sh write a few GB on the disk
 # under /tmp and take minutes.  BIG_MB=4600 goes past 4 GiB.
@@ -297,5 +304,5 @@ uninstall:
 clean:
 	rm -rf build build-san build-tsan build-fuzz casefile demo-out
 
-.PHONY: all deps deps-scale test test-scale test-run print-cflags check tsan fuzz torture torture-big torture-scale demo bench install uninstall clean FORCE
+.PHONY: all deps deps-scale test test-scale test-run print-cflags check tsan fuzz torture torture-pg torture-big torture-scale demo bench install uninstall clean FORCE
 .DELETE_ON_ERROR:

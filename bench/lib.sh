@@ -31,6 +31,47 @@
 #   bench_env                one line: the load average now
 #   bench_summary            the environment line for the end of a report
 #   bench_cleanup            remove $W unless BENCH_KEEP is set; note the time
+#   bench_orders DIR N       generate the daily-export bundle of N orders
+
+# bench_orders DIR N: N orders of the daily export (bench/import.sh's
+# bundle: chat.json, logistics.json and order.json of ~3 KB each) under
+# DIR/6931000000000001 ...
+bench_orders() {
+	awk -v n="$2" -v root="$1" 'BEGIN {
+		for (i = 1; i <= n; i++) printf "%s/6931%012d\n", root, i
+	}' | xargs mkdir -p
+	awk -v n="$2" -v root="$1" 'BEGIN {
+		srand(42)
+		for (i = 1; i <= n; i++) {
+			id = sprintf("6931%012d", i); d = root "/" id
+			f = d "/chat.json"
+			printf "{\"order_id\": \"%s\", \"channel\": \"feige\", \"messages\": [\n", id > f
+			for (m = 0; m < 17; m++)
+				printf "  {\"time\": \"2025-05-%02d %02d:%02d:%02d\", \"from\": \"%s\", \"name\": \"%s\", \"text\": \"order %s message %d: %s %d\"}%s\n", \
+					1 + m % 28, 8 + m % 12, m % 60, (i * 7 + m) % 60, m % 2 ? "merchant" : "buyer", \
+					m % 2 ? "客服-阿青" : "小**", id, m, \
+					m % 3 ? "收到的杯子有裂痕, 麻烦拍一下外包装和裂痕的位置" : "您好, 已经为您登记, 请耐心等待处理结果", \
+					int(rand() * 1000000), m < 16 ? "," : "" > f
+			printf "]}\n" > f
+			close(f)
+			f = d "/logistics.json"
+			printf "{\"carrier\": \"SF\", \"tracking_no\": \"SF%010d\", \"events\": [\n", i > f
+			for (e = 0; e < 13; e++)
+				printf "  {\"time\": \"2025-05-%02dT%02d:%02d:00+08:00\", \"status\": \"%s\", \"location\": \"杭州转运中心 %d\", \"desc\": \"顺丰速运 快件在途 第%d站 %d\"}%s\n", \
+					1 + e % 27, 8 + e % 12, (i + e) % 60, e == 0 ? "collected" : (e == 12 ? "delivered" : "in_transit"), \
+					e, e, int(rand() * 100000), e < 12 ? "," : "" > f
+			printf "]}\n" > f
+			close(f)
+			f = d "/order.json"
+			printf "{\"order_id\": \"%s\", \"shop\": \"青瓷小铺\", \"created_at\": \"2025-04-30T20:01:00+08:00\", \"paid_at\": \"2025-04-30T20:02:00+08:00\", \"shipped_at\": \"2025-05-01T18:20:00+08:00\", \"delivered_at\": \"2025-05-02T14:03:00+08:00\",\n", id > f
+			printf " \"buyer\": {\"nick\": \"小**\", \"phone\": \"138%08d\", \"address\": \"上海市浦东新区某路%d号\"},\n \"items\": [\n", i, i % 1000 > f
+			for (k = 0; k < 9; k++)
+				printf "  {\"sku\": \"CUP-%02d\", \"title\": \"手工青瓷杯 款式%d 礼盒装\", \"qty\": %d, \"price\": \"%d.00\"}%s\n", k, k, 1 + k % 3, 39 + k * 10, k < 8 ? "," : "" > f
+			printf " ], \"total\": \"89.00\", \"currency\": \"CNY\", \"payment\": {\"method\": \"douyin_pay\", \"txn_id\": \"42%017d\"}}\n", i > f
+			close(f)
+		}
+	}'
+}
 
 BENCH_STAMP=${BENCH_STAMP:-/tmp/.casefile-bench-deleted}
 BENCH_SETTLE=${BENCH_SETTLE:-300}

@@ -122,6 +122,38 @@ int db_exec(struct cf_db *db, const char *sql, struct cf_err *err);
 /* BEGIN IMMEDIATE (waits up to busy_timeout for other writers). */
 int db_begin(struct cf_db *db, struct cf_err *err);
 int db_commit(struct cf_db *db, struct cf_err *err);
+
+/*
+ * Shared writers (PostgreSQL, issue 18).  On a vault that several
+ * processes write at once, a long writing transaction whose rows need no
+ * vault-wide order (ingest's rows, keyed by fresh ids) does not hold the
+ * write lock from BEGIN: it takes it only for the part that does (the
+ * ledger's leaves, ledger_writer_flush) just before COMMIT, so writers
+ * overlap and the leaf order is still decided one transaction at a time.
+ *
+ * db_shared: 1 when db is such a vault (PostgreSQL), 0 for SQLite, where
+ * one writer at a time holds the file and nothing here changes anything.
+ * db_begin_shared: BEGIN without the write lock (SQLite: db_begin).  In
+ *   it a write that would wait for another writer's uncommitted row (the
+ *   same object or the same evidence row, both being recorded) fails at
+ *   once with db_last_busy() set, instead of waiting while holding rows
+ *   of its own (two such writers could wait for each other).
+ * db_lock_writer: take the write lock now, waiting as db_begin does
+ *   (db_set_wait), except that a no_wait handle waits too (up to 60 s):
+ *   the step it guards is short, and an import that overlaps others on
+ *   purpose should not fail because one of them is appending.  It is
+ *   held until COMMIT or ROLLBACK.  SQLite: no-op.
+ * db_wait_rows: let the transaction's writes wait for other writers' rows
+ *   (wait = 1: when it holds nothing a cycle could run through) or fail
+ *   at once again (0).  SQLite: no-op.
+ * db_last_busy: 1 when the last failed statement was such a conflict (or
+ *   a busy write lock): the caller may commit what it has and retry.
+ */
+int db_shared(struct cf_db *db);
+int db_begin_shared(struct cf_db *db, struct cf_err *err);
+int db_lock_writer(struct cf_db *db, struct cf_err *err);
+int db_wait_rows(struct cf_db *db, int wait, struct cf_err *err);
+int db_last_busy(struct cf_db *db);
 /* ROLLBACK if a transaction is open; never fails visibly. */
 void db_rollback(struct cf_db *db);
 

@@ -69,6 +69,23 @@ typedef void (*ingest_warn_fn)(void *cookie, const struct ingest_item *it,
 int ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie,
 		 struct ingest **out, struct cf_err *err);
 /*
+ * The same for a caller that writes nothing but what ingest_record()
+ * writes (import): on a vault several processes write at once
+ * (db_shared(), PostgreSQL) its batches overlap other writers'.  The rows
+ * are written without the vault's write lock; each batch's leaves are
+ * queued (ledger_writer_queue) and appended in one serialised step just
+ * before its COMMIT.  An item whose object or row another writer is
+ * recording at that moment commits this batch first and then waits for
+ * the other's (never waiting while holding rows of its own, so two
+ * importers cannot wait for each other): it is recorded as a duplicate,
+ * or as new if the other rolled back.  Objects are never removed on a
+ * rollback there (another writer may have just recorded the same bytes):
+ * a failed run leaves stray objects, which `casefile audit` lists and a
+ * re-run uses.  On SQLite this is ingest_begin().
+ */
+int ingest_begin_shared(struct vault *v, ingest_warn_fn warn, void *cookie,
+			struct ingest **out, struct cf_err *err);
+/*
  * Who the rows name (evidence.ingested_by/host): by default who.h's user
  * (the password database; no $USER, which only main reads) and host, read
  * by ingest_begin(); a command passes the context's.

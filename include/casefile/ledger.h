@@ -233,8 +233,36 @@ int ledger_writer_append(struct ledger_writer *w, const struct ledger_leaf *leaf
 int ledger_writer_append_hash(struct ledger_writer *w,
 			      const unsigned char leaf_hash[CF_SHA256_LEN],
 			      uint64_t *index, struct cf_err *err);
-/* Accepts NULL. */
+/* Accepts NULL.  Leaves still queued are dropped. */
 void ledger_writer_close(struct ledger_writer *w);
+/*
+ * An annotation's leaf and its annotations row (ledger_append_annotation),
+ * through the writer: queued like the others in queue mode.
+ */
+int ledger_writer_append_annotation(struct ledger_writer *w,
+				    const struct ledger_annotation *a,
+				    struct cf_err *err);
+
+/*
+ * Queue mode (issue 18, a vault several processes write at once,
+ * db_shared()): from ledger_writer_queue() on, the appends above only
+ * compute each leaf hash and keep it, in call order, with the evidence id
+ * or a copy of the annotation (index must then be NULL: no index exists
+ * yet).  ledger_writer_flush(), just before the caller's COMMIT, takes the
+ * vault's write lock (db_lock_writer), reads the size once and appends
+ * every queued leaf in that order: ledger_nodes from one compact range in
+ * memory, evidence.leaf_index, the annotations rows.  So a batch's rows are
+ * written without the lock and its leaves in one short serialised step;
+ * the lock is held until COMMIT, so no other writer reads a size this
+ * batch is about to change.  On -1 the caller must roll back.  Either way
+ * the queue is empty afterwards.  ledger_writer_queued() is the number
+ * queued, ledger_writer_truncate(w, n) drops all but the first n (a
+ * savepoint rolled back the rows of the others).
+ */
+void ledger_writer_queue(struct ledger_writer *w);
+int ledger_writer_flush(struct ledger_writer *w, struct cf_err *err);
+size_t ledger_writer_queued(const struct ledger_writer *w);
+void ledger_writer_truncate(struct ledger_writer *w, size_t n);
 
 /*
  * Backfill: append a leaf for every evidence row without leaf_index, in id

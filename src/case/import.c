@@ -24,6 +24,7 @@
 #include "casefile/bundle.h"
 #include "casefile/cftime.h"
 #include "casefile/config.h"
+#include "casefile/db.h"
 #include "casefile/import.h"
 #include "casefile/ingest.h"
 #include "casefile/ingest_pipe.h"
@@ -208,7 +209,12 @@ import_open(struct vault *v, const struct import_opts *opts,
 	imp->hooks = hooks;
 	imp->lockfd = -1;
 	*out = NULL;
-	if (import_lock(imp, err) < 0)
+	/*
+	 * One import at a time per folder, except on a vault several processes
+	 * write at once (PostgreSQL): there imports overlap (ingest.h,
+	 * ingest_begin_shared), from one folder or several.
+	 */
+	if (!db_shared(vault_db(v)) && import_lock(imp, err) < 0)
 		goto fail;
 	if (config_import_limits(vault_db(v), &lim, err) < 0 ||
 	    config_order_rule(vault_db(v), &imp->rule, err) < 0)
@@ -432,7 +438,7 @@ import_run(struct import *imp, struct import_summary *sum, struct cf_err *err)
 
 	memset(sum, 0, sizeof(*sum));
 	memset(&run, 0, sizeof(run));
-	if (ingest_begin(imp->v, on_warning, imp, &in, err) < 0)
+	if (ingest_begin_shared(imp->v, on_warning, imp, &in, err) < 0)
 		goto out;
 	ingest_set_who(in, imp->opts->user, imp->opts->host);
 	ingest_whole_batch(in);	/* any recording failure stops the import */

@@ -78,6 +78,7 @@ struct ingest {
 	struct db_stmt *q_dup, *q_obj, *q_ev, *q_warn, *q_savepoint, *q_release;
 	struct parsed_writer *pw;	/* the parsed rows' INSERTs */
 	int no_savepoints;	/* ingest_whole_batch() */
+	int shared;		/* ingest_begin_shared() on a db_shared() vault */
 	int failed;		/* a record failed without a savepoint */
 	struct ledger_writer *lw;	/* appends each new row's leaf */
 	unsigned char (*created)[CF_SHA256_LEN]; /* objects new in this batch */
@@ -87,6 +88,8 @@ struct ingest {
 static void
 created_add(struct ingest *in, const unsigned char sha[CF_SHA256_LEN])
 {
+	if (in->shared)
+		return;	/* another writer may record them at once: never removed */
 	if (in->ncreated == in->capcreated) {
 		in->capcreated = in->capcreated ? 2 * in->capcreated : 256;
 		in->created = xreallocarray(in->created, in->capcreated, CF_SHA256_LEN);
@@ -144,6 +147,18 @@ created_cleanup(struct ingest *in)
 	db_finalize(q);
 }
 
+/*
+ * The evidence row.  Where other writers record at once (shared), OR
+ * IGNORE: the same row committed by another since the duplicate check is a
+ * duplicate (no id returned), not an error; PostgreSQL's ON CONFLICT DO
+ * NOTHING ignores only that conflict.  RETURNING gives the id in the same
+ * round trip.
+ */
+#define SQL_EVIDENCE_INSERT \
+	"INTO evidence(order_id, kind, sha256, size, name, name_raw, source_path, rel_path," \
+	" mtime, ingested_at, tool_version, user, host, note, bundle, leaf_version)" \
+	" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+
 static int
 prepare_all(struct ingest *in, struct cf_err *err)
 {
@@ -152,11 +167,8 @@ prepare_all(struct ingest *in, struct cf_err *err)
 		       &in->q_dup, err) < 0 ||
 	    db_prepare(in->db, "INSERT OR IGNORE INTO objects(sha256, size, stored_at) VALUES(?, ?, ?)",
 		       &in->q_obj, err) < 0 ||
-	    db_prepare(in->db,
-		       "INSERT INTO evidence(order_id, kind, sha256, size, name, name_raw,"
-		       " source_path, rel_path, mtime, ingested_at, tool_version, user, host,"
-		       " note, bundle, leaf_version) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-		       &in->q_ev, err) < 0 ||
+	    db_prepare(in->db, in->shared ? "INSERT OR IGNORE " SQL_EVIDENCE_INSERT " RETURNING id"
+					  : "INSERT " SQL_EVIDENCE_INSERT, &in->q_ev, err) < 0 ||
 	    db_prepare(in->db, "INSERT INTO warnings(evidence_id, seq, message) VALUES(?, ?, ?)",
 		       &in->q_warn, err) < 0 ||
 	    db_prepare(in->db, "SAVEPOINT item", &in->q_savepoint, err) < 0 ||
@@ -164,6 +176,8 @@ prepare_all(struct ingest *in, struct cf_err *err)
 	    ledger_writer_open(in->db, &in->lw, err) < 0)
 		return -1;
 	in->pw = parsed_writer_new(in->db);
+	if (in->shared)
+		ledger_writer_queue(in->lw);
 	return 0;
 }
 
@@ -176,28 +190,43 @@ ingest_set_who(struct ingest *in, const char *user, const char *host)
 	in->host = xstrdup(host);
 }
 
-int
-ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie, struct ingest **out,
-	     struct cf_err *err)
+static int
+begin(struct vault *v, int shared, ingest_warn_fn warn, void *cookie, struct ingest **out,
+      struct cf_err *err)
 {
 	struct ingest *in = xcalloc(1, sizeof(*in));
 
 	in->v = v;
 	in->db = vault_db(v);
+	in->shared = shared && db_shared(in->db);
 	in->warn = warn;
 	in->cookie = cookie;
 	in->user = who_user_new(NULL);
 	in->host = who_host_new();
 	pthread_mutex_init(&in->gate, NULL);	/* cannot fail for default attributes */
 	cf_buf_init(&in->keep);
-	if (db_tune_bulk(in->db, err) < 0 ||
-	    prepare_all(in, err) < 0 || db_begin(in->db, err) < 0) {
+	if (db_tune_bulk(in->db, err) < 0 || prepare_all(in, err) < 0 ||
+	    (in->shared ? db_begin_shared(in->db, err) : db_begin(in->db, err)) < 0) {
 		ingest_free(in);
 		return -1;
 	}
 	in->open = 1;
 	*out = in;
 	return 0;
+}
+
+int
+ingest_begin(struct vault *v, ingest_warn_fn warn, void *cookie, struct ingest **out,
+	     struct cf_err *err)
+{
+	return begin(v, 0, warn, cookie, out, err);
+}
+
+int
+ingest_begin_shared(struct vault *v, ingest_warn_fn warn, void *cookie, struct ingest **out,
+		    struct cf_err *err)
+{
+	return begin(v, 1, warn, cookie, out, err);
 }
 
 /* The name as NFC UTF-8; invalid bytes become U+FFFD. */
@@ -394,7 +423,7 @@ ingest_stage(struct ingest *in, const struct ingest_item *it, vault_read_fn fn, 
 		parse_now = 1;
 	if (r == 0 && parse_now &&
 	    (r = stage_parse(in, s, in->keep.data, in->keep.len, complete, err)) < 0 &&
-	    s->put.created) {
+	    s->put.created && !in->shared) {
 		/* Nothing can refer to an object this very put created: drop it. */
 		char *path = vault_object_path(in->v, s->put.sha256);
 
@@ -441,6 +470,34 @@ ingest_discard(struct ingest *in, struct ingest_staged *s)
 	staged_free(s);
 }
 
+static int seal_note(struct cf_db *db, struct ledger_writer *w, int64_t evidence_id,
+		     const char *order_id, const char *note, int64_t at, const char *who,
+		     struct cf_err *err);
+
+/* 1 when the item is already recorded: res says which row. */
+static int
+find_duplicate(struct ingest *in, const struct ingest_staged *s, struct ingest_result *res)
+{
+	const struct ingest_item *it = &s->it;
+	int found = 0;
+
+	db_bind_text(in->q_dup, 1, it->order_id, -1, DB_STATIC);
+	db_bind_blob(in->q_dup, 2, s->put.sha256, CF_SHA256_LEN, DB_STATIC);
+	db_bind_blob(in->q_dup, 3, it->name, (int)strlen(it->name), DB_STATIC);
+	bind_text_or_null(in->q_dup, 4, it->rel_path);
+	if (db_step(in->q_dup) == DB_ROW) {
+		enum cf_kind k;
+
+		res->evidence_id = db_col_int64(in->q_dup, 0);
+		res->duplicate = 1;
+		res->kind = cf_kind_from_name((const char *)db_col_text(in->q_dup, 1), &k) == 0
+				    ? cf_kind_name(k) : "other";
+		found = 1;
+	}
+	db_reset(in->q_dup);
+	return found;
+}
+
 /* Record a staged item (inside the savepoint). */
 static int
 record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *res,
@@ -462,21 +519,13 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	res->size = put->size;
 	res->new_object = put->created;
 
-	db_bind_text(in->q_dup, 1, it->order_id, -1, DB_STATIC);
-	db_bind_blob(in->q_dup, 2, put->sha256, CF_SHA256_LEN, DB_STATIC);
-	db_bind_blob(in->q_dup, 3, it->name, (int)strlen(it->name), DB_STATIC);
-	bind_text_or_null(in->q_dup, 4, it->rel_path);
-	if (db_step(in->q_dup) == DB_ROW) {
-		enum cf_kind k;
-
-		res->evidence_id = db_col_int64(in->q_dup, 0);
-		res->duplicate = 1;
-		res->kind = cf_kind_from_name((const char *)db_col_text(in->q_dup, 1), &k) == 0
-				    ? cf_kind_name(k) : "other";
-		db_reset(in->q_dup);
+	/*
+	 * Shared: no separate check, the evidence row's INSERT ... OR IGNORE
+	 * below is one (a round trip less per item; the item is parsed even
+	 * when it turns out to be a duplicate).
+	 */
+	if (!in->shared && find_duplicate(in, s, res))
 		return 0;
-	}
-	db_reset(in->q_dup);
 	if (p == NULL) {
 		if (stage_parse(in, s, s->raw.data, s->raw.len, s->complete, err) < 0)
 			return -1;
@@ -515,9 +564,26 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	db_bind_text(in->q_ev, 13, in->host, -1, DB_STATIC);
 	bind_text_or_null(in->q_ev, 14, it->note);
 	bind_text_or_null(in->q_ev, 15, it->bundle);
-	if (step_done(in, in->q_ev, "cannot record the evidence", err) < 0)
-		goto out;
-	id = db_last_insert_id(in->db);
+	if (in->shared) {
+		int rc = db_step(in->q_ev);
+
+		id = rc == DB_ROW ? db_col_int64(in->q_ev, 0) : 0;
+		db_reset(in->q_ev);
+		if (rc != DB_ROW && rc != DB_DONE) {
+			db_err(in->db, err, "cannot record the evidence");
+			goto out;
+		}
+		if (rc == DB_DONE) {
+			/* recorded before, by this run or another writer */
+			ret = find_duplicate(in, s, res) ? 0
+				: cf_err_set(err, CF_EDB, "the evidence row was neither added nor found");
+			goto out;
+		}
+	} else {
+		if (step_done(in, in->q_ev, "cannot record the evidence", err) < 0)
+			goto out;
+		id = db_last_insert_id(in->db);
+	}
 	res->evidence_id = id;
 
 	/* Ledger leaf: appended here, in the same transaction (ledger.h). */
@@ -534,7 +600,8 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 		goto out;
 	if (it->note) {
 		char *who = xasprintf("%s@%s", in->user, in->host);
-		int r = ingest_seal_note(in->db, id, it->order_id, it->note, ingested_at, who, err);
+		int r = seal_note(in->db, in->lw, id, it->order_id, it->note, ingested_at, who,
+				  err);
 
 		free(who);
 		if (r < 0)
@@ -568,17 +635,26 @@ out:
 	return ret;
 }
 
-int
-ingest_seal_note(struct cf_db *db, int64_t evidence_id, const char *order_id, const char *note,
-		 int64_t at, const char *who, struct cf_err *err)
+/* The note's annotation leaf: through w (queued in shared mode) when not NULL. */
+static int
+seal_note(struct cf_db *db, struct ledger_writer *w, int64_t evidence_id, const char *order_id,
+	  const char *note, int64_t at, const char *who, struct cf_err *err)
 {
 	char *subject = xasprintf("evidence %lld", (long long)evidence_id);
 	struct ledger_annotation a = { INGEST_NOTE_TYPE, order_id, subject, at, who, note,
 				       strlen(note) };
-	int r = ledger_append_annotation(db, &a, NULL, err);
+	int r = w ? ledger_writer_append_annotation(w, &a, err)
+		  : ledger_append_annotation(db, &a, NULL, err);
 
 	free(subject);
 	return r;
+}
+
+int
+ingest_seal_note(struct cf_db *db, int64_t evidence_id, const char *order_id, const char *note,
+		 int64_t at, const char *who, struct cf_err *err)
+{
+	return seal_note(db, NULL, evidence_id, order_id, note, at, who, err);
 }
 
 int
@@ -637,11 +713,51 @@ ingest_order_note(const struct parsed *p, const char *order_id)
 			 stated, order_id);
 }
 
+/* record_item() inside SAVEPOINT item: on -1 the item left no row and no leaf. */
+static int
+record_saved(struct ingest *in, struct ingest_staged *s, struct ingest_result *res,
+	     struct cf_err *err)
+{
+	size_t mark = in->ncreated, queued = ledger_writer_queued(in->lw);
+
+	if (step_done(in, in->q_savepoint, "cannot start the item's savepoint", err) < 0 ||
+	    record_item(in, s, res, err) < 0) {
+		db_exec_quiet(in->db, "ROLLBACK TO item; RELEASE item");
+		created_unlink(in, mark);
+		ledger_writer_truncate(in->lw, queued);
+		return -1;
+	}
+	return step_done(in, in->q_release, "cannot release the item's savepoint", err);
+}
+
+static int commit_batch(struct ingest *in, int reopen, struct cf_err *err);
+
+/*
+ * Shared mode: another writer holds an uncommitted row of this item (the
+ * same object or evidence row, db_begin_shared).  Commit this batch, so
+ * that nothing is held, then record the item again waiting for the other
+ * writer: once it commits the item is a duplicate; if it rolls back, new.
+ */
+static int
+record_after_wait(struct ingest *in, struct ingest_staged *s, struct ingest_result *res,
+		  struct cf_err *err)
+{
+	int r;
+
+	cf_err_release(err);
+	if (commit_batch(in, 1, err) < 0 || db_wait_rows(in->db, 1, err) < 0)
+		return -1;
+	r = record_saved(in, s, res, err);
+	if (db_wait_rows(in->db, 0, r < 0 ? NULL : err) < 0)
+		r = -1;
+	return r;
+}
+
 int
 ingest_record(struct ingest *in, struct ingest_staged *s, struct ingest_result *res,
 	      struct cf_err *err)
 {
-	size_t mark = in->ncreated;
+	int r;
 
 	if (!in->open)
 		CF_BUG("ingest used after commit");
@@ -649,21 +765,18 @@ ingest_record(struct ingest *in, struct ingest_staged *s, struct ingest_result *
 		CF_BUG("ingest used after a failed record without savepoints");
 	if (s->put.created)
 		created_add(in, s->put.sha256);
-	if (in->no_savepoints) {
+	if (in->no_savepoints && !in->shared) {
 		if (record_item(in, s, res, err) < 0)
 			in->failed = 1;	/* only ingest_free() is left: it rolls back */
 		staged_free(s);
 		return in->failed ? -1 : 0;
 	}
-	if (step_done(in, in->q_savepoint, "cannot start the item's savepoint", err) < 0 ||
-	    record_item(in, s, res, err) < 0) {
-		db_exec_quiet(in->db, "ROLLBACK TO item; RELEASE item");
-		created_unlink(in, mark);
-		staged_free(s);
-		return -1;
-	}
+	/* shared: a savepoint per item, so that a conflict costs no more than it */
+	r = record_saved(in, s, res, err);
+	if (r < 0 && in->shared && db_last_busy(in->db))
+		r = record_after_wait(in, s, res, err);
 	staged_free(s);
-	return step_done(in, in->q_release, "cannot release the item's savepoint", err);
+	return r;
 }
 
 void
@@ -717,10 +830,13 @@ commit_batch(struct ingest *in, int reopen, struct cf_err *err)
 	if (vault_sync(in->v, err) < 0)
 		return -1;	/* still open: ingest_free() rolls back */
 	pthread_mutex_lock(&in->gate);
-	if ((r = db_commit(in->db, err)) == 0) {
+	/* shared: the batch's leaves, under the write lock until COMMIT */
+	if ((r = ledger_writer_flush(in->lw, err)) < 0)
+		db_rollback(in->db);
+	else if ((r = db_commit(in->db, err)) == 0) {
 		in->ncreated = 0;
 		if (reopen)
-			r = db_begin(in->db, err);
+			r = in->shared ? db_begin_shared(in->db, err) : db_begin(in->db, err);
 	}
 	in->open = reopen && r == 0;
 	pthread_mutex_unlock(&in->gate);

@@ -614,6 +614,18 @@ keep_prepare(struct cf_db *db, const struct seal_opts *o, struct cf_err *err)
 	if (nf == nh + 1) {
 		if (complete_interrupted(db, o, nh ? &heads[nh - 1] : NULL, &files[nh], err) < 0)
 			goto out;
+	} else if (nf < nh && db_shared(db)) {
+		/*
+		 * A vault several folders seal (PostgreSQL): the heads the
+		 * others sealed since this folder's last seal are kept here
+		 * now, each after those it keeps already (which match above).
+		 */
+		kept_files_free(files, nf);
+		files = NULL;
+		nf = 0;
+		if (seal_kept_backfill(o->kept_dir, heads, nh, err) < 0 ||
+		    kept_read(o->kept_dir, &files, &nf, err) < 0)
+			goto out;
 	} else if (nf != nh) {
 		cf_err_set(err, CF_EVERIFY, "'%s' keeps %zu checkpoints, the vault has %zu tree "
 			   "heads: run 'casefile audit'", o->kept_dir, nf, nh);

@@ -447,6 +447,44 @@ db_begin(struct cf_db *db, struct cf_err *err)
 }
 
 int
+db_shared(struct cf_db *db)
+{
+	return db->pg != NULL;
+}
+
+int
+db_begin_shared(struct cf_db *db, struct cf_err *err)
+{
+	if (db->pg == NULL)
+		return db_begin(db, err);
+	return pgdb_begin_shared(db) == DB_OK ? 0 : db_err(db, err, "cannot start a transaction");
+}
+
+int
+db_lock_writer(struct cf_db *db, struct cf_err *err)
+{
+	if (db->pg == NULL)
+		return 0;	/* BEGIN IMMEDIATE took it */
+	return pgdb_lock(db, 1) == DB_OK ? 0 : db_err(db, err, "cannot lock the vault");
+}
+
+int
+db_wait_rows(struct cf_db *db, int wait, struct cf_err *err)
+{
+	if (db->pg == NULL)
+		return 0;
+	return pgdb_exec(db, wait ? "SET LOCAL lock_timeout = 0"
+				  : "SET LOCAL lock_timeout = '" PGDB_NO_WAIT "'") == DB_OK
+		       ? 0 : db_err(db, err, "cannot set how the transaction waits");
+}
+
+int
+db_last_busy(struct cf_db *db)
+{
+	return db->pg ? pgdb_busy(db) : 0;
+}
+
+int
 db_commit(struct cf_db *db, struct cf_err *err)
 {
 	if (db->pg) {

@@ -40,6 +40,11 @@ int pgdb_err(struct cf_db *db, struct cf_err *err, const char *head);
 int pgdb_exec(struct cf_db *db, const char *sql);
 int pgdb_begin(struct cf_db *db);
 void pgdb_set_wait(struct cf_db *db, struct db_wait *w);
+int pgdb_begin_shared(struct cf_db *db);
+int pgdb_lock(struct cf_db *db, int queue);
+int pgdb_busy(struct cf_db *db);
+/* lock_timeout of a shared transaction's row writes: as good as no wait */
+#define PGDB_NO_WAIT "1ms"
 int pgdb_has_table(struct cf_db *db, const char *name);
 int pgdb_changes(struct cf_db *db);
 int64_t pgdb_last_insert_id(struct cf_db *db);

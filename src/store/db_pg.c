@@ -13,7 +13,11 @@
  * several machines write one vault, one transaction at a time, so the
  * ledger's leaf order is decided in one place and nothing that reads the
  * ledger size inside a transaction can race another writer.  Readers never
- * wait (MVCC), as with SQLite's WAL.
+ * wait (MVCC), as with SQLite's WAL.  Import and ingest write their rows in
+ * a shared transaction (db_begin_shared: BEGIN without the lock, row
+ * conflicts failing at once instead of waiting) and take the lock only to
+ * append the batch's leaves just before COMMIT (pgdb_lock), so several
+ * importers overlap and the leaf order is still decided in one place.
  *
  * Schema: a fresh database gets the current schema at once (sqlpg_schema,
  * the tables migrations 1..N leave in SQLite, in PostgreSQL's types) and
@@ -58,6 +62,10 @@ struct db_pg {
 	int busy;		/* the last error was a lock we may not wait for */
 	int changes;
 	struct db_wait *wait;
+	int pipe_ok;		/* a shared transaction: writes may be pipelined */
+	int queued;		/* writes sent in pipeline mode, results unread */
+	unsigned nprepared;	/* names of prepared statements: cf1, cf2, ... */
+	unsigned epoch;		/* bumped when a pipeline failed: its PREPAREs may not exist */
 };
 
 struct pgparam {
@@ -84,17 +92,35 @@ struct db_pgstmt {
 	int row, nrows, done;
 	int writes;		/* INSERT, UPDATE or DELETE */
 	struct pgblob *blob;	/* [PQnfields] */
+	int deferrable;		/* a write that returns no rows (pipelined) */
+	int runs;		/* executions; prepared at the second */
+	int control;		/* SAVEPOINT, RELEASE, ROLLBACK: nothing to plan, never prepared */
+	int prepared;		/* name and ptypes are valid (in epoch) */
+	unsigned epoch;
+	char name[16];
+	Oid *ptypes;		/* the parameter types it was prepared with */
 };
+
+/* Queued writes settled at the latest after this many (socket buffers). */
+#define PIPE_MAX 256
 
 static void
 set_msg(struct db_pg *pg, const char *m, const char *state)
 {
-	size_t n = strlen(m);
+	size_t n = strlen(m), i, j;
 
 	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
 		n--;
 	free(pg->msg);
 	pg->msg = xstrndup(m, n);
+	/* libpq's lines ("...unexpectedly\n\tThis probably means...") as one */
+	for (i = j = 0; pg->msg[i]; i++) {
+		char c = pg->msg[i] == '\n' || pg->msg[i] == '\t' ? ' ' : pg->msg[i];
+
+		if (c != ' ' || j == 0 || pg->msg[j - 1] != ' ')
+			pg->msg[j++] = c;
+	}
+	pg->msg[j] = '\0';
 	snprintf(pg->state, sizeof(pg->state), "%s", state ? state : "");
 	pg->busy = 0;
 }
@@ -119,20 +145,104 @@ result_error(struct db_pg *pg, PGresult *res)
 	return DB_ERROR;
 }
 
+/*
+ * Pipelining (a shared transaction, db_begin_shared): a write whose result
+ * is only "done" (INSERT, UPDATE, DELETE without RETURNING, SAVEPOINT,
+ * RELEASE) is sent in libpq's pipeline mode and not waited for; the next
+ * call that needs an answer (a query, db_changes, COMMIT, ...) first sends
+ * the pipeline and reads the queued results here.  An import's item then
+ * costs two round trips (its duplicate check and its evidence row) rather
+ * than one per row it writes.  A queued write's error is reported by that
+ * next call, and the rest of the pipeline is skipped by the server, so the
+ * transaction is to be rolled back as after any error.
+ */
+static int
+settle_keep(struct db_pg *pg, PGresult **keep)
+{
+	PGresult *r;
+	int rc = DB_OK, nulls = 0, q = 0, last = pg->queued - 1;
+
+	if (PQpipelineStatus(pg->conn) == PQ_PIPELINE_OFF)
+		return DB_OK;
+	if (PQpipelineSync(pg->conn) != 1) {
+		rc = result_error(pg, NULL);
+		goto out;
+	}
+	for (;;) {
+		ExecStatusType s;
+
+		if ((r = PQgetResult(pg->conn)) == NULL) {
+			/* NULL ends each query's results; a dead connection only gives NULL */
+			if (PQstatus(pg->conn) == CONNECTION_BAD || ++nulls > pg->queued + 1) {
+				if (rc == DB_OK)
+					rc = result_error(pg, NULL);
+				break;
+			}
+			q++;
+			continue;
+		}
+		s = PQresultStatus(r);
+		if (s == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (keep && q == last && rc == DB_OK &&
+		    (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)) {
+			*keep = r;	/* the caller's query, sent last */
+			continue;
+		}
+		if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
+			const char *ct = PQcmdTuples(r);
+
+			if (ct && *ct)
+				pg->changes = atoi(ct);
+		} else if (s != PGRES_PIPELINE_ABORTED && rc == DB_OK) {
+			rc = result_error(pg, r);
+		}
+		PQclear(r);
+	}
+out:
+	pg->queued = 0;
+	if (PQexitPipelineMode(pg->conn) != 1) {
+		while ((r = PQgetResult(pg->conn)) != NULL)
+			PQclear(r);
+		PQexitPipelineMode(pg->conn);
+	}
+	if (rc != DB_OK && keep && *keep) {
+		PQclear(*keep);
+		*keep = NULL;
+	}
+	if (rc != DB_OK)
+		pg->epoch++;
+	return rc;
+}
+
+static int
+settle(struct db_pg *pg)
+{
+	return settle_keep(pg, NULL);
+}
+
 /* Run sql (no parameters); DB_OK, or the error recorded. */
 static int
 run(struct db_pg *pg, const char *sql, PGresult **keep)
 {
-	PGresult *res = PQexec(pg->conn, sql);
-	ExecStatusType s = PQresultStatus(res);
-	int rc = DB_OK;
+	PGresult *res;
+	ExecStatusType s;
+	int rc = settle(pg);
 
+	if (rc != DB_OK)
+		return rc;
+	res = PQexec(pg->conn, sql);
+	s = PQresultStatus(res);
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
 		rc = result_error(pg, res);
 	if (rc == DB_OK && keep)
 		*keep = res;
 	else
 		PQclear(res);
+	if (PQtransactionStatus(pg->conn) == PQTRANS_IDLE)
+		pg->pipe_ok = 0;	/* the shared transaction ended */
 	return rc;
 }
 
@@ -175,7 +285,9 @@ pgdb_err(struct cf_db *db, struct cf_err *err, const char *head)
 	if (pg->busy)
 		return cf_err_set(err, CF_EDB, "%s: the vault is busy: another casefile "
 				  "command is writing to it", head);
-	if (PQstatus(pg->conn) != CONNECTION_OK)
+	/* gone, or going: shut down (57P01-3) or a broken connection (08xxx) */
+	if (PQstatus(pg->conn) != CONNECTION_OK || strncmp(pg->state, "57P", 3) == 0 ||
+	    strncmp(pg->state, "08", 2) == 0)
 		return cf_err_set(err, CF_ENET, "%s: the PostgreSQL server is not reachable: %s "
 				  "(run the command again once it is back)", head,
 				  pg->msg ? pg->msg : PQerrorMessage(pg->conn));
@@ -188,20 +300,28 @@ pgdb_set_wait(struct cf_db *db, struct db_wait *w)
 	db->pg->wait = w;
 }
 
+/*
+ * Take the write lock inside the open transaction, waiting by the handle's
+ * rule: none (DB_BUSY at once), as long as it takes, or SQLite's 60 s.
+ * With queue (db_lock_writer: a shared batch's leaves) "none" waits 60 s.
+ * The lock_timeout set here also ends a shared transaction's fail-fast
+ * row writes (db_begin_shared): from here on it only waits in line.
+ */
 int
-pgdb_begin(struct cf_db *db)
+pgdb_lock(struct cf_db *db, int queue)
 {
 	struct db_pg *pg = db->pg;
 	struct db_wait *w = pg->wait;
 	int got;
 
-	if (run(pg, "BEGIN", NULL) != DB_OK)
-		return DB_ERROR;
+	/* a batch's short serialised step waits its turn even with --no-wait */
+	if (queue && w && w->no_wait)
+		w = NULL;
+
 	got = run_bool(pg, "SELECT pg_try_advisory_xact_lock(" LOCK_CLASS ", " LOCK_WRITE ")");
 	if (got == 1)
 		return DB_OK;
 	if (got == 0 && w && w->no_wait) {
-		run(pg, "ROLLBACK", NULL);
 		set_msg(pg, "another writer holds the vault", "55P03");
 		pg->busy = 1;
 		return DB_BUSY;
@@ -213,13 +333,24 @@ pgdb_begin(struct cf_db *db)
 				w->notice(w->arg);
 		}
 		/* without a waiting rule, wait as long as SQLite's busy timeout */
-		if ((w || run(pg, "SET LOCAL lock_timeout = '" DEFAULT_LOCK_TIMEOUT "'",
-			      NULL) == DB_OK) &&
+		if (run(pg, w ? "SET LOCAL lock_timeout = 0"
+			      : "SET LOCAL lock_timeout = '" DEFAULT_LOCK_TIMEOUT "'", NULL) == DB_OK &&
 		    run(pg, "SELECT pg_advisory_xact_lock(" LOCK_CLASS ", " LOCK_WRITE ")",
 			NULL) == DB_OK)
 			return DB_OK;
 	}
-	{
+	return pg->busy ? DB_BUSY : DB_ERROR;
+}
+
+int
+pgdb_begin(struct cf_db *db)
+{
+	struct db_pg *pg = db->pg;
+	int rc;
+
+	if (run(pg, "BEGIN", NULL) != DB_OK)
+		return DB_ERROR;
+	if ((rc = pgdb_lock(db, 0)) != DB_OK) {
 		/* keep the error of the failed lock, not the ROLLBACK's */
 		char *m = pg->msg ? xstrdup(pg->msg) : NULL;
 		char st[6];
@@ -231,14 +362,33 @@ pgdb_begin(struct cf_db *db)
 		pg->busy = busy;
 		free(m);
 	}
-	return pg->busy ? DB_BUSY : DB_ERROR;
+	return rc;
+}
+
+int
+pgdb_begin_shared(struct cf_db *db)
+{
+	int rc = run(db->pg, "BEGIN; SET LOCAL lock_timeout = '" PGDB_NO_WAIT "'", NULL);
+
+	db->pg->pipe_ok = rc == DB_OK;
+	return rc;
+}
+
+int
+pgdb_busy(struct cf_db *db)
+{
+	return db->pg->busy;
 }
 
 int
 pgdb_has_table(struct cf_db *db, const char *name)
 {
 	const char *v[1] = { name };
-	PGresult *res = PQexecParams(db->pg->conn, "SELECT to_regclass($1) IS NOT NULL", 1,
+	PGresult *res;
+
+	if (settle(db->pg) != DB_OK)
+		return 0;
+	res = PQexecParams(db->pg->conn, "SELECT to_regclass($1) IS NOT NULL", 1,
 				     NULL, v, NULL, NULL, 0);
 	int found = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
 		    strcmp(PQgetvalue(res, 0, 0), "t") == 0;
@@ -250,6 +400,7 @@ pgdb_has_table(struct cf_db *db, const char *name)
 int
 pgdb_changes(struct cf_db *db)
 {
+	settle(db->pg);	/* an error stays recorded for the next call */
 	return db->pg->changes;
 }
 
@@ -269,7 +420,8 @@ pgdb_last_insert_id(struct cf_db *db)
 int
 pgdb_in_transaction(struct cf_db *db)
 {
-	return PQtransactionStatus(db->pg->conn) != PQTRANS_IDLE;
+	/* writes are pipelined inside a transaction only */
+	return db->pg->queued > 0 || PQtransactionStatus(db->pg->conn) != PQTRANS_IDLE;
 }
 
 /* The schema version of the database: 0 when it has no casefile schema. */
@@ -335,6 +487,14 @@ shown(PGconn *c)
 			 h && *h ? h : "the local socket");
 }
 
+/* Server notices (a WARNING as the server shuts down) are not printed: modules never print. */
+static void
+quiet_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
 int
 pgdb_open(const char *url, int create, int readonly, struct cf_db **out, struct cf_err *err)
 {
@@ -353,6 +513,7 @@ pgdb_open(const char *url, int create, int readonly, struct cf_db **out, struct 
 			   pg->msg);
 		goto fail;
 	}
+	PQsetNoticeProcessor(pg->conn, quiet_notice, NULL);
 	where = shown(pg->conn);
 	if (run(pg, "SET client_min_messages = warning; SET TIME ZONE 'UTC'", NULL) != DB_OK ||
 	    schema_version(pg, &v) < 0) {
@@ -406,16 +567,31 @@ pgdb_close(struct db_pg *pg)
 
 /* --- statements -------------------------------------------------------- */
 
-/* 1 when sql's first word (after spaces) is w, in any case. */
+/* The statement's first word, case-insensitively, is w (followed by a non-letter). */
 static int
-first_word_is(const char *sql, const char *w)
+starts_with_word(const char *sql, const char *w)
 {
 	size_t n = strlen(w);
 
-	while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r')
+	while (*sql == ' ' || *sql == '\n' || *sql == '\t')
 		sql++;
-	return strncasecmp(sql, w, n) == 0 &&
-	       !(isalnum((unsigned char)sql[n]) || sql[n] == '_');
+	return strncasecmp(sql, w, n) == 0 && !isalpha((unsigned char)sql[n]);
+}
+
+/* A write whose only result is "done": it may be pipelined (settle). */
+static int
+is_write(const char *sql)
+{
+	const char *p;
+
+	if (!starts_with_word(sql, "INSERT") && !starts_with_word(sql, "UPDATE") &&
+	    !starts_with_word(sql, "DELETE") && !starts_with_word(sql, "SAVEPOINT") &&
+	    !starts_with_word(sql, "RELEASE"))
+		return 0;
+	for (p = sql; (p = strcasestr(p, "RETURNING")) != NULL; p++)
+		if ((p == sql || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[9]))
+			return 0;
+	return strchr(sql, ';') == NULL;	/* one statement */
 }
 
 int
@@ -438,8 +614,11 @@ pgst_prepare(struct cf_db *db, const char *sql, struct db_pgstmt **out)
 	st->n = n;
 	st->p = xcalloc((size_t)n + 1, sizeof(*st->p));
 	st->row = -1;
-	st->writes = first_word_is(sql, "INSERT") || first_word_is(sql, "UPDATE") ||
-		     first_word_is(sql, "DELETE");
+	st->writes = starts_with_word(t, "INSERT") || starts_with_word(t, "UPDATE") ||
+		     starts_with_word(t, "DELETE");
+	st->deferrable = is_write(t);
+	st->control = starts_with_word(t, "SAVEPOINT") || starts_with_word(t, "RELEASE") ||
+		      starts_with_word(t, "ROLLBACK");
 	*out = st;
 	return DB_OK;
 }
@@ -483,6 +662,70 @@ end_implicit(struct db_pg *pg, int commit)
 	return DB_ERROR;
 }
 
+/*
+ * Whether to run st as a server-side prepared statement: from its second
+ * run on (ingest runs each of its statements thousands of times; a
+ * statement run once is not worth the extra message), with the parameter
+ * types it was prepared with.  The PREPARE rides in the pipeline when one
+ * is open, else it is one round trip.
+ */
+static int
+use_prepared(struct db_pgstmt *st, const Oid *types)
+{
+	struct db_pg *pg = st->db->pg;
+	size_t tn = (size_t)st->n * sizeof(Oid);
+
+	if (st->prepared && st->epoch == pg->epoch)
+		return memcmp(types, st->ptypes, tn) == 0;
+	if (++st->runs < 2 || st->control)
+		return 0;
+	snprintf(st->name, sizeof(st->name), "cf%u", ++pg->nprepared);
+	if (PQpipelineStatus(pg->conn) != PQ_PIPELINE_OFF) {
+		if (PQsendPrepare(pg->conn, st->name, st->sql, st->n, types) != 1)
+			return 0;
+		pg->queued++;
+	} else {
+		PGresult *r = PQprepare(pg->conn, st->name, st->sql, st->n, types);
+		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+
+		PQclear(r);
+		if (!ok) {
+			st->runs = -1000000;	/* the unnamed run reports the error */
+			return 0;
+		}
+	}
+	free(st->ptypes);
+	st->ptypes = xmalloc(tn + 1);
+	memcpy(st->ptypes, types, tn);
+	st->prepared = 1;
+	st->epoch = pg->epoch;
+	return 1;
+}
+
+/* Send st (pipeline mode): 1 on success. */
+static int
+send_stmt(struct db_pgstmt *st, const char *const *vals, const int *lens, const int *fmts,
+	  const Oid *types)
+{
+	PGconn *c = st->db->pg->conn;
+
+	if (use_prepared(st, types))
+		return PQsendQueryPrepared(c, st->name, st->n, vals, lens, fmts, 0);
+	return PQsendQueryParams(c, st->sql, st->n, types, vals, lens, fmts, 0);
+}
+
+/* Run st and wait (no pipeline). */
+static PGresult *
+exec_stmt(struct db_pgstmt *st, const char *const *vals, const int *lens, const int *fmts,
+	  const Oid *types)
+{
+	PGconn *c = st->db->pg->conn;
+
+	if (use_prepared(st, types))
+		return PQexecPrepared(c, st->name, st->n, vals, lens, fmts, 0);
+	return PQexecParams(c, st->sql, st->n, types, vals, lens, fmts, 0);
+}
+
 static int
 execute(struct db_pgstmt *st)
 {
@@ -517,11 +760,36 @@ execute(struct db_pgstmt *st)
 		fmts[i] = p->binary;
 		types[i] = p->binary ? OID_BYTEA : 0;
 	}
-	st->res = PQexecParams(pg->conn, st->sql, st->n, types, vals, lens, fmts, 0);
+	if (!implicit && pg->pipe_ok && st->deferrable && pg->queued < PIPE_MAX &&
+	    (PQpipelineStatus(pg->conn) != PQ_PIPELINE_OFF || PQenterPipelineMode(pg->conn) == 1)) {
+		/* queued: its result is read by the next settle() */
+		rc = send_stmt(st, vals, lens, fmts, types) == 1 ? DB_OK : result_error(pg, NULL);
+		pg->queued++;
+		free(vals);
+		free(lens);
+		free(fmts);
+		free(types);
+		return rc == DB_OK ? DB_DONE : rc;
+	}
+	if (PQpipelineStatus(pg->conn) != PQ_PIPELINE_OFF) {
+		/* writes are queued: this query goes last in the same round trip */
+		if (send_stmt(st, vals, lens, fmts, types) == 1) {
+			pg->queued++;
+			rc = settle_keep(pg, &st->res);
+			if (rc == DB_OK && st->res == NULL)
+				rc = result_error(pg, NULL);
+		} else {
+			rc = result_error(pg, NULL);
+			settle(pg);
+		}
+	} else
+		st->res = exec_stmt(st, vals, lens, fmts, types);
 	free(vals);
 	free(lens);
 	free(fmts);
 	free(types);
+	if (rc != DB_OK)
+		return rc;
 	s = PQresultStatus(st->res);
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
 		rc = result_error(pg, st->res);
@@ -556,7 +824,7 @@ pgst_step(struct db_pgstmt *st)
 	if (st->done)
 		clear_result(st);	/* SQLite re-runs a finished statement */
 	if (st->res == NULL && (rc = execute(st)) != DB_OK)
-		return rc;
+		return rc;	/* DB_DONE for a queued write */
 	if (++st->row < st->nrows)
 		return DB_ROW;
 	st->done = 1;
@@ -594,6 +862,16 @@ pgst_finalize(struct db_pgstmt *st)
 		return;
 	clear_result(st);
 	pgst_clear_bindings(st);
+	if (st->prepared && st->epoch == st->db->pg->epoch &&
+	    PQpipelineStatus(st->db->pg->conn) == PQ_PIPELINE_OFF &&
+	    PQtransactionStatus(st->db->pg->conn) != PQTRANS_INERROR) {
+		/* in a pipeline it stays: the connection's end drops it */
+		char sql[32];
+
+		snprintf(sql, sizeof(sql), "DEALLOCATE %s", st->name);
+		PQclear(PQexec(st->db->pg->conn, sql));
+	}
+	free(st->ptypes);
 	free(st->p);
 	free(st->sql);
 	free(st);

@@ -636,6 +636,101 @@ test_writer_savepoints(void **state)
 	db_close(db);
 }
 
+/*
+ * Queue mode (issue 18, shared writers): appends only queue; the flush
+ * appends them in call order, evidence leaves and annotations alike, and
+ * gives the same tree as appending one by one; a truncate (savepoint
+ * rolled back) drops the queued leaves of the rows it removed; a queued
+ * leaf of a row that is gone fails the flush.
+ */
+static void
+test_writer_queue(void **state)
+{
+	struct cf_err err = CF_ERR_INIT;
+	struct cf_db *db = fresh_db();
+	struct ledger_writer *w;
+	struct ledger_leaf leaf;
+	struct ledger_annotation a = { "note", "A1", "evidence 2", 1700000000, "me@host", "n", 1 };
+	hash_t all[4], root, want;
+	uint64_t size;
+	int i;
+
+	(void)state;
+	add_row(db, 1, "A1", "one.jpg");
+	assert_int_equal(ledger_rebuild(db, NULL, &err), 0);	/* leaf 0 */
+	assert_int_equal(db_begin_shared(db, &err), 0);
+	assert_int_equal(ledger_writer_open(db, &w, &err), 0);
+	ledger_writer_queue(w);
+	for (i = 2; i <= 4; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "f%d.jpg", i);
+		add_row(db, i, "A1", name);
+		assert_int_equal(ledger_leaf_load(db, i, &leaf, &err), 0);
+		assert_int_equal(ledger_writer_append(w, &leaf, i, NULL, &err), 0);
+		ledger_leaf_release(&leaf);
+		if (i == 2)
+			assert_int_equal(ledger_writer_append_annotation(w, &a, &err), 0);
+	}
+	/* nothing is written before the flush */
+	assert_int_equal(ledger_writer_queued(w), 4);
+	assert_int_equal(ledger_size(db, &size, &err), 0);
+	assert_int_equal(size, 1);
+	assert_int_equal(leaf_index_of(db, 2), -1);
+	/* row 4 "rolled back": its leaf goes */
+	assert_int_equal(sqlite3_exec(db_sqlite(db), "DELETE FROM evidence WHERE id = 4", NULL,
+				      NULL, NULL), SQLITE_OK);
+	ledger_writer_truncate(w, 3);
+	assert_int_equal(ledger_writer_flush(w, &err), 0);
+	assert_int_equal(ledger_writer_queued(w), 0);
+	assert_int_equal(db_commit(db, &err), 0);
+	assert_int_equal(leaf_index_of(db, 2), 1);
+	assert_int_equal(leaf_index_of(db, 3), 3);	/* after the annotation, leaf 2 */
+	assert_int_equal(ledger_size(db, &size, &err), 0);
+	assert_int_equal(size, 4);
+	for (i = 0; i < 4; i++) {
+		static const int ids[4] = { 1, 2, 0, 3 };
+
+		if (ids[i] == 0) {
+			ledger_annotation_hash(&a, all[i]);
+			continue;
+		}
+		assert_int_equal(ledger_leaf_load(db, ids[i], &leaf, &err), 0);
+		ledger_leaf_hash(&leaf, all[i]);
+		ledger_leaf_release(&leaf);
+	}
+	ref_mth(all, 4, want);
+	assert_int_equal(ledger_root(db, 4, root, &err), 0);
+	assert_memory_equal(root, want, 32);
+	{
+		struct db_stmt *st;
+
+		assert_int_equal(db_prepare(db, "SELECT subject FROM annotations WHERE leaf_index = 2",
+					    &st, &err), 0);
+		assert_int_equal(db_step(st), DB_ROW);
+		assert_string_equal((const char *)db_col_text(st, 0), "evidence 2");
+		db_finalize(st);
+	}
+
+	/* a queued leaf whose row is gone fails the flush; nothing is kept */
+	assert_int_equal(db_begin_shared(db, &err), 0);
+	add_row(db, 5, "B2", "five.jpg");
+	assert_int_equal(ledger_leaf_load(db, 5, &leaf, &err), 0);
+	assert_int_equal(ledger_writer_append(w, &leaf, 5, NULL, &err), 0);
+	ledger_leaf_release(&leaf);
+	assert_int_equal(sqlite3_exec(db_sqlite(db), "DELETE FROM evidence WHERE id = 5", NULL,
+				      NULL, NULL), SQLITE_OK);
+	assert_int_equal(ledger_writer_flush(w, &err), -1);
+	assert_int_equal(err.code, CF_EINPUT);
+	assert_int_equal(ledger_writer_queued(w), 0);
+	db_rollback(db);
+	assert_int_equal(ledger_size(db, &size, &err), 0);
+	assert_int_equal(size, 4);
+	ledger_writer_close(w);
+	cf_err_release(&err);
+	db_close(db);
+}
+
 /* --- annotation leaves (record version 2) --------------------------------- */
 
 /*
@@ -763,6 +858,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_all_proofs, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_range_matches_nodes, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_append_and_rebuild, test_tmpdir_setup, test_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_writer_queue, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_writer_savepoints, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_annotation_record_known_answer, test_tmpdir_setup, test_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_annotation_append, test_tmpdir_setup, test_tmpdir_teardown),
