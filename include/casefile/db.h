@@ -117,6 +117,13 @@ int db_err(struct cf_db *db, struct cf_err *err, const char *fmt, ...)
  * PostgreSQL, whose server owns its memory.
  */
 int db_tune_bulk(struct cf_db *db, struct cf_err *err);
+/*
+ * s as db's TEXT columns will give it back (malloc'd; NULL for NULL): the
+ * same bytes on SQLite; on PostgreSQL, whose TEXT holds only UTF-8, every
+ * byte that is not UTF-8 as U+FFFD.  For text that is also hashed into a
+ * ledger leaf (an ingest note), so the leaf and its row agree.
+ */
+char *db_text_for(struct cf_db *db, const char *s);
 /* Run SQL (one or more statements, no rows); -1 with db_err on failure. */
 int db_exec(struct cf_db *db, const char *sql, struct cf_err *err);
 /* BEGIN IMMEDIATE (waits up to busy_timeout for other writers). */

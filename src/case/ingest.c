@@ -506,7 +506,7 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	const struct ingest_item *it = &s->it;
 	const struct vault_put_result *put = &s->put;
 	const struct parsed *p = s->parsed;
-	char *nfc = NULL, *extra = NULL;
+	char *nfc = NULL, *extra = NULL, *note = NULL;
 	int ret = -1, seq = 0;
 	size_t i;
 	int64_t id, ingested_at;
@@ -562,7 +562,8 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 	db_bind_text(in->q_ev, 11, CASEFILE_VERSION, -1, DB_STATIC);
 	db_bind_text(in->q_ev, 12, in->user, -1, DB_STATIC);
 	db_bind_text(in->q_ev, 13, in->host, -1, DB_STATIC);
-	bind_text_or_null(in->q_ev, 14, it->note);
+	note = db_text_for(in->db, it->note);	/* stored and sealed alike */
+	bind_text_or_null(in->q_ev, 14, note);
 	bind_text_or_null(in->q_ev, 15, it->bundle);
 	if (in->shared) {
 		int rc = db_step(in->q_ev);
@@ -600,7 +601,7 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 		goto out;
 	if (it->note) {
 		char *who = xasprintf("%s@%s", in->user, in->host);
-		int r = seal_note(in->db, in->lw, id, it->order_id, it->note, ingested_at, who,
+		int r = seal_note(in->db, in->lw, id, it->order_id, note, ingested_at, who,
 				  err);
 
 		free(who);
@@ -632,6 +633,7 @@ record_item(struct ingest *in, struct ingest_staged *s, struct ingest_result *re
 out:
 	free(nfc);
 	free(extra);
+	free(note);
 	return ret;
 }
 

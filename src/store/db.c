@@ -428,6 +428,14 @@ db_exec(struct cf_db *db, const char *sql, struct cf_err *err)
 	return 0;
 }
 
+char *
+db_text_for(struct cf_db *db, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	return db->pg ? pgdb_text(s) : xstrdup(s);
+}
+
 int
 db_tune_bulk(struct cf_db *db, struct cf_err *err)
 {

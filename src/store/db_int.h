@@ -49,6 +49,7 @@ int pgdb_has_table(struct cf_db *db, const char *name);
 int pgdb_changes(struct cf_db *db);
 int64_t pgdb_last_insert_id(struct cf_db *db);
 int pgdb_in_transaction(struct cf_db *db);
+char *pgdb_text(const char *s);
 
 int pgst_prepare(struct cf_db *db, const char *sql, struct db_pgstmt **out);
 int pgst_step(struct db_pgstmt *st);

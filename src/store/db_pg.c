@@ -930,6 +930,12 @@ utf8_text(const char *s, size_t n)
 	return out;
 }
 
+char *
+pgdb_text(const char *s)
+{
+	return utf8_text(s, strlen(s));
+}
+
 int
 pgst_bind_text(struct db_pgstmt *st, int i, const char *s, int n, enum db_bind_mode mode)
 {

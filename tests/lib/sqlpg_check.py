@@ -92,15 +92,11 @@ EXTRA = [
 EXPECTED_FAIL = [
     ('src/store/db.c', 'PRAGMA', 'PRAGMA: SQLite connection settings; no PostgreSQL form'),
     ('src/store/db.c', 'sqlite_master', 'db_has_table(): sqlite_master'),
-    ('src/case/ingest.c', 'PRAGMA cache_size', 'PRAGMA: SQLite cache settings'),
     ('src/case/rederive.c', 'PRAGMA foreign_keys', 'PRAGMA on the in-memory SQLite scratch db'),
-    ('src/case/rederive.c', 'sqlite_master', 'copy_table(): sqlite_master'),
-    ('src/case/stats.c', 'AS t0', 'a result alias used in WHERE'),
     ('src/case/migrate.c', 'sqlite_master', 'tables_load(): run on the source, always SQLite'),
     ('src/case/migrate.c', 'pragma_foreign_key_list', 'run on the source, always SQLite'),
     ('src/case/migrate.c', 'pragma_table_info', 'run on the source, always SQLite'),
-] + [('src/case/checklist.c', "o.%s != ''" % f, 'an integer column compared with \'\'')
-     for f in ('created_at', 'paid_at', 'shipped_at', 'delivered_at', 'total_fen')]
+]
 
 # Statements PostgreSQL cannot type with every parameter unknown, with the
 # types the code binds: (file, a piece of the text, {parameter: type}).
@@ -160,8 +156,8 @@ def texts(files, cflags):
         sql = r['sql']
         if NOT_SQL.match(sql) and not TX_WORDS.match(sql):
             continue
-        if r['file'].endswith('src/store/sqlpg.c'):
-            continue  # the translator's own schema and messages
+        if r['file'].endswith('src/store/sqlpg.c') or r['file'].endswith('src/store/db_pg.c'):
+            continue  # the translator's own schema; the backend's own PostgreSQL, sent as is
         if r['file'].endswith('src/store/db.c') and ('CREATE TABLE' in sql or
                                                     sql.lstrip().startswith('ALTER TABLE')):
             continue  # a migration: PostgreSQL gets sqlpg_schema() instead
