@@ -285,9 +285,15 @@ pgdb_err(struct cf_db *db, struct cf_err *err, const char *head)
 	if (pg->busy)
 		return cf_err_set(err, CF_EDB, "%s: the vault is busy: another casefile "
 				  "command is writing to it", head);
-	/* gone, or going: shut down (57P01-3) or a broken connection (08xxx) */
+	/* gone, or going: shut down (57P01-3), a broken connection (08xxx), or
+	   libpq's own word for one (it gives those no SQLSTATE, and the
+	   connection may still read as OK while a pipeline drains) */
 	if (PQstatus(pg->conn) != CONNECTION_OK || strncmp(pg->state, "57P", 3) == 0 ||
-	    strncmp(pg->state, "08", 2) == 0)
+	    strncmp(pg->state, "08", 2) == 0 ||
+	    (pg->msg && (strstr(pg->msg, "server closed the connection") ||
+			 strstr(pg->msg, "no connection to the server") ||
+			 strstr(pg->msg, "could not receive data from server") ||
+			 strstr(pg->msg, "could not send data to server"))))
 		return cf_err_set(err, CF_ENET, "%s: the PostgreSQL server is not reachable: %s "
 				  "(run the command again once it is back)", head,
 				  pg->msg ? pg->msg : PQerrorMessage(pg->conn));

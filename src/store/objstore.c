@@ -423,7 +423,9 @@ on_write(char *buf, size_t size, size_t nmemb, void *arg)
 	size_t n = size * nmemb, done = 0;
 
 	if (r->outfd < 0 || r->status != 200) {
-		if (r->resp.len < 65536)	/* an error document, not data */
+		/* an error document (64 KiB is plenty), or a listing: a page of
+		   1,000 versions is about 400 KB, so 32 MiB is far past any page */
+		if (r->resp.len < (r->status == 200 ? (size_t)32 << 20 : 65536))
 			cf_buf_add(&r->resp, buf, n);
 		return n;
 	}
