@@ -12,7 +12,10 @@ mk_bundle b 30 " b"
 tar -C a -czf a.tar.gz orders-2025-05-02
 tar -C b -czf b.tar.gz orders-2025-05-02
 
-# Hold the import lock as another import would.
+# Hold the import lock as another import would.  On PostgreSQL imports
+# overlap by design (README, "Several importers at once"): no folder
+# lock, so 1-5 are the embedded vault's.
+if ! pg_mode; then
 flock "$CASEFILE_VAULT/import.lock" sleep 3 &
 holder=$!
 sleep 0.5
@@ -26,6 +29,7 @@ t1=$(date +%s)
 expect_clean "4 without --no-wait the import waits and succeeds"
 check "5 it waited for the lock holder" test $((t1 - t0)) -ge 1
 wait $holder
+fi
 
 # Two real imports at once (different and overlapping content).
 rm -rf "$SCRATCH/vault"; cf init
@@ -40,7 +44,14 @@ check "6 all three imports succeed" test "$r1$r2$r3" = 000
 check "7 stderr empty for all" test ! -s e1 -a ! -s e2 -a ! -s e3
 # a and b share photos and order/logistics files; chats differ.
 check "8 rows: 30 orders x 4 files + 30 different chats" test "$(nrows)" = 150
-check "9 one of the a imports found everything already there" sh -c "grep -q '120 duplicate' o1 || grep -q '120 duplicate' o3"
+if pg_mode; then
+	# overlapping: the two imports of a share the 120 duplicates between them
+	dups() { sed -n 's/.* \([0-9]*\) duplicate.*/\1/p' "$1"; }
+	check "9 the two imports of a found 120 already there between them" \
+		test $(( $(dups o1) + $(dups o3) )) = 120
+else
+	check "9 one of the a imports found everything already there" sh -c "grep -q '120 duplicate' o1 || grep -q '120 duplicate' o3"
+fi
 check "10 database intact" db_intact
 check "11 every row has its object" test "$(sql "SELECT count(*) FROM evidence WHERE sha256 NOT IN (SELECT sha256 FROM objects)")" = 0
 done_testing
