@@ -41,14 +41,20 @@ p2=$!
 p3=$!
 wait $p1; r1=$?; wait $p2; r2=$?; wait $p3; r3=$?
 check "6 all three imports succeed" test "$r1$r2$r3" = 000
-check "7 stderr empty for all" test ! -s e1 -a ! -s e2 -a ! -s e3
+if pg_mode; then	# an import may wait its turn for the leaf append, and say so
+	check "7 stderr holds at most the waiting notice" \
+		sh -c "! cat e1 e2 e3 | grep -v 'waiting for another command writing to vault'"
+else
+	check "7 stderr empty for all" test ! -s e1 -a ! -s e2 -a ! -s e3
+fi
 # a and b share photos and order/logistics files; chats differ.
 check "8 rows: 30 orders x 4 files + 30 different chats" test "$(nrows)" = 150
 if pg_mode; then
-	# overlapping: the two imports of a share the 120 duplicates between them
+	# overlapping: 360 files, 150 rows; the imports share the other 210
+	# as duplicates between them, whichever came first
 	dups() { sed -n 's/.* \([0-9]*\) duplicate.*/\1/p' "$1"; }
-	check "9 the two imports of a found 120 already there between them" \
-		test $(( $(dups o1) + $(dups o3) )) = 120
+	check "9 the three imports found 210 already there between them" \
+		test $(( $(dups o1) + $(dups o2) + $(dups o3) )) = 210
 else
 	check "9 one of the a imports found everything already there" sh -c "grep -q '120 duplicate' o1 || grep -q '120 duplicate' o3"
 fi
