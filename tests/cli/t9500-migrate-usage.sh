@@ -6,6 +6,7 @@
 # unreachable server or store (a closed port) — each refused before
 # anything is made.
 . "$(dirname "$0")/../lib.sh"
+pg_skip "migrate copies an embedded (SQLite) vault, and here every test vault is on PostgreSQL; tests/scale/t9500-migrate covers the refusal of such a source"
 closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 URL="postgresql://nobody@127.0.0.1:$closed/casefile?connect_timeout=5"
 export AWS_ACCESS_KEY_ID=AKIAEXAMPLE AWS_SECRET_ACCESS_KEY=not-a-real-secret
