@@ -31,6 +31,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "casefile/hash.h"
 #include "casefile/sqlpg.h"
 #include "casefile/textenc.h"
 #include "casefile/xalloc.h"
@@ -1000,25 +1001,13 @@ cell(struct db_pgstmt *st, int col)
 	return PQgetvalue(st->res, st->row, col);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A bytea cell decoded from the server's hex output ("\x0a1b…"). */
 static struct pgblob *
 blob_of(struct db_pgstmt *st, int col)
 {
 	const char *v = cell(st, col);
 	struct pgblob *b;
-	size_t n, i;
+	size_t n;
 
 	if (v == NULL || PQftype(st->res, col) != OID_BYTEA)
 		return NULL;
@@ -1029,15 +1018,10 @@ blob_of(struct db_pgstmt *st, int col)
 	n = strlen(v);
 	b->data = xmalloc(n / 2 + 1);
 	b->len = 0;
-	if (n >= 2 && v[0] == '\\' && v[1] == 'x') {
-		for (i = 2; i + 1 < n; i += 2) {
-			int hi = hexval((unsigned char)v[i]), lo = hexval((unsigned char)v[i + 1]);
-
-			if (hi < 0 || lo < 0)
-				break;
-			b->data[b->len++] = (unsigned char)(hi << 4 | lo);
-		}
-	}
+	/* the server's output is whole hex; anything else reads as empty */
+	if (n >= 2 && v[0] == '\\' && v[1] == 'x' && n % 2 == 0 &&
+	    cf_hex_decode(v + 2, n - 2, b->data, (n - 2) / 2) == 0)
+		b->len = (n - 2) / 2;
 	b->data[b->len] = '\0';
 	b->row = st->row;
 	return b;
